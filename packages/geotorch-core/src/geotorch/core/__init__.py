@@ -1,0 +1,58 @@
+"""GeoTorch core: the geospatial data model, collation, downloads and the plugin registry."""
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.catalog import (
+    get_datamodule,
+    get_dataset,
+    get_dataset_class,
+    get_model,
+    get_task,
+    get_weight,
+    list_datamodules,
+    list_datasets,
+    list_models,
+    list_tasks,
+    list_weights,
+)
+from geotorch.core.collate import concat_samples, merge_samples, stack_samples, unbind_samples
+from geotorch.core.composition import IntersectionDataset, UnionDataset
+from geotorch.core.errors import DatasetNotFoundError, PluginError, RasterReadError
+from geotorch.core.geo import GeoDataset
+from geotorch.core.handles import set_max_open_files
+from geotorch.core.hookspecs import hookimpl
+from geotorch.core.nongeo import NonGeoDataset
+from geotorch.core.plugins import list_plugins, load_plugins
+from geotorch.core.raster import RasterDataset
+from geotorch.core.vector import VectorDataset
+
+__all__ = [
+    "BoundingBox",
+    "DatasetNotFoundError",
+    "GeoDataset",
+    "IntersectionDataset",
+    "NonGeoDataset",
+    "PluginError",
+    "RasterDataset",
+    "RasterReadError",
+    "UnionDataset",
+    "VectorDataset",
+    "concat_samples",
+    "get_datamodule",
+    "get_dataset",
+    "get_dataset_class",
+    "get_model",
+    "get_task",
+    "get_weight",
+    "hookimpl",
+    "list_datamodules",
+    "list_datasets",
+    "list_models",
+    "list_plugins",
+    "list_tasks",
+    "list_weights",
+    "load_plugins",
+    "merge_samples",
+    "set_max_open_files",
+    "stack_samples",
+    "unbind_samples",
+]

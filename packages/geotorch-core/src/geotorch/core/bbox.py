@@ -1,0 +1,144 @@
+"""Spatiotemporal bounding boxes: the query type of every GeoDataset."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import overload
+
+#: Time bounds of data that carries no date.
+MIN_TIME = 0.0
+MAX_TIME = float(sys.maxsize)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundingBox:
+    """An axis-aligned box in x, y (CRS units) and t (POSIX seconds).
+
+    The field order ``(minx, maxx, miny, maxy, mint, maxt)`` is the one the
+    R-tree index uses, so ``tuple(bbox)`` can be handed to it directly.
+
+    Raises:
+        ValueError: if a minimum exceeds its maximum or a value is NaN.
+    """
+
+    minx: float
+    maxx: float
+    miny: float
+    maxy: float
+    mint: float = MIN_TIME
+    maxt: float = MAX_TIME
+
+    def __post_init__(self) -> None:
+        """Check that every interval is ordered."""
+        for low, high, axis in ((self.minx, self.maxx, "x"), (self.miny, self.maxy, "y"), (self.mint, self.maxt, "t")):
+            if not low <= high:
+                raise ValueError(f"BoundingBox: min{axis}={low} must be <= max{axis}={high}")
+
+    @overload
+    def __getitem__(self, key: int) -> float: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> tuple[float, ...]: ...
+
+    def __getitem__(self, key: int | slice) -> float | tuple[float, ...]:
+        """Index like the tuple ``(minx, maxx, miny, maxy, mint, maxt)``."""
+        return tuple(self)[key]
+
+    def __iter__(self) -> Iterator[float]:
+        """Yield ``minx, maxx, miny, maxy, mint, maxt``."""
+        yield from (self.minx, self.maxx, self.miny, self.maxy, self.mint, self.maxt)
+
+    def __len__(self) -> int:
+        """Six: the box is a 6-tuple."""
+        return 6
+
+    def __contains__(self, other: object) -> bool:
+        """Whether ``other`` (a BoundingBox) lies entirely inside this box."""
+        if not isinstance(other, BoundingBox):
+            return False
+        return (
+            self.minx <= other.minx
+            and other.maxx <= self.maxx
+            and self.miny <= other.miny
+            and other.maxy <= self.maxy
+            and self.mint <= other.mint
+            and other.maxt <= self.maxt
+        )
+
+    def __or__(self, other: BoundingBox) -> BoundingBox:
+        """The smallest box containing both boxes."""
+        return BoundingBox(
+            min(self.minx, other.minx),
+            max(self.maxx, other.maxx),
+            min(self.miny, other.miny),
+            max(self.maxy, other.maxy),
+            min(self.mint, other.mint),
+            max(self.maxt, other.maxt),
+        )
+
+    def __and__(self, other: BoundingBox) -> BoundingBox:
+        """The intersection of both boxes.
+
+        Raises:
+            ValueError: if the boxes do not intersect.
+        """
+        if not self.intersects(other):
+            raise ValueError(f"BoundingBox: {self} and {other} do not intersect")
+        return BoundingBox(
+            max(self.minx, other.minx),
+            min(self.maxx, other.maxx),
+            max(self.miny, other.miny),
+            min(self.maxy, other.maxy),
+            max(self.mint, other.mint),
+            min(self.maxt, other.maxt),
+        )
+
+    def intersects(self, other: BoundingBox) -> bool:
+        """Whether the boxes share at least a boundary point in x, y and t."""
+        return (
+            self.minx <= other.maxx
+            and other.minx <= self.maxx
+            and self.miny <= other.maxy
+            and other.miny <= self.maxy
+            and self.mint <= other.maxt
+            and other.mint <= self.maxt
+        )
+
+    @property
+    def area(self) -> float:
+        """Area in squared CRS units."""
+        return (self.maxx - self.minx) * (self.maxy - self.miny)
+
+    @property
+    def volume(self) -> float:
+        """Area times duration."""
+        return self.area * (self.maxt - self.mint)
+
+    def split(self, proportion: float, horizontal: bool = True) -> tuple[BoundingBox, BoundingBox]:
+        """Cut the box in two.
+
+        Args:
+            proportion: share of the first part, strictly between 0 and 1.
+            horizontal: cut along x (left, right) if True, else along y (bottom, top).
+
+        Returns:
+            The two parts, first the one at the minimum.
+
+        Raises:
+            ValueError: if ``proportion`` is not in (0, 1).
+        """
+        if not 0 < proportion < 1:
+            raise ValueError(f"BoundingBox.split: proportion={proportion} must be strictly between 0 and 1")
+        if horizontal:
+            cut = self.minx + (self.maxx - self.minx) * proportion
+            return (
+                BoundingBox(self.minx, cut, self.miny, self.maxy, self.mint, self.maxt),
+                BoundingBox(cut, self.maxx, self.miny, self.maxy, self.mint, self.maxt),
+            )
+        cut = self.miny + (self.maxy - self.miny) * proportion
+        return (
+            BoundingBox(self.minx, self.maxx, self.miny, cut, self.mint, self.maxt),
+            BoundingBox(self.minx, self.maxx, cut, self.maxy, self.mint, self.maxt),
+        )

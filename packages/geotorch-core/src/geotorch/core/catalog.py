@@ -1,0 +1,82 @@
+"""The registry façade: list and build what the installed plugins contribute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from geotorch.core.plugins import registry
+
+Patterns = str | Iterable[str] | None
+
+
+def list_datasets(include: Patterns = None, exclude: Patterns = None, **metadata: Any) -> list[str]:
+    """Names of registered datasets matching fnmatch patterns and metadata (e.g. ``task="segmentation"``)."""
+    return registry("dataset").names(include, exclude, **metadata)
+
+
+def get_dataset_class(name: str) -> type[Any]:
+    """The dataset class registered as ``name``.
+
+    Raises:
+        KeyError: if no dataset has that name; the message lists the known ones.
+    """
+    found: type[Any] = registry("dataset")[name].load()
+    return found
+
+
+def get_dataset(name: str, **kwargs: Any) -> Any:
+    """Build the dataset registered as ``name`` with ``kwargs`` (``root=...``, ``download=...``)."""
+    return get_dataset_class(name)(**kwargs)
+
+
+def list_datamodules(include: Patterns = None, exclude: Patterns = None, **metadata: Any) -> list[str]:
+    """Names of registered Lightning datamodules matching the patterns and metadata."""
+    return registry("datamodule").names(include, exclude, **metadata)
+
+
+def get_datamodule(name: str, **kwargs: Any) -> Any:
+    """Build the datamodule registered as ``name`` with ``kwargs``."""
+    return registry("datamodule")[name].load()(**kwargs)
+
+
+def list_models(include: Patterns = None, exclude: Patterns = None, **metadata: Any) -> list[str]:
+    """Names of registered model builders matching the patterns and metadata."""
+    return registry("model").names(include, exclude, **metadata)
+
+
+def get_model(name: str, weights: Any = None, **kwargs: Any) -> Any:
+    """Build the model registered as ``name``.
+
+    Args:
+        name: a registered model name (see :func:`list_models`).
+        weights: a registered weight name or weight object, passed to the builder.
+        **kwargs: further builder arguments (``in_chans``, ``num_classes``, ...).
+
+    Returns:
+        The built model.
+    """
+    builder = registry("model")[name].load()
+    if weights is not None:
+        kwargs["weights"] = weights
+    return builder(**kwargs)
+
+
+def list_weights(include: Patterns = None, exclude: Patterns = None, **metadata: Any) -> list[str]:
+    """Names of registered weights matching patterns and metadata (``sensor=...``, ``in_chans=...``)."""
+    return registry("weight").names(include, exclude, **metadata)
+
+
+def get_weight(name: str) -> Any:
+    """The weight description registered as ``name`` (e.g. ``"resnet50.sentinel2_all_moco"``)."""
+    return registry("weight")[name].load()
+
+
+def list_tasks(include: Patterns = None, exclude: Patterns = None, **metadata: Any) -> list[str]:
+    """Names of registered training tasks matching the patterns and metadata."""
+    return registry("task").names(include, exclude, **metadata)
+
+
+def get_task(name: str, **kwargs: Any) -> Any:
+    """Build the task registered as ``name`` with ``kwargs``."""
+    return registry("task")[name].load()(**kwargs)

@@ -1,0 +1,91 @@
+"""Combining and splitting sample dicts: the collate functions of GeoTorch DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import torch
+from torch import Tensor
+
+Sample = dict[str, Any]
+
+
+def stack_samples(samples: Iterable[Sample]) -> Sample:
+    """Collate samples into a batch: tensors are stacked on a new first axis, other values listed.
+
+    Raises:
+        ValueError: if tensors under one key differ in shape, naming the key.
+    """
+    listed = list(samples)
+    batch: Sample = {}
+    for key in listed[0] if listed else []:
+        values = [sample[key] for sample in listed]
+        if isinstance(values[0], Tensor):
+            shapes = {tuple(value.shape) for value in values}
+            if len(shapes) > 1:
+                raise ValueError(f"stack_samples: {key!r} tensors have different shapes {sorted(shapes)}")
+            batch[key] = torch.stack(values)
+        else:
+            batch[key] = values
+    return batch
+
+
+def concat_samples(samples: Iterable[Sample]) -> Sample:
+    """Join samples of the same place: tensors under one key are concatenated along channels (axis 0).
+
+    A single-band ``(H, W)`` mask counts as one channel. Non-tensor values
+    (``crs``, ``bounds``) are taken from the first sample.
+    """
+    joined: Sample = {}
+    for sample in samples:
+        for key, value in sample.items():
+            if key not in joined:
+                joined[key] = value
+            elif isinstance(value, Tensor):
+                joined[key] = torch.cat([_with_channels(joined[key]), _with_channels(value)], dim=0)
+    return joined
+
+
+def _with_channels(tensor: Tensor) -> Tensor:
+    return tensor.unsqueeze(0) if tensor.ndim == 2 else tensor
+
+
+def merge_samples(samples: Iterable[Sample]) -> Sample:
+    """Overlay samples of the same grid: the first sample with data at a pixel wins.
+
+    A pixel counts as empty in a sample when every channel there is 0 (the
+    value that fills pixels without data); such pixels are taken from the
+    next sample that has data. Non-tensor values come from the first sample.
+
+    Raises:
+        ValueError: if tensors under one key differ in shape, naming the key.
+    """
+    merged: Sample = {}
+    for sample in samples:
+        for key, value in sample.items():
+            if key not in merged:
+                merged[key] = value.clone() if isinstance(value, Tensor) else value
+                continue
+            if not isinstance(value, Tensor):
+                continue
+            current = merged[key]
+            if current.shape != value.shape:
+                raise ValueError(f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}")
+            empty = (current == 0).all(dim=0) if current.ndim == 3 else current == 0
+            merged[key] = torch.where(empty, value, current)
+    return merged
+
+
+def unbind_samples(batch: Sample) -> list[Sample]:
+    """Split a batch back into samples: the inverse of :func:`stack_samples`."""
+    sizes = {len(value) for value in batch.values() if isinstance(value, (Tensor, Sequence))}
+    if len(sizes) > 1:
+        raise ValueError(f"unbind_samples: batch entries have different lengths {sorted(sizes)}")
+    count = sizes.pop() if sizes else 0
+    samples: list[Sample] = [{} for _ in range(count)]
+    for key, value in batch.items():
+        parts = torch.unbind(value) if isinstance(value, Tensor) else list(value)
+        for sample, part in zip(samples, parts, strict=True):
+            sample[key] = part
+    return samples

@@ -1,0 +1,153 @@
+"""IntersectionDataset and UnionDataset: the results of ``&`` and ``|`` on GeoDatasets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Self
+
+from rasterio.crs import CRS
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.collate import concat_samples, merge_samples
+from geotorch.core.geo import GeoDataset, Sample, Transform, as_res, build_index
+
+Collate = Callable[[list[Sample]], Sample]
+
+
+def _on_grid(dataset: GeoDataset, crs: CRS, res: tuple[float, float]) -> GeoDataset:
+    """``dataset`` itself when already on the grid, else a view of it on the grid."""
+    if dataset.crs == crs and dataset.res == res:
+        return dataset
+    return dataset.to(crs, res)
+
+
+class _Composite(GeoDataset):
+    """Two datasets seen on the first one's CRS and resolution."""
+
+    def __init__(
+        self,
+        first: GeoDataset,
+        second: GeoDataset,
+        collate_fn: Collate,
+        transforms: Transform | None = None,
+    ) -> None:
+        for operand in (first, second):
+            if not isinstance(operand, GeoDataset):
+                raise TypeError(f"{type(self).__name__}: operands must be GeoDatasets, got {type(operand).__name__}")
+        self._crs = first.crs
+        self._res = first.res
+        self.datasets = (first, _on_grid(second, first.crs, first.res))
+        self.collate_fn = collate_fn
+        self.transforms = transforms
+        self._build_index()
+
+    def _build_index(self) -> None:
+        raise NotImplementedError
+
+    def to(self, crs: CRS | None = None, res: float | tuple[float, float] | None = None) -> Self:
+        """A view of the composition on another grid; the operands are unchanged."""
+        target_crs = self.crs if crs is None else CRS.from_user_input(crs)
+        target_res = self.res if res is None else as_res(res)
+        first = _on_grid(self.datasets[0], target_crs, target_res)
+        return type(self)(first, self.datasets[1], self.collate_fn, self.transforms)
+
+    def _names(self) -> str:
+        return " and ".join(type(dataset).__name__ for dataset in self.datasets)
+
+
+class IntersectionDataset(_Composite):
+    """Samples where both datasets have data; their tensors are concatenated.
+
+    The result is on the first dataset's CRS and resolution; the second is
+    read through a view on that grid, so neither operand is modified.
+    """
+
+    def __init__(
+        self,
+        dataset1: GeoDataset,
+        dataset2: GeoDataset,
+        collate_fn: Collate = concat_samples,
+        transforms: Transform | None = None,
+    ) -> None:
+        """Intersect two datasets.
+
+        Raises:
+            ValueError: if the datasets share no area and time span.
+        """
+        super().__init__(dataset1, dataset2, collate_fn, transforms)
+
+    def _build_index(self) -> None:
+        first, second = self.datasets
+        overlaps = []
+        for hit in first.index.intersection(first.index.bounds, objects=True):
+            box = BoundingBox(*hit.bounds)
+            for other in second.index.intersection(hit.bounds, objects=True):
+                shared = box & BoundingBox(*other.bounds)
+                if shared.area > 0:
+                    overlaps.append((tuple(shared), None))
+        if not overlaps:
+            raise ValueError(
+                f"IntersectionDataset: {self._names()} do not overlap in space and time "
+                f"(bounds {first.bounds} and {second.bounds} in {first.crs})"
+            )
+        self.index = build_index(overlaps)
+
+    @property
+    def channels(self) -> Mapping[str, int]:
+        """Channels of both operands added up per key."""
+        total: dict[str, int] = {}
+        for dataset in self.datasets:
+            for key, count in dataset.channels.items():
+                total[key] = total.get(key, 0) + count
+        return total
+
+    def _getitem(self, query: BoundingBox) -> Sample:
+        return self.collate_fn([dataset[query] for dataset in self.datasets])
+
+
+class UnionDataset(_Composite):
+    """Samples where either dataset has data; where both do, the first wins pixel by pixel.
+
+    The result is on the first dataset's CRS and resolution; neither operand
+    is modified. Both must give the same sample keys and channel counts.
+    """
+
+    def __init__(
+        self,
+        dataset1: GeoDataset,
+        dataset2: GeoDataset,
+        collate_fn: Collate = merge_samples,
+        transforms: Transform | None = None,
+    ) -> None:
+        """Unite two datasets.
+
+        Raises:
+            ValueError: if their samples differ in keys or channel counts.
+        """
+        if dict(dataset1.channels) != dict(dataset2.channels):
+            raise ValueError(
+                f"UnionDataset: {type(dataset1).__name__} gives {dict(dataset1.channels)} but "
+                f"{type(dataset2).__name__} gives {dict(dataset2.channels)}; select bands so both match"
+            )
+        super().__init__(dataset1, dataset2, collate_fn, transforms)
+
+    def _build_index(self) -> None:
+        entries: list[tuple[tuple[float, ...], Any]] = []
+        for number, dataset in enumerate(self.datasets):
+            if len(dataset):
+                entries += [
+                    (tuple(hit.bounds), number)
+                    for hit in dataset.index.intersection(dataset.index.bounds, objects=True)
+                ]
+        self.index = build_index(entries)
+
+    @property
+    def channels(self) -> Mapping[str, int]:
+        """The operands' (equal) channels."""
+        return self.datasets[0].channels
+
+    def _getitem(self, query: BoundingBox) -> Sample:
+        covering = [
+            dataset for dataset in self.datasets if next(iter(dataset.index.intersection(tuple(query))), None) is not None
+        ]
+        return self.collate_fn([dataset[query] for dataset in covering])

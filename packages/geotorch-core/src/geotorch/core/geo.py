@@ -1,0 +1,227 @@
+"""GeoDataset: the base of every dataset queried by a spatiotemporal bounding box."""
+
+from __future__ import annotations
+
+import abc
+import copy
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self
+
+import rtree.index
+from rasterio.crs import CRS
+from rasterio.warp import transform_bounds
+from torch.utils.data import Dataset
+
+from geotorch.core.bbox import BoundingBox
+
+if TYPE_CHECKING:
+    from geotorch.core.composition import IntersectionDataset, UnionDataset
+
+Sample = dict[str, Any]
+Transform = Callable[[Sample], Sample]
+Query = BoundingBox | tuple[slice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """Where one indexed item (usually a file) lies, in its own CRS.
+
+    Attributes:
+        crs: the item's native CRS.
+        bounds: ``(minx, maxx, miny, maxy)`` in that CRS.
+        mint: start of its time interval (POSIX seconds).
+        maxt: end of its time interval.
+        item: what the index returns for it (a file path, a record).
+    """
+
+    crs: CRS
+    bounds: tuple[float, float, float, float]
+    mint: float
+    maxt: float
+    item: Any
+
+
+def build_index(entries: Iterable[tuple[tuple[float, ...], Any]]) -> rtree.index.Index:
+    """Bulk-load a 3-D (x, y, t) R-tree from ``(minx, maxx, miny, maxy, mint, maxt), item`` pairs."""
+    properties = rtree.index.Property(dimension=3)
+    index = rtree.index.Index(interleaved=False, properties=properties)
+    for number, (coordinates, item) in enumerate(entries):
+        index.insert(number, coordinates, item)
+    return index
+
+
+def reproject_bounds(footprint: Footprint, crs: CRS) -> tuple[float, float, float, float]:
+    """Bounds ``(minx, maxx, miny, maxy)`` of ``footprint`` in ``crs`` (densified edges)."""
+    if footprint.crs == crs:
+        return footprint.bounds
+    minx, maxx, miny, maxy = footprint.bounds
+    left, bottom, right, top = transform_bounds(footprint.crs, crs, minx, miny, maxx, maxy, densify_pts=21)
+    return left, right, bottom, top
+
+
+class GeoDataset(Dataset[Sample], abc.ABC):
+    """A dataset indexed by space and time and queried with a :class:`BoundingBox`.
+
+    Subclasses set ``crs``, ``res`` and ``index`` (usually with
+    :meth:`_index_footprints`) and implement :meth:`_getitem`. Slices are
+    accepted too: ``ds[minx:maxx, miny:maxy]`` or ``ds[minx:maxx, miny:maxy, mint:maxt]``,
+    where a missing limit defaults to the dataset's bounds.
+
+    ``ds1 & ds2`` and ``ds1 | ds2`` build an :class:`IntersectionDataset` and a
+    :class:`UnionDataset` on the first operand's grid; neither operand is changed.
+    """
+
+    _crs: CRS
+    _res: tuple[float, float]
+    index: rtree.index.Index
+    transforms: Transform | None = None
+    _footprints: list[Footprint] | None = None
+
+    @property
+    def crs(self) -> CRS:
+        """The coordinate reference system of queries and samples."""
+        return self._crs
+
+    @property
+    def res(self) -> tuple[float, float]:
+        """Pixel size ``(x, y)`` of samples, in CRS units."""
+        return self._res
+
+    @property
+    def bounds(self) -> BoundingBox:
+        """The box covering every indexed item.
+
+        Raises:
+            ValueError: if the index is empty.
+        """
+        if self.index.get_size() == 0:
+            raise ValueError(f"{type(self).__name__} has an empty index: it has no bounds")
+        minx, maxx, miny, maxy, mint, maxt = self.index.bounds
+        return BoundingBox(minx, maxx, miny, maxy, mint, maxt)
+
+    @property
+    @abc.abstractmethod
+    def channels(self) -> Mapping[str, int]:
+        """How many channels each tensor key of a sample carries, e.g. ``{"image": 7}``."""
+
+    def __len__(self) -> int:
+        """Number of items (files, scenes, feature collections) in the index."""
+        return int(self.index.get_size())
+
+    def __getitem__(self, query: Query) -> Sample:
+        """Read the sample covering ``query``.
+
+        Args:
+            query: a BoundingBox in the dataset's CRS, or a tuple of slices.
+
+        Returns:
+            A sample dict with ``crs``, ``bounds`` and ``image`` and/or ``mask``.
+
+        Raises:
+            IndexError: if the query intersects no indexed item.
+        """
+        bbox = self.as_bbox(query)
+        if next(iter(self.index.intersection(tuple(bbox))), None) is None:
+            raise IndexError(f"{type(self).__name__}: query {bbox} is outside the data (bounds {self.bounds})")
+        sample = self._getitem(bbox)
+        if self.transforms is not None:
+            sample = self.transforms(sample)
+        return sample
+
+    @abc.abstractmethod
+    def _getitem(self, query: BoundingBox) -> Sample:
+        """Read the sample covering ``query``, known to intersect the index."""
+
+    def as_bbox(self, query: Query) -> BoundingBox:
+        """Turn a query (a BoundingBox or slices) into a BoundingBox.
+
+        Raises:
+            TypeError: if ``query`` is neither.
+            ValueError: if a slice has a step or there are not 2 or 3 slices.
+        """
+        if isinstance(query, BoundingBox):
+            return query
+        if not isinstance(query, tuple) or not all(isinstance(part, slice) for part in query):
+            raise TypeError(f"{type(self).__name__}: query must be a BoundingBox or slices, got {query!r}")
+        if len(query) not in (2, 3):
+            raise ValueError(f"{type(self).__name__}: give x and y slices, optionally t, got {len(query)} slices")
+        bounds = self.bounds
+        defaults = ((bounds.minx, bounds.maxx), (bounds.miny, bounds.maxy), (bounds.mint, bounds.maxt))
+        limits: list[float] = []
+        for part, (low, high) in zip(query + (slice(None),) * (3 - len(query)), defaults, strict=True):
+            if part.step is not None:
+                raise ValueError(f"{type(self).__name__}: slice steps are not supported, got {part}")
+            limits += [_as_float(part.start, low), _as_float(part.stop, high)]
+        return BoundingBox(*limits)
+
+    def to(self, crs: CRS | None = None, res: float | tuple[float, float] | None = None) -> Self:
+        """A view of this dataset on another CRS and/or resolution; this one is unchanged.
+
+        Args:
+            crs: the view's CRS (this dataset's when None).
+            res: the view's pixel size in the view's CRS units (this dataset's when None).
+
+        Returns:
+            A shallow copy whose index and samples are in ``crs`` at ``res``.
+        """
+        view = copy.copy(self)
+        view._crs = self.crs if crs is None else CRS.from_user_input(crs)
+        view._res = self.res if res is None else as_res(res)
+        if view._crs != self.crs:
+            view._retarget_index()
+        return view
+
+    def _retarget_index(self) -> None:
+        """Rebuild the index in ``self.crs`` (after :meth:`to` changed it)."""
+        if self._footprints is None:
+            raise NotImplementedError(f"{type(self).__name__} must implement _retarget_index or index footprints")
+        self._index_footprints(self._footprints)
+
+    def _index_footprints(self, footprints: list[Footprint]) -> None:
+        """Index ``footprints`` in ``self.crs`` and keep them for later reprojection."""
+        self._footprints = footprints
+        self.index = build_index(
+            ((*reproject_bounds(footprint, self.crs), footprint.mint, footprint.maxt), footprint.item)
+            for footprint in footprints
+        )
+
+    def __and__(self, other: GeoDataset) -> IntersectionDataset:
+        """Samples where both datasets have data, on this dataset's grid."""
+        from geotorch.core.composition import IntersectionDataset
+
+        return IntersectionDataset(self, other)
+
+    def __or__(self, other: GeoDataset) -> UnionDataset:
+        """Samples where either dataset has data, on this dataset's grid."""
+        from geotorch.core.composition import UnionDataset
+
+        return UnionDataset(self, other)
+
+    def __str__(self) -> str:
+        """A one-paragraph summary: type, size, CRS, resolution and bounds."""
+        return (
+            f"{type(self).__name__} with {len(self)} items\n"
+            f"    crs: {self.crs}\n    res: {self.res}\n    bounds: {self.bounds if len(self) else None}"
+        )
+
+
+def as_res(res: float | tuple[float, float]) -> tuple[float, float]:
+    """Normalise a resolution to ``(x, y)`` positive floats.
+
+    Raises:
+        ValueError: if a component is not positive.
+    """
+    pair = (float(res), float(res)) if isinstance(res, (int, float)) else (float(res[0]), float(res[1]))
+    if pair[0] <= 0 or pair[1] <= 0:
+        raise ValueError(f"res={res} must be positive")
+    return pair
+
+
+def _as_float(value: Any, default: float) -> float:
+    if value is None:
+        return default
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return float(value)

@@ -1,0 +1,100 @@
+"""Hook specifications: every extension point a GeoTorch plugin can implement.
+
+A plugin is any module listed under the ``geotorch`` entry-point group that
+defines functions decorated with :data:`geotorch.core.hookimpl` whose names
+match the specifications below. Each hook receives a callback instead of
+returning a list, so a plugin registers as many things as it likes.
+
+Every hook is called once per process, the first time a registry is used
+(see :func:`geotorch.core.plugins.load_plugins`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+import pluggy
+
+if TYPE_CHECKING:
+    from geotorch.core.commands import CommandRegistrar
+    from geotorch.core.registry import Register
+
+PROJECT_NAME = "geotorch"
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+hookspec: Callable[[_F], _F] = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl: Callable[[_F], _F] = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# -- data ---------------------------------------------------------------------
+
+
+@hookspec
+def register_datasets(register: Register) -> None:
+    """Contribute datasets.
+
+    Called once when the dataset registry is first used. Call
+    ``register(obj, name=None, **metadata)`` for each dataset, where ``obj`` is
+    a dataset class or an import path ``"package.module:ClassName"`` (imported
+    only when the dataset is built). ``name`` defaults to the class name.
+    Useful metadata keys: ``task``, ``geospatial``, ``license``, ``size``.
+    """
+
+
+@hookspec
+def register_datamodules(register: Register) -> None:
+    """Contribute Lightning datamodules.
+
+    Called once when the datamodule registry is first used, with the same
+    ``register(obj, name=None, **metadata)`` callback as
+    :func:`register_datasets`.
+    """
+
+
+# -- models -------------------------------------------------------------------
+
+
+@hookspec
+def register_models(register: Register) -> None:
+    """Contribute model builders.
+
+    Called once when the model registry is first used. ``obj`` is a callable
+    (or its import path) that builds the model; ``get_model(name, **kwargs)``
+    calls it with the keyword arguments it was given.
+    """
+
+
+@hookspec
+def register_weights(register: Register) -> None:
+    """Contribute pretrained weights.
+
+    Called once when the weights registry is first used. ``obj`` is a weight
+    description (or its import path); metadata such as ``arch``, ``in_chans``
+    and ``sensor`` make it searchable with ``list_weights(sensor=...)``.
+    """
+
+
+# -- training -----------------------------------------------------------------
+
+
+@hookspec
+def register_tasks(register: Register) -> None:
+    """Contribute training tasks (LightningModules).
+
+    Called once when the task registry is first used, with the same callback
+    as :func:`register_datasets`.
+    """
+
+
+# -- command line -------------------------------------------------------------
+
+
+@hookspec
+def register_commands(cli: CommandRegistrar) -> None:
+    """Contribute subcommands of the ``geotorch`` program.
+
+    Called once when ``geotorch`` starts. Call
+    ``cli.add(name, run, help=...)`` where ``run(argv)`` receives the
+    arguments after the subcommand's name and returns an exit status.
+    """

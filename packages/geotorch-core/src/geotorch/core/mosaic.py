@@ -1,0 +1,157 @@
+"""Reading raster files onto a target pixel grid, warping only when the grids differ."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import rasterio
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.io import DatasetReader
+from rasterio.warp import reproject
+from rasterio.windows import Window
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.errors import RasterReadError
+from geotorch.core.handles import FileHandleCache
+
+#: Relative tolerance under which two pixel sizes or grid offsets count as equal.
+GRID_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A north-up pixel grid: CRS, affine transform and shape.
+
+    Attributes:
+        crs: coordinate reference system.
+        transform: affine transform of the top-left pixel corner.
+        height: number of rows.
+        width: number of columns.
+    """
+
+    crs: CRS
+    transform: Affine
+    height: int
+    width: int
+
+    @classmethod
+    def from_bbox(cls, bbox: BoundingBox, crs: CRS, res: tuple[float, float]) -> Grid:
+        """The grid covering ``bbox`` with pixels of size ``res`` anchored at its top-left corner."""
+        width = max(1, round((bbox.maxx - bbox.minx) / res[0]))
+        height = max(1, round((bbox.maxy - bbox.miny) / res[1]))
+        return cls(crs, Affine(res[0], 0.0, bbox.minx, 0.0, -res[1], bbox.maxy), height, width)
+
+
+def _aligned_window(source: DatasetReader, grid: Grid) -> Window | None:
+    """The source window equal to ``grid`` when both share CRS, pixel size and pixel edges, else None."""
+    src, dst = source.transform, grid.transform
+    if source.crs != grid.crs or src.b != 0 or src.d != 0:
+        return None
+    if not (math.isclose(src.a, dst.a, rel_tol=GRID_TOLERANCE) and math.isclose(src.e, dst.e, rel_tol=GRID_TOLERANCE)):
+        return None
+    col = (dst.c - src.c) / src.a
+    row = (dst.f - src.f) / src.e
+    if abs(col - round(col)) > GRID_TOLERANCE * 1e3 or abs(row - round(row)) > GRID_TOLERANCE * 1e3:
+        return None
+    return Window(round(col), round(row), grid.width, grid.height)
+
+
+def _read_aligned(source: DatasetReader, indexes: Sequence[int], window: Window, out: np.ndarray) -> np.ndarray:
+    """Copy the part of ``window`` that lies inside ``source`` into ``out``; return the covered-pixel mask."""
+    covered = np.zeros(out.shape[1:], dtype=bool)
+    col0 = max(0, int(window.col_off))
+    row0 = max(0, int(window.row_off))
+    col1 = min(source.width, int(window.col_off + window.width))
+    row1 = min(source.height, int(window.row_off + window.height))
+    if col1 <= col0 or row1 <= row0:
+        return covered
+    inner = Window(col0, row0, col1 - col0, row1 - row0)
+    rows = slice(row0 - int(window.row_off), row1 - int(window.row_off))
+    cols = slice(col0 - int(window.col_off), col1 - int(window.col_off))
+    out[:, rows, cols] = source.read(list(indexes), window=inner)
+    covered[rows, cols] = True
+    return covered
+
+
+def read_onto_grid(
+    source: DatasetReader,
+    indexes: Sequence[int],
+    grid: Grid,
+    resampling: Resampling,
+    fill: float,
+    dtype: np.dtype[np.generic],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read bands ``indexes`` of ``source`` onto ``grid``.
+
+    When the file's grid matches the target (same CRS, pixel size and pixel
+    edges) the pixels are copied exactly; otherwise GDAL warps the needed
+    source window onto the target grid.
+
+    Returns:
+        The array ``(len(indexes), height, width)`` and a boolean ``(height, width)``
+        mask of pixels that hold data (not the fill, not nodata).
+
+    Raises:
+        RasterReadError: if the file cannot be read, naming it.
+    """
+    out = np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)
+    try:
+        window = _aligned_window(source, grid)
+        if window is not None:
+            covered = _read_aligned(source, indexes, window, out)
+            nodata = source.nodata
+            if nodata is not None and not np.isnan(nodata):
+                covered &= (out != nodata).any(axis=0)
+                out[:, ~covered] = fill
+            elif nodata is not None:
+                covered &= ~np.isnan(out).all(axis=0)
+                out[:, ~covered] = fill
+            return out, covered
+        reproject(
+            source=rasterio.band(source, list(indexes)),
+            destination=out,
+            src_nodata=source.nodata,
+            dst_transform=grid.transform,
+            dst_crs=grid.crs,
+            dst_nodata=fill,
+            resampling=resampling,
+        )
+    except rasterio.errors.RasterioError as error:
+        raise RasterReadError(f"{source.name}: cannot read the window {grid}: {error}") from error
+    return out, (out != fill).any(axis=0)
+
+
+def read_mosaic(
+    handles: FileHandleCache,
+    paths: Sequence[str],
+    indexes: Sequence[int],
+    grid: Grid,
+    resampling: Resampling,
+    fill: float,
+    dtype: np.dtype[np.generic],
+) -> np.ndarray:
+    """Mosaic ``paths`` onto ``grid``: each pixel comes from the first file that has data there.
+
+    Returns:
+        Array ``(len(indexes), height, width)``; pixels no file covers hold ``fill``.
+    """
+    mosaic: np.ndarray | None = None
+    filled: np.ndarray | None = None
+    for path in paths:
+        data, valid = read_onto_grid(handles.open(path), indexes, grid, resampling, fill, dtype)
+        if mosaic is None or filled is None:
+            mosaic, filled = data, valid
+        else:
+            take = valid & ~filled
+            mosaic[:, take] = data[:, take]
+            filled |= valid
+        if filled.all():
+            break
+    if mosaic is None:
+        return np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)
+    return mosaic

@@ -1,0 +1,76 @@
+"""Figures of samples: image (as RGB), mask and prediction side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+
+def stretch(image: Tensor, low: float = 2.0, high: float = 98.0) -> np.ndarray:
+    """Scale a ``(C, H, W)`` image to ``[0, 1]`` by per-band percentiles, as ``(H, W, C)``."""
+    array = image.detach().float().cpu().numpy()
+    flat = array.reshape(array.shape[0], -1)
+    lows = np.percentile(flat, low, axis=1)[:, None, None]
+    highs = np.percentile(flat, high, axis=1)[:, None, None]
+    scaled = np.clip((array - lows) / np.maximum(highs - lows, 1e-12), 0, 1)
+    return np.asarray(scaled.transpose(1, 2, 0))
+
+
+def plot_sample(
+    sample: dict[str, Any],
+    rgb_indices: Sequence[int] | None = None,
+    show_titles: bool = True,
+    suptitle: str | None = None,
+    num_classes: int | None = None,
+) -> Any:
+    """Draw a sample's ``image``, ``mask`` and ``prediction`` in one row.
+
+    Args:
+        sample: a sample dict (unbatched).
+        rgb_indices: the image channels to show as red, green, blue (the
+            first three, or the first alone for fewer bands, when None).
+        show_titles: label each panel.
+        suptitle: a title over the figure.
+        num_classes: fixes the colour scale of masks (their maximum when None).
+
+    Returns:
+        A matplotlib Figure.
+
+    Raises:
+        ValueError: if the sample has nothing to show or an index is out of range.
+    """
+    from matplotlib.figure import Figure
+
+    panels: list[tuple[str, np.ndarray, dict[str, Any]]] = []
+    if "image" in sample:
+        image: Tensor = sample["image"]
+        channels = image.shape[0]
+        chosen = list(rgb_indices) if rgb_indices else list(range(min(3, channels)))
+        if chosen and max(chosen) >= channels:
+            raise ValueError(f"plot_sample: rgb_indices {chosen} exceed the image's {channels} channels")
+        if len(chosen) not in (1, 3):
+            chosen = chosen[:1]
+        shown = stretch(image[chosen])
+        panels.append(("Image", shown[..., 0] if len(chosen) == 1 else shown, {"cmap": "gray"}))
+    labels = [key for key in ("mask", "prediction") if key in sample]
+    top = num_classes - 1 if num_classes else max(int(torch.as_tensor(sample[key]).max()) for key in labels) if labels else 1
+    for key in labels:
+        layer = torch.as_tensor(sample[key]).detach().cpu()
+        panels.append((key.capitalize(), (layer[0] if layer.ndim == 3 else layer).numpy(),
+                       {"cmap": "tab20", "vmin": 0, "vmax": max(top, 1), "interpolation": "nearest"}))
+    if not panels:
+        raise ValueError(f"plot_sample: the sample has no image, mask or prediction (keys: {sorted(sample)})")
+    figure = Figure(figsize=(4 * len(panels), 4), layout="constrained")
+    axes = figure.subplots(1, len(panels), squeeze=False)[0]
+    for axis, (title, data, options) in zip(axes, panels, strict=True):
+        axis.imshow(data, **options)
+        axis.set_axis_off()
+        if show_titles:
+            axis.set_title(title)
+    if suptitle:
+        figure.suptitle(suptitle)
+    return figure

@@ -1,0 +1,211 @@
+"""RasterDataset: GeoTIFFs and other GDAL rasters, read onto the dataset's grid on the fly."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import rasterio
+import torch
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.warp import calculate_default_transform
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.files import Paths, as_path_list, find_files
+from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
+from geotorch.core.handles import open_files
+from geotorch.core.mosaic import Grid, read_mosaic
+from geotorch.core.timestamps import interval_from_match
+
+
+class RasterDataset(GeoDataset):
+    """Raster files (GeoTIFF, COG, JP2, ...) in any CRS, served on one grid.
+
+    Subclasses describe a product with class attributes; the constructor
+    finds the files, indexes their footprints and time intervals, and every
+    query reads and, only where needed, warps the files onto the dataset's
+    CRS and resolution.
+
+    Attributes:
+        filename_glob: glob that selects the files inside the given folders.
+        filename_regex: verbose regex on the file name; named groups ``date``
+            (or ``start`` and ``stop``) give the time interval, ``band`` the
+            band of a single-band file when ``separate_files`` is True.
+        date_format: ``strptime`` format of the ``date``/``start``/``stop`` groups.
+        separate_files: each band lives in its own file.
+        all_bands: names of every band the product has, in file order.
+        default_bands: the bands used when ``bands`` is not given (all when empty).
+        rgb_bands: bands shown by :meth:`plot`.
+        is_image: samples hold a float ``image``; otherwise a long ``mask``.
+        resampling: warp resampling (default: bilinear for images, nearest for masks).
+        nodata: value treated as missing and used to fill pixels without data
+            (default: the file's nodata, else 0).
+    """
+
+    filename_glob: ClassVar[str] = "*"
+    filename_regex: ClassVar[str] = ".*"
+    date_format: ClassVar[str] = "%Y%m%d"
+    separate_files: ClassVar[bool] = False
+    all_bands: ClassVar[tuple[str, ...]] = ()
+    default_bands: ClassVar[tuple[str, ...]] = ()
+    rgb_bands: ClassVar[tuple[str, ...]] = ()
+    is_image: ClassVar[bool] = True
+    resampling: Resampling | None = None
+    nodata: float | None = None
+
+    def __init__(
+        self,
+        paths: Paths | None = None,
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        bands: Sequence[str] | None = None,
+        transforms: Transform | None = None,
+        *,
+        root: Paths | None = None,
+    ) -> None:
+        """Find and index the files.
+
+        Args:
+            paths: a folder (searched recursively), a file, or a list of both.
+            crs: CRS of queries and samples (default: the first file's).
+            res: pixel size in ``crs`` units (default: the first file's, in ``crs``).
+            bands: names of the bands to read, a subset of ``all_bands``.
+            transforms: a function applied to every sample.
+            root: alias of ``paths``, as in TorchGeo's examples.
+
+        Raises:
+            DatasetNotFoundError: if no file matches in ``paths``.
+            ValueError: if a band name is unknown or a file name has a bad date.
+        """
+        self.paths = as_path_list(paths, root, type(self).__name__)
+        self.transforms = transforms
+        self.bands = self._select_bands(bands)
+        if self.resampling is None:
+            self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
+        footprints, first = self._scan()
+        self._crs = CRS.from_user_input(crs) if crs is not None else first.crs
+        self._res = as_res(res) if res is not None else self._native_res(first)
+        self._fill = self.nodata if self.nodata is not None else first.nodata if first.nodata is not None else 0
+        self._dtype = np.dtype(first.dtype)
+        self._index_footprints(footprints)
+
+    @property
+    def channels(self) -> Mapping[str, int]:
+        """``{"image": C}`` or ``{"mask": C}`` for the selected bands."""
+        return {"image" if self.is_image else "mask": self._band_count}
+
+    def _select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
+        chosen = tuple(bands) if bands is not None else self.default_bands or self.all_bands
+        if not chosen and bands is not None:
+            raise ValueError(f"{type(self).__name__}: bands must name at least one band")
+        unknown = [band for band in chosen if band not in self.all_bands]
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}: unknown band(s) {unknown}; this dataset has {list(self.all_bands)}"
+            )
+        return chosen
+
+    def _scan(self) -> tuple[list[Footprint], Any]:
+        """Footprints of every matching, readable file, and the profile of the first one."""
+        pattern = re.compile(self.filename_regex, re.VERBOSE)
+        footprints: list[Footprint] = []
+        first: Any = None
+        for path in find_files(self.paths, self.filename_glob):
+            match = pattern.match(path.name)
+            if match is None:
+                continue
+            if self.separate_files and self.bands and match.groupdict().get("band") not in (None, self.bands[0]):
+                continue
+            try:
+                with rasterio.open(path) as source:
+                    profile = _Profile(source)
+            except rasterio.errors.RasterioError as error:
+                warnings.warn(f"{type(self).__name__}: skipping {path}: not a readable raster ({error})", stacklevel=3)
+                continue
+            mint, maxt = interval_from_match(match, self.date_format, str(path))
+            left, bottom, right, top = profile.bounds
+            footprints.append(Footprint(profile.crs, (left, right, bottom, top), mint, maxt, str(path)))
+            first = first or profile
+        if first is None:
+            raise DatasetNotFoundError(
+                type(self).__name__,
+                list(self.paths),
+                f"no readable file matches filename_glob={self.filename_glob!r} and "
+                f"filename_regex; pass paths=... pointing at the rasters",
+            )
+        self._band_count = len(self.bands) if self.bands else first.count
+        return footprints, first
+
+    def _native_res(self, first: Any) -> tuple[float, float]:
+        if first.crs == self._crs:
+            return first.res
+        transform, _, _ = calculate_default_transform(
+            first.crs, self._crs, first.width, first.height, *first.bounds
+        )
+        return abs(transform.a), abs(transform.e)
+
+    def _band_paths(self, path: str) -> list[str]:
+        """For separate-file products, the file of every selected band of the scene ``path``."""
+        directory, name = Path(path).parent, Path(path).name
+        match = re.match(self.filename_regex, name, re.VERBOSE)
+        if match is None or "band" not in match.groupdict() or match.group("band") is None:
+            return [path]
+        start, end = match.span("band")
+        return [str(directory / f"{name[:start]}{band}{name[end:]}") for band in self.bands]
+
+    def _getitem(self, query: BoundingBox) -> Sample:
+        """Mosaic the files intersecting ``query`` onto the query's grid."""
+        hits = sorted(self.index.intersection(tuple(query), objects=True), key=lambda hit: hit.id)
+        paths = [hit.object for hit in hits]
+        grid = Grid.from_bbox(query, self.crs, self.res)
+        resampling = self.resampling or Resampling.nearest
+        if self.separate_files and self.bands:
+            per_band = list(zip(*(self._band_paths(path) for path in paths), strict=True))
+            layers = [
+                read_mosaic(open_files, band_files, [1], grid, resampling, self._fill, self._dtype)
+                for band_files in per_band
+            ]
+            array = np.concatenate(layers, axis=0)
+        else:
+            indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
+            array = read_mosaic(open_files, paths, indexes, grid, resampling, self._fill, self._dtype)
+        sample: Sample = {"crs": self.crs, "bounds": query}
+        if self.is_image:
+            sample["image"] = torch.from_numpy(array.astype(np.float32, copy=False))
+        else:
+            mask = torch.from_numpy(array.astype(np.int64, copy=False))
+            sample["mask"] = mask[0] if mask.shape[0] == 1 else mask
+        return sample
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw a sample (its ``rgb_bands`` or mask, and a ``prediction`` when present).
+
+        Returns:
+            A matplotlib Figure.
+        """
+        from geotorch.core.plotting import plot_sample
+
+        rgb = [self.bands.index(band) for band in self.rgb_bands if band in self.bands]
+        return plot_sample(sample, rgb_indices=rgb or None, show_titles=show_titles, suptitle=suptitle)
+
+
+class _Profile:
+    """What indexing needs to know about one open raster."""
+
+    def __init__(self, source: Any) -> None:
+        self.crs: CRS = source.crs
+        self.bounds: tuple[float, float, float, float] = tuple(source.bounds)
+        self.res: tuple[float, float] = (abs(source.transform.a), abs(source.transform.e))
+        self.width: int = source.width
+        self.height: int = source.height
+        self.count: int = source.count
+        self.dtype: str = source.dtypes[0]
+        self.nodata: float | None = source.nodata
+        if self.crs is None:
+            raise rasterio.errors.RasterioError(f"{source.name} has no CRS")

@@ -1,0 +1,58 @@
+"""Time intervals parsed from file names."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from geotorch.core.bbox import MAX_TIME, MIN_TIME
+
+_FINEST_UNIT = (
+    (("%f",), timedelta(microseconds=1)),
+    (("%S", "%s"), timedelta(seconds=1)),
+    (("%M",), timedelta(minutes=1)),
+    (("%H", "%I"), timedelta(hours=1)),
+    (("%d", "%j", "%x", "%c"), timedelta(days=1)),
+)
+
+
+def _end_of_period(start: datetime, date_format: str) -> datetime:
+    """The last instant of the period ``date_format`` resolves (a day for %d, a month for %m, ...)."""
+    for directives, span in _FINEST_UNIT:
+        if any(directive in date_format for directive in directives):
+            return start + span - timedelta(microseconds=1)
+    if "%m" in date_format or "%b" in date_format or "%B" in date_format:
+        next_month = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1, day=1)
+        return next_month - timedelta(microseconds=1)
+    return start.replace(year=start.year + 1, month=1, day=1) - timedelta(microseconds=1)
+
+
+def parse_time(text: str, date_format: str, source: str) -> datetime:
+    """Parse ``text`` with ``date_format`` as a UTC time.
+
+    Raises:
+        ValueError: naming ``source`` (the file) if ``text`` does not fit the format.
+    """
+    try:
+        parsed = datetime.strptime(text, date_format)
+    except ValueError as error:
+        raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r}") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def interval_from_match(match: re.Match[str], date_format: str, source: str) -> tuple[float, float]:
+    """Time interval ``(mint, maxt)`` in POSIX seconds from a filename regex match.
+
+    A ``date`` group covers the whole period its format resolves (``%Y`` a
+    year, ``%Y%m%d`` a day); ``start`` and ``stop`` groups give the interval's
+    ends. Without any of them the interval is unbounded.
+    """
+    groups = match.groupdict()
+    if groups.get("start") and groups.get("stop"):
+        start = parse_time(groups["start"], date_format, source)
+        stop = parse_time(groups["stop"], date_format, source)
+        return start.timestamp(), _end_of_period(stop, date_format).timestamp()
+    if groups.get("date"):
+        start = parse_time(groups["date"], date_format, source)
+        return start.timestamp(), _end_of_period(start, date_format).timestamp()
+    return MIN_TIME, MAX_TIME
