@@ -1,0 +1,69 @@
+"""Developer sessions: tests (all packages), tests_isolated (each package alone), lint, quickstart, bench."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests"]
+
+PACKAGES = {
+    "core": "packages/geotorch-core",
+    "datasets": "packages/geotorch-datasets",
+    "models": "packages/geotorch-models",
+    "trainers": "packages/geotorch-trainers",
+}
+EXAMPLE_PLUGIN = "tests/plugins/geotorch-example-plugin"
+# torch is installed before anything else so that pip never swaps it for another build.
+# timm and segmentation-models-pytorch import torchvision, which needs the matching torch.
+TORCH_LIGHT = ["torch==2.13.0"]
+TORCH_VISION = ["torch==2.14.1", "torchvision==0.29.1"]
+# What each package needs, in dependency order, when installed alone.
+ISOLATED = {
+    "core": ["core"],
+    "datasets": ["core", "datasets"],
+    "models": ["core", "models"],
+    "trainers": ["core", "datasets", "models", "trainers"],
+}
+
+
+def _torch_for(packages: list[str]) -> list[str]:
+    return TORCH_VISION if {"models", "trainers"} & set(packages) else TORCH_LIGHT
+
+
+@nox.session(python="3.11")
+def tests(session: nox.Session) -> None:
+    """Every package editable in one reused venv, the example third-party plugin installed, all tests."""
+    session.install(*TORCH_VISION)
+    session.install("pytest>=8", *(f"-e{path}" for path in PACKAGES.values()))
+    session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
+    session.run("pytest", *(session.posargs or ["tests"]))
+
+
+@nox.session(python="3.11")
+@nox.parametrize("package", list(ISOLATED))
+def tests_isolated(session: nox.Session, package: str) -> None:
+    """One package installed (not editable) with only what it declares; its own tests."""
+    needed = ISOLATED[package]
+    session.install(*_torch_for(needed))
+    session.install("pytest>=8", *(PACKAGES[name] for name in needed))
+    if package == "core":
+        session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
+    session.run("pytest", f"tests/{package}", *(["tests/plugins"] if package == "core" else []), *session.posargs)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff on everything, mypy --strict on every package's sources."""
+    session.install(*TORCH_LIGHT)
+    session.install("ruff", "mypy", "pytest>=8", *(f"-e{path}" for path in PACKAGES.values()))
+    session.run("ruff", "check", ".")
+    session.run("mypy", *(f"{path}/src/geotorch" for path in PACKAGES.values()))
+
+
+@nox.session(python="3.11")
+def quickstart(session: nox.Session) -> None:
+    """The main job: generate the demo area, sample batches from images & labels, write sample PNGs."""
+    session.install(*TORCH_LIGHT)
+    session.install(PACKAGES["core"], PACKAGES["datasets"])
+    session.run("geotorch", "quickstart", *(session.posargs or ["--out", "quickstart-output"]))

@@ -1,0 +1,80 @@
+"""The demo area as datasets: multispectral imagery in two UTM zones and a land-cover map."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rasterio.crs import CRS
+
+from geotorch.core import RasterDataset
+from geotorch.core.geo import Sample, Transform
+from geotorch.datasets.demo_area import BANDS, CLASSES, demo_root, generate_demo_area
+
+
+class _DemoDataset(RasterDataset):
+    """Reads a folder of the demo area, generating the area on first use."""
+
+    folder: ClassVar[str]
+    task: ClassVar[str] = "segmentation"
+    license: ClassVar[str] = "CC0-1.0"
+
+    def __init__(
+        self,
+        root: str | Path | None = None,
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        bands: Sequence[str] | None = None,
+        transforms: Transform | None = None,
+        download: bool = True,
+        checksum: bool = False,
+    ) -> None:
+        """Open the demo area in ``root`` (default: the GeoTorch cache), generating it if missing.
+
+        Args:
+            root: folder of the demo area (``imagery/`` and ``landcover/`` inside).
+            crs: CRS of samples (default: the first file's).
+            res: pixel size in ``crs`` units (default: the first file's).
+            bands: bands to read (images only).
+            transforms: a function applied to every sample.
+            download: generate the area when it is missing (nothing is downloaded).
+            checksum: accepted for the common dataset signature; generated files carry no checksum.
+
+        Raises:
+            DatasetNotFoundError: if the area is missing and ``download`` is False.
+        """
+        area = demo_root() if root is None else Path(root)
+        if download:
+            generate_demo_area(area)
+        del checksum
+        super().__init__(paths=area / self.folder, crs=crs, res=res, bands=bands, transforms=transforms)
+
+
+class DemoImagery(_DemoDataset):
+    """Six-band surface reflectance (x 10000, uint16) scenes in EPSG:32616 and EPSG:32617."""
+
+    folder = "imagery"
+    filename_glob = "DEMO_*.tif"
+    filename_regex = r"^DEMO_(?P<epsg>\d+)_(?P<date>\d{8})\.tif$"
+    all_bands = BANDS
+    rgb_bands = ("red", "green", "blue")
+
+
+class DemoLandCover(_DemoDataset):
+    """Land cover in EPSG:5070 with classes no data, water, forest, cropland, developed, barren."""
+
+    folder = "landcover"
+    filename_glob = "landcover_*.tif"
+    is_image = False
+    classes: ClassVar[tuple[str, ...]] = CLASSES
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw the land-cover mask (and a ``prediction`` when present) on a fixed class scale.
+
+        Returns:
+            A matplotlib Figure.
+        """
+        from geotorch.core.plotting import plot_sample
+
+        return plot_sample(sample, show_titles=show_titles, suptitle=suptitle, num_classes=len(CLASSES))
