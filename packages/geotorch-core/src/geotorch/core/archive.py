@@ -169,9 +169,12 @@ def _decompress(src: Path, compression: str, dst: Path) -> None:
             f"{src}: a {compression}-compressed file whose name does not end in "
             f"{' or '.join(_COMPRESSION_SUFFIXES[compression])}, so the decompressed file has no name; rename it"
         )
-    with _open_compressed(src, compression) as stream, _staging(src, dst) as staging:
-        with open(staging / src.name[: -len(suffix)], "wb") as out:
-            shutil.copyfileobj(stream, out, 1 << 20)
+    with (
+        _open_compressed(src, compression) as stream,
+        _staging(src, dst) as staging,
+        open(staging / src.name[: -len(suffix)], "wb") as out,
+    ):
+        shutil.copyfileobj(stream, out, 1 << 20)
 
 
 @contextmanager

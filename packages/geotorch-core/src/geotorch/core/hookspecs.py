@@ -7,6 +7,15 @@ returning a list, so a plugin registers as many things as it likes.
 
 Every hook is called once per process, the first time a registry is used
 (see :func:`geotorch.core.plugins.load_plugins`).
+
+The hooks, with their documented signatures:
+
+- ``register_datasets(register)``
+- ``register_datamodules(register)``
+- ``register_models(register)``
+- ``register_weights(register)``
+- ``register_tasks(register)``
+- ``register_commands(cli)``
 """
 
 from __future__ import annotations
@@ -94,7 +103,10 @@ def register_tasks(register: Register) -> None:
 def register_commands(cli: CommandRegistrar) -> None:
     """Contribute subcommands of the ``geotorch`` program.
 
-    Called once when ``geotorch`` starts. Call
-    ``cli.add(name, run, help=...)`` where ``run(argv)`` receives the
-    arguments after the subcommand's name and returns an exit status.
+    Called once when ``geotorch`` starts (and by ``geotorch plugins``). Call
+    ``cli.add(name, run, help=...)`` on the ``cli`` registrar, where
+    ``run(argv)`` receives the arguments after the subcommand's name and
+    returns an exit status. Import heavy modules inside ``run``, not here.
+    Core's own commands (``plugins``, ``datasets``, ``download``) are added
+    through this same hook.
     """

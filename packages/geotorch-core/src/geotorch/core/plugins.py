@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
 import pluggy
 
 from geotorch.core import hookspecs
+from geotorch.core.commands import CommandRegistrar
 from geotorch.core.errors import PluginError
 from geotorch.core.registry import Registry
 
 ENTRY_POINT_GROUP = "geotorch"
 DISABLE_VARIABLE = "GEOTORCH_DISABLE_PLUGINS"
 LOAD_VARIABLE = "GEOTORCH_LOAD_PLUGINS"
+CORE_DISTRIBUTION = "geotorch-core"
+
+#: Core's own features, registered through the same hooks as any plugin
+#: (datasette's DEFAULT_PLUGINS). They are always loaded: the environment
+#: variables that block or select plugins do not apply to them.
+DEFAULT_PLUGINS = ("geotorch.core.builtin_commands",)
 
 #: Registry kind -> the hook that fills it.
 REGISTRY_HOOKS = {
@@ -38,7 +47,8 @@ class PluginInfo:
         distribution: the pip distribution that ships it.
         version: that distribution's version.
         hooks: names of the hooks it implements.
-        contributes: registry kind -> names it registered there.
+        contributes: registry kind (or ``"command"``) -> names it registered there.
+        builtin: whether it is one of core's :data:`DEFAULT_PLUGINS`.
     """
 
     name: str
@@ -46,6 +56,7 @@ class PluginInfo:
     version: str
     hooks: list[str]
     contributes: dict[str, list[str]] = field(default_factory=dict)
+    builtin: bool = False
 
 
 class _State:
@@ -56,6 +67,7 @@ class _State:
         self.loaded = False
         self.distributions: dict[str, tuple[str, str]] = {}
         self.registries: dict[str, Registry] = {}
+        self.commands: CommandRegistrar | None = None
 
 
 _state = _State()
@@ -69,11 +81,12 @@ def _names_from(variable: str) -> set[str] | None:
 
 
 def load_plugins() -> pluggy.PluginManager:
-    """Import every plugin of the ``geotorch`` entry-point group, once.
+    """Import core's :data:`DEFAULT_PLUGINS` and every plugin of the ``geotorch`` entry-point group, once.
 
     ``GEOTORCH_LOAD_PLUGINS=a,b`` loads only the named plugins;
-    ``GEOTORCH_DISABLE_PLUGINS=a,b`` skips the named ones. A plugin that fails
-    to import is reported with a warning naming it and left out.
+    ``GEOTORCH_DISABLE_PLUGINS=a,b`` skips the named ones (both by entry-point
+    name). A plugin that fails to import is reported with a warning naming it
+    and left out.
 
     Returns:
         The plugin manager.
@@ -85,6 +98,10 @@ def load_plugins() -> pluggy.PluginManager:
     with _state.lock:
         if _state.loaded:
             return _state.manager
+        for module_name in DEFAULT_PLUGINS:
+            if not _state.manager.has_plugin(module_name):
+                module = importlib.import_module(module_name)
+                _register_module(module, module_name, CORE_DISTRIBUTION, _version_of(CORE_DISTRIBUTION))
         only = _names_from(LOAD_VARIABLE)
         disabled = _names_from(DISABLE_VARIABLE) or set()
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -108,6 +125,13 @@ def load_plugins() -> pluggy.PluginManager:
             _register_module(module, entry_point.name, dist_name, dist_version)
         _state.loaded = True
         return _state.manager
+
+
+def _version_of(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _register_module(module: object, name: str, distribution: str, version: str) -> None:
@@ -134,7 +158,7 @@ def register_plugin(module: ModuleType | object, name: str, distribution: str = 
     with _state.lock:
         load_plugins()
         _register_module(module, name, distribution, "unknown")
-        _state.registries.clear()
+        _forget_contributions()
 
 
 def unregister_plugin(name: str) -> None:
@@ -142,7 +166,12 @@ def unregister_plugin(name: str) -> None:
     with _state.lock:
         _state.manager.unregister(name=name)
         _state.distributions.pop(name, None)
-        _state.registries.clear()
+        _forget_contributions()
+
+
+def _forget_contributions() -> None:
+    _state.registries.clear()
+    _state.commands = None
 
 
 def reset() -> None:
@@ -154,8 +183,13 @@ def reset() -> None:
 def registry(kind: str) -> Registry:
     """Return the registry of ``kind`` (``"dataset"``, ``"model"``, ...), filling it on first use.
 
+    Each plugin registers into a staging registry first, so a plugin whose
+    hook raises contributes nothing (a warning names it) and the others still
+    fill the registry.
+
     Raises:
         KeyError: if ``kind`` is not a registry kind.
+        PluginError: if two plugins register the same name.
     """
     if kind not in REGISTRY_HOOKS:
         raise KeyError(f"unknown registry kind {kind!r}; known: {', '.join(REGISTRY_HOOKS)}")
@@ -165,26 +199,82 @@ def registry(kind: str) -> Registry:
             return built
         manager = load_plugins()
         filled = Registry(kind)
-        caller = getattr(manager.hook, REGISTRY_HOOKS[kind])
-        for implementation in reversed(caller.get_hookimpls()):
-            distribution, _ = _state.distributions.get(implementation.plugin_name, ("local", "unknown"))
-            implementation.function(register=filled.register_callback(implementation.plugin_name, distribution))
+        hook_name = REGISTRY_HOOKS[kind]
+        for implementation in reversed(getattr(manager.hook, hook_name).get_hookimpls()):
+            plugin = implementation.plugin_name
+            distribution, _ = _state.distributions.get(plugin, ("local", "unknown"))
+            staged = Registry(kind)
+            if _call_hook(implementation.function, hook_name, plugin, distribution,
+                          register=staged.register_callback(plugin, distribution)):
+                for entry in staged.values():
+                    filled.add(entry)
         _state.registries[kind] = filled
         return filled
 
 
-def list_plugins() -> list[PluginInfo]:
-    """Describe every loaded plugin: name, distribution, version, hooks and contributions."""
+def commands() -> CommandRegistrar:
+    """Return the subcommands of the ``geotorch`` program, collected from ``register_commands`` hooks once.
+
+    Raises:
+        PluginError: if two plugins add the same command.
+    """
+    with _state.lock:
+        if _state.commands is not None:
+            return _state.commands
+        manager = load_plugins()
+        collected = CommandRegistrar()
+        for implementation in reversed(manager.hook.register_commands.get_hookimpls()):
+            plugin = implementation.plugin_name
+            distribution, _ = _state.distributions.get(plugin, ("local", "unknown"))
+            staged = CommandRegistrar(plugin, distribution)
+            if _call_hook(implementation.function, "register_commands", plugin, distribution, cli=staged):
+                for command in staged.commands.values():
+                    collected.include(command)
+        _state.commands = collected
+        return collected
+
+
+def _call_hook(function: Callable[..., object], hook_name: str, plugin: str, distribution: str,
+               **arguments: object) -> bool:
+    """Call one plugin's hook; a failure other than a PluginError is a warning naming the plugin."""
+    try:
+        function(**arguments)
+    except PluginError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a broken plugin must not break the others
+        warnings.warn(
+            f"geotorch plugin {plugin!r} ({distribution}) failed in {hook_name} and contributes nothing "
+            f"there: {type(error).__name__}: {error}",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        return False
+    return True
+
+
+def list_plugins(include_builtins: bool = False) -> list[PluginInfo]:
+    """Describe every loaded plugin: name, distribution, version, hooks and contributions.
+
+    Args:
+        include_builtins: also list core's :data:`DEFAULT_PLUGINS`.
+
+    Returns:
+        One description per plugin, sorted by name.
+    """
     manager = load_plugins()
     contributions: dict[str, dict[str, list[str]]] = {}
     for kind in REGISTRY_HOOKS:
         for name, entry in registry(kind).items():
             contributions.setdefault(entry.plugin, {}).setdefault(kind, []).append(name)
+    for name, command in commands().commands.items():
+        contributions.setdefault(command.plugin, {}).setdefault("command", []).append(name)
     infos = []
     for name, plugin in manager.list_name_plugin():
-        if plugin is None:
+        builtin = name in DEFAULT_PLUGINS
+        if plugin is None or (builtin and not include_builtins):
             continue
         distribution, version = _state.distributions.get(name, ("local", "unknown"))
         hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or [])
-        infos.append(PluginInfo(name, distribution, version, hooks, contributions.get(name, {})))
+        contributed = {kind: sorted(names) for kind, names in contributions.get(name, {}).items()}
+        infos.append(PluginInfo(name, distribution, version, hooks, contributed, builtin))
     return sorted(infos, key=lambda info: info.name)

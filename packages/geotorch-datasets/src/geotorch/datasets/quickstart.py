@@ -61,7 +61,8 @@ def run(argv: Sequence[str]) -> int:
     for number, sample in enumerate(unbind_samples(first_batch)[:4]):
         figure = plot_sample(sample, rgb_indices=[2, 1, 0], num_classes=len(CLASSES), suptitle=f"sample {number}")
         figure.savefig(options.out / f"sample_{number}.png", dpi=80)
-    shares = {name: round(float(count) / float(class_pixels.sum()), 4) for name, count in zip(CLASSES, class_pixels, strict=True)}
+    total = float(class_pixels.sum())
+    shares = {name: round(float(count) / total, 4) for name, count in zip(CLASSES, class_pixels, strict=True)}
     summary = {
         "image": list(first_batch["image"].shape), "image_dtype": str(first_batch["image"].dtype),
         "mask": list(first_batch["mask"].shape), "mask_dtype": str(first_batch["mask"].dtype),

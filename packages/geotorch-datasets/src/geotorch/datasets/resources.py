@@ -1,0 +1,98 @@
+"""Making a dataset's files present: use what is on disk, else extract, else download, else explain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geotorch.core.archive import extract_archive
+from geotorch.core.download import ChecksumError, calculate_md5, calculate_sha256, check_integrity, download_url
+from geotorch.core.errors import DatasetNotFoundError
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One downloadable file of a dataset.
+
+    Attributes:
+        url: where the publisher serves it (https).
+        filename: its name in the dataset's root folder.
+        md5: its published MD5 checksum, when known.
+        sha256: its SHA-256 checksum, when known.
+        extract: unpack it into the root folder after download.
+    """
+
+    url: str
+    filename: str
+    md5: str | None = None
+    sha256: str | None = None
+    extract: bool = True
+
+
+def ensure_present(
+    dataset: str,
+    root: Path,
+    resources: Sequence[Resource],
+    is_present: Callable[[], bool],
+    download: bool,
+    checksum: bool,
+    manual: str = "",
+) -> None:
+    """Make sure a dataset's files are in ``root``, doing as little as possible.
+
+    In order: files already there (``is_present()``) are used as they are; an
+    archive already downloaded is verified (when ``checksum``) and extracted;
+    otherwise, when ``download`` is True, each resource is fetched, verified
+    and extracted. A dataset with no resources cannot be downloaded and says
+    where to get it.
+
+    Args:
+        dataset: the dataset's name, for messages.
+        root: the folder that holds (or will hold) the data.
+        resources: what to download.
+        is_present: whether the extracted data is complete in ``root``.
+        download: fetch what is missing.
+        checksum: verify archives against their published checksums.
+        manual: how to obtain the data by hand, for datasets that cannot be downloaded.
+
+    Raises:
+        DatasetNotFoundError: if the data is missing and cannot or may not be downloaded.
+        ChecksumError: if a downloaded or existing archive fails verification.
+    """
+    if is_present():
+        return
+    if not resources:
+        raise DatasetNotFoundError(dataset, root, manual or "it cannot be downloaded automatically")
+    for resource in resources:
+        path = root / resource.filename
+        if path.is_file() and checksum and not check_integrity(path, resource.md5, resource.sha256):
+            damaged = _checksum_error(path, resource)
+            path.unlink()
+            if not download:
+                raise damaged
+        if not path.is_file():
+            if not download:
+                raise DatasetNotFoundError(
+                    dataset, root, "pass download=True to fetch it, or point root at a folder that holds it"
+                )
+            download_url(
+                resource.url,
+                root,
+                resource.filename,
+                md5=resource.md5 if checksum else None,
+                sha256=resource.sha256 if checksum else None,
+            )
+        if resource.extract:
+            extract_archive(path, root)
+    if not is_present():
+        raise DatasetNotFoundError(dataset, root, "the files in it do not have the layout this dataset expects")
+
+
+def _checksum_error(path: Path, resource: Resource) -> ChecksumError:
+    """The error describing which published checksum ``path`` fails."""
+    if resource.md5 is not None:
+        actual = calculate_md5(path)
+        if actual != resource.md5.lower():
+            return ChecksumError(path, "md5", resource.md5, actual)
+    return ChecksumError(path, "sha256", resource.sha256 or "", calculate_sha256(path))

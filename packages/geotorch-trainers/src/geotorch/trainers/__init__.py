@@ -1,0 +1,3 @@
+"""GeoTorch trainers: Lightning tasks for classification, segmentation and regression."""
+
+__all__: list[str] = []

@@ -1,0 +1,245 @@
+"""Specification of geotorch.core.archive: extracting archives safely and atomically."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from geotorch.core.archive import extract_archive
+
+FORMATS = {"zip": "zip", "tar": "tar", "tar.gz": "gztar", "tar.bz2": "bztar", "tar.xz": "xztar"}
+TREE = {"data/a.txt": b"alpha\n", "data/sub/b.bin": bytes(range(256)) * 40}
+
+
+def write_tree(folder: Path) -> Path:
+    for name, content in TREE.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(content)
+    return folder
+
+
+def make_archive(tmp_path: Path, suffix: str, name: str = "archive") -> Path:
+    """A well-formed archive of TREE at ``tmp_path / f"{name}.{suffix}"``."""
+    source = write_tree(tmp_path / f"source-{suffix}")
+    made = shutil.make_archive(str(tmp_path / "made"), FORMATS[suffix], root_dir=source)
+    return Path(shutil.move(made, tmp_path / f"{name}.{suffix}"))
+
+
+def tree_of(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def tar_with(path: Path, *members: tarfile.TarInfo, mode: str = "w:gz") -> Path:
+    """A tar archive holding a harmless ``good.txt`` first, then ``members`` (files get 3 bytes of content)."""
+    with tarfile.open(path, mode) as archive:
+        for member in (tarfile.TarInfo("good.txt"), *members):
+            if member.isfile():
+                member.size = 3
+                archive.addfile(member, io.BytesIO(b"bad"))
+            else:
+                archive.addfile(member)
+    return path
+
+
+def tar_member(name: str, kind: bytes = tarfile.REGTYPE, linkname: str = "") -> tarfile.TarInfo:
+    member = tarfile.TarInfo(name)
+    member.type = kind
+    member.linkname = linkname
+    return member
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_extract_archive_unpacks_every_supported_format(tmp_path: Path, suffix: str) -> None:
+    archive = make_archive(tmp_path, suffix)
+    out = tmp_path / "out"
+
+    assert extract_archive(archive, out) == out
+    assert tree_of(out) == TREE
+    assert sorted(entry.name for entry in out.iterdir()) == ["data"]
+
+
+@pytest.mark.parametrize("suffix", ["tar.gz", "tar.xz", "zip"])
+def test_extract_archive_detects_the_format_from_content_not_name(tmp_path: Path, suffix: str) -> None:
+    archive = make_archive(tmp_path, suffix)
+    misnamed = archive.rename(tmp_path / "download.bin")
+
+    extract_archive(misnamed, tmp_path / "out")
+
+    assert tree_of(tmp_path / "out") == TREE
+
+
+def test_extract_archive_defaults_to_the_folder_holding_the_archive(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path, "tar.bz2")
+    shutil.rmtree(tmp_path / "source-tar.bz2")
+
+    assert extract_archive(archive) == tmp_path
+    assert (tmp_path / "data/a.txt").read_bytes() == TREE["data/a.txt"]
+
+
+def test_extract_archive_merges_into_existing_folder_and_replaces_same_names(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path, "zip")
+    out = tmp_path / "out"
+    (out / "data/sub").mkdir(parents=True)
+    (out / "data/a.txt").write_bytes(b"old")
+    (out / "data/sub/kept.txt").write_bytes(b"kept")
+    (out / "data/sub/b.bin").mkdir()  # a folder where the archive has a file
+
+    extract_archive(archive, out)
+
+    assert tree_of(out) == {**TREE, "data/sub/kept.txt": b"kept"}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "opener"), [(".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)], ids=["gz", "bz2", "xz"]
+)
+def test_extract_archive_decompresses_a_lone_compressed_file(tmp_path: Path, suffix: str, opener: object) -> None:
+    compressed = tmp_path / f"labels.csv{suffix}"
+    with opener(compressed, "wb") as stream:  # type: ignore[operator]
+        stream.write(b"id,label\n1,water\n")
+
+    extract_archive(compressed, tmp_path / "out")
+
+    assert tree_of(tmp_path / "out") == {"labels.csv": b"id,label\n1,water\n"}
+
+
+def test_extract_archive_refuses_a_compressed_file_it_cannot_name(tmp_path: Path) -> None:
+    compressed = tmp_path / "labels"
+    compressed.write_bytes(gzip.compress(b"not a tar"))
+
+    with pytest.raises(ValueError, match=r"labels: a gzip-compressed file whose name does not end in \.gz"):
+        extract_archive(compressed, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_extract_archive_refuses_a_file_that_is_no_archive(tmp_path: Path) -> None:
+    page = tmp_path / "data.zip"
+    page.write_text("<html>Rate limit exceeded</html>")
+
+    with pytest.raises(ValueError, match=r"data\.zip: not a zip, tar, gzip, bzip2 or xz file"):
+        extract_archive(page, tmp_path / "out")
+
+
+def test_extract_archive_raises_file_not_found_for_a_missing_archive(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        extract_archive(tmp_path / "missing.zip")
+
+
+UNSAFE_TAR_MEMBERS = {
+    "parent folder": (tar_member("../evil"), "../evil"),
+    "parent folder deeper": (tar_member("data/../../evil"), "data/../../evil"),
+    "absolute path": (tar_member("/etc/x"), "/etc/x"),
+    "windows drive": (tar_member("C:/evil"), "C:/evil"),
+    "absolute symlink": (tar_member("data/passwd", tarfile.SYMTYPE, "/etc/passwd"), "data/passwd"),
+    "symlink outside": (tar_member("data/up", tarfile.SYMTYPE, "../../outside"), "data/up"),
+    "hard link outside": (tar_member("data/hard", tarfile.LNKTYPE, "../outside"), "data/hard"),
+    "absolute hard link": (tar_member("data/hard", tarfile.LNKTYPE, "/etc/passwd"), "data/hard"),
+    "fifo": (tar_member("data/pipe", tarfile.FIFOTYPE), "data/pipe"),
+    "device": (tar_member("data/disk", tarfile.BLKTYPE), "data/disk"),
+}
+
+
+@pytest.mark.parametrize("case", UNSAFE_TAR_MEMBERS)
+def test_extract_archive_refuses_tar_members_that_escape_before_extracting_anything(
+    tmp_path: Path, case: str
+) -> None:
+    member, name = UNSAFE_TAR_MEMBERS[case]
+    archive = tar_with(tmp_path / "evil.tar.gz", member)
+    out = tmp_path / "deep" / "out"
+
+    with pytest.raises(ValueError, match="evil.tar.gz: refusing to extract member") as raised:
+        extract_archive(archive, out)
+
+    assert repr(name) in str(raised.value)
+    assert not out.exists()
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["evil.tar.gz"]
+
+
+@pytest.mark.parametrize("name", ["../evil", "/etc/x", "..\\evil", "data/../../evil"])
+def test_extract_archive_refuses_zip_members_that_escape(tmp_path: Path, name: str) -> None:
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("good.txt", b"good")
+        bundle.writestr(name, b"bad")
+    out = tmp_path / "out"
+    out.mkdir()
+
+    with pytest.raises(ValueError, match=r"evil\.zip: refusing to extract member") as raised:
+        extract_archive(archive, out)
+
+    assert repr(name) in str(raised.value)
+    assert list(out.iterdir()) == []
+
+
+def test_extract_archive_refuses_a_chain_of_symlinks_that_escapes(tmp_path: Path) -> None:
+    # Each link looks harmless by name; followed on disk, "data/escape" points at the parent of "out".
+    archive = tar_with(
+        tmp_path / "chain.tar",
+        tar_member("data", tarfile.DIRTYPE),
+        tar_member("data/root", tarfile.SYMTYPE, ".."),
+        tar_member("data/escape", tarfile.SYMTYPE, "root/.."),
+        mode="w",
+    )
+    out = tmp_path / "out"
+
+    with pytest.raises(ValueError, match=r"chain\.tar: refusing to extract member 'data/escape'"):
+        extract_archive(archive, out)
+
+    assert not out.exists()
+
+
+def test_extract_archive_keeps_symlinks_that_stay_inside(tmp_path: Path) -> None:
+    archive = tmp_path / "links.tar"
+    with tarfile.open(archive, "w") as bundle:
+        bundle.add(write_tree(tmp_path / "source") / "data", arcname="data")
+        for name, target in [("data/latest.txt", "a.txt"), ("data/sub/up.txt", "../a.txt")]:
+            bundle.addfile(tar_member(name, tarfile.SYMTYPE, target))
+    out = tmp_path / "out"
+
+    extract_archive(archive, out)
+
+    assert os.readlink(out / "data/sub/up.txt") == "../a.txt"
+    assert (out / "data/latest.txt").read_bytes() == (out / "data/sub/up.txt").read_bytes() == TREE["data/a.txt"]
+
+
+def test_extract_archive_leaves_nothing_when_a_member_is_damaged(tmp_path: Path) -> None:
+    archive = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+        bundle.writestr("data/first.txt", b"first member is fine")
+        bundle.writestr("data/second.txt", b"SECOND MEMBER WILL BE DAMAGED")
+    content = archive.read_bytes()
+    at = content.index(b"SECOND MEMBER")
+    archive.write_bytes(content[:at] + b"x" + content[at + 1 :])
+    out = tmp_path / "out"
+
+    with pytest.raises(zipfile.BadZipFile, match="CRC") as raised:
+        extract_archive(archive, out)
+
+    assert f"while extracting {archive}" in "".join(raised.value.__notes__)
+    assert not out.exists()
+
+
+def test_extract_archive_leaves_existing_folder_untouched_when_extraction_fails(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path, "tar.gz")
+    archive.write_bytes(archive.read_bytes()[:-200])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_bytes(b"mine")
+
+    with pytest.raises((tarfile.ReadError, EOFError)):
+        extract_archive(archive, out)
+
+    assert tree_of(out) == {"mine.txt": b"mine"}
+    assert [entry.name for entry in out.iterdir()] == ["mine.txt"]
