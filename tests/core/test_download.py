@@ -6,6 +6,7 @@ import hashlib
 import io
 import pickle
 import random
+import re
 import shutil
 import socket
 import tarfile
@@ -110,7 +111,7 @@ def test_truncated_download_raises_naming_the_url_and_keeps_nothing(served: Any,
     served.truncate("payload.bin")
     url = served.url("payload.bin")
 
-    with pytest.raises(DownloadError, match=f"{url}: received {len(PAYLOAD) // 2} of {len(PAYLOAD)} bytes"):
+    with pytest.raises(DownloadError, match=re.escape(f"{url}: received {len(PAYLOAD) // 2} of {len(PAYLOAD)} bytes")):
         download_url(url, tmp_path, md5=MD5, progress=False)
 
     assert list(tmp_path.iterdir()) == []
@@ -192,9 +193,7 @@ class InterruptedBar:
         raise KeyboardInterrupt
 
 
-def test_an_interrupted_download_keeps_nothing(
-    served: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_interrupted_download_keeps_nothing(served: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(download, "tqdm", InterruptedBar)
 
     with pytest.raises(KeyboardInterrupt):
@@ -222,7 +221,9 @@ def test_check_integrity_and_checksums(tmp_path: Path) -> None:
     assert not check_integrity(tmp_path, md5=MD5)
 
 
-@pytest.mark.parametrize(("suffix", "kind"), [("zip", "zip"), ("tar.gz", "gztar"), ("tar.bz2", "bztar"), ("tar.xz", "xztar")])
+@pytest.mark.parametrize(
+    ("suffix", "kind"), [("zip", "zip"), ("tar.gz", "gztar"), ("tar.bz2", "bztar"), ("tar.xz", "xztar")]
+)
 def test_download_and_extract_archive_fetches_verifies_and_unpacks(
     http_server: Any, tmp_path: Path, suffix: str, kind: str
 ) -> None:
@@ -265,7 +266,7 @@ def test_download_and_extract_archive_extracts_nothing_when_the_checksum_is_wron
     with tarfile.open(http_server.root / "tiles.tar", "w") as bundle:
         bundle.addfile(tarfile.TarInfo("tiles"))
 
-    with pytest.raises(ChecksumError, match="tiles.tar"):
+    with pytest.raises(ChecksumError, match=r"tiles\.tar"):
         download_and_extract_archive(http_server.url("tiles.tar"), tmp_path, md5=WRONG, progress=False)
 
     assert list(tmp_path.iterdir()) == []
@@ -276,7 +277,7 @@ def test_download_and_extract_archive_refuses_a_path_traversal_archive(http_serv
         bundle.addfile(tarfile.TarInfo("../evil"))
     out = tmp_path / "out"
 
-    with pytest.raises(ValueError, match="refusing to extract member '../evil'"):
+    with pytest.raises(ValueError, match=r"refusing to extract member '\.\./evil'"):
         download_and_extract_archive(http_server.url("evil.tar"), tmp_path / "downloads", out, progress=False)
 
     assert not out.exists()

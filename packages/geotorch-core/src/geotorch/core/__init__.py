@@ -1,5 +1,6 @@
 """GeoTorch core: the geospatial data model, collation, downloads and the plugin registry."""
 
+from geotorch.core.archive import extract_archive
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.catalog import (
     get_datamodule,
@@ -16,6 +17,13 @@ from geotorch.core.catalog import (
 )
 from geotorch.core.collate import concat_samples, merge_samples, stack_samples, unbind_samples
 from geotorch.core.composition import IntersectionDataset, UnionDataset
+from geotorch.core.download import (
+    ChecksumError,
+    DownloadError,
+    check_integrity,
+    download_and_extract_archive,
+    download_url,
+)
 from geotorch.core.errors import DatasetNotFoundError, PluginError, RasterReadError
 from geotorch.core.geo import GeoDataset
 from geotorch.core.handles import set_max_open_files
@@ -27,6 +35,8 @@ from geotorch.core.vector import VectorDataset
 
 __all__ = [
     "BoundingBox",
+    "ChecksumError",
+    "DownloadError",
     "DatasetNotFoundError",
     "GeoDataset",
     "IntersectionDataset",
@@ -36,7 +46,11 @@ __all__ = [
     "RasterReadError",
     "UnionDataset",
     "VectorDataset",
+    "check_integrity",
     "concat_samples",
+    "download_and_extract_archive",
+    "download_url",
+    "extract_archive",
     "get_datamodule",
     "get_dataset",
     "get_dataset_class",

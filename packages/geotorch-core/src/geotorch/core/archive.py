@@ -14,7 +14,7 @@ import tarfile
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 # Magic numbers at the start of each compressed stream; the format is told from content, not from the file name.
@@ -189,7 +189,8 @@ def _staging(src: Path, dst: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if created:
-            shutil.rmtree(dst, ignore_errors=True)
+            with suppress(OSError):  # something else wrote into it meanwhile: leave it
+                dst.rmdir()
         raise
     staging.rmdir()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -57,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (``geotorch datasets | head``) went away: stop quietly, and keep
+        # the interpreter from failing again when it flushes stdout at exit.
+        _silence_stdout()
+        return 1
     except Exception as error:  # noqa: BLE001 - a command line reports errors as messages, not tracebacks
         if options.traceback:
             raise
@@ -105,6 +111,13 @@ def _status(code: object) -> int:
         return code
     print(code, file=sys.stderr)
     return 1
+
+
+def _silence_stdout() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _message(error: BaseException) -> str:

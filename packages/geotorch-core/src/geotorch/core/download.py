@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
 from geotorch.core.archive import extract_archive
 
@@ -34,7 +34,7 @@ class ChecksumError(ValueError):
 
     def __init__(self, path: str | Path, algorithm: str, expected: str, actual: str) -> None:
         super().__init__(
-            f"{path}: {algorithm} checksum mismatch, expected {expected} but the downloaded bytes have {actual}; "
+            f"{path}: {algorithm} checksum mismatch, expected {expected} but its bytes have {actual}; "
             "the file was not kept. Retry the download; if it fails again, the expected checksum is outdated"
         )
         self.path = str(path)
@@ -206,6 +206,7 @@ def _fetch(url: str, partial: Path, label: str, algorithms: Iterable[str], progr
                 # Without fsync, a crash after the rename could leave an empty or partial file under the final name.
                 os.fsync(out.fileno())
     except urllib.error.HTTPError as err:
+        err.close()
         raise DownloadError(url, f"the server answered HTTP {err.code} {err.reason}") from err
     except urllib.error.URLError as err:
         raise DownloadError(url, f"could not connect ({err.reason}); check the URL and your network") from err

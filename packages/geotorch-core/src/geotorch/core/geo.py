@@ -6,7 +6,7 @@ import abc
 import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 import rtree.index
@@ -96,7 +96,7 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         Raises:
             ValueError: if the index is empty.
         """
-        if self.index.get_size() == 0:
+        if len(self.index) == 0:
             raise ValueError(f"{type(self).__name__} has an empty index: it has no bounds")
         minx, maxx, miny, maxy, mint, maxt = self.index.bounds
         return BoundingBox(minx, maxx, miny, maxy, mint, maxt)
@@ -108,7 +108,7 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
     def __len__(self) -> int:
         """Number of items (files, scenes, feature collections) in the index."""
-        return int(self.index.get_size())
+        return len(self.index)
 
     def __getitem__(self, query: Query) -> Sample:
         """Read the sample covering ``query``.
@@ -136,6 +136,9 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
     def as_bbox(self, query: Query) -> BoundingBox:
         """Turn a query (a BoundingBox or slices) into a BoundingBox.
+
+        Slice limits are numbers or datetimes; naive datetimes are read as UTC,
+        like the dates in file names.
 
         Raises:
             TypeError: if ``query`` is neither.
@@ -223,5 +226,6 @@ def _as_float(value: Any, default: float) -> float:
     if value is None:
         return default
     if isinstance(value, datetime):
-        return value.timestamp()
+        # File dates are parsed as UTC, so a naive limit must be too, whatever the local time zone.
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     return float(value)

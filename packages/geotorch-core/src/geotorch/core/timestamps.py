@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME
 
@@ -37,7 +37,7 @@ def parse_time(text: str, date_format: str, source: str) -> datetime:
         parsed = datetime.strptime(text, date_format)
     except ValueError as error:
         raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r}") from error
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def interval_from_match(match: re.Match[str], date_format: str, source: str) -> tuple[float, float]:

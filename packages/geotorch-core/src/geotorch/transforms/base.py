@@ -23,9 +23,7 @@ class MultispectralAugmentationBase2D(IntensityAugmentationBase2D):
     against the image's band count.
     """
 
-    def transform_tensor(
-        self, input: Tensor, *, shape: Tensor | None = None, match_channel: bool = True
-    ) -> Tensor:
+    def transform_tensor(self, input: Tensor, *, shape: Tensor | None = None, match_channel: bool = True) -> Tensor:
         """Bring the input to ``B x C x H x W``, refusing images that are not floating point.
 
         Args:
@@ -84,5 +82,5 @@ def as_band_values(name: str, values: BandValues) -> Tensor:
     """
     tensor = torch.as_tensor(values, dtype=torch.float64)
     if tensor.ndim > 1 or tensor.numel() == 0:
-        raise ValueError(f"{name} must be one value or a sequence of one value per band, got shape {tuple(tensor.shape)}")
+        raise ValueError(f"{name} must be one value or one value per band, got shape {tuple(tensor.shape)}")
     return tensor.flatten()

@@ -34,13 +34,10 @@ class RandomGrayscale(MultispectralAugmentationBase2D):
         keepdim: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch, keepdim=keepdim)
-        if weights is not None:
-            band_weights = as_band_values("weights", weights)
-            if (band_weights < 0).any() or band_weights.sum() <= 0:
-                raise ValueError(f"weights must be non-negative and not all zero, got {band_weights.tolist()}")
-            self.flags = {"weights": band_weights}
-        else:
-            self.flags = {"weights": None}
+        band_weights = None if weights is None else as_band_values("weights", weights)
+        if band_weights is not None and ((band_weights < 0).any() or band_weights.sum() <= 0):
+            raise ValueError(f"weights must be non-negative and not all zero, got {band_weights.tolist()}")
+        self.flags = {"weights": band_weights}
 
     def apply_transform(
         self, input: Tensor, params: dict[str, Tensor], flags: dict[str, Any], transform: Tensor | None = None
@@ -48,7 +45,7 @@ class RandomGrayscale(MultispectralAugmentationBase2D):
         """Replace every band of ``input`` with the average of its bands.
 
         Raises:
-            ValueError: if there are weights, but not one per band.
+            ValueError: if there are several weights, but not one per band.
         """
         if flags["weights"] is None:
             gray = input.mean(dim=1, keepdim=True)

@@ -9,6 +9,7 @@ from torch import Tensor
 
 from geotorch.transforms.base import BandValues, MultispectralAugmentationBase2D, as_band_values
 
+
 class Normalize(MultispectralAugmentationBase2D):
     r"""Standardise each band: :math:`\frac{x - mean}{std}`.
 

@@ -1,13 +1,30 @@
-"""The geotorch-datasets plugin: registers its datasets by import path, imported only when built."""
+"""The geotorch-datasets plugin: registers its catalog's datasets by import path, and ``geotorch quickstart``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from geotorch.core import hookimpl
+from geotorch.core.commands import CommandRegistrar
 from geotorch.core.registry import Register
+from geotorch.datasets.catalog import ENTRIES
 
 
 @hookimpl
 def register_datasets(register: Register) -> None:
-    """Register the demo area's imagery and land cover."""
-    for path in ("geotorch.datasets.demo:DemoImagery", "geotorch.datasets.demo:DemoLandCover"):
-        register(path, task="segmentation", geospatial=True, license="CC0-1.0")
+    """Register every catalog entry (the demo area's imagery and land cover, ...) with its metadata."""
+    for target, metadata in ENTRIES:
+        register(target, **metadata)
+
+
+@hookimpl
+def register_commands(cli: CommandRegistrar) -> None:
+    """Add ``geotorch quickstart``."""
+    cli.add("quickstart", quickstart, help="sample training batches from the demo area and draw a few of them")
+
+
+def quickstart(argv: Sequence[str]) -> int:
+    """Run ``geotorch quickstart``, importing its module (torch DataLoader, samplers) only now."""
+    from geotorch.datasets.quickstart import run
+
+    return run(argv)

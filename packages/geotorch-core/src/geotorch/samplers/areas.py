@@ -1,0 +1,230 @@
+"""Where patches may lie: the parts of a dataset's index entries inside a region of interest."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+import numpy as np
+import shapely
+import torch
+from shapely.geometry import MultiPolygon, Polygon
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.geo import GeoDataset
+from geotorch.samplers.constants import Units
+from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, get_random_bounding_box
+
+#: A region of interest in the dataset's CRS: a box, or polygons.
+Roi: TypeAlias = BoundingBox | Polygon | MultiPolygon
+
+#: A time interval ``(mint, maxt)`` in POSIX seconds or as datetimes (naive ones are UTC).
+TimeInterval: TypeAlias = tuple[float | datetime, float | datetime]
+
+#: Draws after which a patch that must lie inside an roi polygon is given up.
+MAX_ATTEMPTS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A part of one index entry, inside the region, on that entry's pixel lattice.
+
+    Attributes:
+        bounds: the part, with the entry's time interval clipped to the region's.
+        weight: how much of it lies inside the region, in squared CRS units.
+    """
+
+    bounds: BoundingBox
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """An roi (box or polygons) and a time interval: where patches may lie.
+
+    Attributes:
+        bbox: the roi's box (the polygons' bounds) over the time interval
+            (unbounded in time when no ``toi`` is given).
+        polygon: the roi polygons, or None when the roi is a box.
+    """
+
+    bbox: BoundingBox
+    polygon: Any = None
+
+    def covers(self, boxes: np.ndarray) -> np.ndarray:
+        """Which boxes, rows ``(minx, maxx, miny, maxy, ...)``, lie inside the polygons (all without polygons)."""
+        if self.polygon is None:
+            return np.ones(len(boxes), dtype=bool)
+        squares = shapely.box(boxes[:, 0], boxes[:, 2], boxes[:, 1], boxes[:, 3])
+        return np.asarray(shapely.covers(self.polygon, squares), dtype=bool)
+
+
+def as_time(value: float | datetime) -> float:
+    """POSIX seconds of a time bound; a naive datetime is read as UTC, like dates in file names."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return float(value)
+
+
+def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, owner: str) -> Region:
+    """The region a sampler draws from: ``roi`` (the dataset's bounds when None) during ``toi``.
+
+    Raises:
+        TypeError: if ``roi`` is not a BoundingBox, Polygon or MultiPolygon.
+        ValueError: if the polygons are empty or invalid, or ``toi`` is reversed.
+    """
+    mint, maxt = (-math.inf, math.inf) if toi is None else (as_time(toi[0]), as_time(toi[1]))
+    if mint > maxt:
+        raise ValueError(f"{owner}: toi={toi!r} must be a (start, end) pair with start <= end")
+    if roi is None:
+        bounds = dataset.bounds
+        return Region(BoundingBox(bounds.minx, bounds.maxx, bounds.miny, bounds.maxy, mint, maxt))
+    if isinstance(roi, BoundingBox):
+        if mint > roi.maxt or roi.mint > maxt:
+            raise ValueError(f"{owner}: toi={toi!r} does not overlap the time interval of roi={roi}")
+        return Region(BoundingBox(roi.minx, roi.maxx, roi.miny, roi.maxy, max(mint, roi.mint), min(maxt, roi.maxt)))
+    if not isinstance(roi, (Polygon, MultiPolygon)):
+        raise TypeError(f"{owner}: roi must be a BoundingBox, Polygon or MultiPolygon, got {type(roi).__name__}")
+    if roi.is_empty or not roi.is_valid or roi.area <= 0:
+        raise ValueError(f"{owner}: roi polygon must be valid and have an area; fix it with shapely.make_valid")
+    shapely.prepare(roi)
+    left, bottom, right, top = roi.bounds
+    return Region(BoundingBox(left, right, bottom, top, mint, maxt), roi)
+
+
+def index_entries(dataset: GeoDataset) -> list[tuple[BoundingBox, Any]]:
+    """Every ``(box, object)`` of the dataset's index, in insertion order."""
+    if len(dataset) == 0:
+        return []
+    hits = sorted(dataset.index.intersection(dataset.index.bounds, objects=True), key=lambda hit: hit.id)
+    return [(BoundingBox(*hit.bounds), hit.object) for hit in hits]
+
+
+def find_areas(dataset: GeoDataset, region: Region, owner: str) -> list[Area]:
+    """The part of each index entry inside ``region``, shrunk to whole pixels of the entry's grid.
+
+    Pixels are counted from each entry's top-left corner, so patches laid on
+    an area line up with the entry's own pixels (for files in the dataset's
+    CRS, with the file's pixels): reads need no resampling.
+
+    Raises:
+        ValueError: if no entry has a whole pixel inside ``region``, naming the
+            region and the dataset's bounds.
+    """
+    areas: list[Area] = []
+    for entry, _ in index_entries(dataset):
+        if not entry.intersects(region.bbox):
+            continue
+        part = entry & region.bbox
+        inside: float | None = None
+        if region.polygon is not None:
+            piece = shapely.intersection(region.polygon, shapely.box(part.minx, part.miny, part.maxx, part.maxy))
+            if piece.is_empty or piece.area <= 0:
+                continue
+            inside = float(piece.area)
+            left, bottom, right, top = piece.bounds
+            part = BoundingBox(left, right, bottom, top, part.mint, part.maxt)
+        snapped = _snap_inward(part, entry, dataset.res)
+        if snapped is not None:
+            areas.append(Area(snapped, snapped.area if inside is None else inside))
+    if not areas:
+        bounds = dataset.bounds if len(dataset) else None
+        raise ValueError(
+            f"{owner}: the roi/toi {region.bbox} does not intersect the data of "
+            f"{type(dataset).__name__} (bounds {bounds}); pass an roi and toi that overlap it"
+        )
+    return areas
+
+
+def _snap_inward(part: BoundingBox, entry: BoundingBox, res: tuple[float, float]) -> BoundingBox | None:
+    """``part`` shrunk to the whole pixels of the grid anchored at ``entry``'s top-left; None if none is left."""
+    minx = _on_lattice(part.minx, entry.minx, res[0], math.ceil)
+    maxx = _on_lattice(part.maxx, entry.minx, res[0], math.floor)
+    # Rows count downwards from the top edge, so a step of -res[1] moves inward from the top.
+    maxy = _on_lattice(part.maxy, entry.maxy, -res[1], math.ceil)
+    miny = _on_lattice(part.miny, entry.maxy, -res[1], math.floor)
+    if maxx - minx < res[0] * (1 - TOLERANCE) or maxy - miny < res[1] * (1 - TOLERANCE):
+        return None
+    return BoundingBox(minx, maxx, miny, maxy, part.mint, part.maxt)
+
+
+def _on_lattice(value: float, origin: float, step: float, rounding: Callable[[float], int]) -> float:
+    """``value`` moved to ``origin + k * step`` with ``rounding`` (ceil or floor); unchanged when already there."""
+    pixels = (value - origin) / step
+    if abs(pixels - round(pixels)) < TOLERANCE:
+        return value
+    return origin + rounding(pixels) * step
+
+
+def holds(area: Area, size: tuple[float, float], res: tuple[float, float]) -> bool:
+    """Whether a patch of ``size`` (height, width) fits inside ``area``."""
+    bounds = area.bounds
+    return (
+        bounds.maxx - bounds.minx >= size[1] - TOLERANCE * res[0]
+        and bounds.maxy - bounds.miny >= size[0] - TOLERANCE * res[1]
+    )
+
+
+def size_error(owner: str, size: object, patch: tuple[float, float], dataset: GeoDataset, region: Region) -> ValueError:
+    """The error for a patch size no area can hold."""
+    return ValueError(
+        f"{owner}: size={size!r} ({patch[0]:g} x {patch[1]:g} CRS units, height x width) is larger than "
+        f"every area of {type(dataset).__name__} inside the roi {region.bbox} (dataset bounds {dataset.bounds}); "
+        f"use a smaller size"
+    )
+
+
+class RandomPatches:
+    """Random whole-pixel patches of one size inside a region: what the random samplers draw.
+
+    Attributes:
+        size: ``(height, width)`` of a patch in CRS units.
+        res: the dataset's pixel size ``(x, y)``.
+        region: the roi and time interval.
+        areas: the areas that can hold a patch.
+        weights: each area's share of the region, as chosen by :meth:`choose`.
+    """
+
+    def __init__(
+        self, dataset: GeoDataset, size: Size, units: Units, roi: Roi | None, toi: TimeInterval | None, owner: str
+    ) -> None:
+        """Find the areas of ``dataset`` inside the region that can hold a patch.
+
+        Raises:
+            ValueError: if ``size`` is not positive, the roi/toi misses the
+                data, or no area can hold a patch.
+        """
+        self.size = as_patch_size(size, units, dataset.res)
+        self.res = dataset.res
+        self.region = as_region(roi, toi, dataset, owner)
+        self.areas = [area for area in find_areas(dataset, self.region, owner) if holds(area, self.size, self.res)]
+        if not self.areas:
+            raise size_error(owner, size, self.size, dataset, self.region)
+        self.weights = torch.tensor([area.weight for area in self.areas], dtype=torch.float64)
+
+    def default_length(self) -> int:
+        """How many patches the areas could hold side by side, at least 1."""
+        return max(1, int(float(self.weights.sum()) / (self.size[0] * self.size[1])))
+
+    def choose(self, generator: torch.Generator) -> Area:
+        """An area, with probability proportional to its weight."""
+        return self.areas[int(torch.multinomial(self.weights, 1, generator=generator))]
+
+    def draw(self, area: Area, generator: torch.Generator) -> BoundingBox:
+        """A patch inside ``area`` and inside the region's polygons, every position equally likely.
+
+        Raises:
+            RuntimeError: if :data:`MAX_ATTEMPTS` draws all leave the roi polygons.
+        """
+        for _ in range(MAX_ATTEMPTS):
+            patch = get_random_bounding_box(area.bounds, self.size, self.res, generator)
+            if self.region.polygon is None or self.region.covers(np.array([tuple(patch)]))[0]:
+                return patch
+        raise RuntimeError(
+            f"no patch of {self.size[0]:g} x {self.size[1]:g} CRS units inside the roi polygon was found in "
+            f"{area.bounds} after {MAX_ATTEMPTS} draws; the polygon is too narrow there: use a smaller size "
+            f"or a wider roi"
+        )

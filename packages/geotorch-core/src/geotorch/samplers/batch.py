@@ -1,0 +1,117 @@
+"""Samplers that yield a whole batch of query boxes at a time."""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Iterator
+
+import torch
+from torch.utils.data import Sampler
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.geo import GeoDataset
+from geotorch.samplers.areas import RandomPatches, Roi, TimeInterval
+from geotorch.samplers.constants import Units
+from geotorch.samplers.distributed import Sharded, draw_seed
+from geotorch.samplers.utils import Size
+
+
+class BatchGeoSampler(Sampler[list[BoundingBox]], Sharded, abc.ABC):
+    """Base of samplers that yield lists of :class:`BoundingBox` queries, one list per batch.
+
+    Use one as the ``batch_sampler`` of a DataLoader over the same dataset.
+    Like :class:`~geotorch.samplers.GeoSampler`, it has :meth:`set_epoch` and
+    splits its work by rank.
+    """
+
+    def __init__(self, dataset: GeoDataset, *, rank: int | None = None, world_size: int | None = None) -> None:
+        """Remember the dataset and resolve the rank.
+
+        Args:
+            dataset: the dataset whose index the sampler draws from.
+            rank: this process's rank (default: from torch.distributed, else 0).
+            world_size: how many ranks share the work (default: from torch.distributed, else 1).
+        """
+        Sharded.__init__(self, rank, world_size)
+        self.dataset = dataset
+        self.res = dataset.res
+
+    @abc.abstractmethod
+    def __iter__(self) -> Iterator[list[BoundingBox]]:
+        """Yield the batches of one pass for this rank."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """The exact number of batches one pass yields on this rank."""
+
+
+class RandomBatchGeoSampler(BatchGeoSampler):
+    """Batches of random patches, each batch drawn from a single index entry.
+
+    Keeping a batch within one entry (usually one file) makes its reads
+    cheap. Entries are chosen and patches placed as in
+    :class:`~geotorch.samplers.RandomGeoSampler`, with the same seeding,
+    epochs and ranks. Each rank draws ``ceil(length / world_size)`` patches in
+    batches of ``batch_size``; only the last batch may be smaller.
+    """
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        size: Size,
+        batch_size: int,
+        length: int | None = None,
+        roi: Roi | None = None,
+        units: Units = Units.PIXELS,
+        generator: torch.Generator | None = None,
+        toi: TimeInterval | None = None,
+        *,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        """Find the areas that can hold a patch.
+
+        Args:
+            dataset: the dataset to sample.
+            size: patch size, one number or ``(height, width)``, in ``units``.
+            batch_size: patches per batch.
+            length: patches per pass over all ranks (default: the area inside
+                the roi divided by the area of a patch, at least 1).
+            roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
+                (default: the whole dataset); patches lie fully inside it.
+            units: whether ``size`` counts pixels or CRS units.
+            generator: source of all randomness (default: torch's default generator).
+            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
+            rank: this process's rank (default: from torch.distributed, else 0).
+            world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+        Raises:
+            ValueError: if ``size``, ``batch_size`` or ``length`` is not
+                positive, the roi/toi misses the data, or no area can hold a patch.
+        """
+        super().__init__(dataset, rank=rank, world_size=world_size)
+        owner = type(self).__name__
+        if batch_size < 1:
+            raise ValueError(f"{owner}: batch_size={batch_size} must be a positive number of patches")
+        self.batch_size = batch_size
+        self.patches = RandomPatches(dataset, size, units, roi, toi, owner)
+        self.size = self.patches.size
+        self.length = self.patches.default_length() if length is None else length
+        if self.length < 1:
+            raise ValueError(f"{owner}: length={length} must be a positive number of patches")
+        self.seed = draw_seed(generator)
+
+    def __iter__(self) -> Iterator[list[BoundingBox]]:
+        """Yield ``len(self)`` batches of random patches."""
+        generator = self._pass_generator(self.seed, per_rank=True)
+        remaining = math.ceil(self.length / self.world_size)
+        while remaining > 0:
+            area = self.patches.choose(generator)
+            count = min(self.batch_size, remaining)
+            yield [self.patches.draw(area, generator) for _ in range(count)]
+            remaining -= count
+
+    def __len__(self) -> int:
+        """Batches per pass on this rank."""
+        return math.ceil(math.ceil(self.length / self.world_size) / self.batch_size)

@@ -1,0 +1,70 @@
+"""Splitting a sampler's work across processes: rank, world size, epochs and per-pass seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+
+def resolve_rank(rank: int | None, world_size: int | None) -> tuple[int, int]:
+    """This process's ``(rank, world_size)``.
+
+    Values not given come from :mod:`torch.distributed` when it is
+    initialized, else rank 0 of a world of 1.
+
+    Raises:
+        ValueError: if ``world_size < 1`` or ``rank`` is not in ``[0, world_size)``.
+    """
+    initialized = dist.is_available() and dist.is_initialized()
+    resolved_world = world_size if world_size is not None else dist.get_world_size() if initialized else 1
+    resolved_rank = rank if rank is not None else dist.get_rank() if initialized else 0
+    if resolved_world < 1 or not 0 <= resolved_rank < resolved_world:
+        raise ValueError(f"rank={resolved_rank} must be in [0, world_size) with world_size={resolved_world} >= 1")
+    return resolved_rank, resolved_world
+
+
+def draw_seed(generator: torch.Generator | None) -> int:
+    """A base seed drawn from ``generator`` (torch's default generator when None)."""
+    return int(torch.randint(2**62, (1,), generator=generator))
+
+
+class Sharded:
+    """Rank, world size and epoch of a sampler that splits its work across processes.
+
+    Samplers run in the main process of a DataLoader, so its workers never
+    see the same index twice; splitting is only needed across ranks.
+
+    Attributes:
+        rank: this process's rank.
+        world_size: how many processes share the work.
+        epoch: the epoch given to :meth:`set_epoch` (0 until then).
+    """
+
+    def __init__(self, rank: int | None = None, world_size: int | None = None) -> None:
+        """Resolve the rank (see :func:`resolve_rank`)."""
+        self.rank, self.world_size = resolve_rank(rank, world_size)
+        self.epoch = 0
+        self._passes = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Start epoch ``epoch``: the next pass depends only on the seed, the epoch and the rank.
+
+        Raises:
+            ValueError: if ``epoch`` is negative.
+        """
+        if epoch < 0:
+            raise ValueError(f"set_epoch: epoch={epoch} must be >= 0")
+        self.epoch = epoch
+        self._passes = 0
+
+    def _pass_generator(self, seed: int, *, per_rank: bool) -> torch.Generator:
+        """A generator for the next pass, seeded from ``seed``, the epoch, the passes since, and the rank if asked.
+
+        Mixing the numbers with numpy's SeedSequence keeps the streams of
+        neighbouring epochs and ranks independent.
+        """
+        words = [seed, self.epoch, self._passes, *([self.rank] if per_rank else [])]
+        self._passes += 1
+        state = np.random.SeedSequence(words).generate_state(1, dtype=np.uint64)[0]
+        return torch.Generator().manual_seed(int(state))

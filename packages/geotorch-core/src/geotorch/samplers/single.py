@@ -1,0 +1,272 @@
+"""Samplers that yield one query box at a time: random patches, a sliding grid, pre-chipped tiles."""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch.utils.data import Sampler
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.geo import GeoDataset
+from geotorch.samplers.areas import (
+    RandomPatches,
+    Roi,
+    TimeInterval,
+    as_region,
+    find_areas,
+    holds,
+    index_entries,
+    size_error,
+)
+from geotorch.samplers.constants import Units
+from geotorch.samplers.distributed import Sharded, draw_seed
+from geotorch.samplers.utils import Size, as_patch_size, chip_offsets
+
+
+class GeoSampler(Sampler[BoundingBox], Sharded, abc.ABC):
+    """Base of samplers that yield :class:`BoundingBox` queries of a :class:`GeoDataset`.
+
+    Use one as the ``sampler`` of a DataLoader over the same dataset. Every
+    sampler has :meth:`set_epoch` and splits its work by rank when
+    :mod:`torch.distributed` is initialized or ``rank``/``world_size`` are given.
+    """
+
+    def __init__(self, dataset: GeoDataset, *, rank: int | None = None, world_size: int | None = None) -> None:
+        """Remember the dataset and resolve the rank.
+
+        Args:
+            dataset: the dataset whose index the sampler draws from.
+            rank: this process's rank (default: from torch.distributed, else 0).
+            world_size: how many ranks share the work (default: from torch.distributed, else 1).
+        """
+        Sharded.__init__(self, rank, world_size)
+        self.dataset = dataset
+        self.res = dataset.res
+
+    @abc.abstractmethod
+    def __iter__(self) -> Iterator[BoundingBox]:
+        """Yield the queries of one pass for this rank."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """The exact number of queries one pass yields on this rank."""
+
+
+class RandomGeoSampler(GeoSampler):
+    """Patches of a fixed size at random places, for training.
+
+    An index entry is chosen with probability proportional to its area inside
+    the roi, then a position on that entry's pixel grid, uniformly among those
+    that keep the whole patch inside the entry and the roi (with a polygon roi,
+    inside the polygons). Entries too small to hold a patch are never chosen.
+
+    All randomness comes from ``generator``: the same seed gives the same
+    patches. Each pass draws new patches; after :meth:`set_epoch`, a pass
+    depends only on the seed, the epoch and the rank, so epochs are
+    reproducible and ranks draw different patches. Every rank yields
+    ``ceil(length / world_size)`` patches, so all ranks take the same number of steps.
+    """
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        size: Size,
+        length: int | None = None,
+        roi: Roi | None = None,
+        units: Units = Units.PIXELS,
+        generator: torch.Generator | None = None,
+        toi: TimeInterval | None = None,
+        *,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        """Find the areas that can hold a patch.
+
+        Args:
+            dataset: the dataset to sample.
+            size: patch size, one number or ``(height, width)``, in ``units``.
+            length: patches per pass over all ranks (default: the area inside
+                the roi divided by the area of a patch, at least 1).
+            roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
+                (default: the whole dataset); patches lie fully inside it.
+            units: whether ``size`` counts pixels or CRS units.
+            generator: source of all randomness (default: torch's default generator).
+            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
+            rank: this process's rank (default: from torch.distributed, else 0).
+            world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+        Raises:
+            ValueError: if ``size`` or ``length`` is not positive, the roi/toi
+                misses the data, or no area can hold a patch.
+        """
+        super().__init__(dataset, rank=rank, world_size=world_size)
+        self.patches = RandomPatches(dataset, size, units, roi, toi, type(self).__name__)
+        self.size = self.patches.size
+        self.length = self.patches.default_length() if length is None else length
+        if self.length < 1:
+            raise ValueError(f"{type(self).__name__}: length={length} must be a positive number of patches")
+        self.seed = draw_seed(generator)
+
+    def __iter__(self) -> Iterator[BoundingBox]:
+        """Yield ``len(self)`` random patches."""
+        generator = self._pass_generator(self.seed, per_rank=True)
+        for _ in range(len(self)):
+            yield self.patches.draw(self.patches.choose(generator), generator)
+
+    def __len__(self) -> int:
+        """Patches per pass on this rank: ``ceil(length / world_size)``."""
+        return math.ceil(self.length / self.world_size)
+
+
+class GridGeoSampler(GeoSampler):
+    """Windows laid on a regular grid over every index entry, for inference and evaluation.
+
+    Edge policy: each entry's part inside the roi is tiled from its top-left
+    corner every ``stride``; the last row and column are shifted back to end
+    exactly at the part's bottom and right edges, so no window reaches past
+    the data and, with ``stride <= size``, every pixel is covered. Along an axis
+    where the part is smaller than the patch, it gets one window starting at
+    its top (left) edge, moved back where needed to stay inside the roi (the
+    dataset's bounds without roi). With a polygon roi only windows fully inside
+    the polygons are kept. Windows are per index entry; identical windows
+    (entries with the same footprint and time) are yielded once.
+
+    A pass is split across ranks window by window: every window is visited
+    exactly once over all ranks, and rank lengths differ by at most one.
+    """
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        size: Size,
+        stride: Size | None = None,
+        roi: Roi | None = None,
+        units: Units = Units.PIXELS,
+        toi: TimeInterval | None = None,
+        *,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        """Lay out every window.
+
+        Args:
+            dataset: the dataset to tile.
+            size: window size, one number or ``(height, width)``, in ``units``.
+            stride: step between windows, like ``size`` (default: ``size``, no overlap).
+            roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
+                (default: the whole dataset); windows lie fully inside it.
+            units: whether ``size`` and ``stride`` count pixels or CRS units.
+            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
+            rank: this process's rank (default: from torch.distributed, else 0).
+            world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+        Raises:
+            ValueError: if ``size`` or ``stride`` is not positive, the roi/toi
+                misses the data, no area can hold a window, or no window fits
+                inside the roi polygons.
+        """
+        super().__init__(dataset, rank=rank, world_size=world_size)
+        owner = type(self).__name__
+        self.size = as_patch_size(size, units, self.res)
+        self.stride = self.size if stride is None else as_patch_size(stride, units, self.res, "stride")
+        self.region = as_region(roi, toi, dataset, owner)
+        areas = find_areas(dataset, self.region, owner)
+        if not any(holds(area, self.size, self.res) for area in areas):
+            raise size_error(owner, size, self.size, dataset, self.region)
+        limits = self.region.bbox & dataset.bounds
+        windows = np.concatenate([self._tile(area.bounds, limits) for area in areas])
+        _, first = np.unique(windows, axis=0, return_index=True)
+        windows = windows[np.sort(first)]
+        windows = windows[self.region.covers(windows)]
+        if len(windows) == 0:
+            raise ValueError(
+                f"{owner}: no window of size={size!r} fits inside the roi polygon {self.region.bbox}; "
+                f"use a smaller size or a wider roi"
+            )
+        self.windows = windows[self.rank :: self.world_size]
+
+    def _tile(self, area: BoundingBox, limits: BoundingBox) -> np.ndarray:
+        """Rows ``(minx, maxx, miny, maxy, mint, maxt)`` of the windows over ``area``, top row first."""
+        height, width = self.size
+        lefts = area.minx + np.array(chip_offsets(area.maxx - area.minx, width, self.stride[1]))
+        tops = area.maxy - np.array(chip_offsets(area.maxy - area.miny, height, self.stride[0]))
+        lefts = np.clip(lefts, limits.minx, limits.maxx - width)
+        tops = np.clip(tops, limits.miny + height, limits.maxy)
+        top, left = (grid.ravel() for grid in np.meshgrid(tops, lefts, indexing="ij"))
+        times = np.broadcast_to([area.mint, area.maxt], (len(top), 2))
+        return np.column_stack([left, left + width, top - height, top, times])
+
+    def __iter__(self) -> Iterator[BoundingBox]:
+        """Yield this rank's windows, entry by entry, row by row."""
+        for window in self.windows.tolist():
+            yield BoundingBox(*window)
+
+    def __len__(self) -> int:
+        """Windows this rank yields."""
+        return len(self.windows)
+
+
+class PreChippedGeoSampler(GeoSampler):
+    """Each index entry once, whole: for datasets whose files are already chips.
+
+    With an roi, only entries fully inside it are yielded. Identical entries
+    (same footprint and time) are yielded once. A pass is split across ranks
+    entry by entry, after shuffling when asked: every entry is visited exactly
+    once over all ranks. All ranks must shuffle alike, so give every rank the
+    same seed (one seeded ``generator``, or the same ``torch.manual_seed``).
+    """
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        roi: Roi | None = None,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+        *,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        """Collect the entries inside the roi.
+
+        Args:
+            dataset: the dataset whose entries are the chips.
+            roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
+                (default: the whole dataset).
+            shuffle: visit the entries in a new random order each pass.
+            generator: source of the shuffling (default: torch's default generator).
+            rank: this process's rank (default: from torch.distributed, else 0).
+            world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+        Raises:
+            ValueError: if no entry lies inside the roi.
+        """
+        super().__init__(dataset, rank=rank, world_size=world_size)
+        self.region = as_region(roi, None, dataset, type(self).__name__)
+        chips = np.array([tuple(entry) for entry, _ in index_entries(dataset) if entry in self.region.bbox])
+        chips = chips.reshape(-1, 6)
+        _, first = np.unique(chips, axis=0, return_index=True)
+        chips = chips[np.sort(first)]
+        self.chips = chips[self.region.covers(chips)]
+        if len(self.chips) == 0:
+            raise ValueError(
+                f"{type(self).__name__}: no entry of {type(dataset).__name__} lies inside the roi "
+                f"{self.region.bbox} (dataset bounds {dataset.bounds})"
+            )
+        self.shuffle = shuffle
+        self.seed = draw_seed(generator) if shuffle else 0
+
+    def __iter__(self) -> Iterator[BoundingBox]:
+        """Yield this rank's chips, in index order or shuffled."""
+        order = torch.arange(len(self.chips))
+        if self.shuffle:
+            order = torch.randperm(len(self.chips), generator=self._pass_generator(self.seed, per_rank=False))
+        for number in order[self.rank :: self.world_size].tolist():
+            yield BoundingBox(*self.chips[number].tolist())
+
+    def __len__(self) -> int:
+        """Chips this rank yields."""
+        return len(range(self.rank, len(self.chips), self.world_size))
