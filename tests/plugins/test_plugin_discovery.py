@@ -18,8 +18,8 @@ from geotorch.core import (
     list_plugins,
     list_weights,
     load_plugins,
+    plugins,
 )
-from geotorch.core import plugins
 from geotorch.core.plugins import registry
 
 

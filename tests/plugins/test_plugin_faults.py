@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geotorch.core import PluginError, list_datasets, list_plugins, list_weights, load_plugins
-from geotorch.core import plugins
+from geotorch.core import PluginError, list_datasets, list_plugins, list_weights, load_plugins, plugins
 from geotorch.core.plugins import registry
 
 GOOD = """
@@ -108,7 +107,7 @@ def test_misspelled_hook_fails_loudly_naming_the_plugin(make_distribution):
             register("typo_module:Scenes")
         """,
     )
-    with pytest.raises(PluginError, match="'typo_module' \\(typo-dist\\).*register_dataset"):
+    with pytest.raises(PluginError, match=r"'typo_module' \(typo-dist\).*register_dataset"):
         list_datasets()
 
 

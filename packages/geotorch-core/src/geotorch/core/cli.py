@@ -8,7 +8,7 @@ import os
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TextIO
 
 from geotorch.core import plugins
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the interpreter from failing again when it flushes stdout at exit.
         _silence_stdout()
         return 1
-    except Exception as error:  # noqa: BLE001 - a command line reports errors as messages, not tracebacks
+    except Exception as error:
         if options.traceback:
             raise
         print(f"{PROG}: error: {_message(error)}", file=sys.stderr)
@@ -114,10 +114,8 @@ def _status(code: object) -> int:
 
 
 def _silence_stdout() -> None:
-    try:
+    with suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def _message(error: BaseException) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -169,7 +168,9 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         Returns:
             A shallow copy whose index and samples are in ``crs`` at ``res``.
         """
-        view = copy.copy(self)
+        # A plain shallow copy: copy.copy would go through __getstate__ and rebuild the index for nothing.
+        view = type(self).__new__(type(self))
+        view.__dict__.update(self.__dict__)
         view._crs = self.crs if crs is None else CRS.from_user_input(crs)
         view._res = self.res if res is None else as_res(res)
         if view._crs != self.crs:
@@ -189,6 +190,25 @@ class GeoDataset(Dataset[Sample], abc.ABC):
             ((*reproject_bounds(footprint, self.crs), footprint.mint, footprint.maxt), footprint.item)
             for footprint in footprints
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The dataset's attributes, its R-tree as a list of entries: an rtree index pickles empty."""
+        state = self.__dict__.copy()
+        index = state.get("index")
+        if isinstance(index, rtree.index.Index):
+            hits = index.intersection(index.bounds, objects=True) if len(index) else []
+            state["index"] = [(hit.id, tuple(hit.bounds), hit.object) for hit in hits]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore the attributes and rebuild the R-tree with the same ids, bounds and items."""
+        entries = state.get("index")
+        if isinstance(entries, list):
+            index = rtree.index.Index(interleaved=False, properties=rtree.index.Property(dimension=3))
+            for number, coordinates, item in entries:
+                index.insert(number, coordinates, item)
+            state = {**state, "index": index}
+        self.__dict__.update(state)
 
     def __and__(self, other: GeoDataset) -> IntersectionDataset:
         """Samples where both datasets have data, on this dataset's grid."""

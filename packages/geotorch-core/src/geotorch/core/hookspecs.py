@@ -6,7 +6,10 @@ match the specifications below. Each hook receives a callback instead of
 returning a list, so a plugin registers as many things as it likes.
 
 Every hook is called once per process, the first time a registry is used
-(see :func:`geotorch.core.plugins.load_plugins`).
+(see :func:`geotorch.core.plugins.load_plugins`). A name registered twice is
+refused with a :class:`~geotorch.core.PluginError` naming both distributions;
+a hook that raises anything else is reported as a warning naming its plugin,
+which then contributes nothing to that registry.
 
 The hooks, with their documented signatures:
 
@@ -20,13 +23,14 @@ The hooks, with their documented signatures:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pluggy
 
-if TYPE_CHECKING:
-    from geotorch.core.commands import CommandRegistrar
-    from geotorch.core.registry import Register
+# Imported at run time (not only for type checking) so the signatures can be inspected.
+from geotorch.core.commands import CommandRegistrar
+from geotorch.core.registry import Register
 
 PROJECT_NAME = "geotorch"
 
@@ -55,9 +59,9 @@ def register_datasets(register: Register) -> None:
 def register_datamodules(register: Register) -> None:
     """Contribute Lightning datamodules.
 
-    Called once when the datamodule registry is first used, with the same
-    ``register(obj, name=None, **metadata)`` callback as
-    :func:`register_datasets`.
+    Called once when the datamodule registry is first used. Call
+    ``register(obj, name=None, **metadata)`` with the datamodule class or its
+    import path, as in :func:`register_datasets`.
     """
 
 
@@ -68,9 +72,11 @@ def register_datamodules(register: Register) -> None:
 def register_models(register: Register) -> None:
     """Contribute model builders.
 
-    Called once when the model registry is first used. ``obj`` is a callable
-    (or its import path) that builds the model; ``get_model(name, **kwargs)``
-    calls it with the keyword arguments it was given.
+    Called once when the model registry is first used. Call
+    ``register(obj, name=None, **metadata)`` where ``obj`` is a callable (or
+    its import path) that builds the model; ``get_model(name, **kwargs)``
+    calls it with the keyword arguments it was given (``weights=...`` among
+    them when asked for).
     """
 
 
@@ -78,9 +84,12 @@ def register_models(register: Register) -> None:
 def register_weights(register: Register) -> None:
     """Contribute pretrained weights.
 
-    Called once when the weights registry is first used. ``obj`` is a weight
-    description (or its import path); metadata such as ``arch``, ``in_chans``
-    and ``sensor`` make it searchable with ``list_weights(sensor=...)``.
+    Called once when the weights registry is first used. Call
+    ``register(obj, name=..., **metadata)`` where ``obj`` is a weight
+    description (or its import path) and ``name`` carries architecture and
+    tag (``"resnet50.sentinel2_all_moco"``); metadata such as ``arch``,
+    ``in_chans`` and ``sensor`` make it searchable with
+    ``list_weights(sensor=...)``.
     """
 
 
@@ -91,8 +100,9 @@ def register_weights(register: Register) -> None:
 def register_tasks(register: Register) -> None:
     """Contribute training tasks (LightningModules).
 
-    Called once when the task registry is first used, with the same callback
-    as :func:`register_datasets`.
+    Called once when the task registry is first used. Call
+    ``register(obj, name=None, **metadata)`` with the task class or its
+    import path, as in :func:`register_datasets`.
     """
 
 

@@ -12,7 +12,7 @@ from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.io import DatasetReader
-from rasterio.warp import reproject
+from rasterio.warp import calculate_default_transform, reproject
 from rasterio.windows import Window
 
 from geotorch.core.bbox import BoundingBox
@@ -78,6 +78,22 @@ def _read_aligned(source: DatasetReader, indexes: Sequence[int], window: Window,
     return covered
 
 
+def _kernel_scale(source: DatasetReader, grid: Grid) -> tuple[float, float]:
+    """Target pixels per source pixel along x and y, both measured in the grid's CRS.
+
+    GDAL sizes resampling kernels with this ratio. Left to itself it estimates
+    the ratio from the source window each request needs, which grows with the
+    rotation between CRSs and differs from one query shape to the next, so the
+    same target pixel would get different values from different queries.
+    """
+    if source.crs == grid.crs:
+        source_x, source_y = source.res
+    else:
+        native, _, _ = calculate_default_transform(source.crs, grid.crs, source.width, source.height, *source.bounds)
+        source_x, source_y = abs(native.a), abs(native.e)
+    return source_x / abs(grid.transform.a), source_y / abs(grid.transform.e)
+
+
 def read_onto_grid(
     source: DatasetReader,
     indexes: Sequence[int],
@@ -90,7 +106,9 @@ def read_onto_grid(
 
     When the file's grid matches the target (same CRS, pixel size and pixel
     edges) the pixels are copied exactly; otherwise GDAL warps the needed
-    source window onto the target grid.
+    source window onto the target grid, with the resampling kernel sized by
+    the ratio of pixel sizes so that a pixel's value does not depend on the
+    query around it.
 
     Returns:
         The array ``(len(indexes), height, width)`` and a boolean ``(height, width)``
@@ -112,6 +130,7 @@ def read_onto_grid(
                 covered &= ~np.isnan(out).all(axis=0)
                 out[:, ~covered] = fill
             return out, covered
+        scale_x, scale_y = _kernel_scale(source, grid)
         reproject(
             source=rasterio.band(source, list(indexes)),
             destination=out,
@@ -120,6 +139,8 @@ def read_onto_grid(
             dst_crs=grid.crs,
             dst_nodata=fill,
             resampling=resampling,
+            XSCALE=scale_x,
+            YSCALE=scale_y,
         )
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read the window {grid}: {error}") from error

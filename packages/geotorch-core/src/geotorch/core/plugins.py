@@ -135,7 +135,11 @@ def _version_of(distribution: str) -> str:
 
 
 def _register_module(module: object, name: str, distribution: str, version: str) -> None:
-    _state.manager.register(module, name=name)
+    """Register ``module``; a hook it implements wrongly (misspelled, wrong arguments) is a PluginError."""
+    try:
+        _state.manager.register(module, name=name)
+    except pluggy.PluginValidationError as error:
+        raise PluginError(f"geotorch plugin {name!r} ({distribution}): {error}") from error
     _state.distributions[name] = (distribution, version)
     try:
         _state.manager.check_pending()

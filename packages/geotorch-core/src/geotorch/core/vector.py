@@ -100,11 +100,14 @@ class VectorDataset(GeoDataset):
             if match is None or path.suffix.lower() in SIDECAR_SUFFIXES:
                 continue
             try:
-                info = pyogrio.read_info(path)
+                # Some drivers (GeoJSONSeq, SQLite) only report bounds when forced to compute them.
+                info = pyogrio.read_info(path, force_total_bounds=True)
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
-                warnings.warn(f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})", stacklevel=3)
+                warnings.warn(
+                    f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})", stacklevel=3
+                )
                 continue
-            if info["crs"] is None or info["geometry_type"] is None:
+            if info["crs"] is None or info["geometry_type"] is None or info["total_bounds"] is None:
                 continue
             if self.label_name is not None and self.label_name not in list(info["fields"]):
                 raise ValueError(
@@ -113,7 +116,8 @@ class VectorDataset(GeoDataset):
                 )
             minx, miny, maxx, maxy = (float(value) for value in info["total_bounds"])
             mint, maxt = interval_from_match(match, self.date_format, str(path))
-            footprints.append(Footprint(CRS.from_user_input(info["crs"]), (minx, maxx, miny, maxy), mint, maxt, str(path)))
+            crs = CRS.from_user_input(info["crs"])
+            footprints.append(Footprint(crs, (minx, maxx, miny, maxy), mint, maxt, str(path)))
         if not footprints:
             raise DatasetNotFoundError(
                 type(self).__name__,
@@ -137,7 +141,9 @@ class VectorDataset(GeoDataset):
         source_crs = CRS.from_user_input(meta["crs"])
         if source_crs != self.crs:
             transformer = Transformer.from_crs(source_crs.to_wkt(), self.crs.to_wkt(), always_xy=True)
-            geometries = shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+            geometries = shapely.transform(
+                geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+            )
         labels = np.asarray(fields[0], dtype=np.int64) if self.label_name else np.ones(len(geometries), dtype=np.int64)
         keep = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
         features = _Features(geometries[keep], labels[keep], shapely.STRtree(geometries[keep]))

@@ -42,7 +42,8 @@ class AugmentationSequential(nn.Module):
     - ``boxes``: ``B x N x 4`` (``N x 4`` for one sample, ``B x T x N x 4``
       for one set per time step) in ``xyxy`` pixel coordinates, where the
       image spans ``[0, W] x [0, H]``. They come back as the axis-aligned
-      boxes enclosing the transformed ones, in the image's dtype.
+      boxes enclosing the transformed ones, in the image's dtype, and are
+      not clipped to the image.
 
     A time series gets one draw of random parameters per series, applied to
     every time step. The parameters of the last call are in :attr:`params`;
@@ -70,6 +71,8 @@ class AugmentationSequential(nn.Module):
 
     Example:
         >>> import kornia.augmentation as K
+        >>> import torch
+        >>> from geotorch.transforms import AppendNDVI
         >>> augment = AugmentationSequential(K.RandomHorizontalFlip(), AppendNDVI(index_nir=7, index_red=3), seed=0)
         >>> batch = augment({"image": torch.rand(4, 13, 64, 64), "mask": torch.zeros(4, 64, 64, dtype=torch.long)})
         >>> batch["image"].shape, batch["mask"].dtype
@@ -78,7 +81,7 @@ class AugmentationSequential(nn.Module):
 
     def __init__(
         self,
-        *augmentations: K.AugmentationBase2D | K.ImageSequential,
+        *augmentations: nn.Module,
         data_keys: Sequence[str] | None = None,
         keepdim: bool = False,
         same_on_batch: bool | None = None,
@@ -95,10 +98,12 @@ class AugmentationSequential(nn.Module):
         self.seed = seed
         self._generator = None if seed is None else torch.Generator().manual_seed(seed)
         self._params: list[ParamItem] | None = None
-        self.augmentations = K.AugmentationSequential(*augmentations, same_on_batch=same_on_batch)
+        # kornia's hint leaves out augmentations it takes, such as its mix augmentations.
+        modules = cast(tuple[Any, ...], augmentations)
+        self.augmentations = K.AugmentationSequential(*modules, same_on_batch=same_on_batch)
         # The same modules for B x T x C x H x W series: one draw per series, applied to every time step.
         self.series_augmentations = K.AugmentationSequential(
-            K.VideoSequential(*augmentations, data_format="BTCHW", same_on_frame=True), same_on_batch=same_on_batch
+            K.VideoSequential(*modules, data_format="BTCHW", same_on_frame=True), same_on_batch=same_on_batch
         )
 
     @property

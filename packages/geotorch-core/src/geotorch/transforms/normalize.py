@@ -18,7 +18,7 @@ class Normalize(MultispectralAugmentationBase2D):
         std: the standard deviation of every band, or one for all bands.
 
     Raises:
-        ValueError: if a standard deviation is not positive, or ``mean`` and ``std`` differ in length.
+        ValueError: if a standard deviation is not positive, or ``mean`` and ``std`` give different band counts.
     """
 
     def __init__(self, mean: BandValues, std: BandValues) -> None:

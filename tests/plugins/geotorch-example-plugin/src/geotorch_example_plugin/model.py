@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from geotorch.core import get_weight
 from torch import Tensor, nn
+
+from geotorch.core import get_weight
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def example_cnn(in_chans: int = 3, num_classes: int = 2, weights: ExampleWeights
         return model
     resolved = get_weight(weights) if isinstance(weights, str) else weights
     if not isinstance(resolved, ExampleWeights):
-        raise TypeError(f"example_cnn: weights={weights!r} is not an ExampleWeights (see list_weights('example_cnn.*'))")
+        raise TypeError(f"example_cnn: weights={weights!r} is not an ExampleWeights; see list_weights('example_cnn.*')")
     if (resolved.in_chans, resolved.num_classes) != (in_chans, num_classes):
         raise ValueError(
             f"example_cnn: weights expect in_chans={resolved.in_chans}, num_classes={resolved.num_classes}; "

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from geotorch.core import hookimpl
 from geotorch.core.commands import CommandRegistrar
 from geotorch.core.registry import Register
-
 from geotorch_example_plugin.dataset import ExampleScenes
 
 DISTRIBUTION = "geotorch-example-plugin"

@@ -1,0 +1,268 @@
+"""Splitting a GeoDataset into views over disjoint parts of its index: train, validation and test sets."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from itertools import combinations, pairwise
+from typing import Any, TypeVar
+
+import torch
+
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.geo import GeoDataset, build_index
+from geotorch.samplers.areas import as_time, index_entries
+
+Dataset = TypeVar("Dataset", bound=GeoDataset)
+Entry = tuple[BoundingBox, Any]
+
+#: How far fractions may sum from 1.
+FRACTION_TOLERANCE = 1e-6
+
+
+def random_bbox_assignment(
+    dataset: Dataset, lengths: Sequence[float], generator: torch.Generator | None = None
+) -> list[Dataset]:
+    """Assign whole index entries (files) at random to the splits.
+
+    Args:
+        dataset: the dataset to split; it is not modified.
+        lengths: entries per split, as counts summing to ``len(dataset)`` or as
+            fractions summing to 1 (rounded down, the rest handed out one by
+            one from the first split).
+        generator: source of the assignment (default: torch's default generator).
+
+    Returns:
+        One view of ``dataset`` per length, each indexing its own entries.
+
+    Raises:
+        ValueError: if ``lengths`` are neither such counts nor such fractions,
+            or a split would get no entry.
+    """
+    entries = index_entries(dataset)
+    counts = _counts(len(entries), lengths, "random_bbox_assignment")
+    order = torch.randperm(len(entries), generator=generator).tolist()
+    views = []
+    start = 0
+    for count in counts:
+        chosen = sorted(order[start : start + count])
+        views.append(_view(dataset, [entries[number] for number in chosen]))
+        start += count
+    return views
+
+
+def random_bbox_splitting(
+    dataset: Dataset, fractions: Sequence[float], generator: torch.Generator | None = None
+) -> list[Dataset]:
+    """Cut every index entry's box into one part per split, sized by ``fractions``.
+
+    Each entry is cut along x or along y (chosen at random), with the parts in
+    a random order, so every split gets a share of every file.
+
+    Args:
+        dataset: the dataset to split; it is not modified.
+        fractions: positive shares summing to 1.
+        generator: source of the cuts (default: torch's default generator).
+
+    Returns:
+        One view of ``dataset`` per fraction.
+
+    Raises:
+        ValueError: if a fraction is not positive or they do not sum to 1.
+    """
+    shares = _fractions(fractions, "random_bbox_splitting")
+    parts: list[list[Entry]] = [[] for _ in shares]
+    for box, item in index_entries(dataset):
+        horizontal = bool(torch.randint(2, (1,), generator=generator))
+        order = torch.randperm(len(shares), generator=generator).tolist()
+        rest, left = box, 1.0
+        for number in order[:-1]:
+            piece, rest = rest.split(shares[number] / left, horizontal)
+            parts[number].append((piece, item))
+            left -= shares[number]
+        parts[order[-1]].append((rest, item))
+    return [_view(dataset, entries) for entries in parts]
+
+
+def random_grid_cell_assignment(
+    dataset: Dataset, fractions: Sequence[float], grid_size: int = 6, generator: torch.Generator | None = None
+) -> list[Dataset]:
+    """Cut every index entry into a ``grid_size`` x ``grid_size`` grid and assign the cells at random.
+
+    Args:
+        dataset: the dataset to split; it is not modified.
+        fractions: shares of all cells (of every entry) per split, summing to 1.
+        grid_size: cells along each side of an entry.
+        generator: source of the assignment (default: torch's default generator).
+
+    Returns:
+        One view of ``dataset`` per fraction.
+
+    Raises:
+        ValueError: if ``grid_size < 1``, the fractions do not sum to 1, or a
+            split would get no cell.
+    """
+    if grid_size < 1:
+        raise ValueError(f"random_grid_cell_assignment: grid_size={grid_size} must be >= 1")
+    cells: list[Entry] = []
+    for box, item in index_entries(dataset):
+        xs = [box.minx + (box.maxx - box.minx) * step / grid_size for step in range(grid_size)] + [box.maxx]
+        ys = [box.miny + (box.maxy - box.miny) * step / grid_size for step in range(grid_size)] + [box.maxy]
+        cells += [
+            (BoundingBox(xs[col], xs[col + 1], ys[row], ys[row + 1], box.mint, box.maxt), item)
+            for row in range(grid_size)
+            for col in range(grid_size)
+        ]
+    counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment")
+    order = torch.randperm(len(cells), generator=generator).tolist()
+    views = []
+    start = 0
+    for count in counts:
+        views.append(_view(dataset, [cells[number] for number in sorted(order[start : start + count])]))
+        start += count
+    return views
+
+
+def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
+    """One view per roi, holding the parts of the index entries inside it.
+
+    Args:
+        dataset: the dataset to split; it is not modified.
+        rois: boxes in the dataset's CRS (and time) that share no area and time span.
+
+    Returns:
+        One view of ``dataset`` per roi.
+
+    Raises:
+        ValueError: if two rois overlap or an roi misses the data.
+    """
+    for (first, one), (second, other) in combinations(enumerate(rois), 2):
+        if one.intersects(other):
+            shared = one & other
+            if shared.area > 0 and shared.maxt > shared.mint:
+                raise ValueError(f"roi_split: rois {first} ({one}) and {second} ({other}) overlap; make them disjoint")
+    entries = index_entries(dataset)
+    views = []
+    for number, roi in enumerate(rois):
+        parts = [(part, item) for box, item in entries if box.intersects(roi) and (part := box & roi).area > 0]
+        if not parts:
+            raise ValueError(
+                f"roi_split: roi {number} ({roi}) does not intersect the data of {type(dataset).__name__} "
+                f"(bounds {dataset.bounds})"
+            )
+        views.append(_view(dataset, parts))
+    return views
+
+
+TimeSplit = float | tuple[float | datetime, float | datetime]
+
+
+def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Dataset]:
+    """Split along time, by fractions of the dataset's time span or by explicit intervals.
+
+    Every index entry goes to each interval it overlaps for a positive
+    duration, with its time clipped to the interval; an entry of a single
+    instant goes to the interval ``[start, end)`` holding it (the last interval
+    of a fraction split includes its end).
+
+    Args:
+        dataset: the dataset to split; it is not modified.
+        lengths: positive fractions summing to 1, cutting ``[mint, maxt]`` of
+            the dataset's bounds in order; or ``(start, end)`` intervals in
+            POSIX seconds or datetimes (naive ones are UTC) that do not overlap.
+
+    Returns:
+        One view of ``dataset`` per fraction or interval.
+
+    Raises:
+        ValueError: if the fractions are not positive or do not sum to 1, an
+            interval is empty or overlaps another, or an interval holds no data.
+    """
+    intervals = _time_intervals(dataset, lengths)
+    closed_end = all(isinstance(length, (int, float)) for length in lengths)
+    entries = index_entries(dataset)
+    views = []
+    for number, (start, end) in enumerate(intervals):
+        inclusive = closed_end and number == len(intervals) - 1
+        parts = [
+            (clipped, item) for box, item in entries if (clipped := _clip_time(box, start, end, inclusive)) is not None
+        ]
+        if not parts:
+            raise ValueError(
+                f"time_series_split: interval {number} ({start}, {end}) holds no data of {type(dataset).__name__} "
+                f"(time bounds {dataset.bounds.mint}, {dataset.bounds.maxt})"
+            )
+        views.append(_view(dataset, parts))
+    return views
+
+
+def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[tuple[float, float]]:
+    """``(start, end)`` POSIX seconds of each split of :func:`time_series_split`."""
+    numbers = [length for length in lengths if isinstance(length, (int, float))]
+    if len(numbers) == len(lengths):
+        shares = _fractions(numbers, "time_series_split")
+        mint, maxt = dataset.bounds.mint, dataset.bounds.maxt
+        cuts = [mint + (maxt - mint) * sum(shares[:number]) for number in range(len(shares))] + [maxt]
+        return list(pairwise(cuts))
+    intervals = []
+    for length in lengths:
+        if isinstance(length, (int, float)) or len(length) != 2:
+            raise ValueError(f"time_series_split: give all fractions or all (start, end) pairs, got {length!r}")
+        start, end = as_time(length[0]), as_time(length[1])
+        if not start < end:
+            raise ValueError(f"time_series_split: interval {length!r} must have start < end")
+        intervals.append((start, end))
+    ordered = sorted(intervals)
+    for (_, end), (start, _) in pairwise(ordered):
+        if start < end:
+            raise ValueError(f"time_series_split: intervals {ordered} overlap; make them disjoint")
+    return intervals
+
+
+def _clip_time(box: BoundingBox, start: float, end: float, inclusive: bool) -> BoundingBox | None:
+    """``box`` with its time clipped to ``[start, end]``, or None if it falls outside (see time_series_split)."""
+    mint, maxt = max(box.mint, start), min(box.maxt, end)
+    instant = box.mint == box.maxt
+    inside = (start <= box.mint < end or (inclusive and box.mint == end)) if instant else mint < maxt
+    return replace(box, mint=mint, maxt=maxt) if inside else None
+
+
+def _fractions(fractions: Sequence[float], owner: str) -> list[float]:
+    """``fractions`` as floats, checked to be positive and to sum to 1."""
+    shares = [float(fraction) for fraction in fractions]
+    if not shares or any(share <= 0 for share in shares) or not _sums_to_one(shares):
+        raise ValueError(f"{owner}: fractions={list(fractions)} must be positive and sum to 1")
+    return shares
+
+
+def _sums_to_one(fractions: Sequence[float]) -> bool:
+    return math.isclose(sum(fractions), 1, abs_tol=FRACTION_TOLERANCE)
+
+
+def _counts(total: int, lengths: Sequence[float], owner: str) -> list[int]:
+    """Items per split: ``lengths`` as counts summing to ``total``, or fractions of it summing to 1."""
+    if all(isinstance(length, int) for length in lengths) and sum(lengths) == total:
+        counts = [int(length) for length in lengths]
+    elif lengths and all(length >= 0 for length in lengths) and _sums_to_one(lengths):
+        counts = [math.floor(total * length) for length in lengths]
+        for number in range(total - sum(counts)):
+            counts[number % len(counts)] += 1
+    else:
+        raise ValueError(
+            f"{owner}: lengths={list(lengths)} must be counts summing to {total} or fractions summing to 1"
+        )
+    if any(count <= 0 for count in counts):
+        raise ValueError(f"{owner}: lengths={list(lengths)} would leave a split of {total} items empty")
+    return counts
+
+
+def _view(dataset: Dataset, entries: list[Entry]) -> Dataset:
+    """A shallow copy of ``dataset`` whose index holds ``entries`` (each keeps its object, so reads still work)."""
+    view = copy.copy(dataset)
+    view.index = build_index((tuple(box), item) for box, item in entries)
+    # The footprints describe the whole dataset: reprojecting them in ``to`` would silently undo the split.
+    view._footprints = None
+    return view

@@ -1,0 +1,155 @@
+"""ClassFolderDataset: scene classification benchmarks stored as one folder of images per class, plus split files."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import rasterio
+import torch
+from rasterio.enums import Resampling
+from rasterio.errors import NotGeoreferencedWarning
+
+from geotorch.core import NonGeoDataset
+from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.geo import Sample, Transform
+from geotorch.datasets.chip_plot import plot_chip, rgb_panel
+from geotorch.datasets.resources import Resource, ensure_present
+
+
+class ClassFolderDataset(NonGeoDataset):
+    """Chips in ``<root>/<images_folder>/<class>/<name>.<ext>``, a split listed by file name in a text file.
+
+    A subclass declares the product: ``images_folder``, ``classes`` (the folder names; a sample's label is
+    the index of its folder here), ``extensions``, the ``archive`` holding the images, and ``split_files``,
+    one text file per split listing its images one name a line. Split files may name the images with
+    another extension than the archive holds (EuroSAT lists ``.jpg`` names for its ``.tif`` chips), so
+    files are matched by name without extension.
+
+    Samples are ``{"image": float32 (C, H, W), "label": int64 scalar}``.
+    """
+
+    images_folder: ClassVar[str]
+    classes: ClassVar[tuple[str, ...]]
+    extensions: ClassVar[tuple[str, ...]] = (".jpg",)
+    archive: ClassVar[Resource]
+    split_files: ClassVar[Mapping[str, Resource]] = {}
+    all_bands: ClassVar[tuple[str, ...]] = ("red", "green", "blue")
+    rgb_bands: ClassVar[tuple[str, ...]] = ("red", "green", "blue")
+    image_size: ClassVar[tuple[int, int] | None] = None
+    """(height, width) every chip is resampled to (bilinear), for archives whose chips differ in size."""
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        split: str | None = "train",
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+        *,
+        bands: Sequence[str] | None = None,
+    ) -> None:
+        """Open the ``split`` images under ``root``, extracting or downloading them first if asked.
+
+        Args:
+            root: folder holding the extracted archive and the split files.
+            split: one of ``split_files``; None for every image (datasets without official splits).
+            transforms: a function applied to every sample.
+            download: fetch the archive and split file when missing.
+            checksum: verify downloaded and existing archives against their published checksums.
+            bands: the bands to read, in this order (default: ``all_bands``).
+
+        Raises:
+            ValueError: if ``split`` or a band is unknown.
+            DatasetNotFoundError: if the data is missing and ``download`` is False, or no image of the split
+                is in ``root``.
+            ChecksumError: if ``checksum`` and an archive fails verification.
+        """
+        if split is not None and split not in self.split_files:
+            choices = sorted(self.split_files)
+            raise ValueError(f"{type(self).__name__}: unknown split {split!r}; choose one of {choices}")
+        self.bands = tuple(self.all_bands if bands is None else bands)
+        unknown = [band for band in self.bands if band not in self.all_bands]
+        if unknown or not self.bands:
+            raise ValueError(f"{type(self).__name__}: unknown bands {unknown}; choose from {list(self.all_bands)}")
+        self.root = Path(root)
+        self.split = split
+        self.transforms = transforms
+        self._indexes = [self.all_bands.index(band) + 1 for band in self.bands]
+        ensure_present(type(self).__name__, self.root, self._missing(), self._is_present, download, checksum)
+        self.files, self.labels = self._list_images()
+
+    def _split_file(self) -> Path | None:
+        return None if self.split is None else self.root / self.split_files[self.split].filename
+
+    def _is_present(self) -> bool:
+        split_file = self._split_file()
+        return (self.root / self.images_folder).is_dir() and (split_file is None or split_file.is_file())
+
+    def _missing(self) -> list[Resource]:
+        """The resources to fetch: the archive unless its images are there, the split file unless it is."""
+        missing = [] if (self.root / self.images_folder).is_dir() else [self.archive]
+        split_file = self._split_file()
+        if split_file is not None and not split_file.is_file():
+            missing.append(self.split_files[str(self.split)])
+        return missing
+
+    def _list_images(self) -> tuple[list[Path], list[int]]:
+        split_file = self._split_file()
+        wanted = None if split_file is None else {Path(line.strip()).stem for line in split_file.open() if line.strip()}
+        files: list[Path] = []
+        labels: list[int] = []
+        for label, name in enumerate(self.classes):
+            folder = self.root / self.images_folder / name
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if path.suffix.lower() in self.extensions and (wanted is None or path.stem in wanted):
+                    files.append(path)
+                    labels.append(label)
+        if not files:
+            where = self.root / self.images_folder
+            listed = f"listed in {split_file}" if split_file is not None else f"with extension {self.extensions}"
+            hint = f"no image {listed} is in a class folder ({', '.join(self.classes[:3])}, ...)"
+            raise DatasetNotFoundError(type(self).__name__, where, hint)
+        return files, labels
+
+    def __len__(self) -> int:
+        """Number of images in the split."""
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> Sample:
+        """The image at ``index`` (float32, C x H x W, bands in the order asked) and its class index."""
+        sample: Sample = {"image": self._read(self.files[index]), "label": torch.tensor(self.labels[index])}
+        if self.transforms is not None:
+            sample = self.transforms(sample)
+        return sample
+
+    def _read(self, path: Path) -> torch.Tensor:
+        # Chips carry no georeferencing (JPEG, PNG) or do not need it here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            with rasterio.open(path) as source:
+                if self.image_size is None:
+                    array = source.read(self._indexes, out_dtype="float32")
+                else:
+                    shape = (len(self._indexes), *self.image_size)
+                    array = source.read(self._indexes, out_shape=shape, out_dtype="float32",
+                                        resampling=Resampling.bilinear)
+        return torch.from_numpy(array)
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw a sample's RGB bands (its first band when they were not read), titled with label and prediction.
+
+        Args:
+            sample: a sample of this dataset, optionally with a ``prediction`` class index.
+            show_titles: write the label (and prediction) under the image.
+            suptitle: a title over the figure.
+
+        Returns:
+            A matplotlib Figure.
+        """
+        panel = rgb_panel(self.bands, self.rgb_bands)
+        return plot_chip(sample, self.classes, [panel], show_titles, suptitle)

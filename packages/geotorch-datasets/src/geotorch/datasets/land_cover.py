@@ -1,0 +1,225 @@
+"""Class rasters (land cover, crop types): downloadable, with a chosen class subset mapped to 0..k and a colour map."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from rasterio.crs import CRS
+from torch import Tensor
+
+from geotorch.core import RasterDataset
+from geotorch.core.bbox import BoundingBox
+from geotorch.core.geo import Sample, Transform
+from geotorch.datasets.resources import Resource, ensure_present
+
+RGBA = tuple[int, int, int, int]
+
+
+class LandCoverRaster(RasterDataset):
+    """A class raster whose chosen classes become the labels ``1..k`` of ``mask``; every other value is 0.
+
+    Subclasses declare the product: ``filename_glob``/``filename_regex``,
+    ``class_names`` (raw value to name, 0 being the background), ``cmap`` (raw
+    value to RGBA) and either ``url``/``archive``/``md5`` or an override of
+    :meth:`resources`.
+
+    Attributes:
+        class_names: every raw class value of the product and its name.
+        cmap: the publisher's colour for each raw class value.
+        url: where the single archive of the product is published.
+        archive: the archive's file name in ``root``.
+        md5: the archive's published MD5.
+        classes: the raw values kept, in label order (instance attribute).
+        ordinal_map: lookup from raw value to label (instance attribute).
+    """
+
+    is_image = False
+    class_names: ClassVar[Mapping[int, str]] = {}
+    cmap: ClassVar[Mapping[int, RGBA]] = {}
+    url: ClassVar[str] = ""
+    archive: ClassVar[str] = ""
+    md5: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        classes: Sequence[int] | None = None,
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Find (extracting or downloading when needed) and index the product under ``root``.
+
+        Args:
+            root: folder holding the product, or where to download it.
+            crs: CRS of samples (default: the product's).
+            res: pixel size in ``crs`` units (default: the product's).
+            classes: raw class values to keep, labelled 1, 2, ... in this
+                order; the background 0 stays 0 and every other value becomes
+                0 (default: every class).
+            transforms: a function applied to every sample.
+            download: fetch the archive(s) when missing.
+            checksum: verify archives against their published MD5.
+
+        Raises:
+            DatasetNotFoundError: if the data is missing and ``download`` is False.
+            ChecksumError: if ``checksum`` and an archive does not match.
+            ValueError: if a class is not one of ``class_names``.
+        """
+        self.root = Path(root)
+        self.classes = self._select_classes(classes)
+        self.ordinal_map = _ordinal_map(self.classes, max(self.class_names, default=0))
+        ensure_present(type(self).__name__, self.root, self.resources(), lambda: bool(self.files()),
+                       download=download, checksum=checksum)
+        super().__init__(paths=self.files(), crs=crs, res=res, transforms=transforms)
+
+    def resources(self) -> list[Resource]:
+        """The archives to download: the product's single ``url`` by default."""
+        return [Resource(self.url, self.archive, md5=self.md5)] if self.url else []
+
+    def files(self) -> list[Path]:
+        """The product's rasters under ``root``."""
+        return sorted(self.root.rglob(self.filename_glob))
+
+    def _select_classes(self, classes: Sequence[int] | None) -> tuple[int, ...]:
+        chosen = [value for value in (self.class_names if classes is None else classes) if value != 0]
+        unknown = [value for value in chosen if value not in self.class_names]
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}: unknown class value(s) {unknown}; valid values are {sorted(self.class_names)}"
+            )
+        return (0, *dict.fromkeys(chosen))
+
+    def _getitem(self, query: BoundingBox) -> Sample:
+        sample = super()._getitem(query)
+        raw: Tensor = sample["mask"]
+        sample["mask"] = self.ordinal_map[raw.clamp(0, len(self.ordinal_map) - 1)]
+        return sample
+
+    @property
+    def ordinal_cmap(self) -> np.ndarray:
+        """``(k + 1, 4)`` uint8 RGBA colour of each label."""
+        return np.array([self.cmap.get(value, (0, 0, 0, 0)) for value in self.classes], dtype=np.uint8)
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw ``mask`` (and ``prediction`` when present) in the publisher's colours.
+
+        Returns:
+            A matplotlib Figure.
+        """
+        return plot_labels(sample, self.ordinal_cmap, show_titles=show_titles, suptitle=suptitle)
+
+
+class YearlyLandCover(LandCoverRaster):
+    """A class raster published once a year, one archive per year (CDL, NLCD).
+
+    Attributes:
+        url: archive URL with a ``{year}`` placeholder.
+        archive: archive file name with a ``{year}`` placeholder.
+        year_glob: glob of one year's raster, with a ``{year}`` placeholder.
+        md5s: published MD5 of each year's archive; its keys are the years available.
+        default_years: years read when ``years`` is not given.
+        years: the years read (instance attribute).
+    """
+
+    year_glob: ClassVar[str]
+    md5s: ClassVar[Mapping[int, str]]
+    default_years: ClassVar[tuple[int, ...]]
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        years: Sequence[int] | None = None,
+        classes: Sequence[int] | None = None,
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Find (extracting or downloading when needed) and index the chosen years under ``root``.
+
+        Args:
+            root: folder holding the rasters, or where to download them.
+            crs: CRS of samples (default: the product's).
+            res: pixel size in ``crs`` units (default: the product's).
+            years: years to read (default: ``default_years``).
+            classes: raw class values to keep, labelled 1, 2, ... in this order;
+                every other value becomes 0 (default: every class).
+            transforms: a function applied to every sample.
+            download: fetch the missing years' archives.
+            checksum: verify archives against their published MD5.
+
+        Raises:
+            DatasetNotFoundError: if a year is missing and ``download`` is False.
+            ChecksumError: if ``checksum`` and an archive does not match.
+            ValueError: if a year or a class is unknown.
+        """
+        self.years = tuple(self.default_years if years is None else years)
+        unknown = [year for year in self.years if year not in self.md5s]
+        if unknown or not self.years:
+            raise ValueError(
+                f"{type(self).__name__}: no product for year(s) {unknown or list(self.years)}; "
+                f"available years are {sorted(self.md5s)}"
+            )
+        super().__init__(root, crs, res, classes, transforms, download, checksum)
+
+    def resources(self) -> list[Resource]:
+        """One archive per chosen year."""
+        return [
+            Resource(self.url.format(year=year), self.archive.format(year=year), md5=self.md5s[year])
+            for year in self.years
+        ]
+
+    def files(self) -> list[Path]:
+        """The chosen years' rasters under ``root``; empty unless every year is there."""
+        found = [sorted(self.root.rglob(self.year_glob.format(year=year)))[:1] for year in self.years]
+        return [paths[0] for paths in found] if all(found) else []
+
+
+def _ordinal_map(classes: Sequence[int], largest: int) -> Tensor:
+    """Lookup from raw value to label; values past ``largest`` (clamped onto the last entry) map to 0."""
+    lookup = torch.zeros(max(largest, 255) + 2, dtype=torch.long)
+    for label, value in enumerate(classes):
+        lookup[value] = label
+    return lookup
+
+
+def plot_labels(sample: Sample, colors: np.ndarray, show_titles: bool = True, suptitle: str | None = None) -> Any:
+    """Draw a sample's ``mask`` and ``prediction`` with one RGBA colour per label.
+
+    Args:
+        sample: a sample with ``mask`` and optionally ``prediction`` (labels ``0..len(colors)-1``).
+        colors: ``(K, 4)`` uint8 RGBA colours, indexed by label.
+        show_titles: label each panel.
+        suptitle: a title over the figure.
+
+    Returns:
+        A matplotlib Figure.
+
+    Raises:
+        ValueError: if the sample has neither ``mask`` nor ``prediction``.
+    """
+    from matplotlib.figure import Figure
+
+    keys = [key for key in ("mask", "prediction") if key in sample]
+    if not keys:
+        raise ValueError(f"plot_labels: the sample has no mask or prediction (keys: {sorted(sample)})")
+    figure = Figure(figsize=(4 * len(keys), 4), layout="constrained")
+    axes = figure.subplots(1, len(keys), squeeze=False)[0]
+    for axis, key in zip(axes, keys, strict=True):
+        labels = torch.as_tensor(sample[key]).detach().cpu().numpy().astype(np.int64)
+        labels = labels[0] if labels.ndim == 3 else labels
+        axis.imshow(colors[np.clip(labels, 0, len(colors) - 1)], interpolation="nearest")
+        axis.set_axis_off()
+        if show_titles:
+            axis.set_title(key.capitalize())
+    if suptitle:
+        figure.suptitle(suptitle)
+    return figure

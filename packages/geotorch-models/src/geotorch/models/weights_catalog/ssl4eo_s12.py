@@ -1,0 +1,126 @@
+"""SSL4EO-S12 (Wang et al. 2022) and DeCUR checkpoints: Sentinel-1 GRD and Sentinel-2 L1C, hosted by TorchGeo."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from geotorch.models.weights import Weights
+from geotorch.models.weights_catalog.bands import (
+    SENTINEL1_GRD,
+    SENTINEL2_ALL,
+    SENTINEL2_RGB,
+    SSL4EO_S12_SAR,
+    SSL4EO_S12_TOA_10K,
+)
+
+_SENTINEL2 = Weights(
+    arch="",
+    tag="",
+    url="",
+    in_chans=13,
+    bands=SENTINEL2_ALL,
+    sensor="sentinel2",
+    product="L1C",
+    resolution=10.0,
+    dataset="SSL4EO-S12",
+    license="CC-BY-4.0",
+    publication="https://arxiv.org/abs/2211.07044",
+    repo="https://github.com/zhu-xlab/SSL4EO-S12",
+    preprocessing=SSL4EO_S12_TOA_10K,
+)
+_SENTINEL2_RGB = replace(_SENTINEL2, in_chans=3, bands=SENTINEL2_RGB)
+_SENTINEL1 = replace(
+    _SENTINEL2, in_chans=2, bands=SENTINEL1_GRD, sensor="sentinel1", product="GRD", preprocessing=SSL4EO_S12_SAR
+)
+_DECUR = {
+    "license": "Apache-2.0",
+    "publication": "https://arxiv.org/abs/2309.05300",
+    "repo": "https://github.com/zhu-xlab/DeCUR",
+    "ssl_method": "decur",
+}
+_HF = "https://hf.co/torchgeo"
+
+WEIGHTS = (
+    replace(
+        _SENTINEL2,
+        arch="resnet18",
+        tag="sentinel2_all_moco",
+        ssl_method="moco",
+        url=f"{_HF}/resnet18_sentinel2_all_moco/resolve/5b8cddc9a14f3844350b7f40b85bcd32aed75918/"
+        "resnet18_sentinel2_all_moco-59bfdff9.pth",
+    ),
+    replace(
+        _SENTINEL2_RGB,
+        arch="resnet18",
+        tag="sentinel2_rgb_moco",
+        ssl_method="moco",
+        url=f"{_HF}/resnet18_sentinel2_rgb_moco/resolve/e1c032e7785fd0625224cdb6699aa138bb304eec/"
+        "resnet18_sentinel2_rgb_moco-e3a335e3.pth",
+    ),
+    replace(
+        _SENTINEL2,
+        arch="resnet50",
+        tag="sentinel2_all_moco",
+        ssl_method="moco",
+        url=f"{_HF}/resnet50_sentinel2_all_moco/resolve/da4f3c9dbe09272eb902f3b37f46635fa4726879/"
+        "resnet50_sentinel2_all_moco-df8b932e.pth",
+    ),
+    replace(
+        _SENTINEL2,
+        arch="resnet50",
+        tag="sentinel2_all_dino",
+        ssl_method="dino",
+        url=f"{_HF}/resnet50_sentinel2_all_dino/resolve/d7f14bf5530d70ac69d763e58e77e44dbecfec7c/"
+        "resnet50_sentinel2_all_dino-d6c330e9.pth",
+    ),
+    replace(
+        _SENTINEL2_RGB,
+        arch="resnet50",
+        tag="sentinel2_rgb_moco",
+        ssl_method="moco",
+        url=f"{_HF}/resnet50_sentinel2_rgb_moco/resolve/efd9723b59a88e9dc1420dc1e96afb25b0630a3c/"
+        "resnet50_sentinel2_rgb_moco-2b57ba8b.pth",
+    ),
+    replace(
+        _SENTINEL2,
+        arch="resnet50",
+        tag="sentinel2_all_decur",
+        url="https://huggingface.co/torchgeo/decur/resolve/eba7ae5945d482a4319be046d34b552db5dd9950/"
+        "rn50_ssl4eo-s12_ms_decur_ep100-fc6b09ff.pth",
+        **_DECUR,
+    ),
+    replace(
+        _SENTINEL1,
+        arch="resnet50",
+        tag="sentinel1_grd_moco",
+        ssl_method="moco",
+        url=f"{_HF}/resnet50_sentinel1_all_moco/resolve/e79862c667853c10a709bdd77ea8ffbad0e0f1cf/"
+        "resnet50_sentinel1_all_moco-906e4356.pth",
+    ),
+    replace(
+        _SENTINEL1,
+        arch="resnet50",
+        tag="sentinel1_grd_decur",
+        url="https://huggingface.co/torchgeo/decur/resolve/9328eeb90c686a88b30f8526ed757b4bc0f12027/"
+        "rn50_ssl4eo-s12_sar_decur_ep100-f0e69ba2.pth",
+        **_DECUR,
+    ),
+    replace(
+        _SENTINEL2,
+        arch="vit_small_patch16_224",
+        tag="sentinel2_all_dino",
+        ssl_method="dino",
+        url=f"{_HF}/vit_small_patch16_224_sentinel2_all_dino/resolve/5b41dd418a79de47ac9f5be3e035405a83818a62/"
+        "vit_small_patch16_224_sentinel2_all_dino-36bcc127.pth",
+        sha256="36bcc1273227252faf98e1d9f32c35166d3612d30dc0c15812c29bed6da9a7d5",
+        checksum_source="Git LFS object id of the file on its Hugging Face repository",
+    ),
+    replace(
+        _SENTINEL2,
+        arch="vit_small_patch16_224",
+        tag="sentinel2_all_moco",
+        ssl_method="moco",
+        url=f"{_HF}/vit_small_patch16_224_sentinel2_all_moco/resolve/1cb683f6c14739634cdfaaceb076529adf898c74/"
+        "vit_small_patch16_224_sentinel2_all_moco-67c9032d.pth",
+    ),
+)

@@ -1,0 +1,88 @@
+"""Small real GeoTIFF datasets for the sampler and splitter tests."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+
+from geotorch.core import BoundingBox, RasterDataset
+
+
+class Tiles(RasterDataset):
+    """Single-band tiles named ``<name>.tif`` or ``<name>_<YYYYMMDD>.tif``."""
+
+    filename_glob = "*.tif"
+    filename_regex = r"^[a-z]+[0-9]*(_(?P<date>\d{8}))?\.tif$"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A CRS, a top-left corner in it and a pixel size: where a test lays its tiles."""
+
+    crs: str
+    left: float
+    top: float
+    res: float
+
+    def bounds(self, column: int, row: int, width: int, height: int) -> BoundingBox:
+        """Bounds of a tile whose top-left pixel is ``(column, row)`` pixels from the corner."""
+        left = self.left + column * self.res
+        top = self.top - row * self.res
+        return BoundingBox(left, left + width * self.res, top - height * self.res, top)
+
+
+#: Each test that takes ``place`` runs in a projected, a geographic and a web-mercator CRS.
+PLACES = [
+    Place("EPSG:32633", 500_000.0, 4_000_000.0, 10.0),
+    Place("EPSG:4326", 12.0, 45.0, 0.001),
+    Place("EPSG:3857", 1_300_000.0, 5_600_000.0, 20.0),
+]
+
+#: ``(name, column, row, width, height)``: a tile's file name and pixel box from the place's corner.
+TileSpec = tuple[str, int, int, int, int]
+MakeTiles = Callable[..., Tiles]
+
+
+@pytest.fixture(params=PLACES, ids=[place.crs for place in PLACES])
+def place(request: pytest.FixtureRequest) -> Place:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def make_tiles(tmp_path: Path) -> MakeTiles:
+    """Write tiles (``TileSpec`` list) of ``place`` into a new folder and open them as one dataset."""
+    folders = itertools.count()
+
+    def make(place: Place, tiles: Sequence[TileSpec]) -> Tiles:
+        folder = tmp_path / f"tiles{next(folders)}"
+        folder.mkdir()
+        for name, column, row, width, height in tiles:
+            bounds = place.bounds(column, row, width, height)
+            values = (np.arange(width * height, dtype=np.uint16).reshape(1, height, width) % 250) + 1
+            profile = {
+                "driver": "GTiff",
+                "count": 1,
+                "height": height,
+                "width": width,
+                "dtype": "uint16",
+                "crs": place.crs,
+                "transform": Affine(place.res, 0.0, bounds.minx, 0.0, -place.res, bounds.maxy),
+            }
+            with rasterio.open(folder / f"{name}.tif", "w", **profile) as destination:
+                destination.write(values)
+        return Tiles(folder)
+
+    return make
+
+
+@pytest.fixture
+def utm() -> Place:
+    """The projected place, for tests that need only one CRS."""
+    return PLACES[0]

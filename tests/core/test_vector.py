@@ -1,0 +1,216 @@
+"""VectorDataset: shapefiles, GeoJSON and GeoPackages rasterized onto the query's grid."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyogrio.raw
+import pytest
+import shapely
+import torch
+from matplotlib.figure import Figure
+from pyproj import Transformer
+from rasterio.crs import CRS
+from rasters import write_vector
+
+from geotorch.core import BoundingBox, DatasetNotFoundError, VectorDataset
+from geotorch.core.mosaic import Grid
+
+LEFT, BOTTOM = 600000.0, 4000000.0
+RES = 10.0
+
+#: A query of 20 x 20 pixels of 10 m in EPSG:32616.
+QUERY = BoundingBox(LEFT, LEFT + 200, BOTTOM, BOTTOM + 200)
+
+
+def pixels(col0: int, col1: int, row0: int, row1: int) -> shapely.Polygon:
+    """The polygon covering columns ``col0:col1`` and rows ``row0:row1`` (from the top) of QUERY's grid."""
+    return shapely.box(LEFT + col0 * RES, BOTTOM + 200 - row1 * RES, LEFT + col1 * RES, BOTTOM + 200 - row0 * RES)
+
+
+def expected_mask(*blocks: tuple[int, int, int, int, int]) -> np.ndarray:
+    """A 20 x 20 mask with ``value`` in each ``(col0, col1, row0, row1, value)`` block."""
+    mask = np.zeros((20, 20), dtype=np.int64)
+    for col0, col1, row0, row1, value in blocks:
+        mask[row0:row1, col0:col1] = value
+    return mask
+
+
+def centres_inside(geometries: list[shapely.Geometry], grid: Grid, to_geometry_crs: Transformer | None) -> np.ndarray:
+    """Which pixel centres of ``grid`` lie inside any of ``geometries``, tested by shapely alone."""
+    cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+    x, y = grid.transform * (cols, rows)
+    if to_geometry_crs is not None:
+        x, y = to_geometry_crs.transform(x, y)
+    union = shapely.union_all(geometries)
+    return np.asarray(shapely.contains_xy(union, x, y))
+
+
+@pytest.mark.parametrize(
+    ("driver", "name"), [("GeoJSON", "f.geojson"), ("ESRI Shapefile", "f.shp"), ("GPKG", "f.gpkg")]
+)
+def test_polygon_burns_exactly_the_pixels_whose_centre_it_covers(tmp_path: Path, driver: str, name: str) -> None:
+    # Edges 3 m inside or outside pixel edges: only the centres decide.
+    polygon = shapely.box(LEFT + 27, BOTTOM + 200 - 63, LEFT + 93, BOTTOM + 200 - 17)
+    write_vector(tmp_path / name, [polygon], "EPSG:32616", driver=driver)
+    dataset = VectorDataset(tmp_path, res=RES)
+    assert len(dataset) == 1  # a shapefile's .shx, .dbf and .prj are not indexed on their own
+    mask = dataset[QUERY]["mask"]
+    assert mask.dtype == torch.int64
+    assert mask.shape == (20, 20)
+    np.testing.assert_array_equal(mask.numpy(), expected_mask((3, 9, 2, 6, 1)))
+
+
+def test_all_touched_burns_every_pixel_a_feature_touches(tmp_path: Path) -> None:
+    polygon = shapely.box(LEFT + 27, BOTTOM + 200 - 63, LEFT + 93, BOTTOM + 200 - 17)
+    write_vector(tmp_path / "f.geojson", [polygon], "EPSG:32616")
+    mask = VectorDataset(tmp_path, res=RES, all_touched=True)[QUERY]["mask"]
+    np.testing.assert_array_equal(mask.numpy(), expected_mask((2, 10, 1, 7, 1)))
+
+
+def test_label_name_gives_each_feature_its_class(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.gpkg", [pixels(0, 5, 0, 5), pixels(10, 20, 10, 12)], "EPSG:32616", [3, 7], "GPKG")
+    dataset = VectorDataset(tmp_path, res=RES, label_name="label")
+    assert dataset.channels == {"mask": 1}
+    np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 3), (10, 20, 10, 12, 7)))
+
+
+def test_unknown_label_name_is_refused_naming_the_file(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.geojson", [pixels(0, 5, 0, 5)], "EPSG:32616", [3])
+    with pytest.raises(ValueError, match=r"label_name='class'.*f\.geojson.*\['label'\]"):
+        VectorDataset(tmp_path, label_name="class")
+
+
+def test_features_in_another_crs_are_reprojected(tmp_path: Path) -> None:
+    to_degrees = Transformer.from_crs(32616, 4326, always_xy=True)
+    corners = [(LEFT + 40, BOTTOM + 60), (LEFT + 120, BOTTOM + 60), (LEFT + 120, BOTTOM + 150), (LEFT + 40, BOTTOM + 150)]
+    polygon = shapely.Polygon([to_degrees.transform(x, y) for x, y in corners])
+    write_vector(tmp_path / "f.geojson", [polygon], "EPSG:4326", [2])
+    dataset = VectorDataset(tmp_path, crs="EPSG:32616", res=RES, label_name="label")
+    assert dataset.crs == CRS.from_epsg(32616)
+    assert tuple(dataset.bounds)[:4] == pytest.approx((LEFT + 40, LEFT + 120, BOTTOM + 60, BOTTOM + 150), abs=0.01)
+    np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((4, 12, 5, 14, 2)))
+
+
+def test_files_in_several_crs_are_mosaicked_on_the_dataset_grid(tmp_path: Path) -> None:
+    to_utm17 = Transformer.from_crs(32616, 32617, always_xy=True)
+    east = pixels(10, 20, 0, 20)
+    write_vector(tmp_path / "a.geojson", [pixels(0, 10, 0, 20)], "EPSG:32616", [1])
+    write_vector(tmp_path / "b.geojson", [shapely.transform(east, lambda xy: np.column_stack(to_utm17.transform(*xy.T)))],
+                 "EPSG:32617", [2])
+    dataset = VectorDataset(tmp_path, res=RES, label_name="label")
+    assert dataset.crs == CRS.from_epsg(32616)
+    mask = dataset[QUERY]["mask"].numpy()
+    np.testing.assert_array_equal(mask, expected_mask((0, 10, 0, 20, 1), (10, 20, 0, 20, 2)))
+
+
+def test_query_outside_the_features_raises_index_error(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.geojson", [pixels(0, 5, 0, 5)], "EPSG:32616")
+    with pytest.raises(IndexError, match="outside the data"):
+        VectorDataset(tmp_path, res=RES)[0:100, 0:100]
+
+
+def test_query_inside_the_bounds_but_between_features_is_empty(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.geojson", [pixels(0, 2, 0, 2), pixels(18, 20, 18, 20)], "EPSG:32616")
+    mask = VectorDataset(tmp_path, res=RES)[LEFT + 50 : LEFT + 150, BOTTOM + 50 : BOTTOM + 150]["mask"]
+    assert mask.shape == (10, 10)
+    assert not mask.any()
+
+
+def test_missing_or_empty_folder_raises_dataset_not_found(tmp_path: Path) -> None:
+    with pytest.raises(DatasetNotFoundError, match="nowhere"):
+        VectorDataset(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetNotFoundError, match="empty"):
+        VectorDataset(tmp_path / "empty")
+
+
+def test_files_without_features_or_unreadable_are_skipped(tmp_path: Path) -> None:
+    write_vector(tmp_path / "none.geojson", [], "EPSG:32616")
+    (tmp_path / "broken.geojson").write_text("{ not json")
+    write_vector(tmp_path / "f.geojson", [pixels(0, 5, 0, 5)], "EPSG:32616")
+    with pytest.warns(UserWarning, match=r"broken\.geojson"):
+        dataset = VectorDataset(tmp_path, res=RES)
+    assert len(dataset) == 1
+
+
+def test_formats_that_report_bounds_only_when_asked_are_indexed(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.geojsons", [pixels(0, 5, 0, 5)], "EPSG:32616", driver="GeoJSONSeq")
+    dataset = VectorDataset(tmp_path, res=RES)
+    assert tuple(dataset.bounds)[:4] == (LEFT, LEFT + 50, BOTTOM + 150, BOTTOM + 200)
+
+
+def test_file_dates_filter_features_in_time(tmp_path: Path) -> None:
+    class Yearly(VectorDataset):
+        filename_glob = "labels_*.geojson"
+        filename_regex = r"labels_(?P<date>\d{4})\.geojson"
+        date_format = "%Y"
+
+    write_vector(tmp_path / "labels_2020.geojson", [pixels(0, 10, 0, 20)], "EPSG:32616", [1])
+    write_vector(tmp_path / "labels_2021.geojson", [pixels(10, 20, 0, 20)], "EPSG:32616", [2])
+    dataset = Yearly(tmp_path, res=RES, label_name="label")
+    mid_2021 = datetime(2021, 7, 1, tzinfo=UTC).timestamp()
+    mask = dataset[BoundingBox(*tuple(QUERY)[:4], mid_2021, mid_2021)]["mask"].numpy()
+    np.testing.assert_array_equal(mask, expected_mask((10, 20, 0, 20, 2)))
+
+
+def test_to_another_crs_leaves_the_dataset_unchanged(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.geojson", [pixels(0, 5, 0, 5)], "EPSG:32616")
+    dataset = VectorDataset(tmp_path, res=RES)
+    dataset[QUERY]  # fills the feature cache in EPSG:32616
+    before = (dataset.crs, dataset.res, dataset.bounds, len(dataset))
+    view = dataset.to("EPSG:32617", 10)
+    assert view[view.bounds]["mask"].sum() == 25
+    assert (dataset.crs, dataset.res, dataset.bounds, len(dataset)) == before
+    np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 1)))
+
+
+def test_dataset_survives_pickling(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.geojson", [pixels(0, 5, 0, 5)], "EPSG:32616", [4])
+    dataset = VectorDataset(tmp_path, res=RES, label_name="label")
+    dataset[QUERY]
+    copy = pickle.loads(pickle.dumps(dataset))
+    assert copy.bounds == dataset.bounds
+    np.testing.assert_array_equal(copy[QUERY]["mask"].numpy(), dataset[QUERY]["mask"].numpy())
+
+
+def test_plot_returns_a_figure(tmp_path: Path) -> None:
+    write_vector(tmp_path / "f.geojson", [pixels(0, 5, 0, 5)], "EPSG:32616")
+    dataset = VectorDataset(tmp_path, res=RES)
+    assert isinstance(dataset.plot(dataset[QUERY]), Figure)
+
+
+# Real files (../shared/data/real)
+
+
+@pytest.mark.real_data
+def test_real_shapefile_burns_the_pixels_inside_the_wilderness_areas(real_data: Path) -> None:
+    dataset = VectorDataset(real_data / "coutwildrnp.shp", res=0.01)
+    assert len(dataset) == 1
+    assert dataset.crs == CRS.from_epsg(4326)
+    info = pyogrio.read_info(real_data / "coutwildrnp.shp")
+    minx, miny, maxx, maxy = info["total_bounds"]
+    assert tuple(dataset.bounds)[:4] == pytest.approx((minx, maxx, miny, maxy))
+    mask = dataset[dataset.bounds]["mask"].numpy()
+    _, _, wkb, _ = pyogrio.raw.read(real_data / "coutwildrnp.shp")
+    inside = centres_inside(list(shapely.from_wkb(wkb)), Grid.from_bbox(dataset.bounds, dataset.crs, dataset.res), None)
+    assert inside.sum() > 1000
+    np.testing.assert_array_equal(mask, inside.astype(np.int64))
+
+
+@pytest.mark.real_data
+def test_real_geojson_reprojected_to_utm_burns_the_park(real_data: Path) -> None:
+    path = real_data / "rmnp.geojson"
+    dataset = VectorDataset(path, crs="EPSG:32613", res=100)
+    mask = dataset[dataset.bounds]["mask"].numpy()
+    _, _, wkb, _ = pyogrio.raw.read(path)
+    grid = Grid.from_bbox(dataset.bounds, dataset.crs, dataset.res)
+    inside = centres_inside(list(shapely.from_wkb(wkb)), grid, Transformer.from_crs(32613, 4326, always_xy=True))
+    # Reprojection moves the vertices; the edges between them stay straight in UTM rather than in degrees.
+    # Between the park's closely spaced vertices that bends an edge by millimetres, so a pixel centre can only
+    # change side if it lies that close to the boundary.
+    assert 0.9 * 1100 < inside.sum() < 1.1 * 1100  # the park covers about 1,075 km2
+    assert (mask != inside).sum() <= 2

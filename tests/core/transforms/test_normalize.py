@@ -1,0 +1,94 @@
+"""Per-band normalisation: mean and std, min and max, percentiles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from geotorch.transforms import AugmentationSequential, MinMaxNormalize, Normalize, PercentileNormalize
+
+
+def test_normalize_standardises_each_band_with_its_own_mean_and_std() -> None:
+    image = torch.tensor([10.0, 20.0, 30.0]).view(1, 3, 1, 1).expand(2, 3, 2, 2)
+    out = Normalize(mean=[8.0, 20.0, 40.0], std=[2.0, 5.0, 5.0])(image)
+    torch.testing.assert_close(out, torch.tensor([1.0, 0.0, -2.0]).view(1, 3, 1, 1).expand(2, 3, 2, 2))
+
+
+def test_normalize_with_one_mean_and_std_applies_them_to_every_band() -> None:
+    image = torch.rand(1, 13, 2, 2)
+    torch.testing.assert_close(Normalize(mean=0.5, std=0.25)(image), (image - 0.5) / 0.25)
+
+
+def test_normalize_with_another_band_count_names_both_shapes() -> None:
+    with pytest.raises(ValueError, match=r"Normalize: mean has 3 values but the image, shape \(1, 13, 2, 2\), has 13"):
+        Normalize(mean=[0.0, 0.0, 0.0], std=[1.0, 1.0, 1.0])(torch.rand(1, 13, 2, 2))
+
+
+def test_normalize_refuses_a_std_that_is_not_positive() -> None:
+    with pytest.raises(ValueError, match="std must be positive"):
+        Normalize(mean=[0.0, 0.0], std=[1.0, 0.0])
+
+
+def test_normalize_refuses_mean_and_std_of_different_lengths() -> None:
+    with pytest.raises(ValueError, match="mean has 2 values and std 3"):
+        Normalize(mean=[0.0, 0.0], std=[1.0, 1.0, 1.0])
+
+
+def test_normalize_refuses_an_integer_image() -> None:
+    with pytest.raises(ValueError, match=r"dtype torch.uint8 and shape \(1, 2, 2, 2\)"):
+        Normalize(mean=0.0, std=1.0)(torch.zeros(1, 2, 2, 2, dtype=torch.uint8))
+
+
+def test_min_max_normalize_maps_each_band_range_to_zero_one() -> None:
+    image = torch.tensor([[0.0, 500.0, 1000.0], [100.0, 150.0, 200.0]]).view(1, 2, 1, 3)
+    out = MinMaxNormalize(mins=[0.0, 100.0], maxs=[1000.0, 200.0])(image)
+    torch.testing.assert_close(out, torch.tensor([[0.0, 0.5, 1.0], [0.0, 0.5, 1.0]]).view(1, 2, 1, 3))
+
+
+def test_min_max_normalize_clips_only_when_asked() -> None:
+    image = torch.tensor([-100.0, 1100.0]).view(1, 1, 1, 2)
+    torch.testing.assert_close(MinMaxNormalize(mins=0.0, maxs=1000.0)(image)[0, 0, 0], torch.tensor([-0.1, 1.1]))
+    clipped = MinMaxNormalize(mins=0.0, maxs=1000.0, clip=True)(image)
+    torch.testing.assert_close(clipped[0, 0, 0], torch.tensor([0.0, 1.0]))
+
+
+def test_min_max_normalize_refuses_a_maximum_not_above_its_minimum() -> None:
+    with pytest.raises(ValueError, match="greater than its minimum"):
+        MinMaxNormalize(mins=[0.0, 5.0], maxs=[1.0, 5.0])
+
+
+def test_percentile_normalize_stretches_each_image_and_band_between_its_own_percentiles() -> None:
+    image = torch.rand(2, 3, 8, 9) * torch.tensor([1.0, 100.0, 1e4]).view(1, 3, 1, 1)
+    out = PercentileNormalize(low=2, high=98, clip=False)(image)
+    pixels = image.flatten(2).numpy()
+    low = torch.from_numpy(np.percentile(pixels, 2, axis=-1)).float()[..., None, None]
+    high = torch.from_numpy(np.percentile(pixels, 98, axis=-1)).float()[..., None, None]
+    torch.testing.assert_close(out, (image - low) / (high - low))
+
+
+def test_percentile_normalize_clips_to_zero_one_by_default() -> None:
+    image = torch.arange(100.0).view(1, 1, 10, 10)
+    out = PercentileNormalize(low=10, high=90)(image)
+    assert out.min() == 0.0
+    assert out.max() == 1.0
+    torch.testing.assert_close(out[0, 0, 5, 0], torch.tensor((50 - 9.9) / (89.1 - 9.9)))
+
+
+def test_percentile_normalize_maps_a_constant_band_to_zero() -> None:
+    out = PercentileNormalize()(torch.full((1, 2, 4, 4), 7.0))
+    assert torch.equal(out, torch.zeros(1, 2, 4, 4))
+
+
+@pytest.mark.parametrize(("low", "high"), [(-1, 98), (2, 101), (50, 50), (98, 2)])
+def test_percentile_normalize_refuses_percentiles_out_of_order_or_range(low: float, high: float) -> None:
+    with pytest.raises(ValueError, match="0 <= low < high <= 100"):
+        PercentileNormalize(low=low, high=high)
+
+
+def test_normalisation_touches_the_image_but_not_the_mask() -> None:
+    mask = torch.randint(0, 5, (2, 4, 4))
+    augment = AugmentationSequential(Normalize(mean=0.5, std=0.1), MinMaxNormalize(mins=-5.0, maxs=5.0))
+    out = augment({"image": torch.full((2, 3, 4, 4), 0.5), "mask": mask})
+    torch.testing.assert_close(out["image"], torch.full((2, 3, 4, 4), 0.5))
+    assert torch.equal(out["mask"], mask)
