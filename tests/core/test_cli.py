@@ -39,12 +39,17 @@ def fresh_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def add_plugin(name: str = "local_plugin", **hooks: Callable[..., Any]) -> None:
-    """Register a plugin made of ``hooks`` (hook name -> function) as if installed by ``local-dist``."""
+    """Register a plugin made of ``hooks`` (hook name -> function) as if installed by ``local-dist``.
+
+    Installed plugins are then left out, so the names used here cannot clash with real ones.
+    """
     module = types.ModuleType(name)
     for hook_name, function in hooks.items():
         function.__name__ = hook_name
         setattr(module, hook_name, hookimpl(function))
-    plugins.register_plugin(module, name, distribution="local-dist")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(plugins.LOAD_VARIABLE, "")
+        plugins.register_plugin(module, name, distribution="local-dist")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import rasterio
+from affine import Affine
 from rasterio.crs import CRS
-from rasterio.transform import from_origin
 from rasterio.warp import transform_bounds
 
 
@@ -31,7 +31,7 @@ def write_raster(
     path.parent.mkdir(parents=True, exist_ok=True)
     profile: dict[str, Any] = {
         "driver": driver, "count": bands.shape[0], "height": bands.shape[1], "width": bands.shape[2],
-        "dtype": bands.dtype, "crs": CRS.from_user_input(crs), "transform": from_origin(left, top, res, res),
+        "dtype": bands.dtype, "crs": CRS.from_user_input(crs), "transform": Affine(res, 0.0, left, 0.0, -res, top),
     }
     if nodata is not None:
         profile["nodata"] = nodata
@@ -67,6 +67,20 @@ def covering_grid(
     left, bottom, right, top = transform_bounds("EPSG:4326", f"EPSG:{epsg}", *lonlat_bounds)
     left, top = np.floor(left / res) * res, np.ceil(top / res) * res
     return float(left), float(top), int(np.ceil((top - bottom) / res)), int(np.ceil((right - left) / res))
+
+
+def write_landsat_scene(
+    root: Path, product_id: str, bands: tuple[str, ...], epsg: int, lon: float, lat: float, size: int = 24,
+    res: float = 30.0,
+) -> Path:
+    """Write a Collection 2 scene folder: ``{product_id}/{product_id}_{band}.TIF`` per band, plus its MTL text."""
+    folder = root / product_id
+    left, top = utm_corner(lon, lat, epsg, res)
+    for number, band in enumerate(bands):
+        write_raster(folder / f"{product_id}_{band}.TIF", reflectance((size, size), number), epsg, left, top, res,
+                     nodata=0)
+    (folder / f"{product_id}_MTL.txt").write_text("GROUP = LANDSAT_METADATA_FILE\n")
+    return folder
 
 
 def write_geojson(path: Path, polygons: Iterable[Sequence[tuple[float, float]]], properties: Iterable[dict[str, Any]],

@@ -95,6 +95,15 @@ def test_duplicate_command_is_refused_naming_both_distributions(make_distributio
     assert "shadow-dist" in str(raised.value)
 
 
+def test_two_distributions_using_one_plugin_name_is_an_error_naming_both(make_distribution):
+    make_distribution("good-dist", "good_module", GOOD, entry_point="scenes")
+    make_distribution("other-dist", "other_module", GOOD.replace("good_module:", "other_module:"), entry_point="scenes")
+    with pytest.raises(PluginError, match="plugin name 'scenes' is used by both") as raised:
+        load_plugins()
+    assert "good-dist" in str(raised.value)
+    assert "other-dist" in str(raised.value)
+
+
 def test_misspelled_hook_fails_loudly_naming_the_plugin(make_distribution):
     make_distribution(
         "typo-dist",

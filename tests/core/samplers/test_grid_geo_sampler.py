@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -11,6 +12,10 @@ from torch.utils.data import DataLoader
 
 from geotorch.core import BoundingBox, stack_samples
 from geotorch.samplers import GridGeoSampler, Units
+
+if TYPE_CHECKING:
+    from geotorch.samplers.utils import Size
+    from tests.core.samplers.conftest import MakeTiles, Place
 
 
 def coverage(windows: list[BoundingBox], bounds: BoundingBox, res: float) -> np.ndarray:
@@ -41,25 +46,24 @@ def spatial(box: BoundingBox) -> BoundingBox:
     return BoundingBox(box.minx, box.maxx, box.miny, box.maxy)
 
 
-def test_grid_sampler_covers_every_pixel_once_per_window(make_tiles, place):
+def test_grid_sampler_covers_every_pixel_once_per_window(make_tiles: MakeTiles, place: Place) -> None:
     tiles = [("west", 0, 0, 23, 17), ("east", 30, 4, 10, 30), ("overlap", 15, 10, 20, 12)]
     dataset = make_tiles(place, tiles)
     windows = list(GridGeoSampler(dataset, (6, 8), stride=(5, 7)))
     assert len(windows) == len(set(windows))
     for spec in tiles:
         assert (coverage(windows, place.bounds(*spec[1:]), place.res) >= 1).all(), spec[0]
-    corner = place.bounds(0, 0, 1, 1)
-    assert all(size == (8, 6) for *_, size in [(box[:2], box[2:]) for box in pixel_boxes(windows, corner, place.res)])
+    assert {box[2:] for box in pixel_boxes(windows, dataset.bounds, place.res)} == {(8, 6)}
 
 
-def test_grid_sampler_last_row_and_column_end_at_the_edge(make_tiles, utm):
+def test_grid_sampler_last_row_and_column_end_at_the_edge(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 20, 14)])
     windows = list(GridGeoSampler(dataset, 8))
     columns_rows = [(column, row) for column, row, _, _ in pixel_boxes(windows, dataset.bounds, utm.res)]
     assert columns_rows == [(0, 0), (8, 0), (12, 0), (0, 6), (8, 6), (12, 6)]
 
 
-def test_grid_sampler_stride_is_in_the_same_units_as_size(make_tiles, place):
+def test_grid_sampler_stride_is_in_the_same_units_as_size(make_tiles: MakeTiles, place: Place) -> None:
     dataset = make_tiles(place, [("tile", 0, 0, 20, 14)])
     in_pixels = list(GridGeoSampler(dataset, (4, 8), stride=(3, 5)))
     in_crs = list(
@@ -74,13 +78,15 @@ def test_grid_sampler_stride_is_in_the_same_units_as_size(make_tiles, place):
     ]
 
 
-def test_grid_sampler_area_smaller_than_the_patch_gets_one_window_at_its_top_left(make_tiles, utm):
+def test_grid_sampler_area_smaller_than_the_patch_gets_one_window_at_its_top_left(
+    make_tiles: MakeTiles, utm: Place
+) -> None:
     dataset = make_tiles(utm, [("large", 10, 0, 20, 20), ("small", 0, 5, 4, 4)])
     windows = list(GridGeoSampler(dataset, 8))
     assert utm.bounds(0, 5, 8, 8) in [spatial(window) for window in windows]
 
 
-def test_grid_sampler_window_of_a_small_area_stays_inside_the_data(make_tiles, utm):
+def test_grid_sampler_window_of_a_small_area_stays_inside_the_data(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("large", 10, 0, 20, 20), ("small", 30, 17, 4, 4)])
     windows = [spatial(window) for window in GridGeoSampler(dataset, 8)]
     assert utm.bounds(26, 13, 8, 8) in windows
@@ -88,22 +94,22 @@ def test_grid_sampler_window_of_a_small_area_stays_inside_the_data(make_tiles, u
     assert (coverage(windows, utm.bounds(30, 17, 4, 4), utm.res) >= 1).all()
 
 
-def test_grid_sampler_windows_stay_inside_the_roi_box_and_cover_it(make_tiles, utm):
+def test_grid_sampler_windows_stay_inside_the_roi_box_and_cover_it(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     roi = utm.bounds(5, 3, 21, 17)
     windows = list(GridGeoSampler(dataset, 8, roi=roi))
     assert all(spatial(window) in roi for window in windows)
-    assert (coverage(windows, roi, utm.res) == coverage(windows, roi, utm.res).clip(min=1)).all()
+    assert (coverage(windows, roi, utm.res) >= 1).all()
 
 
-def test_grid_sampler_roi_off_the_pixel_grid_gives_windows_on_whole_pixels(make_tiles, utm):
+def test_grid_sampler_roi_off_the_pixel_grid_gives_windows_on_whole_pixels(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     whole = utm.bounds(5, 3, 21, 17)
     roi = BoundingBox(whole.minx - 4.0, whole.maxx + 3.0, whole.miny - 2.5, whole.maxy + 7.5)
     assert list(GridGeoSampler(dataset, 8, roi=roi)) == list(GridGeoSampler(dataset, 8, roi=whole))
 
 
-def test_grid_sampler_keeps_windows_fully_inside_the_roi_polygon(make_tiles, utm):
+def test_grid_sampler_keeps_windows_fully_inside_the_roi_polygon(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     tile = dataset.bounds
     triangle = shapely.Polygon([(tile.minx, tile.miny), (tile.maxx, tile.miny), (tile.minx, tile.maxy)])
@@ -113,7 +119,7 @@ def test_grid_sampler_keeps_windows_fully_inside_the_roi_polygon(make_tiles, utm
     assert 0 < len(in_triangle) < len(in_box)
 
 
-def test_grid_sampler_toi_limits_the_time(make_tiles, utm):
+def test_grid_sampler_toi_limits_the_time(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("scene_20200101", 0, 0, 20, 20), ("scene_20210101", 0, 0, 20, 20)])
     toi = (datetime(2020, 6, 1, tzinfo=UTC), datetime(2021, 6, 1, tzinfo=UTC))
     windows = list(GridGeoSampler(dataset, 10, toi=toi))
@@ -121,14 +127,14 @@ def test_grid_sampler_toi_limits_the_time(make_tiles, utm):
     assert {window.mint for window in windows} == {datetime(2021, 1, 1, tzinfo=UTC).timestamp()}
 
 
-def test_grid_sampler_yields_identical_windows_of_identical_entries_once(make_tiles, utm):
+def test_grid_sampler_yields_identical_windows_of_identical_entries_once(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("copy", 0, 0, 20, 20), ("original", 0, 0, 20, 20)])
     assert len(dataset) == 2
     assert len(GridGeoSampler(dataset, 10)) == 4
 
 
 @pytest.mark.parametrize("world_size", [2, 3, 5])
-def test_grid_sampler_ranks_partition_a_pass(make_tiles, utm, world_size):
+def test_grid_sampler_ranks_partition_a_pass(make_tiles: MakeTiles, utm: Place, world_size: int) -> None:
     dataset = make_tiles(utm, [("west", 0, 0, 23, 17), ("east", 30, 4, 10, 30)])
     everything = list(GridGeoSampler(dataset, 6))
     shares = [list(GridGeoSampler(dataset, 6, rank=rank, world_size=world_size)) for rank in range(world_size)]
@@ -137,26 +143,26 @@ def test_grid_sampler_ranks_partition_a_pass(make_tiles, utm, world_size):
     assert max(map(len, shares)) - min(map(len, shares)) <= 1
 
 
-def test_grid_sampler_size_larger_than_the_data_is_a_value_error(make_tiles, utm):
+def test_grid_sampler_size_larger_than_the_data_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 20, 14)])
     with pytest.raises(ValueError, match=r"size=\(15, 8\).*larger than every area.*bounds"):
         GridGeoSampler(dataset, (15, 8))
 
 
 @pytest.mark.parametrize("stride", [0, -1, (2, 0)])
-def test_grid_sampler_stride_must_be_positive(make_tiles, utm, stride):
+def test_grid_sampler_stride_must_be_positive(make_tiles: MakeTiles, utm: Place, stride: Size) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 20, 14)])
     with pytest.raises(ValueError, match="stride="):
         GridGeoSampler(dataset, 4, stride=stride)
 
 
-def test_grid_sampler_roi_outside_the_data_is_a_value_error(make_tiles, utm):
+def test_grid_sampler_roi_outside_the_data_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 20, 14)])
     with pytest.raises(ValueError, match="does not intersect"):
         GridGeoSampler(dataset, 4, roi=utm.bounds(30, 0, 10, 10))
 
 
-def test_grid_sampler_polygon_too_narrow_for_a_window_is_a_value_error(make_tiles, utm):
+def test_grid_sampler_polygon_too_narrow_for_a_window_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     tile = dataset.bounds
     sliver = shapely.Polygon([(tile.minx, tile.miny), (tile.maxx, tile.maxy), (tile.minx + 1, tile.miny)])
@@ -164,7 +170,7 @@ def test_grid_sampler_polygon_too_narrow_for_a_window_is_a_value_error(make_tile
         GridGeoSampler(dataset, 4, roi=sliver)
 
 
-def test_grid_sampler_feeds_a_dataloader_with_stack_samples(make_tiles, place):
+def test_grid_sampler_feeds_a_dataloader_with_stack_samples(make_tiles: MakeTiles, place: Place) -> None:
     dataset = make_tiles(place, [("tile", 0, 0, 20, 14)])
     sampler = GridGeoSampler(dataset, (4, 8), stride=4)
     loader = DataLoader(dataset, batch_size=10, sampler=sampler, collate_fn=stack_samples)

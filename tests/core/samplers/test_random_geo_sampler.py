@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 import shapely
@@ -12,6 +13,10 @@ from torch.utils.data import DataLoader
 
 from geotorch.core import BoundingBox, stack_samples
 from geotorch.samplers import RandomGeoSampler, Units
+
+if TYPE_CHECKING:
+    from geotorch.samplers.utils import Size
+    from tests.core.samplers.conftest import MakeTiles, Place
 
 FAR_APART = [("west", 0, 0, 20, 20), ("east", 5000, 0, 20, 20)]
 
@@ -35,21 +40,21 @@ def inside(patch: BoundingBox, bounds: BoundingBox, res: float) -> bool:
     return spatial(patch) in grown
 
 
-def test_random_sampler_same_seed_same_patches(make_tiles, place):
+def test_random_sampler_same_seed_same_patches(make_tiles: MakeTiles, place: Place) -> None:
     dataset = make_tiles(place, FAR_APART)
     first = list(RandomGeoSampler(dataset, 8, length=20, generator=seeded(3)))
     second = list(RandomGeoSampler(dataset, 8, length=20, generator=seeded(3)))
     assert first == second
 
 
-def test_random_sampler_different_seeds_different_patches(make_tiles, utm):
+def test_random_sampler_different_seeds_different_patches(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     first = list(RandomGeoSampler(dataset, 8, length=20, generator=seeded(3)))
     second = list(RandomGeoSampler(dataset, 8, length=20, generator=seeded(4)))
     assert first != second
 
 
-def test_random_sampler_ignores_the_global_rng_when_given_a_generator(make_tiles, utm):
+def test_random_sampler_ignores_the_global_rng_when_given_a_generator(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     torch.manual_seed(1)
     first = list(RandomGeoSampler(dataset, 8, length=20, generator=seeded(3)))
@@ -58,7 +63,7 @@ def test_random_sampler_ignores_the_global_rng_when_given_a_generator(make_tiles
     assert first == second
 
 
-def test_random_sampler_generator_chooses_the_file(make_tiles, utm):
+def test_random_sampler_generator_chooses_the_file(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     files = [utm.bounds(*spec[1:]) for spec in FAR_APART]
     chosen = set()
@@ -71,7 +76,7 @@ def test_random_sampler_generator_chooses_the_file(make_tiles, utm):
     assert chosen == {0, 1}
 
 
-def test_random_sampler_chooses_files_by_area(make_tiles, utm):
+def test_random_sampler_chooses_files_by_area(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("small", 0, 0, 10, 10), ("large", 5000, 0, 30, 30)])
     large = utm.bounds(5000, 0, 30, 30)
     patches = list(RandomGeoSampler(dataset, 4, length=400, generator=seeded(0)))
@@ -79,7 +84,7 @@ def test_random_sampler_chooses_files_by_area(make_tiles, utm):
     assert share == pytest.approx(0.9, abs=0.06)
 
 
-def test_random_sampler_patches_lie_inside_a_file_on_its_pixel_grid(make_tiles, place):
+def test_random_sampler_patches_lie_inside_a_file_on_its_pixel_grid(make_tiles: MakeTiles, place: Place) -> None:
     tiles = [("west", 0, 0, 20, 15), ("east", 37, 5, 11, 30)]
     dataset = make_tiles(place, tiles)
     files = [place.bounds(*spec[1:]) for spec in tiles]
@@ -93,7 +98,7 @@ def test_random_sampler_patches_lie_inside_a_file_on_its_pixel_grid(make_tiles, 
         assert patch.maxy - patch.miny == pytest.approx(6 * place.res)
 
 
-def test_random_sampler_size_in_crs_units_equals_size_in_pixels(make_tiles, place):
+def test_random_sampler_size_in_crs_units_equals_size_in_pixels(make_tiles: MakeTiles, place: Place) -> None:
     dataset = make_tiles(place, FAR_APART)
     in_pixels = list(RandomGeoSampler(dataset, (4, 8), length=10, generator=seeded(5)))
     in_crs = list(
@@ -103,7 +108,7 @@ def test_random_sampler_size_in_crs_units_equals_size_in_pixels(make_tiles, plac
     assert all(patch.maxx - patch.minx == pytest.approx(8 * place.res) for patch in in_crs)
 
 
-def test_random_sampler_patches_lie_inside_the_roi_box(make_tiles, utm):
+def test_random_sampler_patches_lie_inside_the_roi_box(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     roi = utm.bounds(10, 5, 12, 20)
     patches = list(RandomGeoSampler(dataset, 6, length=50, roi=roi, generator=seeded(0)))
@@ -111,7 +116,7 @@ def test_random_sampler_patches_lie_inside_the_roi_box(make_tiles, utm):
     assert len({patch.minx for patch in patches}) > 1
 
 
-def test_random_sampler_patches_lie_fully_inside_the_roi_polygon(make_tiles, utm):
+def test_random_sampler_patches_lie_fully_inside_the_roi_polygon(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     tile = utm.bounds(0, 0, 40, 40)
     triangle = shapely.Polygon([(tile.minx, tile.miny), (tile.maxx, tile.miny), (tile.minx, tile.maxy)])
@@ -119,7 +124,7 @@ def test_random_sampler_patches_lie_fully_inside_the_roi_polygon(make_tiles, utm
     assert all(triangle.covers(shapely.box(p.minx, p.miny, p.maxx, p.maxy)) for p in patches)
 
 
-def test_random_sampler_roi_multipolygon_draws_from_every_part(make_tiles, utm):
+def test_random_sampler_roi_multipolygon_draws_from_every_part(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     parts = [utm.bounds(0, 0, 10, 10), utm.bounds(30, 30, 10, 10)]
     roi = shapely.MultiPolygon([shapely.box(b.minx, b.miny, b.maxx, b.maxy) for b in parts])
@@ -129,7 +134,7 @@ def test_random_sampler_roi_multipolygon_draws_from_every_part(make_tiles, utm):
     assert min(hits) > 0
 
 
-def test_random_sampler_toi_limits_the_time(make_tiles, utm):
+def test_random_sampler_toi_limits_the_time(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("scene_20200101", 0, 0, 20, 20), ("scene_20210101", 0, 0, 20, 20)])
     toi = (datetime(2020, 6, 1), datetime(2021, 6, 1))
     patches = list(RandomGeoSampler(dataset, 8, length=20, toi=toi, generator=seeded(0)))
@@ -138,7 +143,7 @@ def test_random_sampler_toi_limits_the_time(make_tiles, utm):
     assert interval == pytest.approx(day)
 
 
-def test_random_sampler_set_epoch_gives_reproducible_different_epochs(make_tiles, utm):
+def test_random_sampler_set_epoch_gives_reproducible_different_epochs(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     sampler = RandomGeoSampler(dataset, 8, length=10, generator=seeded(0))
     sampler.set_epoch(1)
@@ -150,13 +155,13 @@ def test_random_sampler_set_epoch_gives_reproducible_different_epochs(make_tiles
     assert epoch_one != epoch_two
 
 
-def test_random_sampler_passes_without_set_epoch_differ(make_tiles, utm):
+def test_random_sampler_passes_without_set_epoch_differ(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     sampler = RandomGeoSampler(dataset, 8, length=10, generator=seeded(0))
     assert list(sampler) != list(sampler)
 
 
-def test_random_sampler_ranks_draw_different_patches(make_tiles, utm):
+def test_random_sampler_ranks_draw_different_patches(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     ranks = [RandomGeoSampler(dataset, 8, length=9, generator=seeded(0), rank=rank, world_size=2) for rank in (0, 1)]
     assert [len(sampler) for sampler in ranks] == [5, 5]
@@ -164,18 +169,18 @@ def test_random_sampler_ranks_draw_different_patches(make_tiles, utm):
     assert not set(first) & set(second)
 
 
-def test_random_sampler_default_length_is_the_area_over_the_patch_area(make_tiles, utm):
+def test_random_sampler_default_length_is_the_area_over_the_patch_area(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("west", 0, 0, 20, 20), ("east", 5000, 0, 20, 40)])
     assert len(RandomGeoSampler(dataset, 10, generator=seeded(0))) == (400 + 800) // 100
 
 
-def test_random_sampler_skips_files_too_small_for_a_patch(make_tiles, utm):
+def test_random_sampler_skips_files_too_small_for_a_patch(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("small", 0, 0, 5, 5), ("large", 5000, 0, 20, 20)])
     large = utm.bounds(5000, 0, 20, 20)
     assert all(spatial(patch) in large for patch in RandomGeoSampler(dataset, 8, length=20, generator=seeded(0)))
 
 
-def test_random_sampler_size_larger_than_every_file_is_a_value_error(make_tiles, utm):
+def test_random_sampler_size_larger_than_every_file_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     with pytest.raises(ValueError, match=r"size=21 .*larger than every area.*bounds") as error:
         RandomGeoSampler(dataset, 21)
@@ -183,31 +188,31 @@ def test_random_sampler_size_larger_than_every_file_is_a_value_error(make_tiles,
 
 
 @pytest.mark.parametrize("size", [0, -3, (4, 0), (4,), math.nan])
-def test_random_sampler_size_must_be_positive(make_tiles, utm, size):
+def test_random_sampler_size_must_be_positive(make_tiles: MakeTiles, utm: Place, size: Size) -> None:
     dataset = make_tiles(utm, FAR_APART)
     with pytest.raises(ValueError, match="size="):
         RandomGeoSampler(dataset, size)
 
 
-def test_random_sampler_roi_outside_the_data_is_a_value_error(make_tiles, utm):
+def test_random_sampler_roi_outside_the_data_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     with pytest.raises(ValueError, match="does not intersect"):
         RandomGeoSampler(dataset, 4, roi=utm.bounds(100, 100, 10, 10))
 
 
-def test_random_sampler_toi_outside_the_data_is_a_value_error(make_tiles, utm):
+def test_random_sampler_toi_outside_the_data_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("scene_20200101", 0, 0, 20, 20)])
     with pytest.raises(ValueError, match="does not intersect"):
         RandomGeoSampler(dataset, 4, toi=(datetime(2019, 1, 1), datetime(2019, 2, 1)))
 
 
-def test_random_sampler_length_must_be_positive(make_tiles, utm):
+def test_random_sampler_length_must_be_positive(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, FAR_APART)
     with pytest.raises(ValueError, match="length=0"):
         RandomGeoSampler(dataset, 4, length=0)
 
 
-def test_random_sampler_feeds_a_dataloader_with_stack_samples(make_tiles, place):
+def test_random_sampler_feeds_a_dataloader_with_stack_samples(make_tiles: MakeTiles, place: Place) -> None:
     dataset = make_tiles(place, FAR_APART)
     sampler = RandomGeoSampler(dataset, (6, 8), length=10, generator=seeded(0))
     loader = DataLoader(dataset, batch_size=4, sampler=sampler, collate_fn=stack_samples)

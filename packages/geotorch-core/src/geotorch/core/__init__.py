@@ -16,6 +16,7 @@ from geotorch.core.catalog import (
     list_weights,
 )
 from geotorch.core.collate import concat_samples, merge_samples, stack_samples, unbind_samples
+from geotorch.core.commands import CommandRegistrar
 from geotorch.core.composition import IntersectionDataset, UnionDataset
 from geotorch.core.download import (
     ChecksumError,
@@ -31,19 +32,22 @@ from geotorch.core.hookspecs import hookimpl
 from geotorch.core.nongeo import NonGeoDataset
 from geotorch.core.plugins import list_plugins, load_plugins
 from geotorch.core.raster import RasterDataset
+from geotorch.core.registry import Register
 from geotorch.core.vector import VectorDataset
 
 __all__ = [
     "BoundingBox",
     "ChecksumError",
-    "DownloadError",
+    "CommandRegistrar",
     "DatasetNotFoundError",
+    "DownloadError",
     "GeoDataset",
     "IntersectionDataset",
     "NonGeoDataset",
     "PluginError",
     "RasterDataset",
     "RasterReadError",
+    "Register",
     "UnionDataset",
     "VectorDataset",
     "check_integrity",

@@ -36,6 +36,9 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
 
     A single-band ``(H, W)`` mask counts as one channel. Non-tensor values
     (``crs``, ``bounds``) are taken from the first sample.
+
+    Raises:
+        ValueError: if tensors under one key differ in height or width, naming the key.
     """
     joined: Sample = {}
     for sample in samples:
@@ -43,7 +46,12 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
             if key not in joined:
                 joined[key] = value
             elif isinstance(value, Tensor):
-                joined[key] = torch.cat([_with_channels(joined[key]), _with_channels(value)], dim=0)
+                current, extra = _with_channels(joined[key]), _with_channels(value)
+                if current.shape[1:] != extra.shape[1:]:
+                    raise ValueError(
+                        f"concat_samples: {key!r} sizes differ: {tuple(current.shape)} vs {tuple(extra.shape)}"
+                    )
+                joined[key] = torch.cat([current, extra], dim=0)
     return joined
 
 
@@ -71,7 +79,9 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
                 continue
             current = merged[key]
             if current.shape != value.shape:
-                raise ValueError(f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}")
+                raise ValueError(
+                    f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}"
+                )
             empty = (current == 0).all(dim=0) if current.ndim == 3 else current == 0
             merged[key] = torch.where(empty, value, current)
     return merged

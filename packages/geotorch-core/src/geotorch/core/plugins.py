@@ -93,7 +93,8 @@ def load_plugins() -> pluggy.PluginManager:
 
     Raises:
         PluginError: if a plugin implements a hook that does not exist
-            (usually a misspelled hook name).
+            (usually a misspelled hook name) or with arguments its
+            specification lacks, or if two distributions use one plugin name.
     """
     with _state.lock:
         if _state.loaded:
@@ -107,11 +108,17 @@ def load_plugins() -> pluggy.PluginManager:
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             if entry_point.name in disabled or (only is not None and entry_point.name not in only):
                 continue
-            if _state.manager.has_plugin(entry_point.name):
-                continue
             distribution = entry_point.dist
             dist_name = distribution.metadata["Name"] if distribution else "unknown"
             dist_version = distribution.version if distribution else "unknown"
+            if _state.manager.has_plugin(entry_point.name):
+                previous, _ = _state.distributions.get(entry_point.name, ("local", "unknown"))
+                if previous != dist_name:
+                    raise PluginError(
+                        f"geotorch plugin name {entry_point.name!r} is used by both {previous} and {dist_name}; "
+                        f"uninstall one, or block one with {DISABLE_VARIABLE}"
+                    )
+                continue
             try:
                 module = entry_point.load()
             except Exception as error:  # noqa: BLE001 - any import failure of a plugin is reported, not raised

@@ -31,8 +31,8 @@ def random_bbox_assignment(
     Args:
         dataset: the dataset to split; it is not modified.
         lengths: entries per split, as counts summing to ``len(dataset)`` or as
-            fractions summing to 1 (rounded down, the rest handed out one by
-            one from the first split).
+            fractions summing to 1 (rounded to whole entries, the largest
+            remainders rounded up).
         generator: source of the assignment (default: torch's default generator).
 
     Returns:
@@ -247,9 +247,13 @@ def _counts(total: int, lengths: Sequence[float], owner: str) -> list[int]:
     if all(isinstance(length, int) for length in lengths) and sum(lengths) == total:
         counts = [int(length) for length in lengths]
     elif lengths and all(length >= 0 for length in lengths) and _sums_to_one(lengths):
-        counts = [math.floor(total * length) for length in lengths]
-        for number in range(total - sum(counts)):
-            counts[number % len(counts)] += 1
+        exact = [total * length for length in lengths]
+        counts = [math.floor(share) for share in exact]
+        # Largest remainders first: [0.5, 0.3, 0.2] of 6 gives [3, 2, 1], not [4, 1, 1].
+        for number in sorted(range(len(exact)), key=lambda number: counts[number] - exact[number])[
+            : total - sum(counts)
+        ]:
+            counts[number] += 1
     else:
         raise ValueError(
             f"{owner}: lengths={list(lengths)} must be counts summing to {total} or fractions summing to 1"

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
-from rasterio.crs import CRS
-
-from geotorch.core import RasterDataset
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.resources import ensure_present
-
-#: Where Landsat scenes come from: they are free but need an account, so nothing downloads them for you.
-MANUAL_DOWNLOAD = (
-    "Landsat scenes cannot be downloaded automatically: get Collection 2 scenes (Level-1 or Level-2, one "
-    "GeoTIFF per band) from USGS EarthExplorer (https://earthexplorer.usgs.gov/) or the usgs-landsat "
-    "requester-pays bucket, and unpack them under root"
-)
+from geotorch.core.geo import Sample
+from geotorch.datasets.manual import ManualRaster
 
 
-class Landsat(RasterDataset):
+class Landsat(ManualRaster):
     """Base of the Landsat datasets: a folder of Collection 2 scenes, one file per band.
 
     File names follow the USGS Collection 2 product identifier, for instance
@@ -51,37 +40,11 @@ class Landsat(RasterDataset):
     """
     separate_files = True
     level1_bands: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(
-        self,
-        root: str | Path = "data",
-        crs: CRS | str | int | None = None,
-        res: float | tuple[float, float] | None = None,
-        bands: Sequence[str] | None = None,
-        transforms: Transform | None = None,
-        download: bool = False,
-        checksum: bool = False,
-    ) -> None:
-        """Index the scenes under ``root``.
-
-        Args:
-            root: folder holding the scenes (searched recursively).
-            crs: CRS of samples (default: the first scene's UTM zone).
-            res: pixel size in ``crs`` units (default: the first scene's, 30 m for TM/ETM+/OLI).
-            bands: bands to read, from ``all_bands`` or ``level1_bands`` (default: ``default_bands``).
-            transforms: a function applied to every sample.
-            download: accepted for the common signature; Landsat cannot be downloaded automatically.
-            checksum: accepted for the common signature; scenes carry no published checksum here.
-
-        Raises:
-            DatasetNotFoundError: if ``root`` holds no scene, saying where to get them.
-            ValueError: if a band is unknown.
-        """
-        folder = Path(root)
-        del download, checksum
-        ensure_present(type(self).__name__, folder, [], lambda: any(folder.rglob(self.filename_glob)),
-                       download=False, checksum=False, manual=MANUAL_DOWNLOAD)
-        super().__init__(paths=folder, crs=crs, res=res, bands=bands, transforms=transforms)
+    manual = (
+        "Landsat scenes cannot be downloaded automatically: get Collection 2 scenes (Level-1 or Level-2, one "
+        "GeoTIFF per band) from USGS EarthExplorer (https://earthexplorer.usgs.gov/) or the usgs-landsat "
+        "requester-pays bucket, and unpack them under root"
+    )
 
     def _select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
         """Level-1 band names are valid too, when all requested bands are Level-1 ones."""

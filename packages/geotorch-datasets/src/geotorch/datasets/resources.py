@@ -45,7 +45,10 @@ def ensure_present(
     archive already downloaded is verified (when ``checksum``) and extracted;
     otherwise, when ``download`` is True, each resource is fetched, verified
     and extracted. A dataset with no resources cannot be downloaded and says
-    where to get it.
+    where to get it. A dataset with resources and a ``manual`` hint (its
+    archives need a registration or a client) is never fetched: an archive the
+    user placed in ``root`` is verified and extracted, a missing one is a
+    :class:`DatasetNotFoundError` carrying the hint.
 
     Args:
         dataset: the dataset's name, for messages.
@@ -54,7 +57,8 @@ def ensure_present(
         is_present: whether the extracted data is complete in ``root``.
         download: fetch what is missing.
         checksum: verify archives against their published checksums.
-        manual: how to obtain the data by hand, for datasets that cannot be downloaded.
+        manual: how to obtain the data by hand, for datasets that cannot be downloaded; their
+            ``resources`` then name the archives to place in ``root``.
 
     Raises:
         DatasetNotFoundError: if the data is missing and cannot or may not be downloaded.
@@ -69,9 +73,11 @@ def ensure_present(
         if path.is_file() and checksum and not check_integrity(path, resource.md5, resource.sha256):
             damaged = _checksum_error(path, resource)
             path.unlink()
-            if not download:
+            if manual or not download:
                 raise damaged
         if not path.is_file():
+            if manual:
+                raise DatasetNotFoundError(dataset, root, f"{resource.filename} is missing; {manual}")
             if not download:
                 raise DatasetNotFoundError(
                     dataset, root, "pass download=True to fetch it, or point root at a folder that holds it"

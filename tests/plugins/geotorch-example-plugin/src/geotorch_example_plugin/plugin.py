@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from geotorch.core import hookimpl
-from geotorch.core.commands import CommandRegistrar
-from geotorch.core.registry import Register
+from geotorch.core import CommandRegistrar, Register, hookimpl
 from geotorch_example_plugin.dataset import ExampleScenes
 
 DISTRIBUTION = "geotorch-example-plugin"

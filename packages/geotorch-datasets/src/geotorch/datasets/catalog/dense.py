@@ -2,4 +2,10 @@
 
 from typing import Any
 
-ENTRIES: list[tuple[str, dict[str, Any]]] = []
+ENTRIES: list[tuple[str, dict[str, Any]]] = [
+    ("geotorch.datasets.loveda:LoveDA",
+     {"task": "segmentation", "geospatial": False, "license": "CC-BY-NC-SA-4.0",
+      "downloadable": True}),
+    ("geotorch.datasets.landcoverai:LandCoverAI",
+     {"task": "segmentation", "geospatial": False, "license": "CC-BY-NC-SA-4.0", "downloadable": True}),
+]

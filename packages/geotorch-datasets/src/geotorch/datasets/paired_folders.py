@@ -1,0 +1,122 @@
+"""PairedFolderDataset: segmentation benchmarks stored as image chips with label chips of matching names."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor
+
+from geotorch.core import NonGeoDataset
+from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.geo import Sample, Transform
+from geotorch.datasets.dense_plot import draw_panels, image_panel, label_panel
+from geotorch.datasets.raster_chips import read_image, read_label
+from geotorch.datasets.resources import Resource, ensure_present
+
+Pair = tuple[Path, Path | None]
+"""An image chip and its label chip (None for splits published without labels)."""
+
+
+class PairedFolderDataset(NonGeoDataset):
+    """Image chips and the label chips of the same names, listed per split.
+
+    A subclass declares the product: ``splits``, ``classes`` (a label's value indexes them),
+    ``rgb_indices``, ``manual`` for data that cannot be downloaded, and implements
+    :meth:`_resources` (the archives of a split), :meth:`_is_present` and :meth:`_list_pairs`; it
+    overrides :meth:`_read_mask` when labels are not stored as class indices.
+
+    Samples are ``{"image": float32 (C, H, W), "mask": int64 (H, W)}``, without ``mask`` in splits
+    published without labels.
+    """
+
+    splits: ClassVar[tuple[str, ...]] = ("train", "val", "test")
+    classes: ClassVar[tuple[str, ...]]
+    colors: ClassVar[tuple[str, ...] | None] = None
+    """A matplotlib colour per class for plots (a qualitative colour map when None)."""
+    rgb_indices: ClassVar[tuple[int, ...]] = (0, 1, 2)
+    manual: ClassVar[str] = ""
+    """How to obtain archives that cannot be downloaded automatically ("" when they can)."""
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        split: str = "train",
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Open the ``split`` chips under ``root``, extracting or downloading them first if needed.
+
+        Args:
+            root: folder holding the extracted archives (or the archives, or nothing yet).
+            split: one of ``splits``.
+            transforms: a function applied to every sample.
+            download: fetch the split's archives when missing (datasets with a ``manual`` hint cannot).
+            checksum: verify archives against their published checksums.
+
+        Raises:
+            ValueError: if ``split`` is unknown.
+            DatasetNotFoundError: if the data is missing and cannot or may not be downloaded, or holds
+                no chip of the split.
+            ChecksumError: if ``checksum`` and an archive fails verification.
+        """
+        if split not in self.splits:
+            raise ValueError(f"{type(self).__name__}: unknown split {split!r}; choose one of {list(self.splits)}")
+        self.root = Path(root)
+        self.split = split
+        self.transforms = transforms
+        ensure_present(type(self).__name__, self.root, self._resources(), self._is_present, download, checksum,
+                       self.manual)
+        self.files = self._list_pairs()
+        if not self.files:
+            raise DatasetNotFoundError(type(self).__name__, self.root, f"its folders hold no chip of split {split!r}")
+
+    @abc.abstractmethod
+    def _resources(self) -> Sequence[Resource]:
+        """The archives holding the split's chips."""
+
+    @abc.abstractmethod
+    def _is_present(self) -> bool:
+        """Whether the split's chips are extracted in ``root``."""
+
+    @abc.abstractmethod
+    def _list_pairs(self) -> list[Pair]:
+        """The split's (image, label) chips, in a stable order."""
+
+    def _read_mask(self, path: Path) -> Tensor:
+        """A label chip as int64 class indices; by default its first band holds them."""
+        return torch.from_numpy(read_label(path).astype("int64"))
+
+    def __len__(self) -> int:
+        """Number of chips in the split."""
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> Sample:
+        """The chip at ``index``: ``image`` float32 (C, H, W) and, when labelled, ``mask`` int64 (H, W)."""
+        image_path, mask_path = self.files[index]
+        sample: Sample = {"image": read_image(image_path)}
+        if mask_path is not None:
+            sample["mask"] = self._read_mask(mask_path)
+        if self.transforms is not None:
+            sample = self.transforms(sample)
+        return sample
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw a sample's image, its ``mask`` and its ``prediction`` (when present) on one class scale.
+
+        Args:
+            sample: a sample of this dataset, optionally with a ``prediction`` (H, W) of class indices.
+            show_titles: title each panel.
+            suptitle: a title over the figure.
+
+        Returns:
+            A matplotlib Figure.
+        """
+        panels = [image_panel("Image", sample["image"], self.rgb_indices)]
+        panels += [label_panel(key.capitalize(), sample[key], len(self.classes), self.colors)
+                   for key in ("mask", "prediction") if key in sample]
+        return draw_panels(panels, show_titles, suptitle)

@@ -1,0 +1,81 @@
+"""Sentinel-1 C-band SAR: terrain-corrected GRD backscatter, one GeoTIFF per polarization."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rasterio.crs import CRS
+
+from geotorch.core.geo import Transform
+from geotorch.datasets.manual import ManualRaster
+
+
+class Sentinel1(ManualRaster):
+    """Sentinel-1 GRD backscatter after radiometric terrain correction, as ASF HyP3 RTC delivers it.
+
+    Files are named like ``S1A_IW_20221204T161230_DVP_RTC30_G_gpuned_1AE1_VV.tif``:
+    mission, beam mode, start time (the sample's time), polarization type
+    (``DV`` = VV+VH, ``DH`` = HH+HV, ``SV``, ``SH``) and orbit, pixel spacing,
+    processing options, product id, and the polarization of the file.
+
+    Raw GRD SAFE measurement files are geolocated by ground control points
+    only, so they need terrain correction before they can be read here.
+    """
+
+    filename_glob = "S1*_*.tif"
+    filename_regex = r"""
+        ^S1(?P<mission>[ABCD])
+        _(?P<mode>SM|IW|EW|WV)
+        _(?P<date>\d{8}T\d{6})
+        _(?P<polarization>[DS][HV])(?P<orbit>[PRO])
+        _RTC(?P<spacing>\d{2})
+        _(?P<package>G)
+        _(?P<options>[gs][pda][uem][fn][ec][dm])
+        _(?P<product>[0-9A-F]{4})
+        _(?P<band>HH|HV|VV|VH)
+        \.tif$
+    """
+    date_format = "%Y%m%dT%H%M%S"
+    separate_files = True
+    all_bands = ("HH", "HV", "VV", "VH")
+    default_bands = ("VV", "VH")
+    manual = (
+        "Sentinel-1 scenes cannot be downloaded automatically: order radiometrically terrain-corrected GRD "
+        "products (RTC GeoTIFFs) from ASF HyP3 (https://hyp3-docs.asf.alaska.edu/), or terrain-correct GRD "
+        "SAFE products yourself (their measurement TIFFs carry only ground control points), and unzip them "
+        "under root"
+    )
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        bands: Sequence[str] | None = None,
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Index the scenes under ``root``.
+
+        Args:
+            root: folder holding the RTC GeoTIFFs (searched recursively).
+            crs: CRS of samples (default: the first scene's).
+            res: pixel size in ``crs`` units (default: the first scene's).
+            bands: polarizations to read, all co- and cross-polarized of one
+                kind: ``VV``/``VH`` or ``HH``/``HV`` (default: VV and VH).
+            transforms: a function applied to every sample.
+            download: accepted for the common signature; Sentinel-1 cannot be downloaded automatically.
+            checksum: accepted for the common signature.
+
+        Raises:
+            DatasetNotFoundError: if ``root`` holds no scene, saying where to get them.
+            ValueError: if a band is unknown or ``bands`` mixes HH/HV with VV/VH.
+        """
+        chosen = tuple(bands) if bands is not None else self.default_bands
+        if {"HH", "HV"} & set(chosen) and {"VV", "VH"} & set(chosen):
+            raise ValueError(
+                f"{type(self).__name__}: bands={list(chosen)} mixes HH/HV with VV/VH, which no product holds together"
+            )
+        super().__init__(root, crs, res, bands, transforms, download, checksum)

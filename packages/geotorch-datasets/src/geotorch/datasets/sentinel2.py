@@ -1,0 +1,120 @@
+"""Sentinel-2 MSI scenes: L1C and L2A SAFE products (JP2 bands at 10, 20 and 60 m) or per-band GeoTIFF exports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rasterio.crs import CRS
+
+from geotorch.core.geo import Footprint, Transform
+from geotorch.datasets.manual import ManualRaster
+
+#: Band-file suffixes in order of preference: L1C has none, L2A and exports name the resolution, finest first.
+_RESOLUTION_SUFFIXES = ("", "_10m", "_20m", "_60m")
+
+
+class Sentinel2(ManualRaster):
+    """Sentinel-2 MSI: thirteen bands at 10, 20 and 60 m, resampled onto one grid (10 m by default).
+
+    Band files are found anywhere under ``root``, in the layouts ESA publishes:
+
+    * L2A SAFE: ``GRANULE/*/IMG_DATA/R10m/T32UPU_20210101T103331_B02_10m.jp2``
+      (and ``R20m``, ``R60m``); each band is read from the finest resolution
+      folder that holds it.
+    * L1C SAFE: ``GRANULE/*/IMG_DATA/T32UPU_20210101T103331_B02.jp2``.
+    * GeoTIFF or COG exports with the same file names (``.tif``).
+
+    The sample's time is the datatake sensing time in the file name. L2A
+    has no B10 (cirrus), so the default bands leave it out; ask for it with
+    ``bands=`` on L1C products.
+    """
+
+    filename_glob = "T*_B*"
+    filename_regex = r"""
+        ^T(?P<tile>\d{2}[A-Z]{3})
+        _(?P<date>\d{8}T\d{6})
+        _(?P<band>B[018][0-9A])
+        (?:_(?P<resolution>[126]0m))?
+        \.(?i:jp2|tiff?)$
+    """
+    date_format = "%Y%m%dT%H%M%S"
+    separate_files = True
+    all_bands = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B10", "B11", "B12")
+    default_bands = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12")
+    rgb_bands = ("B04", "B03", "B02")
+    manual = (
+        "Sentinel-2 scenes cannot be downloaded automatically: get L1C or L2A SAFE products from the "
+        "Copernicus Data Space Ecosystem (https://dataspace.copernicus.eu/, free account) and unzip them under root"
+    )
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] = 10.0,
+        bands: Sequence[str] | None = None,
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Index the scenes under ``root``.
+
+        Args:
+            root: folder holding SAFE products or exported band files (searched recursively).
+            crs: CRS of samples (default: the first scene's UTM zone).
+            res: pixel size in ``crs`` units every band is resampled to.
+            bands: bands to read (default: ``default_bands``).
+            transforms: a function applied to every sample.
+            download: accepted for the common signature; Sentinel-2 cannot be downloaded automatically.
+            checksum: accepted for the common signature.
+
+        Raises:
+            DatasetNotFoundError: if ``root`` holds no scene, saying where to get them.
+            ValueError: if a band is unknown.
+        """
+        self._band_files: dict[str, list[str]] = {}
+        super().__init__(root, crs, res, bands, transforms, download, checksum)
+
+    def _scan(self) -> tuple[list[Footprint], Any]:
+        """Index each scene once, although L2A repeats a band at several resolutions."""
+        footprints, first = super()._scan()
+        scenes: dict[tuple[str, ...], Footprint] = {}
+        for footprint in footprints:
+            match = re.match(self.filename_regex, Path(footprint.item).name, re.VERBOSE)
+            key = (match.group("tile"), match.group("date")) if match else (footprint.item,)
+            scenes.setdefault(key, footprint)
+        return list(scenes.values()), first
+
+    def _band_paths(self, path: str) -> list[str]:
+        """The file of each selected band of the scene ``path``, at the finest resolution available.
+
+        Raises:
+            FileNotFoundError: if the scene lacks a selected band.
+        """
+        cached = self._band_files.get(path)
+        if cached is not None:
+            return cached
+        anchor = Path(path)
+        match = re.match(self.filename_regex, anchor.name, re.VERBOSE)
+        if match is None:
+            return [path]
+        prefix = f"T{match.group('tile')}_{match.group('date')}_"
+        folders = [anchor.parent]
+        if re.fullmatch(r"R\d{2}m", anchor.parent.name):
+            folders = sorted(anchor.parent.parent.glob("R[0-9][0-9]m"))
+        files = []
+        for band in self.bands:
+            candidates = [folder / f"{prefix}{band}{suffix}{anchor.suffix}"
+                          for folder in folders for suffix in _RESOLUTION_SUFFIXES]
+            found = next((candidate for candidate in candidates if candidate.is_file()), None)
+            if found is None:
+                raise FileNotFoundError(
+                    f"{type(self).__name__}: scene {prefix.rstrip('_')} has no band {band} in "
+                    f"{[str(folder) for folder in folders]}; choose bands=... it has"
+                )
+            files.append(str(found))
+        self._band_files[path] = files
+        return files

@@ -1,0 +1,74 @@
+"""Fitting pretrained first layers to another number or choice of input bands, by one documented rule.
+
+The rule, for a first convolution (or patch embedding) whose pretrained kernel ``W`` has ``S`` input
+channels, used with ``T`` input bands:
+
+1. If the target band names are given (``bands=[...]``), each target band takes the kernel slice of the
+   pretrained band of the same name; a name the weights do not have is an error.
+2. Otherwise target band ``i`` takes the kernel slice of pretrained band ``i mod S``: fewer bands keep the
+   first ``T`` slices, more bands repeat the pretrained ones cyclically.
+3. Either way the result is multiplied by ``S / T``, so that an input whose bands all have the same value
+   gives (up to the cyclic remainder) the same response as before.
+
+This generalises timm's rule for RGB weights (``adapt_input_conv``) to any source band count. Nothing is
+ever left randomly initialised, and every adaptation is announced with a :class:`BandAdaptationWarning`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+from torch import Tensor
+
+
+class BandAdaptationWarning(UserWarning):
+    """Pretrained first-layer weights were adapted to a different set of input bands."""
+
+
+def adapt_input_weight(
+    weight: Tensor,
+    in_chans: int,
+    source_bands: Sequence[str] = (),
+    bands: Sequence[str] | None = None,
+) -> Tensor:
+    """Adapt a first-layer kernel to ``in_chans`` input bands by the module's rule.
+
+    Args:
+        weight: the pretrained kernel, input channels on axis 1 (``(out, S, kh, kw)`` or ``(out, S)``).
+        in_chans: the number of bands the model will receive.
+        source_bands: the names of the pretrained bands, in order.
+        bands: the names of the bands the model will receive, to select pretrained slices by name.
+
+    Returns:
+        The adapted kernel with ``in_chans`` input channels (``weight`` itself when nothing changes).
+
+    Raises:
+        ValueError: if ``bands`` does not have ``in_chans`` names, or names a band the weights lack.
+    """
+    source = weight.shape[1]
+    if bands is not None:
+        if len(bands) != in_chans:
+            raise ValueError(f"bands lists {len(bands)} names but in_chans is {in_chans}")
+        unknown = [band for band in bands if band not in source_bands]
+        if unknown:
+            raise ValueError(
+                f"bands {unknown} are not among the pretrained bands {list(source_bands)}; "
+                "leave bands=None to adapt by position instead"
+            )
+        index = [list(source_bands).index(band) for band in bands]
+    else:
+        index = [channel % source for channel in range(in_chans)]
+    if index == list(range(source)):
+        return weight
+    return weight[:, index] * (source / in_chans)
+
+
+def announce(name: str, source: int, in_chans: int, by_name: bool) -> None:
+    """Warn that the weights ``name`` with ``source`` bands were adapted to ``in_chans`` bands."""
+    how = "by band name" if by_name else "by position (band i takes pretrained band i mod S)"
+    warnings.warn(
+        f"{name}: first layer adapted from {source} to {in_chans} bands {how}, scaled by {source}/{in_chans}",
+        BandAdaptationWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,127 @@
+"""The weights cache: download checkpoints once, verify their hash, load them without running code."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from geotorch.core.download import ChecksumError, calculate_sha256, download_url
+from geotorch.models.weights import Weights
+
+#: Environment variable naming GeoTorch's cache folder; weights go in its ``weights`` subfolder.
+HOME_VARIABLE = "GEOTORCH_HOME"
+
+
+class UnsafeCheckpointError(ValueError):
+    """A checkpoint holds something other than tensors and plain containers, so loading it could run code."""
+
+
+def geotorch_home() -> Path:
+    """GeoTorch's cache folder: ``$GEOTORCH_HOME``, else ``$XDG_CACHE_HOME/geotorch``, else ``~/.cache/geotorch``."""
+    configured = os.environ.get(HOME_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "geotorch"
+
+
+def weights_dir() -> Path:
+    """The folder downloaded checkpoints are kept in."""
+    return geotorch_home() / "weights"
+
+
+def download_weights(weights: Weights, root: str | Path | None = None, progress: bool = True) -> Path:
+    """Fetch ``weights`` into the cache unless a verified copy is already there.
+
+    A full :attr:`Weights.sha256` is checked by :func:`geotorch.core.download.download_url`. Otherwise the
+    file's SHA-256 must start with the hash suffix of its file name (torchvision's convention); the download
+    lands under a temporary name and gets its final name only once it matches. A cached file that no longer
+    matches is removed and downloaded again.
+
+    Args:
+        weights: the checkpoint to fetch.
+        root: the folder to keep it in (:func:`weights_dir` when None).
+        progress: whether to show a progress bar.
+
+    Returns:
+        The path of the verified file.
+
+    Raises:
+        ValueError: if ``weights`` carries neither a SHA-256 nor a hash suffix in its file name.
+        ChecksumError: if the received file does not match; it is removed.
+        geotorch.core.download.DownloadError: if the URL cannot be fetched.
+    """
+    folder = Path(root) if root is not None else weights_dir()
+    if weights.sha256 is not None:
+        return download_url(weights.url, folder, weights.filename, sha256=weights.sha256, progress=progress)
+    prefix = weights.hash_prefix
+    if prefix is None:
+        raise ValueError(
+            f"{weights.name}: no sha256 and no hash suffix in {weights.filename!r}; refusing an unverifiable file"
+        )
+    target = folder / weights.filename
+    if target.is_file():
+        if calculate_sha256(target).startswith(prefix):
+            return target
+        target.unlink()
+    unverified = download_url(
+        weights.url, folder, f".{weights.filename}.unverified-{secrets.token_hex(4)}", progress=progress
+    )
+    actual = calculate_sha256(unverified)
+    if not actual.startswith(prefix):
+        unverified.unlink(missing_ok=True)
+        raise ChecksumError(target, "sha256", f"{prefix}...", actual)
+    os.replace(unverified, target)
+    return target
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Tensor]:
+    """Read a state dict saved with ``torch.save``, refusing anything that would need code to unpickle.
+
+    A checkpoint that wraps its state dict under ``state_dict`` or ``model`` is unwrapped.
+
+    Args:
+        path: the checkpoint file.
+
+    Returns:
+        The parameter name -> tensor mapping.
+
+    Raises:
+        UnsafeCheckpointError: if the file holds objects ``torch.load(..., weights_only=True)`` refuses.
+        ValueError: if the file is not a readable checkpoint or holds no state dict.
+    """
+    try:
+        content = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise UnsafeCheckpointError(
+            f"{path}: refused, it holds objects other than tensors, and unpickling them could run code "
+            f"({str(error).splitlines()[0]})"
+        ) from error
+    except (RuntimeError, EOFError, OSError) as error:
+        raise ValueError(f"{path}: not a readable PyTorch checkpoint ({error})") from error
+    if isinstance(content, dict):
+        for key in ("state_dict", "model"):
+            if isinstance(content.get(key), dict):
+                content = content[key]
+                break
+    if not isinstance(content, dict) or not all(isinstance(value, Tensor) for value in content.values()):
+        raise ValueError(f"{path}: holds no state dict (a mapping of parameter names to tensors)")
+    return {str(key): value for key, value in content.items()}
+
+
+def load_state_dict(weights: Weights, root: str | Path | None = None, progress: bool = True) -> dict[str, Tensor]:
+    """Download (if needed), verify and read the state dict of ``weights``.
+
+    Args:
+        weights: the checkpoint to load.
+        root: the cache folder (:func:`weights_dir` when None).
+        progress: whether to show a progress bar while downloading.
+
+    Returns:
+        The state dict.
+    """
+    return load_checkpoint(download_weights(weights, root, progress))

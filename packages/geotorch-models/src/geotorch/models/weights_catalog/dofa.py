@@ -1,0 +1,39 @@
+"""DOFA (Xiong et al. 2024) checkpoints: one wavelength-conditioned ViT for any sensor, hosted by TorchGeo."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from geotorch.models.weights import Preprocessing, Weights
+
+_TEMPLATE = Weights(
+    arch="",
+    tag="dofa_mae",
+    url="",
+    in_chans=None,
+    bands=(),
+    sensor="any",
+    dataset="SatlasPretrain, Five-Billion-Pixels, HySpecNet-11k",
+    license="CC-BY-4.0",
+    publication="https://arxiv.org/abs/2403.15356",
+    repo="https://github.com/zhu-xlab/DOFA",
+    ssl_method="mae",
+    preprocessing=Preprocessing(source="https://github.com/zhu-xlab/DOFA/blob/master/normalize_dataset.py"),
+    notes="takes any bands given their central wavelengths (micrometres); normalise each sensor with its own "
+    "band statistics, as DOFA's normalize_dataset.py does",
+)
+
+WEIGHTS = (
+    replace(
+        _TEMPLATE,
+        arch="dofa_base_patch16_224",
+        url="https://hf.co/torchgeo/dofa/resolve/b8db318b64a90b9e085ec04ba8851233c5893666/"
+        "dofa_base_patch16_224-a0275954.pth",
+    ),
+    replace(
+        _TEMPLATE,
+        arch="dofa_large_patch16_224",
+        url="https://hf.co/torchgeo/dofa/resolve/b8db318b64a90b9e085ec04ba8851233c5893666/"
+        "dofa_large_patch16_224-0ff904d3.pth",
+    ),
+)

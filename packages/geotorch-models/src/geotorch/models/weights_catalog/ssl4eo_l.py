@@ -1,0 +1,85 @@
+"""SSL4EO-L (Stewart et al. 2023) checkpoints: Landsat TM, ETM+ and OLI/TIRS, top of atmosphere and surface reflectance."""
+
+from __future__ import annotations
+
+from geotorch.models.weights import Weights
+from geotorch.models.weights_catalog.bands import (
+    LANDSAT_ETM_SR,
+    LANDSAT_ETM_TOA,
+    LANDSAT_OLI_SR,
+    LANDSAT_OLI_TIRS_TOA,
+    LANDSAT_TM_TOA,
+    UINT8,
+)
+
+_BASE = "https://hf.co/torchgeo/ssl4eo_landsat/resolve/1c88bb51b6e17a21dde5230738fa38b74bd74f76"
+
+#: product -> (bands, sensor, Landsat missions whose images were used).
+_PRODUCTS = {
+    "tm_toa": (LANDSAT_TM_TOA, "landsat_tm", "Landsat 4-5"),
+    "etm_toa": (LANDSAT_ETM_TOA, "landsat_etm", "Landsat 7"),
+    "etm_sr": (LANDSAT_ETM_SR, "landsat_etm", "Landsat 7"),
+    "oli_tirs_toa": (LANDSAT_OLI_TIRS_TOA, "landsat_oli", "Landsat 8-9"),
+    "oli_sr": (LANDSAT_OLI_SR, "landsat_oli", "Landsat 8-9"),
+}
+
+#: The file name prefix of each architecture on the hosting repository.
+_FILE_PREFIX = {"resnet18": "resnet18", "resnet50": "resnet50", "vit_small_patch16_224": "vits16"}
+
+#: (architecture, product, SSL method) -> the hash suffix of the published file name.
+_HASHES = {
+    ("resnet18", "tm_toa", "moco"): "1c691b4f",
+    ("resnet18", "tm_toa", "simclr"): "d2d38ace",
+    ("resnet18", "etm_toa", "moco"): "bb88689c",
+    ("resnet18", "etm_toa", "simclr"): "4d813f79",
+    ("resnet18", "etm_sr", "moco"): "4f078acd",
+    ("resnet18", "etm_sr", "simclr"): "8e8543b4",
+    ("resnet18", "oli_tirs_toa", "moco"): "a3002f51",
+    ("resnet18", "oli_tirs_toa", "simclr"): "b0635cc6",
+    ("resnet18", "oli_sr", "moco"): "660e82ed",
+    ("resnet18", "oli_sr", "simclr"): "7bced5be",
+    ("resnet50", "tm_toa", "moco"): "ba1ce753",
+    ("resnet50", "tm_toa", "simclr"): "a1c93432",
+    ("resnet50", "etm_toa", "moco"): "e9a84d5a",
+    ("resnet50", "etm_toa", "simclr"): "70b5575f",
+    ("resnet50", "etm_sr", "moco"): "1266cde3",
+    ("resnet50", "etm_sr", "simclr"): "e5d185d7",
+    ("resnet50", "oli_tirs_toa", "moco"): "de7f5e0f",
+    ("resnet50", "oli_tirs_toa", "simclr"): "030cebfe",
+    ("resnet50", "oli_sr", "moco"): "ff580dad",
+    ("resnet50", "oli_sr", "simclr"): "94f78913",
+    ("vit_small_patch16_224", "tm_toa", "moco"): "a1c967d8",
+    ("vit_small_patch16_224", "tm_toa", "simclr"): "7c2d9799",
+    ("vit_small_patch16_224", "etm_toa", "moco"): "26d19bcf",
+    ("vit_small_patch16_224", "etm_toa", "simclr"): "34fb12cb",
+    ("vit_small_patch16_224", "etm_sr", "moco"): "eaa4674e",
+    ("vit_small_patch16_224", "etm_sr", "simclr"): "a14c466a",
+    ("vit_small_patch16_224", "oli_tirs_toa", "moco"): "c7c2cceb",
+    ("vit_small_patch16_224", "oli_tirs_toa", "simclr"): "ad43e9a4",
+    ("vit_small_patch16_224", "oli_sr", "moco"): "c9b8898d",
+    ("vit_small_patch16_224", "oli_sr", "simclr"): "4e8f6102",
+}
+
+
+def _entry(arch: str, product: str, method: str, digest: str) -> Weights:
+    bands, sensor, missions = _PRODUCTS[product]
+    return Weights(
+        arch=arch,
+        tag=f"landsat_{product}_{method}",
+        url=f"{_BASE}/{_FILE_PREFIX[arch]}_landsat_{product}_{method}-{digest}.pth",
+        in_chans=len(bands),
+        bands=bands,
+        sensor=sensor,
+        product=product.rpartition("_")[2].upper(),
+        resolution=30.0,
+        dataset="SSL4EO-L",
+        license="CC0-1.0",
+        publication="https://arxiv.org/abs/2306.09424",
+        repo="https://github.com/microsoft/torchgeo",
+        ssl_method=method,
+        preprocessing=UINT8,
+        notes=f"{missions} images, stored as 8-bit by SSL4EO-L",
+    )
+
+
+WEIGHTS = tuple(_entry(arch, product, method, digest) for (arch, product, method), digest in _HASHES.items())

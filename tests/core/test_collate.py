@@ -1,0 +1,112 @@
+"""Collate functions: stacking batches, joining and overlaying samples, and splitting batches back."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from rasterio.crs import CRS
+
+from geotorch.core import BoundingBox, concat_samples, merge_samples, stack_samples, unbind_samples
+from geotorch.core.collate import Sample
+
+CRS_32616 = CRS.from_epsg(32616)
+
+
+def sample(value: float, bands: int = 3, size: int = 4, x: float = 0) -> Sample:
+    return {
+        "image": torch.full((bands, size, size), value),
+        "mask": torch.full((size, size), int(value), dtype=torch.long),
+        "crs": CRS_32616,
+        "bounds": BoundingBox(x, x + size, 0, size),
+    }
+
+
+def test_stack_samples_stacks_tensors_and_lists_the_rest() -> None:
+    batch = stack_samples([sample(1), sample(2, x=10)])
+    assert batch["image"].shape == (2, 3, 4, 4)
+    assert batch["mask"].shape == (2, 4, 4)
+    assert batch["mask"].dtype == torch.long
+    assert batch["image"][1].unique().tolist() == [2.0]
+    assert batch["crs"] == [CRS_32616, CRS_32616]
+    assert batch["bounds"] == [BoundingBox(0, 4, 0, 4), BoundingBox(10, 14, 0, 4)]
+
+
+def test_stack_then_unbind_gives_back_the_samples() -> None:
+    samples = [sample(1), sample(2, x=10), sample(3, x=20)]
+    again = unbind_samples(stack_samples(samples))
+    assert len(again) == 3
+    for original, copy in zip(samples, again, strict=True):
+        assert copy.keys() == original.keys()
+        torch.testing.assert_close(copy["image"], original["image"])
+        torch.testing.assert_close(copy["mask"], original["mask"])
+        assert copy["bounds"] == original["bounds"]
+        assert copy["crs"] == original["crs"]
+
+
+def test_unbind_then_stack_gives_back_the_batch() -> None:
+    batch = stack_samples([sample(1), sample(2, x=10)])
+    again = stack_samples(unbind_samples(batch))
+    torch.testing.assert_close(again["image"], batch["image"])
+    assert again["bounds"] == batch["bounds"]
+
+
+def test_stack_samples_of_nothing_is_an_empty_batch() -> None:
+    assert stack_samples([]) == {}
+    assert unbind_samples({}) == []
+
+
+def test_stack_samples_refuses_shape_mismatches_naming_the_key() -> None:
+    with pytest.raises(ValueError, match="'image'.*different shapes"):
+        stack_samples([sample(1), sample(2, bands=4)])
+    with pytest.raises(ValueError, match="'mask'.*different shapes"):
+        stack_samples([{"mask": torch.zeros(4, 4)}, {"mask": torch.zeros(4, 5)}])
+
+
+def test_unbind_samples_refuses_entries_of_different_lengths() -> None:
+    batch = stack_samples([sample(1), sample(2)])
+    batch["bounds"] = batch["bounds"][:1]
+    with pytest.raises(ValueError, match="different lengths"):
+        unbind_samples(batch)
+
+
+def test_concat_samples_joins_channels_and_keeps_the_first_metadata() -> None:
+    first, second = sample(1, bands=3), sample(2, bands=2, x=10)
+    joined = concat_samples([first, second])
+    assert joined["image"].shape == (5, 4, 4)
+    assert joined["image"][:3].unique().tolist() == [1.0]
+    assert joined["image"][3:].unique().tolist() == [2.0]
+    assert joined["mask"].shape == (2, 4, 4)  # two single-band masks become two channels
+    assert joined["bounds"] == first["bounds"]
+
+
+def test_concat_samples_joins_different_keys() -> None:
+    joined = concat_samples([{"image": torch.ones(2, 4, 4)}, {"mask": torch.zeros(4, 4, dtype=torch.long)}])
+    assert joined["image"].shape == (2, 4, 4)
+    assert joined["mask"].shape == (4, 4)
+
+
+def test_concat_samples_refuses_different_heights_or_widths_naming_the_key() -> None:
+    with pytest.raises(ValueError, match="'image'.*sizes differ"):
+        concat_samples([sample(1, size=4), sample(2, size=5)])
+
+
+def test_merge_samples_fills_empty_pixels_from_the_next_sample() -> None:
+    first = {"image": torch.zeros(2, 2, 2), "mask": torch.tensor([[0, 1], [2, 0]])}
+    first["image"][:, 0, 0] = 5
+    first["image"][1, 1, 1] = 7  # one non-zero channel: the pixel has data
+    second = {"image": torch.full((2, 2, 2), 9.0), "mask": torch.full((2, 2), 3)}
+    merged = merge_samples([first, second])
+    expected_image = torch.tensor([[[5.0, 9], [9, 0]], [[5, 9], [9, 7]]])
+    torch.testing.assert_close(merged["image"], expected_image)
+    torch.testing.assert_close(merged["mask"], torch.tensor([[3, 1], [2, 3]]))
+
+
+def test_merge_samples_does_not_change_its_inputs() -> None:
+    first, second = sample(0), sample(2)
+    merge_samples([first, second])
+    assert not first["image"].any()
+
+
+def test_merge_samples_refuses_shape_mismatches_naming_the_key() -> None:
+    with pytest.raises(ValueError, match="'image' shapes differ"):
+        merge_samples([sample(0, bands=3), sample(1, bands=2)])
