@@ -115,3 +115,31 @@ def zip_files(archive: Path, files: Iterable[Path], base: Path) -> Path:
 def md5(path: Path) -> str:
     """The MD5 hex digest of ``path``."""
     return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+#: Bands of each L2A resolution folder (AOT, SCL, TCI and WVP left out).
+S2_L2A_FOLDERS = {
+    10: ("B02", "B03", "B04", "B08"),
+    20: ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B8A", "B11", "B12"),
+    60: ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B8A", "B09", "B11", "B12"),
+}
+S2_L1C_BANDS = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B10", "B11", "B12")
+
+
+def write_sentinel2_safe(root: Path, level: str, tile: str = "32UPU", sensed: str = "20210101T103331",
+                         epsg: int = 32632, extent: int = 240) -> Path:
+    """Write a Sentinel-2 SAFE product (``level`` "L1C" or "L2A") with JP2 bands covering ``extent`` metres."""
+    safe = root / f"S2A_MSI{level}_{sensed}_N0500_R108_T{tile}_20230101T000000.SAFE"
+    img_data = safe / "GRANULE" / f"{level}_T{tile}_A028887_{sensed}" / "IMG_DATA"
+    left, top = 600000.0, 5300040.0
+    layout = {res: (img_data / f"R{res}m", bands, f"_{res}m") for res, bands in S2_L2A_FOLDERS.items()}
+    if level == "L1C":
+        layout = {0: (img_data, S2_L1C_BANDS, "")}
+    for folder, bands, suffix in layout.values():
+        for number, band in enumerate(bands):
+            res = 10 if band in ("B02", "B03", "B04", "B08") else 60 if band in ("B01", "B09", "B10") else 20
+            res = int(suffix[1:3]) if suffix else res
+            data = reflectance((extent // res, extent // res), number + res)
+            write_raster(folder / f"T{tile}_{sensed}_{band}{suffix}.jp2", data, epsg, left, top, res,
+                         driver="JP2OpenJPEG")
+    return safe

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from geotorch.core import DatasetNotFoundError
 from geotorch.core.download import ChecksumError
+from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import EuroSAT, EuroSAT100, EuroSATSpatial
 from geotorch.datasets.resources import Resource
 
@@ -127,3 +128,8 @@ def test_fake_chips_are_georeferenced_uint16_like_the_real_ones(eurosat_root: Pa
     with rasterio.open(EuroSAT(eurosat_root).files[0]) as source:
         assert source.count == 13 and source.dtypes[0] == "uint16" and source.crs is not None
 
+
+class TestEuroSATConformance(NonGeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, eurosat_root: Path) -> EuroSAT:
+        return EuroSAT(eurosat_root, split="test", bands=EuroSAT.rgb_bands)

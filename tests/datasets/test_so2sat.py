@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from geotorch.core import DatasetNotFoundError
 from geotorch.core.download import ChecksumError
+from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import So2Sat
 
 CHIPS = 4
@@ -92,6 +93,7 @@ def test_so2sat_checksum_names_a_damaged_file_and_keeps_it(
     assert len(So2Sat(so2sat_root, split="test", checksum=True)) == CHIPS
 
 
-def test_so2sat_index_out_of_range(so2sat_root: Path) -> None:
-    with pytest.raises(IndexError):
-        So2Sat(so2sat_root)[CHIPS]
+class TestSo2SatConformance(NonGeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, so2sat_root: Path) -> So2Sat:
+        return So2Sat(so2sat_root, version="3_random", split="train")

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -57,10 +58,13 @@ def place(request: pytest.FixtureRequest) -> Place:
 
 @pytest.fixture
 def make_tiles(tmp_path: Path) -> MakeTiles:
-    """Write tiles (``TileSpec`` list) of ``place`` into a new folder and open them as one dataset."""
+    """Write tiles (``TileSpec`` list) of ``place`` into a new folder and open them as one dataset.
+
+    Keyword arguments (``crs``, ``res``) go to the dataset.
+    """
     folders = itertools.count()
 
-    def make(place: Place, tiles: Sequence[TileSpec]) -> Tiles:
+    def make(place: Place, tiles: Sequence[TileSpec], **options: Any) -> Tiles:
         folder = tmp_path / f"tiles{next(folders)}"
         folder.mkdir()
         for name, column, row, width, height in tiles:
@@ -77,7 +81,7 @@ def make_tiles(tmp_path: Path) -> MakeTiles:
             }
             with rasterio.open(folder / f"{name}.tif", "w", **profile) as destination:
                 destination.write(values)
-        return Tiles(folder)
+        return Tiles(folder, **options)
 
     return make
 

@@ -219,3 +219,24 @@ def test_random_sampler_feeds_a_dataloader_with_stack_samples(make_tiles: MakeTi
     batches = list(loader)
     assert [batch["image"].shape for batch in batches] == [(4, 1, 6, 8), (4, 1, 6, 8), (2, 1, 6, 8)]
     assert all((batch["image"] > 0).all() for batch in batches)  # every pixel read from a file, none filled
+
+
+def test_random_sampler_polygon_too_narrow_for_a_patch_fails_when_drawing(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
+    tile = dataset.bounds
+    sliver = shapely.Polygon([(tile.minx, tile.miny), (tile.maxx, tile.maxy), (tile.minx + 1, tile.miny)])
+    sampler = RandomGeoSampler(dataset, 4, length=1, roi=sliver, generator=seeded(0))
+    with pytest.raises(RuntimeError, match="too narrow"):
+        list(sampler)
+
+
+def test_random_sampler_toi_in_posix_seconds_must_be_ordered(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, FAR_APART)
+    with pytest.raises(ValueError, match="toi="):
+        RandomGeoSampler(dataset, 4, toi=(2e9, 1e9))
+
+
+def test_random_sampler_roi_of_another_type_is_a_type_error(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, FAR_APART)
+    with pytest.raises(TypeError, match="roi must be"):
+        RandomGeoSampler(dataset, 4, roi=shapely.Point(0, 0))

@@ -59,3 +59,22 @@ def test_set_epoch_refuses_negative_epochs(make_tiles: MakeTiles, utm: Place) ->
     sampler = GridGeoSampler(make_tiles(utm, TILES), 6)
     with pytest.raises(ValueError, match="epoch=-1"):
         sampler.set_epoch(-1)
+
+
+def test_samplers_draw_from_a_dataset_reprojected_on_the_fly(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, TILES, crs="EPSG:3857", res=12.0)
+    bounds = dataset.bounds
+    for sampler in (RandomGeoSampler(dataset, 6, length=5), GridGeoSampler(dataset, 6)):
+        for query in sampler:
+            assert query in bounds
+            assert dataset[query]["image"].shape == (1, 6, 6)
+
+
+def test_samplers_draw_only_where_composed_datasets_overlap(make_tiles: MakeTiles, utm: Place) -> None:
+    first = make_tiles(utm, [("west", 0, 0, 20, 20)])
+    second = make_tiles(utm, [("east", 12, 4, 20, 20)])
+    overlap = utm.bounds(12, 4, 8, 16)
+    windows = list(GridGeoSampler(first & second, 4))
+    assert len(windows) == 2 * 4
+    assert all(window in overlap for window in windows)
+    assert all(patch in overlap for patch in RandomGeoSampler(first & second, 4, length=10))

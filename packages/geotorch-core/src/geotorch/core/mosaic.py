@@ -39,6 +39,12 @@ class Grid:
     height: int
     width: int
 
+    def __str__(self) -> str:
+        """The grid's extent, shape and CRS in one short line."""
+        left, top = self.transform.c, self.transform.f
+        right, bottom = left + self.width * self.transform.a, top + self.height * self.transform.e
+        return f"x {left}..{right}, y {bottom}..{top} ({self.width} x {self.height} px, {self.crs.to_string()})"
+
     @classmethod
     def from_bbox(cls, bbox: BoundingBox, crs: CRS, res: tuple[float, float]) -> Grid:
         """The grid covering ``bbox`` with pixels of size ``res`` anchored at its top-left corner."""
@@ -143,7 +149,7 @@ def read_onto_grid(
             YSCALE=scale_y,
         )
     except rasterio.errors.RasterioError as error:
-        raise RasterReadError(f"{source.name}: cannot read the window {grid}: {error}") from error
+        raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
     return out, (out != fill).any(axis=0)
 
 

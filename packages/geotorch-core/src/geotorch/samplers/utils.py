@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from numbers import Real
 from typing import TypeAlias
 
 import torch
@@ -34,13 +35,18 @@ def as_patch_size(value: Size, units: Units, res: tuple[float, float], name: str
     Raises:
         ValueError: if ``value`` is not one or two positive finite numbers.
     """
-    pair = (value, value) if isinstance(value, (int, float)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(part, (int, float)) and math.isfinite(part) and part > 0 for part in pair):
+    pair = tuple(value) if isinstance(value, Sequence) else (value, value)
+    if len(pair) != 2 or not all(_is_positive(part) for part in pair):
         raise ValueError(f"{name}={value!r} must be a positive number or a (height, width) pair of positive numbers")
     height, width = float(pair[0]), float(pair[1])
     if units is Units.PIXELS:
         return height * res[1], width * res[0]
     return height, width
+
+
+def _is_positive(part: object) -> bool:
+    """Whether ``part`` is a finite number above 0 (not a bool)."""
+    return isinstance(part, Real) and not isinstance(part, bool) and math.isfinite(part) and float(part) > 0
 
 
 def chip_offsets(extent: float, size: float, stride: float) -> list[float]:

@@ -10,7 +10,6 @@ seed always give the same files.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,9 +23,10 @@ from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
 
+from geotorch.core.cache import cache_home
+
 #: Bumped whenever the generated files change, so stale caches are rebuilt.
 DEMO_VERSION = "1"
-HOME_VARIABLE = "GEOTORCH_HOME"
 
 BANDS = ("blue", "green", "red", "nir", "swir1", "swir2")
 CLASSES = ("no data", "water", "forest", "cropland", "developed", "barren")
@@ -50,18 +50,9 @@ LABELS_SIZE = 640
 SCENE_SIZE = 384
 
 
-def demo_home() -> Path:
-    """The folder GeoTorch caches generated data in: ``$GEOTORCH_HOME`` or ``~/.cache/geotorch``."""
-    configured = os.environ.get(HOME_VARIABLE)
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "geotorch"
-
-
 def demo_root() -> Path:
     """Where the current demo area lives (it may not exist yet)."""
-    return demo_home() / f"demo-v{DEMO_VERSION}"
+    return cache_home() / f"demo-v{DEMO_VERSION}"
 
 
 def _smooth_fields(count: int, size: int, generator: torch.Generator) -> np.ndarray:

@@ -43,6 +43,9 @@ class EuroSAT(ClassFolderDataset):
         "B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B09", "B10", "B11", "B12", "B8A",
     )
     rgb_bands: ClassVar[tuple[str, ...]] = ("B04", "B03", "B02")
+    # TorchGeo's names for the band lists.
+    all_band_names: ClassVar[tuple[str, ...]] = all_bands
+    BAND_SETS: ClassVar[dict[str, tuple[str, ...]]] = {"all": all_bands, "rgb": rgb_bands}
     archive: ClassVar[Resource] = Resource(
         _MIRROR + "EuroSATallBands.zip",
         "EuroSATallBands.zip",

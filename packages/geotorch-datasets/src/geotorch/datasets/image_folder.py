@@ -98,7 +98,7 @@ class ClassFolderDataset(NonGeoDataset):
 
     def _list_images(self) -> tuple[list[Path], list[int]]:
         split_file = self._split_file()
-        wanted = None if split_file is None else {Path(line.strip()).stem for line in split_file.open() if line.strip()}
+        wanted = None if split_file is None else {Path(name).stem for name in split_file.read_text().split()}
         files: list[Path] = []
         labels: list[int] = []
         for label, name in enumerate(self.classes):

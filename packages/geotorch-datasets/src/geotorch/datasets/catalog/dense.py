@@ -8,4 +8,12 @@ ENTRIES: list[tuple[str, dict[str, Any]]] = [
       "downloadable": True}),
     ("geotorch.datasets.landcoverai:LandCoverAI",
      {"task": "segmentation", "geospatial": False, "license": "CC-BY-NC-SA-4.0", "downloadable": True}),
+    ("geotorch.datasets.inria:InriaAerialImageLabeling",
+     {"task": "segmentation", "geospatial": False, "license": "the publisher's terms (registration)",
+      "downloadable": False}),
+    ("geotorch.datasets.deepglobe:DeepGlobeLandCover",
+     {"task": "segmentation", "geospatial": False, "license": "the challenge's terms (Kaggle account)",
+      "downloadable": False}),
+    ("geotorch.datasets.etci2021:ETCI2021",
+     {"task": "segmentation", "geospatial": False, "license": "the competition's terms", "downloadable": True}),
 ]

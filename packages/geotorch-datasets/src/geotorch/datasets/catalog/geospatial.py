@@ -14,4 +14,10 @@ ENTRIES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("geotorch.datasets.cdl:CDL", {"task": "crop types", "geospatial": True, "license": "public domain (USDA NASS)",
                                    "size": "about 2 GB per year", "downloadable": True}),
+    ("geotorch.datasets.sentinel2:Sentinel2", {"task": "imagery", "geospatial": True,
+                                               "license": "Copernicus Sentinel data terms (free, attribution)",
+                                               "downloadable": False}),
+    ("geotorch.datasets.sentinel1:Sentinel1", {"task": "imagery", "geospatial": True,
+                                               "license": "Copernicus Sentinel data terms (free, attribution)",
+                                               "downloadable": False}),
 ]

@@ -1,0 +1,117 @@
+"""Random Convolutional Features (MOSAIKS, Rolf et al. 2021): a fixed, untrained feature extractor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+class RCF(nn.Module):
+    """Convolve with fixed random filters, rectify both signs, average over the image.
+
+    Half of the ``features`` come from ``relu(conv(x, w) + bias)``, half from ``relu(-conv(x, w) + bias)``.
+    Filters are drawn from a standard normal (``mode="gaussian"``) or are ZCA-whitened patches cut from
+    images of a dataset (``mode="empirical"``), as in MOSAIKS.
+
+    Args:
+        in_channels: the number of input bands.
+        features: the length of the feature vector; even.
+        kernel_size: the side of each filter.
+        bias: the bias added to every response (MOSAIKS uses -1).
+        seed: seed of the random draws, for reproducible filters.
+        mode: ``"gaussian"`` or ``"empirical"``.
+        dataset: for ``"empirical"``, samples with an ``"image"`` tensor ``(C, H, W)`` to cut patches from.
+
+    Raises:
+        ValueError: if ``features`` is odd, ``mode`` is unknown, or ``"empirical"`` lacks images.
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 4,
+        features: int = 16,
+        kernel_size: int = 3,
+        bias: float = -1.0,
+        seed: int | None = None,
+        mode: Literal["gaussian", "empirical"] = "gaussian",
+        dataset: Iterable[Mapping[str, Any]] | None = None,
+    ) -> None:
+        super().__init__()
+        if features % 2:
+            raise ValueError(f"features must be even (half per sign), got {features}")
+        generator = torch.Generator()
+        if seed is not None:
+            generator.manual_seed(seed)
+        else:
+            generator.seed()
+        count = features // 2
+        if mode == "gaussian":
+            filters = torch.randn(count, in_channels, kernel_size, kernel_size, generator=generator)
+        elif mode == "empirical":
+            if dataset is None:
+                raise ValueError("mode='empirical' needs dataset=... to draw image patches from")
+            filters = empirical_filters(dataset, count, in_channels, kernel_size, generator)
+        else:
+            raise ValueError(f"unknown mode {mode!r}; choose 'gaussian' or 'empirical'")
+        self.register_buffer("weights", filters)
+        self.register_buffer("biases", torch.full((count,), bias))
+        self.num_features = features
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Return ``(B, features)`` for ``(B, C, H, W)`` images, or ``(features,)`` for one ``(C, H, W)``."""
+        batched = x if x.ndim == 4 else x.unsqueeze(0)
+        response = F.conv2d(batched, self.weights)
+        positive = F.relu(response + self.biases.view(1, -1, 1, 1)).mean(dim=(2, 3))
+        negative = F.relu(-response + self.biases.view(1, -1, 1, 1)).mean(dim=(2, 3))
+        result = torch.cat([positive, negative], dim=1)
+        return result if x.ndim == 4 else result.squeeze(0)
+
+
+def empirical_filters(
+    dataset: Iterable[Mapping[str, Any]],
+    count: int,
+    in_channels: int,
+    kernel_size: int,
+    generator: torch.Generator,
+    epsilon: float = 0.01,
+) -> Tensor:
+    """``count`` ZCA-whitened ``kernel_size`` patches cut at random places of the dataset's images.
+
+    Args:
+        dataset: samples with an ``"image"`` tensor ``(C, H, W)``.
+        count: how many filters to draw.
+        in_channels: the bands each image must have.
+        kernel_size: the side of each patch.
+        generator: the source of randomness.
+        epsilon: added to the eigenvalues of the patch covariance before whitening.
+
+    Returns:
+        Filters of shape ``(count, in_channels, kernel_size, kernel_size)``.
+
+    Raises:
+        ValueError: if the dataset has no images, an image has other bands, or is smaller than a patch.
+    """
+    images = [sample["image"].float() for sample in dataset]
+    if not images:
+        raise ValueError("the dataset holds no images to draw patches from")
+    patches = []
+    for _ in range(count):
+        image = images[int(torch.randint(len(images), (1,), generator=generator))]
+        if image.shape[0] != in_channels or min(image.shape[-2:]) < kernel_size:
+            raise ValueError(
+                f"images must have {in_channels} bands and be at least {kernel_size} pixels wide, "
+                f"got shape {tuple(image.shape)}"
+            )
+        row = int(torch.randint(image.shape[-2] - kernel_size + 1, (1,), generator=generator))
+        col = int(torch.randint(image.shape[-1] - kernel_size + 1, (1,), generator=generator))
+        patches.append(image[:, row : row + kernel_size, col : col + kernel_size].reshape(-1))
+    flat = torch.stack(patches).double()
+    centred = flat - flat.mean(dim=0)
+    covariance = centred.T @ centred / max(len(patches) - 1, 1)
+    values, vectors = torch.linalg.eigh(covariance)
+    whitening = vectors @ torch.diag((values.clamp(min=0) + epsilon).rsqrt()) @ vectors.T
+    return (centred @ whitening).float().view(count, in_channels, kernel_size, kernel_size)

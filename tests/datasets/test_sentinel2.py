@@ -1,0 +1,77 @@
+"""Sentinel-2: L1C and L2A SAFE layouts with JP2 bands at 10/20/60 m, and GeoTIFF exports."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import torch
+from geo_fakes import reflectance, write_raster, write_sentinel2_safe
+
+from geotorch.core import DatasetNotFoundError
+from geotorch.core.testing import GeoDatasetConformance
+from geotorch.datasets import Sentinel2
+
+
+class TestSentinel2L2AConformance(GeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> Sentinel2:
+        write_sentinel2_safe(tmp_path, "L2A")
+        return Sentinel2(root=tmp_path, bands=["B04", "B03", "B02", "B8A"])
+
+
+def test_l2a_bands_at_every_resolution_come_onto_one_10m_grid(tmp_path: Path) -> None:
+    write_sentinel2_safe(tmp_path, "L2A")
+    dataset = Sentinel2(root=tmp_path)
+    assert len(dataset) == 1, "a scene repeated at 10, 20 and 60 m is indexed once"
+    assert dataset.crs.to_epsg() == 32632 and dataset.res == (10.0, 10.0)
+    sample = dataset[dataset.bounds]
+    assert sample["image"].shape == (12, 24, 24) and sample["image"].dtype == torch.float32
+    assert (sample["image"] > 0).all()
+    assert datetime.fromtimestamp(dataset.bounds.mint, UTC) == datetime(2021, 1, 1, 10, 33, 31, tzinfo=UTC)
+
+
+def test_l2a_reads_each_band_from_its_finest_folder(tmp_path: Path) -> None:
+    safe = write_sentinel2_safe(tmp_path, "L2A")
+    dataset = Sentinel2(root=tmp_path, bands=["B02", "B05", "B09"])
+    anchor = next(iter(dataset.index.intersection(tuple(dataset.bounds), objects=True))).object
+    folders = [Path(path).parent.name for path in dataset._band_paths(anchor)]
+    assert folders == ["R10m", "R20m", "R60m"]
+    assert all(Path(path).is_relative_to(safe) for path in dataset._band_paths(anchor))
+
+
+def test_l1c_reads_all_thirteen_bands(tmp_path: Path) -> None:
+    write_sentinel2_safe(tmp_path, "L1C")
+    dataset = Sentinel2(root=tmp_path, bands=Sentinel2.all_bands)
+    sample = dataset[dataset.bounds]
+    assert sample["image"].shape == (13, 24, 24)
+    dataset.plot(sample)
+
+
+def test_geotiff_exports_with_the_same_names_are_read(tmp_path: Path) -> None:
+    for number, band in enumerate(("B02", "B03", "B04")):
+        write_raster(tmp_path / f"T32UPU_20210101T103331_{band}_10m.tif", reflectance((16, 16), number), 32632,
+                     600000.0, 5300040.0, 10.0)
+    dataset = Sentinel2(root=tmp_path, bands=["B04", "B03", "B02"])
+    assert dataset[dataset.bounds]["image"].shape == (3, 16, 16)
+
+
+def test_a_band_the_scene_lacks_is_named_when_read(tmp_path: Path) -> None:
+    write_sentinel2_safe(tmp_path, "L2A")
+    dataset = Sentinel2(root=tmp_path, bands=["B02", "B10"])
+    with pytest.raises(FileNotFoundError, match="B10"):
+        dataset[dataset.bounds]
+
+
+def test_unknown_band_is_a_value_error(tmp_path: Path) -> None:
+    write_sentinel2_safe(tmp_path, "L1C")
+    with pytest.raises(ValueError, match="B13"):
+        Sentinel2(root=tmp_path, bands=["B13"])
+
+
+def test_missing_scenes_say_where_to_get_them(tmp_path: Path) -> None:
+    with pytest.raises(DatasetNotFoundError, match=rf"{tmp_path}.*Copernicus Data Space"):
+        Sentinel2(root=tmp_path, download=True)
+    shutil.rmtree(tmp_path)
