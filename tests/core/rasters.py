@@ -1,4 +1,8 @@
-"""Writers of small real GeoTIFFs and vector files for the core tests."""
+"""Writers of small real GeoTIFFs and vector files for the core tests.
+
+The tests import it as ``rasters``: pytest puts ``tests/core`` on ``sys.path``,
+mypy's search path does not hold it, hence their ``type: ignore[import-not-found]``.
+"""
 
 from __future__ import annotations
 

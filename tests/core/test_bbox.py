@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rasters import grid, random_bands, write_raster
+from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.bbox import MAX_TIME, MIN_TIME

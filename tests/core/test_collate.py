@@ -56,9 +56,9 @@ def test_stack_samples_of_nothing_is_an_empty_batch() -> None:
 
 
 def test_stack_samples_refuses_shape_mismatches_naming_the_key() -> None:
-    with pytest.raises(ValueError, match="'image'.*different shapes"):
+    with pytest.raises(ValueError, match=r"'image'.*different shapes"):
         stack_samples([sample(1), sample(2, bands=4)])
-    with pytest.raises(ValueError, match="'mask'.*different shapes"):
+    with pytest.raises(ValueError, match=r"'mask'.*different shapes"):
         stack_samples([{"mask": torch.zeros(4, 4)}, {"mask": torch.zeros(4, 5)}])
 
 
@@ -86,7 +86,7 @@ def test_concat_samples_joins_different_keys() -> None:
 
 
 def test_concat_samples_refuses_different_heights_or_widths_naming_the_key() -> None:
-    with pytest.raises(ValueError, match="'image'.*sizes differ"):
+    with pytest.raises(ValueError, match=r"'image'.*sizes differ"):
         concat_samples([sample(1, size=4), sample(2, size=5)])
 
 

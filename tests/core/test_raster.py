@@ -13,15 +13,16 @@ import pytest
 import rasterio
 import torch
 from matplotlib.figure import Figure
+from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
-from rasterio.windows import Window, from_bounds
-from pyproj import Transformer
-from rasters import damage_first_tile, grid, random_bands, write_raster
+from rasterio.windows import Window
+from rasters import damage_first_tile, grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, RasterDataset, RasterReadError, set_max_open_files
 from geotorch.core.handles import open_files
 from geotorch.core.mosaic import Grid
+from geotorch.core.plotting import plot_sample
 
 LEFT, TOP = 600000.0, 4000000.0
 
@@ -40,9 +41,13 @@ class Labels(RasterDataset):
 def file_window(path: Path, query: BoundingBox, indexes: Sequence[int] | None = None) -> np.ndarray:
     """Pixels of ``path`` under ``query``, read by rasterio alone (the query must be on the file's grid)."""
     with rasterio.open(path) as source:
-        window = from_bounds(query.minx, query.miny, query.maxx, query.maxy, source.transform).round_offsets()
-        window = Window(window.col_off, window.row_off, round(window.width), round(window.height))
-        return source.read(indexes or list(range(1, source.count + 1)), window=window, boundless=True, fill_value=0)
+        col0, row0 = ~source.transform @ (query.minx, query.maxy)
+        col1, row1 = ~source.transform @ (query.maxx, query.miny)
+        window = Window(round(col0), round(row0), round(col1 - col0), round(row1 - row0))
+        pixels: np.ndarray = source.read(
+            indexes or list(range(1, source.count + 1)), window=window, boundless=True, fill_value=0
+        )
+    return pixels
 
 
 def gdal_warp(path: Path, query: BoundingBox, crs: str, res: float, resampling: Resampling) -> np.ndarray:
@@ -79,23 +84,27 @@ def textbook_bilinear(path: Path, query: BoundingBox, crs: str, res: float) -> n
         data = source.read(1).astype("float64")
         to_source = Transformer.from_crs(target.crs.to_wkt(), source.crs.to_wkt(), always_xy=True)
         cols, rows = np.meshgrid(np.arange(target.width) + 0.5, np.arange(target.height) + 0.5)
-        x, y = to_source.transform(*(target.transform * (cols, rows)))
-        col, row = ~source.transform * (x, y)
+        x, y = to_source.transform(*(target.transform @ (cols, rows)))
+        col, row = ~source.transform @ (x, y)
     col, row = col - 0.5, row - 0.5
     col0, row0 = np.floor(col).astype(int), np.floor(row).astype(int)
     dc, dr = col - col0, row - row0
-    return (
+    interpolated: np.ndarray = (
         data[row0, col0] * (1 - dc) * (1 - dr)
         + data[row0, col0 + 1] * dc * (1 - dr)
         + data[row0 + 1, col0] * (1 - dc) * dr
         + data[row0 + 1, col0 + 1] * dc * dr
     )
+    return interpolated
 
 
 @pytest.fixture
 def scene(tmp_path: Path) -> Path:
     """A 3-band uint16 64 x 64 scene at 30 m in EPSG:32616, without nodata."""
-    return write_raster(tmp_path / "scenes" / "scene.tif", random_bands((3, 64, 64)), "EPSG:32616", grid(LEFT, TOP))
+    path: Path = write_raster(
+        tmp_path / "scenes" / "scene.tif", random_bands((3, 64, 64)), "EPSG:32616", grid(LEFT, TOP)
+    )
+    return path
 
 
 # Paths, root and missing data
@@ -274,7 +283,9 @@ def test_window_reaching_past_the_file_is_filled_with_nodata(tmp_path: Path) -> 
     dataset = RasterDataset(path)
     image = dataset[LEFT + 150 : LEFT + 450, TOP - 450 : TOP - 150]["image"][0].numpy()
     assert image.shape == (10, 10)
-    np.testing.assert_array_equal(image[:5, :5], file_window(path, BoundingBox(LEFT + 150, LEFT + 300, TOP - 300, TOP - 150))[0])
+    np.testing.assert_array_equal(
+        image[:5, :5], file_window(path, BoundingBox(LEFT + 150, LEFT + 300, TOP - 300, TOP - 150))[0]
+    )
     assert not image[5:, :].any()
     assert not image[:, 5:].any()
 
@@ -282,9 +293,7 @@ def test_window_reaching_past_the_file_is_filled_with_nodata(tmp_path: Path) -> 
 # Reads on another grid agree with GDAL's warp
 
 
-@pytest.mark.parametrize(
-    "query_offset", [(0, 0), (95, 400), (1000.5, 1333.25)], ids=["corner", "inner", "off-grid"]
-)
+@pytest.mark.parametrize("query_offset", [(0, 0), (95, 400), (1000.5, 1333.25)], ids=["corner", "inner", "off-grid"])
 def test_file_in_another_crs_is_warped_like_gdal(tmp_path: Path, query_offset: tuple[float, float]) -> None:
     path = write_raster(
         tmp_path / "utm17.tif", random_bands((2, 64, 64)), "EPSG:32617", grid(230000, 3900000), nodata=0
@@ -303,7 +312,10 @@ def test_file_in_another_crs_is_warped_like_gdal(tmp_path: Path, query_offset: t
 def test_warped_pixels_are_bilinear_interpolations_of_the_file(tmp_path: Path) -> None:
     path = write_raster(tmp_path / "utm17.tif", random_bands((1, 64, 64)), "EPSG:32617", grid(230000, 3900000))
     dataset = RasterDataset(path, crs="EPSG:32616", res=30)
-    centre_x, centre_y = (dataset.bounds.minx + dataset.bounds.maxx) / 2, (dataset.bounds.miny + dataset.bounds.maxy) / 2
+    centre_x, centre_y = (
+        (dataset.bounds.minx + dataset.bounds.maxx) / 2,
+        (dataset.bounds.miny + dataset.bounds.maxy) / 2,
+    )
     query = BoundingBox(centre_x - 450, centre_x + 450, centre_y - 300, centre_y + 300)
     expected = textbook_bilinear(path, query, "EPSG:32616", 30)
     # GDAL rounds to the file's integer dtype (half a unit) and evaluates the CRS transformation with a linear
@@ -388,6 +400,19 @@ def test_mosaic_of_files_in_another_crs_fills_nodata_from_the_next_file(tmp_path
     np.testing.assert_array_equal(image, np.where(from_a != 0, from_a, from_b))
     assert (image == 100).sum() > 100
     assert (image == 200).sum() > 100
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32616"], ids=["own-grid", "warped"])
+def test_mosaic_fills_nan_nodata_from_the_next_file(tmp_path: Path, crs: str | None) -> None:
+    a = np.full((1, 20, 20), 1.5, dtype="float32")
+    a[0, :, 10:] = np.nan
+    write_raster(tmp_path / "a.tif", a, "EPSG:32617", grid(230000, 3900000), nodata=float("nan"))
+    b = np.full((1, 20, 20), 2.5, dtype="float32")
+    write_raster(tmp_path / "b.tif", b, "EPSG:32617", grid(230000, 3900000), nodata=float("nan"))
+    dataset = RasterDataset(tmp_path, crs=crs)
+    image = dataset[dataset.bounds]["image"][0].numpy()
+    assert (image == 1.5).sum() >= 180
+    assert (image == 2.5).sum() >= 180  # b shows through a's NaN half
 
 
 def test_nodata_defaults_to_the_files_and_fills_missing_pixels(tmp_path: Path) -> None:
@@ -522,7 +547,7 @@ def test_separate_files_with_a_missing_band_file_name_it(separate: Path) -> None
     (separate / "scene2_B3.tif").unlink()
     dataset = SeparateBands(separate)
     assert len(dataset) == 2
-    with pytest.raises(RasterReadError, match="scene2_B3.tif"):
+    with pytest.raises(RasterReadError, match=r"scene2_B3\.tif"):
         dataset[dataset.bounds]
 
 
@@ -531,15 +556,20 @@ def test_separate_files_with_a_missing_band_file_name_it(separate: Path) -> None
 
 def test_damaged_tile_raises_raster_read_error_naming_the_file(tmp_path: Path) -> None:
     path = write_raster(
-        tmp_path / "damaged.tif", random_bands((1, 32, 32)), "EPSG:32616", grid(LEFT, TOP), tiled=True, compress="deflate"
+        tmp_path / "damaged.tif",
+        random_bands((1, 32, 32)),
+        "EPSG:32616",
+        grid(LEFT, TOP),
+        tiled=True,
+        compress="deflate",
     )
     damage_first_tile(path)
     dataset = RasterDataset(path)
     assert dataset[LEFT + 480 : LEFT + 960, TOP - 960 : TOP - 480]["image"].shape == (1, 16, 16)  # an intact tile
-    with pytest.raises(RasterReadError, match="damaged.tif"):
+    with pytest.raises(RasterReadError, match=r"damaged\.tif"):
         dataset[dataset.bounds]
     warped = RasterDataset(path, crs="EPSG:32617")
-    with pytest.raises(RasterReadError, match="damaged.tif"):
+    with pytest.raises(RasterReadError, match=r"damaged\.tif"):
         warped[warped.bounds]
 
 
@@ -547,7 +577,7 @@ def test_file_removed_after_indexing_raises_raster_read_error_naming_it(tmp_path
     path = write_raster(tmp_path / "gone.tif", random_bands((1, 8, 8)), "EPSG:32616", grid(LEFT, TOP))
     dataset = RasterDataset(path)
     path.unlink()
-    with pytest.raises(RasterReadError, match="gone.tif"):
+    with pytest.raises(RasterReadError, match=r"gone\.tif"):
         dataset[dataset.bounds]
 
 
@@ -599,6 +629,14 @@ def test_plot_returns_a_figure(scene: Path, tmp_path: Path) -> None:
     assert len(figure.axes) == 2
 
 
+def test_plot_sample_refuses_what_it_cannot_draw() -> None:
+    with pytest.raises(ValueError, match="no image, mask or prediction"):
+        plot_sample({"crs": None})
+    with pytest.raises(ValueError, match="exceed the image's 2 channels"):
+        plot_sample({"image": torch.zeros(2, 4, 4)}, rgb_indices=[0, 1, 2])
+    assert len(plot_sample({"image": torch.rand(2, 4, 4)}).axes) == 1
+
+
 def test_no_warning_is_raised_by_an_ordinary_read(scene: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -612,8 +650,8 @@ def test_no_warning_is_raised_by_an_ordinary_read(scene: Path) -> None:
 def window_query(path: Path, col: int, row: int, width: int, height: int) -> BoundingBox:
     """The BoundingBox of a pixel window of ``path``."""
     with rasterio.open(path) as source:
-        left, top = source.transform * (col, row)
-        right, bottom = source.transform * (col + width, row + height)
+        left, top = source.transform @ (col, row)
+        right, bottom = source.transform @ (col + width, row + height)
     return BoundingBox(left, right, bottom, top)
 
 
@@ -694,7 +732,12 @@ def test_real_float_raster_in_a_crs_without_epsg_code(real_data: Path) -> None:
     assert dataset.crs.to_epsg() is None
     with rasterio.open(path) as source:
         expected = source.read()
-        assert tuple(dataset.bounds)[:4] == (source.bounds.left, source.bounds.right, source.bounds.bottom, source.bounds.top)
+        assert tuple(dataset.bounds)[:4] == (
+            source.bounds.left,
+            source.bounds.right,
+            source.bounds.bottom,
+            source.bounds.top,
+        )
     image = dataset[dataset.bounds]["image"].numpy()
     np.testing.assert_array_equal(image, expected)  # nodata pixels hold the file's nodata, -3.4e38
     assert (image == np.float32(-3.4e38)).sum() == (expected == np.float32(-3.4e38)).sum() > 0

@@ -14,7 +14,7 @@ import torch
 from matplotlib.figure import Figure
 from pyproj import Transformer
 from rasterio.crs import CRS
-from rasters import write_vector
+from rasters import write_vector  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, VectorDataset
 from geotorch.core.mosaic import Grid
@@ -42,7 +42,7 @@ def expected_mask(*blocks: tuple[int, int, int, int, int]) -> np.ndarray:
 def centres_inside(geometries: list[shapely.Geometry], grid: Grid, to_geometry_crs: Transformer | None) -> np.ndarray:
     """Which pixel centres of ``grid`` lie inside any of ``geometries``, tested by shapely alone."""
     cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
-    x, y = grid.transform * (cols, rows)
+    x, y = grid.transform @ (cols, rows)
     if to_geometry_crs is not None:
         x, y = to_geometry_crs.transform(x, y)
     union = shapely.union_all(geometries)
@@ -86,7 +86,12 @@ def test_unknown_label_name_is_refused_naming_the_file(tmp_path: Path) -> None:
 
 def test_features_in_another_crs_are_reprojected(tmp_path: Path) -> None:
     to_degrees = Transformer.from_crs(32616, 4326, always_xy=True)
-    corners = [(LEFT + 40, BOTTOM + 60), (LEFT + 120, BOTTOM + 60), (LEFT + 120, BOTTOM + 150), (LEFT + 40, BOTTOM + 150)]
+    corners = [
+        (LEFT + 40, BOTTOM + 60),
+        (LEFT + 120, BOTTOM + 60),
+        (LEFT + 120, BOTTOM + 150),
+        (LEFT + 40, BOTTOM + 150),
+    ]
     polygon = shapely.Polygon([to_degrees.transform(x, y) for x, y in corners])
     write_vector(tmp_path / "f.geojson", [polygon], "EPSG:4326", [2])
     dataset = VectorDataset(tmp_path, crs="EPSG:32616", res=RES, label_name="label")
@@ -101,8 +106,12 @@ def test_files_in_several_crs_are_mosaicked_on_the_dataset_grid(tmp_path: Path) 
     to_utm17 = Transformer.from_crs(32616, 32617, always_xy=True)
     east = pixels(10, 20, 0, 20)
     write_vector(tmp_path / "a.geojson", [pixels(0, 10, 0, 20)], "EPSG:32616", [1])
-    write_vector(tmp_path / "b.geojson", [shapely.transform(east, lambda xy: np.column_stack(to_utm17.transform(*xy.T)))],
-                 "EPSG:32617", [2])
+    write_vector(
+        tmp_path / "b.geojson",
+        [shapely.transform(east, lambda xy: np.column_stack(to_utm17.transform(*xy.T)))],
+        "EPSG:32617",
+        [2],
+    )
     dataset = VectorDataset(tmp_path, res=RES, label_name="label")
     assert dataset.crs == CRS.from_epsg(32616)
     mask = dataset[QUERY]["mask"].numpy()
@@ -156,7 +165,7 @@ def test_file_dates_filter_features_in_time(tmp_path: Path) -> None:
     write_vector(tmp_path / "labels_2021.geojson", [pixels(10, 20, 0, 20)], "EPSG:32616", [2])
     dataset = Yearly(tmp_path, res=RES, label_name="label")
     mid_2021 = datetime(2021, 7, 1, tzinfo=UTC).timestamp()
-    mask = dataset[BoundingBox(*tuple(QUERY)[:4], mid_2021, mid_2021)]["mask"].numpy()
+    mask = dataset[BoundingBox(QUERY.minx, QUERY.maxx, QUERY.miny, QUERY.maxy, mid_2021, mid_2021)]["mask"].numpy()
     np.testing.assert_array_equal(mask, expected_mask((10, 20, 0, 20, 2)))
 
 

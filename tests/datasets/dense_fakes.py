@@ -35,10 +35,11 @@ def write_raster(path: Path, array: np.ndarray, crs: str | None = None) -> Path:
     return path
 
 
-def rgb(size: int, bands: int = 3, dtype: str = "uint8") -> np.ndarray:
-    """A random (bands, size, size) image."""
+def rgb(size: int | tuple[int, int], bands: int = 3, dtype: str = "uint8") -> np.ndarray:
+    """A random (bands, height, width) image; ``size`` is both sides, or (height, width)."""
+    height, width = (size, size) if isinstance(size, int) else size
     top = 255 if dtype == "uint8" else 10000
-    return RNG.integers(0, top, (bands, size, size)).astype(dtype)
+    return RNG.integers(0, top, (bands, height, width)).astype(dtype)
 
 
 def labels(size: int, values: Iterable[int]) -> np.ndarray:
@@ -64,7 +65,7 @@ def md5(path: Path) -> str:
 
 
 def served(http_server: Any, path: Path, filename: str | None = None, extract: bool = True) -> Resource:
-    """Copy ``path`` into the local server's folder; the Resource fetching it from there as ``filename``, with its MD5."""
+    """Copy ``path`` into the local server's folder; the Resource fetching it as ``filename``, with its MD5."""
     (http_server.root / path.name).write_bytes(path.read_bytes())
     return Resource(http_server.url(path.name), filename or path.name, md5=md5(path), extract=extract)
 

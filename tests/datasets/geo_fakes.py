@@ -143,3 +143,16 @@ def write_sentinel2_safe(root: Path, level: str, tile: str = "32UPU", sensed: st
             write_raster(folder / f"T{tile}_{sensed}_{band}{suffix}.jp2", data, epsg, left, top, res,
                          driver="JP2OpenJPEG")
     return safe
+
+
+def write_shapefile(path: Path, polygons: Sequence[Sequence[tuple[float, float]]], field: str,
+                    values: Sequence[str], epsg: int = 4326) -> Path:
+    """Write polygons with one string attribute ``field`` as an ESRI Shapefile (``.shp`` and companions)."""
+    import pyogrio.raw
+    import shapely
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    geometries = np.array([shapely.Polygon(ring) for ring in polygons], dtype=object)
+    pyogrio.raw.write(path, geometry=shapely.to_wkb(geometries), field_data=[np.array(values, dtype=object)],
+                      fields=[field], geometry_type="Polygon", crs=f"EPSG:{epsg}", driver="ESRI Shapefile")
+    return path

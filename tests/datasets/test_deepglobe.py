@@ -63,7 +63,7 @@ def test_deepglobe_test_split_and_plot(deepglobe_root: Path) -> None:
 
 
 def test_deepglobe_rejects_an_unknown_split(deepglobe_root: Path) -> None:
-    with pytest.raises(ValueError, match="'val'.*'train', 'test'"):
+    with pytest.raises(ValueError, match=r"'val'.*'train', 'test'"):
         DeepGlobeLandCover(deepglobe_root, split="val")
 
 
@@ -92,6 +92,6 @@ def test_deepglobe_archive_with_a_wrong_checksum_names_the_file_and_is_not_kept(
 ) -> None:
     placed = DeepGlobeLandCover.archive
     monkeypatch.setattr(DeepGlobeLandCover, "archive", Resource(placed.url, placed.filename, md5="0" * 32))
-    with pytest.raises(ChecksumError, match="data.zip"):
+    with pytest.raises(ChecksumError, match=r"data.zip"):
         DeepGlobeLandCover(archive.parent, checksum=True)
     assert not list(archive.parent.iterdir())

@@ -72,7 +72,7 @@ def test_etci_plot_shows_both_masks_and_prediction(etci_root: Path) -> None:
 
 
 def test_etci_rejects_an_unknown_split(etci_root: Path) -> None:
-    with pytest.raises(ValueError, match="'validation'"):
+    with pytest.raises(ValueError, match=r"'validation'"):
         ETCI2021(etci_root, split="validation")
 
 
@@ -101,6 +101,6 @@ def test_etci_wrong_checksum_names_the_file_and_keeps_nothing(
 ) -> None:
     folder, resource = ETCI2021.splits["val"]
     monkeypatch.setattr(ETCI2021, "splits", {**ETCI2021.splits, "val": (folder, damaged(resource))})
-    with pytest.raises(ChecksumError, match="val_with_ref_labels.zip"):
+    with pytest.raises(ChecksumError, match=r"val_with_ref_labels.zip"):
         ETCI2021(published, split="val", download=True, checksum=True)
     assert not list(published.iterdir())

@@ -71,7 +71,7 @@ def test_inria_plot_shows_mask_and_prediction(inria_root: Path) -> None:
 
 
 def test_inria_rejects_an_unknown_split(inria_root: Path) -> None:
-    with pytest.raises(ValueError, match="'validation'"):
+    with pytest.raises(ValueError, match=r"'validation'"):
         InriaAerialImageLabeling(inria_root, split="validation")
 
 
@@ -101,7 +101,7 @@ def test_inria_archive_with_a_wrong_checksum_names_the_file_and_is_not_kept(
 ) -> None:
     placed = InriaAerialImageLabeling.archive
     monkeypatch.setattr(InriaAerialImageLabeling, "archive", Resource(placed.url, placed.filename, md5="0" * 32))
-    with pytest.raises(ChecksumError, match="NEW2-AerialImageDataset.zip"):
+    with pytest.raises(ChecksumError, match=r"NEW2-AerialImageDataset.zip"):
         InriaAerialImageLabeling(archive.parent, checksum=True, download=True)
     assert not list(archive.parent.iterdir())
 

@@ -28,7 +28,7 @@ SPLITS = {"train": [f"{NAMES[0]}_{k}" for k in (0, 1, 3)] + [f"{NAMES[1]}_0"],
 def make_landcoverai(root: Path) -> Path:
     """The extracted v1 zip: EPSG:2180 RGB orthophotos and masks (values 0-4) and the three split lists."""
     for name in NAMES:
-        write_raster(root / "images" / f"{name}.tif", rgb(40)[:, :, :36].copy(), crs="EPSG:2180")
+        write_raster(root / "images" / f"{name}.tif", rgb((40, 36)), crs="EPSG:2180")
         write_raster(root / "masks" / f"{name}.tif", labels(40, range(5))[:, :, :36].copy(), crs="EPSG:2180")
     for split, names in SPLITS.items():
         (root / f"{split}.txt").write_text("".join(f"{name}\n" for name in names))
@@ -82,7 +82,7 @@ def test_landcoverai_plot_shows_mask_and_prediction(landcoverai_root: Path) -> N
 
 
 def test_landcoverai_rejects_an_unknown_split(landcoverai_root: Path) -> None:
-    with pytest.raises(ValueError, match="'trainval'"):
+    with pytest.raises(ValueError, match=r"'trainval'"):
         LandCoverAI(landcoverai_root, split="trainval")
 
 
@@ -113,6 +113,6 @@ def test_landcoverai_wrong_checksum_names_the_file_and_keeps_nothing(
     published: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(LandCoverAI, "archive", damaged(LandCoverAI.archive))
-    with pytest.raises(ChecksumError, match="landcover.ai.v1.zip"):
+    with pytest.raises(ChecksumError, match=r"landcover.ai.v1.zip"):
         LandCoverAI(published, download=True, checksum=True)
     assert not list(published.iterdir())

@@ -12,7 +12,6 @@ from geo_fakes import write_landsat_scene
 from geotorch.core import BoundingBox, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import (
-    Landsat,
     Landsat1,
     Landsat4MSS,
     Landsat5MSS,
@@ -21,9 +20,7 @@ from geotorch.datasets import (
     Landsat8,
     Landsat9,
 )
-
-SIZE = 24
-
+from geotorch.datasets.landsat import Landsat
 
 L8_ID = "LC08_L2SP_023032_20230615_20230620_02_T1"
 

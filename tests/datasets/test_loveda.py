@@ -47,6 +47,7 @@ def test_loveda_sample_is_an_rgb_chip_with_raw_class_values(loveda_root: Path) -
 def test_loveda_scenes_select_folders_and_test_has_no_masks(loveda_root: Path) -> None:
     rural = LoveDA(loveda_root, split="val", scene=["rural"])
     assert [image.name for image, _ in rural.files] == ["20.png", "21.png"]
+    assert LoveDA(loveda_root, split="val", scene="urban").files[0][0].name == "10.png"
     test = LoveDA(loveda_root, split="test")
     assert len(test) == 4 and set(test[3]) == {"image"}
 
@@ -61,9 +62,9 @@ def test_loveda_plot_shows_mask_and_prediction(loveda_root: Path) -> None:
 
 
 def test_loveda_rejects_unknown_split_and_scene(loveda_root: Path) -> None:
-    with pytest.raises(ValueError, match="'validation'.*'train', 'val', 'test'"):
+    with pytest.raises(ValueError, match=r"'validation'.*'train', 'val', 'test'"):
         LoveDA(loveda_root, split="validation")
-    with pytest.raises(ValueError, match="suburban"):
+    with pytest.raises(ValueError, match=r"suburban"):
         LoveDA(loveda_root, scene=["suburban"])
 
 
@@ -99,6 +100,6 @@ def test_loveda_wrong_checksum_names_the_file_and_keeps_nothing(
     published: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(LoveDA, "archives", {**LoveDA.archives, "train": damaged(LoveDA.archives["train"])})
-    with pytest.raises(ChecksumError, match="Train.zip"):
+    with pytest.raises(ChecksumError, match=r"Train.zip"):
         LoveDA(published, download=True, checksum=True)
     assert not list(published.iterdir())

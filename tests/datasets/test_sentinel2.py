@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,4 +73,3 @@ def test_unknown_band_is_a_value_error(tmp_path: Path) -> None:
 def test_missing_scenes_say_where_to_get_them(tmp_path: Path) -> None:
     with pytest.raises(DatasetNotFoundError, match=rf"{tmp_path}.*Copernicus Data Space"):
         Sentinel2(root=tmp_path, download=True)
-    shutil.rmtree(tmp_path)

@@ -148,6 +148,8 @@ class UnionDataset(_Composite):
 
     def _getitem(self, query: BoundingBox) -> Sample:
         covering = [
-            dataset for dataset in self.datasets if next(iter(dataset.index.intersection(tuple(query))), None) is not None
+            dataset
+            for dataset in self.datasets
+            if next(iter(dataset.index.intersection(tuple(query))), None) is not None
         ]
         return self.collate_fn([dataset[query] for dataset in covering])

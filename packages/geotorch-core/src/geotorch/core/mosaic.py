@@ -150,6 +150,8 @@ def read_onto_grid(
         )
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
+    if np.isnan(fill):
+        return out, ~np.isnan(out).all(axis=0)  # NaN != NaN: every pixel would look valid
     return out, (out != fill).any(axis=0)
 
 

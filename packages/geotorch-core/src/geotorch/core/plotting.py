@@ -57,11 +57,22 @@ def plot_sample(
         shown = stretch(image[chosen])
         panels.append(("Image", shown[..., 0] if len(chosen) == 1 else shown, {"cmap": "gray"}))
     labels = [key for key in ("mask", "prediction") if key in sample]
-    top = num_classes - 1 if num_classes else max(int(torch.as_tensor(sample[key]).max()) for key in labels) if labels else 1
+    top = (
+        num_classes - 1
+        if num_classes
+        else max(int(torch.as_tensor(sample[key]).max()) for key in labels)
+        if labels
+        else 1
+    )
     for key in labels:
         layer = torch.as_tensor(sample[key]).detach().cpu()
-        panels.append((key.capitalize(), (layer[0] if layer.ndim == 3 else layer).numpy(),
-                       {"cmap": "tab20", "vmin": 0, "vmax": max(top, 1), "interpolation": "nearest"}))
+        panels.append(
+            (
+                key.capitalize(),
+                (layer[0] if layer.ndim == 3 else layer).numpy(),
+                {"cmap": "tab20", "vmin": 0, "vmax": max(top, 1), "interpolation": "nearest"},
+            )
+        )
     if not panels:
         raise ValueError(f"plot_sample: the sample has no image, mask or prediction (keys: {sorted(sample)})")
     figure = Figure(figsize=(4 * len(panels), 4), layout="constrained")

@@ -111,11 +111,11 @@ class RasterDataset(GeoDataset):
             )
         return chosen
 
-    def _scan(self) -> tuple[list[Footprint], Any]:
+    def _scan(self) -> tuple[list[Footprint], _Profile]:
         """Footprints of every matching, readable file, and the profile of the first one."""
         pattern = re.compile(self.filename_regex, re.VERBOSE)
         footprints: list[Footprint] = []
-        first: Any = None
+        first: _Profile | None = None
         for path in find_files(self.paths, self.filename_glob):
             match = pattern.match(path.name)
             if match is None:
@@ -142,12 +142,10 @@ class RasterDataset(GeoDataset):
         self._band_count = len(self.bands) if self.bands else first.count
         return footprints, first
 
-    def _native_res(self, first: Any) -> tuple[float, float]:
+    def _native_res(self, first: _Profile) -> tuple[float, float]:
         if first.crs == self._crs:
             return first.res
-        transform, _, _ = calculate_default_transform(
-            first.crs, self._crs, first.width, first.height, *first.bounds
-        )
+        transform, _, _ = calculate_default_transform(first.crs, self._crs, first.width, first.height, *first.bounds)
         return abs(transform.a), abs(transform.e)
 
     def _band_paths(self, path: str) -> list[str]:
@@ -162,7 +160,7 @@ class RasterDataset(GeoDataset):
     def _getitem(self, query: BoundingBox) -> Sample:
         """Mosaic the files intersecting ``query`` onto the query's grid."""
         hits = sorted(self.index.intersection(tuple(query), objects=True), key=lambda hit: hit.id)
-        paths = [hit.object for hit in hits]
+        paths = [str(hit.object) for hit in hits]
         grid = Grid.from_bbox(query, self.crs, self.res)
         resampling = self.resampling or Resampling.nearest
         if self.separate_files and self.bands:

@@ -156,12 +156,18 @@ class VectorDataset(GeoDataset):
         box = shapely.box(query.minx, query.miny, query.maxx, query.maxy)
         shapes: list[tuple[Any, int]] = []
         for hit in sorted(self.index.intersection(tuple(query), objects=True), key=lambda item: item.id):
-            features = self._load(hit.object)
+            features = self._load(str(hit.object))
             found = features.tree.query(box, predicate="intersects")
             shapes += zip(features.geometries[found], features.labels[found].tolist(), strict=True)
         if shapes:
-            burnt = rasterize(shapes, out_shape=(grid.height, grid.width), transform=grid.transform,
-                              fill=0, all_touched=self.all_touched, dtype=np.int32).astype(np.int64)
+            burnt = rasterize(
+                shapes,
+                out_shape=(grid.height, grid.width),
+                transform=grid.transform,
+                fill=0,
+                all_touched=self.all_touched,
+                dtype=np.int32,
+            ).astype(np.int64)
         else:
             burnt = np.zeros((grid.height, grid.width), dtype=np.int64)
         return {"crs": self.crs, "bounds": query, "mask": torch.from_numpy(burnt)}

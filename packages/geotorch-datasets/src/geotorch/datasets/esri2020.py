@@ -6,19 +6,19 @@ from typing import ClassVar
 
 from geotorch.datasets.land_cover import RGBA, LandCoverRaster
 
-#: Raw value: (name, RGBA colour) of the legend.
+#: Raw value: (name, RGBA colour) of the legend, in the colours of Esri's published map.
 LEGEND: dict[int, tuple[str, RGBA]] = {
     0: ("No Data", (0, 0, 0, 0)),
-    1: ("Water", (65, 155, 223, 255)),
-    2: ("Trees", (57, 125, 73, 255)),
-    3: ("Grass", (136, 176, 83, 255)),
-    4: ("Flooded Vegetation", (122, 135, 198, 255)),
-    5: ("Crops", (228, 150, 53, 255)),
-    6: ("Scrub/Shrub", (223, 195, 90, 255)),
-    7: ("Built Area", (196, 40, 27, 255)),
-    8: ("Bare Ground", (165, 155, 143, 255)),
-    9: ("Snow/Ice", (168, 235, 255, 255)),
-    10: ("Clouds", (97, 97, 97, 255)),
+    1: ("Water", (26, 91, 171, 255)),
+    2: ("Trees", (53, 130, 33, 255)),
+    3: ("Grass", (167, 210, 130, 255)),
+    4: ("Flooded Vegetation", (135, 209, 158, 255)),
+    5: ("Crops", (255, 219, 92, 255)),
+    6: ("Scrub/Shrub", (238, 207, 168, 255)),
+    7: ("Built Area", (237, 2, 42, 255)),
+    8: ("Bare Ground", (237, 233, 228, 255)),
+    9: ("Snow/Ice", (242, 250, 255, 255)),
+    10: ("Clouds", (200, 200, 200, 255)),
 }
 
 

@@ -36,7 +36,7 @@ class InriaAerialImageLabeling(PairedFolderDataset):
         md5="4b1acfe84ae9961edc1a6049f940380f",
     )
     manual: ClassVar[str] = (
-        "it needs a registration at https://project.inria.fr/aerialimagelabeling/ : its download script "
+        "it needs a registration at https://project.inria.fr/aerialimagelabeling/, whose download script "
         "assembles NEW2-AerialImageDataset.zip; put that zip, or the AerialImageDataset/ folder extracted "
         "from it, in this folder"
     )

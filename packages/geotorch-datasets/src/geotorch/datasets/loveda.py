@@ -49,7 +49,7 @@ class LoveDA(PairedFolderDataset):
         Args:
             root: folder holding ``Train/``, ``Val/``, ``Test/`` (or their zips, or nothing yet).
             split: "train", "val" or "test".
-            scene: "urban", "rural" or both.
+            scene: "urban", "rural" or both (a sequence).
             transforms: a function applied to every sample.
             download: fetch the split's zip from Zenodo when missing.
             checksum: verify the zip against its published MD5.
@@ -59,6 +59,7 @@ class LoveDA(PairedFolderDataset):
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and the zip fails verification.
         """
+        scene = (scene,) if isinstance(scene, str) else scene
         unknown = [name for name in scene if name not in self.scenes]
         if unknown or not scene:
             raise ValueError(f"LoveDA: unknown scenes {unknown}; choose one or both of {list(self.scenes)}")

@@ -84,15 +84,16 @@ def _torchvision_swin(
     **kwargs: Any,
 ) -> nn.Module:
     resolved = resolve_weights(weights, arch)
-    model: nn.Module = getattr(torchvision.models, arch)(weights=None, **kwargs)
-    stem = model.features[0][0]
+    model: Any = getattr(torchvision.models, arch)(weights=None, **kwargs)
+    stem: nn.Conv2d = model.features[0][0]
     # SatlasPretrain's layout: the patch embedding takes the sensor's bands (satlaspretrain_models backbones.py).
     model.features[0][0] = nn.Conv2d(
-        default_in_chans(resolved, in_chans, bands), stem.out_channels, stem.kernel_size, stem.stride
+        default_in_chans(resolved, in_chans, bands), stem.out_channels, stem.kernel_size[0], stem.stride[0]
     )
     if resolved is not None:
         load_pretrained(model, resolved, bands, adapt)
-    return model
+    built: nn.Module = model
+    return built
 
 
 def swin_v2_t(

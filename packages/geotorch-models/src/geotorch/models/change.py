@@ -33,7 +33,7 @@ class UNetDecoder(nn.Module):
             decoder_channels: channels after each merge, deepest first; as many as ``encoder_channels``.
         """
         super().__init__()
-        skips = list(reversed(encoder_channels[:-1])) + [0]
+        skips = [*reversed(encoder_channels[:-1]), 0]
         inputs = [encoder_channels[-1], *decoder_channels[:-1]]
         self.blocks = nn.ModuleList(
             nn.Sequential(_conv_block(incoming + skip, out), _conv_block(out, out))
@@ -73,7 +73,8 @@ class _FCSiam(nn.Module, ABC):
         )
         if resolved is not None:
             load_pretrained(self.encoder, resolved, bands)
-        channels = [self.fused_channels(c) for c in self.encoder.feature_info.channels()]
+        info: Any = self.encoder.feature_info
+        channels = [self.fused_channels(c) for c in info.channels()]
         depth = len(channels)
         self.decoder = UNetDecoder(channels, list(decoder_channels)[:depth])
         self.head = nn.Conv2d(list(decoder_channels)[depth - 1], classes, 3, padding=1)

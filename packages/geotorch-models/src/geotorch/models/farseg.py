@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import timm
 import torch.nn.functional as F
@@ -131,7 +132,8 @@ class FarSeg(nn.Module):
         )
         if resolved is not None:
             load_pretrained(self.backbone, resolved, bands)
-        stage_channels = self.backbone.feature_info.channels()
+        info: Any = self.backbone.feature_info
+        stage_channels: list[int] = info.channels()
         self.pyramid = FeaturePyramid(stage_channels, channels)
         self.relation = ForegroundSceneRelation(stage_channels[-1], channels, len(stage_channels))
         self.decoder = LightweightDecoder(channels, decoder_channels, classes, len(stage_channels))

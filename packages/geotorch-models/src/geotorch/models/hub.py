@@ -98,8 +98,8 @@ def load_checkpoint(path: str | Path) -> dict[str, Tensor]:
         content = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         raise UnsafeCheckpointError(
-            f"{path}: refused, it holds objects other than tensors, and unpickling them could run code "
-            f"({str(error).splitlines()[0]})"
+            f"{path}: refused, it holds objects other than tensors and plain containers, and unpickling them "
+            "could run code; GeoTorch loads weights only with torch.load(weights_only=True)"
         ) from error
     except (RuntimeError, EOFError, OSError) as error:
         raise ValueError(f"{path}: not a readable PyTorch checkpoint ({error})") from error
@@ -125,3 +125,27 @@ def load_state_dict(weights: Weights, root: str | Path | None = None, progress: 
         The state dict.
     """
     return load_checkpoint(download_weights(weights, root, progress))
+
+
+def timm_overlay(weights: Weights, root: str | Path | None = None, progress: bool = True) -> dict[str, object]:
+    """A ``pretrained_cfg_overlay`` that makes :func:`timm.create_model` load GeoTorch weights.
+
+    ``timm.create_model(weights.arch, pretrained=True, pretrained_cfg_overlay=timm_overlay(weights),
+    in_chans=weights.in_chans)`` downloads and verifies the file through GeoTorch's cache, then lets timm
+    load it (timm too reads with ``weights_only=True``). With another ``in_chans``, timm adapts the first
+    layer by its own rule (``timm.models.adapt_input_conv``), not by :mod:`geotorch.models.adapt`'s.
+
+    Args:
+        weights: weights for a timm architecture (``weights.arch`` is a timm model name).
+        root: the cache folder (:func:`weights_dir` when None).
+        progress: whether to show a download progress bar.
+
+    Returns:
+        The overlay: the local file, its band count and no classifier.
+    """
+    path = download_weights(weights, root, progress)
+    return {
+        "file": str(path),
+        "input_size": (weights.in_chans or 3, weights.img_size, weights.img_size),
+        "num_classes": 0,
+    }

@@ -123,8 +123,8 @@ def load_pretrained(
 
 def resample_pos_embed(pos_embed: Tensor, tokens: int) -> Tensor:
     """Interpolate a ViT's ``(1, 1 + N, D)`` position embedding to ``tokens`` tokens (class token kept)."""
-    from timm.layers import resample_abs_pos_embed
+    from timm.layers.pos_embed import resample_abs_pos_embed
 
-    side = int(math.isqrt(tokens - 1))
+    side = math.isqrt(tokens - 1)
     resampled: Tensor = resample_abs_pos_embed(pos_embed, new_size=[side, side], num_prefix_tokens=1)
     return resampled

@@ -61,6 +61,9 @@ class RCF(nn.Module):
         self.register_buffer("biases", torch.full((count,), bias))
         self.num_features = features
 
+    weights: Tensor
+    biases: Tensor
+
     def forward(self, x: Tensor) -> Tensor:
         """Return ``(B, features)`` for ``(B, C, H, W)`` images, or ``(features,)`` for one ``(C, H, W)``."""
         batched = x if x.ndim == 4 else x.unsqueeze(0)
@@ -114,4 +117,5 @@ def empirical_filters(
     covariance = centred.T @ centred / max(len(patches) - 1, 1)
     values, vectors = torch.linalg.eigh(covariance)
     whitening = vectors @ torch.diag((values.clamp(min=0) + epsilon).rsqrt()) @ vectors.T
-    return (centred @ whitening).float().view(count, in_channels, kernel_size, kernel_size)
+    filters: Tensor = (centred @ whitening).float().view(count, in_channels, kernel_size, kernel_size)
+    return filters

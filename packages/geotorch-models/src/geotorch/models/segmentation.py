@@ -64,7 +64,7 @@ def segmentation_model(
         **kwargs,
     )
     if resolved is not None:
-        encoder = model.encoder
+        encoder: Any = model.encoder
         load_pretrained(encoder.model if encoder_name.startswith("tu-") else encoder, resolved, bands, adapt)
     return model
 

@@ -51,6 +51,11 @@ class Preprocessing:
 class Preprocess(nn.Module):
     """Applies a :class:`Preprocessing` to image tensors whose channel axis is third from last."""
 
+    offset: Tensor
+    divisor: Tensor
+    mean: Tensor
+    std: Tensor
+
     def __init__(self, preprocessing: Preprocessing) -> None:
         """Store the numbers as buffers so the module follows ``.to(device)``.
 

@@ -16,4 +16,12 @@ ENTRIES: list[tuple[str, dict[str, Any]]] = [
       "downloadable": False}),
     ("geotorch.datasets.etci2021:ETCI2021",
      {"task": "segmentation", "geospatial": False, "license": "the competition's terms", "downloadable": True}),
+    ("geotorch.datasets.levircd:LEVIRCD",
+     {"task": "change detection", "geospatial": False, "license": "the publisher's terms (academic use)",
+      "downloadable": True}),
+    ("geotorch.datasets.oscd:OSCD",
+     {"task": "change detection", "geospatial": False, "license": "the publisher's terms", "downloadable": True}),
+    ("geotorch.datasets.nwpu:VHR10",
+     {"task": "object detection", "geospatial": False, "license": "the publisher's terms (research use)",
+      "downloadable": True}),
 ]

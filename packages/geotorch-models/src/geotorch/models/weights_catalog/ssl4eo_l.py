@@ -1,4 +1,4 @@
-"""SSL4EO-L (Stewart et al. 2023) checkpoints: Landsat TM, ETM+ and OLI/TIRS, top of atmosphere and surface reflectance."""
+"""SSL4EO-L (Stewart et al. 2023) checkpoints: Landsat TM, ETM+ and OLI/TIRS, TOA and surface reflectance."""
 
 from __future__ import annotations
 

@@ -32,12 +32,13 @@ _SENTINEL2_RGB = replace(_SENTINEL2, in_chans=3, bands=SENTINEL2_RGB)
 _SENTINEL1 = replace(
     _SENTINEL2, in_chans=2, bands=SENTINEL1_GRD, sensor="sentinel1", product="GRD", preprocessing=SSL4EO_S12_SAR
 )
-_DECUR = {
-    "license": "Apache-2.0",
-    "publication": "https://arxiv.org/abs/2309.05300",
-    "repo": "https://github.com/zhu-xlab/DeCUR",
-    "ssl_method": "decur",
-}
+_DECUR = replace(
+    _SENTINEL2,
+    license="Apache-2.0",
+    publication="https://arxiv.org/abs/2309.05300",
+    repo="https://github.com/zhu-xlab/DeCUR",
+    ssl_method="decur",
+)
 _HF = "https://hf.co/torchgeo"
 
 WEIGHTS = (
@@ -82,12 +83,11 @@ WEIGHTS = (
         "resnet50_sentinel2_rgb_moco-2b57ba8b.pth",
     ),
     replace(
-        _SENTINEL2,
+        _DECUR,
         arch="resnet50",
         tag="sentinel2_all_decur",
         url="https://huggingface.co/torchgeo/decur/resolve/eba7ae5945d482a4319be046d34b552db5dd9950/"
         "rn50_ssl4eo-s12_ms_decur_ep100-fc6b09ff.pth",
-        **_DECUR,
     ),
     replace(
         _SENTINEL1,
@@ -98,12 +98,16 @@ WEIGHTS = (
         "resnet50_sentinel1_all_moco-906e4356.pth",
     ),
     replace(
-        _SENTINEL1,
+        _DECUR,
+        in_chans=2,
+        bands=SENTINEL1_GRD,
+        sensor="sentinel1",
+        product="GRD",
+        preprocessing=SSL4EO_S12_SAR,
         arch="resnet50",
         tag="sentinel1_grd_decur",
         url="https://huggingface.co/torchgeo/decur/resolve/9328eeb90c686a88b30f8526ed757b4bc0f12027/"
         "rn50_ssl4eo-s12_sar_decur_ep100-f0e69ba2.pth",
-        **_DECUR,
     ),
     replace(
         _SENTINEL2,

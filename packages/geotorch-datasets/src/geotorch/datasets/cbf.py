@@ -1,0 +1,80 @@
+"""Canadian Building Footprints: Microsoft's computer-generated building outlines, one GeoJSON per province."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from rasterio.crs import CRS
+
+from geotorch.core import VectorDataset
+from geotorch.core.geo import Sample, Transform
+from geotorch.datasets.land_cover import plot_labels
+from geotorch.datasets.resources import Resource, ensure_present
+
+#: Background white, buildings red.
+COLORS = np.array([[255, 255, 255, 255], [200, 30, 30, 255]], dtype=np.uint8)
+
+
+class CanadianBuildingFootprints(VectorDataset):
+    """11.8 million building footprints of every Canadian province and territory (ODbL), in EPSG:4326.
+
+    Each province or territory is published as ``{Name}.zip`` holding
+    ``{Name}.geojson``; samples are a ``mask`` with 1 on buildings.
+
+    Source: https://github.com/Microsoft/CanadianBuildingFootprints
+    """
+
+    filename_glob = "*.geojson"
+    url: ClassVar[str] = "https://usbuildingdata.blob.core.windows.net/canadian-buildings-v2/"
+    md5s: ClassVar[Mapping[str, str]] = {
+        "Alberta": "8b4190424e57bb0902bd8ecb95a9235b",
+        "BritishColumbia": "fea05d6eb0006710729c675de63db839",
+        "Manitoba": "adf11187362624d68f9c69aaa693c46f",
+        "NewBrunswick": "44269d4ec89521735389ef9752ee8642",
+        "NewfoundlandAndLabrador": "65dd92b1f3f5f7222ae5edfad616d266",
+        "NorthwestTerritories": "346d70a682b95b451b81b47f660fd0e2",
+        "NovaScotia": "bd57cb1a7822d72610215fca20a12602",
+        "Nunavut": "c1f29b73cdff9a6a9dd7d086b31ef2cf",
+        "Ontario": "76ba4b7059c5717989ce34977cad42b2",
+        "PrinceEdwardIsland": "2e4a3fa47b3558503e61572c59ac5963",
+        "Quebec": "9ff4417ae00354d39a0cf193c8df592c",
+        "Saskatchewan": "a51078d8e60082c7d3a3818240da6dd5",
+        "YukonTerritory": "c11f3bd914ecabd7cac2cb2871ec0261",
+    }
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] = 0.00001,
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Find (extracting or downloading when needed) and index every province's footprints.
+
+        Args:
+            root: folder holding the GeoJSON files, or where to download them.
+            crs: CRS of samples (default: EPSG:4326, the files').
+            res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees).
+            transforms: a function applied to every sample.
+            download: fetch the missing provinces' archives.
+            checksum: verify archives against their published MD5.
+
+        Raises:
+            DatasetNotFoundError: if a province is missing and ``download`` is False.
+            ChecksumError: if ``checksum`` and an archive does not match.
+        """
+        folder = Path(root)
+        resources = [Resource(f"{self.url}{name}.zip", f"{name}.zip", md5=md5) for name, md5 in self.md5s.items()]
+        ensure_present(type(self).__name__, folder, resources,
+                       lambda: all(any(folder.rglob(f"{name}.geojson")) for name in self.md5s),
+                       download=download, checksum=checksum)
+        super().__init__(paths=folder, crs=crs, res=res, transforms=transforms)
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw buildings (and a ``prediction`` when present) in red on white; returns a matplotlib Figure."""
+        return plot_labels(sample, COLORS, show_titles, suptitle)

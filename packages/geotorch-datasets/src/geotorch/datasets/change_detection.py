@@ -1,0 +1,128 @@
+"""ChangeDetectionDataset: benchmarks of co-registered image pairs with a change mask per pair."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, NamedTuple
+
+import torch
+from torch import Tensor
+
+from geotorch.core import NonGeoDataset
+from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.geo import Sample, Transform
+from geotorch.datasets.dense_plot import draw_panels, image_panel, label_panel
+from geotorch.datasets.raster_chips import read_binary, read_image
+from geotorch.datasets.resources import Resource, ensure_present
+
+
+class ChangePair(NamedTuple):
+    """The files of one sample: each date's image (one file holding every band, or one file per band) and the mask."""
+
+    before: tuple[Path, ...]
+    after: tuple[Path, ...]
+    mask: Path
+
+
+class ChangeDetectionDataset(NonGeoDataset):
+    """Pairs of images of one place at two dates, with a binary change mask.
+
+    Samples follow TorchGeo's convention (since 0.8): ``image`` float32 (2, C, H, W), the two dates
+    stacked on a leading time axis, and ``mask`` int64 (1, H, W), 1 where something changed, whose
+    leading axis is the one change map of the pair (the layout kornia's ``VideoSequential``
+    augmentations take). ``stack_samples`` batches them to (B, 2, C, H, W) and (B, 1, H, W).
+
+    A subclass declares ``splits`` and implements :meth:`_resources`, :meth:`_is_present` and
+    :meth:`_list_pairs`.
+    """
+
+    splits: ClassVar[tuple[str, ...]] = ("train", "val", "test")
+    classes: ClassVar[tuple[str, ...]] = ("no change", "change")
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        split: str = "train",
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Open the ``split`` pairs under ``root``, downloading and extracting them first if asked.
+
+        Args:
+            root: folder holding the extracted archives (or the archives, or nothing yet).
+            split: one of ``splits``.
+            transforms: a function applied to every sample.
+            download: fetch the split's archives when missing.
+            checksum: verify archives against their published checksums.
+
+        Raises:
+            ValueError: if ``split`` is unknown.
+            DatasetNotFoundError: if the data is missing and ``download`` is False, or holds no pair.
+            ChecksumError: if ``checksum`` and an archive fails verification.
+        """
+        if split not in self.splits:
+            raise ValueError(f"{type(self).__name__}: unknown split {split!r}; choose one of {list(self.splits)}")
+        self.root = Path(root)
+        self.split = split
+        self.transforms = transforms
+        ensure_present(type(self).__name__, self.root, self._resources(), self._is_present, download, checksum)
+        self.files = self._list_pairs()
+        if not self.files:
+            raise DatasetNotFoundError(type(self).__name__, self.root, f"its folders hold no pair of split {split!r}")
+
+    @abc.abstractmethod
+    def _resources(self) -> Sequence[Resource]:
+        """The archives still missing for the split."""
+
+    @abc.abstractmethod
+    def _is_present(self) -> bool:
+        """Whether the split's pairs are extracted in ``root``."""
+
+    @abc.abstractmethod
+    def _list_pairs(self) -> list[ChangePair]:
+        """The split's pairs, in a stable order."""
+
+    def _rgb_indices(self) -> list[int]:
+        """The image channels shown as red, green, blue (or one shown as greys) in plots."""
+        return [0, 1, 2]
+
+    def __len__(self) -> int:
+        """Number of pairs in the split."""
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> Sample:
+        """The pair at ``index``: ``image`` float32 (2, C, H, W) and ``mask`` int64 (1, H, W)."""
+        pair = self.files[index]
+        sample: Sample = {
+            "image": torch.stack([_read_date(pair.before), _read_date(pair.after)]),
+            "mask": read_binary(pair.mask).unsqueeze(0),
+        }
+        if self.transforms is not None:
+            sample = self.transforms(sample)
+        return sample
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw both dates, the change mask and a ``prediction`` of change when present.
+
+        Args:
+            sample: a sample of this dataset, optionally with a ``prediction`` (H, W) or (1, H, W) of 0 / 1.
+            show_titles: title each panel.
+            suptitle: a title over the figure.
+
+        Returns:
+            A matplotlib Figure.
+        """
+        image: Tensor = sample["image"]
+        channels = self._rgb_indices()
+        panels = [image_panel("Before", image[0], channels), image_panel("After", image[1], channels)]
+        panels += [label_panel(key.capitalize(), sample[key], len(self.classes))
+                   for key in ("mask", "prediction") if key in sample]
+        return draw_panels(panels, show_titles, suptitle)
+
+
+def _read_date(paths: Sequence[Path]) -> Tensor:
+    """One date's image: the bands of every file, in order."""
+    return torch.cat([read_image(path) for path in paths])

@@ -1,0 +1,146 @@
+"""Digital elevation models: EU-DEM (Copernicus, 25 m, Europe) and ASTER GDEM (NASA/METI, 1 arc-second, global)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+from rasterio.crs import CRS
+
+from geotorch.core import RasterDataset
+from geotorch.core.geo import Sample, Transform
+from geotorch.datasets.manual import ManualRaster
+from geotorch.datasets.resources import Resource, ensure_present
+
+
+def plot_elevation(sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+    """Draw a sample's elevation ``mask`` (and ``prediction`` when present) on one terrain colour scale.
+
+    Returns:
+        A matplotlib Figure.
+    """
+    from matplotlib.figure import Figure
+
+    keys = [key for key in ("mask", "prediction") if key in sample]
+    layers = [torch.as_tensor(sample[key]).detach().cpu().squeeze().numpy() for key in keys]
+    low = min(float(np.min(layer)) for layer in layers)
+    high = max(float(np.max(layer)) for layer in layers)
+    figure = Figure(figsize=(4 * len(keys), 4), layout="constrained")
+    for axis, key, layer in zip(figure.subplots(1, len(keys), squeeze=False)[0], keys, layers, strict=True):
+        shown = axis.imshow(layer, cmap="terrain", vmin=low, vmax=max(high, low + 1))
+        axis.set_axis_off()
+        if show_titles:
+            axis.set_title(f"{key.capitalize()} (m)")
+    figure.colorbar(shown, ax=figure.axes, shrink=0.8)
+    if suptitle:
+        figure.suptitle(suptitle)
+    return figure
+
+
+class EUDEM(RasterDataset):
+    """EU-DEM v1.1: 25 m elevation of Europe in EPSG:3035, in 1000 km tiles (``eu_dem_v11_E40N20.TIF``).
+
+    Copernicus serves the tiles as ``eu_dem_v11_{tile}.zip`` behind a login, so
+    they cannot be downloaded automatically; archives placed in ``root`` are
+    verified against their published MD5 (with ``checksum``) and extracted.
+    Samples hold the elevation in metres as ``mask`` (whole metres, int64).
+
+    Source: https://land.copernicus.eu/imagery-in-situ/eu-dem/eu-dem-v1.1
+    """
+
+    is_image = False
+    filename_glob = "eu_dem_v11_*.TIF"
+    filename_regex = r"^eu_dem_v11_(?P<tile>E\d{2}N\d{2})\.TIF$"
+    md5s: ClassVar[Mapping[str, str]] = {
+        "eu_dem_v11_E00N20.zip": "96edc7e11bc299b994e848050d6be591",
+        "eu_dem_v11_E10N00.zip": "e14be147ac83eddf655f4833d55c1571",
+        "eu_dem_v11_E10N10.zip": "2eb5187e4d827245b33768404529c709",
+        "eu_dem_v11_E10N20.zip": "1afc162eb131841aed0d00b692b870a8",
+        "eu_dem_v11_E20N10.zip": "77b040791b9fb7de271b3f47130b4e0c",
+        "eu_dem_v11_E20N20.zip": "89b965abdcb1dbd479c61117f55230c8",
+        "eu_dem_v11_E20N30.zip": "f5cb1b05813ae8ffc9e70f0ad56cc372",
+        "eu_dem_v11_E20N40.zip": "81be551ff646802d7d820385de7476e9",
+        "eu_dem_v11_E20N50.zip": "bbc351713ea3eb7e9eb6794acb9e4bc8",
+        "eu_dem_v11_E30N10.zip": "68fb95aac33a025c4f35571f32f237ff",
+        "eu_dem_v11_E30N20.zip": "da8ad029f9cc1ec9234ea3e7629fe18d",
+        "eu_dem_v11_E30N30.zip": "de27c78d0176e45aec5c9e462a95749c",
+        "eu_dem_v11_E30N40.zip": "4c00e58b624adfc4a5748c922e77ee40",
+        "eu_dem_v11_E30N50.zip": "4a21a88f4d2047b8995d1101df0b3a77",
+        "eu_dem_v11_E40N10.zip": "32fdf4572581eddc305a21c5d2f4bc81",
+        "eu_dem_v11_E40N20.zip": "71b027f29258493dd751cfd63f08578f",
+        "eu_dem_v11_E40N30.zip": "c6c21289882c1f74fc4649d255302c64",
+        "eu_dem_v11_E40N40.zip": "9f26e6e47f4160ef8ea5200e8cf90a45",
+        "eu_dem_v11_E40N50.zip": "a8c3c1c026cdd1537b8a3822c15834d9",
+        "eu_dem_v11_E50N10.zip": "9584273c7708b8e935f2bac3e30c19c6",
+        "eu_dem_v11_E50N20.zip": "8efdea43e7b6819861935d5a768a55f2",
+        "eu_dem_v11_E50N30.zip": "e39e58df1c13ac35eb0b29fb651f313c",
+        "eu_dem_v11_E50N40.zip": "d84395ab52ad254d930db17398fffc50",
+        "eu_dem_v11_E50N50.zip": "6abe852f4a20962db0e355ffc0d695a4",
+        "eu_dem_v11_E60N10.zip": "b6a3b8a39a4efc01c7e2cd8418672559",
+        "eu_dem_v11_E60N20.zip": "71dc3c55ab5c90628ce2149dbd60f090",
+        "eu_dem_v11_E70N20.zip": "5342465ad60cf7d28a586c9585179c35",
+    }
+    manual = (
+        "EU-DEM cannot be downloaded automatically: download eu_dem_v11_*.zip tiles from the Copernicus Land "
+        "Monitoring Service (https://land.copernicus.eu/, free account) into root"
+    )
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Index the tiles under ``root``, extracting (and verifying) tile archives found there.
+
+        Args:
+            root: folder holding the tiles or their zip archives.
+            crs: CRS of samples (default: EPSG:3035, the tiles').
+            res: pixel size in ``crs`` units (default: 25 m).
+            transforms: a function applied to every sample.
+            download: accepted for the common signature; EU-DEM cannot be downloaded automatically.
+            checksum: verify archives in ``root`` against their published MD5 before extracting.
+
+        Raises:
+            DatasetNotFoundError: if ``root`` holds no tile nor archive, saying where to get them.
+            ChecksumError: if ``checksum`` and an archive does not match.
+        """
+        folder = Path(root)
+        del download
+        archives = [Resource("", name, md5=md5) for name, md5 in self.md5s.items() if (folder / name).is_file()]
+        ensure_present(type(self).__name__, folder, archives, lambda: any(folder.rglob(self.filename_glob)),
+                       download=False, checksum=checksum, manual=self.manual)
+        super().__init__(paths=folder, crs=crs, res=res, transforms=transforms)
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw the elevation on a terrain colour scale; returns a matplotlib Figure."""
+        return plot_elevation(sample, show_titles, suptitle)
+
+
+class AsterGDEM(ManualRaster):
+    """ASTER Global DEM v3: 1 arc-second (about 30 m) elevation in EPSG:4326, 1 x 1 degree tiles.
+
+    Tiles are named ``ASTGTMV003_N32W119_dem.tif`` (``_num.tif`` files, the
+    source counts, are ignored). Samples hold the elevation in metres as
+    ``mask`` (int64).
+
+    Source: https://lpdaac.usgs.gov/products/astgtmv003/
+    """
+
+    is_image = False
+    filename_glob = "ASTGTMV003_*_dem.tif"
+    filename_regex = r"^ASTGTMV003_(?P<tile>[NS]\d{2}[EW]\d{3})_dem\.tif$"
+    manual = (
+        "ASTER GDEM cannot be downloaded automatically: get ASTGTMV003 tiles from NASA Earthdata Search "
+        "(https://search.earthdata.nasa.gov/, free account), unzip them and put the *_dem.tif files under root"
+    )
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw the elevation on a terrain colour scale; returns a matplotlib Figure."""
+        return plot_elevation(sample, show_titles, suptitle)

@@ -1,0 +1,132 @@
+"""EuroCrops: farmers' crop declarations of EU countries as parcel polygons with harmonised (HCAT) crop codes."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from rasterio.crs import CRS
+
+from geotorch.core import VectorDataset
+from geotorch.core.geo import Sample, Transform
+from geotorch.core.vector import _Features
+from geotorch.datasets.land_cover import plot_labels
+from geotorch.datasets.resources import Resource, ensure_present
+
+
+class EuroCrops(VectorDataset):
+    """EuroCrops v9 (CC BY 4.0): per-country (or region) shapefiles of crop parcels, rasterized to crop labels.
+
+    Each parcel carries ``EC_hcat_c``, its 10-digit HCAT crop code; the codes
+    form a hierarchy in which a parent replaces the rightmost non-zero digit
+    by 0. ``classes`` lists the codes to keep (default: every code of
+    ``HCAT2.csv``); a parcel is labelled with its code's position in that
+    list plus 1, or with its nearest listed ancestor's, else 0.
+
+    Files are named ``{country}[_{region}]_{year}_EC[21].shp`` (for instance
+    ``AT_2021_EC21.shp``), their time span being that year.
+
+    Source: https://zenodo.org/records/8229128
+    """
+
+    filename_glob = "*_EC*.shp"
+    filename_regex = r"^(?P<country>[A-Z]{2})(?:_(?P<region>[A-Z]+))?_(?P<date>\d{4})_EC(?:21)?\.shp$"
+    date_format = "%Y"
+    label_field: ClassVar[str] = "EC_hcat_c"
+    url: ClassVar[str] = "https://zenodo.org/records/8229128/files/"
+    hcat: ClassVar[Resource] = Resource("https://zenodo.org/records/8229128/files/HCAT2.csv", "HCAT2.csv",
+                    md5="b323e8de3d8d507bd0550968925b6906", extract=False)
+    md5s: ClassVar[dict[str, str]] = {
+        "AT_2021.zip": "490241df2e3d62812e572049fc0c36c5",
+        "BE_VLG_2021.zip": "ac4b9e12ad39b1cba47fdff1a786c2d7",
+        "DE_LS_2021.zip": "6d94e663a3ff7988b32cb36ea24a724f",
+        "DE_NRW_2021.zip": "a5af4e520cc433b9014cf8389c8f4c1f",
+        "DK_2019.zip": "d296478680edc3173422b379ace323d8",
+        "EE_2021.zip": "a7596f6691ad778a912d5a07e7ca6e41",
+        "ES_NA_2020.zip": "023f3b397d0f6f7a020508ed8320d543",
+        "FR_2018.zip": "282304734f156fb4df93a60b30e54c29",
+        "HR_2020.zip": "8bfe2b0cbd580737adcf7335682a1ea5",
+        "LT_2021.zip": "c7597214b90505877ee0cfa1232ac45f",
+        "LV_2021.zip": "b7253f96c8699d98ca503787f577ce26",
+        "NL_2020.zip": "823da32d28695b8b016740449391c0db",
+        "PT.zip": "3dba9c89c559b34d57acd286505bcb66",
+        "SE_2021.zip": "cab164c1c400fce56f7f1873bc966858",
+        "SI_2021.zip": "6b2dde6ba9d09c3ef8145ea520576228",
+        "SK_2021.zip": "c7762b4073869673edc08502e7b22f01",
+    }
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        crs: CRS | str | int = "EPSG:4326",
+        res: float | tuple[float, float] = 0.00001,
+        classes: Sequence[str] | None = None,
+        transforms: Transform | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Find (extracting or downloading when needed) and index the parcels.
+
+        Args:
+            root: folder holding the shapefiles and ``HCAT2.csv``, or where to download them.
+            crs: CRS of samples.
+            res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees).
+            classes: HCAT codes to keep, labelled 1, 2, ... in this order (default: every code of HCAT2.csv).
+            transforms: a function applied to every sample.
+            download: fetch what is missing.
+            checksum: verify archives against their published MD5.
+
+        Raises:
+            DatasetNotFoundError: if data is missing and ``download`` is False.
+            ChecksumError: if ``checksum`` and an archive does not match.
+        """
+        self.root = Path(root)
+        resources = [self.hcat, *(Resource(self.url + name, name, md5=md5) for name, md5 in self.md5s.items())]
+        ensure_present(type(self).__name__, self.root, resources, self._is_present, download=download,
+                       checksum=checksum)
+        self.classes = tuple(classes) if classes is not None else self._all_codes()
+        self.class_map = {int(code): label for label, code in enumerate(self.classes, start=1)}
+        super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms, label_name=self.label_field)
+
+    def _is_present(self) -> bool:
+        shapefiles = {path.name for path in self.root.rglob(self.filename_glob)}
+        countries = {name.removesuffix(".zip").split("_")[0] for name in self.md5s}
+        return (self.root / self.hcat.filename).is_file() and all(
+            any(name.startswith(country) for name in shapefiles) for country in countries
+        )
+
+    def _all_codes(self) -> tuple[str, ...]:
+        with (self.root / self.hcat.filename).open(newline="", encoding="utf-8") as table:
+            return tuple(row["HCAT2_code"] for row in csv.DictReader(table))
+
+    def label_of(self, code: int) -> int:
+        """The label of HCAT ``code``: its own, else its nearest listed ancestor's, else 0."""
+        while code:
+            if code in self.class_map:
+                return self.class_map[code]
+            digit = 1
+            while (code // digit) % 10 == 0:
+                digit *= 10
+            code -= (code // digit) % 10 * digit
+        return 0
+
+    def _load(self, path: str) -> _Features:
+        """Read a file's parcels once, with their HCAT codes turned into labels."""
+        cached = self._features.get(path)
+        if cached is not None:
+            return cached
+        features = super()._load(path)
+        labels = np.array([self.label_of(int(code)) for code in features.labels], dtype=np.int64)
+        self._features[path] = replace(features, labels=labels)
+        return self._features[path]
+
+    def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+        """Draw crop labels (and a ``prediction`` when present), background black; returns a matplotlib Figure."""
+        from matplotlib import colormaps
+
+        colors = (colormaps["viridis"](np.linspace(0, 1, max(len(self.classes), 1))) * 255).astype(np.uint8)
+        return plot_labels(sample, np.vstack([[0, 0, 0, 255], colors]).astype(np.uint8), show_titles, suptitle)

@@ -1,0 +1,72 @@
+"""The ``geotorch models`` and ``geotorch weights`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from geotorch.core.plugins import registry
+
+_WEIGHT_COLUMNS = ("name", "in_chans", "sensor", "dataset", "ssl_method", "license")
+
+
+def run_models(argv: Sequence[str]) -> int:
+    """``geotorch models [PATTERN ...] [--task TASK] [--json]``."""
+    parser = argparse.ArgumentParser(prog="geotorch models", description="List registered models.")
+    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) a name must match")
+    parser.add_argument("--task", help="only models for this task (backbone, segmentation, change_detection, ...)")
+    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+    options = parser.parse_args(argv)
+    models = registry("model")
+    filters = {"task": options.task} if options.task else {}
+    rows = [
+        {"name": name, **models[name].metadata, "plugin": models[name].plugin,
+         "distribution": models[name].distribution}
+        for name in models.names(options.patterns or None, **filters)
+    ]
+    _print(rows, ("name", "task", "library", "distribution"), options.json, "models")
+    return 0
+
+
+def run_weights(argv: Sequence[str]) -> int:
+    """``geotorch weights [PATTERN ...] [--sensor S] [--in-chans N] [--arch A] [--ssl-method M] [--json]``."""
+    parser = argparse.ArgumentParser(prog="geotorch weights", description="List registered pretrained weights.")
+    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) a name must match")
+    parser.add_argument("--sensor", help="only weights for this sensor (sentinel2, landsat_oli, naip, ...)")
+    parser.add_argument("--in-chans", type=int, help="only weights taking this many bands")
+    parser.add_argument("--arch", help="only weights for this architecture")
+    parser.add_argument("--ssl-method", help="only weights trained with this method (moco, dino, mae, ...)")
+    parser.add_argument("--json", action="store_true", help="print JSON with every fact, url and checksum included")
+    options = parser.parse_args(argv)
+    filters = {
+        key: value
+        for key, value in (("sensor", options.sensor), ("in_chans", options.in_chans), ("arch", options.arch),
+                           ("ssl_method", options.ssl_method))
+        if value is not None
+    }
+    weights = registry("weight")
+    rows = []
+    for name in weights.names(options.patterns or None, **filters):
+        entry = weights[name]
+        facts: dict[str, Any] = {"name": name, **entry.metadata}
+        if options.json:
+            facts.update(entry.load().meta, distribution=entry.distribution)
+        rows.append(facts)
+    _print(rows, _WEIGHT_COLUMNS, options.json, "weights")
+    return 0
+
+
+def _print(rows: list[dict[str, Any]], columns: Sequence[str], as_json: bool, kind: str) -> None:
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        print(f"no {kind} match")
+        return
+    cells = [[str(row.get(column) if row.get(column) is not None else "-") for column in columns] for row in rows]
+    widths = [max(len(column), *(len(line[index]) for line in cells)) for index, column in enumerate(columns)]
+    print("  ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)).rstrip())
+    for line in cells:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())

@@ -1,0 +1,193 @@
+"""DOFA (Xiong et al. 2024): a ViT whose patch embedding is generated from the bands' central wavelengths.
+
+Parameter names follow the published checkpoints, so they load as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import torch
+import torch.nn.functional as F
+from timm.models.vision_transformer import Block
+from torch import Tensor, nn
+
+from geotorch.models.loading import WeightsLike, load_pretrained, resolve_weights
+from geotorch.models.position import grid_embedding, sincos_embedding
+
+
+class TransformerWeightGenerator(nn.Module):
+    """Turns wavelength embeddings into the kernel and bias of the patch embedding with a small transformer."""
+
+    def __init__(self, input_dim: int, output_dim: int, embed_dim: int, num_heads: int = 4, tokens: int = 128) -> None:
+        """Build the encoder, the learned weight and bias tokens, and the output projections.
+
+        Args:
+            input_dim: the size of a wavelength embedding.
+            output_dim: the size of one band's generated kernel (``kernel_size**2 * embed_dim``).
+            embed_dim: the size of the generated bias.
+            num_heads: attention heads of the encoder.
+            tokens: the number of learned weight tokens.
+        """
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(input_dim, num_heads, activation="gelu", dropout=0.0)
+        self.transformer_encoder = nn.TransformerEncoder(layer, num_layers=1, enable_nested_tensor=False)
+        self.fc_weight = nn.Linear(input_dim, output_dim)
+        self.fc_bias = nn.Linear(input_dim, embed_dim)
+        self.weight_tokens = nn.Parameter(torch.randn(tokens, input_dim) * 0.02)
+        self.bias_token = nn.Parameter(torch.randn(1, input_dim) * 0.02)
+
+    def forward(self, waves: Tensor) -> tuple[Tensor, Tensor]:
+        """Return ``(bands, output_dim)`` kernels and the ``(embed_dim,)`` bias for ``(bands, input_dim)`` waves."""
+        sequence = torch.cat([self.weight_tokens, waves, self.bias_token], dim=0)
+        encoded = self.transformer_encoder(sequence)
+        tokens = self.weight_tokens.shape[0]
+        return self.fc_weight(encoded[tokens:-1] + waves), self.fc_bias(encoded[-1])
+
+
+class FCResLayer(nn.Module):
+    """``x + relu(w2(relu(w1(x))))``."""
+
+    def __init__(self, size: int = 128) -> None:
+        """Build the two linear layers of width ``size``."""
+        super().__init__()
+        self.w1 = nn.Linear(size, size)
+        self.w2 = nn.Linear(size, size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Apply the residual block."""
+        result: Tensor = x + F.relu(self.w2(F.relu(self.w1(x))))
+        return result
+
+
+class DOFAEmbedding(nn.Module):
+    """Patch embedding whose convolution kernel is generated from the input bands' wavelengths."""
+
+    #: The generated kernel and bias are scaled down by this factor, as in the published model.
+    scaler = 0.01
+
+    def __init__(self, dynamic_embed_dim: int = 128, kernel_size: int = 16, embed_dim: int = 1024) -> None:
+        """Build the wavelength encoder and the weight generator.
+
+        Args:
+            dynamic_embed_dim: the size of a wavelength embedding.
+            kernel_size: the patch size (kernel size and stride).
+            embed_dim: the size of a patch token.
+        """
+        super().__init__()
+        self.dynamic_embed_dim = dynamic_embed_dim
+        self.kernel_size = kernel_size
+        self.embed_dim = embed_dim
+        self.weight_generator = TransformerWeightGenerator(
+            dynamic_embed_dim, kernel_size * kernel_size * embed_dim, embed_dim
+        )
+        self.fclayer = FCResLayer(dynamic_embed_dim)
+        for module in [*self.weight_generator.modules(), *self.fclayer.modules()]:
+            if isinstance(module, nn.Linear):
+                nn.init.xavier_uniform_(module.weight)
+                nn.init.constant_(module.bias, 0.01)
+
+    def forward(self, x: Tensor, wavelengths: Tensor) -> Tensor:
+        """Embed ``(B, C, H, W)`` images whose bands have ``wavelengths`` (micrometres) into ``(B, N, D)`` tokens."""
+        waves = self.fclayer(sincos_embedding(self.dynamic_embed_dim, wavelengths * 1000))
+        weight, bias = self.weight_generator(waves)
+        kernel = weight.view(-1, self.kernel_size, self.kernel_size, self.embed_dim).permute(3, 0, 1, 2)
+        patches = F.conv2d(x, kernel * self.scaler, bias * self.scaler, stride=self.kernel_size, padding=1)
+        return patches.flatten(2).transpose(1, 2)
+
+
+class DOFA(nn.Module):
+    """Dynamic One-For-All: a ViT for any bands, given each band's central wavelength in micrometres.
+
+    Args:
+        img_size: the input image size.
+        patch_size: the patch size.
+        embed_dim: the token size.
+        depth: the number of transformer blocks.
+        num_heads: attention heads per block.
+        num_classes: classifier outputs; 0 returns the pooled features.
+        global_pool: average the patch tokens (else take the class token).
+        mlp_ratio: hidden size of the blocks' MLP relative to ``embed_dim``.
+        dynamic_embed_dim: the size of a wavelength embedding.
+        drop_rate: dropout before the classifier.
+    """
+
+    def __init__(
+        self,
+        img_size: int = 224,
+        patch_size: int = 16,
+        embed_dim: int = 1024,
+        depth: int = 24,
+        num_heads: int = 16,
+        num_classes: int = 45,
+        global_pool: bool = True,
+        mlp_ratio: float = 4.0,
+        dynamic_embed_dim: int = 128,
+        drop_rate: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.patch_embed = DOFAEmbedding(dynamic_embed_dim, patch_size, embed_dim)
+        side = (img_size + 2 - patch_size) // patch_size + 1
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
+        fixed = torch.cat([torch.zeros(1, embed_dim), grid_embedding(embed_dim, side)]).unsqueeze(0)
+        self.pos_embed = nn.Parameter(fixed, requires_grad=False)
+        self.blocks = nn.ModuleList(
+            Block(embed_dim, num_heads, mlp_ratio, qkv_bias=True, norm_layer=cast(type[nn.Module], _layer_norm))
+            for _ in range(depth)
+        )
+        self.global_pool = global_pool
+        self.norm_name = "fc_norm" if global_pool else "norm"
+        self.add_module(self.norm_name, _layer_norm(embed_dim))
+        self.head_drop = nn.Dropout(drop_rate)
+        self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
+
+    def forward_features(self, x: Tensor, wavelengths: Sequence[float] | Tensor) -> Tensor:
+        """Pooled ``(B, embed_dim)`` features of ``(B, C, H, W)`` images with ``C`` band wavelengths.
+
+        Raises:
+            ValueError: if the number of wavelengths is not the number of bands.
+        """
+        waves = torch.as_tensor(wavelengths, dtype=torch.float32, device=x.device).reshape(-1)
+        if waves.numel() != x.shape[1]:
+            raise ValueError(f"got {waves.numel()} wavelengths for {x.shape[1]} bands; give one per band (micrometres)")
+        tokens = self.patch_embed(x, waves) + self.pos_embed[:, 1:]
+        cls = (self.cls_token + self.pos_embed[:, :1]).expand(x.shape[0], -1, -1)
+        tokens = torch.cat([cls, tokens], dim=1)
+        for block in self.blocks:
+            tokens = block(tokens)
+        norm = getattr(self, self.norm_name)
+        pooled: Tensor = norm(tokens[:, 1:].mean(dim=1)) if self.global_pool else norm(tokens)[:, 0]
+        return pooled
+
+    def forward(self, x: Tensor, wavelengths: Sequence[float] | Tensor) -> Tensor:
+        """Class logits (or features when ``num_classes=0``) of ``x`` whose bands have ``wavelengths``."""
+        result: Tensor = self.head(self.head_drop(self.forward_features(x, wavelengths)))
+        return result
+
+
+def _layer_norm(dim: int) -> nn.LayerNorm:
+    return nn.LayerNorm(dim, eps=1e-6)
+
+
+def _dofa(arch: str, weights: WeightsLike | None, size: dict[str, int], kwargs: dict[str, Any]) -> DOFA:
+    resolved = resolve_weights(weights, arch)
+    model = DOFA(**{**kwargs, **size})
+    if resolved is not None:
+        load_pretrained(model, resolved)
+    return model
+
+
+def dofa_small_patch16_224(weights: WeightsLike | None = None, **kwargs: Any) -> DOFA:
+    """DOFA with a ViT-S/16 (384-wide, 12 blocks, 6 heads); ``kwargs`` go to :class:`DOFA`."""
+    return _dofa("dofa_small_patch16_224", weights, {"embed_dim": 384, "depth": 12, "num_heads": 6}, kwargs)
+
+
+def dofa_base_patch16_224(weights: WeightsLike | None = None, **kwargs: Any) -> DOFA:
+    """DOFA with a ViT-B/16 (768-wide, 12 blocks, 12 heads); ``kwargs`` go to :class:`DOFA`."""
+    return _dofa("dofa_base_patch16_224", weights, {"embed_dim": 768, "depth": 12, "num_heads": 12}, kwargs)
+
+
+def dofa_large_patch16_224(weights: WeightsLike | None = None, **kwargs: Any) -> DOFA:
+    """DOFA with a ViT-L/16 (1024-wide, 24 blocks, 16 heads); ``kwargs`` go to :class:`DOFA`."""
+    return _dofa("dofa_large_patch16_224", weights, {"embed_dim": 1024, "depth": 24, "num_heads": 16}, kwargs)

@@ -1,0 +1,69 @@
+"""Scale-MAE (Reed et al. 2023): a ViT whose position embedding scales with the ground sample distance."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Any
+
+import torch
+from timm.models.vision_transformer import VisionTransformer
+from torch import Tensor, nn
+
+from geotorch.models.loading import WeightsLike, load_pretrained, resolve_weights
+from geotorch.models.position import grid_embedding
+
+
+class ScaleMAE(VisionTransformer):
+    """A timm ViT whose position embedding is a sine-cosine code of patch positions times ``res``.
+
+    Args:
+        res: the ground sample distance scale of the input images (1.0 at the pretraining scale).
+        **kwargs: passed to :class:`timm.models.vision_transformer.VisionTransformer`.
+    """
+
+    def __init__(self, res: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.res = res
+        if self.pos_embed is not None:
+            self.pos_embed.requires_grad = False
+
+    def _pos_embed(self, x: Tensor) -> Tensor:
+        """Add the class token and the resolution-scaled position code to patch tokens ``(B, N, D)``."""
+        side = math.isqrt(x.shape[1])
+        code = grid_embedding(self.embed_dim, side, spacing=self.res).to(x)
+        tokens = x + code
+        if self.cls_token is not None:
+            tokens = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), tokens], dim=1)
+        result: Tensor = self.pos_drop(tokens)
+        return result
+
+
+def scalemae_large_patch16(weights: WeightsLike | None = None, res: float = 1.0, **kwargs: Any) -> ScaleMAE:
+    """Scale-MAE with a ViT-L/16 encoder (1024-wide, 24 blocks, 16 heads).
+
+    Args:
+        weights: registered ``scalemae_large_patch16`` weights.
+        res: the ground sample distance scale of the input images.
+        **kwargs: passed to :class:`ScaleMAE` (``img_size``, ``num_classes``, ``in_chans``, ...).
+
+    Returns:
+        The model.
+    """
+    resolved = resolve_weights(weights, "scalemae_large_patch16")
+    model = ScaleMAE(
+        res=res,
+        **{
+            "patch_size": 16,
+            "embed_dim": 1024,
+            "depth": 24,
+            "num_heads": 16,
+            "mlp_ratio": 4,
+            "qkv_bias": True,
+            "norm_layer": partial(nn.LayerNorm, eps=1e-6),
+            **kwargs,
+        },
+    )
+    if resolved is not None:
+        load_pretrained(model, resolved)
+    return model

@@ -1,0 +1,66 @@
+"""Canadian Building Footprints: per-province GeoJSON archives rasterized to building masks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from geo_fakes import md5, square, write_geojson, zip_files
+
+from geotorch.core import BoundingBox, DatasetNotFoundError
+from geotorch.core.download import ChecksumError
+from geotorch.core.testing import GeoDatasetConformance
+from geotorch.datasets import CanadianBuildingFootprints
+
+PROVINCES = ("Alberta", "Nunavut")
+
+
+def write_province(folder: Path, name: str, lon: float) -> Path:
+    """Write ``{name}.geojson`` with three 0.0001-degree buildings near ``(lon, 53)``."""
+    buildings = [square(lon + 0.0003 * number, 53.0, 0.0001) for number in range(3)]
+    return write_geojson(folder / f"{name}.geojson", buildings, [{"release": 2}] * 3)
+
+
+@pytest.fixture
+def served(http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Two provinces zipped as published and served locally; the dataset points at them only."""
+    checksums = {}
+    for number, name in enumerate(PROVINCES):
+        geojson = write_province(tmp_path / "staging", name, -114.0 + number)
+        checksums[name] = md5(zip_files(http_server.root / f"{name}.zip", [geojson], geojson.parent))
+    monkeypatch.setattr(CanadianBuildingFootprints, "url", http_server.base_url)
+    monkeypatch.setattr(CanadianBuildingFootprints, "md5s", checksums)
+    return checksums
+
+
+class TestCanadianBuildingFootprintsConformance(GeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CanadianBuildingFootprints:
+        monkeypatch.setattr(CanadianBuildingFootprints, "md5s", {"Alberta": ""})
+        write_province(tmp_path, "Alberta", -114.0)
+        return CanadianBuildingFootprints(root=tmp_path)
+
+
+def test_download_extracts_every_province_once_and_burns_buildings(
+    served: dict[str, str], http_server: Any, tmp_path: Path
+) -> None:
+    dataset = CanadianBuildingFootprints(root=tmp_path / "cbf", download=True, checksum=True)
+    assert len(dataset) == 2 and dataset.crs.to_epsg() == 4326
+    sample = dataset[BoundingBox(-114.0, -113.9992, 53.0, 53.0001, dataset.bounds.mint, dataset.bounds.maxt)]
+    assert sample["mask"].shape == (10, 80)
+    assert 0.2 < float(sample["mask"].float().mean()) < 0.5
+    CanadianBuildingFootprints(root=tmp_path / "cbf", download=True, checksum=True)
+    assert all(http_server.hits(f"{name}.zip") == 1 for name in PROVINCES)
+    assert dataset.plot(sample) is not None
+
+
+def test_wrong_checksum_and_missing_province(
+    served: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CanadianBuildingFootprints, "md5s", {**served, "Nunavut": "0" * 32})
+    with pytest.raises(ChecksumError, match=r"Nunavut\.zip"):
+        CanadianBuildingFootprints(root=tmp_path / "cbf", download=True, checksum=True)
+    assert not (tmp_path / "cbf" / "Nunavut.zip").exists()
+    with pytest.raises(DatasetNotFoundError, match=str(tmp_path / "cbf")):
+        CanadianBuildingFootprints(root=tmp_path / "cbf")

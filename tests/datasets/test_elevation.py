@@ -1,0 +1,87 @@
+"""EU-DEM and ASTER GDEM: elevation tiles found on disk (EU-DEM also from archives placed there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from geo_fakes import md5, write_raster, zip_files
+
+from geotorch.core import DatasetNotFoundError
+from geotorch.core.download import ChecksumError
+from geotorch.core.testing import GeoDatasetConformance
+from geotorch.datasets import EUDEM, AsterGDEM
+
+
+def terrain(size: int = 32) -> np.ndarray:
+    """A float32 slope from 100 m to about 400 m."""
+    rows, cols = np.mgrid[0:size, 0:size]
+    elevation: np.ndarray = (100.0 + 5.0 * rows + 4.0 * cols).astype("float32")
+    return elevation
+
+
+def write_eudem_tile(folder: Path, tile: str = "E40N20") -> Path:
+    """Write ``eu_dem_v11_{tile}.TIF`` (float32, 25 m, EPSG:3035)."""
+    return write_raster(folder / f"eu_dem_v11_{tile}.TIF", terrain(), 3035, 4000000.0, 3000000.0, 25.0, nodata=-3.4e38)
+
+
+def write_aster_tile(folder: Path, tile: str = "N32W119") -> Path:
+    """Write ``ASTGTMV003_{tile}_dem.tif`` (int16, 1 arc-second, EPSG:4326) and its ``_num.tif`` companion."""
+    lat, lon = int(tile[1:3]), -int(tile[4:7])
+    write_raster(folder / f"ASTGTMV003_{tile}_num.tif", np.ones((32, 32), "int16"), 4326, lon, lat + 1, 1 / 3600)
+    return write_raster(folder / f"ASTGTMV003_{tile}_dem.tif", terrain().astype("int16"), 4326, lon, lat + 1,
+                        1 / 3600)
+
+
+class TestEUDEMConformance(GeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> EUDEM:
+        write_eudem_tile(tmp_path)
+        return EUDEM(root=tmp_path)
+
+
+class TestAsterGDEMConformance(GeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> AsterGDEM:
+        write_aster_tile(tmp_path)
+        return AsterGDEM(root=tmp_path)
+
+
+def test_eudem_elevation_is_a_long_mask_in_metres(tmp_path: Path) -> None:
+    write_eudem_tile(tmp_path)
+    dataset = EUDEM(root=tmp_path)
+    mask = dataset[dataset.bounds]["mask"]
+    assert mask.dtype == torch.int64 and mask.shape == (32, 32)
+    assert int(mask[0, 0]) == 100 and int(mask.max()) == 100 + 5 * 31 + 4 * 31
+
+
+def test_eudem_archives_placed_in_root_are_verified_and_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raster = write_eudem_tile(tmp_path / "staging")
+    archive = zip_files(tmp_path / "dem" / "eu_dem_v11_E40N20.zip", [raster], raster.parent)
+    monkeypatch.setattr(EUDEM, "md5s", {archive.name: "0" * 32})
+    with pytest.raises(ChecksumError, match=archive.name):
+        EUDEM(root=tmp_path / "dem", checksum=True)
+    archive = zip_files(tmp_path / "dem" / "eu_dem_v11_E40N20.zip", [raster], raster.parent)
+    monkeypatch.setattr(EUDEM, "md5s", {archive.name: md5(archive)})
+    assert len(EUDEM(root=tmp_path / "dem", checksum=True)) == 1
+    assert (tmp_path / "dem" / "eu_dem_v11_E40N20.TIF").is_file()
+
+
+def test_aster_reads_dem_tiles_only_and_plots_them(tmp_path: Path) -> None:
+    write_aster_tile(tmp_path)
+    write_aster_tile(tmp_path, "N33W119")
+    dataset = AsterGDEM(root=tmp_path)
+    assert len(dataset) == 2 and dataset.crs.to_epsg() == 4326
+    sample = dataset[dataset.bounds.minx : dataset.bounds.minx + 0.005, 32.995 : 33.0]
+    sample["prediction"] = sample["mask"] + 1
+    assert len(dataset.plot(sample, suptitle="DEM").axes) == 3  # two panels and a colour bar
+
+
+@pytest.mark.parametrize("cls", [EUDEM, AsterGDEM])
+def test_missing_tiles_say_where_to_get_them(tmp_path: Path, cls: type[EUDEM] | type[AsterGDEM]) -> None:
+    with pytest.raises(DatasetNotFoundError, match=rf"{tmp_path}.*(Copernicus|Earthdata)"):
+        cls(root=tmp_path, download=True)

@@ -1,0 +1,53 @@
+"""Esri 2020 Land Cover: UTM tiles spanning 2020, one archive, 10 classes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from geo_fakes import md5, stripes, write_raster, zip_files
+
+from geotorch.core import DatasetNotFoundError
+from geotorch.core.download import ChecksumError
+from geotorch.core.testing import GeoDatasetConformance
+from geotorch.datasets import Esri2020
+
+
+def write_tile(folder: Path, tile: str = "52J", epsg: int = 32752) -> Path:
+    """Write ``{tile}_20200101-20210101.tif`` (uint8 classes 1-10, 10 m, in the tile's UTM zone)."""
+    path = folder / f"{tile}_20200101-20210101.tif"
+    return write_raster(path, stripes((32, 32), tuple(range(1, 11))), epsg, 500000.0, 7000000.0, 10.0, nodata=0)
+
+
+class TestEsri2020Conformance(GeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> Esri2020:
+        write_tile(tmp_path)
+        return Esri2020(root=tmp_path)
+
+
+def test_tiles_span_2020_and_keep_chosen_classes(tmp_path: Path) -> None:
+    write_tile(tmp_path)
+    dataset = Esri2020(root=tmp_path, classes=[1, 7])
+    assert datetime.fromtimestamp(dataset.bounds.mint, UTC) == datetime(2020, 1, 1, tzinfo=UTC)
+    assert datetime.fromtimestamp(dataset.bounds.maxt, UTC).date() == datetime(2021, 1, 1).date()
+    mask = dataset[dataset.bounds]["mask"]
+    assert set(mask.unique().tolist()) == {0, 1, 2}
+    assert len(Esri2020.class_names) == 11
+
+
+def test_download_checksum_and_not_found(http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raster = write_tile(tmp_path / "staging")
+    archive = zip_files(http_server.root / Esri2020.archive, [raster], raster.parent)
+    monkeypatch.setattr(Esri2020, "url", http_server.url(archive.name))
+    monkeypatch.setattr(Esri2020, "md5", md5(archive))
+    assert len(Esri2020(root=tmp_path / "esri", download=True, checksum=True)) == 1
+    Esri2020(root=tmp_path / "esri", download=True, checksum=True)
+    assert http_server.hits(archive.name) == 1
+    monkeypatch.setattr(Esri2020, "md5", "0" * 32)
+    with pytest.raises(ChecksumError, match=archive.name):
+        Esri2020(root=tmp_path / "other", download=True, checksum=True)
+    with pytest.raises(DatasetNotFoundError, match=str(tmp_path / "other")):
+        Esri2020(root=tmp_path / "other")

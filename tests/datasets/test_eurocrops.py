@@ -1,0 +1,91 @@
+"""EuroCrops: country shapefiles of parcels with HCAT codes, mapped to chosen classes through the hierarchy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from geo_fakes import md5, square, write_shapefile, zip_files
+
+from geotorch.core import BoundingBox, DatasetNotFoundError
+from geotorch.core.download import ChecksumError
+from geotorch.core.testing import GeoDatasetConformance
+from geotorch.datasets import EuroCrops
+from geotorch.datasets.resources import Resource
+
+HCAT = (
+    "HCAT2_name,HCAT2_code\nwheat,3301010100\nwinter_common_soft_wheat,3301010101\n"
+    "maize,3301010600\narable_crops,3301000000\n"
+)
+#: Winter soft wheat, maize, and a code outside the arable branch.
+PARCELS = ("3301010101", "3301010600", "3302000000")
+
+
+def write_country(folder: Path, stem: str = "AT_2021_EC21", lon: float = 14.0) -> Path:
+    """Write ``{stem}.shp`` with three 0.001-degree parcels in a row near ``(lon, 48)``, plus ``HCAT2.csv``."""
+    (folder / "HCAT2.csv").parent.mkdir(parents=True, exist_ok=True)
+    (folder / "HCAT2.csv").write_text(HCAT)
+    parcels = [square(lon + 0.001 * number, 48.0, 0.001) for number in range(3)]
+    return write_shapefile(folder / stem / f"{stem}.shp", parcels, "EC_hcat_c", PARCELS)
+
+
+def labels_of_parcels(dataset: EuroCrops) -> list[int]:
+    """The label at the centre of each of the three parcels."""
+    box = BoundingBox(14.0, 14.003, 48.0, 48.001, dataset.bounds.mint, dataset.bounds.maxt)
+    mask = dataset.to(res=0.0001)[box]["mask"]
+    return [int(mask[5, 5 + 10 * number]) for number in range(3)]
+
+
+@pytest.fixture
+def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(EuroCrops, "md5s", {"AT_2021.zip": ""})
+    write_country(tmp_path)
+    return tmp_path
+
+
+class TestEuroCropsConformance(GeoDatasetConformance):
+    @pytest.fixture
+    def dataset(self, local: Path) -> EuroCrops:
+        return EuroCrops(root=local, res=0.0001)
+
+
+def test_every_code_of_the_table_is_a_class_by_default(local: Path) -> None:
+    dataset = EuroCrops(root=local)
+    assert dataset.classes == ("3301010100", "3301010101", "3301010600", "3301000000")
+    assert labels_of_parcels(dataset) == [2, 3, 0]
+
+
+def test_codes_fall_back_to_their_nearest_listed_ancestor(local: Path) -> None:
+    dataset = EuroCrops(root=local, classes=["3301010100", "3301000000"])
+    assert labels_of_parcels(dataset) == [1, 2, 0]
+    assert dataset.label_of(3301010101) == 1 and dataset.label_of(3399000000) == 0
+    sample = dataset.to(res=0.0001)[BoundingBox(14.0, 14.003, 48.0, 48.001, dataset.bounds.mint, dataset.bounds.maxt)]
+    assert dataset.plot(sample) is not None
+
+
+def test_files_time_span_is_their_year(local: Path) -> None:
+    bounds = EuroCrops(root=local).bounds
+    assert datetime.fromtimestamp(bounds.mint, UTC) == datetime(2021, 1, 1, tzinfo=UTC)
+
+
+def test_download_checksum_extraction_and_not_found(
+    http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapefile = write_country(tmp_path / "staging")
+    archive = zip_files(http_server.root / "AT_2021.zip", sorted(shapefile.parent.iterdir()), shapefile.parent.parent)
+    (http_server.root / "HCAT2.csv").write_text(HCAT)
+    monkeypatch.setattr(EuroCrops, "url", http_server.base_url)
+    table = Resource(http_server.url("HCAT2.csv"), "HCAT2.csv", md5=md5(http_server.root / "HCAT2.csv"), extract=False)
+    monkeypatch.setattr(EuroCrops, "hcat", table)
+    monkeypatch.setattr(EuroCrops, "md5s", {"AT_2021.zip": md5(archive)})
+    root = tmp_path / "eurocrops"
+    assert len(EuroCrops(root=root, download=True, checksum=True)) == 1
+    EuroCrops(root=root, download=True, checksum=True)
+    assert http_server.hits("AT_2021.zip") == 1 and http_server.hits("HCAT2.csv") == 1
+    monkeypatch.setattr(EuroCrops, "md5s", {"AT_2021.zip": "0" * 32})
+    with pytest.raises(ChecksumError, match=r"AT_2021\.zip"):
+        EuroCrops(root=tmp_path / "other", download=True, checksum=True)
+    with pytest.raises(DatasetNotFoundError, match=str(tmp_path / "other")):
+        EuroCrops(root=tmp_path / "other")

@@ -1,0 +1,62 @@
+"""Fixtures of the models tests: an isolated weights cache and small real checkpoints served over HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from geotorch.models import Weights
+from geotorch.models.weights_catalog.bands import SENTINEL2_ALL, SSL4EO_S12_TOA_10K
+
+Publish = Callable[..., Weights]
+
+
+@pytest.fixture(autouse=True)
+def geotorch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty GEOTORCH_HOME, so none reads or writes the user's cache."""
+    home = tmp_path / "geotorch-home"
+    monkeypatch.setenv("GEOTORCH_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def publish(http_server, tmp_path: Path) -> Publish:  # noqa: ANN001 - the fixture's class lives in tests/conftest.py
+    """Save a model's state dict as a torchvision-style ``name-<sha256[:8]>.pth`` on the local server.
+
+    Returns a function ``publish(model, arch, tag, bands=SENTINEL2_ALL, full_hash=False) -> Weights``.
+    """
+
+    def _publish(
+        model: nn.Module,
+        arch: str,
+        tag: str = "test",
+        bands: Sequence[str] = SENTINEL2_ALL,
+        full_hash: bool = False,
+        in_chans: int | None = -1,
+    ) -> Weights:
+        staging = tmp_path / f"{arch}-{tag}.pth"
+        torch.save(model.state_dict(), staging)
+        digest = hashlib.sha256(staging.read_bytes()).hexdigest()
+        filename = f"{arch}_{tag}-{digest[:8]}.pth"
+        staging.rename(http_server.root / filename)
+        return Weights(
+            arch=arch,
+            tag=tag,
+            url=http_server.url(filename),
+            in_chans=len(bands) if in_chans == -1 else in_chans,
+            bands=tuple(bands),
+            sensor="sentinel2",
+            dataset="test",
+            license="CC0-1.0",
+            publication="https://example.org/paper",
+            repo="https://example.org/repo",
+            preprocessing=SSL4EO_S12_TOA_10K,
+            sha256=digest if full_hash else None,
+        )
+
+    return _publish

@@ -1,0 +1,100 @@
+"""Downloading into the cache, hash verification, and loading that never runs code."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from geotorch.core.download import ChecksumError
+from geotorch.models import UnsafeCheckpointError, download_weights, geotorch_home, load_checkpoint
+
+
+class Payload:
+    """An object whose unpickling would call code; weights_only loading must refuse it."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (print, ("this ran",))
+
+
+def test_home_follows_geotorch_home_else_the_user_cache(monkeypatch, tmp_path) -> None:
+    assert geotorch_home() == Path(str(tmp_path / "geotorch-home"))
+    monkeypatch.delenv("GEOTORCH_HOME")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert geotorch_home() == tmp_path / "cache" / "geotorch"
+
+
+def test_weights_download_once_into_the_cache_and_are_verified(publish, http_server, geotorch_home) -> None:
+    weights = publish(nn.Conv2d(13, 4, 3), "resnet18")
+    first = download_weights(weights, progress=False)
+    second = download_weights(weights, progress=False)
+    assert first == second == geotorch_home / "weights" / weights.filename
+    assert http_server.hits(weights.filename) == 1
+    assert sorted(path.name for path in first.parent.iterdir()) == [weights.filename], "no partial files left"
+    assert set(weights.get_state_dict(progress=False)) == {"weight", "bias"}
+
+
+def test_full_sha256_is_checked_too(publish) -> None:
+    weights = publish(nn.Conv2d(13, 4, 3), "resnet18", full_hash=True)
+    assert download_weights(weights, progress=False).is_file()
+    wrong = dataclasses.replace(weights, sha256="0" * 64)
+    Path(download_weights(weights, progress=False)).unlink()
+    with pytest.raises(ChecksumError, match="sha256 checksum mismatch"):
+        download_weights(wrong, progress=False)
+
+
+def test_a_tampered_file_is_refused_and_removed(publish, http_server, geotorch_home) -> None:
+    weights = publish(nn.Conv2d(13, 4, 3), "resnet18")
+    served = http_server.root / weights.filename
+    served.write_bytes(served.read_bytes() + b"tampered")
+    with pytest.raises(ChecksumError, match=weights.filename) as caught:
+        download_weights(weights, progress=False)
+    assert weights.hash_prefix in str(caught.value)
+    assert not list((geotorch_home / "weights").iterdir()), "the bad file must not stay in the cache"
+
+
+def test_a_cached_file_corrupted_later_is_replaced_by_a_verified_download(publish, http_server) -> None:
+    weights = publish(nn.Conv2d(13, 4, 3), "resnet18")
+    cached = download_weights(weights, progress=False)
+    cached.write_bytes(b"corrupted on disk")
+    assert download_weights(weights, progress=False) == cached
+    assert http_server.hits(weights.filename) == 2
+    assert set(load_checkpoint(cached)) == {"weight", "bias"}
+
+
+def test_a_file_without_any_checksum_is_refused(publish) -> None:
+    weights = publish(nn.Conv2d(13, 4, 3), "resnet18")
+    unverifiable = dataclasses.replace(weights, url=weights.url.replace(f"-{weights.hash_prefix}", ""))
+    with pytest.raises(ValueError, match="refusing an unverifiable file"):
+        download_weights(unverifiable, progress=False)
+
+
+def test_a_checkpoint_that_would_run_code_is_refused(tmp_path, capsys) -> None:
+    path = tmp_path / "evil.pth"
+    torch.save({"weight": torch.zeros(1), "extra": Payload()}, path)
+    with pytest.raises(UnsafeCheckpointError, match="could run code"):
+        load_checkpoint(path)
+    assert "this ran" not in capsys.readouterr().out
+
+
+def test_a_file_holding_no_state_dict_is_refused(tmp_path) -> None:
+    path = tmp_path / "notes.pth"
+    torch.save(["not", "tensors"], path)
+    with pytest.raises(ValueError, match="holds no state dict"):
+        load_checkpoint(path)
+
+
+def test_a_file_that_is_no_checkpoint_at_all_is_refused(tmp_path) -> None:
+    path = tmp_path / "truncated.pth"
+    path.write_bytes(b"PK\x03\x04 truncated zip")
+    with pytest.raises(ValueError, match="not a readable PyTorch checkpoint"):
+        load_checkpoint(path)
+
+
+def test_a_wrapped_state_dict_is_unwrapped(tmp_path) -> None:
+    path = tmp_path / "wrapped.pth"
+    torch.save({"state_dict": {"weight": torch.ones(2)}, "epoch": 3}, path)
+    assert set(load_checkpoint(path)) == {"weight"}
