@@ -150,9 +150,9 @@ def read_onto_grid(
         )
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
-    if np.isnan(fill):
-        return out, ~np.isnan(out).all(axis=0)  # NaN != NaN: every pixel would look valid
-    return out, (out != fill).any(axis=0)
+    # NaN != NaN: with a NaN fill every pixel would look valid.
+    valid = np.asarray(~np.isnan(out).all(axis=0) if np.isnan(fill) else (out != fill).any(axis=0))
+    return out, valid
 
 
 def read_mosaic(
