@@ -1,0 +1,43 @@
+"""``geotorch models`` and ``geotorch weights`` list what the installed plugins register."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from geotorch.core.cli import main
+
+
+def test_models_lists_every_builder_with_its_task(capsys) -> None:
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name in ("resnet50", "unet", "FCSiamDiff", "FarSeg", "RCF", "DOFA", "swin_v2_b"):
+        assert name in out
+    assert main(["models", "--task", "change_detection", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["name"] for row in rows] == ["FCSiamConc", "FCSiamDiff"]
+
+
+def test_weights_filters_by_sensor_and_band_count(capsys) -> None:
+    assert main(["weights", "--sensor", "sentinel2", "--in-chans", "13"]) == 0
+    out = capsys.readouterr().out
+    assert "resnet50.sentinel2_all_moco" in out and "CC-BY-4.0" in out
+    assert "landsat" not in out
+
+
+def test_weights_json_carries_urls_checksums_and_preprocessing(capsys) -> None:
+    assert main(["weights", "vit_small_patch16_224.sentinel2_all_dino", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["url"].startswith("https://") and row["sha256"].startswith("36bcc127")
+    assert row["preprocessing"]["divisor"] == [10000.0]
+
+
+def test_loading_the_plugin_imports_neither_timm_nor_datasets_nor_lightning() -> None:
+    code = (
+        "import sys; from geotorch.core import list_models, list_weights; list_models(); list_weights(); "
+        "heavy = [m for m in ('timm', 'segmentation_models_pytorch', 'lightning', 'geotorch.datasets') "
+        "if m in sys.modules]; print(heavy); sys.exit(bool(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
