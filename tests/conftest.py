@@ -145,3 +145,18 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHTTPS
     """A :class:`LocalHTTPServer` serving a fresh empty folder (not the test's ``tmp_path``), stopped afterwards."""
     with LocalHTTPServer(tmp_path_factory.mktemp("served")) as server:
         yield server
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _geotorch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point ``GEOTORCH_HOME`` (caches, generated data, weights) at a temporary folder for the whole run."""
+    import os
+
+    previous = os.environ.get("GEOTORCH_HOME")
+    home = tmp_path_factory.mktemp("geotorch-home")
+    os.environ["GEOTORCH_HOME"] = str(home)
+    yield home
+    if previous is None:
+        del os.environ["GEOTORCH_HOME"]
+    else:
+        os.environ["GEOTORCH_HOME"] = previous

@@ -25,7 +25,7 @@ def geotorch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def publish(http_server, tmp_path: Path) -> Publish:  # noqa: ANN001 - the fixture's class lives in tests/conftest.py
+def publish(http_server, tmp_path: Path) -> Publish:
     """Save a model's state dict as a torchvision-style ``name-<sha256[:8]>.pth`` on the local server.
 
     Returns a function ``publish(model, arch, tag, bands=SENTINEL2_ALL, full_hash=False) -> Weights``.

@@ -29,7 +29,7 @@ def test_fcn_keeps_the_image_size() -> None:
 
 
 def test_fcn_refuses_another_band_count() -> None:
-    with pytest.raises(RuntimeError, match="expected input.* to have 13 channels"):
+    with pytest.raises(RuntimeError, match=r"expected input.* to have 13 channels"):
         FCN(in_channels=13, classes=3)(torch.randn(1, 6, 32, 32))
 
 

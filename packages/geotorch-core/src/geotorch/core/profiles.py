@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import rasterio
+from rasterio.crs import CRS
 
 from geotorch.core.cache import cache_home
 
@@ -46,6 +48,12 @@ class RasterProfile:
     nodata: float | None
 
 
+@functools.lru_cache(maxsize=256)
+def crs_from_wkt(wkt: str) -> CRS:
+    """The CRS of ``wkt``, built once per distinct WKT (files of one product share a handful)."""
+    return CRS.from_wkt(wkt)
+
+
 def _stamp(path: Path) -> list[int]:
     """What changes whenever a file's content may have changed."""
     status = path.stat()
@@ -55,7 +63,9 @@ def _stamp(path: Path) -> list[int]:
 def _read_profile(path: Path) -> RasterProfile | str:
     """The profile of ``path``, or why it cannot be read."""
     try:
-        with rasterio.open(path) as source:
+        # Without a directory listing per file, indexing a folder of n files costs O(n), not O(n^2);
+        # sidecar files (.aux.xml, .tfw, .ovr) are still found, by probing their names.
+        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"), rasterio.open(path) as source:
             if source.crs is None:
                 return "it has no CRS"
             transform = source.transform

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import rasterio
 import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -21,6 +20,7 @@ from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
 from geotorch.core.handles import open_files
 from geotorch.core.mosaic import Grid, read_mosaic
+from geotorch.core.profiles import RasterProfile, crs_from_wkt, read_profiles
 from geotorch.core.timestamps import interval_from_match
 
 
@@ -89,7 +89,7 @@ class RasterDataset(GeoDataset):
         if self.resampling is None:
             self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
         footprints, first = self._scan()
-        self._crs = CRS.from_user_input(crs) if crs is not None else first.crs
+        self._crs = CRS.from_user_input(crs) if crs is not None else crs_from_wkt(first.crs)
         self._res = as_res(res) if res is not None else self._native_res(first)
         self._fill = self.nodata if self.nodata is not None else first.nodata if first.nodata is not None else 0
         self._dtype = np.dtype(first.dtype)
@@ -111,26 +111,34 @@ class RasterDataset(GeoDataset):
             )
         return chosen
 
-    def _scan(self) -> tuple[list[Footprint], _Profile]:
-        """Footprints of every matching, readable file, and the profile of the first one."""
+    def _scan(self) -> tuple[list[Footprint], RasterProfile]:
+        """Footprints of every matching, readable file, and the profile of the first one.
+
+        File headers come from the persisted profile cache where a file is
+        unchanged since it was last indexed (see :mod:`geotorch.core.profiles`).
+        """
         pattern = re.compile(self.filename_regex, re.VERBOSE)
-        footprints: list[Footprint] = []
-        first: _Profile | None = None
+        candidates: list[tuple[Path, re.Match[str]]] = []
         for path in find_files(self.paths, self.filename_glob):
             match = pattern.match(path.name)
             if match is None:
                 continue
             if self.separate_files and self.bands and match.groupdict().get("band") not in (None, self.bands[0]):
                 continue
-            try:
-                with rasterio.open(path) as source:
-                    profile = _Profile(source)
-            except rasterio.errors.RasterioError as error:
-                warnings.warn(f"{type(self).__name__}: skipping {path}: not a readable raster ({error})", stacklevel=3)
+            candidates.append((path, match))
+        key = "\n".join([type(self).__module__, type(self).__qualname__, self.filename_glob, self.filename_regex,
+                          *sorted(str(path.resolve()) for path in self.paths)])
+        profiles = read_profiles([path for path, _ in candidates], key)
+        footprints: list[Footprint] = []
+        first: RasterProfile | None = None
+        for (path, match), profile in zip(candidates, profiles, strict=True):
+            if isinstance(profile, str):
+                warnings.warn(f"{type(self).__name__}: skipping {path}: not a readable raster ({profile})",
+                              stacklevel=3)
                 continue
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             left, bottom, right, top = profile.bounds
-            footprints.append(Footprint(profile.crs, (left, right, bottom, top), mint, maxt, str(path)))
+            footprints.append(Footprint(crs_from_wkt(profile.crs), (left, right, bottom, top), mint, maxt, str(path)))
             first = first or profile
         if first is None:
             raise DatasetNotFoundError(
@@ -142,10 +150,12 @@ class RasterDataset(GeoDataset):
         self._band_count = len(self.bands) if self.bands else first.count
         return footprints, first
 
-    def _native_res(self, first: _Profile) -> tuple[float, float]:
-        if first.crs == self._crs:
+    def _native_res(self, first: RasterProfile) -> tuple[float, float]:
+        if crs_from_wkt(first.crs) == self._crs:
             return first.res
-        transform, _, _ = calculate_default_transform(first.crs, self._crs, first.width, first.height, *first.bounds)
+        transform, _, _ = calculate_default_transform(
+            crs_from_wkt(first.crs), self._crs, first.width, first.height, *first.bounds
+        )
         return abs(transform.a), abs(transform.e)
 
     def _band_paths(self, path: str) -> list[str]:
@@ -191,19 +201,3 @@ class RasterDataset(GeoDataset):
 
         rgb = [self.bands.index(band) for band in self.rgb_bands if band in self.bands]
         return plot_sample(sample, rgb_indices=rgb or None, show_titles=show_titles, suptitle=suptitle)
-
-
-class _Profile:
-    """What indexing needs to know about one open raster."""
-
-    def __init__(self, source: Any) -> None:
-        self.crs: CRS = source.crs
-        self.bounds: tuple[float, float, float, float] = tuple(source.bounds)
-        self.res: tuple[float, float] = (abs(source.transform.a), abs(source.transform.e))
-        self.width: int = source.width
-        self.height: int = source.height
-        self.count: int = source.count
-        self.dtype: str = source.dtypes[0]
-        self.nodata: float | None = source.nodata
-        if self.crs is None:
-            raise rasterio.errors.RasterioError(f"{source.name} has no CRS")

@@ -6,6 +6,7 @@ Parameter names follow the published checkpoints, so they load as they are.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
 import torch
@@ -97,6 +98,10 @@ class DOFAEmbedding(nn.Module):
         return patches.flatten(2).transpose(1, 2)
 
 
+#: LayerNorm with the epsilon of the published model.
+_layer_norm = partial(nn.LayerNorm, eps=1e-6)
+
+
 class DOFA(nn.Module):
     """Dynamic One-For-All: a ViT for any bands, given each band's central wavelength in micrometres.
 
@@ -164,10 +169,6 @@ class DOFA(nn.Module):
         """Class logits (or features when ``num_classes=0``) of ``x`` whose bands have ``wavelengths``."""
         result: Tensor = self.head(self.head_drop(self.forward_features(x, wavelengths)))
         return result
-
-
-def _layer_norm(dim: int) -> nn.LayerNorm:
-    return nn.LayerNorm(dim, eps=1e-6)
 
 
 def _dofa(arch: str, weights: WeightsLike | None, size: dict[str, int], kwargs: dict[str, Any]) -> DOFA:

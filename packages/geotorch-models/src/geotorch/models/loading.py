@@ -111,7 +111,8 @@ def load_pretrained(
                  if name in own and state[name].shape != own[name].shape]
     if misshapen:
         raise ValueError(f"{weights.name} does not fit {type(module).__name__}: shapes differ for {misshapen[:5]}")
-    result = module.load_state_dict(state, strict=False)
+    # Some encoders (smp's ResNets) override load_state_dict and drop its report; the base method keeps it.
+    result = nn.Module.load_state_dict(module, state, strict=False)
     missing = [name for name in result.missing_keys if not name.startswith(HEAD_PREFIXES)]
     unexpected = [name for name in result.unexpected_keys if not name.startswith(HEAD_PREFIXES)]
     if missing or unexpected:

@@ -30,6 +30,9 @@ class RCF(nn.Module):
         ValueError: if ``features`` is odd, ``mode`` is unknown, or ``"empirical"`` lacks images.
     """
 
+    weights: Tensor
+    biases: Tensor
+
     def __init__(
         self,
         in_channels: int = 4,
@@ -60,9 +63,6 @@ class RCF(nn.Module):
         self.register_buffer("weights", filters)
         self.register_buffer("biases", torch.full((count,), bias))
         self.num_features = features
-
-    weights: Tensor
-    biases: Tensor
 
     def forward(self, x: Tensor) -> Tensor:
         """Return ``(B, features)`` for ``(B, C, H, W)`` images, or ``(features,)`` for one ``(C, H, W)``."""
