@@ -28,7 +28,8 @@ def geotorch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def publish(http_server, tmp_path: Path) -> Publish:
     """Save a model's state dict as a torchvision-style ``name-<sha256[:8]>.pth`` on the local server.
 
-    Returns a function ``publish(model, arch, tag, bands=SENTINEL2_ALL, full_hash=False) -> Weights``.
+    Returns a function ``publish(model, arch, tag, bands=SENTINEL2_ALL, full_hash=False) -> Weights``; no
+    bands makes spectrum-agnostic weights (``in_chans=None``).
     """
 
     def _publish(
@@ -37,7 +38,6 @@ def publish(http_server, tmp_path: Path) -> Publish:
         tag: str = "test",
         bands: Sequence[str] = SENTINEL2_ALL,
         full_hash: bool = False,
-        in_chans: int | None = -1,
     ) -> Weights:
         staging = tmp_path / f"{arch}-{tag}.pth"
         torch.save(model.state_dict(), staging)
@@ -48,7 +48,7 @@ def publish(http_server, tmp_path: Path) -> Publish:
             arch=arch,
             tag=tag,
             url=http_server.url(filename),
-            in_chans=len(bands) if in_chans == -1 else in_chans,
+            in_chans=len(bands) or None,
             bands=tuple(bands),
             sensor="sentinel2",
             dataset="test",

@@ -12,12 +12,12 @@ from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.io import DatasetReader
-from rasterio.warp import calculate_default_transform, reproject
 from rasterio.windows import Window
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import FileHandleCache
+from geotorch.core.warp import warp_onto_grid
 
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
 GRID_TOLERANCE = 1e-6
@@ -84,22 +84,6 @@ def _read_aligned(source: DatasetReader, indexes: Sequence[int], window: Window,
     return covered
 
 
-def _kernel_scale(source: DatasetReader, grid: Grid) -> tuple[float, float]:
-    """Target pixels per source pixel along x and y, both measured in the grid's CRS.
-
-    GDAL sizes resampling kernels with this ratio. Left to itself it estimates
-    the ratio from the source window each request needs, which grows with the
-    rotation between CRSs and differs from one query shape to the next, so the
-    same target pixel would get different values from different queries.
-    """
-    if source.crs == grid.crs:
-        source_x, source_y = source.res
-    else:
-        native, _, _ = calculate_default_transform(source.crs, grid.crs, source.width, source.height, *source.bounds)
-        source_x, source_y = abs(native.a), abs(native.e)
-    return source_x / abs(grid.transform.a), source_y / abs(grid.transform.e)
-
-
 def read_onto_grid(
     source: DatasetReader,
     indexes: Sequence[int],
@@ -136,18 +120,7 @@ def read_onto_grid(
                 covered &= ~np.isnan(out).all(axis=0)
                 out[:, ~covered] = fill
             return out, covered
-        scale_x, scale_y = _kernel_scale(source, grid)
-        reproject(
-            source=rasterio.band(source, list(indexes)),
-            destination=out,
-            src_nodata=source.nodata,
-            dst_transform=grid.transform,
-            dst_crs=grid.crs,
-            dst_nodata=fill,
-            resampling=resampling,
-            XSCALE=scale_x,
-            YSCALE=scale_y,
-        )
+        warp_onto_grid(source, indexes, grid, resampling, out, fill)
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
     # NaN != NaN: with a NaN fill every pixel would look valid.

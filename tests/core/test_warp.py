@@ -1,0 +1,61 @@
+"""The in-memory warp of a source window equals GDAL's warp of the whole file onto the same grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.warp import reproject
+from rasters import grid, write_raster  # type: ignore[import-not-found]
+
+from geotorch.core.mosaic import Grid
+from geotorch.core.warp import kernel_scale, warp_onto_grid
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows, cols = np.mgrid[0:200, 0:240]
+    bands = np.stack([(rows * 3 + cols * 2) % 997 + 1, (rows * cols) % 991 + 1]).astype("uint16")
+    bands[:, 150:, 200:] = 0
+    return write_raster(tmp_path_factory.mktemp("warp") / "scene.tif", bands, "EPSG:32617",
+                        grid(200000.0, 4000000.0), nodata=0, tiled=True)
+
+
+def _whole_file_warp(source: rasterio.io.DatasetReader, target: Grid, resampling: Resampling) -> np.ndarray:
+    out = np.zeros((2, target.height, target.width), dtype="uint16")
+    scale_x, scale_y = kernel_scale(source, target)
+    reproject(rasterio.band(source, [1, 2]), out, src_nodata=source.nodata, dst_transform=target.transform,
+              dst_crs=target.crs, dst_nodata=0, resampling=resampling, XSCALE=scale_x, YSCALE=scale_y)
+    return out
+
+
+@pytest.mark.parametrize("resampling", [Resampling.nearest, Resampling.bilinear, Resampling.cubic])
+@pytest.mark.parametrize("res", [30.0, 90.0, 12.5])
+def test_window_warp_equals_whole_file_warp(scene: Path, resampling: Resampling, res: float) -> None:
+    utm16 = CRS.from_epsg(32616)
+    rng = np.random.default_rng(int(res))
+    seen = 0
+    with rasterio.open(scene) as source:
+        for _ in range(6):
+            # Queries inside, across the edge of, and across the nodata corner of the scene.
+            left = 741000.0 + rng.uniform(-1500, 6000)
+            top = 3998000.0 - rng.uniform(-1500, 5000)
+            target = Grid(utm16, Affine(res, 0, left, 0, -res, top), 48, 40)
+            ours = np.zeros((2, 48, 40), dtype="uint16")
+            warp_onto_grid(source, [1, 2], target, resampling, ours, 0)
+            np.testing.assert_array_equal(ours, _whole_file_warp(source, target, resampling))
+            seen += int((ours > 0).sum())
+    assert seen > 2 * 48 * 40, "the queries must overlap the scene"
+
+
+def test_window_outside_the_file_leaves_the_fill(scene: Path) -> None:
+    with rasterio.open(scene) as source:
+        target = Grid(CRS.from_epsg(32616), Affine(30.0, 0, 100000.0, 0, -30.0, 3000000.0), 8, 8)
+        out = np.full((2, 8, 8), 7, dtype="uint16")
+        warp_onto_grid(source, [1, 2], target, Resampling.bilinear, out, 7)
+    assert (out == 7).all()
