@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from geotorch.core.download import ChecksumError
-from geotorch.models import UnsafeCheckpointError, download_weights, geotorch_home, load_checkpoint
+from geotorch.models import UnsafeCheckpointError, download_weights, load_checkpoint
 
 
 class Payload:
@@ -18,13 +18,6 @@ class Payload:
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         return (print, ("this ran",))
-
-
-def test_home_follows_geotorch_home_else_the_user_cache(monkeypatch, tmp_path) -> None:
-    assert geotorch_home() == Path(str(tmp_path / "geotorch-home"))
-    monkeypatch.delenv("GEOTORCH_HOME")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert geotorch_home() == tmp_path / "cache" / "geotorch"
 
 
 def test_weights_download_once_into_the_cache_and_are_verified(publish, http_server, geotorch_home) -> None:

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from geotorch.models.hub import (
         UnsafeCheckpointError,
         download_weights,
-        geotorch_home,
         load_checkpoint,
         load_state_dict,
         timm_overlay,
@@ -63,7 +62,6 @@ _EXPORTS = {
     "FCN": "fcn",
     "UnsafeCheckpointError": "hub",
     "download_weights": "hub",
-    "geotorch_home": "hub",
     "load_checkpoint": "hub",
     "load_state_dict": "hub",
     "timm_overlay": "hub",
@@ -100,7 +98,6 @@ __all__ = [
     "dofa_small_patch16_224",
     "download_weights",
     "fpn",
-    "geotorch_home",
     "load_checkpoint",
     "load_pretrained",
     "load_state_dict",

@@ -10,28 +10,18 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from geotorch.core.cache import cache_home
 from geotorch.core.download import ChecksumError, calculate_sha256, download_url
 from geotorch.models.weights import Weights
-
-#: Environment variable naming GeoTorch's cache folder; weights go in its ``weights`` subfolder.
-HOME_VARIABLE = "GEOTORCH_HOME"
 
 
 class UnsafeCheckpointError(ValueError):
     """A checkpoint holds something other than tensors and plain containers, so loading it could run code."""
 
 
-def geotorch_home() -> Path:
-    """GeoTorch's cache folder: ``$GEOTORCH_HOME``, else ``$XDG_CACHE_HOME/geotorch``, else ``~/.cache/geotorch``."""
-    configured = os.environ.get(HOME_VARIABLE)
-    if configured:
-        return Path(configured).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "geotorch"
-
-
 def weights_dir() -> Path:
     """The folder downloaded checkpoints are kept in."""
-    return geotorch_home() / "weights"
+    return cache_home() / "weights"
 
 
 def download_weights(weights: Weights, root: str | Path | None = None, progress: bool = True) -> Path:
