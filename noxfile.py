@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
 import nox
 
 nox.options.reuse_venv = "yes"
@@ -67,3 +72,32 @@ def quickstart(session: nox.Session) -> None:
     session.install(*TORCH_LIGHT)
     session.install(PACKAGES["core"], PACKAGES["datasets"])
     session.run("geotorch", "quickstart", *(session.posargs or ["--out", "quickstart-output"]))
+
+
+def _python312() -> str:
+    """A Python 3.12 interpreter for TorchGeo 0.10.1 (which needs >= 3.12): on PATH, else from pyenv."""
+    found = shutil.which("python3.12")
+    if found and subprocess.run([found, "--version"], capture_output=True, check=False).returncode == 0:
+        return found
+    for candidate in sorted(Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"), reverse=True):
+        return str(candidate)
+    raise RuntimeError("the bench session needs Python 3.12 for TorchGeo 0.10.1: install it (e.g. pyenv install 3.12)")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Sampling throughput, index build and import cost, GeoTorch vs TorchGeo 0.10.1 on the same generated data.
+
+    Positional arguments go to bench/compare.py (e.g. ``-- --repeats 5``). The data (about 2 GB) is
+    generated once into ``$GEOTORCH_BENCH_DATA`` (default ``.nox/bench-data``).
+    """
+    session.install(*TORCH_LIGHT)
+    session.install(PACKAGES["core"], PACKAGES["datasets"])
+    torchgeo = Path(".nox/torchgeo-py312")
+    if not (torchgeo / "bin" / "python").exists():
+        session.run(_python312(), "-m", "venv", str(torchgeo), external=True)
+    session.run(str(torchgeo / "bin" / "python"), "-m", "pip", "install", "-q", "torchgeo==0.10.1", external=True)
+    data = os.environ.get("GEOTORCH_BENCH_DATA", ".nox/bench-data")
+    session.run("python", "bench/generate.py", data)
+    session.run("python", "bench/compare.py", "--data", data, "--torchgeo-python", str(torchgeo / "bin" / "python"),
+                *session.posargs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -114,20 +115,35 @@ def write_tiles(root: Path, count: int, rng: np.random.Generator) -> None:
             destination.write(rng.integers(0, 255, (1, 64, 64), dtype=np.uint8))
 
 
+def link_scene_sets(root: Path) -> None:
+    """Folders of 1 and 24 scenes for the growth table, as hard links (24 = the 6 scenes at 4 acquisition dates)."""
+    for kind in ("scenes", "prewarped"):
+        originals = sorted((root / kind).glob("scene_*.tif"))
+        for count, copies in ((1, 1), (24, 4)):
+            folder = root / f"{kind}_{count}"
+            folder.mkdir(exist_ok=True)
+            for copy in range(copies):
+                for original in originals[:count] if count == 1 else originals:
+                    target = folder / original.name.replace("scene_", f"scene_t{copy}_")
+                    if not target.exists():
+                        os.link(original, target)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("root", type=Path)
     parser.add_argument("--size", type=int, default=SIZE, help="scene width and height in pixels")
-    parser.add_argument("--tiles", type=int, nargs="*", default=[2000], help="tile folders to write (counts)")
+    parser.add_argument("--tiles", type=int, nargs="*", default=[200, 2000, 20000], help="tile folders to write")
     options = parser.parse_args()
     marker = options.root / "COMPLETE.json"
-    wanted = {"size": options.size, "tiles": sorted(options.tiles), "version": 1}
+    wanted = {"size": options.size, "tiles": sorted(options.tiles), "version": 2}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         return
     rng = np.random.default_rng(0)
     scenes = write_scenes(options.root, rng, options.size)
     labels = write_labels(options.root, rng, scenes)
     write_prewarped(options.root, scenes, labels)
+    link_scene_sets(options.root)
     for count in options.tiles:
         write_tiles(options.root, count, rng)
     marker.write_text(json.dumps(wanted))

@@ -81,9 +81,11 @@ def dataset_classes(library: str) -> tuple[Any, Any, Any]:
     return Scenes, Labels, Tiles
 
 
-def build(library: str, data: Path, scenario: str) -> Any:
+def build(library: str, data: Path, scenario: str, scenes_count: int = 6) -> Any:
     scenes, labels, _ = dataset_classes(library)
     folder = "prewarped" if scenario == "d" else "scenes"
+    if scenes_count != 6:
+        folder = f"{folder}_{scenes_count}"
     return scenes(paths=str(data / folder)) & labels(paths=str(data / "labels"))
 
 
@@ -180,8 +182,10 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tiles", default="tiles_2000", help="tile folder for scenario e")
+    parser.add_argument("--scenes", type=int, default=6, help="scene folder (1, 6 or 24 scenes) for a-d")
     options = parser.parse_args()
-    result: dict[str, Any] = {"library": options.library, "scenario": options.scenario, "workers": options.workers}
+    result: dict[str, Any] = {"library": options.library, "scenario": options.scenario, "workers": options.workers,
+                              "scenes": options.scenes, "tiles": options.tiles}
     with PeakMemory() as memory:
         started = time.perf_counter()
         if options.scenario == "import":
@@ -207,7 +211,7 @@ def main() -> None:
             if options.scenario == "f":
                 batches_iterable = limit_loader(options.data, options.workers, options.batches, options.seed)
             else:
-                dataset = build(options.library, options.data, options.scenario)
+                dataset = build(options.library, options.data, options.scenario, options.scenes)
                 batches_iterable = loader(options.library, dataset, options.scenario, options.workers,
                                           options.batches, options.seed)
             seconds, patches, image_shape, mask_shape = time_loader(batches_iterable, options.batches)

@@ -1,3 +1,7 @@
-"""GeoTorch trainers: Lightning tasks for classification, segmentation and regression."""
+"""GeoTorch trainers: Lightning tasks for segmentation, classification, regression and change detection."""
 
-__all__: list[str] = []
+from geotorch.trainers.base import BaseTask
+from geotorch.trainers.segmentation import SemanticSegmentationTask
+from geotorch.trainers.writer import GeoTIFFPredictionWriter
+
+__all__ = ["BaseTask", "GeoTIFFPredictionWriter", "SemanticSegmentationTask"]

@@ -1,1 +1,58 @@
-"""The geotorch-trainers plugin: will register Lightning tasks, datamodules and the fit commands (none yet)."""
+"""The geotorch-trainers plugin: registers its tasks, its datamodules and ``geotorch fit|validate|test|predict``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from geotorch.core import CommandRegistrar, Register, hookimpl
+
+#: Registered name -> import path of every task; modules are imported only when a task is built.
+TASKS = {
+    "SemanticSegmentationTask": "geotorch.trainers.segmentation:SemanticSegmentationTask",
+}
+
+#: Registered name -> (import path, the dataset it serves) of every datamodule.
+DATAMODULES = {
+    "GeoDataModule": ("geotorch.datamodules.geo:GeoDataModule", None),
+    "DemoDataModule": ("geotorch.datamodules.demo:DemoDataModule", "DemoImagery & DemoLandCover"),
+}
+
+
+#: The subcommands, with their help.
+SUBCOMMANDS = {
+    "fit": "train a task on a datamodule (geotorch fit --config conf/quickstart.yaml)",
+    "validate": "evaluate a task on a datamodule's validation split",
+    "test": "evaluate a task on a datamodule's test split",
+    "predict": "predict with a task; on a GeoDataset, write georeferenced GeoTIFFs",
+}
+
+
+@hookimpl
+def register_tasks(register: Register) -> None:
+    """Register every task of :data:`TASKS` by import path."""
+    for name, target in TASKS.items():
+        register(target, name=name)
+
+
+@hookimpl
+def register_datamodules(register: Register) -> None:
+    """Register every datamodule of :data:`DATAMODULES` by import path, with the dataset it serves."""
+    for name, (target, dataset) in DATAMODULES.items():
+        register(target, name=name, dataset=dataset)
+
+
+@hookimpl
+def register_commands(cli: CommandRegistrar) -> None:
+    """Add ``fit``, ``validate``, ``test`` and ``predict``; Lightning is imported only when one runs."""
+    for name, help in SUBCOMMANDS.items():
+        cli.add(name, _runner(name), help=help)
+
+
+def _runner(subcommand: str) -> Callable[[Sequence[str]], int]:
+    def run(argv: Sequence[str]) -> int:
+        from geotorch.trainers.cli import run
+
+        return run(subcommand, argv)
+
+    run.__doc__ = f"Run ``geotorch {subcommand}``."
+    return run

@@ -1,0 +1,99 @@
+"""BaseDataModule: batch augmentation on the device after transfer, plotting, and the band count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import kornia.augmentation as K
+from lightning.pytorch import LightningDataModule
+from torch import Tensor, nn
+
+from geotorch.transforms import AugmentationSequential, Normalize
+
+Sample = dict[str, Any]
+
+
+class BaseDataModule(LightningDataModule):
+    """Shared by GeoDataModule and NonGeoDataModule: augmentations run on whole batches on the device.
+
+    After a batch reaches the device, :meth:`on_after_batch_transfer` applies
+    ``train_aug`` while training, ``val_aug`` while validating, ``test_aug`` while
+    testing and ``predict_aug`` while predicting, each falling back to ``aug``
+    (normalisation with the class's band ``mean`` and ``std``).
+
+    Attributes:
+        mean: per-band mean (or one value) of the raw images, subtracted before training.
+        std: per-band standard deviation (or one value), divided by.
+        num_channels: bands of the images, when known; tasks check their ``in_channels`` against it.
+    """
+
+    mean: Sequence[float] = (0.0,)
+    std: Sequence[float] = (255.0,)
+    num_channels: int | None = None
+
+    def __init__(self, batch_size: int = 1, num_workers: int = 0, **kwargs: Any) -> None:
+        """Keep the loader settings and the dataset's arguments.
+
+        Args:
+            batch_size: samples per batch.
+            num_workers: DataLoader worker processes.
+            **kwargs: passed to the dataset class (``root=...``, ``bands=...``).
+        """
+        super().__init__()
+        self.batch_size = batch_size
+        self.num_workers = num_workers
+        self.kwargs = kwargs
+        self.aug: nn.Module = AugmentationSequential(Normalize(mean=self.mean, std=self.std))
+        self.train_aug: nn.Module | None = None
+        self.val_aug: nn.Module | None = None
+        self.test_aug: nn.Module | None = None
+        self.predict_aug: nn.Module | None = None
+
+    def flips(self) -> nn.Module:
+        """Normalisation then random horizontal and vertical flips: the default training augmentation."""
+        return AugmentationSequential(
+            Normalize(mean=self.mean, std=self.std), K.RandomHorizontalFlip(), K.RandomVerticalFlip()
+        )
+
+    def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
+        """Move a sample dict's tensors to ``device``; ``crs`` and ``bounds`` stay as they are.
+
+        Lightning's default walks into dataclasses and refuses frozen ones such as BoundingBox.
+        """
+        if isinstance(batch, dict):
+            return {key: value.to(device) if isinstance(value, Tensor) else value for key, value in batch.items()}
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """Apply the current stage's augmentation to a batch already on the device."""
+        if not isinstance(batch, dict) or "image" not in batch:
+            return batch
+        augment = self.aug
+        if self.trainer is not None:
+            state = self.trainer
+            if state.training:
+                augment = self.train_aug or self.aug
+            elif state.validating or state.sanity_checking:
+                augment = self.val_aug or self.aug
+            elif state.testing:
+                augment = self.test_aug or self.aug
+            elif state.predicting:
+                augment = self.predict_aug or self.aug
+        batch["image"] = batch["image"].float()
+        return augment(batch)
+
+    def plot(self, sample: Sample) -> Any:
+        """A figure of ``sample`` by the dataset's ``plot`` if it has one, else by GeoTorch's default.
+
+        Returns:
+            A matplotlib Figure.
+        """
+        from geotorch.core.plotting import plot_sample
+
+        dataset = next((getattr(self, name) for name in ("val_dataset", "train_dataset", "test_dataset")
+                        if getattr(self, name, None) is not None), None)
+        drawing = getattr(dataset, "plot", None)
+        if drawing is not None:
+            return drawing(sample)
+        return plot_sample(sample)

@@ -1,0 +1,212 @@
+"""GeoDataModule: random patches for training, a grid for validation, testing and prediction, split by rank."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
+
+from geotorch.core import BoundingBox, GeoDataset, stack_samples
+from geotorch.datamodules.base import BaseDataModule, Sample
+from geotorch.samplers import GridGeoSampler, RandomBatchGeoSampler, roi_split
+from geotorch.samplers.batch import BatchGeoSampler
+from geotorch.samplers.single import GeoSampler
+
+
+class ShardedSampler(DistributedSampler[Any]):
+    """A geo sampler, which splits its work by rank itself, shown to Lightning as a DistributedSampler.
+
+    Under DDP Lightning wraps every sampler that is not a ``DistributedSampler`` in
+    one, which would split the geo sampler's share of a pass a second time. This
+    adapter only delegates: iteration, length and ``set_epoch`` are the geo sampler's.
+    """
+
+    def __init__(self, sampler: GeoSampler | BatchGeoSampler, dataset: Dataset[Any]) -> None:
+        """Wrap ``sampler``, which draws from ``dataset``."""
+        super().__init__(dataset, num_replicas=sampler.world_size, rank=sampler.rank, shuffle=False)
+        self.sampler = sampler
+
+    def __iter__(self) -> Iterator[Any]:
+        """The geo sampler's queries for this rank."""
+        return iter(self.sampler)
+
+    def __len__(self) -> int:
+        """Queries per pass on this rank."""
+        return len(self.sampler)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Start epoch ``epoch`` of the geo sampler."""
+        self.sampler.set_epoch(epoch)
+
+
+class BatchReader(Dataset[Sample]):
+    """Reads a whole batch for one list of boxes, so a batch sampler can run as a plain sampler."""
+
+    def __init__(self, dataset: GeoDataset) -> None:
+        """Read from ``dataset``."""
+        self.dataset = dataset
+
+    def __getitem__(self, boxes: list[BoundingBox]) -> Sample:  # type: ignore[override]
+        """The samples of ``boxes``, stacked."""
+        return stack_samples(self.dataset[box] for box in boxes)
+
+    def __len__(self) -> int:
+        """The dataset's number of index entries."""
+        return len(self.dataset)
+
+
+def _unchanged(batch: Sample) -> Sample:
+    return batch
+
+
+def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDataset]:
+    """Cut ``dataset`` into strips along its longer side, west to east (or north to south).
+
+    Args:
+        dataset: the dataset to split.
+        fractions: the share of each strip, in order, summing to 1.
+
+    Returns:
+        One view per fraction.
+
+    Raises:
+        ValueError: if the fractions are not positive or do not sum to 1.
+    """
+    if any(fraction <= 0 for fraction in fractions) or abs(sum(fractions) - 1) > 1e-6:
+        raise ValueError(f"spatial_split: fractions={list(fractions)} must be positive and sum to 1")
+    bounds = dataset.bounds
+    along_x = bounds.maxx - bounds.minx >= bounds.maxy - bounds.miny
+    low, high = (bounds.minx, bounds.maxx) if along_x else (bounds.miny, bounds.maxy)
+    cuts = [low + (high - low) * sum(fractions[:number]) for number in range(len(fractions))] + [high]
+    if not along_x:
+        # North first, as the x strips go west first: reading order.
+        cuts = [high - (cut - low) for cut in cuts]
+    strips = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        first, last = min(start, end), max(start, end)
+        if along_x:
+            strips.append(BoundingBox(first, last, bounds.miny, bounds.maxy, bounds.mint, bounds.maxt))
+        else:
+            strips.append(BoundingBox(bounds.minx, bounds.maxx, first, last, bounds.mint, bounds.maxt))
+    return roi_split(dataset, strips)
+
+
+class GeoDataModule(BaseDataModule):
+    """A datamodule over a GeoDataset: patches drawn by geo samplers, split spatially.
+
+    Training draws ``length`` random patches per epoch in batches from single index
+    entries (:class:`~geotorch.samplers.RandomBatchGeoSampler`); validation and testing
+    visit a grid of windows (:class:`~geotorch.samplers.GridGeoSampler`, stride ``stride``);
+    prediction visits a grid with stride ``predict_stride`` so that windows overlap and
+    their predictions can be blended. Under DDP every sampler splits its work by rank
+    (and ``set_epoch`` gives every epoch new patches), so ranks draw different patches
+    and a grid pass visits every window exactly once over all ranks.
+
+    By default the dataset is built as ``dataset_class(**kwargs)`` and cut into strips
+    along its longer side by ``splits`` (train, validation, test; see
+    :func:`spatial_split`); the test strip is also the prediction area. Subclasses
+    override :meth:`build_splits`.
+    """
+
+    def __init__(
+        self,
+        dataset_class: type[GeoDataset] | None = None,
+        batch_size: int = 1,
+        patch_size: int | tuple[int, int] = 64,
+        length: int | None = None,
+        num_workers: int = 0,
+        stride: int | tuple[int, int] | None = None,
+        predict_stride: int | tuple[int, int] | None = None,
+        splits: Sequence[float] = (0.8, 0.1, 0.1),
+        **kwargs: Any,
+    ) -> None:
+        """Keep the settings; datasets are built in :meth:`setup`.
+
+        Args:
+            dataset_class: the GeoDataset to build (subclasses may leave it None).
+            batch_size: patches per batch.
+            patch_size: patch size in pixels, one number or ``(height, width)``.
+            length: training patches per epoch over all ranks (default: the area over a patch's area).
+            num_workers: DataLoader worker processes.
+            stride: grid step of validation and test windows in pixels (default: ``patch_size``).
+            predict_stride: grid step of prediction windows (default: half of ``patch_size``).
+            splits: fractions of the train, validation and test strips.
+            **kwargs: passed to ``dataset_class``.
+        """
+        super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
+        self.dataset_class = dataset_class
+        self.patch_size = patch_size
+        self.length = length
+        self.stride = stride
+        self.predict_stride = predict_stride
+        self.splits = tuple(splits)
+        self.train_dataset: GeoDataset | None = None
+        self.val_dataset: GeoDataset | None = None
+        self.test_dataset: GeoDataset | None = None
+        self.predict_dataset: GeoDataset | None = None
+        self.train_aug = self.flips()
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        """Build the train, validation, test and prediction datasets.
+
+        Raises:
+            ValueError: if the datamodule has no ``dataset_class``.
+        """
+        if self.dataset_class is None:
+            raise ValueError(f"{type(self).__name__}: give dataset_class, or override build_splits")
+        dataset = self.dataset_class(**self.kwargs)
+        train, val, test = spatial_split(dataset, self.splits)
+        return train, val, test, test
+
+    def setup(self, stage: str) -> None:
+        """Build the datasets once (every stage needs only its own, but the split is shared)."""
+        if self.train_dataset is None:
+            self.train_dataset, self.val_dataset, self.test_dataset, self.predict_dataset = self.build_splits()
+            image_channels = self.train_dataset.channels.get("image")
+            if self.num_channels is None and image_channels is not None:
+                self.num_channels = image_channels
+
+    def _shard(self) -> dict[str, int]:
+        """This process's rank and world size from the trainer, when attached."""
+        if self.trainer is None:
+            return {}
+        return {"rank": self.trainer.global_rank, "world_size": self.trainer.world_size}
+
+    def _require(self, dataset: GeoDataset | None, stage: str) -> GeoDataset:
+        if dataset is None:
+            self.setup(stage)
+            dataset = {"fit": self.train_dataset, "validate": self.val_dataset, "test": self.test_dataset,
+                       "predict": self.predict_dataset}[stage]
+        assert dataset is not None
+        return dataset
+
+    def train_dataloader(self) -> DataLoader[Sample]:
+        """Random patches in batches, each batch read in one worker."""
+        dataset = self._require(self.train_dataset, "fit")
+        sampler = RandomBatchGeoSampler(dataset, self.patch_size, self.batch_size, self.length, **self._shard())
+        reader = BatchReader(dataset)
+        return DataLoader(reader, sampler=ShardedSampler(sampler, reader), batch_size=None, collate_fn=_unchanged,
+                          num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
+
+    def _grid_loader(self, dataset: GeoDataset, stride: int | tuple[int, int] | None) -> DataLoader[Sample]:
+        sampler = GridGeoSampler(dataset, self.patch_size, stride or self.patch_size, **self._shard())
+        sharded: Sampler[Any] = ShardedSampler(sampler, dataset)
+        return DataLoader(dataset, batch_size=self.batch_size, sampler=sharded, collate_fn=stack_samples,
+                          num_workers=self.num_workers)
+
+    def val_dataloader(self) -> DataLoader[Sample]:
+        """A grid over the validation area."""
+        return self._grid_loader(self._require(self.val_dataset, "validate"), self.stride)
+
+    def test_dataloader(self) -> DataLoader[Sample]:
+        """A grid over the test area."""
+        return self._grid_loader(self._require(self.test_dataset, "test"), self.stride)
+
+    def predict_dataloader(self) -> DataLoader[Sample]:
+        """An overlapping grid over the prediction area."""
+        stride = self.predict_stride
+        if stride is None:
+            size = self.patch_size
+            stride = (max(1, size[0] // 2), max(1, size[1] // 2)) if isinstance(size, tuple) else max(1, size // 2)
+        return self._grid_loader(self._require(self.predict_dataset, "predict"), stride)

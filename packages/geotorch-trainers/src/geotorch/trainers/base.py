@@ -1,0 +1,142 @@
+"""BaseTask: what every GeoTorch LightningModule shares (models, losses, metrics, optimiser, checks)."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import torch
+from lightning.pytorch import LightningModule
+from lightning.pytorch.utilities.types import OptimizerLRScheduler
+from torch import Tensor, nn
+
+#: Schedulers a task's ``scheduler`` argument may name.
+SCHEDULERS = ("plateau", "cosine", "none")
+
+#: TorchGeo 0.2-0.4 spellings of task arguments, and today's names for them.
+LEGACY_NAMES = {
+    "segmentation_model": "model",
+    "classification_model": "model",
+    "encoder_name": "backbone",
+    "encoder_weights": "weights",
+    "learning_rate": "lr",
+    "learning_rate_schedule_patience": "patience",
+}
+
+
+def rename_legacy(owner: str, legacy: dict[str, Any]) -> dict[str, Any]:
+    """Today's names for TorchGeo's older argument names (``segmentation_model`` -> ``model``, ...).
+
+    Args:
+        owner: the task's name, for messages.
+        legacy: the keyword arguments the task did not recognise.
+
+    Returns:
+        The same values under today's names.
+
+    Raises:
+        TypeError: if an argument is neither today's nor an older name.
+    """
+    unknown = sorted(set(legacy) - set(LEGACY_NAMES))
+    if unknown:
+        raise TypeError(f"{owner} got unexpected arguments {unknown}")
+    return {LEGACY_NAMES[name]: value for name, value in legacy.items()}
+
+
+class BaseTask(LightningModule, abc.ABC):
+    """A LightningModule built from its hyperparameters: model, loss, metrics, AdamW and a scheduler.
+
+    Subclasses save their arguments with ``save_hyperparameters()`` and then call
+    :meth:`configure_task`, which calls :meth:`configure_models`, :meth:`configure_losses`
+    and :meth:`configure_metrics` in that order. The hyperparameters every task reads
+    here are ``lr``, ``patience`` (epochs without improvement before the plateau scheduler
+    lowers the rate), ``scheduler`` (``plateau``, ``cosine`` or ``none``) and ``in_channels``.
+    """
+
+    #: The logged value the plateau scheduler and checkpoints follow, and whether lower is better.
+    monitor: ClassVar[str] = "val_loss"
+    mode: ClassVar[str] = "min"
+
+    model: nn.Module
+
+    def configure_task(self) -> None:
+        """Build the model, the loss and the metrics from the hyperparameters."""
+        scheduler = self.hparams.get("scheduler", "plateau")
+        if scheduler not in SCHEDULERS:
+            raise ValueError(f"{type(self).__name__}: scheduler={scheduler!r} must be one of {', '.join(SCHEDULERS)}")
+        self.configure_models()
+        self.configure_losses()
+        self.configure_metrics()
+
+    @abc.abstractmethod
+    def configure_models(self) -> None:
+        """Build ``self.model`` (and freeze what the freeze flags ask)."""
+
+    def configure_losses(self) -> None:
+        """Build ``self.criterion``; tasks whose model computes its own loss leave this empty."""
+
+    def configure_metrics(self) -> None:
+        """Build the torchmetrics collections logged per split."""
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the model."""
+        return self.model(*args, **kwargs)
+
+    def configure_optimizers(self) -> OptimizerLRScheduler:
+        """AdamW over the trainable parameters, with the scheduler the ``scheduler`` hyperparameter names."""
+        parameters = [parameter for parameter in self.parameters() if parameter.requires_grad]
+        optimizer = torch.optim.AdamW(parameters, lr=self.hparams["lr"])
+        scheduler = self.hparams.get("scheduler", "plateau")
+        if scheduler == "none":
+            return optimizer
+        if scheduler == "cosine":
+            epochs = max(1, int(self.trainer.max_epochs or 1)) if self._trainer is not None else 1
+            cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": cosine}}
+        plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode="min" if self.mode == "min" else "max", patience=self.hparams["patience"]
+        )
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": plateau, "monitor": self.monitor}}
+
+    def setup(self, stage: str) -> None:
+        """Check, before any step, that the datamodule's images have the task's band count.
+
+        Raises:
+            ValueError: if the datamodule declares a band count other than ``in_channels``.
+        """
+        datamodule = getattr(self._trainer, "datamodule", None) if self._trainer is not None else None
+        bands = getattr(datamodule, "num_channels", None)
+        wanted = self.hparams.get("in_channels")
+        if isinstance(bands, int) and isinstance(wanted, int) and bands != wanted:
+            raise ValueError(
+                f"{type(datamodule).__name__} gives images of {bands} bands but {type(self).__name__} has "
+                f"in_channels={wanted}; set the task's in_channels to {bands}"
+            )
+
+    def log_split(self, split: str, loss: Tensor, batch_size: int) -> None:
+        """Log ``{split}_loss``, on the progress bar and per epoch."""
+        self.log(f"{split}_loss", loss, batch_size=batch_size, prog_bar=True, on_step=split == "train",
+                 on_epoch=True, sync_dist=split != "train")
+
+    def log_figure(self, batch: Mapping[str, Any], batch_idx: int, prediction: Tensor, key: str = "prediction") -> None:
+        """Draw the first sample of an early validation batch with its prediction, if the logger takes figures.
+
+        Only loggers with ``experiment.add_figure`` (TensorBoard) get figures, and only
+        when the datamodule can plot; figures of the first two batches are logged.
+        """
+        if batch_idx >= 2 or self._trainer is None or self.logger is None:
+            return
+        datamodule = getattr(self.trainer, "datamodule", None)
+        add_figure = getattr(getattr(self.logger, "experiment", None), "add_figure", None)
+        if datamodule is None or not hasattr(datamodule, "plot") or add_figure is None:
+            return
+        sample = {name: value[0].detach().cpu() for name, value in batch.items() if isinstance(value, Tensor)}
+        sample[key] = prediction[0].detach().cpu()
+        try:
+            figure = datamodule.plot(sample)
+        except (ValueError, KeyError, TypeError, IndexError):
+            # A dataset whose plot cannot draw this sample (normalised, other keys) just gets no figure.
+            return
+        if figure is not None:
+            add_figure(f"image/{batch_idx}", figure, global_step=self.global_step)

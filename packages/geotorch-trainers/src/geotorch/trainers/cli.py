@@ -1,0 +1,135 @@
+"""``geotorch fit|validate|test|predict``: LightningCLI over every registered task and datamodule."""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from lightning.pytorch import LightningDataModule, LightningModule
+from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
+
+class GeoTorchCLI(LightningCLI):
+    """LightningCLI whose ``model`` is any registered task and ``data`` any registered datamodule.
+
+    Tasks and datamodules are given by class name (``SemanticSegmentationTask``) or import path;
+    every registered one, a third-party plugin's included, is imported first so its class name
+    resolves. ``predict`` on a :class:`~geotorch.datamodules.GeoDataModule` adds a
+    :class:`~geotorch.trainers.GeoTIFFPredictionWriter` writing to ``<default_root_dir>/predictions``
+    unless the configuration has a prediction writer already.
+    """
+
+    def __init__(self, args: ArgsType = None, run: bool = True) -> None:
+        """Parse ``args`` (``["fit", "--config", "conf/quickstart.yaml"]``) and run the subcommand."""
+        super().__init__(
+            model_class=LightningModule,
+            datamodule_class=LightningDataModule,
+            subclass_mode_model=True,
+            subclass_mode_data=True,
+            seed_everything_default=0,
+            save_config_kwargs={"overwrite": True},
+            parser_kwargs={"prog": "geotorch"},
+            args=args,
+            run=run,
+        )
+
+    def parse_arguments(self, parser: LightningArgumentParser, args: ArgsType) -> None:
+        """Parse ``args`` only: under ``geotorch`` the process's own arguments are the same ones."""
+        self.config = parser.parse_object(args) if isinstance(args, dict) else parser.parse_args(args)
+
+    def before_predict(self) -> None:
+        """Add a GeoTIFF writer for a GeoDataModule's predictions when the configuration has no writer."""
+        from lightning.pytorch.callbacks import BasePredictionWriter
+
+        from geotorch.datamodules import GeoDataModule
+        from geotorch.trainers.writer import GeoTIFFPredictionWriter
+
+        if not isinstance(self.datamodule, GeoDataModule):
+            return
+        if any(isinstance(callback, BasePredictionWriter) for callback in self.trainer.callbacks):
+            return
+        folder = Path(self.trainer.default_root_dir) / "predictions"
+        self.trainer.callbacks.append(GeoTIFFPredictionWriter(folder))
+
+
+def load_registered() -> None:
+    """Import every registered task and datamodule, so LightningCLI finds them by class name.
+
+    A plugin whose class cannot be imported is a warning naming it; the rest stay usable.
+    """
+    from geotorch.core.plugins import registry
+
+    for kind in ("task", "datamodule"):
+        entries = registry(kind)
+        for name in entries.names():
+            try:
+                entries[name].load()
+            except (ImportError, AttributeError) as error:
+                warnings.warn(f"{kind} {name!r} of plugin {entries[name].plugin!r} cannot be imported: {error}",
+                              stacklevel=2)
+
+
+def check_names(argv: Sequence[str]) -> None:
+    """Refuse, before anything is built, a task or datamodule that is neither registered nor an import path.
+
+    The names come from the ``--config`` files (``model:`` and ``data:``, as a class name or
+    ``class_path``) and from ``--model`` / ``--data`` options, the later winning.
+
+    Raises:
+        KeyError: naming the unknown name and listing the registered ones.
+    """
+    from geotorch.core.plugins import registry
+
+    chosen: dict[str, str] = {}
+    for key, value in _options(argv):
+        if key in ("--config", "-c"):
+            config = _read_yaml(Path(value))
+            for section in ("model", "data"):
+                name = _class_name(config.get(section)) if isinstance(config, dict) else None
+                if name is not None:
+                    chosen[section] = name
+        elif key in ("--model", "--model.class_path", "--data", "--data.class_path") and not value.startswith("{"):
+            chosen[key.removeprefix("--").split(".")[0]] = value
+    for section, kind in (("model", "task"), ("data", "datamodule")):
+        name = chosen.get(section)
+        if name is not None and "." not in name and not name.endswith((".yaml", ".yml")):
+            registry(kind)[name]
+
+
+def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """``(option, value)`` pairs of ``--name value`` and ``--name=value`` arguments."""
+    arguments = list(argv)
+    for number, argument in enumerate(arguments):
+        if not argument.startswith("-"):
+            continue
+        if "=" in argument:
+            key, _, value = argument.partition("=")
+            yield key, value
+        elif number + 1 < len(arguments) and not arguments[number + 1].startswith("-"):
+            yield argument, arguments[number + 1]
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        return None
+    yaml: Any = importlib.import_module("yaml")
+    return yaml.safe_load(path.read_text())
+
+
+def _class_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("class_path"), str):
+        return str(value["class_path"])
+    return None
+
+
+def run(subcommand: str, argv: Sequence[str]) -> int:
+    """Run ``geotorch <subcommand> ARGS``; return the exit status (LightningCLI exits itself on usage errors)."""
+    if not any(argument in ("-h", "--help") or argument.startswith("--print_config") for argument in argv):
+        check_names(argv)
+    load_registered()
+    GeoTorchCLI(args=[subcommand, *argv])
+    return 0

@@ -1,0 +1,231 @@
+"""Stitching predictions of overlapping windows into georeferenced GeoTIFFs, one per index entry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import rasterio
+import torch
+from affine import Affine
+from lightning.pytorch import LightningModule, Trainer
+from lightning.pytorch.callbacks import BasePredictionWriter
+from rasterio.crs import CRS
+from torch import Tensor
+
+from geotorch.core import BoundingBox, GeoDataset
+
+#: How far (in pixels) a window may sit off a canvas's pixel lattice and still be written to it.
+LATTICE_TOLERANCE = 1e-3
+
+#: The value of class outputs where no window reached.
+CLASS_NODATA = 255
+
+
+def blend_weights(height: int, width: int) -> Tensor:
+    """Weights of a window's pixels when overlapping windows are averaged: 1 at the edges, rising inwards.
+
+    The weight of a pixel is its distance, in pixels, to the nearest edge plus one, so every
+    pixel counts, and a window's edge (where its model sees least context) counts least: where
+    windows overlap the result moves smoothly from one to the other, without seams.
+    """
+    rows = torch.arange(height, dtype=torch.float32)
+    columns = torch.arange(width, dtype=torch.float32)
+    to_row_edge = torch.minimum(rows + 1, height - rows)
+    to_column_edge = torch.minimum(columns + 1, width - columns)
+    return torch.minimum(to_row_edge[:, None], to_column_edge[None, :])
+
+
+@dataclass
+class Canvas:
+    """The weighted sum of the predictions falling on one index entry's pixel grid.
+
+    Attributes:
+        name: the output file's name, without suffix.
+        bounds: the entry's box; its top-left corner anchors the grid.
+        res: pixel size ``(x, y)``.
+        crs: the dataset's CRS.
+        total: sum of weight x prediction, ``(C, H, W)`` (allocated at the first prediction).
+        weight: sum of weights, ``(H, W)``.
+    """
+
+    name: str
+    bounds: BoundingBox
+    res: tuple[float, float]
+    crs: CRS
+    total: Tensor | None = None
+    weight: Tensor | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(height, width)`` in pixels."""
+        return (round((self.bounds.maxy - self.bounds.miny) / self.res[1]),
+                round((self.bounds.maxx - self.bounds.minx) / self.res[0]))
+
+    @property
+    def transform(self) -> Affine:
+        """The affine transform of the grid: the entry's top-left corner and the dataset's resolution."""
+        return Affine(self.res[0], 0, self.bounds.minx, 0, -self.res[1], self.bounds.maxy)
+
+    def add(self, window: BoundingBox, values: Tensor, weights: Tensor) -> bool:
+        """Add a window's prediction ``(C, h, w)`` with per-pixel ``weights`` if it lies on this grid.
+
+        Returns:
+            Whether the window lay on this grid (on its pixel lattice, inside it).
+        """
+        column = (window.minx - self.bounds.minx) / self.res[0]
+        row = (self.bounds.maxy - window.maxy) / self.res[1]
+        if abs(column - round(column)) > LATTICE_TOLERANCE or abs(row - round(row)) > LATTICE_TOLERANCE:
+            return False
+        top, left = round(row), round(column)
+        height, width = self.shape
+        bottom, right = top + values.shape[-2], left + values.shape[-1]
+        if top < 0 or left < 0 or bottom > height or right > width:
+            return False
+        if self.total is None or self.weight is None:
+            self.total = torch.zeros((values.shape[0], height, width), dtype=torch.float32)
+            self.weight = torch.zeros((height, width), dtype=torch.float32)
+        self.total[:, top:bottom, left:right] += values.float() * weights
+        self.weight[top:bottom, left:right] += weights
+        return True
+
+    def write(self, folder: Path, output: Literal["classes", "scores"]) -> Path | None:
+        """Write the blended prediction as ``folder/<name>.tif``; None when no window reached this grid."""
+        if self.total is None or self.weight is None:
+            return None
+        height, width = self.shape
+        covered = self.weight > 0
+        mean = self.total / self.weight.clamp_min(1e-12)
+        profile: dict[str, Any] = {
+            "driver": "GTiff", "width": width, "height": height, "crs": self.crs, "transform": self.transform,
+            "tiled": width >= 256 and height >= 256, "compress": "deflate",
+        }
+        if output == "classes":
+            classes = mean.argmax(dim=0).to(torch.int64)
+            dtype = "uint8" if mean.shape[0] < CLASS_NODATA else "uint16"
+            nodata = CLASS_NODATA if dtype == "uint8" else 65535
+            array = np.where(covered.numpy(), classes.numpy(), nodata).astype(dtype)[None]
+            profile.update(count=1, dtype=dtype, nodata=nodata)
+        else:
+            array = np.where(covered.numpy()[None], mean.numpy(), np.nan).astype("float32")
+            profile.update(count=array.shape[0], dtype="float32", nodata=float("nan"))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.name}.tif"
+        with rasterio.open(path, "w", **profile) as target:
+            target.write(array)
+        return path
+
+
+def canvases_of(dataset: GeoDataset) -> list[Canvas]:
+    """One canvas per index entry of ``dataset``, named after the entry's file when it has one."""
+    from geotorch.samplers.areas import index_entries
+
+    canvases: list[Canvas] = []
+    taken: set[str] = set()
+    for number, (box, item) in enumerate(index_entries(dataset)):
+        stem = Path(item).stem if isinstance(item, (str, Path)) else f"prediction_{number}"
+        name = stem if stem not in taken else f"{stem}_{number}"
+        taken.add(name)
+        canvases.append(Canvas(name, box, dataset.res, dataset.crs))
+    return canvases
+
+
+class GeoTIFFPredictionWriter(BasePredictionWriter):
+    """Writes ``geotorch predict``'s output on a GeoDataset as GeoTIFFs on the input's grid.
+
+    Every index entry of the prediction dataset (usually one input file, or its part inside
+    the prediction area) gets one GeoTIFF with the dataset's CRS and resolution and the
+    entry's top-left corner. Windows from a grid sampler land on those pixels exactly; where
+    they overlap, predictions are averaged with :func:`blend_weights`, so there are no seams.
+    Under DDP the ranks' sums are added up before rank 0 writes.
+
+    Args:
+        output_dir: folder of the GeoTIFFs.
+        output: ``classes`` (argmax of blended scores, ``uint8`` with nodata 255), ``scores``
+            (the blended float values, one band per channel), or ``auto``: what the task's
+            ``prediction_output`` says (``classes`` for segmentation, ``scores`` for regression).
+    """
+
+    def __init__(self, output_dir: str | Path = "predictions", output: Literal["auto", "classes", "scores"] = "auto"):
+        super().__init__(write_interval="batch")
+        self.output_dir = Path(output_dir)
+        self.output = output
+        self.canvases: list[Canvas] = []
+        self.written: list[Path] = []
+
+    def on_predict_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        """Lay out one canvas per index entry of the prediction dataset.
+
+        Raises:
+            TypeError: if the prediction data is not a GeoDataset.
+        """
+        datamodule = getattr(trainer, "datamodule", None)
+        dataset = getattr(datamodule, "predict_dataset", None)
+        if dataset is None:
+            loaders: Any = trainer.predict_dataloaders
+            loader = loaders[0] if isinstance(loaders, Sequence) else loaders
+            dataset = getattr(loader, "dataset", None)
+        if not isinstance(dataset, GeoDataset):
+            raise TypeError(
+                f"{type(self).__name__} writes GeoTIFFs of a GeoDataset's predictions; the prediction data is "
+                f"{type(dataset).__name__}: use a GeoDataModule, or leave this callback out"
+            )
+        self.canvases = canvases_of(dataset)
+        self.written = []
+
+    def write_on_batch_end(
+        self,
+        trainer: Trainer,
+        pl_module: LightningModule,
+        prediction: Any,
+        batch_indices: Sequence[int] | None,
+        batch: Any,
+        batch_idx: int,
+        dataloader_idx: int,
+    ) -> None:
+        """Add each window's prediction to every canvas whose grid it lies on.
+
+        Raises:
+            ValueError: if the batch has no ``bounds`` or the prediction is not ``(B, C, H, W)``.
+        """
+        if not isinstance(batch, dict) or "bounds" not in batch:
+            raise ValueError(f"{type(self).__name__}: batches must carry 'bounds' (GeoDataset samples)")
+        if not isinstance(prediction, Tensor) or prediction.ndim not in (3, 4):
+            raise ValueError(f"{type(self).__name__}: predict_step must return (B, C, H, W) or (B, H, W) tensors")
+        values = prediction.detach().float().cpu()
+        if values.ndim == 3:
+            values = values.unsqueeze(1)
+        weights = blend_weights(values.shape[-2], values.shape[-1])
+        for window, window_values in zip(batch["bounds"], values, strict=True):
+            for canvas in self.canvases:
+                canvas.add(window, window_values, weights)
+
+    def on_predict_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        """Add the ranks' sums up, then write every canvas on rank 0."""
+        if trainer.world_size > 1:
+            self._reduce(trainer, pl_module)
+        if trainer.is_global_zero:
+            output = self.output if self.output != "auto" else getattr(pl_module, "prediction_output", "scores")
+            for canvas in self.canvases:
+                path = canvas.write(self.output_dir, output)
+                if path is not None:
+                    self.written.append(path)
+
+    def _reduce(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        """Sum every canvas over the ranks (a rank without windows on a canvas contributes zeros)."""
+        channels = max((canvas.total.shape[0] for canvas in self.canvases if canvas.total is not None), default=0)
+        found = trainer.strategy.reduce(torch.tensor(float(channels), device=pl_module.device), reduce_op="max")
+        channels = int(found.item()) if isinstance(found, Tensor) else channels
+        for canvas in self.canvases:
+            height, width = canvas.shape
+            total = canvas.total if canvas.total is not None else torch.zeros((channels, height, width))
+            weight = canvas.weight if canvas.weight is not None else torch.zeros((height, width))
+            summed = trainer.strategy.reduce(torch.cat([total, weight[None]]).to(pl_module.device), reduce_op="sum")
+            assert isinstance(summed, Tensor)
+            summed = summed.cpu()
+            if bool((summed[-1] > 0).any()):
+                canvas.total, canvas.weight = summed[:-1], summed[-1]
+
