@@ -308,7 +308,7 @@ def test_damaged_tile_in_an_operand_raises_naming_the_file(seed: SeedData, tmp_p
     landsat7 = Landsat7(seed.landsat7, bands=["SR_B1"])
     path = write_raster(
         tmp_path / "LC08_018036_20200618.tif",
-        random_bands((1, 300, 300)),
+        random_bands((6, 300, 300)),
         "EPSG:32617",
         grid(*corner(32617, 300)),
         nodata=0,

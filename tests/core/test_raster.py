@@ -743,3 +743,27 @@ def test_real_float_raster_in_a_crs_without_epsg_code(real_data: Path) -> None:
     assert (image == np.float32(-3.4e38)).sum() == (expected == np.float32(-3.4e38)).sum() > 0
     laea = dataset.to("EPSG:3035")
     assert laea[laea.bounds]["image"].shape[0] == 1
+
+
+def test_all_bands_longer_than_the_file_is_a_clear_error(tmp_path: Path) -> None:
+    write_raster(tmp_path / "two.tif", random_bands((2, 8, 8)), "EPSG:32616", grid(500000.0, 4000000.0))
+
+    class FourBands(RasterDataset):
+        filename_glob = "*.tif"
+        all_bands = ("B1", "B2", "B3", "B4")
+
+    with pytest.raises(ValueError, match=r"all_bands names 4 bands but .*two\.tif has 2"):
+        FourBands(tmp_path)
+
+
+def test_files_dated_before_1970_are_found_by_default_queries(tmp_path: Path) -> None:
+    write_raster(tmp_path / "aerial_19550601.tif", random_bands((1, 8, 8)), "EPSG:32616", grid(500000.0, 4000000.0))
+
+    class Aerial(RasterDataset):
+        filename_glob = "aerial_*.tif"
+        filename_regex = r"aerial_(?P<date>\d{8})\.tif"
+
+    dataset = Aerial(tmp_path)
+    assert dataset.bounds.mint < 0
+    sample = dataset[500000.0:500240.0, 3999760.0:4000000.0]
+    assert sample["image"].shape == (1, 8, 8)

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import overload
 
-#: Time bounds of data that carries no date.
-MIN_TIME = 0.0
+#: Time bounds of data that carries no date, and the default time span of a query: wide enough
+#: for any acquisition, before 1970 included (POSIX seconds are negative there).
 MAX_TIME = float(sys.maxsize)
+MIN_TIME = -MAX_TIME
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,7 +180,10 @@ class GeoDataset(Dataset[Sample], abc.ABC):
     def _retarget_index(self) -> None:
         """Rebuild the index in ``self.crs`` (after :meth:`to` changed it)."""
         if self._footprints is None:
-            raise NotImplementedError(f"{type(self).__name__} must implement _retarget_index or index footprints")
+            raise NotImplementedError(
+                f"{type(self).__name__}: this view (a split, or a subclass without footprints) cannot be moved to "
+                "another CRS; build the dataset on the wanted CRS first (crs=...), then split or compose it"
+            )
         self._index_footprints(self._footprints)
 
     def _index_footprints(self, footprints: list[Footprint]) -> None:

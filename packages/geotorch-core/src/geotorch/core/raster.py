@@ -139,13 +139,19 @@ class RasterDataset(GeoDataset):
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             left, bottom, right, top = profile.bounds
             footprints.append(Footprint(crs_from_wkt(profile.crs), (left, right, bottom, top), mint, maxt, str(path)))
-            first = first or profile
+            if first is None:
+                first, first_path = profile, path
         if first is None:
             raise DatasetNotFoundError(
                 type(self).__name__,
                 list(self.paths),
                 f"no readable file matches filename_glob={self.filename_glob!r} and "
                 f"filename_regex; pass paths=... pointing at the rasters",
+            )
+        if not self.separate_files and len(self.all_bands) > first.count:
+            raise ValueError(
+                f"{type(self).__name__}: all_bands names {len(self.all_bands)} bands but {first_path} has "
+                f"{first.count}; fix all_bands (or set separate_files=True for one file per band)"
             )
         self._band_count = len(self.bands) if self.bands else first.count
         return footprints, first

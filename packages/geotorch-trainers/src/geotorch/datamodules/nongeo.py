@@ -1,0 +1,107 @@
+"""NonGeoDataModule: a benchmark's published train, validation and test splits, batched and augmented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader, Dataset, random_split
+
+from geotorch.core import NonGeoDataset
+from geotorch.datamodules.base import BaseDataModule, Sample
+
+
+def _stack(samples: list[Sample]) -> Sample:
+    from geotorch.core import stack_samples
+
+    return stack_samples(samples)
+
+
+class NonGeoDataModule(BaseDataModule):
+    """A datamodule over a NonGeoDataset built as ``dataset_class(split=..., **kwargs)``.
+
+    ``setup`` builds the ``train``, ``val`` and ``test`` splits (the names in :attr:`split_names`);
+    a benchmark published without a validation split sets ``val_split_pct`` and gets that share
+    of its training split, drawn with a fixed seed. Prediction uses the test split. Under DDP,
+    Lightning gives each loader a distributed sampler.
+    """
+
+    #: The dataset's names of the training, validation and test splits (None: no such split).
+    split_names: tuple[str, str | None, str] = ("train", "val", "test")
+
+    def __init__(
+        self,
+        dataset_class: type[NonGeoDataset] | None = None,
+        batch_size: int = 1,
+        num_workers: int = 0,
+        val_split_pct: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        """Keep the settings; datasets are built in :meth:`setup`.
+
+        Args:
+            dataset_class: the dataset to build (subclasses set it).
+            batch_size: samples per batch.
+            num_workers: DataLoader worker processes.
+            val_split_pct: share of the training split held out for validation when the
+                benchmark publishes no validation split.
+            **kwargs: passed to ``dataset_class`` (``root=...``, ``bands=...``, ``download=...``).
+        """
+        super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
+        self.dataset_class = dataset_class
+        self.val_split_pct = val_split_pct
+        self.train_dataset: Dataset[Sample] | None = None
+        self.val_dataset: Dataset[Sample] | None = None
+        self.test_dataset: Dataset[Sample] | None = None
+        self.predict_dataset: Dataset[Sample] | None = None
+        self.train_aug = self.flips()
+
+    def build(self, split: str) -> Dataset[Sample]:
+        """The dataset of ``split``.
+
+        Raises:
+            ValueError: if the datamodule has no ``dataset_class``.
+        """
+        if self.dataset_class is None:
+            raise ValueError(f"{type(self).__name__}: give dataset_class")
+        dataset: Dataset[Sample] = self.dataset_class(split=split, **self.kwargs)
+        return dataset
+
+    def setup(self, stage: str) -> None:
+        """Build the splits the stage needs."""
+        train_name, val_name, test_name = self.split_names
+        if stage in ("fit", "validate") and self.train_dataset is None:
+            train = self.build(train_name)
+            if val_name is not None:
+                self.train_dataset, self.val_dataset = train, self.build(val_name)
+            else:
+                fraction = self.val_split_pct if self.val_split_pct > 0 else 0.2
+                parts = random_split(train, [1 - fraction, fraction], generator=torch.Generator().manual_seed(0))
+                self.train_dataset, self.val_dataset = parts[0], parts[1]
+        if stage in ("test", "predict") and self.test_dataset is None:
+            self.test_dataset = self.predict_dataset = self.build(test_name)
+
+    def _loader(self, dataset: Dataset[Sample] | None, stage: str, shuffle: bool) -> DataLoader[Sample]:
+        if dataset is None:
+            self.setup(stage)
+            dataset = {"fit": self.train_dataset, "validate": self.val_dataset, "test": self.test_dataset,
+                       "predict": self.predict_dataset}[stage]
+        assert dataset is not None
+        return DataLoader(dataset, batch_size=self.batch_size, shuffle=shuffle, num_workers=self.num_workers,
+                          collate_fn=_stack)
+
+    def train_dataloader(self) -> DataLoader[Sample]:
+        """The training split, shuffled."""
+        return self._loader(self.train_dataset, "fit", shuffle=True)
+
+    def val_dataloader(self) -> DataLoader[Sample]:
+        """The validation split."""
+        return self._loader(self.val_dataset, "validate", shuffle=False)
+
+    def test_dataloader(self) -> DataLoader[Sample]:
+        """The test split."""
+        return self._loader(self.test_dataset, "test", shuffle=False)
+
+    def predict_dataloader(self) -> DataLoader[Sample]:
+        """The test split, for prediction."""
+        return self._loader(self.predict_dataset, "predict", shuffle=False)
