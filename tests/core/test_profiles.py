@@ -12,6 +12,7 @@ from rasters import grid, random_bands, write_raster  # type: ignore[import-not-
 
 import geotorch.core.profiles as profiles
 from geotorch.core import RasterDataset
+from geotorch.core.crs import crs_from_wkt
 
 
 class Tiles(RasterDataset):
@@ -107,4 +108,4 @@ def test_profiles_keep_nodata_dtype_and_crs(tmp_path: Path) -> None:
     assert cached.nodata == -1.0
     assert cached.dtype == "float32"
     assert cached.count == 2
-    assert profiles.crs_from_wkt(cached.crs).to_epsg() == 3857
+    assert crs_from_wkt(cached.crs).to_epsg() == 3857

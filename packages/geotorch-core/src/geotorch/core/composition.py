@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Self
-
-from rasterio.crs import CRS
+from typing import TYPE_CHECKING, Any, Self
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.collate import concat_samples, merge_samples
 from geotorch.core.geo import GeoDataset, Sample, Transform, as_res, build_index
+
+if TYPE_CHECKING:
+    from rasterio.crs import CRS
 
 Collate = Callable[[list[Sample]], Sample]
 
@@ -46,6 +47,8 @@ class _Composite(GeoDataset):
 
     def to(self, crs: CRS | None = None, res: float | tuple[float, float] | None = None) -> Self:
         """A view of the composition on another grid; the operands are unchanged."""
+        from rasterio.crs import CRS
+
         target_crs = self.crs if crs is None else CRS.from_user_input(crs)
         target_res = self.res if res is None else as_res(res)
         first = _on_grid(self.datasets[0], target_crs, target_res)

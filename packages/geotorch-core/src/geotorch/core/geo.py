@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 import rtree.index
-from rasterio.crs import CRS
-from rasterio.warp import transform_bounds
 from torch.utils.data import Dataset
 
 from geotorch.core.bbox import BoundingBox
 
 if TYPE_CHECKING:
+    from rasterio.crs import CRS
+
     from geotorch.core.composition import IntersectionDataset, UnionDataset
 
 Sample = dict[str, Any]
@@ -56,7 +56,9 @@ def reproject_bounds(footprint: Footprint, crs: CRS) -> tuple[float, float, floa
     if footprint.crs == crs:
         return footprint.bounds
     minx, maxx, miny, maxy = footprint.bounds
-    left, bottom, right, top = transform_bounds(footprint.crs, crs, minx, miny, maxx, maxy, densify_pts=21)
+    from geotorch.core.crs import transform_bounds
+
+    left, bottom, right, top = transform_bounds(footprint.crs, crs, minx, miny, maxx, maxy)
     return left, right, bottom, top
 
 
@@ -171,6 +173,8 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         # A plain shallow copy: copy.copy would go through __getstate__ and rebuild the index for nothing.
         view = type(self).__new__(type(self))
         view.__dict__.update(self.__dict__)
+        from rasterio.crs import CRS
+
         view._crs = self.crs if crs is None else CRS.from_user_input(crs)
         view._res = self.res if res is None else as_res(res)
         if view._crs != self.crs:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import rasterio
-from rasterio.crs import CRS
 
 from geotorch.core.cache import cache_home
 
@@ -46,12 +44,6 @@ class RasterProfile:
     count: int
     dtype: str
     nodata: float | None
-
-
-@functools.lru_cache(maxsize=256)
-def crs_from_wkt(wkt: str) -> CRS:
-    """The CRS of ``wkt``, built once per distinct WKT (files of one product share a handful)."""
-    return CRS.from_wkt(wkt)
 
 
 def _stamp(path: Path) -> list[int]:

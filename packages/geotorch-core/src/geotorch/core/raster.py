@@ -15,12 +15,13 @@ from rasterio.enums import Resampling
 from rasterio.warp import calculate_default_transform
 
 from geotorch.core.bbox import BoundingBox
+from geotorch.core.crs import crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
 from geotorch.core.handles import open_files
 from geotorch.core.mosaic import Grid, read_mosaic
-from geotorch.core.profiles import RasterProfile, crs_from_wkt, read_profiles
+from geotorch.core.profiles import RasterProfile, read_profiles
 from geotorch.core.timestamps import interval_from_match
 
 

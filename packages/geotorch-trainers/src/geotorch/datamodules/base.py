@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import kornia.augmentation as K
+import torch
 from lightning.pytorch import LightningDataModule
 from torch import Tensor, nn
 

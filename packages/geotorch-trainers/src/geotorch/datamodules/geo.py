@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
@@ -47,7 +48,7 @@ class BatchReader(Dataset[Sample]):
         """Read from ``dataset``."""
         self.dataset = dataset
 
-    def __getitem__(self, boxes: list[BoundingBox]) -> Sample:  # type: ignore[override]
+    def __getitem__(self, boxes: list[BoundingBox]) -> Sample:
         """The samples of ``boxes``, stacked."""
         return stack_samples(self.dataset[box] for box in boxes)
 
@@ -56,7 +57,7 @@ class BatchReader(Dataset[Sample]):
         return len(self.dataset)
 
 
-def _unchanged(batch: Sample) -> Sample:
+def _unchanged(batch: Any) -> Any:
     return batch
 
 
@@ -83,7 +84,7 @@ def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDa
         # North first, as the x strips go west first: reading order.
         cuts = [high - (cut - low) for cut in cuts]
     strips = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in pairwise(cuts):
         first, last = min(start, end), max(start, end)
         if along_x:
             strips.append(BoundingBox(first, last, bounds.miny, bounds.maxy, bounds.mint, bounds.maxt))
@@ -167,11 +168,11 @@ class GeoDataModule(BaseDataModule):
             if self.num_channels is None and image_channels is not None:
                 self.num_channels = image_channels
 
-    def _shard(self) -> dict[str, int]:
-        """This process's rank and world size from the trainer, when attached."""
+    def _shard(self) -> tuple[int | None, int | None]:
+        """This process's rank and world size from the trainer, when attached (else torch.distributed's)."""
         if self.trainer is None:
-            return {}
-        return {"rank": self.trainer.global_rank, "world_size": self.trainer.world_size}
+            return None, None
+        return self.trainer.global_rank, self.trainer.world_size
 
     def _require(self, dataset: GeoDataset | None, stage: str) -> GeoDataset:
         if dataset is None:
@@ -184,13 +185,16 @@ class GeoDataModule(BaseDataModule):
     def train_dataloader(self) -> DataLoader[Sample]:
         """Random patches in batches, each batch read in one worker."""
         dataset = self._require(self.train_dataset, "fit")
-        sampler = RandomBatchGeoSampler(dataset, self.patch_size, self.batch_size, self.length, **self._shard())
+        rank, world_size = self._shard()
+        sampler = RandomBatchGeoSampler(dataset, self.patch_size, self.batch_size, self.length, rank=rank,
+                                        world_size=world_size)
         reader = BatchReader(dataset)
         return DataLoader(reader, sampler=ShardedSampler(sampler, reader), batch_size=None, collate_fn=_unchanged,
                           num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
 
     def _grid_loader(self, dataset: GeoDataset, stride: int | tuple[int, int] | None) -> DataLoader[Sample]:
-        sampler = GridGeoSampler(dataset, self.patch_size, stride or self.patch_size, **self._shard())
+        rank, world_size = self._shard()
+        sampler = GridGeoSampler(dataset, self.patch_size, stride or self.patch_size, rank=rank, world_size=world_size)
         sharded: Sampler[Any] = ShardedSampler(sampler, dataset)
         return DataLoader(dataset, batch_size=self.batch_size, sampler=sharded, collate_fn=stack_samples,
                           num_workers=self.num_workers)

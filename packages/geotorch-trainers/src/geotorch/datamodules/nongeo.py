@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -31,7 +32,7 @@ class NonGeoDataModule(BaseDataModule):
 
     def __init__(
         self,
-        dataset_class: type[NonGeoDataset] | None = None,
+        dataset_class: Callable[..., NonGeoDataset] | None = None,
         batch_size: int = 1,
         num_workers: int = 0,
         val_split_pct: float = 0.0,

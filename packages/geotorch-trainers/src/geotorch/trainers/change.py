@@ -87,7 +87,7 @@ class ChangeDetectionTask(BaseTask):
             self.model = get_model(SIAMESE_MODELS[name], weights=hparams["weights"],
                                    encoder_name=hparams["backbone"].removeprefix("tu-"),
                                    in_channels=hparams["in_channels"], classes=1)
-            encoder = self.model.encoder
+            encoder = self.model.get_submodule("encoder")
         elif name in SEGMENTATION_MODELS:
             network, encoder, _ = segmentation_network(name, hparams["backbone"], hparams["weights"],
                                                        2 * hparams["in_channels"], 1)

@@ -8,8 +8,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from jsonargparse import Namespace
 from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
+
 
 class GeoTorchCLI(LightningCLI):
     """LightningCLI whose ``model`` is any registered task and ``data`` any registered datamodule.
@@ -37,7 +39,10 @@ class GeoTorchCLI(LightningCLI):
 
     def parse_arguments(self, parser: LightningArgumentParser, args: ArgsType) -> None:
         """Parse ``args`` only: under ``geotorch`` the process's own arguments are the same ones."""
-        self.config = parser.parse_object(args) if isinstance(args, dict) else parser.parse_args(args)
+        if isinstance(args, (dict, Namespace)):
+            self.config = parser.parse_object(args)
+        else:
+            self.config = parser.parse_args(args)
 
     def before_predict(self) -> None:
         """Add a GeoTIFF writer for a GeoDataModule's predictions when the configuration has no writer."""
@@ -48,10 +53,10 @@ class GeoTorchCLI(LightningCLI):
 
         if not isinstance(self.datamodule, GeoDataModule):
             return
-        if any(isinstance(callback, BasePredictionWriter) for callback in self.trainer.callbacks):
+        callbacks: list[Any] = getattr(self.trainer, "callbacks", [])
+        if any(isinstance(callback, BasePredictionWriter) for callback in callbacks):
             return
-        folder = Path(self.trainer.default_root_dir) / "predictions"
-        self.trainer.callbacks.append(GeoTIFFPredictionWriter(folder))
+        callbacks.append(GeoTIFFPredictionWriter(Path(self.trainer.default_root_dir) / "predictions"))
 
 
 def load_registered() -> None:

@@ -39,7 +39,8 @@ def classification_loss(
 
     if loss == "jaccard":
         return _Jaccard(ignore_index)
-    return smp.losses.FocalLoss("multiclass", ignore_index=ignore_index)
+    focal: nn.Module = smp.losses.FocalLoss("multiclass", ignore_index=ignore_index)
+    return focal
 
 
 class _Jaccard(nn.Module):

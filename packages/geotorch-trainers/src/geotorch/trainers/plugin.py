@@ -9,12 +9,31 @@ from geotorch.core import CommandRegistrar, Register, hookimpl
 #: Registered name -> import path of every task; modules are imported only when a task is built.
 TASKS = {
     "SemanticSegmentationTask": "geotorch.trainers.segmentation:SemanticSegmentationTask",
+    "ClassificationTask": "geotorch.trainers.classification:ClassificationTask",
+    "MultiLabelClassificationTask": "geotorch.trainers.classification:MultiLabelClassificationTask",
+    "RegressionTask": "geotorch.trainers.regression:RegressionTask",
+    "PixelwiseRegressionTask": "geotorch.trainers.regression:PixelwiseRegressionTask",
+    "ChangeDetectionTask": "geotorch.trainers.change:ChangeDetectionTask",
 }
 
 #: Registered name -> (import path, the dataset it serves) of every datamodule.
 DATAMODULES = {
     "GeoDataModule": ("geotorch.datamodules.geo:GeoDataModule", None),
+    "NonGeoDataModule": ("geotorch.datamodules.nongeo:NonGeoDataModule", None),
     "DemoDataModule": ("geotorch.datamodules.demo:DemoDataModule", "DemoImagery & DemoLandCover"),
+    "EuroSATDataModule": ("geotorch.datamodules.classification:EuroSATDataModule", "EuroSAT"),
+    "EuroSATSpatialDataModule": ("geotorch.datamodules.classification:EuroSATSpatialDataModule", "EuroSATSpatial"),
+    "EuroSAT100DataModule": ("geotorch.datamodules.classification:EuroSAT100DataModule", "EuroSAT100"),
+    "UCMercedDataModule": ("geotorch.datamodules.classification:UCMercedDataModule", "UCMerced"),
+    "RESISC45DataModule": ("geotorch.datamodules.classification:RESISC45DataModule", "RESISC45"),
+    "So2SatDataModule": ("geotorch.datamodules.classification:So2SatDataModule", "So2Sat"),
+    "BigEarthNetDataModule": ("geotorch.datamodules.classification:BigEarthNetDataModule", "BigEarthNet"),
+    "LoveDADataModule": ("geotorch.datamodules.segmentation:LoveDADataModule", "LoveDA"),
+    "LandCoverAIDataModule": ("geotorch.datamodules.segmentation:LandCoverAIDataModule", "LandCoverAI"),
+    "InriaAerialImageLabelingDataModule": ("geotorch.datamodules.segmentation:InriaAerialImageLabelingDataModule",
+                                           "InriaAerialImageLabeling"),
+    "LEVIRCDDataModule": ("geotorch.datamodules.change:LEVIRCDDataModule", "LEVIRCD"),
+    "OSCDDataModule": ("geotorch.datamodules.change:OSCDDataModule", "OSCD"),
 }
 
 

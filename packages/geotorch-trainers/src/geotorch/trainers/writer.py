@@ -149,7 +149,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
             ``prediction_output`` says (``classes`` for segmentation, ``scores`` for regression).
     """
 
-    def __init__(self, output_dir: str | Path = "predictions", output: Literal["auto", "classes", "scores"] = "auto"):
+    def __init__(
+        self, output_dir: str | Path = "predictions", output: Literal["auto", "classes", "scores"] = "auto"
+    ) -> None:
         super().__init__(write_interval="batch")
         self.output_dir = Path(output_dir)
         self.output = output
@@ -208,7 +210,11 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         if trainer.world_size > 1:
             self._reduce(trainer, pl_module)
         if trainer.is_global_zero:
-            output = self.output if self.output != "auto" else getattr(pl_module, "prediction_output", "scores")
+            output: Literal["classes", "scores"] = "scores"
+            if self.output != "auto":
+                output = self.output
+            elif getattr(pl_module, "prediction_output", "scores") == "classes":
+                output = "classes"
             for canvas in self.canvases:
                 path = canvas.write(self.output_dir, output)
                 if path is not None:

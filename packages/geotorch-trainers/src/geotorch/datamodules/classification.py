@@ -1,0 +1,118 @@
+"""Datamodules of the scene classification benchmarks: EuroSAT, UC Merced, RESISC45, So2Sat, BigEarthNet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from geotorch.datamodules.nongeo import NonGeoDataModule
+
+#: EuroSAT's per-band mean and standard deviation over its 27,000 chips (raw uint16 reflectance x 10000),
+#: in the order the files store the bands.
+EUROSAT_STATISTICS = {
+    "B01": (1354.4, 245.7), "B02": (1118.2, 333.0), "B03": (1042.9, 395.1), "B04": (947.6, 593.8),
+    "B05": (1199.5, 566.4), "B06": (1999.8, 861.2), "B07": (2369.2, 1086.6), "B08": (2296.8, 1118.0),
+    "B09": (732.1, 404.9), "B10": (12.1, 4.8), "B11": (1819.0, 1002.6), "B12": (1118.9, 761.3),
+    "B8A": (2594.1, 1231.6),
+}
+
+
+class EuroSATDataModule(NonGeoDataModule):
+    """EuroSAT (13 Sentinel-2 bands, 10 classes) with its published train/val/test splits.
+
+    Normalised with the per-band statistics of :data:`EUROSAT_STATISTICS` (for the bands read).
+    """
+
+    dataset_name = "EuroSAT"
+
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, bands: Sequence[str] | None = None,
+                 **kwargs: Any) -> None:
+        """Keep the settings; ``bands`` and ``kwargs`` (``root``, ``download``) go to the dataset."""
+        from geotorch import datasets
+
+        dataset_class = getattr(datasets, self.dataset_name)
+        chosen = tuple(dataset_class.all_bands if bands is None else bands)
+        self.mean = tuple(EUROSAT_STATISTICS[band][0] for band in chosen)
+        self.std = tuple(EUROSAT_STATISTICS[band][1] for band in chosen)
+        self.num_channels = len(chosen)
+        super().__init__(dataset_class, batch_size, num_workers, bands=bands, **kwargs)
+
+
+class EuroSATSpatialDataModule(EuroSATDataModule):
+    """EuroSAT split by longitude (60 % west trains, 20 % validates, 20 % east tests)."""
+
+    dataset_name = "EuroSATSpatial"
+
+
+class EuroSAT100DataModule(EuroSATDataModule):
+    """EuroSAT100: 100 EuroSAT chips, for tests and tutorials."""
+
+    dataset_name = "EuroSAT100"
+
+
+class _RGBDataModule(NonGeoDataModule):
+    """An 8-bit RGB benchmark, scaled to [0, 1]."""
+
+    dataset_name = ""
+    mean = (0.0,)
+    std = (255.0,)
+    num_channels = 3
+
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, **kwargs: Any) -> None:
+        """Keep the settings; ``kwargs`` (``root``, ``download``) go to the dataset."""
+        from geotorch import datasets
+
+        super().__init__(getattr(datasets, self.dataset_name), batch_size, num_workers, **kwargs)
+
+
+class UCMercedDataModule(_RGBDataModule):
+    """UC Merced Land Use (21 classes, 256 x 256 RGB) with its published train/val/test splits."""
+
+    dataset_name = "UCMerced"
+
+
+class RESISC45DataModule(_RGBDataModule):
+    """NWPU-RESISC45 (45 classes, 256 x 256 RGB) with its published train/val/test splits."""
+
+    dataset_name = "RESISC45"
+
+
+class So2SatDataModule(NonGeoDataModule):
+    """So2Sat LCZ42 (17 local climate zones, 32 x 32 chips of Sentinel-1 and Sentinel-2).
+
+    Version 2 publishes ``train``, ``validation`` and ``test``; version 3 has no validation split,
+    so ``val_split_pct`` (default 0.2) of its training split validates. The chips hold calibrated
+    values (reflectance in [0, 1]-ish, SAR backscatter), so the images pass through unscaled.
+    """
+
+    mean = (0.0,)
+    std = (1.0,)
+
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, version: str = "2", val_split_pct: float = 0.2,
+                 bands: Sequence[str] | None = None, **kwargs: Any) -> None:
+        """Keep the settings; ``version``, ``bands`` and ``kwargs`` (``root``) go to the dataset."""
+        from geotorch.datasets import So2Sat
+
+        self.split_names = ("train", "validation" if version == "2" else None, "test")
+        self.num_channels = len(So2Sat.all_band_names if bands is None else bands)
+        super().__init__(So2Sat, batch_size, num_workers, val_split_pct=val_split_pct, version=version,
+                         bands=bands, **kwargs)
+
+
+class BigEarthNetDataModule(NonGeoDataModule):
+    """BigEarthNet (multi-label, 19 or 43 classes, 120 x 120 Sentinel-1 and Sentinel-2 patches).
+
+    Uses the published train/val/test splits. Sentinel-2 bands are reflectance x 10000, divided
+    by 10000; Sentinel-1 bands (dB, when ``bands`` is ``s1`` or ``all``) pass through unscaled.
+    """
+
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, bands: str = "all", num_classes: int = 19,
+                 **kwargs: Any) -> None:
+        """Keep the settings; ``bands``, ``num_classes`` and ``kwargs`` (``root``) go to the dataset."""
+        from geotorch.datasets import BigEarthNet
+
+        counts = {"s1": (2, 0), "s2": (0, 12), "all": (2, 12)}.get(bands, (2, 12))
+        self.mean = (0.0,) * sum(counts)
+        self.std = (1.0,) * counts[0] + (10000.0,) * counts[1]
+        self.num_channels = sum(counts)
+        super().__init__(BigEarthNet, batch_size, num_workers, bands=bands, num_classes=num_classes, **kwargs)

@@ -1,0 +1,80 @@
+"""Every task runs a fast_dev_run (fit, test, predict) on small generated chips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from task_fakes import SyntheticDataModule, fast_trainer
+
+from geotorch.core import get_task, list_tasks
+from geotorch.trainers import (
+    ChangeDetectionTask,
+    ClassificationTask,
+    MultiLabelClassificationTask,
+    PixelwiseRegressionTask,
+    RegressionTask,
+)
+
+CASES: list[tuple[type[Any], dict[str, Any], str, str]] = [
+    (ClassificationTask, {"model": "resnet18", "num_classes": 4}, "class", "val_OverallAccuracy"),
+    (MultiLabelClassificationTask, {"model": "resnet18", "num_classes": 4}, "multilabel", "val_F1Score"),
+    (RegressionTask, {"model": "resnet18"}, "value", "val_RMSE"),
+    (PixelwiseRegressionTask, {"model": "unet", "backbone": "resnet18"}, "pixels", "val_MAE"),
+    (ChangeDetectionTask, {"model": "fcsiamdiff", "backbone": "resnet18"}, "change", "val_JaccardIndex"),
+    (ChangeDetectionTask, {"model": "unet", "backbone": "resnet18"}, "change", "val_F1Score"),
+]
+
+
+@pytest.mark.parametrize(("task_class", "arguments", "kind", "metric"), CASES,
+                         ids=[f"{case[0].__name__}-{case[1]['model']}" for case in CASES])
+def test_every_task_fits_tests_and_predicts(tmp_path: Path, task_class: type[Any], arguments: dict[str, Any],
+                                            kind: str, metric: str) -> None:
+    task = task_class(in_channels=3, **arguments)
+    datamodule = SyntheticDataModule(kind)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, datamodule=datamodule)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    assert metric in trainer.callback_metrics
+    trainer.test(task, datamodule=datamodule)
+    assert metric.replace("val_", "test_") in trainer.callback_metrics
+    predictions = trainer.predict(task, datamodule=datamodule)
+    assert predictions is not None and torch.isfinite(predictions[0]).all()
+
+
+def test_every_task_is_registered_and_built_by_name() -> None:
+    assert {"SemanticSegmentationTask", "ClassificationTask", "MultiLabelClassificationTask", "RegressionTask",
+            "PixelwiseRegressionTask", "ChangeDetectionTask"} <= set(list_tasks())
+    task = get_task("ClassificationTask", model="resnet18", num_classes=3)
+    assert isinstance(task, ClassificationTask)
+
+
+def test_classification_accepts_the_older_torchgeo_spelling_and_linear_probing() -> None:
+    task = ClassificationTask(classification_model="resnet18", learning_rate=0.01, num_classes=3,
+                              freeze_backbone=True)
+    assert task.hparams["model"] == "resnet18" and task.hparams["lr"] == 0.01
+    trainable = [name for name, parameter in task.model.named_parameters() if parameter.requires_grad]
+    assert trainable == ["fc.weight", "fc.bias"]
+
+
+def test_any_timm_architecture_classifies() -> None:
+    task = ClassificationTask(model="mobilenetv3_small_050", in_channels=5, num_classes=3)
+    assert task(torch.rand(2, 5, 32, 32)).shape == (2, 3)
+
+
+def test_an_unknown_change_model_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="fcsiamdiff, fcsiamconc, unet"):
+        ChangeDetectionTask(model="siamese")
+
+
+@pytest.mark.parametrize("scheduler", ["cosine", "none"])
+def test_schedulers_configure(tmp_path: Path, scheduler: str) -> None:
+    task = RegressionTask(model="resnet18", scheduler=scheduler)
+    fast_trainer(tmp_path).fit(task, datamodule=SyntheticDataModule("value"))
+
+
+def test_an_unknown_scheduler_is_refused() -> None:
+    with pytest.raises(ValueError, match="scheduler='step' must be one of plateau, cosine, none"):
+        RegressionTask(model="resnet18", scheduler="step")
