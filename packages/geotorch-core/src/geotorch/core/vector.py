@@ -12,11 +12,11 @@ import numpy as np
 import pyogrio
 import shapely
 import torch
-from pyproj import Transformer
 from rasterio.crs import CRS
 from rasterio.features import rasterize
 
 from geotorch.core.bbox import BoundingBox
+from geotorch.core.crs import transformer
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
@@ -140,15 +140,26 @@ class VectorDataset(GeoDataset):
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
         if source_crs != self.crs:
-            transformer = Transformer.from_crs(source_crs.to_wkt(), self.crs.to_wkt(), always_xy=True)
+            to_dataset = transformer(source_crs, self.crs)
             geometries = shapely.transform(
-                geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+                geometries, lambda xy: np.column_stack(to_dataset.transform(xy[:, 0], xy[:, 1]))
             )
-        labels = np.asarray(fields[0], dtype=np.int64) if self.label_name else np.ones(len(geometries), dtype=np.int64)
+        labels = self.labels_of(fields[0]) if self.label_name else np.ones(len(geometries), dtype=np.int64)
         keep = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
         features = _Features(geometries[keep], labels[keep], shapely.STRtree(geometries[keep]))
         self._features[path] = features
         return features
+
+    def labels_of(self, values: np.ndarray) -> np.ndarray:
+        """Class ids of features from the values of their ``label_name`` attribute.
+
+        Override to map a product's codes to ordinal classes; the default casts
+        the values to integers.
+
+        Returns:
+            One int64 class id per feature.
+        """
+        return np.asarray(values, dtype=np.int64)
 
     def _getitem(self, query: BoundingBox) -> Sample:
         """Rasterize the features intersecting ``query`` onto its grid."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,7 +12,6 @@ from rasterio.crs import CRS
 
 from geotorch.core import VectorDataset
 from geotorch.core.geo import Sample, Transform
-from geotorch.core.vector import _Features
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.resources import Resource, ensure_present
 
@@ -114,15 +112,9 @@ class EuroCrops(VectorDataset):
             code -= (code // digit) % 10 * digit
         return 0
 
-    def _load(self, path: str) -> _Features:
-        """Read a file's parcels once, with their HCAT codes turned into labels."""
-        cached = self._features.get(path)
-        if cached is not None:
-            return cached
-        features = super()._load(path)
-        labels = np.array([self.label_of(int(code)) for code in features.labels], dtype=np.int64)
-        self._features[path] = replace(features, labels=labels)
-        return self._features[path]
+    def labels_of(self, values: np.ndarray) -> np.ndarray:
+        """Labels of parcels from their HCAT codes (see :meth:`label_of`)."""
+        return np.array([self.label_of(int(code)) for code in values], dtype=np.int64)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw crop labels (and a ``prediction`` when present), background black; returns a matplotlib Figure."""
