@@ -9,6 +9,8 @@ import pytest
 from geotorch.core import get_weight, list_models, list_weights
 from geotorch.core.plugins import registry
 from geotorch.models import Weights
+from geotorch.models.weights_catalog.bands import SENTINEL1_GRD, SENTINEL2_ALL, SSL4EO_S12_SAR, SSL4EO_S12_TOA_10K
+from geotorch.models.weights_catalog.ssl4eo_s12 import MAE_WEIGHTS
 
 # The entries this package publishes; other installed plugins (the example plugin) may add their own kinds.
 NAMES = [name for name in list_weights() if registry("weight")[name].distribution == "geotorch-models"]
@@ -18,11 +20,8 @@ def test_at_least_forty_published_entries_are_registered() -> None:
     assert len(NAMES) >= 40
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_weight_entry_metadata_is_consistent(name: str) -> None:
-    weights = get_weight(name)
-    assert isinstance(weights, Weights)
-    assert weights.name == name == f"{weights.arch}.{weights.tag}"
+def _assert_consistent_apart_from_checksum(weights: Weights) -> None:
+    assert weights.name == f"{weights.arch}.{weights.tag}"
     assert weights.arch in list_models(), "every weight must fit a registered builder"
     assert weights.url.startswith("https://")
     if weights.in_chans is None:
@@ -33,12 +32,56 @@ def test_weight_entry_metadata_is_consistent(name: str) -> None:
     for statistic, values in weights.preprocessing.statistics().items():
         assert len(values) in {1, weights.in_chans}, f"{statistic} has {len(values)} values"
     assert all(value > 0 for value in weights.preprocessing.divisor + weights.preprocessing.std)
+    assert weights.license and weights.dataset and weights.sensor
+    assert weights.publication.startswith("https://") and weights.repo.startswith("https://")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_weight_entry_metadata_is_consistent(name: str) -> None:
+    weights = get_weight(name)
+    assert isinstance(weights, Weights)
+    assert weights.name == name
+    _assert_consistent_apart_from_checksum(weights)
     assert weights.hash_prefix is not None or weights.sha256 is not None
     if weights.sha256 is not None:
         assert re.fullmatch(r"[0-9a-f]{64}", weights.sha256)
         assert weights.hash_prefix is None or weights.sha256.startswith(weights.hash_prefix)
-    assert weights.license and weights.dataset and weights.sensor
-    assert weights.publication.startswith("https://") and weights.repo.startswith("https://")
+
+
+@pytest.mark.parametrize("weights", MAE_WEIGHTS, ids=lambda weights: weights.name)
+def test_ssl4eo_s12_mae_entries_are_complete_and_registered_only_once_verifiable(weights: Weights) -> None:
+    _assert_consistent_apart_from_checksum(weights)
+    assert weights.dataset == "SSL4EO-S12" and weights.ssl_method in {"mae", "fgmae"}
+    data = "sentinel2_all" if weights.sensor == "sentinel2" else "sentinel1_grd"
+    assert weights.tag == f"{data}_{weights.ssl_method}"
+    expected = SSL4EO_S12_TOA_10K if weights.sensor == "sentinel2" else SSL4EO_S12_SAR
+    assert weights.preprocessing == expected
+    assert (weights.bands, weights.product) == (
+        (SENTINEL2_ALL, "L1C") if weights.sensor == "sentinel2" else (SENTINEL1_GRD, "GRD")
+    )
+    paper = "2211.07044" if weights.ssl_method == "mae" else "2310.18653"
+    assert weights.publication == f"https://arxiv.org/abs/{paper}"
+    assert re.fullmatch(
+        r"https://huggingface\.co/wangyi111/(SSL4EO-S12|FGMAE)/resolve/[0-9a-f]{40}/B(13|2)_vit[sbl]16_(fg)?mae_ep99_enc\.pth",
+        weights.url,
+    )
+    assert weights.hash_prefix is None, "these file names carry no hash suffix"
+    if weights.sha256 is None:
+        assert weights.name not in list_weights(), "an unverifiable file must not be offered"
+        assert "none recorded" in weights.checksum_source
+    else:
+        assert weights.name in NAMES
+
+
+def test_all_twelve_ssl4eo_s12_mae_entries_are_described() -> None:
+    names = {weights.name for weights in MAE_WEIGHTS}
+    assert names == {
+        f"vit_{size}_patch16_224.{data}_{method}"
+        for size in ("small", "base", "large")
+        for data in ("sentinel2_all", "sentinel1_grd")
+        for method in ("mae", "fgmae")
+    }
+    assert len({weights.url for weights in MAE_WEIGHTS}) == 12
 
 
 def test_weights_are_listed_by_glob_and_metadata() -> None:

@@ -1,4 +1,8 @@
-"""SSL4EO-S12 (Wang et al. 2022) and DeCUR checkpoints: Sentinel-1 GRD and Sentinel-2 L1C, hosted by TorchGeo."""
+"""SSL4EO-S12 (Wang et al. 2022), DeCUR, MAE and FG-MAE checkpoints: Sentinel-1 GRD and Sentinel-2 L1C.
+
+The MoCo, DINO and DeCUR files are hosted by TorchGeo; the MAE and FG-MAE ViT encoders by their author on
+Hugging Face (``wangyi111/SSL4EO-S12``, ``wangyi111/FGMAE``), at the revisions TorchGeo 0.10.1 pins.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +44,61 @@ _DECUR = replace(
     ssl_method="decur",
 )
 _HF = "https://hf.co/torchgeo"
+
+# The MAE and FG-MAE encoders (decoder removed, ``*_enc.pth``) use timm's ViT key names: TorchGeo loads them into
+# timm's ViT as they are, allowing only the final norm and the head to be missing or extra.
+_MAE_REVISIONS = {
+    "mae": "https://huggingface.co/wangyi111/SSL4EO-S12/resolve/75c72195d35201dc1fb210818993518c25da566b",
+    "fgmae": "https://huggingface.co/wangyi111/FGMAE/resolve/24dd3077d7a99ecd454eaec7adb83d045d7fa122",
+}
+_MAE_PAPERS = {
+    "mae": ("https://arxiv.org/abs/2211.07044", "https://github.com/zhu-xlab/SSL4EO-S12", "CC-BY-4.0"),
+    # The FGMAE README states its licence as Apache-2.0 (it builds on Meta's MAE); no separate weights licence.
+    "fgmae": ("https://arxiv.org/abs/2310.18653", "https://github.com/zhu-xlab/FGMAE", "Apache-2.0"),
+}
+_VIT_FILE_SIZES = {
+    "vit_small_patch16_224": "vits16",
+    "vit_base_patch16_224": "vitb16",
+    "vit_large_patch16_224": "vitl16",
+}
+_NO_CHECKSUM = (
+    "none recorded: the file name carries no hash suffix (TorchGeo loads these files unverified) and the file's "
+    "SHA-256 (its Git LFS object id at the pinned revision, shown on its Hugging Face page) is not recorded yet"
+)
+#: SHA-256 of the MAE/FG-MAE files by file name (Git LFS object ids at the pinned revisions); an entry is
+#: registered once its file is listed here.
+_MAE_SHA256: dict[str, str] = {}
+
+
+def _mae(arch: str, sensor: str, method: str) -> Weights:
+    """One SSL4EO-S12 MAE or FG-MAE encoder: ``sensor`` is ``sentinel2`` (13 bands) or ``sentinel1`` (2)."""
+    base = _SENTINEL2 if sensor == "sentinel2" else _SENTINEL1
+    filename = f"B{base.in_chans}_{_VIT_FILE_SIZES[arch]}_{method}_ep99_enc.pth"
+    publication, repo, license_ = _MAE_PAPERS[method]
+    sha256 = _MAE_SHA256.get(filename)
+    return replace(
+        base,
+        arch=arch,
+        tag=f"{'sentinel2_all' if sensor == 'sentinel2' else 'sentinel1_grd'}_{method}",
+        ssl_method=method,
+        url=f"{_MAE_REVISIONS[method]}/{filename}",
+        publication=publication,
+        repo=repo,
+        license=license_,
+        sha256=sha256,
+        checksum_source="Git LFS object id of the file on its Hugging Face repository" if sha256 else _NO_CHECKSUM,
+        notes="encoder only: the MAE decoder is not included",
+    )
+
+
+#: The twelve MAE and FG-MAE encoders for ViT-S/B/L/16 (TorchGeo's ``ViT*16_Weights.SENTINEL*_*MAE``). Only
+#: those with a known SHA-256 are registered: GeoTorch refuses to load a file it cannot verify.
+MAE_WEIGHTS = tuple(
+    _mae(arch, sensor, method)
+    for arch in _VIT_FILE_SIZES
+    for sensor in ("sentinel2", "sentinel1")
+    for method in ("mae", "fgmae")
+)
 
 WEIGHTS = (
     replace(
@@ -127,4 +186,5 @@ WEIGHTS = (
         url=f"{_HF}/vit_small_patch16_224_sentinel2_all_moco/resolve/1cb683f6c14739634cdfaaceb076529adf898c74/"
         "vit_small_patch16_224_sentinel2_all_moco-67c9032d.pth",
     ),
+    *(weights for weights in MAE_WEIGHTS if weights.sha256 is not None),
 )
