@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import torch
+from torch.nn.functional import interpolate
+
+from geotorch.datamodules.base import Sample
 from geotorch.datamodules.nongeo import NonGeoDataModule
 
 #: EuroSAT's per-band mean and standard deviation over its 27,000 chips (raw uint16 reflectance x 10000),
@@ -50,19 +54,44 @@ class EuroSAT100DataModule(EuroSATDataModule):
     dataset_name = "EuroSAT100"
 
 
+class ResizeImage:
+    """Resize a sample's image to ``size`` x ``size`` (bilinear), so chips of odd sizes can be batched."""
+
+    def __init__(self, size: int) -> None:
+        """Resize to ``size`` pixels a side."""
+        self.size = size
+
+    def __call__(self, sample: Sample) -> Sample:
+        """The sample with its image resized (unchanged when it has the size already)."""
+        image: torch.Tensor = sample["image"]
+        if tuple(image.shape[-2:]) != (self.size, self.size):
+            resized = interpolate(image[None].float(), size=(self.size, self.size), mode="bilinear",
+                                  align_corners=False)
+            sample = {**sample, "image": resized[0]}
+        return sample
+
+
 class _RGBDataModule(NonGeoDataModule):
-    """An 8-bit RGB benchmark, scaled to [0, 1]."""
+    """An 8-bit RGB benchmark, scaled to [0, 1]; chips are resized to ``image_size`` when they differ."""
 
     dataset_name = ""
     mean = (0.0,)
     std = (255.0,)
     num_channels = 3
 
-    def __init__(self, batch_size: int = 64, num_workers: int = 0, **kwargs: Any) -> None:
-        """Keep the settings; ``kwargs`` (``root``, ``download``) go to the dataset."""
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, image_size: int = 256, **kwargs: Any) -> None:
+        """Keep the settings; ``kwargs`` (``root``, ``download``) go to the dataset.
+
+        Args:
+            batch_size: chips per batch.
+            num_workers: DataLoader worker processes.
+            image_size: side every chip is resized to (UC Merced has a few chips that are not 256 x 256).
+            **kwargs: passed to the dataset.
+        """
         from geotorch import datasets
 
-        super().__init__(getattr(datasets, self.dataset_name), batch_size, num_workers, **kwargs)
+        super().__init__(getattr(datasets, self.dataset_name), batch_size, num_workers,
+                         transforms=ResizeImage(image_size), **kwargs)
 
 
 class UCMercedDataModule(_RGBDataModule):

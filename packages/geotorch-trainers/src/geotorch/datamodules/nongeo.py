@@ -23,12 +23,15 @@ class NonGeoDataModule(BaseDataModule):
 
     ``setup`` builds the ``train``, ``val`` and ``test`` splits (the names in :attr:`split_names`);
     a benchmark published without a validation split sets ``val_split_pct`` and gets that share
-    of its training split, drawn with a fixed seed. Prediction uses the test split. Under DDP,
+    of its training split, drawn with a fixed seed. Prediction uses :attr:`predict_split`, by
+    default the test split. Under DDP,
     Lightning gives each loader a distributed sampler.
     """
 
     #: The dataset's names of the training, validation and test splits (None: no such split).
     split_names: tuple[str, str | None, str] = ("train", "val", "test")
+    #: The split to predict on, when not the test split (one published without labels).
+    predict_split: str | None = None
 
     def __init__(
         self,
@@ -79,8 +82,10 @@ class NonGeoDataModule(BaseDataModule):
                 fraction = self.val_split_pct if self.val_split_pct > 0 else 0.2
                 parts = random_split(train, [1 - fraction, fraction], generator=torch.Generator().manual_seed(0))
                 self.train_dataset, self.val_dataset = parts[0], parts[1]
-        if stage in ("test", "predict") and self.test_dataset is None:
-            self.test_dataset = self.predict_dataset = self.build(test_name)
+        if stage == "test" and self.test_dataset is None:
+            self.test_dataset = self.build(test_name)
+        if stage == "predict" and self.predict_dataset is None:
+            self.predict_dataset = self.build(self.predict_split or test_name)
 
     def _loader(self, dataset: Dataset[Sample] | None, stage: str, shuffle: bool) -> DataLoader[Sample]:
         if dataset is None:

@@ -45,6 +45,8 @@ class LoveDADataModule(_RGBSegmentationDataModule):
     """
 
     dataset_name = "LoveDA"
+    split_names = ("train", "val", "val")
+    predict_split = "test"
 
 
 class LandCoverAIDataModule(_RGBSegmentationDataModule):
@@ -63,3 +65,4 @@ class InriaAerialImageLabelingDataModule(_RGBSegmentationDataModule):
 
     dataset_name = "InriaAerialImageLabeling"
     split_names = ("train", "val", "val")
+    predict_split = "test"
