@@ -68,10 +68,15 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def quickstart(session: nox.Session) -> None:
-    """The main job: generate the demo area, sample batches from images & labels, write sample PNGs."""
-    session.install(*TORCH_LIGHT)
-    session.install(PACKAGES["core"], PACKAGES["datasets"])
-    session.run("geotorch", "quickstart", *(session.posargs or ["--out", "quickstart-output"]))
+    """The main job, offline: generate the demo area, draw sample patches, train a U-Net on it.
+
+    Writes quickstart-output/samples/*.png, then a checkpoint and metrics.csv under
+    quickstart-output/quickstart/ (see conf/quickstart.yaml).
+    """
+    session.install(*TORCH_VISION)
+    session.install(*PACKAGES.values())
+    session.run("geotorch", "quickstart", "--out", "quickstart-output/samples")
+    session.run("geotorch", "fit", "--config", "conf/quickstart.yaml", *session.posargs)
 
 
 def _python312() -> str:

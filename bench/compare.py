@@ -48,7 +48,8 @@ def compare_pixels(options: argparse.Namespace, pythons: dict[str, str]) -> None
     for library, python in pythons.items():
         saved[library] = folder / f"{library}.npz"
         subprocess.run([python, str(HERE / "pixels.py"), "--library", library, "--data", str(options.data),
-                        "--out", str(saved[library])], check=True, env={**os.environ, "GDAL_CACHEMAX": "64"})
+                        "--out", str(saved[library])], check=True, env={**os.environ, "GDAL_CACHEMAX": "64"},
+                       stdout=subprocess.DEVNULL)
     ours, theirs = np.load(saved["geotorch"]), np.load(saved["torchgeo"])
     print("same queries, GeoTorch vs TorchGeo pixels:")
     for scenario, label in (("d", "aligned grid (pre-warped & labels)"), ("a", "warped (UTM images & Albers labels)")):
