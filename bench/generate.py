@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -116,17 +117,24 @@ def write_tiles(root: Path, count: int, rng: np.random.Generator) -> None:
 
 
 def link_scene_sets(root: Path) -> None:
-    """Folders of 1 and 24 scenes for the growth table, as hard links (24 = the 6 scenes at 4 acquisition dates)."""
+    """Folders of 1 and 24 scenes for the growth table, as hard links to the generated files.
+
+    24 scenes are the 6 scenes at 4 acquisition dates (a time series): queries drawn from one
+    acquisition read that acquisition only, as they would on real repeat passes.
+    """
     for kind in ("scenes", "prewarped"):
         originals = sorted((root / kind).glob("scene_*.tif"))
-        for count, copies in ((1, 1), (24, 4)):
+        sets = {1: [(originals[0], originals[0].name)]}
+        sets[24] = [(original, original.name.replace("scene_", f"scene_2023060{copy + 1}_"))
+                    for copy in range(4) for original in originals]
+        for count, links in sets.items():
             folder = root / f"{kind}_{count}"
+            if folder.exists() and sorted(path.name for path in folder.iterdir()) != sorted(n for _, n in links):
+                shutil.rmtree(folder)
             folder.mkdir(exist_ok=True)
-            for copy in range(copies):
-                for original in originals[:count] if count == 1 else originals:
-                    target = folder / original.name.replace("scene_", f"scene_t{copy}_")
-                    if not target.exists():
-                        os.link(original, target)
+            for original, name in links:
+                if not (folder / name).exists():
+                    os.link(original, folder / name)
 
 
 def main() -> None:
@@ -137,16 +145,15 @@ def main() -> None:
     options = parser.parse_args()
     marker = options.root / "COMPLETE.json"
     wanted = {"size": options.size, "tiles": sorted(options.tiles), "version": 2}
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
-        return
-    rng = np.random.default_rng(0)
-    scenes = write_scenes(options.root, rng, options.size)
-    labels = write_labels(options.root, rng, scenes)
-    write_prewarped(options.root, scenes, labels)
+    if not marker.exists() or json.loads(marker.read_text()) != wanted:
+        rng = np.random.default_rng(0)
+        scenes = write_scenes(options.root, rng, options.size)
+        labels = write_labels(options.root, rng, scenes)
+        write_prewarped(options.root, scenes, labels)
+        for count in options.tiles:
+            write_tiles(options.root, count, rng)
+        marker.write_text(json.dumps(wanted))
     link_scene_sets(options.root)
-    for count in options.tiles:
-        write_tiles(options.root, count, rng)
-    marker.write_text(json.dumps(wanted))
 
 
 if __name__ == "__main__":

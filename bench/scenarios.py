@@ -81,11 +81,24 @@ def dataset_classes(library: str) -> tuple[Any, Any, Any]:
     return Scenes, Labels, Tiles
 
 
+def dated_scenes(library: str) -> Any:
+    """Scenes whose file names carry their acquisition date (the 24-scene time series)."""
+    datasets = importlib.import_module(f"{library}.datasets")
+
+    class DatedScenes(datasets.RasterDataset):  # type: ignore[misc, name-defined]
+        filename_glob = "scene_*.tif"
+        filename_regex = r"^scene_(?P<date>\d{8})_"
+
+    return DatedScenes
+
+
 def build(library: str, data: Path, scenario: str, scenes_count: int = 6) -> Any:
     scenes, labels, _ = dataset_classes(library)
     folder = "prewarped" if scenario == "d" else "scenes"
     if scenes_count != 6:
         folder = f"{folder}_{scenes_count}"
+    if scenes_count == 24:
+        scenes = dated_scenes(library)
     return scenes(paths=str(data / folder)) & labels(paths=str(data / "labels"))
 
 
