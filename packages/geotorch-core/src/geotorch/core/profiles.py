@@ -7,8 +7,7 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from geotorch.core.cache import cache_home
 
 #: Set to 0 to read every file's header at every construction.
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -55,9 +54,7 @@ def _stamp(path: Path) -> list[int]:
 def _read_profile(path: Path) -> RasterProfile | str:
     """The profile of ``path``, or why it cannot be read."""
     try:
-        # Without a directory listing per file, indexing a folder of n files costs O(n), not O(n^2);
-        # sidecar files (.aux.xml, .tfw, .ovr) are still found, by probing their names.
-        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"), rasterio.open(path) as source:
+        with rasterio.open(path) as source:
             if source.crs is None:
                 return "it has no CRS"
             transform = source.transform
@@ -80,19 +77,37 @@ def _cache_file(key: str) -> Path:
     return cache_home() / "index" / f"{digest}.json"
 
 
-def _load(cache: Path) -> dict[str, Any]:
+def _load(cache: Path) -> dict[str, tuple[list[int], RasterProfile | str]]:
+    """The cached ``path -> (stamp, profile or error)`` entries, or nothing if the cache is unusable."""
     try:
         stored = json.loads(cache.read_text())
-    except (OSError, ValueError):
+        if stored["format"] != _FORMAT:
+            return {}
+        crs_table = stored["crs"]
+        return {
+            path: (stamp, profile if isinstance(profile, str) else _profile_from_row(profile, crs_table))
+            for path, (stamp, profile) in stored["files"].items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
         return {}
-    if not isinstance(stored, dict) or stored.get("format") != _FORMAT:
-        return {}
-    files = stored.get("files")
-    return files if isinstance(files, dict) else {}
 
 
-def _store(cache: Path, files: dict[str, Any]) -> None:
-    """Write the cache atomically; a cache that cannot be written is simply not kept."""
+def _profile_from_row(row: list[Any], crs_table: list[str]) -> RasterProfile:
+    crs, bounds, res, width, height, count, dtype, nodata = row
+    return RasterProfile(crs_table[crs], tuple(bounds), tuple(res), width, height, count, dtype, nodata)
+
+
+def _store(cache: Path, entries: dict[str, tuple[list[int], RasterProfile | str]]) -> None:
+    """Write the cache atomically (each distinct CRS once); a cache that cannot be written is not kept."""
+    crs_numbers: dict[str, int] = {}
+    files: dict[str, Any] = {}
+    for path, (stamp, profile) in entries.items():
+        if isinstance(profile, str):
+            files[path] = [stamp, profile]
+            continue
+        number = crs_numbers.setdefault(profile.crs, len(crs_numbers))
+        files[path] = [stamp, [number, profile.bounds, profile.res, profile.width, profile.height, profile.count,
+                               profile.dtype, profile.nodata]]
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=cache.parent, prefix=f".{cache.name}.")
@@ -100,7 +115,7 @@ def _store(cache: Path, files: dict[str, Any]) -> None:
         return
     try:
         with os.fdopen(descriptor, "w") as stream:
-            json.dump({"format": _FORMAT, "files": files}, stream)
+            json.dump({"format": _FORMAT, "crs": list(crs_numbers), "files": files}, stream, separators=(",", ":"))
         os.replace(temporary, cache)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
@@ -110,7 +125,7 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
     """The profile of each file (or why it is unreadable), from the cache where the file is unchanged.
 
     Files not in the cache, or changed since (size, modification or status
-    change time, inode), are opened; their headers are read on a few threads.
+    change time, inode), are opened and their headers read.
     The cache, one JSON file per ``key`` under ``$GEOTORCH_HOME/index``, is
     rewritten atomically when anything was read, added or removed.
 
@@ -127,35 +142,21 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
     stamps = [_stamp(path) for path in paths]
     results: list[RasterProfile | str | None] = []
     missing: list[int] = []
-    for number, (path, stamp) in enumerate(zip(paths, stamps, strict=True)):
+    for path, stamp in zip(paths, stamps, strict=True):
         entry = stored.get(str(path))
-        if entry is not None and entry.get("stamp") == stamp:
-            profile = entry["profile"]
-            results.append(profile if isinstance(profile, str) else _from_json(profile))
+        if entry is not None and entry[0] == stamp:
+            results.append(entry[1])
         else:
             results.append(None)
-            missing.append(number)
+            missing.append(len(results) - 1)
     if missing:
-        with ThreadPoolExecutor(max_workers=min(8, len(missing))) as pool:
-            for number, profile in zip(missing, pool.map(_read_profile, [paths[i] for i in missing]), strict=True):
-                results[number] = profile
+        # Without a directory listing per file, indexing a folder of n files costs O(n), not O(n^2);
+        # sidecar files (.aux.xml, .tfw, .ovr) are still found, by probing their names. (Threads do
+        # not help here: opening is bound by the GIL-holding parts of rasterio.)
+        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"):
+            for number in missing:
+                results[number] = _read_profile(paths[number])
     final = [result for result in results if result is not None]
     if use_cache and (missing or len(stored) != len(paths)):
-        _store(cache, {
-            str(path): {"stamp": stamp, "profile": profile if isinstance(profile, str) else asdict(profile)}
-            for path, stamp, profile in zip(paths, stamps, final, strict=True)
-        })
+        _store(cache, {str(path): (stamp, profile) for path, stamp, profile in zip(paths, stamps, final, strict=True)})
     return final
-
-
-def _from_json(profile: dict[str, Any]) -> RasterProfile:
-    return RasterProfile(
-        profile["crs"],
-        tuple(profile["bounds"]),
-        tuple(profile["res"]),
-        profile["width"],
-        profile["height"],
-        profile["count"],
-        profile["dtype"],
-        profile["nodata"],
-    )
