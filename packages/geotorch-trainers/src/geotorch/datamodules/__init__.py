@@ -12,6 +12,7 @@ from geotorch.datamodules.classification import (
     UCMercedDataModule,
 )
 from geotorch.datamodules.demo import DemoDataModule
+from geotorch.datamodules.detection import NonGeoDetectionDataModule, VHR10DataModule
 from geotorch.datamodules.geo import GeoDataModule, spatial_split
 from geotorch.datamodules.nongeo import NonGeoDataModule
 from geotorch.datamodules.segmentation import (
@@ -33,9 +34,11 @@ __all__ = [
     "LandCoverAIDataModule",
     "LoveDADataModule",
     "NonGeoDataModule",
+    "NonGeoDetectionDataModule",
     "OSCDDataModule",
     "RESISC45DataModule",
     "So2SatDataModule",
     "UCMercedDataModule",
+    "VHR10DataModule",
     "spatial_split",
 ]

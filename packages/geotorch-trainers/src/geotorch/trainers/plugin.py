@@ -14,6 +14,11 @@ TASKS = {
     "RegressionTask": "geotorch.trainers.regression:RegressionTask",
     "PixelwiseRegressionTask": "geotorch.trainers.regression:PixelwiseRegressionTask",
     "ChangeDetectionTask": "geotorch.trainers.change:ChangeDetectionTask",
+    "ObjectDetectionTask": "geotorch.trainers.detection:ObjectDetectionTask",
+    "InstanceSegmentationTask": "geotorch.trainers.detection:InstanceSegmentationTask",
+    "SimCLRTask": "geotorch.trainers.ssl_simclr:SimCLRTask",
+    "MoCoTask": "geotorch.trainers.ssl_moco:MoCoTask",
+    "BYOLTask": "geotorch.trainers.ssl_byol:BYOLTask",
 }
 
 #: Registered name -> (import path, the dataset it serves) of every datamodule.
@@ -34,6 +39,8 @@ DATAMODULES = {
                                            "InriaAerialImageLabeling"),
     "LEVIRCDDataModule": ("geotorch.datamodules.change:LEVIRCDDataModule", "LEVIRCD"),
     "OSCDDataModule": ("geotorch.datamodules.change:OSCDDataModule", "OSCD"),
+    "NonGeoDetectionDataModule": ("geotorch.datamodules.detection:NonGeoDetectionDataModule", None),
+    "VHR10DataModule": ("geotorch.datamodules.detection:VHR10DataModule", "VHR10"),
 }
 
 

@@ -1,0 +1,107 @@
+"""Datamodules of object detection benchmarks: batches of listed images and targets (VHR10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset, random_split
+
+from geotorch.datamodules.base import Sample
+from geotorch.datamodules.nongeo import NonGeoDataModule
+
+
+class NonGeoDetectionDataModule(NonGeoDataModule):
+    """A NonGeoDataModule whose batches keep one tensor per sample, as torchvision's detectors take them.
+
+    Images of detection benchmarks differ in size and in object count, so batches are made by
+    :func:`geotorch.datasets.detection.collate_detection`: every key holds the list of the samples'
+    values. On the device each image is normalised with the class's ``mean`` and ``std``; there is
+    no random augmentation, since flips would have to move the boxes and masks too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the settings as :class:`NonGeoDataModule` does."""
+        super().__init__(*args, **kwargs)
+        self.train_aug = None
+
+    def _loader(self, dataset: Dataset[Sample] | None, stage: str, shuffle: bool) -> DataLoader[Sample]:
+        from geotorch.datasets.detection import collate_detection
+
+        if dataset is None:
+            self.setup(stage)
+            dataset = {"fit": self.train_dataset, "validate": self.val_dataset, "test": self.test_dataset,
+                       "predict": self.predict_dataset}[stage]
+        assert dataset is not None
+        return DataLoader(dataset, batch_size=self.batch_size, shuffle=shuffle, num_workers=self.num_workers,
+                          collate_fn=collate_detection)
+
+    def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
+        """Move a batch's tensors, listed or not, to ``device``."""
+        if isinstance(batch, dict):
+            return {key: _to(value, device) for key, value in batch.items()}
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """Normalise every image of a batch already on the device."""
+        if not isinstance(batch, dict) or "image" not in batch:
+            return batch
+        images = list(batch["image"])
+        if images:
+            mean = torch.as_tensor(self.mean, dtype=torch.float32, device=images[0].device).view(-1, 1, 1)
+            std = torch.as_tensor(self.std, dtype=torch.float32, device=images[0].device).view(-1, 1, 1)
+            batch["image"] = [(image.float() - mean) / std for image in images]
+        return batch
+
+
+def _to(value: Any, device: torch.device) -> Any:
+    if isinstance(value, Tensor):
+        return value.to(device)
+    if isinstance(value, list):
+        return [item.to(device) if isinstance(item, Tensor) else item for item in value]
+    return value
+
+
+class VHR10DataModule(NonGeoDetectionDataModule):
+    """NWPU VHR-10's positive image set (650 images, 10 object classes), split at random with a fixed seed.
+
+    VHR10 publishes no splits: ``setup`` draws ``val_split_pct`` and ``test_split_pct`` of the
+    images for validation and testing (seed 0, the same every run); the rest trains. Images are
+    scaled to [0, 1]. Use with ``num_classes=11`` (the background 0 and 10 classes).
+    """
+
+    mean = (0.0,)
+    std = (255.0,)
+    num_channels = 3
+
+    def __init__(self, batch_size: int = 8, num_workers: int = 0, val_split_pct: float = 0.2,
+                 test_split_pct: float = 0.2, **kwargs: Any) -> None:
+        """Keep the settings; ``kwargs`` (``root``, ``download``, ``checksum``) go to the dataset.
+
+        Args:
+            batch_size: images per batch.
+            num_workers: DataLoader worker processes.
+            val_split_pct: share of the images held out for validation.
+            test_split_pct: share of the images held out for testing.
+            **kwargs: passed to :class:`geotorch.datasets.VHR10`.
+
+        Raises:
+            ValueError: if the held-out shares leave no image to train on.
+        """
+        from geotorch.datasets import VHR10
+
+        if not (val_split_pct >= 0 and test_split_pct >= 0 and val_split_pct + test_split_pct < 1):
+            raise ValueError(f"VHR10DataModule: val_split_pct={val_split_pct} and test_split_pct={test_split_pct} "
+                             "must be at least 0 and add up to less than 1")
+        super().__init__(VHR10, batch_size, num_workers, val_split_pct=val_split_pct, **kwargs)
+        self.test_split_pct = test_split_pct
+
+    def setup(self, stage: str) -> None:
+        """Split the positive image set, once, into training, validation and test images."""
+        if self.train_dataset is not None:
+            return
+        shares = [1 - self.val_split_pct - self.test_split_pct, self.val_split_pct, self.test_split_pct]
+        parts = random_split(self.build("positive"), shares, generator=torch.Generator().manual_seed(0))
+        self.train_dataset, self.val_dataset, self.test_dataset = parts
+        self.predict_dataset = self.test_dataset

@@ -1,0 +1,165 @@
+"""What the self-supervised tasks share: a timm backbone, two augmented views, projection heads and EMA copies."""
+
+from __future__ import annotations
+
+import abc
+import copy
+from typing import Any, cast
+
+import kornia.augmentation as K
+import torch
+from lightning.pytorch.utilities.types import OptimizerLRScheduler
+from torch import Tensor, nn
+from torch.optim import Optimizer
+
+from geotorch.trainers.base import BaseTask
+from geotorch.trainers.classification import timm_network
+from geotorch.transforms import AugmentationSequential, RandomGrayscale
+
+
+def default_augmentations(size: int) -> AugmentationSequential:
+    """The two-view augmentations of SimCLR, MoCo and BYOL, for images with any number of bands.
+
+    Random resized crop to ``size``, horizontal and vertical flips, a multiplicative
+    intensity jitter (contrast and brightness scale every band alike, so band ratios and
+    any band count survive; no RGB-only colour jitter), a grey image (the mean of all bands)
+    now and then, and a Gaussian blur of about a tenth of the crop.
+
+    Args:
+        size: height and width of the crops.
+
+    Returns:
+        An augmentation of batch dicts; call it once per view.
+    """
+    kernel = max(3, size // 10 | 1)
+    return AugmentationSequential(
+        K.RandomResizedCrop((size, size), scale=(0.2, 1.0)),
+        K.RandomHorizontalFlip(),
+        K.RandomVerticalFlip(),
+        # Scaling, not shifting: an additive jitter would depend on the data's range (reflectance, DN, z-score).
+        K.RandomContrast((0.6, 1.4), clip_output=False, p=0.8),
+        K.RandomBrightness((0.6, 1.4), clip_output=False, p=0.8),
+        RandomGrayscale(p=0.2),
+        K.RandomGaussianBlur((kernel, kernel), (0.1, 2.0), p=0.5),
+        data_keys=["image"],
+    )
+
+
+def projection_head(in_dim: int, hidden_dim: int, output_dim: int, layers: int, batch_norm: bool) -> nn.Module:
+    """An MLP of ``layers`` linear layers with ReLU (and batch norm) between them.
+
+    Raises:
+        ValueError: if ``layers`` is below one.
+    """
+    if layers < 1:
+        raise ValueError(f"layers={layers} must be at least 1")
+    blocks: list[nn.Module] = []
+    width = in_dim
+    for _ in range(layers - 1):
+        blocks.append(nn.Linear(width, hidden_dim, bias=not batch_norm))
+        if batch_norm:
+            blocks.append(nn.BatchNorm1d(hidden_dim))
+        blocks.append(nn.ReLU(inplace=True))
+        width = hidden_dim
+    blocks.append(nn.Linear(width, output_dim))
+    return nn.Sequential(*blocks)
+
+
+def momentum_copy(module: nn.Module) -> nn.Module:
+    """A copy of ``module`` that the optimiser does not train: it only follows ``module`` by EMA."""
+    target = copy.deepcopy(module)
+    for parameter in target.parameters():
+        parameter.requires_grad = False
+    return target
+
+
+@torch.no_grad()
+def ema_update(target: nn.Module, online: nn.Module, momentum: float) -> None:
+    """Move ``target``'s parameters toward ``online``'s: ``target = m * target + (1 - m) * online``; copy buffers."""
+    for kept, new in zip(target.parameters(), online.parameters(), strict=True):
+        kept.mul_(momentum).add_(new.detach(), alpha=1 - momentum)
+    for kept_buffer, new_buffer in zip(target.buffers(), online.buffers(), strict=True):
+        kept_buffer.copy_(new_buffer)
+
+
+class SelfSupervisedTask(BaseTask):
+    """A task that learns a timm backbone from unlabelled images by comparing two views of each.
+
+    Subclasses save their hyperparameters (``model``, ``weights``, ``in_channels``, ``size``,
+    ``lr``, ``weight_decay``, ``patience``, ``scheduler``) with ``save_hyperparameters(ignore=["augmentations"])``,
+    call :meth:`configure_views` and :meth:`configure_task`, and implement :meth:`pair_loss`.
+    ``self.model`` is the backbone: ``forward`` and ``predict_step`` return its pooled features.
+    """
+
+    def configure_views(self, augmentations: nn.Module | None) -> None:
+        """Keep the augmentation of each view: ``augmentations``, or :func:`default_augmentations`."""
+        self.augmentations = augmentations if augmentations is not None else default_augmentations(self.hparams["size"])
+
+    def configure_backbone(self) -> int:
+        """Build ``self.model``, the timm backbone without classifier, and return its feature width."""
+        hparams = self.hparams
+        self.model = timm_network(hparams["model"], hparams["weights"], hparams["in_channels"], 0)
+        width = getattr(self.model, "head_hidden_size", None) or getattr(self.model, "num_features", None)
+        if not isinstance(width, int):
+            raise ValueError(f"{type(self).__name__}: model={hparams['model']!r} does not say its feature width")
+        return width
+
+    def views(self, batch: dict[str, Any]) -> tuple[Tensor, Tensor]:
+        """The two views of a batch: ``image`` augmented twice, or the two given views of a ``B x 2 x C x H x W`` image.
+
+        Raises:
+            ValueError: if the image's bands are not ``in_channels``, or it is 5-D with other than two views.
+        """
+        image: Tensor = batch["image"]
+        bands, wanted = image.shape[-3] if image.ndim >= 3 else -1, self.hparams["in_channels"]
+        if image.ndim not in (4, 5) or bands != wanted:
+            raise ValueError(
+                f"{type(self).__name__} has in_channels={wanted} but got an image of {bands} bands and shape "
+                f"{tuple(image.shape)}; it takes B x C x H x W or B x 2 x C x H x W with C={wanted}: set in_channels"
+            )
+        if image.ndim == 5:
+            if image.shape[1] != 2:
+                raise ValueError(
+                    f"{type(self).__name__}: a 5-D image must hold two views (B x 2 x C x H x W), got "
+                    f"{tuple(image.shape)}"
+                )
+            return image[:, 0].float(), image[:, 1].float()
+        image = image.float()
+        first: Tensor = self.augmentations({"image": image})["image"]
+        second: Tensor = self.augmentations({"image": image})["image"]
+        return first, second
+
+    @abc.abstractmethod
+    def pair_loss(self, first: Tensor, second: Tensor, training: bool) -> Tensor:
+        """The loss of two views of the same images; ``training`` is False in validation (no EMA, no queue)."""
+
+    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
+        """The loss of two views of a batch, logged as ``train_loss``."""
+        first, second = self.views(batch)
+        loss = self.pair_loss(first, second, training=True)
+        self.log_split("train", loss, first.shape[0])
+        return loss
+
+    def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
+        """The same loss on a validation batch, logged as ``val_loss``; no labels are needed."""
+        first, second = self.views(batch)
+        self.log_split("val", self.pair_loss(first, second, training=False), first.shape[0])
+
+    def forward(self, *args: Any, **kwargs: Any) -> Tensor:
+        """The backbone's pooled features ``(B, width)``."""
+        features: Tensor = self.model(*args, **kwargs)
+        return features
+
+    def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
+        """Backbone features ``(B, width)`` of ``image`` (``(B, T, width)`` for a ``B x T x C x H x W`` image)."""
+        image: Tensor = batch["image"].float()
+        features: Tensor = self(image.flatten(0, 1) if image.ndim == 5 else image)
+        return features.reshape(*image.shape[:2], -1) if image.ndim == 5 else features
+
+    def configure_optimizers(self) -> OptimizerLRScheduler:
+        """BaseTask's AdamW and scheduler, with the ``weight_decay`` hyperparameter."""
+        configured = super().configure_optimizers()
+        optimizer = cast(Optimizer, configured["optimizer"] if isinstance(configured, dict) else configured)
+        for group in optimizer.param_groups:
+            group["weight_decay"] = self.hparams["weight_decay"]
+        return configured

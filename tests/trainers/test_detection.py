@@ -1,0 +1,191 @@
+"""ObjectDetectionTask, InstanceSegmentationTask and VHR10DataModule on small generated images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from task_fakes import fast_trainer
+from test_nwpu import make_vhr10
+from torch.utils.data import Dataset, Subset
+
+from geotorch.datamodules.detection import NonGeoDetectionDataModule, VHR10DataModule
+from geotorch.trainers.detection import InstanceSegmentationTask, MeanAveragePrecision, ObjectDetectionTask
+
+SMALL: dict[str, Any] = {"backbone": "resnet18", "min_size": 64, "max_size": 64, "num_classes": 3}
+#: Shares that split the three fake VHR10 images one each into train, validation and test.
+THIRDS: dict[str, Any] = {"val_split_pct": 0.4, "test_split_pct": 0.4}
+
+
+class SyntheticObjects(Dataset[dict[str, Any]]):
+    """``count`` random images of ``bands`` bands, each holding one or two bright squares of class 1 or 2."""
+
+    def __init__(self, split: str = "train", count: int = 2, bands: int = 5, size: int = 64) -> None:
+        generator = torch.Generator().manual_seed({"train": 0, "val": 1, "test": 2}[split])
+        self.images = torch.rand((count, bands, size, size), generator=generator) * 100
+        self.size = size
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        image = self.images[index].clone()
+        boxes = torch.tensor([[8.0, 8.0, 24.0, 24.0], [30.0, 36.0, 58.0, 60.0]])[: 1 + index % 2]
+        masks = torch.zeros((len(boxes), self.size, self.size), dtype=torch.uint8)
+        for number, (x_min, y_min, x_max, y_max) in enumerate(boxes.long().tolist()):
+            image[:, y_min:y_max, x_min:x_max] += 155
+            masks[number, y_min:y_max, x_min:x_max] = 1
+        labels = torch.arange(1, len(boxes) + 1)
+        return {"image": image, "boxes": boxes, "labels": labels, "masks": masks}
+
+
+class SyntheticObjectsDataModule(NonGeoDetectionDataModule):
+    """The detection datamodule over :class:`SyntheticObjects`."""
+
+    def __init__(self, bands: int = 5, **kwargs: Any) -> None:
+        super().__init__(SyntheticObjects, batch_size=2, bands=bands, **kwargs)
+        self.num_channels = bands
+
+
+@pytest.fixture(scope="module")
+def vhr10_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_vhr10(tmp_path_factory.mktemp("vhr10"))
+
+
+@pytest.mark.parametrize("model", ["faster-rcnn", "fcos", "retinanet"])
+def test_every_detector_fits_and_tests_on_five_band_images(tmp_path: Path, model: str) -> None:
+    task = ObjectDetectionTask(model=model, in_channels=5, **SMALL)
+    datamodule = SyntheticObjectsDataModule(bands=5)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, datamodule=datamodule)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    assert 0 <= float(trainer.callback_metrics["val_map_50"]) <= 1
+    trainer.test(task, datamodule=datamodule)
+    assert "test_map" in trainer.callback_metrics
+
+
+@pytest.mark.parametrize("model", ["faster-rcnn", "fcos", "retinanet"])
+def test_every_detector_fits_on_vhr10(tmp_path: Path, vhr10_root: Path, model: str) -> None:
+    task = ObjectDetectionTask(model=model, in_channels=3, **{**SMALL, "num_classes": 11})
+    trainer = fast_trainer(tmp_path)
+    datamodule = VHR10DataModule(root=vhr10_root, batch_size=2, **THIRDS)
+    trainer.fit(task, datamodule=datamodule)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    assert "val_map" in trainer.callback_metrics
+    trainer.test(task, datamodule=datamodule)
+    assert "test_map_50" in trainer.callback_metrics
+
+
+@pytest.mark.parametrize("bands", [3, 5])
+def test_mask_rcnn_fits_and_scores_boxes_and_masks(tmp_path: Path, bands: int) -> None:
+    task = InstanceSegmentationTask(in_channels=bands, **SMALL)
+    datamodule = SyntheticObjectsDataModule(bands=bands)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, datamodule=datamodule)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    assert {"val_map", "val_map_50", "val_segm_map", "val_segm_map_50"} <= set(trainer.callback_metrics)
+
+
+def test_predictions_are_boxes_in_the_images_pixel_coordinates(tmp_path: Path) -> None:
+    # min_size 32 makes the model work on half-size images; its boxes must come back at full size.
+    task = ObjectDetectionTask(model="faster-rcnn", in_channels=5, **{**SMALL, "min_size": 32, "max_size": 32})
+    task.model.roi_heads.score_thresh = 0.0
+    predictions = fast_trainer(tmp_path).predict(task, datamodule=SyntheticObjectsDataModule(bands=5))
+    assert predictions is not None
+    objects = [image for batch in predictions for image in batch]
+    assert len(objects) == 2
+    boxes = torch.cat([image["boxes"] for image in objects])
+    assert len(boxes) > 0 and set(objects[0]) == {"boxes", "labels", "scores"}
+    assert boxes.min() >= 0 and boxes.max() <= 64 and boxes[:, 2:].max() > 32
+
+
+def test_instance_predictions_carry_masks_of_the_image_size() -> None:
+    task = InstanceSegmentationTask(in_channels=4, **SMALL).eval()
+    task.model.roi_heads.score_thresh = 0.0
+    with torch.no_grad():
+        (objects,) = task.predict_step({"image": torch.rand(1, 4, 48, 64)}, 0)
+    assert objects["masks"].shape[1:] == (1, 48, 64)
+
+
+def test_vhr10_datamodule_gives_listed_normalised_batches(vhr10_root: Path) -> None:
+    datamodule = VHR10DataModule(root=vhr10_root, batch_size=2, **THIRDS)
+    datamodule.setup("fit")
+    sizes = [len(getattr(datamodule, f"{split}_dataset")) for split in ("train", "val", "test")]
+    assert sizes == [1, 1, 1]
+    batch = next(iter(datamodule.val_dataloader()))
+    assert isinstance(batch["image"], list) and len(batch["image"]) == len(batch["boxes"]) == 1
+    batch = datamodule.on_after_batch_transfer(datamodule.transfer_batch_to_device(batch, torch.device("cpu"), 0), 0)
+    assert all(image.shape[0] == 3 and image.min() >= 0 and image.max() <= 1 for image in batch["image"])
+    assert all(boxes.shape[1] == 4 and boxes.dtype == torch.float32 for boxes in batch["boxes"])
+
+
+def test_vhr10_shares_that_leave_nothing_to_train_on_are_refused(vhr10_root: Path) -> None:
+    with pytest.raises(ValueError, match=r"val_split_pct=0\.5 and test_split_pct=0\.5"):
+        VHR10DataModule(root=vhr10_root, val_split_pct=0.5, test_split_pct=0.5)
+
+
+def test_vhr10_split_is_the_same_every_time(vhr10_root: Path) -> None:
+    first, second = VHR10DataModule(root=vhr10_root, **THIRDS), VHR10DataModule(root=vhr10_root, **THIRDS)
+    first.setup("fit")
+    second.setup("fit")
+    assert isinstance(first.train_dataset, Subset) and isinstance(second.train_dataset, Subset)
+    assert list(first.train_dataset.indices) == list(second.train_dataset.indices)
+
+
+def test_images_of_another_band_count_are_refused_by_name() -> None:
+    task = ObjectDetectionTask(in_channels=5, **SMALL)
+    batch = {"image": [torch.rand(3, 64, 64)], "boxes": [torch.tensor([[1.0, 1.0, 9.0, 9.0]])],
+             "labels": [torch.tensor([1])]}
+    with pytest.raises(ValueError, match=r"not \(5, H, W\); set the task's in_channels"):
+        task.training_step(batch, 0)
+
+
+def test_a_datamodule_of_another_band_count_is_refused_before_training(tmp_path: Path, vhr10_root: Path) -> None:
+    task = ObjectDetectionTask(in_channels=5, **SMALL)
+    with pytest.raises(ValueError, match=r"VHR10DataModule gives images of 3 bands .* in_channels=5"):
+        fast_trainer(tmp_path).fit(task, datamodule=VHR10DataModule(root=vhr10_root, **THIRDS))
+
+
+def test_an_unknown_detector_lists_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="choose one of faster-rcnn, fcos, retinanet"):
+        ObjectDetectionTask(model="yolo")
+    with pytest.raises(ValueError, match="choose one of mask-rcnn"):
+        InstanceSegmentationTask(model="faster-rcnn")
+    with pytest.raises(ValueError, match="choose one of resnet18"):
+        ObjectDetectionTask(backbone="vit_small_patch16_224")
+
+
+def test_freeze_backbone_trains_the_heads_only() -> None:
+    task = ObjectDetectionTask(freeze_backbone=True, **SMALL)
+    trainable = {name.split(".")[0] for name, parameter in task.model.named_parameters() if parameter.requires_grad}
+    assert trainable == {"rpn", "roi_heads"}
+
+
+def test_mean_average_precision_is_one_for_perfect_detections_and_zero_for_misplaced_ones() -> None:
+    truth = {"boxes": torch.tensor([[0.0, 0.0, 10.0, 10.0], [20.0, 20.0, 30.0, 30.0]]),
+             "labels": torch.tensor([1, 2])}
+    metric = MeanAveragePrecision()
+    metric.update([{**truth, "scores": torch.tensor([0.9, 0.8])}], [truth])
+    assert metric.compute()["map"] == pytest.approx(1.0)
+    metric.reset()
+    misplaced = {"boxes": truth["boxes"] + 15, "labels": truth["labels"], "scores": torch.tensor([0.9, 0.8])}
+    metric.update([misplaced], [truth])
+    assert metric.compute()["map_50"] == pytest.approx(0.0)
+    metric.reset()
+    # Only the first object found: AP 1 for its class, 0 for the other, 0.5 on average.
+    metric.update([{"boxes": truth["boxes"][:1], "labels": truth["labels"][:1], "scores": torch.tensor([0.9])}],
+                  [truth])
+    assert metric.compute()["map_50"] == pytest.approx(0.5)
+
+
+def test_backbone_weights_load_from_a_checkpoint_file(tmp_path: Path) -> None:
+    trained = ObjectDetectionTask(in_channels=5, **SMALL)
+    body = trained.model.backbone.body
+    torch.save(body.state_dict(), tmp_path / "backbone.pth")
+    task = ObjectDetectionTask(in_channels=5, weights=str(tmp_path / "backbone.pth"), **SMALL)
+    assert torch.equal(task.model.backbone.body.conv1.weight, body.conv1.weight)
+    assert torch.equal(task.model.backbone.body.layer4[0].conv1.weight, body.layer4[0].conv1.weight)
+    with pytest.raises(ValueError, match="take 5 bands but the task has in_channels=3"):
+        ObjectDetectionTask(in_channels=3, weights=str(tmp_path / "backbone.pth"), **SMALL)
