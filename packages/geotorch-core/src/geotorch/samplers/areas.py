@@ -181,6 +181,7 @@ class RandomPatches:
     """Random whole-pixel patches of one size inside a region: what the random samplers draw.
 
     Attributes:
+        owner: the sampler's class name, for error messages.
         size: ``(height, width)`` of a patch in CRS units.
         res: the dataset's pixel size ``(x, y)``.
         region: the roi and time interval.
@@ -197,6 +198,7 @@ class RandomPatches:
             ValueError: if ``size`` is not positive, the roi/toi misses the
                 data, or no area can hold a patch.
         """
+        self.owner = owner
         self.size = as_patch_size(size, units, dataset.res)
         self.res = dataset.res
         self.region = as_region(roi, toi, dataset, owner)
@@ -205,9 +207,17 @@ class RandomPatches:
             raise size_error(owner, size, self.size, dataset, self.region)
         self.weights = torch.tensor([area.weight for area in self.areas], dtype=torch.float64)
 
-    def default_length(self) -> int:
-        """How many patches the areas could hold side by side, at least 1."""
-        return max(1, int(float(self.weights.sum()) / (self.size[0] * self.size[1])))
+    def pass_length(self, length: int | None) -> int:
+        """Patches per pass: ``length``, or by default how many the areas could hold side by side, at least 1.
+
+        Raises:
+            ValueError: if ``length`` is given and not positive.
+        """
+        if length is None:
+            return max(1, int(float(self.weights.sum()) / (self.size[0] * self.size[1])))
+        if length < 1:
+            raise ValueError(f"{self.owner}: length={length} must be a positive number of patches")
+        return length
 
     def choose(self, generator: torch.Generator) -> Area:
         """An area, with probability proportional to its weight."""

@@ -97,9 +97,7 @@ class RandomBatchGeoSampler(BatchGeoSampler):
         self.batch_size = batch_size
         self.patches = RandomPatches(dataset, size, units, roi, toi, owner)
         self.size = self.patches.size
-        self.length = self.patches.default_length() if length is None else length
-        if self.length < 1:
-            raise ValueError(f"{owner}: length={length} must be a positive number of patches")
+        self.length = self.patches.pass_length(length)
         self.seed = draw_seed(generator)
 
     def __iter__(self) -> Iterator[list[BoundingBox]]:

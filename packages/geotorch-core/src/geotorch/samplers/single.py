@@ -106,9 +106,7 @@ class RandomGeoSampler(GeoSampler):
         super().__init__(dataset, rank=rank, world_size=world_size)
         self.patches = RandomPatches(dataset, size, units, roi, toi, type(self).__name__)
         self.size = self.patches.size
-        self.length = self.patches.default_length() if length is None else length
-        if self.length < 1:
-            raise ValueError(f"{type(self).__name__}: length={length} must be a positive number of patches")
+        self.length = self.patches.pass_length(length)
         self.seed = draw_seed(generator)
 
     def __iter__(self) -> Iterator[BoundingBox]:

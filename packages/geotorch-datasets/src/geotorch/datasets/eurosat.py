@@ -7,18 +7,11 @@ from pathlib import Path
 from typing import ClassVar
 
 from geotorch.core.geo import Transform
-from geotorch.datasets.image_folder import ClassFolderDataset
+from geotorch.datasets.image_folder import ClassFolderDataset, split_file_resources
 from geotorch.datasets.resources import Resource
 
 # TorchGeo's pinned Hugging Face mirror of the archive (the DFKI original) and of the split files.
 _MIRROR = "https://hf.co/datasets/torchgeo/eurosat/resolve/1ce6f1bfb56db63fd91b6ecc466ea67f2509774c/"
-
-
-def _split_files(prefix: str, sha256s: Mapping[str, str]) -> dict[str, Resource]:
-    return {
-        split: Resource(_MIRROR + f"{prefix}-{split}.txt", f"{prefix}-{split}.txt", sha256=digest, extract=False)
-        for split, digest in sha256s.items()
-    }
 
 
 class EuroSAT(ClassFolderDataset):
@@ -51,7 +44,7 @@ class EuroSAT(ClassFolderDataset):
         "EuroSATallBands.zip",
         sha256="751f070f9bffa2eed48b24ca2dd0b02959280c08837e8c9a5532a67ba611df59",
     )
-    split_files: ClassVar[Mapping[str, Resource]] = _split_files("eurosat", {
+    split_files: ClassVar[Mapping[str, Resource]] = split_file_resources(_MIRROR, "eurosat", {
         "train": "1c1d2e855f95deee605a3d992f914d113fddbecf422ec61648057d029a37d695",
         "val": "b385741f31daa9f1250cf1e1fe03adfab394e1172e0693df40141af004f60330",
         "test": "cf37948894c12bd953930ff54ee9b7abf0b31478abb8d25fd2c6c721db74c592",
@@ -87,7 +80,7 @@ class EuroSAT(ClassFolderDataset):
 class EuroSATSpatial(EuroSAT):
     """EuroSAT with splits by longitude (60 % train, 20 % val, 20 % test, west to east) instead of random ones."""
 
-    split_files: ClassVar[Mapping[str, Resource]] = _split_files("eurosat-spatial", {
+    split_files: ClassVar[Mapping[str, Resource]] = split_file_resources(_MIRROR, "eurosat-spatial", {
         "train": "2db7d455afb8dcbca898ea19a00f1f90c091734efdbba89e22aaf24056da243f",
         "val": "6c758477604b7057a0fd990d7f6327b63b99a6725aac11a6a9d0174a7fdd8f0b",
         "test": "de22dec83d350cac3b3e4ca8e285cb6733c81ab94bf5bcf9213a567993402452",
@@ -102,7 +95,7 @@ class EuroSAT100(EuroSAT):
         "EuroSAT100.zip",
         sha256="2ed4bb4a6808004c98691f64b366827f7783c76a49151e7c2b70423eb77a5b76",
     )
-    split_files: ClassVar[Mapping[str, Resource]] = _split_files("eurosat-100", {
+    split_files: ClassVar[Mapping[str, Resource]] = split_file_resources(_MIRROR, "eurosat-100", {
         "train": "7f2416377fc379d43197512ef2f7582e87f62c7b2b63ac576bd5c18f110e0a20",
         "val": "09e4744d15299c0e5b39a5bb211ce245b8dbaeafc5353ce3372f5db69f6e59d8",
         "test": "576738254dffa4fd3cdefed1763ecbd9f6e2b4de0f5ec8a9aa4ff301a6d8e00e",

@@ -19,6 +19,23 @@ from geotorch.datasets.chip_plot import plot_chip, rgb_panel
 from geotorch.datasets.resources import Resource, ensure_present
 
 
+def split_file_resources(mirror: str, prefix: str, sha256s: Mapping[str, str]) -> dict[str, Resource]:
+    """The split files ``{prefix}-{split}.txt`` under the URL ``mirror``, one per split, with their SHA-256.
+
+    Args:
+        mirror: the URL the files lie under, ending with ``/``.
+        prefix: the files' name before ``-{split}.txt``.
+        sha256s: each split's SHA-256 digest.
+
+    Returns:
+        The :attr:`ClassFolderDataset.split_files` of a dataset.
+    """
+    return {
+        split: Resource(mirror + f"{prefix}-{split}.txt", f"{prefix}-{split}.txt", sha256=digest, extract=False)
+        for split, digest in sha256s.items()
+    }
+
+
 class ClassFolderDataset(NonGeoDataset):
     """Chips in ``<root>/<images_folder>/<class>/<name>.<ext>``, a split listed by file name in a text file.
 

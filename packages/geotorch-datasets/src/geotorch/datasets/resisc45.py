@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from geotorch.core.geo import Transform
-from geotorch.datasets.image_folder import ClassFolderDataset
+from geotorch.datasets.image_folder import ClassFolderDataset, split_file_resources
 from geotorch.datasets.resources import Resource
 
 # The pinned Hugging Face mirror TorchGeo downloads the archive and split files from.
@@ -37,14 +37,11 @@ class RESISC45(ClassFolderDataset):
         "NWPU-RESISC45.zip",
         sha256="beeecd0b63656290ae6d65cf7763185b0c1c4c54a753ef8088d6fba3faaf1f53",
     )
-    split_files: ClassVar[Mapping[str, Resource]] = {
-        split: Resource(_MIRROR + f"resisc45-{split}.txt", f"resisc45-{split}.txt", sha256=digest, extract=False)
-        for split, digest in {
-            "train": "ecfa963be4d85eac83665f8be8634abcb4fe6f3546472cc0e87999e2cab4449b",
-            "val": "08d81f642526bec240589000af7f49a47e8d071a6e7925b0f36246a78ab64342",
-            "test": "e0927e80130b47317a2f18520d98382b6fc56f0d3edd3345140f7d02267c3805",
-        }.items()
-    }
+    split_files: ClassVar[Mapping[str, Resource]] = split_file_resources(_MIRROR, "resisc45", {
+        "train": "ecfa963be4d85eac83665f8be8634abcb4fe6f3546472cc0e87999e2cab4449b",
+        "val": "08d81f642526bec240589000af7f49a47e8d071a6e7925b0f36246a78ab64342",
+        "test": "e0927e80130b47317a2f18520d98382b6fc56f0d3edd3345140f7d02267c3805",
+    })
 
     def __init__(
         self,

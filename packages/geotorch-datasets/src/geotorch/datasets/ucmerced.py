@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from geotorch.core.geo import Transform
-from geotorch.datasets.image_folder import ClassFolderDataset
+from geotorch.datasets.image_folder import ClassFolderDataset, split_file_resources
 from geotorch.datasets.resources import Resource
 
 # TorchGeo's pinned Hugging Face mirror of the UC Merced archive and of the split files.
@@ -35,14 +35,11 @@ class UCMerced(ClassFolderDataset):
         "UCMerced_LandUse.zip",
         sha256="06c539ef28703a58fb07bd2837991ac7c48b813b00bb12ac197efd813a18daeb",
     )
-    split_files: ClassVar[Mapping[str, Resource]] = {
-        split: Resource(_MIRROR + f"uc_merced-{split}.txt", f"uc_merced-{split}.txt", sha256=digest, extract=False)
-        for split, digest in {
-            "train": "d625ea884cb2870e007774c1d64e904e9ae71ba3e7b4b92a9e8aa6065e2cd8cc",
-            "val": "4459da518e2c1486471b4ea57734950c9c7c449611fe3468c0d1ca34a4bd3a56",
-            "test": "0d3b64706fd2a9f9faaa1d7dade934ec8b4fd258a9853f037983b1f2db239220",
-        }.items()
-    }
+    split_files: ClassVar[Mapping[str, Resource]] = split_file_resources(_MIRROR, "uc_merced", {
+        "train": "d625ea884cb2870e007774c1d64e904e9ae71ba3e7b4b92a9e8aa6065e2cd8cc",
+        "val": "4459da518e2c1486471b4ea57734950c9c7c449611fe3468c0d1ca34a4bd3a56",
+        "test": "0d3b64706fd2a9f9faaa1d7dade934ec8b4fd258a9853f037983b1f2db239220",
+    })
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ import torch
 from lightning.pytorch import LightningModule
 from lightning.pytorch.utilities.types import OptimizerLRScheduler
 from torch import Tensor, nn
+from torchmetrics import MetricCollection
 
 #: Schedulers a task's ``scheduler`` argument may name.
 SCHEDULERS = ("plateau", "cosine", "none")
@@ -118,6 +119,20 @@ class BaseTask(LightningModule, abc.ABC):
         """Log ``{split}_loss``, on the progress bar and per epoch."""
         self.log(f"{split}_loss", loss, batch_size=batch_size, prog_bar=True, on_step=split == "train",
                  on_epoch=True, sync_dist=split != "train")
+
+    def configure_split_metrics(self, metrics: MetricCollection) -> None:
+        """Keep a copy of ``metrics`` per split: ``train_metrics``, ``val_metrics`` and ``test_metrics``."""
+        self.train_metrics = metrics.clone(prefix="train_")
+        self.val_metrics = metrics.clone(prefix="val_")
+        self.test_metrics = metrics.clone(prefix="test_")
+
+    def log_step(
+        self, split: str, loss: Tensor, batch_size: int, metrics: MetricCollection, output: Tensor, target: Tensor
+    ) -> None:
+        """Log ``{split}_loss``, update ``metrics`` with ``output`` and ``target``, and log them per epoch."""
+        self.log_split(split, loss, batch_size)
+        metrics(output, target)
+        self.log_dict(metrics, batch_size=batch_size, on_step=False, on_epoch=True)
 
     def log_figure(self, batch: Mapping[str, Any], batch_idx: int, prediction: Tensor, key: str = "prediction") -> None:
         """Draw the first sample of an early validation batch with its prediction, if the logger takes figures.

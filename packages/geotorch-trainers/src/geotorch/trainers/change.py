@@ -110,18 +110,14 @@ class ChangeDetectionTask(BaseTask):
         metrics = MetricCollection({
             "OverallAccuracy": BinaryAccuracy(), "JaccardIndex": BinaryJaccardIndex(), "F1Score": BinaryF1Score(),
         })
-        self.train_metrics = metrics.clone(prefix="train_")
-        self.val_metrics = metrics.clone(prefix="val_")
-        self.test_metrics = metrics.clone(prefix="test_")
+        self.configure_split_metrics(metrics)
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
         image = batch["image"]
         logits: Tensor = self(image)
         target = batch["mask"].view(logits.shape)
         loss: Tensor = self.criterion(logits, target.float())
-        self.log_split(split, loss, image.shape[0])
-        metrics(logits, target.long())
-        self.log_dict(metrics, batch_size=image.shape[0], on_step=False, on_epoch=True)
+        self.log_step(split, loss, image.shape[0], metrics, logits, target.long())
         return loss, logits
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:

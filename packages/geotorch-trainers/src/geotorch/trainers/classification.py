@@ -125,9 +125,7 @@ class ClassificationTask(BaseTask):
             "JaccardIndex": MulticlassJaccardIndex(classes, average="macro"),
             "F1Score": MulticlassF1Score(classes, average="micro"),
         })
-        self.train_metrics = metrics.clone(prefix="train_")
-        self.val_metrics = metrics.clone(prefix="val_")
-        self.test_metrics = metrics.clone(prefix="test_")
+        self.configure_split_metrics(metrics)
 
     def _target(self, batch: dict[str, Any]) -> Tensor:
         label: Tensor = batch["label"]
@@ -137,9 +135,7 @@ class ClassificationTask(BaseTask):
         image, target = batch["image"], self._target(batch)
         logits: Tensor = self(image)
         loss: Tensor = self.criterion(logits, target)
-        self.log_split(split, loss, image.shape[0])
-        metrics(logits, target)
-        self.log_dict(metrics, batch_size=image.shape[0], on_step=False, on_epoch=True)
+        self.log_step(split, loss, image.shape[0], metrics, logits, target)
         return loss, logits
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
@@ -190,17 +186,13 @@ class MultiLabelClassificationTask(ClassificationTask):
             "AverageAccuracy": MultilabelAccuracy(labels, average="macro"),
             "F1Score": MultilabelF1Score(labels, average="micro"),
         })
-        self.train_metrics = metrics.clone(prefix="train_")
-        self.val_metrics = metrics.clone(prefix="val_")
-        self.test_metrics = metrics.clone(prefix="test_")
+        self.configure_split_metrics(metrics)
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
         image, target = batch["image"], batch["label"]
         logits: Tensor = self(image)
         loss: Tensor = self.criterion(logits, target.float())
-        self.log_split(split, loss, image.shape[0])
-        metrics(logits, target.long())
-        self.log_dict(metrics, batch_size=image.shape[0], on_step=False, on_epoch=True)
+        self.log_step(split, loss, image.shape[0], metrics, logits, target.long())
         return loss, logits
 
     def prediction_of(self, logits: Tensor) -> Tensor:

@@ -74,18 +74,14 @@ class RegressionTask(BaseTask):
     def configure_metrics(self) -> None:
         """Root mean squared and mean absolute error for each split."""
         metrics = MetricCollection({"RMSE": MeanSquaredError(squared=False), "MAE": MeanAbsoluteError()})
-        self.train_metrics = metrics.clone(prefix="train_")
-        self.val_metrics = metrics.clone(prefix="val_")
-        self.test_metrics = metrics.clone(prefix="test_")
+        self.configure_split_metrics(metrics)
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
         image = batch["image"]
         output: Tensor = self(image)
         target: Tensor = batch[self.target_key].float().view(output.shape)
         loss: Tensor = self.criterion(output, target)
-        self.log_split(split, loss, image.shape[0])
-        metrics(output.flatten(), target.flatten())
-        self.log_dict(metrics, batch_size=image.shape[0], on_step=False, on_epoch=True)
+        self.log_step(split, loss, image.shape[0], metrics, output.flatten(), target.flatten())
         return loss, output
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:

@@ -172,17 +172,13 @@ class SemanticSegmentationTask(BaseTask):
     def configure_metrics(self) -> None:
         """Accuracies, mean IoU and F1 for each split."""
         metrics = segmentation_metrics(self.hparams["num_classes"], self.hparams["ignore_index"])
-        self.train_metrics = metrics.clone(prefix="train_")
-        self.val_metrics = metrics.clone(prefix="val_")
-        self.test_metrics = metrics.clone(prefix="test_")
+        self.configure_split_metrics(metrics)
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
         image, target = batch["image"], as_class_map(batch["mask"])
         logits: Tensor = self(image)
         loss: Tensor = self.criterion(logits, target)
-        self.log_split(split, loss, image.shape[0])
-        metrics(logits, target)
-        self.log_dict(metrics, batch_size=image.shape[0], on_step=False, on_epoch=True)
+        self.log_step(split, loss, image.shape[0], metrics, logits, target)
         return loss, logits
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from geotorch.trainers.base import rename_legacy
-from geotorch.trainers.ssl_common import SelfSupervisedTask, ema_update, momentum_copy, projection_head
+from geotorch.trainers.ssl_common import SelfSupervisedTask, projection_head
 
 
 def byol_loss(predictions: Tensor, targets: Tensor) -> Tensor:
@@ -79,19 +79,13 @@ class BYOLTask(SelfSupervisedTask):
         hidden, output = hparams["hidden_dim"], hparams["output_dim"]
         self.projection = projection_head(width, hidden, output, hparams["layers"], batch_norm=True)
         self.predictor = projection_head(output, hidden, output, 2, batch_norm=True)
-        self.momentum_backbone = momentum_copy(self.model)
-        self.momentum_projection = momentum_copy(self.projection)
+        self.configure_momentum()
 
     def pair_loss(self, first: Tensor, second: Tensor, training: bool) -> Tensor:
         """Symmetric BYOL loss of each view's prediction against the target's projection of the other view."""
         if training:
-            momentum = self.hparams["moco_momentum"]
-            ema_update(self.momentum_backbone, self.model, momentum)
-            ema_update(self.momentum_projection, self.projection, momentum)
+            self.update_momentum()
         images = torch.cat([first, second])
-        predictions = self.predictor(self.projection(self(images)))
-        with torch.no_grad():
-            targets = self.momentum_projection(self.momentum_backbone(images))
-        predictions_first, predictions_second = predictions.chunk(2)
-        targets_first, targets_second = targets.chunk(2)
+        predictions_first, predictions_second = self.predictor(self.projection(self(images))).chunk(2)
+        targets_first, targets_second = self.momentum_projections(images).chunk(2)
         return (byol_loss(predictions_first, targets_second) + byol_loss(predictions_second, targets_first)) / 2

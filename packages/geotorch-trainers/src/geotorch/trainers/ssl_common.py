@@ -91,6 +91,12 @@ class SelfSupervisedTask(BaseTask):
     ``self.model`` is the backbone: ``forward`` and ``predict_step`` return its pooled features.
     """
 
+    #: The projection head on the backbone's features.
+    projection: nn.Module
+    #: EMA copies of the backbone and projection, in the tasks that call :meth:`configure_momentum`.
+    momentum_backbone: nn.Module
+    momentum_projection: nn.Module
+
     def configure_views(self, augmentations: nn.Module | None) -> None:
         """Keep the augmentation of each view: ``augmentations``, or :func:`default_augmentations`."""
         self.augmentations = augmentations if augmentations is not None else default_augmentations(self.hparams["size"])
@@ -128,6 +134,23 @@ class SelfSupervisedTask(BaseTask):
         first: Tensor = self.augmentations({"image": image})["image"]
         second: Tensor = self.augmentations({"image": image})["image"]
         return first, second
+
+    def configure_momentum(self) -> None:
+        """EMA copies of ``self.model`` and ``self.projection``: MoCo's momentum encoder, BYOL's target network."""
+        self.momentum_backbone = momentum_copy(self.model)
+        self.momentum_projection = momentum_copy(self.projection)
+
+    def update_momentum(self) -> None:
+        """Move the momentum copies toward the online backbone and projection by EMA with ``moco_momentum``."""
+        momentum = self.hparams["moco_momentum"]
+        ema_update(self.momentum_backbone, self.model, momentum)
+        ema_update(self.momentum_projection, self.projection, momentum)
+
+    @torch.no_grad()
+    def momentum_projections(self, images: Tensor) -> Tensor:
+        """The momentum copies' projections of ``images``, without gradient."""
+        projections: Tensor = self.momentum_projection(self.momentum_backbone(images))
+        return projections
 
     @abc.abstractmethod
     def pair_loss(self, first: Tensor, second: Tensor, training: bool) -> Tensor:

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from geotorch.trainers.base import rename_legacy
-from geotorch.trainers.ssl_common import SelfSupervisedTask, ema_update, momentum_copy, projection_head
+from geotorch.trainers.ssl_common import SelfSupervisedTask, projection_head
 
 #: Each MoCo version's defaults: projection layers, hidden and output width, temperature and queue length.
 #: v1 has a linear head, v2 an MLP head, v3 a batch-normed MLP, a predictor and in-batch negatives.
@@ -138,8 +138,7 @@ class MoCoTask(SelfSupervisedTask):
         version, hidden, output = hparams["version"], hparams["hidden_dim"], hparams["output_dim"]
         self.projection = projection_head(width, hidden, output, hparams["layers"], batch_norm=version == 3)
         self.predictor = projection_head(output, hidden, output, 2, batch_norm=True) if version == 3 else None
-        self.momentum_backbone = momentum_copy(self.model)
-        self.momentum_projection = momentum_copy(self.projection)
+        self.configure_momentum()
         size = hparams["memory_bank_size"]
         self.register_buffer("queue", F.normalize(torch.randn(size, output), dim=1) if size else None)
         self.register_buffer("queue_pointer", torch.zeros((), dtype=torch.long))
@@ -156,17 +155,14 @@ class MoCoTask(SelfSupervisedTask):
 
     def pair_loss(self, first: Tensor, second: Tensor, training: bool) -> Tensor:
         """Symmetric InfoNCE of each view's queries against the other view's keys; in training, EMA then enqueue."""
-        momentum = self.hparams["moco_momentum"]
         if training:
-            ema_update(self.momentum_backbone, self.model, momentum)
-            ema_update(self.momentum_projection, self.projection, momentum)
+            self.update_momentum()
         images = torch.cat([first, second])
         queries = self.projection(self(images))
         if self.predictor is not None:
             queries = self.predictor(queries)
-        with torch.no_grad():
-            keys = self.momentum_projection(self.momentum_backbone(images))
         queries_first, queries_second = queries.chunk(2)
+        keys = self.momentum_projections(images)
         keys_first, keys_second = keys.chunk(2)
         # A copy: enqueueing below writes into the queue in place, which autograd still needs for backward.
         queue = None if self.queue is None else self.queue.clone()
