@@ -45,6 +45,11 @@ class Grid:
         right, bottom = left + self.width * self.transform.a, top + self.height * self.transform.e
         return f"x {left}..{right}, y {bottom}..{top} ({self.width} x {self.height} px, {self.crs.to_string()})"
 
+    def part(self, rows: slice, cols: slice) -> Grid:
+        """The sub-grid of rows ``rows`` and columns ``cols`` (slices with explicit bounds)."""
+        offset = self.transform * Affine.translation(cols.start, rows.start)
+        return Grid(self.crs, offset, rows.stop - rows.start, cols.stop - cols.start)
+
     @classmethod
     def from_bbox(cls, bbox: BoundingBox, crs: CRS, res: tuple[float, float]) -> Grid:
         """The grid covering ``bbox`` with pixels of size ``res`` anchored at its top-left corner."""
@@ -128,6 +133,13 @@ def read_onto_grid(
     return out, valid
 
 
+def _empty_box(filled: np.ndarray) -> tuple[slice, slice]:
+    """The smallest row and column ranges holding every pixel not yet filled."""
+    empty_rows = np.flatnonzero(~filled.all(axis=1))
+    empty_cols = np.flatnonzero(~filled.all(axis=0))
+    return slice(int(empty_rows[0]), int(empty_rows[-1]) + 1), slice(int(empty_cols[0]), int(empty_cols[-1]) + 1)
+
+
 def read_mosaic(
     handles: FileHandleCache,
     paths: Sequence[str],
@@ -145,13 +157,17 @@ def read_mosaic(
     mosaic: np.ndarray | None = None
     filled: np.ndarray | None = None
     for path in paths:
-        data, valid = read_onto_grid(handles.open(path), indexes, grid, resampling, fill, dtype)
+        source = handles.open(path)
         if mosaic is None or filled is None:
-            mosaic, filled = data, valid
+            mosaic, filled = read_onto_grid(source, indexes, grid, resampling, fill, dtype)
         else:
-            take = valid & ~filled
-            mosaic[:, take] = data[:, take]
-            filled |= valid
+            # Later files only fill what is still empty: read just the box around those pixels.
+            rows, cols = _empty_box(filled)
+            data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), resampling, fill, dtype)
+            region, covered = mosaic[:, rows, cols], filled[rows, cols]
+            take = valid & ~covered
+            region[:, take] = data[:, take]
+            covered |= valid
         if filled.all():
             break
     if mosaic is None:
