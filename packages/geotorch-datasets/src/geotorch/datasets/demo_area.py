@@ -72,12 +72,13 @@ def _write(path: Path, array: np.ndarray, crs: CRS, transform: Affine, nodata: f
         destination.write(array)
 
 
-def _labels_grid() -> tuple[Affine, float, float]:
+def _labels_transform() -> Affine:
+    """The land cover's grid: LABELS_SIZE pixels centred on 84 W, aligned to whole pixels in EPSG:5070."""
     to_albers = Transformer.from_crs("EPSG:4326", LABELS_CRS.to_wkt(), always_xy=True)
     x, y = to_albers.transform(-84.0, CENTRE_LATITUDE)
     half = LABELS_SIZE * RES / 2
     left, top = round((x - half) / RES) * RES, round((y + half) / RES) * RES
-    return Affine(RES, 0, left, 0, -RES, top), x, y
+    return Affine(RES, 0, left, 0, -RES, top)
 
 
 def generate_demo_area(root: Path, seed: int = 0) -> Path:
@@ -99,7 +100,7 @@ def generate_demo_area(root: Path, seed: int = 0) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
     try:
         generator = torch.Generator().manual_seed(seed)
-        labels_transform, _, _ = _labels_grid()
+        labels_transform = _labels_transform()
         fields = _smooth_fields(len(CLASSES) - 1, LABELS_SIZE, generator)
         classes = (fields.argmax(axis=0) + 1).astype(np.uint8)
         (staging / "landcover").mkdir()
