@@ -11,19 +11,23 @@ import pytest
 from lightning.pytorch import LightningModule
 from task_fakes import fast_trainer
 from test_bigearthnet import make_bigearthnet
+from test_deepglobe import make_deepglobe
+from test_etci2021 import make_etci
 from test_eurosat import make_eurosat
 from test_inria import make_inria
 from test_landcoverai import make_landcoverai
 from test_levircd import make_levircd
 from test_loveda import make_loveda
 from test_oscd import make_oscd
-from test_rgb_scenes import make_resisc45, make_ucmerced
+from test_rgb_scenes import make_patternnet, make_resisc45, make_ucmerced
 from test_so2sat import write_so2sat
 
 from geotorch.core import get_datamodule, list_datamodules
 from geotorch.datamodules import (
     BaseDataModule,
     BigEarthNetDataModule,
+    DeepGlobeLandCoverDataModule,
+    ETCI2021DataModule,
     EuroSAT100DataModule,
     EuroSATDataModule,
     EuroSATSpatialDataModule,
@@ -32,6 +36,7 @@ from geotorch.datamodules import (
     LEVIRCDDataModule,
     LoveDADataModule,
     OSCDDataModule,
+    PatternNetDataModule,
     RESISC45DataModule,
     So2SatDataModule,
     UCMercedDataModule,
@@ -78,12 +83,16 @@ CASES: list[tuple[type[BaseDataModule], Callable[[Path], Path], dict[str, Any], 
     (EuroSAT100DataModule, eurosat_variants, {}, classifier(10)),
     (UCMercedDataModule, make_ucmerced, {"image_size": 16}, classifier(21)),
     (RESISC45DataModule, make_resisc45, {"image_size": 16}, classifier(45)),
+    (PatternNetDataModule, make_patternnet, {"image_size": 16}, classifier(38)),
     (So2SatDataModule, so2sat, {}, classifier(17)),
     (BigEarthNetDataModule, make_bigearthnet, {},
      lambda bands: MultiLabelClassificationTask(model="resnet18", in_channels=bands, num_classes=19)),
     (LoveDADataModule, make_loveda, {"patch_size": 16}, segmenter(8)),
     (LandCoverAIDataModule, make_landcoverai, {"patch_size": 16}, segmenter(5)),
     (InriaAerialImageLabelingDataModule, make_inria, {"patch_size": 16}, segmenter(2)),
+    # Two labelled training chips: half of them validate.
+    (DeepGlobeLandCoverDataModule, make_deepglobe, {"patch_size": 16, "val_split_pct": 0.5}, segmenter(7)),
+    (ETCI2021DataModule, make_etci, {"val_split_pct": 0.5}, segmenter(2)),
     (LEVIRCDDataModule, make_levircd, {}, change_detector),
     # Two training cities, one held out: a batch of one, which batch norm cannot train on; the FCN has none.
     (OSCDDataModule, make_oscd, {"val_split_pct": 0.5},
@@ -133,3 +142,27 @@ def test_training_batches_are_augmented_after_transfer(tmp_path: Path) -> None:
     batch = next(iter(datamodule.val_dataloader()))
     normalised = datamodule.on_after_batch_transfer(dict(batch), 0)
     assert abs(float(normalised["image"].mean())) < abs(float(batch["image"].mean()))
+
+
+def test_a_benchmark_without_splits_is_cut_into_three_disjoint_subsets_the_same_way_every_time(tmp_path: Path) -> None:
+    root = make_patternnet(tmp_path / "patternnet")
+    subsets = []
+    for _ in range(2):
+        datamodule = PatternNetDataModule(root=root, image_size=16)
+        datamodule.setup("fit")
+        parts = (datamodule.train_dataset, datamodule.val_dataset, datamodule.test_dataset)
+        subsets.append([sorted(part.indices) for part in parts])  # type: ignore[union-attr]
+    assert subsets[0] == subsets[1]
+    assert sorted(index for subset in subsets[0] for index in subset) == list(range(9)) and all(subsets[0])
+    with pytest.raises(ValueError, match="val_split_pct \\+ test_split_pct"):
+        PatternNetDataModule(root=root, val_split_pct=0.5, test_split_pct=0.5).setup("fit")
+
+
+def test_etci_trains_on_the_flood_label_and_predicts_on_unlabelled_chips(tmp_path: Path) -> None:
+    datamodule = ETCI2021DataModule(root=make_etci(tmp_path / "etci"), batch_size=2, val_split_pct=0.5)
+    datamodule.setup("fit")
+    batch = next(iter(datamodule.train_dataloader()))
+    assert batch["image"].shape[1] == 6 and batch["mask"].ndim == 3
+    assert int(batch["mask"][:, :5].min()) == 1 and int(batch["mask"][:, 5:].max()) == 0, "the flood rows"
+    datamodule.setup("predict")
+    assert "mask" not in next(iter(datamodule.predict_dataloader()))

@@ -7,6 +7,7 @@ from geotorch.datamodules.classification import (
     EuroSAT100DataModule,
     EuroSATDataModule,
     EuroSATSpatialDataModule,
+    PatternNetDataModule,
     RESISC45DataModule,
     So2SatDataModule,
     UCMercedDataModule,
@@ -14,8 +15,17 @@ from geotorch.datamodules.classification import (
 from geotorch.datamodules.demo import DemoDataModule
 from geotorch.datamodules.detection import NonGeoDetectionDataModule, VHR10DataModule
 from geotorch.datamodules.geo import GeoDataModule, spatial_split
+from geotorch.datamodules.geospatial import (
+    ImageLabelDataModule,
+    NAIPChesapeakeDataModule,
+    Sentinel2CDLDataModule,
+    Sentinel2EuroCropsDataModule,
+    Sentinel2NLCDDataModule,
+)
 from geotorch.datamodules.nongeo import NonGeoDataModule
 from geotorch.datamodules.segmentation import (
+    DeepGlobeLandCoverDataModule,
+    ETCI2021DataModule,
     InriaAerialImageLabelingDataModule,
     LandCoverAIDataModule,
     LoveDADataModule,
@@ -24,19 +34,27 @@ from geotorch.datamodules.segmentation import (
 __all__ = [
     "BaseDataModule",
     "BigEarthNetDataModule",
+    "DeepGlobeLandCoverDataModule",
     "DemoDataModule",
+    "ETCI2021DataModule",
     "EuroSAT100DataModule",
     "EuroSATDataModule",
     "EuroSATSpatialDataModule",
     "GeoDataModule",
+    "ImageLabelDataModule",
     "InriaAerialImageLabelingDataModule",
     "LEVIRCDDataModule",
     "LandCoverAIDataModule",
     "LoveDADataModule",
+    "NAIPChesapeakeDataModule",
     "NonGeoDataModule",
     "NonGeoDetectionDataModule",
     "OSCDDataModule",
+    "PatternNetDataModule",
     "RESISC45DataModule",
+    "Sentinel2CDLDataModule",
+    "Sentinel2EuroCropsDataModule",
+    "Sentinel2NLCDDataModule",
     "So2SatDataModule",
     "UCMercedDataModule",
     "VHR10DataModule",

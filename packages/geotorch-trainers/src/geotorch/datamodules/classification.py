@@ -1,4 +1,4 @@
-"""Datamodules of the scene classification benchmarks: EuroSAT, UC Merced, RESISC45, So2Sat, BigEarthNet."""
+"""Datamodules of the scene classification benchmarks: EuroSAT, UC Merced, RESISC45, PatternNet, So2Sat, BigEarthNet."""
 
 from __future__ import annotations
 
@@ -104,6 +104,17 @@ class RESISC45DataModule(_RGBDataModule):
     """NWPU-RESISC45 (45 classes, 256 x 256 RGB) with its published train/val/test splits."""
 
     dataset_name = "RESISC45"
+
+
+class PatternNetDataModule(_RGBDataModule):
+    """PatternNet (38 classes, 256 x 256 RGB), published without splits.
+
+    ``val_split_pct`` and ``test_split_pct`` (default 0.2 each) of the 30,400 chips validate and
+    test, drawn with a fixed seed, so every run and every rank sees the same three subsets.
+    """
+
+    dataset_name = "PatternNet"
+    split_names = None
 
 
 class So2SatDataModule(NonGeoDataModule):

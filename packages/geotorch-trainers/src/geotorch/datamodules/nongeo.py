@@ -23,13 +23,16 @@ class NonGeoDataModule(BaseDataModule):
 
     ``setup`` builds the ``train``, ``val`` and ``test`` splits (the names in :attr:`split_names`);
     a benchmark published without a validation split sets ``val_split_pct`` and gets that share
-    of its training split, drawn with a fixed seed. Prediction uses :attr:`predict_split`, by
-    default the test split. Under DDP,
-    Lightning gives each loader a distributed sampler.
+    of its training split, drawn with a fixed seed. A benchmark published without any split
+    (``split_names`` None) is built once, without a ``split`` argument, and ``val_split_pct`` and
+    ``test_split_pct`` of it (default 0.2 each) validate and test, drawn with a fixed seed.
+    Prediction uses :attr:`predict_split`, by default the test split. Under DDP, Lightning gives
+    each loader a distributed sampler.
     """
 
-    #: The dataset's names of the training, validation and test splits (None: no such split).
-    split_names: tuple[str, str | None, str] = ("train", "val", "test")
+    #: The dataset's names of the training, validation and test splits (a None validation split:
+    #: held out of the training split; None altogether: the benchmark has no splits).
+    split_names: tuple[str, str | None, str] | None = ("train", "val", "test")
     #: The split to predict on, when not the test split (one published without labels).
     predict_split: str | None = None
 
@@ -39,6 +42,7 @@ class NonGeoDataModule(BaseDataModule):
         batch_size: int = 1,
         num_workers: int = 0,
         val_split_pct: float = 0.0,
+        test_split_pct: float = 0.0,
         **kwargs: Any,
     ) -> None:
         """Keep the settings; datasets are built in :meth:`setup`.
@@ -48,31 +52,51 @@ class NonGeoDataModule(BaseDataModule):
             batch_size: samples per batch.
             num_workers: DataLoader worker processes.
             val_split_pct: share of the training split held out for validation when the
-                benchmark publishes no validation split.
+                benchmark publishes no validation split (default 0.2), or of the whole set when it
+                publishes no split at all.
+            test_split_pct: share of the whole set held out for testing when the benchmark
+                publishes no split at all (default 0.2).
             **kwargs: passed to ``dataset_class`` (``root=...``, ``bands=...``, ``download=...``).
         """
         super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
         self.dataset_class = dataset_class
         self.val_split_pct = val_split_pct
+        self.test_split_pct = test_split_pct
         self.train_dataset: Dataset[Sample] | None = None
         self.val_dataset: Dataset[Sample] | None = None
         self.test_dataset: Dataset[Sample] | None = None
         self.predict_dataset: Dataset[Sample] | None = None
         self.train_aug = self.flips()
 
-    def build(self, split: str) -> Dataset[Sample]:
-        """The dataset of ``split``.
+    def build(self, split: str | None) -> Dataset[Sample]:
+        """The dataset of ``split`` (None: the whole benchmark, which has no splits).
 
         Raises:
             ValueError: if the datamodule has no ``dataset_class``.
         """
         if self.dataset_class is None:
             raise ValueError(f"{type(self).__name__}: give dataset_class")
-        dataset: Dataset[Sample] = self.dataset_class(split=split, **self.kwargs)
+        arguments = self.kwargs if split is None else {"split": split, **self.kwargs}
+        dataset: Dataset[Sample] = self.dataset_class(**arguments)
         return dataset
+
+    def _split_whole(self) -> None:
+        """Draw train, validation and test subsets of a benchmark without splits, with a fixed seed."""
+        val_fraction = self.val_split_pct if self.val_split_pct > 0 else 0.2
+        test_fraction = self.test_split_pct if self.test_split_pct > 0 else 0.2
+        if val_fraction + test_fraction >= 1:
+            raise ValueError(f"{type(self).__name__}: val_split_pct + test_split_pct must be below 1, "
+                             f"got {val_fraction} + {test_fraction}")
+        fractions = [1 - val_fraction - test_fraction, val_fraction, test_fraction]
+        train, val, test = random_split(self.build(None), fractions, generator=torch.Generator().manual_seed(0))
+        self.train_dataset, self.val_dataset, self.test_dataset, self.predict_dataset = train, val, test, test
 
     def setup(self, stage: str) -> None:
         """Build the splits the stage needs."""
+        if self.split_names is None:
+            if self.train_dataset is None:
+                self._split_whole()
+            return
         train_name, val_name, test_name = self.split_names
         if stage in ("fit", "validate") and self.train_dataset is None:
             train = self.build(train_name)

@@ -1,4 +1,4 @@
-"""Datamodules of the segmentation benchmarks: LoveDA, LandCover.ai, Inria Aerial Image Labeling."""
+"""Datamodules of the segmentation benchmarks: LoveDA, LandCover.ai, Inria, DeepGlobe Land Cover, ETCI 2021."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import kornia.augmentation as K
 
+from geotorch.datamodules.base import Sample
 from geotorch.datamodules.nongeo import NonGeoDataModule
 from geotorch.transforms import AugmentationSequential, Normalize
 
@@ -66,3 +67,55 @@ class InriaAerialImageLabelingDataModule(_RGBSegmentationDataModule):
     dataset_name = "InriaAerialImageLabeling"
     split_names = ("train", "val", "val")
     predict_split = "test"
+
+
+class DeepGlobeLandCoverDataModule(_RGBSegmentationDataModule):
+    """DeepGlobe Land Cover (7 classes, 2448 x 2448 chips at 0.5 m): its ``train`` and ``test`` splits.
+
+    The challenge published labels for its training chips alone; ``val_split_pct`` (default 0.2)
+    of them validate, drawn with a fixed seed. Training batches are random ``patch_size`` crops.
+    """
+
+    dataset_name = "DeepGlobeLandCover"
+    split_names = ("train", None, "test")
+
+
+def flood_target(sample: Sample) -> Sample:
+    """An ETCI 2021 sample whose ``mask`` is the flood label alone ``(H, W)``; without one, no mask."""
+    mask = sample["mask"]
+    rest = {key: value for key, value in sample.items() if key != "mask"}
+    return {**rest, "mask": mask[1]} if mask.shape[0] == 2 else rest
+
+
+class ETCI2021DataModule(NonGeoDataModule):
+    """ETCI 2021 flood detection: VV and VH Sentinel-1 chips (6 channels), the flood label as target.
+
+    Splits: ``val_split_pct`` (default 0.2) of the competition's training chips validate, its
+    validation chips (labelled) test, its unlabelled test chips are for prediction. Masks are the
+    flood label (0 / 1); the water-body reference layer is left out. Images are normalised with
+    the competition data's channel statistics.
+    """
+
+    mean = (128.02253931, 128.02253931, 128.02253931, 128.11221701, 128.11221701, 128.11221701)
+    std = (89.8145088, 89.8145088, 89.8145088, 95.2797861, 95.2797861, 95.2797861)
+    num_channels = 6
+    split_names = ("train", None, "val")
+    predict_split = "test"
+
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, val_split_pct: float = 0.2,
+                 **kwargs: Any) -> None:
+        """Keep the settings; ``kwargs`` (``root``, ``download``, ``checksum``) go to the dataset."""
+        from geotorch.datasets import ETCI2021
+
+        super().__init__(ETCI2021, batch_size, num_workers, val_split_pct=val_split_pct, transforms=flood_target,
+                         **kwargs)
+
+    def plot(self, sample: Sample) -> Any:
+        """VV, the flood mask and the prediction.
+
+        Returns:
+            A matplotlib Figure.
+        """
+        from geotorch.core.plotting import plot_sample
+
+        return plot_sample(sample, rgb_indices=[0], num_classes=2)

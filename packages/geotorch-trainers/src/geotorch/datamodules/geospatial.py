@@ -1,0 +1,178 @@
+"""Datamodules over geospatial products: imagery intersected with a label raster or vector, split spatially."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+from geotorch.core import GeoDataset
+from geotorch.datamodules.geo import GeoDataModule, spatial_split
+from geotorch.samplers import roi_split
+
+
+def _dataset_class(name: str | type[GeoDataset]) -> type[GeoDataset]:
+    """The GeoDataset class called ``name`` in :mod:`geotorch.datasets` (or ``name`` itself, a class)."""
+    if not isinstance(name, str):
+        return name
+    from geotorch import datasets
+
+    found = getattr(datasets, name, None)
+    if not (isinstance(found, type) and issubclass(found, GeoDataset)):
+        classes = {entry: getattr(datasets, entry) for entry in datasets.__all__}
+        known = sorted(entry for entry, value in classes.items()
+                       if isinstance(value, type) and issubclass(value, GeoDataset))
+        raise ValueError(f"{name!r} is not a GeoDataset of geotorch.datasets; known: {', '.join(known)}")
+    return found
+
+
+def _with_root(dataset_class: type[GeoDataset], arguments: dict[str, Any]) -> dict[str, Any]:
+    """``arguments`` with TorchGeo's ``paths`` spelled ``root`` for a product class that only takes ``root``."""
+    parameters = inspect.signature(dataset_class).parameters
+    if "paths" in arguments and "paths" not in parameters and "root" in parameters:
+        arguments = {**arguments}
+        arguments["root"] = arguments.pop("paths")
+    return arguments
+
+
+class ImageLabelDataModule(GeoDataModule):
+    """Semantic segmentation of ``image_dataset & label_dataset``, on the imagery's grid.
+
+    Samples hold the imagery's ``image`` and the label product's ``mask``, the label
+    warped onto the imagery's CRS and resolution. The intersection is cut into strips
+    along its longer side (``splits``: train, validation, test; see
+    :func:`~geotorch.datamodules.spatial_split`), so no patch straddles two splits;
+    prediction covers the test strip of the imagery alone. Images are normalised by
+    ``mean`` and ``std`` (one value each, or one per band).
+
+    The two datasets' arguments are ``image_kwargs`` and ``label_kwargs``. A subclass names
+    its datasets and takes their arguments with prefixes instead, as TorchGeo's datamodules
+    do (``naip_root=...``, ``chesapeake_root=...``; ``<prefix>_paths`` is accepted for ``root``).
+    """
+
+    #: Class names (in :mod:`geotorch.datasets`) of the imagery and the labels, set by subclasses.
+    image_name = ""
+    label_name = ""
+    #: Argument prefixes of the imagery's and the labels' arguments, set by subclasses.
+    image_prefix = "image"
+    label_prefix = "label"
+
+    def __init__(
+        self,
+        image_dataset: str | type[GeoDataset] | None = None,
+        label_dataset: str | type[GeoDataset] | None = None,
+        batch_size: int = 64,
+        patch_size: int | tuple[int, int] = 256,
+        length: int | None = None,
+        num_workers: int = 0,
+        image_kwargs: dict[str, Any] | None = None,
+        label_kwargs: dict[str, Any] | None = None,
+        mean: Sequence[float] | None = None,
+        std: Sequence[float] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Keep the settings; the datasets are built in :meth:`setup`.
+
+        Args:
+            image_dataset: the imagery: a class name of :mod:`geotorch.datasets` (``"Sentinel2"``) or a class.
+            label_dataset: the labels: a class name (``"NLCD"``) or a class.
+            batch_size: patches per batch.
+            patch_size: patch size in pixels of the imagery's grid.
+            length: training patches per epoch (default: the training strip's area over a patch's area).
+            num_workers: DataLoader worker processes.
+            image_kwargs: arguments of the imagery (``root``, ``bands``, ...).
+            label_kwargs: arguments of the labels (``root``, ``classes``, ``years``, ...).
+            mean: per-band (or one) mean of the raw images (default: the class's).
+            std: per-band (or one) standard deviation of the raw images (default: the class's).
+            **kwargs: ``<image_prefix>_*`` and ``<label_prefix>_*`` arguments of the two datasets, then
+                further :class:`GeoDataModule` settings (``stride``, ``predict_stride``, ``splits``).
+
+        Raises:
+            ValueError: if a dataset is not named, or a name is not a GeoDataset of geotorch.datasets.
+        """
+        image_arguments, label_arguments, rest = dict(image_kwargs or {}), dict(label_kwargs or {}), {}
+        for key, value in kwargs.items():
+            if key.startswith(f"{self.image_prefix}_"):
+                image_arguments[key.removeprefix(f"{self.image_prefix}_")] = value
+            elif key.startswith(f"{self.label_prefix}_"):
+                label_arguments[key.removeprefix(f"{self.label_prefix}_")] = value
+            else:
+                rest[key] = value
+        image_dataset = image_dataset or self.image_name
+        label_dataset = label_dataset or self.label_name
+        if not image_dataset or not label_dataset:
+            raise ValueError(f"{type(self).__name__}: give image_dataset and label_dataset")
+        self.image_class = _dataset_class(image_dataset)
+        self.label_class = _dataset_class(label_dataset)
+        self.image_arguments = _with_root(self.image_class, image_arguments)
+        self.label_arguments = _with_root(self.label_class, label_arguments)
+        if mean is not None:
+            self.mean = tuple(mean)
+        if std is not None:
+            self.std = tuple(std)
+        super().__init__(batch_size=batch_size, patch_size=patch_size, length=length, num_workers=num_workers,
+                         **rest)
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        """Intersect imagery and labels, cut into strips; predict on the test strip of the imagery."""
+        images = self.image_class(**self.image_arguments)
+        dataset = images & self.label_class(**self.label_arguments)
+        train, val, test = spatial_split(dataset, self.splits)
+        predict = roi_split(images, [test.bounds])[0]
+        return train, val, test, predict
+
+
+class NAIPChesapeakeDataModule(ImageLabelDataModule):
+    """NAIP (R, G, B, NIR, 8-bit) with Chesapeake Conservancy's 7-class land cover (1 m).
+
+    Arguments of the two datasets take the prefixes ``naip_`` and ``chesapeake_``. Masks hold
+    the classes 1-7 and 0 for no data (train with ``ignore_index: 0``, ``num_classes: 8``).
+    """
+
+    image_name = "NAIP"
+    label_name = "Chesapeake7"
+    image_prefix = "naip"
+    label_prefix = "chesapeake"
+    mean = (0.0,)
+    std = (255.0,)
+    num_channels = 4
+
+
+class _Sentinel2LabelDataModule(ImageLabelDataModule):
+    """Sentinel-2 reflectance x 10000 (L1C or L2A), scaled to reflectance, with a label product."""
+
+    image_name = "Sentinel2"
+    image_prefix = "sentinel2"
+    mean = (0.0,)
+    std = (10000.0,)
+
+
+class Sentinel2CDLDataModule(_Sentinel2LabelDataModule):
+    """Sentinel-2 with USDA's Cropland Data Layer (30 m crop types, viewed on Sentinel-2's 10 m grid).
+
+    Arguments take the prefixes ``sentinel2_`` and ``cdl_`` (``cdl_years``, ``cdl_classes``). The
+    scenes' dates must fall in a chosen CDL year, or the intersection is empty.
+    """
+
+    label_name = "CDL"
+    label_prefix = "cdl"
+
+
+class Sentinel2EuroCropsDataModule(_Sentinel2LabelDataModule):
+    """Sentinel-2 with EuroCrops' parcel polygons, rasterised onto Sentinel-2's grid.
+
+    Arguments take the prefixes ``sentinel2_`` and ``eurocrops_`` (``eurocrops_classes``).
+    """
+
+    label_name = "EuroCrops"
+    label_prefix = "eurocrops"
+
+
+class Sentinel2NLCDDataModule(_Sentinel2LabelDataModule):
+    """Sentinel-2 with the Annual National Land Cover Database (30 m, conterminous US).
+
+    Arguments take the prefixes ``sentinel2_`` and ``nlcd_`` (``nlcd_years``, ``nlcd_classes``).
+    """
+
+    label_name = "NLCD"
+    label_prefix = "nlcd"
