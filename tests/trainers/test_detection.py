@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ import pytest
 import torch
 from task_fakes import fast_trainer
 from test_nwpu import make_vhr10
+from torch import Tensor
 from torch.utils.data import Dataset, Subset
 
 from geotorch.datamodules.detection import NonGeoDetectionDataModule, VHR10DataModule
@@ -189,3 +192,66 @@ def test_backbone_weights_load_from_a_checkpoint_file(tmp_path: Path) -> None:
     assert torch.equal(task.model.backbone.body.layer4[0].conv1.weight, body.layer4[0].conv1.weight)
     with pytest.raises(ValueError, match="take 5 bands but the task has in_channels=3"):
         ObjectDetectionTask(in_channels=3, weights=str(tmp_path / "backbone.pth"), **SMALL)
+
+
+def random_scene(generator: torch.Generator, objects: int, detections: int) -> tuple[dict[str, Tensor],
+                                                                                   dict[str, Tensor]]:
+    """Objects of three classes and jittered, partly wrong detections of them with distinct scores."""
+    corners = torch.rand(objects, 2, generator=generator) * 200
+    sizes = 10 + torch.rand(objects, 2, generator=generator) * 40
+    truth = {"boxes": torch.cat([corners, corners + sizes], 1),
+             "labels": torch.randint(1, 4, (objects,), generator=generator)}
+    chosen = torch.randint(0, max(objects, 1), (detections,), generator=generator)
+    jitter = torch.randn(detections, 4, generator=generator) * 6
+    anchors = truth["boxes"][chosen] if objects else torch.tensor([[50.0, 50.0, 80.0, 80.0]]).expand(detections, 4)
+    boxes = anchors + jitter
+    boxes = torch.cat([boxes[:, :2], torch.maximum(boxes[:, 2:], boxes[:, :2] + 1)], 1)
+    guessed = torch.randint(1, 4, (detections,), generator=generator)
+    labels = torch.where(torch.rand(detections, generator=generator) < 0.8, truth["labels"][chosen], guessed) \
+        if objects else guessed
+    scores = torch.randperm(detections, generator=generator).float() / detections + 0.001
+    return {"boxes": boxes, "labels": labels, "scores": scores}, truth
+
+
+def coco_map(scenes: list[tuple[dict[str, Tensor], dict[str, Tensor]]]) -> dict[str, float]:
+    """pycocotools' own mAP, mAP@0.5 and mAP@0.75 of ``scenes`` (detections, objects) of classes 1 to 3."""
+    coco_module = pytest.importorskip("pycocotools.coco", reason="the reference needs pycocotools (`nox -s tests`)")
+    cocoeval = pytest.importorskip("pycocotools.cocoeval")
+
+    def xywh(box: list[float]) -> list[float]:
+        return [box[0], box[1], box[2] - box[0], box[3] - box[1]]
+
+    truth: dict[str, Any] = {"images": [], "annotations": [], "categories": [{"id": label} for label in (1, 2, 3)]}
+    detections = []
+    for image, (detected, objects) in enumerate(scenes):
+        truth["images"].append({"id": image})
+        for box, label in zip(objects["boxes"].tolist(), objects["labels"].tolist(), strict=True):
+            truth["annotations"].append({"id": len(truth["annotations"]) + 1, "image_id": image, "bbox": xywh(box),
+                                         "category_id": label, "area": xywh(box)[2] * xywh(box)[3], "iscrowd": 0})
+        for box, label, score in zip(detected["boxes"].tolist(), detected["labels"].tolist(),
+                                     detected["scores"].tolist(), strict=True):
+            detections.append({"image_id": image, "bbox": xywh(box), "category_id": label, "score": score})
+    with contextlib.redirect_stdout(io.StringIO()):
+        ground = coco_module.COCO()
+        ground.dataset = truth
+        ground.createIndex()
+        evaluation = cocoeval.COCOeval(ground, ground.loadRes(detections), "bbox")
+        evaluation.evaluate()
+        evaluation.accumulate()
+        evaluation.summarize()
+    return {"map": evaluation.stats[0], "map_50": evaluation.stats[1], "map_75": evaluation.stats[2]}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mean_average_precision_equals_pycocotools_on_random_detections(seed: int) -> None:
+    generator = torch.Generator().manual_seed(seed)
+    # Images with many objects, with more detections than COCO counts (100 a class), and with no object.
+    scenes = [random_scene(generator, objects, detections)
+              for objects, detections in ((8, 20), (12, 30), (6, 330), (1, 4), (0, 3), (9, 15))]
+    metric = MeanAveragePrecision()
+    for detected, objects in scenes:
+        metric.update([detected], [objects])
+    ours, theirs = metric.compute(), coco_map(scenes)
+    for key in ("map", "map_50", "map_75"):
+        assert float(ours[key]) == pytest.approx(theirs[key], abs=1e-6), key
+    assert 0.02 < theirs["map"] < 0.95, "a test set neither trivially perfect nor empty"

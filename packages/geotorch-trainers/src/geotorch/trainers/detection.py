@@ -20,6 +20,8 @@ INSTANCE_MODELS = ("mask-rcnn",)
 #: torchvision ResNets a detector's ``backbone`` may name.
 BACKBONES = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
              "wide_resnet50_2", "wide_resnet101_2")
+#: Detections of each class in each image that COCO's mAP counts (the best scored).
+MAX_DETECTIONS = 100
 #: IoU thresholds of COCO's mAP: 0.5, 0.55, ..., 0.95.
 IOU_THRESHOLDS = tuple(round(0.5 + 0.05 * step, 2) for step in range(10))
 
@@ -86,8 +88,9 @@ class MeanAveragePrecision(Metric):
     """COCO's mean average precision of boxes or masks (101-point interpolation), without pycocotools.
 
     torchmetrics' own ``MeanAveragePrecision`` needs pycocotools or faster-coco-eval; this one
-    matches each image's detections greedily by score to unmatched objects of the same class, as
-    COCO does, ignoring COCO's area ranges and crowd regions. ``compute`` returns ``map`` (mean
+    matches each image's 100 best scored detections of each class greedily by score to unmatched
+    objects of that class, as COCO does, ignoring COCO's area ranges and crowd regions; tests check it equals
+    pycocotools' result. ``compute`` returns ``map`` (mean
     over IoU 0.5:0.95), ``map_50`` and ``map_75``: each the mean over the classes present in the
     targets of their average precision, or -1 when no target holds an object.
 
@@ -113,7 +116,8 @@ class MeanAveragePrecision(Metric):
         from torchvision.ops import box_iou
 
         if self.iou_type == "bbox":
-            boxes: Tensor = box_iou(predicted["boxes"], truth["boxes"])
+            # In float64, as COCO: an IoU at a threshold must not round across it.
+            boxes: Tensor = box_iou(predicted["boxes"].double(), truth["boxes"].double())
             return boxes
         mine = (predicted["masks"].flatten(1) > 0.5).float()
         theirs = (truth["masks"].flatten(1) > 0.5).float()
@@ -124,7 +128,12 @@ class MeanAveragePrecision(Metric):
     def update(self, preds: Sequence[dict[str, Tensor]], target: Sequence[dict[str, Tensor]]) -> None:
         """Match the detections of each image to its objects at every IoU threshold."""
         for predicted, truth in zip(preds, target, strict=True):
-            order = predicted["scores"].argsort(descending=True)
+            # COCO ranks each image's detections by score, ties in input order, and counts the first
+            # 100 of each class.
+            order = predicted["scores"].argsort(descending=True, stable=True)
+            labels = predicted["labels"][order]
+            rank_in_class = (labels[:, None] == labels[None, :]).tril().sum(1)
+            order = order[rank_in_class <= MAX_DETECTIONS]
             predicted = {key: value[order] for key, value in predicted.items()}
             iou = self._iou(predicted, truth)
             iou = iou.masked_fill(predicted["labels"][:, None] != truth["labels"][None, :], -1.0)
@@ -147,13 +156,14 @@ class MeanAveragePrecision(Metric):
             missing = torch.tensor(-1.0, device=self.device)
             return {"map": missing, "map_50": missing, "map_75": missing}
         scores, labels, hits = dim_zero_cat(self.scores), dim_zero_cat(self.labels), dim_zero_cat(self.hits)
-        recall_points = torch.linspace(0, 1, 101, device=scores.device)
+        # COCO's recall points exactly (0.01 steps in float64): a recall equal to one must count as reaching it.
+        recall_points = torch.arange(101, dtype=torch.float64, device=scores.device) * 0.01
         precisions = []
         for label in torch.unique(truth_labels):
             mine = labels == label
-            ranked = hits[mine][scores[mine].argsort(descending=True)].float()
+            ranked = hits[mine][scores[mine].argsort(descending=True, stable=True)].double()
             if ranked.shape[0] == 0:
-                precisions.append(torch.zeros(len(IOU_THRESHOLDS), device=scores.device))
+                precisions.append(torch.zeros(len(IOU_THRESHOLDS), dtype=torch.float64, device=scores.device))
                 continue
             true_positives = ranked.cumsum(0)
             recall = true_positives / (truth_labels == label).sum()
@@ -167,7 +177,7 @@ class MeanAveragePrecision(Metric):
                 points = torch.where(reached, precision[index.clamp(max=len(ranked) - 1), column], 0.0)
                 average.append(points.mean())
             precisions.append(torch.stack(average))
-        per_class = torch.stack(precisions)
+        per_class = torch.stack(precisions).float()
         return {"map": per_class.mean(), "map_50": per_class[:, 0].mean(), "map_75": per_class[:, 5].mean()}
 
 
