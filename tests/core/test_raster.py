@@ -278,6 +278,18 @@ def test_window_on_the_own_grid_is_the_files_pixels_bit_for_bit(tmp_path: Path, 
         np.testing.assert_array_equal(image, array[:, row : row + height, col : col + width])
 
 
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "uint16", "int16", "int32", "float64"])
+def test_every_pixel_type_reads_as_the_files_values_in_float32(tmp_path: Path, dtype: str) -> None:
+    # Types float32 holds exactly are decoded straight into float32; the others are converted after.
+    values = np.random.default_rng(2).integers(-100, 100, size=(3, 40, 40)) * (2**20 if dtype == "int32" else 1)
+    array = (np.abs(values) if dtype.startswith("u") else values).astype(dtype)
+    path = write_raster(tmp_path / "f.tif", array, "EPSG:32616", grid(LEFT, TOP), tiled=True, compress="deflate")
+    query = BoundingBox(LEFT + 90, LEFT + 900, TOP - 1050, TOP - 60)
+    image = RasterDataset(path)[query]["image"]
+    assert image.dtype == torch.float32
+    np.testing.assert_array_equal(image.numpy(), array[:, 2:35, 3:30].astype("float32"))
+
+
 def test_window_reaching_past_the_file_is_filled_with_nodata(tmp_path: Path) -> None:
     path = write_raster(tmp_path / "f.tif", random_bands((1, 10, 10)), "EPSG:32616", grid(LEFT, TOP), nodata=0)
     dataset = RasterDataset(path)

@@ -72,21 +72,42 @@ def _aligned_window(source: DatasetReader, grid: Grid) -> Window | None:
     return Window(round(col), round(row), grid.width, grid.height)
 
 
-def _read_aligned(source: DatasetReader, indexes: Sequence[int], window: Window, out: np.ndarray) -> np.ndarray:
-    """Copy the part of ``window`` that lies inside ``source`` into ``out``; return the covered-pixel mask."""
-    covered = np.zeros(out.shape[1:], dtype=bool)
-    col0 = max(0, int(window.col_off))
-    row0 = max(0, int(window.row_off))
-    col1 = min(source.width, int(window.col_off + window.width))
-    row1 = min(source.height, int(window.row_off + window.height))
-    if col1 <= col0 or row1 <= row0:
-        return covered
+def _read_aligned(
+    source: DatasetReader, indexes: Sequence[int], window: Window, fill: float, dtype: np.dtype[np.generic]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``window`` of ``source`` exactly, pixels outside the file and nodata pixels holding ``fill``.
+
+    GDAL writes straight into the result (converting to ``dtype`` as it decodes), with
+    no intermediate array.
+
+    Returns:
+        The array ``(len(indexes), height, width)`` and the mask of pixels that hold data.
+    """
+    height, width = int(window.height), int(window.width)
+    col0, row0 = max(0, int(window.col_off)), max(0, int(window.row_off))
+    col1 = min(source.width, int(window.col_off) + width)
+    row1 = min(source.height, int(window.row_off) + height)
     inner = Window(col0, row0, col1 - col0, row1 - row0)
-    rows = slice(row0 - int(window.row_off), row1 - int(window.row_off))
-    cols = slice(col0 - int(window.col_off), col1 - int(window.col_off))
-    out[:, rows, cols] = source.read(list(indexes), window=inner)
-    covered[rows, cols] = True
-    return covered
+    if (col1 - col0, row1 - row0) == (width, height):
+        out = np.empty((len(indexes), height, width), dtype=dtype)
+        source.read(list(indexes), window=inner, out=out)
+        covered = np.ones((height, width), dtype=bool)
+    else:
+        out = np.full((len(indexes), height, width), fill, dtype=dtype)
+        covered = np.zeros((height, width), dtype=bool)
+        if col1 > col0 and row1 > row0:
+            rows = slice(row0 - int(window.row_off), row1 - int(window.row_off))
+            cols = slice(col0 - int(window.col_off), col1 - int(window.col_off))
+            source.read(list(indexes), window=inner, out=out[:, rows, cols])
+            covered[rows, cols] = True
+    nodata = source.nodata
+    if nodata is not None:
+        empty = np.isnan(out).all(axis=0) if np.isnan(nodata) else (out == nodata).all(axis=0)
+        if empty.any():
+            covered &= ~empty
+            if not (fill == nodata or (np.isnan(fill) and np.isnan(nodata))):
+                out[:, empty] = fill
+    return out, covered
 
 
 def read_onto_grid(
@@ -96,6 +117,7 @@ def read_onto_grid(
     resampling: Resampling,
     fill: float,
     dtype: np.dtype[np.generic],
+    warp_dtype: np.dtype[np.generic] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read bands ``indexes`` of ``source`` onto ``grid``.
 
@@ -105,6 +127,15 @@ def read_onto_grid(
     the ratio of pixel sizes so that a pixel's value does not depend on the
     query around it.
 
+    Args:
+        source: the open file.
+        indexes: its bands to read (1-based).
+        grid: the target grid.
+        resampling: the kernel of warps.
+        fill: the value of pixels without data.
+        dtype: the result's data type; exact copies are converted as they are decoded.
+        warp_dtype: the data type warps resample in (default ``dtype``), converted to ``dtype`` after.
+
     Returns:
         The array ``(len(indexes), height, width)`` and a boolean ``(height, width)``
         mask of pixels that hold data (not the fill, not nodata).
@@ -112,25 +143,17 @@ def read_onto_grid(
     Raises:
         RasterReadError: if the file cannot be read, naming it.
     """
-    out = np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)
     try:
         window = _aligned_window(source, grid)
         if window is not None:
-            covered = _read_aligned(source, indexes, window, out)
-            nodata = source.nodata
-            if nodata is not None and not np.isnan(nodata):
-                covered &= (out != nodata).any(axis=0)
-                out[:, ~covered] = fill
-            elif nodata is not None:
-                covered &= ~np.isnan(out).all(axis=0)
-                out[:, ~covered] = fill
-            return out, covered
+            return _read_aligned(source, indexes, window, fill, dtype)
+        out = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype or dtype)
         warp_onto_grid(source, indexes, grid, resampling, out, fill)
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
     # NaN != NaN: with a NaN fill every pixel would look valid.
     valid = np.asarray(~np.isnan(out).all(axis=0) if np.isnan(fill) else (out != fill).any(axis=0))
-    return out, valid
+    return out.astype(dtype, copy=False), valid
 
 
 def _empty_box(filled: np.ndarray) -> tuple[slice, slice]:
@@ -148,8 +171,11 @@ def read_mosaic(
     resampling: Resampling,
     fill: float,
     dtype: np.dtype[np.generic],
+    warp_dtype: np.dtype[np.generic] | None = None,
 ) -> np.ndarray:
     """Mosaic ``paths`` onto ``grid``: each pixel comes from the first file that has data there.
+
+    ``dtype`` and ``warp_dtype`` are those of :func:`read_onto_grid`.
 
     Returns:
         Array ``(len(indexes), height, width)``; pixels no file covers hold ``fill``.
@@ -159,11 +185,12 @@ def read_mosaic(
     for path in paths:
         source = handles.open(path)
         if mosaic is None or filled is None:
-            mosaic, filled = read_onto_grid(source, indexes, grid, resampling, fill, dtype)
+            mosaic, filled = read_onto_grid(source, indexes, grid, resampling, fill, dtype, warp_dtype)
         else:
             # Later files only fill what is still empty: read just the box around those pixels.
             rows, cols = _empty_box(filled)
-            data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), resampling, fill, dtype)
+            data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), resampling, fill, dtype,
+                                         warp_dtype)
             region, covered = mosaic[:, rows, cols], filled[rows, cols]
             take = valid & ~covered
             region[:, take] = data[:, take]

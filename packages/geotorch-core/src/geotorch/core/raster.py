@@ -24,6 +24,9 @@ from geotorch.core.mosaic import Grid, read_mosaic
 from geotorch.core.profiles import RasterProfile, read_profiles
 from geotorch.core.timestamps import interval_from_match
 
+#: Pixel types whose every value float32 holds exactly: images of these are read straight into float32.
+EXACT_IN_FLOAT32 = frozenset(np.dtype(name) for name in ("uint8", "int8", "uint16", "int16", "float32"))
+
 
 class RasterDataset(GeoDataset):
     """Raster files (GeoTIFF, COG, JP2, ...) in any CRS, served on one grid.
@@ -180,16 +183,18 @@ class RasterDataset(GeoDataset):
         paths = [str(hit.object) for hit in hits]
         grid = Grid.from_bbox(query, self.crs, self.res)
         resampling = self.resampling or Resampling.nearest
+        # Images of types float32 holds exactly are decoded straight into float32.
+        dtype = np.dtype(np.float32) if self.is_image and self._dtype in EXACT_IN_FLOAT32 else self._dtype
         if self.separate_files and self.bands:
             per_band = list(zip(*(self._band_paths(path) for path in paths), strict=True))
             layers = [
-                read_mosaic(open_files, band_files, [1], grid, resampling, self._fill, self._dtype)
+                read_mosaic(open_files, band_files, [1], grid, resampling, self._fill, dtype, self._dtype)
                 for band_files in per_band
             ]
             array = np.concatenate(layers, axis=0)
         else:
             indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
-            array = read_mosaic(open_files, paths, indexes, grid, resampling, self._fill, self._dtype)
+            array = read_mosaic(open_files, paths, indexes, grid, resampling, self._fill, dtype, self._dtype)
         sample: Sample = {"crs": self.crs, "bounds": query}
         if self.is_image:
             sample["image"] = torch.from_numpy(array.astype(np.float32, copy=False))

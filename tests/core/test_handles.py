@@ -1,0 +1,58 @@
+"""Open files: bounded per process, decoded on several threads, the same pixels either way."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
+from torch.utils.data import DataLoader, Dataset
+
+from geotorch.core import RasterDataset
+from geotorch.core.handles import DECODE_THREADS_VARIABLE, decode_threads, open_files
+
+LEFT, TOP = 300000.0, 4000000.0
+
+
+class ThreadsInWorkers(Dataset[int]):
+    """Each item is the decode thread count of the worker that reads it."""
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, index: int) -> int:
+        return decode_threads()
+
+
+def test_decode_threads_follow_the_environment_and_refuse_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DECODE_THREADS_VARIABLE, "3")
+    assert decode_threads() == 3
+    for wrong in ("0", "-2", "many"):
+        monkeypatch.setenv(DECODE_THREADS_VARIABLE, wrong)
+        with pytest.raises(ValueError, match=DECODE_THREADS_VARIABLE):
+            decode_threads()
+
+
+def test_dataloader_workers_share_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DECODE_THREADS_VARIABLE, raising=False)
+    cpus = len(os.sched_getaffinity(0))
+    assert decode_threads() == cpus
+    threads = DataLoader(ThreadsInWorkers(), batch_size=None, num_workers=2)
+    assert set(threads) == {max(1, cpus // 2)}
+
+
+@pytest.mark.parametrize("threads", ["1", "4"])
+def test_pixels_are_the_same_whatever_the_decode_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         threads: str) -> None:
+    # 16 px deflate tiles: a 60 x 70 px window spans up to 25 tiles of each band, decoded in parallel.
+    array = random_bands((4, 120, 100), seed=5)
+    path = write_raster(tmp_path / "f.tif", array, "EPSG:32616", grid(LEFT, TOP), tiled=True, compress="deflate")
+    monkeypatch.setenv(DECODE_THREADS_VARIABLE, threads)
+    open_files.clear()
+    try:
+        image = RasterDataset(path)[LEFT + 300 : LEFT + 2400, TOP - 2100 : TOP - 300]["image"].numpy()
+    finally:
+        open_files.clear()
+    np.testing.assert_array_equal(image, array[:, 10:70, 10:80].astype("float32"))
