@@ -14,6 +14,7 @@ from typing import Any
 import rasterio
 
 from geotorch.core.cache import cache_home
+from geotorch.core.geotiff import read_header
 
 #: Set to 0 to read every file's header at every construction.
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
@@ -52,7 +53,13 @@ def _stamp(path: Path) -> list[int]:
 
 
 def _read_profile(path: Path) -> RasterProfile | str:
-    """The profile of ``path``, or why it cannot be read."""
+    """The profile of ``path`` (from its plain GeoTIFF header, else by GDAL), or why it cannot be read."""
+    try:
+        header = read_header(path)
+    except OSError as error:
+        return str(error)
+    if header is not None:
+        return RasterProfile(*header)
     try:
         with rasterio.open(path) as source:
             if source.crs is None:
