@@ -400,6 +400,17 @@ def test_mosaic_takes_each_pixel_from_the_first_file_with_data(tmp_path: Path) -
     np.testing.assert_array_equal(image, expected)
 
 
+def test_a_later_file_beside_the_holes_left_is_not_read(tmp_path: Path) -> None:
+    # a covers the query but for a hole in its first columns; b overlaps a's last columns only.
+    a = random_bands((1, 10, 20))
+    a[0, :, :3] = 0
+    write_raster(tmp_path / "a.tif", a, "EPSG:32616", grid(LEFT, TOP), nodata=0)
+    write_raster(tmp_path / "b.tif", random_bands((1, 10, 20), seed=1), "EPSG:32616", grid(LEFT + 450, TOP), nodata=0)
+    image = RasterDataset(tmp_path)[LEFT : LEFT + 600, TOP - 300 : TOP]["image"][0].numpy()
+    assert not image[:, :3].any(), "the hole lies outside b: it stays nodata"
+    np.testing.assert_array_equal(image[:, 3:], a[0, :, 3:].astype("float32"))
+
+
 def test_mosaic_of_files_in_another_crs_fills_nodata_from_the_next_file(tmp_path: Path) -> None:
     a = np.full((1, 20, 20), 100, dtype="uint16")
     a[0, :, 10:] = 0  # a's east half is nodata: b, at the same place, fills it

@@ -17,6 +17,7 @@ from geotorch.datamodules import (
     ImageLabelDataModule,
     NAIPChesapeakeDataModule,
     Sentinel2CDLDataModule,
+    Sentinel2Esri2020DataModule,
     Sentinel2EuroCropsDataModule,
     Sentinel2NLCDDataModule,
 )
@@ -47,10 +48,11 @@ def naip_and_chesapeake(root: Path) -> dict[str, Any]:
     return {"naip_root": root / "naip", "chesapeake_paths": root / "chesapeake"}
 
 
-def sentinel2_scene(folder: Path, epsg: int, left: float, top: float) -> tuple[float, float, float, float]:
-    """Sentinel-2 B02, B03, B04 and B08 GeoTIFF exports of 2021-01-01 at 10 m; returns their bounds."""
+def sentinel2_scene(folder: Path, epsg: int, left: float, top: float,
+                    sensed: str = "20210101T103331") -> tuple[float, float, float, float]:
+    """Sentinel-2 B02, B03, B04 and B08 GeoTIFF exports sensed at ``sensed``, 10 m; returns their bounds."""
     for number, band in enumerate(("B02", "B03", "B04", "B08")):
-        write_raster(folder / f"T16TDL_20210101T103331_{band}_10m.tif", reflectance((SIZE, SIZE), number), epsg,
+        write_raster(folder / f"T16TDL_{sensed}_{band}_10m.tif", reflectance((SIZE, SIZE), number), epsg,
                      left, top, 10.0)
     return left, top - SIZE * 10.0, left + SIZE * 10.0, top
 
@@ -86,12 +88,22 @@ def sentinel2_and_eurocrops(root: Path) -> dict[str, Any]:
             "eurocrops_root": folder}
 
 
+def sentinel2_and_esri2020(root: Path) -> dict[str, Any]:
+    """A Sentinel-2 scene of 2020 in EPSG:32616 and Esri's 2020 land-cover tile 16T (10 m) around it."""
+    sentinel2_scene(root / "sentinel2", 32616, 500000.0, 4650000.0, sensed="20200615T163901")
+    write_raster(root / "esri2020" / "16T_20200101-20210101.tif", stripes((SIZE + 20, SIZE + 20), range(1, 11)),
+                 32616, 499900.0, 4650100.0, 10.0, nodata=0)
+    return {"sentinel2_root": root / "sentinel2", "sentinel2_bands": ["B04", "B03", "B02", "B08"],
+            "esri2020_root": root / "esri2020"}
+
+
 #: Datamodule, fake data writer (returning the datamodule's dataset arguments), classes of the masks.
 CASES: list[tuple[type[ImageLabelDataModule], Callable[[Path], dict[str, Any]], int]] = [
     (NAIPChesapeakeDataModule, naip_and_chesapeake, 8),
     (Sentinel2CDLDataModule, sentinel2_and_yearly("cdl", (1, 5, 24, 111)), 256),
     (Sentinel2NLCDDataModule, sentinel2_and_yearly("nlcd", (11, 41, 82)), 20),
     (Sentinel2EuroCropsDataModule, sentinel2_and_eurocrops, 3),
+    (Sentinel2Esri2020DataModule, sentinel2_and_esri2020, 11),
 ]
 
 

@@ -87,17 +87,18 @@ def _read_aligned(
     col0, row0 = max(0, int(window.col_off)), max(0, int(window.row_off))
     col1 = min(source.width, int(window.col_off) + width)
     row1 = min(source.height, int(window.row_off) + height)
-    inner = Window(col0, row0, col1 - col0, row1 - row0)
     if (col1 - col0, row1 - row0) == (width, height):
         out = np.empty((len(indexes), height, width), dtype=dtype)
-        source.read(list(indexes), window=inner, out=out)
+        source.read(list(indexes), window=Window(col0, row0, width, height), out=out)
         covered = np.ones((height, width), dtype=bool)
     else:
         out = np.full((len(indexes), height, width), fill, dtype=dtype)
         covered = np.zeros((height, width), dtype=bool)
         if col1 > col0 and row1 > row0:
+            # A window reaching past the file (or, for a later file of a mosaic, lying beside it).
             rows = slice(row0 - int(window.row_off), row1 - int(window.row_off))
             cols = slice(col0 - int(window.col_off), col1 - int(window.col_off))
+            inner = Window(col0, row0, col1 - col0, row1 - row0)
             source.read(list(indexes), window=inner, out=out[:, rows, cols])
             covered[rows, cols] = True
     nodata = source.nodata

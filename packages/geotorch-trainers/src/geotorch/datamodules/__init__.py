@@ -19,6 +19,7 @@ from geotorch.datamodules.geospatial import (
     ImageLabelDataModule,
     NAIPChesapeakeDataModule,
     Sentinel2CDLDataModule,
+    Sentinel2Esri2020DataModule,
     Sentinel2EuroCropsDataModule,
     Sentinel2NLCDDataModule,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "PatternNetDataModule",
     "RESISC45DataModule",
     "Sentinel2CDLDataModule",
+    "Sentinel2Esri2020DataModule",
     "Sentinel2EuroCropsDataModule",
     "Sentinel2NLCDDataModule",
     "So2SatDataModule",

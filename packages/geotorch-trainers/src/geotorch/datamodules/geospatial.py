@@ -176,3 +176,14 @@ class Sentinel2NLCDDataModule(_Sentinel2LabelDataModule):
 
     label_name = "NLCD"
     label_prefix = "nlcd"
+
+
+class Sentinel2Esri2020DataModule(_Sentinel2LabelDataModule):
+    """Sentinel-2 of 2020 with Esri's 2020 10 m land cover (10 classes, made from Sentinel-2 itself).
+
+    Arguments take the prefixes ``sentinel2_`` and ``esri2020_`` (``esri2020_classes``). The map
+    spans 2020: scenes of other years do not intersect it.
+    """
+
+    label_name = "Esri2020"
+    label_prefix = "esri2020"

@@ -44,6 +44,8 @@ DATAMODULES = {
     "ImageLabelDataModule": ("geotorch.datamodules.geospatial:ImageLabelDataModule", None),
     "NAIPChesapeakeDataModule": ("geotorch.datamodules.geospatial:NAIPChesapeakeDataModule", "NAIP & Chesapeake7"),
     "Sentinel2CDLDataModule": ("geotorch.datamodules.geospatial:Sentinel2CDLDataModule", "Sentinel2 & CDL"),
+    "Sentinel2Esri2020DataModule": ("geotorch.datamodules.geospatial:Sentinel2Esri2020DataModule",
+                                    "Sentinel2 & Esri2020"),
     "Sentinel2EuroCropsDataModule": ("geotorch.datamodules.geospatial:Sentinel2EuroCropsDataModule",
                                      "Sentinel2 & EuroCrops"),
     "Sentinel2NLCDDataModule": ("geotorch.datamodules.geospatial:Sentinel2NLCDDataModule", "Sentinel2 & NLCD"),
