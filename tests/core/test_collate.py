@@ -110,3 +110,21 @@ def test_merge_samples_does_not_change_its_inputs() -> None:
 def test_merge_samples_refuses_shape_mismatches_naming_the_key() -> None:
     with pytest.raises(ValueError, match="'image' shapes differ"):
         merge_samples([sample(0, bands=3), sample(1, bands=2)])
+
+
+class SharedInWorkers(torch.utils.data.Dataset[bool]):
+    """Each item says whether a batch stacked in the worker that reads it lies in shared memory."""
+
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, index: int) -> bool:
+        batch = stack_samples([{"image": torch.ones(2, 4, 4)}, {"image": torch.zeros(2, 4, 4)}])
+        return bool(batch["image"].is_shared())
+
+
+def test_batches_stacked_in_dataloader_workers_are_written_to_shared_memory() -> None:
+    # Sent to the main process as they are: no copy of every batch into shared memory first.
+    assert not stack_samples([{"image": torch.ones(2)}])["image"].is_shared(), "the main process keeps plain memory"
+    in_workers = torch.utils.data.DataLoader(SharedInWorkers(), batch_size=None, num_workers=1)
+    assert list(in_workers) == [True, True]

@@ -320,3 +320,23 @@ def test_damaged_tile_in_an_operand_raises_naming_the_file(seed: SeedData, tmp_p
     bounds = landsat.datasets[1].bounds
     with pytest.raises(RasterReadError, match=r"LC08_018036_20200618\.tif"):
         (landsat & CDL(seed.cdl))[bounds.minx : bounds.maxx, bounds.miny : bounds.maxy]
+
+
+def test_patches_of_an_intersection_lie_on_the_first_datasets_pixels(tmp_path: Path) -> None:
+    # The labels start 7.5 m into the image's third pixel: the overlap is cut at the image's pixel edges,
+    # so sampled patches read the image exactly, without resampling.
+    image = random_bands((2, 40, 40))
+    write_raster(tmp_path / "image" / "i.tif", image, "EPSG:32616", grid(500000, 4000000))
+    write_raster(tmp_path / "labels" / "l.tif", np.ones((1, 60, 60), "uint8"), "EPSG:32616",
+                 grid(500000 + 67.5, 4000000 - 52.5, 15.0))
+
+    class Labels(RasterDataset):
+        is_image = False
+
+    dataset = RasterDataset(tmp_path / "image") & Labels(tmp_path / "labels")
+    bounds = dataset.bounds
+    assert (bounds.minx, bounds.maxy) == (500000 + 90, 4000000 - 60), "inward to whole image pixels"
+    for query in RandomGeoSampler(dataset, size=8, length=20, generator=torch.Generator().manual_seed(0)):
+        col, row = round((query.minx - 500000) / 30), round((4000000 - query.maxy) / 30)
+        assert (query.minx - 500000) / 30 == pytest.approx(col) and (4000000 - query.maxy) / 30 == pytest.approx(row)
+        np.testing.assert_array_equal(dataset[query]["image"].numpy(), image[:, row:row + 8, col:col + 8])

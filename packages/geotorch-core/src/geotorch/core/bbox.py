@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import overload
 
@@ -11,6 +12,8 @@ from typing import overload
 #: for any acquisition, before 1970 included (POSIX seconds are negative there).
 MAX_TIME = float(sys.maxsize)
 MIN_TIME = -MAX_TIME
+#: Relative tolerance (in pixels) under which a coordinate counts as lying on a pixel edge.
+LATTICE_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +146,32 @@ class BoundingBox:
             BoundingBox(self.minx, self.maxx, self.miny, cut, self.mint, self.maxt),
             BoundingBox(self.minx, self.maxx, cut, self.maxy, self.mint, self.maxt),
         )
+
+
+def snap_inward(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) -> BoundingBox | None:
+    """``part`` shrunk to the whole pixels of the ``res`` grid anchored at ``anchor``'s top-left corner.
+
+    Args:
+        part: the box to shrink.
+        anchor: a box whose top-left corner is a pixel corner of the grid (a file's footprint).
+        res: pixel size ``(x, y)``.
+
+    Returns:
+        The largest box of whole grid pixels inside ``part`` (same time span), or None if none is.
+    """
+    minx = _on_lattice(part.minx, anchor.minx, res[0], math.ceil)
+    maxx = _on_lattice(part.maxx, anchor.minx, res[0], math.floor)
+    # Rows count downwards from the top edge, so a step of -res[1] moves inward from the top.
+    maxy = _on_lattice(part.maxy, anchor.maxy, -res[1], math.ceil)
+    miny = _on_lattice(part.miny, anchor.maxy, -res[1], math.floor)
+    if maxx - minx < res[0] * (1 - LATTICE_TOLERANCE) or maxy - miny < res[1] * (1 - LATTICE_TOLERANCE):
+        return None
+    return BoundingBox(minx, maxx, miny, maxy, part.mint, part.maxt)
+
+
+def _on_lattice(value: float, origin: float, step: float, rounding: Callable[[float], int]) -> float:
+    """``value`` moved to ``origin + k * step`` with ``rounding`` (ceil or floor); unchanged when already there."""
+    pixels = (value - origin) / step
+    if abs(pixels - round(pixels)) < LATTICE_TOLERANCE:
+        return value
+    return origin + rounding(pixels) * step

@@ -7,12 +7,16 @@ from typing import Any
 
 import torch
 from torch import Tensor
+from torch.utils.data import default_collate
 
 Sample = dict[str, Any]
 
 
 def stack_samples(samples: Iterable[Sample]) -> Sample:
     """Collate samples into a batch: tensors are stacked on a new first axis, other values listed.
+
+    In a DataLoader worker the stacked tensors are written straight into shared memory (as
+    PyTorch's own collation does), so that sending a batch to the main process copies nothing.
 
     Raises:
         ValueError: if tensors under one key differ in shape, naming the key.
@@ -25,7 +29,7 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
             shapes = {tuple(value.shape) for value in values}
             if len(shapes) > 1:
                 raise ValueError(f"stack_samples: {key!r} tensors have different shapes {sorted(shapes)}")
-            batch[key] = torch.stack(values)
+            batch[key] = default_collate(values)
         else:
             batch[key] = values
     return batch

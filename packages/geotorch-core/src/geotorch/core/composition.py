@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-from geotorch.core.bbox import BoundingBox
+from geotorch.core.bbox import BoundingBox, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
 from geotorch.core.geo import GeoDataset, Sample, Transform, as_res, build_index
 
@@ -85,8 +85,10 @@ class IntersectionDataset(_Composite):
         for hit in first.index.intersection(first.index.bounds, objects=True):
             box = BoundingBox(*hit.bounds)
             for other in second.index.intersection(hit.bounds, objects=True):
-                shared = box & BoundingBox(*other.bounds)
-                if shared.area > 0:
+                # On the first entry's pixels (a file's, in the dataset's CRS): patches sampled from
+                # the intersection then read that file exactly, without resampling.
+                shared = snap_inward(box & BoundingBox(*other.bounds), box, first.res)
+                if shared is not None:
                     overlaps.append((tuple(shared), None))
         if not overlaps:
             raise ValueError(

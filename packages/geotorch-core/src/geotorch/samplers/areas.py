@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
@@ -13,7 +12,7 @@ import shapely
 import torch
 from shapely.geometry import MultiPolygon, Polygon
 
-from geotorch.core.bbox import BoundingBox
+from geotorch.core.bbox import BoundingBox, snap_inward
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.constants import Units
 from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, get_random_bounding_box
@@ -127,7 +126,7 @@ def find_areas(dataset: GeoDataset, region: Region, owner: str) -> list[Area]:
             inside = float(piece.area)
             left, bottom, right, top = piece.bounds
             part = BoundingBox(left, right, bottom, top, part.mint, part.maxt)
-        snapped = _snap_inward(part, entry, dataset.res)
+        snapped = snap_inward(part, entry, dataset.res)
         if snapped is not None:
             areas.append(Area(snapped, snapped.area if inside is None else inside))
     if not areas:
@@ -137,26 +136,6 @@ def find_areas(dataset: GeoDataset, region: Region, owner: str) -> list[Area]:
             f"{type(dataset).__name__} (bounds {bounds}); pass an roi and toi that overlap it"
         )
     return areas
-
-
-def _snap_inward(part: BoundingBox, entry: BoundingBox, res: tuple[float, float]) -> BoundingBox | None:
-    """``part`` shrunk to the whole pixels of the grid anchored at ``entry``'s top-left; None if none is left."""
-    minx = _on_lattice(part.minx, entry.minx, res[0], math.ceil)
-    maxx = _on_lattice(part.maxx, entry.minx, res[0], math.floor)
-    # Rows count downwards from the top edge, so a step of -res[1] moves inward from the top.
-    maxy = _on_lattice(part.maxy, entry.maxy, -res[1], math.ceil)
-    miny = _on_lattice(part.miny, entry.maxy, -res[1], math.floor)
-    if maxx - minx < res[0] * (1 - TOLERANCE) or maxy - miny < res[1] * (1 - TOLERANCE):
-        return None
-    return BoundingBox(minx, maxx, miny, maxy, part.mint, part.maxt)
-
-
-def _on_lattice(value: float, origin: float, step: float, rounding: Callable[[float], int]) -> float:
-    """``value`` moved to ``origin + k * step`` with ``rounding`` (ceil or floor); unchanged when already there."""
-    pixels = (value - origin) / step
-    if abs(pixels - round(pixels)) < TOLERANCE:
-        return value
-    return origin + rounding(pixels) * step
 
 
 def holds(area: Area, size: tuple[float, float], res: tuple[float, float]) -> bool:
