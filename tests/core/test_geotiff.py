@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from rasterio.crs import CRS
 from rasterio.transform import Affine
 
 from geotorch.core import RasterDataset
-from geotorch.core.geotiff import Header, read_header
+from geotorch.core.geotiff import read_header
+from geotorch.core.profiles import RasterProfile
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 
@@ -28,15 +30,15 @@ def write(path: Path, crs: Any = "EPSG:32616", dtype: str = "uint16", count: int
     return path
 
 
-def gdal_header(path: Path) -> Header:
+def gdal_header(path: Path) -> RasterProfile:
     with rasterio.open(path) as source:
         transform = source.transform
-        return Header(source.crs.to_wkt(), tuple(source.bounds), (abs(transform.a), abs(transform.e)), source.width,
-                      source.height, source.count, source.dtypes[0], source.nodata)
+        return RasterProfile(source.crs.to_wkt(), tuple(source.bounds), (abs(transform.a), abs(transform.e)),
+                             source.width, source.height, source.count, source.dtypes[0], source.nodata)
 
 
-def assert_same(ours: Header, gdal: Header) -> None:
-    assert ours._replace(crs="", nodata=None) == gdal._replace(crs="", nodata=None)
+def assert_same(ours: RasterProfile, gdal: RasterProfile) -> None:
+    assert replace(ours, crs="", nodata=None) == replace(gdal, crs="", nodata=None)
     assert ours.crs == gdal.crs, "the same WKT, so that cached CRSs are shared"
     assert ours.nodata == gdal.nodata or (math.isnan(ours.nodata or 0.0) and math.isnan(gdal.nodata or 0.0))
 

@@ -14,24 +14,11 @@ import functools
 import math
 import os
 import struct
-from typing import NamedTuple
 
 from pyproj import CRS as PyprojCRS
 from rasterio.crs import CRS
 
-
-class Header(NamedTuple):
-    """What the index needs of a raster: the fields of :class:`~geotorch.core.profiles.RasterProfile`."""
-
-    crs: str
-    bounds: tuple[float, float, float, float]
-    res: tuple[float, float]
-    width: int
-    height: int
-    bands: int
-    dtype: str
-    nodata: float | None
-
+from geotorch.core.profiles import RasterProfile
 
 #: Bytes read from the start of a file: a directory (or a value) beyond them is left to GDAL.
 _CHUNK = 65536
@@ -96,7 +83,7 @@ def _values(entry: tuple[int, int, bytes], data: bytes, order: str, big: bool) -
     return struct.unpack_from(f"{order}{length}{code}", raw)
 
 
-def read_header(path: str | os.PathLike[str]) -> Header | None:
+def read_header(path: str | os.PathLike[str]) -> RasterProfile | None:
     """The header of the plain GeoTIFF ``path``, or None when GDAL must read it.
 
     Raises:
@@ -120,7 +107,7 @@ def read_header(path: str | os.PathLike[str]) -> Header | None:
         return None
 
 
-def _parse(data: bytes, first: int, order: str, big: bool) -> Header | None:
+def _parse(data: bytes, first: int, order: str, big: bool) -> RasterProfile | None:
     entries = _entries(data, first, order, big)
     if entries is None or not {_WIDTH, _HEIGHT, _PIXEL_SCALE, _TIE_POINT, _GEO_KEYS} <= entries.keys():
         return None
@@ -156,7 +143,7 @@ def _parse(data: bytes, first: int, order: str, big: bool) -> Header | None:
             nodata = float(text.rstrip(b"\x00").strip().decode("ascii"))
         except (UnicodeDecodeError, ValueError):
             return None
-    return Header(_wkt(epsg), bounds, (res_x, res_y), width, height, count, dtype, nodata)
+    return RasterProfile(_wkt(epsg), bounds, (res_x, res_y), width, height, count, dtype, nodata)
 
 
 def _epsg(keys: tuple[float | int | bytes, ...], doubles: tuple[float | int | bytes, ...]) -> int | None:

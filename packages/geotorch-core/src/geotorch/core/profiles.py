@@ -14,7 +14,6 @@ from typing import Any
 import rasterio
 
 from geotorch.core.cache import cache_home
-from geotorch.core.geotiff import read_header
 
 #: Set to 0 to read every file's header at every construction.
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
@@ -54,12 +53,14 @@ def _stamp(path: Path) -> list[int]:
 
 def _read_profile(path: Path) -> RasterProfile | str:
     """The profile of ``path`` (from its plain GeoTIFF header, else by GDAL), or why it cannot be read."""
+    from geotorch.core.geotiff import read_header  # here: geotiff builds this module's RasterProfile
+
     try:
         header = read_header(path)
     except OSError as error:
         return str(error)
     if header is not None:
-        return RasterProfile(*header)
+        return header
     try:
         with rasterio.open(path) as source:
             if source.crs is None:
