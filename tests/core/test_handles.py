@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -56,3 +58,28 @@ def test_pixels_are_the_same_whatever_the_decode_threads(tmp_path: Path, monkeyp
     finally:
         open_files.clear()
     np.testing.assert_array_equal(image, array[:, 10:70, 10:80].astype("float32"))
+
+
+FORKED_READ = """
+import sys
+import torch
+from torch.utils.data import DataLoader
+from geotorch.core import RasterDataset, stack_samples
+from geotorch.samplers import GridGeoSampler
+
+dataset = RasterDataset(sys.argv[1])
+dataset[dataset.bounds]  # the parent decodes on several threads first
+loader = DataLoader(dataset, sampler=GridGeoSampler(dataset, size=40, stride=40), batch_size=2,
+                    collate_fn=stack_samples, num_workers=1, multiprocessing_context="fork")
+print(sum(batch["image"].shape[0] for batch in loader))
+"""
+
+
+def test_a_worker_forked_after_threaded_reads_decodes_on_one_thread_and_finishes(tmp_path: Path) -> None:
+    # GDAL's thread pool stays behind in the parent: a forked worker that used it would wait forever.
+    path = write_raster(tmp_path / "f.tif", random_bands((3, 120, 120), seed=3), "EPSG:32616", grid(LEFT, TOP),
+                        tiled=True, compress="deflate")
+    environment = {**os.environ, DECODE_THREADS_VARIABLE: "2"}
+    done = subprocess.run([sys.executable, "-c", FORKED_READ, str(path)], capture_output=True, text=True,
+                          env=environment, timeout=60, check=True)
+    assert done.stdout.split()[-1] == "9", "every window of the 3 x 3 grid read in the worker"

@@ -17,16 +17,24 @@ MAX_OPEN_FILES_VARIABLE = "GEOTORCH_MAX_OPEN_FILES"
 DECODE_THREADS_VARIABLE = "GEOTORCH_DECODE_THREADS"
 
 
+#: The process that opened files for multi-threaded decoding, which starts GDAL's thread pool.
+_pool_owner: int | None = None
+
+
 def decode_threads() -> int:
     """How many threads GDAL may use to decode the compressed tiles one read touches, in this process.
 
     ``$GEOTORCH_DECODE_THREADS`` when set; otherwise the CPUs this process may run on, divided
     among the DataLoader workers when it is one of them (so that workers do not oversubscribe
-    the machine: with as many workers as CPUs, each decodes on its own thread).
+    the machine: with as many workers as CPUs, each decodes on its own thread). Always 1 in a
+    process forked from one that decoded on several threads: GDAL's thread pool does not survive
+    a fork (its threads stay behind in the parent), and work given to it would wait forever.
 
     Raises:
         ValueError: if ``$GEOTORCH_DECODE_THREADS`` is not a positive integer.
     """
+    if _pool_owner is not None and _pool_owner != os.getpid():
+        return 1
     configured = os.environ.get(DECODE_THREADS_VARIABLE)
     if configured:
         if not configured.isdigit() or int(configured) < 1:
@@ -83,6 +91,8 @@ class FileHandleCache:
             try:
                 threads = decode_threads()
                 if threads > 1:
+                    global _pool_owner
+                    _pool_owner = os.getpid()
                     with rasterio.Env(GDAL_NUM_THREADS=str(threads)):
                         handle = rasterio.open(path)
                 else:
