@@ -12,7 +12,7 @@ from affine import Affine
 from task_fakes import fast_trainer
 from torch import nn
 
-from geotorch.core import GeoDataset, RasterDataset
+from geotorch.core import BoundingBox, GeoDataset, RasterDataset
 from geotorch.datamodules import GeoDataModule
 from geotorch.trainers import GeoTIFFPredictionWriter, PixelwiseRegressionTask, SemanticSegmentationTask
 from geotorch.trainers.writer import blend_weights
@@ -112,3 +112,30 @@ def test_the_writer_refuses_predictions_of_a_dataset_without_a_grid(tmp_path: Pa
     task = SemanticSegmentationTask(model="fcn", in_channels=3, num_classes=2, num_filters=4)
     with pytest.raises(TypeError, match="writes GeoTIFFs of a GeoDataset"):
         trainer.predict(task, datamodule=SyntheticDataModule("pixels"))
+
+
+class RightPart(WholeScene):
+    """Predicts on the scene east of a cut that falls 0.2 pixels into a column (as a spatial split's can)."""
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        from geotorch.samplers import roi_split
+
+        dataset = Scenes(paths=self.kwargs["paths"])
+        bounds = dataset.bounds
+        cut = BoundingBox(bounds.minx + 10 * 10.2, bounds.maxx, bounds.miny, bounds.maxy, bounds.mint, bounds.maxt)
+        part = roi_split(dataset, [cut])[0]
+        return part, part, part, part
+
+
+def test_a_prediction_area_cut_mid_pixel_is_written_whole_pixels_every_one_predicted(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "scene", 48, 64)
+    datamodule = RightPart(paths=scene.parent, batch_size=4, patch_size=16, predict_stride=8)
+    writer = GeoTIFFPredictionWriter(tmp_path / "out")
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4)
+    fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer]).predict(task, datamodule=datamodule,
+                                                                           return_predictions=False)
+    with rasterio.open(writer.written[0]) as result:
+        # 64 - 10.2 columns: 53 whole pixels from the cut, on a grid anchored at the cut.
+        assert (result.width, result.height) == (53, 48)
+        assert result.transform.c == pytest.approx(TRANSFORM.c + 102)
+        assert (result.read(1) != 255).all(), "every pixel of the output was predicted"

@@ -17,6 +17,7 @@ from rasterio.crs import CRS
 from torch import Tensor
 
 from geotorch.core import BoundingBox, GeoDataset
+from geotorch.core.bbox import snap_inward
 
 #: How far (in pixels) a window may sit off a canvas's pixel lattice and still be written to it.
 LATTICE_TOLERANCE = 1e-3
@@ -120,16 +121,24 @@ class Canvas:
 
 
 def canvases_of(dataset: GeoDataset) -> list[Canvas]:
-    """One canvas per index entry of ``dataset``, named after the entry's file when it has one."""
+    """One canvas per index entry of ``dataset``, named after the entry's file when it has one.
+
+    A canvas holds the entry's whole pixels, counted from its top-left corner: the pixels the
+    samplers' windows can cover (an entry cut mid-pixel by a split has a last partial column
+    or row that no window reaches, and that would otherwise stay empty in the output).
+    """
     from geotorch.samplers.areas import index_entries
 
     canvases: list[Canvas] = []
     taken: set[str] = set()
     for number, (box, item) in enumerate(index_entries(dataset)):
+        whole = snap_inward(box, box, dataset.res)
+        if whole is None:
+            continue
         stem = Path(item).stem if isinstance(item, (str, Path)) else f"prediction_{number}"
         name = stem if stem not in taken else f"{stem}_{number}"
         taken.add(name)
-        canvases.append(Canvas(name, box, dataset.res, dataset.crs))
+        canvases.append(Canvas(name, whole, dataset.res, dataset.crs))
     return canvases
 
 
