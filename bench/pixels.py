@@ -14,14 +14,25 @@ from scenarios import PATCH, build
 QUERIES = 12
 
 
-def queries(dataset: object, count: int, res: float) -> list[tuple[float, float]]:
-    """Top-left corners of ``count`` patches on the dataset's grid, inside its bounds, from a fixed seed."""
+def _extent(dataset: object) -> tuple[float, float, float, float]:
+    """``(minx, maxx, miny, maxy)`` of a dataset's bounds, in either library's representation."""
     bounds = dataset.bounds  # type: ignore[attr-defined]
     if hasattr(bounds, "minx"):
-        minx, maxx, miny, maxy = bounds.minx, bounds.maxx, bounds.miny, bounds.maxy
-    else:  # TorchGeo >= 0.8: a tuple of x, y and t slices
-        x, y = bounds[0], bounds[1]
-        minx, maxx, miny, maxy = float(x.start), float(x.stop), float(y.start), float(y.stop)
+        return bounds.minx, bounds.maxx, bounds.miny, bounds.maxy
+    # TorchGeo >= 0.8: a tuple of x, y and t slices
+    x, y = bounds[0], bounds[1]
+    return float(x.start), float(x.stop), float(y.start), float(y.stop)
+
+
+def queries(dataset: object, count: int, res: float) -> list[tuple[float, float]]:
+    """Top-left corners of ``count`` patches inside both operands' bounds, from a fixed seed.
+
+    The operands' own bounds (the files' footprints) are the same in both libraries; the
+    intersection's are not (GeoTorch cuts it on the imagery's pixels), so they are not used.
+    """
+    extents = [_extent(operand) for operand in dataset.datasets]  # type: ignore[attr-defined]
+    minx, maxx = max(extent[0] for extent in extents), min(extent[1] for extent in extents)
+    miny, maxy = max(extent[2] for extent in extents), min(extent[3] for extent in extents)
     rng = np.random.default_rng(1)
     width = PATCH * res
     corners = []
