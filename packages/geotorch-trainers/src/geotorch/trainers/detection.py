@@ -89,10 +89,10 @@ class MeanAveragePrecision(Metric):
 
     torchmetrics' own ``MeanAveragePrecision`` needs pycocotools or faster-coco-eval; this one
     matches each image's 100 best scored detections of each class greedily by score to unmatched
-    objects of that class, as COCO does, ignoring COCO's area ranges and crowd regions; tests check it equals
-    pycocotools' result. ``compute`` returns ``map`` (mean
-    over IoU 0.5:0.95), ``map_50`` and ``map_75``: each the mean over the classes present in the
-    targets of their average precision, or -1 when no target holds an object.
+    objects of that class, as COCO does, ignoring COCO's area ranges and crowd regions (the tests
+    check it equals pycocotools' result). ``compute`` returns ``map`` (mean over IoU 0.5:0.95),
+    ``map_50`` and ``map_75``: each the mean over the classes present in the targets of their
+    average precision, or -1 when no target holds an object.
 
     Args:
         iou_type: ``bbox`` (box IoU) or ``segm`` (IoU of masks thresholded at one half).
