@@ -566,6 +566,30 @@ def test_separate_files_stack_the_selected_bands_in_order(separate: Path) -> Non
     assert (image[0, :, 10:] == 23).all() and (image[1, :, 10:] == 21).all()
 
 
+class SecondBandGlob(SeparateBands):
+    """A glob naming only the files of band B2, as TorchGeo's products often do."""
+
+    filename_glob = "scene*_B2.tif"
+
+
+@pytest.mark.parametrize("bands", [["B1", "B2"], ["B2", "B1"], ["B3", "B1"], ["B1"], None])
+def test_separate_files_find_scenes_whatever_band_the_glob_names(separate: Path, bands: list[str] | None) -> None:
+    dataset = SecondBandGlob(separate, bands=bands)
+    assert len(dataset) == 2
+    image = dataset[dataset.bounds]["image"].numpy()
+    for number, column in ((1, 0), (2, 10)):
+        expected = [10 * number + int(band[1]) for band in bands or SeparateBands.all_bands]
+        assert image[:, 5, column + 5].tolist() == expected
+
+
+def test_separate_files_index_each_scene_by_its_first_selected_band(separate: Path) -> None:
+    """A scene's footprint and the default res come from the first selected band's file, when found."""
+    write_raster(separate / "scene1_B1.tif", np.full((1, 5, 5), 11, dtype="uint16"), "EPSG:32616",
+                 grid(LEFT, TOP, res=60.0))
+    assert SeparateBands(separate, bands=["B1", "B2"]).res == (60.0, 60.0)
+    assert SeparateBands(separate, bands=["B2", "B1"]).res == (30.0, 30.0)
+
+
 def test_separate_files_with_a_missing_band_file_name_it(separate: Path) -> None:
     (separate / "scene2_B3.tif").unlink()
     dataset = SeparateBands(separate)

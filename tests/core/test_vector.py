@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from rasterio.crs import CRS
 from rasters import write_vector  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, VectorDataset
+from geotorch.core.errors import LabelValueError
 from geotorch.core.mosaic import Grid
 
 LEFT, BOTTOM = 600000.0, 4000000.0
@@ -226,3 +228,75 @@ def test_real_geojson_reprojected_to_utm_burns_the_park(real_data: Path) -> None
     # change side if it lies that close to the boundary.
     assert 100_000 < inside.sum() < 120_000  # the park covers about 1,075 km2: 107,500 pixels of 1 ha
     assert (mask != inside).sum() <= 2
+
+
+# Label values are burnt exactly
+
+
+def write_labelled(path: Path, values: np.ndarray, driver: str) -> Path:
+    """Two side-by-side polygons whose ``code`` attribute holds ``values`` (of any field type)."""
+    pyogrio.raw.write(
+        path,
+        geometry=shapely.to_wkb(np.asarray([pixels(0, 10, 0, 20), pixels(10, 20, 0, 20)], dtype=object)),
+        field_data=[values],
+        fields=["code"],
+        crs="EPSG:32616",
+        geometry_type="Polygon",
+        driver=driver,
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("driver", "name"), [("GPKG", "f.gpkg"), ("ESRI Shapefile", "f.shp"), ("GeoJSON", "f.geojson")]
+)
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([3301010100, 3302000000], dtype=np.int64),  # EuroCrops HCAT codes: beyond int32
+        np.array([3301010100.0, 3302000000.0]),  # the same codes in a Real field
+        np.array(["3301010100", "3302000000"], dtype=object),  # ... and as text
+    ],
+    ids=["int64", "real", "text"],
+)
+def test_ten_digit_label_values_stay_themselves(tmp_path: Path, driver: str, name: str, values: np.ndarray) -> None:
+    write_labelled(tmp_path / name, values, driver)
+    mask = VectorDataset(tmp_path, res=RES, label_name="code")[QUERY]["mask"].numpy()
+    np.testing.assert_array_equal(mask, expected_mask((0, 10, 0, 20, 3301010100), (10, 20, 0, 20, 3302000000)))
+
+
+def test_int64_labels_beyond_float_precision_are_burnt_exactly(tmp_path: Path) -> None:
+    # 2**62 + 1 and 2**62 + 3 are the same double: GDAL alone would burn both as 2**62.
+    write_labelled(tmp_path / "f.gpkg", np.array([2**62 + 1, 2**62 + 3], dtype=np.int64), "GPKG")
+    mask = VectorDataset(tmp_path, res=RES, label_name="code")[QUERY]["mask"].numpy()
+    np.testing.assert_array_equal(mask, expected_mask((0, 10, 0, 20, 2**62 + 1), (10, 20, 0, 20, 2**62 + 3)))
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        (np.array([3, 2.5]), "2.5"),
+        (np.array([3, 1e20]), "1e+20"),
+        (np.array([3.0, np.nan]), "nan"),
+        (np.array(["3", "forest"], dtype=object), "'forest'"),
+        (np.array(["3", "99999999999999999999"], dtype=object), "'99999999999999999999'"),
+    ],
+)
+def test_a_label_value_that_cannot_be_held_is_refused_naming_file_feature_and_value(
+    tmp_path: Path, values: np.ndarray, shown: str
+) -> None:
+    path = write_labelled(tmp_path / "f.gpkg", values, "GPKG")
+    dataset = VectorDataset(tmp_path, res=RES, label_name="code")
+    with pytest.raises(LabelValueError, match=rf"feature 2: label value {re.escape(shown)} .*'code' of .*f\.gpkg"):
+        dataset[QUERY]
+    assert str(path) in str(pytest.raises(LabelValueError, dataset.__getitem__, QUERY).value)
+
+
+def test_labels_of_must_give_one_label_per_feature(tmp_path: Path) -> None:
+    class Dropping(VectorDataset):
+        def labels_of(self, values: np.ndarray) -> np.ndarray:
+            return np.array([1], dtype=np.int64)
+
+    write_labelled(tmp_path / "f.gpkg", np.array([1, 2]), "GPKG")
+    with pytest.raises(ValueError, match=r"returned 1 labels for the 2 features of .*f\.gpkg"):
+        Dropping(tmp_path, res=RES, label_name="code")[QUERY]

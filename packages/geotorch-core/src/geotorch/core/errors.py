@@ -26,3 +26,21 @@ class RasterReadError(OSError):
 
 class PluginError(RuntimeError):
     """A plugin registered something invalid (a duplicate name, an unknown hook)."""
+
+
+class LabelValueError(ValueError):
+    """A feature's label value is not an integer class id that int64 holds exactly.
+
+    Attributes:
+        position: the feature's position among the values checked (its FID once a dataset names the file).
+        value: the offending value.
+    """
+
+    def __init__(self, position: int, value: object, reason: str) -> None:
+        super().__init__(f"feature {position}: label value {value!r} {reason}")
+        self.position = position
+        self.value = value
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[LabelValueError], tuple[int, object, str]]:
+        return type(self), (self.position, self.value, self.reason)

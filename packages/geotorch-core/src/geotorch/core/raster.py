@@ -122,14 +122,9 @@ class RasterDataset(GeoDataset):
         unchanged since it was last indexed (see :mod:`geotorch.core.profiles`).
         """
         pattern = re.compile(self.filename_regex, re.VERBOSE)
-        candidates: list[tuple[Path, re.Match[str]]] = []
-        for path in find_files(self.paths, self.filename_glob):
-            match = pattern.match(path.name)
-            if match is None:
-                continue
-            if self.separate_files and self.bands and match.groupdict().get("band") not in (None, self.bands[0]):
-                continue
-            candidates.append((path, match))
+        matches = [(path, match) for path in find_files(self.paths, self.filename_glob)
+                   if (match := pattern.match(path.name)) is not None]
+        candidates = self._one_file_per_scene(matches) if self.separate_files else matches
         key = "\n".join([type(self).__module__, type(self).__qualname__, self.filename_glob, self.filename_regex,
                           *sorted(str(path.resolve()) for path in self.paths)])
         profiles = read_profiles([path for path, _ in candidates], key)
@@ -159,6 +154,27 @@ class RasterDataset(GeoDataset):
             )
         self._band_count = len(self.bands) if self.bands else first.count
         return footprints, first
+
+    def _one_file_per_scene(self, matches: list[tuple[Path, re.Match[str]]]) -> list[tuple[Path, re.Match[str]]]:
+        """One file of each scene of a one-file-per-band product, to index the scene by.
+
+        Files are of the same scene when they differ only in their ``band`` group, so a glob
+        naming any one band's files finds every scene, whatever the order of ``bands``. The file
+        of the first selected band stands for the scene when it was found, else the file of the
+        earliest selected band that was; the other bands' files are found from its name when read.
+        """
+        scenes: dict[tuple[Path, str, str], list[tuple[Path, re.Match[str]]]] = {}
+        for path, match in matches:
+            if match.groupdict().get("band") is None:
+                scenes[(path, "", "")] = [(path, match)]
+                continue
+            start, end = match.span("band")
+            scenes.setdefault((path.parent, path.name[:start], path.name[end:]), []).append((path, match))
+        rank = {band: number for number, band in enumerate(self.bands)}
+        return [
+            min(files, key=lambda file: rank.get(file[1].groupdict().get("band") or "", len(rank)))
+            for files in scenes.values()
+        ]
 
     def _native_res(self, first: RasterProfile) -> tuple[float, float]:
         if crs_from_wkt(first.crs) == self._crs:

@@ -17,9 +17,10 @@ from rasterio.features import rasterize
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import transformer
-from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
+from geotorch.core.labels import class_ids
 from geotorch.core.mosaic import Grid
 from geotorch.core.timestamps import interval_from_match
 
@@ -136,7 +137,7 @@ class VectorDataset(GeoDataset):
         if cached is not None:
             return cached
         columns = [self.label_name] if self.label_name else []
-        meta, _, wkb, fields = pyogrio.raw.read(path, columns=columns)
+        meta, fids, wkb, fields = pyogrio.raw.read(path, columns=columns, return_fids=True)
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
         if source_crs != self.crs:
@@ -144,43 +145,68 @@ class VectorDataset(GeoDataset):
             geometries = shapely.transform(
                 geometries, lambda xy: np.column_stack(to_dataset.transform(xy[:, 0], xy[:, 1]))
             )
-        labels = self.labels_of(fields[0]) if self.label_name else np.ones(len(geometries), dtype=np.int64)
+        labels = self._labels(path, fids, fields[0]) if self.label_name else np.ones(len(geometries), dtype=np.int64)
         keep = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
         features = _Features(geometries[keep], labels[keep], shapely.STRtree(geometries[keep]))
         self._features[path] = features
         return features
 
+    def _labels(self, path: str, fids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """The class id of each feature of ``path``, exactly, or an error naming the file, feature and value."""
+        try:
+            labels = class_ids(self.labels_of(values))
+        except LabelValueError as error:
+            fid = int(fids[error.position]) if error.position < len(fids) else error.position
+            raise LabelValueError(fid, error.value, f"{error.reason} ({self.label_name!r} of {path})") from None
+        if labels.shape != (len(fids),):
+            raise ValueError(f"{type(self).__name__}.labels_of returned {labels.shape[0]} labels for the "
+                             f"{len(fids)} features of {path}; it must return one per feature")
+        return labels
+
     def labels_of(self, values: np.ndarray) -> np.ndarray:
         """Class ids of features from the values of their ``label_name`` attribute.
 
-        Override to map a product's codes to ordinal classes; the default casts
-        the values to integers.
+        Override to map a product's codes to ordinal classes. The default keeps
+        each value exactly (ten-digit crop codes stay themselves): integers,
+        integral floats and integer text become int64.
+
+        Args:
+            values: the attribute's value for each feature, ``(N,)``.
 
         Returns:
-            One int64 class id per feature.
+            One int64 class id per feature, ``(N,)``.
+
+        Raises:
+            LabelValueError: if a value is missing, not an integer, or beyond int64
+                (the dataset adds the file and the feature's FID to the message).
         """
-        return np.asarray(values, dtype=np.int64)
+        return class_ids(values)
 
     def _getitem(self, query: BoundingBox) -> Sample:
         """Rasterize the features intersecting ``query`` onto its grid."""
         grid = Grid.from_bbox(query, self.crs, self.res)
         box = shapely.box(query.minx, query.miny, query.maxx, query.maxy)
-        shapes: list[tuple[Any, int]] = []
+        geometries: list[np.ndarray] = []
+        labels: list[np.ndarray] = []
         for hit in sorted(self.index.intersection(tuple(query), objects=True), key=lambda item: item.id):
             features = self._load(str(hit.object))
             found = features.tree.query(box, predicate="intersects")
-            shapes += zip(features.geometries[found], features.labels[found].tolist(), strict=True)
-        if shapes:
-            burnt = rasterize(
-                shapes,
+            geometries.append(features.geometries[found])
+            labels.append(features.labels[found])
+        burnt = np.zeros((grid.height, grid.width), dtype=np.int64)
+        if sum(len(found) for found in labels):
+            # GDAL burns values through a double, which rounds int64 codes beyond 2**53: burn each
+            # feature's position in the table of distinct labels instead, then look the labels up.
+            table, positions = np.unique(np.concatenate(labels), return_inverse=True)
+            burnt_positions = rasterize(
+                zip(np.concatenate(geometries), (positions + 1).tolist(), strict=True),
                 out_shape=(grid.height, grid.width),
                 transform=grid.transform,
                 fill=0,
                 all_touched=self.all_touched,
-                dtype=np.int32,
-            ).astype(np.int64)
-        else:
-            burnt = np.zeros((grid.height, grid.width), dtype=np.int64)
+                dtype=np.uint32,
+            )
+            burnt = np.concatenate([[0], table])[burnt_positions]
         return {"crs": self.crs, "bounds": query, "mask": torch.from_numpy(burnt)}
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
