@@ -46,7 +46,10 @@ class RasterDataset(GeoDataset):
         all_bands: names of every band the product has, in file order.
         default_bands: the bands used when ``bands`` is not given (all when empty).
         rgb_bands: bands shown by :meth:`plot`.
-        is_image: samples hold a float ``image``; otherwise a long ``mask``.
+        is_image: samples hold a float32 ``image``; otherwise an int64 ``mask``.
+            Files of different pixel types are read in a type that holds all their
+            values; a mask value int64 cannot hold exactly (a fraction, NaN, inf,
+            beyond int64) fails the read, and complex rasters are refused.
         resampling: warp resampling (default: bilinear for images, nearest for masks).
         nodata: value treated as missing and used to fill pixels without data
             (default: the file's nodata, else 0).
@@ -85,7 +88,8 @@ class RasterDataset(GeoDataset):
 
         Raises:
             DatasetNotFoundError: if no file matches in ``paths``.
-            ValueError: if a band name is unknown or a file name has a bad date.
+            ValueError: if a band name is unknown, a file name has a bad date, or a file
+                holds complex pixels.
         """
         self.paths = as_path_list(paths, root, type(self).__name__)
         self.transforms = transforms
@@ -96,7 +100,7 @@ class RasterDataset(GeoDataset):
         self._crs = CRS.from_user_input(crs) if crs is not None else crs_from_wkt(first.crs)
         self._res = as_res(res) if res is not None else self._native_res(first)
         self._fill = self.nodata if self.nodata is not None else first.nodata if first.nodata is not None else 0
-        self._dtype = np.dtype(first.dtype)
+        self._dtype = self._read_dtype
         self._index_footprints(footprints)
 
     @property
@@ -129,6 +133,7 @@ class RasterDataset(GeoDataset):
                           *sorted(str(path.resolve()) for path in self.paths)])
         profiles = read_profiles([path for path, _ in candidates], key)
         footprints: list[Footprint] = []
+        dtypes: set[np.dtype[Any]] = set()
         first: RasterProfile | None = None
         for (path, match), profile in zip(candidates, profiles, strict=True):
             if isinstance(profile, str):
@@ -138,6 +143,12 @@ class RasterDataset(GeoDataset):
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             left, bottom, right, top = profile.bounds
             footprints.append(Footprint(crs_from_wkt(profile.crs), (left, right, bottom, top), mint, maxt, str(path)))
+            if profile.dtype.startswith("complex"):  # rasterio names CInt16 "complex_int16"
+                raise ValueError(
+                    f"{type(self).__name__}: {path} holds complex pixels ({profile.dtype}); complex data is not "
+                    f"supported: store the amplitude, or the real and imaginary parts, as real-valued bands"
+                )
+            dtypes.add(np.dtype(profile.dtype))
             if first is None:
                 first, first_path = profile, path
         if first is None:
@@ -153,6 +164,8 @@ class RasterDataset(GeoDataset):
                 f"{first.count}; fix all_bands (or set separate_files=True for one file per band)"
             )
         self._band_count = len(self.bands) if self.bands else first.count
+        # Files of different types are read in a type that holds the values of all of them.
+        self._read_dtype = np.result_type(*sorted(dtypes, key=str))
         return footprints, first
 
     def _one_file_per_scene(self, matches: list[tuple[Path, re.Match[str]]]) -> list[tuple[Path, re.Match[str]]]:
@@ -215,9 +228,24 @@ class RasterDataset(GeoDataset):
         if self.is_image:
             sample["image"] = torch.from_numpy(array.astype(np.float32, copy=False))
         else:
-            mask = torch.from_numpy(array.astype(np.int64, copy=False))
+            mask = torch.from_numpy(self._class_ids(array, paths))
             sample["mask"] = mask[0] if mask.shape[0] == 1 else mask
         return sample
+
+    def _class_ids(self, array: np.ndarray, paths: Sequence[str]) -> np.ndarray:
+        """The mask's values as int64, refusing any that int64 would not hold exactly."""
+        if array.dtype.kind == "f":
+            bad = ~np.isfinite(array) | (array != np.round(array)) | (np.abs(array) >= 2.0**63)
+        elif array.dtype == np.uint64:
+            bad = array > np.iinfo(np.int64).max
+        else:
+            return array.astype(np.int64, copy=False)
+        if bad.any():
+            raise ValueError(
+                f"{type(self).__name__}: mask value {array[bad][0]!r} read from {list(paths)} is not an integer "
+                f"class id int64 holds; set nodata to the value that marks missing pixels, or is_image=True"
+            )
+        return array.astype(np.int64, copy=False)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw a sample (its ``rgb_bands`` or mask, and a ``prediction`` when present).
