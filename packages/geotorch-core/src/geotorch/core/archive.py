@@ -11,11 +11,12 @@ import posixpath
 import re
 import shutil
 import tarfile
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from geotorch.core.partial import is_partial, staging_folder, sweep
 
 # Magic numbers at the start of each compressed stream; the format is told from content, not from the file name.
 _COMPRESSION_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
@@ -29,10 +30,17 @@ def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
     """Extract a zip, tar, tar.gz/tgz, tar.bz2 or tar.xz archive, or decompress a lone .gz/.bz2/.xz file.
 
     The format is detected from the file's content, so a misnamed archive still extracts. Every member is
-    checked before anything is written: absolute paths, ``..`` components, links that point outside ``dst``
-    and device files are refused. Members are extracted into a hidden temporary folder inside ``dst`` and
-    only moved into place once all of them were written, so a failure leaves no half-extracted tree.
-    Entries already in ``dst`` are kept, except those the archive replaces.
+    checked before anything is written: absolute paths, ``..`` components, links that point outside ``dst``,
+    device files and names of unfinished work (below) are refused. Members are extracted into the staging
+    folder ``dst/.<archive name>.extract-<8 hex>`` and only moved into place once all of them were written,
+    so a failure leaves no half-extracted tree. Entries already in ``dst`` are kept, except those the
+    archive replaces.
+
+    A process killed while extracting (SIGKILL, SIGTERM, power loss) leaves its staging folder behind,
+    possibly with some entries already moved into ``dst``: the folder marks the extraction as unfinished
+    (:func:`geotorch.core.partial.abandoned` names the archive), file searches skip it, and the next
+    extraction of the same archive into ``dst`` removes it before extracting everything again. Staging
+    folders of extractions still running in other processes are left alone.
 
     Args:
         src: The archive to extract.
@@ -110,9 +118,19 @@ def _escape(name: str) -> str | None:
     return None
 
 
+def _name_problem(name: str) -> str | None:
+    """Why a member may not be extracted under ``name``, or None if its name is fine."""
+    if (reason := _escape(name)) is not None:
+        return reason
+    if any(is_partial(part) for part in _SEPARATOR.split(name)):
+        # Extracted, it would pass for an unfinished download or extraction: hidden from searches, swept.
+        return "a path component named like an unfinished download or extraction"
+    return None
+
+
 def _tar_member_problem(member: tarfile.TarInfo) -> str | None:
     """Why extracting ``member`` is unsafe, or None if it is a plain file, folder or link that stays inside."""
-    if (reason := _escape(member.name)) is not None:
+    if (reason := _name_problem(member.name)) is not None:
         return reason
     if member.issym():
         if member.linkname.startswith(("/", "\\")) or _DRIVE.match(member.linkname):
@@ -140,7 +158,7 @@ def _refuse_unsafe(src: Path, problems: Iterable[tuple[str, str | None]]) -> Non
 
 def _extract_zip(src: Path, dst: Path) -> None:
     with zipfile.ZipFile(src) as archive:
-        _refuse_unsafe(src, ((info.filename, _escape(info.filename)) for info in archive.infolist()))
+        _refuse_unsafe(src, ((info.filename, _name_problem(info.filename)) for info in archive.infolist()))
         with _staging(src, dst) as staging:
             archive.extractall(staging)
 
@@ -179,20 +197,22 @@ def _decompress(src: Path, compression: str, dst: Path) -> None:
 
 @contextmanager
 def _staging(src: Path, dst: Path) -> Iterator[Path]:
-    """A temporary folder inside ``dst`` whose entries move into ``dst`` if the block succeeds."""
+    """A locked staging folder inside ``dst`` whose entries move into ``dst`` if the block succeeds.
+
+    Staging folders that killed extractions of the same archive left in ``dst`` are removed first.
+    """
     created = not dst.exists()
     dst.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{src.name}.extract-", dir=dst))
+    sweep(dst, "extract", src.name)
     try:
-        yield staging
-        _move_into(staging, dst)
+        with staging_folder(dst, src.name) as staging:
+            yield staging
+            _move_into(staging, dst)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         if created:
             with suppress(OSError):  # something else wrote into it meanwhile: leave it
                 dst.rmdir()
         raise
-    staging.rmdir()
 
 
 def _move_into(staging: Path, dst: Path) -> None:

@@ -5,21 +5,29 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import secrets
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import BinaryIO
 
 from tqdm import tqdm
 
 from geotorch.core.archive import extract_archive
+from geotorch.core.partial import is_partial, partial_file, sweep
 
 _CHUNK_BYTES = 1 << 20
 _TIMEOUT_S = 60.0
 # Some hosts refuse urllib's default "Python-urllib/x.y" agent.
 _USER_AGENT = "geotorch (+https://github.com/geotorch/geotorch)"
+_GZIP_CODINGS = ("gzip", "x-gzip")
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's setting for a gzip header and trailer around the deflate data
+# Both separators, whatever the platform: a name from a URL or a caller must not be read as a path anywhere.
+_SEPARATOR = re.compile(r"[/\\]")
+_DRIVE = re.compile(r"[A-Za-z]:")
 
 
 class ChecksumError(ValueError):
@@ -126,16 +134,28 @@ def download_url(
 ) -> Path:
     """Download ``url`` into ``root``, verify it, and only then give it its final name.
 
-    The body streams into a hidden ``.<filename>.part-<random>`` file next to the target, which is renamed
-    into place (``os.replace``) once complete and verified. Any failure, ``KeyboardInterrupt`` included,
-    removes the partial file, so a file at the target is always a complete download. A target already
-    present and matching the checksums is not fetched again; one that does not match is deleted and
-    downloaded again.
+    The body streams into a hidden ``.<filename>.part-<8 hex>`` file next to the target, locked while this
+    process writes it, and renamed into place (``os.replace``) once complete and verified. Any failure,
+    ``KeyboardInterrupt`` included, removes the partial file, so a file at the target is always a complete
+    download. A process killed mid-download (SIGKILL, SIGTERM) leaves its partial file behind under that
+    hidden name, never under the target's; the next download of the same target removes it (partial files
+    still being written by another process are kept). A target already present and matching the checksums
+    is not fetched again; one that does not match is deleted and downloaded again.
+
+    A body is complete when it has as many bytes as its Content-Length, when a chunked body ends with its
+    last chunk, and, for a body sent with ``Content-Encoding: gzip`` (saved as sent, not decoded), when
+    its gzip stream ends. Only a body with none of these, ended by the server closing the connection,
+    cannot be told from one cut short: pass a checksum to catch that.
+
+    The saved file's name never comes from the server (neither a redirect's target nor a
+    Content-Disposition header): it is ``filename``, else the last segment of ``url``'s path. Either must
+    be a plain file name; a name that would resolve outside ``root`` is refused, not rewritten.
 
     Args:
         url: The http(s) URL to fetch.
         root: The folder to save into, created if missing.
-        filename: The name to save as. Defaults to the last component of the URL's path.
+        filename: The name to save as, a single path component. Defaults to the last component of the
+            URL's path, percent-decoded.
         md5: Expected MD5 checksum (hexadecimal), verified if given.
         sha256: Expected SHA-256 checksum (hexadecimal), verified if given.
         progress: Whether to show a progress bar on stderr.
@@ -144,77 +164,107 @@ def download_url(
         The path of the downloaded file.
 
     Raises:
-        ValueError: If ``filename`` is not given and the URL's path does not end in a file name.
-        DownloadError: If the server answers with an HTTP error, cannot be reached, or sends fewer bytes
-            than its Content-Length announced; the message names the URL.
+        ValueError: If ``filename`` (or, without it, the URL's last path segment) is missing or not a plain
+            file name: empty, ``.`` or ``..``, holding a slash or backslash, a NUL, a drive (``C:``), or
+            named like a partial download or extraction. The message names the argument.
+        DownloadError: If the server answers with an HTTP error, cannot be reached, or the body is cut short
+            (see above); the message names the URL.
         ChecksumError: If the received bytes do not match ``md5`` or ``sha256``; the message names the file
             and both checksums.
     """
-    target = Path(root).expanduser() / (filename or _filename_from_url(url))
+    name = _filename_from_url(url) if filename is None else _plain_name(filename, "download_url: filename")
+    target = Path(root).expanduser() / name
     if check_integrity(target, md5, sha256):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    sweep(target.parent, "part", target.name)
     # A damaged copy goes now, so that a failed retry leaves nothing behind rather than a bad file.
     target.unlink(missing_ok=True)
     expected = {name: value.lower() for name, value in (("md5", md5), ("sha256", sha256)) if value is not None}
-    partial = target.with_name(f".{target.name}.part-{secrets.token_hex(4)}")
-    try:
-        actual = _fetch(url, partial, target.name, expected.keys(), progress)
+    with partial_file(target) as (partial, out):
+        actual = _fetch(url, out, target.name, expected.keys(), progress)
         for algorithm, checksum in expected.items():
             if actual[algorithm] != checksum:
                 raise ChecksumError(target, algorithm, checksum, actual[algorithm])
         os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return target
 
 
 def _filename_from_url(url: str) -> str:
-    name = PurePosixPath(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).name
-    if name in ("", ".", ".."):
+    segment = urllib.parse.urlsplit(url).path.rpartition("/")[2]
+    if segment in ("", ".", ".."):
         raise ValueError(f"{url}: the URL's path does not end in a file name; pass filename=... to download_url")
-    return name
+    return _plain_name(urllib.parse.unquote(segment), f"{url}: the URL's last path segment")
 
 
-def _fetch(url: str, partial: Path, label: str, algorithms: Iterable[str], progress: bool) -> dict[str, str]:
-    """Stream ``url`` into the new file ``partial``, returning the checksums named in ``algorithms``."""
+def _plain_name(name: str, what: str) -> str:
+    """``name`` if it is a single, ordinary path component; else a ValueError starting with ``what``."""
+    if name in ("", ".", ".."):
+        problem = "is not a file name"
+    elif _SEPARATOR.search(name):
+        problem = "holds a path separator"
+    elif "\0" in name:
+        problem = "holds a NUL character"
+    elif _DRIVE.match(name):
+        problem = "starts with a drive"
+    elif is_partial(name):
+        problem = "is named like a partial download or extraction, which is swept away"
+    else:
+        return name
+    raise ValueError(
+        f"{what} {name!r} {problem}; the file must land directly in root, so pass a plain file name "
+        "(like 'scene.zip') as filename and put any folders in root"
+    )
+
+
+def _fetch(url: str, out: BinaryIO, label: str, algorithms: Iterable[str], progress: bool) -> dict[str, str]:
+    """Stream ``url`` into ``out``, returning the checksums named in ``algorithms``."""
     hashers = {name: _new_hasher(name) for name in algorithms}
     received = 0
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    # Identity asks for the bytes as published, which are what checksums are computed over.
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"})
     try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
-            announced = _content_length(response.headers.get("Content-Length"))
-            with (
-                open(partial, "xb") as out,
-                tqdm(
-                    total=announced,
-                    desc=label,
-                    unit="B",
-                    unit_scale=True,
-                    unit_divisor=1024,
-                    disable=not progress,
-                ) as bar,
-            ):
-                while chunk := response.read(_CHUNK_BYTES):
-                    out.write(chunk)
-                    for hasher in hashers.values():
-                        hasher.update(chunk)
-                    received += len(chunk)
-                    bar.update(len(chunk))
-                out.flush()
-                # Without fsync, a crash after the rename could leave an empty or partial file under the final name.
-                os.fsync(out.fileno())
+        response = urllib.request.urlopen(request, timeout=_TIMEOUT_S)
     except urllib.error.HTTPError as err:
         err.close()
         raise DownloadError(url, f"the server answered HTTP {err.code} {err.reason}") from err
     except urllib.error.URLError as err:
         raise DownloadError(url, f"could not connect ({err.reason}); check the URL and your network") from err
-    except (http.client.HTTPException, ConnectionError, TimeoutError) as err:
-        raise DownloadError(url, f"the connection failed after {received} bytes ({err!r}); retry") from err
+    except (http.client.HTTPException, OSError) as err:
+        raise DownloadError(url, f"the connection failed ({err!r}); retry") from err
+    with response:
+        headers = response.headers
+        # With a Transfer-Encoding, any Content-Length is not the body's (RFC 9112, section 6.3).
+        announced = None if "Transfer-Encoding" in headers else _content_length(headers.get("Content-Length"))
+        gzipped = _GzipBody() if headers.get("Content-Encoding", "").strip().lower() in _GZIP_CODINGS else None
+        with tqdm(
+            total=announced, desc=label, unit="B", unit_scale=True, unit_divisor=1024, disable=not progress
+        ) as bar:
+            while chunk := _read(response, url, received):
+                out.write(chunk)
+                for hasher in hashers.values():
+                    hasher.update(chunk)
+                if gzipped is not None:
+                    gzipped.feed(chunk)
+                received += len(chunk)
+                bar.update(len(chunk))
     if announced is not None and received != announced:
         raise DownloadError(url, f"received {received} of {announced} bytes announced; the connection was cut, retry")
+    if gzipped is not None and gzipped.cut_short:
+        raise DownloadError(url, f"the gzip-encoded body stops after {received} bytes, inside its stream; retry")
+    out.flush()
+    # Without fsync, a crash after the rename could leave an empty or partial file under the final name.
+    os.fsync(out.fileno())
     return {name: hasher.hexdigest() for name, hasher in hashers.items()}
+
+
+def _read(response: http.client.HTTPResponse, url: str, received: int) -> bytes:
+    """The next chunk of the body, or b"" at its end; a network failure is a DownloadError naming ``url``."""
+    try:
+        return response.read(_CHUNK_BYTES)
+    except (http.client.HTTPException, OSError) as err:
+        # http.client raises IncompleteRead for a chunked body that ends before its last chunk.
+        raise DownloadError(url, f"the connection failed after {received} bytes ({err!r}); retry") from err
 
 
 def _content_length(header: str | None) -> int | None:
@@ -222,6 +272,33 @@ def _content_length(header: str | None) -> int | None:
         return int(header) if header is not None else None
     except ValueError:
         return None
+
+
+class _GzipBody:
+    """Follows a gzip-encoded body as it arrives, to tell a body cut short from a complete one."""
+
+    def __init__(self) -> None:
+        self._decoder = zlib.decompressobj(_GZIP_WBITS)
+        self._readable = True
+
+    @property
+    def cut_short(self) -> bool:
+        """Whether the bytes so far are gzip that stops inside a member, before that member's end."""
+        return self._readable and not self._decoder.eof
+
+    def feed(self, chunk: bytes) -> None:
+        """Decode ``chunk``, dropping the output (a MiB at a time), to follow the stream's structure."""
+        data = chunk
+        while data and self._readable:
+            if self._decoder.eof:
+                # A gzip body may hold several members, one after the other.
+                self._decoder = zlib.decompressobj(_GZIP_WBITS)
+            try:
+                self._decoder.decompress(data, _CHUNK_BYTES)
+            except zlib.error:
+                # Not gzip after all, or padding after the last member: nothing to judge by, as for identity.
+                self._readable = False
+            data = self._decoder.unconsumed_tail or self._decoder.unused_data
 
 
 def download_and_extract_archive(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from geotorch.core.partial import is_partial
+
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]
 
@@ -26,13 +28,20 @@ def as_path_list(paths: Paths | None, root: Paths | None, owner: str, default: s
 def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
     """Files matching ``filename_glob`` in the folders (searched recursively) and the files named directly.
 
+    A folder's search skips partial downloads and extraction staging folders (see
+    :mod:`geotorch.core.partial`) and everything inside them: they hold unfinished files.
+
     Returns:
         Sorted, de-duplicated paths.
     """
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.update(candidate for candidate in path.rglob(filename_glob) if candidate.is_file())
+            found.update(
+                candidate
+                for candidate in path.rglob(filename_glob)
+                if candidate.is_file() and not any(map(is_partial, candidate.relative_to(path).parts))
+            )
         elif path.is_file():
             found.add(path)
     return sorted(found)

@@ -9,6 +9,7 @@ from pathlib import Path
 from geotorch.core.archive import extract_archive
 from geotorch.core.download import ChecksumError, calculate_md5, calculate_sha256, check_integrity, download_url
 from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.partial import abandoned, sweep
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,16 @@ def ensure_present(
     user placed in ``root`` is verified and extracted, a missing one is a
     :class:`DatasetNotFoundError` carrying the hint.
 
+    A process killed mid-way leaves no file under a final name, only hidden
+    partial downloads and staging folders (:mod:`geotorch.core.partial`).
+    Partial downloads abandoned in ``root`` are removed first. An extraction
+    into ``root`` that was cut short leaves part of its archive's files in
+    place, so ``is_present()`` is not trusted then: that archive is extracted
+    again, whether or not it is among ``resources`` (fetched first if it is
+    among them and missing). An abandoned extraction of an archive that is
+    neither among ``resources`` nor in ``root`` belongs to no one we know
+    (``root`` may be shared) and is left alone.
+
     Args:
         dataset: the dataset's name, for messages.
         root: the folder that holds (or will hold) the data.
@@ -64,11 +75,17 @@ def ensure_present(
         DatasetNotFoundError: if the data is missing and cannot or may not be downloaded.
         ChecksumError: if a downloaded or existing archive fails verification.
     """
-    if is_present():
+    sweep(root, "part")
+    known = {resource.filename for resource in resources}
+    # Another dataset may share root: an archive that is neither this one's nor still here is left alone.
+    unfinished = [name for name in abandoned(root, "extract") if name in known or (root / name).is_file()]
+    if not unfinished and is_present():
         return
-    if not resources:
+    # An archive whose extraction was cut short was verified before; only its name is needed to redo it.
+    todo = [*resources, *(Resource("", name) for name in unfinished if name not in known)]
+    if not todo:
         raise DatasetNotFoundError(dataset, root, manual or "it cannot be downloaded automatically")
-    for resource in resources:
+    for resource in todo:
         path = root / resource.filename
         if path.is_file() and checksum and not check_integrity(path, resource.md5, resource.sha256):
             damaged = _checksum_error(path, resource)
@@ -89,7 +106,7 @@ def ensure_present(
                 md5=resource.md5 if checksum else None,
                 sha256=resource.sha256 if checksum else None,
             )
-        if resource.extract:
+        if resource.extract or resource.filename in unfinished:
             extract_archive(path, root)
     if not is_present():
         raise DatasetNotFoundError(dataset, root, "the files in it do not have the layout this dataset expects")

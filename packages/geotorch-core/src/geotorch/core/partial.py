@@ -1,0 +1,214 @@
+"""Downloads and extractions in progress on disk: named apart, locked while written, swept once abandoned.
+
+A download streams into ``.<name>.part-<8 hex>`` and an extraction unpacks into the folder
+``.<archive>.extract-<8 hex>``, both beside their destination, so they share its file system and the final
+rename is atomic. While its writer lives, each entry holds an exclusive ``flock`` that the operating
+system drops when the writer ends, however it ends (SIGKILL included). An entry whose lock can be taken is
+therefore abandoned: the next attempt removes it. File searches (:func:`geotorch.core.files.find_files`)
+skip every entry named this way and everything inside one. On Windows, which has no ``flock``, every such
+entry counts as abandoned.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+Kind = Literal["part", "extract"]
+
+# The random tail also matches tempfile.mkdtemp's alphabet, which older extractions used.
+_PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.(?P<kind>part|extract)-[0-9a-z_]{8}")
+
+
+def is_partial(name: str) -> bool:
+    """Whether a file or folder name is that of a download or extraction in progress or abandoned.
+
+    Args:
+        name: A single path component, e.g. ``".a.zip.part-0f3c9a1b"``.
+
+    Returns:
+        True for names of the form ``.<name>.part-<8 chars>`` and ``.<name>.extract-<8 chars>``.
+    """
+    return _PARTIAL_NAME.fullmatch(name) is not None
+
+
+@contextmanager
+def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
+    """A new, empty, locked file beside ``target`` to write it under, removed if the block raises.
+
+    The block is expected to rename the file to ``target`` (``os.replace``) once it is complete; the lock
+    is held until the block ends.
+
+    Args:
+        target: The final path; its folder must exist.
+
+    Yields:
+        The partial file's path and its binary stream, open for writing.
+    """
+    while True:
+        path = target.with_name(f".{target.name}.part-{secrets.token_hex(4)}")
+        stream = open(path, "xb")  # noqa: SIM115 - closed in the finally below, after the lock is released
+        if _lock(stream.fileno(), path):
+            break
+        stream.close()
+    try:
+        yield path, stream
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    finally:
+        stream.close()
+
+
+@contextmanager
+def staging_folder(destination: Path, archive: str) -> Iterator[Path]:
+    """A new, empty, locked folder inside ``destination`` to extract ``archive`` into.
+
+    The folder is removed when the block ends, with whatever it still holds.
+
+    Args:
+        destination: The folder the extraction is for; it must exist.
+        archive: The archive's file name, which names the staging folder.
+
+    Yields:
+        The staging folder.
+    """
+    while True:
+        path = destination / f".{archive}.extract-{secrets.token_hex(4)}"
+        path.mkdir()
+        descriptor = _open_folder(path)
+        if _lock(descriptor, path):
+            break
+        _close(descriptor)
+    try:
+        yield path
+    finally:
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            _close(descriptor)
+
+
+def abandoned(folder: Path, kind: Kind, name: str | None = None) -> list[str]:
+    """The names whose downloads (``"part"``) or extractions (``"extract"``) into ``folder`` were abandoned.
+
+    Args:
+        folder: The folder to look in (not searched recursively); a missing folder holds none.
+        kind: ``"part"`` for downloads, ``"extract"`` for extractions.
+        name: Only look for this target or archive name; None for any.
+
+    Returns:
+        The target or archive names, sorted, without duplicates.
+    """
+    return sorted({owner for owner, path in _entries(folder, kind, name) if _is_abandoned(path)})
+
+
+def sweep(folder: Path, kind: Kind, name: str | None = None) -> None:
+    """Remove the abandoned downloads or extractions in ``folder``; those still being written are kept.
+
+    Args:
+        folder: The folder to clean (not searched recursively); a missing folder is left alone.
+        kind: ``"part"`` for downloads, ``"extract"`` for extractions.
+        name: Only remove those for this target or archive name; None for any.
+
+    Raises:
+        OSError: If an abandoned entry cannot be removed (the message names it).
+    """
+    for _, path in _entries(folder, kind, name):
+        descriptor = _open_entry(path)
+        if descriptor is None:
+            continue
+        try:
+            # Holding the lock while removing keeps a second sweeper off the same entry.
+            if _lock(descriptor, path):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        finally:
+            _close(descriptor)
+
+
+def _entries(folder: Path, kind: Kind, name: str | None) -> Iterator[tuple[str, Path]]:
+    """(owner name, path) of the entries of ``folder`` named as ``kind`` in progress (for ``name`` if given)."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        match = _PARTIAL_NAME.fullmatch(entry.name)
+        if match is not None and match["kind"] == kind and name in (None, match["name"]):
+            yield match["name"], Path(entry.path)
+
+
+def _is_abandoned(path: Path) -> bool:
+    descriptor = _open_entry(path)
+    if descriptor is None:
+        return False
+    try:
+        return _lock(descriptor, path)
+    finally:
+        _close(descriptor)
+
+
+def _open_entry(path: Path) -> int | None:
+    """A descriptor to lock ``path`` with, or None if it is gone (its writer or another sweeper removed it).
+
+    A symbolic link is never one of ours, so it is left alone (None) too.
+    """
+    if path.is_symlink():
+        return None
+    try:
+        return _open_folder(path) if path.is_dir() else _open_file(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+if sys.platform == "win32":
+
+    def _open_folder(path: Path) -> int:
+        return -1
+
+    def _open_file(path: Path) -> int:
+        return -1
+
+    def _lock(descriptor: int, path: Path) -> bool:
+        return True
+
+    def _close(descriptor: int) -> None:
+        pass
+
+else:
+    import fcntl
+
+    def _open_folder(path: Path) -> int:
+        return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+
+    def _open_file(path: Path) -> int:
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+
+    def _lock(descriptor: int, path: Path) -> bool:
+        """Take the exclusive lock of ``descriptor``, opened on ``path``, without waiting.
+
+        Returns:
+            False if another process holds it, or if ``path`` no longer names the locked entry (a sweeper
+            removed it between its creation and this lock).
+        """
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        try:
+            return os.path.samestat(os.fstat(descriptor), os.stat(path, follow_symlinks=False))
+        except FileNotFoundError:
+            return False
+
+    def _close(descriptor: int) -> None:
+        os.close(descriptor)
