@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import numpy as np
@@ -14,16 +15,24 @@ from affine import Affine
 from lightning.pytorch import LightningModule, Trainer
 from lightning.pytorch.callbacks import BasePredictionWriter
 from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.errors import RasterioIOError
+from rasterio.vrt import WarpedVRT
+from rasterio.windows import Window
 from torch import Tensor
 
 from geotorch.core import BoundingBox, GeoDataset
 from geotorch.core.bbox import snap_inward
+from geotorch.trainers.outputs import output_names, write_raster
 
 #: How far (in pixels) a window may sit off a canvas's pixel lattice and still be written to it.
 LATTICE_TOLERANCE = 1e-3
 
-#: The value of class outputs where no window reached.
+#: The value of ``uint8`` class outputs where there is no prediction (``uint16`` outputs use 65535).
 CLASS_NODATA = 255
+
+#: Rows of an input read at a time when finding which pixels of an output hold data.
+MASK_ROWS = 1024
 
 
 def blend_weights(height: int, width: int) -> Tensor:
@@ -32,6 +41,9 @@ def blend_weights(height: int, width: int) -> Tensor:
     The weight of a pixel is its distance, in pixels, to the nearest edge plus one, so every
     pixel counts, and a window's edge (where its model sees least context) counts least: where
     windows overlap the result moves smoothly from one to the other, without seams.
+
+    Returns:
+        ``(height, width)`` float32 weights.
     """
     rows = torch.arange(height, dtype=torch.float32)
     columns = torch.arange(width, dtype=torch.float32)
@@ -40,23 +52,66 @@ def blend_weights(height: int, width: int) -> Tensor:
     return torch.minimum(to_row_edge[:, None], to_column_edge[None, :])
 
 
+def data_mask(
+    source: str, nodata: float | None, crs: CRS, transform: Affine, shape: tuple[int, int]
+) -> np.ndarray | None:
+    """Which pixels of a grid hold data of the raster ``source``, as the dataset reading it sees them.
+
+    A pixel holds data where it lies inside the file's footprint and not every band equals the
+    fill: ``nodata`` (the dataset's) when given, else the file's nodata (or its alpha band or
+    internal mask), else 0, as :class:`~geotorch.core.RasterDataset` fills missing pixels.
+    The file is warped onto the grid (nearest neighbour) a block of rows at a time.
+
+    Args:
+        source: path (or GDAL path) of the input file.
+        nodata: the dataset's nodata value, or None to use the file's.
+        crs: the grid's CRS.
+        transform: the grid's affine transform.
+        shape: the grid's ``(height, width)`` in pixels.
+
+    Returns:
+        ``(height, width)`` booleans, or None when ``source`` is not a raster GDAL can open
+        (a vector file, say), whose data then cannot be told from here.
+    """
+    try:
+        reader = rasterio.open(source)
+    except RasterioIOError:
+        return None
+    height, width = shape
+    mask = np.zeros(shape, dtype=bool)
+    fill = nodata if nodata is not None else None if reader.nodata is not None else 0
+    options: dict[str, Any] = {} if fill is None else {"src_nodata": fill}
+    with reader, WarpedVRT(reader, crs=crs, transform=transform, width=width, height=height,
+                           resampling=Resampling.nearest, **options) as view:
+        for top in range(0, height, MASK_ROWS):
+            rows = min(MASK_ROWS, height - top)
+            mask[top:top + rows] = view.dataset_mask(window=Window(0, top, width, rows)) > 0
+    return mask
+
+
 @dataclass
 class Canvas:
     """The weighted sum of the predictions falling on one index entry's pixel grid.
 
     Attributes:
-        name: the output file's name, without suffix.
-        bounds: the entry's box; its top-left corner anchors the grid.
+        name: the output file's path relative to the output folder (see :func:`output_names`).
+        bounds: the entry's box; its top-left corner anchors the grid, its time span selects
+            the windows.
         res: pixel size ``(x, y)``.
         crs: the dataset's CRS.
+        source: the entry's input file, whose pixels without data are written as nodata; None
+            when the entry has no file.
+        nodata: the dataset's nodata value (None: the file's, else 0).
         total: sum of weight x prediction, ``(C, H, W)`` (allocated at the first prediction).
         weight: sum of weights, ``(H, W)``.
     """
 
-    name: str
+    name: PurePosixPath
     bounds: BoundingBox
     res: tuple[float, float]
     crs: CRS
+    source: str | None = None
+    nodata: float | None = None
     total: Tensor | None = None
     weight: Tensor | None = None
 
@@ -72,56 +127,76 @@ class Canvas:
         return Affine(self.res[0], 0, self.bounds.minx, 0, -self.res[1], self.bounds.maxy)
 
     def add(self, window: BoundingBox, values: Tensor, weights: Tensor) -> bool:
-        """Add a window's prediction ``(C, h, w)`` with per-pixel ``weights`` if it lies on this grid.
+        """Add the part on this grid of a window's prediction ``(C, h, w)``, with per-pixel ``weights``.
+
+        A window counts when it lies on the grid's pixel lattice, overlaps the grid, and its
+        time span meets the entry's (entries of one place at other dates have their own
+        canvases). Its pixels beyond the grid (a window larger than a small entry, or one of a
+        neighbouring entry) are left out.
 
         Returns:
-            Whether the window lay on this grid (on its pixel lattice, inside it).
+            Whether any of the window was added.
         """
+        if window.mint > self.bounds.maxt or window.maxt < self.bounds.mint:
+            return False
         column = (window.minx - self.bounds.minx) / self.res[0]
         row = (self.bounds.maxy - window.maxy) / self.res[1]
         if abs(column - round(column)) > LATTICE_TOLERANCE or abs(row - round(row)) > LATTICE_TOLERANCE:
             return False
         top, left = round(row), round(column)
         height, width = self.shape
-        bottom, right = top + values.shape[-2], left + values.shape[-1]
-        if top < 0 or left < 0 or bottom > height or right > width:
+        rows = slice(max(top, 0), min(top + values.shape[-2], height))
+        columns = slice(max(left, 0), min(left + values.shape[-1], width))
+        if rows.start >= rows.stop or columns.start >= columns.stop:
             return False
+        inside = (slice(rows.start - top, rows.stop - top), slice(columns.start - left, columns.stop - left))
         if self.total is None or self.weight is None:
             self.total = torch.zeros((values.shape[0], height, width), dtype=torch.float32)
             self.weight = torch.zeros((height, width), dtype=torch.float32)
-        self.total[:, top:bottom, left:right] += values.float() * weights
-        self.weight[top:bottom, left:right] += weights
+        self.total[:, rows, columns] += values[(slice(None), *inside)].float() * weights[inside]
+        self.weight[rows, columns] += weights[inside]
         return True
 
     def write(self, folder: Path, output: Literal["classes", "scores"]) -> Path | None:
-        """Write the blended prediction as ``folder/<name>.tif``; None when no window reached this grid."""
+        """Write the blended prediction as ``folder/<name>``, atomically (see :func:`write_raster`).
+
+        Pixels that no window reached, or where the entry's file holds no data (see
+        :func:`data_mask`), are the file's declared nodata, never a class or a score:
+        ``classes`` are ``uint8`` with nodata 255 (``uint16`` with 65535 from 255 classes on),
+        ``scores`` are ``float32`` with nodata NaN. The file's ``source`` tag names the input.
+
+        Returns:
+            The path written, or None when no window reached this grid.
+        """
         if self.total is None or self.weight is None:
             return None
         height, width = self.shape
-        covered = self.weight > 0
+        valid = (self.weight > 0).numpy()
+        if self.source is not None:
+            has_data = data_mask(self.source, self.nodata, self.crs, self.transform, (height, width))
+            if has_data is not None:
+                valid &= has_data
         mean = self.total / self.weight.clamp_min(1e-12)
         profile: dict[str, Any] = {
             "driver": "GTiff", "width": width, "height": height, "crs": self.crs, "transform": self.transform,
             "tiled": width >= 256 and height >= 256, "compress": "deflate",
         }
         if output == "classes":
-            classes = mean.argmax(dim=0).to(torch.int64)
-            dtype = "uint8" if mean.shape[0] < CLASS_NODATA else "uint16"
+            classes = mean.argmax(dim=0).numpy()
+            dtype = "uint8" if mean.shape[0] <= CLASS_NODATA else "uint16"
             nodata = CLASS_NODATA if dtype == "uint8" else 65535
-            array = np.where(covered.numpy(), classes.numpy(), nodata).astype(dtype)[None]
+            array = np.where(valid, classes, nodata).astype(dtype)[None]
             profile.update(count=1, dtype=dtype, nodata=nodata)
         else:
-            array = np.where(covered.numpy()[None], mean.numpy(), np.nan).astype("float32")
+            array = np.where(valid[None], mean.numpy(), np.nan).astype("float32")
             profile.update(count=array.shape[0], dtype="float32", nodata=float("nan"))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{self.name}.tif"
-        with rasterio.open(path, "w", **profile) as target:
-            target.write(array)
+        path = folder / self.name
+        write_raster(path, array, profile, {"source": self.source or ""})
         return path
 
 
 def canvases_of(dataset: GeoDataset) -> list[Canvas]:
-    """One canvas per index entry of ``dataset``, named after the entry's file when it has one.
+    """One canvas per index entry of ``dataset``, named after the entry's file (:func:`output_names`).
 
     A canvas holds the entry's whole pixels, counted from its top-left corner: the pixels the
     samplers' windows can cover (an entry cut mid-pixel by a split has a last partial column
@@ -129,17 +204,32 @@ def canvases_of(dataset: GeoDataset) -> list[Canvas]:
     """
     from geotorch.samplers.areas import index_entries
 
+    entries = index_entries(dataset)
+    sources = [os.fspath(item) if isinstance(item, (str, os.PathLike)) else None for _, item in entries]
+    nodata = getattr(dataset, "nodata", None)
     canvases: list[Canvas] = []
-    taken: set[str] = set()
-    for number, (box, item) in enumerate(index_entries(dataset)):
+    for (box, _), source, name in zip(entries, sources, output_names(sources), strict=True):
         whole = snap_inward(box, box, dataset.res)
-        if whole is None:
-            continue
-        stem = Path(item).stem if isinstance(item, (str, Path)) else f"prediction_{number}"
-        name = stem if stem not in taken else f"{stem}_{number}"
-        taken.add(name)
-        canvases.append(Canvas(name, whole, dataset.res, dataset.crs))
+        if whole is not None:
+            canvases.append(Canvas(name, whole, dataset.res, dataset.crs, source, nodata))
     return canvases
+
+
+def check_inputs_kept(canvases: Sequence[Canvas], folder: Path) -> None:
+    """Make sure no output would replace an input file.
+
+    Raises:
+        ValueError: if an output path is the input file of an entry, naming both.
+    """
+    for canvas in canvases:
+        path = folder / canvas.name
+        if canvas.source is None or not path.exists() or not os.path.exists(canvas.source):
+            continue
+        if os.path.samefile(path, canvas.source):
+            raise ValueError(
+                f"GeoTIFFPredictionWriter: the prediction of {canvas.source} would overwrite that input "
+                f"(output_dir={str(folder)!r}); choose an output_dir outside the inputs' folders"
+            )
 
 
 class GeoTIFFPredictionWriter(BasePredictionWriter):
@@ -147,9 +237,13 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
 
     Every index entry of the prediction dataset (usually one input file, or its part inside
     the prediction area) gets one GeoTIFF with the dataset's CRS and resolution and the
-    entry's top-left corner. Windows from a grid sampler land on those pixels exactly; where
-    they overlap, predictions are averaged with :func:`blend_weights`, so there are no seams.
-    Under DDP the ranks' sums are added up before rank 0 writes.
+    entry's top-left corner, at the input's path relative to the inputs' common folder
+    (``sub/a.jp2`` -> ``output_dir/sub/a.tif``; see :func:`output_names` for how names that
+    would collide are told apart). Windows from a grid sampler land on those pixels exactly;
+    where they overlap, predictions are averaged with :func:`blend_weights`, so there are no
+    seams. Pixels without input data are the outputs' nodata. Each file is written under a
+    hidden temporary name and renamed into place, so an interrupted run leaves the previous
+    file whole. Under DDP the ranks' sums are added up before rank 0 writes.
 
     Args:
         output_dir: folder of the GeoTIFFs.
@@ -172,6 +266,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
 
         Raises:
             TypeError: if the prediction data is not a GeoDataset.
+            ValueError: if an output would overwrite an input file.
         """
         datamodule = getattr(trainer, "datamodule", None)
         dataset = getattr(datamodule, "predict_dataset", None)
@@ -185,6 +280,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
                 f"{type(dataset).__name__}: use a GeoDataModule, or leave this callback out"
             )
         self.canvases = canvases_of(dataset)
+        check_inputs_kept(self.canvases, self.output_dir)
         self.written = []
 
     def write_on_batch_end(

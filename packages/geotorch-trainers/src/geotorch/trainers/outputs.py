@@ -1,0 +1,166 @@
+"""Prediction files: names mirrored from the inputs' paths, written atomically.
+
+Light on purpose (rasterio and numpy only, no Lightning), so the writing can be
+used and tested on its own.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import secrets
+import socket
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import rasterio
+
+#: The extension of every prediction file.
+OUTPUT_SUFFIX = ".tif"
+
+#: Characters that some file systems refuse in a name (Windows' list), replaced by ``_`` in output names.
+UNSAFE_CHARACTERS = re.compile(r'[\\:*?"<>|\x00-\x1f]')
+
+#: Which host wrote a temporary: its name without the characters that could break the temporary's name.
+HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+
+
+def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
+    """The relative path of the output of each index entry, distinct for distinct entries.
+
+    An entry read from a file gets the file's path relative to the folder that holds all the
+    files (their longest common folder), its extension replaced by ``.tif``: inputs ``a.tif``,
+    ``a_2.tif`` and ``sub/a.tif`` give outputs of the same names, in the same folders; files of
+    two roots with the same relative path keep their roots' names as folders. An entry without
+    a file (``None``) is named ``prediction_<n>.tif`` after its position ``n``.
+
+    Where entries would share a name (compared ignoring case, so that outputs stay apart on
+    case-insensitive disks too: ``a.tif`` with ``a.TIF`` or ``a.jp2``, or several entries of one
+    file), the entry whose input has exactly that relative path keeps it, and each other one,
+    in the order of its input's path then of its position, gets ``<stem>_<k>.tif`` with the
+    smallest ``k >= 2`` that no other output uses. The names depend only on ``sources`` (not on
+    the run, the rank or the disk's contents).
+
+    Args:
+        sources: the file (a path or a GDAL/URL path) of each entry, or None.
+
+    Returns:
+        One relative POSIX path per entry, in the order of ``sources``.
+    """
+    parts = [_path_parts(source) if source is not None else None for source in sources]
+    folders = [found[:-1] for found in parts if found is not None]
+    # How many leading folders all files share: the first level where they differ, else the shallowest depth.
+    common = next((level for level, names in enumerate(zip(*folders, strict=False)) if len(set(names)) > 1),
+                  min(map(len, folders), default=0))
+    relative = [
+        PurePosixPath(*found[common:]) if found is not None else PurePosixPath(f"prediction_{number}{OUTPUT_SUFFIX}")
+        for number, found in enumerate(parts)
+    ]
+    natural = [path.with_name(path.stem + OUTPUT_SUFFIX) for path in relative]
+    groups: dict[str, list[int]] = {}
+    for number, name in enumerate(natural):
+        groups.setdefault(str(name).casefold(), []).append(number)
+    taken = set(groups)
+    names = list(natural)
+    for key in sorted(groups):
+        members = sorted(groups[key], key=lambda number: (relative[number] != natural[number],
+                                                          str(relative[number]), number))
+        for number in members[1:]:
+            names[number] = _first_free(natural[number], taken)
+            taken.add(str(names[number]).casefold())
+    return names
+
+
+def _first_free(name: PurePosixPath, taken: set[str]) -> PurePosixPath:
+    """``<stem>_<k>.tif`` beside ``name`` with the smallest ``k >= 2`` whose casefolded path is not taken."""
+    k = 2
+    while str(candidate := name.with_name(f"{name.stem}_{k}{OUTPUT_SUFFIX}")).casefold() in taken:
+        k += 1
+    return candidate
+
+
+def _path_parts(source: str) -> tuple[str, ...]:
+    """The folders and name of ``source``, absolute for a local path, each safe as a file name."""
+    is_local = "://" not in source and not source.startswith("/vsi")
+    text = Path(os.path.abspath(source)).as_posix() if is_local else source.replace("\\", "/")
+    # ".." can only remain in a URL; kept as a name it would climb out of the output folder.
+    return tuple(UNSAFE_CHARACTERS.sub("_", part) if part != ".." else "_"
+                 for part in text.split("/") if part not in ("", "."))
+
+
+def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags: Mapping[str, str]) -> None:
+    """Write ``array`` as the raster ``path`` atomically: a reader sees the old file or the new one, whole.
+
+    The raster is written to a hidden temporary beside ``path``
+    (``.<name>.<host>.<pid>.<random>.part``, which no ``*.tif`` glob matches) and renamed over
+    ``path`` (``os.replace``) once complete and flushed to disk. Any exception removes the
+    temporary; a process killed meanwhile (SIGKILL, SIGTERM) leaves ``path`` as it was, and its
+    temporary is removed by the next write of ``path`` (see :func:`remove_stale_temporaries`).
+    GDAL's ``.aux.xml`` sidecars are turned off, so the raster is one file.
+
+    Args:
+        path: the output file; its folder is created if missing.
+        array: ``(bands, height, width)`` values of ``profile["dtype"]``.
+        profile: rasterio creation options (driver, size, dtype, crs, transform, nodata, ...).
+        tags: metadata items stored in the file.
+
+    Raises:
+        rasterio.errors.RasterioError: if GDAL cannot write the file (the message names it).
+        OSError: if the folder cannot be created or the file renamed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    temporary = path.with_name(f".{path.name}.{HOST}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    try:
+        with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(temporary, "w", **profile) as target:
+            target.write(array)
+            target.update_tags(**tags)
+        descriptor = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporaries of ``path`` left by writers of this host that are no longer running.
+
+    A temporary of a writer still running (this process's included), or of another host
+    (whose processes cannot be checked from here), is left alone. On Windows nothing is
+    removed: there the temporaries are only ignored.
+
+    Returns:
+        The temporaries removed.
+    """
+    if sys.platform == "win32":
+        return []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.{re.escape(HOST)}\.(\d+)\.[0-9a-f]+\.part")
+    removed: list[Path] = []
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        match = pattern.fullmatch(candidate.name)
+        if match is None or _is_running(int(match.group(1))):
+            continue
+        candidate.unlink(missing_ok=True)
+        removed.append(candidate)
+    return removed
+
+
+def _is_running(pid: int) -> bool:
+    """Whether the process ``pid`` of this host exists (signal 0 only checks)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
