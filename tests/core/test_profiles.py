@@ -76,7 +76,7 @@ def test_a_damaged_cache_is_ignored(folder: Path) -> None:
     for cache in caches:
         cache.write_text("{not json")
     assert Tiles(folder).bounds == expected
-    assert all(json.loads(cache.read_text())["format"] == 2 for cache in caches)
+    assert all(json.loads(cache.read_text())["format"] == profiles._FORMAT for cache in caches)
 
 
 def test_the_cache_can_be_switched_off(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import abc
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from numbers import Real
 from typing import TYPE_CHECKING, Any, Self
 
 import rtree.index
@@ -43,23 +45,49 @@ class Footprint:
 
 
 def build_index(entries: Iterable[tuple[tuple[float, ...], Any]]) -> rtree.index.Index:
-    """Bulk-load a 3-D (x, y, t) R-tree from ``(minx, maxx, miny, maxy, mint, maxt), item`` pairs."""
+    """Bulk-load a 3-D (x, y, t) R-tree from ``(minx, maxx, miny, maxy, mint, maxt), item`` pairs.
+
+    Raises:
+        ValueError: if an entry's box is not a box (a minimum above its maximum,
+            NaN, or infinite x or y), naming its item.
+    """
     properties = rtree.index.Property(dimension=3)
     index = rtree.index.Index(interleaved=False, properties=properties)
     for number, (coordinates, item) in enumerate(entries):
+        minx, maxx, miny, maxy, mint, maxt = coordinates
+        if not (minx <= maxx and miny <= maxy and mint <= maxt) or not all(
+            math.isfinite(value) for value in (minx, maxx, miny, maxy)
+        ):
+            raise ValueError(
+                f"cannot index {item}: its box (minx, maxx, miny, maxy, mint, maxt) = {tuple(coordinates)} "
+                "is not a box; check the file's georeferencing and that it can be expressed in the dataset's CRS"
+            )
         index.insert(number, coordinates, item)
     return index
 
 
-def reproject_bounds(footprint: Footprint, crs: CRS) -> tuple[float, float, float, float]:
-    """Bounds ``(minx, maxx, miny, maxy)`` of ``footprint`` in ``crs`` (densified edges)."""
-    if footprint.crs == crs:
-        return footprint.bounds
-    minx, maxx, miny, maxy = footprint.bounds
-    from geotorch.core.crs import transform_bounds
+def footprint_boxes(footprint: Footprint, crs: CRS) -> list[tuple[float, float, float, float]]:
+    """Boxes ``(minx, maxx, miny, maxy)`` covering ``footprint`` in ``crs`` (edges densified).
 
-    left, bottom, right, top = transform_bounds(footprint.crs, crs, minx, miny, maxx, maxy)
-    return left, right, bottom, top
+    One box, or two when the footprint crosses the antimeridian where ``crs``'s
+    x coordinates jump (see :func:`geotorch.core.crs.transform_boxes`).
+
+    Raises:
+        ValueError: if PROJ cannot transform the footprint, naming its item.
+    """
+    if footprint.crs == crs:
+        return [footprint.bounds]
+    minx, maxx, miny, maxy = footprint.bounds
+    from pyproj.exceptions import ProjError
+
+    from geotorch.core.crs import transform_boxes
+
+    try:
+        boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy)
+    except ProjError as error:
+        raise ValueError(f"cannot index {footprint.item}: its footprint {footprint.bounds} in {footprint.crs} "
+                         f"cannot be expressed in {crs}: {error}") from error
+    return [(left, right, bottom, top) for left, bottom, right, top in boxes]
 
 
 class GeoDataset(Dataset[Sample], abc.ABC):
@@ -191,11 +219,18 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         self._index_footprints(self._footprints)
 
     def _index_footprints(self, footprints: list[Footprint]) -> None:
-        """Index ``footprints`` in ``self.crs`` and keep them for later reprojection."""
+        """Index ``footprints`` in ``self.crs`` and keep them for later reprojection.
+
+        A footprint crossing the antimeridian of ``self.crs`` becomes two entries, one each side.
+
+        Raises:
+            ValueError: if a footprint cannot be indexed in ``self.crs``, naming its item.
+        """
         self._footprints = footprints
         self.index = build_index(
-            ((*reproject_bounds(footprint, self.crs), footprint.mint, footprint.maxt), footprint.item)
+            ((*box, footprint.mint, footprint.maxt), footprint.item)
             for footprint in footprints
+            for box in footprint_boxes(footprint, self.crs)
         )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -238,15 +273,26 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
 
 def as_res(res: float | tuple[float, float]) -> tuple[float, float]:
-    """Normalise a resolution to ``(x, y)`` positive floats.
+    """Normalise a resolution to ``(x, y)`` positive finite floats.
+
+    Args:
+        res: one pixel size for both axes, or ``(x, y)``, in CRS units.
 
     Raises:
-        ValueError: if a component is not positive.
+        TypeError: if ``res`` is not a number or a pair of numbers.
+        ValueError: if a component is not positive or not finite (NaN, inf).
     """
-    pair = (float(res), float(res)) if isinstance(res, (int, float)) else (float(res[0]), float(res[1]))
-    if pair[0] <= 0 or pair[1] <= 0:
-        raise ValueError(f"res={res} must be positive")
-    return pair
+    parts: tuple[object, ...] = ()
+    if isinstance(res, Real):
+        parts = (res, res)
+    elif isinstance(res, Iterable) and not isinstance(res, str):
+        parts = tuple(res)
+    sizes = [float(part) for part in parts if isinstance(part, Real) and not isinstance(part, bool)]
+    if len(parts) != 2 or len(sizes) != 2:
+        raise TypeError(f"res={res!r} must be a number or an (x, y) pair of numbers")
+    if not all(math.isfinite(size) and size > 0 for size in sizes):
+        raise ValueError(f"res={res!r} must be positive and finite (not NaN or infinite)")
+    return sizes[0], sizes[1]
 
 
 def _as_float(value: Any, default: float) -> float:

@@ -17,6 +17,7 @@ from rasterio.windows import Window
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import FileHandleCache
+from geotorch.core.nodata import missing_pixels, same_value
 from geotorch.core.warp import warp_onto_grid
 
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
@@ -73,9 +74,16 @@ def _aligned_window(source: DatasetReader, grid: Grid) -> Window | None:
 
 
 def _read_aligned(
-    source: DatasetReader, indexes: Sequence[int], window: Window, fill: float, dtype: np.dtype[np.generic]
+    source: DatasetReader,
+    indexes: Sequence[int],
+    window: Window,
+    fill: float,
+    dtype: np.dtype[np.generic],
+    nodata: float | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Read ``window`` of ``source`` exactly, pixels outside the file and nodata pixels holding ``fill``.
+    """Read ``window`` of ``source`` exactly, pixels outside the file and missing pixels holding ``fill``.
+
+    A pixel is missing when each of its bands holds the file's nodata or ``nodata`` (the dataset's).
 
     GDAL writes straight into the result (converting to ``dtype`` as it decodes), with
     no intermediate array.
@@ -101,13 +109,12 @@ def _read_aligned(
             inner = Window(col0, row0, col1 - col0, row1 - row0)
             source.read(list(indexes), window=inner, out=out[:, rows, cols])
             covered[rows, cols] = True
-    nodata = source.nodata
-    if nodata is not None:
-        empty = np.isnan(out).all(axis=0) if np.isnan(nodata) else (out == nodata).all(axis=0)
-        if empty.any():
-            covered &= ~empty
-            if not (fill == nodata or (np.isnan(fill) and np.isnan(nodata))):
-                out[:, empty] = fill
+    values = [value for value in (source.nodata, nodata) if value is not None]
+    empty = missing_pixels(out, values)
+    if empty is not None and empty.any():
+        covered &= ~empty
+        if not all(same_value(value, fill) for value in values):
+            out[:, empty] = fill
     return out, covered
 
 
@@ -119,11 +126,12 @@ def read_onto_grid(
     fill: float,
     dtype: np.dtype[np.generic],
     warp_dtype: np.dtype[np.generic] | None = None,
+    nodata: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read bands ``indexes`` of ``source`` onto ``grid``.
 
     When the file's grid matches the target (same CRS, pixel size and pixel
-    edges) the pixels are copied exactly; otherwise GDAL warps the needed
+    edges, both north-up) the pixels are copied exactly; otherwise GDAL warps the needed
     source window onto the target grid, with the resampling kernel sized by
     the ratio of pixel sizes so that a pixel's value does not depend on the
     query around it.
@@ -136,6 +144,8 @@ def read_onto_grid(
         fill: the value of pixels without data.
         dtype: the result's data type; exact copies are converted as they are decoded.
         warp_dtype: the data type warps resample in (default ``dtype``), converted to ``dtype`` after.
+        nodata: the dataset's nodata: source pixels of this value are missing, as are
+            those of the file's own nodata, in copies and warps alike.
 
     Returns:
         The array ``(len(indexes), height, width)`` and a boolean ``(height, width)``
@@ -147,9 +157,9 @@ def read_onto_grid(
     try:
         window = _aligned_window(source, grid)
         if window is not None:
-            return _read_aligned(source, indexes, window, fill, dtype)
+            return _read_aligned(source, indexes, window, fill, dtype, nodata)
         out = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype or dtype)
-        warp_onto_grid(source, indexes, grid, resampling, out, fill)
+        warp_onto_grid(source, indexes, grid, resampling, out, fill, nodata)
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
     # NaN != NaN: with a NaN fill every pixel would look valid.
@@ -173,10 +183,12 @@ def read_mosaic(
     fill: float,
     dtype: np.dtype[np.generic],
     warp_dtype: np.dtype[np.generic] | None = None,
+    nodata: float | None = None,
 ) -> np.ndarray:
     """Mosaic ``paths`` onto ``grid``: each pixel comes from the first file that has data there.
 
-    ``dtype`` and ``warp_dtype`` are those of :func:`read_onto_grid`.
+    ``dtype``, ``warp_dtype`` and ``nodata`` are those of :func:`read_onto_grid`: a pixel
+    that is missing in one file (its own nodata, or ``nodata``) comes from the next.
 
     Returns:
         Array ``(len(indexes), height, width)``; pixels no file covers hold ``fill``.
@@ -186,12 +198,12 @@ def read_mosaic(
     for path in paths:
         source = handles.open(path)
         if mosaic is None or filled is None:
-            mosaic, filled = read_onto_grid(source, indexes, grid, resampling, fill, dtype, warp_dtype)
+            mosaic, filled = read_onto_grid(source, indexes, grid, resampling, fill, dtype, warp_dtype, nodata)
         else:
             # Later files only fill what is still empty: read just the box around those pixels.
             rows, cols = _empty_box(filled)
             data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), resampling, fill, dtype,
-                                         warp_dtype)
+                                         warp_dtype, nodata)
             region, covered = mosaic[:, rows, cols], filled[rows, cols]
             take = valid & ~covered
             region[:, take] = data[:, take]

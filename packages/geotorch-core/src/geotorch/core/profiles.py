@@ -14,10 +14,12 @@ from typing import Any
 import rasterio
 
 from geotorch.core.cache import cache_home
+from geotorch.core.geotransform import footprint, ground_res
 
 #: Set to 0 to read every file's header at every construction.
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
-_FORMAT = 2
+#: Version of the cache layout and of RasterProfile's meaning (3: bounds and res hold for any geotransform).
+_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,13 @@ class RasterProfile:
 
     Attributes:
         crs: the file's CRS as WKT.
-        bounds: ``(left, bottom, right, top)`` in that CRS.
-        res: pixel size ``(x, y)``.
+        bounds: ``(left, bottom, right, top)`` in that CRS: the file's true
+            footprint, the box of its four corners, with ``left <= right`` and
+            ``bottom <= top`` whichever way its rows and columns run (south-up,
+            east-left, rotated grids).
+        res: ground pixel size ``(x, y)`` in CRS units, positive: the lengths of
+            one column step and one row step (``hypot(a, d)``, ``hypot(b, e)``
+            of the geotransform).
         width: columns.
         height: rows.
         count: bands.
@@ -65,11 +72,11 @@ def _read_profile(path: Path) -> RasterProfile | str:
         with rasterio.open(path) as source:
             if source.crs is None:
                 return "it has no CRS"
-            transform = source.transform
+            # rasterio's bounds and res assume a north-up grid; these hold for any geotransform.
             return RasterProfile(
                 source.crs.to_wkt(),
-                tuple(source.bounds),
-                (abs(transform.a), abs(transform.e)),
+                footprint(source.transform, source.width, source.height),
+                ground_res(source.transform),
                 source.width,
                 source.height,
                 source.count,

@@ -12,13 +12,13 @@ import numpy as np
 import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
-from rasterio.warp import calculate_default_transform
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
+from geotorch.core.geotransform import res_in
 from geotorch.core.handles import open_files
 from geotorch.core.mosaic import Grid, read_mosaic
 from geotorch.core.profiles import RasterProfile, read_profiles
@@ -51,8 +51,11 @@ class RasterDataset(GeoDataset):
             values; a mask value int64 cannot hold exactly (a fraction, NaN, inf,
             beyond int64) fails the read, and complex rasters are refused.
         resampling: warp resampling (default: bilinear for images, nearest for masks).
-        nodata: value treated as missing and used to fill pixels without data
-            (default: the file's nodata, else 0).
+        nodata: value marking missing pixels in every file, beside each file's own
+            nodata, and filling pixels without data (default: none; pixels
+            without data get the first file's nodata, else 0). A pixel missing
+            in one file is taken from the next file that covers it, and warps
+            leave missing pixels out of their resampling kernels.
     """
 
     filename_glob: ClassVar[str] = "*"
@@ -75,6 +78,7 @@ class RasterDataset(GeoDataset):
         transforms: Transform | None = None,
         *,
         root: Paths | None = None,
+        nodata: float | None = None,
     ) -> None:
         """Find and index the files.
 
@@ -85,6 +89,7 @@ class RasterDataset(GeoDataset):
             bands: names of the bands to read, a subset of ``all_bands``.
             transforms: a function applied to every sample.
             root: alias of ``paths``, as in TorchGeo's examples.
+            nodata: overrides the class attribute ``nodata`` for this dataset.
 
         Raises:
             DatasetNotFoundError: if no file matches in ``paths``.
@@ -93,6 +98,8 @@ class RasterDataset(GeoDataset):
         """
         self.paths = as_path_list(paths, root, type(self).__name__)
         self.transforms = transforms
+        if nodata is not None:
+            self.nodata = nodata
         self.bands = self._select_bands(bands)
         if self.resampling is None:
             self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
@@ -190,12 +197,7 @@ class RasterDataset(GeoDataset):
         ]
 
     def _native_res(self, first: RasterProfile) -> tuple[float, float]:
-        if crs_from_wkt(first.crs) == self._crs:
-            return first.res
-        transform, _, _ = calculate_default_transform(
-            crs_from_wkt(first.crs), self._crs, first.width, first.height, *first.bounds
-        )
-        return abs(transform.a), abs(transform.e)
+        return res_in(crs_from_wkt(first.crs), self._crs, first.bounds, first.res)
 
     def _band_paths(self, path: str) -> list[str]:
         """For separate-file products, the file of every selected band of the scene ``path``."""
@@ -209,7 +211,8 @@ class RasterDataset(GeoDataset):
     def _getitem(self, query: BoundingBox) -> Sample:
         """Mosaic the files intersecting ``query`` onto the query's grid."""
         hits = sorted(self.index.intersection(tuple(query), objects=True), key=lambda hit: hit.id)
-        paths = [str(hit.object) for hit in hits]
+        # A file crossing the antimeridian has an entry on each side: read it once.
+        paths = list(dict.fromkeys(str(hit.object) for hit in hits))
         grid = Grid.from_bbox(query, self.crs, self.res)
         resampling = self.resampling or Resampling.nearest
         # Images of types float32 holds exactly are decoded straight into float32.
@@ -217,13 +220,15 @@ class RasterDataset(GeoDataset):
         if self.separate_files and self.bands:
             per_band = list(zip(*(self._band_paths(path) for path in paths), strict=True))
             layers = [
-                read_mosaic(open_files, band_files, [1], grid, resampling, self._fill, dtype, self._dtype)
+                read_mosaic(open_files, band_files, [1], grid, resampling, self._fill, dtype, self._dtype,
+                            self.nodata)
                 for band_files in per_band
             ]
             array = np.concatenate(layers, axis=0)
         else:
             indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
-            array = read_mosaic(open_files, paths, indexes, grid, resampling, self._fill, dtype, self._dtype)
+            array = read_mosaic(open_files, paths, indexes, grid, resampling, self._fill, dtype, self._dtype,
+                                self.nodata)
         sample: Sample = {"crs": self.crs, "bounds": query}
         if self.is_image:
             sample["image"] = torch.from_numpy(array.astype(np.float32, copy=False))

@@ -11,10 +11,12 @@ import rasterio
 from rasterio.enums import MaskFlags, Resampling
 from rasterio.io import DatasetReader
 from rasterio.transform import array_bounds
-from rasterio.warp import calculate_default_transform, reproject
-from rasterio.windows import Window, from_bounds
+from rasterio.warp import reproject
+from rasterio.windows import Window
 
 from geotorch.core.crs import transform_bounds
+from geotorch.core.geotransform import footprint, ground_res, res_in
+from geotorch.core.nodata import equal_to, holds, same_value
 
 if TYPE_CHECKING:
     from geotorch.core.mosaic import Grid
@@ -33,17 +35,15 @@ def kernel_scale(source: DatasetReader, grid: Grid) -> tuple[float, float]:
     rotation between CRSs and differs from one query shape to the next, so the
     same target pixel would get different values from different queries.
     The ratio depends only on the file and the target CRS and resolution, so it is computed once.
+    A source pixel's size is its ground size, whichever way the file's grid runs
+    (see :func:`geotorch.core.geotransform.ground_res`).
     """
     key = (source.name, source.crs, source.transform, source.width, source.height, grid.crs,
            grid.transform.a, grid.transform.e)
     scale = _scales.get(key)
     if scale is None:
-        if source.crs == grid.crs:
-            source_x, source_y = source.res
-        else:
-            native, _, _ = calculate_default_transform(source.crs, grid.crs, source.width, source.height,
-                                                       *source.bounds)
-            source_x, source_y = abs(native.a), abs(native.e)
+        bounds = footprint(source.transform, source.width, source.height)
+        source_x, source_y = res_in(source.crs, grid.crs, bounds, ground_res(source.transform))
         scale = (source_x / abs(grid.transform.a), source_y / abs(grid.transform.e))
         if len(_scales) > 4096:
             _scales.clear()
@@ -52,15 +52,24 @@ def kernel_scale(source: DatasetReader, grid: Grid) -> tuple[float, float]:
 
 
 def _source_window(source: DatasetReader, grid: Grid, margin: int) -> Window | None:
-    """The window of ``source`` that the target grid needs, widened by ``margin`` pixels and clipped to the file."""
+    """The window of ``source`` that the target grid needs, widened by ``margin`` pixels and clipped to the file.
+
+    Holds for any source geotransform: rows running south to north, columns east to west, rotation.
+    """
     left, bottom, right, top = array_bounds(grid.height, grid.width, grid.transform)
     if source.crs != grid.crs:
         left, bottom, right, top = transform_bounds(grid.crs, source.crs, left, bottom, right, top)
-    window = from_bounds(left, bottom, right, top, transform=source.transform)
-    col0 = max(0, math.floor(window.col_off) - margin)
-    row0 = max(0, math.floor(window.row_off) - margin)
-    col1 = min(source.width, math.ceil(window.col_off + window.width) + margin)
-    row1 = min(source.height, math.ceil(window.row_off + window.height) + margin)
+    if not all(math.isfinite(value) for value in (left, bottom, right, top)):
+        # Part of the grid lies where the file's CRS is undefined: the whole file may be needed.
+        return Window(0, 0, source.width, source.height)
+    # The box of the corners' pixel coordinates holds every pixel under the box, however the grid is turned.
+    inverse = ~source.transform
+    corners = [inverse * (x, y) for x in (left, right) for y in (bottom, top)]
+    cols, rows = [col for col, _ in corners], [row for _, row in corners]
+    col0 = max(0, math.floor(min(cols)) - margin)
+    row0 = max(0, math.floor(min(rows)) - margin)
+    col1 = min(source.width, math.ceil(max(cols)) + margin)
+    row1 = min(source.height, math.ceil(max(rows)) + margin)
     if col1 <= col0 or row1 <= row0:
         return None
     return Window(col0, row0, col1 - col0, row1 - row0)
@@ -73,18 +82,42 @@ def _has_mask_band(source: DatasetReader) -> bool:
 
 
 def warp_onto_grid(
-    source: DatasetReader, indexes: Sequence[int], grid: Grid, resampling: Resampling, out: np.ndarray, fill: float
+    source: DatasetReader,
+    indexes: Sequence[int],
+    grid: Grid,
+    resampling: Resampling,
+    out: np.ndarray,
+    fill: float,
+    nodata: float | None = None,
 ) -> None:
     """Warp bands ``indexes`` of ``source`` into ``out`` (already filled with ``fill``) on ``grid``.
 
     Only the source window the grid needs (plus the kernel's reach) is read,
     through GDAL's block cache, and warped from memory; the result equals
     GDAL's warp of the whole file onto the same grid. Files whose validity
-    lives in a mask or alpha band are warped by GDAL from the file itself.
+    lives in a mask or alpha band are warped by GDAL from the file itself,
+    unless ``nodata`` must be honoured too.
+
+    Missing source pixels (the file's nodata, ``nodata``, and what its mask
+    band marks) are left out of every resampling kernel: a bilinear pixel
+    beside them interpolates valid pixels only.
+
+    Args:
+        source: the open file.
+        indexes: its bands to warp (1-based).
+        grid: the target grid.
+        resampling: the kernel.
+        out: ``(len(indexes), height, width)`` array to warp into.
+        fill: the value target pixels without data get.
+        nodata: the dataset's nodata, marking missing source pixels beside the file's own nodata.
     """
     scale_x, scale_y = kernel_scale(source, grid)
     options = {"XSCALE": scale_x, "YSCALE": scale_y}
-    if _has_mask_band(source):
+    dtype = np.dtype(source.dtypes[indexes[0] - 1])
+    # GDAL's warp takes one nodata value: the dataset's, when the file's pixels can hold it.
+    marker = nodata if nodata is not None and holds(dtype, nodata) else None
+    mask_band = _has_mask_band(source)
+    if mask_band and marker is None:
         reproject(source=rasterio.band(source, list(indexes)), destination=out, src_nodata=source.nodata,
                   dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling, **options)
         return
@@ -93,12 +126,19 @@ def warp_onto_grid(
     if window is None:
         return
     pixels = source.read(list(indexes), window=window)
-    nodata = source.nodata
+    missing = source.nodata
+    if marker is not None:
+        # Pixels the file itself marks missing get the dataset's nodata, the one value GDAL is told.
+        if source.nodata is not None and not same_value(source.nodata, marker):
+            np.putmask(pixels, equal_to(pixels, source.nodata), marker)
+        if mask_band:
+            pixels[:, source.dataset_mask(window=window) == 0] = marker
+        missing = marker
     # GDAL's fast nearest and bilinear kernels only run without a validity mask: skip the mask when no
     # source pixel is nodata. (Its fast cubic kernel rounds differently from the general one: not used.)
     exact_without_mask = resampling in (Resampling.nearest, Resampling.bilinear)
-    if exact_without_mask and nodata is not None and not np.isnan(nodata) and not (pixels == nodata).any():
-        nodata = None
+    if exact_without_mask and missing is not None and not np.isnan(missing) and not (pixels == missing).any():
+        missing = None
     reproject(pixels, out, src_transform=source.window_transform(window), src_crs=source.crs,
-              src_nodata=nodata, dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill,
+              src_nodata=missing, dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill,
               resampling=resampling, **options)

@@ -1,0 +1,71 @@
+"""What any affine geotransform (north-up, flipped, rotated) covers on the ground, and its pixel size."""
+
+from __future__ import annotations
+
+import math
+
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.warp import calculate_default_transform
+
+from geotorch.core.crs import transform_boxes
+
+
+def is_north_up(transform: Affine) -> bool:
+    """Whether rows run north to south and columns west to east, without rotation or shear."""
+    return transform.b == 0 and transform.d == 0 and transform.a > 0 and transform.e < 0
+
+
+def footprint(transform: Affine, width: int, height: int) -> tuple[float, float, float, float]:
+    """Bounds ``(left, bottom, right, top)`` of a ``width`` x ``height`` grid: the box of its four corners.
+
+    Unlike rasterio's ``bounds``, this holds for grids whose rows run south to
+    north (positive y pixel size), whose columns run east to west, and for
+    rotated or sheared grids: always ``left <= right`` and ``bottom <= top``.
+    """
+    corners = [transform * corner for corner in ((0, 0), (width, 0), (0, height), (width, height))]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def ground_res(transform: Affine) -> tuple[float, float]:
+    """Ground size ``(x, y)`` of one pixel, in CRS units: the lengths of a column step and a row step.
+
+    Positive whatever the grid's orientation: a south-up grid with ``e = +30``
+    and a grid rotated by any angle with 30 m pixels both give ``(30.0, 30.0)``.
+    """
+    return math.hypot(transform.a, transform.d), math.hypot(transform.b, transform.e)
+
+
+def res_in(
+    source: CRS, target: CRS, bounds: tuple[float, float, float, float], res: tuple[float, float]
+) -> tuple[float, float]:
+    """The pixel size ``(x, y)`` in ``target`` units that GDAL suggests for a grid warped from ``source``.
+
+    Args:
+        source: the grid's CRS.
+        target: the CRS to express the pixel size in.
+        bounds: the grid's footprint ``(left, bottom, right, top)`` in ``source``
+            (see :func:`footprint`).
+        res: its ground pixel size in ``source`` units (see :func:`ground_res`).
+
+    The grid stands for the north-up grid of the same pixel size covering its
+    footprint, so flipped and rotated grids get the pixel size of their
+    north-up equivalent. For a footprint crossing the antimeridian of ``target``
+    GDAL's suggestion would span the whole world; the pixel size is then GDAL's
+    rule (the footprint's diagonal in ``target`` over its diagonal in pixels)
+    applied to the two sides laid end to end.
+    """
+    if source == target:
+        return res
+    left, bottom, right, top = bounds
+    width = max(1, round((right - left) / res[0]))
+    height = max(1, round((top - bottom) / res[1]))
+    sides = transform_boxes(source, target, left, bottom, right, top)
+    if len(sides) > 1:
+        span_x = sum(side[2] - side[0] for side in sides)
+        span_y = max(side[3] for side in sides) - min(side[1] for side in sides)
+        size = math.hypot(span_x, span_y) / math.hypot(width, height)
+        return size, size
+    native, _, _ = calculate_default_transform(source, target, width, height, left, bottom, right, top)
+    return abs(native.a), abs(native.e)

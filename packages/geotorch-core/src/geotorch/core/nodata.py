@@ -1,0 +1,45 @@
+"""Which pixels are missing: nodata values compared the way NaN and each pixel type need."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def holds(dtype: np.dtype[np.generic], value: float) -> bool:
+    """Whether pixels of type ``dtype`` can hold ``value`` exactly (NaN and infinities only in floats)."""
+    if dtype.kind in "fc":
+        return True
+    if dtype.kind == "b":
+        return value in (0, 1)
+    if not math.isfinite(value) or value != round(value):
+        return False
+    limits = np.iinfo(dtype.str)
+    return bool(limits.min <= value <= limits.max)
+
+
+def same_value(first: float, second: float) -> bool:
+    """Whether two nodata values are the same, NaN being the same as NaN."""
+    return first == second or (math.isnan(first) and math.isnan(second))
+
+
+def equal_to(pixels: np.ndarray, value: float) -> np.ndarray:
+    """Boolean array: which elements of ``pixels`` are ``value`` (NaN matching NaN)."""
+    if math.isnan(value):
+        return np.isnan(pixels) if pixels.dtype.kind in "fc" else np.zeros(pixels.shape, dtype=bool)
+    return np.asarray(pixels == value)
+
+
+def missing_pixels(pixels: np.ndarray, values: list[float]) -> np.ndarray | None:
+    """Boolean ``(height, width)``: the pixels whose every band of ``pixels`` ``(C, H, W)`` is one of ``values``.
+
+    A band may hold one nodata value and another band another (a file's own and
+    the dataset's). None when ``values`` is empty.
+    """
+    if not values:
+        return None
+    missing = equal_to(pixels, values[0])
+    for value in values[1:]:
+        missing |= equal_to(pixels, value)
+    return np.asarray(missing.all(axis=0))
