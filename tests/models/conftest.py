@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from geotorch.models import Weights
-from geotorch.models.weights_catalog.bands import SENTINEL2_ALL, SSL4EO_S12_TOA_10K
+from geotorch.models.weights_catalog.bands import SENTINEL2_ALL, SSL4EO_S12_TOA_UINT8
 
 Publish = Callable[..., Weights]
 
@@ -55,7 +55,7 @@ def publish(http_server, tmp_path: Path) -> Publish:
             license="CC0-1.0",
             publication="https://example.org/paper",
             repo="https://example.org/repo",
-            preprocessing=SSL4EO_S12_TOA_10K,
+            preprocessing=SSL4EO_S12_TOA_UINT8,
             sha256=digest if full_hash else None,
         )
 

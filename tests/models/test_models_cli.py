@@ -30,7 +30,8 @@ def test_weights_json_carries_urls_checksums_and_preprocessing(capsys) -> None:
     assert main(["weights", "vit_small_patch16_224.sentinel2_all_dino", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["url"].startswith("https://") and row["sha256"].startswith("36bcc127")
-    assert row["preprocessing"]["divisor"] == [10000.0]
+    assert row["preprocessing"]["steps"][0]["divisor"] == [10000.0]
+    assert row["preprocessing"]["input_values"].startswith("Sentinel-2 L1C")
 
 
 def test_listing_models_and_weights_imports_no_heavy_library() -> None:

@@ -9,7 +9,12 @@ import pytest
 from geotorch.core import get_weight, list_models, list_weights
 from geotorch.core.plugins import registry
 from geotorch.models import Weights
-from geotorch.models.weights_catalog.bands import SENTINEL1_GRD, SENTINEL2_ALL, SSL4EO_S12_SAR, SSL4EO_S12_TOA_10K
+from geotorch.models.weights_catalog.bands import (
+    SENTINEL1_GRD,
+    SENTINEL2_ALL,
+    SSL4EO_S12_SAR_UINT8,
+    SSL4EO_S12_TOA_UINT8,
+)
 from geotorch.models.weights_catalog.ssl4eo_s12 import MAE_WEIGHTS
 
 # The entries this package publishes; other installed plugins (the example plugin) may add their own kinds.
@@ -29,9 +34,11 @@ def _assert_consistent_apart_from_checksum(weights: Weights) -> None:
     else:
         assert len(weights.bands) == weights.in_chans
         assert len(set(weights.bands)) == len(weights.bands)
-    for statistic, values in weights.preprocessing.statistics().items():
+    for statistic, values in weights.preprocessing.per_band().items():
         assert len(values) in {1, weights.in_chans}, f"{statistic} has {len(values)} values"
-    assert all(value > 0 for value in weights.preprocessing.divisor + weights.preprocessing.std)
+    divisors = [value for step in weights.preprocessing.steps for value in step.divisor]
+    assert all(value > 0 for value in divisors + list(weights.preprocessing.std))
+    assert weights.preprocessing.input_values and weights.preprocessing.source.startswith("https://")
     assert weights.license and weights.dataset and weights.sensor
     assert weights.publication.startswith("https://") and weights.repo.startswith("https://")
 
@@ -54,7 +61,7 @@ def test_ssl4eo_s12_mae_entries_are_complete_and_registered_only_once_verifiable
     assert weights.dataset == "SSL4EO-S12" and weights.ssl_method in {"mae", "fgmae"}
     data = "sentinel2_all" if weights.sensor == "sentinel2" else "sentinel1_grd"
     assert weights.tag == f"{data}_{weights.ssl_method}"
-    expected = SSL4EO_S12_TOA_10K if weights.sensor == "sentinel2" else SSL4EO_S12_SAR
+    expected = SSL4EO_S12_TOA_UINT8 if weights.sensor == "sentinel2" else SSL4EO_S12_SAR_UINT8
     assert weights.preprocessing == expected
     assert (weights.bands, weights.product) == (
         (SENTINEL2_ALL, "L1C") if weights.sensor == "sentinel2" else (SENTINEL1_GRD, "GRD")

@@ -34,10 +34,11 @@ if TYPE_CHECKING:
         timm_overlay,
     )
     from geotorch.models.loading import load_pretrained
+    from geotorch.models.preprocessing import Preprocess, Preprocessing, Rescale
     from geotorch.models.rcf import RCF
     from geotorch.models.scale_mae import ScaleMAE, scalemae_large_patch16
     from geotorch.models.segmentation import deeplabv3plus, fpn, pspnet, segmentation_model, unet, unetplusplus
-    from geotorch.models.weights import Preprocessing, Weights
+    from geotorch.models.weights import Weights
 
 #: public name -> the module that defines it.
 _EXPORTS = {
@@ -75,7 +76,9 @@ _EXPORTS = {
     "segmentation_model": "segmentation",
     "unet": "segmentation",
     "unetplusplus": "segmentation",
-    "Preprocessing": "weights",
+    "Preprocess": "preprocessing",
+    "Preprocessing": "preprocessing",
+    "Rescale": "preprocessing",
     "Weights": "weights",
 }
 
@@ -87,7 +90,9 @@ __all__ = [
     "FCSiamConc",
     "FCSiamDiff",
     "FarSeg",
+    "Preprocess",
     "Preprocessing",
+    "Rescale",
     "ScaleMAE",
     "UnsafeCheckpointError",
     "Weights",

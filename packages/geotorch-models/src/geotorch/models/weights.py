@@ -8,81 +8,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-import torch
-from torch import Tensor, nn
+from torch import Tensor
+
+from geotorch.models.preprocessing import Preprocess, Preprocessing
 
 #: The torchvision convention: a checkpoint's file name ends in ``-<first hex digits of its sha256>.<ext>``.
 _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
-
-
-@dataclass(frozen=True)
-class Preprocessing:
-    r"""The per-band arithmetic a checkpoint's training data went through, as numbers.
-
-    A pixel value :math:`x` of band :math:`b` becomes
-    :math:`\frac{\operatorname{clip}(\frac{x - offset_b}{divisor_b}) - mean_b}{std_b}`, where ``clip`` is applied
-    only when :attr:`clip` is set. Every tuple holds one value for all bands or one value per band.
-
-    Attributes:
-        offset: subtracted first (a minimum, a band mean, or 0).
-        divisor: divides next (10000 for Sentinel-2 reflectance, 255 for 8-bit images, a band std).
-        clip: the range the rescaled values are clipped to, or None.
-        mean: subtracted after clipping (e.g. ImageNet means for RGB models), 0 when unused.
-        std: divides last, 1 when unused.
-        source: where these numbers are published.
-    """
-
-    offset: tuple[float, ...] = (0.0,)
-    divisor: tuple[float, ...] = (1.0,)
-    clip: tuple[float, float] | None = None
-    mean: tuple[float, ...] = (0.0,)
-    std: tuple[float, ...] = (1.0,)
-    source: str = ""
-
-    def statistics(self) -> dict[str, tuple[float, ...]]:
-        """The per-band tuples by name (``offset``, ``divisor``, ``mean``, ``std``)."""
-        return {"offset": self.offset, "divisor": self.divisor, "mean": self.mean, "std": self.std}
-
-    def module(self) -> Preprocess:
-        """An ``nn.Module`` that applies this preprocessing to ``(C, H, W)`` or ``(B, C, H, W)`` tensors."""
-        return Preprocess(self)
-
-
-class Preprocess(nn.Module):
-    """Applies a :class:`Preprocessing` to image tensors whose channel axis is third from last."""
-
-    offset: Tensor
-    divisor: Tensor
-    mean: Tensor
-    std: Tensor
-
-    def __init__(self, preprocessing: Preprocessing) -> None:
-        """Store the numbers as buffers so the module follows ``.to(device)``.
-
-        Args:
-            preprocessing: the arithmetic to apply.
-        """
-        super().__init__()
-        self.clip = preprocessing.clip
-        for name, values in preprocessing.statistics().items():
-            self.register_buffer(name, torch.tensor(values, dtype=torch.float32).view(-1, 1, 1))
-
-    def forward(self, image: Tensor) -> Tensor:
-        """Return the preprocessed ``image`` (float32).
-
-        Raises:
-            ValueError: if a per-band statistic does not match the image's band count.
-        """
-        bands = image.shape[-3]
-        for name in ("offset", "divisor", "mean", "std"):
-            count = getattr(self, name).shape[0]
-            if count not in (1, bands):
-                raise ValueError(f"preprocessing has {count} {name} values but the image has {bands} bands")
-        scaled = (image.float() - self.offset) / self.divisor
-        if self.clip is not None:
-            scaled = scaled.clamp(*self.clip)
-        normalized: Tensor = (scaled - self.mean) / self.std
-        return normalized
 
 
 @dataclass(frozen=True)
@@ -103,10 +34,12 @@ class Weights:
         license: licence of the weights (SPDX identifier where one exists).
         publication: the paper that describes the weights.
         repo: the code that produced them.
-        preprocessing: the arithmetic to apply to raw pixel values before the model.
+        preprocessing: the publisher's arithmetic from the raw values of :attr:`product` (as
+            ``preprocessing.input_values`` describes them) to the model's input.
         ssl_method: the (self-)supervised method (``moco``, ``dino``, ``mae``, ...), or None.
         resolution: ground sample distance of the pretraining images in metres, or None when it varies.
-        product: processing level of the pretraining images (``L1C``, ``TOA``, ``SR``, ``GRD``), or None.
+        product: the input product the preprocessing starts from (``L1C``, ``L2A``, ``TCI``, ``TOA``, ``SR``,
+            ``GRD``, ``L1``), or None when any 8-bit image will do.
         img_size: the image size the model was trained at.
         sha256: the full SHA-256 of the file, when the publisher states it; otherwise the URL's hash suffix
             is what is verified (see :attr:`hash_prefix`).

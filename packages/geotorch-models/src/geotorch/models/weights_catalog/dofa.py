@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from geotorch.models.weights import Preprocessing, Weights
+from geotorch.models.preprocessing import Preprocessing
+from geotorch.models.weights import Weights
 
 _TEMPLATE = Weights(
     arch="",
@@ -18,7 +19,13 @@ _TEMPLATE = Weights(
     publication="https://arxiv.org/abs/2403.15356",
     repo="https://github.com/zhu-xlab/DOFA",
     ssl_method="mae",
-    preprocessing=Preprocessing(source="https://github.com/zhu-xlab/DOFA/blob/master/normalize_dataset.py"),
+    # DOFA standardises each pretraining sensor with that sensor's own band statistics; the weights fix none.
+    preprocessing=Preprocessing(
+        input_values="any sensor's bands, each already standardised as (x - mean_b) / std_b with that sensor's "
+        "own band statistics (DOFA's normalize_dataset.py: e.g. Satlas 8-bit Sentinel-2 with means 114.1, "
+        "114.8, 126.6, ...)",
+        source="https://github.com/zhu-xlab/DOFA/blob/059caa4f556848972e52128bf86f12fe02f3592a/normalize_dataset.py",
+    ),
     notes="takes any bands given their central wavelengths (micrometres); normalise each sensor with its own "
     "band statistics, as DOFA's normalize_dataset.py does",
 )

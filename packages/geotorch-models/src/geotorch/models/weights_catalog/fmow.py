@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from geotorch.models.preprocessing import Preprocessing
 from geotorch.models.weights import Weights
-from geotorch.models.weights_catalog.bands import UINT8_IMAGENET
+from geotorch.models.weights_catalog.bands import FROM_UINT8, IMAGENET_MEAN, IMAGENET_STD
+
+_FMOW_RGB = "8-bit red, green, blue of fMoW-RGB (Maxar) or other very-high-resolution RGB"
+_GASSL = Preprocessing(
+    steps=(FROM_UINT8,),
+    mean=IMAGENET_MEAN,
+    std=IMAGENET_STD,
+    input_values=_FMOW_RGB,
+    source="https://github.com/sustainlab-group/geography-aware-ssl/blob/main/moco_fmow/main_moco_geo%2Btp.py#L287 "
+    "(ToTensor, then ImageNet mean and std)",
+)
+_SCALE_MAE = Preprocessing(
+    steps=(FROM_UINT8,),
+    mean=IMAGENET_MEAN,
+    std=IMAGENET_STD,
+    input_values=_FMOW_RGB,
+    source="https://github.com/bair-climate-initiative/scale-mae/blob/1117537eb179ffa99c50b2db8b577819adde995b/mae/"
+    "config/fmow.yaml (pretraining mean and std: ImageNet's, after ToTensor)",
+)
 
 WEIGHTS = (
     Weights(
@@ -19,14 +38,15 @@ WEIGHTS = (
         publication="https://arxiv.org/abs/2011.09980",
         repo="https://github.com/sustainlab-group/geography-aware-ssl",
         ssl_method="gassl",
-        preprocessing=UINT8_IMAGENET,
+        preprocessing=_GASSL,
         notes="fMoW images come from several Maxar satellites at varying resolution; the publisher states no licence",
     ),
     Weights(
         arch="scalemae_large_patch16",
         tag="fmow_rgb_scalemae",
-        url="https://hf.co/torchgeo/vit_large_patch16_224_fmow_rgb_scalemae/resolve/"
-        "9dc7f569424baeb780698352cf6e87638c882123/vit_large_patch16_224_fmow_rgb_scalemae-98ed9821.pth",
+        # The checkpoint TorchGeo 0.10.1's ScaleMAELarge16_Weights.FMOW_RGB points at (scale_mae.py).
+        url="https://hf.co/isaaccorley/vit_large_patch16_224_fmow_rgb_scalemae/resolve/"
+        "75650aaca720ef9c6638d16f5b4375f0022c56c9/vit_large_patch16_224_fmow_rgb_scalemae-386989c9.pth",
         in_chans=3,
         bands=("R", "G", "B"),
         sensor="worldview",
@@ -35,7 +55,7 @@ WEIGHTS = (
         publication="https://arxiv.org/abs/2212.14532",
         repo="https://github.com/bair-climate-initiative/scale-mae",
         ssl_method="scalemae",
-        preprocessing=UINT8_IMAGENET,
+        preprocessing=_SCALE_MAE,
         notes="positional embeddings depend on the ground sample distance: pass res= (metres) to the builder",
     ),
 )

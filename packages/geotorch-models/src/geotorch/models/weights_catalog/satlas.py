@@ -5,28 +5,57 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from geotorch.models.weights import Preprocessing, Weights
-from geotorch.models.weights_catalog.bands import UINT8
+from geotorch.models.preprocessing import Preprocessing, Rescale
+from geotorch.models.weights import Weights
+from geotorch.models.weights_catalog.bands import FROM_UINT8
 
-_SOURCE = "https://github.com/allenai/satlas/blob/main/Normalization.md"
-_SENTINEL2_MS_BANDS = ("B04", "B03", "B02", "B05", "B06", "B07", "B08", "B11", "B12")
-_SENTINEL2_MS = Preprocessing(divisor=(255.0,) * 3 + (8160.0,) * 6, clip=(0.0, 1.0), source=_SOURCE)
-_LANDSAT = Preprocessing(offset=(4000.0,), divisor=(16320.0,), clip=(0.0, 1.0), source=_SOURCE)
-_UINT8 = replace(UINT8, source=_SOURCE)
+_SOURCE = "https://github.com/allenai/satlas/blob/149d2719bdc4f3c8b5f4a3c041f15c88c9384fc5/Normalization.md"
+# The first three Sentinel-2 channels are ESA's 8-bit true-colour image (the TCI file of an L1C product), not
+# B04/B03/B02 reflectance.
+_TCI = ("TCI_R", "TCI_G", "TCI_B")
+_TCI_VALUES = "the 8-bit true-colour image (TCI_R, TCI_G, TCI_B: the TCI file of a Sentinel-2 L1C product)"
+_SENTINEL2_RGB = Preprocessing(steps=(FROM_UINT8,), input_values=_TCI_VALUES, source=_SOURCE)
+_SENTINEL2_MS_BANDS = (*_TCI, "B05", "B06", "B07", "B08", "B11", "B12")
+# Normalization.md: TCI / 255; the other bands / 8160 clipped to [0, 1], stored as 8-bit (its example keeps
+# clip(DN // 32, 0, 255) as uint8, and 255 * DN / 8160 = DN / 32).
+_SENTINEL2_MS = Preprocessing(
+    steps=(Rescale(divisor=(255.0,) * 3 + (8160.0,) * 6, clip=(0.0, 1.0), integer_max=255), FROM_UINT8),
+    input_values=f"{_TCI_VALUES}, then Sentinel-2 L1C DN of B05, B06, B07, B08, B11, B12 as in the product's JP2 "
+    "files",
+    source=_SOURCE,
+)
+_LANDSAT = Preprocessing(
+    steps=(Rescale(offset=(4000.0,), divisor=(16320.0,), clip=(0.0, 1.0)),),
+    input_values="Landsat 8/9 Collection 2 Level-1 DN of B1-B11 (uint16), as the Landsat8/Landsat9 datasets return "
+    "Level-1 bands",
+    source=_SOURCE,
+)
+_SENTINEL1 = Preprocessing(
+    steps=(Rescale(divisor=(255.0,), clip=(0.0, 1.0)),),
+    input_values="Sentinel-1 Level-1 GRD IW 16-bit DN of VH, then VV (10 m pixel spacing), as in the product's "
+    "measurement files; not terrain-corrected or dB backscatter",
+    source=_SOURCE,
+)
+_NAIP = Preprocessing(
+    steps=(FROM_UINT8,),
+    input_values="8-bit red, green, blue of NAIP (or other aerial RGB); NAIP's near-infrared band left out",
+    source=_SOURCE,
+)
 
 _TEMPLATE = Weights(
     arch="",
     tag="",
     url="",
     in_chans=3,
-    bands=("B04", "B03", "B02"),
+    bands=_TCI,
     sensor="sentinel2",
+    product="TCI",
     resolution=10.0,
     dataset="SatlasPretrain",
     license="ODC-By-1.0",
     publication="https://arxiv.org/abs/2211.15660",
     repo="https://github.com/allenai/satlaspretrain_models",
-    preprocessing=_UINT8,
+    preprocessing=_SENTINEL2_RGB,
     img_size=256,
     notes="supervised multi-task pretraining; 'si' is the single-image model, 'mi' the multi-image one",
 )
@@ -38,20 +67,27 @@ _KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     "sentinel2_rgb": ("sentinel2_{image}_rgb_satlas", {}),
     "sentinel2_ms": (
         "sentinel2_{image}_ms_satlas",
-        {"in_chans": 9, "bands": _SENTINEL2_MS_BANDS, "preprocessing": _SENTINEL2_MS},
+        {"in_chans": 9, "bands": _SENTINEL2_MS_BANDS, "product": "L1C", "preprocessing": _SENTINEL2_MS},
     ),
-    "naip_rgb": ("naip_rgb_{image}_satlas", {"bands": ("R", "G", "B"), "sensor": "naip", "resolution": 1.0}),
+    "naip_rgb": (
+        "naip_rgb_{image}_satlas",
+        {"bands": ("R", "G", "B"), "sensor": "naip", "product": None, "resolution": 1.0, "preprocessing": _NAIP},
+    ),
     "landsat": (
         "landsat_{image}_satlas",
         {
             "in_chans": 11,
-            "bands": tuple(f"B{i:02}" for i in range(1, 12)),
+            "bands": tuple(f"B{i}" for i in range(1, 12)),
             "sensor": "landsat_oli",
+            "product": "L1",
             "resolution": 30.0,
             "preprocessing": _LANDSAT,
         },
     ),
-    "sentinel1": ("sentinel1_{image}_satlas", {"in_chans": 2, "bands": ("VH", "VV"), "sensor": "sentinel1"}),
+    "sentinel1": (
+        "sentinel1_{image}_satlas",
+        {"in_chans": 2, "bands": ("VH", "VV"), "sensor": "sentinel1", "product": "GRD", "preprocessing": _SENTINEL1},
+    ),
 }
 
 

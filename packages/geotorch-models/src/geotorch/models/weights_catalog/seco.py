@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from geotorch.models.weights import Preprocessing, Weights
-from geotorch.models.weights_catalog.bands import IMAGENET_MEAN, IMAGENET_STD, SENTINEL2_RGB
+from geotorch.models.preprocessing import Preprocessing, Rescale
+from geotorch.models.weights import Weights
+from geotorch.models.weights_catalog.bands import FROM_UINT8, IMAGENET_MEAN, IMAGENET_STD, SENTINEL2_RGB
 
-# SeCo's RGB patches are 8-bit; each band is stretched between these published bounds, then ImageNet-normalised.
+_SECO_REPO = "https://github.com/ServiceNow/seasonal-contrast/blob/8285173ec205b64bc3e53b880344dd6c3f79fa7a/datasets/"
+
+# SeCo's patches are Sentinel-2 L2A reflectance (DN / 10000) stored as 8-bit; each band is then stretched between
+# its published 8-bit quantiles, stored as 8-bit again, and ImageNet-normalised. The quantiles are published per
+# band name (B2: 3-88, B3: 2-103, B4: 0-129), so in SENTINEL2_RGB's order (B4, B3, B2) they read red first.
 _SECO = Preprocessing(
-    offset=(3.0, 2.0, 0.0),
-    divisor=(85.0, 101.0, 129.0),
-    clip=(0.0, 1.0),
+    steps=(
+        Rescale(divisor=(10000.0,), clip=(0.0, 1.0), integer_max=255),
+        Rescale(offset=(0.0, 2.0, 3.0), divisor=(129.0, 101.0, 85.0), clip=(0.0, 1.0), integer_max=255),
+        FROM_UINT8,
+    ),
     mean=IMAGENET_MEAN,
     std=IMAGENET_STD,
-    source="https://github.com/ServiceNow/seasonal-contrast/blob/8285173ec205b64bc3e53b880344dd6c3f79fa7a/"
-    "datasets/seco_dataset.py",
+    input_values="Sentinel-2 L2A bottom-of-atmosphere reflectance DN (reflectance x 10000) of B4, B3, B2, as "
+    "Google Earth Engine's COPERNICUS/S2_SR holds them",
+    source=f"{_SECO_REPO}seco_downloader.py (get_patch: image / 10000, rescale_intensity (0, 1) to uint8); "
+    f"{_SECO_REPO}seco_dataset.py (QUANTILES, normalize, RGB_BANDS); ToTensor and imagenet_normalization",
 )
 
 _TEMPLATE = Weights(
@@ -25,7 +34,7 @@ _TEMPLATE = Weights(
     in_chans=3,
     bands=SENTINEL2_RGB,
     sensor="sentinel2",
-    product="L1C",
+    product="L2A",
     resolution=10.0,
     dataset="SeCo",
     license="Apache-2.0",
@@ -33,7 +42,8 @@ _TEMPLATE = Weights(
     repo="https://github.com/ServiceNow/seasonal-contrast",
     ssl_method="seco",
     preprocessing=_SECO,
-    notes="band bounds (min 3, 2, 0; max 88, 103, 129) are SeCo's published 8-bit RGB quantiles",
+    notes="pretrained on SeCo's 8-bit exports of Sentinel-2 L2A (COPERNICUS/S2_SR); the per-band 8-bit bounds "
+    "(B4 0-129, B3 2-103, B2 3-88) are SeCo's published quantiles",
 )
 
 WEIGHTS = (

@@ -2,25 +2,58 @@
 
 from __future__ import annotations
 
+from geotorch.models.preprocessing import Preprocessing, stretch
 from geotorch.models.weights import Weights
 from geotorch.models.weights_catalog.bands import (
+    FROM_UINT8,
     LANDSAT_ETM_SR,
     LANDSAT_ETM_TOA,
     LANDSAT_OLI_SR,
     LANDSAT_OLI_TIRS_TOA,
     LANDSAT_TM_TOA,
-    UINT8,
 )
 
 _BASE = "https://hf.co/torchgeo/ssl4eo_landsat/resolve/1c88bb51b6e17a21dde5230738fa38b74bd74f76"
 
-#: product -> (bands, sensor, Landsat missions whose images were used).
+# SSL4EO-L stored every band as 8-bit, floor(255 * clip((x - min) / (max - min), 0, 1)) (compress_dataset.py),
+# and the models take those integers / 255 (TorchGeo's transforms). Ranges (the compress_*.sh scripts): reflectance
+# 0-0.3 for Level-2 surface reflectance, 0-0.4 for top of atmosphere, brightness temperature 273.15 - 25 to
+# 273.15 + 45 K. The Level-2 range is given in product DN through USGS's Collection 2 scaling (reflectance =
+# DN * 0.0000275 - 0.2, https://www.usgs.gov/faqs/how-do-i-use-a-scale-factor-landsat-level-2-science-products).
+_SSL4EO_L = "https://github.com/microsoft/torchgeo/blob/f7231985f04f2d6c9c8a765e5f3d32345c0f7062/experiments/ssl4eo/"
+_SR_SCALE, _SR_OFFSET = 0.0000275, -0.2
+_SR_MIN, _SR_MAX = (0.0 - _SR_OFFSET) / _SR_SCALE, (0.3 - _SR_OFFSET) / _SR_SCALE
+_TOA_MIN, _TOA_MAX = 0.0, 0.4
+_BT_MIN, _BT_MAX = 273.15 - 25, 273.15 + 45
+
+
+def _ssl4eo_l(bands: tuple[str, ...], thermal: frozenset[str]) -> Preprocessing:
+    """SSL4EO-L's 8-bit encoding of ``bands`` (``thermal`` among them in kelvin), then ToTensor's / 255."""
+    if all(band.startswith("SR_") for band in bands):
+        return Preprocessing(
+            steps=(stretch((_SR_MIN,), (_SR_MAX,)), FROM_UINT8),
+            input_values="Landsat Collection 2 Level-2 surface reflectance DN (SR_B*, uint16; reflectance = "
+            "DN * 0.0000275 - 0.2), as USGS delivers it and the Landsat datasets return it",
+            source=f"{_SSL4EO_L}compress_dataset.py; {_SSL4EO_L}landsat/compress_*_sr.sh",
+        )
+    low = tuple(_BT_MIN if band in thermal else _TOA_MIN for band in bands)
+    high = tuple(_BT_MAX if band in thermal else _TOA_MAX for band in bands)
+    return Preprocessing(
+        steps=(stretch(low, high), FROM_UINT8),
+        input_values="Landsat Collection 2 Level-1 top-of-atmosphere reflectance (unitless, sun-angle corrected) "
+        "and thermal brightness temperature (K), as Google Earth Engine's LANDSAT/*/C02/T1_TOA holds them; "
+        "Level-1 DN need the scene's MTL rescaling and sun elevation first",
+        source=f"{_SSL4EO_L}compress_dataset.py; {_SSL4EO_L}landsat/compress_*_toa.sh",
+    )
+
+
+#: product -> (bands, thermal bands among them, sensor, Landsat missions whose images were used).
 _PRODUCTS = {
-    "tm_toa": (LANDSAT_TM_TOA, "landsat_tm", "Landsat 4-5"),
-    "etm_toa": (LANDSAT_ETM_TOA, "landsat_etm", "Landsat 7"),
-    "etm_sr": (LANDSAT_ETM_SR, "landsat_etm", "Landsat 7"),
-    "oli_tirs_toa": (LANDSAT_OLI_TIRS_TOA, "landsat_oli", "Landsat 8-9"),
-    "oli_sr": (LANDSAT_OLI_SR, "landsat_oli", "Landsat 8-9"),
+    "tm_toa": (LANDSAT_TM_TOA, frozenset({"B6"}), "landsat_tm", "Landsat 4-5"),
+    "etm_toa": (LANDSAT_ETM_TOA, frozenset({"B6_VCID_1", "B6_VCID_2"}), "landsat_etm", "Landsat 7"),
+    "etm_sr": (LANDSAT_ETM_SR, frozenset(), "landsat_etm", "Landsat 7"),
+    "oli_tirs_toa": (LANDSAT_OLI_TIRS_TOA, frozenset({"B10", "B11"}), "landsat_oli", "Landsat 8-9"),
+    "oli_sr": (LANDSAT_OLI_SR, frozenset(), "landsat_oli", "Landsat 8-9"),
 }
 
 #: The file name prefix of each architecture on the hosting repository.
@@ -62,7 +95,7 @@ _HASHES = {
 
 
 def _entry(arch: str, product: str, method: str, digest: str) -> Weights:
-    bands, sensor, missions = _PRODUCTS[product]
+    bands, thermal, sensor, missions = _PRODUCTS[product]
     return Weights(
         arch=arch,
         tag=f"landsat_{product}_{method}",
@@ -77,7 +110,7 @@ def _entry(arch: str, product: str, method: str, digest: str) -> Weights:
         publication="https://arxiv.org/abs/2306.09424",
         repo="https://github.com/microsoft/torchgeo",
         ssl_method=method,
-        preprocessing=UINT8,
+        preprocessing=_ssl4eo_l(bands, thermal),
         notes=f"{missions} images, stored as 8-bit by SSL4EO-L",
     )
 

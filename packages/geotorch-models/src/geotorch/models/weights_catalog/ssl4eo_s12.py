@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from geotorch.models.preprocessing import Preprocessing, mean_two_std
 from geotorch.models.weights import Weights
 from geotorch.models.weights_catalog.bands import (
+    FROM_UINT8,
     SENTINEL1_GRD,
+    SENTINEL1_GRD_DB,
     SENTINEL2_ALL,
+    SENTINEL2_L1C_DN,
     SENTINEL2_RGB,
-    SSL4EO_S12_SAR,
-    SSL4EO_S12_TOA_10K,
+    SSL4EO_S12_S1_MEAN,
+    SSL4EO_S12_S1_STD,
+    SSL4EO_S12_S2_MEAN,
+    SSL4EO_S12_S2_STD,
+    SSL4EO_S12_SAR_UINT8,
+    SSL4EO_S12_TOA_UINT8,
 )
 
 _SENTINEL2 = Weights(
@@ -30,14 +38,34 @@ _SENTINEL2 = Weights(
     license="CC-BY-4.0",
     publication="https://arxiv.org/abs/2211.07044",
     repo="https://github.com/zhu-xlab/SSL4EO-S12",
-    preprocessing=SSL4EO_S12_TOA_10K,
+    preprocessing=SSL4EO_S12_TOA_UINT8,
 )
 _SENTINEL2_RGB = replace(_SENTINEL2, in_chans=3, bands=SENTINEL2_RGB)
 _SENTINEL1 = replace(
-    _SENTINEL2, in_chans=2, bands=SENTINEL1_GRD, sensor="sentinel1", product="GRD", preprocessing=SSL4EO_S12_SAR
+    _SENTINEL2,
+    in_chans=2,
+    bands=SENTINEL1_GRD,
+    sensor="sentinel1",
+    product="GRD",
+    preprocessing=SSL4EO_S12_SAR_UINT8,
+)
+_DECUR_REPO = "https://github.com/zhu-xlab/DeCUR/blob/b3fa020051824cb312814ddd0ee54d7270d8ca44/src/pretrain/datasets/SSL4EO/"
+# DeCUR pretrained on SSL4EO-S12 with both modalities stretched over mean +- 2 std of each band and stored as
+# 8-bit (the lmdb files made with --normalize --dtype uint8), then ToTensor.
+_DECUR_SOURCE = f"{_DECUR_REPO}readme.md; {_DECUR_REPO}ssl4eo_dataset.py (normalize, S1/S2C_MEAN and _STD)"
+_DECUR_MS = Preprocessing(
+    steps=(mean_two_std(SSL4EO_S12_S2_MEAN, SSL4EO_S12_S2_STD), FROM_UINT8),
+    input_values=SENTINEL2_L1C_DN,
+    source=_DECUR_SOURCE,
+)
+_DECUR_SAR = Preprocessing(
+    steps=(mean_two_std(SSL4EO_S12_S1_MEAN, SSL4EO_S12_S1_STD), FROM_UINT8),
+    input_values=SENTINEL1_GRD_DB,
+    source=_DECUR_SOURCE,
 )
 _DECUR = replace(
     _SENTINEL2,
+    preprocessing=_DECUR_MS,
     license="Apache-2.0",
     publication="https://arxiv.org/abs/2309.05300",
     repo="https://github.com/zhu-xlab/DeCUR",
@@ -162,7 +190,7 @@ WEIGHTS = (
         bands=SENTINEL1_GRD,
         sensor="sentinel1",
         product="GRD",
-        preprocessing=SSL4EO_S12_SAR,
+        preprocessing=_DECUR_SAR,
         arch="resnet50",
         tag="sentinel1_grd_decur",
         url="https://huggingface.co/torchgeo/decur/resolve/9328eeb90c686a88b30f8526ed757b4bc0f12027/"

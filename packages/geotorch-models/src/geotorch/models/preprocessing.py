@@ -1,0 +1,146 @@
+"""The arithmetic between a product's raw pixel values and what a pretrained checkpoint was trained on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+
+@dataclass(frozen=True)
+class Rescale:
+    r"""One step a publisher applied to pixel values, written as the publisher wrote it.
+
+    A value :math:`x` of band :math:`b` becomes :math:`y = (x - offset_b) / divisor_b`; ``y`` is then clipped
+    to :attr:`clip` when it is set, and becomes :math:`\lfloor y \cdot integer\_max \rfloor` when
+    :attr:`integer_max` is set: the unsigned integer the publisher stored (``integer_max=255`` for an 8-bit
+    image made from values scaled to [0, 1]). Every tuple holds one value for all bands or one per band.
+
+    Attributes:
+        offset: subtracted first (a range minimum, ``mean - 2 std``, or 0), in the units of the step's input.
+        divisor: divides next (a range width, 10000 for Sentinel-2 reflectance, 255 for 8-bit values).
+        clip: the range ``y`` is clipped to, or None.
+        integer_max: the factor before truncating to an integer, when the publisher stored integers, or None.
+    """
+
+    offset: tuple[float, ...] = (0.0,)
+    divisor: tuple[float, ...] = (1.0,)
+    clip: tuple[float, float] | None = None
+    integer_max: int | None = None
+
+
+def stretch(low: tuple[float, ...], high: tuple[float, ...], integer_max: int | None = 255) -> Rescale:
+    """The common ``low``..``high`` to 0..1 stretch, clipped and (by default) stored as 8-bit integers.
+
+    Args:
+        low: the value of each band that maps to 0.
+        high: the value of each band that maps to 1 (``integer_max`` once stored).
+        integer_max: see :attr:`Rescale.integer_max`; None keeps the clipped floats.
+
+    Returns:
+        ``Rescale(offset=low, divisor=high - low, clip=(0, 1), integer_max=integer_max)``.
+
+    Raises:
+        ValueError: if ``low`` and ``high`` differ in length, or a band's ``high`` is not above its ``low``.
+    """
+    if len(low) != len(high) or any(top <= bottom for bottom, top in zip(low, high, strict=True)):
+        raise ValueError(f"stretch needs one high above each low, got low={low} and high={high}")
+    width = tuple(top - bottom for bottom, top in zip(low, high, strict=True))
+    return Rescale(offset=low, divisor=width, clip=(0.0, 1.0), integer_max=integer_max)
+
+
+def mean_two_std(mean: tuple[float, ...], std: tuple[float, ...]) -> Rescale:
+    """The zhu-xlab stretch (SSL4EO-S12, DeCUR, FG-MAE): ``mean - 2 std``..``mean + 2 std`` to 8-bit integers.
+
+    Args:
+        mean: each band's mean in the input's units.
+        std: each band's standard deviation.
+
+    Returns:
+        :func:`stretch` between ``mean - 2 std`` and ``mean + 2 std``, computed as the publishers compute it.
+    """
+    low = tuple(m - 2 * s for m, s in zip(mean, std, strict=True))
+    high = tuple(m + 2 * s for m, s in zip(mean, std, strict=True))
+    return stretch(low, high)
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    r"""What a checkpoint's input went through, from a named product's raw values to the model.
+
+    The :attr:`steps` run in order (each a :class:`Rescale`), then :math:`(y - mean_b) / std_b`.
+
+    Attributes:
+        steps: the publisher's rescaling steps, in order.
+        mean: subtracted after the steps (e.g. ImageNet means for RGB models), 0 when unused.
+        std: divides last, 1 when unused.
+        input_values: the raw values the steps start from: product, bands' units, scale factors.
+        source: where the publisher states these numbers.
+    """
+
+    steps: tuple[Rescale, ...] = ()
+    mean: tuple[float, ...] = (0.0,)
+    std: tuple[float, ...] = (1.0,)
+    input_values: str = ""
+    source: str = ""
+
+    def per_band(self) -> dict[str, tuple[float, ...]]:
+        """Every per-band tuple by name (``step0.offset``, ``step0.divisor``, ..., ``mean``, ``std``)."""
+        values: dict[str, tuple[float, ...]] = {}
+        for index, step in enumerate(self.steps):
+            values[f"step{index}.offset"] = step.offset
+            values[f"step{index}.divisor"] = step.divisor
+        values["mean"] = self.mean
+        values["std"] = self.std
+        return values
+
+    def module(self) -> Preprocess:
+        """An ``nn.Module`` that applies this preprocessing to ``(C, H, W)`` or ``(B, C, H, W)`` tensors."""
+        return Preprocess(self)
+
+
+class Preprocess(nn.Module):
+    """Applies a :class:`Preprocessing` to image tensors whose channel axis is third from last."""
+
+    def __init__(self, preprocessing: Preprocessing) -> None:
+        """Keep the numbers; they become tensors on the image's device when applied.
+
+        Args:
+            preprocessing: the arithmetic to apply.
+        """
+        super().__init__()
+        self.preprocessing = preprocessing
+
+    def forward(self, image: Tensor) -> Tensor:
+        """Return the preprocessed ``image``.
+
+        Args:
+            image: raw values of ``input_values``, ``(C, H, W)`` or ``(B, C, H, W)``, any real dtype.
+
+        Returns:
+            float32, the shape of ``image``.
+
+        Raises:
+            ValueError: if a per-band number list does not match the image's band count.
+        """
+        bands = image.shape[-3]
+        for name, numbers in self.preprocessing.per_band().items():
+            if len(numbers) not in (1, bands):
+                raise ValueError(f"preprocessing has {len(numbers)} {name} values but the image has {bands} bands")
+        # Publishers computed in float64 (numpy's default) before truncating to integers; float32 can move a
+        # value that lands exactly on an integer to the level below. MPS has no float64.
+        dtype = torch.float32 if image.device.type == "mps" else torch.float64
+
+        def column(numbers: tuple[float, ...]) -> Tensor:
+            return torch.tensor(numbers, dtype=dtype, device=image.device).view(-1, 1, 1)
+
+        values = image.to(dtype)
+        for step in self.preprocessing.steps:
+            values = (values - column(step.offset)) / column(step.divisor)
+            if step.clip is not None:
+                values = values.clamp(*step.clip)
+            if step.integer_max is not None:
+                values = torch.floor(values * step.integer_max)
+        normalized = (values - column(self.preprocessing.mean)) / column(self.preprocessing.std)
+        return normalized.to(torch.float32)
