@@ -8,20 +8,44 @@
         assert http_server.hits("a.zip") == 1
         http_server.truncate("a.zip")      # next responses announce the full size but send half
         http_server.fail("a.zip", 503)     # next responses are HTTP 503
+        http_server.frame("a.zip", "chunked", send=100)   # chunked, cut after 100 bytes, no last chunk
+        http_server.stall("a.zip", 1000)   # send 1000 bytes, then wait until restore("a.zip")
+        http_server.redirect("a.zip", http_server.url("b.zip"))
+
+``child``: a Python child process running a snippet, for tests that kill it mid-way (SIGKILL, SIGTERM).
 """
 
 from __future__ import annotations
 
+import signal
+import socket
+import struct
+import subprocess
+import sys
 import threading
+import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pytest
+
+Framing = Literal["length", "close", "chunked"]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How to send a file's body: see :meth:`LocalHTTPServer.frame`."""
+
+    framing: Framing
+    send: int | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    reset: bool = False
 
 
 class LocalHTTPServer:
@@ -40,6 +64,9 @@ class LocalHTTPServer:
         self.requests: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
         self._failures: dict[str, int] = {}
+        self._shapes: dict[str, _Shape] = {}
+        self._stalls: dict[str, tuple[int, threading.Event]] = {}
+        self._redirects: dict[str, str] = {}
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self)
         # A short poll interval makes shutdown, paid once per test, take milliseconds instead of half a second.
@@ -75,10 +102,48 @@ class LocalHTTPServer:
         """Answer every later request for ``name`` with HTTP ``status`` (e.g. 404, 503)."""
         self._failures[name] = status
 
+    def frame(
+        self,
+        name: str,
+        framing: Framing,
+        send: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        reset: bool = False,
+    ) -> None:
+        """Serve ``name`` with the body framed as ``framing``, whole or cut short.
+
+        Args:
+            name: The file, relative to ``root``.
+            framing: ``"length"`` (a Content-Length), ``"close"`` (no length: the body ends when the
+                connection closes, as in HTTP/1.0) or ``"chunked"`` (Transfer-Encoding: chunked).
+            send: Send only this many bytes of the file, then hang up (a chunked body then lacks its last
+                chunk); the whole file when None.
+            headers: More response headers, e.g. ``{"Content-Encoding": "gzip"}``; they may repeat or
+                contradict those of the framing.
+            reset: Hang up with a TCP reset (RST) instead of an orderly close (FIN).
+        """
+        self._shapes[name] = _Shape(framing, send, dict(headers or {}), reset)
+
+    def stall(self, name: str, after: int) -> None:
+        """Make ``name`` hang: announce its Content-Length, send ``after`` bytes, wait for :meth:`restore`.
+
+        The connection is then closed without sending the rest.
+        """
+        self._stalls[name] = (after, threading.Event())
+
+    def redirect(self, name: str, location: str) -> None:
+        """Answer requests for ``name`` with HTTP 302 to ``location`` (sent as given, even if unsafe)."""
+        self._redirects[name] = location
+
     def restore(self, name: str) -> None:
-        """Serve ``name`` normally again after :meth:`truncate` or :meth:`fail`."""
+        """Serve ``name`` normally again after :meth:`truncate`, :meth:`fail`, :meth:`frame`, :meth:`stall`..."""
         self._truncated.pop(name, None)
         self._failures.pop(name, None)
+        self._shapes.pop(name, None)
+        self._redirects.pop(name, None)
+        stalled = self._stalls.pop(name, None)
+        if stalled is not None:
+            stalled[1].set()
 
     def _record(self, name: str) -> None:
         with self._lock:
@@ -91,6 +156,8 @@ class LocalHTTPServer:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        for name in list(self._stalls):
+            self.restore(name)
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -134,7 +201,53 @@ class _Handler(SimpleHTTPRequestHandler):
                 self.wfile.write(body[: len(body) // 2 if size is None else size])
             self.close_connection = True
             return True
+        if name in owner._redirects:
+            self.send_response(302)
+            self.send_header("Location", owner._redirects[name])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        if name in owner._shapes:
+            self._send_shaped(owner._shapes[name], (owner.root / name).read_bytes(), send_body)
+            return True
+        if name in owner._stalls:
+            after, released = owner._stalls[name]
+            body = (owner.root / name).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body[:after])
+                released.wait(timeout=60)
+            self.close_connection = True
+            return True
         return False
+
+    def _send_shaped(self, shape: _Shape, body: bytes, send_body: bool) -> None:
+        sent = body if shape.send is None else body[: shape.send]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        if shape.framing == "length":
+            self.send_header("Content-Length", str(len(body)))
+        elif shape.framing == "chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+        for key, value in shape.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if send_body:
+            if shape.framing == "chunked":
+                for start in range(0, len(sent), 65536):
+                    piece = sent[start : start + 65536]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                if shape.send is None:
+                    self.wfile.write(b"0\r\n\r\n")
+            else:
+                self.wfile.write(sent)
+        if shape.reset:
+            # Linger 0 makes close() send RST, dropping the connection as a crashed proxy would.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
@@ -160,3 +273,55 @@ def _geotorch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         del os.environ["GEOTORCH_HOME"]
     else:
         os.environ["GEOTORCH_HOME"] = previous
+
+
+class ChildPython:
+    """A child ``python -c`` process, started and killed by a test; killed at teardown if still running."""
+
+    def __init__(self, log: Path) -> None:
+        self._log = log
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self, code: str, *args: str) -> None:
+        """Run ``code`` in a new interpreter (this one's), with ``args`` in its ``sys.argv[1:]``."""
+        with open(self._log, "wb") as log:
+            self._process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=log, stderr=log)
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout_s: float = 60.0) -> None:
+        """Poll ``condition`` every 2 ms; fail naming ``what`` if the child ends first or time runs out."""
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            if self.process.poll() is not None:
+                raise AssertionError(f"the child ended (exit {self.process.returncode}) before {what}:\n{self.output}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} did not happen within {timeout_s} s:\n{self.output}")
+            time.sleep(0.002)
+
+    def kill(self, signum: int) -> None:
+        """Send ``signum`` and check that the child died of it (it did not finish first)."""
+        self.process.send_signal(signum)
+        returncode = self.process.wait(timeout=60)
+        assert returncode == -signum, f"the child ended with {returncode}, not by signal {signum}:\n{self.output}"
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        assert self._process is not None, "start() the child first"
+        return self._process
+
+    @property
+    def output(self) -> str:
+        """What the child wrote to stdout and stderr so far."""
+        return self._log.read_text(errors="replace")
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGKILL)
+            self._process.wait()
+
+
+@pytest.fixture
+def child(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChildPython]:
+    """A :class:`ChildPython` to start once, killed at teardown if it still runs."""
+    process = ChildPython(tmp_path_factory.mktemp("child") / "output.txt")
+    yield process
+    process.close()

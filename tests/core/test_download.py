@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import pickle
 import random
 import re
 import shutil
+import signal
 import socket
 import tarfile
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,8 @@ from geotorch.core.download import (
     download_and_extract_archive,
     download_url,
 )
+from geotorch.core.files import find_files
+from geotorch.core.partial import abandoned, is_partial
 
 # Larger than one read chunk, so streaming, hashing and the progress bar see several chunks.
 PAYLOAD = random.Random(0).randbytes(2_500_000)
@@ -282,3 +287,228 @@ def test_download_and_extract_archive_refuses_a_path_traversal_archive(http_serv
 
     assert not out.exists()
     assert not (tmp_path / "evil").exists()
+
+
+def _gzip_members(*parts: bytes) -> bytes:
+    return b"".join(gzip.compress(part, mtime=0) for part in parts)
+
+
+GZIPPED = _gzip_members(PAYLOAD[:600_000], PAYLOAD[600_000:1_200_000])
+
+
+@pytest.mark.parametrize("framing", ["length", "close", "chunked"])
+def test_a_whole_body_is_saved_whatever_its_framing(served: Any, tmp_path: Path, framing: str) -> None:
+    served.frame("payload.bin", framing)
+
+    path = download_url(served.url("payload.bin"), tmp_path, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+
+
+@pytest.mark.parametrize("send", [0, 1, 65536, 65537, len(PAYLOAD) - 1, len(PAYLOAD)])
+def test_a_chunked_body_without_its_last_chunk_raises_naming_the_url_and_keeps_nothing(
+    served: Any, tmp_path: Path, send: int
+) -> None:
+    # send == len(PAYLOAD): every byte arrives, only the terminating chunk is missing.
+    served.frame("payload.bin", "chunked", send=send)
+    url = served.url("payload.bin")
+
+    with pytest.raises(DownloadError, match=re.escape(url)):
+        download_url(url, tmp_path, progress=False)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_content_length_beside_chunked_encoding_is_not_taken_for_the_body_size(served: Any, tmp_path: Path) -> None:
+    served.frame("payload.bin", "chunked", headers={"Content-Length": "10"})
+
+    path = download_url(served.url("payload.bin"), tmp_path, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+
+
+@pytest.mark.parametrize("framing", ["length", "close", "chunked"])
+def test_a_connection_reset_mid_body_raises_naming_the_url_and_keeps_nothing(
+    served: Any, tmp_path: Path, framing: str
+) -> None:
+    served.frame("payload.bin", framing, send=1_000_000, reset=True)
+    url = served.url("payload.bin")
+
+    with pytest.raises(DownloadError, match=re.escape(url)):
+        download_url(url, tmp_path, progress=False)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "send", [0, 5, len(GZIPPED) // 3, len(GZIPPED) - 4], ids=["empty", "in-header", "in-member", "in-trailer"]
+)
+@pytest.mark.parametrize("coding", ["gzip", "x-gzip", "GZIP"])
+def test_a_gzip_encoded_body_cut_short_without_a_length_raises_and_keeps_nothing(
+    http_server: Any, tmp_path: Path, send: int, coding: str
+) -> None:
+    (http_server.root / "labels.csv").write_bytes(GZIPPED)
+    http_server.frame("labels.csv", "close", send=send, headers={"Content-Encoding": coding})
+    url = http_server.url("labels.csv")
+
+    with pytest.raises(DownloadError, match=re.escape(url) + ".*gzip-encoded body stops after"):
+        download_url(url, tmp_path, progress=False)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [GZIPPED, GZIPPED + bytes(512), b"not gzip at all"],
+    ids=["two members", "zero padding after the last member", "mislabelled"],
+)
+def test_a_whole_gzip_encoded_body_is_saved_as_sent(http_server: Any, tmp_path: Path, body: bytes) -> None:
+    (http_server.root / "labels.csv.gz").write_bytes(body)
+    http_server.frame("labels.csv.gz", "close", headers={"Content-Encoding": "gzip"})
+
+    path = download_url(http_server.url("labels.csv.gz"), tmp_path, progress=False)
+
+    assert path.read_bytes() == body
+
+
+UNSAFE_NAMES = [
+    "../evil",
+    "../../evil",
+    "sub/evil",
+    "/tmp/evil",
+    "..\\evil",
+    "sub\\evil",
+    "C:evil",
+    "C:\\evil",
+    "c:/evil",
+    "evil\0.bin",
+    "",
+    ".",
+    "..",
+    ".evil.part-0123abcd",
+    ".evil.extract-0123abcd",
+]
+
+
+def _outside(tmp_path: Path) -> list[str]:
+    """Everything under the test's folders except the download folder's, to see what landed outside it."""
+    return sorted(
+        str(path) for path in tmp_path.parent.rglob("*") if "root" not in path.relative_to(tmp_path.parent).parts
+    )
+
+
+@pytest.mark.parametrize("name", UNSAFE_NAMES)
+def test_a_filename_that_is_not_a_plain_name_is_refused_naming_the_argument(
+    served: Any, tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "root"
+    before = _outside(tmp_path)
+
+    with pytest.raises(ValueError, match=re.escape(f"download_url: filename {name!r}")):
+        download_url(served.url("payload.bin"), root, filename=name, progress=False)
+
+    assert served.hits("payload.bin") == 0
+    assert not root.exists()
+    assert _outside(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "..%2Fevil",
+        "..%2F..%2Fevil",
+        "sub%2Fevil",
+        "%2Ftmp%2Fevil",
+        "..%5Cevil",
+        "C%3Aevil",
+        "evil%00.bin",
+        "%2e%2e",
+        ".evil.part-0123abcd",
+    ],
+)
+def test_a_url_whose_last_segment_is_not_a_plain_name_is_refused_naming_it(
+    served: Any, tmp_path: Path, segment: str
+) -> None:
+    url = served.base_url + "files/" + segment
+    root = tmp_path / "root"
+
+    with pytest.raises(ValueError, match=re.escape(f"{url}: the URL's last path segment")):
+        download_url(url, root, progress=False)
+
+    assert not root.exists()
+    assert served.hits("files/" + urllib.parse.unquote(segment)) == 0
+
+
+@pytest.mark.parametrize("name", UNSAFE_NAMES[:10])
+def test_a_file_name_from_the_server_is_never_used(served: Any, tmp_path: Path, name: str) -> None:
+    # Neither the Content-Disposition header nor the last segment of the URL redirected to names the file.
+    (served.root / "files").mkdir(exist_ok=True)
+    (served.root / "files" / "evil.bin").write_bytes(PAYLOAD)
+    served.frame("files/evil.bin", "length", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    served.redirect("payload.bin", served.base_url + "files/evil.bin")
+    root = tmp_path / "root"
+    before = _outside(tmp_path)
+
+    path = download_url(served.url("payload.bin"), root, md5=MD5, progress=False)
+
+    assert path == root / "payload.bin"
+    assert [entry.name for entry in root.iterdir()] == ["payload.bin"]
+    assert _outside(tmp_path) == before
+    assert served.hits("files/evil.bin") == 1
+
+
+DOWNLOAD = """
+import sys
+from geotorch.core.download import download_url
+download_url(sys.argv[1], sys.argv[2], filename=sys.argv[3], md5=sys.argv[4], progress=False)
+"""
+
+
+def _partials(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.iterdir() if is_partial(path.name))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_killed_download_leaves_no_file_under_its_name_and_the_next_one_sweeps_it(
+    served: Any, tmp_path: Path, child: Any, signum: int
+) -> None:
+    # More than one read chunk (1 MiB), so that the child has written some of the body when it is killed.
+    served.stall("payload.bin", 1_500_000)
+    child.start(DOWNLOAD, served.url("payload.bin"), str(tmp_path), "payload.bin", MD5)
+    child.wait_until(
+        lambda: any(path.stat().st_size >= 1 << 20 for path in tmp_path.glob(".payload.bin.part-*")),
+        "the partial file holds the first MiB",
+    )
+
+    child.kill(signum)
+
+    assert [path.name for path in tmp_path.iterdir() if not is_partial(path.name)] == []
+    assert abandoned(tmp_path, "part") == ["payload.bin"]
+    assert find_files([tmp_path], "*") == []
+    assert not check_integrity(tmp_path / "payload.bin")
+    served.restore("payload.bin")
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_download_still_running_elsewhere_keeps_its_partial_file(served: Any, tmp_path: Path, child: Any) -> None:
+    (served.root / "slow.bin").write_bytes(PAYLOAD)
+    served.stall("slow.bin", 1_500_000)
+    child.start(DOWNLOAD, served.url("slow.bin"), str(tmp_path), "payload.bin", MD5)
+    # Waiting for bytes, not just the file, makes sure the child holds its lock: a file caught between its
+    # creation and its lock is swept, and the child then starts a new one (under another name).
+    child.wait_until(
+        lambda: any(path.stat().st_size >= 1 << 20 for path in _partials(tmp_path)), "the child writes its first MiB"
+    )
+    running = _partials(tmp_path)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert _partials(tmp_path) == running
+    assert abandoned(tmp_path, "part") == []
+    child.kill(signal.SIGKILL)
+    assert abandoned(tmp_path, "part") == ["payload.bin"]
