@@ -7,13 +7,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+import rasterio
 import shapely
+import torch
 from torch.utils.data import DataLoader
 
 from geotorch.core import BoundingBox, stack_samples
 from geotorch.samplers import GridGeoSampler, Units
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from geotorch.samplers.utils import Size
     from tests.core.samplers.conftest import MakeTiles, Place
 
@@ -86,6 +90,77 @@ def test_grid_sampler_area_smaller_than_the_patch_gets_one_window_at_its_top_lef
     assert utm.bounds(0, 5, 8, 8) in [spatial(window) for window in windows]
 
 
+@pytest.mark.parametrize(
+    ("width", "height", "size"),
+    [
+        (10, 7, 32),
+        (20, 40, (16, 32)),
+        (40, 5, 8),
+        (5, 40, 8),
+        (32, 16, 8),
+        (23, 17, (6, 8)),
+        (8, 8, 8),
+        (9, 9, 8),
+    ],
+    ids=["smaller", "smaller-in-x", "smaller-in-y", "narrower-in-x", "multiple", "not-multiple", "equal", "one-more"],
+)
+def test_grid_sampler_covers_every_pixel_of_any_area_with_whole_windows(
+    make_tiles: MakeTiles, place: Place, width: int, height: int, size: Size
+) -> None:
+    dataset = make_tiles(place, [("field", 0, 0, width, height)])
+    windows = list(GridGeoSampler(dataset, size))
+    patch_height, patch_width = (size, size) if isinstance(size, int) else size
+    boxes = pixel_boxes(windows, dataset.bounds, place.res)
+    assert (coverage(windows, dataset.bounds, place.res) >= 1).all()
+    assert {box[2:] for box in boxes} == {(patch_width, patch_height)}, "every window has the requested size"
+    for offset, extent, patch in ((0, width, patch_width), (1, height, patch_height)):
+        starts = {box[offset] for box in boxes}
+        if extent < patch:
+            assert starts == {0}, "an area narrower than a window is read from its top-left corner"
+        else:
+            assert all(0 <= start <= extent - patch for start in starts), "windows stay inside a wide enough area"
+
+
+def test_grid_sampler_roi_smaller_than_the_patch_gets_one_window_at_its_top_left(
+    make_tiles: MakeTiles, utm: Place
+) -> None:
+    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
+    windows = [spatial(window) for window in GridGeoSampler(dataset, 16, roi=utm.bounds(5, 3, 6, 4))]
+    assert windows == [utm.bounds(5, 3, 16, 16)]
+
+
+def test_grid_sampler_roi_narrower_than_the_patch_in_x_only_is_covered(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
+    roi = utm.bounds(5, 3, 6, 30)
+    windows = list(GridGeoSampler(dataset, 16, roi=roi))
+    assert pixel_boxes(windows, roi, utm.res) == [(0, 0, 16, 16), (0, 14, 16, 16)]
+    assert (coverage(windows, roi, utm.res) >= 1).all()
+
+
+def test_grid_sampler_polygon_field_smaller_than_the_patch_gets_one_window(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
+    box = utm.bounds(12, 20, 6, 5)
+    corners = [(box.minx, box.miny), (box.maxx, box.miny), (box.maxx, box.maxy), (box.minx + 20, box.maxy)]
+    field = shapely.Polygon(corners)
+    windows = [spatial(window) for window in GridGeoSampler(dataset, 32, roi=field)]
+    assert windows == [utm.bounds(12, 20, 32, 32)]
+
+
+def test_prediction_over_a_file_smaller_than_the_patch_reads_it_at_the_top_left_of_one_padded_sample(
+    make_tiles: MakeTiles, place: Place, tmp_path: Path
+) -> None:
+    dataset = make_tiles(place, [("field", 0, 0, 10, 7)])
+    loader = DataLoader(dataset, batch_size=4, sampler=GridGeoSampler(dataset, 32), collate_fn=stack_samples)
+    [batch] = list(loader)
+    assert batch["image"].shape == (1, 1, 32, 32)
+    with rasterio.open(tmp_path / "tiles0" / "field.tif") as source:
+        pixels = torch.from_numpy(source.read(1).astype(np.float32))
+    image = batch["image"][0, 0]
+    assert torch.equal(image[:7, :10], pixels)
+    assert not image[7:, :].any()
+    assert not image[:, 10:].any()
+
+
 def test_grid_sampler_window_of_a_small_area_stays_inside_the_data(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("large", 10, 0, 20, 20), ("small", 30, 17, 4, 4)])
     windows = [spatial(window) for window in GridGeoSampler(dataset, 8)]
@@ -109,14 +184,36 @@ def test_grid_sampler_roi_off_the_pixel_grid_gives_windows_on_whole_pixels(make_
     assert list(GridGeoSampler(dataset, 8, roi=roi)) == list(GridGeoSampler(dataset, 8, roi=whole))
 
 
-def test_grid_sampler_keeps_windows_fully_inside_the_roi_polygon(make_tiles: MakeTiles, utm: Place) -> None:
+def test_grid_sampler_keeps_the_windows_sharing_area_with_the_roi_polygon(make_tiles: MakeTiles, utm: Place) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
     tile = dataset.bounds
     triangle = shapely.Polygon([(tile.minx, tile.miny), (tile.maxx, tile.miny), (tile.minx, tile.maxy)])
     in_box = list(GridGeoSampler(dataset, 5, roi=tile))
     in_triangle = list(GridGeoSampler(dataset, 5, roi=triangle))
-    assert in_triangle == [w for w in in_box if triangle.covers(shapely.box(w.minx, w.miny, w.maxx, w.maxy))]
+    assert in_triangle == [w for w in in_box if triangle.intersection(shapely.box(w.minx, w.miny, w.maxx, w.maxy)).area]
     assert 0 < len(in_triangle) < len(in_box)
+
+
+def test_grid_sampler_covers_every_pixel_inside_the_roi_polygon(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
+    tile = dataset.bounds
+    disc = shapely.Point((tile.minx + tile.maxx) / 2, (tile.miny + tile.maxy) / 2).buffer(150.0)
+    windows = list(GridGeoSampler(dataset, 8, stride=6, roi=disc))
+    counts = coverage(windows, tile, utm.res)
+    for row, column in zip(*np.nonzero(counts == 0), strict=True):
+        pixel = shapely.box(tile.minx + column * utm.res, tile.maxy - (row + 1) * utm.res,
+                            tile.minx + (column + 1) * utm.res, tile.maxy - row * utm.res)
+        assert disc.intersection(pixel).area == 0, (row, column)
+    assert (counts > 0).sum() < counts.size
+
+
+def test_grid_sampler_polygon_sliver_gets_the_windows_along_it(make_tiles: MakeTiles, utm: Place) -> None:
+    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
+    tile = dataset.bounds
+    sliver = shapely.Polygon([(tile.minx, tile.miny), (tile.maxx, tile.maxy), (tile.minx + 1, tile.miny)])
+    windows = list(GridGeoSampler(dataset, 4, roi=sliver))
+    assert 10 <= len(windows) < 100
+    assert all(sliver.intersection(shapely.box(w.minx, w.miny, w.maxx, w.maxy)).area > 0 for w in windows)
 
 
 def test_grid_sampler_toi_limits_the_time(make_tiles: MakeTiles, utm: Place) -> None:
@@ -143,12 +240,6 @@ def test_grid_sampler_ranks_partition_a_pass(make_tiles: MakeTiles, utm: Place, 
     assert max(map(len, shares)) - min(map(len, shares)) <= 1
 
 
-def test_grid_sampler_size_larger_than_the_data_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
-    dataset = make_tiles(utm, [("tile", 0, 0, 20, 14)])
-    with pytest.raises(ValueError, match=r"size=\(15, 8\).*larger than every area.*bounds"):
-        GridGeoSampler(dataset, (15, 8))
-
-
 @pytest.mark.parametrize("stride", [0, -1, (2, 0)])
 def test_grid_sampler_stride_must_be_positive(make_tiles: MakeTiles, utm: Place, stride: Size) -> None:
     dataset = make_tiles(utm, [("tile", 0, 0, 20, 14)])
@@ -160,14 +251,6 @@ def test_grid_sampler_roi_outside_the_data_is_a_value_error(make_tiles: MakeTile
     dataset = make_tiles(utm, [("tile", 0, 0, 20, 14)])
     with pytest.raises(ValueError, match="does not intersect"):
         GridGeoSampler(dataset, 4, roi=utm.bounds(30, 0, 10, 10))
-
-
-def test_grid_sampler_polygon_too_narrow_for_a_window_is_a_value_error(make_tiles: MakeTiles, utm: Place) -> None:
-    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
-    tile = dataset.bounds
-    sliver = shapely.Polygon([(tile.minx, tile.miny), (tile.maxx, tile.maxy), (tile.minx + 1, tile.miny)])
-    with pytest.raises(ValueError, match="no window"):
-        GridGeoSampler(dataset, 4, roi=sliver)
 
 
 def test_grid_sampler_feeds_a_dataloader_with_stack_samples(make_tiles: MakeTiles, place: Place) -> None:

@@ -51,7 +51,7 @@ def test_same_global_seed_same_pass(make_tiles: MakeTiles, utm: Place, kind: str
 @pytest.mark.parametrize(("rank", "world_size"), [(2, 2), (-1, 2), (0, 0)])
 def test_rank_must_lie_in_the_world(make_tiles: MakeTiles, utm: Place, rank: int, world_size: int) -> None:
     dataset = make_tiles(utm, TILES)
-    with pytest.raises(ValueError, match="rank="):
+    with pytest.raises(ValueError, match=r"rank=|world_size="):
         GridGeoSampler(dataset, 6, rank=rank, world_size=world_size)
 
 

@@ -14,6 +14,8 @@ MAX_TIME = float(sys.maxsize)
 MIN_TIME = -MAX_TIME
 #: Relative tolerance (in pixels) under which a coordinate counts as lying on a pixel edge.
 LATTICE_TOLERANCE = 1e-6
+#: The fields of a box, in the order of the R-tree index.
+FIELDS = ("minx", "maxx", "miny", "maxy", "mint", "maxt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,9 @@ class BoundingBox:
     R-tree index uses, so ``tuple(bbox)`` can be handed to it directly.
 
     Raises:
-        ValueError: if a minimum exceeds its maximum or a value is NaN.
+        TypeError: if a value is not a number.
+        ValueError: if a value is NaN or infinite (unbounded time is
+            :data:`MIN_TIME` to :data:`MAX_TIME`), or a minimum exceeds its maximum.
     """
 
     minx: float
@@ -35,7 +39,15 @@ class BoundingBox:
     maxt: float = MAX_TIME
 
     def __post_init__(self) -> None:
-        """Check that every interval is ordered."""
+        """Check that every value is a finite number and every interval is ordered."""
+        for name, value in zip(FIELDS, self, strict=True):
+            try:
+                finite = math.isfinite(value)
+            except TypeError:
+                raise TypeError(f"BoundingBox: {name}={value!r} must be a number") from None
+            if not finite:
+                hint = "; leave mint and maxt out for all time" if name in ("mint", "maxt") else ""
+                raise ValueError(f"BoundingBox: {name}={value} must be finite, not NaN or infinite{hint}")
         for low, high, axis in ((self.minx, self.maxx, "x"), (self.miny, self.maxy, "y"), (self.mint, self.maxt, "t")):
             if not low <= high:
                 raise ValueError(f"BoundingBox: min{axis}={low} must be <= max{axis}={high}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
@@ -12,8 +11,9 @@ import shapely
 import torch
 from shapely.geometry import MultiPolygon, Polygon
 
-from geotorch.core.bbox import BoundingBox, snap_inward
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_inward
 from geotorch.core.geo import GeoDataset
+from geotorch.samplers.arguments import as_count, as_number
 from geotorch.samplers.constants import Units
 from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, get_random_bounding_box
 
@@ -60,22 +60,49 @@ class Region:
         squares = shapely.box(boxes[:, 0], boxes[:, 2], boxes[:, 1], boxes[:, 3])
         return np.asarray(shapely.covers(self.polygon, squares), dtype=bool)
 
+    def overlaps(self, boxes: np.ndarray) -> np.ndarray:
+        """Which boxes share some area with the polygons (all without polygons); touching an edge is not enough."""
+        if self.polygon is None:
+            return np.ones(len(boxes), dtype=bool)
+        squares = shapely.box(boxes[:, 0], boxes[:, 2], boxes[:, 1], boxes[:, 3])
+        shared = shapely.intersects(self.polygon, squares) & ~shapely.touches(self.polygon, squares)
+        return np.asarray(shared, dtype=bool)
 
-def as_time(value: float | datetime) -> float:
-    """POSIX seconds of a time bound; a naive datetime is read as UTC, like dates in file names."""
+
+def as_time(value: float | datetime, name: str = "time", owner: str = "") -> float:
+    """POSIX seconds of a time bound; a naive datetime is read as UTC, like dates in file names.
+
+    Raises:
+        TypeError: if ``value`` is neither a number nor a datetime.
+        ValueError: if it is NaN or infinite.
+    """
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-    return float(value)
+    return as_number(value, name, owner)
+
+
+def as_interval(interval: object, name: str, owner: str) -> tuple[float, float]:
+    """``(start, end)`` POSIX seconds of a time interval given as two numbers or datetimes.
+
+    Raises:
+        TypeError: if ``interval`` is not a pair of numbers or datetimes.
+        ValueError: if a bound is NaN or infinite.
+    """
+    if not isinstance(interval, (tuple, list)) or len(interval) != 2:
+        raise TypeError(f"{owner}: {name}={interval!r} must be a (start, end) pair of POSIX seconds or datetimes")
+    return as_time(interval[0], f"{name}[0]", owner), as_time(interval[1], f"{name}[1]", owner)
 
 
 def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, owner: str) -> Region:
     """The region a sampler draws from: ``roi`` (the dataset's bounds when None) during ``toi``.
 
     Raises:
-        TypeError: if ``roi`` is not a BoundingBox, Polygon or MultiPolygon.
-        ValueError: if the polygons are empty or invalid, or ``toi`` is reversed.
+        TypeError: if ``roi`` is not a BoundingBox, Polygon or MultiPolygon, or
+            ``toi`` is not a pair of numbers or datetimes.
+        ValueError: if the polygons are empty or invalid, or ``toi`` is reversed
+            or holds NaN or infinity.
     """
-    mint, maxt = (-math.inf, math.inf) if toi is None else (as_time(toi[0]), as_time(toi[1]))
+    mint, maxt = (MIN_TIME, MAX_TIME) if toi is None else as_interval(toi, "toi", owner)
     if mint > maxt:
         raise ValueError(f"{owner}: toi={toi!r} must be a (start, end) pair with start <= end")
     if roi is None:
@@ -87,6 +114,8 @@ def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, ow
         return Region(BoundingBox(roi.minx, roi.maxx, roi.miny, roi.maxy, max(mint, roi.mint), min(maxt, roi.maxt)))
     if not isinstance(roi, (Polygon, MultiPolygon)):
         raise TypeError(f"{owner}: roi must be a BoundingBox, Polygon or MultiPolygon, got {type(roi).__name__}")
+    if not roi.is_empty and not np.isfinite(roi.bounds).all():
+        raise ValueError(f"{owner}: roi polygon coordinates must be finite, not NaN or infinite: {roi.bounds}")
     if roi.is_empty or not roi.is_valid or roi.area <= 0:
         raise ValueError(f"{owner}: roi polygon must be valid and have an area; fix it with shapely.make_valid")
     shapely.prepare(roi)
@@ -178,7 +207,7 @@ class RandomPatches:
                 data, or no area can hold a patch.
         """
         self.owner = owner
-        self.size = as_patch_size(size, units, dataset.res)
+        self.size = as_patch_size(size, units, dataset.res, owner=owner)
         self.res = dataset.res
         self.region = as_region(roi, toi, dataset, owner)
         self.areas = [area for area in find_areas(dataset, self.region, owner) if holds(area, self.size, self.res)]
@@ -190,13 +219,12 @@ class RandomPatches:
         """Patches per pass: ``length``, or by default how many the areas could hold side by side, at least 1.
 
         Raises:
-            ValueError: if ``length`` is given and not positive.
+            TypeError: if ``length`` is given and not a number.
+            ValueError: if ``length`` is given and not a positive whole number (NaN, infinity, 2.5, 0).
         """
         if length is None:
             return max(1, int(float(self.weights.sum()) / (self.size[0] * self.size[1])))
-        if length < 1:
-            raise ValueError(f"{self.owner}: length={length} must be a positive number of patches")
-        return length
+        return as_count(length, "length", self.owner)
 
     def choose(self, generator: torch.Generator) -> Area:
         """An area, with probability proportional to its weight."""

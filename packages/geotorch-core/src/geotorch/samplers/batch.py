@@ -12,6 +12,7 @@ from torch.utils.data import Sampler
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.areas import RandomPatches, Roi, TimeInterval
+from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
 from geotorch.samplers.utils import Size
@@ -52,8 +53,10 @@ class RandomBatchGeoSampler(BatchGeoSampler):
     Keeping a batch within one entry (usually one file) makes its reads
     cheap. Entries are chosen and patches placed as in
     :class:`~geotorch.samplers.RandomGeoSampler`, with the same seeding,
-    epochs and ranks. Each rank draws ``ceil(length / world_size)`` patches in
-    batches of ``batch_size``; only the last batch may be smaller.
+    epochs, ranks and edge policy: a patch never reaches past its entry or
+    the roi, and entries smaller than a patch in either axis are never chosen.
+    Each rank draws ``ceil(length / world_size)`` patches in batches of
+    ``batch_size``; only the last batch may be smaller.
     """
 
     def __init__(
@@ -75,26 +78,29 @@ class RandomBatchGeoSampler(BatchGeoSampler):
         Args:
             dataset: the dataset to sample.
             size: patch size, one number or ``(height, width)``, in ``units``.
-            batch_size: patches per batch.
-            length: patches per pass over all ranks (default: the area inside
-                the roi divided by the area of a patch, at least 1).
+            batch_size: patches per batch, a positive whole number.
+            length: patches per pass over all ranks, a positive whole number
+                (default: the area inside the roi divided by the area of a patch, at least 1).
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); patches lie fully inside it.
-            units: whether ``size`` counts pixels or CRS units.
+            units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
             generator: source of all randomness (default: torch's default generator).
             toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
         Raises:
-            ValueError: if ``size``, ``batch_size`` or ``length`` is not
-                positive, the roi/toi misses the data, or no area can hold a patch.
+            TypeError: if ``size``, ``batch_size`` or ``length`` is not made of
+                numbers, ``units`` is not a :class:`Units` value, or ``roi``/``toi``
+                has the wrong type.
+            ValueError: if ``size``, ``batch_size``, ``length`` or ``toi`` holds
+                NaN or infinity, ``size`` is not positive, a count is not a
+                positive whole number, the roi/toi misses the data, or no area
+                can hold a patch.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         owner = type(self).__name__
-        if batch_size < 1:
-            raise ValueError(f"{owner}: batch_size={batch_size} must be a positive number of patches")
-        self.batch_size = batch_size
+        self.batch_size = as_count(batch_size, "batch_size", owner)
         self.patches = RandomPatches(dataset, size, units, roi, toi, owner)
         self.size = self.patches.size
         self.length = self.patches.pass_length(length)

@@ -6,6 +6,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from geotorch.samplers.arguments import as_count
+
 
 def resolve_rank(rank: int | None, world_size: int | None) -> tuple[int, int]:
     """This process's ``(rank, world_size)``.
@@ -14,12 +16,16 @@ def resolve_rank(rank: int | None, world_size: int | None) -> tuple[int, int]:
     initialized, else rank 0 of a world of 1.
 
     Raises:
-        ValueError: if ``world_size < 1`` or ``rank`` is not in ``[0, world_size)``.
+        TypeError: if ``rank`` or ``world_size`` is not a number.
+        ValueError: if either is not a whole number (NaN, infinity, 1.5), ``world_size < 1``
+            or ``rank`` is not in ``[0, world_size)``.
     """
     initialized = dist.is_available() and dist.is_initialized()
     resolved_world = world_size if world_size is not None else dist.get_world_size() if initialized else 1
     resolved_rank = rank if rank is not None else dist.get_rank() if initialized else 0
-    if resolved_world < 1 or not 0 <= resolved_rank < resolved_world:
+    resolved_world = as_count(resolved_world, "world_size")
+    resolved_rank = as_count(resolved_rank, "rank", minimum=0)
+    if resolved_rank >= resolved_world:
         raise ValueError(f"rank={resolved_rank} must be in [0, world_size) with world_size={resolved_world} >= 1")
     return resolved_rank, resolved_world
 
@@ -51,11 +57,10 @@ class Sharded:
         """Start epoch ``epoch``: the next pass depends only on the seed, the epoch and the rank.
 
         Raises:
-            ValueError: if ``epoch`` is negative.
+            TypeError: if ``epoch`` is not a number.
+            ValueError: if ``epoch`` is negative or not a whole number (NaN, infinity, 1.5).
         """
-        if epoch < 0:
-            raise ValueError(f"set_epoch: epoch={epoch} must be >= 0")
-        self.epoch = epoch
+        self.epoch = as_count(epoch, "epoch", "set_epoch", minimum=0)
         self._passes = 0
 
     def _pass_generator(self, seed: int, *, per_rank: bool) -> torch.Generator:

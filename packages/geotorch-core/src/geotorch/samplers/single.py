@@ -18,13 +18,11 @@ from geotorch.samplers.areas import (
     TimeInterval,
     as_region,
     find_areas,
-    holds,
     index_entries,
-    size_error,
 )
 from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
-from geotorch.samplers.utils import Size, as_patch_size, chip_offsets
+from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, chip_offsets
 
 
 class GeoSampler(Sampler[BoundingBox], Sharded, abc.ABC):
@@ -62,7 +60,15 @@ class RandomGeoSampler(GeoSampler):
     An index entry is chosen with probability proportional to its area inside
     the roi, then a position on that entry's pixel grid, uniformly among those
     that keep the whole patch inside the entry and the roi (with a polygon roi,
-    inside the polygons). Entries too small to hold a patch are never chosen.
+    inside the polygons).
+
+    Edge policy: a patch never reaches past its entry or the roi, so it holds
+    no fill; a patch may end at the last row or column, so every pixel can be
+    drawn, but pixels near the edges are drawn less often than central ones
+    (fewer positions cover them). Entries (or their parts inside the roi)
+    smaller than a patch in either axis are never chosen; if no entry can hold
+    a patch, construction fails. Use :class:`GridGeoSampler` to predict over
+    areas smaller than a patch.
 
     All randomness comes from ``generator``: the same seed gives the same
     patches. Each pass draws new patches; after :meth:`set_epoch`, a pass
@@ -89,19 +95,22 @@ class RandomGeoSampler(GeoSampler):
         Args:
             dataset: the dataset to sample.
             size: patch size, one number or ``(height, width)``, in ``units``.
-            length: patches per pass over all ranks (default: the area inside
-                the roi divided by the area of a patch, at least 1).
+            length: patches per pass over all ranks, a positive whole number
+                (default: the area inside the roi divided by the area of a patch, at least 1).
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); patches lie fully inside it.
-            units: whether ``size`` counts pixels or CRS units.
+            units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
             generator: source of all randomness (default: torch's default generator).
             toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
         Raises:
-            ValueError: if ``size`` or ``length`` is not positive, the roi/toi
-                misses the data, or no area can hold a patch.
+            TypeError: if ``size`` or ``length`` is not made of numbers, ``units``
+                is not a :class:`Units` value, or ``roi``/``toi`` has the wrong type.
+            ValueError: if ``size``, ``length`` or ``toi`` holds NaN or infinity,
+                ``size`` is not positive, ``length`` is not a positive whole
+                number, the roi/toi misses the data, or no area can hold a patch.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         self.patches = RandomPatches(dataset, size, units, roi, toi, type(self).__name__)
@@ -123,15 +132,26 @@ class RandomGeoSampler(GeoSampler):
 class GridGeoSampler(GeoSampler):
     """Windows laid on a regular grid over every index entry, for inference and evaluation.
 
-    Edge policy: each entry's part inside the roi is tiled from its top-left
-    corner every ``stride``; the last row and column are shifted back to end
-    exactly at the part's bottom and right edges, so no window reaches past
-    the data and, with ``stride <= size``, every pixel is covered. Along an axis
-    where the part is smaller than the patch, it gets one window starting at
-    its top (left) edge, moved back where needed to stay inside the roi (the
-    dataset's bounds without roi). With a polygon roi only windows fully inside
-    the polygons are kept. Windows are per index entry; identical windows
-    (entries with the same footprint and time) are yielded once.
+    Edge policy: each entry's part inside the roi (its *area*) is tiled from
+    its top-left corner every ``stride``. The last row and column are shifted
+    back to end exactly at the area's bottom and right edges, so no window
+    reaches past the data and, with ``stride <= size``, every pixel of every
+    area is covered by at least one window.
+
+    Areas smaller than a window: along an axis where an area is shorter than
+    the window, it gets one window starting at its top (left) edge. Where the
+    roi (the dataset's bounds without roi) is longer than the window along
+    that axis, the window is moved back as needed to stay inside it; where the
+    roi itself is shorter, the window keeps the full requested size, anchored
+    at the area's top-left corner, and reaches past the data, where a dataset
+    reads its fill value (nodata, else 0). So a field smaller than a patch is
+    still predicted, whole, in one window holding it at the top-left.
+
+    With a polygon roi, the windows that share some area with the polygons are
+    kept, so every pixel inside the polygons is covered; windows may reach
+    past the polygons (mask the predictions with them). Windows are per index
+    entry; identical windows (entries with the same footprint and time) are
+    yielded once.
 
     A pass is split across ranks window by window: every window is visited
     exactly once over all ranks, and rank lengths differ by at most one.
@@ -156,34 +176,34 @@ class GridGeoSampler(GeoSampler):
             size: window size, one number or ``(height, width)``, in ``units``.
             stride: step between windows, like ``size`` (default: ``size``, no overlap).
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
-                (default: the whole dataset); windows lie fully inside it.
-            units: whether ``size`` and ``stride`` count pixels or CRS units.
+                (default: the whole dataset); see the edge policy above.
+            units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` and ``stride`` count.
             toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
         Raises:
-            ValueError: if ``size`` or ``stride`` is not positive, the roi/toi
-                misses the data, no area can hold a window, or no window fits
-                inside the roi polygons.
+            TypeError: if ``size`` or ``stride`` is not one or two numbers,
+                ``units`` is not a :class:`Units` value, or ``roi``/``toi`` has the wrong type.
+            ValueError: if ``size``, ``stride`` or ``toi`` holds a number that is
+                NaN, infinite or (for sizes) not positive, the roi/toi misses the
+                data, or no window shares area with the roi polygons.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         owner = type(self).__name__
-        self.size = as_patch_size(size, units, self.res)
-        self.stride = self.size if stride is None else as_patch_size(stride, units, self.res, "stride")
+        self.size = as_patch_size(size, units, self.res, owner=owner)
+        self.stride = self.size if stride is None else as_patch_size(stride, units, self.res, "stride", owner)
         self.region = as_region(roi, toi, dataset, owner)
         areas = find_areas(dataset, self.region, owner)
-        if not any(holds(area, self.size, self.res) for area in areas):
-            raise size_error(owner, size, self.size, dataset, self.region)
         limits = self.region.bbox & dataset.bounds
         windows = np.concatenate([self._tile(area.bounds, limits) for area in areas])
         _, first = np.unique(windows, axis=0, return_index=True)
         windows = windows[np.sort(first)]
-        windows = windows[self.region.covers(windows)]
+        windows = windows[self.region.overlaps(windows)]
         if len(windows) == 0:
             raise ValueError(
-                f"{owner}: no window of size={size!r} fits inside the roi polygon {self.region.bbox}; "
-                f"use a smaller size or a wider roi"
+                f"{owner}: no window of size={size!r} shares area with the roi polygon {self.region.bbox}; "
+                f"the polygon lies between whole pixels of the data: use a wider roi"
             )
         self.windows = windows[self.rank :: self.world_size]
 
@@ -192,8 +212,12 @@ class GridGeoSampler(GeoSampler):
         height, width = self.size
         lefts = area.minx + np.array(chip_offsets(area.maxx - area.minx, width, self.stride[1]))
         tops = area.maxy - np.array(chip_offsets(area.maxy - area.miny, height, self.stride[0]))
-        lefts = np.clip(lefts, limits.minx, limits.maxx - width)
-        tops = np.clip(tops, limits.miny + height, limits.maxy)
+        # Moving a window back inside the limits is only possible where they are wider than it;
+        # elsewhere it stays at the area's top-left corner and reads fill beyond the data.
+        if limits.maxx - limits.minx >= width - TOLERANCE * self.res[0]:
+            lefts = np.minimum(lefts, limits.maxx - width)
+        if limits.maxy - limits.miny >= height - TOLERANCE * self.res[1]:
+            tops = np.maximum(tops, limits.miny + height)
         top, left = (grid.ravel() for grid in np.meshgrid(tops, lefts, indexing="ij"))
         times = np.broadcast_to([area.mint, area.maxt], (len(top), 2))
         return np.column_stack([left, left + width, top - height, top, times])
@@ -211,7 +235,11 @@ class GridGeoSampler(GeoSampler):
 class PreChippedGeoSampler(GeoSampler):
     """Each index entry once, whole: for datasets whose files are already chips.
 
-    With an roi, only entries fully inside it are yielded. Identical entries
+    Edge policy: a query is an entry's own box, whatever its size, so nothing
+    is cut, shifted or padded here; chips of different sizes give samples of
+    different sizes (collate them with care). With an roi, only entries fully
+    inside it (and, with a polygon roi, inside the polygons) are yielded; an
+    entry crossing the roi's edge is left out, not cut. Identical entries
     (same footprint and time) are yielded once. A pass is split across ranks
     entry by entry, after shuffling when asked: every entry is visited exactly
     once over all ranks. All ranks must shuffle alike, so give every rank the

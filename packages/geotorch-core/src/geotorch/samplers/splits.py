@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from itertools import combinations, pairwise
+from numbers import Integral, Real
 from typing import Any, TypeVar
 
 import torch
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.geo import GeoDataset, build_index
-from geotorch.samplers.areas import as_time, index_entries
+from geotorch.samplers.areas import as_interval, index_entries
+from geotorch.samplers.arguments import as_count, as_number, as_positive
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
 Entry = tuple[BoundingBox, Any]
@@ -39,8 +41,9 @@ def random_bbox_assignment(
         One view of ``dataset`` per length, each indexing its own entries.
 
     Raises:
-        ValueError: if ``lengths`` are neither such counts nor such fractions,
-            or a split would get no entry.
+        TypeError: if a length is not a number.
+        ValueError: if a length is NaN or infinite, ``lengths`` are neither
+            such counts nor such fractions, or a split would get no entry.
     """
     entries = index_entries(dataset)
     counts = _counts(len(entries), lengths, "random_bbox_assignment")
@@ -71,7 +74,8 @@ def random_bbox_splitting(
         One view of ``dataset`` per fraction.
 
     Raises:
-        ValueError: if a fraction is not positive or they do not sum to 1.
+        TypeError: if a fraction is not a number.
+        ValueError: if a fraction is NaN, infinite or not positive, or they do not sum to 1.
     """
     shares = _fractions(fractions, "random_bbox_splitting")
     parts: list[list[Entry]] = [[] for _ in shares]
@@ -102,11 +106,12 @@ def random_grid_cell_assignment(
         One view of ``dataset`` per fraction.
 
     Raises:
-        ValueError: if ``grid_size < 1``, the fractions do not sum to 1, or a
-            split would get no cell.
+        TypeError: if ``grid_size`` or a fraction is not a number.
+        ValueError: if ``grid_size`` is not a positive whole number, a fraction
+            is NaN, infinite or not positive, the fractions do not sum to 1, or
+            a split would get no cell.
     """
-    if grid_size < 1:
-        raise ValueError(f"random_grid_cell_assignment: grid_size={grid_size} must be >= 1")
+    grid_size = as_count(grid_size, "grid_size", "random_grid_cell_assignment")
     cells: list[Entry] = []
     for box, item in index_entries(dataset):
         xs = [box.minx + (box.maxx - box.minx) * step / grid_size for step in range(grid_size)] + [box.maxx]
@@ -178,11 +183,14 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
         One view of ``dataset`` per fraction or interval.
 
     Raises:
-        ValueError: if the fractions are not positive or do not sum to 1, an
-            interval is empty or overlaps another, or an interval holds no data.
+        TypeError: if ``lengths`` mixes fractions and intervals, or holds
+            something that is neither a number nor a datetime.
+        ValueError: if a fraction or a time is NaN or infinite, the fractions
+            are not positive or do not sum to 1, an interval is empty or
+            overlaps another, or an interval holds no data.
     """
     intervals = _time_intervals(dataset, lengths)
-    closed_end = all(isinstance(length, (int, float)) for length in lengths)
+    closed_end = all(isinstance(length, Real) for length in lengths)
     entries = index_entries(dataset)
     views = []
     for number, (start, end) in enumerate(intervals):
@@ -201,17 +209,17 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
 
 def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[tuple[float, float]]:
     """``(start, end)`` POSIX seconds of each split of :func:`time_series_split`."""
-    numbers = [length for length in lengths if isinstance(length, (int, float))]
+    numbers = [length for length in lengths if isinstance(length, Real)]
     if len(numbers) == len(lengths):
-        shares = _fractions(numbers, "time_series_split")
+        shares = _fractions(numbers, "time_series_split", "lengths")
         mint, maxt = dataset.bounds.mint, dataset.bounds.maxt
         cuts = [mint + (maxt - mint) * sum(shares[:number]) for number in range(len(shares))] + [maxt]
         return list(pairwise(cuts))
     intervals = []
-    for length in lengths:
-        if isinstance(length, (int, float)) or len(length) != 2:
-            raise ValueError(f"time_series_split: give all fractions or all (start, end) pairs, got {length!r}")
-        start, end = as_time(length[0]), as_time(length[1])
+    for number, length in enumerate(lengths):
+        if isinstance(length, Real):
+            raise TypeError(f"time_series_split: give all fractions or all (start, end) pairs, got {length!r}")
+        start, end = as_interval(length, f"lengths[{number}]", "time_series_split")
         if not start < end:
             raise ValueError(f"time_series_split: interval {length!r} must have start < end")
         intervals.append((start, end))
@@ -230,11 +238,11 @@ def _clip_time(box: BoundingBox, start: float, end: float, inclusive: bool) -> B
     return replace(box, mint=mint, maxt=maxt) if inside else None
 
 
-def _fractions(fractions: Sequence[float], owner: str) -> list[float]:
-    """``fractions`` as floats, checked to be positive and to sum to 1."""
-    shares = [float(fraction) for fraction in fractions]
-    if not shares or any(share <= 0 for share in shares) or not _sums_to_one(shares):
-        raise ValueError(f"{owner}: fractions={list(fractions)} must be positive and sum to 1")
+def _fractions(fractions: Sequence[object], owner: str, name: str = "fractions") -> list[float]:
+    """``fractions`` (the argument ``name``) as floats, checked to be finite, positive and to sum to 1."""
+    shares = [as_positive(fraction, f"{name}[{number}]", owner) for number, fraction in enumerate(fractions)]
+    if not shares or not _sums_to_one(shares):
+        raise ValueError(f"{owner}: {name}={list(fractions)} must be positive and sum to 1")
     return shares
 
 
@@ -244,7 +252,9 @@ def _sums_to_one(fractions: Sequence[float]) -> bool:
 
 def _counts(total: int, lengths: Sequence[float], owner: str) -> list[int]:
     """Items per split: ``lengths`` as counts summing to ``total``, or fractions of it summing to 1."""
-    if all(isinstance(length, int) for length in lengths) and sum(lengths) == total:
+    for number, length in enumerate(lengths):
+        as_number(length, f"lengths[{number}]", owner)
+    if all(isinstance(length, Integral) for length in lengths) and sum(lengths) == total:
         counts = [int(length) for length in lengths]
     elif lengths and all(length >= 0 for length in lengths) and _sums_to_one(lengths):
         exact = [total * length for length in lengths]

@@ -1,0 +1,59 @@
+"""The ``res`` argument of datasets: one or two positive finite numbers, refused otherwise naming ``res``."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from rasters import grid, random_bands, write_raster, write_vector  # type: ignore[import-not-found]
+
+from geotorch.core import RasterDataset, VectorDataset
+from geotorch.core.geo import as_res
+
+BAD_VALUES = [math.nan, math.inf, -math.inf, (10.0, math.nan), (math.inf, 10.0), 0, -10.0]
+BAD_TYPES = ["10", True, (10.0,), (10.0, 10.0, 10.0), (10.0, "10")]
+
+
+@pytest.fixture
+def raster_folder(tmp_path: Path) -> Path:
+    write_raster(tmp_path / "scene.tif", random_bands((1, 8, 8)), "EPSG:32616", grid(600000, 4000300, 30.0))
+    return tmp_path
+
+
+@pytest.fixture
+def vector_folder(tmp_path: Path) -> Path:
+    write_vector(tmp_path / "fields.geojson", [shapely.box(600000, 4000000, 600300, 4000300)], "EPSG:32616")
+    return tmp_path
+
+
+@pytest.mark.parametrize("res", BAD_VALUES, ids=str)
+def test_raster_dataset_refuses_a_non_finite_or_non_positive_res(raster_folder: Path, res: object) -> None:
+    with pytest.raises(ValueError, match=r"res=.* must be positive and finite"):
+        RasterDataset(raster_folder, res=res)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("res", BAD_VALUES, ids=str)
+def test_vector_dataset_refuses_a_non_finite_or_non_positive_res(vector_folder: Path, res: object) -> None:
+    with pytest.raises(ValueError, match=r"res=.* must be positive and finite"):
+        VectorDataset(vector_folder, res=res)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("res", BAD_TYPES, ids=str)
+def test_res_that_is_not_one_or_two_numbers_is_a_type_error(raster_folder: Path, res: object) -> None:
+    with pytest.raises(TypeError, match=r"res=.* must be a number or an \(x, y\) pair"):
+        RasterDataset(raster_folder, res=res)  # type: ignore[arg-type]
+
+
+def test_view_with_a_nan_res_is_refused(raster_folder: Path) -> None:
+    dataset = RasterDataset(raster_folder)
+    with pytest.raises(ValueError, match="res=nan"):
+        dataset.to("EPSG:32616", res=math.nan)
+
+
+@pytest.mark.parametrize("res", [10, 10.0, (10, 20), [10.0, 20.0], np.float32(10), np.array([10.0, 20.0])], ids=str)
+def test_res_accepts_numbers_and_pairs_of_numbers(res: object) -> None:
+    expected = (10.0, 10.0) if np.size(res) == 1 else (10.0, 20.0)
+    assert as_res(res) == expected  # type: ignore[arg-type]
