@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import rasterio
+import rasterio.warp
 import torch
 from affine import Affine
 from task_fakes import fast_trainer
@@ -139,3 +145,177 @@ def test_a_prediction_area_cut_mid_pixel_is_written_whole_pixels_every_one_predi
         assert (result.width, result.height) == (53, 48)
         assert result.transform.c == pytest.approx(TRANSFORM.c + 102)
         assert (result.read(1) != 255).all(), "every pixel of the output was predicted"
+
+
+class Given(GeoDataModule):
+    """Every stage on the dataset the test built."""
+
+    mean = (0.0,)
+    std = (SCALE,)
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        dataset = self.kwargs["dataset"]
+        return dataset, dataset, dataset, dataset
+
+
+def predict_on(tmp_path: Path, dataset: GeoDataset, task: nn.Module, output: str,
+               output_dir: Path | None = None) -> GeoTIFFPredictionWriter:
+    datamodule = Given(dataset=dataset, batch_size=4, patch_size=32, predict_stride=16)
+    writer = GeoTIFFPredictionWriter(output_dir or tmp_path / "out", output=output)  # type: ignore[arg-type]
+    fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer]).predict(task, datamodule=datamodule,
+                                                                           return_predictions=False)
+    return writer
+
+
+def write_raster_file(path: Path, array: np.ndarray, transform: Affine = TRANSFORM, nodata: float | None = None,
+                      driver: str = "GTiff") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    profile = {"driver": driver, "width": array.shape[2], "height": array.shape[1], "count": array.shape[0],
+               "dtype": array.dtype.name, "crs": "EPSG:32633", "transform": transform, "nodata": nodata}
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(array)
+    return path
+
+
+def random_image(seed: int, height: int, width: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(1, 10_000, (4, height, width)).astype("uint16")
+
+
+def pointwise_task() -> PixelwiseRegressionTask:
+    task = PixelwiseRegressionTask(model="fcn", in_channels=4, num_outputs=2, num_filters=4)
+    task.model = Pointwise()
+    return task.eval()
+
+
+def model_on(task: nn.Module, path: Path) -> np.ndarray:
+    with rasterio.open(path) as source, torch.no_grad():
+        image = torch.from_numpy(source.read().astype("float32"))[None] / SCALE
+        return task.model(image)[0].numpy()  # type: ignore[operator, no-any-return]
+
+
+class AnyScenes(RasterDataset):
+    filename_glob = "*"
+
+
+def test_every_input_gets_its_own_output_named_after_its_relative_path(tmp_path: Path) -> None:
+    inputs = ["in/a.tif", "in/a_2.tif", "in/sub/a.tif", "in/sub/a.TIF", "in/a.jp2", "other/sub/a.tif"]
+    expected = ["in/a.tif", "in/a_2.tif", "in/sub/a.tif", "in/sub/a_2.tif", "in/a_3.tif", "other/sub/a.tif"]
+    for number, name in enumerate(inputs):
+        # Side by side, so that each output's grid tells which input it was made from.
+        write_raster_file(tmp_path / name, random_image(number, 32, 32), TRANSFORM * Affine.translation(40 * number, 0),
+                          driver="JP2OpenJPEG" if name.endswith(".jp2") else "GTiff")
+    dataset = AnyScenes(paths=[tmp_path / "in", tmp_path / "other"])
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
+    out = tmp_path / "out"
+    for _ in range(2):  # a second run writes the same names again
+        writer = predict_on(tmp_path, dataset, task, "auto")
+        assert sorted(path.relative_to(out).as_posix() for path in writer.written) == sorted(expected)
+        assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == sorted(expected)
+        for name, output in zip(inputs, expected, strict=True):
+            with rasterio.open(out / output) as result, rasterio.open(tmp_path / name) as source:
+                assert result.transform == source.transform and result.shape == source.shape
+                assert result.tags()["source"] == str(tmp_path / name)
+
+
+def test_an_output_never_replaces_its_input(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "scene", 32, 32)
+    before = scene.read_bytes()
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4)
+    with pytest.raises(ValueError, match="would overwrite that input"):
+        predict_on(tmp_path, Scenes(paths=scene.parent), task, "auto", output_dir=scene.parent)
+    assert scene.read_bytes() == before
+
+
+def test_an_input_smaller_than_a_window_gets_its_whole_output(tmp_path: Path) -> None:
+    write_raster_file(tmp_path / "in" / "big.tif", random_image(1, 64, 64))
+    # East of the big one, on its pixel lattice: its one window reaches past it, into the big one and below it.
+    small = write_raster_file(tmp_path / "in" / "small.tif", random_image(2, 16, 24),
+                              TRANSFORM * Affine.translation(64, 0))
+    task = pointwise_task()
+    writer = predict_on(tmp_path, Scenes(paths=tmp_path / "in"), task, "scores")
+    with rasterio.open(tmp_path / "out" / "small.tif") as result, rasterio.open(small) as source:
+        assert result.transform == source.transform and result.shape == source.shape
+        values = result.read()
+    np.testing.assert_allclose(values, model_on(task, small), atol=1e-5)
+    assert len(writer.written) == 2
+
+
+class Dated(RasterDataset):
+    filename_glob = "scene_*.tif"
+    filename_regex = r"scene_(?P<date>\d{8})\.tif"
+
+
+def test_inputs_of_one_place_at_two_dates_each_get_their_own_prediction(tmp_path: Path) -> None:
+    scenes = [write_raster_file(tmp_path / "in" / f"scene_{date}.tif", random_image(seed, 32, 48))
+              for seed, date in enumerate(("20200101", "20200201"))]
+    task = pointwise_task()
+    writer = predict_on(tmp_path, Dated(paths=tmp_path / "in"), task, "scores")
+    assert sorted(writer.written) == [tmp_path / "out" / scene.name for scene in scenes]
+    for scene in scenes:
+        with rasterio.open(tmp_path / "out" / scene.name) as result:
+            np.testing.assert_allclose(result.read(), model_on(task, scene), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("output", "declared", "is_nodata"),
+    [("classes", True, lambda values: values == 255), ("scores", True, np.isnan),
+     ("classes", False, lambda values: values == 255)],
+)
+def test_pixels_without_input_data_are_the_outputs_nodata(
+    tmp_path: Path, output: str, declared: bool, is_nodata: Callable[[np.ndarray], np.ndarray]
+) -> None:
+    image = random_image(3, 48, 64)
+    image[:, :, :16] = 0  # the file's west quarter has no data (its nodata, or RasterDataset's default fill 0)
+    write_raster_file(tmp_path / "in" / "scene.tif", image, nodata=0 if declared else None)
+    # Seen from the next UTM zone the file is a tilted quadrilateral: its box has corners without imagery.
+    dataset = Scenes(paths=tmp_path / "in", crs="EPSG:32632", res=10)
+    task = (SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4) if output == "classes"
+            else pointwise_task())
+    (written,) = predict_on(tmp_path, dataset, task.eval(), output).written
+    with rasterio.open(written) as result:
+        assert np.isnan(result.nodata) if output == "scores" else result.nodata == 255
+        values = result.read(1)
+        rows, columns = np.mgrid[0:result.height, 0:result.width]
+        xs, ys = result.transform * (columns.ravel() + 0.5, rows.ravel() + 0.5)
+    # Where each output pixel's centre falls in the input's pixels.
+    input_xs, input_ys = rasterio.warp.transform("EPSG:32632", "EPSG:32633", xs, ys)
+    column = ((np.array(input_xs) - TRANSFORM.c) / 10).reshape(values.shape)
+    row = ((TRANSFORM.f - np.array(input_ys)) / 10).reshape(values.shape)
+    has_data = (row >= 0) & (row < 48) & (column >= 16) & (column < 64)
+    # Pixels whose centre is within half a pixel of an edge may go either way in GDAL's warp.
+    clear = np.minimum.reduce([abs(row), abs(row - 48), abs(column - 16), abs(column - 64)]) > 0.5
+    outside = clear & ((row < 0) | (row >= 48) | (column >= 64))
+    assert outside.sum() > 20 and (clear & ~has_data & ~outside).sum() > 500
+    assert is_nodata(values)[clear & ~has_data].all()
+    assert not is_nodata(values)[clear & has_data].any()
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_rewrite_leaves_the_previous_prediction_whole(tmp_path: Path, signal_number: int) -> None:
+    scene = write_scene(tmp_path / "scene", 32, 48)
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4)
+    written = predict(tmp_path, task, scene, stride=16, output="auto")
+    with rasterio.open(written) as result:
+        before = result.read()
+    ready = tmp_path / "ready"
+    rewrite = subprocess.Popen([sys.executable, str(Path(__file__).with_name("interrupted_rewrite.py")),
+                                str(written), str(ready)])
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert rewrite.poll() is None, "the rewrite ended before it was half-way"
+            assert time.monotonic() < deadline, "the rewrite did not get half-way in a minute"
+            time.sleep(0.02)
+        rewrite.send_signal(signal_number)
+        assert rewrite.wait(timeout=30) == -signal_number
+    finally:
+        if rewrite.poll() is None:
+            rewrite.kill()
+            rewrite.wait()
+    with rasterio.open(written) as result:
+        assert np.array_equal(result.read(), before)
+    # The killed rewrite's temporary is left, hidden from the usual globs, and the next run removes it.
+    assert len(list(written.parent.glob(f".{written.name}.*.part"))) == 1
+    assert list(written.parent.glob("*.tif")) == [written]
+    predict(tmp_path, task, scene, stride=16, output="auto")
+    assert [path.name for path in written.parent.iterdir()] == [written.name]
