@@ -41,7 +41,8 @@ def tests(session: nox.Session) -> None:
     """Every package editable in one reused venv, the example third-party plugin installed, all tests."""
     session.install(*TORCH_VISION)
     # pycocotools: only the reference the detection mAP is checked against, never imported by GeoTorch.
-    session.install("pytest>=8", "pycocotools", *(f"-e{path}" for path in PACKAGES.values()))
+    # hypothesis: generates the GeoTIFF variants the fast header reader is checked against GDAL on.
+    session.install("pytest>=8", "hypothesis", "pycocotools", *(f"-e{path}" for path in PACKAGES.values()))
     session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
     session.run("pytest", *(session.posargs or ["tests"]))
 
@@ -52,7 +53,7 @@ def tests_isolated(session: nox.Session, package: str) -> None:
     """One package installed (not editable) with only what it declares; its own tests."""
     needed = ISOLATED[package]
     session.install(*_torch_for(needed))
-    session.install("pytest>=8", *(PACKAGES[name] for name in needed))
+    session.install("pytest>=8", "hypothesis", *(PACKAGES[name] for name in needed))
     if package == "core":
         session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
     session.run("pytest", f"tests/{package}", *(["tests/plugins"] if package == "core" else []), *session.posargs)

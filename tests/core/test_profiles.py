@@ -33,7 +33,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _no_file_may_be_opened(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(path: Path) -> object:
+    def refuse(path: Path, sidecars: list[str]) -> object:
         raise AssertionError(f"{path} was opened although its cached profile is current")
 
     monkeypatch.setattr(profiles, "_read_profile", refuse)
@@ -84,7 +84,8 @@ def test_the_cache_can_be_switched_off(folder: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(profiles.INDEX_CACHE_VARIABLE, "0")
     opened: list[Path] = []
     original = profiles._read_profile
-    monkeypatch.setattr(profiles, "_read_profile", lambda path: opened.append(path) or original(path))
+    monkeypatch.setattr(profiles, "_read_profile",
+                        lambda path, sidecars: opened.append(path) or original(path, sidecars))
     Tiles(folder)
     assert len(opened) == 3
 

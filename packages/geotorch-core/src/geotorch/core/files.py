@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from geotorch.core.partial import is_partial
+from geotorch.core.sidecars import sidecar_names
 
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]
@@ -30,11 +32,15 @@ def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
 
     A folder's search skips partial downloads and extraction staging folders (see
     :mod:`geotorch.core.partial`) and everything inside them: they hold unfinished files.
+    It also skips the sidecars of other files in the same folder (``a.tif.aux.xml``,
+    ``a.tif.msk``, ``a.tif.ovr``, ``a.tfw``... see :mod:`geotorch.core.sidecars`): GDAL reads
+    them with their file, they are no dataset files of their own. Files named directly are kept.
 
     Returns:
         Sorted, de-duplicated paths.
     """
     found: set[Path] = set()
+    named: set[Path] = set()
     for path in paths:
         if path.is_dir():
             found.update(
@@ -43,5 +49,17 @@ def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
                 if candidate.is_file() and not any(map(is_partial, candidate.relative_to(path).parts))
             )
         elif path.is_file():
-            found.add(path)
-    return sorted(found)
+            named.add(path)
+    return sorted(_without_sidecars(found) | named)
+
+
+def _without_sidecars(files: set[Path]) -> set[Path]:
+    """``files`` less the sidecars of other files in their folders (one listing per folder)."""
+    sidecars: set[Path] = set()
+    for folder in {file.parent for file in files}:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        sidecars.update(folder / name for name in sidecar_names(names))
+    return files - sidecars

@@ -15,11 +15,15 @@ import rasterio
 
 from geotorch.core.cache import cache_home
 from geotorch.core.geotransform import footprint, ground_res
+from geotorch.core.sidecars import sidecars_by_file
 
 #: Set to 0 to read every file's header at every construction.
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
-#: Version of the cache layout and of RasterProfile's meaning (3: bounds and res hold for any geotransform).
-_FORMAT = 3
+#: Version of the cache layout and of RasterProfile's meaning (3: bounds and res hold for any geotransform;
+#: 4: stamps cover the sidecars GDAL reads with each file).
+_FORMAT = 4
+#: What identifies one version of a file and of its sidecars (see :func:`_stamp`).
+Stamp = list[int | str]
 
 
 @dataclass(frozen=True)
@@ -52,18 +56,49 @@ class RasterProfile:
     nodata: float | None
 
 
-def _stamp(path: Path) -> list[int]:
-    """What changes whenever a file's content may have changed."""
+def _stamp(path: Path, sidecars: Sequence[str]) -> Stamp:
+    """What changes whenever a file's content, or that of a sidecar GDAL reads with it, may have changed.
+
+    Size, modification and status change times and inode of the file, then the
+    name and the same four of each sidecar: writing, replacing or removing a
+    ``.aux.xml``, world file or mask beside a file changes its stamp.
+
+    Raises:
+        OSError: if ``path`` cannot be stat'ed (a sidecar that vanished since the folder was listed is skipped).
+    """
+    stamp: Stamp = [*_status(path)]
+    for name in sidecars:
+        try:
+            stamp += [name, *_status(path.parent / name)]
+        except FileNotFoundError:
+            continue
+    return stamp
+
+
+def _status(path: Path) -> tuple[int, int, int, int]:
     status = path.stat()
-    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
-def _read_profile(path: Path) -> RasterProfile | str:
-    """The profile of ``path`` (from its plain GeoTIFF header, else by GDAL), or why it cannot be read."""
+def _sidecars_by_file(folder: Path) -> dict[str, list[str]]:
+    """The sidecars of each file in ``folder`` (none if the folder cannot be listed)."""
+    try:
+        return sidecars_by_file(os.listdir(folder))
+    except OSError:
+        return {}
+
+
+def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
+    """The profile of ``path`` (from its plain GeoTIFF header, else by GDAL), or why it cannot be read.
+
+    Args:
+        path: the file.
+        sidecars: names of the files beside it that GDAL reads with it; with any, GDAL reads the file.
+    """
     from geotorch.core.geotiff import read_header  # here: geotiff builds this module's RasterProfile
 
     try:
-        header = read_header(path)
+        header = read_header(path, sidecars)
     except OSError as error:
         return str(error)
     if header is not None:
@@ -92,7 +127,7 @@ def _cache_file(key: str) -> Path:
     return cache_home() / "index" / f"{digest}.json"
 
 
-def _load(cache: Path) -> dict[str, tuple[list[int], RasterProfile | str]]:
+def _load(cache: Path) -> dict[str, tuple[Stamp, RasterProfile | str]]:
     """The cached ``path -> (stamp, profile or error)`` entries, or nothing if the cache is unusable."""
     try:
         stored = json.loads(cache.read_text())
@@ -112,7 +147,7 @@ def _profile_from_row(row: list[Any], crs_table: list[str]) -> RasterProfile:
     return RasterProfile(crs_table[crs], tuple(bounds), tuple(res), width, height, count, dtype, nodata)
 
 
-def _store(cache: Path, entries: dict[str, tuple[list[int], RasterProfile | str]]) -> None:
+def _store(cache: Path, entries: dict[str, tuple[Stamp, RasterProfile | str]]) -> None:
     """Write the cache atomically (each distinct CRS once); a cache that cannot be written is not kept."""
     crs_numbers: dict[str, int] = {}
     files: dict[str, Any] = {}
@@ -140,7 +175,10 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
     """The profile of each file (or why it is unreadable), from the cache where the file is unchanged.
 
     Files not in the cache, or changed since (size, modification or status
-    change time, inode), are opened and their headers read.
+    change time, inode, of the file or of any sidecar GDAL reads with it, such
+    as a ``.aux.xml``, world file or mask, and sidecars appearing or vanishing),
+    are opened and their headers read. Each folder is listed once to find the
+    sidecars.
     The cache, one JSON file per ``key`` under ``$GEOTORCH_HOME/index``, is
     rewritten atomically when anything was read, added or removed.
 
@@ -154,7 +192,13 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
     use_cache = os.environ.get(INDEX_CACHE_VARIABLE, "1") != "0"
     cache = _cache_file(key)
     stored = _load(cache) if use_cache else {}
-    stamps = [_stamp(path) for path in paths]
+    listings: dict[Path, dict[str, list[str]]] = {}
+    sidecars = []
+    for path in paths:
+        if path.parent not in listings:
+            listings[path.parent] = _sidecars_by_file(path.parent)
+        sidecars.append(listings[path.parent].get(path.name, []))
+    stamps = [_stamp(path, found) for path, found in zip(paths, sidecars, strict=True)]
     results: list[RasterProfile | str | None] = []
     missing: list[int] = []
     for path, stamp in zip(paths, stamps, strict=True):
@@ -166,11 +210,11 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
             missing.append(len(results) - 1)
     if missing:
         # Without a directory listing per file, indexing a folder of n files costs O(n), not O(n^2);
-        # sidecar files (.aux.xml, .tfw, .ovr) are still found, by probing their names. (Threads do
+        # GDAL still finds sidecar files (.aux.xml, .tfw, .ovr), by probing their names. (Threads do
         # not help here: opening is bound by the GIL-holding parts of rasterio.)
         with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"):
             for number in missing:
-                results[number] = _read_profile(paths[number])
+                results[number] = _read_profile(paths[number], sidecars[number])
     final = [result for result in results if result is not None]
     if use_cache and (missing or len(stored) != len(paths)):
         _store(cache, {str(path): (stamp, profile) for path, stamp, profile in zip(paths, stamps, final, strict=True)})
