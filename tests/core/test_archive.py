@@ -7,14 +7,19 @@ import gzip
 import io
 import lzma
 import os
+import random
 import shutil
+import signal
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from geotorch.core.archive import extract_archive
+from geotorch.core.files import find_files
+from geotorch.core.partial import abandoned, is_partial
 
 FORMATS = {"zip": "zip", "tar": "tar", "tar.gz": "gztar", "tar.bz2": "bztar", "tar.xz": "xztar"}
 TREE = {"data/a.txt": b"alpha\n", "data/sub/b.bin": bytes(range(256)) * 40}
@@ -241,3 +246,141 @@ def test_extract_archive_leaves_existing_folder_untouched_when_extraction_fails(
 
     assert tree_of(out) == {"mine.txt": b"mine"}
     assert [entry.name for entry in out.iterdir()] == ["mine.txt"]
+
+
+EXTRACT = """
+import os, sys, time
+from pathlib import Path
+from geotorch.core.archive import extract_archive
+src, dst, hang_after_first_move = sys.argv[1:]
+if hang_after_first_move:
+    # Stands for a kill landing between two renames of the move phase, too short a window to hit by timing.
+    replace = os.replace
+    def replace_then_hang(*args, **kwargs):
+        replace(*args, **kwargs)
+        Path(hang_after_first_move).touch()
+        time.sleep(600)
+    os.replace = replace_then_hang
+extract_archive(src, dst)
+"""
+
+SIGNALS = pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+BIG_MEMBERS = 1500
+
+
+@pytest.fixture(scope="module")
+def big_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 29 MB zip of 1500 tiles, which takes a good fraction of a second to extract."""
+    path = tmp_path_factory.mktemp("big") / "tiles.zip"
+    data = random.Random(0).randbytes(1 << 16)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as bundle:
+        for i in range(BIG_MEMBERS):
+            bundle.writestr(f"tiles/t{i:05d}.bin", data[: 16384 + (i % 7) * 1000])
+    return path
+
+
+def final_entries(folder: Path) -> list[str]:
+    """The names in ``folder`` that are not partial downloads or staging folders."""
+    return sorted(entry.name for entry in folder.iterdir() if not is_partial(entry.name))
+
+
+def final_tree(folder: Path) -> dict[str, bytes]:
+    """:func:`tree_of` without the partial downloads and staging folders at the top of ``folder``."""
+    return {name: data for name, data in tree_of(folder).items() if not is_partial(name.split("/")[0])}
+
+
+def staged_files(folder: Path) -> int:
+    return sum(1 for staging in folder.glob(".*.extract-*") for path in staging.rglob("*") if path.is_file())
+
+
+@SIGNALS
+def test_a_killed_extraction_leaves_nothing_under_a_final_name_and_the_next_one_redoes_it(
+    big_zip: Path, tmp_path: Path, child: Any, signum: int
+) -> None:
+    out = tmp_path / "out"
+    child.start(EXTRACT, str(big_zip), str(out), "")
+    child.wait_until(lambda: staged_files(out) >= 20, "20 tiles are extracted")
+
+    child.kill(signum)
+
+    assert 20 <= staged_files(out) < BIG_MEMBERS
+    assert final_entries(out) == []
+    assert abandoned(out, "extract") == ["tiles.zip"]
+    assert find_files([out], "*.bin") == find_files([out], "*") == []
+
+    extract_archive(big_zip, out)
+
+    assert os.listdir(out) == ["tiles"]
+    assert len(find_files([out], "*.bin")) == BIG_MEMBERS
+
+
+@SIGNALS
+@pytest.mark.parametrize("suffix", ["zip", "tar.gz"])
+def test_an_extraction_killed_between_two_moves_is_marked_unfinished_and_redone(
+    tmp_path: Path, child: Any, signum: int, suffix: str
+) -> None:
+    archive = make_archive(tmp_path, suffix)
+    out = tmp_path / "out"
+    (out / "data/sub").mkdir(parents=True)  # folders to merge into, so that the move takes several renames
+    moved = tmp_path / "moved"
+    child.start(EXTRACT, str(archive), str(out), str(moved))
+    child.wait_until(moved.exists, "the first entry is moved into place")
+
+    child.kill(signum)
+
+    assert tree_of(out) != TREE  # part of the archive is in place, part is not
+    assert abandoned(out, "extract") == [archive.name]
+
+    extract_archive(archive, out)
+
+    assert tree_of(out) == TREE
+    assert final_entries(out) == sorted(os.listdir(out)) == ["data"]
+
+
+def test_an_extraction_still_running_elsewhere_keeps_its_staging_folder(tmp_path: Path, child: Any) -> None:
+    archive = make_archive(tmp_path, "zip")
+    out = tmp_path / "out"
+    (out / "data/sub").mkdir(parents=True)
+    moved = tmp_path / "moved"
+    child.start(EXTRACT, str(archive), str(out), str(moved))
+    child.wait_until(moved.exists, "the child moves its first entry")
+    running = sorted(out.glob(".archive.zip.extract-*"))
+
+    extract_archive(archive, out)
+
+    assert final_tree(out) == TREE
+    assert sorted(out.glob(".archive.zip.extract-*")) == running != []
+    assert abandoned(out, "extract") == []
+    child.kill(signal.SIGKILL)
+    assert abandoned(out, "extract") == [archive.name]
+
+
+def test_staging_folders_of_other_archives_are_left_alone(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path, "zip")
+    out = tmp_path / "out"
+    # The first is named as tempfile.mkdtemp named staging folders before they were locked.
+    left = [out / ".archive.zip.extract-k3_q9zx1", out / ".other.zip.extract-0123abcd"]
+    for folder in left:
+        (folder / "data").mkdir(parents=True)
+        (folder / "data/a.txt").write_bytes(b"stale")
+
+    extract_archive(archive, out)
+
+    assert final_tree(out) == TREE
+    assert final_entries(out) == ["data"]
+    assert [path.name for path in out.glob(".*")] == [".other.zip.extract-0123abcd"]
+
+
+@pytest.mark.parametrize(
+    "name", [".x.zip.extract-0123abcd/a.txt", "data/.a.tif.part-89abcdef", ".tiles.zip.extract-0123abcd"]
+)
+def test_extract_archive_refuses_members_named_like_unfinished_work(tmp_path: Path, name: str) -> None:
+    archive = tmp_path / "odd.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("good.txt", b"good")
+        bundle.writestr(name, b"bad")
+
+    with pytest.raises(ValueError, match=r"odd\.zip: refusing to extract member .*unfinished download or extraction"):
+        extract_archive(archive, tmp_path / "out")
+
+    assert not (tmp_path / "out").exists()
