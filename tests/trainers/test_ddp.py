@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import rasterio
+import rasterio.warp
+from rasterio.enums import Resampling
 
 from geotorch.datamodules import DemoDataModule
 from geotorch.samplers import GridGeoSampler
@@ -58,7 +61,14 @@ def test_a_validation_grid_pass_visits_every_window_exactly_once_over_the_ranks(
 @pytest.mark.slow
 def test_ranks_predictions_are_gathered_into_one_seamless_geotiff(ddp_run: Path) -> None:
     (written,) = (ddp_run / "predictions").glob("*.tif")
-    with rasterio.open(written) as result:
+    with rasterio.open(written) as result, rasterio.open(result.tags()["source"]) as scene:
         classes = result.read(1)
         assert result.crs.to_epsg() == 32616
-    assert (classes != 255).all()
+        # The scene (in EPSG:32617) has pixels without data, and its box on the 32616 grid has corners outside it.
+        has_data = np.zeros(classes.shape, dtype="uint8")
+        rasterio.warp.reproject(scene.dataset_mask(), has_data, src_transform=scene.transform, src_crs=scene.crs,
+                                dst_transform=result.transform, dst_crs=result.crs, resampling=Resampling.nearest)
+    assert 0.5 < (has_data > 0).mean() < 0.95
+    # Every pixel with data has a class, whichever rank predicted it; the others are nodata.
+    assert (classes[has_data > 0] != 255).all()
+    assert (classes[has_data == 0] == 255).all()
