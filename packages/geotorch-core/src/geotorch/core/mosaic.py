@@ -17,7 +17,7 @@ from rasterio.windows import Window
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import FileHandleCache
-from geotorch.core.nodata import missing_pixels, same_value
+from geotorch.core.nodata import missing_pixels, same_value, type_holding
 from geotorch.core.warp import warp_onto_grid
 
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
@@ -144,6 +144,7 @@ def read_onto_grid(
         fill: the value of pixels without data.
         dtype: the result's data type; exact copies are converted as they are decoded.
         warp_dtype: the data type warps resample in (default ``dtype``), converted to ``dtype`` after.
+            Either is widened when it cannot hold ``fill``.
         nodata: the dataset's nodata: source pixels of this value are missing, as are
             those of the file's own nodata, in copies and warps alike.
 
@@ -154,16 +155,17 @@ def read_onto_grid(
     Raises:
         RasterReadError: if the file cannot be read, naming it.
     """
+    # A fill the pixel type cannot hold (-1 for uint16) widens it.
+    dtype = type_holding(dtype, fill)
+    warp_dtype = type_holding(warp_dtype or dtype, fill)
     try:
         window = _aligned_window(source, grid)
         if window is not None:
             return _read_aligned(source, indexes, window, fill, dtype, nodata)
-        out = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype or dtype)
-        warp_onto_grid(source, indexes, grid, resampling, out, fill, nodata)
+        out = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype)
+        valid = warp_onto_grid(source, indexes, grid, resampling, out, fill, nodata)
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
-    # NaN != NaN: with a NaN fill every pixel would look valid.
-    valid = np.asarray(~np.isnan(out).all(axis=0) if np.isnan(fill) else (out != fill).any(axis=0))
     return out.astype(dtype, copy=False), valid
 
 
@@ -211,5 +213,5 @@ def read_mosaic(
         if filled.all():
             break
     if mosaic is None:
-        return np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)
+        return np.full((len(indexes), grid.height, grid.width), fill, dtype=type_holding(dtype, fill))
     return mosaic

@@ -43,3 +43,15 @@ def missing_pixels(pixels: np.ndarray, values: list[float]) -> np.ndarray | None
     for value in values[1:]:
         missing |= equal_to(pixels, value)
     return np.asarray(missing.all(axis=0))
+
+
+def type_holding(dtype: np.dtype[np.generic], value: float) -> np.dtype[np.generic]:
+    """``dtype``, or the smallest type holding both its values and ``value`` when it cannot hold ``value``.
+
+    A fill of -1 for uint16 pixels gives int32, a NaN fill for integers float32
+    (never float16, which GDAL does not warp into).
+    """
+    if holds(dtype, value):
+        return dtype
+    wider = np.result_type(dtype, np.min_scalar_type(value))
+    return np.dtype(np.float32) if wider.kind == "f" and wider.itemsize < 4 else wider

@@ -89,7 +89,7 @@ def warp_onto_grid(
     out: np.ndarray,
     fill: float,
     nodata: float | None = None,
-) -> None:
+) -> np.ndarray:
     """Warp bands ``indexes`` of ``source`` into ``out`` (already filled with ``fill``) on ``grid``.
 
     Only the source window the grid needs (plus the kernel's reach) is read,
@@ -110,21 +110,32 @@ def warp_onto_grid(
         out: ``(len(indexes), height, width)`` array to warp into.
         fill: the value target pixels without data get.
         nodata: the dataset's nodata, marking missing source pixels beside the file's own nodata.
+
+    Returns:
+        Boolean ``(height, width)``: the target pixels that received data. Where
+        ``fill`` could also be a valid value (a file without nodata filled with 0),
+        GDAL's destination alpha tells them apart from the fill.
     """
     scale_x, scale_y = kernel_scale(source, grid)
     options = {"XSCALE": scale_x, "YSCALE": scale_y}
     dtype = np.dtype(source.dtypes[indexes[0] - 1])
     # GDAL's warp takes one nodata value: the dataset's, when the file's pixels can hold it.
     marker = nodata if nodata is not None and holds(dtype, nodata) else None
+    fill_is_missing = not holds(dtype, fill) or any(
+        value is not None and same_value(value, fill) for value in (source.nodata, marker)
+    )
+    target = out if fill_is_missing else np.concatenate([out, np.zeros((1, *out.shape[1:]), out.dtype)])
+    alpha = {} if fill_is_missing else {"dst_alpha": len(target), "init_dest_nodata": False}
     mask_band = _has_mask_band(source)
     if mask_band and marker is None:
-        reproject(source=rasterio.band(source, list(indexes)), destination=out, src_nodata=source.nodata,
-                  dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling, **options)
-        return
+        reproject(source=rasterio.band(source, list(indexes)), destination=target, src_nodata=source.nodata,
+                  dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling,
+                  **alpha, **options)
+        return _received(out, target, fill)
     reach = _KERNEL_RADIUS.get(resampling, 1) * math.ceil(max(1.0, 1 / scale_x, 1 / scale_y)) + 2
     window = _source_window(source, grid, reach)
     if window is None:
-        return
+        return np.zeros(out.shape[1:], dtype=bool)
     pixels = source.read(list(indexes), window=window)
     missing = source.nodata
     if marker is not None:
@@ -139,6 +150,16 @@ def warp_onto_grid(
     exact_without_mask = resampling in (Resampling.nearest, Resampling.bilinear)
     if exact_without_mask and missing is not None and not np.isnan(missing) and not (pixels == missing).any():
         missing = None
-    reproject(pixels, out, src_transform=source.window_transform(window), src_crs=source.crs,
+    reproject(pixels, target, src_transform=source.window_transform(window), src_crs=source.crs,
               src_nodata=missing, dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill,
-              resampling=resampling, **options)
+              resampling=resampling, **alpha, **options)
+    return _received(out, target, fill)
+
+
+def _received(out: np.ndarray, target: np.ndarray, fill: float) -> np.ndarray:
+    """Which pixels got data: from the alpha band ``target`` ends with, else those not ``fill`` (NaN-aware)."""
+    if target is not out:
+        out[...] = target[:-1]
+        return np.asarray(target[-1] != 0)
+    # NaN != NaN: with a NaN fill every pixel would look valid.
+    return np.asarray(~np.isnan(out).all(axis=0) if np.isnan(fill) else (out != fill).any(axis=0))

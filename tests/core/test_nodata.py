@@ -1,0 +1,150 @@
+"""The dataset's nodata marks missing pixels in copies, warps and mosaics, beside each file's own nodata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.warp import reproject
+from rasters import grid, write_raster  # type: ignore[import-not-found]
+
+from geotorch.core import BoundingBox, RasterDataset
+from geotorch.core.mosaic import Grid
+from geotorch.core.warp import kernel_scale
+
+LEFT, TOP = 600000.0, 4000000.0
+
+
+class ZeroIsMissing(RasterDataset):
+    nodata = 0
+
+
+def overlapping_tiles(folder: Path, dtype: str = "uint16", hole: float = 0, nodata: float | None = None) -> None:
+    """a.tif (100s, a ``hole``-valued 6 x 6 corner) over b.tif (200s), same grid, neither declaring nodata."""
+    a = np.full((1, 20, 20), 100, dtype=dtype)
+    a[0, :6, :6] = hole
+    write_raster(folder / "a.tif", a, "EPSG:32616", grid(LEFT, TOP), nodata=nodata)
+    write_raster(folder / "b.tif", np.full((1, 20, 20), 200, dtype=dtype), "EPSG:32616", grid(LEFT, TOP))
+
+
+def gdal_warp(path: Path, query: BoundingBox, crs: str, res: float, src_nodata: float | None) -> np.ndarray:
+    """GDAL's bilinear warp of the whole file onto the query's grid, ``src_nodata`` left out, 0 where no data."""
+    target = Grid.from_bbox(query, CRS.from_user_input(crs), (res, res))
+    with rasterio.open(path) as source:
+        out = np.zeros((1, target.height, target.width), dtype=source.dtypes[0])
+        scale_x, scale_y = kernel_scale(source, target)
+        reproject(rasterio.band(source, [1]), out, src_nodata=src_nodata, dst_transform=target.transform,
+                  dst_crs=target.crs, dst_nodata=0, resampling=Resampling.bilinear, XSCALE=scale_x, YSCALE=scale_y)
+    return out
+
+
+def test_the_class_nodata_lets_the_next_tile_fill_a_copied_corner(tmp_path: Path) -> None:
+    overlapping_tiles(tmp_path)
+    image = ZeroIsMissing(tmp_path)[LEFT : LEFT + 600, TOP - 600 : TOP]["image"][0].numpy()
+    np.testing.assert_array_equal(image, np.where(np.arange(20)[:, None] < 6, 1, 0)
+                                  * np.where(np.arange(20) < 6, 100, 0) + 100)
+
+
+def test_the_nodata_argument_does_the_same_and_overrides_the_class_attribute(tmp_path: Path) -> None:
+    overlapping_tiles(tmp_path)
+
+    class NineIsMissing(RasterDataset):
+        nodata = 9
+
+    dataset = NineIsMissing(tmp_path, nodata=0)
+    assert dataset.nodata == 0 and NineIsMissing.nodata == 9
+    image = dataset[LEFT : LEFT + 600, TOP - 600 : TOP]["image"][0].numpy()
+    assert (image[:6, :6] == 200).all() and (image[6:] == 100).all()
+    assert not (RasterDataset(tmp_path)[LEFT : LEFT + 600, TOP - 600 : TOP]["image"][0].numpy()[:6, :6]).any()
+
+
+def test_without_a_dataset_nodata_a_file_without_nodata_keeps_its_zeros(tmp_path: Path) -> None:
+    overlapping_tiles(tmp_path)
+    image = RasterDataset(tmp_path)[LEFT : LEFT + 600, TOP - 600 : TOP]["image"][0].numpy()
+    assert (image[:6, :6] == 0).all() and (image[6:] == 100).all()
+
+
+def test_a_warped_mosaic_fills_the_corner_from_the_next_tile_and_blends_no_zeros(tmp_path: Path) -> None:
+    overlapping_tiles(tmp_path)
+    dataset = ZeroIsMissing(tmp_path, crs="EPSG:32617", res=20)
+    assert dataset.resampling == Resampling.bilinear
+    query = dataset.bounds
+    image = dataset[query]["image"].numpy()
+    from_a = gdal_warp(tmp_path / "a.tif", query, "EPSG:32617", 20, src_nodata=0)
+    from_b = gdal_warp(tmp_path / "b.tif", query, "EPSG:32617", 20, src_nodata=0)
+    np.testing.assert_array_equal(image, np.where(from_a != 0, from_a, from_b).astype("float32"))
+    # every pixel is a's 100, b's 200 in a's corner, or 0 outside both: no 0 was blended into a value
+    assert set(np.unique(image)) == {0.0, 100.0, 200.0}
+    assert (image == 200).sum() >= 50
+
+
+def test_without_nodata_a_warped_files_zeros_are_data_not_holes(tmp_path: Path) -> None:
+    # As in copies: a's 0-valued corner is data, so b (under a everywhere) never shows.
+    overlapping_tiles(tmp_path)
+    dataset = RasterDataset(tmp_path, crs="EPSG:32617", res=20)
+    image = dataset[dataset.bounds]["image"].numpy()
+    assert 200 not in image
+    np.testing.assert_array_equal(image, gdal_warp(tmp_path / "a.tif", dataset.bounds, "EPSG:32617", 20,
+                                                   src_nodata=None).astype("float32"))
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_the_files_own_nodata_still_marks_missing_pixels_beside_the_datasets(tmp_path: Path, crs: str | None) -> None:
+    a = np.full((1, 20, 20), 100, dtype="int16")
+    a[0, :6, :6] = 0  # the dataset's nodata
+    a[0, 14:, 14:] = -9999  # the file's own
+    write_raster(tmp_path / "a.tif", a, "EPSG:32616", grid(LEFT, TOP), nodata=-9999)
+    write_raster(tmp_path / "b.tif", np.full((1, 20, 20), 200, dtype="int16"), "EPSG:32616", grid(LEFT, TOP))
+    dataset = ZeroIsMissing(tmp_path, crs=crs, res=30)
+    image = dataset[dataset.bounds]["image"][0].numpy()
+    assert -9999 not in image
+    assert set(np.unique(image)) <= {0.0, 100.0, 200.0}
+    corners = [image[:3, :3], image[-3:, -3:]] if crs is None else [image[3:6, 3:6], image[-6:-3, -6:-3]]
+    for corner in corners:
+        assert (corner == 200).all()
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_a_nan_dataset_nodata_lets_the_next_float_tile_fill(tmp_path: Path, crs: str | None) -> None:
+    overlapping_tiles(tmp_path, dtype="float32", hole=np.nan)
+    dataset = RasterDataset(tmp_path, crs=crs, res=30, nodata=float("nan"))
+    image = dataset[dataset.bounds]["image"][0].numpy()
+    assert (image == 200).sum() >= 20
+    assert set(np.unique(image[~np.isnan(image)])) == {100.0, 200.0}
+
+
+def test_a_mask_band_and_the_datasets_nodata_both_mark_missing_pixels_in_warps(tmp_path: Path) -> None:
+    # masked.tif hides its corner with an internal mask and has 0s in a stripe; zeros.tif has 0s in both places.
+    values = np.full((1, 20, 20), 100, dtype="uint16")
+    values[0, 10:12, :] = 0
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True):
+        with rasterio.open(tmp_path / "masked.tif", "w", driver="GTiff", width=20, height=20, count=1,
+                           dtype="uint16", crs="EPSG:32616", transform=grid(LEFT, TOP)) as destination:
+            destination.write(values)
+            mask = np.full((20, 20), 255, dtype="uint8")
+            mask[:6, :6] = 0
+            destination.write_mask(mask)
+    zeros = values.copy()
+    zeros[0, :6, :6] = 0
+    write_raster(tmp_path / "zeros.tif", zeros, "EPSG:32616", grid(LEFT, TOP))
+    masked = ZeroIsMissing(tmp_path / "masked.tif", crs="EPSG:32617", res=20)
+    plain = ZeroIsMissing(tmp_path / "zeros.tif", crs="EPSG:32617", res=20)
+    image = masked[masked.bounds]["image"].numpy()
+    np.testing.assert_array_equal(image, plain[masked.bounds]["image"].numpy())
+    assert set(np.unique(image)) == {0.0, 100.0}
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_a_nodata_the_pixel_type_cannot_hold_only_fills(tmp_path: Path, crs: str | None) -> None:
+    # uint16 pixels cannot be -1: a's zeros stay data, and only pixels outside both files read -1.
+    overlapping_tiles(tmp_path)
+    dataset = RasterDataset(tmp_path, crs=crs, res=30, nodata=-1)
+    image = dataset[dataset.bounds]["image"].numpy()
+    reference = RasterDataset(tmp_path, crs=crs, res=30)[dataset.bounds]["image"].numpy()
+    np.testing.assert_array_equal(np.where(image == -1, 0, image), reference)
+    assert (image == 0).sum() >= 9, "a's 0-valued corner is data"
+    assert ((image == -1).sum() > 0) == (crs is not None), "a warped square's margins lie outside the files"
