@@ -121,13 +121,14 @@ def test_a_mask_band_and_the_datasets_nodata_both_mark_missing_pixels_in_warps(t
     # masked.tif hides its corner with an internal mask and has 0s in a stripe; zeros.tif has 0s in both places.
     values = np.full((1, 20, 20), 100, dtype="uint16")
     values[0, 10:12, :] = 0
-    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True):
-        with rasterio.open(tmp_path / "masked.tif", "w", driver="GTiff", width=20, height=20, count=1,
-                           dtype="uint16", crs="EPSG:32616", transform=grid(LEFT, TOP)) as destination:
-            destination.write(values)
-            mask = np.full((20, 20), 255, dtype="uint8")
-            mask[:6, :6] = 0
-            destination.write_mask(mask)
+    mask = np.full((20, 20), 255, dtype="uint8")
+    mask[:6, :6] = 0
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True), rasterio.open(
+        tmp_path / "masked.tif", "w", driver="GTiff", width=20, height=20, count=1, dtype="uint16",
+        crs="EPSG:32616", transform=grid(LEFT, TOP),
+    ) as destination:
+        destination.write(values)
+        destination.write_mask(mask)
     zeros = values.copy()
     zeros[0, :6, :6] = 0
     write_raster(tmp_path / "zeros.tif", zeros, "EPSG:32616", grid(LEFT, TOP))
