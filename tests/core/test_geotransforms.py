@@ -33,9 +33,10 @@ ORIENTATIONS = ["south-up", "east-left", "both", "rotated-30", "rotated-90", "ro
 
 
 def corners_box(transform: Affine, width: int, height: int) -> tuple[float, float, float, float]:
-    """``(minx, maxx, miny, maxy)`` of the four transformed corners, with numpy."""
-    xs, ys = transform * (np.array([0, width, 0, width]), np.array([0, 0, height, height]))
-    return float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+    """``(minx, maxx, miny, maxy)`` of the four transformed corners."""
+    corners = [transform * corner for corner in ((0, 0), (width, 0), (0, height), (width, height))]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return min(xs), max(xs), min(ys), max(ys)
 
 
 def gdal_reference(path: Path, query: BoundingBox, crs: CRS, res: tuple[float, float],
