@@ -55,11 +55,11 @@ def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
 
 def _without_sidecars(files: set[Path]) -> set[Path]:
     """``files`` less the sidecars of other files in their folders (one listing per folder)."""
-    sidecars: set[Path] = set()
-    for folder in {file.parent for file in files}:
+    sidecars: set[str] = set()
+    for folder in {os.path.dirname(file) for file in files}:
         try:
-            names = os.listdir(folder)
+            names = os.listdir(folder or ".")
         except OSError:
             continue
-        sidecars.update(folder / name for name in sidecar_names(names))
-    return files - sidecars
+        sidecars.update(os.path.join(folder, name) for name in sidecar_names(names))
+    return {file for file in files if os.fspath(file) not in sidecars} if sidecars else files

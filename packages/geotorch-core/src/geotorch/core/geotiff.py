@@ -21,6 +21,7 @@ import os
 import struct
 import warnings
 from collections.abc import Collection
+from typing import Any
 
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from rasterio.io import MemoryFile
@@ -137,7 +138,7 @@ def _parse(data: bytes, size: int) -> RasterProfile:
     if not ({_STRIPS, _STRIP_BYTES} <= directory.tags or {_TILES, _TILE_BYTES} <= directory.tags):
         raise _Unsupported("no strips or tiles")
     bounds, res = _grid(directory, width, height)
-    keys = tuple(int(key) for key in directory.numbers(_GEO_KEYS, (_SHORT,)))
+    keys = directory.numbers(_GEO_KEYS, (_SHORT,))
     if _raster_type(keys) != _PIXEL_IS_AREA:
         raise _Unsupported("pixel-is-point or unknown raster type")
     nodata_text = directory.text(_NODATA) if _NODATA in directory.tags else None
@@ -147,54 +148,54 @@ def _parse(data: bytes, size: int) -> RasterProfile:
 
 
 class _Directory:
-    """The entries of the first image file directory, checked to lie within the file.
+    """The first image file directory: the values of the tags read here, the others checked to be inert.
 
     Raises:
-        _Unsupported: if the directory lies beyond the bytes read, holds a tag GDAL may
-            interpret and this reader does not, repeats a tag, or has a value beyond
-            the end of the file (a file cut inside its header).
+        _Unsupported: if the directory or a value read here lies beyond the bytes read,
+            it holds a tag GDAL may interpret and this reader does not, repeats a tag,
+            or has a value beyond the end of the file (a file cut inside its header).
+        struct.error: if the directory's entry count lies beyond the bytes read.
     """
 
     def __init__(self, data: bytes, size: int, offset: int, order: str, big: bool) -> None:
-        self.data, self.order, self.big = data, order, big
         count_format, entry_format, entry_size, head = ("Q", "HHQ8s", 20, 8) if big else ("H", "HHI4s", 12, 2)
+        pointer = order + ("Q" if big else "I")
         (count,) = struct.unpack_from(order + count_format, data, offset)
-        if offset + head + count * entry_size > len(data):
+        start, end = offset + head, offset + head + count * entry_size
+        if end > len(data):
             raise _Unsupported("directory beyond the bytes read")
-        self.entries: dict[int, tuple[int, int, bytes]] = {}
-        for number in range(count):
-            start = offset + head + number * entry_size
-            tag, kind, length, value = struct.unpack_from(order + entry_format, data, start)
-            if tag in self.entries or (tag not in _PARSED_TAGS and tag not in _INERT_TAGS) or kind not in _SIZES:
+        self.values: dict[int, tuple[int, tuple[Any, ...] | bytes]] = {}
+        for tag, kind, length, value in struct.iter_unpack(order + entry_format, data[start:end]):
+            if tag in self.values or kind not in _SIZES:
+                raise _Unsupported(f"tag {tag} repeated or of unknown type")
+            length *= _SIZES[kind]
+            inline = length <= len(value)
+            first = 0 if inline else struct.unpack(pointer, value)[0]
+            if first + length > size:
+                raise _Unsupported(f"tag {tag} beyond the end of the file")
+            if tag in _PARSED_TAGS:
+                if first + length > len(data):
+                    raise _Unsupported(f"tag {tag} beyond the bytes read")
+                raw = value[:length] if inline else data[first:first + length]
+                code = _CODES.get(kind)
+                self.values[tag] = (kind, raw if code is None or kind == _ASCII else
+                                    struct.unpack(f"{order}{length // _SIZES[kind]}{code}", raw))
+            elif tag in _INERT_TAGS:
+                self.values[tag] = (kind, b"")
+            else:
                 raise _Unsupported(f"tag {tag}")
-            if _SIZES[kind] * length > len(value):
-                (values_start,) = struct.unpack(order + ("Q" if big else "I"), value)
-                if values_start + _SIZES[kind] * length > size:
-                    raise _Unsupported(f"tag {tag} beyond the end of the file")
-            self.entries[tag] = (kind, length, value)
-        self.tags = self.entries.keys()
+        self.tags = self.values.keys()
 
-    def _raw(self, tag: int, kinds: tuple[int, ...]) -> tuple[int, bytes]:
-        """The type and value bytes of ``tag``, which must be present and of one of ``kinds``."""
-        if tag not in self.entries:
-            raise _Unsupported(f"no tag {tag}")
-        kind, length, value = self.entries[tag]
-        if kind not in kinds:
-            raise _Unsupported(f"tag {tag} of type {kind}")
-        size = _SIZES[kind] * length
-        if size <= len(value):
-            return kind, value[:size]
-        (start,) = struct.unpack(self.order + ("Q" if self.big else "I"), value)
-        if start + size > len(self.data):
-            raise _Unsupported(f"tag {tag} beyond the bytes read")
-        return kind, self.data[start:start + size]
-
-    def numbers(self, tag: int, kinds: tuple[int, ...], default: tuple[float, ...] | None = None) -> tuple[float, ...]:
-        """The values of numeric ``tag`` (``default`` when absent; required when None)."""
-        if tag not in self.entries and default is not None:
+    def numbers(self, tag: int, kinds: tuple[int, ...], default: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+        """The values of numeric ``tag``, of one of ``kinds`` (``default`` when absent; required when None)."""
+        if tag not in self.values:
+            if default is None:
+                raise _Unsupported(f"no tag {tag}")
             return default
-        kind, raw = self._raw(tag, kinds)
-        return struct.unpack(f"{self.order}{len(raw) // _SIZES[kind]}{_CODES[kind]}", raw)
+        kind, values = self.values[tag]
+        if kind not in kinds or isinstance(values, bytes):
+            raise _Unsupported(f"tag {tag} of type {kind}")
+        return values
 
     def one(self, tag: int, kinds: tuple[int, ...], default: int | None = None) -> int:
         """The single integer value of ``tag`` (``default`` when absent; required when None)."""
@@ -204,10 +205,15 @@ class _Directory:
         return int(values[0])
 
     def text(self, tag: int, default: bytes | None = None) -> bytes:
-        """The ASCII value of ``tag`` without its terminating NULs."""
-        if tag not in self.entries and default is not None:
+        """The ASCII value of ``tag`` without its terminating NULs (``default`` when absent; required when None)."""
+        if tag not in self.values:
+            if default is None:
+                raise _Unsupported(f"no tag {tag}")
             return default
-        return self._raw(tag, (_ASCII,))[1].rstrip(b"\x00")
+        kind, text = self.values[tag]
+        if kind != _ASCII or not isinstance(text, bytes):
+            raise _Unsupported(f"tag {tag} of type {kind}")
+        return text.rstrip(b"\x00")
 
 
 def _sample_type(directory: _Directory) -> tuple[int, int]:

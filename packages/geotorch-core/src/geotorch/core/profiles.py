@@ -66,26 +66,30 @@ def _stamp(path: Path, sidecars: Sequence[str]) -> Stamp:
     Raises:
         OSError: if ``path`` cannot be stat'ed (a sidecar that vanished since the folder was listed is skipped).
     """
-    stamp: Stamp = [*_status(path)]
+    status = os.stat(path)
+    stamp: Stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
     for name in sidecars:
         try:
-            stamp += [name, *_status(path.parent / name)]
+            status = os.stat(path.parent / name)
         except FileNotFoundError:
             continue
+        stamp += [name, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
     return stamp
 
 
-def _status(path: Path) -> tuple[int, int, int, int]:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
-
-
-def _sidecars_by_file(folder: Path) -> dict[str, list[str]]:
-    """The sidecars of each file in ``folder`` (none if the folder cannot be listed)."""
-    try:
-        return sidecars_by_file(os.listdir(folder))
-    except OSError:
-        return {}
+def _sidecars(paths: Sequence[Path]) -> list[list[str]]:
+    """The names of the sidecars of each file, from one listing of each folder (none in a folder not listable)."""
+    by_folder: dict[str, dict[str, list[str]]] = {}
+    found = []
+    for path in paths:
+        folder, name = os.path.split(path)
+        if folder not in by_folder:
+            try:
+                by_folder[folder] = sidecars_by_file(os.listdir(folder or "."))
+            except OSError:
+                by_folder[folder] = {}
+        found.append(by_folder[folder].get(name, []))
+    return found
 
 
 def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
@@ -192,12 +196,7 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
     use_cache = os.environ.get(INDEX_CACHE_VARIABLE, "1") != "0"
     cache = _cache_file(key)
     stored = _load(cache) if use_cache else {}
-    listings: dict[Path, dict[str, list[str]]] = {}
-    sidecars = []
-    for path in paths:
-        if path.parent not in listings:
-            listings[path.parent] = _sidecars_by_file(path.parent)
-        sidecars.append(listings[path.parent].get(path.name, []))
+    sidecars = _sidecars(paths)
     stamps = [_stamp(path, found) for path, found in zip(paths, sidecars, strict=True)]
     results: list[RasterProfile | str | None] = []
     missing: list[int] = []

@@ -36,6 +36,10 @@ def sidecars_by_file(names: Iterable[str]) -> dict[str, list[str]]:
         ``name -> sorted names of its sidecars``, for the names that have any.
     """
     names = list(names)
+    # Most folders hold no sidecar: one look at each name's last extension settles that.
+    candidates = [name for name in names if _may_be_sidecar(name.lower())]
+    if not candidates:
+        return {}
     by_name: dict[str, list[str]] = {}
     by_stem: dict[str, list[str]] = {}
     for name in names:
@@ -43,12 +47,12 @@ def sidecars_by_file(names: Iterable[str]) -> dict[str, list[str]]:
         by_name.setdefault(lower, []).append(name)
         stem, dot, _ = lower.rpartition(".")
         by_stem.setdefault(stem if dot else lower, []).append(name)
-    sidecars: dict[str, list[str]] = {}
-    for name in names:
+    sidecars: dict[str, set[str]] = {}
+    for name in candidates:
         for owner in _owners(name.lower(), by_name, by_stem):
             if owner != name:
-                sidecars.setdefault(owner, []).append(name)
-    return {owner: sorted(set(found)) for owner, found in sidecars.items()}
+                sidecars.setdefault(owner, set()).add(name)
+    return {owner: sorted(found) for owner, found in sidecars.items()}
 
 
 def sidecar_names(names: Iterable[str]) -> set[str]:
@@ -68,9 +72,7 @@ def sidecars_of(path: str | os.PathLike[str]) -> list[str]:
 
 def _owners(lower: str, by_name: dict[str, list[str]], by_stem: dict[str, list[str]]) -> list[str]:
     """The names (any case) whose sidecar the lower-cased name ``lower`` can be."""
-    stem, dot, extension = lower.rpartition(".")
-    if not dot or (extension not in _LAST_EXTENSIONS and not extension.endswith("w")):
-        return []
+    stem, _, extension = lower.rpartition(".")
     owners = [owner for suffix in _WHOLE_NAME_SUFFIXES if lower.endswith(suffix)
               for owner in by_name.get(lower[: -len(suffix)], [])]
     if extension in _STEM_EXTENSIONS:
@@ -80,6 +82,12 @@ def _owners(lower: str, by_name: dict[str, list[str]], by_stem: dict[str, list[s
     if lower.endswith(_RPC_SUFFIX):
         owners += by_stem.get(lower[: -len(_RPC_SUFFIX)], [])
     return owners
+
+
+def _may_be_sidecar(lower: str) -> bool:
+    """Whether the last extension of the lower-cased name ``lower`` is one a sidecar can have."""
+    _, dot, extension = lower.rpartition(".")
+    return bool(dot) and (extension in _LAST_EXTENSIONS or extension.endswith("w"))
 
 
 def _world_file_extensions(name: str) -> tuple[str, str]:
