@@ -110,6 +110,8 @@ def _read_aligned(
             source.read(list(indexes), window=inner, out=out[:, rows, cols])
             covered[rows, cols] = True
     values = [value for value in (source.nodata, nodata) if value is not None]
+    if len(values) == 2 and same_value(*values):
+        values.pop()
     empty = missing_pixels(out, values)
     if empty is not None and empty.any():
         covered &= ~empty
