@@ -10,6 +10,7 @@ import numpy as np
 from rasterio.crs import CRS
 
 from geotorch.core import VectorDataset
+from geotorch.core.files import find_files
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.resources import Resource, ensure_present
@@ -71,7 +72,7 @@ class CanadianBuildingFootprints(VectorDataset):
         folder = Path(root)
         resources = [Resource(f"{self.url}{name}.zip", f"{name}.zip", md5=md5) for name, md5 in self.md5s.items()]
         ensure_present(type(self).__name__, folder, resources,
-                       lambda: all(any(folder.rglob(f"{name}.geojson")) for name in self.md5s),
+                       lambda: all(find_files([folder], f"{name}.geojson") for name in self.md5s),
                        download=download, checksum=checksum)
         super().__init__(paths=folder, crs=crs, res=res, transforms=transforms)
 

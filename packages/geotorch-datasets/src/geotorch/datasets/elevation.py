@@ -11,6 +11,7 @@ import torch
 from rasterio.crs import CRS
 
 from geotorch.core import RasterDataset
+from geotorch.core.files import find_files
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.resources import Resource, ensure_present
@@ -114,7 +115,7 @@ class EUDEM(RasterDataset):
         folder = Path(root)
         del download
         archives = [Resource("", name, md5=md5) for name, md5 in self.md5s.items() if (folder / name).is_file()]
-        ensure_present(type(self).__name__, folder, archives, lambda: any(folder.rglob(self.filename_glob)),
+        ensure_present(type(self).__name__, folder, archives, lambda: bool(find_files([folder], self.filename_glob)),
                        download=False, checksum=checksum, manual=self.manual)
         super().__init__(paths=folder, crs=crs, res=res, transforms=transforms)
 

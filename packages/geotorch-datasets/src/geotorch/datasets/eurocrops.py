@@ -11,6 +11,7 @@ import numpy as np
 from rasterio.crs import CRS
 
 from geotorch.core import VectorDataset
+from geotorch.core.files import find_files
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.resources import Resource, ensure_present
@@ -91,7 +92,7 @@ class EuroCrops(VectorDataset):
         super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms, label_name=self.label_field)
 
     def _is_present(self) -> bool:
-        shapefiles = {path.name for path in self.root.rglob(self.filename_glob)}
+        shapefiles = {path.name for path in find_files([self.root], self.filename_glob)}
         countries = {name.removesuffix(".zip").split("_")[0] for name in self.md5s}
         return (self.root / self.hcat.filename).is_file() and all(
             any(name.startswith(country) for name in shapefiles) for country in countries

@@ -13,6 +13,7 @@ from torch import Tensor
 
 from geotorch.core import RasterDataset
 from geotorch.core.bbox import BoundingBox
+from geotorch.core.files import find_files
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.resources import Resource, ensure_present
 
@@ -85,7 +86,7 @@ class LandCoverRaster(RasterDataset):
 
     def files(self) -> list[Path]:
         """The product's rasters under ``root``."""
-        return sorted(self.root.rglob(self.filename_glob))
+        return find_files([self.root], self.filename_glob)
 
     def _select_classes(self, classes: Sequence[int] | None) -> tuple[int, ...]:
         chosen = [value for value in (self.class_names if classes is None else classes) if value != 0]
@@ -179,7 +180,7 @@ class YearlyLandCover(LandCoverRaster):
 
     def files(self) -> list[Path]:
         """The chosen years' rasters under ``root``; empty unless every year is there."""
-        found = [sorted(self.root.rglob(self.year_glob.format(year=year)))[:1] for year in self.years]
+        found = [find_files([self.root], self.year_glob.format(year=year))[:1] for year in self.years]
         return [paths[0] for paths in found] if all(found) else []
 
 

@@ -9,6 +9,7 @@ from typing import ClassVar
 from rasterio.crs import CRS
 
 from geotorch.core import RasterDataset
+from geotorch.core.files import find_files
 from geotorch.core.geo import Transform
 from geotorch.datasets.resources import ensure_present
 
@@ -49,6 +50,6 @@ class ManualRaster(RasterDataset):
         """
         folder = Path(root)
         del download, checksum
-        ensure_present(type(self).__name__, folder, [], lambda: any(folder.rglob(self.filename_glob)),
+        ensure_present(type(self).__name__, folder, [], lambda: bool(find_files([folder], self.filename_glob)),
                        download=False, checksum=False, manual=self.manual)
         super().__init__(paths=folder, crs=crs, res=res, bands=bands, transforms=transforms)
