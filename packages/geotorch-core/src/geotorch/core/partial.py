@@ -5,8 +5,8 @@ A download streams into ``.<name>.part-<8 hex>`` and an extraction unpacks into 
 rename is atomic. While its writer lives, each entry holds an exclusive ``flock`` that the operating
 system drops when the writer ends, however it ends (SIGKILL included). An entry whose lock can be taken is
 therefore abandoned: the next attempt removes it. File searches (:func:`geotorch.core.files.find_files`)
-skip every entry named this way and everything inside one. On Windows, which has no ``flock``, every such
-entry counts as abandoned.
+skip every entry named this way and everything inside one. On Windows, which has no ``flock``, and on file
+systems that refuse locks, every such entry counts as abandoned.
 """
 
 from __future__ import annotations
@@ -54,9 +54,10 @@ def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
     """
     while True:
         path = target.with_name(f".{target.name}.part-{secrets.token_hex(4)}")
-        stream = open(path, "xb")  # noqa: SIM115 - closed in the finally below, after the lock is released
+        stream = open(path, "xb")  # noqa: SIM115 - held open across the yield, closed in the finally below
         if _lock(stream.fileno(), path):
             break
+        # A sweeper caught the file between its creation and its lock, and removes it: make another.
         stream.close()
     try:
         yield path, stream
@@ -86,6 +87,7 @@ def staging_folder(destination: Path, archive: str) -> Iterator[Path]:
         descriptor = _open_folder(path)
         if _lock(descriptor, path):
             break
+        # A sweeper caught the folder between its creation and its lock, and removes it: make another.
         _close(descriptor)
     try:
         yield path
@@ -186,7 +188,11 @@ if sys.platform == "win32":
         pass
 
 else:
+    import errno
     import fcntl
+
+    # What flock raises where the file system has no locks (NFS without a lock manager, some FUSE mounts).
+    _NO_LOCKS = (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS)
 
     def _open_folder(path: Path) -> int:
         return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
@@ -199,12 +205,16 @@ else:
 
         Returns:
             False if another process holds it, or if ``path`` no longer names the locked entry (a sweeper
-            removed it between its creation and this lock).
+            removed it between its creation and this lock). Where the file system has no locks, the entry
+            counts as locked by the caller.
         """
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        except OSError as err:
+            if err.errno not in _NO_LOCKS:
+                raise
         try:
             return os.path.samestat(os.fstat(descriptor), os.stat(path, follow_symlinks=False))
         except FileNotFoundError:
