@@ -143,13 +143,12 @@ def test_command_help_exits_0(capsys):
     assert "usage: geotorch datasets" in out
 
 
-def test_two_plugins_adding_one_command_is_an_error_naming_both(capsys):
+def test_plugin_adding_a_taken_command_is_left_out_with_a_warning_naming_both(capsys):
     add_plugin(register_commands=lambda cli: cli.add("datasets", lambda argv: 0))
     status, _, err = run(capsys, "plugins")
-    assert status == 1
-    assert "command 'datasets' is added twice" in err
-    assert "(geotorch-core)" in err
-    assert "(local-dist)" in err
+    assert status == 0
+    assert "geotorch: warning: geotorch plugin 'local_plugin' (local-dist) is left out of register_commands" in err
+    assert "command 'datasets' is already added by plugin 'geotorch.core.builtin_commands' (geotorch-core)" in err
 
 
 def test_plugin_warnings_are_shown_as_messages(capsys):

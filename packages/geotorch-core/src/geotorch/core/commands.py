@@ -34,14 +34,30 @@ class CommandRegistrar:
         self.commands: dict[str, Command] = {}
         self.plugin = plugin
         self.distribution = distribution
+        #: Why each :meth:`add` was refused, even if the plugin caught the error.
+        self.refusals: list[str] = []
 
     def add(self, name: str, run: Run, help: str = "") -> None:
         """Add the subcommand ``name``; ``run(argv)`` gets the arguments after it and returns an exit status.
 
         Raises:
-            PluginError: if ``name`` is already taken.
+            PluginError: if ``name`` is taken or is not one word (not starting
+                with ``-``), ``run`` is not callable or ``help`` is not a string;
+                the refusal is also noted in :attr:`refusals`.
         """
-        self.include(Command(name, run, help, self.plugin, self.distribution))
+        try:
+            if not isinstance(name, str) or not name or name.startswith("-") or len(name.split()) != 1:
+                raise PluginError(f"cli.add(name={name!r}): a command name must be one word, not starting with '-'")
+            if not callable(run):
+                raise PluginError(
+                    f"cli.add({name!r}, ...): run must be a callable taking argv, not a {type(run).__name__}"
+                )
+            if not isinstance(help, str):
+                raise PluginError(f"cli.add({name!r}, ...): help must be a string, not a {type(help).__name__}")
+            self.include(Command(name, run, help, self.plugin, self.distribution))
+        except PluginError as error:
+            self.refusals.append(str(error))
+            raise
 
     def include(self, command: Command) -> None:
         """Add a command another registrar collected, keeping who added it.

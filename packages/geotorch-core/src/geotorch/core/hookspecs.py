@@ -6,10 +6,23 @@ match the specifications below. Each hook receives a callback instead of
 returning a list, so a plugin registers as many things as it likes.
 
 Every hook is called once per process, the first time a registry is used
-(see :func:`geotorch.core.plugins.load_plugins`). A name registered twice is
-refused with a :class:`~geotorch.core.PluginError` naming both distributions;
-a hook that raises anything else is reported as a warning naming its plugin,
-which then contributes nothing to that registry.
+(see :func:`geotorch.core.plugins.load_plugins`), core's own plugins first,
+then the others in load order. Nothing a plugin does ends or disables the
+program or the other plugins; each fault is a ``RuntimeWarning`` naming the
+plugin and its distribution:
+
+- a plugin that fails to import (whatever it raises, ``SystemExit`` and
+  ``KeyboardInterrupt`` included), takes a plugin name already in use,
+  implements a hook not listed below (a misspelling), a hook with arguments
+  its specification lacks, a hook wrapper, or marks with ``@hookimpl``
+  something that is not a function, is left out entirely;
+- a hook that raises anything, registers a name twice, registers a name
+  another plugin (or core) took first, or passes ``register`` / ``cli.add``
+  something they refuse contributes nothing to that registry; the plugin's
+  other hooks still count.
+
+A hook may declare fewer arguments than its specification (none at all);
+it then receives only those it declares.
 
 The hooks, with their documented signatures:
 

@@ -7,15 +7,17 @@ import importlib.metadata
 import os
 import threading
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
 import pluggy
+from pluggy import HookImpl
 
 from geotorch.core import hookspecs
 from geotorch.core.commands import CommandRegistrar
 from geotorch.core.errors import PluginError
+from geotorch.core.plugin_checks import hook_problems
+from geotorch.core.plugin_guard import Failure, contained
 from geotorch.core.registry import Registry
 
 ENTRY_POINT_GROUP = "geotorch"
@@ -65,6 +67,11 @@ class _State:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.manager.add_hookspecs(hookspecs)
         self.loaded = False
+        #: True while :func:`load_plugins` runs, so a plugin that uses the registry at import gets no half-filled cache.
+        self.loading = False
+        #: Registry kinds being filled now: a hook that uses its own registry would recurse.
+        self.building: set[str] = set()
+        #: Plugin name -> (distribution, version), in the order the plugins were registered.
         self.distributions: dict[str, tuple[str, str]] = {}
         self.registries: dict[str, Registry] = {}
         self.commands: CommandRegistrar | None = None
@@ -80,58 +87,97 @@ def _names_from(variable: str) -> set[str] | None:
     return {name.strip() for name in value.split(",") if name.strip()}
 
 
+def _who(name: str, distribution: str, version: str = "unknown") -> str:
+    """``geotorch plugin 'name' (distribution version)``: how every warning names a plugin."""
+    shipped = distribution if version in ("", "unknown") else f"{distribution} {version}"
+    return f"geotorch plugin {name!r} ({shipped})"
+
+
+def _warn(message: str) -> None:
+    # One line, so the reasons pluggy and plugins give over several lines read (and match) as one message.
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    warnings.warn("; ".join(lines), RuntimeWarning, stacklevel=3)
+
+
 def load_plugins() -> pluggy.PluginManager:
     """Import core's :data:`DEFAULT_PLUGINS` and every plugin of the ``geotorch`` entry-point group, once.
 
     ``GEOTORCH_LOAD_PLUGINS=a,b`` loads only the named plugins;
     ``GEOTORCH_DISABLE_PLUGINS=a,b`` skips the named ones (both by entry-point
-    name). A plugin that fails to import is reported with a warning naming it
-    and left out.
+    name). Nothing a plugin does can stop the others or the program: a plugin
+    that fails to import (whatever it raises, SystemExit and KeyboardInterrupt
+    included), implements a hook that does not exist (usually a misspelling),
+    a hook with arguments its specification lacks, a hook wrapper, marks
+    something that is not a function, or takes a plugin name already in use
+    (core's own names are taken first) is left out with a RuntimeWarning
+    naming it and its distribution. A real Ctrl-C while plugins load still
+    stops the program (see :mod:`geotorch.core.plugin_guard`).
 
     Returns:
         The plugin manager.
-
-    Raises:
-        PluginError: if a plugin implements a hook that does not exist
-            (usually a misspelled hook name) or with arguments its
-            specification lacks, or if two distributions use one plugin name.
     """
     with _state.lock:
-        if _state.loaded:
-            return _state.manager
-        for module_name in DEFAULT_PLUGINS:
-            if not _state.manager.has_plugin(module_name):
-                module = importlib.import_module(module_name)
-                _register_module(module, module_name, CORE_DISTRIBUTION, _version_of(CORE_DISTRIBUTION))
-        only = _names_from(LOAD_VARIABLE)
-        disabled = _names_from(DISABLE_VARIABLE) or set()
-        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-            if entry_point.name in disabled or (only is not None and entry_point.name not in only):
-                continue
-            distribution = entry_point.dist
-            dist_name = distribution.metadata["Name"] if distribution else "unknown"
-            dist_version = distribution.version if distribution else "unknown"
-            if _state.manager.has_plugin(entry_point.name):
-                previous, _ = _state.distributions.get(entry_point.name, ("local", "unknown"))
-                if previous != dist_name:
-                    raise PluginError(
-                        f"geotorch plugin name {entry_point.name!r} is used by both {previous} and {dist_name}; "
-                        f"uninstall one, or block one with {DISABLE_VARIABLE}"
-                    )
-                continue
-            try:
-                module = entry_point.load()
-            except Exception as error:  # noqa: BLE001 - any import failure of a plugin is reported, not raised
-                warnings.warn(
-                    f"geotorch plugin {entry_point.name!r} from {dist_name} {dist_version} failed to load "
-                    f"and is skipped: {type(error).__name__}: {error}",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                continue
-            _register_module(module, entry_point.name, dist_name, dist_version)
-        _state.loaded = True
-        return _state.manager
+        state = _state
+        if state.loaded or state.loading:
+            return state.manager
+        state.loading = True
+        try:
+            for module_name in DEFAULT_PLUGINS:
+                if not state.manager.has_plugin(module_name):
+                    module = importlib.import_module(module_name)
+                    _admit(state, module, module_name, CORE_DISTRIBUTION, _version_of(CORE_DISTRIBUTION))
+            only = _names_from(LOAD_VARIABLE)
+            disabled = _names_from(DISABLE_VARIABLE) or set()
+            for entry_point in _entry_points():
+                if entry_point.name in disabled or (only is not None and entry_point.name not in only):
+                    continue
+                _load_entry_point(state, entry_point)
+            state.loaded = True
+        finally:
+            state.loading = False
+        return state.manager
+
+
+def _entry_points() -> list[importlib.metadata.EntryPoint]:
+    """The installed entry points of the ``geotorch`` group; none (with a warning) if the metadata cannot be read."""
+    found = contained(lambda: list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)))
+    if isinstance(found, Failure):
+        _warn(f"the installed geotorch plugins could not be listed, so none is loaded: {found.describe()}")
+        return []
+    return found
+
+
+def _origin(entry_point: importlib.metadata.EntryPoint) -> tuple[str, str]:
+    """``(distribution, version)`` of the distribution shipping ``entry_point``; ``"unknown"`` where unreadable."""
+
+    def read() -> tuple[str, str]:
+        distribution = entry_point.dist
+        if distribution is None:
+            return "unknown", "unknown"
+        return str(distribution.metadata["Name"] or "unknown"), str(distribution.version or "unknown")
+
+    found = contained(read)
+    return ("unknown", "unknown") if isinstance(found, Failure) else found
+
+
+def _load_entry_point(state: _State, entry_point: importlib.metadata.EntryPoint) -> None:
+    """Import and register one installed plugin; any fault is a warning naming it and it is left out."""
+    name = entry_point.name
+    distribution, version = _origin(entry_point)
+    if name in state.distributions:
+        holder, _ = state.distributions[name]
+        if holder != distribution:
+            _warn(
+                f"{_who(name, distribution, version)} is left out: the plugin name is taken by "
+                f"{holder}; rename one, or block one with {DISABLE_VARIABLE}"
+            )
+        return
+    module = contained(entry_point.load)
+    if isinstance(module, Failure):
+        _warn(f"{_who(name, distribution, version)} failed to load and is left out: "
+              f"{module.describe()}")
+        return
+    _admit(state, module, name, distribution, version)
 
 
 def _version_of(distribution: str) -> str:
@@ -141,35 +187,63 @@ def _version_of(distribution: str) -> str:
         return "unknown"
 
 
-def _register_module(module: object, name: str, distribution: str, version: str) -> None:
-    """Register ``module``; a hook it implements wrongly (misspelled, wrong arguments) is a PluginError."""
-    try:
-        _state.manager.register(module, name=name)
-    except pluggy.PluginValidationError as error:
-        raise PluginError(f"geotorch plugin {name!r} ({distribution}): {error}") from error
-    _state.distributions[name] = (distribution, version)
-    try:
-        _state.manager.check_pending()
-    except pluggy.PluginValidationError as error:
-        _state.manager.unregister(name=name)
-        _state.distributions.pop(name)
-        raise PluginError(f"geotorch plugin {name!r} ({distribution}): {error}") from error
+def _admit(state: _State, plugin: object, name: str, distribution: str, version: str) -> bool:
+    """Register ``plugin`` as ``name`` if its hooks are usable; otherwise warn naming it and leave it out.
+
+    Returns:
+        Whether it was registered.
+    """
+
+    def register() -> list[str]:
+        other = state.manager.get_name(plugin)
+        if other is not None:
+            return [f"the same object is already registered as plugin {other!r}"]
+        state.manager.register(plugin, name=name)
+        return hook_problems(state.manager, plugin)
+
+    problems = contained(register)
+    if isinstance(problems, Failure) or problems:
+        if state.manager.get_plugin(name) is plugin:
+            state.manager.unregister(name=name)
+        reason = problems.describe() if isinstance(problems, Failure) else "; ".join(problems)
+        _warn(f"{_who(name, distribution, version)} is left out: {reason}")
+        return False
+    state.distributions[name] = (distribution, version)
+    return True
 
 
-def register_plugin(module: ModuleType | object, name: str, distribution: str = "local") -> None:
+def register_plugin(module: ModuleType | object, name: str, distribution: str = "local") -> bool:
     """Register a plugin object by hand (in tests or a script), as if installed.
 
-    Registries already built are rebuilt on their next use so they include it.
+    It is checked like an installed plugin: a taken name or unusable hooks
+    leave it out with a RuntimeWarning. Registries already built are rebuilt
+    on their next use so they include it.
 
     Args:
         module: a module or object with ``@hookimpl`` functions.
         name: the plugin's name.
         distribution: the distribution to report as its origin.
+
+    Returns:
+        Whether it was registered.
+
+    Raises:
+        TypeError: if ``name`` or ``distribution`` is not a non-empty string.
     """
+    for argument, value in (("name", name), ("distribution", distribution)):
+        if not isinstance(value, str) or not value.strip():
+            raise TypeError(f"register_plugin: {argument}={value!r} must be a non-empty string")
     with _state.lock:
+        state = _state
         load_plugins()
-        _register_module(module, name, distribution, "unknown")
-        _forget_contributions()
+        if name in state.distributions or state.manager.has_plugin(name):
+            holder, _ = state.distributions.get(name, ("a blocked plugin", ""))
+            _warn(f"{_who(name, distribution)} is left out: the plugin name is taken by {holder}")
+            return False
+        admitted = _admit(state, module, name, distribution, "unknown")
+        if admitted:
+            _forget_contributions()
+        return admitted
 
 
 def unregister_plugin(name: str) -> None:
@@ -191,76 +265,126 @@ def reset() -> None:
     _state = _State()
 
 
+def _in_order(state: _State, implementations: list[HookImpl]) -> list[HookImpl]:
+    """Core's own plugins first, then the others in the order they were registered.
+
+    pluggy's own order (reversed registration, moved by ``tryfirst``) is not
+    used, so no plugin can claim a name before core does.
+    """
+    order = {name: number for number, name in enumerate(state.distributions)}
+
+    def rank(implementation: HookImpl) -> tuple[bool, int]:
+        plugin = implementation.plugin_name
+        return plugin not in DEFAULT_PLUGINS, order.get(plugin, len(order))
+
+    return sorted(implementations, key=rank)
+
+
+def _call_hook(state: _State, implementation: HookImpl, hook_name: str, **arguments: object) -> bool:
+    """Call one plugin's hook with the arguments it declares; a failure of any kind is a warning naming it."""
+    plugin = implementation.plugin_name
+    distribution, version = state.distributions.get(plugin, ("local", "unknown"))
+    wanted = {key: value for key, value in arguments.items() if key in implementation.argnames}
+    outcome = contained(lambda: implementation.function(**wanted))
+    if isinstance(outcome, Failure):
+        _warn(f"{_who(plugin, distribution, version)} failed in {hook_name} and contributes "
+              f"nothing there: {outcome.describe()}")
+        return False
+    return True
+
+
+def _refused(state: _State, plugin: str, hook_name: str, refusals: list[str], clashes: list[str]) -> bool:
+    """Warn, naming the plugin, if its registrations were refused or take names already taken; say whether."""
+    if not refusals and not clashes:
+        return False
+    distribution, version = state.distributions.get(plugin, ("local", "unknown"))
+    _warn(f"{_who(plugin, distribution, version)} is left out of {hook_name}: "
+          f"{'; '.join([*refusals, *clashes])}")
+    return True
+
+
 def registry(kind: str) -> Registry:
     """Return the registry of ``kind`` (``"dataset"``, ``"model"``, ...), filling it on first use.
 
-    Each plugin registers into a staging registry first, so a plugin whose
-    hook raises contributes nothing (a warning names it) and the others still
-    fill the registry.
+    Core's own plugins register first, then the others in load order. Each
+    plugin registers into a staging registry, and its registrations join the
+    registry only if all of them are accepted: a plugin whose hook raises
+    (anything, SystemExit included), registers a name twice, registers a name
+    another plugin took first, or passes ``register`` something it refuses
+    contributes nothing to this registry, with a RuntimeWarning naming it
+    and its distribution; every other plugin still fills it.
 
     Raises:
         KeyError: if ``kind`` is not a registry kind.
-        PluginError: if two plugins register the same name.
+        PluginError: if called from a hook while this registry is being
+            filled (the hook's plugin is then left out, with a warning).
     """
     if kind not in REGISTRY_HOOKS:
         raise KeyError(f"unknown registry kind {kind!r}; known: {', '.join(REGISTRY_HOOKS)}")
+    hook_name = REGISTRY_HOOKS[kind]
     with _state.lock:
-        built = _state.registries.get(kind)
+        state = _state
+        built = state.registries.get(kind)
         if built is not None:
             return built
+        if kind in state.building:
+            raise PluginError(f"the {kind} registry was used inside a {hook_name} hook, while it is being filled")
         manager = load_plugins()
-        filled = Registry(kind)
-        hook_name = REGISTRY_HOOKS[kind]
-        for implementation in reversed(getattr(manager.hook, hook_name).get_hookimpls()):
-            plugin = implementation.plugin_name
-            distribution, _ = _state.distributions.get(plugin, ("local", "unknown"))
-            staged = Registry(kind)
-            if _call_hook(implementation.function, hook_name, plugin, distribution,
-                          register=staged.register_callback(plugin, distribution)):
-                for entry in staged.values():
-                    filled.add(entry)
-        _state.registries[kind] = filled
+        state.building.add(kind)
+        try:
+            filled = Registry(kind)
+            for implementation in _in_order(state, getattr(manager.hook, hook_name).get_hookimpls()):
+                plugin = implementation.plugin_name
+                staged = Registry(kind)
+                callback = staged.register_callback(plugin, state.distributions.get(plugin, ("local", ""))[0])
+                if not _call_hook(state, implementation, hook_name, register=callback):
+                    continue
+                clashes = [
+                    f"{kind} {name!r} is already registered by plugin {filled[name].plugin!r} "
+                    f"({filled[name].distribution})"
+                    for name in staged
+                    if name in filled
+                ]
+                if not _refused(state, plugin, hook_name, staged.refusals, clashes):
+                    for entry in staged.values():
+                        filled.add(entry)
+        finally:
+            state.building.discard(kind)
+        if not state.loading:
+            state.registries[kind] = filled
         return filled
 
 
 def commands() -> CommandRegistrar:
     """Return the subcommands of the ``geotorch`` program, collected from ``register_commands`` hooks once.
 
-    Raises:
-        PluginError: if two plugins add the same command.
+    Core's commands come first; a plugin whose hook fails, or that adds a
+    command name already taken or refused by ``cli.add``, contributes no
+    command, with a RuntimeWarning naming it, as in :func:`registry`.
     """
     with _state.lock:
-        if _state.commands is not None:
-            return _state.commands
+        state = _state
+        if state.commands is not None:
+            return state.commands
         manager = load_plugins()
         collected = CommandRegistrar()
-        for implementation in reversed(manager.hook.register_commands.get_hookimpls()):
+        for implementation in _in_order(state, manager.hook.register_commands.get_hookimpls()):
             plugin = implementation.plugin_name
-            distribution, _ = _state.distributions.get(plugin, ("local", "unknown"))
-            staged = CommandRegistrar(plugin, distribution)
-            if _call_hook(implementation.function, "register_commands", plugin, distribution, cli=staged):
+            staged = CommandRegistrar(plugin, state.distributions.get(plugin, ("local", ""))[0])
+            if not _call_hook(state, implementation, "register_commands", cli=staged):
+                continue
+            clashes = [
+                f"command {name!r} is already added by plugin {collected.commands[name].plugin!r} "
+                f"({collected.commands[name].distribution})"
+                for name in staged.commands
+                if name in collected.commands
+            ]
+            if not _refused(state, plugin, "register_commands", staged.refusals, clashes):
                 for command in staged.commands.values():
                     collected.include(command)
-        _state.commands = collected
+        if not state.loading:
+            state.commands = collected
         return collected
-
-
-def _call_hook(function: Callable[..., object], hook_name: str, plugin: str, distribution: str,
-               **arguments: object) -> bool:
-    """Call one plugin's hook; a failure other than a PluginError is a warning naming the plugin."""
-    try:
-        function(**arguments)
-    except PluginError:
-        raise
-    except Exception as error:  # noqa: BLE001 - a broken plugin must not break the others
-        warnings.warn(
-            f"geotorch plugin {plugin!r} ({distribution}) failed in {hook_name} and contributes nothing "
-            f"there: {type(error).__name__}: {error}",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-        return False
-    return True
 
 
 def list_plugins(include_builtins: bool = False) -> list[PluginInfo]:

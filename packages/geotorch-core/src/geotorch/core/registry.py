@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from geotorch.core.errors import PluginError
+from geotorch.core.plugin_guard import Failure, contained
 
 
 class Register(Protocol):
@@ -39,31 +41,71 @@ class Entry:
     def load(self) -> Any:
         """Return the registered object, importing its module if needed.
 
+        The import runs the plugin's code: whatever it raises, SystemExit and
+        KeyboardInterrupt included (a real Ctrl-C excepted), becomes an
+        ImportError naming this entry and its plugin.
+
         Raises:
-            ImportError: if the import path does not resolve.
+            ImportError: if the import path is malformed, its module fails to
+                import, or the attribute is missing; the message names the
+                entry, its plugin and distribution.
         """
         if not isinstance(self.target, str):
             return self.target
-        module_name, _, attribute = self.target.partition(":")
-        if not attribute:
-            raise ImportError(f"{self.name}: import path {self.target!r} must look like 'package.module:attr'")
-        value: Any = importlib.import_module(module_name)
-        for part in attribute.split("."):
-            value = getattr(value, part)
-        self.target = value
-        return value
+        path = self.target
+        if not is_import_path(path):
+            raise ImportError(f"{self._origin()}: import path {path!r} must look like 'package.module:attr'")
+        module_name, _, attribute = path.partition(":")
+
+        def resolve() -> Any:
+            return functools.reduce(getattr, attribute.split("."), importlib.import_module(module_name))
+
+        loaded = contained(resolve)
+        if isinstance(loaded, Failure):
+            raise ImportError(f"{self._origin()}: importing {path!r} failed: {loaded.describe()}") from loaded.error
+        self.target = loaded
+        return loaded
+
+    def _origin(self) -> str:
+        return f"{self.name!r}, registered by plugin {self.plugin!r} ({self.distribution})"
+
+
+def is_import_path(text: str) -> bool:
+    """Whether ``text`` looks like ``"package.module:attr"`` (dotted identifiers on both sides of one colon)."""
+    module_name, colon, attribute = text.partition(":")
+    return bool(colon) and all(
+        part.isidentifier() for part in [*module_name.split("."), *attribute.split(".")]
+    )
 
 
 def _default_name(obj: object) -> str:
     if isinstance(obj, str):
         return obj.rpartition(":")[2].rpartition(".")[2]
     name = getattr(obj, "name", None)
-    if isinstance(name, str):
+    if isinstance(name, str) and name:
         return name
     qualname = getattr(obj, "__name__", None)
-    if isinstance(qualname, str):
+    if isinstance(qualname, str) and qualname:
         return qualname
-    raise PluginError(f"cannot infer a name for {obj!r}; pass name=...")
+    raise PluginError(f"cannot infer a name for a {type(obj).__name__}; pass name=...")
+
+
+def _checked_name(obj: object, name: object) -> str:
+    """The name to register ``obj`` under: ``name``, or one inferred from ``obj``.
+
+    Raises:
+        PluginError: if ``obj`` is None or a malformed import path, or
+            ``name`` is not a non-empty string.
+    """
+    if obj is None:
+        raise PluginError("register(None): pass the object to register, or its 'package.module:attr' import path")
+    if isinstance(obj, str) and not is_import_path(obj):
+        raise PluginError(f"register({obj!r}): a string must be an import path like 'package.module:attr'")
+    if name is None:
+        return _default_name(obj)
+    if not isinstance(name, str) or not name.strip():
+        raise PluginError(f"register(..., name={name!r}): name must be a non-empty string")
+    return name
 
 
 class Registry(Mapping[str, Entry]):
@@ -77,6 +119,8 @@ class Registry(Mapping[str, Entry]):
         """
         self.kind = kind
         self._entries: dict[str, Entry] = {}
+        #: Why each registration through :meth:`register_callback` was refused, even if the plugin caught the error.
+        self.refusals: list[str] = []
 
     def add(self, entry: Entry) -> None:
         """Add ``entry``.
@@ -94,10 +138,19 @@ class Registry(Mapping[str, Entry]):
         self._entries[entry.name] = entry
 
     def register_callback(self, plugin: str, distribution: str) -> Register:
-        """Return the ``register`` callback handed to one plugin's hook."""
+        """Return the ``register`` callback handed to one plugin's hook.
+
+        The callback raises :class:`PluginError` for a taken name, a name that
+        is not a non-empty string, ``None`` or a malformed import path, and
+        notes the refusal in :attr:`refusals`.
+        """
 
         def register(obj: object, name: str | None = None, **metadata: Any) -> None:
-            self.add(Entry(name or _default_name(obj), obj, plugin, distribution, dict(metadata)))
+            try:
+                self.add(Entry(_checked_name(obj, name), obj, plugin, distribution, dict(metadata)))
+            except PluginError as error:
+                self.refusals.append(str(error))
+                raise
 
         return register
 
