@@ -374,8 +374,9 @@ def test_a_whole_gzip_encoded_body_is_saved_as_sent(http_server: Any, tmp_path: 
 UNSAFE_NAMES = [
     "../evil",
     "../../evil",
-    "sub/evil",
+    "sub/../../evil",
     "/tmp/evil",
+    "//server/share/evil",
     "..\\evil",
     "sub\\evil",
     "C:evil",
@@ -387,6 +388,11 @@ UNSAFE_NAMES = [
     "..",
     ".evil.part-0123abcd",
     ".evil.extract-0123abcd",
+    "sub/.evil.part-0123abcd",
+    "sub//evil",
+    "sub/",
+    "./evil",
+    "sub/C:evil",
 ]
 
 
@@ -397,8 +403,15 @@ def _outside(tmp_path: Path) -> list[str]:
     )
 
 
+def test_a_filename_may_name_folders_inside_root(served: Any, tmp_path: Path) -> None:
+    path = download_url(served.url("payload.bin"), tmp_path, filename="dataset folder/sub/renamed.bin", progress=False)
+
+    assert path == tmp_path / "dataset folder/sub/renamed.bin"
+    assert path.read_bytes() == PAYLOAD
+
+
 @pytest.mark.parametrize("name", UNSAFE_NAMES)
-def test_a_filename_that_is_not_a_plain_name_is_refused_naming_the_argument(
+def test_a_filename_that_could_leave_root_is_refused_naming_the_argument(
     served: Any, tmp_path: Path, name: str
 ) -> None:
     root = tmp_path / "root"
@@ -423,6 +436,7 @@ def test_a_filename_that_is_not_a_plain_name_is_refused_naming_the_argument(
         "C%3Aevil",
         "evil%00.bin",
         "%2e%2e",
+        "%2e",
         ".evil.part-0123abcd",
     ],
 )

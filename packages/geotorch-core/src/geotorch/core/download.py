@@ -25,8 +25,7 @@ _TIMEOUT_S = 60.0
 _USER_AGENT = "geotorch (+https://github.com/geotorch/geotorch)"
 _GZIP_CODINGS = ("gzip", "x-gzip")
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's setting for a gzip header and trailer around the deflate data
-# Both separators, whatever the platform: a name from a URL or a caller must not be read as a path anywhere.
-_SEPARATOR = re.compile(r"[/\\]")
+# A drive prefix, which Windows reads as a path elsewhere (``C:x`` is relative to drive C's own folder).
 _DRIVE = re.compile(r"[A-Za-z]:")
 
 
@@ -148,14 +147,14 @@ def download_url(
     cannot be told from one cut short: pass a checksum to catch that.
 
     The saved file's name never comes from the server (neither a redirect's target nor a
-    Content-Disposition header): it is ``filename``, else the last segment of ``url``'s path. Either must
-    be a plain file name; a name that would resolve outside ``root`` is refused, not rewritten.
+    Content-Disposition header): it is ``filename``, else the last segment of ``url``'s path. A name that
+    could resolve outside ``root`` on any platform is refused, not rewritten.
 
     Args:
         url: The http(s) URL to fetch.
         root: The folder to save into, created if missing.
-        filename: The name to save as, a single path component. Defaults to the last component of the
-            URL's path, percent-decoded.
+        filename: The name to save as, relative to ``root``: plain names joined by ``/`` (missing folders are
+            created). Defaults to the last segment of the URL's path, percent-decoded.
         md5: Expected MD5 checksum (hexadecimal), verified if given.
         sha256: Expected SHA-256 checksum (hexadecimal), verified if given.
         progress: Whether to show a progress bar on stderr.
@@ -164,15 +163,16 @@ def download_url(
         The path of the downloaded file.
 
     Raises:
-        ValueError: If ``filename`` (or, without it, the URL's last path segment) is missing or not a plain
-            file name: empty, ``.`` or ``..``, holding a slash or backslash, a NUL, a drive (``C:``), or
-            named like a partial download or extraction. The message names the argument.
+        ValueError: If ``filename`` is absolute or has a component that is empty, ``.`` or ``..``, holds a
+            backslash or a NUL, names a drive (``C:``) or is named like a partial download or extraction;
+            or, without ``filename``, if the URL's last path segment is missing, holds an encoded slash or
+            has one of those faults. The message names the argument or the URL.
         DownloadError: If the server answers with an HTTP error, cannot be reached, or the body is cut short
             (see above); the message names the URL.
         ChecksumError: If the received bytes do not match ``md5`` or ``sha256``; the message names the file
             and both checksums.
     """
-    name = _filename_from_url(url) if filename is None else _plain_name(filename, "download_url: filename")
+    name = _filename_from_url(url) if filename is None else _inside_root(filename, "download_url: filename")
     target = Path(root).expanduser() / name
     if check_integrity(target, md5, sha256):
         return target
@@ -194,27 +194,33 @@ def _filename_from_url(url: str) -> str:
     segment = urllib.parse.urlsplit(url).path.rpartition("/")[2]
     if segment in ("", ".", ".."):
         raise ValueError(f"{url}: the URL's path does not end in a file name; pass filename=... to download_url")
-    return _plain_name(urllib.parse.unquote(segment), f"{url}: the URL's last path segment")
+    name = urllib.parse.unquote(segment)
+    what = f"{url}: the URL's last path segment"
+    if "/" in name:
+        raise ValueError(f"{what} {name!r} holds an encoded slash; pass filename=... to download_url")
+    return _inside_root(name, what)
 
 
-def _plain_name(name: str, what: str) -> str:
-    """``name`` if it is a single, ordinary path component; else a ValueError starting with ``what``."""
-    if name in ("", ".", ".."):
-        problem = "is not a file name"
-    elif _SEPARATOR.search(name):
-        problem = "holds a path separator"
-    elif "\0" in name:
-        problem = "holds a NUL character"
-    elif _DRIVE.match(name):
-        problem = "starts with a drive"
-    elif is_partial(name):
-        problem = "is named like a partial download or extraction, which is swept away"
-    else:
-        return name
-    raise ValueError(
-        f"{what} {name!r} {problem}; the file must land directly in root, so pass a plain file name "
-        "(like 'scene.zip') as filename and put any folders in root"
-    )
+def _inside_root(name: str, what: str) -> str:
+    """``name`` if it is a relative path of ordinary components joined by ``/``; else a ValueError naming it."""
+    for part in name.split("/"):
+        if part in ("", ".", ".."):
+            problem = "is absolute" if name.startswith("/") else "has an empty, '.' or '..' component"
+        elif "\\" in part:
+            problem = "holds a backslash"
+        elif "\0" in part:
+            problem = "holds a NUL character"
+        elif _DRIVE.match(part):
+            problem = "names a drive"
+        elif is_partial(part):
+            problem = "is named like a partial download or extraction, which is swept away"
+        else:
+            continue
+        raise ValueError(
+            f"{what} {name!r} {problem}; the file must stay inside root, so pass a relative path of plain "
+            "names joined by '/' (like 'scene.zip' or 'labels/scene.zip') as filename"
+        )
+    return name
 
 
 def _fetch(url: str, out: BinaryIO, label: str, algorithms: Iterable[str], progress: bool) -> dict[str, str]:
