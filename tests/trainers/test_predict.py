@@ -15,13 +15,14 @@ import rasterio
 import rasterio.warp
 import torch
 from affine import Affine
+from rasterio.crs import CRS
 from task_fakes import fast_trainer
 from torch import nn
 
 from geotorch.core import BoundingBox, GeoDataset, RasterDataset
 from geotorch.datamodules import GeoDataModule
 from geotorch.trainers import GeoTIFFPredictionWriter, PixelwiseRegressionTask, SemanticSegmentationTask
-from geotorch.trainers.writer import blend_weights
+from geotorch.trainers.writer import blend_weights, data_mask
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
 SCALE = 10_000.0
@@ -257,18 +258,19 @@ def test_inputs_of_one_place_at_two_dates_each_get_their_own_prediction(tmp_path
 
 
 @pytest.mark.parametrize(
-    ("output", "declared", "is_nodata"),
-    [("classes", True, lambda values: values == 255), ("scores", True, np.isnan),
-     ("classes", False, lambda values: values == 255)],
+    ("output", "marked_by", "is_nodata"),
+    [("classes", "file", lambda values: values == 255), ("scores", "file", np.isnan),
+     ("classes", "dataset", lambda values: values == 255), ("classes", "nobody", lambda values: values == 255)],
 )
 def test_pixels_without_input_data_are_the_outputs_nodata(
-    tmp_path: Path, output: str, declared: bool, is_nodata: Callable[[np.ndarray], np.ndarray]
+    tmp_path: Path, output: str, marked_by: str, is_nodata: Callable[[np.ndarray], np.ndarray]
 ) -> None:
     image = random_image(3, 48, 64)
-    image[:, :, :16] = 0  # the file's west quarter has no data (its nodata, or RasterDataset's default fill 0)
-    write_raster_file(tmp_path / "in" / "scene.tif", image, nodata=0 if declared else None)
+    # The file's west quarter is missing when the file's or the dataset's nodata say so; else its zeros are data.
+    image[:, :, :16] = 0
+    write_raster_file(tmp_path / "in" / "scene.tif", image, nodata=0 if marked_by == "file" else None)
     # Seen from the next UTM zone the file is a tilted quadrilateral: its box has corners without imagery.
-    dataset = Scenes(paths=tmp_path / "in", crs="EPSG:32632", res=10)
+    dataset = Scenes(paths=tmp_path / "in", crs="EPSG:32632", res=10, nodata=0 if marked_by == "dataset" else None)
     task = (SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4) if output == "classes"
             else pointwise_task())
     (written,) = predict_on(tmp_path, dataset, task.eval(), output).written
@@ -281,11 +283,13 @@ def test_pixels_without_input_data_are_the_outputs_nodata(
     input_xs, input_ys = rasterio.warp.transform("EPSG:32632", "EPSG:32633", xs, ys)
     column = ((np.array(input_xs) - TRANSFORM.c) / 10).reshape(values.shape)
     row = ((TRANSFORM.f - np.array(input_ys)) / 10).reshape(values.shape)
-    has_data = (row >= 0) & (row < 48) & (column >= 16) & (column < 64)
+    first_column = 0 if marked_by == "nobody" else 16
+    has_data = (row >= 0) & (row < 48) & (column >= first_column) & (column < 64)
     # Pixels whose centre is within half a pixel of an edge may go either way in GDAL's warp.
-    clear = np.minimum.reduce([abs(row), abs(row - 48), abs(column - 16), abs(column - 64)]) > 0.5
-    outside = clear & ((row < 0) | (row >= 48) | (column >= 64))
-    assert outside.sum() > 20 and (clear & ~has_data & ~outside).sum() > 500
+    clear = np.minimum.reduce([abs(row), abs(row - 48), abs(column - first_column), abs(column - 64)]) > 0.5
+    outside = clear & ((row < 0) | (row >= 48) | (column < 0) | (column >= 64))
+    assert outside.sum() > 20 and (clear & has_data).sum() > 1000
+    assert marked_by == "nobody" or (clear & ~has_data & ~outside).sum() > 500
     assert is_nodata(values)[clear & ~has_data].all()
     assert not is_nodata(values)[clear & has_data].any()
 
@@ -319,3 +323,20 @@ def test_a_killed_rewrite_leaves_the_previous_prediction_whole(tmp_path: Path, s
     assert list(written.parent.glob("*.tif")) == [written]
     predict(tmp_path, task, scene, stride=16, output="auto")
     assert [path.name for path in written.parent.iterdir()] == [written.name]
+
+
+def test_an_inputs_alpha_band_says_which_pixels_hold_data(tmp_path: Path) -> None:
+    rgba = np.full((4, 20, 30), 7, dtype="uint8")
+    rgba[3] = 255
+    rgba[3, :5] = 0  # the top rows are transparent
+    path = tmp_path / "rgba.tif"
+    profile = {"driver": "GTiff", "width": 30, "height": 20, "count": 4, "dtype": "uint8", "crs": "EPSG:32633",
+               "transform": TRANSFORM, "photometric": "RGB", "alpha": "YES"}
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(rgba)
+    # A grid two pixels larger on every side.
+    mask = data_mask(str(path), None, CRS.from_epsg(32633), TRANSFORM * Affine.translation(-2, -2), (24, 34))
+    assert mask is not None
+    expected = np.zeros((24, 34), dtype=bool)
+    expected[2 + 5:22, 2:32] = True
+    assert np.array_equal(mask, expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from affine import Affine
 from lightning.pytorch import LightningModule, Trainer
 from lightning.pytorch.callbacks import BasePredictionWriter
 from rasterio.crs import CRS
-from rasterio.enums import Resampling
+from rasterio.enums import ColorInterp, Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
@@ -57,14 +58,15 @@ def data_mask(
 ) -> np.ndarray | None:
     """Which pixels of a grid hold data of the raster ``source``, as the dataset reading it sees them.
 
-    A pixel holds data where it lies inside the file's footprint and not every band equals the
-    fill: ``nodata`` (the dataset's) when given, else the file's nodata (or its alpha band or
-    internal mask), else 0, as :class:`~geotorch.core.RasterDataset` fills missing pixels.
-    The file is warped onto the grid (nearest neighbour) a block of rows at a time.
+    A pixel holds data where it lies inside the file's footprint and the file does not mark
+    it missing, as :class:`~geotorch.core.RasterDataset` reads it: missing are the pixels its
+    alpha band or internal mask leaves out, and those whose every band is the file's nodata or
+    the dataset's ``nodata`` (a file without either has data everywhere inside it, zeros
+    included). The file is warped onto the grid (nearest neighbour) a block of rows at a time.
 
     Args:
         source: path (or GDAL path) of the input file.
-        nodata: the dataset's nodata value, or None to use the file's.
+        nodata: the dataset's nodata value, or None.
         crs: the grid's CRS.
         transform: the grid's affine transform.
         shape: the grid's ``(height, width)`` in pixels.
@@ -79,14 +81,32 @@ def data_mask(
         return None
     height, width = shape
     mask = np.zeros(shape, dtype=bool)
-    fill = nodata if nodata is not None else None if reader.nodata is not None else 0
-    options: dict[str, Any] = {} if fill is None else {"src_nodata": fill}
+    bands = [number for number, role in enumerate(reader.colorinterp, 1) if role != ColorInterp.alpha]
+    alpha = next((number for number in range(1, reader.count + 1) if number not in bands), None)
+    missing = [value for value in (reader.nodata, nodata) if value is not None]
+    # The warp's alpha band (the file's, else one added last) is 0 outside the footprint and where the
+    # file's nodata, alpha or mask say so. It is read itself: GDAL's dataset mask ignores an alpha band
+    # beside other than 1 or 3 bands.
     with reader, WarpedVRT(reader, crs=crs, transform=transform, width=width, height=height,
-                           resampling=Resampling.nearest, **options) as view:
+                           resampling=Resampling.nearest, add_alpha=alpha is None) as view:
         for top in range(0, height, MASK_ROWS):
-            rows = min(MASK_ROWS, height - top)
-            mask[top:top + rows] = view.dataset_mask(window=Window(0, top, width, rows)) > 0
+            window = Window(0, top, width, min(MASK_ROWS, height - top))
+            block = view.read(alpha or view.count, window=window) > 0
+            if nodata is not None:
+                block &= ~np.all(_is_one_of(view.read(bands, window=window), missing), axis=0)
+            mask[top:top + window.height] = block
     return mask
+
+
+def _is_one_of(pixels: np.ndarray, values: list[float]) -> np.ndarray:
+    """Which elements of ``pixels`` equal one of ``values`` (NaN matching NaN in float pixels)."""
+    found = np.zeros(pixels.shape, dtype=bool)
+    for value in values:
+        if math.isnan(value):
+            found |= np.isnan(pixels) if pixels.dtype.kind == "f" else False
+        else:
+            found |= pixels == value
+    return found
 
 
 @dataclass
@@ -101,7 +121,7 @@ class Canvas:
         crs: the dataset's CRS.
         source: the entry's input file, whose pixels without data are written as nodata; None
             when the entry has no file.
-        nodata: the dataset's nodata value (None: the file's, else 0).
+        nodata: the dataset's nodata value, marking missing pixels beside the file's own (or None).
         total: sum of weight x prediction, ``(C, H, W)`` (allocated at the first prediction).
         weight: sum of weights, ``(H, W)``.
     """
@@ -162,7 +182,7 @@ class Canvas:
 
         Pixels that no window reached, or where the entry's file holds no data (see
         :func:`data_mask`), are the file's declared nodata, never a class or a score:
-        ``classes`` are ``uint8`` with nodata 255 (``uint16`` with 65535 from 255 classes on),
+        ``classes`` are ``uint8`` with nodata 255 (``uint16`` with 65535 from 256 classes on),
         ``scores`` are ``float32`` with nodata NaN. The file's ``source`` tag names the input.
 
         Returns:
