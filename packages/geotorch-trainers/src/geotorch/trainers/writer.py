@@ -85,8 +85,8 @@ def data_mask(
     alpha = next((number for number in range(1, reader.count + 1) if number not in bands), None)
     missing = [value for value in (reader.nodata, nodata) if value is not None]
     # The warp's alpha band (the file's, else one added last) is 0 outside the footprint and where the
-    # file's nodata, alpha or mask say so. It is read itself: GDAL's dataset mask ignores an alpha band
-    # beside other than 1 or 3 bands.
+    # file's nodata, alpha or mask say so. It is read as a band: GDAL's dataset mask takes an alpha band
+    # into account only beside 1 or 3 other bands.
     with reader, WarpedVRT(reader, crs=crs, transform=transform, width=width, height=height,
                            resampling=Resampling.nearest, add_alpha=alpha is None) as view:
         for top in range(0, height, MASK_ROWS):
