@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+import rasterio
+from rasterio.errors import NotGeoreferencedWarning
 from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 import geotorch.core.profiles as profiles
@@ -110,3 +113,56 @@ def test_profiles_keep_nodata_dtype_and_crs(tmp_path: Path) -> None:
     assert cached.dtype == "float32"
     assert cached.count == 2
     assert crs_from_wkt(cached.crs).to_epsg() == 3857
+
+
+def _index_entry(path: Path) -> profiles.RasterProfile:
+    """``path``'s profile through the persisted index, as a new process would get it (the cache is read anew)."""
+    (profile,) = profiles.read_profiles([path], "sidecars")
+    assert isinstance(profile, profiles.RasterProfile), profile
+    return profile
+
+
+def test_a_pam_sidecar_written_after_indexing_is_seen(folder: Path) -> None:
+    path = folder / "tile_0.tif"
+    assert _index_entry(path).nodata is None
+    pam = path.with_name("tile_0.tif.aux.xml")
+    pam.write_text("<PAMDataset><GeoTransform>100000, 10, 0, 2000000, 0, -10</GeoTransform>"
+                   '<PAMRasterBand band="1"><NoDataValue>7</NoDataValue></PAMRasterBand></PAMDataset>')
+    profile = _index_entry(path)
+    assert (profile.bounds, profile.res, profile.nodata) == ((100000.0, 2000000.0 - 80, 100080.0, 2000000.0),
+                                                             (10.0, 10.0), 7.0)
+    assert Tiles(folder).bounds.minx == 100000.0
+    pam.unlink()
+    assert _index_entry(path).bounds[0] == 500000.0, "a sidecar removed is seen too"
+    assert Tiles(folder).bounds.minx == 500000.0
+
+
+def test_a_world_file_written_after_indexing_georeferences_a_file(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEOTORCH_HOME", str(tmp_path / "home"))
+    path = tmp_path / "scan.tif"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(path, "w", driver="GTiff", width=8, height=8, count=1, dtype="uint8",
+                           crs="EPSG:32616") as target:  # a CRS and no geotransform
+            target.write(np.ones((1, 8, 8), "uint8"))
+        before = _index_entry(path).bounds
+        path.with_name("scan.tfw").write_text("30\n0\n0\n-30\n500015\n3999985\n")  # pixel centres
+        after = _index_entry(path)
+    assert before != after.bounds
+    assert (after.bounds, after.res) == ((500000.0, 4000000.0 - 240, 500240.0, 4000000.0), (30.0, 30.0))
+
+
+def test_a_mask_written_after_indexing_makes_the_file_read_again(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Tiles(folder)
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=False), rasterio.open(folder / "tile_1.tif", "r+") as target:
+        target.write_mask(np.full((8, 8), 255, "uint8"))
+    assert (folder / "tile_1.tif.msk").is_file()
+    opened: list[str] = []
+    original = profiles._read_profile
+    monkeypatch.setattr(profiles, "_read_profile",
+                        lambda path, sidecars: opened.append(path.name) or original(path, sidecars))
+    Tiles(folder)
+    assert opened == ["tile_1.tif"]
+    Tiles(folder)
+    assert opened == ["tile_1.tif"], "unchanged since, the mask too: read from the index"

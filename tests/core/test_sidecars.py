@@ -1,0 +1,58 @@
+"""Sidecars (the files GDAL reads beside a raster) are known by name and never taken for dataset files."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
+
+from geotorch.core import RasterDataset
+from geotorch.core.files import find_files
+from geotorch.core.sidecars import sidecar_names, sidecars_by_file
+
+
+def test_sidecars_are_matched_to_their_file() -> None:
+    names = ["a.tif", "a.tif.aux.xml", "a.tif.msk", "a.tif.msk.aux.xml", "a.tif.ovr", "a.TFW", "a.tifw", "a.wld",
+             "a.aux", "a.tif.xml", "a.prj", "a_rpc.txt", "a.tif.vat.dbf", "b.jpg", "b.jgw", "b.jpgw", "c.img",
+             "c.hdr", "c.ige"]
+    found = sidecars_by_file(names)
+    assert found["a.tif"] == sorted(["a.tif.aux.xml", "a.tif.msk", "a.tif.ovr", "a.TFW", "a.tifw", "a.wld", "a.aux",
+                                     "a.tif.xml", "a.prj", "a_rpc.txt", "a.tif.vat.dbf"])
+    assert found["a.tif.msk"] == ["a.tif.msk.aux.xml"]
+    assert found["b.jpg"] == ["b.jgw", "b.jpgw"]
+    assert found["c.img"] == ["c.hdr", "c.ige"]
+
+
+def test_names_are_sidecars_only_beside_their_file() -> None:
+    names = ["a.tif", "a.tif.tif", "a.jpg", "a.png", "b.tif.aux.xml", "c.tfw", "c.png", "d.msk", "e.xml", "raw.tif"]
+    assert sidecar_names(names) == set(), "no file they belong to, or not a sidecar name"
+    assert sidecars_by_file(["x.tif", "y.tif"]) == {}
+
+
+def test_find_files_skips_sidecars_but_keeps_files_named_directly(tmp_path: Path) -> None:
+    for name in ("a.tif", "a.tif.aux.xml", "a.tfw", "b.tif", "b.tif.msk", "notes.txt"):
+        (tmp_path / name).write_bytes(b"")
+    assert [path.name for path in find_files([tmp_path], "*")] == ["a.tif", "b.tif", "notes.txt"]
+    assert find_files([tmp_path / "a.tfw"], "*") == [tmp_path / "a.tfw"]
+
+
+def test_the_default_glob_takes_no_sidecar_for_an_unreadable_raster(tmp_path: Path) -> None:
+    path = write_raster(tmp_path / "scene.tif", random_bands((1, 16, 16)), "EPSG:32616", grid(500000.0, 4000000.0))
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=False, TIFF_USE_OVR=True), rasterio.open(path, "r+") as target:
+        target.write_mask(np.full((16, 16), 255, "uint8"))  # scene.tif.msk
+        target.build_overviews([2])  # scene.tif.ovr
+    world = "30\n0\n0\n-30\n500015\n3999985\n"
+    for name, text in (("scene.tif.aux.xml", '<PAMDataset><Metadata><MDI key="a">1</MDI></Metadata></PAMDataset>'),
+                       ("scene.tfw", world), ("scene.tifw", world), ("scene.wld", world),
+                       ("scene.tif.xml", "<metadata/>"), ("scene.prj", "GEOGCS[]"), ("scene.aux", "")):
+        (tmp_path / name).write_text(text)
+    assert {"scene.tif.msk", "scene.tif.ovr"} <= {file.name for file in tmp_path.iterdir()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset = RasterDataset(tmp_path)
+    assert not [str(warning.message) for warning in caught if "not a readable raster" in str(warning.message)]
+    assert len(dataset) == 1
+    assert dataset.bounds.minx == 500000.0
