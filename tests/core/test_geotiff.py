@@ -12,6 +12,7 @@ import pytest
 import rasterio
 from rasterio.crs import CRS
 from rasterio.transform import Affine
+from tiff_bytes import ASCII, DOUBLE, SHORT, geokey_directory, tiff_bytes  # type: ignore[import-not-found]
 
 from geotorch.core import RasterDataset
 from geotorch.core.geotiff import read_header
@@ -76,6 +77,11 @@ def test_plain_geotiffs_are_read_as_gdal_reads_them(tmp_path: Path, case: str) -
 
 def test_files_gdal_must_interpret_are_left_to_it(tmp_path: Path) -> None:
     rotated = write(tmp_path / "rotated.tif", transform=Affine(30.0, 5.0, 412345.0, 5.0, -30.0, 3901230.0))
+    south_up = write(tmp_path / "south_up.tif", transform=Affine(30.0, 0.0, 412345.0, 0.0, 30.0, 3901230.0))
+    east_left = write(tmp_path / "east_left.tif", transform=Affine(-30.0, 0.0, 412345.0, 0.0, -30.0, 3901230.0))
+    both = write(tmp_path / "both.tif", transform=Affine(-30.0, 0.0, 412345.0, 0.0, 30.0, 3901230.0))
+    negative_scale = tmp_path / "negative_scale.tif"
+    negative_scale.write_bytes(_crafted(32616, scale=(30.0, -30.0, 0.0)))
     ungeoreferenced = write(tmp_path / "plain.tif", crs=None, transform=Affine.identity())
     sidecar = write(tmp_path / "sidecar.tif")
     (tmp_path / "sidecar.tif.aux.xml").write_text("<PAMDataset></PAMDataset>")
@@ -85,8 +91,75 @@ def test_files_gdal_must_interpret_are_left_to_it(tmp_path: Path) -> None:
     jpeg = tmp_path / "photo.jpg"
     with rasterio.open(jpeg, "w", driver="JPEG", width=8, height=8, count=1, dtype="uint8") as target:
         target.write(np.zeros((1, 8, 8), "uint8"))
-    for path in (rotated, ungeoreferenced, sidecar, point, jpeg):
+    for path in (rotated, south_up, east_left, both, negative_scale, ungeoreferenced, sidecar, point, jpeg):
         assert read_header(path) is None, path.name
+
+
+def _crafted(code: int, keys: tuple[tuple[int, int, int, int], ...] = (), ascii: bytes = b"",
+             nodata: bytes | None = None, dtype: str = "uint8", scale: tuple[float, ...] = (30.0, 30.0, 0.0)) -> bytes:
+    """A 4 x 3 GeoTIFF whose GeoKeys give projected ``code`` plus ``keys`` (citations in ``ascii``)."""
+    bits, sample_format = np.dtype(dtype).itemsize * 8, {"u": 1, "i": 2, "f": 3}[np.dtype(dtype).kind]
+    directory = geokey_directory([(1024, 0, 1, 1), (1025, 0, 1, 1), (3072, 0, 1, code), *keys])
+    tags = {256: (SHORT, [4]), 257: (SHORT, [3]), 258: (SHORT, [bits]), 277: (SHORT, [1]), 278: (SHORT, [3]),
+            339: (SHORT, [sample_format]), 33550: (DOUBLE, scale), 34735: (SHORT, directory),
+            33922: (DOUBLE, [0.0, 0.0, 0.0, 412345.0, 3901230.0, 0.0]),
+            34737: (ASCII, ascii + b"\x00") if ascii else None, 42113: (ASCII, nodata + b"\x00") if nodata else None}
+    return tiff_bytes(tags, bytes(12 * bits // 8))
+
+
+#: A citation ERDAS IMAGINE writes, whose units GDAL applies to the CRS.
+IMAGINE_CITATION = b"IMAGINE GeoTIFF Support\nProjection Name = UTM\nUnits = us_survey_feet\nGeoTIFF Units = meters|"
+GEOKEY_CASES = {
+    "US-feet code tagged with metres": _crafted(2227, ((3076, 0, 1, 9001),)),
+    "metre code tagged with US feet": _crafted(32616, ((3076, 0, 1, 9003),)),
+    "compound code as the projected code": _crafted(7405),
+    "vertical key beside the code": _crafted(27700, ((4096, 0, 1, 5701),)),
+    "datum key beside the code": _crafted(32616, ((2050, 0, 1, 6269),)),
+    "citation giving other units": _crafted(32616, ((1026, 34737, len(IMAGINE_CITATION), 0),), IMAGINE_CITATION),
+    "deprecated code": _crafted(3785),
+}
+
+
+@pytest.mark.parametrize("case", list(GEOKEY_CASES), ids=list(GEOKEY_CASES))
+def test_geokeys_beside_an_epsg_code_mean_what_gdal_reads_in_them(tmp_path: Path, case: str) -> None:
+    path = tmp_path / "f.tif"
+    path.write_bytes(GEOKEY_CASES[case])
+    ours = read_header(path)
+    assert ours is not None
+    assert_same(ours, gdal_header(path))
+
+
+def test_a_feet_code_tagged_with_metres_is_a_metre_crs(tmp_path: Path) -> None:
+    path = tmp_path / "f.tif"
+    path.write_bytes(GEOKEY_CASES["US-feet code tagged with metres"])
+    ours = read_header(path)
+    assert ours is not None
+    assert CRS.from_wkt(ours.crs).linear_units == "metre"
+    assert CRS.from_wkt(ours.crs) != CRS.from_epsg(2227)
+
+
+NODATA_CASES = {
+    "out of uint16's range": ("uint16", b"-1", None),
+    "out of int8's range": ("int8", b"128", None),
+    "nan on an integer type": ("int16", b"nan", None),
+    "float32 rounds": ("float32", b"0.1", float(np.float32(0.1))),
+    "beyond float32": ("float32", b"1e39", math.inf),
+    "hexadecimal": ("float64", b"0x10", 0.0),
+    "decimal comma": ("float64", b"1,5", 1.5),
+    "trailing text": ("uint8", b"5abc", 5.0),
+    "fraction on an integer type": ("uint8", b"1.5", 1.5),
+}
+
+
+@pytest.mark.parametrize("case", list(NODATA_CASES), ids=list(NODATA_CASES))
+def test_nodata_is_the_value_gdal_parses_for_the_band_type(tmp_path: Path, case: str) -> None:
+    dtype, text, expected = NODATA_CASES[case]
+    path = tmp_path / "f.tif"
+    path.write_bytes(_crafted(32616, nodata=text, dtype=dtype))
+    ours = read_header(path)
+    assert ours is not None
+    assert ours.nodata == expected
+    assert_same(ours, gdal_header(path))
 
 
 def test_a_dataset_indexed_from_headers_reads_the_same_pixels(tmp_path: Path) -> None:
