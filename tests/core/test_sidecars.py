@@ -24,6 +24,8 @@ def test_sidecars_are_matched_to_their_file() -> None:
     assert found["a.tif.msk"] == ["a.tif.msk.aux.xml"]
     assert found["b.jpg"] == ["b.jgw", "b.jpgw"]
     assert found["c.img"] == ["c.hdr", "c.ige"]
+    assert sidecars_by_file(["d.shp", "d.shx", "d.dbf", "d.prj", "d.cpg"]) == {"d.shp": ["d.cpg", "d.dbf", "d.prj",
+                                                                                       "d.shx"]}
 
 
 def test_names_are_sidecars_only_beside_their_file() -> None:

@@ -1,4 +1,4 @@
-"""The files GDAL reads beside a raster (``.aux.xml``, masks, overviews, world files...), found in a folder listing.
+"""The files GDAL reads beside a file (``.aux.xml``, masks, overviews, world files...), found in a folder listing.
 
 A sidecar can change what GDAL reports for a raster (a ``.aux.xml`` overrides
 its georeferencing and nodata, a world file georeferences a file that has no
@@ -15,10 +15,12 @@ from collections.abc import Iterable
 #: statistics), ERDAS auxiliary files, external masks and overviews and their own PAM files,
 #: ESRI metadata, raster attribute tables.
 _WHOLE_NAME_SUFFIXES = (".aux.xml", ".aux", ".msk", ".ovr", ".xml", ".vat.dbf", ".vat.cpg")
-#: Replacing a raster's extension (``a.aux``): ERDAS auxiliary and spill files, MapInfo tables, ESRI
-#: projections, world files, ENVI and ESRI headers, statistics and colour files, RPC and sensor metadata.
+#: Replacing a file's extension (``a.aux``): ERDAS auxiliary and spill files, MapInfo tables, ESRI
+#: projections, world files, ENVI and ESRI headers, statistics and colour files, RPC and sensor metadata,
+#: and the parts OGR reads with a shapefile (index, attributes, encoding, spatial indexes).
 _STEM_EXTENSIONS = frozenset(
-    {"aux", "rrd", "ige", "tab", "prj", "wld", "hdr", "stx", "clr", "rpb", "imd", "pvl"}
+    {"aux", "rrd", "ige", "tab", "prj", "wld", "hdr", "stx", "clr", "rpb", "imd", "pvl",
+     "shx", "dbf", "cpg", "qix", "sbn", "sbx"}
 )
 #: Appended to a raster's name without its extension: RPC text files (``a_rpc.txt``).
 _RPC_SUFFIX = "_rpc.txt"
@@ -76,7 +78,8 @@ def _owners(lower: str, by_name: dict[str, list[str]], by_stem: dict[str, list[s
     owners = [owner for suffix in _WHOLE_NAME_SUFFIXES if lower.endswith(suffix)
               for owner in by_name.get(lower[: -len(suffix)], [])]
     if extension in _STEM_EXTENSIONS:
-        owners += by_stem.get(stem, [])
+        # a.prj and a.dbf are both a.shp's, not each other's.
+        owners += [owner for owner in by_stem.get(stem, []) if owner.rpartition(".")[2].lower() not in _STEM_EXTENSIONS]
     elif extension.endswith("w"):
         owners += [owner for owner in by_stem.get(stem, []) if extension in _world_file_extensions(owner)]
     if lower.endswith(_RPC_SUFFIX):
