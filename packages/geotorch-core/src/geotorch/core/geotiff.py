@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Collection
 from typing import Any
 
-from rasterio.errors import NotGeoreferencedWarning, RasterioError
+from rasterio.errors import CRSError, NotGeoreferencedWarning, RasterioError
 from rasterio.io import MemoryFile
 
 from geotorch.core.profiles import RasterProfile
@@ -268,16 +268,18 @@ def _as_gdal_reads(keys: tuple[int, ...], doubles: tuple[float, ...], ascii: byt
     answer, once per distinct tags instead of once per file.
 
     Raises:
-        _Unsupported: if GDAL reads no CRS from the keys.
+        _Unsupported: if GDAL reads no CRS from the keys, or fails to.
     """
     tags: dict[int, tuple[int, tuple[float, ...] | bytes]] = {
         _WIDTH: (_SHORT, (1,)), _HEIGHT: (_SHORT, (1,)), _BITS: (_SHORT, (bits,)), _PHOTOMETRIC: (_SHORT, (1,)),
         _STRIPS: (_LONG, (8,)), _ROWS_PER_STRIP: (_SHORT, (1,)), _STRIP_BYTES: (_LONG, (bits // 8,)),
         _FORMAT: (_SHORT, (sample_format,)), _PIXEL_SCALE: (_DOUBLE, (1.0, 1.0, 0.0)),
-        _TIE_POINT: (_DOUBLE, (0.0,) * 6), _GEO_KEYS: (_SHORT, keys), _GEO_ASCII: (_ASCII, ascii + b"\x00"),
+        _TIE_POINT: (_DOUBLE, (0.0,) * 6), _GEO_KEYS: (_SHORT, keys),
     }
     if doubles:
         tags[_GEO_DOUBLES] = (_DOUBLE, doubles)
+    if ascii:
+        tags[_GEO_ASCII] = (_ASCII, ascii + b"\x00")
     if nodata is not None:
         tags[_NODATA] = (_ASCII, nodata + b"\x00")
     try:
@@ -285,11 +287,12 @@ def _as_gdal_reads(keys: tuple[int, ...], doubles: tuple[float, ...], ascii: byt
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
             with MemoryFile(_one_pixel_tiff(tags)) as memory, memory.open() as source:
                 crs, value = source.crs, source.nodata
-    except RasterioError as error:
+                if crs is None:
+                    raise _Unsupported("no CRS")
+                wkt = crs.to_wkt()
+    except (RasterioError, CRSError) as error:
         raise _Unsupported(f"GDAL cannot read the GeoKeys: {error}") from error
-    if crs is None:
-        raise _Unsupported("no CRS")
-    return crs.to_wkt(), value
+    return wkt, value
 
 
 def _one_pixel_tiff(tags: dict[int, tuple[int, tuple[float, ...] | bytes]]) -> bytes:
