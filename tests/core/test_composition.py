@@ -203,6 +203,25 @@ def test_intersection_is_indexed_by_the_overlaps(seed: SeedData) -> None:
     assert both.bounds == landsat7.bounds & cdl_on_landsat_grid.bounds
 
 
+def entry_files(dataset: GeoDataset) -> list[str]:
+    """The item of each index entry, as a file name."""
+    return sorted(Path(str(hit.object)).name for hit in dataset.index.intersection(dataset.index.bounds, objects=True))
+
+
+def test_composite_entries_carry_the_file_of_the_operand_they_come_from(seed: SeedData) -> None:
+    landsat7 = Landsat7(seed.landsat7, bands=["SR_B1"])
+    landsat8 = Landsat8(seed.landsat8, bands=["SR_B1"])
+    cdl = CDL(seed.cdl)
+    scenes = ["LC08_018036_20200618.tif", "LE07_019036_20200610.tif"]
+    # An intersection's entries carry its first operand's files: the imagery of ``images & labels``.
+    assert entry_files(landsat7 & cdl) == ["LE07_019036_20200610.tif"]
+    assert entry_files(cdl & landsat7) == ["2020_30m_cdls.tif"]
+    assert entry_files(landsat7 | landsat8) == scenes
+    assert entry_files((landsat7 | landsat8) & cdl) == scenes
+    assert entry_files((landsat7 & cdl) | (landsat8 & cdl)) == scenes
+    assert entry_files(pickle.loads(pickle.dumps((landsat7 | landsat8) & cdl)).to(res=60)) == scenes
+
+
 def test_intersection_concatenates_image_channels(seed: SeedData) -> None:
     class UndatedLandsat8(Landsat8):
         filename_regex = r"LC08_.*\.tif"

@@ -276,22 +276,89 @@ def test_pixels_without_input_data_are_the_outputs_nodata(
     (written,) = predict_on(tmp_path, dataset, task.eval(), output).written
     with rasterio.open(written) as result:
         assert np.isnan(result.nodata) if output == "scores" else result.nodata == 255
+    values, has_data, missing, outside = data_at_output(written, TRANSFORM, (48, 64),
+                                                        0 if marked_by == "nobody" else 16)
+    assert outside.sum() > 20 and has_data.sum() > 1000
+    assert marked_by == "nobody" or missing.sum() > 500
+    assert is_nodata(values)[missing | outside].all()
+    assert not is_nodata(values)[has_data].any()
+
+
+def data_at_output(
+    written: Path, transform: Affine, shape: tuple[int, int], first_column: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """An output's band 1, and which of its pixels fall on data, on nodata or outside of an EPSG:32633 input.
+
+    The input has ``transform`` and ``shape``; its columns before ``first_column`` are nodata. Pixels
+    whose centre is within half a pixel of an edge may go either way in GDAL's warp: they are in none
+    of the three masks.
+    """
+    with rasterio.open(written) as result:
         values = result.read(1)
         rows, columns = np.mgrid[0:result.height, 0:result.width]
         xs, ys = result.transform * (columns.ravel() + 0.5, rows.ravel() + 0.5)
+        input_xs, input_ys = rasterio.warp.transform(result.crs, "EPSG:32633", xs, ys)
     # Where each output pixel's centre falls in the input's pixels.
-    input_xs, input_ys = rasterio.warp.transform("EPSG:32632", "EPSG:32633", xs, ys)
-    column = ((np.array(input_xs) - TRANSFORM.c) / 10).reshape(values.shape)
-    row = ((TRANSFORM.f - np.array(input_ys)) / 10).reshape(values.shape)
-    first_column = 0 if marked_by == "nobody" else 16
-    has_data = (row >= 0) & (row < 48) & (column >= first_column) & (column < 64)
-    # Pixels whose centre is within half a pixel of an edge may go either way in GDAL's warp.
-    clear = np.minimum.reduce([abs(row), abs(row - 48), abs(column - first_column), abs(column - 64)]) > 0.5
-    outside = clear & ((row < 0) | (row >= 48) | (column < 0) | (column >= 64))
-    assert outside.sum() > 20 and (clear & has_data).sum() > 1000
-    assert marked_by == "nobody" or (clear & ~has_data & ~outside).sum() > 500
-    assert is_nodata(values)[clear & ~has_data].all()
-    assert not is_nodata(values)[clear & has_data].any()
+    column = ((np.array(input_xs) - transform.c) / transform.a).reshape(values.shape)
+    row = ((transform.f - np.array(input_ys)) / -transform.e).reshape(values.shape)
+    height, width = shape
+    clear = np.minimum.reduce([abs(row), abs(row - height), abs(column - first_column), abs(column - width)]) > 0.5
+    outside = clear & ((row < 0) | (row >= height) | (column < 0) | (column >= width))
+    has_data = clear & ~outside & (column >= first_column)
+    return values, has_data, clear & ~outside & ~has_data, outside
+
+
+class Labels(RasterDataset):
+    filename_glob = "*.tif"
+    is_image = False
+
+
+@pytest.mark.parametrize("marked_by", ["file", "dataset"])
+def test_predictions_over_images_and_labels_are_named_after_the_images_and_nodata_where_they_have_none(
+    tmp_path: Path, marked_by: str
+) -> None:
+    image = random_image(4, 48, 64)
+    image[:, :, :16] = 0
+    scene = write_raster_file(tmp_path / "images" / "scene.tif", image, nodata=0 if marked_by == "file" else None)
+    # Labels reaching past the image on every side, so the intersection is the image's whole box.
+    write_raster_file(tmp_path / "labels" / "labels.tif", np.ones((1, 64, 80), "uint8"),
+                      TRANSFORM * Affine.translation(-8, -8))
+    # Seen from the next UTM zone the image is a tilted quadrilateral: its box has corners without imagery.
+    images = Scenes(paths=tmp_path / "images", crs="EPSG:32632", res=10, nodata=0 if marked_by == "dataset" else None)
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
+    writer = predict_on(tmp_path, images & Labels(paths=tmp_path / "labels"), task, "classes")
+    assert writer.written == [tmp_path / "out" / "scene.tif"]
+    with rasterio.open(writer.written[0]) as result:
+        assert result.tags()["source"] == str(scene) and result.nodata == 255
+    values, has_data, missing, outside = data_at_output(writer.written[0], TRANSFORM, (48, 64), 16)
+    assert outside.sum() > 20 and has_data.sum() > 1000 and missing.sum() > 500
+    assert (values[missing | outside] == 255).all()
+    assert not (values[has_data] == 255).any()
+
+
+def test_predictions_over_a_union_of_images_are_named_after_each_image_and_nodata_where_it_has_none(
+    tmp_path: Path,
+) -> None:
+    # Two overlapping scenes in their own folders, the first's west quarter marked missing by the file's
+    # nodata, the second's by its dataset's nodata (the file has none).
+    transforms = {"a": TRANSFORM, "b": TRANSFORM * Affine.translation(40, 8)}
+    for seed, (folder, nodata) in enumerate((("a", 0), ("b", None))):
+        image = random_image(seed, 48, 64)
+        image[:, :, :16] = 0
+        write_raster_file(tmp_path / folder / "scene.tif", image, transforms[folder], nodata=nodata)
+    union = (Scenes(paths=tmp_path / "a", crs="EPSG:32632", res=10)
+             | Scenes(paths=tmp_path / "b", crs="EPSG:32632", res=10, nodata=0))
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
+    writer = predict_on(tmp_path, union, task, "classes")
+    assert sorted(writer.written) == [tmp_path / "out" / "a" / "scene.tif", tmp_path / "out" / "b" / "scene.tif"]
+    for folder, transform in transforms.items():
+        written = tmp_path / "out" / folder / "scene.tif"
+        with rasterio.open(written) as result:
+            assert result.tags()["source"] == str(tmp_path / folder / "scene.tif")
+        values, has_data, missing, outside = data_at_output(written, transform, (48, 64), 16)
+        assert outside.sum() > 20 and has_data.sum() > 1000 and missing.sum() > 500
+        assert (values[missing | outside] == 255).all()
+        assert not (values[has_data] == 255).any()
 
 
 @pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])

@@ -62,7 +62,10 @@ class IntersectionDataset(_Composite):
     """Samples where both datasets have data; their tensors are concatenated.
 
     The result is on the first dataset's CRS and resolution; the second is
-    read through a view on that grid, so neither operand is modified.
+    read through a view on that grid, so neither operand is modified. Each
+    index entry is the overlap of an entry of each operand and carries the
+    first operand's item (for ``images & labels``, the image file), so
+    per-file consumers such as prediction writers name it after that file.
     """
 
     def __init__(
@@ -89,7 +92,7 @@ class IntersectionDataset(_Composite):
                 # the intersection then read that file exactly, without resampling.
                 shared = snap_inward(box & BoundingBox(*other.bounds), box, first.res)
                 if shared is not None:
-                    overlaps.append((tuple(shared), None))
+                    overlaps.append((tuple(shared), hit.object))
         if not overlaps:
             raise ValueError(
                 f"IntersectionDataset: {self._names()} do not overlap in space and time "
@@ -114,7 +117,9 @@ class UnionDataset(_Composite):
     """Samples where either dataset has data; where both do, the first wins pixel by pixel.
 
     The result is on the first dataset's CRS and resolution; neither operand
-    is modified. Both must give the same sample keys and channel counts.
+    is modified. Both must give the same sample keys and channel counts. The
+    index holds every entry of both operands, each with its own item (the
+    file it was read from).
     """
 
     def __init__(
@@ -138,10 +143,10 @@ class UnionDataset(_Composite):
 
     def _build_index(self) -> None:
         entries: list[tuple[tuple[float, ...], Any]] = []
-        for number, dataset in enumerate(self.datasets):
+        for dataset in self.datasets:
             if len(dataset):
                 entries += [
-                    (tuple(hit.bounds), number)
+                    (tuple(hit.bounds), hit.object)
                     for hit in dataset.index.intersection(dataset.index.bounds, objects=True)
                 ]
         self.index = build_index(entries)

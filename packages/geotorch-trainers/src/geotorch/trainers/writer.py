@@ -22,7 +22,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from torch import Tensor
 
-from geotorch.core import BoundingBox, GeoDataset
+from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset
 from geotorch.core.bbox import snap_inward
 from geotorch.trainers.outputs import output_names, write_raster
 
@@ -220,19 +220,51 @@ def canvases_of(dataset: GeoDataset) -> list[Canvas]:
 
     A canvas holds the entry's whole pixels, counted from its top-left corner: the pixels the
     samplers' windows can cover (an entry cut mid-pixel by a split has a last partial column
-    or row that no window reaches, and that would otherwise stay empty in the output).
+    or row that no window reaches, and that would otherwise stay empty in the output). The
+    entry of a composite carries the file of the operand it comes from (an intersection's, its
+    first operand's: the imagery of ``images & labels``), whose data, as that operand reads it
+    (with its ``nodata``), decides which pixels are written.
     """
     from geotorch.samplers.areas import index_entries
 
     entries = index_entries(dataset)
     sources = [os.fspath(item) if isinstance(item, (str, os.PathLike)) else None for _, item in entries]
-    nodata = getattr(dataset, "nodata", None)
+    nodata = _nodata_of_sources(dataset)
     canvases: list[Canvas] = []
     for (box, _), source, name in zip(entries, sources, output_names(sources), strict=True):
         whole = snap_inward(box, box, dataset.res)
         if whole is not None:
-            canvases.append(Canvas(name, whole, dataset.res, dataset.crs, source, nodata))
+            canvases.append(Canvas(name, whole, dataset.res, dataset.crs, source,
+                                   None if source is None else nodata.get(source)))
     return canvases
+
+
+def _nodata_of_sources(dataset: GeoDataset) -> dict[str, float | None]:
+    """The ``nodata`` of the dataset reading each file that names an index entry of ``dataset``.
+
+    A file found in two operands of a union takes the first's value, as the union's pixels do.
+
+    Returns:
+        Each file's path (as :func:`os.fspath` gives it) and that dataset's ``nodata`` (or None).
+    """
+    from geotorch.samplers.areas import index_entries
+
+    found: dict[str, float | None] = {}
+    for reader in _readers_of_entries(dataset):
+        nodata = getattr(reader, "nodata", None)
+        for _, item in index_entries(reader):
+            if isinstance(item, (str, os.PathLike)):
+                found.setdefault(os.fspath(item), nodata)
+    return found
+
+
+def _readers_of_entries(dataset: GeoDataset) -> list[GeoDataset]:
+    """The datasets, not composites, whose items the entries of ``dataset`` carry, in operand order."""
+    if isinstance(dataset, IntersectionDataset):
+        return _readers_of_entries(dataset.datasets[0])
+    if isinstance(dataset, UnionDataset):
+        return [reader for operand in dataset.datasets for reader in _readers_of_entries(operand)]
+    return [dataset]
 
 
 def check_inputs_kept(canvases: Sequence[Canvas], folder: Path) -> None:
@@ -256,10 +288,11 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
     """Writes ``geotorch predict``'s output on a GeoDataset as GeoTIFFs on the input's grid.
 
     Every index entry of the prediction dataset (usually one input file, or its part inside
-    the prediction area) gets one GeoTIFF with the dataset's CRS and resolution and the
-    entry's top-left corner, at the input's path relative to the inputs' common folder
-    (``sub/a.jp2`` -> ``output_dir/sub/a.tif``; see :func:`output_names` for how names that
-    would collide are told apart). Windows from a grid sampler land on those pixels exactly;
+    the prediction area; for ``images & labels``, an image file's part over the labels) gets
+    one GeoTIFF with the dataset's CRS and resolution and the entry's top-left corner, at the
+    input's path relative to the inputs' common folder (``sub/a.jp2`` ->
+    ``output_dir/sub/a.tif``; see :func:`output_names` for how names that would collide are
+    told apart). Windows from a grid sampler land on those pixels exactly;
     where they overlap, predictions are averaged with :func:`blend_weights`, so there are no
     seams. Pixels without input data are the outputs' nodata. Each file is written under a
     hidden temporary name and renamed into place, so an interrupted run leaves the previous
