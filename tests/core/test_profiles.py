@@ -146,10 +146,9 @@ def test_a_world_file_written_after_indexing_georeferences_a_file(tmp_path: Path
         with rasterio.open(path, "w", driver="GTiff", width=8, height=8, count=1, dtype="uint8",
                            crs="EPSG:32616") as target:  # a CRS and no geotransform
             target.write(np.ones((1, 8, 8), "uint8"))
-        before = _index_entry(path).bounds
+        assert profiles.read_profiles([path], "sidecars") == ["it has no geotransform"]
         path.with_name("scan.tfw").write_text("30\n0\n0\n-30\n500015\n3999985\n")  # pixel centres
         after = _index_entry(path)
-    assert before != after.bounds
     assert (after.bounds, after.res) == ((500000.0, 4000000.0 - 240, 500240.0, 4000000.0), (30.0, 30.0))
 
 
@@ -166,3 +165,17 @@ def test_a_mask_written_after_indexing_makes_the_file_read_again(folder: Path, m
     assert opened == ["tile_1.tif"]
     Tiles(folder)
     assert opened == ["tile_1.tif"], "unchanged since, the mask too: read from the index"
+
+
+def test_a_file_with_a_crs_but_no_geotransform_is_skipped_naming_it(tmp_path: Path) -> None:
+    """GDAL's stand-in transform (pixel coordinates) is no place on Earth: the file is not indexed there."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(tmp_path / "nogeo.tif", "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8",
+                           crs="EPSG:32616") as destination:
+            destination.write(np.ones((1, 4, 4), "uint8"))
+    write_raster(tmp_path / "placed.tif", np.ones((1, 4, 4), "uint8"), "EPSG:32616", grid(600000.0, 4000000.0))
+    with pytest.warns(UserWarning, match=r"skipping .*nogeo\.tif: not a readable raster \(it has no geotransform\)"):
+        dataset = RasterDataset(tmp_path)
+    assert len(dataset) == 1
+    assert dataset.bounds.minx == 600000.0

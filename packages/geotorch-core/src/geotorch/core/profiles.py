@@ -6,12 +6,14 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import rasterio
+from rasterio.errors import NotGeoreferencedWarning
 
 from geotorch.core.cache import cache_home
 from geotorch.core.geotransform import footprint, ground_res
@@ -108,9 +110,16 @@ def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
     if header is not None:
         return header
     try:
-        with rasterio.open(path) as source:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", NotGeoreferencedWarning)
+            source = rasterio.open(path)
+        with source:
             if source.crs is None:
                 return "it has no CRS"
+            if source.transform.is_identity and any(
+                issubclass(warning.category, NotGeoreferencedWarning) for warning in caught
+            ):
+                return "it has no geotransform"
             # rasterio's bounds and res assume a north-up grid; these hold for any geotransform.
             return RasterProfile(
                 source.crs.to_wkt(),
@@ -122,7 +131,7 @@ def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
                 source.dtypes[0],
                 source.nodata,
             )
-    except rasterio.errors.RasterioError as error:
+    except (rasterio.errors.RasterioError, rasterio.errors.CRSError) as error:
         return str(error)
 
 
