@@ -287,9 +287,9 @@ def test_a_label_value_that_cannot_be_held_is_refused_naming_file_feature_and_va
 ) -> None:
     path = write_labelled(tmp_path / "f.gpkg", values, "GPKG")
     dataset = VectorDataset(tmp_path, res=RES, label_name="code")
-    with pytest.raises(LabelValueError, match=rf"feature 2: label value {re.escape(shown)} .*'code' of .*f\.gpkg"):
+    with pytest.raises(LabelValueError, match=rf"feature 2: label value {re.escape(shown)} .*'code' of ") as raised:
         dataset[QUERY]
-    assert str(path) in str(pytest.raises(LabelValueError, dataset.__getitem__, QUERY).value)
+    assert str(path) in str(raised.value)
 
 
 def test_labels_of_must_give_one_label_per_feature(tmp_path: Path) -> None:
