@@ -96,6 +96,37 @@ def test_checksum_mismatch_names_the_file_and_both_checksums_and_keeps_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_sha256_prefix_is_checked_on_the_download_and_on_a_present_file(served: Any, tmp_path: Path) -> None:
+    prefix = SHA256[:8].upper()
+    path = download_url(served.url("payload.bin"), tmp_path, progress=False, sha256_prefix=prefix)
+    assert path.read_bytes() == PAYLOAD
+    assert download_url(served.url("payload.bin"), tmp_path, progress=False, sha256_prefix=prefix) == path
+    assert served.hits("payload.bin") == 1
+    path.write_bytes(PAYLOAD[:1000])
+    assert download_url(served.url("payload.bin"), tmp_path, progress=False, sha256_prefix=prefix) == path
+    assert path.read_bytes() == PAYLOAD and served.hits("payload.bin") == 2
+
+
+def test_a_sha256_prefix_mismatch_names_the_file_and_both_checksums_and_keeps_nothing(
+    served: Any, tmp_path: Path
+) -> None:
+    wrong = "f" if SHA256[0] != "f" else "0"
+    with pytest.raises(ChecksumError, match=re.escape(str(tmp_path / "payload.bin"))) as raised:
+        download_url(served.url("payload.bin"), tmp_path, progress=False, sha256_prefix=wrong)
+
+    assert (raised.value.algorithm, raised.value.expected, raised.value.actual) == ("sha256", f"{wrong}...", SHA256)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("prefix", ["", "g0", "12 34", "0" * 65])
+def test_a_sha256_prefix_that_is_not_hexadecimal_digits_is_refused(
+    served: Any, tmp_path: Path, prefix: str
+) -> None:
+    with pytest.raises(ValueError, match="sha256_prefix"):
+        download_url(served.url("payload.bin"), tmp_path, progress=False, sha256_prefix=prefix)
+    assert served.hits("payload.bin") == 0
+
+
 def test_checksum_error_is_a_value_error_that_survives_pickling() -> None:
     error = ChecksumError("/data/a.zip", "md5", WRONG, MD5)
 

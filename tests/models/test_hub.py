@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
+import shutil
+import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
 from torch import nn
 
 from geotorch.core.download import ChecksumError
+from geotorch.core.partial import abandoned, is_partial
 from geotorch.models import UnsafeCheckpointError, download_weights, load_checkpoint
 
 
@@ -91,3 +96,72 @@ def test_a_wrapped_state_dict_is_unwrapped(tmp_path) -> None:
     path = tmp_path / "wrapped.pth"
     torch.save({"state_dict": {"weight": torch.ones(2)}, "epoch": 3}, path)
     assert set(load_checkpoint(path)) == {"weight"}
+
+
+DOWNLOAD = """
+import pickle, sys
+from geotorch.models import download_weights
+with open(sys.argv[1], "rb") as stream:
+    weights = pickle.load(stream)
+download_weights(weights, sys.argv[2], progress=False)
+"""
+
+
+def start_download(child: Any, weights: Any, folder: Path, tmp_path: Path) -> None:
+    """Run ``download_weights(weights, folder)`` in ``child`` until it has written the first MiB."""
+    pickled = tmp_path / "weights.pickle"
+    pickled.write_bytes(pickle.dumps(weights))
+    child.start(DOWNLOAD, str(pickled), str(folder))
+    # Waiting for bytes, not just the file, makes sure the child holds the lock of its partial file.
+    child.wait_until(
+        lambda: folder.is_dir() and any(path.stat().st_size >= 1 << 20 for path in folder.iterdir()),
+        "the child writes its first MiB",
+    )
+
+
+def big_layer() -> nn.Module:
+    """About 2.4 MB of parameters: more than the 1 MiB the server sends before it stalls."""
+    return nn.Linear(1000, 600)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_killed_weights_download_leaves_only_a_partial_file_that_the_next_download_removes(
+    publish, http_server, child, tmp_path, signum
+) -> None:
+    weights = publish(big_layer(), "resnet18")
+    folder = tmp_path / "cache"
+    http_server.stall(weights.filename, 1_500_000)
+    start_download(child, weights, folder, tmp_path)
+
+    child.kill(signum)
+
+    assert [path.name for path in folder.iterdir() if not is_partial(path.name)] == []
+    assert abandoned(folder, "part") == [weights.filename]
+    http_server.restore(weights.filename)
+
+    path = download_weights(weights, folder, progress=False)
+
+    assert list(folder.iterdir()) == [path]
+    assert set(load_checkpoint(path)) == {"weight", "bias"}
+
+
+def test_a_weights_download_still_running_elsewhere_keeps_its_partial_file(
+    publish, http_server, child, tmp_path
+) -> None:
+    weights = publish(big_layer(), "resnet18")
+    # The same file under another URL, which stalls: the child's download of it stays in progress.
+    (http_server.root / "slow").mkdir()
+    shutil.copy(http_server.root / weights.filename, http_server.root / "slow" / weights.filename)
+    slow = dataclasses.replace(weights, url=http_server.url(f"slow/{weights.filename}"))
+    http_server.stall(f"slow/{weights.filename}", 1_500_000)
+    folder = tmp_path / "cache"
+    start_download(child, slow, folder, tmp_path)
+    running = sorted(folder.iterdir())
+
+    path = download_weights(weights, folder, progress=False)
+
+    assert set(load_checkpoint(path)) == {"weight", "bias"}
+    assert sorted(folder.iterdir()) == sorted([*running, path])
+    assert abandoned(folder, "part") == []
+    child.kill(signal.SIGKILL)
+    assert abandoned(folder, "part") == [weights.filename]

@@ -27,6 +27,7 @@ _GZIP_CODINGS = ("gzip", "x-gzip")
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's setting for a gzip header and trailer around the deflate data
 # A drive prefix, which Windows reads as a path elsewhere (``C:x`` is relative to drive C's own folder).
 _DRIVE = re.compile(r"[A-Za-z]:")
+_HEX_PREFIX = re.compile(r"[0-9A-Fa-f]{1,64}")
 
 
 class ChecksumError(ValueError):
@@ -130,6 +131,8 @@ def download_url(
     md5: str | None = None,
     sha256: str | None = None,
     progress: bool = True,
+    *,
+    sha256_prefix: str | None = None,
 ) -> Path:
     """Download ``url`` into ``root``, verify it, and only then give it its final name.
 
@@ -138,8 +141,9 @@ def download_url(
     ``KeyboardInterrupt`` included, removes the partial file, so a file at the target is always a complete
     download. A process killed mid-download (SIGKILL, SIGTERM) leaves its partial file behind under that
     hidden name, never under the target's; the next download of the same target removes it (partial files
-    still being written by another process are kept). A target already present and matching the checksums
-    is not fetched again; one that does not match is deleted and downloaded again.
+    still being written by another process are kept). The checksums are computed as the bytes arrive, so
+    the file is verified before it is renamed, with no second read. A target already present and matching
+    the checksums is not fetched again; one that does not match is deleted and downloaded again.
 
     A body is complete when it has as many bytes as its Content-Length, when a chunked body ends with its
     last chunk, and, for a body sent with ``Content-Encoding: gzip`` (saved as sent, not decoded), when
@@ -158,6 +162,8 @@ def download_url(
         md5: Expected MD5 checksum (hexadecimal), verified if given.
         sha256: Expected SHA-256 checksum (hexadecimal), verified if given.
         progress: Whether to show a progress bar on stderr.
+        sha256_prefix: Expected leading hexadecimal digits of the SHA-256 checksum, verified if given: the
+            hash suffix of torchvision-style weight files (``resnet18-f37072fd.pth``).
 
     Returns:
         The path of the downloaded file.
@@ -166,26 +172,33 @@ def download_url(
         ValueError: If ``filename`` is absolute or has a component that is empty, ``.`` or ``..``, holds a
             backslash or a NUL, names a drive (``C:``) or is named like a partial download or extraction;
             or, without ``filename``, if the URL's last path segment is missing, holds an encoded slash or
-            has one of those faults. The message names the argument or the URL.
+            has one of those faults. The message names the argument or the URL. Also if ``sha256_prefix`` is
+            not 1 to 64 hexadecimal digits.
         DownloadError: If the server answers with an HTTP error, cannot be reached, or the body is cut short
             (see above); the message names the URL.
-        ChecksumError: If the received bytes do not match ``md5`` or ``sha256``; the message names the file
-            and both checksums.
+        ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix``; the
+            message names the file and both checksums.
     """
     name = _filename_from_url(url) if filename is None else _inside_root(filename, "download_url: filename")
+    if sha256_prefix is not None and not _HEX_PREFIX.fullmatch(sha256_prefix):
+        raise ValueError(f"download_url: sha256_prefix={sha256_prefix!r} must be 1 to 64 hexadecimal digits")
+    prefix = None if sha256_prefix is None else sha256_prefix.lower()
     target = Path(root).expanduser() / name
-    if check_integrity(target, md5, sha256):
+    if check_integrity(target, md5, sha256) and (prefix is None or calculate_sha256(target).startswith(prefix)):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep(target.parent, "part", target.name)
     # A damaged copy goes now, so that a failed retry leaves nothing behind rather than a bad file.
     target.unlink(missing_ok=True)
     expected = {name: value.lower() for name, value in (("md5", md5), ("sha256", sha256)) if value is not None}
+    algorithms = set(expected) | ({"sha256"} if prefix is not None else set())
     with partial_file(target) as (partial, out):
-        actual = _fetch(url, out, target.name, expected.keys(), progress)
+        actual = _fetch(url, out, target.name, algorithms, progress)
         for algorithm, checksum in expected.items():
             if actual[algorithm] != checksum:
                 raise ChecksumError(target, algorithm, checksum, actual[algorithm])
+        if prefix is not None and not actual["sha256"].startswith(prefix):
+            raise ChecksumError(target, "sha256", f"{prefix}...", actual["sha256"])
         os.replace(partial, target)
     return target
 

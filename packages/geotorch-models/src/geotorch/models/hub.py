@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import pickle
-import secrets
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
+from geotorch.core import download_url
 from geotorch.core.cache import cache_home
-from geotorch.core.download import ChecksumError, calculate_sha256, download_url
 from geotorch.models.weights import Weights
 
 
@@ -27,10 +25,12 @@ def weights_dir() -> Path:
 def download_weights(weights: Weights, root: str | Path | None = None, progress: bool = True) -> Path:
     """Fetch ``weights`` into the cache unless a verified copy is already there.
 
-    A full :attr:`Weights.sha256` is checked by :func:`geotorch.core.download.download_url`. Otherwise the
-    file's SHA-256 must start with the hash suffix of its file name (torchvision's convention); the download
-    lands under a temporary name and gets its final name only once it matches. A cached file that no longer
-    matches is removed and downloaded again.
+    The file's SHA-256 must equal :attr:`Weights.sha256`, else start with the hash suffix of its file name
+    (torchvision's convention). :func:`geotorch.core.download_url` checks it as the bytes arrive, into a
+    locked partial file that gets the final name only once it matches: a download killed at any point
+    (SIGKILL included) leaves only that partial file, which the next download of the same weights removes,
+    while one still being written by another process is left alone. A cached file that no longer matches
+    is removed and downloaded again.
 
     Args:
         weights: the checkpoint to fetch.
@@ -42,8 +42,8 @@ def download_weights(weights: Weights, root: str | Path | None = None, progress:
 
     Raises:
         ValueError: if ``weights`` carries neither a SHA-256 nor a hash suffix in its file name.
-        ChecksumError: if the received file does not match; it is removed.
-        geotorch.core.download.DownloadError: if the URL cannot be fetched.
+        geotorch.core.ChecksumError: if the received file does not match; it is not kept.
+        geotorch.core.DownloadError: if the URL cannot be fetched.
     """
     folder = Path(root) if root is not None else weights_dir()
     if weights.sha256 is not None:
@@ -53,20 +53,7 @@ def download_weights(weights: Weights, root: str | Path | None = None, progress:
         raise ValueError(
             f"{weights.name}: no sha256 and no hash suffix in {weights.filename!r}; refusing an unverifiable file"
         )
-    target = folder / weights.filename
-    if target.is_file():
-        if calculate_sha256(target).startswith(prefix):
-            return target
-        target.unlink()
-    unverified = download_url(
-        weights.url, folder, f".{weights.filename}.unverified-{secrets.token_hex(4)}", progress=progress
-    )
-    actual = calculate_sha256(unverified)
-    if not actual.startswith(prefix):
-        unverified.unlink(missing_ok=True)
-        raise ChecksumError(target, "sha256", f"{prefix}...", actual)
-    os.replace(unverified, target)
-    return target
+    return download_url(weights.url, folder, weights.filename, progress=progress, sha256_prefix=prefix)
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Tensor]:
