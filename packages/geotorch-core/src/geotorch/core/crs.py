@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 from pyproj import Transformer
 from rasterio.crs import CRS
@@ -33,6 +34,39 @@ def transform_bounds(
 _LONLAT = CRS.from_epsg(4326)
 
 
+def half_turn(crs: CRS) -> float:
+    """Half a turn in the angular unit of the geographic ``crs``: 180 for degrees, 200 for grads."""
+    _, radians = crs.units_factor
+    return math.pi / float(radians)
+
+
+def wrap_longitudes(left: float, right: float, half: float) -> list[tuple[float, float]]:
+    """The parts of the longitude range ``[left, right]``, each moved by whole turns into ``[-half, half]``.
+
+    Grids whose longitudes run past the antimeridian (0..360 grids written
+    from GRIB or netCDF, or a grid at 350..370 or -190..-170) lie at these
+    longitudes on the globe: one part, or two split at the antimeridian, or
+    the whole range when the grid spans a turn or more.
+
+    Args:
+        left: western longitude.
+        right: eastern longitude, at least ``left``.
+        half: half a turn in the same unit (180 for degrees).
+
+    Returns:
+        ``[(left, right)]`` ranges within ``[-half, half]``, west to east of the antimeridian.
+    """
+    turn = 2 * half
+    if right - left >= turn:
+        return [(-half, half)]
+    # Move ``left`` into [-half, half): the whole turns to subtract, counted from the antimeridian.
+    turns = math.floor((left + half) / turn)
+    left, right = left - turns * turn, right - turns * turn
+    if right <= half:
+        return [(left, right)]
+    return [(left, half), (-half, right - turn)]
+
+
 def transform_boxes(
     source: CRS, target: CRS, left: float, bottom: float, right: float, top: float
 ) -> list[tuple[float, float, float, float]]:
@@ -41,9 +75,22 @@ def transform_boxes(
     One box, unless the box crosses the antimeridian where ``target``'s
     x coordinates jump (geographic CRSs, and projections such as Web Mercator
     whose edge is the antimeridian): then one box on each side, so that no box
-    has ``left > right`` nor spans the whole world. Geographic targets are
-    taken to have longitudes in degrees, from -180 to 180.
+    has ``left > right`` nor spans the whole world. Longitudes of a geographic
+    ``source`` beyond the antimeridian (0..360 grids) are first moved to where
+    they lie on the globe (see :func:`wrap_longitudes`), even when ``target``
+    is ``source``: a geographic ``target``'s boxes lie within its canonical
+    longitudes, ``[-180, 180]`` in degrees.
     """
+    if not source.is_geographic:
+        return _merged(_transform_box(source, target, left, bottom, right, top))
+    parts = wrap_longitudes(left, right, half_turn(source))
+    return _merged([box for west, east in parts for box in _transform_box(source, target, west, bottom, east, top)])
+
+
+def _transform_box(
+    source: CRS, target: CRS, left: float, bottom: float, right: float, top: float
+) -> list[tuple[float, float, float, float]]:
+    """:func:`transform_boxes` of a box whose longitudes, if ``source`` is geographic, are canonical."""
     box = transform_bounds(source, target, left, bottom, right, top)
     if source == target:
         return [box]
@@ -51,7 +98,8 @@ def transform_boxes(
         if box[0] <= box[2]:
             return [box]
         # pyproj's transform_bounds says that a box crosses the antimeridian by returning left > right.
-        return [(box[0], box[1], 180.0, box[3]), (-180.0, box[1], box[2], box[3])]
+        half = half_turn(target)
+        return [(box[0], box[1], half, box[3]), (-half, box[1], box[2], box[3])]
     if source.is_geographic:
         return [box]
     west, south, east, north = transform_bounds(source, _LONLAT, left, bottom, right, top)
@@ -63,3 +111,23 @@ def transform_boxes(
         # The two sides meet in the target (its x does not jump at the antimeridian): one box holds them.
         return [box]
     return [eastern, western]
+
+
+def _merged(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """``boxes`` with every two that meet (overlap or share an edge) replaced by the box holding both.
+
+    The parts of a footprint on each side of the antimeridian meet in a target
+    whose x does not jump there (a UTM zone at 180 degrees), and the halves of
+    a 0..360 grid meet at the prime meridian: one box then holds them.
+    """
+    merged: list[tuple[float, float, float, float]] = []
+    for box in boxes:
+        while True:
+            meeting = next((other for other in merged if other[0] <= box[2] and box[0] <= other[2]
+                            and other[1] <= box[3] and box[1] <= other[3]), None)
+            if meeting is None:
+                break
+            merged.remove(meeting)
+            box = (min(box[0], meeting[0]), min(box[1], meeting[1]), max(box[2], meeting[2]), max(box[3], meeting[3]))
+        merged.append(box)
+    return merged

@@ -70,12 +70,15 @@ def footprint_boxes(footprint: Footprint, crs: CRS) -> list[tuple[float, float, 
     """Boxes ``(minx, maxx, miny, maxy)`` covering ``footprint`` in ``crs`` (edges densified).
 
     One box, or two when the footprint crosses the antimeridian where ``crs``'s
-    x coordinates jump (see :func:`geotorch.core.crs.transform_boxes`).
+    x coordinates jump (see :func:`geotorch.core.crs.transform_boxes`). Longitudes
+    beyond the antimeridian (a 0..360 grid) are indexed where they lie on the globe,
+    within the canonical longitudes of a geographic ``crs`` (-180 to 180 degrees),
+    even when ``crs`` is the footprint's own.
 
     Raises:
         ValueError: if PROJ cannot transform the footprint, naming its item.
     """
-    if footprint.crs == crs:
+    if footprint.crs == crs and not crs.is_geographic:
         return [footprint.bounds]
     minx, maxx, miny, maxy = footprint.bounds
     from pyproj.exceptions import ProjError
@@ -222,6 +225,9 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         """Index ``footprints`` in ``self.crs`` and keep them for later reprojection.
 
         A footprint crossing the antimeridian of ``self.crs`` becomes two entries, one each side.
+        A geographic ``self.crs`` is indexed in its canonical longitudes (-180 to 180 degrees)
+        whatever the files' longitudes: the half of a 0..360 grid east of 180 answers
+        queries at -180..0.
 
         Raises:
             ValueError: if a footprint cannot be indexed in ``self.crs``, naming its item.

@@ -18,7 +18,9 @@ from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.nodata import missing_pixels, same_value, type_holding
+from geotorch.core.pixel_types import pixel_value, source_type, wider_type
 from geotorch.core.warp import warp_onto_grid
+from geotorch.core.wrap import longitude_shifts
 
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
 GRID_TOLERANCE = 1e-6
@@ -59,9 +61,12 @@ class Grid:
         return cls(crs, Affine(res[0], 0.0, bbox.minx, 0.0, -res[1], bbox.maxy), height, width)
 
 
-def _aligned_window(source: DatasetReader, grid: Grid) -> Window | None:
-    """The source window equal to ``grid`` when both share CRS, pixel size and pixel edges, else None."""
-    src, dst = source.transform, grid.transform
+def _aligned_window(source: DatasetReader, grid: Grid, shift: float) -> Window | None:
+    """The source window equal to ``grid`` when both share CRS, pixel size and pixel edges, else None.
+
+    ``shift`` is added to the file's x coordinates (whole turns of longitude).
+    """
+    src, dst = Affine.translation(shift, 0) @ source.transform, grid.transform
     if source.crs != grid.crs or src.b != 0 or src.d != 0:
         return None
     if not (math.isclose(src.a, dst.a, rel_tol=GRID_TOLERANCE) and math.isclose(src.e, dst.e, rel_tol=GRID_TOLERANCE)):
@@ -80,10 +85,13 @@ def _read_aligned(
     fill: float,
     dtype: np.dtype[np.generic],
     nodata: float | None,
+    pixel_type: np.dtype[np.generic],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read ``window`` of ``source`` exactly, pixels outside the file and missing pixels holding ``fill``.
 
-    A pixel is missing when each of its bands holds the file's nodata or ``nodata`` (the dataset's).
+    A pixel is missing when each of its bands holds the file's nodata or ``nodata`` (the dataset's),
+    as the file's ``pixel_type`` stores them: read into a wider type, a float32 file's pixels still
+    equal its float64 nodata rounded to float32.
 
     GDAL writes straight into the result (converting to ``dtype`` as it decodes), with
     no intermediate array.
@@ -109,7 +117,8 @@ def _read_aligned(
             inner = Window(col0, row0, col1 - col0, row1 - row0)
             source.read(list(indexes), window=inner, out=out[:, rows, cols])
             covered[rows, cols] = True
-    values = [value for value in (source.nodata, nodata) if value is not None]
+    values = [value for value in (pixel_value(pixel_type, source.nodata), pixel_value(pixel_type, nodata))
+              if value is not None]
     if len(values) == 2 and same_value(*values):
         values.pop()
     empty = missing_pixels(out, values)
@@ -136,7 +145,10 @@ def read_onto_grid(
     edges, both north-up) the pixels are copied exactly; otherwise GDAL warps the needed
     source window onto the target grid, with the resampling kernel sized by
     the ratio of pixel sizes so that a pixel's value does not depend on the
-    query around it.
+    query around it. A geographic file whose longitudes run past the
+    antimeridian (0..360), or a grid past it, is read wherever a copy of the
+    file moved by whole turns lies under the grid (see
+    :func:`geotorch.core.wrap.longitude_shifts`).
 
     Args:
         source: the open file.
@@ -146,7 +158,8 @@ def read_onto_grid(
         fill: the value of pixels without data.
         dtype: the result's data type; exact copies are converted as they are decoded.
         warp_dtype: the data type warps resample in (default ``dtype``), converted to ``dtype`` after.
-            Either is widened when it cannot hold ``fill``.
+            Either is widened when it cannot hold ``fill`` or every value of the file's pixel type
+            (a float32 band in a uint16 product is not truncated).
         nodata: the dataset's nodata: source pixels of this value are missing, as are
             those of the file's own nodata, in copies and warps alike.
 
@@ -156,19 +169,36 @@ def read_onto_grid(
 
     Raises:
         RasterReadError: if the file cannot be read, naming it.
+        ValueError: if the bands hold complex pixels, naming the file.
     """
-    # A fill the pixel type cannot hold (-1 for uint16) widens it.
-    dtype = type_holding(dtype, fill)
-    warp_dtype = type_holding(warp_dtype or dtype, fill)
+    pixel_type = source_type(source, indexes)
+    # A fill the pixel type cannot hold (-1 for uint16) widens it, as does a file of a wider type.
+    dtype = type_holding(wider_type(dtype, pixel_type), fill)
+    warp_dtype = type_holding(wider_type(warp_dtype or dtype, pixel_type), fill)
+    data: np.ndarray | None = None
+    valid: np.ndarray | None = None
     try:
-        window = _aligned_window(source, grid)
-        if window is not None:
-            return _read_aligned(source, indexes, window, fill, dtype, nodata)
-        out = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype)
-        valid = warp_onto_grid(source, indexes, grid, resampling, out, fill, nodata)
+        for shift in longitude_shifts(source, grid):
+            window = _aligned_window(source, grid, shift)
+            if window is not None:
+                part, received = _read_aligned(source, indexes, window, fill, dtype, nodata, pixel_type)
+            else:
+                warped = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype)
+                received = warp_onto_grid(source, indexes, grid, resampling, warped, fill, nodata, shift)
+                part = warped.astype(dtype, copy=False)
+            if data is None or valid is None:
+                data, valid = part, received
+            else:
+                # The copies of a file moved by different turns meet only at the grid's seams.
+                take = received & ~valid
+                data[:, take] = part[:, take]
+                valid |= received
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
-    return out.astype(dtype, copy=False), valid
+    if data is None or valid is None:
+        return np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype), np.zeros(
+            (grid.height, grid.width), dtype=bool)
+    return data, valid
 
 
 def _empty_box(filled: np.ndarray) -> tuple[slice, slice]:
@@ -208,6 +238,9 @@ def read_mosaic(
             rows, cols = _empty_box(filled)
             data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), resampling, fill, dtype,
                                          warp_dtype, nodata)
+            if data.dtype != mosaic.dtype:
+                # A later file of a wider type (a float32 band beside uint16 ones) widens the mosaic.
+                mosaic = mosaic.astype(np.result_type(mosaic.dtype, data.dtype))
             region, covered = mosaic[:, rows, cols], filled[rows, cols]
             take = valid & ~covered
             region[:, take] = data[:, take]

@@ -8,9 +8,13 @@ import numpy as np
 
 
 def holds(dtype: np.dtype[np.generic], value: float) -> bool:
-    """Whether pixels of type ``dtype`` can hold ``value`` exactly (NaN and infinities only in floats)."""
+    """Whether pixels of type ``dtype`` can hold ``value``: exactly in integers, NaN and infinities only in floats.
+
+    Floats hold a finite value within their range, rounded to their precision
+    (float32 holds -3.4e38 as -3.3999999521e38, not 1e39, which would become infinity).
+    """
     if dtype.kind in "fc":
-        return True
+        return not math.isfinite(value) or abs(value) <= float(np.finfo(dtype.str).max)
     if dtype.kind == "b":
         return value in (0, 1)
     if not math.isfinite(value) or value != round(value):

@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import rasterio
+from affine import Affine
 from rasterio.enums import MaskFlags, Resampling
 from rasterio.io import DatasetReader
-from rasterio.transform import array_bounds
 from rasterio.warp import reproject
 from rasterio.windows import Window
 
-from geotorch.core.crs import transform_bounds
 from geotorch.core.geotransform import footprint, ground_res, res_in
-from geotorch.core.nodata import equal_to, holds, same_value
+from geotorch.core.nodata import equal_to, same_value
+from geotorch.core.pixel_types import pixel_value, source_type
+from geotorch.core.wrap import grid_bounds_in
 
 if TYPE_CHECKING:
     from geotorch.core.mosaic import Grid
@@ -51,19 +52,19 @@ def kernel_scale(source: DatasetReader, grid: Grid) -> tuple[float, float]:
     return scale
 
 
-def _source_window(source: DatasetReader, grid: Grid, margin: int) -> Window | None:
+def _source_window(source: DatasetReader, grid: Grid, margin: int, shift: float) -> Window | None:
     """The window of ``source`` that the target grid needs, widened by ``margin`` pixels and clipped to the file.
 
     Holds for any source geotransform: rows running south to north, columns east to west, rotation.
+    ``shift`` moves the file's x coordinates (whole turns of longitude, see
+    :func:`geotorch.core.wrap.longitude_shifts`).
     """
-    left, bottom, right, top = array_bounds(grid.height, grid.width, grid.transform)
-    if source.crs != grid.crs:
-        left, bottom, right, top = transform_bounds(grid.crs, source.crs, left, bottom, right, top)
+    left, bottom, right, top = grid_bounds_in(source.crs, grid)
     if not all(math.isfinite(value) for value in (left, bottom, right, top)):
         # Part of the grid lies where the file's CRS is undefined: the whole file may be needed.
         return Window(0, 0, source.width, source.height)
     # The box of the corners' pixel coordinates holds every pixel under the box, however the grid is turned.
-    inverse = ~source.transform
+    inverse = ~(Affine.translation(shift, 0) @ source.transform)
     corners = [inverse * (x, y) for x in (left, right) for y in (bottom, top)]
     cols, rows = [col for col, _ in corners], [row for _, row in corners]
     col0 = max(0, math.floor(min(cols)) - margin)
@@ -89,6 +90,7 @@ def warp_onto_grid(
     out: np.ndarray,
     fill: float,
     nodata: float | None = None,
+    shift: float = 0.0,
 ) -> np.ndarray:
     """Warp bands ``indexes`` of ``source`` into ``out`` (already filled with ``fill``) on ``grid``.
 
@@ -110,6 +112,12 @@ def warp_onto_grid(
         out: ``(len(indexes), height, width)`` array to warp into.
         fill: the value target pixels without data get.
         nodata: the dataset's nodata, marking missing source pixels beside the file's own nodata.
+            Nodata values are compared as the file's pixel type stores them (a float64 -3.4e38
+            as float32's -3.3999999521e38); one the type cannot hold marks no pixel.
+        shift: added to the file's x coordinates: whole turns of longitude that bring a
+            geographic file under the grid (see :func:`geotorch.core.wrap.longitude_shifts`).
+            Files warped from themselves (mask or alpha band) ignore it: GDAL brings their
+            longitudes around the file's centre itself.
 
     Returns:
         Boolean ``(height, width)``: the target pixels that received data. Where
@@ -118,30 +126,32 @@ def warp_onto_grid(
     """
     scale_x, scale_y = kernel_scale(source, grid)
     options = {"XSCALE": scale_x, "YSCALE": scale_y}
-    dtype = np.dtype(source.dtypes[indexes[0] - 1])
+    dtype = source_type(source, indexes)
+    own = pixel_value(dtype, source.nodata)
     # GDAL's warp takes one nodata value: the dataset's, when the file's pixels can hold it.
-    marker = nodata if nodata is not None and holds(dtype, nodata) else None
-    fill_is_missing = not holds(dtype, fill) or any(
-        value is not None and same_value(value, fill) for value in (source.nodata, marker)
+    marker = pixel_value(dtype, nodata)
+    fill_value = pixel_value(dtype, fill)
+    fill_is_missing = fill_value is None or any(
+        value is not None and same_value(value, fill_value) for value in (own, marker)
     )
     target = out if fill_is_missing else np.concatenate([out, np.zeros((1, *out.shape[1:]), out.dtype)])
     alpha = {} if fill_is_missing else {"dst_alpha": len(target), "init_dest_nodata": False}
     mask_band = _has_mask_band(source)
     if mask_band and marker is None:
-        reproject(source=rasterio.band(source, list(indexes)), destination=target, src_nodata=source.nodata,
+        reproject(source=rasterio.band(source, list(indexes)), destination=target, src_nodata=own,
                   dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling,
                   **alpha, **options)
         return _received(out, target, fill)
     reach = _KERNEL_RADIUS.get(resampling, 1) * math.ceil(max(1.0, 1 / scale_x, 1 / scale_y)) + 2
-    window = _source_window(source, grid, reach)
+    window = _source_window(source, grid, reach, shift)
     if window is None:
         return np.zeros(out.shape[1:], dtype=bool)
     pixels = source.read(list(indexes), window=window)
-    missing = source.nodata
+    missing = own
     if marker is not None:
         # Pixels the file itself marks missing get the dataset's nodata, the one value GDAL is told.
-        if source.nodata is not None and not same_value(source.nodata, marker):
-            np.putmask(pixels, equal_to(pixels, source.nodata), marker)
+        if own is not None and not same_value(own, marker):
+            np.putmask(pixels, equal_to(pixels, own), marker)
         if mask_band:
             pixels[:, source.dataset_mask(window=window) == 0] = marker
         missing = marker
@@ -150,7 +160,8 @@ def warp_onto_grid(
     exact_without_mask = resampling in (Resampling.nearest, Resampling.bilinear)
     if exact_without_mask and missing is not None and not np.isnan(missing) and not (pixels == missing).any():
         missing = None
-    reproject(pixels, target, src_transform=source.window_transform(window), src_crs=source.crs,
+    reproject(pixels, target, src_transform=Affine.translation(shift, 0) @ source.window_transform(window),
+              src_crs=source.crs,
               src_nodata=missing, dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill,
               resampling=resampling, **alpha, **options)
     return _received(out, target, fill)

@@ -1,0 +1,52 @@
+"""Pixel types of the files read: refused when complex, widened so that no value is cut, values as stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from rasterio.io import DatasetReader
+
+from geotorch.core.nodata import holds
+
+
+def source_type(source: DatasetReader, indexes: Sequence[int]) -> np.dtype[np.generic]:
+    """The type holding every value of bands ``indexes`` (1-based) of ``source``.
+
+    Raises:
+        ValueError: if a band holds complex pixels, naming the file: GDAL would
+            silently read only their real part.
+    """
+    names = {source.dtypes[index - 1] for index in indexes}
+    if any(name.startswith("complex") for name in names):  # rasterio names CInt16 "complex_int16"
+        raise ValueError(
+            f"{source.name}: bands {list(indexes)} hold complex pixels ({', '.join(sorted(names))}); complex data "
+            f"is not supported: store the amplitude, or the real and imaginary parts, as real-valued bands"
+        )
+    return np.dtype(np.result_type(*sorted(names)))
+
+
+def wider_type(dtype: np.dtype[np.generic], other: np.dtype[np.generic]) -> np.dtype[np.generic]:
+    """``dtype``, or the smallest type holding the values of both when ``dtype`` cannot hold ``other``'s.
+
+    uint16 with float32 gives float32, uint8 with int8 int16, float32 with int32 float64
+    (float32 rounds integers above 2**24). int64 with uint64 gives float64, as numpy
+    does: no type holds both. Never float16, which GDAL does not read into.
+    """
+    if np.can_cast(other, dtype, casting="safe"):
+        return dtype
+    wider = np.result_type(dtype, other)
+    return np.dtype(np.float32) if wider.kind == "f" and wider.itemsize < 4 else np.dtype(wider)
+
+
+def pixel_value(dtype: np.dtype[np.generic], value: float | None) -> float | None:
+    """``value`` as pixels of type ``dtype`` store it, or None when they cannot hold it.
+
+    A float64 nodata of a float32 file (-3.4e38) is the float32 value its pixels
+    hold (-3.3999999521e38): compared with pixels read into float64 it still
+    matches them. No integer pixel is NaN, a fraction or out of its type's
+    range, and no float32 pixel is beyond float32's range: such a value marks no pixel.
+    """
+    if value is None or not holds(dtype, value):
+        return None
+    return float(np.asarray(value, dtype=dtype)) if dtype.kind == "f" else value
