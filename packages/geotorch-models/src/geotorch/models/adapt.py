@@ -4,7 +4,8 @@ The rule, for a first convolution (or patch embedding) whose pretrained kernel `
 channels, used with ``T`` input bands:
 
 1. If the target band names are given (``bands=[...]``), each target band takes the kernel slice of the
-   pretrained band of the same name; a name the weights do not have is an error.
+   pretrained band of the same name, in any spelling of it (:mod:`geotorch.models.band_names`: ``B01`` is
+   ``B1``); a name the weights do not have is an error.
 2. Otherwise target band ``i`` takes the kernel slice of pretrained band ``i mod S``: fewer bands keep the
    first ``T`` slices, more bands repeat the pretrained ones cyclically.
 3. Either way the result is multiplied by ``S / T``, so that an input whose bands all have the same value
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 
 from torch import Tensor
 
+from geotorch.models.band_names import match_bands
+
 
 class BandAdaptationWarning(UserWarning):
     """Pretrained first-layer weights were adapted to a different set of input bands."""
@@ -31,6 +34,9 @@ def adapt_input_weight(
     in_chans: int,
     source_bands: Sequence[str] = (),
     bands: Sequence[str] | None = None,
+    *,
+    sensor: str | None = None,
+    product: str | None = None,
 ) -> Tensor:
     """Adapt a first-layer kernel to ``in_chans`` input bands by the module's rule.
 
@@ -39,17 +45,22 @@ def adapt_input_weight(
         in_chans: the number of bands the model will receive.
         source_bands: the names of the pretrained bands, in order.
         bands: the names of the bands the model will receive, to select pretrained slices by name.
+        sensor: the sensor of ``source_bands`` (:attr:`Weights.sensor <geotorch.models.Weights.sensor>`),
+            which decides how Landsat names match.
+        product: their input product (:attr:`Weights.product <geotorch.models.Weights.product>`), likewise.
 
     Returns:
         The adapted kernel with ``in_chans`` input channels (``weight`` itself when nothing changes).
 
     Raises:
-        ValueError: if ``bands`` does not have ``in_chans`` names, or names a band the weights lack.
+        ValueError: if ``bands`` does not have ``in_chans`` names, or names a band the weights lack, or one
+            that could be either of two of them.
     """
     source = weight.shape[1]
     if bands is not None:
         if len(bands) != in_chans:
             raise ValueError(f"bands lists {len(bands)} names but in_chans is {in_chans}")
+        bands = match_bands(bands, source_bands, sensor, product)
         unknown = [band for band in bands if band not in source_bands]
         if unknown:
             raise ValueError(

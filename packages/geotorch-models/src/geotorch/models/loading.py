@@ -9,6 +9,7 @@ from enum import Enum
 from torch import Tensor, nn
 
 from geotorch.models.adapt import adapt_input_weight, announce
+from geotorch.models.band_names import match_bands
 from geotorch.models.weights import Weights
 
 #: Parameters a backbone checkpoint may lack, or carry without the model having them: classifier heads and
@@ -82,13 +83,18 @@ def load_pretrained(
     Args:
         module: the freshly built model (or encoder).
         weights: the checkpoint to load.
-        bands: names of the bands the model will receive, to select pretrained slices by name.
+        bands: names of the bands the model will receive, to select pretrained slices by name; any spelling of
+            a pretrained band names it (:mod:`geotorch.models.band_names`), so a dataset's ``all_bands`` in
+            the weights' order loads the first layer unchanged.
         adapt: whether a band count or order differing from the weights' may be adapted.
         progress: whether to show a download progress bar.
 
     Raises:
-        ValueError: if the bands differ and ``adapt`` is False, or the checkpoint does not fit the model.
+        ValueError: if the bands differ and ``adapt`` is False, a band could be either of two pretrained
+            ones, or the checkpoint does not fit the model.
     """
+    if bands is not None:
+        bands = match_bands(bands, weights.bands, weights.sensor, weights.product)
     state = weights.get_state_dict(progress=progress)
     own = module.state_dict()
     key = first_layer_key(module)
