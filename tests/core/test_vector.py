@@ -300,3 +300,25 @@ def test_labels_of_must_give_one_label_per_feature(tmp_path: Path) -> None:
     write_labelled(tmp_path / "f.gpkg", np.array([1, 2]), "GPKG")
     with pytest.raises(ValueError, match=r"returned 1 labels for the 2 features of .*f\.gpkg"):
         Dropping(tmp_path, res=RES, label_name="code")[QUERY]
+
+
+def test_float_labels_that_may_have_been_rounded_are_refused(tmp_path: Path) -> None:
+    # GeoJSON types a field holding 9007199254740993 and 1.0 as Real: the code arrives as 2**53, maybe rounded.
+    (tmp_path / "f.geojson").write_text(
+        '{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:32616"}}, "features": ['
+        + ",".join(
+            f'{{"type": "Feature", "properties": {{"code": {code}}}, "geometry": {shapely.to_geojson(shape)}}}'
+            for code, shape in (("1.0", pixels(0, 10, 0, 20)), ("9007199254740993", pixels(10, 20, 0, 20)))
+        )
+        + "]}"
+    )
+    dataset = VectorDataset(tmp_path, res=RES, label_name="code")
+    with pytest.raises(LabelValueError, match=r"label value 9007199254740992\.0 is a float of magnitude 2\*\*53"):
+        dataset[QUERY]
+
+
+@pytest.mark.parametrize("text", ["1_000", "\u0661\u0662", "0x10", "1e3", "", " "])
+def test_label_text_other_than_decimal_digits_is_refused(tmp_path: Path, text: str) -> None:
+    write_labelled(tmp_path / "f.gpkg", np.array(["3", text], dtype=object), "GPKG")
+    with pytest.raises(LabelValueError, match=r"is not an integer class id"):
+        VectorDataset(tmp_path, res=RES, label_name="code")[QUERY]
