@@ -149,3 +149,27 @@ def test_a_nodata_the_pixel_type_cannot_hold_only_fills(tmp_path: Path, crs: str
     np.testing.assert_array_equal(np.where(image == -1, 0, image), reference)
     assert (image == 0).sum() >= 9, "a's 0-valued corner is data"
     assert ((image == -1).sum() > 0) == (crs is not None), "a warped square's margins lie outside the files"
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_pixels_a_mask_band_hides_are_missing_in_copies_as_in_warps(tmp_path: Path, crs: str | None) -> None:
+    # a.tif hides its 100-valued corner with an internal mask: b.tif's 200s show through, copied or warped.
+    values = np.full((1, 20, 20), 100, dtype="uint16")
+    mask = np.full((20, 20), 255, dtype="uint8")
+    mask[:6, :6] = 0
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True), rasterio.open(
+        tmp_path / "a.tif", "w", driver="GTiff", width=20, height=20, count=1, dtype="uint16",
+        crs="EPSG:32616", transform=grid(LEFT, TOP),
+    ) as destination:
+        destination.write(values)
+        destination.write_mask(mask)
+    alone = RasterDataset(tmp_path / "a.tif", crs=crs, res=30)
+    image = alone[alone.bounds]["image"][0].numpy()
+    assert set(np.unique(image)) == {0.0, 100.0} and (image == 0).sum() >= 9
+    write_raster(tmp_path / "b.tif", np.full((1, 20, 20), 200, dtype="uint16"), "EPSG:32616", grid(LEFT, TOP))
+    both = RasterDataset(tmp_path, crs=crs, res=30)
+    image = both[both.bounds]["image"][0].numpy()
+    if crs is None:
+        np.testing.assert_array_equal(image, np.where(mask == 0, 200, 100))
+    else:
+        assert (image == 200).sum() >= 9 and set(np.unique(image)) <= {0.0, 100.0, 200.0}

@@ -7,9 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+from rasterio.enums import Resampling
+from rasterio.warp import reproject
 from rasters import grid, write_raster  # type: ignore[import-not-found]
 
-from geotorch.core import RasterDataset
+from geotorch.core import BoundingBox, RasterDataset
+from geotorch.core.mosaic import Grid
+from geotorch.core.warp import kernel_scale
 
 LEFT, TOP = 600000.0, 4000000.0
 
@@ -69,3 +73,245 @@ def test_integral_float_masks_are_read_exactly(tmp_path: Path) -> None:
     write_raster(tmp_path / "classes.tif", array, "EPSG:32616", grid(LEFT, TOP))
     mask = Mask(tmp_path)[LEFT : LEFT + 120, TOP - 120 : TOP]["mask"].numpy()
     assert mask[0, 0] == -3 and (mask.ravel()[1:] == 12).all()
+
+
+class Bands(RasterDataset):
+    """One file per band: ``<scene>_B1.tif``, ``<scene>_B2.tif``; the B1 file is indexed."""
+
+    filename_glob = "*_B1.tif"
+    filename_regex = r"^(?P<scene>.+)_(?P<band>B\d)\.tif$"
+    separate_files = True
+    all_bands = ("B1", "B2")
+
+
+class BandMasks(Bands):
+    is_image = False
+
+
+def vrt(path: Path, bands: list[tuple[str, str, float | str | None]], width: int, height: int, crs: str,
+        transform: tuple[float, ...]) -> Path:
+    """A GDAL VRT whose band ``i`` is band 1 of file ``bands[i][0]``, of GDAL type ``bands[i][1]``, with nodata ``[2]``.
+
+    A VRT says what GDAL's writers refuse to write (a band of another type than the others, a nodata
+    text such as -3.4e38 that float32 pixels hold only rounded), and GDAL reads it like any raster.
+    """
+    geotransform = ", ".join(repr(float(value)) for value in transform)
+    xml = [f'<VRTDataset rasterXSize="{width}" rasterYSize="{height}"><SRS>{crs}</SRS>'
+           f"<GeoTransform>{geotransform}</GeoTransform>"]
+    for number, (source, data_type, nodata) in enumerate(bands, start=1):
+        xml.append(f'<VRTRasterBand dataType="{data_type}" band="{number}">')
+        if nodata is not None:
+            xml.append(f"<NoDataValue>{nodata}</NoDataValue>")
+        xml.append(f"<SimpleSource><SourceFilename>{source}</SourceFilename><SourceBand>1</SourceBand>"
+                   "</SimpleSource></VRTRasterBand>")
+    path.write_text("".join(xml) + "</VRTDataset>")
+    return path
+
+
+def gdal_warp(path: Path, dataset: RasterDataset, query: BoundingBox) -> np.ndarray:
+    """GDAL's bilinear warp of the file's first band onto the query's grid, in the file's type, 0 where no data."""
+    target = Grid.from_bbox(query, dataset.crs, dataset.res)
+    with rasterio.open(path) as source:
+        out = np.zeros((1, target.height, target.width), dtype=source.dtypes[0])
+        scale_x, scale_y = kernel_scale(source, target)
+        reproject(rasterio.band(source, [1]), out, dst_transform=target.transform, dst_crs=target.crs,
+                  dst_nodata=0, resampling=Resampling.bilinear, XSCALE=scale_x, YSCALE=scale_y)
+    return out[0]
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_a_band_file_of_a_wider_type_than_the_indexed_one_keeps_every_value(tmp_path: Path, crs: str | None) -> None:
+    # B1 (indexed) is uint16; B2 is float32 with fractions: neither read nor warped as uint16.
+    fractions = (np.arange(400, dtype="float32").reshape(1, 20, 20) + 1) / 4
+    write_raster(tmp_path / "s1_B1.tif", np.full((1, 20, 20), 7, "uint16"), "EPSG:32616", grid(LEFT, TOP))
+    write_raster(tmp_path / "s1_B2.tif", fractions, "EPSG:32616", grid(LEFT, TOP))
+    dataset = Bands(tmp_path, crs=crs, res=30)
+    image = dataset[dataset.bounds]["image"].numpy()
+    if crs is None:
+        np.testing.assert_array_equal(image[1], fractions[0])
+    else:
+        np.testing.assert_array_equal(image[1], gdal_warp(tmp_path / "s1_B2.tif", dataset, dataset.bounds))
+        assert (image[1] != np.round(image[1])).any()
+
+
+def test_a_later_scenes_band_file_of_a_wider_type_widens_the_mosaic(tmp_path: Path) -> None:
+    # Scene s1's B2 is uint8; the B2 of s2, beside it, is uint16: its class 300 does not become 255.
+    for scene, left, dtype, value in (("s1", LEFT, "uint8", 3), ("s2", LEFT + 120, "uint16", 300)):
+        write_raster(tmp_path / f"{scene}_B1.tif", np.full((1, 4, 4), 1, "uint8"), "EPSG:32616", grid(left, TOP))
+        write_raster(tmp_path / f"{scene}_B2.tif", np.full((1, 4, 4), value, dtype), "EPSG:32616", grid(left, TOP))
+    mask = BandMasks(tmp_path)[LEFT : LEFT + 240, TOP - 120 : TOP]["mask"].numpy()
+    assert (mask[1, :, :4] == 3).all() and (mask[1, :, 4:] == 300).all()
+
+
+@pytest.mark.parametrize(("dtype", "value"), [("uint16", 300), ("int16", -5), ("int64", 2**40 + 3),
+                                              ("uint32", 4_000_000_000)])
+def test_mask_band_files_of_a_wider_type_keep_their_class_ids(tmp_path: Path, dtype: str, value: int) -> None:
+    write_raster(tmp_path / "s_B1.tif", np.full((1, 4, 4), 7, "uint8"), "EPSG:32616", grid(LEFT, TOP))
+    write_raster(tmp_path / "s_B2.tif", np.full((1, 4, 4), value, dtype), "EPSG:32616", grid(LEFT, TOP))
+    mask = BandMasks(tmp_path)[LEFT : LEFT + 120, TOP - 120 : TOP]["mask"].numpy()
+    assert mask.dtype == np.int64
+    assert (mask[0] == 7).all() and (mask[1] == value).all()
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex_int16"])
+@pytest.mark.parametrize("kind", [Bands, BandMasks])
+def test_a_complex_band_file_is_refused_when_read_naming_it(tmp_path: Path, dtype: str,
+                                                            kind: type[RasterDataset]) -> None:
+    # Only the B1 file is profiled at construction: the complex B2 is met by the read, which must
+    # not take its real part silently.
+    write_raster(tmp_path / "s_B1.tif", np.ones((1, 4, 4), "float32"), "EPSG:32616", grid(LEFT, TOP))
+    with rasterio.open(tmp_path / "s_B2.tif", "w", driver="GTiff", count=1, height=4, width=4, dtype=dtype,
+                       crs="EPSG:32616", transform=grid(LEFT, TOP)) as destination:
+        destination.write(np.full((1, 4, 4), 3 + 4j, "complex64"))
+    dataset = kind(tmp_path)
+    with pytest.raises(ValueError, match=r"s_B2\.tif: .*complex data is not supported"):
+        dataset[dataset.bounds]
+    assert kind(tmp_path, bands=["B1"])[dataset.bounds] is not None, "the real-valued band alone reads"
+
+
+def test_a_complex_band_behind_a_real_first_band_is_refused_when_read(tmp_path: Path) -> None:
+    real = write_raster(tmp_path / "real.tif", np.ones((1, 4, 4), "float32"), "EPSG:32616", grid(LEFT, TOP))
+    with rasterio.open(tmp_path / "slc.tif", "w", driver="GTiff", count=1, height=4, width=4, dtype="complex64",
+                       crs="EPSG:32616", transform=grid(LEFT, TOP)) as destination:
+        destination.write(np.full((1, 4, 4), 3 + 4j, "complex64"))
+    folder = tmp_path / "stack"
+    folder.mkdir()
+    vrt(folder / "stack.vrt", [(str(real), "Float32", None), (str(tmp_path / "slc.tif"), "CFloat32", None)], 4, 4,
+        "EPSG:32616", (LEFT, 30, 0, TOP, 0, -30))
+    dataset = RasterDataset(folder)
+    with pytest.raises(ValueError, match=r"stack\.vrt: .*complex data is not supported"):
+        dataset[dataset.bounds]
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_a_band_of_a_wider_type_than_the_first_of_its_file_keeps_every_value(tmp_path: Path, crs: str | None) -> None:
+    # The profile knows only band 1's type (uint8); band 2 is float32.
+    classes = write_raster(tmp_path / "classes.tif", np.full((1, 20, 20), 9, "uint8"), "EPSG:32616", grid(LEFT, TOP))
+    fractions = (np.arange(400, dtype="float32").reshape(1, 20, 20) + 1) / 8
+    measured = write_raster(tmp_path / "measured.tif", fractions, "EPSG:32616", grid(LEFT, TOP))
+    folder = tmp_path / "stack"
+    folder.mkdir()
+    vrt(folder / "stack.vrt", [(str(classes), "Byte", None), (str(measured), "Float32", None)], 20, 20,
+        "EPSG:32616", (LEFT, 30, 0, TOP, 0, -30))
+    dataset = RasterDataset(folder, crs=crs, res=30)
+    image = dataset[dataset.bounds]["image"].numpy()
+    if crs is None:
+        np.testing.assert_array_equal(image[1], fractions[0])
+    else:
+        np.testing.assert_array_equal(image[1], gdal_warp(measured, dataset, dataset.bounds))
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_real_rgb_bands_split_into_files_of_different_types_read_exactly(
+    tmp_path: Path, real_data: Path, crs: str | None
+) -> None:
+    # RGB.byte.tif's red band as uint8 (indexed) and its green band divided by 4 as float32.
+    with rasterio.open(real_data / "RGB.byte.tif") as source:
+        red, green = source.read(1), source.read(2)
+        crs_of_file, transform = source.crs, source.transform
+    quarters = green.astype("float32") / 4
+    write_raster(tmp_path / "rgb_B1.tif", red, crs_of_file, transform)
+    write_raster(tmp_path / "rgb_B2.tif", quarters, crs_of_file, transform)
+    dataset = Bands(tmp_path, crs=crs, res=300 if crs else None)
+    image = dataset[dataset.bounds]["image"].numpy()
+    if crs is None:
+        np.testing.assert_array_equal(image[1], quarters)
+    else:
+        np.testing.assert_array_equal(image[1], gdal_warp(tmp_path / "rgb_B2.tif", dataset, dataset.bounds))
+    assert (image[1] % 1 != 0).any()
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:3035"], ids=["copied", "warped"])
+def test_a_float64_nodata_of_float32_pixels_marks_them_missing_in_a_float64_read(
+    tmp_path: Path, real_data: Path, crs: str | None
+) -> None:
+    # float_raster_with_nodata.tif behind a VRT whose nodata text is -3.4e38: its float32 pixels hold
+    # -3.3999999521e38. Beside a float64 file the read is float64: they must still be missing, so
+    # the float64 file under it fills them.
+    real = real_data / "float_raster_with_nodata.tif"
+    with rasterio.open(real) as source:
+        pixels, profile = source.read(1), source.profile
+    missing = pixels == np.float32(-3.4e38)
+    assert missing.sum() == 58
+    vrt(tmp_path / "a_real.vrt", [(str(real), "Float32", "-3.4e38")], profile["width"], profile["height"],
+        profile["crs"].to_wkt(), profile["transform"].to_gdal())
+    with rasterio.open(tmp_path / "a_real.vrt") as source:
+        assert source.nodata == -3.4e38 and source.nodata != float(np.float32(-3.4e38))
+    write_raster(tmp_path / "b_under.tif", np.full((1, *pixels.shape), 7.0, "float64"), profile["crs"],
+                 profile["transform"])
+    dataset = RasterDataset(tmp_path, crs=crs, res=500)
+    assert dataset[dataset.bounds]["image"].min() >= 0
+    if crs is None:
+        image = dataset[dataset.bounds]["image"][0].numpy()
+        np.testing.assert_array_equal(image, np.where(missing, 7.0, pixels))
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:3035"], ids=["copied", "warped"])
+def test_a_float64_dataset_nodata_marks_float32_pixels_missing_after_widening(
+    tmp_path: Path, real_data: Path, crs: str | None
+) -> None:
+    # The dataset's nodata, given as the float64 -3.4e38, on the real file read as float64 beside an int32 file.
+    real = real_data / "float_raster_with_nodata.tif"
+    with rasterio.open(real) as source:
+        pixels, profile = source.read(1), source.profile
+    # Rewritten without its own nodata, so only the dataset's marks the missing pixels.
+    write_raster(tmp_path / "a_real.tif", pixels[None], profile["crs"], profile["transform"])
+    write_raster(tmp_path / "b_under.tif", np.full((1, *pixels.shape), 7, "int32"), profile["crs"],
+                 profile["transform"])
+    dataset = RasterDataset(tmp_path, crs=crs, res=500, nodata=-3.4e38)
+    image = dataset[dataset.bounds]["image"][0].numpy()
+    assert image.min() >= -3.4e38 and ((image >= 0) | (image == np.float32(-3.4e38))).all()
+    if crs is None:
+        np.testing.assert_array_equal(image, np.where(pixels == np.float32(-3.4e38), 7.0, pixels))
+
+
+def test_an_all_nodata_real_file_yields_every_pixel_to_a_float_file_under_it(tmp_path: Path, real_data: Path) -> None:
+    real = real_data / "all-nodata.tif"
+    with rasterio.open(real) as source:
+        profile = source.profile
+    under = np.full((4, profile["height"], profile["width"]), 0.25, "float32")
+    write_raster(tmp_path / "under.tif", under, profile["crs"], profile["transform"])
+    dataset = RasterDataset([real, tmp_path / "under.tif"])
+    image = dataset[dataset.bounds]["image"].numpy()
+    assert (image == 0.25).all()
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32613"], ids=["copied", "warped"])
+def test_a_mask_nodata_the_real_files_uint8_cannot_hold_fills_without_wrapping(
+    real_data: Path, crs: str | None
+) -> None:
+    # shade.tif: uint8, nodata 255. With the dataset's nodata -1, pixels without data read -1 (not 255).
+    dataset = Mask(real_data / "shade.tif", crs=crs, nodata=-1)
+    bounds = dataset.bounds
+    query = BoundingBox(bounds.minx - 500, bounds.maxx, bounds.miny, bounds.maxy + 500, bounds.mint, bounds.maxt)
+    mask = dataset[query]["mask"].numpy()
+    assert mask.min() == -1 and 255 not in mask
+    assert (mask[:, :10] == -1).all() and (mask[:10] == -1).all()
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+@pytest.mark.parametrize(
+    ("dtype", "values"), [("int64", (2**60 + 1, -(2**62) - 3)), ("uint64", (2**62 + 1, 2**53 + 1))]
+)
+def test_64_bit_class_ids_are_read_exactly(tmp_path: Path, crs: str | None, dtype: str,
+                                           values: tuple[int, int]) -> None:
+    # Beyond 2**53 float64 rounds them: GDAL's warp kernels would.
+    classes = np.full((1, 20, 20), values[0], dtype)
+    classes[0, :, 10:] = values[1]
+    write_raster(tmp_path / "a.tif", classes, "EPSG:32616", grid(LEFT, TOP), nodata=9999)
+    dataset = Mask(tmp_path, crs=crs, res=30)
+    mask = dataset[dataset.bounds]["mask"].numpy()
+    assert set(np.unique(mask)) <= {*values, 9999}
+    assert (mask == values[0]).sum() >= 50 and (mask == values[1]).sum() >= 50
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+def test_a_nan_dataset_nodata_on_integer_files_only_fills(tmp_path: Path, crs: str | None) -> None:
+    # uint16 pixels are never NaN: their zeros stay data; NaN only where no file has data.
+    write_raster(tmp_path / "a.tif", np.zeros((1, 20, 20), "uint16"), "EPSG:32616", grid(LEFT, TOP))
+    dataset = RasterDataset(tmp_path, crs=crs, res=30, nodata=float("nan"))
+    bounds = dataset.bounds
+    query = BoundingBox(bounds.minx - 90, bounds.maxx, bounds.miny, bounds.maxy, bounds.mint, bounds.maxt)
+    image = dataset[query]["image"][0].numpy()
+    assert np.isnan(image[:, :3]).all()
+    assert (image[:, 3:][~np.isnan(image[:, 3:])] == 0).all() and (image[:, 5:-2] == 0).sum() >= 100

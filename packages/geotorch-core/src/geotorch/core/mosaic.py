@@ -19,7 +19,7 @@ from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.nodata import missing_pixels, same_value, type_holding
 from geotorch.core.pixel_types import pixel_value, source_type, wider_type
-from geotorch.core.warp import warp_onto_grid
+from geotorch.core.warp import has_mask_band, warp_onto_grid
 from geotorch.core.wrap import longitude_shifts
 
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
@@ -90,8 +90,8 @@ def _read_aligned(
     """Read ``window`` of ``source`` exactly, pixels outside the file and missing pixels holding ``fill``.
 
     A pixel is missing when each of its bands holds the file's nodata or ``nodata`` (the dataset's),
-    as the file's ``pixel_type`` stores them: read into a wider type, a float32 file's pixels still
-    equal its float64 nodata rounded to float32.
+    as the file's ``pixel_type`` stores them (read into a wider type, a float32 file's pixels still
+    equal its float64 nodata rounded to float32), or when the file's mask or alpha band hides it.
 
     GDAL writes straight into the result (converting to ``dtype`` as it decodes), with
     no intermediate array.
@@ -103,18 +103,21 @@ def _read_aligned(
     col0, row0 = max(0, int(window.col_off)), max(0, int(window.row_off))
     col1 = min(source.width, int(window.col_off) + width)
     row1 = min(source.height, int(window.row_off) + height)
+    # The part of the window inside the file (none for a later file of a mosaic lying beside the
+    # pixels still empty), and where it lies in the result.
+    inside = col1 > col0 and row1 > row0
+    inner = Window(col0, row0, max(0, col1 - col0), max(0, row1 - row0))
+    rows = slice(row0 - int(window.row_off), row1 - int(window.row_off))
+    cols = slice(col0 - int(window.col_off), col1 - int(window.col_off))
     if (col1 - col0, row1 - row0) == (width, height):
         out = np.empty((len(indexes), height, width), dtype=dtype)
-        source.read(list(indexes), window=Window(col0, row0, width, height), out=out)
+        source.read(list(indexes), window=inner, out=out)
         covered = np.ones((height, width), dtype=bool)
     else:
         out = np.full((len(indexes), height, width), fill, dtype=dtype)
         covered = np.zeros((height, width), dtype=bool)
-        if col1 > col0 and row1 > row0:
+        if inside:
             # A window reaching past the file (or, for a later file of a mosaic, lying beside it).
-            rows = slice(row0 - int(window.row_off), row1 - int(window.row_off))
-            cols = slice(col0 - int(window.col_off), col1 - int(window.col_off))
-            inner = Window(col0, row0, col1 - col0, row1 - row0)
             source.read(list(indexes), window=inner, out=out[:, rows, cols])
             covered[rows, cols] = True
     values = [value for value in (pixel_value(pixel_type, source.nodata), pixel_value(pixel_type, nodata))
@@ -122,9 +125,16 @@ def _read_aligned(
     if len(values) == 2 and same_value(*values):
         values.pop()
     empty = missing_pixels(out, values)
+    # Pixels holding a nodata value equal to the fill already hold the fill.
+    refill = not all(same_value(value, fill) for value in values)
+    if inside and has_mask_band(source):
+        # Pixels the file's mask or alpha band hides are missing here as in warps, whatever their value.
+        hidden = np.zeros((height, width), dtype=bool)
+        hidden[rows, cols] = source.dataset_mask(window=inner) == 0
+        empty, refill = hidden if empty is None else empty | hidden, True
     if empty is not None and empty.any():
         covered &= ~empty
-        if not all(same_value(value, fill) for value in values):
+        if refill:
             out[:, empty] = fill
     return out, covered
 
@@ -171,6 +181,12 @@ def read_onto_grid(
         RasterReadError: if the file cannot be read, naming it.
         ValueError: if the bands hold complex pixels, naming the file.
     """
+    if len({source.dtypes[index - 1] for index in indexes}) > 1:
+        # rasterio reads bands of one type at a time (a VRT may mix types): read each, and stack them.
+        bands = [read_onto_grid(source, [index], grid, resampling, fill, dtype, warp_dtype, nodata)
+                 for index in indexes]
+        stacked = np.concatenate([band for band, _ in bands])
+        return stacked, np.logical_or.reduce([received for _, received in bands])
     pixel_type = source_type(source, indexes)
     # A fill the pixel type cannot hold (-1 for uint16) widens it, as does a file of a wider type.
     dtype = type_holding(wider_type(dtype, pixel_type), fill)

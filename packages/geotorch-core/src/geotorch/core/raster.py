@@ -48,14 +48,25 @@ class RasterDataset(GeoDataset):
         rgb_bands: bands shown by :meth:`plot`.
         is_image: samples hold a float32 ``image``; otherwise an int64 ``mask``.
             Files of different pixel types are read in a type that holds all their
-            values; a mask value int64 cannot hold exactly (a fraction, NaN, inf,
-            beyond int64) fails the read, and complex rasters are refused.
+            values, and so is each band file of a ``separate_files`` product and each
+            band of a file mixing types (a VRT), whatever type the indexed file has;
+            a mask value int64 cannot hold exactly (a fraction, NaN, inf, beyond
+            int64) fails the read, and complex rasters are refused, at construction
+            or, for files met only when read, by the read, naming the file.
         resampling: warp resampling (default: bilinear for images, nearest for masks).
         nodata: value marking missing pixels in every file, beside each file's own
             nodata, and filling pixels without data (default: none; pixels
             without data get the first file's nodata, else 0). A pixel missing
             in one file is taken from the next file that covers it, and warps
             leave missing pixels out of their resampling kernels.
+
+    Geographic files whose longitudes run past the antimeridian (0..360 grids
+    written from GRIB or netCDF, a grid at 350..370 or -190..-170) are indexed
+    and read where they lie. A geographic dataset is indexed and queried in its
+    CRS's canonical longitudes, -180 to 180 degrees, also when its CRS is taken
+    from such a file (TorchGeo would keep the file's 0..360 there): the half of a
+    0..360 grid east of 180 answers queries at -180..0, and every dataset in one
+    geographic CRS shares one index space, so ``&`` and ``|`` combine them.
     """
 
     filename_glob: ClassVar[str] = "*"

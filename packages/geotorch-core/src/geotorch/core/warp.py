@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import rasterio
 from affine import Affine
+from rasterio.crs import CRS
 from rasterio.enums import MaskFlags, Resampling
 from rasterio.io import DatasetReader
 from rasterio.warp import reproject
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 _KERNEL_RADIUS = {Resampling.nearest: 1, Resampling.bilinear: 1, Resampling.cubic: 2, Resampling.cubic_spline: 2,
                   Resampling.lanczos: 3}
 _scales: dict[tuple[object, ...], tuple[float, float]] = {}
+_mask_bands: weakref.WeakKeyDictionary[DatasetReader, bool] = weakref.WeakKeyDictionary()
 
 
 def kernel_scale(source: DatasetReader, grid: Grid) -> tuple[float, float]:
@@ -76,10 +79,16 @@ def _source_window(source: DatasetReader, grid: Grid, margin: int, shift: float)
     return Window(col0, row0, col1 - col0, row1 - row0)
 
 
-def _has_mask_band(source: DatasetReader) -> bool:
-    """Whether validity comes from a mask or alpha band, which only GDAL's dataset warp honours."""
-    flags = source.mask_flag_enums[0]
-    return MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
+def has_mask_band(source: DatasetReader) -> bool:
+    """Whether validity comes from a mask or alpha band, which only GDAL's dataset warp honours.
+
+    Asked once per open file: GDAL's answer costs as much as a small read.
+    """
+    known = _mask_bands.get(source)
+    if known is None:
+        flags = source.mask_flag_enums[0]
+        known = _mask_bands[source] = MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
+    return known
 
 
 def warp_onto_grid(
@@ -136,7 +145,7 @@ def warp_onto_grid(
     )
     target = out if fill_is_missing else np.concatenate([out, np.zeros((1, *out.shape[1:]), out.dtype)])
     alpha = {} if fill_is_missing else {"dst_alpha": len(target), "init_dest_nodata": False}
-    mask_band = _has_mask_band(source)
+    mask_band = has_mask_band(source)
     if mask_band and marker is None:
         reproject(source=rasterio.band(source, list(indexes)), destination=target, src_nodata=own,
                   dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling,
@@ -160,11 +169,41 @@ def warp_onto_grid(
     exact_without_mask = resampling in (Resampling.nearest, Resampling.bilinear)
     if exact_without_mask and missing is not None and not np.isnan(missing) and not (pixels == missing).any():
         missing = None
-    reproject(pixels, target, src_transform=Affine.translation(shift, 0) @ source.window_transform(window),
-              src_crs=source.crs,
-              src_nodata=missing, dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill,
-              resampling=resampling, **alpha, **options)
+    src_transform = Affine.translation(shift, 0) @ source.window_transform(window)
+    if resampling == Resampling.nearest and dtype.kind in "iu" and dtype.itemsize == 8:
+        # GDAL's kernels compute in float64, which rounds 64-bit integers past 2**53 (class ids too).
+        return _nearest_exactly(pixels, missing, out, src_transform, source.crs, grid)
+    reproject(pixels, target, src_transform=src_transform, src_crs=source.crs, src_nodata=missing,
+              dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling,
+              **alpha, **options)
     return _received(out, target, fill)
+
+
+def _nearest_exactly(
+    pixels: np.ndarray, missing: float | None, out: np.ndarray, src_transform: Affine, src_crs: CRS, grid: Grid
+) -> np.ndarray:
+    """Nearest-neighbour warp of ``pixels`` into ``out`` that keeps every value, whatever its type.
+
+    GDAL warps where each target pixel comes from (the flat position of its
+    source pixel, exact in float64), and the values are taken from there.
+    Missing source pixels (``missing``) give no value, as in GDAL's warp.
+
+    Returns:
+        Boolean ``(height, width)``: the target pixels that received data in any band.
+    """
+    bands, height, width = pixels.shape
+    valid = np.zeros(out.shape[1:], dtype=bool)
+    for band in range(bands):
+        positions = np.arange(height * width, dtype=np.float64).reshape(1, height, width)
+        if missing is not None:
+            positions[0][equal_to(pixels[band], missing)] = -1
+        taken = np.full((1, *out.shape[1:]), -1.0)
+        reproject(positions, taken, src_transform=src_transform, src_crs=src_crs, src_nodata=-1,
+                  dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=-1, resampling=Resampling.nearest)
+        received = taken[0] >= 0
+        out[band][received] = pixels[band].ravel()[taken[0][received].astype(np.int64)]
+        valid |= received
+    return valid
 
 
 def _received(out: np.ndarray, target: np.ndarray, fill: float) -> np.ndarray:
