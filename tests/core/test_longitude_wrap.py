@@ -7,14 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+import shapely
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
-from rasters import random_bands, write_raster  # type: ignore[import-not-found]
+from rasters import random_bands, write_raster, write_vector  # type: ignore[import-not-found]
 
-from geotorch.core import BoundingBox, RasterDataset
+from geotorch.core import BoundingBox, RasterDataset, VectorDataset
 from geotorch.core.crs import transform_bounds, wrap_longitudes
+from geotorch.core.geo import GeoDataset
 from geotorch.core.mosaic import Grid
 from geotorch.core.warp import kernel_scale
 from geotorch.samplers import GridGeoSampler
@@ -31,11 +33,11 @@ def lonlat_file(path: Path, left: float, width: int, seed: int = 0) -> Path:
     return written
 
 
-def entries(dataset: RasterDataset) -> list[tuple[float, ...]]:
+def entries(dataset: GeoDataset) -> list[tuple[float, ...]]:
     return sorted(tuple(hit.bounds[:4]) for hit in dataset.index.intersection(dataset.index.bounds, objects=True))
 
 
-def query(dataset: RasterDataset, minx: float, maxx: float, miny: float, maxy: float) -> BoundingBox:
+def query(dataset: GeoDataset, minx: float, maxx: float, miny: float, maxy: float) -> BoundingBox:
     return BoundingBox(minx, maxx, miny, maxy, dataset.bounds.mint, dataset.bounds.maxt)
 
 
@@ -239,3 +241,12 @@ def test_a_0_360_grid_and_a_minus_180_180_grid_mosaic_and_intersect(tmp_path: Pa
     both = dataset & regional
     assert both.bounds.minx == -175 and both.bounds.maxx == -165
     assert both[both.bounds]["image"].shape[0] == 2
+
+
+def test_a_vector_dataset_whose_reads_keep_longitudes_indexes_features_at_their_own(tmp_path: Path) -> None:
+    # VectorDataset rasterizes features at their own coordinates: its index must not move them.
+    write_vector(tmp_path / "pacific.geojson", [shapely.box(185, 40, 190, 45)], "EPSG:4326")
+    dataset = VectorDataset(tmp_path, res=0.5)
+    assert not dataset.wraps_longitudes and RasterDataset.wraps_longitudes
+    assert entries(dataset) == [(185.0, 190.0, 40.0, 45.0)]
+    assert dataset[query(dataset, 185, 190, 40, 45)]["mask"].all()

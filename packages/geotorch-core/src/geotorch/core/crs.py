@@ -68,7 +68,7 @@ def wrap_longitudes(left: float, right: float, half: float) -> list[tuple[float,
 
 
 def transform_boxes(
-    source: CRS, target: CRS, left: float, bottom: float, right: float, top: float
+    source: CRS, target: CRS, left: float, bottom: float, right: float, top: float, *, wrap: bool = True
 ) -> list[tuple[float, float, float, float]]:
     """Boxes ``(left, bottom, right, top)`` in ``target`` that together cover a box in ``source``.
 
@@ -79,9 +79,9 @@ def transform_boxes(
     ``source`` beyond the antimeridian (0..360 grids) are first moved to where
     they lie on the globe (see :func:`wrap_longitudes`), even when ``target``
     is ``source``: a geographic ``target``'s boxes lie within its canonical
-    longitudes, ``[-180, 180]`` in degrees.
+    longitudes, ``[-180, 180]`` in degrees. ``wrap=False`` takes them as they are.
     """
-    if not source.is_geographic:
+    if not (wrap and source.is_geographic):
         return _merged(_transform_box(source, target, left, bottom, right, top))
     parts = wrap_longitudes(left, right, half_turn(source))
     return _merged([box for west, east in parts for box in _transform_box(source, target, west, bottom, east, top)])

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from numbers import Real
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import rtree.index
 from torch.utils.data import Dataset
@@ -66,19 +66,19 @@ def build_index(entries: Iterable[tuple[tuple[float, ...], Any]]) -> rtree.index
     return index
 
 
-def footprint_boxes(footprint: Footprint, crs: CRS) -> list[tuple[float, float, float, float]]:
+def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[tuple[float, float, float, float]]:
     """Boxes ``(minx, maxx, miny, maxy)`` covering ``footprint`` in ``crs`` (edges densified).
 
     One box, or two when the footprint crosses the antimeridian where ``crs``'s
-    x coordinates jump (see :func:`geotorch.core.crs.transform_boxes`). Longitudes
-    beyond the antimeridian (a 0..360 grid) are indexed where they lie on the globe,
-    within the canonical longitudes of a geographic ``crs`` (-180 to 180 degrees),
-    even when ``crs`` is the footprint's own.
+    x coordinates jump (see :func:`geotorch.core.crs.transform_boxes`). With
+    ``wrap``, longitudes past the antimeridian (a 0..360 grid) are indexed where
+    they lie on the globe, within the canonical longitudes of a geographic ``crs``
+    (-180 to 180 degrees), even when ``crs`` is the footprint's own.
 
     Raises:
         ValueError: if PROJ cannot transform the footprint, naming its item.
     """
-    if footprint.crs == crs and not crs.is_geographic:
+    if footprint.crs == crs and not (wrap and crs.is_geographic):
         return [footprint.bounds]
     minx, maxx, miny, maxy = footprint.bounds
     from pyproj.exceptions import ProjError
@@ -86,7 +86,7 @@ def footprint_boxes(footprint: Footprint, crs: CRS) -> list[tuple[float, float, 
     from geotorch.core.crs import transform_boxes
 
     try:
-        boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy)
+        boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy, wrap=wrap)
     except ProjError as error:
         raise ValueError(f"cannot index {footprint.item}: its footprint {footprint.bounds} in {footprint.crs} "
                          f"cannot be expressed in {crs}: {error}") from error
@@ -110,6 +110,10 @@ class GeoDataset(Dataset[Sample], abc.ABC):
     index: rtree.index.Index
     transforms: Transform | None = None
     _footprints: list[Footprint] | None = None
+    #: Whether :meth:`_getitem` reads a geographic item whose longitudes run past the antimeridian
+    #: (a 0..360 grid) where it lies on the globe; its index entries then lie there too, within the
+    #: canonical longitudes of a geographic CRS. Otherwise items are indexed at their own longitudes.
+    wraps_longitudes: ClassVar[bool] = False
 
     @property
     def crs(self) -> CRS:
@@ -225,9 +229,9 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         """Index ``footprints`` in ``self.crs`` and keep them for later reprojection.
 
         A footprint crossing the antimeridian of ``self.crs`` becomes two entries, one each side.
-        A geographic ``self.crs`` is indexed in its canonical longitudes (-180 to 180 degrees)
-        whatever the files' longitudes: the half of a 0..360 grid east of 180 answers
-        queries at -180..0.
+        When the dataset :attr:`wraps_longitudes`, a geographic ``self.crs`` is indexed in its
+        canonical longitudes (-180 to 180 degrees) whatever the items' longitudes: the half of
+        a 0..360 grid east of 180 answers queries at -180..0.
 
         Raises:
             ValueError: if a footprint cannot be indexed in ``self.crs``, naming its item.
@@ -236,7 +240,7 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         self.index = build_index(
             ((*box, footprint.mint, footprint.maxt), footprint.item)
             for footprint in footprints
-            for box in footprint_boxes(footprint, self.crs)
+            for box in footprint_boxes(footprint, self.crs, self.wraps_longitudes)
         )
 
     def __getstate__(self) -> dict[str, Any]:

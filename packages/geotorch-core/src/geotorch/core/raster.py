@@ -79,6 +79,7 @@ class RasterDataset(GeoDataset):
     is_image: ClassVar[bool] = True
     resampling: Resampling | None = None
     nodata: float | None = None
+    wraps_longitudes: ClassVar[bool] = True
 
     def __init__(
         self,
