@@ -182,6 +182,18 @@ def test_a_projected_dataset_reads_a_grid_past_180_on_both_sides(
     np.testing.assert_array_equal(image, moved_warp(path, bbox, crs, res, Resampling.bilinear))
 
 
+@pytest.mark.parametrize(("crs", "left"), [("EPSG:32660", -180), ("EPSG:32601", 170)])
+def test_a_query_across_180_in_utm_reads_a_file_on_its_far_side(tmp_path: Path, crs: str, left: float) -> None:
+    # The query spans 176..184 E; the file lies wholly on one side (-180..-170, or 170..180).
+    path = lonlat_file(tmp_path / "side.tif", left, 10)
+    dataset = RasterDataset(tmp_path, crs=crs, res=50000)
+    west, south, east, north = transform_bounds(LONLAT, dataset.crs, 176, 48, 184, 52)
+    bbox = query(dataset, west, east, south, north)
+    image = dataset[bbox]["image"].numpy()
+    assert 0.3 < (image > 0).mean() < 0.7
+    np.testing.assert_array_equal(image, moved_warp(path, bbox, crs, 50000, Resampling.bilinear))
+
+
 def test_a_0_360_grid_in_web_mercator_is_one_entry_read_on_both_sides_of_180(tmp_path: Path) -> None:
     path = lonlat_file(tmp_path / "global.tif", 0, 360)
     dataset = RasterDataset(tmp_path, crs="EPSG:3857", res=100000)
