@@ -590,12 +590,52 @@ def test_separate_files_index_each_scene_by_its_first_selected_band(separate: Pa
     assert SeparateBands(separate, bands=["B2", "B1"]).res == (30.0, 30.0)
 
 
-def test_separate_files_with_a_missing_band_file_name_it(separate: Path) -> None:
+def test_separate_files_skip_a_scene_lacking_a_selected_band_naming_the_file(separate: Path) -> None:
     (separate / "scene2_B3.tif").unlink()
+    with pytest.warns(UserWarning, match=r"skipping the scene of .*scene2_B1\.tif: no file .*scene2_B3\.tif"):
+        dataset = SeparateBands(separate)
+    assert len(dataset) == 1
+    assert SeparateBands(separate, bands=["B1", "B2"]).bounds.maxx == LEFT + 600  # scene 2 has these
+
+
+def test_separate_files_band_file_removed_after_indexing_raises_naming_it(separate: Path) -> None:
     dataset = SeparateBands(separate)
-    assert len(dataset) == 2
+    (separate / "scene2_B3.tif").unlink()
     with pytest.raises(RasterReadError, match=r"scene2_B3\.tif"):
         dataset[dataset.bounds]
+
+
+def test_separate_files_band_files_differing_in_extension_case_are_one_scene(separate: Path) -> None:
+    (separate / "scene2_B2.tif").rename(separate / "scene2_B2.TIF")
+
+    class AnyCase(SeparateBands):
+        filename_glob = "scene*"
+        filename_regex = r"(?P<scene>scene\d)_(?P<band>B\d)\.(?i:tif)"
+
+    dataset = AnyCase(separate)
+    assert len(dataset) == 2
+    assert dataset[dataset.bounds]["image"].numpy()[:, 5, 15].tolist() == [21, 22, 23]
+
+
+def test_separate_files_skip_a_file_whose_name_holds_no_band(separate: Path) -> None:
+    write_raster(separate / "scene3.tif", np.full((3, 10, 10), 7, dtype="uint16"), "EPSG:32616", grid(LEFT, TOP))
+
+    class OptionalBand(SeparateBands):
+        filename_glob = "scene*.tif"
+        filename_regex = r"(?P<scene>scene\d)(_(?P<band>B\d))?\.tif"
+
+    with pytest.warns(UserWarning, match=r"skipping .*scene3\.tif: its name holds no band"):
+        dataset = OptionalBand(separate)
+    assert len(dataset) == 2
+    assert dataset[dataset.bounds]["image"].numpy()[:, 5, 5].tolist() == [11, 12, 13]
+
+
+def test_separate_files_need_a_band_group(separate: Path) -> None:
+    class NoBandGroup(SeparateBands):
+        filename_regex = r"scene\d_B\d\.tif"
+
+    with pytest.raises(ValueError, match=r"separate_files=True needs a \(\?P<band>\.\.\.\) group"):
+        NoBandGroup(separate)
 
 
 # Damaged files, handles, pickling, plotting

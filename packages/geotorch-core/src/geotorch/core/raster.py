@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -113,6 +114,8 @@ class RasterDataset(GeoDataset):
         if nodata is not None:
             self.nodata = nodata
         self.bands = self._select_bands(bands)
+        self._scene_files: dict[str, dict[str, str]] = {}
+        self._incomplete_scenes: list[str] = []
         if self.resampling is None:
             self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
         footprints, first = self._scan()
@@ -171,11 +174,13 @@ class RasterDataset(GeoDataset):
             if first is None:
                 first, first_path = profile, path
         if first is None:
+            incomplete = (f" ({len(self._incomplete_scenes)} scene(s) lack a selected band, e.g. "
+                          f"{self._incomplete_scenes[0]})" if self._incomplete_scenes else "")
             raise DatasetNotFoundError(
                 type(self).__name__,
                 list(self.paths),
                 f"no readable file matches filename_glob={self.filename_glob!r} and "
-                f"filename_regex; pass paths=... pointing at the rasters",
+                f"filename_regex{incomplete}; pass paths=... pointing at the rasters",
             )
         if not self.separate_files and len(self.all_bands) > first.count:
             raise ValueError(
@@ -190,35 +195,65 @@ class RasterDataset(GeoDataset):
     def _one_file_per_scene(self, matches: list[tuple[Path, re.Match[str]]]) -> list[tuple[Path, re.Match[str]]]:
         """One file of each scene of a one-file-per-band product, to index the scene by.
 
-        Files are of the same scene when they differ only in their ``band`` group, so a glob
+        Files are of the same scene when their names differ only in the ``band`` group (the
+        rest compared ignoring case: ``x_B01.tif`` and ``x_B02.TIF`` are one scene), so a glob
         naming any one band's files finds every scene, whatever the order of ``bands``. The file
         of the first selected band stands for the scene when it was found, else the file of the
-        earliest selected band that was; the other bands' files are found from its name when read.
+        earliest selected band that was. A selected band whose file the glob did not find is
+        looked for under that file's name with the band replaced. A scene lacking a selected
+        band's file, and a file whose name holds no band, are skipped with a warning naming them.
+
+        Raises:
+            ValueError: if ``filename_regex`` has no ``band`` group.
         """
-        scenes: dict[tuple[Path, str, str], list[tuple[Path, re.Match[str]]]] = {}
+        if not self.bands:
+            return matches
+        if "band" not in re.compile(self.filename_regex, re.VERBOSE).groupindex:
+            raise ValueError(f"{type(self).__name__}: separate_files=True needs a (?P<band>...) group in "
+                             f"filename_regex to tell each band's file")
+        scenes: dict[tuple[Path, str, str], dict[str, tuple[Path, re.Match[str]]]] = {}
         for path, match in matches:
-            if match.groupdict().get("band") is None:
-                scenes[(path, "", "")] = [(path, match)]
+            band = match.groupdict().get("band")
+            if band is None:
+                warnings.warn(f"{type(self).__name__}: skipping {path}: its name holds no band (filename_regex's "
+                              f"band group) and separate_files=True reads each band from its own file", stacklevel=4)
                 continue
             start, end = match.span("band")
-            scenes.setdefault((path.parent, path.name[:start], path.name[end:]), []).append((path, match))
+            key = (path.parent, path.name[:start].casefold(), path.name[end:].casefold())
+            scenes.setdefault(key, {}).setdefault(band, (path, match))
         rank = {band: number for number, band in enumerate(self.bands)}
-        return [
-            min(files, key=lambda file: rank.get(file[1].groupdict().get("band") or "", len(rank)))
-            for files in scenes.values()
-        ]
+        chosen = []
+        for files in scenes.values():
+            path, match = files[min(files, key=lambda band: rank.get(band, len(rank)))]
+            self._scene_files[str(path)] = {band: str(file) for band, (file, _) in files.items()}
+            try:
+                missing = next((f"no file {file} of a selected band; choose bands=... it has"
+                                for file in self._band_paths(str(path))
+                                if not os.path.exists(file)), None)
+            except FileNotFoundError as error:
+                missing = str(error)
+            if missing is not None:
+                self._incomplete_scenes.append(f"{path}: {missing}")
+                warnings.warn(f"{type(self).__name__}: skipping the scene of {path}: {missing}", stacklevel=4)
+                continue
+            chosen.append((path, match))
+        return chosen
 
     def _native_res(self, first: RasterProfile) -> tuple[float, float]:
         return res_in(crs_from_wkt(first.crs), self._crs, first.bounds, first.res)
 
     def _band_paths(self, path: str) -> list[str]:
-        """For separate-file products, the file of every selected band of the scene ``path``."""
+        """For separate-file products, the file of every selected band of the scene ``path``.
+
+        The files found for the scene when indexing, else ``path``'s name with its band replaced.
+        """
         directory, name = Path(path).parent, Path(path).name
         match = re.match(self.filename_regex, name, re.VERBOSE)
         if match is None or "band" not in match.groupdict() or match.group("band") is None:
             return [path]
         start, end = match.span("band")
-        return [str(directory / f"{name[:start]}{band}{name[end:]}") for band in self.bands]
+        found = self._scene_files.get(path, {})
+        return [found.get(band) or str(directory / f"{name[:start]}{band}{name[end:]}") for band in self.bands]
 
     def _getitem(self, query: BoundingBox) -> Sample:
         """Mosaic the files intersecting ``query`` onto the query's grid."""
