@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import rasterio
+import torch
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
 from rasters import grid, write_raster  # type: ignore[import-not-found]
@@ -315,3 +317,33 @@ def test_a_nan_dataset_nodata_on_integer_files_only_fills(tmp_path: Path, crs: s
     image = dataset[query]["image"][0].numpy()
     assert np.isnan(image[:, :3]).all()
     assert (image[:, 3:][~np.isnan(image[:, 3:])] == 0).all() and (image[:, 5:-2] == 0).sum() >= 100
+
+
+class Float64Image(RasterDataset):
+    """Images kept in float64, as TorchGeo's ``dtype`` property allows."""
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return torch.float64
+
+
+@pytest.mark.parametrize(("dtype", "value"), [("int32", 2**24 + 1), ("uint32", 2**32 - 1), ("float64", 0.1),
+                                              ("int64", 2**40 + 1)])
+def test_image_values_float32_would_round_are_rounded_loudly_or_kept_in_float64(
+    tmp_path: Path, dtype: str, value: float
+) -> None:
+    write_raster(tmp_path / "f.tif", np.full((1, 4, 4), value, dtype), "EPSG:32616", grid(LEFT, TOP))
+    with pytest.warns(UserWarning, match=rf"f\.tif holds {dtype} pixels, which float32 images cannot all hold exactly"):
+        rounded = RasterDataset(tmp_path)
+    assert rounded[rounded.bounds]["image"].dtype == torch.float32
+    kept = Float64Image(tmp_path)[rounded.bounds]["image"]
+    assert kept.dtype == torch.float64
+    assert (kept.numpy() == np.float64(value)).all()
+
+
+def test_images_float32_holds_exactly_read_without_a_warning(tmp_path: Path) -> None:
+    write_raster(tmp_path / "f.tif", np.full((1, 4, 4), 65535, "uint16"), "EPSG:32616", grid(LEFT, TOP))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dataset = RasterDataset(tmp_path)
+    assert (dataset[dataset.bounds]["image"] == 65535).all()

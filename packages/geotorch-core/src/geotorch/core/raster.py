@@ -155,7 +155,7 @@ class RasterDataset(GeoDataset):
                           *sorted(str(path.resolve()) for path in self.paths)])
         profiles = read_profiles([path for path, _ in candidates], key)
         footprints: list[Footprint] = []
-        dtypes: set[np.dtype[Any]] = set()
+        dtypes: dict[np.dtype[Any], Path] = {}
         first: RasterProfile | None = None
         for (path, match), profile in zip(candidates, profiles, strict=True):
             if isinstance(profile, str):
@@ -170,7 +170,7 @@ class RasterDataset(GeoDataset):
                     f"{type(self).__name__}: {path} holds complex pixels ({profile.dtype}); complex data is not "
                     f"supported: store the amplitude, or the real and imaginary parts, as real-valued bands"
                 )
-            dtypes.add(np.dtype(profile.dtype))
+            dtypes.setdefault(np.dtype(profile.dtype), path)
             if first is None:
                 first, first_path = profile, path
         if first is None:
@@ -190,7 +190,32 @@ class RasterDataset(GeoDataset):
         self._band_count = len(self.bands) if self.bands else first.count
         # Files of different types are read in a type that holds the values of all of them.
         self._read_dtype = np.result_type(*sorted(dtypes, key=str))
+        self._warn_of_rounding(dtypes)
         return footprints, first
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The type of samples' ``image`` (default float32) or ``mask`` (default int64, ``torch.long``).
+
+        Override it (as in TorchGeo) to keep values float32 would round, e.g. ``torch.float64``.
+        """
+        return torch.float32 if self.is_image else torch.long
+
+    def _warn_of_rounding(self, dtypes: Mapping[np.dtype[Any], Path]) -> None:
+        """Say which file's values the image type cannot hold exactly: they are rounded, never silently."""
+        if not self.is_image:
+            return
+        target = torch.empty(0, dtype=self.dtype).numpy().dtype
+        for dtype, path in dtypes.items():
+            if not np.can_cast(dtype, target, casting="safe"):
+                warnings.warn(
+                    f"{type(self).__name__}: {path} holds {dtype} pixels, which {target} images cannot all hold "
+                    f"exactly (integers beyond 2**{np.finfo(target).nmant + 1}, or finer fractions): they are "
+                    f"rounded to the nearest {target}; override the dtype property (e.g. torch.float64) to keep "
+                    f"them, or set is_image=False for integer classes",
+                    stacklevel=4,
+                )
+                return
 
     def _one_file_per_scene(self, matches: list[tuple[Path, re.Match[str]]]) -> list[tuple[Path, re.Match[str]]]:
         """One file of each scene of a one-file-per-band product, to index the scene by.
@@ -263,7 +288,8 @@ class RasterDataset(GeoDataset):
         grid = Grid.from_bbox(query, self.crs, self.res)
         resampling = self.resampling or Resampling.nearest
         # Images of types float32 holds exactly are decoded straight into float32.
-        dtype = np.dtype(np.float32) if self.is_image and self._dtype in EXACT_IN_FLOAT32 else self._dtype
+        exact_float32 = self.is_image and self.dtype == torch.float32 and self._dtype in EXACT_IN_FLOAT32
+        dtype = np.dtype(np.float32) if exact_float32 else self._dtype
         if self.separate_files and self.bands:
             per_band = list(zip(*(self._band_paths(path) for path in paths), strict=True))
             layers = [
@@ -278,9 +304,9 @@ class RasterDataset(GeoDataset):
                                 self.nodata)
         sample: Sample = {"crs": self.crs, "bounds": query}
         if self.is_image:
-            sample["image"] = torch.from_numpy(array.astype(np.float32, copy=False))
+            sample["image"] = torch.from_numpy(array).to(self.dtype)
         else:
-            mask = torch.from_numpy(self._class_ids(array, paths))
+            mask = torch.from_numpy(self._class_ids(array, paths)).to(self.dtype)
             sample["mask"] = mask[0] if mask.shape[0] == 1 else mask
         return sample
 
