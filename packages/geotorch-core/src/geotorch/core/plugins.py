@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
+import inspect
 import os
 import threading
+import types
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
+from typing import ParamSpec, TypeVar
 
 import pluggy
 from pluggy import HookImpl
@@ -16,7 +22,7 @@ from pluggy import HookImpl
 from geotorch.core import hookspecs
 from geotorch.core.commands import CommandRegistrar
 from geotorch.core.errors import PluginError
-from geotorch.core.plugin_checks import hook_problems
+from geotorch.core.plugin_checks import hook_problems, ignored_options
 from geotorch.core.plugin_guard import Failure, contained
 from geotorch.core.registry import Registry
 
@@ -38,6 +44,12 @@ REGISTRY_HOOKS = {
     "weight": "register_weights",
     "task": "register_tasks",
 }
+
+#: Files whose frames a warning skips, so that it points at the code that used the registry.
+_CORE_FOLDER = str(Path(__file__).resolve().parent)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -75,6 +87,10 @@ class _State:
         self.distributions: dict[str, tuple[str, str]] = {}
         self.registries: dict[str, Registry] = {}
         self.commands: CommandRegistrar | None = None
+        #: How many calls of this module's public functions are running (they call each other).
+        self.depth = 0
+        #: Warnings noted while plugins load or registries fill, issued once the outermost call is done.
+        self.pending: list[str] = []
 
 
 _state = _State()
@@ -93,12 +109,65 @@ def _who(name: str, distribution: str, version: str = "unknown") -> str:
     return f"geotorch plugin {name!r} ({shipped})"
 
 
-def _warn(message: str) -> None:
+def _warn(state: _State, message: str) -> None:
+    """Note a RuntimeWarning, to be issued when the state is consistent again (see :func:`_reported`)."""
     # One line, so the reasons pluggy and plugins give over several lines read (and match) as one message.
     lines = [line.strip() for line in message.splitlines() if line.strip()]
-    warnings.warn("; ".join(lines), RuntimeWarning, stacklevel=3)
+    state.pending.append("; ".join(lines))
 
 
+def _reported(function: Callable[P, R]) -> Callable[P, R]:
+    """Run ``function`` holding the plugin lock, then issue the warnings it noted, once the outermost call is done.
+
+    A warning can raise (warnings-as-errors, a ``showwarning`` hook that
+    raises). Issued in the middle of loading or of filling a registry, that
+    error would leave plugins half-loaded or the registry never cached, so
+    every later call would fail again. Issued after everything is loaded
+    and cached, it propagates once and later calls work.
+    """
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _state.lock:
+            state = _state
+            state.depth += 1
+            try:
+                result = function(*args, **kwargs)
+            finally:
+                state.depth -= 1
+            if state.depth:
+                return result
+            noted, state.pending = state.pending, []
+        _issue(noted)
+        return result
+
+    return run
+
+
+def _issue(messages: list[str]) -> None:
+    """Warn each distinct message once; if warning raises, still warn the others, then raise the first error."""
+    first_error: BaseException | None = None
+    for message in dict.fromkeys(messages):
+        try:
+            warnings.warn(message, RuntimeWarning, stacklevel=_caller_level())
+        except BaseException as error:  # noqa: BLE001 - whatever warning raises is raised again below
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning issued by :func:`_issue` at the first caller outside geotorch.core."""
+    level = 1
+    frame = inspect.currentframe()
+    caller = frame.f_back if frame is not None else None  # _issue, which calls warnings.warn
+    while caller is not None and caller.f_code.co_filename.startswith(_CORE_FOLDER):
+        level += 1
+        caller = caller.f_back
+    return level
+
+
+@_reported
 def load_plugins() -> pluggy.PluginManager:
     """Import core's :data:`DEFAULT_PLUGINS` and every plugin of the ``geotorch`` entry-point group, once.
 
@@ -106,43 +175,46 @@ def load_plugins() -> pluggy.PluginManager:
     ``GEOTORCH_DISABLE_PLUGINS=a,b`` skips the named ones (both by entry-point
     name). Nothing a plugin does can stop the others or the program: a plugin
     that fails to import (whatever it raises, SystemExit and KeyboardInterrupt
-    included), implements a hook that does not exist (usually a misspelling),
-    a hook with arguments its specification lacks, a hook wrapper, marks
-    something that is not a function, or takes a plugin name already in use
-    (core's own names are taken first) is left out with a RuntimeWarning
-    naming it and its distribution. A real Ctrl-C while plugins load still
-    stops the program (see :mod:`geotorch.core.plugin_guard`).
+    included), takes a plugin name already in use (core's own names are
+    taken first), or has a hook GeoTorch cannot honour (see
+    :mod:`geotorch.core.plugin_checks`: a hook that does not exist, a hook
+    with arguments its specification lacks, a wrapper, a generator or
+    coroutine, something marked that is not a function, a hook left
+    unmarked) is left out with a RuntimeWarning naming it and its
+    distribution. The warnings are issued once every plugin is loaded, so a
+    warning that raises (warnings-as-errors) propagates once and leaves no
+    plugin half-loaded. A real Ctrl-C while plugins load still stops the
+    program (see :mod:`geotorch.core.plugin_guard`).
 
     Returns:
         The plugin manager.
     """
-    with _state.lock:
-        state = _state
-        if state.loaded or state.loading:
-            return state.manager
-        state.loading = True
-        try:
-            for module_name in DEFAULT_PLUGINS:
-                if not state.manager.has_plugin(module_name):
-                    module = importlib.import_module(module_name)
-                    _admit(state, module, module_name, CORE_DISTRIBUTION, _version_of(CORE_DISTRIBUTION))
-            only = _names_from(LOAD_VARIABLE)
-            disabled = _names_from(DISABLE_VARIABLE) or set()
-            for entry_point in _entry_points():
-                if entry_point.name in disabled or (only is not None and entry_point.name not in only):
-                    continue
-                _load_entry_point(state, entry_point)
-            state.loaded = True
-        finally:
-            state.loading = False
+    state = _state
+    if state.loaded or state.loading:
         return state.manager
+    state.loading = True
+    try:
+        for module_name in DEFAULT_PLUGINS:
+            if not state.manager.has_plugin(module_name):
+                module = importlib.import_module(module_name)
+                _admit(state, module, module_name, CORE_DISTRIBUTION, _version_of(CORE_DISTRIBUTION))
+        only = _names_from(LOAD_VARIABLE)
+        disabled = _names_from(DISABLE_VARIABLE) or set()
+        for entry_point in _entry_points(state):
+            if entry_point.name in disabled or (only is not None and entry_point.name not in only):
+                continue
+            _load_entry_point(state, entry_point)
+        state.loaded = True
+    finally:
+        state.loading = False
+    return state.manager
 
 
-def _entry_points() -> list[importlib.metadata.EntryPoint]:
+def _entry_points(state: _State) -> list[importlib.metadata.EntryPoint]:
     """The installed entry points of the ``geotorch`` group; none (with a warning) if the metadata cannot be read."""
     found = contained(lambda: list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)))
     if isinstance(found, Failure):
-        _warn(f"the installed geotorch plugins could not be listed, so none is loaded: {found.describe()}")
+        _warn(state, f"the installed geotorch plugins could not be listed, so none is loaded: {found.describe()}")
         return []
     return found
 
@@ -168,14 +240,14 @@ def _load_entry_point(state: _State, entry_point: importlib.metadata.EntryPoint)
         holder, _ = state.distributions[name]
         if holder != distribution:
             _warn(
+                state,
                 f"{_who(name, distribution, version)} is left out: the plugin name is taken by "
                 f"{holder}; rename one, or block one with {DISABLE_VARIABLE}"
             )
         return
     module = contained(entry_point.load)
     if isinstance(module, Failure):
-        _warn(f"{_who(name, distribution, version)} failed to load and is left out: "
-              f"{module.describe()}")
+        _warn(state, f"{_who(name, distribution, version)} failed to load and is left out: {module.describe()}")
         return
     _admit(state, module, name, distribution, version)
 
@@ -206,12 +278,15 @@ def _admit(state: _State, plugin: object, name: str, distribution: str, version:
         if state.manager.get_plugin(name) is plugin:
             state.manager.unregister(name=name)
         reason = problems.describe() if isinstance(problems, Failure) else "; ".join(problems)
-        _warn(f"{_who(name, distribution, version)} is left out: {reason}")
+        _warn(state, f"{_who(name, distribution, version)} is left out: {reason}")
         return False
     state.distributions[name] = (distribution, version)
+    for note in ignored_options(state.manager, plugin):
+        _warn(state, f"{_who(name, distribution, version)}: {note}")
     return True
 
 
+@_reported
 def register_plugin(module: ModuleType | object, name: str, distribution: str = "local") -> bool:
     """Register a plugin object by hand (in tests or a script), as if installed.
 
@@ -233,25 +308,24 @@ def register_plugin(module: ModuleType | object, name: str, distribution: str = 
     for argument, value in (("name", name), ("distribution", distribution)):
         if not isinstance(value, str) or not value.strip():
             raise TypeError(f"register_plugin: {argument}={value!r} must be a non-empty string")
-    with _state.lock:
-        state = _state
-        load_plugins()
-        if name in state.distributions or state.manager.has_plugin(name):
-            holder, _ = state.distributions.get(name, ("a blocked plugin", ""))
-            _warn(f"{_who(name, distribution)} is left out: the plugin name is taken by {holder}")
-            return False
-        admitted = _admit(state, module, name, distribution, "unknown")
-        if admitted:
-            _forget_contributions()
-        return admitted
+    state = _state
+    load_plugins()
+    if name in state.distributions or state.manager.has_plugin(name):
+        holder, _ = state.distributions.get(name, ("a blocked plugin", ""))
+        _warn(state, f"{_who(name, distribution)} is left out: the plugin name is taken by {holder}")
+        return False
+    admitted = _admit(state, module, name, distribution, "unknown")
+    if admitted:
+        _forget_contributions()
+    return admitted
 
 
+@_reported
 def unregister_plugin(name: str) -> None:
     """Remove the plugin ``name`` and rebuild registries on their next use."""
-    with _state.lock:
-        _state.manager.unregister(name=name)
-        _state.distributions.pop(name, None)
-        _forget_contributions()
+    _state.manager.unregister(name=name)
+    _state.distributions.pop(name, None)
+    _forget_contributions()
 
 
 def _forget_contributions() -> None:
@@ -281,15 +355,33 @@ def _in_order(state: _State, implementations: list[HookImpl]) -> list[HookImpl]:
 
 
 def _call_hook(state: _State, implementation: HookImpl, hook_name: str, **arguments: object) -> bool:
-    """Call one plugin's hook with the arguments it declares; a failure of any kind is a warning naming it."""
+    """Call one plugin's hook with the arguments it declares; a failure of any kind is a warning naming it.
+
+    The arguments go by position, in the order the hook declares them, as
+    pluggy passes them (so positional-only parameters work). A hook that
+    returns something (a list it meant to register, or the generator or
+    coroutine of a function wrapped so that it looks plain) is warned about,
+    naming it: geotorch uses only what it passed to the callback.
+
+    Returns:
+        Whether the hook ran without raising.
+    """
     plugin = implementation.plugin_name
-    distribution, version = state.distributions.get(plugin, ("local", "unknown"))
-    wanted = {key: value for key, value in arguments.items() if key in implementation.argnames}
-    outcome = contained(lambda: implementation.function(**wanted))
+    who = _who(plugin, *state.distributions.get(plugin, ("local", "unknown")))
+    declared = [arguments[name] for name in implementation.argnames]
+    outcome = contained(lambda: implementation.function(*declared))
     if isinstance(outcome, Failure):
-        _warn(f"{_who(plugin, distribution, version)} failed in {hook_name} and contributes "
-              f"nothing there: {outcome.describe()}")
+        _warn(state, f"{who} failed in {hook_name} and contributes nothing there: {outcome.describe()}")
         return False
+    if outcome is not None:
+        if isinstance(outcome, (types.CoroutineType, types.GeneratorType)):
+            # Its body never ran; closing it keeps Python from warning that a coroutine was never awaited,
+            # a warning that would name no plugin. A started one runs plugin code as it closes: contain it.
+            contained(outcome.close)
+        callback = next(iter(arguments))
+        _warn(state, f"{who} returned a {type(outcome).__name__} from {hook_name}, which geotorch ignores: "
+                     f"hooks call {callback}(...) and return None, and must be plain functions, "
+                     f"not generators or coroutines")
     return True
 
 
@@ -298,11 +390,12 @@ def _refused(state: _State, plugin: str, hook_name: str, refusals: list[str], cl
     if not refusals and not clashes:
         return False
     distribution, version = state.distributions.get(plugin, ("local", "unknown"))
-    _warn(f"{_who(plugin, distribution, version)} is left out of {hook_name}: "
-          f"{'; '.join([*refusals, *clashes])}")
+    _warn(state, f"{_who(plugin, distribution, version)} is left out of {hook_name}: "
+                 f"{'; '.join([*refusals, *clashes])}")
     return True
 
 
+@_reported
 def registry(kind: str) -> Registry:
     """Return the registry of ``kind`` (``"dataset"``, ``"model"``, ...), filling it on first use.
 
@@ -312,7 +405,9 @@ def registry(kind: str) -> Registry:
     (anything, SystemExit included), registers a name twice, registers a name
     another plugin took first, or passes ``register`` something it refuses
     contributes nothing to this registry, with a RuntimeWarning naming it
-    and its distribution; every other plugin still fills it.
+    and its distribution; every other plugin still fills it. The warnings
+    are issued once the registry is cached, so a warning that raises
+    (warnings-as-errors) propagates from this call only.
 
     Raises:
         KeyError: if ``kind`` is not a registry kind.
@@ -322,39 +417,39 @@ def registry(kind: str) -> Registry:
     if kind not in REGISTRY_HOOKS:
         raise KeyError(f"unknown registry kind {kind!r}; known: {', '.join(REGISTRY_HOOKS)}")
     hook_name = REGISTRY_HOOKS[kind]
-    with _state.lock:
-        state = _state
-        built = state.registries.get(kind)
-        if built is not None:
-            return built
-        if kind in state.building:
-            raise PluginError(f"the {kind} registry was used inside a {hook_name} hook, while it is being filled")
-        manager = load_plugins()
-        state.building.add(kind)
-        try:
-            filled = Registry(kind)
-            for implementation in _in_order(state, getattr(manager.hook, hook_name).get_hookimpls()):
-                plugin = implementation.plugin_name
-                staged = Registry(kind)
-                callback = staged.register_callback(plugin, state.distributions.get(plugin, ("local", ""))[0])
-                if not _call_hook(state, implementation, hook_name, register=callback):
-                    continue
-                clashes = [
-                    f"{kind} {name!r} is already registered by plugin {filled[name].plugin!r} "
-                    f"({filled[name].distribution})"
-                    for name in staged
-                    if name in filled
-                ]
-                if not _refused(state, plugin, hook_name, staged.refusals, clashes):
-                    for entry in staged.values():
-                        filled.add(entry)
-        finally:
-            state.building.discard(kind)
-        if not state.loading:
-            state.registries[kind] = filled
-        return filled
+    state = _state
+    built = state.registries.get(kind)
+    if built is not None:
+        return built
+    if kind in state.building:
+        raise PluginError(f"the {kind} registry was used inside a {hook_name} hook, while it is being filled")
+    manager = load_plugins()
+    state.building.add(kind)
+    try:
+        filled = Registry(kind)
+        for implementation in _in_order(state, getattr(manager.hook, hook_name).get_hookimpls()):
+            plugin = implementation.plugin_name
+            staged = Registry(kind)
+            callback = staged.register_callback(plugin, state.distributions.get(plugin, ("local", ""))[0])
+            if not _call_hook(state, implementation, hook_name, register=callback):
+                continue
+            clashes = [
+                f"{kind} {name!r} is already registered by plugin {filled[name].plugin!r} "
+                f"({filled[name].distribution})"
+                for name in staged
+                if name in filled
+            ]
+            if not _refused(state, plugin, hook_name, staged.refusals, clashes):
+                for entry in staged.values():
+                    filled.add(entry)
+    finally:
+        state.building.discard(kind)
+    if not state.loading:
+        state.registries[kind] = filled
+    return filled
 
 
+@_reported
 def commands() -> CommandRegistrar:
     """Return the subcommands of the ``geotorch`` program, collected from ``register_commands`` hooks once.
 
@@ -362,31 +457,31 @@ def commands() -> CommandRegistrar:
     command name already taken or refused by ``cli.add``, contributes no
     command, with a RuntimeWarning naming it, as in :func:`registry`.
     """
-    with _state.lock:
-        state = _state
-        if state.commands is not None:
-            return state.commands
-        manager = load_plugins()
-        collected = CommandRegistrar()
-        for implementation in _in_order(state, manager.hook.register_commands.get_hookimpls()):
-            plugin = implementation.plugin_name
-            staged = CommandRegistrar(plugin, state.distributions.get(plugin, ("local", ""))[0])
-            if not _call_hook(state, implementation, "register_commands", cli=staged):
-                continue
-            clashes = [
-                f"command {name!r} is already added by plugin {collected.commands[name].plugin!r} "
-                f"({collected.commands[name].distribution})"
-                for name in staged.commands
-                if name in collected.commands
-            ]
-            if not _refused(state, plugin, "register_commands", staged.refusals, clashes):
-                for command in staged.commands.values():
-                    collected.include(command)
-        if not state.loading:
-            state.commands = collected
-        return collected
+    state = _state
+    if state.commands is not None:
+        return state.commands
+    manager = load_plugins()
+    collected = CommandRegistrar()
+    for implementation in _in_order(state, manager.hook.register_commands.get_hookimpls()):
+        plugin = implementation.plugin_name
+        staged = CommandRegistrar(plugin, state.distributions.get(plugin, ("local", ""))[0])
+        if not _call_hook(state, implementation, "register_commands", cli=staged):
+            continue
+        clashes = [
+            f"command {name!r} is already added by plugin {collected.commands[name].plugin!r} "
+            f"({collected.commands[name].distribution})"
+            for name in staged.commands
+            if name in collected.commands
+        ]
+        if not _refused(state, plugin, "register_commands", staged.refusals, clashes):
+            for command in staged.commands.values():
+                collected.include(command)
+    if not state.loading:
+        state.commands = collected
+    return collected
 
 
+@_reported
 def list_plugins(include_builtins: bool = False) -> list[PluginInfo]:
     """Describe every loaded plugin: name, distribution, version, hooks and contributions.
 
