@@ -12,16 +12,18 @@ import re
 import shutil
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from geotorch.core.partial import is_partial, staging_folder, sweep
+from geotorch.core.partial import NAME_MAX, is_partial, staging_folder, sweep
 
 # Magic numbers at the start of each compressed stream; the format is told from content, not from the file name.
 _COMPRESSION_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
 _COMPRESSION_SUFFIXES = {"gzip": (".gz", ".gzip"), "bzip2": (".bz2", ".bz"), "xz": (".xz", ".lzma")}
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_COPY_BYTES = 1 << 20
 _SEPARATOR = re.compile(r"[/\\]")
 _DRIVE = re.compile(r"[A-Za-z]:")
 
@@ -31,7 +33,9 @@ def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
 
     The format is detected from the file's content, so a misnamed archive still extracts. Every member is
     checked before anything is written: absolute paths, ``..`` components, links that point outside ``dst``,
-    device files and names of unfinished work (below) are refused. Members are extracted into the staging
+    device files, names of unfinished work (below), names longer than file systems allow, a file named as
+    ``dst`` itself (``.``) and a file and a folder at the same path (``a`` and ``a/``, or ``a`` and ``a/b``)
+    are refused. Members are extracted into the staging
     folder ``dst/.<archive name>.extract-<8 hex>`` and only moved into place once all of them were written,
     so a failure leaves no half-extracted tree. Entries already in ``dst`` are kept, except those the
     archive replaces.
@@ -51,8 +55,11 @@ def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
 
     Raises:
         FileNotFoundError: If ``src`` does not exist.
-        ValueError: If ``src`` is not a supported archive, or a member would land outside ``dst`` (the
-            message names the archive and the member).
+        ValueError: If ``src`` is not a supported archive, a member would land outside ``dst`` or cannot be
+            written where it would land (the message names the archive and the member), or a lone compressed
+            file would be named like unfinished work. Damaged archives raise what their reader raises
+            (``zipfile.BadZipFile``, ``tarfile.ReadError``, ``EOFError``...): :func:`archive_damage` tells
+            those apart.
     """
     src = Path(src)
     dst = src.parent if dst is None else Path(dst)
@@ -91,6 +98,81 @@ def _sniff(src: Path) -> tuple[str, str]:
     )
 
 
+def is_archive(path: str | Path) -> bool:
+    """Whether a file starts like a zip, tar, gzip, bzip2 or xz file, which :func:`archive_damage` can check.
+
+    Args:
+        path: The file to look at.
+
+    Returns:
+        True if its first bytes are those of one of these formats, whole or not.
+
+    Raises:
+        OSError: If the file cannot be read (FileNotFoundError if it is missing).
+    """
+    with open(path, "rb") as stream:
+        head = stream.read(tarfile.BLOCKSIZE)
+    return head.startswith((*_ZIP_MAGIC, *_COMPRESSION_MAGIC.values())) or _is_tar_header(head)
+
+
+def archive_damage(path: str | Path) -> str | None:
+    """Why a file is not a whole zip, tar, gzip, bzip2 or xz file, or None when it is a whole one.
+
+    Whole means: a zip has its central directory and every member matches its CRC-32; a gzip, bzip2 or xz
+    file (a compressed tar included) runs to the end of its last stream, each stream matching its check; an
+    uncompressed tar holds all the data of every member and ends with an end-of-archive block. The whole file
+    is read (and decompressed). This tells an archive damaged on its way (cut short, altered) from one that
+    extraction refuses for what it holds.
+
+    Args:
+        path: The file to check.
+
+    Returns:
+        What is wrong with it, in a phrase (e.g. ``"member 'data/a.tif' fails its CRC-32 check"``), or None.
+
+    Raises:
+        OSError: If the file cannot be read (FileNotFoundError if it is missing).
+        NotImplementedError: If a zip member uses a compression method Python cannot decompress.
+    """
+    path = Path(path)
+    try:
+        kind, compression = _sniff(path)
+        if compression:
+            with _open_compressed(path, compression) as stream:
+                while stream.read(_COPY_BYTES):
+                    pass
+            return None
+        if kind == "zip":
+            with zipfile.ZipFile(path) as archive:
+                failing = archive.testzip()
+            return None if failing is None else f"member {failing!r} fails its CRC-32 check"
+        return _tar_damage(path)
+    except ValueError:
+        return "not a zip, tar, gzip, bzip2 or xz file"
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError) as err:
+        return f"{err}"
+    except OSError as err:
+        # The decompressors' complaints (gzip.BadGzipFile, bz2's "Invalid data stream") carry no errno; a failing
+        # disk's do, and are no damage of the file's.
+        if err.errno is not None:
+            raise
+        return f"{err}"
+
+
+def _tar_damage(path: Path) -> str | None:
+    """Why an uncompressed tar is not whole, or None; tarfile itself stops silently at a missing end block."""
+    with tarfile.open(path, "r:") as archive:
+        # Reading each header checks that the member before it had all its data.
+        for _ in archive:
+            pass
+        end = archive.offset
+    with open(path, "rb") as stream:
+        stream.seek(end)
+        if stream.read(tarfile.BLOCKSIZE) != bytes(tarfile.BLOCKSIZE):
+            return f"no end-of-archive block after its last member, at byte {end}: it is cut short or damaged"
+    return None
+
+
 def _is_tar_header(block: bytes) -> bool:
     if len(block) < tarfile.BLOCKSIZE:
         return False
@@ -122,10 +204,36 @@ def _name_problem(name: str) -> str | None:
     """Why a member may not be extracted under ``name``, or None if its name is fine."""
     if (reason := _escape(name)) is not None:
         return reason
-    if any(is_partial(part) for part in _SEPARATOR.split(name)):
+    parts = _SEPARATOR.split(name)
+    if any(is_partial(part) for part in parts):
         # Extracted, it would pass for an unfinished download or extraction: hidden from searches, swept.
         return "a path component named like an unfinished download or extraction"
+    if any(len(os.fsencode(part)) > NAME_MAX for part in parts):
+        return f"a path component longer than the {NAME_MAX} bytes file systems allow"
     return None
+
+
+def _layout_problems(members: Iterable[tuple[str, bool]]) -> Iterator[tuple[str, str | None]]:
+    """(name, why it cannot be written beside the members before it, or None) of each (name, is a folder).
+
+    Paths are compared as the extractors write them: without empty and ``.`` components.
+    """
+    folders: dict[tuple[str, ...], bool] = {}  # each path written so far: whether it is a folder
+    for name, is_folder in members:
+        parts = tuple(part for part in _SEPARATOR.split(name) if part not in ("", "."))
+        above = [parts[:depth] for depth in range(1, len(parts))]
+        if not parts:
+            reason = None if is_folder else "a file named as the extraction folder itself"
+        elif any(folders.get(path) is False for path in above):
+            reason = "inside a path that an earlier member holds as a file or link"
+        elif folders.get(parts, is_folder) != is_folder:
+            earlier = "file" if is_folder else "folder"
+            reason = f"a {'folder' if is_folder else 'file'} where an earlier member is a {earlier}"
+        else:
+            reason = None
+            folders.update(dict.fromkeys(above, True))
+            folders[parts] = is_folder
+        yield name, reason
 
 
 def _tar_member_problem(member: tarfile.TarInfo) -> str | None:
@@ -158,14 +266,18 @@ def _refuse_unsafe(src: Path, problems: Iterable[tuple[str, str | None]]) -> Non
 
 def _extract_zip(src: Path, dst: Path) -> None:
     with zipfile.ZipFile(src) as archive:
-        _refuse_unsafe(src, ((info.filename, _name_problem(info.filename)) for info in archive.infolist()))
+        members = archive.infolist()
+        _refuse_unsafe(src, ((info.filename, _name_problem(info.filename)) for info in members))
+        _refuse_unsafe(src, _layout_problems((info.filename, info.is_dir()) for info in members))
         with _staging(src, dst) as staging:
             archive.extractall(staging)
 
 
 def _extract_tar(src: Path, dst: Path) -> None:
     with tarfile.open(src, "r:*") as archive:
-        _refuse_unsafe(src, ((member.name, _tar_member_problem(member)) for member in archive.getmembers()))
+        members = archive.getmembers()
+        _refuse_unsafe(src, ((member.name, _tar_member_problem(member)) for member in members))
+        _refuse_unsafe(src, _layout_problems((member.name, member.isdir()) for member in members))
         with _staging(src, dst) as staging:
             try:
                 if hasattr(tarfile, "data_filter"):
@@ -187,12 +299,18 @@ def _decompress(src: Path, compression: str, dst: Path) -> None:
             f"{src}: a {compression}-compressed file whose name does not end in "
             f"{' or '.join(_COMPRESSION_SUFFIXES[compression])}, so the decompressed file has no name; rename it"
         )
+    name = src.name[: -len(suffix)]
+    for _, reason in [(name, _name_problem(name)), *_layout_problems([(name, False)])]:
+        if reason is not None:
+            raise ValueError(
+                f"{src}: decompressed, it would be named {name!r} ({reason}); nothing was extracted. Rename the file"
+            )
     with (
         _open_compressed(src, compression) as stream,
         _staging(src, dst) as staging,
-        open(staging / src.name[: -len(suffix)], "wb") as out,
+        open(staging / name, "wb") as out,
     ):
-        shutil.copyfileobj(stream, out, 1 << 20)
+        shutil.copyfileobj(stream, out, _COPY_BYTES)
 
 
 @contextmanager

@@ -2,15 +2,17 @@
 
 A download streams into ``.<name>.part-<8 hex>`` and an extraction unpacks into the folder
 ``.<archive>.extract-<8 hex>``, both beside their destination, so they share its file system and the final
-rename is atomic. While its writer lives, each entry holds an exclusive ``flock`` that the operating
-system drops when the writer ends, however it ends (SIGKILL included). An entry whose lock can be taken is
-therefore abandoned: the next attempt removes it. File searches (:func:`geotorch.core.files.find_files`)
-skip every entry named this way and everything inside one. On Windows, which has no ``flock``, and on file
-systems that refuse locks, every such entry counts as abandoned.
+rename is atomic. A name too long for such an entry to stay within the 255 bytes file systems allow is
+shortened in it (:func:`partial_stem`). While its writer lives, each entry holds an exclusive ``flock`` that
+the operating system drops when the writer ends, however it ends (SIGKILL included). An entry whose lock can
+be taken is therefore abandoned: the next attempt removes it. File searches
+(:func:`geotorch.core.files.find_files`) skip every entry named this way and everything inside one. On
+Windows, which has no ``flock``, and on file systems that refuse locks, every such entry counts as abandoned.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -25,6 +27,49 @@ Kind = Literal["part", "extract"]
 
 # The random tail also matches tempfile.mkdtemp's alphabet, which older extractions used.
 _PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.(?P<kind>part|extract)-[0-9a-z_]{8}")
+#: The most bytes a file name may have on common file systems (Linux's NAME_MAX; ext4, XFS, Btrfs, APFS, NTFS).
+NAME_MAX = 255
+# Room for a partial entry's name around its stem: the leading dot and the longer of the two tails.
+_STEM_BYTES = NAME_MAX - len(".") - len(".extract-") - 8
+_DIGEST_CHARACTERS = 8
+
+
+def shortened(name: str, limit: int) -> str:
+    """``name`` if it fits in ``limit`` bytes on disk, else its longest prefix that leaves room for a digest of it.
+
+    The shortened form is ``<prefix>~<8 hex of name's SHA-256>``: the same name always gives the same form, and
+    distinct names give distinct forms (but for a one in four billion chance).
+
+    Args:
+        name: A file name, as the file system encodes it (``os.fsencode``).
+        limit: The most bytes the result may have, at least 9.
+
+    Returns:
+        ``name`` itself, or its shortened form of at most ``limit`` bytes.
+    """
+    encoded = os.fsencode(name)
+    if len(encoded) <= limit:
+        return name
+    keep = limit - len("~") - _DIGEST_CHARACTERS
+    # Cut before a UTF-8 continuation byte would split a character.
+    while keep > 0 and encoded[keep] & 0xC0 == 0x80:
+        keep -= 1
+    return f"{os.fsdecode(encoded[:keep])}~{hashlib.sha256(encoded).hexdigest()[:_DIGEST_CHARACTERS]}"
+
+
+def partial_stem(name: str) -> str:
+    """How a download's target or an extraction's archive named ``name`` is spelled in its entry's name.
+
+    Names of up to 237 bytes are kept whole; longer ones are shortened (:func:`shortened`), so that the
+    entry's name stays within :data:`NAME_MAX` bytes.
+
+    Args:
+        name: The target's or the archive's file name.
+
+    Returns:
+        The ``<name>`` part of ``.<name>.part-<8 hex>`` and ``.<name>.extract-<8 hex>``.
+    """
+    return shortened(name, _STEM_BYTES)
 
 
 def is_partial(name: str) -> bool:
@@ -53,7 +98,7 @@ def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
         The partial file's path and its binary stream, open for writing.
     """
     while True:
-        path = target.with_name(f".{target.name}.part-{secrets.token_hex(4)}")
+        path = target.with_name(f".{partial_stem(target.name)}.part-{secrets.token_hex(4)}")
         stream = open(path, "xb")  # noqa: SIM115 - held open across the yield, closed in the finally below
         if _lock(stream.fileno(), path):
             break
@@ -76,13 +121,13 @@ def staging_folder(destination: Path, archive: str) -> Iterator[Path]:
 
     Args:
         destination: The folder the extraction is for; it must exist.
-        archive: The archive's file name, which names the staging folder.
+        archive: The archive's file name, which names the staging folder (see :func:`partial_stem`).
 
     Yields:
         The staging folder.
     """
     while True:
-        path = destination / f".{archive}.extract-{secrets.token_hex(4)}"
+        path = destination / f".{partial_stem(archive)}.extract-{secrets.token_hex(4)}"
         path.mkdir()
         descriptor = _open_folder(path)
         if _lock(descriptor, path):
@@ -107,7 +152,8 @@ def abandoned(folder: Path, kind: Kind, name: str | None = None) -> list[str]:
         name: Only look for this target or archive name; None for any.
 
     Returns:
-        The target or archive names, sorted, without duplicates.
+        The target or archive names as their entries spell them (:func:`partial_stem`: names of more than
+        237 bytes are shortened), sorted, without duplicates.
     """
     return sorted({owner for owner, path in _entries(folder, kind, name) if _is_abandoned(path)})
 
@@ -144,9 +190,10 @@ def _entries(folder: Path, kind: Kind, name: str | None) -> Iterator[tuple[str, 
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
         return
+    stem = None if name is None else partial_stem(name)
     for entry in entries:
         match = _PARTIAL_NAME.fullmatch(entry.name)
-        if match is not None and match["kind"] == kind and name in (None, match["name"]):
+        if match is not None and match["kind"] == kind and stem in (None, match["name"]):
             yield match["name"], Path(entry.path)
 
 
