@@ -1,4 +1,4 @@
-"""What makes a registered plugin unusable, before any of its hooks runs: every hook form pluggy accepts that GeoTorch cannot honour.
+"""What makes a registered plugin unusable before any hook runs: hook forms pluggy accepts that GeoTorch cannot honour.
 
 pluggy itself refuses a hook implementation whose arguments its
 specification lacks. It accepts, and GeoTorch refuses, a hook no
@@ -111,7 +111,7 @@ def _call_problems(hook: str, implementation: HookImpl) -> list[str]:
 
 
 def _skipped_problems(plugin: object, attribute: str, known: list[str], implemented: set[str]) -> list[str]:
-    """Why ``attribute``, which pluggy skipped, should have been a hook: it is marked, or named like an unimplemented one."""
+    """Why ``attribute``, which pluggy skipped, looks meant as a hook: it is marked, or named like a missing hook."""
     value = inspect.getattr_static(plugin, attribute, None)
     holders = (value, inspect.getattr_static(value, "__func__", None))
     if any(inspect.getattr_static(holder, IMPL_MARK, None) is not None for holder in holders if holder is not None):
