@@ -28,6 +28,53 @@ _SEPARATOR = re.compile(r"[/\\]")
 _DRIVE = re.compile(r"[A-Za-z]:")
 
 
+class DamagedArchiveError(ValueError):
+    """An archive failed to extract because it is damaged (cut short, altered, or no archive at all); it was removed.
+
+    Attributes:
+        path: The archive, now removed.
+        damage: What is wrong with it (see :func:`archive_damage`).
+    """
+
+    def __init__(self, path: str | Path, damage: str) -> None:
+        super().__init__(
+            f"{path}: the archive is damaged ({damage}); it was removed, so that the next attempt downloads it again"
+        )
+        self.path = str(path)
+        self.damage = damage
+
+    def __reduce__(self) -> tuple[type[DamagedArchiveError], tuple[str, str]]:
+        return type(self), (self.path, self.damage)
+
+
+def extract_or_remove(src: str | Path, dst: str | Path | None = None) -> Path:
+    """Extract an archive as :func:`extract_archive` does, and remove it if it turns out to be damaged.
+
+    For an archive that no checksum verified: kept after failing, a damaged archive would pass for a download
+    that is present, and fail every later extraction. An archive that fails for another reason (a member that
+    would escape, a full disk) is kept.
+
+    Args:
+        src: The archive to extract.
+        dst: The folder to extract into. Defaults to the folder holding ``src``.
+
+    Returns:
+        The folder the archive was extracted into.
+
+    Raises:
+        DamagedArchiveError: If the extraction failed and :func:`archive_damage` finds ``src`` damaged; ``src``
+            is gone then, and the extractor's error is the cause.
+        FileNotFoundError, ValueError, OSError: As :func:`extract_archive`, for an archive that is whole.
+    """
+    try:
+        return extract_archive(src, dst)
+    except Exception as err:
+        if isinstance(err, FileNotFoundError) or (damage := archive_damage(src)) is None:
+            raise
+        Path(src).unlink(missing_ok=True)
+        raise DamagedArchiveError(src, damage) from err
+
+
 def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
     """Extract a zip, tar, tar.gz/tgz, tar.bz2 or tar.xz archive, or decompress a lone .gz/.bz2/.xz file.
 

@@ -9,22 +9,23 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from tqdm import tqdm
 
-from geotorch.core.archive import extract_archive
+from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
+from geotorch.core.http_body import BodyError, announced_length, confirm_length, content_decoder
 from geotorch.core.partial import is_partial, partial_file, sweep
 
 _CHUNK_BYTES = 1 << 20
 _TIMEOUT_S = 60.0
 # Some hosts refuse urllib's default "Python-urllib/x.y" agent.
 _USER_AGENT = "geotorch (+https://github.com/geotorch/geotorch)"
-_GZIP_CODINGS = ("gzip", "x-gzip")
-_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's setting for a gzip header and trailer around the deflate data
+# Identity asks for the bytes as published, which are what checksums are computed over.
+_HEADERS = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
 # A drive prefix, which Windows reads as a path elsewhere (``C:x`` is relative to drive C's own folder).
 _DRIVE = re.compile(r"[A-Za-z]:")
 _HEX_PREFIX = re.compile(r"[0-9A-Fa-f]{1,64}")
@@ -145,10 +146,17 @@ def download_url(
     the file is verified before it is renamed, with no second read. A target already present and matching
     the checksums is not fetched again; one that does not match is deleted and downloaded again.
 
-    A body is complete when it has as many bytes as its Content-Length, when a chunked body ends with its
-    last chunk, and, for a body sent with ``Content-Encoding: gzip`` (saved as sent, not decoded), when
-    its gzip stream ends. Only a body with none of these, ended by the server closing the connection,
-    cannot be told from one cut short: pass a checksum to catch that.
+    A body is complete when it has as many bytes as its one Content-Length, when a chunked body ends with
+    its last chunk, and when a body sent with ``Content-Encoding: gzip`` (saved as sent) or ``deflate``
+    (decoded) reaches the end of its stream. A body with none of these, ended by the server closing the
+    connection, is checked against a checksum when one is given; else the server is asked for its length
+    (a request for the bytes past the end, :func:`geotorch.core.http_body.confirm_length`), and if it
+    does not say, a zip, tar, gzip, bzip2 or xz file must be whole (:func:`geotorch.core.archive.archive_damage`).
+    Only a file in another format from a server that does neither cannot be told from one cut short: pass a
+    checksum for those. Responses that do not carry the whole file as it is published are refused: a status
+    other than 200 (``206 Partial Content``, ``204 No Content``...), several or malformed Content-Length
+    values, a transfer coding other than chunked, a content coding other than gzip and deflate, and an
+    empty body (unless a checksum says the file is empty).
 
     The saved file's name never comes from the server (neither a redirect's target nor a
     Content-Disposition header): it is ``filename``, else the last segment of ``url``'s path. A name that
@@ -174,8 +182,8 @@ def download_url(
             or, without ``filename``, if the URL's last path segment is missing, holds an encoded slash or
             has one of those faults. The message names the argument or the URL. Also if ``sha256_prefix`` is
             not 1 to 64 hexadecimal digits.
-        DownloadError: If the server answers with an HTTP error, cannot be reached, or the body is cut short
-            (see above); the message names the URL.
+        DownloadError: If the server answers with an HTTP error, cannot be reached, or its response does not
+            carry the whole file (cut short, empty, partial, encoded: see above); the message names the URL.
         ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix``; the
             message names the file and both checksums.
     """
@@ -193,14 +201,37 @@ def download_url(
     expected = {name: value.lower() for name, value in (("md5", md5), ("sha256", sha256)) if value is not None}
     algorithms = set(expected) | ({"sha256"} if prefix is not None else set())
     with partial_file(target) as (partial, out):
-        actual = _fetch(url, out, target.name, algorithms, progress)
+        body = _fetch(url, out, target.name, algorithms, progress)
+        actual = body.checksums
         for algorithm, checksum in expected.items():
             if actual[algorithm] != checksum:
                 raise ChecksumError(target, algorithm, checksum, actual[algorithm])
         if prefix is not None and not actual["sha256"].startswith(prefix):
             raise ChecksumError(target, "sha256", f"{prefix}...", actual["sha256"])
+        if not algorithms:
+            # Without a checksum, what the server sent is all there is to judge the file by.
+            _check_unverified(url, body, partial)
         os.replace(partial, target)
     return target
+
+
+def _check_unverified(url: str, body: _Body, partial: Path) -> None:
+    """Refuse a body no checksum verified if it is empty, or if it may have been cut short (see download_url)."""
+    if body.size == 0:
+        raise DownloadError(url, "the server sent an empty body; an empty file is only kept when a checksum says so")
+    if body.whole:
+        return
+    try:
+        if confirm_length(body.url, body.sent, _HEADERS, _TIMEOUT_S):
+            return
+    except BodyError as err:
+        raise DownloadError(url, str(err)) from None
+    if is_archive(partial) and (damage := archive_damage(partial)) is not None:
+        raise DownloadError(
+            url,
+            f"the body, ended by the server closing the connection without saying its length, is a damaged "
+            f"archive ({damage}): the connection was cut; retry",
+        )
 
 
 def _filename_from_url(url: str) -> str:
@@ -236,12 +267,30 @@ def _inside_root(name: str, what: str) -> str:
     return name
 
 
-def _fetch(url: str, out: BinaryIO, label: str, algorithms: Iterable[str], progress: bool) -> dict[str, str]:
-    """Stream ``url`` into ``out``, returning the checksums named in ``algorithms``."""
+@dataclass(frozen=True)
+class _Body:
+    """What :func:`_fetch` received.
+
+    Attributes:
+        url: The URL that answered, after redirects.
+        sent: The body's length as sent (after the transfer coding, before the content coding), in bytes.
+        size: The saved file's length, in bytes.
+        whole: Whether the body's framing or content coding shows it whole.
+        checksums: The saved file's checksums, by algorithm.
+    """
+
+    url: str
+    sent: int
+    size: int
+    whole: bool
+    checksums: dict[str, str]
+
+
+def _fetch(url: str, out: BinaryIO, label: str, algorithms: Iterable[str], progress: bool) -> _Body:
+    """Stream ``url``'s body, decoded as :func:`geotorch.core.http_body.content_decoder` says, into ``out``."""
     hashers = {name: _new_hasher(name) for name in algorithms}
-    received = 0
-    # Identity asks for the bytes as published, which are what checksums are computed over.
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"})
+    sent = size = 0
+    request = urllib.request.Request(url, headers=_HEADERS)
     try:
         response = urllib.request.urlopen(request, timeout=_TIMEOUT_S)
     except urllib.error.HTTPError as err:
@@ -252,72 +301,42 @@ def _fetch(url: str, out: BinaryIO, label: str, algorithms: Iterable[str], progr
     except (http.client.HTTPException, OSError) as err:
         raise DownloadError(url, f"the connection failed ({err!r}); retry") from err
     with response:
-        headers = response.headers
-        # With a Transfer-Encoding, any Content-Length is not the body's (RFC 9112, section 6.3).
-        announced = None if "Transfer-Encoding" in headers else _content_length(headers.get("Content-Length"))
-        gzipped = _GzipBody() if headers.get("Content-Encoding", "").strip().lower() in _GZIP_CODINGS else None
-        with tqdm(
-            total=announced, desc=label, unit="B", unit_scale=True, unit_divisor=1024, disable=not progress
-        ) as bar:
-            while chunk := _read(response, url, received):
-                out.write(chunk)
-                for hasher in hashers.values():
-                    hasher.update(chunk)
-                if gzipped is not None:
-                    gzipped.feed(chunk)
-                received += len(chunk)
-                bar.update(len(chunk))
-    if announced is not None and received != announced:
-        raise DownloadError(url, f"received {received} of {announced} bytes announced; the connection was cut, retry")
-    if gzipped is not None and gzipped.cut_short:
-        raise DownloadError(url, f"the gzip-encoded body stops after {received} bytes, inside its stream; retry")
+        try:
+            announced = announced_length(response)
+            decoder = content_decoder(response.headers)
+            with tqdm(
+                total=announced, desc=label, unit="B", unit_scale=True, unit_divisor=1024, disable=not progress
+            ) as bar:
+                # Reading stops at the announced length: what a server sends past it is not the body.
+                while chunk := _read(response, url, sent, None if announced is None else announced - sent):
+                    sent += len(chunk)
+                    for piece in decoder.decode(chunk):
+                        out.write(piece)
+                        for hasher in hashers.values():
+                            hasher.update(piece)
+                        size += len(piece)
+                    bar.update(len(chunk))
+            if announced is not None and sent != announced:
+                raise BodyError(f"received {sent} of {announced} bytes announced; the connection was cut, retry")
+            whole = decoder.finish() or announced is not None or bool(response.chunked)
+        except BodyError as err:
+            raise DownloadError(url, str(err)) from None
+        answered = response.url
     out.flush()
     # Without fsync, a crash after the rename could leave an empty or partial file under the final name.
     os.fsync(out.fileno())
-    return {name: hasher.hexdigest() for name, hasher in hashers.items()}
+    return _Body(answered, sent, size, whole, {name: hasher.hexdigest() for name, hasher in hashers.items()})
 
 
-def _read(response: http.client.HTTPResponse, url: str, received: int) -> bytes:
-    """The next chunk of the body, or b"" at its end; a network failure is a DownloadError naming ``url``."""
+def _read(response: http.client.HTTPResponse, url: str, received: int, left: int | None) -> bytes:
+    """The next chunk of the body (at most ``left`` bytes), or b"" at its end; a network failure is a DownloadError."""
+    if left == 0:
+        return b""
     try:
-        return response.read(_CHUNK_BYTES)
+        return response.read(_CHUNK_BYTES if left is None else min(left, _CHUNK_BYTES))
     except (http.client.HTTPException, OSError) as err:
         # http.client raises IncompleteRead for a chunked body that ends before its last chunk.
         raise DownloadError(url, f"the connection failed after {received} bytes ({err!r}); retry") from err
-
-
-def _content_length(header: str | None) -> int | None:
-    try:
-        return int(header) if header is not None else None
-    except ValueError:
-        return None
-
-
-class _GzipBody:
-    """Follows a gzip-encoded body as it arrives, to tell a body cut short from a complete one."""
-
-    def __init__(self) -> None:
-        self._decoder = zlib.decompressobj(_GZIP_WBITS)
-        self._readable = True
-
-    @property
-    def cut_short(self) -> bool:
-        """Whether the bytes so far are gzip that stops inside a member, before that member's end."""
-        return self._readable and not self._decoder.eof
-
-    def feed(self, chunk: bytes) -> None:
-        """Decode ``chunk``, dropping the output (a MiB at a time), to follow the stream's structure."""
-        data = chunk
-        while data and self._readable:
-            if self._decoder.eof:
-                # A gzip body may hold several members, one after the other.
-                self._decoder = zlib.decompressobj(_GZIP_WBITS)
-            try:
-                self._decoder.decompress(data, _CHUNK_BYTES)
-            except zlib.error:
-                # Not gzip after all, or padding after the last member: nothing to judge by, as for identity.
-                self._readable = False
-            data = self._decoder.unconsumed_tail or self._decoder.unused_data
 
 
 def download_and_extract_archive(
@@ -330,6 +349,10 @@ def download_and_extract_archive(
     progress: bool = True,
 ) -> Path:
     """Download an archive with :func:`download_url`, then unpack it with :func:`extract_archive`.
+
+    Without a checksum, an archive that fails to extract because it is damaged is removed (see
+    :func:`geotorch.core.archive.extract_or_remove`), so that the next call downloads it again instead of
+    taking it for a download already done.
 
     Args:
         url: The http(s) URL of the archive.
@@ -346,7 +369,9 @@ def download_and_extract_archive(
     Raises:
         DownloadError: If the archive could not be fetched completely.
         ChecksumError: If the archive does not match ``md5`` or ``sha256``.
-        ValueError: If the file is not a supported archive or a member would land outside ``extract_root``.
+        ValueError: If the file is not a supported archive or a member would land outside ``extract_root``;
+            :class:`geotorch.core.archive.DamagedArchiveError` if it is damaged and was removed.
     """
     archive = download_url(url, download_root, filename, md5=md5, sha256=sha256, progress=progress)
-    return extract_archive(archive, download_root if extract_root is None else extract_root)
+    extract = extract_archive if md5 is not None or sha256 is not None else extract_or_remove
+    return extract(archive, download_root if extract_root is None else extract_root)

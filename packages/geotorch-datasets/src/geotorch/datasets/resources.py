@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geotorch.core.archive import extract_archive
+from geotorch.core.archive import DamagedArchiveError, extract_archive, extract_or_remove
 from geotorch.core.download import ChecksumError, calculate_md5, calculate_sha256, check_integrity, download_url
 from geotorch.core.errors import DatasetNotFoundError
-from geotorch.core.partial import abandoned, sweep
+from geotorch.core.partial import abandoned, partial_stem, sweep
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def ensure_present(
     neither among ``resources`` nor in ``root`` belongs to no one we know
     (``root`` may be shared) and is left alone.
 
+    An archive that no checksum verified and that fails to extract because it
+    is damaged (cut short, altered, or no archive at all: an error page) is
+    removed, so that it is not taken for a download already done: the next
+    attempt downloads it again.
+
     Args:
         dataset: the dataset's name, for messages.
         root: the folder that holds (or will hold) the data.
@@ -72,13 +78,13 @@ def ensure_present(
             ``resources`` then name the archives to place in ``root``.
 
     Raises:
-        DatasetNotFoundError: if the data is missing and cannot or may not be downloaded.
+        DatasetNotFoundError: if the data is missing and cannot or may not be downloaded, or if an
+            unverified archive was damaged (it was removed; the message says so).
         ChecksumError: if a downloaded or existing archive fails verification.
     """
     sweep(root, "part")
     known = {resource.filename for resource in resources}
-    # Another dataset may share root: an archive that is neither this one's nor still here is left alone.
-    unfinished = [name for name in abandoned(root, "extract") if name in known or (root / name).is_file()]
+    unfinished = _unfinished(root, known)
     if not unfinished and is_present():
         return
     # An archive whose extraction was cut short was verified before; only its name is needed to redo it.
@@ -107,9 +113,37 @@ def ensure_present(
                 sha256=resource.sha256 if checksum else None,
             )
         if resource.extract or resource.filename in unfinished:
-            extract_archive(path, root)
+            verified = checksum and (resource.md5 is not None or resource.sha256 is not None)
+            _extract(dataset, path, root, verified, manual or "construct it again with download=True to fetch it")
     if not is_present():
         raise DatasetNotFoundError(dataset, root, "the files in it do not have the layout this dataset expects")
+
+
+def _unfinished(root: Path, known: set[str]) -> list[str]:
+    """The archives whose extraction into ``root`` was abandoned: among ``known`` or still in ``root``.
+
+    Another dataset may share root: an archive that is neither this one's nor still here is left alone.
+    """
+    stems = abandoned(root, "extract")
+    if not stems:
+        return []
+    # A staging folder spells a long archive name shortened: map each candidate's spelling back to its name.
+    files = [entry.name for entry in os.scandir(root) if entry.is_file()]
+    names = {partial_stem(name): name for name in [*files, *known]}
+    return [names[stem] for stem in stems if stem in names]
+
+
+def _extract(dataset: str, path: Path, root: Path, verified: bool, hint: str) -> None:
+    """Extract ``path`` into ``root``; an unverified archive found damaged is removed, naming it."""
+    if verified:
+        extract_archive(path, root)
+        return
+    try:
+        extract_or_remove(path, root)
+    except DamagedArchiveError as err:
+        raise DatasetNotFoundError(
+            dataset, root, f"{path.name} was damaged ({err.damage}) and was removed; {hint}"
+        ) from err
 
 
 def _checksum_error(path: Path, resource: Resource) -> ChecksumError:

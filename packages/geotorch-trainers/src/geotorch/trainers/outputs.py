@@ -1,7 +1,7 @@
 """Prediction files: names mirrored from the inputs' paths, written atomically.
 
-Light on purpose (rasterio and numpy only, no Lightning), so the writing can be
-used and tested on its own.
+Light on purpose (rasterio, numpy and core's file-name helpers only, no Lightning),
+so the writing can be used and tested on its own.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 import secrets
 import socket
 import sys
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,14 +20,20 @@ from typing import Any
 import numpy as np
 import rasterio
 
+from geotorch.core.partial import NAME_MAX, shortened
+
 #: The extension of every prediction file.
 OUTPUT_SUFFIX = ".tif"
 
 #: Characters that some file systems refuse in a name (Windows' list), replaced by ``_`` in output names.
 UNSAFE_CHARACTERS = re.compile(r'[\\:*?"<>|\x00-\x1f]')
 
-#: Which host wrote a temporary: its name without the characters that could break the temporary's name.
-HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname()) or "host"
+#: Which host wrote a temporary: its name without the characters that could break the temporary's name, cut to the
+#: 64 characters Linux allows a host name.
+HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:64] or "host"
+
+# Room a temporary's name needs around the output's name: dots, host, a process id of up to 10 digits, 8 hex digits.
+_TEMPORARY_BYTES = len(f"..{HOST}.{'9' * 10}.{'f' * 8}.part")
 
 
 def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
@@ -38,11 +45,14 @@ def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
     two roots with the same relative path keep their roots' names as folders. An entry without
     a file (``None``) is named ``prediction_<n>.tif`` after its position ``n``.
 
-    Where entries would share a name (compared ignoring case, so that outputs stay apart on
-    case-insensitive disks too: ``a.tif`` with ``a.TIF`` or ``a.jp2``, or several entries of one
-    file), the entry whose input has exactly that relative path keeps it, and each other one,
+    Where entries would share a name (compared ignoring case and Unicode normalisation, so that
+    outputs stay apart on case-insensitive and normalising disks too: ``a.tif`` with ``a.TIF`` or
+    ``a.jp2``, ``café`` spelled with ``é`` or with ``e`` and a combining accent, or several entries
+    of one file), the entry whose input has exactly that relative path keeps it, and each other one,
     in the order of its input's path then of its position, gets ``<stem>_<k>.tif`` with the
-    smallest ``k >= 2`` that no other output uses. The names depend only on ``sources`` (not on
+    smallest ``k >= 2`` that no other output uses. Names keep their inputs' spelling. A file name
+    longer than the 255 bytes file systems allow is shortened to fit, keeping a digest of the whole
+    name (:func:`geotorch.core.partial.shortened`). The names depend only on ``sources`` (not on
     the run, the rank or the disk's contents).
 
     Args:
@@ -60,10 +70,10 @@ def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
         PurePosixPath(*found[common:]) if found is not None else PurePosixPath(f"prediction_{number}{OUTPUT_SUFFIX}")
         for number, found in enumerate(parts)
     ]
-    natural = [path.with_name(path.stem + OUTPUT_SUFFIX) for path in relative]
+    natural = [_output_name(path, path.stem) for path in relative]
     groups: dict[str, list[int]] = {}
     for number, name in enumerate(natural):
-        groups.setdefault(str(name).casefold(), []).append(number)
+        groups.setdefault(_disk_key(name), []).append(number)
     taken = set(groups)
     names = list(natural)
     for key in sorted(groups):
@@ -71,14 +81,24 @@ def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
                                                           str(relative[number]), number))
         for number in members[1:]:
             names[number] = _first_free(natural[number], taken)
-            taken.add(str(names[number]).casefold())
+            taken.add(_disk_key(names[number]))
     return names
 
 
+def _output_name(path: PurePosixPath, stem: str) -> PurePosixPath:
+    """``<stem>.tif`` beside ``path``, its stem shortened if the name would be too long for a file system."""
+    return path.with_name(shortened(stem, NAME_MAX - len(OUTPUT_SUFFIX)) + OUTPUT_SUFFIX)
+
+
+def _disk_key(path: PurePosixPath) -> str:
+    """What ``path`` is on a disk that ignores case and Unicode normalisation (caseless canonical matching)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", str(path)).casefold())
+
+
 def _first_free(name: PurePosixPath, taken: set[str]) -> PurePosixPath:
-    """``<stem>_<k>.tif`` beside ``name`` with the smallest ``k >= 2`` whose casefolded path is not taken."""
+    """``<stem>_<k>.tif`` beside ``name`` with the smallest ``k >= 2`` whose :func:`_disk_key` is not taken."""
     k = 2
-    while str(candidate := name.with_name(f"{name.stem}_{k}{OUTPUT_SUFFIX}")).casefold() in taken:
+    while _disk_key(candidate := _output_name(name, f"{name.stem}_{k}")) in taken:
         k += 1
     return candidate
 
@@ -96,7 +116,8 @@ def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags
     """Write ``array`` as the raster ``path`` atomically: a reader sees the old file or the new one, whole.
 
     The raster is written to a hidden temporary beside ``path``
-    (``.<name>.<host>.<pid>.<random>.part``, which no ``*.tif`` glob matches) and renamed over
+    (``.<name>.<host>.<pid>.<random>.part``, which no ``*.tif`` glob matches; ``<name>`` is
+    shortened when the temporary's name would pass 255 bytes) and renamed over
     ``path`` (``os.replace``) once complete and flushed to disk. Any exception removes the
     temporary; a process killed meanwhile (SIGKILL, SIGTERM) leaves ``path`` as it was, and its
     temporary is removed by the next write of ``path`` (see :func:`remove_stale_temporaries`).
@@ -114,7 +135,7 @@ def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    temporary = path.with_name(f".{path.name}.{HOST}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    temporary = path.with_name(f".{_temporary_stem(path)}.{HOST}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
         with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(temporary, "w", **profile) as target:
             target.write(array)
@@ -142,15 +163,21 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     """
     if sys.platform == "win32":
         return []
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.{re.escape(HOST)}\.(\d+)\.[0-9a-f]+\.part")
+    stem = _temporary_stem(path)
+    pattern = re.compile(rf"\.{re.escape(stem)}\.{re.escape(HOST)}\.(\d+)\.[0-9a-f]+\.part")
     removed: list[Path] = []
-    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+    for candidate in path.parent.glob(f".{glob.escape(stem)}.*.part"):
         match = pattern.fullmatch(candidate.name)
         if match is None or _is_running(int(match.group(1))):
             continue
         candidate.unlink(missing_ok=True)
         removed.append(candidate)
     return removed
+
+
+def _temporary_stem(path: Path) -> str:
+    """How ``path``'s name is spelled in its temporaries' names, which must stay within 255 bytes."""
+    return shortened(path.name, NAME_MAX - _TEMPORARY_BYTES)
 
 
 def _is_running(pid: int) -> bool:
