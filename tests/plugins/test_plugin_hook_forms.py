@@ -155,6 +155,10 @@ def by_specname(register):
     register("os:sep", name="Scenes")
 
 
+def with_a_default(register=None, extra=None):
+    register("os:sep", name="Scenes")
+
+
 def wrapped(function):
     @functools.wraps(function)
     def call(*args, **kwargs):
@@ -176,6 +180,7 @@ HONOURED = {
     ),
     "optionalhook-on-a-real-hook": lambda: module_of(register_datasets=hookimpl(optionalhook=True)(by_specname)),
     "functools-wraps": lambda: module_of(register_datasets=hookimpl(wrapped(by_specname))),
+    "argument-with-a-default": lambda: module_of(register_datasets=hookimpl(with_a_default)),
 }
 
 

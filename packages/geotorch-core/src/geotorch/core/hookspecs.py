@@ -13,16 +13,31 @@ plugin and its distribution:
 
 - a plugin that fails to import (whatever it raises, ``SystemExit`` and
   ``KeyboardInterrupt`` included), takes a plugin name already in use,
-  implements a hook not listed below (a misspelling), a hook with arguments
-  its specification lacks, a hook wrapper, or marks with ``@hookimpl``
-  something that is not a function, is left out entirely;
+  implements a hook not listed below (a misspelling, also one hidden by
+  ``optionalhook=True`` or ``specname``), a hook with arguments its
+  specification lacks, a hook wrapper, a hook that is a generator,
+  coroutine (``async def``) or async generator function, a hook that
+  cannot be called with its arguments (an instance method of a class
+  registered as the plugin), marks with ``@hookimpl`` something pluggy
+  cannot call (a class, a callable object, a partial), or defines a
+  function named like a hook without marking it, is left out entirely;
 - a hook that raises anything, registers a name twice, registers a name
   another plugin (or core) took first, or passes ``register`` / ``cli.add``
   something they refuse contributes nothing to that registry; the plugin's
-  other hooks still count.
+  other hooks still count;
+- a hook that returns something other than ``None`` is warned about (the
+  value is ignored; a returned generator or coroutine is closed unrun);
+  ``tryfirst`` / ``trylast`` are warned about and ignored: core's plugins
+  always come first, then the others in load order.
 
-A hook may declare fewer arguments than its specification (none at all);
-it then receives only those it declares.
+The warnings are issued once plugins are loaded and the registry is
+filled, so a warning turned into an error (``-W error``) propagates once
+and every later call works.
+
+A hook is a plain function (a module function, a staticmethod or
+classmethod, or a method of a registered instance) that calls the callback
+it receives and returns ``None``. It may declare fewer arguments than its
+specification (none at all); it then receives only those it declares.
 
 The hooks, with their documented signatures:
 

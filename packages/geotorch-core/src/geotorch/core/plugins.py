@@ -358,7 +358,9 @@ def _call_hook(state: _State, implementation: HookImpl, hook_name: str, **argume
     """Call one plugin's hook with the arguments it declares; a failure of any kind is a warning naming it.
 
     The arguments go by position, in the order the hook declares them, as
-    pluggy passes them (so positional-only parameters work). A hook that
+    pluggy passes them (so positional-only parameters work); one declared
+    with a default (``register=None``), which pluggy would leave out, is
+    passed by keyword, as its author expects. A hook that
     returns something (a list it meant to register, or the generator or
     coroutine of a function wrapped so that it looks plain) is warned about,
     naming it: geotorch uses only what it passed to the callback.
@@ -369,7 +371,8 @@ def _call_hook(state: _State, implementation: HookImpl, hook_name: str, **argume
     plugin = implementation.plugin_name
     who = _who(plugin, *state.distributions.get(plugin, ("local", "unknown")))
     declared = [arguments[name] for name in implementation.argnames]
-    outcome = contained(lambda: implementation.function(*declared))
+    defaulted = {name: arguments[name] for name in implementation.kwargnames if name in arguments}
+    outcome = contained(lambda: implementation.function(*declared, **defaulted))
     if isinstance(outcome, Failure):
         _warn(state, f"{who} failed in {hook_name} and contributes nothing there: {outcome.describe()}")
         return False
