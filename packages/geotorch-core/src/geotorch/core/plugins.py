@@ -12,7 +12,6 @@ import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import ParamSpec, TypeVar
 
@@ -46,7 +45,7 @@ REGISTRY_HOOKS = {
 }
 
 #: Files whose frames a warning skips, so that it points at the code that used the registry.
-_CORE_FOLDER = str(Path(__file__).resolve().parent)
+_CORE_FOLDER = os.path.dirname(__file__) + os.sep  # as code objects spell it: not resolved
 
 P = ParamSpec("P")
 R = TypeVar("R")
