@@ -11,12 +11,15 @@
         http_server.frame("a.zip", "chunked", send=100)   # chunked, cut after 100 bytes, no last chunk
         http_server.stall("a.zip", 1000)   # send 1000 bytes, then wait until restore("a.zip")
         http_server.redirect("a.zip", http_server.url("b.zip"))
+        http_server.frame("a.zip", "close", send=100, ranges=True)   # answers "Range: bytes=N-" like a range server
+        http_server.raw("a.zip", b"HTTP/1.1 206 Partial Content\r\n\r\n")  # these exact bytes, then hang up
 
 ``child``: a Python child process running a snippet, for tests that kill it mid-way (SIGKILL, SIGTERM).
 """
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import struct
@@ -46,6 +49,7 @@ class _Shape:
     send: int | None
     headers: Mapping[str, str] = field(default_factory=dict)
     reset: bool = False
+    ranges: bool = False
 
 
 class LocalHTTPServer:
@@ -67,6 +71,7 @@ class LocalHTTPServer:
         self._shapes: dict[str, _Shape] = {}
         self._stalls: dict[str, tuple[int, threading.Event]] = {}
         self._redirects: dict[str, str] = {}
+        self._raw: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self)
         # A short poll interval makes shutdown, paid once per test, take milliseconds instead of half a second.
@@ -109,6 +114,7 @@ class LocalHTTPServer:
         send: int | None = None,
         headers: Mapping[str, str] | None = None,
         reset: bool = False,
+        ranges: bool = False,
     ) -> None:
         """Serve ``name`` with the body framed as ``framing``, whole or cut short.
 
@@ -121,8 +127,11 @@ class LocalHTTPServer:
             headers: More response headers, e.g. ``{"Content-Encoding": "gzip"}``; they may repeat or
                 contradict those of the framing.
             reset: Hang up with a TCP reset (RST) instead of an orderly close (FIN).
+            ranges: Answer a request with ``Range: bytes=N-`` as a server with ranges does: ``416`` with
+                ``Content-Range: bytes */<size>`` when N is the whole file's size or more, else ``206`` with the
+                bytes from N on (whole). Without it, such requests get the same answer as any other.
         """
-        self._shapes[name] = _Shape(framing, send, dict(headers or {}), reset)
+        self._shapes[name] = _Shape(framing, send, dict(headers or {}), reset, ranges)
 
     def stall(self, name: str, after: int) -> None:
         """Make ``name`` hang: announce its Content-Length, send ``after`` bytes, wait for :meth:`restore`.
@@ -135,12 +144,21 @@ class LocalHTTPServer:
         """Answer requests for ``name`` with HTTP 302 to ``location`` (sent as given, even if unsafe)."""
         self._redirects[name] = location
 
+    def raw(self, name: str, response: bytes) -> None:
+        """Answer every later request for ``name`` with exactly ``response`` (status line, headers, body), then hang up.
+
+        For responses no well-behaved server sends: repeated or malformed headers, odd statuses, bodies that
+        contradict their headers.
+        """
+        self._raw[name] = response
+
     def restore(self, name: str) -> None:
         """Serve ``name`` normally again after :meth:`truncate`, :meth:`fail`, :meth:`frame`, :meth:`stall`..."""
         self._truncated.pop(name, None)
         self._failures.pop(name, None)
         self._shapes.pop(name, None)
         self._redirects.pop(name, None)
+        self._raw.pop(name, None)
         stalled = self._stalls.pop(name, None)
         if stalled is not None:
             stalled[1].set()
@@ -190,6 +208,10 @@ class _Handler(SimpleHTTPRequestHandler):
         if name in owner._failures:
             self.send_error(owner._failures[name])
             return True
+        if name in owner._raw:
+            self.wfile.write(owner._raw[name])
+            self.close_connection = True
+            return True
         if name in owner._truncated:
             body = (owner.root / name).read_bytes()
             size = owner._truncated[name]
@@ -224,6 +246,10 @@ class _Handler(SimpleHTTPRequestHandler):
         return False
 
     def _send_shaped(self, shape: _Shape, body: bytes, send_body: bool) -> None:
+        wanted = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
+        if shape.ranges and wanted is not None:
+            self._send_range(int(wanted[1]), body, send_body)
+            return
         sent = body if shape.send is None else body[: shape.send]
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
@@ -247,6 +273,21 @@ class _Handler(SimpleHTTPRequestHandler):
             # Linger 0 makes close() send RST, dropping the connection as a crashed proxy would.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
+        self.close_connection = True
+
+    def _send_range(self, first: int, body: bytes, send_body: bool) -> None:
+        if first >= len(body):
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{len(body)}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {first}-{len(body) - 1}/{len(body)}")
+            self.send_header("Content-Length", str(len(body) - first))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body[first:])
         self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:

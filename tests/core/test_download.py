@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import os
 import pickle
 import random
 import re
@@ -12,13 +13,17 @@ import shutil
 import signal
 import socket
 import tarfile
+import time
 import urllib.parse
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from geotorch.core import download
+from geotorch.core.archive import DamagedArchiveError
 from geotorch.core.download import (
     ChecksumError,
     DownloadError,
@@ -29,7 +34,7 @@ from geotorch.core.download import (
     download_url,
 )
 from geotorch.core.files import find_files
-from geotorch.core.partial import abandoned, is_partial
+from geotorch.core.partial import abandoned, is_partial, partial_stem
 
 # Larger than one read chunk, so streaming, hashing and the progress bar see several chunks.
 PAYLOAD = random.Random(0).randbytes(2_500_000)
@@ -557,3 +562,57 @@ def test_a_download_still_running_elsewhere_keeps_its_partial_file(served: Any, 
     assert abandoned(tmp_path, "part") == []
     child.kill(signal.SIGKILL)
     assert abandoned(tmp_path, "part") == ["payload.bin"]
+
+
+LONG_NAMES = ["x" * 251 + ".bin", "é" * 125 + ".bin", "a" * 237, "a" * 238]
+
+
+@pytest.mark.parametrize("name", LONG_NAMES, ids=["255 bytes", "multibyte", "longest kept whole", "shortest shortened"])
+def test_a_file_name_up_to_255_bytes_downloads_through_a_partial_name_within_255_bytes(
+    served: Any, tmp_path: Path, name: str
+) -> None:
+    (tmp_path / f".{partial_stem(name)}.part-0123abcd").write_bytes(b"left by a killed download")
+    served.stall("payload.bin", 1_500_000)
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(download_url, served.url("payload.bin"), tmp_path, name, MD5, progress=False)
+        while len(partials := _partials(tmp_path)) != 1 or partials[0].stat().st_size < 1 << 20:
+            assert not running.done(), running.exception()
+            time.sleep(0.002)
+        # The killed download's file was swept; this download's own is locked and named for its target.
+        assert len(os.fsencode(partials[0].name)) <= 255
+        assert abandoned(tmp_path, "part") == []
+        served.restore("payload.bin")  # which hangs up on the stalled body
+        with pytest.raises(DownloadError):
+            running.result(timeout=60)
+    assert list(tmp_path.iterdir()) == []
+
+    path = download_url(served.url("payload.bin"), tmp_path, name, MD5, progress=False)
+
+    assert path == tmp_path / name
+    assert path.read_bytes() == PAYLOAD
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_download_and_extract_archive_removes_a_damaged_archive_so_the_next_call_downloads_it(
+    http_server: Any, tmp_path: Path
+) -> None:
+    (http_server.root / "tiles.zip").write_bytes(_zip_of({"tiles/a.txt": b"a" * 5000}))
+    (tmp_path / "tiles.zip").write_bytes(_zip_of({"tiles/a.txt": b"a" * 5000})[:-30])  # left by a cut download
+
+    with pytest.raises(DamagedArchiveError, match=re.escape(str(tmp_path / "tiles.zip"))):
+        download_and_extract_archive(http_server.url("tiles.zip"), tmp_path, progress=False)
+    assert list(tmp_path.iterdir()) == []
+    assert http_server.hits("tiles.zip") == 0
+
+    download_and_extract_archive(http_server.url("tiles.zip"), tmp_path, progress=False)
+
+    assert (tmp_path / "tiles/a.txt").read_bytes() == b"a" * 5000
+    assert http_server.hits("tiles.zip") == 1
+
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    return buffer.getvalue()
