@@ -6,14 +6,17 @@ import math
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset
-from geotorch.core.bbox import MAX_TIME, MIN_TIME
+from geotorch.core.bbox import FIELDS, MAX_TIME, MIN_TIME
 
 
 def test_bounding_box_is_the_six_tuple_the_index_uses() -> None:
@@ -54,6 +57,32 @@ def test_bounding_box_refuses_values_that_are_not_numbers(value: object) -> None
 def test_bounding_box_accepts_numpy_numbers() -> None:
     box = BoundingBox(np.float32(0), np.int64(2), np.float64(1), 3)  # type: ignore[arg-type]
     assert box.area == 4
+
+
+@pytest.mark.parametrize("value", [True, False, np.bool_(True), torch.tensor(True), np.array(False)], ids=repr)
+@pytest.mark.parametrize("field", range(6))
+def test_bounding_box_refuses_bools_naming_the_field(field: int, value: object) -> None:
+    limits: list[object] = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+    limits[field] = value
+    with pytest.raises(TypeError, match=rf"BoundingBox: {FIELDS[field]}=.* must be a number"):
+        BoundingBox(*limits)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [b"0", Decimal(0), np.array([0.0]), torch.tensor([0.0]), np.array("0")], ids=repr)
+def test_bounding_box_refuses_other_things_that_are_not_real_numbers(value: object) -> None:
+    with pytest.raises(TypeError, match=r"BoundingBox: minx=.* must be a number"):
+        BoundingBox(value, 1, 0, 1)  # type: ignore[arg-type]
+
+
+def test_bounding_box_stores_floats_of_numpy_numbers_tensors_and_arrays() -> None:
+    box = BoundingBox(torch.tensor(0), np.array(2.0), np.float32(1), torch.tensor(3.0), Fraction(1, 2), 10**3)  # type: ignore[arg-type]
+    assert tuple(box) == (0.0, 2.0, 1.0, 3.0, 0.5, 1000.0)
+    assert all(type(value) is float for value in box)
+
+
+def test_bounding_box_refuses_an_int_beyond_the_float_range_as_infinite() -> None:
+    with pytest.raises(ValueError, match="maxx=inf must be finite"):
+        BoundingBox(0, 10**400, 0, 1)
 
 
 def test_degenerate_box_is_allowed_and_has_no_area() -> None:
@@ -194,6 +223,27 @@ def test_slice_query_errors(dated: DatedScenes) -> None:
         dated[3]  # type: ignore[index]
     with pytest.raises(ValueError, match="must be <="):
         dated[600300:600000, :]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ((slice("600030", 600150), slice(None)), "minx"),
+        ((slice(600030, b"600150"), slice(None)), "maxx"),
+        ((slice(None), slice(True, 4000270)), "miny"),
+        ((slice(None), slice(None), slice(0, np.bool_(True))), "maxt"),
+        ((slice(np.array([600030.0, 1.0]), 600150), slice(None)), "minx"),
+    ],
+)
+def test_slice_query_with_a_string_bool_or_array_limit_names_it(
+    dated: DatedScenes, query: tuple[slice, ...], field: str
+) -> None:
+    with pytest.raises(TypeError, match=rf"BoundingBox: {field}=.* must be a number"):
+        dated[query]
+
+
+def test_slice_query_takes_0_d_tensors_as_numbers(dated: DatedScenes) -> None:
+    assert dated[torch.tensor(600030) : np.array(600150.0), :]["bounds"][:2] == (600030.0, 600150.0)
 
 
 def test_slice_query_outside_the_data_raises_index_error(dated: DatedScenes) -> None:

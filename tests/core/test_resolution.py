@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+import torch
 from rasters import grid, random_bands, write_raster, write_vector  # type: ignore[import-not-found]
 
 from geotorch.core import RasterDataset, VectorDataset
@@ -57,3 +59,40 @@ def test_view_with_a_nan_res_is_refused(raster_folder: Path) -> None:
 def test_res_accepts_numbers_and_pairs_of_numbers(res: object) -> None:
     expected = (10.0, 10.0) if np.size(res) == 1 else (10.0, 20.0)
     assert as_res(res) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("res", [1e-320, 5e-324, (30.0, 1e-310)], ids=str)
+def test_subnormal_res_is_refused_by_both_dataset_kinds(raster_folder: Path, vector_folder: Path, res: object) -> None:
+    with pytest.raises(ValueError, match=r"res=.* is subnormal .*would overflow"):
+        RasterDataset(raster_folder, res=res)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"res=.* is subnormal .*would overflow"):
+        VectorDataset(vector_folder, res=res)  # type: ignore[arg-type]
+
+
+def test_smallest_normal_res_is_accepted() -> None:
+    assert as_res(sys.float_info.min) == (sys.float_info.min, sys.float_info.min)
+
+
+@pytest.mark.parametrize(
+    ("res", "expected"),
+    [
+        (torch.tensor(10.0), (10.0, 10.0)),
+        (torch.tensor(10), (10.0, 10.0)),
+        (np.array(10.0), (10.0, 10.0)),
+        (torch.tensor([10.0, 20.0]), (10.0, 20.0)),
+        ((torch.tensor(10), np.array(20)), (10.0, 20.0)),
+    ],
+    ids=str,
+)
+def test_res_accepts_0_d_tensors_and_arrays_as_numbers(
+    raster_folder: Path, res: object, expected: tuple[float, float]
+) -> None:
+    assert RasterDataset(raster_folder, res=res).res == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "res", [torch.tensor(True), np.bool_(True), (10.0, np.bool_(False)), torch.tensor(1 + 2j), b"10", range(10**15)]
+)
+def test_res_of_bools_strings_or_other_things_is_a_type_error_naming_res(raster_folder: Path, res: object) -> None:
+    with pytest.raises(TypeError, match=r"res=.* must be a number or an \(x, y\) pair"):
+        RasterDataset(raster_folder, res=res)  # type: ignore[arg-type]

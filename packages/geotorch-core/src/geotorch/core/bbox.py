@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import overload
 
+from geotorch.core.reals import as_real
+
 #: Time bounds of data that carries no date, and the default time span of a query: wide enough
 #: for any acquisition, before 1970 included (POSIX seconds are negative there).
 MAX_TIME = float(sys.maxsize)
@@ -25,8 +27,12 @@ class BoundingBox:
     The field order ``(minx, maxx, miny, maxy, mint, maxt)`` is the one the
     R-tree index uses, so ``tuple(bbox)`` can be handed to it directly.
 
+    Values are stored as floats; numpy numbers and 0-d tensors or arrays are
+    accepted as the numbers they hold.
+
     Raises:
-        TypeError: if a value is not a number.
+        TypeError: if a value is not a real number (a string, a bool, None, a
+            complex number, a sequence).
         ValueError: if a value is NaN or infinite (unbounded time is
             :data:`MIN_TIME` to :data:`MAX_TIME`), or a minimum exceeds its maximum.
     """
@@ -39,15 +45,17 @@ class BoundingBox:
     maxt: float = MAX_TIME
 
     def __post_init__(self) -> None:
-        """Check that every value is a finite number and every interval is ordered."""
+        """Check that every value is a finite number and every interval is ordered; store floats."""
         for name, value in zip(FIELDS, self, strict=True):
-            try:
-                finite = math.isfinite(value)
-            except TypeError:
-                raise TypeError(f"BoundingBox: {name}={value!r} must be a number") from None
-            if not finite:
+            number = value if type(value) is float else as_real(value)
+            if number is None:
+                raise TypeError(f"BoundingBox: {name}={value!r} must be a number")
+            if not math.isfinite(number):
                 hint = "; leave mint and maxt out for all time" if name in ("mint", "maxt") else ""
-                raise ValueError(f"BoundingBox: {name}={value} must be finite, not NaN or infinite{hint}")
+                raise ValueError(f"BoundingBox: {name}={number} must be finite, not NaN or infinite{hint}")
+            if number is not value:
+                # Frozen: the only way to store the float is object.__setattr__, as dataclasses do.
+                object.__setattr__(self, name, number)
         for low, high, axis in ((self.minx, self.maxx, "x"), (self.miny, self.maxy, "y"), (self.mint, self.maxt, "t")):
             if not low <= high:
                 raise ValueError(f"BoundingBox: min{axis}={low} must be <= max{axis}={high}")

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import abc
+import itertools
 import math
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from numbers import Real
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 import rtree.index
 from torch.utils.data import Dataset
 
 from geotorch.core.bbox import BoundingBox
+from geotorch.core.reals import as_real
 
 if TYPE_CHECKING:
     from rasterio.crs import CRS
@@ -286,22 +288,32 @@ def as_res(res: float | tuple[float, float]) -> tuple[float, float]:
     """Normalise a resolution to ``(x, y)`` positive finite floats.
 
     Args:
-        res: one pixel size for both axes, or ``(x, y)``, in CRS units.
+        res: one pixel size for both axes, or ``(x, y)``, in CRS units; numbers
+            may be numpy numbers or 0-d tensors or arrays.
 
     Raises:
-        TypeError: if ``res`` is not a number or a pair of numbers.
-        ValueError: if a component is not positive or not finite (NaN, inf).
+        TypeError: if ``res`` is not a number or a pair of numbers (bools and strings are not numbers).
+        ValueError: if a component is not positive, not finite (NaN, inf), or
+            subnormal (below ``sys.float_info.min``, about 2.2e-308), where a
+            count of pixels over any extent overflows.
     """
-    parts: tuple[object, ...] = ()
-    if isinstance(res, Real):
-        parts = (res, res)
-    elif isinstance(res, Iterable) and not isinstance(res, str):
-        parts = tuple(res)
-    sizes = [float(part) for part in parts if isinstance(part, Real) and not isinstance(part, bool)]
+    single = as_real(res)
+    parts: tuple[float | None, ...] = ()
+    if single is not None:
+        parts = (single, single)
+    elif isinstance(res, Iterable) and not isinstance(res, (str, bytes)) and getattr(res, "ndim", 1) != 0:
+        # Three at most: enough to tell a pair from anything longer, without reading a huge iterable.
+        parts = tuple(as_real(part) for part in itertools.islice(res, 3))
+    sizes = [part for part in parts if part is not None]
     if len(parts) != 2 or len(sizes) != 2:
         raise TypeError(f"res={res!r} must be a number or an (x, y) pair of numbers")
     if not all(math.isfinite(size) and size > 0 for size in sizes):
         raise ValueError(f"res={res!r} must be positive and finite (not NaN or infinite)")
+    if min(sizes) < sys.float_info.min:
+        raise ValueError(
+            f"res={res!r} is subnormal (below {sys.float_info.min:.3g}): the pixel count of any extent "
+            f"would overflow; give the pixel size in the dataset's CRS units"
+        )
     return sizes[0], sizes[1]
 
 
@@ -311,4 +323,5 @@ def _as_float(value: Any, default: float) -> float:
     if isinstance(value, datetime):
         # File dates are parsed as UTC, so a naive limit must be too, whatever the local time zone.
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-    return float(value)
+    # Left to BoundingBox, which refuses a string or a bool naming the field (float() takes "10" and True).
+    return cast(float, value)
