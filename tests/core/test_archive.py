@@ -8,6 +8,7 @@ import io
 import lzma
 import os
 import random
+import re
 import shutil
 import signal
 import tarfile
@@ -17,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from geotorch.core.archive import extract_archive
+from geotorch.core.archive import DamagedArchiveError, archive_damage, extract_archive, extract_or_remove, is_archive
 from geotorch.core.files import find_files
-from geotorch.core.partial import abandoned, is_partial
+from geotorch.core.partial import abandoned, is_partial, partial_stem
 
 FORMATS = {"zip": "zip", "tar": "tar", "tar.gz": "gztar", "tar.bz2": "bztar", "tar.xz": "xztar"}
 TREE = {"data/a.txt": b"alpha\n", "data/sub/b.bin": bytes(range(256)) * 40}
@@ -383,4 +384,168 @@ def test_extract_archive_refuses_members_named_like_unfinished_work(tmp_path: Pa
     with pytest.raises(ValueError, match=r"odd\.zip: refusing to extract member .*unfinished download or extraction"):
         extract_archive(archive, tmp_path / "out")
 
+    assert not (tmp_path / "out").exists()
+
+
+def zip_with(path: Path, *members: str) -> Path:
+    """A zip holding ``members`` in this order: names ending in ``/`` are folders, the others 3-byte files."""
+    with zipfile.ZipFile(path, "w") as bundle:
+        for name in members:
+            bundle.writestr(name, b"" if name.endswith("/") else b"bad")
+    return path
+
+
+CONFLICTING_ZIPS = {
+    "file named '.'": ((".",), "."),
+    "folder then file of one name": (("a/", "a"), "a"),
+    "file then folder of one name": (("a", "a/"), "a/"),
+    "file used as a folder": (("a", "a/b"), "a/b"),
+    "file where a folder was implied": (("a/b", "a"), "a"),
+    "file then folder, through '.'": (("a", "./a/"), "./a/"),
+}
+
+
+@pytest.mark.parametrize("case", CONFLICTING_ZIPS)
+def test_extract_archive_refuses_zip_members_that_cannot_be_written_where_they_land(tmp_path: Path, case: str) -> None:
+    members, refused = CONFLICTING_ZIPS[case]
+    archive = zip_with(tmp_path / "odd.zip", "good.txt", *members)
+
+    with pytest.raises(ValueError, match=r"odd\.zip: refusing to extract member") as raised:
+        extract_archive(archive, tmp_path / "out")
+
+    assert repr(refused) in str(raised.value)
+    assert not (tmp_path / "out").exists()
+
+
+CONFLICTING_TARS = {
+    "file named '.'": ((tar_member("."),), "."),
+    "folder then file of one name": ((tar_member("a", tarfile.DIRTYPE), tar_member("a")), "a"),
+    "symlink used as a folder": ((tar_member("a", tarfile.SYMTYPE, "good.txt"), tar_member("a/b")), "a/b"),
+    "file then folder of one name": ((tar_member("a"), tar_member("a", tarfile.DIRTYPE)), "a"),
+}
+
+
+@pytest.mark.parametrize("case", CONFLICTING_TARS)
+def test_extract_archive_refuses_tar_members_that_cannot_be_written_where_they_land(tmp_path: Path, case: str) -> None:
+    members, refused = CONFLICTING_TARS[case]
+    archive = tar_with(tmp_path / "odd.tar.gz", *members)
+
+    with pytest.raises(ValueError, match=r"odd\.tar\.gz: refusing to extract member") as raised:
+        extract_archive(archive, tmp_path / "out")
+
+    assert repr(refused) in str(raised.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_extract_archive_keeps_members_that_name_their_folder_or_repeat_a_file(tmp_path: Path) -> None:
+    # "./" is the usual first member of a tar made with "tar -C dir ."; a file added twice is replaced.
+    archive = tmp_path / "fine.tar"
+    with tarfile.open(archive, "w") as bundle:
+        bundle.addfile(tar_member("./", tarfile.DIRTYPE))
+        for content in (b"old", b"new"):
+            member = tar_member("./data/a.txt")
+            member.size = 3
+            bundle.addfile(member, io.BytesIO(content))
+        bundle.addfile(tar_member("data/", tarfile.DIRTYPE))
+
+    extract_archive(archive, tmp_path / "out")
+
+    assert tree_of(tmp_path / "out") == {"data/a.txt": b"new"}
+
+
+def test_extract_archive_refuses_a_member_name_longer_than_file_systems_allow(tmp_path: Path) -> None:
+    name = "data/" + "x" * 256
+    archive = zip_with(tmp_path / "long.zip", "good.txt", name)
+
+    with pytest.raises(ValueError, match=r"long\.zip: refusing to extract member .*longer than the 255 bytes"):
+        extract_archive(archive, tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".a.part-12345678.gz", ".scene.tif.extract-0123abcd.bz2", "..gz", "...xz"],
+    ids=["partial download", "staging folder", "dot", "dot dot"],
+)
+def test_extract_archive_refuses_a_lone_compressed_file_whose_name_would_be_unfinished_work_or_a_folder(
+    tmp_path: Path, name: str
+) -> None:
+    compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[Path(name).suffix]
+    compressed = tmp_path / "in" / name
+    compressed.parent.mkdir()
+    compressed.write_bytes(compress(b"id,label\n"))
+
+    with pytest.raises(ValueError, match=re.escape(f"{compressed}: decompressed, it would be named")):
+        extract_archive(compressed, tmp_path / "out")
+
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == [tmp_path / "in"]
+
+
+@pytest.mark.parametrize("name", ["x" * 246 + ".zip", "é" * 123 + ".tar.gz", "y" * 252 + ".gz"])
+def test_an_archive_with_a_name_of_up_to_255_bytes_extracts_and_its_abandoned_staging_folder_is_swept(
+    tmp_path: Path, name: str
+) -> None:
+    if name.endswith(".gz") and not name.endswith(".tar.gz"):
+        archive = tmp_path / name
+        archive.write_bytes(gzip.compress(b"id,label\n"))
+        expected = {name[: -len(".gz")]: b"id,label\n"}
+    else:
+        archive = make_archive(tmp_path, name.split(".", 1)[1])
+        archive = archive.rename(tmp_path / name)
+        expected = TREE
+    out = tmp_path / "out"
+    left = out / f".{partial_stem(name)}.extract-0123abcd"
+    (left / "data").mkdir(parents=True)
+
+    assert abandoned(out, "extract") == [partial_stem(name)]
+    extract_archive(archive, out)
+
+    assert tree_of(out) == expected
+    assert final_entries(out) == sorted(os.listdir(out))
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_archive_damage_finds_every_archive_cut_short_and_none_in_a_whole_one(tmp_path: Path, suffix: str) -> None:
+    archive = make_archive(tmp_path, suffix)
+    whole = archive.read_bytes()
+
+    assert is_archive(archive)
+    assert archive_damage(archive) is None
+    # An uncompressed tar may lose the zero padding after its end-of-archive block unharmed: cut before it.
+    if suffix == "tar":
+        with tarfile.open(archive) as bundle:
+            bundle.getmembers()
+            end = bundle.offset
+    else:
+        end = len(whole)
+    for size in sorted({end // 3, end // 2, end - 1, end if suffix == "tar" else 1}):
+        archive.write_bytes(whole[:size])
+        assert archive_damage(archive) is not None, size
+
+
+def test_archive_damage_finds_a_member_that_fails_its_checksum_and_a_file_that_is_no_archive(tmp_path: Path) -> None:
+    archive = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+        bundle.writestr("data/second.txt", b"SECOND MEMBER WILL BE DAMAGED")
+    archive.write_bytes(archive.read_bytes().replace(b"SECOND", b"xECOND", 1))
+    page = tmp_path / "page.zip"
+    page.write_text("<html>Rate limit exceeded</html>")
+
+    assert archive_damage(archive) == "member 'data/second.txt' fails its CRC-32 check"
+    assert archive_damage(page) == "not a zip, tar, gzip, bzip2 or xz file"
+    assert not is_archive(page)
+
+
+def test_extract_or_remove_removes_a_damaged_archive_and_keeps_a_refused_one(tmp_path: Path) -> None:
+    cut = make_archive(tmp_path, "tar.gz")
+    cut.write_bytes(cut.read_bytes()[:-200])
+    evil = tar_with(tmp_path / "evil.tar.gz", tar_member("../evil"))
+
+    with pytest.raises(DamagedArchiveError, match=re.escape(f"{cut}: the archive is damaged")) as raised:
+        extract_or_remove(cut, tmp_path / "out")
+    assert isinstance(raised.value.__cause__, (tarfile.ReadError, EOFError))
+    assert not cut.exists()
+    with pytest.raises(ValueError, match=re.escape("refusing to extract member '../evil'")):
+        extract_or_remove(evil, tmp_path / "out")
+    assert evil.exists()
     assert not (tmp_path / "out").exists()

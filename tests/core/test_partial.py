@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from geotorch.core.files import find_files
-from geotorch.core.partial import abandoned, is_partial, partial_file, staging_folder, sweep
+from geotorch.core.partial import (
+    abandoned,
+    is_partial,
+    partial_file,
+    partial_stem,
+    shortened,
+    staging_folder,
+    sweep,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +105,31 @@ def test_abandoned_and_sweep_accept_a_missing_folder(tmp_path: Path) -> None:
     sweep(tmp_path / "missing", "part")
 
     assert abandoned(tmp_path / "missing", "extract") == []
+
+
+@pytest.mark.parametrize("name", ["a" * 255, "é" * 127 + "a", "日本" * 42 + "abc", "a" * 238])
+def test_entries_of_names_up_to_255_bytes_stay_within_255_bytes_and_are_found_and_swept(
+    tmp_path: Path, name: str
+) -> None:
+    (tmp_path / f".{partial_stem(name)}.part-0123abcd").write_bytes(b"left by a killed download")
+    (tmp_path / f".{partial_stem(name)}.extract-0123abcd").mkdir()
+
+    with partial_file(tmp_path / name) as (running, _), staging_folder(tmp_path, name) as staging:
+        for entry in (running, staging):
+            assert len(os.fsencode(entry.name)) <= 255
+            assert is_partial(entry.name)
+        assert abandoned(tmp_path, "part") == abandoned(tmp_path, "extract") == [partial_stem(name)]
+        sweep(tmp_path, "part", name)
+        sweep(tmp_path, "extract", name)
+        assert sorted(tmp_path.iterdir()) == sorted([running, staging])
+
+
+def test_shortened_names_fit_their_limit_and_keep_distinct_names_apart() -> None:
+    names = ["a" * 300, "a" * 299 + "b", "A" * 300, "é" * 150]
+    short = [shortened(name, 100) for name in names]
+
+    assert all(len(os.fsencode(name)) <= 100 for name in short)
+    assert len(set(short)) == len(names)
+    assert short == [shortened(name, 100) for name in names]  # the same name always gives the same form
+    assert short[3].encode().decode() == short[3]  # cut between characters, never inside one
+    assert shortened("a.zip", 100) == "a.zip" == partial_stem("a.zip")
