@@ -6,7 +6,9 @@ as one tile is found, so a half extraction would pass for a whole one if anythin
 
 from __future__ import annotations
 
+import re
 import signal
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,9 @@ import pytest
 from geo_fakes import md5, stripes, write_raster, zip_files
 
 from geotorch.core import DatasetNotFoundError
-from geotorch.core.partial import abandoned, is_partial
+from geotorch.core.partial import abandoned, is_partial, partial_stem
 from geotorch.datasets import Esri2020
+from geotorch.datasets.resources import Resource, ensure_present
 
 TILES = ("52J", "53J", "54J")
 
@@ -176,3 +179,45 @@ def test_tiles_of_an_extraction_running_elsewhere_are_never_listed(
     assert [path.parent for path in dataset.files()] == [root] * len(TILES)
     assert abandoned(root, "extract") == []  # the child's staging folder is still held
     child.kill(signal.SIGKILL)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "error page"])
+def test_a_damaged_archive_is_removed_so_that_the_next_attempt_downloads_it_again(
+    served: Path, http_server: Any, tmp_path: Path, damage: str
+) -> None:
+    root = tmp_path / "esri"
+    root.mkdir()
+    # Left by an older download that kept a body cut short, or by a server that answered with a page.
+    left = served.read_bytes()[: served.stat().st_size // 2] if damage == "cut short" else b"<html>busy</html>"
+    (root / served.name).write_bytes(left)
+
+    # checksum=False, the datasets' default: nothing but the archive itself can tell that it is damaged.
+    with pytest.raises(DatasetNotFoundError, match=f"{re.escape(served.name)} was damaged .* was removed"):
+        Esri2020(root=root, download=True)
+    assert list(root.iterdir()) == []
+    assert http_server.hits(served.name) == 0
+
+    Esri2020(root=root, download=True)
+
+    assert_whole_and_clean(root)
+    assert http_server.hits(served.name) == 1
+
+
+@pytest.mark.parametrize("among_resources", [True, False], ids=["its archive", "an archive left in root"])
+def test_an_abandoned_extraction_of_an_archive_with_a_long_name_is_redone(
+    tmp_path: Path, among_resources: bool
+) -> None:
+    root = tmp_path / "data"
+    root.mkdir()
+    name = "x" * 246 + ".zip"
+    with zipfile.ZipFile(root / name, "w") as bundle:
+        bundle.writestr("tile.txt", b"whole")
+    # What a killed extraction leaves: its staging folder, and the first entries it moved into place.
+    (root / f".{partial_stem(name)}.extract-0123abcd").mkdir()
+    (root / "tile.txt").write_bytes(b"half")
+    resources = [Resource("https://example.invalid/a.zip", name)] if among_resources else []
+
+    ensure_present("Long", root, resources, lambda: (root / "tile.txt").exists(), download=False, checksum=False)
+
+    assert (root / "tile.txt").read_bytes() == b"whole"
+    assert abandoned(root, "extract") == []
