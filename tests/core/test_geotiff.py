@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 import rasterio
 from rasterio.crs import CRS
+from rasterio.errors import RasterioError
 from rasterio.transform import Affine
-from tiff_bytes import ASCII, DOUBLE, SHORT, geokey_directory, tiff_bytes  # type: ignore[import-not-found]
+from tiff_bytes import ASCII, DOUBLE, LONG, SHORT, geokey_directory, tiff_bytes  # type: ignore[import-not-found]
 
 from geotorch.core import RasterDataset
 from geotorch.core.geotiff import read_header
@@ -160,6 +161,70 @@ def test_nodata_is_the_value_gdal_parses_for_the_band_type(tmp_path: Path, case:
     assert ours is not None
     assert ours.nodata == expected
     assert_same(ours, gdal_header(path))
+
+
+def _layout(samples: int = 1, photometric: int = 1, compression: int = 1, tiled: bool = False,
+            **changes: Any) -> bytes:
+    """A 20 x 20 8-bit GeoTIFF GDAL opens, of strips or 16 x 16 tiles, with ``changes`` (``tag_<id>=field``)."""
+    tags: dict[int, Any] = {
+        256: (SHORT, [20]), 257: (SHORT, [20]), 258: (SHORT, [8] * samples), 259: (SHORT, [compression]),
+        262: (SHORT, [photometric]), 277: (SHORT, [samples]), 339: (SHORT, [1] * samples),
+        33550: (DOUBLE, [30.0, 30.0, 0.0]), 33922: (DOUBLE, [0.0, 0.0, 0.0, 412345.0, 3901230.0, 0.0]),
+        34735: (SHORT, geokey_directory([(1024, 0, 1, 1), (1025, 0, 1, 1), (3072, 0, 1, 32616)])),
+    }
+    if tiled:
+        tags.update({273: None, 279: None, 322: (SHORT, [16]), 323: (SHORT, [16]), 324: (LONG, [8] * 4),
+                     325: (LONG, [1] * 4)})
+    else:
+        tags[278] = (SHORT, [20])
+    tags.update({int(name.removeprefix("tag_")): field for name, field in changes.items()})
+    return tiff_bytes(tags, bytes(400 * samples))
+
+
+#: One-tag changes of valid headers that make GDAL (libtiff) refuse the file: the reader must leave them to it.
+REFUSED_HEADERS = {
+    "more ExtraSamples than samples": _layout(tag_338=(SHORT, [0, 0, 0])),
+    "ExtraSamples beside three colour samples": _layout(3, 2, tag_338=(SHORT, [0, 0, 0, 0])),
+    "ExtraSamples value 3": _layout(2, tag_338=(SHORT, [3])),
+    "ExtraSamples value 9": _layout(2, tag_338=(SHORT, [9])),
+    "no SamplesPerPixel beside three bits values and two extra samples": _layout(
+        3, tag_277=None, tag_338=(SHORT, [0, 0])),
+    "two BitsPerSample values for three samples": _layout(3, 2, tag_258=(SHORT, [8, 8])),
+    "two SampleFormat values for three samples": _layout(3, 2, tag_339=(SHORT, [1, 1])),
+    "no rows per strip": _layout(tag_278=(SHORT, [0])),
+    "no rows per strip in a tiled file": _layout(tiled=True, tag_278=(SHORT, [0])),
+    "tile width 0": _layout(tiled=True, tag_322=(SHORT, [0])),
+    "no tile width": _layout(tiled=True, tag_322=None),
+    "YCbCr subsampling 3 x 3": _layout(3, 6, 7, tag_530=(SHORT, [3, 3])),
+    "YCbCr subsampling 0 x 1": _layout(3, 6, 7, tag_530=(SHORT, [0, 1])),
+    "YCbCr subsampling 8 x 8": _layout(3, 6, 7, tag_530=(SHORT, [8, 8])),
+    "a strip of 2**65 bytes": _layout(tag_256=(LONG, [2**31 - 1]), tag_257=(LONG, [2**31 - 1]),
+                                      tag_258=(SHORT, [64]), tag_339=(SHORT, [3]), tag_278=(LONG, [2**31 - 1])),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_HEADERS), ids=list(REFUSED_HEADERS))
+def test_a_header_gdal_refuses_is_left_to_it(tmp_path: Path, case: str) -> None:
+    path = tmp_path / "f.tif"
+    path.write_bytes(REFUSED_HEADERS[case])
+    with pytest.raises(RasterioError):
+        rasterio.open(path)
+    assert read_header(path) is None
+
+
+def test_a_file_gdal_refuses_is_skipped_naming_it_beside_a_good_one(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.tif", count=1, dtype="uint8")
+    for case in ("more ExtraSamples than samples", "no rows per strip", "YCbCr subsampling 3 x 3"):
+        (tmp_path / f"{case}.tif").write_bytes(REFUSED_HEADERS[case])
+    with pytest.warns(UserWarning, match="not a readable raster") as caught:
+        dataset = RasterDataset(tmp_path)
+    messages = "\n".join(str(warning.message) for warning in caught)
+    for case in ("more ExtraSamples than samples", "no rows per strip", "YCbCr subsampling 3 x 3"):
+        assert f"skipping {tmp_path / case}.tif: not a readable raster" in messages
+    assert len(dataset) == 1
+    with rasterio.open(good) as source:
+        assert (dataset.bounds.minx, dataset.bounds.maxy) == (source.bounds.left, source.bounds.top)
+    assert (dataset[dataset.bounds]["image"] == 1).all(), "no sample touches the refused files"
 
 
 def test_a_dataset_indexed_from_headers_reads_the_same_pixels(tmp_path: Path) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
-BYTE, ASCII, SHORT, LONG, SSHORT, FLOAT, DOUBLE, LONG8 = 1, 2, 3, 4, 8, 11, 12, 16
-_CODES = {BYTE: "B", SHORT: "H", LONG: "I", SSHORT: "h", FLOAT: "f", DOUBLE: "d", LONG8: "Q"}
-_SIZES = {BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, SSHORT: 2, FLOAT: 4, DOUBLE: 8, LONG8: 8}
+BYTE, ASCII, SHORT, LONG, RATIONAL, UNDEFINED, SSHORT, FLOAT, DOUBLE, LONG8 = 1, 2, 3, 4, 5, 7, 8, 11, 12, 16
+#: struct codes; a RATIONAL is two LONGs (numerator, denominator), given one after the other.
+_CODES = {BYTE: "B", SHORT: "H", LONG: "I", RATIONAL: "I", UNDEFINED: "B", SSHORT: "h", FLOAT: "f", DOUBLE: "d",
+          LONG8: "Q"}
+_SIZES = {BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, RATIONAL: 8, UNDEFINED: 1, SSHORT: 2, FLOAT: 4, DOUBLE: 8, LONG8: 8}
 STRIP_OFFSETS, STRIP_BYTE_COUNTS = 273, 279
 
 #: One directory entry: (field type, values); ASCII values are bytes (NULs included).
