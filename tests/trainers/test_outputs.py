@@ -90,3 +90,50 @@ def test_a_write_removes_the_temporaries_of_dead_writers_of_this_host_only(tmp_p
     assert not dead.exists()
     assert running.exists() and elsewhere.exists() and other_output.exists()
     assert sorted(path.name for path in tmp_path.glob("*.tif")) == ["a.tif"]
+
+
+@pytest.mark.parametrize("length", [236, 245, 251, 255])
+def test_an_output_named_up_to_255_bytes_is_written_and_its_dead_writers_temporaries_removed(
+    tmp_path: Path, length: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / ("x" * (length - len(".tif")) + ".tif")
+    renamed: list[str] = []
+    replace = os.replace
+
+    def record(source: Path, target: Path) -> None:
+        renamed.append(source.name)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", record)
+    write_raster(path, np.ones((1, 6, 8), "uint8"), PROFILE, {})
+    # The same temporary, as a writer that died would have left it.
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    stale = tmp_path / renamed[0].replace(f".{os.getpid()}.", f".{finished.stdout.strip()}.")
+    stale.write_bytes(b"partial")
+
+    write_raster(path, np.zeros((1, 6, 8), "uint8"), PROFILE, {})
+
+    assert len(os.fsencode(renamed[0])) <= 255
+    assert os.listdir(tmp_path) == [path.name]
+    assert (read(path) == 0).all()
+
+
+def test_output_names_stay_within_255_bytes_and_distinct() -> None:
+    stem = "y" * 254
+    result = names([f"/d/{stem}", f"/d/{stem}", f"/d/{stem}.jp2", "/d/" + "é" * 127])
+
+    assert all(len(os.fsencode(PurePosixPath(name).name)) <= 255 for name in result)
+    assert len({name.casefold() for name in result}) == len(result)
+    assert all(name.endswith(".tif") for name in result)
+
+
+def test_names_that_only_a_normalising_disk_would_merge_are_kept_apart_in_their_own_spelling() -> None:
+    composed, decomposed = "caf\u00e9", "cafe\u0301"  # café as macOS and Windows disks both store it
+    sources = [f"/d/{composed}.tif", f"/d/{decomposed}.tif", f"/d/{composed.upper()}.tif"]
+
+    result = names(sources)
+
+    # "CAFÉ" sorts first and keeps its name; then the decomposed spelling ("e" < "é"), then the composed one.
+    assert result == [f"{composed}_3.tif", f"{decomposed}_2.tif", f"{composed.upper()}.tif"]
+    assert names(sources[::-1]) == result[::-1]
