@@ -241,3 +241,13 @@ def test_an_empty_file_is_saved_when_its_checksum_says_so(http_server: Any, tmp_
     path = download_url(http_server.url("empty.txt"), tmp_path, md5=hashlib.md5(b"").hexdigest(), progress=False)
 
     assert path.read_bytes() == b""
+
+
+def test_a_gzip_encoded_body_cut_between_two_members_is_refused_when_the_server_says_its_length(
+    http_server: Any, tmp_path: Path
+) -> None:
+    first = gzip.compress(PAYLOAD[:150_000], mtime=0)
+    (http_server.root / "labels.csv.gz").write_bytes(first + gzip.compress(PAYLOAD[150_000:], mtime=0))
+    http_server.frame("labels.csv.gz", "close", send=len(first), headers={"Content-Encoding": "gzip"}, ranges=True)
+
+    _refused(http_server, "labels.csv.gz", tmp_path, f"ended after {len(first)} bytes.*holds more")

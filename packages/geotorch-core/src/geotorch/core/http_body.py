@@ -4,9 +4,11 @@ A download is saved only when its body is known to be whole. What makes it known
 
 - its framing: as many bytes as its one Content-Length, or a chunked body that ends with its last chunk
   (http.client raises ``IncompleteRead`` otherwise);
-- its content coding: a gzip or deflate stream that runs to its end;
+- its content coding: a deflate stream that runs to its end (a gzip stream cut inside a member is refused,
+  but one that ends may be one member of several, so it is not taken as whole on that sign alone);
 - for a body that only ends when the server closes the connection, the server's own word, asked with a
-  second request for the bytes past the end (:func:`confirm_length`).
+  second request for the bytes past the end (:func:`confirm_length`); where the server does not say,
+  :func:`geotorch.core.download.download_url` checks the structure of an archive.
 
 What cannot be saved is refused rather than guessed at: a status other than 200 (a ``206 Partial Content``
 to a request for the whole file, ``204 No Content``...), several or malformed Content-Length values
@@ -165,7 +167,8 @@ class _GzipAsSent:
     def finish(self) -> bool:
         if self._readable and not self._decoder.eof:
             raise BodyError(f"the gzip-encoded body stops after {self._sent} bytes, inside its stream; retry")
-        return self._readable
+        # A body of several members may be cut between two: a member that ends is no sign of the last one.
+        return False
 
 
 class _Deflate:
