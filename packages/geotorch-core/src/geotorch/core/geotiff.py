@@ -115,7 +115,7 @@ def _parse(data: bytes, size: int) -> RasterProfile:
     nodata_text = directory.text(_NODATA) if _NODATA in directory.tags else None
     crs, nodata = _as_gdal_reads(keys, directory.numbers(_GEO_DOUBLES, (DOUBLE,), ()),
                                  directory.text(_GEO_ASCII, b""), image.bits, image.sample_format, nodata_text)
-    return RasterProfile(crs, bounds, res, image.width, image.height, image.count, image.dtype, nodata)
+    return RasterProfile(crs, bounds, res, image.width, image.height, image.bands, image.dtype, nodata)
 
 
 def _grid(directory: Directory, width: int, height: int) -> tuple[tuple[float, float, float, float],

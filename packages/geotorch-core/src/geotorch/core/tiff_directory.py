@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Size in bytes of one value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, SBYTE,
 #: UNDEFINED, SSHORT, SLONG, SRATIONAL, FLOAT, DOUBLE, IFD, LONG8, SLONG8, IFD8).
@@ -49,14 +48,13 @@ class Unsupported(ValueError):
     """Something in the header this reader does not fully understand: GDAL must read the file."""
 
 
-@dataclass(frozen=True)
-class ImageStructure:
+class ImageStructure(NamedTuple):
     """What GDAL reports of a directory's image: its size, band count and band type.
 
     Attributes:
         width: columns.
         height: rows.
-        count: bands (SamplesPerPixel).
+        bands: SamplesPerPixel.
         bits: BitsPerSample.
         sample_format: SampleFormat (1 unsigned, 2 signed, 3 floating point).
         dtype: numpy name of the band type.
@@ -64,14 +62,14 @@ class ImageStructure:
 
     width: int
     height: int
-    count: int
+    bands: int
     bits: int
     sample_format: int
     dtype: str
 
 
 class Directory:
-    """The first image file directory: its entries, their values read on demand.
+    """The first image file directory: its entries and their values, decoded in one pass.
 
     Raises:
         Unsupported: if the directory lies beyond the bytes read, its tags are not in strictly
@@ -89,19 +87,24 @@ class Directory:
         if end > len(data):
             raise Unsupported("directory beyond the bytes read")
         self.big = big
-        self._data, self._order = data, order
-        #: tag -> (type, number of values, the value's bytes when inline, else its offset)
-        self._entries: dict[int, tuple[int, int, bytes | int]] = {}
+        #: tag -> (type, number of values, the numbers or, for other types, the bytes; None beyond the bytes read)
+        self._entries: dict[int, tuple[int, int, tuple[Any, ...] | bytes | None]] = {}
         previous = -1
         for tag, kind, length, value in struct.iter_unpack(order + entry_format, data[start:end]):
             if tag <= previous or kind not in _SIZES or length == 0:
                 raise Unsupported(f"tag {tag} out of order, of unknown type or empty")
             previous = tag
             nbytes = length * _SIZES[kind]
-            place: bytes | int = value[:nbytes] if nbytes <= len(value) else struct.unpack(pointer, value)[0]
-            if isinstance(place, int) and place + nbytes > size:
-                raise Unsupported(f"tag {tag} beyond the end of the file")
-            self._entries[tag] = (kind, length, place)
+            raw: bytes | None = value[:nbytes]
+            if nbytes > len(value):
+                (place,) = struct.unpack(pointer, value)
+                if place + nbytes > size:
+                    raise Unsupported(f"tag {tag} beyond the end of the file")
+                # A value beyond the first bytes (a large array of tile offsets) is only counted.
+                raw = data[place:place + nbytes] if place + nbytes <= len(data) else None
+            code = CODES.get(kind)
+            self._entries[tag] = (kind, length, raw if code is None or raw is None else
+                                  struct.unpack(f"{order}{length}{code}", raw))
         self.tags = self._entries.keys()
 
     def kind(self, tag: int) -> int:
@@ -112,29 +115,17 @@ class Directory:
         """The number of values of ``tag`` (which must be present)."""
         return self._entries[tag][1]
 
-    def raw(self, tag: int) -> bytes:
-        """The bytes of the value of ``tag`` (which must be present).
-
-        Raises:
-            Unsupported: if the value lies beyond the bytes read.
-        """
-        kind, length, place = self._entries[tag]
-        if isinstance(place, bytes):
-            return place
-        if place + length * _SIZES[kind] > len(self._data):
-            raise Unsupported(f"tag {tag} beyond the bytes read")
-        return self._data[place:place + length * _SIZES[kind]]
-
     def numbers(self, tag: int, kinds: Collection[int], default: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
         """The values of numeric ``tag``, of one of ``kinds`` (``default`` when absent; required when None)."""
-        if tag not in self._entries:
+        entry = self._entries.get(tag)
+        if entry is None:
             if default is None:
                 raise Unsupported(f"no tag {tag}")
             return default
-        kind, length, _ = self._entries[tag]
-        if kind not in kinds or kind not in CODES:
-            raise Unsupported(f"tag {tag} of type {kind}")
-        return struct.unpack(f"{self._order}{length}{CODES[kind]}", self.raw(tag))
+        kind, _, values = entry
+        if kind not in kinds or not isinstance(values, tuple):
+            raise Unsupported(f"tag {tag} of type {kind}, or beyond the bytes read")
+        return values
 
     def one(self, tag: int, kinds: Collection[int], default: int | None = None) -> int:
         """The single integer value of ``tag`` (``default`` when absent; required when None)."""
@@ -145,17 +136,18 @@ class Directory:
 
     def text(self, tag: int, default: bytes | None = None) -> bytes:
         """The ASCII value of ``tag`` without its terminating NULs (``default`` when absent; required when None)."""
-        if tag not in self._entries:
+        entry = self._entries.get(tag)
+        if entry is None:
             if default is None:
                 raise Unsupported(f"no tag {tag}")
             return default
-        if self.kind(tag) != ASCII:
-            raise Unsupported(f"tag {tag} of type {self.kind(tag)}")
-        return self.raw(tag).rstrip(b"\x00")
+        kind, _, text = entry
+        if kind != ASCII or not isinstance(text, bytes):
+            raise Unsupported(f"tag {tag} of type {kind}, or beyond the bytes read")
+        return text.rstrip(b"\x00")
 
 
-@dataclass(frozen=True)
-class _Image:
+class _Image(NamedTuple):
     """The directory's structural values, against which every other tag is checked."""
 
     samples: int
@@ -234,12 +226,13 @@ _INERT_TAGS: dict[int, _Rule] = {
     **{tag: (frozenset({ASCII}), _any_count, None) for tag in (269, 270, 271, 272, 285, 305, 306, 315, 316,
                                                                 33432, 42112)},
 }
-#: Tags read by :func:`image_structure` itself.
+#: Tags read by :func:`image_structure` itself, then every tag it checks.
 _STRUCTURE_TAGS = frozenset({WIDTH, HEIGHT, BITS, COMPRESSION, PHOTOMETRIC, SAMPLES, PLANAR, FORMAT, STRIPS,
                              ROWS_PER_STRIP, STRIP_BYTES, TILE_WIDTH, TILE_LENGTH, TILES, TILE_BYTES})
+_KNOWN_TAGS = _STRUCTURE_TAGS | _INERT_TAGS.keys()
 
 
-def image_structure(directory: Directory, geotiff_tags: Collection[int]) -> ImageStructure:
+def image_structure(directory: Directory, geotiff_tags: frozenset[int]) -> ImageStructure:
     """The size, bands and band type of the directory's image, where GDAL opens it and reports them so.
 
     Args:
@@ -250,9 +243,9 @@ def image_structure(directory: Directory, geotiff_tags: Collection[int]) -> Imag
         Unsupported: if the directory holds a tag neither read here nor in ``geotiff_tags``, or
             a value GDAL may refuse or interpret differently.
     """
-    unknown = directory.tags - _STRUCTURE_TAGS - _INERT_TAGS.keys() - set(geotiff_tags)
-    if unknown:
-        raise Unsupported(f"tags {sorted(unknown)}")
+    unknown = directory.tags - _KNOWN_TAGS
+    if unknown and not unknown <= geotiff_tags:
+        raise Unsupported(f"tags {sorted(unknown - geotiff_tags)}")
     width, height = directory.one(WIDTH, _INTEGERS), directory.one(HEIGHT, _INTEGERS)
     samples = directory.one(SAMPLES, (SHORT,), 1)
     if not (0 < width <= _LARGEST_SIZE and 0 < height <= _LARGEST_SIZE and samples > 0):
