@@ -179,3 +179,116 @@ def test_a_file_with_a_crs_but_no_geotransform_is_skipped_naming_it(tmp_path: Pa
         dataset = RasterDataset(tmp_path)
     assert len(dataset) == 1
     assert dataset.bounds.minx == 600000.0
+
+
+def _ungeoreferenced(path: Path, crs: str | None = "EPSG:32616") -> Path:
+    """An 8 x 8 GeoTIFF with ``crs`` and no geotransform, for a sidecar to place."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(path, "w", driver="GTiff", width=8, height=8, count=1, dtype="uint8", crs=crs) as target:
+            target.write(np.ones((1, 8, 8), "uint8"))
+    return path
+
+
+_WORLD = "20\n0\n0\n-20\n600010\n4999990\n"
+_TAB = ('!table\n!version 300\nDefinition Table\n  File "a.tif"\n  Type "RASTER"\n'
+        '  (800000,7000000) (0,0) Label "Pt 1",\n  (800080,7000000) (8,0) Label "Pt 2",\n'
+        '  (800000,6999920) (0,8) Label "Pt 3"\n  CoordSys Earth Projection 8, 104, "m", -87, 0, 0.9996, 500000, 0\n'
+        '  Units "m"\n')
+_PAM = ('<PAMDataset><GeoTransform>700000, 5, 0, 6000000, 0, -5</GeoTransform>'
+        '<PAMRasterBand band="1"><NoDataValue>7</NoDataValue></PAMRasterBand></PAMDataset>')
+#: Sidecar names beside ``a.tif`` in every case: world files and MapInfo tables (GDAL matches them in any case
+#: in a folder listing), PAM files (only ``a.tif.aux.xml``) and ERDAS .aux files (lower- or upper-case extension).
+SIDECAR_NAMES = ["a.tfw", "a.TFW", "a.Tfw", "a.tfW", "A.tfw", "a.tifw", "a.TIFW", "a.Tifw", "a.wld", "a.WLD", "a.Wld",
+                 "a.tab", "a.Tab", "A.TAB", "a.tif.aux.xml", "a.TIF.AUX.XML", "a.tif.Aux.Xml", "A.tif.aux.xml",
+                 "a.aux", "a.AUX", "a.Aux", "a.tif.aux", "a.tif.AUX", "a.TIF.AUX"]
+
+
+def _write_sidecar(path: Path, name: str) -> None:
+    """Write the sidecar ``name`` of ``path``: a world file, MapInfo table, PAM file or ERDAS .aux file."""
+    kind = name.lower().rpartition(".")[2]
+    if kind == "aux":  # written by GDAL's HFA driver beside the file, then renamed
+        staging = path.parent / "staging"
+        staging.mkdir()
+        with rasterio.open(staging / "x.aux", "w", driver="HFA", width=8, height=8, count=1, dtype="uint8",
+                           crs="EPSG:32617", transform=grid(900000.0, 8000000.0, 10.0), nodata=5, AUX="YES",
+                           DEPENDENT_FILE=path.name):
+            pass
+        (staging / "x.aux").rename(path.parent / name)
+        staging.rmdir()
+    else:
+        (path.parent / name).write_text({"tfw": _WORLD, "tifw": _WORLD, "wld": _WORLD, "tab": _TAB, "xml": _PAM}[kind])
+
+
+def _as_gdal_opens(path: Path) -> tuple[tuple[float, ...], float | None, str] | None:
+    """Bounds, nodata and CRS that rasterio.open(path) reports, as datasets read it; None without a geotransform."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(path) as source:
+            if source.transform.is_identity or source.crs is None:
+                return None
+            return tuple(source.bounds), source.nodata, source.crs.to_wkt()
+
+
+@pytest.mark.parametrize("name", SIDECAR_NAMES)
+def test_a_sidecar_in_any_case_written_after_indexing_is_seen_as_gdal_sees_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv("GEOTORCH_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "scenes"
+    folder.mkdir()
+    path = folder / "a.tif"
+    if name.lower().endswith(".aux.xml"):
+        write_raster(path, np.ones((1, 8, 8), "uint8"), "EPSG:32616", grid(500000.0, 4000000.0))
+    else:
+        _ungeoreferenced(path, None if name.lower().endswith(".aux") else "EPSG:32616")
+    profiles.read_profiles([path], "sidecars")  # indexed before the sidecar exists
+    _write_sidecar(path, name)
+    (profile,) = profiles.read_profiles([path], "sidecars")
+    gdal = _as_gdal_opens(path)
+    if gdal is None:
+        assert isinstance(profile, str), f"GDAL does not read {name}, the index did: {profile}"
+    else:
+        assert isinstance(profile, profiles.RasterProfile), f"GDAL reads {name}, the index did not: {profile}"
+        assert (profile.bounds, profile.nodata, profile.crs) == gdal
+
+
+def test_a_file_placed_by_rpcs_alone_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rasterio gives no NotGeoreferencedWarning for a file with RPCs, yet it has no geotransform to index it by."""
+    monkeypatch.setenv("GEOTORCH_HOME", str(tmp_path / "home"))
+    path = _ungeoreferenced(tmp_path / "scene.tif")
+    profiles.read_profiles([path], "rpcs")  # indexed before the RPC file exists
+    ones = {("LINE", "NUM"): 3, ("LINE", "DEN"): 1, ("SAMP", "NUM"): 2, ("SAMP", "DEN"): 1}
+    (tmp_path / "scene_rpc.txt").write_text(
+        "LINE_OFF: 4\nSAMP_OFF: 4\nLAT_OFF: 40\nLONG_OFF: -87\nHEIGHT_OFF: 0\nLINE_SCALE: 4\nSAMP_SCALE: 4\n"
+        "LAT_SCALE: 0.01\nLONG_SCALE: 0.01\nHEIGHT_SCALE: 100\n"
+        + "".join(f"{axis}_{part}_COEFF_{number}: {int(number == one)}\n"
+                  for (axis, part), one in ones.items() for number in range(1, 21)))
+    with rasterio.open(path) as source:
+        assert source.rpcs and source.transform.is_identity, "GDAL reads the RPCs, and no geotransform"
+    assert profiles.read_profiles([path], "rpcs") == ["it has no geotransform"]
+
+
+def test_profiles_indexed_by_an_earlier_format_are_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Format 4 indexed headers GDAL refuses (read by the header reader then): none is reused."""
+    monkeypatch.setenv("GEOTORCH_HOME", str(tmp_path / "home"))
+    path = write_raster(tmp_path / "scene.tif", np.ones((1, 8, 8), "uint8"), "EPSG:32616", grid(500000.0, 4000000.0))
+    (profile,) = profiles.read_profiles([path], "formats")
+    assert isinstance(profile, profiles.RasterProfile)
+    cache = profiles._cache_file("formats")
+    stored = json.loads(cache.read_text())
+    stored["format"] = 4
+    stored["files"][str(path)][1][1] = [0.0, 0.0, 1.0, 1.0]  # bounds no reader gives for this file
+    cache.write_text(json.dumps(stored))
+    assert profiles.read_profiles([path], "formats") == [profile]
+
+
+def test_world_files_differing_only_in_case_are_read_as_gdal_reads_them(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEOTORCH_HOME", str(tmp_path / "home"))
+    path = _ungeoreferenced(tmp_path / "a.tif")
+    profiles.read_profiles([path], "sidecars")
+    (tmp_path / "a.TFW").write_text(_WORLD)
+    (tmp_path / "a.tfw").write_text(_WORLD.replace("600010", "650010"))
+    (profile,) = profiles.read_profiles([path], "sidecars")
+    assert isinstance(profile, profiles.RasterProfile)
+    assert (profile.bounds, profile.nodata, profile.crs) == _as_gdal_opens(path)

@@ -11,7 +11,7 @@ from rasters import grid, random_bands, write_raster  # type: ignore[import-not-
 
 from geotorch.core import RasterDataset
 from geotorch.core.files import find_files
-from geotorch.core.sidecars import sidecar_names, sidecars_by_file
+from geotorch.core.sidecars import probed_alike, sidecar_names, sidecars_by_file
 
 
 def test_sidecars_are_matched_to_their_file() -> None:
@@ -58,3 +58,62 @@ def test_the_default_glob_takes_no_sidecar_for_an_unreadable_raster(tmp_path: Pa
     assert not [str(warning.message) for warning in caught if "not a readable raster" in str(warning.message)]
     assert len(dataset) == 1
     assert dataset.bounds.minx == 500000.0
+
+
+def test_names_gdal_looks_for_beside_a_raster_are_its_sidecars() -> None:
+    """PAM files of an ERDAS .aux (``a.aux.xml``) and the sensor metadata GDAL probes for (RPC, IMD, MTL...)."""
+    names = ["a.tif", "a.aux.xml", "a.AUX.XML", "a.xml", "a.txt", "a.RPC", "a.pass", "a_MTL.txt", "a_metadata.xml",
+             "a_metadata.txt", "a.tif.msk", "a.tif.ovr"]
+    assert sidecars_by_file(names) == {"a.tif": sorted(set(names) - {"a.tif"})}, "none is the mask's or overview's"
+    assert sidecars_by_file(["a.aux", "a.aux.xml", "a.img"]) == {"a.aux": ["a.aux.xml"],
+                                                                 "a.img": ["a.aux", "a.aux.xml"]}
+
+
+#: Sidecars in any case beside ``scene.tif``, including those GDAL ignores (an upper-case ``.AUX.XML``).
+_SIDECARS = ["scene.tif.aux.xml", "scene.TIF.AUX.XML", "scene.tif.Aux.Xml", "scene.aux.xml", "scene.AUX.XML",
+             "scene.xml", "scene.Tfw", "SCENE.TFW", "scene.Wld", "scene.tif.OVR"]
+
+
+def _scene_with_sidecars(folder: Path) -> Path:
+    path = write_raster(folder / "scene.tif", random_bands((1, 16, 16)), "EPSG:32616", grid(500000.0, 4000000.0))
+    for name in _SIDECARS:
+        (folder / name).write_text('<PAMDataset><Metadata><MDI key="a">1</MDI></Metadata></PAMDataset>')
+    return path
+
+
+def _unreadable_warnings(dataset: type[RasterDataset], paths: Path | list[Path]) -> list[str]:
+    """The "not a readable raster" warnings of building ``dataset(paths)``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset(paths)
+    return [str(warning.message) for warning in caught if "not a readable raster" in str(warning.message)]
+
+
+def test_the_default_glob_warns_of_no_sidecar_in_a_folder_or_a_list_of_its_files(tmp_path: Path) -> None:
+    path = _scene_with_sidecars(tmp_path)
+    everything = sorted(tmp_path.iterdir())
+    assert _unreadable_warnings(RasterDataset, tmp_path) == []
+    assert _unreadable_warnings(RasterDataset, everything) == [], "a sidecar listed beside its file"
+    assert find_files(everything, "*") == [path]
+    assert find_files([tmp_path / "scene.tif.OVR"], "*") == [tmp_path / "scene.tif.OVR"], "named alone: kept"
+
+
+class _Others(RasterDataset):
+    filename_regex = r"(?!scene\.tif$)"
+
+
+def test_sidecars_of_a_file_the_dataset_leaves_out_are_left_out_too(tmp_path: Path) -> None:
+    _scene_with_sidecars(tmp_path)
+    write_raster(tmp_path / "other.tif", random_bands((1, 16, 16)), "EPSG:32616", grid(600000.0, 4000000.0))
+    for paths in (tmp_path, sorted(tmp_path.iterdir())):
+        assert _unreadable_warnings(_Others, paths) == []
+        assert len(_Others(paths)) == 1
+    assert find_files([tmp_path], "*.xml") == [], "the glob takes sidecars only, not their file"
+
+
+def test_gdal_probing_names_finds_the_world_files_a_listing_finds_only_in_their_usual_cases() -> None:
+    assert probed_alike("a.tif", [])
+    assert probed_alike("a.tif", ["a.tif.aux.xml", "a.TIF.AUX.XML", "a.tfw", "a.TIFW", "a.wld", "a.TAB", "a.tif.msk"])
+    for odd in (["a.Tfw"], ["A.tfw"], ["a.Wld"], ["a.Tab"], ["a.tfw", "a.TFW"]):
+        assert not probed_alike("a.tif", odd), odd
+    assert probed_alike("scene", []) and not probed_alike("scene", ["scene.hdr"])

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from geotorch.core.partial import is_partial
-from geotorch.core.sidecars import sidecar_names
+from geotorch.core.sidecars import sidecars_by_file
 
 PathLike = str | Path
 Paths = PathLike | Iterable[PathLike]
@@ -33,8 +33,10 @@ def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
     A folder's search skips partial downloads and extraction staging folders (see
     :mod:`geotorch.core.partial`) and everything inside them: they hold unfinished files.
     It also skips the sidecars of other files in the same folder (``a.tif.aux.xml``,
-    ``a.tif.msk``, ``a.tif.ovr``, ``a.tfw``... see :mod:`geotorch.core.sidecars`): GDAL reads
-    them with their file, they are no dataset files of their own. Files named directly are kept.
+    ``a.tif.msk``, ``a.tif.ovr``, ``a.tfw``... see :mod:`geotorch.core.sidecars`), whether or
+    not the glob takes those files: GDAL reads them with their file, they are no dataset files of
+    their own. A file named directly is kept, unless it is a sidecar of another file taken
+    (``paths`` listing a folder's every file names ``a.tif`` and ``a.tif.aux.xml``).
 
     Returns:
         Sorted, de-duplicated paths.
@@ -50,16 +52,24 @@ def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
             )
         elif path.is_file():
             named.add(path)
-    return sorted(_without_sidecars(found) | named)
+    found -= named
+    owners = _owners_of_sidecars(found | named)
+    found = {file for file in found if file not in owners}
+    return sorted(found | {file for file in named if not owners.get(file, set()) & (found | named)})
 
 
-def _without_sidecars(files: set[Path]) -> set[Path]:
-    """``files`` less the sidecars of other files in their folders (one listing per folder)."""
-    sidecars: set[str] = set()
-    for folder in {os.path.dirname(file) for file in files}:
+def _owners_of_sidecars(files: set[Path]) -> dict[Path, set[Path]]:
+    """``sidecar -> the files of its folder it is a sidecar of``, for the sidecars among ``files``.
+
+    One listing per folder; a folder that cannot be listed has no sidecars.
+    """
+    owners: dict[Path, set[Path]] = {}
+    for folder in {file.parent for file in files}:
         try:
-            names = os.listdir(folder or ".")
+            names = os.listdir(folder)
         except OSError:
             continue
-        sidecars.update(os.path.join(folder, name) for name in sidecar_names(names))
-    return {file for file in files if os.fspath(file) not in sidecars} if sidecars else files
+        for owner, sidecars in sidecars_by_file(names).items():
+            for sidecar in sidecars:
+                owners.setdefault(folder / sidecar, set()).add(folder / owner)
+    return owners

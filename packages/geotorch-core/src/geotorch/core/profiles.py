@@ -17,13 +17,14 @@ from rasterio.errors import NotGeoreferencedWarning
 
 from geotorch.core.cache import cache_home
 from geotorch.core.geotransform import footprint, ground_res
-from geotorch.core.sidecars import sidecars_by_file
+from geotorch.core.sidecars import probed_alike, sidecars_by_file
 
 #: Set to 0 to read every file's header at every construction.
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
 #: Version of the cache layout and of RasterProfile's meaning (3: bounds and res hold for any geotransform;
-#: 4: stamps cover the sidecars GDAL reads with each file).
-_FORMAT = 4
+#: 4: stamps cover the sidecars GDAL reads with each file; 5: no profile for a header GDAL refuses, or for a
+#: file georeferenced by GCPs or RPCs alone, and sidecars found in any case).
+_FORMAT = 5
 #: What identifies one version of a file and of its sidecars (see :func:`_stamp`).
 Stamp = list[int | str]
 
@@ -116,8 +117,11 @@ def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
         with source:
             if source.crs is None:
                 return "it has no CRS"
-            if source.transform.is_identity and any(
-                issubclass(warning.category, NotGeoreferencedWarning) for warning in caught
+            # rasterio warns of an identity transform only where there are no RPCs either (an _rpc.txt or .RPB
+            # beside the file); a file with RPCs alone has no geotransform all the same. (With GCPs alone,
+            # GDAL reports no CRS.)
+            if source.transform.is_identity and (
+                any(issubclass(warning.category, NotGeoreferencedWarning) for warning in caught) or source.rpcs
             ):
                 return "it has no geotransform"
             # rasterio's bounds and res assume a north-up grid; these hold for any geotransform.
@@ -216,13 +220,17 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
         else:
             results.append(None)
             missing.append(len(results) - 1)
-    if missing:
-        # Without a directory listing per file, indexing a folder of n files costs O(n), not O(n^2);
-        # GDAL still finds sidecar files (.aux.xml, .tfw, .ovr), by probing their names. (Threads do
-        # not help here: opening is bound by the GIL-holding parts of rasterio.)
-        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"):
-            for number in missing:
-                results[number] = _read_profile(paths[number], sidecars[number])
+    # Files are opened without GDAL's listing of their folder, so that indexing a folder of n files costs
+    # O(n), not O(n^2): GDAL then probes the names of sidecars (.aux.xml, .tfw, .TFW...). Where that finds
+    # other sidecars than a listing would (a.Tfw or A.TAB beside a.tif), the file is opened as it is read
+    # later, so that GDAL finds exactly the sidecars it finds then. (Threads do not help here: opening is
+    # bound by the GIL-holding parts of rasterio.)
+    listed = [number for number in missing if not probed_alike(paths[number].name, sidecars[number])]
+    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"):
+        for number in set(missing) - set(listed):
+            results[number] = _read_profile(paths[number], sidecars[number])
+    for number in listed:
+        results[number] = _read_profile(paths[number], sidecars[number])
     final = [result for result in results if result is not None]
     if use_cache and (missing or len(stored) != len(paths)):
         _store(cache, {str(path): (stamp, profile) for path, stamp, profile in zip(paths, stamps, final, strict=True)})

@@ -3,7 +3,8 @@
 A sidecar can change what GDAL reports for a raster (a ``.aux.xml`` overrides
 its georeferencing and nodata, a world file georeferences a file that has no
 internal georeferencing) and is never a dataset file of its own. Names match
-case-insensitively, as GDAL also tries upper-case names.
+case-insensitively: GDAL matches world files and MapInfo tables to a file
+that way in a folder listing, and tries upper-case names of the others.
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ from collections.abc import Iterable
 #: ESRI metadata, raster attribute tables.
 _WHOLE_NAME_SUFFIXES = (".aux.xml", ".aux", ".msk", ".ovr", ".xml", ".vat.dbf", ".vat.cpg")
 #: Replacing a file's extension (``a.aux``): ERDAS auxiliary and spill files, MapInfo tables, ESRI
-#: projections, world files, ENVI and ESRI headers, statistics and colour files, RPC and sensor metadata,
+#: projections, world files, ENVI and ESRI headers, statistics and colour files, RPC and the sensor
+#: metadata GDAL looks for beside a raster (DigitalGlobe, OrbView, Kompsat, EROS, Resurs-DK1...),
 #: and the parts OGR reads with a shapefile (index, attributes, encoding, spatial indexes).
 _STEM_EXTENSIONS = frozenset(
-    {"aux", "rrd", "ige", "tab", "prj", "wld", "hdr", "stx", "clr", "rpb", "imd", "pvl",
+    {"aux", "rrd", "ige", "tab", "prj", "wld", "hdr", "stx", "clr", "rpb", "rpc", "imd", "pvl", "pass", "txt", "xml",
      "shx", "dbf", "cpg", "qix", "sbn", "sbx"}
 )
-#: Appended to a raster's name without its extension: RPC text files (``a_rpc.txt``).
-_RPC_SUFFIX = "_rpc.txt"
+#: Replacing a file's extension, with a longer ending: RPC text files (``a_rpc.txt``), Landsat and
+#: OrbView metadata, and the PAM file of the ``a.aux`` an ERDAS tool writes (``a.aux.xml``).
+_STEM_SUFFIXES = ("_rpc.txt", "_mtl.txt", "_metadata.txt", "_metadata.xml", ".aux.xml")
 #: The last extension of every sidecar name above: other names are rejected with one set lookup.
-_LAST_EXTENSIONS = _STEM_EXTENSIONS | {suffix.rpartition(".")[2] for suffix in (*_WHOLE_NAME_SUFFIXES, _RPC_SUFFIX)}
+_LAST_EXTENSIONS = _STEM_EXTENSIONS | {suffix.rpartition(".")[2]
+                                       for suffix in (*_WHOLE_NAME_SUFFIXES, *_STEM_SUFFIXES)}
 
 
 def sidecars_by_file(names: Iterable[str]) -> dict[str, list[str]]:
@@ -72,18 +76,43 @@ def sidecars_of(path: str | os.PathLike[str]) -> list[str]:
     return sidecars_by_file(names).get(name, [])
 
 
+def probed_alike(name: str, sidecars: Iterable[str]) -> bool:
+    """Whether GDAL finds the same world files and MapInfo tables of ``name`` by probing names as in a listing.
+
+    Opening ``a.tif`` without listing its folder, GDAL probes ``a.tfw`` and ``a.TFW`` (the stem as it
+    is, the extension in lower and upper case), ``a.tifw``, ``a.wld`` and ``a.tab`` alike; in a listing
+    it matches them in any case (``a.Tfw``, ``A.TAB``), the first in listing order where two names differ
+    only in case. Its other sidecars that change what it reports (``a.tif.aux.xml``, ``a.aux``) it
+    finds by the same names either way.
+
+    Args:
+        name: the file's name.
+        sidecars: the names of its sidecars (see :func:`sidecars_by_file`).
+    """
+    sidecars = list(sidecars)
+    stem, dot, _ = name.rpartition(".")
+    if not dot:
+        return not sidecars
+    extensions = {*_world_file_extensions(name), "wld", "tab"}
+    placing = [sidecar for sidecar in sidecars if sidecar.lower() in {f"{stem}.{ext}".lower() for ext in extensions}]
+    probed = {f"{stem}.{case}" for ext in extensions for case in (ext, ext.upper())}
+    return all(sidecar in probed for sidecar in placing) and len({sidecar.lower() for sidecar in placing}) == len(
+        placing)
+
+
 def _owners(lower: str, by_name: dict[str, list[str]], by_stem: dict[str, list[str]]) -> list[str]:
     """The names (any case) whose sidecar the lower-cased name ``lower`` can be."""
     stem, _, extension = lower.rpartition(".")
     owners = [owner for suffix in _WHOLE_NAME_SUFFIXES if lower.endswith(suffix)
               for owner in by_name.get(lower[: -len(suffix)], [])]
+    stems = [lower[: -len(suffix)] for suffix in _STEM_SUFFIXES if lower.endswith(suffix)]
     if extension in _STEM_EXTENSIONS:
-        # a.prj and a.dbf are both a.shp's, not each other's.
-        owners += [owner for owner in by_stem.get(stem, []) if owner.rpartition(".")[2].lower() not in _STEM_EXTENSIONS]
+        stems.append(stem)
     elif extension.endswith("w"):
         owners += [owner for owner in by_stem.get(stem, []) if extension in _world_file_extensions(owner)]
-    if lower.endswith(_RPC_SUFFIX):
-        owners += by_stem.get(lower[: -len(_RPC_SUFFIX)], [])
+    # a.prj and a.dbf are both a.shp's, not each other's; a.tif.aux.xml is a.tif's, not a.tif.msk's.
+    owners += [owner for base in stems for owner in by_stem.get(base, [])
+               if owner.rpartition(".")[2].lower() not in _LAST_EXTENSIONS]
     return owners
 
 
