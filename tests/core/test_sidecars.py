@@ -11,7 +11,7 @@ from rasters import grid, random_bands, write_raster  # type: ignore[import-not-
 
 from geotorch.core import RasterDataset
 from geotorch.core.files import find_files
-from geotorch.core.sidecars import probed_alike, sidecar_names, sidecars_by_file
+from geotorch.core.sidecars import probed_alike, sidecars_by_file
 
 
 def test_sidecars_are_matched_to_their_file() -> None:
@@ -30,7 +30,7 @@ def test_sidecars_are_matched_to_their_file() -> None:
 
 def test_names_are_sidecars_only_beside_their_file() -> None:
     names = ["a.tif", "a.tif.tif", "a.jpg", "a.png", "b.tif.aux.xml", "c.tfw", "c.png", "d.msk", "e.xml", "raw.tif"]
-    assert sidecar_names(names) == set(), "no file they belong to, or not a sidecar name"
+    assert sidecars_by_file(names) == {}, "no file they belong to, or not a sidecar name"
     assert sidecars_by_file(["x.tif", "y.tif"]) == {}
 
 

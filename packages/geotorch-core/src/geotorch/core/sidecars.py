@@ -61,11 +61,6 @@ def sidecars_by_file(names: Iterable[str]) -> dict[str, list[str]]:
     return {owner: sorted(found) for owner, found in sidecars.items()}
 
 
-def sidecar_names(names: Iterable[str]) -> set[str]:
-    """The names, among those of one folder, that are sidecars of another file of the folder."""
-    return {sidecar for found in sidecars_by_file(names).values() for sidecar in found}
-
-
 def sidecars_of(path: str | os.PathLike[str]) -> list[str]:
     """The names of the sidecars beside ``path`` (one listing of its folder; an unreadable folder has none)."""
     folder, name = os.path.split(os.fspath(path))
