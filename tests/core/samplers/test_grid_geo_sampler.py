@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import tracemalloc
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -12,14 +14,15 @@ import shapely
 import torch
 from torch.utils.data import DataLoader
 
-from geotorch.core import BoundingBox, stack_samples
+from geotorch.core import BoundingBox, RasterDataset, stack_samples
 from geotorch.samplers import GridGeoSampler, Units
+from tests.core.samplers.conftest import Place
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from geotorch.samplers.utils import Size
-    from tests.core.samplers.conftest import MakeTiles, Place
+    from tests.core.samplers.conftest import MakeTiles
 
 
 def coverage(windows: list[BoundingBox], bounds: BoundingBox, res: float) -> np.ndarray:
@@ -109,7 +112,7 @@ def test_grid_sampler_covers_every_pixel_of_any_area_with_whole_windows(
 ) -> None:
     dataset = make_tiles(place, [("field", 0, 0, width, height)])
     windows = list(GridGeoSampler(dataset, size))
-    patch_height, patch_width = (size, size) if isinstance(size, int) else size
+    patch_height, patch_width = (size, size) if isinstance(size, (int, float)) else size
     boxes = pixel_boxes(windows, dataset.bounds, place.res)
     assert (coverage(windows, dataset.bounds, place.res) >= 1).all()
     assert {box[2:] for box in boxes} == {(patch_width, patch_height)}, "every window has the requested size"
@@ -201,8 +204,12 @@ def test_grid_sampler_covers_every_pixel_inside_the_roi_polygon(make_tiles: Make
     windows = list(GridGeoSampler(dataset, 8, stride=6, roi=disc))
     counts = coverage(windows, tile, utm.res)
     for row, column in zip(*np.nonzero(counts == 0), strict=True):
-        pixel = shapely.box(tile.minx + column * utm.res, tile.maxy - (row + 1) * utm.res,
-                            tile.minx + (column + 1) * utm.res, tile.maxy - row * utm.res)
+        pixel = shapely.box(
+            tile.minx + column * utm.res,
+            tile.maxy - (row + 1) * utm.res,
+            tile.minx + (column + 1) * utm.res,
+            tile.maxy - row * utm.res,
+        )
         assert disc.intersection(pixel).area == 0, (row, column)
     assert (counts > 0).sum() < counts.size
 
@@ -258,3 +265,111 @@ def test_grid_sampler_feeds_a_dataloader_with_stack_samples(make_tiles: MakeTile
     sampler = GridGeoSampler(dataset, (4, 8), stride=4)
     loader = DataLoader(dataset, batch_size=10, sampler=sampler, collate_fn=stack_samples)
     assert [batch["image"].shape for batch in loader] == [(10, 1, 4, 8), (6, 1, 4, 8)]
+
+
+#: A 1 m grid whose top-left corner is (0, 20): pixel (row, column) spans x column..column+1, y 19-row..20-row.
+METRES = Place("EPSG:32633", 0.0, 20.0, 1.0)
+
+
+def file_pixels(tmp_path: Path, name: str = "tiles0/tile.tif") -> np.ndarray:
+    with rasterio.open(tmp_path / name) as source:
+        return np.asarray(source.read(1), dtype=np.float32)
+
+
+def test_grid_sampler_roi_thinner_than_a_pixel_gets_one_window_of_the_pixels_under_it(
+    make_tiles: MakeTiles, tmp_path: Path
+) -> None:
+    dataset = make_tiles(METRES, [("tile", 0, 0, 20, 20)])
+    roi = BoundingBox(3.2, 4.7, 10.2, 10.7)
+    [window] = list(GridGeoSampler(dataset, 4, roi=roi))
+    assert spatial(window) == BoundingBox(3.0, 7.0, 7.0, 11.0)
+    image = dataset[window]["image"][0].numpy()
+    assert np.array_equal(image[:1, :2], file_pixels(tmp_path)[9:10, 3:5]), "the touched pixels, read unresampled"
+
+
+@pytest.mark.parametrize(
+    ("roi", "window"),
+    [
+        (BoundingBox(3.2, 3.7, 10.2, 10.7), BoundingBox(3.0, 7.0, 7.0, 11.0)),
+        (BoundingBox(3.0, 4.0, 10.0, 11.0), BoundingBox(3.0, 7.0, 7.0, 11.0)),
+        (BoundingBox(18.6, 19.4, 0.3, 0.6), BoundingBox(18.0, 22.0, -3.0, 1.0)),
+        (BoundingBox(3.2, 3.7, 2.0, 12.0), BoundingBox(3.0, 7.0, 8.0, 12.0)),
+    ],
+    ids=["inside-one-pixel", "one-whole-pixel", "last-pixel-padded", "thin-in-x-only"],
+)
+def test_grid_sampler_rois_holding_no_whole_pixel_along_an_axis_take_the_pixels_they_touch(
+    make_tiles: MakeTiles, roi: BoundingBox, window: BoundingBox
+) -> None:
+    dataset = make_tiles(METRES, [("tile", 0, 0, 20, 20)])
+    windows = [spatial(found) for found in GridGeoSampler(dataset, 4, roi=roi)]
+    assert windows[0] == window
+    assert all(found.minx == window.minx for found in windows)
+
+
+def test_grid_sampler_roi_without_area_is_refused(make_tiles: MakeTiles) -> None:
+    dataset = make_tiles(METRES, [("tile", 0, 0, 20, 20)])
+    with pytest.raises(ValueError, match="has no area"):
+        GridGeoSampler(dataset, 4, roi=BoundingBox(3.0, 3.0, 10.0, 10.5))
+
+
+def test_grid_sampler_roi_off_the_grid_narrower_than_the_window_reads_whole_pixels(
+    make_tiles: MakeTiles, tmp_path: Path
+) -> None:
+    dataset = make_tiles(METRES, [("tile", 0, 0, 20, 20)])
+    roi = BoundingBox(0.5, 5.9, 14.1, 19.5)
+    [window] = list(GridGeoSampler(dataset, 5, roi=roi))
+    assert spatial(window) == BoundingBox(1.0, 6.0, 14.0, 19.0), "the 4 x 4 whole pixels of the roi, at the top-left"
+    image = dataset[window]["image"][0].numpy()
+    assert np.array_equal(image, file_pixels(tmp_path)[1:6, 1:6])
+
+
+@pytest.mark.parametrize(
+    ("size", "stride", "pixels"),
+    [(2.5, None, 3), (2.4, None, 2), (0.5, None, 1), (1.49, 1.0, 1), (7.0, 2.6, 7)],
+)
+def test_grid_sampler_sizes_in_crs_units_are_rounded_to_whole_pixels_on_the_grid(
+    make_tiles: MakeTiles, tmp_path: Path, size: float, stride: float | None, pixels: int
+) -> None:
+    dataset = make_tiles(Place("EPSG:32633", 0.25, 20.0, 1.0), [("tile", 0, 0, 20, 20)])
+    windows = list(GridGeoSampler(dataset, size, stride, units=Units.CRS))
+    assert {box[2:] for box in pixel_boxes(windows, dataset.bounds, 1.0)} == {(pixels, pixels)}
+    for window in windows:
+        assert (window.minx - 0.25).is_integer() and window.maxy.is_integer()
+    assert (coverage(windows, dataset.bounds, 1.0) >= 1).all()
+    first = windows[0]
+    assert np.array_equal(dataset[first]["image"][0].numpy(), file_pixels(tmp_path)[:pixels, :pixels])
+
+
+def test_grid_sampler_skips_windows_of_an_entry_already_laid_by_an_overlapping_one(
+    make_tiles: MakeTiles, utm: Place
+) -> None:
+    dataset = make_tiles(utm, [("big", 0, 0, 20, 20), ("top", 0, 0, 20, 14), ("shifted", 8, 0, 12, 20)])
+    windows = list(GridGeoSampler(dataset, 8))
+    assert len(windows) == len(set(windows))
+    assert pixel_boxes(windows, dataset.bounds, utm.res)[:9] == [
+        (column, row, 8, 8) for row in (0, 8, 12) for column in (0, 8, 12)
+    ]
+    # The second entry's bottom row (row 6) is new; the third entry's windows all repeat the first's.
+    assert pixel_boxes(windows, dataset.bounds, utm.res)[9:] == [(0, 6, 8, 8), (8, 6, 8, 8), (12, 6, 8, 8)]
+
+
+def test_grid_sampler_lays_a_pass_of_a_billion_windows_without_holding_them(tmp_path: Path) -> None:
+    folder = tmp_path / "fine"
+    folder.mkdir()
+    profile = {"driver": "GTiff", "count": 1, "width": 40, "height": 20, "dtype": "uint8", "crs": "EPSG:32633"}
+    with rasterio.open(folder / "tile.tif", "w", transform=rasterio.Affine(1.0, 0, 0, 0, -1.0, 20.0), **profile) as out:
+        out.write(np.ones((1, 20, 40), dtype=np.uint8))
+    # 40 x 20 m at 1 mm: 40,000 x 20,000 pixels, one window each.
+    dataset = RasterDataset(folder, res=0.001)
+    started = time.perf_counter()
+    tracemalloc.start()
+    sampler = GridGeoSampler(dataset, 1, rank=3, world_size=200_000_000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(GridGeoSampler(dataset, 1)) == 800_000_000
+    windows = list(sampler)
+    assert time.perf_counter() - started < 30
+    assert peak < 10_000_000, "laying the grid holds no array of windows"
+    assert len(windows) == len(sampler) == 4
+    assert [round(window.minx / 0.001) for window in windows] == [3, 3, 3, 3]
+    assert [round((20.0 - window.maxy) / 0.001) for window in windows] == [0, 5000, 10000, 15000]

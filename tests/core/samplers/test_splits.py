@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pytest
 import torch
 
@@ -202,3 +203,14 @@ def test_a_view_refuses_to_reproject_rather_than_undo_its_split(make_tiles: Make
     view, _ = random_bbox_assignment(dataset, [0.5, 0.5], seeded(0))
     with pytest.raises(NotImplementedError):
         view.to("EPSG:4326")
+
+
+def test_splitters_take_0_d_tensors_and_arrays_as_numbers(make_tiles: MakeTiles, utm: Place) -> None:
+    tiles = make_tiles(utm, TILES)
+    counted = random_bbox_assignment(tiles, [torch.tensor(4), np.int64(2)], seeded(0))  # type: ignore[list-item]
+    assert [len(view) for view in counted] == [4, 2], "integer tensors are counts"
+    shared = random_bbox_assignment(tiles, [torch.tensor(0.5), np.array(0.5)], seeded(0))  # type: ignore[list-item]
+    assert [len(view) for view in shared] == [3, 3]
+    scenes = make_tiles(utm, SCENES)
+    early, late = time_series_split(scenes, [torch.tensor(0.5), np.array(0.5)])  # type: ignore[list-item]
+    assert [len(early), len(late)] == [2, 2]

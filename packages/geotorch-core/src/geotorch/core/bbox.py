@@ -178,20 +178,76 @@ def snap_inward(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]
 
     Returns:
         The largest box of whole grid pixels inside ``part`` (same time span), or None if none is.
+
+    Raises:
+        ValueError: if ``part`` lies more pixels from ``anchor`` than a float can count.
     """
-    minx = _on_lattice(part.minx, anchor.minx, res[0], math.ceil)
-    maxx = _on_lattice(part.maxx, anchor.minx, res[0], math.floor)
-    # Rows count downwards from the top edge, so a step of -res[1] moves inward from the top.
-    maxy = _on_lattice(part.maxy, anchor.maxy, -res[1], math.ceil)
-    miny = _on_lattice(part.miny, anchor.maxy, -res[1], math.floor)
-    if maxx - minx < res[0] * (1 - LATTICE_TOLERANCE) or maxy - miny < res[1] * (1 - LATTICE_TOLERANCE):
+    return snap_to_pixels(part, anchor, res)
+
+
+def snap_to_pixels(
+    part: BoundingBox, anchor: BoundingBox, res: tuple[float, float], outward: tuple[bool, bool] = (False, False)
+) -> BoundingBox | None:
+    """``part`` moved to the whole pixels of the ``res`` grid anchored at ``anchor``'s top-left corner.
+
+    Along an axis where ``outward`` is False, ``part`` shrinks to the whole
+    pixels inside it; where True, it grows to the pixels it shares some length
+    with. Edges within :data:`LATTICE_TOLERANCE` of a pixel edge count as on it
+    and are kept as given.
+
+    Args:
+        part: the box to move.
+        anchor: a box whose top-left corner is a pixel corner of the grid (a file's footprint).
+        res: pixel size ``(x, y)``.
+        outward: ``(x, y)``: whether to grow rather than shrink along each axis.
+
+    Returns:
+        The box (same time span), or None if it holds no pixel along an axis
+        (no whole one where shrinking; none at all where ``part`` has no width).
+
+    Raises:
+        ValueError: if ``part`` lies more pixels from ``anchor`` than a float can count.
+    """
+    # Rows count downwards from the top edge: negating y makes them count upwards like columns.
+    x = _span(part.minx, part.maxx, anchor.minx, res[0], outward[0])
+    y = _span(-part.maxy, -part.miny, -anchor.maxy, res[1], outward[1])
+    if x is None or y is None:
         return None
-    return BoundingBox(minx, maxx, miny, maxy, part.mint, part.maxt)
+    return BoundingBox(x[0], x[1], -y[1], -y[0], part.mint, part.maxt)
+
+
+def whole_pixel_axes(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) -> tuple[bool, bool]:
+    """``(x, y)``: whether ``part`` holds a whole pixel of the grid anchored at ``anchor`` along each axis.
+
+    Raises:
+        ValueError: if ``part`` lies more pixels from ``anchor`` than a float can count.
+    """
+    x = _span(part.minx, part.maxx, anchor.minx, res[0], False)
+    y = _span(-part.maxy, -part.miny, -anchor.maxy, res[1], False)
+    return x is not None, y is not None
+
+
+def _span(low: float, high: float, origin: float, step: float, outward: bool) -> tuple[float, float] | None:
+    """``[low, high]`` moved to the pixel edges ``origin + k * step``; None if it holds no whole pixel."""
+    start = _on_lattice(low, origin, step, math.floor if outward else math.ceil)
+    stop = _on_lattice(high, origin, step, math.ceil if outward else math.floor)
+    if stop - start < step * (1 - LATTICE_TOLERANCE):
+        return None
+    return start, stop
 
 
 def _on_lattice(value: float, origin: float, step: float, rounding: Callable[[float], int]) -> float:
-    """``value`` moved to ``origin + k * step`` with ``rounding`` (ceil or floor); unchanged when already there."""
+    """``value`` moved to ``origin + k * step`` with ``rounding`` (ceil or floor); unchanged when already there.
+
+    Raises:
+        ValueError: if ``value`` lies more steps from ``origin`` than a float can count.
+    """
     pixels = (value - origin) / step
+    if not math.isfinite(pixels):
+        raise ValueError(
+            f"{value} lies {value - origin:g} from the pixel grid's origin {origin}: more pixels of {step:g} "
+            f"than a float can count; use a coarser res"
+        )
     if abs(pixels - round(pixels)) < LATTICE_TOLERANCE:
         return value
     return origin + rounding(pixels) * step

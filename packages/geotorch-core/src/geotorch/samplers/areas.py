@@ -11,10 +11,10 @@ import shapely
 import torch
 from shapely.geometry import MultiPolygon, Polygon
 
-from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_inward
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_to_pixels, whole_pixel_axes
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.arguments import as_count, as_number
-from geotorch.samplers.constants import Units
+from geotorch.samplers.constants import MAX_WINDOWS, Units
 from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, get_random_bounding_box
 
 #: A region of interest in the dataset's CRS: a box, or polygons.
@@ -34,10 +34,12 @@ class Area:
     Attributes:
         bounds: the part, with the entry's time interval clipped to the region's.
         weight: how much of it lies inside the region, in squared CRS units.
+        origin: ``(x, y)`` of the entry's top-left corner, a corner of its pixel lattice.
     """
 
     bounds: BoundingBox
     weight: float
+    origin: tuple[float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +101,8 @@ def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, ow
     Raises:
         TypeError: if ``roi`` is not a BoundingBox, Polygon or MultiPolygon, or
             ``toi`` is not a pair of numbers or datetimes.
-        ValueError: if the polygons are empty or invalid, or ``toi`` is reversed
-            or holds NaN or infinity.
+        ValueError: if the box has no area, the polygons are empty or invalid,
+            or ``toi`` is reversed or holds NaN or infinity.
     """
     mint, maxt = (MIN_TIME, MAX_TIME) if toi is None else as_interval(toi, "toi", owner)
     if mint > maxt:
@@ -109,6 +111,8 @@ def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, ow
         bounds = dataset.bounds
         return Region(BoundingBox(bounds.minx, bounds.maxx, bounds.miny, bounds.maxy, mint, maxt))
     if isinstance(roi, BoundingBox):
+        if not (roi.maxx > roi.minx and roi.maxy > roi.miny):
+            raise ValueError(f"{owner}: roi={roi} has no area; pass a box at least one pixel wide and tall")
         if mint > roi.maxt or roi.mint > maxt:
             raise ValueError(f"{owner}: toi={toi!r} does not overlap the time interval of roi={roi}")
         return Region(BoundingBox(roi.minx, roi.maxx, roi.miny, roi.maxy, max(mint, roi.mint), min(maxt, roi.maxt)))
@@ -131,18 +135,32 @@ def index_entries(dataset: GeoDataset) -> list[tuple[BoundingBox, Any]]:
     return [(BoundingBox(*hit.bounds), hit.object) for hit in hits]
 
 
-def find_areas(dataset: GeoDataset, region: Region, owner: str) -> list[Area]:
-    """The part of each index entry inside ``region``, shrunk to whole pixels of the entry's grid.
+def find_areas(dataset: GeoDataset, region: Region, owner: str, touching: bool = False) -> list[Area]:
+    """The part of each index entry inside ``region``, moved to whole pixels of the entry's grid.
 
     Pixels are counted from each entry's top-left corner, so patches laid on
     an area line up with the entry's own pixels (for files in the dataset's
     CRS, with the file's pixels): reads need no resampling.
 
+    Args:
+        dataset: the dataset whose index entries are cut.
+        region: where patches may lie.
+        owner: the sampler's class name, for error messages.
+        touching: along an axis where the region (within the dataset's
+            bounds) holds no whole pixel of an entry, take the pixels it shares
+            some length with instead of none: an roi thinner than a pixel still
+            gets the pixels under it. Elsewhere an area holds the whole pixels
+            inside the region.
+
     Raises:
-        ValueError: if no entry has a whole pixel inside ``region``, naming the
-            region and the dataset's bounds.
+        ValueError: if no entry has a pixel inside ``region``, naming the region
+            and the dataset's bounds (and the res, when the region meets the data
+            but holds no whole pixel of it).
     """
     areas: list[Area] = []
+    met = False
+    res = dataset.res
+    limits = region.bbox & dataset.bounds if touching and region.bbox.intersects(dataset.bounds) else None
     for entry, _ in index_entries(dataset):
         if not entry.intersects(region.bbox):
             continue
@@ -155,11 +173,21 @@ def find_areas(dataset: GeoDataset, region: Region, owner: str) -> list[Area]:
             inside = float(piece.area)
             left, bottom, right, top = piece.bounds
             part = BoundingBox(left, right, bottom, top, part.mint, part.maxt)
-        snapped = snap_inward(part, entry, dataset.res)
+        met = met or (part.maxx > part.minx and part.maxy > part.miny)
+        outward = (False, False)
+        if limits is not None:
+            whole_x, whole_y = whole_pixel_axes(limits, entry, res)
+            outward = (not whole_x, not whole_y)
+        snapped = snap_to_pixels(part, entry, res, outward)
         if snapped is not None:
-            areas.append(Area(snapped, snapped.area if inside is None else inside))
+            areas.append(Area(snapped, snapped.area if inside is None else inside, (entry.minx, entry.maxy)))
     if not areas:
         bounds = dataset.bounds if len(dataset) else None
+        if met:
+            raise ValueError(
+                f"{owner}: the roi {region.bbox} holds no whole pixel of {type(dataset).__name__} "
+                f"(bounds {bounds}, res {res}); pass an roi at least one pixel wide and tall"
+            )
         raise ValueError(
             f"{owner}: the roi/toi {region.bbox} does not intersect the data of "
             f"{type(dataset).__name__} (bounds {bounds}); pass an roi and toi that overlap it"
@@ -203,28 +231,56 @@ class RandomPatches:
         """Find the areas of ``dataset`` inside the region that can hold a patch.
 
         Raises:
-            ValueError: if ``size`` is not positive, the roi/toi misses the
-                data, or no area can hold a patch.
+            ValueError: if ``size`` is not positive or not between half a pixel
+                and :data:`MAX_SIDE_PIXELS`, the roi/toi misses the data, no
+                area can hold a patch, or an area has more than
+                :data:`MAX_WINDOWS` positions along an axis.
         """
         self.owner = owner
+        self.given_size = size
         self.size = as_patch_size(size, units, dataset.res, owner=owner)
         self.res = dataset.res
         self.region = as_region(roi, toi, dataset, owner)
         self.areas = [area for area in find_areas(dataset, self.region, owner) if holds(area, self.size, self.res)]
         if not self.areas:
             raise size_error(owner, size, self.size, dataset, self.region)
+        for area in self.areas:
+            self._check_positions(area.bounds)
         self.weights = torch.tensor([area.weight for area in self.areas], dtype=torch.float64)
+
+    def _check_positions(self, bounds: BoundingBox) -> None:
+        """Refuse an area with more whole-pixel positions along an axis than a pass could ever draw from."""
+        for extent, patch, step, axis in (
+            (bounds.maxx - bounds.minx, self.size[1], self.res[0], "x"),
+            (bounds.maxy - bounds.miny, self.size[0], self.res[1], "y"),
+        ):
+            positions = (extent - patch) / step + 1
+            if not positions <= MAX_WINDOWS:
+                raise ValueError(
+                    f"{self.owner}: the area {bounds} has {positions:.4g} positions for a patch along {axis} at "
+                    f"res {self.res}: more than {MAX_WINDOWS} (2**40); use a coarser res or a smaller roi"
+                )
 
     def pass_length(self, length: int | None) -> int:
         """Patches per pass: ``length``, or by default how many the areas could hold side by side, at least 1.
 
         Raises:
             TypeError: if ``length`` is given and not a number.
-            ValueError: if ``length`` is given and not a positive whole number (NaN, infinity, 2.5, 0).
+            ValueError: if ``length`` is given and not a positive whole number
+                (NaN, infinity, 2.5, 0), or the length is over :data:`MAX_WINDOWS`.
         """
         if length is None:
-            return max(1, int(float(self.weights.sum()) / (self.size[0] * self.size[1])))
-        return as_count(length, "length", self.owner)
+            default = float(self.weights.sum()) / (self.size[0] * self.size[1])
+            if not default <= MAX_WINDOWS:
+                raise ValueError(
+                    f"{self.owner}: size={self.given_size!r} would make a default pass of {default:.4g} patches "
+                    f"(the area over the patch area): more than {MAX_WINDOWS} (2**40); pass a length"
+                )
+            return max(1, int(default))
+        count = as_count(length, "length", self.owner)
+        if count > MAX_WINDOWS:
+            raise ValueError(f"{self.owner}: length={length!r} patches a pass is more than {MAX_WINDOWS} (2**40)")
+        return count
 
     def choose(self, generator: torch.Generator) -> Area:
         """An area, with probability proportional to its weight."""

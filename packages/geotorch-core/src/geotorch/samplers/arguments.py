@@ -6,10 +6,11 @@ so a NaN or an infinity is refused where it is passed, not deep in a pass.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
-from numbers import Real
 
+from geotorch.core.reals import as_real
 from geotorch.samplers.constants import Units
 
 
@@ -19,14 +20,21 @@ def _prefix(owner: str) -> str:
 
 def _checked(value: object, positive: bool, subject: str) -> float:
     """``value`` as a float if it is a finite (and, if asked, positive) number; errors start with ``subject``."""
-    if isinstance(value, bool) or not isinstance(value, Real):
+    number = as_real(value)
+    if number is None:
         raise TypeError(f"{subject} must be a number")
-    number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{subject} must be finite, not NaN or infinite")
     if positive and number <= 0:
         raise ValueError(f"{subject} must be positive")
     return number
+
+
+def as_scalar(value: object) -> object:
+    """A 0-d tensor or array as the Python number it holds (an int stays an int); anything else as given."""
+    if getattr(value, "ndim", None) == 0 and callable(getattr(value, "item", None)):
+        return value.item()  # type: ignore[attr-defined]
+    return value
 
 
 def as_number(value: object, name: str, owner: str = "") -> float:
@@ -39,6 +47,8 @@ def as_number(value: object, name: str, owner: str = "") -> float:
 
     Returns:
         The number as a float.
+
+    Numpy numbers and 0-d tensors or arrays are numbers too.
 
     Raises:
         TypeError: if ``value`` is not a real number (a bool, a string, None...).
@@ -61,7 +71,8 @@ def as_pair(value: object, name: str, owner: str = "") -> tuple[float, float]:
     """One positive finite number (used twice) or a pair of them, as two floats.
 
     Args:
-        value: a number, or a sequence of two numbers (``(height, width)``, ``(x, y)``...).
+        value: a number, or a sequence of two numbers (``(height, width)``, ``(x, y)``...); numpy
+            numbers and 0-d tensors or arrays are numbers, a tensor or array of two is a pair.
         name: the argument's name, for messages.
         owner: the class or function it was given to, for messages.
 
@@ -72,12 +83,13 @@ def as_pair(value: object, name: str, owner: str = "") -> tuple[float, float]:
         TypeError: if ``value`` is neither a number nor a sequence, or holds something other than numbers.
         ValueError: if it holds other than two numbers, or a number is NaN, infinite, zero or negative.
     """
-    if isinstance(value, Real) and not isinstance(value, bool):
+    if as_real(value) is not None:
         number = as_positive(value, name, owner)
         return number, number
-    if not isinstance(value, Iterable) or isinstance(value, (str, bytes)):
+    if not isinstance(value, Iterable) or isinstance(value, (str, bytes)) or getattr(value, "ndim", 1) == 0:
         raise TypeError(f"{_prefix(owner)}{name}={value!r} must be a number or a pair of numbers")
-    parts = tuple(value)
+    # Three at most: enough to tell a pair from anything longer, without reading a huge iterable.
+    parts = tuple(itertools.islice(value, 3))
     if len(parts) != 2:
         raise ValueError(f"{_prefix(owner)}{name}={value!r} must be one number or a pair of numbers")
     first, second = (_checked(part, True, f"{_prefix(owner)}{name}={value!r}: {part!r}") for part in parts)

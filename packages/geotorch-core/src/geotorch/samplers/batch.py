@@ -77,7 +77,8 @@ class RandomBatchGeoSampler(BatchGeoSampler):
 
         Args:
             dataset: the dataset to sample.
-            size: patch size, one number or ``(height, width)``, in ``units``.
+            size: patch size, one number or ``(height, width)``, in ``units``;
+                whole pixels (a value between is rounded to the nearest, halves up).
             batch_size: patches per batch, a positive whole number.
             length: patches per pass over all ranks, a positive whole number
                 (default: the area inside the roi divided by the area of a patch, at least 1).
@@ -94,9 +95,11 @@ class RandomBatchGeoSampler(BatchGeoSampler):
                 numbers, ``units`` is not a :class:`Units` value, or ``roi``/``toi``
                 has the wrong type.
             ValueError: if ``size``, ``batch_size``, ``length`` or ``toi`` holds
-                NaN or infinity, ``size`` is not positive, a count is not a
-                positive whole number, the roi/toi misses the data, or no area
-                can hold a patch.
+                NaN or infinity, ``size`` is not positive or not between half a
+                pixel and 2**31 - 1 pixels, a count is not a positive whole
+                number, the pass would be longer than 2**40 patches, the roi has
+                no area, misses the data or holds no whole pixel of it, no area
+                can hold a patch, or an area has more than 2**40 positions along an axis.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         owner = type(self).__name__

@@ -1,4 +1,4 @@
-"""Units in which sampler patch sizes and strides are given."""
+"""Units in which sampler patch sizes and strides are given, and the limits on what a sampler lays out."""
 
 from __future__ import annotations
 
@@ -16,3 +16,12 @@ class Units(Enum):
 
     PIXELS = auto()
     CRS = auto()
+
+
+#: Most windows one sampler pass may lay (and most whole-pixel positions along one axis of a random
+#: draw, and most patches a random pass may draw): a pass beyond it would never end (at a million
+#: windows a second, 2**40 take 13 days) and counts beyond 2**53 are no longer exact in floats.
+MAX_WINDOWS = 2**40
+
+#: Most pixels along one side of a window or a stride: GDAL reads windows whose sizes are C ints.
+MAX_SIDE_PIXELS = 2**31 - 1

@@ -22,7 +22,8 @@ from geotorch.samplers.areas import (
 )
 from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
-from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, chip_offsets
+from geotorch.samplers.grid import WindowGrid
+from geotorch.samplers.utils import Size, as_pixels
 
 
 class GeoSampler(Sampler[BoundingBox], Sharded, abc.ABC):
@@ -94,7 +95,8 @@ class RandomGeoSampler(GeoSampler):
 
         Args:
             dataset: the dataset to sample.
-            size: patch size, one number or ``(height, width)``, in ``units``.
+            size: patch size, one number or ``(height, width)``, in ``units``;
+                whole pixels (a value between is rounded to the nearest, halves up).
             length: patches per pass over all ranks, a positive whole number
                 (default: the area inside the roi divided by the area of a patch, at least 1).
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
@@ -109,8 +111,11 @@ class RandomGeoSampler(GeoSampler):
             TypeError: if ``size`` or ``length`` is not made of numbers, ``units``
                 is not a :class:`Units` value, or ``roi``/``toi`` has the wrong type.
             ValueError: if ``size``, ``length`` or ``toi`` holds NaN or infinity,
-                ``size`` is not positive, ``length`` is not a positive whole
-                number, the roi/toi misses the data, or no area can hold a patch.
+                ``size`` is not positive or not between half a pixel and
+                2**31 - 1 pixels, ``length`` is not a positive whole number or
+                the pass would be longer than 2**40 patches, the roi has no
+                area, misses the data or holds no whole pixel of it, no area can
+                hold a patch, or an area has more than 2**40 positions along an axis.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         self.patches = RandomPatches(dataset, size, units, roi, toi, type(self).__name__)
@@ -132,26 +137,44 @@ class RandomGeoSampler(GeoSampler):
 class GridGeoSampler(GeoSampler):
     """Windows laid on a regular grid over every index entry, for inference and evaluation.
 
-    Edge policy: each entry's part inside the roi (its *area*) is tiled from
-    its top-left corner every ``stride``. The last row and column are shifted
-    back to end exactly at the area's bottom and right edges, so no window
-    reaches past the data and, with ``stride <= size``, every pixel of every
-    area is covered by at least one window.
+    Pixels: ``size`` and ``stride`` are whole pixels of the dataset's grid (a
+    value between is rounded to the nearest, halves up; under half a pixel is
+    refused), and every window starts on a pixel edge of the entry it is laid
+    on, counted from the entry's top-left corner: windows line up with the
+    entry's pixels (for files in the dataset's CRS and res, the file's own
+    pixels), so reads need no resampling.
+
+    Areas: the part of each entry inside the roi (its *area*) is the entry's
+    whole pixels inside the roi; an roi that holds no whole pixel along an
+    axis (one thinner than a pixel, or off the grid and under two pixels)
+    takes the pixels it shares some length with along that axis instead.
+
+    Edge policy: each area is tiled from its top-left corner every
+    ``stride``. The last row and column are shifted back to end exactly at the
+    area's bottom and right edges, so no window reaches past the data and,
+    with ``stride <= size``, every pixel of every area is covered by at least
+    one window.
 
     Areas smaller than a window: along an axis where an area is shorter than
     the window, it gets one window starting at its top (left) edge. Where the
-    roi (the dataset's bounds without roi) is longer than the window along
-    that axis, the window is moved back as needed to stay inside it; where the
-    roi itself is shorter, the window keeps the full requested size, anchored
-    at the area's top-left corner, and reaches past the data, where a dataset
-    reads its fill value (nodata, else 0). So a field smaller than a patch is
-    still predicted, whole, in one window holding it at the top-left.
+    roi (the dataset's bounds without roi), within the dataset's bounds, holds
+    at least a window's length of whole pixels along that axis, the window is
+    moved back as needed to stay inside them; elsewhere the window keeps the
+    full requested size, anchored at the area's top-left corner, and reaches
+    past the roi or the data, where a dataset reads its fill value (nodata,
+    else 0). So a field smaller than a patch is still predicted, whole, in one
+    window holding it at the top-left.
 
     With a polygon roi, the windows that share some area with the polygons are
     kept, so every pixel inside the polygons is covered; windows may reach
     past the polygons (mask the predictions with them). Windows are per index
-    entry; identical windows (entries with the same footprint and time) are
-    yielded once.
+    entry; a window identical to one already laid (an entry on the same pixel
+    lattice, with the same time span, overlapping an earlier one) is yielded
+    once.
+
+    Windows are laid out lazily: memory grows with the number of entries (and
+    of rows of windows, with polygons), not of windows. A pass of more than
+    :data:`~geotorch.samplers.constants.MAX_WINDOWS` (2**40) windows is refused.
 
     A pass is split across ranks window by window: every window is visited
     exactly once over all ranks, and rank lengths differ by at most one.
@@ -173,7 +196,8 @@ class GridGeoSampler(GeoSampler):
 
         Args:
             dataset: the dataset to tile.
-            size: window size, one number or ``(height, width)``, in ``units``.
+            size: window size, one number or ``(height, width)``, in ``units``;
+                whole pixels (a value between is rounded to the nearest, halves up).
             stride: step between windows, like ``size`` (default: ``size``, no overlap).
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); see the edge policy above.
@@ -186,50 +210,37 @@ class GridGeoSampler(GeoSampler):
             TypeError: if ``size`` or ``stride`` is not one or two numbers,
                 ``units`` is not a :class:`Units` value, or ``roi``/``toi`` has the wrong type.
             ValueError: if ``size``, ``stride`` or ``toi`` holds a number that is
-                NaN, infinite or (for sizes) not positive, the roi/toi misses the
-                data, or no window shares area with the roi polygons.
+                NaN, infinite or (for sizes) not positive, a size or stride is
+                under half a pixel or over 2**31 - 1 pixels, the roi has no area
+                or misses the data, the pass would hold more than 2**40 windows
+                (or, with polygons, 2**22 rows of them), or no window shares area
+                with the roi polygons.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         owner = type(self).__name__
-        self.size = as_patch_size(size, units, self.res, owner=owner)
-        self.stride = self.size if stride is None else as_patch_size(stride, units, self.res, "stride", owner)
+        pixels = as_pixels(size, units, self.res, owner=owner)
+        steps = pixels if stride is None else as_pixels(stride, units, self.res, "stride", owner)
+        self.size = (pixels[0] * self.res[1], pixels[1] * self.res[0])
+        self.stride = (steps[0] * self.res[1], steps[1] * self.res[0])
         self.region = as_region(roi, toi, dataset, owner)
-        areas = find_areas(dataset, self.region, owner)
+        areas = find_areas(dataset, self.region, owner, touching=True)
         limits = self.region.bbox & dataset.bounds
-        windows = np.concatenate([self._tile(area.bounds, limits) for area in areas])
-        _, first = np.unique(windows, axis=0, return_index=True)
-        windows = windows[np.sort(first)]
-        windows = windows[self.region.overlaps(windows)]
-        if len(windows) == 0:
+        given = f"size={size!r}" if stride is None else f"size={size!r}, stride={stride!r}"
+        describe = f"{owner}: {given} ({pixels[0]} x {pixels[1]} pixels every {steps[0]} x {steps[1]})"
+        self.grid = WindowGrid(areas, limits, self.region, pixels, steps, self.res, describe)
+        if len(self.grid) == 0:
             raise ValueError(
                 f"{owner}: no window of size={size!r} shares area with the roi polygon {self.region.bbox}; "
                 f"the polygon lies between whole pixels of the data: use a wider roi"
             )
-        self.windows = windows[self.rank :: self.world_size]
-
-    def _tile(self, area: BoundingBox, limits: BoundingBox) -> np.ndarray:
-        """Rows ``(minx, maxx, miny, maxy, mint, maxt)`` of the windows over ``area``, top row first."""
-        height, width = self.size
-        lefts = area.minx + np.array(chip_offsets(area.maxx - area.minx, width, self.stride[1]))
-        tops = area.maxy - np.array(chip_offsets(area.maxy - area.miny, height, self.stride[0]))
-        # Moving a window back inside the limits is only possible where they are wider than it;
-        # elsewhere it stays at the area's top-left corner and reads fill beyond the data.
-        if limits.maxx - limits.minx >= width - TOLERANCE * self.res[0]:
-            lefts = np.minimum(lefts, limits.maxx - width)
-        if limits.maxy - limits.miny >= height - TOLERANCE * self.res[1]:
-            tops = np.maximum(tops, limits.miny + height)
-        top, left = (grid.ravel() for grid in np.meshgrid(tops, lefts, indexing="ij"))
-        times = np.broadcast_to([area.mint, area.maxt], (len(top), 2))
-        return np.column_stack([left, left + width, top - height, top, times])
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's windows, entry by entry, row by row."""
-        for window in self.windows.tolist():
-            yield BoundingBox(*window)
+        return self.grid.windows(self.rank, self.world_size)
 
     def __len__(self) -> int:
         """Windows this rank yields."""
-        return len(self.windows)
+        return len(range(self.rank, len(self.grid), self.world_size))
 
 
 class PreChippedGeoSampler(GeoSampler):

@@ -15,14 +15,19 @@ import torch
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.geo import GeoDataset, build_index
+from geotorch.core.reals import as_real
 from geotorch.samplers.areas import as_interval, index_entries
-from geotorch.samplers.arguments import as_count, as_number, as_positive
+from geotorch.samplers.arguments import as_count, as_number, as_positive, as_scalar
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
 Entry = tuple[BoundingBox, Any]
 
 #: How far fractions may sum from 1.
 FRACTION_TOLERANCE = 1e-6
+
+#: Most cells random_grid_cell_assignment cuts: each becomes an index entry of a view
+#: (some 300 bytes, and tens of microseconds to insert), so 2**24 already take minutes and gigabytes.
+MAX_CELLS = 2**24
 
 
 def random_bbox_assignment(
@@ -107,13 +112,21 @@ def random_grid_cell_assignment(
 
     Raises:
         TypeError: if ``grid_size`` or a fraction is not a number.
-        ValueError: if ``grid_size`` is not a positive whole number, a fraction
-            is NaN, infinite or not positive, the fractions do not sum to 1, or
-            a split would get no cell.
+        ValueError: if ``grid_size`` is not a positive whole number or would
+            cut more than :data:`MAX_CELLS` cells in all, a fraction is NaN,
+            infinite or not positive, the fractions do not sum to 1, or a split
+            would get no cell.
     """
     grid_size = as_count(grid_size, "grid_size", "random_grid_cell_assignment")
+    entries = index_entries(dataset)
+    if len(entries) * grid_size**2 > MAX_CELLS:
+        raise ValueError(
+            f"random_grid_cell_assignment: grid_size={grid_size} would cut {len(entries)} entries into "
+            f"{len(entries) * grid_size**2:,} cells: more than {MAX_CELLS:,} (2**24) index entries; "
+            f"use a smaller grid_size"
+        )
     cells: list[Entry] = []
-    for box, item in index_entries(dataset):
+    for box, item in entries:
         xs = [box.minx + (box.maxx - box.minx) * step / grid_size for step in range(grid_size)] + [box.maxx]
         ys = [box.miny + (box.maxy - box.miny) * step / grid_size for step in range(grid_size)] + [box.maxy]
         cells += [
@@ -190,7 +203,7 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
             overlaps another, or an interval holds no data.
     """
     intervals = _time_intervals(dataset, lengths)
-    closed_end = all(isinstance(length, Real) for length in lengths)
+    closed_end = all(_is_number(length) for length in lengths)
     entries = index_entries(dataset)
     views = []
     for number, (start, end) in enumerate(intervals):
@@ -209,7 +222,7 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
 
 def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[tuple[float, float]]:
     """``(start, end)`` POSIX seconds of each split of :func:`time_series_split`."""
-    numbers = [length for length in lengths if isinstance(length, Real)]
+    numbers = [length for length in lengths if _is_number(length)]
     if len(numbers) == len(lengths):
         shares = _fractions(numbers, "time_series_split", "lengths")
         mint, maxt = dataset.bounds.mint, dataset.bounds.maxt
@@ -217,7 +230,7 @@ def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[t
         return list(pairwise(cuts))
     intervals = []
     for number, length in enumerate(lengths):
-        if isinstance(length, Real):
+        if _is_number(length):
             raise TypeError(f"time_series_split: give all fractions or all (start, end) pairs, got {length!r}")
         start, end = as_interval(length, f"lengths[{number}]", "time_series_split")
         if not start < end:
@@ -228,6 +241,11 @@ def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[t
         if start < end:
             raise ValueError(f"time_series_split: intervals {ordered} overlap; make them disjoint")
     return intervals
+
+
+def _is_number(value: object) -> bool:
+    """Whether ``value`` is a fraction rather than an interval: 0-d tensors and arrays are (bools are refused later)."""
+    return isinstance(value, Real) or as_real(value) is not None
 
 
 def _clip_time(box: BoundingBox, start: float, end: float, inclusive: bool) -> BoundingBox | None:
@@ -252,12 +270,14 @@ def _sums_to_one(fractions: Sequence[float]) -> bool:
 
 def _counts(total: int, lengths: Sequence[float], owner: str) -> list[int]:
     """Items per split: ``lengths`` as counts summing to ``total``, or fractions of it summing to 1."""
-    for number, length in enumerate(lengths):
-        as_number(length, f"lengths[{number}]", owner)
-    if all(isinstance(length, Integral) for length in lengths) and sum(lengths) == total:
-        counts = [int(length) for length in lengths]
-    elif lengths and all(length >= 0 for length in lengths) and _sums_to_one(lengths):
-        exact = [total * length for length in lengths]
+    # 0-d tensors and arrays as the numbers they hold, so that integer ones count as counts.
+    values: list[Any] = [as_scalar(length) for length in lengths]
+    for number, value in enumerate(values):
+        as_number(value, f"lengths[{number}]", owner)
+    if all(isinstance(value, Integral) for value in values) and sum(values) == total:
+        counts = [int(value) for value in values]
+    elif values and all(value >= 0 for value in values) and _sums_to_one(values):
+        exact = [total * value for value in values]
         counts = [math.floor(share) for share in exact]
         # Largest remainders first: [0.5, 0.3, 0.2] of 6 gives [3, 2, 1], not [4, 1, 1].
         for number in sorted(range(len(exact)), key=lambda number: counts[number] - exact[number])[
