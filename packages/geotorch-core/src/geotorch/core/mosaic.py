@@ -22,6 +22,9 @@ from geotorch.core.pixel_types import pixel_value, source_type, wider_type
 from geotorch.core.warp import has_mask_band, warp_onto_grid
 from geotorch.core.wrap import longitude_shifts
 
+#: The most pixels a raster may have along a side (GDAL's limit).
+MAX_PIXELS_PER_SIDE = 2**31 - 1
+
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
 GRID_TOLERANCE = 1e-6
 
@@ -55,9 +58,19 @@ class Grid:
 
     @classmethod
     def from_bbox(cls, bbox: BoundingBox, crs: CRS, res: tuple[float, float]) -> Grid:
-        """The grid covering ``bbox`` with pixels of size ``res`` anchored at its top-left corner."""
+        """The grid covering ``bbox`` with pixels of size ``res`` anchored at its top-left corner.
+
+        Raises:
+            ValueError: if the grid would be wider or taller than GDAL's limit of 2**31 - 1 pixels.
+        """
         width = max(1, round((bbox.maxx - bbox.minx) / res[0]))
         height = max(1, round((bbox.maxy - bbox.miny) / res[1]))
+        if max(width, height) > MAX_PIXELS_PER_SIDE:
+            raise ValueError(
+                f"a query of {bbox.maxx - bbox.minx:g} x {bbox.maxy - bbox.miny:g} CRS units at res {res} would be "
+                f"{width} x {height} pixels, beyond the {MAX_PIXELS_PER_SIDE} a raster may have per side; "
+                f"query a smaller area or choose a coarser res"
+            )
         return cls(crs, Affine(res[0], 0.0, bbox.minx, 0.0, -res[1], bbox.maxy), height, width)
 
 
