@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum, auto
 
+from geotorch.core.mosaic import MAX_PIXELS_PER_SIDE
+
 
 class Units(Enum):
     """How a sampler reads ``size`` and ``stride``.
@@ -24,4 +26,4 @@ class Units(Enum):
 MAX_WINDOWS = 2**40
 
 #: Most pixels along one side of a window or a stride: GDAL reads windows whose sizes are C ints.
-MAX_SIDE_PIXELS = 2**31 - 1
+MAX_SIDE_PIXELS = MAX_PIXELS_PER_SIDE
