@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+from affine import Affine
 from rasterio.errors import NotGeoreferencedWarning
 from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
@@ -292,3 +293,39 @@ def test_world_files_differing_only_in_case_are_read_as_gdal_reads_them(tmp_path
     (profile,) = profiles.read_profiles([path], "sidecars")
     assert isinstance(profile, profiles.RasterProfile)
     assert (profile.bounds, profile.nodata, profile.crs) == _as_gdal_opens(path)
+
+
+def test_a_file_whose_crs_text_is_not_utf8_is_skipped_naming_it(tmp_path: Path) -> None:
+    """GDAL's CRS reader fails on malformed citation bytes: that file is skipped, the folder still indexes."""
+    path = write_raster(tmp_path / "mangled.tif", np.ones((1, 4, 4), "uint8"), "EPSG:7415", grid(100000.0, 500000.0))
+    content = bytearray(path.read_bytes())
+    at = content.index(b"Amersfoort")
+    content[at + 2] = 0x83  # not valid UTF-8
+    path.write_bytes(bytes(content))
+    write_raster(tmp_path / "placed.tif", np.ones((1, 4, 4), "uint8"), "EPSG:28992", grid(100000.0, 500000.0))
+    with pytest.warns(UserWarning, match=r"skipping .*mangled\.tif: not a readable raster \(UnicodeDecodeError"):
+        dataset = RasterDataset(tmp_path)
+    assert len(dataset) == 1
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        (30.0, 30.0, 600000.0, 30.0, 30.0, 4000000.0),  # singular: columns and rows step alike
+        (30.0, 0.0, float("inf"), 0.0, -30.0, 4000000.0),
+        (float("nan"), 0.0, 600000.0, 0.0, -30.0, 4000000.0),
+    ],
+    ids=["degenerate", "infinite-origin", "nan-size"],
+)
+def test_a_file_whose_geotransform_places_no_pixel_is_skipped_naming_it(
+    tmp_path: Path, transform: tuple[float, ...]
+) -> None:
+    bad = tmp_path / "bad.tif"
+    with rasterio.open(bad, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8", crs="EPSG:32616",
+                       transform=Affine(*transform)) as destination:
+        destination.write(np.ones((1, 4, 4), "uint8"))
+    write_raster(tmp_path / "placed.tif", np.ones((1, 4, 4), "uint8"), "EPSG:32616", grid(600000.0, 4000000.0))
+    with pytest.warns(UserWarning, match=r"skipping .*bad\.tif: not a readable raster"):
+        dataset = RasterDataset(tmp_path)
+    assert len(dataset) == 1
+    assert dataset[dataset.bounds]["image"].shape == (1, 4, 4)

@@ -617,6 +617,21 @@ def test_separate_files_band_files_differing_in_extension_case_are_one_scene(sep
     assert dataset[dataset.bounds]["image"].numpy()[:, 5, 15].tolist() == [21, 22, 23]
 
 
+@pytest.mark.parametrize("glob", ["scene*_B1.*", "scene*_B2.*", "*.tif"])
+def test_separate_files_band_files_differing_in_case_are_found_whatever_the_glob_names(
+    separate: Path, glob: str
+) -> None:
+    (separate / "scene2_B2.tif").rename(separate / "scene2_B2.TIF")
+
+    class AnyCase(SeparateBands):
+        filename_glob = glob
+        filename_regex = r"(?P<scene>scene\d)_(?P<band>B\d)\.(?i:tif)"
+
+    dataset = AnyCase(separate)
+    assert len(dataset) == 2
+    assert dataset[dataset.bounds]["image"].numpy()[:, 5, 15].tolist() == [21, 22, 23]
+
+
 def test_separate_files_skip_a_file_whose_name_holds_no_band(separate: Path) -> None:
     write_raster(separate / "scene3.tif", np.full((3, 10, 10), 7, dtype="uint16"), "EPSG:32616", grid(LEFT, TOP))
 

@@ -185,7 +185,8 @@ def _as_gdal_reads(keys: tuple[int, ...], doubles: tuple[float, ...], ascii: byt
                 if crs is None:
                     raise Unsupported("no CRS")
                 wkt = crs.to_wkt()
-    except (RasterioError, CRSError) as error:
+    # ValueError: GDAL's CRS reader fails so on malformed text, e.g. a citation that is not UTF-8.
+    except (RasterioError, CRSError, ValueError) as error:
         raise Unsupported(f"GDAL cannot read the GeoKeys: {error}") from error
     return wkt, value
 

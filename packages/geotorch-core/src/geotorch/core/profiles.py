@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 import warnings
@@ -124,6 +125,9 @@ def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
                 any(issubclass(warning.category, NotGeoreferencedWarning) for warning in caught) or source.rpcs
             ):
                 return "it has no geotransform"
+            transform = source.transform
+            if not all(math.isfinite(value) for value in transform[:6]) or transform.is_degenerate:
+                return f"its geotransform {tuple(transform[:6])} places no pixel anywhere (not finite, or degenerate)"
             # rasterio's bounds and res assume a north-up grid; these hold for any geotransform.
             return RasterProfile(
                 source.crs.to_wkt(),
@@ -135,8 +139,13 @@ def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
                 source.dtypes[0],
                 source.nodata,
             )
-    except (rasterio.errors.RasterioError, rasterio.errors.CRSError) as error:
-        return str(error)
+    # Beyond its own errors, GDAL's metadata readers raise what malformed bytes lead them to (a
+    # UnicodeDecodeError from a citation, a ValueError from a CRS): any of them means the file is
+    # unreadable, and the caller names it; none may stop the indexing of the other files.
+    except Exception as error:  # noqa: BLE001
+        if isinstance(error, rasterio.errors.RasterioError):
+            return str(error)
+        return f"{type(error).__name__}: {error}"
 
 
 def _cache_file(key: str) -> Path:

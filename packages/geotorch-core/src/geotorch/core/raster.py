@@ -29,6 +29,18 @@ from geotorch.core.timestamps import interval_from_match
 EXACT_IN_FLOAT32 = frozenset(np.dtype(name) for name in ("uint8", "int8", "uint16", "int16", "float32"))
 
 
+def _spelled_as_on_disk(path: Path) -> str:
+    """``path``, or where no file has that name, the first in its folder whose name differs only in case."""
+    if path.exists():
+        return str(path)
+    try:
+        names = sorted(os.listdir(path.parent))
+    except OSError:
+        return str(path)
+    wanted = path.name.casefold()
+    return str(next((path.parent / name for name in names if name.casefold() == wanted), path))
+
+
 class RasterDataset(GeoDataset):
     """Raster files (GeoTIFF, COG, JP2, ...) in any CRS, served on one grid.
 
@@ -252,11 +264,14 @@ class RasterDataset(GeoDataset):
             path, match = files[min(files, key=lambda band: rank.get(band, len(rank)))]
             self._scene_files[str(path)] = {band: str(file) for band, (file, _) in files.items()}
             try:
+                band_paths = self._band_paths(str(path))
                 missing = next((f"no file {file} of a selected band; choose bands=... it has"
-                                for file in self._band_paths(str(path))
-                                if not os.path.exists(file)), None)
+                                for file in band_paths if not os.path.exists(file)), None)
             except FileNotFoundError as error:
                 missing = str(error)
+            else:
+                # Reads then take each band's file as found here, without looking again.
+                self._scene_files[str(path)].update(zip(self.bands, band_paths, strict=True))
             if missing is not None:
                 self._incomplete_scenes.append(f"{path}: {missing}")
                 warnings.warn(f"{type(self).__name__}: skipping the scene of {path}: {missing}", stacklevel=4)
@@ -270,7 +285,8 @@ class RasterDataset(GeoDataset):
     def _band_paths(self, path: str) -> list[str]:
         """For separate-file products, the file of every selected band of the scene ``path``.
 
-        The files found for the scene when indexing, else ``path``'s name with its band replaced.
+        The files found for the scene when indexing, else ``path``'s name with its band replaced
+        (where no file has that name, one whose name differs only in case).
         """
         directory, name = Path(path).parent, Path(path).name
         match = re.match(self.filename_regex, name, re.VERBOSE)
@@ -278,7 +294,8 @@ class RasterDataset(GeoDataset):
             return [path]
         start, end = match.span("band")
         found = self._scene_files.get(path, {})
-        return [found.get(band) or str(directory / f"{name[:start]}{band}{name[end:]}") for band in self.bands]
+        return [found.get(band) or _spelled_as_on_disk(directory / f"{name[:start]}{band}{name[end:]}")
+                for band in self.bands]
 
     def _getitem(self, query: BoundingBox) -> Sample:
         """Mosaic the files intersecting ``query`` onto the query's grid."""
