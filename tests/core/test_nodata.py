@@ -173,3 +173,57 @@ def test_pixels_a_mask_band_hides_are_missing_in_copies_as_in_warps(tmp_path: Pa
         np.testing.assert_array_equal(image, np.where(mask == 0, 200, 100))
     else:
         assert (image == 200).sum() >= 9 and set(np.unique(image)) <= {0.0, 100.0, 200.0}
+
+
+def _hiding_file(path: Path, how: str, dtype: str) -> np.ndarray:
+    """Write ``path``: 100s whose top-left 5 x 5 pixels ``how`` hides ("alpha", "internal" mask or ".msk").
+
+    Returns the same pixels with the hidden ones 0 (an alpha band kept as a band, 0 where hidden).
+    """
+    values = np.full((3 if how == "alpha" else 1, 10, 10), 100, dtype=dtype)
+    mask = np.full((10, 10), 255, dtype="uint8")
+    mask[:5, :5] = 0
+    profile = {"driver": "GTiff", "width": 10, "height": 10, "dtype": dtype, "crs": "EPSG:32618",
+               "transform": grid(LEFT, TOP)}
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=how == "internal"):
+        if how == "alpha":
+            values = np.concatenate([values, mask[None].astype(dtype)])
+            with rasterio.open(path, "w", count=4, photometric="RGB", alpha="YES", **profile) as destination:
+                destination.write(values)
+        else:
+            with rasterio.open(path, "w", count=1, **profile) as destination:
+                destination.write(values)
+                destination.write_mask(mask)
+    assert (Path(f"{path}.msk").exists()) == (how == ".msk")
+    return np.where(mask == 0, 0, values).astype(dtype)
+
+
+@pytest.mark.parametrize("nodata", [None, 7], ids=["no-nodata", "nodata"])
+@pytest.mark.parametrize(("crs", "res"), [(None, 15), ("EPSG:32617", 30), ("EPSG:32617", 15)])
+@pytest.mark.parametrize(("how", "dtype"), [("alpha", "uint8"), ("internal", "uint16"), (".msk", "float32"),
+                                            ("internal", "int64")])
+def test_pixels_a_mask_or_alpha_band_hides_are_missing_in_warps_and_mosaics(
+    tmp_path: Path, how: str, dtype: str, crs: str | None, res: float, nodata: float | None
+) -> None:
+    # hidden/b.tif's corner is hidden by its alpha band or mask; plain/b.tif holds 0 there, declared nodata:
+    # warped alone or under a.tif, whose left half is missing, both read the same, as GDAL's warp gives.
+    kind = type("Kind", (RasterDataset,), {"is_image": dtype != "int64"})
+    for folder in ("hidden", "plain"):
+        (tmp_path / folder).mkdir()
+    zeroed = _hiding_file(tmp_path / "hidden" / "b.tif", how, dtype)
+    write_raster(tmp_path / "plain" / "b.tif", zeroed, "EPSG:32618", grid(LEFT, TOP), nodata=0)
+    hidden = kind(tmp_path / "hidden" / "b.tif", crs=crs, res=res, nodata=nodata)
+    plain = kind(tmp_path / "plain" / "b.tif", crs=crs, res=res, nodata=nodata)
+    key = "image" if dtype != "int64" else "mask"
+    sample = hidden[hidden.bounds][key].numpy()
+    np.testing.assert_array_equal(sample, plain[hidden.bounds][key].numpy())
+    assert (sample == 100).sum() < sample.size * 0.8, "the hidden quarter reads as missing"
+    under = np.full((zeroed.shape[0], 10, 10), 50, dtype=dtype)
+    under[:, :, :5] = 0
+    for folder in ("hidden", "plain"):
+        write_raster(tmp_path / folder / "a.tif", under, "EPSG:32618", grid(LEFT, TOP), nodata=0)
+    hidden = kind(tmp_path / "hidden", crs=crs, res=res, nodata=nodata)
+    plain = kind(tmp_path / "plain", crs=crs, res=res, nodata=nodata)
+    mosaic = hidden[hidden.bounds][key].numpy()
+    np.testing.assert_array_equal(mosaic, plain[hidden.bounds][key].numpy())
+    assert (mosaic == 50).any() and (mosaic == 100).any()

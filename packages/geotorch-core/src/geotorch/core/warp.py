@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import MaskFlags, Resampling
@@ -105,12 +104,11 @@ def warp_onto_grid(
 
     Only the source window the grid needs (plus the kernel's reach) is read,
     through GDAL's block cache, and warped from memory; the result equals
-    GDAL's warp of the whole file onto the same grid. Files whose validity
-    lives in a mask or alpha band are warped by GDAL from the file itself,
-    unless ``nodata`` must be honoured too.
+    GDAL's warp of the whole file onto the same grid.
 
-    Missing source pixels (the file's nodata, ``nodata``, and what its mask
-    band marks) are left out of every resampling kernel: a bilinear pixel
+    Missing source pixels (the file's nodata, ``nodata``, and those its mask
+    or alpha band hides, with or without a nodata value) are left out of every
+    resampling kernel, as in GDAL's warp told about the mask: a bilinear pixel
     beside them interpolates valid pixels only.
 
     Args:
@@ -125,8 +123,6 @@ def warp_onto_grid(
             as float32's -3.3999999521e38); one the type cannot hold marks no pixel.
         shift: added to the file's x coordinates: whole turns of longitude that bring a
             geographic file under the grid (see :func:`geotorch.core.wrap.longitude_shifts`).
-            Files warped from themselves (mask or alpha band) ignore it: GDAL brings their
-            longitudes around the file's centre itself.
 
     Returns:
         Boolean ``(height, width)``: the target pixels that received data. Where
@@ -145,25 +141,22 @@ def warp_onto_grid(
     )
     target = out if fill_is_missing else np.concatenate([out, np.zeros((1, *out.shape[1:]), out.dtype)])
     alpha = {} if fill_is_missing else {"dst_alpha": len(target), "init_dest_nodata": False}
-    mask_band = has_mask_band(source)
-    if mask_band and marker is None:
-        reproject(source=rasterio.band(source, list(indexes)), destination=target, src_nodata=own,
-                  dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling,
-                  **alpha, **options)
-        return _received(out, target, fill)
     reach = _KERNEL_RADIUS.get(resampling, 1) * math.ceil(max(1.0, 1 / scale_x, 1 / scale_y)) + 2
     window = _source_window(source, grid, reach, shift)
     if window is None:
         return np.zeros(out.shape[1:], dtype=bool)
     pixels = source.read(list(indexes), window=window)
+    # GDAL's warp of an array knows nothing of the file's mask or alpha band: it is told here.
+    hidden = source.dataset_mask(window=window) == 0 if has_mask_band(source) else None
     missing = own
     if marker is not None:
         # Pixels the file itself marks missing get the dataset's nodata, the one value GDAL is told.
         if own is not None and not same_value(own, marker):
             np.putmask(pixels, equal_to(pixels, own), marker)
-        if mask_band:
-            pixels[:, source.dataset_mask(window=window) == 0] = marker
         missing = marker
+    if hidden is not None and missing is not None:
+        pixels[:, hidden] = missing
+        hidden = None
     # GDAL's fast nearest and bilinear kernels only run without a validity mask: skip the mask when no
     # source pixel is nodata. (Its fast cubic kernel rounds differently from the general one: not used.)
     exact_without_mask = resampling in (Resampling.nearest, Resampling.bilinear)
@@ -172,7 +165,11 @@ def warp_onto_grid(
     src_transform = Affine.translation(shift, 0) @ source.window_transform(window)
     if resampling == Resampling.nearest and dtype.kind in "iu" and dtype.itemsize == 8:
         # GDAL's kernels compute in float64, which rounds 64-bit integers past 2**53 (class ids too).
-        return _nearest_exactly(pixels, missing, out, src_transform, source.crs, grid)
+        return _nearest_exactly(pixels, missing, hidden, out, src_transform, source.crs, grid)
+    if hidden is not None and hidden.any():
+        # No value marks the hidden pixels (the file has no nodata): a source alpha band of 0 and 1 does.
+        pixels = np.concatenate([pixels, (~hidden).astype(pixels.dtype)[None]])
+        options = {**options, "src_alpha": len(pixels), "SRC_ALPHA_MAX": 1}
     reproject(pixels, target, src_transform=src_transform, src_crs=source.crs, src_nodata=missing,
               dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling,
               **alpha, **options)
@@ -180,13 +177,19 @@ def warp_onto_grid(
 
 
 def _nearest_exactly(
-    pixels: np.ndarray, missing: float | None, out: np.ndarray, src_transform: Affine, src_crs: CRS, grid: Grid
+    pixels: np.ndarray,
+    missing: float | None,
+    hidden: np.ndarray | None,
+    out: np.ndarray,
+    src_transform: Affine,
+    src_crs: CRS,
+    grid: Grid,
 ) -> np.ndarray:
     """Nearest-neighbour warp of ``pixels`` into ``out`` that keeps every value, whatever its type.
 
     GDAL warps where each target pixel comes from (the flat position of its
     source pixel, exact in float64), and the values are taken from there.
-    Missing source pixels (``missing``) give no value, as in GDAL's warp.
+    Missing source pixels (``missing``, or ``hidden`` by the file's mask) give no value, as in GDAL's warp.
 
     Returns:
         Boolean ``(height, width)``: the target pixels that received data in any band.
@@ -197,6 +200,8 @@ def _nearest_exactly(
         positions = np.arange(height * width, dtype=np.float64).reshape(1, height, width)
         if missing is not None:
             positions[0][equal_to(pixels[band], missing)] = -1
+        if hidden is not None:
+            positions[0][hidden] = -1
         taken = np.full((1, *out.shape[1:]), -1.0)
         reproject(positions, taken, src_transform=src_transform, src_crs=src_crs, src_nodata=-1,
                   dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=-1, resampling=Resampling.nearest)
