@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,9 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from places import Place  # type: ignore[import-not-found]
 
-from geotorch.core import BoundingBox, RasterDataset
+from geotorch.core import RasterDataset
 
 
 class Tiles(RasterDataset):
@@ -21,22 +21,6 @@ class Tiles(RasterDataset):
 
     filename_glob = "*.tif"
     filename_regex = r"^[a-z]+[0-9]*(_(?P<date>\d{8}))?\.tif$"
-
-
-@dataclass(frozen=True)
-class Place:
-    """A CRS, a top-left corner in it and a pixel size: where a test lays its tiles."""
-
-    crs: str
-    left: float
-    top: float
-    res: float
-
-    def bounds(self, column: int, row: int, width: int, height: int) -> BoundingBox:
-        """Bounds of a tile whose top-left pixel is ``(column, row)`` pixels from the corner."""
-        left = self.left + column * self.res
-        top = self.top - row * self.res
-        return BoundingBox(left, left + width * self.res, top - height * self.res, top)
 
 
 #: Each test that takes ``place`` runs in a projected, a geographic and a web-mercator CRS.
