@@ -355,3 +355,28 @@ def test_a_res_too_fine_for_any_raster_is_refused_naming_res(tmp_path: Path, res
     dataset = RasterDataset(tmp_path, res=res)
     with pytest.raises(ValueError, match=r"at res .* would be \d+ x \d+ pixels, beyond the 2147483647"):
         dataset[LEFT : LEFT + 120, TOP - 120 : TOP]
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["copied", "warped"])
+@pytest.mark.parametrize("other", ["float32", "float64", "uint64", "uint8", "int8"])
+@pytest.mark.parametrize("big", [2**60 + 1, -(2**60) - 1])
+def test_class_ids_of_mixed_pixel_types_are_read_exactly(tmp_path: Path, crs: str | None, other: str,
+                                                         big: int) -> None:
+    # a.tif's int64 ids beside b.tif's other type, half a file apart: no common type (float64) rounds them.
+    write_raster(tmp_path / "a.tif", np.full((1, 8, 8), big, "int64"), "EPSG:32616", grid(LEFT, TOP))
+    write_raster(tmp_path / "b.tif", np.full((1, 8, 8), 7, other), "EPSG:32616", grid(LEFT + 120, TOP))
+    dataset = Mask(tmp_path, crs=crs, res=30)
+    mask = dataset[dataset.bounds]["mask"].numpy()
+    assert mask.dtype == np.int64
+    assert set(np.unique(mask)) <= {big, 7, 0}
+    assert (mask == big).sum() >= 30 and (mask == 7).sum() >= 10
+
+
+@pytest.mark.parametrize(("other", "value"), [("uint64", 2**63 + 5), ("float32", 2.5), ("float64", 2.0**70)])
+def test_a_mosaic_refuses_class_ids_int64_cannot_hold_naming_the_file(tmp_path: Path, other: str,
+                                                                      value: float) -> None:
+    write_raster(tmp_path / "a.tif", np.full((1, 8, 8), 2**60 + 1, "int64"), "EPSG:32616", grid(LEFT, TOP))
+    write_raster(tmp_path / "b.tif", np.full((1, 8, 8), value, other), "EPSG:32616", grid(LEFT + 120, TOP))
+    dataset = Mask(tmp_path)
+    with pytest.raises(ValueError, match=r"mask value .* read from .*b\.tif is not an integer class id"):
+        dataset[dataset.bounds]

@@ -18,7 +18,7 @@ from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.nodata import missing_pixels, same_value, type_holding
-from geotorch.core.pixel_types import pixel_value, source_type, wider_type
+from geotorch.core.pixel_types import class_ids, pixel_value, source_type, wider_type
 from geotorch.core.warp import has_mask_band, warp_onto_grid
 from geotorch.core.wrap import longitude_shifts
 
@@ -247,26 +247,41 @@ def read_mosaic(
     dtype: np.dtype[np.generic],
     warp_dtype: np.dtype[np.generic] | None = None,
     nodata: float | None = None,
+    exact_ids: bool = False,
 ) -> np.ndarray:
     """Mosaic ``paths`` onto ``grid``: each pixel comes from the first file that has data there.
 
     ``dtype``, ``warp_dtype`` and ``nodata`` are those of :func:`read_onto_grid`: a pixel
     that is missing in one file (its own nodata, or ``nodata``) comes from the next.
+    With ``exact_ids`` (class ids of a mask) each file is read in its own type and its values
+    made int64 on their own (see :func:`geotorch.core.pixel_types.class_ids`): no type that
+    merely covers all files (float64 for int64 beside float32) rounds them.
 
     Returns:
-        Array ``(len(indexes), height, width)``; pixels no file covers hold ``fill``.
+        Array ``(len(indexes), height, width)``; pixels no file covers hold ``fill``. int64 with ``exact_ids``.
+
+    Raises:
+        ValueError: with ``exact_ids``, if a file's value (or the fill) is not an integer int64 holds,
+            naming the file.
     """
     mosaic: np.ndarray | None = None
     filled: np.ndarray | None = None
+    if exact_ids:
+        # The smallest type: read_onto_grid widens it to each file's own.
+        dtype, warp_dtype = np.dtype(np.bool_), None
     for path in paths:
         source = handles.open(path)
         if mosaic is None or filled is None:
             mosaic, filled = read_onto_grid(source, indexes, grid, resampling, fill, dtype, warp_dtype, nodata)
+            if exact_ids:
+                mosaic = class_ids(mosaic, path)
         else:
             # Later files only fill what is still empty: read just the box around those pixels.
             rows, cols = _empty_box(filled)
             data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), resampling, fill, dtype,
                                          warp_dtype, nodata)
+            if exact_ids:
+                data = class_ids(data, path)
             if data.dtype != mosaic.dtype:
                 # A later file of a wider type (a float32 band beside uint16 ones) widens the mosaic.
                 mosaic = mosaic.astype(np.result_type(mosaic.dtype, data.dtype))
@@ -277,5 +292,6 @@ def read_mosaic(
         if filled.all():
             break
     if mosaic is None:
-        return np.full((len(indexes), grid.height, grid.width), fill, dtype=type_holding(dtype, fill))
+        empty = np.full((len(indexes), grid.height, grid.width), fill, dtype=type_holding(dtype, fill))
+        return class_ids(empty, f"no file (the fill {fill!r})") if exact_ids else empty
     return mosaic

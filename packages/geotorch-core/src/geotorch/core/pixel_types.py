@@ -50,3 +50,31 @@ def pixel_value(dtype: np.dtype[np.generic], value: float | None) -> float | Non
     if value is None or not holds(dtype, value):
         return None
     return float(np.asarray(value, dtype=dtype)) if dtype.kind == "f" else value
+
+
+def class_ids(pixels: np.ndarray, origin: str) -> np.ndarray:
+    """``pixels`` as int64 class ids, each exactly the value read.
+
+    Args:
+        pixels: values of any real type read from one file (or the fill where no file has data).
+        origin: where they come from (the file's name), for the error message.
+
+    Returns:
+        ``pixels`` as int64, same shape.
+
+    Raises:
+        ValueError: naming ``origin`` and the value, if a value is not an integer int64
+            holds (a fraction, NaN, an infinity, beyond int64's range).
+    """
+    if pixels.dtype.kind == "f":
+        bad = ~np.isfinite(pixels) | (pixels != np.round(pixels)) | (np.abs(pixels) >= 2.0**63)
+    elif pixels.dtype == np.uint64:
+        bad = pixels > np.iinfo(np.int64).max
+    else:
+        return pixels.astype(np.int64, copy=False)
+    if bad.any():
+        raise ValueError(
+            f"mask value {pixels[bad][0]!r} read from {origin} is not an integer class id int64 holds; set "
+            f"nodata to the value that marks missing pixels, or is_image=True"
+        )
+    return pixels.astype(np.int64, copy=False)

@@ -311,36 +311,22 @@ class RasterDataset(GeoDataset):
             per_band = list(zip(*(self._band_paths(path) for path in paths), strict=True))
             layers = [
                 read_mosaic(open_files, band_files, [1], grid, resampling, self._fill, dtype, self._dtype,
-                            self.nodata)
+                            self.nodata, exact_ids=not self.is_image)
                 for band_files in per_band
             ]
             array = np.concatenate(layers, axis=0)
         else:
             indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
             array = read_mosaic(open_files, paths, indexes, grid, resampling, self._fill, dtype, self._dtype,
-                                self.nodata)
+                                self.nodata, exact_ids=not self.is_image)
         sample: Sample = {"crs": self.crs, "bounds": query}
         if self.is_image:
             sample["image"] = torch.from_numpy(array).to(self.dtype)
         else:
-            mask = torch.from_numpy(self._class_ids(array, paths)).to(self.dtype)
+            # Class ids are int64 per file: one file's values never round to fit another's type.
+            mask = torch.from_numpy(array).to(self.dtype)
             sample["mask"] = mask[0] if mask.shape[0] == 1 else mask
         return sample
-
-    def _class_ids(self, array: np.ndarray, paths: Sequence[str]) -> np.ndarray:
-        """The mask's values as int64, refusing any that int64 would not hold exactly."""
-        if array.dtype.kind == "f":
-            bad = ~np.isfinite(array) | (array != np.round(array)) | (np.abs(array) >= 2.0**63)
-        elif array.dtype == np.uint64:
-            bad = array > np.iinfo(np.int64).max
-        else:
-            return array.astype(np.int64, copy=False)
-        if bad.any():
-            raise ValueError(
-                f"{type(self).__name__}: mask value {array[bad][0]!r} read from {list(paths)} is not an integer "
-                f"class id int64 holds; set nodata to the value that marks missing pixels, or is_image=True"
-            )
-        return array.astype(np.int64, copy=False)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw a sample (its ``rgb_bands`` or mask, and a ``prediction`` when present).
