@@ -869,3 +869,19 @@ def test_files_dated_before_1970_are_found_by_default_queries(tmp_path: Path) ->
     assert dataset.bounds.mint < 0
     sample = dataset[500000.0:500240.0, 3999760.0:4000000.0]
     assert sample["image"].shape == (1, 8, 8)
+
+
+@pytest.mark.parametrize("bands", [None, ("a",), ("r", "a")])
+@pytest.mark.parametrize(("shift", "crs"), [(30.0, None), (45.0, None), (30.0, "EPSG:32617")],
+                         ids=["copied", "half-pixel", "reprojected"])
+def test_a_file_lacking_a_band_read_is_refused_naming_it(tmp_path: Path, shift: float, crs: str | None,
+                                                         bands: tuple[str, ...] | None) -> None:
+    # a.tif is RGBA; b.tif, beside it, only RGB: reading band 4 of b.tif names b.tif and its 3 bands.
+    write_raster(tmp_path / "a.tif", np.full((4, 8, 8), 100, "uint8"), "EPSG:32616", grid(LEFT, TOP))
+    write_raster(tmp_path / "b.tif", np.full((3, 8, 8), 50, "uint8"), "EPSG:32616", grid(LEFT + shift, TOP - shift))
+    kind = type("Rgba", (RasterDataset,), {"all_bands": ("r", "g", "b", "a")})
+    dataset = kind(tmp_path, crs=crs, res=30 if crs else None, bands=bands)
+    with pytest.raises(RasterReadError, match=r"b\.tif: has 3 band\(s\) but band\(s\) \[4\] are read"):
+        dataset[dataset.bounds]
+    # Reading only bands both files have works.
+    assert kind(tmp_path, crs=crs, bands=("r", "b"))[dataset.bounds]["image"].shape[0] == 2

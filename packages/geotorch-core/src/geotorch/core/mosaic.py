@@ -191,9 +191,16 @@ def read_onto_grid(
         mask of pixels that hold data (not the fill, not nodata).
 
     Raises:
-        RasterReadError: if the file cannot be read, naming it.
+        RasterReadError: if the file cannot be read, or lacks a band of ``indexes``, naming it.
         ValueError: if the bands hold complex pixels, naming the file.
     """
+    absent = [index for index in indexes if not 1 <= index <= source.count]
+    if absent:
+        # Files of one product may differ in band count (an RGBA beside an RGB): say which file and band.
+        raise RasterReadError(
+            f"{source.name}: has {source.count} band(s) but band(s) {absent} are read (bands {list(indexes)}); "
+            f"every file of the dataset needs the bands selected: choose bands=... that all files have"
+        )
     if len({source.dtypes[index - 1] for index in indexes}) > 1:
         # rasterio reads bands of one type at a time (a VRT may mix types): read each, and stack them.
         bands = [read_onto_grid(source, [index], grid, resampling, fill, dtype, warp_dtype, nodata)
