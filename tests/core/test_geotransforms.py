@@ -152,3 +152,22 @@ def test_a_south_up_file_reads_as_its_rows_in_reverse(tmp_path: Path) -> None:
     image = RasterDataset(path)[600000:600120, 4000000:4000120]["image"][0].numpy()
     np.testing.assert_array_equal(image, pixels[0, ::-1].astype("float32"))
     assert math.isclose(image[-1, 0], float(pixels[0, 0, 0]))
+
+
+@pytest.mark.parametrize("turn", [90, -90, 270, 60, 120])
+def test_a_turned_grid_of_oblong_pixels_has_its_north_up_pixel_size(tmp_path: Path, turn: float) -> None:
+    # Pixels 10 m wide and 30 m tall, turned by more than 45 degrees: the rows run along x, so the 30 m side
+    # lies along y. Along x the file then holds 7 pixels of 10 m, along y 9 of 30 m.
+    left, top, _ = PLACES["EPSG:32616"]
+    transform = Affine.translation(left, top) * Affine.rotation(turn) * Affine.scale(30, -10)
+    path = write_raster(tmp_path / "f.tif", random_bands((1, 7, 9)), "EPSG:32616", transform)
+    dataset = RasterDataset(path)
+    assert dataset.res == pytest.approx((10.0, 30.0), rel=1e-9)
+    if turn % 90 == 0:
+        assert (round(dataset.bounds.maxx - dataset.bounds.minx), round(dataset.bounds.maxy - dataset.bounds.miny)) \
+            == (70, 270)
+        image = dataset[dataset.bounds]["image"].numpy()
+        assert image.shape == (1, 9, 7)
+        expected = gdal_reference(path, dataset.bounds, dataset.crs, dataset.res, Resampling.nearest, (10, 30))
+        dataset.resampling = Resampling.nearest
+        np.testing.assert_array_equal(dataset[dataset.bounds]["image"].numpy(), expected.astype("float32"))

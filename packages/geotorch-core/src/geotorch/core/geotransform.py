@@ -29,12 +29,20 @@ def footprint(transform: Affine, width: int, height: int) -> tuple[float, float,
 
 
 def ground_res(transform: Affine) -> tuple[float, float]:
-    """Ground size ``(x, y)`` of one pixel, in CRS units: the lengths of a column step and a row step.
+    """Ground size ``(x, y)`` of one pixel, in CRS units, as its north-up equivalent has it.
 
-    Positive whatever the grid's orientation: a south-up grid with ``e = +30``
-    and a grid rotated by any angle with 30 m pixels both give ``(30.0, 30.0)``.
+    The lengths of a column step and a row step, the one that runs more along the
+    CRS's x axis giving x: a grid turned by 90 degrees whose columns step 30 m north
+    and rows 10 m east has 10 m along x and 30 m along y, ``(10.0, 30.0)``. Positive
+    whatever the grid's orientation: a south-up grid with ``e = +30`` and a grid
+    rotated by any angle with 30 m pixels both give ``(30.0, 30.0)``.
     """
-    return math.hypot(transform.a, transform.d), math.hypot(transform.b, transform.e)
+    column_step, row_step = math.hypot(transform.a, transform.d), math.hypot(transform.b, transform.e)
+    # |cos| of each step's angle to the x axis, compared without dividing: turned by more than 45 degrees,
+    # rows run along x.
+    if abs(transform.b) * column_step > abs(transform.a) * row_step:
+        return row_step, column_step
+    return column_step, row_step
 
 
 def res_in(
