@@ -120,3 +120,27 @@ def test_a_box_that_is_not_a_box_names_its_item() -> None:
     with pytest.raises(ValueError, match=r"other\.tif"):
         build_index([((0.0, 1.0, 0.0, 1.0, 0.0, 1.0), "fine.tif"), ((0.0, float("nan"), 0.0, 1.0, 0.0, 1.0),
                                                                        "other.tif")])
+
+
+@pytest.mark.parametrize(("polar", "target", "rows"), [
+    ("EPSG:3031", "EPSG:3857", (-16e6, -15e6)), ("EPSG:3413", "EPSG:3857", (15e6, 16e6)),
+    ("EPSG:3031", "EPSG:4326", (-89.0, -88.0)), ("EPSG:3413", "EPSG:32633", (8.9e6, 9.3e6)),
+])
+def test_a_footprint_around_a_pole_is_indexed_over_its_whole_extent(tmp_path: Path, polar: str, target: str,
+                                                                     rows: tuple[float, float]) -> None:
+    # 4000 km square around the pole: its edges only reach 64 degrees of latitude, its middle reaches 90.
+    # A query near the pole (81 degrees in Web Mercator) finds the file and reads what GDAL's warp gives.
+    path = write_raster(tmp_path / "p.tif", np.full((1, 40, 40), 5, "uint8"), polar,
+                        Affine(1e5, 0, -2e6, 0, -1e5, 2e6), nodata=0)
+    res = 1.0 if target == "EPSG:4326" else 1e5 if target == "EPSG:3857" else 4e4
+    columns = (0.0, 10.0) if target == "EPSG:4326" else (0.0, 1e6) if target == "EPSG:3857" else (4e5, 8e5)
+    dataset = type("Polar", (RasterDataset,), {"is_image": False})(path, crs=target, res=res)
+    query = BoundingBox(*columns, *rows, dataset.bounds.mint, dataset.bounds.maxt)
+    mask = dataset[query]["mask"].numpy()
+    target_grid = Grid.from_bbox(query, dataset.crs, dataset.res)
+    expected = np.zeros((1, target_grid.height, target_grid.width), "uint8")
+    with rasterio.open(path) as source:
+        reproject(rasterio.band(source, 1), expected, dst_transform=target_grid.transform, dst_crs=target_grid.crs,
+                  dst_nodata=0, resampling=Resampling.nearest)
+    np.testing.assert_array_equal(mask, expected[0])
+    assert (mask == 5).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 
+import pyproj
 from pyproj import Transformer
 from rasterio.crs import CRS
 
@@ -103,6 +104,10 @@ def _transform_box(
     if source.is_geographic:
         return [box]
     west, south, east, north = transform_bounds(source, _LONLAT, left, bottom, right, top)
+    if south <= -90.0 or north >= 90.0:
+        # A pole lies in the footprint (pyproj's bounds then reach it): the target's projection of the edges
+        # misses the interior around it, which spans every longitude down to the pole.
+        return [_with_polar_cap(target, box, south, north)]
     if not west > east:
         return [box]
     eastern = transform_bounds(_LONLAT, target, west, south, 180.0, north)
@@ -111,6 +116,40 @@ def _transform_box(
         # The two sides meet in the target (its x does not jump at the antimeridian): one box holds them.
         return [box]
     return [eastern, western]
+
+
+#: Latitudes a CRS without an area of use is taken to reach: the poles may lie at infinity (Mercator).
+_NEAR_POLES = (-180.0, -89.9, 180.0, 89.9)
+
+
+@functools.lru_cache(maxsize=64)
+def _area_of_use(crs: CRS) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` in degrees where ``crs`` is meant to be used.
+
+    From its EPSG definition (rasterio's WKT leaves the area out), else :data:`_NEAR_POLES`.
+    """
+    code = crs.to_epsg()
+    area = pyproj.CRS.from_epsg(code).area_of_use if code is not None else None
+    return _NEAR_POLES if area is None else area.bounds
+
+
+def _with_polar_cap(
+    target: CRS, box: tuple[float, float, float, float], south: float, north: float
+) -> tuple[float, float, float, float]:
+    """``box`` grown to hold, in ``target``, the latitudes ``south`` to ``north`` at every longitude.
+
+    Clipped to ``target``'s area of use: a pole that ``target`` sends to infinity (Web
+    Mercator) bounds the box at the area's edge instead (85.06 degrees). ``box`` unchanged
+    when the cap lies outside that area or ``target`` cannot express it.
+    """
+    west, area_south, east, area_north = _area_of_use(target)
+    south, north = max(south, area_south), min(north, area_north)
+    if south >= north:
+        return box
+    cap = transform_bounds(_LONLAT, target, west, south, east, north)
+    if not all(math.isfinite(value) for value in cap) or cap[0] > cap[2]:
+        return box
+    return min(box[0], cap[0]), min(box[1], cap[1]), max(box[2], cap[2]), max(box[3], cap[3])
 
 
 def _merged(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
