@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+import rasterio
 from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 from torch.utils.data import DataLoader, Dataset
 
 from geotorch.core import RasterDataset
+from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import DECODE_THREADS_VARIABLE, decode_threads, open_files
 
 LEFT, TOP = 300000.0, 4000000.0
@@ -83,3 +86,25 @@ def test_a_worker_forked_after_threaded_reads_decodes_on_one_thread_and_finishes
     done = subprocess.run([sys.executable, "-c", FORKED_READ, str(path)], capture_output=True, text=True,
                           env=environment, timeout=60, check=True)
     assert done.stdout.split()[-1] == "9", "every window of the 3 x 3 grid read in the worker"
+
+
+@pytest.mark.parametrize("how", ["replaced", "rewritten in place", "removed"])
+def test_a_file_changed_after_it_was_read_is_read_anew(tmp_path: Path, how: str) -> None:
+    """The cached handle of a file replaced, rewritten or removed since it was opened never serves old pixels."""
+    path = write_raster(tmp_path / "scene.tif", np.full((1, 8, 8), 1, "uint16"), "EPSG:32616", grid(LEFT, TOP))
+    dataset = RasterDataset(path)
+    assert (dataset[dataset.bounds]["image"] == 1).all()
+    if how == "replaced":
+        path.unlink()
+        write_raster(path, np.full((1, 8, 8), 2, "uint16"), "EPSG:32616", grid(LEFT, TOP))
+    elif how == "rewritten in place":
+        with rasterio.open(path, "r+") as target:
+            target.write(np.full((1, 8, 8), 2, "uint16"))
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))  # a later mtime even on coarse clocks
+    else:
+        path.unlink()
+        with pytest.raises(RasterReadError, match=r"scene\.tif"):
+            dataset[dataset.bounds]
+        return
+    assert (dataset[dataset.bounds]["image"] == 2).all()
+    assert (RasterDataset(path)[dataset.bounds]["image"] == 2).all()

@@ -380,3 +380,10 @@ def test_a_mosaic_refuses_class_ids_int64_cannot_hold_naming_the_file(tmp_path: 
     dataset = Mask(tmp_path)
     with pytest.raises(ValueError, match=r"mask value .* read from .*b\.tif is not an integer class id"):
         dataset[dataset.bounds]
+
+
+def test_64_bit_integer_images_warn_even_in_float64(tmp_path: Path) -> None:
+    write_raster(tmp_path / "f.tif", np.full((1, 4, 4), 2**60 + 1, "int64"), "EPSG:32616", grid(LEFT, TOP))
+    with pytest.warns(UserWarning, match=r"f\.tif holds int64 pixels, which float64 images cannot all hold exactly "
+                                         r"\(integers beyond 2\*\*53"):
+        Float64Image(tmp_path)

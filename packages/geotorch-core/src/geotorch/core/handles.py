@@ -47,6 +47,17 @@ def decode_threads() -> int:
     return max(1, cpus // worker.num_workers) if worker is not None else cpus
 
 
+def _identity(path: str) -> tuple[int, ...] | None:
+    """What changes when a local file is replaced or rewritten; None for GDAL virtual paths and missing files."""
+    if path.startswith("/vsi"):
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
 class FileHandleCache:
     """Keeps at most ``max_open`` rasterio datasets open, closing the least recently used.
 
@@ -70,12 +81,15 @@ class FileHandleCache:
         self.max_open = max_open or int(os.environ.get(MAX_OPEN_FILES_VARIABLE, "64"))
         if self.max_open < 1:
             raise ValueError(f"max_open={self.max_open} must be at least 1 (check ${MAX_OPEN_FILES_VARIABLE})")
-        self._handles: OrderedDict[str, DatasetReader] = OrderedDict()
+        self._handles: OrderedDict[str, tuple[DatasetReader, tuple[int, ...] | None]] = OrderedDict()
         self._pid = os.getpid()
         self._lock = threading.Lock()
 
     def open(self, path: str) -> DatasetReader:
         """Return an open dataset for ``path``, opening it if needed.
+
+        A local file replaced or rewritten since it was opened (another inode, size or
+        modification time) is opened again, so reads never serve the old file's pixels.
 
         Raises:
             RasterReadError: if the file cannot be opened, naming it.
@@ -84,10 +98,14 @@ class FileHandleCache:
             if self._pid != os.getpid():
                 self._handles = OrderedDict()
                 self._pid = os.getpid()
-            handle = self._handles.get(path)
-            if handle is not None:
-                self._handles.move_to_end(path)
-                return handle
+            identity = _identity(path)
+            cached = self._handles.get(path)
+            if cached is not None:
+                if cached[1] == identity:
+                    self._handles.move_to_end(path)
+                    return cached[0]
+                del self._handles[path]
+                cached[0].close()
             try:
                 threads = decode_threads()
                 if threads > 1:
@@ -99,9 +117,9 @@ class FileHandleCache:
                     handle = rasterio.open(path)
             except rasterio.errors.RasterioError as error:
                 raise RasterReadError(f"{path}: cannot open raster: {error}") from error
-            self._handles[path] = handle
+            self._handles[path] = (handle, identity)
             while len(self._handles) > self.max_open:
-                _, oldest = self._handles.popitem(last=False)
+                _, (oldest, _) = self._handles.popitem(last=False)
                 oldest.close()
             return handle
 
@@ -113,7 +131,7 @@ class FileHandleCache:
         """Close every file this process opened."""
         with self._lock:
             if self._pid == os.getpid():
-                for handle in self._handles.values():
+                for handle, _ in self._handles.values():
                     handle.close()
             self._handles = OrderedDict()
             self._pid = os.getpid()

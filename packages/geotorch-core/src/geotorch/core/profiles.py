@@ -24,8 +24,9 @@ from geotorch.core.sidecars import probed_alike, sidecars_by_file
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
 #: Version of the cache layout and of RasterProfile's meaning (3: bounds and res hold for any geotransform;
 #: 4: stamps cover the sidecars GDAL reads with each file; 5: no profile for a header GDAL refuses, or for a
-#: file georeferenced by GCPs or RPCs alone, and sidecars found in any case).
-_FORMAT = 5
+#: file georeferenced by GCPs or RPCs alone, and sidecars found in any case; 6: res of a grid turned past
+#: 45 degrees is its north-up pixel size, no profile for a geotransform that places no pixel).
+_FORMAT = 6
 #: What identifies one version of a file and of its sidecars (see :func:`_stamp`).
 Stamp = list[int | str]
 

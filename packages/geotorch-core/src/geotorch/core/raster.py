@@ -29,6 +29,14 @@ from geotorch.core.timestamps import interval_from_match
 EXACT_IN_FLOAT32 = frozenset(np.dtype(name) for name in ("uint8", "int8", "uint16", "int16", "float32"))
 
 
+def _holds_exactly(target: np.dtype[Any], dtype: np.dtype[Any]) -> bool:
+    """Whether every value of ``dtype`` is a value of ``target`` (numpy calls int64 -> float64 safe; it is not)."""
+    if dtype.kind in "iu" and target.kind == "f":
+        limits, exact = np.iinfo(dtype), 2 ** (int(np.finfo(target).nmant) + 1)
+        return bool(-exact <= int(limits.min) and int(limits.max) <= exact)
+    return bool(np.can_cast(dtype, target, casting="safe"))
+
+
 def _spelled_as_on_disk(path: Path) -> str:
     """``path``, or where no file has that name, the first in its folder whose name differs only in case."""
     if path.exists():
@@ -219,12 +227,14 @@ class RasterDataset(GeoDataset):
             return
         target = torch.empty(0, dtype=self.dtype).numpy().dtype
         for dtype, path in dtypes.items():
-            if not np.can_cast(dtype, target, casting="safe"):
+            if not _holds_exactly(target, dtype):
                 warnings.warn(
                     f"{type(self).__name__}: {path} holds {dtype} pixels, which {target} images cannot all hold "
                     f"exactly (integers beyond 2**{np.finfo(target).nmant + 1}, or finer fractions): they are "
-                    f"rounded to the nearest {target}; override the dtype property (e.g. torch.float64) to keep "
-                    f"them, or set is_image=False for integer classes",
+                    f"rounded to the nearest {target}; "
+                    + ("override the dtype property (e.g. torch.float64) to keep them, or " if target.itemsize < 8
+                       else "")
+                    + "set is_image=False for integer classes",
                     stacklevel=4,
                 )
                 return
