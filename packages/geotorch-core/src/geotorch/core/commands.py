@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from geotorch.core.errors import PluginError
+from geotorch.core.registry import taken_twice
 
 Run = Callable[[Sequence[str]], int]
 
@@ -67,9 +68,5 @@ class CommandRegistrar:
         """
         previous = self.commands.get(command.name)
         if previous is not None:
-            raise PluginError(
-                f"command {command.name!r} is added twice: by plugin {previous.plugin!r} ({previous.distribution}) "
-                f"and by plugin {command.plugin!r} ({command.distribution}); rename one, or disable a plugin "
-                f"with GEOTORCH_DISABLE_PLUGINS"
-            )
+            raise taken_twice(f"command {command.name!r}", "added", previous, command)
         self.commands[command.name] = command

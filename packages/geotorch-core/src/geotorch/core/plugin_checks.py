@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+from collections.abc import Iterator
 
 import pluggy
 from pluggy import HookCaller, HookImpl
@@ -41,11 +42,9 @@ def hook_problems(manager: pluggy.PluginManager, plugin: object) -> list[str]:
     known = sorted(name for name, caller in vars(manager.hook).items() if caller.has_spec())
     problems = []
     implemented = set()
-    for caller in manager.get_hookcallers(plugin) or []:
-        for implementation in caller.get_hookimpls():
-            if implementation.plugin is plugin:
-                implemented.add(caller.name)
-                problems.extend(_implementation_problems(caller, implementation, known))
+    for caller, implementation in _implementations(manager, plugin):
+        implemented.add(caller.name)
+        problems.extend(_implementation_problems(caller, implementation, known))
     for attribute in dir(plugin):
         if manager.parse_hookimpl_opts(plugin, attribute) is None:
             problems.extend(_skipped_problems(plugin, attribute, known, implemented))
@@ -63,13 +62,20 @@ def ignored_options(manager: pluggy.PluginManager, plugin: object) -> list[str]:
         One sentence per ignored option, naming the hook.
     """
     notes = []
+    for caller, implementation in _implementations(manager, plugin):
+        for option in ("tryfirst", "trylast"):
+            if getattr(implementation, option):
+                notes.append(f"its {caller.name!r} is marked {option}=True, which geotorch ignores: "
+                             f"hooks are called core's first, then in the order plugins load")
+    return notes
+
+
+def _implementations(manager: pluggy.PluginManager, plugin: object) -> Iterator[tuple[HookCaller, HookImpl]]:
+    """Each hook implementation of ``plugin`` that pluggy registered, with the hook it implements."""
     for caller in manager.get_hookcallers(plugin) or []:
         for implementation in caller.get_hookimpls():
-            for option in ("tryfirst", "trylast"):
-                if implementation.plugin is plugin and getattr(implementation, option):
-                    notes.append(f"its {caller.name!r} is marked {option}=True, which geotorch ignores: "
-                                 f"hooks are called core's first, then in the order plugins load")
-    return notes
+            if implementation.plugin is plugin:
+                yield caller, implementation
 
 
 def _implementation_problems(caller: HookCaller, implementation: HookImpl, known: list[str]) -> list[str]:

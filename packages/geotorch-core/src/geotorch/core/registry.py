@@ -13,6 +13,33 @@ from geotorch.core.errors import PluginError
 from geotorch.core.plugin_guard import Failure, contained
 
 
+class Contribution(Protocol):
+    """Something a plugin's hook contributed (a registry entry, a command), and who contributed it."""
+
+    @property
+    def plugin(self) -> str:
+        """The name of the plugin whose hook contributed it."""
+
+    @property
+    def distribution(self) -> str:
+        """The distribution that ships that plugin."""
+
+
+def taken_twice(what: str, verb: str, previous: Contribution, new: Contribution) -> PluginError:
+    """The error for contributing a name already taken: ``"{what} 'name' is {verb} twice: by plugin ..."``.
+
+    Args:
+        what: what the name names, with the name (``"dataset 'x'"``).
+        verb: how it was contributed (``"registered"``, ``"added"``).
+        previous: what took the name first.
+        new: what tried to take it again.
+    """
+    return PluginError(
+        f"{what} is {verb} twice: by plugin {previous.plugin!r} ({previous.distribution}) and by plugin "
+        f"{new.plugin!r} ({new.distribution}); rename one, or disable a plugin with GEOTORCH_DISABLE_PLUGINS"
+    )
+
+
 class Register(Protocol):
     """The callback a ``register_*`` hook receives."""
 
@@ -130,11 +157,7 @@ class Registry(Mapping[str, Entry]):
         """
         previous = self._entries.get(entry.name)
         if previous is not None:
-            raise PluginError(
-                f"{self.kind} {entry.name!r} is registered twice: by plugin {previous.plugin!r} "
-                f"({previous.distribution}) and by plugin {entry.plugin!r} ({entry.distribution}); "
-                f"rename one, or disable a plugin with GEOTORCH_DISABLE_PLUGINS"
-            )
+            raise taken_twice(f"{self.kind} {entry.name!r}", "registered", previous, entry)
         self._entries[entry.name] = entry
 
     def register_callback(self, plugin: str, distribution: str) -> Register:
