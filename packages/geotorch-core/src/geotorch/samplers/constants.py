@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import Enum, auto
 
-from geotorch.core.mosaic import MAX_PIXELS_PER_SIDE
-
 
 class Units(Enum):
     """How a sampler reads ``size`` and ``stride``.
@@ -25,5 +23,7 @@ class Units(Enum):
 #: windows a second, 2**40 take 13 days) and counts beyond 2**53 are no longer exact in floats.
 MAX_WINDOWS = 2**40
 
-#: Most pixels along one side of a window or a stride: GDAL reads windows whose sizes are C ints.
-MAX_SIDE_PIXELS = MAX_PIXELS_PER_SIDE
+#: Most pixels along one side of a window or a stride: GDAL reads windows whose sizes are C ints (the
+#: same limit as :data:`geotorch.core.mosaic.MAX_PIXELS_PER_SIDE`, not imported: that module loads GDAL,
+#: and importing the samplers must not).
+MAX_SIDE_PIXELS = 2**31 - 1
