@@ -11,6 +11,7 @@ from geotorch.core import (
     PluginError,
     get_dataset,
     get_dataset_class,
+    get_entry,
     get_model,
     get_weight,
     hookimpl,
@@ -86,6 +87,18 @@ def test_name_defaults_to_the_class_name_and_entries_remember_their_origin(local
     assert (entry.plugin, entry.distribution) == ("local_plugin", "local-dist")
     assert get_dataset_class("Scenes") is Scenes
     assert get_dataset("Scenes", root="somewhere").root == "somewhere"
+
+
+def test_get_entry_gives_metadata_and_origin_without_importing(local_plugin):
+    entry = get_entry("dataset", "Scenes2")
+    assert (entry.plugin, entry.distribution) == ("local_plugin", "local-dist")
+    assert entry.metadata == {"task": "segmentation", "bands": ["red", "nir"]}
+    assert get_entry("dataset", "LazyMissing").plugin == "local_plugin"
+    assert "not_imported_module_for_geotorch_tests" not in sys.modules
+    with pytest.raises(KeyError, match=r"unknown dataset 'Scene'"):
+        get_entry("dataset", "Scene")
+    with pytest.raises(KeyError, match=r"unknown registry kind 'datasets'"):
+        get_entry("datasets", "Scenes")
 
 
 def test_import_path_entries_are_not_imported_until_built(local_plugin):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from geotorch.core.plugins import registry
+from geotorch.core.registry import Entry
 
 Patterns = str | Iterable[str] | None
 
@@ -80,3 +81,19 @@ def list_tasks(include: Patterns = None, exclude: Patterns = None, **metadata: A
 def get_task(name: str, **kwargs: Any) -> Any:
     """Build the task registered as ``name`` with ``kwargs``."""
     return registry("task")[name].load()(**kwargs)
+
+
+def get_entry(kind: str, name: str) -> Entry:
+    """The registry entry of ``name``: its metadata, the plugin and distribution that registered it, and ``load()``.
+
+    Nothing is imported until ``load()`` is called, so listing commands can show every entry cheaply.
+
+    Args:
+        kind: ``"dataset"``, ``"datamodule"``, ``"model"``, ``"weight"`` or ``"task"``.
+        name: a registered name (see the ``list_*`` functions).
+
+    Raises:
+        KeyError: if ``kind`` is not a registry, or no entry of that kind has ``name``; the message lists the
+            known ones.
+    """
+    return registry(kind)[name]

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from geotorch.core.plugins import registry
+from geotorch.core import get_entry, list_models, list_weights
 
 _WEIGHT_COLUMNS = ("name", "in_chans", "sensor", "dataset", "ssl_method", "license")
 
@@ -19,13 +19,11 @@ def run_models(argv: Sequence[str]) -> int:
     parser.add_argument("--task", help="only models for this task (backbone, segmentation, change_detection, ...)")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     options = parser.parse_args(argv)
-    models = registry("model")
     filters = {"task": options.task} if options.task else {}
-    rows = [
-        {"name": name, **models[name].metadata, "plugin": models[name].plugin,
-         "distribution": models[name].distribution}
-        for name in models.names(options.patterns or None, **filters)
-    ]
+    rows = []
+    for name in list_models(options.patterns or None, **filters):
+        entry = get_entry("model", name)
+        rows.append({"name": name, **entry.metadata, "plugin": entry.plugin, "distribution": entry.distribution})
     _print(rows, ("name", "task", "library", "distribution"), options.json, "models")
     return 0
 
@@ -46,10 +44,9 @@ def run_weights(argv: Sequence[str]) -> int:
                            ("ssl_method", options.ssl_method))
         if value is not None
     }
-    weights = registry("weight")
     rows = []
-    for name in weights.names(options.patterns or None, **filters):
-        entry = weights[name]
+    for name in list_weights(options.patterns or None, **filters):
+        entry = get_entry("weight", name)
         facts: dict[str, Any] = {"name": name, **entry.metadata}
         if options.json:
             facts.update(entry.load().meta, distribution=entry.distribution)

@@ -64,15 +64,15 @@ def load_registered() -> None:
 
     A plugin whose class cannot be imported is a warning naming it; the rest stay usable.
     """
-    from geotorch.core.plugins import registry
+    from geotorch.core import get_entry, list_datamodules, list_tasks
 
-    for kind in ("task", "datamodule"):
-        entries = registry(kind)
-        for name in entries.names():
+    for kind, names in (("task", list_tasks()), ("datamodule", list_datamodules())):
+        for name in names:
+            entry = get_entry(kind, name)
             try:
-                entries[name].load()
+                entry.load()
             except (ImportError, AttributeError) as error:
-                warnings.warn(f"{kind} {name!r} of plugin {entries[name].plugin!r} cannot be imported: {error}",
+                warnings.warn(f"{kind} {name!r} of plugin {entry.plugin!r} cannot be imported: {error}",
                               stacklevel=2)
 
 
@@ -85,7 +85,7 @@ def check_names(argv: Sequence[str]) -> None:
     Raises:
         KeyError: naming the unknown name and listing the registered ones.
     """
-    from geotorch.core.plugins import registry
+    from geotorch.core import get_entry
 
     chosen: dict[str, str] = {}
     for key, value in _options(argv):
@@ -100,7 +100,7 @@ def check_names(argv: Sequence[str]) -> None:
     for section, kind in (("model", "task"), ("data", "datamodule")):
         name = chosen.get(section)
         if name is not None and "." not in name and not name.endswith((".yaml", ".yml")):
-            registry(kind)[name]
+            get_entry(kind, name)
 
 
 def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
