@@ -124,9 +124,7 @@ def test_a_sha256_prefix_mismatch_names_the_file_and_both_checksums_and_keeps_no
 
 
 @pytest.mark.parametrize("prefix", ["", "g0", "12 34", "0" * 65])
-def test_a_sha256_prefix_that_is_not_hexadecimal_digits_is_refused(
-    served: Any, tmp_path: Path, prefix: str
-) -> None:
+def test_a_sha256_prefix_that_is_not_hexadecimal_digits_is_refused(served: Any, tmp_path: Path, prefix: str) -> None:
     with pytest.raises(ValueError, match="sha256_prefix"):
         download_url(served.url("payload.bin"), tmp_path, progress=False, sha256_prefix=prefix)
     assert served.hits("payload.bin") == 0
@@ -518,6 +516,14 @@ def _partials(folder: Path) -> list[Path]:
     return sorted(path for path in folder.iterdir() if is_partial(path.name))
 
 
+def _written(path: Path) -> int:
+    """Bytes in ``path``, 0 once a download has swept it (between its listing and this call)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_killed_download_leaves_no_file_under_its_name_and_the_next_one_sweeps_it(
     served: Any, tmp_path: Path, child: Any, signum: int
@@ -526,7 +532,7 @@ def test_a_killed_download_leaves_no_file_under_its_name_and_the_next_one_sweeps
     served.stall("payload.bin", 1_500_000)
     child.start(DOWNLOAD, served.url("payload.bin"), str(tmp_path), "payload.bin", MD5)
     child.wait_until(
-        lambda: any(path.stat().st_size >= 1 << 20 for path in tmp_path.glob(".payload.bin.part-*")),
+        lambda: any(_written(path) >= 1 << 20 for path in tmp_path.glob(".payload.bin.part-*")),
         "the partial file holds the first MiB",
     )
 
@@ -551,7 +557,7 @@ def test_a_download_still_running_elsewhere_keeps_its_partial_file(served: Any, 
     # Waiting for bytes, not just the file, makes sure the child holds its lock: a file caught between its
     # creation and its lock is swept, and the child then starts a new one (under another name).
     child.wait_until(
-        lambda: any(path.stat().st_size >= 1 << 20 for path in _partials(tmp_path)), "the child writes its first MiB"
+        lambda: any(_written(path) >= 1 << 20 for path in _partials(tmp_path)), "the child writes its first MiB"
     )
     running = _partials(tmp_path)
 
@@ -575,7 +581,7 @@ def test_a_file_name_up_to_255_bytes_downloads_through_a_partial_name_within_255
     served.stall("payload.bin", 1_500_000)
     with ThreadPoolExecutor(1) as pool:
         running = pool.submit(download_url, served.url("payload.bin"), tmp_path, name, MD5, progress=False)
-        while len(partials := _partials(tmp_path)) != 1 or partials[0].stat().st_size < 1 << 20:
+        while len(partials := _partials(tmp_path)) != 1 or _written(partials[0]) < 1 << 20:
             assert not running.done(), running.exception()
             time.sleep(0.002)
         # The killed download's file was swept; this download's own is locked and named for its target.
