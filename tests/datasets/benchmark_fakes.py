@@ -16,8 +16,8 @@ import rasterio
 from affine import Affine
 from rasterio.errors import NotGeoreferencedWarning
 
+from geotorch.core import Resource
 from geotorch.datasets.image_folder import ClassFolderDataset
-from geotorch.datasets.resources import Resource
 
 _DRIVERS = {".tif": "GTiff", ".jpg": "JPEG", ".png": "PNG"}
 

@@ -14,7 +14,7 @@ import rasterio
 from affine import Affine
 from rasterio.errors import NotGeoreferencedWarning
 
-from geotorch.datasets.resources import Resource
+from geotorch.core import Resource
 
 _DRIVERS = {".tif": "GTiff", ".jpg": "JPEG", ".png": "PNG"}
 RNG = np.random.default_rng(0)

@@ -12,11 +12,10 @@ import torch
 from benchmark_fakes import served, tar_tree, write_chip, write_split_file
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError
+from geotorch.core import DatasetNotFoundError, Resource
 from geotorch.core.download import ChecksumError
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import BigEarthNet
-from geotorch.datasets.resources import Resource
 
 # Pixels per side of each S2 band at its native resolution (10, 20, 60 m) in a 1.2 km patch.
 S2_SIZES = {"B02": 120, "B03": 120, "B04": 120, "B08": 120, "B05": 60, "B06": 60, "B07": 60, "B8A": 60,

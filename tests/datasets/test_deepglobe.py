@@ -10,10 +10,9 @@ import torch
 from dense_fakes import md5, rgb, write_raster, zip_members
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError
+from geotorch.core import DatasetNotFoundError, Resource
 from geotorch.core.download import ChecksumError
 from geotorch.datasets import DeepGlobeLandCover
-from geotorch.datasets.resources import Resource
 
 SIZE = 16
 # The class colours, each stripe off by a little as in the real PNGs, then red (not a class: unknown).

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from geo_fakes import md5, square, write_shapefile, zip_files
 
-from geotorch.core import BoundingBox, DatasetNotFoundError
+from geotorch.core import BoundingBox, DatasetNotFoundError, Resource
 from geotorch.core.download import ChecksumError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import EuroCrops
-from geotorch.datasets.resources import Resource
 
 HCAT = (
     "HCAT2_name,HCAT2_code\nwheat,3301010100\nwinter_common_soft_wheat,3301010101\n"

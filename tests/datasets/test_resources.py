@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 from geo_fakes import md5, stripes, write_raster, zip_files
 
-from geotorch.core import DatasetNotFoundError
+from geotorch.core import DatasetNotFoundError, Resource, ensure_present
 from geotorch.core.partial import abandoned, is_partial, partial_stem
 from geotorch.datasets import Esri2020
-from geotorch.datasets.resources import Resource, ensure_present
 
 TILES = ("52J", "53J", "54J")
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from geotorch.core.plugins import list_plugins, load_plugins
     from geotorch.core.raster import RasterDataset
     from geotorch.core.registry import Register
+    from geotorch.core.resources import Resource, ensure_present
     from geotorch.core.vector import VectorDataset
 
 #: public name -> the module of geotorch.core that defines it.
@@ -58,12 +59,14 @@ _EXPORTS = {
     "RasterDataset": "raster",
     "RasterReadError": "errors",
     "Register": "registry",
+    "Resource": "resources",
     "UnionDataset": "composition",
     "VectorDataset": "vector",
     "check_integrity": "download",
     "concat_samples": "collate",
     "download_and_extract_archive": "download",
     "download_url": "download",
+    "ensure_present": "resources",
     "extract_archive": "archive",
     "get_datamodule": "catalog",
     "get_dataset": "catalog",
@@ -110,12 +113,14 @@ __all__ = [
     "RasterDataset",
     "RasterReadError",
     "Register",
+    "Resource",
     "UnionDataset",
     "VectorDataset",
     "check_integrity",
     "concat_samples",
     "download_and_extract_archive",
     "download_url",
+    "ensure_present",
     "extract_archive",
     "get_datamodule",
     "get_dataset",

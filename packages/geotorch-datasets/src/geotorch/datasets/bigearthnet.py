@@ -12,10 +12,9 @@ import rasterio
 import torch
 from rasterio.enums import Resampling
 
-from geotorch.core import NonGeoDataset
+from geotorch.core import NonGeoDataset, Resource, ensure_present
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.chip_plot import plot_chip
-from geotorch.datasets.resources import Resource, ensure_present
 
 _SPLITS = "https://git.tu-berlin.de/rsim/BigEarthNet-MM_19-classes_models/-/raw/9a5be07346ab0884b2d9517475c27ef9db9b5104/"
 

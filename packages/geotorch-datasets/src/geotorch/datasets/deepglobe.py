@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from geotorch.core import Resource
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
 from geotorch.datasets.raster_chips import read_array
-from geotorch.datasets.resources import Resource
 
 _KAGGLE = "https://www.kaggle.com/datasets/geoap96/deepglobe2018-landcover-segmentation-traindataset"
 

@@ -10,11 +10,10 @@ import numpy as np
 import torch
 from rasterio.crs import CRS
 
-from geotorch.core import RasterDataset
+from geotorch.core import RasterDataset, Resource, ensure_present
 from geotorch.core.files import find_files
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.manual import ManualRaster
-from geotorch.datasets.resources import Resource, ensure_present
 
 
 def plot_elevation(sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:

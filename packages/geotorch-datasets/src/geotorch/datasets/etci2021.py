@@ -7,12 +7,11 @@ from typing import Any, ClassVar, NamedTuple
 
 import torch
 
-from geotorch.core import NonGeoDataset
+from geotorch.core import NonGeoDataset, Resource, ensure_present
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.dense_plot import Panel, draw_panels, image_panel, label_panel
 from geotorch.datasets.raster_chips import read_binary, read_image
-from geotorch.datasets.resources import Resource, ensure_present
 
 
 def _drive(file_id: str) -> str:

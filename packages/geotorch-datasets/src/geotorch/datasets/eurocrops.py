@@ -10,11 +10,10 @@ from typing import Any, ClassVar
 import numpy as np
 from rasterio.crs import CRS
 
-from geotorch.core import VectorDataset
+from geotorch.core import Resource, VectorDataset, ensure_present
 from geotorch.core.files import find_files
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.land_cover import plot_labels
-from geotorch.datasets.resources import Resource, ensure_present
 
 
 class EuroCrops(VectorDataset):

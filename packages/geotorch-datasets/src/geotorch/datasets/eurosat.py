@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from geotorch.core import Resource
 from geotorch.core.geo import Transform
 from geotorch.datasets.image_folder import ClassFolderDataset, split_file_resources
-from geotorch.datasets.resources import Resource
 
 # TorchGeo's pinned Hugging Face mirror of the archive (the DFKI original) and of the split files.
 _MIRROR = "https://hf.co/datasets/torchgeo/eurosat/resolve/1ce6f1bfb56db63fd91b6ecc466ea67f2509774c/"

@@ -12,11 +12,10 @@ import torch
 from rasterio.enums import Resampling
 from rasterio.errors import NotGeoreferencedWarning
 
-from geotorch.core import NonGeoDataset
+from geotorch.core import NonGeoDataset, Resource, ensure_present
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.chip_plot import plot_chip, rgb_panel
-from geotorch.datasets.resources import Resource, ensure_present
 
 
 def split_file_resources(mirror: str, prefix: str, sha256s: Mapping[str, str]) -> dict[str, Resource]:

@@ -9,9 +9,9 @@ from typing import ClassVar
 
 from torch import Tensor
 
+from geotorch.core import Resource
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
 from geotorch.datasets.raster_chips import read_binary
-from geotorch.datasets.resources import Resource
 
 _TILE = re.compile(r"^(?P<town>[a-z-]+)(?P<number>\d+)\.tif$")
 

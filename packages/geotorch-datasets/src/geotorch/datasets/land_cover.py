@@ -11,11 +11,10 @@ import torch
 from rasterio.crs import CRS
 from torch import Tensor
 
-from geotorch.core import RasterDataset
+from geotorch.core import RasterDataset, Resource, ensure_present
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.files import find_files
 from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.resources import Resource, ensure_present
 
 RGBA = tuple[int, int, int, int]
 

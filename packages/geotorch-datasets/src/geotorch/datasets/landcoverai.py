@@ -14,8 +14,8 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
+from geotorch.core import Resource
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
-from geotorch.datasets.resources import Resource
 
 
 def cut_chips(images: Path, masks: Path, output: Path, size: int = 512) -> None:

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar
 
+from geotorch.core import Resource
 from geotorch.datasets.change_detection import ChangeDetectionDataset, ChangePair
-from geotorch.datasets.resources import Resource
 
 # TorchGeo's pinned Hugging Face mirror of the publisher's train/val/test zips.
 _MIRROR = ("https://huggingface.co/datasets/satellite-image-deep-learning/LEVIR-CD/resolve/"

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from geotorch.core import Resource
 from geotorch.core.geo import Transform
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
-from geotorch.datasets.resources import Resource
 
 _ZENODO = "https://zenodo.org/records/5706578/files/"
 

@@ -8,10 +8,9 @@ from typing import ClassVar
 
 from rasterio.crs import CRS
 
-from geotorch.core import RasterDataset
+from geotorch.core import RasterDataset, ensure_present
 from geotorch.core.files import find_files
 from geotorch.core.geo import Transform
-from geotorch.datasets.resources import ensure_present
 
 
 class ManualRaster(RasterDataset):

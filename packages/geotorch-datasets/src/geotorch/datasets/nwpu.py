@@ -7,12 +7,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, ClassVar
 
-from geotorch.core import NonGeoDataset
+from geotorch.core import NonGeoDataset, Resource, ensure_present
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.detection import coco_targets, draw_objects
 from geotorch.datasets.raster_chips import read_image
-from geotorch.datasets.resources import Resource, ensure_present
 
 # TorchGeo's pinned Hugging Face mirror of the images and of the COCO annotations of Su et al. 2019.
 _MIRROR = "https://hf.co/datasets/torchgeo/vhr10/resolve/7e7968ad265dadc4494e0ca4a079e0b63dc6f3f8/"

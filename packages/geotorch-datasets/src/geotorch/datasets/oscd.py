@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from geotorch.core import Resource
 from geotorch.core.geo import Transform
 from geotorch.datasets.change_detection import ChangeDetectionDataset, ChangePair
-from geotorch.datasets.resources import Resource
 
 _PREFIX = "Onera Satellite Change Detection dataset - "
 # The mirror TorchGeo downloads from; the publisher's own shares (partage.imt.fr) need a browser.

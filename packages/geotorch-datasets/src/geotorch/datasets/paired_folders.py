@@ -10,12 +10,11 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
-from geotorch.core import NonGeoDataset
+from geotorch.core import NonGeoDataset, Resource, ensure_present
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.dense_plot import draw_panels, image_panel, label_panel
 from geotorch.datasets.raster_chips import read_image, read_label
-from geotorch.datasets.resources import Resource, ensure_present
 
 Pair = tuple[Path, Path | None]
 """An image chip and its label chip (None for splits published without labels)."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from geotorch.core import Resource
 from geotorch.core.geo import Transform
 from geotorch.datasets.image_folder import ClassFolderDataset
-from geotorch.datasets.resources import Resource
 
 
 class PatternNet(ClassFolderDataset):

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from geotorch.core import Resource
 from geotorch.core.geo import Transform
 from geotorch.datasets.image_folder import ClassFolderDataset, split_file_resources
-from geotorch.datasets.resources import Resource
 
 # The pinned Hugging Face mirror TorchGeo downloads the archive and split files from.
 _MIRROR = "https://hf.co/datasets/isaaccorley/resisc45/resolve/883edc0eee77b2c84225472f10f126e3ed83fa6e/"

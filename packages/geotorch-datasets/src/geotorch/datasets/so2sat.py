@@ -9,11 +9,10 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from geotorch.core import NonGeoDataset
+from geotorch.core import NonGeoDataset, ensure_present
 from geotorch.core.download import ChecksumError, calculate_md5
 from geotorch.core.geo import Sample, Transform
 from geotorch.datasets.chip_plot import plot_chip, rgb_panel
-from geotorch.datasets.resources import ensure_present
 
 _S1_BANDS = ("S1_B1", "S1_B2", "S1_B3", "S1_B4", "S1_B5", "S1_B6", "S1_B7", "S1_B8")
 _S2_BANDS = ("S2_B02", "S2_B03", "S2_B04", "S2_B05", "S2_B06", "S2_B07", "S2_B08", "S2_B8A", "S2_B11", "S2_B12")

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from geotorch.core import Resource
 from geotorch.core.geo import Transform
 from geotorch.datasets.image_folder import ClassFolderDataset, split_file_resources
-from geotorch.datasets.resources import Resource
 
 # TorchGeo's pinned Hugging Face mirror of the UC Merced archive and of the split files.
 _MIRROR = "https://hf.co/datasets/torchgeo/ucmerced/resolve/7c5ef3454d9b1cccfa7ccde0c01fc8f00a45909a/"
