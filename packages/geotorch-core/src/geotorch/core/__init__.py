@@ -2,143 +2,58 @@
 
 Names are imported on first use, so ``import geotorch.core`` (and every plugin that imports
 ``hookimpl`` from it) stays cheap: rasterio, pyogrio and shapely load only when a dataset needs them.
+The ``if TYPE_CHECKING:`` imports below are the one list of public names (see
+:mod:`geotorch.core.exports`): add a name by adding its line there.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from geotorch.core.archive import extract_archive
-    from geotorch.core.bbox import BoundingBox
-    from geotorch.core.catalog import (
-        get_datamodule,
-        get_dataset,
-        get_dataset_class,
-        get_entry,
-        get_model,
-        get_task,
-        get_weight,
-        list_datamodules,
-        list_datasets,
-        list_models,
-        list_tasks,
-        list_weights,
-    )
-    from geotorch.core.collate import concat_samples, merge_samples, stack_samples, unbind_samples
-    from geotorch.core.commands import CommandRegistrar
-    from geotorch.core.composition import IntersectionDataset, UnionDataset
-    from geotorch.core.download import (
-        ChecksumError,
-        DownloadError,
-        check_integrity,
-        download_and_extract_archive,
-        download_url,
-    )
-    from geotorch.core.errors import DatasetNotFoundError, PluginError, RasterReadError
-    from geotorch.core.geo import GeoDataset
-    from geotorch.core.handles import set_max_open_files
-    from geotorch.core.hookspecs import hookimpl
-    from geotorch.core.nongeo import NonGeoDataset
-    from geotorch.core.plugins import list_plugins, load_plugins
-    from geotorch.core.raster import RasterDataset
-    from geotorch.core.registry import Register
-    from geotorch.core.resources import Resource, ensure_present
-    from geotorch.core.vector import VectorDataset
+    from geotorch.core.archive import extract_archive as extract_archive
+    from geotorch.core.bbox import BoundingBox as BoundingBox
+    from geotorch.core.catalog import get_datamodule as get_datamodule
+    from geotorch.core.catalog import get_dataset as get_dataset
+    from geotorch.core.catalog import get_dataset_class as get_dataset_class
+    from geotorch.core.catalog import get_entry as get_entry
+    from geotorch.core.catalog import get_model as get_model
+    from geotorch.core.catalog import get_task as get_task
+    from geotorch.core.catalog import get_weight as get_weight
+    from geotorch.core.catalog import list_datamodules as list_datamodules
+    from geotorch.core.catalog import list_datasets as list_datasets
+    from geotorch.core.catalog import list_models as list_models
+    from geotorch.core.catalog import list_tasks as list_tasks
+    from geotorch.core.catalog import list_weights as list_weights
+    from geotorch.core.collate import concat_samples as concat_samples
+    from geotorch.core.collate import merge_samples as merge_samples
+    from geotorch.core.collate import stack_samples as stack_samples
+    from geotorch.core.collate import unbind_samples as unbind_samples
+    from geotorch.core.commands import CommandRegistrar as CommandRegistrar
+    from geotorch.core.composition import IntersectionDataset as IntersectionDataset
+    from geotorch.core.composition import UnionDataset as UnionDataset
+    from geotorch.core.download import ChecksumError as ChecksumError
+    from geotorch.core.download import DownloadError as DownloadError
+    from geotorch.core.download import check_integrity as check_integrity
+    from geotorch.core.download import download_and_extract_archive as download_and_extract_archive
+    from geotorch.core.download import download_url as download_url
+    from geotorch.core.errors import DatasetNotFoundError as DatasetNotFoundError
+    from geotorch.core.errors import PluginError as PluginError
+    from geotorch.core.errors import RasterReadError as RasterReadError
+    from geotorch.core.exports import export_targets as export_targets
+    from geotorch.core.exports import lazy_exports as lazy_exports
+    from geotorch.core.geo import GeoDataset as GeoDataset
+    from geotorch.core.handles import set_max_open_files as set_max_open_files
+    from geotorch.core.hookspecs import hookimpl as hookimpl
+    from geotorch.core.lifecycle import DatasetLifecycle as DatasetLifecycle
+    from geotorch.core.lifecycle import check_choice as check_choice
+    from geotorch.core.nongeo import NonGeoDataset as NonGeoDataset
+    from geotorch.core.plugins import list_plugins as list_plugins
+    from geotorch.core.plugins import load_plugins as load_plugins
+    from geotorch.core.raster import RasterDataset as RasterDataset
+    from geotorch.core.registry import Register as Register
+    from geotorch.core.resources import Resource as Resource
+    from geotorch.core.resources import ensure_present as ensure_present
+    from geotorch.core.vector import VectorDataset as VectorDataset
+else:
+    from geotorch.core.exports import lazy_exports
 
-#: public name -> the module of geotorch.core that defines it.
-_EXPORTS = {
-    "BoundingBox": "bbox",
-    "ChecksumError": "download",
-    "CommandRegistrar": "commands",
-    "DatasetNotFoundError": "errors",
-    "DownloadError": "download",
-    "GeoDataset": "geo",
-    "IntersectionDataset": "composition",
-    "NonGeoDataset": "nongeo",
-    "PluginError": "errors",
-    "RasterDataset": "raster",
-    "RasterReadError": "errors",
-    "Register": "registry",
-    "Resource": "resources",
-    "UnionDataset": "composition",
-    "VectorDataset": "vector",
-    "check_integrity": "download",
-    "concat_samples": "collate",
-    "download_and_extract_archive": "download",
-    "download_url": "download",
-    "ensure_present": "resources",
-    "extract_archive": "archive",
-    "get_datamodule": "catalog",
-    "get_dataset": "catalog",
-    "get_dataset_class": "catalog",
-    "get_entry": "catalog",
-    "get_model": "catalog",
-    "get_task": "catalog",
-    "get_weight": "catalog",
-    "hookimpl": "hookspecs",
-    "list_datamodules": "catalog",
-    "list_datasets": "catalog",
-    "list_models": "catalog",
-    "list_plugins": "plugins",
-    "list_tasks": "catalog",
-    "list_weights": "catalog",
-    "load_plugins": "plugins",
-    "merge_samples": "collate",
-    "set_max_open_files": "handles",
-    "stack_samples": "collate",
-    "unbind_samples": "collate",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name the first time it is asked for."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geotorch.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"geotorch.core.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-__all__ = [
-    "BoundingBox",
-    "ChecksumError",
-    "CommandRegistrar",
-    "DatasetNotFoundError",
-    "DownloadError",
-    "GeoDataset",
-    "IntersectionDataset",
-    "NonGeoDataset",
-    "PluginError",
-    "RasterDataset",
-    "RasterReadError",
-    "Register",
-    "Resource",
-    "UnionDataset",
-    "VectorDataset",
-    "check_integrity",
-    "concat_samples",
-    "download_and_extract_archive",
-    "download_url",
-    "ensure_present",
-    "extract_archive",
-    "get_datamodule",
-    "get_dataset",
-    "get_dataset_class",
-    "get_entry",
-    "get_model",
-    "get_task",
-    "get_weight",
-    "hookimpl",
-    "list_datamodules",
-    "list_datasets",
-    "list_models",
-    "list_plugins",
-    "list_tasks",
-    "list_weights",
-    "load_plugins",
-    "merge_samples",
-    "set_max_open_files",
-    "stack_samples",
-    "unbind_samples",
-]
+    __getattr__, __dir__ = lazy_exports(__name__)
