@@ -7,18 +7,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from geotorch.core.catalog import get_dataset
 from geotorch.core.commands import CommandRegistrar
-from geotorch.core.geo import GeoDataset
+from geotorch.core.entries import DATASET_FACTS, entries
 from geotorch.core.hookspecs import hookimpl
-from geotorch.core.nongeo import NonGeoDataset
-from geotorch.core.plugins import list_plugins, registry
-from geotorch.core.registry import Entry
+from geotorch.core.plugins import list_plugins
 
-#: Facts ``geotorch datasets`` reports, read from registration metadata or class attributes.
-DATASET_FACTS = ("task", "geospatial", "size", "license")
+#: What ``geotorch datasets`` reports about each dataset, in this order.
+DATASET_COLUMNS = ("name", *DATASET_FACTS, "plugin", "distribution")
 
 
 @hookimpl
@@ -49,37 +46,13 @@ def run_plugins(argv: Sequence[str]) -> int:
     return 0
 
 
-def describe_dataset(entry: Entry) -> dict[str, Any]:
-    """What ``geotorch datasets`` reports about one registry entry, without importing it.
-
-    Registration metadata wins; when the entry holds a class (not an import
-    path), its ``task``, ``license`` and ``size`` attributes fill the gaps and
-    its base class tells whether it is geospatial.
-
-    Returns:
-        ``name``, ``task``, ``geospatial``, ``size`` (bytes, or text as
-        registered), ``license``, ``plugin`` and ``distribution``; unknown facts are None.
-    """
-    facts: dict[str, Any] = {key: entry.metadata.get(key) for key in DATASET_FACTS}
-    target = entry.target
-    if isinstance(target, type):
-        for key in ("task", "license", "size"):
-            declared = getattr(target, key, None)
-            if facts[key] is None and isinstance(declared, (str, int, float)):
-                facts[key] = declared
-        if facts["geospatial"] is None and issubclass(target, (GeoDataset, NonGeoDataset)):
-            facts["geospatial"] = issubclass(target, GeoDataset)
-    return {"name": entry.name, **facts, "plugin": entry.plugin, "distribution": entry.distribution}
-
-
 def run_datasets(argv: Sequence[str]) -> int:
     """``geotorch datasets [--json] [PATTERN ...]``."""
     parser = argparse.ArgumentParser(prog="geotorch datasets", description="List registered datasets.")
     parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) a name must match")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     options = parser.parse_args(argv)
-    datasets = registry("dataset")
-    rows = [describe_dataset(datasets[name]) for name in datasets.names(options.patterns or None)]
+    rows = [{key: facts[key] for key in DATASET_COLUMNS} for facts in entries("dataset", options.patterns or None)]
     if options.json:
         print(json.dumps(rows, indent=2))
         return 0

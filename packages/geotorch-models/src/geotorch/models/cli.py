@@ -7,7 +7,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from geotorch.core import get_entry, list_models, list_weights
+from geotorch.core import get_weight
+from geotorch.core.entries import entries
 
 _WEIGHT_COLUMNS = ("name", "in_chans", "sensor", "dataset", "ssl_method", "license")
 
@@ -20,10 +21,7 @@ def run_models(argv: Sequence[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     options = parser.parse_args(argv)
     filters = {"task": options.task} if options.task else {}
-    rows = []
-    for name in list_models(options.patterns or None, **filters):
-        entry = get_entry("model", name)
-        rows.append({"name": name, **entry.metadata, "plugin": entry.plugin, "distribution": entry.distribution})
+    rows = entries("model", options.patterns or None, **filters)
     _print(rows, ("name", "task", "library", "distribution"), options.json, "models")
     return 0
 
@@ -44,15 +42,17 @@ def run_weights(argv: Sequence[str]) -> int:
                            ("ssl_method", options.ssl_method))
         if value is not None
     }
-    rows = []
-    for name in list_weights(options.patterns or None, **filters):
-        entry = get_entry("weight", name)
-        facts: dict[str, Any] = {"name": name, **entry.metadata}
-        if options.json:
-            facts.update(entry.load().meta, distribution=entry.distribution)
-        rows.append(facts)
+    rows = entries("weight", options.patterns or None, **filters)
+    if options.json:
+        rows = [_with_meta(facts) for facts in rows]
     _print(rows, _WEIGHT_COLUMNS, options.json, "weights")
     return 0
+
+
+def _with_meta(facts: dict[str, Any]) -> dict[str, Any]:
+    """A weight's registration facts, then every fact of its ``meta`` (url, checksum, ...), then its distribution."""
+    registered = {key: value for key, value in facts.items() if key not in ("plugin", "distribution")}
+    return {**registered, **get_weight(facts["name"]).meta, "distribution": facts["distribution"]}
 
 
 def _print(rows: list[dict[str, Any]], columns: Sequence[str], as_json: bool, kind: str) -> None:
