@@ -15,7 +15,7 @@ from rasters import grid, random_bands, write_raster  # type: ignore[import-not-
 
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.geo import build_index
-from geotorch.core.mosaic import Grid
+from geotorch.core.grid import Grid
 from geotorch.samplers import GridGeoSampler
 
 #: 300 x 100 pixels of 1 km in UTM zone 1N at 62-63 N: longitudes 179.04 E to 175.02 W.

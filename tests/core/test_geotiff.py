@@ -17,7 +17,7 @@ from tiff_bytes import ASCII, DOUBLE, LONG, SHORT, geokey_directory, tiff_bytes 
 
 from geotorch.core import RasterDataset
 from geotorch.core.geotiff import read_header
-from geotorch.core.profiles import RasterProfile
+from geotorch.core.raster_profile import RasterProfile
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 

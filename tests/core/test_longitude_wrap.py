@@ -17,7 +17,7 @@ from rasters import random_bands, write_raster, write_vector  # type: ignore[imp
 from geotorch.core import BoundingBox, RasterDataset, VectorDataset
 from geotorch.core.crs import transform_bounds, wrap_longitudes
 from geotorch.core.geo import GeoDataset
-from geotorch.core.mosaic import Grid
+from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale
 from geotorch.samplers import GridGeoSampler
 

@@ -14,7 +14,7 @@ from rasterio.warp import reproject
 from rasters import grid, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset
-from geotorch.core.mosaic import Grid
+from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale
 
 LEFT, TOP = 600000.0, 4000000.0

@@ -17,6 +17,7 @@ from rasters import grid, random_bands, write_raster  # type: ignore[import-not-
 import geotorch.core.profiles as profiles
 from geotorch.core import RasterDataset
 from geotorch.core.crs import crs_from_wkt
+from geotorch.core.raster_profile import RasterProfile
 
 
 class Tiles(RasterDataset):
@@ -109,17 +110,17 @@ def test_profiles_keep_nodata_dtype_and_crs(tmp_path: Path) -> None:
     (profile,) = profiles.read_profiles([path], "key")
     (cached,) = profiles.read_profiles([path], "key")
     assert profile == cached
-    assert isinstance(cached, profiles.RasterProfile)
+    assert isinstance(cached, RasterProfile)
     assert cached.nodata == -1.0
     assert cached.dtype == "float32"
     assert cached.count == 2
     assert crs_from_wkt(cached.crs).to_epsg() == 3857
 
 
-def _index_entry(path: Path) -> profiles.RasterProfile:
+def _index_entry(path: Path) -> RasterProfile:
     """``path``'s profile through the persisted index, as a new process would get it (the cache is read anew)."""
     (profile,) = profiles.read_profiles([path], "sidecars")
-    assert isinstance(profile, profiles.RasterProfile), profile
+    assert isinstance(profile, RasterProfile), profile
     return profile
 
 
@@ -249,7 +250,7 @@ def test_a_sidecar_in_any_case_written_after_indexing_is_seen_as_gdal_sees_it(
     if gdal is None:
         assert isinstance(profile, str), f"GDAL does not read {name}, the index did: {profile}"
     else:
-        assert isinstance(profile, profiles.RasterProfile), f"GDAL reads {name}, the index did not: {profile}"
+        assert isinstance(profile, RasterProfile), f"GDAL reads {name}, the index did not: {profile}"
         assert (profile.bounds, profile.nodata, profile.crs) == gdal
 
 
@@ -274,7 +275,7 @@ def test_profiles_indexed_by_an_earlier_format_are_read_again(tmp_path: Path, mo
     monkeypatch.setenv("GEOTORCH_HOME", str(tmp_path / "home"))
     path = write_raster(tmp_path / "scene.tif", np.ones((1, 8, 8), "uint8"), "EPSG:32616", grid(500000.0, 4000000.0))
     (profile,) = profiles.read_profiles([path], "formats")
-    assert isinstance(profile, profiles.RasterProfile)
+    assert isinstance(profile, RasterProfile)
     cache = profiles._cache_file("formats")
     stored = json.loads(cache.read_text())
     stored["format"] = 4
@@ -291,7 +292,7 @@ def test_world_files_differing_only_in_case_are_read_as_gdal_reads_them(tmp_path
     (tmp_path / "a.TFW").write_text(_WORLD)
     (tmp_path / "a.tfw").write_text(_WORLD.replace("600010", "650010"))
     (profile,) = profiles.read_profiles([path], "sidecars")
-    assert isinstance(profile, profiles.RasterProfile)
+    assert isinstance(profile, RasterProfile)
     assert (profile.bounds, profile.nodata, profile.crs) == _as_gdal_opens(path)
 
 

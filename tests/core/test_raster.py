@@ -21,7 +21,7 @@ from rasters import damage_first_tile, grid, random_bands, write_raster  # type:
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, RasterDataset, RasterReadError, set_max_open_files
 from geotorch.core.handles import open_files
-from geotorch.core.mosaic import Grid
+from geotorch.core.grid import Grid
 from geotorch.core.plotting import plot_sample
 
 LEFT, TOP = 600000.0, 4000000.0

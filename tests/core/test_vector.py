@@ -19,7 +19,7 @@ from rasters import write_vector  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, VectorDataset
 from geotorch.core.errors import LabelValueError
-from geotorch.core.mosaic import Grid
+from geotorch.core.grid import Grid
 
 LEFT, BOTTOM = 600000.0, 4000000.0
 RES = 10.0

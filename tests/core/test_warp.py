@@ -13,7 +13,7 @@ from rasterio.enums import Resampling
 from rasterio.warp import reproject
 from rasters import grid, write_raster  # type: ignore[import-not-found]
 
-from geotorch.core.mosaic import Grid
+from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale, warp_onto_grid
 
 

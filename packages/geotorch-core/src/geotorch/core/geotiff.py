@@ -26,7 +26,7 @@ from collections.abc import Collection
 from rasterio.errors import CRSError, NotGeoreferencedWarning, RasterioError
 from rasterio.io import MemoryFile
 
-from geotorch.core.profiles import RasterProfile
+from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.sidecars import sidecars_of
 from geotorch.core.tiff_directory import (
     ASCII,

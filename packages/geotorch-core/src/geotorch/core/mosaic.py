@@ -4,74 +4,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import rasterio
 from affine import Affine
-from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
-from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import RasterReadError
+from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.nodata import missing_pixels, same_value, type_holding
 from geotorch.core.pixel_types import class_ids, pixel_value, source_type, wider_type
 from geotorch.core.warp import has_mask_band, warp_onto_grid
 from geotorch.core.wrap import longitude_shifts
 
-#: The most pixels a raster may have along a side (GDAL's limit).
-MAX_PIXELS_PER_SIDE = 2**31 - 1
-
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
 GRID_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True, slots=True)
-class Grid:
-    """A north-up pixel grid: CRS, affine transform and shape.
-
-    Attributes:
-        crs: coordinate reference system.
-        transform: affine transform of the top-left pixel corner.
-        height: number of rows.
-        width: number of columns.
-    """
-
-    crs: CRS
-    transform: Affine
-    height: int
-    width: int
-
-    def __str__(self) -> str:
-        """The grid's extent, shape and CRS in one short line."""
-        left, top = self.transform.c, self.transform.f
-        right, bottom = left + self.width * self.transform.a, top + self.height * self.transform.e
-        return f"x {left}..{right}, y {bottom}..{top} ({self.width} x {self.height} px, {self.crs.to_string()})"
-
-    def part(self, rows: slice, cols: slice) -> Grid:
-        """The sub-grid of rows ``rows`` and columns ``cols`` (slices with explicit bounds)."""
-        offset = self.transform * Affine.translation(cols.start, rows.start)
-        return Grid(self.crs, offset, rows.stop - rows.start, cols.stop - cols.start)
-
-    @classmethod
-    def from_bbox(cls, bbox: BoundingBox, crs: CRS, res: tuple[float, float]) -> Grid:
-        """The grid covering ``bbox`` with pixels of size ``res`` anchored at its top-left corner.
-
-        Raises:
-            ValueError: if the grid would be wider or taller than GDAL's limit of 2**31 - 1 pixels.
-        """
-        width = max(1, round((bbox.maxx - bbox.minx) / res[0]))
-        height = max(1, round((bbox.maxy - bbox.miny) / res[1]))
-        if max(width, height) > MAX_PIXELS_PER_SIDE:
-            raise ValueError(
-                f"a query of {bbox.maxx - bbox.minx:g} x {bbox.maxy - bbox.miny:g} CRS units at res {res} would be "
-                f"{width} x {height} pixels, beyond the {MAX_PIXELS_PER_SIDE} a raster may have per side; "
-                f"query a smaller area or choose a coarser res"
-            )
-        return cls(crs, Affine(res[0], 0.0, bbox.minx, 0.0, -res[1], bbox.maxy), height, width)
 
 
 def _aligned_window(source: DatasetReader, grid: Grid, shift: float) -> Window | None:

@@ -9,7 +9,6 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,9 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning
 
 from geotorch.core.cache import cache_home
+from geotorch.core.geotiff import read_header
 from geotorch.core.geotransform import footprint, ground_res
+from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.sidecars import probed_alike, sidecars_by_file
 
 #: Set to 0 to read every file's header at every construction.
@@ -29,36 +30,6 @@ INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
 _FORMAT = 6
 #: What identifies one version of a file and of its sidecars (see :func:`_stamp`).
 Stamp = list[int | str]
-
-
-@dataclass(frozen=True)
-class RasterProfile:
-    """What indexing a raster file needs: its grid, band count, dtype and nodata.
-
-    Attributes:
-        crs: the file's CRS as WKT.
-        bounds: ``(left, bottom, right, top)`` in that CRS: the file's true
-            footprint, the box of its four corners, with ``left <= right`` and
-            ``bottom <= top`` whichever way its rows and columns run (south-up,
-            east-left, rotated grids).
-        res: ground pixel size ``(x, y)`` in CRS units, positive: the lengths of
-            one column step and one row step (``hypot(a, d)``, ``hypot(b, e)``
-            of the geotransform).
-        width: columns.
-        height: rows.
-        count: bands.
-        dtype: numpy name of the first band's type.
-        nodata: the nodata value, if any.
-    """
-
-    crs: str
-    bounds: tuple[float, float, float, float]
-    res: tuple[float, float]
-    width: int
-    height: int
-    count: int
-    dtype: str
-    nodata: float | None
 
 
 def _stamp(path: Path, sidecars: Sequence[str]) -> Stamp:
@@ -104,8 +75,6 @@ def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
         path: the file.
         sidecars: names of the files beside it that GDAL reads with it; with any, GDAL reads the file.
     """
-    from geotorch.core.geotiff import read_header  # here: geotiff builds this module's RasterProfile
-
     try:
         header = read_header(path, sidecars)
     except OSError as error:

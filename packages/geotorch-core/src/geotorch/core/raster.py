@@ -20,9 +20,11 @@ from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
 from geotorch.core.geotransform import res_in
+from geotorch.core.grid import Grid
 from geotorch.core.handles import open_files
-from geotorch.core.mosaic import Grid, read_mosaic
-from geotorch.core.profiles import RasterProfile, read_profiles
+from geotorch.core.mosaic import read_mosaic
+from geotorch.core.profiles import read_profiles
+from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.timestamps import interval_from_match
 
 #: Pixel types whose every value float32 holds exactly: images of these are read straight into float32.

@@ -20,8 +20,8 @@ from geotorch.core.crs import transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
+from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
-from geotorch.core.mosaic import Grid
 from geotorch.core.timestamps import interval_from_match
 
 #: Companion files of multi-file formats: never opened on their own.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 from affine import Affine
@@ -16,12 +15,10 @@ from rasterio.warp import reproject
 from rasterio.windows import Window
 
 from geotorch.core.geotransform import footprint, ground_res, res_in
+from geotorch.core.grid import Grid
 from geotorch.core.nodata import equal_to, same_value
 from geotorch.core.pixel_types import pixel_value, source_type
 from geotorch.core.wrap import grid_bounds_in
-
-if TYPE_CHECKING:
-    from geotorch.core.mosaic import Grid
 
 #: Source pixels each resampling kernel reaches beyond a target pixel's footprint, at scale 1.
 _KERNEL_RADIUS = {Resampling.nearest: 1, Resampling.bilinear: 1, Resampling.cubic: 2, Resampling.cubic_spline: 2,

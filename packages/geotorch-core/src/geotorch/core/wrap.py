@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from rasterio.crs import CRS
 from rasterio.io import DatasetReader
@@ -11,9 +10,7 @@ from rasterio.transform import array_bounds
 
 from geotorch.core.crs import half_turn, transform_bounds
 from geotorch.core.geotransform import footprint
-
-if TYPE_CHECKING:
-    from geotorch.core.mosaic import Grid
+from geotorch.core.grid import Grid
 
 
 def grid_bounds_in(crs: CRS, grid: Grid) -> tuple[float, float, float, float]:

@@ -232,7 +232,7 @@ class RandomPatches:
 
         Raises:
             ValueError: if ``size`` is not positive or not between half a pixel
-                and :data:`MAX_SIDE_PIXELS`, the roi/toi misses the data, no
+                and :data:`geotorch.core.grid.MAX_PIXELS_PER_SIDE`, the roi/toi misses the data, no
                 area can hold a patch, or an area has more than
                 :data:`MAX_WINDOWS` positions along an axis.
         """

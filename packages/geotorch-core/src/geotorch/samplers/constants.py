@@ -22,8 +22,3 @@ class Units(Enum):
 #: draw, and most patches a random pass may draw): a pass beyond it would never end (at a million
 #: windows a second, 2**40 take 13 days) and counts beyond 2**53 are no longer exact in floats.
 MAX_WINDOWS = 2**40
-
-#: Most pixels along one side of a window or a stride: GDAL reads windows whose sizes are C ints (the
-#: same limit as :data:`geotorch.core.mosaic.MAX_PIXELS_PER_SIDE`, not imported: that module loads GDAL,
-#: and importing the samplers must not).
-MAX_SIDE_PIXELS = 2**31 - 1

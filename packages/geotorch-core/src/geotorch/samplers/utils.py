@@ -9,8 +9,9 @@ from typing import TypeAlias
 import torch
 
 from geotorch.core.bbox import BoundingBox
+from geotorch.core.grid import MAX_PIXELS_PER_SIDE
 from geotorch.samplers.arguments import as_pair, as_units
-from geotorch.samplers.constants import MAX_SIDE_PIXELS, MAX_WINDOWS, Units
+from geotorch.samplers.constants import MAX_WINDOWS, Units
 
 #: Share of a pixel (or of a stride) under which two lengths count as equal,
 #: so that floating-point noise never adds or drops a patch position.
@@ -38,12 +39,12 @@ def as_pixels(
         owner: the sampler it was given to, for error messages.
 
     Returns:
-        ``(height, width)`` in pixels, each from 1 to :data:`MAX_SIDE_PIXELS`.
+        ``(height, width)`` in pixels, each from 1 to :data:`MAX_PIXELS_PER_SIDE`.
 
     Raises:
         TypeError: if ``value`` is not one or two numbers, or ``units`` is not a :class:`Units` value.
         ValueError: if a number is NaN, infinite, zero or negative, under half a
-            pixel (it would round to no pixel) or over :data:`MAX_SIDE_PIXELS` pixels.
+            pixel (it would round to no pixel) or over :data:`MAX_PIXELS_PER_SIDE` pixels.
     """
     height, width = as_pair(value, name, owner)
     if as_units(units, owner) is Units.CRS:
@@ -51,10 +52,10 @@ def as_pixels(
     prefix = f"{owner}: " if owner else ""
     counts = []
     for pixels, axis in ((height, "height"), (width, "width")):
-        if pixels > MAX_SIDE_PIXELS:
+        if pixels > MAX_PIXELS_PER_SIDE:
             raise ValueError(
                 f"{prefix}{name}={value!r} is {pixels:.4g} pixels in {axis} at res {res}: more than the "
-                f"{MAX_SIDE_PIXELS} (2**31 - 1) pixels GDAL reads along a side"
+                f"{MAX_PIXELS_PER_SIDE} (2**31 - 1) pixels GDAL reads along a side"
             )
         whole = math.floor(pixels + 0.5)
         if whole < 1:
