@@ -7,6 +7,7 @@ from typing import Any
 
 from geotorch.core.plugins import registry
 from geotorch.core.registry import Entry
+from geotorch.core.weights import Weights, WeightsSpec
 
 Patterns = str | Iterable[str] | None
 
@@ -46,16 +47,22 @@ def list_models(include: Patterns = None, exclude: Patterns = None, **metadata: 
     return registry("model").names(include, exclude, **metadata)
 
 
-def get_model(name: str, weights: Any = None, **kwargs: Any) -> Any:
+def get_model(name: str, weights: WeightsSpec = None, **kwargs: Any) -> Any:
     """Build the model registered as ``name``.
 
     Args:
         name: a registered model name (see :func:`list_models`).
-        weights: a registered weight name or weight object, passed to the builder.
-        **kwargs: further builder arguments (``in_chans``, ``num_classes``, ...).
+        weights: passed to the builder when not None: a registered weight name, a :class:`Weights`, a
+            checkpoint file, or ImageNet (``True``, ``"imagenet"``); what each builder accepts is in its
+            docstring (GeoTorch's take every form, see ``geotorch.models.load_pretrained``).
+        **kwargs: further builder arguments (``in_chans``, ``num_classes``, ``strict``, ...).
 
     Returns:
         The built model.
+
+    Raises:
+        KeyError: if no model has that name; the message lists the known ones.
+        WeightsMismatchError: if the builder finds that the weights do not fit the model.
     """
     builder = registry("model")[name].load()
     if weights is not None:
@@ -68,9 +75,17 @@ def list_weights(include: Patterns = None, exclude: Patterns = None, **metadata:
     return registry("weight").names(include, exclude, **metadata)
 
 
-def get_weight(name: str) -> Any:
-    """The weight description registered as ``name`` (e.g. ``"resnet50.sentinel2_all_moco"``)."""
-    return registry("weight")[name].load()
+def get_weight(name: str) -> Weights:
+    """The weights registered as ``name`` (e.g. ``"resnet50.sentinel2_all_moco"``).
+
+    A plugin registers objects that satisfy :class:`Weights`, so that every builder and task loads them; the
+    object is returned as registered, unchecked, for builders that take weights of their own kind.
+
+    Raises:
+        KeyError: if no weights have that name; the message lists the known ones.
+    """
+    found: Weights = registry("weight")[name].load()
+    return found
 
 
 def list_tasks(include: Patterns = None, exclude: Patterns = None, **metadata: Any) -> list[str]:

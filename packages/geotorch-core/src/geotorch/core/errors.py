@@ -28,6 +28,31 @@ class PluginError(RuntimeError):
     """A plugin registered something invalid (a duplicate name, an unknown hook)."""
 
 
+class WeightsMismatchError(ValueError):
+    """Pretrained weights do not fit the model they are loaded into.
+
+    Raised by a model builder (``weights=...``) when the weights take another number of bands and may not be
+    adapted (:attr:`weights_bands` and :attr:`model_bands` then say both counts), or, with ``strict=True``,
+    when parameters are missing, unexpected or of another shape (the message names them).
+
+    Attributes:
+        weights: what the weights are, for messages (a registered name, a file path, ``"imagenet"``).
+        weights_bands: input bands of the weights' first layer when the band count is the misfit, else None.
+        model_bands: input bands of the model's first layer when the band count is the misfit, else None.
+    """
+
+    def __init__(
+        self, message: str, weights: str, weights_bands: int | None = None, model_bands: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.weights = weights
+        self.weights_bands = weights_bands
+        self.model_bands = model_bands
+
+    def __reduce__(self) -> tuple[type[WeightsMismatchError], tuple[str, str, int | None, int | None]]:
+        return type(self), (str(self), self.weights, self.weights_bands, self.model_bands)
+
+
 class LabelValueError(ValueError):
     """A feature's label value is not an integer class id that int64 holds exactly.
 
