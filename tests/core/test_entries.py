@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from geotorch.core import NonGeoDataset, hookimpl, plugins
-from geotorch.core.entries import describe, entries
+from geotorch.core import NonGeoDataset, describe, entries, hookimpl, plugins
 
 
 class Chips(NonGeoDataset):

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from geotorch.core.download import download_url as download_url
     from geotorch.core.errors import DatasetNotFoundError as DatasetNotFoundError
     from geotorch.core.errors import PluginError as PluginError
+    from geotorch.core.errors import WeightsMismatchError as WeightsMismatchError
     from geotorch.core.errors import RasterReadError as RasterReadError
     from geotorch.core.exports import export_targets as export_targets
     from geotorch.core.exports import lazy_exports as lazy_exports
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from geotorch.core.hookspecs import hookimpl as hookimpl
     from geotorch.core.lifecycle import DatasetLifecycle as DatasetLifecycle
     from geotorch.core.lifecycle import check_choice as check_choice
+    from geotorch.core.listing import describe as describe
+    from geotorch.core.listing import entries as entries
     from geotorch.core.nongeo import NonGeoDataset as NonGeoDataset
     from geotorch.core.plugins import list_plugins as list_plugins
     from geotorch.core.plugins import load_plugins as load_plugins
@@ -53,6 +56,8 @@ if TYPE_CHECKING:
     from geotorch.core.resources import Resource as Resource
     from geotorch.core.resources import ensure_present as ensure_present
     from geotorch.core.vector import VectorDataset as VectorDataset
+    from geotorch.core.weights import Weights as Weights
+    from geotorch.core.weights import WeightsSpec as WeightsSpec
 else:
     from geotorch.core.exports import lazy_exports
 

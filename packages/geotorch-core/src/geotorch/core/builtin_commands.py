@@ -10,7 +10,7 @@ from pathlib import Path
 
 from geotorch.core.catalog import get_dataset
 from geotorch.core.commands import CommandRegistrar
-from geotorch.core.entries import DATASET_FACTS, entries
+from geotorch.core.listing import DATASET_FACTS, entries
 from geotorch.core.hookspecs import hookimpl
 from geotorch.core.plugins import list_plugins
 

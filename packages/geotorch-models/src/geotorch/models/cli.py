@@ -7,8 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from geotorch.core import get_weight
-from geotorch.core.entries import entries
+from geotorch.core import entries, get_weight
 
 _WEIGHT_COLUMNS = ("name", "in_chans", "sensor", "dataset", "ssl_method", "license")
 
