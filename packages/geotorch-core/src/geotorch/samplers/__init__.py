@@ -1,30 +1,23 @@
 """GeoTorch samplers: where to read patches of a GeoDataset, and how to split one into train/val/test views."""
 
-from geotorch.samplers.batch import BatchGeoSampler, RandomBatchGeoSampler
-from geotorch.samplers.constants import Units
-from geotorch.samplers.single import GeoSampler, GridGeoSampler, PreChippedGeoSampler, RandomGeoSampler
-from geotorch.samplers.splits import (
-    random_bbox_assignment,
-    random_bbox_splitting,
-    random_grid_cell_assignment,
-    roi_split,
-    time_series_split,
-)
-from geotorch.samplers.utils import get_random_bounding_box, tile_to_chips
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "BatchGeoSampler",
-    "GeoSampler",
-    "GridGeoSampler",
-    "PreChippedGeoSampler",
-    "RandomBatchGeoSampler",
-    "RandomGeoSampler",
-    "Units",
-    "get_random_bounding_box",
-    "random_bbox_assignment",
-    "random_bbox_splitting",
-    "random_grid_cell_assignment",
-    "roi_split",
-    "tile_to_chips",
-    "time_series_split",
-]
+if TYPE_CHECKING:
+    from geotorch.samplers.batch import BatchGeoSampler as BatchGeoSampler
+    from geotorch.samplers.batch import RandomBatchGeoSampler as RandomBatchGeoSampler
+    from geotorch.samplers.constants import Units as Units
+    from geotorch.samplers.single import GeoSampler as GeoSampler
+    from geotorch.samplers.single import GridGeoSampler as GridGeoSampler
+    from geotorch.samplers.single import PreChippedGeoSampler as PreChippedGeoSampler
+    from geotorch.samplers.single import RandomGeoSampler as RandomGeoSampler
+    from geotorch.samplers.splits import random_bbox_assignment as random_bbox_assignment
+    from geotorch.samplers.splits import random_bbox_splitting as random_bbox_splitting
+    from geotorch.samplers.splits import random_grid_cell_assignment as random_grid_cell_assignment
+    from geotorch.samplers.splits import roi_split as roi_split
+    from geotorch.samplers.splits import time_series_split as time_series_split
+    from geotorch.samplers.utils import get_random_bounding_box as get_random_bounding_box
+    from geotorch.samplers.utils import tile_to_chips as tile_to_chips
+else:
+    from geotorch.core.exports import lazy_exports
+
+    __getattr__, __dir__ = lazy_exports(__name__)

@@ -1,45 +1,31 @@
 """GeoTorch transforms: kornia augmentations of sample dicts, spectral indices and normalisation."""
 
-from geotorch.transforms.base import MultispectralAugmentationBase2D
-from geotorch.transforms.container import AugmentationSequential
-from geotorch.transforms.indices import (
-    AppendBNDVI,
-    AppendGBNDVI,
-    AppendGNDVI,
-    AppendGRNDVI,
-    AppendNBR,
-    AppendNDBI,
-    AppendNDRE,
-    AppendNDSI,
-    AppendNDVI,
-    AppendNDWI,
-    AppendNormalizedDifferenceIndex,
-    AppendRBNDVI,
-    AppendSWI,
-    AppendTriBandNormalizedDifferenceIndex,
-)
-from geotorch.transforms.intensity import RandomGrayscale
-from geotorch.transforms.normalize import MinMaxNormalize, Normalize, PercentileNormalize
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "AppendBNDVI",
-    "AppendGBNDVI",
-    "AppendGNDVI",
-    "AppendGRNDVI",
-    "AppendNBR",
-    "AppendNDBI",
-    "AppendNDRE",
-    "AppendNDSI",
-    "AppendNDVI",
-    "AppendNDWI",
-    "AppendNormalizedDifferenceIndex",
-    "AppendRBNDVI",
-    "AppendSWI",
-    "AppendTriBandNormalizedDifferenceIndex",
-    "AugmentationSequential",
-    "MinMaxNormalize",
-    "MultispectralAugmentationBase2D",
-    "Normalize",
-    "PercentileNormalize",
-    "RandomGrayscale",
-]
+if TYPE_CHECKING:
+    from geotorch.transforms.base import MultispectralAugmentationBase2D as MultispectralAugmentationBase2D
+    from geotorch.transforms.container import AugmentationSequential as AugmentationSequential
+    from geotorch.transforms.indices import AppendBNDVI as AppendBNDVI
+    from geotorch.transforms.indices import AppendGBNDVI as AppendGBNDVI
+    from geotorch.transforms.indices import AppendGNDVI as AppendGNDVI
+    from geotorch.transforms.indices import AppendGRNDVI as AppendGRNDVI
+    from geotorch.transforms.indices import AppendNBR as AppendNBR
+    from geotorch.transforms.indices import AppendNDBI as AppendNDBI
+    from geotorch.transforms.indices import AppendNDRE as AppendNDRE
+    from geotorch.transforms.indices import AppendNDSI as AppendNDSI
+    from geotorch.transforms.indices import AppendNDVI as AppendNDVI
+    from geotorch.transforms.indices import AppendNDWI as AppendNDWI
+    from geotorch.transforms.indices import AppendNormalizedDifferenceIndex as AppendNormalizedDifferenceIndex
+    from geotorch.transforms.indices import AppendRBNDVI as AppendRBNDVI
+    from geotorch.transforms.indices import AppendSWI as AppendSWI
+    from geotorch.transforms.indices import (
+        AppendTriBandNormalizedDifferenceIndex as AppendTriBandNormalizedDifferenceIndex,
+    )
+    from geotorch.transforms.intensity import RandomGrayscale as RandomGrayscale
+    from geotorch.transforms.normalize import MinMaxNormalize as MinMaxNormalize
+    from geotorch.transforms.normalize import Normalize as Normalize
+    from geotorch.transforms.normalize import PercentileNormalize as PercentileNormalize
+else:
+    from geotorch.core.exports import lazy_exports
+
+    __getattr__, __dir__ = lazy_exports(__name__)

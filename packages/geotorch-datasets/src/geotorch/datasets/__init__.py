@@ -2,12 +2,12 @@
 
 Dataset classes are imported on first use (``from geotorch.datasets import EuroSAT`` imports only
 the EuroSAT module), so importing this package stays fast however many datasets it holds.
+The ``if TYPE_CHECKING:`` imports below are the one list of public names (see
+:mod:`geotorch.core.exports`); the plugin registers the datasets of :mod:`geotorch.datasets.catalog`
+by the import paths read from it.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-from geotorch.datasets.catalog import ENTRIES
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from geotorch.core import BoundingBox as BoundingBox
@@ -22,34 +22,46 @@ if TYPE_CHECKING:
     from geotorch.core import merge_samples as merge_samples
     from geotorch.core import stack_samples as stack_samples
     from geotorch.core import unbind_samples as unbind_samples
+    from geotorch.datasets.bigearthnet import BigEarthNet as BigEarthNet
+    from geotorch.datasets.cbf import CanadianBuildingFootprints as CanadianBuildingFootprints
+    from geotorch.datasets.cdl import CDL as CDL
+    from geotorch.datasets.chesapeake import Chesapeake7 as Chesapeake7
+    from geotorch.datasets.deepglobe import DeepGlobeLandCover as DeepGlobeLandCover
+    from geotorch.datasets.demo import DemoImagery as DemoImagery
+    from geotorch.datasets.demo import DemoLandCover as DemoLandCover
+    from geotorch.datasets.elevation import EUDEM as EUDEM
+    from geotorch.datasets.elevation import AsterGDEM as AsterGDEM
+    from geotorch.datasets.esri2020 import Esri2020 as Esri2020
+    from geotorch.datasets.etci2021 import ETCI2021 as ETCI2021
+    from geotorch.datasets.eurocrops import EuroCrops as EuroCrops
+    from geotorch.datasets.eurosat import EuroSAT as EuroSAT
+    from geotorch.datasets.eurosat import EuroSAT100 as EuroSAT100
+    from geotorch.datasets.eurosat import EuroSATSpatial as EuroSATSpatial
+    from geotorch.datasets.inria import InriaAerialImageLabeling as InriaAerialImageLabeling
+    from geotorch.datasets.landcoverai import LandCoverAI as LandCoverAI
+    from geotorch.datasets.landsat import Landsat1 as Landsat1
+    from geotorch.datasets.landsat import Landsat2 as Landsat2
+    from geotorch.datasets.landsat import Landsat3 as Landsat3
+    from geotorch.datasets.landsat import Landsat4MSS as Landsat4MSS
+    from geotorch.datasets.landsat import Landsat4TM as Landsat4TM
+    from geotorch.datasets.landsat import Landsat5MSS as Landsat5MSS
+    from geotorch.datasets.landsat import Landsat5TM as Landsat5TM
+    from geotorch.datasets.landsat import Landsat7 as Landsat7
+    from geotorch.datasets.landsat import Landsat8 as Landsat8
+    from geotorch.datasets.landsat import Landsat9 as Landsat9
+    from geotorch.datasets.levircd import LEVIRCD as LEVIRCD
+    from geotorch.datasets.loveda import LoveDA as LoveDA
+    from geotorch.datasets.naip import NAIP as NAIP
+    from geotorch.datasets.nlcd import NLCD as NLCD
+    from geotorch.datasets.nwpu import VHR10 as VHR10
+    from geotorch.datasets.oscd import OSCD as OSCD
+    from geotorch.datasets.patternnet import PatternNet as PatternNet
+    from geotorch.datasets.resisc45 import RESISC45 as RESISC45
+    from geotorch.datasets.sentinel1 import Sentinel1 as Sentinel1
+    from geotorch.datasets.sentinel2 import Sentinel2 as Sentinel2
+    from geotorch.datasets.so2sat import So2Sat as So2Sat
+    from geotorch.datasets.ucmerced import UCMerced as UCMerced
+else:
+    from geotorch.core import lazy_exports
 
-#: The core base classes and collate functions, re-exported for TorchGeo users' imports.
-_CORE = (
-    "BoundingBox",
-    "DatasetNotFoundError",
-    "GeoDataset",
-    "IntersectionDataset",
-    "NonGeoDataset",
-    "RasterDataset",
-    "UnionDataset",
-    "VectorDataset",
-    "concat_samples",
-    "merge_samples",
-    "stack_samples",
-    "unbind_samples",
-)
-
-_LAZY = {target.rpartition(":")[2]: target.partition(":")[0] for target, _ in ENTRIES}
-
-
-def __getattr__(name: str) -> Any:
-    """Import a dataset class (or a core name) the first time it is asked for."""
-    module = "geotorch.core" if name in _CORE else _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geotorch.datasets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-__all__ = [*_CORE, *sorted(_LAZY)]
+    __getattr__, __dir__ = lazy_exports(__name__)

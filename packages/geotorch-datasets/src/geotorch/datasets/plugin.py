@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from geotorch.core import CommandRegistrar, Register, hookimpl
-from geotorch.datasets.catalog import ENTRIES
+from geotorch.core import CommandRegistrar, Register, export_targets, hookimpl
+from geotorch.datasets.catalog import DATASETS
 
 
 @hookimpl
 def register_datasets(register: Register) -> None:
-    """Register every catalog entry (the demo area's imagery and land cover, ...) with its metadata."""
-    for target, metadata in ENTRIES:
-        register(target, **metadata)
+    """Register every dataset of the catalog (the demo area's imagery and land cover, ...) with its metadata.
+
+    The import paths come from the package's name table, so nothing is imported before a dataset is built.
+    """
+    targets = export_targets("geotorch.datasets")
+    for name, metadata in DATASETS.items():
+        register(targets[name], name=name, **metadata)
 
 
 @hookimpl

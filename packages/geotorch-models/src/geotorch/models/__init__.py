@@ -4,129 +4,48 @@ Names are imported on first use, so that loading the plugin does not import timm
 segmentation-models-pytorch.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from geotorch.models.adapt import BandAdaptationWarning, adapt_input_weight
-    from geotorch.models.backbones import (
-        resnet18,
-        resnet50,
-        resnet152,
-        swin_v2_b,
-        swin_v2_t,
-        timm_backbone,
-        vit_base_patch16_224,
-        vit_large_patch16_224,
-        vit_small_patch16_224,
-    )
-    from geotorch.models.change import FCSiamConc, FCSiamDiff
-    from geotorch.models.dofa import DOFA, dofa_base_patch16_224, dofa_large_patch16_224, dofa_small_patch16_224
-    from geotorch.models.farseg import FarSeg
-    from geotorch.models.fcn import FCN
-    from geotorch.models.hub import (
-        UnsafeCheckpointError,
-        download_weights,
-        load_checkpoint,
-        load_state_dict,
-        timm_overlay,
-    )
-    from geotorch.models.loading import load_pretrained
-    from geotorch.models.preprocessing import Preprocess, Preprocessing, Rescale
-    from geotorch.models.rcf import RCF
-    from geotorch.models.scale_mae import ScaleMAE, scalemae_large_patch16
-    from geotorch.models.segmentation import deeplabv3plus, fpn, pspnet, segmentation_model, unet, unetplusplus
-    from geotorch.models.weights import Weights
+    from geotorch.models.adapt import BandAdaptationWarning as BandAdaptationWarning
+    from geotorch.models.adapt import adapt_input_weight as adapt_input_weight
+    from geotorch.models.backbones import resnet18 as resnet18
+    from geotorch.models.backbones import resnet50 as resnet50
+    from geotorch.models.backbones import resnet152 as resnet152
+    from geotorch.models.backbones import swin_v2_b as swin_v2_b
+    from geotorch.models.backbones import swin_v2_t as swin_v2_t
+    from geotorch.models.backbones import timm_backbone as timm_backbone
+    from geotorch.models.backbones import vit_base_patch16_224 as vit_base_patch16_224
+    from geotorch.models.backbones import vit_large_patch16_224 as vit_large_patch16_224
+    from geotorch.models.backbones import vit_small_patch16_224 as vit_small_patch16_224
+    from geotorch.models.change import FCSiamConc as FCSiamConc
+    from geotorch.models.change import FCSiamDiff as FCSiamDiff
+    from geotorch.models.dofa import DOFA as DOFA
+    from geotorch.models.dofa import dofa_base_patch16_224 as dofa_base_patch16_224
+    from geotorch.models.dofa import dofa_large_patch16_224 as dofa_large_patch16_224
+    from geotorch.models.dofa import dofa_small_patch16_224 as dofa_small_patch16_224
+    from geotorch.models.farseg import FarSeg as FarSeg
+    from geotorch.models.fcn import FCN as FCN
+    from geotorch.models.hub import UnsafeCheckpointError as UnsafeCheckpointError
+    from geotorch.models.hub import download_weights as download_weights
+    from geotorch.models.hub import load_checkpoint as load_checkpoint
+    from geotorch.models.hub import load_state_dict as load_state_dict
+    from geotorch.models.hub import timm_overlay as timm_overlay
+    from geotorch.models.loading import load_pretrained as load_pretrained
+    from geotorch.models.preprocessing import Preprocess as Preprocess
+    from geotorch.models.preprocessing import Preprocessing as Preprocessing
+    from geotorch.models.preprocessing import Rescale as Rescale
+    from geotorch.models.rcf import RCF as RCF
+    from geotorch.models.scale_mae import ScaleMAE as ScaleMAE
+    from geotorch.models.scale_mae import scalemae_large_patch16 as scalemae_large_patch16
+    from geotorch.models.segmentation import deeplabv3plus as deeplabv3plus
+    from geotorch.models.segmentation import fpn as fpn
+    from geotorch.models.segmentation import pspnet as pspnet
+    from geotorch.models.segmentation import segmentation_model as segmentation_model
+    from geotorch.models.segmentation import unet as unet
+    from geotorch.models.segmentation import unetplusplus as unetplusplus
+    from geotorch.models.weights import Weights as Weights
+else:
+    from geotorch.core import lazy_exports
 
-#: public name -> the module that defines it.
-_EXPORTS = {
-    "BandAdaptationWarning": "adapt",
-    "adapt_input_weight": "adapt",
-    "resnet18": "backbones",
-    "resnet50": "backbones",
-    "resnet152": "backbones",
-    "swin_v2_b": "backbones",
-    "swin_v2_t": "backbones",
-    "timm_backbone": "backbones",
-    "vit_base_patch16_224": "backbones",
-    "vit_large_patch16_224": "backbones",
-    "vit_small_patch16_224": "backbones",
-    "FCSiamConc": "change",
-    "FCSiamDiff": "change",
-    "DOFA": "dofa",
-    "dofa_base_patch16_224": "dofa",
-    "dofa_large_patch16_224": "dofa",
-    "dofa_small_patch16_224": "dofa",
-    "FarSeg": "farseg",
-    "FCN": "fcn",
-    "UnsafeCheckpointError": "hub",
-    "download_weights": "hub",
-    "load_checkpoint": "hub",
-    "load_state_dict": "hub",
-    "timm_overlay": "hub",
-    "load_pretrained": "loading",
-    "RCF": "rcf",
-    "ScaleMAE": "scale_mae",
-    "scalemae_large_patch16": "scale_mae",
-    "deeplabv3plus": "segmentation",
-    "fpn": "segmentation",
-    "pspnet": "segmentation",
-    "segmentation_model": "segmentation",
-    "unet": "segmentation",
-    "unetplusplus": "segmentation",
-    "Preprocess": "preprocessing",
-    "Preprocessing": "preprocessing",
-    "Rescale": "preprocessing",
-    "Weights": "weights",
-}
-
-__all__ = [
-    "DOFA",
-    "FCN",
-    "RCF",
-    "BandAdaptationWarning",
-    "FCSiamConc",
-    "FCSiamDiff",
-    "FarSeg",
-    "Preprocess",
-    "Preprocessing",
-    "Rescale",
-    "ScaleMAE",
-    "UnsafeCheckpointError",
-    "Weights",
-    "adapt_input_weight",
-    "deeplabv3plus",
-    "dofa_base_patch16_224",
-    "dofa_large_patch16_224",
-    "dofa_small_patch16_224",
-    "download_weights",
-    "fpn",
-    "load_checkpoint",
-    "load_pretrained",
-    "load_state_dict",
-    "pspnet",
-    "resnet18",
-    "resnet50",
-    "resnet152",
-    "scalemae_large_patch16",
-    "segmentation_model",
-    "swin_v2_b",
-    "swin_v2_t",
-    "timm_backbone",
-    "timm_overlay",
-    "unet",
-    "unetplusplus",
-    "vit_base_patch16_224",
-    "vit_large_patch16_224",
-    "vit_small_patch16_224",
-]
-
-
-def __getattr__(name: str) -> Any:
-    """Import the module defining ``name`` on first access."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geotorch.models' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"geotorch.models.{module}"), name)
+    __getattr__, __dir__ = lazy_exports(__name__)

@@ -3,8 +3,7 @@
 Names are imported on first use, so loading the plugin (or listing tasks) does not import Lightning.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from geotorch.trainers.base import BaseTask as BaseTask
@@ -20,47 +19,7 @@ if TYPE_CHECKING:
     from geotorch.trainers.ssl_moco import MoCoTask as MoCoTask
     from geotorch.trainers.ssl_simclr import SimCLRTask as SimCLRTask
     from geotorch.trainers.writer import GeoTIFFPredictionWriter as GeoTIFFPredictionWriter
+else:
+    from geotorch.core import lazy_exports
 
-#: public name -> the module of geotorch.trainers that defines it.
-_EXPORTS = {
-    "BYOLTask": "geotorch.trainers.ssl_byol",
-    "MoCoTask": "geotorch.trainers.ssl_moco",
-    "SimCLRTask": "geotorch.trainers.ssl_simclr",
-    "InstanceSegmentationTask": "geotorch.trainers.detection",
-    "ObjectDetectionTask": "geotorch.trainers.detection",
-    "BaseTask": "geotorch.trainers.base",
-    "ChangeDetectionTask": "geotorch.trainers.change",
-    "ClassificationTask": "geotorch.trainers.classification",
-    "GeoTIFFPredictionWriter": "geotorch.trainers.writer",
-    "MultiLabelClassificationTask": "geotorch.trainers.classification",
-    "PixelwiseRegressionTask": "geotorch.trainers.regression",
-    "RegressionTask": "geotorch.trainers.regression",
-    "SemanticSegmentationTask": "geotorch.trainers.segmentation",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name the first time it is asked for."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'geotorch.trainers' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-__all__ = [
-    "BYOLTask",
-    "BaseTask",
-    "ChangeDetectionTask",
-    "ClassificationTask",
-    "GeoTIFFPredictionWriter",
-    "InstanceSegmentationTask",
-    "MoCoTask",
-    "MultiLabelClassificationTask",
-    "ObjectDetectionTask",
-    "PixelwiseRegressionTask",
-    "RegressionTask",
-    "SemanticSegmentationTask",
-    "SimCLRTask",
-]
+    __getattr__, __dir__ = lazy_exports(__name__)

@@ -1,13 +1,15 @@
-"""Light registry entries (import path and metadata) of every dataset geotorch-datasets contributes.
+"""Registry metadata (task, licence, size, ...) of every dataset geotorch-datasets contributes, by class name.
 
-Listing datasets imports only these tables, never the dataset modules themselves.
+The import path of each class comes from :mod:`geotorch.datasets`' name table; listing datasets
+imports only these tables, never the dataset modules themselves.
 """
 
-from geotorch.datasets.catalog.classification import ENTRIES as CLASSIFICATION
-from geotorch.datasets.catalog.demo import ENTRIES as DEMO
-from geotorch.datasets.catalog.dense import ENTRIES as DENSE
-from geotorch.datasets.catalog.geospatial import ENTRIES as GEOSPATIAL
+from geotorch.datasets.catalog.classification import DATASETS as CLASSIFICATION
+from geotorch.datasets.catalog.demo import DATASETS as DEMO
+from geotorch.datasets.catalog.dense import DATASETS as DENSE
+from geotorch.datasets.catalog.geospatial import DATASETS as GEOSPATIAL
 
-ENTRIES = DEMO + GEOSPATIAL + CLASSIFICATION + DENSE
+#: class name -> registry metadata of every dataset the plugin registers, in listing order.
+DATASETS = DEMO | GEOSPATIAL | CLASSIFICATION | DENSE
 
-__all__ = ["ENTRIES"]
+__all__ = ["DATASETS"]
