@@ -6,8 +6,7 @@ import pytest
 import torch
 from rasterio.crs import CRS
 
-from geotorch.core import BoundingBox, concat_samples, merge_samples, stack_samples, unbind_samples
-from geotorch.core.collate import Sample
+from geotorch.core import BoundingBox, Sample, concat_samples, merge_samples, stack_samples, unbind_samples
 
 CRS_32616 = CRS.from_epsg(32616)
 

@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from geotorch.core.download import download_url as download_url
     from geotorch.core.errors import DatasetNotFoundError as DatasetNotFoundError
     from geotorch.core.errors import PluginError as PluginError
-    from geotorch.core.errors import WeightsMismatchError as WeightsMismatchError
     from geotorch.core.errors import RasterReadError as RasterReadError
+    from geotorch.core.errors import WeightsMismatchError as WeightsMismatchError
     from geotorch.core.exports import export_targets as export_targets
     from geotorch.core.exports import lazy_exports as lazy_exports
     from geotorch.core.geo import GeoDataset as GeoDataset
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from geotorch.core.registry import Register as Register
     from geotorch.core.resources import Resource as Resource
     from geotorch.core.resources import ensure_present as ensure_present
+    from geotorch.core.sample import Sample as Sample
+    from geotorch.core.sample import Transform as Transform
     from geotorch.core.vector import VectorDataset as VectorDataset
     from geotorch.core.weights import Weights as Weights
     from geotorch.core.weights import WeightsSpec as WeightsSpec

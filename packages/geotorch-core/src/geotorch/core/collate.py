@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import torch
 from torch import Tensor
 from torch.utils.data import default_collate
 
-Sample = dict[str, Any]
+from geotorch.core.sample import Sample
 
 
 def stack_samples(samples: Iterable[Sample]) -> Sample:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import abc
-from typing import Any
 
 from torch.utils.data import Dataset
 
-Sample = dict[str, Any]
+from geotorch.core.sample import Sample
 
 
 class NonGeoDataset(Dataset[Sample], abc.ABC):
