@@ -402,11 +402,16 @@ def test_a_plugin_authors_subclass_runs_every_check_and_names_each_variant(pytes
 
         class TestDropsTransforms(TestChips):
             dataset_class = DropsTransforms
+
+
+        class TestNamedVariants(TestChips):
+            variants = {"training": {"split": "train"}}
     """))
     result = pytester.runpytest("-v", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=21, failed=1)
+    result.assert_outcomes(passed=31, failed=1)
     result.stdout.fnmatch_lines([
         "*TestChips::test_variant_builds_and_reads?split=test? PASSED*",
         "*TestDropsTransforms::test_transforms_are_applied_to_every_sample FAILED*",
+        "*TestNamedVariants::test_variant_builds_and_reads?training? PASSED*",
         "*DropsTransforms[[]0[]]: transforms was called 0 times for one sample (once expected)*",
     ])

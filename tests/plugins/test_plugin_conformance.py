@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import torch
@@ -13,21 +13,26 @@ from geotorch.core.testing import GeoDatasetConformance, NonGeoDatasetConformanc
 
 
 class TestExampleScenesFromTheRegistry(GeoDatasetConformance):
-    """The example plugin's dataset, built by name as a user would."""
+    """The example plugin's dataset, built by name as a user would, with each band selection."""
+
+    variants: ClassVar = [{"bands": ("red",)}, {"bands": ("blue", "green")}, {"bands": ("red", "green", "blue")}]
+
+    def build(self, **kwargs: Any) -> Any:
+        return get_dataset("ExampleScenes", **kwargs)
 
     @pytest.fixture
-    def dataset(self, example_plugin, example_scenes):
-        return get_dataset("ExampleScenes", paths=example_scenes)
+    def dataset_kwargs(self, example_plugin, example_scenes):
+        return {"paths": example_scenes}
 
 
-class TestExampleScenesInAnotherCrs(GeoDatasetConformance):
+class TestExampleScenesInAnotherCrs(TestExampleScenesFromTheRegistry):
     """The same files served in a geographic CRS: every file is warped on the fly."""
 
     chip_size = 8
 
     @pytest.fixture
-    def dataset(self, example_plugin, example_scenes):
-        return get_dataset("ExampleScenes", paths=example_scenes, crs="EPSG:4326", res=0.0001)
+    def dataset_kwargs(self, example_plugin, example_scenes):
+        return {"paths": example_scenes, "crs": "EPSG:4326", "res": 0.0001}
 
 
 class Chips(NonGeoDataset):

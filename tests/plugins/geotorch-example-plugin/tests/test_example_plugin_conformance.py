@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -27,11 +28,14 @@ def write_scene(folder: Path, date: str, left: float) -> None:
 
 
 class TestExampleScenes(GeoDatasetConformance):
+    dataset_class = ExampleScenes
+    variants: ClassVar = {"red": {"bands": ("red",)}, "rgb": {"bands": ExampleScenes.rgb_bands}, "60m": {"res": 60.0}}
+
     @pytest.fixture
-    def dataset(self, tmp_path):
+    def dataset_kwargs(self, tmp_path):
         write_scene(tmp_path, "20230105", 400_000.0)
         write_scene(tmp_path, "20230411", 400_360.0)
-        return ExampleScenes(tmp_path)
+        return {"paths": tmp_path}
 
 
 def test_scenes_are_dated_from_their_file_names(tmp_path):

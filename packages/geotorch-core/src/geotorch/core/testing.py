@@ -11,14 +11,17 @@ Optionally list configuration ``variants`` (``split``, ``bands``...)::
 
     class TestMyChips(NonGeoDatasetConformance):
         dataset_class = MyChips
-        variants = [{"split": "train"}, {"split": "test"}, {"bands": ["red", "nir"]}]
+        variants = ({"split": "train"}, {"split": "test"}, {"bands": ("red", "nir")})
 
         @pytest.fixture
         def dataset_kwargs(self, tmp_path):
             write_fake_chips(tmp_path)          # your own small data generator
             return {"root": tmp_path, "split": "train"}
 
-Every ``test_*`` method below then runs against ``MyChips(**dataset_kwargs)``:
+Fake data costly to write can be written once by a module-scoped fixture that
+``dataset_kwargs`` requests. ``variants`` may also be a mapping from test ids to
+keyword arguments (``{"rgb": {"bands": RGB}}``). Every ``test_*`` method below
+then runs against ``MyChips(**dataset_kwargs)``:
 the sample contract (dict of a float image and/or a long mask, ``IndexError``
 past the end, ``plot``), and what a DataLoader and a user need of a dataset:
 
@@ -56,8 +59,7 @@ from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.geo import GeoDataset
 from geotorch.core.nongeo import NonGeoDataset
-
-Sample = dict[str, Any]
+from geotorch.core.sample import Sample
 
 #: Key the kit's recording transform adds to every sample it returns.
 TRANSFORM_MARK = "conformance_transform_call"
@@ -151,14 +153,16 @@ class DatasetConformance:
             the missing-data check points at an empty folder.
         variants: keyword arguments merged over ``dataset_kwargs``, one
             configuration each (``{"split": "val"}``, ``{"bands": [...]}``);
-            each is a test case of :meth:`test_variant_builds_and_reads`.
+            each is a test case of :meth:`test_variant_builds_and_reads`,
+            named after its arguments (``split=val``), or after its key when
+            ``variants`` is a mapping (``{"rgb": {"bands": RGB}}``).
         image_ndim: dimensions of ``image``: 3 for ``(C, H, W)``, 4 for
             ``(T, C, H, W)`` (time series, bi-temporal pairs).
     """
 
     dataset_class: ClassVar[Callable[..., Any] | None] = None
     folder_argument: ClassVar[str] = "root"
-    variants: ClassVar[Sequence[Mapping[str, Any]]] = ()
+    variants: ClassVar[Sequence[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]]] = ()
     image_ndim: ClassVar[int] = 3
 
     def build(self, **kwargs: Any) -> Any:
@@ -204,9 +208,10 @@ class DatasetConformance:
         """Run :meth:`test_variant_builds_and_reads` once per entry of ``variants``."""
         if "variant" not in metafunc.fixturenames:
             return
-        variants = [dict(variant) for variant in self.variants]
-        if variants:
-            metafunc.parametrize("variant", variants, ids=[variant_id(variant) for variant in variants])
+        named = self.variants if isinstance(self.variants, Mapping) else {
+            variant_id(variant): variant for variant in self.variants}
+        if named:
+            metafunc.parametrize("variant", [dict(variant) for variant in named.values()], ids=list(named))
         else:
             skip = pytest.mark.skip(reason="no variants declared")
             metafunc.parametrize("variant", [pytest.param({}, marks=skip)], ids=["no-variants"])
