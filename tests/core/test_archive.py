@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from geotorch.core.archive import DamagedArchiveError, archive_damage, extract_archive, extract_or_remove, is_archive
+from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
+from geotorch.core.errors import DamagedArchiveError
 from geotorch.core.files import find_files
 from geotorch.core.partial import abandoned, is_partial, partial_stem
 

@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 
 from geotorch.core import download
-from geotorch.core.archive import DamagedArchiveError
 from geotorch.core.download import (
     ChecksumError,
     DownloadError,
@@ -33,6 +32,7 @@ from geotorch.core.download import (
     download_and_extract_archive,
     download_url,
 )
+from geotorch.core.errors import DamagedArchiveError
 from geotorch.core.files import find_files
 from geotorch.core.partial import abandoned, is_partial, partial_stem
 

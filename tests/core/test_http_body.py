@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from geotorch.core.download import DownloadError, download_url
+from geotorch.core import DownloadError
+from geotorch.core.download import download_url
 
 PAYLOAD = random.Random(1).randbytes(300_000)
 

@@ -12,8 +12,7 @@ import torch
 from benchmark_fakes import served, tar_tree, write_chip, write_split_file
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError, Resource
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import BigEarthNet
 

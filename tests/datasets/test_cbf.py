@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from geo_fakes import md5, square, write_geojson, zip_files
 
-from geotorch.core import BoundingBox, DatasetNotFoundError
-from geotorch.core.download import ChecksumError
+from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import CanadianBuildingFootprints
 

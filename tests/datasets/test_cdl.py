@@ -11,8 +11,7 @@ import torch
 from geo_fakes import md5, stripes, write_raster, zip_files
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import CDL
 

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from geo_fakes import md5, stripes, write_raster, zip_files
 
-from geotorch.core import DatasetNotFoundError
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Esri2020
 

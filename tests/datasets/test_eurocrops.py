@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from geo_fakes import md5, square, write_shapefile, zip_files
 
-from geotorch.core import BoundingBox, DatasetNotFoundError, Resource
-from geotorch.core.download import ChecksumError
+from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError, Resource
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import EuroCrops
 

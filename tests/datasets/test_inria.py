@@ -10,8 +10,7 @@ import torch
 from dense_fakes import md5, rgb, write_raster, zip_members
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError, Resource
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.datasets import InriaAerialImageLabeling
 
 SIZE = 16

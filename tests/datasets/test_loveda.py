@@ -10,8 +10,7 @@ import torch
 from dense_fakes import damaged, labels, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.datasets import LoveDA
 
 SIZE = 16

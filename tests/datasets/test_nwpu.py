@@ -11,8 +11,7 @@ from dense_fakes import damaged, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 from torch.utils.data import DataLoader
 
-from geotorch.core import DatasetNotFoundError, stack_samples
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError, stack_samples
 from geotorch.datasets import VHR10
 from geotorch.datasets.detection import coco_targets, collate_detection
 

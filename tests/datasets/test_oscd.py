@@ -10,8 +10,7 @@ import torch
 from dense_fakes import damaged, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.datasets import OSCD
 from geotorch.datasets.raster_chips import read_array
 

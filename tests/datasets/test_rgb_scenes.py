@@ -13,8 +13,7 @@ import torch
 from benchmark_fakes import publish_class_folders, random_chip, write_chip, write_class_folders, write_split_file
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError, Resource
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import RESISC45, PatternNet, UCMerced
 from geotorch.datasets.image_folder import ClassFolderDataset

@@ -12,8 +12,7 @@ import torch
 from benchmark_fakes import md5
 from matplotlib.figure import Figure
 
-from geotorch.core import DatasetNotFoundError
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import So2Sat
 

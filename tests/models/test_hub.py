@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from geotorch.core.download import ChecksumError
+from geotorch.core import ChecksumError
 from geotorch.core.partial import abandoned, is_partial
 from geotorch.models import UnsafeCheckpointError, download_weights, load_checkpoint
 

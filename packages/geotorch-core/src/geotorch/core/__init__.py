@@ -30,12 +30,12 @@ if TYPE_CHECKING:
     from geotorch.core.commands import CommandRegistrar as CommandRegistrar
     from geotorch.core.composition import IntersectionDataset as IntersectionDataset
     from geotorch.core.composition import UnionDataset as UnionDataset
-    from geotorch.core.download import ChecksumError as ChecksumError
-    from geotorch.core.download import DownloadError as DownloadError
     from geotorch.core.download import check_integrity as check_integrity
     from geotorch.core.download import download_and_extract_archive as download_and_extract_archive
     from geotorch.core.download import download_url as download_url
+    from geotorch.core.errors import ChecksumError as ChecksumError
     from geotorch.core.errors import DatasetNotFoundError as DatasetNotFoundError
+    from geotorch.core.errors import DownloadError as DownloadError
     from geotorch.core.errors import PluginError as PluginError
     from geotorch.core.errors import RasterReadError as RasterReadError
     from geotorch.core.errors import WeightsMismatchError as WeightsMismatchError

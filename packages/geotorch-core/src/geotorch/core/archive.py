@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from geotorch.core.errors import DamagedArchiveError
 from geotorch.core.partial import NAME_MAX, is_partial, staging_folder, sweep
 
 # Magic numbers at the start of each compressed stream; the format is told from content, not from the file name.
@@ -26,25 +27,6 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _COPY_BYTES = 1 << 20
 _SEPARATOR = re.compile(r"[/\\]")
 _DRIVE = re.compile(r"[A-Za-z]:")
-
-
-class DamagedArchiveError(ValueError):
-    """An archive failed to extract because it is damaged (cut short, altered, or no archive at all); it was removed.
-
-    Attributes:
-        path: The archive, now removed.
-        damage: What is wrong with it (see :func:`archive_damage`).
-    """
-
-    def __init__(self, path: str | Path, damage: str) -> None:
-        super().__init__(
-            f"{path}: the archive is damaged ({damage}); it was removed, so that the next attempt downloads it again"
-        )
-        self.path = str(path)
-        self.damage = damage
-
-    def __reduce__(self) -> tuple[type[DamagedArchiveError], tuple[str, str]]:
-        return type(self), (self.path, self.damage)
 
 
 def extract_or_remove(src: str | Path, dst: str | Path | None = None) -> Path:

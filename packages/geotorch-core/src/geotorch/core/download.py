@@ -17,7 +17,8 @@ from typing import BinaryIO
 from tqdm import tqdm
 
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
-from geotorch.core.http_body import BodyError, announced_length, confirm_length, content_decoder
+from geotorch.core.errors import BodyError, ChecksumError, DownloadError
+from geotorch.core.http_body import announced_length, confirm_length, content_decoder
 from geotorch.core.partial import is_partial, partial_file, sweep
 
 _CHUNK_BYTES = 1 << 20
@@ -29,47 +30,6 @@ _HEADERS = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
 # A drive prefix, which Windows reads as a path elsewhere (``C:x`` is relative to drive C's own folder).
 _DRIVE = re.compile(r"[A-Za-z]:")
 _HEX_PREFIX = re.compile(r"[0-9A-Fa-f]{1,64}")
-
-
-class ChecksumError(ValueError):
-    """A file's checksum differs from the expected one: the download was damaged or the checksum is wrong.
-
-    Attributes:
-        path: The file whose checksum was checked.
-        algorithm: ``"md5"`` or ``"sha256"``.
-        expected: The checksum the caller asked for.
-        actual: The checksum of the bytes received.
-    """
-
-    def __init__(self, path: str | Path, algorithm: str, expected: str, actual: str) -> None:
-        super().__init__(
-            f"{path}: {algorithm} checksum mismatch, expected {expected} but its bytes have {actual}; "
-            "the file was not kept. Retry the download; if it fails again, the expected checksum is outdated"
-        )
-        self.path = str(path)
-        self.algorithm = algorithm
-        self.expected = expected
-        self.actual = actual
-
-    def __reduce__(self) -> tuple[type[ChecksumError], tuple[str, str, str, str]]:
-        return type(self), (self.path, self.algorithm, self.expected, self.actual)
-
-
-class DownloadError(OSError):
-    """A URL could not be fetched completely (HTTP error, unreachable host, connection cut short).
-
-    Attributes:
-        url: The URL that failed.
-        reason: What went wrong.
-    """
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type[DownloadError], tuple[str, str]]:
-        return type(self), (self.url, self.reason)
 
 
 def calculate_md5(path: str | Path) -> str:
@@ -370,7 +330,7 @@ def download_and_extract_archive(
         DownloadError: If the archive could not be fetched completely.
         ChecksumError: If the archive does not match ``md5`` or ``sha256``.
         ValueError: If the file is not a supported archive or a member would land outside ``extract_root``;
-            :class:`geotorch.core.archive.DamagedArchiveError` if it is damaged and was removed.
+            :class:`geotorch.core.errors.DamagedArchiveError` if it is damaged and was removed.
     """
     archive = download_url(url, download_root, filename, md5=md5, sha256=sha256, progress=progress)
     extract = extract_archive if md5 is not None or sha256 is not None else extract_or_remove

@@ -1,4 +1,4 @@
-"""Exceptions GeoTorch raises for problems a user can fix."""
+"""The exceptions of geotorch.core: data not found, unreadable rasters, plugins, weights, labels, downloads, archives."""
 
 from __future__ import annotations
 
@@ -69,3 +69,67 @@ class LabelValueError(ValueError):
 
     def __reduce__(self) -> tuple[type[LabelValueError], tuple[int, object, str]]:
         return type(self), (self.position, self.value, self.reason)
+
+
+class ChecksumError(ValueError):
+    """A file's checksum differs from the expected one: the download was damaged or the checksum is wrong.
+
+    Attributes:
+        path: The file whose checksum was checked.
+        algorithm: ``"md5"`` or ``"sha256"``.
+        expected: The checksum the caller asked for.
+        actual: The checksum of the bytes received.
+    """
+
+    def __init__(self, path: str | Path, algorithm: str, expected: str, actual: str) -> None:
+        super().__init__(
+            f"{path}: {algorithm} checksum mismatch, expected {expected} but its bytes have {actual}; "
+            "the file was not kept. Retry the download; if it fails again, the expected checksum is outdated"
+        )
+        self.path = str(path)
+        self.algorithm = algorithm
+        self.expected = expected
+        self.actual = actual
+
+    def __reduce__(self) -> tuple[type[ChecksumError], tuple[str, str, str, str]]:
+        return type(self), (self.path, self.algorithm, self.expected, self.actual)
+
+
+class DownloadError(OSError):
+    """A URL could not be fetched completely (HTTP error, unreachable host, connection cut short).
+
+    Attributes:
+        url: The URL that failed.
+        reason: What went wrong.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[DownloadError], tuple[str, str]]:
+        return type(self), (self.url, self.reason)
+
+
+class DamagedArchiveError(ValueError):
+    """An archive failed to extract because it is damaged (cut short, altered, or no archive at all); it was removed.
+
+    Attributes:
+        path: The archive, now removed.
+        damage: What is wrong with it (see :func:`geotorch.core.archive.archive_damage`).
+    """
+
+    def __init__(self, path: str | Path, damage: str) -> None:
+        super().__init__(
+            f"{path}: the archive is damaged ({damage}); it was removed, so that the next attempt downloads it again"
+        )
+        self.path = str(path)
+        self.damage = damage
+
+    def __reduce__(self) -> tuple[type[DamagedArchiveError], tuple[str, str]]:
+        return type(self), (self.path, self.damage)
+
+
+class BodyError(Exception):
+    """A response that does not carry the whole file; the message says why, the caller names the URL."""

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from email.message import Message
 from typing import Protocol
 
+from geotorch.core.errors import BodyError
+
 _OUTPUT_BYTES = 1 << 20
 _GZIP_CODINGS = ("gzip", "x-gzip")
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's setting for a gzip header and trailer around the deflate data
@@ -34,10 +36,6 @@ _DIGITS = re.compile(r"[0-9]+")
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(?P<first>[0-9]+)-[0-9]+|\*)/(?P<total>[0-9]+|\*)", re.IGNORECASE)
 # 203 is a 200 that a proxy transformed: the body is still the whole representation.
 _WHOLE_FILE_STATUSES = (200, 203)
-
-
-class BodyError(Exception):
-    """A response that does not carry the whole file; the message says why, the caller names the URL."""
 
 
 def announced_length(response: http.client.HTTPResponse) -> int | None:

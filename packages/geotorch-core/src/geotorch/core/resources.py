@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geotorch.core.archive import DamagedArchiveError, extract_archive, extract_or_remove
-from geotorch.core.download import ChecksumError, calculate_md5, calculate_sha256, check_integrity, download_url
-from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.archive import extract_archive, extract_or_remove
+from geotorch.core.download import calculate_md5, calculate_sha256, check_integrity, download_url
+from geotorch.core.errors import ChecksumError, DamagedArchiveError, DatasetNotFoundError
 from geotorch.core.partial import abandoned, partial_stem, sweep
 
 
