@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import pytest
 import torch
 
-from geotorch.core import BoundingBox, NonGeoDataset, RasterDataset, get_dataset
+from geotorch.core import NonGeoDataset, RasterDataset, get_dataset
 from geotorch.core.plotting import plot_sample
 from geotorch.core.testing import GeoDatasetConformance, NonGeoDatasetConformance
 
@@ -74,8 +74,8 @@ class FloatMaskScenes(RasterDataset):
     filename_glob = "example_*.tif"
     is_image = False
 
-    def _getitem(self, query: BoundingBox) -> dict[str, Any]:
-        sample = super()._getitem(query)
+    def __getitem__(self, query: Any) -> dict[str, Any]:
+        sample = super().__getitem__(query)
         sample["mask"] = sample["mask"].float()
         return sample
 
