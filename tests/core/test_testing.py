@@ -81,14 +81,10 @@ class TestChipFolder(NonGeoDatasetConformance):
         return {"root": chips_root, "download": True}
 
 
-class Kit(NonGeoDatasetConformance):
-    """The kit on ``dataset_class`` (set per test), checks called directly."""
-
-
 def kit_for(dataset_class: type[NonGeoDataset]) -> NonGeoDatasetConformance:
-    kit = Kit()
-    kit.dataset_class = dataset_class  # type: ignore[misc]
-    return kit
+    """The kit on ``dataset_class``, whose checks the tests call directly."""
+    kit: type[NonGeoDatasetConformance] = type("Kit", (NonGeoDatasetConformance,), {"dataset_class": dataset_class})
+    return kit()
 
 
 # Missing data
@@ -270,7 +266,7 @@ def test_a_variant_whose_samples_break_the_contract_fails(chips_root: Path) -> N
 
 def test_a_kit_without_a_dataset_class_says_what_to_set() -> None:
     with pytest.raises(TypeError, match="set dataset_class"):
-        Kit().build(root=".")
+        NonGeoDatasetConformance().build(root=".")
 
 
 # Geo datasets
@@ -327,9 +323,9 @@ class ScenesIgnoringTransforms(Scenes):
 
 
 def geo_kit_for(dataset_class: type[RasterDataset]) -> GeoDatasetConformance:
-    kit = GeoDatasetConformance()
-    kit.dataset_class = dataset_class  # type: ignore[misc]
-    return kit
+    """The geo kit on ``dataset_class``, whose checks the tests call directly."""
+    kit: type[GeoDatasetConformance] = type("GeoKit", (GeoDatasetConformance,), {"dataset_class": dataset_class})
+    return kit()
 
 
 def test_a_geo_dataset_holding_a_lambda_does_not_pickle(scenes_folder: Path) -> None:
