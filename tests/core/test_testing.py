@@ -14,7 +14,7 @@ from rasterio.transform import from_origin
 
 from geotorch.core import DatasetNotFoundError, NonGeoDataset, RasterDataset
 from geotorch.core.plotting import plot_sample
-from geotorch.core.testing import GeoDatasetConformance, NonGeoDatasetConformance
+from geotorch.core.testing import GeoDatasetConformance, NonGeoDatasetConformance, check_same_sample
 
 pytest_plugins = ["pytester"]
 
@@ -267,6 +267,20 @@ def test_a_variant_whose_samples_break_the_contract_fails(chips_root: Path) -> N
 def test_a_kit_without_a_dataset_class_says_what_to_set() -> None:
     with pytest.raises(TypeError, match="set dataset_class"):
         NonGeoDatasetConformance().build(root=".")
+
+
+# Comparing samples
+
+
+def test_samples_compare_bit_for_bit_with_nan_equal_to_nan() -> None:
+    image = torch.tensor([[[float("nan"), 1.0]]])
+    check_same_sample({"image": image, "crs": "EPSG:4326"}, {"image": image.clone(), "crs": "EPSG:4326"}, "same")
+    with pytest.raises(AssertionError, match=r"copy: 'image' differs"):
+        check_same_sample({"image": image}, {"image": image.double()}, "copy")
+    with pytest.raises(AssertionError, match=r"copy: 'crs' differs"):
+        check_same_sample({"crs": "EPSG:4326"}, {"crs": "EPSG:3857"}, "copy")
+    with pytest.raises(AssertionError, match=r"copy: keys \['image'\] instead of \['crs', 'image'\]"):
+        check_same_sample({"image": image, "crs": "EPSG:4326"}, {"image": image}, "copy")
 
 
 # Geo datasets
