@@ -11,9 +11,8 @@ from dense_fakes import damaged, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 from torch.utils.data import DataLoader
 
-from geotorch.core import ChecksumError, DatasetNotFoundError, stack_samples
+from geotorch.core import ChecksumError, DatasetNotFoundError, coco_targets, collate_detection, stack_samples
 from geotorch.datasets import VHR10
-from geotorch.datasets.detection import coco_targets, collate_detection
 
 FOLDER = "NWPU VHR-10 dataset"
 SIZES = {1: (20, 24), 2: (16, 16), 3: (18, 18)}  # positive image number: (height, width)

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from geotorch.core.commands import CommandRegistrar as CommandRegistrar
     from geotorch.core.composition import IntersectionDataset as IntersectionDataset
     from geotorch.core.composition import UnionDataset as UnionDataset
+    from geotorch.core.detection import coco_targets as coco_targets
+    from geotorch.core.detection import collate_detection as collate_detection
+    from geotorch.core.detection import draw_objects as draw_objects
     from geotorch.core.download import check_integrity as check_integrity
     from geotorch.core.download import download_and_extract_archive as download_and_extract_archive
     from geotorch.core.download import download_url as download_url
@@ -49,12 +52,22 @@ if TYPE_CHECKING:
     from geotorch.core.listing import describe as describe
     from geotorch.core.listing import entries as entries
     from geotorch.core.nongeo import NonGeoDataset as NonGeoDataset
+    from geotorch.core.panels import Panel as Panel
+    from geotorch.core.panels import draw_panels as draw_panels
+    from geotorch.core.panels import image_panel as image_panel
+    from geotorch.core.panels import label_names as label_names
+    from geotorch.core.panels import label_panel as label_panel
+    from geotorch.core.panels import plot_chip as plot_chip
+    from geotorch.core.panels import rgb_channels as rgb_channels
+    from geotorch.core.panels import stretch as stretch
+    from geotorch.core.plotting import plot_sample as plot_sample
     from geotorch.core.plugins import list_plugins as list_plugins
     from geotorch.core.plugins import load_plugins as load_plugins
     from geotorch.core.raster import RasterDataset as RasterDataset
     from geotorch.core.registry import Register as Register
     from geotorch.core.resources import Resource as Resource
     from geotorch.core.resources import ensure_present as ensure_present
+    from geotorch.core.resources import verify_checksum as verify_checksum
     from geotorch.core.sample import Sample as Sample
     from geotorch.core.sample import Transform as Transform
     from geotorch.core.vector import VectorDataset as VectorDataset

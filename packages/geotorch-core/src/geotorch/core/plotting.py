@@ -5,19 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor
 
-
-def stretch(image: Tensor, low: float = 2.0, high: float = 98.0) -> np.ndarray:
-    """Scale a ``(C, H, W)`` image to ``[0, 1]`` by per-band percentiles, as ``(H, W, C)``."""
-    array = image.detach().float().cpu().numpy()
-    flat = array.reshape(array.shape[0], -1)
-    lows = np.percentile(flat, low, axis=1)[:, None, None]
-    highs = np.percentile(flat, high, axis=1)[:, None, None]
-    scaled = np.clip((array - lows) / np.maximum(highs - lows, 1e-12), 0, 1)
-    return np.asarray(scaled.transpose(1, 2, 0))
+from geotorch.core.panels import Panel, draw_panels, image_panel
 
 
 def plot_sample(
@@ -43,9 +34,7 @@ def plot_sample(
     Raises:
         ValueError: if the sample has nothing to show or an index is out of range.
     """
-    from matplotlib.figure import Figure
-
-    panels: list[tuple[str, np.ndarray, dict[str, Any]]] = []
+    panels: list[Panel] = []
     if "image" in sample:
         image: Tensor = sample["image"]
         channels = image.shape[0]
@@ -54,8 +43,7 @@ def plot_sample(
             raise ValueError(f"plot_sample: rgb_indices {chosen} exceed the image's {channels} channels")
         if len(chosen) not in (1, 3):
             chosen = chosen[:1]
-        shown = stretch(image[chosen])
-        panels.append(("Image", shown[..., 0] if len(chosen) == 1 else shown, {"cmap": "gray"}))
+        panels.append(image_panel("Image", image, chosen))
     labels = [key for key in ("mask", "prediction") if key in sample]
     top = (
         num_classes - 1
@@ -75,13 +63,4 @@ def plot_sample(
         )
     if not panels:
         raise ValueError(f"plot_sample: the sample has no image, mask or prediction (keys: {sorted(sample)})")
-    figure = Figure(figsize=(4 * len(panels), 4), layout="constrained")
-    axes = figure.subplots(1, len(panels), squeeze=False)[0]
-    for axis, (title, data, options) in zip(axes, panels, strict=True):
-        axis.imshow(data, **options)
-        axis.set_axis_off()
-        if show_titles:
-            axis.set_title(title)
-    if suptitle:
-        figure.suptitle(suptitle)
-    return figure
+    return draw_panels(panels, show_titles, suptitle)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geotorch.core.archive import extract_archive, extract_or_remove
-from geotorch.core.download import calculate_md5, calculate_sha256, check_integrity, download_url
+from geotorch.core.download import calculate_md5, calculate_sha256, download_url
 from geotorch.core.errors import ChecksumError, DamagedArchiveError, DatasetNotFoundError
 from geotorch.core.partial import abandoned, partial_stem, sweep
 
@@ -93,11 +93,13 @@ def ensure_present(
         raise DatasetNotFoundError(dataset, root, manual or "it cannot be downloaded automatically")
     for resource in todo:
         path = root / resource.filename
-        if path.is_file() and checksum and not check_integrity(path, resource.md5, resource.sha256):
-            damaged = _checksum_error(path, resource)
-            path.unlink()
-            if manual or not download:
-                raise damaged
+        if path.is_file() and checksum:
+            try:
+                verify_checksum(path, resource.md5, resource.sha256)
+            except ChecksumError:
+                path.unlink()
+                if manual or not download:
+                    raise
         if not path.is_file():
             if manual:
                 raise DatasetNotFoundError(dataset, root, f"{resource.filename} is missing; {manual}")
@@ -146,10 +148,20 @@ def _extract(dataset: str, path: Path, root: Path, verified: bool, hint: str) ->
         ) from err
 
 
-def _checksum_error(path: Path, resource: Resource) -> ChecksumError:
-    """The error describing which published checksum ``path`` fails."""
-    if resource.md5 is not None:
-        actual = calculate_md5(path)
-        if actual != resource.md5.lower():
-            return ChecksumError(path, "md5", resource.md5, actual)
-    return ChecksumError(path, "sha256", resource.sha256 or "", calculate_sha256(path))
+def verify_checksum(path: Path, md5: str | None = None, sha256: str | None = None) -> None:
+    """Check a file against its published checksums, reading it once per checksum given.
+
+    Unlike :func:`~geotorch.core.check_integrity`, says which checksum fails and what the file has.
+
+    Args:
+        path: the file.
+        md5: its published MD5 (hexadecimal, any case), or None to skip.
+        sha256: its published SHA-256 (hexadecimal, any case), or None to skip.
+
+    Raises:
+        ChecksumError: naming the file, the algorithm, the published and the actual checksum.
+    """
+    if md5 is not None and (actual := calculate_md5(path)) != md5.lower():
+        raise ChecksumError(path, "md5", md5, actual)
+    if sha256 is not None and (actual := calculate_sha256(path)) != sha256.lower():
+        raise ChecksumError(path, "sha256", sha256, actual)

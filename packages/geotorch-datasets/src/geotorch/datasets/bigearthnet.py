@@ -12,14 +12,12 @@ import rasterio
 import torch
 from rasterio.enums import Resampling
 
-from geotorch.core import NonGeoDataset, Resource, ensure_present
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.chip_plot import plot_chip
+from geotorch.core import DatasetLifecycle, NonGeoDataset, Resource, Sample, Transform, check_choice, plot_chip
 
 _SPLITS = "https://git.tu-berlin.de/rsim/BigEarthNet-MM_19-classes_models/-/raw/9a5be07346ab0884b2d9517475c27ef9db9b5104/"
 
 
-class BigEarthNet(NonGeoDataset):
+class BigEarthNet(DatasetLifecycle, NonGeoDataset):
     """BigEarthNet v1.0 (Sumbul et al. 2019): 120 x 120 px patches from 125 tiles, Jun 2017 - May 2018.
 
     Layout: ``BigEarthNet-v1.0/<S2 patch>/<S2 patch>_<band>.tif`` (``S2A_MSIL2A_...``: 12 uint16 L2A bands
@@ -84,6 +82,7 @@ class BigEarthNet(NonGeoDataset):
             "test": "697fb90677e30571b9ac7699b7e5b432",
         }.items()
     }
+    splits: ClassVar[tuple[str, ...]] = tuple(split_files)
     image_size: ClassVar[tuple[int, int]] = (120, 120)
 
     def __init__(
@@ -112,33 +111,34 @@ class BigEarthNet(NonGeoDataset):
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and a file fails verification.
         """
-        if split not in self.split_files:
-            raise ValueError(f"BigEarthNet: unknown split {split!r}; choose one of {list(self.split_files)}")
-        if bands not in ("s1", "s2", "all"):
-            raise ValueError(f"BigEarthNet: unknown bands {bands!r}; choose one of ['s1', 's2', 'all']")
+        self.split = self.check_split(split)
+        check_choice("BigEarthNet", "bands", bands, ("s1", "s2", "all"))
         if num_classes not in self.class_sets:
             raise ValueError(f"BigEarthNet: num_classes {num_classes!r} is neither 19 nor 43")
         self.root = Path(root)
-        self.split = split
         self.bands = bands
         self.num_classes = num_classes
         self.transforms = transforms
         self.sensors = ("s1", "s2") if bands == "all" else (bands,)
         self.classes = self.class_sets[num_classes]
-        ensure_present("BigEarthNet", self.root, self._missing(), lambda: not self._missing(), download, checksum)
+        self.prepare(download, checksum)
         self.patches = [
             dict(zip(("s2", "s1"), line.strip().split(","), strict=True))
             for line in (self.root / self.split_files[split].filename).read_text().splitlines()
             if line.strip()
         ]
 
-    def _missing(self) -> list[Resource]:
+    def resources(self) -> list[Resource]:
         """The archives of the sensors asked whose folder is absent, and the split file when absent."""
         absent = [sensor for sensor in self.sensors if not (self.root / self.directories[sensor]).is_dir()]
         missing = [self.archives[sensor] for sensor in absent]
         if not (self.root / self.split_files[self.split].filename).is_file():
             missing.append(self.split_files[self.split])
         return missing
+
+    def is_present(self) -> bool:
+        """Whether the folders of the sensors asked and the split file are in ``root``."""
+        return not self.resources()
 
     def __len__(self) -> int:
         """Number of patches in the split."""

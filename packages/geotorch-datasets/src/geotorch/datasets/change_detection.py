@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 import torch
 from torch import Tensor
 
-from geotorch.core import NonGeoDataset, Resource, ensure_present
-from geotorch.core.errors import DatasetNotFoundError
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.dense_plot import draw_panels, image_panel, label_panel
+from geotorch.core import (
+    DatasetLifecycle,
+    DatasetNotFoundError,
+    NonGeoDataset,
+    Resource,
+    Sample,
+    Transform,
+    draw_panels,
+    image_panel,
+    label_panel,
+    rgb_channels,
+)
 from geotorch.datasets.raster_chips import read_binary, read_image
 
 
@@ -25,7 +33,7 @@ class ChangePair(NamedTuple):
     mask: Path
 
 
-class ChangeDetectionDataset(NonGeoDataset):
+class ChangeDetectionDataset(DatasetLifecycle, NonGeoDataset):
     """Pairs of images of one place at two dates, with a binary change mask.
 
     Samples follow TorchGeo's convention (since 0.8): ``image`` float32 (2, C, H, W), the two dates
@@ -33,12 +41,22 @@ class ChangeDetectionDataset(NonGeoDataset):
     leading axis is the one change map of the pair (the layout kornia's ``VideoSequential``
     augmentations take). ``stack_samples`` batches them to (B, 2, C, H, W) and (B, 1, H, W).
 
-    A subclass declares ``splits`` and implements :meth:`_resources`, :meth:`_is_present` and
-    :meth:`_list_pairs`.
+    A subclass declares ``splits``, the ``archives`` of each split and, beyond RGB, ``all_bands`` and
+    ``rgb_bands`` (plots show those of ``bands``, the bands an instance reads: all of them unless its
+    constructor selects some with :meth:`select_bands`). It implements the override points
+    :meth:`is_present` (whether the split's pairs are extracted, from
+    :class:`~geotorch.core.DatasetLifecycle`) and :meth:`list_pairs`, and overrides :meth:`resources`
+    when a split needs more than its archive.
     """
 
     splits: ClassVar[tuple[str, ...]] = ("train", "val", "test")
     classes: ClassVar[tuple[str, ...]] = ("no change", "change")
+    all_bands: ClassVar[tuple[str, ...]] = ("red", "green", "blue")
+    rgb_bands: ClassVar[tuple[str, ...]] = ("red", "green", "blue")
+    bands: tuple[str, ...] = ()
+    """The bands an instance reads, in order (all of ``all_bands`` when empty)."""
+    archives: ClassVar[Mapping[str, Resource]] = {}
+    """The archive of each split."""
 
     def __init__(
         self,
@@ -62,31 +80,21 @@ class ChangeDetectionDataset(NonGeoDataset):
             DatasetNotFoundError: if the data is missing and ``download`` is False, or holds no pair.
             ChecksumError: if ``checksum`` and an archive fails verification.
         """
-        if split not in self.splits:
-            raise ValueError(f"{type(self).__name__}: unknown split {split!r}; choose one of {list(self.splits)}")
         self.root = Path(root)
-        self.split = split
+        self.split = self.check_split(split)
         self.transforms = transforms
-        ensure_present(type(self).__name__, self.root, self._resources(), self._is_present, download, checksum)
-        self.files = self._list_pairs()
+        self.prepare(download, checksum)
+        self.files = self.list_pairs()
         if not self.files:
             raise DatasetNotFoundError(type(self).__name__, self.root, f"its folders hold no pair of split {split!r}")
 
-    @abc.abstractmethod
-    def _resources(self) -> Sequence[Resource]:
-        """The archives still missing for the split."""
+    def resources(self) -> Sequence[Resource]:
+        """The split's archive, ``archives[split]``."""
+        return [self.archives[self.split]]
 
     @abc.abstractmethod
-    def _is_present(self) -> bool:
-        """Whether the split's pairs are extracted in ``root``."""
-
-    @abc.abstractmethod
-    def _list_pairs(self) -> list[ChangePair]:
-        """The split's pairs, in a stable order."""
-
-    def _rgb_indices(self) -> list[int]:
-        """The image channels shown as red, green, blue (or one shown as greys) in plots."""
-        return [0, 1, 2]
+    def list_pairs(self) -> list[ChangePair]:
+        """The split's pairs, in a stable order; called once the data is present."""
 
     def __len__(self) -> int:
         """Number of pairs in the split."""
@@ -115,7 +123,7 @@ class ChangeDetectionDataset(NonGeoDataset):
             A matplotlib Figure.
         """
         image: Tensor = sample["image"]
-        channels = self._rgb_indices()
+        _, channels = rgb_channels(self.bands or self.all_bands, self.rgb_bands)
         panels = [image_panel("Before", image[0], channels), image_panel("After", image[1], channels)]
         panels += [label_panel(key.capitalize(), sample[key], len(self.classes))
                    for key in ("mask", "prediction") if key in sample]

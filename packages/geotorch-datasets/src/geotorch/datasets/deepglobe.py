@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -50,17 +49,17 @@ class DeepGlobeLandCover(PairedFolderDataset):
     def _folder(self) -> Path:
         return self.root / "data" / ("training_data" if self.split == "train" else "test_data")
 
-    def _resources(self) -> Sequence[Resource]:
-        return [self.archive]
-
-    def _is_present(self) -> bool:
+    def is_present(self) -> bool:
+        """Whether the split's ``images/`` folder is extracted."""
         return (self._folder() / "images").is_dir()
 
-    def _list_pairs(self) -> list[Pair]:
+    def list_pairs(self) -> list[Pair]:
+        """Each ``<id>_sat.jpg`` with its ``<id>_mask.png``, by name."""
         masks = self._folder() / "masks"
         return [(image, masks / image.name.replace("_sat.jpg", "_mask.png"))
                 for image in sorted((self._folder() / "images").glob("*_sat.jpg"))]
 
-    def _read_mask(self, path: Path) -> Tensor:
+    def read_mask(self, path: Path) -> Tensor:
+        """The class of each pixel's binarised colour."""
         red, green, blue = (read_array(path, [1, 2, 3]) >= 128).astype(np.int64)
         return torch.from_numpy(self._CLASS_OF_COLOUR[4 * red + 2 * green + blue])

@@ -7,10 +7,18 @@ from typing import Any, ClassVar, NamedTuple
 
 import torch
 
-from geotorch.core import NonGeoDataset, Resource, ensure_present
-from geotorch.core.errors import DatasetNotFoundError
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.dense_plot import Panel, draw_panels, image_panel, label_panel
+from geotorch.core import (
+    DatasetLifecycle,
+    DatasetNotFoundError,
+    NonGeoDataset,
+    Panel,
+    Resource,
+    Sample,
+    Transform,
+    draw_panels,
+    image_panel,
+    label_panel,
+)
 from geotorch.datasets.raster_chips import read_binary, read_image
 
 
@@ -28,7 +36,7 @@ class Chip(NamedTuple):
     flood: Path | None
 
 
-class ETCI2021(NonGeoDataset):
+class ETCI2021(DatasetLifecycle, NonGeoDataset):
     """ETCI 2021 Flood Detection competition (NASA IMPACT, https://nasa-impact.github.io/etci2021/).
 
     33,405 Sentinel-1 SAR chips (5 x 20 m pixels, 256 x 256) of flood events in five regions. Each
@@ -77,17 +85,22 @@ class ETCI2021(NonGeoDataset):
             DatasetNotFoundError: if the data is missing and ``download`` is False, or holds no chip.
             ChecksumError: if ``checksum`` and the zip fails verification.
         """
-        if split not in self.splits:
-            raise ValueError(f"ETCI2021: unknown split {split!r}; choose one of {list(self.splits)}")
         self.root = Path(root)
-        self.split = split
+        self.split = self.check_split(split)
         self.transforms = transforms
-        folder, archive = self.splits[split]
-        self.folder = self.root / folder
-        ensure_present("ETCI2021", self.root, [archive], self.folder.is_dir, download, checksum)
+        self.folder = self.root / self.splits[split][0]
+        self.prepare(download, checksum)
         self.files = self._list_chips()
         if not self.files:
             raise DatasetNotFoundError("ETCI2021", self.folder, "no <region>/tiles/vv/*_vv.png chip is in it")
+
+    def resources(self) -> list[Resource]:
+        """The split's zip."""
+        return [self.splits[self.split][1]]
+
+    def is_present(self) -> bool:
+        """Whether the split's folder is extracted."""
+        return self.folder.is_dir()
 
     def _list_chips(self) -> list[Chip]:
         chips = []

@@ -12,10 +12,16 @@ import torch
 from rasterio.enums import Resampling
 from rasterio.errors import NotGeoreferencedWarning
 
-from geotorch.core import NonGeoDataset, Resource, ensure_present
-from geotorch.core.errors import DatasetNotFoundError
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.chip_plot import plot_chip, rgb_panel
+from geotorch.core import (
+    DatasetLifecycle,
+    DatasetNotFoundError,
+    NonGeoDataset,
+    Resource,
+    Sample,
+    Transform,
+    plot_chip,
+    rgb_channels,
+)
 
 
 def split_file_resources(mirror: str, prefix: str, sha256s: Mapping[str, str]) -> dict[str, Resource]:
@@ -35,14 +41,17 @@ def split_file_resources(mirror: str, prefix: str, sha256s: Mapping[str, str]) -
     }
 
 
-class ClassFolderDataset(NonGeoDataset):
+class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
     """Chips in ``<root>/<images_folder>/<class>/<name>.<ext>``, a split listed by file name in a text file.
 
-    A subclass declares the product: ``images_folder``, ``classes`` (the folder names; a sample's label is
-    the index of its folder here), ``extensions``, the ``archive`` holding the images, and ``split_files``,
-    one text file per split listing its images one name a line. Split files may name the images with
-    another extension than the archive holds (EuroSAT lists ``.jpg`` names for its ``.tif`` chips), so
-    files are matched by name without extension.
+    A subclass is pure declaration (see :class:`~geotorch.datasets.EuroSAT`): ``images_folder``,
+    ``classes`` (the folder names; a sample's label is the index of its folder here), ``extensions``,
+    the ``archive`` holding the images, ``split_files`` (one text file per split listing its images one
+    name a line; :func:`split_file_resources` builds them; their names, sorted, are ``splits``) and,
+    beyond RGB, ``all_bands`` and ``rgb_bands``. Split files may name the images with another extension
+    than the archive holds (EuroSAT lists ``.jpg`` names for its ``.tif`` chips), so files are matched
+    by name without extension. The lifecycle (:class:`~geotorch.core.DatasetLifecycle`) fetches the
+    archive unless its images are extracted, and the split file unless it is there.
 
     Samples are ``{"image": float32 (C, H, W), "label": int64 scalar}``.
     """
@@ -56,6 +65,11 @@ class ClassFolderDataset(NonGeoDataset):
     rgb_bands: ClassVar[tuple[str, ...]] = ("red", "green", "blue")
     image_size: ClassVar[tuple[int, int] | None] = None
     """(height, width) every chip is resampled to (bilinear), for archives whose chips differ in size."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's ``splits`` are the names of its ``split_files``, sorted."""
+        super().__init_subclass__(**kwargs)
+        cls.splits = tuple(sorted(cls.split_files))
 
     def __init__(
         self,
@@ -83,29 +97,24 @@ class ClassFolderDataset(NonGeoDataset):
                 is in ``root``.
             ChecksumError: if ``checksum`` and an archive fails verification.
         """
-        if split is not None and split not in self.split_files:
-            choices = sorted(self.split_files)
-            raise ValueError(f"{type(self).__name__}: unknown split {split!r}; choose one of {choices}")
-        self.bands = tuple(self.all_bands if bands is None else bands)
-        unknown = [band for band in self.bands if band not in self.all_bands]
-        if unknown or not self.bands:
-            raise ValueError(f"{type(self).__name__}: unknown bands {unknown}; choose from {list(self.all_bands)}")
+        self.split = split if split is None else self.check_split(split)
+        self.bands = self.select_bands(bands)
         self.root = Path(root)
-        self.split = split
         self.transforms = transforms
         self._indexes = [self.all_bands.index(band) + 1 for band in self.bands]
-        ensure_present(type(self).__name__, self.root, self._missing(), self._is_present, download, checksum)
+        self.prepare(download, checksum)
         self.files, self.labels = self._list_images()
 
     def _split_file(self) -> Path | None:
         return None if self.split is None else self.root / self.split_files[self.split].filename
 
-    def _is_present(self) -> bool:
+    def is_present(self) -> bool:
+        """Whether the images are extracted and the split's file is in ``root``."""
         split_file = self._split_file()
         return (self.root / self.images_folder).is_dir() and (split_file is None or split_file.is_file())
 
-    def _missing(self) -> list[Resource]:
-        """The resources to fetch: the archive unless its images are there, the split file unless it is."""
+    def resources(self) -> list[Resource]:
+        """The archive unless its images are extracted, and the split's file unless it is in ``root``."""
         missing = [] if (self.root / self.images_folder).is_dir() else [self.archive]
         split_file = self._split_file()
         if split_file is not None and not split_file.is_file():
@@ -167,5 +176,4 @@ class ClassFolderDataset(NonGeoDataset):
         Returns:
             A matplotlib Figure.
         """
-        panel = rgb_panel(self.bands, self.rgb_bands)
-        return plot_chip(sample, self.classes, [panel], show_titles, suptitle)
+        return plot_chip(sample, self.classes, [rgb_channels(self.bands, self.rgb_bands)], show_titles, suptitle)

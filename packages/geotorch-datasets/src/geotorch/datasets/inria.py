@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -45,13 +44,12 @@ class InriaAerialImageLabeling(PairedFolderDataset):
     def _folder(self) -> Path:
         return self.root / "AerialImageDataset" / ("test" if self.split == "test" else "train")
 
-    def _resources(self) -> Sequence[Resource]:
-        return [self.archive]
-
-    def _is_present(self) -> bool:
+    def is_present(self) -> bool:
+        """Whether the split's ``images/`` folder is extracted."""
         return (self._folder() / "images").is_dir()
 
-    def _list_pairs(self) -> list[Pair]:
+    def list_pairs(self) -> list[Pair]:
+        """The split's tiles by town and number, with their ``gt/`` masks (none for ``test``)."""
         tiles = []
         for path in (self._folder() / "images").glob("*.tif"):
             match = _TILE.match(path.name)
@@ -63,5 +61,6 @@ class InriaAerialImageLabeling(PairedFolderDataset):
         return [(path, None if self.split == "test" else path.parent.parent / "gt" / path.name)
                 for _, _, path in sorted(tiles)]
 
-    def _read_mask(self, path: Path) -> Tensor:
+    def read_mask(self, path: Path) -> Tensor:
+        """Buildings (255) as 1, the rest as 0."""
         return read_binary(path)

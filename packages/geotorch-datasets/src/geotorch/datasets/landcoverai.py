@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
 from itertools import product
 from pathlib import Path
 from typing import ClassVar
@@ -97,15 +96,13 @@ class LandCoverAI(PairedFolderDataset):
         return all((output / f"{name}.jpg").is_file() and (output / f"{name}_m.png").is_file()
                    for name in self._split_ids())
 
-    def _resources(self) -> Sequence[Resource]:
-        return [self.archive]
-
-    def _is_present(self) -> bool:
+    def is_present(self) -> bool:
+        """Whether the split's list is there with the orthophotos, or with its chips already cut."""
         if not (self.root / f"{self.split}.txt").is_file():
             return False
         return any((self.root / "images").glob("*.tif")) or self._chips_cut()
 
-    def _list_pairs(self) -> list[Pair]:
+    def list_pairs(self) -> list[Pair]:
         """The split's chips, cut from the orthophotos first when they are not all in ``output/``."""
         if not self._chips_cut():
             cut_chips(self.root / "images", self.root / "masks", self.root / "output", self.chip_size)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import ClassVar
 
 from geotorch.core import Resource
@@ -29,13 +28,12 @@ class LEVIRCD(ChangeDetectionDataset):
         "test": Resource(_MIRROR + "test.zip", "test.zip", md5="07d5dd89e46f5c1359e2eca746989ed9"),
     }
 
-    def _resources(self) -> Sequence[Resource]:
-        return [self.archives[self.split]]
-
-    def _is_present(self) -> bool:
+    def is_present(self) -> bool:
+        """Whether a first-date image of the split is in ``A/``."""
         return any((self.root / "A").glob(f"{self.split}_*.png"))
 
-    def _list_pairs(self) -> list[ChangePair]:
+    def list_pairs(self) -> list[ChangePair]:
+        """The split's pairs by number: ``A/``, ``B/`` and ``label/`` files of one name."""
         pattern = re.compile(rf"^{self.split}_(\d+)\.png$")
         numbered = sorted((int(match[1]), path.name) for path in (self.root / "A").glob(f"{self.split}_*.png")
                           if (match := pattern.match(path.name)))

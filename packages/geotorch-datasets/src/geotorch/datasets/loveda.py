@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from geotorch.core import Resource
-from geotorch.core.geo import Transform
+from geotorch.core import Resource, Transform
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
 
 _ZENODO = "https://zenodo.org/records/5706578/files/"
@@ -69,13 +68,12 @@ class LoveDA(PairedFolderDataset):
     def _scene_folders(self) -> list[Path]:
         return [self.root / self.split.capitalize() / name.capitalize() for name in self.scene]
 
-    def _resources(self) -> Sequence[Resource]:
-        return [self.archives[self.split]]
-
-    def _is_present(self) -> bool:
+    def is_present(self) -> bool:
+        """Whether every chosen scene's ``images_png/`` folder is extracted."""
         return all((folder / "images_png").is_dir() for folder in self._scene_folders())
 
-    def _list_pairs(self) -> list[Pair]:
+    def list_pairs(self) -> list[Pair]:
+        """Each scene's chips by name, with their masks (none for ``test``)."""
         labelled = self.split != "test"
         return [
             (image, folder / "masks_png" / image.name if labelled else None)

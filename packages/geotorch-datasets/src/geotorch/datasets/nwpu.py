@@ -7,10 +7,16 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, ClassVar
 
-from geotorch.core import NonGeoDataset, Resource, ensure_present
-from geotorch.core.errors import DatasetNotFoundError
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.detection import coco_targets, draw_objects
+from geotorch.core import (
+    DatasetLifecycle,
+    DatasetNotFoundError,
+    NonGeoDataset,
+    Resource,
+    Sample,
+    Transform,
+    coco_targets,
+    draw_objects,
+)
 from geotorch.datasets.raster_chips import read_image
 
 # TorchGeo's pinned Hugging Face mirror of the images and of the COCO annotations of Su et al. 2019.
@@ -18,7 +24,7 @@ _MIRROR = "https://hf.co/datasets/torchgeo/vhr10/resolve/7e7968ad265dadc4494e0ca
 _FOLDER = "NWPU VHR-10 dataset"
 
 
-class VHR10(NonGeoDataset):
+class VHR10(DatasetLifecycle, NonGeoDataset):
     """NWPU VHR-10 (Cheng et al. 2014, https://doi.org/10.1016/j.isprsjprs.2014.10.002): 800 images.
 
     715 Google Earth images (0.5 to 2 m) and 85 pansharpened colour-infrared Vaihingen images (8 cm):
@@ -31,7 +37,7 @@ class VHR10(NonGeoDataset):
     Samples: ``image`` float32 (3, H, W); ``boxes`` float32 (N, 4) x_min, y_min, x_max, y_max in pixels;
     ``labels`` int64 (N,), 1 to 10 indexing ``classes`` (0 is the background); ``masks`` uint8
     (N, H, W). Negative images have N = 0. Images differ in size and object count: batch them with
-    ``collate_fn=geotorch.datasets.detection.collate_detection``, not ``stack_samples``.
+    ``collate_fn=geotorch.core.collate_detection``, not ``stack_samples``.
     """
 
     splits: ClassVar[tuple[str, ...]] = ("positive", "negative")
@@ -69,20 +75,25 @@ class VHR10(NonGeoDataset):
             DatasetNotFoundError: if the data is missing and ``download`` is False, or holds no image.
             ChecksumError: if ``checksum`` and a download fails verification.
         """
-        if split not in self.splits:
-            raise ValueError(f"VHR10: unknown split {split!r}; choose one of {list(self.splits)}")
         self.root = Path(root)
-        self.split = split
+        self.split = self.check_split(split)
         self.transforms = transforms
         self.folder = self.root / _FOLDER / f"{split} image set"
-        wanted = [(self.folder, self.images)]
-        if split == "positive":
-            wanted.append((self.root / self.annotations.filename, self.annotations))
-        ensure_present("VHR10", self.root, [resource for path, resource in wanted if not path.exists()],
-                       lambda: all(path.exists() for path, _ in wanted), download, checksum)
+        self.prepare(download, checksum)
         self.files, self.objects = self._list_images()
         if not self.files:
             raise DatasetNotFoundError("VHR10", self.folder, "it holds no image of the set")
+
+    def resources(self) -> list[Resource]:
+        """The images zip unless the split's folder is extracted, and (positive set) the annotations unless there."""
+        wanted = [(self.folder, self.images)]
+        if self.split == "positive":
+            wanted.append((self.root / self.annotations.filename, self.annotations))
+        return [resource for path, resource in wanted if not path.exists()]
+
+    def is_present(self) -> bool:
+        """Whether the split's image folder (and, for the positive set, the annotations) are in ``root``."""
+        return not self.resources()
 
     def _list_images(self) -> tuple[list[Path], list[list[dict[str, Any]]]]:
         if self.split == "negative":

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from geotorch.core import Resource
-from geotorch.core.geo import Transform
+from geotorch.core import Resource, Transform
 from geotorch.datasets.change_detection import ChangeDetectionDataset, ChangePair
 
 _PREFIX = "Onera Satellite Change Detection dataset - "
@@ -66,10 +65,7 @@ class OSCD(ChangeDetectionDataset):
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and a zip fails verification.
         """
-        self.bands = tuple(self.all_bands if bands is None else bands)
-        unknown = [band for band in self.bands if band not in self.all_bands]
-        if unknown or not self.bands:
-            raise ValueError(f"OSCD: unknown bands {unknown}; choose from {list(self.all_bands)}")
+        self.bands = self.select_bands(bands)
         super().__init__(root, split, transforms, download, checksum)
 
     def _images_folder(self) -> Path:
@@ -78,22 +74,20 @@ class OSCD(ChangeDetectionDataset):
     def _labels_folder(self) -> Path:
         return self.root / f"{_PREFIX}{self.split.capitalize()} Labels"
 
-    def _resources(self) -> Sequence[Resource]:
+    def resources(self) -> Sequence[Resource]:
+        """The images zip unless extracted, and the split's labels zip unless extracted."""
         wanted = [(self._images_folder(), self.images), (self._labels_folder(), self.labels[self.split])]
         return [resource for folder, resource in wanted if not folder.is_dir()]
 
-    def _is_present(self) -> bool:
+    def is_present(self) -> bool:
+        """Whether the images and the split's labels are extracted."""
         return self._images_folder().is_dir() and self._labels_folder().is_dir()
 
-    def _list_pairs(self) -> list[ChangePair]:
+    def list_pairs(self) -> list[ChangePair]:
+        """Each city with a change map in the split's labels, its bands read from both dates' folders."""
         pairs = []
         for city in sorted(path.parent.parent.name for path in self._labels_folder().glob("*/cm/cm.png")):
             dates = [self._images_folder() / city / f"imgs_{date}_rect" for date in (1, 2)]
             before, after = (tuple(folder / f"{band}.tif" for band in self.bands) for folder in dates)
             pairs.append(ChangePair(before, after, self._labels_folder() / city / "cm" / "cm.png"))
         return pairs
-
-    def _rgb_indices(self) -> list[int]:
-        if all(band in self.bands for band in self.rgb_bands):
-            return [self.bands.index(band) for band in self.rgb_bands]
-        return [0]

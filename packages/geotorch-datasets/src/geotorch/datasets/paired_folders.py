@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
-from geotorch.core import NonGeoDataset, Resource, ensure_present
-from geotorch.core.errors import DatasetNotFoundError
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.dense_plot import draw_panels, image_panel, label_panel
+from geotorch.core import (
+    DatasetLifecycle,
+    DatasetNotFoundError,
+    NonGeoDataset,
+    Resource,
+    Sample,
+    Transform,
+    draw_panels,
+    image_panel,
+    label_panel,
+)
 from geotorch.datasets.raster_chips import read_image, read_label
 
 Pair = tuple[Path, Path | None]
 """An image chip and its label chip (None for splits published without labels)."""
 
 
-class PairedFolderDataset(NonGeoDataset):
+class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
     """Image chips and the label chips of the same names, listed per split.
 
-    A subclass declares the product: ``splits``, ``classes`` (a label's value indexes them),
-    ``rgb_indices``, ``manual`` for data that cannot be downloaded, and implements
-    :meth:`_resources` (the archives of a split), :meth:`_is_present` and :meth:`_list_pairs`; it
-    overrides :meth:`_read_mask` when labels are not stored as class indices.
+    A subclass declares the product: ``splits``, ``classes`` (a label's value indexes them), ``colors``,
+    ``rgb_indices``, its ``archive`` (or ``archives``, one per split), ``manual`` for data that cannot be
+    downloaded, and implements the override points :meth:`is_present` (whether the split's chips are
+    extracted, from :class:`~geotorch.core.DatasetLifecycle`) and :meth:`list_pairs`. It overrides
+    :meth:`resources` when a split needs more than its archive, and :meth:`read_mask` when labels are
+    not stored as class indices.
 
     Samples are ``{"image": float32 (C, H, W), "mask": int64 (H, W)}``, without ``mask`` in splits
     published without labels.
@@ -37,8 +46,10 @@ class PairedFolderDataset(NonGeoDataset):
     colors: ClassVar[tuple[str, ...] | None] = None
     """A matplotlib colour per class for plots (a qualitative colour map when None)."""
     rgb_indices: ClassVar[tuple[int, ...]] = (0, 1, 2)
-    manual: ClassVar[str] = ""
-    """How to obtain archives that cannot be downloaded automatically ("" when they can)."""
+    archive: ClassVar[Resource | None] = None
+    """The one archive holding every split (None when each split has its own in ``archives``)."""
+    archives: ClassVar[Mapping[str, Resource]] = {}
+    """The archive of each split, for products published as one archive per split."""
 
     def __init__(
         self,
@@ -63,31 +74,26 @@ class PairedFolderDataset(NonGeoDataset):
                 no chip of the split.
             ChecksumError: if ``checksum`` and an archive fails verification.
         """
-        if split not in self.splits:
-            raise ValueError(f"{type(self).__name__}: unknown split {split!r}; choose one of {list(self.splits)}")
         self.root = Path(root)
-        self.split = split
+        self.split = self.check_split(split)
         self.transforms = transforms
-        ensure_present(type(self).__name__, self.root, self._resources(), self._is_present, download, checksum,
-                       self.manual)
-        self.files = self._list_pairs()
+        self.prepare(download, checksum)
+        self.files = self.list_pairs()
         if not self.files:
             raise DatasetNotFoundError(type(self).__name__, self.root, f"its folders hold no chip of split {split!r}")
 
-    @abc.abstractmethod
-    def _resources(self) -> Sequence[Resource]:
-        """The archives holding the split's chips."""
+    def resources(self) -> list[Resource]:
+        """The split's archive: ``archives[split]`` when declared, else ``archive``."""
+        if self.split in self.archives:
+            return [self.archives[self.split]]
+        return [] if self.archive is None else [self.archive]
 
     @abc.abstractmethod
-    def _is_present(self) -> bool:
-        """Whether the split's chips are extracted in ``root``."""
+    def list_pairs(self) -> list[Pair]:
+        """The split's (image, label) chips, in a stable order; called once the data is present."""
 
-    @abc.abstractmethod
-    def _list_pairs(self) -> list[Pair]:
-        """The split's (image, label) chips, in a stable order."""
-
-    def _read_mask(self, path: Path) -> Tensor:
-        """A label chip as int64 class indices; by default its first band holds them."""
+    def read_mask(self, path: Path) -> Tensor:
+        """A label chip as int64 class indices (H, W); by default its first band holds them."""
         return torch.from_numpy(read_label(path).astype("int64"))
 
     def __len__(self) -> int:
@@ -99,7 +105,7 @@ class PairedFolderDataset(NonGeoDataset):
         image_path, mask_path = self.files[index]
         sample: Sample = {"image": read_image(image_path)}
         if mask_path is not None:
-            sample["mask"] = self._read_mask(mask_path)
+            sample["mask"] = self.read_mask(mask_path)
         if self.transforms is not None:
             sample = self.transforms(sample)
         return sample

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from geotorch.core import Resource
-from geotorch.core.geo import Transform
+from geotorch.core import Resource, Transform
 from geotorch.datasets.image_folder import ClassFolderDataset
 
 

@@ -9,16 +9,22 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from geotorch.core import NonGeoDataset, ensure_present
-from geotorch.core.download import ChecksumError, calculate_md5
-from geotorch.core.geo import Sample, Transform
-from geotorch.datasets.chip_plot import plot_chip, rgb_panel
+from geotorch.core import (
+    DatasetLifecycle,
+    NonGeoDataset,
+    Sample,
+    Transform,
+    check_choice,
+    plot_chip,
+    rgb_channels,
+    verify_checksum,
+)
 
 _S1_BANDS = ("S1_B1", "S1_B2", "S1_B3", "S1_B4", "S1_B5", "S1_B6", "S1_B7", "S1_B8")
 _S2_BANDS = ("S2_B02", "S2_B03", "S2_B04", "S2_B05", "S2_B06", "S2_B07", "S2_B08", "S2_B8A", "S2_B11", "S2_B12")
 
 
-class So2Sat(NonGeoDataset):
+class So2Sat(DatasetLifecycle, NonGeoDataset):
     """So2Sat LCZ42 (Zhu et al. 2020): 400,673 chips from 52 cities, labelled with local climate zones.
 
     Each split is one HDF5 file with ``sen1`` (N, 32, 32, 8) and ``sen2`` (N, 32, 32, 10) float64
@@ -59,7 +65,8 @@ class So2Sat(NonGeoDataset):
     )
     all_s1_band_names: ClassVar[tuple[str, ...]] = _S1_BANDS
     all_s2_band_names: ClassVar[tuple[str, ...]] = _S2_BANDS
-    all_band_names: ClassVar[tuple[str, ...]] = _S1_BANDS + _S2_BANDS
+    all_bands: ClassVar[tuple[str, ...]] = _S1_BANDS + _S2_BANDS
+    all_band_names: ClassVar[tuple[str, ...]] = all_bands
     rgb_bands: ClassVar[tuple[str, ...]] = ("S2_B04", "S2_B03", "S2_B02")
     BAND_SETS: ClassVar[dict[str, tuple[str, ...]]] = {
         "all": _S1_BANDS + _S2_BANDS, "s1": _S1_BANDS, "s2": _S2_BANDS, "rgb": ("S2_B04", "S2_B03", "S2_B02"),
@@ -99,23 +106,20 @@ class So2Sat(NonGeoDataset):
         """
         import h5py
 
-        if version not in self.versions:
-            raise ValueError(f"So2Sat: unknown version {version!r}; choose one of {list(self.versions)}")
+        check_choice("So2Sat", "version", version, self.versions)
         if split not in self.filenames_by_version[version]:
             choices = list(self.filenames_by_version[version])
             raise ValueError(f"So2Sat: version {version} has no split {split!r}; choose one of {choices}")
-        asked = tuple(self.all_band_names if bands is None else bands)
-        unknown = [band for band in asked if band not in self.all_band_names]
-        if unknown or not asked:
-            raise ValueError(f"So2Sat: unknown bands {unknown}; choose from {list(self.all_band_names)}")
+        asked = self.select_bands(bands)
         self.root = Path(root)
         self.version = version
         self.split = split
         self.transforms = transforms
         self.path = self.root / self.filenames_by_version[version][split]
-        ensure_present("So2Sat", self.root, [], self.path.is_file, download, checksum, manual=self.manual)
+        self.prepare(download, checksum)
         if checksum:
-            self._verify(self.md5s_by_version[version][split])
+            # A damaged file is reported, not deleted: the user downloaded it by hand, maybe over hours.
+            verify_checksum(self.path, md5=self.md5s_by_version[version][split])
         # The image is the S1 selection then the S2 one, each in the order asked.
         self.bands = tuple(b for b in asked if b in _S1_BANDS) + tuple(b for b in asked if b in _S2_BANDS)
         self._s1 = [_S1_BANDS.index(band) for band in self.bands if band in _S1_BANDS]
@@ -123,11 +127,9 @@ class So2Sat(NonGeoDataset):
         with h5py.File(self.path, "r") as file:
             self.size = int(file["label"].shape[0])
 
-    def _verify(self, md5: str) -> None:
-        # A damaged file is reported, not deleted: the user downloaded it by hand, maybe over hours.
-        actual = calculate_md5(self.path)
-        if actual != md5:
-            raise ChecksumError(self.path, "md5", md5, actual)
+    def is_present(self) -> bool:
+        """Whether the split's HDF5 file is in ``root``."""
+        return self.path.is_file()
 
     def __len__(self) -> int:
         """Number of chips in the split."""
@@ -160,4 +162,4 @@ class So2Sat(NonGeoDataset):
         Returns:
             A matplotlib Figure.
         """
-        return plot_chip(sample, self.classes, [rgb_panel(self.bands, self.rgb_bands)], show_titles, suptitle)
+        return plot_chip(sample, self.classes, [rgb_channels(self.bands, self.rgb_bands)], show_titles, suptitle)

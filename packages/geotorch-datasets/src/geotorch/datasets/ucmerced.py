@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
-from geotorch.core import Resource
-from geotorch.core.geo import Transform
+from geotorch.core import Resource, Transform
 from geotorch.datasets.image_folder import ClassFolderDataset, split_file_resources
 
 # TorchGeo's pinned Hugging Face mirror of the UC Merced archive and of the split files.

@@ -186,7 +186,7 @@ class ObjectDetectionTask(BaseTask):
 
     Batches hold ``image`` (a list of ``(C, H, W)`` images, or a ``(B, C, H, W)`` stack),
     ``boxes`` (a list of ``(N, 4)`` x_min, y_min, x_max, y_max in pixels) and ``labels`` (a list
-    of ``(N,)``), as :func:`geotorch.datasets.detection.collate_detection` makes them. Logs
+    of ``(N,)``), as :func:`geotorch.core.collate_detection` makes them. Logs
     ``train_loss`` (the sum of the detector's losses) and ``{val,test}_map``, ``_map_50`` and
     ``_map_75`` of the boxes; ``val_map`` drives the plateau scheduler. ``predict_step`` returns
     one dict per image of ``boxes`` (in the image's pixel coordinates), ``labels`` and ``scores``.

@@ -10,8 +10,8 @@ import torch
 from rasterio.features import rasterize
 from torch import Tensor
 
-from geotorch.core.geo import Sample
-from geotorch.core.plotting import stretch
+from geotorch.core.panels import stretch
+from geotorch.core.sample import Sample
 
 
 def coco_targets(annotations: Sequence[Mapping[str, Any]], height: int, width: int) -> Sample:
