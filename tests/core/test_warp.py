@@ -63,7 +63,7 @@ def test_window_outside_the_file_leaves_the_fill(scene: Path) -> None:
 
 def test_mosaic_reads_later_files_only_where_needed_and_matches_full_reads(scene: Path, tmp_path: Path) -> None:
     from geotorch.core.handles import FileHandleCache
-    from geotorch.core.mosaic import read_mosaic, read_onto_grid
+    from geotorch.core.mosaic import ReadPlan, read_mosaic, read_onto_grid
 
     # A second scene under the first one's nodata corner, in the same zone as the first.
     rows, cols = np.mgrid[0:200, 0:240]
@@ -71,12 +71,10 @@ def test_mosaic_reads_later_files_only_where_needed_and_matches_full_reads(scene
                          "EPSG:32617", grid(200000.0 + 3000.0, 4000000.0 - 2000.0), nodata=0, tiled=True)
     target = Grid(CRS.from_epsg(32616), Affine(30.0, 0, 745000.0, 0, -30.0, 3995500.0), 64, 64)
     handles = FileHandleCache(4)
-    mosaic = read_mosaic(handles, [str(scene), str(other)], [1, 2], target, Resampling.bilinear, 0,
-                         np.dtype("uint16"))
-    first, first_valid = read_onto_grid(handles.open(str(scene)), [1, 2], target, Resampling.bilinear, 0,
-                                        np.dtype("uint16"))
-    second, second_valid = read_onto_grid(handles.open(str(other)), [1, 2], target, Resampling.bilinear, 0,
-                                          np.dtype("uint16"))
+    plan = ReadPlan(Resampling.bilinear, 0, np.dtype("uint16"))
+    mosaic = read_mosaic(handles, [str(scene), str(other)], [1, 2], target, plan)
+    first, first_valid = read_onto_grid(handles.open(str(scene)), [1, 2], target, plan)
+    second, second_valid = read_onto_grid(handles.open(str(other)), [1, 2], target, plan)
     assert not first_valid.all(), "the query must reach into the first scene's nodata corner"
     assert (second_valid & ~first_valid).any(), "the second scene must fill some of it"
     expected = np.where(first_valid, first, np.where(second_valid, second, 0))

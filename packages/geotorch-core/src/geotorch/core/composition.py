@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 from geotorch.core.bbox import BoundingBox, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
-from geotorch.core.geo import GeoDataset, Sample, Transform, as_res, build_index
+from geotorch.core.geo import GeoDataset, as_res, build_index
+from geotorch.core.sample import Sample, Transform
 
 if TYPE_CHECKING:
+    import rtree.index
     from rasterio.crs import CRS
 
 Collate = Callable[[list[Sample]], Sample]
@@ -109,7 +111,9 @@ class IntersectionDataset(_Composite):
                 total[key] = total.get(key, 0) + count
         return total
 
-    def _getitem(self, query: BoundingBox) -> Sample:
+    def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
+        # Each operand is read through its own __getitem__ (a subclass may post-process its samples there),
+        # which asks its own index once.
         return self.collate_fn([dataset[query] for dataset in self.datasets])
 
 
@@ -156,7 +160,9 @@ class UnionDataset(_Composite):
         """The operands' (equal) channels."""
         return self.datasets[0].channels
 
-    def _getitem(self, query: BoundingBox) -> Sample:
+    def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
+        # Only the operands that have data there are read; each through its own __getitem__ (a subclass may
+        # post-process its samples there), which asks its index again: the price of honouring such overrides.
         covering = [
             dataset
             for dataset in self.datasets

@@ -6,7 +6,7 @@ import abc
 import itertools
 import math
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
@@ -16,14 +16,13 @@ from torch.utils.data import Dataset
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.reals import as_real
+from geotorch.core.sample import Sample, Transform
 
 if TYPE_CHECKING:
     from rasterio.crs import CRS
 
     from geotorch.core.composition import IntersectionDataset, UnionDataset
 
-Sample = dict[str, Any]
-Transform = Callable[[Sample], Sample]
 Query = BoundingBox | tuple[slice, ...]
 
 
@@ -99,7 +98,9 @@ class GeoDataset(Dataset[Sample], abc.ABC):
     """A dataset indexed by space and time and queried with a :class:`BoundingBox`.
 
     Subclasses set ``crs``, ``res`` and ``index`` (usually with
-    :meth:`_index_footprints`) and implement :meth:`_getitem`. Slices are
+    :meth:`_index_footprints`) and implement :meth:`_getitem`, which receives the
+    index entries :meth:`__getitem__` found for the query: the R-tree is asked once
+    per sample, not again by the read. Slices are
     accepted too: ``ds[minx:maxx, miny:maxy]`` or ``ds[minx:maxx, miny:maxy, mint:maxt]``,
     where a missing limit defaults to the dataset's bounds.
 
@@ -161,16 +162,18 @@ class GeoDataset(Dataset[Sample], abc.ABC):
             IndexError: if the query intersects no indexed item.
         """
         bbox = self.as_bbox(query)
-        if next(iter(self.index.intersection(tuple(bbox))), None) is None:
+        # The one R-tree lookup of the sample: its entries are handed to the read.
+        hits = sorted(self.index.intersection(tuple(bbox), objects=True), key=lambda hit: hit.id)
+        if not hits:
             raise IndexError(f"{type(self).__name__}: query {bbox} is outside the data (bounds {self.bounds})")
-        sample = self._getitem(bbox)
+        sample = self._getitem(bbox, hits)
         if self.transforms is not None:
             sample = self.transforms(sample)
         return sample
 
     @abc.abstractmethod
-    def _getitem(self, query: BoundingBox) -> Sample:
-        """Read the sample covering ``query``, known to intersect the index."""
+    def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
+        """Read the sample covering ``query`` from ``hits``: the entries it intersects, in index order (never empty)."""
 
     def as_bbox(self, query: Query) -> BoundingBox:
         """Turn a query (a BoundingBox or slices) into a BoundingBox.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import rasterio
@@ -22,6 +23,35 @@ from geotorch.core.wrap import longitude_shifts
 
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
 GRID_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPlan:
+    """How a dataset reads its files: what stays the same from one sample to the next.
+
+    A dataset builds its plan once; each read then takes the plan, the files, the bands and
+    the target grid.
+
+    Attributes:
+        resampling: the kernel of warps.
+        fill: the value of pixels without data.
+        dtype: the type pixels are read into; exact copies are converted as they are decoded.
+        warp_dtype: the type warps resample in (default ``dtype``), converted to ``dtype`` after.
+            Either is widened, file by file, when it cannot hold ``fill`` or every value of the
+            file's pixel type (a float32 band in a uint16 product is not truncated).
+        nodata: the dataset's nodata: source pixels of this value are missing, as are those of
+            each file's own nodata, in copies and warps alike.
+        exact_ids: the pixels are class ids: each file is read in its own type and its values made
+            int64 on their own (see :func:`geotorch.core.pixel_types.class_ids`), so no type that
+            merely covers all files (float64 for int64 beside float32) rounds them.
+    """
+
+    resampling: Resampling
+    fill: float
+    dtype: np.dtype[np.generic]
+    warp_dtype: np.dtype[np.generic] | None = None
+    nodata: float | None = None
+    exact_ids: bool = False
 
 
 def _aligned_window(source: DatasetReader, grid: Grid, shift: float) -> Window | None:
@@ -103,14 +133,7 @@ def _read_aligned(
 
 
 def read_onto_grid(
-    source: DatasetReader,
-    indexes: Sequence[int],
-    grid: Grid,
-    resampling: Resampling,
-    fill: float,
-    dtype: np.dtype[np.generic],
-    warp_dtype: np.dtype[np.generic] | None = None,
-    nodata: float | None = None,
+    source: DatasetReader, indexes: Sequence[int], grid: Grid, plan: ReadPlan
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read bands ``indexes`` of ``source`` onto ``grid``.
 
@@ -127,14 +150,8 @@ def read_onto_grid(
         source: the open file.
         indexes: its bands to read (1-based).
         grid: the target grid.
-        resampling: the kernel of warps.
-        fill: the value of pixels without data.
-        dtype: the result's data type; exact copies are converted as they are decoded.
-        warp_dtype: the data type warps resample in (default ``dtype``), converted to ``dtype`` after.
-            Either is widened when it cannot hold ``fill`` or every value of the file's pixel type
-            (a float32 band in a uint16 product is not truncated).
-        nodata: the dataset's nodata: source pixels of this value are missing, as are
-            those of the file's own nodata, in copies and warps alike.
+        plan: resampling, fill, types and nodata of the read (its ``exact_ids`` is left to
+            :func:`read_mosaic`).
 
     Returns:
         The array ``(len(indexes), height, width)`` and a boolean ``(height, width)``
@@ -153,14 +170,14 @@ def read_onto_grid(
         )
     if len({source.dtypes[index - 1] for index in indexes}) > 1:
         # rasterio reads bands of one type at a time (a VRT may mix types): read each, and stack them.
-        bands = [read_onto_grid(source, [index], grid, resampling, fill, dtype, warp_dtype, nodata)
-                 for index in indexes]
+        bands = [read_onto_grid(source, [index], grid, plan) for index in indexes]
         stacked = np.concatenate([band for band, _ in bands])
         return stacked, np.logical_or.reduce([received for _, received in bands])
     pixel_type = source_type(source, indexes)
+    fill, nodata = plan.fill, plan.nodata
     # A fill the pixel type cannot hold (-1 for uint16) widens it, as does a file of a wider type.
-    dtype = type_holding(wider_type(dtype, pixel_type), fill)
-    warp_dtype = type_holding(wider_type(warp_dtype or dtype, pixel_type), fill)
+    dtype = type_holding(wider_type(plan.dtype, pixel_type), fill)
+    warp_dtype = type_holding(wider_type(plan.warp_dtype or dtype, pixel_type), fill)
     data: np.ndarray | None = None
     valid: np.ndarray | None = None
     try:
@@ -170,7 +187,7 @@ def read_onto_grid(
                 part, received = _read_aligned(source, indexes, window, fill, dtype, nodata, pixel_type)
             else:
                 warped = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype)
-                received = warp_onto_grid(source, indexes, grid, resampling, warped, fill, nodata, shift)
+                received = warp_onto_grid(source, indexes, grid, plan.resampling, warped, fill, nodata, shift)
                 part = warped.astype(dtype, copy=False)
             if data is None or valid is None:
                 data, valid = part, received
@@ -195,27 +212,22 @@ def _empty_box(filled: np.ndarray) -> tuple[slice, slice]:
 
 
 def read_mosaic(
-    handles: FileHandleCache,
-    paths: Sequence[str],
-    indexes: Sequence[int],
-    grid: Grid,
-    resampling: Resampling,
-    fill: float,
-    dtype: np.dtype[np.generic],
-    warp_dtype: np.dtype[np.generic] | None = None,
-    nodata: float | None = None,
-    exact_ids: bool = False,
+    handles: FileHandleCache, paths: Sequence[str], indexes: Sequence[int], grid: Grid, plan: ReadPlan
 ) -> np.ndarray:
     """Mosaic ``paths`` onto ``grid``: each pixel comes from the first file that has data there.
 
-    ``dtype``, ``warp_dtype`` and ``nodata`` are those of :func:`read_onto_grid`: a pixel
-    that is missing in one file (its own nodata, or ``nodata``) comes from the next.
-    With ``exact_ids`` (class ids of a mask) each file is read in its own type and its values
-    made int64 on their own (see :func:`geotorch.core.pixel_types.class_ids`): no type that
-    merely covers all files (float64 for int64 beside float32) rounds them.
+    A pixel that is missing in one file (its own nodata, or the plan's ``nodata``) comes from the next.
+
+    Args:
+        handles: the open files, opened on first use.
+        paths: the files, first first.
+        indexes: the bands to read from each (1-based).
+        grid: the target grid.
+        plan: how the dataset reads (see :class:`ReadPlan`).
 
     Returns:
-        Array ``(len(indexes), height, width)``; pixels no file covers hold ``fill``. int64 with ``exact_ids``.
+        Array ``(len(indexes), height, width)``; pixels no file covers hold the plan's ``fill``. int64
+        with ``exact_ids``.
 
     Raises:
         ValueError: with ``exact_ids``, if a file's value (or the fill) is not an integer int64 holds,
@@ -223,20 +235,20 @@ def read_mosaic(
     """
     mosaic: np.ndarray | None = None
     filled: np.ndarray | None = None
+    exact_ids = plan.exact_ids
     if exact_ids:
         # The smallest type: read_onto_grid widens it to each file's own.
-        dtype, warp_dtype = np.dtype(np.bool_), None
+        plan = replace(plan, dtype=np.dtype(np.bool_), warp_dtype=None)
     for path in paths:
         source = handles.open(path)
         if mosaic is None or filled is None:
-            mosaic, filled = read_onto_grid(source, indexes, grid, resampling, fill, dtype, warp_dtype, nodata)
+            mosaic, filled = read_onto_grid(source, indexes, grid, plan)
             if exact_ids:
                 mosaic = class_ids(mosaic, path)
         else:
             # Later files only fill what is still empty: read just the box around those pixels.
             rows, cols = _empty_box(filled)
-            data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), resampling, fill, dtype,
-                                         warp_dtype, nodata)
+            data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), plan)
             if exact_ids:
                 data = class_ids(data, path)
             if data.dtype != mosaic.dtype:
@@ -249,6 +261,7 @@ def read_mosaic(
         if filled.all():
             break
     if mosaic is None:
-        empty = np.full((len(indexes), grid.height, grid.width), fill, dtype=type_holding(dtype, fill))
+        fill = plan.fill
+        empty = np.full((len(indexes), grid.height, grid.width), fill, dtype=type_holding(plan.dtype, fill))
         return class_ids(empty, f"no file (the fill {fill!r})") if exact_ids else empty
     return mosaic

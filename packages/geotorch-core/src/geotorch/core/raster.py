@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+import rtree.index
 import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -18,13 +19,14 @@ from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.files import Paths, as_path_list, find_files
-from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
+from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geotransform import res_in
 from geotorch.core.grid import Grid
 from geotorch.core.handles import open_files
-from geotorch.core.mosaic import read_mosaic
+from geotorch.core.mosaic import ReadPlan, read_mosaic
 from geotorch.core.profiles import read_profiles
 from geotorch.core.raster_profile import RasterProfile
+from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
 
 #: Pixel types whose every value float32 holds exactly: images of these are read straight into float32.
@@ -90,6 +92,36 @@ class RasterDataset(GeoDataset):
     from such a file (TorchGeo would keep the file's 0..360 there): the half of a
     0..360 grid east of 180 answers queries at -180..0, and every dataset in one
     geographic CRS shares one index space, so ``&`` and ``|`` combine them.
+
+    Override points (public methods; a product that needs more than class
+    attributes overrides these, never a private method):
+
+    - :meth:`select_bands` ``(bands) -> tuple[str, ...]``: called once by the
+      constructor with its ``bands`` argument (None when not given), before any
+      file is looked at; returns the names of the bands to read, in sample
+      order. The default takes ``bands``, else ``default_bands``, else
+      ``all_bands``, and refuses a name not in ``all_bands`` (``ValueError``).
+      Landsat accepts its Level-1 band names here too.
+    - :meth:`scene_key` ``(path, match) -> Hashable``: for ``separate_files``
+      products, called at indexing for every file found, with its path and its
+      ``filename_regex`` match; files with equal keys are the bands of one scene,
+      indexed once. The default: same folder, names equal but for the ``band``
+      group (compared ignoring case). Sentinel-2 keys by tile and sensing time, so
+      an L2A band repeated at 10, 20 and 60 m is one scene.
+    - :meth:`band_files` ``(path) -> list[str]``: for ``separate_files``
+      products, called once per scene at indexing with the path of the file that
+      stands for the scene (the one the index returns); returns the file of each
+      selected band, in ``bands`` order, which every read of the scene then uses.
+      Raises ``FileNotFoundError`` when the scene lacks a band (the scene is then
+      skipped with a warning). The default takes the files found for the scene,
+      else the name with its band replaced. Sentinel-2 picks each band's finest
+      resolution folder.
+    - :meth:`labels_of` ``(mask) -> Tensor``: for masks (``is_image`` False),
+      called on every sample's ``mask`` (int64, ``(H, W)``, or ``(C, H, W)`` for
+      several bands) once it is read and before ``transforms``; returns the
+      labels, int64, of the same shape. The default keeps the values. Land-cover
+      products map their raw class values to ``0..k`` here.
+    - :attr:`dtype`: the type of ``image`` or ``mask`` (see the property).
     """
 
     filename_glob: ClassVar[str] = "*"
@@ -103,6 +135,8 @@ class RasterDataset(GeoDataset):
     resampling: Resampling | None = None
     nodata: float | None = None
     wraps_longitudes: ClassVar[bool] = True
+    #: The read plan and the (resampling, nodata, dtype) it was built from (see :meth:`_read_plan`).
+    _plan: tuple[tuple[Any, ...], ReadPlan] | None = None
 
     def __init__(
         self,
@@ -135,8 +169,9 @@ class RasterDataset(GeoDataset):
         self.transforms = transforms
         if nodata is not None:
             self.nodata = nodata
-        self.bands = self._select_bands(bands)
+        self.bands = self.select_bands(bands)
         self._scene_files: dict[str, dict[str, str]] = {}
+        self._scene_bands: dict[str, list[str]] = {}
         self._incomplete_scenes: list[str] = []
         if self.resampling is None:
             self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
@@ -152,7 +187,14 @@ class RasterDataset(GeoDataset):
         """``{"image": C}`` or ``{"mask": C}`` for the selected bands."""
         return {"image" if self.is_image else "mask": self._band_count}
 
-    def _select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
+    def select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
+        """The bands to read, in sample order: ``bands``, else ``default_bands``, else ``all_bands``.
+
+        Called once by the constructor with its ``bands`` argument, before any file is looked at.
+
+        Raises:
+            ValueError: if a band is not in ``all_bands``, or ``bands`` names none.
+        """
         chosen = tuple(bands) if bands is not None else self.default_bands or self.all_bands
         if not chosen and bands is not None:
             raise ValueError(f"{type(self).__name__}: bands must name at least one band")
@@ -244,8 +286,9 @@ class RasterDataset(GeoDataset):
     def _one_file_per_scene(self, matches: list[tuple[Path, re.Match[str]]]) -> list[tuple[Path, re.Match[str]]]:
         """One file of each scene of a one-file-per-band product, to index the scene by.
 
-        Files are of the same scene when their names differ only in the ``band`` group (the
-        rest compared ignoring case: ``x_B01.tif`` and ``x_B02.TIF`` are one scene), so a glob
+        Files are of the same scene when their :meth:`scene_key` is equal (by default, when their
+        names differ only in the ``band`` group, the rest compared ignoring case: ``x_B01.tif``
+        and ``x_B02.TIF`` are one scene), so a glob
         naming any one band's files finds every scene, whatever the order of ``bands``. The file
         of the first selected band stands for the scene when it was found, else the file of the
         earliest selected band that was. A selected band whose file the glob did not find is
@@ -260,30 +303,28 @@ class RasterDataset(GeoDataset):
         if "band" not in re.compile(self.filename_regex, re.VERBOSE).groupindex:
             raise ValueError(f"{type(self).__name__}: separate_files=True needs a (?P<band>...) group in "
                              f"filename_regex to tell each band's file")
-        scenes: dict[tuple[Path, str, str], dict[str, tuple[Path, re.Match[str]]]] = {}
+        scenes: dict[Hashable, dict[str, tuple[Path, re.Match[str]]]] = {}
         for path, match in matches:
             band = match.groupdict().get("band")
             if band is None:
                 warnings.warn(f"{type(self).__name__}: skipping {path}: its name holds no band (filename_regex's "
                               f"band group) and separate_files=True reads each band from its own file", stacklevel=4)
                 continue
-            start, end = match.span("band")
-            key = (path.parent, path.name[:start].casefold(), path.name[end:].casefold())
-            scenes.setdefault(key, {}).setdefault(band, (path, match))
+            scenes.setdefault(self.scene_key(path, match), {}).setdefault(band, (path, match))
         rank = {band: number for number, band in enumerate(self.bands)}
         chosen = []
         for files in scenes.values():
             path, match = files[min(files, key=lambda band: rank.get(band, len(rank)))]
             self._scene_files[str(path)] = {band: str(file) for band, (file, _) in files.items()}
             try:
-                band_paths = self._band_paths(str(path))
+                band_paths = self.band_files(str(path))
                 missing = next((f"no file {file} of a selected band; choose bands=... it has"
                                 for file in band_paths if not os.path.exists(file)), None)
             except FileNotFoundError as error:
                 missing = str(error)
             else:
                 # Reads then take each band's file as found here, without looking again.
-                self._scene_files[str(path)].update(zip(self.bands, band_paths, strict=True))
+                self._scene_bands[str(path)] = band_paths
             if missing is not None:
                 self._incomplete_scenes.append(f"{path}: {missing}")
                 warnings.warn(f"{type(self).__name__}: skipping the scene of {path}: {missing}", stacklevel=4)
@@ -294,11 +335,39 @@ class RasterDataset(GeoDataset):
     def _native_res(self, first: RasterProfile) -> tuple[float, float]:
         return res_in(crs_from_wkt(first.crs), self._crs, first.bounds, first.res)
 
-    def _band_paths(self, path: str) -> list[str]:
-        """For separate-file products, the file of every selected band of the scene ``path``.
+    def scene_key(self, path: Path, match: re.Match[str]) -> Hashable:
+        """What the files of one scene of a ``separate_files`` product have in common.
 
-        The files found for the scene when indexing, else ``path``'s name with its band replaced
-        (where no file has that name, one whose name differs only in case).
+        Called at indexing for every file found whose name holds a band.
+
+        Args:
+            path: the file.
+            match: its name's ``filename_regex`` match (with a ``band`` group).
+
+        Returns:
+            A key equal for the files of one scene, different for other scenes: by default the
+            folder and the name before and after the ``band`` group, ignoring case.
+        """
+        start, end = match.span("band")
+        return path.parent, path.name[:start].casefold(), path.name[end:].casefold()
+
+    def band_files(self, path: str) -> list[str]:
+        """For ``separate_files`` products, the file of every selected band of the scene ``path``.
+
+        Called once per scene at indexing, with the file that stands for the scene; every read
+        of the scene then uses the files returned.
+
+        Args:
+            path: the file the index returns for the scene.
+
+        Returns:
+            One file per band of ``bands``, in that order: by default the files found for the scene
+            when indexing, else ``path``'s name with its band replaced (where no file has that
+            name, one whose name differs only in case).
+
+        Raises:
+            FileNotFoundError: may be raised when the scene lacks a selected band; the scene is
+                skipped with a warning holding the message (so is a scene whose files do not exist).
         """
         directory, name = Path(path).parent, Path(path).name
         match = re.match(self.filename_regex, name, re.VERBOSE)
@@ -309,35 +378,59 @@ class RasterDataset(GeoDataset):
         return [found.get(band) or _spelled_as_on_disk(directory / f"{name[:start]}{band}{name[end:]}")
                 for band in self.bands]
 
-    def _getitem(self, query: BoundingBox) -> Sample:
-        """Mosaic the files intersecting ``query`` onto the query's grid."""
-        hits = sorted(self.index.intersection(tuple(query), objects=True), key=lambda hit: hit.id)
+    def labels_of(self, mask: torch.Tensor) -> torch.Tensor:
+        """Labels of a mask's pixels from their values as read.
+
+        Called for masks (``is_image`` False) on every sample's ``mask`` once it is read, before
+        ``transforms``. Override to map a product's raw class values to labels; the default keeps
+        them.
+
+        Args:
+            mask: int64 values, ``(H, W)``, or ``(C, H, W)`` for several bands.
+
+        Returns:
+            The labels, int64, of the same shape.
+        """
+        return mask
+
+    def _read_plan(self) -> ReadPlan:
+        """How every sample is read: built once, again only after ``resampling``, ``nodata`` or ``dtype`` changed."""
+        inputs = (self.resampling, self.nodata, self.dtype)
+        built = self._plan
+        if built is not None and all(now is then for now, then in zip(inputs, built[0], strict=True)):
+            return built[1]
+        # Images of types float32 holds exactly are decoded straight into float32.
+        exact_float32 = self.is_image and self.dtype == torch.float32 and self._dtype in EXACT_IN_FLOAT32
+        plan = ReadPlan(
+            resampling=self.resampling or Resampling.nearest,
+            fill=self._fill,
+            dtype=np.dtype(np.float32) if exact_float32 else self._dtype,
+            warp_dtype=self._dtype,
+            nodata=self.nodata,
+            exact_ids=not self.is_image,
+        )
+        self._plan = (inputs, plan)
+        return plan
+
+    def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
+        """Mosaic the files of ``hits`` onto the query's grid."""
         # A file crossing the antimeridian has an entry on each side: read it once.
         paths = list(dict.fromkeys(str(hit.object) for hit in hits))
         grid = Grid.from_bbox(query, self.crs, self.res)
-        resampling = self.resampling or Resampling.nearest
-        # Images of types float32 holds exactly are decoded straight into float32.
-        exact_float32 = self.is_image and self.dtype == torch.float32 and self._dtype in EXACT_IN_FLOAT32
-        dtype = np.dtype(np.float32) if exact_float32 else self._dtype
+        plan = self._read_plan()
         if self.separate_files and self.bands:
-            per_band = list(zip(*(self._band_paths(path) for path in paths), strict=True))
-            layers = [
-                read_mosaic(open_files, band_files, [1], grid, resampling, self._fill, dtype, self._dtype,
-                            self.nodata, exact_ids=not self.is_image)
-                for band_files in per_band
-            ]
-            array = np.concatenate(layers, axis=0)
+            per_band = list(zip(*(self._scene_bands[path] for path in paths), strict=True))
+            array = np.concatenate([read_mosaic(open_files, files, [1], grid, plan) for files in per_band], axis=0)
         else:
             indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
-            array = read_mosaic(open_files, paths, indexes, grid, resampling, self._fill, dtype, self._dtype,
-                                self.nodata, exact_ids=not self.is_image)
+            array = read_mosaic(open_files, paths, indexes, grid, plan)
         sample: Sample = {"crs": self.crs, "bounds": query}
         if self.is_image:
             sample["image"] = torch.from_numpy(array).to(self.dtype)
         else:
             # Class ids are int64 per file: one file's values never round to fit another's type.
             mask = torch.from_numpy(array).to(self.dtype)
-            sample["mask"] = mask[0] if mask.shape[0] == 1 else mask
+            sample["mask"] = self.labels_of(mask[0] if mask.shape[0] == 1 else mask)
         return sample
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pyogrio
+import rtree.index
 import shapely
 import torch
 from rasterio.crs import CRS
@@ -19,9 +20,10 @@ from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
-from geotorch.core.geo import Footprint, GeoDataset, Sample, Transform, as_res
+from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
+from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
 
 #: Companion files of multi-file formats: never opened on their own.
@@ -182,13 +184,13 @@ class VectorDataset(GeoDataset):
         """
         return class_ids(values)
 
-    def _getitem(self, query: BoundingBox) -> Sample:
-        """Rasterize the features intersecting ``query`` onto its grid."""
+    def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
+        """Rasterize the features of the files of ``hits`` that intersect ``query`` onto its grid."""
         grid = Grid.from_bbox(query, self.crs, self.res)
         box = shapely.box(query.minx, query.miny, query.maxx, query.maxy)
         geometries: list[np.ndarray] = []
         labels: list[np.ndarray] = []
-        for hit in sorted(self.index.intersection(tuple(query), objects=True), key=lambda item: item.id):
+        for hit in hits:
             features = self._load(str(hit.object))
             found = features.tree.query(box, predicate="intersects")
             geometries.append(features.geometries[found])
