@@ -18,6 +18,9 @@ unknown name is an error (the lazy ``__getattr__`` is hidden from it). At run ti
 read from the package's source the first time a name is asked for: ``import mypackage`` imports
 nothing more, ``mypackage.Scenes`` imports ``mypackage.scenes`` only then, and ``__all__`` and
 ``dir()`` list exactly the block's names. Adding a public name is adding one import line.
+
+Plugins register their classes by the import paths :func:`export_targets` reads from the same block,
+and a package's tests check it with ``assert export_problems("mypackage") == []``.
 """
 
 import importlib
@@ -25,6 +28,15 @@ import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+#: Module-level statements of a package ``__init__`` with lazy exports, besides its docstring.
+_ALLOWED_STATEMENTS = ("from __future__ import annotations", "from typing import TYPE_CHECKING", "if TYPE_CHECKING:")
+#: The ``else:`` of its ``if TYPE_CHECKING:`` block (the helper imported from core's face, or from this
+#: module by core's own packages).
+_LAZY_ELSE = tuple(
+    f"from {helper} import lazy_exports\n__getattr__, __dir__ = lazy_exports(__name__)\n"
+    for helper in ("geotorch.core", "geotorch.core.exports")
+)
 
 #: ``__getattr__`` and ``__dir__`` of a package whose public names are imported on first use.
 LazyAttributes = tuple[Callable[[str], Any], Callable[[], list[str]]]
@@ -84,6 +96,61 @@ def export_targets(package: str) -> dict[str, str]:
             holds something else than ``from module import Name as Name`` lines.
     """
     return dict(_export_table(package))
+
+
+def export_problems(package: str) -> list[str]:
+    """Check that a package with lazy exports keeps one list of names, and that every name imports.
+
+    Meant for a package's tests (``assert export_problems("mypackage") == []``). It imports every
+    public name, so it loads everything the package holds.
+
+    Args:
+        package: the package's import name.
+
+    Returns:
+        One line per problem, empty when there is none: a name that fails to import or that the
+        package's module attribute holds something else for, a submodule named like a public name
+        (importing it would replace the export), or a module-level statement of the ``__init__``
+        besides its docstring, ``from typing import TYPE_CHECKING`` and the ``if TYPE_CHECKING:``
+        block whose ``else:`` is ``__getattr__, __dir__ = lazy_exports(__name__)`` (a second list of
+        names would go there).
+
+    Raises:
+        ValueError: see :func:`export_targets`.
+    """
+    import ast
+    import pkgutil
+
+    table = _export_table(package)
+    module = importlib.import_module(package)
+    problems: list[str] = []
+    for name, target in table.items():
+        defining, _, attribute = target.partition(":")
+        try:
+            expected = getattr(importlib.import_module(defining), attribute)
+            found = getattr(module, name)
+        except (ImportError, AttributeError) as error:
+            problems.append(f"{package}.{name}: {target} does not import: {error}")
+            continue
+        if found is not expected:
+            problems.append(f"{package}.{name} is {found!r}, not {target}")
+    submodules = {info.name for info in pkgutil.iter_modules(getattr(module, "__path__", []))}
+    problems += [
+        f"{package}.{name}: a submodule has the name of the export" for name in sorted(submodules & set(table))
+    ]
+    path = str(module.__file__)
+    with open(path, encoding="utf-8") as source:
+        tree = ast.parse(source.read(), path)
+    lazy_else = {ast.dump(ast.parse(source)) for source in _LAZY_ELSE}
+    for position, node in enumerate(tree.body):
+        if position == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        header = ast.unparse(node).splitlines()[0]
+        if header not in _ALLOWED_STATEMENTS:
+            problems.append(f"{path}:{node.lineno}: {header!r} beside the one list of names")
+        elif isinstance(node, ast.If) and ast.dump(ast.Module(node.orelse, [])) not in lazy_else:
+            problems.append(f"{path}:{node.lineno}: the else: of 'if TYPE_CHECKING:' is not the lazy_exports call")
+    return problems
 
 
 @cache
