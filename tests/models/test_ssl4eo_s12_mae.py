@@ -13,7 +13,7 @@ from torch import Tensor
 
 from geotorch.models import BandAdaptationWarning, Weights
 from geotorch.models.backbones import vit_small_patch16_224
-from geotorch.models.hub import download_weights
+from geotorch.models.weights import download_weights
 from geotorch.models.weights_catalog.ssl4eo_s12 import MAE_WEIGHTS
 
 #: The parameters of an MAE encoder saved without its decoder: timm's ViT names, and no classifier head.

@@ -23,10 +23,7 @@ from collections.abc import Sequence
 from torch import Tensor
 
 from geotorch.models.band_names import match_bands
-
-
-class BandAdaptationWarning(UserWarning):
-    """Pretrained first-layer weights were adapted to a different set of input bands."""
+from geotorch.models.errors import BandAdaptationWarning
 
 
 def adapt_input_weight(

@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from geotorch.models.loading import WeightsLike, load_pretrained, resolve_weights
+from geotorch.core import WeightsSpec
+from geotorch.models.loading import load_pretrained, resolve_weights
 
 
 def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -61,9 +62,11 @@ class _FCSiam(nn.Module, ABC):
         encoder_name: str = "resnet18",
         in_channels: int = 3,
         classes: int = 1,
-        weights: WeightsLike | None = None,
+        weights: WeightsSpec = None,
         bands: Sequence[str] | None = None,
         decoder_channels: Sequence[int] = (256, 128, 64, 32, 16),
+        adapt: bool | None = None,
+        strict: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__()
@@ -72,7 +75,7 @@ class _FCSiam(nn.Module, ABC):
             encoder_name, features_only=True, pretrained=False, in_chans=in_channels, **kwargs
         )
         if resolved is not None:
-            load_pretrained(self.encoder, resolved, bands)
+            load_pretrained(self.encoder, resolved, bands, adapt, strict=strict)
         info: Any = self.encoder.feature_info
         channels = [self.fused_channels(c) for c in info.channels()]
         depth = len(channels)
@@ -108,9 +111,12 @@ class FCSiamDiff(_FCSiam):
         encoder_name: the timm encoder (``resnet18`` by default).
         in_channels: the number of bands of each image.
         classes: the number of output channels.
-        weights: registered weights for the encoder's architecture.
+        weights: weights for the encoder (any form of :mod:`geotorch.models.loading`: registered weights of
+            its architecture, a checkpoint file, ImageNet).
         bands: names of the input bands, to pick pretrained first-layer slices by name.
         decoder_channels: channels of the decoder blocks, deepest first.
+        adapt: whether weights for other bands may be adapted (as :func:`geotorch.models.load_pretrained`).
+        strict: whether parameters that do not fit are an error (True) or left out with a warning.
         **kwargs: passed to :func:`timm.create_model`.
     """
 
@@ -130,9 +136,12 @@ class FCSiamConc(_FCSiam):
         encoder_name: the timm encoder (``resnet18`` by default).
         in_channels: the number of bands of each image.
         classes: the number of output channels.
-        weights: registered weights for the encoder's architecture.
+        weights: weights for the encoder (any form of :mod:`geotorch.models.loading`: registered weights of
+            its architecture, a checkpoint file, ImageNet).
         bands: names of the input bands, to pick pretrained first-layer slices by name.
         decoder_channels: channels of the decoder blocks, deepest first.
+        adapt: whether weights for other bands may be adapted (as :func:`geotorch.models.load_pretrained`).
+        strict: whether parameters that do not fit are an error (True) or left out with a warning.
         **kwargs: passed to :func:`timm.create_model`.
     """
 

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from timm.models.vision_transformer import Block
 from torch import Tensor, nn
 
-from geotorch.models.loading import WeightsLike, load_pretrained, resolve_weights
+from geotorch.core import WeightsSpec
+from geotorch.models.loading import load_pretrained, resolve_weights
 from geotorch.models.position import grid_embedding, sincos_embedding
 
 
@@ -171,24 +172,36 @@ class DOFA(nn.Module):
         return result
 
 
-def _dofa(arch: str, weights: WeightsLike | None, size: dict[str, int], kwargs: dict[str, Any]) -> DOFA:
+def _dofa(arch: str, weights: WeightsSpec, strict: bool, size: dict[str, int], kwargs: dict[str, Any]) -> DOFA:
     resolved = resolve_weights(weights, arch)
     model = DOFA(**{**kwargs, **size})
     if resolved is not None:
-        load_pretrained(model, resolved)
+        load_pretrained(model, resolved, strict=strict)
     return model
 
 
-def dofa_small_patch16_224(weights: WeightsLike | None = None, **kwargs: Any) -> DOFA:
-    """DOFA with a ViT-S/16 (384-wide, 12 blocks, 6 heads); ``kwargs`` go to :class:`DOFA`."""
-    return _dofa("dofa_small_patch16_224", weights, {"embed_dim": 384, "depth": 12, "num_heads": 6}, kwargs)
+def dofa_small_patch16_224(weights: WeightsSpec = None, strict: bool = True, **kwargs: Any) -> DOFA:
+    """DOFA with a ViT-S/16 (384-wide, 12 blocks, 6 heads); ``kwargs`` go to :class:`DOFA`.
+
+    ``weights`` takes any form of :mod:`geotorch.models.loading`; ``strict`` says whether parameters that do
+    not fit are an error (True) or left out with a warning.
+    """
+    return _dofa("dofa_small_patch16_224", weights, strict, {"embed_dim": 384, "depth": 12, "num_heads": 6}, kwargs)
 
 
-def dofa_base_patch16_224(weights: WeightsLike | None = None, **kwargs: Any) -> DOFA:
-    """DOFA with a ViT-B/16 (768-wide, 12 blocks, 12 heads); ``kwargs`` go to :class:`DOFA`."""
-    return _dofa("dofa_base_patch16_224", weights, {"embed_dim": 768, "depth": 12, "num_heads": 12}, kwargs)
+def dofa_base_patch16_224(weights: WeightsSpec = None, strict: bool = True, **kwargs: Any) -> DOFA:
+    """DOFA with a ViT-B/16 (768-wide, 12 blocks, 12 heads); ``kwargs`` go to :class:`DOFA`.
+
+    ``weights`` takes any form of :mod:`geotorch.models.loading`; ``strict`` says whether parameters that do
+    not fit are an error (True) or left out with a warning.
+    """
+    return _dofa("dofa_base_patch16_224", weights, strict, {"embed_dim": 768, "depth": 12, "num_heads": 12}, kwargs)
 
 
-def dofa_large_patch16_224(weights: WeightsLike | None = None, **kwargs: Any) -> DOFA:
-    """DOFA with a ViT-L/16 (1024-wide, 24 blocks, 16 heads); ``kwargs`` go to :class:`DOFA`."""
-    return _dofa("dofa_large_patch16_224", weights, {"embed_dim": 1024, "depth": 24, "num_heads": 16}, kwargs)
+def dofa_large_patch16_224(weights: WeightsSpec = None, strict: bool = True, **kwargs: Any) -> DOFA:
+    """DOFA with a ViT-L/16 (1024-wide, 24 blocks, 16 heads); ``kwargs`` go to :class:`DOFA`.
+
+    ``weights`` takes any form of :mod:`geotorch.models.loading`; ``strict`` says whether parameters that do
+    not fit are an error (True) or left out with a warning.
+    """
+    return _dofa("dofa_large_patch16_224", weights, strict, {"embed_dim": 1024, "depth": 24, "num_heads": 16}, kwargs)

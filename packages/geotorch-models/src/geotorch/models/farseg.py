@@ -9,7 +9,8 @@ import timm
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from geotorch.models.loading import WeightsLike, load_pretrained, resolve_weights
+from geotorch.core import WeightsSpec
+from geotorch.models.loading import load_pretrained, resolve_weights
 
 
 def _conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -109,10 +110,13 @@ class FarSeg(nn.Module):
         backbone: a timm ResNet-like name (``resnet50`` by default).
         classes: the number of output channels.
         in_channels: the number of input bands.
-        weights: registered weights for the backbone's architecture.
+        weights: weights for the backbone (any form of :mod:`geotorch.models.loading`: registered weights of
+            its architecture, a checkpoint file, ImageNet).
         bands: names of the input bands, to pick pretrained first-layer slices by name.
         channels: channels of the feature pyramid.
         decoder_channels: channels inside the decoder.
+        adapt: whether weights for other bands may be adapted (as :func:`geotorch.models.load_pretrained`).
+        strict: whether parameters that do not fit are an error (True) or left out with a warning.
     """
 
     def __init__(
@@ -120,10 +124,12 @@ class FarSeg(nn.Module):
         backbone: str = "resnet50",
         classes: int = 16,
         in_channels: int = 3,
-        weights: WeightsLike | None = None,
+        weights: WeightsSpec = None,
         bands: Sequence[str] | None = None,
         channels: int = 256,
         decoder_channels: int = 128,
+        adapt: bool | None = None,
+        strict: bool = True,
     ) -> None:
         super().__init__()
         resolved = resolve_weights(weights, backbone)
@@ -131,7 +137,7 @@ class FarSeg(nn.Module):
             backbone, features_only=True, out_indices=(1, 2, 3, 4), pretrained=False, in_chans=in_channels
         )
         if resolved is not None:
-            load_pretrained(self.backbone, resolved, bands)
+            load_pretrained(self.backbone, resolved, bands, adapt, strict=strict)
         info: Any = self.backbone.feature_info
         stage_channels: list[int] = info.channels()
         self.pyramid = FeaturePyramid(stage_channels, channels)

@@ -1,52 +1,120 @@
-"""Putting a checkpoint into a model: names resolved, first layer adapted, head left out, misfits named."""
+"""The one way weights get into a model: every form of ``weights=`` resolved, then loaded by one set of rules.
+
+``weights=`` takes, in every GeoTorch builder (and so in every task, which builds through
+:func:`geotorch.core.get_model`):
+
+- a registered weight name (``"resnet50.sentinel2_all_moco"``), a :class:`geotorch.core.Weights` (ours or a
+  plugin's) or an enum member holding one;
+- a checkpoint file (a path that exists, or ends in ``.pth``, ``.pt``, ``.ckpt`` or ``.safetensors``): a plain
+  ``state_dict``, one wrapped under ``state_dict``/``model``, or a Lightning ``.ckpt`` of a whole task;
+- ImageNet: ``True`` (TorchGeo's spelling), ``"imagenet"`` or ``"imagenet1k"``: timm's weights of the
+  architecture, from the local cache only;
+- None (or False): no weights.
+
+:func:`load_pretrained` then puts the parameters into the module:
+
+1. **Which parameters.** A checkpoint may hold the module under a key prefix (a task's ``model.``, smp's
+   ``encoder.model.``, a classifier's ``backbone.``). The module's parameters are read under the one prefix,
+   possibly empty, under which most of its parameter names are found; keys outside it belong to other parts
+   of the saved model (a task's decoder, a projection head) and are not the module's.
+2. **Bands.** A first layer made for other bands is adapted by :mod:`geotorch.models.adapt`'s rule (by name
+   when ``bands`` are given, else by position; announced with a :class:`BandAdaptationWarning`), unless
+   ``adapt`` forbids it: then :class:`geotorch.core.WeightsMismatchError` says both band counts. By default
+   (``adapt=None``) weights that state their input (published weights, ImageNet) are adapted and a checkpoint
+   file, which does not, is refused.
+3. **Heads.** Classifier heads (``fc.``, ``head.``, ``classifier.``, a ViT's final ``norm.``/``fc_norm.``)
+   may be missing on either side or of another shape: they are left as built.
+4. **Everything else fits, or is reported.** A parameter missing from the checkpoint, one the module lacks,
+   or one of another shape: with ``strict=True`` (the default) a :class:`geotorch.core.WeightsMismatchError`
+   names them; with ``strict=False`` the rest is loaded and a :class:`SkippedWeightsWarning` lists them.
+   Weights of which nothing fits are refused either way.
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import warnings
 from collections.abc import Sequence
 from enum import Enum
+from pathlib import Path
 
 from torch import Tensor, nn
 
+from geotorch.core import Weights, WeightsMismatchError, WeightsSpec, get_weight
 from geotorch.models.adapt import adapt_input_weight, announce
 from geotorch.models.band_names import match_bands
-from geotorch.models.weights import Weights
+from geotorch.models.errors import SkippedWeightsWarning
+from geotorch.models.sources import CheckpointFile, ImageNetWeights
 
 #: Parameters a backbone checkpoint may lack, or carry without the model having them: classifier heads and
 #: the final norm that feature extractors drop.
 HEAD_PREFIXES = ("fc.", "head.", "norm.", "fc_norm.", "classifier.")
 
-WeightsLike = Weights | str | Enum
+#: The spellings of ImageNet weights, TorchGeo's ``weights=True`` (``"true"`` in a config) among them.
+IMAGENET = ("imagenet", "imagenet1k", "true")
+
+#: File name endings that make a string a checkpoint file even before it exists.
+CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors")
+
+#: How many names a message lists before saying how many more there are.
+_LISTED = 10
 
 
-def resolve_weights(weights: WeightsLike | None, arch: str | None = None) -> Weights | None:
-    """Turn a registered name (``"resnet50.sentinel2_all_moco"``), enum member or :class:`Weights` into weights.
+def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | None:
+    """Turn any form of ``weights=`` into :class:`geotorch.core.Weights` (see the module docstring).
 
     Args:
-        weights: what the user passed, or None.
-        arch: the builder's architecture; the weights must be for it.
+        weights: what the user passed.
+        arch: the builder's architecture: registered weights must be for it; ImageNet weights and checkpoint
+            files are taken as for it.
 
     Returns:
-        The weights, or None when ``weights`` is None.
+        The weights, or None for None and False.
 
     Raises:
         KeyError: if no weights are registered under that name.
-        TypeError: if ``weights`` is of another type.
-        ValueError: if the weights are for another architecture.
+        TypeError: if ``weights`` is of another type, or an object lacking what :class:`geotorch.core.Weights`
+            requires.
+        ValueError: if registered weights are for another architecture, or ImageNet weights are asked of a
+            builder without an architecture.
     """
-    if weights is None:
+    if weights is None or weights is False:
         return None
     if isinstance(weights, Enum):
         weights = weights.value
+    if weights is True or (isinstance(weights, str) and weights.lower() in IMAGENET):
+        if not arch:
+            raise ValueError("weights='imagenet' needs the model's architecture; name the backbone or encoder")
+        return ImageNetWeights(arch)
+    if isinstance(weights, os.PathLike) or (isinstance(weights, str) and is_checkpoint_path(weights)):
+        return CheckpointFile(Path(weights).expanduser(), arch or "")
     if isinstance(weights, str):
-        from geotorch.core import get_weight
-
         weights = get_weight(weights)
     if not isinstance(weights, Weights):
-        raise TypeError(f"weights must be a registered name or a geotorch.models.Weights, got {weights!r}")
+        raise TypeError(
+            f"weights must be a registered name, a geotorch.core.Weights (name, arch, in_chans, bands, sensor, "
+            f"product, get_state_dict), a checkpoint file, 'imagenet' or None; got {weights!r}"
+        )
     if arch is not None and weights.arch != arch:
         raise ValueError(f"weights {weights.name!r} are for {weights.arch!r}, not {arch!r}")
     return weights
+
+
+def registered_weights(weights: WeightsSpec) -> Weights | None:
+    """The weights when ``weights`` is registered weights (a name, a :class:`Weights`); None for other forms."""
+    if isinstance(weights, Enum):
+        weights = weights.value
+    if weights is None or isinstance(weights, bool | os.PathLike):
+        return None
+    if isinstance(weights, str) and (weights.lower() in IMAGENET or is_checkpoint_path(weights)):
+        return None
+    return resolve_weights(weights)
+
+
+def is_checkpoint_path(text: str) -> bool:
+    """Whether the string ``text`` names a checkpoint file: an existing file, or a checkpoint file name."""
+    return text.endswith(CHECKPOINT_SUFFIXES) or Path(text).expanduser().is_file()
 
 
 def default_in_chans(weights: Weights | None, in_chans: int | None, bands: Sequence[str] | None) -> int:
@@ -68,64 +136,145 @@ def first_layer_key(module: nn.Module) -> str | None:
     return None
 
 
+def module_parameters(state: dict[str, Tensor], own: Sequence[str]) -> dict[str, Tensor]:
+    """The parameters of ``state`` that are the module's, by rule 1 of the module docstring, without the prefix.
+
+    Args:
+        state: a checkpoint's parameters.
+        own: the module's state-dict keys.
+
+    Returns:
+        The parameters under the prefix that holds most of ``own``, keyed as ``own`` is.
+    """
+    names = set(own)
+    found: dict[str, int] = {}
+    for key in state:
+        parts = key.split(".")
+        for start in range(len(parts)):
+            if ".".join(parts[start:]) in names:
+                prefix = "".join(f"{part}." for part in parts[:start])
+                found[prefix] = found.get(prefix, 0) + 1
+    best = max(found, key=lambda prefix: found[prefix], default="")
+    return {key.removeprefix(best): value for key, value in state.items() if key.startswith(best)}
+
+
 def load_pretrained(
     module: nn.Module,
     weights: Weights,
     bands: Sequence[str] | None = None,
-    adapt: bool = True,
+    adapt: bool | None = None,
     progress: bool = True,
+    strict: bool = True,
 ) -> None:
-    """Load ``weights`` into ``module``, adapting the first layer by :mod:`geotorch.models.adapt`'s rule.
-
-    Classifier heads (and a ViT's final norm) may be missing on either side; any other missing, unexpected
-    or misshapen parameter is an error.
+    """Load ``weights`` into ``module`` by the rules of the module docstring.
 
     Args:
         module: the freshly built model (or encoder).
-        weights: the checkpoint to load.
+        weights: the checkpoint to load (:func:`resolve_weights` turns any ``weights=`` into one).
         bands: names of the bands the model will receive, to select pretrained slices by name; any spelling of
             a pretrained band names it (:mod:`geotorch.models.band_names`), so a dataset's ``all_bands`` in
             the weights' order loads the first layer unchanged.
-        adapt: whether a band count or order differing from the weights' may be adapted.
+        adapt: whether a band count or order differing from the weights' may be adapted; None adapts weights
+            that state their input (``in_chans``) and refuses the others (checkpoint files).
         progress: whether to show a download progress bar.
+        strict: whether a parameter that does not fit (rule 4) is an error, or is left out with a warning.
 
     Raises:
-        ValueError: if the bands differ and ``adapt`` is False, a band could be either of two pretrained
-            ones, or the checkpoint does not fit the model.
+        geotorch.core.WeightsMismatchError: if the bands differ and may not be adapted, or (``strict``) a
+            parameter does not fit, or nothing fits.
+        ValueError: if a band could be either of two pretrained ones, or is not among them.
+
+    Warns:
+        BandAdaptationWarning: when the first layer is adapted.
+        SkippedWeightsWarning: when ``strict=False`` leaves parameters out.
     """
     if bands is not None:
         bands = match_bands(bands, weights.bands, weights.sensor, weights.product)
-    state = weights.get_state_dict(progress=progress)
     own = module.state_dict()
-    key = first_layer_key(module)
-    if key is not None and key in state and key in own:
-        source, target = state[key].shape[1], own[key].shape[1]
-        if source != target or (bands is not None and tuple(bands) != weights.bands):
-            if not adapt:
-                raise ValueError(
-                    f"{weights.name} was trained on {source} bands {list(weights.bands)}, the model takes "
-                    f"{target}; build it with in_chans={source}, or allow adapt=True"
-                )
-            state[key] = adapt_input_weight(state[key], target, weights.bands, bands)
-            announce(weights.name, source, target, bands is not None)
+    state = module_parameters(weights.get_state_dict(progress=progress), list(own))
+    _fit_first_layer(module, weights, state, own, bands, weights.in_chans is not None if adapt is None else adapt)
     if "pos_embed" in state and "pos_embed" in own and state["pos_embed"].shape != own["pos_embed"].shape:
         state["pos_embed"] = resample_pos_embed(state["pos_embed"], own["pos_embed"].shape[1])
     for name in [name for name in state if name.startswith(HEAD_PREFIXES)]:
         if name not in own or own[name].shape != state[name].shape:
             del state[name]
-    misshapen = [f"{name} {tuple(state[name].shape)} vs {tuple(own[name].shape)}" for name in state
-                 if name in own and state[name].shape != own[name].shape]
-    if misshapen:
-        raise ValueError(f"{weights.name} does not fit {type(module).__name__}: shapes differ for {misshapen[:5]}")
+    misshapen = [name for name in state if name in own and state[name].shape != own[name].shape]
+    described = [f"{name} {tuple(state[name].shape)} vs {tuple(own[name].shape)}" for name in misshapen]
+    if strict and misshapen:
+        raise _mismatch(weights, module, described, [], [])
+    for name in misshapen:
+        del state[name]
     # Some encoders (smp's ResNets) override load_state_dict and drop its report; the base method keeps it.
     result = nn.Module.load_state_dict(module, state, strict=False)
     missing = [name for name in result.missing_keys if not name.startswith(HEAD_PREFIXES)]
     unexpected = [name for name in result.unexpected_keys if not name.startswith(HEAD_PREFIXES)]
-    if missing or unexpected:
-        raise ValueError(
-            f"{weights.name} does not fit {type(module).__name__}: missing {missing[:5]}, unexpected {unexpected[:5]} "
-            f"(is the model built as {weights.arch!r}?)"
+    if not set(state) - set(result.unexpected_keys):
+        raise WeightsMismatchError(
+            f"weights {weights.name!r}: none of their parameters fits {type(module).__name__}", weights.name
         )
+    if strict and (missing or unexpected):
+        raise _mismatch(weights, module, described, missing, unexpected)
+    if described or missing or unexpected:
+        warnings.warn(
+            f"{weights.name}: strict=False loaded what fits {type(module).__name__} and left out: "
+            f"{_report(described, missing, unexpected)}",
+            SkippedWeightsWarning,
+            stacklevel=2,
+        )
+
+
+def _fit_first_layer(
+    module: nn.Module,
+    weights: Weights,
+    state: dict[str, Tensor],
+    own: dict[str, Tensor],
+    bands: Sequence[str] | None,
+    adapt: bool,
+) -> None:
+    """Adapt the first layer of ``state`` to ``module``'s bands in place (rule 2), or refuse."""
+    key = first_layer_key(module)
+    if key is None or key not in state or key not in own or state[key].ndim != own[key].ndim:
+        return
+    source, target = state[key].shape[1], own[key].shape[1]
+    if source == target and (bands is None or tuple(bands) == tuple(weights.bands)):
+        return
+    if not adapt:
+        named = f" {list(weights.bands)}" if weights.bands else ""
+        raise WeightsMismatchError(
+            f"{weights.name} was trained on {source} bands{named}, the model takes {target}; build it with "
+            f"in_chans={source}, or allow adapt=True",
+            weights.name,
+            source,
+            target,
+        )
+    state[key] = adapt_input_weight(state[key], target, weights.bands, bands)
+    announce(weights.name, source, target, bands is not None)
+
+
+def _listed(names: Sequence[str]) -> str:
+    more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
+    return f"{list(names[:_LISTED])}{more}"
+
+
+def _report(misshapen: Sequence[str], missing: Sequence[str], unexpected: Sequence[str]) -> str:
+    parts = []
+    if misshapen:
+        parts.append(f"shapes differ for {_listed(misshapen)}")
+    if missing:
+        parts.append(f"missing {_listed(missing)}")
+    if unexpected:
+        parts.append(f"unexpected {_listed(unexpected)}")
+    return "; ".join(parts)
+
+
+def _mismatch(
+    weights: Weights, module: nn.Module, misshapen: Sequence[str], missing: Sequence[str], unexpected: Sequence[str]
+) -> WeightsMismatchError:
+    return WeightsMismatchError(
+        f"{weights.name} does not fit {type(module).__name__}: {_report(misshapen, missing, unexpected)} "
+        f"(is the model built as {weights.arch!r}?); pass strict=False to load what fits",
+        weights.name,
+    )
 
 
 def resample_pos_embed(pos_embed: Tensor, tokens: int) -> Tensor:

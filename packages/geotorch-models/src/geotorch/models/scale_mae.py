@@ -10,7 +10,8 @@ import torch
 from timm.models.vision_transformer import VisionTransformer
 from torch import Tensor, nn
 
-from geotorch.models.loading import WeightsLike, load_pretrained, resolve_weights
+from geotorch.core import WeightsSpec
+from geotorch.models.loading import load_pretrained, resolve_weights
 from geotorch.models.position import grid_embedding
 
 
@@ -39,12 +40,15 @@ class ScaleMAE(VisionTransformer):
         return result
 
 
-def scalemae_large_patch16(weights: WeightsLike | None = None, res: float = 1.0, **kwargs: Any) -> ScaleMAE:
+def scalemae_large_patch16(
+    weights: WeightsSpec = None, res: float = 1.0, strict: bool = True, **kwargs: Any
+) -> ScaleMAE:
     """Scale-MAE with a ViT-L/16 encoder (1024-wide, 24 blocks, 16 heads).
 
     Args:
-        weights: registered ``scalemae_large_patch16`` weights.
+        weights: registered ``scalemae_large_patch16`` weights, or a checkpoint file.
         res: the ground sample distance scale of the input images.
+        strict: whether parameters that do not fit are an error (True) or left out with a warning.
         **kwargs: passed to :class:`ScaleMAE` (``img_size``, ``num_classes``, ``in_chans``, ...).
 
     Returns:
@@ -65,5 +69,5 @@ def scalemae_large_patch16(weights: WeightsLike | None = None, res: float = 1.0,
         },
     )
     if resolved is not None:
-        load_pretrained(model, resolved)
+        load_pretrained(model, resolved, strict=strict)
     return model

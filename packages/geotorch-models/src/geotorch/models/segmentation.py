@@ -8,7 +8,8 @@ from typing import Any
 import segmentation_models_pytorch as smp
 from torch import nn
 
-from geotorch.models.loading import WeightsLike, default_in_chans, load_pretrained, resolve_weights
+from geotorch.core import WeightsSpec
+from geotorch.models.loading import default_in_chans, load_pretrained, registered_weights, resolve_weights
 
 _SMP_ARCHITECTURES: dict[str, type[nn.Module]] = {
     "unet": smp.Unet,
@@ -21,25 +22,30 @@ _SMP_ARCHITECTURES: dict[str, type[nn.Module]] = {
 
 def segmentation_model(
     arch: str,
-    weights: WeightsLike | None = None,
+    weights: WeightsSpec = None,
     encoder_name: str | None = None,
     in_chans: int | None = None,
     classes: int = 1,
     bands: Sequence[str] | None = None,
-    adapt: bool = True,
+    adapt: bool | None = None,
+    strict: bool = True,
     **kwargs: Any,
 ) -> nn.Module:
     """A segmentation-models-pytorch model whose encoder can carry GeoTorch backbone weights.
 
     Args:
         arch: ``unet``, ``unetplusplus``, ``deeplabv3plus``, ``fpn`` or ``pspnet``.
-        weights: registered backbone weights for the encoder (any architecture's, e.g.
-            ``"resnet50.sentinel2_all_moco"``); the encoder then defaults to ``tu-<their architecture>``.
+        weights: weights for the encoder (any form of :mod:`geotorch.models.loading`): registered backbone
+            weights (``"resnet50.sentinel2_all_moco"``; the encoder then defaults to ``tu-<their
+            architecture>``), a checkpoint file of the encoder or of a whole model or task holding it, or
+            ImageNet.
         encoder_name: an smp encoder name, ``tu-<timm name>`` for any timm model; ``tu-resnet50`` by default.
         in_chans: the number of input bands; defaults to ``len(bands)``, else the weights', else 3.
         classes: the number of output channels.
         bands: names of the input bands, to pick pretrained first-layer slices by name.
-        adapt: whether weights for other bands may be adapted (see :mod:`geotorch.models.adapt`).
+        adapt: whether weights for other bands may be adapted (see :mod:`geotorch.models.adapt`); None adapts
+            weights that state their bands and refuses checkpoint files made for others.
+        strict: whether parameters that do not fit are an error (True) or left out with a warning.
         **kwargs: passed to the smp model (``encoder_depth``, ``decoder_channels``, ...).
 
     Returns:
@@ -47,15 +53,17 @@ def segmentation_model(
 
     Raises:
         KeyError: if ``arch`` is not one of the five.
-        ValueError: if the weights' architecture is not the encoder's, or they do not fit.
+        ValueError: if the weights' architecture is not the encoder's.
+        geotorch.core.WeightsMismatchError: if they do not fit (see ``strict``).
     """
     if arch not in _SMP_ARCHITECTURES:
         raise KeyError(f"unknown segmentation architecture {arch!r}; choose from {', '.join(_SMP_ARCHITECTURES)}")
-    resolved = resolve_weights(weights)
+    named = registered_weights(weights)
     if encoder_name is None:
-        encoder_name = f"tu-{resolved.arch}" if resolved is not None else "tu-resnet50"
-    if resolved is not None and encoder_name.removeprefix("tu-") != resolved.arch:
-        raise ValueError(f"weights {resolved.name!r} are for {resolved.arch!r}, not encoder {encoder_name!r}")
+        encoder_name = f"tu-{named.arch}" if named is not None else "tu-resnet50"
+    if named is not None and encoder_name.removeprefix("tu-") != named.arch:
+        raise ValueError(f"weights {named.name!r} are for {named.arch!r}, not encoder {encoder_name!r}")
+    resolved = named or resolve_weights(weights, encoder_name.removeprefix("tu-"))
     model = _SMP_ARCHITECTURES[arch](
         encoder_name=encoder_name,
         encoder_weights=None,
@@ -65,30 +73,31 @@ def segmentation_model(
     )
     if resolved is not None:
         encoder: Any = model.encoder
-        load_pretrained(encoder.model if encoder_name.startswith("tu-") else encoder, resolved, bands, adapt)
+        target = encoder.model if encoder_name.startswith("tu-") else encoder
+        load_pretrained(target, resolved, bands, adapt, strict=strict)
     return model
 
 
-def unet(weights: WeightsLike | None = None, **kwargs: Any) -> nn.Module:
+def unet(weights: WeightsSpec = None, **kwargs: Any) -> nn.Module:
     """U-Net (Ronneberger et al. 2015); arguments as :func:`segmentation_model`."""
     return segmentation_model("unet", weights, **kwargs)
 
 
-def unetplusplus(weights: WeightsLike | None = None, **kwargs: Any) -> nn.Module:
+def unetplusplus(weights: WeightsSpec = None, **kwargs: Any) -> nn.Module:
     """U-Net++ (Zhou et al. 2018); arguments as :func:`segmentation_model`."""
     return segmentation_model("unetplusplus", weights, **kwargs)
 
 
-def deeplabv3plus(weights: WeightsLike | None = None, **kwargs: Any) -> nn.Module:
+def deeplabv3plus(weights: WeightsSpec = None, **kwargs: Any) -> nn.Module:
     """DeepLabV3+ (Chen et al. 2018); arguments as :func:`segmentation_model`."""
     return segmentation_model("deeplabv3plus", weights, **kwargs)
 
 
-def fpn(weights: WeightsLike | None = None, **kwargs: Any) -> nn.Module:
+def fpn(weights: WeightsSpec = None, **kwargs: Any) -> nn.Module:
     """Feature Pyramid Network (Lin et al. 2017) for segmentation; arguments as :func:`segmentation_model`."""
     return segmentation_model("fpn", weights, **kwargs)
 
 
-def pspnet(weights: WeightsLike | None = None, **kwargs: Any) -> nn.Module:
+def pspnet(weights: WeightsSpec = None, **kwargs: Any) -> nn.Module:
     """PSPNet (Zhao et al. 2017); arguments as :func:`segmentation_model`."""
     return segmentation_model("pspnet", weights, **kwargs)

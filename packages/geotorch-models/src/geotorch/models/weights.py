@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import re
-import urllib.parse
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from torch import Tensor
 
+from geotorch.models.hub import download_checkpoint, hash_prefix, load_checkpoint, url_filename
 from geotorch.models.preprocessing import Preprocess, Preprocessing
-
-#: The torchvision convention: a checkpoint's file name ends in ``-<first hex digits of its sha256>.<ext>``.
-_HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 
 
 @dataclass(frozen=True)
 class Weights:
     """One published checkpoint: its address, checksum, expected input and provenance.
 
-    The registered name is ``f"{arch}.{tag}"`` (``resnet50.sentinel2_all_moco``), the architecture being the
+    It satisfies :class:`geotorch.core.Weights`, the protocol every builder and task loads. The registered
+    name is ``f"{arch}.{tag}"`` (``resnet50.sentinel2_all_moco``), the architecture being the
     name of the GeoTorch model builder that loads it.
 
     Attributes:
@@ -76,13 +73,12 @@ class Weights:
     @property
     def filename(self) -> str:
         """The file name of the checkpoint, from its URL."""
-        return PurePosixPath(urllib.parse.unquote(urllib.parse.urlsplit(self.url).path)).name
+        return url_filename(self.url)
 
     @property
     def hash_prefix(self) -> str | None:
         """The leading hex digits of the file's SHA-256 carried in its file name, if any."""
-        match = _HASH_SUFFIX.search(self.filename)
-        return match.group(1) if match else None
+        return hash_prefix(self.filename)
 
     @property
     def transforms(self) -> Preprocess:
@@ -122,6 +118,65 @@ class Weights:
         Returns:
             The state dict, loaded with ``torch.load(..., weights_only=True)``.
         """
-        from geotorch.models.hub import load_state_dict
-
         return load_state_dict(self, progress=progress)
+
+
+def download_weights(weights: Weights, root: str | Path | None = None, progress: bool = True) -> Path:
+    """Fetch ``weights`` into the cache unless a verified copy is already there.
+
+    The file's SHA-256 must equal :attr:`Weights.sha256`, else start with the hash suffix of its file name
+    (torchvision's convention); see :func:`geotorch.models.hub.download_checkpoint` for what a killed or
+    concurrent download leaves.
+
+    Args:
+        weights: the checkpoint to fetch.
+        root: the folder to keep it in (:func:`geotorch.models.hub.weights_dir` when None).
+        progress: whether to show a progress bar.
+
+    Returns:
+        The path of the verified file.
+
+    Raises:
+        ValueError: if ``weights`` carries neither a SHA-256 nor a hash suffix in its file name.
+        geotorch.core.ChecksumError: if the received file does not match; it is not kept.
+        geotorch.core.DownloadError: if the URL cannot be fetched.
+    """
+    return download_checkpoint(weights.url, weights.sha256, root, progress, what=weights.name)
+
+
+def load_state_dict(weights: Weights, root: str | Path | None = None, progress: bool = True) -> dict[str, Tensor]:
+    """Download (if needed), verify and read the state dict of ``weights``.
+
+    Args:
+        weights: the checkpoint to load.
+        root: the cache folder (:func:`geotorch.models.hub.weights_dir` when None).
+        progress: whether to show a progress bar while downloading.
+
+    Returns:
+        The state dict.
+    """
+    return load_checkpoint(download_weights(weights, root, progress))
+
+
+def timm_overlay(weights: Weights, root: str | Path | None = None, progress: bool = True) -> dict[str, object]:
+    """A ``pretrained_cfg_overlay`` that makes :func:`timm.create_model` load GeoTorch weights.
+
+    ``timm.create_model(weights.arch, pretrained=True, pretrained_cfg_overlay=timm_overlay(weights),
+    in_chans=weights.in_chans)`` downloads and verifies the file through GeoTorch's cache, then lets timm
+    load it (timm too reads with ``weights_only=True``). With another ``in_chans``, timm adapts the first
+    layer by its own rule (``timm.models.adapt_input_conv``), not by :mod:`geotorch.models.adapt`'s.
+
+    Args:
+        weights: weights for a timm architecture (``weights.arch`` is a timm model name).
+        root: the cache folder (:func:`geotorch.models.hub.weights_dir` when None).
+        progress: whether to show a download progress bar.
+
+    Returns:
+        The overlay: the local file, its band count and no classifier.
+    """
+    path = download_weights(weights, root, progress)
+    return {
+        "file": str(path),
+        "input_size": (weights.in_chans or 3, weights.img_size, weights.img_size),
+        "num_classes": 0,
+    }
