@@ -10,9 +10,8 @@ import torch
 from lightning.pytorch import LightningDataModule
 from torch import Tensor, nn
 
+from geotorch.core import Sample
 from geotorch.transforms import AugmentationSequential, Normalize
-
-Sample = dict[str, Any]
 
 
 class BaseDataModule(LightningDataModule):
@@ -90,7 +89,7 @@ class BaseDataModule(LightningDataModule):
         Returns:
             A matplotlib Figure.
         """
-        from geotorch.core.plotting import plot_sample
+        from geotorch.core import plot_sample
 
         dataset = next((getattr(self, name) for name in ("val_dataset", "train_dataset", "test_dataset")
                         if getattr(self, name, None) is not None), None)

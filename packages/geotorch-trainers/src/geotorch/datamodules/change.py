@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from geotorch.core import get_dataset_class
 from geotorch.datamodules.nongeo import NonGeoDataModule
 
 
@@ -20,9 +21,7 @@ class LEVIRCDDataModule(NonGeoDataModule):
 
     def __init__(self, batch_size: int = 8, num_workers: int = 0, **kwargs: Any) -> None:
         """Keep the settings; ``kwargs`` (``root``, ``download``) go to the dataset."""
-        from geotorch.datasets import LEVIRCD
-
-        super().__init__(LEVIRCD, batch_size, num_workers, **kwargs)
+        super().__init__("LEVIRCD", batch_size, num_workers, **kwargs)
 
 
 class OSCDDataModule(NonGeoDataModule):
@@ -39,7 +38,6 @@ class OSCDDataModule(NonGeoDataModule):
     def __init__(self, batch_size: int = 8, num_workers: int = 0, val_split_pct: float = 0.2,
                  bands: Sequence[str] | None = None, **kwargs: Any) -> None:
         """Keep the settings; ``bands`` and ``kwargs`` (``root``, ``download``) go to the dataset."""
-        from geotorch.datasets import OSCD
-
-        self.num_channels = len(OSCD.all_bands if bands is None else bands)
-        super().__init__(OSCD, batch_size, num_workers, val_split_pct=val_split_pct, bands=bands, **kwargs)
+        oscd = get_dataset_class("OSCD")
+        self.num_channels = len(oscd.all_bands if bands is None else bands)
+        super().__init__(oscd, batch_size, num_workers, val_split_pct=val_split_pct, bands=bands, **kwargs)

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch.nn.functional import interpolate
 
-from geotorch.datamodules.base import Sample
+from geotorch.core import Sample, get_dataset_class
 from geotorch.datamodules.nongeo import NonGeoDataModule
 
 #: EuroSAT's per-band mean and standard deviation over its 27,000 chips (raw uint16 reflectance x 10000),
@@ -27,14 +27,13 @@ class EuroSATDataModule(NonGeoDataModule):
     Normalised with the per-band statistics of :data:`EUROSAT_STATISTICS` (for the bands read).
     """
 
+    #: The registered name of the dataset.
     dataset_name = "EuroSAT"
 
     def __init__(self, batch_size: int = 64, num_workers: int = 0, bands: Sequence[str] | None = None,
                  **kwargs: Any) -> None:
         """Keep the settings; ``bands`` and ``kwargs`` (``root``, ``download``) go to the dataset."""
-        from geotorch import datasets
-
-        dataset_class = getattr(datasets, self.dataset_name)
+        dataset_class = get_dataset_class(self.dataset_name)
         chosen = tuple(dataset_class.all_bands if bands is None else bands)
         self.mean = tuple(EUROSAT_STATISTICS[band][0] for band in chosen)
         self.std = tuple(EUROSAT_STATISTICS[band][1] for band in chosen)
@@ -74,6 +73,7 @@ class ResizeImage:
 class _RGBDataModule(NonGeoDataModule):
     """An 8-bit RGB benchmark, scaled to [0, 1]; chips are resized to ``image_size`` when they differ."""
 
+    #: The registered name of the dataset, set by subclasses.
     dataset_name = ""
     mean = (0.0,)
     std = (255.0,)
@@ -88,10 +88,7 @@ class _RGBDataModule(NonGeoDataModule):
             image_size: side every chip is resized to (UC Merced has a few chips that are not 256 x 256).
             **kwargs: passed to the dataset.
         """
-        from geotorch import datasets
-
-        super().__init__(getattr(datasets, self.dataset_name), batch_size, num_workers,
-                         transforms=ResizeImage(image_size), **kwargs)
+        super().__init__(self.dataset_name, batch_size, num_workers, transforms=ResizeImage(image_size), **kwargs)
 
 
 class UCMercedDataModule(_RGBDataModule):
@@ -131,11 +128,10 @@ class So2SatDataModule(NonGeoDataModule):
     def __init__(self, batch_size: int = 64, num_workers: int = 0, version: str = "2", val_split_pct: float = 0.2,
                  bands: Sequence[str] | None = None, **kwargs: Any) -> None:
         """Keep the settings; ``version``, ``bands`` and ``kwargs`` (``root``) go to the dataset."""
-        from geotorch.datasets import So2Sat
-
+        so2sat = get_dataset_class("So2Sat")
         self.split_names = ("train", "validation" if version == "2" else None, "test")
-        self.num_channels = len(So2Sat.all_band_names if bands is None else bands)
-        super().__init__(So2Sat, batch_size, num_workers, val_split_pct=val_split_pct, version=version,
+        self.num_channels = len(so2sat.all_band_names if bands is None else bands)
+        super().__init__(so2sat, batch_size, num_workers, val_split_pct=val_split_pct, version=version,
                          bands=bands, **kwargs)
 
 
@@ -149,10 +145,8 @@ class BigEarthNetDataModule(NonGeoDataModule):
     def __init__(self, batch_size: int = 64, num_workers: int = 0, bands: str = "all", num_classes: int = 19,
                  **kwargs: Any) -> None:
         """Keep the settings; ``bands``, ``num_classes`` and ``kwargs`` (``root``) go to the dataset."""
-        from geotorch.datasets import BigEarthNet
-
         counts = {"s1": (2, 0), "s2": (0, 12), "all": (2, 12)}.get(bands, (2, 12))
         self.mean = (0.0,) * sum(counts)
         self.std = (1.0,) * counts[0] + (10000.0,) * counts[1]
         self.num_channels = sum(counts)
-        super().__init__(BigEarthNet, batch_size, num_workers, bands=bands, num_classes=num_classes, **kwargs)
+        super().__init__("BigEarthNet", batch_size, num_workers, bands=bands, num_classes=num_classes, **kwargs)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from geotorch.core import GeoDataset
-from geotorch.datamodules.base import Sample
+from geotorch.core import GeoDataset, Sample, get_dataset_class
 from geotorch.datamodules.geo import GeoDataModule, spatial_split
 from geotorch.samplers import roi_split
 
@@ -53,21 +52,19 @@ class DemoDataModule(GeoDataModule):
 
     def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
         """Intersect imagery and land cover, cut into strips; predict on the test strip of the imagery."""
-        from geotorch.datasets.demo import DemoImagery, DemoLandCover
-
-        images = DemoImagery(self.root)
-        dataset = images & DemoLandCover(self.root)
+        images = get_dataset_class("DemoImagery")(self.root)
+        dataset = images & get_dataset_class("DemoLandCover")(self.root)
         train, val, test = spatial_split(dataset, self.splits)
         predict = roi_split(images, [test.bounds])[0]
         return train, val, test, predict
 
     def plot(self, sample: Sample) -> Any:
-        """Image (red, green, blue), mask and prediction on the land-cover colour scale.
+        """Image (red, green, blue), mask and prediction on the scale of ``DemoLandCover.classes``.
 
         Returns:
             A matplotlib Figure.
         """
-        from geotorch.core.plotting import plot_sample
-        from geotorch.datasets.demo_area import CLASSES
+        from geotorch.core import plot_sample
 
-        return plot_sample(sample, rgb_indices=[2, 1, 0], num_classes=len(CLASSES))
+        classes = get_dataset_class("DemoLandCover").classes
+        return plot_sample(sample, rgb_indices=[2, 1, 0], num_classes=len(classes))

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, random_split
 
-from geotorch.datamodules.base import Sample
+from geotorch.core import Sample, collate_detection
 from geotorch.datamodules.nongeo import NonGeoDataModule
 
 
@@ -16,7 +16,7 @@ class NonGeoDetectionDataModule(NonGeoDataModule):
     """A NonGeoDataModule whose batches keep one tensor per sample, as torchvision's detectors take them.
 
     Images of detection benchmarks differ in size and in object count, so batches are made by
-    :func:`geotorch.datasets.detection.collate_detection`: every key holds the list of the samples'
+    :func:`geotorch.core.collate_detection`: every key holds the list of the samples'
     values. On the device each image is normalised with the class's ``mean`` and ``std``; there is
     no random augmentation, since flips would have to move the boxes and masks too.
     """
@@ -27,8 +27,6 @@ class NonGeoDetectionDataModule(NonGeoDataModule):
         self.train_aug = None
 
     def _loader(self, dataset: Dataset[Sample] | None, stage: str, shuffle: bool) -> DataLoader[Sample]:
-        from geotorch.datasets.detection import collate_detection
-
         if dataset is None:
             self.setup(stage)
             dataset = {"fit": self.train_dataset, "validate": self.val_dataset, "test": self.test_dataset,
@@ -84,17 +82,15 @@ class VHR10DataModule(NonGeoDetectionDataModule):
             num_workers: DataLoader worker processes.
             val_split_pct: share of the images held out for validation.
             test_split_pct: share of the images held out for testing.
-            **kwargs: passed to :class:`geotorch.datasets.VHR10`.
+            **kwargs: passed to the dataset registered as ``VHR10``.
 
         Raises:
             ValueError: if the held-out shares leave no image to train on.
         """
-        from geotorch.datasets import VHR10
-
         if not (val_split_pct >= 0 and test_split_pct >= 0 and val_split_pct + test_split_pct < 1):
             raise ValueError(f"VHR10DataModule: val_split_pct={val_split_pct} and test_split_pct={test_split_pct} "
                              "must be at least 0 and add up to less than 1")
-        super().__init__(VHR10, batch_size, num_workers, val_split_pct=val_split_pct, **kwargs)
+        super().__init__("VHR10", batch_size, num_workers, val_split_pct=val_split_pct, **kwargs)
         self.test_split_pct = test_split_pct
 
     def setup(self, stage: str) -> None:

@@ -6,23 +6,23 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
-from geotorch.core import GeoDataset
+from geotorch.core import GeoDataset, get_dataset_class, list_datasets
 from geotorch.datamodules.geo import GeoDataModule, spatial_split
 from geotorch.samplers import roi_split
 
 
 def _dataset_class(name: str | type[GeoDataset]) -> type[GeoDataset]:
-    """The GeoDataset class called ``name`` in :mod:`geotorch.datasets` (or ``name`` itself, a class)."""
+    """The GeoDataset class registered as ``name`` (or ``name`` itself, a class).
+
+    Raises:
+        ValueError: if no GeoDataset is registered as ``name``, listing the geospatial datasets registered.
+    """
     if not isinstance(name, str):
         return name
-    from geotorch import datasets
-
-    found = getattr(datasets, name, None)
+    found = get_dataset_class(name) if name in list_datasets() else None
     if not (isinstance(found, type) and issubclass(found, GeoDataset)):
-        classes = {entry: getattr(datasets, entry) for entry in datasets.__all__}
-        known = sorted(entry for entry, value in classes.items()
-                       if isinstance(value, type) and issubclass(value, GeoDataset))
-        raise ValueError(f"{name!r} is not a GeoDataset of geotorch.datasets; known: {', '.join(known)}")
+        known = list_datasets(geospatial=True)
+        raise ValueError(f"{name!r} is not a GeoDataset in the registry; known: {', '.join(known)}")
     return found
 
 
@@ -50,7 +50,7 @@ class ImageLabelDataModule(GeoDataModule):
     do (``naip_root=...``, ``chesapeake_root=...``; ``<prefix>_paths`` is accepted for ``root``).
     """
 
-    #: Class names (in :mod:`geotorch.datasets`) of the imagery and the labels, set by subclasses.
+    #: Registered names of the imagery and the labels (``geotorch datasets`` lists them), set by subclasses.
     image_name = ""
     label_name = ""
     #: Argument prefixes of the imagery's and the labels' arguments, set by subclasses.
@@ -74,8 +74,8 @@ class ImageLabelDataModule(GeoDataModule):
         """Keep the settings; the datasets are built in :meth:`setup`.
 
         Args:
-            image_dataset: the imagery: a class name of :mod:`geotorch.datasets` (``"Sentinel2"``) or a class.
-            label_dataset: the labels: a class name (``"NLCD"``) or a class.
+            image_dataset: the imagery: a registered dataset name (``"Sentinel2"``, or a plugin's) or a class.
+            label_dataset: the labels: a registered dataset name (``"NLCD"``) or a class.
             batch_size: patches per batch.
             patch_size: patch size in pixels of the imagery's grid.
             length: training patches per epoch (default: the training strip's area over a patch's area).
@@ -88,7 +88,7 @@ class ImageLabelDataModule(GeoDataModule):
                 further :class:`GeoDataModule` settings (``stride``, ``predict_stride``, ``splits``).
 
         Raises:
-            ValueError: if a dataset is not named, or a name is not a GeoDataset of geotorch.datasets.
+            ValueError: if a dataset is not named, or a name is not a GeoDataset in the registry.
         """
         image_arguments, label_arguments, rest = dict(image_kwargs or {}), dict(label_kwargs or {}), {}
         for key, value in kwargs.items():

@@ -8,8 +8,8 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader, Dataset, random_split
 
-from geotorch.core import NonGeoDataset
-from geotorch.datamodules.base import BaseDataModule, Sample
+from geotorch.core import NonGeoDataset, Sample, get_dataset_class
+from geotorch.datamodules.base import BaseDataModule
 
 
 def _stack(samples: list[Sample]) -> Sample:
@@ -20,6 +20,9 @@ def _stack(samples: list[Sample]) -> Sample:
 
 class NonGeoDataModule(BaseDataModule):
     """A datamodule over a NonGeoDataset built as ``dataset_class(split=..., **kwargs)``.
+
+    ``dataset_class`` is a class or the name it is registered under (``"EuroSAT"``, or a
+    plugin's dataset: ``geotorch datasets`` lists them), looked up in the registry.
 
     ``setup`` builds the ``train``, ``val`` and ``test`` splits (the names in :attr:`split_names`);
     a benchmark published without a validation split sets ``val_split_pct`` and gets that share
@@ -38,7 +41,7 @@ class NonGeoDataModule(BaseDataModule):
 
     def __init__(
         self,
-        dataset_class: Callable[..., NonGeoDataset] | None = None,
+        dataset_class: Callable[..., NonGeoDataset] | str | None = None,
         batch_size: int = 1,
         num_workers: int = 0,
         val_split_pct: float = 0.0,
@@ -48,7 +51,7 @@ class NonGeoDataModule(BaseDataModule):
         """Keep the settings; datasets are built in :meth:`setup`.
 
         Args:
-            dataset_class: the dataset to build (subclasses set it).
+            dataset_class: the dataset to build, or its registered name (subclasses set it).
             batch_size: samples per batch.
             num_workers: DataLoader worker processes.
             val_split_pct: share of the training split held out for validation when the
@@ -57,9 +60,14 @@ class NonGeoDataModule(BaseDataModule):
             test_split_pct: share of the whole set held out for testing when the benchmark
                 publishes no split at all (default 0.2).
             **kwargs: passed to ``dataset_class`` (``root=...``, ``bands=...``, ``download=...``).
+
+        Raises:
+            KeyError: if ``dataset_class`` is a name no dataset is registered under, listing the known ones.
         """
         super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
-        self.dataset_class = dataset_class
+        self.dataset_class: Callable[..., NonGeoDataset] | None = (
+            get_dataset_class(dataset_class) if isinstance(dataset_class, str) else dataset_class
+        )
         self.val_split_pct = val_split_pct
         self.test_split_pct = test_split_pct
         self.train_dataset: Dataset[Sample] | None = None

@@ -6,7 +6,7 @@ from typing import Any
 
 import kornia.augmentation as K
 
-from geotorch.datamodules.base import Sample
+from geotorch.core import Sample
 from geotorch.datamodules.nongeo import NonGeoDataModule
 from geotorch.transforms import AugmentationSequential, Normalize
 
@@ -14,6 +14,7 @@ from geotorch.transforms import AugmentationSequential, Normalize
 class _RGBSegmentationDataModule(NonGeoDataModule):
     """An 8-bit RGB segmentation benchmark: scaled to [0, 1], random ``patch_size`` crops for training."""
 
+    #: The registered name of the dataset, set by subclasses.
     dataset_name = ""
     mean = (0.0,)
     std = (255.0,)
@@ -29,9 +30,7 @@ class _RGBSegmentationDataModule(NonGeoDataModule):
             num_workers: DataLoader worker processes.
             **kwargs: passed to the dataset.
         """
-        from geotorch import datasets
-
-        super().__init__(getattr(datasets, self.dataset_name), batch_size, num_workers, **kwargs)
+        super().__init__(self.dataset_name, batch_size, num_workers, **kwargs)
         self.patch_size = patch_size
         crop = [K.RandomCrop((patch_size, patch_size), pad_if_needed=True)] if patch_size else []
         self.train_aug = AugmentationSequential(
@@ -105,9 +104,7 @@ class ETCI2021DataModule(NonGeoDataModule):
     def __init__(self, batch_size: int = 64, num_workers: int = 0, val_split_pct: float = 0.2,
                  **kwargs: Any) -> None:
         """Keep the settings; ``kwargs`` (``root``, ``download``, ``checksum``) go to the dataset."""
-        from geotorch.datasets import ETCI2021
-
-        super().__init__(ETCI2021, batch_size, num_workers, val_split_pct=val_split_pct, transforms=flood_target,
+        super().__init__("ETCI2021", batch_size, num_workers, val_split_pct=val_split_pct, transforms=flood_target,
                          **kwargs)
 
     def plot(self, sample: Sample) -> Any:
@@ -116,6 +113,6 @@ class ETCI2021DataModule(NonGeoDataModule):
         Returns:
             A matplotlib Figure.
         """
-        from geotorch.core.plotting import plot_sample
+        from geotorch.core import plot_sample
 
         return plot_sample(sample, rgb_indices=[0], num_classes=2)
