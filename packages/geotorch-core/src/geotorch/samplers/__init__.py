@@ -1,4 +1,8 @@
-"""GeoTorch samplers: where to read patches of a GeoDataset, and how to split one into train/val/test views."""
+"""GeoTorch samplers: where to read patches of a GeoDataset, and how to split one into train/val/test views.
+
+Names are imported on first use, so ``import geotorch.samplers`` loads neither torch nor GDAL; the
+``if TYPE_CHECKING:`` imports below are the one list of public names (see :mod:`geotorch.core.exports`).
+"""
 
 from typing import TYPE_CHECKING
 

@@ -1,4 +1,8 @@
-"""GeoTorch transforms: kornia augmentations of sample dicts, spectral indices and normalisation."""
+"""GeoTorch transforms: kornia augmentations of sample dicts, spectral indices and normalisation.
+
+Names are imported on first use, so ``import geotorch.transforms`` loads neither torch nor kornia; the
+``if TYPE_CHECKING:`` imports below are the one list of public names (see :mod:`geotorch.core.exports`).
+"""
 
 from typing import TYPE_CHECKING
 

@@ -1,4 +1,9 @@
-"""GeoTorch datamodules: Lightning datamodules that sample geospatial datasets and augment batches."""
+"""GeoTorch datamodules: Lightning datamodules that sample geospatial datasets and augment batches.
+
+Names are imported on first use, so ``import geotorch.datamodules`` does not load Lightning; the
+``if TYPE_CHECKING:`` imports below are the one list of public names (see :mod:`geotorch.core.exports`),
+from which the plugin's registrations take their import paths.
+"""
 
 from typing import TYPE_CHECKING
 

@@ -1,6 +1,8 @@
 """GeoTorch trainers: Lightning tasks for segmentation, classification, regression and change detection.
 
-Names are imported on first use, so loading the plugin (or listing tasks) does not import Lightning.
+Names are imported on first use, so loading the plugin (or listing tasks) does not import Lightning. The
+``if TYPE_CHECKING:`` imports below are the one list of public names (see :mod:`geotorch.core.exports`),
+from which the plugin's registrations take their import paths.
 """
 
 from typing import TYPE_CHECKING
