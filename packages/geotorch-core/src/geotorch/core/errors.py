@@ -1,4 +1,4 @@
-"""The exceptions of geotorch.core: data not found, unreadable rasters, plugins, weights, labels, downloads, archives."""
+"""The exceptions of geotorch.core: missing data, unreadable rasters, plugins, weights, labels, downloads, archives."""
 
 from __future__ import annotations
 
