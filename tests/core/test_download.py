@@ -130,13 +130,14 @@ def test_a_sha256_prefix_that_is_not_hexadecimal_digits_is_refused(served: Any, 
     assert served.hits("payload.bin") == 0
 
 
-def test_checksum_error_is_a_value_error_that_survives_pickling() -> None:
-    error = ChecksumError("/data/a.zip", "md5", WRONG, MD5)
+@pytest.mark.parametrize("kept", [False, True])
+def test_checksum_error_is_a_value_error_that_survives_pickling(kept: bool) -> None:
+    error = ChecksumError("/data/a.zip", "md5", WRONG, MD5, kept=kept)
 
     copy = pickle.loads(pickle.dumps(error))
 
     assert isinstance(copy, ValueError)
-    assert (str(copy), copy.path, copy.actual) == (str(error), "/data/a.zip", MD5)
+    assert (str(copy), copy.path, copy.actual, copy.kept) == (str(error), "/data/a.zip", MD5, kept)
 
 
 def test_download_error_survives_pickling() -> None:

@@ -90,6 +90,7 @@ def test_deepglobe_archive_with_a_wrong_checksum_names_the_file_and_is_not_kept(
 ) -> None:
     placed = DeepGlobeLandCover.archive
     monkeypatch.setattr(DeepGlobeLandCover, "archive", Resource(placed.url, placed.filename, md5="0" * 32))
-    with pytest.raises(ChecksumError, match=r"data.zip"):
+    with pytest.raises(ChecksumError, match=r"data\.zip.*the file was not kept") as error:
         DeepGlobeLandCover(archive.parent, checksum=True)
+    assert not error.value.kept
     assert not list(archive.parent.iterdir())

@@ -84,8 +84,9 @@ def test_so2sat_missing_says_it_cannot_be_downloaded_and_where_to_get_it(tmp_pat
 def test_so2sat_checksum_names_a_damaged_file_and_keeps_it(
     so2sat_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(ChecksumError, match=r"testing\.h5"):
+    with pytest.raises(ChecksumError, match=r"testing\.h5.*the file was kept") as error:
         So2Sat(so2sat_root, split="test", checksum=True)
+    assert error.value.kept
     assert (so2sat_root / "testing.h5").is_file()
     versions = {**So2Sat.md5s_by_version, "2": {"test": md5(so2sat_root / "testing.h5")}}
     monkeypatch.setattr(So2Sat, "md5s_by_version", versions)

@@ -79,20 +79,27 @@ class ChecksumError(ValueError):
         algorithm: ``"md5"`` or ``"sha256"``.
         expected: The checksum the caller asked for.
         actual: The checksum of the bytes received.
+        kept: Whether the file is still on disk (a file the user placed by hand is never removed).
     """
 
-    def __init__(self, path: str | Path, algorithm: str, expected: str, actual: str) -> None:
+    def __init__(self, path: str | Path, algorithm: str, expected: str, actual: str, kept: bool = False) -> None:
+        fate = (
+            "the file was kept: replace it with a complete copy"
+            if kept
+            else "the file was not kept. Retry the download"
+        )
         super().__init__(
             f"{path}: {algorithm} checksum mismatch, expected {expected} but its bytes have {actual}; "
-            "the file was not kept. Retry the download; if it fails again, the expected checksum is outdated"
+            f"{fate}; if it fails again, the expected checksum is outdated"
         )
         self.path = str(path)
         self.algorithm = algorithm
         self.expected = expected
         self.actual = actual
+        self.kept = kept
 
-    def __reduce__(self) -> tuple[type[ChecksumError], tuple[str, str, str, str]]:
-        return type(self), (self.path, self.algorithm, self.expected, self.actual)
+    def __reduce__(self) -> tuple[type[ChecksumError], tuple[str, str, str, str, bool]]:
+        return type(self), (self.path, self.algorithm, self.expected, self.actual, self.kept)
 
 
 class DownloadError(OSError):

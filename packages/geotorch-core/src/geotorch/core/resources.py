@@ -96,10 +96,10 @@ def ensure_present(
         if path.is_file() and checksum:
             try:
                 verify_checksum(path, resource.md5, resource.sha256)
-            except ChecksumError:
+            except ChecksumError as damaged:
                 path.unlink()
                 if manual or not download:
-                    raise
+                    raise ChecksumError(path, damaged.algorithm, damaged.expected, damaged.actual) from None
         if not path.is_file():
             if manual:
                 raise DatasetNotFoundError(dataset, root, f"{resource.filename} is missing; {manual}")
@@ -159,9 +159,10 @@ def verify_checksum(path: Path, md5: str | None = None, sha256: str | None = Non
         sha256: its published SHA-256 (hexadecimal, any case), or None to skip.
 
     Raises:
-        ChecksumError: naming the file, the algorithm, the published and the actual checksum.
+        ChecksumError: naming the file, the algorithm, the published and the actual checksum; the file is
+            kept (``kept`` is True).
     """
     if md5 is not None and (actual := calculate_md5(path)) != md5.lower():
-        raise ChecksumError(path, "md5", md5, actual)
+        raise ChecksumError(path, "md5", md5, actual, kept=True)
     if sha256 is not None and (actual := calculate_sha256(path)) != sha256.lower():
-        raise ChecksumError(path, "sha256", sha256, actual)
+        raise ChecksumError(path, "sha256", sha256, actual, kept=True)
