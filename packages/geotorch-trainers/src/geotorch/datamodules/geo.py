@@ -10,9 +10,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
 
 from geotorch.core import BoundingBox, GeoDataset, Sample, stack_samples
 from geotorch.datamodules.base import BaseDataModule
-from geotorch.samplers import GridGeoSampler, RandomBatchGeoSampler, roi_split
-from geotorch.samplers.batch import BatchGeoSampler
-from geotorch.samplers.single import GeoSampler
+from geotorch.samplers import BatchGeoSampler, GeoSampler, GridGeoSampler, RandomBatchGeoSampler, roi_split
 
 
 class ShardedSampler(DistributedSampler[Any]):
