@@ -10,8 +10,8 @@ from pathlib import Path
 
 from geotorch.core.catalog import get_dataset
 from geotorch.core.commands import CommandRegistrar
-from geotorch.core.listing import DATASET_FACTS, entries
 from geotorch.core.hookspecs import hookimpl
+from geotorch.core.listing import DATASET_FACTS, entries
 from geotorch.core.plugins import list_plugins
 
 #: What ``geotorch datasets`` reports about each dataset, in this order.
