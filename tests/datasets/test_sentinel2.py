@@ -36,9 +36,9 @@ def test_l2a_reads_each_band_from_its_finest_folder(tmp_path: Path) -> None:
     safe = write_sentinel2_safe(tmp_path, "L2A")
     dataset = Sentinel2(root=tmp_path, bands=["B02", "B05", "B09"])
     anchor = next(iter(dataset.index.intersection(tuple(dataset.bounds), objects=True))).object
-    folders = [Path(path).parent.name for path in dataset._band_paths(anchor)]
+    folders = [Path(path).parent.name for path in dataset.band_files(anchor)]
     assert folders == ["R10m", "R20m", "R60m"]
-    assert all(Path(path).is_relative_to(safe) for path in dataset._band_paths(anchor))
+    assert all(Path(path).is_relative_to(safe) for path in dataset.band_files(anchor))
 
 
 def test_l1c_reads_all_thirteen_bands(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from geotorch.core.archive import extract_archive as extract_archive
     from geotorch.core.bbox import BoundingBox as BoundingBox
+    from geotorch.core.cache import cache_home as cache_home
     from geotorch.core.catalog import get_datamodule as get_datamodule
     from geotorch.core.catalog import get_dataset as get_dataset
     from geotorch.core.catalog import get_dataset_class as get_dataset_class
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from geotorch.core.exports import export_problems as export_problems
     from geotorch.core.exports import export_targets as export_targets
     from geotorch.core.exports import lazy_exports as lazy_exports
+    from geotorch.core.files import find_files as find_files
     from geotorch.core.geo import GeoDataset as GeoDataset
     from geotorch.core.handles import set_max_open_files as set_max_open_files
     from geotorch.core.hookspecs import hookimpl as hookimpl

@@ -9,16 +9,14 @@ from typing import Any, ClassVar
 import numpy as np
 from rasterio.crs import CRS
 
-from geotorch.core import Resource, VectorDataset, ensure_present
-from geotorch.core.files import find_files
-from geotorch.core.geo import Sample, Transform
+from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset, find_files
 from geotorch.datasets.land_cover import plot_labels
 
 #: Background white, buildings red.
 COLORS = np.array([[255, 255, 255, 255], [200, 30, 30, 255]], dtype=np.uint8)
 
 
-class CanadianBuildingFootprints(VectorDataset):
+class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
     """11.8 million building footprints of every Canadian province and territory (ODbL), in EPSG:4326.
 
     Each province or territory is published as ``{Name}.zip`` holding
@@ -68,12 +66,17 @@ class CanadianBuildingFootprints(VectorDataset):
             DatasetNotFoundError: if a province is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
         """
-        folder = Path(root)
-        resources = [Resource(f"{self.url}{name}.zip", f"{name}.zip", md5=md5) for name, md5 in self.md5s.items()]
-        ensure_present(type(self).__name__, folder, resources,
-                       lambda: all(find_files([folder], f"{name}.geojson") for name in self.md5s),
-                       download=download, checksum=checksum)
-        super().__init__(paths=folder, crs=crs, res=res, transforms=transforms)
+        self.root = Path(root)
+        self.prepare(download, checksum)
+        super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms)
+
+    def resources(self) -> list[Resource]:
+        """One archive per province or territory."""
+        return [Resource(f"{self.url}{name}.zip", f"{name}.zip", md5=md5) for name, md5 in self.md5s.items()]
+
+    def is_present(self) -> bool:
+        """Whether ``root`` holds the GeoJSON of every province and territory."""
+        return all(find_files([self.root], f"{name}.geojson") for name in self.md5s)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw buildings (and a ``prediction`` when present) in red on white; returns a matplotlib Figure."""

@@ -8,8 +8,7 @@ from typing import Any, ClassVar
 
 from rasterio.crs import CRS
 
-from geotorch.core import RasterDataset
-from geotorch.core.geo import Sample, Transform
+from geotorch.core import RasterDataset, Sample, Transform
 from geotorch.datasets.demo_area import BANDS, CLASSES, demo_root, generate_demo_area
 
 
@@ -75,6 +74,6 @@ class DemoLandCover(_DemoDataset):
         Returns:
             A matplotlib Figure.
         """
-        from geotorch.core.plotting import plot_sample
+        from geotorch.core import plot_sample
 
         return plot_sample(sample, show_titles=show_titles, suptitle=suptitle, num_classes=len(CLASSES))

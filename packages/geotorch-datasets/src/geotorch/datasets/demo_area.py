@@ -23,7 +23,7 @@ from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
 
-from geotorch.core.cache import cache_home
+from geotorch.core import cache_home
 
 #: Bumped whenever the generated files change, so stale caches are rebuilt.
 DEMO_VERSION = "1"

@@ -10,9 +10,7 @@ import numpy as np
 import torch
 from rasterio.crs import CRS
 
-from geotorch.core import RasterDataset, Resource, ensure_present
-from geotorch.core.files import find_files
-from geotorch.core.geo import Sample, Transform
+from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files
 from geotorch.datasets.manual import ManualRaster
 
 
@@ -40,7 +38,7 @@ def plot_elevation(sample: Sample, show_titles: bool = True, suptitle: str | Non
     return figure
 
 
-class EUDEM(RasterDataset):
+class EUDEM(RasterDataset, DatasetLifecycle):
     """EU-DEM v1.1: 25 m elevation of Europe in EPSG:3035, in 1000 km tiles (``eu_dem_v11_E40N20.TIF``).
 
     Copernicus serves the tiles as ``eu_dem_v11_{tile}.zip`` behind a login, so
@@ -111,12 +109,18 @@ class EUDEM(RasterDataset):
             DatasetNotFoundError: if ``root`` holds no tile nor archive, saying where to get them.
             ChecksumError: if ``checksum`` and an archive does not match.
         """
-        folder = Path(root)
+        self.root = Path(root)
         del download
-        archives = [Resource("", name, md5=md5) for name, md5 in self.md5s.items() if (folder / name).is_file()]
-        ensure_present(type(self).__name__, folder, archives, lambda: bool(find_files([folder], self.filename_glob)),
-                       download=False, checksum=checksum, manual=self.manual)
-        super().__init__(paths=folder, crs=crs, res=res, transforms=transforms)
+        self.prepare(download=False, checksum=checksum)
+        super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms)
+
+    def resources(self) -> list[Resource]:
+        """The tile archives placed in ``root``: verified (with ``checksum``) and extracted, never fetched."""
+        return [Resource("", name, md5=md5) for name, md5 in self.md5s.items() if (self.root / name).is_file()]
+
+    def is_present(self) -> bool:
+        """Whether ``root`` holds a tile."""
+        return bool(find_files([self.root], self.filename_glob))
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw the elevation on a terrain colour scale; returns a matplotlib Figure."""

@@ -10,13 +10,11 @@ from typing import Any, ClassVar
 import numpy as np
 from rasterio.crs import CRS
 
-from geotorch.core import Resource, VectorDataset, ensure_present
-from geotorch.core.files import find_files
-from geotorch.core.geo import Sample, Transform
+from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset, find_files
 from geotorch.datasets.land_cover import plot_labels
 
 
-class EuroCrops(VectorDataset):
+class EuroCrops(VectorDataset, DatasetLifecycle):
     """EuroCrops v9 (CC BY 4.0): per-country (or region) shapefiles of crop parcels, rasterized to crop labels.
 
     Each parcel carries ``EC_hcat_c``, its 10-digit HCAT crop code; the codes
@@ -83,14 +81,17 @@ class EuroCrops(VectorDataset):
             ChecksumError: if ``checksum`` and an archive does not match.
         """
         self.root = Path(root)
-        resources = [self.hcat, *(Resource(self.url + name, name, md5=md5) for name, md5 in self.md5s.items())]
-        ensure_present(type(self).__name__, self.root, resources, self._is_present, download=download,
-                       checksum=checksum)
+        self.prepare(download, checksum)
         self.classes = tuple(classes) if classes is not None else self._all_codes()
         self.class_map = {int(code): label for label, code in enumerate(self.classes, start=1)}
         super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms, label_name=self.label_field)
 
-    def _is_present(self) -> bool:
+    def resources(self) -> list[Resource]:
+        """The HCAT code table and every country's (or region's) archive."""
+        return [self.hcat, *(Resource(self.url + name, name, md5=md5) for name, md5 in self.md5s.items())]
+
+    def is_present(self) -> bool:
+        """Whether ``root`` holds the code table and a shapefile of every country (or region)."""
         shapefiles = {path.name for path in find_files([self.root], self.filename_glob)}
         countries = {name.removesuffix(".zip").split("_")[0] for name in self.md5s}
         return (self.root / self.hcat.filename).is_file() and all(

@@ -11,21 +11,20 @@ import torch
 from rasterio.crs import CRS
 from torch import Tensor
 
-from geotorch.core import RasterDataset, Resource, ensure_present
-from geotorch.core.bbox import BoundingBox
-from geotorch.core.files import find_files
-from geotorch.core.geo import Sample, Transform
+from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files
 
 RGBA = tuple[int, int, int, int]
 
 
-class LandCoverRaster(RasterDataset):
+class LandCoverRaster(RasterDataset, DatasetLifecycle):
     """A class raster whose chosen classes become the labels ``1..k`` of ``mask``; every other value is 0.
 
     Subclasses declare the product: ``filename_glob``/``filename_regex``,
     ``class_names`` (raw value to name, 0 being the background), ``cmap`` (raw
     value to RGBA) and either ``url``/``archive``/``md5`` or an override of
-    :meth:`resources`.
+    :meth:`resources` (and of :meth:`files` where the rasters are not every
+    file matching ``filename_glob``). The data is present when :meth:`files`
+    finds any; raw values become labels in :meth:`labels_of`.
 
     Attributes:
         class_names: every raw class value of the product and its name.
@@ -75,8 +74,7 @@ class LandCoverRaster(RasterDataset):
         self.root = Path(root)
         self.classes = self._select_classes(classes)
         self.ordinal_map = _ordinal_map(self.classes, max(self.class_names, default=0))
-        ensure_present(type(self).__name__, self.root, self.resources(), lambda: bool(self.files()),
-                       download=download, checksum=checksum)
+        self.prepare(download, checksum)
         super().__init__(paths=self.files(), crs=crs, res=res, transforms=transforms)
 
     def resources(self) -> list[Resource]:
@@ -87,6 +85,10 @@ class LandCoverRaster(RasterDataset):
         """The product's rasters under ``root``."""
         return find_files([self.root], self.filename_glob)
 
+    def is_present(self) -> bool:
+        """Whether :meth:`files` finds the product's rasters under ``root``."""
+        return bool(self.files())
+
     def _select_classes(self, classes: Sequence[int] | None) -> tuple[int, ...]:
         chosen = [value for value in (self.class_names if classes is None else classes) if value != 0]
         unknown = [value for value in chosen if value not in self.class_names]
@@ -96,11 +98,9 @@ class LandCoverRaster(RasterDataset):
             )
         return (0, *dict.fromkeys(chosen))
 
-    def _getitem(self, query: BoundingBox) -> Sample:
-        sample = super()._getitem(query)
-        raw: Tensor = sample["mask"]
-        sample["mask"] = self.ordinal_map[raw.clamp(0, len(self.ordinal_map) - 1)]
-        return sample
+    def labels_of(self, mask: Tensor) -> Tensor:
+        """The label of each raw value: ``1..k`` for the chosen classes, 0 for every other value."""
+        return self.ordinal_map[mask.clamp(0, len(self.ordinal_map) - 1)]
 
     @property
     def ordinal_cmap(self) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from geotorch.core.geo import Sample
+from geotorch.core import Sample
 from geotorch.datasets.manual import ManualRaster
 
 
@@ -46,11 +46,11 @@ class Landsat(ManualRaster):
         "requester-pays bucket, and unpack them under root"
     )
 
-    def _select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
+    def select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
         """Level-1 band names are valid too, when all requested bands are Level-1 ones."""
         if bands is not None and bands and all(band in self.level1_bands for band in bands):
             return tuple(bands)
-        return super()._select_bands(bands)
+        return super().select_bands(bands)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw the scene in natural colour (the Level-1 or Level-2 ``rgb_bands`` that were read).
@@ -58,7 +58,7 @@ class Landsat(ManualRaster):
         Returns:
             A matplotlib Figure.
         """
-        from geotorch.core.plotting import plot_sample
+        from geotorch.core import plot_sample
 
         for names in (self.rgb_bands, tuple(band.removeprefix("SR_") for band in self.rgb_bands)):
             if all(band in self.bands for band in names):

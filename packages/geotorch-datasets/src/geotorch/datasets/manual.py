@@ -8,13 +8,14 @@ from typing import ClassVar
 
 from rasterio.crs import CRS
 
-from geotorch.core import RasterDataset, ensure_present
-from geotorch.core.files import find_files
-from geotorch.core.geo import Transform
+from geotorch.core import DatasetLifecycle, RasterDataset, Transform, find_files
 
 
-class ManualRaster(RasterDataset):
+class ManualRaster(RasterDataset, DatasetLifecycle):
     """A raster product the user obtains by hand (an account, an order, a tile picker).
+
+    Its data is present when ``root`` holds a file matching ``filename_glob``
+    (:meth:`is_present`); nothing is downloaded.
 
     Attributes:
         manual: how and where to get the files, shown when ``root`` holds none.
@@ -47,8 +48,11 @@ class ManualRaster(RasterDataset):
             DatasetNotFoundError: if ``root`` holds no file, saying how to get them.
             ValueError: if a band is unknown.
         """
-        folder = Path(root)
+        self.root = Path(root)
         del download, checksum
-        ensure_present(type(self).__name__, folder, [], lambda: bool(find_files([folder], self.filename_glob)),
-                       download=False, checksum=False, manual=self.manual)
-        super().__init__(paths=folder, crs=crs, res=res, bands=bands, transforms=transforms)
+        self.prepare(download=False, checksum=False)
+        super().__init__(paths=self.root, crs=crs, res=res, bands=bands, transforms=transforms)
+
+    def is_present(self) -> bool:
+        """Whether ``root`` holds a file matching ``filename_glob``."""
+        return bool(find_files([self.root], self.filename_glob))

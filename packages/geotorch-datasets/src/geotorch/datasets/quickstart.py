@@ -12,8 +12,7 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from geotorch.core import stack_samples, unbind_samples
-from geotorch.core.plotting import plot_sample
+from geotorch.core import plot_sample, stack_samples, unbind_samples
 from geotorch.datasets.demo import DemoImagery, DemoLandCover
 from geotorch.datasets.demo_area import CLASSES, SCENE_ZONES
 from geotorch.samplers import RandomGeoSampler

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rasterio.crs import CRS
 
-from geotorch.core.geo import Transform
+from geotorch.core import Transform
 from geotorch.datasets.manual import ManualRaster
 
 

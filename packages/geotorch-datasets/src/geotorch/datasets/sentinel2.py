@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
-from typing import Any
 
 from rasterio.crs import CRS
 
-from geotorch.core.geo import Footprint, Transform
+from geotorch.core import Transform
 from geotorch.datasets.manual import ManualRaster
 
 #: Band-file suffixes in order of preference: L1C has none, L2A and exports name the resolution, finest first.
@@ -75,28 +74,18 @@ class Sentinel2(ManualRaster):
             DatasetNotFoundError: if ``root`` holds no scene, saying where to get them.
             ValueError: if a band is unknown.
         """
-        self._band_files: dict[str, list[str]] = {}
         super().__init__(root, crs, res, bands, transforms, download, checksum)
 
-    def _scan(self) -> tuple[list[Footprint], Any]:
-        """Index each scene once, although L2A repeats a band at several resolutions."""
-        footprints, first = super()._scan()
-        scenes: dict[tuple[str, ...], Footprint] = {}
-        for footprint in footprints:
-            match = re.match(self.filename_regex, Path(footprint.item).name, re.VERBOSE)
-            key = (match.group("tile"), match.group("date")) if match else (footprint.item,)
-            scenes.setdefault(key, footprint)
-        return list(scenes.values()), first
+    def scene_key(self, path: Path, match: re.Match[str]) -> Hashable:
+        """Tile and sensing time: an L2A band repeated at 10, 20 and 60 m belongs to one scene, indexed once."""
+        return match.group("tile"), match.group("date")
 
-    def _band_paths(self, path: str) -> list[str]:
+    def band_files(self, path: str) -> list[str]:
         """The file of each selected band of the scene ``path``, at the finest resolution available.
 
         Raises:
             FileNotFoundError: if the scene lacks a selected band.
         """
-        cached = self._band_files.get(path)
-        if cached is not None:
-            return cached
         anchor = Path(path)
         match = re.match(self.filename_regex, anchor.name, re.VERBOSE)
         if match is None:
@@ -116,5 +105,4 @@ class Sentinel2(ManualRaster):
                     f"{[str(folder) for folder in folders]}; choose bands=... it has"
                 )
             files.append(str(found))
-        self._band_files[path] = files
         return files
