@@ -7,7 +7,6 @@ segmentation-models-pytorch.
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from geotorch.models.adapt import BandAdaptationWarning as BandAdaptationWarning
     from geotorch.models.adapt import adapt_input_weight as adapt_input_weight
     from geotorch.models.backbones import resnet18 as resnet18
     from geotorch.models.backbones import resnet50 as resnet50
@@ -20,18 +19,23 @@ if TYPE_CHECKING:
     from geotorch.models.backbones import vit_small_patch16_224 as vit_small_patch16_224
     from geotorch.models.change import FCSiamConc as FCSiamConc
     from geotorch.models.change import FCSiamDiff as FCSiamDiff
+    from geotorch.models.detection import detector as detector
+    from geotorch.models.detection import faster_rcnn as faster_rcnn
+    from geotorch.models.detection import fcos as fcos
+    from geotorch.models.detection import mask_rcnn as mask_rcnn
+    from geotorch.models.detection import retinanet as retinanet
     from geotorch.models.dofa import DOFA as DOFA
     from geotorch.models.dofa import dofa_base_patch16_224 as dofa_base_patch16_224
     from geotorch.models.dofa import dofa_large_patch16_224 as dofa_large_patch16_224
     from geotorch.models.dofa import dofa_small_patch16_224 as dofa_small_patch16_224
+    from geotorch.models.errors import BandAdaptationWarning as BandAdaptationWarning
+    from geotorch.models.errors import SkippedWeightsWarning as SkippedWeightsWarning
+    from geotorch.models.errors import UnsafeCheckpointError as UnsafeCheckpointError
     from geotorch.models.farseg import FarSeg as FarSeg
     from geotorch.models.fcn import FCN as FCN
-    from geotorch.models.hub import UnsafeCheckpointError as UnsafeCheckpointError
-    from geotorch.models.hub import download_weights as download_weights
     from geotorch.models.hub import load_checkpoint as load_checkpoint
-    from geotorch.models.hub import load_state_dict as load_state_dict
-    from geotorch.models.hub import timm_overlay as timm_overlay
     from geotorch.models.loading import load_pretrained as load_pretrained
+    from geotorch.models.loading import resolve_weights as resolve_weights
     from geotorch.models.preprocessing import Preprocess as Preprocess
     from geotorch.models.preprocessing import Preprocessing as Preprocessing
     from geotorch.models.preprocessing import Rescale as Rescale
@@ -45,6 +49,9 @@ if TYPE_CHECKING:
     from geotorch.models.segmentation import unet as unet
     from geotorch.models.segmentation import unetplusplus as unetplusplus
     from geotorch.models.weights import Weights as Weights
+    from geotorch.models.weights import download_weights as download_weights
+    from geotorch.models.weights import load_state_dict as load_state_dict
+    from geotorch.models.weights import timm_overlay as timm_overlay
 else:
     from geotorch.core import lazy_exports
 

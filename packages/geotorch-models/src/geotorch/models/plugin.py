@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from geotorch.core import CommandRegistrar, Register, export_targets, hookimpl
 
 #: Exported name (in geotorch.models' name table) -> (task, library it builds on) of every registered model.
@@ -31,10 +33,42 @@ MODELS = {
     "FCSiamConc": ("change_detection", "geotorch"),
     "RCF": ("features", "geotorch"),
     "DOFA": ("backbone", "geotorch"),
+    "faster_rcnn": ("object_detection", "torchvision"),
+    "fcos": ("object_detection", "torchvision"),
+    "retinanet": ("object_detection", "torchvision"),
+    "mask_rcnn": ("instance_segmentation", "torchvision"),
 }
 
 #: Registered names that differ from the exported one: ``get_model("timm", model_name=...)`` builds any timm model.
-REGISTERED_AS = {"timm_backbone": "timm"}
+REGISTERED_AS = {
+    "timm_backbone": "timm",
+    "faster_rcnn": "faster-rcnn",
+    "mask_rcnn": "mask-rcnn",
+}
+
+#: The task arguments (geotorch.trainers) each builder takes, under its own keyword names.
+_SMP = {"weights": "weights", "backbone": "encoder_name", "in_channels": "in_chans", "num_classes": "classes"}
+_SIAMESE = {"weights": "weights", "backbone": "encoder_name", "in_channels": "in_channels", "num_classes": "classes"}
+_FARSEG = {"weights": "weights", "backbone": "backbone", "in_channels": "in_channels", "num_classes": "classes"}
+_FCN = {"in_channels": "in_channels", "num_classes": "classes", "num_filters": "num_filters"}
+_DETECTOR = {name: name for name in (*_FARSEG, "trainable_layers", "min_size", "max_size")}
+#: How tasks build a model (see geotorch.trainers' task docstrings): the builder's keyword for each task argument
+#: (``arguments``), a prefix its backbone names take (``backbone_prefix``), and other names tasks accept (``aliases``).
+TASK_METADATA: dict[str, dict[str, Any]] = {
+    "unet": {"arguments": _SMP, "backbone_prefix": "tu-"},
+    "unetplusplus": {"arguments": _SMP, "backbone_prefix": "tu-", "aliases": ["unet++"]},
+    "deeplabv3plus": {"arguments": _SMP, "backbone_prefix": "tu-", "aliases": ["deeplabv3+"]},
+    "fpn": {"arguments": _SMP, "backbone_prefix": "tu-"},
+    "pspnet": {"arguments": _SMP, "backbone_prefix": "tu-"},
+    "FarSeg": {"arguments": _FARSEG},
+    "FCN": {"arguments": _FCN},
+    "FCSiamDiff": {"arguments": _SIAMESE},
+    "FCSiamConc": {"arguments": _SIAMESE},
+    "faster_rcnn": {"arguments": _DETECTOR},
+    "fcos": {"arguments": _DETECTOR},
+    "retinanet": {"arguments": _DETECTOR},
+    "mask_rcnn": {"arguments": _DETECTOR},
+}
 
 
 @hookimpl
@@ -42,7 +76,9 @@ def register_models(register: Register) -> None:
     """Register every builder in :data:`MODELS` by import path, with its task and library."""
     targets = export_targets("geotorch.models")
     for name, (task, library) in MODELS.items():
-        register(targets[name], name=REGISTERED_AS.get(name, name), task=task, library=library)
+        register(
+            targets[name], name=REGISTERED_AS.get(name, name), task=task, library=library, **TASK_METADATA.get(name, {})
+        )
 
 
 @hookimpl

@@ -9,11 +9,8 @@ from torchmetrics import MetricCollection
 from torchmetrics.classification import BinaryAccuracy, BinaryF1Score, BinaryJaccardIndex
 
 from geotorch.trainers.base import BaseTask
-from geotorch.trainers.loading import freeze, weights_kind
-from geotorch.trainers.segmentation import SEGMENTATION_MODELS, segmentation_network
-
-#: Siamese models, whose shared encoder sees each date on its own.
-SIAMESE_MODELS = {"fcsiamdiff": "FCSiamDiff", "fcsiamconc": "FCSiamConc"}
+from geotorch.trainers.networks import build_model, encoder_of, find_model, freeze, model_choices
+from geotorch.trainers.segmentation import segmentation_network
 
 
 class _EarlyFusion(nn.Module):
@@ -33,22 +30,24 @@ class ChangeDetectionTask(BaseTask):
     """Binary change detection on pairs of co-registered images.
 
     Batches hold ``image`` ``(B, 2, C, H, W)`` (before, after) and ``mask`` ``(B, 1, H, W)``, 1 where
-    something changed. Models: ``fcsiamdiff`` and ``fcsiamconc`` (a shared encoder per date), or any
-    model of :class:`SemanticSegmentationTask` on both dates stacked along channels (early fusion).
+    something changed. Models: those registered with ``task="change_detection"``, ``fcsiamdiff`` and
+    ``fcsiamconc`` (a shared encoder per date) or a plugin's (built with ``num_classes=1`` as
+    :mod:`geotorch.trainers.networks` describes), or any model of :class:`SemanticSegmentationTask` on both
+    dates stacked along channels (early fusion).
     Logs ``{split}_loss``, ``{split}_OverallAccuracy``, ``_JaccardIndex`` and ``_F1Score`` of the
     change class; ``predict_step`` returns change probabilities ``(B, 1, H, W)``.
 
     Args:
         model: ``fcsiamdiff``, ``fcsiamconc``, or a segmentation model (``unet``, ...).
         backbone: the timm encoder.
-        weights: a registered weight name for the encoder, or None (early fusion takes a checkpoint
-            file or ``"imagenet"`` too).
+        weights: weights for the encoder: a registered weight name, a checkpoint file, ``True`` or
+            ``"imagenet"`` (local cache only), or None.
         in_channels: bands of each image.
         pos_weight: weight of the change class in the binary cross-entropy (changes are rare).
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
         scheduler: ``plateau``, ``cosine`` or ``none``.
-        freeze_backbone: train the decoder only.
+        freeze_backbone: train the decoder only (the model's ``encoder``, or ``backbone``, is frozen).
     """
 
     prediction_output: ClassVar[str] = "scores"
@@ -70,33 +69,27 @@ class ChangeDetectionTask(BaseTask):
         self.configure_task()
 
     def configure_models(self) -> None:
-        """A siamese network, or a segmentation network on both dates.
+        """A change detection network, or a segmentation network on both dates.
 
         Raises:
-            ValueError: if the model is unknown, or a siamese model is given weights it cannot take.
+            ValueError: if the model is unknown.
+            geotorch.core.WeightsMismatchError: if the weights do not fit.
         """
-        from geotorch.core import get_model
-
         hparams = self.hparams
-        name = hparams["model"].lower()
-        encoder: nn.Module | None
-        if name in SIAMESE_MODELS:
-            kind = weights_kind(hparams["weights"])
-            if kind not in ("none", "registered"):
-                raise ValueError(f"model={hparams['model']!r} takes registered weights or none, not {kind} weights")
-            self.model = get_model(SIAMESE_MODELS[name], weights=hparams["weights"],
-                                   encoder_name=hparams["backbone"].removeprefix("tu-"),
-                                   in_channels=hparams["in_channels"], classes=1)
-            encoder = self.model.get_submodule("encoder")
-        elif name in SEGMENTATION_MODELS:
-            network, encoder, _ = segmentation_network(name, hparams["backbone"], hparams["weights"],
-                                                       2 * hparams["in_channels"], 1)
+        model, backbone, weights = hparams["model"], hparams["backbone"], hparams["weights"]
+        name = find_model(model, "change_detection")
+        network: nn.Module
+        if name is not None:
+            self.model = network = build_model(name, model, weights, backbone=backbone,
+                                               in_channels=hparams["in_channels"], num_classes=1)
+        elif find_model(model, "segmentation") is not None:
+            network = segmentation_network(model, backbone, weights, 2 * hparams["in_channels"], 1)
             self.model = _EarlyFusion(network)
         else:
-            choices = ", ".join([*SIAMESE_MODELS, *SEGMENTATION_MODELS])
-            raise ValueError(f"unknown change detection model {hparams['model']!r}; choose from {choices}")
-        if hparams["freeze_backbone"] and encoder is not None:
-            freeze(encoder)
+            choices = ", ".join([*model_choices("change_detection"), *model_choices("segmentation")])
+            raise ValueError(f"unknown change detection model {model!r}; choose from {choices}")
+        if hparams["freeze_backbone"]:
+            freeze(encoder_of(network))
 
     def configure_losses(self) -> None:
         """Binary cross-entropy, the change class weighted by ``pos_weight``."""

@@ -15,37 +15,31 @@ from torchmetrics.classification import (
     MultilabelF1Score,
 )
 
+from geotorch.core import WeightsSpec, list_models
 from geotorch.trainers.base import BaseTask, rename_legacy
-from geotorch.trainers.loading import checkpoint_state_dict, freeze, imagenet_state_dict, load_backbone, weights_kind
 from geotorch.trainers.losses import classification_loss
+from geotorch.trainers.networks import build, freeze
 
 
-def timm_network(model: str, weights: str | bool | None, in_channels: int, num_outputs: int) -> nn.Module:
+def timm_network(model: str, weights: WeightsSpec, in_channels: int, num_outputs: int) -> nn.Module:
     """A timm model (a registered backbone such as ``resnet50``, or any timm name) with its weights.
 
     Args:
         model: the architecture.
-        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (local cache only), or None.
+        weights: a registered weight name, a checkpoint file (a task's ``.ckpt`` too), ``True`` or
+            ``"imagenet"`` (local cache only), or None.
         in_channels: bands of the input images.
         num_outputs: outputs of the classifier head.
 
     Returns:
         The model.
-    """
-    from geotorch.core import get_model, list_models
 
-    kind = weights_kind(weights)
-    registered = weights if kind == "registered" else None
+    Raises:
+        geotorch.core.WeightsMismatchError: if the weights do not fit.
+    """
     if model in list_models(task="backbone") and model != "timm":
-        network: nn.Module = get_model(model, weights=registered, in_chans=in_channels, num_classes=num_outputs)
-    else:
-        network = get_model("timm", weights=registered, model_name=model, in_chans=in_channels,
-                            num_classes=num_outputs)
-    if kind == "imagenet":
-        load_backbone(network, imagenet_state_dict(model), "imagenet", adapt=True)
-    elif kind == "file":
-        load_backbone(network, checkpoint_state_dict(str(weights)), str(weights), adapt=False)
-    return network
+        return build(model, weights=weights, in_chans=in_channels, num_classes=num_outputs)
+    return build("timm", weights=weights, model_name=model, in_chans=in_channels, num_classes=num_outputs)
 
 
 def freeze_all_but_head(network: nn.Module) -> None:
@@ -67,7 +61,8 @@ class ClassificationTask(BaseTask):
 
     Args:
         model: a registered backbone (``resnet18``, ``resnet50``, ``vit_small_patch16_224``) or any timm name.
-        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (local cache only), or None.
+        weights: a registered weight name, a checkpoint file (a task's ``.ckpt`` too), ``True`` or
+            ``"imagenet"`` (local cache only), or None; loaded strictly by geotorch-models' rules.
         in_channels: bands of the input images.
         num_classes: classes to predict.
         loss: ``ce``, ``jaccard`` or ``focal``.

@@ -10,78 +10,14 @@ from torch import Tensor, nn
 from torchmetrics import Metric
 from torchmetrics.utilities import dim_zero_cat
 
+from geotorch.core import list_models
 from geotorch.trainers.base import BaseTask, rename_legacy
-from geotorch.trainers.loading import checkpoint_state_dict, freeze, imagenet_state_dict, load_backbone, weights_kind
+from geotorch.trainers.networks import build_model, freeze
 
-#: Detector architectures ObjectDetectionTask's ``model`` may name.
-DETECTION_MODELS = ("faster-rcnn", "fcos", "retinanet")
-#: Instance segmentation architectures InstanceSegmentationTask's ``model`` may name.
-INSTANCE_MODELS = ("mask-rcnn",)
-#: torchvision ResNets a detector's ``backbone`` may name.
-BACKBONES = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
-             "wide_resnet50_2", "wide_resnet101_2")
 #: Detections of each class in each image that COCO's mAP counts (the best scored).
 MAX_DETECTIONS = 100
 #: IoU thresholds of COCO's mAP: 0.5, 0.55, ..., 0.95.
 IOU_THRESHOLDS = tuple(round(0.5 + 0.05 * step, 2) for step in range(10))
-
-
-def detection_network(model: str, backbone: str, weights: str | bool | None, in_channels: int, num_classes: int,
-                      trainable_layers: int, min_size: int, max_size: int) -> nn.Module:
-    """A torchvision detector on a ResNet-FPN backbone whose first layer takes ``in_channels`` bands.
-
-    The detector's own normalisation is the identity (mean 0, standard deviation 1 per band):
-    GeoTorch's datamodules normalise the images.
-
-    Args:
-        model: ``faster-rcnn``, ``fcos``, ``retinanet`` or ``mask-rcnn``.
-        backbone: a torchvision ResNet (:data:`BACKBONES`).
-        weights: ``"imagenet"`` (local cache only), a checkpoint file of the backbone, or None.
-        in_channels: bands of the input images.
-        num_classes: classes, the background 0 included.
-        trainable_layers: ResNet stages trained, counted from the last (0 to 5).
-        min_size: side the shorter image side is resized to inside the model.
-        max_size: longest the longer side may become.
-
-    Returns:
-        The detector.
-
-    Raises:
-        ValueError: if ``model``, ``backbone`` or ``weights`` is not one the task can build.
-    """
-    from torchvision.models.detection import FCOS, FasterRCNN, MaskRCNN, RetinaNet
-    from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
-    from torchvision.ops import FrozenBatchNorm2d
-    from torchvision.ops.feature_pyramid_network import LastLevelP6P7
-
-    if backbone not in BACKBONES:
-        raise ValueError(f"backbone={backbone!r} is not a ResNet the detectors take; choose one of "
-                         f"{', '.join(BACKBONES)}")
-    kind = weights_kind(weights)
-    if kind == "registered":
-        raise ValueError(f"weights={weights!r}: detection tasks take 'imagenet', a checkpoint file or None")
-    single_stage = model in ("fcos", "retinanet")
-    features = resnet_fpn_backbone(
-        backbone_name=backbone, weights=None, trainable_layers=trainable_layers,
-        # Frozen statistics only make sense for pretrained weights, as in torchvision's own builders.
-        norm_layer=FrozenBatchNorm2d if kind != "none" else nn.BatchNorm2d,
-        returned_layers=[2, 3, 4] if single_stage else None,
-        extra_blocks=LastLevelP6P7(256, 256) if single_stage else None,
-    )
-    body: Any = features.body
-    first: nn.Conv2d = body.conv1
-    # ResNet's stem: a 7 x 7 convolution of stride 2, now over ``in_channels`` bands.
-    body.conv1 = nn.Conv2d(in_channels, first.out_channels, kernel_size=7, stride=2, padding=3, bias=False)
-    body.conv1.requires_grad_(first.weight.requires_grad)
-    if kind == "imagenet":
-        load_backbone(body, imagenet_state_dict(backbone), "imagenet", adapt=True)
-    elif kind == "file":
-        load_backbone(body, checkpoint_state_dict(str(weights)), str(weights), adapt=False)
-    options: dict[str, Any] = {"min_size": min_size, "max_size": max_size, "image_mean": [0.0] * in_channels,
-                               "image_std": [1.0] * in_channels}
-    builders = {"faster-rcnn": FasterRCNN, "fcos": FCOS, "retinanet": RetinaNet, "mask-rcnn": MaskRCNN}
-    network: nn.Module = builders[model](features, num_classes=num_classes, **options)
-    return network
 
 
 class MeanAveragePrecision(Metric):
@@ -192,9 +128,11 @@ class ObjectDetectionTask(BaseTask):
     one dict per image of ``boxes`` (in the image's pixel coordinates), ``labels`` and ``scores``.
 
     Args:
-        model: ``faster-rcnn`` (the default), ``fcos`` or ``retinanet``.
+        model: ``faster-rcnn`` (the default), ``fcos``, ``retinanet``, or any model registered with
+            ``task="object_detection"`` (built as :mod:`geotorch.trainers.networks` describes).
         backbone: a torchvision ResNet (``resnet18``, ``resnet50``, ...).
-        weights: ``"imagenet"`` (local cache only), a checkpoint file of the backbone, or None.
+        weights: weights for the backbone: a checkpoint file of it (or of a model holding it), ``True`` or
+            ``"imagenet"`` (local cache only), registered weights of its architecture, or None.
         in_channels: bands of the input images.
         num_classes: classes, the background 0 included (VHR10: 11).
         trainable_layers: ResNet stages trained, counted from the last (0 to 5).
@@ -209,8 +147,9 @@ class ObjectDetectionTask(BaseTask):
 
     monitor: ClassVar[str] = "val_map"
     mode: ClassVar[str] = "max"
-    #: The ``model`` names the task builds.
-    models: ClassVar[tuple[str, ...]] = DETECTION_MODELS
+    #: The ``task`` of the registered models the task builds, and the one it builds by default.
+    kind: ClassVar[str] = "object_detection"
+    default_model: ClassVar[str] = "faster-rcnn"
     #: Batch keys the detector is trained on.
     target_keys: ClassVar[tuple[str, ...]] = ("boxes", "labels")
     #: IoU kinds of the logged mAPs, and the prefix of their names.
@@ -234,13 +173,14 @@ class ObjectDetectionTask(BaseTask):
     ) -> None:
         renamed = rename_legacy(type(self).__name__, legacy)
         legacy.clear()
-        model = renamed.get("model", model) or self.models[0]
+        model = renamed.get("model", model) or self.default_model
         backbone = renamed.get("backbone", backbone)
         weights = renamed.get("weights", weights)
         lr = renamed.get("lr", lr)
         patience = renamed.get("patience", patience)
-        if model not in self.models:
-            raise ValueError(f"{type(self).__name__}: unknown model={model!r}; choose one of {', '.join(self.models)}")
+        known = list_models(task=self.kind)
+        if model not in known:
+            raise ValueError(f"{type(self).__name__}: unknown model={model!r}; choose one of {', '.join(known)}")
         super().__init__()
         self.save_hyperparameters()
         self.configure_task()
@@ -248,9 +188,11 @@ class ObjectDetectionTask(BaseTask):
     def configure_models(self) -> None:
         """The detector, its backbone frozen if ``freeze_backbone``."""
         hparams = self.hparams
-        self.model = detection_network(hparams["model"], hparams["backbone"], hparams["weights"],
-                                       hparams["in_channels"], hparams["num_classes"], hparams["trainable_layers"],
-                                       hparams["min_size"], hparams["max_size"])
+        self.model = build_model(
+            hparams["model"], hparams["model"], hparams["weights"], backbone=hparams["backbone"],
+            in_channels=hparams["in_channels"], num_classes=hparams["num_classes"],
+            trainable_layers=hparams["trainable_layers"], min_size=hparams["min_size"], max_size=hparams["max_size"],
+        )
         if hparams["freeze_backbone"]:
             network: Any = self.model
             freeze(network.backbone)
@@ -334,6 +276,7 @@ class InstanceSegmentationTask(ObjectDetectionTask):
     :class:`ObjectDetectionTask`, with ``model`` ``mask-rcnn`` (the default and only choice).
     """
 
-    models: ClassVar[tuple[str, ...]] = INSTANCE_MODELS
+    kind: ClassVar[str] = "instance_segmentation"
+    default_model: ClassVar[str] = "mask-rcnn"
     target_keys: ClassVar[tuple[str, ...]] = ("boxes", "labels", "masks")
     iou_types: ClassVar[dict[str, str]] = {"bbox": "", "segm": "segm_"}

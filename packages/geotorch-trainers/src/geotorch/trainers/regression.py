@@ -9,8 +9,8 @@ from torchmetrics import MeanAbsoluteError, MeanSquaredError, MetricCollection
 
 from geotorch.trainers.base import BaseTask
 from geotorch.trainers.classification import freeze_all_but_head, timm_network
-from geotorch.trainers.loading import freeze
 from geotorch.trainers.losses import regression_loss
+from geotorch.trainers.networks import decoder_of, encoder_of, freeze
 from geotorch.trainers.segmentation import segmentation_network
 
 
@@ -119,11 +119,11 @@ class PixelwiseRegressionTask(RegressionTask):
     def configure_models(self) -> None:
         """A segmentation network with ``num_outputs`` channels."""
         hparams = self.hparams
-        self.model, encoder, decoder = segmentation_network(
+        self.model = segmentation_network(
             hparams["model"], hparams["backbone"], hparams["weights"], hparams["in_channels"],
             hparams["num_outputs"], hparams["num_filters"],
         )
-        if hparams["freeze_backbone"] and encoder is not None:
-            freeze(encoder)
-        if hparams["freeze_decoder"] and decoder is not None:
-            freeze(decoder)
+        if hparams["freeze_backbone"]:
+            freeze(encoder_of(self.model))
+        if hparams["freeze_decoder"]:
+            freeze(decoder_of(self.model))

@@ -9,64 +9,40 @@ from torch import Tensor, nn
 from torchmetrics import MetricCollection
 from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score, MulticlassJaccardIndex
 
+from geotorch.core import WeightsSpec
 from geotorch.trainers.base import BaseTask, rename_legacy
-from geotorch.trainers.loading import checkpoint_state_dict, freeze, imagenet_state_dict, load_backbone, weights_kind
 from geotorch.trainers.losses import classification_loss
-
-#: segmentation-models-pytorch architectures, under GeoTorch's model names and TorchGeo's.
-SMP_MODELS = {
-    "unet": "unet", "unetplusplus": "unetplusplus", "unet++": "unetplusplus", "deeplabv3plus": "deeplabv3plus",
-    "deeplabv3+": "deeplabv3plus", "fpn": "fpn", "pspnet": "pspnet",
-}
-#: Every model name the segmentation and change tasks accept.
-SEGMENTATION_MODELS = (*SMP_MODELS, "farseg", "fcn")
+from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
 
 
 def segmentation_network(
-    model: str, backbone: str, weights: str | bool | None, in_channels: int, num_classes: int, num_filters: int = 64,
-) -> tuple[nn.Module, nn.Module | None, nn.Module | None]:
-    """Build a segmentation model with its weights.
+    model: str, backbone: str, weights: WeightsSpec, in_channels: int, num_classes: int, num_filters: int = 64
+) -> nn.Module:
+    """Build a registered segmentation model (``task="segmentation"``) with its weights.
 
     Args:
-        model: a name of :data:`SEGMENTATION_MODELS` (case does not matter).
-        backbone: a timm architecture (``resnet18``, ``tu-resnet18``).
-        weights: a registered weight name, a checkpoint file, ``"imagenet"``, or None.
+        model: a registered segmentation model or one of its aliases, in any case (``unet``, ``deeplabv3+``,
+            ``farseg``, ``fcn``, a plugin's).
+        backbone: a timm architecture (``resnet18``; smp's ``tu-resnet18`` is the same).
+        weights: a registered weight name, a checkpoint file, ImageNet (``True``, ``"imagenet"``), or None.
         in_channels: bands of the input images.
         num_classes: output channels.
         num_filters: hidden channels of the FCN.
 
     Returns:
-        The model, its backbone (encoder) and its decoder (None where the model has none).
+        The model.
 
     Raises:
-        ValueError: if ``model`` is unknown, or the weights do not fit.
+        ValueError: if ``model`` is unknown, or takes no weights and was given some.
+        geotorch.core.WeightsMismatchError: if the weights do not fit.
     """
-    from geotorch.core import get_model
-
-    name = model.lower()
-    kind = weights_kind(weights)
-    arch = backbone.removeprefix("tu-")
-    registered = weights if kind == "registered" else None
-    network: Any
-    if name in SMP_MODELS:
-        network = get_model(SMP_MODELS[name], weights=registered, encoder_name=f"tu-{arch}", in_chans=in_channels,
-                            classes=num_classes)
-        encoder, decoder = network.encoder.model, network.decoder
-    elif name == "farseg":
-        network = get_model("FarSeg", weights=registered, backbone=arch, classes=num_classes, in_channels=in_channels)
-        encoder, decoder = network.backbone, network.decoder
-    elif name == "fcn":
-        if kind != "none":
-            raise ValueError(f"model='fcn' has no pretrained weights; got weights={weights!r}")
-        network = get_model("FCN", in_channels=in_channels, classes=num_classes, num_filters=num_filters)
-        return network, None, None
-    else:
-        raise ValueError(f"unknown segmentation model {model!r}; choose from {', '.join(SEGMENTATION_MODELS)}")
-    if kind == "imagenet":
-        load_backbone(encoder, imagenet_state_dict(arch), "imagenet", adapt=True)
-    elif kind == "file":
-        load_backbone(encoder, checkpoint_state_dict(str(weights)), str(weights), adapt=False)
-    return network, encoder, decoder
+    name = find_model(model, "segmentation")
+    if name is None:
+        raise ValueError(
+            f"unknown segmentation model {model!r}; choose from {', '.join(model_choices('segmentation'))}"
+        )
+    return build_model(name, model, weights, backbone=backbone, in_channels=in_channels, num_classes=num_classes,
+                       num_filters=num_filters)
 
 
 def segmentation_metrics(num_classes: int, ignore_index: int | None) -> MetricCollection:
@@ -99,11 +75,13 @@ class SemanticSegmentationTask(BaseTask):
     ``encoder_weights``, ``learning_rate`` and ``learning_rate_schedule_patience``.
 
     Args:
-        model: ``unet``, ``unetplusplus``, ``deeplabv3plus`` (``deeplabv3+``), ``fpn``, ``pspnet``, ``farseg``
-            or ``fcn``.
+        model: ``unet``, ``unetplusplus`` (``unet++``), ``deeplabv3plus`` (``deeplabv3+``), ``fpn``, ``pspnet``,
+            ``farseg``, ``fcn``, or any model a plugin registers with ``task="segmentation"`` (built as
+            :mod:`geotorch.trainers.networks` describes).
         backbone: the timm encoder (``resnet18``, ``resnet50``, ...).
-        weights: a registered weight name (``geotorch weights``), a checkpoint file, ``"imagenet"`` (from
-            the local cache only), or None.
+        weights: a registered weight name (``geotorch weights``), a checkpoint file (a Lightning ``.ckpt`` of a
+            task too: the encoder's parameters are taken from it), ``True`` or ``"imagenet"`` (from the local
+            cache only), or None; loaded strictly by geotorch-models' rules.
         in_channels: bands of the input images.
         num_classes: classes to predict.
         num_filters: hidden channels of the ``fcn`` model.
@@ -113,8 +91,8 @@ class SemanticSegmentationTask(BaseTask):
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
         scheduler: ``plateau``, ``cosine`` or ``none``.
-        freeze_backbone: train the decoder only.
-        freeze_decoder: train the encoder only.
+        freeze_backbone: train the decoder only (the model's ``encoder``, or ``backbone``, is frozen).
+        freeze_decoder: train the encoder only (the model's ``decoder`` is frozen).
         **legacy: TorchGeo's older argument names (see above).
     """
 
@@ -153,14 +131,14 @@ class SemanticSegmentationTask(BaseTask):
     def configure_models(self) -> None:
         """Build the network with its weights and freeze what is asked."""
         hparams = self.hparams
-        self.model, encoder, decoder = segmentation_network(
+        self.model = segmentation_network(
             hparams["model"], hparams["backbone"], hparams["weights"], hparams["in_channels"],
             hparams["num_classes"], hparams["num_filters"],
         )
-        if hparams["freeze_backbone"] and encoder is not None:
-            freeze(encoder)
-        if hparams["freeze_decoder"] and decoder is not None:
-            freeze(decoder)
+        if hparams["freeze_backbone"]:
+            freeze(encoder_of(self.model))
+        if hparams["freeze_decoder"]:
+            freeze(decoder_of(self.model))
 
     def configure_losses(self) -> None:
         """The loss ``loss`` names."""
