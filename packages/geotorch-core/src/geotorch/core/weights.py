@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -43,6 +43,10 @@ class Weights(Protocol):
     @property
     def product(self) -> str | None:
         """The input product the weights start from (``L2A``, ``SR``), or None."""
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """Every fact as a plain mapping (TorchGeo's ``weights.meta``): what listings show."""
 
     def get_state_dict(self, progress: bool = True) -> dict[str, Tensor]:
         """The parameters, name -> tensor, downloaded and verified as needed.
