@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from geotorch.core.archive import extract_archive as extract_archive
     from geotorch.core.bbox import BoundingBox as BoundingBox
+    from geotorch.core.bbox import snap_inward as snap_inward
     from geotorch.core.cache import cache_home as cache_home
     from geotorch.core.catalog import get_datamodule as get_datamodule
     from geotorch.core.catalog import get_dataset as get_dataset
@@ -63,6 +64,8 @@ if TYPE_CHECKING:
     from geotorch.core.panels import plot_chip as plot_chip
     from geotorch.core.panels import rgb_channels as rgb_channels
     from geotorch.core.panels import stretch as stretch
+    from geotorch.core.partial import NAME_MAX as NAME_MAX
+    from geotorch.core.partial import shortened as shortened
     from geotorch.core.plotting import plot_sample as plot_sample
     from geotorch.core.plugins import list_plugins as list_plugins
     from geotorch.core.plugins import load_plugins as load_plugins

@@ -7,6 +7,7 @@ Names are imported on first use, so ``import geotorch.samplers`` loads neither t
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from geotorch.samplers.areas import index_entries as index_entries
     from geotorch.samplers.batch import BatchGeoSampler as BatchGeoSampler
     from geotorch.samplers.batch import RandomBatchGeoSampler as RandomBatchGeoSampler
     from geotorch.samplers.constants import Units as Units

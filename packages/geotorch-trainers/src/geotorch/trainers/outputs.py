@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import rasterio
 
-from geotorch.core.partial import NAME_MAX, shortened
+from geotorch.core import NAME_MAX, shortened
 
 #: The extension of every prediction file.
 OUTPUT_SUFFIX = ".tif"
@@ -52,7 +52,7 @@ def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
     in the order of its input's path then of its position, gets ``<stem>_<k>.tif`` with the
     smallest ``k >= 2`` that no other output uses. Names keep their inputs' spelling. A file name
     longer than the 255 bytes file systems allow is shortened to fit, keeping a digest of the whole
-    name (:func:`geotorch.core.partial.shortened`). The names depend only on ``sources`` (not on
+    name (:func:`geotorch.core.shortened`). The names depend only on ``sources`` (not on
     the run, the rank or the disk's contents).
 
     Args:

@@ -22,8 +22,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from torch import Tensor
 
-from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset
-from geotorch.core.bbox import snap_inward
+from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset, snap_inward
 from geotorch.trainers.outputs import output_names, write_raster
 
 #: How far (in pixels) a window may sit off a canvas's pixel lattice and still be written to it.
@@ -225,7 +224,7 @@ def canvases_of(dataset: GeoDataset) -> list[Canvas]:
     first operand's: the imagery of ``images & labels``), whose data, as that operand reads it
     (with its ``nodata``), decides which pixels are written.
     """
-    from geotorch.samplers.areas import index_entries
+    from geotorch.samplers import index_entries
 
     entries = index_entries(dataset)
     sources = [os.fspath(item) if isinstance(item, (str, os.PathLike)) else None for _, item in entries]
@@ -247,7 +246,7 @@ def _nodata_of_sources(dataset: GeoDataset) -> dict[str, float | None]:
     Returns:
         Each file's path (as :func:`os.fspath` gives it) and that dataset's ``nodata`` (or None).
     """
-    from geotorch.samplers.areas import index_entries
+    from geotorch.samplers import index_entries
 
     found: dict[str, float | None] = {}
     for reader in _readers_of_entries(dataset):
