@@ -13,8 +13,7 @@ from pathlib import Path, PurePosixPath
 import torch
 from torch import Tensor
 
-from geotorch.core import download_url
-from geotorch.core.cache import cache_home
+from geotorch.core import cache_home, download_url
 from geotorch.models.errors import UnsafeCheckpointError
 
 #: The torchvision convention: a checkpoint's file name ends in ``-<first hex digits of its sha256>.<ext>``.
