@@ -27,6 +27,33 @@ def check_choice(dataset: str, kind: str, value: object, choices: Collection[obj
         raise ValueError(f"{dataset}: unknown {kind} {value!r}; choose one of {list(choices)}")
 
 
+def choose_bands(
+    dataset: str, bands: Sequence[str] | None, all_bands: Sequence[str], default_bands: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """The bands to read, in sample order: ``bands``, else ``default_bands``, else ``all_bands``.
+
+    The one band rule of every dataset (:meth:`DatasetLifecycle.select_bands`,
+    :meth:`~geotorch.core.RasterDataset.select_bands`).
+
+    Args:
+        dataset: the dataset's name, for the message.
+        bands: the bands asked for, or None for the default.
+        all_bands: every band the dataset has.
+        default_bands: the bands read when ``bands`` is None (all when empty).
+
+    Raises:
+        ValueError: ``"<dataset>: unknown band(s) [...]; choose from [...]"`` if a band is not in
+            ``all_bands``, or ``"<dataset>: bands must name at least one band; ..."`` if ``bands`` is empty.
+    """
+    chosen = tuple(bands) if bands is not None else tuple(default_bands or all_bands)
+    if not chosen and bands is not None:
+        raise ValueError(f"{dataset}: bands must name at least one band; choose from {list(all_bands)}")
+    unknown = [band for band in chosen if band not in all_bands]
+    if unknown:
+        raise ValueError(f"{dataset}: unknown band(s) {unknown}; choose from {list(all_bands)}")
+    return chosen
+
+
 class DatasetLifecycle(abc.ABC):
     """Mixin giving a dataset the lifecycle of its files, and its split and band checks.
 
@@ -48,7 +75,9 @@ class DatasetLifecycle(abc.ABC):
       and extracted but never fetched.
     - ``splits``: the split names :meth:`check_split` accepts, in the order its message lists them
       (a mapping from each split to what it needs serves as well: its keys are the names).
-    - ``all_bands``: every band the product has, in file order; :meth:`select_bands` picks among them.
+    - ``all_bands``: every band the product has, in file order; :meth:`select_bands` picks among them
+      (``default_bands`` when none is asked, all when that is empty), by the same rule as
+      :class:`~geotorch.core.RasterDataset`, so the order of the two bases does not matter.
 
     Example, a whole downloadable dataset's declaration::
 
@@ -74,6 +103,7 @@ class DatasetLifecycle(abc.ABC):
     splits: ClassVar[Collection[str]] = ()
     """The split names :meth:`check_split` accepts."""
     all_bands: ClassVar[tuple[str, ...]] = ()
+    default_bands: ClassVar[tuple[str, ...]] = ()
     """Every band of the product, in file order; :meth:`select_bands` chooses among them."""
 
     def resources(self) -> Sequence[Resource]:
@@ -119,14 +149,9 @@ class DatasetLifecycle(abc.ABC):
         return split
 
     def select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
-        """The bands to read, in the order asked: ``bands``, or ``all_bands`` when None.
+        """The bands to read, in the order asked: ``bands``, else ``default_bands``, else ``all_bands``.
 
         Raises:
-            ValueError: ``"<class>: unknown bands [...]; choose from [...]"`` if a band is not in
-                ``all_bands`` or none is asked.
+            ValueError: if a band is not in ``all_bands`` or ``bands`` names none (see :func:`choose_bands`).
         """
-        chosen = tuple(self.all_bands if bands is None else bands)
-        unknown = [band for band in chosen if band not in self.all_bands]
-        if unknown or not chosen:
-            raise ValueError(f"{type(self).__name__}: unknown bands {unknown}; choose from {list(self.all_bands)}")
-        return chosen
+        return choose_bands(type(self).__name__, bands, self.all_bands, self.default_bands)

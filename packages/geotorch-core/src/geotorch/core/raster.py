@@ -23,6 +23,7 @@ from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geotransform import res_in
 from geotorch.core.grid import Grid
 from geotorch.core.handles import open_files
+from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan, read_mosaic
 from geotorch.core.profiles import read_profiles
 from geotorch.core.raster_profile import RasterProfile
@@ -195,15 +196,7 @@ class RasterDataset(GeoDataset):
         Raises:
             ValueError: if a band is not in ``all_bands``, or ``bands`` names none.
         """
-        chosen = tuple(bands) if bands is not None else self.default_bands or self.all_bands
-        if not chosen and bands is not None:
-            raise ValueError(f"{type(self).__name__}: bands must name at least one band")
-        unknown = [band for band in chosen if band not in self.all_bands]
-        if unknown:
-            raise ValueError(
-                f"{type(self).__name__}: unknown band(s) {unknown}; this dataset has {list(self.all_bands)}"
-            )
-        return chosen
+        return choose_bands(type(self).__name__, bands, self.all_bands, self.default_bands)
 
     def _scan(self) -> tuple[list[Footprint], RasterProfile]:
         """Footprints of every matching, readable file, and the profile of the first one.
