@@ -42,9 +42,10 @@ def test_unexpected_and_missing_keys_are_named_strictly_or_in_the_warning(tmp_pa
     state["extra.weight"] = torch.zeros(3)
     del state["layer4.1.bn2.bias"]
     path = _saved(tmp_path, state)
-    with pytest.raises(WeightsMismatchError, match=r"missing \['layer4\.1\.bn2\.bias'\]; unexpected \['extra\.weight'\]"):
+    named = r"missing \['layer4\.1\.bn2\.bias'\]; unexpected \['extra\.weight'\]"
+    with pytest.raises(WeightsMismatchError, match=named):
         resnet18(weights=path, in_chans=4, num_classes=0)
-    with pytest.warns(SkippedWeightsWarning, match=r"missing \['layer4\.1\.bn2\.bias'\]; unexpected \['extra\.weight'\]"):
+    with pytest.warns(SkippedWeightsWarning, match=named):
         loaded = resnet18(weights=path, in_chans=4, num_classes=0, strict=False)
     assert torch.equal(loaded.layer4[1].bn2.weight, trained.layer4[1].bn2.weight)
 
@@ -91,5 +92,5 @@ def test_paths_and_file_names_are_checkpoint_files_and_none_is_no_weights(tmp_pa
     assert resolve_weights(tmp_path / "a", "resnet18") == CheckpointFile(tmp_path / "a", "resnet18")
     assert resolve_weights("missing.ckpt") == CheckpointFile(Path("missing.ckpt"))
     assert resolve_weights(None) is None and resolve_weights(False) is None
-    with pytest.raises(FileNotFoundError, match="weights='missing.ckpt': no such checkpoint file"):
+    with pytest.raises(FileNotFoundError, match=r"weights='missing\.ckpt': no such checkpoint file"):
         resnet18(weights="missing.ckpt")
