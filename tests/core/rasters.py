@@ -1,8 +1,4 @@
-"""Writers of small real GeoTIFFs and vector files for the core tests.
-
-The tests import it as ``rasters``: pytest puts ``tests/core`` on ``sys.path``,
-mypy's search path does not hold it, hence their ``type: ignore[import-not-found]``.
-"""
+"""Writers of small real GeoTIFFs and vector files for the core tests (``from tests.core.rasters import ...``)."""
 
 from __future__ import annotations
 

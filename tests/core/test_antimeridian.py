@@ -11,12 +11,12 @@ from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.geo import build_index
 from geotorch.core.grid import Grid
 from geotorch.samplers import GridGeoSampler
+from tests.core.rasters import grid, random_bands, write_raster
 
 #: 300 x 100 pixels of 1 km in UTM zone 1N at 62-63 N: longitudes 179.04 E to 175.02 W.
 UTM_1N = Affine(1000, 0, 300000, 0, -1000, 7000000)

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.bbox import FIELDS, MAX_TIME, MIN_TIME
+from tests.core.rasters import grid, random_bands, write_raster
 
 
 def test_bounding_box_is_the_six_tuple_the_index_uses() -> None:

@@ -11,7 +11,6 @@ import pytest
 import torch
 from pyproj import Transformer
 from rasterio.crs import CRS
-from rasters import damage_first_tile, grid, random_bands, write_raster  # type: ignore[import-not-found]
 from torch.utils.data import DataLoader
 
 from geotorch.core import (
@@ -25,6 +24,7 @@ from geotorch.core import (
     stack_samples,
 )
 from geotorch.samplers import RandomGeoSampler
+from tests.core.rasters import damage_first_tile, grid, random_bands, write_raster
 
 CDL_CLASSES = (1, 5, 24, 61, 111)
 

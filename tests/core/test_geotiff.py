@@ -13,11 +13,11 @@ import rasterio
 from rasterio.crs import CRS
 from rasterio.errors import RasterioError
 from rasterio.transform import Affine
-from tiff_bytes import ASCII, DOUBLE, LONG, SHORT, geokey_directory, tiff_bytes  # type: ignore[import-not-found]
 
 from geotorch.core import RasterDataset
 from geotorch.core.geotiff import read_header
 from geotorch.core.raster_profile import RasterProfile
+from tests.core.tiff_bytes import ASCII, DOUBLE, LONG, SHORT, geokey_directory, tiff_bytes
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 

@@ -31,7 +31,10 @@ from hypothesis import strategies as st
 from rasterio.crs import CRS
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from rasterio.transform import Affine
-from tiff_bytes import (  # type: ignore[import-not-found]
+
+from geotorch.core import RasterDataset
+from geotorch.core.geotiff import read_header
+from tests.core.tiff_bytes import (
     ASCII,
     BYTE,
     DOUBLE,
@@ -44,9 +47,6 @@ from tiff_bytes import (  # type: ignore[import-not-found]
     geokey_directory,
     tiff_bytes,
 )
-
-from geotorch.core import RasterDataset
-from geotorch.core.geotiff import read_header
 
 #: Derandomized, so every run draws the same variants; no example database, no deadline (GDAL's first
 #: use of a CRS can take a while).

@@ -12,10 +12,10 @@ from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.grid import Grid
+from tests.core.rasters import grid, random_bands, write_raster
 
 #: A file's top-left corner and pixel size per CRS: places where each CRS is well defined.
 PLACES = {"EPSG:32616": (600000.0, 4000000.0, 30.0), "EPSG:4326": (-87.0, 36.0, 0.0003),

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 from torch.utils.data import DataLoader, Dataset
 
 from geotorch.core import RasterDataset
 from geotorch.core.errors import RasterReadError
 from geotorch.core.handles import DECODE_THREADS_VARIABLE, decode_threads, open_files
+from tests.core.rasters import grid, random_bands, write_raster
 
 LEFT, TOP = 300000.0, 4000000.0
 

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 import rtree.index
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, GeoDataset, RasterDataset, VectorDataset
+from tests.core.rasters import grid, random_bands, write_raster
 
 
 class Scenes(RasterDataset):

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 import pytest
 import torch
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import (
     ChecksumError,
@@ -22,6 +21,7 @@ from geotorch.core import (
     Resource,
     check_choice,
 )
+from tests.core.rasters import grid, random_bands, write_raster
 
 
 class Fields(DatasetLifecycle, NonGeoDataset):

@@ -12,7 +12,6 @@ from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
-from rasters import random_bands, write_raster, write_vector  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset, VectorDataset
 from geotorch.core.crs import transform_bounds, wrap_longitudes
@@ -20,6 +19,7 @@ from geotorch.core.geo import GeoDataset
 from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale
 from geotorch.samplers import GridGeoSampler
+from tests.core.rasters import random_bands, write_raster, write_vector
 
 LONLAT = CRS.from_epsg(4326)
 #: Latitudes of every file: 40 to 60 N, one-degree rows.

@@ -10,11 +10,11 @@ import rasterio
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
-from rasters import grid, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale
+from tests.core.rasters import grid, write_raster
 
 LEFT, TOP = 600000.0, 4000000.0
 

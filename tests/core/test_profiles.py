@@ -12,12 +12,12 @@ import pytest
 import rasterio
 from affine import Affine
 from rasterio.errors import NotGeoreferencedWarning
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 import geotorch.core.profiles as profiles
 from geotorch.core import RasterDataset
 from geotorch.core.crs import crs_from_wkt
 from geotorch.core.raster_profile import RasterProfile
+from tests.core.rasters import grid, random_bands, write_raster
 
 
 class Tiles(RasterDataset):

@@ -17,12 +17,12 @@ from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
-from rasters import damage_first_tile, grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, RasterDataset, RasterReadError, set_max_open_files
-from geotorch.core.handles import open_files
 from geotorch.core.grid import Grid
+from geotorch.core.handles import open_files
 from geotorch.core.plotting import plot_sample
+from tests.core.rasters import damage_first_tile, grid, random_bands, write_raster
 
 LEFT, TOP = 600000.0, 4000000.0
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import torch
 from rasterio.enums import Resampling
-from rasters import grid, write_raster  # type: ignore[import-not-found]
 
 import geotorch.core.raster as raster_module
 from geotorch.core import DatasetNotFoundError, RasterDataset, Sample
+from tests.core.rasters import grid, write_raster
 
 
 def _band_file(path: Path, value: int) -> Path:

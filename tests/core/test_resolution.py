@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import shapely
 import torch
-from rasters import grid, random_bands, write_raster, write_vector  # type: ignore[import-not-found]
 
 from geotorch.core import RasterDataset, VectorDataset
 from geotorch.core.geo import as_res
+from tests.core.rasters import grid, random_bands, write_raster, write_vector
 
 BAD_VALUES = [math.nan, math.inf, -math.inf, (10.0, math.nan), (math.inf, 10.0), 0, -10.0]
 BAD_TYPES = ["10", True, (10.0,), (10.0, 10.0, 10.0), (10.0, "10")]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
-from rasters import grid, random_bands, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core import RasterDataset
 from geotorch.core.files import find_files
 from geotorch.core.sidecars import probed_alike, sidecars_by_file
+from tests.core.rasters import grid, random_bands, write_raster
 
 
 def test_sidecars_are_matched_to_their_file() -> None:

@@ -15,11 +15,11 @@ import torch
 from matplotlib.figure import Figure
 from pyproj import Transformer
 from rasterio.crs import CRS
-from rasters import write_vector  # type: ignore[import-not-found]
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, VectorDataset
 from geotorch.core.errors import LabelValueError
 from geotorch.core.grid import Grid
+from tests.core.rasters import write_vector
 
 LEFT, BOTTOM = 600000.0, 4000000.0
 RES = 10.0

@@ -11,10 +11,10 @@ from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
-from rasters import grid, write_raster  # type: ignore[import-not-found]
 
 from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale, warp_onto_grid
+from tests.core.rasters import grid, write_raster
 
 
 @pytest.fixture(scope="module")

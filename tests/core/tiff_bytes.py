@@ -1,8 +1,4 @@
-"""A byte-level TIFF writer for the header reader's tests: any tag, type, byte order or value, valid or not.
-
-The tests import it as ``tiff_bytes`` (pytest puts ``tests/core`` on ``sys.path``;
-mypy's search path does not hold it, hence their ``type: ignore[import-not-found]``).
-"""
+"""A byte-level TIFF writer for the header reader's tests: any tag, type, byte order or value, valid or not."""
 
 from __future__ import annotations
 

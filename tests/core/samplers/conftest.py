@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
-from places import Place  # type: ignore[import-not-found]
 
 from geotorch.core import RasterDataset
+from tests.core.samplers.places import Place
 
 
 class Tiles(RasterDataset):

@@ -1,8 +1,4 @@
-"""Where sampler tests lay their tiles; a module of its own so that test modules can import it.
-
-pytest puts ``tests/core/samplers`` on ``sys.path`` (rootdir-relative imports of ``tests.`` fail
-where the repository root is not on it, as under ``nox``).
-"""
+"""Where sampler tests lay their tiles; a module of its own so that test modules and the conftest import it."""
 
 from __future__ import annotations
 

@@ -12,11 +12,11 @@ import pytest
 import rasterio
 import shapely
 import torch
-from places import Place  # type: ignore[import-not-found]
 from torch.utils.data import DataLoader
 
 from geotorch.core import BoundingBox, RasterDataset, stack_samples
 from geotorch.samplers import GridGeoSampler, Units
+from tests.core.samplers.places import Place
 
 if TYPE_CHECKING:
     from pathlib import Path
