@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import torch
-from benchmark_fakes import served, tar_tree, write_chip, write_split_file
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import BigEarthNet
-
-# Pixels per side of each S2 band at its native resolution (10, 20, 60 m) in a 1.2 km patch.
-S2_SIZES = {"B02": 120, "B03": 120, "B04": 120, "B08": 120, "B05": 60, "B06": 60, "B07": 60, "B8A": 60,
-            "B11": 60, "B12": 60, "B01": 20, "B09": 20}
-PATCHES = [
-    ("S2A_MSIL2A_20170613T101031_0_45", "S1B_IW_GRDH_1SDV_20170613T165043_33UUP_0_45",
-     ["Coniferous forest", "Mixed forest", "Transitional woodland/shrub"]),
-    ("S2A_MSIL2A_20170613T101031_0_46", "S1B_IW_GRDH_1SDV_20170613T165043_33UUP_0_46",
-     ["Continuous urban fabric", "Airports", "Sea and ocean"]),
-    ("S2B_MSIL2A_20180525T94031_11_70", "S1A_IW_GRDH_1SDV_20180525T163845_34VER_11_70", ["Water bodies"]),
-]
-
-
-def make_bigearthnet(root: Path) -> Path:
-    """Three S2 (uint16, 12 bands) and S1 (float32 VH, VV) patch folders, label JSONs, and the split files."""
-    rng = np.random.default_rng(0)
-    for s2, s1, labels in PATCHES:
-        for band, size in S2_SIZES.items():
-            chip = rng.integers(1, 3000, (1, size, size)).astype("uint16")
-            write_chip(root / "BigEarthNet-v1.0" / s2 / f"{s2}_{band}.tif", chip, georeferenced=True)
-        for band in ("VH", "VV"):
-            chip = rng.normal(-15, 3, (1, 120, 120)).astype("float32")
-            write_chip(root / "BigEarthNet-S1-v1.0" / s1 / f"{s1}_{band}.tif", chip, georeferenced=True)
-        (root / "BigEarthNet-v1.0" / s2 / f"{s2}_labels_metadata.json").write_text(json.dumps(
-            {"labels": labels, "tile_source": s2, "acquisition_date": "2017-06-13 10:10:31"}))
-        (root / "BigEarthNet-S1-v1.0" / s1 / f"{s1}_labels_metadata.json").write_text(json.dumps(
-            {"labels": labels, "corresponding_s2_patch": s2}))
-    for split, chosen in (("train", PATCHES[:2]), ("val", PATCHES[2:]), ("test", PATCHES[2:])):
-        write_split_file(root / f"bigearthnet-{split}.csv", [f"{s2},{s1}" for s2, s1, _ in chosen])
-    return root
+from tests.datasets.fakes.benchmark import served, tar_tree
+from tests.datasets.fakes.classification import make_bigearthnet
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from geo_fakes import md5, square, write_geojson, zip_files
 
 from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import CanadianBuildingFootprints
+from tests.datasets.fakes.geo import md5, square, write_geojson, zip_files
 
 PROVINCES = ("Alberta", "Nunavut")
 

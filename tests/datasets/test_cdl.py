@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from geo_fakes import md5, stripes, write_raster, zip_files
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import CDL
+from tests.datasets.fakes.geo import md5, stripes, write_raster, zip_files
 
 RAW = (1, 5, 24, 111, 176)
 

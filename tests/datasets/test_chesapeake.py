@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from geo_fakes import md5, stripes, write_raster, zip_files
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Chesapeake7
+from tests.datasets.fakes.geo import md5, stripes, write_raster, zip_files
 
 
 def write_baywide(folder: Path) -> Path:

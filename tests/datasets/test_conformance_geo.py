@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from geo_fakes import square, stripes, write_raster, write_sentinel2_safe, write_shapefile
 
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Esri2020, EuroCrops, Sentinel2
+from tests.datasets.fakes.geo import write_sentinel2_safe
+from tests.datasets.fakes.products import write_esri2020_tile, write_eurocrops_country
 
 
 class ClassesVariants(GeoDatasetConformance):
@@ -54,8 +55,7 @@ def esri2020_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two tiles (``{tile}_20200101-20210101.tif``, classes 1-10 in stripes) in two UTM zones."""
     root = tmp_path_factory.mktemp("esri2020")
     for tile, epsg in (("52J", 32752), ("53J", 32753)):
-        write_raster(root / f"{tile}_20200101-20210101.tif", stripes((32, 32), tuple(range(1, 11))), epsg,
-                     500000.0, 7000000.0, 10.0, nodata=0)
+        write_esri2020_tile(root, tile, epsg)
     return root
 
 
@@ -69,17 +69,11 @@ class TestEsri2020(ClassesVariants):
         return {"root": esri2020_root, "download": False}
 
 
-HCAT = "HCAT2_name,HCAT2_code\nwheat,3301010100\nwinter_common_soft_wheat,3301010101\nmaize,3301010600\n"
-
-
 @pytest.fixture(scope="module")
 def eurocrops_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Austria's shapefile of three 0.001-degree parcels (wheat, maize, an unlisted code) and ``HCAT2.csv``."""
     root = tmp_path_factory.mktemp("eurocrops")
-    (root / "HCAT2.csv").write_text(HCAT)
-    parcels = [square(14.0 + 0.001 * number, 48.0, 0.001) for number in range(3)]
-    write_shapefile(root / "AT_2021_EC21" / "AT_2021_EC21.shp", parcels, "EC_hcat_c",
-                    ("3301010101", "3301010600", "3302000000"))
+    write_eurocrops_country(root)
     return root
 
 

@@ -4,37 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from dense_fakes import md5, rgb, write_raster, zip_members
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.datasets import DeepGlobeLandCover
-
-SIZE = 16
-# The class colours, each stripe off by a little as in the real PNGs, then red (not a class: unknown).
-COLOURS = [(0, 255, 255), (255, 255, 0), (255, 0, 255), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0),
-           (255, 0, 0)]
-
-
-def colour_mask() -> np.ndarray:
-    """A (3, SIZE, SIZE) uint8 mask of two-row stripes of ``COLOURS``, channels nudged away from 0 and 255."""
-    mask = np.zeros((3, SIZE, SIZE), "uint8")
-    for stripe, colour in enumerate(COLOURS):
-        nudged = [value - 3 if value else 4 for value in colour]
-        mask[:, 2 * stripe: 2 * stripe + 2] = np.array(nudged, "uint8")[:, None, None]
-    return mask
-
-
-def make_deepglobe(root: Path) -> Path:
-    """Two JPEG chips with colour-coded PNG masks in training_data, one in test_data."""
-    for folder, ids in (("training_data", (119, 855)), ("test_data", (6399,))):
-        for number in ids:
-            write_raster(root / "data" / folder / "images" / f"{number}_sat.jpg", rgb(SIZE))
-            write_raster(root / "data" / folder / "masks" / f"{number}_mask.png", colour_mask())
-    return root
+from tests.datasets.fakes.dense import md5, zip_members
+from tests.datasets.fakes.segmentation import SIZE, make_deepglobe
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from geo_fakes import md5, write_raster, zip_files
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import EUDEM, AsterGDEM
+from tests.datasets.fakes.geo import md5, write_raster, zip_files
 
 
 def terrain(size: int = 32) -> np.ndarray:

@@ -7,28 +7,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from geo_fakes import md5, stripes, write_raster, zip_files
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Esri2020
-
-
-def write_tile(folder: Path, tile: str = "52J", epsg: int = 32752) -> Path:
-    """Write ``{tile}_20200101-20210101.tif`` (uint8 classes 1-10, 10 m, in the tile's UTM zone)."""
-    path = folder / f"{tile}_20200101-20210101.tif"
-    return write_raster(path, stripes((32, 32), tuple(range(1, 11))), epsg, 500000.0, 7000000.0, 10.0, nodata=0)
+from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.products import write_esri2020_tile
 
 
 class TestEsri2020Conformance(GeoDatasetConformance):
     @pytest.fixture
     def dataset(self, tmp_path: Path) -> Esri2020:
-        write_tile(tmp_path)
+        write_esri2020_tile(tmp_path)
         return Esri2020(root=tmp_path)
 
 
 def test_tiles_span_2020_and_keep_chosen_classes(tmp_path: Path) -> None:
-    write_tile(tmp_path)
+    write_esri2020_tile(tmp_path)
     dataset = Esri2020(root=tmp_path, classes=[1, 7])
     assert datetime.fromtimestamp(dataset.bounds.mint, UTC) == datetime(2020, 1, 1, tzinfo=UTC)
     assert datetime.fromtimestamp(dataset.bounds.maxt, UTC).date() == datetime(2021, 1, 1).date()
@@ -38,7 +33,7 @@ def test_tiles_span_2020_and_keep_chosen_classes(tmp_path: Path) -> None:
 
 
 def test_download_checksum_and_not_found(http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    raster = write_tile(tmp_path / "staging")
+    raster = write_esri2020_tile(tmp_path / "staging")
     archive = zip_files(http_server.root / Esri2020.archive, [raster], raster.parent)
     monkeypatch.setattr(Esri2020, "url", http_server.url(archive.name))
     monkeypatch.setattr(Esri2020, "md5", md5(archive))

@@ -4,39 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from dense_fakes import damaged, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.datasets import ETCI2021
-
-SIZE = 16
-FOLDERS = {"train": "train", "val": "test", "test": "test_internal"}
-
-
-def binary(rows: int) -> np.ndarray:
-    """A (1, SIZE, SIZE) uint8 label: 255 in the first ``rows`` rows, 0 below."""
-    label = np.zeros((1, SIZE, SIZE), "uint8")
-    label[:, :rows] = 255
-    return label
-
-
-def make_etci(root: Path) -> Path:
-    """Two regions of two chips per split folder; test_internal has no flood labels."""
-    for split, folder in FOLDERS.items():
-        for region in ("bangladesh_20170314t115609", "nebraska_20170309t002110"):
-            tiles = root / folder / region / "tiles"
-            for x in (0, 1):
-                name = f"{region}_x-{x}_y-0"
-                write_raster(tiles / "vv" / f"{name}_vv.png", rgb(SIZE))
-                write_raster(tiles / "vh" / f"{name}_vh.png", rgb(SIZE))
-                write_raster(tiles / "water_body_label" / f"{name}.png", binary(2))
-                if split != "test":
-                    write_raster(tiles / "flood_label" / f"{name}.png", binary(5))
-    return root
+from tests.datasets.fakes.dense import damaged, served, zip_members
+from tests.datasets.fakes.segmentation import SIZE, make_etci
 
 
 @pytest.fixture(scope="module")

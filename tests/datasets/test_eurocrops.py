@@ -7,26 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from geo_fakes import md5, square, write_shapefile, zip_files
 
 from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError, Resource
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import EuroCrops
-
-HCAT = (
-    "HCAT2_name,HCAT2_code\nwheat,3301010100\nwinter_common_soft_wheat,3301010101\n"
-    "maize,3301010600\narable_crops,3301000000\n"
-)
-#: Winter soft wheat, maize, and a code outside the arable branch.
-PARCELS = ("3301010101", "3301010600", "3302000000")
-
-
-def write_country(folder: Path, stem: str = "AT_2021_EC21", lon: float = 14.0) -> Path:
-    """Write ``{stem}.shp`` with three 0.001-degree parcels in a row near ``(lon, 48)``, plus ``HCAT2.csv``."""
-    (folder / "HCAT2.csv").parent.mkdir(parents=True, exist_ok=True)
-    (folder / "HCAT2.csv").write_text(HCAT)
-    parcels = [square(lon + 0.001 * number, 48.0, 0.001) for number in range(3)]
-    return write_shapefile(folder / stem / f"{stem}.shp", parcels, "EC_hcat_c", PARCELS)
+from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.products import EUROCROPS_HCAT, write_eurocrops_country
 
 
 def labels_of_parcels(dataset: EuroCrops) -> list[int]:
@@ -39,7 +25,7 @@ def labels_of_parcels(dataset: EuroCrops) -> list[int]:
 @pytest.fixture
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(EuroCrops, "md5s", {"AT_2021.zip": ""})
-    write_country(tmp_path)
+    write_eurocrops_country(tmp_path)
     return tmp_path
 
 
@@ -71,9 +57,9 @@ def test_files_time_span_is_their_year(local: Path) -> None:
 def test_download_checksum_extraction_and_not_found(
     http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shapefile = write_country(tmp_path / "staging")
+    shapefile = write_eurocrops_country(tmp_path / "staging")
     archive = zip_files(http_server.root / "AT_2021.zip", sorted(shapefile.parent.iterdir()), shapefile.parent.parent)
-    (http_server.root / "HCAT2.csv").write_text(HCAT)
+    (http_server.root / "HCAT2.csv").write_text(EUROCROPS_HCAT)
     monkeypatch.setattr(EuroCrops, "url", http_server.base_url)
     table = Resource(http_server.url("HCAT2.csv"), "HCAT2.csv", md5=md5(http_server.root / "HCAT2.csv"), extract=False)
     monkeypatch.setattr(EuroCrops, "hcat", table)

@@ -9,23 +9,13 @@ from typing import Any
 import pytest
 import rasterio
 import torch
-from benchmark_fakes import publish_class_folders, write_class_folders, write_split_file
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import EuroSAT, EuroSAT100, EuroSATSpatial
-
-SIZE = 16
-
-
-def make_eurosat(root: Path, prefix: str = "eurosat") -> Path:
-    """Three 13-band uint16 chips per class (``<Class>_<n>.tif``); split files list ``.jpg`` names, as the real do."""
-    names = [(name, f"{name}_{n}.tif") for name in EuroSAT.classes for n in (1, 2, 3)]
-    write_class_folders(root, EuroSAT.images_folder, names, bands=13, size=SIZE, dtype="uint16", georeferenced=True)
-    for split, n in (("train", 1), ("val", 2), ("test", 3)):
-        write_split_file(root / f"{prefix}-{split}.txt", [f"{name}_{n}.jpg" for name in EuroSAT.classes])
-    return root
+from tests.datasets.fakes.benchmark import publish_class_folders
+from tests.datasets.fakes.classification import SIZE, make_eurosat
 
 
 @pytest.fixture(scope="module")

@@ -4,33 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from dense_fakes import md5, rgb, write_raster, zip_members
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.datasets import InriaAerialImageLabeling
-
-SIZE = 16
-TRAIN_TOWNS = ("austin", "tyrol-w")
-TEST_TOWNS = ("bellingham", "tyrol-e")
-
-
-def make_inria(root: Path) -> Path:
-    """Tiles 1-7 of two towns per folder: georeferenced RGB uint8 GeoTIFFs, train gt of 0 and 255."""
-    data = root / "AerialImageDataset"
-    for town in TRAIN_TOWNS:
-        for number in range(1, 8):
-            write_raster(data / "train" / "images" / f"{town}{number}.tif", rgb(SIZE), crs="EPSG:26914")
-            gt = np.zeros((1, SIZE, SIZE), "uint8")
-            gt[:, :4] = 255
-            write_raster(data / "train" / "gt" / f"{town}{number}.tif", gt, crs="EPSG:26914")
-    for town in TEST_TOWNS:
-        for number in (1, 2):
-            write_raster(data / "test" / "images" / f"{town}{number}.tif", rgb(SIZE), crs="EPSG:26914")
-    return root
+from tests.datasets.fakes.dense import md5, zip_members
+from tests.datasets.fakes.segmentation import SIZE, make_inria
 
 
 @pytest.fixture(scope="module")

@@ -9,30 +9,16 @@ import numpy as np
 import pytest
 import rasterio
 import torch
-from dense_fakes import damaged, labels, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.datasets import LandCoverAI
 from geotorch.datasets.landcoverai import cut_chips
 from geotorch.datasets.raster_chips import read_array, read_label
+from tests.datasets.fakes.dense import damaged, served, zip_members
+from tests.datasets.fakes.segmentation import NAMES, SPLITS, make_landcoverai
 
 CHIP = 16
-NAMES = ("M-33-20-D-c-4-2", "N-33-60-D-c-4-2")
-# 40 x 36 px orthophotos hold 3 x 3 tiles of 16 px, of which tiles 0, 1, 3, 4 are complete.
-SPLITS = {"train": [f"{NAMES[0]}_{k}" for k in (0, 1, 3)] + [f"{NAMES[1]}_0"],
-          "val": [f"{NAMES[0]}_4"], "test": [f"{NAMES[1]}_{k}" for k in (1, 3, 4)]}
-
-
-def make_landcoverai(root: Path) -> Path:
-    """The extracted v1 zip: EPSG:2180 RGB orthophotos and masks (values 0-4) and the three split lists."""
-    for name in NAMES:
-        write_raster(root / "images" / f"{name}.tif", rgb((40, 36)), crs="EPSG:2180")
-        write_raster(root / "masks" / f"{name}.tif", labels(40, range(5))[:, :, :36].copy(), crs="EPSG:2180")
-    for split, names in SPLITS.items():
-        (root / f"{split}.txt").write_text("".join(f"{name}\n" for name in names))
-    (root / "split.py").write_text("# the publisher's chip-cutting script, never run by GeoTorch\n")
-    return root
 
 
 @pytest.fixture(autouse=True)

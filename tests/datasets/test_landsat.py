@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from geo_fakes import write_landsat_scene
 
 from geotorch.core import BoundingBox, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
@@ -21,6 +20,7 @@ from geotorch.datasets import (
     Landsat9,
 )
 from geotorch.datasets.landsat import Landsat
+from tests.datasets.fakes.geo import write_landsat_scene
 
 L8_ID = "LC08_L2SP_023032_20230615_20230620_02_T1"
 

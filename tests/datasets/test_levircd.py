@@ -4,30 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from dense_fakes import damaged, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, stack_samples
 from geotorch.datasets import LEVIRCD
-
-SIZE = 16
-COUNTS = {"train": 3, "val": 1, "test": 2}
-
-
-def make_levircd(root: Path, splits: dict[str, int] = COUNTS) -> Path:
-    """RGB PNG pairs named <split>_<n>.png in A/ and B/, change labels of 0 and 255 in label/."""
-    for split, count in splits.items():
-        for number in range(1, count + 1):
-            name = f"{split}_{number}.png"
-            write_raster(root / "A" / name, rgb(SIZE))
-            write_raster(root / "B" / name, rgb(SIZE))
-            change = np.zeros((1, SIZE, SIZE), "uint8")
-            change[:, :number] = 255
-            write_raster(root / "label" / name, change)
-    return root
+from tests.datasets.fakes.change import COUNTS, SIZE, make_levircd
+from tests.datasets.fakes.dense import damaged, served, zip_members
 
 
 @pytest.fixture(scope="module")

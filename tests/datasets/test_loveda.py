@@ -7,24 +7,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from dense_fakes import damaged, labels, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.datasets import LoveDA
-
-SIZE = 16
-
-
-def make_loveda(root: Path) -> Path:
-    """Two chips per scene and split (rural chips numbered after urban ones, as in the real data); Test unlabelled."""
-    for split in ("Train", "Val", "Test"):
-        for scene, numbers in (("Urban", (10, 11)), ("Rural", (20, 21))):
-            for number in numbers:
-                write_raster(root / split / scene / "images_png" / f"{number}.png", rgb(SIZE))
-                if split != "Test":
-                    write_raster(root / split / scene / "masks_png" / f"{number}.png", labels(SIZE, range(8)))
-    return root
+from tests.datasets.fakes.dense import damaged, served, zip_members
+from tests.datasets.fakes.segmentation import SIZE, make_loveda
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from geo_fakes import reflectance, write_raster
 
 from geotorch.core import DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import NAIP
+from tests.datasets.fakes.geo import reflectance, write_raster
 
 
 def write_quad(folder: Path, name: str = "m_3807511_ne_18_060_20181104.tif") -> Path:

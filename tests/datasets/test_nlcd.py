@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 import torch
-from geo_fakes import md5, stripes, write_raster, zip_files
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import NLCD
+from tests.datasets.fakes.geo import md5, stripes, write_raster, zip_files
 
 RAW = (11, 41, 82, 250)
 

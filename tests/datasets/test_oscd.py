@@ -4,34 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from dense_fakes import damaged, rgb, served, write_raster, zip_members
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.datasets import OSCD
 from geotorch.datasets.raster_chips import read_array
-
-SIZE = 16
-CITIES = {"Train": ("abudhabi", "beihai"), "Test": ("brasilia",)}
-PREFIX = "Onera Satellite Change Detection dataset - "
-
-
-def make_oscd(root: Path) -> Path:
-    """uint16 single-band GeoTIFFs B01..B12, B8A per date (imgs_<1|2>_rect), dates.txt, and 0/255 change PNGs."""
-    for split, cities in CITIES.items():
-        for city in cities:
-            for date in (1, 2):
-                for band in OSCD.all_bands:
-                    path = root / f"{PREFIX}Images" / city / f"imgs_{date}_rect" / f"{band}.tif"
-                    write_raster(path, rgb(SIZE, bands=1, dtype="uint16"), crs="EPSG:32640")
-            (root / f"{PREFIX}Images" / city / "dates.txt").write_text("date_1: 20160112\ndate_2: 20180327\n")
-            change = np.zeros((1, SIZE, SIZE), "uint8")
-            change[:, :3] = 255
-            write_raster(root / f"{PREFIX}{split} Labels" / city / "cm" / "cm.png", change)
-    return root
+from tests.datasets.fakes.change import PREFIX, SIZE, make_oscd
+from tests.datasets.fakes.dense import damaged, served, zip_members
 
 
 @pytest.fixture(scope="module")

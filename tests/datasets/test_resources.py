@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from geo_fakes import md5, stripes, write_raster, zip_files
 
 from geotorch.core import DatasetNotFoundError, Resource, ensure_present
 from geotorch.core.partial import abandoned, is_partial, partial_stem
 from geotorch.datasets import Esri2020
+from tests.datasets.fakes.geo import md5, stripes, write_raster, zip_files
 
 TILES = ("52J", "53J", "54J")
 

@@ -7,45 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import torch
-from benchmark_fakes import publish_class_folders, random_chip, write_chip, write_class_folders, write_split_file
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import RESISC45, PatternNet, UCMerced
 from geotorch.datasets.image_folder import ClassFolderDataset
-
-SIZE = 16
-
-
-def make_ucmerced(root: Path) -> Path:
-    """``UCMerced_LandUse/Images/<class>/<class><NN>.tif``, uint8 RGB; one chip is 16 x 12 like the odd real ones."""
-    names = [(name, f"{name}{n:02d}.tif") for name in UCMerced.classes[:3] for n in range(3)]
-    write_class_folders(root, UCMerced.images_folder, names, bands=3, size=SIZE, dtype="uint8")
-    odd = random_chip(np.random.default_rng(1), 3, SIZE, "uint8")[:, :12, :]
-    write_chip(root / UCMerced.images_folder / "airplane" / "airplane00.tif", odd)
-    for split, n in (("train", 0), ("val", 1), ("test", 2)):
-        write_split_file(root / f"uc_merced-{split}.txt", [f"{name}{n:02d}.tif" for name in UCMerced.classes[:3]])
-    return root
-
-
-def make_resisc45(root: Path) -> Path:
-    """``NWPU-RESISC45/<class>/<class>_<NNN>.jpg`` RGB JPEGs and the three split files."""
-    names = [(name, f"{name}_{n:03d}.jpg") for name in RESISC45.classes[:3] for n in (1, 2, 3)]
-    write_class_folders(root, RESISC45.images_folder, names, bands=3, size=SIZE, dtype="uint8")
-    for split, n in (("train", 1), ("val", 2), ("test", 3)):
-        write_split_file(root / f"resisc45-{split}.txt", [f"{name}_{n:03d}.jpg" for name in RESISC45.classes[:3]])
-    return root
-
-
-def make_patternnet(root: Path) -> Path:
-    """``PatternNet/images/<class>/<name>.jpg`` RGB JPEGs; no split files exist."""
-    names = [(name, f"{name}{n:03d}.jpg") for name in PatternNet.classes[:3] for n in (1, 2, 3)]
-    write_class_folders(root, PatternNet.images_folder, names, bands=3, size=SIZE, dtype="uint8")
-    return root
+from tests.datasets.fakes.benchmark import (
+    publish_class_folders,
+)
+from tests.datasets.fakes.classification import SIZE, make_patternnet, make_resisc45, make_ucmerced
 
 
 @dataclass(frozen=True)

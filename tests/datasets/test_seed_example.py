@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
-from geo_fakes import covering_grid, md5, stripes, write_landsat_scene, write_raster, zip_files
 from torch.utils.data import DataLoader
 
 from geotorch.datasets import CDL, Landsat7, Landsat8, stack_samples
 from geotorch.samplers import RandomGeoSampler
+from tests.datasets.fakes.geo import covering_grid, md5, stripes, write_landsat_scene, write_raster, zip_files
 
 # Two scenes either side of the 84°W boundary between UTM zones 16N and 17N.
 L7_ID = "LE07_L2SP_020032_20230607_20230703_02_T1"

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from geo_fakes import write_raster
 
 from geotorch.core import DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Sentinel1
+from tests.datasets.fakes.geo import write_raster
 
 PRODUCT = "S1A_IW_20221204T161230_DVP_RTC30_G_gpuned_1AE1"
 

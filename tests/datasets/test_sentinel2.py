@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import torch
-from geo_fakes import reflectance, write_raster, write_sentinel2_safe
 
 from geotorch.core import DatasetNotFoundError
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Sentinel2
+from tests.datasets.fakes.geo import reflectance, write_raster, write_sentinel2_safe
 
 
 class TestSentinel2L2AConformance(GeoDatasetConformance):

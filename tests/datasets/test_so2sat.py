@@ -5,31 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import h5py
-import numpy as np
 import pytest
 import torch
-from benchmark_fakes import md5
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import So2Sat
-
-CHIPS = 4
-
-
-def write_so2sat(path: Path, chips: int = CHIPS) -> Path:
-    """An HDF5 split: sen1 (N, 32, 32, 8), sen2 (N, 32, 32, 10) float64, one-hot label (N, 17); chip i is class i."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    with h5py.File(path, "w") as file:
-        file["sen1"] = rng.normal(0, 0.5, (chips, 32, 32, 8))
-        # Band b of chip i is (b + 1) / 100 + i: easy to tell which band and chip a pixel came from.
-        file["sen2"] = np.arange(1, 11)[None, None, None, :] / 100 + np.arange(chips)[:, None, None, None] \
-            + np.zeros((chips, 32, 32, 10))
-        file["label"] = np.eye(17)[np.arange(chips)]
-    return path
+from tests.datasets.fakes.benchmark import md5
+from tests.datasets.fakes.classification import CHIPS, write_so2sat
 
 
 @pytest.fixture(scope="module")

@@ -1,19 +1,12 @@
-"""Fixtures of the trainers tests: quiet, fast Lightning trainers and the dataset generators of tests/datasets."""
+"""Fixtures of the trainers tests: quiet, fast Lightning trainers (fakes: task_fakes, tests.datasets.fakes)."""
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import torch
-
-# The fake-data generators live next to the dataset tests; the trainers tests reuse them.
-DATASET_TESTS = Path(__file__).resolve().parents[1] / "datasets"
-if str(DATASET_TESTS) not in sys.path:
-    sys.path.insert(0, str(DATASET_TESTS))
 
 
 @pytest.fixture(autouse=True)

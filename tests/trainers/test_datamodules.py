@@ -9,18 +9,6 @@ from typing import Any
 
 import pytest
 from lightning.pytorch import LightningModule
-from task_fakes import fast_trainer
-from test_bigearthnet import make_bigearthnet
-from test_deepglobe import make_deepglobe
-from test_etci2021 import make_etci
-from test_eurosat import make_eurosat
-from test_inria import make_inria
-from test_landcoverai import make_landcoverai
-from test_levircd import make_levircd
-from test_loveda import make_loveda
-from test_oscd import make_oscd
-from test_rgb_scenes import make_patternnet, make_resisc45, make_ucmerced
-from test_so2sat import write_so2sat
 
 from geotorch.core import get_datamodule, list_datamodules
 from geotorch.datamodules import (
@@ -47,6 +35,17 @@ from geotorch.trainers import (
     MultiLabelClassificationTask,
     SemanticSegmentationTask,
 )
+from tests.datasets.fakes.change import make_levircd, make_oscd
+from tests.datasets.fakes.classification import (
+    make_bigearthnet,
+    make_eurosat,
+    make_patternnet,
+    make_resisc45,
+    make_ucmerced,
+    write_so2sat,
+)
+from tests.datasets.fakes.segmentation import make_deepglobe, make_etci, make_inria, make_landcoverai, make_loveda
+from tests.trainers.task_fakes import fast_trainer
 
 
 def eurosat_variants(root: Path) -> Path:

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 import torch
-from task_fakes import fast_trainer
-from test_nwpu import make_vhr10
 from torch import Tensor
 from torch.utils.data import Dataset, Subset
 
 from geotorch.datamodules.detection import NonGeoDetectionDataModule, VHR10DataModule
 from geotorch.trainers.detection import InstanceSegmentationTask, MeanAveragePrecision, ObjectDetectionTask
+from tests.datasets.fakes.detection import make_vhr10
+from tests.trainers.task_fakes import fast_trainer
 
 SMALL: dict[str, Any] = {"backbone": "resnet18", "min_size": 64, "max_size": 64, "num_classes": 3}
 #: Shares that split the three fake VHR10 images one each into train, validation and test.

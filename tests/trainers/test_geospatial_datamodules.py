@@ -8,9 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from geo_fakes import reflectance, stripes, write_raster, write_shapefile
 from rasterio.warp import transform_bounds
-from task_fakes import fast_trainer
 
 from geotorch.core import get_datamodule
 from geotorch.datamodules import (
@@ -23,6 +21,8 @@ from geotorch.datamodules import (
 )
 from geotorch.datasets import EuroCrops
 from geotorch.trainers import SemanticSegmentationTask
+from tests.datasets.fakes.geo import reflectance, stripes, write_raster, write_shapefile
+from tests.trainers.task_fakes import fast_trainer
 
 #: Pixels a side of every fake scene, and the patch the datamodules cut.
 SIZE, PATCH = 64, 8

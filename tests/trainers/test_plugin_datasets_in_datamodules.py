@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 import torch
-from geo_fakes import reflectance, stripes, write_raster
 from jsonargparse import ActionConfigFile, ArgumentParser
 
 from geotorch.core import NonGeoDataset, RasterDataset, hookimpl, plugins
 from geotorch.datamodules import ImageLabelDataModule, NonGeoDataModule
+from tests.datasets.fakes.geo import reflectance, stripes, write_raster
 
 SIZE, PATCH = 32, 8
 

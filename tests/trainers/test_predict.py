@@ -16,13 +16,13 @@ import rasterio.warp
 import torch
 from affine import Affine
 from rasterio.crs import CRS
-from task_fakes import fast_trainer
 from torch import nn
 
 from geotorch.core import BoundingBox, GeoDataset, RasterDataset
 from geotorch.datamodules import GeoDataModule
 from geotorch.trainers import GeoTIFFPredictionWriter, PixelwiseRegressionTask, SemanticSegmentationTask
 from geotorch.trainers.writer import blend_weights, data_mask
+from tests.trainers.task_fakes import fast_trainer
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
 SCALE = 10_000.0
@@ -112,7 +112,7 @@ def test_blend_weights_are_positive_and_lowest_at_the_edges() -> None:
 
 
 def test_the_writer_refuses_predictions_of_a_dataset_without_a_grid(tmp_path: Path) -> None:
-    from task_fakes import SyntheticDataModule
+    from tests.trainers.task_fakes import SyntheticDataModule
 
     writer = GeoTIFFPredictionWriter(tmp_path)
     trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])

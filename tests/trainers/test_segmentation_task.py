@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from task_fakes import fast_trainer
 
 from geotorch.datamodules import DemoDataModule
 from geotorch.trainers import SemanticSegmentationTask
+from tests.trainers.task_fakes import fast_trainer
 
 TINY = {"model": "unet", "backbone": "resnet18", "in_channels": 6, "num_classes": 6, "ignore_index": 0}
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 import torch
-from task_fakes import SyntheticDataModule, fast_trainer
 from torch import Tensor, nn
 
 from geotorch.trainers.ssl_byol import BYOLTask
 from geotorch.trainers.ssl_common import default_augmentations
 from geotorch.trainers.ssl_moco import MoCoTask
 from geotorch.trainers.ssl_simclr import SimCLRTask, nt_xent_loss
+from tests.trainers.task_fakes import SyntheticDataModule, fast_trainer
 
 SMALL: dict[str, Any] = {"size": 32, "hidden_dim": 64, "output_dim": 16}
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import torch
-from task_fakes import SyntheticDataModule, fast_trainer
 from torch import Tensor, nn
 
 from geotorch.core import Weights, get_model, hookimpl, plugins
 from geotorch.trainers import ChangeDetectionTask, ClassificationTask, SemanticSegmentationTask
+from tests.trainers.task_fakes import SyntheticDataModule, fast_trainer
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import torch
-from task_fakes import SyntheticDataModule, fast_trainer
 
 from geotorch.core import get_task, list_tasks
 from geotorch.trainers import (
@@ -17,6 +16,7 @@ from geotorch.trainers import (
     PixelwiseRegressionTask,
     RegressionTask,
 )
+from tests.trainers.task_fakes import SyntheticDataModule, fast_trainer
 
 CASES: list[tuple[type[Any], dict[str, Any], str, str]] = [
     (ClassificationTask, {"model": "resnet18", "num_classes": 4}, "class", "val_OverallAccuracy"),

@@ -1,0 +1,1 @@
+"""Tests of geotorch-datasets; fake data writers in ``tests.datasets.fakes``."""
