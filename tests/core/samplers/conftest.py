@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +12,7 @@ import pytest
 import rasterio
 from affine import Affine
 
-from geotorch.core import RasterDataset
-from tests.core.samplers.places import Place
-
-
-class Tiles(RasterDataset):
-    """Single-band tiles named ``<name>.tif`` or ``<name>_<YYYYMMDD>.tif``."""
-
-    filename_glob = "*.tif"
-    filename_regex = r"^[a-z]+[0-9]*(_(?P<date>\d{8}))?\.tif$"
-
+from tests.core.samplers.places import MakeTiles, Place, Tiles, TileSpec
 
 #: Each test that takes ``place`` runs in a projected, a geographic and a web-mercator CRS.
 PLACES = [
@@ -29,10 +20,6 @@ PLACES = [
     Place("EPSG:4326", 12.0, 45.0, 0.001),
     Place("EPSG:3857", 1_300_000.0, 5_600_000.0, 20.0),
 ]
-
-#: ``(name, column, row, width, height)``: a tile's file name and pixel box from the place's corner.
-TileSpec = tuple[str, int, int, int, int]
-MakeTiles = Callable[..., Tiles]
 
 
 @pytest.fixture(params=PLACES, ids=[place.crs for place in PLACES])

@@ -1,10 +1,11 @@
-"""Where sampler tests lay their tiles; a module of its own so that test modules and the conftest import it."""
+"""Where sampler tests lay their tiles and what they lay: helpers of the sampler tests and of their conftest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from geotorch.core import BoundingBox
+from geotorch.core import BoundingBox, RasterDataset
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,15 @@ class Place:
         left = self.left + column * self.res
         top = self.top - row * self.res
         return BoundingBox(left, left + width * self.res, top - height * self.res, top)
+
+
+class Tiles(RasterDataset):
+    """Single-band tiles named ``<name>.tif`` or ``<name>_<YYYYMMDD>.tif``."""
+
+    filename_glob = "*.tif"
+    filename_regex = r"^[a-z]+[0-9]*(_(?P<date>\d{8}))?\.tif$"
+
+
+#: ``(name, column, row, width, height)``: a tile's file name and pixel box from the place's corner.
+TileSpec = tuple[str, int, int, int, int]
+MakeTiles = Callable[..., Tiles]

@@ -12,7 +12,7 @@ from geotorch.core import BoundingBox, stack_samples
 from geotorch.samplers import RandomBatchGeoSampler
 
 if TYPE_CHECKING:
-    from tests.core.samplers.conftest import MakeTiles, Place
+    from tests.core.samplers.places import MakeTiles, Place
 
 FAR_APART = [("west", 0, 0, 20, 20), ("east", 5000, 0, 20, 20)]
 

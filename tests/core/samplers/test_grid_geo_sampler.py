@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from geotorch.samplers.utils import Size
-    from tests.core.samplers.conftest import MakeTiles
+    from tests.core.samplers.places import MakeTiles
 
 
 def coverage(windows: list[BoundingBox], bounds: BoundingBox, res: float) -> np.ndarray:

@@ -12,7 +12,7 @@ from geotorch.core import BoundingBox
 from geotorch.samplers import PreChippedGeoSampler
 
 if TYPE_CHECKING:
-    from tests.core.samplers.conftest import MakeTiles, Place
+    from tests.core.samplers.places import MakeTiles, Place
 
 CHIPS = [(f"chip{number}", 10 * (number % 4), 10 * (number // 4), 10, 10) for number in range(8)]
 

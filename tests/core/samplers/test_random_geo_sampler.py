@@ -16,7 +16,7 @@ from geotorch.samplers import RandomGeoSampler, Units
 
 if TYPE_CHECKING:
     from geotorch.samplers.utils import Size
-    from tests.core.samplers.conftest import MakeTiles, Place
+    from tests.core.samplers.places import MakeTiles, Place
 
 FAR_APART = [("west", 0, 0, 20, 20), ("east", 5000, 0, 20, 20)]
 

@@ -28,7 +28,7 @@ from geotorch.samplers import (
 )
 
 if TYPE_CHECKING:
-    from tests.core.samplers.conftest import MakeTiles, Place
+    from tests.core.samplers.places import MakeTiles, Place
 
 TILES = [("west", 0, 0, 20, 20), ("east", 25, 0, 20, 20)]
 NON_FINITE = [math.nan, math.inf, -math.inf]

@@ -16,7 +16,7 @@ from geotorch.samplers import (
 )
 
 if TYPE_CHECKING:
-    from tests.core.samplers.conftest import MakeTiles, Place
+    from tests.core.samplers.places import MakeTiles, Place
 
 TILES = [("west", 0, 0, 23, 17), ("east", 30, 4, 10, 30)]
 

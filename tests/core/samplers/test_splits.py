@@ -22,7 +22,7 @@ from geotorch.samplers import (
 )
 
 if TYPE_CHECKING:
-    from tests.core.samplers.conftest import MakeTiles, Place
+    from tests.core.samplers.places import MakeTiles, Place
 
 TILES = [(f"tile{number}", 25 * (number % 3), 25 * (number // 3), 20, 20) for number in range(6)]
 SCENES = [(f"scene_2020{month:02d}01", 0, 0, 20, 20) for month in (1, 4, 7, 10)]
