@@ -1,0 +1,1 @@
+"""Tests of geotorch-trainers (tasks, datamodules); helpers: ``task_fakes``."""
