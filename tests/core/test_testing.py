@@ -14,7 +14,12 @@ from rasterio.transform import from_origin
 
 from geotorch.core import DatasetNotFoundError, NonGeoDataset, RasterDataset
 from geotorch.core.plotting import plot_sample
-from geotorch.core.testing import GeoDatasetConformance, NonGeoDatasetConformance, check_same_sample
+from geotorch.core.testing import (
+    DatasetConformance,
+    GeoDatasetConformance,
+    NonGeoDatasetConformance,
+    check_same_sample,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -425,3 +430,57 @@ def test_a_plugin_authors_subclass_runs_every_check_and_names_each_variant(pytes
         "*TestNamedVariants::test_variant_builds_and_reads?training? PASSED*",
         "*DropsTransforms[[]0[]]: transforms was called 0 times for one sample (once expected)*",
     ])
+
+
+def test_a_subclass_declaring_no_variants_collects_no_variant_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_author=textwrap.dedent("""
+        import pytest
+        import torch
+
+        from geotorch.core import NonGeoDataset
+        from geotorch.core.plotting import plot_sample
+        from geotorch.core.testing import NonGeoDatasetConformance
+
+
+        class Ones(NonGeoDataset):
+            def __init__(self, root=None, split="train", transforms=None):
+                self.transforms = transforms
+
+            def __len__(self):
+                return 2
+
+            def __getitem__(self, index):
+                if not 0 <= index < len(self):
+                    raise IndexError(index)
+                sample = {"image": torch.ones(1, 4, 4)}
+                return self.transforms(sample) if self.transforms else sample
+
+            def plot(self, sample):
+                return plot_sample(sample)
+
+
+        class TestOnes(NonGeoDatasetConformance):
+            dataset_class = Ones
+
+            @pytest.fixture
+            def dataset_kwargs(self, tmp_path):
+                return {"root": tmp_path}
+
+            def test_missing_data_raises_dataset_not_found_naming_the_folder(self):
+                pass
+
+
+        class TestOnesWithSplits(TestOnes):
+            variants = [{"split": "train"}, {"split": "test"}]
+
+
+        class TestOnesWithoutSplitsAgain(TestOnesWithSplits):
+            variants = ()
+    """))
+    result = pytester.runpytest("-v", "-rs", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3 * 9 + 2)  # nine checks per class, two variants
+    result.stdout.fnmatch_lines(["*TestOnesWithSplits::test_variant_builds_and_reads?split=test? PASSED*"])
+    result.stdout.no_fnmatch_line("*TestOnes::test_variant*")
+    result.stdout.no_fnmatch_line("*TestOnesWithoutSplitsAgain::test_variant*")
+    result.stdout.no_fnmatch_line("*SKIP*")
+    assert not hasattr(DatasetConformance.test_variant_builds_and_reads, "__test__")

@@ -35,6 +35,7 @@ past the end, ``plot``), and what a DataLoader and a user need of a dataset:
 - variants: each entry of ``variants`` (merged over ``dataset_kwargs``) builds
   a non-empty dataset whose samples keep the contract, with one image channel
   per name of a ``bands`` variant (:meth:`check_variant` adds your own checks).
+  A class declaring no variants has no variant test at all (not a skipped one).
 
 Override points: ``dataset_class`` or :meth:`build` (e.g. to build through the
 registry), ``folder_argument`` (``"root"`` for NonGeo, ``"paths"`` for geo
@@ -47,6 +48,8 @@ saying why. Needs pytest (``pip install geotorch-core[test]``).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -155,7 +158,10 @@ class DatasetConformance:
             configuration each (``{"split": "val"}``, ``{"bands": [...]}``);
             each is a test case of :meth:`test_variant_builds_and_reads`,
             named after its arguments (``split=val``), or after its key when
-            ``variants`` is a mapping (``{"rgb": {"bands": RGB}}``).
+            ``variants`` is a mapping (``{"rgb": {"bands": RGB}}``). Declare
+            them in the class body: a class whose ``variants`` is empty
+            collects no :meth:`test_variant_builds_and_reads` (the method stays
+            callable).
         image_ndim: dimensions of ``image``: 3 for ``(C, H, W)``, 4 for
             ``(T, C, H, W)`` (time series, bi-temporal pairs).
     """
@@ -164,6 +170,17 @@ class DatasetConformance:
     folder_argument: ClassVar[str] = "root"
     variants: ClassVar[Sequence[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]]] = ()
     image_ndim: ClassVar[int] = 3
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Collect :meth:`test_variant_builds_and_reads` only where ``variants`` declares some.
+
+        pytest would otherwise report an empty parametrization as a skipped
+        test: a check that cannot fail. The method of a class without variants
+        is marked ``__test__ = False`` (still callable, never collected).
+        """
+        super().__init_subclass__(**kwargs)
+        check = inspect.unwrap(cls.test_variant_builds_and_reads)
+        cls.test_variant_builds_and_reads = check if cls.variants else _not_collected(check)  # type: ignore[method-assign]
 
     def build(self, **kwargs: Any) -> Any:
         """Build the dataset under test from constructor keyword arguments; override to build it otherwise.
@@ -210,11 +227,7 @@ class DatasetConformance:
             return
         named = self.variants if isinstance(self.variants, Mapping) else {
             variant_id(variant): variant for variant in self.variants}
-        if named:
-            metafunc.parametrize("variant", [dict(variant) for variant in named.values()], ids=list(named))
-        else:
-            skip = pytest.mark.skip(reason="no variants declared")
-            metafunc.parametrize("variant", [pytest.param({}, marks=skip)], ids=["no-variants"])
+        metafunc.parametrize("variant", [dict(variant) for variant in named.values()], ids=list(named))
 
     def test_missing_data_raises_dataset_not_found_naming_the_folder(
         self, dataset_kwargs: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
@@ -276,6 +289,16 @@ class DatasetConformance:
         for query in self.queries(dataset):
             check_tensors(dataset[query], f"{owner}[{query}]", self.image_ndim)
         self.check_variant(dataset, variant)
+
+
+def _not_collected(check: Callable[..., None]) -> Callable[..., None]:
+    """``check`` as a method pytest does not collect (``__test__ = False``), for a class without variants."""
+    @functools.wraps(check)
+    def method(*args: Any, **kwargs: Any) -> None:
+        check(*args, **kwargs)
+
+    method.__test__ = False  # type: ignore[attr-defined]
+    return method
 
 
 def _name(kit: DatasetConformance) -> str:
