@@ -10,7 +10,6 @@ import torch
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
-from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import BigEarthNet
 from tests.datasets.fakes.benchmark import served, tar_tree
 from tests.datasets.fakes.classification import make_bigearthnet
@@ -103,9 +102,3 @@ def test_bigearthnet_wrong_checksum_names_the_file_and_keeps_nothing(
     with pytest.raises(ChecksumError, match=r"BigEarthNet-S1-v1\.0\.tar\.gz"):
         BigEarthNet(published, bands="s1", download=True, checksum=True)
     assert not (published / good.filename).exists()
-
-
-class TestBigEarthNetConformance(NonGeoDatasetConformance):
-    @pytest.fixture(params=["s1", "s2", "all"])
-    def dataset(self, ben_root: Path, request: pytest.FixtureRequest) -> BigEarthNet:
-        return BigEarthNet(ben_root, bands=request.param, num_classes=43)

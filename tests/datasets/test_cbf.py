@@ -8,17 +8,11 @@ from typing import Any
 import pytest
 
 from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import CanadianBuildingFootprints
-from tests.datasets.fakes.geo import md5, square, write_geojson, zip_files
+from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.products import write_cbf_province
 
 PROVINCES = ("Alberta", "Nunavut")
-
-
-def write_province(folder: Path, name: str, lon: float) -> Path:
-    """Write ``{name}.geojson`` with three 0.0001-degree buildings near ``(lon, 53)``."""
-    buildings = [square(lon + 0.0003 * number, 53.0, 0.0001) for number in range(3)]
-    return write_geojson(folder / f"{name}.geojson", buildings, [{"release": 2}] * 3)
 
 
 @pytest.fixture
@@ -26,19 +20,11 @@ def served(http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Two provinces zipped as published and served locally; the dataset points at them only."""
     checksums = {}
     for number, name in enumerate(PROVINCES):
-        geojson = write_province(tmp_path / "staging", name, -114.0 + number)
+        geojson = write_cbf_province(tmp_path / "staging", name, -114.0 + number)
         checksums[name] = md5(zip_files(http_server.root / f"{name}.zip", [geojson], geojson.parent))
     monkeypatch.setattr(CanadianBuildingFootprints, "url", http_server.base_url)
     monkeypatch.setattr(CanadianBuildingFootprints, "md5s", checksums)
     return checksums
-
-
-class TestCanadianBuildingFootprintsConformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CanadianBuildingFootprints:
-        monkeypatch.setattr(CanadianBuildingFootprints, "md5s", {"Alberta": ""})
-        write_province(tmp_path, "Alberta", -114.0)
-        return CanadianBuildingFootprints(root=tmp_path)
 
 
 def test_download_extracts_every_province_once_and_burns_buildings(

@@ -11,17 +11,9 @@ import torch
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import CDL
-from tests.datasets.fakes.geo import md5, stripes, write_raster, zip_files
-
-RAW = (1, 5, 24, 111, 176)
-
-
-def write_cdl_year(folder: Path, year: int, size: int = 32, left: float = 700000.0, top: float = 2000000.0) -> Path:
-    """Write ``{year}_30m_cdls.tif`` (uint8 classes in EPSG:5070, 30 m) into ``folder``."""
-    path = folder / f"{year}_30m_cdls.tif"
-    return write_raster(path, stripes((size, size), RAW), 5070, left, top, 30.0, nodata=0)
+from tests.datasets.fakes.geo import md5, stripes, zip_files
+from tests.datasets.fakes.products import CDL_VALUES, write_cdl_year
 
 
 def serve_cdl(http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, year: int) -> str:
@@ -34,20 +26,13 @@ def serve_cdl(http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     return str(archive.name)
 
 
-class TestCDLConformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path) -> CDL:
-        write_cdl_year(tmp_path, 2023)
-        return CDL(root=tmp_path)
-
-
 def test_all_classes_keep_their_order_as_labels(tmp_path: Path) -> None:
     write_cdl_year(tmp_path, 2023)
     dataset = CDL(root=tmp_path)
     assert len(dataset.classes) == 134 and dataset.classes[0] == 0
     mask = dataset[dataset.bounds]["mask"]
     assert mask.dtype == torch.int64 and mask.shape == (32, 32)
-    expected = {dataset.classes.index(value) for value in RAW}
+    expected = {dataset.classes.index(value) for value in CDL_VALUES}
     assert set(mask.unique().tolist()) == expected
 
 
@@ -55,7 +40,7 @@ def test_a_class_subset_becomes_ordinal_labels_and_the_rest_background(tmp_path:
     write_cdl_year(tmp_path, 2023)
     dataset = CDL(root=tmp_path, classes=[0, 24, 1])
     mask = dataset[dataset.bounds]["mask"]
-    raw = torch.from_numpy(stripes((32, 32), RAW).astype(np.int64))
+    raw = torch.from_numpy(stripes((32, 32), CDL_VALUES).astype(np.int64))
     assert torch.equal(mask == 1, raw == 24)
     assert torch.equal(mask == 2, raw == 1)
     assert torch.equal(mask == 0, (raw != 24) & (raw != 1))

@@ -8,15 +8,9 @@ from typing import Any
 import pytest
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Chesapeake7
-from tests.datasets.fakes.geo import md5, stripes, write_raster, zip_files
-
-
-def write_baywide(folder: Path) -> Path:
-    """Write ``Baywide_7class_20132014.tif`` (uint8 classes 0-7, 1 m, EPSG:5070)."""
-    data = stripes((32, 32), (1, 2, 3, 4, 5, 6, 7))
-    return write_raster(folder / "Baywide_7class_20132014.tif", data, 5070, 1600000.0, 2000000.0, 1.0, nodata=0)
+from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.products import write_baywide
 
 
 @pytest.fixture
@@ -26,13 +20,6 @@ def served(http_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(Chesapeake7, "url", http_server.url(archive.name))
     monkeypatch.setattr(Chesapeake7, "md5", md5(archive))
     return archive
-
-
-class TestChesapeake7Conformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path) -> Chesapeake7:
-        write_baywide(tmp_path)
-        return Chesapeake7(root=tmp_path)
 
 
 def test_labels_and_colours(tmp_path: Path) -> None:

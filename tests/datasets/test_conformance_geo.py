@@ -1,4 +1,8 @@
-"""Geospatial products through the whole conformance kit: Sentinel-2 and Esri 2020 rasters, EuroCrops vectors."""
+"""Geospatial products through the whole conformance kit, each with its band, class, year or grid variants.
+
+Imagery (Sentinel-1, Sentinel-2, Landsat 8, NAIP), land cover (Esri 2020, NLCD, CDL, Chesapeake 7-class),
+elevation (EU-DEM, ASTER GDEM) and vectors (EuroCrops, Canadian Building Footprints).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,33 @@ from typing import Any, ClassVar
 import pytest
 
 from geotorch.core.testing import GeoDatasetConformance
-from geotorch.datasets import Esri2020, EuroCrops, Sentinel2
-from tests.datasets.fakes.geo import write_sentinel2_safe
-from tests.datasets.fakes.products import write_esri2020_tile, write_eurocrops_country
+from geotorch.datasets import (
+    CDL,
+    EUDEM,
+    NAIP,
+    NLCD,
+    AsterGDEM,
+    CanadianBuildingFootprints,
+    Chesapeake7,
+    Esri2020,
+    EuroCrops,
+    Landsat8,
+    Sentinel1,
+    Sentinel2,
+)
+from tests.datasets.fakes.geo import write_landsat_scene, write_sentinel2_safe
+from tests.datasets.fakes.products import (
+    write_aster_tile,
+    write_baywide,
+    write_cbf_province,
+    write_cdl_year,
+    write_esri2020_tile,
+    write_eudem_tile,
+    write_eurocrops_country,
+    write_naip_quad,
+    write_nlcd_year,
+    write_sentinel1_rtc,
+)
 
 
 class ClassesVariants(GeoDatasetConformance):
@@ -86,3 +114,169 @@ class TestEuroCrops(ClassesVariants):
     def dataset_kwargs(self, eurocrops_root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         monkeypatch.setattr(EuroCrops, "md5s", {"AT_2021.zip": ""})
         return {"root": eurocrops_root, "res": 0.0001}
+
+
+@pytest.fixture(scope="module")
+def sentinel1_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sentinel1")
+    write_sentinel1_rtc(root)
+    return root
+
+
+class TestSentinel1(GeoDatasetConformance):
+    """An RTC product: VV and VH power GeoTIFFs."""
+
+    dataset_class = Sentinel1
+    folder_argument = "root"
+    variants: ClassVar = [{"bands": ("VV",)}, {"bands": ("VH", "VV")}, {"res": 60.0}]
+
+    @pytest.fixture
+    def dataset_kwargs(self, sentinel1_root: Path) -> dict[str, Any]:
+        return {"root": sentinel1_root}
+
+
+@pytest.fixture(scope="module")
+def landsat8_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("landsat8")
+    write_landsat_scene(root, "LC08_L2SP_023032_20230615_20230620_02_T1", (*Landsat8.all_bands, "QA_PIXEL"), 32616,
+                        -87.5, 40.0)
+    return root
+
+
+class TestLandsat8(GeoDatasetConformance):
+    """A Level-2 scene, one GeoTIFF per band."""
+
+    dataset_class = Landsat8
+    folder_argument = "root"
+    variants: ClassVar = [{"bands": Landsat8.rgb_bands}, {"bands": ("SR_B5",)}, {"bands": Landsat8.all_bands}]
+
+    @pytest.fixture
+    def dataset_kwargs(self, landsat8_root: Path) -> dict[str, Any]:
+        return {"root": landsat8_root}
+
+
+@pytest.fixture(scope="module")
+def naip_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("naip")
+    write_naip_quad(root)
+    return root
+
+
+class TestNAIP(GeoDatasetConformance):
+    dataset_class = NAIP
+    folder_argument = "root"
+    variants: ClassVar = [{"bands": NAIP.rgb_bands}, {"bands": ("NIR", "R", "G")}]
+
+    @pytest.fixture
+    def dataset_kwargs(self, naip_root: Path) -> dict[str, Any]:
+        return {"root": naip_root}
+
+
+@pytest.fixture(scope="module")
+def nlcd_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same 32 x 32 stripes for 2019 and 2024 (the default year)."""
+    root = tmp_path_factory.mktemp("nlcd")
+    for year in (2019, 2024):
+        write_nlcd_year(root, year)
+    return root
+
+
+class TestNLCD(ClassesVariants):
+    dataset_class = NLCD
+    folder_argument = "root"
+    variants: ClassVar = [{"classes": [82, 11]}, {"classes": [41]}, {"years": [2019]}, {"years": [2019, 2024]}]
+
+    @pytest.fixture
+    def dataset_kwargs(self, nlcd_root: Path) -> dict[str, Any]:
+        return {"root": nlcd_root, "download": False}
+
+
+@pytest.fixture(scope="module")
+def cdl_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same 32 x 32 stripes for 2022 and 2023 (the default year)."""
+    root = tmp_path_factory.mktemp("cdl")
+    for year in (2022, 2023):
+        write_cdl_year(root, year)
+    return root
+
+
+class TestCDL(ClassesVariants):
+    dataset_class = CDL
+    folder_argument = "root"
+    variants: ClassVar = [{"classes": [0, 24, 1]}, {"classes": [176]}, {"years": [2022]}, {"years": [2022, 2023]}]
+
+    @pytest.fixture
+    def dataset_kwargs(self, cdl_root: Path) -> dict[str, Any]:
+        return {"root": cdl_root, "download": False}
+
+
+@pytest.fixture(scope="module")
+def chesapeake7_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("chesapeake7")
+    write_baywide(root)
+    return root
+
+
+class TestChesapeake7(ClassesVariants):
+    dataset_class = Chesapeake7
+    folder_argument = "root"
+    variants: ClassVar = [{"classes": [1, 5]}, {"classes": [7]}]
+
+    @pytest.fixture
+    def dataset_kwargs(self, chesapeake7_root: Path) -> dict[str, Any]:
+        return {"root": chesapeake7_root, "download": False}
+
+
+@pytest.fixture(scope="module")
+def eudem_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("eudem")
+    write_eudem_tile(root)
+    return root
+
+
+class TestEUDEM(GeoDatasetConformance):
+    """One float32 tile; elevation has no band, class or split option."""
+
+    dataset_class = EUDEM
+    folder_argument = "root"
+
+    @pytest.fixture
+    def dataset_kwargs(self, eudem_root: Path) -> dict[str, Any]:
+        return {"root": eudem_root}
+
+
+@pytest.fixture(scope="module")
+def aster_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("aster")
+    write_aster_tile(root)
+    return root
+
+
+class TestAsterGDEM(GeoDatasetConformance):
+    """One int16 tile and its ``_num.tif`` companion, which is not indexed."""
+
+    dataset_class = AsterGDEM
+    folder_argument = "root"
+
+    @pytest.fixture
+    def dataset_kwargs(self, aster_root: Path) -> dict[str, Any]:
+        return {"root": aster_root}
+
+
+@pytest.fixture(scope="module")
+def cbf_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cbf")
+    write_cbf_province(root, "Alberta", -114.0)
+    return root
+
+
+class TestCanadianBuildingFootprints(GeoDatasetConformance):
+    """Alberta's buildings alone (the only province expected); building masks have no class or band option."""
+
+    dataset_class = CanadianBuildingFootprints
+    folder_argument = "root"
+
+    @pytest.fixture
+    def dataset_kwargs(self, cbf_root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+        monkeypatch.setattr(CanadianBuildingFootprints, "md5s", {"Alberta": ""})
+        return {"root": cbf_root}

@@ -4,48 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import EUDEM, AsterGDEM
-from tests.datasets.fakes.geo import md5, write_raster, zip_files
-
-
-def terrain(size: int = 32) -> np.ndarray:
-    """A float32 slope from 100 m to about 400 m."""
-    rows, cols = np.mgrid[0:size, 0:size]
-    elevation: np.ndarray = (100.0 + 5.0 * rows + 4.0 * cols).astype("float32")
-    return elevation
-
-
-def write_eudem_tile(folder: Path, tile: str = "E40N20") -> Path:
-    """Write ``eu_dem_v11_{tile}.TIF`` (float32, 25 m, EPSG:3035)."""
-    return write_raster(folder / f"eu_dem_v11_{tile}.TIF", terrain(), 3035, 4000000.0, 3000000.0, 25.0, nodata=-3.4e38)
-
-
-def write_aster_tile(folder: Path, tile: str = "N32W119") -> Path:
-    """Write ``ASTGTMV003_{tile}_dem.tif`` (int16, 1 arc-second, EPSG:4326) and its ``_num.tif`` companion."""
-    lat, lon = int(tile[1:3]), -int(tile[4:7])
-    write_raster(folder / f"ASTGTMV003_{tile}_num.tif", np.ones((32, 32), "int16"), 4326, lon, lat + 1, 1 / 3600)
-    return write_raster(folder / f"ASTGTMV003_{tile}_dem.tif", terrain().astype("int16"), 4326, lon, lat + 1,
-                        1 / 3600)
-
-
-class TestEUDEMConformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path) -> EUDEM:
-        write_eudem_tile(tmp_path)
-        return EUDEM(root=tmp_path)
-
-
-class TestAsterGDEMConformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path) -> AsterGDEM:
-        write_aster_tile(tmp_path)
-        return AsterGDEM(root=tmp_path)
+from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.products import write_aster_tile, write_eudem_tile
 
 
 def test_eudem_elevation_is_a_long_mask_in_metres(tmp_path: Path) -> None:

@@ -9,17 +9,9 @@ from typing import Any
 import pytest
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Esri2020
 from tests.datasets.fakes.geo import md5, zip_files
 from tests.datasets.fakes.products import write_esri2020_tile
-
-
-class TestEsri2020Conformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path) -> Esri2020:
-        write_esri2020_tile(tmp_path)
-        return Esri2020(root=tmp_path)
 
 
 def test_tiles_span_2020_and_keep_chosen_classes(tmp_path: Path) -> None:

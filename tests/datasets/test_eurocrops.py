@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError, Resource
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import EuroCrops
 from tests.datasets.fakes.geo import md5, zip_files
 from tests.datasets.fakes.products import EUROCROPS_HCAT, write_eurocrops_country
@@ -27,12 +26,6 @@ def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(EuroCrops, "md5s", {"AT_2021.zip": ""})
     write_eurocrops_country(tmp_path)
     return tmp_path
-
-
-class TestEuroCropsConformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, local: Path) -> EuroCrops:
-        return EuroCrops(root=local, res=0.0001)
 
 
 def test_every_code_of_the_table_is_a_class_by_default(local: Path) -> None:

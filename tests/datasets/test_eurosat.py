@@ -12,7 +12,6 @@ import torch
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
-from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import EuroSAT, EuroSAT100, EuroSATSpatial
 from tests.datasets.fakes.benchmark import publish_class_folders
 from tests.datasets.fakes.classification import SIZE, make_eurosat
@@ -115,9 +114,3 @@ def test_eurosat_wrong_checksum_names_the_file_and_keeps_nothing(
 def test_fake_chips_are_georeferenced_uint16_like_the_real_ones(eurosat_root: Path) -> None:
     with rasterio.open(EuroSAT(eurosat_root).files[0]) as source:
         assert source.count == 13 and source.dtypes[0] == "uint16" and source.crs is not None
-
-
-class TestEuroSATConformance(NonGeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, eurosat_root: Path) -> EuroSAT:
-        return EuroSAT(eurosat_root, split="test", bands=EuroSAT.rgb_bands)

@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from geotorch.core import BoundingBox, DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import (
     Landsat1,
     Landsat4MSS,
@@ -29,12 +28,6 @@ L8_ID = "LC08_L2SP_023032_20230615_20230620_02_T1"
 def landsat8_root(tmp_path: Path) -> Path:
     write_landsat_scene(tmp_path, L8_ID, (*Landsat8.all_bands, "QA_PIXEL"), 32616, -87.5, 40.0)
     return tmp_path
-
-
-class TestLandsat8Conformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, landsat8_root: Path) -> Landsat8:
-        return Landsat8(root=landsat8_root)
 
 
 def test_landsat8_reads_the_default_bands_of_one_scene(landsat8_root: Path) -> None:

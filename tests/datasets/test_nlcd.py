@@ -9,24 +9,9 @@ import pytest
 import torch
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import NLCD
-from tests.datasets.fakes.geo import md5, stripes, write_raster, zip_files
-
-RAW = (11, 41, 82, 250)
-
-
-def write_nlcd_year(folder: Path, year: int) -> Path:
-    """Write ``Annual_NLCD_LndCov_{year}_CU_C1V1.tif`` (uint8 in EPSG:5070, 30 m, 250 = no data)."""
-    path = folder / f"Annual_NLCD_LndCov_{year}_CU_C1V1.tif"
-    return write_raster(path, stripes((32, 32), RAW), 5070, 1500000.0, 2000000.0, 30.0, nodata=250)
-
-
-class TestNLCDConformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path) -> NLCD:
-        write_nlcd_year(tmp_path, 2024)
-        return NLCD(root=tmp_path)
+from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.products import write_nlcd_year
 
 
 def test_classes_map_to_labels_and_no_data_to_background(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ import torch
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError, Resource
-from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import RESISC45, PatternNet, UCMerced
 from geotorch.datasets.image_folder import ClassFolderDataset
 from tests.datasets.fakes.benchmark import (
@@ -103,9 +102,3 @@ def test_split_names_and_an_unknown_split(tmp_path: Path) -> None:
     assert [p.name for p in RESISC45(root, split="test").files] == [f"{c}_003.jpg" for c in RESISC45.classes[:3]]
     with pytest.raises(ValueError, match="'validation'"):
         RESISC45(root, split="validation")
-
-
-class TestConformance(NonGeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, case: Case, tmp_path: Path) -> ClassFolderDataset:
-        return case.open(case.make(tmp_path))

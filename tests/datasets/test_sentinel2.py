@@ -9,16 +9,8 @@ import pytest
 import torch
 
 from geotorch.core import DatasetNotFoundError
-from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import Sentinel2
 from tests.datasets.fakes.geo import reflectance, write_raster, write_sentinel2_safe
-
-
-class TestSentinel2L2AConformance(GeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, tmp_path: Path) -> Sentinel2:
-        write_sentinel2_safe(tmp_path, "L2A")
-        return Sentinel2(root=tmp_path, bands=["B04", "B03", "B02", "B8A"])
 
 
 def test_l2a_bands_at_every_resolution_come_onto_one_10m_grid(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ import torch
 from matplotlib.figure import Figure
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
-from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import So2Sat
 from tests.datasets.fakes.benchmark import md5
 from tests.datasets.fakes.classification import CHIPS, write_so2sat
@@ -75,9 +74,3 @@ def test_so2sat_checksum_names_a_damaged_file_and_keeps_it(
     versions = {**So2Sat.md5s_by_version, "2": {"test": md5(so2sat_root / "testing.h5")}}
     monkeypatch.setattr(So2Sat, "md5s_by_version", versions)
     assert len(So2Sat(so2sat_root, split="test", checksum=True)) == CHIPS
-
-
-class TestSo2SatConformance(NonGeoDatasetConformance):
-    @pytest.fixture
-    def dataset(self, so2sat_root: Path) -> So2Sat:
-        return So2Sat(so2sat_root, version="3_random", split="train")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pytest
 import torch
 
-from geotorch.core import NonGeoDataset, RasterDataset, get_dataset
+from geotorch.core import DatasetNotFoundError, NonGeoDataset, RasterDataset, get_dataset
 from geotorch.core.plotting import plot_sample
 from geotorch.core.testing import GeoDatasetConformance, NonGeoDatasetConformance
 
@@ -35,13 +37,27 @@ class TestExampleScenesInAnotherCrs(TestExampleScenesFromTheRegistry):
         return {"paths": example_scenes, "crs": "EPSG:4326", "res": 0.0001}
 
 
-class Chips(NonGeoDataset):
-    """Four 2-band 8 x 8 chips with masks, held in memory."""
+def write_chips(root: Path, counts: dict[str, int]) -> Path:
+    """Write ``<root>/<split>.npz``: ``images`` (N, 2, 8, 8) float32 and ``masks`` (N, 8, 8) int64 of classes 0-2."""
+    rng = np.random.default_rng(0)
+    root.mkdir(parents=True, exist_ok=True)
+    for split, count in counts.items():
+        np.savez(root / f"{split}.npz", images=rng.random((count, 2, 8, 8), dtype="float32"),
+                 masks=rng.integers(0, 3, (count, 8, 8), dtype="int64"))
+    return root
 
-    def __init__(self) -> None:
-        generator = torch.Generator().manual_seed(0)
-        self.images = torch.rand(4, 2, 8, 8, generator=generator)
-        self.masks = torch.randint(0, 3, (4, 8, 8), generator=generator)
+
+class Chips(NonGeoDataset):
+    """2-band 8 x 8 chips with masks, one ``<root>/<split>.npz`` per split (see :func:`write_chips`)."""
+
+    def __init__(self, root: Path, split: str = "train", transforms: Any = None) -> None:
+        path = Path(root) / f"{split}.npz"
+        if not path.exists():
+            raise DatasetNotFoundError(type(self).__name__, root)
+        with np.load(path) as arrays:
+            self.images = torch.from_numpy(arrays["images"])
+            self.masks = torch.from_numpy(arrays["masks"])
+        self.transforms = transforms
 
     def __len__(self) -> int:
         return len(self.images)
@@ -49,16 +65,25 @@ class Chips(NonGeoDataset):
     def __getitem__(self, index: int) -> dict[str, Any]:
         if not 0 <= index < len(self):
             raise IndexError(f"Chips: index {index} out of range for {len(self)} chips")
-        return {"image": self.images[index], "mask": self.masks[index]}
+        sample = {"image": self.images[index], "mask": self.masks[index]}
+        return self.transforms(sample) if self.transforms is not None else sample
 
     def plot(self, sample: dict[str, Any]) -> Any:
         return plot_sample(sample)
 
 
+@pytest.fixture(scope="module")
+def chips_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_chips(tmp_path_factory.mktemp("chips"), {"train": 4, "test": 2})
+
+
 class TestChips(NonGeoDatasetConformance):
+    dataset_class = Chips
+    variants: ClassVar = [{"split": "train"}, {"split": "test"}]
+
     @pytest.fixture
-    def dataset(self):
-        return Chips()
+    def dataset_kwargs(self, chips_root: Path) -> dict[str, Any]:
+        return {"root": chips_root}
 
 
 class WrappingChips(Chips):
@@ -86,11 +111,11 @@ def test_kit_catches_a_float_mask(example_scenes):
         GeoDatasetConformance().test_sample_tensors_have_the_documented_types(dataset)
 
 
-def test_kit_catches_an_index_past_the_end_that_does_not_raise():
+def test_kit_catches_an_index_past_the_end_that_does_not_raise(chips_root: Path) -> None:
     with pytest.raises(pytest.fail.Exception, match="DID NOT RAISE"):
-        NonGeoDatasetConformance().test_index_past_the_end_raises_index_error(WrappingChips())
+        NonGeoDatasetConformance().test_index_past_the_end_raises_index_error(WrappingChips(chips_root))
 
 
-def test_kit_catches_a_dataset_of_the_wrong_kind():
+def test_kit_catches_a_dataset_of_the_wrong_kind(chips_root: Path) -> None:
     with pytest.raises(AssertionError, match="must derive from GeoDataset"):
-        GeoDatasetConformance().test_is_a_geo_dataset(Chips())
+        GeoDatasetConformance().test_is_a_geo_dataset(Chips(chips_root))
