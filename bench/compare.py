@@ -129,7 +129,8 @@ def main() -> None:
 
 def index_and_import(options: argparse.Namespace, pythons: dict[str, str]) -> None:
     """Scenario e (index build, cold and warm) and import cost, both libraries, medians of the repeats."""
-    print(f"\nindex build of 2000 files (s) and import of datasets+samplers, median of {options.repeats} runs")
+    print(f"\nindex build of 2000 files (s) and import of the dataset and sampler classes, "
+          f"median of {options.repeats} runs")
     rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for repeat in range(options.repeats):
         for library in (["geotorch", "torchgeo"] if repeat % 2 == 0 else ["torchgeo", "geotorch"]):
@@ -137,7 +138,7 @@ def index_and_import(options: argparse.Namespace, pythons: dict[str, str]) -> No
                 result = run_once(pythons[library], library, scenario, 0, options)
                 rows.setdefault((library, scenario), []).append(result)
     for scenario, label in (("e", "index, cold start"), ("e-warm", "index, second construction"),
-                            ("import", "import geotorch/torchgeo .datasets and .samplers")):
+                            ("import", "import RasterDataset, VectorDataset, samplers")):
         ours = statistics.median(run["seconds"] for run in rows[("geotorch", scenario)])
         theirs = statistics.median(run["seconds"] for run in rows[("torchgeo", scenario)])
         ours_mb = statistics.median(run["peak_rss_mb"] for run in rows[("geotorch", scenario)])
