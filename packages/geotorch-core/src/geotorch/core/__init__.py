@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from geotorch.core.sample import Sample as Sample
     from geotorch.core.sample import Transform as Transform
     from geotorch.core.vector import VectorDataset as VectorDataset
+    from geotorch.core.version import __version__ as __version__
     from geotorch.core.weights import Weights as Weights
     from geotorch.core.weights import WeightsSpec as WeightsSpec
 else:

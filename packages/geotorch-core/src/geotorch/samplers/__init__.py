@@ -7,6 +7,7 @@ Names are imported on first use, so ``import geotorch.samplers`` loads neither t
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from geotorch.core.version import __version__ as __version__
     from geotorch.samplers.areas import index_entries as index_entries
     from geotorch.samplers.batch import BatchGeoSampler as BatchGeoSampler
     from geotorch.samplers.batch import RandomBatchGeoSampler as RandomBatchGeoSampler

@@ -7,6 +7,7 @@ Names are imported on first use, so ``import geotorch.transforms`` loads neither
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from geotorch.core.version import __version__ as __version__
     from geotorch.transforms.base import MultispectralAugmentationBase2D as MultispectralAugmentationBase2D
     from geotorch.transforms.container import AugmentationSequential as AugmentationSequential
     from geotorch.transforms.indices import AppendBNDVI as AppendBNDVI

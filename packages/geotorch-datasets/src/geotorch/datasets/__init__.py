@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from geotorch.datasets.sentinel2 import Sentinel2 as Sentinel2
     from geotorch.datasets.so2sat import So2Sat as So2Sat
     from geotorch.datasets.ucmerced import UCMerced as UCMerced
+    from geotorch.datasets.version import __version__ as __version__
 else:
     from geotorch.core import lazy_exports
 

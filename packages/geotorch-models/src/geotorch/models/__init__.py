@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from geotorch.models.segmentation import segmentation_model as segmentation_model
     from geotorch.models.segmentation import unet as unet
     from geotorch.models.segmentation import unetplusplus as unetplusplus
+    from geotorch.models.version import __version__ as __version__
     from geotorch.models.weights import Weights as Weights
     from geotorch.models.weights import download_weights as download_weights
     from geotorch.models.weights import load_state_dict as load_state_dict

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     )
     from geotorch.datamodules.segmentation import LandCoverAIDataModule as LandCoverAIDataModule
     from geotorch.datamodules.segmentation import LoveDADataModule as LoveDADataModule
+    from geotorch.trainers.version import __version__ as __version__
 else:
     from geotorch.core import lazy_exports
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from geotorch.trainers.ssl_byol import BYOLTask as BYOLTask
     from geotorch.trainers.ssl_moco import MoCoTask as MoCoTask
     from geotorch.trainers.ssl_simclr import SimCLRTask as SimCLRTask
+    from geotorch.trainers.version import __version__ as __version__
     from geotorch.trainers.writer import GeoTIFFPredictionWriter as GeoTIFFPredictionWriter
 else:
     from geotorch.core import lazy_exports
