@@ -83,8 +83,12 @@ def test_every_imagenet_spelling_is_imagenet_weights_of_the_architecture(spellin
     assert resolved == ImageNetWeights("resnet18")
 
 
-def test_imagenet_weights_are_read_from_the_local_cache_only() -> None:
-    with pytest.raises(ValueError, match=r"weights='imagenet': no ImageNet weights of 'resnet18'.*does not download"):
+def test_imagenet_weights_offline_and_not_cached_are_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-hub"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(ValueError, match=r"weights='imagenet': no ImageNet weights of 'resnet18'.*HF_HUB_OFFLINE"):
         get_model("resnet18", weights=True, num_classes=0)
 
 

@@ -57,8 +57,12 @@ def test_unknown_arguments_are_refused_by_name() -> None:
         SemanticSegmentationTask(encoder_depthh=3)
 
 
-def test_imagenet_weights_offline_fail_with_a_clear_message() -> None:
-    with pytest.raises(ValueError, match=r"weights='imagenet'.*does not download"):
+def test_imagenet_weights_offline_fail_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-hub"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(ValueError, match=r"weights='imagenet'.*HF_HUB_OFFLINE is set: run `python -c"):
         SemanticSegmentationTask(segmentation_model="unet", encoder_name="resnet18", encoder_weights="imagenet")
 
 

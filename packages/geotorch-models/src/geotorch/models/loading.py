@@ -8,7 +8,7 @@
 - a checkpoint file (a path that exists, or ends in ``.pth``, ``.pt``, ``.ckpt`` or ``.safetensors``): a plain
   ``state_dict``, one wrapped under ``state_dict``/``model``, or a Lightning ``.ckpt`` of a whole task;
 - ImageNet: ``True`` (TorchGeo's spelling), ``"imagenet"`` or ``"imagenet1k"``: timm's weights of the
-  architecture, from the local cache only;
+  architecture, from the Hugging Face cache, downloaded by timm when missing (not with ``HF_HUB_OFFLINE``);
 - None (or False): no weights.
 
 :func:`load_pretrained` then puts the parameters into the module:

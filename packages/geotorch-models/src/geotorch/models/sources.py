@@ -1,4 +1,4 @@
-"""Weights that are not registered: a checkpoint file, and timm's ImageNet weights in the local cache.
+"""Weights that are not registered: a checkpoint file, and timm's ImageNet weights (Hugging Face cache first).
 
 Both satisfy :class:`geotorch.core.Weights`, so :func:`geotorch.models.load_pretrained` loads them by the
 same rules as published weights. Neither states its input bands (``bands`` is empty): a ``bands=[...]``
@@ -62,10 +62,11 @@ class CheckpointFile:
 
 @dataclass(frozen=True)
 class ImageNetWeights:
-    """timm's ImageNet weights of ``arch`` (TorchGeo's ``weights=True``), read from the local cache only.
+    """timm's ImageNet weights of ``arch`` (TorchGeo's ``weights=True``), from the Hugging Face cache or downloaded.
 
-    GeoTorch never downloads ImageNet weights while building a model: they must already be in the Hugging Face
-    cache (``timm.create_model(arch, pretrained=True)`` run once online puts them there).
+    A file already in the Hugging Face cache (``HF_HOME``, ``HF_HUB_CACHE``) is read without touching the
+    network; otherwise timm's pretrained mechanism (``timm.create_model(arch, pretrained=True)``) downloads it
+    into that cache, unless ``HF_HUB_OFFLINE`` is set.
 
     Attributes:
         arch: the timm architecture (``resnet50``).
@@ -92,10 +93,10 @@ class ImageNetWeights:
         return {"model": self.arch, "dataset": "ImageNet", "in_chans": self.in_chans}
 
     def get_state_dict(self, progress: bool = True) -> dict[str, Tensor]:
-        """The ImageNet parameters of :attr:`arch` from the local Hugging Face cache.
+        """The ImageNet parameters of :attr:`arch`, from the Hugging Face cache, else downloaded by timm.
 
         Raises:
-            ValueError: if they are not in the cache, saying how to get them or what to use instead.
+            ValueError: if they are neither cached nor downloadable (offline), saying in one line how to get them.
         """
         import timm
         from huggingface_hub import try_to_load_from_cache
@@ -109,16 +110,38 @@ class ImageNetWeights:
                 if isinstance(found, str):
                     break
         if not isinstance(found, str):
-            raise ValueError(
-                f"weights='imagenet': no ImageNet weights of {self.arch!r} in the local cache "
-                f"({repo or 'no Hugging Face id'}), and GeoTorch does not download them while building a model. "
-                f"Run `python -c \"import timm; timm.create_model('{self.arch}', pretrained=True)\"` once with "
-                "internet access, or pass a registered weight name (`geotorch weights` lists them), a checkpoint "
-                "file, or weights=None"
-            )
+            return self.download(repo)
         if found.endswith(".safetensors"):
             from safetensors.torch import load_file
 
             return dict(load_file(found))
         state: dict[str, Tensor] = torch.load(found, map_location="cpu", weights_only=True)
         return state
+
+    def download(self, repo: str | None) -> dict[str, Tensor]:
+        """The ImageNet parameters of :attr:`arch` downloaded by timm into the Hugging Face cache.
+
+        Args:
+            repo: the Hugging Face repository timm names for :attr:`arch`, for messages.
+
+        Raises:
+            ValueError: if ``HF_HUB_OFFLINE`` is set or the download fails; one line saying how to get the file.
+        """
+        import timm
+        from huggingface_hub import constants
+
+        missing = (
+            f"weights='imagenet': no ImageNet weights of {self.arch!r} ({repo or 'no Hugging Face id'}) in the "
+            f"Hugging Face cache {constants.HF_HUB_CACHE}"
+        )
+        how = (
+            f"run `python -c \"import timm; timm.create_model('{self.arch}', pretrained=True)\"` once online to "
+            "cache them, or pass a registered weight name (`geotorch weights`), a checkpoint file, or weights=None"
+        )
+        if constants.HF_HUB_OFFLINE:
+            raise ValueError(f"{missing}, and HF_HUB_OFFLINE is set: {how}")
+        try:
+            network = timm.create_model(self.arch, pretrained=True)
+        except (OSError, RuntimeError, ValueError) as error:
+            raise ValueError(f"{missing}, and downloading them failed ({type(error).__name__}): {how}") from error
+        return dict(network.state_dict())

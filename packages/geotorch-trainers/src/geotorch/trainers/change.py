@@ -41,7 +41,7 @@ class ChangeDetectionTask(BaseTask):
         model: ``fcsiamdiff``, ``fcsiamconc``, or a segmentation model (``unet``, ...).
         backbone: the timm encoder.
         weights: weights for the encoder: a registered weight name, a checkpoint file, ``True`` or
-            ``"imagenet"`` (local cache only), or None.
+            ``"imagenet"`` (Hugging Face cache, else downloaded), or None.
         in_channels: bands of each image.
         pos_weight: weight of the change class in the binary cross-entropy (changes are rare).
         lr: learning rate of AdamW.

@@ -27,7 +27,7 @@ def timm_network(model: str, weights: WeightsSpec, in_channels: int, num_outputs
     Args:
         model: the architecture.
         weights: a registered weight name, a checkpoint file (a task's ``.ckpt`` too), ``True`` or
-            ``"imagenet"`` (local cache only), or None.
+            ``"imagenet"`` (Hugging Face cache, else downloaded), or None.
         in_channels: bands of the input images.
         num_outputs: outputs of the classifier head.
 
@@ -62,7 +62,7 @@ class ClassificationTask(BaseTask):
     Args:
         model: a registered backbone (``resnet18``, ``resnet50``, ``vit_small_patch16_224``) or any timm name.
         weights: a registered weight name, a checkpoint file (a task's ``.ckpt`` too), ``True`` or
-            ``"imagenet"`` (local cache only), or None; loaded strictly by geotorch-models' rules.
+            ``"imagenet"`` (Hugging Face cache, else downloaded), or None; loaded strictly by geotorch-models' rules.
         in_channels: bands of the input images.
         num_classes: classes to predict.
         loss: ``ce``, ``jaccard`` or ``focal``.

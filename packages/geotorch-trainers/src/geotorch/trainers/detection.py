@@ -132,7 +132,7 @@ class ObjectDetectionTask(BaseTask):
             ``task="object_detection"`` (built as :mod:`geotorch.trainers.networks` describes).
         backbone: a torchvision ResNet (``resnet18``, ``resnet50``, ...).
         weights: weights for the backbone: a checkpoint file of it (or of a model holding it), ``True`` or
-            ``"imagenet"`` (local cache only), registered weights of its architecture, or None.
+            ``"imagenet"`` (Hugging Face cache, else downloaded), registered weights of its architecture, or None.
         in_channels: bands of the input images.
         num_classes: classes, the background 0 included (VHR10: 11).
         trainable_layers: ResNet stages trained, counted from the last (0 to 5).

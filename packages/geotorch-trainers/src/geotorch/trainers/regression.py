@@ -23,7 +23,7 @@ class RegressionTask(BaseTask):
     Args:
         model: a registered backbone or any timm name.
         backbone: the encoder of :class:`PixelwiseRegressionTask`'s models (unused here).
-        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (local cache only), or None.
+        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (downloaded if not cached), or None.
         in_channels: bands of the input images.
         num_outputs: values to predict.
         num_filters: hidden channels of the ``fcn`` model (pixelwise).

@@ -28,7 +28,7 @@ class BYOLTask(SelfSupervisedTask):
 
     Args:
         model: a registered backbone or any timm name.
-        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (local cache only), or None.
+        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (downloaded if not cached), or None.
         in_channels: bands of the input images.
         layers: linear layers of the projection head (the predictor has two).
         hidden_dim: width of the projection's and predictor's hidden layers.

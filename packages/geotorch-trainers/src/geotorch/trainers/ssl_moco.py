@@ -56,7 +56,7 @@ class MoCoTask(SelfSupervisedTask):
 
     Args:
         model: a registered backbone or any timm name.
-        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (local cache only), or None.
+        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (downloaded if not cached), or None.
         in_channels: bands of the input images.
         version: 1, 2 or 3; sets the defaults of the arguments left None (see :data:`MOCO_DEFAULTS`).
         layers: linear layers of the projection head.

@@ -47,7 +47,7 @@ class SimCLRTask(SelfSupervisedTask):
 
     Args:
         model: a registered backbone or any timm name.
-        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (local cache only), or None.
+        weights: a registered weight name, a checkpoint file, ``"imagenet"`` (downloaded if not cached), or None.
         in_channels: bands of the input images.
         version: 1 or 2; the version sets the default projection depth (2 or 3 layers).
         layers: linear layers of the projection head; None takes the version's.
