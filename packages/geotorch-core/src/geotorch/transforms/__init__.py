@@ -11,9 +11,11 @@ if TYPE_CHECKING:
     from geotorch.transforms.base import MultispectralAugmentationBase2D as MultispectralAugmentationBase2D
     from geotorch.transforms.container import AugmentationSequential as AugmentationSequential
     from geotorch.transforms.indices import AppendBNDVI as AppendBNDVI
+    from geotorch.transforms.indices import AppendEVI as AppendEVI
     from geotorch.transforms.indices import AppendGBNDVI as AppendGBNDVI
     from geotorch.transforms.indices import AppendGNDVI as AppendGNDVI
     from geotorch.transforms.indices import AppendGRNDVI as AppendGRNDVI
+    from geotorch.transforms.indices import AppendMNDWI as AppendMNDWI
     from geotorch.transforms.indices import AppendNBR as AppendNBR
     from geotorch.transforms.indices import AppendNDBI as AppendNDBI
     from geotorch.transforms.indices import AppendNDRE as AppendNDRE
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from geotorch.transforms.indices import AppendNDWI as AppendNDWI
     from geotorch.transforms.indices import AppendNormalizedDifferenceIndex as AppendNormalizedDifferenceIndex
     from geotorch.transforms.indices import AppendRBNDVI as AppendRBNDVI
+    from geotorch.transforms.indices import AppendSAVI as AppendSAVI
     from geotorch.transforms.indices import AppendSWI as AppendSWI
     from geotorch.transforms.indices import (
         AppendTriBandNormalizedDifferenceIndex as AppendTriBandNormalizedDifferenceIndex,
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from geotorch.transforms.normalize import MinMaxNormalize as MinMaxNormalize
     from geotorch.transforms.normalize import Normalize as Normalize
     from geotorch.transforms.normalize import PercentileNormalize as PercentileNormalize
+    from geotorch.transforms.sar import LeeFilter as LeeFilter
 else:
     from geotorch.core.exports import lazy_exports
 

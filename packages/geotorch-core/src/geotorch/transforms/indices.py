@@ -212,6 +212,20 @@ class AppendBNDVI(AppendNormalizedDifferenceIndex):
         super().__init__(index_nir, index_blue)
 
 
+class AppendMNDWI(AppendNormalizedDifferenceIndex):
+    r"""Append the Modified Normalized Difference Water Index (Xu 2006), :math:`\frac{Green - SWIR}{Green + SWIR}`.
+
+    Args:
+        index_green: the band index of green.
+        index_swir: the band index of short-wave infrared.
+    """
+
+    band_names = ("index_green", "index_swir")
+
+    def __init__(self, index_green: int, index_swir: int) -> None:
+        super().__init__(index_green, index_swir)
+
+
 class AppendSWI(AppendNormalizedDifferenceIndex):
     r"""Append the Standardized Water-level Index, :math:`\frac{VRE1 - SWIR2}{VRE1 + SWIR2}`.
 
@@ -269,3 +283,47 @@ class AppendRBNDVI(AppendTriBandNormalizedDifferenceIndex):
 
     def __init__(self, index_nir: int, index_red: int, index_blue: int) -> None:
         super().__init__(index_nir, index_red, index_blue)
+
+
+class AppendSAVI(_AppendIndex):
+    r"""Append the Soil-Adjusted Vegetation Index (Huete 1988), :math:`\frac{1.5 (NIR - Red)}{NIR + Red + 0.5}`.
+
+    The soil brightness factor is 0.5 and the bands are reflectances in ``[0, 1]``.
+
+    Args:
+        index_nir: the band index of near infrared.
+        index_red: the band index of red.
+    """
+
+    band_names = ("index_nir", "index_red")
+
+    def __init__(self, index_nir: int, index_red: int) -> None:
+        super().__init__(index_nir, index_red)
+
+    def compute_index(self, *bands: Tensor) -> Tensor:
+        """Compute :math:`1.5 (NIR - Red) / (NIR + Red + 0.5)`, with an epsilon in the denominator."""
+        nir, red = bands
+        return 1.5 * (nir - red) / (nir + red + 0.5 + _EPSILON)
+
+
+class AppendEVI(_AppendIndex):
+    r"""Append the Enhanced Vegetation Index (Huete et al. 2002), :math:`\frac{2.5 (NIR - R)}{NIR + 6 R - 7.5 B + 1}`.
+
+    The coefficients are MODIS's (gain 2.5, aerosol terms 6 and 7.5, canopy background 1); the bands are
+    reflectances in ``[0, 1]``.
+
+    Args:
+        index_nir: the band index of near infrared.
+        index_red: the band index of red.
+        index_blue: the band index of blue.
+    """
+
+    band_names = ("index_nir", "index_red", "index_blue")
+
+    def __init__(self, index_nir: int, index_red: int, index_blue: int) -> None:
+        super().__init__(index_nir, index_red, index_blue)
+
+    def compute_index(self, *bands: Tensor) -> Tensor:
+        """Compute :math:`2.5 (NIR - Red) / (NIR + 6 Red - 7.5 Blue + 1)`, with an epsilon in the denominator."""
+        nir, red, blue = bands
+        return 2.5 * (nir - red) / (nir + 6 * red - 7.5 * blue + 1 + _EPSILON)
