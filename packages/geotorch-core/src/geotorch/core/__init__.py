@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from geotorch.core.errors import DownloadError as DownloadError
     from geotorch.core.errors import PluginError as PluginError
     from geotorch.core.errors import RasterReadError as RasterReadError
+    from geotorch.core.errors import RGBBandsMissingError as RGBBandsMissingError
     from geotorch.core.errors import WeightsMismatchError as WeightsMismatchError
     from geotorch.core.exports import export_problems as export_problems
     from geotorch.core.exports import export_targets as export_targets

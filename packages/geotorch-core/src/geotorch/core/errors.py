@@ -71,6 +71,24 @@ class LabelValueError(ValueError):
         return type(self), (self.position, self.value, self.reason)
 
 
+class RGBBandsMissingError(ValueError):
+    """A plot was asked for the red, green and blue bands of an image that lacks some of them.
+
+    TorchGeo's name (``torchgeo.datasets.RGBBandsMissingError``), so code that catches it keeps working.
+
+    Attributes:
+        detail: what is missing, when the raiser says (empty otherwise).
+    """
+
+    def __init__(self, detail: str = "") -> None:
+        message = "Dataset does not contain some of the RGB bands"
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type[RGBBandsMissingError], tuple[str]]:
+        return type(self), (self.detail,)
+
+
 class ChecksumError(ValueError):
     """A file's checksum differs from the expected one: the download was damaged or the checksum is wrong.
 

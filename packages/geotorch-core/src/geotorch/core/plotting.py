@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from geotorch.core.errors import RGBBandsMissingError
 from geotorch.core.panels import Panel, draw_panels, image_panel
 
 
@@ -32,7 +33,8 @@ def plot_sample(
         A matplotlib Figure.
 
     Raises:
-        ValueError: if the sample has nothing to show or an index is out of range.
+        RGBBandsMissingError: if an index of ``rgb_indices`` is beyond the image's channels.
+        ValueError: if the sample has nothing to show.
     """
     panels: list[Panel] = []
     if "image" in sample:
@@ -40,7 +42,7 @@ def plot_sample(
         channels = image.shape[0]
         chosen = list(rgb_indices) if rgb_indices else list(range(min(3, channels)))
         if chosen and max(chosen) >= channels:
-            raise ValueError(f"plot_sample: rgb_indices {chosen} exceed the image's {channels} channels")
+            raise RGBBandsMissingError(f"plot_sample: rgb_indices {chosen} exceed the image's {channels} channels")
         if len(chosen) not in (1, 3):
             chosen = chosen[:1]
         panels.append(image_panel("Image", image, chosen))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from geotorch.core import IntersectionDataset as IntersectionDataset
     from geotorch.core import NonGeoDataset as NonGeoDataset
     from geotorch.core import RasterDataset as RasterDataset
+    from geotorch.core import RGBBandsMissingError as RGBBandsMissingError
     from geotorch.core import UnionDataset as UnionDataset
     from geotorch.core import VectorDataset as VectorDataset
     from geotorch.core import concat_samples as concat_samples
@@ -61,6 +62,11 @@ if TYPE_CHECKING:
     from geotorch.datasets.sentinel2 import Sentinel2 as Sentinel2
     from geotorch.datasets.so2sat import So2Sat as So2Sat
     from geotorch.datasets.ucmerced import UCMerced as UCMerced
+    from geotorch.samplers import random_bbox_assignment as random_bbox_assignment
+    from geotorch.samplers import random_bbox_splitting as random_bbox_splitting
+    from geotorch.samplers import random_grid_cell_assignment as random_grid_cell_assignment
+    from geotorch.samplers import roi_split as roi_split
+    from geotorch.samplers import time_series_split as time_series_split
     from geotorch.datasets.version import __version__ as __version__
 else:
     from geotorch.core import lazy_exports
