@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from geotorch.samplers.batch import BatchGeoSampler as BatchGeoSampler
     from geotorch.samplers.batch import RandomBatchGeoSampler as RandomBatchGeoSampler
     from geotorch.samplers.constants import Units as Units
+    from geotorch.samplers.patches import GriddedPatchSampler as GriddedPatchSampler
+    from geotorch.samplers.patches import RandomPatchSampler as RandomPatchSampler
     from geotorch.samplers.single import GeoSampler as GeoSampler
     from geotorch.samplers.single import GridGeoSampler as GridGeoSampler
     from geotorch.samplers.single import PreChippedGeoSampler as PreChippedGeoSampler
