@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 from rasterio.crs import CRS
 
-from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset, find_files
+from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
+from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, names_files, product_paths
 
 #: Background white, buildings red.
 COLORS = np.array([[255, 255, 255, 255], [200, 30, 30, 255]], dtype=np.uint8)
@@ -45,38 +45,46 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
         res: float | tuple[float, float] = 0.00001,
         transforms: Transform | None = None,
         download: bool = False,
         checksum: bool = False,
+        *,
+        root: ProductPaths | None = None,
     ) -> None:
-        """Find (extracting or downloading when needed) and index every province's footprints.
+        """Find (extracting or downloading when needed) and index the footprints (TorchGeo 0.10.1's arguments).
 
         Args:
-            root: folder holding the GeoJSON files, or where to download them.
+            paths: a folder holding the GeoJSON files (searched recursively), a GeoJSON file, or a list of
+                both; downloads go into its first folder (default: ``"data"``).
             crs: CRS of samples (default: EPSG:4326, the files').
             res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees).
             transforms: a function applied to every sample.
             download: fetch the missing provinces' archives.
             checksum: verify archives against their published MD5.
+            root: keyword alias of ``paths``.
 
         Raises:
             DatasetNotFoundError: if a province is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
+            TypeError: if ``paths`` is not a path or a list of paths.
         """
-        self.root = Path(root)
+        self.paths = product_paths(paths, root, type(self).__name__)
+        self.root = download_folder(self.paths)
         self.prepare(download, checksum)
-        super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms)
+        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms)
 
     def resources(self) -> list[Resource]:
         """One archive per province or territory."""
         return [Resource(f"{self.url}{name}.zip", f"{name}.zip", md5=md5) for name, md5 in self.md5s.items()]
 
     def is_present(self) -> bool:
-        """Whether ``root`` holds the GeoJSON of every province and territory."""
-        return all(find_files([self.root], f"{name}.geojson") for name in self.md5s)
+        """Whether ``paths`` holds the GeoJSON of every province and territory, or the GeoJSON files it names."""
+        if names_files(self.paths):
+            return bool(matching_files(self.paths, self.filename_glob))
+        return all(matching_files(self.paths, f"{name}.geojson") for name in self.md5s)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw buildings (and a ``prediction`` when present) in red on white; returns a matplotlib Figure."""

@@ -8,8 +8,9 @@ from typing import Any, ClassVar
 
 from rasterio.crs import CRS
 
-from geotorch.core import RasterDataset, Sample, Transform
+from geotorch.core import RasterDataset, Sample, Transform, find_files
 from geotorch.datasets.demo_area import BANDS, CLASSES, demo_root, generate_demo_area
+from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
 
 
 class _DemoDataset(RasterDataset):
@@ -21,33 +22,56 @@ class _DemoDataset(RasterDataset):
 
     def __init__(
         self,
-        root: str | Path | None = None,
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,
+        cache: bool = True,
+        time_series: bool = False,
+        *,
+        root: str | Path | None = None,
         download: bool = True,
         checksum: bool = False,
     ) -> None:
-        """Open the demo area in ``root`` (default: the GeoTorch cache), generating it if missing.
+        """Open the demo area, generating it if missing (the arguments of TorchGeo's raster products).
 
         Args:
-            root: folder of the demo area (``imagery/`` and ``landcover/`` inside).
+            paths: a folder (searched recursively: the demo area itself, or its ``imagery/`` or
+                ``landcover/`` folder), a file, or a list of both; the area is generated into its first
+                folder when ``paths`` holds none of this dataset's files. Default: the area in
+                ``root``.
             crs: CRS of samples (default: the first file's).
             res: pixel size in ``crs`` units (default: the first file's).
             bands: bands to read (images only).
             transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            time_series: must be False: stacking along time is not supported yet.
+            root: folder of the demo area (``imagery/`` and ``landcover/`` inside; default: the GeoTorch
+                cache); only when ``paths`` is not given.
             download: generate the area when it is missing (nothing is downloaded).
             checksum: accepted for the common dataset signature; generated files carry no checksum.
 
         Raises:
             DatasetNotFoundError: if the area is missing and ``download`` is False.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
+            ValueError: if both ``paths`` and ``root`` are given.
         """
-        area = demo_root() if root is None else Path(root)
-        if download:
-            generate_demo_area(area)
+        owner = type(self).__name__
+        refuse_time_series(time_series, owner)
+        if paths is None:
+            area = demo_root() if root is None else Path(root)
+            if download:
+                generate_demo_area(area)
+            chosen = [area / self.folder]
+        else:
+            chosen = product_paths(paths, root, owner)
+            if download and not find_files(chosen, self.filename_glob):
+                generate_demo_area(download_folder(chosen))
+        self.cache = cache
         del checksum
-        super().__init__(paths=area / self.folder, crs=crs, res=res, bands=bands, transforms=transforms)
+        super().__init__(paths=chosen, crs=crs, res=res, bands=bands, transforms=transforms)
 
 
 class DemoImagery(_DemoDataset):

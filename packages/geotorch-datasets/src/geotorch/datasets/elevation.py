@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -12,6 +11,7 @@ from rasterio.crs import CRS
 
 from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files
 from geotorch.datasets.manual import ManualRaster
+from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
 
 
 def plot_elevation(sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
@@ -42,7 +42,7 @@ class EUDEM(RasterDataset, DatasetLifecycle):
     """EU-DEM v1.1: 25 m elevation of Europe in EPSG:3035, in 1000 km tiles (``eu_dem_v11_E40N20.TIF``).
 
     Copernicus serves the tiles as ``eu_dem_v11_{tile}.zip`` behind a login, so
-    they cannot be downloaded automatically; archives placed in ``root`` are
+    they cannot be downloaded automatically; archives placed in the first folder of ``paths`` are
     verified against their published MD5 (with ``checksum``) and extracted.
     Samples hold the elevation in metres as ``mask`` (whole metres, int64).
 
@@ -88,39 +88,51 @@ class EUDEM(RasterDataset, DatasetLifecycle):
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
         res: float | tuple[float, float] | None = None,
         transforms: Transform | None = None,
-        download: bool = False,
+        cache: bool = True,
         checksum: bool = False,
+        time_series: bool = False,
+        *,
+        root: ProductPaths | None = None,
+        download: bool = False,
     ) -> None:
-        """Index the tiles under ``root``, extracting (and verifying) tile archives found there.
+        """Index the tiles in ``paths``, extracting (and verifying) tile archives found in its first folder.
 
         Args:
-            root: folder holding the tiles or their zip archives.
+            paths: a folder holding the tiles or their zip archives, a tile, or a list of both.
             crs: CRS of samples (default: EPSG:3035, the tiles').
             res: pixel size in ``crs`` units (default: 25 m).
             transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            checksum: verify archives against their published MD5 before extracting.
+            time_series: must be False: stacking along time is not supported yet.
+            root: keyword alias of ``paths``.
             download: accepted for the common signature; EU-DEM cannot be downloaded automatically.
-            checksum: verify archives in ``root`` against their published MD5 before extracting.
 
         Raises:
-            DatasetNotFoundError: if ``root`` holds no tile nor archive, saying where to get them.
+            DatasetNotFoundError: if ``paths`` holds no tile nor archive, saying where to get them.
             ChecksumError: if ``checksum`` and an archive does not match.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
         """
-        self.root = Path(root)
+        refuse_time_series(time_series, type(self).__name__)
+        self.paths = product_paths(paths, root, type(self).__name__)
+        self.root = download_folder(self.paths)
+        self.cache = cache
         del download
         self.prepare(download=False, checksum=checksum)
-        super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms)
+        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms)
 
     def resources(self) -> list[Resource]:
-        """The tile archives placed in ``root``: verified (with ``checksum``) and extracted, never fetched."""
+        """The tile archives placed in ``root`` (first folder of ``paths``): verified and extracted, never fetched."""
         return [Resource("", name, md5=md5) for name, md5 in self.md5s.items() if (self.root / name).is_file()]
 
     def is_present(self) -> bool:
-        """Whether ``root`` holds a tile."""
-        return bool(find_files([self.root], self.filename_glob))
+        """Whether ``paths`` holds a tile."""
+        return bool(find_files(self.paths, self.filename_glob))
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw the elevation on a terrain colour scale; returns a matplotlib Figure."""
@@ -144,6 +156,40 @@ class AsterGDEM(ManualRaster):
         "ASTER GDEM cannot be downloaded automatically: get ASTGTMV003 tiles from NASA Earthdata Search "
         "(https://search.earthdata.nasa.gov/, free account), unzip them and put the *_dem.tif files under root"
     )
+
+    def __init__(
+        self,
+        paths: ProductPaths | None = None,
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        transforms: Transform | None = None,
+        cache: bool = True,
+        time_series: bool = False,
+        *,
+        root: ProductPaths | None = None,
+        download: bool = False,
+        checksum: bool = False,
+    ) -> None:
+        """Index the ``*_dem.tif`` tiles in ``paths`` (TorchGeo 0.10.1's arguments, in its order).
+
+        Args:
+            paths: a folder (searched recursively), a tile, or a list of both (default: ``"data"``).
+            crs: CRS of samples (default: EPSG:4326, the tiles').
+            res: pixel size in ``crs`` units (default: 1 arc-second).
+            transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            time_series: must be False: stacking along time is not supported yet.
+            root: keyword alias of ``paths``.
+            download: accepted for the common signature; nothing can be downloaded.
+            checksum: accepted for the common signature; no checksum is published.
+
+        Raises:
+            DatasetNotFoundError: if ``paths`` holds no tile, saying how to get them.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
+        """
+        super().__init__(paths, crs, res, None, transforms, cache, time_series, root=root, download=download,
+                         checksum=checksum)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw the elevation on a terrain colour scale; returns a matplotlib Figure."""

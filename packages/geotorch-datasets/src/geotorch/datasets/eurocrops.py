@@ -10,8 +10,9 @@ from typing import Any, ClassVar
 import numpy as np
 from rasterio.crs import CRS
 
-from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset, find_files
+from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
+from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, names_files, product_paths
 
 
 class EuroCrops(VectorDataset, DatasetLifecycle):
@@ -57,49 +58,74 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int = "EPSG:4326",
         res: float | tuple[float, float] = 0.00001,
         classes: Sequence[str] | None = None,
         transforms: Transform | None = None,
         download: bool = False,
         checksum: bool = False,
+        *,
+        root: ProductPaths | None = None,
     ) -> None:
-        """Find (extracting or downloading when needed) and index the parcels.
+        """Find (extracting or downloading when needed) and index the parcels (TorchGeo 0.10.1's arguments).
 
         Args:
-            root: folder holding the shapefiles and ``HCAT2.csv``, or where to download them.
+            paths: a folder holding the shapefiles and ``HCAT2.csv`` (searched recursively), a shapefile,
+                or a list of both; ``HCAT2.csv`` is read, and downloads go, in its first folder (the
+                folder of the first shapefile when it names only files). Default: ``"data"``.
             crs: CRS of samples.
             res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees).
             classes: HCAT codes to keep, labelled 1, 2, ... in this order (default: every code of HCAT2.csv).
             transforms: a function applied to every sample.
             download: fetch what is missing.
             checksum: verify archives against their published MD5.
+            root: keyword alias of ``paths``.
 
         Raises:
             DatasetNotFoundError: if data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
+            TypeError: if ``paths`` is not a path or a list of paths.
         """
-        self.root = Path(root)
+        self.paths = product_paths(paths, root, type(self).__name__)
+        self.root = download_folder(self.paths)
         self.prepare(download, checksum)
         self.classes = tuple(classes) if classes is not None else self._all_codes()
         self.class_map = {int(code): label for label, code in enumerate(self.classes, start=1)}
-        super().__init__(paths=self.root, crs=crs, res=res, transforms=transforms, label_name=self.label_field)
+        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms, label_name=self.label_field)
 
     def resources(self) -> list[Resource]:
         """The HCAT code table and every country's (or region's) archive."""
         return [self.hcat, *(Resource(self.url + name, name, md5=md5) for name, md5 in self.md5s.items())]
 
     def is_present(self) -> bool:
-        """Whether ``root`` holds the code table and a shapefile of every country (or region)."""
-        shapefiles = {path.name for path in find_files([self.root], self.filename_glob)}
+        """Whether ``root`` holds the code table and ``paths`` the shapefiles.
+
+        Every country (or region) must be there, unless ``paths`` names shapefiles directly: those are the
+        ones to read.
+        """
+        shapefiles = {path.name for path in matching_files(self.paths, self.filename_glob)}
         countries = {name.removesuffix(".zip").split("_")[0] for name in self.md5s}
-        return (self.root / self.hcat.filename).is_file() and all(
+        if names_files(self.paths):
+            return self.code_table().is_file() and bool(shapefiles)
+        return self.code_table().is_file() and all(
             any(name.startswith(country) for name in shapefiles) for country in countries
         )
 
+    def code_table(self) -> Path:
+        """Where ``HCAT2.csv`` is (an override point for other layouts).
+
+        Returns:
+            The table in the first folder of ``paths`` holding it, else beside (or above) the first shapefile
+            named directly that has it, else in ``root`` (where it is downloaded).
+        """
+        folders = [path for path in self.paths if path.is_dir()]
+        folders += [parent for path in self.paths if path.is_file() for parent in path.parents]
+        return next((folder / self.hcat.filename for folder in folders if (folder / self.hcat.filename).is_file()),
+                    self.root / self.hcat.filename)
+
     def _all_codes(self) -> tuple[str, ...]:
-        with (self.root / self.hcat.filename).open(newline="", encoding="utf-8") as table:
+        with self.code_table().open(newline="", encoding="utf-8") as table:
             return tuple(row["HCAT2_code"] for row in csv.DictReader(table))
 
     def label_of(self, code: int) -> int:

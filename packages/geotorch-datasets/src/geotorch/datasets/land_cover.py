@@ -11,7 +11,14 @@ import torch
 from rasterio.crs import CRS
 from torch import Tensor
 
-from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files
+from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform
+from geotorch.datasets.product_paths import (
+    ProductPaths,
+    download_folder,
+    matching_files,
+    product_paths,
+    refuse_time_series,
+)
 
 RGBA = tuple[int, int, int, int]
 
@@ -30,7 +37,7 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
         class_names: every raw class value of the product and its name.
         cmap: the publisher's colour for each raw class value.
         url: where the single archive of the product is published.
-        archive: the archive's file name in ``root``.
+        archive: the archive's file name in ``root`` (the first folder of ``paths``).
         md5: the archive's published MD5.
         classes: the raw values kept, in label order (instance attribute).
         ordinal_map: lookup from raw value to label (instance attribute).
@@ -45,33 +52,48 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
         res: float | tuple[float, float] | None = None,
-        classes: Sequence[int] | None = None,
         transforms: Transform | None = None,
+        cache: bool = True,
         download: bool = False,
         checksum: bool = False,
+        time_series: bool = False,
+        *,
+        root: ProductPaths | None = None,
+        classes: Sequence[int] | None = None,
     ) -> None:
-        """Find (extracting or downloading when needed) and index the product under ``root``.
+        """Find (extracting or downloading when needed) and index the product in ``paths``.
 
         Args:
-            root: folder holding the product, or where to download it.
+            paths: a folder holding the product (searched recursively), a raster, or a list of both;
+                archives are extracted, and downloads go, into its first folder (default: ``"data"``).
             crs: CRS of samples (default: the product's).
             res: pixel size in ``crs`` units (default: the product's).
+            transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature (there: keep file handles open). GeoTorch always
+                reads through its process-wide, bounded cache of open files and its persisted cache of
+                file headers, so ``cache=False`` reads the same files the same way.
+            download: fetch the archive(s) when missing.
+            checksum: verify archives against their published MD5.
+            time_series: must be False: stacking along time is not supported yet.
+            root: keyword alias of ``paths``.
             classes: raw class values to keep, labelled 1, 2, ... in this
                 order; the background 0 stays 0 and every other value becomes
                 0 (default: every class).
-            transforms: a function applied to every sample.
-            download: fetch the archive(s) when missing.
-            checksum: verify archives against their published MD5.
 
         Raises:
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
-            ValueError: if a class is not one of ``class_names``.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
+            ValueError: if a class is not one of ``class_names``, or both ``paths`` and ``root`` are given.
         """
-        self.root = Path(root)
+        refuse_time_series(time_series, type(self).__name__)
+        self.paths = product_paths(paths, root, type(self).__name__)
+        self.root = download_folder(self.paths)
+        self.cache = cache
         self.classes = self._select_classes(classes)
         self.ordinal_map = _ordinal_map(self.classes, max(self.class_names, default=0))
         self.prepare(download, checksum)
@@ -82,11 +104,11 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
         return [Resource(self.url, self.archive, md5=self.md5)] if self.url else []
 
     def files(self) -> list[Path]:
-        """The product's rasters under ``root``."""
-        return find_files([self.root], self.filename_glob)
+        """The product's rasters in ``paths`` (in its folders, and the files it names that match the glob)."""
+        return matching_files(self.paths, self.filename_glob)
 
     def is_present(self) -> bool:
-        """Whether :meth:`files` finds the product's rasters under ``root``."""
+        """Whether :meth:`files` finds the product's rasters in ``paths``."""
         return bool(self.files())
 
     def _select_classes(self, classes: Sequence[int] | None) -> tuple[int, ...]:
@@ -134,31 +156,41 @@ class YearlyLandCover(LandCoverRaster):
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
         res: float | tuple[float, float] | None = None,
         years: Sequence[int] | None = None,
         classes: Sequence[int] | None = None,
         transforms: Transform | None = None,
+        cache: bool = True,
         download: bool = False,
         checksum: bool = False,
+        time_series: bool = False,
+        *,
+        root: ProductPaths | None = None,
     ) -> None:
-        """Find (extracting or downloading when needed) and index the chosen years under ``root``.
+        """Find (extracting or downloading when needed) and index the chosen years in ``paths``.
 
         Args:
-            root: folder holding the rasters, or where to download them.
+            paths: a folder holding the rasters (searched recursively), a raster, or a list of both;
+                archives are extracted, and downloads go, into its first folder (default: ``"data"``).
             crs: CRS of samples (default: the product's).
             res: pixel size in ``crs`` units (default: the product's).
             years: years to read (default: ``default_years``).
             classes: raw class values to keep, labelled 1, 2, ... in this order;
                 every other value becomes 0 (default: every class).
             transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature; files and headers are always cached.
             download: fetch the missing years' archives.
             checksum: verify archives against their published MD5.
+            time_series: must be False: stacking along time is not supported yet.
+            root: keyword alias of ``paths``.
 
         Raises:
             DatasetNotFoundError: if a year is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a year or a class is unknown.
         """
         self.years = tuple(self.default_years if years is None else years)
@@ -168,7 +200,8 @@ class YearlyLandCover(LandCoverRaster):
                 f"{type(self).__name__}: no product for year(s) {unknown or list(self.years)}; "
                 f"available years are {sorted(self.md5s)}"
             )
-        super().__init__(root, crs, res, classes, transforms, download, checksum)
+        super().__init__(paths, crs, res, transforms, cache, download, checksum, time_series, root=root,
+                         classes=classes)
 
     def resources(self) -> list[Resource]:
         """One archive per chosen year."""
@@ -178,8 +211,8 @@ class YearlyLandCover(LandCoverRaster):
         ]
 
     def files(self) -> list[Path]:
-        """The chosen years' rasters under ``root``; empty unless every year is there."""
-        found = [find_files([self.root], self.year_glob.format(year=year))[:1] for year in self.years]
+        """The chosen years' rasters in ``paths``; empty unless every year is there."""
+        found = [matching_files(self.paths, self.year_glob.format(year=year))[:1] for year in self.years]
         return [paths[0] for paths in found] if all(found) else []
 
 

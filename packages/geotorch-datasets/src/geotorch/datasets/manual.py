@@ -1,58 +1,76 @@
-"""Rasters that cannot be downloaded automatically: found under ``root``, or an error saying where to get them."""
+"""Rasters that cannot be downloaded automatically: found in ``paths``, or an error saying where to get them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import ClassVar
 
 from rasterio.crs import CRS
 
 from geotorch.core import DatasetLifecycle, RasterDataset, Transform, find_files
+from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
 
 
 class ManualRaster(RasterDataset, DatasetLifecycle):
     """A raster product the user obtains by hand (an account, an order, a tile picker).
 
-    Its data is present when ``root`` holds a file matching ``filename_glob``
-    (:meth:`is_present`); nothing is downloaded.
+    Its data is present when ``paths`` holds a file matching ``filename_glob``
+    (:meth:`is_present`); nothing is downloaded. The constructor takes TorchGeo
+    0.10.1's arguments in its order (``paths, crs, res, bands, transforms, cache,
+    time_series``); ``root`` is the keyword alias of ``paths``.
 
     Attributes:
-        manual: how and where to get the files, shown when ``root`` holds none.
+        manual: how and where to get the files, shown when ``paths`` holds none.
+        root: the first folder of ``paths`` (named in the not-found message).
+        cache: the ``cache`` argument (see :meth:`__init__`).
     """
 
     manual: ClassVar[str] = "it cannot be downloaded automatically"
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,
+        cache: bool = True,
+        time_series: bool = False,
+        *,
+        root: ProductPaths | None = None,
         download: bool = False,
         checksum: bool = False,
     ) -> None:
-        """Index the files under ``root``.
+        """Index the files in ``paths``.
 
         Args:
-            root: folder holding the files (searched recursively).
+            paths: a folder (searched recursively), a file, or a list of both (default: ``"data"``).
             crs: CRS of samples (default: the first file's).
             res: pixel size in ``crs`` units (default: the first file's).
             bands: bands to read (default: ``default_bands``, else all).
             transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature (there: keep file handles open). GeoTorch always reads
+                through its process-wide, bounded cache of open files and its persisted cache of file
+                headers, so ``cache=False`` reads the same files the same way.
+            time_series: must be False: stacking along time is not supported yet.
+            root: keyword alias of ``paths``.
             download: accepted for the common signature; nothing can be downloaded.
             checksum: accepted for the common signature; no checksum is published.
 
         Raises:
-            DatasetNotFoundError: if ``root`` holds no file, saying how to get them.
-            ValueError: if a band is unknown.
+            DatasetNotFoundError: if ``paths`` holds no file, saying how to get them.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
+            ValueError: if a band is unknown, or both ``paths`` and ``root`` are given.
         """
-        self.root = Path(root)
+        refuse_time_series(time_series, type(self).__name__)
+        self.paths = product_paths(paths, root, type(self).__name__)
+        self.root = download_folder(self.paths)
+        self.cache = cache
         del download, checksum
         self.prepare(download=False, checksum=False)
-        super().__init__(paths=self.root, crs=crs, res=res, bands=bands, transforms=transforms)
+        super().__init__(paths=self.paths, crs=crs, res=res, bands=bands, transforms=transforms)
 
     def is_present(self) -> bool:
-        """Whether ``root`` holds a file matching ``filename_glob``."""
-        return bool(find_files([self.root], self.filename_glob))
+        """Whether ``paths`` holds a file matching ``filename_glob``."""
+        return bool(find_files(self.paths, self.filename_glob))

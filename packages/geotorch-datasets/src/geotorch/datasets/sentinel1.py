@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from rasterio.crs import CRS
 
 from geotorch.core import Transform
 from geotorch.datasets.manual import ManualRaster
+from geotorch.datasets.product_paths import ProductPaths
 
 
 class Sentinel1(ManualRaster):
@@ -49,28 +49,37 @@ class Sentinel1(ManualRaster):
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,
+        cache: bool = True,
+        time_series: bool = False,
+        *,
+        root: ProductPaths | None = None,
         download: bool = False,
         checksum: bool = False,
     ) -> None:
-        """Index the scenes under ``root``.
+        """Index the scenes in ``paths`` (TorchGeo 0.10.1's arguments, in its order).
 
         Args:
-            root: folder holding the RTC GeoTIFFs (searched recursively).
+            paths: a folder holding the RTC GeoTIFFs (searched recursively), a file, or a list of both.
             crs: CRS of samples (default: the first scene's).
             res: pixel size in ``crs`` units (default: the first scene's).
             bands: polarizations to read, all co- and cross-polarized of one
                 kind: ``VV``/``VH`` or ``HH``/``HV`` (default: VV and VH).
             transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            time_series: must be False: stacking along time is not supported yet.
+            root: keyword alias of ``paths``.
             download: accepted for the common signature; Sentinel-1 cannot be downloaded automatically.
             checksum: accepted for the common signature.
 
         Raises:
-            DatasetNotFoundError: if ``root`` holds no scene, saying where to get them.
+            DatasetNotFoundError: if ``paths`` holds no scene, saying where to get them.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a band is unknown or ``bands`` mixes HH/HV with VV/VH.
         """
         chosen = tuple(bands) if bands is not None else self.default_bands
@@ -78,4 +87,5 @@ class Sentinel1(ManualRaster):
             raise ValueError(
                 f"{type(self).__name__}: bands={list(chosen)} mixes HH/HV with VV/VH, which no product holds together"
             )
-        super().__init__(root, crs, res, bands, transforms, download, checksum)
+        super().__init__(paths, crs, res, bands, transforms, cache, time_series, root=root, download=download,
+                         checksum=checksum)

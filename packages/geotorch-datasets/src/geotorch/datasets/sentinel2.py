@@ -10,6 +10,7 @@ from rasterio.crs import CRS
 
 from geotorch.core import Transform
 from geotorch.datasets.manual import ManualRaster
+from geotorch.datasets.product_paths import ProductPaths
 
 #: Band-file suffixes in order of preference: L1C has none, L2A and exports name the resolution, finest first.
 _RESOLUTION_SUFFIXES = ("", "_10m", "_20m", "_60m")
@@ -18,7 +19,7 @@ _RESOLUTION_SUFFIXES = ("", "_10m", "_20m", "_60m")
 class Sentinel2(ManualRaster):
     """Sentinel-2 MSI: thirteen bands at 10, 20 and 60 m, resampled onto one grid (10 m by default).
 
-    Band files are found anywhere under ``root``, in the layouts ESA publishes:
+    Band files are found anywhere in ``paths``, in the layouts ESA publishes:
 
     * L2A SAFE: ``GRANULE/*/IMG_DATA/R10m/T32UPU_20210101T103331_B02_10m.jp2``
       (and ``R20m``, ``R60m``); each band is read from the finest resolution
@@ -51,30 +52,41 @@ class Sentinel2(ManualRaster):
 
     def __init__(
         self,
-        root: str | Path = "data",
+        paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
-        res: float | tuple[float, float] = 10.0,
+        res: float | tuple[float, float] | None = 10.0,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,
+        cache: bool = True,
+        time_series: bool = False,
+        *,
+        root: ProductPaths | None = None,
         download: bool = False,
         checksum: bool = False,
     ) -> None:
-        """Index the scenes under ``root``.
+        """Index the scenes in ``paths`` (TorchGeo 0.10.1's arguments, in its order).
 
         Args:
-            root: folder holding SAFE products or exported band files (searched recursively).
+            paths: a folder holding SAFE products or exported band files (searched recursively), a band
+                file (its scene's other bands are found beside it), or a list of both.
             crs: CRS of samples (default: the first scene's UTM zone).
-            res: pixel size in ``crs`` units every band is resampled to.
+            res: pixel size in ``crs`` units every band is resampled to (None: the first file's).
             bands: bands to read (default: ``default_bands``).
             transforms: a function applied to every sample.
+            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            time_series: must be False: stacking along time is not supported yet.
+            root: keyword alias of ``paths``.
             download: accepted for the common signature; Sentinel-2 cannot be downloaded automatically.
             checksum: accepted for the common signature.
 
         Raises:
-            DatasetNotFoundError: if ``root`` holds no scene, saying where to get them.
+            DatasetNotFoundError: if ``paths`` holds no scene, saying where to get them.
+            NotImplementedError: if ``time_series`` is True.
+            TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a band is unknown.
         """
-        super().__init__(root, crs, res, bands, transforms, download, checksum)
+        super().__init__(paths, crs, res, bands, transforms, cache, time_series, root=root, download=download,
+                         checksum=checksum)
 
     def scene_key(self, path: Path, match: re.Match[str]) -> Hashable:
         """Tile and sensing time: an L2A band repeated at 10, 20 and 60 m belongs to one scene, indexed once."""

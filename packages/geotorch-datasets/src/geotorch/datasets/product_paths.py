@@ -1,0 +1,90 @@
+"""TorchGeo's ``paths`` argument of geospatial products: checked, resolved, and the folder downloads go to.
+
+A product's ``paths`` is a folder (searched recursively), a file, or a list (any iterable) of both, as in
+TorchGeo 0.10.1; ``root`` is its keyword alias, kept for code written against earlier releases.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+from geotorch.core import find_files
+
+#: What ``paths`` accepts: a folder or a file (``str`` or ``os.PathLike``), or an iterable of them.
+ProductPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
+
+#: The issue that tracks ``time_series=True`` (samples stacked along time, ``(T, C, H, W)``).
+TIME_SERIES_ISSUE = 'the "time series" issue'
+
+
+def product_paths(paths: Any, root: Any, owner: str, default: str = "data") -> list[Path]:
+    """Resolve ``paths`` (or its alias ``root``) into a list of folders and files.
+
+    Args:
+        paths: a folder, a file, or an iterable of both (``str`` or ``os.PathLike``), or None.
+        root: the keyword alias of ``paths``, or None.
+        owner: the product's class name, used in messages.
+        default: the folder used when neither is given (TorchGeo's ``"data"``).
+
+    Returns:
+        The paths, in the order given (one element for a single folder or file).
+
+    Raises:
+        ValueError: if both ``paths`` and ``root`` are given, or the list is empty.
+        TypeError: if ``paths`` (or ``root``) is neither a path nor an iterable of paths.
+    """
+    if paths is not None and root is not None:
+        raise ValueError(f"{owner}: give paths or its alias root, not both")
+    name, chosen = ("root", root) if root is not None else ("paths", paths if paths is not None else default)
+    if isinstance(chosen, str | os.PathLike):
+        return [Path(chosen)]
+    if isinstance(chosen, bytes) or not isinstance(chosen, Iterable):
+        raise TypeError(
+            f"{owner}: {name} must be a folder or a file (str or os.PathLike) or a list of them, "
+            f"got {type(chosen).__name__}"
+        )
+    entries = list(chosen)
+    wrong = [entry for entry in entries if not isinstance(entry, str | os.PathLike)]
+    if wrong:
+        raise TypeError(
+            f"{owner}: every entry of {name} must be a folder or a file (str or os.PathLike), "
+            f"got {type(wrong[0]).__name__} ({wrong[0]!r})"
+        )
+    if not entries:
+        raise ValueError(f"{owner}: {name} is an empty list; give a folder, a file or a list of them")
+    return [Path(entry) for entry in entries]
+
+
+def download_folder(paths: list[Path]) -> Path:
+    """The folder downloads and extractions go to: the first entry that is not an existing file.
+
+    When every entry is an existing file, the folder of the first one.
+    """
+    return next((path for path in paths if not path.is_file()), paths[0].parent)
+
+
+def names_files(paths: list[Path]) -> bool:
+    """Whether ``paths`` names a file directly (the user chose the files to read, not a folder to search)."""
+    return any(path.is_file() for path in paths)
+
+
+def matching_files(paths: list[Path], filename_glob: str) -> list[Path]:
+    """Files matching ``filename_glob`` in the folders of ``paths`` and among the files it names."""
+    return [path for path in find_files(paths, filename_glob) if fnmatch(path.name, filename_glob)]
+
+
+def refuse_time_series(time_series: bool, owner: str) -> None:
+    """Refuse ``time_series=True``, which TorchGeo 0.10 accepts and GeoTorch does not support yet.
+
+    Raises:
+        NotImplementedError: if ``time_series`` is True.
+    """
+    if time_series:
+        raise NotImplementedError(
+            f"{owner}: time_series=True (samples stacked as (T, C, H, W)) is not supported yet; it is tracked in "
+            f"{TIME_SERIES_ISSUE}. Pass time_series=False to mosaic overlapping files into (C, H, W) samples"
+        )
