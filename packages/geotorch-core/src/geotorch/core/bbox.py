@@ -6,6 +6,7 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import overload
 
 from geotorch.core.reals import as_real
@@ -20,6 +21,31 @@ LATTICE_TOLERANCE = 1e-6
 FIELDS = ("minx", "maxx", "miny", "maxy", "mint", "maxt")
 
 
+def format_time(seconds: float) -> str:
+    """A time in POSIX seconds as printed in reprs and messages: ISO 8601 in UTC.
+
+    Args:
+        seconds: POSIX seconds.
+
+    Returns:
+        ``"2020-06-01T00:00:00Z"`` (microseconds only when there are any); ``"open"`` for
+        :data:`MIN_TIME`, :data:`MAX_TIME` and beyond (the unbounded ends of a time span); the
+        number of seconds for a finite time out of the calendar's years 1 to 9999.
+    """
+    if not MIN_TIME < seconds < MAX_TIME:
+        return "open"
+    try:
+        moment = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return f"{seconds:g} s"
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def as_seconds(moment: datetime) -> float:
+    """POSIX seconds of ``moment``; a naive datetime is read as UTC, like the dates in file names."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 @dataclass(frozen=True, slots=True)
 class BoundingBox:
     """An axis-aligned box in x, y (CRS units) and t (POSIX seconds).
@@ -28,7 +54,10 @@ class BoundingBox:
     R-tree index uses, so ``tuple(bbox)`` can be handed to it directly.
 
     Values are stored as floats; numpy numbers and 0-d tensors or arrays are
-    accepted as the numbers they hold.
+    accepted as the numbers they hold, and ``mint``/``maxt`` also as datetimes
+    (pandas Timestamps included; naive ones are UTC). Times print as ISO dates
+    in UTC, unbounded ends as ``open``. :attr:`slices` is the box as TorchGeo
+    0.10's ``dataset.bounds``: three slices ``x, y, t``.
 
     Raises:
         TypeError: if a value is not a real number (a string, a bool, None, a
@@ -47,7 +76,10 @@ class BoundingBox:
     def __post_init__(self) -> None:
         """Check that every value is a finite number and every interval is ordered; store floats."""
         for name, value in zip(FIELDS, self, strict=True):
-            number = value if type(value) is float else as_real(value)
+            if isinstance(value, datetime) and name in ("mint", "maxt"):
+                number: float | None = as_seconds(value)
+            else:
+                number = value if type(value) is float else as_real(value)
             if number is None:
                 raise TypeError(f"BoundingBox: {name}={value!r} must be a number")
             if not math.isfinite(number):
@@ -56,9 +88,33 @@ class BoundingBox:
             if number is not value:
                 # Frozen: the only way to store the float is object.__setattr__, as dataclasses do.
                 object.__setattr__(self, name, number)
-        for low, high, axis in ((self.minx, self.maxx, "x"), (self.miny, self.maxy, "y"), (self.mint, self.maxt, "t")):
+        for low, high, axis in ((self.minx, self.maxx, "x"), (self.miny, self.maxy, "y")):
             if not low <= high:
                 raise ValueError(f"BoundingBox: min{axis}={low} must be <= max{axis}={high}")
+        if not self.mint <= self.maxt:
+            raise ValueError(
+                f"BoundingBox: mint={format_time(self.mint)} must be <= maxt={format_time(self.maxt)} "
+                f"(POSIX seconds {self.mint} and {self.maxt})"
+            )
+
+    def __repr__(self) -> str:
+        """``BoundingBox(minx=..., ..., mint=2020-06-01T00:00:00Z, maxt=open)``: times as ISO dates in UTC."""
+        return (
+            f"BoundingBox(minx={self.minx!r}, maxx={self.maxx!r}, miny={self.miny!r}, maxy={self.maxy!r}, "
+            f"mint={format_time(self.mint)}, maxt={format_time(self.maxt)})"
+        )
+
+    @property
+    def slices(self) -> tuple[slice, slice, slice]:
+        """The box as TorchGeo 0.10's ``dataset.bounds``: ``x, y, t = bbox.slices``.
+
+        Returns:
+            ``slice(minx, maxx)``, ``slice(miny, maxy)`` and ``slice(start, stop)`` where
+            ``start`` and ``stop`` are UTC datetimes, or None at an unbounded end. Indexing a
+            dataset with them (``ds[x, y, t]``) reads this box.
+        """
+        start, stop = (_moment(value) for value in (self.mint, self.maxt))
+        return slice(self.minx, self.maxx), slice(self.miny, self.maxy), slice(start, stop)
 
     @overload
     def __getitem__(self, key: int) -> float: ...
@@ -166,6 +222,16 @@ class BoundingBox:
             BoundingBox(self.minx, self.maxx, self.miny, cut, self.mint, self.maxt),
             BoundingBox(self.minx, self.maxx, cut, self.maxy, self.mint, self.maxt),
         )
+
+
+def _moment(seconds: float) -> datetime | None:
+    """``seconds`` as a UTC datetime; None at an unbounded end (:data:`MIN_TIME`, :data:`MAX_TIME`)."""
+    if not MIN_TIME < seconds < MAX_TIME:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError) as error:
+        raise ValueError(f"BoundingBox: time {seconds} s lies outside the years 1 to 9999 a datetime holds") from error
 
 
 def snap_inward(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) -> BoundingBox | None:

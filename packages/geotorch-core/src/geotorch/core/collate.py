@@ -10,9 +10,15 @@ from torch.utils.data import default_collate
 
 from geotorch.core.sample import Sample
 
+#: The keys that say where a sample lies rather than what it holds: joining samples of one place
+#: keeps the first sample's.
+GEOREFERENCING_KEYS = frozenset({"crs", "bounds", "transform"})
+
 
 def stack_samples(samples: Iterable[Sample]) -> Sample:
     """Collate samples into a batch: tensors are stacked on a new first axis, other values listed.
+
+    A batch's ``transform`` is ``(B, 9)``, as in TorchGeo; ``crs`` and ``bounds`` are lists.
 
     In a DataLoader worker the stacked tensors are written straight into shared memory (as
     PyTorch's own collation does), so that sending a batch to the main process copies nothing.
@@ -37,8 +43,8 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
 def concat_samples(samples: Iterable[Sample]) -> Sample:
     """Join samples of the same place: tensors under one key are concatenated along channels (axis 0).
 
-    A single-band ``(H, W)`` mask counts as one channel. Non-tensor values
-    (``crs``, ``bounds``) are taken from the first sample.
+    A single-band ``(H, W)`` mask counts as one channel. Non-tensor values and
+    the georeferencing (``crs``, ``bounds``, ``transform``) are taken from the first sample.
 
     Raises:
         ValueError: if tensors under one key differ in height or width, naming the key.
@@ -48,7 +54,7 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
         for key, value in sample.items():
             if key not in joined:
                 joined[key] = value
-            elif isinstance(value, Tensor):
+            elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS:
                 current, extra = _with_channels(joined[key]), _with_channels(value)
                 if current.shape[1:] != extra.shape[1:]:
                     raise ValueError(
@@ -67,7 +73,8 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
 
     A pixel counts as empty in a sample when every channel there is 0 (the
     value that fills pixels without data); such pixels are taken from the
-    next sample that has data. Non-tensor values come from the first sample.
+    next sample that has data. Non-tensor values and the georeferencing
+    (``crs``, ``bounds``, ``transform``) come from the first sample.
 
     Raises:
         ValueError: if tensors under one key differ in shape, naming the key.
@@ -78,7 +85,7 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
             if key not in merged:
                 merged[key] = value.clone() if isinstance(value, Tensor) else value
                 continue
-            if not isinstance(value, Tensor):
+            if not isinstance(value, Tensor) or key in GEOREFERENCING_KEYS:
                 continue
             current = merged[key]
             if current.shape != value.shape:
@@ -91,7 +98,11 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
 
 
 def unbind_samples(batch: Sample) -> list[Sample]:
-    """Split a batch back into samples: the inverse of :func:`stack_samples`."""
+    """Split a batch back into samples: the inverse of :func:`stack_samples` (``transform`` rows become ``(9,)``).
+
+    Raises:
+        ValueError: if the batch's entries have different lengths.
+    """
     sizes = {len(value) for value in batch.values() if isinstance(value, (Tensor, Sequence))}
     if len(sizes) > 1:
         raise ValueError(f"unbind_samples: batch entries have different lengths {sorted(sizes)}")

@@ -8,13 +8,15 @@ import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
+import numpy as np
 import rtree.index
+import torch
 from torch.utils.data import Dataset
 
-from geotorch.core.bbox import BoundingBox
+from geotorch.core.bbox import BoundingBox, as_seconds, format_time
 from geotorch.core.reals import as_real
 from geotorch.core.sample import Sample, Transform
 
@@ -44,6 +46,13 @@ class Footprint:
     maxt: float
     item: Any
 
+    def __repr__(self) -> str:
+        """The footprint with its times as ISO dates in UTC (``open`` where unbounded)."""
+        return (
+            f"Footprint(crs={self.crs!r}, bounds={self.bounds!r}, mint={format_time(self.mint)}, "
+            f"maxt={format_time(self.maxt)}, item={self.item!r})"
+        )
+
 
 def build_index(entries: Iterable[tuple[tuple[float, ...], Any]]) -> rtree.index.Index:
     """Bulk-load a 3-D (x, y, t) R-tree from ``(minx, maxx, miny, maxy, mint, maxt), item`` pairs.
@@ -60,8 +69,9 @@ def build_index(entries: Iterable[tuple[tuple[float, ...], Any]]) -> rtree.index
             math.isfinite(value) for value in (minx, maxx, miny, maxy)
         ):
             raise ValueError(
-                f"cannot index {item}: its box (minx, maxx, miny, maxy, mint, maxt) = {tuple(coordinates)} "
-                "is not a box; check the file's georeferencing and that it can be expressed in the dataset's CRS"
+                f"cannot index {item}: its box (minx, maxx, miny, maxy, mint, maxt) = "
+                f"({minx}, {maxx}, {miny}, {maxy}, {format_time(mint)}, {format_time(maxt)}) is not a box; "
+                "check the file's georeferencing and that it can be expressed in the dataset's CRS"
             )
         index.insert(number, coordinates, item)
     return index
@@ -89,8 +99,10 @@ def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[t
     try:
         boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy, wrap=wrap)
     except ProjError as error:
-        raise ValueError(f"cannot index {footprint.item}: its footprint {footprint.bounds} in {footprint.crs} "
-                         f"cannot be expressed in {crs}: {error}") from error
+        raise ValueError(
+            f"cannot index {footprint.item}: its footprint {footprint.bounds} in {footprint.crs} "
+            f"cannot be expressed in {crs}: {error}"
+        ) from error
     return [(left, right, bottom, top) for left, bottom, right, top in boxes]
 
 
@@ -106,6 +118,13 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
     ``ds1 & ds2`` and ``ds1 | ds2`` build an :class:`IntersectionDataset` and a
     :class:`UnionDataset` on the first operand's grid; neither operand is changed.
+
+    Every sample carries ``crs``, ``bounds`` (the query as a BoundingBox) and
+    ``transform``: the affine of the sample's grid as TorchGeo 0.10 gives it,
+    ``torch.tensor(Affine(res_x, 0, minx, 0, -res_y, maxy))``, 9 numbers of the
+    default float dtype (see :func:`grid_transform`). :meth:`__getitem__` adds it
+    when :meth:`_getitem` has not: a subclass whose samples lie on another grid
+    (another resolution) sets its own.
     """
 
     _crs: CRS
@@ -156,7 +175,7 @@ class GeoDataset(Dataset[Sample], abc.ABC):
             query: a BoundingBox in the dataset's CRS, or a tuple of slices.
 
         Returns:
-            A sample dict with ``crs``, ``bounds`` and ``image`` and/or ``mask``.
+            A sample dict with ``crs``, ``bounds``, ``transform`` and ``image`` and/or ``mask``.
 
         Raises:
             IndexError: if the query intersects no indexed item.
@@ -167,6 +186,8 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         if not hits:
             raise IndexError(f"{type(self).__name__}: query {bbox} is outside the data (bounds {self.bounds})")
         sample = self._getitem(bbox, hits)
+        if "transform" not in sample:
+            sample["transform"] = grid_transform(bbox, self.res)
         if self.transforms is not None:
             sample = self.transforms(sample)
         return sample
@@ -178,8 +199,9 @@ class GeoDataset(Dataset[Sample], abc.ABC):
     def as_bbox(self, query: Query) -> BoundingBox:
         """Turn a query (a BoundingBox or slices) into a BoundingBox.
 
-        Slice limits are numbers or datetimes; naive datetimes are read as UTC,
-        like the dates in file names.
+        Slice limits are numbers; time limits also datetimes (pandas Timestamps
+        included) or numpy datetime64; naive ones are read as UTC, like the dates
+        in file names.
 
         Raises:
             TypeError: if ``query`` is neither.
@@ -320,11 +342,28 @@ def as_res(res: float | tuple[float, float]) -> tuple[float, float]:
     return sizes[0], sizes[1]
 
 
+def grid_transform(bbox: BoundingBox, res: tuple[float, float]) -> torch.Tensor:
+    """The ``transform`` of a sample covering ``bbox`` at pixel size ``res``, as TorchGeo 0.10 gives it.
+
+    Args:
+        bbox: the sample's box; its top-left corner ``(minx, maxy)`` is the grid's origin.
+        res: pixel size ``(x, y)`` in CRS units; rows run southwards (north-up).
+
+    Returns:
+        ``torch.tensor(rasterio.transform.from_origin(minx, maxy, *res))``: the 9 numbers
+        ``(a, b, c, d, e, f, g, h, i)`` of the affine, of the default float dtype (float32):
+        ``Affine(*transform[:6].tolist())`` rebuilds it (``bounds`` holds the exact corner).
+    """
+    return torch.tensor([res[0], 0.0, bbox.minx, 0.0, -res[1], bbox.maxy, 0.0, 0.0, 1.0])
+
+
 def _as_float(value: Any, default: float) -> float:
     if value is None:
         return default
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[us]").item()
     if isinstance(value, datetime):
         # File dates are parsed as UTC, so a naive limit must be too, whatever the local time zone.
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+        return as_seconds(value)
     # Left to BoundingBox, which refuses a string or a bool naming the field (float() takes "10" and True).
     return cast(float, value)
