@@ -62,12 +62,12 @@ if TYPE_CHECKING:
     from geotorch.datasets.sentinel2 import Sentinel2 as Sentinel2
     from geotorch.datasets.so2sat import So2Sat as So2Sat
     from geotorch.datasets.ucmerced import UCMerced as UCMerced
+    from geotorch.datasets.version import __version__ as __version__
     from geotorch.samplers import random_bbox_assignment as random_bbox_assignment
     from geotorch.samplers import random_bbox_splitting as random_bbox_splitting
     from geotorch.samplers import random_grid_cell_assignment as random_grid_cell_assignment
     from geotorch.samplers import roi_split as roi_split
     from geotorch.samplers import time_series_split as time_series_split
-    from geotorch.datasets.version import __version__ as __version__
 else:
     from geotorch.core import lazy_exports
 
