@@ -303,17 +303,22 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHTTPS
 
 @pytest.fixture(autouse=True, scope="session")
 def _geotorch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point ``GEOTORCH_HOME`` (caches, generated data, weights) at a temporary folder for the whole run."""
+    """Point ``GEOTORCH_HOME`` (caches, generated data), ``TORCH_HOME`` and ``HF_HOME`` (weights) at temporary
+    folders for the whole run."""
     import os
 
-    previous = os.environ.get("GEOTORCH_HOME")
+    variables = ("GEOTORCH_HOME", "TORCH_HOME", "HF_HOME")
+    previous = {name: os.environ.get(name) for name in variables}
     home = tmp_path_factory.mktemp("geotorch-home")
     os.environ["GEOTORCH_HOME"] = str(home)
+    os.environ["TORCH_HOME"] = str(tmp_path_factory.mktemp("torch-home"))
+    os.environ["HF_HOME"] = str(tmp_path_factory.mktemp("hf-home"))
     yield home
-    if previous is None:
-        del os.environ["GEOTORCH_HOME"]
-    else:
-        os.environ["GEOTORCH_HOME"] = previous
+    for name, value in previous.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
 
 
 class ChildPython:

@@ -24,6 +24,24 @@ def geotorch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def torch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty TORCH_HOME, so torch.hub's checkpoint folder is ``torch_home / "hub/checkpoints"``."""
+    home = tmp_path / "torch-home"
+    monkeypatch.setenv("TORCH_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def hf_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets an empty HF_HOME (its Hugging Face cache is ``hf_home / "hub"``), online, with the real Hub."""
+    home = tmp_path / "hf-home"
+    monkeypatch.setenv("HF_HOME", str(home))
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
 @pytest.fixture
 def publish(http_server, tmp_path: Path) -> Publish:
     """Save a model's state dict as a torchvision-style ``name-<sha256[:8]>.pth`` on the local server.

@@ -53,6 +53,18 @@ if TYPE_CHECKING:
     from geotorch.models.weights import download_weights as download_weights
     from geotorch.models.weights import load_state_dict as load_state_dict
     from geotorch.models.weights import timm_overlay as timm_overlay
+    from geotorch.models.weights_enums import DOFABase16_Weights as DOFABase16_Weights
+    from geotorch.models.weights_enums import DOFALarge16_Weights as DOFALarge16_Weights
+    from geotorch.models.weights_enums import ResNet18_Weights as ResNet18_Weights
+    from geotorch.models.weights_enums import ResNet50_Weights as ResNet50_Weights
+    from geotorch.models.weights_enums import ResNet152_Weights as ResNet152_Weights
+    from geotorch.models.weights_enums import ScaleMAELarge16_Weights as ScaleMAELarge16_Weights
+    from geotorch.models.weights_enums import Swin_V2_B_Weights as Swin_V2_B_Weights
+    from geotorch.models.weights_enums import Swin_V2_T_Weights as Swin_V2_T_Weights
+    from geotorch.models.weights_enums import ViTBase16_Weights as ViTBase16_Weights
+    from geotorch.models.weights_enums import ViTLarge16_Weights as ViTLarge16_Weights
+    from geotorch.models.weights_enums import ViTSmall16_Weights as ViTSmall16_Weights
+    from geotorch.models.weights_enums import WeightsEnum as WeightsEnum
 else:
     from geotorch.core import lazy_exports
 

@@ -1,20 +1,36 @@
-"""The checkpoint cache: download a URL once, verify its hash, read the file without running code.
+"""The checkpoint caches: find a weights file where torch.hub or Hugging Face keeps it, else fetch it once, verified.
 
-It knows URLs, file names and hashes only; :mod:`geotorch.models.weights` hands it a checkpoint's address.
+A URL's file is looked for, without any request, in torch.hub's checkpoint folder under the name
+``torch.hub.load_state_dict_from_url`` gives it (where TorchGeo's weights land), then for ``hf.co`` URLs in the
+Hugging Face cache, then in the folder earlier GeoTorch versions used. Only when none holds a copy is it
+downloaded: ``hf.co`` files with ``huggingface_hub`` into the Hugging Face cache, other URLs into torch.hub's
+checkpoint folder. It knows URLs, file names and hashes only; :mod:`geotorch.models.weights` hands it a
+checkpoint's address. Files are read without running code (:func:`load_checkpoint`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import pickle
 import re
 import urllib.parse
+import warnings
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import torch
 from torch import Tensor
 
-from geotorch.core import cache_home, download_url
+from geotorch.core import ChecksumError, DownloadError, cache_home, download_url
 from geotorch.models.errors import UnsafeCheckpointError
+from geotorch.models.huggingface import (
+    cached_hub_file,
+    download_hub_file,
+    hf_offline,
+    hub_file,
+    remove_hub_file,
+)
 
 #: The torchvision convention: a checkpoint's file name ends in ``-<first hex digits of its sha256>.<ext>``.
 _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
@@ -23,8 +39,18 @@ _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 _WRAPPERS = ("state_dict", "model")
 
 
+def torch_hub_dir() -> Path:
+    """torch.hub's checkpoint folder, ``$TORCH_HOME/hub/checkpoints`` (``torch.hub.get_dir()``, read at each call)."""
+    return Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def torch_hub_filename(url: str) -> str:
+    """The name ``torch.hub.load_state_dict_from_url`` saves ``url`` under: its path's last segment, as written."""
+    return os.path.basename(urllib.parse.urlparse(url).path)
+
+
 def weights_dir() -> Path:
-    """The folder downloaded checkpoints are kept in."""
+    """The folder earlier GeoTorch versions downloaded checkpoints into, ``$GEOTORCH_HOME/weights``; still read."""
     return cache_home() / "weights"
 
 
@@ -39,43 +65,160 @@ def hash_prefix(filename: str) -> str | None:
     return match.group(1) if match else None
 
 
-def download_checkpoint(
-    url: str, sha256: str | None = None, root: str | Path | None = None, progress: bool = True, what: str = ""
-) -> Path:
-    """Fetch the checkpoint at ``url`` into the cache unless a verified copy is already there.
+@dataclass(frozen=True)
+class Checksum:
+    """What a checkpoint's SHA-256 must be: the publisher's full digest, else the hash suffix of its file name.
 
-    The file's SHA-256 must equal ``sha256``, else start with the hash suffix of its file name (torchvision's
-    convention). :func:`geotorch.core.download_url` checks it as the bytes arrive, into a locked partial file
-    that gets the final name only once it matches: a download killed at any point (SIGKILL included) leaves
-    only that partial file, which the next download of the same file removes, while one still being written
-    by another process is left alone. A cached file that no longer matches is removed and downloaded again.
+    Attributes:
+        sha256: the full digest, or None.
+        prefix: the leading hex digits from the file name, or None.
+    """
+
+    sha256: str | None
+    prefix: str | None
+
+    @classmethod
+    def of(cls, url: str, sha256: str | None) -> Checksum:
+        """The checksum of the file at ``url``: ``sha256`` when given, and the hash suffix of its name."""
+        return cls(sha256.lower() if sha256 else None, hash_prefix(url_filename(url)))
+
+    @property
+    def expected(self) -> str:
+        """The digest, or its known prefix followed by ``...``, for messages."""
+        return self.sha256 or f"{self.prefix}..."
+
+    def require(self, url: str, what: str = "") -> None:
+        """Refuse a file that cannot be verified.
+
+        Raises:
+            ValueError: if there is neither a full digest nor a hash suffix, naming ``what`` (else ``url``).
+        """
+        if self.sha256 is None and self.prefix is None:
+            raise ValueError(
+                f"{what or url}: no sha256 and no hash suffix in {url_filename(url)!r}; refusing an unverifiable file"
+            )
+
+    def matches(self, digest: str) -> bool:
+        """Whether a file with SHA-256 ``digest`` is the checkpoint."""
+        return digest == self.sha256 if self.sha256 else digest.startswith(self.prefix or "")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def find_checkpoint(url: str, sha256: str | None = None, check_hash: bool = True, what: str = "") -> Path | None:
+    """The cached copy of ``url``'s file, found without any request, or None when no cache holds a good one.
+
+    The places, in order: torch.hub's checkpoint folder under torch.hub's name for ``url``, the Hugging Face cache
+    (``hf.co`` URLs), then :func:`weights_dir`. With ``check_hash``, a copy counts only if its SHA-256 matches;
+    one that does not is passed over with a warning (it is the user's file: it is not removed here).
+
+    Args:
+        url: the checkpoint's address.
+        sha256: the file's full SHA-256, when the publisher states it.
+        check_hash: whether to verify a copy before using it.
+        what: what the file is (a registered weight name), for messages.
+
+    Returns:
+        The first good copy, or None.
+
+    Raises:
+        ValueError: if ``check_hash`` and there is neither ``sha256`` nor a hash suffix to verify with.
+    """
+    checksum = Checksum.of(url, sha256)
+    if check_hash:
+        checksum.require(url, what)
+    file = hub_file(url)
+    places = [torch_hub_dir() / torch_hub_filename(url), weights_dir() / url_filename(url)]
+    if file is not None and (cached := cached_hub_file(file)) is not None:
+        places.insert(1, cached)
+    for path in places:
+        if not path.is_file():
+            continue
+        if not check_hash or checksum.matches(digest := file_sha256(path)):
+            return path
+        warnings.warn(
+            f"{what or url}: {path} is not the published file (sha256 {digest}, expected {checksum.expected}); "
+            "not used",
+            stacklevel=3,
+        )
+    return None
+
+
+def download_checkpoint(
+    url: str,
+    sha256: str | None = None,
+    root: str | Path | None = None,
+    progress: bool = True,
+    what: str = "",
+    check_hash: bool = True,
+) -> Path:
+    """The checkpoint at ``url``: a cached copy (:func:`find_checkpoint`), else downloaded once and verified.
+
+    A download is always verified, whatever ``check_hash`` says: its SHA-256 must equal ``sha256``, else start
+    with the hash suffix of its file name (torchvision's convention). ``hf.co`` files go into the Hugging Face
+    cache through ``huggingface_hub`` (``HF_HOME``, ``HF_HUB_CACHE``, ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE``
+    honoured); a file that does not match is removed from it. Other URLs go into torch.hub's checkpoint folder
+    through :func:`geotorch.core.download_url`, which checks the bytes as they arrive, into a locked partial file
+    that gets the final name only once it matches: a download killed at any point (SIGKILL included) leaves only
+    that partial file, which the next download of the same file removes, while one still being written by
+    another process is left alone.
 
     Args:
         url: the https address of the checkpoint.
         sha256: the file's full SHA-256, when the publisher states it.
-        root: the folder to keep it in (:func:`weights_dir` when None).
+        root: a folder to keep it in instead of the caches (only that folder is looked in and written to).
         progress: whether to show a progress bar.
         what: what the file is (a registered weight name), for messages; the URL when empty.
+        check_hash: whether a cached copy is verified before it is used (torch.hub's ``check_hash``).
 
     Returns:
-        The path of the verified file.
+        The path of the file.
 
     Raises:
         ValueError: if there is neither ``sha256`` nor a hash suffix in the file name.
         geotorch.core.ChecksumError: if the received file does not match; it is not kept.
-        geotorch.core.DownloadError: if the URL cannot be fetched.
+        geotorch.core.DownloadError: if the file is in no cache and cannot be fetched (no network, HTTP error,
+            ``HF_HUB_OFFLINE`` set for an ``hf.co`` file); the one-line message says where to put the file.
     """
-    folder = Path(root) if root is not None else weights_dir()
-    filename = url_filename(url)
-    if sha256 is not None:
-        return download_url(url, folder, filename, sha256=sha256, progress=progress)
-    prefix = hash_prefix(filename)
-    if prefix is None:
-        raise ValueError(f"{what or url}: no sha256 and no hash suffix in {filename!r}; refusing an unverifiable file")
-    return download_url(url, folder, filename, progress=progress, sha256_prefix=prefix)
+    checksum = Checksum.of(url, sha256)
+    checksum.require(url, what)
+    if root is not None:
+        return _download_url(url, Path(root), url_filename(url), checksum, progress)
+    found = find_checkpoint(url, sha256, check_hash, what)
+    if found is not None:
+        return found
+    file = hub_file(url)
+    if file is None:
+        return _download_url(url, torch_hub_dir(), torch_hub_filename(url), checksum, progress)
+    place = torch_hub_dir() / torch_hub_filename(url)
+    if hf_offline():
+        raise DownloadError(url, f"HF_HUB_OFFLINE is set and no cache holds the file; put it at {place}")
+    try:
+        path = download_hub_file(file, progress)
+    except OSError as error:
+        raise DownloadError(url, f"{error}; to work offline, put the file at {place}") from None
+    actual = file_sha256(path)
+    if not checksum.matches(actual):
+        remove_hub_file(path)
+        raise ChecksumError(path, "sha256", checksum.expected, actual)
+    return path
 
 
-def load_checkpoint(path: str | Path) -> dict[str, Tensor]:
+def _download_url(url: str, folder: Path, filename: str, checksum: Checksum, progress: bool) -> Path:
+    """Download ``url`` into ``folder`` through :func:`geotorch.core.download_url`, verified by ``checksum``."""
+    try:
+        if checksum.sha256 is not None:
+            return download_url(url, folder, filename, sha256=checksum.sha256, progress=progress)
+        return download_url(url, folder, filename, progress=progress, sha256_prefix=checksum.prefix)
+    except DownloadError as error:
+        raise DownloadError(url, f"{error.reason}; to work offline, put the file at {folder / filename}") from None
+
+
+def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Tensor]:
     """Read a state dict saved with ``torch.save``, refusing anything that would need code to unpickle.
 
     A checkpoint that wraps its state dict under ``state_dict`` (a Lightning ``.ckpt``) or ``model`` is
@@ -83,6 +226,7 @@ def load_checkpoint(path: str | Path) -> dict[str, Tensor]:
 
     Args:
         path: the checkpoint file.
+        map_location: where to put the tensors (``torch.load``'s ``map_location``).
 
     Returns:
         The parameter name -> tensor mapping.
@@ -92,7 +236,7 @@ def load_checkpoint(path: str | Path) -> dict[str, Tensor]:
         ValueError: if the file is not a readable checkpoint or holds no state dict.
     """
     try:
-        content = torch.load(path, map_location="cpu", weights_only=True)
+        content = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
         raise UnsafeCheckpointError(
             f"{path}: refused, it holds objects other than tensors and plain containers, and unpickling them "

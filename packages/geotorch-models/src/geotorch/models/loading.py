@@ -4,7 +4,7 @@
 :func:`geotorch.core.get_model`):
 
 - a registered weight name (``"resnet50.sentinel2_all_moco"``), a :class:`geotorch.core.Weights` (ours or a
-  plugin's) or an enum member holding one;
+  plugin's), an enum member holding one (``ResNet50_Weights.SENTINEL2_ALL_MOCO``) or its name as a string;
 - a checkpoint file (a path that exists, or ends in ``.pth``, ``.pt``, ``.ckpt`` or ``.safetensors``): a plain
   ``state_dict``, one wrapped under ``state_dict``/``model``, or a Lightning ``.ckpt`` of a whole task;
 - ImageNet: ``True`` (TorchGeo's spelling), ``"imagenet"`` or ``"imagenet1k"``: timm's weights of the
@@ -81,6 +81,10 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
     """
     if weights is None or weights is False:
         return None
+    if isinstance(weights, str) and "_Weights." in weights:
+        from geotorch.models.weights_enums import enum_member
+
+        weights = enum_member(weights) or weights
     if isinstance(weights, Enum):
         weights = weights.value
     if weights is True or (isinstance(weights, str) and weights.lower() in IMAGENET):

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
 from torch import Tensor
 
 from geotorch.models.hub import download_checkpoint, hash_prefix, load_checkpoint, url_filename
@@ -109,53 +110,93 @@ class Weights:
             "publication": self.publication,
         }
 
-    def get_state_dict(self, progress: bool = True) -> dict[str, Tensor]:
-        """Download (once, into the cache), verify and load the checkpoint.
+    def get_state_dict(
+        self,
+        progress: bool = True,
+        check_hash: bool = True,
+        *,
+        weights_only: bool = True,
+        model_dir: str | Path | None = None,
+        map_location: str | torch.device = "cpu",
+    ) -> dict[str, Tensor]:
+        """Find (in torch.hub's or Hugging Face's cache) or download, verify and load the checkpoint.
+
+        The keywords are those TorchGeo passes to ``torch.hub.load_state_dict_from_url``; see
+        :func:`geotorch.models.hub.download_checkpoint` for where the file is looked for and kept.
 
         Args:
             progress: whether to show a progress bar while downloading.
+            check_hash: whether a cached copy is verified before it is used (a download always is): its SHA-256
+                must equal :attr:`sha256`, else start with the hash suffix of its file name, as torch.hub checks.
+            weights_only: must be True: GeoTorch reads checkpoints only with ``torch.load(weights_only=True)``.
+            model_dir: a folder to keep the file in instead of the caches.
+            map_location: where to put the tensors.
 
         Returns:
-            The state dict, loaded with ``torch.load(..., weights_only=True)``.
+            The state dict.
+
+        Raises:
+            ValueError: if ``weights_only`` is False.
+            geotorch.core.ChecksumError: if a downloaded file does not match.
+            geotorch.core.DownloadError: if no cache holds the file and it cannot be fetched; the message says
+                where to put it.
         """
-        return load_state_dict(self, progress=progress)
+        if not weights_only:
+            raise ValueError(
+                f"{self.name}: weights_only=False refused; GeoTorch reads checkpoints only with "
+                "torch.load(weights_only=True), which cannot run code"
+            )
+        return load_state_dict(self, model_dir, progress, check_hash, map_location)
 
 
-def download_weights(weights: Weights, root: str | Path | None = None, progress: bool = True) -> Path:
-    """Fetch ``weights`` into the cache unless a verified copy is already there.
+def download_weights(
+    weights: Weights, root: str | Path | None = None, progress: bool = True, check_hash: bool = True
+) -> Path:
+    """The file of ``weights``: a cached copy, else downloaded once and verified.
 
     The file's SHA-256 must equal :attr:`Weights.sha256`, else start with the hash suffix of its file name
-    (torchvision's convention); see :func:`geotorch.models.hub.download_checkpoint` for what a killed or
+    (torchvision's convention). See :func:`geotorch.models.hub.download_checkpoint` for the caches looked in
+    (torch.hub's checkpoint folder, the Hugging Face cache for ``hf.co`` files) and for what a killed or
     concurrent download leaves.
 
     Args:
         weights: the checkpoint to fetch.
-        root: the folder to keep it in (:func:`geotorch.models.hub.weights_dir` when None).
+        root: a folder to keep it in instead of the caches.
         progress: whether to show a progress bar.
+        check_hash: whether a cached copy is verified before it is used (a download always is).
 
     Returns:
-        The path of the verified file.
+        The path of the file.
 
     Raises:
         ValueError: if ``weights`` carries neither a SHA-256 nor a hash suffix in its file name.
         geotorch.core.ChecksumError: if the received file does not match; it is not kept.
-        geotorch.core.DownloadError: if the URL cannot be fetched.
+        geotorch.core.DownloadError: if no cache holds the file and it cannot be fetched; the message says
+            where to put it.
     """
-    return download_checkpoint(weights.url, weights.sha256, root, progress, what=weights.name)
+    return download_checkpoint(weights.url, weights.sha256, root, progress, what=weights.name, check_hash=check_hash)
 
 
-def load_state_dict(weights: Weights, root: str | Path | None = None, progress: bool = True) -> dict[str, Tensor]:
-    """Download (if needed), verify and read the state dict of ``weights``.
+def load_state_dict(
+    weights: Weights,
+    root: str | Path | None = None,
+    progress: bool = True,
+    check_hash: bool = True,
+    map_location: str | torch.device = "cpu",
+) -> dict[str, Tensor]:
+    """Find or download, verify and read the state dict of ``weights``.
 
     Args:
         weights: the checkpoint to load.
-        root: the cache folder (:func:`geotorch.models.hub.weights_dir` when None).
+        root: a folder to keep it in instead of the caches.
         progress: whether to show a progress bar while downloading.
+        check_hash: whether a cached copy is verified before it is used (a download always is).
+        map_location: where to put the tensors.
 
     Returns:
         The state dict.
     """
-    return load_checkpoint(download_weights(weights, root, progress))
+    return load_checkpoint(download_weights(weights, root, progress, check_hash), map_location)
 
 
 def timm_overlay(weights: Weights, root: str | Path | None = None, progress: bool = True) -> dict[str, object]:
@@ -168,7 +209,7 @@ def timm_overlay(weights: Weights, root: str | Path | None = None, progress: boo
 
     Args:
         weights: weights for a timm architecture (``weights.arch`` is a timm model name).
-        root: the cache folder (:func:`geotorch.models.hub.weights_dir` when None).
+        root: a folder to keep it in instead of the caches.
         progress: whether to show a download progress bar.
 
     Returns:
