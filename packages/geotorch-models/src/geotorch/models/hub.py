@@ -171,7 +171,8 @@ def download_checkpoint(
         url: the https address of the checkpoint.
         sha256: the file's full SHA-256, when the publisher states it.
         root: a folder to keep it in instead of the caches (only that folder is looked in and written to).
-        progress: whether to show a progress bar.
+        progress: whether to show a progress bar (``hf.co`` downloads show huggingface_hub's, unless
+            ``HF_HUB_DISABLE_PROGRESS_BARS`` is set).
         what: what the file is (a registered weight name), for messages; the URL when empty.
         check_hash: whether a cached copy is verified before it is used (torch.hub's ``check_hash``).
 
@@ -198,7 +199,7 @@ def download_checkpoint(
     if hf_offline():
         raise DownloadError(url, f"HF_HUB_OFFLINE is set and no cache holds the file; put it at {place}")
     try:
-        path = download_hub_file(file, progress)
+        path = download_hub_file(file)
     except OSError as error:
         raise DownloadError(url, f"{error}; to work offline, put the file at {place}") from None
     actual = file_sha256(path)

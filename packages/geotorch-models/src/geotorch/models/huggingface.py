@@ -11,9 +11,6 @@ import os
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
 
 #: Hosts whose ``/<owner>/<repo>/resolve/<revision>/<file>`` URLs are files of a Hugging Face repository.
 HF_HOSTS = ("hf.co", "huggingface.co", "www.huggingface.co")
@@ -86,20 +83,13 @@ def cached_hub_file(file: HubFile) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
-class _Silent(tqdm):  # type: ignore[misc]
-    """A progress bar that never shows."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["disable"] = True
-        super().__init__(*args, **kwargs)
-
-
-def download_hub_file(file: HubFile, progress: bool = True) -> Path:
+def download_hub_file(file: HubFile) -> Path:
     """Fetch the file into the Hugging Face cache with ``hf_hub_download`` (which writes it atomically).
+
+    huggingface_hub shows its own progress bar, unless ``HF_HUB_DISABLE_PROGRESS_BARS`` is set.
 
     Args:
         file: the repository file.
-        progress: whether to show a progress bar.
 
     Returns:
         The cached file (a link into the cache's blobs on systems with links).
@@ -119,7 +109,6 @@ def download_hub_file(file: HubFile, progress: bool = True) -> Path:
             cache_dir=hf_cache_dir(),
             local_files_only=hf_offline(),
             endpoint=os.environ.get("HF_ENDPOINT") or None,
-            tqdm_class=None if progress else _Silent,
         )
     except (OSError, ConnectionError) as error:
         raise OSError(str(error).splitlines()[0] if str(error) else type(error).__name__) from error
