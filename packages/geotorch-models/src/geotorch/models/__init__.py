@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from geotorch.models.adapt import adapt_input_weight as adapt_input_weight
+    from geotorch.models.api import get_model as get_model
+    from geotorch.models.api import get_model_weights as get_model_weights
+    from geotorch.models.api import get_weight as get_weight
+    from geotorch.models.api import list_models as list_models
     from geotorch.models.backbones import resnet18 as resnet18
     from geotorch.models.backbones import resnet50 as resnet50
     from geotorch.models.backbones import resnet152 as resnet152
