@@ -91,3 +91,17 @@ def test_numpy_datetime64_limits_are_utc(dated: Dated) -> None:
     sample = dated[:, :, np.datetime64("2020-06-01T00:00") : np.datetime64("2020-06-01T12:00")]
     assert sample["bounds"].mint == JUNE_2020.timestamp()
     assert "mint=2020-06-01T00:00:00Z, maxt=2020-06-01T12:00:00Z" in repr(sample["bounds"])
+
+
+def test_empty_time_split_error_prints_dates(dated: Dated) -> None:
+    from geotorch.samplers import time_series_split
+
+    intervals = [
+        (datetime(2019, 1, 1, tzinfo=UTC), datetime(2019, 2, 1, tzinfo=UTC)),
+        (datetime(2020, 1, 1, tzinfo=UTC), datetime(2021, 1, 1, tzinfo=UTC)),
+    ]
+    with pytest.raises(
+        ValueError, match=r"interval 0 \(2019-01-01T00:00:00Z, 2019-02-01T00:00:00Z\) holds no data"
+    ) as error:
+        time_series_split(dated, intervals)
+    assert "time bounds 2020-06-01T00:00:00Z, 2020-06-01T23:59:59.999999Z" in str(error.value)

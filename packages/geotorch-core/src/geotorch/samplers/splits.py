@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import torch
 
-from geotorch.core.bbox import BoundingBox
+from geotorch.core.bbox import BoundingBox, format_time
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.reals import as_real
 from geotorch.samplers.areas import as_interval, index_entries
@@ -213,8 +213,9 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
         ]
         if not parts:
             raise ValueError(
-                f"time_series_split: interval {number} ({start}, {end}) holds no data of {type(dataset).__name__} "
-                f"(time bounds {dataset.bounds.mint}, {dataset.bounds.maxt})"
+                f"time_series_split: interval {number} ({format_time(start)}, {format_time(end)}) holds no data of "
+                f"{type(dataset).__name__} (time bounds {format_time(dataset.bounds.mint)}, "
+                f"{format_time(dataset.bounds.maxt)})"
             )
         views.append(_view(dataset, parts))
     return views
