@@ -21,6 +21,7 @@ from geotorch.datasets import (
     AsterGDEM,
     CanadianBuildingFootprints,
     Chesapeake7,
+    ChesapeakeVA,
     Esri2020,
     EuroCrops,
     Landsat8,
@@ -33,6 +34,7 @@ from tests.datasets.fakes.products import (
     write_baywide,
     write_cbf_province,
     write_cdl_year,
+    write_chesapeake_lulc,
     write_esri2020_tile,
     write_eudem_tile,
     write_eurocrops_country,
@@ -225,6 +227,26 @@ class TestChesapeake7(ClassesVariants):
     @pytest.fixture
     def dataset_kwargs(self, chesapeake7_root: Path) -> dict[str, Any]:
         return {"root": chesapeake7_root, "download": False}
+
+
+@pytest.fixture(scope="module")
+def chesapeake_va_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("chesapeake_va")
+    write_chesapeake_lulc(root, "va", 2014)
+    write_chesapeake_lulc(root, "va", 2018)
+    return root
+
+
+class TestChesapeakeVA(ClassesVariants):
+    """A state of the 2022 Edition LULC, read the TorchGeo way: ``paths`` first."""
+
+    dataset_class = ChesapeakeVA
+    folder_argument = "paths"
+    variants: ClassVar = [{"classes": [41, 11]}, {"classes": [95]}]
+
+    @pytest.fixture
+    def dataset_kwargs(self, chesapeake_va_root: Path) -> dict[str, Any]:
+        return {"paths": chesapeake_va_root, "download": False}
 
 
 @pytest.fixture(scope="module")

@@ -106,3 +106,14 @@ def write_sentinel1_rtc(root: Path, product: str = SENTINEL1_PRODUCT, bands: tup
         write_raster(root / product / f"{product}_{band}.tif", data, 32618, 400000.0, 4500000.0, 30.0, nodata=0)
     (root / product / f"{product}_ls_map.tif").write_bytes(b"")
     return root / product
+
+
+#: LULC codes of the fake Chesapeake 2022 Edition rasters, in stripes (water, impervious, tree canopy, crops, ...).
+CHESAPEAKE_LULC_VALUES = (11, 21, 41, 54, 95)
+
+
+def write_chesapeake_lulc(folder: Path, state: str = "de", year: int = 2013) -> Path:
+    """Write ``{state}_lulc_{year}_2022-Edition.tif`` (uint8 LULC codes, 1 m, EPSG:5070)."""
+    data = stripes((32, 32), CHESAPEAKE_LULC_VALUES)
+    return write_raster(folder / f"{state}_lulc_{year}_2022-Edition.tif", data, 5070, 1700000.0, 1900000.0, 1.0,
+                        nodata=0)

@@ -26,7 +26,15 @@ if TYPE_CHECKING:
     from geotorch.datasets.bigearthnet import BigEarthNet as BigEarthNet
     from geotorch.datasets.cbf import CanadianBuildingFootprints as CanadianBuildingFootprints
     from geotorch.datasets.cdl import CDL as CDL
+    from geotorch.datasets.chesapeake import Chesapeake as Chesapeake
     from geotorch.datasets.chesapeake import Chesapeake7 as Chesapeake7
+    from geotorch.datasets.chesapeake import ChesapeakeDC as ChesapeakeDC
+    from geotorch.datasets.chesapeake import ChesapeakeDE as ChesapeakeDE
+    from geotorch.datasets.chesapeake import ChesapeakeMD as ChesapeakeMD
+    from geotorch.datasets.chesapeake import ChesapeakeNY as ChesapeakeNY
+    from geotorch.datasets.chesapeake import ChesapeakePA as ChesapeakePA
+    from geotorch.datasets.chesapeake import ChesapeakeVA as ChesapeakeVA
+    from geotorch.datasets.chesapeake import ChesapeakeWV as ChesapeakeWV
     from geotorch.datasets.deepglobe import DeepGlobeLandCover as DeepGlobeLandCover
     from geotorch.datasets.demo import DemoImagery as DemoImagery
     from geotorch.datasets.demo import DemoLandCover as DemoLandCover

@@ -9,6 +9,14 @@ _LANDSAT: dict[str, Any] = {
     "downloadable": False,
 }
 
+#: The Chesapeake Bay LULC Database 2022 Edition, one dataset per state.
+_CHESAPEAKE_LULC: dict[str, Any] = {
+    "task": "land cover",
+    "geospatial": True,
+    "license": "public domain (USGS data release)",
+    "downloadable": True,
+}
+
 DATASETS: dict[str, dict[str, Any]] = {
     **dict.fromkeys(
         (
@@ -46,6 +54,8 @@ DATASETS: dict[str, dict[str, Any]] = {
         "license": "Chesapeake Conservancy terms (free use, attribution)",
         "downloadable": True,
     },
+    **dict.fromkeys(("ChesapeakeDC", "ChesapeakeDE", "ChesapeakeMD", "ChesapeakeNY"), _CHESAPEAKE_LULC),
+    **dict.fromkeys(("ChesapeakePA", "ChesapeakeVA", "ChesapeakeWV"), _CHESAPEAKE_LULC),
     "Esri2020": {"task": "land cover", "geospatial": True, "license": "CC-BY-4.0", "downloadable": True},
     "EUDEM": {
         "task": "elevation",
