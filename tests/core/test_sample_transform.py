@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +22,9 @@ from geotorch.core import (
     stack_samples,
     unbind_samples,
 )
+from geotorch.core.geo import grid_transform
+from geotorch.core.sample import Sample
+from geotorch.core.testing import GeoDatasetConformance
 from tests.core.rasters import grid, random_bands, write_raster, write_vector
 
 LEFT, TOP = 600000.0, 4000300.0
@@ -120,6 +124,22 @@ def test_concat_and_merge_keep_the_first_samples_georeferencing() -> None:
     assert joined["transform"] is transform and joined["bounds"] is box
     merged = merge_samples([first, {**second, "image": torch.zeros(1, 2, 2)}])
     assert torch.equal(merged["transform"], transform) and merged["bounds"] is box
+
+
+class HalfResTransform(RasterDataset):
+    """Says its samples lie on a grid of half its pixel size: the kit must catch it."""
+
+    def __getitem__(self, query: Any) -> Sample:
+        sample = super().__getitem__(query)
+        sample["transform"] = grid_transform(sample["bounds"], (self.res[0] / 2, self.res[1] / 2))
+        return sample
+
+
+def test_conformance_kit_checks_the_transform_of_every_dataset(scene: Path) -> None:
+    kit = type("Kit", (GeoDatasetConformance,), {"dataset_class": RasterDataset})()
+    kit.test_sample_transform_is_the_affine_of_the_query_grid(RasterDataset(scene))
+    with pytest.raises(AssertionError, match=r"HalfResTransform: sample\['transform'\] is .*, not the query grid's"):
+        kit.test_sample_transform_is_the_affine_of_the_query_grid(HalfResTransform(scene))
 
 
 def _west_south_east_north(box: BoundingBox) -> tuple[float, float, float, float]:

@@ -60,7 +60,7 @@ import torch
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.errors import DatasetNotFoundError
-from geotorch.core.geo import GeoDataset
+from geotorch.core.geo import GeoDataset, grid_transform
 from geotorch.core.nongeo import NonGeoDataset
 from geotorch.core.sample import Sample
 
@@ -344,6 +344,17 @@ class GeoDatasetConformance(DatasetConformance):
         assert isinstance(sample, dict), f"{type(dataset).__name__}: a sample must be a dict"
         assert sample.get("crs") == dataset.crs, f"{type(dataset).__name__}: sample['crs'] must be dataset.crs"
         assert sample.get("bounds") == query, f"{type(dataset).__name__}: sample['bounds'] must be the query"
+
+    def test_sample_transform_is_the_affine_of_the_query_grid(self, dataset: GeoDataset) -> None:
+        """``sample["transform"]`` is TorchGeo 0.10's: the query's top-left corner at the dataset's ``res``."""
+        query = self.chip(dataset)
+        transform = dataset[query].get("transform")
+        expected = grid_transform(query, dataset.res)
+        assert isinstance(transform, torch.Tensor) and torch.equal(transform, expected), (
+            f"{type(dataset).__name__}: sample['transform'] is "
+            f"{transform.tolist() if isinstance(transform, torch.Tensor) else transform!r}, "
+            f"not the query grid's {expected.tolist()}"
+        )
 
     def test_sample_tensors_have_the_documented_types(self, dataset: GeoDataset) -> None:
         """``image`` is float (C, H, W), ``mask`` is long (H, W) or (C, H, W)."""
