@@ -40,7 +40,7 @@ def _torch_for(packages: list[str]) -> list[str]:
 def tests(session: nox.Session) -> None:
     """Every package editable in one reused venv, the example third-party plugin installed, all tests."""
     session.install(*TORCH_VISION)
-    # pycocotools: only the reference the detection mAP is checked against, never imported by GeoTorch.
+    # pycocotools: the backend of torchmetrics' detection mAP (geotorch-trainers needs torchmetrics[detection]).
     # hypothesis: generates the GeoTIFF variants the fast header reader is checked against GDAL on.
     session.install("pytest>=8", "hypothesis", "pycocotools", *(f"-e{path}" for path in PACKAGES.values()))
     session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)

@@ -248,10 +248,78 @@ def test_mean_average_precision_equals_pycocotools_on_random_detections(seed: in
     # Images with many objects, with more detections than COCO counts (100 a class), and with no object.
     scenes = [random_scene(generator, objects, detections)
               for objects, detections in ((8, 20), (12, 30), (6, 330), (1, 4), (0, 3), (9, 15))]
-    metric = MeanAveragePrecision()
+    # COCO's thresholds in float64: torchmetrics' defaults are float32 (0.55 is 0.550000011920929), which moves a
+    # match lying on a threshold and the result by about 1e-5.
+    metric = MeanAveragePrecision(iou_thresholds=[0.5 + 0.05 * step for step in range(10)],
+                                  rec_thresholds=[0.01 * step for step in range(101)])
+    metric.warn_on_many_detections = False
     for detected, objects in scenes:
         metric.update([detected], [objects])
     ours, theirs = metric.compute(), coco_map(scenes)
     for key in ("map", "map_50", "map_75"):
         assert float(ours[key]) == pytest.approx(theirs[key], abs=1e-6), key
     assert 0.02 < theirs["map"] < 0.95, "a test set neither trivially perfect nor empty"
+
+
+class FixedDetector(torch.nn.Module):
+    """Stands in for a detector: the detections of image ``i`` (its first pixel holds ``i``) are ``detections[i]``."""
+
+    def __init__(self, detections: list[dict[str, Tensor]]) -> None:
+        super().__init__()
+        self.detections = detections
+        self.anchor = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, images: list[Tensor], targets: Any = None) -> list[dict[str, Tensor]]:
+        return [self.detections[int(image[0, 0, 0])] for image in images]
+
+
+def hand_built_scenes() -> tuple[list[dict[str, Tensor]], list[dict[str, Tensor]]]:
+    """Three images: one found exactly, one found twice and badly once, one with a missed object and a false alarm."""
+    square = torch.tensor([[0.0, 0.0, 10.0, 10.0]])
+    truths = [
+        {"boxes": torch.cat([square, square + 20]), "labels": torch.tensor([1, 2])},
+        {"boxes": torch.cat([square + 5, square + 30]), "labels": torch.tensor([1, 1])},
+        {"boxes": square + 40, "labels": torch.tensor([2])},
+    ]
+    detections = [
+        {**truths[0], "scores": torch.tensor([0.9, 0.8])},
+        {"boxes": torch.cat([square + 5, square + 6, square + 33]), "labels": torch.tensor([1, 1, 1]),
+         "scores": torch.tensor([0.7, 0.95, 0.6])},
+        {"boxes": square + 10, "labels": torch.tensor([2]), "scores": torch.tensor([0.85])},
+    ]
+    return detections, truths
+
+
+def test_validation_logs_torchmetrics_mean_average_precision_under_torchgeos_names(tmp_path: Path) -> None:
+    from torchmetrics.detection import MeanAveragePrecision as Reference
+
+    detections, truths = hand_built_scenes()
+    task = ObjectDetectionTask(in_channels=1, **SMALL)
+    task.model = FixedDetector(detections)
+    # TorchGeo's batch keys (bbox_xyxy, label), two batches: the scores are of the whole epoch.
+    images = [torch.full((1, 50, 50), float(index)) for index in range(3)]
+    batches = [{"image": images[:2], "bbox_xyxy": [truth["boxes"] for truth in truths[:2]],
+                "label": [truth["labels"] for truth in truths[:2]]},
+               {"image": images[2:], "bbox_xyxy": [truths[2]["boxes"]], "label": [truths[2]["labels"]]}]
+    (logged,) = fast_trainer(tmp_path, fast_dev_run=False).validate(task, dataloaders=torch.utils.data.DataLoader(
+        batches, batch_size=None, collate_fn=lambda batch: batch))
+    reference = Reference(average="macro")
+    reference.update(detections, truths)
+    expected = {f"val_{name}": float(value) for name, value in reference.compute().items() if name != "classes"}
+    assert set(logged) == set(expected)
+    assert {"val_map", "val_map_50", "val_map_75", "val_mar_100", "val_map_small"} <= set(logged)
+    for name, value in expected.items():
+        assert logged[name] == pytest.approx(value), name
+    assert 0 < logged["val_map"] < logged["val_map_50"] < 1
+
+
+def test_instance_segmentation_logs_box_and_mask_scores_under_torchgeos_names(tmp_path: Path) -> None:
+    task = InstanceSegmentationTask(in_channels=5, **SMALL)
+    trainer = fast_trainer(tmp_path)
+    trainer.validate(task, datamodule=SyntheticObjectsDataModule(bands=5))
+    names = set(trainer.callback_metrics)
+    for kind in ("bbox", "segm"):
+        assert {f"val_{kind}_{score}" for score in ("map", "map_50", "map_75", "mar_100")} <= names
+    assert "val_classes" not in names and "val_bbox_classes" not in names
+    assert float(trainer.callback_metrics["val_map"]) == float(trainer.callback_metrics["val_bbox_map"])
+    assert InstanceSegmentationTask.monitor == "val_segm_map"
