@@ -115,3 +115,98 @@ def test_demo_plot_draws_image_mask_and_prediction(demo: DemoDataModule) -> None
     batch = next(iter(demo.val_dataloader()))
     figure = demo.plot({"image": batch["image"][0], "mask": batch["mask"][0], "prediction": batch["mask"][0]})
     assert len(figure.axes) == 3
+
+
+class BrightPixels(torch.utils.data.Dataset[dict[str, torch.Tensor]]):
+    """Random 3-band chips; ``binary`` masks mark pixels whose first band is bright (``(H, W)``),
+    ``multilabel`` masks mark, per band, its bright pixels (``(3, H, W)``)."""
+
+    def __init__(self, kind: str, count: int = 4, size: int = 32) -> None:
+        self.images = torch.rand((count, 3, size, size), generator=torch.Generator().manual_seed(7))
+        self.kind = kind
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        image = self.images[index]
+        bright = (image > 0.5).long()
+        return {"image": image, "mask": bright[0] if self.kind == "binary" else bright}
+
+
+def torchgeo_score_names(split: str, classwise: list[str]) -> set[str]:
+    """The per-epoch names TorchGeo 0.10.1 logs for a split: overall and average scores, and classwise ones."""
+    scores = ("Accuracy", "Precision", "Recall", "F1Score", "JaccardIndex")
+    names = {f"{split}_{average}{score}" for average in ("Overall", "Average") for score in scores}
+    return names | {f"{split}_Classwise{score}_{label}" for score in scores for label in classwise}
+
+
+def fit_two_steps(tmp_path: Path, task: SemanticSegmentationTask, kind: str) -> dict[str, torch.Tensor]:
+    loader = torch.utils.data.DataLoader(BrightPixels(kind), batch_size=2)
+    trainer = fast_trainer(tmp_path, fast_dev_run=2)
+    trainer.fit(task, train_dataloaders=loader, val_dataloaders=loader)
+    assert trainer.global_step == 2
+    return dict(trainer.callback_metrics)
+
+
+@pytest.mark.parametrize("loss", ["bce", "dice", "jaccard", "focal"])
+def test_binary_segmentation_trains_with_smp_losses_and_logs_torchgeos_scores(tmp_path: Path, loss: str) -> None:
+    task = SemanticSegmentationTask(model="unet", backbone="resnet18", in_channels=3, task="binary", loss=loss)
+    assert task.model(torch.rand(2, 3, 32, 32)).shape == (2, 1, 32, 32)
+    logged = fit_two_steps(tmp_path, task, "binary")
+    assert torch.isfinite(logged["train_loss"]) and torch.isfinite(logged["val_loss"])
+    for split in ("train", "val"):
+        expected = torchgeo_score_names(split, []) | {f"{split}_JaccardIndex", f"{split}_F1Score"}
+        assert expected <= set(logged)
+        assert not [name for name in logged if name.startswith(f"{split}_Classwise")]
+    assert 0 <= float(logged["val_OverallAccuracy"]) <= 1
+
+
+def test_multilabel_segmentation_trains_and_logs_classwise_scores_by_label_name(tmp_path: Path) -> None:
+    task = SemanticSegmentationTask(model="fcn", in_channels=3, task="multilabel", num_labels=3, loss="bce",
+                                    labels=["red", "green", "blue"], num_filters=8, pos_weight=[1.0, 2.0, 3.0])
+    assert task.criterion.pos_weight.flatten().tolist() == [1.0, 2.0, 3.0]
+    logged = fit_two_steps(tmp_path, task, "multilabel")
+    assert torchgeo_score_names("val", ["red", "green", "blue"]) <= set(logged)
+    assert torchgeo_score_names("train", ["red", "green", "blue"]) <= set(logged)
+    probabilities = task.predict_step({"image": torch.rand(2, 3, 32, 32)}, 0)
+    assert probabilities.shape == (2, 3, 32, 32) and probabilities.min() >= 0 and probabilities.max() <= 1
+
+
+def test_multiclass_logs_torchgeos_scores_and_keeps_the_earlier_names(tmp_path: Path, demo: DemoDataModule) -> None:
+    task = SemanticSegmentationTask(**{**TINY, "model": "fcn"}, num_filters=8, loss="dice")
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, datamodule=demo)
+    names = set(trainer.callback_metrics)
+    assert torchgeo_score_names("val", [str(index) for index in range(6)]) <= names
+    assert {"val_JaccardIndex", "val_F1Score"} <= names
+    assert float(trainer.callback_metrics["val_JaccardIndex"]) == float(trainer.callback_metrics[
+        "val_AverageJaccardIndex"])
+
+
+def test_losses_are_segmentation_models_pytorchs_and_each_serves_its_task_kinds() -> None:
+    import segmentation_models_pytorch as smp
+
+    expected = {"bce": smp.losses.SoftBCEWithLogitsLoss, "dice": smp.losses.DiceLoss,
+                "jaccard": smp.losses.JaccardLoss, "focal": smp.losses.FocalLoss}
+    for loss, kind in expected.items():
+        task = SemanticSegmentationTask(model="fcn", task="binary", loss=loss, num_filters=4)
+        assert isinstance(task.criterion, kind), loss
+    with pytest.raises(ValueError, match=r"loss='ce' is not for task='binary'; choose one of bce, jaccard, focal"):
+        SemanticSegmentationTask(model="fcn", task="binary")
+    with pytest.raises(ValueError, match=r"loss='bce' is not for task='multiclass'"):
+        SemanticSegmentationTask(model="fcn", loss="bce")
+    with pytest.raises(ValueError, match="task='multilabel' needs num_labels"):
+        SemanticSegmentationTask(model="fcn", task="multilabel", loss="dice")
+    with pytest.raises(ValueError, match="task='ternary' must be one of binary, multiclass, multilabel"):
+        SemanticSegmentationTask(model="fcn", task="ternary")  # type: ignore[arg-type]
+
+
+def test_binary_masks_with_a_channel_axis_and_ignored_pixels_are_scored_without_them() -> None:
+    task = SemanticSegmentationTask(model="fcn", task="binary", loss="dice", ignore_index=255, num_filters=4)
+    mask = torch.randint(0, 2, (2, 1, 16, 16))
+    mask[:, :, :4] = 255
+    logits = torch.where(mask[:, 0] == 1, 5.0, -5.0)
+    task.val_metrics.update(logits.sigmoid(), task.target_of(mask))
+    assert float(task.val_metrics.compute()["val_OverallAccuracy"]) == 1.0
+    assert float(task.criterion(logits, task.target_of(mask))) < 0.01

@@ -7,62 +7,71 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-#: Losses of the classification and segmentation tasks.
-CLASSIFICATION_LOSSES = ("ce", "jaccard", "focal")
+#: Losses of the classification and segmentation tasks, each with the ``task`` kinds it serves.
+CLASSIFICATION_LOSSES: dict[str, tuple[str, ...]] = {
+    "ce": ("multiclass",),
+    "bce": ("binary", "multilabel"),
+    "jaccard": ("binary", "multiclass", "multilabel"),
+    "focal": ("binary", "multiclass", "multilabel"),
+    "dice": ("binary", "multiclass", "multilabel"),
+}
 
 
 def classification_loss(
-    loss: str, class_weights: Sequence[float] | None, ignore_index: int | None, owner: str
+    loss: str,
+    class_weights: Sequence[float] | Tensor | None,
+    ignore_index: int | None,
+    owner: str,
+    task: str = "multiclass",
+    pos_weight: Sequence[float] | Tensor | float | None = None,
 ) -> nn.Module:
-    """The multiclass loss ``loss`` names, for logits ``(B, C, ...)`` and targets ``(B, ...)``.
+    """The loss ``loss`` names, segmentation-models-pytorch's but for ``ce``, as TorchGeo 0.10.1 builds it.
+
+    Logits and targets by ``task``: ``multiclass``, logits ``(B, C, ...)`` and class indices ``(B, ...)``;
+    ``binary``, logits ``(B, ...)`` and 0/1 targets ``(B, ...)``; ``multilabel``, logits ``(B, L, ...)`` and
+    0/1 targets ``(B, L, ...)``. ``bce`` wants float targets.
 
     Args:
-        loss: ``ce`` (cross-entropy), ``jaccard`` (soft IoU) or ``focal``.
+        loss: ``ce`` (cross-entropy, ``multiclass``), ``bce`` (binary cross-entropy of each pixel or label,
+            ``binary`` and ``multilabel``), ``jaccard`` (soft IoU), ``focal`` (normalised focal loss) or ``dice``.
         class_weights: weight of each class in the cross-entropy, or None.
         ignore_index: a target value that adds nothing to the loss, or None.
         owner: the task's name, for messages.
+        task: ``binary``, ``multiclass`` or ``multilabel``.
+        pos_weight: weight of the positive targets in ``bce`` (one number, or one per label), or None.
 
     Returns:
         The loss module.
 
     Raises:
-        ValueError: if ``loss`` is unknown, or ``class_weights`` go with a loss other than ``ce``.
+        ValueError: if ``loss`` is unknown or does not serve ``task``, ``class_weights`` go with a loss other than
+            ``ce``, or ``pos_weight`` with a loss other than ``bce``.
     """
     if loss not in CLASSIFICATION_LOSSES:
         raise ValueError(f"{owner}: loss={loss!r} must be one of {', '.join(CLASSIFICATION_LOSSES)}")
+    if task not in CLASSIFICATION_LOSSES[loss]:
+        serving = [name for name, kinds in CLASSIFICATION_LOSSES.items() if task in kinds]
+        raise ValueError(f"{owner}: loss={loss!r} is not for task={task!r}; choose one of {', '.join(serving)}")
     if class_weights is not None and loss != "ce":
         raise ValueError(f"{owner}: class_weights only apply to loss='ce', not {loss!r}")
+    if pos_weight is not None and loss != "bce":
+        raise ValueError(f"{owner}: pos_weight only applies to loss='bce', not {loss!r}")
     if loss == "ce":
-        weight = None if class_weights is None else torch.tensor(list(class_weights), dtype=torch.float32)
+        weight = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32)
         return nn.CrossEntropyLoss(weight=weight, ignore_index=-1000 if ignore_index is None else ignore_index)
     import segmentation_models_pytorch as smp
 
-    if loss == "jaccard":
-        return _Jaccard(ignore_index)
-    focal: nn.Module = smp.losses.FocalLoss("multiclass", ignore_index=ignore_index)
-    return focal
-
-
-class _Jaccard(nn.Module):
-    """Soft multiclass Jaccard loss over the classes present, with ignored pixels left out."""
-
-    def __init__(self, ignore_index: int | None) -> None:
-        super().__init__()
-        self.ignore_index = ignore_index
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        """``1 - soft IoU`` averaged over classes."""
-        classes = logits.shape[1]
-        probabilities = logits.softmax(dim=1)
-        valid = torch.ones_like(target, dtype=torch.bool) if self.ignore_index is None else target != self.ignore_index
-        one_hot = nn.functional.one_hot(target.clamp(0, classes - 1), classes).movedim(-1, 1).to(probabilities.dtype)
-        mask = valid.unsqueeze(1).to(probabilities.dtype)
-        dims = [0, *range(2, logits.ndim)]
-        intersection = (probabilities * one_hot * mask).sum(dims)
-        union = ((probabilities + one_hot - probabilities * one_hot) * mask).sum(dims)
-        present = one_hot.mul(mask).sum(dims) > 0
-        iou = (intersection + 1e-6) / (union + 1e-6)
-        return 1 - iou[present].mean() if present.any() else logits.sum() * 0
+    criterion: nn.Module
+    if loss == "bce":
+        positive = None if pos_weight is None else torch.as_tensor(pos_weight, dtype=torch.float32)
+        criterion = smp.losses.SoftBCEWithLogitsLoss(ignore_index=ignore_index, pos_weight=positive)
+    elif loss == "jaccard":
+        criterion = smp.losses.JaccardLoss(task, ignore_index=ignore_index)
+    elif loss == "focal":
+        criterion = smp.losses.FocalLoss(task, ignore_index=ignore_index, normalized=True)
+    else:
+        criterion = smp.losses.DiceLoss(task, ignore_index=ignore_index)
+    return criterion
 
 
 #: Losses of the regression tasks.

@@ -1,17 +1,18 @@
-"""SemanticSegmentationTask: a class for every pixel, from smp models, FarSeg or an FCN."""
+"""SemanticSegmentationTask: a class, a yes/no or labels for every pixel, from smp models, FarSeg or an FCN."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, Literal
 
+import torch
 from torch import Tensor, nn
 from torchmetrics import MetricCollection
-from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score, MulticlassJaccardIndex
 
 from geotorch.core import WeightsSpec
 from geotorch.trainers.base import BaseTask, rename_legacy
 from geotorch.trainers.losses import classification_loss
+from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
 
 
@@ -45,17 +46,6 @@ def segmentation_network(
                        num_filters=num_filters)
 
 
-def segmentation_metrics(num_classes: int, ignore_index: int | None) -> MetricCollection:
-    """Overall and average accuracy, mean IoU (``JaccardIndex``) and F1 over the pixels not ignored."""
-    shared: dict[str, Any] = {"num_classes": num_classes, "ignore_index": ignore_index}
-    return MetricCollection({
-        "OverallAccuracy": MulticlassAccuracy(average="micro", **shared),
-        "AverageAccuracy": MulticlassAccuracy(average="macro", **shared),
-        "JaccardIndex": MulticlassJaccardIndex(average="macro", **shared),
-        "F1Score": MulticlassF1Score(average="micro", **shared),
-    })
-
-
 def as_class_map(mask: Tensor) -> Tensor:
     """A ``(B, H, W)`` long class map from a ``(B, H, W)`` or single-channel ``(B, 1, H, W)`` mask."""
     if mask.ndim == 4 and mask.shape[1] == 1:
@@ -64,12 +54,19 @@ def as_class_map(mask: Tensor) -> Tensor:
 
 
 class SemanticSegmentationTask(BaseTask):
-    """Semantic segmentation: one of ``num_classes`` classes for every pixel.
+    """Semantic segmentation: a class (``multiclass``), a yes/no (``binary``) or labels (``multilabel``) per pixel.
 
-    Batches hold ``image`` ``(B, C, H, W)`` and ``mask`` ``(B, H, W)``. Logs ``{split}_loss`` and
-    ``{split}_OverallAccuracy``, ``_AverageAccuracy``, ``_JaccardIndex`` (mean IoU) and ``_F1Score``
-    for the splits ``train``, ``val`` and ``test``. ``predict_step`` returns class probabilities
-    ``(B, num_classes, H, W)``.
+    Batches hold ``image`` ``(B, C, H, W)`` and ``mask``: class indices ``(B, H, W)`` (``multiclass``), 0/1
+    ``(B, H, W)`` or ``(B, 1, H, W)`` (``binary``), or 0/1 ``(B, num_labels, H, W)`` (``multilabel``). The model
+    gives ``(B, num_classes, H, W)`` logits, ``(B, 1, H, W)`` for ``binary`` (compared as ``(B, H, W)``), or
+    ``(B, num_labels, H, W)``.
+
+    Logs ``{split}_loss`` per step and, per epoch, TorchGeo 0.10.1's scores
+    (:func:`geotorch.trainers.metrics.classification_metrics`): ``{split}_OverallAccuracy``,
+    ``_AverageAccuracy``, the same of ``Precision``, ``Recall``, ``F1Score`` and ``JaccardIndex``, and (not for
+    ``binary``) ``_ClasswiseJaccardIndex_<label>``, ...; GeoTorch's ``_JaccardIndex`` (mean IoU) and ``_F1Score``
+    stay. Splits are ``train``, ``val`` and ``test``. ``predict_step`` returns class probabilities
+    ``(B, num_classes, H, W)`` (softmax), or per-pixel probabilities (sigmoid) for ``binary`` and ``multilabel``.
 
     TorchGeo's older spellings work too: ``segmentation_model``, ``encoder_name``,
     ``encoder_weights``, ``learning_rate`` and ``learning_rate_schedule_patience``.
@@ -80,12 +77,17 @@ class SemanticSegmentationTask(BaseTask):
             :mod:`geotorch.trainers.networks` describes).
         backbone: the timm encoder (``resnet18``, ``resnet50``, ...).
         weights: a registered weight name (``geotorch weights``), a checkpoint file (a Lightning ``.ckpt`` of a
-            task too: the encoder's parameters are taken from it), ``True`` or ``"imagenet"`` (from the local
-            cache only), or None; loaded strictly by geotorch-models' rules.
+            task too: the encoder's parameters are taken from it), ``True`` or ``"imagenet"`` (timm's, from the
+            Hugging Face cache or downloaded), or None; loaded strictly by geotorch-models' rules.
         in_channels: bands of the input images.
-        num_classes: classes to predict.
+        task: ``multiclass`` (the default), ``binary`` or ``multilabel``.
+        num_classes: classes of a ``multiclass`` task (2 if None); a ``binary`` task has one output channel.
+        num_labels: labels of a ``multilabel`` task (``num_classes`` if None).
+        labels: names of the classes or labels, in the classwise scores' names (their indices if None).
         num_filters: hidden channels of the ``fcn`` model.
-        loss: ``ce``, ``jaccard`` or ``focal``.
+        pos_weight: weight of positive pixels in the ``bce`` loss (a number, or one per label).
+        loss: ``ce`` (``multiclass``), ``bce`` (``binary``, ``multilabel``), ``jaccard``, ``focal`` or ``dice``;
+            all but ``ce`` are segmentation-models-pytorch's.
         class_weights: per-class weights of the ``ce`` loss.
         ignore_index: a mask value left out of loss and metrics (no data).
         lr: learning rate of AdamW.
@@ -94,10 +96,11 @@ class SemanticSegmentationTask(BaseTask):
         freeze_backbone: train the decoder only (the model's ``encoder``, or ``backbone``, is frozen).
         freeze_decoder: train the encoder only (the model's ``decoder`` is frozen).
         **legacy: TorchGeo's older argument names (see above).
-    """
 
-    #: What ``geotorch predict`` writes: the class of the blended probabilities.
-    prediction_output: ClassVar[str] = "classes"
+    Raises:
+        ValueError: if ``task`` is unknown, a ``multilabel`` task has no label count, or ``loss`` does not serve
+            ``task``.
+    """
 
     def __init__(
         self,
@@ -105,10 +108,14 @@ class SemanticSegmentationTask(BaseTask):
         backbone: str = "resnet50",
         weights: str | bool | None = None,
         in_channels: int = 3,
-        num_classes: int = 2,
+        task: Literal["binary", "multiclass", "multilabel"] = "multiclass",
+        num_classes: int | None = None,
+        num_labels: int | None = None,
+        labels: list[str] | None = None,
         num_filters: int = 64,
+        pos_weight: Tensor | list[float] | float | None = None,
         loss: str = "ce",
-        class_weights: Sequence[float] | None = None,
+        class_weights: Tensor | Sequence[float] | None = None,
         ignore_index: int | None = None,
         lr: float = 1e-3,
         patience: int = 10,
@@ -124,16 +131,36 @@ class SemanticSegmentationTask(BaseTask):
         weights = renamed.get("weights", weights)
         lr = renamed.get("lr", lr)
         patience = renamed.get("patience", patience)
+        if task not in TASK_KINDS:
+            raise ValueError(f"{type(self).__name__}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
+        if task == "multiclass" and num_classes is None:
+            num_classes = 2
+        if task == "multilabel":
+            num_labels = num_labels or num_classes
+            if num_labels is None:
+                raise ValueError(f"{type(self).__name__}: task='multilabel' needs num_labels, the labels per pixel")
         super().__init__()
         self.save_hyperparameters()
         self.configure_task()
+
+    @property
+    def outputs(self) -> int:
+        """Channels of the model: ``num_classes``, ``num_labels``, or 1 for ``binary``."""
+        task = self.hparams["task"]
+        count: int = self.hparams["num_classes"] if task == "multiclass" else self.hparams["num_labels"] or 1
+        return 1 if task == "binary" else count
+
+    @property
+    def prediction_output(self) -> str:
+        """What ``geotorch predict`` writes: the class of blended probabilities, or (binary, multilabel) them."""
+        return "classes" if self.hparams["task"] == "multiclass" else "scores"
 
     def configure_models(self) -> None:
         """Build the network with its weights and freeze what is asked."""
         hparams = self.hparams
         self.model = segmentation_network(
-            hparams["model"], hparams["backbone"], hparams["weights"], hparams["in_channels"],
-            hparams["num_classes"], hparams["num_filters"],
+            hparams["model"], hparams["backbone"], hparams["weights"], hparams["in_channels"], self.outputs,
+            hparams["num_filters"],
         )
         if hparams["freeze_backbone"]:
             freeze(encoder_of(self.model))
@@ -141,38 +168,83 @@ class SemanticSegmentationTask(BaseTask):
             freeze(decoder_of(self.model))
 
     def configure_losses(self) -> None:
-        """The loss ``loss`` names."""
+        """The loss ``loss`` names, for the ``task`` kind."""
         hparams = self.hparams
+        pos_weight = hparams["pos_weight"]
+        if pos_weight is not None and torch.as_tensor(pos_weight).ndim == 1:
+            # One weight per label, broadcast over the pixels of its channel.
+            pos_weight = torch.as_tensor(pos_weight, dtype=torch.float32)[:, None, None]
         self.criterion = classification_loss(
-            hparams["loss"], hparams["class_weights"], hparams["ignore_index"], type(self).__name__
+            hparams["loss"], hparams["class_weights"], hparams["ignore_index"], type(self).__name__,
+            task=hparams["task"], pos_weight=pos_weight,
         )
 
     def configure_metrics(self) -> None:
-        """Accuracies, mean IoU and F1 for each split."""
-        metrics = segmentation_metrics(self.hparams["num_classes"], self.hparams["ignore_index"])
+        """TorchGeo's accuracy, precision, recall, F1 and IoU scores, for each split."""
+        hparams = self.hparams
+        metrics = classification_metrics(
+            hparams["task"], hparams["num_classes"] if hparams["task"] == "multiclass" else None,
+            hparams["num_labels"] if hparams["task"] == "multilabel" else None, hparams["ignore_index"],
+            hparams["labels"],
+        )
         self.configure_split_metrics(metrics)
 
-    def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        image, target = batch["image"], as_class_map(batch["mask"])
+    def target_of(self, mask: Tensor) -> Tensor:
+        """The batch's mask as the loss and the scores take it: ``(B, H, W)``, or ``(B, L, H, W)``, long."""
+        return mask.long() if self.hparams["task"] == "multilabel" else as_class_map(mask)
+
+    def logits_of(self, image: Tensor) -> Tensor:
+        """The model's logits, ``(B, H, W)`` for ``binary`` (its single channel dropped)."""
         logits: Tensor = self(image)
-        loss: Tensor = self.criterion(logits, target)
-        self.log_step(split, loss, image.shape[0], metrics, logits, target)
+        return logits.squeeze(1) if self.hparams["task"] == "binary" else logits
+
+    def prediction_of(self, logits: Tensor) -> Tensor:
+        """Classes ``(B, H, W)``, or 0/1 per pixel (``binary``) or per label and pixel (``multilabel``)."""
+        if self.hparams["task"] == "multiclass":
+            return logits.argmax(dim=1)
+        return (logits.sigmoid() >= 0.5).long()
+
+    def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
+        image, target = batch["image"], self.target_of(batch["mask"])
+        logits = self.logits_of(image)
+        loss: Tensor = self.criterion(logits, target.float() if self.hparams["loss"] == "bce" else target)
+        self.log_split(split, loss, image.shape[0])
+        # Probabilities for binary and multilabel scores: torchmetrics applies a sigmoid only when some value
+        # falls outside [0, 1], so logits that happen to lie inside would be read as probabilities.
+        metrics.update(logits if self.hparams["task"] == "multiclass" else logits.sigmoid(), target)
         return loss, logits
 
+    def log_epoch_scores(self, metrics: MetricCollection) -> None:
+        """Log the epoch's scores of ``metrics`` (their names carry the split) and start counting anew."""
+        self.log_dict(metrics.compute())
+        metrics.reset()
+
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
-        """Loss and metrics of a training batch."""
+        """Loss of a training batch; its pixels join the epoch's scores."""
         return self._step(batch, "train", self.train_metrics)[0]
 
+    def on_train_epoch_end(self) -> None:
+        """Log the training scores."""
+        self.log_epoch_scores(self.train_metrics)
+
     def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
-        """Loss, metrics and (early batches) a figure of a validation batch."""
+        """Loss, scores and (early batches) a figure of a validation batch."""
         _, logits = self._step(batch, "val", self.val_metrics)
-        self.log_figure(batch, batch_idx, logits.argmax(dim=1))
+        self.log_figure(batch, batch_idx, self.prediction_of(logits))
+
+    def on_validation_epoch_end(self) -> None:
+        """Log the validation scores."""
+        self.log_epoch_scores(self.val_metrics)
 
     def test_step(self, batch: dict[str, Any], batch_idx: int) -> None:
-        """Loss and metrics of a test batch."""
+        """Loss and scores of a test batch."""
         self._step(batch, "test", self.test_metrics)
 
+    def on_test_epoch_end(self) -> None:
+        """Log the test scores."""
+        self.log_epoch_scores(self.test_metrics)
+
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
-        """Class probabilities ``(B, num_classes, H, W)``."""
+        """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
         logits: Tensor = self(batch["image"])
-        return logits.softmax(dim=1)
+        return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
