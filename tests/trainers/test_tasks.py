@@ -78,3 +78,33 @@ def test_schedulers_configure(tmp_path: Path, scheduler: str) -> None:
 def test_an_unknown_scheduler_is_refused() -> None:
     with pytest.raises(ValueError, match="scheduler='step' must be one of plateau, cosine, none"):
         RegressionTask(model="resnet18", scheduler="step")
+
+
+def torchgeo_score_names(split: str, classwise: list[str]) -> set[str]:
+    """The per-epoch names TorchGeo 0.10.1's classification tasks log for a split."""
+    scores = ("Accuracy", "Precision", "Recall", "F1Score", "JaccardIndex")
+    names = {f"{split}_{average}{score}" for average in ("Overall", "Average") for score in scores}
+    return names | {f"{split}_Classwise{score}_{label}" for score in scores for label in classwise}
+
+
+@pytest.mark.parametrize("loss", ["bce", "dice"])
+def test_binary_classification_trains_and_logs_torchgeos_scores(tmp_path: Path, loss: str) -> None:
+    task = ClassificationTask(model="resnet18", in_channels=3, task="binary", loss=loss)
+    datamodule = SyntheticDataModule("class", classes=2)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, datamodule=datamodule)
+    assert torchgeo_score_names("val", []) | torchgeo_score_names("train", []) <= set(trainer.callback_metrics)
+    predictions = trainer.predict(task, datamodule=datamodule)
+    assert predictions is not None and predictions[0].shape == (2,)
+    assert predictions[0].min() >= 0 and predictions[0].max() <= 1
+
+
+def test_multilabel_classification_logs_classwise_scores_by_label_name(tmp_path: Path) -> None:
+    names = ["water", "forest", "crops", "urban"]
+    task = ClassificationTask(model="resnet18", in_channels=3, task="multilabel", num_labels=4, loss="bce",
+                              labels=names)
+    legacy = MultiLabelClassificationTask(model="resnet18", in_channels=3, num_classes=4)
+    assert (legacy.hparams["task"], legacy.hparams["num_labels"], legacy.hparams["loss"]) == ("multilabel", 4, "bce")
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, datamodule=SyntheticDataModule("multilabel"))
+    assert torchgeo_score_names("val", names) <= set(trainer.callback_metrics)

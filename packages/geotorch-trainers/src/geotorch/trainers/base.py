@@ -155,3 +155,38 @@ class BaseTask(LightningModule, abc.ABC):
             return
         if figure is not None:
             add_figure(f"image/{batch_idx}", figure, global_step=self.global_step)
+
+
+class ScoredTask(BaseTask):
+    """A task whose scores are counted over each epoch and logged at its end, as TorchGeo's classification tasks.
+
+    Scores may give several values (classwise ones), which Lightning cannot log step by step. A subclass calls
+    :meth:`configure_split_metrics` in ``configure_metrics`` and :meth:`score_step` in its steps; the epoch-end
+    hooks log ``train_metrics``, ``val_metrics`` and ``test_metrics`` with :meth:`log_epoch_scores`.
+    """
+
+    train_metrics: MetricCollection
+    val_metrics: MetricCollection
+    test_metrics: MetricCollection
+
+    def score_step(self, split: str, loss: Tensor, batch_size: int, metrics: MetricCollection, *scored: Tensor) -> None:
+        """Log ``{split}_loss`` and count ``scored`` (predictions, targets) into the epoch's ``metrics``."""
+        self.log_split(split, loss, batch_size)
+        metrics.update(*scored)
+
+    def log_epoch_scores(self, metrics: MetricCollection) -> None:
+        """Log the epoch's scores of ``metrics`` (their names carry the split) and start counting anew."""
+        self.log_dict(metrics.compute())
+        metrics.reset()
+
+    def on_train_epoch_end(self) -> None:
+        """Log the training scores."""
+        self.log_epoch_scores(self.train_metrics)
+
+    def on_validation_epoch_end(self) -> None:
+        """Log the validation scores."""
+        self.log_epoch_scores(self.val_metrics)
+
+    def on_test_epoch_end(self) -> None:
+        """Log the test scores."""
+        self.log_epoch_scores(self.test_metrics)

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+import torch
 from torch import Tensor, nn
 from torchmetrics import MetricCollection
-from torchmetrics.classification import (
-    MulticlassAccuracy,
-    MulticlassF1Score,
-    MulticlassJaccardIndex,
-    MultilabelAccuracy,
-    MultilabelF1Score,
-)
 
 from geotorch.core import WeightsSpec, list_models
-from geotorch.trainers.base import BaseTask, rename_legacy
+from geotorch.trainers.base import ScoredTask, rename_legacy
 from geotorch.trainers.losses import classification_loss
+from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.networks import build, freeze
 
 
@@ -52,36 +47,57 @@ def freeze_all_but_head(network: nn.Module) -> None:
             parameter.requires_grad = True
 
 
-class ClassificationTask(BaseTask):
-    """Scene classification: one of ``num_classes`` classes per image.
+class ClassificationTask(ScoredTask):
+    """Scene classification: a class (``multiclass``), a yes/no (``binary``) or labels (``multilabel``) per image.
 
-    Batches hold ``image`` ``(B, C, H, W)`` and ``label`` ``(B,)``. Logs ``{split}_loss`` and
-    ``{split}_OverallAccuracy``, ``_AverageAccuracy``, ``_JaccardIndex`` and ``_F1Score``.
-    ``predict_step`` returns class probabilities ``(B, num_classes)``.
+    Batches hold ``image`` ``(B, C, H, W)`` and ``label``: class indices ``(B,)``, 0/1 ``(B,)``, or multi-hot
+    ``(B, num_labels)``. Logs ``{split}_loss`` per step and, per epoch, TorchGeo 0.10.1's scores
+    (:func:`geotorch.trainers.metrics.classification_metrics`): ``{split}_OverallAccuracy``,
+    ``_AverageAccuracy``, the same of ``Precision``, ``Recall``, ``F1Score`` and ``JaccardIndex``, (not for
+    ``binary``) ``_ClasswiseAccuracy_<label>``, ..., and GeoTorch's ``_JaccardIndex`` and ``_F1Score``.
+    ``predict_step`` returns class probabilities ``(B, num_classes)`` (softmax), or sigmoid ones ``(B,)`` or
+    ``(B, num_labels)`` for ``binary`` and ``multilabel``.
 
     Args:
         model: a registered backbone (``resnet18``, ``resnet50``, ``vit_small_patch16_224``) or any timm name.
         weights: a registered weight name, a checkpoint file (a task's ``.ckpt`` too), ``True`` or
-            ``"imagenet"`` (Hugging Face cache, else downloaded), or None; loaded strictly by geotorch-models' rules.
+            ``"imagenet"`` (downloaded if not cached), or None; loaded strictly by geotorch-models' rules.
         in_channels: bands of the input images.
-        num_classes: classes to predict.
-        loss: ``ce``, ``jaccard`` or ``focal``.
+        task: ``multiclass`` (the default), ``binary`` or ``multilabel``.
+        num_classes: classes of a ``multiclass`` task (2 if None).
+        num_labels: labels of a ``multilabel`` task (``num_classes`` if None).
+        labels: names of the classes or labels, in the classwise scores' names (their indices if None).
+        pos_weight: weight of positive targets in the ``bce`` loss (a number, or one per label).
+        loss: ``ce`` (``multiclass``), ``bce`` (``binary``, ``multilabel``), ``jaccard``, ``focal`` or ``dice``.
         class_weights: per-class weights of the ``ce`` loss.
+        ignore_index: a target value left out of loss and scores, or None.
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
         scheduler: ``plateau``, ``cosine`` or ``none``.
         freeze_backbone: train the classifier head only (linear probing).
         **legacy: TorchGeo's older names (``classification_model``, ``learning_rate``, ...).
+
+    Raises:
+        ValueError: if ``task`` is unknown, a ``multilabel`` task has no label count, or ``loss`` does not serve
+            ``task``.
     """
+
+    #: The ``task`` this class always is, whatever the argument says (None: the argument decides).
+    fixed_task: ClassVar[str | None] = None
 
     def __init__(
         self,
         model: str = "resnet50",
         weights: str | bool | None = None,
         in_channels: int = 3,
-        num_classes: int = 2,
+        task: Literal["binary", "multiclass", "multilabel"] = "multiclass",
+        num_classes: int | None = None,
+        num_labels: int | None = None,
+        labels: list[str] | None = None,
+        pos_weight: Tensor | list[float] | float | None = None,
         loss: str = "ce",
-        class_weights: Sequence[float] | None = None,
+        class_weights: Tensor | Sequence[float] | None = None,
+        ignore_index: int | None = None,
         lr: float = 1e-3,
         patience: int = 10,
         scheduler: str = "plateau",
@@ -94,107 +110,108 @@ class ClassificationTask(BaseTask):
         weights = renamed.get("weights", weights)
         lr = renamed.get("lr", lr)
         patience = renamed.get("patience", patience)
+        if self.fixed_task is not None:
+            task = self.fixed_task  # type: ignore[assignment]
+            # The multi-label task's loss has always been the binary cross-entropy, its default 'ce' included.
+            loss = "bce" if loss == "ce" else loss
+        if task not in TASK_KINDS:
+            raise ValueError(f"{type(self).__name__}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
+        if task == "multiclass" and num_classes is None:
+            num_classes = 2
+        if task == "multilabel":
+            num_labels = num_labels or num_classes
+            if num_labels is None:
+                raise ValueError(f"{type(self).__name__}: task='multilabel' needs num_labels, the labels per image")
         super().__init__()
         self.save_hyperparameters()
         self.configure_task()
 
+    @property
+    def outputs(self) -> int:
+        """Outputs of the classifier head: ``num_classes``, ``num_labels``, or 1 for ``binary``."""
+        task = self.hparams["task"]
+        count: int = self.hparams["num_classes"] if task == "multiclass" else self.hparams["num_labels"] or 1
+        return 1 if task == "binary" else count
+
     def configure_models(self) -> None:
-        """The timm model with ``num_classes`` outputs."""
+        """The timm model with :attr:`outputs` outputs."""
         hparams = self.hparams
-        self.model = timm_network(hparams["model"], hparams["weights"], hparams["in_channels"],
-                                  hparams["num_classes"])
+        self.model = timm_network(hparams["model"], hparams["weights"], hparams["in_channels"], self.outputs)
         if hparams["freeze_backbone"]:
             freeze_all_but_head(self.model)
 
     def configure_losses(self) -> None:
-        """The loss ``loss`` names."""
-        self.criterion = classification_loss(self.hparams["loss"], self.hparams["class_weights"], None,
-                                             type(self).__name__)
+        """The loss ``loss`` names, for the ``task`` kind."""
+        hparams = self.hparams
+        pos_weight = hparams["pos_weight"]
+        self.criterion = classification_loss(
+            hparams["loss"], hparams["class_weights"], hparams["ignore_index"], type(self).__name__,
+            task=hparams["task"], pos_weight=None if pos_weight is None else torch.as_tensor(pos_weight).float(),
+        )
 
     def configure_metrics(self) -> None:
-        """Accuracies, Jaccard index and F1 for each split."""
-        classes = self.hparams["num_classes"]
-        metrics = MetricCollection({
-            "OverallAccuracy": MulticlassAccuracy(classes, average="micro"),
-            "AverageAccuracy": MulticlassAccuracy(classes, average="macro"),
-            "JaccardIndex": MulticlassJaccardIndex(classes, average="macro"),
-            "F1Score": MulticlassF1Score(classes, average="micro"),
-        })
+        """TorchGeo's accuracy, precision, recall, F1 and IoU scores, for each split."""
+        hparams = self.hparams
+        metrics = classification_metrics(
+            hparams["task"], hparams["num_classes"] if hparams["task"] == "multiclass" else None,
+            hparams["num_labels"] if hparams["task"] == "multilabel" else None, hparams["ignore_index"],
+            hparams["labels"],
+        )
         self.configure_split_metrics(metrics)
 
     def _target(self, batch: dict[str, Any]) -> Tensor:
         label: Tensor = batch["label"]
-        return label.long().view(-1)
+        return label.long() if self.hparams["task"] == "multilabel" else label.long().view(-1)
+
+    def logits_of(self, image: Tensor) -> Tensor:
+        """The model's logits, ``(B,)`` for ``binary`` (its single output dropped)."""
+        logits: Tensor = self(image)
+        return logits.squeeze(1) if self.hparams["task"] == "binary" else logits
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
         image, target = batch["image"], self._target(batch)
-        logits: Tensor = self(image)
-        loss: Tensor = self.criterion(logits, target)
-        self.log_step(split, loss, image.shape[0], metrics, logits, target)
+        binary = self.hparams["task"] == "binary"
+        # A binary loss sees (B, 1) logits and targets (smp's losses read the class count from dimension 1).
+        raw: Tensor = self(image)
+        wanted = target[:, None] if binary else target
+        loss: Tensor = self.criterion(raw, wanted.float() if self.hparams["loss"] == "bce" else wanted)
+        logits = raw.squeeze(1) if binary else raw
+        scored = logits if self.hparams["task"] == "multiclass" else logits.sigmoid()
+        self.score_step(split, loss, image.shape[0], metrics, scored, target)
         return loss, logits
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
-        """Loss and metrics of a training batch."""
+        """Loss of a training batch; its images join the epoch's scores."""
         return self._step(batch, "train", self.train_metrics)[0]
 
     def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
-        """Loss, metrics and (early batches) a figure of a validation batch."""
+        """Loss, scores and (early batches) a figure of a validation batch."""
         _, logits = self._step(batch, "val", self.val_metrics)
         self.log_figure(batch, batch_idx, self.prediction_of(logits))
 
     def test_step(self, batch: dict[str, Any], batch_idx: int) -> None:
-        """Loss and metrics of a test batch."""
+        """Loss and scores of a test batch."""
         self._step(batch, "test", self.test_metrics)
 
     def prediction_of(self, logits: Tensor) -> Tensor:
-        """The predicted class of every image."""
-        return logits.argmax(dim=1)
+        """The predicted class of every image, or its 0/1 (``binary``) or labels (``multilabel``)."""
+        if self.hparams["task"] == "multiclass":
+            return logits.argmax(dim=1)
+        return (logits.sigmoid() > 0.5).long()
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
-        """Class probabilities ``(B, num_classes)``."""
-        logits: Tensor = self(batch["image"])
-        return logits.softmax(dim=1)
+        """Class probabilities ``(B, num_classes)``, or sigmoid ones for ``binary`` and ``multilabel``."""
+        logits = self.logits_of(batch["image"])
+        return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
 
 
 class MultiLabelClassificationTask(ClassificationTask):
     """Multi-label classification: any of ``num_classes`` labels per image (BigEarthNet).
 
-    Batches hold ``image`` and a multi-hot ``label`` ``(B, num_classes)``. The loss is binary
-    cross-entropy per label; logs ``{split}_OverallAccuracy``, ``_AverageAccuracy`` and ``_F1Score``.
-    ``predict_step`` returns per-label probabilities. Arguments as :class:`ClassificationTask`
-    (``loss`` is always ``bce``).
+    :class:`ClassificationTask` with ``task="multilabel"`` and ``num_labels=num_classes``, as TorchGeo's
+    deprecated alias of the same name. Batches hold ``image`` and a multi-hot ``label`` ``(B, num_classes)``.
+    The loss is the binary cross-entropy of each label (``loss="ce"``, the default, means it too); logs the
+    scores of :class:`ClassificationTask`. ``predict_step`` returns per-label probabilities.
     """
 
-    monitor: ClassVar[str] = "val_loss"
-
-    def configure_losses(self) -> None:
-        """Binary cross-entropy of each label."""
-        if self.hparams["loss"] not in ("ce", "bce"):
-            raise ValueError(f"{type(self).__name__}: loss={self.hparams['loss']!r}; only 'bce' is available")
-        self.criterion = nn.BCEWithLogitsLoss()
-
-    def configure_metrics(self) -> None:
-        """Accuracies and F1 over labels, for each split."""
-        labels = self.hparams["num_classes"]
-        metrics = MetricCollection({
-            "OverallAccuracy": MultilabelAccuracy(labels, average="micro"),
-            "AverageAccuracy": MultilabelAccuracy(labels, average="macro"),
-            "F1Score": MultilabelF1Score(labels, average="micro"),
-        })
-        self.configure_split_metrics(metrics)
-
-    def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        image, target = batch["image"], batch["label"]
-        logits: Tensor = self(image)
-        loss: Tensor = self.criterion(logits, target.float())
-        self.log_step(split, loss, image.shape[0], metrics, logits, target.long())
-        return loss, logits
-
-    def prediction_of(self, logits: Tensor) -> Tensor:
-        """The labels predicted present (probability above one half)."""
-        return (logits.sigmoid() > 0.5).long()
-
-    def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
-        """Per-label probabilities ``(B, num_classes)``."""
-        logits: Tensor = self(batch["image"])
-        return logits.sigmoid()
+    fixed_task: ClassVar[str | None] = "multilabel"

@@ -10,7 +10,7 @@ from torch import Tensor, nn
 from torchmetrics import MetricCollection
 
 from geotorch.core import WeightsSpec
-from geotorch.trainers.base import BaseTask, rename_legacy
+from geotorch.trainers.base import ScoredTask, rename_legacy
 from geotorch.trainers.losses import classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
@@ -53,7 +53,7 @@ def as_class_map(mask: Tensor) -> Tensor:
     return mask.long()
 
 
-class SemanticSegmentationTask(BaseTask):
+class SemanticSegmentationTask(ScoredTask):
     """Semantic segmentation: a class (``multiclass``), a yes/no (``binary``) or labels (``multilabel``) per pixel.
 
     Batches hold ``image`` ``(B, C, H, W)`` and ``mask``: class indices ``(B, H, W)`` (``multiclass``), 0/1
@@ -208,41 +208,24 @@ class SemanticSegmentationTask(BaseTask):
         image, target = batch["image"], self.target_of(batch["mask"])
         logits = self.logits_of(image)
         loss: Tensor = self.criterion(logits, target.float() if self.hparams["loss"] == "bce" else target)
-        self.log_split(split, loss, image.shape[0])
         # Probabilities for binary and multilabel scores: torchmetrics applies a sigmoid only when some value
         # falls outside [0, 1], so logits that happen to lie inside would be read as probabilities.
-        metrics.update(logits if self.hparams["task"] == "multiclass" else logits.sigmoid(), target)
+        scored = logits if self.hparams["task"] == "multiclass" else logits.sigmoid()
+        self.score_step(split, loss, image.shape[0], metrics, scored, target)
         return loss, logits
-
-    def log_epoch_scores(self, metrics: MetricCollection) -> None:
-        """Log the epoch's scores of ``metrics`` (their names carry the split) and start counting anew."""
-        self.log_dict(metrics.compute())
-        metrics.reset()
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
         """Loss of a training batch; its pixels join the epoch's scores."""
         return self._step(batch, "train", self.train_metrics)[0]
-
-    def on_train_epoch_end(self) -> None:
-        """Log the training scores."""
-        self.log_epoch_scores(self.train_metrics)
 
     def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
         """Loss, scores and (early batches) a figure of a validation batch."""
         _, logits = self._step(batch, "val", self.val_metrics)
         self.log_figure(batch, batch_idx, self.prediction_of(logits))
 
-    def on_validation_epoch_end(self) -> None:
-        """Log the validation scores."""
-        self.log_epoch_scores(self.val_metrics)
-
     def test_step(self, batch: dict[str, Any], batch_idx: int) -> None:
         """Loss and scores of a test batch."""
         self._step(batch, "test", self.test_metrics)
-
-    def on_test_epoch_end(self) -> None:
-        """Log the test scores."""
-        self.log_epoch_scores(self.test_metrics)
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
