@@ -13,7 +13,8 @@ S2_10M_BANDS = ("B02", "B03", "B04", "B08")
 def write_s2_band_files(root: Path, tile: str, sensed: str, left: float, top: float, size: int = 64) -> list[Path]:
     """Write ``T{tile}_{sensed}_{band}_10m.tif`` (uint16, 10 m, UTM 40N) for each 10 m band, one file per band."""
     return [
-        write_raster(root / f"T{tile}_{sensed}_{band}_10m.tif", reflectance((size, size), number), 32640, left, top,
-                     10.0)
+        write_raster(
+            root / f"T{tile}_{sensed}_{band}_10m.tif", reflectance((size, size), number), 32640, left, top, 10.0
+        )
         for number, band in enumerate(S2_10M_BANDS)
     ]

@@ -33,8 +33,15 @@ def landsat_and_cdl(tmp_path: Path) -> Path:
     write_landsat_scene(tmp_path / "landsat", L7_ID, Landsat7.all_bands, 32616, -87.6, 40.1, size=96)
     write_landsat_scene(tmp_path / "landsat", L8_ID, Landsat8.all_bands, 32616, -87.6, 40.1, size=96)
     left, top, height, width = covering_grid((-87.65, 39.95, -87.5, 40.15), 5070, 30.0)
-    write_raster(tmp_path / "cdl" / "2023_30m_cdls.tif", stripes((height, width), (1, 5, 24), width=8), 5070,
-                 left, top, 30.0, nodata=0)
+    write_raster(
+        tmp_path / "cdl" / "2023_30m_cdls.tif",
+        stripes((height, width), (1, 5, 24), width=8),
+        5070,
+        left,
+        top,
+        30.0,
+        nodata=0,
+    )
     return tmp_path
 
 
@@ -119,8 +126,9 @@ class MinMax(K.IntensityAugmentationBase2D):
         super().__init__(p=1)
         self.flags = {"mins": mins.view(1, -1, 1, 1), "maxs": maxs.view(1, -1, 1, 1)}
 
-    def apply_transform(self, input: Tensor, params: dict[str, Tensor], flags: dict[str, Any],  # noqa: A002
-                        transform: Tensor | None = None) -> Tensor:
+    def apply_transform(
+        self, input: Tensor, params: dict[str, Tensor], flags: dict[str, Any], transform: Tensor | None = None
+    ) -> Tensor:
         return (input - flags["mins"]) / (flags["maxs"] - flags["mins"] + 1e-10)
 
 
@@ -141,7 +149,7 @@ def test_transforms_append_spectral_indices_to_eurosat100_batches(eurosat100: Pa
 
     mins, maxs = torch.zeros(13), torch.full((13,), 20000.0)
     normalized = MinMax(mins, maxs)(batch["image"])
-    assert 0 <= float(normalized.min()) and float(normalized.max()) <= 1
+    assert float(normalized.min()) >= 0 and float(normalized.max()) <= 1
 
     ndvi = indices.AppendNDVI(index_nir=7, index_red=3)
     assert ndvi(batch["image"]).shape == (4, 14, 16, 16)
