@@ -371,3 +371,12 @@ def child(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChildPython]:
     process = ChildPython(tmp_path_factory.mktemp("child") / "output.txt")
     yield process
     process.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Close the pyplot figures a test made (``plot`` methods draw through pyplot), so none leak between tests."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")

@@ -57,11 +57,16 @@ if TYPE_CHECKING:
     from geotorch.core.listing import describe as describe
     from geotorch.core.listing import entries as entries
     from geotorch.core.nongeo import NonGeoDataset as NonGeoDataset
+    from geotorch.core.panels import LegendEntry as LegendEntry
     from geotorch.core.panels import Panel as Panel
+    from geotorch.core.panels import add_legend as add_legend
+    from geotorch.core.panels import class_legend as class_legend
     from geotorch.core.panels import draw_panels as draw_panels
     from geotorch.core.panels import image_panel as image_panel
+    from geotorch.core.panels import label_color as label_color
     from geotorch.core.panels import label_names as label_names
     from geotorch.core.panels import label_panel as label_panel
+    from geotorch.core.panels import new_figure as new_figure
     from geotorch.core.panels import plot_chip as plot_chip
     from geotorch.core.panels import rgb_channels as rgb_channels
     from geotorch.core.panels import stretch as stretch

@@ -1,14 +1,16 @@
 """Panels of sample figures: an image or a label map on one axis, drawn in a row, with the chip figure built on them.
 
 A dataset's ``plot(sample)`` assembles panels (:func:`image_panel`, :func:`label_panel`) and draws them
-with :func:`draw_panels`; a classified chip is :func:`plot_chip`. Figures are
-``matplotlib.figure.Figure`` objects, which need no display and are closed with their last reference.
+with :func:`draw_panels`; a classified chip is :func:`plot_chip`. Figures are made by pyplot
+(:func:`new_figure`), so the figure a ``plot`` returns is pyplot's current one: ``plt.show()`` shows it and
+``plt.axis("off")``, ``plt.title(...)`` or ``plt.savefig(...)`` act on it; close it with ``plt.close(figure)``.
+Label maps get a legend of the classes present (:func:`class_legend`, drawn by :func:`add_legend`).
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,76 @@ from torch import Tensor
 Panel = tuple[str, np.ndarray, dict[str, Any]]
 """A panel: its title, the array ``imshow`` draws, and ``imshow``'s options."""
 
+LegendEntry = tuple[str, Any]
+"""A legend entry: a class name and its matplotlib colour."""
+
 _TITLE_WIDTH = 48
+
+
+def new_figure(width: float, height: float) -> Any:
+    """A new figure made through pyplot, which becomes pyplot's current figure.
+
+    Args:
+        width: the width in inches.
+        height: the height in inches.
+
+    Returns:
+        A matplotlib Figure with a constrained layout.
+    """
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=(width, height), layout="constrained")
+
+
+def present_labels(layers: Iterable[Any]) -> list[int]:
+    """The sorted class indices found in any of ``layers`` (tensors or arrays of class indices)."""
+    found: set[int] = set()
+    for layer in layers:
+        found.update(int(value) for value in np.unique(torch.as_tensor(layer).detach().cpu().numpy()))
+    return sorted(found)
+
+
+def label_color(label: int, num_classes: int, colors: Sequence[Any] | None = None) -> Any:
+    """The colour :func:`label_panel` draws ``label`` in: ``colors[label]``, else its place on its colour map."""
+    if colors is not None and len(colors) > 0:
+        return colors[label]
+    from matplotlib import colormaps
+
+    cmap = colormaps["gray" if num_classes == 2 else "tab20"]
+    return cmap(label / max(num_classes - 1, 1))
+
+
+def class_legend(layers: Iterable[Any], names: Sequence[str] | Mapping[int, str], colors: Any) -> list[LegendEntry]:
+    """The legend of the classes present in ``layers``: each one's name and colour, in label order.
+
+    Args:
+        layers: label maps (tensors or arrays of class indices), e.g. a sample's ``mask`` and ``prediction``.
+        names: the name of each label (a label without a name is left out).
+        colors: the colour of each label: a sequence indexed by label, a ``(K, 4)`` uint8 RGBA array,
+            or a function of the label.
+
+    Returns:
+        ``(name, colour)`` per class present; colours are matplotlib colours (uint8 RGBA scaled to ``[0, 1]``).
+    """
+    entries: list[LegendEntry] = []
+    for label in present_labels(layers):
+        if label < 0 or (label >= len(names) if not isinstance(names, Mapping) else label not in names):
+            continue
+        color = colors(label) if callable(colors) else colors[label]
+        if isinstance(color, np.ndarray) and color.dtype == np.uint8:
+            color = tuple(float(channel) / 255 for channel in color)
+        entries.append((names[label], color))
+    return entries
+
+
+def add_legend(figure: Any, entries: Sequence[LegendEntry]) -> None:
+    """Add a legend of coloured patches (one per entry) outside the right of ``figure``; nothing if empty."""
+    if not entries:
+        return
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=color, edgecolor="black", linewidth=0.5, label=name) for name, color in entries]
+    figure.legend(handles=handles, loc="outside right upper", fontsize="small")
 
 
 def stretch(image: Tensor, low: float = 2.0, high: float = 98.0) -> np.ndarray:
@@ -66,7 +137,11 @@ def label_panel(title: str, label: Tensor, num_classes: int, colors: Sequence[st
 
 
 def draw_panels(
-    panels: Sequence[Panel], show_titles: bool = True, suptitle: str | None = None, height: float = 4.0
+    panels: Sequence[Panel],
+    show_titles: bool = True,
+    suptitle: str | None = None,
+    height: float = 4.0,
+    legend: Sequence[LegendEntry] | None = None,
 ) -> Any:
     """Draw ``panels`` in one row, each on a 4-inch-wide axis.
 
@@ -75,13 +150,12 @@ def draw_panels(
         show_titles: title each panel.
         suptitle: a title over the figure.
         height: the figure's height in inches.
+        legend: class names and colours shown in a legend (see :func:`class_legend`).
 
     Returns:
-        A matplotlib Figure.
+        A matplotlib Figure made by pyplot (see :func:`new_figure`).
     """
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(4 * len(panels), height), layout="constrained")
+    figure = new_figure(4 * len(panels), height)
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
     for axis, (title, data, options) in zip(axes, panels, strict=True):
         axis.imshow(data, **options)
@@ -90,6 +164,7 @@ def draw_panels(
             axis.set_title(title)
     if suptitle:
         figure.suptitle(suptitle)
+    add_legend(figure, legend or [])
     return figure
 
 

@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from geotorch.core.errors import RGBBandsMissingError
-from geotorch.core.panels import Panel, draw_panels, image_panel
+from geotorch.core.panels import Panel, class_legend, draw_panels, image_panel
 
 
 def plot_sample(
@@ -18,6 +18,7 @@ def plot_sample(
     show_titles: bool = True,
     suptitle: str | None = None,
     num_classes: int | None = None,
+    classes: Sequence[str] | None = None,
 ) -> Any:
     """Draw a sample's ``image``, ``mask`` and ``prediction`` in one row.
 
@@ -28,9 +29,11 @@ def plot_sample(
         show_titles: label each panel.
         suptitle: a title over the figure.
         num_classes: fixes the colour scale of masks (their maximum when None).
+        classes: class names by label: the figure gets a legend of the classes present in
+            ``mask`` and ``prediction``, in the colours they are drawn in.
 
     Returns:
-        A matplotlib Figure.
+        A matplotlib Figure made by pyplot (its current figure).
 
     Raises:
         RGBBandsMissingError: if an index of ``rgb_indices`` is beyond the image's channels.
@@ -54,15 +57,22 @@ def plot_sample(
         if labels
         else 1
     )
+    layers = []
     for key in labels:
         layer = torch.as_tensor(sample[key]).detach().cpu()
+        layers.append((layer[0] if layer.ndim == 3 else layer).numpy())
         panels.append(
             (
                 key.capitalize(),
-                (layer[0] if layer.ndim == 3 else layer).numpy(),
+                layers[-1],
                 {"cmap": "tab20", "vmin": 0, "vmax": max(top, 1), "interpolation": "nearest"},
             )
         )
     if not panels:
         raise ValueError(f"plot_sample: the sample has no image, mask or prediction (keys: {sorted(sample)})")
-    return draw_panels(panels, show_titles, suptitle)
+    legend = None
+    if classes is not None:
+        from matplotlib import colormaps
+
+        legend = class_legend(layers, classes, lambda label: colormaps["tab20"](label / max(top, 1)))
+    return draw_panels(panels, show_titles, suptitle, legend=legend)

@@ -87,5 +87,5 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
         return all(matching_files(self.paths, f"{name}.geojson") for name in self.md5s)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
-        """Draw buildings (and a ``prediction`` when present) in red on white; returns a matplotlib Figure."""
-        return plot_labels(sample, COLORS, show_titles, suptitle)
+        """Draw buildings (and a ``prediction`` when present) in red on white, with a legend; returns a Figure."""
+        return plot_labels(sample, COLORS, show_titles, suptitle, names=("background", "building"))

@@ -17,8 +17,10 @@ from geotorch.core import (
     Resource,
     Sample,
     Transform,
+    class_legend,
     draw_panels,
     image_panel,
+    label_color,
     label_panel,
     rgb_channels,
 )
@@ -120,14 +122,18 @@ class ChangeDetectionDataset(DatasetLifecycle, NonGeoDataset):
             suptitle: a title over the figure.
 
         Returns:
-            A matplotlib Figure.
+            A matplotlib Figure made by pyplot (its current figure); its legend names the classes present
+            in ``mask`` and ``prediction``, in their colours.
         """
         image: Tensor = sample["image"]
         _, channels = rgb_channels(self.bands or self.all_bands, self.rgb_bands)
+        keys = [key for key in ("mask", "prediction") if key in sample]
         panels = [image_panel("Before", image[0], channels), image_panel("After", image[1], channels)]
-        panels += [label_panel(key.capitalize(), sample[key], len(self.classes))
-                   for key in ("mask", "prediction") if key in sample]
-        return draw_panels(panels, show_titles, suptitle)
+        panels += [label_panel(key.capitalize(), sample[key], len(self.classes)) for key in keys]
+        legend = class_legend(
+            [sample[key] for key in keys], self.classes, lambda label: label_color(label, len(self.classes))
+        )
+        return draw_panels(panels, show_titles, suptitle, legend=legend)
 
 
 def _read_date(paths: Sequence[Path]) -> Tensor:

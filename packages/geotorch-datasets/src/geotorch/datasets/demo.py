@@ -93,11 +93,13 @@ class DemoLandCover(_DemoDataset):
     classes: ClassVar[tuple[str, ...]] = CLASSES
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
-        """Draw the land-cover mask (and a ``prediction`` when present) on a fixed class scale.
+        """Draw the land-cover mask (and a ``prediction`` when present) on a fixed class scale, with a legend.
 
         Returns:
             A matplotlib Figure.
         """
         from geotorch.core import plot_sample
 
-        return plot_sample(sample, show_titles=show_titles, suptitle=suptitle, num_classes=len(CLASSES))
+        return plot_sample(
+            sample, show_titles=show_titles, suptitle=suptitle, num_classes=len(CLASSES), classes=CLASSES
+        )

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from rasterio.crs import CRS
 
-from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files
+from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files, new_figure
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
 
@@ -20,13 +20,11 @@ def plot_elevation(sample: Sample, show_titles: bool = True, suptitle: str | Non
     Returns:
         A matplotlib Figure.
     """
-    from matplotlib.figure import Figure
-
     keys = [key for key in ("mask", "prediction") if key in sample]
     layers = [torch.as_tensor(sample[key]).detach().cpu().squeeze().numpy() for key in keys]
     low = min(float(np.min(layer)) for layer in layers)
     high = max(float(np.max(layer)) for layer in layers)
-    figure = Figure(figsize=(4 * len(keys), 4), layout="constrained")
+    figure = new_figure(4 * len(keys), 4)
     for axis, key, layer in zip(figure.subplots(1, len(keys), squeeze=False)[0], keys, layers, strict=True):
         shown = axis.imshow(layer, cmap="terrain", vmin=low, vmax=max(high, low + 1))
         axis.set_axis_off()

@@ -144,8 +144,13 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
         return np.array([self.label_of(int(code)) for code in values], dtype=np.int64)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
-        """Draw crop labels (and a ``prediction`` when present), background black; returns a matplotlib Figure."""
+        """Draw crop labels (and a ``prediction`` when present), background black, with a legend of HCAT codes.
+
+        Returns:
+            A matplotlib Figure made by pyplot (its current figure).
+        """
         from matplotlib import colormaps
 
         colors = (colormaps["viridis"](np.linspace(0, 1, max(len(self.classes), 1))) * 255).astype(np.uint8)
-        return plot_labels(sample, np.vstack([[0, 0, 0, 255], colors]).astype(np.uint8), show_titles, suptitle)
+        names = ["background", *(f"HCAT {code}" for code in self.classes)]
+        return plot_labels(sample, np.vstack([[0, 0, 0, 255], colors]).astype(np.uint8), show_titles, suptitle, names)

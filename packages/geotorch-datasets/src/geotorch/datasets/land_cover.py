@@ -11,7 +11,16 @@ import torch
 from rasterio.crs import CRS
 from torch import Tensor
 
-from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform
+from geotorch.core import (
+    DatasetLifecycle,
+    RasterDataset,
+    Resource,
+    Sample,
+    Transform,
+    add_legend,
+    class_legend,
+    new_figure,
+)
 from geotorch.datasets.product_paths import (
     ProductPaths,
     download_folder,
@@ -130,12 +139,13 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
         return np.array([self.cmap.get(value, (0, 0, 0, 0)) for value in self.classes], dtype=np.uint8)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
-        """Draw ``mask`` (and ``prediction`` when present) in the publisher's colours.
+        """Draw ``mask`` (and ``prediction`` when present) in the publisher's colours, with a class legend.
 
         Returns:
-            A matplotlib Figure.
+            A matplotlib Figure made by pyplot (its current figure).
         """
-        return plot_labels(sample, self.ordinal_cmap, show_titles=show_titles, suptitle=suptitle)
+        names = [self.class_names.get(value, "Background") for value in self.classes]
+        return plot_labels(sample, self.ordinal_cmap, show_titles=show_titles, suptitle=suptitle, names=names)
 
 
 class YearlyLandCover(LandCoverRaster):
@@ -224,7 +234,13 @@ def _ordinal_map(classes: Sequence[int], largest: int) -> Tensor:
     return lookup
 
 
-def plot_labels(sample: Sample, colors: np.ndarray, show_titles: bool = True, suptitle: str | None = None) -> Any:
+def plot_labels(
+    sample: Sample,
+    colors: np.ndarray,
+    show_titles: bool = True,
+    suptitle: str | None = None,
+    names: Sequence[str] | None = None,
+) -> Any:
     """Draw a sample's ``mask`` and ``prediction`` with one RGBA colour per label.
 
     Args:
@@ -232,27 +248,31 @@ def plot_labels(sample: Sample, colors: np.ndarray, show_titles: bool = True, su
         colors: ``(K, 4)`` uint8 RGBA colours, indexed by label.
         show_titles: label each panel.
         suptitle: a title over the figure.
+        names: the class name of each label: the figure gets a legend of the classes present in
+            ``mask`` and ``prediction``, in their colours.
 
     Returns:
-        A matplotlib Figure.
+        A matplotlib Figure made by pyplot (its current figure).
 
     Raises:
         ValueError: if the sample has neither ``mask`` nor ``prediction``.
     """
-    from matplotlib.figure import Figure
-
     keys = [key for key in ("mask", "prediction") if key in sample]
     if not keys:
         raise ValueError(f"plot_labels: the sample has no mask or prediction (keys: {sorted(sample)})")
-    figure = Figure(figsize=(4 * len(keys), 4), layout="constrained")
+    figure = new_figure(4 * len(keys), 4)
     axes = figure.subplots(1, len(keys), squeeze=False)[0]
+    layers = []
     for axis, key in zip(axes, keys, strict=True):
         labels = torch.as_tensor(sample[key]).detach().cpu().numpy().astype(np.int64)
-        labels = labels[0] if labels.ndim == 3 else labels
-        axis.imshow(colors[np.clip(labels, 0, len(colors) - 1)], interpolation="nearest")
+        labels = np.clip(labels[0] if labels.ndim == 3 else labels, 0, len(colors) - 1)
+        layers.append(labels)
+        axis.imshow(colors[labels], interpolation="nearest")
         axis.set_axis_off()
         if show_titles:
             axis.set_title(key.capitalize())
     if suptitle:
         figure.suptitle(suptitle)
+    if names is not None:
+        add_legend(figure, class_legend(layers, names, colors))
     return figure

@@ -16,6 +16,7 @@ from geotorch.core import (
     Transform,
     coco_targets,
     draw_objects,
+    new_figure,
 )
 from geotorch.datasets.raster_chips import read_image
 
@@ -131,12 +132,10 @@ class VHR10(DatasetLifecycle, NonGeoDataset):
         Returns:
             A matplotlib Figure.
         """
-        from matplotlib.figure import Figure
-
         panels: list[tuple[str, Any]] = [("Ground truth", sample)]
         if "prediction" in sample:
             panels.append(("Prediction", sample["prediction"]))
-        figure = Figure(figsize=(6 * len(panels), 6), layout="constrained")
+        figure = new_figure(6 * len(panels), 6)
         for axis, (title, objects) in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels, strict=True):
             draw_objects(axis, sample["image"], objects, self.classes)
             if show_titles:

@@ -17,8 +17,10 @@ from geotorch.core import (
     Resource,
     Sample,
     Transform,
+    class_legend,
     draw_panels,
     image_panel,
+    label_color,
     label_panel,
 )
 from geotorch.datasets.raster_chips import read_image, read_label
@@ -111,7 +113,7 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
         return sample
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
-        """Draw a sample's image, its ``mask`` and its ``prediction`` (when present) on one class scale.
+        """Draw a sample's image, its ``mask`` and its ``prediction`` (when present) on one class scale, with a legend.
 
         Args:
             sample: a sample of this dataset, optionally with a ``prediction`` (H, W) of class indices.
@@ -119,9 +121,12 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
             suptitle: a title over the figure.
 
         Returns:
-            A matplotlib Figure.
+            A matplotlib Figure made by pyplot (its current figure); its legend names the classes present
+            in ``mask`` and ``prediction``, in their colours.
         """
+        keys = [key for key in ("mask", "prediction") if key in sample]
         panels = [image_panel("Image", sample["image"], self.rgb_indices)]
-        panels += [label_panel(key.capitalize(), sample[key], len(self.classes), self.colors)
-                   for key in ("mask", "prediction") if key in sample]
-        return draw_panels(panels, show_titles, suptitle)
+        panels += [label_panel(key.capitalize(), sample[key], len(self.classes), self.colors) for key in keys]
+        colors = [label_color(label, len(self.classes), self.colors) for label in range(len(self.classes))]
+        legend = class_legend([sample[key] for key in keys], self.classes, colors)
+        return draw_panels(panels, show_titles, suptitle, legend=legend)

@@ -57,9 +57,14 @@ def run(argv: Sequence[str]) -> int:
     elapsed = time.perf_counter() - started
     assert first_batch is not None
     options.out.mkdir(parents=True, exist_ok=True)
+    from matplotlib import pyplot
+
     for number, sample in enumerate(unbind_samples(first_batch)[:4]):
-        figure = plot_sample(sample, rgb_indices=[2, 1, 0], num_classes=len(CLASSES), suptitle=f"sample {number}")
+        figure = plot_sample(
+            sample, rgb_indices=[2, 1, 0], num_classes=len(CLASSES), suptitle=f"sample {number}", classes=CLASSES
+        )
         figure.savefig(options.out / f"sample_{number}.png", dpi=80)
+        pyplot.close(figure)
     total = float(class_pixels.sum())
     shares = {name: round(float(count) / total, 4) for name, count in zip(CLASSES, class_pixels, strict=True)}
     summary = {

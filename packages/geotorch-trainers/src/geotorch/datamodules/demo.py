@@ -67,4 +67,4 @@ class DemoDataModule(GeoDataModule):
         from geotorch.core import plot_sample
 
         classes = get_dataset_class("DemoLandCover").classes
-        return plot_sample(sample, rgb_indices=[2, 1, 0], num_classes=len(classes))
+        return plot_sample(sample, rgb_indices=[2, 1, 0], num_classes=len(classes), classes=classes)
