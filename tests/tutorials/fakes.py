@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.datasets.fakes.geo import reflectance, write_raster
+from tests.datasets.fakes.geo import covering_grid, reflectance, stripes, write_raster
 
 #: The 10 m bands the custom raster dataset tutorial downloads per scene.
 S2_10M_BANDS = ("B02", "B03", "B04", "B08")
@@ -18,3 +18,22 @@ def write_s2_band_files(root: Path, tile: str, sensed: str, left: float, top: fl
         )
         for number, band in enumerate(S2_10M_BANDS)
     ]
+
+
+def write_chesapeake_under(folder: Path, raster: Path, state: str = "de", year: int = 2013) -> Path:
+    """Write ``{state}_lulc_{year}_2022-Edition.tif`` (LULC codes, 1 m, EPSG:5070) covering ``raster``'s footprint."""
+    import rasterio
+    from rasterio.warp import transform_bounds
+
+    with rasterio.open(raster) as source:
+        lonlat = transform_bounds(source.crs, "EPSG:4326", *source.bounds)
+    left, top, height, width = covering_grid(lonlat, 5070, 1.0)
+    return write_raster(
+        folder / f"{state}_lulc_{year}_2022-Edition.tif",
+        stripes((height, width), (11, 41, 54)),
+        5070,
+        left,
+        top,
+        1.0,
+        nodata=0,
+    )

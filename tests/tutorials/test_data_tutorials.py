@@ -16,12 +16,23 @@ from matplotlib.figure import Figure
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from geotorch.datasets import CDL, EuroSAT100, Landsat7, Landsat8, RasterDataset, stack_samples, unbind_samples
+from geotorch.datasets import (
+    CDL,
+    NAIP,
+    ChesapeakeDE,
+    EuroSAT100,
+    Landsat7,
+    Landsat8,
+    RasterDataset,
+    stack_samples,
+    unbind_samples,
+)
 from geotorch.samplers import GridGeoSampler, RandomGeoSampler
 from geotorch.transforms import indices
 from tests.datasets.fakes.classification import make_eurosat
 from tests.datasets.fakes.geo import covering_grid, stripes, write_landsat_scene, write_raster
-from tests.tutorials.fakes import write_s2_band_files
+from tests.datasets.fakes.products import write_naip_quad
+from tests.tutorials.fakes import write_chesapeake_under, write_s2_band_files
 
 L7_ID = "LE07_L2SP_022032_20230607_20230703_02_T1"
 L8_ID = "LC08_L2SP_022032_20230615_20230620_02_T1"
@@ -73,6 +84,23 @@ def test_getting_started_grid_sampler_covers_the_intersection(landsat_and_cdl: P
     batch = next(iter(DataLoader(dataset, batch_size=4, sampler=sampler, collate_fn=stack_samples)))
     assert batch["image"].shape == (4, len(Landsat8.default_bands), 48, 48)
     assert batch["mask"].shape == (4, 48, 48)
+
+
+def test_getting_started_naip_intersected_with_chesapeake_on_naips_grid(tmp_path: Path) -> None:
+    quad = write_naip_quad(tmp_path / "naip")
+    write_chesapeake_under(tmp_path / "chesapeake", quad, year=2018)
+
+    naip = NAIP(tmp_path / "naip")
+    chesapeake = ChesapeakeDE(tmp_path / "chesapeake", crs=naip.crs, res=naip.res)
+    dataset = naip & chesapeake
+    sampler = RandomGeoSampler(naip, size=16, length=3)
+    dataloader = DataLoader(dataset, sampler=sampler, collate_fn=stack_samples)
+    count = 0
+    for sample in dataloader:
+        image, target = sample["image"], sample["mask"]
+        assert image.shape == (1, 4, 16, 16) and target.shape == (1, 16, 16)
+        count += 1
+    assert count == 3
 
 
 class Sentinel2Bands(RasterDataset):
