@@ -16,6 +16,7 @@ from lightning.pytorch.loggers import CSVLogger
 from torch.utils.data import DataLoader, Dataset
 from torchmetrics.detection.mean_ap import MeanAveragePrecision
 
+from geotorch.core import DownloadError
 from geotorch.datamodules import EuroSAT100DataModule, VHR10DataModule
 from geotorch.models import ResNet18_Weights, ResNet50_Weights
 from geotorch.trainers import ClassificationTask, ObjectDetectionTask, SemanticSegmentationTask
@@ -83,6 +84,18 @@ def test_pretrained_weights_tutorial_resolves_enum_members_without_downloading()
     assert weights.url.endswith(".pth") and weights.meta["in_chans"] == 13
     task = ClassificationTask(model="resnet50", weights=None, in_channels=weights.meta["in_chans"], num_classes=10)
     assert task.model(torch.rand(2, 13, 32, 32)).shape == (2, 10)
+
+
+def test_a_weights_enum_member_goes_to_the_task_and_names_where_to_put_the_file_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    weights = ResNet18_Weights.SENTINEL2_ALL_MOCO
+    place = r"put it at .*/torch/hub/checkpoints/resnet18_sentinel2_all_moco-59bfdff9\.pth"
+    with pytest.raises(DownloadError, match=place):
+        ClassificationTask(model="resnet18", weights=weights, in_channels=13, num_classes=10)
 
 
 class BrightWater(Dataset[dict[str, torch.Tensor]]):
