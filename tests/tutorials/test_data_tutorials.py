@@ -201,5 +201,7 @@ def test_transforms_append_spectral_indices_to_eurosat100_batches(eurosat100: Pa
     )
     out = augment({"image": batch["image"]})
     assert out["image"].shape == (4, 15, 16, 16)
+    on_samples = EuroSAT100(eurosat100, split="val", transforms=augment)
+    assert on_samples[0]["image"].shape == (15, 16, 16) and on_samples[0]["label"].ndim == 0
     ndvi_band = out["image"][:, -1]
     assert float(ndvi_band.min()) >= -1 and float(ndvi_band.max()) <= 1
