@@ -15,7 +15,7 @@ from PIL import Image
 
 from geotorch.core import plot_sample
 from geotorch.datasets import CDL, NLCD, Chesapeake7, DemoLandCover, LoveDA
-from geotorch.datasets.demo_area import CLASSES, generate_demo_area
+from geotorch.datasets.demo_area import CLASSES, COLORS, generate_demo_area
 from tests.datasets.fakes.products import write_baywide, write_cdl_year, write_nlcd_year
 from tests.datasets.fakes.segmentation import make_loveda
 
@@ -100,12 +100,18 @@ def test_chesapeake_legend_uses_its_class_names_and_colours(tmp_path: Path) -> N
     assert [color for _, color in legend] == [tuple(dataset.ordinal_cmap[label] / 255) for label in present]
 
 
-def test_demo_land_cover_legend_names_the_demo_classes(tmp_path: Path) -> None:
+def test_demo_land_cover_legend_names_the_demo_classes_in_their_colours(tmp_path: Path) -> None:
     dataset = DemoLandCover(paths=generate_demo_area(tmp_path / "area"))
     sample = dataset[dataset.bounds]
     figure = dataset.plot(sample)
     assert plt.gcf() is figure
-    assert [name for name, _ in _legend(figure)] == [CLASSES[label] for label in _present(sample)]
+    present = _present(sample)
+    assert [name for name, _ in _legend(figure)] == [CLASSES[label] for label in present]
+    assert [color for _, color in _legend(figure)] == [to_rgba(COLORS[label]) for label in present]
+    assert to_rgba(COLORS[CLASSES.index("water")])[2] > to_rgba(COLORS[CLASSES.index("water")])[1]  # water is blue
+    mask_panel = next(axis for axis in figure.axes if axis.get_title() == "Mask")
+    drawn = mask_panel.get_images()[0]
+    assert [drawn.cmap(drawn.norm(label)) for label in present] == [to_rgba(COLORS[label]) for label in present]
 
 
 def test_benchmark_legend_names_mask_and_prediction_classes(tmp_path: Path) -> None:

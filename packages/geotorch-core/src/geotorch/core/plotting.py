@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from geotorch.core.errors import RGBBandsMissingError
-from geotorch.core.panels import Panel, class_legend, draw_panels, image_panel
+from geotorch.core.panels import Panel, class_legend, draw_panels, image_panel, label_panel
 
 
 def plot_sample(
@@ -19,6 +19,7 @@ def plot_sample(
     suptitle: str | None = None,
     num_classes: int | None = None,
     classes: Sequence[str] | None = None,
+    colors: Sequence[str] | None = None,
 ) -> Any:
     """Draw a sample's ``image``, ``mask`` and ``prediction`` in one row.
 
@@ -31,6 +32,8 @@ def plot_sample(
         num_classes: fixes the colour scale of masks (their maximum when None).
         classes: class names by label: the figure gets a legend of the classes present in
             ``mask`` and ``prediction``, in the colours they are drawn in.
+        colors: a matplotlib colour per label, to draw masks in (``tab20`` when None); with
+            ``classes``, the legend uses them too.
 
     Returns:
         A matplotlib Figure made by pyplot (its current figure).
@@ -59,6 +62,10 @@ def plot_sample(
     )
     layers = []
     for key in labels:
+        if colors is not None:
+            panels.append(label_panel(key.capitalize(), sample[key], len(colors), colors))
+            layers.append(panels[-1][1])
+            continue
         layer = torch.as_tensor(sample[key]).detach().cpu()
         layers.append((layer[0] if layer.ndim == 3 else layer).numpy())
         panels.append(
@@ -71,7 +78,9 @@ def plot_sample(
     if not panels:
         raise ValueError(f"plot_sample: the sample has no image, mask or prediction (keys: {sorted(sample)})")
     legend = None
-    if classes is not None:
+    if classes is not None and colors is not None:
+        legend = class_legend(layers, classes, colors)
+    elif classes is not None:
         from matplotlib import colormaps
 
         legend = class_legend(layers, classes, lambda label: colormaps["tab20"](label / max(top, 1)))

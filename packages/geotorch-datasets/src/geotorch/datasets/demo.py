@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from rasterio.crs import CRS
 
 from geotorch.core import RasterDataset, Sample, Transform, find_files
-from geotorch.datasets.demo_area import BANDS, CLASSES, demo_root, generate_demo_area
+from geotorch.datasets.demo_area import BANDS, CLASSES, COLORS, demo_root, generate_demo_area
 from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
 
 
@@ -91,6 +91,8 @@ class DemoLandCover(_DemoDataset):
     filename_glob = "landcover_*.tif"
     is_image = False
     classes: ClassVar[tuple[str, ...]] = CLASSES
+    colors: ClassVar[tuple[str, ...]] = COLORS
+    """The colour of each class, by label."""
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw the land-cover mask (and a ``prediction`` when present) on a fixed class scale, with a legend.
@@ -101,5 +103,6 @@ class DemoLandCover(_DemoDataset):
         from geotorch.core import plot_sample
 
         return plot_sample(
-            sample, show_titles=show_titles, suptitle=suptitle, num_classes=len(CLASSES), classes=CLASSES
+            sample, show_titles=show_titles, suptitle=suptitle, num_classes=len(CLASSES), classes=CLASSES,
+            colors=self.colors,
         )

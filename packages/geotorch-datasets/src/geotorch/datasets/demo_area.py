@@ -30,6 +30,8 @@ DEMO_VERSION = "1"
 
 BANDS = ("blue", "green", "red", "nir", "swir1", "swir2")
 CLASSES = ("no data", "water", "forest", "cropland", "developed", "barren")
+#: The colour each class is drawn in (matplotlib colours, by label): water blue, forest green, and so on.
+COLORS = ("black", "#1f78b4", "#33a02c", "#e3c35b", "#e31a1c", "#b3b3b3")
 #: Surface reflectance x 10000 of each class (rows) in each band (columns).
 SIGNATURES = np.array(
     [

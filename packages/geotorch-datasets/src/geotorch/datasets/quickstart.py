@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from geotorch.core import plot_sample, stack_samples, unbind_samples
 from geotorch.datasets.demo import DemoImagery, DemoLandCover
-from geotorch.datasets.demo_area import CLASSES, SCENE_ZONES
+from geotorch.datasets.demo_area import CLASSES, COLORS, SCENE_ZONES
 from geotorch.samplers import RandomGeoSampler
 
 
@@ -61,7 +61,8 @@ def run(argv: Sequence[str]) -> int:
 
     for number, sample in enumerate(unbind_samples(first_batch)[:4]):
         figure = plot_sample(
-            sample, rgb_indices=[2, 1, 0], num_classes=len(CLASSES), suptitle=f"sample {number}", classes=CLASSES
+            sample, rgb_indices=[2, 1, 0], num_classes=len(CLASSES), suptitle=f"sample {number}", classes=CLASSES,
+            colors=COLORS,
         )
         figure.savefig(options.out / f"sample_{number}.png", dpi=80)
         pyplot.close(figure)

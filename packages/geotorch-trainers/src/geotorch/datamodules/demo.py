@@ -59,12 +59,14 @@ class DemoDataModule(GeoDataModule):
         return train, val, test, predict
 
     def plot(self, sample: Sample) -> Any:
-        """Image (red, green, blue), mask and prediction on the scale of ``DemoLandCover.classes``.
+        """Image (red, green, blue), mask and prediction in ``DemoLandCover``'s classes and colours.
 
         Returns:
             A matplotlib Figure.
         """
         from geotorch.core import plot_sample
 
-        classes = get_dataset_class("DemoLandCover").classes
-        return plot_sample(sample, rgb_indices=[2, 1, 0], num_classes=len(classes), classes=classes)
+        labels = get_dataset_class("DemoLandCover")
+        return plot_sample(
+            sample, rgb_indices=[2, 1, 0], num_classes=len(labels.classes), classes=labels.classes, colors=labels.colors
+        )
