@@ -63,7 +63,7 @@ def tests_isolated(session: nox.Session, package: str) -> None:
 def lint(session: nox.Session) -> None:
     """ruff on everything, mypy --strict on every package's sources, the import contracts (.importlinter)."""
     session.install(*_torch_for(list(PACKAGES)))
-    session.install("ruff", "mypy", "import-linter", "pytest>=8", *(f"-e{path}" for path in PACKAGES.values()))
+    session.install("ruff", "mypy", "import-linter", "pytest>=8", "pandas-stubs", *(f"-e{path}" for path in PACKAGES.values()))
     session.run("ruff", "check", ".")
     session.run("mypy", *(f"{path}/src/geotorch" for path in PACKAGES.values()))
     session.run("lint-imports", "--no-cache")
