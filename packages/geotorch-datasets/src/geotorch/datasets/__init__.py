@@ -64,6 +64,8 @@ if TYPE_CHECKING:
     from geotorch.datasets.nlcd import NLCD as NLCD
     from geotorch.datasets.nwpu import VHR10 as VHR10
     from geotorch.datasets.oscd import OSCD as OSCD
+    from geotorch.datasets.pastis import PASTIS as PASTIS
+    from geotorch.datasets.pastis import PASTIS100 as PASTIS100
     from geotorch.datasets.patternnet import PatternNet as PatternNet
     from geotorch.datasets.resisc45 import RESISC45 as RESISC45
     from geotorch.datasets.sentinel1 import Sentinel1 as Sentinel1

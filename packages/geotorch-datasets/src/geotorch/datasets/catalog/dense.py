@@ -29,6 +29,10 @@ DATASETS: dict[str, dict[str, Any]] = {
         "license": "the publisher's terms (academic use)",
         "downloadable": True,
     },
+    "PASTIS": {"task": "time-series segmentation", "geospatial": False, "license": "CC-BY-4.0",
+               "downloadable": True},
+    "PASTIS100": {"task": "time-series segmentation", "geospatial": False, "license": "CC-BY-4.0",
+                  "downloadable": True},
     "OSCD": {"task": "change detection", "geospatial": False, "license": "the publisher's terms", "downloadable": True},
     "VHR10": {
         "task": "object detection",
