@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from geotorch.models.backbones import vit_small_patch16_224 as vit_small_patch16_224
     from geotorch.models.change import FCSiamConc as FCSiamConc
     from geotorch.models.change import FCSiamDiff as FCSiamDiff
+    from geotorch.models.convlstm import Conv3dLSTM as Conv3dLSTM
+    from geotorch.models.convlstm import ConvLSTM as ConvLSTM
     from geotorch.models.detection import detector as detector
     from geotorch.models.detection import faster_rcnn as faster_rcnn
     from geotorch.models.detection import fcos as fcos
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from geotorch.models.hub import load_checkpoint as load_checkpoint
     from geotorch.models.loading import load_pretrained as load_pretrained
     from geotorch.models.loading import resolve_weights as resolve_weights
+    from geotorch.models.ltae import LTAE as LTAE
     from geotorch.models.preprocessing import Preprocess as Preprocess
     from geotorch.models.preprocessing import Preprocessing as Preprocessing
     from geotorch.models.preprocessing import Rescale as Rescale
@@ -52,6 +55,7 @@ if TYPE_CHECKING:
     from geotorch.models.segmentation import segmentation_model as segmentation_model
     from geotorch.models.segmentation import unet as unet
     from geotorch.models.segmentation import unetplusplus as unetplusplus
+    from geotorch.models.utae import UTAE as UTAE
     from geotorch.models.version import __version__ as __version__
     from geotorch.models.weights import Weights as Weights
     from geotorch.models.weights import download_weights as download_weights

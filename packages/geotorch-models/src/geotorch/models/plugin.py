@@ -37,6 +37,10 @@ MODELS = {
     "fcos": ("object_detection", "torchvision"),
     "retinanet": ("object_detection", "torchvision"),
     "mask_rcnn": ("instance_segmentation", "torchvision"),
+    "ConvLSTM": ("spatiotemporal_segmentation", "geotorch"),
+    "Conv3dLSTM": ("spatiotemporal_segmentation", "geotorch"),
+    "UTAE": ("spatiotemporal_segmentation", "geotorch"),
+    "LTAE": ("temporal_regression", "geotorch"),
 }
 
 #: Registered names that differ from the exported one: ``get_model("timm", model_name=...)`` builds any timm model.
@@ -52,6 +56,7 @@ _SIAMESE = {"weights": "weights", "backbone": "encoder_name", "in_channels": "in
 _FARSEG = {"weights": "weights", "backbone": "backbone", "in_channels": "in_channels", "num_classes": "classes"}
 _FCN = {"in_channels": "in_channels", "num_classes": "classes", "num_filters": "num_filters"}
 _DETECTOR = {name: name for name in (*_FARSEG, "trainable_layers", "min_size", "max_size")}
+_SERIES = {"in_channels": "input_dim", "num_classes": "num_classes"}
 #: How tasks build a model (see geotorch.trainers' task docstrings): the builder's keyword for each task argument
 #: (``arguments``), a prefix its backbone names take (``backbone_prefix``), and other names tasks accept (``aliases``).
 TASK_METADATA: dict[str, dict[str, Any]] = {
@@ -68,6 +73,10 @@ TASK_METADATA: dict[str, dict[str, Any]] = {
     "fcos": {"arguments": _DETECTOR},
     "retinanet": {"arguments": _DETECTOR},
     "mask_rcnn": {"arguments": _DETECTOR},
+    "ConvLSTM": {"arguments": _SERIES},
+    "Conv3dLSTM": {"arguments": {"in_channels": "input_dim", "num_classes": "num_outputs"}},
+    "UTAE": {"arguments": _SERIES},
+    "LTAE": {"arguments": {"in_channels": "in_channels", "num_classes": "num_classes"}},
 }
 
 
