@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,14 +207,21 @@ RASTERS = [layout for layout in LAYOUTS if layout.product not in (EuroCrops, Can
 
 
 @pytest.mark.parametrize("raster", RASTERS, ids=str)
-def test_raster_products_accept_cache_and_refuse_time_series_naming_the_issue(
-    raster: Layout, tmp_path: Path
-) -> None:
+def test_raster_products_pass_cache_and_time_series_through(raster: Layout, tmp_path: Path) -> None:
     file = raster.write(tmp_path, 0)
     kwargs = raster.kwargs((0,))
-    assert raster.product(paths=file, cache=False, time_series=False, **kwargs).cache is False
-    with pytest.raises(NotImplementedError, match='"time series" issue'):
-        raster.product(paths=file, time_series=True, **kwargs)
+    plain = raster.product(paths=file, cache=False, time_series=False, **kwargs)
+    assert plain.cache is False and plain.time_series is False
+    groups = re.compile(raster.product.filename_regex, re.VERBOSE).groupindex
+    if "date" not in groups and "start" not in groups:
+        with pytest.raises(ValueError, match=rf"{raster.product.__name__}: time_series=True needs the date"):
+            raster.product(paths=file, time_series=True, **kwargs)
+        return
+    series = raster.product(paths=file, time_series=True, **kwargs)
+    sample, single = series[series.bounds], plain[plain.bounds]
+    key = "image" if "image" in sample else "mask"
+    assert sample["time"].tolist() == [series.bounds.mint]
+    assert torch.equal(sample[key], single[key][None]), "one date: the single image with a time axis"
 
 
 #: TorchGeo 0.10.1's positional parameters of each product, in order.
@@ -257,8 +265,10 @@ def test_demo_datasets_take_paths_as_folder_file_or_list(area: Path) -> None:
     same_samples(single, landcover, landcover.bounds)
     with pytest.raises(TypeError, match="DemoImagery: paths must be"):
         DemoImagery(paths=7)
-    with pytest.raises(NotImplementedError, match="time series"):
-        DemoLandCover(area, time_series=True)
+    with pytest.raises(ValueError, match="DemoLandCover: time_series=True needs the date"):
+        DemoLandCover(area, time_series=True, download=False)
+    series = DemoImagery(area, time_series=True, download=False)
+    assert series[series.bounds]["image"].shape[:2] == (2, 6), "two scenes of two dates: two steps"
 
 
 def test_demo_area_is_generated_into_the_first_folder_of_paths(tmp_path: Path) -> None:

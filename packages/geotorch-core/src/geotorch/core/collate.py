@@ -9,6 +9,7 @@ from torch import Tensor
 from torch.utils.data import default_collate
 
 from geotorch.core.sample import Sample
+from geotorch.core.timeseries import LENGTH_KEY, TIME_KEY
 
 #: The keys that say where a sample lies rather than what it holds: joining samples of one place
 #: keeps the first sample's.
@@ -19,25 +20,57 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
     """Collate samples into a batch: tensors are stacked on a new first axis, other values listed.
 
     A batch's ``transform`` is ``(B, 9)``, as in TorchGeo; ``crs`` and ``bounds`` are lists.
+    Time series (samples with a ``(T,)`` ``time``, see ``RasterDataset(time_series=True)``) give
+    ``image`` ``(B, T, C, H, W)`` and ``time`` ``(B, T)``. Series of different lengths are padded
+    at the end to the longest: tensors whose first axis is the sample's ``T`` get zeros (``time``
+    gets NaN) and the batch gets ``length``, int64 ``(B,)``, the number of real steps of each
+    sample (only then: equal lengths give no ``length``, as in TorchGeo).
 
     In a DataLoader worker the stacked tensors are written straight into shared memory (as
     PyTorch's own collation does), so that sending a batch to the main process copies nothing.
 
     Raises:
-        ValueError: if tensors under one key differ in shape, naming the key.
+        ValueError: if tensors under one key differ in shape other than by padded time steps,
+            naming the key and the shapes.
     """
     listed = list(samples)
+    lengths = _series_lengths(listed)
+    padded = len(set(lengths)) > 1
     batch: Sample = {}
     for key in listed[0] if listed else []:
         values = [sample[key] for sample in listed]
         if isinstance(values[0], Tensor):
             shapes = {tuple(value.shape) for value in values}
-            if len(shapes) > 1:
+            if len(shapes) > 1 and padded and _along_time(values, lengths):
+                values = [_pad_steps(value, max(lengths), key) for value in values]
+            elif len(shapes) > 1:
                 raise ValueError(f"stack_samples: {key!r} tensors have different shapes {sorted(shapes)}")
             batch[key] = default_collate(values)
         else:
             batch[key] = values
+    if padded:
+        batch[LENGTH_KEY] = torch.tensor(lengths, dtype=torch.int64)
     return batch
+
+
+def _series_lengths(samples: list[Sample]) -> list[int]:
+    """Each sample's number of time steps when every sample is a time series (a 1-D ``time``), else ``[]``."""
+    times = [sample.get(TIME_KEY) for sample in samples]
+    if not all(isinstance(time, Tensor) and time.ndim == 1 for time in times):
+        return []
+    return [len(time) for time in times if isinstance(time, Tensor)]
+
+
+def _along_time(values: list[Tensor], lengths: list[int]) -> bool:
+    """Whether ``values`` differ only in their first axis, which is each sample's number of steps."""
+    steps = all(value.ndim >= 1 and value.shape[0] == length for value, length in zip(values, lengths, strict=True))
+    return steps and len({tuple(value.shape[1:]) for value in values}) == 1
+
+
+def _pad_steps(value: Tensor, steps: int, key: str) -> Tensor:
+    """``value`` with empty steps appended up to ``steps``: NaN for ``time``, else zeros."""
+    padding = value.new_full((steps - value.shape[0], *value.shape[1:]), float("nan") if key == TIME_KEY else 0)
+    return torch.cat([value, padding])
 
 
 def concat_samples(samples: Iterable[Sample]) -> Sample:
@@ -45,15 +78,25 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
 
     A single-band ``(H, W)`` mask counts as one channel. Non-tensor values and
     the georeferencing (``crs``, ``bounds``, ``transform``) are taken from the first sample.
+    A time series' ``(T, C, H, W)`` tensor is joined along ``C``; a ``(C, H, W)`` one beside it
+    (a DEM beside an image series) is repeated at every step. Series join only when their
+    ``time`` is equal.
 
     Raises:
-        ValueError: if tensors under one key differ in height or width, naming the key.
+        ValueError: if tensors under one key differ in height or width (or series in their
+            steps), naming the key.
     """
     joined: Sample = {}
     for sample in samples:
         for key, value in sample.items():
             if key not in joined:
                 joined[key] = value
+            elif key == TIME_KEY and isinstance(value, Tensor):
+                if not torch.equal(joined[key], value):
+                    raise ValueError(f"concat_samples: time series of different times {joined[key].tolist()} and "
+                                     f"{value.tolist()} cannot be joined step by step")
+            elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and 4 in (value.ndim, joined[key].ndim):
+                joined[key] = _join_series(key, joined[key], value)
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS:
                 current, extra = _with_channels(joined[key]), _with_channels(value)
                 if current.shape[1:] != extra.shape[1:]:
@@ -66,6 +109,15 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
 
 def _with_channels(tensor: Tensor) -> Tensor:
     return tensor.unsqueeze(0) if tensor.ndim == 2 else tensor
+
+
+def _join_series(key: str, current: Tensor, extra: Tensor) -> Tensor:
+    """Join along channels where one tensor (at least) is a ``(T, C, H, W)`` series."""
+    steps = current.shape[0] if current.ndim == 4 else extra.shape[0]
+    parts = [part if part.ndim == 4 else _with_channels(part).expand(steps, -1, -1, -1) for part in (current, extra)]
+    if parts[0].shape[0] != parts[1].shape[0] or parts[0].shape[2:] != parts[1].shape[2:]:
+        raise ValueError(f"concat_samples: {key!r} sizes differ: {tuple(current.shape)} vs {tuple(extra.shape)}")
+    return torch.cat(parts, dim=1)
 
 
 def merge_samples(samples: Iterable[Sample]) -> Sample:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
-from geotorch.core.bbox import BoundingBox, snap_inward
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
 from geotorch.core.geo import GeoDataset, as_res, build_index
 from geotorch.core.sample import Sample, Transform
+from geotorch.core.timeseries import is_time_series, operand_query, spanning_both
 
 if TYPE_CHECKING:
     import rtree.index
@@ -68,6 +69,13 @@ class IntersectionDataset(_Composite):
     index entry is the overlap of an entry of each operand and carries the
     first operand's item (for ``images & labels``, the image file), so
     per-file consumers such as prediction writers name it after that file.
+
+    When an operand is a time series (``time_series=True``), the datasets intersect in space
+    only (TorchGeo's ``spatial_only=True``): ``series & label`` keeps every date of the series
+    beside a label of another date. Each entry then spans both entries' times; the series is read
+    at the query's time (which selects its dates), the other operand at the query's time where it
+    has data then, else over its whole time span. The result is itself a time series
+    (``time_series`` True).
     """
 
     def __init__(
@@ -80,8 +88,9 @@ class IntersectionDataset(_Composite):
         """Intersect two datasets.
 
         Raises:
-            ValueError: if the datasets share no area and time span.
+            ValueError: if the datasets share no area and time span (no area, for a time series).
         """
+        self.time_series = is_time_series(dataset1) or is_time_series(dataset2)
         super().__init__(dataset1, dataset2, collate_fn, transforms)
 
     def _build_index(self) -> None:
@@ -89,10 +98,13 @@ class IntersectionDataset(_Composite):
         overlaps = []
         for hit in first.index.intersection(first.index.bounds, objects=True):
             box = BoundingBox(*hit.bounds)
-            for other in second.index.intersection(hit.bounds, objects=True):
+            window = (*hit.bounds[:4], MIN_TIME, MAX_TIME) if self.time_series else hit.bounds
+            for other in second.index.intersection(window, objects=True):
+                pair = (box, BoundingBox(*other.bounds))
+                mine, theirs = spanning_both(*pair) if self.time_series else pair
                 # On the first entry's pixels (a file's, in the dataset's CRS): patches sampled from
                 # the intersection then read that file exactly, without resampling.
-                shared = snap_inward(box & BoundingBox(*other.bounds), box, first.res)
+                shared = snap_inward(mine & theirs, mine, first.res)
                 if shared is not None:
                     overlaps.append((tuple(shared), hit.object))
         if not overlaps:
@@ -114,6 +126,8 @@ class IntersectionDataset(_Composite):
     def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
         # Each operand is read through its own __getitem__ (a subclass may post-process its samples there),
         # which asks its own index once.
+        if self.time_series:
+            return self.collate_fn([dataset[operand_query(dataset, query)] for dataset in self.datasets])
         return self.collate_fn([dataset[query] for dataset in self.datasets])
 
 

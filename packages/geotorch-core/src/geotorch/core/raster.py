@@ -22,12 +22,20 @@ from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geotransform import res_in
 from geotorch.core.grid import Grid
-from geotorch.core.handles import open_files
+from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan, read_mosaic
 from geotorch.core.profiles import read_profiles
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.sample import Sample, Transform
+from geotorch.core.timeseries import (
+    TIME_KEY,
+    Acquisition,
+    check_band_count,
+    check_dated,
+    check_series_regex,
+    time_steps,
+)
 from geotorch.core.timestamps import interval_from_match
 
 #: Pixel types whose every value float32 holds exactly: images of these are read straight into float32.
@@ -94,6 +102,18 @@ class RasterDataset(GeoDataset):
     0..360 grid east of 180 answers queries at -180..0, and every dataset in one
     geographic CRS shares one index space, so ``&`` and ``|`` combine them.
 
+    With ``time_series=True`` a sample holds one time step per acquisition the query meets, in
+    time order: ``image`` float32 ``(T, C, H, W)`` (``mask`` int64 ``(T, H, W)``, or ``(T, C, H, W)``
+    for several bands) and ``time`` float64 ``(T,)``, the start of each step's time interval in
+    POSIX seconds (TorchGeo 0.10.1 gives no time key; ``(T,)`` ``time`` is what its Copernicus-Bench
+    series carry). The files of one acquisition (same :meth:`acquisition_key`: by default the same
+    time interval from the ``date`` group, or ``start`` and ``stop``; e.g. neighbouring tiles of one
+    pass, also in different UTM zones) are mosaicked into one step, so a window across a tile seam
+    has one step per date, not one per file (TorchGeo stacks one step per file). The query's
+    ``mint``/``maxt`` (or a time slice) selects the steps whose interval meets it. ``&`` with a
+    single-date label keeps every date of the series (see :class:`IntersectionDataset`);
+    :func:`stack_samples` pads series of different lengths (adding ``length``).
+
     Override points (public methods; a product that needs more than class
     attributes overrides these, never a private method):
 
@@ -122,6 +142,11 @@ class RasterDataset(GeoDataset):
       several bands) once it is read and before ``transforms``; returns the
       labels, int64, of the same shape. The default keeps the values. Land-cover
       products map their raw class values to ``0..k`` here.
+    - :meth:`acquisition_key` ``(path, match) -> Hashable``: with ``time_series=True``, called at
+      indexing for every file (for ``separate_files``, the file standing for the scene) with its
+      path and ``filename_regex`` match; files with equal keys are one acquisition, mosaicked into
+      one time step. The default is the file's time interval (equal ``date``, or ``start`` and
+      ``stop``, groups); return e.g. the day alone to join tiles whose times differ by seconds.
     - :attr:`dtype`: the type of ``image`` or ``mask`` (see the property).
     """
 
@@ -136,6 +161,8 @@ class RasterDataset(GeoDataset):
     resampling: Resampling | None = None
     nodata: float | None = None
     wraps_longitudes: ClassVar[bool] = True
+    cache: bool = True
+    time_series: bool = False
     #: The read plan and the (resampling, nodata, dtype) it was built from (see :meth:`_read_plan`).
     _plan: tuple[tuple[Any, ...], ReadPlan] | None = None
 
@@ -146,6 +173,8 @@ class RasterDataset(GeoDataset):
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,
+        cache: bool = True,
+        time_series: bool = False,
         *,
         root: Paths | None = None,
         nodata: float | None = None,
@@ -158,16 +187,30 @@ class RasterDataset(GeoDataset):
             res: pixel size in ``crs`` units (default: the first file's, in ``crs``).
             bands: names of the bands to read, a subset of ``all_bands``.
             transforms: a function applied to every sample.
+            cache: read through the process-wide, bounded cache of open files (see
+                :func:`geotorch.core.handles.set_max_open_files`), as TorchGeo keeps file handles
+                open; False opens each sample's files for its read and closes them after (file
+                headers stay in the persisted profile cache either way).
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)``,
+                instead of mosaicking every file into ``(C, H, W)``.
             root: alias of ``paths``, as in TorchGeo's examples.
             nodata: overrides the class attribute ``nodata`` for this dataset.
 
         Raises:
             DatasetNotFoundError: if no file matches in ``paths``.
             ValueError: if a band name is unknown, a file name has a bad date, or a file
-                holds complex pixels.
+                holds complex pixels; with ``time_series``, if ``filename_regex`` has no ``date``
+                (or ``start`` and ``stop``) group, a file's name holds no date, or files differ
+                in band count (naming them).
         """
         self.paths = as_path_list(paths, root, type(self).__name__)
         self.transforms = transforms
+        self.cache = cache
+        self.time_series = time_series
+        if time_series:
+            check_series_regex(type(self).__name__, self.filename_regex)
+        #: Each indexed file's acquisition key and time interval (time series only).
+        self._acquisitions: dict[str, Acquisition] = {}
         if nodata is not None:
             self.nodata = nodata
         self.bands = self.select_bands(bands)
@@ -214,12 +257,18 @@ class RasterDataset(GeoDataset):
         footprints: list[Footprint] = []
         dtypes: dict[np.dtype[Any], Path] = {}
         first: RasterProfile | None = None
+        counted: tuple[Path, int] | None = None
         for (path, match), profile in zip(candidates, profiles, strict=True):
             if isinstance(profile, str):
                 warnings.warn(f"{type(self).__name__}: skipping {path}: not a readable raster ({profile})",
                               stacklevel=3)
                 continue
             mint, maxt = interval_from_match(match, self.date_format, str(path))
+            if self.time_series:
+                check_dated(type(self).__name__, path, (mint, maxt))
+                if not self.separate_files:
+                    counted = check_band_count(type(self).__name__, path, profile.count, counted)
+                self._acquisitions[str(path)] = (self.acquisition_key(path, match), mint, maxt)
             left, bottom, right, top = profile.bounds
             footprints.append(Footprint(crs_from_wkt(profile.crs), (left, right, bottom, top), mint, maxt, str(path)))
             if profile.dtype.startswith("complex"):  # rasterio names CInt16 "complex_int16"
@@ -371,6 +420,22 @@ class RasterDataset(GeoDataset):
         return [found.get(band) or _spelled_as_on_disk(directory / f"{name[:start]}{band}{name[end:]}")
                 for band in self.bands]
 
+    def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
+        """What the files of one acquisition have in common, for ``time_series=True``.
+
+        Called at indexing for every file (for ``separate_files``, the file standing for its scene);
+        files with equal keys are mosaicked into one time step.
+
+        Args:
+            path: the file.
+            match: its name's ``filename_regex`` match.
+
+        Returns:
+            A hashable key, equal for the files of one acquisition: by default the file's time
+            interval ``(mint, maxt)`` in POSIX seconds, from its ``date`` (or ``start`` and ``stop``) group.
+        """
+        return interval_from_match(match, self.date_format, str(path))
+
     def labels_of(self, mask: torch.Tensor) -> torch.Tensor:
         """Labels of a mask's pixels from their values as read.
 
@@ -406,25 +471,41 @@ class RasterDataset(GeoDataset):
         return plan
 
     def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
-        """Mosaic the files of ``hits`` onto the query's grid."""
+        """Mosaic the files of ``hits`` onto the query's grid (one mosaic per acquisition for a time series)."""
         # A file crossing the antimeridian has an entry on each side: read it once.
         paths = list(dict.fromkeys(str(hit.object) for hit in hits))
         grid = Grid.from_bbox(query, self.crs, self.res)
-        plan = self._read_plan()
-        if self.separate_files and self.bands:
-            per_band = list(zip(*(self._scene_bands[path] for path in paths), strict=True))
-            array = np.concatenate([read_mosaic(open_files, files, [1], grid, plan) for files in per_band], axis=0)
-        else:
-            indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
-            array = read_mosaic(open_files, paths, indexes, grid, plan)
+        handles = open_files if self.cache else FileHandleCache()
         sample: Sample = {"crs": self.crs, "bounds": query}
+        try:
+            if self.time_series:
+                steps = time_steps(paths, self._acquisitions)
+                array = np.stack([self._mosaic(files, grid, handles) for _, files in steps])
+                sample[TIME_KEY] = torch.tensor([start for start, _ in steps], dtype=torch.float64)
+            else:
+                array = self._mosaic(paths, grid, handles)
+        finally:
+            if not self.cache:
+                handles.clear()
         if self.is_image:
             sample["image"] = torch.from_numpy(array).to(self.dtype)
         else:
             # Class ids are int64 per file: one file's values never round to fit another's type.
             mask = torch.from_numpy(array).to(self.dtype)
-            sample["mask"] = self.labels_of(mask[0] if mask.shape[0] == 1 else mask)
+            if self.time_series:
+                sample["mask"] = torch.stack([self.labels_of(step[0] if step.shape[0] == 1 else step) for step in mask])
+            else:
+                sample["mask"] = self.labels_of(mask[0] if mask.shape[0] == 1 else mask)
         return sample
+
+    def _mosaic(self, paths: list[str], grid: Grid, handles: FileHandleCache) -> np.ndarray:
+        """The selected bands of ``paths`` mosaicked onto ``grid``, ``(C, H, W)``."""
+        plan = self._read_plan()
+        if self.separate_files and self.bands:
+            per_band = list(zip(*(self._scene_bands[path] for path in paths), strict=True))
+            return np.concatenate([read_mosaic(handles, files, [1], grid, plan) for files in per_band], axis=0)
+        indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
+        return read_mosaic(handles, paths, indexes, grid, plan)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw a sample (its ``rgb_bands`` or mask, and a ``prediction`` when present).

@@ -108,17 +108,18 @@ class Chesapeake(LandCoverRaster):
             crs: CRS of samples (default: the rasters', EPSG:5070 Albers).
             res: pixel size in ``crs`` units (default: 1 m).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
             download: fetch both years' archives when missing.
             checksum: verify archives against their published SHA-256.
-            time_series: must be False: stacking along time is not supported yet.
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: keyword alias of ``paths``.
             classes: LULC codes to keep, labelled 1, 2, ... in this order (default: keep every code as is).
 
         Raises:
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a class code is unknown.
         """

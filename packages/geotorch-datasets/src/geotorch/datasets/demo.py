@@ -10,7 +10,7 @@ from rasterio.crs import CRS
 
 from geotorch.core import RasterDataset, Sample, Transform, find_files
 from geotorch.datasets.demo_area import BANDS, CLASSES, COLORS, demo_root, generate_demo_area
-from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
+from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
 
 class _DemoDataset(RasterDataset):
@@ -45,8 +45,10 @@ class _DemoDataset(RasterDataset):
             res: pixel size in ``crs`` units (default: the first file's).
             bands: bands to read (images only).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature; files and headers are always cached.
-            time_series: must be False: stacking along time is not supported yet.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: folder of the demo area (``imagery/`` and ``landcover/`` inside; default: the GeoTorch
                 cache); only when ``paths`` is not given.
             download: generate the area when it is missing (nothing is downloaded).
@@ -54,12 +56,10 @@ class _DemoDataset(RasterDataset):
 
         Raises:
             DatasetNotFoundError: if the area is missing and ``download`` is False.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if both ``paths`` and ``root`` are given.
         """
         owner = type(self).__name__
-        refuse_time_series(time_series, owner)
         if paths is None:
             area = demo_root() if root is None else Path(root)
             if download:
@@ -69,9 +69,9 @@ class _DemoDataset(RasterDataset):
             chosen = product_paths(paths, root, owner)
             if download and not find_files(chosen, self.filename_glob):
                 generate_demo_area(download_folder(chosen))
-        self.cache = cache
         del checksum
-        super().__init__(paths=chosen, crs=crs, res=res, bands=bands, transforms=transforms)
+        super().__init__(paths=chosen, crs=crs, res=res, bands=bands, transforms=transforms, cache=cache,
+                         time_series=time_series)
 
 
 class DemoImagery(_DemoDataset):

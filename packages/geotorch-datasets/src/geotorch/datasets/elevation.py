@@ -11,7 +11,7 @@ from rasterio.crs import CRS
 
 from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files, new_figure
 from geotorch.datasets.manual import ManualRaster
-from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
+from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
 
 def plot_elevation(sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
@@ -104,25 +104,25 @@ class EUDEM(RasterDataset, DatasetLifecycle):
             crs: CRS of samples (default: EPSG:3035, the tiles').
             res: pixel size in ``crs`` units (default: 25 m).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
             checksum: verify archives against their published MD5 before extracting.
-            time_series: must be False: stacking along time is not supported yet.
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: keyword alias of ``paths``.
             download: accepted for the common signature; EU-DEM cannot be downloaded automatically.
 
         Raises:
             DatasetNotFoundError: if ``paths`` holds no tile nor archive, saying where to get them.
             ChecksumError: if ``checksum`` and an archive does not match.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
         """
-        refuse_time_series(time_series, type(self).__name__)
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
-        self.cache = cache
         del download
         self.prepare(download=False, checksum=checksum)
-        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms)
+        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms, cache=cache,
+                         time_series=time_series)
 
     def resources(self) -> list[Resource]:
         """The tile archives placed in ``root`` (first folder of ``paths``): verified and extracted, never fetched."""
@@ -175,15 +175,16 @@ class AsterGDEM(ManualRaster):
             crs: CRS of samples (default: EPSG:4326, the tiles').
             res: pixel size in ``crs`` units (default: 1 arc-second).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature; files and headers are always cached.
-            time_series: must be False: stacking along time is not supported yet.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: keyword alias of ``paths``.
             download: accepted for the common signature; nothing can be downloaded.
             checksum: accepted for the common signature; no checksum is published.
 
         Raises:
             DatasetNotFoundError: if ``paths`` holds no tile, saying how to get them.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
         """
         super().__init__(paths, crs, res, None, transforms, cache, time_series, root=root, download=download,

@@ -26,7 +26,6 @@ from geotorch.datasets.product_paths import (
     download_folder,
     matching_files,
     product_paths,
-    refuse_time_series,
 )
 
 RGBA = tuple[int, int, int, int]
@@ -81,12 +80,12 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
             crs: CRS of samples (default: the product's).
             res: pixel size in ``crs`` units (default: the product's).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature (there: keep file handles open). GeoTorch always
-                reads through its process-wide, bounded cache of open files and its persisted cache of
-                file headers, so ``cache=False`` reads the same files the same way.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
             download: fetch the archive(s) when missing.
             checksum: verify archives against their published MD5.
-            time_series: must be False: stacking along time is not supported yet.
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: keyword alias of ``paths``.
             classes: raw class values to keep, labelled 1, 2, ... in this
                 order; the background 0 stays 0 and every other value becomes
@@ -95,18 +94,16 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
         Raises:
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a class is not one of ``class_names``, or both ``paths`` and ``root`` are given.
         """
-        refuse_time_series(time_series, type(self).__name__)
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
-        self.cache = cache
         self.classes = self._select_classes(classes)
         self.ordinal_map = _ordinal_map(self.classes, max(self.class_names, default=0))
         self.prepare(download, checksum)
-        super().__init__(paths=self.files(), crs=crs, res=res, transforms=transforms)
+        super().__init__(paths=self.files(), crs=crs, res=res, transforms=transforms, cache=cache,
+                         time_series=time_series)
 
     def resources(self) -> list[Resource]:
         """The archives to download: the product's single ``url`` by default."""
@@ -190,16 +187,17 @@ class YearlyLandCover(LandCoverRaster):
             classes: raw class values to keep, labelled 1, 2, ... in this order;
                 every other value becomes 0 (default: every class).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature; files and headers are always cached.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
             download: fetch the missing years' archives.
             checksum: verify archives against their published MD5.
-            time_series: must be False: stacking along time is not supported yet.
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: keyword alias of ``paths``.
 
         Raises:
             DatasetNotFoundError: if a year is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a year or a class is unknown.
         """

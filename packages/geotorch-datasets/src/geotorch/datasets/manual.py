@@ -8,7 +8,7 @@ from typing import ClassVar
 from rasterio.crs import CRS
 
 from geotorch.core import DatasetLifecycle, RasterDataset, Transform, find_files
-from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths, refuse_time_series
+from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
 
 class ManualRaster(RasterDataset, DatasetLifecycle):
@@ -49,27 +49,25 @@ class ManualRaster(RasterDataset, DatasetLifecycle):
             res: pixel size in ``crs`` units (default: the first file's).
             bands: bands to read (default: ``default_bands``, else all).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature (there: keep file handles open). GeoTorch always reads
-                through its process-wide, bounded cache of open files and its persisted cache of file
-                headers, so ``cache=False`` reads the same files the same way.
-            time_series: must be False: stacking along time is not supported yet.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: keyword alias of ``paths``.
             download: accepted for the common signature; nothing can be downloaded.
             checksum: accepted for the common signature; no checksum is published.
 
         Raises:
             DatasetNotFoundError: if ``paths`` holds no file, saying how to get them.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a band is unknown, or both ``paths`` and ``root`` are given.
         """
-        refuse_time_series(time_series, type(self).__name__)
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
-        self.cache = cache
         del download, checksum
         self.prepare(download=False, checksum=False)
-        super().__init__(paths=self.paths, crs=crs, res=res, bands=bands, transforms=transforms)
+        super().__init__(paths=self.paths, crs=crs, res=res, bands=bands, transforms=transforms, cache=cache,
+                         time_series=time_series)
 
     def is_present(self) -> bool:
         """Whether ``paths`` holds a file matching ``filename_glob``."""

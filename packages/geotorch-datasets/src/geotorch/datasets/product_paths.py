@@ -17,9 +17,6 @@ from geotorch.core import find_files
 #: What ``paths`` accepts: a folder or a file (``str`` or ``os.PathLike``), or an iterable of them.
 ProductPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
-#: The issue that tracks ``time_series=True`` (samples stacked along time, ``(T, C, H, W)``).
-TIME_SERIES_ISSUE = 'the "time series" issue'
-
 
 def product_paths(paths: Any, root: Any, owner: str, default: str = "data") -> list[Path]:
     """Resolve ``paths`` (or its alias ``root``) into a list of folders and files.
@@ -76,15 +73,3 @@ def matching_files(paths: list[Path], filename_glob: str) -> list[Path]:
     """Files matching ``filename_glob`` in the folders of ``paths`` and among the files it names."""
     return [path for path in find_files(paths, filename_glob) if fnmatch(path.name, filename_glob)]
 
-
-def refuse_time_series(time_series: bool, owner: str) -> None:
-    """Refuse ``time_series=True``, which TorchGeo 0.10 accepts and GeoTorch does not support yet.
-
-    Raises:
-        NotImplementedError: if ``time_series`` is True.
-    """
-    if time_series:
-        raise NotImplementedError(
-            f"{owner}: time_series=True (samples stacked as (T, C, H, W)) is not supported yet; it is tracked in "
-            f"{TIME_SERIES_ISSUE}. Pass time_series=False to mosaic overlapping files into (C, H, W) samples"
-        )

@@ -73,15 +73,16 @@ class Sentinel2(ManualRaster):
             res: pixel size in ``crs`` units every band is resampled to (None: the first file's).
             bands: bands to read (default: ``default_bands``).
             transforms: a function applied to every sample.
-            cache: accepted for TorchGeo's signature; files and headers are always cached.
-            time_series: must be False: stacking along time is not supported yet.
+            cache: keep files open between samples in the process-wide, bounded cache of open files
+                (False: open each sample's files for its read, then close them).
+            time_series: stack the acquisitions a query meets along time, ``(T, C, H, W)`` (see
+                :class:`geotorch.core.RasterDataset`); needs dated file names.
             root: keyword alias of ``paths``.
             download: accepted for the common signature; Sentinel-2 cannot be downloaded automatically.
             checksum: accepted for the common signature.
 
         Raises:
             DatasetNotFoundError: if ``paths`` holds no scene, saying where to get them.
-            NotImplementedError: if ``time_series`` is True.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a band is unknown.
         """

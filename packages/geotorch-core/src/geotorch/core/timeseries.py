@@ -1,0 +1,116 @@
+"""Time series of a RasterDataset: files grouped into acquisitions, each mosaicked into one time step, in time order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
+
+if TYPE_CHECKING:
+    from geotorch.core.geo import GeoDataset
+
+#: What the dataset keeps of each indexed file of a series: its acquisition key and time interval (POSIX seconds).
+Acquisition = tuple[Hashable, float, float]
+
+#: The sample key of each step's time: the start of its interval, POSIX seconds, float64 ``(T,)``.
+TIME_KEY = "time"
+#: The batch key of each series' number of steps when :func:`geotorch.core.stack_samples` pads them.
+LENGTH_KEY = "length"
+
+
+def check_series_regex(owner: str, filename_regex: str) -> None:
+    """Refuse a ``filename_regex`` that cannot date files, for ``time_series=True``.
+
+    Raises:
+        ValueError: if the regex has neither a ``date`` group nor ``start`` and ``stop`` groups.
+    """
+    groups = re.compile(filename_regex, re.VERBOSE).groupindex
+    if "date" not in groups and not {"start", "stop"} <= set(groups):
+        raise ValueError(
+            f"{owner}: time_series=True needs the date of every file, but filename_regex {filename_regex!r} has no "
+            f"(?P<date>...) group (nor (?P<start>...) and (?P<stop>...)); add one, with date_format, or pass "
+            f"time_series=False to mosaic the files into one image"
+        )
+
+
+def check_dated(owner: str, path: Path, interval: tuple[float, float]) -> None:
+    """Refuse a file of a series whose name holds no date (an optional ``date`` group that did not match).
+
+    Raises:
+        ValueError: naming the file.
+    """
+    if interval == (MIN_TIME, MAX_TIME):
+        raise ValueError(
+            f"{owner}: {path} has no date in its name (filename_regex's date group did not match) and "
+            f"time_series=True stacks files by date; rename it or leave it out of paths"
+        )
+
+
+def check_band_count(owner: str, path: Path, count: int, first: tuple[Path, int] | None) -> tuple[Path, int]:
+    """Refuse a file of a series whose band count differs from the first file's: steps must stack.
+
+    Returns:
+        The first file and its count (``(path, count)`` when ``first`` is None).
+
+    Raises:
+        ValueError: naming both files and their counts.
+    """
+    if first is None:
+        return path, count
+    if count != first[1]:
+        raise ValueError(
+            f"{owner}: {path} has {count} band(s) but {first[0]} has {first[1]}; every file of a time series "
+            f"(time_series=True) needs the same bands so that its steps stack as (T, C, H, W): choose bands=... "
+            f"or give paths=... holding one product"
+        )
+    return first
+
+
+def time_steps(paths: Sequence[str], acquisitions: Mapping[str, Acquisition]) -> list[tuple[float, list[str]]]:
+    """The steps of a sample: ``paths`` grouped by acquisition key, earliest first.
+
+    Args:
+        paths: the files the query hit, in index order (the order each step's mosaic takes them in).
+        acquisitions: every indexed file's acquisition key and time interval.
+
+    Returns:
+        ``(start, files)`` per step: the start of the union of its files' intervals (POSIX seconds) and
+        its files. Steps are ordered by that union's start, then end, then first appearance.
+    """
+    groups: dict[Hashable, list[str]] = {}
+    spans: dict[Hashable, tuple[float, float]] = {}
+    for path in paths:
+        key, mint, maxt = acquisitions[path]
+        groups.setdefault(key, []).append(path)
+        low, high = spans.get(key, (mint, maxt))
+        spans[key] = (min(low, mint), max(high, maxt))
+    ordered = sorted(groups, key=lambda key: spans[key])
+    return [(spans[key][0], groups[key]) for key in ordered]
+
+
+def is_time_series(dataset: object) -> bool:
+    """Whether ``dataset`` stacks its samples along time (``time_series=True``, or a composition holding one)."""
+    return getattr(dataset, "time_series", False) is True
+
+
+def spanning_both(box: BoundingBox, other: BoundingBox) -> tuple[BoundingBox, BoundingBox]:
+    """Both boxes with the union of their time intervals: a time series and a label overlap in space only."""
+    span = {"mint": min(box.mint, other.mint), "maxt": max(box.maxt, other.maxt)}
+    return replace(box, **span), replace(other, **span)
+
+
+def operand_query(dataset: GeoDataset, query: BoundingBox) -> BoundingBox:
+    """The query an operand of a time-series intersection is read with.
+
+    A time series, and an operand with data at the query's time, get ``query``; any other operand
+    (a single-date label dated outside the query's time) is read over its whole time span, so the
+    series' dates are never restricted by the label's.
+    """
+    if is_time_series(dataset) or next(iter(dataset.index.intersection(tuple(query))), None) is not None:
+        return query
+    bounds = dataset.bounds
+    return replace(query, mint=bounds.mint, maxt=bounds.maxt)

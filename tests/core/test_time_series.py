@@ -1,0 +1,234 @@
+"""RasterDataset(time_series=True): (T, C, H, W) samples, one step per acquisition across tile seams and UTM zones."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Hashable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from geotorch.core import BoundingBox, RasterDataset, stack_samples
+from geotorch.core.handles import open_files
+from tests.core.rasters import grid, write_raster
+
+#: The acquisition dates and the letter that makes their file names sort out of time order.
+DATES = {"20200301": "z", "20200601": "m", "20200901": "a"}
+#: Tile A in UTM zone 31 ends at x = 736000 (about 6 degrees east, the zone's edge); tile B lies in zone 32.
+A_LEFT, A_TOP, SEAM = 735360.0, 4987360.0, 736000.0
+#: A window across the seam, 100 m on each side, in EPSG:32631.
+ACROSS = BoundingBox(SEAM - 100, SEAM + 100, 4987000.0, 4987200.0)
+
+
+def seconds(day: str) -> float:
+    return datetime.strptime(day, "%Y%m%d").replace(tzinfo=UTC).timestamp()
+
+
+def value(step: int, band: int, tile: str) -> int:
+    """The pixel value of every pixel of ``band`` of ``tile`` at the ``step``-th date."""
+    return 1000 * (step + 1) + (500 if tile == "B" else 0) + band
+
+
+class Series(RasterDataset):
+    filename_glob = "*.tif"
+    filename_regex = r"^(?P<tile>[AB])_(?P<pass>[a-z])_(?P<date>\d{8})\.tif$"
+
+
+class Labels(RasterDataset):
+    filename_glob = "labels_*.tif"
+    filename_regex = r"^labels_(?P<date>\d{8})\.tif$"
+    is_image = False
+
+
+def write_tiles(folder: Path, bands: int = 2) -> Path:
+    """3 dates x 2 tiles: A (64 px square, 10 m, EPSG:32631) and B (80 px, EPSG:32632) overlapping A's east edge."""
+    for step, (day, letter) in enumerate(DATES.items()):
+        a = np.stack([np.full((64, 64), value(step, band, "A"), "uint16") for band in range(bands)])
+        write_raster(folder / f"A_{letter}_{day}.tif", a, 32631, grid(A_LEFT, A_TOP, 10.0))
+        b = np.stack([np.full((80, 80), value(step, band, "B"), "uint16") for band in range(bands)])
+        # (SEAM - 100, A_TOP + 100) in EPSG:32632, rounded to 10 m: B starts 100 m west of the seam.
+        write_raster(folder / f"B_{letter}_{day}.tif", b, 32632, grid(262990.0, 4987390.0, 10.0))
+    return folder
+
+
+@pytest.fixture
+def series(tmp_path: Path) -> Series:
+    return Series(write_tiles(tmp_path / "series"), crs="EPSG:32631", res=10.0, time_series=True)
+
+
+def write_labels(folder: Path) -> Path:
+    classes = np.repeat(np.arange(1, 5, dtype="uint8"), 30)[None].repeat(100, axis=0)
+    return write_raster(folder / "labels_20190615.tif", classes, 32631, grid(735400.0, 4987300.0, 10.0))
+
+
+def test_a_window_across_a_utm_seam_has_one_step_per_date_in_time_order(series: Series) -> None:
+    sample = series[ACROSS]
+    image = sample["image"]
+    assert image.shape == (3, 2, 20, 20) and image.dtype == torch.float32
+    assert sample["time"].dtype == torch.float64
+    assert sample["time"].tolist() == [seconds(day) for day in DATES]
+    for step in range(3):
+        for band in range(2):
+            assert image[step, band, :, :10].unique().tolist() == [value(step, band, "A")], "west of the seam: A"
+            assert image[step, band, :, 12:].unique().tolist() == [value(step, band, "B")], "east of it: B"
+
+
+def test_files_mosaic_into_one_image_without_time_series(tmp_path: Path) -> None:
+    sample = Series(write_tiles(tmp_path), crs="EPSG:32631", res=10.0)[ACROSS]
+    assert sample["image"].shape == (2, 20, 20) and "time" not in sample
+
+
+def test_a_time_slice_selects_the_dates_inside_it(series: Series) -> None:
+    june = series[ACROSS.minx : ACROSS.maxx, ACROSS.miny : ACROSS.maxy, datetime(2020, 5, 1) : datetime(2020, 7, 1)]
+    assert june["image"].shape == (1, 2, 20, 20)
+    assert june["image"][0, 0, 0, 0] == value(1, 0, "A")
+    later = series[
+        BoundingBox(ACROSS.minx, ACROSS.maxx, ACROSS.miny, ACROSS.maxy, seconds("20200501"), seconds("20201231"))
+    ]
+    assert later["time"].tolist() == [seconds("20200601"), seconds("20200901")]
+    assert later["image"][:, 1, 0, -1].tolist() == [value(1, 1, "B"), value(2, 1, "B")]
+
+
+def test_an_empty_time_slice_raises_naming_the_query(series: Series) -> None:
+    with pytest.raises(IndexError, match=r"query BoundingBox\(.*mint=2021-01-01"):
+        series[ACROSS.minx : ACROSS.maxx, ACROSS.miny : ACROSS.maxy, datetime(2021, 1, 1) : datetime(2021, 2, 1)]
+    with pytest.raises(ValueError, match="mint"):
+        series[ACROSS.minx : ACROSS.maxx, ACROSS.miny : ACROSS.maxy, datetime(2020, 9, 1) : datetime(2020, 3, 1)]
+
+
+def test_intersection_with_a_label_of_another_date_keeps_every_date(series: Series, tmp_path: Path) -> None:
+    labels = Labels(write_labels(tmp_path / "labels"))
+    both = series & labels
+    assert both.time_series and both.bounds.maxt >= seconds("20200901")
+    sample = both[ACROSS]
+    assert sample["image"].shape == (3, 2, 20, 20) and sample["time"].shape == (3,)
+    assert sample["mask"].shape == (20, 20) and sample["mask"].dtype == torch.long
+    assert sample["mask"].unique().tolist() == [2, 3], "the label's classes under the window"
+    june = both[BoundingBox(*tuple(ACROSS)[:4], seconds("20200501"), seconds("20200701"))]
+    assert june["image"].shape == (1, 2, 20, 20) and june["mask"].shape == (20, 20), "label dated 2019 still read"
+    flipped = (labels & series)[ACROSS]
+    assert flipped["image"].shape == (3, 2, 20, 20) and flipped["mask"].shape == (20, 20)
+
+
+def test_intersection_with_a_single_date_image_repeats_it_at_every_step(series: Series, tmp_path: Path) -> None:
+    class Elevation(RasterDataset):
+        filename_glob = "dem.tif"
+
+    elevation = np.full((100, 100), 250, "float32")
+    dem = Elevation(write_raster(tmp_path / "dem.tif", elevation, 32631, grid(735400.0, 4987300.0, 10.0)))
+    image = (series & dem)[ACROSS]["image"]
+    assert image.shape == (3, 3, 20, 20)
+    assert image[:, 2].unique().tolist() == [250.0] and image[2, 0, 0, 0] == value(2, 0, "A")
+
+
+def test_stack_samples_gives_batch_time_channels_and_pads_shorter_series(series: Series) -> None:
+    full = series[ACROSS]
+    batch = stack_samples([full, full])
+    assert batch["image"].shape == (2, 3, 2, 20, 20) and batch["time"].shape == (2, 3)
+    assert "length" not in batch
+    june = series[BoundingBox(*tuple(ACROSS)[:4], seconds("20200501"), seconds("20200701"))]
+    padded = stack_samples([june, full])
+    assert padded["image"].shape == (2, 3, 2, 20, 20)
+    assert padded["length"].tolist() == [1, 3] and padded["length"].dtype == torch.int64
+    assert (padded["image"][0, 1:] == 0).all() and padded["image"][0, 0, 0, 0, 0] == value(1, 0, "A")
+    assert padded["time"][0, 0] == seconds("20200601") and padded["time"][0, 1:].isnan().all()
+
+
+def test_stack_samples_refuses_series_of_different_sizes_naming_them(series: Series) -> None:
+    small = series[BoundingBox(ACROSS.minx, ACROSS.minx + 100, ACROSS.miny, ACROSS.maxy)]
+    with pytest.raises(
+        ValueError, match=r"'image' tensors have different shapes \[\(3, 2, 20, 10\), \(3, 2, 20, 20\)\]"
+    ):
+        stack_samples([series[ACROSS], small])
+
+
+def test_a_dataloader_batches_chips_as_batch_time_channels(series: Series) -> None:
+    queries = [
+        BoundingBox(ACROSS.minx + 10 * shift, ACROSS.maxx + 10 * shift, ACROSS.miny, ACROSS.maxy) for shift in range(4)
+    ]
+    batch = next(iter(DataLoader(series, sampler=queries, batch_size=4, collate_fn=stack_samples)))
+    assert batch["image"].shape == (4, 3, 2, 20, 20)
+    assert batch["time"][:, 0].tolist() == [seconds("20200301")] * 4
+
+
+def test_a_pickled_series_reads_the_same(series: Series) -> None:
+    again = pickle.loads(pickle.dumps(series))
+    torch.testing.assert_close(again[ACROSS]["image"], series[ACROSS]["image"])
+
+
+def test_cache_false_closes_the_files_after_each_read(tmp_path: Path) -> None:
+    folder = write_tiles(tmp_path)
+    open_files.clear()
+    uncached = Series(folder, crs="EPSG:32631", res=10.0, cache=False, time_series=True)
+    assert uncached.cache is False
+    image = uncached[ACROSS]["image"]
+    assert len(open_files) == 0, "cache=False leaves no file open"
+    cached = Series(folder, crs="EPSG:32631", res=10.0, time_series=True)
+    torch.testing.assert_close(cached[ACROSS]["image"], image)
+    assert len(open_files) == 6
+
+
+def test_acquisition_key_joins_tiles_whose_times_differ(tmp_path: Path) -> None:
+    class Passes(RasterDataset):
+        filename_glob = "*.tif"
+        filename_regex = r"^(?P<tile>[AB])_(?P<date>\d{8}T\d{6})\.tif$"
+        date_format = "%Y%m%dT%H%M%S"
+
+    class SameDay(Passes):
+        def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
+            return match.group("date")[:8]
+
+    write_raster(tmp_path / "A_20200301T100000.tif", np.full((64, 64), 7, "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
+    write_raster(
+        tmp_path / "B_20200301T100012.tif", np.full((80, 80), 9, "uint16"), 32632, grid(262990.0, 4987390.0, 10.0)
+    )
+    apart = Passes(tmp_path, crs="EPSG:32631", res=10.0, time_series=True)[ACROSS]
+    assert apart["image"].shape == (2, 1, 20, 20), "by default, different times are different steps"
+    joined = SameDay(tmp_path, crs="EPSG:32631", res=10.0, time_series=True)[ACROSS]
+    assert joined["image"].shape == (1, 1, 20, 20)
+    assert joined["image"][0, 0, :, :10].unique().tolist() == [7], "tile A west of the seam"
+    assert joined["image"][0, 0, :, 12:].unique().tolist() == [9], "tile B east of it"
+    assert joined["time"].tolist() == [datetime(2020, 3, 1, 10, tzinfo=UTC).timestamp()]
+
+
+def test_a_label_series_gives_masks_per_step(tmp_path: Path) -> None:
+    class Classes(Labels):
+        def labels_of(self, mask: torch.Tensor) -> torch.Tensor:
+            assert mask.ndim == 2, "called on each step's (H, W) mask"
+            return mask * 10
+
+    for year, label in ((2021, 2), (2020, 1)):
+        write_raster(
+            tmp_path / f"labels_{year}0101.tif", np.full((8, 8), label, "uint8"), 32631, grid(A_LEFT, A_TOP, 10.0)
+        )
+    sample = Classes(tmp_path, time_series=True)[BoundingBox(A_LEFT, A_LEFT + 80, A_TOP - 80, A_TOP)]
+    assert sample["mask"].shape == (2, 8, 8) and sample["mask"].dtype == torch.long
+    assert sample["mask"][:, 0, 0].tolist() == [10, 20]
+
+
+def test_files_of_different_band_counts_are_refused_naming_the_file(tmp_path: Path) -> None:
+    write_tiles(tmp_path)
+    write_raster(tmp_path / "A_b_20201001.tif", np.ones((3, 8, 8), "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
+    with pytest.raises(ValueError, match=r"A_b_20201001\.tif has 3 band\(s\) but .*\.tif has 2"):
+        Series(tmp_path, time_series=True)
+
+
+def test_a_regex_without_a_date_group_is_refused(tmp_path: Path) -> None:
+    write_tiles(tmp_path)
+    with pytest.raises(ValueError, match=r"RasterDataset: time_series=True needs .* filename_regex '\.\*' has no"):
+        RasterDataset(tmp_path, time_series=True)
+
+
+def test_a_file_without_a_date_is_refused_naming_it(tmp_path: Path) -> None:
+    class Optional(RasterDataset):
+        filename_regex = r"^scene(_(?P<date>\d{8}))?\.tif$"
+
+    write_raster(tmp_path / "scene_20200301.tif", np.ones((8, 8), "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
+    write_raster(tmp_path / "scene.tif", np.ones((8, 8), "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
+    with pytest.raises(ValueError, match=r"scene\.tif has no date in its name"):
+        Optional(tmp_path, time_series=True)
