@@ -232,3 +232,13 @@ def test_a_file_without_a_date_is_refused_naming_it(tmp_path: Path) -> None:
     write_raster(tmp_path / "scene.tif", np.ones((8, 8), "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
     with pytest.raises(ValueError, match=r"scene\.tif has no date in its name"):
         Optional(tmp_path, time_series=True)
+
+
+def test_plot_draws_one_panel_per_step_titled_with_its_date(series: Series, tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    sample = (series & Labels(write_labels(tmp_path / "labels")))[ACROSS]
+    figure = series.plot(sample)
+    titles = [axes.get_title() for axes in figure.axes]
+    assert titles == ["Image 2020-03-01", "Image 2020-06-01", "Image 2020-09-01", "Mask"]
+    plt.close(figure)

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from geotorch.core.bbox import format_time
 from geotorch.core.errors import RGBBandsMissingError
 from geotorch.core.panels import Panel, class_legend, draw_panels, image_panel, label_panel
 
@@ -22,6 +23,9 @@ def plot_sample(
     colors: Sequence[str] | None = None,
 ) -> Any:
     """Draw a sample's ``image``, ``mask`` and ``prediction`` in one row.
+
+    A time series (``image`` ``(T, C, H, W)``; a ``mask`` or ``prediction`` with a first axis of
+    the sample's ``(T,)`` ``time``) gets one panel per step, titled with the step's date.
 
     Args:
         sample: a sample dict (unbatched).
@@ -45,13 +49,13 @@ def plot_sample(
     panels: list[Panel] = []
     if "image" in sample:
         image: Tensor = sample["image"]
-        channels = image.shape[0]
+        channels = image.shape[-3]
         chosen = list(rgb_indices) if rgb_indices else list(range(min(3, channels)))
         if chosen and max(chosen) >= channels:
             raise RGBBandsMissingError(f"plot_sample: rgb_indices {chosen} exceed the image's {channels} channels")
         if len(chosen) not in (1, 3):
             chosen = chosen[:1]
-        panels.append(image_panel("Image", image, chosen))
+        panels += [image_panel(title, frame, chosen) for title, frame in _frames("Image", image, sample)]
     labels = [key for key in ("mask", "prediction") if key in sample]
     top = (
         num_classes - 1
@@ -62,19 +66,16 @@ def plot_sample(
     )
     layers = []
     for key in labels:
-        if colors is not None:
-            panels.append(label_panel(key.capitalize(), sample[key], len(colors), colors))
-            layers.append(panels[-1][1])
-            continue
-        layer = torch.as_tensor(sample[key]).detach().cpu()
-        layers.append((layer[0] if layer.ndim == 3 else layer).numpy())
-        panels.append(
-            (
-                key.capitalize(),
-                layers[-1],
-                {"cmap": "tab20", "vmin": 0, "vmax": max(top, 1), "interpolation": "nearest"},
+        for title, frame in _frames(key.capitalize(), torch.as_tensor(sample[key]), sample):
+            if colors is not None:
+                panels.append(label_panel(title, frame, len(colors), colors))
+                layers.append(panels[-1][1])
+                continue
+            layer = frame.detach().cpu()
+            layers.append((layer[0] if layer.ndim == 3 else layer).numpy())
+            panels.append(
+                (title, layers[-1], {"cmap": "tab20", "vmin": 0, "vmax": max(top, 1), "interpolation": "nearest"})
             )
-        )
     if not panels:
         raise ValueError(f"plot_sample: the sample has no image, mask or prediction (keys: {sorted(sample)})")
     legend = None
@@ -85,3 +86,14 @@ def plot_sample(
 
         legend = class_legend(layers, classes, lambda label: colormaps["tab20"](label / max(top, 1)))
     return draw_panels(panels, show_titles, suptitle, legend=legend)
+
+
+def _frames(title: str, tensor: Tensor, sample: dict[str, Any]) -> list[tuple[str, Tensor]]:
+    """``tensor`` as one titled frame per time step when it is a series (see :func:`plot_sample`), else as itself."""
+    times = sample.get("time")
+    names = [str(step) for step in range(len(tensor))] if tensor.ndim == 4 else []
+    if isinstance(times, Tensor) and times.ndim == 1 and tensor.ndim >= 3 and tensor.shape[0] == len(times):
+        names = [format_time(float(time))[:10] for time in times]
+    if not names:
+        return [(title, tensor)]
+    return [(f"{title} {name}", frame) for name, frame in zip(names, tensor, strict=True)]
