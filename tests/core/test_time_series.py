@@ -242,3 +242,18 @@ def test_plot_draws_one_panel_per_step_titled_with_its_date(series: Series, tmp_
     titles = [axes.get_title() for axes in figure.axes]
     assert titles == ["Image 2020-03-01", "Image 2020-06-01", "Image 2020-09-01", "Mask"]
     plt.close(figure)
+
+
+def test_union_of_two_series_of_the_same_dates_overlays_them_step_by_step(series: Series, tmp_path: Path) -> None:
+    folder = write_tiles(tmp_path / "tiles")
+    for tile in ("A", "B"):
+        (tmp_path / tile).mkdir()
+        for path in folder.glob(f"{tile}_*.tif"):
+            path.rename(tmp_path / tile / path.name)
+    west, east = (Series(tmp_path / tile, crs="EPSG:32631", res=10.0, time_series=True) for tile in ("A", "B"))
+    union = (west | east)[ACROSS]
+    torch.testing.assert_close(union["image"], series[ACROSS]["image"])
+    assert union["time"].tolist() == [seconds(day) for day in DATES]
+    (tmp_path / "B" / "B_z_20200301.tif").unlink()
+    with pytest.raises(ValueError, match="merge_samples: time series of different times"):
+        (west | Series(tmp_path / "B", crs="EPSG:32631", res=10.0, time_series=True))[ACROSS]

@@ -126,10 +126,12 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
     A pixel counts as empty in a sample when every channel there is 0 (the
     value that fills pixels without data); such pixels are taken from the
     next sample that has data. Non-tensor values and the georeferencing
-    (``crs``, ``bounds``, ``transform``) come from the first sample.
+    (``crs``, ``bounds``, ``transform``) come from the first sample. Time series
+    (``(T, C, H, W)``) are overlaid step by step, and only when their ``time`` is equal.
 
     Raises:
-        ValueError: if tensors under one key differ in shape, naming the key.
+        ValueError: if tensors under one key differ in shape, naming the key, or time series
+            differ in their times.
     """
     merged: Sample = {}
     for sample in samples:
@@ -140,11 +142,14 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
             if not isinstance(value, Tensor) or key in GEOREFERENCING_KEYS:
                 continue
             current = merged[key]
+            if key == TIME_KEY and not torch.equal(current, value):
+                raise ValueError(f"merge_samples: time series of different times {current.tolist()} and "
+                                 f"{value.tolist()} cannot be overlaid step by step")
             if current.shape != value.shape:
                 raise ValueError(
                     f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}"
                 )
-            empty = (current == 0).all(dim=0) if current.ndim == 3 else current == 0
+            empty = (current == 0).all(dim=-3, keepdim=current.ndim == 4) if current.ndim >= 3 else current == 0
             merged[key] = torch.where(empty, value, current)
     return merged
 
