@@ -251,6 +251,7 @@ def test_union_of_two_series_of_the_same_dates_overlays_them_step_by_step(series
         for path in folder.glob(f"{tile}_*.tif"):
             path.rename(tmp_path / tile / path.name)
     west, east = (Series(tmp_path / tile, crs="EPSG:32631", res=10.0, time_series=True) for tile in ("A", "B"))
+    assert (west | east).time_series, "a union of series is a series: & with a label keeps its dates"
     union = (west | east)[ACROSS]
     torch.testing.assert_close(union["image"], series[ACROSS]["image"])
     assert union["time"].tolist() == [seconds(day) for day in DATES]

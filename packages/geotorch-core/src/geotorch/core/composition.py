@@ -41,6 +41,8 @@ class _Composite(GeoDataset):
         self._crs = first.crs
         self._res = first.res
         self.datasets = (first, _on_grid(second, first.crs, first.res))
+        #: Whether an operand stacks its samples along time (``time_series=True``).
+        self.time_series = is_time_series(first) or is_time_series(second)
         self.collate_fn = collate_fn
         self.transforms = transforms
         self._build_index()
@@ -90,7 +92,6 @@ class IntersectionDataset(_Composite):
         Raises:
             ValueError: if the datasets share no area and time span (no area, for a time series).
         """
-        self.time_series = is_time_series(dataset1) or is_time_series(dataset2)
         super().__init__(dataset1, dataset2, collate_fn, transforms)
 
     def _build_index(self) -> None:
