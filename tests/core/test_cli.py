@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import types
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -88,7 +89,8 @@ def test_unknown_command_exits_2_listing_the_commands(capsys):
     status, out, err = run(capsys, "fitt")
     assert status == 2
     assert out == ""
-    assert "unknown command 'fitt'; choose from: datasets, download" in err
+    # geotorch-trainers' `configs`, when installed, comes first.
+    assert "unknown command 'fitt'; choose from: datasets, download" in err.replace("configs, ", "")
     assert "Traceback" not in err
 
 
@@ -159,6 +161,20 @@ def test_plugin_warnings_are_shown_as_messages(capsys):
     status, _, err = run(capsys, "datasets")
     assert status == 0
     assert "geotorch: warning: geotorch plugin 'local_plugin' (local-dist) failed in register_datasets" in err
+
+
+def test_warnings_other_code_issues_are_not_labelled_as_geotorch_s(capsys):
+    def warn(argv):
+        warnings.warn("`LeafSpec` is deprecated", FutureWarning, stacklevel=1)
+        return 0
+
+    add_plugin(register_commands=lambda cli: cli.add("warn", warn))
+    # Left to the showwarning hook in place (Python's prints "file:line: FutureWarning: ..."; pytest's records).
+    with pytest.warns(FutureWarning, match="LeafSpec") as shown:
+        status, _, err = run(capsys, "warn")
+    assert status == 0
+    assert shown[0].filename == __file__
+    assert "geotorch: warning" not in err
 
 
 def test_console_script_is_installed_and_runs():

@@ -9,6 +9,8 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from geotorch.core import plugins
@@ -127,15 +129,46 @@ def _message(error: BaseException) -> str:
 
 @contextmanager
 def _warnings_as_messages() -> Iterator[None]:
-    """Show warnings (a plugin that failed to load, a skipped file) as ``geotorch: warning: ...`` lines."""
+    """Show GeoTorch's warnings (a plugin that failed to load, a skipped file) as ``geotorch: warning: ...`` lines.
+
+    Warnings that other packages' code issues (torch, Lightning, a plugin's own) are shown as Python shows
+    them, naming their file: they are not GeoTorch's to claim.
+    """
+    python_shows = warnings.showwarning
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              file: TextIO | None = None, line: str | None = None) -> None:
-        print(f"{PROG}: warning: {message}", file=sys.stderr)
+        if _issued_by_geotorch():
+            print(f"{PROG}: warning: {message}", file=sys.stderr)
+        else:
+            python_shows(message, category, filename, lineno, file, line)
 
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
+
+
+def _issued_by_geotorch() -> bool:
+    """Whether the code that called ``warnings.warn`` (below the ``showwarning`` hook) is GeoTorch's.
+
+    The file a warning names is not enough: ``stacklevel`` points it at the caller (ours warn naming the
+    code that used the registry, which under ``geotorch`` is the console script).
+    """
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename == warnings.__file__:
+        frame = frame.f_back
+    return frame is not None and is_geotorch_file(frame.f_code.co_filename)
+
+
+def is_geotorch_file(filename: str) -> bool:
+    """Whether ``filename`` is a module of one of the ``geotorch`` packages (of any installed distribution)."""
+    import geotorch
+
+    try:
+        path = Path(filename).resolve()
+    except (OSError, ValueError):
+        return False
+    return any(path.is_relative_to(Path(folder).resolve()) for folder in geotorch.__path__)
 
 
 if __name__ == "__main__":

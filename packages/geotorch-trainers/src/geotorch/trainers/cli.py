@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -12,6 +13,10 @@ from jsonargparse import Namespace
 from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
+from geotorch.trainers.configs import resolve_config_arguments
+
+#: Where Lightning logs its rank-zero messages, its advertising tips among them.
+LIGHTNING_RANK_ZERO_LOGGER = "lightning.pytorch.utilities.rank_zero"
 
 class GeoTorchCLI(LightningCLI):
     """LightningCLI whose ``model`` is any registered task and ``data`` any registered datamodule.
@@ -24,7 +29,7 @@ class GeoTorchCLI(LightningCLI):
     """
 
     def __init__(self, args: ArgsType = None, run: bool = True) -> None:
-        """Parse ``args`` (``["fit", "--config", "conf/quickstart.yaml"]``) and run the subcommand."""
+        """Parse ``args`` (``["fit", "--config", "quickstart.yaml"]``) and run the subcommand."""
         super().__init__(
             model_class=LightningModule,
             datamodule_class=LightningDataModule,
@@ -131,10 +136,30 @@ def _class_name(value: Any) -> str | None:
     return None
 
 
+class LightningTipFilter(logging.Filter):
+    """Drops Lightning's advertising (``💡 Tip: ... try installing litlogger``) from its log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but the tips."""
+        return not record.getMessage().lstrip().startswith("💡 Tip:")
+
+
+def silence_lightning_tips() -> None:
+    """Keep Lightning from advertising its cloud services in ``geotorch`` commands' output (idempotent)."""
+    logger = logging.getLogger(LIGHTNING_RANK_ZERO_LOGGER)
+    if not any(isinstance(existing, LightningTipFilter) for existing in logger.filters):
+        logger.addFilter(LightningTipFilter())
+
+
 def run(subcommand: str, argv: Sequence[str]) -> int:
-    """Run ``geotorch <subcommand> ARGS``; return the exit status (LightningCLI exits itself on usage errors)."""
+    """Run ``geotorch <subcommand> ARGS``; return the exit status (LightningCLI exits itself on usage errors).
+
+    A ``--config`` value that is no file but the name of a shipped config (``quickstart``) means that config.
+    """
+    argv = resolve_config_arguments(argv)
     if not any(argument in ("-h", "--help") or argument.startswith("--print_config") for argument in argv):
         check_names(argv)
     load_registered()
+    silence_lightning_tips()
     GeoTorchCLI(args=[subcommand, *argv])
     return 0

@@ -55,7 +55,7 @@ DATAMODULES = {
 
 #: The subcommands, with their help.
 SUBCOMMANDS = {
-    "fit": "train a task on a datamodule (geotorch fit --config conf/quickstart.yaml)",
+    "fit": "train a task on a datamodule (geotorch fit --config quickstart)",
     "validate": "evaluate a task on a datamodule's validation split",
     "test": "evaluate a task on a datamodule's test split",
     "predict": "predict with a task; on a GeoDataset, write georeferenced GeoTIFFs",
@@ -83,6 +83,14 @@ def register_commands(cli: CommandRegistrar) -> None:
     """Add ``fit``, ``validate``, ``test`` and ``predict``; Lightning is imported only when one runs."""
     for name, help in SUBCOMMANDS.items():
         cli.add(name, _runner(name), help=help)
+    cli.add("configs", _list_configs, help="list the shipped configs (geotorch fit --config NAME)")
+
+
+def _list_configs(argv: Sequence[str]) -> int:
+    """Run ``geotorch configs``."""
+    from geotorch.trainers.configs import list_configs
+
+    return list_configs(argv)
 
 
 def _runner(subcommand: str) -> Callable[[Sequence[str]], int]:
