@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import math
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import torch
@@ -24,6 +25,9 @@ from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
 from geotorch.samplers.grid import WindowGrid
 from geotorch.samplers.utils import Size, as_pixels
+
+if TYPE_CHECKING:
+    from geotorch.samplers.spatiotemporal import SpatioTemporalSampler
 
 
 class GeoSampler(Sampler[BoundingBox], Sharded, abc.ABC):
@@ -55,7 +59,37 @@ class GeoSampler(Sampler[BoundingBox], Sharded, abc.ABC):
         """The exact number of queries one pass yields on this rank."""
 
 
-class RandomGeoSampler(GeoSampler):
+class SpatialSampler(GeoSampler):
+    """Base of samplers that choose where: patches or windows of the dataset's x/y extent.
+
+    TorchGeo 0.10's name for the spatial samplers; every GeoTorch sampler
+    that yields one box at a time (:class:`RandomGeoSampler`,
+    :class:`GridGeoSampler`, :class:`PreChippedGeoSampler` and their TorchGeo
+    0.10 spellings) is one. ``spatial @ temporal`` combines one with a
+    :class:`~geotorch.samplers.TemporalSampler` into a
+    :class:`~geotorch.samplers.SpatioTemporalSampler`.
+
+    Attributes:
+        strategy: ``"random"`` (locations drawn anew each pass) or
+            ``"sequential"`` (the same locations every pass): how
+            :class:`~geotorch.samplers.SpatioTemporalSampler` pairs the
+            locations with time windows.
+    """
+
+    strategy: ClassVar[Literal["random", "sequential"]]
+
+    def __matmul__(self, other: object) -> SpatioTemporalSampler:
+        """``spatial @ temporal``: :class:`~geotorch.samplers.SpatioTemporalSampler` ``(self, other)``."""
+        # Imported here: the spatiotemporal module builds on this one.
+        from geotorch.samplers.spatiotemporal import SpatioTemporalSampler
+        from geotorch.samplers.temporal import TemporalSampler
+
+        if not isinstance(other, TemporalSampler):
+            return NotImplemented
+        return SpatioTemporalSampler(self, other)
+
+
+class RandomGeoSampler(SpatialSampler):
     """Patches of a fixed size at random places, for training.
 
     An index entry is chosen with probability proportional to its area inside
@@ -77,6 +111,8 @@ class RandomGeoSampler(GeoSampler):
     reproducible and ranks draw different patches. Every rank yields
     ``ceil(length / world_size)`` patches, so all ranks take the same number of steps.
     """
+
+    strategy = "random"
 
     def __init__(
         self,
@@ -134,7 +170,7 @@ class RandomGeoSampler(GeoSampler):
         return math.ceil(self.length / self.world_size)
 
 
-class GridGeoSampler(GeoSampler):
+class GridGeoSampler(SpatialSampler):
     """Windows laid on a regular grid over every index entry, for inference and evaluation.
 
     Pixels: ``size`` and ``stride`` are whole pixels of the dataset's grid (a
@@ -179,6 +215,8 @@ class GridGeoSampler(GeoSampler):
     A pass is split across ranks window by window: every window is visited
     exactly once over all ranks, and rank lengths differ by at most one.
     """
+
+    strategy = "sequential"
 
     def __init__(
         self,
@@ -243,7 +281,7 @@ class GridGeoSampler(GeoSampler):
         return len(range(self.rank, len(self.grid), self.world_size))
 
 
-class PreChippedGeoSampler(GeoSampler):
+class PreChippedGeoSampler(SpatialSampler):
     """Each index entry once, whole: for datasets whose files are already chips.
 
     Edge policy: a query is an entry's own box, whatever its size, so nothing
@@ -256,6 +294,8 @@ class PreChippedGeoSampler(GeoSampler):
     once over all ranks. All ranks must shuffle alike, so give every rank the
     same seed (one seeded ``generator``, or the same ``torch.manual_seed``).
     """
+
+    strategy = "sequential"
 
     def __init__(
         self,

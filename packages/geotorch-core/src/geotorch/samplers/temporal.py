@@ -1,0 +1,466 @@
+"""TorchGeo 0.10's temporal samplers: which dates to read, as single acquisitions, sliding windows or calendar periods.
+
+A temporal sampler yields :class:`~geotorch.core.BoundingBox` queries whose
+``mint``/``maxt`` (POSIX seconds) pick the dates and whose x/y span the
+dataset's whole bounds; combined with a spatial sampler (``spatial @
+temporal``, see :class:`~geotorch.samplers.SpatioTemporalSampler`) they give
+patches over a time window.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Iterator
+from typing import ClassVar, Literal
+
+import numpy as np
+import torch
+
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
+from geotorch.core.geo import GeoDataset
+from geotorch.samplers.arguments import as_count
+from geotorch.samplers.constants import MAX_WINDOWS
+from geotorch.samplers.distributed import draw_seed
+from geotorch.samplers.patches import Seed, torch_generator
+from geotorch.samplers.single import GeoSampler
+from geotorch.samplers.temporal_arguments import (
+    Duration,
+    Toi,
+    as_duration,
+    as_freq,
+    as_toi,
+    to_microseconds,
+    to_seconds,
+)
+from geotorch.samplers.timeline import Acquisitions, Calendar, Periods, Strides, Timeline, Window
+
+
+class TemporalSampler(GeoSampler):
+    """Base of samplers that choose when: time windows over the dates of a dataset's index entries.
+
+    Dates: each index entry's time interval ``[mint, maxt]`` (for a
+    :class:`~geotorch.core.RasterDataset`, the period its file name's ``date``
+    group resolves: a whole day for ``%Y%m%d``), clipped to ``toi``. Entries
+    without a date (an open interval) carry no time and are left out; entries
+    with the same interval (tiles of one acquisition) count once. Times are
+    handled in whole microseconds, the precision of parsed dates.
+
+    Queries: a :class:`~geotorch.core.BoundingBox` over the dataset's whole
+    bounds, with ``mint``/``maxt`` the window's first and last instant (both
+    included, POSIX seconds). Windows are half-open in spirit: a window of one
+    day starting at midnight ends a microsecond before the next midnight, so
+    consecutive windows never share an acquisition.
+
+    Ranks: ``sequential`` samplers (and :class:`RandomTimestampSampler`) split
+    a pass window by window: every window once over all ranks, rank lengths
+    differing by at most one; ``random`` samplers draw ``ceil(length /
+    world_size)`` windows on every rank, from a stream of their own.
+
+    Attributes:
+        strategy: ``"random"`` or ``"sequential"``: how :class:`SpatioTemporalSampler`
+            combines the sampler with a spatial one.
+        toi: ``(first, last)`` microsecond of the time of interest, or None.
+        intervals: ``(n, 2)`` int64, the unique clipped intervals in microseconds, in time order.
+        span: ``(first, last)`` microsecond of all of them.
+        length: windows per pass over all ranks.
+        seed: base seed of the random draws (0 for sequential samplers).
+    """
+
+    strategy: ClassVar[Literal["random", "sequential"]]
+    length: int
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        toi: Toi | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        """Collect the dates of ``dataset`` inside ``toi``.
+
+        Args:
+            dataset: the dataset whose index holds the dates.
+            toi: time of interest: a :class:`pandas.Interval` of Timestamps (its ``closed``
+                side says which ends belong to it) or a ``(start, end)`` pair of POSIX seconds
+                or datetimes; naive times are UTC (default: all the dates).
+            rank: this process's rank (default: from torch.distributed, else 0).
+            world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+        Raises:
+            TypeError: if ``toi`` is neither an Interval nor a pair.
+            ValueError: if ``toi`` is empty, no entry of ``dataset`` is dated, or
+                ``toi`` holds none of the dates (naming ``toi`` and the dates' span).
+        """
+        super().__init__(dataset, rank=rank, world_size=world_size)
+        owner = type(self).__name__
+        self.toi = as_toi(toi, owner)
+        self.seed = 0
+        dated = self._dated_entries(None)
+        if not len(dated):
+            raise ValueError(
+                f"{owner}: no index entry of {type(dataset).__name__} has a date (every time interval is open); "
+                f"temporal samplers need dated files, such as a filename_regex with a date group"
+            )
+        self.intervals = self._clip(dated)
+        if not len(self.intervals):
+            first, last = dated[:, 0].min(), dated[:, 1].max()
+            raise ValueError(
+                f"{owner}: toi={toi!r} holds none of the dates of {type(dataset).__name__}, which span "
+                f"{format_time(to_seconds(first))} to {format_time(to_seconds(last))}; pass a toi that overlaps them"
+            )
+        self.span: Window = (int(self.intervals[:, 0].min()), int(self.intervals[:, 1].max()))
+        self.bounds = dataset.bounds
+
+    def _dated_entries(self, location: BoundingBox | None) -> np.ndarray:
+        """``(n, 2)`` microseconds of the dated entries sharing area with ``location`` (all when None), unclipped."""
+        index = self.dataset.index
+        if location is None:
+            search = tuple(index.bounds) if len(index) else None
+        else:
+            search = (location.minx, location.maxx, location.miny, location.maxy, MIN_TIME, MAX_TIME)
+        hits = [] if search is None else [hit.bounds for hit in index.intersection(search, objects=True)]
+        boxes = np.array(hits, dtype=np.float64).reshape(-1, 6)
+        keep = (boxes[:, 4] > MIN_TIME) & (boxes[:, 5] < MAX_TIME)
+        if location is not None:
+            keep &= (boxes[:, 0] < location.maxx) & (boxes[:, 1] > location.minx)
+            keep &= (boxes[:, 2] < location.maxy) & (boxes[:, 3] > location.miny)
+        return np.stack([to_microseconds(boxes[keep, 4], up=True), to_microseconds(boxes[keep, 5], up=False)], 1)
+
+    def _clip(self, intervals: np.ndarray) -> np.ndarray:
+        """The unique intervals inside ``toi``, clipped to it, in time order."""
+        if self.toi is not None:
+            intervals = np.stack(
+                [np.maximum(intervals[:, 0], self.toi[0]), np.minimum(intervals[:, 1], self.toi[1])], 1
+            )
+        intervals = intervals[intervals[:, 0] <= intervals[:, 1]]
+        return np.unique(intervals, axis=0).reshape(-1, 2)
+
+    def intervals_at(self, location: BoundingBox) -> np.ndarray:
+        """The unique clipped intervals of the dated entries that share some area with ``location``.
+
+        Only the x/y extent of ``location`` counts (its time bounds do not);
+        an entry that merely touches its edge is left out.
+
+        Returns:
+            ``(n, 2)`` int64 microseconds, in time order.
+        """
+        return self._clip(self._dated_entries(location))
+
+    @abc.abstractmethod
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """The windows this sampler picks from over ``intervals`` (see :meth:`intervals_at`)."""
+
+    def query(self, window: Window, location: BoundingBox | None = None) -> BoundingBox:
+        """The query for ``window`` over ``location``'s x/y (the dataset's whole bounds when None)."""
+        area = self.bounds if location is None else location
+        return BoundingBox(area.minx, area.maxx, area.miny, area.maxy, to_seconds(window[0]), to_seconds(window[1]))
+
+    def _checked_length(self, length: int, given: str) -> int:
+        """``length`` if a pass could ever end, else a ValueError naming the arguments that gave it."""
+        if length > MAX_WINDOWS:
+            raise ValueError(
+                f"{type(self).__name__}: {given} gives {length} windows a pass: more than {MAX_WINDOWS} (2**40)"
+            )
+        return length
+
+    def __iter__(self) -> Iterator[BoundingBox]:
+        """Yield this rank's windows of one pass (see the class docstring)."""
+        timeline = self.timeline(self.intervals)
+        if self.strategy == "sequential":
+            for position in range(self.rank, len(timeline), self.world_size):
+                yield self.query(timeline[position])
+            return
+        generator = self._pass_generator(self.seed, per_rank=True)
+        for _ in range(len(self)):
+            yield self.query(timeline.draw(generator))
+
+    def __len__(self) -> int:
+        """Windows this rank yields in one pass."""
+        if self.strategy == "sequential":
+            return len(range(self.rank, self.length, self.world_size))
+        return math.ceil(self.length / self.world_size)
+
+
+class RandomTimestampSampler(TemporalSampler):
+    """Every acquisition once per pass, in a random order: for training on single dates.
+
+    An acquisition is a distinct time interval of the index entries (clipped
+    to ``toi``): tiles of the same date are one acquisition, whose query
+    covers all of them. A pass yields each of them once, shuffled anew each
+    pass (reproducibly after :meth:`set_epoch`); ``length`` is their number.
+    The shuffled order is split across ranks: give every rank the same
+    ``generator`` seed. Within :class:`SpatioTemporalSampler`, each location
+    gets one acquisition present there, each equally likely.
+
+    Args:
+        dataset: the dataset whose dates are sampled.
+        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
+        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
+        rank: this process's rank (default: from torch.distributed, else 0).
+        world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+    Raises:
+        TypeError: if ``toi`` or ``generator`` has the wrong type.
+        ValueError: as :class:`TemporalSampler`.
+    """
+
+    strategy = "random"
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        toi: Toi | None = None,
+        generator: Seed | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        self.length = len(self.intervals)
+        self.seed = draw_seed(torch_generator(generator))
+
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """The acquisitions among ``intervals``."""
+        return Acquisitions(intervals)
+
+    def __iter__(self) -> Iterator[BoundingBox]:
+        """Yield this rank's share of a new random order of the acquisitions."""
+        order = torch.randperm(self.length, generator=self._pass_generator(self.seed, per_rank=False))
+        timeline = self.timeline(self.intervals)
+        for position in order[self.rank :: self.world_size].tolist():
+            yield self.query(timeline[position])
+
+    def __len__(self) -> int:
+        """Acquisitions this rank yields."""
+        return len(range(self.rank, self.length, self.world_size))
+
+
+class SequentialTimestampSampler(TemporalSampler):
+    """Every acquisition once per pass, in time order: for evaluation on single dates.
+
+    Acquisitions as in :class:`RandomTimestampSampler`; ``length`` is their number.
+
+    Args:
+        dataset: the dataset whose dates are sampled.
+        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
+        rank: this process's rank (default: from torch.distributed, else 0).
+        world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+    Raises:
+        TypeError: if ``toi`` has the wrong type.
+        ValueError: as :class:`TemporalSampler`.
+    """
+
+    strategy = "sequential"
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        toi: Toi | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        self.length = len(self.intervals)
+
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """The acquisitions among ``intervals``."""
+        return Acquisitions(intervals)
+
+
+class RandomTimedeltaSampler(TemporalSampler):
+    """Windows of a fixed duration at random times: for training on sub-series of a set length.
+
+    A window ``[start, start + delta)`` starts at a uniformly random
+    microsecond among those that keep it inside the span of the dates (first
+    to last, within ``toi``) and let it overlap at least one acquisition; when
+    ``delta`` is longer than that span, among those whose window covers the
+    whole span. Each pass draws ``length`` new windows.
+
+    Args:
+        dataset: the dataset whose dates are sampled.
+        delta: duration of a window, at least a millisecond.
+        length: windows per pass over all ranks (default: how many
+            :class:`SequentialTimedeltaSampler` windows of ``delta`` with ``stride=delta`` hold an acquisition).
+        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
+        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
+        rank: this process's rank (default: from torch.distributed, else 0).
+        world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+    Raises:
+        TypeError: if ``delta`` is not a Timedelta/timedelta, ``length`` not a number,
+            or ``toi``/``generator`` has the wrong type.
+        ValueError: if ``delta`` is under a millisecond, ``length`` is not a positive
+            whole number or a pass would exceed 2**40 windows, or as :class:`TemporalSampler`.
+    """
+
+    strategy = "random"
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        delta: Duration,
+        length: int | None = None,
+        toi: Toi | None = None,
+        generator: Seed | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        owner = type(self).__name__
+        self.delta = as_duration(delta, "delta", owner)
+        if length is None:
+            self.length = self._checked_length(max(1, len(self.timeline(self.intervals))), f"delta={delta!r}")
+        else:
+            self.length = self._checked_length(as_count(length, "length", owner), f"length={length!r}")
+        self.seed = draw_seed(torch_generator(generator))
+
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """Windows of ``delta`` over ``intervals`` (draws start at any microsecond)."""
+        return Strides(intervals, self.span, self.delta, self.delta)
+
+
+class SequentialTimedeltaSampler(TemporalSampler):
+    """Sliding windows of a fixed duration, in time order: for evaluation on sub-series of a set length.
+
+    Windows ``[start, start + delta)`` start at the first date (within
+    ``toi``) and then every ``stride``, the last one starting at or before the
+    last date (so it may reach past it); windows that hold no acquisition (a
+    gap in the data, or between windows when ``stride > delta``) are skipped.
+    A ``delta`` longer than the span of the dates gives one window. The same
+    windows are laid at every location of a :class:`SpatioTemporalSampler`.
+
+    Args:
+        dataset: the dataset whose dates are sampled.
+        delta: duration of a window, at least a millisecond.
+        stride: time between window starts, at least a millisecond (default: ``delta``).
+        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
+        rank: this process's rank (default: from torch.distributed, else 0).
+        world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+    Raises:
+        TypeError: if ``delta`` or ``stride`` is not a Timedelta/timedelta, or ``toi`` has the wrong type.
+        ValueError: if ``delta`` or ``stride`` is under a millisecond, a pass
+            would exceed 2**40 windows, or as :class:`TemporalSampler`.
+    """
+
+    strategy = "sequential"
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        delta: Duration,
+        stride: Duration | None = None,
+        toi: Toi | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        owner = type(self).__name__
+        self.delta = as_duration(delta, "delta", owner)
+        self.stride = self.delta if stride is None else as_duration(stride, "stride", owner)
+        given = f"delta={delta!r}" if stride is None else f"delta={delta!r}, stride={stride!r}"
+        self.length = self._checked_length(len(self.timeline(self.intervals)), given)
+
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """Windows of ``delta`` every ``stride`` over ``intervals``."""
+        return Strides(intervals, self.span, self.delta, self.stride)
+
+
+class RandomPeriodSampler(TemporalSampler):
+    """Calendar periods (months, quarters, years...) at random: for training on, say, a month of dates.
+
+    A period of pandas frequency ``freq`` is drawn by drawing a uniformly
+    random instant among the periods that hold an acquisition (within
+    ``toi``) and taking the period that holds it, so a 31-day month is a
+    little likelier than February; the query is the whole period, ``[start,
+    next start)``. Periods are pandas ``Period`` objects of UTC times; with a
+    multiple (``"2M"``) they are counted from the period of the first date.
+
+    Args:
+        dataset: the dataset whose dates are sampled.
+        freq: a pandas period alias: ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, ``"2M"``...
+        length: periods per pass over all ranks (default: how many periods hold an acquisition).
+        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
+        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
+        rank: this process's rank (default: from torch.distributed, else 0).
+        world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+    Raises:
+        TypeError: if ``freq`` is not a string, ``length`` not a number, or ``toi``/``generator`` has the wrong type.
+        ValueError: if ``freq`` is not a pandas period alias (``"ME"`` is an offset alias: use ``"M"``),
+            ``length`` is not a positive whole number or a pass would exceed 2**40 periods,
+            or as :class:`TemporalSampler`.
+    """
+
+    strategy = "random"
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        freq: str,
+        length: int | None = None,
+        toi: Toi | None = None,
+        generator: Seed | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        owner = type(self).__name__
+        self.freq = as_freq(freq, owner)
+        self.calendar = Calendar(self.freq, self.span[0])
+        if length is None:
+            self.length = self._checked_length(len(self.timeline(self.intervals)), f"freq={freq!r}")
+        else:
+            self.length = self._checked_length(as_count(length, "length", owner), f"length={length!r}")
+        self.seed = draw_seed(torch_generator(generator))
+
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """The periods that overlap ``intervals``."""
+        return Periods(intervals, self.calendar)
+
+
+class SequentialPeriodSampler(TemporalSampler):
+    """Every calendar period (month, quarter, year...) that holds an acquisition, in time order.
+
+    Periods as in :class:`RandomPeriodSampler`; periods without an
+    acquisition (within ``toi``) are skipped; ``length`` is the number of the others.
+
+    Args:
+        dataset: the dataset whose dates are sampled.
+        freq: a pandas period alias: ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, ``"2M"``...
+        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
+        rank: this process's rank (default: from torch.distributed, else 0).
+        world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+    Raises:
+        TypeError: if ``freq`` is not a string or ``toi`` has the wrong type.
+        ValueError: if ``freq`` is not a pandas period alias, a pass would
+            exceed 2**40 periods, or as :class:`TemporalSampler`.
+    """
+
+    strategy = "sequential"
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        freq: str,
+        toi: Toi | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        self.freq = as_freq(freq, type(self).__name__)
+        self.calendar = Calendar(self.freq, self.span[0])
+        self.length = self._checked_length(len(self.timeline(self.intervals)), f"freq={freq!r}")
+
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """The periods that overlap ``intervals``."""
+        return Periods(intervals, self.calendar)
