@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from geotorch.core.version import __version__ as __version__
     from geotorch.transforms.base import MultispectralAugmentationBase2D as MultispectralAugmentationBase2D
+    from geotorch.transforms.composite import TemporalComposite as TemporalComposite
     from geotorch.transforms.container import AugmentationSequential as AugmentationSequential
     from geotorch.transforms.indices import AppendBNDVI as AppendBNDVI
     from geotorch.transforms.indices import AppendEVI as AppendEVI
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from geotorch.transforms.normalize import Normalize as Normalize
     from geotorch.transforms.normalize import PercentileNormalize as PercentileNormalize
     from geotorch.transforms.sar import LeeFilter as LeeFilter
+    from geotorch.transforms.temporal import Rearrange as Rearrange
 else:
     from geotorch.core.exports import lazy_exports
 

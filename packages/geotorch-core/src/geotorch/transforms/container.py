@@ -1,4 +1,4 @@
-"""Augmenting sample dicts: kornia moves the mask and boxes with the image."""
+"""Augmenting sample dicts: kornia moves the mask and boxes with the image, one draw for every time step."""
 
 from __future__ import annotations
 
@@ -12,16 +12,12 @@ from kornia.augmentation.container.params import ParamItem
 from torch import Tensor, nn
 from torch.utils.data import get_worker_info
 
+from geotorch.transforms.composite import TemporalComposite
+from geotorch.transforms.layouts import check_annotation, check_image, check_rearranged
+from geotorch.transforms.temporal import Rearrange
+
 _KORNIA_KEYS = {"image": "input", "mask": "mask", "boxes": "bbox"}
 """The sample keys that are augmented, each with the kornia data key it is given as."""
-
-_MASK_LAYOUTS = {
-    3: "H x W or C x H x W",
-    4: "B x H x W or B x C x H x W",
-    5: "B x H x W, B x C x H x W or B x T x C x H x W",
-}
-_BOX_LAYOUTS = {3: "N x 4", 4: "B x N x 4", 5: "B x N x 4 or B x T x N x 4"}
-"""The layouts a mask and boxes may have next to a ``C x H x W``, ``B x C x H x W`` or ``B x T x C x H x W`` image."""
 
 
 class AugmentationSequential(nn.Module):
@@ -30,7 +26,9 @@ class AugmentationSequential(nn.Module):
     A wrapper of kornia's ``AugmentationSequential`` that takes and returns
     sample dicts. The image is ``C x H x W`` (one sample), ``B x C x H x W``
     (a batch) or ``B x T x C x H x W`` (a batch of time series), with any
-    number of bands ``C``; it must be floating point. Geometric augmentations
+    number of bands ``C``; with ``time_series=True`` it is ``T x C x H x W``
+    (one series, as ``RasterDataset(time_series=True)`` gives it) or
+    ``B x T x C x H x W``. It must be floating point. Geometric augmentations
     move the mask (with nearest interpolation) and the boxes with the image;
     intensity augmentations change the image only. Keys other than the
     augmented ones pass through untouched.
@@ -38,36 +36,53 @@ class AugmentationSequential(nn.Module):
     - ``mask``: ``B x H x W`` or ``B x C x H x W`` (``H x W`` or
       ``C x H x W`` for one sample), any dtype; it comes back in its own
       layout and dtype. Next to a time series a mask without ``T`` belongs to
-      the whole series; a ``B x T x C x H x W`` mask has one per time step.
+      the whole series; a ``B x T x C x H x W`` (``T x C x H x W`` for one
+      series) mask has one per time step.
     - ``boxes``: ``B x N x 4`` (``N x 4`` for one sample, ``B x T x N x 4``
-      for one set per time step) in ``xyxy`` pixel coordinates, where the
-      image spans ``[0, W] x [0, H]``. They come back as the axis-aligned
-      boxes enclosing the transformed ones, in the image's dtype, and are
-      not clipped to the image.
+      or ``T x N x 4`` for one set per time step) in ``xyxy`` pixel
+      coordinates, where the image spans ``[0, W] x [0, H]``. They come back
+      as the axis-aligned boxes enclosing the transformed ones, in the
+      image's dtype, and are not clipped to the image.
 
-    A time series gets one draw of random parameters per series, applied to
-    every time step. The parameters of the last call are in :attr:`params`;
-    passing them back as ``params=`` replays the call. With a ``seed``, each
-    call draws its parameters from a generator of its own, so a run is
-    repeatable and torch's global random state is left as it was. (kornia
-    draws from torch's global generators and offers no per-module generator,
-    so each call seeds them from this generator inside
-    ``torch.random.fork_rng``. In DataLoader workers, each worker draws its
-    own stream.) Without a seed, parameters come from torch's global random
-    state, as in kornia.
+    Every time step of a series gets the same random parameters: the series
+    is folded into a batch of ``B * T`` images of ``C`` bands, parameters are
+    drawn once per series and repeated for each of its ``T`` steps (kornia's
+    ``VideoSequential`` with ``same_on_frame=True``). A flip, rotation, crop
+    or affine thus moves every step, and the series' mask, identically; an
+    intensity augmentation (brightness, grayscale, noise, ...) changes every
+    step alike; band-aware transforms (spectral indices, per-band
+    normalisation) see each step's ``C`` bands. Different series of a batch
+    get different parameters unless ``same_on_batch``.
+
+    A :class:`~geotorch.transforms.Rearrange` among the augmentations
+    rearranges the image only, and the augmentations after it see the new
+    layout: after ``Rearrange("b t c h w -> b (t c) h w")`` the steps are the
+    bands of one image, which share one draw by construction. Its pattern
+    starts with the batch axis, since a single sample is a batch of one here.
+
+    The parameters of the last call are in :attr:`params`; passing them back
+    as ``params=`` replays the call. With a ``seed``, each call draws its
+    parameters from a generator of its own, so a run is repeatable and
+    torch's global random state is left as it was. (kornia draws from torch's
+    global generators and offers no per-module generator, so each call seeds
+    them from this generator inside ``torch.random.fork_rng``. In DataLoader
+    workers, each worker draws its own stream.) Without a seed, parameters
+    come from torch's global random state, as in kornia.
 
     Args:
         *augmentations: kornia augmentations, GeoTorch's included, applied in order.
         data_keys: the keys to augment, among ``"image"`` (required), ``"mask"`` and ``"boxes"``;
             ``None`` augments those of the three that each sample has.
-        keepdim: whether a single ``C x H x W`` sample comes back as one, rather than as a batch of one.
+        keepdim: whether a single sample comes back as one, rather than as a batch of one.
         same_on_batch: whether every sample of a batch gets the same parameters; ``None`` keeps each
             augmentation's own setting.
         seed: the seed of the parameter draws; ``None`` draws from torch's global random state.
+        time_series: whether a 4-D image is one ``T x C x H x W`` series rather than a
+            ``B x C x H x W`` batch; 3-D images are then refused.
 
     Raises:
         ValueError: if ``data_keys`` lacks ``"image"`` or has a key other than ``"image"``, ``"mask"``
-            and ``"boxes"``.
+            and ``"boxes"``, or an augmentation is a :class:`~geotorch.transforms.TemporalComposite`.
 
     Example:
         >>> import kornia.augmentation as K
@@ -77,6 +92,9 @@ class AugmentationSequential(nn.Module):
         >>> batch = augment({"image": torch.rand(4, 13, 64, 64), "mask": torch.zeros(4, 64, 64, dtype=torch.long)})
         >>> batch["image"].shape, batch["mask"].dtype
         (torch.Size([4, 14, 64, 64]), torch.int64)
+        >>> series = AugmentationSequential(K.RandomRotation(30.0), time_series=True, keepdim=True, seed=0)
+        >>> series({"image": torch.rand(6, 4, 64, 64), "mask": torch.zeros(64, 64, dtype=torch.long)})["image"].shape
+        torch.Size([6, 4, 64, 64])
     """
 
     def __init__(
@@ -86,6 +104,7 @@ class AugmentationSequential(nn.Module):
         keepdim: bool = False,
         same_on_batch: bool | None = None,
         seed: int | None = None,
+        time_series: bool = False,
     ) -> None:
         super().__init__()
         if data_keys is not None and ("image" not in data_keys or not set(data_keys) <= _KORNIA_KEYS.keys()):
@@ -93,17 +112,23 @@ class AugmentationSequential(nn.Module):
                 f"data_keys={list(data_keys)} must hold 'image' and may hold 'mask' and 'boxes'; "
                 "other keys pass through without being listed"
             )
+        composites = [module for module in augmentations if isinstance(module, TemporalComposite)]
+        if composites:
+            raise ValueError(
+                f"{composites[0]!r} changes a sample's number of time steps, which the augmentations here keep; "
+                "apply it to the sample before AugmentationSequential (as a dataset's transform) or after it"
+            )
         self.data_keys = None if data_keys is None else list(data_keys)
         self.keepdim = keepdim
         self.seed = seed
+        self.time_series = time_series
         self._generator = None if seed is None else torch.Generator().manual_seed(seed)
         self._params: list[ParamItem] | None = None
-        # kornia's hint leaves out augmentations it takes, such as its mix augmentations.
-        modules = cast(tuple[Any, ...], augmentations)
-        self.augmentations = K.AugmentationSequential(*modules, same_on_batch=same_on_batch)
-        # The same modules for B x T x C x H x W series: one draw per series, applied to every time step.
-        self.series_augmentations = K.AugmentationSequential(
-            K.VideoSequential(*modules, data_format="BTCHW", same_on_frame=True), same_on_batch=same_on_batch
+        # Each Rearrange starts a new stage; the augmentations before the first keep today's attribute names.
+        first, later = _split_at_rearranges(augmentations)
+        self.augmentations, self.series_augmentations = _kornia_containers(first, same_on_batch)
+        self.later_stages = nn.ModuleList(
+            stage if isinstance(stage, Rearrange) else _AugmentationRun(stage, same_on_batch) for stage in later
         )
 
     @property
@@ -124,33 +149,55 @@ class AugmentationSequential(nn.Module):
 
         Raises:
             KeyError: if a key of ``data_keys``, or ``image``, is missing from the sample.
-            ValueError: if the image is not floating point or not 3-D to 5-D, or a mask or boxes do not
-                fit the image's layout, batch size or height and width.
+            ValueError: if the image is not floating point or not of a rank this container takes, a mask
+                or boxes do not fit the image's layout, batch size or height and width, or a
+                :class:`~geotorch.transforms.Rearrange` makes an image that the augmentations after it
+                cannot take.
         """
         missing = [key for key in self.data_keys or ["image"] if key not in sample]
         if missing:
             raise KeyError(f"sample has no {missing}; its keys are {list(sample)}")
         # In the order kornia needs, image first.
         keys = [key for key in _KORNIA_KEYS if key in (self.data_keys or sample)]
-        _check_image(sample["image"])
+        check_image(sample["image"], self.time_series)
+        single = sample["image"].ndim == (4 if self.time_series else 3)
         for key in keys[1:]:
-            _check_annotation(key, sample[key], sample["image"])
+            check_annotation(key, sample[key], sample["image"], single)
 
-        single = sample["image"].ndim == 3
         batch = {key: sample[key].unsqueeze(0) if single else sample[key] for key in keys}
-        image = batch["image"]
-        inputs = [_to_kornia(key, batch[key], image) for key in keys]
-        augmentations = self.series_augmentations if image.ndim == 5 else self.augmentations
-        with self._random_state(image.device, replay=params is not None):
-            outputs = augmentations(*inputs, data_keys=[_KORNIA_KEYS[key] for key in keys], params=params)
-        self._params = augmentations._params
-        outputs = [outputs] if len(keys) == 1 else outputs
+        current = dict(batch)
+        replay = None if params is None else list(params)
+        drawn: list[ParamItem] = []
+        rearranged: Rearrange | None = None
+        with self._random_state(batch["image"].device, replay=params is not None):
+            for stage in self._stages():
+                if isinstance(stage, Rearrange):
+                    current["image"] = stage.rearrange(current["image"])
+                    rearranged = stage
+                    continue
+                if rearranged is not None:
+                    check_rearranged(rearranged, current, keys)
+                current, used = _run(stage, current, keys, replay)
+                drawn.extend(used)
+        self._params = drawn
 
         result = dict(sample)
-        for key, output in zip(keys, cast(list[Tensor], outputs), strict=True):
-            restored = _from_kornia(key, output, batch[key], image)
-            result[key] = restored.squeeze(0) if single and self.keepdim else restored
+        for key in keys:
+            result[key] = current[key].squeeze(0) if single and self.keepdim else current[key]
         return result
+
+    def _stages(self) -> list[tuple[K.AugmentationSequential, K.AugmentationSequential] | Rearrange]:
+        """The kornia containers of each run of augmentations, and the Rearranges between them, in order."""
+        stages: list[tuple[K.AugmentationSequential, K.AugmentationSequential] | Rearrange] = [
+            (self.augmentations, self.series_augmentations)
+        ]
+        for stage in self.later_stages:
+            if isinstance(stage, Rearrange):
+                stages.append(stage)
+            else:
+                run = cast(_AugmentationRun, stage)
+                stages.append((run.augmentations, run.series_augmentations))
+        return stages
 
     @contextmanager
     def _random_state(self, device: torch.device, replay: bool) -> Iterator[None]:
@@ -172,38 +219,75 @@ class AugmentationSequential(nn.Module):
             yield
 
 
-def _check_image(image: Any) -> None:
-    """Refuse an image kornia cannot augment, naming its shape and dtype."""
-    if not isinstance(image, Tensor) or image.ndim not in (3, 4, 5):
-        shape = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
-        raise ValueError(f"sample['image'] must be C x H x W, B x C x H x W or B x T x C x H x W, got {shape}")
-    if not image.is_floating_point():
-        raise ValueError(
-            f"sample['image'] has dtype {image.dtype} and shape {tuple(image.shape)}; "
-            "augmentations need a floating point image, convert it with image.float()"
-        )
+class _AugmentationRun(nn.Module):
+    """The augmentations between a :class:`Rearrange` and the next, for batches of images and of series."""
+
+    def __init__(self, augmentations: Sequence[nn.Module], same_on_batch: bool | None) -> None:
+        super().__init__()
+        self.augmentations, self.series_augmentations = _kornia_containers(augmentations, same_on_batch)
 
 
-def _check_annotation(key: str, value: Any, image: Tensor) -> None:
-    """Refuse a mask or boxes that do not fit the image, naming both shapes."""
-    layouts = (_MASK_LAYOUTS if key == "mask" else _BOX_LAYOUTS)[image.ndim]
-    if not isinstance(value, Tensor):
-        raise ValueError(f"sample[{key!r}] must be a tensor ({layouts}), got {type(value).__name__}")
-    if key == "mask":
-        ranks = {3: (2, 3), 4: (3, 4), 5: (3, 4, 5)}[image.ndim]
-        fits = value.ndim in ranks and value.shape[-2:] == image.shape[-2:]
-    else:
-        ranks = {3: (2,), 4: (3,), 5: (3, 4)}[image.ndim]
-        fits = value.ndim in ranks and value.shape[-1] == 4
-    # The leading sizes shared with the image: none for one sample, B for a batch, B and T per time step.
-    shared = 0 if image.ndim == 3 else 2 if _per_step(key, value, image) else 1
-    if not fits or value.shape[:shared] != image.shape[:shared]:
-        raise ValueError(
-            f"sample[{key!r}] has shape {tuple(value.shape)} and sample['image'] {tuple(image.shape)}; "
-            f"next to this image, {key} must be {layouts}, with the image's "
-            + ("B, H and W" if key == "mask" else "B")
-            + (" (and T, if it has T)" if image.ndim == 5 else "")
-        )
+def _split_at_rearranges(
+    augmentations: Sequence[nn.Module],
+) -> tuple[list[nn.Module], list[list[nn.Module] | Rearrange]]:
+    """The augmentations before the first :class:`Rearrange`, then each Rearrange and each run after one."""
+    first: list[nn.Module] = []
+    later: list[list[nn.Module] | Rearrange] = []
+    for module in augmentations:
+        if isinstance(module, Rearrange):
+            later.append(module)
+        elif not later:
+            first.append(module)
+        elif isinstance(later[-1], Rearrange):
+            later.append([module])
+        else:
+            later[-1].append(module)
+    return first, later
+
+
+def _kornia_containers(
+    augmentations: Sequence[nn.Module], same_on_batch: bool | None
+) -> tuple[K.AugmentationSequential, K.AugmentationSequential]:
+    """The kornia containers of the same modules for ``B x C x H x W`` images and ``B x T x C x H x W`` series."""
+    # kornia's hint leaves out augmentations it takes, such as its mix augmentations.
+    modules: tuple[Any, ...] = tuple(augmentations)
+    images = K.AugmentationSequential(*modules, same_on_batch=same_on_batch)
+    # For series: one draw per series, repeated for each of its time steps.
+    series = K.AugmentationSequential(
+        K.VideoSequential(*modules, data_format="BTCHW", same_on_frame=True), same_on_batch=same_on_batch
+    )
+    return images, series
+
+
+def _run(
+    containers: tuple[K.AugmentationSequential, K.AugmentationSequential],
+    batch: dict[str, Tensor],
+    keys: list[str],
+    replay: list[ParamItem] | None,
+) -> tuple[dict[str, Tensor], list[ParamItem]]:
+    """Augment a batch with one run's kornia container, taking its parameters from the front of ``replay``.
+
+    Returns:
+        The augmented batch and the parameters the run used.
+    """
+    image = batch["image"]
+    augmentations = containers[1] if image.ndim == 5 else containers[0]
+    # kornia keeps one ParamItem per child of the container.
+    count = len(list(augmentations.children()))
+    if count == 0:
+        return batch, []
+    params = None
+    if replay is not None:
+        params = replay[:count]
+        del replay[:count]
+    inputs = [_to_kornia(key, batch[key], image) for key in keys]
+    outputs = augmentations(*inputs, data_keys=[_KORNIA_KEYS[key] for key in keys], params=params)
+    outputs = [outputs] if len(keys) == 1 else outputs
+    augmented = {
+        key: _from_kornia(key, output, batch[key], image)
+        for key, output in zip(keys, cast(list[Tensor], outputs), strict=True)
+    }
+    return augmented, list(augmentations._params or [])
 
 
 def _per_step(key: str, value: Tensor, image: Tensor) -> bool:
