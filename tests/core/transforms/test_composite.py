@@ -227,6 +227,18 @@ def test_composite_is_refused_inside_augmentation_sequential() -> None:
         AugmentationSequential(K.RandomHorizontalFlip(), TemporalComposite())
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("reduce", ["median", "mean"])
+def test_cuda_composite_matches_the_cpu_composite(reduce: str) -> None:
+    series, clouds = gappy_series()
+    batch = {"image": series, "clouds": clouds, "length": torch.tensor([5, 3])}
+    composite = TemporalComposite(reduce, nodata=NODATA, mask_key="clouds")
+    on_cpu = composite(batch)["image"]
+    on_cuda = composite({key: value.cuda() for key, value in batch.items()})["image"]
+    assert on_cuda.device.type == "cuda"
+    torch.testing.assert_close(on_cuda.cpu(), on_cpu)
+
+
 def re_shape(shape: tuple[int, ...]) -> str:
     """A shape as the regular expression of its printed tuple."""
     return str(shape).replace("(", r"\(").replace(")", r"\)")
