@@ -203,3 +203,14 @@ def test_bad_pairs_are_refused(tiles: Tiles) -> None:
         spatial @ spatial  # type: ignore[operator]
     with pytest.raises(ValueError, match=r"rank 0 of 1.*rank 1 of 2"):
         spatial @ SequentialTimestampSampler(tiles, rank=1, world_size=2)
+
+
+def test_grid_at_sequential_timestamps_reads_each_date_in_every_crs(tmp_path: Path, place: Place) -> None:
+    dataset = write_series(tmp_path, place, [(("west", 0, 0, 8, 8), DATES), (("east", 8, 0, 8, 8), EAST_DATES)])
+    sampler = GridGeoSampler(dataset, 4) @ SequentialTimestampSampler(dataset)
+    queries = list(sampler)
+    assert len(queries) == len(sampler) == 4 * 6 + 4 * 2
+    middle = place.left + 8 * place.res
+    for query in queries:
+        tile = 0 if query.maxx <= middle + place.res / 2 else 1
+        assert torch.all(dataset[query]["image"] == pixel_value(tile, date_of(query)))
