@@ -14,7 +14,7 @@ import rasterio
 import torch
 from affine import Affine
 
-from geotorch.core import BoundingBox
+from geotorch.core import BoundingBox, stack_samples
 from geotorch.samplers import (
     GeoSampler,
     GriddedPatchSampler,
@@ -322,8 +322,6 @@ def test_random_draws_give_every_rank_the_same_length_and_its_own_windows(
 
 
 def test_every_sampler_works_in_a_dataloader(series: Tiles) -> None:
-    from geotorch.core import stack_samples
-
     for kind, make in SAMPLERS.items():
         sampler = make(series)
         loader = torch.utils.data.DataLoader(series, sampler=sampler, batch_size=2, collate_fn=stack_samples)
@@ -332,7 +330,7 @@ def test_every_sampler_works_in_a_dataloader(series: Tiles) -> None:
         assert batches[0]["image"].shape[1:] == (1, 8, 8)
 
 
-def test_the_samplers_are_temporal_and_the_geo_samplers_spatial(tmp_path: Path, series: Tiles) -> None:
+def test_the_samplers_are_temporal_and_the_geo_samplers_spatial(series: Tiles) -> None:
     for make in SAMPLERS.values():
         sampler = make(series)
         assert isinstance(sampler, TemporalSampler) and isinstance(sampler, GeoSampler)

@@ -5,6 +5,14 @@ A temporal sampler yields :class:`~geotorch.core.BoundingBox` queries whose
 dataset's whole bounds; combined with a spatial sampler (``spatial @
 temporal``, see :class:`~geotorch.samplers.SpatioTemporalSampler`) they give
 patches over a time window.
+
+Beside TorchGeo 0.10.1, which yields ``(x, y, t)`` slices: the queries are
+BoundingBoxes (every GeoTorch dataset takes them); a window of ``delta`` or
+a period ends a microsecond before the next one starts, so neighbouring
+windows never share an acquisition; sliding windows are anchored at the
+first date of the whole dataset, so they are the same at every location;
+lengths are exact and passes split across ranks; bad arguments are refused
+at construction, naming them.
 """
 
 from __future__ import annotations
@@ -48,9 +56,9 @@ class TemporalSampler(GeoSampler):
 
     Queries: a :class:`~geotorch.core.BoundingBox` over the dataset's whole
     bounds, with ``mint``/``maxt`` the window's first and last instant (both
-    included, POSIX seconds). Windows are half-open in spirit: a window of one
-    day starting at midnight ends a microsecond before the next midnight, so
-    consecutive windows never share an acquisition.
+    included, POSIX seconds). A window of one day starting at midnight ends
+    a microsecond before the next midnight, as the interval of a file dated
+    that day does, so consecutive windows never share an acquisition.
 
     Ranks: ``sequential`` samplers (and :class:`RandomTimestampSampler`) split
     a pass window by window: every window once over all ranks, rank lengths
