@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from geotorch.datamodules.geospatial import Sentinel2EuroCropsDataModule as Sentinel2EuroCropsDataModule
     from geotorch.datamodules.geospatial import Sentinel2NLCDDataModule as Sentinel2NLCDDataModule
     from geotorch.datamodules.nongeo import NonGeoDataModule as NonGeoDataModule
+    from geotorch.datamodules.pastis import PASTIS100DataModule as PASTIS100DataModule
+    from geotorch.datamodules.pastis import PASTISDataModule as PASTISDataModule
+    from geotorch.datamodules.pastis import pad_time_series as pad_time_series
     from geotorch.datamodules.segmentation import DeepGlobeLandCoverDataModule as DeepGlobeLandCoverDataModule
     from geotorch.datamodules.segmentation import ETCI2021DataModule as ETCI2021DataModule
     from geotorch.datamodules.segmentation import (

@@ -1,0 +1,153 @@
+"""Datamodules of PASTIS: its time series split at random, padded to a common length in every batch."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset
+
+from geotorch.core import Sample
+from geotorch.datamodules.nongeo import NonGeoDataModule
+
+#: Keys whose tensors run along the series' time axis, and the value of their padded steps (None: the
+#: ``padding_value`` asked).
+_SERIES_KEYS: dict[str, float | None] = {"image": None, "time": float("nan")}
+
+
+def pad_time_series(
+    samples: Sequence[Sample], padding_length: int | None = None, padding_value: float = 0.0
+) -> Sample:
+    """Collate time-series samples of different lengths into a batch, padding their steps at the end.
+
+    ``image`` ``(T, C, H, W)`` becomes ``(B, L, C, H, W)`` whose steps past a sample's own ``T`` hold
+    ``padding_value``; ``time`` ``(T,)`` becomes ``(B, L)`` padded with NaN. ``L`` is ``padding_length``,
+    or the longest ``T`` of the batch when None; a longer series keeps its first ``padding_length`` steps,
+    with a warning (TorchGeo 0.10.1's ``pad_across_batches`` rule). The batch gets ``length``, int64
+    ``(B,)``, each sample's number of real steps: what the spatiotemporal tasks pass to their models.
+    Other tensors are stacked when they have one shape, else listed (instance masks, boxes and labels,
+    whose count differs from patch to patch); other values are listed.
+
+    Args:
+        samples: the samples, each with an ``image`` ``(T, C, H, W)``.
+        padding_length: the number of steps of the batch (None: the longest series').
+        padding_value: the value of the image's padded steps.
+
+    Returns:
+        The batch.
+
+    Raises:
+        ValueError: if the samples' images differ in anything but their number of steps, naming the shapes.
+    """
+    lengths = [int(sample["image"].shape[0]) for sample in samples]
+    steps = max(lengths) if padding_length is None else padding_length
+    truncated = sum(length > steps for length in lengths)
+    if truncated:
+        warnings.warn(f"pad_time_series: truncated {truncated} series to padding_length={steps} steps", stacklevel=2)
+    batch: Sample = {}
+    for key in samples[0]:
+        values = [sample[key] for sample in samples]
+        if key in _SERIES_KEYS and isinstance(values[0], Tensor):
+            fill = _SERIES_KEYS[key]
+            batch[key] = _pad(key, values, steps, padding_value if fill is None else fill)
+        elif isinstance(values[0], Tensor) and len({tuple(value.shape) for value in values}) == 1:
+            batch[key] = torch.stack(values)
+        else:
+            batch[key] = values
+    batch["length"] = torch.tensor([min(length, steps) for length in lengths], dtype=torch.int64)
+    return batch
+
+
+def _pad(key: str, values: list[Tensor], steps: int, fill: float) -> Tensor:
+    shapes = {tuple(value.shape[1:]) for value in values}
+    if len(shapes) > 1:
+        raise ValueError(f"pad_time_series: {key!r} steps have different shapes {sorted(shapes)}")
+    first = values[0]
+    padded = first.new_full((len(values), steps, *first.shape[1:]), fill)
+    for row, value in zip(padded, values, strict=True):
+        row[: min(len(value), steps)] = value[:steps]
+    return padded
+
+
+class PASTISDataModule(NonGeoDataModule):
+    """PASTIS (Sentinel-2 series of 38 to 61 dates, 20 classes with void 19) split at random.
+
+    As TorchGeo 0.10.1's: the dataset (``folds`` 1-5 unless ``folds=`` says otherwise, in ``kwargs``) is
+    built once and ``val_split_pct`` and ``test_split_pct`` of its patches validate and test, drawn with
+    seed 0; the rest trains. Batches are padded to ``padding_length`` steps by :func:`pad_time_series`
+    (default 61, the longest PASTIS series; None pads each batch to its longest series) and carry
+    ``length``, int64 ``(B,)``. On the device images are normalised with TorchGeo's ``mean`` 0 and
+    ``std`` 255, the same at every step; there is no random augmentation.
+    """
+
+    #: The registered name of the dataset.
+    dataset_name = "PASTIS"
+    split_names = None
+    mean = (0.0,)
+    std = (255.0,)
+
+    def __init__(
+        self,
+        batch_size: int = 32,
+        num_workers: int = 0,
+        val_split_pct: float = 0.2,
+        test_split_pct: float = 0.2,
+        padding_length: int | None = 61,
+        **kwargs: Any,
+    ) -> None:
+        """Keep the settings; ``kwargs`` (``root``, ``folds``, ``bands``, ``mode``, ``download``) go to the dataset.
+
+        Args:
+            batch_size: series per batch.
+            num_workers: DataLoader worker processes.
+            val_split_pct: share of the patches held out for validation.
+            test_split_pct: share of the patches held out for testing.
+            padding_length: steps of every batch (longer series are cut, with a warning); None: the
+                longest series of each batch.
+            **kwargs: passed to the dataset registered as :attr:`dataset_name`.
+
+        Raises:
+            ValueError: if the held-out shares leave no patch to train on, or ``padding_length`` is below 1.
+        """
+        if not (val_split_pct >= 0 and test_split_pct >= 0 and val_split_pct + test_split_pct < 1):
+            raise ValueError(f"{type(self).__name__}: val_split_pct={val_split_pct} and test_split_pct="
+                             f"{test_split_pct} must be at least 0 and add up to less than 1")
+        if padding_length is not None and padding_length < 1:
+            raise ValueError(f"{type(self).__name__}: padding_length must be at least 1 or None, got {padding_length}")
+        bands = kwargs.get("bands")
+        self.num_channels = 10 if bands is None else len(bands)
+        super().__init__(self.dataset_name, batch_size, num_workers, val_split_pct=val_split_pct,
+                         test_split_pct=test_split_pct, **kwargs)
+        self.padding_length = padding_length
+        self.collate_fn = partial(pad_time_series, padding_length=padding_length)
+        self.train_aug = None
+
+    def _loader(self, dataset: Dataset[Sample] | None, stage: str, shuffle: bool) -> DataLoader[Sample]:
+        if dataset is None:
+            self.setup(stage)
+            dataset = {"fit": self.train_dataset, "validate": self.val_dataset, "test": self.test_dataset,
+                       "predict": self.predict_dataset}[stage]
+        assert dataset is not None
+        return DataLoader(dataset, batch_size=self.batch_size, shuffle=shuffle, num_workers=self.num_workers,
+                          collate_fn=self.collate_fn)
+
+    def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
+        """Move a batch's tensors, listed ones (instance targets) included, to ``device``."""
+        if isinstance(batch, dict):
+            return {key: [item.to(device) for item in value] if _tensors(value) else value
+                    for key, value in super().transfer_batch_to_device(batch, device, dataloader_idx).items()}
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
+
+def _tensors(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, Tensor) for item in value)
+
+
+class PASTIS100DataModule(PASTISDataModule):
+    """PASTIS100: 100 PASTIS patches, for tutorials and tests, split and batched as :class:`PASTISDataModule`."""
+
+    dataset_name = "PASTIS100"

@@ -1,0 +1,116 @@
+"""PASTISDataModule on fake PASTIS-R: random fold-free splits, series padded per batch with their lengths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from geotorch.core import get_dataset_class
+from geotorch.datamodules import PASTIS100DataModule, PASTISDataModule, pad_time_series
+from tests.datasets.fakes.time_series import PATCHES, SIZE, make_pastis
+
+#: The number of Sentinel-2 steps of each fake patch, by id.
+STEPS = {patch: len(dates) for patch, (_, dates) in PATCHES.items()}
+
+
+@pytest.fixture(scope="module")
+def pastis_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_pastis(tmp_path_factory.mktemp("pastis"))
+
+
+def series(steps: int, value: float, bands: int = 2) -> dict[str, torch.Tensor]:
+    return {"image": torch.full((steps, bands, 4, 4), value), "mask": torch.zeros(4, 4, dtype=torch.long),
+            "time": torch.arange(steps, dtype=torch.float64)}
+
+
+def test_series_are_padded_to_the_longest_with_their_lengths() -> None:
+    batch = pad_time_series([series(2, 1.0), series(5, 2.0), series(3, 3.0)])
+    assert batch["image"].shape == (3, 5, 2, 4, 4)
+    assert batch["length"].dtype == torch.int64 and batch["length"].tolist() == [2, 5, 3]
+    assert batch["image"][:, :, 0, 0, 0].tolist() == [[1, 1, 0, 0, 0], [2] * 5, [3, 3, 3, 0, 0]]
+    assert batch["mask"].shape == (3, 4, 4)
+    times = batch["time"]
+    assert times.dtype == torch.float64 and times[0, :2].tolist() == [0, 1] and times[0, 2:].isnan().all()
+
+
+def test_a_fixed_padding_length_pads_and_cuts_longer_series_with_a_warning() -> None:
+    batch = pad_time_series([series(2, 1.0), series(3, 2.0)], padding_length=4, padding_value=-1.0)
+    assert batch["image"][:, :, 0, 0, 0].tolist() == [[1, 1, -1, -1], [2, 2, 2, -1]]
+    with pytest.warns(UserWarning, match=r"truncated 1 series to padding_length=2"):
+        cut = pad_time_series([series(2, 1.0), series(3, 2.0)], padding_length=2)
+    assert cut["image"].shape == (2, 2, 2, 4, 4) and cut["length"].tolist() == [2, 2]
+
+
+def test_series_of_different_bands_are_refused_naming_the_shapes() -> None:
+    with pytest.raises(ValueError, match=r"'image' steps have different shapes \[\(2, 4, 4\), \(3, 4, 4\)\]"):
+        pad_time_series([series(2, 1.0), series(2, 1.0, bands=3)])
+
+
+def test_splits_are_torchgeo_s_random_sixty_twenty_twenty_of_the_chosen_folds(pastis_root: Path) -> None:
+    datamodule = PASTISDataModule(root=pastis_root)
+    datamodule.setup("fit")
+    parts = [datamodule.train_dataset, datamodule.val_dataset, datamodule.test_dataset]
+    indices = [list(part.indices) for part in parts]  # type: ignore[union-attr]
+    assert [len(part) for part in indices] == [4, 1, 1]
+    assert sorted(index for part in indices for index in part) == list(range(6))
+    again = PASTISDataModule(root=pastis_root)
+    again.setup("fit")
+    assert list(again.train_dataset.indices) == indices[0]  # type: ignore[union-attr]
+    folds = PASTISDataModule(root=pastis_root, folds=(1, 2, 3), val_split_pct=0.4, test_split_pct=0.3)
+    folds.setup("fit")
+    # Four patches in folds 1-3: 30 %, 40 %, 30 % of them, the remainder going to training.
+    held = (folds.train_dataset, folds.val_dataset, folds.test_dataset)
+    assert [len(part) for part in held] == [2, 1, 1]  # type: ignore[arg-type]
+
+
+def test_batches_hold_padded_series_lengths_and_masks(pastis_root: Path) -> None:
+    datamodule = PASTISDataModule(root=pastis_root, batch_size=6, val_split_pct=0.2, test_split_pct=0.2)
+    datamodule.setup("fit")
+    batch = next(iter(datamodule.train_dataloader()))
+    assert batch["image"].shape == (4, 61, 10, SIZE, SIZE) and batch["image"].dtype == torch.float32
+    assert batch["mask"].shape == (4, SIZE, SIZE) and batch["mask"].dtype == torch.int64
+    lengths = batch["length"].tolist()
+    train = datamodule.train_dataset
+    patches = train.dataset.patches  # type: ignore[union-attr]
+    assert sorted(lengths) == sorted(STEPS[patches[index].id] for index in train.indices)  # type: ignore[union-attr]
+    for row, length in zip(batch["image"], lengths, strict=True):
+        assert bool((row[length:] == 0).all()) and bool((row[:length] > 0).all())
+
+
+def test_longest_in_batch_padding_and_normalisation_on_the_device(pastis_root: Path) -> None:
+    datamodule = PASTISDataModule(root=pastis_root, folds=(1,), batch_size=2, padding_length=None,
+                                  val_split_pct=0.0, test_split_pct=0.0)
+    loader = datamodule._loader(datamodule.build(None), "fit", shuffle=False)
+    batch = next(iter(loader))
+    assert batch["image"].shape == (2, 5, 10, SIZE, SIZE) and batch["length"].tolist() == [3, 5]
+    raw = batch["image"].clone()
+    moved = datamodule.on_after_batch_transfer(datamodule.transfer_batch_to_device(batch, torch.device("cpu"), 0), 0)
+    assert torch.allclose(moved["image"], raw / 255)
+    assert moved["length"].tolist() == [3, 5] and moved["time"].shape == (2, 5)
+
+
+def test_instance_targets_are_listed_per_sample(pastis_root: Path) -> None:
+    datamodule = PASTISDataModule(root=pastis_root, folds=(2, 3), mode="instance", bands=("B04", "B03", "B02"),
+                                  batch_size=2, padding_length=None)
+    assert datamodule.num_channels == 3
+    loader = datamodule._loader(datamodule.build(None), "fit", shuffle=False)
+    batch = datamodule.transfer_batch_to_device(next(iter(loader)), torch.device("cpu"), 0)
+    assert batch["image"].shape == (2, 4, 3, SIZE, SIZE)
+    assert batch["mask"].shape == (2, 4, SIZE, SIZE) and batch["label"].tolist() == [[1, 1, 3, 19]] * 2
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"val_split_pct": 0.5, "test_split_pct": 0.5}, r"add up to less than 1"),
+    ({"padding_length": 0}, r"padding_length must be at least 1"),
+])
+def test_bad_settings_are_refused(arguments: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PASTISDataModule(**arguments)  # type: ignore[arg-type]
+
+
+def test_pastis100_datamodule_builds_the_pastis100_dataset(pastis_root: Path) -> None:
+    datamodule = PASTIS100DataModule(root=pastis_root, batch_size=4)
+    assert datamodule.dataset_class is get_dataset_class("PASTIS100")
+    assert len(datamodule.build(None)) == 6
