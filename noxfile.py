@@ -1,16 +1,46 @@
-"""Developer sessions: tests (all packages), tests_isolated (each package alone), lint, quickstart, bench."""
+"""Developer sessions: tests (all packages), tests_isolated (each package alone), lint, quickstart, bench.
+
+Sessions run on the Python that runs nox when it is one GeoTorch supports (3.11 to 3.13), so one Python
+is enough; ``nox -P 3.13 -s tests`` picks another. A session whose Python is missing fails, never skips.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import nox
 
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests"]
+# A missing interpreter is a failure (exit 1), not a "skipped" session with exit status 0.
+nox.options.error_on_missing_interpreters = True
+
+#: The Python versions GeoTorch supports, as the packages' requires-python and classifiers say.
+PYTHONS = ("3.11", "3.12", "3.13")
+#: PyTorch's index of CPU-only builds: PyPI's Linux torch is the CUDA build, several GB with its libraries.
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+#: Where torch comes from: "cpu" (PyTorch's CPU index), another index URL, or "" for pip's own index.
+TORCH_INDEX_VARIABLE = "GEOTORCH_TORCH_INDEX"
+
+
+def _python() -> str:
+    """The Python of every session: nox's own if supported, else the newest supported one on PATH."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if running in PYTHONS:
+        return running
+    found = [version for version in PYTHONS if shutil.which(f"python{version}")]
+    # None found: the newest, which the session then reports missing (and fails).
+    return found[-1] if found else PYTHONS[-1]
+
+
+PYTHON = _python()
+
 
 PACKAGES = {
     "core": "packages/geotorch-core",
@@ -36,50 +66,89 @@ def _torch_for(packages: list[str]) -> list[str]:
     return TORCH_VISION if {"models", "trainers"} & set(packages) else TORCH_LIGHT
 
 
-@nox.session(python="3.11")
+@functools.cache
+def _torch_index() -> tuple[str, ...]:
+    """pip options choosing where torch comes from.
+
+    ``$GEOTORCH_TORCH_INDEX`` when set; otherwise, on Linux without an NVIDIA GPU, PyTorch's CPU index
+    when it answers; otherwise pip's own configuration (PyPI, or the local wheels of an offline machine).
+    """
+    chosen = os.environ.get(TORCH_INDEX_VARIABLE)
+    if chosen is not None:
+        url = CPU_INDEX if chosen == "cpu" else chosen
+        return ("--index-url", url) if url else ()
+    if sys.platform != "linux" or _has_nvidia_gpu() or not _answers(CPU_INDEX):
+        return ()
+    return ("--index-url", CPU_INDEX)
+
+
+def _has_nvidia_gpu() -> bool:
+    return shutil.which("nvidia-smi") is not None or Path("/proc/driver/nvidia").exists()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url + "/", method="HEAD"), timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+def _install_torch(session: nox.Session, requirements: list[str]) -> None:
+    """Install torch (and torchvision) first, from the index :func:`_torch_index` picks; pip keeps them after."""
+    index = _torch_index()
+    source = index[-1] if index else "pip's configured index"
+    session.log(f"torch from {source}")
+    session.install(*index, *requirements)
+
+
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Every package editable in one reused venv, the example third-party plugin installed, all tests."""
-    session.install(*TORCH_VISION)
+    _install_torch(session, TORCH_VISION)
     # pycocotools: the backend of torchmetrics' detection mAP (geotorch-trainers needs torchmetrics[detection]).
     # hypothesis: generates the GeoTIFF variants the fast header reader is checked against GDAL on.
-    session.install("pytest>=8", "hypothesis", "pycocotools", *(f"-e{path}" for path in PACKAGES.values()))
+    # nox: tests/test_noxfile.py runs the sessions' settings.
+    session.install("pytest>=8", "hypothesis", "pycocotools", "nox", *(f"-e{path}" for path in PACKAGES.values()))
     session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
     session.run("pytest", *(session.posargs or ["tests"]))
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 @nox.parametrize("package", list(ISOLATED))
 def tests_isolated(session: nox.Session, package: str) -> None:
     """One package installed (not editable) with only what it declares; its own tests."""
     needed = ISOLATED[package]
-    session.install(*_torch_for(needed))
+    _install_torch(session, _torch_for(needed))
     session.install("pytest>=8", "hypothesis", *(PACKAGES[name] for name in needed))
     if package == "core":
         session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
     session.run("pytest", f"tests/{package}", *(["tests/plugins"] if package == "core" else []), *session.posargs)
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff on everything, mypy --strict on every package's sources, the import contracts (.importlinter)."""
-    session.install(*_torch_for(list(PACKAGES)))
-    session.install("ruff", "mypy", "import-linter", "pytest>=8", "pandas-stubs", *(f"-e{path}" for path in PACKAGES.values()))
+    _install_torch(session, _torch_for(list(PACKAGES)))
+    session.install("ruff", "mypy", "import-linter", "pytest>=8", "pandas-stubs",
+                    *(f"-e{path}" for path in PACKAGES.values()))
     session.run("ruff", "check", ".")
-    session.run("mypy", *(f"{path}/src/geotorch" for path in PACKAGES.values()))
+    session.run("mypy", *(f"{path}/src/geotorch" for path in PACKAGES.values()),
+                f"{PACKAGES['core']}/src/_geotorch_launcher.py")
     session.run("lint-imports", "--no-cache")
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def quickstart(session: nox.Session) -> None:
     """The main job, offline: generate the demo area, draw sample patches, train a U-Net on it.
 
     Writes quickstart-output/samples/*.png, then a checkpoint and metrics.csv under
-    quickstart-output/quickstart/ (see conf/quickstart.yaml).
+    quickstart-output/quickstart/ (the shipped config ``quickstart``: ``geotorch configs`` lists them).
     """
-    session.install(*TORCH_VISION)
+    _install_torch(session, TORCH_VISION)
     session.install(*PACKAGES.values())
     session.run("geotorch", "quickstart", "--out", "quickstart-output/samples")
-    session.run("geotorch", "fit", "--config", "conf/quickstart.yaml", *session.posargs)
+    session.run("geotorch", "fit", "--config", "quickstart", *session.posargs)
 
 
 def _python312() -> str:
@@ -92,14 +161,14 @@ def _python312() -> str:
     raise RuntimeError("the bench session needs Python 3.12 for TorchGeo 0.10.1: install it (e.g. pyenv install 3.12)")
 
 
-@nox.session(python="3.11")
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Sampling throughput, index build and import cost, GeoTorch vs TorchGeo 0.10.1 on the same generated data.
 
     Positional arguments go to bench/compare.py (e.g. ``-- --repeats 5``). The data (about 2 GB) is
     generated once into ``$GEOTORCH_BENCH_DATA`` (default ``.nox/bench-data``).
     """
-    session.install(*TORCH_LIGHT)
+    _install_torch(session, TORCH_LIGHT)
     session.install(PACKAGES["core"], PACKAGES["datasets"])
     torchgeo = Path(".nox/torchgeo-py312")
     if not (torchgeo / "bin" / "python").exists():
