@@ -48,7 +48,9 @@ PATHS = {
         "SimCLR",
     ),
     "torchgeo.trainers": ("ClassificationTask", "SemanticSegmentationTask", "ObjectDetectionTask"),
-    "torchgeo.models": ("get_model", "get_model_weights", "get_weight", "list_models"),
+    "torchgeo.models": (
+        "get_model", "get_model_weights", "get_weight", "list_models", "ConvLSTM", "Conv3dLSTM", "LTAE"
+    ),
 }
 
 
