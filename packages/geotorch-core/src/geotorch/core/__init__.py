@@ -75,6 +75,8 @@ if TYPE_CHECKING:
     from geotorch.core.plotting import plot_sample as plot_sample
     from geotorch.core.plugins import list_plugins as list_plugins
     from geotorch.core.plugins import load_plugins as load_plugins
+    from geotorch.core.progress import progress_bar as progress_bar
+    from geotorch.core.progress import report_progress as report_progress
     from geotorch.core.raster import RasterDataset as RasterDataset
     from geotorch.core.registry import Register as Register
     from geotorch.core.resources import Resource as Resource

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from geotorch.core.errors import DamagedArchiveError
 from geotorch.core.partial import NAME_MAX, is_partial, staging_folder, sweep
+from geotorch.core.progress import report_progress
 
 # Magic numbers at the start of each compressed stream; the format is told from content, not from the file name.
 _COMPRESSION_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
@@ -299,7 +300,7 @@ def _extract_zip(src: Path, dst: Path) -> None:
         _refuse_unsafe(src, ((info.filename, _name_problem(info.filename)) for info in members))
         _refuse_unsafe(src, _layout_problems((info.filename, info.is_dir()) for info in members))
         with _staging(src, dst) as staging:
-            archive.extractall(staging)
+            archive.extractall(staging, members=report_progress(members, len(members), f"extracting {src.name}"))
 
 
 def _extract_tar(src: Path, dst: Path) -> None:
@@ -308,13 +309,14 @@ def _extract_tar(src: Path, dst: Path) -> None:
         _refuse_unsafe(src, ((member.name, _tar_member_problem(member)) for member in members))
         _refuse_unsafe(src, _layout_problems((member.name, member.isdir()) for member in members))
         with _staging(src, dst) as staging:
+            shown = report_progress(members, len(members), f"extracting {src.name}")
             try:
                 if hasattr(tarfile, "data_filter"):
                     # Python >= 3.11.4 also checks links against the real file system, which catches chains
                     # of symlinks that the name checks above cannot see.
-                    archive.extractall(staging, filter="data")
+                    archive.extractall(staging, members=shown, filter="data")
                 else:
-                    archive.extractall(staging)
+                    archive.extractall(staging, members=shown)
             except tarfile.FilterError as err:
                 raise ValueError(
                     f"{src}: refusing to extract member {err.tarinfo.name!r} ({err}); nothing was extracted"

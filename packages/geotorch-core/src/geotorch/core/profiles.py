@@ -18,6 +18,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from geotorch.core.cache import cache_home
 from geotorch.core.geotiff import read_header
 from geotorch.core.geotransform import footprint, ground_res
+from geotorch.core.progress import progress_bar
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.sidecars import probed_alike, sidecars_by_file
 
@@ -205,11 +206,14 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
     # later, so that GDAL finds exactly the sidecars it finds then. (Threads do not help here: opening is
     # bound by the GIL-holding parts of rasterio.)
     listed = [number for number in missing if not probed_alike(paths[number].name, sidecars[number])]
-    with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"):
-        for number in set(missing) - set(listed):
+    with progress_bar(len(missing), "indexing rasters") as advance:
+        with rasterio.Env(GDAL_DISABLE_READDIR_ON_OPEN="TRUE"):
+            for number in set(missing) - set(listed):
+                results[number] = _read_profile(paths[number], sidecars[number])
+                advance(1)
+        for number in listed:
             results[number] = _read_profile(paths[number], sidecars[number])
-    for number in listed:
-        results[number] = _read_profile(paths[number], sidecars[number])
+            advance(1)
     final = [result for result in results if result is not None]
     if use_cache and (missing or len(stored) != len(paths)):
         _store(cache, {str(path): (stamp, profile) for path, stamp, profile in zip(paths, stamps, final, strict=True)})

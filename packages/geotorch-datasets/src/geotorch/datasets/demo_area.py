@@ -23,7 +23,7 @@ from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
 
-from geotorch.core import cache_home
+from geotorch.core import cache_home, report_progress
 
 #: Bumped whenever the generated files change, so stale caches are rebuilt.
 DEMO_VERSION = "1"
@@ -108,7 +108,8 @@ def generate_demo_area(root: Path, seed: int = 0) -> Path:
         (staging / "landcover").mkdir()
         (staging / "imagery").mkdir()
         _write(staging / "landcover" / "landcover_5070.tif", classes[None], LABELS_CRS, labels_transform, 0)
-        for epsg, longitude, date in SCENE_ZONES:
+        scenes = report_progress(SCENE_ZONES, len(SCENE_ZONES), f"generating the demo area in {root}", "scene")
+        for epsg, longitude, date in scenes:
             crs = CRS.from_epsg(epsg)
             x, y = Transformer.from_crs("EPSG:4326", crs.to_wkt(), always_xy=True).transform(longitude, CENTRE_LATITUDE)
             half = SCENE_SIZE * RES / 2
