@@ -12,10 +12,9 @@ from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseR
 from tests.trainers.series_fakes import SyntheticSeriesDataModule
 from tests.trainers.task_fakes import fast_trainer
 
-#: Small models of every registered kind, for 3 bands per step.
+#: Small models of two registered kinds, for 3 bands per step (the segmentation tests run every kind).
 MODELS: dict[str, dict[str, Any]] = {
     "convlstm": {"hidden_dim": 4},
-    "conv3dlstm": {"conv3d_dim": 4, "hidden_dim": 4},
     "utae": {"encoder_widths": [4, 8], "decoder_widths": [4, 8], "out_conv": [4], "n_head": 2, "d_model": 8},
 }
 #: A small L-TAE.
