@@ -258,3 +258,16 @@ def test_union_of_two_series_of_the_same_dates_overlays_them_step_by_step(series
     (tmp_path / "B" / "B_z_20200301.tif").unlink()
     with pytest.raises(ValueError, match="merge_samples: time series of different times"):
         (west | Series(tmp_path / "B", crs="EPSG:32631", res=10.0, time_series=True))[ACROSS]
+
+
+def test_files_with_more_bands_than_selected_join_a_series_of_named_bands(tmp_path: Path) -> None:
+    class Named(Series):
+        all_bands = ("red", "green")
+
+    write_tiles(tmp_path)
+    write_raster(tmp_path / "A_b_20201001.tif", np.ones((3, 64, 64), "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
+    sample = Named(tmp_path, crs="EPSG:32631", res=10.0, bands=["green"], time_series=True)[ACROSS]
+    assert sample["image"].shape == (4, 1, 20, 20), "the 3-band file of October is read for its green band"
+    write_raster(tmp_path / "A_c_20201101.tif", np.ones((1, 64, 64), "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
+    with pytest.raises(ValueError, match=r"A_c_20201101\.tif has 1 band\(s\) but the bands selected need 2"):
+        Named(tmp_path, bands=["green"], time_series=True)

@@ -105,14 +105,15 @@ class RasterDataset(GeoDataset):
     With ``time_series=True`` a sample holds one time step per acquisition the query meets, in
     time order: ``image`` float32 ``(T, C, H, W)`` (``mask`` int64 ``(T, H, W)``, or ``(T, C, H, W)``
     for several bands) and ``time`` float64 ``(T,)``, the start of each step's time interval in
-    POSIX seconds (TorchGeo 0.10.1 gives no time key; ``(T,)`` ``time`` is what its Copernicus-Bench
-    series carry). The files of one acquisition (same :meth:`acquisition_key`: by default the same
-    time interval from the ``date`` group, or ``start`` and ``stop``; e.g. neighbouring tiles of one
-    pass, also in different UTM zones) are mosaicked into one step, so a window across a tile seam
-    has one step per date, not one per file (TorchGeo stacks one step per file). The query's
-    ``mint``/``maxt`` (or a time slice) selects the steps whose interval meets it. ``&`` with a
-    single-date label keeps every date of the series (see :class:`IntersectionDataset`);
-    :func:`stack_samples` pads series of different lengths (adding ``length``).
+    POSIX seconds (TorchGeo 0.10.1's GeoDatasets give no time key; its Copernicus-Bench series
+    carry ``time`` ``(T,)`` too, as interval midpoints). The files of one acquisition (same
+    :meth:`acquisition_key`: by default the same time interval from the ``date`` group, or
+    ``start`` and ``stop``; e.g. neighbouring tiles of one pass, also in different UTM zones)
+    are mosaicked into one step, so a window across a tile seam has one step per date, not one
+    per file (TorchGeo stacks one step per file). The query's ``mint``/``maxt`` (or a time
+    slice) selects the steps whose interval meets it. ``&`` with a single-date label keeps every
+    date of the series (see :class:`IntersectionDataset`); :func:`stack_samples` pads series of
+    different lengths (adding ``length``).
 
     Override points (public methods; a product that needs more than class
     attributes overrides these, never a private method):
@@ -257,7 +258,9 @@ class RasterDataset(GeoDataset):
         footprints: list[Footprint] = []
         dtypes: dict[np.dtype[Any], Path] = {}
         first: RasterProfile | None = None
+        # A time series' files must all hold the bands read: the highest selected one, or as many as the first.
         counted: tuple[Path, int] | None = None
+        needed = max((self.all_bands.index(band) + 1 for band in self.bands if band in self.all_bands), default=None)
         for (path, match), profile in zip(candidates, profiles, strict=True):
             if isinstance(profile, str):
                 warnings.warn(f"{type(self).__name__}: skipping {path}: not a readable raster ({profile})",
@@ -267,7 +270,7 @@ class RasterDataset(GeoDataset):
             if self.time_series:
                 check_dated(type(self).__name__, path, (mint, maxt))
                 if not self.separate_files:
-                    counted = check_band_count(type(self).__name__, path, profile.count, counted)
+                    counted = check_band_count(type(self).__name__, path, profile.count, counted, needed)
                 self._acquisitions[str(path)] = (self.acquisition_key(path, match), mint, maxt)
             left, bottom, right, top = profile.bounds
             footprints.append(Footprint(crs_from_wkt(profile.crs), (left, right, bottom, top), mint, maxt, str(path)))

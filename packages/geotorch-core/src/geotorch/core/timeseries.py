@@ -50,22 +50,37 @@ def check_dated(owner: str, path: Path, interval: tuple[float, float]) -> None:
         )
 
 
-def check_band_count(owner: str, path: Path, count: int, first: tuple[Path, int] | None) -> tuple[Path, int]:
-    """Refuse a file of a series whose band count differs from the first file's: steps must stack.
+def check_band_count(
+    owner: str, path: Path, count: int, first: tuple[Path, int] | None, needed: int | None
+) -> tuple[Path, int]:
+    """Refuse a file of a series whose steps would not stack: too few bands, or a count unlike the first file's.
+
+    Args:
+        owner: the dataset's class name, for messages.
+        path: the file.
+        count: its number of bands.
+        first: the first file checked and its count (None for the first file).
+        needed: the highest band read (1-based) when the dataset selects bands by name (``all_bands``),
+            so that files may hold more; None when every band of the files is read, so that counts must match.
 
     Returns:
         The first file and its count (``(path, count)`` when ``first`` is None).
 
     Raises:
-        ValueError: naming both files and their counts.
+        ValueError: naming the file and its count, and the first file or the bands needed.
     """
+    if needed is not None and count < needed:
+        raise ValueError(
+            f"{owner}: {path} has {count} band(s) but the bands selected need {needed}; every file of a time "
+            f"series (time_series=True) needs the selected bands: choose bands=... that all files have"
+        )
     if first is None:
         return path, count
-    if count != first[1]:
+    if needed is None and count != first[1]:
         raise ValueError(
             f"{owner}: {path} has {count} band(s) but {first[0]} has {first[1]}; every file of a time series "
-            f"(time_series=True) needs the same bands so that its steps stack as (T, C, H, W): choose bands=... "
-            f"or give paths=... holding one product"
+            f"(time_series=True) needs the same bands so that its steps stack as (T, C, H, W): give paths=... "
+            f"holding one product, or declare all_bands and choose bands=..."
         )
     return first
 
