@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from geotorch.models.convlstm import step_mask
+from geotorch.models.series import step_mask
 
 
 def sinusoid_encoding(positions: Tensor, channels: int, period: float) -> Tensor:

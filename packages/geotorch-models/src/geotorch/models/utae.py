@@ -17,8 +17,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional
 
-from geotorch.models.convlstm import check_series, step_mask
 from geotorch.models.ltae import LTAE
+from geotorch.models.series import check_series, step_mask
 
 #: How the skip features are collapsed over time.
 AGGREGATIONS = ("att_group", "att_mean", "mean")
