@@ -271,3 +271,20 @@ def test_files_with_more_bands_than_selected_join_a_series_of_named_bands(tmp_pa
     write_raster(tmp_path / "A_c_20201101.tif", np.ones((1, 64, 64), "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
     with pytest.raises(ValueError, match=r"A_c_20201101\.tif has 1 band\(s\) but the bands selected need 2"):
         Named(tmp_path, bands=["green"], time_series=True)
+
+
+def test_a_series_of_a_real_landsat_subset_steps_through_its_dates(tmp_path: Path, real_data: Path) -> None:
+    class Scenes(RasterDataset):
+        filename_glob = "scene_*.tif"
+        filename_regex = r"^scene_(?P<date>\d{8})\.tif$"
+
+    for day in ("20200901", "20200301"):
+        (tmp_path / f"scene_{day}.tif").symlink_to(real_data / "RGB.byte.tif")
+    series = Scenes(tmp_path, crs="EPSG:4326", time_series=True)
+    single = RasterDataset(real_data / "RGB.byte.tif", crs="EPSG:4326", res=series.res)
+    query = BoundingBox(*tuple(single.bounds)[:4])
+    sample = series[query]
+    assert sample["image"].shape[:2] == (2, 3) and sample["time"].tolist() == [seconds("20200301"), seconds("20200901")]
+    for step in range(2):
+        torch.testing.assert_close(sample["image"][step], single[query]["image"])
+    assert sample["image"].amax() > 0, "warped onto EPSG:4326, real pixels"
