@@ -104,13 +104,15 @@ def test_an_empty_time_slice_raises_naming_the_query(series: Series) -> None:
 def test_intersection_with_a_label_of_another_date_keeps_every_date(series: Series, tmp_path: Path) -> None:
     labels = Labels(write_labels(tmp_path / "labels"))
     both = series & labels
-    assert both.time_series and both.bounds.maxt >= seconds("20200901")
+    assert both.time_series
+    assert (both.bounds.mint, both.bounds.maxt) == (series.bounds.mint, series.bounds.maxt), "the series' dates"
     sample = both[ACROSS]
     assert sample["image"].shape == (3, 2, 20, 20) and sample["time"].shape == (3,)
     assert sample["mask"].shape == (20, 20) and sample["mask"].dtype == torch.long
     assert sample["mask"].unique().tolist() == [2, 3], "the label's classes under the window"
     june = both[BoundingBox(*tuple(ACROSS)[:4], seconds("20200501"), seconds("20200701"))]
     assert june["image"].shape == (1, 2, 20, 20) and june["mask"].shape == (20, 20), "label dated 2019 still read"
+    assert (labels & series).bounds.mint == series.bounds.mint, "the series' dates, whichever operand it is"
     flipped = (labels & series)[ACROSS]
     assert flipped["image"].shape == (3, 2, 20, 20) and flipped["mask"].shape == (20, 20)
 

@@ -9,7 +9,7 @@ from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
 from geotorch.core.geo import GeoDataset, as_res, build_index
 from geotorch.core.sample import Sample, Transform
-from geotorch.core.timeseries import is_time_series, operand_query, spanning_both
+from geotorch.core.timeseries import is_time_series, on_series_time, operand_query
 
 if TYPE_CHECKING:
     import rtree.index
@@ -74,10 +74,10 @@ class IntersectionDataset(_Composite):
 
     When an operand is a time series (``time_series=True``), the datasets intersect in space
     only (TorchGeo's ``spatial_only=True``): ``series & label`` keeps every date of the series
-    beside a label of another date. Each entry then spans both entries' times; the series is read
-    at the query's time (which selects its dates), the other operand at the query's time where it
-    has data then, else over its whole time span. The result is itself a time series
-    (``time_series`` True).
+    beside a label of another date. Each entry then carries the time of the series' entry (its
+    date), so temporal samplers see the series' dates; the series is read at the query's time
+    (which selects its dates), the other operand at the query's time where it has data then, else
+    over its whole time span. The result is itself a time series (``time_series`` True).
     """
 
     def __init__(
@@ -102,7 +102,7 @@ class IntersectionDataset(_Composite):
             window = (*hit.bounds[:4], MIN_TIME, MAX_TIME) if self.time_series else hit.bounds
             for other in second.index.intersection(window, objects=True):
                 pair = (box, BoundingBox(*other.bounds))
-                mine, theirs = spanning_both(*pair) if self.time_series else pair
+                mine, theirs = on_series_time(*pair, is_time_series(first)) if self.time_series else pair
                 # On the first entry's pixels (a file's, in the dataset's CRS): patches sampled from
                 # the intersection then read that file exactly, without resampling.
                 shared = snap_inward(mine & theirs, mine, first.res)

@@ -112,9 +112,13 @@ def is_time_series(dataset: object) -> bool:
     return getattr(dataset, "time_series", False) is True
 
 
-def spanning_both(box: BoundingBox, other: BoundingBox) -> tuple[BoundingBox, BoundingBox]:
-    """Both boxes with the union of their time intervals: a time series and a label overlap in space only."""
-    span = {"mint": min(box.mint, other.mint), "maxt": max(box.maxt, other.maxt)}
+def on_series_time(box: BoundingBox, other: BoundingBox, first_is_series: bool) -> tuple[BoundingBox, BoundingBox]:
+    """Both boxes with the time of the time-series operand's box (the first's when it is one, else the second's).
+
+    A time series and a label overlap in space only, and their overlap keeps the series' dates.
+    """
+    series = box if first_is_series else other
+    span = {"mint": series.mint, "maxt": series.maxt}
     return replace(box, **span), replace(other, **span)
 
 
