@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.resources
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,61 @@ def test_each_package_is_marked_typed_and_reports_its_version(distribution: str,
 
     assert (importlib.resources.files(package) / "py.typed").is_file()
     assert importlib.import_module(package).__version__ == version
+
+
+#: The links every distribution's PyPI page shows (pyproject's [project.urls]).
+URLS = {"Homepage", "Documentation", "Source", "Issues", "Changelog"}
+#: What each README's first Python example needs installed to run.
+NEEDS = {
+    "geotorch-core": ("geotorch-core",),
+    "geotorch-datasets": ("geotorch-core", "geotorch-datasets"),
+    "geotorch-models": ("geotorch-core", "geotorch-models"),
+    "geotorch-trainers": tuple(PACKAGES),
+}
+
+
+@pytest.mark.parametrize("distribution", sorted(PACKAGES))
+def test_each_distribution_links_its_project_and_declares_python_3_11_to_3_13(distribution: str) -> None:
+    metadata = _installed(distribution).metadata
+
+    urls = dict(entry.split(", ", 1) for entry in metadata.get_all("Project-URL") or [])
+    assert set(urls) == URLS
+    assert all(url.startswith("https://github.com/geotorch/") or url.startswith("https://geotorch.github.io/")
+               for url in urls.values())
+    assert metadata["Author"] == "The GeoTorch contributors"
+    assert metadata["Requires-Python"] == ">=3.11"
+    classifiers = set(metadata.get_all("Classifier") or [])
+    assert {f"Programming Language :: Python :: 3.{minor}" for minor in (11, 12, 13)} <= classifiers
+
+
+@pytest.mark.parametrize("distribution", sorted(PACKAGES))
+def test_each_distribution_s_readme_is_a_pypi_page(distribution: str) -> None:
+    metadata = _installed(distribution).metadata
+    page = metadata.get_payload()
+
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    assert page.startswith(f"# {distribution}\n")
+    assert f"pip install {distribution}" in page
+    assert "https://download.pytorch.org/whl/cpu" in page
+    # PyPI shows the page away from the repository: a relative link would be broken there.
+    links = re.findall(r"\]\(([^)\s]+)\)", page)
+    assert links and [link for link in links if not link.startswith("https://")] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("distribution", sorted(PACKAGES))
+def test_each_readme_s_first_python_example_runs(distribution: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for needed in NEEDS[distribution]:
+        _installed(needed)
+    page = _installed(distribution).metadata.get_payload()
+    example = re.findall(r"```python\n(.*?)```", page, re.DOTALL)[0]
+    monkeypatch.chdir(tmp_path)
+    if distribution == "geotorch-core":  # its example reads the user's folder of GeoTIFFs
+        from tests.core.rasters import grid, random_bands, write_raster
+
+        for number in range(2):
+            write_raster(tmp_path / "scenes" / f"scene_{number}.tif", random_bands((3, 96, 96), seed=number),
+                         32633, grid(500_000 + 1920 * number, 5_000_000))
+
+    exec(compile(example, f"{distribution}/README.md", "exec"), {"__name__": "readme_example"})
