@@ -206,9 +206,19 @@ class GeoDataModule(BaseDataModule):
         return self._grid_loader(self._require(self.test_dataset, "test"), self.stride)
 
     def predict_dataloader(self) -> DataLoader[Sample]:
-        """An overlapping grid over the prediction area."""
+        """An overlapping grid over the prediction area, each rank's windows in whole chunks of rows, top first.
+
+        The windows come from a :class:`~geotorch.trainers.StreamingGridSampler`, whose order lets
+        :class:`~geotorch.trainers.GeoTIFFPredictionWriter` write rows as the grid passes them.
+        """
+        from geotorch.trainers.predict_sampler import StreamingGridSampler
+
         stride = self.predict_stride
+        size = self.patch_size
         if stride is None:
-            size = self.patch_size
             stride = (max(1, size[0] // 2), max(1, size[1] // 2)) if isinstance(size, tuple) else max(1, size // 2)
-        return self._grid_loader(self._require(self.predict_dataset, "predict"), stride)
+        dataset = self._require(self.predict_dataset, "predict")
+        rank, world_size = self._shard()
+        sampler = StreamingGridSampler(dataset, size, stride, rank=rank, world_size=world_size)
+        return DataLoader(dataset, batch_size=self.batch_size, sampler=ShardedSampler(sampler, dataset),
+                          collate_fn=stack_samples, num_workers=self.num_workers)

@@ -135,7 +135,7 @@ def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    temporary = path.with_name(f".{_temporary_stem(path)}.{HOST}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    temporary = temporary_of(path)
     try:
         with rasterio.Env(GDAL_PAM_ENABLED="NO"), rasterio.open(temporary, "w", **profile) as target:
             target.write(array)
@@ -149,6 +149,11 @@ def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def temporary_of(path: Path) -> Path:
+    """A new hidden temporary name beside ``path``: ``.<name>.<host>.<pid>.<random>.part`` (as write_raster's)."""
+    return path.with_name(f".{_temporary_stem(path)}.{HOST}.{os.getpid()}.{secrets.token_hex(4)}.part")
 
 
 def remove_stale_temporaries(path: Path) -> list[Path]:

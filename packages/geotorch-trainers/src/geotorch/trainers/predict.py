@@ -1,0 +1,272 @@
+"""``predict_raster``: a model over whole rasters, window by window, into Cloud-Optimized GeoTIFFs, no datamodule."""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import rasterio
+import torch
+from rasterio.crs import CRS
+from rasterio.warp import calculate_default_transform
+from torch import Tensor, nn
+from torch.utils.data import DataLoader
+
+from geotorch.trainers.outputs import output_names, temporary_of
+from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, publish_cog
+from geotorch.trainers.predict_grid import Chunk, window_starts
+from geotorch.trainers.predict_mask import FileMask
+from geotorch.trainers.predict_reading import WindowReader, open_view, raster_paths
+from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
+from geotorch.trainers.predict_vector import write_polygons
+
+
+def predict_raster(
+    model: nn.Module,
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    *,
+    patch_size: int | tuple[int, int] = 256,
+    overlap: int | tuple[int, int] | None = None,
+    batch_size: int = 8,
+    output: OutputKind = "classes",
+    vectorize: bool = False,
+    simplify: float | None = None,
+    num_workers: int = 0,
+    device: str | torch.device | None = None,
+    preprocess: Callable[[Tensor], Tensor] | None = None,
+    class_names: Sequence[str] | None = None,
+    colors: Sequence[Sequence[int]] | None = None,
+    probability_dtype: Literal["uint8", "float16"] = "uint8",
+    crs: str | CRS | None = None,
+    res: float | tuple[float, float] | None = None,
+) -> list[Path]:
+    """Predict every pixel of rasters with a segmentation model, into one Cloud-Optimized GeoTIFF per raster.
+
+    Each raster is cut into windows of ``patch_size`` overlapping by ``overlap`` pixels (the
+    last row and column of windows moved back to end at the raster's edge; a raster smaller
+    than a window is padded with zeros), read a batch at a time by ``num_workers`` processes,
+    run through ``model``, and the windows' logits are blended where they overlap (weights
+    rising from the window edges, :func:`~geotorch.trainers.predict_blend.blend_weights`).
+    Rows are written as soon as every window over them has run, so memory holds one band of
+    rows (``window height x width x channels`` float32), whatever the raster's size.
+
+    Each output has its input's CRS and grid (or, with ``crs``/``res``, the input warped
+    bilinearly onto that CRS and resolution), is tiled (512 px) with overviews, and carries
+    nodata where the input has none (its nodata, alpha band or mask; outside its footprint
+    when warped): ``classes`` are ``uint8`` with a colour table, the class names in the
+    ``class_names`` tag (JSON) and nodata 255; ``probabilities`` are one band per class
+    (softmax; one band for a single binary channel), ``uint8`` ``round(p * 254)`` (scale
+    1/254, nodata 255) or half floats (nodata NaN); ``scores`` are the blended values,
+    float32. Outputs are named after the inputs' paths relative to their common folder
+    (see :func:`~geotorch.trainers.outputs.output_names`), written under hidden temporary
+    names and renamed into place.
+
+    Args:
+        model: a GeoTorch task, or any module mapping ``(B, C, H, W)`` float32 to ``(B, K, H, W)``
+            logits (``K = 1``: a binary logit).
+        paths: a raster file, a folder (every ``.tif``, ``.tiff``, ``.jp2``, ``.vrt`` or ``.img``
+            under it), or a list of both.
+        output_dir: where the outputs go.
+        patch_size: window ``(height, width)`` in pixels, or one number for both.
+        overlap: pixels shared by neighbouring windows (default: a quarter of ``patch_size``).
+        batch_size: windows per forward pass.
+        output: ``classes``, ``probabilities`` or ``scores``.
+        vectorize: also write each class output's polygons, per class, as ``<name>.gpkg`` and
+            ``<name>.parquet`` (GeoParquet) beside it.
+        simplify: tolerance (in the output's CRS units) to simplify the polygons by, or None.
+        num_workers: processes reading windows (0: the calling one).
+        device: where the model runs (default: CUDA when available, else the CPU).
+        preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values giving
+            the model's input (default: the task's pretrained weights' ``transforms`` when the
+            task was built with registered weights, else the raw values as float32).
+        class_names: one name per class (default: the task's ``labels``, else ``class_<k>``).
+        colors: one RGB(A) colour (0-255) per class for the colour table.
+        probability_dtype: ``uint8`` or ``float16`` for ``probabilities``.
+        crs: predict on this CRS instead of each input's own.
+        res: the resolution (CRS units) of that grid; needs ``crs`` (default: what GDAL
+            suggests for each input).
+
+    Returns:
+        The files written, in the order of the inputs (each raster, then its polygons).
+
+    Raises:
+        FileNotFoundError: if a path does not exist or a folder holds no raster.
+        ValueError: if an argument is out of range, an output would replace its input, or the
+            model's output is not ``(B, K, H, W)`` of the window's size.
+    """
+    size = _pair(patch_size, "patch_size")
+    overlap = overlap if overlap is not None else (size[0] // 4, size[1] // 4)
+    shared = _pair(overlap, "overlap", minimum=0)
+    if shared[0] >= size[0] or shared[1] >= size[1]:
+        raise ValueError(f"predict_raster: overlap={overlap} must be smaller than patch_size={patch_size}")
+    stride = (size[0] - shared[0], size[1] - shared[1])
+    if output not in ("classes", "probabilities", "scores"):
+        raise ValueError(f"predict_raster: output={output!r}; choose 'classes', 'probabilities' or 'scores'")
+    if vectorize and output != "classes":
+        raise ValueError("predict_raster: vectorize=True needs output='classes'")
+    if res is not None and crs is None:
+        raise ValueError("predict_raster: res= needs crs= (the grid's CRS)")
+    if batch_size < 1:
+        raise ValueError(f"predict_raster: batch_size={batch_size} must be at least 1")
+    sources = raster_paths(paths)
+    folder = Path(output_dir)
+    names = output_names(sources)
+    for source, name in zip(sources, names, strict=True):
+        target = folder / name
+        if target.exists() and os.path.samefile(target, source):
+            raise ValueError(
+                f"predict_raster: the prediction of {source} would overwrite that input "
+                f"(output_dir={str(folder)!r}); choose an output_dir outside the inputs' folders"
+            )
+    grid_crs = CRS.from_user_input(crs) if crs is not None else None
+    layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
+    target_device = (
+        torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    )
+    model = model.eval().to(target_device)
+    transform = preprocess if preprocess is not None else preprocessing_of(model)
+    names_of_classes = list(class_names) if class_names is not None else _labels_of(model)
+    reader = WindowReader(layouts, grid_crs, res)
+    loader = DataLoader(
+        reader,
+        batch_size=batch_size,
+        num_workers=num_workers,
+        pin_memory=target_device.type == "cuda",
+        persistent_workers=False,
+    )
+    written: list[Path] = []
+    stream: ChunkStream | None = None
+    current = -1
+
+    def close(number: int, stream: ChunkStream) -> None:
+        part = stream.finish()
+        path = publish_cog([part], folder / layouts[number].name, layouts[number].grid, stream.spec)
+        written.append(path)
+        if vectorize:
+            written.extend(write_polygons(path, stream.spec.names, simplify))
+
+    with torch.inference_mode():
+        for images, numbers, tops, lefts in loader:
+            batch = images.to(target_device, non_blocking=True)
+            if transform is not None:
+                batch = transform(batch)
+            logits = model(batch)
+            if not isinstance(logits, Tensor) or logits.ndim != 4 or tuple(logits.shape[-2:]) != size:
+                shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+                raise ValueError(
+                    f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
+                    f"it must give (B, K, {size[0]}, {size[1]}) logits"
+                )
+            values = logits.float().cpu()
+            for number, top, left, window in zip(numbers.tolist(), tops.tolist(), lefts.tolist(), values, strict=True):
+                if number != current:
+                    if stream is not None:
+                        close(current, stream)
+                    stream = _stream(
+                        layouts[number],
+                        folder,
+                        window.shape[0],
+                        output,
+                        names_of_classes,
+                        colors,
+                        probability_dtype,
+                        grid_crs,
+                        res,
+                    )
+                    current = number
+                assert stream is not None
+                stream.add(top, left, window)
+        if stream is not None:
+            close(current, stream)
+    return written
+
+
+def _pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or any(not isinstance(item, int) or item < minimum for item in pair):
+        raise ValueError(f"predict_raster: {name}={value!r} must be a whole number (or two) of at least {minimum}")
+    return pair[0], pair[1]
+
+
+def _layout(
+    source: str,
+    name: Any,
+    size: tuple[int, int],
+    stride: tuple[int, int],
+    crs: CRS | None,
+    res: float | tuple[float, float] | None,
+) -> OutputLayout:
+    """The grid and windows of one input (its own grid, or the warped one)."""
+    with rasterio.open(source) as reader:
+        if crs is None:
+            grid = Grid(reader.crs, reader.transform, reader.height, reader.width)
+        else:
+            transform, width, height = calculate_default_transform(
+                reader.crs, crs, reader.width, reader.height, *reader.bounds, resolution=res
+            )
+            grid = Grid(crs, transform, int(height or 0), int(width or 0))
+    tops = window_starts(grid.height, size[0], stride[0])
+    lefts = window_starts(grid.width, size[1], stride[1])
+    return OutputLayout(name, grid, tuple(tops), tuple(lefts), size, source)
+
+
+def _stream(
+    layout: OutputLayout,
+    folder: Path,
+    channels: int,
+    output: OutputKind,
+    class_names: Sequence[str],
+    colors: Sequence[Sequence[int]] | None,
+    probability_dtype: Literal["uint8", "float16"],
+    crs: CRS | None,
+    res: float | tuple[float, float] | None,
+) -> ChunkStream:
+    """The stream writing the whole of one output (one chunk of all its rows)."""
+    spec = OutputSpec(
+        output,
+        channels,
+        class_names,
+        colors or (),
+        probability_dtype,
+        {"source": os.path.abspath(layout.source) if layout.source else ""},
+    )
+    chunk = Chunk(0, (0, layout.grid.height), (0, len(layout.tops)), 0)
+    assert layout.source is not None
+    view = open_view(layout.source, crs, res, layout.grid)
+    mask = FileMask(view)
+    part = temporary_of(folder / layout.name)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    stream = ChunkStream(layout, chunk, part, spec, mask)
+    return stream
+
+
+def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
+    """The preprocessing of the registered pretrained weights a task was built with, or None when unknown.
+
+    A task built with ``weights=`` a registered name (``resnet50.sentinel2_all_moco``) or a
+    weights object (or enum member) whose ``transforms`` is a callable gets that callable; a
+    checkpoint file, ImageNet weights or none at all give None.
+    """
+    hparams: Any = getattr(model, "hparams", None)
+    weights = hparams.get("weights") if hasattr(hparams, "get") else None
+    if isinstance(weights, enum.Enum):
+        weights = weights.value
+    if isinstance(weights, str) and not os.path.exists(weights):
+        from geotorch.core import get_weight
+
+        try:
+            weights = get_weight(weights)
+        except KeyError:
+            return None
+    transforms = getattr(weights, "transforms", None)
+    return transforms if callable(transforms) else None
+
+
+def _labels_of(model: nn.Module) -> list[str]:
+    hparams = getattr(model, "hparams", None)
+    labels = hparams.get("labels") if hparams is not None and hasattr(hparams, "get") else None
+    return [str(label) for label in labels] if labels else []

@@ -1,0 +1,141 @@
+"""Blending overlapping window predictions a band of rows at a time, handing on each row once it is final."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+
+def blend_weights(height: int, width: int) -> Tensor:
+    """Weights of a window's pixels when overlapping windows are averaged: 1 at the edges, rising inwards.
+
+    The weight of a pixel is its distance, in pixels, to the nearest edge plus one, so every
+    pixel counts, and a window's edge (where its model sees least context) counts least: where
+    windows overlap the result moves smoothly from one to the other, without seams.
+
+    Returns:
+        ``(height, width)`` float32 weights.
+    """
+    rows = torch.arange(height, dtype=torch.float32)
+    columns = torch.arange(width, dtype=torch.float32)
+    to_row_edge = torch.minimum(rows + 1, height - rows)
+    to_column_edge = torch.minimum(columns + 1, width - columns)
+    return torch.minimum(to_row_edge[:, None], to_column_edge[None, :])
+
+
+@dataclass
+class Band:
+    """Final rows of an output: the blended values and which pixels any window reached.
+
+    Attributes:
+        top: the first row's number in the output.
+        values: ``(channels, rows, width)`` float32 weighted means (0 where no window reached).
+        reached: ``(rows, width)`` booleans.
+    """
+
+    top: int
+    values: Tensor
+    reached: Tensor
+
+
+class BandBlender:
+    """The weighted sum of window predictions over the rows of one chunk of an output, held a band at a time.
+
+    Windows must come top row first (a window's top never above the previous one's). The
+    blender keeps only the rows the current window row covers: ``channels + 1`` float32 rows
+    of ``width``, ``window height`` of them, whatever the output's height. A window whose
+    top lies below the held rows makes the rows above it final; they are handed on as
+    :class:`Band` s, in order, only those inside ``rows``.
+
+    Args:
+        height: the output's height in pixels.
+        width: the output's width in pixels.
+        channels: values per pixel (the model's output channels).
+        rows: the output rows ``[start, stop)`` to hand on.
+        band: the most rows a window covers (the window height).
+    """
+
+    def __init__(self, height: int, width: int, channels: int, rows: tuple[int, int], band: int) -> None:
+        self.height, self.width, self.rows = height, width, rows
+        self.capacity = max(1, min(band, height))
+        self.total = torch.zeros((channels, self.capacity, width), dtype=torch.float32)
+        self.weight = torch.zeros((self.capacity, width), dtype=torch.float32)
+        #: The output row that the first held row is.
+        self.base = rows[0]
+        #: The next row to hand on.
+        self.next_row = rows[0]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the held sums."""
+        return self.total.numel() * self.total.element_size() + self.weight.numel() * self.weight.element_size()
+
+    def add(self, top: int, left: int, values: Tensor, weights: Tensor) -> Iterator[Band]:
+        """Add a window's prediction ``(channels, h, w)`` at ``(top, left)`` with per-pixel ``weights`` ``(h, w)``.
+
+        Its pixels outside the output, or above ``rows``, are left out.
+
+        Yields:
+            The bands made final by this window (the rows above its top not yet handed on).
+
+        Raises:
+            ValueError: if the window's top is above a row already handed on or its height passes the band.
+        """
+        yield from self.flush(top)
+        if top < self.base and self.base > self.rows[0]:
+            raise ValueError(
+                f"BandBlender: a window at row {top} came after row {self.base - 1} was final; "
+                "windows must come top row first"
+            )
+        # Rows above the chunk (a halo window's) are another chunk's to write.
+        first = max(top, self.base)
+        stop = min(top + values.shape[-2], self.height)
+        if stop - self.base > self.capacity:
+            raise ValueError(f"BandBlender: a window of {values.shape[-2]} rows passes the band of {self.capacity}")
+        begin, end = max(left, 0), min(left + values.shape[-1], self.width)
+        if first >= stop or begin >= end:
+            return
+        inside = (slice(first - top, stop - top), slice(begin - left, end - left))
+        held = slice(first - self.base, stop - self.base)
+        window_weights = weights[inside]
+        self.total[:, held, begin:end].add_(values[(slice(None), *inside)] * window_weights)
+        self.weight[held, begin:end].add_(window_weights)
+
+    def flush(self, row: int) -> Iterator[Band]:
+        """Hand on the rows above ``row`` (as far as ``rows``' end) and move the band down to start there."""
+        row = min(row, self.rows[1])
+        if row <= self.base:
+            return
+        held_stop = min(row, self.base + self.capacity)
+        if self.next_row < held_stop:
+            start = self.next_row - self.base
+            weight = self.weight[start : held_stop - self.base]
+            values = self.total[:, start : held_stop - self.base] / weight.clamp_min(1e-12)
+            yield Band(self.next_row, values, weight > 0)
+            self.next_row = held_stop
+        if self.next_row < row:
+            # Rows no window reached, below the band.
+            yield Band(
+                self.next_row,
+                torch.zeros((self.total.shape[0], row - self.next_row, self.width)),
+                torch.zeros((row - self.next_row, self.width), dtype=torch.bool),
+            )
+            self.next_row = row
+        shift = row - self.base
+        if shift >= self.capacity:
+            self.total.zero_()
+            self.weight.zero_()
+        else:
+            kept = self.capacity - shift
+            self.total[:, :kept] = self.total[:, shift:].clone()
+            self.weight[:kept] = self.weight[shift:].clone()
+            self.total[:, kept:] = 0
+            self.weight[kept:] = 0
+        self.base = row
+
+    def finish(self) -> Iterator[Band]:
+        """Hand on every row of ``rows`` not handed on yet."""
+        yield from self.flush(self.rows[1])

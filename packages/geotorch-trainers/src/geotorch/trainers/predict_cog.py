@@ -1,0 +1,303 @@
+"""Prediction rasters written as they stream: bands of rows into part files, then one Cloud-Optimized GeoTIFF.
+
+Each chunk of an output's rows (see :mod:`geotorch.trainers.predict_grid`) is written, a
+band of rows at a time, to a part file in a hidden staging folder beside the output. Once
+every part is complete the parts become one tiled GeoTIFF with overviews (GDAL's ``COG``
+driver), written under a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import json
+import math
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import rasterio
+import rasterio.shutil
+import torch
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.windows import Window
+
+from geotorch.trainers.outputs import remove_stale_temporaries, temporary_of
+from geotorch.trainers.predict_blend import Band
+
+#: What an output holds: the class of each pixel, the probability of each class, or the blended values.
+OutputKind = Literal["classes", "probabilities", "scores"]
+
+#: The value of ``uint8`` class and probability outputs where there is no prediction (``uint16`` classes: 65535).
+CLASS_NODATA = 255
+
+#: ``uint8`` probabilities are ``round(p * PROBABILITY_SCALE)`` (so 255 stays free for nodata).
+PROBABILITY_SCALE = 254
+
+#: Side of the COGs' tiles, in pixels.
+COG_BLOCK = 512
+
+#: Rows copied at a time when parts are joined.
+COPY_ROWS = 512
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """How blended values become an output file.
+
+    Attributes:
+        kind: ``classes`` (argmax; a single channel is a binary logit, class 1 where above 0),
+            ``probabilities`` (softmax, or a sigmoid of a single channel) or ``scores`` (the values).
+        channels: values per pixel from the model.
+        class_names: one name per class (default ``class_<k>``).
+        colors: one RGB(A) colour (0-255) per class for the colour table (default: evenly spread hues).
+        probability_dtype: ``uint8`` (``round(p * 254)``, nodata 255) or ``float16`` (nodata NaN).
+        tags: metadata items stored in the file beside those describing the output.
+        logits: whether the values are logits (softmax or sigmoid make probabilities) or probabilities
+            already (as tasks' ``predict_step`` returns them; a single channel is class 1 above 0.5).
+    """
+
+    kind: OutputKind
+    channels: int
+    class_names: Sequence[str] = ()
+    colors: Sequence[Sequence[int]] = ()
+    probability_dtype: Literal["uint8", "float16"] = "uint8"
+    tags: dict[str, str] = field(default_factory=dict)
+    logits: bool = True
+
+    @property
+    def classes(self) -> int:
+        """The number of classes (2 for a single binary channel)."""
+        return 2 if self.channels == 1 and self.kind != "scores" else self.channels
+
+    @property
+    def names(self) -> list[str]:
+        """One name per class."""
+        return list(self.class_names) or [f"class_{number}" for number in range(self.classes)]
+
+    @property
+    def count(self) -> int:
+        """Bands of the output."""
+        return 1 if self.kind == "classes" else self.channels
+
+    @property
+    def dtype(self) -> str:
+        """The output's pixel type."""
+        if self.kind == "classes":
+            return "uint8" if self.classes <= CLASS_NODATA else "uint16"
+        return self.probability_dtype if self.kind == "probabilities" else "float32"
+
+    @property
+    def nodata(self) -> float:
+        """The output's nodata value."""
+        if self.dtype == "uint8":
+            return CLASS_NODATA
+        return 65535 if self.dtype == "uint16" else math.nan
+
+    def encode(self, band: Band, has_data: np.ndarray | None) -> np.ndarray:
+        """The pixels of ``band`` as the output stores them, nodata where no window reached or the input has no data.
+
+        Returns:
+            ``(count, rows, width)`` of :attr:`dtype` (float16 as float32 values that half floats hold).
+        """
+        valid = band.reached.numpy()
+        if has_data is not None:
+            valid = valid & has_data
+        values = band.values
+        if self.kind == "classes":
+            threshold = 0.0 if self.logits else 0.5
+            labels = (values[0] > threshold).to(torch.int64) if self.channels == 1 else values.argmax(dim=0)
+            encoded = labels.numpy().astype(self.dtype)[None]
+        elif self.kind == "probabilities":
+            scores = values.clamp(0, 1)
+            if self.logits:
+                scores = torch.sigmoid(values) if self.channels == 1 else torch.softmax(values, dim=0)
+            if self.dtype == "uint8":
+                encoded = torch.round(scores * PROBABILITY_SCALE).numpy().astype("uint8")
+            else:
+                # Half floats, stored by GDAL as 16-bit floats of a float32 band (NBITS=16).
+                encoded = scores.numpy().astype("float16").astype("float32")
+        else:
+            encoded = values.numpy().astype("float32")
+        encoded[:, ~valid] = self.nodata
+        return encoded
+
+    def describe(self, target: Any) -> None:
+        """Give an open output its colour table, band descriptions and tags."""
+        names = self.names
+        if self.kind == "classes":
+            target.set_band_description(1, "class")
+            if self.dtype == "uint8":
+                target.write_colormap(1, dict(enumerate(self._palette())))
+        elif self.kind == "probabilities":
+            for number, name in enumerate(names[-self.channels :] if self.channels == 1 else names, 1):
+                target.set_band_description(number, f"probability of {name}")
+            if self.dtype == "uint8":
+                target.scales = [1 / PROBABILITY_SCALE] * self.count
+        tags = {"output": self.kind, **self.tags}
+        if self.kind != "scores":
+            tags["class_names"] = json.dumps(names)
+        target.update_tags(**tags)
+
+    def _palette(self) -> list[tuple[int, int, int, int]]:
+        if self.colors:
+            return [
+                (int(color[0]), int(color[1]), int(color[2]), int(color[3]) if len(color) > 3 else 255)
+                for color in self.colors
+            ]
+        # Evenly spread hues, alternating lightness so neighbouring labels stand apart.
+        colours = []
+        for label in range(self.classes):
+            red, green, blue = colorsys.hls_to_rgb((label * 0.618034) % 1, 0.45 + 0.15 * (label % 2), 0.75)
+            colours.append((round(red * 255), round(green * 255), round(blue * 255), 255))
+        return colours
+
+
+@dataclass(frozen=True)
+class Grid:
+    """An output's pixel grid.
+
+    Attributes:
+        crs: its CRS.
+        transform: the affine transform of its top-left pixel corner.
+        height: rows.
+        width: columns.
+    """
+
+    crs: CRS
+    transform: Affine
+    height: int
+    width: int
+
+
+class PartWriter:
+    """Writes one chunk's rows, band after band, into a part file (a plain tiled-free GeoTIFF of those rows).
+
+    Args:
+        path: the part file.
+        grid: the whole output's grid.
+        rows: the output rows ``[start, stop)`` of this part.
+        spec: what the output holds.
+    """
+
+    def __init__(self, path: Path, grid: Grid, rows: tuple[int, int], spec: OutputSpec) -> None:
+        self.path, self.rows, self.spec = path, rows, spec
+        path.parent.mkdir(parents=True, exist_ok=True)
+        profile = _profile(
+            spec, grid.crs, grid.transform * Affine.translation(0, rows[0]), rows[1] - rows[0], grid.width
+        )
+        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
+            self.target = rasterio.open(path, "w", **profile)
+        self.written = rows[0]
+
+    def write(self, pixels: np.ndarray, top: int) -> None:
+        """Write encoded ``(count, rows, width)`` pixels of output rows from ``top`` (the next rows due).
+
+        Raises:
+            ValueError: if the rows are not the next ones of this part.
+        """
+        if top != self.written or top + pixels.shape[1] > self.rows[1]:
+            raise ValueError(f"{self.path}: rows {top}..{top + pixels.shape[1]} are not the next of {self.rows}")
+        self.target.write(pixels, window=Window(0, top - self.rows[0], pixels.shape[2], pixels.shape[1]))
+        self.written += pixels.shape[1]
+
+    def close(self) -> None:
+        """Finish the part file.
+
+        Raises:
+            ValueError: if some of its rows were never written.
+        """
+        self.target.close()
+        if self.written != self.rows[1]:
+            raise ValueError(f"{self.path}: only rows {self.rows[0]}..{self.written} of {self.rows} were written")
+
+
+def _profile(spec: OutputSpec, crs: CRS, transform: Affine, height: int, width: int) -> dict[str, Any]:
+    half = spec.dtype == "float16"
+    profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": spec.count,
+        "dtype": "float32" if half else spec.dtype,
+        "crs": crs,
+        "transform": transform,
+        "nodata": spec.nodata,
+        "compress": "deflate",
+        "zlevel": 1,
+        "blockysize": 16,
+        "bigtiff": "IF_SAFER",
+    }
+    if half:
+        profile["nbits"] = 16
+    return profile
+
+
+def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec) -> Path:
+    """Join the part files of one output, top first, into the Cloud-Optimized GeoTIFF ``path``, atomically.
+
+    The COG is tiled (512 x 512), deflate-compressed, with overviews down to one tile
+    (nearest-neighbour for classes, average otherwise), the colour table, band descriptions
+    and tags of ``spec``. It is written to a hidden temporary beside ``path`` and renamed over
+    it once flushed to disk (see :func:`geotorch.trainers.outputs.write_raster`). The parts
+    are removed.
+
+    Returns:
+        ``path``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    joined = temporary_of(path).with_suffix(".join")
+    temporary = temporary_of(path)
+    try:
+        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
+            source = _join(parts, joined, grid, spec) if len(parts) > 1 else parts[0]
+            with rasterio.open(source, "r+") as opened:
+                spec.describe(opened)
+            rasterio.shutil.copy(
+                source,
+                temporary,
+                driver="COG",
+                blocksize=COG_BLOCK,
+                compress="deflate",
+                overview_resampling="nearest" if spec.kind == "classes" else "average",
+                bigtiff="IF_SAFER",
+                **({"nbits": 16} if spec.dtype == "float16" else {}),
+            )
+        descriptor = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    finally:
+        joined.unlink(missing_ok=True)
+        for part in parts:
+            part.unlink(missing_ok=True)
+    return path
+
+
+def _join(parts: Sequence[Path], joined: Path, grid: Grid, spec: OutputSpec) -> Path:
+    """Copy the parts' rows, in order, into one file ``joined``, a few rows at a time."""
+    profile = _profile(spec, grid.crs, grid.transform, grid.height, grid.width)
+    top = 0
+    with rasterio.open(joined, "w", **profile) as target:
+        for part in parts:
+            with rasterio.open(part) as source:
+                for start in range(0, source.height, COPY_ROWS):
+                    window = Window(0, start, source.width, min(COPY_ROWS, source.height - start))
+                    target.write(source.read(window=window), window=Window(0, top + start, source.width, window.height))
+                top += source.height
+    return joined
+
+
+def remove_staging(folder: Path) -> None:
+    """Remove a staging folder of part files, if it is there."""
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,134 @@
+"""The outputs of a prediction over a GeoDataset: one grid per index entry, its windows, and their queries."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from affine import Affine
+
+from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset, snap_inward
+from geotorch.trainers.outputs import output_names
+from geotorch.trainers.predict_cog import Grid
+from geotorch.trainers.predict_grid import window_starts
+from geotorch.trainers.predict_stream import OutputLayout
+
+
+@dataclass(frozen=True)
+class EntryOutput:
+    """The output of one index entry of a GeoDataset: its layout and what the queries of its windows need.
+
+    Attributes:
+        layout: name, grid and windows (in the dataset's CRS, at its resolution, anchored at the
+            entry's top-left corner).
+        bounds: the entry's whole-pixel box; its time span is every window's.
+        nodata: the nodata of the dataset reading the entry's file (beside the file's own), or None.
+    """
+
+    layout: OutputLayout
+    bounds: BoundingBox
+    nodata: float | None
+
+    def query(self, top: int, left: int) -> BoundingBox:
+        """The box of the window at ``(top, left)`` pixels from the grid's corner."""
+        transform = self.layout.grid.transform
+        height, width = self.layout.size
+        minx = transform.c + left * transform.a
+        maxy = transform.f + top * transform.e
+        return BoundingBox(
+            minx, minx + width * transform.a, maxy + height * transform.e, maxy, self.bounds.mint, self.bounds.maxt
+        )
+
+
+def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int, int]) -> list[EntryOutput]:
+    """One output per index entry of ``dataset``, named after the entry's file (see :func:`output_names`).
+
+    An output holds the entry's whole pixels, counted from its top-left corner (an entry cut
+    mid-pixel by a split has a last partial column or row that no window reaches). The entry
+    of a composite carries the file of the operand it comes from (an intersection's, its
+    first operand's: the imagery of ``images & labels``), whose data, as that operand reads it
+    (with its ``nodata``), decides which pixels are written. Windows of an entry smaller than
+    a window are moved back inside the dataset's bounds where they fit, so they read data.
+    """
+    from geotorch.samplers import index_entries
+
+    entries = index_entries(dataset)
+    sources = [os.fspath(item) if isinstance(item, (str, os.PathLike)) else None for _, item in entries]
+    nodata = _nodata_of_sources(dataset)
+    outputs: list[EntryOutput] = []
+    res = dataset.res
+    for (box, _), source, name in zip(entries, sources, output_names(sources), strict=True):
+        whole = snap_inward(box, box, res)
+        if whole is None:
+            continue
+        height = round((whole.maxy - whole.miny) / res[1])
+        width = round((whole.maxx - whole.minx) / res[0])
+        limits = dataset.bounds
+        rows = (
+            math.floor((whole.maxy - limits.maxy) / res[1] + 1e-6),
+            math.ceil((whole.maxy - limits.miny) / res[1] - 1e-6),
+        )
+        columns = (
+            math.floor((limits.minx - whole.minx) / res[0] + 1e-6),
+            math.ceil((limits.maxx - whole.minx) / res[0] - 1e-6),
+        )
+        grid = Grid(dataset.crs, Affine(res[0], 0, whole.minx, 0, -res[1], whole.maxy), height, width)
+        layout = OutputLayout(
+            name,
+            grid,
+            tuple(window_starts(height, size[0], stride[0], rows)),
+            tuple(window_starts(width, size[1], stride[1], columns)),
+            size,
+            source,
+        )
+        outputs.append(EntryOutput(layout, whole, None if source is None else nodata.get(source)))
+    return outputs
+
+
+def _nodata_of_sources(dataset: GeoDataset) -> dict[str, float | None]:
+    """The ``nodata`` of the dataset reading each file that names an index entry of ``dataset``.
+
+    A file found in two operands of a union takes the first's value, as the union's pixels do.
+
+    Returns:
+        Each file's path (as :func:`os.fspath` gives it) and that dataset's ``nodata`` (or None).
+    """
+    from geotorch.samplers import index_entries
+
+    found: dict[str, float | None] = {}
+    for reader in _readers_of_entries(dataset):
+        nodata = getattr(reader, "nodata", None)
+        for _, item in index_entries(reader):
+            if isinstance(item, (str, os.PathLike)):
+                found.setdefault(os.fspath(item), nodata)
+    return found
+
+
+def _readers_of_entries(dataset: GeoDataset) -> list[GeoDataset]:
+    """The datasets, not composites, whose items the entries of ``dataset`` carry, in operand order."""
+    if isinstance(dataset, IntersectionDataset):
+        return _readers_of_entries(dataset.datasets[0])
+    if isinstance(dataset, UnionDataset):
+        return [reader for operand in dataset.datasets for reader in _readers_of_entries(operand)]
+    return [dataset]
+
+
+def check_inputs_kept(outputs: Sequence[EntryOutput], folder: Path) -> None:
+    """Make sure no output would replace an input file.
+
+    Raises:
+        ValueError: if an output path is the input file of an entry, naming both.
+    """
+    for output in outputs:
+        path = folder / output.layout.name
+        source = output.layout.source
+        if source is None or not path.exists() or not os.path.exists(source):
+            continue
+        if os.path.samefile(path, source):
+            raise ValueError(
+                f"GeoTIFFPredictionWriter: the prediction of {source} would overwrite that input "
+                f"(output_dir={str(folder)!r}); choose an output_dir outside the inputs' folders"
+            )

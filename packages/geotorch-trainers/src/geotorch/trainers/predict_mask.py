@@ -1,0 +1,115 @@
+"""Which pixels of an output grid hold input data, read a band of rows at a time."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import rasterio
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.enums import ColorInterp, Resampling
+from rasterio.errors import RasterioIOError
+from rasterio.vrt import WarpedVRT
+from rasterio.windows import Window
+
+
+class InputMask:
+    """Which pixels of a grid hold data of the raster ``source``, as the dataset reading it sees them.
+
+    A pixel holds data where it lies inside the file's footprint and the file does not mark
+    it missing, as :class:`~geotorch.core.RasterDataset` reads it: missing are the pixels its
+    alpha band or internal mask leaves out, and those whose every band is the file's nodata or
+    the dataset's ``nodata`` (a file without either has data everywhere inside it, zeros
+    included). The file is warped onto the grid (nearest neighbour), only the rows asked for.
+
+    Args:
+        source: path (or GDAL path) of the input file.
+        nodata: the dataset's nodata value, or None.
+        crs: the grid's CRS.
+        transform: the grid's affine transform.
+        shape: the grid's ``(height, width)`` in pixels.
+
+    Raises:
+        rasterio.errors.RasterioIOError: if ``source`` is not a raster GDAL can open.
+    """
+
+    def __init__(self, source: str, nodata: float | None, crs: CRS, transform: Affine, shape: tuple[int, int]) -> None:
+        self.reader = rasterio.open(source)
+        self.width = shape[1]
+        self.nodata = nodata
+        roles = self.reader.colorinterp
+        self.bands = [number for number, role in enumerate(roles, 1) if role != ColorInterp.alpha]
+        alpha = next((number for number in range(1, self.reader.count + 1) if number not in self.bands), None)
+        self.missing = [value for value in (self.reader.nodata, nodata) if value is not None]
+        # The warp's alpha band (the file's, else one added last) is 0 outside the footprint and where the
+        # file's nodata, alpha or mask say so. It is read as a band: GDAL's dataset mask takes an alpha band
+        # into account only beside 1 or 3 other bands.
+        self.view = WarpedVRT(
+            self.reader,
+            crs=crs,
+            transform=transform,
+            width=shape[1],
+            height=shape[0],
+            resampling=Resampling.nearest,
+            add_alpha=alpha is None,
+        )
+        self.alpha = alpha or self.view.count
+
+    @classmethod
+    def of(
+        cls, source: str | None, nodata: float | None, crs: CRS, transform: Affine, shape: tuple[int, int]
+    ) -> InputMask | None:
+        """The mask of ``source``, or None when there is no file or it is not a raster (a vector file, say)."""
+        if source is None:
+            return None
+        try:
+            return cls(source, nodata, crs, transform, shape)
+        except RasterioIOError:
+            return None
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """``(stop - start, width)`` booleans: which pixels of those rows hold data."""
+        window = Window(0, start, self.width, stop - start)
+        block = np.asarray(self.view.read(self.alpha, window=window) > 0)
+        if self.nodata is not None:
+            block &= ~np.all(_is_one_of(self.view.read(self.bands, window=window), self.missing), axis=0)
+        return block
+
+    def close(self) -> None:
+        """Close the file."""
+        self.view.close()
+        self.reader.close()
+
+
+class FileMask:
+    """Which pixels of an open raster (or warped view of one) hold data: GDAL's dataset mask, by rows.
+
+    A pixel holds data where any band's mask says so (the file's nodata, alpha band or
+    internal mask; a warped view's footprint). The mask owns the view: :meth:`close` closes it.
+    """
+
+    def __init__(self, reader: rasterio.io.DatasetReader | WarpedVRT) -> None:
+        self.reader = reader
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """``(stop - start, width)`` booleans: which pixels of those rows hold data."""
+        window = Window(0, start, self.reader.width, stop - start)
+        return np.asarray(self.reader.dataset_mask(window=window) > 0)
+
+    def close(self) -> None:
+        """Close the view and its file."""
+        from geotorch.trainers.predict_reading import close_view
+
+        close_view(self.reader)
+
+
+def _is_one_of(pixels: np.ndarray, values: list[float]) -> np.ndarray:
+    """Which elements of ``pixels`` equal one of ``values`` (NaN matching NaN in float pixels)."""
+    found = np.zeros(pixels.shape, dtype=bool)
+    for value in values:
+        if math.isnan(value):
+            found |= np.isnan(pixels) if pixels.dtype.kind == "f" else False
+        else:
+            found |= pixels == value
+    return found

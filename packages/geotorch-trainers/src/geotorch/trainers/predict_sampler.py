@@ -1,0 +1,82 @@
+"""A grid sampler for streaming prediction: each rank gets whole chunks of output rows, windows top row first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from geotorch.core import BoundingBox, GeoDataset
+from geotorch.samplers import GeoSampler
+from geotorch.trainers.predict_grid import Chunk, assign, row_chunks
+from geotorch.trainers.predict_layout import EntryOutput, entry_outputs
+
+
+class StreamingGridSampler(GeoSampler):
+    """The windows of a prediction grid over every index entry of a dataset, split across ranks by chunks of rows.
+
+    Every index entry gets its own output grid (see
+    :func:`~geotorch.trainers.predict_layout.entry_outputs`) with windows of ``size`` every
+    ``stride`` pixels, the last row and column moved back to end at the grid's edge. Each
+    output's rows are cut into up to ``world_size`` chunks; chunk ``k`` of all the outputs'
+    chunks, in order, goes to rank ``k % world_size``. A rank yields the windows of its chunks,
+    top row first, left to right, including the window rows above a chunk that reach into it,
+    so that it can blend and write the chunk's rows alone, exactly as one process would
+    (see :class:`~geotorch.trainers.GeoTIFFPredictionWriter`). Windows at chunk borders are
+    thus run by two ranks.
+
+    Args:
+        dataset: the dataset to predict on.
+        size: window ``(height, width)`` in pixels, or one number for both.
+        stride: step between windows in pixels, or one number for both.
+        rank: this process's rank (default: from torch.distributed, else 0).
+        world_size: how many ranks share the work (default: from torch.distributed, else 1).
+
+    Raises:
+        ValueError: if ``size`` or ``stride`` is not positive.
+    """
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        size: int | tuple[int, int],
+        stride: int | tuple[int, int],
+        *,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        super().__init__(dataset, rank=rank, world_size=world_size)
+        self.size = _pair(size, "size")
+        self.stride = _pair(stride, "stride")
+        self.outputs: list[EntryOutput] = entry_outputs(dataset, self.size, self.stride)
+        self.chunks: list[Chunk] = [
+            chunk
+            for number, output in enumerate(self.outputs)
+            for chunk in row_chunks(
+                number, output.layout.tops, self.size[0], output.layout.grid.height, self.world_size
+            )
+        ]
+        self.mine: list[Chunk] = assign(self.chunks, self.rank, self.world_size)
+
+    def windows(self) -> Iterator[tuple[Chunk, int, int]]:
+        """``(chunk, top, left)`` of this rank's windows, in the order they are yielded."""
+        for chunk in self.mine:
+            for top, left in self.outputs[chunk.output].layout.windows(chunk):
+                yield chunk, top, left
+
+    def __iter__(self) -> Iterator[BoundingBox]:
+        """Yield this rank's windows, chunk by chunk, top row first."""
+        for chunk, top, left in self.windows():
+            yield self.outputs[chunk.output].query(top, left)
+
+    def __len__(self) -> int:
+        """Windows this rank yields."""
+        return sum(
+            len(self.outputs[chunk.output].layout.lefts) * (chunk.window_rows[1] - chunk.window_rows[0])
+            for chunk in self.mine
+        )
+
+
+def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or any(not isinstance(item, int) or item < 1 for item in pair):
+        raise ValueError(f"StreamingGridSampler: {name}={value!r} must be a positive whole number (or two)")
+    return pair[0], pair[1]

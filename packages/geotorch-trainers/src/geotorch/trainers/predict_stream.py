@@ -1,0 +1,123 @@
+"""One chunk of one output as its windows stream in: blended a band at a time, written to its part file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+import numpy as np
+from torch import Tensor
+
+from geotorch.trainers.predict_blend import Band, BandBlender, blend_weights
+from geotorch.trainers.predict_cog import Grid, OutputSpec, PartWriter
+from geotorch.trainers.predict_grid import Chunk
+
+
+class RowMask(Protocol):
+    """Which pixels of an output's rows hold input data."""
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """``(stop - start, width)`` booleans."""
+
+    def close(self) -> None:
+        """Release the files read."""
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    """One output of a prediction: its name, grid and windows.
+
+    Attributes:
+        name: the output's path relative to the output folder.
+        grid: its pixel grid.
+        tops: window tops, in rows of the grid (see :func:`~geotorch.trainers.predict_grid.window_starts`).
+        lefts: window lefts, in columns of the grid.
+        size: ``(height, width)`` of a window in pixels.
+        source: the input file, or None.
+    """
+
+    name: PurePosixPath
+    grid: Grid
+    tops: tuple[int, ...]
+    lefts: tuple[int, ...]
+    size: tuple[int, int]
+    source: str | None = None
+
+    def windows(self, chunk: Chunk) -> Iterator[tuple[int, int]]:
+        """``(top, left)`` of the windows ``chunk`` runs, top row first, left to right."""
+        for row in range(*chunk.window_rows):
+            for left in self.lefts:
+                yield self.tops[row], left
+
+
+class ChunkStream:
+    """Blends the windows of one chunk and writes its rows, as they become final, to a part file.
+
+    Args:
+        layout: the output.
+        chunk: the rows to write and the window rows that reach them.
+        part: the part file.
+        spec: how values become pixels; its ``channels`` must be the predictions'.
+        mask: which pixels hold input data (nodata elsewhere), or None.
+    """
+
+    def __init__(self, layout: OutputLayout, chunk: Chunk, part: Path, spec: OutputSpec, mask: RowMask | None) -> None:
+        self.layout, self.chunk, self.spec, self.mask = layout, chunk, spec, mask
+        grid = layout.grid
+        self.blender = BandBlender(grid.height, grid.width, spec.channels, chunk.rows, layout.size[0])
+        self.weights = blend_weights(*layout.size)
+        self.writer = PartWriter(part, grid, chunk.rows, spec)
+        self.expected = layout.windows(chunk)
+
+    @property
+    def path(self) -> Path:
+        """The part file."""
+        return self.writer.path
+
+    def add(self, top: int, left: int, values: Tensor) -> None:
+        """Add the next window's prediction ``(channels, height, width)`` float32, at ``(top, left)``.
+
+        Raises:
+            ValueError: if the window is not the next one of the chunk, or its values have the wrong shape.
+        """
+        if next(self.expected, None) != (top, left):
+            raise ValueError(
+                f"{self.layout.name}: the window at row {top}, column {left} is not the next one "
+                "of the prediction grid; windows must come in the grid's order"
+            )
+        if tuple(values.shape) != (self.spec.channels, *self.layout.size):
+            raise ValueError(
+                f"{self.layout.name}: a prediction of shape {tuple(values.shape)}, expected "
+                f"{(self.spec.channels, *self.layout.size)}"
+            )
+        for band in self.blender.add(top, left, values, self.weights):
+            self._write(band)
+
+    def finish(self) -> Path:
+        """Write the remaining rows and close the part file.
+
+        Returns:
+            The part file.
+
+        Raises:
+            ValueError: if windows of the chunk never came.
+        """
+        if next(self.expected, None) is not None:
+            raise ValueError(
+                f"{self.layout.name}: the prediction ended before every window of rows {self.chunk.rows} came"
+            )
+        try:
+            for band in self.blender.finish():
+                self._write(band)
+        finally:
+            self.writer.close()
+            if self.mask is not None:
+                self.mask.close()
+        return self.writer.path
+
+    def _write(self, band: Band) -> None:
+        rows = band.values.shape[1]
+        has_data = self.mask.rows(band.top, band.top + rows) if self.mask is not None else None
+        self.writer.write(self.spec.encode(band, has_data), band.top)

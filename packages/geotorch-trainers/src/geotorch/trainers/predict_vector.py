@@ -1,0 +1,134 @@
+"""Polygons of a class raster, per class, as GeoPackage and GeoParquet, read a band of rows at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+import rasterio.features
+import shapely
+from rasterio.windows import Window
+
+from geotorch.trainers.outputs import remove_stale_temporaries, temporary_of
+
+#: Rows of the class raster polygonized at a time: polygons are cut at every multiple of it.
+VECTOR_ROWS = 2048
+
+
+def polygons(path: Path, simplify: float | None = None) -> Iterator[tuple[shapely.Geometry, int]]:
+    """The polygons of each class of the single-band class raster ``path``, nodata left out.
+
+    The raster is read :data:`VECTOR_ROWS` rows at a time, so memory does not grow with its
+    height; a region crossing such a row line comes as two polygons (their areas add up to
+    the region's).
+
+    Args:
+        path: a class raster (``uint8``/``uint16`` with a nodata value).
+        simplify: tolerance in the raster's CRS units for :func:`shapely.simplify` (topology
+            kept), or None to keep the pixel outlines.
+
+    Yields:
+        ``(polygon, class)`` in the raster's CRS.
+    """
+    with rasterio.open(path) as source:
+        for top in range(0, source.height, VECTOR_ROWS):
+            window = Window(0, top, source.width, min(VECTOR_ROWS, source.height - top))
+            labels = source.read(1, window=window)
+            valid = labels != source.nodata if source.nodata is not None else None
+            transform = source.window_transform(window)
+            for geometry, value in rasterio.features.shapes(labels, mask=valid, transform=transform):
+                polygon = shapely.geometry.shape(geometry)
+                if simplify:
+                    polygon = shapely.simplify(polygon, simplify, preserve_topology=True)
+                yield polygon, int(value)
+
+
+def write_polygons(path: Path, class_names: Sequence[str], simplify: float | None = None) -> list[Path]:
+    """Write the polygons of the class raster ``path`` beside it as ``<stem>.gpkg`` and ``<stem>.parquet``.
+
+    Each feature has ``class`` (its label) and ``name`` (its class's name). The GeoPackage is
+    written with pyogrio, the GeoParquet (1.0.0 metadata, WKB geometry) with pyarrow; each
+    under a hidden temporary name, renamed into place when complete.
+
+    Args:
+        path: the class raster.
+        class_names: the name of each label.
+        simplify: see :func:`polygons`.
+
+    Returns:
+        The two files written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pyogrio.raw
+
+    with rasterio.open(path) as source:
+        crs = source.crs
+    geometries: list[bytes] = []
+    labels: list[int] = []
+    for polygon, label in polygons(path, simplify):
+        geometries.append(shapely.to_wkb(polygon))
+        labels.append(label)
+    names = [class_names[label] if label < len(class_names) else f"class_{label}" for label in labels]
+    wkb = np.array(geometries, dtype=object)
+    gpkg, parquet = path.with_suffix(".gpkg"), path.with_suffix(".parquet")
+
+    def write_gpkg(temporary: Path) -> None:
+        with warnings.catch_warnings():
+            # The temporary's name ends in .part, not .gpkg, until it is renamed.
+            warnings.filterwarnings("ignore", "The filename extension should be", RuntimeWarning)
+            pyogrio.raw.write(
+                temporary,
+                wkb,
+                [np.array(labels, dtype="int32"), np.array(names, dtype=object)],
+                ["class", "name"],
+                crs=crs.to_wkt() if crs else None,
+                geometry_type="Polygon",
+                driver="GPKG",
+                layer=path.stem,
+            )
+
+    def write_parquet(temporary: Path) -> None:
+        table = pa.table(
+            {
+                "class": pa.array(labels, pa.int32()),
+                "name": pa.array(names, pa.string()),
+                "geometry": pa.array(geometries, pa.binary()),
+            }
+        )
+        bounds = list(shapely.total_bounds(shapely.from_wkb(wkb))) if geometries else []
+        geo: dict[str, Any] = {
+            "version": "1.0.0",
+            "primary_column": "geometry",
+            "columns": {
+                "geometry": {
+                    "encoding": "WKB",
+                    "geometry_types": ["Polygon"],
+                    "bbox": bounds,
+                    "crs": crs.to_dict(projjson=True) if crs else None,
+                }
+            },
+        }
+        table = table.replace_schema_metadata({b"geo": json.dumps(geo).encode()})
+        pq.write_table(table, temporary)
+
+    for target, write in ((gpkg, write_gpkg), (parquet, write_parquet)):
+        _write_atomically(target, write)
+    return [gpkg, parquet]
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    remove_stale_temporaries(path)
+    temporary = temporary_of(path)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

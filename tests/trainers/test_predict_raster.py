@@ -1,0 +1,259 @@
+"""``predict_raster``: whole rasters predicted window by window into COGs equal to a plain-torch reference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyogrio.raw
+import pytest
+import rasterio
+import shapely
+import torch
+from affine import Affine
+from torch import Tensor, nn
+
+from geotorch.trainers import predict_stream as predict_stream_module
+from geotorch.trainers.predict import predict_raster, preprocessing_of
+from geotorch.trainers.predict_blend import Band, BandBlender
+
+TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
+
+
+def write_image(
+    path: Path, image: np.ndarray, crs: str = "EPSG:32633", transform: Affine = TRANSFORM, nodata: float | None = None
+) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    profile = {
+        "driver": "GTiff",
+        "width": image.shape[2],
+        "height": image.shape[1],
+        "count": image.shape[0],
+        "dtype": image.dtype.name,
+        "crs": crs,
+        "transform": transform,
+        "nodata": nodata,
+    }
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(image)
+    return path
+
+
+def random_image(seed: int, height: int, width: int, bands: int = 3) -> np.ndarray:
+    return np.random.default_rng(seed).integers(1, 255, (bands, height, width)).astype("uint8")
+
+
+def model(classes: int = 4, bands: int = 3, kernel: int = 3, seed: int = 0) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Conv2d(bands, classes, kernel, padding=kernel // 2).eval()
+
+
+def starts(length: int, size: int, stride: int) -> list[int]:
+    """Window starts as documented: every stride, the last one moved back to end at the edge; 0 if too short."""
+    if length <= size:
+        return [0]
+    found = list(range(0, length - size, stride))
+    return [*found, length - size]
+
+
+def reference(net: nn.Module, image: np.ndarray, size: int, overlap: int) -> Tensor:
+    """Blended logits ``(K, H, W)`` computed on a whole canvas with plain torch, windows zero-padded at edges."""
+    bands, height, width = image.shape
+    padded = torch.zeros((bands, max(height, size), max(width, size)))
+    padded[:, :height, :width] = torch.from_numpy(image.astype("float32"))
+    ramp = torch.arange(size, dtype=torch.float32)
+    edge = torch.minimum(ramp + 1, size - ramp)
+    weights = torch.minimum(edge[:, None], edge[None, :])
+    total: Tensor | None = None
+    weight = torch.zeros((max(height, size), max(width, size)))
+    with torch.no_grad():
+        for top in starts(height, size, size - overlap):
+            for left in starts(width, size, size - overlap):
+                logits = net(padded[None, :, top : top + size, left : left + size])[0]
+                if total is None:
+                    total = torch.zeros((logits.shape[0], *weight.shape))
+                total[:, top : top + size, left : left + size] += logits * weights
+                weight[top : top + size, left : left + size] += weights
+    assert total is not None
+    return (total / weight)[:, :height, :width]
+
+
+@pytest.mark.parametrize(("height", "width"), [(75, 53), (20, 25), (64, 64)])
+def test_classes_equal_a_plain_torch_reference_at_odd_sizes_edges_and_nodata(
+    tmp_path: Path, height: int, width: int
+) -> None:
+    image = random_image(1, height, width)
+    image[:, :7, :9] = 0  # a corner without data
+    path = write_image(tmp_path / "in" / "scene.tif", image, nodata=0)
+    net = model()
+    (written,) = predict_raster(net, path, tmp_path / "out", patch_size=32, overlap=8, batch_size=3)
+    expected = reference(net, image, 32, 8).argmax(dim=0).numpy().astype("uint8")
+    expected[:7, :9] = 255
+    with rasterio.open(written) as result, rasterio.open(path) as source:
+        assert written == tmp_path / "out" / "scene.tif"
+        assert result.crs == source.crs and result.transform == source.transform
+        assert result.shape == (height, width) and result.dtypes == ("uint8",) and result.nodata == 255
+        assert np.array_equal(result.read(1), expected)
+
+
+def test_two_inputs_in_different_crss_each_get_their_own_grid(tmp_path: Path) -> None:
+    utm = write_image(tmp_path / "in" / "a" / "utm.tif", random_image(2, 40, 70))
+    geographic = write_image(
+        tmp_path / "in" / "b" / "geo.tif",
+        random_image(3, 66, 41),
+        crs="EPSG:4326",
+        transform=Affine(0.001, 0, 13.0, 0, -0.001, 52.0),
+    )
+    net = model(classes=3)
+    written = predict_raster(net, tmp_path / "in", tmp_path / "out", patch_size=32, overlap=12, num_workers=1)
+    assert written == [tmp_path / "out" / "a" / "utm.tif", tmp_path / "out" / "b" / "geo.tif"]
+    for source_path, output_path in zip((utm, geographic), written, strict=True):
+        with rasterio.open(output_path) as result, rasterio.open(source_path) as source:
+            assert result.crs == source.crs and result.transform == source.transform
+            expected = reference(net, source.read(), 32, 12).argmax(dim=0).numpy()
+            assert np.array_equal(result.read(1), expected)
+            assert result.tags()["source"] == str(source_path)
+
+
+def test_probabilities_are_quantised_softmax_or_half_floats(tmp_path: Path) -> None:
+    image = random_image(4, 45, 38)
+    image[:, -5:] = 0
+    path = write_image(tmp_path / "scene.tif", image, nodata=0)
+    net = model(classes=3)
+    probabilities = torch.softmax(reference(net, image, 32, 8), dim=0).numpy()
+    (quantised,) = predict_raster(net, path, tmp_path / "u8", patch_size=32, overlap=8, output="probabilities")
+    (half,) = predict_raster(
+        net,
+        path,
+        tmp_path / "f16",
+        patch_size=32,
+        overlap=8,
+        output="probabilities",
+        probability_dtype="float16",
+        class_names=["water", "forest", "crop"],
+    )
+    with rasterio.open(quantised) as result:
+        assert result.count == 3 and result.dtypes[0] == "uint8" and result.nodata == 255
+        assert result.scales == pytest.approx((1 / 254,) * 3)
+        values = result.read()
+    assert (values[:, -5:] == 255).all()
+    assert np.abs(values[:, :-5].astype(int) - np.round(probabilities[:, :-5] * 254)).max() <= 1
+    with rasterio.open(half) as result:
+        assert result.tags(1, ns="IMAGE_STRUCTURE")["NBITS"] == "16"
+        assert result.descriptions == ("probability of water", "probability of forest", "probability of crop")
+        values = result.read()
+    assert np.isnan(values[:, -5:]).all()
+    np.testing.assert_allclose(values[:, :-5], probabilities[:, :-5], atol=1e-3)
+
+
+def test_outputs_are_cloud_optimized_geotiffs_with_overviews_a_colour_table_and_class_names(tmp_path: Path) -> None:
+    path = write_image(tmp_path / "scene.tif", random_image(5, 1100, 1030))
+    (written,) = predict_raster(
+        model(classes=3, kernel=1),
+        path,
+        tmp_path / "out",
+        patch_size=256,
+        overlap=32,
+        batch_size=16,
+        class_names=["water", "forest", "crop"],
+        colors=[(0, 0, 255), (0, 128, 0), (200, 180, 100)],
+    )
+    with rasterio.open(written) as result:
+        assert result.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
+        assert result.profile["tiled"] and result.block_shapes[0] == (512, 512)
+        assert result.overviews(1) == [2, 4]
+        assert result.colormap(1)[1] == (0, 128, 0, 255)
+        assert json.loads(result.tags()["class_names"]) == ["water", "forest", "crop"]
+        assert result.descriptions == ("class",)
+    assert sorted(item.name for item in written.parent.iterdir()) == ["scene.tif"], "no temporary left"
+
+
+def test_polygon_areas_per_class_equal_the_pixel_areas(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet", reason="GeoParquet is written with pyarrow")
+    image = random_image(6, 90, 70)
+    image[:, 40:, :10] = 0
+    path = write_image(tmp_path / "scene.tif", image, nodata=0)
+    written = predict_raster(model(classes=3), path, tmp_path / "out", patch_size=32, overlap=8, vectorize=True)
+    raster, gpkg, parquet = written
+    assert (gpkg.name, parquet.name) == ("scene.gpkg", "scene.parquet")
+    with rasterio.open(raster) as result:
+        classes = result.read(1)
+    pixel_areas = {label: float((classes == label).sum()) * 100.0 for label in range(3)}
+    _, _, geometries, fields = pyogrio.raw.read(gpkg)
+    areas = shapely.area(shapely.from_wkb(geometries))
+    for label in range(3):
+        assert areas[fields[0] == label].sum() == pytest.approx(pixel_areas[label])
+    table = pq.read_table(parquet)
+    geo = json.loads(table.schema.metadata[b"geo"])
+    assert geo["columns"]["geometry"]["encoding"] == "WKB"
+    parquet_areas = shapely.area(shapely.from_wkb(table.column("geometry").to_pylist()))
+    labels = np.array(table.column("class").to_pylist())
+    for label in range(3):
+        assert parquet_areas[labels == label].sum() == pytest.approx(pixel_areas[label])
+
+
+def test_a_grid_other_than_the_inputs_is_an_option(tmp_path: Path) -> None:
+    path = write_image(tmp_path / "scene.tif", random_image(7, 60, 60))
+    (written,) = predict_raster(model(), path, tmp_path / "out", patch_size=32, crs="EPSG:32632", res=20)
+    with rasterio.open(written) as result:
+        assert result.crs.to_epsg() == 32632 and result.res == (20, 20)
+        values = result.read(1)
+    # The input is a tilted square on this grid: corners outside it are nodata, its middle is predicted.
+    assert (values == 255).any() and (values[10:20, 10:20] != 255).all()
+
+
+def test_the_writer_holds_one_band_of_rows_whatever_the_rasters_height(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[int] = []
+
+    class Recording(BandBlender):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            held.append(self.nbytes)
+
+    monkeypatch.setattr(predict_stream_module, "BandBlender", Recording)
+    for height in (40, 400):
+        path = write_image(tmp_path / f"scene{height}.tif", random_image(8, height, 50))
+        predict_raster(model(classes=5, kernel=1), path, tmp_path / "out", patch_size=32, overlap=8)
+    # (5 channels + the weights) x 32 rows x 50 columns of float32, for both heights.
+    assert held == [6 * 32 * 50 * 4] * 2
+
+
+def test_a_band_blender_hands_on_every_row_once_in_order() -> None:
+    blender = BandBlender(height=100, width=7, channels=1, rows=(0, 100), band=10)
+    bands: list[Band] = []
+    for top in starts(100, 10, 6):
+        bands.extend(blender.add(top, 0, torch.full((1, 10, 7), float(top)), torch.ones((10, 7))))
+        assert blender.total.shape == (1, 10, 7)
+    bands.extend(blender.finish())
+    assert [row for band in bands for row in range(band.top, band.top + band.values.shape[1])] == list(range(100))
+    assert all(bool(band.reached.all()) for band in bands)
+
+
+def test_preprocessing_comes_from_the_tasks_weights() -> None:
+    class Weights:
+        def transforms(self, image: Tensor) -> Tensor:
+            return image / 10_000
+
+    class Task(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hparams = {"weights": Weights()}
+
+    found = preprocessing_of(Task())
+    assert found is not None and float(found(torch.tensor(5000.0))) == 0.5
+    assert preprocessing_of(nn.Conv2d(1, 1, 1)) is None
+
+
+def test_bad_arguments_are_refused_naming_them(tmp_path: Path) -> None:
+    path = write_image(tmp_path / "scene.tif", random_image(9, 20, 20))
+    with pytest.raises(FileNotFoundError, match=r"missing\.tif"):
+        predict_raster(model(), tmp_path / "missing.tif", tmp_path / "out", patch_size=16)
+    with pytest.raises(ValueError, match="overlap"):
+        predict_raster(model(), path, tmp_path / "out", patch_size=16, overlap=16)
+    with pytest.raises(ValueError, match="would overwrite that input"):
+        predict_raster(model(), path, tmp_path, patch_size=16)
+    with pytest.raises(ValueError, match=r"\(B, K, 16, 16\)"):
+        predict_raster(nn.Conv2d(3, 2, 3), path, tmp_path / "out", patch_size=16)
