@@ -9,7 +9,7 @@ from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
 from geotorch.core.geo import GeoDataset, as_res, build_index
 from geotorch.core.sample import Sample, Transform
-from geotorch.core.timeseries import is_time_series, on_series_time, operand_query
+from geotorch.core.timeseries import is_time_series, on_series_time, operand_query, operands_under
 
 if TYPE_CHECKING:
     import rtree.index
@@ -178,9 +178,4 @@ class UnionDataset(_Composite):
     def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
         # Only the operands that have data there are read; each through its own __getitem__ (a subclass may
         # post-process its samples there), which asks its index again: the price of honouring such overrides.
-        covering = [
-            dataset
-            for dataset in self.datasets
-            if next(iter(dataset.index.intersection(tuple(query))), None) is not None
-        ]
-        return self.collate_fn([dataset[query] for dataset in covering])
+        return self.collate_fn([dataset[query] for dataset in operands_under(self.datasets, query)])

@@ -34,6 +34,7 @@ from geotorch.core.timeseries import (
     check_band_count,
     check_dated,
     check_series_regex,
+    shares_area,
     time_steps,
 )
 from geotorch.core.timestamps import interval_from_match
@@ -111,7 +112,11 @@ class RasterDataset(GeoDataset):
     ``start`` and ``stop``; e.g. neighbouring tiles of one pass, also in different UTM zones)
     are mosaicked into one step, so a window across a tile seam has one step per date, not one
     per file (TorchGeo stacks one step per file). The query's ``mint``/``maxt`` (or a time
-    slice) selects the steps whose interval meets it. ``&`` with a single-date label keeps every
+    slice) selects the steps whose interval meets it. A step exists only where one of its files
+    overlaps the window with positive area (its indexed box, in the dataset's CRS): a tile whose
+    footprint only touches the window's edge adds no step of fill (TorchGeo's would), and a window
+    touching the data only along edges raises ``IndexError``. Without ``time_series`` such a file
+    is not read either (its pixels would all be fill). ``&`` with a single-date label keeps every
     date of the series (see :class:`IntersectionDataset`); :func:`stack_samples` pads series of
     different lengths (adding ``length``).
 
@@ -249,11 +254,21 @@ class RasterDataset(GeoDataset):
         unchanged since it was last indexed (see :mod:`geotorch.core.profiles`).
         """
         pattern = re.compile(self.filename_regex, re.VERBOSE)
-        matches = [(path, match) for path in find_files(self.paths, self.filename_glob)
-                   if (match := pattern.match(path.name)) is not None]
+        matches = [
+            (path, match)
+            for path in find_files(self.paths, self.filename_glob)
+            if (match := pattern.match(path.name)) is not None
+        ]
         candidates = self._one_file_per_scene(matches) if self.separate_files else matches
-        key = "\n".join([type(self).__module__, type(self).__qualname__, self.filename_glob, self.filename_regex,
-                          *sorted(str(path.resolve()) for path in self.paths)])
+        key = "\n".join(
+            [
+                type(self).__module__,
+                type(self).__qualname__,
+                self.filename_glob,
+                self.filename_regex,
+                *sorted(str(path.resolve()) for path in self.paths),
+            ]
+        )
         profiles = read_profiles([path for path, _ in candidates], key)
         footprints: list[Footprint] = []
         dtypes: dict[np.dtype[Any], Path] = {}
@@ -263,8 +278,9 @@ class RasterDataset(GeoDataset):
         needed = max((self.all_bands.index(band) + 1 for band in self.bands if band in self.all_bands), default=None)
         for (path, match), profile in zip(candidates, profiles, strict=True):
             if isinstance(profile, str):
-                warnings.warn(f"{type(self).__name__}: skipping {path}: not a readable raster ({profile})",
-                              stacklevel=3)
+                warnings.warn(
+                    f"{type(self).__name__}: skipping {path}: not a readable raster ({profile})", stacklevel=3
+                )
                 continue
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             if self.time_series:
@@ -283,8 +299,11 @@ class RasterDataset(GeoDataset):
             if first is None:
                 first, first_path = profile, path
         if first is None:
-            incomplete = (f" ({len(self._incomplete_scenes)} scene(s) lack a selected band, e.g. "
-                          f"{self._incomplete_scenes[0]})" if self._incomplete_scenes else "")
+            incomplete = (
+                f" ({len(self._incomplete_scenes)} scene(s) lack a selected band, e.g. {self._incomplete_scenes[0]})"
+                if self._incomplete_scenes
+                else ""
+            )
             raise DatasetNotFoundError(
                 type(self).__name__,
                 list(self.paths),
@@ -321,8 +340,11 @@ class RasterDataset(GeoDataset):
                     f"{type(self).__name__}: {path} holds {dtype} pixels, which {target} images cannot all hold "
                     f"exactly (integers beyond 2**{np.finfo(target).nmant + 1}, or finer fractions): they are "
                     f"rounded to the nearest {target}; "
-                    + ("override the dtype property (e.g. torch.float64) to keep them, or " if target.itemsize < 8
-                       else "")
+                    + (
+                        "override the dtype property (e.g. torch.float64) to keep them, or "
+                        if target.itemsize < 8
+                        else ""
+                    )
                     + "set is_image=False for integer classes",
                     stacklevel=4,
                 )
@@ -346,14 +368,19 @@ class RasterDataset(GeoDataset):
         if not self.bands:
             return matches
         if "band" not in re.compile(self.filename_regex, re.VERBOSE).groupindex:
-            raise ValueError(f"{type(self).__name__}: separate_files=True needs a (?P<band>...) group in "
-                             f"filename_regex to tell each band's file")
+            raise ValueError(
+                f"{type(self).__name__}: separate_files=True needs a (?P<band>...) group in "
+                f"filename_regex to tell each band's file"
+            )
         scenes: dict[Hashable, dict[str, tuple[Path, re.Match[str]]]] = {}
         for path, match in matches:
             band = match.groupdict().get("band")
             if band is None:
-                warnings.warn(f"{type(self).__name__}: skipping {path}: its name holds no band (filename_regex's "
-                              f"band group) and separate_files=True reads each band from its own file", stacklevel=4)
+                warnings.warn(
+                    f"{type(self).__name__}: skipping {path}: its name holds no band (filename_regex's "
+                    f"band group) and separate_files=True reads each band from its own file",
+                    stacklevel=4,
+                )
                 continue
             scenes.setdefault(self.scene_key(path, match), {}).setdefault(band, (path, match))
         rank = {band: number for number, band in enumerate(self.bands)}
@@ -363,8 +390,14 @@ class RasterDataset(GeoDataset):
             self._scene_files[str(path)] = {band: str(file) for band, (file, _) in files.items()}
             try:
                 band_paths = self.band_files(str(path))
-                missing = next((f"no file {file} of a selected band; choose bands=... it has"
-                                for file in band_paths if not os.path.exists(file)), None)
+                missing = next(
+                    (
+                        f"no file {file} of a selected band; choose bands=... it has"
+                        for file in band_paths
+                        if not os.path.exists(file)
+                    ),
+                    None,
+                )
             except FileNotFoundError as error:
                 missing = str(error)
             else:
@@ -420,8 +453,10 @@ class RasterDataset(GeoDataset):
             return [path]
         start, end = match.span("band")
         found = self._scene_files.get(path, {})
-        return [found.get(band) or _spelled_as_on_disk(directory / f"{name[:start]}{band}{name[end:]}")
-                for band in self.bands]
+        return [
+            found.get(band) or _spelled_as_on_disk(directory / f"{name[:start]}{band}{name[end:]}")
+            for band in self.bands
+        ]
 
     def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
         """What the files of one acquisition have in common, for ``time_series=True``.
@@ -475,8 +510,14 @@ class RasterDataset(GeoDataset):
 
     def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
         """Mosaic the files of ``hits`` onto the query's grid (one mosaic per acquisition for a time series)."""
-        # A file crossing the antimeridian has an entry on each side: read it once.
-        paths = list(dict.fromkeys(str(hit.object) for hit in hits))
+        # Only files overlapping the window, not just touching its edge, are read (and make time steps);
+        # a file crossing the antimeridian has an entry on each side: read it once.
+        paths = list(dict.fromkeys(str(hit.object) for hit in hits if shares_area(hit.bounds, query)))
+        if self.time_series and not paths:
+            raise IndexError(
+                f"{type(self).__name__}: query {query} only touches the edges of the files it meets (no file "
+                f"overlaps it with positive area), so it has no time step; query inside the data (bounds {self.bounds})"
+            )
         grid = Grid.from_bbox(query, self.crs, self.res)
         handles = open_files if self.cache else FileHandleCache()
         sample: Sample = {"crs": self.crs, "bounds": query}

@@ -85,6 +85,25 @@ def check_band_count(
     return first
 
 
+def shares_area(box: Sequence[float], query: BoundingBox) -> bool:
+    """Whether an index entry's box overlaps ``query`` by more than an edge or a corner.
+
+    The R-tree's intersection is closed: a file whose footprint box only touches the window's edge is
+    a hit, yet has no pixel in the window, and must not make a time step of fill.
+
+    Args:
+        box: the entry's ``(minx, maxx, miny, maxy, ...)`` in the dataset's CRS, as indexed (a reprojected
+            footprint's box; each half of a footprint crossing the antimeridian is its own entry).
+        query: the window.
+
+    Returns:
+        True when the overlap has positive width and height; along an axis where the query itself has
+        no extent (a line or a point), touching is enough.
+    """
+    axes = ((box[0], box[1], query.minx, query.maxx), (box[2], box[3], query.miny, query.maxy))
+    return all((low < top and high > bottom) or bottom == top for low, high, bottom, top in axes)
+
+
 def time_steps(paths: Sequence[str], acquisitions: Mapping[str, Acquisition]) -> list[tuple[float, list[str]]]:
     """The steps of a sample: ``paths`` grouped by acquisition key, earliest first.
 
@@ -133,3 +152,19 @@ def operand_query(dataset: GeoDataset, query: BoundingBox) -> BoundingBox:
         return query
     bounds = dataset.bounds
     return replace(query, mint=bounds.mint, maxt=bounds.maxt)
+
+
+def operands_under(datasets: Sequence[GeoDataset], query: BoundingBox) -> list[GeoDataset]:
+    """The operands of a union read for ``query``: those the window meets, less series only touching it.
+
+    A time series whose entries only touch the window's edge has no time step there, so it is left out
+    unless no operand overlaps the window with positive area (then it raises the ``IndexError`` of such
+    a window). Other operands are read wherever the window meets them, as ever.
+    """
+    touched = [(dataset, list(dataset.index.intersection(tuple(query), objects=True))) for dataset in datasets]
+    under = [
+        dataset
+        for dataset, hits in touched
+        if hits and (not is_time_series(dataset) or any(shares_area(hit.bounds, query) for hit in hits))
+    ]
+    return under or [dataset for dataset, hits in touched if hits]
