@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +17,7 @@ from rasterio.enums import Resampling
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
+from geotorch.core.exact_types import EXACT_IN_FLOAT32, warn_of_rounding
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geotransform import res_in
@@ -28,42 +28,12 @@ from geotorch.core.mosaic import ReadPlan, read_mosaic
 from geotorch.core.profiles import read_profiles
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.sample import Sample, Transform
-from geotorch.core.timeseries import (
-    TIME_KEY,
-    Acquisition,
-    check_band_count,
-    check_dated,
-    check_series_regex,
-    shares_area,
-    time_steps,
-)
+from geotorch.core.scenes import SceneFiles
+from geotorch.core.timeseries import TIME_KEY, SeriesFiles, check_band_count, shares_area, time_steps
 from geotorch.core.timestamps import interval_from_match
 
-#: Pixel types whose every value float32 holds exactly: images of these are read straight into float32.
-EXACT_IN_FLOAT32 = frozenset(np.dtype(name) for name in ("uint8", "int8", "uint16", "int16", "float32"))
 
-
-def _holds_exactly(target: np.dtype[Any], dtype: np.dtype[Any]) -> bool:
-    """Whether every value of ``dtype`` is a value of ``target`` (numpy calls int64 -> float64 safe; it is not)."""
-    if dtype.kind in "iu" and target.kind == "f":
-        limits, exact = np.iinfo(dtype), 2 ** (int(np.finfo(target).nmant) + 1)
-        return bool(-exact <= int(limits.min) and int(limits.max) <= exact)
-    return bool(np.can_cast(dtype, target, casting="safe"))
-
-
-def _spelled_as_on_disk(path: Path) -> str:
-    """``path``, or where no file has that name, the first in its folder whose name differs only in case."""
-    if path.exists():
-        return str(path)
-    try:
-        names = sorted(os.listdir(path.parent))
-    except OSError:
-        return str(path)
-    wanted = path.name.casefold()
-    return str(next((path.parent / name for name in names if name.casefold() == wanted), path))
-
-
-class RasterDataset(GeoDataset):
+class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
     """Raster files (GeoTIFF, COG, JP2, ...) in any CRS, served on one grid.
 
     Subclasses describe a product with class attributes; the constructor
@@ -212,11 +182,7 @@ class RasterDataset(GeoDataset):
         self.paths = as_path_list(paths, root, type(self).__name__)
         self.transforms = transforms
         self.cache = cache
-        self.time_series = time_series
-        if time_series:
-            check_series_regex(type(self).__name__, self.filename_regex)
-        #: Each indexed file's acquisition key and time interval (time series only).
-        self._acquisitions: dict[str, Acquisition] = {}
+        self._start_series(time_series)
         if nodata is not None:
             self.nodata = nodata
         self.bands = self.select_bands(bands)
@@ -284,10 +250,9 @@ class RasterDataset(GeoDataset):
                 continue
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             if self.time_series:
-                check_dated(type(self).__name__, path, (mint, maxt))
+                self._add_acquisition(path, match, (mint, maxt))
                 if not self.separate_files:
                     counted = check_band_count(type(self).__name__, path, profile.count, counted, needed)
-                self._acquisitions[str(path)] = (self.acquisition_key(path, match), mint, maxt)
             left, bottom, right, top = profile.bounds
             footprints.append(Footprint(crs_from_wkt(profile.crs), (left, right, bottom, top), mint, maxt, str(path)))
             if profile.dtype.startswith("complex"):  # rasterio names CInt16 "complex_int16"
@@ -318,7 +283,8 @@ class RasterDataset(GeoDataset):
         self._band_count = len(self.bands) if self.bands else first.count
         # Files of different types are read in a type that holds the values of all of them.
         self._read_dtype = np.result_type(*sorted(dtypes, key=str))
-        self._warn_of_rounding(dtypes)
+        if self.is_image:
+            warn_of_rounding(type(self).__name__, torch.empty(0, dtype=self.dtype).numpy().dtype, dtypes)
         return footprints, first
 
     @property
@@ -329,150 +295,8 @@ class RasterDataset(GeoDataset):
         """
         return torch.float32 if self.is_image else torch.long
 
-    def _warn_of_rounding(self, dtypes: Mapping[np.dtype[Any], Path]) -> None:
-        """Say which file's values the image type cannot hold exactly: they are rounded, never silently."""
-        if not self.is_image:
-            return
-        target = torch.empty(0, dtype=self.dtype).numpy().dtype
-        for dtype, path in dtypes.items():
-            if not _holds_exactly(target, dtype):
-                warnings.warn(
-                    f"{type(self).__name__}: {path} holds {dtype} pixels, which {target} images cannot all hold "
-                    f"exactly (integers beyond 2**{np.finfo(target).nmant + 1}, or finer fractions): they are "
-                    f"rounded to the nearest {target}; "
-                    + (
-                        "override the dtype property (e.g. torch.float64) to keep them, or "
-                        if target.itemsize < 8
-                        else ""
-                    )
-                    + "set is_image=False for integer classes",
-                    stacklevel=4,
-                )
-                return
-
-    def _one_file_per_scene(self, matches: list[tuple[Path, re.Match[str]]]) -> list[tuple[Path, re.Match[str]]]:
-        """One file of each scene of a one-file-per-band product, to index the scene by.
-
-        Files are of the same scene when their :meth:`scene_key` is equal (by default, when their
-        names differ only in the ``band`` group, the rest compared ignoring case: ``x_B01.tif``
-        and ``x_B02.TIF`` are one scene), so a glob
-        naming any one band's files finds every scene, whatever the order of ``bands``. The file
-        of the first selected band stands for the scene when it was found, else the file of the
-        earliest selected band that was. A selected band whose file the glob did not find is
-        looked for under that file's name with the band replaced. A scene lacking a selected
-        band's file, and a file whose name holds no band, are skipped with a warning naming them.
-
-        Raises:
-            ValueError: if ``filename_regex`` has no ``band`` group.
-        """
-        if not self.bands:
-            return matches
-        if "band" not in re.compile(self.filename_regex, re.VERBOSE).groupindex:
-            raise ValueError(
-                f"{type(self).__name__}: separate_files=True needs a (?P<band>...) group in "
-                f"filename_regex to tell each band's file"
-            )
-        scenes: dict[Hashable, dict[str, tuple[Path, re.Match[str]]]] = {}
-        for path, match in matches:
-            band = match.groupdict().get("band")
-            if band is None:
-                warnings.warn(
-                    f"{type(self).__name__}: skipping {path}: its name holds no band (filename_regex's "
-                    f"band group) and separate_files=True reads each band from its own file",
-                    stacklevel=4,
-                )
-                continue
-            scenes.setdefault(self.scene_key(path, match), {}).setdefault(band, (path, match))
-        rank = {band: number for number, band in enumerate(self.bands)}
-        chosen = []
-        for files in scenes.values():
-            path, match = files[min(files, key=lambda band: rank.get(band, len(rank)))]
-            self._scene_files[str(path)] = {band: str(file) for band, (file, _) in files.items()}
-            try:
-                band_paths = self.band_files(str(path))
-                missing = next(
-                    (
-                        f"no file {file} of a selected band; choose bands=... it has"
-                        for file in band_paths
-                        if not os.path.exists(file)
-                    ),
-                    None,
-                )
-            except FileNotFoundError as error:
-                missing = str(error)
-            else:
-                # Reads then take each band's file as found here, without looking again.
-                self._scene_bands[str(path)] = band_paths
-            if missing is not None:
-                self._incomplete_scenes.append(f"{path}: {missing}")
-                warnings.warn(f"{type(self).__name__}: skipping the scene of {path}: {missing}", stacklevel=4)
-                continue
-            chosen.append((path, match))
-        return chosen
-
     def _native_res(self, first: RasterProfile) -> tuple[float, float]:
         return res_in(crs_from_wkt(first.crs), self._crs, first.bounds, first.res)
-
-    def scene_key(self, path: Path, match: re.Match[str]) -> Hashable:
-        """What the files of one scene of a ``separate_files`` product have in common.
-
-        Called at indexing for every file found whose name holds a band.
-
-        Args:
-            path: the file.
-            match: its name's ``filename_regex`` match (with a ``band`` group).
-
-        Returns:
-            A key equal for the files of one scene, different for other scenes: by default the
-            folder and the name before and after the ``band`` group, ignoring case.
-        """
-        start, end = match.span("band")
-        return path.parent, path.name[:start].casefold(), path.name[end:].casefold()
-
-    def band_files(self, path: str) -> list[str]:
-        """For ``separate_files`` products, the file of every selected band of the scene ``path``.
-
-        Called once per scene at indexing, with the file that stands for the scene; every read
-        of the scene then uses the files returned.
-
-        Args:
-            path: the file the index returns for the scene.
-
-        Returns:
-            One file per band of ``bands``, in that order: by default the files found for the scene
-            when indexing, else ``path``'s name with its band replaced (where no file has that
-            name, one whose name differs only in case).
-
-        Raises:
-            FileNotFoundError: may be raised when the scene lacks a selected band; the scene is
-                skipped with a warning holding the message (so is a scene whose files do not exist).
-        """
-        directory, name = Path(path).parent, Path(path).name
-        match = re.match(self.filename_regex, name, re.VERBOSE)
-        if match is None or "band" not in match.groupdict() or match.group("band") is None:
-            return [path]
-        start, end = match.span("band")
-        found = self._scene_files.get(path, {})
-        return [
-            found.get(band) or _spelled_as_on_disk(directory / f"{name[:start]}{band}{name[end:]}")
-            for band in self.bands
-        ]
-
-    def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
-        """What the files of one acquisition have in common, for ``time_series=True``.
-
-        Called at indexing for every file (for ``separate_files``, the file standing for its scene);
-        files with equal keys are mosaicked into one time step.
-
-        Args:
-            path: the file.
-            match: its name's ``filename_regex`` match.
-
-        Returns:
-            A hashable key, equal for the files of one acquisition: by default the file's time
-            interval ``(mint, maxt)`` in POSIX seconds, from its ``date`` (or ``start`` and ``stop``) group.
-        """
-        return interval_from_match(match, self.date_format, str(path))
 
     def labels_of(self, mask: torch.Tensor) -> torch.Tensor:
         """Labels of a mask's pixels from their values as read.

@@ -6,9 +6,10 @@ import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
+from geotorch.core.timestamps import interval_from_match
 
 if TYPE_CHECKING:
     from geotorch.core.geo import GeoDataset
@@ -102,6 +103,55 @@ def shares_area(box: Sequence[float], query: BoundingBox) -> bool:
     """
     axes = ((box[0], box[1], query.minx, query.maxx), (box[2], box[3], query.miny, query.maxy))
     return all((low < top and high > bottom) or bottom == top for low, high, bottom, top in axes)
+
+
+class SeriesFiles:
+    """The ``time_series`` part of :class:`~geotorch.core.RasterDataset`: each indexed file's acquisition.
+
+    Its public override point, :meth:`acquisition_key`, is RasterDataset's (see its docstring).
+    """
+
+    filename_regex: ClassVar[str]
+    date_format: ClassVar[str]
+    time_series: bool
+    #: Each indexed file's acquisition key and time interval (time series only).
+    _acquisitions: dict[str, Acquisition]
+
+    def _start_series(self, time_series: bool) -> None:
+        """Set ``time_series`` and an empty table of acquisitions.
+
+        Raises:
+            ValueError: with ``time_series``, if ``filename_regex`` cannot date files.
+        """
+        self.time_series = time_series
+        if time_series:
+            check_series_regex(type(self).__name__, self.filename_regex)
+        self._acquisitions = {}
+
+    def _add_acquisition(self, path: Path, match: re.Match[str], interval: tuple[float, float]) -> None:
+        """Keep the acquisition of ``path``, a file of the series, and its time interval (POSIX seconds).
+
+        Raises:
+            ValueError: if its name holds no date, naming it.
+        """
+        check_dated(type(self).__name__, path, interval)
+        self._acquisitions[str(path)] = (self.acquisition_key(path, match), *interval)
+
+    def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
+        """What the files of one acquisition have in common, for ``time_series=True``.
+
+        Called at indexing for every file (for ``separate_files``, the file standing for its scene);
+        files with equal keys are mosaicked into one time step.
+
+        Args:
+            path: the file.
+            match: its name's ``filename_regex`` match.
+
+        Returns:
+            A hashable key, equal for the files of one acquisition: by default the file's time
+            interval ``(mint, maxt)`` in POSIX seconds, from its ``date`` (or ``start`` and ``stop``) group.
+        """
+        return interval_from_match(match, self.date_format, str(path))
 
 
 def time_steps(paths: Sequence[str], acquisitions: Mapping[str, Acquisition]) -> list[tuple[float, list[str]]]:
