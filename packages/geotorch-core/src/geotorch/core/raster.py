@@ -90,6 +90,16 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
     date of the series (see :class:`IntersectionDataset`); :func:`stack_samples` pads series of
     different lengths (adding ``length``).
 
+    Samplers over a time series: every index entry is one file at its own date, and a plain
+    :class:`~geotorch.samplers.RandomGeoSampler` or :class:`~geotorch.samplers.GridGeoSampler`
+    queries with that entry's time, so each chip holds one step (``T = 1``, as in TorchGeo), also
+    with ``toi`` (it only limits which entries are sampled); a GridGeoSampler yields each window
+    once per date, each time with that one date. For the full series of
+    each chip, pair a spatial sampler with a temporal one: ``GridGeoSampler(ds, size=256) @
+    SequentialTimedeltaSampler(ds, delta=...)`` (:class:`~geotorch.samplers.SpatioTemporalSampler`;
+    each window once, over every window of ``delta`` that has data there), or query with times
+    spanning the dates (slices without a time slice span the dataset's whole time).
+
     Override points (public methods; a product that needs more than class
     attributes overrides these, never a private method):
 
