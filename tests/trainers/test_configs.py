@@ -105,3 +105,13 @@ def test_fit_by_name_runs_the_shipped_config_without_lightning_tips(
     printed = capsys.readouterr()
     assert "Tip:" not in caplog.text + printed.out + printed.err
     assert "litlogger" not in caplog.text + printed.out + printed.err
+
+
+def test_every_spelling_of_the_config_option_is_resolved() -> None:
+    from geotorch.trainers.configs import resolve_config_arguments
+
+    argv = ["--config=quickstart", "-c", "eurosat", "--trainer.max_epochs=1", "--config", "conf/x.yaml"]
+    assert resolve_config_arguments(argv) == [
+        f"--config={CONFIG_FOLDER / 'quickstart.yaml'}", "-c", str(CONFIG_FOLDER / "eurosat.yaml"),
+        "--trainer.max_epochs=1", "--config", "conf/x.yaml",
+    ]
