@@ -48,6 +48,31 @@ def test_dataloader_workers_share_the_cpus(monkeypatch: pytest.MonkeyPatch) -> N
     assert set(threads) == {max(1, cpus // 2)}
 
 
+@pytest.mark.parametrize(("stated", "expected"), [("150000 100000\n", 2), ("50000 100000\n", 1), ("max 100000\n", None),
+                                                  ("1000000000 100000\n", None)])
+def test_a_control_group_cpu_quota_bounds_the_decode_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              stated: str, expected: int | None) -> None:
+    # A container given 1.5 CPUs' time on a larger host: GDAL threads sized by the host's CPUs would queue.
+    from geotorch.core import handles
+
+    (tmp_path / "cpu.max").write_text(stated)
+    monkeypatch.setattr(handles, "CPU_QUOTA_FILES", (tmp_path / "cpu.max", tmp_path / "absent" / "cpu.cfs_quota_us"))
+    monkeypatch.delenv(DECODE_THREADS_VARIABLE, raising=False)
+    cpus = len(os.sched_getaffinity(0))
+    assert decode_threads() == min(cpus, expected or cpus)
+
+
+def test_a_version_1_control_group_quota_counts_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geotorch.core import handles
+
+    (tmp_path / "cpu.cfs_quota_us").write_text("100000\n")
+    (tmp_path / "cpu.cfs_period_us").write_text("100000\n")
+    monkeypatch.setattr(handles, "CPU_QUOTA_FILES", (tmp_path / "no-cpu.max", tmp_path / "cpu.cfs_quota_us"))
+    assert handles.available_cpus() == 1
+    (tmp_path / "cpu.cfs_quota_us").write_text("-1\n")
+    assert handles.available_cpus() == len(os.sched_getaffinity(0))
+
+
 @pytest.mark.parametrize("threads", ["1", "4"])
 def test_pixels_are_the_same_whatever_the_decode_threads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          threads: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+import rasterio.warp
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -79,3 +80,54 @@ def test_mosaic_reads_later_files_only_where_needed_and_matches_full_reads(scene
     assert (second_valid & ~first_valid).any(), "the second scene must fill some of it"
     expected = np.where(first_valid, first, np.where(second_valid, second, 0))
     np.testing.assert_array_equal(mosaic, expected)
+
+
+@pytest.fixture(scope="module")
+def albers_scene(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A NAD83 / CONUS Albers scene in Tennessee: warping it to WGS 84 UTM changes the datum."""
+    rows, cols = np.mgrid[0:180, 0:200]
+    bands = np.stack([(rows * 7 + cols * 3) % 911 + 1, (rows * cols) % 883 + 1]).astype("uint16")
+    return write_raster(tmp_path_factory.mktemp("albers") / "albers.tif", bands, "EPSG:5070",
+                        grid(1050000.0, 1400000.0), nodata=0, tiled=True)
+
+
+def test_coordinate_operation_is_chosen_once_per_file_for_its_whole_footprint(albers_scene: Path) -> None:
+    from pyproj import Transformer
+    from pyproj.aoi import AreaOfInterest
+
+    from geotorch.core import warp
+
+    utm16 = CRS.from_epsg(32616)
+    with rasterio.open(albers_scene) as source:
+        target = Grid(utm16, Affine(30.0, 0, 750000.0, 0, -30.0, 3900000.0), 8, 8)
+        chosen = warp.coordinate_operation(source, target)
+        west, south, east, north = rasterio.warp.transform_bounds(source.crs, "EPSG:4326", *source.bounds)
+        best = Transformer.from_crs(source.crs, utm16, always_xy=True,
+                                    area_of_interest=AreaOfInterest(west, south, east, north))
+        assert chosen == best.to_proj4()
+        assert "+proj=aea" in chosen and "+zone=16" in chosen
+        other = Grid(utm16, Affine(30.0, 0, 760000.0, 0, -30.0, 3910000.0), 8, 8)
+        assert warp.coordinate_operation(source, other) is chosen, "asked once per file and CRS, not per window"
+        # Same CRS: nothing to transform; geographic grids: GDAL keeps its own longitude handling.
+        assert warp.coordinate_operation(source, Grid(source.crs, source.transform, 8, 8)) is None
+        assert warp.coordinate_operation(source, Grid(CRS.from_epsg(4326), grid(-84.5, 35.5, 0.001), 8, 8)) is None
+        # Northing first (ETRS89 LAEA): GDAL would apply a pipeline in the CRS's axis order.
+        assert warp.coordinate_operation(source, Grid(CRS.from_epsg(3035), grid(4e6, 3e6), 8, 8)) is None
+
+
+@pytest.mark.parametrize("resampling", [Resampling.nearest, Resampling.bilinear])
+def test_window_warp_across_datums_equals_whole_file_warp(albers_scene: Path, resampling: Resampling) -> None:
+    utm16 = CRS.from_epsg(32616)
+    rng = np.random.default_rng(3)
+    seen = 0
+    with rasterio.open(albers_scene) as source:
+        left, bottom, right, top = rasterio.warp.transform_bounds(source.crs, utm16, *source.bounds)
+        for _ in range(6):
+            x = left + rng.uniform(-0.1, 0.8) * (right - left)
+            y = top - rng.uniform(-0.1, 0.8) * (top - bottom)
+            target = Grid(utm16, Affine(30.0, 0, round(x), 0, -30.0, round(y)), 40, 48)
+            ours = np.zeros((2, 40, 48), dtype="uint16")
+            warp_onto_grid(source, [1, 2], target, resampling, ours, 0)
+            np.testing.assert_array_equal(ours, _whole_file_warp(source, target, resampling))
+            seen += int((ours > 0).sum())
+    assert seen > 2 * 40 * 48, "the queries must overlap the scene"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 import rasterio
 from rasterio.io import DatasetReader
@@ -19,14 +21,38 @@ DECODE_THREADS_VARIABLE = "GEOTORCH_DECODE_THREADS"
 
 #: The process that opened files for multi-threaded decoding, which starts GDAL's thread pool.
 _pool_owner: int | None = None
+#: Where Linux control groups state a CPU quota: v2's ``cpu.max``, then v1's quota and period.
+CPU_QUOTA_FILES = (Path("/sys/fs/cgroup/cpu.max"), Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"))
+
+
+def available_cpus() -> int:
+    """The CPUs this process may use: those it may run on, fewer under a control group's CPU quota.
+
+    A container limited to 2 CPUs' time on a 64-CPU host still sees 64 CPUs it may run on;
+    threads sized by that count would queue for the quota.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    version2, version1 = CPU_QUOTA_FILES
+    try:
+        if version2.exists():
+            quota, period = version2.read_text().split()[:2]
+        else:
+            quota = version1.read_text().strip()
+            period = (version1.parent / "cpu.cfs_period_us").read_text().strip()
+    except (OSError, ValueError):
+        return cpus
+    if quota in ("max", "-1") or not quota.isdigit() or not period.isdigit() or int(period) == 0:
+        return cpus
+    return max(1, min(cpus, math.ceil(int(quota) / int(period))))
 
 
 def decode_threads() -> int:
     """How many threads GDAL may use to decode the compressed tiles one read touches, in this process.
 
-    ``$GEOTORCH_DECODE_THREADS`` when set; otherwise the CPUs this process may run on, divided
-    among the DataLoader workers when it is one of them (so that workers do not oversubscribe
-    the machine: with as many workers as CPUs, each decodes on its own thread). Always 1 in a
+    ``$GEOTORCH_DECODE_THREADS`` when set; otherwise the CPUs this process may use (see
+    :func:`available_cpus`), divided among the DataLoader workers when it is one of them (so
+    that workers do not oversubscribe the machine: with as many workers as CPUs, each decodes
+    on its own thread). Always 1 in a
     process forked from one that decoded on several threads: GDAL's thread pool does not survive
     a fork (its threads stay behind in the parent), and work given to it would wait forever.
 
@@ -40,7 +66,7 @@ def decode_threads() -> int:
         if not configured.isdigit() or int(configured) < 1:
             raise ValueError(f"${DECODE_THREADS_VARIABLE}={configured!r} must be a positive integer")
         return int(configured)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cpus = available_cpus()
     from torch.utils.data import get_worker_info
 
     worker = get_worker_info()

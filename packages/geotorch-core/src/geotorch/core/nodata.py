@@ -43,10 +43,20 @@ def missing_pixels(pixels: np.ndarray, values: list[float]) -> np.ndarray | None
     """
     if not values:
         return None
-    missing = equal_to(pixels, values[0])
+    missing = _one_of(pixels[0], values)
+    # Most windows lie inside the data: the first band then settles every pixel, and the others are not compared.
+    if missing.any():
+        for band in pixels[1:]:
+            missing &= _one_of(band, values)
+    return missing
+
+
+def _one_of(band: np.ndarray, values: list[float]) -> np.ndarray:
+    """Boolean array: which pixels of ``band`` hold one of ``values``."""
+    found = equal_to(band, values[0])
     for value in values[1:]:
-        missing |= equal_to(pixels, value)
-    return np.asarray(missing.all(axis=0))
+        found |= equal_to(band, value)
+    return found
 
 
 def type_holding(dtype: np.dtype[np.generic], value: float) -> np.dtype[np.generic]:
