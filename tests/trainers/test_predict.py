@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -407,3 +408,37 @@ def test_an_inputs_alpha_band_says_which_pixels_hold_data(tmp_path: Path) -> Non
     expected = np.zeros((24, 34), dtype=bool)
     expected[2 + 5:22, 2:32] = True
     assert np.array_equal(mask, expected)
+
+
+def test_a_prediction_stopped_early_writes_what_it_predicted_and_warns(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "scene", 96, 64)
+    datamodule = WholeScene(paths=scene.parent, batch_size=2, patch_size=32, predict_stride=32)
+    writer = GeoTIFFPredictionWriter(tmp_path / "out")
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer], limit_predict_batches=1)
+    with pytest.warns(UserWarning, match="stopped before the grid's end"):
+        trainer.predict(task, datamodule=datamodule, return_predictions=False)
+    with rasterio.open(writer.written[0]) as result:
+        classes = result.read(1)
+    # One batch: the first two windows, the top row of windows; the rest is nodata.
+    assert (classes[:32] != 255).all() and (classes[32:] == 255).all()
+
+
+def test_the_writer_blends_a_band_of_rows_at_a_time_not_the_canvas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geotorch.trainers import predict_stream
+    from geotorch.trainers.predict_blend import BandBlender
+
+    held: list[tuple[int, ...]] = []
+
+    class Recording(BandBlender):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            held.append(tuple(self.total.shape))
+
+    monkeypatch.setattr(predict_stream, "BandBlender", Recording)
+    scene = write_scene(tmp_path / "scene", 200, 40)
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
+    predict(tmp_path, task, scene, stride=16, output="auto")
+    assert held == [(3, 32, 40)], "3 channels x 32 rows (a window's height) x the width, not 200 rows"

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+#: Most rows handed on in one :class:`Band` (the float32 temporaries of a band grow with its rows).
+PIECE_ROWS = 64
+
 
 def blend_weights(height: int, width: int) -> Tensor:
     """Weights of a window's pixels when overlapping windows are averaged: 1 at the edges, rising inwards.
@@ -105,35 +108,38 @@ class BandBlender:
         self.weight[held, begin:end].add_(window_weights)
 
     def flush(self, row: int) -> Iterator[Band]:
-        """Hand on the rows above ``row`` (as far as ``rows``' end) and move the band down to start there."""
+        """Hand on the rows above ``row`` (as far as ``rows``' end), :data:`PIECE_ROWS` at most at a time.
+
+        The band then starts at ``row``: the rows kept move up, in pieces that do not overlap
+        (no copy of the band is made).
+        """
         row = min(row, self.rows[1])
         if row <= self.base:
             return
         held_stop = min(row, self.base + self.capacity)
-        if self.next_row < held_stop:
-            start = self.next_row - self.base
-            weight = self.weight[start : held_stop - self.base]
-            values = self.total[:, start : held_stop - self.base] / weight.clamp_min(1e-12)
-            yield Band(self.next_row, values, weight > 0)
-            self.next_row = held_stop
-        if self.next_row < row:
-            # Rows no window reached, below the band.
+        for top in range(self.next_row, held_stop, PIECE_ROWS):
+            stop = min(top + PIECE_ROWS, held_stop)
+            weight = self.weight[top - self.base : stop - self.base]
+            values = self.total[:, top - self.base : stop - self.base] / weight.clamp_min(1e-12)
+            yield Band(top, values, weight > 0)
+        self.next_row = max(self.next_row, held_stop)
+        # Rows no window reached, below the band.
+        for top in range(self.next_row, row, PIECE_ROWS):
+            rows = min(PIECE_ROWS, row - top)
             yield Band(
-                self.next_row,
-                torch.zeros((self.total.shape[0], row - self.next_row, self.width)),
-                torch.zeros((row - self.next_row, self.width), dtype=torch.bool),
+                top,
+                torch.zeros((self.total.shape[0], rows, self.width)),
+                torch.zeros((rows, self.width), dtype=torch.bool),
             )
-            self.next_row = row
+        self.next_row = max(self.next_row, row)
         shift = row - self.base
-        if shift >= self.capacity:
-            self.total.zero_()
-            self.weight.zero_()
-        else:
-            kept = self.capacity - shift
-            self.total[:, :kept] = self.total[:, shift:].clone()
-            self.weight[:kept] = self.weight[shift:].clone()
-            self.total[:, kept:] = 0
-            self.weight[kept:] = 0
+        kept = max(0, self.capacity - shift)
+        for first in range(0, kept, shift):
+            count = min(shift, kept - first)
+            self.total[:, first : first + count] = self.total[:, first + shift : first + shift + count]
+            self.weight[first : first + count] = self.weight[first + shift : first + shift + count]
+        self.total[:, kept:] = 0
+        self.weight[kept:] = 0
         self.base = row
 
     def finish(self) -> Iterator[Band]:

@@ -44,6 +44,15 @@ COG_BLOCK = 512
 #: Rows copied at a time when parts are joined.
 COPY_ROWS = 512
 
+#: GDAL's block cache while prediction files are written or read (GDAL's default, 5% of the RAM, would
+#: keep that much of every output and input in memory).
+GDAL_CACHE_BYTES = 64 * 2**20
+
+
+def bounded_cache() -> rasterio.Env:
+    """A GDAL environment whose block cache holds at most :data:`GDAL_CACHE_BYTES` (entering it trims the cache)."""
+    return rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES, GDAL_PAM_ENABLED="NO")
+
 
 @dataclass(frozen=True)
 class OutputSpec:
@@ -190,7 +199,7 @@ class PartWriter:
         profile = _profile(
             spec, grid.crs, grid.transform * Affine.translation(0, rows[0]), rows[1] - rows[0], grid.width
         )
-        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
+        with bounded_cache():
             self.target = rasterio.open(path, "w", **profile)
         self.written = rows[0]
 
@@ -202,7 +211,8 @@ class PartWriter:
         """
         if top != self.written or top + pixels.shape[1] > self.rows[1]:
             raise ValueError(f"{self.path}: rows {top}..{top + pixels.shape[1]} are not the next of {self.rows}")
-        self.target.write(pixels, window=Window(0, top - self.rows[0], pixels.shape[2], pixels.shape[1]))
+        with bounded_cache():
+            self.target.write(pixels, window=Window(0, top - self.rows[0], pixels.shape[2], pixels.shape[1]))
         self.written += pixels.shape[1]
 
     def close(self) -> None:
@@ -211,7 +221,8 @@ class PartWriter:
         Raises:
             ValueError: if some of its rows were never written.
         """
-        self.target.close()
+        with bounded_cache():
+            self.target.close()
         if self.written != self.rows[1]:
             raise ValueError(f"{self.path}: only rows {self.rows[0]}..{self.written} of {self.rows} were written")
 
@@ -254,7 +265,7 @@ def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec)
     joined = temporary_of(path).with_suffix(".join")
     temporary = temporary_of(path)
     try:
-        with rasterio.Env(GDAL_PAM_ENABLED="NO"):
+        with bounded_cache():
             source = _join(parts, joined, grid, spec) if len(parts) > 1 else parts[0]
             with rasterio.open(source, "r+") as opened:
                 spec.describe(opened)

@@ -13,6 +13,8 @@ from rasterio.errors import RasterioIOError
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
+from geotorch.trainers.predict_cog import bounded_cache
+
 
 class InputMask:
     """Which pixels of a grid hold data of the raster ``source``, as the dataset reading it sees them.
@@ -71,9 +73,10 @@ class InputMask:
     def rows(self, start: int, stop: int) -> np.ndarray:
         """``(stop - start, width)`` booleans: which pixels of those rows hold data."""
         window = Window(0, start, self.width, stop - start)
-        block = np.asarray(self.view.read(self.alpha, window=window) > 0)
-        if self.nodata is not None:
-            block &= ~np.all(_is_one_of(self.view.read(self.bands, window=window), self.missing), axis=0)
+        with bounded_cache():
+            block = np.asarray(self.view.read(self.alpha, window=window) > 0)
+            if self.nodata is not None:
+                block &= ~np.all(_is_one_of(self.view.read(self.bands, window=window), self.missing), axis=0)
         return block
 
     def close(self) -> None:
@@ -95,7 +98,8 @@ class FileMask:
     def rows(self, start: int, stop: int) -> np.ndarray:
         """``(stop - start, width)`` booleans: which pixels of those rows hold data."""
         window = Window(0, start, self.reader.width, stop - start)
-        return np.asarray(self.reader.dataset_mask(window=window) > 0)
+        with bounded_cache():
+            return np.asarray(self.reader.dataset_mask(window=window) > 0)
 
     def close(self) -> None:
         """Close the view and its file."""

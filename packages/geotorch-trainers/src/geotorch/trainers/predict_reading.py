@@ -124,14 +124,17 @@ class WindowReader(Dataset[tuple[Tensor, int, int, int]]):
 
     def __getitem__(self, index: int) -> tuple[Tensor, int, int, int]:
         """The window's pixels ``(C, height, width)`` float32, its output's number, top and left."""
+        from geotorch.trainers.predict_cog import bounded_cache
+
         number, top, left = self.items[index]
-        if self._open is None or self._open[0] != number:
-            if self._open is not None:
-                close_view(self._open[1])
-            layout = self.layouts[number]
-            assert layout.source is not None
-            self._open = (number, open_view(layout.source, self.crs, self.res, layout.grid))
-        pixels = read_window(self._open[1], self.bands[number], top, left, self.layouts[number].size)
+        with bounded_cache():
+            if self._open is None or self._open[0] != number:
+                if self._open is not None:
+                    close_view(self._open[1])
+                layout = self.layouts[number]
+                assert layout.source is not None
+                self._open = (number, open_view(layout.source, self.crs, self.res, layout.grid))
+            pixels = read_window(self._open[1], self.bands[number], top, left, self.layouts[number].size)
         return torch.from_numpy(pixels), number, top, left
 
     def __getstate__(self) -> dict[str, Any]:

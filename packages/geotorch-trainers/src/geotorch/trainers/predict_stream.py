@@ -70,6 +70,8 @@ class ChunkStream:
         self.weights = blend_weights(*layout.size)
         self.writer = PartWriter(part, grid, chunk.rows, spec)
         self.expected = layout.windows(chunk)
+        #: Whether every window of the chunk came (known once finished).
+        self.complete = False
 
     @property
     def path(self) -> Path:
@@ -96,18 +98,12 @@ class ChunkStream:
             self._write(band)
 
     def finish(self) -> Path:
-        """Write the remaining rows and close the part file.
+        """Write the remaining rows and close the part file; rows of windows that never came are nodata.
 
         Returns:
             The part file.
-
-        Raises:
-            ValueError: if windows of the chunk never came.
         """
-        if next(self.expected, None) is not None:
-            raise ValueError(
-                f"{self.layout.name}: the prediction ended before every window of rows {self.chunk.rows} came"
-            )
+        self.complete = next(self.expected, None) is None
         try:
             for band in self.blender.finish():
                 self._write(band)

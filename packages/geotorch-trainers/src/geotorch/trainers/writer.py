@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -62,6 +63,15 @@ def _grid_sampler(loader: Any) -> StreamingGridSampler | None:
     return None
 
 
+def _gathered(trainer: Trainer, items: list[Any]) -> list[Any]:
+    """``items`` of every rank, rank 0's first (this rank's alone outside DDP)."""
+    if trainer.world_size == 1 or not (dist.is_available() and dist.is_initialized()):
+        return items
+    gathered: list[Any] = [None] * trainer.world_size
+    dist.all_gather_object(gathered, items)
+    return [item for rank_items in gathered for item in rank_items]
+
+
 class GeoTIFFPredictionWriter(BasePredictionWriter):
     """Writes ``geotorch predict``'s output on a GeoDataset as Cloud-Optimized GeoTIFFs on the input's grid.
 
@@ -104,6 +114,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         self.sampler: StreamingGridSampler | None = None
         self.streams: dict[Chunk, ChunkStream] = {}
         self.parts: list[tuple[Chunk, Path, int]] = []
+        self.incomplete = 0
 
     def on_predict_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
         """Find the prediction grid.
@@ -129,7 +140,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         check_inputs_kept(sampler.outputs, self.output_dir)
         self.sampler = sampler
         self.expected = sampler.windows()
-        self.streams, self.parts, self.written = {}, [], []
+        self.streams, self.parts, self.written, self.incomplete = {}, [], [], 0
         self.kind = self._kind(pl_module)
 
     def write_on_batch_end(
@@ -166,32 +177,45 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
                 self._close(chunk)
 
     def on_predict_epoch_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        """Finish this rank's chunks, then write the outputs whose turn is this rank's, each from all its chunks."""
+        """Finish this rank's chunks, then write the outputs whose turn is this rank's, each from all its chunks.
+
+        A prediction stopped early (``limit_predict_batches``, ``fast_dev_run``) writes every output
+        that any window reached, its rows without predictions as nodata, and warns.
+        """
         assert self.sampler is not None
         for chunk in list(self.streams):
             self._close(chunk)
-        parts = self.parts
-        if trainer.world_size > 1 and dist.is_available() and dist.is_initialized():
-            gathered: list[Any] = [None] * trainer.world_size
-            dist.all_gather_object(gathered, parts)
-            parts = [part for rank_parts in gathered for part in rank_parts]
+        # Outputs that some rank predicted get all their chunks, the ones that no window reached empty.
+        channels = dict(_gathered(trainer, [(chunk.output, count) for chunk, _, count in self.parts]))
+        closed = {chunk for chunk, _, _ in self.parts}
+        for chunk in self.sampler.mine:
+            if chunk not in closed and chunk.output in channels:
+                self._open(chunk, channels[chunk.output])
+                self._close(chunk)
+        parts = _gathered(trainer, self.parts)
+        incomplete = sum(_gathered(trainer, [self.incomplete]))
         outputs = self.sampler.outputs
-        done = sorted({chunk.output for chunk, _, _ in parts})
-        for number in done:
-            if number % trainer.world_size != trainer.global_rank:
-                continue
-            mine = sorted((chunk.part, path, channels) for chunk, path, channels in parts if chunk.output == number)
-            layout = outputs[number].layout
-            publish_cog(
-                [path for _, path, _ in mine],
-                self.output_dir / layout.name,
-                layout.grid,
-                self._spec(mine[0][2], layout.source),
-            )
+        for number in sorted(channels):
+            if number % trainer.world_size == trainer.global_rank:
+                layout = outputs[number].layout
+                ordered = sorted((chunk.part, path) for chunk, path, _ in parts if chunk.output == number)
+                publish_cog(
+                    [path for _, path in ordered],
+                    self.output_dir / layout.name,
+                    layout.grid,
+                    self._spec(channels[number], layout.source),
+                )
         if trainer.world_size > 1:
             trainer.strategy.barrier("GeoTIFFPredictionWriter")
-        self.written = [self.output_dir / outputs[number].layout.name for number in done]
+        self.written = [self.output_dir / outputs[number].layout.name for number in sorted(channels)]
         if trainer.is_global_zero:
+            if incomplete:
+                warnings.warn(
+                    f"{type(self).__name__}: the prediction stopped before the grid's end "
+                    f"(limit_predict_batches?): {incomplete} chunks of rows were not predicted whole "
+                    "and are nodata where no window reached",
+                    stacklevel=2,
+                )
             for path in self.written:
                 print(f"wrote {path}")
 
@@ -234,6 +258,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
     def _close(self, chunk: Chunk) -> None:
         stream = self.streams.pop(chunk)
         self.parts.append((chunk, stream.finish(), stream.spec.channels))
+        self.incomplete += not stream.complete
 
     def _spec(self, channels: int, source: str | None) -> OutputSpec:
         return OutputSpec(self.kind, channels, tags={"source": source or ""}, logits=False)
