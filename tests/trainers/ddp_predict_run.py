@@ -1,6 +1,6 @@
 """Run by test_predict_ddp.py: ``trainer.predict`` on two rasters with 1 process or 2 (DDP, gloo, CPU).
 
-Usage: python ddp_predict_run.py INPUTS STATE OUTPUT DEVICES
+Usage: python ddp_predict_run.py INPUTS STATE OUTPUT DEVICES COLUMN_TILE
 
 The task's weights come from STATE so that both runs predict with the same model; each rank
 records the chunks of rows it predicted in OUTPUT/rank<r>.json.
@@ -17,7 +17,7 @@ from lightning.pytorch import Trainer
 
 from geotorch.core import GeoDataset, RasterDataset
 from geotorch.datamodules import GeoDataModule
-from geotorch.trainers import GeoTIFFPredictionWriter, SemanticSegmentationTask
+from geotorch.trainers import GeoTIFFPredictionWriter, SemanticSegmentationTask, predict_grid
 
 
 class Scenes(RasterDataset):
@@ -53,11 +53,13 @@ def main(inputs: Path, state: Path, output: Path, devices: int) -> None:
     )
     trainer.predict(task, datamodule=datamodule, return_predictions=False)
     assert writer.sampler is not None
-    chunks = [[chunk.output, *chunk.rows] for chunk in writer.sampler.mine]
+    chunks = [[chunk.output, *chunk.rows, *chunk.columns] for chunk in writer.sampler.mine]
     (output / f"rank{trainer.global_rank}.json").write_text(
         json.dumps({"chunks": chunks, "written": [str(path) for path in writer.written]})
     )
 
 
 if __name__ == "__main__":
+    # Narrow column tiles, so that outputs are cut into several (and the ranks share them).
+    predict_grid.COLUMN_TILE = int(sys.argv[5])
     main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))

@@ -442,3 +442,15 @@ def test_the_writer_blends_a_band_of_rows_at_a_time_not_the_canvas(
     task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
     predict(tmp_path, task, scene, stride=16, output="auto")
     assert held == [(3, 32, 40)], "3 channels x 32 rows (a window's height) x the width, not 200 rows"
+
+
+def test_outputs_cut_into_column_tiles_blend_without_seams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geotorch.trainers import predict_grid
+
+    monkeypatch.setattr(predict_grid, "COLUMN_TILE", 24)
+    scene = write_scene(tmp_path / "scene", 70, 90)
+    task = pointwise_task()
+    written = predict(tmp_path, task, scene, stride=12, output="scores")
+    with rasterio.open(written) as result:
+        values = result.read()
+    np.testing.assert_allclose(values, model_on(task, scene), atol=1e-5)

@@ -40,7 +40,7 @@ def write_image(path: Path, seed: int, height: int, width: int, transform: Affin
 def run(inputs: Path, state: Path, output: Path, devices: int) -> None:
     environment = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), str(inputs), str(state), str(output), str(devices)],
+        [sys.executable, str(SCRIPT), str(inputs), str(state), str(output), str(devices), "48"],
         env=environment,
         capture_output=True,
         text=True,
@@ -61,11 +61,16 @@ def test_two_ranks_write_every_output_once_equal_to_one_process(tmp_path: Path) 
     run(inputs, state, tmp_path / "single", 1)
     run(inputs, state, tmp_path / "ddp", 2)
     ranks = [json.loads((tmp_path / "ddp" / f"rank{rank}.json").read_text()) for rank in (0, 1)]
-    # Each rank wrote its own chunks of rows: together every row of every output once.
+    # Each rank wrote its own chunks (2 bands of rows x column tiles of 48): together every pixel of every output once.
     assert all(rank["chunks"] for rank in ranks)
-    for output, height in ((0, 150), (1, 70)):
-        rows = sorted((start, stop) for rank in ranks for number, start, stop in rank["chunks"] if number == output)
-        assert rows[0][0] == 0 and rows[-1][1] == height and len(rows) == 2 and rows[0][1] == rows[1][0]
+    for output, (height, width) in enumerate(((150, 130), (70, 90))):
+        covered = np.zeros((height, width), dtype=int)
+        for rank in ranks:
+            for number, top, bottom, left, right in rank["chunks"]:
+                if number == output:
+                    covered[top:bottom, left:right] += 1
+        assert (covered == 1).all()
+    assert len(ranks[0]["chunks"]) + len(ranks[1]["chunks"]) == 2 * 3 + 2 * 2
     for name in ("a.tif", "b.tif"):
         with (
             rasterio.open(tmp_path / "single" / "predictions" / name) as single,

@@ -14,6 +14,7 @@ import torch
 from affine import Affine
 from torch import Tensor, nn
 
+from geotorch.trainers import predict_grid
 from geotorch.trainers import predict_stream as predict_stream_module
 from geotorch.trainers.predict import predict_raster, preprocessing_of
 from geotorch.trainers.predict_blend import Band, BandBlender
@@ -79,10 +80,13 @@ def reference(net: nn.Module, image: np.ndarray, size: int, overlap: int) -> Ten
     return (total / weight)[:, :height, :width]
 
 
-@pytest.mark.parametrize(("height", "width"), [(75, 53), (20, 25), (64, 64)])
+@pytest.mark.parametrize(("height", "width", "tile"), [(75, 53, None), (20, 25, None), (64, 64, None), (75, 53, 20)])
 def test_classes_equal_a_plain_torch_reference_at_odd_sizes_edges_and_nodata(
-    tmp_path: Path, height: int, width: int
+    tmp_path: Path, height: int, width: int, tile: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if tile is not None:
+        # Column tiles of 20 px: each blended alone, with the windows reaching into it from either side.
+        monkeypatch.setattr(predict_grid, "COLUMN_TILE", tile)
     image = random_image(1, height, width)
     image[:, :7, :9] = 0  # a corner without data
     path = write_image(tmp_path / "in" / "scene.tif", image, nodata=0)
@@ -214,11 +218,12 @@ def test_the_writer_holds_one_band_of_rows_whatever_the_rasters_height(
             held.append(self.nbytes)
 
     monkeypatch.setattr(predict_stream_module, "BandBlender", Recording)
-    for height in (40, 400):
-        path = write_image(tmp_path / f"scene{height}.tif", random_image(8, height, 50))
+    monkeypatch.setattr(predict_grid, "COLUMN_TILE", 48)
+    for height, width in ((40, 40), (400, 40), (40, 400)):
+        path = write_image(tmp_path / f"scene{height}x{width}.tif", random_image(8, height, width))
         predict_raster(model(classes=5, kernel=1), path, tmp_path / "out", patch_size=32, overlap=8)
-    # (5 channels + the weights) x 32 rows x 50 columns of float32, for both heights.
-    assert held == [6 * 32 * 50 * 4] * 2
+    # (5 channels + the weights) x 32 rows x at most 48 columns (a column tile) of float32, whatever the size.
+    assert max(held) == 6 * 32 * 48 * 4 and held[:2] == [6 * 32 * 40 * 4] * 2 and len(held) == 2 + 9
 
 
 def test_a_band_blender_hands_on_every_row_once_in_order() -> None:

@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader
 
 from geotorch.trainers.outputs import output_names, temporary_of
 from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, publish_cog
-from geotorch.trainers.predict_grid import Chunk, window_starts
+from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
 from geotorch.trainers.predict_mask import FileMask
 from geotorch.trainers.predict_reading import WindowReader, open_view, raster_paths
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
@@ -130,7 +130,13 @@ def predict_raster(
     model = model.eval().to(target_device)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
     names_of_classes = list(class_names) if class_names is not None else _labels_of(model)
-    reader = WindowReader(layouts, grid_crs, res)
+    # One band of rows per output (one process), cut into column tiles; chunks of an output come one after another.
+    plan = [
+        (number, chunk)
+        for number, layout in enumerate(layouts)
+        for chunk in chunks_of(number, layout.tops, layout.lefts, size, (layout.grid.height, layout.grid.width), 1)
+    ]
+    reader = WindowReader(layouts, plan, grid_crs, res)
     loader = DataLoader(
         reader,
         batch_size=batch_size,
@@ -139,18 +145,23 @@ def predict_raster(
         persistent_workers=False,
     )
     written: list[Path] = []
+    parts: list[Path] = []
     stream: ChunkStream | None = None
     current = -1
 
-    def close(number: int, stream: ChunkStream) -> None:
-        part = stream.finish()
-        path = publish_cog([part], folder / layouts[number].name, layouts[number].grid, stream.spec)
+    def close(position: int, stream: ChunkStream) -> None:
+        parts.append(stream.finish())
+        number = plan[position][0]
+        if position + 1 < len(plan) and plan[position + 1][0] == number:
+            return
+        path = publish_cog(list(parts), folder / layouts[number].name, layouts[number].grid, stream.spec)
+        parts.clear()
         written.append(path)
         if vectorize:
             written.extend(write_polygons(path, stream.spec.names, simplify))
 
     with torch.inference_mode():
-        for images, numbers, tops, lefts in loader:
+        for images, positions, tops, lefts in loader:
             batch = images.to(target_device, non_blocking=True)
             if transform is not None:
                 batch = transform(batch)
@@ -162,22 +173,23 @@ def predict_raster(
                     f"it must give (B, K, {size[0]}, {size[1]}) logits"
                 )
             values = logits.float().cpu()
-            for number, top, left, window in zip(numbers.tolist(), tops.tolist(), lefts.tolist(), values, strict=True):
-                if number != current:
+            for position, top, left, window in zip(
+                positions.tolist(), tops.tolist(), lefts.tolist(), values, strict=True
+            ):
+                if position != current:
                     if stream is not None:
                         close(current, stream)
-                    stream = _stream(
-                        layouts[number],
-                        folder,
-                        window.shape[0],
+                    number, chunk = plan[position]
+                    spec = OutputSpec(
                         output,
+                        window.shape[0],
                         names_of_classes,
-                        colors,
+                        colors or (),
                         probability_dtype,
-                        grid_crs,
-                        res,
+                        {"source": os.path.abspath(layouts[number].source or "")},
                     )
-                    current = number
+                    stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
+                    current = position
                 assert stream is not None
                 stream.add(top, left, window)
         if stream is not None:
@@ -216,32 +228,18 @@ def _layout(
 
 def _stream(
     layout: OutputLayout,
+    chunk: Chunk,
     folder: Path,
-    channels: int,
-    output: OutputKind,
-    class_names: Sequence[str],
-    colors: Sequence[Sequence[int]] | None,
-    probability_dtype: Literal["uint8", "float16"],
+    spec: OutputSpec,
     crs: CRS | None,
     res: float | tuple[float, float] | None,
 ) -> ChunkStream:
-    """The stream writing the whole of one output (one chunk of all its rows)."""
-    spec = OutputSpec(
-        output,
-        channels,
-        class_names,
-        colors or (),
-        probability_dtype,
-        {"source": os.path.abspath(layout.source) if layout.source else ""},
-    )
-    chunk = Chunk(0, (0, layout.grid.height), (0, len(layout.tops)), 0)
+    """The stream writing one chunk of an output to its part file, nodata where the input has none."""
     assert layout.source is not None
-    view = open_view(layout.source, crs, res, layout.grid)
-    mask = FileMask(view)
+    mask = FileMask(open_view(layout.source, crs, res, layout.grid))
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
-    stream = ChunkStream(layout, chunk, part, spec, mask)
-    return stream
+    return ChunkStream(layout, chunk, part, spec, mask)
 
 
 def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:

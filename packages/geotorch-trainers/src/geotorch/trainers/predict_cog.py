@@ -12,8 +12,8 @@ import colorsys
 import json
 import math
 import os
-import shutil
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -184,21 +184,23 @@ class Grid:
 
 
 class PartWriter:
-    """Writes one chunk's rows, band after band, into a part file (a plain tiled-free GeoTIFF of those rows).
+    """Writes one chunk's pixels, band of rows after band, into a part file (a striped GeoTIFF of that block).
 
     Args:
         path: the part file.
         grid: the whole output's grid.
         rows: the output rows ``[start, stop)`` of this part.
         spec: what the output holds.
+        columns: the output columns ``[start, stop)`` of this part.
     """
 
-    def __init__(self, path: Path, grid: Grid, rows: tuple[int, int], spec: OutputSpec) -> None:
+    def __init__(
+        self, path: Path, grid: Grid, rows: tuple[int, int], spec: OutputSpec, columns: tuple[int, int]
+    ) -> None:
         self.path, self.rows, self.spec = path, rows, spec
         path.parent.mkdir(parents=True, exist_ok=True)
-        profile = _profile(
-            spec, grid.crs, grid.transform * Affine.translation(0, rows[0]), rows[1] - rows[0], grid.width
-        )
+        transform = grid.transform * Affine.translation(columns[0], rows[0])
+        profile = _profile(spec, grid.crs, transform, rows[1] - rows[0], columns[1] - columns[0])
         with bounded_cache():
             self.target = rasterio.open(path, "w", **profile)
         self.written = rows[0]
@@ -296,19 +298,24 @@ def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec)
 
 
 def _join(parts: Sequence[Path], joined: Path, grid: Grid, spec: OutputSpec) -> Path:
-    """Copy the parts' rows, in order, into one file ``joined``, a few rows at a time."""
+    """Copy the parts into one file ``joined``, each where its transform places it on ``grid``.
+
+    Rows are copied :data:`COPY_ROWS` at a time across all parts, so that each block of
+    ``joined`` is complete before the next rows are written.
+    """
     profile = _profile(spec, grid.crs, grid.transform, grid.height, grid.width)
-    top = 0
-    with rasterio.open(joined, "w", **profile) as target:
-        for part in parts:
-            with rasterio.open(part) as source:
-                for start in range(0, source.height, COPY_ROWS):
-                    window = Window(0, start, source.width, min(COPY_ROWS, source.height - start))
-                    target.write(source.read(window=window), window=Window(0, top + start, source.width, window.height))
-                top += source.height
+    with ExitStack() as stack:
+        sources = [stack.enter_context(rasterio.open(part)) for part in parts]
+        offsets = [
+            tuple(round(value) for value in ~grid.transform * (source.transform.c, source.transform.f))
+            for source in sources
+        ]
+        target = stack.enter_context(rasterio.open(joined, "w", **profile))
+        for start in range(0, grid.height, COPY_ROWS):
+            stop = min(start + COPY_ROWS, grid.height)
+            for source, (left, top) in zip(sources, offsets, strict=True):
+                first, last = max(start, top), min(stop, top + source.height)
+                if first < last:
+                    pixels = source.read(window=Window(0, first - top, source.width, last - first))
+                    target.write(pixels, window=Window(left, first, source.width, last - first))
     return joined
-
-
-def remove_staging(folder: Path) -> None:
-    """Remove a staging folder of part files, if it is there."""
-    shutil.rmtree(folder, ignore_errors=True)

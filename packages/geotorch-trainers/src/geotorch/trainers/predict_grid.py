@@ -44,9 +44,15 @@ def window_starts(length: int, size: int, stride: int, limits: tuple[int, int] |
     return [*range(0, steps * stride, stride), length - size]
 
 
+#: Columns of an output that one chunk writes at most: wider outputs are cut into column tiles,
+#: each blended alone (with the windows that reach into it from either side), so that the rows
+#: held in memory do not grow with the output's width either.
+COLUMN_TILE = 8192
+
+
 @dataclass(frozen=True)
 class Chunk:
-    """A range of one output's rows, written by one process, and the window rows it runs to write them.
+    """A block of one output's pixels, written by one process, and the windows it runs to write them.
 
     Attributes:
         output: the output's position in the list of outputs.
@@ -54,42 +60,74 @@ class Chunk:
         window_rows: positions ``[start, stop)`` in the output's window tops that this chunk runs,
             the halo above ``rows`` included.
         part: this chunk's position among its output's chunks.
+        columns: output columns ``[start, stop)`` this chunk writes.
+        window_columns: positions ``[start, stop)`` in the output's window lefts whose windows
+            reach into ``columns``.
     """
 
     output: int
     rows: tuple[int, int]
     window_rows: tuple[int, int]
     part: int
+    columns: tuple[int, int]
+    window_columns: tuple[int, int]
 
 
-def row_chunks(output: int, tops: Sequence[int], size: int, height: int, parts: int) -> list[Chunk]:
-    """Split an output's rows into at most ``parts`` chunks of about as many window rows each.
+def chunks_of(
+    output: int,
+    tops: Sequence[int],
+    lefts: Sequence[int],
+    size: tuple[int, int],
+    shape: tuple[int, int],
+    parts: int,
+    tile: int | None = None,
+) -> list[Chunk]:
+    """Cut an output into chunks: at most ``parts`` bands of about as many window rows, each cut into column tiles.
 
-    A chunk owns the rows from its first window row's top to the next chunk's (its first
-    from row 0, its last to ``height``): rows above a window row's top receive nothing from
+    A band owns the rows from its first window row's top to the next band's (its first from
+    row 0, its last to the output's height): rows above a window row's top receive nothing from
     that row or any below, so they are final once the rows above are run. It also runs the
-    window rows above it whose windows reach into its rows.
+    window rows above it whose windows reach into its rows. Column tiles are :data:`COLUMN_TILE`
+    columns wide (the last one narrower) and run every window reaching into them.
 
     Args:
         output: the output's position (kept in each chunk).
         tops: the output's window tops (see :func:`window_starts`).
-        size: window height in pixels.
-        height: the output's height in pixels.
-        parts: how many chunks at most (the number of processes).
+        lefts: the output's window lefts.
+        size: window ``(height, width)`` in pixels.
+        shape: the output's ``(height, width)`` in pixels.
+        parts: how many bands of rows at most (the number of processes).
+        tile: column tile width (default :data:`COLUMN_TILE`).
 
     Returns:
-        The chunks, top first, owning every row once.
+        The chunks, top band first, left tile first, owning every pixel once.
     """
+    tile = tile or COLUMN_TILE
     per_part = math.ceil(len(tops) / max(1, min(parts, len(tops))))
     firsts = list(range(0, len(tops), per_part))
-    chunks = []
-    for part, first in enumerate(firsts):
-        stop = firsts[part + 1] if part + 1 < len(firsts) else len(tops)
-        row_start = 0 if part == 0 else tops[first]
-        row_stop = height if stop == len(tops) else tops[stop]
+    columns = [(start, min(start + tile, shape[1])) for start in range(0, shape[1], tile)]
+    chunks: list[Chunk] = []
+    for band, first in enumerate(firsts):
+        stop = firsts[band + 1] if band + 1 < len(firsts) else len(tops)
+        row_start = 0 if band == 0 else tops[first]
+        row_stop = shape[0] if stop == len(tops) else tops[stop]
         # The first window row whose windows reach below row_start.
-        halo = bisect.bisect_right([top + size for top in tops], row_start)
-        chunks.append(Chunk(output, (row_start, row_stop), (min(halo, first), stop), part))
+        halo = bisect.bisect_right([top + size[0] for top in tops], row_start)
+        for column_start, column_stop in columns:
+            reach = (
+                bisect.bisect_right([left + size[1] for left in lefts], column_start),
+                bisect.bisect_left(lefts, column_stop),
+            )
+            chunks.append(
+                Chunk(
+                    output,
+                    (row_start, row_stop),
+                    (min(halo, first), stop),
+                    len(chunks),
+                    (column_start, column_stop),
+                    reach,
+                )
+            )
     return chunks
 
 

@@ -70,9 +70,9 @@ class InputMask:
         except RasterioIOError:
             return None
 
-    def rows(self, start: int, stop: int) -> np.ndarray:
-        """``(stop - start, width)`` booleans: which pixels of those rows hold data."""
-        window = Window(0, start, self.width, stop - start)
+    def rows(self, start: int, stop: int, columns: tuple[int, int]) -> np.ndarray:
+        """``(stop - start, columns[1] - columns[0])`` booleans: which pixels of those rows and columns hold data."""
+        window = Window(columns[0], start, columns[1] - columns[0], stop - start)
         with bounded_cache():
             block = np.asarray(self.view.read(self.alpha, window=window) > 0)
             if self.nodata is not None:
@@ -95,9 +95,9 @@ class FileMask:
     def __init__(self, reader: rasterio.io.DatasetReader | WarpedVRT) -> None:
         self.reader = reader
 
-    def rows(self, start: int, stop: int) -> np.ndarray:
-        """``(stop - start, width)`` booleans: which pixels of those rows hold data."""
-        window = Window(0, start, self.reader.width, stop - start)
+    def rows(self, start: int, stop: int, columns: tuple[int, int]) -> np.ndarray:
+        """``(stop - start, columns[1] - columns[0])`` booleans: which pixels of those rows and columns hold data."""
+        window = Window(columns[0], start, columns[1] - columns[0], stop - start)
         with bounded_cache():
             return np.asarray(self.reader.dataset_mask(window=window) > 0)
 

@@ -20,6 +20,7 @@ from torch.utils.data import Dataset
 
 if TYPE_CHECKING:
     from geotorch.trainers.predict_cog import Grid
+    from geotorch.trainers.predict_grid import Chunk
     from geotorch.trainers.predict_stream import OutputLayout
 
 #: File name endings of the rasters found in a folder.
@@ -97,36 +98,44 @@ def read_window(view: DatasetReader | WarpedVRT, bands: int, top: int, left: int
 
 
 class WindowReader(Dataset[tuple[Tensor, int, int, int]]):
-    """Every window of every output, in order: ``(pixels, output number, top, left)``.
+    """Every window of every chunk, in order: ``(pixels, chunk position, top, left)``.
 
     Files are opened on first use in each process (a DataLoader's workers included) and the
     previous output's closed when the next one's window is read.
 
     Args:
         layouts: the outputs, each with its input file and windows.
+        plan: ``(output position, chunk)`` of every chunk, in the order they are run.
         crs: the grid's CRS when inputs are warped, else None.
         res: the warped grid's resolution, or None.
     """
 
     def __init__(
-        self, layouts: Sequence[OutputLayout], crs: CRS | None, res: float | tuple[float, float] | None
+        self,
+        layouts: Sequence[OutputLayout],
+        plan: Sequence[tuple[int, Chunk]],
+        crs: CRS | None,
+        res: float | tuple[float, float] | None,
     ) -> None:
-        self.layouts, self.crs, self.res = list(layouts), crs, res
+        self.layouts, self.plan, self.crs, self.res = list(layouts), list(plan), crs, res
         self.items = [
-            (number, top, left) for number, layout in enumerate(layouts) for top in layout.tops for left in layout.lefts
+            (position, top, left)
+            for position, (number, chunk) in enumerate(plan)
+            for top, left in layouts[number].windows(chunk)
         ]
         self.bands = [_band_count(layout.source) for layout in layouts]
         self._open: tuple[int, Any] | None = None
 
     def __len__(self) -> int:
-        """Windows of all outputs."""
+        """Windows of all chunks."""
         return len(self.items)
 
     def __getitem__(self, index: int) -> tuple[Tensor, int, int, int]:
-        """The window's pixels ``(C, height, width)`` float32, its output's number, top and left."""
+        """The window's pixels ``(C, height, width)`` float32, its chunk's position, top and left."""
         from geotorch.trainers.predict_cog import bounded_cache
 
-        number, top, left = self.items[index]
+        position, top, left = self.items[index]
+        number = self.plan[position][0]
         with bounded_cache():
             if self._open is None or self._open[0] != number:
                 if self._open is not None:
@@ -135,7 +144,7 @@ class WindowReader(Dataset[tuple[Tensor, int, int, int]]):
                 assert layout.source is not None
                 self._open = (number, open_view(layout.source, self.crs, self.res, layout.grid))
             pixels = read_window(self._open[1], self.bands[number], top, left, self.layouts[number].size)
-        return torch.from_numpy(pixels), number, top, left
+        return torch.from_numpy(pixels), position, top, left
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled for a worker without open files."""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from geotorch.core import BoundingBox, GeoDataset
 from geotorch.samplers import GeoSampler
-from geotorch.trainers.predict_grid import Chunk, assign, row_chunks
+from geotorch.trainers.predict_grid import Chunk, assign, chunks_of
 from geotorch.trainers.predict_layout import EntryOutput, entry_outputs
 
 
@@ -16,9 +16,10 @@ class StreamingGridSampler(GeoSampler):
     Every index entry gets its own output grid (see
     :func:`~geotorch.trainers.predict_layout.entry_outputs`) with windows of ``size`` every
     ``stride`` pixels, the last row and column moved back to end at the grid's edge. Each
-    output's rows are cut into up to ``world_size`` chunks; chunk ``k`` of all the outputs'
-    chunks, in order, goes to rank ``k % world_size``. A rank yields the windows of its chunks,
-    top row first, left to right, including the window rows above a chunk that reach into it,
+    output's rows are cut into up to ``world_size`` bands, and wide outputs' bands into column
+    tiles (see :func:`~geotorch.trainers.predict_grid.chunks_of`); chunk ``k`` of all the
+    outputs' chunks, in order, goes to rank ``k % world_size``. A rank yields the windows of its chunks,
+    top row first, left to right, including the windows above and beside a chunk that reach into it,
     so that it can blend and write the chunk's rows alone, exactly as one process would
     (see :class:`~geotorch.trainers.GeoTIFFPredictionWriter`). Windows at chunk borders are
     thus run by two ranks.
@@ -50,8 +51,13 @@ class StreamingGridSampler(GeoSampler):
         self.chunks: list[Chunk] = [
             chunk
             for number, output in enumerate(self.outputs)
-            for chunk in row_chunks(
-                number, output.layout.tops, self.size[0], output.layout.grid.height, self.world_size
+            for chunk in chunks_of(
+                number,
+                output.layout.tops,
+                output.layout.lefts,
+                self.size,
+                (output.layout.grid.height, output.layout.grid.width),
+                self.world_size,
             )
         ]
         self.mine: list[Chunk] = assign(self.chunks, self.rank, self.world_size)
@@ -70,7 +76,7 @@ class StreamingGridSampler(GeoSampler):
     def __len__(self) -> int:
         """Windows this rank yields."""
         return sum(
-            len(self.outputs[chunk.output].layout.lefts) * (chunk.window_rows[1] - chunk.window_rows[0])
+            (chunk.window_columns[1] - chunk.window_columns[0]) * (chunk.window_rows[1] - chunk.window_rows[0])
             for chunk in self.mine
         )
 

@@ -18,8 +18,8 @@ from geotorch.trainers.predict_grid import Chunk
 class RowMask(Protocol):
     """Which pixels of an output's rows hold input data."""
 
-    def rows(self, start: int, stop: int) -> np.ndarray:
-        """``(stop - start, width)`` booleans."""
+    def rows(self, start: int, stop: int, columns: tuple[int, int]) -> np.ndarray:
+        """``(stop - start, columns[1] - columns[0])`` booleans."""
 
     def close(self) -> None:
         """Release the files read."""
@@ -48,8 +48,8 @@ class OutputLayout:
     def windows(self, chunk: Chunk) -> Iterator[tuple[int, int]]:
         """``(top, left)`` of the windows ``chunk`` runs, top row first, left to right."""
         for row in range(*chunk.window_rows):
-            for left in self.lefts:
-                yield self.tops[row], left
+            for column in range(*chunk.window_columns):
+                yield self.tops[row], self.lefts[column]
 
 
 class ChunkStream:
@@ -66,9 +66,12 @@ class ChunkStream:
     def __init__(self, layout: OutputLayout, chunk: Chunk, part: Path, spec: OutputSpec, mask: RowMask | None) -> None:
         self.layout, self.chunk, self.spec, self.mask = layout, chunk, spec, mask
         grid = layout.grid
-        self.blender = BandBlender(grid.height, grid.width, spec.channels, chunk.rows, layout.size[0])
+        # The blender sees the chunk's columns only: its column 0 is the output's chunk.columns[0].
+        self.blender = BandBlender(
+            grid.height, chunk.columns[1] - chunk.columns[0], spec.channels, chunk.rows, layout.size[0]
+        )
         self.weights = blend_weights(*layout.size)
-        self.writer = PartWriter(part, grid, chunk.rows, spec)
+        self.writer = PartWriter(part, grid, chunk.rows, spec, chunk.columns)
         self.expected = layout.windows(chunk)
         #: Whether every window of the chunk came (known once finished).
         self.complete = False
@@ -94,7 +97,7 @@ class ChunkStream:
                 f"{self.layout.name}: a prediction of shape {tuple(values.shape)}, expected "
                 f"{(self.spec.channels, *self.layout.size)}"
             )
-        for band in self.blender.add(top, left, values, self.weights):
+        for band in self.blender.add(top, left - self.chunk.columns[0], values, self.weights):
             self._write(band)
 
     def finish(self) -> Path:
@@ -115,5 +118,5 @@ class ChunkStream:
 
     def _write(self, band: Band) -> None:
         rows = band.values.shape[1]
-        has_data = self.mask.rows(band.top, band.top + rows) if self.mask is not None else None
+        has_data = self.mask.rows(band.top, band.top + rows, self.chunk.columns) if self.mask is not None else None
         self.writer.write(self.spec.encode(band, has_data), band.top)

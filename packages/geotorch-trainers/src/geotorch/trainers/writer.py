@@ -43,7 +43,7 @@ def data_mask(
     if mask is None:
         return None
     try:
-        return mask.rows(0, shape[0])
+        return mask.rows(0, shape[0], (0, shape[1]))
     finally:
         mask.close()
 
@@ -241,7 +241,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
     def _last_window(self, chunk: Chunk) -> tuple[int, int]:
         assert self.sampler is not None
         layout = self.sampler.outputs[chunk.output].layout
-        return layout.tops[chunk.window_rows[1] - 1], layout.lefts[-1]
+        return layout.tops[chunk.window_rows[1] - 1], layout.lefts[chunk.window_columns[1] - 1]
 
     def _open(self, chunk: Chunk, channels: int) -> ChunkStream:
         assert self.sampler is not None
