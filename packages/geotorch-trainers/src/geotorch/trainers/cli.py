@@ -30,6 +30,7 @@ class GeoTorchCLI(LightningCLI):
 
     def __init__(self, args: ArgsType = None, run: bool = True) -> None:
         """Parse ``args`` (``["fit", "--config", "quickstart.yaml"]``) and run the subcommand."""
+        self.arguments = [str(argument) for argument in args] if isinstance(args, (list, tuple)) else []
         super().__init__(
             model_class=LightningModule,
             datamodule_class=LightningDataModule,
@@ -49,13 +50,23 @@ class GeoTorchCLI(LightningCLI):
         else:
             self.config = parser.parse_args(args)
 
+    def after_fit(self) -> None:
+        """Say how the fit went, where its checkpoint is and what to run next (``fit_summary``)."""
+        from geotorch.trainers.predict_summary import fit_summary
+
+        if self.trainer.is_global_zero:
+            print(fit_summary(self.trainer, self.arguments[1:]))
+
     def before_predict(self) -> None:
-        """Add a GeoTIFF writer for a GeoDataModule's predictions when the configuration has no writer."""
+        """Warn when no checkpoint is given; add a streaming COG writer for a GeoDataModule's predictions if none is."""
         from lightning.pytorch.callbacks import BasePredictionWriter
 
         from geotorch.datamodules import GeoDataModule
+        from geotorch.trainers.predict_summary import UNTRAINED
         from geotorch.trainers.writer import GeoTIFFPredictionWriter
 
+        if getattr(self.config.get(self.subcommand), "ckpt_path", None) is None:
+            warnings.warn(UNTRAINED, stacklevel=2)
         if not isinstance(self.datamodule, GeoDataModule):
             return
         callbacks: list[Any] = getattr(self.trainer, "callbacks", [])
