@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -454,3 +455,14 @@ def test_outputs_cut_into_column_tiles_blend_without_seams(tmp_path: Path, monke
     with rasterio.open(written) as result:
         values = result.read()
     np.testing.assert_allclose(values, model_on(task, scene), atol=1e-5)
+
+
+def test_class_outputs_are_cogs_named_and_coloured_by_the_tasks_labels(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "scene", 40, 50)
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4,
+                                    labels=["water", "forest", "crop"]).eval()
+    written = predict(tmp_path, task, scene, stride=16, output="auto")
+    with rasterio.open(written) as result:
+        assert result.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
+        assert json.loads(result.tags()["class_names"]) == ["water", "forest", "crop"]
+        assert len({result.colormap(1)[label] for label in range(3)}) == 3

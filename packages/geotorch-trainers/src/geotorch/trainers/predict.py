@@ -129,7 +129,7 @@ def predict_raster(
     )
     model = model.eval().to(target_device)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
-    names_of_classes = list(class_names) if class_names is not None else _labels_of(model)
+    names_of_classes = list(class_names) if class_names is not None else class_names_of(model)
     # One band of rows per output (one process), cut into column tiles; chunks of an output come one after another.
     plan = [
         (number, chunk)
@@ -264,7 +264,8 @@ def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
     return transforms if callable(transforms) else None
 
 
-def _labels_of(model: nn.Module) -> list[str]:
+def class_names_of(model: nn.Module) -> list[str]:
+    """The task's class names (its ``labels`` hyperparameter, TorchGeo's), or none."""
     hparams = getattr(model, "hparams", None)
     labels = hparams.get("labels") if hparams is not None and hasattr(hparams, "get") else None
     return [str(label) for label in labels] if labels else []

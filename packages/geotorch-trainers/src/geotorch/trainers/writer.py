@@ -17,6 +17,7 @@ from torch import Tensor
 
 from geotorch.core import GeoDataset
 from geotorch.trainers.outputs import temporary_of
+from geotorch.trainers.predict import class_names_of
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
@@ -142,6 +143,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         self.expected = sampler.windows()
         self.streams, self.parts, self.written, self.incomplete = {}, [], [], 0
         self.kind = self._kind(pl_module)
+        self.class_names = class_names_of(pl_module)
 
     def write_on_batch_end(
         self,
@@ -261,7 +263,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         self.incomplete += not stream.complete
 
     def _spec(self, channels: int, source: str | None) -> OutputSpec:
-        return OutputSpec(self.kind, channels, tags={"source": source or ""}, logits=False)
+        return OutputSpec(self.kind, channels, self.class_names, tags={"source": source or ""}, logits=False)
 
     def _kind(self, pl_module: LightningModule) -> OutputKind:
         if self.output != "auto":
