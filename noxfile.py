@@ -178,3 +178,20 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/generate.py", data)
     session.run("python", "bench/compare.py", "--data", data, "--torchgeo-python", str(torchgeo / "bin" / "python"),
                 *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The documentation site: ``mkdocs build --strict`` into site/, running every tutorial, then the browser test.
+
+    The API reference is generated from each package's public names (docs/hooks/reference.py); each
+    tutorial's code runs during the build, offline, and its figures go into the site
+    (docs/hooks/tutorials.py). tests/docs opens the site in headless Chromium (Debian's ``chromium``:
+    ``apt-get install chromium``); here a missing Chromium or site fails instead of skipping.
+    """
+    _install_torch(session, TORCH_VISION)
+    # mkdocstrings formats the signatures with ruff.
+    session.install("mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocstrings[python]>=0.26,<2", "ruff",
+                    "playwright>=1.45,<2", "pytest>=8", *(f"-e{path}" for path in PACKAGES.values()))
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
+    session.run("pytest", "tests/docs", *session.posargs, env={"GEOTORCH_DOCS_REQUIRED": "1"})

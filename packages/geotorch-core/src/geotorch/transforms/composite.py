@@ -71,7 +71,7 @@ class TemporalComposite(nn.Module):
             ``mask_band`` are given, ``mask_values`` or ``mask_bits`` are given without either, or a
             bit is outside 0 to 62.
 
-    Example:
+    Examples:
         >>> import torch
         >>> series = torch.tensor([1.0, 7.0, 3.0, 0.0]).view(4, 1, 1, 1).expand(4, 2, 3, 3)
         >>> clouds = torch.tensor([False, True, False, False]).view(4, 1, 1).expand(4, 3, 3)

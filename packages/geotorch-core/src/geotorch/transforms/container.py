@@ -84,7 +84,7 @@ class AugmentationSequential(nn.Module):
         ValueError: if ``data_keys`` lacks ``"image"`` or has a key other than ``"image"``, ``"mask"``
             and ``"boxes"``, or an augmentation is a :class:`~geotorch.transforms.TemporalComposite`.
 
-    Example:
+    Examples:
         >>> import kornia.augmentation as K
         >>> import torch
         >>> from geotorch.transforms import AppendNDVI
