@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from geotorch.core.exports import export_targets as export_targets
     from geotorch.core.exports import lazy_exports as lazy_exports
     from geotorch.core.files import find_files as find_files
+    from geotorch.core.geo import Footprint as Footprint
     from geotorch.core.geo import GeoDataset as GeoDataset
     from geotorch.core.handles import set_max_open_files as set_max_open_files
     from geotorch.core.hookspecs import hookimpl as hookimpl
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
     from geotorch.core.progress import progress_bar as progress_bar
     from geotorch.core.progress import report_progress as report_progress
     from geotorch.core.raster import RasterDataset as RasterDataset
+    from geotorch.core.raster_profile import RasterProfile as RasterProfile
     from geotorch.core.registry import Register as Register
     from geotorch.core.resources import Resource as Resource
     from geotorch.core.resources import ensure_present as ensure_present

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from geotorch.datasets.sentinel1 import Sentinel1 as Sentinel1
     from geotorch.datasets.sentinel2 import Sentinel2 as Sentinel2
     from geotorch.datasets.so2sat import So2Sat as So2Sat
+    from geotorch.datasets.stac import STACDataset as STACDataset
     from geotorch.datasets.ucmerced import UCMerced as UCMerced
     from geotorch.datasets.version import __version__ as __version__
     from geotorch.samplers import random_bbox_assignment as random_bbox_assignment

@@ -21,12 +21,20 @@ def register_datasets(register: Register) -> None:
 
 @hookimpl
 def register_commands(cli: CommandRegistrar) -> None:
-    """Add ``geotorch quickstart``."""
+    """Add ``geotorch quickstart`` and ``geotorch stac``."""
     cli.add("quickstart", quickstart, help="sample training batches from the demo area and draw a few of them")
+    cli.add("stac", stac, help="stac index: search a STAC API once and keep the items as a GeoParquet table")
 
 
 def quickstart(argv: Sequence[str]) -> int:
     """Run ``geotorch quickstart``, importing its module (torch DataLoader, samplers) only now."""
     from geotorch.datasets.quickstart import run
+
+    return run(argv)
+
+
+def stac(argv: Sequence[str]) -> int:
+    """Run ``geotorch stac index ...``, importing pystac-client and stac-geoparquet only now."""
+    from geotorch.datasets.stac_index import run
 
     return run(argv)

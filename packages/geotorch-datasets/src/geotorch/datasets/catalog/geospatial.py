@@ -76,4 +76,11 @@ DATASETS: dict[str, dict[str, Any]] = {
         "downloadable": True,
     },
     "EuroCrops": {"task": "crop types", "geospatial": True, "license": "CC-BY-4.0", "downloadable": True},
+    # Any STAC catalogue's items, from a STAC GeoParquet table (no root: index_path and asset_keys).
+    "STACDataset": {
+        "task": "imagery",
+        "geospatial": True,
+        "license": "that of the catalogued data",
+        "downloadable": False,
+    },
 }

@@ -1,0 +1,205 @@
+"""STACDataset: the items of a STAC GeoParquet table, each asked asset a band, read like any RasterDataset."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from rasterio.crs import CRS
+
+from geotorch.core import DatasetNotFoundError, Footprint, RasterDataset, RasterProfile, Transform
+from geotorch.datasets.stac_table import (
+    AssetGrid,
+    Filters,
+    StacItem,
+    choose_items,
+    parse_time_range,
+    read_table,
+)
+
+#: A function giving the signed href of an asset's href (e.g. ``planetary_computer.sign``).
+SignHref = Callable[[str], str]
+
+
+class SignedHrefs(dict[str, list[str]]):
+    """Each item's asset hrefs, signed by ``sign_href`` when looked up (``hrefs[item]``), at read time.
+
+    The dataset's reads look up an item's band files here for every sample, so a signer's
+    short-lived tokens are fresh when the file is opened, and construction signs nothing.
+    """
+
+    def __init__(self, hrefs: Mapping[str, list[str]], sign_href: SignHref | None) -> None:
+        """Keep the unsigned hrefs, by item id, and the signer (None: hrefs are used as they are)."""
+        super().__init__(hrefs)
+        self.sign_href = sign_href
+
+    def __getitem__(self, item: str) -> list[str]:
+        """The item's hrefs in ``asset_keys`` order, each passed through ``sign_href``."""
+        hrefs = super().__getitem__(item)
+        return hrefs if self.sign_href is None else [self.sign_href(href) for href in hrefs]
+
+
+class STACDataset(RasterDataset):
+    """The items of a STAC GeoParquet table as a geospatial dataset: each asset of ``asset_keys`` one band.
+
+    The table (stac-geoparquet's layout, local or a URL; build one from a STAC API with
+    ``geotorch stac index``) is the dataset's index: items are chosen by ``intersects_bbox``,
+    ``time_range`` and property ``filters`` when the dataset is built, and never again asked of an
+    API. Each chosen item is one index entry (``len()`` counts them) at its footprint and time
+    (``start_datetime``..``end_datetime``, else the instant ``datetime``). The footprint comes from
+    the first asset's projection fields (``proj:epsg``/``proj:code``/``proj:wkt2``, ``proj:transform``,
+    ``proj:shape``: the asset's own, else the item's) without opening any file; an item without them
+    has its first asset's header read (through ``sign_href``) instead.
+
+    Reading is RasterDataset's with one file per band (``separate_files``): a sample's ``image`` is
+    float32 ``(C, H, W)``, ``C = len(asset_keys)`` in that order, each asset's first band warped
+    onto the dataset's CRS and resolution (items in several CRSs and resolutions are aligned like any
+    RasterDataset's files); several items meeting a query are mosaicked, the first indexed first.
+    With ``time_series=True`` the image is ``(T, C, H, W)`` with ``time`` ``(T,)``, oldest first; the
+    items of equal time interval (e.g. neighbouring tiles of one pass) are mosaicked into one step, as
+    RasterDataset's acquisitions are. Datasets compose with ``&`` and ``|``.
+
+    The read type is the widest ``raster:bands`` ``data_type`` of the first assets, float32 where the
+    table gives none; the fill is the first item's ``raster:bands`` nodata, else 0, and each file's
+    own nodata is honoured at read.
+
+    The signature is the one proposed for TorchGeo's ``STACDataset`` (torchgeo#3670), so code moves
+    both ways.
+    """
+
+    separate_files: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        index_path: str | os.PathLike[str],
+        asset_keys: Sequence[str],
+        *,
+        intersects_bbox: Sequence[float] | None = None,
+        time_range: Any = None,
+        filters: Filters | None = None,
+        storage_options: Mapping[str, Any] | None = None,
+        sign_href: SignHref | None = None,
+        crs: CRS | str | int | None = None,
+        res: float | tuple[float, float] | None = None,
+        transforms: Transform | None = None,
+        cache: bool = True,
+        time_series: bool = False,
+    ) -> None:
+        """Read the table, choose its items and index them.
+
+        Args:
+            index_path: the STAC GeoParquet table: a local path or a URL (``http(s)://``, ``s3://``,
+                ... read through fsspec with ``storage_options``).
+            asset_keys: the assets to read, one band each, in sample order.
+            intersects_bbox: keep the items whose geometry meets this lon/lat box
+                ``(minx, miny, maxx, maxy)`` (degrees, edges included).
+            time_range: keep the items whose time meets this inclusive range: ``(start, end)`` (ISO
+                strings, datetimes or pandas Timestamps, None for an open end; a date-only string
+                spans its whole period) or ``"start/end"``.
+            filters: keep the items whose properties pass these: pyarrow-style ``(column, op, value)``
+                tuples (ANDed; a list of lists ORs them), e.g. ``[("eo:cloud_cover", "<", 20)]``, or
+                strings ``"column op value"`` (``"eo:cloud_cover < 20"``).
+            storage_options: fsspec options for a remote ``index_path`` (credentials, endpoint).
+            sign_href: a picklable function giving the signed href of an asset href, called
+                whenever a file is opened to read it (and for header reads of items without
+                projection fields), never for chosen items at construction otherwise.
+            crs: CRS of queries and samples (default: the first item's).
+            res: pixel size in ``crs`` units (default: the first item's first asset's, in ``crs``).
+            transforms: a function applied to every sample.
+            cache: keep files open between reads (see :class:`~geotorch.core.RasterDataset`).
+            time_series: samples ``(T, C, H, W)``, one step per acquisition, oldest first.
+
+        Raises:
+            DatasetNotFoundError: if there is no table at ``index_path`` (a ``FileNotFoundError``), or no
+                item passes the selection (naming it).
+            FileNotFoundError: if there is no table at the URL ``index_path``.
+            ValueError: if ``asset_keys`` is empty or repeats a key, the table is not a STAC
+                GeoParquet item table, a filter or ``time_range`` or ``intersects_bbox`` is malformed,
+                or a chosen item lacks an asked asset (naming the item and the asset).
+        """
+        self.index_path = str(index_path)
+        self.asset_keys = tuple(asset_keys)
+        if not self.asset_keys or len(set(self.asset_keys)) != len(self.asset_keys):
+            raise ValueError(f"STACDataset: asset_keys must name at least one asset, each once, got {asset_keys!r}")
+        self.sign_href = sign_href
+        self.selection = {"intersects_bbox": intersects_bbox, "time_range": time_range, "filters": filters}
+        table = read_table(self.index_path, filters, storage_options)
+        self.items = choose_items(
+            table, self.index_path, self.asset_keys, intersects_bbox, parse_time_range(time_range)
+        )
+        super().__init__(paths=self.index_path, crs=crs, res=res, transforms=transforms, cache=cache)
+        self.time_series = time_series
+
+    def select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
+        """The bands are the asked assets, in ``asset_keys`` order."""
+        return self.asset_keys
+
+    def _scan(self) -> tuple[list[Footprint], RasterProfile]:
+        """Footprints of the chosen items (from their projection fields, else their first asset's header).
+
+        Overrides RasterDataset's file search: the table is the index. Every item is kept as an
+        acquisition (its time interval is its key), so ``time_series`` only chooses how samples stack.
+        """
+        if not self.items:
+            chosen = ", ".join(f"{name}={value!r}" for name, value in self.selection.items() if value is not None)
+            raise DatasetNotFoundError(
+                "STACDataset",
+                [self.index_path],
+                f"no item of the table passes {chosen or 'the selection'} with assets {list(self.asset_keys)}",
+            )
+        footprints: list[Footprint] = []
+        first: RasterProfile | None = None
+        for item in self.items:
+            grid = item.grid or self._read_grid(item)
+            profile = _profile(grid, item)
+            left, bottom, right, top = profile.bounds
+            footprints.append(
+                Footprint(CRS.from_user_input(grid.crs), (left, right, bottom, top), item.mint, item.maxt, item.id)
+            )
+            self._acquisitions[item.id] = ((item.mint, item.maxt), item.mint, item.maxt)
+            first = first or profile
+        assert first is not None
+        self._scene_bands = SignedHrefs({item.id: list(item.hrefs) for item in self.items}, self.sign_href)
+        self._band_count = len(self.asset_keys)
+        self._read_dtype = np.result_type(*sorted({item.dtype or "float32" for item in self.items}))
+        return footprints, first
+
+    def _read_grid(self, item: StacItem) -> AssetGrid:
+        """The grid of ``item``'s first asset, from its header (signed when ``sign_href`` is given).
+
+        Raises:
+            ValueError: if the file cannot be opened, naming the item and its href.
+        """
+        import rasterio
+
+        href = item.hrefs[0] if self.sign_href is None else self.sign_href(item.hrefs[0])
+        try:
+            with rasterio.open(href) as source:
+                left, bottom, right, top = source.bounds
+                return AssetGrid(
+                    crs=source.crs.to_wkt(),
+                    bounds=(min(left, right), min(bottom, top), max(left, right), max(bottom, top)),
+                    res=(abs(source.res[0]), abs(source.res[1])),
+                    shape=(source.height, source.width),
+                )
+        except rasterio.RasterioIOError as error:
+            raise ValueError(
+                f"STACDataset: item {item.id!r} has no projection fields (proj:epsg, proj:transform, "
+                f"proj:shape) and its asset {self.asset_keys[0]!r} at {item.hrefs[0]} cannot be read: {error}"
+            ) from error
+
+
+def _profile(grid: AssetGrid, item: StacItem) -> RasterProfile:
+    """What RasterDataset needs of an item's first file, from its grid and ``raster:bands``."""
+    return RasterProfile(
+        crs=CRS.from_user_input(grid.crs).to_wkt(),
+        bounds=grid.bounds,
+        res=grid.res,
+        width=grid.shape[1],
+        height=grid.shape[0],
+        count=1,
+        dtype=item.dtype or "float32",
+        nodata=item.nodata,
+    )

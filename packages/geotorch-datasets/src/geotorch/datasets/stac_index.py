@@ -1,0 +1,153 @@
+"""``geotorch stac index``: search a STAC API once and keep the items as a STAC GeoParquet table.
+
+Training then reads the table (:class:`~geotorch.datasets.STACDataset`) and never calls the API, so
+runs are reproducible and no rate limit or outage stops them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def build_stac_index(
+    url: str,
+    output: str | Path,
+    *,
+    collections: Sequence[str] | None = None,
+    bbox: Sequence[float] | None = None,
+    datetime: str | None = None,
+    query: dict[str, Any] | list[str] | None = None,
+    filter: dict[str, Any] | str | None = None,
+    max_items: int | None = None,
+) -> int:
+    """Search the STAC API at ``url`` and write the items found as a STAC GeoParquet table.
+
+    Uses pystac-client's item search (following its pages) and stac-geoparquet's writer; the table is
+    written beside ``output`` under a temporary name and renamed, so ``output`` is never a partial file.
+
+    Args:
+        url: the API's landing page.
+        output: the table to write (``.parquet``).
+        collections: collection ids to search.
+        bbox: lon/lat ``(minx, miny, maxx, maxy)``.
+        datetime: a STAC datetime or interval (``2020-01-01/2020-06-30``, ``..`` open).
+        query: the STAC query extension's object (``{"eo:cloud_cover": {"lt": 20}}``), or
+            pystac-client's strings (``["eo:cloud_cover<20"]``).
+        filter: a CQL2 filter, JSON (a dict) or text.
+        max_items: stop after this many items.
+
+    Returns:
+        The number of items written.
+
+    Raises:
+        ValueError: if the search finds no item (naming the search), or ``output`` is not a ``.parquet`` file.
+    """
+    import stac_geoparquet.arrow
+    from pystac_client import Client
+
+    output = Path(output)
+    if output.suffix != ".parquet":
+        raise ValueError(f"geotorch stac index: the output {output} must end in .parquet")
+    client = Client.open(url)
+    search = client.search(
+        collections=list(collections) if collections else None,
+        bbox=list(bbox) if bbox else None,
+        datetime=datetime,
+        query=query,
+        filter=filter,
+        max_items=max_items,
+    )
+    items = list(search.items_as_dicts())
+    if not items:
+        asked = {"collections": collections, "bbox": bbox, "datetime": datetime, "query": query, "filter": filter}
+        chosen = ", ".join(f"{name}={value!r}" for name, value in asked.items() if value)
+        raise ValueError(f"geotorch stac index: {url} found no item for {chosen or 'the search'}; nothing written")
+    table = stac_geoparquet.arrow.parse_stac_items_to_arrow(items).read_all()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent)
+    os.close(handle)
+    try:
+        stac_geoparquet.arrow.to_parquet(table, temporary)
+        os.replace(temporary, output)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return len(items)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geotorch stac", description="STAC catalogues as local tables for STACDataset."
+    )
+    commands = parser.add_subparsers(dest="action", required=True)
+    index = commands.add_parser(
+        "index",
+        help="search a STAC API once and write the items as a STAC GeoParquet table",
+        description="Search a STAC API once and write the items as a STAC GeoParquet table (for STACDataset).",
+    )
+    index.add_argument("url", help="the STAC API's landing page")
+    index.add_argument("output", type=Path, help="the table to write (.parquet)")
+    index.add_argument("--collections", type=_names, help="collection ids, comma-separated")
+    index.add_argument("--bbox", type=_bbox, help="lon/lat minx,miny,maxx,maxy")
+    index.add_argument("--datetime", help="a datetime or interval, e.g. 2020-01-01/2020-06-30")
+    index.add_argument(
+        "--query",
+        action="append",
+        help="the query extension: a JSON object, or PROPERTY<OP>VALUE (repeatable, e.g. 'eo:cloud_cover<20')",
+    )
+    index.add_argument("--filter", help="a CQL2 filter: JSON, or CQL2 text")
+    index.add_argument("--max-items", type=int, help="stop after this many items")
+    return parser
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _bbox(text: str) -> list[float]:
+    try:
+        values = [float(value) for value in text.split(",")]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--bbox {text!r} is not minx,miny,maxx,maxy") from error
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(f"--bbox {text!r} is not minx,miny,maxx,maxy")
+    return values
+
+
+def _json_or_text(text: str | None) -> Any:
+    """A JSON object given on the command line, else the text itself."""
+    if text is None or not text.lstrip().startswith("{"):
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"geotorch stac index: {text!r} is not valid JSON: {error}") from error
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run ``geotorch stac index URL OUTPUT [--collections ...] ...``; return the exit status."""
+    options = _parser().parse_args(list(argv))
+    queries = options.query or []
+    query: dict[str, Any] | list[str] | None = None
+    if len(queries) == 1 and isinstance(parsed := _json_or_text(queries[0]), dict):
+        query = parsed
+    elif queries:
+        query = queries
+    count = build_stac_index(
+        options.url,
+        options.output,
+        collections=options.collections,
+        bbox=options.bbox,
+        datetime=options.datetime,
+        query=query,
+        filter=_json_or_text(options.filter),
+        max_items=options.max_items,
+    )
+    print(f"{count} items from {options.url} written to {options.output}")
+    return 0

@@ -1,0 +1,362 @@
+"""STAC GeoParquet item tables: read one, choose its items by place, time and properties, and list their assets.
+
+The table's layout is stac-geoparquet's (https://github.com/stac-utils/stac-geoparquet, STAC GeoParquet
+spec): one row per item; columns ``id``, ``geometry`` (WKB, lon/lat), ``bbox`` (a struct ``xmin``,
+``ymin``, ``xmax``, ``ymax`` or a list), ``datetime`` and/or ``start_datetime``/``end_datetime``,
+``assets`` (a struct: asset key -> ``href``, ``type``, ``roles``, and per-asset ``proj:*`` and
+``raster:bands``), and the item's properties flattened into columns (``eo:cloud_cover``,
+``proj:epsg``, ...).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+from geotorch.core import DatasetNotFoundError
+
+#: A property filter: ``(column, op, value)`` as pyarrow's ``filters`` take them.
+Filter = tuple[str, str, Any]
+#: What ``filters`` accepts: pyarrow-style tuples (ANDed), lists of them (ORed lists), or ``"column op value"`` strings.
+Filters = Sequence[Filter] | Sequence[Sequence[Filter]] | Sequence[str] | str
+#: A time limit: an ISO string (a date alone spans its whole period), a datetime or pandas Timestamp, or None (open).
+TimeLimit = str | datetime | None
+
+_OPERATORS = ("<=", ">=", "!=", "==", "<", ">", "=")
+_FILTER_TEXT = re.compile(r"^\s*(?P<column>\S+)\s*(?P<op><=|>=|!=|==|<|>|=)\s*(?P<value>.+?)\s*$")
+_REQUIRED = ("id", "assets")
+_PROJ_KEYS = ("proj:epsg", "proj:code", "proj:wkt2", "proj:transform", "proj:shape")
+
+
+@dataclass(frozen=True)
+class AssetGrid:
+    """The grid of an asset's file, from the STAC projection extension (no file opened).
+
+    Attributes:
+        crs: the CRS as ``EPSG:n`` or WKT.
+        bounds: ``(left, bottom, right, top)`` in that CRS.
+        res: pixel size ``(x, y)``, positive.
+        shape: ``(rows, columns)``.
+    """
+
+    crs: str
+    bounds: tuple[float, float, float, float]
+    res: tuple[float, float]
+    shape: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class StacItem:
+    """One chosen item: its id, time interval and the files of the asked assets.
+
+    Attributes:
+        id: the item's id (unique in the table).
+        mint: start of its time interval, POSIX seconds (``start_datetime``, else ``datetime``).
+        maxt: end of its time interval (``end_datetime``, else ``datetime``).
+        hrefs: the href of each asked asset, in ``asset_keys`` order (relative hrefs resolved
+            against the table's location), unsigned.
+        grid: the first asset's grid from ``proj:*`` fields (the asset's, else the item's), or None.
+        dtype: the first asset's pixel type from ``raster:bands`` (numpy name), or None.
+        nodata: the first asset's nodata from ``raster:bands``, or None.
+    """
+
+    id: str
+    mint: float
+    maxt: float
+    hrefs: tuple[str, ...]
+    grid: AssetGrid | None
+    dtype: str | None
+    nodata: float | None
+
+
+def is_url(path: str) -> bool:
+    """Whether ``path`` is a URL (``scheme://``) rather than a local path or a GDAL ``/vsi`` path."""
+    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", path) is not None
+
+
+def parse_filters(filters: Filters | None) -> list[Filter] | list[list[Filter]] | None:
+    """``filters`` as pyarrow's ``filters`` argument takes them.
+
+    Args:
+        filters: pyarrow-style ``(column, op, value)`` tuples (ANDed) or lists of them (ORed);
+            or strings ``"column op value"`` (ANDed; ``op`` one of ``< <= > >= == != =``; the value
+            a number, ``true``/``false``, or text, quoted or not), e.g. ``"eo:cloud_cover < 20"``.
+
+    Raises:
+        ValueError: if a string is not ``column op value``, or a tuple not three items, naming it.
+    """
+    if filters is None:
+        return None
+    if isinstance(filters, str):
+        filters = [filters]
+    parsed: list[Any] = []
+    for entry in filters:
+        if isinstance(entry, str):
+            match = _FILTER_TEXT.match(entry)
+            if match is None:
+                raise ValueError(
+                    f"STACDataset: filter {entry!r} is not 'column op value' (op one of {' '.join(_OPERATORS)})"
+                )
+            op = "==" if match["op"] == "=" else match["op"]
+            parsed.append((match["column"], op, _value(match["value"])))
+        elif _is_filter(entry) or (isinstance(entry, list) and all(_is_filter(part) for part in entry)):
+            parsed.append(entry)
+        else:
+            raise ValueError(f"STACDataset: filter {entry!r} is not a (column, op, value) tuple nor a list of them")
+    return parsed
+
+
+def _is_filter(entry: object) -> bool:
+    """Whether ``entry`` is one pyarrow-style ``(column, op, value)`` tuple."""
+    return isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str)
+
+
+def _value(text: str) -> Any:
+    """A filter string's value: a number, a boolean, or text (quotes removed)."""
+    if text[:1] in "'\"" and text[-1:] == text[:1] and len(text) > 1:
+        return text[1:-1]
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and re.fullmatch(r"[-+]?\d+", text) else number
+
+
+def parse_time_range(time_range: Any) -> tuple[float, float] | None:
+    """An inclusive ``time_range`` as POSIX seconds.
+
+    Args:
+        time_range: ``(start, end)``; each an ISO string, a datetime (naive means UTC), a pandas
+            Timestamp, or None for an open end; or one string ``"start/end"`` (STAC's form, ``..`` for
+            an open end). A string end of date precision spans its whole period (``"2020-06"`` ends on
+            June 30th, 23:59:59.999999), as pandas' partial-string slices do.
+
+    Raises:
+        ValueError: if it is not two limits, a limit does not parse, or the start is after the end.
+    """
+    if time_range is None:
+        return None
+    if isinstance(time_range, str):
+        parts = time_range.split("/")
+        if len(parts) != 2:
+            raise ValueError(f"STACDataset: time_range {time_range!r} is not 'start/end'")
+        time_range = tuple(None if part in ("", "..") else part for part in parts)
+    if not isinstance(time_range, Sequence) or len(time_range) != 2:
+        raise ValueError(f"STACDataset: time_range must be (start, end) or 'start/end', got {time_range!r}")
+    start, end = (_limit(limit, at_end) for limit, at_end in zip(time_range, (False, True), strict=True))
+    if start > end:
+        raise ValueError(f"STACDataset: time_range {time_range!r} starts after it ends")
+    return start, end
+
+
+def _limit(limit: Any, at_end: bool) -> float:
+    """One end of a time range in POSIX seconds (open ends infinite)."""
+    import pandas as pd
+
+    if limit is None:
+        return math.inf if at_end else -math.inf
+    try:
+        if isinstance(limit, str) and "T" not in limit and ":" not in limit:
+            period = pd.Period(limit)
+            stamp = period.end_time if at_end else period.start_time
+        else:
+            stamp = pd.Timestamp(limit)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"STACDataset: time_range limit {limit!r} is not a date or time: {error}") from error
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return float(stamp.value) / 1e9
+
+
+def read_table(index_path: str, filters: Filters | None, storage_options: Mapping[str, Any] | None) -> Any:
+    """The item table at ``index_path`` (local, or a URL read through fsspec), rows passing ``filters``.
+
+    Raises:
+        DatasetNotFoundError: if there is no table at ``index_path`` (a folder holding no ``.parquet`` file).
+        FileNotFoundError: if there is no table at the URL ``index_path``.
+        ValueError: if a filter names no column of the table or does not apply, naming it; if the table
+            lacks a column the STAC GeoParquet layout requires.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source: Any = index_path
+    if is_url(index_path) and not index_path.startswith("file://"):
+        import fsspec  # type: ignore[import-untyped]
+
+        try:
+            with fsspec.open(index_path, "rb", **dict(storage_options or {})) as remote:
+                source = io.BytesIO(remote.read())
+        except FileNotFoundError as error:
+            raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}") from error
+    else:
+        source = index_path.removeprefix("file://")
+        if os.path.isdir(source):
+            # A folder's tables (partitions), leaving out the assets that may sit beside them.
+            source = sorted(str(path) for path in Path(source).rglob("*.parquet"))
+        if not source or not os.path.exists(source if isinstance(source, str) else source[0]):
+            raise DatasetNotFoundError(
+                "STACDataset", [index_path], "index_path must be a STAC GeoParquet table (or a folder of them)"
+            )
+    parsed = parse_filters(filters)
+    try:
+        table = pq.read_table(source, filters=parsed)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, KeyError, TypeError) as error:
+        raise ValueError(f"STACDataset: cannot read {index_path} with filters={filters!r}: {error}") from error
+    names = set(table.schema.names)
+    missing = [name for name in _REQUIRED if name not in names]
+    if "datetime" not in names and not {"start_datetime", "end_datetime"} <= names:
+        missing.append("datetime (or start_datetime and end_datetime)")
+    if "geometry" not in names and "bbox" not in names:
+        missing.append("geometry or bbox")
+    if missing:
+        raise ValueError(
+            f"STACDataset: {index_path} is no STAC GeoParquet item table: it lacks the column(s) {', '.join(missing)} "
+            f"(write it with stac-geoparquet or `geotorch stac index`)"
+        )
+    return table
+
+
+def choose_items(
+    table: Any,
+    index_path: str,
+    asset_keys: Sequence[str],
+    intersects_bbox: Sequence[float] | None,
+    time_range: tuple[float, float] | None,
+) -> list[StacItem]:
+    """The rows of ``table`` meeting the lon/lat box and the time range, with their assets' hrefs and grids.
+
+    Raises:
+        ValueError: if ``intersects_bbox`` is not ``(minx, miny, maxx, maxy)``, an item lacks an asked
+            asset or its href (naming the item and the asset), or two items share an id.
+    """
+    rows = table.to_pylist()
+    box = _check_bbox(intersects_bbox)
+    items: list[StacItem] = []
+    seen: set[str] = set()
+    for row in rows:
+        if box is not None and not _meets(row, box):
+            continue
+        mint, maxt = _interval(row)
+        if time_range is not None and (maxt < time_range[0] or mint > time_range[1]):
+            continue
+        item_id = str(row["id"])
+        if item_id in seen:
+            raise ValueError(f"STACDataset: {index_path} holds two items with id {item_id!r}")
+        seen.add(item_id)
+        assets = row.get("assets") or {}
+        hrefs = []
+        for key in asset_keys:
+            asset = assets.get(key)
+            if not asset or not asset.get("href"):
+                present = sorted(name for name, value in assets.items() if value)
+                raise ValueError(
+                    f"STACDataset: item {item_id!r} of {index_path} has no asset {key!r} (it has {present}); "
+                    f"choose asset_keys every chosen item has, or filters leaving such items out"
+                )
+            hrefs.append(_resolve(asset["href"], index_path))
+        first = assets[asset_keys[0]]
+        bands = first.get("raster:bands") or [{}]
+        items.append(
+            StacItem(
+                id=item_id,
+                mint=mint,
+                maxt=maxt,
+                hrefs=tuple(hrefs),
+                grid=_grid({**{key: row.get(key) for key in _PROJ_KEYS}, **_present(first)}),
+                dtype=bands[0].get("data_type"),
+                nodata=bands[0].get("nodata"),
+            )
+        )
+    return items
+
+
+def _check_bbox(bbox: Sequence[float] | None) -> tuple[float, float, float, float] | None:
+    if bbox is None:
+        return None
+    values = tuple(float(value) for value in bbox)
+    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
+        raise ValueError(f"STACDataset: intersects_bbox must be lon/lat (minx, miny, maxx, maxy), got {bbox!r}")
+    return values[0], values[1], values[2], values[3]
+
+
+def _meets(row: Mapping[str, Any], box: tuple[float, float, float, float]) -> bool:
+    """Whether the item's geometry (else its bbox) meets the lon/lat box, edges included."""
+    import shapely
+
+    if row.get("geometry") is not None:
+        return bool(shapely.intersects(shapely.from_wkb(row["geometry"]), shapely.box(*box)))
+    bbox: Any = row["bbox"]
+    if isinstance(bbox, Mapping):
+        left, bottom, right, top = bbox["xmin"], bbox["ymin"], bbox["xmax"], bbox["ymax"]
+    else:
+        left, bottom, right, top = bbox[0], bbox[1], bbox[-len(bbox) // 2], bbox[-len(bbox) // 2 + 1]
+    return bool(left <= box[2] and right >= box[0] and bottom <= box[3] and top >= box[1])
+
+
+def _interval(row: Mapping[str, Any]) -> tuple[float, float]:
+    """The item's time interval: ``start_datetime``..``end_datetime`` where both are set, else ``datetime``."""
+    start, end = row.get("start_datetime"), row.get("end_datetime")
+    if start is not None and end is not None:
+        return _seconds(start, row), _seconds(end, row)
+    instant = row.get("datetime")
+    if instant is None:
+        raise ValueError(f"STACDataset: item {row.get('id')!r} has neither datetime nor start/end_datetime")
+    return _seconds(instant, row), _seconds(instant, row)
+
+
+def _seconds(value: Any, row: Mapping[str, Any]) -> float:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise ValueError(f"STACDataset: item {row.get('id')!r} has a bad time {value!r}") from error
+    if not isinstance(value, datetime):
+        raise ValueError(f"STACDataset: item {row.get('id')!r} has a bad time {value!r}")
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def _present(asset: Mapping[str, Any]) -> dict[str, Any]:
+    """The asset's own ``proj:*`` fields that are set (they override the item's)."""
+    return {key: asset[key] for key in _PROJ_KEYS if asset.get(key) is not None}
+
+
+def _grid(fields: Mapping[str, Any]) -> AssetGrid | None:
+    """The grid the ``proj:*`` fields give, or None when they lack the CRS, the transform or the shape."""
+    transform, shape = fields.get("proj:transform"), fields.get("proj:shape")
+    crs: Any
+    if fields.get("proj:epsg") is not None:
+        crs = f"EPSG:{int(fields['proj:epsg'])}"
+    else:
+        crs = fields.get("proj:code") or fields.get("proj:wkt2")
+    if crs is None or transform is None or shape is None or len(transform) < 6 or len(shape) != 2:
+        return None
+    a, b, c, d, e, f = (float(value) for value in transform[:6])
+    rows, columns = int(shape[0]), int(shape[1])
+    xs = [a * col + b * row + c for col, row in ((0, 0), (columns, 0), (0, rows), (columns, rows))]
+    ys = [d * col + e * row + f for col, row in ((0, 0), (columns, 0), (0, rows), (columns, rows))]
+    return AssetGrid(
+        crs=str(crs),
+        bounds=(min(xs), min(ys), max(xs), max(ys)),
+        res=(math.hypot(a, d), math.hypot(b, e)),
+        shape=(rows, columns),
+    )
+
+
+def _resolve(href: str, index_path: str) -> str:
+    """``href`` made absolute: a relative one is taken from the table's folder (or URL)."""
+    if is_url(href) or href.startswith("/vsi") or os.path.isabs(href):
+        return href
+    if is_url(index_path) and urlparse(index_path).scheme != "file":
+        return urljoin(index_path, href)
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(index_path.removeprefix("file://"))), href))

@@ -1,0 +1,217 @@
+"""``geotorch stac index`` against a small fake STAC API served on 127.0.0.1 by the test (no internet)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow.parquet as pq
+import pytest
+import torch
+
+from geotorch.core import BoundingBox
+from geotorch.core.cli import main
+from geotorch.datasets import STACDataset
+from tests.datasets.fakes.stac import FakeItem, item_records
+
+ITEMS = [
+    FakeItem(
+        "t-0105",
+        "2020-01-05T10:30:00Z",
+        32631,
+        600_000,
+        5_000_160,
+        10,
+        16,
+        {"red": 11, "nir": 12},
+        {"eo:cloud_cover": 5},
+    ),
+    FakeItem(
+        "t-0205",
+        "2020-02-05T10:30:00Z",
+        32631,
+        600_000,
+        5_000_160,
+        10,
+        16,
+        {"red": 21, "nir": 22},
+        {"eo:cloud_cover": 50},
+    ),
+    FakeItem(
+        "t-0305",
+        "2020-03-05T10:30:00Z",
+        32631,
+        600_000,
+        5_000_160,
+        10,
+        16,
+        {"red": 31, "nir": 32},
+        {"eo:cloud_cover": 10},
+    ),
+    FakeItem(
+        "t-0405",
+        "2020-04-05T10:30:00Z",
+        32631,
+        600_000,
+        5_000_160,
+        10,
+        16,
+        {"red": 41, "nir": 42},
+        {"eo:cloud_cover": 15},
+    ),
+]
+CONFORMS_TO = [
+    "https://api.stacspec.org/v1.0.0/core",
+    "https://api.stacspec.org/v1.0.0/item-search",
+    "https://api.stacspec.org/v1.0.0/item-search#query",
+    "https://api.stacspec.org/v1.0.0/item-search#filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+]
+PAGE = 2
+
+
+class FakeSTACAPI(BaseHTTPRequestHandler):
+    """/, /conformance and POST /search (pages of two items, a next link with a token); records search bodies."""
+
+    records: ClassVar[list[dict[str, Any]]] = []
+    searches: ClassVar[list[dict[str, Any]]] = []
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def _send(self, document: dict[str, Any], content_type: str = "application/json") -> None:
+        body = json.dumps(document).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _root(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def do_GET(self) -> None:
+        root = self._root()
+        if self.path.rstrip("/") == "":
+            self._send(
+                {
+                    "type": "Catalog",
+                    "id": "fake",
+                    "description": "a fake STAC API",
+                    "stac_version": "1.0.0",
+                    "conformsTo": CONFORMS_TO,
+                    "links": [
+                        {"rel": "self", "href": f"{root}/"},
+                        {"rel": "root", "href": f"{root}/"},
+                        {"rel": "conformance", "href": f"{root}/conformance"},
+                        {"rel": "search", "href": f"{root}/search", "method": "POST", "type": "application/geo+json"},
+                    ],
+                }
+            )
+        elif self.path == "/conformance":
+            self._send({"conformsTo": CONFORMS_TO})
+        else:
+            self.send_error(404)
+
+    def do_POST(self) -> None:
+        if self.path != "/search":
+            self.send_error(404)
+            return
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+        type(self).searches.append(body)
+        chosen = [record for record in self.records if _passes(record, body)]
+        start = int(body.get("token", 0))
+        features = chosen[start : start + PAGE]
+        links = []
+        if start + PAGE < len(chosen):
+            links.append(
+                {
+                    "rel": "next",
+                    "href": f"{self._root()}/search",
+                    "method": "POST",
+                    "body": {**body, "token": start + PAGE},
+                }
+            )
+        self._send({"type": "FeatureCollection", "features": features, "links": links}, "application/geo+json")
+
+
+def _passes(record: dict[str, Any], body: dict[str, Any]) -> bool:
+    """The fake's search: datetime interval and the query extension's lt (what the tests send)."""
+    if "datetime" in body:
+        start, end = body["datetime"].split("/")
+        when = record["properties"]["datetime"]
+        if not (start in ("..", "") or when >= start) or not (end in ("..", "") or when <= end):
+            return False
+    for name, condition in body.get("query", {}).items():
+        if "lt" in condition and not record["properties"][name] < condition["lt"]:
+            return False
+    return True
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[str]:
+    FakeSTACAPI.records = item_records(tmp_path / "assets", ITEMS)
+    FakeSTACAPI.searches = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSTACAPI)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_index_writes_every_page_and_stacdataset_reads_it(api: str, tmp_path: Path) -> None:
+    output = tmp_path / "index" / "items.parquet"
+    assert main(["stac", "index", api, str(output), "--collections", "fake-s2", "--bbox", "4,45,5,46"]) == 0
+    assert pq.read_table(output).column("id").to_pylist() == ["t-0105", "t-0205", "t-0305", "t-0405"]
+    assert len(FakeSTACAPI.searches) == 2  # two pages
+    assert FakeSTACAPI.searches[0]["collections"] == ["fake-s2"] and FakeSTACAPI.searches[0]["bbox"] == [4, 45, 5, 46]
+    assert not list(output.parent.glob("*.partial"))
+    dataset = STACDataset(output, ["nir", "red"], time_series=True, filters="eo:cloud_cover < 20")
+    assert len(dataset) == 3
+    bounds = dataset.bounds
+    sample = dataset[BoundingBox(600_040, 600_120, 5_000_040, 5_000_120, bounds.mint, bounds.maxt)]
+    assert sample["image"].shape == (3, 2, 8, 8)
+    assert [int(step[0, 0, 0]) for step in sample["image"]] == [12, 32, 42]
+    assert torch.all(sample["image"][:, 1] == torch.tensor([11, 31, 41]).view(3, 1, 1))
+
+
+def test_datetime_query_and_max_items_are_sent(api: str, tmp_path: Path) -> None:
+    output = tmp_path / "items.parquet"
+    argv = [
+        "stac",
+        "index",
+        api,
+        str(output),
+        "--datetime",
+        "2020-02-01T00:00:00Z/..",
+        "--query",
+        '{"eo:cloud_cover": {"lt": 20}}',
+        "--max-items",
+        "1",
+    ]
+    assert main(argv) == 0
+    assert pq.read_table(output).column("id").to_pylist() == ["t-0305"]
+    assert FakeSTACAPI.searches[0]["query"] == {"eo:cloud_cover": {"lt": 20}}
+    assert FakeSTACAPI.searches[0]["datetime"].startswith("2020-02-01T00:00:00")
+    filtered = tmp_path / "filtered.parquet"
+    cql = '{"op": "<", "args": [{"property": "eo:cloud_cover"}, 20]}'
+    assert main(["stac", "index", api, str(filtered), "--filter", cql]) == 0
+    assert FakeSTACAPI.searches[-1]["filter"] == json.loads(cql)
+
+
+def test_an_empty_search_writes_nothing_and_says_so(
+    api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "items.parquet"
+    assert main(["stac", "index", api, str(output), "--datetime", f"{datetime(2030, 1, 1).isoformat()}Z/.."]) == 1
+    assert "found no item" in capsys.readouterr().err
+    assert not output.exists() and not list(tmp_path.glob("*.partial"))
