@@ -24,6 +24,9 @@ NAMES = {
     "Regression": "RegressionTask",
     "SemanticSegmentation": "SemanticSegmentationTask",
     "SimCLR": "SimCLRTask",
+    "SpatioTemporalPixelwiseRegression": "SpatioTemporalPixelwiseRegressionTask",
+    "SpatioTemporalSegmentation": "SpatioTemporalSegmentationTask",
+    "TemporalRegression": "TemporalRegressionTask",
 }
 
 

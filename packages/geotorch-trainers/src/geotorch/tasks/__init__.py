@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from geotorch.tasks.regression import PixelwiseRegression as PixelwiseRegression
     from geotorch.tasks.regression import Regression as Regression
     from geotorch.tasks.segmentation import SemanticSegmentation as SemanticSegmentation
+    from geotorch.tasks.spatiotemporal import SpatioTemporalPixelwiseRegression as SpatioTemporalPixelwiseRegression
+    from geotorch.tasks.spatiotemporal import SpatioTemporalSegmentation as SpatioTemporalSegmentation
+    from geotorch.tasks.spatiotemporal import TemporalRegression as TemporalRegression
     from geotorch.tasks.ssl import BYOL as BYOL
     from geotorch.tasks.ssl import MoCo as MoCo
     from geotorch.tasks.ssl import SimCLR as SimCLR

@@ -14,9 +14,18 @@ if TYPE_CHECKING:
     from geotorch.trainers.classification import MultiLabelClassificationTask as MultiLabelClassificationTask
     from geotorch.trainers.detection import InstanceSegmentationTask as InstanceSegmentationTask
     from geotorch.trainers.detection import ObjectDetectionTask as ObjectDetectionTask
+    from geotorch.trainers.predict import predict_raster as predict_raster
+    from geotorch.trainers.predict_sampler import StreamingGridSampler as StreamingGridSampler
     from geotorch.trainers.regression import PixelwiseRegressionTask as PixelwiseRegressionTask
     from geotorch.trainers.regression import RegressionTask as RegressionTask
     from geotorch.trainers.segmentation import SemanticSegmentationTask as SemanticSegmentationTask
+    from geotorch.trainers.spatiotemporal_regression import (
+        SpatioTemporalPixelwiseRegressionTask as SpatioTemporalPixelwiseRegressionTask,
+    )
+    from geotorch.trainers.spatiotemporal_regression import TemporalRegressionTask as TemporalRegressionTask
+    from geotorch.trainers.spatiotemporal_segmentation import (
+        SpatioTemporalSegmentationTask as SpatioTemporalSegmentationTask,
+    )
     from geotorch.trainers.ssl_byol import BYOLTask as BYOLTask
     from geotorch.trainers.ssl_moco import MoCoTask as MoCoTask
     from geotorch.trainers.ssl_simclr import SimCLRTask as SimCLRTask

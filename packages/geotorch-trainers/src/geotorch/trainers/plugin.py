@@ -20,6 +20,9 @@ TASKS = (
     "SimCLRTask",
     "MoCoTask",
     "BYOLTask",
+    "SpatioTemporalSegmentationTask",
+    "SpatioTemporalPixelwiseRegressionTask",
+    "TemporalRegressionTask",
 )
 
 #: Exported name (in geotorch.datamodules' name table) -> the dataset it serves, of every registered datamodule.
@@ -40,6 +43,8 @@ DATAMODULES = {
     "InriaAerialImageLabelingDataModule": "InriaAerialImageLabeling",
     "DeepGlobeLandCoverDataModule": "DeepGlobeLandCover",
     "ETCI2021DataModule": "ETCI2021",
+    "PASTISDataModule": "PASTIS",
+    "PASTIS100DataModule": "PASTIS100",
     "ImageLabelDataModule": None,
     "NAIPChesapeakeDataModule": "NAIP & Chesapeake7",
     "Sentinel2CDLDataModule": "Sentinel2 & CDL",
