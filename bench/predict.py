@@ -4,9 +4,10 @@ For each size (default 10000, 20000 and 40000 px squares) a 3-band uint8 tiled G
 generated once (smooth, compressible patterns), then predicted with a 10-class U-Net/ResNet-18
 (a GeoTorch task) and with a 1x1-convolution model, each run in its own process. Reported per run:
 
-- ``peak_rss_mib``: the largest resident memory of the predicting process, of any of its
-  DataLoader workers, and of the sum over the process tree (sampled every 0.1 s; shared pages
-  counted in each process, so the sum overstates);
+- ``*_peak_rss_mib``: the largest resident memory of the predicting process after the model's
+  forward passes alone (``forward_``: imports, weights, activations) and after the prediction
+  (``main_``), of any of its DataLoader workers, and of the sum over the process tree (sampled
+  every 0.1 s; shared pages counted in each process, so the sum overstates);
 - ``pixels_per_s``: output pixels per second of wall time, writing the COG included;
 - ``forward_ratio``: the time the model's forward passes over the same number of windows take
   on in-memory tensors, divided by the run's time (1 means reading, blending and writing cost
@@ -116,6 +117,11 @@ def child(options: argparse.Namespace) -> None:
     torch.set_num_threads(options.threads)
     model = build(options.model)
     raster = Path(options.raster)
+    stride = options.patch - options.overlap
+    windows = len(window_starts(options.size, options.patch, stride)) ** 2
+    # The forward passes alone first: the process's peak memory then is the model's, the run's excess is the rest.
+    forward = forward_seconds(model, windows, options.patch, options.batch_size, options.device)
+    forward_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     written = predict_raster(
         model,
@@ -128,25 +134,21 @@ def child(options: argparse.Namespace) -> None:
         device=options.device,
     )
     seconds = time.perf_counter() - start
-    stride = options.patch - options.overlap
-    windows = len(window_starts(options.size, options.patch, stride)) ** 2
-    forward = forward_seconds(model, windows, options.patch, options.batch_size, options.device)
-    print(
-        json.dumps(
-            {
-                "model": options.model,
-                "size": options.size,
-                "windows": windows,
-                "seconds": round(seconds, 1),
-                "pixels_per_s": round(options.size**2 / seconds),
-                "forward_seconds": round(forward, 1),
-                "forward_ratio": round(forward / seconds, 3),
-                "main_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                "worker_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
-                "output_bytes": Path(written[0]).stat().st_size,
-            }
-        )
-    )
+    main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures = {
+        "model": options.model,
+        "size": options.size,
+        "windows": windows,
+        "seconds": round(seconds, 1),
+        "pixels_per_s": round(options.size**2 / seconds),
+        "forward_seconds": round(forward, 1),
+        "forward_ratio": round(forward / seconds, 3),
+        "forward_peak_rss_mib": round(forward_peak),
+        "main_peak_rss_mib": round(main_peak),
+        "worker_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "output_bytes": Path(written[0]).stat().st_size,
+    }
+    print(json.dumps(figures))
 
 
 def tree_rss(pid: int) -> int:
