@@ -17,6 +17,7 @@ import torch
 from geotorch.core import BoundingBox, DatasetNotFoundError, RasterDataset, get_dataset, list_datasets, stack_samples
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import STACDataset
+from tests.conftest import LocalHTTPServer
 from tests.core.rasters import grid, write_raster
 from tests.datasets.fakes.stac import FakeItem, write_items
 
@@ -256,3 +257,16 @@ class TestSTACDatasetConformance(GeoDatasetConformance):
     @pytest.fixture
     def dataset_kwargs(self, tmp_path: Path) -> dict[str, Any]:
         return {"index_path": write_items(tmp_path, ITEMS), "asset_keys": ("red", "nir")}
+
+
+def test_a_table_served_over_http_is_read_with_its_local_assets(http_server: LocalHTTPServer, tmp_path: Path) -> None:
+    table = write_items(tmp_path, ITEMS)
+    (http_server.root / "catalogue").mkdir()
+    (http_server.root / "catalogue" / "items.parquet").write_bytes(table.read_bytes())
+    remote = STACDataset(http_server.url("catalogue/items.parquet"), ["red", "nir"], crs="EPSG:32631")
+    local = STACDataset(table, ["red", "nir"], crs="EPSG:32631")
+    assert len(remote) == 4 and remote.bounds == local.bounds
+    window = query(WINDOW_A, "2020-02-05T00:00:00Z", "2020-02-05T23:59:59Z")
+    assert torch.equal(remote[window]["image"], local[window]["image"])
+    with pytest.raises(FileNotFoundError, match=r"catalogue/missing\.parquet"):
+        STACDataset(http_server.url("catalogue/missing.parquet"), ["red"])
