@@ -262,3 +262,15 @@ def test_bad_arguments_are_refused_naming_them(tmp_path: Path) -> None:
         predict_raster(model(), path, tmp_path, patch_size=16)
     with pytest.raises(ValueError, match=r"\(B, K, 16, 16\)"):
         predict_raster(nn.Conv2d(3, 2, 3), path, tmp_path / "out", patch_size=16)
+
+
+def test_simplified_polygons_have_fewer_vertices_and_keep_their_classes_area(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow", reason="GeoParquet is written with pyarrow")
+    path = write_image(tmp_path / "scene.tif", random_image(10, 60, 60))
+    net = model(classes=2, kernel=5)
+    outlines = predict_raster(net, path, tmp_path / "exact", patch_size=32, overlap=8, vectorize=True)[1]
+    simple = predict_raster(net, path, tmp_path / "simple", patch_size=32, overlap=8, vectorize=True, simplify=15.0)[1]
+    exact_geometries = shapely.from_wkb(pyogrio.raw.read(outlines)[2])
+    simple_geometries = shapely.from_wkb(pyogrio.raw.read(simple)[2])
+    assert shapely.get_num_coordinates(simple_geometries).sum() < shapely.get_num_coordinates(exact_geometries).sum()
+    assert shapely.area(simple_geometries).sum() == pytest.approx(shapely.area(exact_geometries).sum(), rel=0.05)
