@@ -162,6 +162,10 @@ def test_items_without_projection_fields_and_relative_hrefs_are_read_from_header
     assert without.bounds == with_proj.bounds and len(without) == 4
     sample = without[query(WINDOW_A, "2020-01-05T00:00:00Z", "2020-01-05T23:59:59Z")]
     assert torch.all(sample["image"] == 101)
+    # Those headers are read through sign_href: once per item, its first asset only.
+    signed: list[str] = []
+    STACDataset(table, ["nir", "red"], sign_href=lambda href: signed.append(href) or href)
+    assert sorted(signed) == sorted(str(tmp_path / f"{item.id}_nir.tif") for item in ITEMS)
 
 
 def test_a_table_written_with_pyarrow_bbox_lists_and_time_intervals(tmp_path: Path) -> None:
