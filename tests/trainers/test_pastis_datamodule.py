@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from geotorch.core import get_dataset_class
+from geotorch.core import get_datamodule, get_dataset_class, get_entry
 from geotorch.datamodules import PASTIS100DataModule, PASTISDataModule, pad_time_series
 from tests.datasets.fakes.time_series import PATCHES, SIZE, make_pastis
 
@@ -114,3 +114,10 @@ def test_pastis100_datamodule_builds_the_pastis100_dataset(pastis_root: Path) ->
     datamodule = PASTIS100DataModule(root=pastis_root, batch_size=4)
     assert datamodule.dataset_class is get_dataset_class("PASTIS100")
     assert len(datamodule.build(None)) == 6
+
+
+def test_both_datamodules_are_registered_with_their_datasets() -> None:
+    assert get_entry("datamodule", "PASTISDataModule").load() is PASTISDataModule
+    assert get_entry("datamodule", "PASTIS100DataModule").metadata["dataset"] == "PASTIS100"
+    datamodule = get_datamodule("PASTIS100DataModule", root="nowhere", batch_size=4)
+    assert isinstance(datamodule, PASTIS100DataModule) and datamodule.batch_size == 4
