@@ -10,14 +10,8 @@ import numpy as np
 from rasterio.crs import CRS
 
 from geotorch.core import DatasetNotFoundError, Footprint, RasterDataset, RasterProfile, Transform
-from geotorch.datasets.stac_table import (
-    AssetGrid,
-    Filters,
-    StacItem,
-    choose_items,
-    parse_time_range,
-    read_table,
-)
+from geotorch.datasets.stac_selection import Filters, parse_time_range
+from geotorch.datasets.stac_table import AssetGrid, StacItem, choose_items, read_table
 
 #: A function giving the signed href of an asset's href (e.g. ``planetary_computer.sign``).
 SignHref = Callable[[str], str]
@@ -67,6 +61,13 @@ class STACDataset(RasterDataset):
 
     The signature is the one proposed for TorchGeo's ``STACDataset`` (torchgeo#3670), so code moves
     both ways.
+
+    Attributes:
+        index_path: the table, as given.
+        asset_keys: the assets read, in band order (also ``bands``).
+        items: the chosen items (:class:`~geotorch.datasets.stac_table.StacItem`: id, time interval,
+            unsigned hrefs, grid), in table order.
+        sign_href: the signer, or None.
     """
 
     separate_files: ClassVar[bool] = True

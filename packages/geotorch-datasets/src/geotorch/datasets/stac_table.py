@@ -22,17 +22,11 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from geotorch.core import DatasetNotFoundError
+from geotorch.datasets.stac_selection import Filters, parse_filters
 
-#: A property filter: ``(column, op, value)`` as pyarrow's ``filters`` take them.
-Filter = tuple[str, str, Any]
-#: What ``filters`` accepts: pyarrow-style tuples (ANDed), lists of them (ORed lists), or ``"column op value"`` strings.
-Filters = Sequence[Filter] | Sequence[Sequence[Filter]] | Sequence[str] | str
-#: A time limit: an ISO string (a date alone spans its whole period), a datetime or pandas Timestamp, or None (open).
-TimeLimit = str | datetime | None
-
-_OPERATORS = ("<=", ">=", "!=", "==", "<", ">", "=")
-_FILTER_TEXT = re.compile(r"^\s*(?P<column>\S+)\s*(?P<op><=|>=|!=|==|<|>|=)\s*(?P<value>.+?)\s*$")
 _REQUIRED = ("id", "assets")
+#: The prefix of the columns holding the asked assets in :func:`_projected`'s table.
+_ASSET_COLUMN = "\0asset:"
 _PROJ_KEYS = ("proj:epsg", "proj:code", "proj:wkt2", "proj:transform", "proj:shape")
 
 
@@ -80,102 +74,6 @@ class StacItem:
 def is_url(path: str) -> bool:
     """Whether ``path`` is a URL (``scheme://``) rather than a local path or a GDAL ``/vsi`` path."""
     return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", path) is not None
-
-
-def parse_filters(filters: Filters | None) -> list[Filter] | list[list[Filter]] | None:
-    """``filters`` as pyarrow's ``filters`` argument takes them.
-
-    Args:
-        filters: pyarrow-style ``(column, op, value)`` tuples (ANDed) or lists of them (ORed);
-            or strings ``"column op value"`` (ANDed; ``op`` one of ``< <= > >= == != =``; the value
-            a number, ``true``/``false``, or text, quoted or not), e.g. ``"eo:cloud_cover < 20"``.
-
-    Raises:
-        ValueError: if a string is not ``column op value``, or a tuple not three items, naming it.
-    """
-    if filters is None:
-        return None
-    if isinstance(filters, str):
-        filters = [filters]
-    parsed: list[Any] = []
-    for entry in filters:
-        if isinstance(entry, str):
-            match = _FILTER_TEXT.match(entry)
-            if match is None:
-                raise ValueError(
-                    f"STACDataset: filter {entry!r} is not 'column op value' (op one of {' '.join(_OPERATORS)})"
-                )
-            op = "==" if match["op"] == "=" else match["op"]
-            parsed.append((match["column"], op, _value(match["value"])))
-        elif _is_filter(entry) or (isinstance(entry, list) and all(_is_filter(part) for part in entry)):
-            parsed.append(entry)
-        else:
-            raise ValueError(f"STACDataset: filter {entry!r} is not a (column, op, value) tuple nor a list of them")
-    return parsed
-
-
-def _is_filter(entry: object) -> bool:
-    """Whether ``entry`` is one pyarrow-style ``(column, op, value)`` tuple."""
-    return isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str)
-
-
-def _value(text: str) -> Any:
-    """A filter string's value: a number, a boolean, or text (quotes removed)."""
-    if text[:1] in "'\"" and text[-1:] == text[:1] and len(text) > 1:
-        return text[1:-1]
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return int(number) if number.is_integer() and re.fullmatch(r"[-+]?\d+", text) else number
-
-
-def parse_time_range(time_range: Any) -> tuple[float, float] | None:
-    """An inclusive ``time_range`` as POSIX seconds.
-
-    Args:
-        time_range: ``(start, end)``; each an ISO string, a datetime (naive means UTC), a pandas
-            Timestamp, or None for an open end; or one string ``"start/end"`` (STAC's form, ``..`` for
-            an open end). A string end of date precision spans its whole period (``"2020-06"`` ends on
-            June 30th, 23:59:59.999999), as pandas' partial-string slices do.
-
-    Raises:
-        ValueError: if it is not two limits, a limit does not parse, or the start is after the end.
-    """
-    if time_range is None:
-        return None
-    if isinstance(time_range, str):
-        parts = time_range.split("/")
-        if len(parts) != 2:
-            raise ValueError(f"STACDataset: time_range {time_range!r} is not 'start/end'")
-        time_range = tuple(None if part in ("", "..") else part for part in parts)
-    if not isinstance(time_range, Sequence) or len(time_range) != 2:
-        raise ValueError(f"STACDataset: time_range must be (start, end) or 'start/end', got {time_range!r}")
-    start, end = (_limit(limit, at_end) for limit, at_end in zip(time_range, (False, True), strict=True))
-    if start > end:
-        raise ValueError(f"STACDataset: time_range {time_range!r} starts after it ends")
-    return start, end
-
-
-def _limit(limit: Any, at_end: bool) -> float:
-    """One end of a time range in POSIX seconds (open ends infinite)."""
-    import pandas as pd
-
-    if limit is None:
-        return math.inf if at_end else -math.inf
-    try:
-        if isinstance(limit, str) and "T" not in limit and ":" not in limit:
-            period = pd.Period(limit)
-            stamp = period.end_time if at_end else period.start_time
-        else:
-            stamp = pd.Timestamp(limit)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"STACDataset: time_range limit {limit!r} is not a date or time: {error}") from error
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return float(stamp.value) / 1e9
 
 
 def read_table(index_path: str, filters: Filters | None, storage_options: Mapping[str, Any] | None) -> Any:
@@ -240,8 +138,9 @@ def choose_items(
         ValueError: if ``intersects_bbox`` is not ``(minx, miny, maxx, maxy)``, an item lacks an asked
             asset or its href (naming the item and the asset), or two items share an id.
     """
-    rows = table.to_pylist()
     box = _check_bbox(intersects_bbox)
+    table = _meeting(table, box)
+    rows = _projected(table, asset_keys).to_pylist()
     items: list[StacItem] = []
     seen: set[str] = set()
     for row in rows:
@@ -254,12 +153,12 @@ def choose_items(
         if item_id in seen:
             raise ValueError(f"STACDataset: {index_path} holds two items with id {item_id!r}")
         seen.add(item_id)
-        assets = row.get("assets") or {}
+        assets = {key: row.get(_ASSET_COLUMN + key) for key in asset_keys}
         hrefs = []
         for key in asset_keys:
             asset = assets.get(key)
             if not asset or not asset.get("href"):
-                present = sorted(name for name, value in assets.items() if value)
+                present = _assets_of(table, item_id)
                 raise ValueError(
                     f"STACDataset: item {item_id!r} of {index_path} has no asset {key!r} (it has {present}); "
                     f"choose asset_keys every chosen item has, or filters leaving such items out"
@@ -279,6 +178,49 @@ def choose_items(
             )
         )
     return items
+
+
+def _meeting(table: Any, box: tuple[float, float, float, float] | None) -> Any:
+    """The rows of ``table`` whose geometry meets ``box`` (all rows when None), tested all at once.
+
+    Rows without a geometry are kept for :func:`_meets` to test by their bbox.
+    """
+    import pyarrow as pa
+    import shapely
+
+    if box is None or "geometry" not in table.schema.names:
+        return table
+    geometries = shapely.from_wkb(table.column("geometry").to_pylist())
+    meets = shapely.intersects(geometries, shapely.box(*box)) | shapely.is_missing(geometries)
+    return table.filter(pa.array(meets))
+
+
+def _projected(table: Any, asset_keys: Sequence[str]) -> Any:
+    """``table`` with only the columns choosing and reading items needs: the asked assets alone, each a column.
+
+    An item table can hold dozens of assets (thumbnails, metadata) per row; converting only the asked ones
+    to Python keeps choosing items fast on tables of many thousands.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = table.schema.names
+    kept = [name for name in ("id", "geometry", "bbox", "datetime", "start_datetime", "end_datetime") if name in names]
+    columns = {name: table.column(name) for name in [*kept, *(key for key in _PROJ_KEYS if key in names)]}
+    assets = table.column("assets")
+    known = {field.name for field in assets.type} if pa.types.is_struct(assets.type) else set()
+    for key in asset_keys:
+        if key in known:
+            columns[_ASSET_COLUMN + key] = pc.struct_field(assets, key)
+    return pa.table(columns)
+
+
+def _assets_of(table: Any, item_id: str) -> list[str]:
+    """The names of the assets item ``item_id`` has (for messages)."""
+    import pyarrow.compute as pc
+
+    rows = table.filter(pc.equal(table.column("id"), item_id)).column("assets").to_pylist()
+    return sorted(name for name, value in (rows[0] or {}).items() if value) if rows else []
 
 
 def _check_bbox(bbox: Sequence[float] | None) -> tuple[float, float, float, float] | None:
