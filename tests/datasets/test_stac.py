@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -188,6 +189,16 @@ def test_a_table_written_with_pyarrow_bbox_lists_and_time_intervals(tmp_path: Pa
     )
     sample = january[query(WINDOW_A, "2020-01-10T00:00:00Z", "2020-01-10T00:00:00Z")]
     assert torch.all(sample["image"] == 102)
+
+
+def test_projection_fields_of_the_assets_give_the_footprints(tmp_path: Path) -> None:
+    """Per-asset proj:code, 9-number proj:transform and proj:shape (no item-level fields): no file is opened."""
+    items = [replace(item, proj=False, asset_proj=True) for item in ITEMS]
+    table = write_items(tmp_path, items)
+    signed: list[str] = []
+    dataset = STACDataset(table, ["red"], crs="EPSG:32631", sign_href=lambda href: signed.append(href) or href)
+    assert signed == []
+    assert dataset.bounds == STACDataset(write_items(tmp_path / "proj", ITEMS), ["red"], crs="EPSG:32631").bounds
 
 
 class Labels(RasterDataset):

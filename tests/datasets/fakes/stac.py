@@ -30,6 +30,8 @@ class FakeItem:
     properties: dict[str, Any] = field(default_factory=dict)
     #: Write proj:epsg/proj:transform/proj:shape (else readers must open the file).
     proj: bool = True
+    #: Write proj:code, a 9-number proj:transform and proj:shape in each asset instead (as Sentinel-2 catalogues do).
+    asset_proj: bool = False
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -75,6 +77,12 @@ def item_records(
                 "roles": ["data"],
                 "raster:bands": [{"data_type": "uint16"}],
             }
+            if item.asset_proj:
+                assets[key] |= {
+                    "proj:code": f"EPSG:{item.crs}",
+                    "proj:transform": [item.res, 0.0, item.left, 0.0, -item.res, item.top, 0.0, 0.0, 1.0],
+                    "proj:shape": [item.size, item.size],
+                }
         west, south, east, north = rasterio.warp.transform_bounds(CRS.from_epsg(item.crs), "EPSG:4326", *item.bounds)
         properties: dict[str, Any] = {"datetime": item.datetime, **item.properties}
         if item.proj:
