@@ -15,70 +15,12 @@ import pytest
 import rasterio.warp
 import torch
 
-from geotorch.core import BoundingBox, DatasetNotFoundError, RasterDataset, get_dataset, list_datasets, stack_samples
+from geotorch.core import DatasetNotFoundError, RasterDataset, get_dataset, list_datasets, stack_samples
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import STACDataset
 from tests.conftest import LocalHTTPServer
 from tests.core.rasters import grid, write_raster
-from tests.datasets.fakes.stac import FakeItem, write_items
-
-# Three dates of one tile in UTM 31N (10 m) and one tile in UTM 32N (20 m); rows out of time order.
-ITEMS = [
-    FakeItem(
-        "a-0305",
-        "2020-03-05T10:30:00Z",
-        32631,
-        600_000,
-        5_000_320,
-        10,
-        32,
-        {"red": 301, "nir": 302},
-        {"eo:cloud_cover": 10},
-    ),
-    FakeItem(
-        "a-0105",
-        "2020-01-05T10:30:00Z",
-        32631,
-        600_000,
-        5_000_320,
-        10,
-        32,
-        {"red": 101, "nir": 102},
-        {"eo:cloud_cover": 5},
-    ),
-    FakeItem(
-        "a-0205",
-        "2020-02-05T10:30:00Z",
-        32631,
-        600_000,
-        5_000_320,
-        10,
-        32,
-        {"red": 201, "nir": 202},
-        {"eo:cloud_cover": 50},
-    ),
-    FakeItem(
-        "b-0105",
-        "2020-01-05T10:31:00Z",
-        32632,
-        300_000,
-        5_000_320,
-        20,
-        16,
-        {"red": 401, "nir": 402},
-        {"eo:cloud_cover": 1},
-    ),
-]
-#: A window inside tile a, in UTM 31N.
-WINDOW_A = (600_080.0, 600_240.0, 5_000_080.0, 5_000_240.0)
-
-
-def seconds(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp()
-
-
-def query(window: tuple[float, float, float, float], start: str, end: str) -> BoundingBox:
-    return BoundingBox(*window, seconds(start), seconds(end))
+from tests.datasets.fakes.stac import ITEMS, WINDOW_A, FakeItem, query, seconds, write_items
 
 
 @pytest.fixture

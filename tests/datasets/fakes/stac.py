@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import rasterio.warp
 import stac_geoparquet.arrow
 from rasterio.crs import CRS
 
+from geotorch.core import BoundingBox
 from tests.core.rasters import grid, write_raster
 
 
@@ -109,3 +111,64 @@ def item_records(
             }
         )
     return records
+
+
+# Three dates of one tile in UTM 31N (10 m) and one tile in UTM 32N (20 m); rows out of time order.
+ITEMS = [
+    FakeItem(
+        "a-0305",
+        "2020-03-05T10:30:00Z",
+        32631,
+        600_000,
+        5_000_320,
+        10,
+        32,
+        {"red": 301, "nir": 302},
+        {"eo:cloud_cover": 10},
+    ),
+    FakeItem(
+        "a-0105",
+        "2020-01-05T10:30:00Z",
+        32631,
+        600_000,
+        5_000_320,
+        10,
+        32,
+        {"red": 101, "nir": 102},
+        {"eo:cloud_cover": 5},
+    ),
+    FakeItem(
+        "a-0205",
+        "2020-02-05T10:30:00Z",
+        32631,
+        600_000,
+        5_000_320,
+        10,
+        32,
+        {"red": 201, "nir": 202},
+        {"eo:cloud_cover": 50},
+    ),
+    FakeItem(
+        "b-0105",
+        "2020-01-05T10:31:00Z",
+        32632,
+        300_000,
+        5_000_320,
+        20,
+        16,
+        {"red": 401, "nir": 402},
+        {"eo:cloud_cover": 1},
+    ),
+]
+#: A window inside tile a, in UTM 31N.
+WINDOW_A = (600_080.0, 600_240.0, 5_000_080.0, 5_000_240.0)
+
+
+def seconds(text: str) -> float:
+    """POSIX seconds of an ISO time (``Z`` for UTC)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+
+
+def query(window: tuple[float, float, float, float], start: str, end: str) -> BoundingBox:
+    """The query of ``window`` (minx, maxx, miny, maxy) between two ISO times."""
+    return BoundingBox(*window, seconds(start), seconds(end))
