@@ -190,8 +190,9 @@ def docs(session: nox.Session) -> None:
     ``apt-get install chromium``); here a missing Chromium or site fails instead of skipping.
     """
     _install_torch(session, TORCH_VISION)
-    # mkdocstrings formats the signatures with ruff.
+    # mkdocstrings formats the signatures with ruff; the plugin tutorial builds its package with hatchling
+    # offline (--no-build-isolation).
     session.install("mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocstrings[python]>=0.26,<2", "ruff",
-                    "playwright>=1.45,<2", "pytest>=8", *(f"-e{path}" for path in PACKAGES.values()))
+                    "hatchling", "playwright>=1.45,<2", "pytest>=8", *(f"-e{path}" for path in PACKAGES.values()))
     session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
     session.run("pytest", "tests/docs", *session.posargs, env={"GEOTORCH_DOCS_REQUIRED": "1"})
