@@ -215,3 +215,11 @@ def test_an_empty_search_writes_nothing_and_says_so(
     assert main(["stac", "index", api, str(output), "--datetime", f"{datetime(2030, 1, 1).isoformat()}Z/.."]) == 1
     assert "found no item" in capsys.readouterr().err
     assert not output.exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_an_unreachable_or_failing_api_is_named(api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "items.parquet"
+    missing = api + "no/such/api/"
+    assert main(["stac", "index", missing, str(output)]) == 1
+    assert f"the STAC API at {missing} failed" in capsys.readouterr().err
+    assert not output.exists()

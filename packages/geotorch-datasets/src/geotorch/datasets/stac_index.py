@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+#: Seconds each request to the STAC API may take (connecting, then each read).
+TIMEOUT = 60.0
+
 
 def build_stac_index(
     url: str,
@@ -46,24 +49,31 @@ def build_stac_index(
         The number of items written.
 
     Raises:
+        ConnectionError: if the API cannot be reached or answers with an error (each request
+            times out after :data:`TIMEOUT` seconds), naming ``url``.
         ValueError: if the search finds no item (naming the search), or ``output`` is not a ``.parquet`` file.
     """
+    import requests
     import stac_geoparquet.arrow
     from pystac_client import Client
+    from pystac_client.exceptions import APIError
 
     output = Path(output)
     if output.suffix != ".parquet":
         raise ValueError(f"geotorch stac index: the output {output} must end in .parquet")
-    client = Client.open(url)
-    search = client.search(
-        collections=list(collections) if collections else None,
-        bbox=list(bbox) if bbox else None,
-        datetime=datetime,
-        query=query,
-        filter=filter,
-        max_items=max_items,
-    )
-    items = list(search.items_as_dicts())
+    try:
+        client = Client.open(url, timeout=TIMEOUT)
+        search = client.search(
+            collections=list(collections) if collections else None,
+            bbox=list(bbox) if bbox else None,
+            datetime=datetime,
+            query=query,
+            filter=filter,
+            max_items=max_items,
+        )
+        items = list(search.items_as_dicts())
+    except (APIError, requests.RequestException) as error:
+        raise ConnectionError(f"geotorch stac index: the STAC API at {url} failed: {error}") from error
     if not items:
         asked = {"collections": collections, "bbox": bbox, "datetime": datetime, "query": query, "filter": filter}
         chosen = ", ".join(f"{name}={value!r}" for name, value in asked.items() if value)
