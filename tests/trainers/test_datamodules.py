@@ -157,6 +157,14 @@ def test_a_benchmark_without_splits_is_cut_into_three_disjoint_subsets_the_same_
         PatternNetDataModule(root=root, val_split_pct=0.5, test_split_pct=0.5).setup("fit")
 
 
+def test_a_split_share_of_zero_holds_out_nothing(tmp_path: Path) -> None:
+    """0 is a share, not "the default": it used to become 0.2, silently."""
+    datamodule = PatternNetDataModule(root=make_patternnet(tmp_path / "patternnet"), image_size=16, test_split_pct=0)
+    datamodule.setup("fit")
+    sizes = [len(part) for part in (datamodule.train_dataset, datamodule.val_dataset, datamodule.test_dataset)]  # type: ignore[arg-type]
+    assert sizes == [8, 1, 0]  # torch splits 9 items by 0.8, 0.2, 0
+
+
 def test_etci_trains_on_the_flood_label_and_predicts_on_unlabelled_chips(tmp_path: Path) -> None:
     datamodule = ETCI2021DataModule(root=make_etci(tmp_path / "etci"), batch_size=2, val_split_pct=0.5)
     datamodule.setup("fit")

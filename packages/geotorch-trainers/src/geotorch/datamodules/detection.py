@@ -97,7 +97,8 @@ class VHR10DataModule(NonGeoDetectionDataModule):
         """Split the positive image set, once, into training, validation and test images."""
         if self.train_dataset is not None:
             return
-        shares = [1 - self.val_split_pct - self.test_split_pct, self.val_split_pct, self.test_split_pct]
+        val, test = self.val_split_pct or 0.0, self.test_split_pct or 0.0  # both set by __init__
+        shares = [1 - val - test, val, test]
         parts = random_split(self.build("positive"), shares, generator=torch.Generator().manual_seed(0))
         self.train_dataset, self.val_dataset, self.test_dataset = parts
         self.predict_dataset = self.test_dataset

@@ -11,6 +11,9 @@ from torch.utils.data import DataLoader, Dataset, random_split
 from geotorch.core import NonGeoDataset, Sample, get_dataset_class
 from geotorch.datamodules.base import BaseDataModule
 
+#: The share held out for validation or testing when a datamodule is given none.
+DEFAULT_SPLIT_PCT = 0.2
+
 
 def _stack(samples: list[Sample]) -> Sample:
     from geotorch.core import stack_samples
@@ -44,8 +47,8 @@ class NonGeoDataModule(BaseDataModule):
         dataset_class: Callable[..., NonGeoDataset] | str | None = None,
         batch_size: int = 1,
         num_workers: int = 0,
-        val_split_pct: float = 0.0,
-        test_split_pct: float = 0.0,
+        val_split_pct: float | None = None,
+        test_split_pct: float | None = None,
         **kwargs: Any,
     ) -> None:
         """Keep the settings; datasets are built in :meth:`setup`.
@@ -55,10 +58,10 @@ class NonGeoDataModule(BaseDataModule):
             batch_size: samples per batch.
             num_workers: DataLoader worker processes.
             val_split_pct: share of the training split held out for validation when the
-                benchmark publishes no validation split (default 0.2), or of the whole set when it
-                publishes no split at all.
+                benchmark publishes no validation split (None: 0.2), or of the whole set when it
+                publishes no split at all; 0 holds out nothing.
             test_split_pct: share of the whole set held out for testing when the benchmark
-                publishes no split at all (default 0.2).
+                publishes no split at all (None: 0.2); 0 holds out nothing.
             **kwargs: passed to ``dataset_class`` (``root=...``, ``bands=...``, ``download=...``).
 
         Raises:
@@ -90,8 +93,8 @@ class NonGeoDataModule(BaseDataModule):
 
     def _split_whole(self) -> None:
         """Draw train, validation and test subsets of a benchmark without splits, with a fixed seed."""
-        val_fraction = self.val_split_pct if self.val_split_pct > 0 else 0.2
-        test_fraction = self.test_split_pct if self.test_split_pct > 0 else 0.2
+        val_fraction = DEFAULT_SPLIT_PCT if self.val_split_pct is None else self.val_split_pct
+        test_fraction = DEFAULT_SPLIT_PCT if self.test_split_pct is None else self.test_split_pct
         if val_fraction + test_fraction >= 1:
             raise ValueError(f"{type(self).__name__}: val_split_pct + test_split_pct must be below 1, "
                              f"got {val_fraction} + {test_fraction}")
@@ -111,7 +114,7 @@ class NonGeoDataModule(BaseDataModule):
             if val_name is not None:
                 self.train_dataset, self.val_dataset = train, self.build(val_name)
             else:
-                fraction = self.val_split_pct if self.val_split_pct > 0 else 0.2
+                fraction = DEFAULT_SPLIT_PCT if self.val_split_pct is None else self.val_split_pct
                 parts = random_split(train, [1 - fraction, fraction], generator=torch.Generator().manual_seed(0))
                 self.train_dataset, self.val_dataset = parts[0], parts[1]
         if stage == "test" and self.test_dataset is None:
