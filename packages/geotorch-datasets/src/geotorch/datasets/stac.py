@@ -91,8 +91,10 @@ class STACDataset(RasterDataset):
         """Read the table, choose its items and index them.
 
         Args:
-            index_path: the STAC GeoParquet table: a local path or a URL (``http(s)://``, ``s3://``,
-                ... read through fsspec with ``storage_options``).
+            index_path: the STAC GeoParquet table: a local file or folder of tables, an ``s3://`` or
+                ``gs://`` URL (pyarrow's filesystems; credentials and endpoint from the standard
+                environment variables, e.g. ``AWS_ENDPOINT_URL``), or any URL fsspec reads
+                (``http(s)://``; with ``storage_options``, object stores too).
             asset_keys: the assets to read, one band each, in sample order.
             intersects_bbox: keep the items whose geometry meets this lon/lat box
                 ``(minx, miny, maxx, maxy)`` (degrees, edges included).
@@ -102,7 +104,8 @@ class STACDataset(RasterDataset):
             filters: keep the items whose properties pass these: pyarrow-style ``(column, op, value)``
                 tuples (ANDed; a list of lists ORs them), e.g. ``[("eo:cloud_cover", "<", 20)]``, or
                 strings ``"column op value"`` (``"eo:cloud_cover < 20"``).
-            storage_options: fsspec options for a remote ``index_path`` (credentials, endpoint).
+            storage_options: fsspec options for a remote ``index_path`` (credentials, endpoint); given
+                for an object-store URL, the table is read through fsspec (s3fs, gcsfs, adlfs).
             sign_href: a picklable function giving the signed href of an asset href, called
                 whenever a file is opened to read it (and for header reads of items without
                 projection fields), never for chosen items at construction otherwise.

@@ -77,38 +77,28 @@ def is_url(path: str) -> bool:
 
 
 def read_table(index_path: str, filters: Filters | None, storage_options: Mapping[str, Any] | None) -> Any:
-    """The item table at ``index_path`` (local, or a URL read through fsspec), rows passing ``filters``.
+    """The item table at ``index_path``, rows passing ``filters``.
+
+    A local file or folder of tables is read by pyarrow; an ``s3://`` or ``gs://`` URL without
+    ``storage_options`` by pyarrow's own filesystems, with credentials and endpoints from the stores'
+    standard environment variables (``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ...);
+    any other URL (``http(s)://``, or with ``storage_options``) through fsspec.
 
     Raises:
         DatasetNotFoundError: if there is no table at ``index_path`` (a folder holding no ``.parquet`` file).
-        FileNotFoundError: if there is no table at the URL ``index_path``.
+        FileNotFoundError: if there is no table at the URL ``index_path``, naming it.
         ValueError: if a filter names no column of the table or does not apply, naming it; if the table
             lacks a column the STAC GeoParquet layout requires.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    source: Any = index_path
-    if is_url(index_path) and not index_path.startswith("file://"):
-        import fsspec  # type: ignore[import-untyped]
-
-        try:
-            with fsspec.open(index_path, "rb", **dict(storage_options or {})) as remote:
-                source = io.BytesIO(remote.read())
-        except FileNotFoundError as error:
-            raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}") from error
-    else:
-        source = index_path.removeprefix("file://")
-        if os.path.isdir(source):
-            # A folder's tables (partitions), leaving out the assets that may sit beside them.
-            source = sorted(str(path) for path in Path(source).rglob("*.parquet"))
-        if not source or not os.path.exists(source if isinstance(source, str) else source[0]):
-            raise DatasetNotFoundError(
-                "STACDataset", [index_path], "index_path must be a STAC GeoParquet table (or a folder of them)"
-            )
+    source, filesystem = _source(index_path, storage_options)
     parsed = parse_filters(filters)
     try:
-        table = pq.read_table(source, filters=parsed)
+        table = pq.read_table(source, filters=parsed, filesystem=filesystem)
+    except FileNotFoundError as error:
+        raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}: {error}") from error
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, KeyError, TypeError) as error:
         raise ValueError(f"STACDataset: cannot read {index_path} with filters={filters!r}: {error}") from error
     names = set(table.schema.names)
@@ -123,6 +113,32 @@ def read_table(index_path: str, filters: Filters | None, storage_options: Mappin
             f"(write it with stac-geoparquet or `geotorch stac index`)"
         )
     return table
+
+
+def _source(index_path: str, storage_options: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    """What pyarrow reads ``index_path`` from: a path, a list of paths or bytes, and a filesystem or None."""
+    scheme = urlparse(index_path).scheme if is_url(index_path) else "file"
+    if scheme in ("s3", "gs", "gcs") and not storage_options:
+        import pyarrow.fs
+
+        filesystem, path = pyarrow.fs.FileSystem.from_uri(index_path)
+        return path, filesystem
+    if scheme != "file":
+        import fsspec  # type: ignore[import-untyped]
+
+        try:
+            with fsspec.open(index_path, "rb", **dict(storage_options or {})) as remote:
+                return io.BytesIO(remote.read()), None
+        except FileNotFoundError as error:
+            raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}") from error
+    local = index_path.removeprefix("file://")
+    # A folder's tables (partitions), leaving out the assets that may sit beside them.
+    found = sorted(str(path) for path in Path(local).rglob("*.parquet")) if os.path.isdir(local) else [local]
+    if not found or not os.path.isfile(found[0]):
+        raise DatasetNotFoundError(
+            "STACDataset", [index_path], "index_path must be a STAC GeoParquet table (or a folder of them)"
+        )
+    return (found if os.path.isdir(local) else local), None
 
 
 def choose_items(
