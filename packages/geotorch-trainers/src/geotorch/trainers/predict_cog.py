@@ -25,6 +25,7 @@ import torch
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.windows import Window
+from torch import Tensor
 
 from geotorch.trainers.outputs import remove_stale_temporaries, temporary_of
 from geotorch.trainers.predict_blend import Band
@@ -119,8 +120,8 @@ class OutputSpec:
         values = band.values
         if self.kind == "classes":
             threshold = 0.0 if self.logits else 0.5
-            labels = (values[0] > threshold).to(torch.int64) if self.channels == 1 else values.argmax(dim=0)
-            encoded = labels.numpy().astype(self.dtype)[None]
+            labels = (values[0] > threshold).to(torch.uint8) if self.channels == 1 else first_argmax(values)
+            encoded = labels.numpy().astype(self.dtype, copy=False)[None]
         elif self.kind == "probabilities":
             scores = values.clamp(0, 1)
             if self.logits:
@@ -164,6 +165,34 @@ class OutputSpec:
             red, green, blue = colorsys.hls_to_rgb((label * 0.618034) % 1, 0.45 + 0.15 * (label % 2), 0.75)
             colours.append((round(red * 255), round(green * 255), round(blue * 255), 255))
         return colours
+
+
+def first_argmax(values: Tensor) -> Tensor:
+    """The channel of each pixel's largest value, as ``values.argmax(dim=0)`` gives it, several times faster.
+
+    Ties go to the first channel, and a pixel with NaN values to its first NaN channel, as in
+    :meth:`torch.Tensor.argmax` (whose reduction across the first dimension of a
+    ``(channels, rows, width)`` tensor is slow on the CPU: it walks the pixels' strided channels).
+
+    Args:
+        values: ``(channels, rows, width)`` float32.
+
+    Returns:
+        ``(rows, width)`` uint8 (int32 for more than 256 channels).
+    """
+    pixels = values.shape[1:]
+    labels = torch.zeros(pixels, dtype=torch.uint8 if values.shape[0] <= 256 else torch.int32)
+    best = values[0].clone()
+    greater = torch.empty(pixels, dtype=torch.bool)
+    for channel in range(1, values.shape[0]):
+        torch.gt(values[channel], best, out=greater)
+        labels.masked_fill_(greater, channel)
+        # NaN spreads through the maximum: it marks the pixels the loop cannot rank.
+        torch.maximum(best, values[channel], out=best)
+    unranked = torch.isnan(best)
+    if bool(unranked.any()):
+        labels[unranked] = values[:, unranked].argmax(dim=0).to(labels.dtype)
+    return labels
 
 
 @dataclass(frozen=True)
