@@ -13,14 +13,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import rasterio.warp
+import stac_geoparquet.arrow
 import torch
 
-from geotorch.core import DatasetNotFoundError, RasterDataset, get_dataset, list_datasets, stack_samples
+from geotorch.core import BoundingBox, DatasetNotFoundError, RasterDataset, get_dataset, list_datasets, stack_samples
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import STACDataset
 from tests.conftest import LocalHTTPServer
 from tests.core.rasters import grid, write_raster
-from tests.datasets.fakes.stac import ITEMS, WINDOW_A, FakeItem, query, seconds, write_items
+from tests.datasets.fakes.stac import ITEMS, WINDOW_A, FakeItem, item_records, query, seconds, write_items
 
 
 @pytest.fixture
@@ -141,6 +142,26 @@ def test_projection_fields_of_the_assets_give_the_footprints(tmp_path: Path) -> 
     dataset = STACDataset(table, ["red"], crs="EPSG:32631", sign_href=lambda href: signed.append(href) or href)
     assert signed == []
     assert dataset.bounds == STACDataset(write_items(tmp_path / "proj", ITEMS), ["red"], crs="EPSG:32631").bounds
+
+
+def test_assets_of_different_pixel_types_keep_their_values(tmp_path: Path) -> None:
+    """A uint8 scene classification first, a uint16 band above 255 second, across a warp to another zone."""
+    item = FakeItem("x", "2020-01-05T10:30:00Z", 32631, 600_000, 5_000_320, 10, 32, {"scl": 7, "red": 1})
+    records = item_records(tmp_path, [item])
+    write_raster(tmp_path / "x_red.tif", np.full((32, 32), 40_000, dtype="uint16"), 32631, grid(600_000, 5_000_320))
+    write_raster(tmp_path / "x_scl.tif", np.full((32, 32), 7, dtype="uint8"), 32631, grid(600_000, 5_000_320))
+    records[0]["assets"]["scl"]["raster:bands"] = [{"data_type": "uint8"}]
+    stac_geoparquet.arrow.to_parquet(
+        stac_geoparquet.arrow.parse_stac_items_to_arrow(records).read_all(), tmp_path / "t.parquet"
+    )
+    for crs in ("EPSG:32631", "EPSG:32632"):
+        dataset = STACDataset(tmp_path / "t.parquet", ["scl", "red"], crs=crs, res=10)
+        bounds = dataset.bounds
+        middle = BoundingBox(
+            bounds.minx + 80, bounds.minx + 160, bounds.miny + 80, bounds.miny + 160, bounds.mint, bounds.maxt
+        )
+        image = dataset[middle]["image"]
+        assert torch.all(image[0] == 7) and torch.all(image[1] == 40_000)
 
 
 class Labels(RasterDataset):

@@ -55,8 +55,8 @@ class STACDataset(RasterDataset):
     items of equal time interval (e.g. neighbouring tiles of one pass) are mosaicked into one step, as
     RasterDataset's acquisitions are. Datasets compose with ``&`` and ``|``.
 
-    The read type is the widest ``raster:bands`` ``data_type`` of the first assets, float32 where the
-    table gives none; the fill is the first item's ``raster:bands`` nodata, else 0, and each file's
+    The read type holds every asked asset's ``raster:bands`` ``data_type``, float32 where the table
+    gives none; the fill is the first item's ``raster:bands`` nodata, else 0, and each file's
     own nodata is honoured at read.
 
     The signature is the one proposed for TorchGeo's ``STACDataset`` (torchgeo#3670), so code moves

@@ -58,7 +58,8 @@ class StacItem:
         hrefs: the href of each asked asset, in ``asset_keys`` order (relative hrefs resolved
             against the table's location), unsigned.
         grid: the first asset's grid from ``proj:*`` fields (the asset's, else the item's), or None.
-        dtype: the first asset's pixel type from ``raster:bands`` (numpy name), or None.
+        dtype: a pixel type holding every asked asset's (``raster:bands`` ``data_type``, numpy name),
+            or None when an asset gives none.
         nodata: the first asset's nodata from ``raster:bands``, or None.
     """
 
@@ -189,7 +190,9 @@ def choose_items(
                 maxt=maxt,
                 hrefs=tuple(hrefs),
                 grid=_grid({**{key: row.get(key) for key in _PROJ_KEYS}, **_present(first)}),
-                dtype=bands[0].get("data_type"),
+                dtype=_common_type(
+                    [(asset.get("raster:bands") or [{}])[0].get("data_type") for asset in assets.values()]
+                ),
                 nodata=bands[0].get("nodata"),
             )
         )
@@ -237,6 +240,18 @@ def _assets_of(table: Any, item_id: str) -> list[str]:
 
     rows = table.filter(pc.equal(table.column("id"), item_id)).column("assets").to_pylist()
     return sorted(name for name, value in (rows[0] or {}).items() if value) if rows else []
+
+
+def _common_type(names: Sequence[str | None]) -> str | None:
+    """The numpy type holding values of every type named, or None when one is unknown."""
+    import numpy as np
+
+    if any(name is None for name in names):
+        return None
+    try:
+        return np.result_type(*(np.dtype(name) for name in names)).name
+    except TypeError:
+        return None
 
 
 def _check_bbox(bbox: Sequence[float] | None) -> tuple[float, float, float, float] | None:
