@@ -70,6 +70,7 @@ class BandBlender:
         self.base = rows[0]
         #: The next row to hand on.
         self.next_row = rows[0]
+        self._scratch = torch.empty(0, dtype=torch.float32)
 
     @property
     def nbytes(self) -> int:
@@ -104,7 +105,13 @@ class BandBlender:
         inside = (slice(first - top, stop - top), slice(begin - left, end - left))
         held = slice(first - self.base, stop - self.base)
         window_weights = weights[inside]
-        self.total[:, held, begin:end].add_(values[(slice(None), *inside)] * window_weights)
+        window_values = values[(slice(None), *inside)]
+        # The weighted values go to a buffer kept from window to window: a new one each time costs as much
+        # again as the multiplication (fresh pages).
+        if self._scratch.numel() < window_values.numel():
+            self._scratch = torch.empty(window_values.numel(), dtype=torch.float32)
+        weighted = self._scratch[: window_values.numel()].view(window_values.shape)
+        self.total[:, held, begin:end].add_(torch.mul(window_values, window_weights, out=weighted))
         self.weight[held, begin:end].add_(window_weights)
 
     def flush(self, row: int) -> Iterator[Band]:
