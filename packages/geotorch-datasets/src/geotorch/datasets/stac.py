@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -159,9 +160,7 @@ class STACDataset(RasterDataset):
             grid = item.grid or self._read_grid(item)
             profile = _profile(grid, item)
             left, bottom, right, top = profile.bounds
-            footprints.append(
-                Footprint(CRS.from_user_input(grid.crs), (left, right, bottom, top), item.mint, item.maxt, item.id)
-            )
+            footprints.append(Footprint(_crs(grid.crs)[0], (left, right, bottom, top), item.mint, item.maxt, item.id))
             self._acquisitions[item.id] = ((item.mint, item.maxt), item.mint, item.maxt)
             first = first or profile
         assert first is not None
@@ -195,10 +194,17 @@ class STACDataset(RasterDataset):
             ) from error
 
 
+@functools.lru_cache(maxsize=256)
+def _crs(text: str) -> tuple[CRS, str]:
+    """A CRS given as ``EPSG:n`` or WKT, and its WKT: parsed once per distinct text (tables repeat a few zones)."""
+    crs = CRS.from_user_input(text)
+    return crs, crs.to_wkt()
+
+
 def _profile(grid: AssetGrid, item: StacItem) -> RasterProfile:
     """What RasterDataset needs of an item's first file, from its grid and ``raster:bands``."""
     return RasterProfile(
-        crs=CRS.from_user_input(grid.crs).to_wkt(),
+        crs=_crs(grid.crs)[1],
         bounds=grid.bounds,
         res=grid.res,
         width=grid.shape[1],
