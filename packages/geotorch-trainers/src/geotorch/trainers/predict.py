@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader
 from geotorch.trainers.outputs import output_names, temporary_of
 from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
+from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_mask import FileMask
 from geotorch.trainers.predict_reading import WindowReader, open_view, raster_paths
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
@@ -160,7 +161,30 @@ def predict_raster(
         if vectorize:
             written.extend(write_polygons(path, stream.spec.names, simplify))
 
-    with torch.inference_mode():
+    def consume(batch: tuple[Tensor, list[int], list[int], list[int]]) -> None:
+        """Blend a batch's windows into their chunks' streams (in the writer thread)."""
+        nonlocal stream, current
+        values, positions, tops, lefts = batch
+        for position, top, left, window in zip(positions, tops, lefts, values, strict=True):
+            if position != current:
+                if stream is not None:
+                    close(current, stream)
+                number, chunk = plan[position]
+                spec = OutputSpec(
+                    output,
+                    window.shape[0],
+                    names_of_classes,
+                    colors or (),
+                    probability_dtype,
+                    {"source": os.path.abspath(layouts[number].source or "")},
+                )
+                stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
+                current = position
+            assert stream is not None
+            stream.add(top, left, window)
+
+    # The model runs the next batch while a thread blends and writes the last one.
+    with torch.inference_mode(), Handoff(consume) as writer:
         for images, positions, tops, lefts in loader:
             batch = images.to(target_device, non_blocking=True)
             if transform is not None:
@@ -172,28 +196,9 @@ def predict_raster(
                     f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
                     f"it must give (B, K, {size[0]}, {size[1]}) logits"
                 )
-            values = logits.float().cpu()
-            for position, top, left, window in zip(
-                positions.tolist(), tops.tolist(), lefts.tolist(), values, strict=True
-            ):
-                if position != current:
-                    if stream is not None:
-                        close(current, stream)
-                    number, chunk = plan[position]
-                    spec = OutputSpec(
-                        output,
-                        window.shape[0],
-                        names_of_classes,
-                        colors or (),
-                        probability_dtype,
-                        {"source": os.path.abspath(layouts[number].source or "")},
-                    )
-                    stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
-                    current = position
-                assert stream is not None
-                stream.add(top, left, window)
-        if stream is not None:
-            close(current, stream)
+            writer.put((logits.float().cpu(), positions.tolist(), tops.tolist(), lefts.tolist()))
+    if stream is not None:
+        close(current, stream)
     return written
 
 
