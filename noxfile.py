@@ -109,7 +109,9 @@ def tests(session: nox.Session) -> None:
     # pycocotools: the backend of torchmetrics' detection mAP (geotorch-trainers needs torchmetrics[detection]).
     # hypothesis: generates the GeoTIFF variants the fast header reader is checked against GDAL on.
     # nox: tests/test_noxfile.py runs the sessions' settings.
-    session.install("pytest>=8", "hypothesis", "pycocotools", "nox", *(f"-e{path}" for path in PACKAGES.values()))
+    # moto[server]: the S3 server on 127.0.0.1 of the remote-raster tests.
+    session.install("pytest>=8", "hypothesis", "pycocotools", "nox", "moto[server]>=5",
+                    *(f"-e{path}" for path in PACKAGES.values()))
     session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
     session.run("pytest", *(session.posargs or ["tests"]))
 
@@ -120,7 +122,9 @@ def tests_isolated(session: nox.Session, package: str) -> None:
     """One package installed (not editable) with only what it declares; its own tests."""
     needed = ISOLATED[package]
     _install_torch(session, _torch_for(needed))
-    session.install("pytest>=8", "hypothesis", *(PACKAGES[name] for name in needed))
+    # moto[server]: the S3 server of core's remote-raster tests.
+    session.install("pytest>=8", "hypothesis", *(["moto[server]>=5"] if package == "core" else []),
+                    *(PACKAGES[name] for name in needed))
     if package == "core":
         session.install("--no-deps", "--force-reinstall", EXAMPLE_PLUGIN)
     session.run("pytest", f"tests/{package}", *(["tests/plugins"] if package == "core" else []), *session.posargs)

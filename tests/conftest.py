@@ -13,6 +13,11 @@
         http_server.redirect("a.zip", http_server.url("b.zip"))
         http_server.frame("a.zip", "close", send=100, ranges=True)   # answers "Range: bytes=N-" like a range server
         http_server.raw("a.zip", b"HTTP/1.1 206 Partial Content\r\n\r\n")  # these exact bytes, then hang up
+        http_server.ranges = True          # "Range: bytes=A-B" answered 206 (a COG server); truncate/stall cut it
+        http_server.latency = 0.02         # every answer waits 20 ms first
+        http_server.fail("a.tif", 503, times=2)   # two 503s, then served
+        http_server.kill()                 # the server dies: stops listening, stalled answers are cut off
+        http_server.gets("a.tif")          # GET requests only (HEAD not counted)
 
 ``child``: a Python child process running a snippet, for tests that kill it mid-way (SIGKILL, SIGTERM).
 """
@@ -61,13 +66,18 @@ class LocalHTTPServer:
     Attributes:
         root: The folder whose files are served.
         requests: How many GET and HEAD requests each name received, served or not (404s count too).
+        ranges: Whether a GET with ``Range: bytes=A-B`` (or ``A-``) is answered 206 with those bytes.
+        latency: Seconds every request waits before its answer.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.requests: Counter[str] = Counter()
+        self.ranges = False
+        self.latency = 0.0
+        self._gets: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
-        self._failures: dict[str, int] = {}
+        self._failures: dict[str, tuple[int, int | None]] = {}
         self._shapes: dict[str, _Shape] = {}
         self._stalls: dict[str, tuple[int, threading.Event]] = {}
         self._redirects: dict[str, str] = {}
@@ -103,9 +113,18 @@ class LocalHTTPServer:
         """
         self._truncated[name] = size
 
-    def fail(self, name: str, status: int = 500) -> None:
-        """Answer every later request for ``name`` with HTTP ``status`` (e.g. 404, 503)."""
-        self._failures[name] = status
+    def gets(self, name: str) -> int:
+        """How many GET requests (those that fetch bytes) ``name`` received so far."""
+        with self._lock:
+            return self._gets[name]
+
+    def fail(self, name: str, status: int = 500, times: int | None = None) -> None:
+        """Answer the next ``times`` requests for ``name`` (every later one when None) with HTTP ``status``."""
+        self._failures[name] = (status, times)
+
+    def kill(self) -> None:
+        """Die as a crashed server does: stop listening and cut off the answers still being sent."""
+        self.__exit__(None, None, None)
 
     def frame(
         self,
@@ -163,9 +182,18 @@ class LocalHTTPServer:
         if stalled is not None:
             stalled[1].set()
 
-    def _record(self, name: str) -> None:
+    def _record(self, name: str, method: str) -> int | None:
+        """Count the request; the failure status to answer it with, if any."""
         with self._lock:
             self.requests[name] += 1
+            self._gets[name] += method == "GET"
+            status, times = self._failures.get(name, (None, None))
+            if status is not None and times is not None:
+                if times <= 1:
+                    del self._failures[name]
+                else:
+                    self._failures[name] = (status, times - 1)
+            return status
 
     def __enter__(self) -> LocalHTTPServer:
         self._thread.start()
@@ -174,6 +202,8 @@ class LocalHTTPServer:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        if not self._thread.is_alive():
+            return
         for name in list(self._stalls):
             self.restore(name)
         self._server.shutdown()
@@ -204,9 +234,15 @@ class _Handler(SimpleHTTPRequestHandler):
     def _answered_specially(self, send_body: bool) -> bool:
         owner = cast(_Server, self.server).owner
         name = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).lstrip("/")
-        owner._record(name)
-        if name in owner._failures:
-            self.send_error(owner._failures[name])
+        failure = owner._record(name, self.command)
+        if owner.latency:
+            time.sleep(owner.latency)
+        if failure is not None:
+            self.send_error(failure)
+            return True
+        wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        if owner.ranges and send_body and wanted is not None and (owner.root / name).is_file():
+            self._send_byte_range(owner, name, int(wanted[1]), int(wanted[2]) if wanted[2] else None)
             return True
         if name in owner._raw:
             self.wfile.write(owner._raw[name])
@@ -273,6 +309,31 @@ class _Handler(SimpleHTTPRequestHandler):
             # Linger 0 makes close() send RST, dropping the connection as a crashed proxy would.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
+        self.close_connection = True
+
+    def _send_byte_range(self, owner: LocalHTTPServer, name: str, first: int, last: int | None) -> None:
+        """206 with bytes first..last of ``name``, cut short by :meth:`LocalHTTPServer.truncate` or ``stall``."""
+        body = (owner.root / name).read_bytes()
+        if first >= len(body):
+            self._send_range(first, body, True)
+            return
+        part = body[first : len(body) if last is None else min(last + 1, len(body))]
+        self.send_response(206)
+        self.send_header("Content-Range", f"bytes {first}-{first + len(part) - 1}/{len(body)}")
+        self.send_header("Content-Length", str(len(part)))
+        self.send_header("Last-Modified", self.date_time_string(int((owner.root / name).stat().st_mtime)))
+        self.end_headers()
+        if name in owner._truncated:
+            size = owner._truncated[name]
+            self.wfile.write(part[: len(part) // 2 if size is None else size])
+        elif name in owner._stalls:
+            after, released = owner._stalls[name]
+            self.wfile.write(part[:after])
+            self.wfile.flush()
+            released.wait(timeout=60)
+        else:
+            self.wfile.write(part)
+            return
         self.close_connection = True
 
     def _send_range(self, first: int, body: bytes, send_body: bool) -> None:

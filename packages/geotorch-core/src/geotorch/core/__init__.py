@@ -81,6 +81,8 @@ if TYPE_CHECKING:
     from geotorch.core.raster import RasterDataset as RasterDataset
     from geotorch.core.raster_profile import RasterProfile as RasterProfile
     from geotorch.core.registry import Register as Register
+    from geotorch.core.remote import Location as Location
+    from geotorch.core.remote import RemotePath as RemotePath
     from geotorch.core.resources import Resource as Resource
     from geotorch.core.resources import ensure_present as ensure_present
     from geotorch.core.resources import verify_checksum as verify_checksum

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from geotorch.core.remote import Location
 
 #: Pixel types whose every value float32 holds exactly: images of these are read straight into float32.
 EXACT_IN_FLOAT32 = frozenset(np.dtype(name) for name in ("uint8", "int8", "uint16", "int16", "float32"))
@@ -21,7 +22,7 @@ def holds_exactly(target: np.dtype[Any], dtype: np.dtype[Any]) -> bool:
     return bool(np.can_cast(dtype, target, casting="safe"))
 
 
-def warn_of_rounding(owner: str, target: np.dtype[Any], dtypes: Mapping[np.dtype[Any], Path]) -> None:
+def warn_of_rounding(owner: str, target: np.dtype[Any], dtypes: Mapping[np.dtype[Any], Location]) -> None:
     """Say which file's values images of type ``target`` cannot hold exactly: they are rounded, never silently.
 
     Args:

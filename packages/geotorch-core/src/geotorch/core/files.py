@@ -1,12 +1,15 @@
-"""Finding a dataset's files from user-given paths (folders, files or lists of both)."""
+"""Finding a dataset's files from user-given paths (folders, files, URLs, object-store prefixes or lists of them)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import overload
 
+from geotorch.core.object_store import remote_files
 from geotorch.core.partial import is_partial
+from geotorch.core.remote import Location, RemotePath, is_remote
 from geotorch.core.sidecars import sidecars_by_file
 
 PathLike = str | Path
@@ -14,7 +17,7 @@ Paths = PathLike | Iterable[PathLike]
 
 
 def as_path_list(paths: Paths | None, root: Paths | None, owner: str, default: str = "data") -> list[Path]:
-    """Resolve the ``paths`` argument and its ``root`` alias into a list of paths.
+    """Resolve the ``paths`` argument and its ``root`` alias into a list of local paths.
 
     Raises:
         ValueError: if both ``paths`` and ``root`` are given.
@@ -27,8 +30,38 @@ def as_path_list(paths: Paths | None, root: Paths | None, owner: str, default: s
     return [Path(path) for path in chosen]
 
 
-def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
+def as_locations(paths: Paths | None, root: Paths | None, owner: str, default: str = "data") -> list[Location]:
+    """As :func:`as_path_list`, keeping URLs and GDAL virtual paths remote.
+
+    A URL (``https://``, ``s3://``, ``gs://``, ``az://``) or GDAL virtual path (``/vsi...``)
+    becomes a :class:`~geotorch.core.remote.RemotePath`, anything else a :class:`~pathlib.Path`.
+
+    Raises:
+        ValueError: if both ``paths`` and ``root`` are given.
+    """
+    if paths is not None and root is not None:
+        raise ValueError(f"{owner}: give paths or its alias root, not both")
+    chosen = paths if paths is not None else root if root is not None else default
+    if isinstance(chosen, (str, Path)):
+        return [_location(chosen)]
+    return [_location(path) for path in chosen]
+
+
+def _location(path: PathLike) -> Location:
+    text = str(path)
+    return RemotePath(text) if is_remote(text) else Path(path)
+
+
+@overload
+def find_files(paths: Sequence[Path], filename_glob: str) -> list[Path]: ...
+@overload
+def find_files(paths: Sequence[Location], filename_glob: str) -> list[Location]: ...
+def find_files(paths: Sequence[Location], filename_glob: str) -> list[Path] | list[Location]:
     """Files matching ``filename_glob`` in the folders (searched recursively) and the files named directly.
+
+    A remote path is listed by :func:`geotorch.core.object_store.remote_files`: an object-store
+    prefix like a folder, a single object or HTTP file as a file named directly, each with its
+    stamp. Remote files follow the local ones, sorted by URL.
 
     A folder's search skips partial downloads and extraction staging folders (see
     :mod:`geotorch.core.partial`) and everything inside them: they hold unfinished files.
@@ -40,11 +73,18 @@ def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
 
     Returns:
         Sorted, de-duplicated paths.
+
+    Raises:
+        FileNotFoundError: if a remote path names nothing (no object, prefix or HTTP file), naming it.
+        OSError: if listing a remote path fails, naming it and the error.
     """
     found: set[Path] = set()
     named: set[Path] = set()
+    remote: dict[str, RemotePath] = {}
     for path in paths:
-        if path.is_dir():
+        if isinstance(path, RemotePath):
+            remote.update((str(file), file) for file in remote_files(path, filename_glob))
+        elif path.is_dir():
             found.update(
                 candidate
                 for candidate in path.rglob(filename_glob)
@@ -55,7 +95,9 @@ def find_files(paths: list[Path], filename_glob: str) -> list[Path]:
     found -= named
     owners = _owners_of_sidecars(found | named)
     found = {file for file in found if file not in owners}
-    return sorted(found | {file for file in named if not owners.get(file, set()) & (found | named)})
+    local = sorted(found | {file for file in named if not owners.get(file, set()) & (found | named)})
+    located: list[Location] = [*local, *(remote[url] for url in sorted(remote))]
+    return located
 
 
 def _owners_of_sidecars(files: set[Path]) -> dict[Path, set[Path]]:

@@ -12,6 +12,7 @@ import rasterio
 from rasterio.io import DatasetReader
 
 from geotorch.core.errors import RasterReadError
+from geotorch.core.remote import open_raster
 
 #: Environment variable that sets the default number of files kept open per process.
 MAX_OPEN_FILES_VARIABLE = "GEOTORCH_MAX_OPEN_FILES"
@@ -138,9 +139,9 @@ class FileHandleCache:
                     global _pool_owner
                     _pool_owner = os.getpid()
                     with rasterio.Env(GDAL_NUM_THREADS=str(threads)):
-                        handle = rasterio.open(path)
+                        handle = open_raster(path)
                 else:
-                    handle = rasterio.open(path)
+                    handle = open_raster(path)
             except rasterio.errors.RasterioError as error:
                 raise RasterReadError(f"{path}: cannot open raster: {error}") from error
             self._handles[path] = (handle, identity)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -16,10 +17,12 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning
 
 from geotorch.core.cache import cache_home
+from geotorch.core.errors import RasterReadError
 from geotorch.core.geotiff import read_header
 from geotorch.core.geotransform import footprint, ground_res
 from geotorch.core.progress import progress_bar
 from geotorch.core.raster_profile import RasterProfile
+from geotorch.core.remote import Location, RemotePath, open_raster
 from geotorch.core.sidecars import probed_alike, sidecars_by_file
 
 #: Set to 0 to read every file's header at every construction.
@@ -31,18 +34,24 @@ INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
 _FORMAT = 6
 #: What identifies one version of a file and of its sidecars (see :func:`_stamp`).
 Stamp = list[int | str]
+#: GDAL errors that say a remote file could not be fetched (rather than that it is no raster): raised, not skipped.
+_TRANSPORT_ERROR = re.compile(r"HTTP|curl|timed out|timeout|Connection|resolve host|SSL", re.IGNORECASE)
 
 
-def _stamp(path: Path, sidecars: Sequence[str]) -> Stamp:
+def _stamp(path: Location, sidecars: Sequence[str]) -> Stamp | None:
     """What changes whenever a file's content, or that of a sidecar GDAL reads with it, may have changed.
 
     Size, modification and status change times and inode of the file, then the
     name and the same four of each sidecar: writing, replacing or removing a
-    ``.aux.xml``, world file or mask beside a file changes its stamp.
+    ``.aux.xml``, world file or mask beside a file changes its stamp. A remote file's
+    stamp is its ETag, last modification date and size, as listed; None when unknown
+    (it is then read at every construction).
 
     Raises:
         OSError: if ``path`` cannot be stat'ed (a sidecar that vanished since the folder was listed is skipped).
     """
+    if isinstance(path, RemotePath):
+        return None if path.stamp is None else ["remote", *path.stamp]
     status = os.stat(path)
     stamp: Stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
     for name in sidecars:
@@ -54,11 +63,17 @@ def _stamp(path: Path, sidecars: Sequence[str]) -> Stamp:
     return stamp
 
 
-def _sidecars(paths: Sequence[Path]) -> list[list[str]]:
-    """The names of the sidecars of each file, from one listing of each folder (none in a folder not listable)."""
+def _sidecars(paths: Sequence[Location]) -> list[list[str]]:
+    """The names of the sidecars of each file, from one listing of each folder (none in a folder not listable).
+
+    Remote files have none: GDAL reads them alone.
+    """
     by_folder: dict[str, dict[str, list[str]]] = {}
-    found = []
+    found: list[list[str]] = []
     for path in paths:
+        if isinstance(path, RemotePath):
+            found.append([])
+            continue
         folder, name = os.path.split(path)
         if folder not in by_folder:
             try:
@@ -69,23 +84,27 @@ def _sidecars(paths: Sequence[Path]) -> list[list[str]]:
     return found
 
 
-def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
+def _read_profile(path: Location, sidecars: Sequence[str]) -> RasterProfile | str:
     """The profile of ``path`` (from its plain GeoTIFF header, else by GDAL), or why it cannot be read.
 
     Args:
-        path: the file.
+        path: the file; a remote one is read by GDAL (see :func:`geotorch.core.remote.open_raster`).
         sidecars: names of the files beside it that GDAL reads with it; with any, GDAL reads the file.
+
+    Raises:
+        RasterReadError: if a remote file cannot be fetched (HTTP status, timeout, connection), naming its URL.
     """
-    try:
-        header = read_header(path, sidecars)
-    except OSError as error:
-        return str(error)
-    if header is not None:
-        return header
+    if isinstance(path, Path):
+        try:
+            header = read_header(path, sidecars)
+        except OSError as error:
+            return str(error)
+        if header is not None:
+            return header
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", NotGeoreferencedWarning)
-            source = rasterio.open(path)
+            source = open_raster(str(path), fresh=True)
         with source:
             if source.crs is None:
                 return "it has no CRS"
@@ -113,8 +132,10 @@ def _read_profile(path: Path, sidecars: Sequence[str]) -> RasterProfile | str:
     # Beyond its own errors, GDAL's metadata readers raise what malformed bytes lead them to (a
     # UnicodeDecodeError from a citation, a ValueError from a CRS): any of them means the file is
     # unreadable, and the caller names it; none may stop the indexing of the other files.
-    except Exception as error:  # noqa: BLE001
-        if isinstance(error, rasterio.errors.RasterioError):
+    except Exception as error:
+        if isinstance(path, RemotePath) and _TRANSPORT_ERROR.search(str(error)):
+            raise
+        if isinstance(error, (rasterio.errors.RasterioError, RasterReadError)):
             return str(error)
         return f"{type(error).__name__}: {error}"
 
@@ -124,7 +145,7 @@ def _cache_file(key: str) -> Path:
     return cache_home() / "index" / f"{digest}.json"
 
 
-def _load(cache: Path) -> dict[str, tuple[Stamp, RasterProfile | str]]:
+def _load(cache: Path) -> dict[str, tuple[Stamp | None, RasterProfile | str]]:
     """The cached ``path -> (stamp, profile or error)`` entries, or nothing if the cache is unusable."""
     try:
         stored = json.loads(cache.read_text())
@@ -144,7 +165,7 @@ def _profile_from_row(row: list[Any], crs_table: list[str]) -> RasterProfile:
     return RasterProfile(crs_table[crs], tuple(bounds), tuple(res), width, height, count, dtype, nodata)
 
 
-def _store(cache: Path, entries: dict[str, tuple[Stamp, RasterProfile | str]]) -> None:
+def _store(cache: Path, entries: dict[str, tuple[Stamp | None, RasterProfile | str]]) -> None:
     """Write the cache atomically (each distinct CRS once); a cache that cannot be written is not kept."""
     crs_numbers: dict[str, int] = {}
     files: dict[str, Any] = {}
@@ -168,7 +189,7 @@ def _store(cache: Path, entries: dict[str, tuple[Stamp, RasterProfile | str]]) -
         Path(temporary).unlink(missing_ok=True)
 
 
-def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
+def read_profiles(paths: Sequence[Location], key: str) -> list[RasterProfile | str]:
     """The profile of each file (or why it is unreadable), from the cache where the file is unchanged.
 
     Files not in the cache, or changed since (size, modification or status
@@ -195,7 +216,7 @@ def read_profiles(paths: Sequence[Path], key: str) -> list[RasterProfile | str]:
     missing: list[int] = []
     for path, stamp in zip(paths, stamps, strict=True):
         entry = stored.get(str(path))
-        if entry is not None and entry[0] == stamp:
+        if entry is not None and stamp is not None and entry[0] == stamp:
             results.append(entry[1])
         else:
             results.append(None)

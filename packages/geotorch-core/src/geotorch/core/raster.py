@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,7 +17,7 @@ from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.exact_types import EXACT_IN_FLOAT32, warn_of_rounding
-from geotorch.core.files import Paths, as_path_list, find_files
+from geotorch.core.files import Paths, as_locations, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geotransform import res_in
 from geotorch.core.grid import Grid
@@ -27,6 +26,7 @@ from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan, read_mosaic
 from geotorch.core.profiles import read_profiles
 from geotorch.core.raster_profile import RasterProfile
+from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.scenes import SceneFiles
 from geotorch.core.timeseries import TIME_KEY, SeriesFiles, check_band_count, shares_area, time_steps
@@ -168,7 +168,10 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
         """Find and index the files.
 
         Args:
-            paths: a folder (searched recursively), a file, or a list of both.
+            paths: a folder (searched recursively), a file, or a list of both; a URL (``https://``,
+                ``s3://``, ``gs://``, ``az://``) or GDAL virtual path (``/vsicurl/``, ``/vsis3/``,
+                ``/vsizip/``...) is a remote file, and an object-store prefix (``s3://bucket/scenes``)
+                is listed like a folder (see :mod:`geotorch.core.object_store`).
             crs: CRS of queries and samples (default: the first file's).
             res: pixel size in ``crs`` units (default: the first file's, in ``crs``).
             bands: names of the bands to read, a subset of ``all_bands``.
@@ -189,7 +192,7 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
                 (or ``start`` and ``stop``) group, a file's name holds no date, or files differ
                 in band count (naming them).
         """
-        self.paths = as_path_list(paths, root, type(self).__name__)
+        self.paths: Sequence[Location] = as_locations(paths, root, type(self).__name__)
         self.transforms = transforms
         self.cache = cache
         self._start_series(time_series)
@@ -247,10 +250,10 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
         )
         profiles = read_profiles([path for path, _ in candidates], key)
         footprints: list[Footprint] = []
-        dtypes: dict[np.dtype[Any], Path] = {}
+        dtypes: dict[np.dtype[Any], Location] = {}
         first: RasterProfile | None = None
         # A time series' files must all hold the bands read: the highest selected one, or as many as the first.
-        counted: tuple[Path, int] | None = None
+        counted: tuple[Location, int] | None = None
         needed = max((self.all_bands.index(band) + 1 for band in self.bands if band in self.all_bands), default=None)
         for (path, match), profile in zip(candidates, profiles, strict=True):
             if isinstance(profile, str):
@@ -281,7 +284,7 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
             )
             raise DatasetNotFoundError(
                 type(self).__name__,
-                list(self.paths),
+                [str(path) for path in self.paths],
                 f"no readable file matches filename_glob={self.filename_glob!r} and "
                 f"filename_regex{incomplete}; pass paths=... pointing at the rasters",
             )

@@ -9,6 +9,8 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import ClassVar
 
+from geotorch.core.remote import Location, is_remote
+
 
 def _spelled_as_on_disk(path: Path) -> str:
     """``path``, or where no file has that name, the first in its folder whose name differs only in case."""
@@ -39,7 +41,9 @@ class SceneFiles:
     #: The scenes skipped for lacking a selected band, with the reason.
     _incomplete_scenes: list[str]
 
-    def _one_file_per_scene(self, matches: list[tuple[Path, re.Match[str]]]) -> list[tuple[Path, re.Match[str]]]:
+    def _one_file_per_scene(
+        self, matches: list[tuple[Location, re.Match[str]]]
+    ) -> list[tuple[Location, re.Match[str]]]:
         """One file of each scene of a one-file-per-band product, to index the scene by.
 
         Files are of the same scene when their :meth:`scene_key` is equal (by default, when their
@@ -61,7 +65,7 @@ class SceneFiles:
                 f"{type(self).__name__}: separate_files=True needs a (?P<band>...) group in "
                 f"filename_regex to tell each band's file"
             )
-        scenes: dict[Hashable, dict[str, tuple[Path, re.Match[str]]]] = {}
+        scenes: dict[Hashable, dict[str, tuple[Location, re.Match[str]]]] = {}
         for path, match in matches:
             band = match.groupdict().get("band")
             if band is None:
@@ -83,7 +87,7 @@ class SceneFiles:
                     (
                         f"no file {file} of a selected band; choose bands=... it has"
                         for file in band_paths
-                        if not os.path.exists(file)
+                        if not (is_remote(file) or os.path.exists(file))
                     ),
                     None,
                 )
@@ -99,7 +103,7 @@ class SceneFiles:
             chosen.append((path, match))
         return chosen
 
-    def scene_key(self, path: Path, match: re.Match[str]) -> Hashable:
+    def scene_key(self, path: Location, match: re.Match[str]) -> Hashable:
         """What the files of one scene of a ``separate_files`` product have in common.
 
         Called at indexing for every file found whose name holds a band.

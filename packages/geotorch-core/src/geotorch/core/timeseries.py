@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
+from geotorch.core.remote import Location
 from geotorch.core.timestamps import interval_from_match
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def check_series_regex(owner: str, filename_regex: str) -> None:
         )
 
 
-def check_dated(owner: str, path: Path, interval: tuple[float, float]) -> None:
+def check_dated(owner: str, path: Location, interval: tuple[float, float]) -> None:
     """Refuse a file of a series whose name holds no date (an optional ``date`` group that did not match).
 
     Raises:
@@ -52,8 +52,8 @@ def check_dated(owner: str, path: Path, interval: tuple[float, float]) -> None:
 
 
 def check_band_count(
-    owner: str, path: Path, count: int, first: tuple[Path, int] | None, needed: int | None
-) -> tuple[Path, int]:
+    owner: str, path: Location, count: int, first: tuple[Location, int] | None, needed: int | None
+) -> tuple[Location, int]:
     """Refuse a file of a series whose steps would not stack: too few bands, or a count unlike the first file's.
 
     Args:
@@ -128,7 +128,7 @@ class SeriesFiles:
             check_series_regex(type(self).__name__, self.filename_regex)
         self._acquisitions = {}
 
-    def _add_acquisition(self, path: Path, match: re.Match[str], interval: tuple[float, float]) -> None:
+    def _add_acquisition(self, path: Location, match: re.Match[str], interval: tuple[float, float]) -> None:
         """Keep the acquisition of ``path``, a file of the series, and its time interval (POSIX seconds).
 
         Raises:
@@ -137,7 +137,7 @@ class SeriesFiles:
         check_dated(type(self).__name__, path, interval)
         self._acquisitions[str(path)] = (self.acquisition_key(path, match), *interval)
 
-    def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
+    def acquisition_key(self, path: Location, match: re.Match[str]) -> Hashable:
         """What the files of one acquisition have in common, for ``time_series=True``.
 
         Called at indexing for every file (for ``separate_files``, the file standing for its scene);

@@ -56,6 +56,8 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
     cmap: ClassVar[Mapping[int, RGBA]] = {}
     url: ClassVar[str] = ""
     archive: ClassVar[str] = ""
+    #: The product's folders and files: always local (downloads go there).
+    paths: list[Path]
     md5: ClassVar[str | None] = None
 
     def __init__(

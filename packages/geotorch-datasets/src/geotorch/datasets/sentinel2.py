@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rasterio.crs import CRS
 
-from geotorch.core import Transform
+from geotorch.core import Location, Transform
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths
 
@@ -89,7 +89,7 @@ class Sentinel2(ManualRaster):
         super().__init__(paths, crs, res, bands, transforms, cache, time_series, root=root, download=download,
                          checksum=checksum)
 
-    def scene_key(self, path: Path, match: re.Match[str]) -> Hashable:
+    def scene_key(self, path: Location, match: re.Match[str]) -> Hashable:
         """Tile and sensing time: an L2A band repeated at 10, 20 and 60 m belongs to one scene, indexed once."""
         return match.group("tile"), match.group("date")
 

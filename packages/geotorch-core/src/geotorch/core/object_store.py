@@ -1,0 +1,198 @@
+"""Listing remote rasters and stamping them: object-store prefixes (obstore), HTTP files (HEAD), GDAL archives.
+
+Object stores are listed with obstore (one Rust dependency, S3/GCS/Azure in one client, a
+listing returns each object's ETag, size and date at no extra request); an HTTP file gets one
+HEAD request (standard library). Every request has a timeout and is retried with a growing
+delay on 5xx answers and timeouts.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from geotorch.core.partial import is_partial
+from geotorch.core.remote import RemotePath, Stamp
+from geotorch.core.sidecars import sidecars_by_file
+
+if TYPE_CHECKING:
+    from obstore import ObjectMeta
+    from obstore.store import ClientConfig, ObjectStore, RetryConfig, S3Config
+
+#: Object-store URL schemes, and the GDAL virtual file systems naming the same objects.
+STORES = {"s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}
+#: HTTP statuses worth retrying: the server is overloaded, restarting or behind a failing gateway.
+RETRIED = frozenset({429, 500, 502, 503, 504})
+#: Attempts of one HEAD request, and the first delay between them (doubled each time).
+ATTEMPTS, FIRST_DELAY_S = 4, 0.5
+#: Seconds a HEAD request or a listing page may take.
+REQUEST_TIMEOUT_S = 10
+
+
+def remote_files(path: RemotePath, filename_glob: str) -> list[RemotePath]:
+    """The rasters ``path`` names: the objects under an object-store prefix, else ``path`` itself.
+
+    A prefix (``s3://bucket/scenes``, with or without the trailing slash) is listed
+    recursively like a folder: only what lies under ``scenes/`` (not ``scenes-old/``),
+    whose path relative to the prefix matches ``filename_glob`` (as :meth:`pathlib.Path.rglob`
+    would), skipping partial downloads and the sidecars of other files (as a local folder).
+    Each object listed carries its stamp. An HTTP URL is one file, stamped by a HEAD
+    request; another GDAL virtual path (``/vsizip/``...) is one file without a stamp.
+
+    Raises:
+        FileNotFoundError: if no object or prefix, or no HTTP file, is there, naming the URL
+            and the store's error or HTTP status.
+        OSError: if the store or server fails otherwise, naming the URL and the error.
+    """
+    located = _store_location(path.url)
+    if located is not None:
+        return _list_or_head(path.url, *located, filename_glob)
+    http = path.url.removeprefix("/vsicurl/")
+    if http.startswith(("http://", "https://")):
+        return [RemotePath(path.url, http_stamp(http))]
+    return [path]
+
+
+def _store_location(url: str) -> tuple[str, str, str] | None:
+    """``(scheme, bucket, key)`` of an object-store URL or its GDAL virtual path, else None."""
+    for scheme, prefix in STORES.items():
+        for start in (f"{scheme}://", prefix):
+            if url.startswith(start):
+                bucket, _, key = url[len(start) :].partition("/")
+                return scheme, bucket, key
+    return None
+
+
+def _list_or_head(url: str, scheme: str, bucket: str, key: str, filename_glob: str) -> list[RemotePath]:
+    from obstore.exceptions import NotFoundError
+
+    store = object_store(scheme, bucket)
+    folder = key.rstrip("/")
+    base = url[: len(url) - len(key)] + folder
+    try:
+        listed = [meta for page in store.list(f"{folder}/" if folder else None) for meta in page]
+    except (NotFoundError, FileNotFoundError) as error:
+        raise FileNotFoundError(errno.ENOENT, f"{url}: no such bucket or prefix ({_first_line(error)})") from error
+    except Exception as error:
+        raise OSError(f"{url}: listing failed: {type(error).__name__}: {_first_line(error)}") from error
+    if listed:
+        return _matching(listed, folder, base, filename_glob)
+    if key.endswith("/") or not key:
+        raise FileNotFoundError(errno.ENOENT, f"{url}: no object under this prefix")
+    try:
+        meta = store.head(key)
+    except (NotFoundError, FileNotFoundError) as error:
+        raise FileNotFoundError(errno.ENOENT, f"{url}: no such object or prefix ({_first_line(error)})") from error
+    except Exception as error:
+        raise OSError(f"{url}: HEAD failed: {type(error).__name__}: {_first_line(error)}") from error
+    return [RemotePath(url, _stamp_of(meta))]
+
+
+def _first_line(error: BaseException) -> str:
+    """The store's message without the debug dump obstore appends (it holds the URL and status)."""
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _matching(listed: list[ObjectMeta], folder: str, base: str, filename_glob: str) -> list[RemotePath]:
+    """The listed objects matching the glob, without partial downloads and sidecars of other objects."""
+    relative = {meta["path"][len(folder) + 1 if folder else 0 :]: meta for meta in listed}
+    by_folder: dict[str, list[str]] = {}
+    for name in relative:
+        parent, _, leaf = name.rpartition("/")
+        by_folder.setdefault(parent, []).append(leaf)
+    sidecars = {
+        f"{parent}/{sidecar}" if parent else sidecar
+        for parent, names in by_folder.items()
+        for owned in sidecars_by_file(names).values()
+        for sidecar in owned
+    }
+    return [
+        RemotePath(f"{base}/{name}", _stamp_of(meta))
+        for name, meta in sorted(relative.items())
+        if name not in sidecars
+        and not any(map(is_partial, name.split("/")))
+        and PurePosixPath(name).match(filename_glob)
+    ]
+
+
+def _stamp_of(meta: ObjectMeta) -> Stamp:
+    return meta["e_tag"] or "", meta["last_modified"].isoformat(), meta["size"]
+
+
+def _truthy(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def object_store(scheme: str, bucket: str) -> ObjectStore:
+    """An obstore client of ``bucket``, configured from the environment as GDAL is.
+
+    The SDK variables (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, ``AWS_ALLOW_HTTP``,
+    ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``... and the GCS and Azure ones) are read by obstore;
+    where only GDAL's are set, ``AWS_S3_ENDPOINT`` with ``AWS_HTTPS`` gives the endpoint,
+    ``AWS_VIRTUAL_HOSTING`` the addressing style and ``AWS_NO_SIGN_REQUEST`` anonymous access.
+    """
+    from obstore.store import from_url
+
+    client: ClientConfig = {"connect_timeout": f"{REQUEST_TIMEOUT_S}s", "timeout": f"{REQUEST_TIMEOUT_S}s"}
+    retry: RetryConfig = {
+        "max_retries": ATTEMPTS - 1,
+        "backoff": {"init_backoff": timedelta(seconds=FIRST_DELAY_S), "max_backoff": timedelta(seconds=4), "base": 2},
+        "retry_timeout": timedelta(seconds=20),
+    }
+    if scheme != "s3":
+        return from_url(f"{scheme}://{bucket}", client_options=client, retry_config=retry)
+    config: S3Config = {}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint and os.environ.get("AWS_S3_ENDPOINT"):
+        secure = os.environ.get("AWS_HTTPS", "YES").strip().upper() not in ("NO", "FALSE", "OFF", "0")
+        endpoint = f"{'https' if secure else 'http'}://{os.environ['AWS_S3_ENDPOINT']}"
+        if os.environ.get("AWS_VIRTUAL_HOSTING"):
+            config["virtual_hosted_style_request"] = _truthy("AWS_VIRTUAL_HOSTING")
+    if endpoint:
+        config["endpoint"] = endpoint
+        client["allow_http"] = endpoint.startswith("http://") or _truthy("AWS_ALLOW_HTTP")
+    if _truthy("AWS_NO_SIGN_REQUEST"):
+        config["skip_signature"] = True
+    return from_url(f"{scheme}://{bucket}", config=config, client_options=client, retry_config=retry)
+
+
+def http_stamp(url: str) -> Stamp | None:
+    """The ETag, Last-Modified and Content-Length of an HTTP file, by one HEAD request (retried on 5xx).
+
+    Returns:
+        The stamp, or None if the server answers HEAD with no validator (the file is then
+        read at every construction).
+
+    Raises:
+        FileNotFoundError: on HTTP 404 or 410, naming the URL and the status.
+        OSError: on another error status (after retries for 429 and 5xx) or a failed
+            connection, naming the URL and the status or error.
+    """
+    request = urllib.request.Request(url, method="HEAD")
+    for attempt in range(ATTEMPTS):
+        try:
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
+                headers = response.headers
+                break
+        except urllib.error.HTTPError as error:
+            if error.code in (404, 410):
+                raise FileNotFoundError(errno.ENOENT, f"{url}: HTTP {error.code} {error.reason}") from error
+            if error.code in (405, 501):  # no HEAD: nothing identifies a version
+                return None
+            if error.code not in RETRIED or attempt == ATTEMPTS - 1:
+                raise OSError(f"{url}: HTTP {error.code} {error.reason}") from error
+        except (urllib.error.URLError, OSError) as error:
+            if attempt == ATTEMPTS - 1:
+                reason = error.reason if isinstance(error, urllib.error.URLError) else error
+                raise OSError(f"{url}: request failed: {reason}") from error
+        time.sleep(FIRST_DELAY_S * 2**attempt)
+    etag, modified = headers.get("ETag", ""), headers.get("Last-Modified", "")
+    if not etag and not modified:
+        return None
+    return etag, modified, int(headers.get("Content-Length") or -1)

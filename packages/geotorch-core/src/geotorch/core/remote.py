@@ -1,0 +1,181 @@
+"""Rasters named by URL or GDAL virtual path: recognising them, and GDAL's settings for reading them.
+
+A path is remote when it is a GDAL virtual path (``/vsicurl/``, ``/vsis3/``, ``/vsigs/``,
+``/vsiaz/``, ``/vsizip/``..., read by GDAL as TorchGeo 0.10.1 reads them) or an
+``http(s)://``, ``s3://``, ``gs://`` or ``az://`` URL, which GDAL reads through the
+matching virtual file system (``/vsicurl/``, ``/vsis3/``, ``/vsigs/``, ``/vsiaz/``).
+
+Credentials and endpoints come from each store's standard environment variables. GDAL
+and the object-store SDKs name the S3 endpoint differently; :func:`gdal_options` gives
+GDAL the equivalent of the SDKs' ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL``,
+``AWS_DEFAULT_REGION`` and ``AWS_SKIP_SIGNATURE`` when GDAL's own ``AWS_S3_ENDPOINT``,
+``AWS_REGION`` and ``AWS_NO_SIGN_REQUEST`` are not set (and
+:mod:`geotorch.core.object_store` does the reverse for listings), so one set of
+variables serves both.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rasterio
+from rasterio.io import DatasetReader
+
+from geotorch.core.errors import RasterReadError
+
+#: GDAL's virtual file system for each URL scheme read.
+SCHEMES = {"http": "/vsicurl/", "https": "/vsicurl/", "s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}
+#: Settings that bound every HTTP request GDAL makes, unless set in the environment or GDAL's configuration:
+#: a server that stops sending for 5 s fails the request, 5xx answers and timeouts are retried 3 times with a
+#: growing delay (0.5 s, then about twice as long each time), so a dead server is an error within 30 s, never a
+#: hang. GDAL reads them at each request, so they are set process-wide (they concern HTTP alone).
+HTTP_DEFAULTS = {
+    "GDAL_HTTP_CONNECTTIMEOUT": "10",
+    "GDAL_HTTP_LOW_SPEED_TIME": "5",
+    "GDAL_HTTP_LOW_SPEED_LIMIT": "1",
+    "GDAL_HTTP_MAX_RETRY": "3",
+    "GDAL_HTTP_RETRY_DELAY": "0.5",
+}
+#: Set while a remote file is opened: sidecars (.aux.xml, .ovr...) are not probed by one request each.
+OPEN_DEFAULTS = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+#: What one version of a remote object is: its ETag, modification date and size, as a listing or HEAD says.
+Stamp = tuple[str, str, int]
+
+
+@dataclass(frozen=True)
+class RemotePath:
+    """A raster not on a local disk, named by URL or GDAL virtual path.
+
+    Attributes:
+        url: the URL or virtual path, as given or as listed (``s3://bucket/scenes/a.tif``).
+        stamp: what identifies this version of the object (ETag, last modified, size), when
+            a listing or HEAD request gave it; None when unknown (the file is then read at
+            every construction). Not part of equality.
+    """
+
+    url: str
+    stamp: Stamp | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        """The URL or virtual path."""
+        return self.url
+
+    @property
+    def name(self) -> str:
+        """The last segment of the path (without a URL's query string)."""
+        scheme = _URL.match(self.url)
+        path = urllib.parse.urlsplit(self.url).path if scheme else self.url
+        return path.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def gdal(self) -> str:
+        """The GDAL virtual path reading it (``s3://b/k`` -> ``/vsis3/b/k``)."""
+        return gdal_path(self.url)
+
+    @property
+    def parent(self) -> RemotePath:
+        """The folder-like prefix holding it (``s3://b/scenes/a.tif`` -> ``s3://b/scenes``)."""
+        return RemotePath(self.url.rstrip("/").rsplit("/", 1)[0])
+
+    def resolve(self) -> RemotePath:
+        """Itself: a URL is already absolute."""
+        return self
+
+
+#: A local path, or a remote raster.
+Location = Path | RemotePath
+
+
+def is_remote(path: str) -> bool:
+    """Whether ``path`` is a GDAL virtual path or a URL (rather than a local path)."""
+    return path.startswith("/vsi") or _URL.match(path) is not None
+
+
+def gdal_path(path: str) -> str:
+    """The GDAL virtual path that reads ``path`` (a URL or a virtual path, returned as is).
+
+    Raises:
+        ValueError: for a URL scheme GDAL is not given here (e.g. ``ftp://``), naming it.
+    """
+    scheme = _URL.match(path)
+    if scheme is None:
+        return path
+    name = scheme[1].lower()
+    if name not in SCHEMES:
+        raise ValueError(f"{path}: unsupported URL scheme {name!r}; use one of {', '.join(sorted(SCHEMES))}")
+    prefix = SCHEMES[name]
+    return prefix + path if prefix == "/vsicurl/" else prefix + path[scheme.end() :]
+
+
+def _set(name: str) -> bool:
+    return bool(os.environ.get(name))
+
+
+def gdal_options() -> dict[str, str]:
+    """GDAL configuration for remote reads: :data:`HTTP_DEFAULTS` and the SDKs' variables in GDAL's names.
+
+    Nothing set in the environment is overridden.
+    """
+    options = {name: value for name, value in OPEN_DEFAULTS.items() if not _set(name)}
+    # A range request that fails in one of GDAL's decode threads (GDAL_NUM_THREADS > 1) is only logged by
+    # GDAL 3.10, and the read returns zeros: remote files decode on the reading thread, so failures raise.
+    options["GDAL_NUM_THREADS"] = "1"
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint and not _set("AWS_S3_ENDPOINT"):
+        parts = urllib.parse.urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+        options["AWS_S3_ENDPOINT"] = parts.netloc + parts.path.rstrip("/")
+        if not _set("AWS_HTTPS"):
+            options["AWS_HTTPS"] = "NO" if parts.scheme == "http" else "YES"
+        if not _set("AWS_VIRTUAL_HOSTING"):
+            # The SDKs address a custom endpoint path-style (bucket in the path), GDAL virtual-host style.
+            options["AWS_VIRTUAL_HOSTING"] = "FALSE"
+    if not _set("AWS_REGION") and _set("AWS_DEFAULT_REGION"):
+        options["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"]
+    if not _set("AWS_NO_SIGN_REQUEST") and os.environ.get("AWS_SKIP_SIGNATURE", "").lower() in ("1", "true", "yes"):
+        options["AWS_NO_SIGN_REQUEST"] = "YES"
+    return options
+
+
+def _set_http_defaults() -> None:
+    """Give GDAL :data:`HTTP_DEFAULTS` process-wide, where neither the environment nor GDAL's config sets them."""
+    for name, value in HTTP_DEFAULTS.items():
+        if not _set(name) and rasterio.env.get_gdal_config(name) is None:
+            rasterio.env.set_gdal_config(name, value)
+
+
+@contextmanager
+def remote_env(**extra: str) -> Iterator[None]:
+    """GDAL configured by :func:`gdal_options` and ``extra`` for the block (and :data:`HTTP_DEFAULTS` for good)."""
+    _set_http_defaults()
+    with rasterio.Env(**gdal_options(), **extra):
+        yield
+
+
+def open_raster(path: str, fresh: bool = False) -> DatasetReader:
+    """Open a local file, URL or virtual path with rasterio; a remote one through :func:`remote_env`.
+
+    Args:
+        path: the file.
+        fresh: for a remote file, drop what GDAL cached of it in this process first (its
+            ranges, size and date), as when the object changed since it was last read.
+
+    Raises:
+        rasterio.errors.RasterioIOError: for a local file rasterio cannot open.
+        RasterReadError: for a remote one, naming the URL and GDAL's error (which holds the HTTP status).
+    """
+    if not is_remote(path):
+        return rasterio.open(path)
+    try:
+        virtual = gdal_path(path)
+        # GDAL clears its cache of a file opened while CPL_VSIL_CURL_NON_CACHED names it.
+        with remote_env(**({"CPL_VSIL_CURL_NON_CACHED": virtual} if fresh else {})):
+            return rasterio.open(virtual)
+    except rasterio.errors.RasterioError as error:
+        raise RasterReadError(f"{path}: cannot open raster: {error}") from error

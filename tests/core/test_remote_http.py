@@ -1,0 +1,132 @@
+"""Rasters read over HTTP (a local server with Range support and injected faults): same pixels, cached index, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from geotorch.core import RasterDataset, RasterReadError
+from tests.conftest import LocalHTTPServer
+from tests.core.rasters import grid, random_bands, write_raster
+
+#: Corners of a small tile in each CRS, in its units (metres, degrees).
+CORNERS = {32631: (500000.0, 6000000.0, 30.0), 4326: (4.5, 52.0, 0.0003), 3857: (500000.0, 6800000.0, 30.0)}
+
+
+@pytest.fixture
+def server(http_server: LocalHTTPServer) -> LocalHTTPServer:
+    """The shared HTTP server, answering byte ranges as a COG host does."""
+    http_server.ranges = True
+    return http_server
+
+
+def _tile(folder: Path, name: str, crs: int, seed: int = 0, size: int = 64, dtype: str = "uint16") -> Path:
+    left, top, res = CORNERS[crs]
+    return write_raster(
+        folder / name,
+        random_bands((2, size, size), dtype=dtype, seed=seed),
+        crs,
+        grid(left, top, res),
+        tiled=True,
+        compress="deflate",
+    )
+
+
+@pytest.mark.parametrize("crs", sorted(CORNERS))
+def test_remote_pixels_equal_local_pixels(server: LocalHTTPServer, crs: int) -> None:
+    local = _tile(server.root, "a.tif", crs)
+    from_disk = RasterDataset(paths=local)
+    for given in (server.url("a.tif"), "/vsicurl/" + server.url("a.tif")):
+        remote = RasterDataset(paths=given)
+        assert remote.crs == from_disk.crs and remote.res == from_disk.res and remote.bounds == from_disk.bounds
+        query = from_disk.bounds
+        half = type(query)(query.minx, (query.minx + query.maxx) / 2, query.miny, query.maxy, query.mint, query.maxt)
+        for window in (query, half):
+            assert torch.equal(remote[window]["image"], from_disk[window]["image"])
+    assert server.gets("a.tif") > 0
+
+
+def test_remote_file_in_another_crs_is_warped_like_the_local_copy(server: LocalHTTPServer) -> None:
+    _tile(server.root, "utm.tif", 32631)
+    _tile(server.root, "geo.tif", 4326, seed=1)
+    remote = RasterDataset(paths=[server.url("utm.tif"), server.url("geo.tif")], crs=3857, res=40.0)
+    local = RasterDataset(paths=[server.root / "utm.tif", server.root / "geo.tif"], crs=3857, res=40.0)
+    assert len(remote) == 2 and remote.bounds == local.bounds
+    assert torch.equal(remote[remote.bounds]["image"], local[local.bounds]["image"])
+
+
+def test_second_construction_in_a_fresh_process_fetches_no_bytes(server: LocalHTTPServer) -> None:
+    _tile(server.root, "a.tif", 32631)
+    RasterDataset(paths=server.url("a.tif"))
+    assert server.gets("a.tif") > 0
+    before, gets = server.hits("a.tif"), server.gets("a.tif")
+    code = "import sys; from geotorch.core import RasterDataset; print(len(RasterDataset(paths=sys.argv[1])))"
+    done = subprocess.run([sys.executable, "-c", code, server.url("a.tif")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+    assert server.gets("a.tif") == gets  # no GET: the header came from the persisted index
+    assert server.hits("a.tif") == before + 1  # one HEAD checked that the file is unchanged
+
+
+def test_file_changed_with_the_same_size_is_read_again(server: LocalHTTPServer) -> None:
+    path = write_raster(server.root / "a.tif", random_bands((1, 32, 32)), 32631, grid(500000.0, 6000000.0))
+    first = RasterDataset(paths=server.url("a.tif"))
+    size = path.stat().st_size
+    write_raster(path, random_bands((1, 32, 32), seed=1), 32631, grid(501000.0, 6000000.0))
+    assert path.stat().st_size == size
+    later = time.time() + 5  # Last-Modified has whole seconds
+    __import__("os").utime(path, (later, later))
+    code = "import sys; from geotorch.core import RasterDataset; print(RasterDataset(paths=sys.argv[1]).bounds.minx)"
+    done = subprocess.run([sys.executable, "-c", code, server.url("a.tif")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert first.bounds.minx == 500000.0 and float(done.stdout) == 501000.0
+
+
+def test_missing_file_is_a_file_not_found_error_naming_the_url(server: LocalHTTPServer) -> None:
+    with pytest.raises(FileNotFoundError, match=r"http://127\.0\.0\.1:\d+/nothing\.tif: HTTP 404"):
+        RasterDataset(paths=server.url("nothing.tif"))
+
+
+def test_server_error_then_success_is_retried(server: LocalHTTPServer) -> None:
+    _tile(server.root, "a.tif", 32631)
+    server.fail("a.tif", 503, times=2)
+    dataset = RasterDataset(paths=server.url("a.tif"), cache=False)
+    local = RasterDataset(paths=server.root / "a.tif")
+    assert torch.equal(dataset[dataset.bounds]["image"], local[local.bounds]["image"])
+    assert server.hits("a.tif") >= 3
+
+
+def test_lasting_server_error_names_the_url_and_status(server: LocalHTTPServer) -> None:
+    _tile(server.root, "a.tif", 32631)
+    server.fail("a.tif", 500)
+    with pytest.raises(OSError, match=r"http://127\.0\.0\.1:\d+/a\.tif: HTTP 500"):
+        RasterDataset(paths=server.url("a.tif"))
+
+
+def test_server_killed_mid_read_is_an_error_within_30_s(server: LocalHTTPServer) -> None:
+    # 256 x 256 float32 in one strip per row: the pixels lie past the header GDAL fetched at indexing.
+    path = write_raster(
+        server.root / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6000000.0)
+    )
+    dataset = RasterDataset(paths=server.url("a.tif"), cache=False)
+    server.stall("a.tif", after=1000)
+    threading.Timer(0.5, server.kill).start()
+    start = time.monotonic()
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif"):
+        dataset[dataset.bounds]
+    assert time.monotonic() - start < 30
+    assert path.stat().st_size > 256 * 256 * 4
+
+
+def test_cut_body_is_an_error_naming_the_url(server: LocalHTTPServer) -> None:
+    write_raster(server.root / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6000000.0))
+    dataset = RasterDataset(paths=server.url("a.tif"), cache=False)
+    server.truncate("a.tif", 100)
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif"):
+        dataset[dataset.bounds]

@@ -1,0 +1,156 @@
+"""Rasters in an S3 bucket (moto's S3 server on 127.0.0.1): same pixels, prefix listing, cached index."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from geotorch.core import RasterDataset
+from tests.core.rasters import grid, random_bands, write_raster
+
+moto_server = pytest.importorskip("moto.server", reason="moto[server] runs the S3 server of these tests")
+boto3 = pytest.importorskip("boto3")
+
+BUCKET = "geodata"
+
+
+class _CountingApp:
+    """WSGI middleware recording each request's method and path, so tests count what reached the server."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.requests: list[tuple[str, str]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        self.requests.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        return self.app(environ, start_response)
+
+    def object_gets(self, key: str) -> int:
+        return self.requests.count(("GET", f"/{BUCKET}/{key}"))
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[tuple[str, _CountingApp]]:
+    """moto's S3 server on a free port of 127.0.0.1, its requests counted; stopped after the module."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    # ThreadedMotoServer keeps its werkzeug server private; wrapping its app is the one way to count requests.
+    counting = _CountingApp(server._server.app)
+    server._server.app = counting
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}", counting
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server: tuple[str, _CountingApp], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A boto3 client of a fresh bucket; the SDKs' variables only (GDAL's are derived from them)."""
+    endpoint, _ = s3_server
+    for name in ("AWS_S3_ENDPOINT", "AWS_HTTPS", "AWS_VIRTUAL_HOSTING", "AWS_NO_SIGN_REQUEST", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    client = boto3.client("s3")
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def _upload(s3: Any, folder: Path, key: str, crs: int, seed: int, left: float = 500000.0) -> Path:
+    top, res = (52.0, 0.0003) if crs == 4326 else (6000000.0, 30.0)
+    path = write_raster(
+        folder / key,
+        random_bands((2, 48, 48), seed=seed),
+        crs,
+        grid(4.5 if crs == 4326 else left, top, res),
+        tiled=True,
+        compress="deflate",
+    )
+    s3.upload_file(str(path), BUCKET, key)
+    return path
+
+
+@pytest.mark.parametrize("crs", [32631, 4326])
+def test_s3_pixels_equal_local_pixels(s3: Any, tmp_path: Path, crs: int) -> None:
+    local = _upload(s3, tmp_path, f"{crs}.tif", crs, seed=crs)
+    from_disk = RasterDataset(paths=local)
+    for given in (f"s3://{BUCKET}/{crs}.tif", f"/vsis3/{BUCKET}/{crs}.tif"):
+        remote = RasterDataset(paths=given)
+        assert remote.crs == from_disk.crs and remote.bounds == from_disk.bounds
+        assert torch.equal(remote[remote.bounds]["image"], from_disk[from_disk.bounds]["image"])
+
+
+def test_prefix_is_listed_like_a_folder(s3: Any, tmp_path: Path) -> None:
+    for number, key in enumerate(
+        ["scenes/a.tif", "scenes/deep/b.tif", "scenes/c.jp2", "scenes-old/d.tif", "scenes/a.tif.aux.xml", "other.tif"]
+    ):
+        if key.endswith(".tif"):
+            _upload(s3, tmp_path, key, 32631, seed=number, left=500000.0 + 2000 * number)
+        else:
+            s3.put_object(Bucket=BUCKET, Key=key, Body=b"not a raster")
+
+    class Scenes(RasterDataset):
+        filename_glob = "*.tif"
+        filename_regex = r"^(?P<name>[a-c])\.tif$"
+
+    for prefix in (f"s3://{BUCKET}/scenes", f"s3://{BUCKET}/scenes/", f"/vsis3/{BUCKET}/scenes"):
+        dataset = Scenes(paths=prefix)
+        names = sorted(entry.object for entry in dataset.index.intersection(dataset.index.bounds, objects=True))
+        assert [name.rsplit("/", 1)[-1] for name in names] == ["a.tif", "b.tif"], prefix
+    with pytest.raises(FileNotFoundError, match=f"s3://{BUCKET}/nothing"):
+        Scenes(paths=f"s3://{BUCKET}/nothing")
+
+
+def test_second_construction_in_a_fresh_process_fetches_no_object_bytes(
+    s3: Any, s3_server: tuple[str, _CountingApp], tmp_path: Path
+) -> None:
+    _, counting = s3_server
+    _upload(s3, tmp_path, "series/a.tif", 32631, seed=1)
+    _upload(s3, tmp_path, "series/b.tif", 32631, seed=2, left=502000.0)
+    RasterDataset(paths=f"s3://{BUCKET}/series")
+    assert counting.object_gets("series/a.tif") > 0
+    start = len(counting.requests)
+    code = "import sys; from geotorch.core import RasterDataset; print(len(RasterDataset(paths=sys.argv[1])))"
+    done = subprocess.run([sys.executable, "-c", code, f"s3://{BUCKET}/series"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2"
+    assert counting.requests[start:] == [("GET", f"/{BUCKET}")]  # one listing, no object fetched
+
+
+def test_object_uploaded_again_with_the_same_size_is_read_again(s3: Any, tmp_path: Path) -> None:
+    path = write_raster(tmp_path / "a.tif", random_bands((1, 32, 32)), 32631, grid(500000.0, 6000000.0))
+    s3.upload_file(str(path), BUCKET, "a.tif")
+    assert RasterDataset(paths=f"s3://{BUCKET}/a.tif").bounds.minx == 500000.0
+    size = path.stat().st_size
+    write_raster(path, random_bands((1, 32, 32), seed=1), 32631, grid(501000.0, 6000000.0))
+    assert path.stat().st_size == size
+    s3.upload_file(str(path), BUCKET, "a.tif")
+    code = "import sys; from geotorch.core import RasterDataset; print(RasterDataset(paths=sys.argv[1]).bounds.minx)"
+    done = subprocess.run([sys.executable, "-c", code, f"s3://{BUCKET}/a.tif"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) == 501000.0
+
+
+def test_gdal_variables_alone_are_enough(
+    s3: Any, s3_server: tuple[str, _CountingApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local = _upload(s3, tmp_path, "gdal/a.tif", 32631, seed=3)
+    endpoint, _ = s3_server
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    monkeypatch.setenv("AWS_S3_ENDPOINT", endpoint.removeprefix("http://"))
+    monkeypatch.setenv("AWS_HTTPS", "NO")
+    monkeypatch.setenv("AWS_VIRTUAL_HOSTING", "FALSE")
+    remote = RasterDataset(paths=f"s3://{BUCKET}/gdal")
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
