@@ -46,3 +46,17 @@ def test_a_table_in_s3_gives_the_local_tables_items_and_pixels(endpoint: str, tm
     assert len(filtered) == 3
     with pytest.raises(FileNotFoundError, match=r"s3://catalogue/s2/missing\.parquet"):
         STACDataset("s3://catalogue/s2/missing.parquet", ["red"])
+
+
+def test_assets_beside_the_table_in_s3_read_the_local_pixels(endpoint: str, tmp_path: Path) -> None:
+    """Relative hrefs of a table in a bucket resolve to s3:// URLs beside it, read as the local files."""
+    local = STACDataset(write_items(tmp_path / "local", ITEMS), ["red", "nir"], crs="EPSG:32631", time_series=True)
+    write_items(tmp_path / "bucket", ITEMS, relative=True)
+    client = boto3.client("s3", endpoint_url=endpoint)
+    for path in (tmp_path / "bucket").iterdir():
+        client.upload_file(str(path), "catalogue", f"s2/{path.name}")
+    remote = STACDataset("s3://catalogue/s2/items.parquet", ["red", "nir"], crs="EPSG:32631", time_series=True)
+    assert remote.items[0].hrefs == ("s3://catalogue/s2/a-0305_red.tif", "s3://catalogue/s2/a-0305_nir.tif")
+    window = query(WINDOW_A, "2020-01-01T00:00:00Z", "2020-12-31T00:00:00Z")
+    sample, expected = remote[window], local[window]
+    assert torch.equal(sample["image"], expected["image"]) and torch.equal(sample["time"], expected["time"])

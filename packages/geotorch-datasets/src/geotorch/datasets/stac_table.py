@@ -13,13 +13,14 @@ from __future__ import annotations
 import io
 import math
 import os
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse, urlunparse
 
 from geotorch.core import DatasetNotFoundError
 from geotorch.datasets.stac_selection import Filters, parse_filters
@@ -331,5 +332,8 @@ def _resolve(href: str, index_path: str) -> str:
     if is_url(href) or href.startswith("/vsi") or os.path.isabs(href):
         return href
     if is_url(index_path) and urlparse(index_path).scheme != "file":
-        return urljoin(index_path, href)
+        # urljoin leaves hrefs of schemes it does not know (s3, gs, az) unjoined: join the paths instead.
+        table = urlparse(index_path)
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(table.path), href))
+        return urlunparse(table._replace(path=path, params="", query="", fragment=""))
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(index_path.removeprefix("file://"))), href))
