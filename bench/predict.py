@@ -8,6 +8,8 @@ generated once (smooth, compressible patterns), then predicted with a 10-class U
   forward passes alone (``forward_``: imports, weights, activations) and after the prediction
   (``main_``), of any of its DataLoader workers, and of the sum over the process tree (sampled
   every 0.1 s; shared pages counted in each process, so the sum overstates);
+- ``tree_peak_pss_mib``: the largest sum of the process tree's proportional set sizes (each
+  shared page split among its sharers: the memory the run holds);
 - ``pixels_per_s``: output pixels per second of wall time, writing the COG included;
 - ``forward_ratio``: the time the model's forward passes over the same number of windows take
   on in-memory tensors, divided by the run's time (1 means reading, blending and writing cost
@@ -151,19 +153,26 @@ def child(options: argparse.Namespace) -> None:
     print(json.dumps(figures))
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (from /proc)."""
-    total, pending = 0, [pid]
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Resident bytes of ``pid`` and all its descendants (from /proc): the sum of their RSS, and of their PSS.
+
+    RSS counts pages shared by the processes (the libraries forked workers share with the main
+    process, shared-memory batches) once in each; PSS splits each shared page among its sharers,
+    so its sum is the memory the tree holds.
+    """
+    rss, pss, pending = 0, 0, [pid]
     while pending:
         current = pending.pop()
         try:
             with open(f"/proc/{current}/statm") as statm:
-                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                rss += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                pss += next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
             with open(f"/proc/{current}/task/{current}/children") as children:
                 pending.extend(int(item) for item in children.read().split())
-        except (FileNotFoundError, ProcessLookupError):
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
             continue
-    return total
+    return rss, pss
 
 
 def run(options: argparse.Namespace, model: str, size: int, raster: Path) -> dict[str, Any]:
@@ -194,13 +203,14 @@ def run(options: argparse.Namespace, model: str, size: int, raster: Path) -> dic
         str(options.threads),
     ]
     process = subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True)
-    peak = 0
+    peak, peak_pss = 0, 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            rss, pss = tree_memory(process.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -212,6 +222,7 @@ def run(options: argparse.Namespace, model: str, size: int, raster: Path) -> dic
         raise RuntimeError(f"the run of {model} on {size} px failed ({process.returncode})")
     figures: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     figures["tree_peak_rss_mib"] = round(peak / 2**20)
+    figures["tree_peak_pss_mib"] = round(peak_pss / 2**20)
     return figures
 
 

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from geotorch.trainers.outputs import output_names, temporary_of
+from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
 from geotorch.trainers.predict_handoff import Handoff
@@ -181,8 +182,9 @@ def predict_raster(
                 stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
                 current = position
             assert stream is not None
-            stream.add(top, left, window)
+            stream.add(top, left, window, weighted=True)
 
+    weights = blend_weights(*size).to(target_device)
     # The model runs the next batch while a thread blends and writes the last one.
     with torch.inference_mode(), Handoff(consume) as writer:
         for images, positions, tops, lefts in loader:
@@ -196,7 +198,9 @@ def predict_raster(
                     f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
                     f"it must give (B, K, {size[0]}, {size[1]}) logits"
                 )
-            writer.put((logits.float().cpu(), positions.tolist(), tops.tolist(), lefts.tolist()))
+            # Weighted for blending here, where the model runs: the writer thread only adds them up.
+            weighted = torch.mul(logits.float(), weights).cpu()
+            writer.put((weighted, positions.tolist(), tops.tolist(), lefts.tolist()))
     if stream is not None:
         close(current, stream)
     return written

@@ -77,10 +77,11 @@ class BandBlender:
         """Bytes of the held sums."""
         return self.total.numel() * self.total.element_size() + self.weight.numel() * self.weight.element_size()
 
-    def add(self, top: int, left: int, values: Tensor, weights: Tensor) -> Iterator[Band]:
+    def add(self, top: int, left: int, values: Tensor, weights: Tensor, *, weighted: bool = False) -> Iterator[Band]:
         """Add a window's prediction ``(channels, h, w)`` at ``(top, left)`` with per-pixel ``weights`` ``(h, w)``.
 
-        Its pixels outside the output, or above ``rows``, are left out.
+        Its pixels outside the output, or above ``rows``, are left out. With ``weighted``, ``values``
+        are the prediction times ``weights`` already (multiplied beforehand, a batch at a time).
 
         Yields:
             The bands made final by this window (the rows above its top not yet handed on).
@@ -106,12 +107,14 @@ class BandBlender:
         held = slice(first - self.base, stop - self.base)
         window_weights = weights[inside]
         window_values = values[(slice(None), *inside)]
-        # The weighted values go to a buffer kept from window to window: a new one each time costs as much
-        # again as the multiplication (fresh pages).
-        if self._scratch.numel() < window_values.numel():
-            self._scratch = torch.empty(window_values.numel(), dtype=torch.float32)
-        weighted = self._scratch[: window_values.numel()].view(window_values.shape)
-        self.total[:, held, begin:end].add_(torch.mul(window_values, window_weights, out=weighted))
+        if not weighted:
+            # The weighted values go to a buffer kept from window to window: a new one each time costs as
+            # much again as the multiplication (fresh pages).
+            if self._scratch.numel() < window_values.numel():
+                self._scratch = torch.empty(window_values.numel(), dtype=torch.float32)
+            buffer = self._scratch[: window_values.numel()].view(window_values.shape)
+            window_values = torch.mul(window_values, window_weights, out=buffer)
+        self.total[:, held, begin:end].add_(window_values)
         self.weight[held, begin:end].add_(window_weights)
 
     def flush(self, row: int) -> Iterator[Band]:

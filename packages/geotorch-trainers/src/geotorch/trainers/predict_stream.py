@@ -70,6 +70,7 @@ class ChunkStream:
         self.blender = BandBlender(
             grid.height, chunk.columns[1] - chunk.columns[0], spec.channels, chunk.rows, layout.size[0]
         )
+        #: ``(height, width)`` float32 weights of a window's pixels (see :func:`blend_weights`).
         self.weights = blend_weights(*layout.size)
         self.writer = PartWriter(part, grid, chunk.rows, spec, chunk.columns)
         self.expected = layout.windows(chunk)
@@ -81,8 +82,10 @@ class ChunkStream:
         """The part file."""
         return self.writer.path
 
-    def add(self, top: int, left: int, values: Tensor) -> None:
+    def add(self, top: int, left: int, values: Tensor, *, weighted: bool = False) -> None:
         """Add the next window's prediction ``(channels, height, width)`` float32, at ``(top, left)``.
+
+        With ``weighted``, ``values`` are the prediction times :attr:`weights` already.
 
         Raises:
             ValueError: if the window is not the next one of the chunk, or its values have the wrong shape.
@@ -97,7 +100,7 @@ class ChunkStream:
                 f"{self.layout.name}: a prediction of shape {tuple(values.shape)}, expected "
                 f"{(self.spec.channels, *self.layout.size)}"
             )
-        for band in self.blender.add(top, left - self.chunk.columns[0], values, self.weights):
+        for band in self.blender.add(top, left - self.chunk.columns[0], values, self.weights, weighted=weighted):
             self._write(band)
 
     def finish(self) -> Path:
