@@ -104,7 +104,7 @@ def _read_profile(path: Location, sidecars: Sequence[str]) -> RasterProfile | st
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", NotGeoreferencedWarning)
-            source = open_raster(str(path), fresh=True)
+            source = open_raster(str(path))
         with source:
             if source.crs is None:
                 return "it has no CRS"

@@ -151,20 +151,19 @@ def _set_http_defaults() -> None:
 
 
 @contextmanager
-def remote_env(**extra: str) -> Iterator[None]:
-    """GDAL configured by :func:`gdal_options` and ``extra`` for the block (and :data:`HTTP_DEFAULTS` for good)."""
+def remote_env() -> Iterator[None]:
+    """GDAL configured by :func:`gdal_options` for the block (and :data:`HTTP_DEFAULTS` for good)."""
     _set_http_defaults()
-    with rasterio.Env(**gdal_options(), **extra):
+    with rasterio.Env(**gdal_options()):
         yield
 
 
-def open_raster(path: str, fresh: bool = False) -> DatasetReader:
+def open_raster(path: str) -> DatasetReader:
     """Open a local file, URL or virtual path with rasterio; a remote one through :func:`remote_env`.
 
-    Args:
-        path: the file.
-        fresh: for a remote file, drop what GDAL cached of it in this process first (its
-            ranges, size and date), as when the object changed since it was last read.
+    GDAL caches what it fetched of a remote file for the life of the process: an object
+    replaced since this process read it may still be read as it was (a new process reads
+    the new one; the persisted index notices the change either way).
 
     Raises:
         rasterio.errors.RasterioIOError: for a local file rasterio cannot open.
@@ -173,9 +172,7 @@ def open_raster(path: str, fresh: bool = False) -> DatasetReader:
     if not is_remote(path):
         return rasterio.open(path)
     try:
-        virtual = gdal_path(path)
-        # GDAL clears its cache of a file opened while CPL_VSIL_CURL_NON_CACHED names it.
-        with remote_env(**({"CPL_VSIL_CURL_NON_CACHED": virtual} if fresh else {})):
-            return rasterio.open(virtual)
+        with remote_env():
+            return rasterio.open(gdal_path(path))
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{path}: cannot open raster: {error}") from error
