@@ -134,3 +134,15 @@ def test_cut_body_is_an_error_naming_the_url(server: LocalHTTPServer) -> None:
     server.truncate("a.tif", 100)
     with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif"):
         dataset[dataset.bounds]
+
+
+def test_server_gone_silent_mid_read_is_an_error_within_30_s(server: LocalHTTPServer) -> None:
+    # The server keeps the connection open and sends nothing more: GDAL's low-speed limit (5 s without a
+    # byte) ends each attempt, and the retries stay within 30 s (about 12 s here).
+    write_raster(server.root / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6000000.0))
+    dataset = RasterDataset(paths=server.url("a.tif"), cache=False)
+    server.stall("a.tif", after=1000)
+    start = time.monotonic()
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif"):
+        dataset[dataset.bounds]
+    assert time.monotonic() - start < 30
