@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from geotorch.core import BoundingBox
 from geotorch.samplers import (
     GriddedPatchSampler,
     GridGeoSampler,
+    PreChippedGeoSampler,
+    RandomBatchGeoSampler,
     RandomGeoSampler,
     RandomPatchSampler,
     Units,
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from tests.core.samplers.places import MakeTiles, Place
 
 ONE_TILE = [("only", 0, 0, 40, 30)]
+THREE_TILES = [("a", 0, 0, 10, 10), ("b", 10, 0, 20, 10), ("c", 20, 0, 30, 10)]
 
 
 def test_random_patch_sampler_is_random_geo_sampler_with_the_same_seed(make_tiles: MakeTiles, place: Place) -> None:
@@ -86,3 +90,22 @@ def test_gridded_patch_sampler_is_grid_geo_sampler(make_tiles: MakeTiles, place:
     assert len(windows) == len(GriddedPatchSampler(dataset, size=10, stride=8))
     in_crs = list(GriddedPatchSampler(dataset, size=10 * place.res, units=Units.CRS))
     assert in_crs == list(GriddedPatchSampler(dataset, size=10))
+
+
+@pytest.mark.parametrize("make_generator", [lambda: 11, lambda: np.random.default_rng(11), lambda: np.random.PCG64(11)])
+def test_every_random_sampler_takes_a_seed_or_a_numpy_source_as_generator(
+    make_tiles: MakeTiles, place: Place, make_generator: Callable[[], Any]
+) -> None:
+    """TorchGeo users pass a seed; RandomGeoSampler(generator=0) was a TypeError from torch.randint."""
+    dataset = make_tiles(place, ONE_TILE)
+    for build in (
+        lambda generator: RandomGeoSampler(dataset, 4, length=9, generator=generator),
+        lambda generator: PreChippedGeoSampler(make_tiles(place, THREE_TILES), shuffle=True, generator=generator),
+        lambda generator: RandomBatchGeoSampler(dataset, 4, batch_size=3, length=9, generator=generator),
+    ):
+        first, again = list(build(make_generator())), list(build(make_generator()))
+        assert first == again and len(first) > 1
+    seeded = list(RandomGeoSampler(dataset, 4, length=9, generator=11))
+    assert seeded == list(RandomGeoSampler(dataset, 4, length=9, generator=torch.Generator().manual_seed(11)))
+    with pytest.raises(TypeError, match="generator='seed'"):
+        RandomGeoSampler(dataset, 4, length=9, generator="seed")  # type: ignore[arg-type]

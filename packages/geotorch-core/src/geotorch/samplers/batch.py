@@ -6,7 +6,6 @@ import abc
 import math
 from collections.abc import Iterator
 
-import torch
 from torch.utils.data import Sampler
 
 from geotorch.core.bbox import BoundingBox
@@ -15,6 +14,7 @@ from geotorch.samplers.areas import RandomPatches, Roi, TimeInterval
 from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
+from geotorch.samplers.seeds import Seed
 from geotorch.samplers.utils import Size
 
 
@@ -67,7 +67,7 @@ class RandomBatchGeoSampler(BatchGeoSampler):
         length: int | None = None,
         roi: Roi | None = None,
         units: Units = Units.PIXELS,
-        generator: torch.Generator | None = None,
+        generator: Seed | None = None,
         toi: TimeInterval | None = None,
         *,
         rank: int | None = None,
@@ -85,7 +85,8 @@ class RandomBatchGeoSampler(BatchGeoSampler):
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); patches lie fully inside it.
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
-            generator: source of all randomness (default: torch's default generator).
+            generator: source of all randomness: a seed, a torch generator or a numpy random source
+                (default: torch's default generator).
             toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).

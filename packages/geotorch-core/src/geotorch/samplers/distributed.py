@@ -7,6 +7,7 @@ import torch
 import torch.distributed as dist
 
 from geotorch.samplers.arguments import as_count
+from geotorch.samplers.seeds import Seed, torch_generator
 
 
 def resolve_rank(rank: int | None, world_size: int | None) -> tuple[int, int]:
@@ -30,9 +31,15 @@ def resolve_rank(rank: int | None, world_size: int | None) -> tuple[int, int]:
     return resolved_rank, resolved_world
 
 
-def draw_seed(generator: torch.Generator | None) -> int:
-    """A base seed drawn from ``generator`` (torch's default generator when None)."""
-    return int(torch.randint(2**62, (1,), generator=generator))
+def draw_seed(generator: Seed | None) -> int:
+    """A base seed drawn from ``generator``: a seed, a torch generator or a numpy random source.
+
+    None draws from torch's default generator (see :func:`~geotorch.samplers.seeds.torch_generator`).
+
+    Raises:
+        TypeError: if ``generator`` is not a seed, a torch generator or a numpy random source.
+    """
+    return int(torch.randint(2**62, (1,), generator=torch_generator(generator)))
 
 
 class Sharded:

@@ -24,6 +24,7 @@ from geotorch.samplers.areas import (
 from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
 from geotorch.samplers.grid import WindowGrid
+from geotorch.samplers.seeds import Seed
 from geotorch.samplers.utils import Size, as_pixels
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class RandomGeoSampler(SpatialSampler):
         length: int | None = None,
         roi: Roi | None = None,
         units: Units = Units.PIXELS,
-        generator: torch.Generator | None = None,
+        generator: Seed | None = None,
         toi: TimeInterval | None = None,
         *,
         rank: int | None = None,
@@ -138,7 +139,8 @@ class RandomGeoSampler(SpatialSampler):
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); patches lie fully inside it.
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
-            generator: source of all randomness (default: torch's default generator).
+            generator: source of all randomness: a seed, a torch generator or a numpy random source
+                (default: torch's default generator).
             toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
@@ -302,7 +304,7 @@ class PreChippedGeoSampler(SpatialSampler):
         dataset: GeoDataset,
         roi: Roi | None = None,
         shuffle: bool = False,
-        generator: torch.Generator | None = None,
+        generator: Seed | None = None,
         *,
         rank: int | None = None,
         world_size: int | None = None,
@@ -314,7 +316,8 @@ class PreChippedGeoSampler(SpatialSampler):
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset).
             shuffle: visit the entries in a new random order each pass.
-            generator: source of the shuffling (default: torch's default generator).
+            generator: source of the shuffling: a seed, a torch generator or a numpy random source
+                (default: torch's default generator).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 

@@ -30,7 +30,7 @@ from geotorch.core.geo import GeoDataset
 from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import MAX_WINDOWS
 from geotorch.samplers.distributed import draw_seed
-from geotorch.samplers.patches import Seed, torch_generator
+from geotorch.samplers.seeds import Seed
 from geotorch.samplers.single import GeoSampler
 from geotorch.samplers.temporal_arguments import (
     Duration,
@@ -227,7 +227,7 @@ class RandomTimestampSampler(TemporalSampler):
     ) -> None:
         super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
         self.length = len(self.intervals)
-        self.seed = draw_seed(torch_generator(generator))
+        self.seed = draw_seed(generator)
 
     def timeline(self, intervals: np.ndarray) -> Timeline:
         """The acquisitions among ``intervals``."""
@@ -325,7 +325,7 @@ class RandomTimedeltaSampler(TemporalSampler):
             self.length = self._checked_length(max(1, len(self.timeline(self.intervals))), f"delta={delta!r}")
         else:
             self.length = self._checked_length(as_count(length, "length", owner), f"length={length!r}")
-        self.seed = draw_seed(torch_generator(generator))
+        self.seed = draw_seed(generator)
 
     def timeline(self, intervals: np.ndarray) -> Timeline:
         """Windows of ``delta`` over ``intervals`` (draws start at any microsecond)."""
@@ -427,7 +427,7 @@ class RandomPeriodSampler(TemporalSampler):
             self.length = self._checked_length(len(self.timeline(self.intervals)), f"freq={freq!r}")
         else:
             self.length = self._checked_length(as_count(length, "length", owner), f"length={length!r}")
-        self.seed = draw_seed(torch_generator(generator))
+        self.seed = draw_seed(generator)
 
     def timeline(self, intervals: np.ndarray) -> Timeline:
         """The periods that overlap ``intervals``."""
