@@ -97,3 +97,11 @@ def test_summary_gives_worst_median_and_best_cell_against_the_right_reference(be
     assert rows[1] == ("d", "0", "0.90 (one)", "0.90", "0.90 (one)", "1")
     assert matrix.summary_rows(table, [0], "cpu_ratio")[0][2:5] == ("2.00x (two)", "3.00x", "4.00x (one)")
     assert [row["ratio"] for row in matrix.ratios(runs, "baseline")] == [1.5]
+
+
+def test_runs_with_workers_time_four_rounds_after_one_warm_up_round(bench: dict[str, ModuleType]) -> None:
+    counts = bench["matrix"].batch_counts
+    assert counts(1, 3, 0) == {"warmup": 1, "batches": 3}
+    assert counts(1, 3, 2) == {"warmup": 2, "batches": 8}
+    assert counts(1, 3, 4) == {"warmup": 4, "batches": 16}
+    assert counts(1, 18, 4) == {"warmup": 4, "batches": 20}, "a multiple of the workers: each delivers in turn"
