@@ -34,7 +34,8 @@ def short_run(tmp_path: Path) -> list[str]:
 def test_fit_ends_with_scores_checkpoint_and_the_predict_command_that_then_writes_cogs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["fit", *short_run(tmp_path)]) == 0
+    # The shipped config by name, as the README's quickstart gives it.
+    assert main(["fit", "--config", "quickstart", *short_run(tmp_path)[2:]]) == 0
     printed = capsys.readouterr().out
     summary = printed[printed.index("geotorch fit: done") :].splitlines()
     assert summary[1].startswith("  validation: ") and "val_JaccardIndex=" in summary[1]
@@ -43,6 +44,7 @@ def test_fit_ends_with_scores_checkpoint_and_the_predict_command_that_then_write
     assert str(tmp_path / "predictions") in summary[3]
     command = shlex.split(summary[4].removeprefix("  next: "))
     assert command[:2] == ["geotorch", "predict"] and command[-1] == f"--ckpt_path={checkpoint}"
+    assert command[2:4] == ["--config", "quickstart"]  # as typed, not the installed file's path
 
     assert main(command[1:]) == 0
     printed = capsys.readouterr().out

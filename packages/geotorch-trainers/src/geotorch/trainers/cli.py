@@ -28,9 +28,14 @@ class GeoTorchCLI(LightningCLI):
     unless the configuration has a prediction writer already.
     """
 
-    def __init__(self, args: ArgsType = None, run: bool = True) -> None:
-        """Parse ``args`` (``["fit", "--config", "quickstart.yaml"]``) and run the subcommand."""
-        self.arguments = [str(argument) for argument in args] if isinstance(args, (list, tuple)) else []
+    def __init__(self, args: ArgsType = None, run: bool = True, typed: Sequence[str] | None = None) -> None:
+        """Parse ``args`` (``["fit", "--config", "quickstart.yaml"]``) and run the subcommand.
+
+        ``typed``: the arguments as the user wrote them (a shipped config by name), repeated in the
+        command the fit summary suggests next (default: ``args``).
+        """
+        given = typed if typed is not None else args
+        self.arguments = [str(argument) for argument in given] if isinstance(given, (list, tuple)) else []
         super().__init__(
             model_class=LightningModule,
             datamodule_class=LightningDataModule,
@@ -167,10 +172,10 @@ def run(subcommand: str, argv: Sequence[str]) -> int:
 
     A ``--config`` value that is no file but the name of a shipped config (``quickstart``) means that config.
     """
-    argv = resolve_config_arguments(argv)
-    if not any(argument in ("-h", "--help") or argument.startswith("--print_config") for argument in argv):
-        check_names(argv)
+    resolved = resolve_config_arguments(argv)
+    if not any(argument in ("-h", "--help") or argument.startswith("--print_config") for argument in resolved):
+        check_names(resolved)
     load_registered()
     silence_lightning_tips()
-    GeoTorchCLI(args=[subcommand, *argv])
+    GeoTorchCLI(args=[subcommand, *resolved], typed=[subcommand, *argv])
     return 0
