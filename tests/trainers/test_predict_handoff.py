@@ -29,17 +29,26 @@ def test_an_error_of_the_consumer_is_raised_by_the_next_put_or_on_leaving() -> N
         if item == 3:
             raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"), Handoff(consume) as handoff:
-        for item in range(1000):
-            handoff.put(item)
-            time.sleep(0.001)
-    with pytest.raises(OSError, match="disk full"), Handoff(consume) as handoff:
-        handoff.put(3)
+    def put_slowly(items: range) -> None:
+        with Handoff(consume) as handoff:
+            for item in items:
+                handoff.put(item)
+                time.sleep(0.001)
+
+    with pytest.raises(OSError, match="disk full"):
+        put_slowly(range(1000))  # raised by a later put
+    with pytest.raises(OSError, match="disk full"):
+        put_slowly(range(3, 4))  # raised on leaving
 
 
 def test_an_error_of_the_putting_thread_stops_the_consumer_without_draining() -> None:
     seen: list[int] = []
-    with pytest.raises(KeyError), Handoff(seen.append, depth=4) as handoff:
-        handoff.put(1)
-        raise KeyError("model failed")
+
+    def fail_after_one_put() -> None:
+        with Handoff(seen.append, depth=4) as handoff:
+            handoff.put(1)
+            raise KeyError("model failed")
+
+    with pytest.raises(KeyError):
+        fail_after_one_put()
     assert seen in ([], [1])
