@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 import rasterio
 
 from geotorch.core import RasterDataset
@@ -117,3 +120,46 @@ def test_gdal_probing_names_finds_the_world_files_a_listing_finds_only_in_their_
     for odd in (["a.Tfw"], ["A.tfw"], ["a.Wld"], ["a.Tab"], ["a.tfw", "a.TFW"]):
         assert not probed_alike("a.tif", odd), odd
     assert probed_alike("scene", []) and not probed_alike("scene", ["scene.hdr"])
+
+
+def _shift_by_aux(path: Path) -> None:
+    Path(f"{path}.aux.xml").write_text(
+        "<PAMDataset><GeoTransform>500240, 30, 0, 4000000, 0, -30</GeoTransform></PAMDataset>")
+
+
+def _hide_by_msk(path: Path) -> None:
+    hidden = np.full((16, 16), 255, "uint8")
+    hidden[:5] = 0
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=False), rasterio.open(path, "r+") as target:
+        target.write_mask(hidden)  # scene.tif.msk
+
+
+def _replace_aux_keeping_its_times(path: Path) -> None:
+    aux = Path(f"{path}.aux.xml")
+    times = aux.stat()
+    replacement = aux.with_name("new.xml.tmp")
+    replacement.write_text(aux.read_text().replace("500240", "500480"))
+    os.utime(replacement, ns=(times.st_atime_ns, times.st_mtime_ns))
+    os.replace(replacement, aux)
+
+
+@pytest.mark.parametrize(
+    ("before", "change"),
+    [(None, _shift_by_aux), (_shift_by_aux, lambda path: Path(f"{path}.aux.xml").unlink()), (None, _hide_by_msk),
+     (_hide_by_msk, lambda path: Path(f"{path}.msk").unlink()), (_shift_by_aux, _replace_aux_keeping_its_times)],
+    ids=["aux-written", "aux-removed", "msk-written", "msk-removed", "aux-replaced"],
+)
+def test_a_sidecar_changed_after_a_read_is_seen_by_the_next_dataset_in_the_same_process(
+        tmp_path: Path, before: Callable[[Path], None] | None, change: Callable[[Path], None]) -> None:
+    path = write_raster(tmp_path / "scene.tif", random_bands((1, 16, 16)), "EPSG:32616", grid(500000.0, 4000000.0))
+    if before is not None:
+        before(path)
+    first = RasterDataset(tmp_path)
+    first[first.bounds]  # the file is now open in the process-wide cache of handles
+    change(path)
+    dataset = RasterDataset(tmp_path)
+    with rasterio.open(path) as source:
+        expected = source.read(masked=True).filled(0).astype("float32")
+        assert tuple(dataset.bounds)[:4] == (source.bounds.left, source.bounds.right, source.bounds.bottom,
+                                             source.bounds.top)
+    np.testing.assert_array_equal(dataset[dataset.bounds]["image"].numpy(), expected)

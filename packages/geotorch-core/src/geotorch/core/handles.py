@@ -13,6 +13,7 @@ from rasterio.io import DatasetReader
 
 from geotorch.core.errors import RasterReadError
 from geotorch.core.remote import open_raster
+from geotorch.core.sidecars import sidecar_stamp
 
 #: Environment variable that sets the default number of files kept open per process.
 MAX_OPEN_FILES_VARIABLE = "GEOTORCH_MAX_OPEN_FILES"
@@ -74,15 +75,19 @@ def decode_threads() -> int:
     return max(1, cpus // worker.num_workers) if worker is not None else cpus
 
 
-def _identity(path: str) -> tuple[int, ...] | None:
-    """What changes when a local file is replaced or rewritten; None for GDAL virtual paths and missing files."""
+def _identity(path: str) -> tuple[int | str, ...] | None:
+    """What changes when a local file, or a sidecar GDAL reads with it, is replaced, rewritten, added or removed.
+
+    Sidecars are ``.aux.xml``, ``.msk``, world files... (see :func:`geotorch.core.sidecars.sidecar_stamp`).
+    None for GDAL virtual paths and missing files.
+    """
     if path.startswith("/vsi"):
         return None
     try:
         status = os.stat(path)
     except OSError:
         return None
-    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, *sidecar_stamp(path)
 
 
 class FileHandleCache:
@@ -108,7 +113,7 @@ class FileHandleCache:
         self.max_open = max_open or int(os.environ.get(MAX_OPEN_FILES_VARIABLE, "64"))
         if self.max_open < 1:
             raise ValueError(f"max_open={self.max_open} must be at least 1 (check ${MAX_OPEN_FILES_VARIABLE})")
-        self._handles: OrderedDict[str, tuple[DatasetReader, tuple[int, ...] | None]] = OrderedDict()
+        self._handles: OrderedDict[str, tuple[DatasetReader, tuple[int | str, ...] | None]] = OrderedDict()
         self._pid = os.getpid()
         self._lock = threading.Lock()
 
@@ -116,7 +121,8 @@ class FileHandleCache:
         """Return an open dataset for ``path``, opening it if needed.
 
         A local file replaced or rewritten since it was opened (another inode, size or
-        modification time) is opened again, so reads never serve the old file's pixels.
+        modification time), or one whose sidecars changed, is opened again, so reads never
+        serve the old file's pixels or georeferencing.
 
         Raises:
             RasterReadError: if the file cannot be opened, naming it.

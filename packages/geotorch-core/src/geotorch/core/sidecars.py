@@ -10,6 +10,8 @@ that way in a folder listing, and tries upper-case names of the others.
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 #: Appended to a raster's whole name (``a.tif.aux.xml``): PAM metadata (georeferencing, nodata,
@@ -69,6 +71,55 @@ def sidecars_of(path: str | os.PathLike[str]) -> list[str]:
     except OSError:
         return []
     return sidecars_by_file(names).get(name, [])
+
+
+#: Folders whose sidecars :func:`sidecar_stamp` remembers, each with the modification time of its listing.
+_LISTED_FOLDERS = 1024
+_listings: OrderedDict[str, tuple[int, dict[str, list[str]]]] = OrderedDict()
+_listings_lock = threading.Lock()
+
+
+def sidecar_stamp(path: str) -> tuple[int | str, ...]:
+    """What changes when a sidecar of ``path`` is written, rewritten, replaced or removed.
+
+    The name, size, modification and status change times and inode of each
+    sidecar. The folder is listed again only when its own modification time
+    changes (a name added, removed or renamed), so that checking an open file
+    costs one ``stat`` of its folder and one of each sidecar it has.
+
+    Args:
+        path: a local file.
+
+    Returns:
+        The stamp; empty for a file without sidecars or in a folder that cannot be listed.
+    """
+    folder, name = os.path.split(path)
+    folder = folder or "."
+    try:
+        changed = os.stat(folder).st_mtime_ns
+    except OSError:
+        return ()
+    with _listings_lock:
+        listed = _listings.get(folder)
+        if listed is not None and listed[0] == changed:
+            _listings.move_to_end(folder)
+    if listed is None or listed[0] != changed:
+        try:
+            listed = changed, sidecars_by_file(os.listdir(folder))
+        except OSError:
+            return ()
+        with _listings_lock:
+            _listings[folder] = listed
+            while len(_listings) > _LISTED_FOLDERS:
+                _listings.popitem(last=False)
+    stamp: list[int | str] = []
+    for sidecar in listed[1].get(name, []):
+        try:
+            status = os.stat(os.path.join(folder, sidecar))
+        except OSError:
+            continue
+        stamp += [sidecar, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+    return tuple(stamp)
 
 
 def probed_alike(name: str, sidecars: Iterable[str]) -> bool:
