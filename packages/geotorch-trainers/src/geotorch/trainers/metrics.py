@@ -22,6 +22,31 @@ SCORES: dict[str, type[Metric]] = {
 }
 
 
+class _Classwise(ClasswiseWrapper):
+    """torchmetrics' ``ClasswiseWrapper`` whose update count is its wrapped metric's.
+
+    A ``MetricCollection`` sharing states within a compute group copies the group leader's update count onto
+    each member, here onto the wrapper only; the wrapped metric's own count stayed 0 after a ``reset``, and every
+    later epoch's ``compute`` warned "called before the update method" although its states were updated.
+    """
+
+    def __init__(self, metric: Metric, labels: list[str] | None, prefix: str) -> None:
+        super().__init__(metric, labels=labels, prefix=prefix)
+        # ClasswiseWrapper counts itself as updated once; the count is now the fresh metric's own, 0.
+        metric._update_count = 0
+
+    @property
+    def _update_count(self) -> int:
+        metric = self._modules.get("metric")  # absent while Metric.__init__ sets the count to 0
+        return metric._update_count if isinstance(metric, Metric) else 0
+
+    @_update_count.setter
+    def _update_count(self, count: int) -> None:
+        metric = self._modules.get("metric")
+        if isinstance(metric, Metric):
+            metric._update_count = count
+
+
 def classification_metrics(
     task: str,
     num_classes: int | None,
@@ -66,9 +91,8 @@ def classification_metrics(
         metrics[f"Overall{name}"] = score(average="micro", **shared)
         metrics[f"Average{name}"] = score(average="macro", **shared)
         if task != "binary":
-            metrics[f"Classwise{name}"] = ClasswiseWrapper(
-                score(average="none", **shared), labels=None if labels is None else list(labels),
-                prefix=f"Classwise{name}_",
+            metrics[f"Classwise{name}"] = _Classwise(
+                score(average="none", **shared), None if labels is None else list(labels), f"Classwise{name}_",
             )
     metrics["JaccardIndex"] = JaccardIndex(average="macro", **shared)
     metrics["F1Score"] = F1Score(average="micro", **shared)
