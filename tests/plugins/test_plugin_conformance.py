@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from geotorch.core import DatasetNotFoundError, NonGeoDataset, RasterDataset, get_dataset
-from geotorch.core.plotting import plot_sample
+from geotorch.core import DatasetNotFoundError, NonGeoDataset, RasterDataset, get_dataset, plot_sample
 from geotorch.core.testing import GeoDatasetConformance, NonGeoDatasetConformance
 
 

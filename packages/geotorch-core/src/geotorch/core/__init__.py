@@ -88,6 +88,7 @@ if TYPE_CHECKING:
     from geotorch.core.resources import verify_checksum as verify_checksum
     from geotorch.core.sample import Sample as Sample
     from geotorch.core.sample import Transform as Transform
+    from geotorch.core.scenes import SceneRecord as SceneRecord
     from geotorch.core.vector import VectorDataset as VectorDataset
     from geotorch.core.version import __version__ as __version__
     from geotorch.core.weights import Weights as Weights

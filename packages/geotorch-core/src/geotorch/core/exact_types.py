@@ -22,7 +22,7 @@ def holds_exactly(target: np.dtype[Any], dtype: np.dtype[Any]) -> bool:
     return bool(np.can_cast(dtype, target, casting="safe"))
 
 
-def warn_of_rounding(owner: str, target: np.dtype[Any], dtypes: Mapping[np.dtype[Any], Location]) -> None:
+def warn_of_rounding(owner: str, target: np.dtype[Any], dtypes: Mapping[np.dtype[Any], Location | str]) -> None:
     """Say which file's values images of type ``target`` cannot hold exactly: they are rounded, never silently.
 
     Args:

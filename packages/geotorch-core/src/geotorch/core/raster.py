@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -17,23 +15,21 @@ from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.exact_types import EXACT_IN_FLOAT32, warn_of_rounding
-from geotorch.core.files import Paths, as_locations, find_files
+from geotorch.core.files import Paths, as_locations
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geotransform import res_in
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan, read_mosaic
-from geotorch.core.profiles import read_profiles
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.scenes import SceneFiles
-from geotorch.core.timeseries import TIME_KEY, SeriesFiles, check_band_count, shares_area, time_steps
-from geotorch.core.timestamps import interval_from_match
+from geotorch.core.timeseries import TIME_KEY, check_band_count, shares_area, time_steps
 
 
-class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
+class RasterDataset(SceneFiles, GeoDataset):
     """Raster files (GeoTIFF, COG, JP2, ...) in any CRS, served on one grid.
 
     Subclasses describe a product with class attributes; the constructor
@@ -109,6 +105,14 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
       order. The default takes ``bands``, else ``default_bands``, else
       ``all_bands``, and refuses a name not in ``all_bands`` (``ValueError``).
       Landsat accepts its Level-1 band names here too.
+    - :meth:`scene_records` ``() -> Sequence[SceneRecord]``: called once by the
+      constructor, after ``select_bands``; returns the scenes to index, each a
+      :class:`SceneRecord` (what the index returns for it, its
+      :class:`RasterProfile`, time interval, for ``separate_files`` its band files,
+      its acquisition key). The default finds the files of ``paths`` by
+      ``filename_glob`` and ``filename_regex`` and reads their headers; a product
+      that already has records of its scenes (a catalogue, a STAC table) returns
+      them here and no file is opened until a query reads it. STACDataset does.
     - :meth:`scene_key` ``(path, match) -> Hashable``: for ``separate_files``
       products, called at indexing for every file found, with its path and its
       ``filename_regex`` match; files with equal keys are the bands of one scene,
@@ -200,7 +204,7 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
             self.nodata = nodata
         self.bands = self.select_bands(bands)
         self._scene_files: dict[str, dict[str, str]] = {}
-        self._scene_bands: dict[str, list[str]] = {}
+        self._scene_bands: dict[str, Sequence[str]] = {}
         self._incomplete_scenes: list[str] = []
         if self.resampling is None:
             self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
@@ -227,77 +231,57 @@ class RasterDataset(SceneFiles, SeriesFiles, GeoDataset):
         return choose_bands(type(self).__name__, bands, self.all_bands, self.default_bands)
 
     def _scan(self) -> tuple[list[Footprint], RasterProfile]:
-        """Footprints of every matching, readable file, and the profile of the first one.
+        """Footprints of the scenes of :meth:`scene_records`, and the profile of the first.
 
-        File headers come from the persisted profile cache where a file is
-        unchanged since it was last indexed (see :mod:`geotorch.core.profiles`).
+        Raises:
+            DatasetNotFoundError: if there is no scene.
+            ValueError: if two scenes share a path, a scene holds complex pixels or its ``band_files``
+                do not fit the product, ``all_bands`` names more bands than the first scene has, or files
+                of a time series differ in band count (naming the scene).
         """
-        pattern = re.compile(self.filename_regex, re.VERBOSE)
-        matches = [
-            (path, match)
-            for path in find_files(self.paths, self.filename_glob)
-            if (match := pattern.match(path.name)) is not None
-        ]
-        candidates = self._one_file_per_scene(matches) if self.separate_files else matches
-        key = "\n".join(
-            [
-                type(self).__module__,
-                type(self).__qualname__,
-                self.filename_glob,
-                self.filename_regex,
-                *sorted(str(path.resolve()) for path in self.paths),
-            ]
-        )
-        profiles = read_profiles([path for path, _ in candidates], key)
+        owner = type(self).__name__
+        records = list(self.scene_records())
+        if not records:
+            raise DatasetNotFoundError(owner, [str(path) for path in self.paths], "scene_records() gave no scene")
         footprints: list[Footprint] = []
-        dtypes: dict[np.dtype[Any], Location] = {}
-        first: RasterProfile | None = None
+        dtypes: dict[np.dtype[Any], str] = {}
         # A time series' files must all hold the bands read: the highest selected one, or as many as the first.
-        counted: tuple[Location, int] | None = None
+        counted: tuple[Location | str, int] | None = None
         needed = max((self.all_bands.index(band) + 1 for band in self.bands if band in self.all_bands), default=None)
-        for (path, match), profile in zip(candidates, profiles, strict=True):
-            if isinstance(profile, str):
-                warnings.warn(
-                    f"{type(self).__name__}: skipping {path}: not a readable raster ({profile})", stacklevel=3
+        seen: set[str] = set()
+        for record in records:
+            if record.path in seen:
+                raise ValueError(
+                    f"{owner}: two scenes are indexed as {record.path}; give each record a path of its own"
                 )
-                continue
-            mint, maxt = interval_from_match(match, self.date_format, str(path))
+            seen.add(record.path)
+            profile = record.profile
+            self._keep_band_files(record)
             if self.time_series:
-                self._add_acquisition(path, match, (mint, maxt))
+                key = (record.mint, record.maxt) if record.acquisition is None else record.acquisition
+                self._acquisitions[record.path] = (key, record.mint, record.maxt)
                 if not self.separate_files:
-                    counted = check_band_count(type(self).__name__, path, profile.count, counted, needed)
+                    counted = check_band_count(owner, record.path, profile.count, counted, needed)
             left, bottom, right, top = profile.bounds
-            footprints.append(Footprint(crs_from_wkt(profile.crs), (left, right, bottom, top), mint, maxt, str(path)))
+            crs = crs_from_wkt(profile.crs)
+            footprints.append(Footprint(crs, (left, right, bottom, top), record.mint, record.maxt, record.path))
             if profile.dtype.startswith("complex"):  # rasterio names CInt16 "complex_int16"
                 raise ValueError(
-                    f"{type(self).__name__}: {path} holds complex pixels ({profile.dtype}); complex data is not "
+                    f"{owner}: {record.path} holds complex pixels ({profile.dtype}); complex data is not "
                     f"supported: store the amplitude, or the real and imaginary parts, as real-valued bands"
                 )
-            dtypes.setdefault(np.dtype(profile.dtype), path)
-            if first is None:
-                first, first_path = profile, path
-        if first is None:
-            incomplete = (
-                f" ({len(self._incomplete_scenes)} scene(s) lack a selected band, e.g. {self._incomplete_scenes[0]})"
-                if self._incomplete_scenes
-                else ""
-            )
-            raise DatasetNotFoundError(
-                type(self).__name__,
-                [str(path) for path in self.paths],
-                f"no readable file matches filename_glob={self.filename_glob!r} and "
-                f"filename_regex{incomplete}; pass paths=... pointing at the rasters",
-            )
+            dtypes.setdefault(np.dtype(profile.dtype), record.path)
+        first = records[0].profile
         if not self.separate_files and len(self.all_bands) > first.count:
             raise ValueError(
-                f"{type(self).__name__}: all_bands names {len(self.all_bands)} bands but {first_path} has "
+                f"{owner}: all_bands names {len(self.all_bands)} bands but {records[0].path} has "
                 f"{first.count}; fix all_bands (or set separate_files=True for one file per band)"
             )
         self._band_count = len(self.bands) if self.bands else first.count
         # Files of different types are read in a type that holds the values of all of them.
         self._read_dtype = np.result_type(*sorted(dtypes, key=str))
         if self.is_image:
-            warn_of_rounding(type(self).__name__, torch.empty(0, dtype=self.dtype).numpy().dtype, dtypes)
+            warn_of_rounding(owner, torch.empty(0, dtype=self.dtype).numpy().dtype, dtypes)
         return footprints, first
 
     @property

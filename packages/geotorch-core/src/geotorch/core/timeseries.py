@@ -52,8 +52,8 @@ def check_dated(owner: str, path: Location, interval: tuple[float, float]) -> No
 
 
 def check_band_count(
-    owner: str, path: Location, count: int, first: tuple[Location, int] | None, needed: int | None
-) -> tuple[Location, int]:
+    owner: str, path: Location | str, count: int, first: tuple[Location | str, int] | None, needed: int | None
+) -> tuple[Location | str, int]:
     """Refuse a file of a series whose steps would not stack: too few bands, or a count unlike the first file's.
 
     Args:
@@ -118,24 +118,9 @@ class SeriesFiles:
     _acquisitions: dict[str, Acquisition]
 
     def _start_series(self, time_series: bool) -> None:
-        """Set ``time_series`` and an empty table of acquisitions.
-
-        Raises:
-            ValueError: with ``time_series``, if ``filename_regex`` cannot date files.
-        """
+        """Set ``time_series`` and an empty table of acquisitions (filled by indexing, see ``scene_records``)."""
         self.time_series = time_series
-        if time_series:
-            check_series_regex(type(self).__name__, self.filename_regex)
         self._acquisitions = {}
-
-    def _add_acquisition(self, path: Location, match: re.Match[str], interval: tuple[float, float]) -> None:
-        """Keep the acquisition of ``path``, a file of the series, and its time interval (POSIX seconds).
-
-        Raises:
-            ValueError: if its name holds no date, naming it.
-        """
-        check_dated(type(self).__name__, path, interval)
-        self._acquisitions[str(path)] = (self.acquisition_key(path, match), *interval)
 
     def acquisition_key(self, path: Location, match: re.Match[str]) -> Hashable:
         """What the files of one acquisition have in common, for ``time_series=True``.

@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
-import numpy as np
 from rasterio.crs import CRS
 
-from geotorch.core import DatasetNotFoundError, Footprint, RasterDataset, RasterProfile, Transform
+from geotorch.core import DatasetNotFoundError, RasterDataset, RasterProfile, SceneRecord, Transform
 from geotorch.datasets.stac_selection import Filters, parse_time_range
 from geotorch.datasets.stac_table import AssetGrid, StacItem, choose_items, read_table
 
@@ -18,22 +17,33 @@ from geotorch.datasets.stac_table import AssetGrid, StacItem, choose_items, read
 SignHref = Callable[[str], str]
 
 
-class SignedHrefs(dict[str, list[str]]):
-    """Each item's asset hrefs, signed by ``sign_href`` when looked up (``hrefs[item]``), at read time.
+class SignedHrefs(Sequence[str]):
+    """An item's asset hrefs, each signed by ``sign_href`` when looked up, at read time.
 
-    The dataset's reads look up an item's band files here for every sample, so a signer's
-    short-lived tokens are fresh when the file is opened, and construction signs nothing.
+    The dataset's reads look up a scene's band files for every sample, so a signer's short-lived
+    tokens are fresh when the file is opened, and construction signs nothing.
     """
 
-    def __init__(self, hrefs: Mapping[str, list[str]], sign_href: SignHref | None) -> None:
-        """Keep the unsigned hrefs, by item id, and the signer (None: hrefs are used as they are)."""
-        super().__init__(hrefs)
+    def __init__(self, hrefs: Sequence[str], sign_href: SignHref) -> None:
+        """Keep the unsigned hrefs, in ``asset_keys`` order, and the signer."""
+        self.hrefs = tuple(hrefs)
         self.sign_href = sign_href
 
-    def __getitem__(self, item: str) -> list[str]:
-        """The item's hrefs in ``asset_keys`` order, each passed through ``sign_href``."""
-        hrefs = super().__getitem__(item)
-        return hrefs if self.sign_href is None else [self.sign_href(href) for href in hrefs]
+    def __len__(self) -> int:
+        """The number of hrefs."""
+        return len(self.hrefs)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        """The href(s) at ``index``, passed through ``sign_href``."""
+        if isinstance(index, slice):
+            return [self.sign_href(href) for href in self.hrefs[index]]
+        return self.sign_href(self.hrefs[index])
 
 
 class STACDataset(RasterDataset):
@@ -134,18 +144,24 @@ class STACDataset(RasterDataset):
         self.items = choose_items(
             table, self.index_path, self.asset_keys, intersects_bbox, parse_time_range(time_range)
         )
-        super().__init__(paths=self.index_path, crs=crs, res=res, transforms=transforms, cache=cache)
-        self.time_series = time_series
+        super().__init__(
+            paths=self.index_path, crs=crs, res=res, transforms=transforms, cache=cache, time_series=time_series
+        )
 
     def select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
         """The bands are the asked assets, in ``asset_keys`` order."""
         return self.asset_keys
 
-    def _scan(self) -> tuple[list[Footprint], RasterProfile]:
-        """Footprints of the chosen items (from their projection fields, else their first asset's header).
+    def scene_records(self) -> list[SceneRecord]:
+        """The chosen items, each a scene at its footprint and time, its assets its band files.
 
-        Overrides RasterDataset's file search: the table is the index. Every item is kept as an
-        acquisition (its time interval is its key), so ``time_series`` only chooses how samples stack.
+        The table is the index: footprints come from the items' projection fields (else their first
+        asset's header). Every item is its own acquisition (keyed by its time interval), so items of
+        one pass are one step of a time series.
+
+        Raises:
+            DatasetNotFoundError: if no item passes the selection, naming it.
+            ValueError: if an item without projection fields has a first asset that cannot be read.
         """
         if not self.items:
             chosen = ", ".join(f"{name}={value!r}" for name, value in self.selection.items() if value is not None)
@@ -154,20 +170,16 @@ class STACDataset(RasterDataset):
                 [self.index_path],
                 f"no item of the table passes {chosen or 'the selection'} with assets {list(self.asset_keys)}",
             )
-        footprints: list[Footprint] = []
-        first: RasterProfile | None = None
-        for item in self.items:
-            grid = item.grid or self._read_grid(item)
-            profile = _profile(grid, item)
-            left, bottom, right, top = profile.bounds
-            footprints.append(Footprint(_crs(grid.crs)[0], (left, right, bottom, top), item.mint, item.maxt, item.id))
-            self._acquisitions[item.id] = ((item.mint, item.maxt), item.mint, item.maxt)
-            first = first or profile
-        assert first is not None
-        self._scene_bands = SignedHrefs({item.id: list(item.hrefs) for item in self.items}, self.sign_href)
-        self._band_count = len(self.asset_keys)
-        self._read_dtype = np.result_type(*sorted({item.dtype or "float32" for item in self.items}))
-        return footprints, first
+        return [
+            SceneRecord(
+                item.id,
+                _profile(item.grid or self._read_grid(item), item),
+                item.mint,
+                item.maxt,
+                item.hrefs if self.sign_href is None else SignedHrefs(item.hrefs, self.sign_href),
+            )
+            for item in self.items
+        ]
 
     def _read_grid(self, item: StacItem) -> AssetGrid:
         """The grid of ``item``'s first asset, from its header (signed when ``sign_href`` is given).
@@ -195,16 +207,15 @@ class STACDataset(RasterDataset):
 
 
 @functools.lru_cache(maxsize=256)
-def _crs(text: str) -> tuple[CRS, str]:
-    """A CRS given as ``EPSG:n`` or WKT, and its WKT: parsed once per distinct text (tables repeat a few zones)."""
-    crs = CRS.from_user_input(text)
-    return crs, crs.to_wkt()
+def _wkt(text: str) -> str:
+    """The WKT of a CRS given as ``EPSG:n`` or WKT: parsed once per distinct text (tables repeat a few zones)."""
+    return str(CRS.from_user_input(text).to_wkt())
 
 
 def _profile(grid: AssetGrid, item: StacItem) -> RasterProfile:
     """What RasterDataset needs of an item's first file, from its grid and ``raster:bands``."""
     return RasterProfile(
-        crs=_crs(grid.crs)[1],
+        crs=_wkt(grid.crs),
         bounds=grid.bounds,
         res=grid.res,
         width=grid.shape[1],
