@@ -6,7 +6,15 @@ import pytest
 import torch
 from rasterio.crs import CRS
 
-from geotorch.core import BoundingBox, Sample, concat_samples, merge_samples, stack_samples, unbind_samples
+from geotorch.core import (
+    BoundingBox,
+    Sample,
+    concat_samples,
+    merge_samples,
+    pad_time_steps,
+    stack_samples,
+    unbind_samples,
+)
 
 CRS_32616 = CRS.from_epsg(32616)
 
@@ -127,3 +135,14 @@ def test_batches_stacked_in_dataloader_workers_are_written_to_shared_memory() ->
     assert not stack_samples([{"image": torch.ones(2)}])["image"].is_shared(), "the main process keeps plain memory"
     in_workers = torch.utils.data.DataLoader(SharedInWorkers(), batch_size=None, num_workers=1)
     assert list(in_workers) == [True, True]
+
+
+def test_pad_time_steps_pads_short_series_and_cuts_long_ones_keeping_dtype() -> None:
+    short, exact, long = (torch.arange(steps, dtype=torch.int16).reshape(steps, 1) for steps in (1, 3, 5))
+    padded = pad_time_steps([short, exact, long], 3, fill=-1)
+    assert [value.tolist() for value in padded] == [[[0], [-1], [-1]], [[0], [1], [2]], [[0], [1], [2]]]
+    assert all(value.dtype == torch.int16 for value in padded)
+    times = pad_time_steps([torch.zeros(1, dtype=torch.float64)], 2, float("nan"), key="time")[0]
+    assert times[0] == 0 and times[1].isnan()
+    with pytest.raises(ValueError, match=r"'image' steps have different shapes \[\(2,\), \(3,\)\]"):
+        pad_time_steps([torch.zeros(1, 2), torch.zeros(1, 3)], 2, key="image")

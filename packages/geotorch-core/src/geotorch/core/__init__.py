@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from geotorch.core.catalog import list_weights as list_weights
     from geotorch.core.collate import concat_samples as concat_samples
     from geotorch.core.collate import merge_samples as merge_samples
+    from geotorch.core.collate import pad_time_steps as pad_time_steps
     from geotorch.core.collate import stack_samples as stack_samples
     from geotorch.core.collate import unbind_samples as unbind_samples
     from geotorch.core.commands import CommandRegistrar as CommandRegistrar

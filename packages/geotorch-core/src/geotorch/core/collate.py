@@ -42,7 +42,7 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
         if isinstance(values[0], Tensor):
             shapes = {tuple(value.shape) for value in values}
             if len(shapes) > 1 and padded and _along_time(values, lengths):
-                values = [_pad_steps(value, max(lengths), key) for value in values]
+                values = pad_time_steps(values, max(lengths), float("nan") if key == TIME_KEY else 0.0, key=key)
             elif len(shapes) > 1:
                 raise ValueError(f"stack_samples: {key!r} tensors have different shapes {sorted(shapes)}")
             batch[key] = default_collate(values)
@@ -67,10 +67,34 @@ def _along_time(values: list[Tensor], lengths: list[int]) -> bool:
     return steps and len({tuple(value.shape[1:]) for value in values}) == 1
 
 
-def _pad_steps(value: Tensor, steps: int, key: str) -> Tensor:
-    """``value`` with empty steps appended up to ``steps``: NaN for ``time``, else zeros."""
-    padding = value.new_full((steps - value.shape[0], *value.shape[1:]), float("nan") if key == TIME_KEY else 0)
-    return torch.cat([value, padding])
+def pad_time_steps(values: Sequence[Tensor], steps: int, fill: float = 0.0, *, key: str = "series") -> list[Tensor]:
+    """The tensors of a batch of time series under one key, brought to ``steps`` steps each.
+
+    Shorter series get steps of ``fill`` appended; longer ones keep their first ``steps``. The
+    collate functions of time series (:func:`stack_samples`, PASTIS's ``pad_time_series``) pad with
+    this, then stack.
+
+    Args:
+        values: one tensor per sample, time on the first axis: ``(T, ...)``, ``T`` differing.
+        steps: the number of steps of every result.
+        fill: the value of appended steps (e.g. NaN for ``time``).
+        key: the samples' key, for messages.
+
+    Returns:
+        One tensor per sample, ``(steps, ...)``, of its dtype and device.
+
+    Raises:
+        ValueError: if the tensors differ in anything but their number of steps, naming the key and shapes.
+    """
+    shapes = {tuple(value.shape[1:]) for value in values}
+    if len(shapes) > 1:
+        raise ValueError(f"{key!r} steps have different shapes {sorted(shapes)}; series stack only with equal steps")
+    return [
+        value[:steps]
+        if len(value) >= steps
+        else torch.cat([value, value.new_full((steps - len(value), *value.shape[1:]), fill)])
+        for value in values
+    ]
 
 
 def concat_samples(samples: Iterable[Sample]) -> Sample:
@@ -93,8 +117,10 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
                 joined[key] = value
             elif key == TIME_KEY and isinstance(value, Tensor):
                 if not torch.equal(joined[key], value):
-                    raise ValueError(f"concat_samples: time series of different times {joined[key].tolist()} and "
-                                     f"{value.tolist()} cannot be joined step by step")
+                    raise ValueError(
+                        f"concat_samples: time series of different times {joined[key].tolist()} and "
+                        f"{value.tolist()} cannot be joined step by step"
+                    )
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and 4 in (value.ndim, joined[key].ndim):
                 joined[key] = _join_series(key, joined[key], value)
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS:
@@ -143,8 +169,10 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
                 continue
             current = merged[key]
             if key == TIME_KEY and not torch.equal(current, value):
-                raise ValueError(f"merge_samples: time series of different times {current.tolist()} and "
-                                 f"{value.tolist()} cannot be overlaid step by step")
+                raise ValueError(
+                    f"merge_samples: time series of different times {current.tolist()} and "
+                    f"{value.tolist()} cannot be overlaid step by step"
+                )
             if current.shape != value.shape:
                 raise ValueError(
                     f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}"

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
-from geotorch.core import Sample
+from geotorch.core import Sample, pad_time_steps
 from geotorch.datamodules.nongeo import NonGeoDataModule
 
 #: Keys whose tensors run along the series' time axis, and the value of their padded steps (None: the
@@ -53,24 +53,13 @@ def pad_time_series(
         values = [sample[key] for sample in samples]
         if key in _SERIES_KEYS and isinstance(values[0], Tensor):
             fill = _SERIES_KEYS[key]
-            batch[key] = _pad(key, values, steps, padding_value if fill is None else fill)
+            batch[key] = torch.stack(pad_time_steps(values, steps, padding_value if fill is None else fill, key=key))
         elif isinstance(values[0], Tensor) and len({tuple(value.shape) for value in values}) == 1:
             batch[key] = torch.stack(values)
         else:
             batch[key] = values
     batch["length"] = torch.tensor([min(length, steps) for length in lengths], dtype=torch.int64)
     return batch
-
-
-def _pad(key: str, values: list[Tensor], steps: int, fill: float) -> Tensor:
-    shapes = {tuple(value.shape[1:]) for value in values}
-    if len(shapes) > 1:
-        raise ValueError(f"pad_time_series: {key!r} steps have different shapes {sorted(shapes)}")
-    first = values[0]
-    padded = first.new_full((len(values), steps, *first.shape[1:]), fill)
-    for row, value in zip(padded, values, strict=True):
-        row[: min(len(value), steps)] = value[:steps]
-    return padded
 
 
 class PASTISDataModule(NonGeoDataModule):
