@@ -21,7 +21,8 @@ _SENTINEL2_MS_BANDS = (*_TCI, "B05", "B06", "B07", "B08", "B11", "B12")
 _SENTINEL2_MS = Preprocessing(
     steps=(Rescale(divisor=(255.0,) * 3 + (8160.0,) * 6, clip=(0.0, 1.0), integer_max=255), FROM_UINT8),
     input_values=f"{_TCI_VALUES}, then Sentinel-2 L1C DN of B05, B06, B07, B08, B11, B12 as in the product's JP2 "
-    "files",
+    "files (products of processing baseline 04.00 and later, from 25 January 2022, add 1000 to these DN; "
+    "Normalization.md does not say whether Satlas removed it)",
     source=_SOURCE,
 )
 _LANDSAT = Preprocessing(

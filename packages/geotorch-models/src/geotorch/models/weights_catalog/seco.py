@@ -22,7 +22,9 @@ _SECO = Preprocessing(
     mean=IMAGENET_MEAN,
     std=IMAGENET_STD,
     input_values="Sentinel-2 L2A bottom-of-atmosphere reflectance DN (reflectance x 10000) of B4, B3, B2, as "
-    "Google Earth Engine's COPERNICUS/S2_SR holds them",
+    "products of processing baseline < 04.00 (SeCo's 2020-2021 downloads of Google Earth Engine's COPERNICUS/S2_SR) "
+    "hold them; products of baseline 04.00 and later (from 25 January 2022) add 1000 (BOA_ADD_OFFSET -1000), to "
+    "subtract first",
     source=f"{_SECO_REPO}seco_downloader.py (get_patch: image / 10000, rescale_intensity (0, 1) to uint8); "
     f"{_SECO_REPO}seco_dataset.py (QUANTILES, normalize, RGB_BANDS); ToTensor and imagenet_normalization",
 )

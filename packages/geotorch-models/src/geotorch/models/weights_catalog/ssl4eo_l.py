@@ -24,7 +24,10 @@ _SSL4EO_L = "https://github.com/microsoft/torchgeo/blob/f7231985f04f2d6c9c8a765e
 _SR_SCALE, _SR_OFFSET = 0.0000275, -0.2
 _SR_MIN, _SR_MAX = (0.0 - _SR_OFFSET) / _SR_SCALE, (0.3 - _SR_OFFSET) / _SR_SCALE
 _TOA_MIN, _TOA_MAX = 0.0, 0.4
-_BT_MIN, _BT_MAX = 273.15 - 25, 273.15 + 45
+# The scripts compute the kelvin bounds with bc (273.15 - 25, 273.15 + 45), which prints 248.15 and 318.15 for
+# compress_dataset.py to parse: those decimals, not Python's 273.15 - 25 (248.14999999999998), which moves values
+# such as 262.15 K one 8-bit level up.
+_BT_MIN, _BT_MAX = 248.15, 318.15
 
 
 def _ssl4eo_l(bands: tuple[str, ...], thermal: frozenset[str]) -> Preprocessing:

@@ -40,7 +40,15 @@ _SENTINEL2 = Weights(
     repo="https://github.com/zhu-xlab/SSL4EO-S12",
     preprocessing=SSL4EO_S12_TOA_UINT8,
 )
-_SENTINEL2_RGB = replace(_SENTINEL2, in_chans=3, bands=SENTINEL2_RGB)
+# The publisher lists the RGB and Sentinel-1 ResNets in its README but publishes no script for them; their
+# preprocessing is taken to be that of the dataset code every published script uses.
+_SENTINEL2_RGB = replace(
+    _SENTINEL2,
+    in_chans=3,
+    bands=SENTINEL2_RGB,
+    notes="no RGB pretraining script is published: the input is taken to be B4, B3, B2 of the 8-bit L1C export the "
+    "13-band scripts use (ssl4eo_dataset.py, --dtype uint8)",
+)
 _SENTINEL1 = replace(
     _SENTINEL2,
     in_chans=2,
@@ -48,8 +56,16 @@ _SENTINEL1 = replace(
     sensor="sentinel1",
     product="GRD",
     preprocessing=SSL4EO_S12_SAR_UINT8,
+    notes="no Sentinel-1 pretraining script is published: the input is taken to be ssl4eo_dataset.py's 8-bit "
+    "export, which always stretches Sentinel-1 dB over mean +- 2 std",
 )
-_DECUR_REPO = "https://github.com/zhu-xlab/DeCUR/blob/b3fa020051824cb312814ddd0ee54d7270d8ca44/src/pretrain/datasets/SSL4EO/"
+_FGMAE_SAR = (
+    "https://github.com/zhu-xlab/FGMAE/blob/66ac3c5715d80cf3af2a8d466b28dbc7f85d3e92/src/pretrain_ssl/datasets/SSL4EO/"
+    "ssl4eo_dataset_lmdb.py"
+)
+_DECUR_REPO = (
+    "https://github.com/zhu-xlab/DeCUR/blob/b3fa020051824cb312814ddd0ee54d7270d8ca44/src/pretrain/datasets/SSL4EO/"
+)
 # DeCUR pretrained on SSL4EO-S12 with both modalities stretched over mean +- 2 std of each band and stored as
 # 8-bit (the lmdb files made with --normalize --dtype uint8), then ToTensor.
 _DECUR_SOURCE = f"{_DECUR_REPO}readme.md; {_DECUR_REPO}ssl4eo_dataset.py (normalize, S1/S2C_MEAN and _STD)"
@@ -115,7 +131,14 @@ def _mae(arch: str, sensor: str, method: str) -> Weights:
         license=license_,
         sha256=sha256,
         checksum_source="Git LFS object id of the file on its Hugging Face repository" if sha256 else _NO_CHECKSUM,
-        notes="encoder only: the MAE decoder is not included",
+        notes="encoder only: the MAE decoder is not included"
+        + (
+            f"; FG-MAE's Sentinel-1 pretraining ({_FGMAE_SAR}, float32 SAR) first clips each patch to its own 1st "
+            "and 99th percentiles, which fixed transforms cannot repeat; SSL4EO-S12's MAE Sentinel-1 script is not "
+            "published"
+            if sensor == "sentinel1"
+            else ""
+        ),
     )
 
 
