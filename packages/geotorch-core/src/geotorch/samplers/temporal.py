@@ -1,4 +1,6 @@
-"""TorchGeo 0.10's temporal samplers: which dates to read, as single acquisitions, sliding windows or calendar periods.
+"""TorchGeo 0.10's temporal samplers: which dates to read; here their base and the single-acquisition samplers.
+
+Sliding windows and calendar periods are in :mod:`geotorch.samplers.temporal_windows`.
 
 A temporal sampler yields :class:`~geotorch.core.BoundingBox` queries whose
 ``mint``/``maxt`` (POSIX seconds) pick the dates and whose x/y span the
@@ -27,21 +29,17 @@ import torch
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
 from geotorch.core.geo import GeoDataset
-from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import MAX_WINDOWS
 from geotorch.samplers.distributed import draw_seed
 from geotorch.samplers.seeds import Seed
 from geotorch.samplers.single import GeoSampler
 from geotorch.samplers.temporal_arguments import (
-    Duration,
     Toi,
-    as_duration,
-    as_freq,
     as_toi,
     to_microseconds,
     to_seconds,
 )
-from geotorch.samplers.timeline import Acquisitions, Calendar, Periods, Strides, Timeline, Window
+from geotorch.samplers.timeline import Acquisitions, Timeline, Window
 
 
 class TemporalSampler(GeoSampler):
@@ -191,13 +189,35 @@ class TemporalSampler(GeoSampler):
         return math.ceil(self.length / self.world_size)
 
 
-class RandomTimestampSampler(TemporalSampler):
+class TimestampSampler(TemporalSampler):
+    """Base of the samplers whose windows are the acquisitions themselves; ``length`` is their number.
+
+    An acquisition is a distinct time interval of the index entries (clipped to ``toi``): tiles of
+    the same date are one acquisition, whose query covers all of them.
+    """
+
+    def __init__(
+        self,
+        dataset: GeoDataset,
+        *,
+        toi: Toi | None = None,
+        rank: int | None = None,
+        world_size: int | None = None,
+    ) -> None:
+        """Collect the acquisitions of ``dataset`` inside ``toi`` (see :class:`TemporalSampler`)."""
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        self.length = len(self.intervals)
+
+    def timeline(self, intervals: np.ndarray) -> Timeline:
+        """The acquisitions among ``intervals``."""
+        return Acquisitions(intervals)
+
+
+class RandomTimestampSampler(TimestampSampler):
     """Every acquisition once per pass, in a random order: for training on single dates.
 
-    An acquisition is a distinct time interval of the index entries (clipped
-    to ``toi``): tiles of the same date are one acquisition, whose query
-    covers all of them. A pass yields each of them once, shuffled anew each
-    pass (reproducibly after :meth:`set_epoch`); ``length`` is their number.
+    Acquisitions as in :class:`TimestampSampler`. A pass yields each of them once, shuffled anew
+    each pass (reproducibly after :meth:`set_epoch`); ``length`` is their number.
     The shuffled order is split across ranks: give every rank the same
     ``generator`` seed. Within :class:`SpatioTemporalSampler`, each location
     gets one acquisition present there, each equally likely.
@@ -226,12 +246,7 @@ class RandomTimestampSampler(TemporalSampler):
         world_size: int | None = None,
     ) -> None:
         super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
-        self.length = len(self.intervals)
         self.seed = draw_seed(generator)
-
-    def timeline(self, intervals: np.ndarray) -> Timeline:
-        """The acquisitions among ``intervals``."""
-        return Acquisitions(intervals)
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's share of a new random order of the acquisitions."""
@@ -245,10 +260,10 @@ class RandomTimestampSampler(TemporalSampler):
         return len(range(self.rank, self.length, self.world_size))
 
 
-class SequentialTimestampSampler(TemporalSampler):
+class SequentialTimestampSampler(TimestampSampler):
     """Every acquisition once per pass, in time order: for evaluation on single dates.
 
-    Acquisitions as in :class:`RandomTimestampSampler`; ``length`` is their number.
+    Acquisitions as in :class:`TimestampSampler`; ``length`` is their number.
 
     Args:
         dataset: the dataset whose dates are sampled.
@@ -262,213 +277,3 @@ class SequentialTimestampSampler(TemporalSampler):
     """
 
     strategy = "sequential"
-
-    def __init__(
-        self,
-        dataset: GeoDataset,
-        *,
-        toi: Toi | None = None,
-        rank: int | None = None,
-        world_size: int | None = None,
-    ) -> None:
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
-        self.length = len(self.intervals)
-
-    def timeline(self, intervals: np.ndarray) -> Timeline:
-        """The acquisitions among ``intervals``."""
-        return Acquisitions(intervals)
-
-
-class RandomTimedeltaSampler(TemporalSampler):
-    """Windows of a fixed duration at random times: for training on sub-series of a set length.
-
-    A window ``[start, start + delta)`` starts at a uniformly random
-    microsecond among those that keep it inside the span of the dates (first
-    to last, within ``toi``) and let it overlap at least one acquisition; when
-    ``delta`` is longer than that span, among those whose window covers the
-    whole span. Each pass draws ``length`` new windows.
-
-    Args:
-        dataset: the dataset whose dates are sampled.
-        delta: duration of a window, at least a millisecond.
-        length: windows per pass over all ranks (default: how many
-            :class:`SequentialTimedeltaSampler` windows of ``delta`` with ``stride=delta`` hold an acquisition).
-        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
-        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
-        rank: this process's rank (default: from torch.distributed, else 0).
-        world_size: how many ranks share the work (default: from torch.distributed, else 1).
-
-    Raises:
-        TypeError: if ``delta`` is not a Timedelta/timedelta, ``length`` not a number,
-            or ``toi``/``generator`` has the wrong type.
-        ValueError: if ``delta`` is under a millisecond, ``length`` is not a positive
-            whole number or a pass would exceed 2**40 windows, or as :class:`TemporalSampler`.
-    """
-
-    strategy = "random"
-
-    def __init__(
-        self,
-        dataset: GeoDataset,
-        *,
-        delta: Duration,
-        length: int | None = None,
-        toi: Toi | None = None,
-        generator: Seed | None = None,
-        rank: int | None = None,
-        world_size: int | None = None,
-    ) -> None:
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
-        owner = type(self).__name__
-        self.delta = as_duration(delta, "delta", owner)
-        if length is None:
-            self.length = self._checked_length(max(1, len(self.timeline(self.intervals))), f"delta={delta!r}")
-        else:
-            self.length = self._checked_length(as_count(length, "length", owner), f"length={length!r}")
-        self.seed = draw_seed(generator)
-
-    def timeline(self, intervals: np.ndarray) -> Timeline:
-        """Windows of ``delta`` over ``intervals`` (draws start at any microsecond)."""
-        return Strides(intervals, self.span, self.delta, self.delta)
-
-
-class SequentialTimedeltaSampler(TemporalSampler):
-    """Sliding windows of a fixed duration, in time order: for evaluation on sub-series of a set length.
-
-    Windows ``[start, start + delta)`` start at the first date (within
-    ``toi``) and then every ``stride``, the last one starting at or before the
-    last date (so it may reach past it); windows that hold no acquisition (a
-    gap in the data, or between windows when ``stride > delta``) are skipped.
-    A ``delta`` longer than the span of the dates gives one window. The same
-    windows are laid at every location of a :class:`SpatioTemporalSampler`.
-
-    Args:
-        dataset: the dataset whose dates are sampled.
-        delta: duration of a window, at least a millisecond.
-        stride: time between window starts, at least a millisecond (default: ``delta``).
-        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
-        rank: this process's rank (default: from torch.distributed, else 0).
-        world_size: how many ranks share the work (default: from torch.distributed, else 1).
-
-    Raises:
-        TypeError: if ``delta`` or ``stride`` is not a Timedelta/timedelta, or ``toi`` has the wrong type.
-        ValueError: if ``delta`` or ``stride`` is under a millisecond, a pass
-            would exceed 2**40 windows, or as :class:`TemporalSampler`.
-    """
-
-    strategy = "sequential"
-
-    def __init__(
-        self,
-        dataset: GeoDataset,
-        *,
-        delta: Duration,
-        stride: Duration | None = None,
-        toi: Toi | None = None,
-        rank: int | None = None,
-        world_size: int | None = None,
-    ) -> None:
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
-        owner = type(self).__name__
-        self.delta = as_duration(delta, "delta", owner)
-        self.stride = self.delta if stride is None else as_duration(stride, "stride", owner)
-        given = f"delta={delta!r}" if stride is None else f"delta={delta!r}, stride={stride!r}"
-        self.length = self._checked_length(len(self.timeline(self.intervals)), given)
-
-    def timeline(self, intervals: np.ndarray) -> Timeline:
-        """Windows of ``delta`` every ``stride`` over ``intervals``."""
-        return Strides(intervals, self.span, self.delta, self.stride)
-
-
-class RandomPeriodSampler(TemporalSampler):
-    """Calendar periods (months, quarters, years...) at random: for training on, say, a month of dates.
-
-    A period of pandas frequency ``freq`` is drawn by drawing a uniformly
-    random instant among the periods that hold an acquisition (within
-    ``toi``) and taking the period that holds it, so a 31-day month is a
-    little likelier than February; the query is the whole period, ``[start,
-    next start)``. Periods are pandas ``Period`` objects of UTC times; with a
-    multiple (``"2M"``) they are counted from the period of the first date.
-
-    Args:
-        dataset: the dataset whose dates are sampled.
-        freq: a pandas period alias: ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, ``"2M"``...
-        length: periods per pass over all ranks (default: how many periods hold an acquisition).
-        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
-        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
-        rank: this process's rank (default: from torch.distributed, else 0).
-        world_size: how many ranks share the work (default: from torch.distributed, else 1).
-
-    Raises:
-        TypeError: if ``freq`` is not a string, ``length`` not a number, or ``toi``/``generator`` has the wrong type.
-        ValueError: if ``freq`` is not a pandas period alias (``"ME"`` is an offset alias: use ``"M"``),
-            ``length`` is not a positive whole number or a pass would exceed 2**40 periods,
-            or as :class:`TemporalSampler`.
-    """
-
-    strategy = "random"
-
-    def __init__(
-        self,
-        dataset: GeoDataset,
-        *,
-        freq: str,
-        length: int | None = None,
-        toi: Toi | None = None,
-        generator: Seed | None = None,
-        rank: int | None = None,
-        world_size: int | None = None,
-    ) -> None:
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
-        owner = type(self).__name__
-        self.freq = as_freq(freq, owner)
-        self.calendar = Calendar(self.freq, self.span[0])
-        if length is None:
-            self.length = self._checked_length(len(self.timeline(self.intervals)), f"freq={freq!r}")
-        else:
-            self.length = self._checked_length(as_count(length, "length", owner), f"length={length!r}")
-        self.seed = draw_seed(generator)
-
-    def timeline(self, intervals: np.ndarray) -> Timeline:
-        """The periods that overlap ``intervals``."""
-        return Periods(intervals, self.calendar)
-
-
-class SequentialPeriodSampler(TemporalSampler):
-    """Every calendar period (month, quarter, year...) that holds an acquisition, in time order.
-
-    Periods as in :class:`RandomPeriodSampler`; periods without an
-    acquisition (within ``toi``) are skipped; ``length`` is the number of the others.
-
-    Args:
-        dataset: the dataset whose dates are sampled.
-        freq: a pandas period alias: ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, ``"2M"``...
-        toi: time of interest (see :class:`TemporalSampler`; default: all dates).
-        rank: this process's rank (default: from torch.distributed, else 0).
-        world_size: how many ranks share the work (default: from torch.distributed, else 1).
-
-    Raises:
-        TypeError: if ``freq`` is not a string or ``toi`` has the wrong type.
-        ValueError: if ``freq`` is not a pandas period alias, a pass would
-            exceed 2**40 periods, or as :class:`TemporalSampler`.
-    """
-
-    strategy = "sequential"
-
-    def __init__(
-        self,
-        dataset: GeoDataset,
-        *,
-        freq: str,
-        toi: Toi | None = None,
-        rank: int | None = None,
-        world_size: int | None = None,
-    ) -> None:
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
-        self.freq = as_freq(freq, type(self).__name__)
-        self.calendar = Calendar(self.freq, self.span[0])
-        self.length = self._checked_length(len(self.timeline(self.intervals)), f"freq={freq!r}")
-
-    def timeline(self, intervals: np.ndarray) -> Timeline:
-        """The periods that overlap ``intervals``."""
-        return Periods(intervals, self.calendar)
