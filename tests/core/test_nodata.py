@@ -227,3 +227,25 @@ def test_pixels_a_mask_or_alpha_band_hides_are_missing_in_warps_and_mosaics(
     mosaic = hidden[hidden.bounds][key].numpy()
     np.testing.assert_array_equal(mosaic, plain[hidden.bounds][key].numpy())
     assert (mosaic == 50).any() and (mosaic == 100).any()
+
+
+@pytest.mark.parametrize(("dtype", "fill"), [("int16", -9999), ("uint8", 255), ("float32", -3.4e38)])
+@pytest.mark.parametrize("resampling", [Resampling.nearest, Resampling.bilinear, Resampling.cubic])
+def test_a_warped_value_equal_to_the_fill_keeps_its_value(
+    tmp_path: Path, dtype: str, fill: float, resampling: Resampling
+) -> None:
+    # a.tif declares ``fill`` its nodata (so the fill) and is missing everywhere; b.tif, a third of a pixel
+    # off the grid so warped, declares none and holds ``fill`` as data in its top half: GDAL, told the fill
+    # is its destination nodata, would move those values by one to tell them from it (-9999 read -10000).
+    write_raster(tmp_path / "a.tif", np.full((1, 12, 12), fill, dtype=dtype), "EPSG:32616", grid(LEFT, TOP),
+                 nodata=fill)
+    b = np.full((1, 12, 12), 100, dtype=dtype)
+    b[0, :6] = fill
+    write_raster(tmp_path / "b.tif", b, "EPSG:32616", grid(LEFT + 10, TOP))
+    dataset = type("Fill", (RasterDataset,), {"resampling": resampling})(tmp_path, res=30)
+    image = dataset[LEFT + 100 : LEFT + 300, TOP - 300 : TOP - 10]["image"][0].numpy()
+    expected = np.float32(np.asarray(fill, dtype=dtype))
+    assert (image[:4] == expected).all() and (image[7:] == 100).all()
+    reference = gdal_warp(tmp_path / "b.tif", BoundingBox(LEFT + 100, LEFT + 300, TOP - 300, TOP - 10), "EPSG:32616",
+                          30, src_nodata=None)
+    assert (reference[0][:4] == b[0, 0, 0]).all(), "GDAL's warp without a destination nodata keeps the value"

@@ -226,9 +226,11 @@ def warp_onto_grid(
         # No value marks the hidden pixels (the file has no nodata): a source alpha band of 0 and 1 does.
         pixels = np.concatenate([pixels, (~hidden).astype(pixels.dtype)[None]])
         options = {**options, "src_alpha": len(pixels), "SRC_ALPHA_MAX": 1}
+    # With an alpha band, GDAL is told no destination nodata: told the fill, it would move a valid value equal
+    # to it by one (-9999 read as -10000) to tell it from the fill, which the alpha band already does.
     reproject(pixels, target, src_transform=src_transform, src_crs=source.crs, src_nodata=missing,
-              dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=fill, resampling=resampling,
-              **alpha, **options)
+              dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=None if alpha else fill,
+              resampling=resampling, **alpha, **options)
     return _received(out, target, fill)
 
 
