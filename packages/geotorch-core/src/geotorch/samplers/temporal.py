@@ -29,6 +29,7 @@ import torch
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
 from geotorch.core.geo import GeoDataset
+from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import MAX_WINDOWS
 from geotorch.samplers.distributed import draw_seed
 from geotorch.samplers.seeds import Seed
@@ -162,6 +163,17 @@ class TemporalSampler(GeoSampler):
         """The query for ``window`` over ``location``'s x/y (the dataset's whole bounds when None)."""
         area = self.bounds if location is None else location
         return BoundingBox(area.minx, area.maxx, area.miny, area.maxy, to_seconds(window[0]), to_seconds(window[1]))
+
+    def _length(self, length: int | None, windows: int, given: str) -> int:
+        """Windows a pass of a random sampler draws: ``length`` when given, else ``windows`` (from ``given``).
+
+        Raises:
+            TypeError: if ``length`` is not a number.
+            ValueError: if ``length`` is not a positive whole number, or the pass would exceed 2**40 windows.
+        """
+        if length is None:
+            return self._checked_length(windows, given)
+        return self._checked_length(as_count(length, "length", type(self).__name__), f"length={length!r}")
 
     def _checked_length(self, length: int, given: str) -> int:
         """``length`` if a pass could ever end, else a ValueError naming the arguments that gave it."""

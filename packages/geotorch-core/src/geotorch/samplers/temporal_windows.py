@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from geotorch.core.geo import GeoDataset
-from geotorch.samplers.arguments import as_count
 from geotorch.samplers.distributed import draw_seed
 from geotorch.samplers.seeds import Seed
 from geotorch.samplers.temporal import TemporalSampler
@@ -91,10 +90,7 @@ class RandomTimedeltaSampler(TimedeltaSampler):
         world_size: int | None = None,
     ) -> None:
         super().__init__(dataset, delta=delta, toi=toi, rank=rank, world_size=world_size)
-        if length is None:
-            self.length = self._checked_length(max(1, len(self.timeline(self.intervals))), f"delta={delta!r}")
-        else:
-            self.length = self._checked_length(as_count(length, "length", type(self).__name__), f"length={length!r}")
+        self.length = self._length(length, max(1, len(self.timeline(self.intervals))), f"delta={delta!r}")
         self.seed = draw_seed(generator)
 
 
@@ -211,10 +207,7 @@ class RandomPeriodSampler(PeriodSampler):
         world_size: int | None = None,
     ) -> None:
         super().__init__(dataset, freq=freq, toi=toi, rank=rank, world_size=world_size)
-        if length is None:
-            self.length = self._checked_length(len(self.timeline(self.intervals)), f"freq={freq!r}")
-        else:
-            self.length = self._checked_length(as_count(length, "length", type(self).__name__), f"length={length!r}")
+        self.length = self._length(length, len(self.timeline(self.intervals)), f"freq={freq!r}")
         self.seed = draw_seed(generator)
 
 
