@@ -59,7 +59,7 @@ _SENTINEL1 = replace(
     notes="no Sentinel-1 pretraining script is published: the input is taken to be ssl4eo_dataset.py's 8-bit "
     "export, which always stretches Sentinel-1 dB over mean +- 2 std",
 )
-_FGMAE_SAR = (
+_FGMAE_LMDB = (
     "https://github.com/zhu-xlab/FGMAE/blob/66ac3c5715d80cf3af2a8d466b28dbc7f85d3e92/src/pretrain_ssl/datasets/SSL4EO/"
     "ssl4eo_dataset_lmdb.py"
 )
@@ -114,6 +114,23 @@ _NO_CHECKSUM = (
 _MAE_SHA256: dict[str, str] = {}
 
 
+def _mae_notes(sensor: str, method: str) -> str:
+    """What a user of the ``method`` encoder for ``sensor`` must know about its input beyond the transforms."""
+    notes = ["encoder only: the MAE decoder is not included"]
+    if sensor == "sentinel1":
+        notes.append(
+            f"FG-MAE's Sentinel-1 pretraining ({_FGMAE_LMDB}, float32 SAR) first clips each patch to its own 1st and "
+            "99th percentiles, which fixed transforms cannot repeat; SSL4EO-S12's MAE Sentinel-1 script is not "
+            "published"
+        )
+    elif method == "fgmae":
+        notes.append(
+            "FG-MAE's 13-band pretraining reads an 8-bit lmdb (251k_ms.lmdb) whose making is not published; it is "
+            "taken to be SSL4EO-S12's 8-bit L1C export"
+        )
+    return "; ".join(notes)
+
+
 def _mae(arch: str, sensor: str, method: str) -> Weights:
     """One SSL4EO-S12 MAE or FG-MAE encoder: ``sensor`` is ``sentinel2`` (13 bands) or ``sentinel1`` (2)."""
     base = _SENTINEL2 if sensor == "sentinel2" else _SENTINEL1
@@ -131,14 +148,7 @@ def _mae(arch: str, sensor: str, method: str) -> Weights:
         license=license_,
         sha256=sha256,
         checksum_source="Git LFS object id of the file on its Hugging Face repository" if sha256 else _NO_CHECKSUM,
-        notes="encoder only: the MAE decoder is not included"
-        + (
-            f"; FG-MAE's Sentinel-1 pretraining ({_FGMAE_SAR}, float32 SAR) first clips each patch to its own 1st "
-            "and 99th percentiles, which fixed transforms cannot repeat; SSL4EO-S12's MAE Sentinel-1 script is not "
-            "published"
-            if sensor == "sentinel1"
-            else ""
-        ),
+        notes=_mae_notes(sensor, method),
     )
 
 
