@@ -77,6 +77,8 @@ class NonGeoDataModule(BaseDataModule):
         self.val_dataset: Dataset[Sample] | None = None
         self.test_dataset: Dataset[Sample] | None = None
         self.predict_dataset: Dataset[Sample] | None = None
+        #: How the loaders join samples into a batch (TorchGeo's attribute: a subclass or user sets it).
+        self.collate_fn: Callable[[list[Sample]], Sample] = _stack
         self.train_aug = self.flips()
 
     def build(self, split: str | None) -> Dataset[Sample]:
@@ -129,7 +131,7 @@ class NonGeoDataModule(BaseDataModule):
                        "predict": self.predict_dataset}[stage]
         assert dataset is not None
         return DataLoader(dataset, batch_size=self.batch_size, shuffle=shuffle, num_workers=self.num_workers,
-                          collate_fn=_stack)
+                          collate_fn=self.collate_fn)
 
     def train_dataloader(self) -> DataLoader[Sample]:
         """The training split, shuffled."""

@@ -9,7 +9,6 @@ from typing import Any
 
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, Dataset
 
 from geotorch.core import Sample, pad_time_steps
 from geotorch.datamodules.nongeo import NonGeoDataModule
@@ -114,15 +113,6 @@ class PASTISDataModule(NonGeoDataModule):
         self.padding_length = padding_length
         self.collate_fn = partial(pad_time_series, padding_length=padding_length)
         self.train_aug = None
-
-    def _loader(self, dataset: Dataset[Sample] | None, stage: str, shuffle: bool) -> DataLoader[Sample]:
-        if dataset is None:
-            self.setup(stage)
-            dataset = {"fit": self.train_dataset, "validate": self.val_dataset, "test": self.test_dataset,
-                       "predict": self.predict_dataset}[stage]
-        assert dataset is not None
-        return DataLoader(dataset, batch_size=self.batch_size, shuffle=shuffle, num_workers=self.num_workers,
-                          collate_fn=self.collate_fn)
 
     def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
         """Move a batch's tensors, listed ones (instance targets) included, to ``device``."""
