@@ -381,3 +381,73 @@ def test_preprocess_refuses_an_image_with_another_band_count() -> None:
     preprocessing = Preprocessing(steps=(Rescale(divisor=(1.0, 2.0, 3.0)),), input_values="x", source="https://x")
     with pytest.raises(ValueError, match=r"3 step0.divisor values but the image has 2 bands"):
         preprocessing.module()(torch.zeros(2, 4, 4))
+
+
+BOUNDED = [weights for weights in ALL if weights.preprocessing.input_max]
+
+
+def test_inputs_with_a_largest_value_are_bounded() -> None:
+    # 8-bit images (Satlas TCI and NAIP, fMoW RGB) and top-of-atmosphere reflectance and kelvin (SSL4EO-L TOA) have a
+    # largest value; another product's values above it (16-bit DN) must be refused rather than scaled past 1.
+    patterns = [
+        "*.sentinel2_*_rgb_satlas",
+        "*.sentinel2_*_ms_satlas",
+        "*.naip_rgb_*_satlas",
+        "*.fmow_rgb_*",
+        "*.landsat_*_toa_*",
+    ]
+    expected = {weights.name for weights in ALL if any(fnmatch.fnmatch(weights.name, p) for p in patterns)}
+    assert {weights.name for weights in BOUNDED} == expected
+
+
+@pytest.mark.parametrize("weights", BOUNDED, ids=lambda weights: weights.name)
+def test_values_up_to_the_inputs_largest_are_taken_and_one_above_is_refused(weights: Weights) -> None:
+    bands = weights.in_chans or 1
+    largest = np.resize(np.array(weights.preprocessing.input_max), bands)
+    image = torch.from_numpy(np.stack([np.full((2, 2), value) for value in largest]))
+    image[0, 0, 0] = torch.nan  # missing values are no evidence of another product
+    weights.transforms(image)
+    for band in range(bands):
+        above = image.clone()
+        above[band, 1, 1] = np.nextafter(largest[band], np.inf)
+        with pytest.raises(ValueError, match=rf"band {band} of the image holds .*, above {largest[band]:g}"):
+            weights.transforms(above)
+
+
+@pytest.mark.parametrize("name", ["resnet50.sentinel2_si_rgb_satlas", "swin_v2_b.sentinel2_mi_ms_satlas"])
+def test_satlas_refuses_red_reflectance_dn_where_the_true_colour_image_belongs(name: str) -> None:
+    # Sentinel-2 B04 DN (reflectance x 10000) in the TCI's red channel: dividing by 255 would give about 5.
+    weights = get_weight(name)
+    image = torch.full((weights.in_chans or 3, 2, 2), 90.0)
+    image[0] = 1234.0
+    with pytest.raises(ValueError, match=r"band 0 of the image holds 1234, above 255.*true-colour image"):
+        weights.transforms(image)
+
+
+def test_ssl4eo_l_toa_refuses_level1_dn_as_the_landsat_dataset_reads_them(tmp_path: Path) -> None:
+    # GeoTorch's Landsat8 dataset reads Level-1 bands (B1-B11) as their DN; SSL4EO-L's TOA models took reflectance and
+    # kelvin that need each scene's MTL rescaling and sun elevation, which no fixed preprocessing knows.
+    datasets = pytest.importorskip("geotorch.datasets")
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.transform import from_origin
+
+    scene = "LC08_L1TP_023032_20230615_20230620_02_T1"
+    bands = datasets.Landsat8.level1_bands
+    for offset, band in enumerate(bands):
+        profile = {
+            "driver": "GTiff",
+            "width": 4,
+            "height": 2,
+            "count": 1,
+            "dtype": "uint16",
+            "crs": "EPSG:32616",
+            "transform": from_origin(500000, 4430000, 30, 30),
+        }
+        with rasterio.open(tmp_path / f"{scene}_{band}.TIF", "w", **profile) as dst:
+            dst.write(np.full((2, 4), 7000 + offset, dtype=np.uint16), 1)
+    dataset = datasets.Landsat8(root=tmp_path, bands=list(bands))
+    sample = dataset[dataset.bounds]
+    weights = get_weight("resnet50.landsat_oli_tirs_toa_moco")
+    assert weights.bands == tuple(dataset.bands)
+    with pytest.raises(ValueError, match=r"band 0 of the image holds 7000, above 100.*top-of-atmosphere"):
+        weights.transforms(sample["image"])

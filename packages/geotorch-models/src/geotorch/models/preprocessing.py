@@ -77,6 +77,10 @@ class Preprocessing:
         std: divides last, 1 when unused.
         input_values: the raw values the steps start from: product, bands' units, scale factors.
         source: where the publisher states these numbers.
+        input_max: the largest value :attr:`input_values` can hold, one for all bands or one per band (255 for an
+            8-bit image, 65535 for 16-bit DN, a physical bound for reflectance or kelvin); a larger value means another
+            product was given (16-bit reflectance DN for an 8-bit true-colour image, Level-1 DN for top-of-atmosphere
+            reflectance) and is refused. Empty: no bound.
     """
 
     steps: tuple[Rescale, ...] = ()
@@ -84,15 +88,18 @@ class Preprocessing:
     std: tuple[float, ...] = (1.0,)
     input_values: str = ""
     source: str = ""
+    input_max: tuple[float, ...] = ()
 
     def per_band(self) -> dict[str, tuple[float, ...]]:
-        """Every per-band tuple by name (``step0.offset``, ``step0.divisor``, ..., ``mean``, ``std``)."""
+        """Every per-band tuple by name (``step0.offset``, ``step0.divisor``, ..., ``mean``, ``std``, ``input_max``)."""
         values: dict[str, tuple[float, ...]] = {}
         for index, step in enumerate(self.steps):
             values[f"step{index}.offset"] = step.offset
             values[f"step{index}.divisor"] = step.divisor
         values["mean"] = self.mean
         values["std"] = self.std
+        if self.input_max:
+            values["input_max"] = self.input_max
         return values
 
     def module(self) -> Preprocess:
@@ -122,7 +129,8 @@ class Preprocess(nn.Module):
             float32, the shape of ``image``.
 
         Raises:
-            ValueError: if a per-band number list does not match the image's band count.
+            ValueError: if a per-band number list does not match the image's band count, or a band holds a value
+                above :attr:`Preprocessing.input_max` (the message names the band, the value and the input expected).
         """
         bands = image.shape[-3]
         for name, numbers in self.preprocessing.per_band().items():
@@ -136,6 +144,8 @@ class Preprocess(nn.Module):
             return torch.tensor(numbers, dtype=dtype, device=image.device).view(-1, 1, 1)
 
         values = image.to(dtype)
+        if self.preprocessing.input_max:
+            self._refuse_values_above_input_max(values)
         for step in self.preprocessing.steps:
             values = (values - column(step.offset)) / column(step.divisor)
             if step.clip is not None:
@@ -144,3 +154,19 @@ class Preprocess(nn.Module):
                 values = torch.floor(values * step.integer_max)
         normalized = (values - column(self.preprocessing.mean)) / column(self.preprocessing.std)
         return normalized.to(torch.float32)
+
+    def _refuse_values_above_input_max(self, values: Tensor) -> None:
+        """Raise if a band of ``values`` (channel axis third from last) holds more than the input can."""
+        bands = values.shape[-3]
+        per_band = values.movedim(-3, 0).reshape(bands, -1)
+        if per_band.shape[1] == 0:
+            return
+        peaks = per_band.nan_to_num(nan=-torch.inf).amax(dim=1)
+        limits = torch.tensor(self.preprocessing.input_max, dtype=values.dtype, device=values.device).expand(bands)
+        above = (peaks > limits).nonzero()
+        if above.numel():
+            band = int(above[0, 0])
+            raise ValueError(
+                f"band {band} of the image holds {float(peaks[band]):g}, above {float(limits[band]):g}, the largest "
+                f"value of the input these weights take: {self.preprocessing.input_values}"
+            )

@@ -24,6 +24,8 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 #: ToTensor's step: stored 8-bit integers back to [0, 1].
 FROM_UINT8 = Rescale(divisor=(255.0,))
+#: The largest value of an 8-bit image: an input above it is another product (16-bit DN, say).
+UINT8_MAX = (255.0,)
 
 _SSL4EO_S12 = "https://github.com/zhu-xlab/SSL4EO-S12/blob/1dc0c8310ca8c2bf4c6f8d67f168eab568a10a9d/src/benchmark/"
 _SSL4EO_S12_DATASET = f"{_SSL4EO_S12}pretrain_ssl/datasets/SSL4EO/ssl4eo_dataset.py"

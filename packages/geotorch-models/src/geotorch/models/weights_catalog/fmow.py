@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from geotorch.models.preprocessing import Preprocessing
 from geotorch.models.weights import Weights
-from geotorch.models.weights_catalog.bands import FROM_UINT8, IMAGENET_MEAN, IMAGENET_STD
+from geotorch.models.weights_catalog.bands import FROM_UINT8, IMAGENET_MEAN, IMAGENET_STD, UINT8_MAX
 
 _FMOW_RGB = "8-bit red, green, blue of fMoW-RGB (Maxar) or other very-high-resolution RGB"
 _GASSL = Preprocessing(
@@ -12,6 +12,7 @@ _GASSL = Preprocessing(
     mean=IMAGENET_MEAN,
     std=IMAGENET_STD,
     input_values=_FMOW_RGB,
+    input_max=UINT8_MAX,
     source="https://github.com/sustainlab-group/geography-aware-ssl/blob/main/moco_fmow/main_moco_geo%2Btp.py#L287 "
     "(ToTensor, then ImageNet mean and std)",
 )
@@ -20,6 +21,7 @@ _SCALE_MAE = Preprocessing(
     mean=IMAGENET_MEAN,
     std=IMAGENET_STD,
     input_values=_FMOW_RGB,
+    input_max=UINT8_MAX,
     source="https://github.com/bair-climate-initiative/scale-mae/blob/1117537eb179ffa99c50b2db8b577819adde995b/mae/"
     "config/fmow.yaml (pretraining mean and std: ImageNet's, after ToTensor)",
 )

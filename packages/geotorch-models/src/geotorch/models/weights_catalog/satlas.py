@@ -7,19 +7,20 @@ from typing import Any
 
 from geotorch.models.preprocessing import Preprocessing, Rescale
 from geotorch.models.weights import Weights
-from geotorch.models.weights_catalog.bands import FROM_UINT8
+from geotorch.models.weights_catalog.bands import FROM_UINT8, UINT8_MAX
 
 _SOURCE = "https://github.com/allenai/satlas/blob/149d2719bdc4f3c8b5f4a3c041f15c88c9384fc5/Normalization.md"
 # The first three Sentinel-2 channels are ESA's 8-bit true-colour image (the TCI file of an L1C product), not
 # B04/B03/B02 reflectance.
 _TCI = ("TCI_R", "TCI_G", "TCI_B")
 _TCI_VALUES = "the 8-bit true-colour image (TCI_R, TCI_G, TCI_B: the TCI file of a Sentinel-2 L1C product)"
-_SENTINEL2_RGB = Preprocessing(steps=(FROM_UINT8,), input_values=_TCI_VALUES, source=_SOURCE)
+_SENTINEL2_RGB = Preprocessing(steps=(FROM_UINT8,), input_values=_TCI_VALUES, source=_SOURCE, input_max=UINT8_MAX)
 _SENTINEL2_MS_BANDS = (*_TCI, "B05", "B06", "B07", "B08", "B11", "B12")
 # Normalization.md: TCI / 255; the other bands / 8160 clipped to [0, 1], stored as 8-bit (its example keeps
 # clip(DN // 32, 0, 255) as uint8, and 255 * DN / 8160 = DN / 32).
 _SENTINEL2_MS = Preprocessing(
     steps=(Rescale(divisor=(255.0,) * 3 + (8160.0,) * 6, clip=(0.0, 1.0), integer_max=255), FROM_UINT8),
+    input_max=UINT8_MAX * 3 + (65535.0,) * 6,  # 8-bit TCI, then 16-bit DN
     input_values=f"{_TCI_VALUES}, then Sentinel-2 L1C DN of B05, B06, B07, B08, B11, B12 as in the product's JP2 "
     "files (products of processing baseline 04.00 and later, from 25 January 2022, add 1000 to these DN; "
     "Normalization.md does not say whether Satlas removed it)",
@@ -39,6 +40,7 @@ _SENTINEL1 = Preprocessing(
 )
 _NAIP = Preprocessing(
     steps=(FROM_UINT8,),
+    input_max=UINT8_MAX,
     input_values="8-bit red, green, blue of NAIP (or other aerial RGB); NAIP's near-infrared band left out",
     source=_SOURCE,
 )

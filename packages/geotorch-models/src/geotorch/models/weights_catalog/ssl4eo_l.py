@@ -28,6 +28,9 @@ _TOA_MIN, _TOA_MAX = 0.0, 0.4
 # compress_dataset.py to parse: those decimals, not Python's 273.15 - 25 (248.14999999999998), which moves values
 # such as 262.15 K one 8-bit level up.
 _BT_MIN, _BT_MAX = 248.15, 318.15
+# No top-of-atmosphere reflectance reaches 100 (that would take a sun elevation under one degree) and no thermal band
+# reads above 400 K (a saturated OLI/TIRS band 10 is about 368 K): larger values are Level-1 DN, refused.
+_TOA_INPUT_MAX, _BT_INPUT_MAX = 100.0, 400.0
 
 
 def _ssl4eo_l(bands: tuple[str, ...], thermal: frozenset[str]) -> Preprocessing:
@@ -43,6 +46,7 @@ def _ssl4eo_l(bands: tuple[str, ...], thermal: frozenset[str]) -> Preprocessing:
     high = tuple(_BT_MAX if band in thermal else _TOA_MAX for band in bands)
     return Preprocessing(
         steps=(stretch(low, high), FROM_UINT8),
+        input_max=tuple(_BT_INPUT_MAX if band in thermal else _TOA_INPUT_MAX for band in bands),
         input_values="Landsat Collection 2 Level-1 top-of-atmosphere reflectance (unitless, sun-angle corrected) "
         "and thermal brightness temperature (K), as Google Earth Engine's LANDSAT/*/C02/T1_TOA holds them; "
         "Level-1 DN need the scene's MTL rescaling and sun elevation first",
