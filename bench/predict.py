@@ -6,8 +6,9 @@ generated once (smooth, compressible patterns), then predicted with a 10-class U
 
 - ``*_peak_rss_mib``: the largest resident memory of the predicting process after the model's
   forward passes alone (``forward_``: imports, weights, activations) and after the prediction
-  (``main_``), of any of its DataLoader workers, and of the sum over the process tree (sampled
-  every 0.1 s; shared pages counted in each process, so the sum overstates);
+  (``main_``), and of the sum over the process tree (sampled every 0.1 s; shared pages counted
+  in each process, so the sum overstates; ``predict_raster`` reads with threads, so the tree is
+  the one process unless something else forks);
 - ``tree_peak_pss_mib``: the largest sum of the process tree's proportional set sizes (each
   shared page split among its sharers: the memory the run holds);
 - ``pixels_per_s``: output pixels per second of wall time, writing the COG included;
@@ -147,7 +148,6 @@ def child(options: argparse.Namespace) -> None:
         "forward_ratio": round(forward / seconds, 3),
         "forward_peak_rss_mib": round(forward_peak),
         "main_peak_rss_mib": round(main_peak),
-        "worker_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "output_bytes": Path(written[0]).stat().st_size,
     }
     print(json.dumps(figures))
@@ -234,7 +234,7 @@ def main() -> None:
     parser.add_argument("--patch", type=int, default=512)
     parser.add_argument("--overlap", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="predict_raster's num_workers (reading threads)")
     parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) - 2))
     parser.add_argument("--device", default="cuda" if _has_cuda() else "cpu")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)

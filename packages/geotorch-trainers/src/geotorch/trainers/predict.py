@@ -13,11 +13,10 @@ import torch
 from rasterio.crs import CRS
 from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
-from torch.utils.data import DataLoader
 
 from geotorch.trainers.outputs import output_names, temporary_of
 from geotorch.trainers.predict_blend import blend_weights
-from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, publish_cog
+from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_cache, publish_cog
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
 from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_mask import FileMask
@@ -50,7 +49,7 @@ def predict_raster(
 
     Each raster is cut into windows of ``patch_size`` overlapping by ``overlap`` pixels (the
     last row and column of windows moved back to end at the raster's edge; a raster smaller
-    than a window is padded with zeros), read a batch at a time by ``num_workers`` processes,
+    than a window is padded with zeros), read a batch at a time by ``num_workers`` threads,
     run through ``model``, and the windows' logits are blended where they overlap (weights
     rising from the window edges, :func:`~geotorch.trainers.predict_blend.blend_weights`).
     Rows are written as soon as every window over them has run, so memory holds one band of
@@ -80,7 +79,8 @@ def predict_raster(
         vectorize: also write each class output's polygons, per class, as ``<name>.gpkg`` and
             ``<name>.parquet`` (GeoParquet) beside it.
         simplify: tolerance (in the output's CRS units) to simplify the polygons by, or None.
-        num_workers: processes reading windows (0: the calling one).
+        num_workers: threads reading windows ahead of the model (0: the calling one reads them). Threads, not
+            processes: GDAL decodes outside Python's lock, and threads add no copy of the process's memory.
         device: where the model runs (default: CUDA when available, else the CPU).
         preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values giving
             the model's input (default: the task's pretrained weights' ``transforms`` when the
@@ -114,6 +114,8 @@ def predict_raster(
         raise ValueError("predict_raster: res= needs crs= (the grid's CRS)")
     if batch_size < 1:
         raise ValueError(f"predict_raster: batch_size={batch_size} must be at least 1")
+    if num_workers < 0:
+        raise ValueError(f"predict_raster: num_workers={num_workers} must be 0 or more")
     sources = raster_paths(paths)
     folder = Path(output_dir)
     names = output_names(sources)
@@ -139,13 +141,6 @@ def predict_raster(
         for chunk in chunks_of(number, layout.tops, layout.lefts, size, (layout.grid.height, layout.grid.width), 1)
     ]
     reader = WindowReader(layouts, plan, grid_crs, res)
-    loader = DataLoader(
-        reader,
-        batch_size=batch_size,
-        num_workers=num_workers,
-        pin_memory=target_device.type == "cuda",
-        persistent_workers=False,
-    )
     written: list[Path] = []
     parts: list[Path] = []
     stream: ChunkStream | None = None
@@ -185,25 +180,49 @@ def predict_raster(
             stream.add(top, left, window, weighted=True)
 
     weights = blend_weights(*size).to(target_device)
-    # The model runs the next batch while a thread blends and writes the last one.
-    with torch.inference_mode(), Handoff(consume) as writer:
-        for images, positions, tops, lefts in loader:
-            batch = images.to(target_device, non_blocking=True)
-            if transform is not None:
-                batch = transform(batch)
-            logits = model(batch)
-            if not isinstance(logits, Tensor) or logits.ndim != 4 or tuple(logits.shape[-2:]) != size:
-                shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
-                raise ValueError(
-                    f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
-                    f"it must give (B, K, {size[0]}, {size[1]}) logits"
-                )
-            # Weighted for blending here, where the model runs: the writer thread only adds them up.
-            weighted = torch.mul(logits.float(), weights).cpu()
-            writer.put((weighted, positions.tolist(), tops.tolist(), lefts.tolist()))
+    # The model's own tensors, which its output must not be multiplied in place into.
+    owned = {tensor.untyped_storage().data_ptr() for tensor in (*model.parameters(), *model.buffers())}
+    # The model runs the next batch while a thread blends and writes the last one (no other batch waits: each holds
+    # the logits of a batch); GDAL's block cache is bounded throughout (every thread's reads and writes).
+    with bounded_cache(), torch.inference_mode(), Handoff(consume, depth=0) as writer:
+        batches = reader.batches(batch_size, num_workers, pin_memory=target_device.type == "cuda")
+        try:
+            for images, positions, tops, lefts in batches:
+                batch = images.to(target_device, non_blocking=True)
+                if transform is not None:
+                    batch = transform(batch)
+                logits = model(batch)
+                if not isinstance(logits, Tensor) or logits.ndim != 4 or tuple(logits.shape[-2:]) != size:
+                    shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+                    raise ValueError(
+                        f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
+                        f"it must give (B, K, {size[0]}, {size[1]}) logits"
+                    )
+                # Weighted for blending here, where the model runs: the writer thread only adds them up.
+                weighted = _weighted(logits, weights, owned).cpu()
+                if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
+                    # The model is done with the pixels (the copy to the device too: the logits came back).
+                    reader.recycle(images)
+                del batch, logits
+                writer.put((weighted, positions, tops, lefts))
+        finally:
+            batches.close()
+            reader.close()
     if stream is not None:
         close(current, stream)
     return written
+
+
+def _weighted(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
+    """``logits`` (float32) times the blending ``weights``, in place where the logits are a tensor of their own.
+
+    Multiplying in place saves allocating (and faulting in) a batch of logits; the model's
+    parameters and buffers (``owned`` storages) are never written to.
+    """
+    values = logits.float()
+    if values is logits and (not logits.is_contiguous() or logits.untyped_storage().data_ptr() in owned):
+        return torch.mul(values, weights)
+    return values.mul_(weights)
 
 
 def _pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> tuple[int, int]:

@@ -35,7 +35,8 @@ class Band:
 
     Attributes:
         top: the first row's number in the output.
-        values: ``(channels, rows, width)`` float32 weighted means (0 where no window reached).
+        values: ``(channels, rows, width)`` float32 weighted means (0 where no window reached); a
+            :class:`BandBlender`'s are overwritten by its next band.
         reached: ``(rows, width)`` booleans.
     """
 
@@ -71,6 +72,8 @@ class BandBlender:
         #: The next row to hand on.
         self.next_row = rows[0]
         self._scratch = torch.empty(0, dtype=torch.float32)
+        # The values of the bands handed on, one piece at a time (each band's until the next is asked for).
+        self._piece = torch.empty((channels, 0, width), dtype=torch.float32)
 
     @property
     def nbytes(self) -> int:
@@ -120,6 +123,9 @@ class BandBlender:
     def flush(self, row: int) -> Iterator[Band]:
         """Hand on the rows above ``row`` (as far as ``rows``' end), :data:`PIECE_ROWS` at most at a time.
 
+        A band's ``values`` are good until the next band is asked for (the blender writes each into
+        the same memory): use or copy them first.
+
         The band then starts at ``row``: the rows kept move up, in pieces that do not overlap
         (no copy of the band is made).
         """
@@ -130,7 +136,10 @@ class BandBlender:
         for top in range(self.next_row, held_stop, PIECE_ROWS):
             stop = min(top + PIECE_ROWS, held_stop)
             weight = self.weight[top - self.base : stop - self.base]
-            values = self.total[:, top - self.base : stop - self.base] / weight.clamp_min(1e-12)
+            if self._piece.shape[1] < stop - top:
+                self._piece = torch.empty((self.total.shape[0], min(PIECE_ROWS, self.capacity), self.width))
+            values = self._piece[:, : stop - top]
+            torch.div(self.total[:, top - self.base : stop - self.base], weight.clamp_min(1e-12), out=values)
             yield Band(top, values, weight > 0)
         self.next_row = max(self.next_row, held_stop)
         # Rows no window reached, below the band.

@@ -171,8 +171,10 @@ def first_argmax(values: Tensor) -> Tensor:
     """The channel of each pixel's largest value, as ``values.argmax(dim=0)`` gives it, several times faster.
 
     Ties go to the first channel, and a pixel with NaN values to its first NaN channel, as in
-    :meth:`torch.Tensor.argmax` (whose reduction across the first dimension of a
-    ``(channels, rows, width)`` tensor is slow on the CPU: it walks the pixels' strided channels).
+    :meth:`torch.Tensor.argmax`, whose reduction across the first dimension of a
+    ``(channels, rows, width)`` tensor is slow on the CPU (it walks the pixels' strided
+    channels); :func:`torch.max`'s reduction along that dimension gives the same indices about
+    ten times faster.
 
     Args:
         values: ``(channels, rows, width)`` float32.
@@ -180,19 +182,7 @@ def first_argmax(values: Tensor) -> Tensor:
     Returns:
         ``(rows, width)`` uint8 (int32 for more than 256 channels).
     """
-    pixels = values.shape[1:]
-    labels = torch.zeros(pixels, dtype=torch.uint8 if values.shape[0] <= 256 else torch.int32)
-    best = values[0].clone()
-    greater = torch.empty(pixels, dtype=torch.bool)
-    for channel in range(1, values.shape[0]):
-        torch.gt(values[channel], best, out=greater)
-        labels.masked_fill_(greater, channel)
-        # NaN spreads through the maximum: it marks the pixels the loop cannot rank.
-        torch.maximum(best, values[channel], out=best)
-    unranked = torch.isnan(best)
-    if bool(unranked.any()):
-        labels[unranked] = values[:, unranked].argmax(dim=0).to(labels.dtype)
-    return labels
+    return torch.max(values, dim=0).indices.to(torch.uint8 if values.shape[0] <= 256 else torch.int32)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, TypeVar
@@ -23,12 +24,16 @@ class Handoff(Generic[Item]):
 
     Args:
         consume: what to do with each item.
-        depth: items that may wait beyond the one being consumed (each holds its memory).
+        depth: items that may wait beyond the one being consumed (each holds its memory); with 0, :meth:`put`
+            returns once the thread has taken the item, after it has consumed the previous one.
     """
 
     def __init__(self, consume: Callable[[Item], None], depth: int = 1) -> None:
+        if depth < 0:
+            raise ValueError(f"Handoff: depth={depth} must be 0 or more")
         self._consume = consume
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._depth = depth
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=max(depth, 1))
         self._error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="geotorch-predict-writer", daemon=True)
@@ -44,9 +49,15 @@ class Handoff(Generic[Item]):
             self._raise()
             try:
                 self._queue.put(item, timeout=0.1)
-                return
+                break
             except queue.Full:
                 continue
+        if self._depth == 0:
+            # Nothing waits: the item is taken before the caller makes the next one.
+            while self._queue.qsize() and self._thread.is_alive():
+                self._raise()
+                time.sleep(0.001)
+            self._raise()
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None

@@ -1,11 +1,14 @@
-"""Reading the windows of ``predict_raster``: which files, on which grid, one window at a time."""
+"""Reading the windows of ``predict_raster``: which files, on which grid, a batch of windows at a time."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import threading
+from collections import deque
+from collections.abc import Generator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import rasterio
@@ -16,7 +19,6 @@ from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from torch import Tensor
-from torch.utils.data import Dataset
 
 if TYPE_CHECKING:
     from geotorch.trainers.predict_cog import Grid
@@ -83,31 +85,42 @@ def close_view(view: DatasetReader | WarpedVRT) -> None:
         view.src_dataset.close()
 
 
-def read_window(view: DatasetReader | WarpedVRT, bands: int, top: int, left: int, size: tuple[int, int]) -> np.ndarray:
-    """The ``(bands, height, width)`` float32 pixels of a window, zeros where it passes the raster's edge."""
-    window = np.zeros((bands, *size), dtype="float32")
+def read_window(view: DatasetReader | WarpedVRT, bands: int, top: int, left: int, out: np.ndarray) -> None:
+    """Fill ``out`` (``(bands, height, width)`` float32) with a window's pixels, zeros past the raster's edge."""
+    size = out.shape[-2:]
     row_start, row_stop = max(top, 0), min(top + size[0], view.height)
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
+    if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
+        out[...] = 0
     if row_start < row_stop and column_start < column_stop:
         pixels = view.read(
             list(range(1, bands + 1)),
             window=Window(column_start, row_start, column_stop - column_start, row_stop - row_start),
         )
-        window[:, row_start - top : row_stop - top, column_start - left : column_stop - left] = pixels
-    return window
+        out[:, row_start - top : row_stop - top, column_start - left : column_stop - left] = pixels
 
 
-class WindowReader(Dataset[tuple[Tensor, int, int, int]]):
-    """Every window of every chunk, in order: ``(pixels, chunk position, top, left)``.
+#: A batch of windows: ``(B, C, height, width)`` float32 pixels, and each window's chunk position, top and left.
+Batch = tuple[Tensor, list[int], list[int], list[int]]
 
-    Files are opened on first use in each process (a DataLoader's workers included) and the
-    previous output's closed when the next one's window is read.
+
+class WindowReader:
+    """Every window of every chunk, in order, read a batch at a time by threads: ``(pixels, positions, tops, lefts)``.
+
+    Reading threads, not processes: GDAL reads and decodes, and numpy converts, without holding
+    Python's lock, so threads read side by side, and they share the process's memory where
+    worker processes would each hold a copy of the model's process (hundreds of MB).
+    Each thread opens the files it reads itself (a GDAL dataset is not shared by threads) and
+    closes the previous output's when it reads the next one's; :meth:`close` closes the rest.
 
     Args:
         layouts: the outputs, each with its input file and windows.
         plan: ``(output position, chunk)`` of every chunk, in the order they are run.
         crs: the grid's CRS when inputs are warped, else None.
         res: the warped grid's resolution, or None.
+
+    Raises:
+        ValueError: if the inputs do not all have the same number of bands (one model reads them all).
     """
 
     def __init__(
@@ -124,31 +137,85 @@ class WindowReader(Dataset[tuple[Tensor, int, int, int]]):
             for top, left in layouts[number].windows(chunk)
         ]
         self.bands = [_band_count(layout.source) for layout in layouts]
-        self._open: tuple[int, Any] | None = None
+        if len(set(self.bands)) > 1:
+            first, other = self.bands[0], next(count for count in self.bands if count != self.bands[0])
+            raise ValueError(
+                f"predict_raster: {layouts[0].source} has {first} bands but "
+                f"{layouts[self.bands.index(other)].source} has {other}; one model needs inputs of the same bands"
+            )
+        self._local = threading.local()
+        self._views: list[DatasetReader | WarpedVRT] = []
+        self._lock = threading.Lock()
+        # Batch tensors given back by :meth:`recycle`, read into again (fresh ones cost as much as the reading).
+        self._free: list[Tensor] = []
 
     def __len__(self) -> int:
         """Windows of all chunks."""
         return len(self.items)
 
-    def __getitem__(self, index: int) -> tuple[Tensor, int, int, int]:
-        """The window's pixels ``(C, height, width)`` float32, its chunk's position, top and left."""
+    def batch(self, start: int, stop: int, pin_memory: bool = False) -> Batch:
+        """Windows ``[start, stop)``, in the calling thread."""
         from geotorch.trainers.predict_cog import bounded_cache
 
-        position, top, left = self.items[index]
-        number = self.plan[position][0]
+        items = self.items[start:stop]
+        shape = (len(items), self.bands[0], *self.layouts[0].size)
+        with self._lock:
+            found = next((number for number, free in enumerate(self._free) if free.shape == shape), None)
+            pixels = self._free.pop(found) if found is not None else None
+        if pixels is None:
+            pixels = torch.empty(shape, dtype=torch.float32, pin_memory=pin_memory)
         with bounded_cache():
-            if self._open is None or self._open[0] != number:
-                if self._open is not None:
-                    close_view(self._open[1])
-                layout = self.layouts[number]
-                assert layout.source is not None
-                self._open = (number, open_view(layout.source, self.crs, self.res, layout.grid))
-            pixels = read_window(self._open[1], self.bands[number], top, left, self.layouts[number].size)
-        return torch.from_numpy(pixels), position, top, left
+            for slot, (position, top, left) in zip(pixels.numpy(), items, strict=True):
+                read_window(self._view(self.plan[position][0]), self.bands[0], top, left, slot)
+        return pixels, [item[0] for item in items], [item[1] for item in items], [item[2] for item in items]
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled for a worker without open files."""
-        return {**self.__dict__, "_open": None}
+    def batches(self, batch_size: int, threads: int, pin_memory: bool = False) -> Generator[Batch]:
+        """Every window in batches of ``batch_size``, in order; ``threads`` threads read ahead (0: read here)."""
+        starts = range(0, len(self.items), batch_size)
+        if threads == 0:
+            for start in starts:
+                yield self.batch(start, start + batch_size, pin_memory)
+            return
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="geotorch-predict-reader")
+        try:
+            ahead: deque[Future[Batch]] = deque()
+            for start in starts:
+                ahead.append(pool.submit(self.batch, start, start + batch_size, pin_memory))
+                # One batch per thread being read, and one more ready.
+                if len(ahead) > threads:
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def recycle(self, pixels: Tensor) -> None:
+        """Give back the pixels of a batch once nothing uses them: a later batch is read into them."""
+        with self._lock:
+            self._free.append(pixels)
+
+    def close(self) -> None:
+        """Close every file the threads opened."""
+        with self._lock:
+            views, self._views = self._views, []
+        for view in views:
+            close_view(view)
+
+    def _view(self, number: int) -> DatasetReader | WarpedVRT:
+        """This thread's view of output ``number``'s input (its previous output's closed)."""
+        current: tuple[int, DatasetReader | WarpedVRT] | None = getattr(self._local, "open", None)
+        if current is not None and current[0] == number:
+            return current[1]
+        layout = self.layouts[number]
+        assert layout.source is not None
+        view = open_view(layout.source, self.crs, self.res, layout.grid)
+        with self._lock:
+            if current is not None and current[1] in self._views:
+                self._views.remove(current[1])
+                close_view(current[1])
+            self._views.append(view)
+        self._local.open = (number, view)
+        return view
 
 
 def _band_count(source: str | None) -> int:

@@ -1,0 +1,119 @@
+"""``predict_raster``'s reading and hand-over: threads of the one process, and batches never overwritten in use."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import torch
+from affine import Affine
+from torch import Tensor, nn
+
+from geotorch.trainers.predict import predict_raster
+from geotorch.trainers.predict_handoff import Handoff
+from geotorch.trainers.predict_reading import WindowReader
+
+TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
+
+
+def write_image(path: Path, image: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    profile = {"driver": "GTiff", "width": image.shape[2], "height": image.shape[1], "count": image.shape[0],
+               "dtype": image.dtype.name, "crs": "EPSG:32633", "transform": TRANSFORM}
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(image)
+    return path
+
+
+def image_of(seed: int, height: int, width: int, bands: int = 3) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 255, (bands, height, width)).astype("uint8")
+
+
+def read(path: Path) -> np.ndarray:
+    with rasterio.open(path) as opened:
+        return opened.read()
+
+
+def test_workers_are_threads_of_this_process_and_give_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_image(tmp_path / "in" / "scene.tif", image_of(0, 150, 130))
+    seen: set[tuple[int, str]] = set()
+    batch = WindowReader.batch
+
+    def recording(self: WindowReader, start: int, stop: int, pin_memory: bool = False) -> object:
+        seen.add((os.getpid(), threading.current_thread().name.rsplit("_", 1)[0]))
+        return batch(self, start, stop, pin_memory)
+
+    monkeypatch.setattr(WindowReader, "batch", recording)
+    torch.manual_seed(0)
+    net = nn.Conv2d(3, 5, 3, padding=1).eval()
+    (alone,) = predict_raster(net, path, tmp_path / "zero", patch_size=32, overlap=8, batch_size=2)
+    assert seen == {(os.getpid(), "MainThread")}
+    seen.clear()
+    (threaded,) = predict_raster(net, path, tmp_path / "three", patch_size=32, overlap=8, batch_size=2, num_workers=3)
+    assert seen == {(os.getpid(), "geotorch-predict-reader")}
+    assert np.array_equal(read(alone), read(threaded))
+
+
+def test_a_model_returning_its_input_gets_batches_that_are_not_read_into_again(tmp_path: Path) -> None:
+    # The logits are the batch read: recycling its memory for the next read while the writer blends it
+    # would mix windows. The classes must be those of the blended image itself.
+    image = image_of(1, 97, 83)
+    path = write_image(tmp_path / "scene.tif", image)
+
+    class Slow(nn.Module):
+        def forward(self, batch: Tensor) -> Tensor:
+            time.sleep(0.01)  # the readers run ahead
+            return batch
+
+    (written,) = predict_raster(Slow(), path, tmp_path / "out", patch_size=32, overlap=8, batch_size=1, num_workers=2)
+    (expected,) = predict_raster(
+        nn.Identity(), path, tmp_path / "plain", patch_size=32, overlap=8, batch_size=1, num_workers=0
+    )
+    assert np.array_equal(read(written), read(expected))
+    # Away from the windows' overlaps each pixel is its own window's: its brightest band.
+    assert np.array_equal(read(written)[0, :24, :24], image[:, :24, :24].argmax(axis=0))
+
+
+def test_the_models_own_tensors_are_never_weighted_in_place(tmp_path: Path) -> None:
+    path = write_image(tmp_path / "scene.tif", image_of(2, 40, 40))
+
+    class Constant(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("logits", torch.rand((2, 4, 32, 32), generator=torch.Generator().manual_seed(0)))
+
+        def forward(self, batch: Tensor) -> Tensor:
+            return self.logits[: batch.shape[0]]
+
+    net = Constant()
+    before = net.logits.clone()
+    predict_raster(net, path, tmp_path / "out", patch_size=32, overlap=8, batch_size=2)
+    assert torch.equal(net.logits, before)
+
+
+def test_inputs_with_different_band_counts_are_refused_naming_both(tmp_path: Path) -> None:
+    three = write_image(tmp_path / "in" / "three.tif", image_of(3, 40, 40))
+    five = write_image(tmp_path / "in" / "five.tif", image_of(4, 40, 40, bands=5))
+    with pytest.raises(ValueError, match=r"five\.tif has 5 bands but .*three\.tif has 3"):
+        predict_raster(nn.Conv2d(3, 2, 1), [five, three], tmp_path / "out", patch_size=32)
+
+
+def test_with_depth_0_a_put_returns_once_every_earlier_item_is_consumed() -> None:
+    done: list[int] = []
+
+    def consume(item: int) -> None:
+        time.sleep(0.002)
+        done.append(item)
+
+    with Handoff(consume, depth=0) as handoff:
+        for item in range(30):
+            handoff.put(item)
+            assert done == list(range(item))
+    assert done == list(range(30))
