@@ -373,3 +373,23 @@ def test_grid_sampler_lays_a_pass_of_a_billion_windows_without_holding_them(tmp_
     assert len(windows) == len(sampler) == 4
     assert [round(window.minx / 0.001) for window in windows] == [3, 3, 3, 3]
     assert [round((20.0 - window.maxy) / 0.001) for window in windows] == [0, 5000, 10000, 15000]
+
+
+@pytest.mark.parametrize(("corner", "size"), [((5, 3), 8), ((30, 33), 8), ((36, 2), (6, 9)), ((1, 36), 16)])
+@pytest.mark.parametrize("shape", ["box", "polygon"])
+def test_grid_sampler_one_window_holds_every_pixel_of_a_field_smaller_than_it_off_the_pixel_grid(
+    make_tiles: MakeTiles, utm: Place, corner: tuple[int, int], size: Size, shape: str
+) -> None:
+    # A field 2.6 x 2.3 pixels whose edges cut pixels: its one window starts at the top-left pixel the field
+    # touches, so it holds the pixels the field's edges cut too (their centres may lie in the field).
+    dataset = make_tiles(utm, [("tile", 0, 0, 40, 40)])
+    whole = utm.bounds(*corner, 2, 2)
+    field = BoundingBox(whole.minx - 4.0, whole.maxx + 2.0, whole.miny - 1.0, whole.maxy + 2.0)
+    roi = field if shape == "box" else shapely.box(field.minx, field.miny, field.maxx, field.maxy)
+    windows = list(GridGeoSampler(dataset, size, roi=roi))
+    assert len(windows) == 1
+    window, touched = windows[0], utm.bounds(corner[0] - 1, corner[1] - 1, 4, 4)
+    assert (window.minx, window.maxy) == (touched.minx, touched.maxy)
+    assert window.maxx >= touched.maxx and window.miny <= touched.miny
+    image = dataset[window]["image"][0]
+    assert image.shape[-2:] == ((size, size) if isinstance(size, int) else size)

@@ -35,11 +35,14 @@ class Area:
         bounds: the part, with the entry's time interval clipped to the region's.
         weight: how much of it lies inside the region, in squared CRS units.
         origin: ``(x, y)`` of the entry's top-left corner, a corner of its pixel lattice.
+        touched: with ``touching`` (see :func:`find_areas`), every pixel of the entry that the region
+            shares some area with (``bounds`` grown to the pixels the region's edges cut); None otherwise.
     """
 
     bounds: BoundingBox
     weight: float
     origin: tuple[float, float]
+    touched: BoundingBox | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +153,8 @@ def find_areas(dataset: GeoDataset, region: Region, owner: str, touching: bool =
             bounds) holds no whole pixel of an entry, take the pixels it shares
             some length with instead of none: an roi thinner than a pixel still
             gets the pixels under it. Elsewhere an area holds the whole pixels
-            inside the region.
+            inside the region. Each area also gets ``touched``, every pixel the
+            region shares some area with.
 
     Raises:
         ValueError: if no entry has a pixel inside ``region``, naming the region
@@ -180,7 +184,8 @@ def find_areas(dataset: GeoDataset, region: Region, owner: str, touching: bool =
             outward = (not whole_x, not whole_y)
         snapped = snap_to_pixels(part, entry, res, outward)
         if snapped is not None:
-            areas.append(Area(snapped, snapped.area if inside is None else inside, (entry.minx, entry.maxy)))
+            touched = snap_to_pixels(part, entry, res, (True, True)) if touching else None
+            areas.append(Area(snapped, snapped.area if inside is None else inside, (entry.minx, entry.maxy), touched))
     if not areas:
         bounds = dataset.bounds if len(dataset) else None
         if met:

@@ -52,18 +52,23 @@ class Axis:
     last: int
 
     @classmethod
-    def tile(cls, start: int, stop: int, size: int, stride: int, limits: tuple[int, int]) -> Axis:
+    def tile(
+        cls, start: int, stop: int, size: int, stride: int, limits: tuple[int, int], touched: tuple[int, int]
+    ) -> Axis:
         """The starts over pixels ``[start, stop)`` (the edge policy of GridGeoSampler).
 
         Windows start every ``stride`` from ``start``; the last one is moved
         back to end at ``stop``. Pixels shorter than ``size`` get one window at
-        ``start``, moved back to end at ``limits[1]`` when it would pass it and
-        ``limits`` (pixels ``[low, high)``) is at least ``size`` long.
+        ``start`` or, when ``touched`` (the pixels the roi shares some length with,
+        ``[start, stop)`` and the ones its edges cut) fits in a window, at ``touched[0]``,
+        so the window holds every pixel of a field smaller than it; the window is
+        moved back to end at ``limits[1]`` when it would pass it and ``limits``
+        (pixels ``[low, high)``) is at least ``size`` long.
         """
         if stop - start <= size:
-            position = start
+            position = touched[0] if touched[1] - touched[0] <= size else start
             if limits[1] - limits[0] >= size:
-                position = min(start, limits[1] - size)
+                position = min(position, limits[1] - size)
             return cls(position, stride, 1, position)
         steps = -(-(stop - start - size) // stride)
         return cls(start, stride, steps + 1, stop - size)
@@ -229,15 +234,24 @@ class WindowGrid:
         left, right = _pixels(bounds.minx - origin[0], res_x, round), _pixels(bounds.maxx - origin[0], res_x, round)
         top, bottom = _pixels(origin[1] - bounds.maxy, res_y, round), _pixels(origin[1] - bounds.miny, res_y, round)
         limit_columns = (
-            _pixels(limits.minx - origin[0], res_x, math.ceil),
-            _pixels(limits.maxx - origin[0], res_x, math.floor),
+            _pixels(limits.minx - origin[0], res_x, math.floor),
+            _pixels(limits.maxx - origin[0], res_x, math.ceil),
         )
         limit_rows = (
-            _pixels(origin[1] - limits.maxy, res_y, math.ceil),
-            _pixels(origin[1] - limits.miny, res_y, math.floor),
+            _pixels(origin[1] - limits.maxy, res_y, math.floor),
+            _pixels(origin[1] - limits.miny, res_y, math.ceil),
         )
-        rows = Axis.tile(top, bottom, height, stride[0], limit_rows)
-        columns = Axis.tile(left, right, width, stride[1], limit_columns)
+        touched = area.touched or bounds
+        touched_columns = (
+            _pixels(touched.minx - origin[0], res_x, round),
+            _pixels(touched.maxx - origin[0], res_x, round),
+        )
+        touched_rows = (
+            _pixels(origin[1] - touched.maxy, res_y, round),
+            _pixels(origin[1] - touched.miny, res_y, round),
+        )
+        rows = Axis.tile(top, bottom, height, stride[0], limit_rows, touched_rows)
+        columns = Axis.tile(left, right, width, stride[1], limit_columns, touched_columns)
         return origin, rows, columns, (bounds.mint, bounds.maxt)
 
     def _lattice(self, corner: tuple[float, float]) -> tuple[float, float]:

@@ -194,9 +194,11 @@ class GridGeoSampler(SpatialSampler):
     one window.
 
     Areas smaller than a window: along an axis where an area is shorter than
-    the window, it gets one window starting at its top (left) edge. Where the
-    roi (the dataset's bounds without roi), within the dataset's bounds, holds
-    at least a window's length of whole pixels along that axis, the window is
+    the window, it gets one window starting at its top (left) edge; where an
+    roi edge cuts a pixel, that pixel too (its centre may lie in a field), so
+    the window holds every pixel the roi shares some area with. Where the roi
+    (the dataset's bounds without roi), within the dataset's bounds, holds
+    at least a window's length of pixels along that axis, the window is
     moved back as needed to stay inside them; elsewhere the window keeps the
     full requested size, anchored at the area's top-left corner, and reaches
     past the roi or the data, where a dataset reads its fill value (nodata,
