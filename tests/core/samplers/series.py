@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import rasterio
-from affine import Affine
 
+from tests.core.rasters import grid, write_raster
 from tests.core.samplers.places import Place, Tiles, TileSpec
 
 #: The dates of the series, in time order (``YYYYMMDD``, as in the file names).
@@ -38,17 +37,8 @@ def write_series(folder: Path, place: Place, tiles: Sequence[tuple[TileSpec, Seq
     folder.mkdir(parents=True, exist_ok=True)
     for number, ((name, column, row, width, height), dates) in enumerate(tiles):
         bounds = place.bounds(column, row, width, height)
-        profile = {
-            "driver": "GTiff",
-            "count": 1,
-            "height": height,
-            "width": width,
-            "dtype": "uint16",
-            "crs": place.crs,
-            "transform": Affine(place.res, 0.0, bounds.minx, 0.0, -place.res, bounds.maxy),
-        }
+        transform = grid(bounds.minx, bounds.maxy, place.res)
         for date in dates:
-            values = np.full((1, height, width), pixel_value(number, date), dtype=np.uint16)
-            with rasterio.open(folder / f"{name}_{date}.tif", "w", **profile) as destination:
-                destination.write(values)
+            values = np.full((height, width), pixel_value(number, date), dtype=np.uint16)
+            write_raster(folder / f"{name}_{date}.tif", values, place.crs, transform)
     return Tiles(folder)
