@@ -10,7 +10,7 @@ import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
-from rasterio.warp import reproject
+from rasterio.warp import reproject, transform
 
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.geo import build_index
@@ -144,3 +144,37 @@ def test_a_footprint_around_a_pole_is_indexed_over_its_whole_extent(tmp_path: Pa
                   dst_nodata=0, resampling=Resampling.nearest)
     np.testing.assert_array_equal(mask, expected[0])
     assert (mask == 5).all()
+
+
+def test_a_pole_the_datasets_crs_sends_to_infinity_is_refused_naming_the_file(tmp_path: Path) -> None:
+    # Antarctica in EPSG:3413 (north polar): GDAL cannot suggest a grid ("Computed dimensions are too big",
+    # naming no file) and no box holds the footprint, whose pole lies at infinity.
+    path = write_raster(tmp_path / "south.tif", random_bands((1, 40, 40), "uint16"), "EPSG:3031",
+                        Affine(1e5, 0, -2e6, 0, -1e5, 2e6), nodata=0)
+    kind = type("Polar", (RasterDataset,), {"is_image": False})
+    with pytest.raises(ValueError, match=r"south\.tif.*south pole.*EPSG:3413"):
+        kind(path, crs="EPSG:3413")
+
+
+@pytest.mark.parametrize("target", ["EPSG:32633", "EPSG:3995"])
+def test_a_polar_cap_outside_the_crss_area_of_use_is_indexed_whole(tmp_path: Path, target: str) -> None:
+    # Antarctica in a UTM zone of the north: its interior near the pole lies beyond its edges' box, and is
+    # read where GDAL's warp puts it. The Arctic's stereographic EPSG:3995 sends the south pole to infinity.
+    path = write_raster(tmp_path / "south.tif", random_bands((1, 40, 40), "uint16"), "EPSG:3031",
+                        Affine(1e5, 0, -2e6, 0, -1e5, 2e6), nodata=0)
+    kind = type("Polar", (RasterDataset,), {"is_image": False})
+    if target == "EPSG:3995":
+        with pytest.raises(ValueError, match=r"south\.tif"):
+            kind(path, crs=target)
+        return
+    dataset = kind(path, crs=target, res=1e5)
+    x, y = transform("EPSG:3031", target, [1e5], [-1e5])
+    query = BoundingBox(x[0] - 5e5, x[0] + 5e5, y[0] - 5e5, y[0] + 5e5, dataset.bounds.mint, dataset.bounds.maxt)
+    mask = dataset[query]["mask"].numpy()
+    grid_ = Grid.from_bbox(query, dataset.crs, dataset.res)
+    expected = np.zeros((1, grid_.height, grid_.width), "uint16")
+    with rasterio.open(path) as source:
+        reproject(rasterio.band(source, 1), expected, dst_transform=grid_.transform, dst_crs=grid_.crs,
+                  dst_nodata=0, resampling=Resampling.nearest)
+    np.testing.assert_array_equal(mask, expected[0])
+    assert (mask > 0).sum() >= 20

@@ -7,6 +7,7 @@ import math
 
 import pyproj
 from pyproj import Transformer
+from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
 
 
@@ -81,6 +82,10 @@ def transform_boxes(
     they lie on the globe (see :func:`wrap_longitudes`), even when ``target``
     is ``source``: a geographic ``target``'s boxes lie within its canonical
     longitudes, ``[-180, 180]`` in degrees. ``wrap=False`` takes them as they are.
+
+    Raises:
+        ProjError: if the box holds a pole that ``target`` sends to infinity, outside its
+            area of use (Antarctica in a north polar stereographic CRS): no box holds it.
     """
     if not (wrap and source.is_geographic):
         return _merged(_transform_box(source, target, left, bottom, right, top))
@@ -118,6 +123,9 @@ def _transform_box(
     return [eastern, western]
 
 
+#: Coordinates beyond this magnitude are no place on the Earth, in any linear unit.
+_FAR = 1e12
+
 #: Latitudes a CRS without an area of use is taken to reach: the poles may lie at infinity (Mercator).
 _NEAR_POLES = (-180.0, -89.9, 180.0, 89.9)
 
@@ -139,13 +147,28 @@ def _with_polar_cap(
     """``box`` grown to hold, in ``target``, the latitudes ``south`` to ``north`` at every longitude.
 
     Clipped to ``target``'s area of use: a pole that ``target`` sends to infinity (Web
-    Mercator) bounds the box at the area's edge instead (85.06 degrees). ``box`` unchanged
-    when the cap lies outside that area or ``target`` cannot express it.
+    Mercator) bounds the box at the area's edge instead (85.06 degrees). A cap wholly outside
+    that area (Antarctica in a UTM zone of the north) is taken whole. ``box`` unchanged when
+    ``target`` cannot express the cap.
+
+    Raises:
+        ProjError: if the cap lies outside ``target``'s area of use and ``target`` sends its
+            pole to infinity (Antarctica in a north polar stereographic CRS): no box holds it.
     """
     west, area_south, east, area_north = _area_of_use(target)
-    south, north = max(south, area_south), min(north, area_north)
-    if south >= north:
-        return box
+    if max(south, area_south) < min(north, area_north):
+        south, north = max(south, area_south), min(north, area_north)
+    else:
+        pole = -90.0 if south <= -90.0 else 90.0
+        x, y = transformer(_LONLAT, target).transform(0.0, pole)
+        # PROJ gives a pole it sends to infinity as a huge finite number (1e23 m): no place on the Earth lies
+        # that far in any linear unit.
+        if not (abs(x) < _FAR and abs(y) < _FAR):
+            raise ProjError(
+                f"the footprint holds the {'south' if pole < 0 else 'north'} pole, which {target.to_string()} "
+                "sends to infinity; choose a crs that holds it (e.g. the polar stereographic CRS of that pole)"
+            )
+        west, east = -180.0, 180.0
     cap = transform_bounds(_LONLAT, target, west, south, east, north)
     if not all(math.isfinite(value) for value in cap) or cap[0] > cap[2]:
         return box

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 from affine import Affine
+from pyproj.exceptions import ProjError
+from rasterio._err import CPLE_BaseError  # GDAL's errors: rasterio.errors does not export their base
 from rasterio.crs import CRS
 from rasterio.warp import calculate_default_transform
 
-from geotorch.core.crs import transform_boxes
+from geotorch.core.crs import transform_bounds, transform_boxes
 
 
 def is_north_up(transform: Affine) -> bool:
@@ -62,18 +64,28 @@ def res_in(
     north-up equivalent. For a footprint crossing the antimeridian of ``target``
     GDAL's suggestion would span the whole world; the pixel size is then GDAL's
     rule (the footprint's diagonal in ``target`` over its diagonal in pixels)
-    applied to the two sides laid end to end.
+    applied to the two sides laid end to end. The same rule serves where GDAL
+    cannot suggest a grid at all (a footprint around the pole that ``target``
+    sends to infinity, such as Antarctica in a north polar stereographic CRS:
+    GDAL refuses the "too big" grid it computes).
     """
     if source == target:
         return res
     left, bottom, right, top = bounds
     width = max(1, round((right - left) / res[0]))
     height = max(1, round((top - bottom) / res[1]))
-    sides = transform_boxes(source, target, left, bottom, right, top)
-    if len(sides) > 1:
-        span_x = sum(side[2] - side[0] for side in sides)
-        span_y = max(side[3] for side in sides) - min(side[1] for side in sides)
-        size = math.hypot(span_x, span_y) / math.hypot(width, height)
-        return size, size
-    native, _, _ = calculate_default_transform(source, target, width, height, left, bottom, right, top)
-    return abs(native.a), abs(native.e)
+    try:
+        sides = transform_boxes(source, target, left, bottom, right, top)
+    except ProjError:
+        # No box holds the footprint (a pole ``target`` sends to infinity): its edges still give a pixel size.
+        sides = [transform_bounds(source, target, left, bottom, right, top)]
+    if len(sides) == 1:
+        try:
+            native, _, _ = calculate_default_transform(source, target, width, height, left, bottom, right, top)
+            return abs(native.a), abs(native.e)
+        except CPLE_BaseError:
+            pass
+    span_x = sum(side[2] - side[0] for side in sides)
+    span_y = max(side[3] for side in sides) - min(side[1] for side in sides)
+    size = math.hypot(span_x, span_y) / math.hypot(width, height)
+    return size, size
