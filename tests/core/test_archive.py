@@ -339,6 +339,48 @@ def test_an_extraction_killed_between_two_moves_is_marked_unfinished_and_redone(
     assert final_entries(out) == sorted(os.listdir(out)) == ["data"]
 
 
+EXTRACT_WITH_HANDLERS = """
+import os, signal, sys, time
+from pathlib import Path
+from geotorch.core.archive import extract_archive
+src, dst, moved = sys.argv[1:]
+def stop(signum, frame):
+    raise SystemExit(143)  # what Lightning, torchrun and many services do on SIGTERM
+signal.signal(signal.SIGTERM, stop)  # SIGINT keeps Python's own handler: KeyboardInterrupt
+replace = os.replace
+def replace_then_wait(*args, **kwargs):
+    replace(*args, **kwargs)
+    Path(moved).touch()
+    time.sleep(600)  # the signal's exception is raised here, between two renames
+os.replace = replace_then_wait
+extract_archive(src, dst)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM-SystemExit", "SIGINT"])
+@pytest.mark.parametrize("suffix", ["zip", "tar.gz"])
+def test_an_extraction_stopped_by_an_exception_between_two_moves_is_marked_unfinished_and_redone(
+    tmp_path: Path, child: Any, signum: int, suffix: str
+) -> None:
+    archive = make_archive(tmp_path, suffix)
+    out = tmp_path / "out"
+    (out / "data/sub").mkdir(parents=True)  # folders to merge into, so that the move takes several renames
+    moved = tmp_path / "moved"
+    child.start(EXTRACT_WITH_HANDLERS, str(archive), str(out), str(moved))
+    child.wait_until(moved.exists, "the first entry is moved into place")
+
+    child.process.send_signal(signum)
+    assert child.process.wait(timeout=60) != 0, child.output
+
+    assert tree_of(out) != TREE  # part of the archive is in place, part is not
+    assert abandoned(out, "extract") == [archive.name], "the half extraction must not pass for a whole one"
+
+    extract_archive(archive, out)
+
+    assert tree_of(out) == TREE
+    assert final_entries(out) == sorted(os.listdir(out)) == ["data"]
+
+
 def test_an_extraction_still_running_elsewhere_keeps_its_staging_folder(tmp_path: Path, child: Any) -> None:
     archive = make_archive(tmp_path, "zip")
     out = tmp_path / "out"

@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from geotorch.core.errors import DamagedArchiveError
-from geotorch.core.partial import NAME_MAX, is_partial, staging_folder, sweep
+from geotorch.core.partial import NAME_MAX, is_partial, mark_abandoned, staging_folder, sweep
 from geotorch.core.progress import report_progress
 
 # Magic numbers at the start of each compressed stream; the format is told from content, not from the file name.
@@ -70,7 +70,8 @@ def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
     so a failure leaves no half-extracted tree. Entries already in ``dst`` are kept, except those the
     archive replaces.
 
-    A process killed while extracting (SIGKILL, SIGTERM, power loss) leaves its staging folder behind,
+    A process killed while extracting (SIGKILL, SIGTERM, power loss), or stopped by an exception while it
+    moves entries into place (Ctrl-C, a SIGTERM handler raising SystemExit), leaves a staging folder behind,
     possibly with some entries already moved into ``dst``: the folder marks the extraction as unfinished
     (:func:`geotorch.core.partial.abandoned` names the archive), file searches skip it, and the next
     extraction of the same archive into ``dst`` removes it before extracting everything again. Staging
@@ -348,7 +349,9 @@ def _decompress(src: Path, compression: str, dst: Path) -> None:
 def _staging(src: Path, dst: Path) -> Iterator[Path]:
     """A locked staging folder inside ``dst`` whose entries move into ``dst`` if the block succeeds.
 
-    Staging folders that killed extractions of the same archive left in ``dst`` are removed first.
+    Staging folders that killed extractions of the same archive left in ``dst`` are removed first. A move
+    interrupted by an exception leaves a staging folder behind (:func:`geotorch.core.partial.mark_abandoned`),
+    as a kill does, so the half extraction is never taken for a whole one.
     """
     created = not dst.exists()
     dst.mkdir(parents=True, exist_ok=True)
@@ -356,7 +359,11 @@ def _staging(src: Path, dst: Path) -> Iterator[Path]:
     try:
         with staging_folder(dst, src.name) as staging:
             yield staging
-            _move_into(staging, dst)
+            try:
+                _move_into(staging, dst)
+            except BaseException:
+                mark_abandoned(dst, src.name)
+                raise
     except BaseException:
         if created:
             with suppress(OSError):  # something else wrote into it meanwhile: leave it

@@ -143,6 +143,30 @@ def staging_folder(destination: Path, archive: str) -> Iterator[Path]:
             _close(descriptor)
 
 
+def mark_abandoned(destination: Path, archive: str) -> Path:
+    """Leave an empty staging folder that no process holds: the extraction of ``archive`` counts as abandoned.
+
+    For an extraction interrupted by an exception (``KeyboardInterrupt``, a ``SystemExit`` raised by a
+    SIGTERM handler, an ``OSError``) after some of its entries were moved into ``destination``: the staging
+    folder that marked it unfinished is about to be removed, and this one takes its place, so the next
+    attempt extracts the archive again instead of taking the half extraction for a whole one.
+
+    Args:
+        destination: The folder the extraction was for.
+        archive: The archive's file name (see :func:`partial_stem`).
+
+    Returns:
+        The folder made.
+    """
+    while True:
+        path = destination / f".{partial_stem(archive)}.extract-{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+
+
 def abandoned(folder: Path, kind: Kind, name: str | None = None) -> list[str]:
     """The names whose downloads (``"part"``) or extractions (``"extract"``) into ``folder`` were abandoned.
 
