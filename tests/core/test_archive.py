@@ -592,3 +592,34 @@ def test_extract_or_remove_removes_a_damaged_archive_and_keeps_a_refused_one(tmp
         extract_or_remove(evil, tmp_path / "out")
     assert evil.exists()
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [tar_member("data/hard", tarfile.LNKTYPE, "data/later"), tar_member("data/later")],
+        [tar_member("data/hard", tarfile.LNKTYPE, "missing.txt")],
+        [tar_member("data", tarfile.DIRTYPE), tar_member("data/hard", tarfile.LNKTYPE, "data")],
+        [tar_member("data/hard", tarfile.LNKTYPE, "data/hard")],
+    ],
+    ids=["to-a-later-member", "to-no-member", "to-a-folder", "to-itself"],
+)
+def test_extract_archive_refuses_a_hard_link_to_no_earlier_file_naming_it(
+    tmp_path: Path, members: list[tarfile.TarInfo]
+) -> None:
+    archive = tar_with(tmp_path / "links.tar.gz", *members)
+    out = tmp_path / "out"
+
+    with pytest.raises(ValueError, match=r"links\.tar\.gz: refusing to extract member 'data/hard' \(hard link"):
+        extract_archive(archive, out)
+
+    assert not out.exists()
+
+
+def test_extract_archive_makes_a_hard_link_to_an_earlier_file(tmp_path: Path) -> None:
+    archive = tar_with(tmp_path / "links.tar.gz", tar_member("./data/hard", tarfile.LNKTYPE, "good.txt"))
+
+    extract_archive(archive, tmp_path / "out")
+
+    assert (tmp_path / "out/data/hard").read_bytes() == b"bad"
+    assert os.path.samefile(tmp_path / "out/data/hard", tmp_path / "out/good.txt")

@@ -286,6 +286,27 @@ def _tar_member_problem(member: tarfile.TarInfo) -> str | None:
     return None
 
 
+def _hard_link_problems(members: Iterable[tarfile.TarInfo]) -> Iterator[tuple[str, str | None]]:
+    """(name, why it cannot be made, or None) of each member: a hard link must name an earlier file member.
+
+    tarfile makes a hard link from the member it names, looked up among the members before it (paths
+    normalised); any other target fails half-way through the extraction.
+    """
+    files: set[str] = set()
+    for member in members:
+        name = posixpath.normpath(member.name)
+        if member.islnk():
+            if posixpath.normpath(member.linkname) not in files:
+                yield member.name, f"hard link to {member.linkname!r}, which no earlier member holds as a file"
+                continue
+            files.add(name)
+        elif member.isfile():
+            files.add(name)
+        else:
+            files.discard(name)
+        yield member.name, None
+
+
 def _refuse_unsafe(src: Path, problems: Iterable[tuple[str, str | None]]) -> None:
     for name, reason in problems:
         if reason is not None:
@@ -309,6 +330,7 @@ def _extract_tar(src: Path, dst: Path) -> None:
         members = archive.getmembers()
         _refuse_unsafe(src, ((member.name, _tar_member_problem(member)) for member in members))
         _refuse_unsafe(src, _layout_problems((member.name, member.isdir()) for member in members))
+        _refuse_unsafe(src, _hard_link_problems(members))
         with _staging(src, dst) as staging:
             shown = report_progress(members, len(members), f"extracting {src.name}")
             try:
