@@ -623,3 +623,42 @@ def _zip_of(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             bundle.writestr(name, data)
     return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["x" * 256, "sub/" + "y" * 300, "é" * 128, "sub/" + "€" * 86 + "/a.bin"])
+def test_a_filename_with_a_component_over_255_bytes_is_refused_naming_the_argument(
+    served: Any, tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "root"
+
+    with pytest.raises(ValueError, match=re.escape(f"download_url: filename {name!r} has a component longer than")):
+        download_url(served.url("payload.bin"), root, filename=name, progress=False)
+
+    assert served.hits("payload.bin") == 0
+    assert not root.exists()
+
+
+@pytest.mark.parametrize(
+    ("filename", "blocking", "kind"),
+    [("sub", "sub", "folder"), ("file/x.bin", "file", "file"), ("sub/file/x.bin", "sub/file", "file"),
+     ("x.bin", "", "file")],
+    ids=["target-is-a-folder", "parent-is-a-file", "grandparent-is-a-file", "root-is-a-file"],
+)
+def test_a_target_that_is_a_folder_or_below_a_file_is_refused_naming_both(
+    served: Any, tmp_path: Path, filename: str, blocking: str, kind: str
+) -> None:
+    root = tmp_path / "root"
+    if blocking:
+        (root / "sub").mkdir(parents=True)
+        (root / "file").write_bytes(b"mine")
+        (root / "sub/file").write_bytes(b"mine")
+    else:
+        root.write_bytes(b"mine")
+    place = root / blocking if blocking else root
+
+    with pytest.raises(ValueError, match=re.escape(f"download_url: {place} is a {kind}, so the download cannot be")):
+        download_url(served.url("payload.bin"), root, filename=filename, progress=False)
+
+    assert served.hits("payload.bin") == 0
+    assert (root.is_file() and root.read_bytes() == b"mine") or sorted(
+        str(path.relative_to(root)) for path in root.rglob("*")) == ["file", "sub", "sub/file"]

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
 from geotorch.core.errors import BodyError, ChecksumError, DownloadError
 from geotorch.core.http_body import announced_length, confirm_length, content_decoder
-from geotorch.core.partial import is_partial, partial_file, sweep
+from geotorch.core.partial import NAME_MAX, is_partial, partial_file, sweep
 
 _CHUNK_BYTES = 1 << 20
 _TIMEOUT_S = 60.0
@@ -138,7 +138,8 @@ def download_url(
 
     Raises:
         ValueError: If ``filename`` is absolute or has a component that is empty, ``.`` or ``..``, holds a
-            backslash or a NUL, names a drive (``C:``) or is named like a partial download or extraction;
+            backslash or a NUL, names a drive (``C:``), is longer than 255 bytes or is named like a partial
+            download or extraction; if the target is a folder, or a folder on its way is a file;
             or, without ``filename``, if the URL's last path segment is missing, holds an encoded slash or
             has one of those faults. The message names the argument or the URL. Also if ``sha256_prefix`` is
             not 1 to 64 hexadecimal digits.
@@ -152,6 +153,13 @@ def download_url(
         raise ValueError(f"download_url: sha256_prefix={sha256_prefix!r} must be 1 to 64 hexadecimal digits")
     prefix = None if sha256_prefix is None else sha256_prefix.lower()
     target = Path(root).expanduser() / name
+    blocking = [target] if target.is_dir() else []
+    blocking += [folder for folder in target.parents[: name.count("/") + 1] if folder.exists() and not folder.is_dir()]
+    if blocking:
+        raise ValueError(
+            f"download_url: {blocking[0]} is a {'folder' if blocking[0] == target else 'file'}, so the download "
+            f"cannot be saved as {target}; pass another filename or move it away"
+        )
     if check_integrity(target, md5, sha256) and (prefix is None or calculate_sha256(target).startswith(prefix)):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -218,6 +226,8 @@ def _inside_root(name: str, what: str) -> str:
             problem = "names a drive"
         elif is_partial(part):
             problem = "is named like a partial download or extraction, which is swept away"
+        elif len(os.fsencode(part)) > NAME_MAX:
+            problem = f"has a component longer than the {NAME_MAX} bytes file systems allow"
         else:
             continue
         raise ValueError(
