@@ -23,8 +23,15 @@ TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
 
 def write_image(path: Path, image: np.ndarray) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    profile = {"driver": "GTiff", "width": image.shape[2], "height": image.shape[1], "count": image.shape[0],
-               "dtype": image.dtype.name, "crs": "EPSG:32633", "transform": TRANSFORM}
+    profile = {
+        "driver": "GTiff",
+        "width": image.shape[2],
+        "height": image.shape[1],
+        "count": image.shape[0],
+        "dtype": image.dtype.name,
+        "crs": "EPSG:32633",
+        "transform": TRANSFORM,
+    }
     with rasterio.open(path, "w", **profile) as target:
         target.write(image)
     return path
