@@ -264,7 +264,7 @@ def _stream(
 ) -> ChunkStream:
     """The stream writing one chunk of an output to its part file, nodata where the input has none."""
     assert layout.source is not None
-    mask = FileMask(open_view(layout.source, crs, res, layout.grid))
+    mask = FileMask.of(open_view(layout.source, crs, res, layout.grid))
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
     return ChunkStream(layout, chunk, part, spec, mask)

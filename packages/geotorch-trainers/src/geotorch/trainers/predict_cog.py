@@ -1,9 +1,10 @@
 """Prediction rasters written as they stream: bands of rows into part files, then one Cloud-Optimized GeoTIFF.
 
 Each chunk of an output's rows (see :mod:`geotorch.trainers.predict_grid`) is written, a
-band of rows at a time, to a part file in a hidden staging folder beside the output. Once
-every part is complete the parts become one tiled GeoTIFF with overviews (GDAL's ``COG``
-driver), written under a temporary name and renamed into place.
+band of rows at a time, to a hidden part file beside the output. Once every part is
+complete, the parts (through a virtual raster joining them, when there are several) are
+translated once into a tiled GeoTIFF with overviews (GDAL's ``COG`` driver), written under
+a temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import json
 import math
 import os
 from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,9 +42,6 @@ PROBABILITY_SCALE = 254
 
 #: Side of the COGs' tiles, in pixels.
 COG_BLOCK = 512
-
-#: Rows copied at a time when parts are joined.
-COPY_ROWS = 512
 
 #: GDAL's block cache while prediction files are written or read (GDAL's default, 5% of the RAM, would
 #: keep that much of every output and input in memory).
@@ -270,7 +268,10 @@ def _profile(spec: OutputSpec, crs: CRS, transform: Affine, height: int, width: 
 
 
 def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec) -> Path:
-    """Join the part files of one output, top first, into the Cloud-Optimized GeoTIFF ``path``, atomically.
+    """Join the part files of one output into the Cloud-Optimized GeoTIFF ``path``, atomically.
+
+    Several parts are read through a virtual raster placing each on ``grid`` (itself a hidden
+    temporary beside ``path``), so the COG is their one translation.
 
     The COG is tiled (512 x 512), deflate-compressed, with overviews down to one tile
     (nearest-neighbour for classes, average otherwise), the colour table, band descriptions
@@ -283,7 +284,8 @@ def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec)
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    joined = temporary_of(path).with_suffix(".join")
+    # The join is a temporary too (a ``.part`` name), so that a killed run's is removed by the next one.
+    joined = temporary_of(path)
     temporary = temporary_of(path)
     try:
         with bounded_cache():
@@ -316,25 +318,37 @@ def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec)
     return path
 
 
-def _join(parts: Sequence[Path], joined: Path, grid: Grid, spec: OutputSpec) -> Path:
-    """Copy the parts into one file ``joined``, each where its transform places it on ``grid``.
+#: GDAL's names of the output pixel types, for the virtual raster joining the parts.
+_GDAL_TYPES = {"uint8": "Byte", "uint16": "UInt16", "float32": "Float32"}
 
-    Rows are copied :data:`COPY_ROWS` at a time across all parts, so that each block of
-    ``joined`` is complete before the next rows are written.
+
+def _join(parts: Sequence[Path], joined: Path, grid: Grid, spec: OutputSpec) -> Path:
+    """Write ``joined``, a virtual raster (GDAL VRT) of ``grid`` showing each part where its transform places it.
+
+    The COG is then translated from it once, reading the parts through it: no joined copy
+    of the output is written.
     """
-    profile = _profile(spec, grid.crs, grid.transform, grid.height, grid.width)
-    with ExitStack() as stack:
-        sources = [stack.enter_context(rasterio.open(part)) for part in parts]
-        offsets = [
-            tuple(round(value) for value in ~grid.transform * (source.transform.c, source.transform.f))
-            for source in sources
-        ]
-        target = stack.enter_context(rasterio.open(joined, "w", **profile))
-        for start in range(0, grid.height, COPY_ROWS):
-            stop = min(start + COPY_ROWS, grid.height)
-            for source, (left, top) in zip(sources, offsets, strict=True):
-                first, last = max(start, top), min(stop, top + source.height)
-                if first < last:
-                    pixels = source.read(window=Window(0, first - top, source.width, last - first))
-                    target.write(pixels, window=Window(left, first, source.width, last - first))
+    data_type = _GDAL_TYPES["float32" if spec.dtype == "float16" else spec.dtype]
+    sources = []
+    for part in parts:
+        with rasterio.open(part) as source:
+            left, top = (round(value) for value in ~grid.transform * (source.transform.c, source.transform.f))
+            size = f'xSize="{source.width}" ySize="{source.height}"'
+        sources.append(
+            f'<SimpleSource><SourceFilename relativeToVRT="0">{escape(str(part.absolute()))}</SourceFilename>'
+            f'<SourceBand>{{band}}</SourceBand><SrcRect xOff="0" yOff="0" {size}/>'
+            f'<DstRect xOff="{left}" yOff="{top}" {size}/></SimpleSource>'
+        )
+    bands = "".join(
+        f'<VRTRasterBand dataType="{data_type}" band="{band}"><NoDataValue>{spec.nodata}</NoDataValue>'
+        + "".join(source.replace("{band}", str(band)) for source in sources)
+        + "</VRTRasterBand>"
+        for band in range(1, spec.count + 1)
+    )
+    transform = ",".join(repr(value) for value in grid.transform.to_gdal())
+    joined.write_text(
+        f'<VRTDataset rasterXSize="{grid.width}" rasterYSize="{grid.height}"><SRS>{escape(grid.crs.to_wkt())}</SRS>'
+        f"<GeoTransform>{transform}</GeoTransform>{bands}</VRTDataset>",
+        encoding="utf-8",
+    )
     return joined

@@ -8,7 +8,7 @@ import numpy as np
 import rasterio
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.enums import ColorInterp, Resampling
+from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
@@ -86,20 +86,38 @@ class InputMask:
 
 
 class FileMask:
-    """Which pixels of an open raster (or warped view of one) hold data: GDAL's dataset mask, by rows.
+    """Which pixels of an open raster (or warped view of one) hold data, by rows.
 
-    A pixel holds data where any band's mask says so (the file's nodata, alpha band or
-    internal mask; a warped view's footprint). The mask owns the view: :meth:`close` closes it.
+    A pixel holds data where its alpha band (if any) is above 0 and any band's GDAL mask says
+    so (the file's nodata or internal mask; a warped view's footprint). The alpha band is read
+    itself: GDAL's masks heed one only beside 1 or 3 other bands. The mask owns the view:
+    :meth:`close` closes it.
     """
 
     def __init__(self, reader: rasterio.io.DatasetReader | WarpedVRT) -> None:
         self.reader = reader
+        roles = reader.colorinterp
+        self.alpha = next((number for number, role in enumerate(roles, 1) if role == ColorInterp.alpha), None)
+        self.all_valid = all(flags == [MaskFlags.all_valid] for flags in reader.mask_flag_enums)
+
+    @classmethod
+    def of(cls, reader: rasterio.io.DatasetReader | WarpedVRT) -> FileMask | None:
+        """The mask of ``reader``, or None (the view closed) when every pixel holds data: no nodata, alpha or mask."""
+        mask = cls(reader)
+        if mask.alpha is None and mask.all_valid:
+            mask.close()
+            return None
+        return mask
 
     def rows(self, start: int, stop: int, columns: tuple[int, int]) -> np.ndarray:
         """``(stop - start, columns[1] - columns[0])`` booleans: which pixels of those rows and columns hold data."""
         window = Window(columns[0], start, columns[1] - columns[0], stop - start)
+        shape = (stop - start, columns[1] - columns[0])
         with bounded_cache():
-            return np.asarray(self.reader.dataset_mask(window=window) > 0)
+            valid = np.ones(shape, dtype=bool) if self.all_valid else self.reader.dataset_mask(window=window) > 0
+            if self.alpha is not None:
+                valid &= self.reader.read(self.alpha, window=window) > 0
+        return np.asarray(valid)
 
     def close(self) -> None:
         """Close the view and its file."""

@@ -61,12 +61,13 @@ def open_view(
 ) -> DatasetReader | WarpedVRT:
     """``source`` opened on the output's grid: the file itself, or a bilinear warp onto ``grid``.
 
-    A warp gets an alpha band (after the file's bands) when the file has no nodata value, so
-    its footprint is known.
+    A warp gets an alpha band (after the file's bands) when the file has neither a nodata value
+    nor an alpha band, so its footprint is known (whatever its number of bands).
     """
     reader = rasterio.open(source)
     if crs is None:
         return reader
+    has_alpha = any(role.name == "alpha" for role in reader.colorinterp)
     return WarpedVRT(
         reader,
         crs=grid.crs,
@@ -74,7 +75,7 @@ def open_view(
         width=grid.width,
         height=grid.height,
         resampling=Resampling.bilinear,
-        add_alpha=reader.nodata is None and reader.count not in (2, 4),
+        add_alpha=reader.nodata is None and not has_alpha,
     )
 
 

@@ -1,0 +1,119 @@
+"""``predict_raster``'s files: nodata wherever the input has no imagery, and a killed run leaves nothing behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import rasterio.warp
+import torch
+from affine import Affine
+from rasterio.enums import ColorInterp
+from torch import nn
+
+from geotorch.trainers.predict import predict_raster
+
+# Far from the zone's central meridian: the grid of a warp to degrees is turned against the image's.
+TRANSFORM = Affine(10, 0, 170_000, 0, -10, 6_000_000)
+KILLED_RUN = Path(__file__).with_name("killed_predict.py")
+
+
+def write_image(path: Path, image: np.ndarray, roles: list[ColorInterp] | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    profile = {
+        "driver": "GTiff",
+        "width": image.shape[2],
+        "height": image.shape[1],
+        "count": image.shape[0],
+        "dtype": image.dtype.name,
+        "crs": "EPSG:32633",
+        "transform": TRANSFORM,
+    }
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(image)
+    if roles is not None:
+        with rasterio.open(path, "r+") as target:
+            target.colorinterp = roles
+    return path
+
+
+def image_of(bands: int, height: int, width: int, dtype: str = "uint8") -> np.ndarray:
+    return np.random.default_rng(bands).integers(1, 200, (bands, height, width)).astype(dtype)
+
+
+@pytest.mark.parametrize("bands", [1, 3, 4, 6])
+def test_an_alpha_band_beside_any_number_of_bands_says_which_pixels_are_nodata(tmp_path: Path, bands: int) -> None:
+    # GDAL's masks heed an alpha band only beside 1 or 3 other bands.
+    image = np.concatenate([image_of(bands, 50, 60), np.full((1, 50, 60), 255, "uint8")])
+    image[bands, 5:15, 20:40] = 0
+    roles = [ColorInterp.gray] + [ColorInterp.undefined] * (bands - 1) + [ColorInterp.alpha]
+    path = write_image(tmp_path / "scene.tif", image, roles)
+    torch.manual_seed(0)
+    (written,) = predict_raster(nn.Conv2d(bands, 3, 1), path, tmp_path / "out", patch_size=32)
+    with rasterio.open(written) as result:
+        classes = result.read(1)
+    inside = np.zeros(classes.shape, dtype=bool)
+    inside[5:15, 20:40] = True
+    assert (classes[inside] == 255).all()
+    assert (classes[~inside] < 3).all()
+
+
+@pytest.mark.parametrize(("bands", "dtype"), [(1, "uint8"), (2, "uint16"), (3, "uint8"), (4, "uint16")])
+def test_a_warped_output_is_nodata_outside_the_inputs_footprint_whatever_its_bands(
+    tmp_path: Path, bands: int, dtype: str
+) -> None:
+    path = write_image(tmp_path / "scene.tif", image_of(bands, 200, 200, dtype))
+    torch.manual_seed(0)
+    (written,) = predict_raster(nn.Conv2d(bands, 3, 1), path, tmp_path / "out", patch_size=64, crs="EPSG:4326")
+    with rasterio.open(written) as result:
+        classes = result.read(1)
+        footprint = np.zeros(classes.shape, dtype="uint8")
+        with rasterio.open(path) as source:
+            rasterio.warp.reproject(
+                np.ones((200, 200), "uint8"),
+                footprint,
+                src_transform=source.transform,
+                src_crs=source.crs,
+                dst_transform=result.transform,
+                dst_crs=result.crs,
+                dst_nodata=0,
+            )
+    # The image's turned square leaves the grid's corners empty; its inside is predicted.
+    assert classes[0, 0] == classes[-1, -1] == 255
+    assert (classes[footprint == 0] == 255).mean() > 0.95
+    inside = footprint.astype(bool)
+    inside[1:-1, 1:-1] &= inside[:-2, 1:-1] & inside[2:, 1:-1] & inside[1:-1, :-2] & inside[1:-1, 2:]
+    assert (classes[inside] < 3).all()
+
+
+@pytest.mark.parametrize("stage", ["parts", "join"])
+def test_a_run_killed_while_joining_parts_leaves_the_old_file_and_the_next_run_only_the_output(
+    tmp_path: Path, stage: str
+) -> None:
+    scene = write_image(tmp_path / "in" / "scene.tif", image_of(3, 90, 100))
+    output = tmp_path / "out" / "scene.tif"
+    subprocess.run([sys.executable, str(KILLED_RUN), str(scene), str(output.parent), "none", "-"], check=True)
+    before = output.read_bytes()
+    ready = tmp_path / "ready"
+    run = subprocess.Popen([sys.executable, str(KILLED_RUN), str(scene), str(output.parent), stage, str(ready)])
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert run.poll() is None, "the run ended before the stage"
+            assert time.monotonic() < deadline, "the run did not reach the stage in a minute"
+            time.sleep(0.02)
+        run.kill()
+        run.wait(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert output.read_bytes() == before
+    assert [path.name for path in output.parent.glob("*.tif")] == ["scene.tif"]
+    subprocess.run([sys.executable, str(KILLED_RUN), str(scene), str(output.parent), "none", "-"], check=True)
+    assert [path.name for path in output.parent.iterdir()] == ["scene.tif"]
