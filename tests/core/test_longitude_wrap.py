@@ -255,10 +255,10 @@ def test_a_0_360_grid_and_a_minus_180_180_grid_mosaic_and_intersect(tmp_path: Pa
     assert both[both.bounds]["image"].shape[0] == 2
 
 
-def test_a_vector_dataset_whose_reads_keep_longitudes_indexes_features_at_their_own(tmp_path: Path) -> None:
-    # VectorDataset rasterizes features at their own coordinates: its index must not move them.
+def test_a_vector_dataset_indexes_and_burns_features_past_180_where_they_lie(tmp_path: Path) -> None:
+    # Like rasters, features written at 185..190 E lie at 175..170 W: indexed and burnt there.
     write_vector(tmp_path / "pacific.geojson", [shapely.box(185, 40, 190, 45)], "EPSG:4326")
     dataset = VectorDataset(tmp_path, res=0.5)
-    assert not dataset.wraps_longitudes and RasterDataset.wraps_longitudes
-    assert entries(dataset) == [(185.0, 190.0, 40.0, 45.0)]
-    assert dataset[query(dataset, 185, 190, 40, 45)]["mask"].all()
+    assert dataset.wraps_longitudes and RasterDataset.wraps_longitudes
+    assert entries(dataset) == [(-175.0, -170.0, 40.0, 45.0)]
+    assert dataset[query(dataset, -175, -170, 40, 45)]["mask"].all()

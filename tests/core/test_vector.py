@@ -322,3 +322,36 @@ def test_label_text_other_than_decimal_digits_is_refused(tmp_path: Path, text: s
     write_labelled(tmp_path / "f.gpkg", np.array(["3", text], dtype=object), "GPKG")
     with pytest.raises(LabelValueError, match=r"is not an integer class id"):
         VectorDataset(tmp_path, res=RES, label_name="code")[QUERY]
+
+
+def _inside(polygon: shapely.Geometry, crs: str, grid: Grid) -> np.ndarray:
+    """Which pixel centres of ``grid`` lie in ``polygon`` (in ``crs``): the burn, up to edges' curvature."""
+    columns, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+    x, y = grid.transform * (columns.ravel(), rows.ravel())
+    px, py = Transformer.from_crs(grid.crs, crs, always_xy=True).transform(x, y)
+    # Longitudes past 180 in the file: a place lies in the polygon at its longitude or a turn away.
+    turns = (-360.0, 0.0, 360.0) if CRS.from_user_input(crs).is_geographic else (0.0,)
+    inside = np.logical_or.reduce([shapely.contains_xy(polygon, px + turn, py) for turn in turns])
+    return inside.reshape(grid.height, grid.width)
+
+
+@pytest.mark.parametrize(("source", "polygon"), [
+    ("EPSG:32601", shapely.box(300000, 6650000, 360000, 6700000)),  # a field across 180 E in UTM zone 1N
+    ("EPSG:4326", shapely.box(179.5, 60.0, 180.5, 60.4)),  # longitudes written past 180
+])
+@pytest.mark.parametrize(("crs", "res"), [("EPSG:4326", 0.005), ("EPSG:3857", 500.0), ("EPSG:3832", 500.0)])
+def test_a_feature_across_the_antimeridian_is_burnt_where_it_lies_on_both_sides(
+    tmp_path: Path, source: str, polygon: shapely.Geometry, crs: str, res: float
+) -> None:
+    # Reprojected naively, its vertices jump a turn at the seam: it spanned the globe, burning the wrong side.
+    path = write_vector(tmp_path / "field.geojson", [polygon], source, labels=[3])
+    dataset = VectorDataset(path, crs=crs, res=res, label_name="label")
+    entries = [hit.bounds for hit in dataset.index.intersection(dataset.index.bounds, objects=True)]
+    assert len(entries) == (1 if crs == "EPSG:3832" else 2)
+    for minx, maxx, miny, maxy, mint, maxt in entries:
+        query = BoundingBox(minx, maxx, miny, maxy, mint, maxt)
+        mask = dataset[query]["mask"].numpy()
+        expected = _inside(polygon, source, Grid.from_bbox(query, dataset.crs, dataset.res))
+        assert expected.sum() >= 20
+        assert ((mask == 3) != expected).mean() < 0.05, "only pixels along the curved edges may differ"
+        assert set(np.unique(mask)) <= {0, 3}

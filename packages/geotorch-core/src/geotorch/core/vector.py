@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ from rasterio.crs import CRS
 from rasterio.features import rasterize
 
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import transformer
+from geotorch.core.crs import half_turn, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
@@ -25,6 +26,7 @@ from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
+from geotorch.core.wrap import Seam, seam_of
 
 #: Companion files of multi-file formats: never opened on their own.
 SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux"})
@@ -32,11 +34,12 @@ SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".
 
 @dataclass(frozen=True)
 class _Features:
-    """One file's features in the dataset's CRS, with a spatial index."""
+    """One file's features in the dataset's CRS, with a spatial index and their x extent ``(min, max)``."""
 
     geometries: np.ndarray
     labels: np.ndarray
     tree: shapely.STRtree
+    extent: tuple[float, float]
 
 
 class VectorDataset(GeoDataset):
@@ -46,11 +49,16 @@ class VectorDataset(GeoDataset):
         filename_glob: glob that selects the files inside the given folders.
         filename_regex: verbose regex on the file name (``date`` groups as in RasterDataset).
         date_format: ``strptime`` format of the date groups.
+
+    Features crossing the antimeridian (in their CRS or the dataset's: a field in UTM zone 1N
+    read in EPSG:4326 or Web Mercator), and geographic features written with longitudes past
+    it (179.5 to 180.5 degrees), are burnt where they lie on the globe, on both sides.
     """
 
     filename_glob: ClassVar[str] = "*"
     filename_regex: ClassVar[str] = ".*"
     date_format: ClassVar[str] = "%Y%m%d"
+    wraps_longitudes: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -143,13 +151,12 @@ class VectorDataset(GeoDataset):
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
         if source_crs != self.crs:
-            to_dataset = transformer(source_crs, self.crs)
-            geometries = shapely.transform(
-                geometries, lambda xy: np.column_stack(to_dataset.transform(xy[:, 0], xy[:, 1]))
-            )
+            geometries = _reprojected(geometries, source_crs, self.crs)
         labels = self._labels(path, fids, fields[0]) if self.label_name else np.ones(len(geometries), dtype=np.int64)
         keep = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
-        features = _Features(geometries[keep], labels[keep], shapely.STRtree(geometries[keep]))
+        kept = geometries[keep]
+        left, _, right, _ = shapely.total_bounds(kept) if len(kept) else (0.0, 0.0, 0.0, 0.0)
+        features = _Features(kept, labels[keep], shapely.STRtree(kept), (float(left), float(right)))
         self._features[path] = features
         return features
 
@@ -161,8 +168,10 @@ class VectorDataset(GeoDataset):
             fid = int(fids[error.position]) if error.position < len(fids) else error.position
             raise LabelValueError(fid, error.value, f"{error.reason} ({self.label_name!r} of {path})") from None
         if labels.shape != (len(fids),):
-            raise ValueError(f"{type(self).__name__}.labels_of returned {labels.shape[0]} labels for the "
-                             f"{len(fids)} features of {path}; it must return one per feature")
+            raise ValueError(
+                f"{type(self).__name__}.labels_of returned {labels.shape[0]} labels for the "
+                f"{len(fids)} features of {path}; it must return one per feature"
+            )
         return labels
 
     def labels_of(self, values: np.ndarray) -> np.ndarray:
@@ -187,14 +196,22 @@ class VectorDataset(GeoDataset):
     def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
         """Rasterize the features of the files of ``hits`` that intersect ``query`` onto its grid."""
         grid = Grid.from_bbox(query, self.crs, self.res)
-        box = shapely.box(query.minx, query.miny, query.maxx, query.maxy)
         geometries: list[np.ndarray] = []
         labels: list[np.ndarray] = []
-        for hit in hits:
-            features = self._load(str(hit.object))
-            found = features.tree.query(box, predicate="intersects")
-            geometries.append(features.geometries[found])
-            labels.append(features.labels[found])
+        seam = seam_of(self.crs)
+        # A file crossing the antimeridian has an entry on each side: read it once.
+        for path in dict.fromkeys(str(hit.object) for hit in hits):
+            features = self._load(path)
+            for shift in _turns(features.extent, query, seam):
+                # Features past the seam (x beyond 180 degrees) burn where they lie on the globe, a turn away.
+                found = features.tree.query(
+                    shapely.box(query.minx - shift, query.miny, query.maxx - shift, query.maxy), predicate="intersects"
+                )
+                moved = features.geometries[found]
+                geometries.append(
+                    moved if shift == 0 else shapely.transform(moved, lambda xy, by=shift: xy + np.array([by, 0.0]))
+                )
+                labels.append(features.labels[found])
         burnt = np.zeros((grid.height, grid.width), dtype=np.int64)
         if sum(len(found) for found in labels):
             # GDAL burns values through a double, which rounds int64 codes beyond 2**53: burn each
@@ -220,3 +237,42 @@ class VectorDataset(GeoDataset):
         from geotorch.core.plotting import plot_sample
 
         return plot_sample(sample, show_titles=show_titles, suptitle=suptitle)
+
+
+def _reprojected(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
+    """``geometries`` in ``target``, running on across ``target``'s seam rather than jumping a turn.
+
+    A feature crossing the antimeridian (a field in UTM zone 1N, in EPSG:4326) keeps its shape,
+    with x past 180 degrees, instead of spanning the globe. Longitudes of a geographic ``source``
+    past its antimeridian (a polygon at 179.5..180.5) stay past ``target``'s seam too. ``target``
+    without a seam (see :func:`geotorch.core.wrap.seam_of`) gets PROJ's coordinates as they are.
+    """
+    coordinates, owners = shapely.get_coordinates(geometries, return_index=True)
+    x, y = (
+        np.asarray(values, dtype=np.float64)
+        for values in transformer(source, target).transform(coordinates[:, 0], coordinates[:, 1])
+    )
+    seam = seam_of(target)
+    if seam is not None and len(x):
+        x = seam.canonical(x)
+        if source.is_geographic:
+            degrees = coordinates[:, 0] * (180.0 / half_turn(source))
+            x = x + seam.width * np.floor((degrees - seam.meridian) / 360.0 + 0.5)
+        else:
+            # Each edge crossing the seam jumps by about a turn: undo it, feature by feature.
+            same = owners[1:] == owners[:-1]
+            turns = np.concatenate([[0.0], np.cumsum(np.where(same, np.round(np.diff(x) / seam.width), 0.0))])
+            starts = np.flatnonzero(np.concatenate([[True], ~same]))
+            turns -= turns[starts][np.searchsorted(starts, np.arange(len(turns)), side="right") - 1]
+            x = x - seam.width * turns
+    moved: np.ndarray = shapely.set_coordinates(geometries.copy(), np.column_stack([x, y]))
+    return moved
+
+
+def _turns(extent: tuple[float, float], query: BoundingBox, seam: Seam | None) -> list[float]:
+    """The whole turns (x shifts) that move features of x ``extent`` onto ``query``: ``[0.0]`` without a seam."""
+    if seam is None:
+        return [0.0]
+    first = math.ceil((query.minx - extent[1]) / seam.width)
+    last = math.floor((query.maxx - extent[0]) / seam.width)
+    return sorted((turns * seam.width for turns in range(first, last + 1)), key=abs) or [0.0]
