@@ -387,3 +387,17 @@ def test_64_bit_integer_images_warn_even_in_float64(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match=r"f\.tif holds int64 pixels, which float64 images cannot all hold exactly "
                                          r"\(integers beyond 2\*\*53"):
         Float64Image(tmp_path)
+
+
+@pytest.mark.parametrize("nodata", [2.5, float("nan"), 1e40])
+@pytest.mark.parametrize("crs", [None, "EPSG:32619"], ids=["copied", "warped"])
+def test_a_mask_nodata_that_is_no_class_id_is_blamed_not_the_file(
+    tmp_path: Path, nodata: float, crs: str | None
+) -> None:
+    # The file's values are fine class ids; the pixels past it get the fill, which int64 cannot hold exactly.
+    write_raster(tmp_path / "a.tif", np.full((1, 8, 8), 5, dtype="uint16"), "EPSG:32618", grid(500000.0, 4000000.0))
+    dataset = type("Classes", (RasterDataset,), {"is_image": False})(tmp_path, crs=crs, res=30, nodata=nodata)
+    bounds = dataset.bounds
+    query = BoundingBox(bounds.minx - 60, bounds.maxx, bounds.miny, bounds.maxy + 60)
+    with pytest.raises(ValueError, match=r"the fill .* of mask pixels without data .* integer nodata"):
+        dataset[query]

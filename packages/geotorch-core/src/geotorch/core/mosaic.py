@@ -244,13 +244,13 @@ def read_mosaic(
         if mosaic is None or filled is None:
             mosaic, filled = read_onto_grid(source, indexes, grid, plan)
             if exact_ids:
-                mosaic = class_ids(mosaic, path)
+                mosaic = class_ids(mosaic, path, plan.fill)
         else:
             # Later files only fill what is still empty: read just the box around those pixels.
             rows, cols = _empty_box(filled)
             data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), plan)
             if exact_ids:
-                data = class_ids(data, path)
+                data = class_ids(data, path, plan.fill)
             if data.dtype != mosaic.dtype:
                 # A later file of a wider type (a float32 band beside uint16 ones) widens the mosaic.
                 mosaic = mosaic.astype(np.result_type(mosaic.dtype, data.dtype))

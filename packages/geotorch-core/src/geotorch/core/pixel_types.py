@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from rasterio.io import DatasetReader
 
-from geotorch.core.nodata import holds
+from geotorch.core.nodata import holds, same_value
 
 
 def source_type(source: DatasetReader, indexes: Sequence[int]) -> np.dtype[np.generic]:
@@ -52,12 +52,13 @@ def pixel_value(dtype: np.dtype[np.generic], value: float | None) -> float | Non
     return float(np.asarray(value, dtype=dtype)) if dtype.kind == "f" else value
 
 
-def class_ids(pixels: np.ndarray, origin: str) -> np.ndarray:
+def class_ids(pixels: np.ndarray, origin: str, fill: float | None = None) -> np.ndarray:
     """``pixels`` as int64 class ids, each exactly the value read.
 
     Args:
         pixels: values of any real type read from one file (or the fill where no file has data).
         origin: where they come from (the file's name), for the error message.
+        fill: the value of pixels without data among them: the message then blames it, not the file.
 
     Returns:
         ``pixels`` as int64, same shape.
@@ -73,8 +74,15 @@ def class_ids(pixels: np.ndarray, origin: str) -> np.ndarray:
     else:
         return pixels.astype(np.int64, copy=False)
     if bad.any():
+        value = pixels[bad][0]
+        if fill is not None and same_value(float(value), fill):
+            raise ValueError(
+                f"the fill {fill!r} of mask pixels without data (the dataset's nodata, else the first file's) is not "
+                f"an integer class id int64 holds (reading {origin}); masks (is_image=False) need an integer "
+                f"nodata, e.g. nodata=0"
+            )
         raise ValueError(
-            f"mask value {pixels[bad][0]!r} read from {origin} is not an integer class id int64 holds; set "
+            f"mask value {value!r} read from {origin} is not an integer class id int64 holds; set "
             f"nodata to the value that marks missing pixels, or is_image=True"
         )
     return pixels.astype(np.int64, copy=False)
