@@ -14,7 +14,10 @@ generated once (smooth, compressible patterns), then predicted with a 10-class U
 - ``pixels_per_s``: output pixels per second of wall time, writing the COG included;
 - ``forward_ratio``: the time the model's forward passes over the same number of windows take
   on in-memory tensors, divided by the run's time (1 means reading, blending and writing cost
-  nothing beside the model).
+  nothing beside the model);
+- ``cpu_seconds`` and ``forward_cpu_ratio``: the CPU time of the run (all threads and processes)
+  and the forward passes' CPU time divided by it: the share of the work that is the model's,
+  which other processes on a shared machine change much less than the wall-time ratio.
 
 Not a timed test: run it by hand, e.g.
 ``python bench/predict.py --sizes 10000 --models conv1x1 unet --workers 2 --out /tmp/predict-bench``.
@@ -91,8 +94,8 @@ def build(name: str) -> Any:
     return torch.nn.Conv2d(BANDS, CLASSES, 1)
 
 
-def forward_seconds(model: Any, windows: int, patch: int, batch_size: int, device: str) -> float:
-    """Seconds the model's forward passes over ``windows`` in-memory windows take (measured on a few batches)."""
+def forward_seconds(model: Any, windows: int, patch: int, batch_size: int, device: str) -> tuple[float, float]:
+    """Seconds (wall, then CPU) the model's forward passes over ``windows`` in-memory windows take (a few batches)."""
     import torch
 
     model = model.eval().to(device)
@@ -102,12 +105,19 @@ def forward_seconds(model: Any, windows: int, patch: int, batch_size: int, devic
         model(batch)  # warm-up
         if device.startswith("cuda"):
             torch.cuda.synchronize()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         for _ in range(batches):
             model(batch)
         if device.startswith("cuda"):
             torch.cuda.synchronize()
-    return (time.perf_counter() - start) / (batches * batch_size) * windows
+    scale = windows / (batches * batch_size)
+    return (time.perf_counter() - start) * scale, (_cpu_seconds() - cpu) * scale
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process (all its threads) and its ended children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def child(options: argparse.Namespace) -> None:
@@ -123,9 +133,9 @@ def child(options: argparse.Namespace) -> None:
     stride = options.patch - options.overlap
     windows = len(window_starts(options.size, options.patch, stride)) ** 2
     # The forward passes alone first: the process's peak memory then is the model's, the run's excess is the rest.
-    forward = forward_seconds(model, windows, options.patch, options.batch_size, options.device)
+    forward, forward_cpu = forward_seconds(model, windows, options.patch, options.batch_size, options.device)
     forward_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     written = predict_raster(
         model,
         raster,
@@ -136,7 +146,7 @@ def child(options: argparse.Namespace) -> None:
         num_workers=options.workers,
         device=options.device,
     )
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
         "model": options.model,
@@ -146,6 +156,8 @@ def child(options: argparse.Namespace) -> None:
         "pixels_per_s": round(options.size**2 / seconds),
         "forward_seconds": round(forward, 1),
         "forward_ratio": round(forward / seconds, 3),
+        "cpu_seconds": round(cpu, 1),
+        "forward_cpu_ratio": round(forward_cpu / cpu, 3),
         "forward_peak_rss_mib": round(forward_peak),
         "main_peak_rss_mib": round(main_peak),
         "output_bytes": Path(written[0]).stat().st_size,
