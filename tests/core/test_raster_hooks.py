@@ -135,13 +135,13 @@ def test_labels_of_maps_the_mask_before_transforms(tmp_path: Path) -> None:
 def test_reads_share_one_plan_until_an_input_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _band_file(tmp_path / "tile.tif", 5)
     plans: list[Any] = []
-    read = raster_module.read_mosaic
+    read = raster_module.read_series
 
     def recording(*args: Any) -> Any:
         plans.append(args[-1])
         return read(*args)
 
-    monkeypatch.setattr(raster_module, "read_mosaic", recording)
+    monkeypatch.setattr(raster_module, "read_series", recording)
     dataset = RasterDataset(tmp_path)
     dataset[dataset.bounds]
     dataset[dataset.bounds]

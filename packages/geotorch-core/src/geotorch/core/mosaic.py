@@ -128,7 +128,7 @@ def _read_aligned(
     if empty is not None and empty.any():
         covered &= ~empty
         if refill:
-            out[:, empty] = fill
+            np.copyto(out, fill, casting="unsafe", where=empty)
     return out, covered
 
 
@@ -173,11 +173,8 @@ def read_onto_grid(
         bands = [read_onto_grid(source, [index], grid, plan) for index in indexes]
         stacked = np.concatenate([band for band, _ in bands])
         return stacked, np.logical_or.reduce([received for _, received in bands])
-    pixel_type = source_type(source, indexes)
+    pixel_type, dtype, warp_dtype = read_types(source, indexes, plan)
     fill, nodata = plan.fill, plan.nodata
-    # A fill the pixel type cannot hold (-1 for uint16) widens it, as does a file of a wider type.
-    dtype = type_holding(wider_type(plan.dtype, pixel_type), fill)
-    warp_dtype = type_holding(wider_type(plan.warp_dtype or dtype, pixel_type), fill)
     data: np.ndarray | None = None
     valid: np.ndarray | None = None
     try:
@@ -193,8 +190,7 @@ def read_onto_grid(
                 data, valid = part, received
             else:
                 # The copies of a file moved by different turns meet only at the grid's seams.
-                take = received & ~valid
-                data[:, take] = part[:, take]
+                np.copyto(data, part, casting="unsafe", where=received & ~valid)
                 valid |= received
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
@@ -204,7 +200,20 @@ def read_onto_grid(
     return data, valid
 
 
-def _empty_box(filled: np.ndarray) -> tuple[slice, slice]:
+def read_types(
+    source: DatasetReader, indexes: Sequence[int], plan: ReadPlan
+) -> tuple[np.dtype[np.generic], np.dtype[np.generic], np.dtype[np.generic]]:
+    """The file's pixel type for bands ``indexes``, and the types :func:`read_onto_grid` reads and warps them in.
+
+    A fill the pixel type cannot hold (-1 for uint16) widens the plan's types, as does a file of a wider type.
+    """
+    pixel_type = source_type(source, indexes)
+    dtype = type_holding(wider_type(plan.dtype, pixel_type), plan.fill)
+    warp_dtype = type_holding(wider_type(plan.warp_dtype or dtype, pixel_type), plan.fill)
+    return pixel_type, dtype, warp_dtype
+
+
+def empty_box(filled: np.ndarray) -> tuple[slice, slice]:
     """The smallest row and column ranges holding every pixel not yet filled."""
     empty_rows = np.flatnonzero(~filled.all(axis=1))
     empty_cols = np.flatnonzero(~filled.all(axis=0))
@@ -247,7 +256,7 @@ def read_mosaic(
                 mosaic = class_ids(mosaic, path, plan.fill)
         else:
             # Later files only fill what is still empty: read just the box around those pixels.
-            rows, cols = _empty_box(filled)
+            rows, cols = empty_box(filled)
             data, valid = read_onto_grid(source, indexes, grid.part(rows, cols), plan)
             if exact_ids:
                 data = class_ids(data, path, plan.fill)
@@ -255,8 +264,8 @@ def read_mosaic(
                 # A later file of a wider type (a float32 band beside uint16 ones) widens the mosaic.
                 mosaic = mosaic.astype(np.result_type(mosaic.dtype, data.dtype))
             region, covered = mosaic[:, rows, cols], filled[rows, cols]
-            take = valid & ~covered
-            region[:, take] = data[:, take]
+            # A masked copy, not boolean indexing (which gathers, then scatters: ~7x slower for 7 bands).
+            np.copyto(region, data, casting="unsafe", where=valid & ~covered)
             covered |= valid
         if filled.all():
             break

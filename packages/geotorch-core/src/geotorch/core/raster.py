@@ -21,11 +21,12 @@ from geotorch.core.geotransform import res_in
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
-from geotorch.core.mosaic import ReadPlan, read_mosaic
+from geotorch.core.mosaic import ReadPlan
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.scenes import SceneFiles
+from geotorch.core.series_reads import read_series
 from geotorch.core.timeseries import TIME_KEY, check_band_count, shares_area, time_steps
 
 
@@ -345,10 +346,10 @@ class RasterDataset(SceneFiles, GeoDataset):
         try:
             if self.time_series:
                 steps = time_steps(paths, self._acquisitions)
-                array = np.stack([self._mosaic(files, grid, handles) for _, files in steps])
+                array = self._mosaics([files for _, files in steps], grid, handles)
                 sample[TIME_KEY] = torch.tensor([start for start, _ in steps], dtype=torch.float64)
             else:
-                array = self._mosaic(paths, grid, handles)
+                array = self._mosaics([paths], grid, handles)[0]
         finally:
             if not self.cache:
                 handles.clear()
@@ -363,14 +364,16 @@ class RasterDataset(SceneFiles, GeoDataset):
                 sample["mask"] = self.labels_of(mask[0] if mask.shape[0] == 1 else mask)
         return sample
 
-    def _mosaic(self, paths: list[str], grid: Grid, handles: FileHandleCache) -> np.ndarray:
-        """The selected bands of ``paths`` mosaicked onto ``grid``, ``(C, H, W)``."""
+    def _mosaics(self, steps: list[list[str]], grid: Grid, handles: FileHandleCache) -> np.ndarray:
+        """The selected bands of each step's files mosaicked onto ``grid``, ``(T, C, H, W)``."""
         plan = self._read_plan()
         if self.separate_files and self.bands:
-            per_band = list(zip(*(self._scene_bands[path] for path in paths), strict=True))
-            return np.concatenate([read_mosaic(handles, files, [1], grid, plan) for files in per_band], axis=0)
+            # Per band, each step's band files: read_series reads the band's files of all steps together.
+            per_step = [zip(*(self._scene_bands[path] for path in files), strict=True) for files in steps]
+            per_band = zip(*per_step, strict=True)
+            return np.concatenate([read_series(handles, band, [1], grid, plan) for band in per_band], axis=1)
         indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
-        return read_mosaic(handles, paths, indexes, grid, plan)
+        return read_series(handles, steps, indexes, grid, plan)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw a sample (its ``rgb_bands`` or mask, and a ``prediction`` when present).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from affine import Affine
@@ -182,6 +183,53 @@ def warp_onto_grid(
         ``fill`` could also be a valid value (a file without nodata filled with 0),
         GDAL's destination alpha tells them apart from the fill.
     """
+    prepared = prepare_warp(source, indexes, grid, resampling, fill, nodata, shift)
+    if prepared is None:
+        return np.zeros(out.shape[1:], dtype=bool)
+    return warp_prepared(prepared, grid, out, fill)
+
+
+class PreparedWarp(NamedTuple):
+    """A file's window read and readied for GDAL's warp: all of :func:`warp_onto_grid` but the warp itself.
+
+    Attributes:
+        pixels: ``(bands, rows, cols)``, the source window in the file's pixel type; missing pixels
+            hold ``missing``.
+        missing: the value GDAL is told marks missing source pixels; None when none is.
+        hidden: ``(rows, cols)``, pixels the file's mask or alpha band hides that no value marks; None when none.
+        transform: the window's geotransform (moved by the longitude shift).
+        crs: the file's CRS.
+        resampling: the kernel.
+        options: GDAL's options (kernel scale, coordinate operation).
+        with_alpha: the fill may also be a valid value: a destination alpha band tells them apart.
+    """
+
+    pixels: np.ndarray
+    missing: float | None
+    hidden: np.ndarray | None
+    transform: Affine
+    crs: CRS
+    resampling: Resampling
+    options: dict[str, object]
+    with_alpha: bool
+
+
+def prepare_warp(
+    source: DatasetReader,
+    indexes: Sequence[int],
+    grid: Grid,
+    resampling: Resampling,
+    fill: float,
+    nodata: float | None = None,
+    shift: float = 0.0,
+) -> PreparedWarp | None:
+    """Read the window of ``source`` that :func:`warp_onto_grid` warps, with its missing pixels marked.
+
+    Args: as :func:`warp_onto_grid`'s.
+
+    Returns:
+        The warp's inputs, or None when no pixel of the file lies under ``grid``.
+    """
     scale_x, scale_y = kernel_scale(source, grid)
     options: dict[str, object] = {"XSCALE": scale_x, "YSCALE": scale_y}
     operation = coordinate_operation(source, grid)
@@ -195,12 +243,10 @@ def warp_onto_grid(
     fill_is_missing = fill_value is None or any(
         value is not None and same_value(value, fill_value) for value in (own, marker)
     )
-    target = out if fill_is_missing else np.concatenate([out, np.zeros((1, *out.shape[1:]), out.dtype)])
-    alpha = {} if fill_is_missing else {"dst_alpha": len(target), "init_dest_nodata": False}
     reach = _KERNEL_RADIUS.get(resampling, 1) * math.ceil(max(1.0, 1 / scale_x, 1 / scale_y)) + 2
     window = _source_window(source, grid, reach, shift)
     if window is None:
-        return np.zeros(out.shape[1:], dtype=bool)
+        return None
     pixels = source.read(list(indexes), window=window)
     # GDAL's warp of an array knows nothing of the file's mask or alpha band: it is told here.
     hidden = source.dataset_mask(window=window) == 0 if has_mask_band(source) else None
@@ -218,20 +264,32 @@ def warp_onto_grid(
     exact_without_mask = resampling in (Resampling.nearest, Resampling.bilinear)
     if exact_without_mask and missing is not None and not np.isnan(missing) and not (pixels == missing).any():
         missing = None
-    src_transform = Affine.translation(shift, 0) @ source.window_transform(window)
-    if resampling == Resampling.nearest and dtype.kind in "iu" and dtype.itemsize == 8:
+    transform = Affine.translation(shift, 0) @ source.window_transform(window)
+    return PreparedWarp(pixels, missing, hidden, transform, source.crs, resampling, options, not fill_is_missing)
+
+
+def warp_prepared(prepared: PreparedWarp, grid: Grid, out: np.ndarray, fill: float) -> np.ndarray:
+    """Warp a window read by :func:`prepare_warp` into ``out`` (already filled with ``fill``) on ``grid``.
+
+    Returns:
+        Boolean ``(height, width)``: the target pixels that received data (see :func:`warp_onto_grid`).
+    """
+    pixels, missing, hidden, src_transform, src_crs, resampling, options, with_alpha = prepared
+    if resampling == Resampling.nearest and pixels.dtype.kind in "iu" and pixels.dtype.itemsize == 8:
         # GDAL's kernels compute in float64, which rounds 64-bit integers past 2**53 (class ids too).
-        return _nearest_exactly(pixels, missing, hidden, out, src_transform, source.crs, grid)
+        return _nearest_exactly(pixels, missing, hidden, out, src_transform, src_crs, grid)
     if hidden is not None and hidden.any():
         # No value marks the hidden pixels (the file has no nodata): a source alpha band of 0 and 1 does.
         pixels = np.concatenate([pixels, (~hidden).astype(pixels.dtype)[None]])
         options = {**options, "src_alpha": len(pixels), "SRC_ALPHA_MAX": 1}
+    target = np.concatenate([out, np.zeros((1, *out.shape[1:]), out.dtype)]) if with_alpha else out
+    alpha = {"dst_alpha": len(target), "init_dest_nodata": False} if with_alpha else {}
     # With an alpha band, GDAL is told no destination nodata: told the fill, it would move a valid value equal
     # to it by one (-9999 read as -10000) to tell it from the fill, which the alpha band already does.
-    reproject(pixels, target, src_transform=src_transform, src_crs=source.crs, src_nodata=missing,
-              dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=None if alpha else fill,
+    reproject(pixels, target, src_transform=src_transform, src_crs=src_crs, src_nodata=missing,
+              dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=None if with_alpha else fill,
               resampling=resampling, **alpha, **options)
-    return _received(out, target, fill)
+    return received_pixels(out, target, fill)
 
 
 def _nearest_exactly(
@@ -269,7 +327,7 @@ def _nearest_exactly(
     return valid
 
 
-def _received(out: np.ndarray, target: np.ndarray, fill: float) -> np.ndarray:
+def received_pixels(out: np.ndarray, target: np.ndarray, fill: float) -> np.ndarray:
     """Which pixels got data: from the alpha band ``target`` ends with, else those not ``fill`` (NaN-aware)."""
     if target is not out:
         out[...] = target[:-1]
