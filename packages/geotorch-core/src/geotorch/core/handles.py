@@ -6,17 +6,22 @@ import math
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 
 import rasterio
 from rasterio.io import DatasetReader
 
 from geotorch.core.errors import RasterReadError
-from geotorch.core.remote import open_raster
+from geotorch.core.grid import Grid
+from geotorch.core.prefetch import prefetch
+from geotorch.core.remote import is_remote, open_raster
 from geotorch.core.sidecars import sidecar_stamp
 
 #: Environment variable that sets the default number of files kept open per process.
 MAX_OPEN_FILES_VARIABLE = "GEOTORCH_MAX_OPEN_FILES"
+#: Environment variable that sets how many remote files are kept open per process (default 1024).
+MAX_OPEN_REMOTE_VARIABLE = "GEOTORCH_MAX_OPEN_REMOTE_FILES"
 #: Environment variable that sets how many threads decode the tiles of one read, per process.
 DECODE_THREADS_VARIABLE = "GEOTORCH_DECODE_THREADS"
 
@@ -91,7 +96,12 @@ def _identity(path: str) -> tuple[int | str, ...] | None:
 
 
 class FileHandleCache:
-    """Keeps at most ``max_open`` rasterio datasets open, closing the least recently used.
+    """Keeps at most ``max_open`` local and ``max_open_remote`` remote datasets open, closing the least recently used.
+
+    Remote files (URLs and GDAL virtual paths) have their own bound, ``$GEOTORCH_MAX_OPEN_REMOTE_FILES``
+    or 1024: their headers are parsed once per process instead of being fetched again whenever a
+    chip of a long time series (one file per band and date) pushes them out. They are opened
+    without holding the cache's lock, so that :meth:`prefetch` opens a chip's files at once.
 
     Handles belong to the process that opened them: after a fork (DataLoader
     workers) the child starts with an empty cache instead of sharing the
@@ -111,6 +121,7 @@ class FileHandleCache:
             ValueError: if ``max_open`` is not positive.
         """
         self.max_open = max_open or int(os.environ.get(MAX_OPEN_FILES_VARIABLE, "64"))
+        self.max_open_remote = int(os.environ.get(MAX_OPEN_REMOTE_VARIABLE, "1024"))
         if self.max_open < 1:
             raise ValueError(f"max_open={self.max_open} must be at least 1 (check ${MAX_OPEN_FILES_VARIABLE})")
         self._handles: OrderedDict[str, tuple[DatasetReader, tuple[int | str, ...] | None]] = OrderedDict()
@@ -139,22 +150,57 @@ class FileHandleCache:
                     return cached[0]
                 del self._handles[path]
                 cached[0].close()
-            try:
-                threads = decode_threads()
-                if threads > 1:
-                    global _pool_owner
-                    _pool_owner = os.getpid()
-                    with rasterio.Env(GDAL_NUM_THREADS=str(threads)):
-                        handle = open_raster(path)
-                else:
-                    handle = open_raster(path)
-            except rasterio.errors.RasterioError as error:
-                raise RasterReadError(f"{path}: cannot open raster: {error}") from error
-            self._handles[path] = (handle, identity)
-            while len(self._handles) > self.max_open:
-                _, (oldest, _) = self._handles.popitem(last=False)
-                oldest.close()
+            if not is_remote(path):
+                handle = self._open_local(path)
+                self._keep(path, handle, identity)
+                return handle
+        # Opened outside the lock: a remote open waits for the network, and a chip's files open at once.
+        return self._open_remote(path, identity)
+
+    def _open_local(self, path: str) -> DatasetReader:
+        try:
+            threads = decode_threads()
+            if threads > 1:
+                global _pool_owner
+                _pool_owner = os.getpid()
+                with rasterio.Env(GDAL_NUM_THREADS=str(threads)):
+                    return open_raster(path)
+            return open_raster(path)
+        except rasterio.errors.RasterioError as error:
+            raise RasterReadError(f"{path}: cannot open raster: {error}") from error
+
+    def _open_remote(self, path: str, identity: tuple[int | str, ...] | None) -> DatasetReader:
+        """Open a remote file without holding the lock; the first of several threads opening it is kept."""
+        handle = open_raster(path)
+        with self._lock:
+            cached = self._handles.get(path)
+            if cached is not None and self._pid == os.getpid():
+                handle.close()
+                return cached[0]
+            self._keep(path, handle, identity)
             return handle
+
+    def _keep(self, path: str, handle: DatasetReader, identity: tuple[int | str, ...] | None) -> None:
+        """Remember ``handle``, closing the least recently used beyond the bound (held lock)."""
+        self._handles[path] = (handle, identity)
+        # Remote files count against their own, larger bound: reopening one costs round trips, and a
+        # chip of a time series reads one per band and date.
+        remote = [name for name in self._handles if is_remote(name)]
+        for kind, bound in (
+            (remote, self.max_open_remote),
+            ([name for name in self._handles if not is_remote(name)], self.max_open),
+        ):
+            for name in kind[: max(0, len(kind) - bound)]:
+                oldest, _ = self._handles.pop(name)
+                oldest.close()
+
+    def prefetch(self, paths: Sequence[str], grid: Grid) -> None:
+        """Read the windows ``grid`` needs of all remote ``paths`` at once (:func:`geotorch.core.prefetch.prefetch`).
+
+        Raises:
+            RasterReadError: if a remote file cannot be opened or read, naming it.
+        """
+        prefetch(self.open, paths, grid)
 
     def __len__(self) -> int:
         """Number of files open now in this process."""

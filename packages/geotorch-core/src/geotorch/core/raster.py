@@ -367,6 +367,10 @@ class RasterDataset(SceneFiles, GeoDataset):
     def _mosaics(self, steps: list[list[str]], grid: Grid, handles: FileHandleCache) -> np.ndarray:
         """The selected bands of each step's files mosaicked onto ``grid``, ``(T, C, H, W)``."""
         plan = self._read_plan()
+        # Remote files' windows are fetched all at once (no-op for local files): see geotorch.core.prefetch.
+        bands = self._scene_bands if self.separate_files and self.bands else None
+        handles.prefetch([file for files in steps for path in files for file in (bands[path] if bands else [path])],
+                         grid)
         if self.separate_files and self.bands:
             # Per band, each step's band files: read_series reads the band's files of all steps together.
             per_step = [zip(*(self._scene_bands[path] for path in files), strict=True) for files in steps]

@@ -16,6 +16,7 @@ variables serves both.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import urllib.parse
@@ -158,6 +159,37 @@ def remote_env() -> Iterator[None]:
         yield
 
 
+#: Whether this process opened a remote file through GDAL (whose HTTP connections a forked child then inherits).
+_opened_remote = False
+
+
+def _gdal_library() -> ctypes.CDLL:
+    """The GDAL library rasterio runs on (its extension module's handle also finds the symbols it links to)."""
+    import rasterio._base
+
+    return ctypes.CDLL(rasterio._base.__file__)
+
+
+def _forget_connections() -> None:
+    """In a process just forked from one that read remote files: drop GDAL's HTTP connections.
+
+    GDAL keeps open connections per thread, and the forking thread's are copied into the child:
+    two DataLoader workers would then read answers on the same sockets as each other and as the
+    parent (requests interleave, reads come back cut or mixed: "TIFFFillTile: Read error"). GDAL
+    opens new connections after ``VSICurlClearCache``, which also empties the child's copy of the
+    parent's cache of fetched bytes. (Run in the child right after the fork, as GDAL's lock is taken:
+    a process forked while another of its threads is inside a GDAL HTTP read could wait on it forever;
+    DataLoader forks its workers from the thread iterating over it, between reads.)
+    """
+    if _opened_remote:
+        library = _gdal_library()
+        library.VSICurlClearCache.restype = None
+        library.VSICurlClearCache()
+
+
+os.register_at_fork(after_in_child=_forget_connections)
+
+
 def open_raster(path: str) -> DatasetReader:
     """Open a local file, URL or virtual path with rasterio; a remote one through :func:`remote_env`.
 
@@ -171,6 +203,8 @@ def open_raster(path: str) -> DatasetReader:
     """
     if not is_remote(path):
         return rasterio.open(path)
+    global _opened_remote
+    _opened_remote = True
     try:
         with remote_env():
             return rasterio.open(gdal_path(path))
