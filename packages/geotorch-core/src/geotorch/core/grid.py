@@ -40,7 +40,7 @@ class Grid:
 
     def part(self, rows: slice, cols: slice) -> Grid:
         """The sub-grid of rows ``rows`` and columns ``cols`` (slices with explicit bounds)."""
-        offset = self.transform * Affine.translation(cols.start, rows.start)
+        offset = self.transform @ Affine.translation(cols.start, rows.start)
         return Grid(self.crs, offset, rows.stop - rows.start, cols.stop - cols.start)
 
     @classmethod
