@@ -230,3 +230,32 @@ def test_reset_forgets_plugins_so_a_new_distribution_is_found(make_distribution)
     assert "GoodScenes" not in list_datasets(), "plugins load once per process"
     plugins.reset()
     assert "GoodScenes" in list_datasets()
+
+
+TAKES_SENTINEL2 = """
+from geotorch.core import hookimpl
+
+class Sentinel2:
+    pass
+
+@hookimpl
+def register_datasets(register):
+    register(Sentinel2)
+"""
+
+
+def test_a_plugin_listed_before_geotorchs_own_cannot_take_their_names(make_distribution, first_party):
+    # make_distribution's folder is first on sys.path: its entry points are listed before every other.
+    make_distribution("aaa-dist", "aaa_module", TAKES_SENTINEL2)
+    make_distribution("impostor-dist", "impostor_module", GOOD.replace("good_module:", "impostor_module:"),
+                      entry_point="geotorch_datasets")
+    with pytest.warns(RuntimeWarning) as caught:
+        names = list_datasets()
+    messages = [str(warning.message) for warning in caught]
+    assert any("'aaa_module' (aaa-dist 1.0) is left out of register_datasets: dataset 'Sentinel2' is already "
+               "registered by plugin 'geotorch_datasets'" in message for message in messages), messages
+    assert any("'geotorch_datasets' (impostor-dist 1.0) is left out: the plugin name is taken by geotorch-datasets"
+               in message for message in messages), messages
+    assert registry("dataset")["Sentinel2"].plugin == "geotorch_datasets"
+    assert {"Sentinel2", "Landsat8", "NAIP", "EuroSAT"} <= set(names)
+    assert {info.name: info.distribution for info in list_plugins()}["geotorch_datasets"] == "geotorch-datasets"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
+import re
 
 from geotorch.core.plugin_checks import hook_problems, ignored_options
 from geotorch.core.plugin_guard import Failure, contained
@@ -20,10 +21,17 @@ CORE_DISTRIBUTION = "geotorch-core"
 #: (datasette's DEFAULT_PLUGINS). They are always loaded: the environment
 #: variables that block or select plugins do not apply to them.
 DEFAULT_PLUGINS = ("geotorch.core.builtin_commands",)
+#: GeoTorch's own distributions, whose entry points load before any other's: a third-party plugin
+#: that takes one of their plugin names, or a name in a registry they fill (``Sentinel2``), is the
+#: one left out, whatever the order of ``sys.path``. They get no other precedence.
+FIRST_PARTY_DISTRIBUTIONS = ("geotorch-datasets", "geotorch-models", "geotorch-trainers")
 
 
 def load_into(state: PluginState) -> None:
     """Register core's :data:`DEFAULT_PLUGINS`, then every selected plugin of the entry-point group, into ``state``.
+
+    The entry points of :data:`FIRST_PARTY_DISTRIBUTIONS` come first, then the others in the order
+    ``importlib.metadata`` lists them; where two plugins take one name, the later one is left out.
 
     ``GEOTORCH_LOAD_PLUGINS=a,b`` selects only the named plugins;
     ``GEOTORCH_DISABLE_PLUGINS=a,b`` skips the named ones (both by
@@ -87,7 +95,13 @@ def _entry_points(state: PluginState) -> list[importlib.metadata.EntryPoint]:
             f"the installed geotorch plugins could not be listed, so none is loaded: {found.describe()}"
         )
         return []
-    return found
+    # Stable: each group keeps the listing's order.
+    return sorted(found, key=lambda entry_point: _canonical(_origin(entry_point)[0]) not in FIRST_PARTY_DISTRIBUTIONS)
+
+
+def _canonical(distribution: str) -> str:
+    """A distribution name as the packaging standards compare them (case, ``_`` and ``.`` as ``-``)."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()
 
 
 def _origin(entry_point: importlib.metadata.EntryPoint) -> tuple[str, str]:
