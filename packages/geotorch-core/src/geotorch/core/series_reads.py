@@ -71,8 +71,8 @@ def read_series(
                 # A later file of a wider type (a float32 band beside uint16 ones) widens the mosaic.
                 mosaics[step] = mosaics[step].astype(np.result_type(mosaics[step].dtype, data.dtype))
             region, covered = mosaics[step][:, rows, cols], filled[step][rows, cols]
-            take = valid & ~covered
-            region[:, take] = data[:, take]
+            # A masked copy, as read_mosaic makes (boolean indexing gathers, then scatters).
+            np.copyto(region, data, casting="unsafe", where=valid & ~covered)
             covered |= valid
         depth += 1
         pending = [step for step in pending if depth < len(steps[step]) and not filled[step].all()]
