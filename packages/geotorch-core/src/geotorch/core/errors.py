@@ -11,8 +11,19 @@ class DatasetNotFoundError(FileNotFoundError):
     The message names the folder searched and how to obtain the data.
     """
 
-    def __init__(self, dataset: str, where: str | Path | list[str | Path], hint: str = "") -> None:
-        places = where if isinstance(where, list) else [where]
+    def __init__(self, dataset: object, where: str | Path | list[str | Path] | None = None, hint: str = "") -> None:
+        """Say where ``dataset`` looked and how to get the data.
+
+        Args:
+            dataset: the dataset's name, or the dataset itself (TorchGeo's ``DatasetNotFoundError(self)``):
+                its class name is used, and its ``root`` or ``paths`` when ``where`` is None.
+            where: the folders or files searched.
+            hint: how to obtain the data (default: pass ``download=True`` or point at a folder that holds it).
+        """
+        if not isinstance(dataset, str):
+            where = where if where is not None else getattr(dataset, "root", None) or getattr(dataset, "paths", [])
+            dataset = type(dataset).__name__
+        places = list(where) if isinstance(where, (list, tuple)) else [] if where is None else [where]
         listed = ", ".join(str(place) for place in places) or "(no paths given)"
         advice = hint or "pass download=True to fetch it, or point paths/root at a folder that holds it"
         super().__init__(f"{dataset}: no data found in {listed}; {advice}")

@@ -87,12 +87,15 @@ def as_time(value: float | datetime, name: str = "time", owner: str = "") -> flo
 
 
 def as_interval(interval: object, name: str, owner: str) -> tuple[float, float]:
-    """``(start, end)`` POSIX seconds of a time interval given as two numbers or datetimes.
+    """``(start, end)`` POSIX seconds of a time interval given as two numbers or datetimes, or a pandas Interval.
 
     Raises:
         TypeError: if ``interval`` is not a pair of numbers or datetimes.
         ValueError: if a bound is NaN or infinite.
     """
+    left, right = getattr(interval, "left", None), getattr(interval, "right", None)
+    if left is not None and right is not None:  # a pandas Interval, TorchGeo 0.10.1's toi
+        interval = (left, right)
     if not isinstance(interval, (tuple, list)) or len(interval) != 2:
         raise TypeError(f"{owner}: {name}={interval!r} must be a (start, end) pair of POSIX seconds or datetimes")
     return as_time(interval[0], f"{name}[0]", owner), as_time(interval[1], f"{name}[1]", owner)

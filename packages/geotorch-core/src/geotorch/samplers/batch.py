@@ -5,17 +5,21 @@ from __future__ import annotations
 import abc
 import math
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from torch.utils.data import Sampler
 
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.geo import GeoDataset
-from geotorch.samplers.areas import RandomPatches, Roi, TimeInterval
+from geotorch.samplers.areas import RandomPatches, Roi, as_interval
 from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
 from geotorch.samplers.seeds import Seed
 from geotorch.samplers.utils import Size
+
+if TYPE_CHECKING:
+    from geotorch.samplers.temporal_arguments import Toi
 
 
 class BatchGeoSampler(Sampler[list[BoundingBox]], Sharded, abc.ABC):
@@ -66,9 +70,9 @@ class RandomBatchGeoSampler(BatchGeoSampler):
         batch_size: int,
         length: int | None = None,
         roi: Roi | None = None,
+        toi: Toi | None = None,
         units: Units = Units.PIXELS,
         generator: Seed | None = None,
-        toi: TimeInterval | None = None,
         *,
         rank: int | None = None,
         world_size: int | None = None,
@@ -87,7 +91,8 @@ class RandomBatchGeoSampler(BatchGeoSampler):
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
             generator: source of all randomness: a seed, a torch generator or a numpy random source
                 (default: torch's default generator).
-            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
+            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time (a :class:`Units`
+                here is read as ``units``: 0.7-era code passed it after ``roi``).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
@@ -105,7 +110,10 @@ class RandomBatchGeoSampler(BatchGeoSampler):
         super().__init__(dataset, rank=rank, world_size=world_size)
         owner = type(self).__name__
         self.batch_size = as_count(batch_size, "batch_size", owner)
-        self.patches = RandomPatches(dataset, size, units, roi, toi, owner)
+        if isinstance(toi, Units):  # the 0.7-era positional order (..., roi, units)
+            toi, units = None, toi
+        interval = None if toi is None else as_interval(toi, "toi", owner)
+        self.patches = RandomPatches(dataset, size, units, roi, interval, owner)
         self.size = self.patches.size
         self.length = self.patches.pass_length(length)
         self.seed = draw_seed(generator)

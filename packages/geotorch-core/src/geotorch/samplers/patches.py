@@ -42,7 +42,7 @@ class RandomPatchSampler(RandomGeoSampler):
         units: Units = Units.PIXELS,
         generator: Seed | None = None,
     ) -> None:
-        super().__init__(dataset, size, length, roi, units, generator)
+        super().__init__(dataset, size, length, roi, units=units, generator=generator)
 
 
 class GriddedPatchSampler(GridGeoSampler):
@@ -68,4 +68,4 @@ class GriddedPatchSampler(GridGeoSampler):
         roi: Roi | None = None,
         units: Units = Units.PIXELS,
     ) -> None:
-        super().__init__(dataset, size, stride, roi, units)
+        super().__init__(dataset, size, stride, roi, units=units)

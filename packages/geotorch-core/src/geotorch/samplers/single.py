@@ -16,7 +16,7 @@ from geotorch.core.geo import GeoDataset
 from geotorch.samplers.areas import (
     RandomPatches,
     Roi,
-    TimeInterval,
+    as_interval,
     as_region,
     find_areas,
     index_entries,
@@ -29,6 +29,7 @@ from geotorch.samplers.utils import Size, as_pixels
 
 if TYPE_CHECKING:
     from geotorch.samplers.spatiotemporal import SpatioTemporalSampler
+    from geotorch.samplers.temporal_arguments import Toi
 
 
 class GeoSampler(Sampler[BoundingBox], Sharded, abc.ABC):
@@ -121,9 +122,9 @@ class RandomGeoSampler(SpatialSampler):
         size: Size,
         length: int | None = None,
         roi: Roi | None = None,
+        toi: Toi | None = None,
         units: Units = Units.PIXELS,
         generator: Seed | None = None,
-        toi: TimeInterval | None = None,
         *,
         rank: int | None = None,
         world_size: int | None = None,
@@ -141,7 +142,8 @@ class RandomGeoSampler(SpatialSampler):
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
             generator: source of all randomness: a seed, a torch generator or a numpy random source
                 (default: torch's default generator).
-            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
+            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time (a :class:`Units`
+                here is read as ``units``: 0.7-era code passed it after ``roi``).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
@@ -155,8 +157,11 @@ class RandomGeoSampler(SpatialSampler):
                 area, misses the data or holds no whole pixel of it, no area can
                 hold a patch, or an area has more than 2**40 positions along an axis.
         """
+        if isinstance(toi, Units):  # the 0.7-era positional order (..., roi, units)
+            toi, units = None, toi
+        interval = None if toi is None else as_interval(toi, "toi", type(self).__name__)
         super().__init__(dataset, rank=rank, world_size=world_size)
-        self.patches = RandomPatches(dataset, size, units, roi, toi, type(self).__name__)
+        self.patches = RandomPatches(dataset, size, units, roi, interval, type(self).__name__)
         self.size = self.patches.size
         self.length = self.patches.pass_length(length)
         self.seed = draw_seed(generator)
@@ -228,8 +233,8 @@ class GridGeoSampler(SpatialSampler):
         size: Size,
         stride: Size | None = None,
         roi: Roi | None = None,
+        toi: Toi | None = None,
         units: Units = Units.PIXELS,
-        toi: TimeInterval | None = None,
         *,
         rank: int | None = None,
         world_size: int | None = None,
@@ -244,7 +249,8 @@ class GridGeoSampler(SpatialSampler):
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); see the edge policy above.
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` and ``stride`` count.
-            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time.
+            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time (a :class:`Units`
+                here is read as ``units``: 0.7-era code passed it after ``roi``).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
@@ -258,13 +264,16 @@ class GridGeoSampler(SpatialSampler):
                 (or, with polygons, 2**22 rows of them), or no window shares area
                 with the roi polygons.
         """
+        if isinstance(toi, Units):  # the 0.7-era positional order (..., roi, units)
+            toi, units = None, toi
         super().__init__(dataset, rank=rank, world_size=world_size)
         owner = type(self).__name__
+        interval = None if toi is None else as_interval(toi, "toi", owner)
         pixels = as_pixels(size, units, self.res, owner=owner)
         steps = pixels if stride is None else as_pixels(stride, units, self.res, "stride", owner)
         self.size = (pixels[0] * self.res[1], pixels[1] * self.res[0])
         self.stride = (steps[0] * self.res[1], steps[1] * self.res[0])
-        self.region = as_region(roi, toi, dataset, owner)
+        self.region = as_region(roi, interval, dataset, owner)
         areas = find_areas(dataset, self.region, owner, touching=True)
         limits = self.region.bbox & dataset.bounds
         given = f"size={size!r}" if stride is None else f"size={size!r}, stride={stride!r}"
@@ -305,6 +314,7 @@ class PreChippedGeoSampler(SpatialSampler):
         self,
         dataset: GeoDataset,
         roi: Roi | None = None,
+        toi: Toi | None = None,
         shuffle: bool = False,
         generator: Seed | None = None,
         *,
@@ -317,6 +327,8 @@ class PreChippedGeoSampler(SpatialSampler):
             dataset: the dataset whose entries are the chips.
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset).
+            toi: ``(start, end)`` in POSIX seconds or datetimes: entries overlapping it, their
+                times cut to it.
             shuffle: visit the entries in a new random order each pass.
             generator: source of the shuffling: a seed, a torch generator or a numpy random source
                 (default: torch's default generator).
@@ -327,9 +339,18 @@ class PreChippedGeoSampler(SpatialSampler):
             ValueError: if no entry lies inside the roi.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
-        self.region = as_region(roi, None, dataset, type(self).__name__)
-        chips = np.array([tuple(entry) for entry, _ in index_entries(dataset) if entry in self.region.bbox])
+        interval = None if toi is None else as_interval(toi, "toi", type(self).__name__)
+        self.region = as_region(roi, interval, dataset, type(self).__name__)
+        box = self.region.bbox
+        area = BoundingBox(box.minx, box.maxx, box.miny, box.maxy)
+        chips = np.array([
+            tuple(entry) for entry, _ in index_entries(dataset)
+            if entry in area and entry.mint <= box.maxt and entry.maxt >= box.mint
+        ])
         chips = chips.reshape(-1, 6)
+        # As in TorchGeo 0.10.1, a chip's time is its entry's cut to the toi.
+        chips[:, 4] = np.maximum(chips[:, 4], box.mint)
+        chips[:, 5] = np.minimum(chips[:, 5], box.maxt)
         _, first = np.unique(chips, axis=0, return_index=True)
         chips = chips[np.sort(first)]
         self.chips = chips[self.region.covers(chips)]

@@ -10,13 +10,13 @@ import torch
 from torch import Tensor
 
 from geotorch.core import Resource
-from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
+from geotorch.datasets.paired_folders import ManualPairedFolderDataset, Pair
 from geotorch.datasets.raster_chips import read_array
 
 _KAGGLE = "https://www.kaggle.com/datasets/geoap96/deepglobe2018-landcover-segmentation-traindataset"
 
 
-class DeepGlobeLandCover(PairedFolderDataset):
+class DeepGlobeLandCover(ManualPairedFolderDataset):
     """DeepGlobe Land Cover Classification Challenge (Demir et al. 2018, https://arxiv.org/abs/1805.06561).
 
     The 803 labelled chips of the challenge (its validation and test chips were never labelled), split

@@ -12,7 +12,7 @@ from rasterio.crs import CRS
 
 from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
-from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, names_files, product_paths
+from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, product_paths
 
 
 class EuroCrops(VectorDataset, DatasetLifecycle):
@@ -99,18 +99,12 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
         return [self.hcat, *(Resource(self.url + name, name, md5=md5) for name, md5 in self.md5s.items())]
 
     def is_present(self) -> bool:
-        """Whether ``root`` holds the code table and ``paths`` the shapefiles.
+        """Whether ``root`` holds the code table and ``paths`` at least one shapefile.
 
-        Every country (or region) must be there, unless ``paths`` names shapefiles directly: those are the
-        ones to read.
+        As in TorchGeo 0.10.1, the countries (or regions) found are the ones read: a folder of one country's
+        parcels is a dataset of that country, and ``download=True`` fetches nothing more once one is there.
         """
-        shapefiles = {path.name for path in matching_files(self.paths, self.filename_glob)}
-        countries = {name.removesuffix(".zip").split("_")[0] for name in self.md5s}
-        if names_files(self.paths):
-            return self.code_table().is_file() and bool(shapefiles)
-        return self.code_table().is_file() and all(
-            any(name.startswith(country) for name in shapefiles) for country in countries
-        )
+        return self.code_table().is_file() and bool(matching_files(self.paths, self.filename_glob))
 
     def code_table(self) -> Path:
         """Where ``HCAT2.csv`` is (an override point for other layouts).

@@ -9,13 +9,13 @@ from typing import ClassVar
 from torch import Tensor
 
 from geotorch.core import Resource
-from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
+from geotorch.datasets.paired_folders import ManualPairedFolderDataset, Pair
 from geotorch.datasets.raster_chips import read_binary
 
 _TILE = re.compile(r"^(?P<town>[a-z-]+)(?P<number>\d+)\.tif$")
 
 
-class InriaAerialImageLabeling(PairedFolderDataset):
+class InriaAerialImageLabeling(ManualPairedFolderDataset):
     """Inria Aerial Image Labeling (Maggiori et al. 2017, https://doi.org/10.1109/IGARSS.2017.8127684).
 
     360 RGB orthophotos at 0.3 m, 36 per town: Austin, Chicago, Kitsap, Vienna and West Tyrol

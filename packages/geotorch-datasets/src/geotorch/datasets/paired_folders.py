@@ -130,3 +130,23 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
         colors = [label_color(label, len(self.classes), self.colors) for label in range(len(self.classes))]
         legend = class_legend([sample[key] for key in keys], self.classes, colors)
         return draw_panels(panels, show_titles, suptitle, legend=legend)
+
+
+class ManualPairedFolderDataset(PairedFolderDataset):
+    """A :class:`PairedFolderDataset` published behind a registration (see ``manual``), so never downloaded.
+
+    Its arguments are TorchGeo 0.10.1's for such datasets, in its order (``root``, ``split``, ``transforms``,
+    ``checksum``); ``download`` is keyword-only and, as for every dataset with a ``manual`` hint, a missing
+    folder still raises :class:`~geotorch.core.DatasetNotFoundError` saying where to get the data.
+    """
+
+    def __init__(
+        self,
+        root: str | Path = "data",
+        split: str = "train",
+        transforms: Transform | None = None,
+        checksum: bool = False,
+        *,
+        download: bool = False,
+    ) -> None:
+        super().__init__(root, split, transforms, download, checksum)

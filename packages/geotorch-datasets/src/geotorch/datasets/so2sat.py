@@ -84,8 +84,9 @@ class So2Sat(DatasetLifecycle, NonGeoDataset):
         split: str = "train",
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,
-        download: bool = False,
         checksum: bool = False,
+        *,
+        download: bool = False,
     ) -> None:
         """Open one split of one version under ``root``.
 
