@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -224,6 +225,26 @@ def test_the_writer_holds_one_band_of_rows_whatever_the_rasters_height(
         predict_raster(model(classes=5, kernel=1), path, tmp_path / "out", patch_size=32, overlap=8)
     # (5 channels + the weights) x 32 rows x at most 48 columns (a column tile) of float32, whatever the size.
     assert max(held) == 6 * 32 * 48 * 4 and held[:2] == [6 * 32 * 40 * 4] * 2 and len(held) == 2 + 9
+
+
+def test_one_band_of_rows_is_held_at_a_time_across_column_tiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alive: weakref.WeakSet[BandBlender] = weakref.WeakSet()
+    held_at_once: list[int] = []
+
+    class Recording(BandBlender):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            alive.add(self)
+            held_at_once.append(len(alive))
+
+    monkeypatch.setattr(predict_stream_module, "BandBlender", Recording)
+    monkeypatch.setattr(predict_grid, "COLUMN_TILE", 48)
+    path = write_image(tmp_path / "scene.tif", random_image(9, 70, 200))
+    predict_raster(model(classes=5, kernel=1), path, tmp_path / "out", patch_size=32, overlap=8)
+    # A chunk's band goes before the next one's is made.
+    assert held_at_once == [1] * 5
 
 
 def test_a_band_blender_hands_on_every_row_once_in_order() -> None:

@@ -165,6 +165,8 @@ def predict_raster(
             if position != current:
                 if stream is not None:
                     close(current, stream)
+                    # Its band of rows goes before the next chunk's is made (two would be held at once).
+                    stream = None
                 number, chunk = plan[position]
                 spec = OutputSpec(
                     output,
