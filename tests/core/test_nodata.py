@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
@@ -249,3 +250,42 @@ def test_a_warped_value_equal_to_the_fill_keeps_its_value(
     reference = gdal_warp(tmp_path / "b.tif", BoundingBox(LEFT + 100, LEFT + 300, TOP - 300, TOP - 10), "EPSG:32616",
                           30, src_nodata=None)
     assert (reference[0][:4] == b[0, 0, 0]).all(), "GDAL's warp without a destination nodata keeps the value"
+
+
+@pytest.mark.parametrize("nodata", ["0", b"0", True, [0], None.__class__])
+def test_a_nodata_that_is_no_number_is_refused_naming_it(tmp_path: Path, nodata: object) -> None:
+    overlapping_tiles(tmp_path)
+    with pytest.raises(TypeError, match=r"RasterDataset: nodata must be one real number, got"):
+        RasterDataset(tmp_path, nodata=nodata)  # type: ignore[arg-type]
+
+
+def test_an_image_nodata_beyond_the_samples_float_type_is_refused(tmp_path: Path) -> None:
+    # In float32 samples 1e40 would become infinity: every pixel without data would read inf, no error.
+    overlapping_tiles(tmp_path, dtype="float64")
+    with pytest.raises(ValueError, match=r"nodata=1e\+40 is beyond the range of the samples' float32"):
+        RasterDataset(tmp_path, nodata=1e40)
+
+    class Float64Image(RasterDataset):
+        @property
+        def dtype(self) -> torch.dtype:
+            return torch.float64
+
+    dataset = Float64Image(tmp_path, nodata=1e40)
+    image = dataset[LEFT - 60 : LEFT + 600, TOP - 600 : TOP]["image"][0].numpy()
+    assert (image[:, :2] == 1e40).all() and (image[6:, 2:] == 100).all()
+
+
+@pytest.mark.parametrize("nodata", [np.uint16(0), np.float32(0), torch.tensor(0), np.array(0.0), 0.0])
+def test_numpy_and_torch_numbers_are_nodata_like_python_ones(tmp_path: Path, nodata: object) -> None:
+    overlapping_tiles(tmp_path)
+    dataset = RasterDataset(tmp_path, nodata=nodata)  # type: ignore[arg-type]
+    assert type(dataset.nodata) in (int, float) and dataset.nodata == 0
+    assert (dataset[LEFT : LEFT + 600, TOP - 600 : TOP]["image"][0].numpy()[:6, :6] == 200).all()
+
+
+def test_a_mask_nodata_beyond_2_53_stays_exact(tmp_path: Path) -> None:
+    classes = np.full((1, 20, 20), 7, dtype="int64")
+    write_raster(tmp_path / "a.tif", classes, "EPSG:32616", grid(LEFT, TOP))
+    mask = type("Classes", (RasterDataset,), {"is_image": False})(tmp_path, nodata=np.int64(2**60 + 1))
+    assert mask.nodata == 2**60 + 1
+    assert mask[LEFT - 60 : LEFT + 600, TOP - 600 : TOP]["mask"][0, 0].item() == 2**60 + 1

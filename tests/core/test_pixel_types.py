@@ -395,8 +395,13 @@ def test_a_mask_nodata_that_is_no_class_id_is_blamed_not_the_file(
     tmp_path: Path, nodata: float, crs: str | None
 ) -> None:
     # The file's values are fine class ids; the pixels past it get the fill, which int64 cannot hold exactly.
-    write_raster(tmp_path / "a.tif", np.full((1, 8, 8), 5, dtype="uint16"), "EPSG:32618", grid(500000.0, 4000000.0))
-    dataset = type("Classes", (RasterDataset,), {"is_image": False})(tmp_path, crs=crs, res=30, nodata=nodata)
+    # As the dataset's nodata it is refused at construction; as the file's own, when a read needs the fill.
+    write_raster(tmp_path / "a.tif", np.full((1, 8, 8), 5, dtype="float64"), "EPSG:32618", grid(500000.0, 4000000.0),
+                 nodata=nodata)
+    classes = type("Classes", (RasterDataset,), {"is_image": False})
+    with pytest.raises(ValueError, match=r"Classes: nodata=.* is no class id a mask holds"):
+        classes(tmp_path, crs=crs, res=30, nodata=nodata)
+    dataset = classes(tmp_path, crs=crs, res=30)
     bounds = dataset.bounds
     query = BoundingBox(bounds.minx - 60, bounds.maxx, bounds.miny, bounds.maxy + 60)
     with pytest.raises(ValueError, match=r"the fill .* of mask pixels without data .* integer nodata"):

@@ -22,6 +22,7 @@ from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan
+from geotorch.core.nodata import dataset_nodata
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
@@ -203,6 +204,9 @@ class RasterDataset(SceneFiles, GeoDataset):
         self._start_series(time_series)
         if nodata is not None:
             self.nodata = nodata
+        if self.nodata is not None:
+            sample_dtype = torch.empty(0, dtype=self.dtype).numpy().dtype
+            self.nodata = dataset_nodata(type(self).__name__, self.nodata, sample_dtype, self.is_image)
         self.bands = self.select_bands(bands)
         self._scene_files: dict[str, dict[str, str]] = {}
         self._scene_bands: dict[str, Sequence[str]] = {}
