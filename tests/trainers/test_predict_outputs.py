@@ -117,3 +117,15 @@ def test_a_run_killed_while_joining_parts_leaves_the_old_file_and_the_next_run_o
     assert [path.name for path in output.parent.glob("*.tif")] == ["scene.tif"]
     subprocess.run([sys.executable, str(KILLED_RUN), str(scene), str(output.parent), "none", "-"], check=True)
     assert [path.name for path in output.parent.iterdir()] == ["scene.tif"]
+
+
+def test_an_output_never_overwrites_another_input(tmp_path: Path) -> None:
+    # Outputs mirror the inputs' paths from their common folder: a.tiff's is a.tif, which in the folder b
+    # is the other input.
+    first = write_image(tmp_path / "in" / "a.tiff", image_of(3, 40, 40))
+    second = write_image(tmp_path / "in" / "b" / "a.tif", image_of(3, 40, 40))
+    before = second.read_bytes()
+    with pytest.raises(ValueError, match=r"b/a\.tif would overwrite that input, .*b/a\.tif"):
+        predict_raster(nn.Conv2d(3, 2, 1), [first, second], tmp_path / "in" / "b", patch_size=32)
+    assert second.read_bytes() == before
+    assert [path.name for path in (tmp_path / "in" / "b").iterdir()] == ["a.tif"]

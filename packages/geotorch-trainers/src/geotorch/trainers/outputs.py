@@ -64,8 +64,10 @@ def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
     parts = [_path_parts(source) if source is not None else None for source in sources]
     folders = [found[:-1] for found in parts if found is not None]
     # How many leading folders all files share: the first level where they differ, else the shallowest depth.
-    common = next((level for level, names in enumerate(zip(*folders, strict=False)) if len(set(names)) > 1),
-                  min(map(len, folders), default=0))
+    common = next(
+        (level for level, names in enumerate(zip(*folders, strict=False)) if len(set(names)) > 1),
+        min(map(len, folders), default=0),
+    )
     relative = [
         PurePosixPath(*found[common:]) if found is not None else PurePosixPath(f"prediction_{number}{OUTPUT_SUFFIX}")
         for number, found in enumerate(parts)
@@ -77,8 +79,9 @@ def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
     taken = set(groups)
     names = list(natural)
     for key in sorted(groups):
-        members = sorted(groups[key], key=lambda number: (relative[number] != natural[number],
-                                                          str(relative[number]), number))
+        members = sorted(
+            groups[key], key=lambda number: (relative[number] != natural[number], str(relative[number]), number)
+        )
         for number in members[1:]:
             names[number] = _first_free(natural[number], taken)
             taken.add(_disk_key(names[number]))
@@ -108,8 +111,42 @@ def _path_parts(source: str) -> tuple[str, ...]:
     is_local = "://" not in source and not source.startswith("/vsi")
     text = Path(os.path.abspath(source)).as_posix() if is_local else source.replace("\\", "/")
     # ".." can only remain in a URL; kept as a name it would climb out of the output folder.
-    return tuple(UNSAFE_CHARACTERS.sub("_", part) if part != ".." else "_"
-                 for part in text.split("/") if part not in ("", "."))
+    return tuple(
+        UNSAFE_CHARACTERS.sub("_", part) if part != ".." else "_" for part in text.split("/") if part not in ("", ".")
+    )
+
+
+def refuse_overwriting_inputs(targets: Sequence[Path], sources: Sequence[str | None], caller: str) -> None:
+    """Make sure no output file is one of the input files (any of them, not only its own).
+
+    Files are compared by identity (device and inode), so another spelling of a path, a
+    link, or a disk that ignores case are caught too; outputs not written yet and inputs
+    that are not local files are passed over.
+
+    Args:
+        targets: the files that will be written.
+        sources: the input files (or URLs, or None).
+        caller: the name the error gives (``predict_raster``).
+
+    Raises:
+        ValueError: if an output would overwrite an input, naming both.
+    """
+    inputs: dict[tuple[int, int], str] = {}
+    for source in sources:
+        if source is not None and os.path.isfile(source):
+            status = os.stat(source)
+            inputs[(status.st_dev, status.st_ino)] = source
+    for target in targets:
+        try:
+            status = os.stat(target)
+        except OSError:
+            continue
+        found = inputs.get((status.st_dev, status.st_ino))
+        if found is not None:
+            raise ValueError(
+                f"{caller}: the output {target} would overwrite that input, {found} "
+                f"(output_dir={str(target.parent)!r}); choose an output_dir outside the inputs' folders"
+            )
 
 
 def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags: Mapping[str, str]) -> None:

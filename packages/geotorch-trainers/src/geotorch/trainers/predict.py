@@ -14,7 +14,7 @@ from rasterio.crs import CRS
 from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
-from geotorch.trainers.outputs import output_names, temporary_of
+from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs, temporary_of
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_cache, publish_cog
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
@@ -119,13 +119,9 @@ def predict_raster(
     sources = raster_paths(paths)
     folder = Path(output_dir)
     names = output_names(sources)
-    for source, name in zip(sources, names, strict=True):
-        target = folder / name
-        if target.exists() and os.path.samefile(target, source):
-            raise ValueError(
-                f"predict_raster: the prediction of {source} would overwrite that input "
-                f"(output_dir={str(folder)!r}); choose an output_dir outside the inputs' folders"
-            )
+    targets = [folder / name for name in names]
+    polygons = [target.with_suffix(suffix) for target in targets for suffix in (".gpkg", ".parquet")]
+    refuse_overwriting_inputs(targets + (polygons if vectorize else []), sources, "predict_raster")
     grid_crs = CRS.from_user_input(crs) if crs is not None else None
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
     target_device = (

@@ -11,7 +11,7 @@ from pathlib import Path
 from affine import Affine
 
 from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset, snap_inward
-from geotorch.trainers.outputs import output_names
+from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs
 from geotorch.trainers.predict_cog import Grid
 from geotorch.trainers.predict_grid import window_starts
 from geotorch.trainers.predict_stream import OutputLayout
@@ -117,18 +117,15 @@ def _readers_of_entries(dataset: GeoDataset) -> list[GeoDataset]:
 
 
 def check_inputs_kept(outputs: Sequence[EntryOutput], folder: Path) -> None:
-    """Make sure no output would replace an input file.
+    """Make sure no output would replace an input file, its own or another's.
+
+    See :func:`~geotorch.trainers.outputs.refuse_overwriting_inputs`.
 
     Raises:
         ValueError: if an output path is the input file of an entry, naming both.
     """
-    for output in outputs:
-        path = folder / output.layout.name
-        source = output.layout.source
-        if source is None or not path.exists() or not os.path.exists(source):
-            continue
-        if os.path.samefile(path, source):
-            raise ValueError(
-                f"GeoTIFFPredictionWriter: the prediction of {source} would overwrite that input "
-                f"(output_dir={str(folder)!r}); choose an output_dir outside the inputs' folders"
-            )
+    refuse_overwriting_inputs(
+        [folder / output.layout.name for output in outputs],
+        [output.layout.source for output in outputs],
+        "GeoTIFFPredictionWriter",
+    )
