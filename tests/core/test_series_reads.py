@@ -197,3 +197,36 @@ def test_masks_and_separate_band_files_read_the_same_as_each_dates_mosaic(
     monkeypatch.setattr(geotorch.core.raster, "read_series", per_date)
     assert_same(together[0], samples(labels, queries))
     assert_same(together[1], samples(bands, queries))
+
+
+@pytest.mark.parametrize("exact_ids", [False, True])
+def test_one_step_is_its_mosaic_without_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_ids: bool
+) -> None:
+    path = tmp_path / "one.tif"
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=8,
+        height=8,
+        count=2,
+        dtype="uint8",
+        crs="EPSG:32631",
+        transform=rasterio.transform.from_origin(500000, 4000080, 10, 10),
+    ) as file:
+        file.write(np.arange(128, dtype=np.uint8).reshape(2, 8, 8))
+    mosaics: list[np.ndarray] = []
+
+    def mosaic(*args: Any) -> np.ndarray:
+        mosaics.append(read_mosaic(*args))
+        return mosaics[-1]
+
+    monkeypatch.setattr(geotorch.core.series_reads, "read_mosaic", mosaic)
+    target = Grid(rasterio.crs.CRS.from_epsg(32631), rasterio.transform.from_origin(500020, 4000060, 10, 10), 4, 4)
+    plan = ReadPlan(Resampling.nearest, 0, np.dtype(np.float32), exact_ids=exact_ids)
+    steps = geotorch.core.series_reads.read_series(FileHandleCache(), [[str(path)]], [1, 2], target, plan)
+    assert steps.shape == (1, 2, 4, 4)
+    np.testing.assert_array_equal(steps[0], np.arange(128).reshape(2, 8, 8)[:, 2:6, 2:6])
+    # A chip of 7 bands and 256 px loses 0.3 ms to a copy into a stack of one.
+    assert np.shares_memory(steps, mosaics[0])
