@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,8 @@ def run_matrix(cells: list[Cell], options: argparse.Namespace) -> list[dict[str,
             folder = write_cell(options.data, cell, options.size)
             for workers in cell.workers:
                 for scenario, (_, reference) in SCENARIOS.items():
+                    if scenario not in options.scenarios:
+                        continue
                     # The order alternates from cell to cell, so that neither side always runs first.
                     order = [*builds, reference] if number % 2 == 0 else [reference, *builds[::-1]]
                     for variant in order:
@@ -188,6 +191,24 @@ def print_tables(table: list[dict[str, Any]], options: argparse.Namespace, secon
               f" {cpu[(scenario, workers)]} |")
 
 
+def select_cells(cells: list[Cell], names: list[str] | None, workers: list[int] | None) -> list[Cell]:
+    """The cells named (all when None), each at those of its worker counts in ``workers`` (all when None).
+
+    Raises:
+        SystemExit: if a name is no cell of the design, or no run is left.
+    """
+    known = {cell.name for cell in cells}
+    unknown = sorted(set(names or []) - known)
+    if unknown:
+        raise SystemExit(f"--cells: {unknown} are not cells of the design; choose among {sorted(known)}")
+    chosen = [replace(cell, workers=tuple(count for count in cell.workers if workers is None or count in workers))
+              for cell in cells if names is None or cell.name in names]
+    chosen = [cell for cell in chosen if cell.workers]
+    if not chosen:
+        raise SystemExit(f"no cell runs at --workers {workers}")
+    return chosen
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(".nox/bench-data/matrix"))
@@ -198,6 +219,12 @@ def main() -> None:
     parser.add_argument("--baseline-path", type=Path, default=None,
                         help="a folder holding a second GeoTorch build (pip install --target), measured beside it")
     parser.add_argument("--quick", action="store_true", help="a smoke subset: 2 cells, 0 and 2 workers, 2 batches")
+    parser.add_argument("--cells", nargs="+", default=None, metavar="NAME",
+                        help="only these cells of the design (names as printed, e.g. b7-uint16-t256-deflate)")
+    parser.add_argument("--workers", nargs="+", type=int, default=None,
+                        help="only these worker counts (of those each cell runs at)")
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS),
+                        help="only these scenarios (default all)")
     parser.add_argument("--batches", type=int, default=None,
                         help="timed batches of 16 per run, at least 4 per worker (default 3; 2 with --quick)")
     parser.add_argument("--warmup", type=int, default=1,
@@ -214,7 +241,7 @@ def main() -> None:
     options.geotorch_path = options.geotorch_path and options.geotorch_path.resolve()
     options.baseline_path = options.baseline_path and options.baseline_path.resolve()
     options.batches = options.batches or (2 if options.quick else 3)
-    cells = quick_design() if options.quick else design()
+    cells = select_cells(quick_design() if options.quick else design(), options.cells, options.workers)
     started = time.perf_counter()
     if options.from_json:
         text = options.from_json.read_text()

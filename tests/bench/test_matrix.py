@@ -105,3 +105,18 @@ def test_runs_with_workers_time_four_rounds_after_one_warm_up_round(bench: dict[
     assert counts(1, 3, 2) == {"warmup": 2, "batches": 8}
     assert counts(1, 3, 4) == {"warmup": 4, "batches": 16}
     assert counts(1, 18, 4) == {"warmup": 4, "batches": 20}, "a multiple of the workers: each delivers in turn"
+
+
+def test_a_reduced_design_keeps_the_named_cells_at_the_given_workers(bench: dict[str, ModuleType]) -> None:
+    matrix, design = bench["matrix"], bench["matrix_design"]
+    cells = design.design()
+    chosen = matrix.select_cells(cells, ["b7-uint16-t256-deflate", "b3-uint8-t512-lzw"], [0, 2])
+    assert [(cell.name, cell.workers) for cell in chosen] == [
+        ("b7-uint16-t256-deflate", (0, 2)), ("b3-uint8-t512-lzw", (0, 2))]
+    assert matrix.select_cells(cells, None, None) == cells
+    assert [cell.name for cell in matrix.select_cells(cells, None, [4])] == [
+        cell.name for cell in cells if 4 in cell.workers]
+    with pytest.raises(SystemExit, match="b7-nope"):
+        matrix.select_cells(cells, ["b7-nope"], None)
+    with pytest.raises(SystemExit, match="no cell"):
+        matrix.select_cells(cells, ["b3-uint8-t512-lzw"], [4])
