@@ -5,7 +5,7 @@ Parameter names follow the published checkpoints, so they load as they are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, cast
 
@@ -109,42 +109,45 @@ class DOFA(nn.Module):
     Args:
         img_size: the input image size.
         patch_size: the patch size.
+        drop_rate: dropout before the classifier.
         embed_dim: the token size.
         depth: the number of transformer blocks.
         num_heads: attention heads per block.
+        dynamic_embed_dim: the size of a wavelength embedding.
         num_classes: classifier outputs; 0 returns the pooled features.
         global_pool: average the patch tokens (else take the class token).
         mlp_ratio: hidden size of the blocks' MLP relative to ``embed_dim``.
-        dynamic_embed_dim: the size of a wavelength embedding.
-        drop_rate: dropout before the classifier.
+        norm_layer: builds the normalisation layers from a width (default: ``LayerNorm`` with eps 1e-6).
     """
 
     def __init__(
         self,
         img_size: int = 224,
         patch_size: int = 16,
+        drop_rate: float = 0.0,
         embed_dim: int = 1024,
         depth: int = 24,
         num_heads: int = 16,
+        dynamic_embed_dim: int = 128,
         num_classes: int = 45,
         global_pool: bool = True,
         mlp_ratio: float = 4.0,
-        dynamic_embed_dim: int = 128,
-        drop_rate: float = 0.0,
+        norm_layer: Callable[[int], nn.Module] | None = None,
     ) -> None:
         super().__init__()
+        norm = _layer_norm if norm_layer is None else norm_layer
         self.patch_embed = DOFAEmbedding(dynamic_embed_dim, patch_size, embed_dim)
         side = (img_size + 2 - patch_size) // patch_size + 1
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         fixed = torch.cat([torch.zeros(1, embed_dim), grid_embedding(embed_dim, side)]).unsqueeze(0)
         self.pos_embed = nn.Parameter(fixed, requires_grad=False)
         self.blocks = nn.ModuleList(
-            Block(embed_dim, num_heads, mlp_ratio, qkv_bias=True, norm_layer=cast(type[nn.Module], _layer_norm))
+            Block(embed_dim, num_heads, mlp_ratio, qkv_bias=True, norm_layer=cast(type[nn.Module], norm))
             for _ in range(depth)
         )
         self.global_pool = global_pool
         self.norm_name = "fc_norm" if global_pool else "norm"
-        self.add_module(self.norm_name, _layer_norm(embed_dim))
+        self.add_module(self.norm_name, norm(embed_dim))
         self.head_drop = nn.Dropout(drop_rate)
         self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
 

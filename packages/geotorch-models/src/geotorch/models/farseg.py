@@ -109,6 +109,7 @@ class FarSeg(nn.Module):
     Args:
         backbone: a timm ResNet-like name (``resnet50`` by default).
         classes: the number of output channels.
+        backbone_weights: TorchGeo's name for ``weights``; give one of the two.
         in_channels: the number of input bands.
         weights: weights for the backbone (any form of :mod:`geotorch.models.loading`: registered weights of
             its architecture, a checkpoint file, ImageNet).
@@ -117,12 +118,16 @@ class FarSeg(nn.Module):
         decoder_channels: channels inside the decoder.
         adapt: whether weights for other bands may be adapted (as :func:`geotorch.models.load_pretrained`).
         strict: whether parameters that do not fit are an error (True) or left out with a warning.
+
+    Raises:
+        ValueError: if both ``weights`` and ``backbone_weights`` are given.
     """
 
     def __init__(
         self,
         backbone: str = "resnet50",
         classes: int = 16,
+        backbone_weights: WeightsSpec = None,
         in_channels: int = 3,
         weights: WeightsSpec = None,
         bands: Sequence[str] | None = None,
@@ -132,7 +137,9 @@ class FarSeg(nn.Module):
         strict: bool = True,
     ) -> None:
         super().__init__()
-        resolved = resolve_weights(weights, backbone)
+        if backbone_weights is not None and weights is not None:
+            raise ValueError("FarSeg: give weights or backbone_weights (TorchGeo's name for them), not both")
+        resolved = resolve_weights(weights if backbone_weights is None else backbone_weights, backbone)
         self.backbone = timm.create_model(
             backbone, features_only=True, out_indices=(1, 2, 3, 4), pretrained=False, in_chans=in_channels
         )

@@ -29,6 +29,8 @@ def segmentation_model(
     bands: Sequence[str] | None = None,
     adapt: bool | None = None,
     strict: bool = True,
+    *,
+    in_channels: int | None = None,
     **kwargs: Any,
 ) -> nn.Module:
     """A segmentation-models-pytorch model whose encoder can carry GeoTorch backbone weights.
@@ -46,6 +48,7 @@ def segmentation_model(
         adapt: whether weights for other bands may be adapted (see :mod:`geotorch.models.adapt`); None adapts
             weights that state their bands and refuses checkpoint files made for others.
         strict: whether parameters that do not fit are an error (True) or left out with a warning.
+        in_channels: smp's (and TorchGeo's) name for ``in_chans``; give one of the two.
         **kwargs: passed to the smp model (``encoder_depth``, ``decoder_channels``, ...).
 
     Returns:
@@ -53,11 +56,14 @@ def segmentation_model(
 
     Raises:
         KeyError: if ``arch`` is not one of the five.
-        ValueError: if the weights' architecture is not the encoder's.
+        ValueError: if the weights' architecture is not the encoder's, or ``in_chans`` and ``in_channels`` disagree.
         geotorch.core.WeightsMismatchError: if they do not fit (see ``strict``).
     """
     if arch not in _SMP_ARCHITECTURES:
         raise KeyError(f"unknown segmentation architecture {arch!r}; choose from {', '.join(_SMP_ARCHITECTURES)}")
+    if in_channels is not None and in_chans is not None and in_channels != in_chans:
+        raise ValueError(f"{arch}: in_chans={in_chans} and in_channels={in_channels} disagree; give one of them")
+    in_chans = in_chans if in_chans is not None else in_channels
     named = registered_weights(weights)
     if encoder_name is None:
         encoder_name = f"tu-{named.arch}" if named is not None else "tu-resnet50"
@@ -78,8 +84,10 @@ def segmentation_model(
     return model
 
 
-def unet(weights: WeightsSpec = None, **kwargs: Any) -> nn.Module:
-    """U-Net (Ronneberger et al. 2015); arguments as :func:`segmentation_model`."""
+def unet(weights: WeightsSpec = None, classes: int | None = None, **kwargs: Any) -> nn.Module:
+    """U-Net (Ronneberger et al. 2015); arguments as :func:`segmentation_model` (``classes`` second, as TorchGeo's)."""
+    if classes is not None:
+        kwargs["classes"] = classes
     return segmentation_model("unet", weights, **kwargs)
 
 

@@ -79,13 +79,14 @@ class _RGBDataModule(NonGeoDataModule):
     std = (255.0,)
     num_channels = 3
 
-    def __init__(self, batch_size: int = 64, num_workers: int = 0, image_size: int = 256, **kwargs: Any) -> None:
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, *, image_size: int = 256, **kwargs: Any) -> None:
         """Keep the settings; ``kwargs`` (``root``, ``download``) go to the dataset.
 
         Args:
             batch_size: chips per batch.
             num_workers: DataLoader worker processes.
-            image_size: side every chip is resized to (UC Merced has a few chips that are not 256 x 256).
+            image_size: side every chip is resized to (UC Merced has a few chips that are not 256 x 256);
+                keyword-only.
             **kwargs: passed to the dataset.
         """
         super().__init__(self.dataset_name, batch_size, num_workers, transforms=ResizeImage(image_size), **kwargs)
@@ -113,6 +114,12 @@ class PatternNetDataModule(_RGBDataModule):
     dataset_name = "PatternNet"
     split_names = None
 
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, val_split_pct: float = 0.2,
+                 test_split_pct: float = 0.2, *, image_size: int = 256, **kwargs: Any) -> None:
+        """Keep the settings in TorchGeo 0.10.1's order; ``kwargs`` (``root``, ``download``) go to the dataset."""
+        super().__init__(batch_size, num_workers, image_size=image_size, val_split_pct=val_split_pct,
+                         test_split_pct=test_split_pct, **kwargs)
+
 
 class So2SatDataModule(NonGeoDataModule):
     """So2Sat LCZ42 (17 local climate zones, 32 x 32 chips of Sentinel-1 and Sentinel-2).
@@ -125,10 +132,30 @@ class So2SatDataModule(NonGeoDataModule):
     mean = (0.0,)
     std = (1.0,)
 
-    def __init__(self, batch_size: int = 64, num_workers: int = 0, version: str = "2", val_split_pct: float = 0.2,
-                 bands: Sequence[str] | None = None, **kwargs: Any) -> None:
-        """Keep the settings; ``version``, ``bands`` and ``kwargs`` (``root``) go to the dataset."""
+    def __init__(self, batch_size: int = 64, num_workers: int = 0, band_set: str = "all",
+                 val_split_pct: float = 0.2, *, version: str = "2", bands: Sequence[str] | None = None,
+                 **kwargs: Any) -> None:
+        """Keep the settings; ``version``, the bands and ``kwargs`` (``root``) go to the dataset.
+
+        Args:
+            batch_size: chips per batch.
+            num_workers: DataLoader worker processes.
+            band_set: TorchGeo's band subsets, ``all``, ``s1``, ``s2`` or ``rgb`` (``So2Sat.BAND_SETS``).
+            val_split_pct: share of version 3's training split held out for validation.
+            version: the dataset's version (keyword-only).
+            bands: the bands by name, instead of ``band_set`` (keyword-only).
+            **kwargs: passed to the dataset.
+
+        Raises:
+            ValueError: if ``band_set`` is unknown, or both ``band_set`` and ``bands`` are given.
+        """
         so2sat = get_dataset_class("So2Sat")
+        band_sets: dict[str, tuple[str, ...]] = so2sat.BAND_SETS
+        if band_set not in band_sets:
+            raise ValueError(f"So2SatDataModule: band_set={band_set!r} must be one of {', '.join(band_sets)}")
+        if bands is not None and band_set != "all":
+            raise ValueError("So2SatDataModule: give band_set or bands, not both")
+        bands = band_sets[band_set] if bands is None and band_set != "all" else bands
         self.split_names = ("train", "validation" if version == "2" else None, "test")
         self.num_channels = len(so2sat.all_band_names if bands is None else bands)
         super().__init__(so2sat, batch_size, num_workers, val_split_pct=val_split_pct, version=version,

@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 from torch import Tensor
+from torch.nn.functional import interpolate
 from torch.utils.data import DataLoader, Dataset, random_split
 
 from geotorch.core import Sample, collate_detection
@@ -20,6 +21,9 @@ class NonGeoDetectionDataModule(NonGeoDataModule):
     values. On the device each image is normalised with the class's ``mean`` and ``std``; there is
     no random augmentation, since flips would have to move the boxes and masks too.
     """
+
+    #: ``(height, width)`` every image is resized to on the device, its boxes and masks with it (None: kept).
+    resize_to: tuple[int, int] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Keep the settings as :class:`NonGeoDataModule` does."""
@@ -42,7 +46,7 @@ class NonGeoDetectionDataModule(NonGeoDataModule):
         return super().transfer_batch_to_device(batch, device, dataloader_idx)
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
-        """Normalise every image of a batch already on the device."""
+        """Normalise every image of a batch already on the device, and resize it to :attr:`resize_to`."""
         if not isinstance(batch, dict) or "image" not in batch:
             return batch
         images = list(batch["image"])
@@ -50,7 +54,37 @@ class NonGeoDetectionDataModule(NonGeoDataModule):
             mean = torch.as_tensor(self.mean, dtype=torch.float32, device=images[0].device).view(-1, 1, 1)
             std = torch.as_tensor(self.std, dtype=torch.float32, device=images[0].device).view(-1, 1, 1)
             batch["image"] = [(image.float() - mean) / std for image in images]
+        if self.resize_to is not None:
+            batch = resized(batch, self.resize_to)
         return batch
+
+
+def resized(batch: dict[str, Any], size: tuple[int, int]) -> dict[str, Any]:
+    """``batch`` with each image bilinearly resized to ``size``, its masks (nearest) and boxes scaled with it."""
+    height, width = size
+    out = dict(batch)
+    images: list[Tensor] = []
+    boxes: list[Tensor] = []
+    masks: list[Tensor] = []
+    for index, image in enumerate(batch["image"]):
+        scale = torch.tensor([width / image.shape[-1], height / image.shape[-2]] * 2, device=image.device)
+        images.append(interpolate(image[None], size=size, mode="bilinear", align_corners=False)[0])
+        for key, scaled in (("boxes", boxes), ("bbox_xyxy", boxes)):
+            if key in batch:
+                scaled.append(batch[key][index] * scale)
+                break
+        if "masks" in batch or "mask" in batch:
+            mask = batch["masks" if "masks" in batch else "mask"][index]
+            if mask.shape[0] == 0:  # an image without objects
+                masks.append(mask.new_zeros((0, height, width)))
+            else:
+                masks.append(interpolate(mask[None].float(), size=size, mode="nearest")[0].to(mask.dtype))
+    out["image"] = images
+    if boxes:
+        out["boxes" if "boxes" in batch else "bbox_xyxy"] = boxes
+    if masks:
+        out["masks" if "masks" in batch else "mask"] = masks
+    return out
 
 
 def _to(value: Any, device: torch.device) -> Any:
@@ -73,12 +107,13 @@ class VHR10DataModule(NonGeoDetectionDataModule):
     std = (255.0,)
     num_channels = 3
 
-    def __init__(self, batch_size: int = 8, num_workers: int = 0, val_split_pct: float = 0.2,
-                 test_split_pct: float = 0.2, **kwargs: Any) -> None:
+    def __init__(self, batch_size: int = 8, patch_size: int | tuple[int, int] | None = None, num_workers: int = 0,
+                 val_split_pct: float = 0.2, test_split_pct: float = 0.2, **kwargs: Any) -> None:
         """Keep the settings; ``kwargs`` (``root``, ``download``, ``checksum``) go to the dataset.
 
         Args:
             batch_size: images per batch.
+            patch_size: images are resized to this size on the device, boxes and masks with them (None: kept).
             num_workers: DataLoader worker processes.
             val_split_pct: share of the images held out for validation.
             test_split_pct: share of the images held out for testing.
@@ -92,6 +127,9 @@ class VHR10DataModule(NonGeoDetectionDataModule):
                              "must be at least 0 and add up to less than 1")
         super().__init__("VHR10", batch_size, num_workers, val_split_pct=val_split_pct, **kwargs)
         self.test_split_pct = test_split_pct
+        self.patch_size = patch_size
+        if patch_size is not None:
+            self.resize_to = (patch_size, patch_size) if isinstance(patch_size, int) else patch_size
 
     def setup(self, stage: str) -> None:
         """Split the positive image set, once, into training, validation and test images."""

@@ -59,12 +59,13 @@ class ImageLabelDataModule(GeoDataModule):
 
     def __init__(
         self,
-        image_dataset: str | type[GeoDataset] | None = None,
-        label_dataset: str | type[GeoDataset] | None = None,
         batch_size: int = 64,
         patch_size: int | tuple[int, int] = 256,
         length: int | None = None,
         num_workers: int = 0,
+        *,
+        image_dataset: str | type[GeoDataset] | None = None,
+        label_dataset: str | type[GeoDataset] | None = None,
         image_kwargs: dict[str, Any] | None = None,
         label_kwargs: dict[str, Any] | None = None,
         mean: Sequence[float] | None = None,
@@ -74,12 +75,13 @@ class ImageLabelDataModule(GeoDataModule):
         """Keep the settings; the datasets are built in :meth:`setup`.
 
         Args:
-            image_dataset: the imagery: a registered dataset name (``"Sentinel2"``, or a plugin's) or a class.
-            label_dataset: the labels: a registered dataset name (``"NLCD"``) or a class.
             batch_size: patches per batch.
             patch_size: patch size in pixels of the imagery's grid.
             length: training patches per epoch (default: the training strip's area over a patch's area).
             num_workers: DataLoader worker processes.
+            image_dataset: the imagery: a registered dataset name (``"Sentinel2"``, or a plugin's) or a class
+                (this and the following arguments are keyword-only).
+            label_dataset: the labels: a registered dataset name (``"NLCD"``) or a class.
             image_kwargs: arguments of the imagery (``root``, ``bands``, ...).
             label_kwargs: arguments of the labels (``root``, ``classes``, ``years``, ...).
             mean: per-band (or one) mean of the raw images (default: the class's).

@@ -48,11 +48,21 @@ class LoveDADataModule(_RGBSegmentationDataModule):
     split_names = ("train", "val", "val")
     predict_split = "test"
 
+    def __init__(self, batch_size: int = 16, num_workers: int = 0, *, patch_size: int | None = 256,
+                 **kwargs: Any) -> None:
+        """TorchGeo 0.10.1's order (``batch_size``, ``num_workers``); ``patch_size`` is keyword-only."""
+        super().__init__(batch_size, patch_size, num_workers, **kwargs)
+
 
 class LandCoverAIDataModule(_RGBSegmentationDataModule):
     """LandCover.ai (5 classes, 512 x 512 chips) with its published train/val/test splits."""
 
     dataset_name = "LandCoverAI"
+
+    def __init__(self, batch_size: int = 16, num_workers: int = 0, *, patch_size: int | None = 256,
+                 **kwargs: Any) -> None:
+        """TorchGeo 0.10.1's order (``batch_size``, ``num_workers``); ``patch_size`` is keyword-only."""
+        super().__init__(batch_size, patch_size, num_workers, **kwargs)
 
 
 class InriaAerialImageLabelingDataModule(_RGBSegmentationDataModule):
@@ -77,6 +87,11 @@ class DeepGlobeLandCoverDataModule(_RGBSegmentationDataModule):
 
     dataset_name = "DeepGlobeLandCover"
     split_names = ("train", None, "test")
+
+    def __init__(self, batch_size: int = 16, patch_size: int | None = 256, val_split_pct: float = 0.2,
+                 num_workers: int = 0, **kwargs: Any) -> None:
+        """Keep the settings in TorchGeo 0.10.1's order; ``kwargs`` (``root``, ``download``) go to the dataset."""
+        super().__init__(batch_size, patch_size, num_workers, val_split_pct=val_split_pct, **kwargs)
 
 
 def flood_target(sample: Sample) -> Sample:

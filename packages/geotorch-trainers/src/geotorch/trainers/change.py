@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Literal
 
 from torch import Tensor, nn
-from torchmetrics import MetricCollection
-from torchmetrics.classification import BinaryAccuracy, BinaryF1Score, BinaryJaccardIndex
 
-from geotorch.trainers.base import BaseTask
-from geotorch.trainers.networks import build_model, encoder_of, find_model, freeze, model_choices
-from geotorch.trainers.segmentation import segmentation_network
+from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
+from geotorch.trainers.segmentation import SemanticSegmentationTask, class_counts, segmentation_network
 
 
 class _EarlyFusion(nn.Module):
@@ -26,31 +24,46 @@ class _EarlyFusion(nn.Module):
         return result
 
 
-class ChangeDetectionTask(BaseTask):
-    """Binary change detection on pairs of co-registered images.
+class ChangeDetectionTask(SemanticSegmentationTask):
+    """Change detection on pairs of co-registered images: a yes/no (``binary``), a class or labels per pixel.
 
-    Batches hold ``image`` ``(B, 2, C, H, W)`` (before, after) and ``mask`` ``(B, 1, H, W)``, 1 where
-    something changed. Models: those registered with ``task="change_detection"``, ``fcsiamdiff`` and
-    ``fcsiamconc`` (a shared encoder per date) or a plugin's (built with ``num_classes=1`` as
+    Batches hold ``image`` ``(B, 2, C, H, W)`` (before, after) and ``mask``: ``(B, 1, H, W)`` or ``(B, H, W)``,
+    1 where something changed (``binary``), or as :class:`SemanticSegmentationTask`'s for ``multiclass`` and
+    ``multilabel``. Models: those registered with ``task="change_detection"``, ``fcsiamdiff`` and ``fcsiamconc``
+    (a shared encoder per date) or a plugin's (built with ``num_classes`` outputs as
     :mod:`geotorch.trainers.networks` describes), or any model of :class:`SemanticSegmentationTask` on both
-    dates stacked along channels (early fusion).
-    Logs ``{split}_loss``, ``{split}_OverallAccuracy``, ``_JaccardIndex`` and ``_F1Score`` of the
-    change class; ``predict_step`` returns change probabilities ``(B, 1, H, W)``.
+    dates stacked along channels (early fusion). Losses, scores and outputs are
+    :class:`SemanticSegmentationTask`'s: ``{split}_loss``, ``{split}_OverallAccuracy``, ``_JaccardIndex``,
+    ``_F1Score`` and the others; ``predict_step`` returns change probabilities ``(B, 1, H, W)`` (``binary``).
+
+    The arguments are TorchGeo 0.10.1's ``ChangeDetection``'s, in its order, with GeoTorch's defaults for
+    ``model`` (``fcsiamdiff``), ``backbone`` (``resnet18``) and ``num_filters`` (64).
 
     Args:
-        model: ``fcsiamdiff``, ``fcsiamconc``, or a segmentation model (``unet``, ...).
+        model: ``fcsiamdiff``, ``fcsiamconc``, or a segmentation model (``unet``, ...) on both dates.
         backbone: the timm encoder.
         weights: weights for the encoder: a registered weight name, a checkpoint file, ``True`` or
             ``"imagenet"`` (Hugging Face cache, else downloaded), or None.
         in_channels: bands of each image.
-        pos_weight: weight of the change class in the binary cross-entropy (changes are rare).
+        task: ``binary`` (the default), ``multiclass`` or ``multilabel``.
+        num_classes: classes of a ``multiclass`` task (2 if None).
+        num_labels: labels of a ``multilabel`` task (``num_classes`` if None).
+        labels: names of the classes or labels, in the classwise scores' names.
+        num_filters: hidden channels of the ``fcn`` model.
+        pos_weight: weight of the change class in the ``bce`` loss (changes are rare).
+        loss: ``bce`` (the default), ``ce`` (``multiclass``), ``jaccard``, ``focal`` or ``dice``.
+        class_weights: per-class weights of the ``ce`` loss.
+        ignore_index: a mask value left out of loss and scores.
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
-        scheduler: ``plateau``, ``cosine`` or ``none``.
         freeze_backbone: train the decoder only (the model's ``encoder``, or ``backbone``, is frozen).
-    """
+        freeze_decoder: train the encoder only (the model's ``decoder`` is frozen).
+        scheduler: ``plateau``, ``cosine`` or ``none`` (keyword-only).
 
-    prediction_output: ClassVar[str] = "scores"
+    Raises:
+        ValueError: if ``task`` is unknown, a ``multilabel`` task has no label count, or ``loss`` does not serve
+            ``task``.
+    """
 
     def __init__(
         self,
@@ -58,15 +71,28 @@ class ChangeDetectionTask(BaseTask):
         backbone: str = "resnet18",
         weights: str | bool | None = None,
         in_channels: int = 3,
-        pos_weight: float | None = None,
+        task: Literal["binary", "multiclass", "multilabel"] = "binary",
+        num_classes: int | None = None,
+        num_labels: int | None = None,
+        labels: list[str] | None = None,
+        num_filters: int = 64,
+        pos_weight: Tensor | list[float] | float | None = None,
+        loss: str = "bce",
+        class_weights: Tensor | Sequence[float] | None = None,
+        ignore_index: int | None = None,
         lr: float = 1e-3,
         patience: int = 10,
-        scheduler: str = "plateau",
         freeze_backbone: bool = False,
+        freeze_decoder: bool = False,
+        *,
+        scheduler: str = "plateau",
     ) -> None:
-        super().__init__()
-        self.save_hyperparameters()
-        self.configure_task()
+        # Resolved before the hyperparameters are saved: this frame's values are the saved ones.
+        num_classes, num_labels = class_counts(type(self).__name__, task, num_classes, num_labels)
+        super().__init__(
+            model, backbone, weights, in_channels, task, num_classes, num_labels, labels, num_filters, pos_weight,
+            loss, class_weights, ignore_index, lr, patience, freeze_backbone, freeze_decoder, scheduler=scheduler,
+        )
 
     def configure_models(self) -> None:
         """A change detection network, or a segmentation network on both dates.
@@ -81,52 +107,15 @@ class ChangeDetectionTask(BaseTask):
         network: nn.Module
         if name is not None:
             self.model = network = build_model(name, model, weights, backbone=backbone,
-                                               in_channels=hparams["in_channels"], num_classes=1)
+                                               in_channels=hparams["in_channels"], num_classes=self.outputs)
         elif find_model(model, "segmentation") is not None:
-            network = segmentation_network(model, backbone, weights, 2 * hparams["in_channels"], 1)
+            network = segmentation_network(model, backbone, weights, 2 * hparams["in_channels"], self.outputs,
+                                           hparams["num_filters"])
             self.model = _EarlyFusion(network)
         else:
             choices = ", ".join([*model_choices("change_detection"), *model_choices("segmentation")])
             raise ValueError(f"unknown change detection model {model!r}; choose from {choices}")
         if hparams["freeze_backbone"]:
             freeze(encoder_of(network))
-
-    def configure_losses(self) -> None:
-        """Binary cross-entropy, the change class weighted by ``pos_weight``."""
-        import torch
-
-        weight = self.hparams["pos_weight"]
-        self.criterion = nn.BCEWithLogitsLoss(pos_weight=None if weight is None else torch.tensor(float(weight)))
-
-    def configure_metrics(self) -> None:
-        """Accuracy, Jaccard index and F1 of the change class for each split."""
-        metrics = MetricCollection({
-            "OverallAccuracy": BinaryAccuracy(), "JaccardIndex": BinaryJaccardIndex(), "F1Score": BinaryF1Score(),
-        })
-        self.configure_split_metrics(metrics)
-
-    def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        image = batch["image"]
-        logits: Tensor = self(image)
-        target = batch["mask"].view(logits.shape)
-        loss: Tensor = self.criterion(logits, target.float())
-        self.log_step(split, loss, image.shape[0], metrics, logits, target.long())
-        return loss, logits
-
-    def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
-        """Loss and metrics of a training batch."""
-        return self._step(batch, "train", self.train_metrics)[0]
-
-    def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
-        """Loss, metrics and (early batches) a figure of a validation batch."""
-        _, logits = self._step(batch, "val", self.val_metrics)
-        self.log_figure(batch, batch_idx, (logits > 0).long())
-
-    def test_step(self, batch: dict[str, Any], batch_idx: int) -> None:
-        """Loss and metrics of a test batch."""
-        self._step(batch, "test", self.test_metrics)
-
-    def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
-        """Change probabilities ``(B, 1, H, W)``."""
-        logits: Tensor = self(batch["image"])
-        return logits.sigmoid()
+        if hparams["freeze_decoder"]:
+            freeze(decoder_of(network))

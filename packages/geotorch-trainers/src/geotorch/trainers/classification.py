@@ -100,8 +100,9 @@ class ClassificationTask(ScoredTask):
         ignore_index: int | None = None,
         lr: float = 1e-3,
         patience: int = 10,
-        scheduler: str = "plateau",
         freeze_backbone: bool = False,
+        *,
+        scheduler: str = "plateau",
         **legacy: Any,
     ) -> None:
         renamed = rename_legacy(type(self).__name__, legacy)

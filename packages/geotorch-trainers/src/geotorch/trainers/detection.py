@@ -52,12 +52,12 @@ class ObjectDetectionTask(BaseTask):
         in_channels: bands of the input images.
         num_classes: classes, the background 0 included (VHR10: 11).
         trainable_layers: ResNet stages trained, counted from the last (0 to 5).
-        min_size: side the shorter image side is resized to inside the model.
-        max_size: longest the longer side may become.
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_map`` before the plateau scheduler lowers the rate.
-        scheduler: ``plateau``, ``cosine`` or ``none``.
         freeze_backbone: train the detection heads only (backbone and feature pyramid frozen).
+        min_size: side the shorter image side is resized to inside the model (keyword-only).
+        max_size: longest the longer side may become (keyword-only).
+        scheduler: ``plateau``, ``cosine`` or ``none`` (keyword-only).
         **legacy: TorchGeo's older names (``learning_rate``, ...).
     """
 
@@ -79,12 +79,13 @@ class ObjectDetectionTask(BaseTask):
         in_channels: int = 3,
         num_classes: int = 2,
         trainable_layers: int = 3,
-        min_size: int = 800,
-        max_size: int = 1333,
         lr: float = 1e-3,
         patience: int = 10,
-        scheduler: str = "plateau",
         freeze_backbone: bool = False,
+        *,
+        min_size: int = 800,
+        max_size: int = 1333,
+        scheduler: str = "plateau",
         **legacy: Any,
     ) -> None:
         renamed = rename_legacy(type(self).__name__, legacy)
@@ -191,7 +192,28 @@ class InstanceSegmentationTask(ObjectDetectionTask):
     ``{val,test}_map``, ``_map_50`` and ``_map_75`` repeat the boxes' as before. ``val_segm_map``
     drives the plateau scheduler, as in TorchGeo. ``predict_step`` adds ``masks`` ``(N, 1, H, W)``
     probabilities to each image's dict. Arguments as :class:`ObjectDetectionTask`, with ``model``
-    ``mask-rcnn`` (the default and only choice).
+    ``mask-rcnn`` (the default and only choice), in TorchGeo 0.10.1's order: ``weights_backbone``
+    follows ``weights`` and ``trainable_layers`` is keyword-only.
+
+    Args:
+        model: ``mask-rcnn`` or a model registered with ``task="instance_segmentation"``.
+        backbone: a torchvision ResNet.
+        weights: weights for the backbone, as :class:`ObjectDetectionTask`'s (a whole Mask R-CNN's
+            torchvision weights are not loaded).
+        weights_backbone: TorchGeo's name for the backbone's weights; give it or ``weights``, not both.
+        in_channels: bands of the input images.
+        num_classes: classes, the background 0 included.
+        lr: learning rate of AdamW.
+        patience: epochs without improvement of ``val_segm_map`` before the plateau scheduler lowers the rate.
+        freeze_backbone: train the heads only.
+        trainable_layers: ResNet stages trained, counted from the last (keyword-only).
+        min_size: side the shorter image side is resized to inside the model (keyword-only).
+        max_size: longest the longer side may become (keyword-only).
+        scheduler: ``plateau``, ``cosine`` or ``none`` (keyword-only).
+        **legacy: TorchGeo's older names (``learning_rate``, ...).
+
+    Raises:
+        ValueError: if both ``weights`` and ``weights_backbone`` are given, or the model is unknown.
     """
 
     kind: ClassVar[str] = "instance_segmentation"
@@ -201,6 +223,40 @@ class InstanceSegmentationTask(ObjectDetectionTask):
     iou_types: ClassVar[tuple[str, ...]] = ("bbox", "segm")
     #: The boxes' scores also logged under the names they had before torchmetrics (``val_map``, ...).
     box_aliases: ClassVar[tuple[str, ...]] = ("map", "map_50", "map_75")
+
+    def __init__(
+        self,
+        model: str | None = None,
+        backbone: str = "resnet50",
+        weights: str | bool | None = None,
+        weights_backbone: str | bool | None = None,
+        in_channels: int = 3,
+        num_classes: int = 2,
+        lr: float = 1e-3,
+        patience: int = 10,
+        freeze_backbone: bool = False,
+        *,
+        trainable_layers: int = 3,
+        min_size: int = 800,
+        max_size: int = 1333,
+        scheduler: str = "plateau",
+        **legacy: Any,
+    ) -> None:
+        if weights is not None and weights_backbone is not None:
+            raise ValueError(f"{type(self).__name__}: give weights or weights_backbone (the backbone's), not both")
+        # Resolved here, before the hyperparameters are saved, so that this frame's values are the saved ones.
+        renamed = rename_legacy(type(self).__name__, legacy)
+        legacy.clear()
+        model = renamed.get("model", model) or self.default_model
+        backbone = renamed.get("backbone", backbone)
+        weights = renamed.get("weights", weights if weights_backbone is None else weights_backbone)
+        weights_backbone = None
+        lr = renamed.get("lr", lr)
+        patience = renamed.get("patience", patience)
+        super().__init__(
+            model, backbone, weights, in_channels, num_classes, trainable_layers, lr, patience, freeze_backbone,
+            min_size=min_size, max_size=max_size, scheduler=scheduler,
+        )
 
     def scores_of(self, split: str, computed: dict[str, Tensor]) -> dict[str, Tensor]:
         """TorchGeo's ``{split}_bbox_*`` and ``{split}_segm_*``, and the boxes' :attr:`box_aliases`."""

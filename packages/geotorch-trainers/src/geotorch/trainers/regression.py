@@ -26,6 +26,7 @@ class RegressionTask(BaseTask):
         weights: a registered weight name, a checkpoint file, ``"imagenet"`` (downloaded if not cached), or None.
         in_channels: bands of the input images.
         num_outputs: values to predict.
+        labels: names of the values (kept in the hyperparameters, as TorchGeo's).
         num_filters: hidden channels of the ``fcn`` model (pixelwise).
         loss: ``mse`` or ``mae``.
         lr: learning rate of AdamW.
@@ -47,13 +48,15 @@ class RegressionTask(BaseTask):
         weights: str | bool | None = None,
         in_channels: int = 3,
         num_outputs: int = 1,
+        labels: list[str] | None = None,
         num_filters: int = 64,
         loss: str = "mse",
         lr: float = 1e-3,
         patience: int = 10,
-        scheduler: str = "plateau",
         freeze_backbone: bool = False,
         freeze_decoder: bool = False,
+        *,
+        scheduler: str = "plateau",
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -108,13 +111,30 @@ class PixelwiseRegressionTask(RegressionTask):
     Batches hold ``image`` and a float ``mask`` ``(B, H, W)`` or ``(B, num_outputs, H, W)``; the
     model is a segmentation model (``unet`` and the others of :class:`SemanticSegmentationTask`)
     with ``num_outputs`` channels. ``geotorch predict`` writes the blended values as float GeoTIFFs.
-    Arguments as :class:`RegressionTask`, with ``model="unet"`` by default.
+    Arguments as :class:`RegressionTask`, in the same order, with ``model="unet"`` by default.
     """
 
     target_key: ClassVar[str] = "mask"
 
-    def __init__(self, model: str = "unet", **kwargs: Any) -> None:
-        super().__init__(model=model, **kwargs)
+    def __init__(
+        self,
+        model: str = "unet",
+        backbone: str = "resnet50",
+        weights: str | bool | None = None,
+        in_channels: int = 3,
+        num_outputs: int = 1,
+        labels: list[str] | None = None,
+        num_filters: int = 64,
+        loss: str = "mse",
+        lr: float = 1e-3,
+        patience: int = 10,
+        freeze_backbone: bool = False,
+        freeze_decoder: bool = False,
+        *,
+        scheduler: str = "plateau",
+    ) -> None:
+        super().__init__(model, backbone, weights, in_channels, num_outputs, labels, num_filters, loss, lr, patience,
+                         freeze_backbone, freeze_decoder, scheduler=scheduler)
 
     def configure_models(self) -> None:
         """A segmentation network with ``num_outputs`` channels."""

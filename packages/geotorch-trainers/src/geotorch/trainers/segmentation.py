@@ -53,6 +53,28 @@ def as_class_map(mask: Tensor) -> Tensor:
     return mask.long()
 
 
+def class_counts(
+    owner: str, task: str, num_classes: int | None, num_labels: int | None
+) -> tuple[int | None, int | None]:
+    """``num_classes`` and ``num_labels`` of a pixel task, completed.
+
+    A ``multiclass`` task without a count has 2 classes; ``multilabel`` takes ``num_labels`` from
+    ``num_classes`` when not given.
+
+    Raises:
+        ValueError: if ``task`` is unknown, or ``multilabel`` has no count; the message names ``owner``.
+    """
+    if task not in TASK_KINDS:
+        raise ValueError(f"{owner}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
+    if task == "multiclass" and num_classes is None:
+        num_classes = 2
+    if task == "multilabel":
+        num_labels = num_labels or num_classes
+        if num_labels is None:
+            raise ValueError(f"{owner}: task='multilabel' needs num_labels, the labels per pixel")
+    return num_classes, num_labels
+
+
 class SemanticSegmentationTask(ScoredTask):
     """Semantic segmentation: a class (``multiclass``), a yes/no (``binary``) or labels (``multilabel``) per pixel.
 
@@ -119,9 +141,10 @@ class SemanticSegmentationTask(ScoredTask):
         ignore_index: int | None = None,
         lr: float = 1e-3,
         patience: int = 10,
-        scheduler: str = "plateau",
         freeze_backbone: bool = False,
         freeze_decoder: bool = False,
+        *,
+        scheduler: str = "plateau",
         **legacy: Any,
     ) -> None:
         renamed = rename_legacy(type(self).__name__, legacy)
@@ -131,14 +154,7 @@ class SemanticSegmentationTask(ScoredTask):
         weights = renamed.get("weights", weights)
         lr = renamed.get("lr", lr)
         patience = renamed.get("patience", patience)
-        if task not in TASK_KINDS:
-            raise ValueError(f"{type(self).__name__}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
-        if task == "multiclass" and num_classes is None:
-            num_classes = 2
-        if task == "multilabel":
-            num_labels = num_labels or num_classes
-            if num_labels is None:
-                raise ValueError(f"{type(self).__name__}: task='multilabel' needs num_labels, the labels per pixel")
+        num_classes, num_labels = class_counts(type(self).__name__, task, num_classes, num_labels)
         super().__init__()
         self.save_hyperparameters()
         self.configure_task()

@@ -76,13 +76,14 @@ class SimCLRTask(SelfSupervisedTask):
         layers: int | None = None,
         hidden_dim: int | None = None,
         output_dim: int = 128,
-        temperature: float = 0.07,
         lr: float = 1e-3,
+        *,
         weight_decay: float = 1e-4,
-        patience: int = 10,
-        scheduler: str = "cosine",
+        temperature: float = 0.07,
         size: int = 224,
         augmentations: nn.Module | None = None,
+        patience: int = 10,
+        scheduler: str = "cosine",
         **legacy: Any,
     ) -> None:
         renamed = rename_legacy(type(self).__name__, legacy)
