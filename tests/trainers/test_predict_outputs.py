@@ -16,6 +16,7 @@ from affine import Affine
 from rasterio.enums import ColorInterp
 from torch import nn
 
+from geotorch.trainers import predict_grid
 from geotorch.trainers.predict import predict_raster
 
 # Far from the zone's central meridian: the grid of a warp to degrees is turned against the image's.
@@ -129,3 +130,29 @@ def test_an_output_never_overwrites_another_input(tmp_path: Path) -> None:
         predict_raster(nn.Conv2d(3, 2, 1), [first, second], tmp_path / "in" / "b", patch_size=32)
     assert second.read_bytes() == before
     assert [path.name for path in (tmp_path / "in" / "b").iterdir()] == ["a.tif"]
+
+
+@pytest.mark.parametrize("failing_call", [1, 4, 9])
+def test_a_run_that_fails_leaves_the_previous_file_and_no_part_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_call: int
+) -> None:
+    monkeypatch.setattr(predict_grid, "COLUMN_TILE", 48)
+    scene = write_image(tmp_path / "scene.tif", image_of(3, 90, 100))
+    torch.manual_seed(0)
+    net = nn.Conv2d(3, 2, 1)
+    (written,) = predict_raster(net, scene, tmp_path / "out", patch_size=32, overlap=8, batch_size=1)
+    before = written.read_bytes()
+
+    class Failing(nn.Module):
+        calls = 0
+
+        def forward(self, batch: torch.Tensor) -> torch.Tensor:
+            self.calls += 1
+            if self.calls == failing_call:
+                raise RuntimeError("out of memory")
+            return net(batch)
+
+    with pytest.raises(RuntimeError, match="out of memory"):
+        predict_raster(Failing(), scene, tmp_path / "out", patch_size=32, overlap=8, batch_size=1)
+    assert [path.name for path in written.parent.iterdir()] == ["scene.tif"]
+    assert written.read_bytes() == before

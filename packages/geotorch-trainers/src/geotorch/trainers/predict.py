@@ -182,32 +182,40 @@ def predict_raster(
     owned = {tensor.untyped_storage().data_ptr() for tensor in (*model.parameters(), *model.buffers())}
     # The model runs the next batch while a thread blends and writes the last one (no other batch waits: each holds
     # the logits of a batch); GDAL's block cache is bounded throughout (every thread's reads and writes).
-    with bounded_cache(), torch.inference_mode(), Handoff(consume, depth=0) as writer:
-        batches = reader.batches(batch_size, num_workers, pin_memory=target_device.type == "cuda")
-        try:
-            for images, positions, tops, lefts in batches:
-                batch = images.to(target_device, non_blocking=True)
-                if transform is not None:
-                    batch = transform(batch)
-                logits = model(batch)
-                if not isinstance(logits, Tensor) or logits.ndim != 4 or tuple(logits.shape[-2:]) != size:
-                    shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
-                    raise ValueError(
-                        f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
-                        f"it must give (B, K, {size[0]}, {size[1]}) logits"
-                    )
-                # Weighted for blending here, where the model runs: the writer thread only adds them up.
-                weighted = _weighted(logits, weights, owned).cpu()
-                if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
-                    # The model is done with the pixels (the copy to the device too: the logits came back).
-                    reader.recycle(images)
-                del batch, logits
-                writer.put((weighted, positions, tops, lefts))
-        finally:
-            batches.close()
-            reader.close()
-    if stream is not None:
-        close(current, stream)
+    try:
+        with bounded_cache(), torch.inference_mode(), Handoff(consume, depth=0) as writer:
+            batches = reader.batches(batch_size, num_workers, pin_memory=target_device.type == "cuda")
+            try:
+                for images, positions, tops, lefts in batches:
+                    batch = images.to(target_device, non_blocking=True)
+                    if transform is not None:
+                        batch = transform(batch)
+                    logits = model(batch)
+                    if not isinstance(logits, Tensor) or logits.ndim != 4 or tuple(logits.shape[-2:]) != size:
+                        shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+                        raise ValueError(
+                            f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
+                            f"it must give (B, K, {size[0]}, {size[1]}) logits"
+                        )
+                    # Weighted for blending here, where the model runs: the writer thread only adds them up.
+                    weighted = _weighted(logits, weights, owned).cpu()
+                    if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
+                        # The model is done with the pixels (the copy to the device too: the logits came back).
+                        reader.recycle(images)
+                    del batch, logits
+                    writer.put((weighted, positions, tops, lefts))
+            finally:
+                batches.close()
+                reader.close()
+        if stream is not None:
+            close(current, stream)
+    except BaseException:
+        # Nothing half-written stays behind: the current chunk's part and the finished parts of its output.
+        if stream is not None:
+            stream.abort()
+        for part in parts:
+            part.unlink(missing_ok=True)
+        raise
     return written
 
 

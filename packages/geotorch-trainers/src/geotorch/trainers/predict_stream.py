@@ -11,7 +11,7 @@ import numpy as np
 from torch import Tensor
 
 from geotorch.trainers.predict_blend import Band, BandBlender, blend_weights
-from geotorch.trainers.predict_cog import Grid, OutputSpec, PartWriter
+from geotorch.trainers.predict_cog import Grid, OutputSpec, PartWriter, bounded_cache
 from geotorch.trainers.predict_grid import Chunk
 
 
@@ -118,6 +118,16 @@ class ChunkStream:
             if self.mask is not None:
                 self.mask.close()
         return self.writer.path
+
+    def abort(self) -> None:
+        """Close the part file and remove it (after an error: its rows are not all written)."""
+        try:
+            with bounded_cache():
+                self.writer.target.close()
+        finally:
+            if self.mask is not None:
+                self.mask.close()
+            self.writer.path.unlink(missing_ok=True)
 
     def _write(self, band: Band) -> None:
         rows = band.values.shape[1]
