@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -242,8 +243,8 @@ def chip_bytes(data: Path, count: int, seed: int) -> float:
             left, bottom, right, top = transform_bounds("EPSG:32631", crs, minx, miny, maxx, maxy)
             window = from_bounds(left, bottom, right, top, transform)
             col0, row0 = max(0, int(window.col_off)), max(0, int(window.row_off))
-            col1 = min(width, int(window.col_off + window.width) + 1)
-            row1 = min(height, int(window.row_off + window.height) + 1)
+            col1 = min(width, math.ceil(window.col_off + window.width))
+            row1 = min(height, math.ceil(window.row_off + window.height))
             if col1 <= col0 or row1 <= row0:
                 continue
             total += sum(
@@ -270,20 +271,37 @@ def compare(options: argparse.Namespace) -> None:
     pythons = {"geotorch": options.geotorch_python, "torchgeo": options.torchgeo_python}
     if options.rasteret_python:
         pythons["rasteret"] = options.rasteret_python
+    if options.before:
+        # GeoTorch from another checkout (e.g. a git worktree of an earlier commit), labelled geotorch-before.
+        pythons["geotorch-before"] = options.geotorch_python
+
+    def before(library: str) -> dict[str, str]:
+        if library != "geotorch-before":
+            return {}
+        sources = [
+            str(options.before / "packages" / package / "src") for package in ("geotorch-core", "geotorch-datasets")
+        ]
+        return {"PYTHONPATH": os.pathsep.join(sources)}
+
     mean_bytes = chip_bytes(options.data, options.chips, 0)
     rate = bandwidth(options.data)
-    limit = 1 / (options.latency + mean_bytes / rate)
+    # One chip in flight waits a round trip and its bytes; several overlap their round trips but share the bandwidth.
+    limits = {
+        workers: min(max(1, workers) / (options.latency + mean_bytes / rate), rate / mean_bytes)
+        for workers in options.workers
+    }
     results: dict[tuple[str, int], dict[str, Any]] = {}
+    failures: dict[tuple[str, int], str] = {}
     with LatencyServer(options.data, options.latency) as server:
         for workers in options.workers:
             for library, python in pythons.items():
-                count = options.torchgeo_chips if library == "torchgeo" else options.chips
+                count = options.chips if library in ("geotorch", "rasteret") else options.slow_chips
                 command = [
                     python,
                     __file__,
                     "run",
                     "--library",
-                    library,
+                    library.removesuffix("-before"),
                     "--data",
                     str(options.data),
                     "--base-url",
@@ -299,21 +317,24 @@ def compare(options: argparse.Namespace) -> None:
                     capture_output=True,
                     text=True,
                     check=False,
-                    env={**os.environ, "GDAL_CACHEMAX": "256", "GEOTORCH_HOME": home},
+                    env={**os.environ, "GDAL_CACHEMAX": "256", "GEOTORCH_HOME": home, **before(library)},
                 )
                 if completed.returncode != 0:
                     print(f"{library} {workers} workers failed:\n{completed.stderr[-2000:]}", file=sys.stderr)
+                    errors = [line for line in completed.stderr.splitlines() if "Error" in line]
+                    failures[(library, workers)] = errors[-1][:160] if errors else f"exit {completed.returncode}"
                     continue
-                results[(library, workers)] = json.loads(completed.stdout.splitlines()[-1])
+                results[(library, workers)] = {**json.loads(completed.stdout.splitlines()[-1]), "library": library}
                 print(json.dumps(results[(library, workers)]), file=sys.stderr)
     dates = len(list(options.data.glob("T31_*_B01.tif")))
     print(
         f"random {PATCH}-px chips, {dates} dates x {len(BANDS)} bands (one COG each) x 2 UTM zones, "
-        f"HTTP on 127.0.0.1 + {options.latency * 1000:.0f} ms per request; limit {limit:.1f} chips/s per worker "
-        f"({mean_bytes / 2**20:.2f} MiB of tiles per chip at {rate / 2**20:.0f} MiB/s + one round trip)"
+        f"HTTP on 127.0.0.1 + {options.latency * 1000:.0f} ms per request; limit "
+        f"{', '.join(f'{limit:.1f} chips/s at {workers} workers' for workers, limit in limits.items())} "
+        f"({mean_bytes / 2**20:.2f} MiB of tiles per chip at {rate / 2**20:.0f} MiB/s, a round trip per chip in flight)"
     )
     print(
-        f"{'library':9} {'workers':>7} {'chips':>5} {'chips/s':>8} {'req/chip':>8} {'MiB/chip':>8} "
+        f"{'library':15} {'workers':>7} {'chips':>5} {'chips/s':>8} {'req/chip':>8} {'MiB/chip':>8} "
         f"{'T':>3} {'vs TorchGeo':>11} {'vs Rasteret':>11} {'of limit':>8}"
     )
     for (library, workers), result in results.items():
@@ -322,10 +343,12 @@ def compare(options: argparse.Namespace) -> None:
             theirs = results.get((other, workers))
             ratios.append(f"{result['chips_per_s'] / theirs['chips_per_s']:.2f}x" if theirs else "-")
         print(
-            f"{library:9} {workers:7d} {result['chips']:5d} {result['chips_per_s']:8.2f} "
+            f"{library:15} {workers:7d} {result['chips']:5d} {result['chips_per_s']:8.2f} "
             f"{result['requests_per_chip']:8.1f} {result['mb_per_chip']:8.2f} {result['steps']:3g} "
-            f"{ratios[0]:>11} {ratios[1]:>11} {result['chips_per_s'] / (limit * max(1, workers)):8.1%}"
+            f"{ratios[0]:>11} {ratios[1]:>11} {result['chips_per_s'] / limits[workers]:8.1%}"
         )
+    for (library, workers), error in failures.items():
+        print(f"{library:15} {workers:7d} failed: {error}")
 
 
 def main() -> None:
@@ -351,7 +374,8 @@ def main() -> None:
     both.add_argument("--rasteret-python")
     both.add_argument("--workers", type=int, nargs="*", default=[0, 2])
     both.add_argument("--chips", type=int, default=16)
-    both.add_argument("--torchgeo-chips", type=int, default=4)
+    both.add_argument("--slow-chips", type=int, default=4, help="chips read by TorchGeo and geotorch-before")
+    both.add_argument("--before", type=Path, help="a checkout of GeoTorch to compare with, run as geotorch-before")
     both.add_argument("--latency", type=float, default=0.02)
     options = parser.parse_args()
     if options.command == "generate":

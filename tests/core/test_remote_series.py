@@ -150,3 +150,21 @@ def test_workers_forked_after_remote_reads_open_their_own_connections(
     loader = DataLoader(remote, sampler=chips, batch_size=None, num_workers=2, collate_fn=lambda sample: sample)
     for chip, sample in zip(chips, loader, strict=True):
         assert torch.equal(sample["image"], local[chip]["image"])
+
+
+def test_a_band_file_gone_silent_mid_chip_is_an_error_within_30_s(server: LocalHTTPServer) -> None:
+    remote, _ = _datasets(server)
+    left, top = CORNERS[32631]
+    server.stall("T31_20230201_B2.tif", after=100)
+    start = time.monotonic()
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/T31_20230201_B2\.tif"):
+        remote[_chip(left + 300, top - 500)]
+    assert time.monotonic() - start < 30
+
+
+def test_a_band_file_cut_short_mid_chip_is_an_error_naming_its_url(server: LocalHTTPServer) -> None:
+    remote, _ = _datasets(server)
+    left, top = CORNERS[32631]
+    server.truncate("T31_20230301_B1.tif", 50)
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/T31_20230301_B1\.tif"):
+        remote[_chip(left + 300, top - 500)]
