@@ -127,6 +127,8 @@ def test_paths_take_a_file_a_folder_or_a_list_of_both(landsat: Path) -> None:
     by_file = Landsat8(paths=red, bands=["SR_B4"])
     by_list = Landsat8(paths=[landsat / L8_ID, landsat / L8_LATER], bands=["SR_B4"])
     assert len(by_file) == 1 and len(by_list) == 2
+    assert by_file.files == [str(red)]
+    assert len(by_list.files) == 2 and len((by_file | by_list).files) == 2
 
 
 def test_res_and_crs_of_a_raster_product_resample_and_reproject(landsat: Path) -> None:

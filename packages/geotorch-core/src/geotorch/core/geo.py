@@ -164,6 +164,19 @@ class GeoDataset(Dataset[Sample], abc.ABC):
     def channels(self) -> Mapping[str, int]:
         """How many channels each tensor key of a sample carries, e.g. ``{"image": 7}``."""
 
+    @property
+    def files(self) -> list[str]:
+        """The indexed items (file paths, URLs), sorted, each once: TorchGeo 0.10.1's ``files``.
+
+        For a ``separate_files`` product each scene is listed once, by the file its index entry names; a
+        union or intersection lists its datasets' files.
+        """
+        footprints = getattr(self, "_footprints", None) or ()
+        items = {str(footprint.item) for footprint in footprints}
+        for dataset in getattr(self, "datasets", ()):
+            items.update(dataset.files)
+        return sorted(items)
+
     def __len__(self) -> int:
         """Number of items (files, scenes, feature collections) in the index."""
         return len(self.index)
