@@ -154,3 +154,25 @@ def test_gdal_variables_alone_are_enough(
     monkeypatch.setenv("AWS_VIRTUAL_HOSTING", "FALSE")
     remote = RasterDataset(paths=f"s3://{BUCKET}/gdal")
     assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+
+
+def test_s3_time_series_chip_equals_the_local_chip(s3: Any, tmp_path: Path) -> None:
+    # One object per band and date, listed from a prefix: a chip's windows are fetched at once (core.prefetch).
+    for step, date in enumerate(("20230101", "20230201", "20230301")):
+        for band in ("B1", "B2"):
+            _upload(s3, tmp_path, f"series/T_{date}_{band}.tif", 32631, seed=10 * step + int(band[1]))
+
+    class Series(RasterDataset):
+        filename_glob = "T_*_B1.tif"
+        filename_regex = r"^T_(?P<date>\d{8})_(?P<band>B\d)\.tif$"
+        date_format = "%Y%m%d"
+        separate_files = True
+        all_bands = ("B1", "B2")
+
+    remote = Series(paths=f"s3://{BUCKET}/series", time_series=True)
+    local = Series(paths=tmp_path / "series", time_series=True)
+    assert remote.bounds == local.bounds
+    chip = type(local.bounds)(500300.0, 500900.0, 5999000.0, 5999600.0, local.bounds.mint, local.bounds.maxt)
+    ours, theirs = remote[chip], local[chip]
+    assert ours["image"].shape[:2] == (3, 2)
+    assert torch.equal(ours["image"], theirs["image"]) and torch.equal(ours["time"], theirs["time"])
