@@ -257,7 +257,7 @@ def prepare_warp(
             np.putmask(pixels, equal_to(pixels, own), marker)
         missing = marker
     if hidden is not None and missing is not None:
-        pixels[:, hidden] = missing
+        np.copyto(pixels, missing, casting="unsafe", where=hidden)
         hidden = None
     # GDAL's fast nearest and bilinear kernels only run without a validity mask: skip the mask when no
     # source pixel is nodata. (Its fast cubic kernel rounds differently from the general one: not used.)
