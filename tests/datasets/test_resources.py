@@ -175,7 +175,7 @@ def test_tiles_of_an_extraction_running_elsewhere_are_never_listed(
     dataset = Esri2020(root=root)
 
     assert len(dataset) == len(TILES)
-    assert [path.parent for path in dataset.files()] == [root] * len(TILES)
+    assert [Path(path).parent for path in dataset.files] == [root] * len(TILES)
     assert abandoned(root, "extract") == []  # the child's staging folder is still held
     child.kill(signal.SIGKILL)
 

@@ -37,8 +37,8 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
     Subclasses declare the product: ``filename_glob``/``filename_regex``,
     ``class_names`` (raw value to name, 0 being the background), ``cmap`` (raw
     value to RGBA) and either ``url``/``archive``/``md5`` or an override of
-    :meth:`resources` (and of :meth:`files` where the rasters are not every
-    file matching ``filename_glob``). The data is present when :meth:`files`
+    :meth:`resources` (and of :meth:`product_files` where the rasters are not every
+    file matching ``filename_glob``). The data is present when :meth:`product_files`
     finds any; raw values become labels in :meth:`labels_of`.
 
     Attributes:
@@ -104,20 +104,20 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
         self.classes = self._select_classes(classes)
         self.ordinal_map = _ordinal_map(self.classes, max(self.class_names, default=0))
         self.prepare(download, checksum)
-        super().__init__(paths=self.files(), crs=crs, res=res, transforms=transforms, cache=cache,
+        super().__init__(paths=self.product_files(), crs=crs, res=res, transforms=transforms, cache=cache,
                          time_series=time_series)
 
     def resources(self) -> list[Resource]:
         """The archives to download: the product's single ``url`` by default."""
         return [Resource(self.url, self.archive, md5=self.md5)] if self.url else []
 
-    def files(self) -> list[Path]:
+    def product_files(self) -> list[Path]:
         """The product's rasters in ``paths`` (in its folders, and the files it names that match the glob)."""
         return matching_files(self.paths, self.filename_glob)
 
     def is_present(self) -> bool:
-        """Whether :meth:`files` finds the product's rasters in ``paths``."""
-        return bool(self.files())
+        """Whether :meth:`product_files` finds the product's rasters in ``paths``."""
+        return bool(self.product_files())
 
     def _select_classes(self, classes: Sequence[int] | None) -> tuple[int, ...]:
         chosen = [value for value in (self.class_names if classes is None else classes) if value != 0]
@@ -220,7 +220,7 @@ class YearlyLandCover(LandCoverRaster):
             for year in self.years
         ]
 
-    def files(self) -> list[Path]:
+    def product_files(self) -> list[Path]:
         """The chosen years' rasters in ``paths``; empty unless every year is there."""
         found = [matching_files(self.paths, self.year_glob.format(year=year))[:1] for year in self.years]
         return [paths[0] for paths in found] if all(found) else []
