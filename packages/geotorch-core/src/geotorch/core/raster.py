@@ -371,13 +371,15 @@ class RasterDataset(SceneFiles, GeoDataset):
     def _mosaics(self, steps: list[list[str]], grid: Grid, handles: FileHandleCache) -> np.ndarray:
         """The selected bands of each step's files mosaicked onto ``grid``, ``(T, C, H, W)``."""
         plan = self._read_plan()
+        # Each scene's band files looked up once per read (a STAC scene's hrefs are signed as they are looked up).
+        bands = {path: list(self._scene_bands[path]) for files in steps for path in files} \
+            if self.separate_files and self.bands else None
         # Remote files' windows are fetched all at once (no-op for local files): see geotorch.core.prefetch.
-        bands = self._scene_bands if self.separate_files and self.bands else None
         handles.prefetch([file for files in steps for path in files for file in (bands[path] if bands else [path])],
                          grid)
-        if self.separate_files and self.bands:
+        if bands is not None:
             # Per band, each step's band files: read_series reads the band's files of all steps together.
-            per_step = [zip(*(self._scene_bands[path] for path in files), strict=True) for files in steps]
+            per_step = [zip(*(bands[path] for path in files), strict=True) for files in steps]
             per_band = zip(*per_step, strict=True)
             return np.concatenate([read_series(handles, band, [1], grid, plan) for band in per_band], axis=1)
         indexes = [self.all_bands.index(band) + 1 for band in self.bands] or list(range(1, self._band_count + 1))
