@@ -228,7 +228,8 @@ def test_plugin_that_swallows_a_real_ctrl_c_still_stops_the_program():
 
 def test_plugin_that_ignores_ctrl_c_at_import_does_not_disable_it_for_the_host(make_distribution):
     make_distribution("good-dist", "good_module", GOOD)
-    make_distribution("deaf-dist", "deaf_module", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n")
+    make_distribution("deaf-dist", "deaf_module", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                      + GOOD.replace("good_module:GoodScenes", "deaf_module:DeafScenes"))
     before = signal.getsignal(signal.SIGINT)
     load_plugins()
     assert signal.getsignal(signal.SIGINT) is before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from geotorch.core import list_datasets, list_plugins, list_weights, load_plugins, plugins
@@ -259,3 +261,31 @@ def test_a_plugin_listed_before_geotorchs_own_cannot_take_their_names(make_distr
     assert registry("dataset")["Sentinel2"].plugin == "geotorch_datasets"
     assert {"Sentinel2", "Landsat8", "NAIP", "EuroSAT"} <= set(names)
     assert {info.name: info.distribution for info in list_plugins()}["geotorch_datasets"] == "geotorch-datasets"
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "kind"),
+    [("NUMBER = 3\n", "none_module:NUMBER", "int"), ("def helper():\n    pass\n", "none_module:helper", "function"),
+     ("'''A module without hooks.'''\n", "none_module", "module")],
+    ids=["a-constant", "a-function", "a-module-without-hooks"],
+)
+def test_an_entry_point_naming_no_hooks_is_left_out_naming_it(make_distribution, source, target, kind):
+    make_distribution("good-dist", "good_module", GOOD)
+    info = make_distribution("none-dist", "none_module", source)
+    (info / "entry_points.txt").write_text(f"[geotorch]\nnone = {target}\n")
+    with pytest.warns(RuntimeWarning, match=rf"'none' \(none-dist 1.0\) is left out: it implements no geotorch hook, "
+                                            rf"so it would contribute nothing \(it is a {kind};"):
+        names = list_datasets()
+    assert "GoodScenes" in names
+    assert "none" not in {info.name for info in list_plugins()}
+
+
+@pytest.mark.parametrize("value", ["none_module:a:b", "none_module:", "-none_module", "none module"])
+def test_a_malformed_entry_point_is_left_out_naming_it_and_its_value(make_distribution, value):
+    make_distribution("good-dist", "good_module", GOOD)
+    info = make_distribution("none-dist", "none_module", GOOD.replace("good_module:", "none_module:"))
+    (info / "entry_points.txt").write_text(f"[geotorch]\nnone = {value}\n")
+    with pytest.warns(RuntimeWarning, match=rf"'none' \(none-dist 1.0\) failed to load and is left out: its entry "
+                                            rf"point {re.escape(repr(value))} is not 'module' or 'module:attribute'"):
+        names = list_datasets()
+    assert names.count("GoodScenes") == 1

@@ -9,7 +9,8 @@ generator, coroutine or async generator function (their bodies would never
 run), a function that cannot be called with the arguments pluggy passes (an
 instance method of a class registered as the plugin), and something marked
 ``@hookimpl`` that pluggy silently skips (a class, a callable object, a
-partial) or a hook-named function left unmarked. ``tryfirst``/``trylast``
+partial) or a hook-named function left unmarked, and a plugin that implements
+no hook at all (an entry point naming the wrong object). ``tryfirst``/``trylast``
 are accepted but ignored (see :func:`ignored_options`).
 """
 
@@ -48,6 +49,10 @@ def hook_problems(manager: pluggy.PluginManager, plugin: object) -> list[str]:
     for attribute in dir(plugin):
         if manager.parse_hookimpl_opts(plugin, attribute) is None:
             problems.extend(_skipped_problems(plugin, attribute, known, implemented))
+    if not implemented and not problems:
+        # An entry point naming the wrong object (a constant, a function, another module) is caught here.
+        problems.append(f"it implements no geotorch hook, so it would contribute nothing (it is a "
+                        f"{type(plugin).__name__}; a plugin is a module, class or object with @hookimpl functions)")
     return problems
 
 

@@ -129,6 +129,10 @@ def _load_entry_point(state: PluginState, entry_point: importlib.metadata.EntryP
                 f"{holder}; rename one, or block one with {DISABLE_VARIABLE}"
             )
         return
+    if importlib.metadata.EntryPoint.pattern.match(entry_point.value) is None:
+        state.deferred.note(f"{who(name, distribution, version)} failed to load and is left out: its entry point "
+                            f"{entry_point.value!r} is not 'module' or 'module:attribute'")
+        return
     module = contained(entry_point.load)
     if isinstance(module, Failure):
         state.deferred.note(f"{who(name, distribution, version)} failed to load and is left out: {module.describe()}")
