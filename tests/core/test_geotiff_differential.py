@@ -527,3 +527,71 @@ def test_a_file_cut_inside_its_header_is_skipped_with_a_warning_naming_it(tmp_pa
     messages = "\n".join(str(warning.message) for warning in caught)
     for name in cuts:
         assert f"skipping {tmp_path / name}: not a readable raster" in messages
+
+
+# Headers an attack tried one by one: each is read exactly as GDAL reads it, or left to GDAL.
+
+_PROJECTED_KEYS = [(1024, 0, 1, 1), (1025, 0, 1, 1), (3072, 0, 1, 32616)]
+
+
+def _next_directory_at(data: bytes, offset: int) -> bytes:
+    """``data`` (a little-endian classic TIFF) with its first directory pointing to a next one at ``offset``."""
+    first = int.from_bytes(data[4:8], "little")
+    at = first + 2 + 12 * int.from_bytes(data[first:first + 2], "little")
+    return data[:at] + offset.to_bytes(4, "little") + data[at + 4:]
+
+
+_SINGLE_CASES: dict[str, tuple[dict[int, Any], Callable[[bytes], bytes] | None]] = {
+    "linear units in feet over a metre code": (
+        {34735: (SHORT, geokey_directory([*_PROJECTED_KEYS, (3076, 0, 1, 9002)]))}, None),
+    "user-defined linear unit": ({34735: (SHORT, geokey_directory([*_PROJECTED_KEYS, (3076, 0, 1, 32767),
+                                                                   (3077, 34736, 1, 0)])),
+                                  34736: (DOUBLE, [0.5])}, None),
+    "grads over a degree code": ({34735: (SHORT, geokey_directory([(1024, 0, 1, 2), (1025, 0, 1, 1), (2048, 0, 1, 4326),
+                                                                   (2054, 0, 1, 9105)]))}, None),
+    "vertical code and units": ({34735: (SHORT, geokey_directory([*_PROJECTED_KEYS, (4096, 0, 1, 5703),
+                                                                  (4099, 0, 1, 9002)]))}, None),
+    "user-defined projection": ({34735: (SHORT, geokey_directory(
+        [(1024, 0, 1, 1), (1025, 0, 1, 1), (2048, 0, 1, 4326), (3072, 0, 1, 32767), (3074, 0, 1, 32767),
+         (3075, 0, 1, 1), (3076, 0, 1, 9001), (3080, 34736, 1, 0), (3081, 34736, 1, 1), (3082, 34736, 1, 2),
+         (3083, 34736, 1, 3), (3092, 34736, 1, 4)])), 34736: (DOUBLE, [-90.0, 10.0, 500000.0, 0.0, 0.9996])}, None),
+    "a key stored in the tie point tag": ({34735: (SHORT, geokey_directory([(1024, 0, 1, 1), (1025, 0, 1, 1),
+                                                                             (3072, 33922, 1, 3)]))}, None),
+    "a key stored in an unknown tag": ({34735: (SHORT, geokey_directory([(1024, 0, 1, 1), (1025, 0, 1, 1),
+                                                                          (3072, 12345, 1, 0)]))}, None),
+    "pixel-is-point in GDAL's metadata only": (
+        {34735: (SHORT, geokey_directory(_PROJECTED_KEYS)),
+         42112: (ASCII, b'<GDALMetadata><Item name="AREA_OR_POINT">Point</Item></GDALMetadata>\x00')}, None),
+    "nodata items in GDAL's metadata": (
+        {34735: (SHORT, geokey_directory(_PROJECTED_KEYS)),
+         42112: (ASCII, b'<GDALMetadata><Item name="NODATA_VALUES">5</Item></GDALMetadata>\x00')}, None),
+    "two consistent tie points": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS)),
+                                   33922: (DOUBLE, [0, 0, 0, 412345.0, 3901230.0, 0, 4, 4, 0, 412465.0, 3901110.0, 0])},
+                                  None),
+    "a model transformation beside the scale": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS)),
+                                                 34264: (DOUBLE, [30, 0, 0, 412345, 0, -30, 0, 3901230, 0, 0, 0, 0,
+                                                                  0, 0, 0, 1])}, None),
+    "a next directory looping to itself": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS))},
+                                           lambda data: _next_directory_at(data, int.from_bytes(data[4:8], "little"))),
+    "a next directory beyond the end": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS))},
+                                        lambda data: _next_directory_at(data, 10**8)),
+    "a next directory at an odd offset": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS))},
+                                          lambda data: _next_directory_at(data, 9)),
+    "a strip beyond the end": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS)), 273: (LONG, [10**6])}, None),
+    "nodata without its NUL": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS)), 42113: (ASCII, b"5")}, None),
+    "nodata with a NUL inside": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS)), 42113: (ASCII, b"5\x006\x00")},
+                                None),
+    "nodata stored as a number": ({34735: (SHORT, geokey_directory(_PROJECTED_KEYS)), 42113: (SHORT, [5])}, None),
+}
+
+
+@pytest.mark.parametrize("case", _SINGLE_CASES)
+def test_single_headers_an_attack_tried_are_read_as_gdal_reads_them_or_left_to_it(tmp_path: Path, case: str) -> None:
+    tags, change = _SINGLE_CASES[case]
+    base = {256: (SHORT, [4]), 257: (SHORT, [4]), 258: (SHORT, [8]), 262: (SHORT, [1]), 277: (SHORT, [1]),
+            278: (SHORT, [4]), 33550: (DOUBLE, [30.0, 30.0, 0.0]),
+            33922: (DOUBLE, [0.0, 0.0, 0.0, 412345.0, 3901230.0, 0.0])}
+    data = tiff_bytes({**base, **tags}, bytes(16))
+    path = tmp_path / "single.tif"
+    path.write_bytes(change(data) if change is not None else data)
+    assert agrees_with_gdal(path) in ("read", "deferred", "unreadable")
