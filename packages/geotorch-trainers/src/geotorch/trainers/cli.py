@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
@@ -13,7 +12,7 @@ from jsonargparse import Namespace
 from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
-from geotorch.trainers.configs import resolve_config_arguments
+from geotorch.trainers.configs import read_config, resolve_config_arguments
 
 #: Where Lightning logs its rank-zero messages, its advertising tips among them.
 LIGHTNING_RANK_ZERO_LOGGER = "lightning.pytorch.utilities.rank_zero"
@@ -105,15 +104,17 @@ def check_names(argv: Sequence[str]) -> None:
 
     Raises:
         KeyError: naming the unknown name and listing the registered ones.
+        OSError, ValueError: if a ``--config`` file is missing, a folder, empty or not a YAML mapping
+            (see :func:`~geotorch.trainers.configs.read_config`), naming it.
     """
     from geotorch.core import get_entry
 
     chosen: dict[str, str] = {}
     for key, value in _options(argv):
         if key in ("--config", "-c"):
-            config = _read_yaml(Path(value))
+            config = read_config(Path(value))
             for section in ("model", "data"):
-                name = _class_name(config.get(section)) if isinstance(config, dict) else None
+                name = _class_name(config.get(section))
                 if name is not None:
                     chosen[section] = name
         elif key in ("--model", "--model.class_path", "--data", "--data.class_path") and not value.startswith("{"):
@@ -135,13 +136,6 @@ def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
             yield key, value
         elif number + 1 < len(arguments) and not arguments[number + 1].startswith("-"):
             yield argument, arguments[number + 1]
-
-
-def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        return None
-    yaml: Any = importlib.import_module("yaml")
-    return yaml.safe_load(path.read_text())
 
 
 def _class_name(value: Any) -> str | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 #: The folder of the shipped configs (the repository's ``conf/`` links to it).
 CONFIG_FOLDER = Path(__file__).parent / "conf"
@@ -48,6 +50,48 @@ def resolve_config(value: str) -> str:
         f"no config file {value!r} and no shipped config of that name; shipped configs: "
         f"{', '.join(configs)} (`geotorch configs` describes them), or give the path of a YAML file"
     )
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The mapping in the ``--config`` file ``path``, checked before LightningCLI reads it.
+
+    Args:
+        path: the YAML file a ``--config`` option names (after :func:`resolve_config`).
+
+    Returns:
+        The file's top-level mapping (``{"model": ..., "data": ..., "trainer": ...}``).
+
+    Raises:
+        FileNotFoundError: if ``path`` does not exist, naming it.
+        IsADirectoryError: if ``path`` is a folder, naming it.
+        ValueError: if ``path`` is empty or not UTF-8 YAML holding a mapping (``model:``, ``data:``, ...),
+            naming it and, for bad YAML, the line and column.
+    """
+    if path.is_dir():
+        raise IsADirectoryError(f"--config {path}: a folder, not a YAML file")
+    if not path.is_file():
+        raise FileNotFoundError(f"--config {path}: no such file")
+    yaml: Any = importlib.import_module("yaml")
+    try:
+        with path.open(encoding="utf-8") as file:
+            document = yaml.safe_load(file)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"--config {path}: not a YAML file (not UTF-8 text: {error.reason})") from error
+    except yaml.YAMLError as error:
+        raise ValueError(f"--config {path}: not valid YAML ({_yaml_problem(error)})") from error
+    if not isinstance(document, dict):
+        found = "nothing" if document is None else f"a {type(document).__name__}"
+        raise ValueError(f"--config {path}: a config maps sections (model:, data:, trainer:) to their settings; "
+                         f"this file holds {found}")
+    return document
+
+
+def _yaml_problem(error: Exception) -> str:
+    """What a YAML parser's error says went wrong, on one line, with the line and column where it did."""
+    problem = getattr(error, "problem", None) or str(error)
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return " ".join(str(problem).split()) + where
 
 
 def resolve_config_arguments(argv: Sequence[str]) -> list[str]:

@@ -1,0 +1,62 @@
+"""A newcomer's mistakes on the ``geotorch fit|validate|test|predict`` command line: one line naming the mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geotorch.core.cli import main
+
+
+def error_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """The one line ``geotorch ARGV`` prints on stderr, after checking it failed with status 1."""
+    assert main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize("subcommand", ["fit", "predict"])
+def test_a_config_path_that_does_not_exist_is_named_in_one_line(
+    subcommand: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such.yaml"
+    expected = f"geotorch: error: --config {missing}: no such file"
+    assert error_of([subcommand, "--config", str(missing)], capsys) == expected
+    assert error_of([subcommand, f"--config={missing}"], capsys).endswith(f"--config {missing}: no such file")
+
+
+def test_a_folder_given_as_the_config_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "run.yaml"
+    folder.mkdir()
+    assert error_of(["fit", "-c", str(folder)], capsys).endswith(f"--config {folder}: a folder, not a YAML file")
+
+
+def test_broken_yaml_is_named_with_its_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "broken.yaml"
+    config.write_text("trainer:\n  max_epochs: 1\nmodel: [unclosed\n")
+    error = error_of(["fit", "--config", str(config)], capsys)
+    assert error.startswith(f"geotorch: error: --config {config}: not valid YAML (")
+    assert "at line 4, column 1" in error
+
+
+@pytest.mark.parametrize(
+    ("content", "holds"),
+    [(b"", "nothing"), (b"# only a comment\n", "nothing"), (b"hello\n", "a str"), (b"- model\n- data\n", "a list")],
+)
+def test_a_config_that_is_not_a_mapping_is_named(
+    content: bytes, holds: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_bytes(content)
+    error = error_of(["validate", "--config", str(config)], capsys)
+    assert error.startswith(f"geotorch: error: --config {config}: a config maps sections")
+    assert error.endswith(f"this file holds {holds}")
+
+
+def test_a_binary_file_given_as_the_config_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raster = tmp_path / "scene.tif"
+    raster.write_bytes(b"II*\x00\x08\x00\x00\x00\xff\xfe\x00\x80")
+    error = error_of(["fit", "--config", str(raster)], capsys)
+    assert error.startswith(f"geotorch: error: --config {raster}: not a YAML file (not UTF-8 text")
