@@ -146,6 +146,11 @@ def test_lazy_entry_whose_import_fails_names_the_entry_and_its_plugin(
         "register(object(), name='')",
         "register('not an import path')",
         "register('module_without_attribute')",
+        "register(object(), name='Good*')",
+        "register(object(), name='Scenes[12]')",
+        "register(object(), name='Wrong?')",
+        "register(object(), name=' Padded')",
+        "register(object(), name='Line\\nBreak')",
     ],
 )
 def test_wrong_things_passed_to_register_leave_the_plugin_out_of_that_registry(make_distribution, call):
@@ -344,3 +349,37 @@ def test_failure_describes_the_error_by_class_and_message():
     assert Failure(SystemExit(3)).describe() == "SystemExit: 3"
     assert Failure(KeyboardInterrupt()).describe() == "KeyboardInterrupt"
     assert contained(lambda: 5) == 5
+
+
+def test_register_kept_and_called_after_its_hook_returned_is_refused_naming_the_plugin(make_distribution):
+    make_distribution("good-dist", "good_module", GOOD)
+    make_distribution(
+        "late-dist",
+        "late_module",
+        """
+        from geotorch.core import hookimpl
+
+        class Late:
+            pass
+
+        kept = []
+
+        @hookimpl
+        def register_datasets(register):
+            kept.append(register)
+
+        @hookimpl
+        def register_weights(register):
+            register("late_module:Late", name="late.weight")
+            for register_dataset in kept:
+                register_dataset(Late)
+        """,
+    )
+    list_datasets()
+    with pytest.warns(RuntimeWarning, match=r"'late_module' \(late-dist 1.0\) failed in register_weights and "
+                                            r"contributes nothing there: PluginError: register\(<class "
+                                            r"'late_module.Late'>\) was called after register_datasets returned"):
+        weights = list_weights("late.*")
+    assert weights == []
+    assert "Late" not in list_datasets()
+    assert_the_host_works()

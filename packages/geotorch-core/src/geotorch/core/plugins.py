@@ -188,19 +188,25 @@ def registry(kind: str) -> Registry:
         raise PluginError(f"the {kind} registry was used inside a {hook_name} hook, while it is being filled")
     load_plugins()
 
+    stagings: list[Registry] = []
+
     def stage(plugin: str, distribution: str) -> tuple[Registry, object]:
         staged = Registry(kind)
+        stagings.append(staged)
         return staged, staged.register_callback(plugin, distribution)
 
     state.building.add(kind)
     try:
         filled = Registry(kind)
         for plugin, staged in staged_hooks(state, hook_name, "register", stage):
+            staged.close(hook_name)
             if accepted(state, plugin, hook_name, staged.refusals, staged, filled, kind, "registered"):
                 for entry in staged.values():
                     filled.add(entry)
     finally:
         state.building.discard(kind)
+        for staged in stagings:
+            staged.close(hook_name)
     if not state.loading:
         state.registries[kind] = filled
     return filled

@@ -122,7 +122,8 @@ def _checked_name(obj: object, name: object) -> str:
 
     Raises:
         PluginError: if ``obj`` is None or a malformed import path, or
-            ``name`` is not a non-empty string.
+            ``name`` is not a non-empty string, or holds pattern characters
+            (``* ? [ ]``), surrounding spaces or unprintable characters.
     """
     if obj is None:
         raise PluginError("register(None): pass the object to register, or its 'package.module:attr' import path")
@@ -132,6 +133,10 @@ def _checked_name(obj: object, name: object) -> str:
         return _default_name(obj)
     if not isinstance(name, str) or not name.strip():
         raise PluginError(f"register(..., name={name!r}): name must be a non-empty string")
+    if name != name.strip() or any(character in name for character in "*?[]") or not name.isprintable():
+        # Listings take fnmatch patterns: a name holding one would match others, or be hard to ask for.
+        raise PluginError(f"register(..., name={name!r}): name must not hold the pattern characters * ? [ ], "
+                          "surrounding spaces or unprintable characters")
     return name
 
 
@@ -148,6 +153,16 @@ class Registry(Mapping[str, Entry]):
         self._entries: dict[str, Entry] = {}
         #: Why each registration through :meth:`register_callback` was refused, even if the plugin caught the error.
         self.refusals: list[str] = []
+        #: The hook whose callbacks :meth:`close` ended, if any.
+        self._closed_after: str | None = None
+
+    def close(self, hook: str) -> None:
+        """Refuse every later call of this registry's callbacks: ``hook``, which received them, has returned.
+
+        A plugin that keeps ``register`` and calls it from another hook, a thread or later code would
+        otherwise register into a staging registry already read, and its entries would vanish silently.
+        """
+        self._closed_after = hook
 
     def add(self, entry: Entry) -> None:
         """Add ``entry``.
@@ -165,10 +180,14 @@ class Registry(Mapping[str, Entry]):
 
         The callback raises :class:`PluginError` for a taken name, a name that
         is not a non-empty string, ``None`` or a malformed import path, and
-        notes the refusal in :attr:`refusals`.
+        notes the refusal in :attr:`refusals`; it also raises once the registry
+        is closed (:meth:`close`).
         """
 
         def register(obj: object, name: str | None = None, **metadata: Any) -> None:
+            if self._closed_after is not None:
+                raise PluginError(f"register({obj!r}) was called after {self._closed_after} returned, so it would "
+                                  f"register nothing: call register inside the hook")
             try:
                 self.add(Entry(_checked_name(obj, name), obj, plugin, distribution, dict(metadata)))
             except PluginError as error:
