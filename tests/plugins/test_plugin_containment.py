@@ -383,3 +383,34 @@ def test_register_kept_and_called_after_its_hook_returned_is_refused_naming_the_
     assert weights == []
     assert "Late" not in list_datasets()
     assert_the_host_works()
+
+
+def test_cli_kept_and_called_after_register_commands_returned_is_refused_naming_the_plugin(make_distribution):
+    make_distribution("good-dist", "good_module", GOOD)
+    make_distribution(
+        "late-dist",
+        "late_module",
+        """
+        from geotorch.core import hookimpl
+
+        kept = []
+
+        @hookimpl
+        def register_commands(cli):
+            kept.append(cli)
+
+        @hookimpl
+        def register_weights(register):
+            register("late_module:kept", name="late.weight")
+            for cli in kept:
+                cli.add("late", lambda argv: 0)
+        """,
+    )
+    plugins.commands()
+    with pytest.warns(RuntimeWarning, match=r"'late_module' \(late-dist 1.0\) failed in register_weights and "
+                                            r"contributes nothing there: PluginError: cli.add\('late', ...\) was "
+                                            r"called after register_commands returned"):
+        weights = list_weights("late.*")
+    assert weights == []
+    assert "late" not in plugins.commands().commands
+    assert_the_host_works()

@@ -37,16 +37,25 @@ class CommandRegistrar:
         self.distribution = distribution
         #: Why each :meth:`add` was refused, even if the plugin caught the error.
         self.refusals: list[str] = []
+        self._closed = False
+
+    def close(self) -> None:
+        """Refuse every later :meth:`add`: the ``register_commands`` hook that received this registrar returned."""
+        self._closed = True
 
     def add(self, name: str, run: Run, help: str = "") -> None:
         """Add the subcommand ``name``; ``run(argv)`` gets the arguments after it and returns an exit status.
 
         Raises:
             PluginError: if ``name`` is taken or is not one word (not starting
-                with ``-``), ``run`` is not callable or ``help`` is not a string;
-                the refusal is also noted in :attr:`refusals`.
+                with ``-``), ``run`` is not callable or ``help`` is not a string,
+                or the registrar is closed (:meth:`close`); the refusal is also
+                noted in :attr:`refusals`.
         """
         try:
+            if self._closed:
+                raise PluginError(f"cli.add({name!r}, ...) was called after register_commands returned, so it would "
+                                  "add nothing: call cli.add inside the hook")
             if not isinstance(name, str) or not name or name.startswith("-") or len(name.split()) != 1:
                 raise PluginError(f"cli.add(name={name!r}): a command name must be one word, not starting with '-'")
             if not callable(run):

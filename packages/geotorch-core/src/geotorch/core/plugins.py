@@ -225,12 +225,20 @@ def commands() -> CommandRegistrar:
         return state.commands
     load_plugins()
 
+    stagings: list[CommandRegistrar] = []
+
     def stage(plugin: str, distribution: str) -> tuple[CommandRegistrar, object]:
         staged = CommandRegistrar(plugin, distribution)
+        stagings.append(staged)
         return staged, staged
 
     collected = CommandRegistrar()
-    for plugin, staged in staged_hooks(state, "register_commands", "cli", stage):
+    try:
+        commands_of = list(staged_hooks(state, "register_commands", "cli", stage))
+    finally:
+        for staged in stagings:
+            staged.close()
+    for plugin, staged in commands_of:
         if accepted(state, plugin, "register_commands", staged.refusals, staged.commands, collected.commands,
                     "command", "added"):
             for command in staged.commands.values():
