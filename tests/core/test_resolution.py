@@ -96,3 +96,12 @@ def test_res_accepts_0_d_tensors_and_arrays_as_numbers(
 def test_res_of_bools_strings_or_other_things_is_a_type_error_naming_res(raster_folder: Path, res: object) -> None:
     with pytest.raises(TypeError, match=r"res=.* must be a number or an \(x, y\) pair"):
         RasterDataset(raster_folder, res=res)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("res", [math.nan, -10.0, "10"], ids=str)
+@pytest.mark.parametrize("kind", [RasterDataset, VectorDataset])
+def test_a_bad_res_is_named_before_any_file_is_searched(
+    tmp_path: Path, kind: type[RasterDataset] | type[VectorDataset], res: object
+) -> None:
+    with pytest.raises((ValueError, TypeError), match=r"res=.* must be"):
+        kind(tmp_path, res=res)  # type: ignore[arg-type]

@@ -213,9 +213,11 @@ class RasterDataset(SceneFiles, GeoDataset):
         self._incomplete_scenes: list[str] = []
         if self.resampling is None:
             self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
+        # Arguments are checked before any file is searched or read: a bad one is named even where no data is.
+        given_res = as_res(res) if res is not None else None
         footprints, first = self._scan()
         self._crs = CRS.from_user_input(crs) if crs is not None else crs_from_wkt(first.crs)
-        self._res = as_res(res) if res is not None else self._native_res(first)
+        self._res = given_res if given_res is not None else self._native_res(first)
         self._fill = self.nodata if self.nodata is not None else first.nodata if first.nodata is not None else 0
         self._dtype = self._read_dtype
         self._index_footprints(footprints)
