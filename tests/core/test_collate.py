@@ -146,3 +146,57 @@ def test_pad_time_steps_pads_short_series_and_cuts_long_ones_keeping_dtype() -> 
     assert times[0] == 0 and times[1].isnan()
     with pytest.raises(ValueError, match=r"'image' steps have different shapes \[\(2,\), \(3,\)\]"):
         pad_time_steps([torch.zeros(1, 2), torch.zeros(1, 3)], 2, key="image")
+
+
+class _Chips(torch.utils.data.Dataset[Sample]):
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, index: int) -> Sample:
+        return sample(index)
+
+
+TYPES = [
+    torch.bool,
+    torch.uint8,
+    torch.int16,
+    torch.int64,
+    torch.float16,
+    torch.float32,
+    torch.float64,
+    torch.complex64,
+]
+
+
+@pytest.mark.parametrize("dtype", TYPES)
+def test_stack_in_the_main_process_copies_on_this_thread_what_torch_stack_gives(
+    dtype: torch.dtype, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generator = torch.Generator().manual_seed(0)
+    # Contiguous chips and views with other strides (a transposed and a sliced one).
+    chips = [(torch.rand(3, 5, 6, generator=generator) * 100).to(dtype) for _ in range(2)]
+    chips += [(torch.rand(3, 6, 5, generator=generator) * 100).to(dtype).transpose(1, 2)]
+    chips += [(torch.rand(3, 10, 6, generator=generator) * 100).to(dtype)[:, ::2]]
+    expected = torch.stack(chips)
+
+    def threaded(*args: object, **kwargs: object) -> None:
+        raise AssertionError("torch.stack runs on torch's intra-op threads")
+
+    monkeypatch.setattr(torch, "stack", threaded)
+    batch = stack_samples([{"image": chip} for chip in chips])["image"]
+    assert batch.dtype == dtype
+    assert torch.equal(batch, expected)
+
+
+def test_stack_leaves_what_numpy_cannot_copy_and_workers_to_default_collate() -> None:
+    weights = [torch.ones(2, requires_grad=True), torch.zeros(2, requires_grad=True)]
+    batch = stack_samples([{"w": weight} for weight in weights])["w"]
+    assert batch.requires_grad
+    assert torch.equal(batch, torch.tensor([[1.0, 1.0], [0.0, 0.0]]))
+    halves = [torch.ones(2, dtype=torch.bfloat16), torch.zeros(2, dtype=torch.bfloat16)]
+    assert stack_samples([{"h": half} for half in halves])["h"].dtype == torch.bfloat16
+    # In a DataLoader worker the batch is written into shared memory (nothing copied to send it).
+    loader = torch.utils.data.DataLoader(_Chips(), batch_size=2, num_workers=1, collate_fn=stack_samples)
+    batches = list(loader)
+    assert all(batch["image"].is_shared() and batch["mask"].is_shared() for batch in batches)
+    assert torch.equal(batches[1]["image"], torch.stack([sample(2)["image"], sample(3)["image"]]))
