@@ -34,7 +34,7 @@ def same_windows_limit(data: Path, workers: int, count: int, seed: int) -> Any:
     import rasterio
     import torch
     from rasterio.windows import Window, from_bounds
-    from torch.utils.data import DataLoader, Dataset
+    from torch.utils.data import DataLoader, Dataset, get_worker_info
 
     from geotorch.samplers import RandomGeoSampler
 
@@ -80,7 +80,11 @@ def same_windows_limit(data: Path, workers: int, count: int, seed: int) -> Any:
                     "mask": torch.from_numpy(mask.astype(np.int64))}
 
     def collate(samples: list[dict[str, Any]]) -> dict[str, Any]:
-        return {key: torch.stack([sample[key] for sample in samples]) for key in samples[0]}
+        if get_worker_info() is not None:
+            return {key: torch.stack([sample[key] for sample in samples]) for key in samples[0]}
+        # In the main process copied on this thread, as GeoTorch's stack_samples does: torch.stack's intra-op
+        # threads spin on busy cores, which would make the limit slower than a reader of the same windows can be.
+        return {key: torch.from_numpy(np.stack([sample[key].numpy() for sample in samples])) for key in samples[0]}
 
     return DataLoader(Windows(), batch_size=BATCH, num_workers=workers, collate_fn=collate)
 
