@@ -84,13 +84,14 @@ def test_readme_config_through_geotorch_main(tmp_path: Path, capsys: pytest.Capt
         f"  dict_kwargs:\n    download: true\n    root: {root}\n"
     )
     text = config.read_text()
-    # The migration page: a config names a task by GeoTorch's name or an import path, not the 0.10 short name,
-    # which is refused before anything is built, suggesting GeoTorch's name.
     config.write_text(text.replace("TASK", "Classification"))
-    assert main(["fit", "--config", str(config)]) == 1
-    assert "did you mean ClassificationTask" in capsys.readouterr().err
-    config.write_text(text.replace("TASK", "geotorch.tasks.Classification"))
     assert main(["fit", "--config", str(config)]) == 0
+    assert "geotorch fit: done" in capsys.readouterr().out
+    config.write_text(text.replace("TASK", "geotorch.tasks.Classification"))
+    assert main(["validate", "--config", str(config), "--model", "Classification"]) == 0
+    config.write_text(text.replace("TASK", "Segmentation"))
+    assert main(["fit", "--config", str(config)]) == 1
+    assert "unknown task 'Segmentation'" in capsys.readouterr().err
 
 
 def test_python_m_geotorch_lists_the_commands() -> None:
