@@ -148,7 +148,7 @@ def download_url(
         ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix``; the
             message names the file and both checksums.
     """
-    name = _filename_from_url(url) if filename is None else _inside_root(filename, "download_url: filename")
+    name = _filename_from_url(url) if filename is None else inside_root(filename, "download_url: filename")
     if sha256_prefix is not None and not _HEX_PREFIX.fullmatch(sha256_prefix):
         raise ValueError(f"download_url: sha256_prefix={sha256_prefix!r} must be 1 to 64 hexadecimal digits")
     prefix = None if sha256_prefix is None else sha256_prefix.lower()
@@ -210,11 +210,21 @@ def _filename_from_url(url: str) -> str:
     what = f"{url}: the URL's last path segment"
     if "/" in name:
         raise ValueError(f"{what} {name!r} holds an encoded slash; pass filename=... to download_url")
-    return _inside_root(name, what)
+    return inside_root(name, what)
 
 
-def _inside_root(name: str, what: str) -> str:
-    """``name`` if it is a relative path of ordinary components joined by ``/``; else a ValueError naming it."""
+def inside_root(name: str, what: str) -> str:
+    """``name`` if it is a relative path of ordinary components joined by ``/``, which stays inside any folder.
+
+    Args:
+        name: a file name, possibly with folders (``"labels/scene.zip"``).
+        what: what gave it, for the message (``"download_url: filename"``).
+
+    Raises:
+        ValueError: naming ``what`` and ``name``, if it is absolute, has an empty, ``.`` or ``..``
+            component, holds a backslash or NUL, names a drive, is named like a partial download or
+            extraction, or has a component over 255 bytes.
+    """
     for part in name.split("/"):
         if part in ("", ".", ".."):
             problem = "is absolute" if name.startswith("/") else "has an empty, '.' or '..' component"

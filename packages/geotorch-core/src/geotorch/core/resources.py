@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geotorch.core.archive import extract_archive, extract_or_remove
-from geotorch.core.download import calculate_md5, calculate_sha256, download_url
+from geotorch.core.download import calculate_md5, calculate_sha256, download_url, inside_root
 from geotorch.core.errors import ChecksumError, DamagedArchiveError, DatasetNotFoundError
 from geotorch.core.partial import abandoned, partial_stem, sweep
 
@@ -30,6 +30,14 @@ class Resource:
     md5: str | None = None
     sha256: str | None = None
     extract: bool = True
+
+    def __post_init__(self) -> None:
+        """Refuse a ``filename`` that could lead outside the root folder: it is verified, removed and extracted there.
+
+        Raises:
+            ValueError: as :func:`geotorch.core.download.inside_root`, naming the filename.
+        """
+        inside_root(self.filename, "Resource: filename")
 
 
 def ensure_present(
