@@ -37,6 +37,8 @@ _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 
 #: Keys under which checkpoints wrap their state dict: Lightning's ``state_dict``, others' ``model``.
 _WRAPPERS = ("state_dict", "model")
+#: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
+_ZIP_MAGIC, _PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
 
 
 def torch_hub_dir() -> Path:
@@ -237,6 +239,11 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
         ValueError: if the file is not a readable checkpoint or holds no state dict.
     """
     try:
+        with open(path, "rb") as file:
+            head = file.read(4)
+        if head != _ZIP_MAGIC and head[:1] != _PICKLE_PROTOCOL:
+            found = "an empty file" if not head else "neither torch.save's zip archive nor a pickle"
+            raise ValueError(f"{path}: not a PyTorch checkpoint ({found})")
         content = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
         raise UnsafeCheckpointError(

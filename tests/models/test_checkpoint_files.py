@@ -1,0 +1,36 @@
+"""A file given as weights that is no checkpoint at all (a text, a raster, nothing) is named as such."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from geotorch.core import get_model
+from geotorch.models import load_checkpoint
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [
+        (b"hi\n", "neither torch.save's zip archive nor a pickle"),  # torch's unpickler: KeyError: 105
+        (b"hello world\n", "neither torch.save's zip archive nor a pickle"),  # was called unsafe ("could run code")
+        (b"II*\x00\x08\x00\x00\x00", "neither torch.save's zip archive nor a pickle"),  # a GeoTIFF's header
+        (b"", "an empty file"),
+    ],
+)
+def test_a_file_that_is_no_checkpoint_is_named_as_such(content: bytes, found: str, tmp_path: Path) -> None:
+    path = tmp_path / "weights.pth"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=rf"^{path}: not a PyTorch checkpoint \({found}\)$"):
+        load_checkpoint(path)
+    with pytest.raises(ValueError, match="not a PyTorch checkpoint"):
+        get_model("resnet18", weights=str(path), in_chans=3)
+
+
+def test_both_formats_torch_save_writes_still_load(tmp_path: Path) -> None:
+    for name, zipped in (("zip.pth", True), ("legacy.pth", False)):
+        path = tmp_path / name
+        torch.save({"weight": torch.ones(2)}, path, _use_new_zipfile_serialization=zipped)
+        assert set(load_checkpoint(path)) == {"weight"}
