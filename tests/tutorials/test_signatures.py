@@ -12,7 +12,7 @@ import pytest
 
 #: TorchGeo 0.10.1's positional parameters (of ``__init__`` for classes), up to where GeoTorch documents a difference:
 #: ``IntersectionDataset`` (no ``spatial_only``), ``VectorDataset`` (no ``task``, ``layer``), ``MoCo`` and ``SimCLR``
-#: (no SGD/LARS settings). Left out, documented: ``BaseDataModule``, ``unbind_samples``, ``FCSiamConc``,
+#: (no SGD/LARS settings). Left out, documented: ``BaseDataModule``, ``FCSiamConc``,
 #: ``FCSiamDiff`` and the samplers' base classes.
 ORDERS = {
     "datamodules.BigEarthNetDataModule": "batch_size num_workers",
@@ -98,6 +98,7 @@ ORDERS = {
     "datasets.roi_split": "dataset rois",
     "datasets.stack_samples": "samples",
     "datasets.time_series_split": "dataset lengths",
+    "datasets.unbind_samples": "sample",
     "losses.QRLoss": "eps",
     "losses.RQLoss": "eps",
     "models.Conv3dLSTM": (

@@ -299,7 +299,7 @@ def test_collate_functions_on_sample_dicts() -> None:
     second = {"image": torch.zeros(2, 4, 4), "mask": torch.ones(4, 4, dtype=torch.long)}
     batch = stack_samples([first, second])
     assert batch["image"].shape == (2, 2, 4, 4)
-    assert [sample["image"].shape for sample in unbind_samples(batch)] == [(2, 4, 4), (2, 4, 4)]
+    assert [sample["image"].shape for sample in unbind_samples(sample=batch)] == [(2, 4, 4), (2, 4, 4)]
     assert concat_samples([first, {"image": torch.ones(1, 4, 4)}])["image"].shape == (3, 4, 4)
     assert merge_samples([first, second])["image"].shape == (2, 4, 4)
 

@@ -81,9 +81,8 @@ def _stack(values: list[Tensor]) -> Tensor:
     if not plain:
         stacked: Tensor = default_collate(values)
         return stacked
-    batch = torch.empty((len(values), *first.shape), dtype=first.dtype)
-    np.stack([value.numpy() for value in values], out=batch.numpy())
-    return batch
+    # Into numpy's own new array (writing into a torch.empty one was ~25% slower: fresh pages of torch's allocator).
+    return torch.from_numpy(np.stack([value.numpy() for value in values]))
 
 
 #: Tensor types numpy holds (``Tensor.numpy()`` works for them).
@@ -233,19 +232,22 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
     return merged
 
 
-def unbind_samples(batch: Sample) -> list[Sample]:
+def unbind_samples(sample: Sample) -> list[Sample]:
     """Split a batch back into samples: the inverse of :func:`stack_samples` (``transform`` rows become ``(9,)``).
+
+    Args:
+        sample: the batch (TorchGeo 0.10.1's name for the argument).
 
     Raises:
         ValueError: if the batch's entries have different lengths.
     """
-    sizes = {len(value) for value in batch.values() if isinstance(value, (Tensor, Sequence))}
+    sizes = {len(value) for value in sample.values() if isinstance(value, (Tensor, Sequence))}
     if len(sizes) > 1:
         raise ValueError(f"unbind_samples: batch entries have different lengths {sorted(sizes)}")
     count = sizes.pop() if sizes else 0
     samples: list[Sample] = [{} for _ in range(count)]
-    for key, value in batch.items():
+    for key, value in sample.items():
         parts = torch.unbind(value) if isinstance(value, Tensor) else list(value)
-        for sample, part in zip(samples, parts, strict=True):
-            sample[key] = part
+        for one, part in zip(samples, parts, strict=True):
+            one[key] = part
     return samples
