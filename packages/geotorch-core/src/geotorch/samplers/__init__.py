@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from geotorch.core.version import __version__ as __version__
     from geotorch.samplers.areas import index_entries as index_entries
+    from geotorch.samplers.arguments import as_count as as_count
+    from geotorch.samplers.arguments import as_pair as as_pair
     from geotorch.samplers.batch import BatchGeoSampler as BatchGeoSampler
     from geotorch.samplers.batch import RandomBatchGeoSampler as RandomBatchGeoSampler
     from geotorch.samplers.constants import Units as Units

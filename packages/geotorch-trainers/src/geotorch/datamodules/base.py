@@ -11,6 +11,7 @@ from lightning.pytorch import LightningDataModule
 from torch import Tensor, nn
 
 from geotorch.core import Sample
+from geotorch.samplers import as_count
 from geotorch.transforms import AugmentationSequential, Normalize
 
 
@@ -39,10 +40,14 @@ class BaseDataModule(LightningDataModule):
             batch_size: samples per batch.
             num_workers: DataLoader worker processes.
             **kwargs: passed to the dataset class (``root=...``, ``bands=...``).
+
+        Raises:
+            TypeError: if ``batch_size`` or ``num_workers`` is not a number.
+            ValueError: if ``batch_size`` is not a whole number of at least 1, or ``num_workers`` of at least 0.
         """
         super().__init__()
-        self.batch_size = batch_size
-        self.num_workers = num_workers
+        self.batch_size = as_count(batch_size, "batch_size", type(self).__name__)
+        self.num_workers = as_count(num_workers, "num_workers", type(self).__name__, minimum=0)
         self.kwargs = kwargs
         self.aug: nn.Module = AugmentationSequential(Normalize(mean=self.mean, std=self.std))
         self.train_aug: nn.Module | None = None

@@ -10,7 +10,15 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
 
 from geotorch.core import BoundingBox, GeoDataset, Sample, stack_samples
 from geotorch.datamodules.base import BaseDataModule
-from geotorch.samplers import BatchGeoSampler, GeoSampler, GridGeoSampler, RandomBatchGeoSampler, roi_split
+from geotorch.samplers import (
+    BatchGeoSampler,
+    GeoSampler,
+    GridGeoSampler,
+    RandomBatchGeoSampler,
+    as_count,
+    as_pair,
+    roi_split,
+)
 
 
 class ShardedSampler(DistributedSampler[Any]):
@@ -132,8 +140,19 @@ class GeoDataModule(BaseDataModule):
             predict_stride: grid step of prediction windows (default: half of ``patch_size``).
             splits: fractions of the train, validation and test strips.
             **kwargs: passed to ``dataset_class``.
+
+        Raises:
+            TypeError: if a size, stride or count is not a number (or a pair of numbers).
+            ValueError: if one is NaN, infinite, zero or negative, or a count is not whole (naming the argument).
         """
         super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
+        owner = type(self).__name__
+        # Checked here, naming this module's arguments (the samplers built later would call patch_size "size").
+        for name, size in (("patch_size", patch_size), ("stride", stride), ("predict_stride", predict_stride)):
+            if size is not None:
+                as_pair(size, name, owner)
+        if length is not None:
+            as_count(length, "length", owner)
         self.dataset_class = dataset_class
         self.patch_size = patch_size
         self.length = length
