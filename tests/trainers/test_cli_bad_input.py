@@ -60,3 +60,49 @@ def test_a_binary_file_given_as_the_config_is_named(tmp_path: Path, capsys: pyte
     raster.write_bytes(b"II*\x00\x08\x00\x00\x00\xff\xfe\x00\x80")
     error = error_of(["fit", "--config", str(raster)], capsys)
     assert error.startswith(f"geotorch: error: --config {raster}: not a YAML file (not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("missing.ckpt", None, "no such file"),
+        ("empty.ckpt", b"", "an empty file"),
+        ("notes.ckpt", b"hello\n", "not a PyTorch checkpoint"),
+        ("scene.tif", b"II*\x00\x08\x00\x00\x00", "not a PyTorch checkpoint"),
+    ],
+)
+def test_a_checkpoint_that_is_no_checkpoint_file_is_named_before_anything_is_built(
+    name: str, content: bytes | None, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checkpoint = tmp_path / name
+    if content is not None:
+        checkpoint.write_bytes(content)
+    error = error_of(["predict", "--config", "quickstart", "--ckpt_path", str(checkpoint)], capsys)
+    assert error.startswith(f"geotorch: error: --ckpt_path {checkpoint}: {says}")
+    assert error_of(["fit", "--config", "quickstart", f"--ckpt_path={checkpoint}"], capsys).startswith(
+        f"geotorch: error: --ckpt_path {checkpoint}: {says}"
+    )
+
+
+def test_a_folder_given_as_the_checkpoint_or_in_a_config_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text(f"model: SemanticSegmentationTask\nckpt_path: {tmp_path}\n")
+    error = error_of(["test", "--config", str(config)], capsys)
+    assert error.startswith(f"geotorch: error: --ckpt_path {tmp_path}: a folder, not a checkpoint file")
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--trainer.max_epochs=one", "--data.batch_size=abc", "--model.init_args.modle=unet", "--trainr.max_epochs=1"],
+)
+def test_a_wrong_value_or_a_typo_is_one_message_naming_the_option_without_the_usage(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fit", "--config", "quickstart", option]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("geotorch fit: error: ")
+    assert option.split("=")[0].removeprefix("--").split(".")[-1] in error
+    assert "usage:" not in error and "--trainer.barebones" not in error
+    assert error.rstrip().endswith("(`geotorch fit --help` lists the options)")

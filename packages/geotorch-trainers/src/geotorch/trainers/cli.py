@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from jsonargparse import Namespace
+from jsonargparse import ArgumentError, Namespace
 from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
@@ -18,6 +19,10 @@ from geotorch.trainers.configs import read_config, resolve_config_arguments
 
 #: Where Lightning logs its rank-zero messages, its advertising tips among them.
 LIGHTNING_RANK_ZERO_LOGGER = "lightning.pytorch.utilities.rank_zero"
+#: ``ckpt_path`` values Lightning reads as a choice, not as a file.
+LIGHTNING_CHECKPOINT_CHOICES = ("best", "last", "hpc", "registry")
+#: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
+ZIP_MAGIC, PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
 
 class GeoTorchCLI(LightningCLI):
     """LightningCLI whose ``model`` is any registered task and ``data`` any registered datamodule.
@@ -49,12 +54,26 @@ class GeoTorchCLI(LightningCLI):
             run=run,
         )
 
+    def init_parser(self, **kwargs: Any) -> LightningArgumentParser:
+        """LightningCLI's parser, raising its errors for :meth:`parse_arguments` to report, not exiting."""
+        return super().init_parser(**kwargs, exit_on_error=False)
+
     def parse_arguments(self, parser: LightningArgumentParser, args: ArgsType) -> None:
-        """Parse ``args`` only: under ``geotorch`` the process's own arguments are the same ones."""
-        if isinstance(args, (dict, Namespace)):
-            self.config = parser.parse_object(args)
-        else:
-            self.config = parser.parse_args(args)
+        """Parse ``args`` only: under ``geotorch`` the process's own arguments are the same ones.
+
+        A value of the wrong type, an option no class accepts (a typo in a config) and the like are
+        reported as ``geotorch SUBCOMMAND: error: ...`` naming the option, without the usage of the
+        hundred options around it; the exit status is 2.
+        """
+        try:
+            if isinstance(args, (dict, Namespace)):
+                self.config = parser.parse_object(args)
+            else:
+                self.config = parser.parse_args(args)
+        except ArgumentError as error:
+            command = " ".join(["geotorch", *[str(word) for word in self.arguments[:1]]])
+            print(f"{command}: error: {error}\n(`{command} --help` lists the options)", file=sys.stderr)
+            raise SystemExit(2) from None
 
     def after_fit(self) -> None:
         """Say how the fit went, where its checkpoint is and what to run next (``fit_summary``)."""
@@ -101,30 +120,66 @@ def load_registered() -> None:
 def check_names(argv: Sequence[str]) -> None:
     """Refuse, before anything is built, a task or datamodule that is neither registered nor an import path.
 
+    A ``--ckpt_path`` (option or config key) that names no checkpoint file is refused too (see
+    :func:`check_checkpoint`).
+
     The names come from the ``--config`` files (``model:`` and ``data:``, as a class name or
     ``class_path``) and from ``--model`` / ``--data`` options, the later winning.
 
     Raises:
         KeyError: naming the unknown name and listing the registered ones.
         OSError, ValueError: if a ``--config`` file is missing, a folder, empty or not a YAML mapping
-            (see :func:`~geotorch.trainers.configs.read_config`), naming it.
+            (see :func:`~geotorch.trainers.configs.read_config`), or the checkpoint is no checkpoint file,
+            naming it.
     """
     from geotorch.core import get_entry
 
     chosen: dict[str, str] = {}
+    checkpoint: object = None
     for key, value in _options(argv):
         if key in ("--config", "-c"):
             config = read_config(Path(value))
+            checkpoint = config.get("ckpt_path", checkpoint)
             for section in ("model", "data"):
                 name = _class_name(config.get(section))
                 if name is not None:
                     chosen[section] = name
+        elif key == "--ckpt_path":
+            checkpoint = value
         elif key in ("--model", "--model.class_path", "--data", "--data.class_path") and not value.startswith("{"):
             chosen[key.removeprefix("--").split(".")[0]] = value
     for section, kind in (("model", "task"), ("data", "datamodule")):
         name = chosen.get(section)
         if name is not None and "." not in name and not name.endswith((".yaml", ".yml")):
             get_entry(kind, name)
+    if isinstance(checkpoint, str):
+        check_checkpoint(checkpoint)
+
+
+def check_checkpoint(value: str) -> None:
+    """Refuse a ``ckpt_path`` that is a file path but no checkpoint file, before a model is built.
+
+    Lightning's choices (``best``, ``last``, ``hpc``, ``registry[:...]``) and URLs (``s3://...``) are
+    left to Lightning.
+
+    Raises:
+        FileNotFoundError: if no file has that path.
+        IsADirectoryError: if it is a folder.
+        ValueError: if the file is neither a zip archive (as ``torch.save`` writes) nor a pickle.
+    """
+    if value in LIGHTNING_CHECKPOINT_CHOICES or value.startswith("registry:") or "://" in value:
+        return
+    path = Path(value)
+    if path.is_dir():
+        raise IsADirectoryError(f"--ckpt_path {path}: a folder, not a checkpoint file (`geotorch fit` writes "
+                                "them under <default_root_dir>/<name>/version_N/checkpoints/ and names one at its end)")
+    if not path.is_file():
+        raise FileNotFoundError(f"--ckpt_path {path}: no such file")
+    with path.open("rb") as file:
+        head = file.read(4)
+    if head != ZIP_MAGIC and head[:1] != PICKLE_PROTOCOL:
+        what = "not a PyTorch checkpoint (neither torch.save's zip archive nor a pickle)" if head else "an empty file"
+        raise ValueError(f"--ckpt_path {path}: {what}")
 
 
 def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
