@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader
-from tqdm import tqdm
 
-from geotorch.core import plot_sample, stack_samples, unbind_samples
+from geotorch.core import plot_sample, report_progress, stack_samples, unbind_samples
 from geotorch.datasets.demo import DemoImagery, DemoLandCover
 from geotorch.datasets.demo_area import CLASSES, COLORS, SCENE_ZONES
 from geotorch.samplers import RandomGeoSampler
@@ -26,17 +25,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--root", type=Path, default=None, help="demo area folder (default: the GeoTorch cache)")
     parser.add_argument("--out", type=Path, default=Path("quickstart-output"), help="folder for the PNG and summary")
-    parser.add_argument("--size", type=int, default=128, help="patch size in pixels")
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--batches", type=int, default=16, help="number of batches to draw")
-    parser.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
+    parser.add_argument("--size", type=_at_least(1), default=128, help="patch size in pixels")
+    parser.add_argument("--batch-size", type=_at_least(1), default=16)
+    parser.add_argument("--batches", type=_at_least(1), default=16, help="number of batches to draw")
+    parser.add_argument("--workers", type=_at_least(0), default=0, help="DataLoader worker processes")
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
 
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number >= ``minimum``, refused naming the value otherwise."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= {minimum}")
+        return value
+
+    return whole_number
+
+
 def run(argv: Sequence[str]) -> int:
     """Run the quickstart with command-line arguments ``argv``; return the exit status."""
-    options = _parser().parse_args(list(argv))
+    parser = _parser()
+    options = parser.parse_args(list(argv))
+    try:
+        options.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        parser.error(f"--out {options.out}: cannot make this folder ({error.strerror})")
     started = time.perf_counter()
     images = DemoImagery(options.root)
     labels = DemoLandCover(options.root)
@@ -50,13 +69,12 @@ def run(argv: Sequence[str]) -> int:
                         num_workers=options.workers)
     class_pixels = torch.zeros(len(CLASSES), dtype=torch.int64)
     first_batch = None
-    for batch in tqdm(loader, desc="batches", unit="batch"):
+    for batch in report_progress(loader, len(loader), "batches", unit="batch"):
         class_pixels += torch.bincount(batch["mask"].flatten(), minlength=len(CLASSES))
         if first_batch is None:
             first_batch = batch
     elapsed = time.perf_counter() - started
     assert first_batch is not None
-    options.out.mkdir(parents=True, exist_ok=True)
     from matplotlib import pyplot
 
     for number, sample in enumerate(unbind_samples(first_batch)[:4]):
