@@ -368,3 +368,16 @@ def test_download_needs_a_root(capsys, downloadable):
     assert status == 2
     assert "--root" in err
     assert Downloadable.calls == []
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("dataset", "datasets"), ("plugin", "plugins"), ("donwload", "download")])
+def test_a_misspelled_command_is_answered_with_the_closest_one(capsys, typed: str, meant: str) -> None:
+    status, _, err = run(capsys, typed)
+    assert status == 2
+    assert err.rstrip().endswith(f"(did you mean {meant!r}?)")
+
+
+def test_a_command_like_no_other_gets_no_guess(capsys) -> None:
+    status, _, err = run(capsys, "xyzzy")
+    assert status == 2
+    assert "did you mean" not in err

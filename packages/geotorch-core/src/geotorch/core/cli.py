@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib.metadata
 import os
 import sys
@@ -48,9 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             command = registered.commands.get(options.command)
             if command is None:
                 parser.print_usage(sys.stderr)
+                close = difflib.get_close_matches(options.command, registered.commands, n=1)
+                guess = f" (did you mean {close[0]!r}?)" if close else ""
                 print(
                     f"{PROG}: error: unknown command {options.command!r}; "
-                    f"choose from: {', '.join(sorted(registered.commands))}",
+                    f"choose from: {', '.join(sorted(registered.commands))}{guess}",
                     file=sys.stderr,
                 )
                 return 2
