@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,24 @@ def test_a_wrong_value_or_a_typo_is_one_message_naming_the_option_without_the_us
     assert option.split("=")[0].removeprefix("--").split(".")[-1] in error
     assert "usage:" not in error and "--trainer.barebones" not in error
     assert error.rstrip().endswith("(`geotorch fit --help` lists the options)")
+
+
+def test_ctrl_c_during_a_fit_exits_130_saying_interrupted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geotorch.trainers import SemanticSegmentationTask
+
+    def pressed_ctrl_c(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SemanticSegmentationTask, "training_step", pressed_ctrl_c)
+    handler = signal.getsignal(signal.SIGINT)  # Lightning ignores SIGINT while it shuts down
+    tiny = ["--trainer.limit_val_batches=0", "--model.init_args.model=fcn", "--model.init_args.num_filters=4",
+            "--data.init_args.num_workers=0", "--data.init_args.batch_size=2", "--trainer.enable_progress_bar=false",
+            f"--trainer.default_root_dir={tmp_path}", f"--trainer.logger.init_args.save_dir={tmp_path}"]
+    try:
+        status = main(["fit", "--config", "quickstart", *tiny])
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert status == 130
+    assert capsys.readouterr().err.rstrip().endswith("geotorch: interrupted")

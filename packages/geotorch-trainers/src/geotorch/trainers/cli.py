@@ -75,6 +75,19 @@ class GeoTorchCLI(LightningCLI):
             print(f"{command}: error: {error}\n(`{command} --help` lists the options)", file=sys.stderr)
             raise SystemExit(2) from None
 
+    def _run_subcommand(self, subcommand: str) -> None:
+        """Run ``subcommand``; Ctrl-C stays a ``KeyboardInterrupt``, which ``geotorch`` reports with status 130.
+
+        Lightning catches it, shuts the run down gracefully, then exits with status 1 as a failure would.
+        """
+        try:
+            super()._run_subcommand(subcommand)
+        except SystemExit:
+            trainer = getattr(self, "trainer", None)
+            if trainer is not None and trainer.interrupted:
+                raise KeyboardInterrupt from None
+            raise
+
     def after_fit(self) -> None:
         """Say how the fit went, where its checkpoint is and what to run next (``fit_summary``)."""
         from geotorch.trainers.predict_summary import fit_summary
