@@ -84,6 +84,8 @@ if TYPE_CHECKING:
     from geotorch.core.registry import Register as Register
     from geotorch.core.remote import Location as Location
     from geotorch.core.remote import RemotePath as RemotePath
+    from geotorch.core.remote import is_remote as is_remote
+    from geotorch.core.remote import open_raster as open_raster
     from geotorch.core.resources import Resource as Resource
     from geotorch.core.resources import ensure_present as ensure_present
     from geotorch.core.resources import verify_checksum as verify_checksum

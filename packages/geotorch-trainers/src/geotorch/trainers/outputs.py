@@ -56,7 +56,7 @@ def output_names(sources: Sequence[str | None]) -> list[PurePosixPath]:
     the run, the rank or the disk's contents).
 
     Args:
-        sources: the file (a path or a GDAL/URL path) of each entry, or None.
+        sources: the file (a path, a GDAL virtual path or a URL) of each entry, or None.
 
     Returns:
         One relative POSIX path per entry, in the order of ``sources``.
@@ -107,13 +107,37 @@ def _first_free(name: PurePosixPath, taken: set[str]) -> PurePosixPath:
 
 
 def _path_parts(source: str) -> tuple[str, ...]:
-    """The folders and name of ``source``, absolute for a local path, each safe as a file name."""
+    """The folders and name of ``source``, absolute for a local path, each safe as a file name.
+
+    A URL's query string and fragment (a signed URL's signature, a version) are left out, so the
+    name is its path's; URLs differing only there are told apart by :func:`output_names`' suffixes.
+    """
     is_local = "://" not in source and not source.startswith("/vsi")
-    text = Path(os.path.abspath(source)).as_posix() if is_local else source.replace("\\", "/")
+    text = Path(os.path.abspath(source)).as_posix() if is_local else _without_query(source).replace("\\", "/")
     # ".." can only remain in a URL; kept as a name it would climb out of the output folder.
     return tuple(
         UNSAFE_CHARACTERS.sub("_", part) if part != ".." else "_" for part in text.split("/") if part not in ("", ".")
     )
+
+
+def _without_query(source: str) -> str:
+    """``source`` without the query string and fragment of the URL it holds (``/vsicurl/https://...`` too)."""
+    scheme = source.find("://")
+    if scheme < 0:
+        return source
+    cut = min((found for found in (source.find(mark, scheme) for mark in "?#") if found >= 0), default=len(source))
+    return source[:cut]
+
+
+def source_tag(source: str) -> str:
+    """What an output's ``source`` tag says of its input file.
+
+    A local file's absolute path; a URL or GDAL virtual path as given, less a URL's query string
+    and fragment (a signed URL's signature is a credential, not to be copied into outputs).
+    """
+    if "://" not in source and not source.startswith("/vsi"):
+        return os.path.abspath(source)
+    return _without_query(source)
 
 
 def refuse_overwriting_inputs(targets: Sequence[Path], sources: Sequence[str | None], caller: str) -> None:

@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import rasterio
 import torch
 from rasterio.crs import CRS
 from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
-from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs, temporary_of
+from geotorch.core import open_raster
+from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs, source_tag, temporary_of
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_cache, publish_cog
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
@@ -70,7 +70,10 @@ def predict_raster(
         model: a GeoTorch task, or any module mapping ``(B, C, H, W)`` float32 to ``(B, K, H, W)``
             logits (``K = 1``: a binary logit).
         paths: a raster file, a folder (every ``.tif``, ``.tiff``, ``.jp2``, ``.vrt`` or ``.img``
-            under it), or a list of both.
+            under it), a remote raster file (an ``http(s)://``, ``s3://``, ``gs://`` or ``az://`` URL,
+            or a GDAL virtual path such as ``/vsicurl/...``, read by GDAL with core's settings for
+            remote reads, credentials from each store's environment variables), or a list of these.
+            Object-store prefixes ("folders" of objects) are not listed: name their files.
         output_dir: where the outputs go.
         patch_size: window ``(height, width)`` in pixels, or one number for both.
         overlap: pixels shared by neighbouring windows (default: a quarter of ``patch_size``).
@@ -97,7 +100,9 @@ def predict_raster(
 
     Raises:
         FileNotFoundError: if a path does not exist or a folder holds no raster.
-        ValueError: if an argument is out of range, an output would replace its input, or the
+        geotorch.core.RasterReadError: if a remote raster cannot be opened or read, naming its URL.
+        ValueError: if an argument is out of range, a URL names a prefix (ends with ``/``), an
+            output would replace its input, or the
             model's output is not ``(B, K, H, W)`` of the window's size.
     """
     size = _pair(patch_size, "patch_size")
@@ -170,7 +175,7 @@ def predict_raster(
                     names_of_classes,
                     colors or (),
                     probability_dtype,
-                    {"source": os.path.abspath(layouts[number].source or "")},
+                    {"source": source_tag(layouts[number].source or "")},
                 )
                 stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
                 current = position
@@ -247,7 +252,7 @@ def _layout(
     res: float | tuple[float, float] | None,
 ) -> OutputLayout:
     """The grid and windows of one input (its own grid, or the warped one)."""
-    with rasterio.open(source) as reader:
+    with open_raster(source) as reader:
         if crs is None:
             grid = Grid(reader.crs, reader.transform, reader.height, reader.width)
         else:

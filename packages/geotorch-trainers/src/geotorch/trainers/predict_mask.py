@@ -13,6 +13,7 @@ from rasterio.errors import RasterioIOError
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
+from geotorch.core import open_raster
 from geotorch.trainers.predict_cog import bounded_cache
 
 
@@ -26,18 +27,19 @@ class InputMask:
     included). The file is warped onto the grid (nearest neighbour), only the rows asked for.
 
     Args:
-        source: path (or GDAL path) of the input file.
+        source: path, URL or GDAL virtual path of the input file (see :func:`geotorch.core.open_raster`).
         nodata: the dataset's nodata value, or None.
         crs: the grid's CRS.
         transform: the grid's affine transform.
         shape: the grid's ``(height, width)`` in pixels.
 
     Raises:
-        rasterio.errors.RasterioIOError: if ``source`` is not a raster GDAL can open.
+        rasterio.errors.RasterioIOError: if a local ``source`` is not a raster GDAL can open.
+        geotorch.core.RasterReadError: if a remote one cannot be opened, naming it.
     """
 
     def __init__(self, source: str, nodata: float | None, crs: CRS, transform: Affine, shape: tuple[int, int]) -> None:
-        self.reader = rasterio.open(source)
+        self.reader = open_raster(source)
         self.width = shape[1]
         self.nodata = nodata
         roles = self.reader.colorinterp

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import rasterio
 import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -19,6 +18,8 @@ from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from torch import Tensor
+
+from geotorch.core import is_remote, open_raster
 
 if TYPE_CHECKING:
     from geotorch.trainers.predict_cog import Grid
@@ -32,12 +33,27 @@ RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt", ".img")
 def raster_paths(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str]:
     """The raster files of ``paths``: files as given, folders searched recursively for :data:`RASTER_SUFFIXES`.
 
+    A URL (``http(s)://``, ``s3://``, ``gs://``, ``az://``) or GDAL virtual path (``/vsicurl/``,
+    ``/vsis3/``...) is kept as given, a raster file read by GDAL
+    (:func:`geotorch.core.open_raster`); an object-store prefix (a "folder" of objects) is not
+    listed: name its files.
+
     Raises:
-        FileNotFoundError: if a path does not exist, a folder holds no raster, or there is none at all.
+        FileNotFoundError: if a local path does not exist, a folder holds no raster, or there is none at all.
+        ValueError: if a URL or virtual path ends with ``/`` (a prefix, not a file).
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     found: list[str] = []
-    for path in map(Path, given):
+    for item in given:
+        text = os.fspath(item)
+        if is_remote(text):
+            if text.endswith("/"):
+                raise ValueError(
+                    f"predict_raster: {text} is a prefix (a folder of objects), which is not listed; name its files"
+                )
+            found.append(text)
+            continue
+        path = Path(text)
         if path.is_dir():
             inside = sorted(
                 str(item)
@@ -62,9 +78,15 @@ def open_view(
     """``source`` opened on the output's grid: the file itself, or a bilinear warp onto ``grid``.
 
     A warp gets an alpha band (after the file's bands) when the file has neither a nodata value
-    nor an alpha band, so its footprint is known (whatever its number of bands).
+    nor an alpha band, so its footprint is known (whatever its number of bands). A URL or
+    virtual path is opened with GDAL's settings for remote reads (:func:`geotorch.core.open_raster`),
+    in the calling thread (GDAL's settings are per thread).
+
+    Raises:
+        rasterio.errors.RasterioIOError: if a local ``source`` is not a raster GDAL can open.
+        geotorch.core.RasterReadError: if a remote one cannot be opened, naming it and GDAL's error.
     """
-    reader = rasterio.open(source)
+    reader = open_raster(source)
     if crs is None:
         return reader
     has_alpha = any(role.name == "alpha" for role in reader.colorinterp)
@@ -222,6 +244,6 @@ class WindowReader:
 def _band_count(source: str | None) -> int:
     """The bands of the image, an alpha band left out."""
     assert source is not None
-    with rasterio.open(source) as reader:
+    with open_raster(source) as reader:
         alpha = sum(1 for role in reader.colorinterp if role.name == "alpha")
         return int(reader.count - alpha)
