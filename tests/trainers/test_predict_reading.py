@@ -122,5 +122,6 @@ def test_with_depth_0_a_put_returns_once_every_earlier_item_is_consumed() -> Non
     with Handoff(consume, depth=0) as handoff:
         for item in range(30):
             handoff.put(item)
-            assert done == list(range(item))
+            # Every earlier item is consumed; the item just put may be too when this thread was slow to run again.
+            assert done in (list(range(item)), list(range(item + 1)))
     assert done == list(range(30))
