@@ -45,3 +45,19 @@ def test_listing_models_and_weights_imports_no_heavy_library() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_filter_value_no_entry_has_is_a_usage_error_listing_the_known_ones(capsys) -> None:
+    assert main(["models", "--task", "segmentaton"]) == 2
+    error = capsys.readouterr().err
+    assert "error: --task 'segmentaton' is none of: " in error and "segmentation" in error and "backbone" in error
+
+    assert main(["weights", "--sensor", "sentinel-2", "--in-chans", "13"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "error: --sensor 'sentinel-2' is none of: " in error and "sentinel2" in error
+    assert "--in-chans" not in error  # 13 is a band count some weights take
+
+
+def test_known_filter_values_that_match_nothing_together_are_no_error(capsys) -> None:
+    assert main(["models", "nothing-like-this*", "--task", "segmentation"]) == 0
+    assert capsys.readouterr().out.strip() == "no models match"

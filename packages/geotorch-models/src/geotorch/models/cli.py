@@ -21,6 +21,8 @@ def run_models(argv: Sequence[str]) -> int:
     options = parser.parse_args(argv)
     filters = {"task": options.task} if options.task else {}
     rows = entries("model", options.patterns or None, **filters)
+    if not rows:
+        _refuse_unknown(parser, "model", filters)
     _print(rows, ("name", "task", "library", "distribution"), options.json, "models")
     return 0
 
@@ -42,10 +44,27 @@ def run_weights(argv: Sequence[str]) -> int:
         if value is not None
     }
     rows = entries("weight", options.patterns or None, **filters)
+    if not rows:
+        _refuse_unknown(parser, "weight", filters)
     if options.json:
         rows = [_with_meta(facts) for facts in rows]
     _print(rows, _WEIGHT_COLUMNS, options.json, "weights")
     return 0
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, kind: str, filters: dict[str, Any]) -> None:
+    """Exit with a usage error (status 2) when a filter's value is one no registered ``kind`` has, listing those.
+
+    A value some entry has (``--task segmentation`` with a pattern that excludes them all) is no error.
+    """
+    every = entries(kind)
+    problems = []
+    for key, value in filters.items():
+        known = sorted({str(row[key]) for row in every if row.get(key) is not None})
+        if str(value) not in known:
+            problems.append(f"--{key.replace('_', '-')} {value!r} is none of: {', '.join(known)}")
+    if problems:
+        parser.error("; ".join(problems))
 
 
 def _with_meta(facts: dict[str, Any]) -> dict[str, Any]:
