@@ -107,6 +107,24 @@ def test_a_wrong_value_or_a_typo_is_one_message_naming_the_option_without_the_us
     assert option.split("=")[0].removeprefix("--").split(".")[-1] in error
     assert "usage:" not in error and "--trainer.barebones" not in error
     assert error.rstrip().endswith("(`geotorch fit --help` lists the options)")
+    assert len(error.strip().splitlines()) == 2  # the error on one line, then where to look
+
+
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        ("--trainer.max_epochs=one", "trainer.max_epochs: Expected a <class 'int'>; given: one"),
+        ("--model.init_args.modle=unet", "model: Problem with given class_path "
+         "'geotorch.trainers.SemanticSegmentationTask': Option 'modle' is not accepted"),
+        ("--data.batch_size=abc", "data: Problem with given class_path 'geotorch.datamodules.DemoDataModule': "
+         "Parser key \"batch_size\": Expected a <class 'int'>. Got value: abc"),
+    ],
+)
+def test_an_optional_option_names_only_what_its_type_refused(
+    option: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["fit", "--config", "quickstart", option]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == f"geotorch fit: error: {says}"
 
 
 def test_ctrl_c_during_a_fit_exits_130_saying_interrupted(

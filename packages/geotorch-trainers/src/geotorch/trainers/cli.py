@@ -14,6 +14,7 @@ from jsonargparse import ArgumentError, Namespace
 from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
+from geotorch.trainers.cli_errors import parse_error_line
 from geotorch.trainers.cli_names import torchgeo_task_names
 from geotorch.trainers.configs import read_config, resolve_config_arguments
 
@@ -62,8 +63,9 @@ class GeoTorchCLI(LightningCLI):
         """Parse ``args`` only: under ``geotorch`` the process's own arguments are the same ones.
 
         A value of the wrong type, an option no class accepts (a typo in a config) and the like are
-        reported as ``geotorch SUBCOMMAND: error: ...`` naming the option, without the usage of the
-        hundred options around it; the exit status is 2.
+        reported as ``geotorch SUBCOMMAND: error: ...`` naming the option on one line
+        (:func:`~geotorch.trainers.cli_errors.parse_error_line`), without the usage of the hundred
+        options around it; the exit status is 2.
         """
         try:
             if isinstance(args, (dict, Namespace)):
@@ -72,7 +74,8 @@ class GeoTorchCLI(LightningCLI):
                 self.config = parser.parse_args(args)
         except ArgumentError as error:
             command = " ".join(["geotorch", *[str(word) for word in self.arguments[:1]]])
-            print(f"{command}: error: {error}\n(`{command} --help` lists the options)", file=sys.stderr)
+            print(f"{command}: error: {parse_error_line(str(error))}\n(`{command} --help` lists the options)",
+                  file=sys.stderr)
             raise SystemExit(2) from None
 
     def _run_subcommand(self, subcommand: str) -> None:
