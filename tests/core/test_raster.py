@@ -135,6 +135,18 @@ def test_paths_and_root_together_are_refused(scene: Path) -> None:
         Scenes(scene.parent, root=scene.parent)
 
 
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"paths": 5}, r"Scenes: paths=5 must be a path, a URL or a list of them"),
+    ({"root": 5.0}, r"Scenes: root=5.0 must be a path, a URL or a list of them"),
+    ({"paths": b"folder"}, r"Scenes: paths=b'folder' must be a path"),
+    ({"paths": ["a.tif", 3]}, r"Scenes: paths holds 3 \(int\), not a path or URL"),
+    ({"paths": [None]}, r"Scenes: paths holds None \(NoneType\), not a path or URL"),
+])
+def test_paths_that_are_no_paths_are_refused_naming_the_argument(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        Scenes(**kwargs)  # type: ignore[arg-type]
+
+
 def test_missing_folder_raises_dataset_not_found_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     with pytest.raises(DatasetNotFoundError, match="nowhere") as caught:

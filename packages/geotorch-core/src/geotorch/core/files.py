@@ -20,14 +20,10 @@ def as_path_list(paths: Paths | None, root: Paths | None, owner: str, default: s
     """Resolve the ``paths`` argument and its ``root`` alias into a list of local paths.
 
     Raises:
+        TypeError: if the argument is neither a path nor an iterable of paths (naming it).
         ValueError: if both ``paths`` and ``root`` are given.
     """
-    if paths is not None and root is not None:
-        raise ValueError(f"{owner}: give paths or its alias root, not both")
-    chosen = paths if paths is not None else root if root is not None else default
-    if isinstance(chosen, (str, Path)):
-        return [Path(chosen)]
-    return [Path(path) for path in chosen]
+    return [Path(path) for path in _given(paths, root, owner, default)]
 
 
 def as_locations(paths: Paths | None, root: Paths | None, owner: str, default: str = "data") -> list[Location]:
@@ -37,14 +33,27 @@ def as_locations(paths: Paths | None, root: Paths | None, owner: str, default: s
     becomes a :class:`~geotorch.core.remote.RemotePath`, anything else a :class:`~pathlib.Path`.
 
     Raises:
+        TypeError: if the argument is neither a path nor an iterable of paths (naming it).
         ValueError: if both ``paths`` and ``root`` are given.
     """
+    return [_location(path) for path in _given(paths, root, owner, default)]
+
+
+def _given(paths: object, root: object, owner: str, default: str) -> list[str]:
+    """The paths of ``paths`` or its alias ``root`` (else ``default``) as a list of str (paths, URLs, RemotePaths)."""
     if paths is not None and root is not None:
         raise ValueError(f"{owner}: give paths or its alias root, not both")
+    name = "paths" if paths is not None else "root"
     chosen = paths if paths is not None else root if root is not None else default
-    if isinstance(chosen, (str, Path)):
-        return [_location(chosen)]
-    return [_location(path) for path in chosen]
+    if isinstance(chosen, (str, os.PathLike, RemotePath)):
+        chosen = [chosen]
+    if not isinstance(chosen, Iterable) or isinstance(chosen, bytes):
+        raise TypeError(f"{owner}: {name}={chosen!r} must be a path, a URL or a list of them")
+    given = list(chosen)
+    for path in given:
+        if not isinstance(path, (str, os.PathLike, RemotePath)):
+            raise TypeError(f"{owner}: {name} holds {path!r} ({type(path).__name__}), not a path or URL")
+    return [str(path) if isinstance(path, RemotePath) else str(os.fspath(path)) for path in given]
 
 
 def _location(path: PathLike) -> Location:
