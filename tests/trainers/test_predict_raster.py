@@ -283,6 +283,9 @@ def test_bad_arguments_are_refused_naming_them(tmp_path: Path) -> None:
         predict_raster(model(), path, tmp_path, patch_size=16)
     with pytest.raises(ValueError, match=r"\(B, K, 16, 16\)"):
         predict_raster(nn.Conv2d(3, 2, 3), path, tmp_path / "out", patch_size=16)
+    with pytest.raises(TypeError, match=r"predict_raster: model=None must be a torch.nn.Module"):
+        predict_raster(None, path, tmp_path / "out", patch_size=16)  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
 
 
 def test_simplified_polygons_have_fewer_vertices_and_keep_their_classes_area(tmp_path: Path) -> None:

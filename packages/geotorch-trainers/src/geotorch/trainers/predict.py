@@ -105,6 +105,8 @@ def predict_raster(
             output would replace its input, or the
             model's output is not ``(B, K, H, W)`` of the window's size.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
     size = _pair(patch_size, "patch_size")
     overlap = overlap if overlap is not None else (size[0] // 4, size[1] // 4)
     shared = _pair(overlap, "overlap", minimum=0)
