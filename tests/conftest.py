@@ -382,6 +382,17 @@ def _geotorch_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             os.environ[name] = value
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Let tests send real Ctrl-C (SIGINT) to this process and to the children it starts.
+
+    A test runner started in the background by a non-interactive shell (``nohup``, ``cmd &``) inherits
+    SIGINT ignored; Python then installs no KeyboardInterrupt handler, and every child would inherit the
+    ignore too. Python's own handler is put back: children start with the default disposition again.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 class ChildPython:
     """A child ``python -c`` process, started and killed by a test; killed at teardown if still running."""
 
