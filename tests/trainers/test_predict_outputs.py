@@ -18,6 +18,7 @@ from torch import nn
 
 from geotorch.trainers import predict_grid
 from geotorch.trainers.predict import predict_raster
+from tests.core.rasters import write_raster
 
 # Far from the zone's central meridian: the grid of a warp to degrees is turned against the image's.
 TRANSFORM = Affine(10, 0, 170_000, 0, -10, 6_000_000)
@@ -25,18 +26,7 @@ KILLED_RUN = Path(__file__).with_name("killed_predict.py")
 
 
 def write_image(path: Path, image: np.ndarray, roles: list[ColorInterp] | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    profile = {
-        "driver": "GTiff",
-        "width": image.shape[2],
-        "height": image.shape[1],
-        "count": image.shape[0],
-        "dtype": image.dtype.name,
-        "crs": "EPSG:32633",
-        "transform": TRANSFORM,
-    }
-    with rasterio.open(path, "w", **profile) as target:
-        target.write(image)
+    write_raster(path, image, "EPSG:32633", TRANSFORM)
     if roles is not None:
         with rasterio.open(path, "r+") as target:
             target.colorinterp = roles

@@ -19,6 +19,7 @@ from geotorch.trainers import predict_grid
 from geotorch.trainers import predict_stream as predict_stream_module
 from geotorch.trainers.predict import predict_raster, preprocessing_of
 from geotorch.trainers.predict_blend import Band, BandBlender
+from tests.core.rasters import write_raster
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
 
@@ -26,20 +27,7 @@ TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
 def write_image(
     path: Path, image: np.ndarray, crs: str = "EPSG:32633", transform: Affine = TRANSFORM, nodata: float | None = None
 ) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    profile = {
-        "driver": "GTiff",
-        "width": image.shape[2],
-        "height": image.shape[1],
-        "count": image.shape[0],
-        "dtype": image.dtype.name,
-        "crs": crs,
-        "transform": transform,
-        "nodata": nodata,
-    }
-    with rasterio.open(path, "w", **profile) as target:
-        target.write(image)
-    return path
+    return write_raster(path, image, crs, transform, nodata=nodata)
 
 
 def random_image(seed: int, height: int, width: int, bands: int = 3) -> np.ndarray:

@@ -17,24 +17,13 @@ from torch import Tensor, nn
 from geotorch.trainers.predict import predict_raster
 from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_reading import WindowReader
+from tests.core.rasters import write_raster
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
 
 
 def write_image(path: Path, image: np.ndarray) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    profile = {
-        "driver": "GTiff",
-        "width": image.shape[2],
-        "height": image.shape[1],
-        "count": image.shape[0],
-        "dtype": image.dtype.name,
-        "crs": "EPSG:32633",
-        "transform": TRANSFORM,
-    }
-    with rasterio.open(path, "w", **profile) as target:
-        target.write(image)
-    return path
+    return write_raster(path, image, "EPSG:32633", TRANSFORM)
 
 
 def image_of(seed: int, height: int, width: int, bands: int = 3) -> np.ndarray:
