@@ -14,6 +14,7 @@ import torch
 from affine import Affine
 from torch import Tensor, nn
 
+from geotorch.trainers import predict_reading
 from geotorch.trainers.predict import predict_raster
 from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_reading import WindowReader
@@ -55,6 +56,40 @@ def test_workers_are_threads_of_this_process_and_give_the_same_files(
     (threaded,) = predict_raster(net, path, tmp_path / "three", patch_size=32, overlap=8, batch_size=2, num_workers=3)
     assert seen == {(os.getpid(), "geotorch-predict-reader")}
     assert np.array_equal(read(alone), read(threaded))
+
+
+def test_threads_share_one_dataset_per_local_input_and_close_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Neighbouring windows share compressed tiles: a dataset per thread decoded each shared tile once per thread.
+    paths = [write_image(tmp_path / "in" / f"scene_{number}.tif", image_of(number, 90, 70)) for number in range(3)]
+    opened: list[tuple[str, rasterio.io.DatasetReader]] = []
+    open_raster = predict_reading.open_raster
+
+    def recording_open(path: str) -> rasterio.io.DatasetReader:
+        dataset = open_raster(path)
+        opened.append((threading.current_thread().name, dataset))
+        return dataset
+
+    batch = WindowReader.batch
+    readers: set[str] = set()
+
+    def slow_batch(self: WindowReader, start: int, stop: int, pin_memory: bool = False) -> object:
+        readers.add(threading.current_thread().name)
+        time.sleep(0.02)  # every thread gets batches to read at once
+        return batch(self, start, stop, pin_memory)
+
+    monkeypatch.setattr(predict_reading, "open_raster", recording_open)
+    monkeypatch.setattr(WindowReader, "batch", slow_batch)
+    torch.manual_seed(0)
+    net = nn.Conv2d(3, 4, 1).eval()
+    threaded = predict_raster(net, paths, tmp_path / "three", patch_size=32, overlap=8, batch_size=1, num_workers=3)
+    assert len(readers) == 3
+    by_readers = [dataset for name, dataset in opened if name.startswith("geotorch-predict-reader")]
+    assert len(by_readers) == len(paths)
+    assert all(dataset.closed for _, dataset in opened)
+    alone = predict_raster(net, paths, tmp_path / "zero", patch_size=32, overlap=8, batch_size=1)
+    assert all(np.array_equal(read(one), read(other)) for one, other in zip(threaded, alone, strict=True))
 
 
 def test_a_model_returning_its_input_gets_batches_that_are_not_read_into_again(tmp_path: Path) -> None:
