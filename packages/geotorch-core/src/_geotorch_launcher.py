@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 import sys
 
 PROG = "geotorch"
@@ -34,12 +35,31 @@ def shadowing_package() -> str | None:
     )
 
 
+#: PyTorch's switch (read once, as torch is imported) for transparent huge pages under CPU tensors of 2 MB and more.
+HUGE_PAGES_VARIABLE = "THP_MEM_ALLOC_ENABLE"
+
+
+def configure_allocator() -> None:
+    """Back large CPU tensors with transparent huge pages, unless ``$THP_MEM_ALLOC_ENABLE`` says otherwise already.
+
+    Must run before torch is imported. Each fresh tensor's memory is faulted in by the kernel a
+    page at a time: with 4 KiB pages a model's 84 MB output (8 windows of 10 classes at 512 x 512
+    px, float32) costs 20,480 page faults on every batch, which made a 1x1 convolution's CPU
+    forward pass three times slower (3.6 s instead of 1.2 s for 529 windows) and slowed
+    ``geotorch predict`` and ``fit`` alike; with 2 MiB pages it costs 42. Where the kernel offers
+    no transparent huge pages (``/sys/kernel/mm/transparent_hugepage/enabled`` is ``never``)
+    nothing changes; ``THP_MEM_ALLOC_ENABLE=0`` turns it off.
+    """
+    os.environ.setdefault(HUGE_PAGES_VARIABLE, "1")
+
+
 def main() -> int:
     """Run ``geotorch ARGS``; with another ``geotorch`` package installed, say so first (and stop if it breaks us).
 
     Returns:
         The command's exit status; 1 when GeoTorch cannot be imported because of the other package.
     """
+    configure_allocator()
     problem = shadowing_package()
     if problem is None:
         from geotorch.core.cli import main as run
