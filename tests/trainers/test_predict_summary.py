@@ -68,6 +68,18 @@ def test_predict_without_a_checkpoint_warns_that_the_model_is_untrained(
     )
 
 
+@pytest.mark.slow
+def test_predicts_written_paths_are_lines_of_their_own_beside_the_progress_bar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Printed while the bar still stands, a path was glued to the end of the bar's last line.
+    assert main(["predict", *short_run(tmp_path)[:3], "--trainer.logger=false"]) == 0
+    printed = capsys.readouterr().out
+    (written,) = sorted((tmp_path / "predictions").glob("*.tif"))
+    lines = [segment for line in printed.split("\n") for segment in line.split("\r")]
+    assert f"wrote {written}" in lines
+
+
 class Trainer:
     """What fit_summary reads of a trainer that saved no checkpoint and ran no validation."""
 

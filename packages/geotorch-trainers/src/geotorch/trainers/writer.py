@@ -218,8 +218,10 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
                     "and are nodata where no window reached",
                     stacklevel=2,
                 )
+            # Through the progress bar, whose line is still drawn: a plain print was glued to its end.
+            bar = trainer.progress_bar_callback
             for path in self.written:
-                print(f"wrote {path}")
+                (bar.print if bar is not None else print)(f"wrote {path}")
 
     def _next(self, window: Any) -> tuple[Chunk, int, int]:
         """The grid's next window of this rank, checked against the batch's ``window``."""
