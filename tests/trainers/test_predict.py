@@ -425,6 +425,35 @@ def test_a_prediction_stopped_early_writes_what_it_predicted_and_warns(tmp_path:
     assert (classes[:32] != 255).all() and (classes[32:] == 255).all()
 
 
+class FailsOnSecondBatch(nn.Module):
+    """A model whose second forward pass fails (after the first input's chunk is written to its part file)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model, self.calls = model, 0
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("out of memory (a stand-in)")
+        return self.model(image)
+
+
+def test_a_prediction_that_fails_leaves_no_part_file_behind(tmp_path: Path) -> None:
+    for number in range(2):
+        place = TRANSFORM * Affine.translation(100 * number, 0)
+        write_raster_file(tmp_path / "scenes" / f"scene_{number}.tif", random_image(number, 32, 64), place)
+    datamodule = WholeScene(paths=tmp_path / "scenes", batch_size=2, patch_size=32, predict_stride=32)
+    writer = GeoTIFFPredictionWriter(tmp_path / "out")
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
+    task.model = FailsOnSecondBatch(task.model)
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])
+    with pytest.raises(RuntimeError, match="a stand-in"):
+        trainer.predict(task, datamodule=datamodule, return_predictions=False)
+    assert task.model.calls == 2
+    assert [path for path in (tmp_path / "out").rglob("*") if path.is_file()] == []
+
+
 def test_the_writer_blends_a_band_of_rows_at_a_time_not_the_canvas(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -223,6 +223,15 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
             for path in self.written:
                 (bar.print if bar is not None else print)(f"wrote {path}")
 
+    def on_exception(self, trainer: Trainer, pl_module: LightningModule, exception: BaseException) -> None:
+        """Remove this rank's part files, open or finished: a prediction that fails leaves no file behind."""
+        streams, self.streams = list(self.streams.values()), {}
+        parts, self.parts = self.parts, []
+        for stream in streams:
+            stream.abort()
+        for _, path, _ in parts:
+            path.unlink(missing_ok=True)
+
     def _next(self, window: Any) -> tuple[Chunk, int, int]:
         """The grid's next window of this rank, checked against the batch's ``window``."""
         assert self.sampler is not None
