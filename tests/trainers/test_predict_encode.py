@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from geotorch.trainers import predict_cog
 from geotorch.trainers.predict_cog import first_argmax
 
 
@@ -32,3 +33,15 @@ def test_first_argmax_equals_torch_argmax_with_ties_nan_and_infinities(channels:
 def test_first_argmax_of_random_values_equals_torch_argmax() -> None:
     values = torch.randn((10, 64, 200), generator=torch.Generator().manual_seed(0)).round(decimals=1)
     assert torch.equal(first_argmax(values).long(), values.argmax(dim=0))
+
+
+def test_first_argmax_compares_a_few_rows_at_a_time_and_equals_torch_argmax_in_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two rows at a time: the NaN rows take torch's reduction, the others the loop, each equal to argmax.
+    monkeypatch.setattr(predict_cog, "ARGMAX_PIXELS", 26)
+    values = torch.randn((5, 9, 13), generator=torch.Generator().manual_seed(1)).round(decimals=1)
+    values[3, 4, 7] = float("nan")
+    values[1:, 8, 0] = 9.0
+    assert torch.equal(first_argmax(values).long(), values.argmax(dim=0))
+    assert torch.equal(first_argmax(values.double()).long(), values.argmax(dim=0))

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from affine import Affine
 from rasterio.enums import ColorInterp
 from torch import nn
 
-from geotorch.trainers import predict_grid
+from geotorch.trainers import predict, predict_cog, predict_grid
 from geotorch.trainers.predict import predict_raster
 from tests.core.rasters import write_raster
 
@@ -146,3 +147,41 @@ def test_a_run_that_fails_leaves_the_previous_file_and_no_part_files(
         predict_raster(Failing(), scene, tmp_path / "out", patch_size=32, overlap=8, batch_size=1)
     assert [path.name for path in written.parent.iterdir()] == ["scene.tif"]
     assert written.read_bytes() == before
+
+
+def test_part_files_are_zstd_and_the_cog_is_the_same_as_from_deflate_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scene = write_image(tmp_path / "in" / "scene.tif", image_of(3, 70, 90))
+    compressions: list[str] = []
+    publish = predict.publish_cog
+
+    def recording(parts: list[Path], *args: Any) -> Path:
+        for part in parts:
+            with rasterio.open(part) as opened:
+                compressions.append(opened.profile["compress"])
+        return publish(parts, *args)
+
+    monkeypatch.setattr(predict, "publish_cog", recording)
+    monkeypatch.setattr(predict_grid, "COLUMN_TILE", 48)
+    net = nn.Conv2d(3, 5, 1)
+    (zstd,) = predict_raster(net, scene, tmp_path / "zstd", patch_size=32, overlap=8)
+    assert compressions == ["zstd", "zstd"]
+    compressions.clear()
+    monkeypatch.setattr(predict_cog, "PART_COMPRESSION", ({"compress": "deflate", "zlevel": 1},))
+    (deflate,) = predict_raster(net, scene, tmp_path / "deflate", patch_size=32, overlap=8)
+    assert compressions == ["deflate", "deflate"]
+    assert zstd.read_bytes() == deflate.read_bytes()
+
+
+def test_part_files_are_deflate_where_gdal_lacks_the_preferred_codec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if predict_cog._can_write("jxl"):
+        pytest.skip("this GDAL writes JPEG-XL: no codec here is missing")
+    monkeypatch.setattr(predict_cog, "PART_COMPRESSION", ({"compress": "jxl"}, {"compress": "deflate", "zlevel": 1}))
+    assert predict_cog.part_compression() == {"compress": "deflate", "zlevel": 1}
+    scene = write_image(tmp_path / "in" / "scene.tif", image_of(3, 40, 40))
+    (written,) = predict_raster(nn.Conv2d(3, 2, 1), scene, tmp_path / "out", patch_size=32, overlap=8)
+    with rasterio.open(written) as result:
+        assert result.shape == (40, 40) and result.profile["compress"] == "deflate"
