@@ -90,6 +90,39 @@ def test_classes_equal_a_plain_torch_reference_at_odd_sizes_edges_and_nodata(
         assert np.array_equal(result.read(1), expected)
 
 
+class SignedZeros(nn.Module):
+    """Logits of each pixel alone (the same bits whatever the batch, unlike a convolution's) and ``-0.0``.
+
+    Three channels are the bands scaled and shifted, a last one is ``-(band * 0)``: ``-0.0`` everywhere.
+    """
+
+    def forward(self, batch: Tensor) -> Tensor:
+        scale = torch.tensor([0.37, -0.11, 0.023])[None, :, None, None]
+        shift = torch.tensor([-20.5, 9.25, 1.0])[None, :, None, None]
+        return torch.cat([batch[:, :3] * scale + shift, -(batch[:, :1] * 0.0)], dim=1)
+
+
+@pytest.mark.parametrize(("height", "width", "tile"), [(75, 53, None), (20, 25, None), (75, 53, 20)])
+def test_scores_equal_a_plain_torch_reference_bit_for_bit(
+    tmp_path: Path, height: int, width: int, tile: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if tile is not None:
+        monkeypatch.setattr(predict_grid, "COLUMN_TILE", tile)
+    image = random_image(5, height, width)
+    image[:, :7, :9] = 0  # a corner without data
+    path = write_image(tmp_path / "scene.tif", image, nodata=0)
+    net = SignedZeros().eval()
+    (written,) = predict_raster(net, path, tmp_path / "out", patch_size=32, overlap=8, batch_size=3, output="scores")
+    expected = reference(net, image, 32, 8).numpy()
+    expected[:, :7, :9] = np.nan
+    with rasterio.open(written) as result:
+        assert result.dtypes[0] == "float32" and np.isnan(result.nodata)
+        values = result.read()
+    # Bits compared: the last channel blends to 0.0 (0.0 + -0.0, as on the canvas), never -0.0.
+    assert np.array_equal(values.view(np.uint32), expected.view(np.uint32))
+    assert not np.signbit(values[-1, 7:]).any()
+
+
 def test_two_inputs_in_different_crss_each_get_their_own_grid(tmp_path: Path) -> None:
     utm = write_image(tmp_path / "in" / "a" / "utm.tif", random_image(2, 40, 70))
     geographic = write_image(

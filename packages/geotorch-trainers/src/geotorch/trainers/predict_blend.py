@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -65,8 +67,13 @@ class BandBlender:
     def __init__(self, height: int, width: int, channels: int, rows: tuple[int, int], band: int) -> None:
         self.height, self.width, self.rows = height, width, rows
         self.capacity = max(1, min(band, height))
-        self.total = torch.zeros((channels, self.capacity, width), dtype=torch.float32)
+        # Rows of ``total`` below ``depth`` hold garbage, not zeros: a window's first values there are copied in,
+        # not added to zeros (which saves clearing the band and reading it again).
+        self.total = torch.empty((channels, self.capacity, width), dtype=torch.float32)
         self.weight = torch.zeros((self.capacity, width), dtype=torch.float32)
+        #: How many held rows, from the first, hold sums in each column: a window's rows start at the first held
+        #: row (or below the last row handed on, where nothing is read), so a column's sums are one run of rows.
+        self.depth = np.zeros(width, dtype=np.int64)
         #: The output row that the first held row is.
         self.base = rows[0]
         #: The next row to hand on.
@@ -117,8 +124,32 @@ class BandBlender:
                 self._scratch = torch.empty(window_values.numel(), dtype=torch.float32)
             buffer = self._scratch[: window_values.numel()].view(window_values.shape)
             window_values = torch.mul(window_values, window_weights, out=buffer)
-        self.total[:, held, begin:end].add_(window_values)
+        self._sum(first, stop, begin, end, window_values)
         self.weight[held, begin:end].add_(window_weights)
+
+    def _sum(self, first: int, stop: int, begin: int, end: int, values: Tensor) -> None:
+        """Add ``values`` ``(channels, stop - first, end - begin)`` to the held rows and columns they cover.
+
+        Where a column holds no sum yet (at and below its :attr:`depth`) the values are copied in as
+        ``values + 0.0``: the sum ``0.0 + values`` that zeroed rows would give, bit for bit (``-0.0``
+        included). Columns of one depth are done together (a window meets a few runs of them).
+        """
+        depths = self.depth[begin:end]
+        cuts = [0, *(np.flatnonzero(depths[1:] != depths[:-1]) + 1).tolist(), end - begin]
+        for start, finish in pairwise(cuts):
+            filled = self.base + int(depths[start])
+            columns = slice(begin + start, begin + finish)
+            if filled > first:
+                rows = slice(first - self.base, min(stop, filled) - self.base)
+                self.total[:, rows, columns].add_(values[:, : rows.stop - rows.start, start:finish])
+            if stop > filled:
+                fresh = max(first, filled)
+                torch.add(
+                    values[:, fresh - first :, start:finish],
+                    0.0,
+                    out=self.total[:, fresh - self.base : stop - self.base, columns],
+                )
+        np.maximum(depths, stop - self.base, out=depths)
 
     def flush(self, row: int) -> Iterator[Band]:
         """Hand on the rows above ``row`` (as far as ``rows``' end), :data:`PIECE_ROWS` at most at a time.
@@ -140,7 +171,12 @@ class BandBlender:
                 self._piece = torch.empty((self.total.shape[0], min(PIECE_ROWS, self.capacity), self.width))
             values = self._piece[:, : stop - top]
             torch.div(self.total[:, top - self.base : stop - self.base], weight.clamp_min(1e-12), out=values)
-            yield Band(top, values, weight > 0)
+            reached = weight > 0
+            # (The least weight says whether any pixel is unreached, much faster than ``reached.all()``.)
+            if not bool(weight.amin() > 0):
+                # Their sums are garbage (see ``depth``), not zeros.
+                values.masked_fill_(~reached, 0.0)
+            yield Band(top, values, reached)
         self.next_row = max(self.next_row, held_stop)
         # Rows no window reached, below the band.
         for top in range(self.next_row, row, PIECE_ROWS):
@@ -152,13 +188,14 @@ class BandBlender:
             )
         self.next_row = max(self.next_row, row)
         shift = row - self.base
-        kept = max(0, self.capacity - shift)
+        # Only rows holding sums move up (the deepest column's).
+        kept = max(0, int(self.depth.max(initial=0)) - shift)
         for first in range(0, kept, shift):
             count = min(shift, kept - first)
             self.total[:, first : first + count] = self.total[:, first + shift : first + shift + count]
             self.weight[first : first + count] = self.weight[first + shift : first + shift + count]
-        self.total[:, kept:] = 0
         self.weight[kept:] = 0
+        np.maximum(self.depth - shift, 0, out=self.depth)
         self.base = row
 
     def finish(self) -> Iterator[Band]:
