@@ -66,6 +66,12 @@ def predict_raster(
     (see :func:`~geotorch.trainers.outputs.output_names`), written under hidden temporary
     names and renamed into place.
 
+    On the CPU, a model's fresh outputs are faulted in by the kernel a 4 KiB page at a time
+    unless torch was imported with ``THP_MEM_ALLOC_ENABLE=1`` (transparent huge pages for
+    tensors of 2 MB and more), which ``geotorch predict`` sets: from Python, set it in the
+    environment before importing torch (a 1x1 convolution's forward passes then took a third
+    of the time).
+
     Args:
         model: a GeoTorch task, or any module mapping ``(B, C, H, W)`` float32 to ``(B, K, H, W)``
             logits (``K = 1``: a binary logit).
