@@ -13,6 +13,7 @@ from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
 
+import geotorch.core.warp
 from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale, warp_onto_grid
 from tests.core.rasters import grid, write_raster
@@ -47,8 +48,7 @@ def test_window_warp_equals_whole_file_warp(scene: Path, resampling: Resampling,
             left = 741000.0 + rng.uniform(-1500, 6000)
             top = 3998000.0 - rng.uniform(-1500, 5000)
             target = Grid(utm16, Affine(res, 0, left, 0, -res, top), 48, 40)
-            ours = np.zeros((2, 48, 40), dtype="uint16")
-            warp_onto_grid(source, [1, 2], target, resampling, ours, 0)
+            ours, _ = warp_onto_grid(source, [1, 2], target, resampling, 0, np.dtype("uint16"))
             np.testing.assert_array_equal(ours, _whole_file_warp(source, target, resampling))
             seen += int((ours > 0).sum())
     assert seen > 2 * 48 * 40, "the queries must overlap the scene"
@@ -57,9 +57,10 @@ def test_window_warp_equals_whole_file_warp(scene: Path, resampling: Resampling,
 def test_window_outside_the_file_leaves_the_fill(scene: Path) -> None:
     with rasterio.open(scene) as source:
         target = Grid(CRS.from_epsg(32616), Affine(30.0, 0, 100000.0, 0, -30.0, 3000000.0), 8, 8)
-        out = np.full((2, 8, 8), 7, dtype="uint16")
-        warp_onto_grid(source, [1, 2], target, Resampling.bilinear, out, 7)
+        out, received = warp_onto_grid(source, [1, 2], target, Resampling.bilinear, 7, np.dtype("uint16"))
+    assert out.shape == (2, 8, 8)
     assert (out == 7).all()
+    assert not received.any()
 
 
 def test_mosaic_reads_later_files_only_where_needed_and_matches_full_reads(scene: Path, tmp_path: Path) -> None:
@@ -126,8 +127,38 @@ def test_window_warp_across_datums_equals_whole_file_warp(albers_scene: Path, re
             x = left + rng.uniform(-0.1, 0.8) * (right - left)
             y = top - rng.uniform(-0.1, 0.8) * (top - bottom)
             target = Grid(utm16, Affine(30.0, 0, round(x), 0, -30.0, round(y)), 40, 48)
-            ours = np.zeros((2, 40, 48), dtype="uint16")
-            warp_onto_grid(source, [1, 2], target, resampling, ours, 0)
+            ours, _ = warp_onto_grid(source, [1, 2], target, resampling, 0, np.dtype("uint16"))
             np.testing.assert_array_equal(ours, _whole_file_warp(source, target, resampling))
             seen += int((ours > 0).sum())
     assert seen > 2 * 40 * 48, "the queries must overlap the scene"
+
+
+def test_pixels_warped_with_an_alpha_band_are_gdals_own_not_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No nodata: the fill 0 may be a valid value, so GDAL's destination alpha band tells them apart.
+    bands = np.stack([(np.arange(64 * 64) % 251).reshape(64, 64)] * 2).astype("uint16")
+    path = write_raster(tmp_path / "no_nodata.tif", bands, "EPSG:32617", grid(200000.0, 4000000.0))
+    destinations: list[np.ndarray] = []
+
+    def spy(source: np.ndarray, destination: np.ndarray, **options: object) -> object:
+        destinations.append(destination)
+        return reproject(source, destination, **options)
+
+    monkeypatch.setattr(geotorch.core.warp, "reproject", spy)
+    utm16 = CRS.from_epsg(32616)
+    with rasterio.open(path) as source:
+        left, _, _, top = rasterio.warp.transform_bounds(source.crs, utm16, *source.bounds)
+        target = Grid(utm16, Affine(30.0, 0, round(left) + 300, 0, -30.0, round(top) - 300), 20, 24)
+        out, received = warp_onto_grid(source, [1, 2], target, Resampling.bilinear, 0, np.dtype("uint16"))
+        whole = np.zeros((3, 20, 24), dtype="uint16")
+        reproject(rasterio.band(source, [1, 2]), whole, dst_transform=target.transform, dst_crs=target.crs,
+                  resampling=Resampling.bilinear, dst_alpha=3, init_dest_nodata=False,
+                  XSCALE=kernel_scale(source, target)[0], YSCALE=kernel_scale(source, target)[1])
+    (destination,) = destinations
+    assert destination.shape == (3, 20, 24)
+    # 12 MB of a 12-date chip are not copied out of the alpha-banded array, nor into it.
+    assert np.shares_memory(out, destination)
+    np.testing.assert_array_equal(out, whole[:2])
+    np.testing.assert_array_equal(received, whole[2] != 0)
+    assert received.any()

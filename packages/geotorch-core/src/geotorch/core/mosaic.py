@@ -79,6 +79,7 @@ def _read_aligned(
     dtype: np.dtype[np.generic],
     nodata: float | None,
     pixel_type: np.dtype[np.generic],
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read ``window`` of ``source`` exactly, pixels outside the file and missing pixels holding ``fill``.
 
@@ -87,10 +88,10 @@ def _read_aligned(
     equal its float64 nodata rounded to float32), or when the file's mask or alpha band hides it.
 
     GDAL writes straight into the result (converting to ``dtype`` as it decodes), with
-    no intermediate array.
+    no intermediate array: into ``out`` when given (of ``dtype``).
 
     Returns:
-        The array ``(len(indexes), height, width)`` and the mask of pixels that hold data.
+        The array ``(len(indexes), height, width)`` (``out`` when given) and the mask of pixels that hold data.
     """
     height, width = int(window.height), int(window.width)
     col0, row0 = max(0, int(window.col_off)), max(0, int(window.row_off))
@@ -103,11 +104,15 @@ def _read_aligned(
     rows = slice(row0 - int(window.row_off), row1 - int(window.row_off))
     cols = slice(col0 - int(window.col_off), col1 - int(window.col_off))
     if (col1 - col0, row1 - row0) == (width, height):
-        out = np.empty((len(indexes), height, width), dtype=dtype)
+        if out is None:
+            out = np.empty((len(indexes), height, width), dtype=dtype)
         source.read(list(indexes), window=inner, out=out)
         covered = np.ones((height, width), dtype=bool)
     else:
-        out = np.full((len(indexes), height, width), fill, dtype=dtype)
+        if out is None:
+            out = np.full((len(indexes), height, width), fill, dtype=dtype)
+        else:
+            out[...] = fill
         covered = np.zeros((height, width), dtype=bool)
         if inside:
             # A window reaching past the file (or, for a later file of a mosaic, lying beside it).
@@ -133,7 +138,7 @@ def _read_aligned(
 
 
 def read_onto_grid(
-    source: DatasetReader, indexes: Sequence[int], grid: Grid, plan: ReadPlan
+    source: DatasetReader, indexes: Sequence[int], grid: Grid, plan: ReadPlan, out: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Read bands ``indexes`` of ``source`` onto ``grid``.
 
@@ -152,9 +157,11 @@ def read_onto_grid(
         grid: the target grid.
         plan: resampling, fill, types and nodata of the read (its ``exact_ids`` is left to
             :func:`read_mosaic`).
+        out: ``(len(indexes), height, width)`` array to read into, of the type the read gives (the
+            ``dtype`` of :func:`read_types` when the bands share one type); a new array when None.
 
     Returns:
-        The array ``(len(indexes), height, width)`` and a boolean ``(height, width)``
+        The array ``(len(indexes), height, width)`` (``out`` when given) and a boolean ``(height, width)``
         mask of pixels that hold data (not the fill, not nodata).
 
     Raises:
@@ -171,7 +178,7 @@ def read_onto_grid(
     if len({source.dtypes[index - 1] for index in indexes}) > 1:
         # rasterio reads bands of one type at a time (a VRT may mix types): read each, and stack them.
         bands = [read_onto_grid(source, [index], grid, plan) for index in indexes]
-        stacked = np.concatenate([band for band, _ in bands])
+        stacked = np.concatenate([band for band, _ in bands], out=out)
         return stacked, np.logical_or.reduce([received for _, received in bands])
     pixel_type, dtype, warp_dtype = read_types(source, indexes, plan)
     fill, nodata = plan.fill, plan.nodata
@@ -180,12 +187,14 @@ def read_onto_grid(
     try:
         for shift in longitude_shifts(source, grid):
             window = _aligned_window(source, grid, shift)
+            # The first copy of the file is read into ``out``; later ones fill what it left empty.
+            into = out if data is None else None
             if window is not None:
-                part, received = _read_aligned(source, indexes, window, fill, dtype, nodata, pixel_type)
+                part, received = _read_aligned(source, indexes, window, fill, dtype, nodata, pixel_type, into)
             else:
-                warped = np.full((len(indexes), grid.height, grid.width), fill, dtype=warp_dtype)
-                received = warp_onto_grid(source, indexes, grid, plan.resampling, warped, fill, nodata, shift)
-                part = warped.astype(dtype, copy=False)
+                warped, received = warp_onto_grid(source, indexes, grid, plan.resampling, fill, warp_dtype, nodata,
+                                                  shift)
+                part = warped.astype(dtype, copy=False) if into is None else converted(warped, into)
             if data is None or valid is None:
                 data, valid = part, received
             else:
@@ -195,9 +204,18 @@ def read_onto_grid(
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
     if data is None or valid is None:
-        return np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype), np.zeros(
-            (grid.height, grid.width), dtype=bool)
+        if out is None:
+            out = np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)
+        else:
+            out[...] = fill
+        return out, np.zeros((grid.height, grid.width), dtype=bool)
     return data, valid
+
+
+def converted(pixels: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``pixels`` written into ``out`` in its type, as ``pixels.astype(out.dtype)`` makes them; ``out``."""
+    np.copyto(out, pixels, casting="unsafe")
+    return out
 
 
 def read_types(

@@ -11,8 +11,15 @@ from rasterio.io import DatasetReader
 from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
-from geotorch.core.mosaic import ReadPlan, empty_box, read_mosaic, read_onto_grid, read_types
-from geotorch.core.warp import PreparedWarp, prepare_warp, received_pixels, warp_prepared
+from geotorch.core.mosaic import ReadPlan, converted, empty_box, read_mosaic, read_onto_grid, read_types
+from geotorch.core.warp import (
+    PreparedWarp,
+    WarpGeometry,
+    prepare_warp,
+    received_pixels,
+    warp_geometry,
+    warp_prepared,
+)
 from geotorch.core.wrap import longitude_shifts
 
 #: GDAL's warp memory limit (bytes) when none is given. A warp whose buffers need more is cut into chunks,
@@ -53,6 +60,10 @@ def read_series(
         return read_mosaic(handles, steps[0], indexes, grid, plan)[np.newaxis]
     if plan.exact_ids or len(steps) < 2:
         return np.stack([read_mosaic(handles, files, indexes, grid, plan) for files in steps])
+    # The first files of all steps are read straight into the stack when they read into one type.
+    types = {_read_type(handles.open(files[0]), indexes, plan) for files in steps}
+    first_type = types.pop() if len(types) == 1 else None
+    stack = None if first_type is None else np.empty((len(steps), len(indexes), grid.height, grid.width), first_type)
     mosaics: list[np.ndarray] = []
     filled: list[np.ndarray] = []
     depth, pending = 0, list(range(len(steps)))
@@ -64,7 +75,7 @@ def read_series(
             (steps[step][depth], grid.part(*box) if depth else grid) for step, box in zip(pending, boxes, strict=True)
         ]
         for step, (rows, cols), (data, valid) in zip(
-            pending, boxes, read_together(handles, requests, indexes, plan), strict=True
+            pending, boxes, read_together(handles, requests, indexes, plan, stack if depth == 0 else None), strict=True
         ):
             if depth == 0:
                 mosaics.append(data)
@@ -79,11 +90,18 @@ def read_series(
             covered |= valid
         depth += 1
         pending = [step for step in pending if depth < len(steps[step]) and not filled[step].all()]
+    if stack is not None and all(mosaic.base is stack for mosaic in mosaics):
+        return stack
+    # A later file of a wider type widened a step: the stack of the steps' own arrays.
     return np.stack(mosaics)
 
 
 def read_together(
-    handles: FileHandleCache, requests: Sequence[Request], indexes: Sequence[int], plan: ReadPlan
+    handles: FileHandleCache,
+    requests: Sequence[Request],
+    indexes: Sequence[int],
+    plan: ReadPlan,
+    out: np.ndarray | None = None,
 ) -> list[Read]:
     """:func:`geotorch.core.mosaic.read_onto_grid` of each request, warping windows of one grid in one call.
 
@@ -94,26 +112,47 @@ def read_together(
     pixels is missing, and only as many as keep the warp within GDAL's memory limit (a warp over it
     is cut into chunks); every other read is made on its own. The pixels equal each file's own warp.
 
+    Args:
+        handles: the open files, opened on first use.
+        requests: the files and the grids to read them onto.
+        indexes: the bands to read from each file (1-based).
+        plan: how the dataset reads.
+        out: ``(len(requests), C, H, W)``, where to write the reads whose type is ``out``'s (the requests'
+            grids then all of ``H`` x ``W``); None for new arrays.
+
     Returns:
-        Per request, in order, the pixels and the mask of pixels holding data (see ``read_onto_grid``).
+        Per request, in order, the pixels (``out[number]`` where written there) and the mask of pixels
+        holding data (see ``read_onto_grid``).
 
     Raises:
         RasterReadError: if a file cannot be read, naming it.
     """
     reads: dict[int, Read] = {}
     groups: dict[Hashable, list[int]] = {}
+    into: dict[int, np.ndarray | None] = {}
     for number, (path, target) in enumerate(requests):
         source = handles.open(path)
+        into[number] = None if out is None or _read_type(source, indexes, plan) != out.dtype else out[number]
         if _stackable(source, indexes, target):
             key = (source.crs, source.transform, source.width, source.height, target)
             groups.setdefault(key, []).append(number)
         else:
-            reads[number] = read_onto_grid(source, indexes, target, plan)
+            reads[number] = read_onto_grid(source, indexes, target, plan, into[number])
     for members in groups.values():
         target = requests[members[0]][1]
-        for number, read in _warp_group(handles, [requests[number][0] for number in members], indexes, target, plan):
+        paths, outs = [requests[number][0] for number in members], [into[number] for number in members]
+        for number, read in _warp_group(handles, paths, indexes, target, plan, outs):
             reads[members[number]] = read
     return [reads[number] for number in range(len(requests))]
+
+
+def _read_type(source: DatasetReader, indexes: Sequence[int], plan: ReadPlan) -> np.dtype[np.generic] | None:
+    """The type ``read_onto_grid`` reads ``source``'s bands in; None when they differ in type or one is absent."""
+    if not all(1 <= index <= source.count for index in indexes):
+        return None
+    if len({source.dtypes[index - 1] for index in indexes}) > 1:
+        return None
+    return read_types(source, indexes, plan)[1]
 
 
 def _stackable(source: DatasetReader, indexes: Sequence[int], target: Grid) -> bool:
@@ -127,9 +166,16 @@ def _stackable(source: DatasetReader, indexes: Sequence[int], target: Grid) -> b
 
 
 def _warp_group(
-    handles: FileHandleCache, paths: Sequence[str], indexes: Sequence[int], target: Grid, plan: ReadPlan
+    handles: FileHandleCache,
+    paths: Sequence[str],
+    indexes: Sequence[int],
+    target: Grid,
+    plan: ReadPlan,
+    outs: Sequence[np.ndarray | None],
 ) -> list[tuple[int, Read]]:
     """Warp the files ``paths``, all of one grid, onto ``target``: stacked where no pixel is missing.
+
+    Each file's pixels are written into its array of ``outs``, of the read's type, where not None.
 
     Returns:
         ``(position in paths, read)`` for every file.
@@ -137,15 +183,21 @@ def _warp_group(
     done: list[tuple[int, Read]] = []
     # Windows stacked together: same types, shape, missing value, transform and GDAL options.
     stacks: dict[Hashable, tuple[np.dtype[np.generic], np.dtype[np.generic], list[tuple[int, PreparedWarp]]]] = {}
+    geometry: WarpGeometry | None = None
     for number, path in enumerate(paths):
         source = handles.open(path)
         _, dtype, warp_dtype = read_types(source, indexes, plan)
         try:
-            prepared = prepare_warp(source, indexes, target, plan.resampling, plan.fill, plan.nodata)
+            if number == 0:
+                # The window, its transform and GDAL's options depend on the files' one grid: found once.
+                geometry = warp_geometry(source, target, plan.resampling)
+            prepared = None if geometry is None else prepare_warp(
+                source, indexes, target, plan.resampling, plan.fill, plan.nodata, geometry=geometry
+            )
         except rasterio.errors.RasterioError as error:
             raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {error}") from error
         if prepared is None or not _complete(prepared):
-            done.append((number, _warp_alone(path, prepared, indexes, target, plan, dtype, warp_dtype)))
+            done.append((number, _warp_alone(path, prepared, indexes, target, plan, dtype, warp_dtype, outs[number])))
             continue
         key = (
             dtype,
@@ -165,7 +217,7 @@ def _warp_group(
             paths_of = [paths[number] for number, _ in chunk]
             warped = _warp_stack([prepared for _, prepared in chunk], paths_of, indexes, target, plan, warp_dtype)
             done.extend(
-                (number, (part.astype(dtype, copy=False), valid))
+                (number, (_in_type(part, dtype, outs[number]), valid))
                 for (number, _), (part, valid) in zip(chunk, warped, strict=True)
             )
     return done
@@ -189,16 +241,25 @@ def _warp_alone(
     plan: ReadPlan,
     dtype: np.dtype[np.generic],
     warp_dtype: np.dtype[np.generic],
+    out: np.ndarray | None = None,
 ) -> Read:
-    """One file's warp, as ``read_onto_grid`` makes it (``prepared`` None: no pixel of it under ``target``)."""
-    warped = np.full((len(indexes), target.height, target.width), plan.fill, dtype=warp_dtype)
+    """One file's warp, as ``read_onto_grid`` makes it (``prepared`` None: no pixel of it under ``target``).
+
+    The pixels are written into ``out`` (of ``dtype``) when given.
+    """
     if prepared is None:
-        return warped.astype(dtype, copy=False), np.zeros((target.height, target.width), dtype=bool)
+        empty = np.full((len(indexes), target.height, target.width), plan.fill, dtype=dtype)
+        return _in_type(empty, dtype, out), np.zeros((target.height, target.width), dtype=bool)
     try:
-        received = warp_prepared(prepared, target, warped, plan.fill)
+        warped, received = warp_prepared(prepared, target, plan.fill, warp_dtype)
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {error}") from error
-    return warped.astype(dtype, copy=False), received
+    return _in_type(warped, dtype, out), received
+
+
+def _in_type(pixels: np.ndarray, dtype: np.dtype[np.generic], out: np.ndarray | None) -> np.ndarray:
+    """``pixels`` in ``dtype``: written into ``out`` when given, else converted (not copied when of ``dtype``)."""
+    return pixels.astype(dtype, copy=False) if out is None else converted(pixels, out)
 
 
 def _chunks(
@@ -231,9 +292,8 @@ def _warp_stack(
         return [_warp_alone(paths[0], prepared[0], indexes, target, plan, warp_dtype, warp_dtype)]
     bands = len(indexes)
     stacked = prepared[0]._replace(pixels=np.concatenate([one.pixels for one in prepared]))
-    warped = np.full((bands * len(prepared), target.height, target.width), plan.fill, dtype=warp_dtype)
     try:
-        received = warp_prepared(stacked, target, warped, plan.fill)
+        warped, received = warp_prepared(stacked, target, plan.fill, warp_dtype)
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(
             f"{', '.join(paths)}: cannot read bands {list(indexes)} onto {target}: {error}"
@@ -242,4 +302,4 @@ def _warp_stack(
     if stacked.with_alpha:
         # GDAL's alpha says where the window reached: the same place for every file of the grid.
         return [(part, received.copy()) for part in parts]
-    return [(part, received_pixels(part, part, plan.fill)) for part in parts]
+    return [(part, received_pixels(part, plan.fill)) for part in parts]

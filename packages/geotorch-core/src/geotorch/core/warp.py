@@ -149,12 +149,12 @@ def warp_onto_grid(
     indexes: Sequence[int],
     grid: Grid,
     resampling: Resampling,
-    out: np.ndarray,
     fill: float,
+    dtype: np.dtype[np.generic],
     nodata: float | None = None,
     shift: float = 0.0,
-) -> np.ndarray:
-    """Warp bands ``indexes`` of ``source`` into ``out`` (already filled with ``fill``) on ``grid``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Warp bands ``indexes`` of ``source`` onto ``grid``, in ``dtype``.
 
     Only the source window the grid needs (plus the kernel's reach) is read,
     through GDAL's block cache, and warped from memory; the result equals
@@ -170,8 +170,8 @@ def warp_onto_grid(
         indexes: its bands to warp (1-based).
         grid: the target grid.
         resampling: the kernel.
-        out: ``(len(indexes), height, width)`` array to warp into.
         fill: the value target pixels without data get.
+        dtype: the type of the result, GDAL's destination type.
         nodata: the dataset's nodata, marking missing source pixels beside the file's own nodata.
             Nodata values are compared as the file's pixel type stores them (a float64 -3.4e38
             as float32's -3.3999999521e38); one the type cannot hold marks no pixel.
@@ -179,14 +179,52 @@ def warp_onto_grid(
             geographic file under the grid (see :func:`geotorch.core.wrap.longitude_shifts`).
 
     Returns:
-        Boolean ``(height, width)``: the target pixels that received data. Where
-        ``fill`` could also be a valid value (a file without nodata filled with 0),
-        GDAL's destination alpha tells them apart from the fill.
+        ``(len(indexes), height, width)`` pixels of ``dtype``, and the boolean ``(height, width)``
+        mask of target pixels that received data. Where ``fill`` could also be a valid value (a
+        file without nodata filled with 0), GDAL's destination alpha tells them apart from the fill.
     """
     prepared = prepare_warp(source, indexes, grid, resampling, fill, nodata, shift)
     if prepared is None:
-        return np.zeros(out.shape[1:], dtype=bool)
-    return warp_prepared(prepared, grid, out, fill)
+        empty = np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)
+        return empty, np.zeros((grid.height, grid.width), dtype=bool)
+    return warp_prepared(prepared, grid, fill, dtype)
+
+
+class WarpGeometry(NamedTuple):
+    """What a warp onto a grid takes from the file's grid (CRS, transform and shape) alone.
+
+    Equal for every file of one grid warped onto one target grid (the dates of a tile), so
+    computed once for them all (see :func:`warp_geometry`).
+
+    Attributes:
+        window: the source window read: the grid's footprint widened by the kernel's reach, clipped to the file.
+        transform: the window's geotransform (moved by the longitude shift).
+        options: GDAL's options (kernel scale, coordinate operation).
+    """
+
+    window: Window
+    transform: Affine
+    options: dict[str, object]
+
+
+def warp_geometry(source: DatasetReader, grid: Grid, resampling: Resampling, shift: float = 0.0) -> WarpGeometry | None:
+    """The source window, its geotransform and GDAL's options of a warp of ``source`` onto ``grid``.
+
+    Args: as :func:`warp_onto_grid`'s.
+
+    Returns:
+        The geometry, or None when no pixel of the file lies under ``grid``.
+    """
+    scale_x, scale_y = kernel_scale(source, grid)
+    options: dict[str, object] = {"XSCALE": scale_x, "YSCALE": scale_y}
+    operation = coordinate_operation(source, grid)
+    if operation is not None:
+        options["COORDINATE_OPERATION"] = operation
+    reach = _KERNEL_RADIUS.get(resampling, 1) * math.ceil(max(1.0, 1 / scale_x, 1 / scale_y)) + 2
+    window = _source_window(source, grid, reach, shift)
+    if window is None:
+        return None
+    return WarpGeometry(window, Affine.translation(shift, 0) @ source.window_transform(window), options)
 
 
 class PreparedWarp(NamedTuple):
@@ -222,19 +260,21 @@ def prepare_warp(
     fill: float,
     nodata: float | None = None,
     shift: float = 0.0,
+    geometry: WarpGeometry | None = None,
 ) -> PreparedWarp | None:
     """Read the window of ``source`` that :func:`warp_onto_grid` warps, with its missing pixels marked.
 
-    Args: as :func:`warp_onto_grid`'s.
+    Args: as :func:`warp_onto_grid`'s, and
+        geometry: the warp's :func:`warp_geometry`, when known (that of another file of the same grid);
+            computed when None.
 
     Returns:
         The warp's inputs, or None when no pixel of the file lies under ``grid``.
     """
-    scale_x, scale_y = kernel_scale(source, grid)
-    options: dict[str, object] = {"XSCALE": scale_x, "YSCALE": scale_y}
-    operation = coordinate_operation(source, grid)
-    if operation is not None:
-        options["COORDINATE_OPERATION"] = operation
+    if geometry is None:
+        geometry = warp_geometry(source, grid, resampling, shift)
+        if geometry is None:
+            return None
     dtype = source_type(source, indexes)
     own = pixel_value(dtype, source.nodata)
     # GDAL's warp takes one nodata value: the dataset's, when the file's pixels can hold it.
@@ -243,10 +283,7 @@ def prepare_warp(
     fill_is_missing = fill_value is None or any(
         value is not None and same_value(value, fill_value) for value in (own, marker)
     )
-    reach = _KERNEL_RADIUS.get(resampling, 1) * math.ceil(max(1.0, 1 / scale_x, 1 / scale_y)) + 2
-    window = _source_window(source, grid, reach, shift)
-    if window is None:
-        return None
+    window = geometry.window
     pixels = source.read(list(indexes), window=window)
     # GDAL's warp of an array knows nothing of the file's mask or alpha band: it is told here.
     hidden = source.dataset_mask(window=window) == 0 if has_mask_band(source) else None
@@ -264,32 +301,43 @@ def prepare_warp(
     exact_without_mask = resampling in (Resampling.nearest, Resampling.bilinear)
     if exact_without_mask and missing is not None and not np.isnan(missing) and not (pixels == missing).any():
         missing = None
-    transform = Affine.translation(shift, 0) @ source.window_transform(window)
-    return PreparedWarp(pixels, missing, hidden, transform, source.crs, resampling, options, not fill_is_missing)
+    return PreparedWarp(
+        pixels, missing, hidden, geometry.transform, source.crs, resampling, geometry.options, not fill_is_missing
+    )
 
 
-def warp_prepared(prepared: PreparedWarp, grid: Grid, out: np.ndarray, fill: float) -> np.ndarray:
-    """Warp a window read by :func:`prepare_warp` into ``out`` (already filled with ``fill``) on ``grid``.
+def warp_prepared(
+    prepared: PreparedWarp, grid: Grid, fill: float, dtype: np.dtype[np.generic]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Warp a window read by :func:`prepare_warp` onto ``grid``, in ``dtype``.
 
     Returns:
-        Boolean ``(height, width)``: the target pixels that received data (see :func:`warp_onto_grid`).
+        The pixels and the mask of target pixels that received data (see :func:`warp_onto_grid`).
     """
     pixels, missing, hidden, src_transform, src_crs, resampling, options, with_alpha = prepared
+    bands, shape = len(pixels), (grid.height, grid.width)
     if resampling == Resampling.nearest and pixels.dtype.kind in "iu" and pixels.dtype.itemsize == 8:
         # GDAL's kernels compute in float64, which rounds 64-bit integers past 2**53 (class ids too).
-        return _nearest_exactly(pixels, missing, hidden, out, src_transform, src_crs, grid)
+        out = np.full((bands, *shape), fill, dtype=dtype)
+        return out, _nearest_exactly(pixels, missing, hidden, out, src_transform, src_crs, grid)
     if hidden is not None and hidden.any():
         # No value marks the hidden pixels (the file has no nodata): a source alpha band of 0 and 1 does.
         pixels = np.concatenate([pixels, (~hidden).astype(pixels.dtype)[None]])
         options = {**options, "src_alpha": len(pixels), "SRC_ALPHA_MAX": 1}
-    target = np.concatenate([out, np.zeros((1, *out.shape[1:]), out.dtype)]) if with_alpha else out
-    alpha = {"dst_alpha": len(target), "init_dest_nodata": False} if with_alpha else {}
+    # With an alpha band, GDAL warps into the bands before it: the pixels are a view of them, not a copy.
+    target = np.full((bands + 1 if with_alpha else bands, *shape), fill, dtype=dtype)
+    alpha: dict[str, object] = {}
+    if with_alpha:
+        target[-1] = 0
+        alpha = {"dst_alpha": len(target), "init_dest_nodata": False}
     # With an alpha band, GDAL is told no destination nodata: told the fill, it would move a valid value equal
     # to it by one (-9999 read as -10000) to tell it from the fill, which the alpha band already does.
     reproject(pixels, target, src_transform=src_transform, src_crs=src_crs, src_nodata=missing,
               dst_transform=grid.transform, dst_crs=grid.crs, dst_nodata=None if with_alpha else fill,
               resampling=resampling, **alpha, **options)
-    return received_pixels(out, target, fill)
+    if with_alpha:
+        return target[:bands], np.asarray(target[bands] != 0)
+    return target, received_pixels(target, fill)
 
 
 def _nearest_exactly(
@@ -327,10 +375,7 @@ def _nearest_exactly(
     return valid
 
 
-def received_pixels(out: np.ndarray, target: np.ndarray, fill: float) -> np.ndarray:
-    """Which pixels got data: from the alpha band ``target`` ends with, else those not ``fill`` (NaN-aware)."""
-    if target is not out:
-        out[...] = target[:-1]
-        return np.asarray(target[-1] != 0)
+def received_pixels(out: np.ndarray, fill: float) -> np.ndarray:
+    """Which pixels of ``out`` ``(bands, H, W)`` got data: those not ``fill`` in some band (NaN-aware)."""
     # NaN != NaN: with a NaN fill every pixel would look valid.
     return np.asarray(~np.isnan(out).all(axis=0) if np.isnan(fill) else (out != fill).any(axis=0))
