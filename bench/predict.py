@@ -17,7 +17,15 @@ generated once (smooth, compressible patterns), then predicted with a 10-class U
   nothing beside the model);
 - ``cpu_seconds`` and ``forward_cpu_ratio``: the CPU time of the run (all threads and processes)
   and the forward passes' CPU time divided by it: the share of the work that is the model's,
-  which other processes on a shared machine change much less than the wall-time ratio.
+  which other processes on a shared machine change much less than the wall-time ratio;
+- ``read_seconds`` and ``bound_ratio``: the time plain rasterio takes to read every window once
+  (one dataset, one thread, window after window, into float32: the decoding any reader pays),
+  and the larger of that and the forward passes' time divided by the run's time (1 means the
+  run is as fast as the slower of reading and the model allows).
+
+Each run's process is set up as the ``geotorch`` command sets itself up (large CPU tensors on
+transparent huge pages, see ``_geotorch_launcher.configure_allocator``), the forward passes
+alone included; ``--small-pages`` runs both with 4 KiB pages, as a plain Python process does.
 
 Not a timed test: run it by hand, e.g.
 ``python bench/predict.py --sizes 10000 --models conv1x1 unet --workers 2 --out /tmp/predict-bench``.
@@ -120,8 +128,28 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def read_seconds(raster: Path, size: int, patch: int, stride: int) -> float:
+    """Seconds plain rasterio takes to read every window of the run once: one dataset, one thread, into float32."""
+    from geotorch.trainers.predict_grid import window_starts
+
+    starts = window_starts(size, patch, stride)
+    out = np.empty((BANDS, patch, patch), dtype=np.float32)
+    start = time.perf_counter()
+    with rasterio.Env(GDAL_CACHEMAX=64 * 2**20), rasterio.open(raster) as source:
+        for top in starts:
+            for left in starts:
+                window = Window(left, top, min(patch, size - left), min(patch, size - top))
+                pixels = source.read(window=window)
+                out[:, : pixels.shape[1], : pixels.shape[2]] = pixels
+    return time.perf_counter() - start
+
+
 def child(options: argparse.Namespace) -> None:
     """One run, in its own process: predict, then print a JSON line of figures."""
+    if not options.small_pages:
+        import _geotorch_launcher
+
+        _geotorch_launcher.configure_allocator()  # before torch is imported, as the command does
     import torch
 
     from geotorch.trainers.predict import predict_raster
@@ -135,6 +163,7 @@ def child(options: argparse.Namespace) -> None:
     # The forward passes alone first: the process's peak memory then is the model's, the run's excess is the rest.
     forward, forward_cpu = forward_seconds(model, windows, options.patch, options.batch_size, options.device)
     forward_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    reading = read_seconds(raster, options.size, options.patch, stride)
     start, cpu = time.perf_counter(), _cpu_seconds()
     written = predict_raster(
         model,
@@ -158,6 +187,9 @@ def child(options: argparse.Namespace) -> None:
         "forward_ratio": round(forward / seconds, 3),
         "cpu_seconds": round(cpu, 1),
         "forward_cpu_ratio": round(forward_cpu / cpu, 3),
+        "read_seconds": round(reading, 1),
+        "bound_ratio": round(max(forward, reading) / seconds, 3),
+        "huge_pages": not options.small_pages,
         "forward_peak_rss_mib": round(forward_peak),
         "main_peak_rss_mib": round(main_peak),
         "output_bytes": Path(written[0]).stat().st_size,
@@ -213,6 +245,7 @@ def run(options: argparse.Namespace, model: str, size: int, raster: Path) -> dic
         options.device,
         "--threads",
         str(options.threads),
+        *(["--small-pages"] if options.small_pages else []),
     ]
     process = subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True)
     peak, peak_pss = 0, 0
@@ -249,6 +282,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="predict_raster's num_workers (reading threads)")
     parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2) - 2))
     parser.add_argument("--device", default="cuda" if _has_cuda() else "cpu")
+    parser.add_argument("--small-pages", action="store_true", help="4 KiB pages for tensors (a plain Python process)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
