@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -153,20 +152,11 @@ def predict_raster(
     reader = WindowReader(layouts, plan, grid_crs, res)
     written: list[Path] = []
     parts: list[Path] = []
-    # Streams made (by the blending thread) whose part files are not closed yet (by the encoding thread).
-    open_streams: list[ChunkStream] = []
     stream: ChunkStream | None = None
     current = -1
 
     def close(position: int, stream: ChunkStream) -> None:
-        """Hand a chunk's last rows and its part file's closing to the encoding thread, then its publishing."""
-        stream.finish()
-        encoder.put(partial(publish, position, stream))
-
-    def publish(position: int, stream: ChunkStream) -> None:
-        """Publish an output once its last chunk's part file is closed (in the encoding thread)."""
-        parts.append(stream.path)
-        open_streams.remove(stream)
+        parts.append(stream.finish())
         number = plan[position][0]
         if position + 1 < len(plan) and plan[position + 1][0] == number:
             return
@@ -176,14 +166,9 @@ def predict_raster(
         if vectorize:
             written.extend(write_polygons(path, stream.spec.names, simplify))
 
-    def consume(batch: tuple[Tensor, list[int], list[int], list[int]] | None) -> None:
-        """Blend a batch's windows into their chunks' streams, or (None) close the last one (in the blending thread)."""
+    def consume(batch: tuple[Tensor, list[int], list[int], list[int]]) -> None:
+        """Blend a batch's windows into their chunks' streams (in the writer thread)."""
         nonlocal stream, current
-        if batch is None:
-            if stream is not None:
-                close(current, stream)
-                stream = None
-            return
         values, positions, tops, lefts = batch
         for position, top, left, window in zip(positions, tops, lefts, values, strict=True):
             if position != current:
@@ -200,8 +185,7 @@ def predict_raster(
                     probability_dtype,
                     {"source": source_tag(layouts[number].source or "")},
                 )
-                stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res, encoder)
-                open_streams.append(stream)
+                stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
                 current = position
             assert stream is not None
             stream.add(top, left, window, weighted=True)
@@ -209,18 +193,10 @@ def predict_raster(
     weights = blend_weights(*size).to(target_device)
     # The model's own tensors, which its output must not be multiplied in place into.
     owned = {tensor.untyped_storage().data_ptr() for tensor in (*model.parameters(), *model.buffers())}
-    # The model runs the next batch while a thread blends the last one (no other batch waits: each holds the logits
-    # of a batch) and another encodes and writes the bands of rows it made final, finishes the part files and
-    # publishes the outputs, in order (a band waits at most); GDAL's block cache is bounded throughout (every
-    # thread's reads and writes). On an error the blending thread stops first, then the encoding one.
-    encoder: Handoff[Callable[[], object]] = Handoff(_call, depth=1, name="geotorch-predict-encoder")
+    # The model runs the next batch while a thread blends and writes the last one (no other batch waits: each holds
+    # the logits of a batch); GDAL's block cache is bounded throughout (every thread's reads and writes).
     try:
-        with (
-            bounded_cache(),
-            torch.inference_mode(),
-            encoder,
-            Handoff(consume, depth=0, name="geotorch-predict-blender") as writer,
-        ):
+        with bounded_cache(), torch.inference_mode(), Handoff(consume, depth=0) as writer:
             batches = reader.batches(batch_size, num_workers, pin_memory=target_device.type == "cuda")
             try:
                 for images, positions, tops, lefts in batches:
@@ -241,22 +217,19 @@ def predict_raster(
                         reader.recycle(images)
                     del batch, logits
                     writer.put((weighted, positions, tops, lefts))
-                writer.put(None)
             finally:
                 batches.close()
                 reader.close()
+        if stream is not None:
+            close(current, stream)
     except BaseException:
-        # Nothing half-written stays behind: the chunks' parts not closed and the finished parts of their output.
-        for unfinished in open_streams:
-            unfinished.abort()
+        # Nothing half-written stays behind: the current chunk's part and the finished parts of its output.
+        if stream is not None:
+            stream.abort()
         for part in parts:
             part.unlink(missing_ok=True)
         raise
     return written
-
-
-def _call(job: Callable[[], object]) -> None:
-    job()
 
 
 def _weighted(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
@@ -307,17 +280,13 @@ def _stream(
     spec: OutputSpec,
     crs: CRS | None,
     res: float | tuple[float, float] | None,
-    stage: Handoff[Callable[[], object]],
 ) -> ChunkStream:
-    """The stream writing one chunk of an output to its part file, nodata where the input has none.
-
-    Its bands are encoded and written by ``stage``.
-    """
+    """The stream writing one chunk of an output to its part file, nodata where the input has none."""
     assert layout.source is not None
     mask = FileMask.of(open_view(layout.source, crs, res, layout.grid))
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
-    return ChunkStream(layout, chunk, part, spec, mask, stage)
+    return ChunkStream(layout, chunk, part, spec, mask)
 
 
 def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:

@@ -38,7 +38,7 @@ class Band:
     Attributes:
         top: the first row's number in the output.
         values: ``(channels, rows, width)`` float32 weighted means (0 where no window reached); a
-            :class:`BandBlender`'s are overwritten by the band ``pieces`` bands later.
+            :class:`BandBlender`'s are overwritten by its next band.
         reached: ``(rows, width)`` booleans.
     """
 
@@ -62,18 +62,9 @@ class BandBlender:
         channels: values per pixel (the model's output channels).
         rows: the output rows ``[start, stop)`` to hand on.
         band: the most rows a window covers (the window height).
-        pieces: buffers the bands' values take turns in: a band's values stay good until ``pieces`` more
-            bands have been asked for (more than 1 lets another thread still use the last ones).
-
-    Raises:
-        ValueError: if ``pieces`` is less than 1.
     """
 
-    def __init__(
-        self, height: int, width: int, channels: int, rows: tuple[int, int], band: int, pieces: int = 1
-    ) -> None:
-        if pieces < 1:
-            raise ValueError(f"BandBlender: pieces={pieces} must be at least 1")
+    def __init__(self, height: int, width: int, channels: int, rows: tuple[int, int], band: int) -> None:
         self.height, self.width, self.rows = height, width, rows
         self.capacity = max(1, min(band, height))
         # Rows of ``total`` below ``depth`` hold garbage, not zeros: a window's first values there are copied in,
@@ -88,10 +79,8 @@ class BandBlender:
         #: The next row to hand on.
         self.next_row = rows[0]
         self._scratch = torch.empty(0, dtype=torch.float32)
-        # The values of the bands handed on, a piece at a time, in these buffers in turn (each band's until
-        # ``pieces`` more are asked for); made when first needed.
-        self._pieces = [torch.empty((channels, 0, width), dtype=torch.float32) for _ in range(pieces)]
-        self._turn = 0
+        # The values of the bands handed on, one piece at a time (each band's until the next is asked for).
+        self._piece = torch.empty((channels, 0, width), dtype=torch.float32)
 
     @property
     def nbytes(self) -> int:
@@ -165,8 +154,8 @@ class BandBlender:
     def flush(self, row: int) -> Iterator[Band]:
         """Hand on the rows above ``row`` (as far as ``rows``' end), :data:`PIECE_ROWS` at most at a time.
 
-        A band's ``values`` are good until ``pieces`` more bands are asked for (the blender writes
-        them into its piece buffers in turn): use or copy them first.
+        A band's ``values`` are good until the next band is asked for (the blender writes each into
+        the same memory): use or copy them first.
 
         The band then starts at ``row``: the rows kept move up, in pieces that do not overlap
         (no copy of the band is made).
@@ -178,12 +167,9 @@ class BandBlender:
         for top in range(self.next_row, held_stop, PIECE_ROWS):
             stop = min(top + PIECE_ROWS, held_stop)
             weight = self.weight[top - self.base : stop - self.base]
-            piece = self._pieces[self._turn]
-            if piece.shape[1] < stop - top:
-                piece = torch.empty((self.total.shape[0], min(PIECE_ROWS, self.capacity), self.width))
-                self._pieces[self._turn] = piece
-            self._turn = (self._turn + 1) % len(self._pieces)
-            values = piece[:, : stop - top]
+            if self._piece.shape[1] < stop - top:
+                self._piece = torch.empty((self.total.shape[0], min(PIECE_ROWS, self.capacity), self.width))
+            values = self._piece[:, : stop - top]
             torch.div(self.total[:, top - self.base : stop - self.base], weight.clamp_min(1e-12), out=values)
             reached = weight > 0
             # (The least weight says whether any pixel is unreached, much faster than ``reached.all()``.)

@@ -26,13 +26,9 @@ class Handoff(Generic[Item]):
         consume: what to do with each item.
         depth: items that may wait beyond the one being consumed (each holds its memory); with 0, :meth:`put`
             returns once the thread has taken the item, after it has consumed the previous one.
-        name: the thread's name.
-
-    Raises:
-        ValueError: if ``depth`` is negative.
     """
 
-    def __init__(self, consume: Callable[[Item], None], depth: int = 1, name: str = "geotorch-predict-writer") -> None:
+    def __init__(self, consume: Callable[[Item], None], depth: int = 1) -> None:
         if depth < 0:
             raise ValueError(f"Handoff: depth={depth} must be 0 or more")
         self._consume = consume
@@ -40,12 +36,7 @@ class Handoff(Generic[Item]):
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max(depth, 1))
         self._error: BaseException | None = None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    @property
-    def in_flight(self) -> int:
-        """The most items put and not consumed yet (the one being consumed included) whenever :meth:`put` returns."""
-        return self._depth + 1
+        self._thread = threading.Thread(target=self._run, name="geotorch-predict-writer", daemon=True)
 
     def __enter__(self) -> Handoff[Item]:
         """Start the thread."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -14,7 +13,6 @@ from torch import Tensor
 from geotorch.trainers.predict_blend import Band, BandBlender, blend_weights
 from geotorch.trainers.predict_cog import Grid, OutputSpec, PartWriter, bounded_cache
 from geotorch.trainers.predict_grid import Chunk
-from geotorch.trainers.predict_handoff import Handoff
 
 
 class RowMask(Protocol):
@@ -63,31 +61,14 @@ class ChunkStream:
         part: the part file.
         spec: how values become pixels; its ``channels`` must be the predictions'.
         mask: which pixels hold input data (nodata elsewhere), or None.
-        stage: the thread that encodes and writes the bands made final (in order, while the caller blends the
-            next windows) and closes the part file, or None for the calling thread. Its items are called.
     """
 
-    def __init__(
-        self,
-        layout: OutputLayout,
-        chunk: Chunk,
-        part: Path,
-        spec: OutputSpec,
-        mask: RowMask | None,
-        stage: Handoff[Callable[[], object]] | None = None,
-    ) -> None:
-        self.layout, self.chunk, self.spec, self.mask, self.stage = layout, chunk, spec, mask, stage
+    def __init__(self, layout: OutputLayout, chunk: Chunk, part: Path, spec: OutputSpec, mask: RowMask | None) -> None:
+        self.layout, self.chunk, self.spec, self.mask = layout, chunk, spec, mask
         grid = layout.grid
-        # The blender sees the chunk's columns only: its column 0 is the output's chunk.columns[0]. Handed to a
-        # stage, a band's values must outlive the stage's bands in flight: one piece buffer more than those.
-        #: The blended sums (None once :meth:`finish` has handed on every row).
-        self.blender: BandBlender | None = BandBlender(
-            grid.height,
-            chunk.columns[1] - chunk.columns[0],
-            spec.channels,
-            chunk.rows,
-            layout.size[0],
-            pieces=stage.in_flight + 1 if stage is not None else 1,
+        # The blender sees the chunk's columns only: its column 0 is the output's chunk.columns[0].
+        self.blender = BandBlender(
+            grid.height, chunk.columns[1] - chunk.columns[0], spec.channels, chunk.rows, layout.size[0]
         )
         #: ``(height, width)`` float32 weights of a window's pixels (see :func:`blend_weights`).
         self.weights = blend_weights(*layout.size)
@@ -107,12 +88,8 @@ class ChunkStream:
         With ``weighted``, ``values`` are the prediction times :attr:`weights` already.
 
         Raises:
-            ValueError: if the window is not the next one of the chunk, or its values have the wrong shape,
-                or the stream was finished.
-            BaseException: the error that stopped the :attr:`stage` thread, if any.
+            ValueError: if the window is not the next one of the chunk, or its values have the wrong shape.
         """
-        if self.blender is None:
-            raise ValueError(f"{self.layout.name}: a window at row {top}, column {left} after the chunk was finished")
         if next(self.expected, None) != (top, left):
             raise ValueError(
                 f"{self.layout.name}: the window at row {top}, column {left} is not the next one "
@@ -124,35 +101,22 @@ class ChunkStream:
                 f"{(self.spec.channels, *self.layout.size)}"
             )
         for band in self.blender.add(top, left - self.chunk.columns[0], values, self.weights, weighted=weighted):
-            self._hand_on(band)
+            self._write(band)
 
     def finish(self) -> Path:
         """Write the remaining rows and close the part file; rows of windows that never came are nodata.
 
-        With a stage, the rows and the closing are handed to it: the part file is closed once it has run
-        them. The blended sums are released either way.
-
         Returns:
             The part file.
-
-        Raises:
-            ValueError: if the stream was finished already, or (without a stage) some rows were not written.
-            BaseException: the error that stopped the :attr:`stage` thread, if any.
         """
-        if self.blender is None:
-            raise ValueError(f"{self.layout.name}: the chunk's stream was finished already")
-        blender, self.blender = self.blender, None
         self.complete = next(self.expected, None) is None
-        if self.stage is not None:
-            for band in blender.finish():
-                self._hand_on(band)
-            self.stage.put(self._close)
-            return self.writer.path
         try:
-            for band in blender.finish():
+            for band in self.blender.finish():
                 self._write(band)
         finally:
-            self._close()
+            self.writer.close()
+            if self.mask is not None:
+                self.mask.close()
         return self.writer.path
 
     def abort(self) -> None:
@@ -164,19 +128,6 @@ class ChunkStream:
             if self.mask is not None:
                 self.mask.close()
             self.writer.path.unlink(missing_ok=True)
-
-    def _hand_on(self, band: Band) -> None:
-        if self.stage is None:
-            self._write(band)
-        else:
-            self.stage.put(partial(self._write, band))
-
-    def _close(self) -> None:
-        try:
-            self.writer.close()
-        finally:
-            if self.mask is not None:
-                self.mask.close()
 
     def _write(self, band: Band) -> None:
         rows = band.values.shape[1]
