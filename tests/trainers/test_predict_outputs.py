@@ -149,6 +149,24 @@ def test_a_run_that_fails_leaves_the_previous_file_and_no_part_files(
     assert written.read_bytes() == before
 
 
+def test_an_error_writing_a_chunks_last_rows_is_raised_as_itself_and_leaves_no_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Closing the part file checked that all its rows were written: its error hid the one that stopped them.
+    scene = write_image(tmp_path / "scene.tif", image_of(3, 70, 60))
+    write = predict_cog.PartWriter.write
+
+    def disk_full_at_the_end(self: predict_cog.PartWriter, pixels: np.ndarray, top: int) -> None:
+        if top + pixels.shape[1] == self.rows[1]:
+            raise OSError("No space left on device (a stand-in)")
+        write(self, pixels, top)
+
+    monkeypatch.setattr(predict_cog.PartWriter, "write", disk_full_at_the_end)
+    with pytest.raises(OSError, match="a stand-in"):
+        predict_raster(nn.Conv2d(3, 2, 1), scene, tmp_path / "out", patch_size=32, overlap=8, batch_size=2)
+    assert [path for path in (tmp_path / "out").rglob("*") if path.is_file()] == []
+
+
 def test_part_files_are_zstd_and_the_cog_is_the_same_as_from_deflate_parts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

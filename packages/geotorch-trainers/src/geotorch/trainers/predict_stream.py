@@ -113,8 +113,14 @@ class ChunkStream:
         try:
             for band in self.blender.finish():
                 self._write(band)
-        finally:
+        except BaseException:
+            # Closed without the check of the rows written, whose error would hide this one.
+            with bounded_cache():
+                self.writer.target.close()
+            raise
+        else:
             self.writer.close()
+        finally:
             if self.mask is not None:
                 self.mask.close()
         return self.writer.path
