@@ -69,16 +69,23 @@ def reference(net: nn.Module, image: np.ndarray, size: int, overlap: int) -> Ten
     return (total / weight)[:, :height, :width]
 
 
+def scene_without_data_in_a_corner(
+    tmp_path: Path, seed: int, shape: tuple[int, int], tile: int | None, monkeypatch: pytest.MonkeyPatch
+) -> tuple[np.ndarray, Path]:
+    """A random scene whose 7 x 9 px top-left corner is nodata (0); with ``tile``, outputs cut into column tiles."""
+    if tile is not None:
+        # Column tiles of ``tile`` px: each blended alone, with the windows reaching into it from either side.
+        monkeypatch.setattr(predict_grid, "COLUMN_TILE", tile)
+    image = random_image(seed, *shape)
+    image[:, :7, :9] = 0
+    return image, write_image(tmp_path / "in" / "scene.tif", image, nodata=0)
+
+
 @pytest.mark.parametrize(("height", "width", "tile"), [(75, 53, None), (20, 25, None), (64, 64, None), (75, 53, 20)])
 def test_classes_equal_a_plain_torch_reference_at_odd_sizes_edges_and_nodata(
     tmp_path: Path, height: int, width: int, tile: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if tile is not None:
-        # Column tiles of 20 px: each blended alone, with the windows reaching into it from either side.
-        monkeypatch.setattr(predict_grid, "COLUMN_TILE", tile)
-    image = random_image(1, height, width)
-    image[:, :7, :9] = 0  # a corner without data
-    path = write_image(tmp_path / "in" / "scene.tif", image, nodata=0)
+    image, path = scene_without_data_in_a_corner(tmp_path, 1, (height, width), tile, monkeypatch)
     net = model()
     (written,) = predict_raster(net, path, tmp_path / "out", patch_size=32, overlap=8, batch_size=3)
     expected = reference(net, image, 32, 8).argmax(dim=0).numpy().astype("uint8")
@@ -106,11 +113,7 @@ class SignedZeros(nn.Module):
 def test_scores_equal_a_plain_torch_reference_bit_for_bit(
     tmp_path: Path, height: int, width: int, tile: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if tile is not None:
-        monkeypatch.setattr(predict_grid, "COLUMN_TILE", tile)
-    image = random_image(5, height, width)
-    image[:, :7, :9] = 0  # a corner without data
-    path = write_image(tmp_path / "scene.tif", image, nodata=0)
+    image, path = scene_without_data_in_a_corner(tmp_path, 5, (height, width), tile, monkeypatch)
     net = SignedZeros().eval()
     (written,) = predict_raster(net, path, tmp_path / "out", patch_size=32, overlap=8, batch_size=3, output="scores")
     expected = reference(net, image, 32, 8).numpy()
