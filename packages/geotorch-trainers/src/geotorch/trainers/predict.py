@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import math
+import numbers
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -87,7 +89,8 @@ def predict_raster(
         output: ``classes``, ``probabilities`` or ``scores``.
         vectorize: also write each class output's polygons, per class, as ``<name>.gpkg`` and
             ``<name>.parquet`` (GeoParquet) beside it.
-        simplify: tolerance (in the output's CRS units) to simplify the polygons by, or None.
+        simplify: tolerance (0 or more, in the output's CRS units) to simplify the polygons by, or None;
+            needs ``vectorize``.
         num_workers: threads reading windows ahead of the model (0: the calling one reads them). Threads, not
             processes: GDAL decodes outside Python's lock, and threads add no copy of the process's memory.
         device: where the model runs (default: CUDA when available, else the CPU).
@@ -105,7 +108,9 @@ def predict_raster(
         The files written, in the order of the inputs (each raster, then its polygons).
 
     Raises:
+        TypeError: if ``model`` is no :class:`torch.nn.Module`.
         FileNotFoundError: if a path does not exist or a folder holds no raster.
+        NotADirectoryError: if ``output_dir`` is a file.
         geotorch.core.RasterReadError: if a remote raster cannot be opened or read, naming its URL.
         ValueError: if an argument is out of range, a URL names a prefix (ends with ``/``), an
             output would replace its input, or the
@@ -125,21 +130,30 @@ def predict_raster(
         raise ValueError("predict_raster: vectorize=True needs output='classes'")
     if res is not None and crs is None:
         raise ValueError("predict_raster: res= needs crs= (the grid's CRS)")
-    if batch_size < 1:
-        raise ValueError(f"predict_raster: batch_size={batch_size} must be at least 1")
-    if num_workers < 0:
-        raise ValueError(f"predict_raster: num_workers={num_workers} must be 0 or more")
-    sources = raster_paths(paths)
+    if not _is_whole(batch_size) or batch_size < 1:
+        raise ValueError(f"predict_raster: batch_size={batch_size!r} must be a whole number of at least 1")
+    if not _is_whole(num_workers) or num_workers < 0:
+        raise ValueError(f"predict_raster: num_workers={num_workers!r} must be a whole number, 0 or more")
+    if probability_dtype not in ("uint8", "float16"):
+        raise ValueError(f"predict_raster: probability_dtype={probability_dtype!r}; choose 'uint8' or 'float16'")
+    _check_polygons(vectorize, simplify)
+    _check_colors(colors)
     folder = Path(output_dir)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")
+    try:
+        target_device = (
+            torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        )
+    except RuntimeError as error:
+        raise ValueError(f"predict_raster: device={device!r} is not a device torch knows ({error})") from None
+    sources = raster_paths(paths)
     names = output_names(sources)
     targets = [folder / name for name in names]
     polygons = [target.with_suffix(suffix) for target in targets for suffix in (".gpkg", ".parquet")]
     refuse_overwriting_inputs(targets + (polygons if vectorize else []), sources, "predict_raster")
     grid_crs = CRS.from_user_input(crs) if crs is not None else None
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
-    target_device = (
-        torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    )
     model = model.eval().to(target_device)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
     names_of_classes = list(class_names) if class_names is not None else class_names_of(model)
@@ -245,10 +259,37 @@ def _weighted(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
 
 
 def _pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or any(not isinstance(item, int) or item < minimum for item in pair):
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or any(not _is_whole(item) or item < minimum for item in pair):
         raise ValueError(f"predict_raster: {name}={value!r} must be a whole number (or two) of at least {minimum}")
-    return pair[0], pair[1]
+    return int(pair[0]), int(pair[1])
+
+
+def _is_whole(value: object) -> bool:
+    """Whether ``value`` is an integer (numpy's included), not a bool or a float."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_polygons(vectorize: bool, simplify: float | None) -> None:
+    """Refuse a ``simplify`` that is no tolerance, or that nothing would use (checked before any file is written)."""
+    if simplify is None:
+        return
+    if not vectorize:
+        raise ValueError(f"predict_raster: simplify={simplify!r} needs vectorize=True (it simplifies the polygons)")
+    if isinstance(simplify, bool) or not isinstance(simplify, numbers.Real) or not 0 <= simplify < math.inf:
+        raise ValueError(
+            f"predict_raster: simplify={simplify!r} must be a tolerance of 0 or more in the output's CRS units, or None"
+        )
+
+
+def _check_colors(colors: Sequence[Sequence[int]] | None) -> None:
+    """Refuse colours that are not RGB or RGBA whole numbers of 0-255."""
+    for number, color in enumerate(colors or ()):
+        values = tuple(color) if isinstance(color, Sequence) and not isinstance(color, str) else ()
+        if len(values) not in (3, 4) or any(not _is_whole(value) or not 0 <= value <= 255 for value in values):
+            raise ValueError(
+                f"predict_raster: colors[{number}]={color!r} must be an RGB or RGBA colour of whole numbers 0-255"
+            )
 
 
 def _layout(

@@ -1,0 +1,59 @@
+"""``predict_raster`` given bad and unusual input: a clear error naming the argument or file, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from affine import Affine
+from torch import nn
+
+from geotorch.trainers.predict import predict_raster
+from tests.core.rasters import write_raster
+
+TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
+
+
+def scene(path: Path, height: int = 20, width: int = 25, bands: int = 3, seed: int = 0) -> Path:
+    image = np.random.default_rng(seed).integers(1, 255, (bands, height, width)).astype("uint8")
+    return write_raster(path, image, "EPSG:32633", TRANSFORM)
+
+
+def conv(classes: int = 4, bands: int = 3) -> nn.Module:
+    return nn.Conv2d(bands, classes, 3, padding=1).eval()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"patch_size": True}, "patch_size=True"),
+        ({"patch_size": 16.0}, "patch_size=16.0"),
+        ({"overlap": 4.0}, "overlap=4.0"),
+        ({"batch_size": 2.5}, "batch_size=2.5"),
+        ({"num_workers": 2.0}, "num_workers=2.0"),
+        ({"vectorize": True, "simplify": -1.0}, "simplify=-1.0"),
+        ({"vectorize": True, "simplify": float("nan")}, "simplify=nan"),
+        ({"vectorize": True, "simplify": "1"}, "simplify='1'"),
+        ({"simplify": 2.0}, r"simplify=2.0 needs vectorize=True"),
+        ({"output": "probabilities", "probability_dtype": "float64"}, "probability_dtype='float64'"),
+        ({"colors": [(1, 2)]}, r"colors\[0\]=\(1, 2\)"),
+        ({"colors": [(0, 0, 0), (0, 300, 0)]}, r"colors\[1\]"),
+        ({"device": "nonsense"}, "device='nonsense'"),
+    ],
+)
+def test_bad_arguments_are_refused_naming_them_before_anything_is_written(
+    tmp_path: Path, arguments: dict[str, Any], named: str
+) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    with pytest.raises(ValueError, match=named):
+        predict_raster(conv(), path, tmp_path / "out", **{"patch_size": 16, **arguments})
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_dir_that_is_a_file_is_refused_naming_it(tmp_path: Path) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    (tmp_path / "taken").write_text("not a folder")
+    with pytest.raises(NotADirectoryError, match=r"output_dir='.*taken' is a file"):
+        predict_raster(conv(), path, tmp_path / "taken", patch_size=16)
