@@ -153,26 +153,38 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
     A single-band ``(H, W)`` mask counts as one channel. Non-tensor values and
     the georeferencing (``crs``, ``bounds``, ``transform``) are taken from the first sample.
     A time series' ``(T, C, H, W)`` tensor is joined along ``C``; a ``(C, H, W)`` one beside it
-    (a DEM beside an image series) is repeated at every step. Series join only when their
-    ``time`` is equal.
+    (a DEM beside an image series) is repeated at every step. A time series' single-band
+    ``(T, H, W)`` mask counts as ``(T, 1, H, W)`` when joined: two such masks give
+    ``(T, 2, H, W)``, one beside a single-date ``(H, W)`` label too. A sample is a time series
+    when its ``time`` is a ``(T,)`` tensor. Series join only when their ``time`` is equal.
 
     Raises:
         ValueError: if tensors under one key differ in height or width (or series in their
             steps), naming the key.
     """
     joined: Sample = {}
+    # The keys whose joined tensor has a time axis first: those of a time series.
+    stepped: set[str] = set()
     for sample in samples:
+        series = _is_series(sample)
         for key, value in sample.items():
+            steps = series and isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and key != TIME_KEY
             if key not in joined:
                 joined[key] = value
+                if steps:
+                    stepped.add(key)
             elif key == TIME_KEY and isinstance(value, Tensor):
                 if not torch.equal(joined[key], value):
                     raise ValueError(
                         f"concat_samples: time series of different times {joined[key].tolist()} and "
                         f"{value.tolist()} cannot be joined step by step"
                     )
-            elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and 4 in (value.ndim, joined[key].ndim):
-                joined[key] = _join_series(key, joined[key], value)
+            elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and (
+                steps or key in stepped or 4 in (value.ndim, joined[key].ndim)
+            ):
+                current, extra = _per_step(joined[key], key in stepped), _per_step(value, steps)
+                joined[key] = _join_series(key, current, extra)
+                stepped.add(key)
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS:
                 current, extra = _with_channels(joined[key]), _with_channels(value)
                 if current.shape[1:] != extra.shape[1:]:
@@ -181,6 +193,17 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
                     )
                 joined[key] = torch.cat([current, extra], dim=0)
     return joined
+
+
+def _is_series(sample: Sample) -> bool:
+    """Whether ``sample`` is a time series': its ``time`` is a ``(T,)`` tensor, its tensors have ``T`` first."""
+    time = sample.get(TIME_KEY)
+    return isinstance(time, Tensor) and time.ndim == 1
+
+
+def _per_step(tensor: Tensor, series: bool) -> Tensor:
+    """A time series' single-band ``(T, H, W)`` tensor as ``(T, 1, H, W)``; any other tensor as it is."""
+    return tensor.unsqueeze(1) if series and tensor.ndim == 3 else tensor
 
 
 def _with_channels(tensor: Tensor) -> Tensor:

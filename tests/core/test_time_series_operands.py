@@ -1,0 +1,64 @@
+"""``&`` and ``|`` of time series read from GeoTIFFs: single-band label series, series of different dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from geotorch.core import RasterDataset
+from tests.core.rasters import grid, write_raster
+
+#: Every tile: 8 x 8 pixels of 10 m in EPSG:32631, here; EAST lies just east of it.
+LEFT, TOP, EAST = 500000.0, 4000000.0, 500080.0
+DAYS = ("20200101", "20200201", "20200301")
+
+
+class Images(RasterDataset):
+    filename_glob = "*.tif"
+    filename_regex = r"^(?P<tile>[A-Z])_(?P<date>\d{8})\.tif$"
+
+
+class Labels(Images):
+    is_image = False
+
+
+class Crops(RasterDataset):
+    filename_glob = "*.tif"
+    is_image = False
+
+
+def seconds(day: str) -> float:
+    return datetime.strptime(day, "%Y%m%d").replace(tzinfo=UTC).timestamp()
+
+
+def write_dates(folder: Path, tile: str, values: dict[str, int | np.ndarray], left: float = LEFT) -> Path:
+    """``<tile>_<date>.tif`` for each date, every pixel holding its value (or the given ``(8, 8)`` pixels)."""
+    for day, value in values.items():
+        pixels = np.full((8, 8), value, "uint8") if isinstance(value, int) else value
+        write_raster(folder / f"{tile}_{day}.tif", pixels, 32631, grid(left, TOP, 10.0))
+    return folder
+
+
+def label_series(folder: Path, tile: str, first: int) -> Labels:
+    """Single-band labels of ``tile`` on each of :data:`DAYS`: ``first``, ``first + 1``, ... everywhere."""
+    return Labels(write_dates(folder, tile, {day: first + step for step, day in enumerate(DAYS)}), time_series=True)
+
+
+def test_a_label_series_and_a_single_date_label_join_as_two_channels_per_step(tmp_path: Path) -> None:
+    clouds = label_series(tmp_path / "clouds", "C", 1)
+    crops = Crops(write_raster(tmp_path / "crops.tif", np.full((8, 8), 4, "uint8"), 32631, grid(LEFT, TOP, 10.0)))
+    for both, order in ((clouds & crops, (0, 1)), (crops & clouds, (1, 0))):
+        sample = both[clouds.bounds]
+        assert sample["time"].tolist() == [seconds(day) for day in DAYS]
+        assert sample["mask"].shape == (3, 2, 8, 8), "one step per date, the label repeated beside each"
+        assert [sample["mask"][step, order[0]].unique().tolist() for step in range(3)] == [[1], [2], [3]]
+        assert sample["mask"][:, order[1]].unique().tolist() == [4]
+
+
+def test_two_label_series_of_one_date_each_step_join_as_two_channels_per_step(tmp_path: Path) -> None:
+    clouds, snow = label_series(tmp_path / "clouds", "C", 1), label_series(tmp_path / "snow", "S", 10)
+    sample = (clouds & snow)[clouds.bounds]
+    assert sample["mask"].shape == (3, 2, 8, 8)
+    assert sample["mask"][:, :, 0, 0].tolist() == [[1, 10], [2, 11], [3, 12]]
