@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from affine import Affine
-from torch import nn
+from torch import Tensor, nn
 
 from geotorch.trainers.predict import predict_raster
 from tests.core.rasters import write_raster
@@ -57,3 +58,31 @@ def test_an_output_dir_that_is_a_file_is_refused_naming_it(tmp_path: Path) -> No
     (tmp_path / "taken").write_text("not a folder")
     with pytest.raises(NotADirectoryError, match=r"output_dir='.*taken' is a file"):
         predict_raster(conv(), path, tmp_path / "taken", patch_size=16)
+
+
+class Output(nn.Module):
+    """A model whose output is ``make(batch)``."""
+
+    def __init__(self, make: Callable[[Tensor], Tensor]) -> None:
+        super().__init__()
+        self.make = make
+
+    def forward(self, batch: Tensor) -> Tensor:
+        return self.make(batch)
+
+
+@pytest.mark.parametrize(
+    ("make", "shape"),
+    [
+        (lambda batch: batch[:1, :2], r"\(1, 2, 16, 16\)"),
+        (lambda batch: batch[:, :0], r"\(4, 0, 16, 16\)"),
+    ],
+    ids=["one window for four", "no channel"],
+)
+def test_a_model_output_without_a_value_for_every_window_is_refused_naming_its_shape(
+    tmp_path: Path, make: Callable[[Tensor], Tensor], shape: str
+) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    with pytest.raises(ValueError, match=rf"the model gave {shape} for windows \(4, 3, 16, 16\)"):
+        predict_raster(Output(make), path, tmp_path / "out", patch_size=16, batch_size=4)
+    assert not (tmp_path / "out").exists()

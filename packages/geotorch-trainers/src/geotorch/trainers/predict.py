@@ -218,11 +218,11 @@ def predict_raster(
                     if transform is not None:
                         batch = transform(batch)
                     logits = model(batch)
-                    if not isinstance(logits, Tensor) or logits.ndim != 4 or tuple(logits.shape[-2:]) != size:
+                    if not _is_logits(logits, len(positions), size):
                         shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
                         raise ValueError(
                             f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
-                            f"it must give (B, K, {size[0]}, {size[1]}) logits"
+                            f"it must give (B, K, {size[0]}, {size[1]}) logits, B={len(positions)} and K >= 1"
                         )
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
                     weighted = _weighted(logits, weights, owned).cpu()
@@ -244,6 +244,17 @@ def predict_raster(
             part.unlink(missing_ok=True)
         raise
     return written
+
+
+def _is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
+    """Whether the model gave ``(windows, K, *size)``, ``K >= 1``: values for every pixel of every window."""
+    return (
+        isinstance(logits, Tensor)
+        and logits.ndim == 4
+        and logits.shape[0] == windows
+        and logits.shape[1] >= 1
+        and tuple(logits.shape[-2:]) == size
+    )
 
 
 def _weighted(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
