@@ -62,3 +62,12 @@ def test_two_label_series_of_one_date_each_step_join_as_two_channels_per_step(tm
     sample = (clouds & snow)[clouds.bounds]
     assert sample["mask"].shape == (3, 2, 8, 8)
     assert sample["mask"][:, :, 0, 0].tolist() == [[1, 10], [2, 11], [3, 12]]
+
+
+def test_a_union_of_label_series_fills_each_step_from_the_other_where_that_step_is_empty(tmp_path: Path) -> None:
+    # West has no label (0) on the first date and 5 on the second; east, under the same pixels, 7 on both.
+    west = Labels(write_dates(tmp_path / "west", "W", {DAYS[0]: 0, DAYS[1]: 5}), time_series=True)
+    east = Labels(write_dates(tmp_path / "east", "E", {DAYS[0]: 7, DAYS[1]: 7}), time_series=True)
+    sample = (west | east)[west.bounds]
+    assert sample["mask"].shape == (2, 8, 8)
+    assert [sample["mask"][step].unique().tolist() for step in range(2)] == [[7], [5]]

@@ -226,14 +226,18 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
     value that fills pixels without data); such pixels are taken from the
     next sample that has data. Non-tensor values and the georeferencing
     (``crs``, ``bounds``, ``transform``) come from the first sample. Time series
-    (``(T, C, H, W)``) are overlaid step by step, and only when their ``time`` is equal.
+    (samples whose ``time`` is a ``(T,)`` tensor) are overlaid step by step, at each pixel of
+    each step (a single-band ``(T, H, W)`` mask pixel by pixel), and only when their ``time``
+    is equal.
 
     Raises:
         ValueError: if tensors under one key differ in shape, naming the key, or time series
             differ in their times.
     """
+    listed = list(samples)
+    series = bool(listed) and all(_is_series(sample) for sample in listed)
     merged: Sample = {}
-    for sample in samples:
+    for sample in listed:
         for key, value in sample.items():
             if key not in merged:
                 merged[key] = value.clone() if isinstance(value, Tensor) else value
@@ -250,7 +254,9 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
                 raise ValueError(
                     f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}"
                 )
-            empty = (current == 0).all(dim=-3, keepdim=current.ndim == 4) if current.ndim >= 3 else current == 0
+            # Channels are the third axis from the end, but for the (T, H, W) mask of a single-band series.
+            banded = current.ndim >= 3 and not (series and current.ndim == 3)
+            empty = (current == 0).all(dim=-3, keepdim=current.ndim == 4) if banded else current == 0
             merged[key] = torch.where(empty, value, current)
     return merged
 
