@@ -200,3 +200,11 @@ def test_stack_leaves_what_numpy_cannot_copy_and_workers_to_default_collate() ->
     batches = list(loader)
     assert all(batch["image"].is_shared() and batch["mask"].is_shared() for batch in batches)
     assert torch.equal(batches[1]["image"], torch.stack([sample(2)["image"], sample(3)["image"]]))
+
+
+def test_merge_samples_refuses_series_of_different_times_where_one_repeats_a_time() -> None:
+    # Two steps starting at one time (a day and a month from that day) cannot be placed among the other's times.
+    twice = {"image": torch.ones(2, 1, 2, 2), "time": torch.tensor([0.0, 0.0], dtype=torch.float64)}
+    other = {"image": torch.ones(1, 1, 2, 2), "time": torch.tensor([5.0], dtype=torch.float64)}
+    with pytest.raises(ValueError, match=r"\[0.0, 0.0\] and \[5.0\].*two steps at one time"):
+        merge_samples([twice, other])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import shutil
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,9 +258,25 @@ def test_union_of_two_series_of_the_same_dates_overlays_them_step_by_step(series
     union = (west | east)[ACROSS]
     torch.testing.assert_close(union["image"], series[ACROSS]["image"])
     assert union["time"].tolist() == [seconds(day) for day in DATES]
-    (tmp_path / "B" / "B_z_20200301.tif").unlink()
-    with pytest.raises(ValueError, match="merge_samples: time series of different times"):
-        (west | Series(tmp_path / "B", crs="EPSG:32631", res=10.0, time_series=True))[ACROSS]
+
+
+def test_union_of_series_of_different_dates_has_the_steps_of_both_as_one_dataset_of_their_files(
+    series: Series, tmp_path: Path
+) -> None:
+    folder = write_tiles(tmp_path / "tiles")
+    (folder / "B_z_20200301.tif").unlink()  # east lacks the first date, west the last
+    (folder / "A_a_20200901.tif").unlink()
+    for tile in ("A", "B"):
+        (tmp_path / tile).mkdir()
+        for path in folder.glob(f"{tile}_*.tif"):
+            shutil.copy(path, tmp_path / tile)
+    west, east = (Series(tmp_path / tile, crs="EPSG:32631", res=10.0, time_series=True) for tile in ("A", "B"))
+    union = (west | east)[ACROSS]
+    one = Series(folder, crs="EPSG:32631", res=10.0, time_series=True)[ACROSS]
+    assert union["time"].tolist() == one["time"].tolist() == [seconds(day) for day in DATES]
+    torch.testing.assert_close(union["image"], one["image"])
+    assert union["image"][0, 0, :, -1].unique().tolist() == [0.0], "east has no first date: fill"
+    assert union["image"][2, 0].unique().tolist() == [value(2, 0, "B")], "west has no last date: east alone"
 
 
 def test_files_with_more_bands_than_selected_join_a_series_of_named_bands(tmp_path: Path) -> None:

@@ -226,15 +226,17 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
     value that fills pixels without data); such pixels are taken from the
     next sample that has data. Non-tensor values and the georeferencing
     (``crs``, ``bounds``, ``transform``) come from the first sample. Time series
-    (samples whose ``time`` is a ``(T,)`` tensor) are overlaid step by step, at each pixel of
-    each step (a single-band ``(T, H, W)`` mask pixel by pixel), and only when their ``time``
-    is equal.
+    (samples whose ``time`` is a ``(T,)`` tensor) are overlaid step by step, at each pixel
+    of each step (a single-band ``(T, H, W)`` mask pixel by pixel); series of different
+    times are first brought to the union of their times, in time order, a series' steps
+    where it has no time being empty (0), as one dataset holding the files of both
+    would give them.
 
     Raises:
-        ValueError: if tensors under one key differ in shape, naming the key, or time series
-            differ in their times.
+        ValueError: if tensors under one key differ in shape (other than in their steps, for
+            series), naming the key, or a series of different times repeats a time.
     """
-    listed = list(samples)
+    listed = _on_common_times(list(samples))
     series = bool(listed) and all(_is_series(sample) for sample in listed)
     merged: Sample = {}
     for sample in listed:
@@ -242,14 +244,9 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
             if key not in merged:
                 merged[key] = value.clone() if isinstance(value, Tensor) else value
                 continue
-            if not isinstance(value, Tensor) or key in GEOREFERENCING_KEYS:
+            if not isinstance(value, Tensor) or key in GEOREFERENCING_KEYS or key == TIME_KEY:
                 continue
             current = merged[key]
-            if key == TIME_KEY and not torch.equal(current, value):
-                raise ValueError(
-                    f"merge_samples: time series of different times {current.tolist()} and "
-                    f"{value.tolist()} cannot be overlaid step by step"
-                )
             if current.shape != value.shape:
                 raise ValueError(
                     f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}"
@@ -259,6 +256,43 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
             empty = (current == 0).all(dim=-3, keepdim=current.ndim == 4) if banded else current == 0
             merged[key] = torch.where(empty, value, current)
     return merged
+
+
+def _on_common_times(samples: list[Sample]) -> list[Sample]:
+    """Time series of different times brought to the union of their times; other samples as they are.
+
+    Each step-wise tensor (a series' tensors but ``time`` and the georeferencing) gets zeros at the
+    times its series lacks.
+
+    Raises:
+        ValueError: if the series differ in their times and one of them repeats a time.
+    """
+    if len(samples) < 2 or not all(_is_series(sample) for sample in samples):
+        return samples
+    series_times = [time for time in (sample[TIME_KEY] for sample in samples) if isinstance(time, Tensor)]
+    if all(torch.equal(series_times[0], time) for time in series_times[1:]):
+        return samples
+    if any(len(time.unique()) != len(time) for time in series_times):
+        shown = " and ".join(str(time.tolist()) for time in series_times)
+        raise ValueError(
+            f"merge_samples: time series of different times {shown} cannot be overlaid step by step: "
+            f"one of them has two steps at one time"
+        )
+    union = torch.unique(torch.cat(series_times))
+    aligned: list[Sample] = []
+    for sample, time in zip(samples, series_times, strict=True):
+        steps = torch.searchsorted(union, time)
+        spread: Sample = {}
+        for key, value in sample.items():
+            if key == TIME_KEY:
+                spread[key] = union
+            elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS:
+                spread[key] = value.new_zeros((len(union), *value.shape[1:]))
+                spread[key][steps] = value
+            else:
+                spread[key] = value
+        aligned.append(spread)
+    return aligned
 
 
 def unbind_samples(sample: Sample) -> list[Sample]:
