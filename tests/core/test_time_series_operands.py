@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from geotorch.core import RasterDataset
 from tests.core.rasters import grid, write_raster
@@ -71,3 +72,11 @@ def test_a_union_of_label_series_fills_each_step_from_the_other_where_that_step_
     sample = (west | east)[west.bounds]
     assert sample["mask"].shape == (2, 8, 8)
     assert [sample["mask"][step].unique().tolist() for step in range(2)] == [[7], [5]]
+
+
+def test_a_union_of_a_series_and_a_single_image_is_refused_at_construction_naming_both(tmp_path: Path) -> None:
+    series = Images(write_dates(tmp_path / "series", "A", {day: 1 for day in DAYS}), time_series=True)
+    single = Images(write_dates(tmp_path / "single", "B", {DAYS[0]: 2}, left=EAST))
+    for first, second in ((series, single), (single, series)):
+        with pytest.raises(ValueError, match=r"Images is a time series \(time_series=True.*but Images is not"):
+            first | second

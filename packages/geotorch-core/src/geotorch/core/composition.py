@@ -151,8 +151,16 @@ class UnionDataset(_Composite):
         """Unite two datasets.
 
         Raises:
-            ValueError: if their samples differ in keys or channel counts.
+            ValueError: if their samples differ in keys or channel counts, or one is a time series
+                and the other is not (their samples would differ in shape).
         """
+        if is_time_series(dataset1) != is_time_series(dataset2):
+            series, single = (dataset1, dataset2) if is_time_series(dataset1) else (dataset2, dataset1)
+            raise ValueError(
+                f"UnionDataset: {type(series).__name__} is a time series (time_series=True, samples (T, C, H, W)) "
+                f"but {type(single).__name__} is not (samples (C, H, W)); give both time_series=True to overlay "
+                f"them date by date, or neither to mosaic all files into one image"
+            )
         if dict(dataset1.channels) != dict(dataset2.channels):
             raise ValueError(
                 f"UnionDataset: {type(dataset1).__name__} gives {dict(dataset1.channels)} but "
