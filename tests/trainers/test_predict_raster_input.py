@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+import rasterio
+import torch
 from affine import Affine
 from torch import Tensor, nn
 
@@ -86,3 +88,29 @@ def test_a_model_output_without_a_value_for_every_window_is_refused_naming_its_s
     with pytest.raises(ValueError, match=rf"the model gave {shape} for windows \(4, 3, 16, 16\)"):
         predict_raster(Output(make), path, tmp_path / "out", patch_size=16, batch_size=4)
     assert not (tmp_path / "out").exists()
+
+
+class Pixelwise(nn.Module):
+    """Two logits of each pixel alone: ``band - 100`` and ``100 - band`` (NaN where the band is NaN)."""
+
+    def forward(self, batch: Tensor) -> Tensor:
+        return torch.cat([batch[:, :1] - 100, 100 - batch[:, :1]], dim=1)
+
+
+@pytest.mark.parametrize("output", ["classes", "probabilities"])
+def test_pixels_the_model_gives_nan_for_are_nodata_not_class_or_probability_0(tmp_path: Path, output: str) -> None:
+    image = np.random.default_rng(3).uniform(0, 200, (1, 30, 40)).astype("float32")
+    image[0, 5:9, 10:20] = np.nan  # missing pixels of a float raster that declares no nodata
+    path = write_raster(tmp_path / "in" / "float.tif", image, "EPSG:32633", TRANSFORM)
+    (written,) = predict_raster(Pixelwise(), path, tmp_path / "out", patch_size=16, overlap=4, output=output)
+    with rasterio.open(written) as result:
+        assert result.nodata == 255
+        values = result.read()
+    missing = np.isnan(image[0])
+    assert (values[:, missing] == 255).all()
+    logits = torch.from_numpy(np.stack([image[0] - 100, 100 - image[0]]))
+    if output == "classes":
+        expected = logits.argmax(dim=0).numpy()[None]
+    else:
+        expected = torch.softmax(logits, dim=0).mul(254).round().numpy()
+    assert np.array_equal(values[:, ~missing], expected[:, ~missing])

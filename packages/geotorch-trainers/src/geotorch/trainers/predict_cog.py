@@ -122,6 +122,9 @@ class OutputSpec:
     def encode(self, band: Band, has_data: np.ndarray | None) -> np.ndarray:
         """The pixels of ``band`` as the output stores them, nodata where no window reached or the input has no data.
 
+        A pixel whose values hold a NaN (a model's NaN, or NaN input it was given) has no class and
+        no probabilities: it is nodata too, as are probabilities that are NaN (softmax of infinite logits).
+
         Returns:
             ``(count, rows, width)`` of :attr:`dtype` (float16 as float32 values that half floats hold).
         """
@@ -129,8 +132,10 @@ class OutputSpec:
         if has_data is not None:
             valid = valid & has_data
         values = band.values
+        unknown = None
         if self.kind == "classes":
             threshold = 0.0 if self.logits else 0.5
+            unknown = _nan_pixels(values)
             labels = (values[0] > threshold).to(torch.uint8) if self.channels == 1 else first_argmax(values)
             encoded = labels.numpy().astype(self.dtype, copy=False)[None]
         elif self.kind == "probabilities":
@@ -139,6 +144,10 @@ class OutputSpec:
             else:
                 scores = torch.sigmoid(values) if self.channels == 1 else torch.softmax(values, dim=0)
             if self.dtype == "uint8":
+                unknown = _nan_pixels(scores)
+                if unknown is not None:
+                    # Zeros for the cast (NaN has no uint8 value); those pixels become nodata below.
+                    scores.nan_to_num_(0.0)
                 # In place: the scores are a tensor of their own (the band's values are not written to).
                 encoded = scores.mul_(PROBABILITY_SCALE).round_().numpy().astype("uint8")
             else:
@@ -146,6 +155,8 @@ class OutputSpec:
                 encoded = scores.numpy().astype("float16").astype("float32")
         else:
             encoded = values.numpy().astype("float32")
+        if unknown is not None:
+            valid = valid & ~unknown
         if not valid.all():
             np.copyto(encoded, np.asarray(self.nodata, dtype=encoded.dtype), where=~valid)
         return encoded
@@ -179,6 +190,17 @@ class OutputSpec:
             red, green, blue = colorsys.hls_to_rgb((label * 0.618034) % 1, 0.45 + 0.15 * (label % 2), 0.75)
             colours.append((round(red * 255), round(green * 255), round(blue * 255), 255))
         return colours
+
+
+def _nan_pixels(values: Tensor) -> np.ndarray | None:
+    """``(rows, width)`` booleans: which pixels of ``(channels, rows, width)`` values hold a NaN; None when none does.
+
+    One sum tells whether any does (NaN, or infinities of both signs, make it NaN), so the
+    usual band, without NaN, costs one pass that allocates nothing.
+    """
+    if not torch.isnan(values.sum()):
+        return None
+    return np.asarray(values.isnan().any(dim=0).numpy())
 
 
 def first_argmax(values: Tensor) -> Tensor:
