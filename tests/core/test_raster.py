@@ -519,6 +519,17 @@ def test_start_and_stop_groups_give_the_interval(tmp_path: Path) -> None:
     assert bounds.maxt == pytest.approx(datetime(2021, 3, 1, tzinfo=UTC).timestamp(), abs=1e-3)
 
 
+def test_a_stop_before_its_start_is_refused_naming_the_file_and_both_dates(tmp_path: Path) -> None:
+    class Composite(RasterDataset):
+        filename_regex = r"c_(?P<start>\d{6})_(?P<stop>\d{6})\.tif"
+        date_format = "%Y%m"
+
+    write_raster(tmp_path / "c_202102_202011.tif", random_bands((1, 4, 4)), "EPSG:32616", grid(LEFT, TOP))
+    for time_series in (False, True):
+        with pytest.raises(ValueError, match=r"c_202102_202011\.tif: stop '202011' is before start '202102'"):
+            Composite(tmp_path, time_series=time_series)
+
+
 def test_a_date_that_does_not_fit_the_format_names_the_file(tmp_path: Path) -> None:
     write_raster(tmp_path / "cdl_2021.tif", random_bands((1, 4, 4), "uint8"), "EPSG:32616", grid(LEFT, TOP))
 

@@ -46,11 +46,20 @@ def interval_from_match(match: re.Match[str], date_format: str, source: str) -> 
     A ``date`` group covers the whole period its format resolves (``%Y`` a
     year, ``%Y%m%d`` a day); ``start`` and ``stop`` groups give the interval's
     ends. Without any of them the interval is unbounded.
+
+    Raises:
+        ValueError: naming ``source`` (the file) if a date does not fit ``date_format``, or
+            ``stop`` is before ``start``.
     """
     groups = match.groupdict()
     if groups.get("start") and groups.get("stop"):
         start = parse_time(groups["start"], date_format, source)
         stop = parse_time(groups["stop"], date_format, source)
+        if stop < start:
+            raise ValueError(
+                f"{source}: stop {groups['stop']!r} is before start {groups['start']!r} (date_format "
+                f"{date_format!r}); check the order of filename_regex's (?P<start>...) and (?P<stop>...) groups"
+            )
         return start.timestamp(), _end_of_period(stop, date_format).timestamp()
     if groups.get("date"):
         start = parse_time(groups["date"], date_format, source)
