@@ -13,10 +13,14 @@ import torch
 from affine import Affine
 from torch import Tensor, nn
 
+from geotorch.core import RasterReadError
 from geotorch.trainers.predict import predict_raster
 from tests.core.rasters import write_raster
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
+
+#: Public-domain rasters from real sources (see its README).
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 
 
 def scene(path: Path, height: int = 20, width: int = 25, bands: int = 3, seed: int = 0) -> Path:
@@ -114,3 +118,13 @@ def test_pixels_the_model_gives_nan_for_are_nodata_not_class_or_probability_0(tm
     else:
         expected = torch.softmax(logits, dim=0).mul(254).round().numpy()
     assert np.array_equal(values[:, ~missing], expected[:, ~missing])
+
+
+def test_a_damaged_tile_is_an_error_naming_the_file_and_window_and_leaves_no_file(tmp_path: Path) -> None:
+    # The real file's tile at row 512, column 512 is damaged (reading it is GDAL's "TIFFReadEncodedTile() failed").
+    damaged = REAL / "corrupt.tif"
+    with pytest.raises(
+        RasterReadError, match=rf"{damaged}: cannot read the 256 x 256 px window at row 512, column 512: .*TIFFRead"
+    ):
+        predict_raster(conv(), damaged, tmp_path / "out", patch_size=256, overlap=0, batch_size=2)
+    assert list((tmp_path / "out").rglob("*")) == []

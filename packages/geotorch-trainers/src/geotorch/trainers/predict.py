@@ -111,7 +111,8 @@ def predict_raster(
         TypeError: if ``model`` is no :class:`torch.nn.Module`.
         FileNotFoundError: if a path does not exist or a folder holds no raster.
         NotADirectoryError: if ``output_dir`` is a file.
-        geotorch.core.RasterReadError: if a remote raster cannot be opened or read, naming its URL.
+        geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
+            be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range, a URL names a prefix (ends with ``/``), an
             output would replace its input, or the
             model's output is not ``(B, K, H, W)`` of the window's size.

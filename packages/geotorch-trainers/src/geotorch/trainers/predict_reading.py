@@ -16,12 +16,13 @@ import numpy as np
 import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
+from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 from torch import Tensor
 
-from geotorch.core import is_remote, open_raster
+from geotorch.core import RasterReadError, is_remote, open_raster
 
 if TYPE_CHECKING:
     from geotorch.trainers.predict_cog import Grid
@@ -201,7 +202,11 @@ class WindowReader:
         return len(self.items)
 
     def batch(self, start: int, stop: int, pin_memory: bool = False) -> Batch:
-        """Windows ``[start, stop)``, in the calling thread."""
+        """Windows ``[start, stop)``, in the calling thread.
+
+        Raises:
+            geotorch.core.RasterReadError: if a window cannot be read (a damaged tile), naming the file and window.
+        """
         from geotorch.trainers.predict_cog import bounded_cache
 
         items = self.items[start:stop]
@@ -214,14 +219,22 @@ class WindowReader:
         with bounded_cache():
             for slot, (position, top, left) in zip(pixels.numpy(), items, strict=True):
                 number = self.plan[position][0]
-                if self.crs is None and not is_remote(self.layouts[number].source or ""):
-                    shared = self._share(number)
-                    try:
-                        read_window(shared.view, self.bands[0], top, left, slot, shared.lock)
-                    finally:
-                        self._unshare(shared)
-                else:
-                    read_window(self._view(number), self.bands[0], top, left, slot)
+                try:
+                    if self.crs is None and not is_remote(self.layouts[number].source or ""):
+                        shared = self._share(number)
+                        try:
+                            read_window(shared.view, self.bands[0], top, left, slot, shared.lock)
+                        finally:
+                            self._unshare(shared)
+                    else:
+                        read_window(self._view(number), self.bands[0], top, left, slot)
+                except RasterioError as error:
+                    # GDAL's own words (the damaged tile) are the cause of rasterio's "Read failed".
+                    reason = f"{error}: {error.__cause__}" if error.__cause__ is not None else str(error)
+                    raise RasterReadError(
+                        f"predict_raster: {self.layouts[number].source}: cannot read the "
+                        f"{slot.shape[2]} x {slot.shape[1]} px window at row {top}, column {left}: {reason}"
+                    ) from error
         return pixels, [item[0] for item in items], [item[1] for item in items], [item[2] for item in items]
 
     def batches(self, batch_size: int, threads: int, pin_memory: bool = False) -> Generator[Batch]:
