@@ -80,3 +80,16 @@ def test_a_union_of_a_series_and_a_single_image_is_refused_at_construction_namin
     for first, second in ((series, single), (single, series)):
         with pytest.raises(ValueError, match=r"Images is a time series \(time_series=True.*but Images is not"):
             first | second
+
+
+@pytest.mark.parametrize("flag", ["False", 1, 0, None])
+def test_time_series_that_is_no_bool_is_refused_naming_it(tmp_path: Path, flag: object) -> None:
+    # "False" is true: it made a series that & and | then took for a single image (they take only True).
+    with pytest.raises(TypeError, match=rf"Images: time_series={flag!r} \(\w+\) must be True or False"):
+        Images(write_dates(tmp_path, "A", {day: 1 for day in DAYS}), time_series=flag)  # type: ignore[arg-type]
+
+
+def test_a_numpy_bool_is_a_bool(tmp_path: Path) -> None:
+    series = Images(write_dates(tmp_path, "A", {day: 1 for day in DAYS}), time_series=np.True_)  # type: ignore[arg-type]
+    assert series.time_series is True and (series & series).time_series
+    assert series[series.bounds]["image"].shape == (3, 1, 8, 8)

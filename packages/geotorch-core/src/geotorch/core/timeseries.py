@@ -7,6 +7,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
 from geotorch.core.remote import Location
 from geotorch.core.timestamps import interval_from_match
@@ -118,8 +120,18 @@ class SeriesFiles:
     _acquisitions: dict[str, Acquisition]
 
     def _start_series(self, time_series: bool) -> None:
-        """Set ``time_series`` and an empty table of acquisitions (filled by indexing, see ``scene_records``)."""
-        self.time_series = time_series
+        """Set ``time_series`` and an empty table of acquisitions (filled by indexing, see ``scene_records``).
+
+        Raises:
+            TypeError: if ``time_series`` is not a bool (``"False"`` would be true, and ``&``/``|`` take only
+                ``True`` for a series).
+        """
+        if not isinstance(time_series, bool | np.bool_):
+            raise TypeError(
+                f"{type(self).__name__}: time_series={time_series!r} ({type(time_series).__name__}) must be "
+                f"True or False"
+            )
+        self.time_series = bool(time_series)
         self._acquisitions = {}
 
     def acquisition_key(self, path: Location, match: re.Match[str]) -> Hashable:
