@@ -128,3 +128,13 @@ def test_a_damaged_tile_is_an_error_naming_the_file_and_window_and_leaves_no_fil
     ):
         predict_raster(conv(), damaged, tmp_path / "out", patch_size=256, overlap=0, batch_size=2)
     assert list((tmp_path / "out").rglob("*")) == []
+
+
+def test_an_error_of_the_model_names_the_input_files_and_their_bands(tmp_path: Path) -> None:
+    path = scene(tmp_path / "in" / "sentinel2.tif", bands=13)
+    with pytest.raises(RuntimeError, match=r"expected input.*to have 3 channels") as raised:
+        predict_raster(conv(bands=3), path, tmp_path / "out", patch_size=16, batch_size=2)
+    assert raised.value.__notes__ == [
+        f"predict_raster: raised running the model on windows (2, 13, 16, 16) (B, bands, height, width) of {path}"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -216,9 +216,18 @@ def predict_raster(
             try:
                 for images, positions, tops, lefts in batches:
                     batch = images.to(target_device, non_blocking=True)
-                    if transform is not None:
-                        batch = transform(batch)
-                    logits = model(batch)
+                    try:
+                        if transform is not None:
+                            batch = transform(batch)
+                        logits = model(batch)
+                    except Exception as error:
+                        # The model's own error (a band count it does not take, say) says nothing of the inputs.
+                        files = dict.fromkeys(layouts[plan[position][0]].source for position in positions)
+                        error.add_note(
+                            f"predict_raster: raised running the model on windows {tuple(images.shape)} (B, bands, "
+                            f"height, width) of {', '.join(map(str, files))}"
+                        )
+                        raise
                     if not _is_logits(logits, len(positions), size):
                         shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
                         raise ValueError(
