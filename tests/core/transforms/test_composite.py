@@ -220,6 +220,30 @@ def test_bad_arguments_are_refused_by_name(arguments: dict[str, object], message
         TemporalComposite(**arguments)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"mask_band": 1.5}, r"mask_band: 1.5 must be an integer"),
+        ({"mask_band": True}, r"mask_band: True must be an integer"),
+        ({"mask_key": "qa", "mask_bits": (True,)}, r"mask_bits: True must be an integer"),
+        ({"mask_key": "qa", "mask_bits": (2.0,)}, r"mask_bits: 2.0 must be an integer"),
+    ],
+)
+def test_band_and_bits_that_are_no_integers_are_refused_at_construction(
+    arguments: dict[str, object], message: str
+) -> None:
+    # mask_band=1.5 failed at the first call with torch's 'only integers, slices ... are valid indices';
+    # True was taken as band 1.
+    with pytest.raises(TypeError, match=message):
+        TemporalComposite(**arguments)  # type: ignore[arg-type]
+
+
+def test_numpy_integers_are_integers() -> None:
+    composite = TemporalComposite(mask_band=np.int64(1), mask_bits=(np.int64(0),))  # type: ignore[arg-type]
+    series = torch.stack([torch.full((3, 2, 2), 4.0), torch.tensor([0.0, 1.0, 0.0]).view(3, 1, 1).expand(3, 2, 2)], 1)
+    assert composite(series).flatten().tolist() == [4.0] * 4
+
+
 def test_composite_is_refused_inside_augmentation_sequential() -> None:
     with pytest.raises(
         ValueError, match=r"TemporalComposite\(reduce='median'\) changes a sample's number of time steps"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 from typing import Any, Literal, overload
 
 import torch
@@ -67,6 +68,7 @@ class TemporalComposite(nn.Module):
             Collection 2 ``QA_PIXEL``'s dilated cloud, cirrus, cloud and cloud shadow flags.
 
     Raises:
+        TypeError: if ``mask_band`` or a bit of ``mask_bits`` is not an integer (a bool included).
         ValueError: if ``reduce`` is neither ``"median"`` nor ``"mean"``, both ``mask_key`` and
             ``mask_band`` are given, ``mask_values`` or ``mask_bits`` are given without either, or a
             bit is outside 0 to 62.
@@ -96,15 +98,19 @@ class TemporalComposite(nn.Module):
             raise ValueError(f"give mask_key={mask_key!r} or mask_band={mask_band}, not both")
         if mask_key is None and mask_band is None and (mask_values is not None or mask_bits is not None):
             raise ValueError("mask_values and mask_bits say which mask values mark a pixel: give mask_key or mask_band")
+        whole = [("mask_band", mask_band)] if mask_band is not None else []
+        for name, number in whole + [("mask_bits", bit) for bit in mask_bits or ()]:
+            if isinstance(number, bool) or not isinstance(number, Integral):
+                raise TypeError(f"{name}: {number!r} must be an integer (a band index or bit number)")
         bad_bits = [bit for bit in mask_bits or () if not 0 <= bit <= 62]
         if bad_bits:
             raise ValueError(f"mask_bits={list(mask_bits or ())}: bits {bad_bits} are outside 0 to 62")
         self.reduce = reduce
         self.nodata = nodata
         self.mask_key = mask_key
-        self.mask_band = mask_band
+        self.mask_band = None if mask_band is None else int(mask_band)
         self.mask_values = None if mask_values is None else tuple(mask_values)
-        self.mask_bits = None if mask_bits is None else tuple(mask_bits)
+        self.mask_bits = None if mask_bits is None else tuple(int(bit) for bit in mask_bits)
 
     def extra_repr(self) -> str:
         """The arguments this composite was made with, for its ``repr``."""
