@@ -157,6 +157,26 @@ def test_length_that_does_not_fit_the_batch_names_it_and_the_shape() -> None:
         TemporalComposite()(sample)
 
 
+def test_length_that_is_not_whole_is_refused() -> None:
+    # 1.5 steps made the first series' steps 0 and 1 count (steps >= 1.5 were left out).
+    sample = {"image": torch.rand(2, 3, 1, 2, 2), "length": torch.tensor([1.5, 3.0])}
+    with pytest.raises(ValueError, match=r"sample\['length'\] is \[1.5, 3.0\].*whole numbers of steps"):
+        TemporalComposite("mean")(sample)
+
+
+def test_a_series_without_steps_is_refused_naming_its_shape() -> None:
+    # The median failed inside torch.gather ('index 0 is out of bounds for dimension 1 with size 0').
+    for reduce in ("median", "mean"):
+        with pytest.raises(ValueError, match=r"T >= 1, got shape \(0, 2, 3, 3\)"):
+            TemporalComposite(reduce)(torch.rand(0, 2, 3, 3))
+
+
+def test_a_complex_series_is_refused() -> None:
+    # It was composited with a ComplexWarning, its imaginary parts discarded.
+    with pytest.raises(TypeError, match=r"torch.complex64.*real values"):
+        TemporalComposite()(torch.ones(3, 1, 2, 2, dtype=torch.complex64))
+
+
 def test_real_landsat_windows_composite_like_numpy(real_data: Path) -> None:
     # Three shifted windows of a real Landsat 7 scene, as three dates: its nodata border differs between them.
     with rasterio.open(real_data / "RGB.byte.tif") as src:

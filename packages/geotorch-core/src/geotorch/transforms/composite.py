@@ -142,8 +142,9 @@ class TemporalComposite(nn.Module):
 
         Raises:
             KeyError: if the sample has no ``image``, or no ``mask_key``.
-            ValueError: if the image is not 4-D or 5-D, ``mask_band`` is beyond its bands, or the mask
-                or ``length`` does not fit the image; each names the shapes.
+            TypeError: if the image is complex.
+            ValueError: if the image is not 4-D or 5-D or has no step, ``mask_band`` is beyond its bands,
+                or the mask or ``length`` does not fit the image; each names the shapes.
         """
         if isinstance(sample, Tensor):
             if self.mask_key is not None:
@@ -177,13 +178,19 @@ class TemporalComposite(nn.Module):
             The ``C x H x W`` or ``B x C x H x W`` composite (``C - 1`` bands with ``mask_band``).
 
         Raises:
-            ValueError: if the image is not 4-D or 5-D, ``mask_band`` is beyond its bands, or the mask
-                or ``lengths`` do not fit the image.
+            TypeError: if the image is complex.
+            ValueError: if the image is not 4-D or 5-D or has no step, ``mask_band`` is beyond its bands,
+                or the mask or ``lengths`` do not fit the image.
         """
-        if image.ndim not in (4, 5):
+        if image.ndim not in (4, 5) or image.shape[-4] == 0:
             raise ValueError(
                 "TemporalComposite: the image must be T x C x H x W (one series) or B x T x C x H x W "
-                f"(a batch of series), got shape {tuple(image.shape)}"
+                f"(a batch of series) with T >= 1, got shape {tuple(image.shape)}"
+            )
+        if image.is_complex():
+            raise TypeError(
+                f"TemporalComposite: the image is {image.dtype}; composites are of real values: "
+                f"composite the amplitude (image.abs()) or the real and imaginary parts"
             )
         single = image.ndim == 4
         series = image.unsqueeze(0) if single else image
@@ -254,11 +261,12 @@ def _mask_steps(mask: Any, image: Tensor, key: str, single: bool) -> Tensor:
 def _series_lengths(lengths: Any, image: Tensor) -> Tensor:
     """A padded batch's ``length``, refusing one that does not fit the batch of series."""
     batch, steps = image.shape[:2]
-    if not isinstance(lengths, Tensor) or lengths.shape != (batch,) or ((lengths < 0) | (lengths > steps)).any():
+    whole = isinstance(lengths, Tensor) and not (lengths.is_floating_point() or lengths.is_complex())
+    if not whole or lengths.shape != (batch,) or ((lengths < 0) | (lengths > steps)).any():
         shown = f"{lengths.tolist()}" if isinstance(lengths, Tensor) else type(lengths).__name__
         raise ValueError(
             f"TemporalComposite: sample[{LENGTH_KEY!r}] is {shown} beside sample['image'] {tuple(image.shape)}; "
-            f"it must hold {batch} numbers of steps from 0 to {steps}, one per series"
+            f"it must hold {batch} whole numbers of steps from 0 to {steps}, one per series"
         )
     return lengths.to(image.device)
 
