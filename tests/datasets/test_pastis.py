@@ -129,6 +129,25 @@ def test_a_series_of_another_length_than_its_dates_names_the_file(tmp_path: Path
         PASTIS(root)[0]
 
 
+@pytest.mark.parametrize(("name", "array", "mode", "message"), [
+    # Each failed inside numpy or torch without naming the file, or (2-D target) gave a mask of shape (16,).
+    ("DATA_S2/S2_30000.npy", np.zeros((2, 3, SIZE, SIZE), "int16"), "semantic",
+     r"S2_30000.npy: expected \(T, C, H, W\) .* C = 10 bands of s2, got shape \(2, 3, 16, 16\)"),
+    ("ANNOTATIONS/TARGET_30000.npy", np.zeros((SIZE, SIZE), "uint8"), "semantic",
+     r"TARGET_30000.npy: expected \(K, H, W\) .* H x W = 16 x 16, got shape \(16, 16\)"),
+    ("ANNOTATIONS/TARGET_30000.npy", np.zeros((3, 8, 8), "uint8"), "semantic",
+     r"TARGET_30000.npy: expected \(K, H, W\) .* got shape \(3, 8, 8\)"),
+    ("INSTANCE_ANNOTATIONS/INSTANCES_30000.npy", np.ones((8, 8), "int64"), "instance",
+     r"INSTANCES_30000.npy: expected \(H, W\) parcel ids .* got shape \(8, 8\)"),
+])
+def test_a_patch_file_of_the_wrong_shape_names_the_file_and_its_shape(tmp_path: Path, name: str, array: np.ndarray,
+                                                                        mode: str, message: str) -> None:
+    root = make_pastis(tmp_path, {30000: PATCHES[30000]})
+    np.save(root / "PASTIS-R" / name, array)
+    with pytest.raises(ValueError, match=message):
+        PASTIS(root, mode=mode)[0]
+
+
 def test_metadata_without_the_sensor_s_dates_names_the_file_and_patch(tmp_path: Path) -> None:
     root = make_pastis(tmp_path, {30000: PATCHES[30000]})
     path = root / "PASTIS-R" / "metadata.geojson"

@@ -217,20 +217,32 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
 
         Raises:
             IndexError: if ``index`` is out of range.
-            ValueError: naming the file, if a series has another number of steps than its dates.
+            ValueError: naming the file and its shape, if a series is not ``(T, C, H, W)`` with a step per
+                date and the sensor's ``C`` bands, a target not ``(K, H, W)`` or an instance map not
+                ``(H, W)`` of the series' height and width.
         """
         patch = self.patches[index]
         series_path, target_path, *instance_path = self.paths(patch)
         series = np.load(series_path)
-        if series.ndim != 4 or len(series) != len(patch.times):
+        bands = len(self.sensors[self.sensor][0])
+        if series.ndim != 4 or len(series) != len(patch.times) or series.shape[1] != bands:
             raise ValueError(f"{series_path}: expected (T, C, H, W) with T = {len(patch.times)} dates in "
-                             f"metadata.geojson, got shape {series.shape}")
+                             f"metadata.geojson and C = {bands} bands of {self.sensor}, got shape {series.shape}")
+        size = series.shape[2:]
         order = np.argsort(patch.times, kind="stable")
         image = torch.from_numpy(series[order][:, self.band_indices].astype(np.float32))
-        semantic = torch.from_numpy(np.load(target_path)[0].astype(np.int64))
+        target = np.load(target_path)
+        if target.ndim != 3 or len(target) == 0 or target.shape[1:] != size:
+            raise ValueError(f"{target_path}: expected (K, H, W) classes in its first channel, of the series' "
+                             f"H x W = {size[0]} x {size[1]}, got shape {target.shape}")
+        semantic = torch.from_numpy(target[0].astype(np.int64))
         sample: Sample = {"image": image, TIME_KEY: torch.tensor(patch.times, dtype=torch.float64)[order]}
         if instance_path:
-            sample.update(instance_targets(torch.from_numpy(np.load(instance_path[0]).astype(np.int64)), semantic))
+            instances = np.load(instance_path[0])
+            if instances.shape != size:
+                raise ValueError(f"{instance_path[0]}: expected (H, W) parcel ids of the series' H x W = "
+                                 f"{size[0]} x {size[1]}, got shape {instances.shape}")
+            sample.update(instance_targets(torch.from_numpy(instances.astype(np.int64)), semantic))
         else:
             sample["mask"] = semantic
         if self.transforms is not None:
