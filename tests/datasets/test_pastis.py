@@ -159,6 +159,31 @@ def test_metadata_without_the_sensor_s_dates_names_the_file_and_patch(tmp_path: 
         PASTIS(root, bands=("S1D_VV",))
 
 
+@pytest.mark.parametrize(("edit", "message"), [
+    # Each was json's or int()'s own error, naming neither the file nor the patch.
+    (lambda metadata: metadata["features"][0]["properties"].update({"dates-S2": "{not json"}),
+     r"metadata.geojson, patch 30000: dates '\{not json' are not JSON text"),
+    (lambda metadata: metadata["features"][0]["properties"].update({"Fold": "one"}),
+     r"metadata.geojson: a feature \(30000\) has ID_PATCH 30000 and Fold 'one'; both must be whole numbers"),
+    (lambda metadata: metadata.pop("features"), r"metadata.geojson: not a GeoJSON FeatureCollection"),
+])
+def test_metadata_that_does_not_fit_names_the_file_and_patch(tmp_path: Path, edit: Any, message: str) -> None:
+    root = make_pastis(tmp_path, {30000: PATCHES[30000]})
+    path = root / "PASTIS-R" / "metadata.geojson"
+    metadata = json.loads(path.read_text())
+    edit(metadata)
+    path.write_text(json.dumps(metadata))
+    with pytest.raises(ValueError, match=message):
+        PASTIS(root)
+
+
+def test_metadata_that_is_not_json_names_the_file(tmp_path: Path) -> None:
+    root = make_pastis(tmp_path, {30000: PATCHES[30000]})
+    (root / "PASTIS-R" / "metadata.geojson").write_text("{truncated")
+    with pytest.raises(ValueError, match=r"metadata.geojson: not a GeoJSON FeatureCollection of the patches"):
+        PASTIS(root)
+
+
 def test_plot_shows_first_and_last_dates_classes_and_prediction(pastis_root: Path) -> None:
     dataset = PASTIS(pastis_root, folds=(1,))
     sample = dataset[0]

@@ -178,21 +178,30 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
         """The patches of the chosen folds, in the order ``metadata.geojson`` lists them.
 
         Raises:
-            ValueError: naming the file and the patch, if a feature lacks ``ID_PATCH``, ``Fold`` or the
-                sensor's dates, or a date is not YYYYMMDD.
+            ValueError: naming the file (and the patch), if it is not a GeoJSON FeatureCollection, a
+                feature lacks ``ID_PATCH``, ``Fold`` or the sensor's dates, ``ID_PATCH`` or ``Fold`` is not a
+                whole number, or a date is not YYYYMMDD.
         """
         path = self.folder / "metadata.geojson"
         dates_property = self.sensors[self.sensor][2]
+        try:
+            features = json.loads(path.read_text())["features"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}: not a GeoJSON FeatureCollection of the patches ({error!r}); extract "
+                             f"PASTIS-R.zip again, or download it with download=True") from error
         patches = []
-        for feature in json.loads(path.read_text())["features"]:
+        for feature in features:
             properties = feature.get("properties") or {}
+            patch_id = properties.get("ID_PATCH", "no ID_PATCH")
             try:
-                patch_id, fold, dates = properties["ID_PATCH"], int(properties["Fold"]), properties[dates_property]
+                number, fold, dates = int(properties["ID_PATCH"]), int(properties["Fold"]), properties[dates_property]
             except KeyError as error:
-                raise ValueError(f"{path}: a feature ({properties.get('ID_PATCH', 'no ID_PATCH')}) lacks "
-                                 f"the property {error.args[0]!r}") from error
+                raise ValueError(f"{path}: a feature ({patch_id}) lacks the property {error.args[0]!r}") from error
+            except (ValueError, TypeError) as error:
+                raise ValueError(f"{path}: a feature ({patch_id}) has ID_PATCH {properties['ID_PATCH']!r} and Fold "
+                                 f"{properties['Fold']!r}; both must be whole numbers") from error
             if fold in self.folds:
-                patches.append(Patch(int(patch_id), fold, _step_times(dates, f"{path}, patch {patch_id}")))
+                patches.append(Patch(number, fold, _step_times(dates, f"{path}, patch {patch_id}")))
         return patches
 
     def _check_files(self) -> None:
@@ -320,8 +329,15 @@ def instance_targets(instances: Tensor, semantic: Tensor) -> Sample:
 
 
 def _step_times(dates: Any, source: str) -> tuple[float, ...]:
-    """POSIX seconds of each step of a ``dates-*`` property (``{"0": 20180924, ...}`` or its JSON text)."""
-    mapping = json.loads(dates) if isinstance(dates, str) else dates
+    """POSIX seconds of each step of a ``dates-*`` property (``{"0": 20180924, ...}`` or its JSON text).
+
+    Raises:
+        ValueError: naming ``source``, if ``dates`` is no such object (or JSON text of one) or a date is not YYYYMMDD.
+    """
+    try:
+        mapping = json.loads(dates) if isinstance(dates, str) else dates
+    except ValueError as error:
+        raise ValueError(f"{source}: dates {dates!r} are not JSON text of a {{step: YYYYMMDD}} object") from error
     if not isinstance(mapping, dict) or not mapping:
         raise ValueError(f"{source}: dates must be a non-empty {{step: YYYYMMDD}} object, got {dates!r}")
     times = []
