@@ -87,7 +87,7 @@ def test_instance_sample_has_a_mask_box_and_class_per_parcel(pastis_root: Path) 
     assert sample["label"].dtype == torch.int64 and sample["label"].tolist() == LABELS
 
 
-@pytest.mark.parametrize("folds", [(0,), (1, 6), ()])
+@pytest.mark.parametrize("folds", [(0,), (1, 6), (), 3, "3"])  # 3 was "'int' object is not iterable"
 def test_a_fold_outside_one_to_five_is_refused(pastis_root: Path, folds: tuple[int, ...]) -> None:
     with pytest.raises(ValueError, match=r"folds must be some of 1, 2, 3, 4, 5"):
         PASTIS(pastis_root, folds=folds)

@@ -132,8 +132,9 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
             DatasetNotFoundError: if the data is missing and ``download`` is False, or a patch file is missing.
             ChecksumError: if ``checksum`` and the archive fails verification.
         """
-        if not folds or any(fold not in (1, 2, 3, 4, 5) for fold in folds):
-            raise ValueError(f"{type(self).__name__}: folds must be some of 1, 2, 3, 4, 5, got {list(folds)}")
+        if not isinstance(folds, Sequence) or not folds or any(fold not in (1, 2, 3, 4, 5) for fold in folds):
+            raise ValueError(f"{type(self).__name__}: folds must be some of 1, 2, 3, 4, 5 (a sequence such as "
+                             f"(3,)), got {folds!r}")
         if mode not in self.modes:
             raise ValueError(f"{type(self).__name__}: unknown mode {mode!r}; choose one of {list(self.modes)}")
         self.sensor = self.sensor_of(bands)
