@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import numpy as np
 import pytest
 
 from geotorch.core import RasterDataset
+from geotorch.core.remote import Location
 from tests.core.rasters import grid, write_raster
 
 #: Every tile: 8 x 8 pixels of 10 m in EPSG:32631, here; EAST lies just east of it.
@@ -93,3 +96,13 @@ def test_a_numpy_bool_is_a_bool(tmp_path: Path) -> None:
     series = Images(write_dates(tmp_path, "A", {day: 1 for day in DAYS}), time_series=np.True_)  # type: ignore[arg-type]
     assert series.time_series is True and (series & series).time_series
     assert series[series.bounds]["image"].shape == (3, 1, 8, 8)
+
+
+def test_an_unhashable_acquisition_key_is_refused_at_construction_naming_the_file(tmp_path: Path) -> None:
+    # It was TypeError "unhashable type: 'list'" at the first read, naming nothing.
+    class ByDay(Images):
+        def acquisition_key(self, path: Location, match: re.Match[str]) -> Hashable:
+            return [match["date"]]  # type: ignore[return-value]
+
+    with pytest.raises(TypeError, match=r"acquisition key of .*A_20200101.tif is \[.20200101.\], which is not hash"):
+        ByDay(write_dates(tmp_path, "A", {day: 1 for day in DAYS}), time_series=True)

@@ -28,7 +28,7 @@ from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.scenes import SceneFiles
 from geotorch.core.series_reads import read_series
-from geotorch.core.timeseries import TIME_KEY, check_band_count, shares_area, time_steps
+from geotorch.core.timeseries import TIME_KEY, check_acquisition, check_band_count, shares_area, time_steps
 
 
 class RasterDataset(SceneFiles, GeoDataset):
@@ -242,6 +242,7 @@ class RasterDataset(SceneFiles, GeoDataset):
 
         Raises:
             DatasetNotFoundError: if there is no scene.
+            TypeError: if a scene's acquisition key (time series) is not hashable, naming the scene.
             ValueError: if two scenes share a path, a scene holds complex pixels or its ``band_files``
                 do not fit the product, ``all_bands`` names more bands than the first scene has, or files
                 of a time series differ in band count (naming the scene).
@@ -266,6 +267,7 @@ class RasterDataset(SceneFiles, GeoDataset):
             self._keep_band_files(record)
             if self.time_series:
                 key = (record.mint, record.maxt) if record.acquisition is None else record.acquisition
+                check_acquisition(owner, record.path, key)
                 self._acquisitions[record.path] = (key, record.mint, record.maxt)
                 if not self.separate_files:
                     counted = check_band_count(owner, record.path, profile.count, counted, needed)

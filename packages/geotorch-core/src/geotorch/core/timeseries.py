@@ -53,6 +53,21 @@ def check_dated(owner: str, path: Location, interval: tuple[float, float]) -> No
         )
 
 
+def check_acquisition(owner: str, path: Location | str, key: object) -> None:
+    """Refuse an acquisition key that cannot group files (an unhashable one, such as a list).
+
+    Raises:
+        TypeError: naming the file, the key and :meth:`SeriesFiles.acquisition_key` (or the record).
+    """
+    try:
+        hash(key)
+    except TypeError as error:
+        raise TypeError(
+            f"{owner}: the acquisition key of {path} is {key!r}, which is not hashable ({error}); "
+            f"acquisition_key (or the SceneRecord's acquisition) must return a hashable value such as a tuple"
+        ) from error
+
+
 def check_band_count(
     owner: str, path: Location | str, count: int, first: tuple[Location | str, int] | None, needed: int | None
 ) -> tuple[Location | str, int]:
