@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME
 
+#: The directives of each resolution, finest first: a format resolves the period of its finest directive.
+#: A weekday (%a, %A, %w, %u) with a week number (%U, %W, %V) or a date names a day; %c and %X hold seconds.
 _FINEST_UNIT = (
     (("%f",), timedelta(microseconds=1)),
-    (("%S", "%s"), timedelta(seconds=1)),
+    (("%S", "%s", "%c", "%X"), timedelta(seconds=1)),
     (("%M",), timedelta(minutes=1)),
     (("%H", "%I"), timedelta(hours=1)),
-    (("%d", "%j", "%x", "%c"), timedelta(days=1)),
+    (("%d", "%j", "%x", "%a", "%A", "%w", "%u"), timedelta(days=1)),
 )
 
 

@@ -1,0 +1,60 @@
+"""Dates in the file names of a time series, in the formats products use: each file's interval and its steps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geotorch.core import BoundingBox, RasterDataset
+from tests.core.rasters import grid, write_raster
+
+
+def write_dated(folder: Path, names: list[str]) -> Path:
+    """One 8 x 8 px GeoTIFF per name, every pixel holding the name's position + 1."""
+    for number, name in enumerate(names):
+        write_raster(folder / name, np.full((8, 8), number + 1, "uint8"), 32631, grid(500000.0, 4000000.0, 10.0))
+    return folder
+
+
+def utc(*parts: int) -> float:
+    return datetime(*parts, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("date_format", "names"),
+    [
+        # ISO week and weekday (weekly composites): 2020-W05-3 is Wednesday 29 January.
+        ("%G-W%V-%u", ["w_2020-W05-3.tif", "w_2020-W06-3.tif", "w_2020-W07-3.tif"]),
+        # Week of the year (Sunday first) and weekday number: week 4, day 3 of 2020 is Wednesday 29 January.
+        ("%Y-%U-%w", ["w_2020-04-3.tif", "w_2020-05-3.tif", "w_2020-06-3.tif"]),
+    ],
+)
+def test_a_weekday_date_covers_its_day_only(tmp_path: Path, date_format: str, names: list[str]) -> None:
+    # These covered the rest of their year: a query of 12 February also met the files of 29 January and 5 February.
+    class Weekly(RasterDataset):
+        filename_glob = "w_*.tif"
+        filename_regex = r"^w_(?P<date>.+)\.tif$"
+
+    Weekly.date_format = date_format
+    series = Weekly(write_dated(tmp_path, names), time_series=True)
+    assert series.bounds.mint == utc(2020, 1, 29)
+    assert series.bounds.maxt == utc(2020, 2, 12) + 86_400 - 1e-6
+    box = series.bounds
+    sample = series[BoundingBox(box.minx, box.maxx, box.miny, box.maxy, utc(2020, 2, 12, 12), utc(2020, 2, 12, 12))]
+    assert sample["time"].tolist() == [utc(2020, 2, 12)]
+    assert sample["image"].unique().tolist() == [3.0]
+
+
+def test_a_date_and_time_of_the_locale_covers_its_second_only(tmp_path: Path) -> None:
+    # %c (and %X) name a second; they covered a whole day from it, so the next morning's query met this file.
+    class Timed(RasterDataset):
+        filename_glob = "t_*.tif"
+        filename_regex = r"^t_(?P<date>.+)\.tif$"
+        date_format = "%c"
+
+    series = Timed(write_dated(tmp_path, ["t_Wed Jan 29 21:30:00 2020.tif"]), time_series=True)
+    assert series.bounds.mint == utc(2020, 1, 29, 21, 30)
+    assert series.bounds.maxt - series.bounds.mint < 1.0
