@@ -106,3 +106,16 @@ def test_an_unhashable_acquisition_key_is_refused_at_construction_naming_the_fil
 
     with pytest.raises(TypeError, match=r"acquisition key of .*A_20200101.tif is \[.20200101.\], which is not hash"):
         ByDay(write_dates(tmp_path, "A", {day: 1 for day in DAYS}), time_series=True)
+
+
+def test_an_intersection_of_series_without_a_common_date_is_refused_at_construction(tmp_path: Path) -> None:
+    # Built before, then every read failed: concat_samples' 'time series of different times', or (a query at
+    # one of the first's dates) the second's IndexError 'outside the data'.
+    optical = Images(write_dates(tmp_path / "optical", "O", {DAYS[0]: 1, DAYS[2]: 3}), time_series=True)
+    radar = Images(write_dates(tmp_path / "radar", "R", {DAYS[1]: 2}), time_series=True)
+    with pytest.raises(ValueError, match=r"Images and Images are both time series, .* no date of one meets"):
+        optical & radar
+    shared = Images(write_dates(tmp_path / "shared", "S", {DAYS[2]: 9}), time_series=True)
+    sample = (optical & shared)[optical.bounds.minx : optical.bounds.maxx, optical.bounds.miny : optical.bounds.maxy,
+                                seconds(DAYS[2]) : seconds(DAYS[2])]
+    assert sample["image"][:, :, 0, 0].tolist() == [[3.0, 9.0]], "a date in common joins as before"

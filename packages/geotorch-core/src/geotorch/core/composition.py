@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
-from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_inward
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
 from geotorch.core.geo import GeoDataset, as_res, build_index
 from geotorch.core.sample import Sample, Transform
@@ -90,13 +90,17 @@ class IntersectionDataset(_Composite):
         """Intersect two datasets.
 
         Raises:
-            ValueError: if the datasets share no area and time span (no area, for a time series).
+            ValueError: if the datasets share no area and time span (no area, for a time series), or
+                both are time series and no time interval of one meets one of the other where they
+                overlap (their steps, joined date by date, would never match).
         """
         super().__init__(dataset1, dataset2, collate_fn, transforms)
 
     def _build_index(self) -> None:
         first, second = self.datasets
         overlaps = []
+        # Two series join their steps date by date: some entries of both must meet in time too.
+        both_series, dated_together = is_time_series(first) and is_time_series(second), False
         for hit in first.index.intersection(first.index.bounds, objects=True):
             box = BoundingBox(*hit.bounds)
             window = (*hit.bounds[:4], MIN_TIME, MAX_TIME) if self.time_series else hit.bounds
@@ -108,10 +112,20 @@ class IntersectionDataset(_Composite):
                 shared = snap_inward(mine & theirs, mine, first.res)
                 if shared is not None:
                     overlaps.append((tuple(shared), hit.object))
+                    dated_together |= both_series and pair[0].mint <= pair[1].maxt and pair[1].mint <= pair[0].maxt
         if not overlaps:
             raise ValueError(
                 f"IntersectionDataset: {self._names()} do not overlap in space and time "
                 f"(bounds {first.bounds} and {second.bounds} in {first.crs})"
+            )
+        if both_series and not dated_together:
+            spans = " and ".join(
+                f"{format_time(dataset.bounds.mint)} to {format_time(dataset.bounds.maxt)}" for dataset in self.datasets
+            )
+            raise ValueError(
+                f"IntersectionDataset: {self._names()} are both time series, and where they overlap no date of "
+                f"one meets a date of the other (dates {spans}), so no window would have steps to join date by "
+                f"date; give them the same dates, or make one a single-date dataset (time_series=False)"
             )
         self.index = build_index(overlaps)
 
