@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -138,3 +138,36 @@ def test_an_error_of_the_model_names_the_input_files_and_their_bands(tmp_path: P
         f"predict_raster: raised running the model on windows (2, 13, 16, 16) (B, bands, height, width) of {path}"
     ]
     assert not (tmp_path / "out").exists()
+
+
+class Task(nn.Module):
+    """A task whose ``labels`` hyperparameter names its classes (TorchGeo's)."""
+
+    def __init__(self, labels: list[str], classes: int) -> None:
+        super().__init__()
+        self.hparams = {"labels": labels}
+        self.net = conv(classes)
+
+    def forward(self, batch: Tensor) -> Tensor:
+        return cast(Tensor, self.net(batch))
+
+
+@pytest.mark.parametrize(
+    ("model", "arguments", "message"),
+    [
+        (conv(4), {"class_names": ["water"]}, r"class_names hold 1 names \['water'\] for the model's 4 classes"),
+        (conv(1), {"class_names": ["water"]}, r"1 names \['water'\] for the model's 2 classes \(a single binary"),
+        (Task(["a", "b"], 4), {}, r"the task's labels hold 2 names \['a', 'b'\] for the model's 4 classes"),
+        (conv(4), {"colors": [(0, 0, 255)]}, r"colors holds 1 colours for the model's 4 classes"),
+    ],
+    ids=["class_names", "binary", "task labels", "colors"],
+)
+def test_class_names_or_colours_not_one_per_class_are_refused_before_anything_is_written(
+    tmp_path: Path, model: nn.Module, arguments: dict[str, Any], message: str
+) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    with pytest.raises(ValueError, match=message):
+        predict_raster(model, path, tmp_path / "out", patch_size=16, **arguments)
+    assert not (tmp_path / "out").exists()
+    # Scores use neither names nor colours: the same arguments are taken.
+    predict_raster(model, path, tmp_path / "scores", patch_size=16, output="scores", **arguments)

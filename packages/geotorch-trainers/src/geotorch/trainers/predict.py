@@ -97,8 +97,10 @@ def predict_raster(
         preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values giving
             the model's input (default: the task's pretrained weights' ``transforms`` when the
             task was built with registered weights, else the raw values as float32).
-        class_names: one name per class (default: the task's ``labels``, else ``class_<k>``).
-        colors: one RGB(A) colour (0-255) per class for the colour table.
+        class_names: one name per class (two for a single binary channel; default: the task's ``labels``,
+            else ``class_<k>``).
+        colors: one RGB(A) colour (0-255) per class for the colour table (of ``uint8`` classes: more than
+            255 classes are ``uint16``, with nodata 65535 and no colour table).
         probability_dtype: ``uint8`` or ``float16`` for ``probabilities``.
         crs: predict on this CRS instead of each input's own.
         res: the resolution (CRS units) of that grid; needs ``crs`` (default: what GDAL
@@ -114,8 +116,8 @@ def predict_raster(
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range, a URL names a prefix (ends with ``/``), an
-            output would replace its input, or the
-            model's output is not ``(B, K, H, W)`` of the window's size.
+            output would replace its input, the model's output is not ``(B, K, H, W)`` of the window's
+            size, or ``class_names`` (the task's labels) or ``colors`` are not one per class.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
@@ -206,6 +208,8 @@ def predict_raster(
             stream.add(top, left, window, weighted=True)
 
     weights = blend_weights(*size).to(target_device)
+    # Channels of the model's output, known from its first batch.
+    channels: int | None = None
     # The model's own tensors, which its output must not be multiplied in place into.
     owned = {tensor.untyped_storage().data_ptr() for tensor in (*model.parameters(), *model.buffers())}
     # The model runs the next batch while a thread blends and writes the last one (no other batch waits: each holds
@@ -234,6 +238,9 @@ def predict_raster(
                             f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
                             f"it must give (B, K, {size[0]}, {size[1]}) logits, B={len(positions)} and K >= 1"
                         )
+                    if channels is None:
+                        channels = logits.shape[1]
+                        _check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, colors)
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
                     weighted = _weighted(logits, weights, owned).cpu()
                     if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
@@ -284,6 +291,20 @@ def _pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> tuple[in
     if len(pair) != 2 or any(not _is_whole(item) or item < minimum for item in pair):
         raise ValueError(f"predict_raster: {name}={value!r} must be a whole number (or two) of at least {minimum}")
     return int(pair[0]), int(pair[1])
+
+
+def _check_classes(
+    spec: OutputSpec, names: Sequence[str], from_task: bool, colors: Sequence[Sequence[int]] | None
+) -> None:
+    """Refuse class names or colours that are not one per class of the model's output (a single channel: 2)."""
+    if spec.kind == "scores":
+        return
+    classes = f"the model's {spec.classes} classes" + (" (a single binary channel)" if spec.channels == 1 else "")
+    if names and len(names) != spec.classes:
+        given = "the task's labels" if from_task else "class_names"
+        raise ValueError(f"predict_raster: {given} hold {len(names)} names {list(names)} for {classes}")
+    if colors and spec.kind == "classes" and len(colors) != spec.classes:
+        raise ValueError(f"predict_raster: colors holds {len(colors)} colours for {classes}")
 
 
 def _is_whole(value: object) -> bool:
