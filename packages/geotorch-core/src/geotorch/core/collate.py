@@ -272,7 +272,7 @@ def _on_common_times(samples: list[Sample]) -> list[Sample]:
     series_times = [time for time in (sample[TIME_KEY] for sample in samples) if isinstance(time, Tensor)]
     if all(torch.equal(series_times[0], time) for time in series_times[1:]):
         return samples
-    if any(len(time.unique()) != len(time) for time in series_times):
+    if any(len(torch.unique(time)) != len(time) for time in series_times):
         shown = " and ".join(str(time.tolist()) for time in series_times)
         raise ValueError(
             f"merge_samples: time series of different times {shown} cannot be overlaid step by step: "

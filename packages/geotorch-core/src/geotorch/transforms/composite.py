@@ -261,8 +261,13 @@ def _mask_steps(mask: Any, image: Tensor, key: str, single: bool) -> Tensor:
 def _series_lengths(lengths: Any, image: Tensor) -> Tensor:
     """A padded batch's ``length``, refusing one that does not fit the batch of series."""
     batch, steps = image.shape[:2]
-    whole = isinstance(lengths, Tensor) and not (lengths.is_floating_point() or lengths.is_complex())
-    if not whole or lengths.shape != (batch,) or ((lengths < 0) | (lengths > steps)).any():
+    if (
+        not isinstance(lengths, Tensor)
+        or lengths.is_floating_point()
+        or lengths.is_complex()
+        or lengths.shape != (batch,)
+        or ((lengths < 0) | (lengths > steps)).any()
+    ):
         shown = f"{lengths.tolist()}" if isinstance(lengths, Tensor) else type(lengths).__name__
         raise ValueError(
             f"TemporalComposite: sample[{LENGTH_KEY!r}] is {shown} beside sample['image'] {tuple(image.shape)}; "
