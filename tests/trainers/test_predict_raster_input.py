@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -11,6 +12,7 @@ import pytest
 import rasterio
 import torch
 from affine import Affine
+from rasterio.errors import NotGeoreferencedWarning
 from torch import Tensor, nn
 
 from geotorch.core import RasterReadError
@@ -171,3 +173,31 @@ def test_class_names_or_colours_not_one_per_class_are_refused_before_anything_is
     assert not (tmp_path / "out").exists()
     # Scores use neither names nor colours: the same arguments are taken.
     predict_raster(model, path, tmp_path / "scores", patch_size=16, output="scores", **arguments)
+
+
+def test_warping_an_input_without_a_crs_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "in" / "no crs.tif"
+    path.parent.mkdir()
+    image = np.random.default_rng(4).integers(1, 255, (3, 20, 25)).astype("uint8")
+    with (
+        warnings.catch_warnings(),
+        rasterio.open(path, "w", driver="GTiff", width=25, height=20, count=3, dtype="uint8") as target,
+    ):
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        target.write(image)
+    with pytest.raises(ValueError, match=rf"{path} has no CRS, so it cannot be warped onto crs=EPSG:4326"):
+        predict_raster(conv(), path, tmp_path / "out", patch_size=16, crs="EPSG:4326")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_input_gdal_finds_no_grid_for_on_the_crs_is_refused_naming_it(tmp_path: Path) -> None:
+    # 0.4 degrees across the antimeridian (179.8 to 180.2 E): GDAL suggests a 45 x 0 px Web Mercator grid.
+    image = np.random.default_rng(5).integers(1, 255, (3, 20, 40)).astype("uint8")
+    path = write_raster(tmp_path / "in" / "fiji.tif", image, "EPSG:4326", Affine(0.01, 0, 179.8, 0, -0.01, -16.0))
+    with pytest.raises(ValueError, match=rf"GDAL finds no grid for {path} on crs=EPSG:3857 \(\d+ x 0 px"):
+        predict_raster(conv(), path, tmp_path / "out", patch_size=16, crs="EPSG:3857")
+    assert not (tmp_path / "out").exists()
+    # On its own grid it is predicted.
+    (written,) = predict_raster(conv(), path, tmp_path / "own", patch_size=16)
+    with rasterio.open(written) as result:
+        assert result.shape == (20, 40) and result.crs == "EPSG:4326"

@@ -116,8 +116,9 @@ def predict_raster(
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range, a URL names a prefix (ends with ``/``), an
-            output would replace its input, the model's output is not ``(B, K, H, W)`` of the window's
-            size, or ``class_names`` (the task's labels) or ``colors`` are not one per class.
+            output would replace its input, an input to warp has no CRS or no grid on ``crs``, the
+            model's output is not ``(B, K, H, W)`` of the window's size, or ``class_names`` (the
+            task's labels) or ``colors`` are not one per class.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
@@ -342,15 +343,26 @@ def _layout(
     crs: CRS | None,
     res: float | tuple[float, float] | None,
 ) -> OutputLayout:
-    """The grid and windows of one input (its own grid, or the warped one)."""
+    """The grid and windows of one input (its own grid, or the warped one).
+
+    Raises:
+        ValueError: if the input is to be warped but has no CRS, or GDAL finds no grid for it on ``crs``.
+    """
     with open_raster(source) as reader:
         if crs is None:
             grid = Grid(reader.crs, reader.transform, reader.height, reader.width)
         else:
+            if reader.crs is None:
+                raise ValueError(f"predict_raster: {source} has no CRS, so it cannot be warped onto crs={crs}")
             transform, width, height = calculate_default_transform(
                 reader.crs, crs, reader.width, reader.height, *reader.bounds, resolution=res
             )
             grid = Grid(crs, transform, int(height or 0), int(width or 0))
+            if grid.height < 1 or grid.width < 1:
+                raise ValueError(
+                    f"predict_raster: GDAL finds no grid for {source} on crs={crs} ({grid.width} x {grid.height} px; "
+                    "an input crossing the antimeridian, say): predict it on its own grid (crs=None) or another CRS"
+                )
     tops = window_starts(grid.height, size[0], stride[0])
     lefts = window_starts(grid.width, size[1], stride[1])
     return OutputLayout(name, grid, tuple(tops), tuple(lefts), size, source)
