@@ -12,6 +12,7 @@ import pytest
 
 from geotorch.core import RasterDataset
 from geotorch.core.remote import Location
+from geotorch.transforms import TemporalComposite
 from tests.core.rasters import grid, write_raster
 
 #: Every tile: 8 x 8 pixels of 10 m in EPSG:32631, here; EAST lies just east of it.
@@ -28,8 +29,11 @@ class Labels(Images):
     is_image = False
 
 
-class Crops(RasterDataset):
+class Elevation(RasterDataset):
     filename_glob = "*.tif"
+
+
+class Crops(Elevation):
     is_image = False
 
 
@@ -119,3 +123,13 @@ def test_an_intersection_of_series_without_a_common_date_is_refused_at_construct
     sample = (optical & shared)[optical.bounds.minx : optical.bounds.maxx, optical.bounds.miny : optical.bounds.maxy,
                                 seconds(DAYS[2]) : seconds(DAYS[2])]
     assert sample["image"][:, :, 0, 0].tolist() == [[3.0, 9.0]], "a date in common joins as before"
+
+
+def test_a_composited_series_beside_a_dem_joins_as_channels(tmp_path: Path) -> None:
+    # TemporalComposite keeps the steps' time beside its (C, H, W) image: that image has no time axis.
+    series = Images(write_dates(tmp_path / "series", "A", {day: step + 1 for step, day in enumerate(DAYS[:2])}),
+                    time_series=True, transforms=TemporalComposite("mean"))
+    dem = Elevation(write_raster(tmp_path / "dem.tif", np.full((8, 8), 7, "uint8"), 32631, grid(LEFT, TOP, 10.0)))
+    sample = (series & dem)[series.bounds]
+    assert sample["image"].shape == (2, 8, 8)
+    assert sample["image"][:, 0, 0].tolist() == [1.5, 7.0]

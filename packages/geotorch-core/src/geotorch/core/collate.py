@@ -163,16 +163,16 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
             steps), naming the key.
     """
     joined: Sample = {}
-    # The keys whose joined tensor has a time axis first: those of a time series.
-    stepped: set[str] = set()
+    # The keys whose joined tensor is a single-band series' (T, H, W), joined as (T, 1, H, W).
+    flat: set[str] = set()
     for sample in samples:
-        series = _is_series(sample)
+        steps = _steps(sample)
         for key, value in sample.items():
-            steps = series and isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and key != TIME_KEY
+            single_band = key not in GEOREFERENCING_KEYS and key != TIME_KEY and _single_band_steps(value, steps)
             if key not in joined:
                 joined[key] = value
-                if steps:
-                    stepped.add(key)
+                if single_band:
+                    flat.add(key)
             elif key == TIME_KEY and isinstance(value, Tensor):
                 if not torch.equal(joined[key], value):
                     raise ValueError(
@@ -180,11 +180,11 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
                         f"{value.tolist()} cannot be joined step by step"
                     )
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and (
-                steps or key in stepped or 4 in (value.ndim, joined[key].ndim)
+                single_band or key in flat or 4 in (value.ndim, joined[key].ndim)
             ):
-                current, extra = _per_step(joined[key], key in stepped), _per_step(value, steps)
-                joined[key] = _join_series(key, current, extra)
-                stepped.add(key)
+                current = joined[key].unsqueeze(1) if key in flat else joined[key]
+                joined[key] = _join_series(key, current, value.unsqueeze(1) if single_band else value)
+                flat.discard(key)
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS:
                 current, extra = _with_channels(joined[key]), _with_channels(value)
                 if current.shape[1:] != extra.shape[1:]:
@@ -195,15 +195,18 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
     return joined
 
 
-def _is_series(sample: Sample) -> bool:
-    """Whether ``sample`` is a time series': its ``time`` is a ``(T,)`` tensor, its tensors have ``T`` first."""
+def _steps(sample: Sample) -> int | None:
+    """A time series' number of steps ``T`` (its ``time`` is a ``(T,)`` tensor); None for other samples."""
     time = sample.get(TIME_KEY)
-    return isinstance(time, Tensor) and time.ndim == 1
+    return len(time) if isinstance(time, Tensor) and time.ndim == 1 else None
 
 
-def _per_step(tensor: Tensor, series: bool) -> Tensor:
-    """A time series' single-band ``(T, H, W)`` tensor as ``(T, 1, H, W)``; any other tensor as it is."""
-    return tensor.unsqueeze(1) if series and tensor.ndim == 3 else tensor
+def _single_band_steps(value: object, steps: int | None) -> bool:
+    """Whether ``value`` is a single-band ``(T, H, W)`` tensor of a series of ``steps`` steps (a label series' mask).
+
+    A series' other 3-D tensors (a ``(C, H, W)`` composite of its steps, which keeps ``time``) are not.
+    """
+    return isinstance(value, Tensor) and steps is not None and value.ndim == 3 and value.shape[0] == steps
 
 
 def _with_channels(tensor: Tensor) -> Tensor:
@@ -237,7 +240,7 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
             series), naming the key, or a series of different times repeats a time.
     """
     listed = _on_common_times(list(samples))
-    series = bool(listed) and all(_is_series(sample) for sample in listed)
+    steps = _steps(listed[0]) if listed and all(_steps(sample) is not None for sample in listed) else None
     merged: Sample = {}
     for sample in listed:
         for key, value in sample.items():
@@ -252,7 +255,7 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
                     f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}"
                 )
             # Channels are the third axis from the end, but for the (T, H, W) mask of a single-band series.
-            banded = current.ndim >= 3 and not (series and current.ndim == 3)
+            banded = current.ndim >= 3 and not _single_band_steps(current, steps)
             empty = (current == 0).all(dim=-3, keepdim=current.ndim == 4) if banded else current == 0
             merged[key] = torch.where(empty, value, current)
     return merged
@@ -261,13 +264,13 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
 def _on_common_times(samples: list[Sample]) -> list[Sample]:
     """Time series of different times brought to the union of their times; other samples as they are.
 
-    Each step-wise tensor (a series' tensors but ``time`` and the georeferencing) gets zeros at the
-    times its series lacks.
+    Each step-wise tensor (a series' tensors with ``T`` first, but ``time``) gets zeros at the times its
+    series lacks.
 
     Raises:
         ValueError: if the series differ in their times and one of them repeats a time.
     """
-    if len(samples) < 2 or not all(_is_series(sample) for sample in samples):
+    if len(samples) < 2 or any(_steps(sample) is None for sample in samples):
         return samples
     series_times = [time for time in (sample[TIME_KEY] for sample in samples) if isinstance(time, Tensor)]
     if all(torch.equal(series_times[0], time) for time in series_times[1:]):
@@ -286,7 +289,7 @@ def _on_common_times(samples: list[Sample]) -> list[Sample]:
         for key, value in sample.items():
             if key == TIME_KEY:
                 spread[key] = union
-            elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS:
+            elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and value.shape[:1] == time.shape:
                 spread[key] = value.new_zeros((len(union), *value.shape[1:]))
                 spread[key][steps] = value
             else:
