@@ -201,3 +201,32 @@ def test_an_input_gdal_finds_no_grid_for_on_the_crs_is_refused_naming_it(tmp_pat
     (written,) = predict_raster(conv(), path, tmp_path / "own", patch_size=16)
     with rasterio.open(written) as result:
         assert result.shape == (20, 40) and result.crs == "EPSG:4326"
+
+
+class FailsOnBatch(nn.Module):
+    """A 3x3 convolution raising ``KeyboardInterrupt`` (Ctrl-C) on its ``failing``-th batch."""
+
+    def __init__(self, failing: int) -> None:
+        super().__init__()
+        self.net, self.failing, self.batches = conv(), failing, 0
+
+    def forward(self, batch: Tensor) -> Tensor:
+        self.batches += 1
+        if self.batches == self.failing:
+            raise KeyboardInterrupt
+        return cast(Tensor, self.net(batch))
+
+
+def test_a_run_stopped_leaves_its_finished_outputs_and_no_folder_it_made_for_the_others(tmp_path: Path) -> None:
+    first = scene(tmp_path / "in" / "a" / "first.tif", 16, 16)
+    second = scene(tmp_path / "in" / "b" / "deeper" / "second.tif", 40, 40, seed=1)
+    # Batch 1 is the first input's one window, batch 2 the second's first windows (they open its output).
+    with pytest.raises(KeyboardInterrupt):
+        predict_raster(FailsOnBatch(3), [first, second], tmp_path / "out", patch_size=16, batch_size=2)
+    assert sorted(path.relative_to(tmp_path / "out").as_posix() for path in (tmp_path / "out").rglob("*")) == [
+        "a",
+        "a/first.tif",
+    ]
+    with pytest.raises(KeyboardInterrupt):
+        predict_raster(FailsOnBatch(3), second, tmp_path / "new" / "out", patch_size=16, batch_size=2)
+    assert not (tmp_path / "new").exists()

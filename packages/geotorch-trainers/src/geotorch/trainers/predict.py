@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
 import numbers
@@ -66,7 +67,9 @@ def predict_raster(
     1/254, nodata 255) or half floats (nodata NaN); ``scores`` are the blended values,
     float32. Outputs are named after the inputs' paths relative to their common folder
     (see :func:`~geotorch.trainers.outputs.output_names`), written under hidden temporary
-    names and renamed into place.
+    names and renamed into place (over a previous run's output of that name). A run that fails
+    or is interrupted leaves the outputs it finished, and neither part files nor folders it made
+    for the others.
 
     On the CPU, a model's fresh outputs are faulted in by the kernel a 4 KiB page at a time
     unless torch was imported with ``THP_MEM_ALLOC_ENABLE=1`` (transparent huge pages for
@@ -168,6 +171,12 @@ def predict_raster(
         for chunk in chunks_of(number, layout.tops, layout.lefts, size, (layout.grid.height, layout.grid.width), 1)
     ]
     reader = WindowReader(layouts, plan, grid_crs, res)
+    # The folders this run will make (the output folder, an input's subfolder), deepest first.
+    made = sorted(
+        {parent for layout in layouts for parent in (folder / layout.name).parents if not parent.exists()},
+        key=lambda parent: len(parent.parts),
+        reverse=True,
+    )
     written: list[Path] = []
     parts: list[Path] = []
     stream: ChunkStream | None = None
@@ -260,6 +269,10 @@ def predict_raster(
             stream.abort()
         for part in parts:
             part.unlink(missing_ok=True)
+        # Nor the folders made for outputs that never came (those holding finished outputs stay).
+        for parent in made:
+            with contextlib.suppress(OSError):
+                parent.rmdir()
         raise
     return written
 
