@@ -230,3 +230,23 @@ def test_a_run_stopped_leaves_its_finished_outputs_and_no_folder_it_made_for_the
     with pytest.raises(KeyboardInterrupt):
         predict_raster(FailsOnBatch(3), second, tmp_path / "new" / "out", patch_size=16, batch_size=2)
     assert not (tmp_path / "new").exists()
+
+
+def test_an_output_dir_inside_the_input_folder_is_not_searched_for_inputs(tmp_path: Path) -> None:
+    scene(tmp_path / "data" / "scene.tif")
+    outputs, net = tmp_path / "data" / "predictions", conv()
+    first = predict_raster(net, tmp_path / "data", outputs, patch_size=16)
+    contents = first[0].read_bytes()
+    # The second run reads the one input again, not the first run's output as a second one.
+    assert predict_raster(net, tmp_path / "data", outputs, patch_size=16) == first == [outputs / "scene.tif"]
+    assert first[0].read_bytes() == contents
+
+
+def test_an_empty_path_is_refused_not_taken_for_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scene(tmp_path / "scene.tif")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="paths= holds an empty path"):
+        predict_raster(conv(), "", tmp_path / "out", patch_size=16)
+    assert not (tmp_path / "out").exists()

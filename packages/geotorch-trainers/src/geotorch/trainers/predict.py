@@ -81,9 +81,10 @@ def predict_raster(
         model: a GeoTorch task, or any module mapping ``(B, C, H, W)`` float32 to ``(B, K, H, W)``
             logits (``K = 1``: a binary logit).
         paths: a raster file, a folder (every ``.tif``, ``.tiff``, ``.jp2``, ``.vrt`` or ``.img``
-            under it), a remote raster file (an ``http(s)://``, ``s3://``, ``gs://`` or ``az://`` URL,
-            or a GDAL virtual path such as ``/vsicurl/...``, read by GDAL with core's settings for
-            remote reads, credentials from each store's environment variables), or a list of these.
+            under it, but for those under ``output_dir``), a remote raster file (an ``http(s)://``,
+            ``s3://``, ``gs://`` or ``az://`` URL, or a GDAL virtual path such as ``/vsicurl/...``,
+            read by GDAL with core's settings for remote reads, credentials from each store's
+            environment variables), or a list of these.
             Object-store prefixes ("folders" of objects) are not listed: name their files.
         output_dir: where the outputs go.
         patch_size: window ``(height, width)`` in pixels, or one number for both.
@@ -154,7 +155,7 @@ def predict_raster(
         )
     except RuntimeError as error:
         raise ValueError(f"predict_raster: device={device!r} is not a device torch knows ({error})") from None
-    sources = raster_paths(paths)
+    sources = raster_paths(paths, folder)
     names = output_names(sources)
     targets = [folder / name for name in names]
     polygons = [target.with_suffix(suffix) for target in targets for suffix in (".gpkg", ".parquet")]

@@ -33,22 +33,28 @@ if TYPE_CHECKING:
 RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt", ".img")
 
 
-def raster_paths(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[str]:
+def raster_paths(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], outputs: Path | None = None
+) -> list[str]:
     """The raster files of ``paths``: files as given, folders searched recursively for :data:`RASTER_SUFFIXES`.
 
     A URL (``http(s)://``, ``s3://``, ``gs://``, ``az://``) or GDAL virtual path (``/vsicurl/``,
     ``/vsis3/``...) is kept as given, a raster file read by GDAL
     (:func:`geotorch.core.open_raster`); an object-store prefix (a "folder" of objects) is not
-    listed: name its files.
+    listed: name its files. A folder's search leaves out the folder ``outputs`` (the predictions
+    of an earlier run, when it lies inside the folder).
 
     Raises:
         FileNotFoundError: if a local path does not exist, a folder holds no raster, or there is none at all.
-        ValueError: if a URL or virtual path ends with ``/`` (a prefix, not a file).
+        ValueError: if a path is empty, or a URL or virtual path ends with ``/`` (a prefix, not a file).
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     found: list[str] = []
     for item in given:
         text = os.fspath(item)
+        if not text:
+            # Path("") is the working folder: every raster under it would be predicted.
+            raise ValueError("predict_raster: paths= holds an empty path; name a raster file or folder")
         if is_remote(text):
             if text.endswith("/"):
                 raise ValueError(
@@ -58,10 +64,14 @@ def raster_paths(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]
             continue
         path = Path(text)
         if path.is_dir():
+            skipped = outputs.resolve() if outputs is not None else None
             inside = sorted(
                 str(item)
                 for item in path.rglob("*")
-                if item.suffix.lower() in RASTER_SUFFIXES and item.is_file() and not item.name.startswith(".")
+                if item.suffix.lower() in RASTER_SUFFIXES
+                and item.is_file()
+                and not item.name.startswith(".")
+                and (skipped is None or not item.resolve().is_relative_to(skipped))
             )
             if not inside:
                 raise FileNotFoundError(f"no raster ({', '.join(RASTER_SUFFIXES)}) in the folder {path}")
