@@ -250,3 +250,31 @@ def test_an_empty_path_is_refused_not_taken_for_the_working_folder(
     with pytest.raises(ValueError, match="paths= holds an empty path"):
         predict_raster(conv(), "", tmp_path / "out", patch_size=16)
     assert not (tmp_path / "out").exists()
+
+
+def test_colours_may_be_the_rows_of_a_numpy_array(tmp_path: Path) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    colors = np.array([[0, 0, 255], [0, 255, 0], [255, 0, 0], [9, 9, 9]], dtype="uint8")
+    for given in (colors, list(colors)):
+        (written,) = predict_raster(conv(), path, tmp_path / "out", patch_size=16, colors=given)
+        with rasterio.open(written) as result:
+            assert [result.colormap(1)[label] for label in range(4)] == [(*color, 255) for color in colors.tolist()]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"crs": "nonsense"}, "crs='nonsense' is not a CRS"),
+        ({"crs": "EPSG:3857", "res": 0}, "res=0 must be a positive size"),
+        ({"crs": "EPSG:3857", "res": -10.0}, r"res=-10.0 must be a positive size"),
+        ({"crs": "EPSG:3857", "res": float("nan")}, "res=nan must be a positive size"),
+        ({"crs": "EPSG:3857", "res": (10.0,)}, r"res=\(10.0,\) must be a positive size \(or two: x, y\)"),
+    ],
+)
+def test_a_bad_grid_is_refused_naming_its_argument_before_anything_is_written(
+    tmp_path: Path, arguments: dict[str, Any], named: str
+) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    with pytest.raises(ValueError, match=named):
+        predict_raster(conv(), path, tmp_path / "out", patch_size=16, **arguments)
+    assert not (tmp_path / "out").exists()

@@ -7,12 +7,13 @@ import enum
 import math
 import numbers
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import torch
 from rasterio.crs import CRS
+from rasterio.errors import CRSError
 from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
@@ -138,6 +139,16 @@ def predict_raster(
         raise ValueError("predict_raster: vectorize=True needs output='classes'")
     if res is not None and crs is None:
         raise ValueError("predict_raster: res= needs crs= (the grid's CRS)")
+    try:
+        grid_crs = CRS.from_user_input(crs) if crs is not None else None
+    except CRSError as error:
+        raise ValueError(f"predict_raster: crs={crs!r} is not a CRS rasterio knows ({error})") from None
+    if res is not None:
+        pair = tuple(res) if isinstance(res, (tuple, list)) else (res, res)
+        if len(pair) != 2 or any(
+            isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf for value in pair
+        ):
+            raise ValueError(f"predict_raster: res={res!r} must be a positive size (or two: x, y) in crs units")
     if not _is_whole(batch_size) or batch_size < 1:
         raise ValueError(f"predict_raster: batch_size={batch_size!r} must be a whole number of at least 1")
     if not _is_whole(num_workers) or num_workers < 0:
@@ -145,7 +156,7 @@ def predict_raster(
     if probability_dtype not in ("uint8", "float16"):
         raise ValueError(f"predict_raster: probability_dtype={probability_dtype!r}; choose 'uint8' or 'float16'")
     _check_polygons(vectorize, simplify)
-    _check_colors(colors)
+    palette = _palette(colors)
     folder = Path(output_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")
@@ -160,7 +171,6 @@ def predict_raster(
     targets = [folder / name for name in names]
     polygons = [target.with_suffix(suffix) for target in targets for suffix in (".gpkg", ".parquet")]
     refuse_overwriting_inputs(targets + (polygons if vectorize else []), sources, "predict_raster")
-    grid_crs = CRS.from_user_input(crs) if crs is not None else None
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
     model = model.eval().to(target_device)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
@@ -209,7 +219,7 @@ def predict_raster(
                     output,
                     window.shape[0],
                     names_of_classes,
-                    colors or (),
+                    palette,
                     probability_dtype,
                     {"source": source_tag(layouts[number].source or "")},
                 )
@@ -251,7 +261,7 @@ def predict_raster(
                         )
                     if channels is None:
                         channels = logits.shape[1]
-                        _check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, colors)
+                        _check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, palette)
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
                     weighted = _weighted(logits, weights, owned).cpu()
                     if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
@@ -339,14 +349,21 @@ def _check_polygons(vectorize: bool, simplify: float | None) -> None:
         )
 
 
-def _check_colors(colors: Sequence[Sequence[int]] | None) -> None:
-    """Refuse colours that are not RGB or RGBA whole numbers of 0-255."""
-    for number, color in enumerate(colors or ()):
-        values = tuple(color) if isinstance(color, Sequence) and not isinstance(color, str) else ()
+def _palette(colors: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
+    """``colors`` as tuples of ints (a numpy array's rows too).
+
+    Raises:
+        ValueError: if a colour is not RGB or RGBA whole numbers of 0-255.
+    """
+    palette = []
+    for number, color in enumerate(() if colors is None else colors):
+        values = tuple(color) if isinstance(color, Iterable) and not isinstance(color, (str, bytes)) else ()
         if len(values) not in (3, 4) or any(not _is_whole(value) or not 0 <= value <= 255 for value in values):
             raise ValueError(
                 f"predict_raster: colors[{number}]={color!r} must be an RGB or RGBA colour of whole numbers 0-255"
             )
+        palette.append(tuple(int(value) for value in values))
+    return palette
 
 
 def _layout(
