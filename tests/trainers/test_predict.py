@@ -229,6 +229,14 @@ def test_an_output_never_replaces_its_input(tmp_path: Path) -> None:
     assert scene.read_bytes() == before
 
 
+def test_an_output_dir_that_is_a_file_is_refused_before_the_model_runs(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "scene", 32, 32)
+    (tmp_path / "taken").write_text("not a folder")
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4)
+    with pytest.raises(NotADirectoryError, match=r"GeoTIFFPredictionWriter: output_dir='.*taken' is a file"):
+        predict_on(tmp_path, Scenes(paths=scene.parent), task, "auto", output_dir=tmp_path / "taken")
+
+
 def test_an_input_smaller_than_a_window_gets_its_whole_output(tmp_path: Path) -> None:
     write_raster_file(tmp_path / "in" / "big.tif", random_image(1, 64, 64))
     # East of the big one, on its pixel lattice: its one window reaches past it, into the big one and below it.

@@ -123,7 +123,12 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         Raises:
             TypeError: if the prediction data is not a GeoDataset read by a StreamingGridSampler.
             ValueError: if an output would overwrite an input file.
+            NotADirectoryError: if ``output_dir`` is a file.
         """
+        if self.output_dir.exists() and not self.output_dir.is_dir():
+            raise NotADirectoryError(
+                f"{type(self).__name__}: output_dir={str(self.output_dir)!r} is a file, not a folder"
+            )
         loaders: Any = trainer.predict_dataloaders
         loader = loaders[0] if isinstance(loaders, Sequence) else loaders
         dataset = getattr(loader, "dataset", None)
