@@ -12,6 +12,7 @@ import pytest
 import rasterio
 import torch
 from affine import Affine
+from rasterio.control import GroundControlPoint
 from rasterio.errors import NotGeoreferencedWarning
 from torch import Tensor, nn
 
@@ -278,3 +279,23 @@ def test_a_bad_grid_is_refused_naming_its_argument_before_anything_is_written(
     with pytest.raises(ValueError, match=named):
         predict_raster(conv(), path, tmp_path / "out", patch_size=16, **arguments)
     assert not (tmp_path / "out").exists()
+
+
+def test_an_input_georeferenced_by_ground_control_points_only_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "in" / "scanned.tif"
+    path.parent.mkdir()
+    corners = [(0, 0, 500_000, 4_000_000), (0, 25, 500_250, 4_000_000), (20, 0, 500_000, 3_999_800)]
+    points = [GroundControlPoint(row, column, x, y) for row, column, x, y in corners]
+    image = np.random.default_rng(6).integers(1, 255, (3, 20, 25)).astype("uint8")
+    with (
+        warnings.catch_warnings(),
+        rasterio.open(
+            path, "w", driver="GTiff", width=25, height=20, count=3, dtype="uint8", gcps=points, crs="EPSG:32633"
+        ) as target,
+    ):
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        target.write(image)
+    for crs in (None, "EPSG:32633"):
+        with pytest.raises(ValueError, match=rf"{path} is georeferenced by ground control points only"):
+            predict_raster(conv(), path, tmp_path / "out", patch_size=16, crs=crs)
+        assert not (tmp_path / "out").exists()

@@ -121,9 +121,9 @@ def predict_raster(
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range, a URL names a prefix (ends with ``/``), an
-            output would replace its input, an input to warp has no CRS or no grid on ``crs``, the
-            model's output is not ``(B, K, H, W)`` of the window's size, or ``class_names`` (the
-            task's labels) or ``colors`` are not one per class.
+            output would replace its input, an input has only ground control points, an input to
+            warp has no CRS or no grid on ``crs``, the model's output is not ``(B, K, H, W)`` of the
+            window's size, or ``class_names`` (the task's labels) or ``colors`` are not one per class.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
@@ -377,9 +377,16 @@ def _layout(
     """The grid and windows of one input (its own grid, or the warped one).
 
     Raises:
-        ValueError: if the input is to be warped but has no CRS, or GDAL finds no grid for it on ``crs``.
+        ValueError: if the input is georeferenced by ground control points only (no grid), or is to
+            be warped but has no CRS, or GDAL finds no grid for it on ``crs``.
     """
     with open_raster(source) as reader:
+        if reader.gcps[0] and reader.crs is None:
+            # GDAL gives such a file the identity transform and no CRS; rasterio's warps do not use its points.
+            raise ValueError(
+                f"predict_raster: {source} is georeferenced by ground control points only, not by a grid; "
+                "warp it onto one first (gdalwarp)"
+            )
         if crs is None:
             grid = Grid(reader.crs, reader.transform, reader.height, reader.width)
         else:
