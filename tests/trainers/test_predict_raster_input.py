@@ -299,3 +299,11 @@ def test_an_input_georeferenced_by_ground_control_points_only_is_refused_naming_
         with pytest.raises(ValueError, match=rf"{path} is georeferenced by ground control points only"):
             predict_raster(conv(), path, tmp_path / "out", patch_size=16, crs=crs)
         assert not (tmp_path / "out").exists()
+
+
+def test_an_input_of_complex_pixels_is_refused_naming_it(tmp_path: Path) -> None:
+    values = np.random.default_rng(7).normal(size=(2, 3, 20, 25))
+    path = write_raster(tmp_path / "in" / "slc.tif", (values[0] + 1j * values[1]).astype("complex64"), 32633, TRANSFORM)
+    with pytest.raises(ValueError, match=rf"{path} holds complex pixels \(complex64\)"):
+        predict_raster(conv(), path, tmp_path / "out", patch_size=16)
+    assert not (tmp_path / "out").exists()

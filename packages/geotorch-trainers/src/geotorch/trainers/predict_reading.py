@@ -174,7 +174,8 @@ class WindowReader:
         res: the warped grid's resolution, or None.
 
     Raises:
-        ValueError: if the inputs do not all have the same number of bands (one model reads them all).
+        ValueError: if the inputs do not all have the same number of bands (one model reads them all), or
+            one holds complex pixels.
     """
 
     def __init__(
@@ -330,8 +331,17 @@ class _SharedView:
 
 
 def _band_count(source: str | None) -> int:
-    """The bands of the image, an alpha band left out."""
+    """The bands of the image, an alpha band left out.
+
+    Raises:
+        ValueError: if its pixels are complex numbers (a float32 window would keep their real parts only).
+    """
     assert source is not None
     with open_raster(source) as reader:
+        if any(np.dtype(dtype).kind == "c" for dtype in reader.dtypes):
+            raise ValueError(
+                f"predict_raster: {source} holds complex pixels ({reader.dtypes[0]}); a model's float32 windows "
+                "would keep their real parts only: give it their amplitude, say, as a raster of its own"
+            )
         alpha = sum(1 for role in reader.colorinterp if role.name == "alpha")
         return int(reader.count - alpha)
