@@ -103,7 +103,11 @@ def test_instance_targets_are_listed_per_sample(pastis_root: Path) -> None:
 
 @pytest.mark.parametrize(("arguments", "message"), [
     ({"val_split_pct": 0.5, "test_split_pct": 0.5}, r"add up to less than 1"),
-    ({"padding_length": 0}, r"padding_length must be at least 1"),
+    ({"padding_length": 0}, r"padding_length must be a whole number of steps, at least 1, or None, got 0"),
+    # These were accepted, then failed in the first batch's collation (slicing by 2.5) or in the check ('61' < 1).
+    ({"padding_length": 2.5}, r"padding_length must be a whole number .* got 2.5"),
+    ({"padding_length": "61"}, r"padding_length must be a whole number .* got '61'"),
+    ({"padding_length": True}, r"padding_length must be a whole number .* got True"),
 ])
 def test_bad_settings_are_refused(arguments: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):

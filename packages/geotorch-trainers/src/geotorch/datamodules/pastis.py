@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from functools import partial
+from numbers import Integral
 from typing import Any
 
 import torch
@@ -99,13 +100,17 @@ class PASTISDataModule(NonGeoDataModule):
             **kwargs: passed to the dataset registered as :attr:`dataset_name`.
 
         Raises:
-            ValueError: if the held-out shares leave no patch to train on, or ``padding_length`` is below 1.
+            ValueError: if the held-out shares leave no patch to train on, or ``padding_length`` is not a
+                whole number of at least 1 (nor None).
         """
         if not (val_split_pct >= 0 and test_split_pct >= 0 and val_split_pct + test_split_pct < 1):
             raise ValueError(f"{type(self).__name__}: val_split_pct={val_split_pct} and test_split_pct="
                              f"{test_split_pct} must be at least 0 and add up to less than 1")
-        if padding_length is not None and padding_length < 1:
-            raise ValueError(f"{type(self).__name__}: padding_length must be at least 1 or None, got {padding_length}")
+        if padding_length is not None and (
+            isinstance(padding_length, bool) or not isinstance(padding_length, Integral) or padding_length < 1
+        ):
+            raise ValueError(f"{type(self).__name__}: padding_length must be a whole number of steps, at least 1, "
+                             f"or None, got {padding_length!r}")
         bands = kwargs.get("bands")
         self.num_channels = 10 if bands is None else len(bands)
         super().__init__(self.dataset_name, batch_size, num_workers, val_split_pct=val_split_pct,
