@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -307,3 +310,44 @@ def test_an_input_of_complex_pixels_is_refused_naming_it(tmp_path: Path) -> None
     with pytest.raises(ValueError, match=rf"{path} holds complex pixels \(complex64\)"):
         predict_raster(conv(), path, tmp_path / "out", patch_size=16)
     assert not (tmp_path / "out").exists()
+
+
+#: A run whose files may not grow past ``limit`` bytes (RLIMIT_FSIZE, as a full disk: GDAL's writes fail).
+LIMITED_RUN = """
+import resource, signal, sys
+import numpy as np, torch
+from pathlib import Path
+from torch import nn
+from geotorch.trainers.predict import predict_raster
+
+class Noise(nn.Module):
+    def forward(self, batch):
+        return torch.rand(batch.shape[0], 200, *batch.shape[2:])
+
+torch.manual_seed(0)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[3]), resource.RLIM_INFINITY))
+try:
+    predict_raster(Noise(), sys.argv[1], sys.argv[2], patch_size=64)
+except BaseException as error:
+    print(type(error).__name__, error)
+"""
+
+
+@pytest.mark.parametrize("limit", [100_000, 300_000, 400_000])
+def test_a_write_that_fails_is_an_oserror_naming_the_file_and_gdals_reason_and_leaves_nothing(
+    tmp_path: Path, limit: int
+) -> None:
+    # The limits stop the run writing a part's rows, closing a part (GDAL reports nothing) and writing the COG.
+    path = scene(tmp_path / "in" / "scene.tif", 600, 600)
+    run = subprocess.run(
+        [sys.executable, "-c", LIMITED_RUN, str(path), str(tmp_path / "out"), str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    folder = re.escape(str(tmp_path / "out"))
+    assert re.match(rf"OSError {folder}/\.scene\.tif\.\S+\.part: (could not write|was not written whole)", run.stdout)
+    assert "MiB free on its disk; is it full?" in run.stdout
+    assert list((tmp_path / "out").rglob("*")) == []

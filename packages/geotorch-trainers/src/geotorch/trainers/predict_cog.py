@@ -14,6 +14,7 @@ import functools
 import json
 import math
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -25,8 +26,9 @@ import rasterio
 import rasterio.shutil
 import torch
 from affine import Affine
+from rasterio._err import CPLE_BaseError  # GDAL's errors: rasterio.errors does not export their base
 from rasterio.crs import CRS
-from rasterio.errors import RasterioIOError
+from rasterio.errors import RasterioError, RasterioIOError
 from rasterio.io import MemoryFile
 from rasterio.windows import Window
 from torch import Tensor
@@ -290,20 +292,39 @@ class PartWriter:
         """
         if top != self.written or top + pixels.shape[1] > self.rows[1]:
             raise ValueError(f"{self.path}: rows {top}..{top + pixels.shape[1]} are not the next of {self.rows}")
-        with bounded_cache():
-            self.target.write(pixels, window=Window(0, top - self.rows[0], pixels.shape[2], pixels.shape[1]))
+        try:
+            with bounded_cache():
+                self.target.write(pixels, window=Window(0, top - self.rows[0], pixels.shape[2], pixels.shape[1]))
+        except (RasterioError, CPLE_BaseError) as error:
+            raise write_error(self.path, f"could not write rows {top}..{top + pixels.shape[1]}", error) from error
         self.written += pixels.shape[1]
 
     def close(self) -> None:
-        """Finish the part file.
+        """Finish the part file, and open it again: GDAL reports no error when its last blocks cannot be written.
 
         Raises:
             ValueError: if some of its rows were never written.
+            OSError: if the file cannot be read back (not written whole: a full disk, say).
         """
         with bounded_cache():
             self.target.close()
         if self.written != self.rows[1]:
             raise ValueError(f"{self.path}: only rows {self.rows[0]}..{self.written} of {self.rows} were written")
+        try:
+            with bounded_cache(), rasterio.open(self.path):
+                pass
+        except (RasterioError, CPLE_BaseError) as error:
+            raise write_error(self.path, "was not written whole (it cannot be read back)", error) from error
+
+
+def write_error(path: Path, what: str, error: Exception) -> OSError:
+    """An OSError saying ``what`` went wrong writing ``path``, with GDAL's own reason and the free space of its disk.
+
+    rasterio's "Write failed. See previous exception for details." keeps GDAL's reason in its cause.
+    """
+    reason = f"{error}: {error.__cause__}" if error.__cause__ is not None else str(error)
+    free = shutil.disk_usage(path.parent).free / 2**20
+    return OSError(f"{path}: {what}: {reason} ({free:.1f} MiB free on its disk; is it full?)")
 
 
 def _profile(spec: OutputSpec, crs: CRS, transform: Affine, height: int, width: int) -> dict[str, Any]:
@@ -378,16 +399,21 @@ def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec)
             source = _join(parts, joined, grid, spec) if len(parts) > 1 else parts[0]
             with rasterio.open(source, "r+") as opened:
                 spec.describe(opened)
-            rasterio.shutil.copy(
-                source,
-                temporary,
-                driver="COG",
-                blocksize=COG_BLOCK,
-                compress="deflate",
-                overview_resampling="nearest" if spec.kind == "classes" else "average",
-                bigtiff="IF_SAFER",
-                **({"nbits": 16} if spec.dtype == "float16" else {}),
-            )
+            try:
+                rasterio.shutil.copy(
+                    source,
+                    temporary,
+                    driver="COG",
+                    blocksize=COG_BLOCK,
+                    compress="deflate",
+                    overview_resampling="nearest" if spec.kind == "classes" else "average",
+                    bigtiff="IF_SAFER",
+                    **({"nbits": 16} if spec.dtype == "float16" else {}),
+                )
+            except (RasterioError, CPLE_BaseError) as error:
+                raise write_error(
+                    temporary, f"could not write the Cloud-Optimized GeoTIFF of {path.name}", error
+                ) from error
         descriptor = os.open(temporary, os.O_RDONLY)
         try:
             os.fsync(descriptor)
