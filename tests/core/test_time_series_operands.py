@@ -12,6 +12,7 @@ import pytest
 
 from geotorch.core import RasterDataset
 from geotorch.core.remote import Location
+from geotorch.samplers import GridGeoSampler, SequentialTimestampSampler
 from geotorch.transforms import TemporalComposite
 from tests.core.rasters import grid, write_raster
 
@@ -133,3 +134,14 @@ def test_a_composited_series_beside_a_dem_joins_as_channels(tmp_path: Path) -> N
     sample = (series & dem)[series.bounds]
     assert sample["image"].shape == (2, 8, 8)
     assert sample["image"][:, 0, 0].tolist() == [1.5, 7.0]
+
+
+def test_an_intersection_of_series_is_sampled_at_the_dates_both_have(tmp_path: Path) -> None:
+    # The first's other dates were indexed too: a temporal sampler gave 1 January, where the second has no
+    # step, and reading it raised the second's IndexError 'outside the data'.
+    optical = Images(write_dates(tmp_path / "optical", "O", {DAYS[0]: 1, DAYS[2]: 3}), time_series=True)
+    shared = Images(write_dates(tmp_path / "shared", "S", {DAYS[2]: 9}), time_series=True)
+    both = optical & shared
+    assert (both.bounds.mint, both.bounds.maxt) == (shared.bounds.mint, shared.bounds.maxt)
+    queries = list(GridGeoSampler(both, size=8) @ SequentialTimestampSampler(both))
+    assert [both[query]["image"][:, :, 0, 0].tolist() for query in queries] == [[[3.0, 9.0]]]

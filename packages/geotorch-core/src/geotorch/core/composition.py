@@ -77,7 +77,9 @@ class IntersectionDataset(_Composite):
     beside a label of another date. Each entry then carries the time of the series' entry (its
     date), so temporal samplers see the series' dates; the series is read at the query's time
     (which selects its dates), the other operand at the query's time where it has data then, else
-    over its whole time span. The result is itself a time series (``time_series`` True).
+    over its whole time span. The result is itself a time series (``time_series`` True). Two time
+    series join their steps date by date: only the entries of the first whose dates meet a date of
+    the second where they overlap are indexed, so samplers pick the dates both have.
     """
 
     def __init__(
@@ -99,8 +101,7 @@ class IntersectionDataset(_Composite):
     def _build_index(self) -> None:
         first, second = self.datasets
         overlaps = []
-        # Two series join their steps date by date: some entries of both must meet in time too.
-        both_series, dated_together = is_time_series(first) and is_time_series(second), False
+        both_series = is_time_series(first) and is_time_series(second)
         for hit in first.index.intersection(first.index.bounds, objects=True):
             box = BoundingBox(*hit.bounds)
             window = (*hit.bounds[:4], MIN_TIME, MAX_TIME) if self.time_series else hit.bounds
@@ -111,14 +112,16 @@ class IntersectionDataset(_Composite):
                 # the intersection then read that file exactly, without resampling.
                 shared = snap_inward(mine & theirs, mine, first.res)
                 if shared is not None:
-                    overlaps.append((tuple(shared), hit.object))
-                    dated_together |= both_series and pair[0].mint <= pair[1].maxt and pair[1].mint <= pair[0].maxt
+                    meets = pair[0].mint <= pair[1].maxt and pair[1].mint <= pair[0].maxt
+                    overlaps.append((tuple(shared), hit.object, meets))
         if not overlaps:
             raise ValueError(
                 f"IntersectionDataset: {self._names()} do not overlap in space and time "
                 f"(bounds {first.bounds} and {second.bounds} in {first.crs})"
             )
-        if both_series and not dated_together:
+        # Two series join their steps date by date: only entries whose dates meet are indexed (and sampled).
+        entries = [(shared, item) for shared, item, meets in overlaps if meets or not both_series]
+        if not entries:
             spans = " and ".join(
                 f"{format_time(dataset.bounds.mint)} to {format_time(dataset.bounds.maxt)}" for dataset in self.datasets
             )
@@ -127,7 +130,7 @@ class IntersectionDataset(_Composite):
                 f"one meets a date of the other (dates {spans}), so no window would have steps to join date by "
                 f"date; give them the same dates, or make one a single-date dataset (time_series=False)"
             )
-        self.index = build_index(overlaps)
+        self.index = build_index(entries)
 
     @property
     def channels(self) -> Mapping[str, int]:
