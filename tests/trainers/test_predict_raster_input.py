@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+import pyogrio.raw
 import pytest
 import rasterio
 import torch
@@ -351,3 +353,29 @@ def test_a_write_that_fails_is_an_oserror_naming_the_file_and_gdals_reason_and_l
     assert re.match(rf"OSError {folder}/\.scene\.tif\.\S+\.part: (could not write|was not written whole)", run.stdout)
     assert "MiB free on its disk; is it full?" in run.stdout
     assert list((tmp_path / "out").rglob("*")) == []
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [("abcd", "class_names='abcd' is one string"), (["a", None, "c", "d"], r"class_names\[1\]=None must be a string")],
+)
+def test_class_names_that_are_no_names_are_refused_before_anything_is_written(
+    tmp_path: Path, names: Any, message: str
+) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    with pytest.raises(ValueError, match=message):
+        predict_raster(conv(), path, tmp_path / "out", patch_size=16, vectorize=True, class_names=names)
+    assert not (tmp_path / "out").exists()
+
+
+def test_class_names_that_are_codes_name_the_classes_and_polygons_as_text(tmp_path: Path) -> None:
+    parquet = pytest.importorskip("pyarrow.parquet", reason="GeoParquet is written with pyarrow")
+    path = scene(tmp_path / "in" / "scene.tif")
+    codes = [111, 121, 141, 190]  # a land-cover product's codes
+    written = predict_raster(conv(), path, tmp_path / "out", patch_size=16, vectorize=True, class_names=codes)
+    with rasterio.open(written[0]) as result:
+        assert json.loads(result.tags()["class_names"]) == ["111", "121", "141", "190"]
+    labels, names = pyogrio.raw.read(written[1])[3]
+    assert [str(codes[label]) for label in labels] == list(names)
+    table = parquet.read_table(written[2])
+    assert [str(codes[label]) for label in table["class"].to_pylist()] == table["name"].to_pylist()

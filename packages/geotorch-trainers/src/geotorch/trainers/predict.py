@@ -157,6 +157,7 @@ def predict_raster(
         raise ValueError(f"predict_raster: probability_dtype={probability_dtype!r}; choose 'uint8' or 'float16'")
     _check_polygons(vectorize, simplify)
     palette = _palette(colors)
+    names_given = _names(class_names) if class_names is not None else None
     folder = Path(output_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")
@@ -174,7 +175,7 @@ def predict_raster(
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
     model = model.eval().to(target_device)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
-    names_of_classes = list(class_names) if class_names is not None else class_names_of(model)
+    names_of_classes = names_given if names_given is not None else class_names_of(model)
     # One band of rows per output (one process), cut into column tiles; chunks of an output come one after another.
     plan = [
         (number, chunk)
@@ -347,6 +348,21 @@ def _check_polygons(vectorize: bool, simplify: float | None) -> None:
         raise ValueError(
             f"predict_raster: simplify={simplify!r} must be a tolerance of 0 or more in the output's CRS units, or None"
         )
+
+
+def _names(class_names: Sequence[str]) -> list[str]:
+    """``class_names`` as a list of names (whole numbers, as labels of a product's codes, written as text).
+
+    Raises:
+        ValueError: if ``class_names`` is one string (its letters would be the names) or holds other than
+            strings and whole numbers.
+    """
+    if isinstance(class_names, str):
+        raise ValueError(f"predict_raster: class_names={class_names!r} is one string; give one name per class")
+    for number, name in enumerate(class_names):
+        if not isinstance(name, str) and not _is_whole(name):
+            raise ValueError(f"predict_raster: class_names[{number}]={name!r} must be a string (or a whole number)")
+    return [str(name) for name in class_names]
 
 
 def _palette(colors: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
