@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from geotorch.core import ChecksumError, DatasetNotFoundError, get_dataset_class
+from geotorch.core import ChecksumError, DatasetNotFoundError, get_dataset_class, stack_samples, unbind_samples
 from geotorch.core.cli import main
 from geotorch.core.testing import NonGeoDatasetConformance
 from geotorch.datasets import PASTIS, PASTIS100
@@ -193,6 +193,15 @@ def test_plot_shows_first_and_last_dates_classes_and_prediction(pastis_root: Pat
     assert titles == ["Step 0 2018-09-24", "Step 2 2018-11-09", "Mask", "Prediction"]
     assert [text.get_text() for text in figure.legends[0].get_texts()] == [
         "background", "meadow", "corn", "void_label"]
+    plt.close(figure)
+
+
+def test_plot_of_a_padded_batch_sample_shows_its_last_real_step(pastis_root: Path) -> None:
+    # Its last step was padding, dated NaN: plot raised 'cannot convert float NaN to integer'.
+    dataset = PASTIS(pastis_root, folds=(1,))
+    short = unbind_samples(stack_samples([dataset[0], dataset[1]]))[0]  # 3 steps padded to 5
+    figure = dataset.plot(short)
+    assert [axis.get_title() for axis in figure.axes][:2] == ["Step 0 2018-09-24", "Step 2 2018-11-09"]
     plt.close(figure)
 
 

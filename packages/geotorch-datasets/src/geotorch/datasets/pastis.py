@@ -263,7 +263,9 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
         """Draw the first and last step (RGB when read, else the first band), the classes and a ``prediction``.
 
         Args:
-            sample: a sample of this dataset, optionally with a ``prediction`` of the mask's layout.
+            sample: a sample of this dataset, optionally with a ``prediction`` of the mask's layout; a
+                sample of a padded batch (``unbind_samples`` of a batch that ``stack_samples`` or the
+                datamodule padded) also holds its ``length``, and its last real step is drawn, not padding.
             show_titles: title each panel (the steps with their dates).
             suptitle: a title over the figure.
 
@@ -274,8 +276,9 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
         channels = ([self.bands.index(band) for band in self.rgb_bands] if set(self.rgb_bands) <= set(self.bands)
                     else [0])
         times = sample.get(TIME_KEY)
+        steps = int(sample["length"]) if "length" in sample else len(image)
         panels: list[Panel] = []
-        for step in sorted({0, len(image) - 1}):
+        for step in sorted({0, max(steps, 1) - 1}):
             date = "" if times is None else " " + datetime.fromtimestamp(float(times[step]), UTC).date().isoformat()
             panels.append(image_panel(f"Step {step}{date}", image[step], channels))
         colors = ["#{:02x}{:02x}{:02x}".format(*color) for color in self.colors]
