@@ -14,7 +14,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from geotorch.core import BoundingBox, RasterDataset, stack_samples
+from geotorch.core import BoundingBox, RasterDataset, stack_samples, unbind_samples
 from geotorch.core.handles import open_files
 from tests.core.rasters import grid, write_raster
 
@@ -244,6 +244,17 @@ def test_plot_draws_one_panel_per_step_titled_with_its_date(series: Series, tmp_
     figure = series.plot(sample)
     titles = [axes.get_title() for axes in figure.axes]
     assert titles == ["Image 2020-03-01", "Image 2020-06-01", "Image 2020-09-01", "Mask"]
+    plt.close(figure)
+
+
+def test_plot_of_a_padded_batch_sample_draws_its_real_steps_only(series: Series) -> None:
+    import matplotlib.pyplot as plt
+
+    # Its padding steps were drawn too, as black panels titled 'Image open' (their time is NaN).
+    june = BoundingBox(*tuple(ACROSS)[:4], seconds("20200501"), seconds("20200701"))
+    short = unbind_samples(stack_samples([series[ACROSS], series[june]]))[1]
+    figure = series.plot(short)
+    assert [axes.get_title() for axes in figure.axes] == ["Image 2020-06-01"]
     plt.close(figure)
 
 

@@ -25,7 +25,9 @@ def plot_sample(
     """Draw a sample's ``image``, ``mask`` and ``prediction`` in one row.
 
     A time series (``image`` ``(T, C, H, W)``; a ``mask`` or ``prediction`` with a first axis of
-    the sample's ``(T,)`` ``time``) gets one panel per step, titled with the step's date.
+    the sample's ``(T,)`` ``time``) gets one panel per step, titled with the step's date; a sample
+    of a padded batch (``unbind_samples`` of a batch of series that ``stack_samples`` padded) gets
+    one per real step, the first ``length``.
 
     Args:
         sample: a sample dict (unbatched).
@@ -96,4 +98,6 @@ def _frames(title: str, tensor: Tensor, sample: dict[str, Any]) -> list[tuple[st
         names = [format_time(float(time))[:10] for time in times]
     if not names:
         return [(title, tensor)]
-    return [(f"{title} {name}", frame) for name, frame in zip(names, tensor, strict=True)]
+    # Steps past a padded series' length are padding (time NaN, pixels 0).
+    steps = int(sample["length"]) if "length" in sample else len(names)
+    return [(f"{title} {name}", frame) for name, frame in zip(names[:steps], tensor[:steps], strict=True)]
