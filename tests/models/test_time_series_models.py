@@ -189,3 +189,23 @@ def test_models_are_registered_with_the_task_arguments_they_take(name: str, task
     arguments = get_entry("model", name).metadata["arguments"]
     assert {arguments["in_channels"], arguments["num_classes"]} == set(keywords)
     assert isinstance(get_model(name, **keywords), nn.Module)
+
+
+@pytest.mark.parametrize("model", [
+    ConvLSTM(4),
+    LTAE(in_channels=4, n_head=2, d_model=8, n_neurons=(8,)),
+    UTAE(4, encoder_widths=(8, 8), decoder_widths=(8, 8), n_head=4, d_model=16),
+])
+@pytest.mark.parametrize(("lengths", "error", "message"), [
+    # A list failed in torch ("'list' object has no attribute 'shape'" or "... 'repeat_interleave'"); floats were
+    # cut (2.7 steps read as 2) without a word.
+    ([3, 2], TypeError, r"lengths must be an integer tensor .* got \[3, 2\]"),
+    (torch.tensor([2.7, 1.0]), TypeError, r"lengths must be an integer tensor .* got a torch.float32 tensor"),
+    # UTAE's and LTAE's message showed the lengths repeated for every pixel (B x H x W counts).
+    (torch.tensor([0, 2]), ValueError, r"lengths must be at least 1 .*; got \[0, 2\]$"),
+])
+def test_lengths_that_are_not_step_counts_are_refused_as_given(
+    model: nn.Module, lengths: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        model(torch.randn(2, 3, 4, 8, 8), lengths=lengths)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from geotorch.models.series import step_mask
+from geotorch.models.series import check_lengths, step_mask
 
 
 def sinusoid_encoding(positions: Tensor, channels: int, period: float) -> Tensor:
@@ -123,6 +123,9 @@ class LTAE(nn.Module):
         """
         if x.ndim == 5:
             batch, steps, channels, height, width = x.shape
+            if lengths is not None:
+                # Checked as given: repeated per pixel, a message would show B x H x W counts.
+                check_lengths(lengths, batch)
             pixels = x.permute(0, 3, 4, 1, 2).reshape(batch * height * width, steps, channels)
             repeat = height * width
             output, attention = self._encode(
