@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import math
-import numbers
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import torch
 from rasterio.crs import CRS
-from rasterio.errors import CRSError
 from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
 from geotorch.core import open_raster
 from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs, source_tag, temporary_of
+from geotorch.trainers.predict_arguments import (
+    check_classes,
+    check_polygons,
+    check_whole,
+    grid_crs_of,
+    names_of,
+    palette_of,
+    window_pair,
+)
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_cache, publish_cog
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
@@ -127,9 +133,9 @@ def predict_raster(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
-    size = _pair(patch_size, "patch_size")
+    size = window_pair(patch_size, "patch_size")
     overlap = overlap if overlap is not None else (size[0] // 4, size[1] // 4)
-    shared = _pair(overlap, "overlap", minimum=0)
+    shared = window_pair(overlap, "overlap", minimum=0)
     if shared[0] >= size[0] or shared[1] >= size[1]:
         raise ValueError(f"predict_raster: overlap={overlap} must be smaller than patch_size={patch_size}")
     stride = (size[0] - shared[0], size[1] - shared[1])
@@ -137,27 +143,14 @@ def predict_raster(
         raise ValueError(f"predict_raster: output={output!r}; choose 'classes', 'probabilities' or 'scores'")
     if vectorize and output != "classes":
         raise ValueError("predict_raster: vectorize=True needs output='classes'")
-    if res is not None and crs is None:
-        raise ValueError("predict_raster: res= needs crs= (the grid's CRS)")
-    try:
-        grid_crs = CRS.from_user_input(crs) if crs is not None else None
-    except CRSError as error:
-        raise ValueError(f"predict_raster: crs={crs!r} is not a CRS rasterio knows ({error})") from None
-    if res is not None:
-        pair = tuple(res) if isinstance(res, (tuple, list)) else (res, res)
-        if len(pair) != 2 or any(
-            isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf for value in pair
-        ):
-            raise ValueError(f"predict_raster: res={res!r} must be a positive size (or two: x, y) in crs units")
-    if not _is_whole(batch_size) or batch_size < 1:
-        raise ValueError(f"predict_raster: batch_size={batch_size!r} must be a whole number of at least 1")
-    if not _is_whole(num_workers) or num_workers < 0:
-        raise ValueError(f"predict_raster: num_workers={num_workers!r} must be a whole number, 0 or more")
+    grid_crs = grid_crs_of(crs, res)
+    check_whole(batch_size, "batch_size", 1)
+    check_whole(num_workers, "num_workers", 0)
     if probability_dtype not in ("uint8", "float16"):
         raise ValueError(f"predict_raster: probability_dtype={probability_dtype!r}; choose 'uint8' or 'float16'")
-    _check_polygons(vectorize, simplify)
-    palette = _palette(colors)
-    names_given = _names(class_names) if class_names is not None else None
+    check_polygons(vectorize, simplify)
+    palette = palette_of(colors)
+    names_given = names_of(class_names) if class_names is not None else None
     folder = Path(output_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")
@@ -262,7 +255,7 @@ def predict_raster(
                         )
                     if channels is None:
                         channels = logits.shape[1]
-                        _check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, palette)
+                        check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, palette)
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
                     weighted = _weighted(logits, weights, owned).cpu()
                     if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
@@ -310,76 +303,6 @@ def _weighted(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
     if values is logits and (not logits.is_contiguous() or logits.untyped_storage().data_ptr() in owned):
         return torch.mul(values, weights)
     return values.mul_(weights)
-
-
-def _pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> tuple[int, int]:
-    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or any(not _is_whole(item) or item < minimum for item in pair):
-        raise ValueError(f"predict_raster: {name}={value!r} must be a whole number (or two) of at least {minimum}")
-    return int(pair[0]), int(pair[1])
-
-
-def _check_classes(
-    spec: OutputSpec, names: Sequence[str], from_task: bool, colors: Sequence[Sequence[int]] | None
-) -> None:
-    """Refuse class names or colours that are not one per class of the model's output (a single channel: 2)."""
-    if spec.kind == "scores":
-        return
-    classes = f"the model's {spec.classes} classes" + (" (a single binary channel)" if spec.channels == 1 else "")
-    if names and len(names) != spec.classes:
-        given = "the task's labels" if from_task else "class_names"
-        raise ValueError(f"predict_raster: {given} hold {len(names)} names {list(names)} for {classes}")
-    if colors and spec.kind == "classes" and len(colors) != spec.classes:
-        raise ValueError(f"predict_raster: colors holds {len(colors)} colours for {classes}")
-
-
-def _is_whole(value: object) -> bool:
-    """Whether ``value`` is an integer (numpy's included), not a bool or a float."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_polygons(vectorize: bool, simplify: float | None) -> None:
-    """Refuse a ``simplify`` that is no tolerance, or that nothing would use (checked before any file is written)."""
-    if simplify is None:
-        return
-    if not vectorize:
-        raise ValueError(f"predict_raster: simplify={simplify!r} needs vectorize=True (it simplifies the polygons)")
-    if isinstance(simplify, bool) or not isinstance(simplify, numbers.Real) or not 0 <= simplify < math.inf:
-        raise ValueError(
-            f"predict_raster: simplify={simplify!r} must be a tolerance of 0 or more in the output's CRS units, or None"
-        )
-
-
-def _names(class_names: Sequence[str]) -> list[str]:
-    """``class_names`` as a list of names (whole numbers, as labels of a product's codes, written as text).
-
-    Raises:
-        ValueError: if ``class_names`` is one string (its letters would be the names) or holds other than
-            strings and whole numbers.
-    """
-    if isinstance(class_names, str):
-        raise ValueError(f"predict_raster: class_names={class_names!r} is one string; give one name per class")
-    for number, name in enumerate(class_names):
-        if not isinstance(name, str) and not _is_whole(name):
-            raise ValueError(f"predict_raster: class_names[{number}]={name!r} must be a string (or a whole number)")
-    return [str(name) for name in class_names]
-
-
-def _palette(colors: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
-    """``colors`` as tuples of ints (a numpy array's rows too).
-
-    Raises:
-        ValueError: if a colour is not RGB or RGBA whole numbers of 0-255.
-    """
-    palette = []
-    for number, color in enumerate(() if colors is None else colors):
-        values = tuple(color) if isinstance(color, Iterable) and not isinstance(color, (str, bytes)) else ()
-        if len(values) not in (3, 4) or any(not _is_whole(value) or not 0 <= value <= 255 for value in values):
-            raise ValueError(
-                f"predict_raster: colors[{number}]={color!r} must be an RGB or RGBA colour of whole numbers 0-255"
-            )
-        palette.append(tuple(int(value) for value in values))
-    return palette
 
 
 def _layout(

@@ -1,0 +1,114 @@
+"""``predict_raster``'s arguments checked before anything is read, run or written: each error names its argument."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+
+from rasterio.crs import CRS
+from rasterio.errors import CRSError
+
+from geotorch.trainers.predict_cog import OutputSpec
+
+
+def is_whole(value: object) -> bool:
+    """Whether ``value`` is an integer (numpy's included), not a bool or a float."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def window_pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> tuple[int, int]:
+    """``(rows, columns)`` of the argument ``name``: one whole number for both, or two.
+
+    Raises:
+        ValueError: if ``value`` is not one or two whole numbers of at least ``minimum``.
+    """
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or any(not is_whole(item) or item < minimum for item in pair):
+        raise ValueError(f"predict_raster: {name}={value!r} must be a whole number (or two) of at least {minimum}")
+    return int(pair[0]), int(pair[1])
+
+
+def check_polygons(vectorize: bool, simplify: float | None) -> None:
+    """Refuse a ``simplify`` that is no tolerance, or that nothing would use (checked before any file is written)."""
+    if simplify is None:
+        return
+    if not vectorize:
+        raise ValueError(f"predict_raster: simplify={simplify!r} needs vectorize=True (it simplifies the polygons)")
+    if isinstance(simplify, bool) or not isinstance(simplify, numbers.Real) or not 0 <= simplify < math.inf:
+        raise ValueError(
+            f"predict_raster: simplify={simplify!r} must be a tolerance of 0 or more in the output's CRS units, or None"
+        )
+
+
+def names_of(class_names: Sequence[str]) -> list[str]:
+    """``class_names`` as a list of names (whole numbers, as labels of a product's codes, written as text).
+
+    Raises:
+        ValueError: if ``class_names`` is one string (its letters would be the names) or holds other than
+            strings and whole numbers.
+    """
+    if isinstance(class_names, str):
+        raise ValueError(f"predict_raster: class_names={class_names!r} is one string; give one name per class")
+    for number, name in enumerate(class_names):
+        if not isinstance(name, str) and not is_whole(name):
+            raise ValueError(f"predict_raster: class_names[{number}]={name!r} must be a string (or a whole number)")
+    return [str(name) for name in class_names]
+
+
+def palette_of(colors: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
+    """``colors`` as tuples of ints (a numpy array's rows too).
+
+    Raises:
+        ValueError: if a colour is not RGB or RGBA whole numbers of 0-255.
+    """
+    palette = []
+    for number, color in enumerate(() if colors is None else colors):
+        values = tuple(color) if isinstance(color, Iterable) and not isinstance(color, (str, bytes)) else ()
+        if len(values) not in (3, 4) or any(not is_whole(value) or not 0 <= value <= 255 for value in values):
+            raise ValueError(
+                f"predict_raster: colors[{number}]={color!r} must be an RGB or RGBA colour of whole numbers 0-255"
+            )
+        palette.append(tuple(int(value) for value in values))
+    return palette
+
+
+def check_classes(
+    spec: OutputSpec, names: Sequence[str], from_task: bool, colors: Sequence[Sequence[int]] | None
+) -> None:
+    """Refuse class names or colours that are not one per class of the model's output (a single channel: 2)."""
+    if spec.kind == "scores":
+        return
+    classes = f"the model's {spec.classes} classes" + (" (a single binary channel)" if spec.channels == 1 else "")
+    if names and len(names) != spec.classes:
+        given = "the task's labels" if from_task else "class_names"
+        raise ValueError(f"predict_raster: {given} hold {len(names)} names {list(names)} for {classes}")
+    if colors and spec.kind == "classes" and len(colors) != spec.classes:
+        raise ValueError(f"predict_raster: colors holds {len(colors)} colours for {classes}")
+
+
+def check_whole(value: int, name: str, minimum: int) -> None:
+    """Refuse a ``value`` of the argument ``name`` that is not a whole number of at least ``minimum``."""
+    if not is_whole(value) or value < minimum:
+        raise ValueError(f"predict_raster: {name}={value!r} must be a whole number of at least {minimum}")
+
+
+def grid_crs_of(crs: str | CRS | None, res: float | tuple[float, float] | None) -> CRS | None:
+    """The CRS to predict on (None: each input's own), ``res`` checked with it.
+
+    Raises:
+        ValueError: if ``crs`` is not a CRS, or ``res`` is given without it or is not one or two positive sizes.
+    """
+    if res is not None and crs is None:
+        raise ValueError("predict_raster: res= needs crs= (the grid's CRS)")
+    try:
+        grid_crs = CRS.from_user_input(crs) if crs is not None else None
+    except CRSError as error:
+        raise ValueError(f"predict_raster: crs={crs!r} is not a CRS rasterio knows ({error})") from None
+    if res is not None:
+        pair = tuple(res) if isinstance(res, (tuple, list)) else (res, res)
+        if len(pair) != 2 or any(
+            isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf for value in pair
+        ):
+            raise ValueError(f"predict_raster: res={res!r} must be a positive size (or two: x, y) in crs units")
+    return grid_crs
