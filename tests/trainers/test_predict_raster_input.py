@@ -379,3 +379,25 @@ def test_class_names_that_are_codes_name_the_classes_and_polygons_as_text(tmp_pa
     assert [str(codes[label]) for label in labels] == list(names)
     table = parquet.read_table(written[2])
     assert [str(codes[label]) for label in table["class"].to_pylist()] == table["name"].to_pylist()
+
+
+@pytest.mark.parametrize(
+    ("paths", "output_dir", "message"),
+    [
+        ("bytes", "out", r"paths=b'.*scene\.tif' must be a path \(str or os\.PathLike\) or a list of paths"),
+        (5, "out", r"paths=5 must be a path"),
+        (None, "out", r"paths=None must be a path"),
+        ("file and None", "out", r"paths holds None, which is no path"),
+        ("file", None, r"output_dir=None must be a folder's path"),
+        ("file", 5, r"output_dir=5 must be a folder's path"),
+    ],
+)
+def test_paths_and_output_dirs_that_are_no_paths_are_a_type_error_naming_them(
+    tmp_path: Path, paths: Any, output_dir: Any, message: str
+) -> None:
+    path = scene(tmp_path / "in" / "scene.tif")
+    given = {"bytes": bytes(path), "file": path, "file and None": [path, None]}.get(paths, paths)
+    folder = tmp_path / output_dir if isinstance(output_dir, str) else output_dir
+    with pytest.raises(TypeError, match=message):
+        predict_raster(conv(), given, folder, patch_size=16)
+    assert sorted(tmp_path.iterdir()) == [tmp_path / "in"]

@@ -121,7 +121,7 @@ def predict_raster(
         The files written, in the order of the inputs (each raster, then its polygons).
 
     Raises:
-        TypeError: if ``model`` is no :class:`torch.nn.Module`.
+        TypeError: if ``model`` is no :class:`torch.nn.Module`, or ``paths`` or ``output_dir`` are no paths.
         FileNotFoundError: if a path does not exist or a folder holds no raster.
         NotADirectoryError: if ``output_dir`` is a file.
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
@@ -151,6 +151,8 @@ def predict_raster(
     check_polygons(vectorize, simplify)
     palette = palette_of(colors)
     names_given = names_of(class_names) if class_names is not None else None
+    if not isinstance(output_dir, (str, os.PathLike)) or not isinstance(os.fspath(output_dir), str):
+        raise TypeError(f"predict_raster: output_dir={output_dir!r} must be a folder's path (str or os.PathLike)")
     folder = Path(output_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -45,13 +45,21 @@ def raster_paths(
     of an earlier run, when it lies inside the folder).
 
     Raises:
+        TypeError: if ``paths`` is no path nor a collection of paths (bytes, a number, None), or holds one that is not.
         FileNotFoundError: if a local path does not exist, a folder holds no raster, or there is none at all.
         ValueError: if a path is empty, or a URL or virtual path ends with ``/`` (a prefix, not a file).
     """
-    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if isinstance(paths, (str, os.PathLike)):
+        given: list[object] = [paths]
+    elif isinstance(paths, Iterable) and not isinstance(paths, (bytes, bytearray)):
+        given = list(paths)
+    else:
+        raise TypeError(f"predict_raster: paths={paths!r} must be a path (str or os.PathLike) or a list of paths")
     found: list[str] = []
     for item in given:
-        text = os.fspath(item)
+        text = os.fspath(item) if isinstance(item, (str, os.PathLike)) else None
+        if not isinstance(text, str):
+            raise TypeError(f"predict_raster: paths holds {item!r}, which is no path (a str or os.PathLike of str)")
         if not text:
             # Path("") is the working folder: every raster under it would be predicted.
             raise ValueError("predict_raster: paths= holds an empty path; name a raster file or folder")
