@@ -165,7 +165,7 @@ class Task(nn.Module):
     [
         (conv(4), {"class_names": ["water"]}, r"class_names hold 1 names \['water'\] for the model's 4 classes"),
         (conv(1), {"class_names": ["water"]}, r"1 names \['water'\] for the model's 2 classes \(a single binary"),
-        (Task(["a", "b"], 4), {}, r"the task's labels hold 2 names \['a', 'b'\] for the model's 4 classes"),
+        (Task(["a", "b"], 4), {}, r"task's labels hold 2 names \['a', 'b'\] for the model's 4 classes; give class_"),
         (conv(4), {"colors": [(0, 0, 255)]}, r"colors holds 1 colours for the model's 4 classes"),
     ],
     ids=["class_names", "binary", "task labels", "colors"],
@@ -179,6 +179,9 @@ def test_class_names_or_colours_not_one_per_class_are_refused_before_anything_is
     assert not (tmp_path / "out").exists()
     # Scores use neither names nor colours: the same arguments are taken.
     predict_raster(model, path, tmp_path / "scores", patch_size=16, output="scores", **arguments)
+    if isinstance(model, Task):
+        # Names given override the task's.
+        predict_raster(model, path, tmp_path / "named", patch_size=16, class_names=["w", "x", "y", "z"])
 
 
 def test_warping_an_input_without_a_crs_is_refused_naming_it(tmp_path: Path) -> None:

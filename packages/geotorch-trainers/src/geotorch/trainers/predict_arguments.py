@@ -82,7 +82,8 @@ def check_classes(
     classes = f"the model's {spec.classes} classes" + (" (a single binary channel)" if spec.channels == 1 else "")
     if names and len(names) != spec.classes:
         given = "the task's labels" if from_task else "class_names"
-        raise ValueError(f"predict_raster: {given} hold {len(names)} names {list(names)} for {classes}")
+        fix = "; give class_names=, one name per class" if from_task else ""
+        raise ValueError(f"predict_raster: {given} hold {len(names)} names {list(names)} for {classes}{fix}")
     if colors and spec.kind == "classes" and len(colors) != spec.classes:
         raise ValueError(f"predict_raster: colors holds {len(colors)} colours for {classes}")
 
