@@ -58,3 +58,13 @@ def test_a_date_and_time_of_the_locale_covers_its_second_only(tmp_path: Path) ->
     series = Timed(write_dated(tmp_path, ["t_Wed Jan 29 21:30:00 2020.tif"]), time_series=True)
     assert series.bounds.mint == utc(2020, 1, 29, 21, 30)
     assert series.bounds.maxt - series.bounds.mint < 1.0
+
+
+def test_a_date_that_does_not_exist_names_the_file_and_the_reason(tmp_path: Path) -> None:
+    # The message said only that '20200230' does not match '%Y%m%d', which it does, digit for digit.
+    class Daily(RasterDataset):
+        filename_glob = "d_*.tif"
+        filename_regex = r"^d_(?P<date>\d{8})\.tif$"
+
+    with pytest.raises(ValueError, match=r"d_20200230.tif: date '20200230' .* \(day is out of range for month\)"):
+        Daily(write_dated(tmp_path, ["d_20200101.tif", "d_20200230.tif"]), time_series=True)

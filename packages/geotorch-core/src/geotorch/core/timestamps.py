@@ -38,7 +38,9 @@ def parse_time(text: str, date_format: str, source: str) -> datetime:
     try:
         parsed = datetime.strptime(text, date_format)
     except ValueError as error:
-        raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r}") from error
+        # strptime's reason tells a format that does not fit ("does not match format") from a date that does not
+        # exist ("day is out of range for month").
+        raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r} ({error})") from error
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
