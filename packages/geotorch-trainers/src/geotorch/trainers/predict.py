@@ -68,7 +68,10 @@ def predict_raster(
     Each output has its input's CRS and grid (or, with ``crs``/``res``, the input warped
     bilinearly onto that CRS and resolution), is tiled (512 px) with overviews, and carries
     nodata where the input has none (its nodata, alpha band or mask; outside its footprint
-    when warped): ``classes`` are ``uint8`` with a colour table, the class names in the
+    when warped) and where the model gave NaN. Pixels without data reach the model as the file
+    holds them (its nodata value, NaN): a ``preprocess`` can fill them (``torch.nan_to_num``),
+    or a network spreads their NaN over the windows it sees.
+    ``classes`` are ``uint8`` with a colour table, the class names in the
     ``class_names`` tag (JSON) and nodata 255; ``probabilities`` are one band per class
     (softmax; one band for a single binary channel), ``uint8`` ``round(p * 254)`` (scale
     1/254, nodata 255) or half floats (nodata NaN); ``scores`` are the blended values,
