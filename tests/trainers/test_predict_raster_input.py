@@ -1,4 +1,4 @@
-"""``predict_raster`` given bad and unusual input: a clear error naming the argument or file, nothing written."""
+"""``predict_raster`` given bad and unusual input: an error naming the argument or file before anything is written."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from tests.core.rasters import write_raster
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
 
-#: Public-domain rasters from real sources (see its README).
+#: Public-domain rasters from real sources (see the README of that folder).
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
 
 
