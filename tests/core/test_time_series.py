@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 import re
 import shutil
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch.utils.data import DataLoader
@@ -100,6 +102,26 @@ def test_an_empty_time_slice_raises_naming_the_query(series: Series) -> None:
         series[ACROSS.minx : ACROSS.maxx, ACROSS.miny : ACROSS.maxy, datetime(2021, 1, 1) : datetime(2021, 2, 1)]
     with pytest.raises(ValueError, match="mint"):
         series[ACROSS.minx : ACROSS.maxx, ACROSS.miny : ACROSS.maxy, datetime(2020, 9, 1) : datetime(2020, 3, 1)]
+
+
+@pytest.mark.parametrize("missing", [pd.NaT, np.datetime64("NaT"), np.datetime64("NaT", "ns"), math.nan])
+def test_a_nat_time_limit_is_refused_naming_it_as_a_nan_one_is(series: Series, missing: object) -> None:
+    # pd.NaT raised "NaTType does not support timestamp"; numpy's NaT TypeError "BoundingBox: mint=None must be
+    # a number". None, not NaT, is the open limit (pandas' own loc[NaT:] selects nothing rather than all).
+    x, y = slice(ACROSS.minx, ACROSS.maxx), slice(ACROSS.miny, ACROSS.maxy)
+    with pytest.raises(ValueError, match=r"BoundingBox: mint=\S+ must be finite, not NaN, NaT or infinite; leave"):
+        series[x, y, missing : datetime(2020, 7, 1)]
+    with pytest.raises(ValueError, match=r"BoundingBox: maxt=\S+ must be finite, not NaN, NaT or infinite; leave"):
+        series[x, y, datetime(2020, 5, 1) : missing]
+    with pytest.raises(ValueError, match=r"BoundingBox: mint=NaT must be finite"):
+        BoundingBox(*tuple(ACROSS)[:4], pd.NaT, seconds("20200701"))  # type: ignore[arg-type]
+    assert series[x, y, None : datetime(2020, 7, 1)]["time"].tolist() == [seconds("20200301"), seconds("20200601")]
+
+
+def test_a_numpy_time_limit_past_year_9999_is_read_in_seconds(series: Series) -> None:
+    # Its .item() is an int of microseconds, which was taken for seconds: maxt 2.534e17 instead of 2.534e11.
+    x, y = slice(ACROSS.minx, ACROSS.maxx), slice(ACROSS.miny, ACROSS.maxy)
+    assert series[x, y, datetime(2020, 5, 1) : np.datetime64("10000-01-01")]["bounds"].maxt == 253402300800.0
 
 
 def test_intersection_with_a_label_of_another_date_keeps_every_date(series: Series, tmp_path: Path) -> None:

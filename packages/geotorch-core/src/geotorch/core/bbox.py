@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import overload
 
+import numpy as np
+
 from geotorch.core.reals import as_real
 
 #: Time bounds of data that carries no date, and the default time span of a query: wide enough
@@ -41,8 +43,23 @@ def format_time(seconds: float) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def as_seconds(moment: datetime) -> float:
-    """POSIX seconds of ``moment``; a naive datetime is read as UTC, like the dates in file names."""
+def as_seconds(moment: datetime | np.datetime64) -> float:
+    """POSIX seconds of ``moment``; a naive one (a numpy datetime64 too) is read as UTC, like the dates in file names.
+
+    Args:
+        moment: a datetime (pandas Timestamps included) or a numpy datetime64 of any unit.
+
+    Returns:
+        The seconds, to the microsecond; NaN for a NaT (pandas' or numpy's), which is no time: callers
+        refuse it as they refuse NaN.
+    """
+    if isinstance(moment, np.datetime64):
+        if np.isnat(moment):
+            return math.nan
+        # Whole microseconds, not .item(): past year 9999 that is an int of microseconds, not a datetime.
+        return int(moment.astype("datetime64[us]").astype(np.int64)) / 10**6
+    if moment != moment:  # pandas' NaT, the datetime unequal to itself, has no timestamp
+        return math.nan
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
@@ -62,7 +79,7 @@ class BoundingBox:
     Raises:
         TypeError: if a value is not a real number (a string, a bool, None, a
             complex number, a sequence).
-        ValueError: if a value is NaN or infinite (unbounded time is
+        ValueError: if a value is NaN or infinite, or a time is pandas' NaT (unbounded time is
             :data:`MIN_TIME` to :data:`MAX_TIME`), or a minimum exceeds its maximum.
     """
 
@@ -82,9 +99,13 @@ class BoundingBox:
                 number = value if type(value) is float else as_real(value)
             if number is None:
                 raise TypeError(f"BoundingBox: {name}={value!r} must be a number")
+            if not math.isfinite(number) and name in ("mint", "maxt"):
+                raise ValueError(
+                    f"BoundingBox: {name}={value if isinstance(value, datetime) else number} must be finite, not "
+                    f"NaN, NaT or infinite; leave mint and maxt out for all time"
+                )
             if not math.isfinite(number):
-                hint = "; leave mint and maxt out for all time" if name in ("mint", "maxt") else ""
-                raise ValueError(f"BoundingBox: {name}={number} must be finite, not NaN or infinite{hint}")
+                raise ValueError(f"BoundingBox: {name}={number} must be finite, not NaN or infinite")
             if number is not value:
                 # Frozen: the only way to store the float is object.__setattr__, as dataclasses do.
                 object.__setattr__(self, name, number)

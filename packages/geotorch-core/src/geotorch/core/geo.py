@@ -214,11 +214,12 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
         Slice limits are numbers; time limits also datetimes (pandas Timestamps
         included) or numpy datetime64; naive ones are read as UTC, like the dates
-        in file names.
+        in file names. A missing limit (None) is the dataset's bound.
 
         Raises:
             TypeError: if ``query`` is neither.
-            ValueError: if a slice has a step or there are not 2 or 3 slices.
+            ValueError: if a slice has a step or there are not 2 or 3 slices, or a limit is NaN,
+                infinite or NaT (pandas' or numpy's), naming it (as the BoundingBox does).
         """
         if isinstance(query, BoundingBox):
             return query
@@ -373,10 +374,9 @@ def grid_transform(bbox: BoundingBox, res: tuple[float, float]) -> torch.Tensor:
 def _as_float(value: Any, default: float) -> float:
     if value is None:
         return default
-    if isinstance(value, np.datetime64):
-        value = value.astype("datetime64[us]").item()
-    if isinstance(value, datetime):
-        # File dates are parsed as UTC, so a naive limit must be too, whatever the local time zone.
+    if isinstance(value, datetime | np.datetime64):
+        # File dates are parsed as UTC, so a naive limit must be too, whatever the local time zone. A NaT is NaN,
+        # refused by BoundingBox as a NaN limit is (None, not NaT, is the open limit).
         return as_seconds(value)
     # Left to BoundingBox, which refuses a string or a bool naming the field (float() takes "10" and True).
     return cast(float, value)
