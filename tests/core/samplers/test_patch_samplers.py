@@ -109,3 +109,50 @@ def test_every_random_sampler_takes_a_seed_or_a_numpy_source_as_generator(
     assert seeded == list(RandomGeoSampler(dataset, 4, length=9, generator=torch.Generator().manual_seed(11)))
     with pytest.raises(TypeError, match="generator='seed'"):
         RandomGeoSampler(dataset, 4, length=9, generator="seed")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", [np.int64(11), np.uint8(11), np.int32(11), np.uint64(11)])
+def test_a_numpy_integer_seed_draws_as_the_python_int(make_tiles: MakeTiles, place: Place, seed: np.integer) -> None:
+    # Refused before: TypeError 'generator=np.int64(11); give a seed (int), ...'.
+    dataset = make_tiles(place, ONE_TILE)
+    assert list(RandomGeoSampler(dataset, 4, length=9, generator=seed)) == list(
+        RandomGeoSampler(dataset, 4, length=9, generator=11)
+    )
+
+
+def test_a_seed_of_any_size_numpy_takes_is_taken_each_with_its_own_draws(make_tiles: MakeTiles, place: Place) -> None:
+    # Seeds from 2**64 raised torch's ValueError 'Overflow when unpacking long long'; numpy takes any size.
+    dataset = make_tiles(place, ONE_TILE)
+
+    def draws(seed: int | np.integer) -> list[BoundingBox]:
+        return list(RandomGeoSampler(dataset, 4, length=9, generator=seed))
+
+    assert draws(2**70) == draws(2**70) != draws(2**70 + 1)
+    assert draws(2**64) != draws(0), "not wrapped around to torch's seed 0"
+    largest = list(RandomGeoSampler(dataset, 4, length=9, generator=torch.Generator().manual_seed(2**64 - 1)))
+    assert draws(np.uint64(2**64 - 1)) == draws(2**64 - 1) == largest, "seeds below 2**64 are torch's"
+
+
+@pytest.mark.parametrize(
+    ("seed", "error"),
+    [
+        (-1, ValueError),
+        (-(2**70), ValueError),
+        (True, TypeError),
+        (np.True_, TypeError),
+        (3.0, TypeError),
+        (torch.tensor(3), TypeError),
+    ],
+)
+def test_a_negative_or_non_integer_seed_is_refused_naming_generator(
+    make_tiles: MakeTiles, place: Place, seed: object, error: type[Exception]
+) -> None:
+    # -1 was taken as torch's seed 2**64 - 1 (numpy refuses negative seeds), -2**70 overflowed inside torch.
+    dataset = make_tiles(place, ONE_TILE)
+    for build in (
+        lambda: RandomGeoSampler(dataset, 4, length=9, generator=seed),  # type: ignore[arg-type]
+        lambda: RandomBatchGeoSampler(dataset, 4, batch_size=3, length=9, generator=seed),  # type: ignore[arg-type]
+        lambda: PreChippedGeoSampler(dataset, shuffle=True, generator=seed),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(error, match=r"^generator="):
+            build()

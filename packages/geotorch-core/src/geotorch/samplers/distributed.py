@@ -38,6 +38,7 @@ def draw_seed(generator: Seed | None) -> int:
 
     Raises:
         TypeError: if ``generator`` is not a seed, a torch generator or a numpy random source.
+        ValueError: if it is a negative seed.
     """
     return int(torch.randint(2**62, (1,), generator=torch_generator(generator)))
 

@@ -29,6 +29,7 @@ class RandomPatchSampler(RandomGeoSampler):
 
     Raises:
         TypeError: if ``generator`` is none of the above.
+        ValueError: if ``generator`` is a negative seed.
         ValueError: as :class:`RandomGeoSampler`.
     """
 
