@@ -187,6 +187,8 @@ def test_random_periods_are_drawn_among_the_periods_that_hold_a_date(series: Til
         pd.Interval(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-03-01"), closed="left"),
         (datetime(2020, 1, 1), datetime(2020, 2, 29)),
         (seconds("2020-01-01"), seconds("2020-02-11")),
+        (np.datetime64("2020-01-01"), np.datetime64("2020-02-29")),
+        (np.datetime64("2020-01-01T00:00:00", "ns"), np.datetime64("2020-02-29T00:00:00", "ns")),
     ],
 )
 def test_toi_keeps_the_dates_inside_it(series: Tiles, toi: Any) -> None:
@@ -210,6 +212,28 @@ def test_toi_clips_the_acquisitions_it_cuts_and_honours_its_closed_side(series: 
     windows = list(SequentialTimedeltaSampler(series, delta=pd.Timedelta(days=5), toi=toi))
     start = micro("2020-04-01T12:00:00")
     assert times(windows) == [(start, start + 5 * DAY - 1), (start + 10 * DAY, start + 15 * DAY - 1)]
+
+
+def test_spatial_samplers_take_numpy_datetime64_toi_as_datetimes(series: Tiles) -> None:
+    # Refused before: TypeError "toi[0]=np.datetime64('2020-01-01') must be a number", though ds[x, y, t] takes them.
+    given = (np.datetime64("2020-01-01"), np.datetime64("2020-02-29T12:00"))
+    naive = (datetime(2020, 1, 1), datetime(2020, 2, 29, 12))
+    drawn = list(RandomGeoSampler(series, 4, length=5, toi=given, generator=0))
+    assert drawn == list(RandomGeoSampler(series, 4, length=5, toi=naive, generator=0))
+    assert {(query.mint, query.maxt) for query in drawn} <= {day(date) for date in DATES[:3]}
+    assert list(GridGeoSampler(series, 4, toi=given)) == list(GridGeoSampler(series, 4, toi=naive))
+    assert list(PreChippedGeoSampler(series, toi=given)) == list(PreChippedGeoSampler(series, toi=naive))
+
+
+@pytest.mark.parametrize("missing", [pd.NaT, np.datetime64("NaT"), np.datetime64("NaT", "ns")])
+def test_a_nat_toi_bound_is_refused_naming_it(series: Tiles, missing: Any) -> None:
+    # pd.NaT raised "NaTType does not support timestamp", numpy's NaT TypeError "must be a number".
+    for make in (
+        lambda: SequentialTimestampSampler(series, toi=(missing, datetime(2020, 3, 1))),
+        lambda: RandomGeoSampler(series, 4, toi=(datetime(2020, 1, 1), missing)),
+    ):
+        with pytest.raises(ValueError, match=r"toi\[[01]\]=.*NaT.* must be a time, not NaT"):
+            make()
 
 
 @pytest.mark.parametrize(

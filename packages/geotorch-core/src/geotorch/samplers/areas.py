@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -11,7 +12,7 @@ import shapely
 import torch
 from shapely.geometry import MultiPolygon, Polygon
 
-from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, snap_to_pixels, whole_pixel_axes
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, as_seconds, snap_to_pixels, whole_pixel_axes
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.arguments import as_count, as_number
 from geotorch.samplers.constants import MAX_WINDOWS, Units
@@ -20,8 +21,9 @@ from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, get_random_b
 #: A region of interest in the dataset's CRS: a box, or polygons.
 Roi: TypeAlias = BoundingBox | Polygon | MultiPolygon
 
-#: A time interval ``(mint, maxt)`` in POSIX seconds or as datetimes (naive ones are UTC).
-TimeInterval: TypeAlias = tuple[float | datetime, float | datetime]
+#: A time interval ``(mint, maxt)`` in POSIX seconds, as datetimes or as numpy datetime64 (naive ones are UTC),
+#: the times a dataset's slices take.
+TimeInterval: TypeAlias = tuple[float | datetime | np.datetime64, float | datetime | np.datetime64]
 
 #: Draws after which a patch that must lie inside an roi polygon is given up.
 MAX_ATTEMPTS = 1000
@@ -74,30 +76,42 @@ class Region:
         return np.asarray(shared, dtype=bool)
 
 
-def as_time(value: float | datetime, name: str = "time", owner: str = "") -> float:
-    """POSIX seconds of a time bound; a naive datetime is read as UTC, like dates in file names.
+def as_time(value: float | datetime | np.datetime64, name: str = "time", owner: str = "") -> float:
+    """POSIX seconds of a time bound, as a dataset's slices read it (see :func:`geotorch.core.bbox.as_seconds`).
+
+    Args:
+        value: POSIX seconds, a datetime (pandas Timestamps included) or a numpy datetime64; a naive
+            time is read as UTC, like dates in file names.
+        name: the argument's name, for messages (``"toi[0]"``).
+        owner: the sampler it was given to, for messages.
 
     Raises:
-        TypeError: if ``value`` is neither a number nor a datetime.
-        ValueError: if it is NaN or infinite.
+        TypeError: if ``value`` is neither a number, a datetime nor a datetime64.
+        ValueError: if it is NaN, NaT (pandas' or numpy's) or infinite.
     """
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    if isinstance(value, datetime | np.datetime64):
+        seconds = as_seconds(value)
+        if not math.isfinite(seconds):
+            prefix = f"{owner}: " if owner else ""
+            raise ValueError(f"{prefix}{name}={value!r} must be a time, not NaT")
+        return seconds
     return as_number(value, name, owner)
 
 
 def as_interval(interval: object, name: str, owner: str) -> tuple[float, float]:
-    """``(start, end)`` POSIX seconds of a time interval given as two numbers or datetimes, or a pandas Interval.
+    """``(start, end)`` POSIX seconds of a time interval: two times (see :func:`as_time`), or a pandas Interval.
 
     Raises:
-        TypeError: if ``interval`` is not a pair of numbers or datetimes.
-        ValueError: if a bound is NaN or infinite.
+        TypeError: if ``interval`` is not a pair of numbers, datetimes or numpy datetime64.
+        ValueError: if a bound is NaN, NaT or infinite.
     """
     left, right = getattr(interval, "left", None), getattr(interval, "right", None)
     if left is not None and right is not None:  # a pandas Interval, TorchGeo 0.10.1's toi
         interval = (left, right)
     if not isinstance(interval, (tuple, list)) or len(interval) != 2:
-        raise TypeError(f"{owner}: {name}={interval!r} must be a (start, end) pair of POSIX seconds or datetimes")
+        raise TypeError(
+            f"{owner}: {name}={interval!r} must be a (start, end) pair of POSIX seconds, datetimes or datetime64"
+        )
     return as_time(interval[0], f"{name}[0]", owner), as_time(interval[1], f"{name}[1]", owner)
 
 
@@ -106,9 +120,9 @@ def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, ow
 
     Raises:
         TypeError: if ``roi`` is not a BoundingBox, Polygon or MultiPolygon, or
-            ``toi`` is not a pair of numbers or datetimes.
+            ``toi`` is not a pair of times (see :func:`as_time`).
         ValueError: if the box has no area, the polygons are empty or invalid,
-            or ``toi`` is reversed or holds NaN or infinity.
+            or ``toi`` is reversed or holds NaN, NaT or infinity.
     """
     mint, maxt = (MIN_TIME, MAX_TIME) if toi is None else as_interval(toi, "toi", owner)
     if mint > maxt:

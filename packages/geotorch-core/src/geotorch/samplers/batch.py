@@ -91,7 +91,7 @@ class RandomBatchGeoSampler(BatchGeoSampler):
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
             generator: source of all randomness: a seed, a torch generator or a numpy random source
                 (default: torch's default generator).
-            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time (a :class:`Units`
+            toi: ``(start, end)`` in POSIX seconds, datetimes or datetime64 limiting the time (a :class:`Units`
                 here is read as ``units``: 0.7-era code passed it after ``roi``).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).

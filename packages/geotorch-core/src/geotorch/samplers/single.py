@@ -142,7 +142,7 @@ class RandomGeoSampler(SpatialSampler):
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
             generator: source of all randomness: a seed, a torch generator or a numpy random source
                 (default: torch's default generator).
-            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time (a :class:`Units`
+            toi: ``(start, end)`` in POSIX seconds, datetimes or datetime64 limiting the time (a :class:`Units`
                 here is read as ``units``: 0.7-era code passed it after ``roi``).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
@@ -249,7 +249,7 @@ class GridGeoSampler(SpatialSampler):
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); see the edge policy above.
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` and ``stride`` count.
-            toi: ``(start, end)`` in POSIX seconds or datetimes limiting the time (a :class:`Units`
+            toi: ``(start, end)`` in POSIX seconds, datetimes or datetime64 limiting the time (a :class:`Units`
                 here is read as ``units``: 0.7-era code passed it after ``roi``).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
@@ -327,7 +327,7 @@ class PreChippedGeoSampler(SpatialSampler):
             dataset: the dataset whose entries are the chips.
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset).
-            toi: ``(start, end)`` in POSIX seconds or datetimes: entries overlapping it, their
+            toi: ``(start, end)`` in POSIX seconds, datetimes or datetime64: entries overlapping it, their
                 times cut to it.
             shuffle: visit the entries in a new random order each pass.
             generator: source of the shuffling: a seed, a torch generator or a numpy random source

@@ -15,7 +15,8 @@ import pandas as pd
 
 from geotorch.samplers.areas import TimeInterval, as_interval
 
-#: What ``toi=`` takes: a pandas Interval of Timestamps, or a ``(start, end)`` pair of POSIX seconds or datetimes.
+#: What ``toi=`` takes: a pandas Interval of Timestamps, or a ``(start, end)`` pair of POSIX seconds, datetimes or
+#: numpy datetime64.
 Toi: TypeAlias = "pd.Interval[Any] | TimeInterval"
 
 #: What ``delta=`` and ``stride=`` take.
@@ -60,12 +61,12 @@ def as_toi(toi: object, owner: str) -> tuple[int, int] | None:
     Args:
         toi: a :class:`pandas.Interval` of Timestamps (or datetimes, or POSIX seconds), whose
             ``closed`` side says which ends belong to it, or a ``(start, end)`` pair of POSIX
-            seconds or datetimes, both ends included; naive times are UTC.
+            seconds, datetimes or numpy datetime64, both ends included; naive times are UTC.
         owner: the sampler it was given to, for messages.
 
     Raises:
         TypeError: if ``toi`` is neither.
-        ValueError: if an end is NaN or infinite, or the interval holds no microsecond.
+        ValueError: if an end is NaN, NaT or infinite, or the interval holds no microsecond.
     """
     if toi is None:
         return None
