@@ -419,6 +419,22 @@ def test_an_inputs_alpha_band_says_which_pixels_hold_data(tmp_path: Path) -> Non
     assert np.array_equal(mask, expected)
 
 
+def test_an_input_across_the_antimeridian_holds_data_on_both_sides(tmp_path: Path) -> None:
+    # Longitudes 179° to 181°: GDAL's warper read the part west of 180° only, and the rest was masked.
+    path = tmp_path / "across.tif"
+    profile = {"driver": "GTiff", "width": 40, "height": 20, "count": 1, "dtype": "uint8", "crs": "EPSG:4326",
+               "transform": Affine(0.05, 0, 179.0, 0, -0.05, 1.0)}
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(np.full((1, 20, 40), 7, dtype="uint8"))
+    utm = CRS.from_epsg(32660)
+    transform, width, height = rasterio.warp.calculate_default_transform(
+        CRS.from_epsg(4326), utm, 40, 20, 179.0, 0.0, 181.0, 1.0
+    )
+    mask = data_mask(str(path), None, utm, transform, (height, width))
+    assert mask is not None and mask.shape == (20, 40)
+    assert mask.all()
+
+
 def test_a_prediction_stopped_early_writes_what_it_predicted_and_warns(tmp_path: Path) -> None:
     scene = write_scene(tmp_path / "scene", 96, 64)
     datamodule = WholeScene(paths=scene.parent, batch_size=2, patch_size=32, predict_stride=32)

@@ -13,6 +13,8 @@ import rasterio
 import shapely
 import torch
 from affine import Affine
+from rasterio.enums import Resampling
+from rasterio.warp import reproject
 from torch import Tensor, nn
 
 from geotorch.trainers import predict_grid
@@ -322,3 +324,26 @@ def test_simplified_polygons_have_fewer_vertices_and_keep_their_classes_area(tmp
     simple_geometries = shapely.from_wkb(pyogrio.raw.read(simple)[2])
     assert shapely.get_num_coordinates(simple_geometries).sum() < shapely.get_num_coordinates(exact_geometries).sum()
     assert shapely.area(simple_geometries).sum() == pytest.approx(shapely.area(exact_geometries).sum(), rel=0.05)
+
+
+@pytest.mark.parametrize("west", [179.0, 181.0], ids=["179 to 181", "181 to 183 (0 to 360 grid)"])
+def test_a_raster_across_the_antimeridian_is_warped_from_both_sides(tmp_path: Path, west: float) -> None:
+    # Longitudes past 180° east: GDAL's warper read only the part west of 180° (all of it, or none, nodata).
+    rows, columns = np.mgrid[0:20, 0:40].astype("float32")
+    image = (1 + rows * 3 + columns * 5)[None]
+    path = write_image(tmp_path / "scene.tif", image, crs="EPSG:4326", transform=Affine(0.05, 0, west, 0, -0.05, 1.0))
+    (written,) = predict_raster(nn.Identity(), path, tmp_path / "out", patch_size=16, output="scores", crs="EPSG:32660")
+    with rasterio.open(written) as result, rasterio.open(path) as source:
+        values = result.read(1)
+        expected = np.full(values.shape, np.nan, dtype="float32")
+        reproject(
+            rasterio.band(source, 1),
+            expected,
+            dst_transform=result.transform,
+            dst_crs=result.crs,
+            dst_nodata=np.nan,
+            resampling=Resampling.bilinear,
+        )
+    assert result.shape == (20, 40)
+    assert not np.isnan(expected).any(), "the reference warp covers the whole grid"
+    np.testing.assert_allclose(values, expected, rtol=1e-6)

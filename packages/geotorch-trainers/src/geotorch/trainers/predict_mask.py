@@ -15,6 +15,7 @@ from rasterio.windows import Window
 
 from geotorch.core import open_raster
 from geotorch.trainers.predict_cog import bounded_cache
+from geotorch.trainers.predict_reading import wrapped_crs
 
 
 class InputMask:
@@ -24,7 +25,8 @@ class InputMask:
     it missing, as :class:`~geotorch.core.RasterDataset` reads it: missing are the pixels its
     alpha band or internal mask leaves out, and those whose every band is the file's nodata or
     the dataset's ``nodata`` (a file without either has data everywhere inside it, zeros
-    included). The file is warped onto the grid (nearest neighbour), only the rows asked for.
+    included). The file is warped onto the grid (nearest neighbour), only the rows asked for, both
+    sides of the antimeridian of a file reaching past it (see :func:`.predict_reading.wrapped_crs`).
 
     Args:
         source: path, URL or GDAL virtual path of the input file (see :func:`geotorch.core.open_raster`).
@@ -51,6 +53,7 @@ class InputMask:
         # into account only beside 1 or 3 other bands.
         self.view = WarpedVRT(
             self.reader,
+            src_crs=wrapped_crs(self.reader),
             crs=crs,
             transform=transform,
             width=shape[1],

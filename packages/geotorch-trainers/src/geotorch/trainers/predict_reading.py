@@ -99,7 +99,10 @@ def open_view(
     """``source`` opened on the output's grid: the file itself, or a bilinear warp onto ``grid``.
 
     A warp gets an alpha band (after the file's bands) when the file has neither a nodata value
-    nor an alpha band, so its footprint is known (whatever its number of bands). A URL or
+    nor an alpha band, so its footprint is known (whatever its number of bands). A file in
+    longitude and latitude that reaches past 180° east or west (179° to 181°, a 0° to 360°
+    grid) is warped with its longitudes counted around its own middle (see
+    :func:`wrapped_crs`), so both sides of the antimeridian are read. A URL or
     virtual path is opened with GDAL's settings for remote reads (:func:`geotorch.core.open_raster`),
     in the calling thread (GDAL's settings are per thread).
 
@@ -113,6 +116,7 @@ def open_view(
     has_alpha = any(role.name == "alpha" for role in reader.colorinterp)
     return WarpedVRT(
         reader,
+        src_crs=wrapped_crs(reader),
         crs=grid.crs,
         transform=grid.transform,
         width=grid.width,
@@ -120,6 +124,28 @@ def open_view(
         resampling=Resampling.bilinear,
         add_alpha=reader.nodata is None and not has_alpha,
     )
+
+
+def wrapped_crs(reader: DatasetReader) -> CRS | None:
+    """The CRS to warp ``reader`` from: its own, but longitudes wrapped around its middle when they pass ±180°.
+
+    GDAL's warper finds the source pixel of each output pixel by projecting the output pixel back
+    to longitude and latitude, which come in -180° to 180°: a file whose longitudes run from 179°
+    to 181° (or 0° to 360°) is then read only west of 180°, and half the output was nodata. With
+    PROJ's ``+lon_wrap`` at the file's middle longitude, the longitudes come back in the file's
+    own range.
+
+    Returns:
+        A geographic CRS with ``+lon_wrap``, or None (the file's own CRS) when ``reader`` is not in
+        longitude and latitude or lies within -180° to 180°.
+    """
+    crs = reader.crs
+    if crs is None or not crs.is_geographic:
+        return None
+    west, east = sorted((reader.bounds.left, reader.bounds.right))
+    if west >= -180 and east <= 180:
+        return None
+    return CRS.from_proj4(f"{crs.to_proj4()} +lon_wrap={(west + east) / 2}")
 
 
 def close_view(view: DatasetReader | WarpedVRT) -> None:
