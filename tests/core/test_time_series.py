@@ -164,6 +164,25 @@ def test_stack_samples_gives_batch_time_channels_and_pads_shorter_series(series:
     assert padded["time"][0, 0] == seconds("20200601") and padded["time"][0, 1:].isnan().all()
 
 
+def test_unbind_samples_of_a_padded_batch_gives_each_series_its_own_steps(series: Series, tmp_path: Path) -> None:
+    # Each unbound sample kept the batch's 3 steps (zeros, time NaN) and a 'length': image (3, 2, 20, 20) for 1 step.
+    for step, day in enumerate(DATES):
+        write_raster(tmp_path / "labels" / f"labels_{day}.tif", np.full((100, 120), step + 1, "uint8"), 32631,
+                     grid(735400.0, 4987300.0, 10.0))  # fmt: skip
+    both = series & Labels(tmp_path / "labels", time_series=True)
+    june = both[BoundingBox(*tuple(ACROSS)[:4], seconds("20200501"), seconds("20200701"))]
+    full = both[ACROSS]
+    batch = stack_samples([june, full])
+    assert batch["length"].tolist() == [1, 3] and batch["mask"].shape == (2, 3, 20, 20)
+    for unbound, given in zip(unbind_samples(batch), [june, full], strict=True):
+        assert unbound.keys() == given.keys(), "no 'length': the sample's steps are all its own"
+        for key in ("image", "mask", "time", "transform"):
+            assert torch.equal(unbound[key], given[key]), key
+    assert unbind_samples(batch)[0]["mask"].unique().tolist() == [2]
+    again = stack_samples(unbind_samples(batch))
+    assert again.keys() == batch.keys() and torch.equal(again["image"], batch["image"])
+
+
 def test_stack_samples_refuses_series_of_different_sizes_naming_them(series: Series) -> None:
     small = series[BoundingBox(ACROSS.minx, ACROSS.minx + 100, ACROSS.miny, ACROSS.maxy)]
     with pytest.raises(

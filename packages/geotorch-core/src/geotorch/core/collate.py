@@ -301,6 +301,13 @@ def _on_common_times(samples: list[Sample]) -> list[Sample]:
 def unbind_samples(sample: Sample) -> list[Sample]:
     """Split a batch back into samples: the inverse of :func:`stack_samples` (``transform`` rows become ``(9,)``).
 
+    A padded batch of time series (with ``length``, int ``(B,)``, beside a ``(B, T)`` ``time``, as
+    :func:`stack_samples` and PASTIS's ``pad_time_series`` give it) gives each sample its own ``length``
+    steps only, as it was before stacking: ``time`` and every tensor of 3 axes or more whose first axis
+    is the batch's ``T`` (``image`` ``(T, C, H, W)``, a label series' ``(T, H, W)`` mask) keep their
+    first ``length`` steps, and the samples get no ``length``. As in :func:`concat_samples`, a
+    ``(C, H, W)`` tensor whose ``C`` equals ``T`` counts as steps; ``(H, W)`` and georeferencing do not.
+
     Args:
         sample: the batch (TorchGeo 0.10.1's name for the argument).
 
@@ -311,9 +318,27 @@ def unbind_samples(sample: Sample) -> list[Sample]:
     if len(sizes) > 1:
         raise ValueError(f"unbind_samples: batch entries have different lengths {sorted(sizes)}")
     count = sizes.pop() if sizes else 0
+    padding = _padded_steps(sample)
+    lengths: list[int | None] = list(padding[1]) if padding else [None] * count
     samples: list[Sample] = [{} for _ in range(count)]
     for key, value in sample.items():
+        if padding and key == LENGTH_KEY:
+            continue
         parts = torch.unbind(value) if isinstance(value, Tensor) else list(value)
-        for one, part in zip(samples, parts, strict=True):
-            one[key] = part
+        along_time = (
+            padding is not None
+            and isinstance(value, Tensor)
+            and key not in GEOREFERENCING_KEYS
+            and (key == TIME_KEY or (value.ndim >= 4 and value.shape[1] == padding[0]))
+        )
+        for one, part, length in zip(samples, parts, lengths, strict=True):
+            one[key] = part[:length] if along_time else part
     return samples
+
+
+def _padded_steps(batch: Sample) -> tuple[int, list[int]] | None:
+    """A padded batch of series' ``T`` and each sample's number of real steps (its ``length``); None for others."""
+    lengths, times = batch.get(LENGTH_KEY), batch.get(TIME_KEY)
+    if not (isinstance(lengths, Tensor) and isinstance(times, Tensor) and times.ndim == 2):
+        return None
+    return times.shape[1], [int(length) for length in lengths]

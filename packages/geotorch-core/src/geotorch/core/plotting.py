@@ -26,8 +26,8 @@ def plot_sample(
 
     A time series (``image`` ``(T, C, H, W)``; a ``mask`` or ``prediction`` with a first axis of
     the sample's ``(T,)`` ``time``) gets one panel per step, titled with the step's date; a sample
-    of a padded batch (``unbind_samples`` of a batch of series that ``stack_samples`` padded) gets
-    one per real step, the first ``length``.
+    that holds a ``length`` (one taken out of a padded batch by hand: ``unbind_samples`` cuts each
+    to its own steps) gets one per real step, the first ``length``.
 
     Args:
         sample: a sample dict (unbatched).
