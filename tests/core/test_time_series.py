@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Hashable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -181,6 +182,27 @@ def test_unbind_samples_of_a_padded_batch_gives_each_series_its_own_steps(series
     assert unbind_samples(batch)[0]["mask"].unique().tolist() == [2]
     again = stack_samples(unbind_samples(batch))
     assert again.keys() == batch.keys() and torch.equal(again["image"], batch["image"])
+
+
+def test_stack_samples_pads_an_integer_time_with_its_no_time_keeping_every_time_exact(tmp_path: Path) -> None:
+    # Raised RuntimeError 'value cannot be converted to type int64_t without overflow' (NaN into int64).
+    def whole_seconds(sample: dict[str, Any]) -> dict[str, Any]:
+        return {**sample, "time": sample["time"].to(torch.int64)}
+
+    series = Series(write_tiles(tmp_path / "series"), crs="EPSG:32631", res=10.0, time_series=True,
+                    transforms=whole_seconds)  # fmt: skip
+    june, full = series[BoundingBox(*tuple(ACROSS)[:4], seconds("20200501"), seconds("20200701"))], series[ACROSS]
+    batch = stack_samples([june, full])
+    assert batch["time"].dtype == torch.int64 and batch["length"].tolist() == [1, 3]
+    assert batch["time"].tolist() == [
+        [int(seconds("20200601")), -(2**63), -(2**63)],
+        [int(seconds(day)) for day in DATES],
+    ]
+    shown = batch["time"].numpy().astype("datetime64[s]")
+    assert np.isnat(shown[0, 1:]).all() and shown[0, 0] == np.datetime64("2020-06-01"), "the padding reads as NaT"
+    assert unbind_samples(batch)[0]["time"].tolist() == [int(seconds("20200601"))]
+    with pytest.raises(ValueError, match="'time' is a bool tensor: it holds no NaN"):
+        stack_samples([{**june, "time": june["time"] > 0}, {**full, "time": full["time"] > 0}])
 
 
 def test_stack_samples_refuses_series_of_different_sizes_naming_them(series: Series) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -23,9 +24,11 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
     A batch's ``transform`` is ``(B, 9)``, as in TorchGeo; ``crs`` and ``bounds`` are lists.
     Time series (samples with a ``(T,)`` ``time``, see ``RasterDataset(time_series=True)``) give
     ``image`` ``(B, T, C, H, W)`` and ``time`` ``(B, T)``. Series of different lengths are padded
-    at the end to the longest: tensors whose first axis is the sample's ``T`` get zeros (``time``
-    gets NaN) and the batch gets ``length``, int64 ``(B,)``, the number of real steps of each
-    sample (only then: equal lengths give no ``length``, as in TorchGeo).
+    at the end to the longest: tensors whose first axis is the sample's ``T`` get zeros, ``time``
+    gets no time, of its own dtype (see :func:`pad_time_steps`): NaN when floating, the dtype's
+    smallest value when an integer (int64's -2**63 is numpy's NaT; an unsigned one's largest), so
+    that real times stay exact. The batch gets ``length``, int64 ``(B,)``, the number of real steps
+    of each sample (only then: equal lengths give no ``length``, as in TorchGeo).
 
     In a DataLoader worker the stacked tensors are written straight into shared memory (as
     PyTorch's own collation does), so that sending a batch to the main process copies nothing.
@@ -34,7 +37,7 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
 
     Raises:
         ValueError: if tensors under one key differ in shape other than by padded time steps,
-            naming the key and the shapes.
+            naming the key and the shapes, or a bool ``time`` is padded.
     """
     listed = list(samples)
     lengths = _series_lengths(listed)
@@ -122,7 +125,10 @@ def pad_time_steps(values: Sequence[Tensor], steps: int, fill: float = 0.0, *, k
 
     Shorter series get steps of ``fill`` appended; longer ones keep their first ``steps``. The
     collate functions of time series (:func:`stack_samples`, PASTIS's ``pad_time_series``) pad with
-    this, then stack.
+    this, then stack. A NaN ``fill`` (no value, as for ``time``) pads an integer tensor, which holds
+    no NaN, with its dtype's smallest value (int64's -2**63 is numpy's NaT, so that an int64 time
+    read as ``datetime64`` shows its padding as NaT), an unsigned one with its largest: the tensor
+    keeps its dtype and its values, exactly.
 
     Args:
         values: one tensor per sample, time on the first axis: ``(T, ...)``, ``T`` differing.
@@ -134,7 +140,8 @@ def pad_time_steps(values: Sequence[Tensor], steps: int, fill: float = 0.0, *, k
         One tensor per sample, ``(steps, ...)``, of its dtype and device.
 
     Raises:
-        ValueError: if the tensors differ in anything but their number of steps, naming the key and shapes.
+        ValueError: if the tensors differ in anything but their number of steps, naming the key and shapes,
+            or a bool tensor is padded with NaN.
     """
     shapes = {tuple(value.shape[1:]) for value in values}
     if len(shapes) > 1:
@@ -142,9 +149,23 @@ def pad_time_steps(values: Sequence[Tensor], steps: int, fill: float = 0.0, *, k
     return [
         value[:steps]
         if len(value) >= steps
-        else torch.cat([value, value.new_full((steps - len(value), *value.shape[1:]), fill)])
+        else torch.cat([value, value.new_full((steps - len(value), *value.shape[1:]), _no_value(value, fill, key))])
         for value in values
     ]
+
+
+def _no_value(value: Tensor, fill: float, key: str) -> float | int:
+    """``fill``, but for a NaN ``fill`` of an integer ``value``: its dtype's smallest value (an unsigned one's largest).
+
+    Raises:
+        ValueError: for a NaN ``fill`` of a bool tensor, naming ``key``.
+    """
+    if not math.isnan(fill) or value.dtype.is_floating_point or value.dtype.is_complex:
+        return fill
+    if value.dtype == torch.bool:
+        raise ValueError(f"{key!r} is a bool tensor: it holds no NaN to pad steps with; give its steps another dtype")
+    limits = torch.iinfo(value.dtype)
+    return limits.min if value.dtype.is_signed else limits.max
 
 
 def concat_samples(samples: Iterable[Sample]) -> Sample:
