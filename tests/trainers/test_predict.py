@@ -23,6 +23,7 @@ from torch import nn
 from geotorch.core import BoundingBox, GeoDataset, RasterDataset
 from geotorch.datamodules import GeoDataModule
 from geotorch.trainers import GeoTIFFPredictionWriter, PixelwiseRegressionTask, SemanticSegmentationTask
+from geotorch.trainers.predict import predict_raster
 from geotorch.trainers.writer import blend_weights, data_mask
 from tests.trainers.task_fakes import fast_trainer
 
@@ -433,6 +434,18 @@ def test_an_input_across_the_antimeridian_holds_data_on_both_sides(tmp_path: Pat
     mask = data_mask(str(path), None, utm, transform, (height, width))
     assert mask is not None and mask.shape == (20, 40)
     assert mask.all()
+
+
+def test_a_prediction_replacing_one_of_predict_raster_takes_away_its_polygons(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow.parquet", reason="GeoParquet is written with pyarrow")
+    scene = write_scene(tmp_path / "scene", 40, 50)
+    task = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3, num_filters=4).eval()
+    out = tmp_path / "out"
+    predict_raster(task, scene, out, patch_size=32, vectorize=True)
+    assert sorted(path.name for path in out.iterdir()) == ["scene.gpkg", "scene.parquet", "scene.tif"]
+    written = predict(tmp_path, SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=3).eval(), scene, 16,
+                      "classes")
+    assert sorted(path.name for path in written.parent.iterdir()) == ["scene.tif"]
 
 
 def test_a_prediction_stopped_early_writes_what_it_predicted_and_warns(tmp_path: Path) -> None:

@@ -174,11 +174,11 @@ def test_part_files_are_zstd_and_the_cog_is_the_same_as_from_deflate_parts(
     compressions: list[str] = []
     publish = predict.publish_cog
 
-    def recording(parts: list[Path], *args: Any) -> Path:
+    def recording(parts: list[Path], *args: Any, **kwargs: Any) -> Path:
         for part in parts:
             with rasterio.open(part) as opened:
                 compressions.append(opened.profile["compress"])
-        return publish(parts, *args)
+        return publish(parts, *args, **kwargs)
 
     monkeypatch.setattr(predict, "publish_cog", recording)
     monkeypatch.setattr(predict_grid, "COLUMN_TILE", 48)

@@ -347,3 +347,26 @@ def test_a_raster_across_the_antimeridian_is_warped_from_both_sides(tmp_path: Pa
     assert result.shape == (20, 40)
     assert not np.isnan(expected).any(), "the reference warp covers the whole grid"
     np.testing.assert_allclose(values, expected, rtol=1e-6)
+
+
+def test_a_rerun_without_polygons_removes_those_of_the_raster_it_replaces(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow.parquet", reason="GeoParquet is written with pyarrow")
+    path = write_image(tmp_path / "in" / "scene.tif", random_image(6, 40, 40))
+    out = tmp_path / "out"
+    predict_raster(model(classes=3), path, out, patch_size=32, vectorize=True)
+    assert sorted(item.name for item in out.iterdir()) == ["scene.gpkg", "scene.parquet", "scene.tif"]
+    # Another model's classes: the first run's polygons no longer match them, so they go with the raster they came from.
+    assert predict_raster(model(classes=3, seed=1), path, out, patch_size=32) == [out / "scene.tif"]
+    assert sorted(item.name for item in out.iterdir()) == ["scene.tif"]
+    # A file of the user's that only has the name is no polygons of a prediction: it stays.
+    pyogrio.raw.write(
+        out / "scene.gpkg",
+        np.array([shapely.to_wkb(shapely.box(0, 0, 1, 1))], dtype=object),
+        [np.array([5])],
+        ["id"],
+        geometry_type="Polygon",
+        driver="GPKG",
+        crs="EPSG:32633",
+    )
+    predict_raster(model(classes=3), path, out, patch_size=32)
+    assert sorted(item.name for item in out.iterdir()) == ["scene.gpkg", "scene.tif"]

@@ -32,7 +32,7 @@ from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_mask import FileMask
 from geotorch.trainers.predict_reading import WindowReader, open_view, raster_paths
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
-from geotorch.trainers.predict_vector import write_polygons
+from geotorch.trainers.predict_vector import polygon_paths, write_polygons
 
 
 def predict_raster(
@@ -77,7 +77,11 @@ def predict_raster(
     1/254, nodata 255) or half floats (nodata NaN); ``scores`` are the blended values,
     float32. Outputs are named after the inputs' paths relative to their common folder
     (see :func:`~geotorch.trainers.outputs.output_names`), written under hidden temporary
-    names and renamed into place (over a previous run's output of that name). A run that fails
+    names and renamed into place (over a previous run's output of that name). An output replaced
+    takes its polygons with it: the ``.gpkg`` and ``.parquet`` an earlier run wrote beside it are
+    removed as the new raster is renamed into place (before its own polygons are written, with
+    ``vectorize``), so polygons never lie beside a raster they were not made from; files of those
+    names that are no polygons of ``vectorize`` are left alone. A run that fails
     or is interrupted leaves the outputs it finished, and neither part files nor folders it made
     for the others.
 
@@ -197,7 +201,8 @@ def predict_raster(
         number = plan[position][0]
         if position + 1 < len(plan) and plan[position + 1][0] == number:
             return
-        path = publish_cog(list(parts), folder / layouts[number].name, layouts[number].grid, stream.spec)
+        target = folder / layouts[number].name
+        path = publish_cog(list(parts), target, layouts[number].grid, stream.spec, replacing=polygon_paths(target))
         parts.clear()
         written.append(path)
         if vectorize:

@@ -374,7 +374,9 @@ def _can_write(codec: str) -> bool:
     return True
 
 
-def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec) -> Path:
+def publish_cog(
+    parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec, *, replacing: Sequence[Path] = ()
+) -> Path:
     """Join the part files of one output into the Cloud-Optimized GeoTIFF ``path``, atomically.
 
     Several parts are read through a virtual raster placing each on ``grid`` (itself a hidden
@@ -385,6 +387,15 @@ def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec)
     and tags of ``spec``. It is written to a hidden temporary beside ``path`` and renamed over
     it once flushed to disk (see :func:`geotorch.trainers.outputs.write_raster`). The parts
     are removed.
+
+    Args:
+        parts: the part files, in the order of their rows.
+        path: the output.
+        grid: its pixel grid.
+        spec: how its values are encoded and described.
+        replacing: files describing the output that ``path`` replaces (its polygons), removed
+            just before the rename: once the COG is whole, so that a failed write keeps them
+            beside the output they describe, and never beside the new one.
 
     Returns:
         ``path``.
@@ -419,6 +430,8 @@ def publish_cog(parts: Sequence[Path], path: Path, grid: Grid, spec: OutputSpec)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+        for stale in replacing:
+            stale.unlink(missing_ok=True)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

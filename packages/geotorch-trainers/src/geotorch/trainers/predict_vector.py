@@ -123,6 +123,42 @@ def write_polygons(path: Path, class_names: Sequence[str], simplify: float | Non
     return [gpkg, parquet]
 
 
+def polygon_paths(path: Path) -> list[Path]:
+    """The polygon files that :func:`write_polygons` wrote beside the class raster ``path`` and that are still there.
+
+    A file of those names is counted only when it is such polygons (a GeoPackage whose one layer
+    is named after ``path`` with the fields ``class`` and ``name``; a GeoParquet of ``class``,
+    ``name`` and ``geometry``), so a file of the user's that happens to have the name is kept.
+
+    Returns:
+        ``<stem>.gpkg`` and ``<stem>.parquet``, those of them that exist and are such polygons.
+    """
+    return [candidate for candidate in (path.with_suffix(".gpkg"), path.with_suffix(".parquet")) if _is_ours(candidate)]
+
+
+def _is_ours(path: Path) -> bool:
+    """Whether ``path`` is a GeoPackage or GeoParquet file of polygons written by :func:`write_polygons`."""
+    if not path.is_file():
+        return False
+    try:
+        if path.suffix == ".gpkg":
+            import pyogrio
+
+            layers = pyogrio.list_layers(path)
+            if [str(name) for name, _ in layers] != [path.stem]:
+                return False
+            return list(pyogrio.read_info(path, layer=path.stem)["fields"]) == ["class", "name"]
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+    except ImportError:
+        # Without pyarrow no GeoParquet was written here by this installation; it is left alone.
+        return False
+    except Exception:  # noqa: BLE001 - any file the drivers cannot read is no polygons of ours
+        return False
+    return schema.names == ["class", "name", "geometry"] and b"geo" in (schema.metadata or {})
+
+
 def _write_atomically(path: Path, write: Any) -> None:
     remove_stale_temporaries(path)
     temporary = temporary_of(path)

@@ -25,6 +25,7 @@ from geotorch.trainers.predict_layout import check_inputs_kept
 from geotorch.trainers.predict_mask import InputMask
 from geotorch.trainers.predict_sampler import StreamingGridSampler
 from geotorch.trainers.predict_stream import ChunkStream
+from geotorch.trainers.predict_vector import polygon_paths
 
 __all__ = ["CLASS_NODATA", "GeoTIFFPredictionWriter", "blend_weights", "data_mask"]
 
@@ -85,7 +86,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
     where they overlap, predictions are averaged with :func:`blend_weights`, and rows are written
     to disk as soon as the grid has passed them, so memory holds a band of rows per rank, never
     a whole output. Pixels without input data are the outputs' nodata. Each file is written
-    under a hidden temporary name and renamed into place.
+    under a hidden temporary name and renamed into place; the polygons that
+    :func:`~geotorch.trainers.predict_raster` wrote beside an output it replaces (``.gpkg``,
+    ``.parquet``) are removed with it.
 
     Under DDP every rank blends and writes its own chunks of rows; once all are done, each
     output is joined from its chunks and written by one rank. The files are the same as one
@@ -211,6 +214,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
                     self.output_dir / layout.name,
                     layout.grid,
                     self._spec(channels[number], layout.source),
+                    replacing=polygon_paths(self.output_dir / layout.name),
                 )
         if trainer.world_size > 1:
             trainer.strategy.barrier("GeoTIFFPredictionWriter")
