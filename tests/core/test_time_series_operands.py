@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from geotorch.core import RasterDataset
+from geotorch.core import RasterDataset, concat_samples
 from geotorch.core.remote import Location
 from geotorch.samplers import GridGeoSampler, SequentialTimestampSampler
 from geotorch.transforms import TemporalComposite
@@ -145,3 +145,28 @@ def test_an_intersection_of_series_is_sampled_at_the_dates_both_have(tmp_path: P
     assert (both.bounds.mint, both.bounds.maxt) == (shared.bounds.mint, shared.bounds.maxt)
     queries = list(GridGeoSampler(both, size=8) @ SequentialTimestampSampler(both))
     assert [both[query]["image"][:, :, 0, 0].tolist() for query in queries] == [[[3.0, 9.0]]]
+
+
+def test_an_intersection_of_series_read_over_dates_only_one_has_joins_the_dates_both_have(tmp_path: Path) -> None:
+    # Reading January to March raised concat_samples' ValueError 'time series of different times
+    # [1 Jan, 1 Mar] and [1 Feb, 1 Mar] cannot be joined step by step', though the index holds 1 March.
+    optical = Images(write_dates(tmp_path / "optical", "O", {DAYS[0]: 1, DAYS[2]: 3}), time_series=True)
+    radar = Images(write_dates(tmp_path / "radar", "R", {DAYS[1]: 5, DAYS[2]: 7}), time_series=True)
+    shared = Images(write_dates(tmp_path / "shared", "S", {DAYS[2]: 9}), time_series=True)
+    x, y = slice(LEFT, LEFT + 80), slice(TOP - 80, TOP)
+    for both, values in (
+        (optical & radar, [[3.0, 7.0]]),
+        (radar & optical, [[7.0, 3.0]]),
+        (optical & shared, [[3.0, 9.0]]),
+    ):
+        sample = both[x, y, datetime(2020, 1, 1) : datetime(2020, 3, 31)]
+        assert sample["time"].tolist() == [seconds(DAYS[2])]
+        assert sample["image"][:, :, 0, 0].tolist() == values
+
+
+def test_series_that_share_no_time_are_refused_naming_their_times(tmp_path: Path) -> None:
+    optical = Images(write_dates(tmp_path / "optical", "O", {DAYS[0]: 1}), time_series=True)
+    radar = Images(write_dates(tmp_path / "radar", "R", {DAYS[1]: 5}), time_series=True)
+    times = rf"\[{seconds(DAYS[0])}\] and \[{seconds(DAYS[1])}\] share no time"
+    with pytest.raises(ValueError, match=rf"concat_samples: time series of times {times}"):
+        concat_samples([optical[optical.bounds], radar[radar.bounds]])

@@ -177,16 +177,18 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
     (a DEM beside an image series) is repeated at every step. A time series' single-band
     ``(T, H, W)`` mask counts as ``(T, 1, H, W)`` when joined: two such masks give
     ``(T, 2, H, W)``, one beside a single-date ``(H, W)`` label too. A sample is a time series
-    when its ``time`` is a ``(T,)`` tensor. Series join only when their ``time`` is equal.
+    when its ``time`` is a ``(T,)`` tensor. Series join step by step at equal times: series of
+    different times are first cut to the times they all have (an intersection of series reads the
+    dates both have), as :func:`merge_samples` brings them to the union of theirs.
 
     Raises:
         ValueError: if tensors under one key differ in height or width (or series in their
-            steps), naming the key.
+            steps), naming the key, or series share no time (or repeat one), naming their times.
     """
     joined: Sample = {}
     # The keys whose joined tensor is a single-band series' (T, H, W), joined as (T, 1, H, W).
     flat: set[str] = set()
-    for sample in samples:
+    for sample in _on_shared_times(list(samples)):
         steps = _steps(sample)
         for key, value in sample.items():
             single_band = key not in GEOREFERENCING_KEYS and key != TIME_KEY and _single_band_steps(value, steps)
@@ -214,6 +216,45 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
                     )
                 joined[key] = torch.cat([current, extra], dim=0)
     return joined
+
+
+def _on_shared_times(samples: list[Sample]) -> list[Sample]:
+    """Time series of different times cut to the times all of them have; other samples as they are.
+
+    Each step-wise tensor of a series (its tensors with ``T`` first, ``time`` included) keeps the steps
+    at those times, in its order.
+
+    Raises:
+        ValueError: if the series share no time, naming their times.
+    """
+    series_times = [sample[TIME_KEY] for sample in samples if _steps(sample) is not None]
+    if len(series_times) < 2 or all(torch.equal(series_times[0], time) for time in series_times[1:]):
+        return samples
+    shared = series_times[0]
+    for time in series_times[1:]:
+        shared = shared[torch.isin(shared, time)]
+    if not len(shared):
+        shown = " and ".join(str(time.tolist()) for time in series_times)
+        raise ValueError(
+            f"concat_samples: time series of times {shown} share no time, so no step of one can be joined "
+            f"to a step of the other"
+        )
+    cut: list[Sample] = []
+    for sample in samples:
+        time = sample.get(TIME_KEY)
+        if _steps(sample) is None or not isinstance(time, Tensor):
+            cut.append(sample)
+            continue
+        keep = torch.isin(time, shared)
+        cut.append(
+            {
+                key: value[keep]
+                if isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and value.shape[:1] == time.shape
+                else value
+                for key, value in sample.items()
+            }
+        )
+    return cut
 
 
 def _steps(sample: Sample) -> int | None:

@@ -79,7 +79,8 @@ class IntersectionDataset(_Composite):
     (which selects its dates), the other operand at the query's time where it has data then, else
     over its whole time span. The result is itself a time series (``time_series`` True). Two time
     series join their steps date by date: only the entries of the first whose dates meet a date of
-    the second where they overlap are indexed, so samplers pick the dates both have.
+    the second where they overlap are indexed, so samplers pick the dates both have, and a query over
+    dates only one of them has reads the steps both have (see :func:`concat_samples`).
     """
 
     def __init__(
