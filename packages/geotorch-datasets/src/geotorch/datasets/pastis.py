@@ -263,9 +263,9 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
         """Draw the first and last step (RGB when read, else the first band), the classes and a ``prediction``.
 
         Args:
-            sample: a sample of this dataset, optionally with a ``prediction`` of the mask's layout; a
-                sample of a padded batch (``unbind_samples`` of a batch that ``stack_samples`` or the
-                datamodule padded) also holds its ``length``, and its last real step is drawn, not padding.
+            sample: a sample of this dataset, optionally with a ``prediction`` of the mask's layout. A
+                row of a padded batch taken key by key (``length`` included) has its last real step drawn,
+                not padding; ``unbind_samples`` already gives each sample only its own steps.
             show_titles: title each panel (the steps with their dates).
             suptitle: a title over the figure.
 
