@@ -118,7 +118,7 @@ def test_an_intersection_of_series_without_a_common_date_is_refused_at_construct
     # one of the first's dates) the second's IndexError 'outside the data'.
     optical = Images(write_dates(tmp_path / "optical", "O", {DAYS[0]: 1, DAYS[2]: 3}), time_series=True)
     radar = Images(write_dates(tmp_path / "radar", "R", {DAYS[1]: 2}), time_series=True)
-    with pytest.raises(ValueError, match=r"Images and Images are both time series, .* no date of one meets"):
+    with pytest.raises(ValueError, match=r"Images and Images are both time series, .* no date of one starts when"):
         optical & radar
     shared = Images(write_dates(tmp_path / "shared", "S", {DAYS[2]: 9}), time_series=True)
     sample = (optical & shared)[optical.bounds.minx : optical.bounds.maxx, optical.bounds.miny : optical.bounds.maxy,
@@ -170,3 +170,24 @@ def test_series_that_share_no_time_are_refused_naming_their_times(tmp_path: Path
     times = rf"\[{seconds(DAYS[0])}\] and \[{seconds(DAYS[1])}\] share no time"
     with pytest.raises(ValueError, match=rf"concat_samples: time series of times {times}"):
         concat_samples([optical[optical.bounds], radar[radar.bounds]])
+
+
+class Monthly(Images):
+    filename_regex = r"^(?P<tile>[A-Z])_(?P<date>\d{6})\.tif$"
+    date_format = "%Y%m"
+
+
+def test_an_intersection_of_series_indexes_the_steps_that_start_together(tmp_path: Path) -> None:
+    # Steps join at equal start times (concat_samples), but the index took overlapping intervals as shared:
+    # daily & monthly indexed 15 March, inside March, and reading it raised concat_samples' 'share no time'.
+    daily = Images(write_dates(tmp_path / "daily", "D", {"20200301": 1, "20200315": 2}), time_series=True)
+    monthly = Monthly(write_dates(tmp_path / "monthly", "M", {"202003": 5}), time_series=True)
+    for both, values in ((daily & monthly, [[[1.0, 5.0]]]), (monthly & daily, [[[5.0, 1.0]]])):
+        queries = list(GridGeoSampler(both, size=8) @ SequentialTimestampSampler(both))
+        assert [both[query]["time"].tolist() for query in queries] == [[seconds("20200301")]]
+        assert [both[query]["image"][:, :, 0, 0].tolist() for query in queries] == values
+    mid_month = Images(write_dates(tmp_path / "mid", "X", {"20200315": 2}), time_series=True)
+    message = r"Images and Monthly are both time series, .* no date of one starts .*"
+    dates = r"\(dates starting 2020-03-15T00:00:00Z and 2020-03-01T00:00:00Z\)"
+    with pytest.raises(ValueError, match=message + dates):
+        mid_month & monthly

@@ -25,6 +25,12 @@ def _on_grid(dataset: GeoDataset, crs: CRS, res: tuple[float, float]) -> GeoData
     return dataset.to(crs, res)
 
 
+def _listed(times: set[float]) -> str:
+    """Times in POSIX seconds for a message, earliest first: all of up to 4, else the first 3 and how many."""
+    ordered = [format_time(time) for time in sorted(times)]
+    return ", ".join(ordered) if len(ordered) <= 4 else f"{', '.join(ordered[:3])}, ... ({len(ordered)} dates)"
+
+
 class _Composite(GeoDataset):
     """Two datasets seen on the first one's CRS and resolution."""
 
@@ -78,9 +84,11 @@ class IntersectionDataset(_Composite):
     date), so temporal samplers see the series' dates; the series is read at the query's time
     (which selects its dates), the other operand at the query's time where it has data then, else
     over its whole time span. The result is itself a time series (``time_series`` True). Two time
-    series join their steps date by date: only the entries of the first whose dates meet a date of
-    the second where they overlap are indexed, so samplers pick the dates both have, and a query over
-    dates only one of them has reads the steps both have (see :func:`concat_samples`).
+    series join their steps at equal start times, as :func:`concat_samples` does (a step's ``time`` is
+    the start of its interval): only the entries of the first whose date starts when a date of the
+    second starts where they overlap are indexed, so samplers pick the dates both have, and a query
+    over dates only one of them has reads the steps both have. Intervals that merely overlap do not
+    join: a daily series & a monthly one join on the first day of each month only.
     """
 
     def __init__(
@@ -94,8 +102,9 @@ class IntersectionDataset(_Composite):
 
         Raises:
             ValueError: if the datasets share no area and time span (no area, for a time series), or
-                both are time series and no time interval of one meets one of the other where they
-                overlap (their steps, joined date by date, would never match).
+                both are time series and no date of one starts when a date of the other starts where
+                they overlap (their steps, joined at equal start times, would never match), naming
+                both and their start dates there.
         """
         super().__init__(dataset1, dataset2, collate_fn, transforms)
 
@@ -113,23 +122,21 @@ class IntersectionDataset(_Composite):
                 # the intersection then read that file exactly, without resampling.
                 shared = snap_inward(mine & theirs, mine, first.res)
                 if shared is not None:
-                    meets = pair[0].mint <= pair[1].maxt and pair[1].mint <= pair[0].maxt
-                    overlaps.append((tuple(shared), hit.object, meets))
+                    overlaps.append((tuple(shared), hit.object, (pair[0].mint, pair[1].mint)))
         if not overlaps:
             raise ValueError(
                 f"IntersectionDataset: {self._names()} do not overlap in space and time "
                 f"(bounds {first.bounds} and {second.bounds} in {first.crs})"
             )
-        # Two series join their steps date by date: only entries whose dates meet are indexed (and sampled).
-        entries = [(shared, item) for shared, item, meets in overlaps if meets or not both_series]
+        # Two series join their steps at equal start times (concat_samples): only such entries are indexed.
+        entries = [(shared, item) for shared, item, starts in overlaps if starts[0] == starts[1] or not both_series]
         if not entries:
-            spans = " and ".join(
-                f"{format_time(dataset.bounds.mint)} to {format_time(dataset.bounds.maxt)}" for dataset in self.datasets
-            )
+            dates = " and ".join(_listed({starts[side] for _, _, starts in overlaps}) for side in (0, 1))
             raise ValueError(
                 f"IntersectionDataset: {self._names()} are both time series, and where they overlap no date of "
-                f"one meets a date of the other (dates {spans}), so no window would have steps to join date by "
-                f"date; give them the same dates, or make one a single-date dataset (time_series=False)"
+                f"one starts when a date of the other starts (dates starting {dates}), so no window would have "
+                f"steps to join (steps join at equal start times, not where their intervals overlap); give them "
+                f"the same dates, or make one a single-date dataset (time_series=False)"
             )
         self.index = build_index(entries)
 
