@@ -41,13 +41,13 @@ def test_workers_are_threads_of_this_process_and_give_the_same_files(
 ) -> None:
     path = write_image(tmp_path / "in" / "scene.tif", image_of(0, 150, 130))
     seen: set[tuple[int, str]] = set()
-    batch = WindowReader.batch
+    original_read = WindowReader._read
 
-    def recording(self: WindowReader, start: int, stop: int, pin_memory: bool = False) -> object:
+    def recording(self: WindowReader, pixels: Tensor, start: int, first: int, stop: int) -> None:
         seen.add((os.getpid(), threading.current_thread().name.rsplit("_", 1)[0]))
-        return batch(self, start, stop, pin_memory)
+        original_read(self, pixels, start, first, stop)
 
-    monkeypatch.setattr(WindowReader, "batch", recording)
+    monkeypatch.setattr(WindowReader, "_read", recording)
     torch.manual_seed(0)
     net = nn.Conv2d(3, 5, 3, padding=1).eval()
     (alone,) = predict_raster(net, path, tmp_path / "zero", patch_size=32, overlap=8, batch_size=2)
@@ -71,16 +71,16 @@ def test_threads_share_one_dataset_per_local_input_and_close_each(
         opened.append((threading.current_thread().name, dataset))
         return dataset
 
-    batch = WindowReader.batch
+    original_read = WindowReader._read
     readers: set[str] = set()
 
-    def slow_batch(self: WindowReader, start: int, stop: int, pin_memory: bool = False) -> object:
+    def slow_read(self: WindowReader, pixels: Tensor, start: int, first: int, stop: int) -> None:
         readers.add(threading.current_thread().name)
-        time.sleep(0.02)  # every thread gets batches to read at once
-        return batch(self, start, stop, pin_memory)
+        time.sleep(0.02)  # every thread gets windows to read at once
+        original_read(self, pixels, start, first, stop)
 
     monkeypatch.setattr(predict_reading, "open_raster", recording_open)
-    monkeypatch.setattr(WindowReader, "batch", slow_batch)
+    monkeypatch.setattr(WindowReader, "_read", slow_read)
     torch.manual_seed(0)
     net = nn.Conv2d(3, 4, 1).eval()
     threaded = predict_raster(net, paths, tmp_path / "three", patch_size=32, overlap=8, batch_size=1, num_workers=3)
@@ -90,6 +90,49 @@ def test_threads_share_one_dataset_per_local_input_and_close_each(
     assert all(dataset.closed for _, dataset in opened)
     alone = predict_raster(net, paths, tmp_path / "zero", patch_size=32, overlap=8, batch_size=1)
     assert all(np.array_equal(read(one), read(other)) for one, other in zip(threaded, alone, strict=True))
+
+
+@pytest.mark.parametrize("threads", [2, 16])
+def test_threads_read_at_most_two_batches_ahead_of_the_model_however_many(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    # Each batch read ahead holds its pixels: 16 threads held 16 batches, memory grew with num_workers.
+    path = write_image(tmp_path / "in" / "scene.tif", image_of(4, 160, 160))
+    read_window = predict_reading.read_window
+    windows_read = 0
+    count = threading.Lock()
+
+    def counting(*args: object, **kwargs: object) -> None:
+        nonlocal windows_read
+        read_window(*args, **kwargs)  # type: ignore[arg-type]
+        with count:
+            windows_read += 1
+
+    class Slow(nn.Module):
+        """Notes the windows read beyond those of the batches given so far, while the threads have time to read."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = nn.Conv2d(3, 2, 1)
+            self.given = 0
+            self.ahead: list[int] = []
+
+        def forward(self, batch: Tensor) -> Tensor:
+            self.given += batch.shape[0]
+            time.sleep(0.05)
+            with count:
+                self.ahead.append(windows_read - self.given)
+            return self.net(batch)
+
+    monkeypatch.setattr(predict_reading, "read_window", counting)
+    torch.manual_seed(0)
+    net = Slow().eval()
+    (threaded,) = predict_raster(
+        net, path, tmp_path / "threads", patch_size=32, overlap=8, batch_size=2, num_workers=threads
+    )
+    assert len(net.ahead) == 25 and max(net.ahead) <= predict_reading.READ_AHEAD * 2
+    (alone,) = predict_raster(net, path, tmp_path / "alone", patch_size=32, overlap=8, batch_size=2)
+    assert np.array_equal(read(alone), read(threaded))
 
 
 def test_a_model_returning_its_input_gets_batches_that_are_not_read_into_again(tmp_path: Path) -> None:

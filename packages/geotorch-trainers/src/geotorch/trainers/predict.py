@@ -111,6 +111,7 @@ def predict_raster(
             needs ``vectorize``.
         num_workers: threads reading windows ahead of the model (0: the calling one reads them). Threads, not
             processes: GDAL decodes outside Python's lock, and threads add no copy of the process's memory.
+            They read at most two batches ahead, however many they are, so memory does not grow with them.
         device: where the model runs (default: CUDA when available, else the CPU).
         preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values giving
             the model's input (default: the task's pretrained weights' ``transforms`` when the

@@ -181,6 +181,10 @@ def read_window(
         out[:, row_start - top : row_stop - top, column_start - left : column_stop - left] = pixels
 
 
+#: Batches that reading threads read ahead of the one the model runs, whatever their number: each holds
+#: ``(B, C, height, width)`` float32 pixels, so more would grow memory, not speed (two keep two threads busy).
+READ_AHEAD = 2
+
 #: A batch of windows: ``(B, C, height, width)`` float32 pixels, and each window's chunk position, top and left.
 Batch = tuple[Tensor, list[int], list[int], list[int]]
 
@@ -252,17 +256,76 @@ class WindowReader:
         Raises:
             geotorch.core.RasterReadError: if a window cannot be read (a damaged tile), naming the file and window.
         """
-        from geotorch.trainers.predict_cog import bounded_cache
+        pixels = self._pixels(len(self.items[start:stop]), pin_memory)
+        self._read(pixels, start, start, stop)
+        return self._batch_of(pixels, start, stop)
 
-        items = self.items[start:stop]
-        shape = (len(items), self.bands[0], *self.layouts[0].size)
+    def batches(self, batch_size: int, threads: int, pin_memory: bool = False) -> Generator[Batch]:
+        """Every window in batches of ``batch_size``, in order; ``threads`` threads read ahead (0: read here).
+
+        At most :data:`READ_AHEAD` batches are read ahead of the one handed out, whatever the
+        number of threads, so memory does not grow with them: more threads than that share the
+        windows of those batches (each batch cut into as many runs of windows as threads per batch).
+        """
+        starts = range(0, len(self.items), batch_size)
+        if threads == 0:
+            for start in starts:
+                yield self.batch(start, start + batch_size, pin_memory)
+            return
+        depth = min(threads, READ_AHEAD)
+        runs = -(-threads // depth)
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="geotorch-predict-reader")
+        try:
+            ahead: deque[tuple[Tensor, int, int, list[Future[None]]]] = deque()
+            for start in starts:
+                stop = min(start + batch_size, len(self.items))
+                pixels = self._pixels(stop - start, pin_memory)
+                step = -(-(stop - start) // runs)
+                reads = [
+                    pool.submit(self._read, pixels, start, first, min(first + step, stop))
+                    for first in range(start, stop, step)
+                ]
+                ahead.append((pixels, start, stop, reads))
+                # ``depth`` batches being read (or ready) while the one handed out is used.
+                if len(ahead) > depth:
+                    yield self._finished(*ahead.popleft())
+            while ahead:
+                yield self._finished(*ahead.popleft())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def recycle(self, pixels: Tensor) -> None:
+        """Give back the pixels of a batch once nothing uses them: a later batch is read into them."""
+        with self._lock:
+            self._free.append(pixels)
+
+    def close(self) -> None:
+        """Close every file the threads opened."""
+        with self._lock:
+            views, self._views = self._views, []
+            shared, self._shared = list(self._shared.values()), {}
+        for view in [*views, *(item.view for item in shared)]:
+            close_view(view)
+
+    def _pixels(self, windows: int, pin_memory: bool) -> Tensor:
+        """``(windows, bands, height, width)`` float32 to read a batch into: a recycled batch's, else new."""
+        shape = (windows, self.bands[0], *self.layouts[0].size)
         with self._lock:
             found = next((number for number, free in enumerate(self._free) if free.shape == shape), None)
             pixels = self._free.pop(found) if found is not None else None
-        if pixels is None:
-            pixels = torch.empty(shape, dtype=torch.float32, pin_memory=pin_memory)
+        return pixels if pixels is not None else torch.empty(shape, dtype=torch.float32, pin_memory=pin_memory)
+
+    def _read(self, pixels: Tensor, start: int, first: int, stop: int) -> None:
+        """Read windows ``[first, stop)`` into ``pixels``, the batch of the windows from ``start`` on.
+
+        Raises:
+            geotorch.core.RasterReadError: if a window cannot be read (a damaged tile), naming the file and window.
+        """
+        from geotorch.trainers.predict_cog import bounded_cache
+
+        slots = pixels.numpy()[first - start : stop - start]
         with bounded_cache():
-            for slot, (position, top, left) in zip(pixels.numpy(), items, strict=True):
+            for slot, (position, top, left) in zip(slots, self.items[first:stop], strict=True):
                 number = self.plan[position][0]
                 try:
                     if self.crs is None and not is_remote(self.layouts[number].source or ""):
@@ -280,40 +343,17 @@ class WindowReader:
                         f"predict_raster: {self.layouts[number].source}: cannot read the "
                         f"{slot.shape[2]} x {slot.shape[1]} px window at row {top}, column {left}: {reason}"
                     ) from error
+
+    def _batch_of(self, pixels: Tensor, start: int, stop: int) -> Batch:
+        """The batch of windows ``[start, stop)`` read into ``pixels``."""
+        items = self.items[start:stop]
         return pixels, [item[0] for item in items], [item[1] for item in items], [item[2] for item in items]
 
-    def batches(self, batch_size: int, threads: int, pin_memory: bool = False) -> Generator[Batch]:
-        """Every window in batches of ``batch_size``, in order; ``threads`` threads read ahead (0: read here)."""
-        starts = range(0, len(self.items), batch_size)
-        if threads == 0:
-            for start in starts:
-                yield self.batch(start, start + batch_size, pin_memory)
-            return
-        pool = ThreadPoolExecutor(threads, thread_name_prefix="geotorch-predict-reader")
-        try:
-            ahead: deque[Future[Batch]] = deque()
-            for start in starts:
-                ahead.append(pool.submit(self.batch, start, start + batch_size, pin_memory))
-                # One batch per thread being read, and one more ready.
-                if len(ahead) > threads:
-                    yield ahead.popleft().result()
-            while ahead:
-                yield ahead.popleft().result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def recycle(self, pixels: Tensor) -> None:
-        """Give back the pixels of a batch once nothing uses them: a later batch is read into them."""
-        with self._lock:
-            self._free.append(pixels)
-
-    def close(self) -> None:
-        """Close every file the threads opened."""
-        with self._lock:
-            views, self._views = self._views, []
-            shared, self._shared = list(self._shared.values()), {}
-        for view in [*views, *(item.view for item in shared)]:
-            close_view(view)
+    def _finished(self, pixels: Tensor, start: int, stop: int, reads: list[Future[None]]) -> Batch:
+        """The batch of windows ``[start, stop)`` once ``reads`` are done; raises their first error."""
+        for read in reads:
+            read.result()
+        return self._batch_of(pixels, start, stop)
 
     def _view(self, number: int) -> DatasetReader | WarpedVRT:
         """This thread's view of output ``number``'s input (its previous output's closed)."""
