@@ -76,7 +76,7 @@ def test_threads_share_one_dataset_per_local_input_and_close_each(
 
     def slow_read(self: WindowReader, pixels: Tensor, start: int, first: int, stop: int) -> None:
         readers.add(threading.current_thread().name)
-        time.sleep(0.02)  # every thread gets windows to read at once
+        time.sleep(0.02)  # the threads get windows to read at once
         original_read(self, pixels, start, first, stop)
 
     monkeypatch.setattr(predict_reading, "open_raster", recording_open)
@@ -84,7 +84,9 @@ def test_threads_share_one_dataset_per_local_input_and_close_each(
     torch.manual_seed(0)
     net = nn.Conv2d(3, 4, 1).eval()
     threaded = predict_raster(net, paths, tmp_path / "three", patch_size=32, overlap=8, batch_size=1, num_workers=3)
-    assert len(readers) == 3
+    # At most READ_AHEAD batches (here windows) are read at once, so two threads read side by side; whether the
+    # pool ever starts its third depends on timing.
+    assert len(readers) >= 2
     by_readers = [dataset for name, dataset in opened if name.startswith("geotorch-predict-reader")]
     assert len(by_readers) == len(paths)
     assert all(dataset.closed for _, dataset in opened)
