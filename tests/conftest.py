@@ -68,6 +68,8 @@ class LocalHTTPServer:
         requests: How many GET and HEAD requests each name received, served or not (404s count too).
         ranges: Whether a GET with ``Range: bytes=A-B`` (or ``A-``) is answered 206 with those bytes.
         latency: Seconds every request waits before its answer.
+        most_waiting: The most requests that waited out ``latency`` at the same time (set it to 0 to
+            count again): 1 for requests sent one after the other, more for requests sent at once.
     """
 
     def __init__(self, root: Path) -> None:
@@ -75,6 +77,8 @@ class LocalHTTPServer:
         self.requests: Counter[str] = Counter()
         self.ranges = False
         self.latency = 0.0
+        self.most_waiting = 0
+        self._waiting = 0
         self._gets: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
         self._failures: dict[str, tuple[int, int | None]] = {}
@@ -182,6 +186,17 @@ class LocalHTTPServer:
         if stalled is not None:
             stalled[1].set()
 
+    def _wait(self) -> None:
+        """Wait out ``latency`` for one request, counting the requests waiting at once (``most_waiting``)."""
+        with self._lock:
+            self._waiting += 1
+            self.most_waiting = max(self.most_waiting, self._waiting)
+        try:
+            time.sleep(self.latency)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
     def _record(self, name: str, method: str) -> int | None:
         """Count the request; the failure status to answer it with, if any."""
         with self._lock:
@@ -236,7 +251,7 @@ class _Handler(SimpleHTTPRequestHandler):
         name = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).lstrip("/")
         failure = owner._record(name, self.command)
         if owner.latency:
-            time.sleep(owner.latency)
+            owner._wait()
         if failure is not None:
             self.send_error(failure)
             return True

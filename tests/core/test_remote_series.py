@@ -98,12 +98,13 @@ def test_a_chip_fetches_its_files_at_once(server: LocalHTTPServer) -> None:
     left, top = CORNERS[32631]
     remote[_chip(left + 300, top - 500)]
     server.latency = 0.4
-    started = time.perf_counter()
+    server.most_waiting = 0
     ours = remote[_chip(left + 1300, top - 1100)]
-    seconds = time.perf_counter() - started
     server.latency = 0.0
-    # Six files one after the other would wait 6 x 0.4 s at least.
-    assert seconds < 2.0
+    # The chip's six files (3 dates x 2 bands) are fetched at once: a request of each waits out the latency
+    # together (13 here; 4 when the files are read one after the other, GDAL's own requests overlapping).
+    # Counted, not timed: on a loaded machine the time of requests sent at once varies too much to assert.
+    assert server.most_waiting >= 6
     assert torch.equal(ours["image"], local[_chip(left + 1300, top - 1100)]["image"])
 
 
