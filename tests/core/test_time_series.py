@@ -19,6 +19,7 @@ from torch.utils.data import DataLoader
 
 from geotorch.core import BoundingBox, RasterDataset, stack_samples, unbind_samples
 from geotorch.core.handles import open_files
+from geotorch.samplers import SequentialTimestampSampler
 from tests.core.rasters import grid, write_raster
 
 #: The acquisition dates and the letter that makes their file names sort out of time order.
@@ -239,20 +240,28 @@ def test_cache_false_closes_the_files_after_each_read(tmp_path: Path) -> None:
     assert len(open_files) == 6
 
 
+class Passes(RasterDataset):
+    filename_glob = "*.tif"
+    filename_regex = r"^(?P<tile>[AB])_(?P<date>\d{8}T\d{6})\.tif$"
+    date_format = "%Y%m%dT%H%M%S"
+
+
+class SameDay(Passes):
+    def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
+        return match.group("date")[:8]
+
+
+def write_pass(folder: Path, tile_a: int = 7, tile_b: int = 9) -> Path:
+    """One pass over tiles A (10:00:00) and B (10:00:12, in the next UTM zone), 1 March 2020."""
+    write_raster(folder / "A_20200301T100000.tif", np.full((64, 64), tile_a, "uint16"), 32631,
+                 grid(A_LEFT, A_TOP, 10.0))
+    write_raster(folder / "B_20200301T100012.tif", np.full((80, 80), tile_b, "uint16"), 32632,
+                 grid(262990.0, 4987390.0, 10.0))
+    return folder
+
+
 def test_acquisition_key_joins_tiles_whose_times_differ(tmp_path: Path) -> None:
-    class Passes(RasterDataset):
-        filename_glob = "*.tif"
-        filename_regex = r"^(?P<tile>[AB])_(?P<date>\d{8}T\d{6})\.tif$"
-        date_format = "%Y%m%dT%H%M%S"
-
-    class SameDay(Passes):
-        def acquisition_key(self, path: Path, match: re.Match[str]) -> Hashable:
-            return match.group("date")[:8]
-
-    write_raster(tmp_path / "A_20200301T100000.tif", np.full((64, 64), 7, "uint16"), 32631, grid(A_LEFT, A_TOP, 10.0))
-    write_raster(
-        tmp_path / "B_20200301T100012.tif", np.full((80, 80), 9, "uint16"), 32632, grid(262990.0, 4987390.0, 10.0)
-    )
+    write_pass(tmp_path)
     apart = Passes(tmp_path, crs="EPSG:32631", res=10.0, time_series=True)[ACROSS]
     assert apart["image"].shape == (2, 1, 20, 20), "by default, different times are different steps"
     joined = SameDay(tmp_path, crs="EPSG:32631", res=10.0, time_series=True)[ACROSS]
@@ -260,6 +269,28 @@ def test_acquisition_key_joins_tiles_whose_times_differ(tmp_path: Path) -> None:
     assert joined["image"][0, 0, :, :10].unique().tolist() == [7], "tile A west of the seam"
     assert joined["image"][0, 0, :, 12:].unique().tolist() == [9], "tile B east of it"
     assert joined["time"].tolist() == [datetime(2020, 3, 1, 10, tzinfo=UTC).timestamp()]
+
+
+def test_an_acquisition_of_tiles_at_different_times_is_one_step_wherever_it_is_read(tmp_path: Path) -> None:
+    # Its files were indexed at their own times: a window on tile B alone was dated 10:00:12 (one across the
+    # seam 10:00:00), a query at 10:00:00 read tile A alone (B's half was fill), a timestamp sampler gave
+    # two timestamps for the one pass, and & with a series dated 10:00:00 left tile B's windows out.
+    series = SameDay(write_pass(tmp_path / "pass"), crs="EPSG:32631", res=10.0, time_series=True)
+    ten = datetime(2020, 3, 1, 10, tzinfo=UTC).timestamp()
+    east = BoundingBox(SEAM + 200, SEAM + 400, 4987000.0, 4987200.0)
+    assert series[east]["time"].tolist() == [ten], "the pass's time, as across the seam"
+    at_ten = series[ACROSS.minx : ACROSS.maxx, ACROSS.miny : ACROSS.maxy, ten:ten]
+    assert at_ten["image"][0, 0, :, :10].unique().tolist() == [7]
+    assert at_ten["image"][0, 0, :, 12:].unique().tolist() == [9], "tile B is read at the pass's time too"
+    assert [query.mint for query in SequentialTimestampSampler(series)] == [ten]
+    class Truth(Passes):
+        filename_regex = r"^truth_(?P<date>\d{8}T\d{6})\.tif$"
+
+    write_raster(tmp_path / "truth" / "truth_20200301T100000.tif", np.full((160, 160), 3, "uint16"), 32631,
+                 grid(A_LEFT, A_TOP, 10.0))
+    both = series & Truth(tmp_path / "truth", crs="EPSG:32631", res=10.0, time_series=True)
+    assert both.bounds.maxx > SEAM + 400, "tile B's windows are indexed"
+    assert both[east]["image"][:, :, 0, 0].tolist() == [[9.0, 3.0]]
 
 
 def test_a_label_series_gives_masks_per_step(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,7 +29,14 @@ from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.scenes import SceneFiles
 from geotorch.core.series_reads import read_series
-from geotorch.core.timeseries import TIME_KEY, check_acquisition, check_band_count, shares_area, time_steps
+from geotorch.core.timeseries import (
+    TIME_KEY,
+    acquisition_spans,
+    check_acquisition,
+    check_band_count,
+    shares_area,
+    time_steps,
+)
 
 
 class RasterDataset(SceneFiles, GeoDataset):
@@ -139,6 +147,9 @@ class RasterDataset(SceneFiles, GeoDataset):
       path and ``filename_regex`` match; files with equal keys are one acquisition, mosaicked into
       one time step. The default is the file's time interval (equal ``date``, or ``start`` and
       ``stop``, groups); return e.g. the day alone to join tiles whose times differ by seconds.
+      Every file of an acquisition is then indexed at the span of its files' intervals, so the
+      step's ``time`` (the span's start), the time slices that select it and the dates ``&``
+      joins on are the acquisition's, whichever of its files a window meets.
     - :attr:`dtype`: the type of ``image`` or ``mask`` (see the property).
     """
 
@@ -280,6 +291,11 @@ class RasterDataset(SceneFiles, GeoDataset):
                     f"supported: store the amplitude, or the real and imaginary parts, as real-valued bands"
                 )
             dtypes.setdefault(np.dtype(profile.dtype), record.path)
+        if self.time_series:
+            # Every file of an acquisition is indexed at the acquisition's time (see acquisition_spans).
+            self._acquisitions = acquisition_spans(self._acquisitions)
+            footprints = [replace(footprint, mint=self._acquisitions[footprint.item][1],
+                                  maxt=self._acquisitions[footprint.item][2]) for footprint in footprints]
         first = records[0].profile
         if not self.separate_files and len(self.all_bands) > first.count:
             raise ValueError(

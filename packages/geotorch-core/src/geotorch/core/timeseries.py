@@ -162,8 +162,32 @@ class SeriesFiles:
         Returns:
             A hashable key, equal for the files of one acquisition: by default the file's time
             interval ``(mint, maxt)`` in POSIX seconds, from its ``date`` (or ``start`` and ``stop``) group.
+            Files of one key are indexed at the span of their intervals (see :func:`acquisition_spans`).
         """
         return interval_from_match(match, self.date_format, str(path))
+
+
+def acquisition_spans(acquisitions: Mapping[str, Acquisition]) -> dict[str, Acquisition]:
+    """Every file's acquisition with the time of the whole acquisition: the span of its files' intervals.
+
+    Files of one acquisition key may hold different times (tiles of one pass seconds apart, joined
+    by a custom ``acquisition_key``). Indexed at their own times, a query at the acquisition's time
+    would read only some of its files, a window meeting only a later tile would be dated by that
+    tile, and ``&`` with another series (which joins steps at equal start times) would leave that
+    tile's windows out. Indexed at the span, the acquisition is one time step wherever it is read.
+    With the default key (the interval itself) every file keeps its own interval.
+
+    Args:
+        acquisitions: each indexed file's acquisition key and own time interval (POSIX seconds).
+
+    Returns:
+        The same files and keys, each with its acquisition's ``(earliest start, latest end)``.
+    """
+    spans: dict[Hashable, tuple[float, float]] = {}
+    for key, mint, maxt in acquisitions.values():
+        low, high = spans.get(key, (mint, maxt))
+        spans[key] = (min(low, mint), max(high, maxt))
+    return {path: (key, *spans[key]) for path, (key, _, _) in acquisitions.items()}
 
 
 def time_steps(paths: Sequence[str], acquisitions: Mapping[str, Acquisition]) -> list[tuple[float, list[str]]]:
