@@ -133,9 +133,25 @@ def test_a_seed_of_any_size_numpy_takes_is_taken_each_with_its_own_draws(make_ti
     assert draws(np.uint64(2**64 - 1)) == draws(2**64 - 1) == largest, "seeds below 2**64 are torch's"
 
 
+def test_a_list_of_ints_seeds_as_numpy_does(make_tiles: MakeTiles, place: Place) -> None:
+    # numpy takes several words of entropy ([run, worker]); it was TypeError 'generator=[1, 2]; give a seed'.
+    dataset = make_tiles(place, ONE_TILE)
+
+    def draws(seed: object) -> list[BoundingBox]:
+        return list(RandomGeoSampler(dataset, 4, length=9, generator=seed))  # type: ignore[arg-type]
+
+    assert draws([1, 2]) == draws((1, np.int64(2))) == draws(np.random.default_rng([1, 2]))
+    assert draws([1, 2]) != draws([2, 1])
+    assert draws([1, 2]) != draws(1)
+
+
 @pytest.mark.parametrize(
     ("seed", "error"),
     [
+        ([], ValueError),
+        ([1, -2], ValueError),
+        ([1, 2.0], TypeError),
+        ([True], TypeError),
         (-1, ValueError),
         (-(2**70), ValueError),
         (True, TypeError),

@@ -89,7 +89,8 @@ class RandomBatchGeoSampler(BatchGeoSampler):
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); patches lie fully inside it.
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
-            generator: source of all randomness: a seed, a torch generator or a numpy random source
+            generator: source of all randomness: a seed (an int, or a list of ints), a torch generator or a numpy
+                random source
                 (default: torch's default generator).
             toi: ``(start, end)`` in POSIX seconds, datetimes or datetime64 limiting the time (a :class:`Units`
                 here is read as ``units``: 0.7-era code passed it after ``roi``).
@@ -98,9 +99,9 @@ class RandomBatchGeoSampler(BatchGeoSampler):
 
         Raises:
             TypeError: if ``size``, ``batch_size`` or ``length`` is not made of
-                numbers, ``units`` is not a :class:`Units` value, or ``roi``/``toi``
+                numbers, ``units`` is not a :class:`Units` value, or ``roi``/``toi``/``generator``
                 has the wrong type.
-            ValueError: if ``size``, ``batch_size``, ``length`` or ``toi`` holds
+            ValueError: if ``generator`` is a negative seed, ``size``, ``batch_size``, ``length`` or ``toi`` holds
                 NaN or infinity, ``size`` is not positive or not between half a
                 pixel and 2**31 - 1 pixels, a count is not a positive whole
                 number, the pass would be longer than 2**40 patches, the roi has

@@ -25,7 +25,8 @@ class RandomPatchSampler(RandomGeoSampler):
         length: patches per pass (default: the area inside the roi divided by the area of a patch).
         roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS (default: the whole dataset).
         units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
-        generator: a seed, a torch generator or a numpy random source (default: torch's default generator).
+        generator: a seed (an int, or a list of ints), a torch generator or a numpy random source
+            (default: torch's default generator).
 
     Raises:
         TypeError: if ``generator`` is none of the above.

@@ -140,7 +140,8 @@ class RandomGeoSampler(SpatialSampler):
             roi: a BoundingBox, Polygon or MultiPolygon in the dataset's CRS
                 (default: the whole dataset); patches lie fully inside it.
             units: :attr:`Units.PIXELS` or :attr:`Units.CRS`: what ``size`` counts.
-            generator: source of all randomness: a seed, a torch generator or a numpy random source
+            generator: source of all randomness: a seed (an int, or a list of ints), a torch generator or a numpy
+                random source
                 (default: torch's default generator).
             toi: ``(start, end)`` in POSIX seconds, datetimes or datetime64 limiting the time (a :class:`Units`
                 here is read as ``units``: 0.7-era code passed it after ``roi``).
@@ -149,8 +150,8 @@ class RandomGeoSampler(SpatialSampler):
 
         Raises:
             TypeError: if ``size`` or ``length`` is not made of numbers, ``units``
-                is not a :class:`Units` value, or ``roi``/``toi`` has the wrong type.
-            ValueError: if ``size``, ``length`` or ``toi`` holds NaN or infinity,
+                is not a :class:`Units` value, or ``roi``/``toi``/``generator`` has the wrong type.
+            ValueError: if ``generator`` is a negative seed, ``size``, ``length`` or ``toi`` holds NaN or infinity,
                 ``size`` is not positive or not between half a pixel and
                 2**31 - 1 pixels, ``length`` is not a positive whole number or
                 the pass would be longer than 2**40 patches, the roi has no
@@ -330,13 +331,15 @@ class PreChippedGeoSampler(SpatialSampler):
             toi: ``(start, end)`` in POSIX seconds, datetimes or datetime64: entries overlapping it, their
                 times cut to it.
             shuffle: visit the entries in a new random order each pass.
-            generator: source of the shuffling: a seed, a torch generator or a numpy random source
+            generator: source of the shuffling: a seed (an int, or a list of ints), a torch generator or a numpy
+                random source
                 (default: torch's default generator).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
         Raises:
-            ValueError: if no entry lies inside the roi.
+            TypeError: if ``generator`` has the wrong type.
+            ValueError: if no entry lies inside the roi, or ``generator`` is a negative seed.
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         interval = None if toi is None else as_interval(toi, "toi", type(self).__name__)

@@ -237,13 +237,14 @@ class RandomTimestampSampler(TimestampSampler):
     Args:
         dataset: the dataset whose dates are sampled.
         toi: time of interest (see :class:`TemporalSampler`; default: all dates).
-        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
+        generator: a seed (an int, or a list of ints), a numpy random source or a torch.Generator
+            (default: torch's default generator).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
     Raises:
         TypeError: if ``toi`` or ``generator`` has the wrong type.
-        ValueError: as :class:`TemporalSampler`.
+        ValueError: if ``generator`` is a negative seed, or as :class:`TemporalSampler`.
     """
 
     strategy = "random"

@@ -65,14 +65,15 @@ class RandomTimedeltaSampler(TimedeltaSampler):
         length: windows per pass over all ranks (default: how many
             :class:`SequentialTimedeltaSampler` windows of ``delta`` with ``stride=delta`` hold an acquisition).
         toi: time of interest (see :class:`TemporalSampler`; default: all dates).
-        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
+        generator: a seed (an int, or a list of ints), a numpy random source or a torch.Generator
+            (default: torch's default generator).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
     Raises:
         TypeError: if ``delta`` is not a Timedelta/timedelta, ``length`` not a number,
             or ``toi``/``generator`` has the wrong type.
-        ValueError: if ``delta`` is under a millisecond, ``length`` is not a positive
+        ValueError: if ``generator`` is a negative seed, ``delta`` is under a millisecond, ``length`` is not a positive
             whole number or a pass would exceed 2**40 windows, or as :class:`TemporalSampler`.
     """
 
@@ -182,14 +183,15 @@ class RandomPeriodSampler(PeriodSampler):
         freq: a pandas period alias: ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, ``"2M"``...
         length: periods per pass over all ranks (default: how many periods hold an acquisition).
         toi: time of interest (see :class:`TemporalSampler`; default: all dates).
-        generator: a seed, a numpy random source or a torch.Generator (default: torch's default generator).
+        generator: a seed (an int, or a list of ints), a numpy random source or a torch.Generator
+            (default: torch's default generator).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
     Raises:
         TypeError: if ``freq`` is not a string, ``length`` not a number, or ``toi``/``generator`` has the wrong type.
-        ValueError: if ``freq`` is not a pandas period alias (``"ME"`` is an offset alias: use ``"M"``),
-            ``length`` is not a positive whole number or a pass would exceed 2**40 periods,
+        ValueError: if ``generator`` is a negative seed, ``freq`` is not a pandas period alias (``"ME"`` is an
+            offset alias: use ``"M"``), ``length`` is not a positive whole number or a pass would exceed 2**40 periods,
             or as :class:`TemporalSampler`.
     """
 
