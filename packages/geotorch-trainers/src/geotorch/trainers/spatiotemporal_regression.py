@@ -20,6 +20,7 @@ from geotorch.trainers.spatiotemporal import (
     series_inputs,
     series_network,
 )
+from geotorch.trainers.spatiotemporal_batch import checked_series
 
 
 class _SeriesRegression(ScoredTask):
@@ -142,12 +143,22 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
         Raises:
             ValueError: if the mask does not hold one value per output and pixel.
         """
-        output: Tensor = self(batch["image"], **series_inputs(batch))
+        output = self.estimate(batch)
         return output, _as_output_shape(batch["mask"], output, "mask", type(self).__name__)
+
+    def estimate(self, batch: dict[str, Any]) -> Tensor:
+        """The model's ``(B, num_outputs, H, W)`` values for the batch's series, as the targets are scaled.
+
+        Raises:
+            ValueError: if the series has another band count per step than ``in_channels``.
+        """
+        series = checked_series(batch, self.hparams["in_channels"], type(self).__name__)
+        output: Tensor = self(series, **series_inputs(batch))
+        return output
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """The values ``(B, num_outputs, H, W)``, in the targets' units."""
-        return self.values(self(batch["image"], **series_inputs(batch)))
+        return self.values(self.estimate(batch))
 
 
 class TemporalRegressionTask(_SeriesRegression):

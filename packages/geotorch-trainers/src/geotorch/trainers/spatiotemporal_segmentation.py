@@ -14,6 +14,7 @@ from geotorch.trainers.losses import classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.segmentation import as_class_map
 from geotorch.trainers.spatiotemporal import SERIES_SEGMENTATION, SeriesModelArguments, series_inputs, series_network
+from geotorch.trainers.spatiotemporal_batch import checked_series
 
 
 class SpatioTemporalSegmentationTask(ScoredTask):
@@ -124,9 +125,19 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         )  # fmt: skip
         self.configure_split_metrics(metrics)
 
+    def raw_logits(self, batch: dict[str, Any]) -> Tensor:
+        """The model's ``(B, outputs, H, W)`` logits for the batch's series.
+
+        Raises:
+            ValueError: if the series has another band count per step than ``in_channels``.
+        """
+        series = checked_series(batch, self.hparams["in_channels"], type(self).__name__)
+        logits: Tensor = self(series, **series_inputs(batch))
+        return logits
+
     def logits_of(self, batch: dict[str, Any]) -> Tensor:
         """The model's logits for the batch's series, ``(B, H, W)`` for ``binary`` (its single channel dropped)."""
-        logits: Tensor = self(batch["image"], **series_inputs(batch))
+        logits = self.raw_logits(batch)
         return logits.squeeze(1) if self.hparams["task"] == "binary" else logits
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
@@ -153,5 +164,5 @@ class SpatioTemporalSegmentationTask(ScoredTask):
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
-        logits: Tensor = self(batch["image"], **series_inputs(batch))
+        logits = self.raw_logits(batch)
         return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()

@@ -1,0 +1,74 @@
+"""Batches that do not fit a spatiotemporal task's arguments are refused naming the argument, before the model.
+
+Batches are read from Sentinel-2 GeoTIFF exports of three datatakes and a label raster written in the test, and
+reach the tasks through a plain DataLoader (no datamodule declares their band count).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from torch import Tensor
+from torch.utils.data import DataLoader
+
+from geotorch.core import RasterDataset, stack_samples
+from geotorch.datasets import Sentinel2
+from geotorch.trainers import SpatioTemporalSegmentationTask
+from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask
+from tests.datasets.fakes.geo import write_raster
+from tests.trainers.task_fakes import fast_trainer
+
+#: Three datatakes of tile 31TGL, written out of time order.
+SENSED = ("20200601T103031", "20200301T103031", "20200401T103031")
+BANDS = ("B02", "B03", "B04")
+SIZE = 16
+
+
+class CropLabels(RasterDataset):
+    """A class per pixel, 0 to 4."""
+
+    filename_glob = "labels.tif"
+    is_image = False
+
+
+def write_scenes(root: Path) -> Path:
+    """Sentinel-2 exports ``T31TGL_{sensed}_{band}_10m.tif`` of B02-B04 and ``labels.tif`` over the same grid."""
+    for sensed in SENSED:
+        for number, band in enumerate(BANDS):
+            data = np.full((SIZE, SIZE), 1000 + 100 * number + int(sensed[4:6]), "uint16")
+            write_raster(root / "s2" / f"T31TGL_{sensed}_{band}_10m.tif", data, 32631, 735360.0, 4987360.0, 10.0)
+    classes = (np.arange(SIZE * SIZE).reshape(SIZE, SIZE) % 5).astype("uint8")
+    write_raster(root / "labels" / "labels.tif", classes, 32631, 735360.0, 4987360.0, 10.0)
+    return root
+
+
+def tensors(samples: list[dict[str, Any]]) -> dict[str, Tensor]:
+    """The tensors of ``stack_samples(samples)`` (image, mask, time, transform)."""
+    return {key: value for key, value in stack_samples(samples).items() if isinstance(value, Tensor)}
+
+
+def series_loader(root: Path) -> DataLoader[dict[str, Any]]:
+    """Two (3, 3, 16, 16) series of the scenes with their (16, 16) classes, batched by stack_samples."""
+    dataset = Sentinel2(root / "s2", bands=list(BANDS), time_series=True) & CropLabels(root / "labels")
+    sample = dataset[dataset.bounds]
+    assert sample["image"].shape == (3, 3, SIZE, SIZE) and sample["mask"].shape == (SIZE, SIZE)
+    return DataLoader([sample, sample], batch_size=2, collate_fn=tensors)
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        lambda: SpatioTemporalSegmentationTask(in_channels=4, num_classes=5, hidden_dim=4),
+        lambda: SpatioTemporalPixelwiseRegressionTask(in_channels=4, hidden_dim=4),
+    ],
+)
+def test_series_of_other_bands_than_in_channels_are_named(tmp_path: Path, task: Any) -> None:
+    loader = series_loader(write_scenes(tmp_path))
+    message = r"batch\['image'\] of shape \(2, 3, 3, 16, 16\) has 3 bands per step .* in_channels=4; set in_channels"
+    with pytest.raises(ValueError, match=message):
+        fast_trainer(tmp_path).fit(task(), train_dataloaders=loader)
+    with pytest.raises(ValueError, match=message):
+        fast_trainer(tmp_path).predict(task(), loader)
