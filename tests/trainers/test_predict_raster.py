@@ -13,6 +13,7 @@ import rasterio
 import shapely
 import torch
 from affine import Affine
+from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
 from torch import Tensor, nn
@@ -346,6 +347,29 @@ def test_a_raster_across_the_antimeridian_is_warped_from_both_sides(tmp_path: Pa
         )
     assert result.shape == (20, 40)
     assert not np.isnan(expected).any(), "the reference warp covers the whole grid"
+    np.testing.assert_allclose(values, expected, rtol=1e-6)
+
+
+def test_a_projected_raster_across_the_antimeridian_gets_a_geographic_grid_past_180(tmp_path: Path) -> None:
+    # A UTM zone 60 scene over 179.7 deg E to 179.7 deg W onto EPSG:4326: GDAL's grid spanned -180 to 180 deg,
+    # 778 x 1 px, and the output was that one row, silently (or "no grid" for a shorter scene).
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32660", always_xy=True)
+    (west, top), (east, bottom) = to_utm.transform(179.7, -16.8), to_utm.transform(-179.7, -17.2)
+    rows, columns = np.mgrid[0:90, 0:126].astype("float32")
+    image = (1 + rows * 3 + columns * 5)[None]
+    path = write_image(tmp_path / "scene.tif", image, crs="EPSG:32660",
+                       transform=Affine((east - west) / 126, 0, west, 0, -(top - bottom) / 90, top))
+    (written,) = predict_raster(nn.Identity(), path, tmp_path / "out", patch_size=16, output="scores", crs="EPSG:4326")
+    with rasterio.open(written) as result, rasterio.open(path) as source:
+        values = result.read(1)
+        expected = np.full(values.shape, np.nan, dtype="float32")
+        reproject(rasterio.band(source, 1), expected, dst_transform=result.transform, dst_crs=result.crs,
+                  dst_nodata=np.nan, resampling=Resampling.bilinear)
+        bounds = result.bounds
+    assert result.crs == "EPSG:4326"
+    assert bounds.left == pytest.approx(179.7, abs=0.01) and bounds.right == pytest.approx(180.3, abs=0.01)
+    assert result.height > 50, "the scene's rows, not one row around the globe"
+    assert (~np.isnan(expected)).mean() > 0.9, "the reference warp covers the grid (but the rotated corners)"
     np.testing.assert_allclose(values, expected, rtol=1e-6)
 
 

@@ -30,7 +30,7 @@ from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
 from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_mask import FileMask
-from geotorch.trainers.predict_reading import WindowReader, open_view, raster_paths
+from geotorch.trainers.predict_reading import WindowReader, grid_crs, open_view, raster_paths
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
 from geotorch.trainers.predict_vector import polygon_paths, write_polygons
 
@@ -342,8 +342,9 @@ def _layout(
         else:
             if reader.crs is None:
                 raise ValueError(f"predict_raster: {source} has no CRS, so it cannot be warped onto crs={crs}")
+            # (Past the antimeridian the grid is found with longitudes past 180°, and kept in ``crs``.)
             transform, width, height = calculate_default_transform(
-                reader.crs, crs, reader.width, reader.height, *reader.bounds, resolution=res
+                reader.crs, grid_crs(reader, crs), reader.width, reader.height, *reader.bounds, resolution=res
             )
             grid = Grid(crs, transform, int(height or 0), int(width or 0))
             if grid.height < 1 or grid.width < 1:

@@ -19,6 +19,7 @@ from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
+from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 from torch import Tensor
 
@@ -146,6 +147,26 @@ def wrapped_crs(reader: DatasetReader) -> CRS | None:
     if west >= -180 and east <= 180:
         return None
     return CRS.from_proj4(f"{crs.to_proj4()} +lon_wrap={(west + east) / 2}")
+
+
+def grid_crs(reader: DatasetReader, crs: CRS) -> CRS:
+    """The CRS to find ``reader``'s output grid on ``crs`` in: ``crs``, with longitudes past 180° when it must.
+
+    GDAL's grid for a file whose footprint crosses the antimeridian in a geographic ``crs`` (a UTM
+    zone 60 scene over 179.7° E to 179.7° W) spans -180° to 180°: one row of pixels half a degree
+    high, a silently useless output. Found with PROJ's ``+lon_wrap=180``, the grid runs east of
+    180° (179.7° to 180.3°), which a GeoTIFF in ``crs`` holds as it is and GDAL's warp fills.
+
+    Returns:
+        ``crs`` with ``+lon_wrap=180`` when it is geographic and the file's footprint crosses the
+        antimeridian in it; else ``crs`` itself.
+    """
+    if not crs.is_geographic or reader.crs is None:
+        return crs
+    west, _, east, _ = transform_bounds(reader.crs, crs, *reader.bounds)
+    if west <= east:
+        return crs
+    return CRS.from_proj4(f"{crs.to_proj4()} +lon_wrap=180")
 
 
 def close_view(view: DatasetReader | WarpedVRT) -> None:
