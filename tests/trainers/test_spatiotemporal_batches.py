@@ -72,3 +72,37 @@ def test_series_of_other_bands_than_in_channels_are_named(tmp_path: Path, task: 
         fast_trainer(tmp_path).fit(task(), train_dataloaders=loader)
     with pytest.raises(ValueError, match=message):
         fast_trainer(tmp_path).predict(task(), loader)
+
+
+class CropLabelSeries(RasterDataset):
+    """A class per pixel at each datatake: ``labels_{sensed}.tif``, a label time series."""
+
+    filename_glob = "labels_*.tif"
+    filename_regex = r"labels_(?P<date>\d{8}T\d{6})\.tif"
+    date_format = "%Y%m%dT%H%M%S"
+    is_image = False
+
+
+def test_a_mask_per_step_is_named(tmp_path: Path) -> None:
+    root = write_scenes(tmp_path)
+    for sensed in SENSED:
+        classes = np.full((SIZE, SIZE), int(sensed[5]), "uint8")
+        write_raster(root / "label_series" / f"labels_{sensed}.tif", classes, 32631, 735360.0, 4987360.0, 10.0)
+    series = Sentinel2(root / "s2", bands=list(BANDS), time_series=True)
+    dataset = series & CropLabelSeries(root / "label_series", time_series=True)
+    sample = dataset[dataset.bounds]
+    assert sample["mask"].shape == (3, SIZE, SIZE)
+    loader = DataLoader([sample, sample], batch_size=2, collate_fn=tensors)
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=7, hidden_dim=4)
+    message = (r"batch\['mask'\] of shape \(2, 3, 16, 16\) is not \(2, 16, 16\), \(B, H, W\) of the series "
+               r"\(2, 3, 3, 16, 16\); it holds a mask per step")
+    with pytest.raises(ValueError, match=message):
+        fast_trainer(tmp_path).fit(task, train_dataloaders=loader)
+
+
+def test_a_mask_of_another_grid_is_named(tmp_path: Path) -> None:
+    batch = next(iter(series_loader(write_scenes(tmp_path))))
+    batch["mask"] = batch["mask"][:, :8]
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    with pytest.raises(ValueError, match=r"batch\['mask'\] of shape \(2, 8, 16\) is not \(2, 16, 16\)"):
+        task.training_step(batch, 0)

@@ -31,3 +31,36 @@ def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str) -> Te
             f"(B, T, C, H, W)) but the task has in_channels={in_channels}; set in_channels to {image.shape[2]}"
         )
     return image
+
+
+def class_target(mask: Tensor, image: Tensor, task: str, count: int, owner: str) -> Tensor:
+    """The batch's ``mask`` as the loss and the scores take it, checked against the series' shape.
+
+    ``multiclass`` and ``binary`` masks are one map per series, ``(B, H, W)`` or ``(B, 1, H, W)``; ``multilabel``
+    masks are ``(B, count, H, W)``.
+
+    Args:
+        mask: the batch's ``mask``, any numeric dtype.
+        image: the batch's ``(B, T, C, H, W)`` series (its B, T, H and W are checked).
+        task: ``binary``, ``multiclass`` or ``multilabel``.
+        count: ``num_classes`` (``multiclass``), ``num_labels`` (``multilabel``); 2 for ``binary``.
+        owner: the task's name, for messages.
+
+    Returns:
+        An int64 ``(B, H, W)`` class map, or ``(B, count, H, W)`` for ``multilabel``.
+
+    Raises:
+        ValueError: if the mask has another shape (a mask per step among them).
+    """
+    batch, steps, height, width = image.shape[0], image.shape[1], image.shape[-2], image.shape[-1]
+    labels = task == "multilabel"
+    wanted = (batch, count, height, width) if labels else (batch, height, width)
+    target = mask if labels or not (mask.ndim == 4 and mask.shape[1] == 1) else mask[:, 0]
+    if tuple(target.shape) != wanted:
+        per_step = target.ndim == 4 and target.shape[1] == steps and steps > 1 and not labels
+        hint = "; it holds a mask per step, and the task takes one map per series" if per_step else ""
+        raise ValueError(
+            f"{owner}: batch['mask'] of shape {tuple(mask.shape)} is not {wanted}, "
+            f"{'(B, num_labels, H, W)' if labels else '(B, H, W)'} of the series {tuple(image.shape)}{hint}"
+        )
+    return target.long()

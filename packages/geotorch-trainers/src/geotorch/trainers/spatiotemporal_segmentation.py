@@ -12,9 +12,8 @@ from torchmetrics import MetricCollection
 from geotorch.trainers.base import ScoredTask
 from geotorch.trainers.losses import classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
-from geotorch.trainers.segmentation import as_class_map
 from geotorch.trainers.spatiotemporal import SERIES_SEGMENTATION, SeriesModelArguments, series_inputs, series_network
-from geotorch.trainers.spatiotemporal_batch import checked_series
+from geotorch.trainers.spatiotemporal_batch import checked_series, class_target
 
 
 class SpatioTemporalSegmentationTask(ScoredTask):
@@ -141,9 +140,10 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         return logits.squeeze(1) if self.hparams["task"] == "binary" else logits
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        mask = batch["mask"]
-        target = mask.long() if self.hparams["task"] == "multilabel" else as_class_map(mask)
+        hparams = self.hparams
         logits = self.logits_of(batch)
+        count = {"multiclass": hparams["num_classes"], "multilabel": hparams["num_labels"]}.get(hparams["task"], 2)
+        target = class_target(batch["mask"], batch["image"], hparams["task"], count, type(self).__name__)
         loss: Tensor = self.criterion(logits, target.float() if self.hparams["loss"] == "bce" else target)
         # Probabilities for binary and multilabel scores: torchmetrics reads values inside [0, 1] as probabilities.
         scored = logits if self.hparams["task"] == "multiclass" else logits.sigmoid()
