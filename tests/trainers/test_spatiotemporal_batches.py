@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
 
@@ -105,4 +106,29 @@ def test_a_mask_of_another_grid_is_named(tmp_path: Path) -> None:
     batch["mask"] = batch["mask"][:, :8]
     task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
     with pytest.raises(ValueError, match=r"batch\['mask'\] of shape \(2, 8, 16\) is not \(2, 16, 16\)"):
+        task.training_step(batch, 0)
+
+
+def test_classes_beyond_num_classes_are_named_unless_ignored(tmp_path: Path) -> None:
+    loader = series_loader(write_scenes(tmp_path))
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=4, hidden_dim=4)
+    message = r"batch\['mask'\] holds 4, outside 0..3 of num_classes=4 with ignore_index=None"
+    with pytest.raises(ValueError, match=message):
+        fast_trainer(tmp_path).fit(task, train_dataloaders=loader)
+    ignoring = SpatioTemporalSegmentationTask(in_channels=3, num_classes=4, ignore_index=4, hidden_dim=4)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(ignoring, loader, loader)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    trainer.test(ignoring, loader, verbose=False)
+    assert 0 <= float(trainer.callback_metrics["test_OverallAccuracy"]) <= 1
+    binary = SpatioTemporalSegmentationTask(in_channels=3, task="binary", loss="bce", hidden_dim=4)
+    with pytest.raises(ValueError, match=r"holds 2, 3, 4, outside 0..1 of binary with ignore_index=None"):
+        fast_trainer(tmp_path).fit(binary, train_dataloaders=loader)
+
+
+def test_masks_of_fractions_are_named(tmp_path: Path) -> None:
+    batch = next(iter(series_loader(write_scenes(tmp_path))))
+    batch["mask"] = batch["mask"] / 2
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    with pytest.raises(ValueError, match=r"batch\['mask'\] holds values that are not whole class numbers"):
         task.training_step(batch, 0)

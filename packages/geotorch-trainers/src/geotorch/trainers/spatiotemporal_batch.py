@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import torch
 from torch import Tensor
 
 
@@ -33,24 +34,29 @@ def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str) -> Te
     return image
 
 
-def class_target(mask: Tensor, image: Tensor, task: str, count: int, owner: str) -> Tensor:
-    """The batch's ``mask`` as the loss and the scores take it, checked against the series' shape.
+def class_target(
+    mask: Tensor, image: Tensor, task: str, count: int, ignore_index: int | None, owner: str
+) -> Tensor:
+    """The batch's ``mask`` as the loss and the scores take it, checked against the series and the task.
 
-    ``multiclass`` and ``binary`` masks are one map per series, ``(B, H, W)`` or ``(B, 1, H, W)``; ``multilabel``
-    masks are ``(B, count, H, W)``.
+    ``multiclass`` and ``binary`` masks are one map per series, ``(B, H, W)`` or ``(B, 1, H, W)``, of whole class
+    indices below ``count`` (0 or 1 for ``binary``); ``multilabel`` masks are ``(B, count, H, W)`` of 0 and 1.
+    ``ignore_index`` may appear anywhere. Checking the values costs one wait for the device per batch.
 
     Args:
         mask: the batch's ``mask``, any numeric dtype.
         image: the batch's ``(B, T, C, H, W)`` series (its B, T, H and W are checked).
         task: ``binary``, ``multiclass`` or ``multilabel``.
         count: ``num_classes`` (``multiclass``), ``num_labels`` (``multilabel``); 2 for ``binary``.
+        ignore_index: the task's ``ignore_index``, or None.
         owner: the task's name, for messages.
 
     Returns:
         An int64 ``(B, H, W)`` class map, or ``(B, count, H, W)`` for ``multilabel``.
 
     Raises:
-        ValueError: if the mask has another shape (a mask per step among them).
+        ValueError: if the mask has another shape (a mask per step among them), values that are not whole numbers,
+            or classes outside the task's, naming ``num_classes`` or ``num_labels`` and ``ignore_index``.
     """
     batch, steps, height, width = image.shape[0], image.shape[1], image.shape[-2], image.shape[-1]
     labels = task == "multilabel"
@@ -63,4 +69,20 @@ def class_target(mask: Tensor, image: Tensor, task: str, count: int, owner: str)
             f"{owner}: batch['mask'] of shape {tuple(mask.shape)} is not {wanted}, "
             f"{'(B, num_labels, H, W)' if labels else '(B, H, W)'} of the series {tuple(image.shape)}{hint}"
         )
-    return target.long()
+    if target.is_floating_point() and not bool((target == target.round()).all()):
+        raise ValueError(f"{owner}: batch['mask'] holds values that are not whole class numbers (NaN or fractions)")
+    target = target.long()
+    highest = 2 if task != "multiclass" else count
+    outside = (target < 0) | (target >= highest)
+    if ignore_index is not None:
+        outside &= target != ignore_index
+    if bool(outside.any()):
+        found = torch.unique(target[outside])
+        shown = ", ".join(str(value) for value in found[:4].tolist()) + (", ..." if len(found) > 4 else "")
+        argument = {"multiclass": f"num_classes={count}", "multilabel": f"num_labels={count}"}.get(task, "binary")
+        raise ValueError(
+            f"{owner}: batch['mask'] holds {shown}, outside 0..{highest - 1} of {argument} with "
+            f"ignore_index={ignore_index}; raise the class count, or set ignore_index to the value that means "
+            "no data"
+        )
+    return target

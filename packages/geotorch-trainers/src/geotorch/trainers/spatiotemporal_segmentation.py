@@ -143,7 +143,8 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         hparams = self.hparams
         logits = self.logits_of(batch)
         count = {"multiclass": hparams["num_classes"], "multilabel": hparams["num_labels"]}.get(hparams["task"], 2)
-        target = class_target(batch["mask"], batch["image"], hparams["task"], count, type(self).__name__)
+        target = class_target(batch["mask"], batch["image"], hparams["task"], count, hparams["ignore_index"],
+                              type(self).__name__)  # fmt: skip
         loss: Tensor = self.criterion(logits, target.float() if self.hparams["loss"] == "bce" else target)
         # Probabilities for binary and multilabel scores: torchmetrics reads values inside [0, 1] as probabilities.
         scored = logits if self.hparams["task"] == "multiclass" else logits.sigmoid()
