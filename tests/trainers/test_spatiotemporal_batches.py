@@ -132,3 +132,19 @@ def test_masks_of_fractions_are_named(tmp_path: Path) -> None:
     task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
     with pytest.raises(ValueError, match=r"batch\['mask'\] holds values that are not whole class numbers"):
         task.training_step(batch, 0)
+
+
+def test_regression_targets_in_another_order_are_named_not_reshaped(tmp_path: Path) -> None:
+    batch = next(iter(series_loader(write_scenes(tmp_path))))
+    values = batch["mask"].float() / 4
+    task = SpatioTemporalPixelwiseRegressionTask(in_channels=3, num_outputs=2, hidden_dim=4)
+    output, target = task.output_and_target(batch | {"mask": torch.stack([values, 1 - values], dim=1)})
+    assert output.shape == target.shape == (2, 2, SIZE, SIZE)
+    channels_last = torch.stack([values, 1 - values], dim=-1)
+    with pytest.raises(ValueError, match=r"batch\['mask'\] of shape \(2, 16, 16, 2\) does not hold the model's "
+                                         r"\(2, 2, 16, 16\) values in that order"):
+        task.output_and_target(batch | {"mask": channels_last})
+    single = SpatioTemporalPixelwiseRegressionTask(in_channels=3, hidden_dim=4)
+    assert single.output_and_target(batch | {"mask": values[:, None]})[1].shape == (2, 1, SIZE, SIZE)
+    with pytest.raises(ValueError, match=r"batch\['mask'\] of shape \(2, 8, 32\) does not hold"):
+        single.output_and_target(batch | {"mask": values.reshape(2, 8, 32)})

@@ -77,12 +77,20 @@ class _SeriesRegression(ScoredTask):
 
 
 def _as_output_shape(target: Tensor, output: Tensor, key: str, owner: str) -> Tensor:
-    if target.numel() != output.numel():
+    """``target`` as float in ``output``'s shape, which it must have but for axes of size 1 (the batch's aside).
+
+    A flat or transposed target of as many values is refused rather than read in another order.
+    """
+    if target.ndim == 0 or _unit_axes_dropped(target) != _unit_axes_dropped(output):
         raise ValueError(
             f"{owner}: batch[{key!r}] of shape {tuple(target.shape)} does not hold the model's "
-            f"{tuple(output.shape)} values"
+            f"{tuple(output.shape)} values in that order (axes of size 1 may be left out)"
         )
     return target.float().reshape(output.shape)
+
+
+def _unit_axes_dropped(values: Tensor) -> tuple[int, ...]:
+    return (values.shape[0], *(size for size in values.shape[1:] if size != 1))
 
 
 class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
