@@ -14,6 +14,7 @@ from jsonargparse import ArgumentError, Namespace
 from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
+from geotorch.trainers.cli_checkpoint import checkpoint_model
 from geotorch.trainers.cli_errors import parse_error_line
 from geotorch.trainers.cli_names import torchgeo_task_names
 from geotorch.trainers.configs import read_config, resolve_config_arguments
@@ -77,6 +78,28 @@ class GeoTorchCLI(LightningCLI):
             print(f"{command}: error: {parse_error_line(str(error))}\n(`{command} --help` lists the options)",
                   file=sys.stderr)
             raise SystemExit(2) from None
+
+    def _parse_ckpt_path(self) -> None:
+        """Take the task and its hyperparameters from ``ckpt_path``'s checkpoint, as LightningCLI does.
+
+        Lightning's own reading fails, without naming the file, on a damaged checkpoint or a
+        ``torch.save`` of weights alone, on a checkpoint of a script's ``Trainer`` (which records
+        no task: the configured one is meant), and builds the task of a checkpoint of another task
+        than the configured one in its place (see
+        :func:`~geotorch.trainers.cli_checkpoint.checkpoint_model`).
+
+        Raises:
+            ValueError: naming the checkpoint, if it is no Lightning checkpoint or of another task.
+        """
+        subcommand = self.config.get("subcommand")
+        ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
+        if not ckpt_path or not Path(ckpt_path).is_file():
+            return
+        model = self.config[subcommand].get("model")
+        configured = model.get("class_path") if isinstance(model, Namespace) else None
+        given = checkpoint_model(Path(ckpt_path), configured)
+        if given is not None:
+            self.config = self.parser.parse_object({subcommand: {"model": given}}, self.config)
 
     def _run_subcommand(self, subcommand: str) -> None:
         """Run ``subcommand``; Ctrl-C stays a ``KeyboardInterrupt``, which ``geotorch`` reports with status 130.
