@@ -9,7 +9,9 @@ import torch
 
 from geotorch.core import get_datamodule, get_dataset_class, get_entry
 from geotorch.datamodules import PASTIS100DataModule, PASTISDataModule, pad_time_series
+from geotorch.trainers import SpatioTemporalSegmentationTask
 from tests.datasets.fakes.time_series import PATCHES, SIZE, make_pastis
+from tests.trainers.task_fakes import fast_trainer
 
 #: The number of Sentinel-2 steps of each fake patch, by id.
 STEPS = {patch: len(dates) for patch, (_, dates) in PATCHES.items()}
@@ -125,3 +127,17 @@ def test_both_datamodules_are_registered_with_their_datasets() -> None:
     assert get_entry("datamodule", "PASTIS100DataModule").metadata["dataset"] == "PASTIS100"
     datamodule = get_datamodule("PASTIS100DataModule", root="nowhere", batch_size=4)
     assert isinstance(datamodule, PASTIS100DataModule) and datamodule.batch_size == 4
+
+
+@pytest.mark.parametrize(("precision", "dtype"), [("bf16-true", torch.bfloat16), ("64-true", torch.float64)])
+def test_series_reach_the_model_in_the_trainers_precision(
+    pastis_root: Path, tmp_path: Path, precision: str, dtype: torch.dtype
+) -> None:
+    datamodule = PASTISDataModule(root=pastis_root, batch_size=2, padding_length=None)
+    task = SpatioTemporalSegmentationTask(model="conv3dlstm", in_channels=10, num_classes=20, ignore_index=19,
+                                          conv3d_dim=4, hidden_dim=4)  # fmt: skip
+    trainer = fast_trainer(tmp_path, precision=precision)
+    trainer.fit(task, datamodule=datamodule)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    (probabilities, *_) = trainer.predict(task, datamodule=datamodule) or []
+    assert probabilities.dtype == dtype and probabilities.shape == (1, 20, SIZE, SIZE)  # the one test patch

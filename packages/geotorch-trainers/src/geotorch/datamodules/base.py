@@ -71,7 +71,12 @@ class BaseDataModule(LightningDataModule):
         return super().transfer_batch_to_device(batch, device, dataloader_idx)
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
-        """Apply the current stage's augmentation to a batch already on the device."""
+        """Apply the current stage's augmentation to a batch already on the device.
+
+        The image is augmented as float32; the augmented batch then takes the trainer's precision as Lightning
+        gives it before this hook (``16-true``, ``bf16-true``: float16 or bfloat16; ``64-true``: float64), so
+        that it meets a model of that dtype.
+        """
         if not isinstance(batch, dict) or "image" not in batch:
             return batch
         augment = self.aug
@@ -86,7 +91,8 @@ class BaseDataModule(LightningDataModule):
             elif state.predicting:
                 augment = self.predict_aug or self.aug
         batch["image"] = batch["image"].float()
-        return augment(batch)
+        augmented = augment(batch)
+        return augmented if self.trainer is None else self.trainer.precision_plugin.convert_input(augmented)
 
     def plot(self, sample: Sample) -> Any:
         """A figure of ``sample`` by the dataset's ``plot`` if it has one, else by GeoTorch's default.
