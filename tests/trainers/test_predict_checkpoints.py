@@ -96,4 +96,21 @@ def test_a_checkpoint_of_another_task_is_named_before_a_model_is_built(
         "geotorch.trainers.ClassificationTask, but the configured model is geotorch.trainers.SemanticSegmentationTask; "
         "give a checkpoint of that task, or the config the checkpoint was fitted with"
     )
+    # A script's checkpoint of a classifier: the segmentation task's own refusal, naming the checkpoint.
+    checkpoint["hyper_parameters"] = {"model": "resnet18", "in_channels": 6, "num_classes": 6}
+    torch.save(checkpoint, tmp_path / "classifier.ckpt")
+    error = error_of(["predict", "--config", str(config), "--ckpt_path", str(tmp_path / "classifier.ckpt")], capsys)
+    assert error.startswith(f"geotorch: error: --ckpt_path {tmp_path / 'classifier.ckpt'}: the task refuses the "
+                            "hyperparameters it holds (a checkpoint of another task?): unknown segmentation model "
+                            "'resnet18'")
     assert not (tmp_path / "run" / "predictions").exists()
+
+
+def test_a_task_refusing_its_configured_arguments_says_why_in_one_line(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # jsonargparse wrapped the task's error in the union's lines and every argument's value (9 lines).
+    assert main(["predict", "--config", str(config), "--model.init_args.model=resnet18"]) == 1
+    errors = [line for line in capsys.readouterr().err.strip().splitlines() if "error" in line or line[:1] == " "]
+    assert len(errors) == 1
+    assert errors[0].startswith("geotorch: error: unknown segmentation model 'resnet18'; choose from ")

@@ -101,6 +101,31 @@ class GeoTorchCLI(LightningCLI):
         if given is not None:
             self.config = self.parser.parse_object({subcommand: {"model": given}}, self.config)
 
+    def instantiate_classes(self) -> None:
+        """Build the task, datamodule and trainer; one refusing its arguments is reported by its own error.
+
+        jsonargparse wraps a class's error (``unknown segmentation model 'resnet18'; choose from ...``)
+        in a dozen lines ending with every argument's value. Under ``--ckpt_path`` the error names
+        the checkpoint, whose hyperparameters the task is built with.
+
+        Raises:
+            Exception: the class's error (a ValueError naming the checkpoint under ``--ckpt_path``).
+        """
+        try:
+            super().instantiate_classes()
+        except ValueError as error:
+            cause = error.__cause__
+            if not isinstance(cause, Exception):
+                raise
+            subcommand = self.config.get("subcommand")
+            ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
+            if ckpt_path:
+                raise ValueError(
+                    f"--ckpt_path {ckpt_path}: the task refuses the hyperparameters it holds "
+                    f"(a checkpoint of another task?): {cause}"
+                ) from cause
+            raise cause from None
+
     def _run_subcommand(self, subcommand: str) -> None:
         """Run ``subcommand``; Ctrl-C stays a ``KeyboardInterrupt``, which ``geotorch`` reports with status 130.
 
