@@ -148,3 +148,17 @@ def test_regression_targets_in_another_order_are_named_not_reshaped(tmp_path: Pa
     assert single.output_and_target(batch | {"mask": values[:, None]})[1].shape == (2, 1, SIZE, SIZE)
     with pytest.raises(ValueError, match=r"batch\['mask'\] of shape \(2, 8, 32\) does not hold"):
         single.output_and_target(batch | {"mask": values.reshape(2, 8, 32)})
+
+
+def test_a_dataloader_of_stacked_geo_samples_trains_without_a_datamodule(tmp_path: Path) -> None:
+    root = write_scenes(tmp_path)
+    dataset = Sentinel2(root / "s2", bands=list(BANDS), time_series=True) & CropLabels(root / "labels")
+    sample = dataset[dataset.bounds]
+    loader = DataLoader([sample, sample], batch_size=2, collate_fn=stack_samples)
+    assert next(iter(loader))["bounds"] == [sample["bounds"]] * 2
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, loader, loader)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    (probabilities, *_) = trainer.predict(task, loader) or []
+    assert probabilities.shape == (2, 5, SIZE, SIZE)

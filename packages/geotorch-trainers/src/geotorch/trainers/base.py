@@ -15,6 +15,9 @@ from torchmetrics import MetricCollection
 #: Schedulers a task's ``scheduler`` argument may name.
 SCHEDULERS = ("plateau", "cosine", "none")
 
+#: Sample keys whose values stay where they are when a batch moves to the device: places, not tensors.
+PLACE_KEYS = ("crs", "bounds")
+
 #: TorchGeo 0.2-0.4 spellings of task arguments, and today's names for them.
 LEGACY_NAMES = {
     "segmentation_model": "model",
@@ -99,6 +102,18 @@ class BaseTask(LightningModule, abc.ABC):
             optimizer, mode="min" if self.mode == "min" else "max", patience=self.hparams["patience"]
         )
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": plateau, "monitor": self.monitor}}
+
+    def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
+        """Move a batch to ``device`` as Lightning does, but for a sample dict's ``crs`` and ``bounds``, kept as given.
+
+        A DataLoader batching GeoDataset samples with ``stack_samples`` and no GeoTorch datamodule gives lists of
+        CRS and frozen BoundingBox, which Lightning's default refuses ("A frozen dataclass was passed").
+        """
+        move = super().transfer_batch_to_device
+        if isinstance(batch, dict):
+            return {key: value if key in PLACE_KEYS else move(value, device, dataloader_idx)
+                    for key, value in batch.items()}
+        return move(batch, device, dataloader_idx)
 
     def setup(self, stage: str) -> None:
         """Check, before any step, that the datamodule's images have the task's band count.
