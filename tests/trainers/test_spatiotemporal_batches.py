@@ -162,3 +162,13 @@ def test_a_dataloader_of_stacked_geo_samples_trains_without_a_datamodule(tmp_pat
     assert torch.isfinite(trainer.callback_metrics["train_loss"])
     (probabilities, *_) = trainer.predict(task, loader) or []
     assert probabilities.shape == (2, 5, SIZE, SIZE)
+
+
+def test_a_fit_without_validation_keeps_the_rate_with_a_warning(tmp_path: Path) -> None:
+    loader = series_loader(write_scenes(tmp_path))
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=2, limit_val_batches=0)
+    with pytest.warns(RuntimeWarning, match="ReduceLROnPlateau conditioned on metric val_loss which is not available"):
+        trainer.fit(task, train_dataloaders=loader)
+    assert trainer.current_epoch == 2 and torch.isfinite(trainer.callback_metrics["train_loss"])
+    assert trainer.optimizers[0].param_groups[0]["lr"] == task.hparams["lr"]

@@ -88,7 +88,11 @@ class BaseTask(LightningModule, abc.ABC):
         return self.model(*args, **kwargs)
 
     def configure_optimizers(self) -> OptimizerLRScheduler:
-        """AdamW over the trainable parameters, with the scheduler the ``scheduler`` hyperparameter names."""
+        """AdamW over the trainable parameters, with the scheduler the ``scheduler`` hyperparameter names.
+
+        The plateau scheduler follows :attr:`monitor` (``val_loss``); without validation it keeps the rate, with
+        Lightning's warning that the value is not available.
+        """
         parameters = [parameter for parameter in self.parameters() if parameter.requires_grad]
         optimizer = torch.optim.AdamW(parameters, lr=self.hparams["lr"])
         scheduler = self.hparams.get("scheduler", "plateau")
@@ -101,7 +105,12 @@ class BaseTask(LightningModule, abc.ABC):
         plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, mode="min" if self.mode == "min" else "max", patience=self.hparams["patience"]
         )
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": plateau, "monitor": self.monitor}}
+        # Not strict: a fit without validation batches (a DataLoader of training batches only) would otherwise end
+        # at its first epoch's end; Lightning warns that val_loss is missing and keeps the rate instead.
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": plateau, "monitor": self.monitor, "strict": False},
+        }
 
     def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
         """Move a batch to ``device`` as Lightning does, but for a sample dict's ``crs`` and ``bounds``, kept as given.
