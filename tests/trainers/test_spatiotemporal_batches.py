@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader
 from geotorch.core import RasterDataset, stack_samples
 from geotorch.datasets import Sentinel2
 from geotorch.trainers import SpatioTemporalSegmentationTask
-from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask
+from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask, TemporalRegressionTask
 from tests.datasets.fakes.geo import write_raster
 from tests.trainers.task_fakes import fast_trainer
 
@@ -172,3 +172,32 @@ def test_a_fit_without_validation_keeps_the_rate_with_a_warning(tmp_path: Path) 
         trainer.fit(task, train_dataloaders=loader)
     assert trainer.current_epoch == 2 and torch.isfinite(trainer.callback_metrics["train_loss"])
     assert trainer.optimizers[0].param_groups[0]["lr"] == task.hparams["lr"]
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda: SpatioTemporalSegmentationTask(in_channels=0), ValueError, r"in_channels=0 must be >= 1"),
+        (lambda: SpatioTemporalSegmentationTask(in_channels="10"), TypeError, r"in_channels='10' must be a number"),
+        (lambda: SpatioTemporalSegmentationTask(num_classes=-2), ValueError, r"num_classes=-2 must be >= 2"),
+        (lambda: SpatioTemporalSegmentationTask(num_classes=1), ValueError, r"num_classes=1 must be >= 2"),
+        (lambda: SpatioTemporalSegmentationTask(num_classes="20"), TypeError, r"num_classes='20' must be a number"),
+        (lambda: SpatioTemporalSegmentationTask(task="multilabel", loss="bce", num_labels=0), ValueError,
+         r"num_labels=0 must be >= 1"),
+        (lambda: SpatioTemporalSegmentationTask(ignore_index="19"), TypeError, r"ignore_index='19' must be a whole"),
+        (lambda: SpatioTemporalSegmentationTask(model=None), TypeError,
+         r"model=None must be a model's name; choose from conv3dlstm, convlstm, utae"),
+        (lambda: SpatioTemporalPixelwiseRegressionTask(num_outputs=-1), ValueError, r"num_outputs=-1 must be >= 1"),
+        (lambda: TemporalRegressionTask(out_steps=0), ValueError, r"TemporalRegressionTask: out_steps=0 must be >= 1"),
+        (lambda: TemporalRegressionTask(in_channels=-3), ValueError, r"in_channels=-3 must be >= 1"),
+    ],
+)
+def test_counts_that_build_no_model_are_named(build: Any, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        build()
+
+
+def test_counts_of_numpy_and_whole_floats_are_saved_as_ints() -> None:
+    task = SpatioTemporalSegmentationTask(in_channels=np.int64(3), num_classes=5.0, hidden_dim=4)  # type: ignore[arg-type]
+    assert task.hparams["in_channels"] == 3 and type(task.hparams["in_channels"]) is int
+    assert type(task.hparams["num_classes"]) is int

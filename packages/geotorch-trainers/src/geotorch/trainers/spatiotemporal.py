@@ -88,9 +88,13 @@ def series_network(model: str, kind: str, in_channels: int, outputs: int, owner:
         The model.
 
     Raises:
+        TypeError: if ``model`` is not a string (None).
         ValueError: if no model of ``kind`` has that name (the message lists those that do), or ``kwargs`` repeat
             the channel or output count under the builder's own names.
     """
+    if not isinstance(model, str):
+        choices = ", ".join(model_choices(kind))
+        raise TypeError(f"{owner}: model={model!r} must be a model's name; choose from {choices}")
     name = find_model(model, kind)
     if name is None:
         raise ValueError(f"{owner}: unknown model {model!r}; choose from {', '.join(model_choices(kind))}")

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Unpack
 from torch import Tensor
 from torchmetrics import MetricCollection
 
+from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
 from geotorch.trainers.losses import regression_loss
 from geotorch.trainers.spatiotemporal import (
@@ -115,8 +116,9 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
         **kwargs: passed to the model (see :class:`~geotorch.trainers.spatiotemporal.SeriesModelArguments`).
 
     Raises:
-        ValueError: if ``model`` is not a registered spatiotemporal segmentation model, ``loss`` is unknown, or
-            ``labels`` does not name every output.
+        TypeError: if ``in_channels`` or ``num_outputs`` is not a whole number (a string, a bool).
+        ValueError: if ``in_channels`` or ``num_outputs`` is below 1, ``model`` is not a registered spatiotemporal
+            segmentation model, ``loss`` is unknown, or ``labels`` does not name every output.
     """
 
     value_axis = 1
@@ -132,6 +134,9 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
         patience: int = 10,
         **kwargs: Unpack[SeriesModelArguments],
     ) -> None:
+        owner = type(self).__name__
+        in_channels = as_count(in_channels, "in_channels", owner)
+        num_outputs = as_count(num_outputs, "num_outputs", owner)
         super().__init__()
         self.model_kwargs = dict(kwargs)
         self.save_hyperparameters()
@@ -192,8 +197,9 @@ class TemporalRegressionTask(_SeriesRegression):
         **kwargs: passed to the model (see :class:`~geotorch.trainers.spatiotemporal.SequenceModelArguments`).
 
     Raises:
-        ValueError: if ``model`` is not a registered temporal regression model, ``loss`` is unknown, or ``labels``
-            does not name every output.
+        TypeError: if ``in_channels``, ``num_outputs`` or ``out_steps`` is not a whole number (a string, a bool).
+        ValueError: if one of them is below 1, ``model`` is not a registered temporal regression model, ``loss`` is
+            unknown, or ``labels`` does not name every output.
     """
 
     value_axis = 2
@@ -210,6 +216,10 @@ class TemporalRegressionTask(_SeriesRegression):
         patience: int = 10,
         **kwargs: Unpack[SequenceModelArguments],
     ) -> None:
+        owner = type(self).__name__
+        in_channels = as_count(in_channels, "in_channels", owner)
+        num_outputs = as_count(num_outputs, "num_outputs", owner)
+        out_steps = as_count(out_steps, "out_steps", owner)
         super().__init__()
         self.model_kwargs = dict(kwargs)
         self.save_hyperparameters()

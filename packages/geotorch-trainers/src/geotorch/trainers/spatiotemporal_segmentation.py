@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 from typing import Any, Literal, Unpack
 
 import torch
 from torch import Tensor
 from torchmetrics import MetricCollection
 
+from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
 from geotorch.trainers.losses import classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
@@ -48,8 +50,10 @@ class SpatioTemporalSegmentationTask(ScoredTask):
             :class:`~geotorch.trainers.spatiotemporal.SeriesModelArguments`).
 
     Raises:
-        ValueError: if ``task`` is unknown, a ``multilabel`` task has no label count, ``loss`` does not serve
-            ``task``, or ``model`` is not a registered spatiotemporal segmentation model.
+        TypeError: if a count or ``ignore_index`` is not a whole number (a string, a bool), or ``model`` not a name.
+        ValueError: if ``task`` is unknown, ``in_channels`` or ``num_labels`` is below 1 or ``num_classes`` below 2
+            (1 for ``binary``), a ``multilabel`` task has no label count, ``loss`` does not serve ``task``, or
+            ``model`` is not a registered spatiotemporal segmentation model.
     """
 
     def __init__(
@@ -68,8 +72,17 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         patience: int = 10,
         **kwargs: Unpack[SeriesModelArguments],
     ) -> None:
+        owner = type(self).__name__
         if task not in TASK_KINDS:
-            raise ValueError(f"{type(self).__name__}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
+            raise ValueError(f"{owner}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
+        in_channels = as_count(in_channels, "in_channels", owner)
+        if num_classes is not None:
+            num_classes = as_count(num_classes, "num_classes", owner, minimum=2 if task == "multiclass" else 1)
+        if num_labels is not None:
+            num_labels = as_count(num_labels, "num_labels", owner)
+        if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, Integral)):
+            raise TypeError(f"{owner}: ignore_index={ignore_index!r} must be a whole number (the mask value of no "
+                            "data) or None")
         if task == "multiclass" and num_classes is None:
             num_classes = 2
         if task == "multilabel":
