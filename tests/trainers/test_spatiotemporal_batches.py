@@ -201,3 +201,13 @@ def test_counts_of_numpy_and_whole_floats_are_saved_as_ints() -> None:
     task = SpatioTemporalSegmentationTask(in_channels=np.int64(3), num_classes=5.0, hidden_dim=4)  # type: ignore[arg-type]
     assert task.hparams["in_channels"] == 3 and type(task.hparams["in_channels"]) is int
     assert type(task.hparams["num_classes"]) is int
+
+
+def test_temporal_regression_names_image_series_given_as_input(tmp_path: Path) -> None:
+    batch = next(iter(series_loader(write_scenes(tmp_path))))
+    task = TemporalRegressionTask(in_channels=3, out_steps=2, n_head=2, d_k=4, d_model=8, n_neurons=[8, 4])
+    sequences = batch["image"].mean(dim=(3, 4))
+    assert task.predict_step({"input": sequences}, 0).shape == (2, 2, 1)
+    with pytest.raises(ValueError, match=r"batch\['input'\] of shape \(2, 3, 3, 16, 16\) is not \(B, T, C\) "
+                                         r"sequences; regress image series with SpatioTemporalPixelwiseRegression"):
+        task.training_step({"input": batch["image"], "target": torch.rand(2, 2, 1)}, 0)

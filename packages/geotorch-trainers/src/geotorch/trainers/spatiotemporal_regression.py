@@ -235,8 +235,20 @@ class TemporalRegressionTask(_SeriesRegression):
         )  # fmt: skip
 
     def forecast(self, batch: dict[str, Any]) -> Tensor:
-        """The model's ``(B, out_steps, num_outputs)`` values for the batch's ``input``, as the targets are scaled."""
-        output: Tensor = self(batch["input"], **series_inputs(batch))
+        """The model's ``(B, out_steps, num_outputs)`` values for the batch's ``input``, as the targets are scaled.
+
+        Raises:
+            ValueError: if ``input`` is not ``(B, T, C)`` (an image series among them, which L-TAE would turn
+                into maps).
+        """
+        sequences: Tensor = batch["input"]
+        if sequences.ndim != 3:
+            hint = "; regress image series with SpatioTemporalPixelwiseRegressionTask" if sequences.ndim == 5 else ""
+            raise ValueError(
+                f"{type(self).__name__}: batch['input'] of shape {tuple(sequences.shape)} is not (B, T, C) "
+                f"sequences{hint}"
+            )
+        output: Tensor = self(sequences, **series_inputs(batch))
         return output.reshape(output.shape[0], self.hparams["out_steps"], self.hparams["num_outputs"])
 
     def output_and_target(self, batch: dict[str, Any]) -> tuple[Tensor, Tensor]:
