@@ -15,6 +15,7 @@
         http_server.raw("a.zip", b"HTTP/1.1 206 Partial Content\r\n\r\n")  # these exact bytes, then hang up
         http_server.ranges = True          # "Range: bytes=A-B" answered 206 (a COG server); truncate/stall cut it
         http_server.latency = 0.02         # every answer waits 20 ms first
+        http_server.validators = True      # send an ETag, answer a stale If-Match 412 (as S3, nginx)
         http_server.fail("a.tif", 503, times=2)   # two 503s, then served
         http_server.kill()                 # the server dies: stops listening, stalled answers are cut off
         http_server.gets("a.tif")          # GET requests only (HEAD not counted)
@@ -70,6 +71,8 @@ class LocalHTTPServer:
         latency: Seconds every request waits before its answer.
         most_waiting: The most requests that waited out ``latency`` at the same time (set it to 0 to
             count again): 1 for requests sent one after the other, more for requests sent at once.
+        validators: Whether answers for a file carry its ETag (from its size and modification time) and
+            a request whose ``If-Match`` names another ETag is answered ``412 Precondition Failed``.
     """
 
     def __init__(self, root: Path) -> None:
@@ -78,6 +81,7 @@ class LocalHTTPServer:
         self.ranges = False
         self.latency = 0.0
         self.most_waiting = 0
+        self.validators = False
         self._waiting = 0
         self._gets: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
@@ -236,7 +240,13 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(SimpleHTTPRequestHandler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._etag: str | None = None
         super().__init__(*args, directory=str(cast(_Server, args[2]).owner.root), **kwargs)
+
+    def end_headers(self) -> None:
+        if self._etag is not None:
+            self.send_header("ETag", self._etag)
+        super().end_headers()
 
     def do_GET(self) -> None:
         if not self._answered_specially(send_body=True):
@@ -248,6 +258,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def _answered_specially(self, send_body: bool) -> bool:
         owner = cast(_Server, self.server).owner
+        self._etag = None
         name = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).lstrip("/")
         failure = owner._record(name, self.command)
         if owner.latency:
@@ -255,6 +266,13 @@ class _Handler(SimpleHTTPRequestHandler):
         if failure is not None:
             self.send_error(failure)
             return True
+        if owner.validators and (owner.root / name).is_file():
+            status = (owner.root / name).stat()
+            etag = f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
+            if self.headers.get("If-Match", etag) != etag:
+                self.send_error(412)
+                return True
+            self._etag = etag
         wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
         if owner.ranges and send_body and wanted is not None and (owner.root / name).is_file():
             self._send_byte_range(owner, name, int(wanted[1]), int(wanted[2]) if wanted[2] else None)

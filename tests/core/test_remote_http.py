@@ -146,3 +146,21 @@ def test_server_gone_silent_mid_read_is_an_error_within_30_s(server: LocalHTTPSe
     with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif"):
         dataset[dataset.bounds]
     assert time.monotonic() - start < 30
+
+
+def test_file_replaced_between_two_reads_is_an_error_not_a_mix_of_versions(server: LocalHTTPServer) -> None:
+    # Uncompressed strips of the same size: the new file's bytes lie at the offsets the old header gave.
+    server.validators = True
+    path = write_raster(
+        server.root / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6000000.0)
+    )
+    dataset = RasterDataset(paths=server.url("a.tif"), cache=False)
+    bounds = dataset.bounds
+    top = type(bounds)(bounds.minx, bounds.maxx, (bounds.miny + bounds.maxy) / 2, bounds.maxy, bounds.mint, bounds.maxt)
+    dataset[top]  # the header and the top rows are fetched and cached
+    write_raster(path, random_bands((1, 256, 256), dtype="float32", seed=7), 32631, grid(500000.0, 6000000.0))
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif"):
+        dataset[bounds]
+    # Indexed again, the new version is read whole.
+    again = RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert torch.equal(again[bounds]["image"], RasterDataset(paths=path, cache=False)[bounds]["image"])

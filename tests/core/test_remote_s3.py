@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import torch
 
-from geotorch.core import RasterDataset
+from geotorch.core import RasterDataset, RasterReadError
 from tests.core.rasters import grid, random_bands, write_raster
 
 moto_server = pytest.importorskip("moto.server", reason="moto[server] runs the S3 server of these tests")
@@ -176,3 +176,17 @@ def test_s3_time_series_chip_equals_the_local_chip(s3: Any, tmp_path: Path) -> N
     ours, theirs = remote[chip], local[chip]
     assert ours["image"].shape[:2] == (3, 2)
     assert torch.equal(ours["image"], theirs["image"]) and torch.equal(ours["time"], theirs["time"])
+
+
+def test_object_uploaded_again_between_two_reads_is_an_error_not_a_mix_of_versions(s3: Any, tmp_path: Path) -> None:
+    # Uncompressed strips of the same size: the new object's bytes lie at the offsets the old header gave.
+    path = write_raster(tmp_path / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6e6))
+    s3.upload_file(str(path), BUCKET, "replaced/a.tif")
+    dataset = RasterDataset(paths=f"s3://{BUCKET}/replaced/a.tif", cache=False)
+    bounds = dataset.bounds
+    top = type(bounds)(bounds.minx, bounds.maxx, (bounds.miny + bounds.maxy) / 2, bounds.maxy, bounds.mint, bounds.maxt)
+    dataset[top]  # the header and the top rows are fetched and cached
+    write_raster(path, random_bands((1, 256, 256), dtype="float32", seed=7), 32631, grid(500000.0, 6e6))
+    s3.upload_file(str(path), BUCKET, "replaced/a.tif")
+    with pytest.raises(RasterReadError, match=f"{BUCKET}/replaced/a\\.tif"):
+        dataset[bounds]

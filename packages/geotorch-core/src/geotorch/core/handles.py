@@ -16,6 +16,7 @@ from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.prefetch import prefetch
 from geotorch.core.remote import is_remote, open_raster
+from geotorch.core.remote_versions import pinned
 from geotorch.core.sidecars import sidecar_stamp
 
 #: Environment variable that sets the default number of files kept open per process.
@@ -84,10 +85,12 @@ def _identity(path: str) -> tuple[int | str, ...] | None:
     """What changes when a local file, or a sidecar GDAL reads with it, is replaced, rewritten, added or removed.
 
     Sidecars are ``.aux.xml``, ``.msk``, world files... (see :func:`geotorch.core.sidecars.sidecar_stamp`).
-    None for GDAL virtual paths and missing files.
+    A remote file's is the version it is pinned to (:func:`geotorch.core.remote_versions.pinned`), which
+    a new listing of a replaced file changes. None for missing files and unpinned remote ones.
     """
-    if path.startswith("/vsi"):
-        return None
+    if is_remote(path):
+        version = pinned(path)
+        return None if version is None else (version,)
     try:
         status = os.stat(path)
     except OSError:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp
+from geotorch.core.remote_versions import pin
 from geotorch.core.sidecars import sidecars_by_file
 
 if TYPE_CHECKING:
@@ -51,12 +52,16 @@ def remote_files(path: RemotePath, filename_glob: str) -> list[RemotePath]:
         OSError: if the store or server fails otherwise, naming the URL and the error.
     """
     located = _store_location(path.url)
-    if located is not None:
-        return _list_or_head(path.url, *located, filename_glob)
     http = path.url.removeprefix("/vsicurl/")
-    if http.startswith(("http://", "https://")):
-        return [RemotePath(path.url, http_stamp(http))]
-    return [path]
+    if located is not None:
+        files = _list_or_head(path.url, *located, filename_glob)
+    elif http.startswith(("http://", "https://")):
+        files = [RemotePath(path.url, http_stamp(http))]
+    else:
+        files = [path]
+    for file in files:
+        pin(file.url, file.stamp)
+    return files
 
 
 def _store_location(url: str) -> tuple[str, str, str] | None:

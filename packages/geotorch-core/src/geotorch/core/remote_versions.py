@@ -1,0 +1,71 @@
+"""Pinning each remote file to the version its listing or HEAD request saw, so reads never mix two versions.
+
+GDAL reads a remote raster's header once, then fetches byte ranges at the offsets that header
+gives. An object replaced on the server in between (a new upload of the same name) would serve
+its new bytes at the old offsets: pixels of two versions, or of the new one placed by the old
+georeferencing, with no error. Every request GDAL makes for a pinned file therefore carries the
+version's validator (``If-Match: <ETag>``, else ``If-Unmodified-Since: <Last-Modified>`` for an
+HTTP file without a strong ETag), set as GDAL path-specific headers: a server whose file changed
+answers ``412 Precondition Failed``, and the read fails naming the URL. S3, GCS, Azure and
+common HTTP servers (nginx, Apache) honour both headers.
+
+The pins live in this process's GDAL configuration: DataLoader workers forked from it keep them;
+a process that only unpickles a dataset (spawned workers) reads without them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+
+from geotorch.core.remote import Stamp, _gdal_library, gdal_path
+
+_pins: dict[str, str] = {}
+_lock = threading.Lock()
+
+
+def _headers(url: str, stamp: Stamp) -> str | None:
+    """The request headers that hold a server to the version ``stamp`` describes; None if it has no validator."""
+    etag, modified, _ = stamp
+    if etag and not etag.startswith("W/"):
+        return f"If-Match: {etag}"
+    if modified and url.removeprefix("/vsicurl/").startswith(("http://", "https://")):
+        # An HTTP Last-Modified as the server sent it (listings give ISO dates, which are not HTTP dates).
+        return f"If-Unmodified-Since: {modified}"
+    return None
+
+
+def pin(url: str, stamp: Stamp | None) -> None:
+    """Make every later GDAL request for ``url`` ask for the version ``stamp`` describes (see the module).
+
+    A file pinned to another version before is forgotten by GDAL's cache of fetched bytes and
+    headers, and :func:`pinned` changes, so open handles of the old version are opened again.
+
+    Args:
+        url: the URL or GDAL virtual path, as listed.
+        stamp: its ETag, last modification date and size; None (no validator known) pins nothing.
+    """
+    headers = None if stamp is None else _headers(url, stamp)
+    if headers is None:
+        return
+    path = gdal_path(url)
+    with _lock:
+        if _pins.get(path) == headers:
+            return
+        changed = path in _pins
+        _pins[path] = headers
+        library = _gdal_library()
+        library.VSISetPathSpecificOption.argtypes = [ctypes.c_char_p] * 3
+        library.VSISetPathSpecificOption.restype = None
+        # A value holding a line break is split at line breaks only; otherwise GDAL strips the quotes of an ETag.
+        library.VSISetPathSpecificOption(path.encode(), b"GDAL_HTTP_HEADERS", f"{headers}\r\n".encode())
+        if changed:
+            library.VSICurlPartialClearCache.argtypes = [ctypes.c_char_p]
+            library.VSICurlPartialClearCache.restype = None
+            library.VSICurlPartialClearCache(path.encode())
+
+
+def pinned(url: str) -> str | None:
+    """The validator headers every GDAL request for ``url`` carries, or None when it is not pinned."""
+    with _lock:
+        return _pins.get(gdal_path(url))
