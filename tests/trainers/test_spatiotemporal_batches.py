@@ -122,7 +122,7 @@ def test_classes_beyond_num_classes_are_named_unless_ignored(tmp_path: Path) -> 
     trainer.test(ignoring, loader, verbose=False)
     assert 0 <= float(trainer.callback_metrics["test_OverallAccuracy"]) <= 1
     binary = SpatioTemporalSegmentationTask(in_channels=3, task="binary", loss="bce", hidden_dim=4)
-    with pytest.raises(ValueError, match=r"holds 2, 3, 4, outside 0..1 of binary with ignore_index=None"):
+    with pytest.raises(ValueError, match=r"holds 2, 3, 4, outside 0..1 of task='binary' with ignore_index=None"):
         fast_trainer(tmp_path).fit(binary, train_dataloaders=loader)
 
 

@@ -79,7 +79,8 @@ def class_target(
     if bool(outside.any()):
         found = torch.unique(target[outside])
         shown = ", ".join(str(value) for value in found[:4].tolist()) + (", ..." if len(found) > 4 else "")
-        argument = {"multiclass": f"num_classes={count}", "multilabel": f"num_labels={count}"}.get(task, "binary")
+        counted = {"multiclass": f"num_classes={count}", "multilabel": f"num_labels={count}"}
+        argument = counted.get(task, "task='binary'")
         raise ValueError(
             f"{owner}: batch['mask'] holds {shown}, outside 0..{highest - 1} of {argument} with "
             f"ignore_index={ignore_index}; raise the class count, or set ignore_index to the value that means "
