@@ -211,3 +211,20 @@ def test_temporal_regression_names_image_series_given_as_input(tmp_path: Path) -
     with pytest.raises(ValueError, match=r"batch\['input'\] of shape \(2, 3, 3, 16, 16\) is not \(B, T, C\) "
                                          r"sequences; regress image series with SpatioTemporalPixelwiseRegression"):
         task.training_step({"input": batch["image"], "target": torch.rand(2, 2, 1)}, 0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"class_weights": [1.0, 2.0]}, r"class_weights of shape \(2,\) must hold 3 weights, one per class"),
+        ({"class_weights": [[1.0, 2.0, 3.0]]}, r"class_weights of shape \(1, 3\) must hold 3 weights"),
+        ({"class_weights": [1.0, -1.0, 2.0]}, r"class_weights=\[1.0, -1.0, 2.0\] must be finite weights of at least 0"),
+        ({"task": "multilabel", "loss": "bce", "pos_weight": [1.0, 2.0]},
+         r"pos_weight of shape \(2,\) must hold 3 weights, one per output channel \(or one number\)"),
+        ({"task": "binary", "loss": "bce", "pos_weight": float("nan")}, r"pos_weight=nan must be finite"),
+    ],
+)
+def test_loss_weights_that_do_not_fit_the_classes_are_named(arguments: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SpatioTemporalSegmentationTask(in_channels=3, num_classes=3, hidden_dim=4, **arguments)
+    SpatioTemporalSegmentationTask(in_channels=3, num_classes=3, class_weights=[1.0, 0.0, 2.0], hidden_dim=4)

@@ -116,8 +116,17 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         )  # fmt: skip
 
     def configure_losses(self) -> None:
-        """The loss ``loss`` names, for the ``task`` kind."""
+        """The loss ``loss`` names, for the ``task`` kind.
+
+        Raises:
+            ValueError: if ``class_weights`` is not one weight per class, or ``pos_weight`` neither one number nor
+                one per output channel, or a weight is negative or not finite.
+        """
         hparams = self.hparams
+        owner = type(self).__name__
+        if hparams["task"] == "multiclass":  # other kinds take no class_weights (classification_loss says so)
+            _check_weights(hparams["class_weights"], "class_weights", (hparams["num_classes"],), owner)
+        _check_weights(hparams["pos_weight"], "pos_weight", (self.outputs,), owner, number=True)
         pos_weight = hparams["pos_weight"]
         if pos_weight is not None and torch.as_tensor(pos_weight).ndim == 1:
             # One weight per label, broadcast over the pixels of its channel.
@@ -180,3 +189,15 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
         logits = self.raw_logits(batch)
         return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
+
+
+def _check_weights(weights: object, name: str, shape: tuple[int, ...], owner: str, number: bool = False) -> None:
+    """Refuse ``weights`` (None passes) of another shape than ``shape`` (or one number, if ``number``)."""
+    if weights is None:
+        return
+    values = torch.as_tensor(weights, dtype=torch.float64)
+    if tuple(values.shape) != shape and not (number and values.ndim == 0):
+        raise ValueError(f"{owner}: {name} of shape {tuple(values.shape)} must hold {shape[0]} weights, one per "
+                         f"{'class' if name == 'class_weights' else 'output channel'}{' (or one number)' * number}")
+    if not bool((values.isfinite() & (values >= 0)).all()):
+        raise ValueError(f"{owner}: {name}={values.tolist()} must be finite weights of at least 0")
