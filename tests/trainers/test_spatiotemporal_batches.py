@@ -228,3 +228,12 @@ def test_loss_weights_that_do_not_fit_the_classes_are_named(arguments: dict[str,
     with pytest.raises(ValueError, match=message):
         SpatioTemporalSegmentationTask(in_channels=3, num_classes=3, hidden_dim=4, **arguments)
     SpatioTemporalSegmentationTask(in_channels=3, num_classes=3, class_weights=[1.0, 0.0, 2.0], hidden_dim=4)
+
+
+def test_another_models_arguments_are_named_with_those_the_model_takes() -> None:
+    message = r"SpatioTemporalSegmentationTask: model 'utae' takes no hidden_dim \(another model's arguments\?\); " \
+              r"it takes T, agg_mode, .*encoder_widths"
+    with pytest.raises(TypeError, match=message):
+        SpatioTemporalSegmentationTask(model="utae", in_channels=3, hidden_dim=4)
+    with pytest.raises(TypeError, match=r"TemporalRegressionTask: model 'ltae' takes no num_layers"):
+        TemporalRegressionTask(in_channels=3, num_layers=2)  # type: ignore[call-arg]

@@ -12,6 +12,7 @@ the types) may set them as TorchGeo's configs do; in Python a plugin's model tak
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
@@ -88,7 +89,7 @@ def series_network(model: str, kind: str, in_channels: int, outputs: int, owner:
         The model.
 
     Raises:
-        TypeError: if ``model`` is not a string (None).
+        TypeError: if ``model`` is not a string (None), or ``kwargs`` name arguments its builder does not take.
         ValueError: if no model of ``kind`` has that name (the message lists those that do), or ``kwargs`` repeat
             the channel or output count under the builder's own names.
     """
@@ -98,7 +99,8 @@ def series_network(model: str, kind: str, in_channels: int, outputs: int, owner:
     name = find_model(model, kind)
     if name is None:
         raise ValueError(f"{owner}: unknown model {model!r}; choose from {', '.join(model_choices(kind))}")
-    takes: Mapping[str, str] = get_entry("model", name).metadata.get("arguments") or {}
+    entry = get_entry("model", name)
+    takes: Mapping[str, str] = entry.metadata.get("arguments") or {}
     keywords = {takes.get("in_channels", "in_channels"): in_channels, takes.get("num_classes", "num_classes"): outputs}
     repeated = sorted(set(keywords) & set(kwargs))
     if repeated:
@@ -106,6 +108,13 @@ def series_network(model: str, kind: str, in_channels: int, outputs: int, owner:
             f"{owner}: {', '.join(repeated)} of model {model!r} come from the task's in_channels and outputs; "
             "set those instead"
         )
+    parameters = inspect.signature(entry.load()).parameters
+    if all(parameter.kind != parameter.VAR_KEYWORD for parameter in parameters.values()):
+        unknown = sorted(set(kwargs) - set(parameters))
+        if unknown:
+            accepted = ", ".join(sorted(set(parameters) - set(keywords)))
+            raise TypeError(f"{owner}: model {model!r} takes no {', '.join(unknown)} (another model's arguments?); "
+                            f"it takes {accepted}")
     return build(name, **keywords, **kwargs)
 
 
