@@ -159,8 +159,16 @@ def test_file_replaced_between_two_reads_is_an_error_not_a_mix_of_versions(serve
     top = type(bounds)(bounds.minx, bounds.maxx, (bounds.miny + bounds.maxy) / 2, bounds.maxy, bounds.mint, bounds.maxt)
     dataset[top]  # the header and the top rows are fetched and cached
     write_raster(path, random_bands((1, 256, 256), dtype="float32", seed=7), 32631, grid(500000.0, 6000000.0))
-    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif"):
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif: .*HTTP 412 Precondition Failed"):
         dataset[bounds]
     # Indexed again, the new version is read whole.
     again = RasterDataset(paths=server.url("a.tif"), cache=False)
     assert torch.equal(again[bounds]["image"], RasterDataset(paths=path, cache=False)[bounds]["image"])
+
+
+def test_lasting_server_error_mid_read_names_the_url_and_status(server: LocalHTTPServer) -> None:
+    write_raster(server.root / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6000000.0))
+    dataset = RasterDataset(paths=server.url("a.tif"), cache=False)
+    server.fail("a.tif", 503)  # every range request for the pixels, and GDAL's retries of it
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif: cannot read .*HTTP 503"):
+        dataset[dataset.bounds]

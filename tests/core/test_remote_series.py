@@ -169,3 +169,12 @@ def test_a_band_file_cut_short_mid_chip_is_an_error_naming_its_url(server: Local
     server.truncate("T31_20230301_B1.tif", 50)
     with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/T31_20230301_B1\.tif"):
         remote[_chip(left + 300, top - 500)]
+
+
+def test_a_band_file_gone_after_indexing_is_an_error_naming_its_url_and_status(server: LocalHTTPServer) -> None:
+    remote, _ = _datasets(server)
+    left, top = CORNERS[32631]
+    remote[_chip(left + 300, top - 500)]  # the files are open: the one gone fails at its next range request
+    server.fail("T31_20230201_B2.tif", 404)
+    with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/T31_20230201_B2\.tif: cannot read .*HTTP 404"):
+        remote[_chip(left + 1300, top - 1700)]

@@ -35,6 +35,22 @@ class RasterReadError(OSError):
     """A raster file could not be read (damaged tile, truncated or unreadable file)."""
 
 
+def gdal_reason(error: BaseException) -> str:
+    """The text of a rasterio error with GDAL's own reasons, which a failed read keeps in its chain of causes.
+
+    rasterio's "Read failed. See previous exception for details." says nothing of what failed;
+    its causes hold GDAL's messages, from the last one (``IReadBlock failed``) back to the first
+    (``HTTP response code: 503`` for a remote file).
+    """
+    reasons: list[str] = []
+    cause = error.__cause__
+    while cause is not None and len(reasons) < 8:
+        if str(cause) not in reasons and str(cause) not in str(error):
+            reasons.append(str(cause))
+        cause = cause.__cause__
+    return ": ".join([str(error), *reasons])
+
+
 class PluginError(RuntimeError):
     """A plugin registered something invalid (a duplicate name, an unknown hook)."""
 

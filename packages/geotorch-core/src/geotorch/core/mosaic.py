@@ -18,6 +18,7 @@ from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.nodata import missing_pixels, same_value, type_holding
 from geotorch.core.pixel_types import class_ids, pixel_value, source_type, wider_type
+from geotorch.core.remote import read_failure
 from geotorch.core.warp import has_mask_band, warp_onto_grid
 from geotorch.core.wrap import longitude_shifts
 
@@ -202,7 +203,8 @@ def read_onto_grid(
                 np.copyto(data, part, casting="unsafe", where=received & ~valid)
                 valid |= received
     except rasterio.errors.RasterioError as error:
-        raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {error}") from error
+        reason = read_failure(source.name, error)
+        raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {reason}") from error
     if data is None or valid is None:
         if out is None:
             out = np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)

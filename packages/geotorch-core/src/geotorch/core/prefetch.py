@@ -30,7 +30,7 @@ from rasterio.windows import Window
 
 from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
-from geotorch.core.remote import is_remote
+from geotorch.core.remote import is_remote, read_failure
 from geotorch.core.wrap import grid_bounds_in
 
 #: Environment variable that sets how many remote files one process reads at once (default 32).
@@ -119,7 +119,7 @@ def prefetch(open_file: Callable[[str], DatasetReader], paths: Sequence[str], gr
         try:
             source.read(window=window)
         except rasterio.errors.RasterioError as error:
-            raise RasterReadError(f"{path}: cannot read window {window}: {error}") from error
+            raise RasterReadError(f"{path}: cannot read window {window}: {read_failure(path, error)}") from error
 
     for future in [_threads().submit(warm, path) for path in remote]:
         future.result()

@@ -19,7 +19,9 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from pathlib import Path
 import rasterio
 from rasterio.io import DatasetReader
 
-from geotorch.core.errors import RasterReadError
+from geotorch.core.errors import RasterReadError, gdal_reason
 
 #: GDAL's virtual file system for each URL scheme read.
 SCHEMES = {"http": "/vsicurl/", "https": "/vsicurl/", "s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}
@@ -210,3 +212,34 @@ def open_raster(path: str) -> DatasetReader:
             return rasterio.open(gdal_path(path))
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{path}: cannot open raster: {error}") from error
+
+
+def read_failure(path: str, error: BaseException) -> str:
+    """Why reading ``path`` failed: GDAL's reasons, and for an HTTP file the server's answer now.
+
+    GDAL only logs the HTTP status of a failed range request (as a warning) and raises a decoding
+    error ("TIFFFillTile: Read error ... got 0 bytes"); one more request, a HEAD with the headers
+    GDAL sends for the file, tells a file gone (404), refused (403), changed since it was indexed
+    (412) or a failing server (503) apart.
+
+    Args:
+        path: the file, as a URL or GDAL virtual path (or a local path, given no server's answer).
+        error: the rasterio error of the read.
+    """
+    reason = gdal_reason(error)
+    url = path.removeprefix("/vsicurl/")
+    if not url.startswith(("http://", "https://")):
+        return reason
+    from geotorch.core.remote_versions import pinned
+
+    request = urllib.request.Request(url, method="HEAD")
+    for line in (pinned(path) or "").splitlines():
+        name, _, value = line.partition(":")
+        request.add_header(name.strip(), value.strip())
+    try:
+        with urllib.request.urlopen(request, timeout=10):
+            return reason
+    except urllib.error.HTTPError as answer:
+        return f"{reason} (the server now answers HTTP {answer.code} {answer.reason})"
+    except (urllib.error.URLError, OSError, ValueError) as failure:
+        return f"{reason} (the server cannot be reached now: {getattr(failure, 'reason', failure)})"

@@ -12,6 +12,7 @@ from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.mosaic import ReadPlan, converted, empty_box, read_mosaic, read_onto_grid, read_types
+from geotorch.core.remote import read_failure
 from geotorch.core.warp import (
     PreparedWarp,
     WarpGeometry,
@@ -195,7 +196,8 @@ def _warp_group(
                 source, indexes, target, plan.resampling, plan.fill, plan.nodata, geometry=geometry
             )
         except rasterio.errors.RasterioError as error:
-            raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {error}") from error
+            reason = read_failure(path, error)
+            raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {reason}") from error
         if prepared is None or not _complete(prepared):
             done.append((number, _warp_alone(path, prepared, indexes, target, plan, dtype, warp_dtype, outs[number])))
             continue
@@ -253,7 +255,8 @@ def _warp_alone(
     try:
         warped, received = warp_prepared(prepared, target, plan.fill, warp_dtype)
     except rasterio.errors.RasterioError as error:
-        raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {error}") from error
+        reason = read_failure(path, error)
+        raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {reason}") from error
     return _in_type(warped, dtype, out), received
 
 
@@ -296,7 +299,7 @@ def _warp_stack(
         warped, received = warp_prepared(stacked, target, plan.fill, warp_dtype)
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(
-            f"{', '.join(paths)}: cannot read bands {list(indexes)} onto {target}: {error}"
+            f"{', '.join(paths)}: cannot read bands {list(indexes)} onto {target}: {read_failure(paths[0], error)}"
         ) from error
     parts = [warped[start : start + bands] for start in range(0, len(warped), bands)]
     if stacked.with_alpha:
