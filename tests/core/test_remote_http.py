@@ -172,3 +172,14 @@ def test_lasting_server_error_mid_read_names_the_url_and_status(server: LocalHTT
     server.fail("a.tif", 503)  # every range request for the pixels, and GDAL's retries of it
     with pytest.raises(RasterReadError, match=r"127\.0\.0\.1:\d+/a\.tif: cannot read .*HTTP 503"):
         dataset[dataset.bounds]
+
+
+def test_urls_with_spaces_unicode_and_a_signed_query_read_as_the_local_file(server: LocalHTTPServer) -> None:
+    local = _tile(server.root, "scène 1 日 été.tif", 32631)
+    from_disk = RasterDataset(paths=local)
+    # As typed or pasted (not percent-encoded), and with a signature whose escapes must stay as they are.
+    raw = server.base_url + "scène 1 日 été.tif"
+    for given in (raw, raw + "?X-Amz-Signature=ab%2Fcd&X-Amz-Expires=60", "/vsicurl/" + raw, server.url(local.name)):
+        remote = RasterDataset(paths=given, cache=False)
+        assert remote.bounds == from_disk.bounds, given
+        assert torch.equal(remote[remote.bounds]["image"], from_disk[from_disk.bounds]["image"]), given

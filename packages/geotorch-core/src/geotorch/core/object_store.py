@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from geotorch.core.partial import is_partial
-from geotorch.core.remote import RemotePath, Stamp
+from geotorch.core.remote import RemotePath, Stamp, request_url
 from geotorch.core.remote_versions import pin
 from geotorch.core.sidecars import sidecars_by_file
 
@@ -179,7 +179,7 @@ def http_stamp(url: str) -> Stamp | None:
         OSError: on another error status (after retries for 429 and 5xx) or a failed
             connection, naming the URL and the status or error.
     """
-    request = urllib.request.Request(url, method="HEAD")
+    request = urllib.request.Request(request_url(url), method="HEAD")
     for attempt in range(ATTEMPTS):
         try:
             with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:

@@ -102,11 +102,15 @@ def is_remote(path: str) -> bool:
 
 
 def gdal_path(path: str) -> str:
-    """The GDAL virtual path that reads ``path`` (a URL or a virtual path, returned as is).
+    """The GDAL virtual path that reads ``path``: a URL mapped, a virtual path as is.
+
+    HTTP URLs, given or behind ``/vsicurl/``, go through :func:`request_url`.
 
     Raises:
         ValueError: for a URL scheme GDAL is not given here (e.g. ``ftp://``), naming it.
     """
+    if path.startswith("/vsicurl/http"):
+        return "/vsicurl/" + request_url(path.removeprefix("/vsicurl/"))
     scheme = _URL.match(path)
     if scheme is None:
         return path
@@ -114,7 +118,18 @@ def gdal_path(path: str) -> str:
     if name not in SCHEMES:
         raise ValueError(f"{path}: unsupported URL scheme {name!r}; use one of {', '.join(sorted(SCHEMES))}")
     prefix = SCHEMES[name]
-    return prefix + path if prefix == "/vsicurl/" else prefix + path[scheme.end() :]
+    return prefix + request_url(path) if prefix == "/vsicurl/" else prefix + path[scheme.end() :]
+
+
+def request_url(url: str) -> str:
+    """An HTTP URL as sent on the wire, percent-encoded as browsers and requests send it.
+
+    Spaces, non-ASCII letters (as UTF-8) and other characters URLs cannot hold are encoded;
+    escapes already there are kept.
+
+    ``http://h/my scene é.tif?sig=a%2Fb`` -> ``http://h/my%20scene%20%C3%A9.tif?sig=a%2Fb``.
+    """
+    return urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~")
 
 
 def _set(name: str) -> bool:
@@ -232,7 +247,7 @@ def read_failure(path: str, error: BaseException) -> str:
         return reason
     from geotorch.core.remote_versions import pinned
 
-    request = urllib.request.Request(url, method="HEAD")
+    request = urllib.request.Request(request_url(url), method="HEAD")
     for line in (pinned(path) or "").splitlines():
         name, _, value = line.partition(":")
         request.add_header(name.strip(), value.strip())
