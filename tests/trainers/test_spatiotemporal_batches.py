@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader
 
 from geotorch.core import RasterDataset, stack_samples
 from geotorch.datasets import Sentinel2
-from geotorch.trainers import SpatioTemporalSegmentationTask
+from geotorch.trainers import SemanticSegmentationTask, SpatioTemporalSegmentationTask
 from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask, TemporalRegressionTask
 from tests.datasets.fakes.geo import write_raster
 from tests.trainers.task_fakes import fast_trainer
@@ -237,3 +237,14 @@ def test_another_models_arguments_are_named_with_those_the_model_takes() -> None
         SpatioTemporalSegmentationTask(model="utae", in_channels=3, hidden_dim=4)
     with pytest.raises(TypeError, match=r"TemporalRegressionTask: model 'ltae' takes no num_layers"):
         TemporalRegressionTask(in_channels=3, num_layers=2)  # type: ignore[call-arg]
+
+
+def test_an_image_task_names_a_series_batch(tmp_path: Path) -> None:
+    loader = series_loader(write_scenes(tmp_path))
+    task = SemanticSegmentationTask(model="unet", backbone="resnet18", in_channels=3, num_classes=5)
+    message = (r"SemanticSegmentationTask: batch\['image'\] of shape \(2, 3, 3, 16, 16\) is an image series "
+               r"\(B, T, C, H, W\), and the task takes \(B, C, H, W\) images; train SpatioTemporalSegmentationTask")
+    with pytest.raises(ValueError, match=message):
+        fast_trainer(tmp_path).fit(task, train_dataloaders=loader)
+    with pytest.raises(ValueError, match=message):
+        fast_trainer(tmp_path).predict(task, loader)

@@ -53,6 +53,22 @@ def as_class_map(mask: Tensor) -> Tensor:
     return mask.long()
 
 
+def image_batch(batch: dict[str, Any], owner: str) -> Tensor:
+    """``batch["image"]``, refused when it is an image series an image model cannot read.
+
+    Raises:
+        ValueError: if the image is ``(B, T, C, H, W)``, naming the spatiotemporal task that takes it.
+    """
+    image: Tensor = batch["image"]
+    if image.ndim == 5:
+        raise ValueError(
+            f"{owner}: batch['image'] of shape {tuple(image.shape)} is an image series (B, T, C, H, W), and the "
+            "task takes (B, C, H, W) images; train SpatioTemporalSegmentationTask on series, or read the data "
+            "without time_series"
+        )
+    return image
+
+
 def class_counts(
     owner: str, task: str, num_classes: int | None, num_labels: int | None
 ) -> tuple[int | None, int | None]:
@@ -221,7 +237,7 @@ class SemanticSegmentationTask(ScoredTask):
         return (logits.sigmoid() >= 0.5).long()
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        image, target = batch["image"], self.target_of(batch["mask"])
+        image, target = image_batch(batch, type(self).__name__), self.target_of(batch["mask"])
         logits = self.logits_of(image)
         loss: Tensor = self.criterion(logits, target.float() if self.hparams["loss"] == "bce" else target)
         # Probabilities for binary and multilabel scores: torchmetrics applies a sigmoid only when some value
@@ -245,5 +261,5 @@ class SemanticSegmentationTask(ScoredTask):
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
-        logits: Tensor = self(batch["image"])
+        logits: Tensor = self(image_batch(batch, type(self).__name__))
         return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
