@@ -157,3 +157,31 @@ def test_s3_urls_read_by_threads_predict_as_the_local_files(endpoint: str, tmp_p
     remote = predict_raster(_model(), [f"s3://scenes/tiles/{p.name}" for p in paths], tmp_path / "remote", **options)
     assert remote == [tmp_path / "remote" / "utm.tif", tmp_path / "remote" / "geo.tif"]
     _assert_same_outputs(remote, local)
+
+
+def test_an_input_replaced_on_the_server_mid_run_is_an_error_naming_it(server: LocalHTTPServer, tmp_path: Path) -> None:
+    server.validators = True
+    # Uncompressed and of one size: the new file's bytes lie at the offsets the old header gave.
+    path = server.root / "big.tif"
+    profile = {"driver": "GTiff", "width": 256, "height": 256, "count": 3, "dtype": "uint8", "crs": "EPSG:32633"}
+    profile |= {"transform": Affine(10, 0, 500_000, 0, -10, 4_000_000)}
+
+    def write(seed: int) -> None:
+        with rasterio.open(path, "w", **profile) as target:
+            target.write(np.random.default_rng(seed).integers(1, 255, (3, 256, 256), dtype=np.uint8))
+
+    write(0)
+    model = _model()
+    batches = 0
+
+    def replace_after_two_batches(module: nn.Module, inputs: tuple[torch.Tensor]) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 3:
+            write(1)
+
+    model.register_forward_pre_hook(replace_after_two_batches)
+    with pytest.raises(RasterReadError, match=re.escape(server.url("big.tif")) + ": cannot read"):
+        predict_raster(model, server.url("big.tif"), tmp_path / "out", patch_size=32, batch_size=1, num_workers=0)
+    assert batches >= 3
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.tif"))

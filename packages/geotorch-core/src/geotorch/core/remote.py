@@ -212,7 +212,10 @@ def open_raster(path: str) -> DatasetReader:
 
     GDAL caches what it fetched of a remote file for the life of the process: an object
     replaced since this process read it may still be read as it was (a new process reads
-    the new one; the persisted index notices the change either way).
+    the new one; the persisted index notices the change either way). An HTTP file not pinned
+    to a version yet (by a listing: :mod:`geotorch.core.remote_versions`) is pinned to the one
+    a HEAD request finds now, so that every later open and read of it in this process reads
+    that version or fails (``predict_raster`` opens an input several times).
 
     Raises:
         rasterio.errors.RasterioIOError: for a local file rasterio cannot open.
@@ -222,6 +225,15 @@ def open_raster(path: str) -> DatasetReader:
         return rasterio.open(path)
     global _opened_remote
     _opened_remote = True
+    from geotorch.core.object_store import http_stamp
+    from geotorch.core.remote_versions import pin, pinned
+
+    url = path.removeprefix("/vsicurl/")
+    if url.startswith(("http://", "https://")) and pinned(path) is None:
+        try:
+            pin(path, http_stamp(url))
+        except OSError as error:
+            raise RasterReadError(f"{path}: cannot open raster: {error}") from error
     try:
         with remote_env():
             return rasterio.open(gdal_path(path))
