@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+import rasterio
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 
 from geotorch.core import RasterDataset, stack_samples
 from geotorch.datasets import Sentinel2
@@ -248,3 +249,36 @@ def test_an_image_task_names_a_series_batch(tmp_path: Path) -> None:
         fast_trainer(tmp_path).fit(task, train_dataloaders=loader)
     with pytest.raises(ValueError, match=message):
         fast_trainer(tmp_path).predict(task, loader)
+
+
+class RawSeries(Dataset[dict[str, Tensor]]):
+    """A user's dataset: the Sentinel-2 exports read with rasterio as they are stored, uint16 ``(T, C, H, W)``."""
+
+    def __init__(self, root: Path) -> None:
+        steps = []
+        for sensed in sorted(SENSED):
+            bands = [rasterio.open(root / "s2" / f"T31TGL_{sensed}_{band}_10m.tif").read(1) for band in BANDS]
+            steps.append(np.stack(bands))
+        self.image = torch.from_numpy(np.stack(steps).astype("int32")).to(torch.uint16)
+        self.mask = torch.from_numpy(rasterio.open(root / "labels" / "labels.tif").read(1).astype("int64"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, index: int) -> dict[str, Tensor]:
+        return {"image": self.image, "mask": self.mask}
+
+
+@pytest.mark.parametrize("model", ["conv3dlstm", "utae"])
+def test_integer_series_of_a_users_dataset_reach_every_model_as_floats(tmp_path: Path, model: str) -> None:
+    loader = DataLoader(RawSeries(write_scenes(tmp_path)), batch_size=2)
+    assert next(iter(loader))["image"].dtype == torch.uint16
+    arguments = {"conv3dlstm": {"conv3d_dim": 4, "hidden_dim": 4},
+                 "utae": {"encoder_widths": [4, 8], "decoder_widths": [4, 8], "out_conv": [4], "n_head": 2,
+                          "d_model": 8}}[model]  # fmt: skip
+    task = SpatioTemporalSegmentationTask(model=model, in_channels=3, num_classes=5, **arguments)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, loader, loader)
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    (probabilities, *_) = trainer.predict(task, loader) or []
+    assert probabilities.dtype == torch.float32 and probabilities.shape == (2, 5, SIZE, SIZE)

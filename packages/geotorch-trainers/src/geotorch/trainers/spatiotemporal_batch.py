@@ -6,21 +6,24 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 
-def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str) -> Tensor:
-    """``batch["image"]``, a ``(B, T, C, H, W)`` series whose C is ``in_channels``.
+def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str, model: nn.Module) -> Tensor:
+    """``batch["image"]``, a ``(B, T, C, H, W)`` series whose C is ``in_channels``, in the model's dtype.
 
-    A tensor of another rank goes to the model as it is: the time-series models name the shape they take.
+    A tensor of another rank goes to the model as it is: the time-series models name the shape they take. Integer
+    series (a DataLoader of raw uint16 rasters) and floats of another precision are converted, as GeoTorch's
+    datamodules convert them, so that every model takes them (ConvLSTM alone took some before).
 
     Args:
         batch: the batch, with ``image``.
         in_channels: the task's bands per step.
         owner: the task's name, for messages.
+        model: the task's model, whose floating parameters give the dtype (float32 if it has none).
 
     Returns:
-        ``batch["image"]``.
+        ``batch["image"]`` in the model's dtype.
 
     Raises:
         ValueError: if the series has another band count per step than ``in_channels``, naming both.
@@ -31,7 +34,8 @@ def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str) -> Te
             f"{owner}: batch['image'] of shape {tuple(image.shape)} has {image.shape[2]} bands per step (the C of "
             f"(B, T, C, H, W)) but the task has in_channels={in_channels}; set in_channels to {image.shape[2]}"
         )
-    return image
+    dtype = next((weight.dtype for weight in model.parameters() if weight.is_floating_point()), torch.float32)
+    return image.to(dtype)
 
 
 def class_target(

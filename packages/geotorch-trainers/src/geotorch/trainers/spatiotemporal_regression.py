@@ -165,7 +165,7 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
         Raises:
             ValueError: if the series has another band count per step than ``in_channels``.
         """
-        series = checked_series(batch, self.hparams["in_channels"], type(self).__name__)
+        series = checked_series(batch, self.hparams["in_channels"], type(self).__name__, self.model)
         output: Tensor = self(series, **series_inputs(batch))
         return output
 

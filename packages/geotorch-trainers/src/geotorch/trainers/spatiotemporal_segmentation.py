@@ -152,7 +152,7 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         Raises:
             ValueError: if the series has another band count per step than ``in_channels``.
         """
-        series = checked_series(batch, self.hparams["in_channels"], type(self).__name__)
+        series = checked_series(batch, self.hparams["in_channels"], type(self).__name__, self.model)
         logits: Tensor = self(series, **series_inputs(batch))
         return logits
 
