@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from geotorch.core import RasterDataset, stack_samples
 from geotorch.datasets import Sentinel2
-from geotorch.trainers import SemanticSegmentationTask, SpatioTemporalSegmentationTask
+from geotorch.trainers import ChangeDetectionTask, SemanticSegmentationTask, SpatioTemporalSegmentationTask
 from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask, TemporalRegressionTask
 from tests.datasets.fakes.geo import write_raster
 from tests.trainers.task_fakes import fast_trainer
@@ -282,3 +282,13 @@ def test_integer_series_of_a_users_dataset_reach_every_model_as_floats(tmp_path:
     assert torch.isfinite(trainer.callback_metrics["train_loss"])
     (probabilities, *_) = trainer.predict(task, loader) or []
     assert probabilities.dtype == torch.float32 and probabilities.shape == (2, 5, SIZE, SIZE)
+
+
+def test_the_change_task_takes_pairs_and_names_other_series(tmp_path: Path) -> None:
+    """Its (B, 2, C, H, W) pairs are series of two steps: they are taken (test_tasks), three steps are named."""
+    loader = series_loader(write_scenes(tmp_path))
+    task = ChangeDetectionTask(model="unet", backbone="resnet18", in_channels=3)
+    message = (r"ChangeDetectionTask: batch\['image'\] of shape \(2, 3, 3, 16, 16\) is not pairs of images "
+               r"\(B, 2, C, H, W\)")
+    with pytest.raises(ValueError, match=message):
+        fast_trainer(tmp_path).fit(task, train_dataloaders=loader)

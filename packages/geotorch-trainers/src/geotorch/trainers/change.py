@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from torch import Tensor, nn
 
@@ -93,6 +93,20 @@ class ChangeDetectionTask(SemanticSegmentationTask):
             model, backbone, weights, in_channels, task, num_classes, num_labels, labels, num_filters, pos_weight,
             loss, class_weights, ignore_index, lr, patience, freeze_backbone, freeze_decoder, scheduler=scheduler,
         )
+
+    def image_of(self, batch: dict[str, Any]) -> Tensor:
+        """``batch["image"]``, the ``(B, 2, C, H, W)`` pairs of images the model reads.
+
+        Raises:
+            ValueError: if the image is not ``(B, 2, C, H, W)``.
+        """
+        image: Tensor = batch["image"]
+        if image.ndim != 5 or image.shape[1] != 2:
+            raise ValueError(
+                f"{type(self).__name__}: batch['image'] of shape {tuple(image.shape)} is not pairs of images "
+                "(B, 2, C, H, W), before and after"
+            )
+        return image
 
     def configure_models(self) -> None:
         """A change detection network, or a segmentation network on both dates.

@@ -53,22 +53,6 @@ def as_class_map(mask: Tensor) -> Tensor:
     return mask.long()
 
 
-def image_batch(batch: dict[str, Any], owner: str) -> Tensor:
-    """``batch["image"]``, refused when it is an image series an image model cannot read.
-
-    Raises:
-        ValueError: if the image is ``(B, T, C, H, W)``, naming the spatiotemporal task that takes it.
-    """
-    image: Tensor = batch["image"]
-    if image.ndim == 5:
-        raise ValueError(
-            f"{owner}: batch['image'] of shape {tuple(image.shape)} is an image series (B, T, C, H, W), and the "
-            "task takes (B, C, H, W) images; train SpatioTemporalSegmentationTask on series, or read the data "
-            "without time_series"
-        )
-    return image
-
-
 def class_counts(
     owner: str, task: str, num_classes: int | None, num_labels: int | None
 ) -> tuple[int | None, int | None]:
@@ -225,6 +209,22 @@ class SemanticSegmentationTask(ScoredTask):
         """The batch's mask as the loss and the scores take it: ``(B, H, W)``, or ``(B, L, H, W)``, long."""
         return mask.long() if self.hparams["task"] == "multilabel" else as_class_map(mask)
 
+    def image_of(self, batch: dict[str, Any]) -> Tensor:
+        """``batch["image"]``, the ``(B, C, H, W)`` images the model reads.
+
+        Raises:
+            ValueError: if the image is an image series ``(B, T, C, H, W)``, naming the spatiotemporal task that
+                takes it.
+        """
+        image: Tensor = batch["image"]
+        if image.ndim == 5:
+            raise ValueError(
+                f"{type(self).__name__}: batch['image'] of shape {tuple(image.shape)} is an image series "
+                "(B, T, C, H, W), and the task takes (B, C, H, W) images; train SpatioTemporalSegmentationTask on "
+                "series, or read the data without time_series"
+            )
+        return image
+
     def logits_of(self, image: Tensor) -> Tensor:
         """The model's logits, ``(B, H, W)`` for ``binary`` (its single channel dropped)."""
         logits: Tensor = self(image)
@@ -237,7 +237,7 @@ class SemanticSegmentationTask(ScoredTask):
         return (logits.sigmoid() >= 0.5).long()
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        image, target = image_batch(batch, type(self).__name__), self.target_of(batch["mask"])
+        image, target = self.image_of(batch), self.target_of(batch["mask"])
         logits = self.logits_of(image)
         loss: Tensor = self.criterion(logits, target.float() if self.hparams["loss"] == "bce" else target)
         # Probabilities for binary and multilabel scores: torchmetrics applies a sigmoid only when some value
@@ -261,5 +261,5 @@ class SemanticSegmentationTask(ScoredTask):
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
-        logits: Tensor = self(image_batch(batch, type(self).__name__))
+        logits: Tensor = self(self.image_of(batch))
         return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
