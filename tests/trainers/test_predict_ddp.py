@@ -82,3 +82,24 @@ def test_two_ranks_write_every_output_once_equal_to_one_process(tmp_path: Path) 
         assert (expected[:10, :12] == 255).all() and (expected[20:] != 255).all()
     assert sorted(path.name for path in (tmp_path / "ddp" / "predictions").iterdir()) == ["a.tif", "b.tif"]
     assert ranks[0]["written"] == ranks[1]["written"]
+
+
+@pytest.mark.slow
+def test_a_raster_of_one_chunk_is_predicted_by_two_ranks(tmp_path: Path) -> None:
+    """One chunk for two ranks: the rank without one runs a spare window and drops it; the file is one process's."""
+    inputs = tmp_path / "in"
+    write_image(inputs / "small.tif", 2, 30, 40, Affine(10, 0, 500_000, 0, -10, 4_000_000))
+    torch.manual_seed(0)
+    state = tmp_path / "task.pt"
+    torch.save(SemanticSegmentationTask(model="fcn", in_channels=3, num_classes=4, num_filters=4).state_dict(), state)
+    run(inputs, state, tmp_path / "single", 1)
+    run(inputs, state, tmp_path / "ddp", 2)
+    ranks = [json.loads((tmp_path / "ddp" / f"rank{rank}.json").read_text()) for rank in (0, 1)]
+    assert [len(rank["chunks"]) for rank in ranks] == [1, 0]
+    with (
+        rasterio.open(tmp_path / "single" / "predictions" / "small.tif") as single,
+        rasterio.open(tmp_path / "ddp" / "predictions" / "small.tif") as ddp,
+    ):
+        assert single.profile == ddp.profile
+        assert np.array_equal(ddp.read(1), single.read(1))
+    assert ranks[0]["written"] == ranks[1]["written"]

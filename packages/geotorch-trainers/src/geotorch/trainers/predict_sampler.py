@@ -22,7 +22,9 @@ class StreamingGridSampler(GeoSampler):
     top row first, left to right, including the windows above and beside a chunk that reach into it,
     so that it can blend and write the chunk's rows alone, exactly as one process would
     (see :class:`~geotorch.trainers.GeoTIFFPredictionWriter`). Windows at chunk borders are
-    thus run by two ranks.
+    thus run by two ranks. A rank left without chunks (more ranks than chunks: a small input)
+    yields one window of another rank's chunk, its :attr:`spare`, whose prediction the writer
+    drops: Lightning stops a DDP run in which a rank has no batch.
 
     Args:
         dataset: the dataset to predict on.
@@ -61,12 +63,17 @@ class StreamingGridSampler(GeoSampler):
             )
         ]
         self.mine: list[Chunk] = assign(self.chunks, self.rank, self.world_size)
+        #: The chunk of another rank whose first window this rank runs, having none of its own (else None).
+        self.spare: Chunk | None = self.chunks[self.rank % len(self.chunks)] if self.chunks and not self.mine else None
 
     def windows(self) -> Iterator[tuple[Chunk, int, int]]:
-        """``(chunk, top, left)`` of this rank's windows, in the order they are yielded."""
+        """``(chunk, top, left)`` of this rank's windows, in the order they are yielded (the spare's alone, if any)."""
         for chunk in self.mine:
             for top, left in self.outputs[chunk.output].layout.windows(chunk):
                 yield chunk, top, left
+        if self.spare is not None:
+            top, left = next(iter(self.outputs[self.spare.output].layout.windows(self.spare)))
+            yield self.spare, top, left
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's windows, chunk by chunk, top row first."""
@@ -75,7 +82,7 @@ class StreamingGridSampler(GeoSampler):
 
     def __len__(self) -> int:
         """Windows this rank yields."""
-        return sum(
+        return (self.spare is not None) + sum(
             (chunk.window_columns[1] - chunk.window_columns[0]) * (chunk.window_rows[1] - chunk.window_rows[0])
             for chunk in self.mine
         )

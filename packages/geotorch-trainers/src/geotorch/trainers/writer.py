@@ -179,6 +179,8 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
             values = values.unsqueeze(1)
         for window, window_values in zip(batch["bounds"], values, strict=True):
             chunk, top, left = self._next(window)
+            if chunk == self.sampler.spare:
+                continue  # another rank's window, run so that this rank has a batch
             stream = self.streams.get(chunk)
             if stream is None:
                 stream = self._open(chunk, window_values.shape[0])
