@@ -85,3 +85,19 @@ def test_steps_stacked_as_bands_for_a_model_without_time(tmp_path: Path) -> None
     stacked = Scenes(tmp_path, res=10.0, time_series=True, transforms=stack)[TILE]
     assert stacked["image"].shape == (12, 32, 32)
     assert torch.equal(stacked["image"][3:6], sample["image"][1])
+
+
+def test_half_precision_series_composites_without_overflow(tmp_path: Path) -> None:
+    # Twelve dates of bright Sentinel-2-like values around 8000 read in half precision: their sum overflowed
+    # float16 (65504) and the mean was inf; the two middle steps of an even count, 40000 and 40064, gave a
+    # median of inf too.
+    days = [f"2021{month:02d}15" for month in range(1, 13)]
+    values = 8000.0 + 8 * np.arange(12)
+    for day, value in zip(days, values, strict=True):
+        write_raster(tmp_path / f"scene_{day}.tif", np.full((1, 8, 8), value, "float32"), 32631, grid(LEFT, TOP, 10.0))
+    series = Scenes(tmp_path, res=10.0, time_series=True)[BoundingBox(LEFT, LEFT + 80, TOP - 80, TOP)]["image"]
+    assert series.shape == (12, 1, 8, 8)
+    mean = TemporalComposite("mean")(series.half())
+    assert mean.dtype == torch.float16 and (mean == torch.tensor(values.mean(), dtype=torch.float16)).all()
+    bright = torch.tensor([40000.0, 40064.0], dtype=torch.float16).view(2, 1, 1, 1)
+    assert TemporalComposite("median")(bright).item() == 40032.0

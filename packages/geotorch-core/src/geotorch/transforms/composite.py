@@ -42,6 +42,8 @@ class TemporalComposite(nn.Module):
 
     The composite is floating point: a floating-point image keeps its dtype,
     an integer image of up to 16 bits gives float32 and a wider one float64.
+    A float16 or bfloat16 image is reduced in float32 and the composite
+    rounded to its dtype once, so that sums of its steps do not overflow.
     A ``mask_band`` is dropped from the composite (``C - 1`` bands).
 
     Called on a sample dict, it composites ``sample["image"]``, removes
@@ -226,7 +228,10 @@ class TemporalComposite(nn.Module):
             dtype = series.dtype
         else:
             dtype = torch.float32 if series.dtype.itemsize <= 2 else torch.float64
-        values = series.to(dtype)
+        # Half-precision values are summed in float32: the sum of twelve float16 steps of 8000, or of the
+        # two middle steps of 40000 of a median, is past float16's largest value (65504).
+        working = torch.float32 if dtype.itemsize < 4 else dtype
+        values = series.to(working)
         clear = ~values.isnan() & ~masked.unsqueeze(2)
         if self.nodata is not None:
             clear &= series != self.nodata
@@ -240,7 +245,7 @@ class TemporalComposite(nn.Module):
             upper = (count // 2).clamp(max=series.shape[1] - 1).unsqueeze(1)
             reduced = (ordered.gather(1, lower) + ordered.gather(1, upper)).squeeze(1) / 2
         fill = torch.nan if self.nodata is None else self.nodata
-        return reduced.where(count > 0, torch.tensor(fill, dtype=dtype, device=series.device))
+        return reduced.to(dtype).where(count > 0, torch.tensor(fill, dtype=dtype, device=series.device))
 
 
 def _mask_steps(mask: Any, image: Tensor, key: str, single: bool) -> Tensor:
