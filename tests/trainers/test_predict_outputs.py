@@ -55,6 +55,52 @@ def test_an_alpha_band_beside_any_number_of_bands_says_which_pixels_are_nodata(t
     assert (classes[~inside] < 3).all()
 
 
+class FirstPixel(nn.Module):
+    """Two classes: 1 where band 2 of its input is above 100, else 0; notes the top-left pixel of each window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[list[float]] = []
+
+    def forward(self, batch: torch.Tensor) -> torch.Tensor:
+        self.seen.extend(batch[:, :, 0, 0].tolist())
+        above = (batch[:, 1:2] > 100).float()
+        return torch.cat([1 - above, above], dim=1)
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32633"])
+def test_an_alpha_band_before_image_bands_is_left_out_of_the_models_input(tmp_path: Path, crs: str | None) -> None:
+    # A virtual raster may put its alpha band anywhere: here gray, alpha, near-infrared. The model's
+    # two bands were the first two (gray and alpha), the near-infrared band never read.
+    image = np.stack([np.full((40, 50), 10, "uint8"), np.full((40, 50), 255, "uint8"), np.full((40, 50), 7, "uint8")])
+    image[2, :, 25:] = 200
+    image[1, :8, :8] = 0
+    write_image(tmp_path / "bands.tif", image)
+    roles = ["Gray", "Alpha", "Undefined"]
+    bands = "".join(
+        f'<VRTRasterBand dataType="Byte" band="{band}"><ColorInterp>{role}</ColorInterp><SimpleSource>'
+        f'<SourceFilename relativeToVRT="1">bands.tif</SourceFilename><SourceBand>{band}</SourceBand>'
+        "</SimpleSource></VRTRasterBand>"
+        for band, role in enumerate(roles, 1)
+    )
+    transform = ",".join(str(value) for value in TRANSFORM.to_gdal())
+    path = tmp_path / "scene.vrt"
+    path.write_text(
+        f'<VRTDataset rasterXSize="50" rasterYSize="40"><SRS>EPSG:32633</SRS><GeoTransform>{transform}'
+        f"</GeoTransform>{bands}</VRTDataset>"
+    )
+    net = FirstPixel()
+    (written,) = predict_raster(net, path, tmp_path / "out", patch_size=16, overlap=0, crs=crs)
+    # (A warp gives the pixels its alpha band hides as zeros.)
+    seen = {tuple(pixel) for pixel in net.seen}
+    assert {(10.0, 7.0), (10.0, 200.0)} <= seen <= {(0.0, 0.0), (10.0, 7.0), (10.0, 200.0)}
+    with rasterio.open(written) as result:
+        classes = result.read(1)
+    expected = np.where(image[2] > 100, 1, 0).astype("uint8")
+    expected[:8, :8] = 255
+    assert np.array_equal(classes, expected)
+
+
 @pytest.mark.parametrize(("bands", "dtype"), [(1, "uint8"), (2, "uint16"), (3, "uint8"), (4, "uint16")])
 def test_a_warped_output_is_nodata_outside_the_inputs_footprint_whatever_its_bands(
     tmp_path: Path, bands: int, dtype: str

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 from rasterio.crs import CRS
-from rasterio.enums import Resampling
+from rasterio.enums import ColorInterp, Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
@@ -178,14 +178,15 @@ def close_view(view: DatasetReader | WarpedVRT) -> None:
 
 def read_window(
     view: DatasetReader | WarpedVRT,
-    bands: int,
+    bands: Sequence[int],
     top: int,
     left: int,
     out: np.ndarray,
     lock: AbstractContextManager[object] | None = None,
 ) -> None:
-    """Fill ``out`` (``(bands, height, width)`` float32) with a window's pixels, zeros past the raster's edge.
+    """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, zeros past the raster's edge.
 
+    ``bands`` are the view's band numbers to read (from 1: its image bands, see :func:`image_bands`).
     ``lock``, if given, is held while GDAL reads (a view shared by threads), not while the pixels are converted.
     """
     size = out.shape[-2:]
@@ -196,7 +197,7 @@ def read_window(
     if row_start < row_stop and column_start < column_stop:
         with lock or nullcontext():
             pixels = view.read(
-                list(range(1, bands + 1)),
+                list(bands),
                 window=Window(column_start, row_start, column_stop - column_start, row_stop - row_start),
             )
         out[:, row_start - top : row_stop - top, column_start - left : column_stop - left] = pixels
@@ -250,7 +251,9 @@ class WindowReader:
             for position, (number, chunk) in enumerate(plan)
             for top, left in layouts[number].windows(chunk)
         ]
-        self.bands = [_band_count(layout.source) for layout in layouts]
+        # The image's band numbers in each file, the same in its warp (which keeps an alpha band where it lies).
+        self.indexes = [_image_bands_of(layout.source) for layout in layouts]
+        self.bands = [len(indexes) for indexes in self.indexes]
         if len(set(self.bands)) > 1:
             first, other = self.bands[0], next(count for count in self.bands if count != self.bands[0])
             raise ValueError(
@@ -352,11 +355,11 @@ class WindowReader:
                     if self.crs is None and not is_remote(self.layouts[number].source or ""):
                         shared = self._share(number)
                         try:
-                            read_window(shared.view, self.bands[0], top, left, slot, shared.lock)
+                            read_window(shared.view, self.indexes[number], top, left, slot, shared.lock)
                         finally:
                             self._unshare(shared)
                     else:
-                        read_window(self._view(number), self.bands[0], top, left, slot)
+                        read_window(self._view(number), self.indexes[number], top, left, slot)
                 except RasterioError as error:
                     # GDAL's own words (the damaged tile) are the cause of rasterio's "Read failed".
                     reason = f"{error}: {error.__cause__}" if error.__cause__ is not None else str(error)
@@ -425,8 +428,17 @@ class _SharedView:
     users: int = 0
 
 
-def _band_count(source: str | None) -> int:
-    """The bands of the image, an alpha band left out.
+def image_bands(view: DatasetReader | WarpedVRT) -> list[int]:
+    """The band numbers (from 1) of ``view``'s image: every band but an alpha band, wherever the alpha band lies.
+
+    A GeoTIFF's alpha band comes after its image bands, but a virtual raster (or its warp) may put it
+    anywhere (gray, alpha, near-infrared): the model is given the image bands, not the first bands.
+    """
+    return [number for number, role in enumerate(view.colorinterp, 1) if role != ColorInterp.alpha]
+
+
+def _image_bands_of(source: str | None) -> list[int]:
+    """The band numbers of the image in the file ``source`` (see :func:`image_bands`).
 
     Raises:
         ValueError: if its pixels are complex numbers (a float32 window would keep their real parts only).
@@ -438,5 +450,4 @@ def _band_count(source: str | None) -> int:
                 f"predict_raster: {source} holds complex pixels ({reader.dtypes[0]}); a model's float32 windows "
                 "would keep their real parts only: give it their amplitude, say, as a raster of its own"
             )
-        alpha = sum(1 for role in reader.colorinterp if role.name == "alpha")
-        return int(reader.count - alpha)
+        return image_bands(reader)
