@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
@@ -63,6 +64,24 @@ def test_bad_arguments_are_refused_naming_them_before_anything_is_written(
 ) -> None:
     path = scene(tmp_path / "in" / "scene.tif")
     with pytest.raises(ValueError, match=named):
+        predict_raster(conv(), path, tmp_path / "out", **{"patch_size": 16, **arguments})
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"vectorize": "no"}, r"vectorize='no' must be True or False"),
+        ({"vectorize": 1}, r"vectorize=1 must be True or False"),
+        ({"preprocess": "imagenet"}, r"preprocess='imagenet' must be a function"),
+    ],
+)
+def test_arguments_of_another_type_are_refused_naming_them(
+    tmp_path: Path, arguments: dict[str, Any], named: str
+) -> None:
+    """``vectorize='no'`` wrote polygons; ``preprocess='imagenet'`` failed at the first batch, naming nothing."""
+    path = scene(tmp_path / "in" / "scene.tif")
+    with pytest.raises(TypeError, match=named):
         predict_raster(conv(), path, tmp_path / "out", **{"patch_size": 16, **arguments})
     assert not (tmp_path / "out").exists()
 
@@ -406,3 +425,33 @@ def test_paths_and_output_dirs_that_are_no_paths_are_a_type_error_naming_them(
     with pytest.raises(TypeError, match=message):
         predict_raster(conv(), given, folder, patch_size=16)
     assert sorted(tmp_path.iterdir()) == [tmp_path / "in"]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is available here")
+def test_a_device_not_available_here_is_refused_naming_it_before_anything_is_written(tmp_path: Path) -> None:
+    """``device='cuda'`` on a machine without CUDA failed with torch's bare ``AssertionError`` after opening inputs."""
+    path = scene(tmp_path / "in" / "scene.tif")
+    with pytest.raises(ValueError, match=r"device='cuda' is not available here"):
+        predict_raster(conv(), path, tmp_path / "out", patch_size=16, device="cuda")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("precision", "agreeing"), [(torch.float64, 1.0), (torch.bfloat16, 0.99)])
+def test_a_model_in_another_precision_is_given_windows_in_its_precision(
+    tmp_path: Path, precision: torch.dtype, agreeing: float
+) -> None:
+    """A ``.double()`` or ``.bfloat16()`` model failed: "Input type (float) and bias type (double) ..."."""
+    source = REAL / "RGB.byte.tif"
+    if not source.is_file():
+        pytest.skip(f"real geodata not found at {REAL.resolve()} (the project root's ../shared/data/real)")
+    torch.manual_seed(0)
+    model = conv(classes=3)
+    (reference,) = predict_raster(model, source, tmp_path / "float32", patch_size=128, batch_size=4)
+    other = copy.deepcopy(model).to(precision)
+    (written,) = predict_raster(other, source, tmp_path / "other", patch_size=128, batch_size=4)
+    with rasterio.open(reference) as expected, rasterio.open(written) as result:
+        want, got = expected.read(1, masked=True), result.read(1, masked=True)
+    assert np.array_equal(want.mask, got.mask)
+    valid = ~want.mask
+    assert valid.sum() > 300_000
+    assert np.mean(want.data[valid] == got.data[valid]) >= agreeing

@@ -93,7 +93,8 @@ def predict_raster(
 
     Args:
         model: a GeoTorch task, or any module mapping ``(B, C, H, W)`` float32 to ``(B, K, H, W)``
-            logits (``K = 1``: a binary logit).
+            logits (``K = 1``: a binary logit). A model in another precision (``.double()``,
+            ``.bfloat16()``) is given its input in the dtype of its first floating-point parameter.
         paths: a raster file, a folder (every ``.tif``, ``.tiff``, ``.jp2``, ``.vrt`` or ``.img``
             under it, but for those under ``output_dir``), a remote raster file (an ``http(s)://``,
             ``s3://``, ``gs://`` or ``az://`` URL, or a GDAL virtual path such as ``/vsicurl/...``,
@@ -112,7 +113,8 @@ def predict_raster(
         num_workers: threads reading windows ahead of the model (0: the calling one reads them). Threads, not
             processes: GDAL decodes outside Python's lock, and threads add no copy of the process's memory.
             They read at most two batches ahead, however many they are, so memory does not grow with them.
-        device: where the model runs (default: CUDA when available, else the CPU).
+        device: where the model runs (default: CUDA when available, else the CPU); it must be
+            available on this machine.
         preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values giving
             the model's input (default: the task's pretrained weights' ``transforms`` when the
             task was built with registered weights, else the raw values as float32).
@@ -129,15 +131,17 @@ def predict_raster(
         The files written, in the order of the inputs (each raster, then its polygons).
 
     Raises:
-        TypeError: if ``model`` is no :class:`torch.nn.Module`, or ``paths`` or ``output_dir`` are no paths.
+        TypeError: if ``model`` is no :class:`torch.nn.Module`, ``paths`` or ``output_dir`` are no paths,
+            ``vectorize`` is no bool or ``preprocess`` is not callable.
         FileNotFoundError: if a path does not exist or a folder holds no raster.
         NotADirectoryError: if ``output_dir`` is a file.
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
-        ValueError: if an argument is out of range, a URL names a prefix (ends with ``/``), an
-            output would replace its input, an input has only ground control points, an input to
-            warp has no CRS or no grid on ``crs``, the model's output is not ``(B, K, H, W)`` of the
-            window's size, or ``class_names`` (the task's labels) or ``colors`` are not one per class.
+        ValueError: if an argument is out of range (``device`` unknown or not available here), a
+            URL names a prefix (ends with ``/``), an output would replace its input, an input has
+            only ground control points, an input to warp has no CRS or no grid on ``crs``, the
+            model's output is not ``(B, K, H, W)`` of the window's size, or ``class_names`` (the
+            task's labels) or ``colors`` are not one per class.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
@@ -149,6 +153,12 @@ def predict_raster(
     stride = (size[0] - shared[0], size[1] - shared[1])
     if output not in ("classes", "probabilities", "scores"):
         raise ValueError(f"predict_raster: output={output!r}; choose 'classes', 'probabilities' or 'scores'")
+    if not isinstance(vectorize, bool):
+        raise TypeError(f"predict_raster: vectorize={vectorize!r} must be True or False")
+    if preprocess is not None and not callable(preprocess):
+        raise TypeError(
+            f"predict_raster: preprocess={preprocess!r} must be a function of a (B, C, H, W) float32 batch, or None"
+        )
     if vectorize and output != "classes":
         raise ValueError("predict_raster: vectorize=True needs output='classes'")
     grid_crs = grid_crs_of(crs, res)
@@ -170,6 +180,11 @@ def predict_raster(
         )
     except RuntimeError as error:
         raise ValueError(f"predict_raster: device={device!r} is not a device torch knows ({error})") from None
+    try:
+        torch.empty(0, device=target_device)
+    except (RuntimeError, AssertionError) as error:
+        # ("cuda" on a machine without CUDA: torch's assertion "Torch not compiled with CUDA enabled", say.)
+        raise ValueError(f"predict_raster: device={device!r} is not available here ({error})") from None
     sources = raster_paths(paths, folder)
     names = output_names(sources)
     targets = [folder / name for name in names]
@@ -177,6 +192,7 @@ def predict_raster(
     refuse_overwriting_inputs(targets + (polygons if vectorize else []), sources, "predict_raster")
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
     model = model.eval().to(target_device)
+    precision = input_dtype_of(model)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
     names_of_classes = names_given if names_given is not None else class_names_of(model)
     # One band of rows per output (one process), cut into column tiles; chunks of an output come one after another.
@@ -249,7 +265,8 @@ def predict_raster(
                     try:
                         if transform is not None:
                             batch = transform(batch)
-                        logits = model(batch)
+                        # Preprocessed in float32, then given in the model's own precision (float64, bfloat16, ...).
+                        logits = model(batch.to(precision))
                     except Exception as error:
                         # The model's own error (a band count it does not take, say) says nothing of the inputs.
                         files = dict.fromkeys(layouts[plan[position][0]].source for position in positions)
@@ -371,6 +388,14 @@ def _stream(
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
     return ChunkStream(layout, chunk, part, spec, mask)
+
+
+def input_dtype_of(model: nn.Module) -> torch.dtype:
+    """The floating-point dtype of the model's first floating-point parameter or buffer, float32 when it has none."""
+    for tensor in (*model.parameters(), *model.buffers()):
+        if tensor.is_floating_point():
+            return tensor.dtype
+    return torch.float32
 
 
 def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
