@@ -87,7 +87,8 @@ def test_instance_sample_has_a_mask_box_and_class_per_parcel(pastis_root: Path) 
     assert sample["label"].dtype == torch.int64 and sample["label"].tolist() == LABELS
 
 
-@pytest.mark.parametrize("folds", [(0,), (1, 6), (), 3, "3"])  # 3 was "'int' object is not iterable"
+# 1.0 and True were taken as fold 1; 3 was "'int' object is not iterable".
+@pytest.mark.parametrize("folds", [(0,), (1, 6), (), 3, "3", (1.0,), (True,)])
 def test_a_fold_outside_one_to_five_is_refused(pastis_root: Path, folds: tuple[int, ...]) -> None:
     with pytest.raises(ValueError, match=r"folds must be some of 1, 2, 3, 4, 5"):
         PASTIS(pastis_root, folds=folds)
@@ -166,6 +167,11 @@ def test_metadata_without_the_sensor_s_dates_names_the_file_and_patch(tmp_path: 
     (lambda metadata: metadata["features"][0]["properties"].update({"Fold": "one"}),
      r"metadata.geojson: a feature \(30000\) has ID_PATCH 30000 and Fold 'one'; both must be whole numbers"),
     (lambda metadata: metadata.pop("features"), r"metadata.geojson: not a GeoJSON FeatureCollection"),
+    # int() truncated these: patch 30000.5 read S2_30000.npy, fold 1.5 was taken as fold 1.
+    (lambda metadata: metadata["features"][0]["properties"].update({"ID_PATCH": 30000.5}),
+     r"metadata.geojson: a feature \(30000.5\) has ID_PATCH 30000.5 and Fold 3; both must be whole numbers"),
+    (lambda metadata: metadata["features"][0]["properties"].update({"Fold": 1.5}),
+     r"metadata.geojson: a feature \(30000\) has ID_PATCH 30000 and Fold 1.5; both must be whole numbers"),
 ])
 def test_metadata_that_does_not_fit_names_the_file_and_patch(tmp_path: Path, edit: Any, message: str) -> None:
     root = make_pastis(tmp_path, {30000: PATCHES[30000]})
@@ -175,6 +181,22 @@ def test_metadata_that_does_not_fit_names_the_file_and_patch(tmp_path: Path, edi
     path.write_text(json.dumps(metadata))
     with pytest.raises(ValueError, match=message):
         PASTIS(root)
+
+
+def test_metadata_ids_and_folds_stored_as_whole_floats_are_read(tmp_path: Path) -> None:
+    root = make_pastis(tmp_path, {30000: PATCHES[30000]})
+    path = root / "PASTIS-R" / "metadata.geojson"
+    metadata = json.loads(path.read_text())
+    metadata["features"][0]["properties"].update({"ID_PATCH": 30000.0, "Fold": "3"})
+    path.write_text(json.dumps(metadata))
+    assert [(patch.id, patch.fold) for patch in PASTIS(root, folds=(3,)).patches] == [(30000, 3)]
+
+
+def test_folds_the_metadata_lists_no_patch_of_are_refused_naming_those_it_lists(tmp_path: Path) -> None:
+    """A copy without fold 5 gave an empty dataset, which failed later in the DataLoader naming nothing."""
+    root = make_pastis(tmp_path, {10000: PATCHES[10000], 30000: PATCHES[30000]})
+    with pytest.raises(ValueError, match=r"metadata.geojson lists no patch of folds \(5,\) \(it lists folds \[1, 3\]"):
+        PASTIS(root, folds=(5,))
 
 
 def test_metadata_that_is_not_json_names_the_file(tmp_path: Path) -> None:

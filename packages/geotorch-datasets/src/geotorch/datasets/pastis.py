@@ -127,12 +127,15 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
             checksum: verify the archive against its published MD5.
 
         Raises:
-            ValueError: if a fold is not 1 to 5 (or none is given), ``mode`` is unknown, or ``bands`` is
-                empty, names an unknown band or mixes sensors.
+            ValueError: if a fold is not 1 to 5 (or none is given), ``mode`` is unknown, ``bands`` is
+                empty, names an unknown band or mixes sensors, or ``metadata.geojson`` lists no patch of
+                ``folds`` or does not fit (see :meth:`read_metadata`).
             DatasetNotFoundError: if the data is missing and ``download`` is False, or a patch file is missing.
             ChecksumError: if ``checksum`` and the archive fails verification.
         """
-        if not isinstance(folds, Sequence) or not folds or any(fold not in (1, 2, 3, 4, 5) for fold in folds):
+        if not isinstance(folds, Sequence) or not folds or any(
+            isinstance(fold, bool) or not isinstance(fold, int) or fold not in (1, 2, 3, 4, 5) for fold in folds
+        ):
             raise ValueError(f"{type(self).__name__}: folds must be some of 1, 2, 3, 4, 5 (a sequence such as "
                              f"(3,)), got {folds!r}")
         if mode not in self.modes:
@@ -181,7 +184,7 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
         Raises:
             ValueError: naming the file (and the patch), if it is not a GeoJSON FeatureCollection, a
                 feature lacks ``ID_PATCH``, ``Fold`` or the sensor's dates, ``ID_PATCH`` or ``Fold`` is not a
-                whole number, or a date is not YYYYMMDD.
+                whole number, or a date is not YYYYMMDD; or if it lists no patch of the chosen folds.
         """
         path = self.folder / "metadata.geojson"
         dates_property = self.sensors[self.sensor][2]
@@ -191,11 +194,13 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
             raise ValueError(f"{path}: not a GeoJSON FeatureCollection of the patches ({error!r}); extract "
                              f"PASTIS-R.zip again, or download it with download=True") from error
         patches = []
+        listed: set[int] = set()
         for feature in features:
             properties = feature.get("properties") or {}
             patch_id = properties.get("ID_PATCH", "no ID_PATCH")
             try:
-                number, fold, dates = int(properties["ID_PATCH"]), int(properties["Fold"]), properties[dates_property]
+                number, fold = _whole(properties["ID_PATCH"]), _whole(properties["Fold"])
+                dates = properties[dates_property]
             except KeyError as error:
                 raise ValueError(f"{path}: a feature ({patch_id}) lacks the property {error.args[0]!r}") from error
             except (ValueError, TypeError) as error:
@@ -203,6 +208,10 @@ class PASTIS(DatasetLifecycle, NonGeoDataset):
                                  f"{properties['Fold']!r}; both must be whole numbers") from error
             if fold in self.folds:
                 patches.append(Patch(number, fold, _step_times(dates, f"{path}, patch {patch_id}")))
+            listed.add(fold)
+        if not patches:
+            raise ValueError(f"{path} lists no patch of folds {self.folds} (it lists folds {sorted(listed)}); "
+                             "choose among those, or extract PASTIS-R.zip again")
         return patches
 
     def _check_files(self) -> None:
@@ -364,3 +373,18 @@ class PASTIS100(PASTIS):
         "PASTIS-R.zip",
         md5="6b4a428bd27cdbc2abda44973ba42892",
     )
+
+
+def _whole(value: Any) -> int:
+    """``value`` as a whole number (``10000``, ``10000.0`` or ``"10000"``).
+
+    Raises:
+        ValueError: if it is not a whole number (``10000.5``, ``"one"``, ``True``).
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"{value!r} is not a whole number")
+        return int(value)
+    return int(value)
