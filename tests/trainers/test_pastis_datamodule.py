@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -101,6 +102,23 @@ def test_instance_targets_are_listed_per_sample(pastis_root: Path) -> None:
     batch = datamodule.transfer_batch_to_device(next(iter(loader)), torch.device("cpu"), 0)
     assert batch["image"].shape == (2, 4, 3, SIZE, SIZE)
     assert batch["mask"].shape == (2, 4, SIZE, SIZE) and batch["label"].tolist() == [[1, 1, 3, 19]] * 2
+
+
+def test_instance_batches_of_patches_with_different_parcel_counts_are_normalised(tmp_path: Path) -> None:
+    """Patches of 3 and 4 parcels failed after the transfer: "sample['mask'] must be a tensor ..., got list"."""
+    root = make_pastis(tmp_path, {patch: PATCHES[patch] for patch in (20000, 30000)})
+    path = root / "PASTIS-R" / "INSTANCE_ANNOTATIONS" / "INSTANCES_20000.npy"
+    instances = np.load(path)
+    np.save(path, np.where(instances == instances.max(), 0, instances))
+    datamodule = PASTISDataModule(root=root, mode="instance", bands=("B04", "B03", "B02"), batch_size=2,
+                                  padding_length=None, val_split_pct=0, test_split_pct=0)
+    loader = datamodule._loader(datamodule.build(None), "fit", shuffle=False)
+    batch = datamodule.transfer_batch_to_device(next(iter(loader)), torch.device("cpu"), 0)
+    raw = batch["image"].clone()
+    moved = datamodule.on_after_batch_transfer(batch, 0)
+    assert torch.allclose(moved["image"], raw / 255)
+    assert [len(labels) for labels in moved["label"]] == [3, 4]
+    assert [tuple(mask.shape) for mask in moved["mask"]] == [(3, SIZE, SIZE), (4, SIZE, SIZE)]
 
 
 @pytest.mark.parametrize(("arguments", "message"), [

@@ -13,6 +13,7 @@ from torch import Tensor
 
 from geotorch.core import Sample, pad_time_steps
 from geotorch.datamodules.nongeo import NonGeoDataModule
+from geotorch.transforms import AugmentationSequential, Normalize
 
 #: Keys whose tensors run along the series' time axis, and the value of their padded steps (None: the
 #: ``padding_value`` asked).
@@ -117,6 +118,9 @@ class PASTISDataModule(NonGeoDataModule):
                          test_split_pct=test_split_pct, **kwargs)
         self.padding_length = padding_length
         self.collate_fn = partial(pad_time_series, padding_length=padding_length)
+        # Only the image is normalised: instance masks, boxes and labels pass through, listed per sample
+        # when their parcel counts differ.
+        self.aug = AugmentationSequential(Normalize(mean=self.mean, std=self.std), data_keys=["image"])
         self.train_aug = None
 
     def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
