@@ -107,12 +107,16 @@ class Output(nn.Module):
 @pytest.mark.parametrize(
     ("make", "shape"),
     [
-        (lambda batch: batch[:1, :2], r"\(1, 2, 16, 16\)"),
-        (lambda batch: batch[:, :0], r"\(4, 0, 16, 16\)"),
+        (lambda batch: batch[:1, :2], r"\(1, 2, 16, 16\) float32"),
+        (lambda batch: batch[:, :0], r"\(4, 0, 16, 16\) float32"),
+        # Classes already chosen were read as one binary logit (class 1 wherever the class was above 0),
+        # complex values as their real part (with only torch's warning).
+        (lambda batch: batch[:, :2].argmax(1, keepdim=True), r"\(4, 1, 16, 16\) int64"),
+        (lambda batch: torch.complex(batch[:, :2], batch[:, 1:]), r"\(4, 2, 16, 16\) complex64"),
     ],
-    ids=["one window for four", "no channel"],
+    ids=["one window for four", "no channel", "classes", "complex"],
 )
-def test_a_model_output_without_a_value_for_every_window_is_refused_naming_its_shape(
+def test_a_model_output_without_a_logit_for_every_window_is_refused_naming_its_shape(
     tmp_path: Path, make: Callable[[Tensor], Tensor], shape: str
 ) -> None:
     path = scene(tmp_path / "in" / "scene.tif")

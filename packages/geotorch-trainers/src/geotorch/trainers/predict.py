@@ -276,10 +276,14 @@ def predict_raster(
                         )
                         raise
                     if not _is_logits(logits, len(positions), size):
-                        shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+                        shape = (
+                            f"{tuple(logits.shape)} {str(logits.dtype).removeprefix('torch.')}"
+                            if isinstance(logits, Tensor)
+                            else type(logits).__name__
+                        )
                         raise ValueError(
-                            f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; "
-                            f"it must give (B, K, {size[0]}, {size[1]}) logits, B={len(positions)} and K >= 1"
+                            f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; it must give "
+                            f"(B, K, {size[0]}, {size[1]}) real floating-point logits, B={len(positions)} and K >= 1"
                         )
                     if channels is None:
                         channels = logits.shape[1]
@@ -311,9 +315,13 @@ def predict_raster(
 
 
 def _is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
-    """Whether the model gave ``(windows, K, *size)``, ``K >= 1``: values for every pixel of every window."""
+    """Whether the model gave ``(windows, K, *size)``, ``K >= 1``, real floating point: logits for every pixel.
+
+    Integer outputs (classes already chosen) and complex ones are no logits: they would be read as such.
+    """
     return (
         isinstance(logits, Tensor)
+        and logits.is_floating_point()
         and logits.ndim == 4
         and logits.shape[0] == windows
         and logits.shape[1] >= 1
