@@ -258,6 +258,34 @@ def test_band_and_bits_that_are_no_integers_are_refused_at_construction(
         TemporalComposite(**arguments)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        # Each was accepted and failed at the first call (torch's "new(): invalid data type 'str'") or at
+        # construction with "'int' object is not iterable"; True was taken as nodata 1.
+        ({"nodata": "0"}, r"nodata: '0' must be a real number"),
+        ({"nodata": True}, r"nodata: True must be a real number"),
+        ({"mask_band": 1, "mask_values": 3}, r"mask_values=3 must be a sequence of numbers"),
+        ({"mask_band": 1, "mask_values": "3"}, r"mask_values='3' must be a sequence of numbers"),
+        ({"mask_band": 1, "mask_values": ("3",)}, r"mask_values: '3' must be a real number"),
+        ({"mask_band": 1, "mask_bits": 3}, r"mask_bits=3 must be a sequence of numbers"),
+    ],
+)
+def test_nodata_and_mask_values_that_are_no_numbers_are_refused_at_construction(
+    arguments: dict[str, object], message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        TemporalComposite(**arguments)  # type: ignore[arg-type]
+
+
+def test_a_nan_mask_value_marks_the_steps_whose_mask_is_nan() -> None:
+    # NaN equals nothing: mask_values=(nan,) marked no step.
+    quality = torch.tensor([float("nan"), 0.0, float("nan"), 0.0]).view(4, 1, 1, 1).expand(4, 1, 2, 2)
+    series = torch.cat([torch.tensor([9.0, 2.0, 9.0, 4.0]).view(4, 1, 1, 1).expand(4, 1, 2, 2), quality], 1)
+    composite = TemporalComposite("mean", mask_band=1, mask_values=(float("nan"),))
+    assert composite(series).flatten().tolist() == [3.0] * 4
+
+
 def test_numpy_integers_are_integers() -> None:
     composite = TemporalComposite(mask_band=np.int64(1), mask_bits=(np.int64(0),))  # type: ignore[arg-type]
     series = torch.stack([torch.full((3, 2, 2), 4.0), torch.tensor([0.0, 1.0, 0.0]).view(3, 1, 1).expand(3, 2, 2)], 1)

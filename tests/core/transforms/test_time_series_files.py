@@ -7,6 +7,7 @@ from pathlib import Path
 
 import kornia.augmentation as K
 import numpy as np
+import pytest
 import torch
 
 from geotorch.core import BoundingBox, IntersectionDataset, RasterDataset
@@ -101,3 +102,32 @@ def test_half_precision_series_composites_without_overflow(tmp_path: Path) -> No
     assert mean.dtype == torch.float16 and (mean == torch.tensor(values.mean(), dtype=torch.float16)).all()
     bright = torch.tensor([40000.0, 40064.0], dtype=torch.float16).view(2, 1, 1, 1)
     assert TemporalComposite("median")(bright).item() == 40032.0
+
+
+def test_a_nodata_beyond_the_integer_dtype_leaves_out_no_pixel(tmp_path: Path) -> None:
+    # uint8 pixels were compared with nodata in uint8: -1 wrapped to 255 and left out every saturated pixel,
+    # 300 wrapped to 44; no uint8 pixel can hold either.
+    values = np.array([44, 255, 100, 44], "uint8")
+    for day, value in zip(DAYS, values, strict=True):
+        write_raster(tmp_path / f"scene_{day}.tif", np.full((1, 8, 8), value, "uint8"), 32631, grid(LEFT, TOP, 10.0))
+    image = Scenes(tmp_path, res=10.0, time_series=True)[BoundingBox(LEFT, LEFT + 80, TOP - 80, TOP)]["image"]
+    # In the files' dtype, as a dataset of integer series (PASTIS's int16) gives them.
+    series = image.to(torch.uint8)
+    assert torch.equal(series.float(), image) and series.shape == (4, 1, 8, 8)
+    for nodata in (-1, 300):
+        mean = TemporalComposite("mean", nodata=nodata)(series)
+        assert torch.allclose(mean, torch.tensor(values.mean(), dtype=torch.float32))
+    assert (TemporalComposite("mean", nodata=44)(series) == (255 + 100) / 2).all()
+
+
+def test_a_nodata_a_half_precision_series_cannot_hold_is_refused_naming_it(tmp_path: Path) -> None:
+    # float16 holds at most 65504: nodata -1e6 was read as -inf, and the pixels without a clear step got -inf.
+    for day in DAYS:
+        image = np.full((1, 8, 8), 7.0, "float32")
+        image[:, :4] = -1e6
+        write_raster(tmp_path / f"scene_{day}.tif", image, 32631, grid(LEFT, TOP, 10.0), nodata=-1e6)
+    series = Scenes(tmp_path, res=10.0, time_series=True)[BoundingBox(LEFT, LEFT + 80, TOP - 80, TOP)]["image"]
+    composite = TemporalComposite("median", nodata=-1e6)
+    assert (composite(series)[0, :4] == -1e6).all() and (composite(series)[0, 4:] == 7).all()
+    with pytest.raises(ValueError, match=r"nodata=-1000000.0 is beyond the range of the torch.float16 image"):
+        composite(series.half())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any, Literal, overload
 
 import torch
@@ -65,12 +66,14 @@ class TemporalComposite(nn.Module):
             ``T x C x H x W`` image, ``B x T x H x W`` or ``B x T x 1 x H x W`` beside a batch; any dtype.
         mask_band: the index of the image band holding a per-step mask, instead of ``mask_key``.
         mask_values: the mask values that mark a pixel, e.g. ``(3, 8, 9, 10)`` for Sentinel-2 SCL's cloud
-            shadow, cloud and cirrus classes.
+            shadow, cloud and cirrus classes (NaN marks a floating-point mask's NaN).
         mask_bits: the mask bits (0 is the lowest) that mark a pixel, e.g. ``(1, 2, 3, 4)`` for Landsat
             Collection 2 ``QA_PIXEL``'s dilated cloud, cirrus, cloud and cloud shadow flags.
 
     Raises:
-        TypeError: if ``mask_band`` or a bit of ``mask_bits`` is not an integer (a bool included).
+        TypeError: if ``mask_band`` or a bit of ``mask_bits`` is not an integer (a bool included),
+            ``nodata`` or one of ``mask_values`` is not a real number, or ``mask_values`` or
+            ``mask_bits`` is not a sequence.
         ValueError: if ``reduce`` is neither ``"median"`` nor ``"mean"``, both ``mask_key`` and
             ``mask_band`` are given, ``mask_values`` or ``mask_bits`` are given without either, or a
             bit is outside 0 to 62.
@@ -100,6 +103,12 @@ class TemporalComposite(nn.Module):
             raise ValueError(f"give mask_key={mask_key!r} or mask_band={mask_band}, not both")
         if mask_key is None and mask_band is None and (mask_values is not None or mask_bits is not None):
             raise ValueError("mask_values and mask_bits say which mask values mark a pixel: give mask_key or mask_band")
+        for name, values in (("mask_values", mask_values), ("mask_bits", mask_bits)):
+            if values is not None and (isinstance(values, (str, bytes)) or not isinstance(values, Sequence)):
+                raise TypeError(f"{name}={values!r} must be a sequence of numbers, such as (3, 8, 9, 10)")
+        for name, value in [("nodata", nodata), *(("mask_values", value) for value in mask_values or ())]:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, Real)):
+                raise TypeError(f"{name}: {value!r} must be a real number")
         whole = [("mask_band", mask_band)] if mask_band is not None else []
         for name, number in whole + [("mask_bits", bit) for bit in mask_bits or ()]:
             if isinstance(number, bool) or not isinstance(number, Integral):
@@ -108,10 +117,10 @@ class TemporalComposite(nn.Module):
         if bad_bits:
             raise ValueError(f"mask_bits={list(mask_bits or ())}: bits {bad_bits} are outside 0 to 62")
         self.reduce = reduce
-        self.nodata = nodata
+        self.nodata = None if nodata is None else float(nodata)
         self.mask_key = mask_key
         self.mask_band = None if mask_band is None else int(mask_band)
-        self.mask_values = None if mask_values is None else tuple(mask_values)
+        self.mask_values = None if mask_values is None else tuple(float(value) for value in mask_values)
         self.mask_bits = None if mask_bits is None else tuple(int(bit) for bit in mask_bits)
 
     def extra_repr(self) -> str:
@@ -145,7 +154,8 @@ class TemporalComposite(nn.Module):
         Raises:
             KeyError: if the sample has no ``image``, or no ``mask_key``.
             TypeError: if the image is complex.
-            ValueError: if the image is not 4-D or 5-D or has no step, ``mask_band`` is beyond its bands,
+            ValueError: if the image is not 4-D or 5-D or has no step, is floating point and cannot hold
+                ``nodata``, ``mask_band`` is beyond its bands,
                 or the mask or ``length`` does not fit the image; each names the shapes.
         """
         if isinstance(sample, Tensor):
@@ -181,7 +191,8 @@ class TemporalComposite(nn.Module):
 
         Raises:
             TypeError: if the image is complex.
-            ValueError: if the image is not 4-D or 5-D or has no step, ``mask_band`` is beyond its bands,
+            ValueError: if the image is not 4-D or 5-D or has no step, is floating point and cannot hold
+                ``nodata``, ``mask_band`` is beyond its bands,
                 or the mask or ``lengths`` do not fit the image.
         """
         if image.ndim not in (4, 5) or image.shape[-4] == 0:
@@ -193,6 +204,16 @@ class TemporalComposite(nn.Module):
             raise TypeError(
                 f"TemporalComposite: the image is {image.dtype}; composites are of real values: "
                 f"composite the amplitude (image.abs()) or the real and imaginary parts"
+            )
+        if (
+            self.nodata is not None
+            and image.is_floating_point()
+            and math.isfinite(self.nodata)
+            and abs(self.nodata) > torch.finfo(image.dtype).max
+        ):
+            raise ValueError(
+                f"TemporalComposite: nodata={self.nodata} is beyond the range of the {image.dtype} image "
+                f"(largest {torch.finfo(image.dtype).max:g}), which cannot hold it; composite the series in float32"
             )
         single = image.ndim == 4
         series = image.unsqueeze(0) if single else image
@@ -217,6 +238,9 @@ class TemporalComposite(nn.Module):
         if self.mask_values is not None:
             values = torch.tensor(self.mask_values, dtype=torch.float64, device=mask.device)
             marked |= torch.isin(mask.to(torch.float64), values)
+            if values.isnan().any() and mask.is_floating_point():
+                # (NaN equals nothing, itself included.)
+                marked |= mask.isnan()
         if self.mask_bits is not None:
             bits = sum(1 << bit for bit in self.mask_bits)
             marked |= (mask.to(torch.int64) & bits) != 0
@@ -234,7 +258,9 @@ class TemporalComposite(nn.Module):
         values = series.to(working)
         clear = ~values.isnan() & ~masked.unsqueeze(2)
         if self.nodata is not None:
-            clear &= series != self.nodata
+            # Integer pixels are compared as numbers (uint8 against 300 wraps to 44); floating-point ones in
+            # their own dtype, in which the file's nodata was rounded as they were.
+            clear &= (series if series.is_floating_point() else values) != self.nodata
         count = clear.sum(dim=1)
         if self.reduce == "mean":
             reduced = values.where(clear, 0).sum(dim=1) / count.clamp(min=1)
