@@ -159,3 +159,17 @@ def test_series_reach_the_model_in_the_trainers_precision(
     assert torch.isfinite(trainer.callback_metrics["train_loss"])
     (probabilities, *_) = trainer.predict(task, datamodule=datamodule) or []
     assert probabilities.dtype == dtype and probabilities.shape == (1, 20, SIZE, SIZE)  # the one test patch
+
+
+@pytest.mark.parametrize("precision", ["16-true", "bf16-true", "64-true"])
+def test_acquisition_times_keep_float64_in_any_precision(pastis_root: Path, tmp_path: Path, precision: str) -> None:
+    # Lightning's conversion made POSIX seconds (1.54e9) inf in float16 and rounded them by up to 4e6 s
+    # (about 46 days) in bfloat16.
+    datamodule = PASTISDataModule(root=pastis_root, batch_size=2, padding_length=None)
+    datamodule.trainer = fast_trainer(tmp_path, precision=precision)
+    loader = datamodule._loader(datamodule.build(None), "fit", shuffle=False)
+    batch = datamodule.transfer_batch_to_device(next(iter(loader)), torch.device("cpu"), 0)
+    times = batch["time"].clone()
+    moved = datamodule.on_after_batch_transfer(batch, 0)
+    assert moved["time"].dtype == torch.float64 and torch.equal(moved["time"].nan_to_num(), times.nan_to_num())
+    assert moved["image"].dtype == {"16-true": torch.float16, "bf16-true": torch.bfloat16}.get(precision, torch.float64)

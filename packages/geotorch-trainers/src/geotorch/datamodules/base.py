@@ -11,6 +11,7 @@ from lightning.pytorch import LightningDataModule
 from torch import Tensor, nn
 
 from geotorch.core import Sample
+from geotorch.core.timeseries import TIME_KEY
 from geotorch.samplers import as_count
 from geotorch.transforms import AugmentationSequential, Normalize
 
@@ -75,7 +76,8 @@ class BaseDataModule(LightningDataModule):
 
         The image is augmented as float32; the augmented batch then takes the trainer's precision as Lightning
         gives it before this hook (``16-true``, ``bf16-true``: float16 or bfloat16; ``64-true``: float64), so
-        that it meets a model of that dtype.
+        that it meets a model of that dtype; but for its steps' ``time``, float64 POSIX seconds, which
+        keep their dtype.
         """
         if not isinstance(batch, dict) or "image" not in batch:
             return batch
@@ -92,7 +94,12 @@ class BaseDataModule(LightningDataModule):
                 augment = self.predict_aug or self.aug
         batch["image"] = batch["image"].float()
         augmented = augment(batch)
-        return augmented if self.trainer is None else self.trainer.precision_plugin.convert_input(augmented)
+        if self.trainer is None:
+            return augmented
+        # Acquisition times (float64 POSIX seconds, about 1.6e9) keep their precision: float16 holds at
+        # most 65504 and bfloat16 rounds them to months.
+        times = {TIME_KEY: augmented.pop(TIME_KEY)} if TIME_KEY in augmented else {}
+        return {**self.trainer.precision_plugin.convert_input(augmented), **times}
 
     def plot(self, sample: Sample) -> Any:
         """A figure of ``sample`` by the dataset's ``plot`` if it has one, else by GeoTorch's default.
