@@ -166,13 +166,28 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         """Add each window's prediction to its chunk, writing the rows it makes final.
 
         Raises:
-            ValueError: if the batch has no ``bounds``, the prediction is not ``(B, C, H, W)``, or the
-                windows are not the grid's next ones.
+            ValueError: if the batch has no ``bounds``, the prediction is not ``(B, C, H, W)`` or
+                ``(B, H, W)`` real floating-point values, one per window of the batch (classes already
+                chosen would be blended as numbers), or the windows are not the grid's next ones.
         """
         if not isinstance(batch, dict) or "bounds" not in batch:
             raise ValueError(f"{type(self).__name__}: batches must carry 'bounds' (GeoDataset samples)")
-        if not isinstance(prediction, Tensor) or prediction.ndim not in (3, 4):
-            raise ValueError(f"{type(self).__name__}: predict_step must return (B, C, H, W) or (B, H, W) tensors")
+        windows = len(batch["bounds"])
+        if not (
+            isinstance(prediction, Tensor)
+            and prediction.is_floating_point()
+            and prediction.ndim in (3, 4)
+            and prediction.shape[0] == windows
+        ):
+            given = (
+                f"{tuple(prediction.shape)} {str(prediction.dtype).removeprefix('torch.')}"
+                if isinstance(prediction, Tensor)
+                else type(prediction).__name__
+            )
+            raise ValueError(
+                f"{type(self).__name__}: predict_step gave {given} for a batch of {windows} windows; it must give "
+                f"(B, C, H, W) or (B, H, W) real floating-point values (probabilities, logits or scores), B={windows}"
+            )
         assert self.sampler is not None
         values = prediction.detach().float().cpu()
         if values.ndim == 3:

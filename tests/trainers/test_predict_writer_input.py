@@ -1,0 +1,107 @@
+"""``GeoTIFFPredictionWriter`` given bad and unusual input: an error naming it, and no file half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import rasterio
+import torch
+from affine import Affine
+from lightning.pytorch import LightningModule
+from torch import Tensor, nn
+
+from geotorch.core import GeoDataset, RasterDataset
+from geotorch.datamodules import GeoDataModule
+from geotorch.trainers import GeoTIFFPredictionWriter
+from tests.trainers.task_fakes import fast_trainer
+
+TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
+
+
+class Scenes(RasterDataset):
+    filename_glob = "*.tif"
+
+
+class WholeScene(GeoDataModule):
+    """Predicts on every file of ``paths``, unscaled."""
+
+    mean = (0.0,)
+    std = (1.0,)
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        dataset = Scenes(paths=self.kwargs["paths"])
+        return dataset, dataset, dataset, dataset
+
+
+def scene(folder: Path, height: int = 40, width: int = 50, bands: int = 3) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "scene.tif"
+    # Brighter eastwards: windows side by side see different means.
+    image = np.broadcast_to(np.arange(1, width + 1, dtype="uint8") * 4, (bands, height, width))
+    profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": bands,
+        "dtype": "uint8",
+        "crs": "EPSG:32633",
+        "transform": TRANSFORM,
+    }
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(image)
+    return path
+
+
+class Predicts(LightningModule):
+    """A module whose ``predict_step`` gives what ``predict`` makes of the batch's image."""
+
+    def __init__(self, predict: Any) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1))
+        self.predict = predict
+
+    def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Any:
+        return self.predict(batch["image"])
+
+
+def run(tmp_path: Path, module: LightningModule, writer: GeoTIFFPredictionWriter) -> None:
+    datamodule = WholeScene(paths=tmp_path / "in", batch_size=4, patch_size=32, predict_stride=16)
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])
+    trainer.predict(module, datamodule=datamodule, return_predictions=False)
+
+
+def files_in(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+def context_classes(image: Tensor) -> Tensor:
+    """Classes 0 or 2 chosen by each window's mean: a class map that windows overlapping disagree on."""
+    return torch.where(image[:, :1].mean(dim=(1, 2, 3), keepdim=True) > 100, 2, 0).expand(-1, -1, *image.shape[2:])
+
+
+@pytest.mark.parametrize(
+    ("predict", "given"),
+    [
+        (lambda image: context_classes(image)[:, 0], r"\(4, 32, 32\) int64"),
+        (lambda image: context_classes(image).bool(), r"\(4, 1, 32, 32\) bool"),
+        (lambda image: image[:1], r"\(1, 3, 32, 32\) float32"),
+        (lambda image: image.to(torch.complex64), r"\(4, 3, 32, 32\) complex64"),
+        (lambda image: [image], "list"),
+    ],
+)
+def test_predictions_that_are_no_floating_point_values_of_every_window_are_refused_naming_them(
+    tmp_path: Path, predict: Any, given: str
+) -> None:
+    # A class map (B, H, W) int64 was blended as numbers: 0 and 2 of two overlapping windows gave 1.0,
+    # written as a float32 "score"; one prediction for four windows was a bare zip() error.
+    scene(tmp_path / "in")
+    with pytest.raises(
+        ValueError,
+        match=rf"GeoTIFFPredictionWriter: predict_step gave {given} for a batch of 4 "
+        r"windows; it must give \(B, C, H, W\) or \(B, H, W\) real floating-point",
+    ):
+        run(tmp_path, Predicts(predict), GeoTIFFPredictionWriter(tmp_path / "out"))
+    assert files_in(tmp_path / "out") == []
