@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional
 
 #: Losses of the classification and segmentation tasks, each with the ``task`` kinds it serves.
 CLASSIFICATION_LOSSES: dict[str, tuple[str, ...]] = {
@@ -58,7 +59,7 @@ def classification_loss(
         raise ValueError(f"{owner}: pos_weight only applies to loss='bce', not {loss!r}")
     if loss == "ce":
         weight = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32)
-        return nn.CrossEntropyLoss(weight=weight, ignore_index=-1000 if ignore_index is None else ignore_index)
+        return CountedCrossEntropyLoss(weight=weight, ignore_index=-1000 if ignore_index is None else ignore_index)
     import segmentation_models_pytorch as smp
 
     criterion: nn.Module
@@ -72,6 +73,29 @@ def classification_loss(
     else:
         criterion = smp.losses.DiceLoss(task, ignore_index=ignore_index)
     return criterion
+
+
+class CountedCrossEntropyLoss(nn.CrossEntropyLoss):
+    """Cross-entropy of class indices, averaged over the weight of the targets that count; 0 where none counts.
+
+    torch's mean divides by that weight, so a batch whose every target is ``ignore_index`` (a chip of no data)
+    or of a class weighted 0 gave a NaN loss, which turned the epoch's mean ``val_loss`` (and what watches it:
+    the plateau scheduler, checkpoints) into NaN. Here such a batch adds 0 and no gradient; others are unchanged.
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The mean loss of ``(B, C, ...)`` logits against ``(B, ...)`` class indices, 0 when no target counts."""
+        losses = functional.cross_entropy(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction="none",
+            label_smoothing=self.label_smoothing,
+        )  # fmt: skip
+        counted = target != self.ignore_index
+        weights = counted.to(losses.dtype)
+        if self.weight is not None:
+            weights = weights * self.weight.to(losses.dtype)[target.where(counted, 0)]
+        total = weights.sum()
+        mean: Tensor = losses.sum() / total.where(total > 0, 1.0)
+        return mean
 
 
 #: Losses of the regression tasks.

@@ -1,0 +1,90 @@
+"""Spatiotemporal tasks on unusual but valid series: chips of no data, padded series, targets without values.
+
+Series are read from Sentinel-2 GeoTIFF exports written in the test: tile 31TGL has three datatakes and the tile
+east of it (31TGM here) one, so that a batch of a chip of each is padded to three steps by ``stack_samples``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from geotorch.core import BoundingBox, RasterDataset, stack_samples
+from geotorch.datasets import Sentinel2
+from geotorch.trainers import SpatioTemporalSegmentationTask
+from tests.datasets.fakes.geo import write_raster
+from tests.trainers.task_fakes import fast_trainer
+
+BANDS = ("B02", "B03", "B04")
+SIZE = 16
+RES = 10.0
+WEST, TOP = 735360.0, 4987360.0
+#: Each tile's datatakes and the left edge of its exports.
+TILES = {"31TGL": (("20200301T103031", "20200401T103031", "20200601T103031"), WEST),
+         "31TGM": (("20200401T103031",), WEST + SIZE * RES)}  # fmt: skip
+
+
+class CropLabels(RasterDataset):
+    """A class per pixel over both tiles."""
+
+    filename_glob = "labels.tif"
+    is_image = False
+
+
+def write_tiles(root: Path, labels: np.ndarray) -> Path:
+    """Sentinel-2 exports of both tiles' datatakes (B02-B04) and ``labels.tif``, ``(SIZE, 2 * SIZE)``, over both."""
+    for tile, (datatakes, left) in TILES.items():
+        for step, sensed in enumerate(datatakes):
+            for number, band in enumerate(BANDS):
+                data = np.full((SIZE, SIZE), 1000 + 100 * number + 50 * step, "uint16")
+                write_raster(root / "s2" / f"T{tile}_{sensed}_{band}_10m.tif", data, 32631, left, TOP, RES)
+    write_raster(root / "labels" / "labels.tif", labels, 32631, WEST, TOP, RES)
+    return root
+
+
+def tile_samples(root: Path) -> list[dict[str, Any]]:
+    """The two tiles' chips: a (3, 3, SIZE, SIZE) series of 31TGL and a (1, 3, SIZE, SIZE) one of 31TGM."""
+    dataset = Sentinel2(root / "s2", bands=list(BANDS), time_series=True) & CropLabels(root / "labels")
+    bounds = dataset.bounds
+    samples = []
+    for left in (WEST, WEST + SIZE * RES):
+        box = BoundingBox(left, left + SIZE * RES, TOP - SIZE * RES, TOP, bounds.mint, bounds.maxt)
+        samples.append(dataset[box])
+    assert [len(sample["time"]) for sample in samples] == [3, 1]
+    return samples
+
+
+def tensors(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The tensors of ``stack_samples(samples)``, ``length`` among them for a padded batch."""
+    return {key: value for key, value in stack_samples(samples).items() if isinstance(value, torch.Tensor)}
+
+
+@pytest.mark.parametrize(
+    ("east", "arguments"),
+    [
+        # A chip wholly of no data (255) with ignore_index=255: torch's mean was 0 / 0.
+        (255, {"ignore_index": 255}),
+        # A chip of one class weighted 0 (a background left out of the loss).
+        (0, {"class_weights": [0.0, 1.0, 1.0, 1.0, 1.0]}),
+    ],
+)
+def test_a_chip_with_no_counted_label_adds_zero_loss_not_nan(
+    tmp_path: Path, east: int, arguments: dict[str, Any]
+) -> None:
+    west = (np.arange(SIZE * SIZE).reshape(SIZE, SIZE) % 4 + 1).astype("uint8")
+    labels = np.concatenate([west, np.full((SIZE, SIZE), east, "uint8")], axis=1)
+    counted, empty = tile_samples(write_tiles(tmp_path, labels))
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4, **arguments)
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=1, limit_val_batches=2, num_sanity_val_steps=0)
+    trainer.fit(task, DataLoader([counted], collate_fn=tensors), DataLoader([counted, empty], collate_fn=tensors))
+    # Before, val_loss (the mean of both batches) was NaN.
+    assert torch.isfinite(trainer.callback_metrics["val_loss"])
+    with torch.no_grad():
+        losses = [task.criterion(task.logits_of(batch), batch["mask"].long()).item()
+                  for batch in (tensors([counted]), tensors([empty]))]  # fmt: skip
+    assert losses[0] > 0.0 and losses[1] == 0.0
