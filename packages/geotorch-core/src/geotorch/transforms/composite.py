@@ -155,8 +155,8 @@ class TemporalComposite(nn.Module):
             KeyError: if the sample has no ``image``, or no ``mask_key``.
             TypeError: if the image is complex.
             ValueError: if the image is not 4-D or 5-D or has no step, is floating point and cannot hold
-                ``nodata``, ``mask_band`` is beyond its bands,
-                or the mask or ``length`` does not fit the image; each names the shapes.
+                ``nodata``, ``mask_band`` is beyond its bands, or the mask or ``length`` does not fit the
+                image; each names the shapes.
         """
         if isinstance(sample, Tensor):
             if self.mask_key is not None:
@@ -192,8 +192,7 @@ class TemporalComposite(nn.Module):
         Raises:
             TypeError: if the image is complex.
             ValueError: if the image is not 4-D or 5-D or has no step, is floating point and cannot hold
-                ``nodata``, ``mask_band`` is beyond its bands,
-                or the mask or ``lengths`` do not fit the image.
+                ``nodata``, ``mask_band`` is beyond its bands, or the mask or ``lengths`` do not fit the image.
         """
         if image.ndim not in (4, 5) or image.shape[-4] == 0:
             raise ValueError(

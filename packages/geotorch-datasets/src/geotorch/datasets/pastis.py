@@ -381,10 +381,6 @@ def _whole(value: Any) -> int:
     Raises:
         ValueError: if it is not a whole number (``10000.5``, ``"one"``, ``True``).
     """
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ValueError(f"{value!r} is not a whole number")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError(f"{value!r} is not a whole number")
-        return int(value)
     return int(value)
