@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +106,19 @@ def test_predictions_that_are_no_floating_point_values_of_every_window_are_refus
     ):
         run(tmp_path, Predicts(predict), GeoTIFFPredictionWriter(tmp_path / "out"))
     assert files_in(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "named"),
+    [
+        ({"output": "class"}, ValueError, "output='class' must be one of auto, classes, probabilities, scores"),
+        ({"output": None}, ValueError, "output=None must be one of"),
+        ({"output_dir": ""}, ValueError, "output_dir='' is empty"),
+        ({"output_dir": None}, TypeError, "output_dir=None must be a folder's path"),
+        ({"output_dir": b"out"}, TypeError, "output_dir=b'out' must be a folder's path"),
+    ],
+)
+def test_bad_arguments_are_refused_naming_them(arguments: dict[str, Any], error: type[Exception], named: str) -> None:
+    # output="class" wrote three float32 bands tagged output=class; output_dir="" wrote into the working folder.
+    with pytest.raises(error, match=rf"^GeoTIFFPredictionWriter: {re.escape(named)}"):
+        GeoTIFFPredictionWriter(**arguments)

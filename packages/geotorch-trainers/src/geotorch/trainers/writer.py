@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,9 @@ __all__ = ["CLASS_NODATA", "GeoTIFFPredictionWriter", "blend_weights", "data_mas
 
 #: How far, in pixels, a batch's window may lie from the one the grid expects.
 WINDOW_TOLERANCE = 1e-3
+
+#: What the writer's ``output`` may be.
+WRITER_OUTPUTS = ("auto", "classes", "probabilities", "scores")
 
 
 def data_mask(
@@ -104,6 +108,11 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
 
     Attributes:
         written: the files written by the last prediction (on every rank, all of them).
+
+    Raises:
+        TypeError: if ``output_dir`` is no path.
+        ValueError: if ``output_dir`` is empty (not taken for the working folder) or ``output`` is none of
+            the choices.
     """
 
     def __init__(
@@ -111,6 +120,13 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         output_dir: str | Path = "predictions",
         output: Literal["auto", "classes", "probabilities", "scores"] = "auto",
     ) -> None:
+        owner = type(self).__name__
+        if not isinstance(output_dir, (str, os.PathLike)) or not isinstance(os.fspath(output_dir), str):
+            raise TypeError(f"{owner}: output_dir={output_dir!r} must be a folder's path (str or os.PathLike)")
+        if not os.fspath(output_dir):
+            raise ValueError(f"{owner}: output_dir='' is empty; give the folder of the outputs ('.' for this one)")
+        if output not in WRITER_OUTPUTS:
+            raise ValueError(f"{owner}: output={output!r} must be one of {', '.join(WRITER_OUTPUTS)}")
         super().__init__(write_interval="batch")
         self.output_dir = Path(output_dir)
         self.output = output
