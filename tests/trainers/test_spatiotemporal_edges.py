@@ -88,3 +88,28 @@ def test_a_chip_with_no_counted_label_adds_zero_loss_not_nan(
         losses = [task.criterion(task.logits_of(batch), batch["mask"].long()).item()
                   for batch in (tensors([counted]), tensors([empty]))]  # fmt: skip
     assert losses[0] > 0.0 and losses[1] == 0.0
+
+
+def test_focal_loss_ignores_no_data_in_multilabel_masks_and_gives_zero_on_a_chip_of_none(tmp_path: Path) -> None:
+    # Two labels per pixel (bands of labels.tif): 0/1, and 255 (no data) over a quarter of the west tile and the
+    # whole east one.
+    west = np.stack([np.arange(SIZE * SIZE).reshape(SIZE, SIZE) % 2, np.eye(SIZE, dtype=int)]).astype("uint8")
+    west[:, : SIZE // 2, : SIZE // 2] = 255
+    labels = np.concatenate([west, np.full((2, SIZE, SIZE), 255, "uint8")], axis=2)
+    counted, empty = tile_samples(write_tiles(tmp_path, labels))
+    assert counted["mask"].shape == (2, SIZE, SIZE)
+    task = SpatioTemporalSegmentationTask(in_channels=3, task="multilabel", num_labels=2, loss="focal",
+                                          ignore_index=255, hidden_dim=4)  # fmt: skip
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=1, limit_val_batches=2, num_sanity_val_steps=0)
+    # Before: IndexError 'too many indices for tensor of dimension 3' in segmentation-models-pytorch's FocalLoss.
+    trainer.fit(task, DataLoader([counted], collate_fn=tensors), DataLoader([counted, empty], collate_fn=tensors))
+    assert torch.isfinite(trainer.callback_metrics["val_loss"])
+    with torch.no_grad():
+        losses = [task.criterion(task.logits_of(batch), batch["mask"].long()).item()
+                  for batch in (tensors([counted]), tensors([empty]))]  # fmt: skip
+    assert losses[0] > 0.0 and losses[1] == 0.0
+    binary = SpatioTemporalSegmentationTask(in_channels=3, task="binary", loss="focal", ignore_index=255, hidden_dim=4)
+    with torch.no_grad():
+        batch = tensors([empty])
+        # Before: NaN, the mean of no pixel.
+        assert binary.criterion(binary.logits_of(batch), batch["mask"][:, 0].long()).item() == 0.0

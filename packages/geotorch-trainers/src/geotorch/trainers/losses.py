@@ -30,7 +30,8 @@ def classification_loss(
 
     Logits and targets by ``task``: ``multiclass``, logits ``(B, C, ...)`` and class indices ``(B, ...)``;
     ``binary``, logits ``(B, ...)`` and 0/1 targets ``(B, ...)``; ``multilabel``, logits ``(B, L, ...)`` and
-    0/1 targets ``(B, L, ...)``. ``bce`` wants float targets.
+    0/1 targets ``(B, L, ...)``. ``bce`` wants float targets. ``ce`` (:class:`CountedCrossEntropyLoss`) and
+    ``focal`` with ``ignore_index`` (:class:`CountedFocalLoss`) give 0 for a batch without a counted target.
 
     Args:
         loss: ``ce`` (cross-entropy, ``multiclass``), ``bce`` (binary cross-entropy of each pixel or label,
@@ -68,8 +69,11 @@ def classification_loss(
         criterion = smp.losses.SoftBCEWithLogitsLoss(ignore_index=ignore_index, pos_weight=positive)
     elif loss == "jaccard":
         criterion = smp.losses.JaccardLoss(task, ignore_index=ignore_index)
+    elif loss == "focal" and ignore_index is not None:
+        binary = smp.losses.FocalLoss("binary", ignore_index=ignore_index, normalized=True)
+        criterion = CountedFocalLoss(binary, task, ignore_index)
     elif loss == "focal":
-        criterion = smp.losses.FocalLoss(task, ignore_index=ignore_index, normalized=True)
+        criterion = smp.losses.FocalLoss(task, normalized=True)
     else:
         criterion = smp.losses.DiceLoss(task, ignore_index=ignore_index)
     return criterion
@@ -95,6 +99,50 @@ class CountedCrossEntropyLoss(nn.CrossEntropyLoss):
             weights = weights * self.weight.to(losses.dtype)[target.where(counted, 0)]
         total = weights.sum()
         mean: Tensor = losses.sum() / total.where(total > 0, 1.0)
+        return mean
+
+
+class CountedFocalLoss(nn.Module):
+    """A binary focal loss of each output channel that ignores ``ignore_index``, averaged over the channels it counts.
+
+    segmentation-models-pytorch's ``FocalLoss`` with ``ignore_index`` raised ``IndexError: too many indices`` on
+    every ``multilabel`` batch (it filtered each label's ``(B, H, W)`` targets with the ``(B, L, H, W)`` mask),
+    and gave NaN (a mean of nothing) for a batch whose targets are all ``ignore_index``. Here each channel is its
+    binary focal loss over its counted targets (a ``multiclass`` channel: its class against the others, as
+    segmentation-models-pytorch computes it); channels without any count nothing, and a batch without any gives 0.
+
+    Args:
+        binary: segmentation-models-pytorch's ``FocalLoss("binary", ignore_index=ignore_index, ...)``.
+        task: ``binary`` (logits and targets ``(B, ...)``), ``multiclass`` (logits ``(B, C, ...)``, class indices
+            ``(B, ...)``) or ``multilabel`` (logits and 0/1 targets ``(B, L, ...)``).
+        ignore_index: the target value that adds nothing to the loss.
+    """
+
+    def __init__(self, binary: nn.Module, task: str, ignore_index: int) -> None:
+        super().__init__()
+        self.binary = binary
+        self.task = task
+        self.ignore_index = ignore_index
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        """The mean of the channels' focal losses, over the channels with a counted target (0 if none)."""
+        if self.task == "binary":
+            channels = [(logits, target)]
+        elif self.task == "multilabel":
+            channels = [(logits[:, label], target[:, label]) for label in range(logits.shape[1])]
+        else:
+            ignored = target == self.ignore_index
+            channels = [
+                (logits[:, index], (target == index).long().masked_fill(ignored, self.ignore_index))
+                for index in range(logits.shape[1])
+            ]
+        losses, counted = [], []
+        for channel_logits, channel_target in channels:
+            counts = (channel_target != self.ignore_index).any()
+            # The loss of no target is NaN; where() keeps it out of the value and of the gradient.
+            losses.append(torch.where(counts, self.binary(channel_logits, channel_target), 0.0))
+            counted.append(counts)
+        mean: Tensor = torch.stack(losses).sum() / torch.stack(counted).sum().clamp_min(1)
         return mean
 
 
