@@ -114,3 +114,23 @@ def test_a_task_refusing_its_configured_arguments_says_why_in_one_line(
     errors = [line for line in capsys.readouterr().err.strip().splitlines() if "error" in line or line[:1] == " "]
     assert len(errors) == 1
     assert errors[0].startswith("geotorch: error: unknown segmentation model 'resnet18'; choose from ")
+
+
+@pytest.mark.parametrize("given", ["config", "checkpoint"])
+def test_a_multiclass_task_of_one_class_is_refused_pointing_to_binary(
+    given: str, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # torchmetrics' "Expected argument `num_classes` to be an integer larger than 1, but got 1" named no task.
+    argv = ["predict", "--config", str(config)]
+    if given == "config":
+        argv.append("--model.init_args.num_classes=1")
+    else:
+        checkpoint = torch.load(fcn_checkpoint(tmp_path / "fcn.ckpt"), weights_only=True)
+        checkpoint["hyper_parameters"]["num_classes"] = 1
+        torch.save(checkpoint, tmp_path / "one.ckpt")
+        argv += ["--ckpt_path", str(tmp_path / "one.ckpt")]
+    assert error_of(argv, capsys).endswith(
+        "SemanticSegmentationTask: num_classes=1 with task='multiclass', which needs 2 or more; one class per "
+        "pixel, present or not, is task='binary' (with loss='bce')"
+    )
+    assert not (tmp_path / "run" / "predictions").exists()

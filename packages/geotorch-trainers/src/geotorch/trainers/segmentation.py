@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from torchmetrics import MetricCollection
 
 from geotorch.core import WeightsSpec
+from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask, rename_legacy
 from geotorch.trainers.losses import classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
@@ -62,16 +63,29 @@ def class_counts(
     ``num_classes`` when not given.
 
     Raises:
-        ValueError: if ``task`` is unknown, or ``multilabel`` has no count; the message names ``owner``.
+        TypeError: if a count is not a number.
+        ValueError: if ``task`` is unknown, a count is not whole or below 1, ``multilabel`` has no count,
+            or ``multiclass`` or ``multilabel`` has a single class or label (that is ``binary``); the message
+            names ``owner``.
     """
     if task not in TASK_KINDS:
         raise ValueError(f"{owner}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
+    if num_classes is not None:
+        num_classes = as_count(num_classes, "num_classes", owner)
+    if num_labels is not None:
+        num_labels = as_count(num_labels, "num_labels", owner)
     if task == "multiclass" and num_classes is None:
         num_classes = 2
     if task == "multilabel":
         num_labels = num_labels or num_classes
         if num_labels is None:
             raise ValueError(f"{owner}: task='multilabel' needs num_labels, the labels per pixel")
+    name, count = ("num_classes", num_classes) if task == "multiclass" else ("num_labels", num_labels)
+    if task != "binary" and count == 1:
+        raise ValueError(
+            f"{owner}: {name}=1 with task={task!r}, which needs 2 or more; one class per pixel, present or not, "
+            "is task='binary' (with loss='bce')"
+        )
     return num_classes, num_labels
 
 
