@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader
 from geotorch.core import BoundingBox, RasterDataset, stack_samples
 from geotorch.datasets import Sentinel2
 from geotorch.trainers import SpatioTemporalSegmentationTask
+from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask
 from tests.datasets.fakes.geo import write_raster
 from tests.trainers.task_fakes import fast_trainer
 
@@ -34,6 +35,12 @@ class CropLabels(RasterDataset):
 
     filename_glob = "labels.tif"
     is_image = False
+
+
+class Biomass(RasterDataset):
+    """Tonnes per hectare, float32, NaN where unmapped (read as an image: the values are not classes)."""
+
+    filename_glob = "labels.tif"
 
 
 def write_tiles(root: Path, labels: np.ndarray) -> Path:
@@ -113,3 +120,22 @@ def test_focal_loss_ignores_no_data_in_multilabel_masks_and_gives_zero_on_a_chip
         batch = tensors([empty])
         # Before: NaN, the mean of no pixel.
         assert binary.criterion(binary.logits_of(batch), batch["mask"][:, 0].long()).item() == 0.0
+
+
+def test_regression_targets_without_values_are_named_before_they_poison_the_weights(tmp_path: Path) -> None:
+    biomass = np.linspace(0, 300, 2 * SIZE * SIZE, dtype="float32").reshape(SIZE, 2 * SIZE)
+    biomass[3, 5:8] = np.nan
+    root = write_tiles(tmp_path, biomass)
+    series, values = Sentinel2(root / "s2", bands=list(BANDS), time_series=True), Biomass(root / "labels")
+    box = BoundingBox(WEST, WEST + SIZE * RES, TOP - SIZE * RES, TOP, series.bounds.mint, series.bounds.maxt)
+    west = series[box] | {"mask": values[BoundingBox(*box[:4], values.bounds.mint, values.bounds.maxt)]["image"][0]}
+    assert int(west["mask"].isnan().sum()) == 3
+    task = SpatioTemporalPixelwiseRegressionTask(in_channels=3, hidden_dim=4)
+    # Before: train_loss NaN, and after the step every weight of the model was NaN.
+    with pytest.raises(ValueError, match=r"batch\['mask'\] holds 3 NaN or infinite value\(s\) of 256 \(no data\?\)"):
+        fast_trainer(tmp_path).fit(task, DataLoader([west], collate_fn=tensors))
+    assert all(bool(weight.isfinite().all()) for weight in task.parameters())
+    west["mask"] = west["mask"].nan_to_num(0.0)
+    trainer = fast_trainer(tmp_path)
+    trainer.fit(task, DataLoader([west], collate_fn=tensors))
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])

@@ -80,14 +80,26 @@ class _SeriesRegression(ScoredTask):
 def _as_output_shape(target: Tensor, output: Tensor, key: str, owner: str) -> Tensor:
     """``target`` as float in ``output``'s shape, which it must have but for axes of size 1 (the batch's aside).
 
-    A flat or transposed target of as many values is refused rather than read in another order.
+    A flat or transposed target of as many values is refused rather than read in another order, and one holding
+    NaN or infinity (no data) rather than trained on: the loss and the gradient of every weight would be NaN.
+    Checking the values costs one wait for the device per batch.
+
+    Raises:
+        ValueError: if the shapes differ, or the target holds a value that is not finite, naming ``key``.
     """
     if target.ndim == 0 or _unit_axes_dropped(target) != _unit_axes_dropped(output):
         raise ValueError(
             f"{owner}: batch[{key!r}] of shape {tuple(target.shape)} does not hold the model's "
             f"{tuple(output.shape)} values in that order (axes of size 1 may be left out)"
         )
-    return target.float().reshape(output.shape)
+    values = target.float()
+    missing = int((~values.isfinite()).sum())
+    if missing:
+        raise ValueError(
+            f"{owner}: batch[{key!r}] holds {missing} NaN or infinite value(s) of {values.numel()} (no data?); "
+            "the loss would be NaN and one step would turn every weight NaN: fill them, or leave those chips out"
+        )
+    return values.reshape(output.shape)
 
 
 def _unit_axes_dropped(values: Tensor) -> tuple[int, ...]:
@@ -154,7 +166,7 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
         """The model's ``(B, num_outputs, H, W)`` output and the batch's mask in that shape.
 
         Raises:
-            ValueError: if the mask does not hold one value per output and pixel.
+            ValueError: if the mask does not hold one finite value per output and pixel.
         """
         output = self.estimate(batch)
         return output, _as_output_shape(batch["mask"], output, "mask", type(self).__name__)
@@ -255,7 +267,7 @@ class TemporalRegressionTask(_SeriesRegression):
         """:meth:`forecast` and the batch's ``target`` in its shape.
 
         Raises:
-            ValueError: if the target does not hold ``out_steps * num_outputs`` values per sequence.
+            ValueError: if the target does not hold ``out_steps * num_outputs`` finite values per sequence.
         """
         output = self.forecast(batch)
         return output, _as_output_shape(batch["target"], output, "target", type(self).__name__)
