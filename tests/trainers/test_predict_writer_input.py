@@ -122,3 +122,24 @@ def test_bad_arguments_are_refused_naming_them(arguments: dict[str, Any], error:
     # output="class" wrote three float32 bands tagged output=class; output_dir="" wrote into the working folder.
     with pytest.raises(error, match=rf"^GeoTIFFPredictionWriter: {re.escape(named)}"):
         GeoTIFFPredictionWriter(**arguments)
+
+
+@pytest.mark.parametrize("blocking", ["a folder at the output", "a file at its folder"])
+def test_a_folder_or_file_in_an_outputs_way_is_refused_before_the_model_runs(tmp_path: Path, blocking: str) -> None:
+    # Found when b/scene.tif was renamed into place, after the whole prediction, leaving out/a/ made and empty.
+    scene(tmp_path / "in" / "a")
+    scene(tmp_path / "in" / "b")
+    out = tmp_path / "out"
+    if blocking == "a folder at the output":
+        (out / "b" / "scene.tif").mkdir(parents=True)
+        error, says = IsADirectoryError, f"the output {out / 'b' / 'scene.tif'} is a folder"
+    else:
+        out.mkdir()
+        (out / "b").write_text("not a folder")
+        error, says = NotADirectoryError, f"the output {out / 'b' / 'scene.tif'} goes in the folder {out / 'b'}, which"
+    before = sorted(out.rglob("*"))
+    windows: list[int] = []
+    with pytest.raises(error, match=f"^GeoTIFFPredictionWriter: {re.escape(says)}"):
+        run(tmp_path, Predicts(lambda image: windows.append(len(image)) or image.float()), GeoTIFFPredictionWriter(out))
+    assert windows == []
+    assert sorted(out.rglob("*")) == before

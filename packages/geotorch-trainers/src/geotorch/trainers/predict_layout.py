@@ -129,3 +129,27 @@ def check_inputs_kept(outputs: Sequence[EntryOutput], folder: Path) -> None:
         [output.layout.source for output in outputs],
         "GeoTIFFPredictionWriter",
     )
+
+
+def check_targets_free(outputs: Sequence[EntryOutput], folder: Path) -> None:
+    """Make sure no folder stands where an output goes, and no file where an output's folder goes.
+
+    Checked before the model runs: found when the output is renamed into place, after its whole
+    prediction, it also left the folders made for the outputs before it.
+
+    Raises:
+        IsADirectoryError: if an output's path is a folder, naming it.
+        NotADirectoryError: if a folder an output needs under ``folder`` is a file, naming both.
+    """
+    for output in outputs:
+        target = folder / output.layout.name
+        if target.is_dir():
+            raise IsADirectoryError(
+                f"GeoTIFFPredictionWriter: the output {target} is a folder; move it, or choose another output_dir"
+            )
+        for parent in target.relative_to(folder).parents:
+            if (folder / parent).exists() and not (folder / parent).is_dir():
+                raise NotADirectoryError(
+                    f"GeoTIFFPredictionWriter: the output {target} goes in the folder {folder / parent}, which is "
+                    "a file; move it, or choose another output_dir"
+                )

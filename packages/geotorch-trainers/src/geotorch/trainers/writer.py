@@ -22,7 +22,7 @@ from geotorch.trainers.predict import class_names_of
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
-from geotorch.trainers.predict_layout import check_inputs_kept
+from geotorch.trainers.predict_layout import check_inputs_kept, check_targets_free
 from geotorch.trainers.predict_mask import InputMask
 from geotorch.trainers.predict_sampler import StreamingGridSampler
 from geotorch.trainers.predict_stream import ChunkStream
@@ -142,7 +142,8 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         Raises:
             TypeError: if the prediction data is not a GeoDataset read by a StreamingGridSampler.
             ValueError: if an output would overwrite an input file.
-            NotADirectoryError: if ``output_dir`` is a file.
+            NotADirectoryError: if ``output_dir``, or a folder an output goes in, is a file.
+            IsADirectoryError: if a folder stands where an output goes.
         """
         if self.output_dir.exists() and not self.output_dir.is_dir():
             raise NotADirectoryError(
@@ -163,6 +164,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
                 f"predict_dataloader); the prediction dataloader has none"
             )
         check_inputs_kept(sampler.outputs, self.output_dir)
+        check_targets_free(sampler.outputs, self.output_dir)
         self.sampler = sampler
         self.expected = sampler.windows()
         self.streams, self.parts, self.written, self.incomplete = {}, [], [], 0
