@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader
 
 from geotorch.core import BoundingBox, RasterDataset, stack_samples
 from geotorch.datasets import Sentinel2
+from geotorch.models import LTAE, UTAE
 from geotorch.trainers import SpatioTemporalSegmentationTask
 from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask
 from tests.datasets.fakes.geo import write_raster
@@ -139,3 +140,30 @@ def test_regression_targets_without_values_are_named_before_they_poison_the_weig
     trainer = fast_trainer(tmp_path)
     trainer.fit(task, DataLoader([west], collate_fn=tensors))
     assert torch.isfinite(trainer.callback_metrics["train_loss"])
+
+
+def test_nan_in_padded_steps_changes_no_output_of_the_attention_models(tmp_path: Path) -> None:
+    labels = np.zeros((SIZE, 2 * SIZE), "uint8")
+    counted, short = tile_samples(write_tiles(tmp_path, labels))
+    batch = stack_samples([counted, short])
+    assert batch["length"].tolist() == [3, 1] and bool(batch["time"][1, 1:].isnan().all())
+    # Days since each series' first step: NaN at the padded steps, whose time is NaN. A user's own padding with
+    # NaN (no data) likewise.
+    positions = (batch["time"] - batch["time"][:, :1]) / 86400
+    series = batch["image"].clone()
+    series[1, 1:] = float("nan")
+    alone = {"image": short["image"][None], "positions": positions[1:, :1]}
+    torch.manual_seed(0)
+    utae = UTAE(3, num_classes=2, encoder_widths=(4, 8), decoder_widths=(4, 8), out_conv=(4,), n_head=2, d_model=8)
+    ltae = LTAE(in_channels=3, n_head=2, d_k=4, d_model=8, n_neurons=(8, 4), num_classes=2)
+    for model, given, single in [
+        (utae.eval(), series, alone["image"]),
+        (ltae.eval(), series.mean(dim=(3, 4)), alone["image"].mean(dim=(3, 4))),
+    ]:
+        output = model(given, lengths=batch["length"], positions=positions)
+        # Before: UTAE's and LTAE's outputs of the short series were all NaN.
+        assert bool(output.isfinite().all()), type(model).__name__
+        torch.testing.assert_close(output[1:], model(single, positions=alone["positions"]))
+        model.train()
+        model(given, lengths=batch["length"], positions=positions).square().sum().backward()
+        assert all(bool(weight.grad.isfinite().all()) for weight in model.parameters() if weight.grad is not None)

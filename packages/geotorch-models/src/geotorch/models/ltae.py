@@ -146,15 +146,21 @@ class LTAE(nn.Module):
             raise ValueError(f"LTAE has in_channels={self.in_channels} but the input has {channels} channels per step")
         if steps > self.len_max_seq:
             raise ValueError(f"the series has {steps} steps, more than len_max_seq={self.len_max_seq}; raise it")
+        padding = step_mask(lengths, batch, steps, x.device)
+        steps_at = self._positions(positions, batch, steps, x.device)
+        if padding is not None:
+            # Padded steps get no attention, but 0 x NaN is NaN: a NaN there (a series padded with NaN, or
+            # positions from a padded batch's time) would reach the output and the gradients.
+            x = x.masked_fill(padding[:, :, None], 0.0)
+            steps_at = steps_at.masked_fill(padding, 0)
         features = self.inlayernorm(x)
         if self.inconv is not None:
             features = self.inconv(features)
         group = self.d_model // self.n_head
-        encoding = sinusoid_encoding(self._positions(positions, batch, steps, x.device), group, self.T)
+        encoding = sinusoid_encoding(steps_at, group, self.T)
         features = features + encoding.repeat(1, 1, self.n_head).to(features.dtype)
         keys = self.key(features).view(batch, steps, self.n_head, self.d_k).transpose(1, 2)
         scores = (keys @ self.query.unsqueeze(-1)).squeeze(-1) / math.sqrt(self.d_k)
-        padding = step_mask(lengths, batch, steps, x.device)
         if padding is not None:
             scores = scores.masked_fill(padding[:, None, :], float("-inf"))
         attention = self.attention_dropout(scores.softmax(dim=-1))

@@ -224,6 +224,10 @@ class UTAE(nn.Module):
         check_series(input_tensor, "UTAE")
         batch, steps, _, height, width = input_tensor.shape
         self._check_size(height, width)
+        padding = step_mask(lengths, batch, steps, input_tensor.device)
+        if padding is not None:
+            # Padded steps' skips get zero weight, but 0 x NaN is NaN: a series padded with NaN reached the output.
+            input_tensor = input_tensor.masked_fill(padding[:, :, None, None, None], 0.0)
         features = self.in_conv(input_tensor.flatten(0, 1))
         skips = [features]
         for down in self.down_blocks:
@@ -231,7 +235,6 @@ class UTAE(nn.Module):
             skips.append(features)
         lowest = features.reshape(batch, steps, *features.shape[1:])
         output, attention = self.temporal_encoder.forward_with_attention(lowest, lengths, positions)
-        padding = step_mask(lengths, batch, steps, input_tensor.device)
         for level in reversed(range(len(self.up_blocks))):
             skip = self._collapse(skips[level].reshape(batch, steps, *skips[level].shape[1:]), attention, padding)
             output = self.up_blocks[level](output, skip)
