@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import rasterio
 import torch
 from torch.utils.data import DataLoader
 
@@ -18,7 +19,7 @@ from geotorch.core import BoundingBox, RasterDataset, stack_samples
 from geotorch.datasets import Sentinel2
 from geotorch.models import LTAE, UTAE
 from geotorch.trainers import SpatioTemporalSegmentationTask
-from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask
+from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask, TemporalRegressionTask
 from tests.datasets.fakes.geo import write_raster
 from tests.trainers.task_fakes import fast_trainer
 
@@ -167,3 +168,28 @@ def test_nan_in_padded_steps_changes_no_output_of_the_attention_models(tmp_path:
         model.train()
         model(given, lengths=batch["length"], positions=positions).square().sum().backward()
         assert all(bool(weight.grad.isfinite().all()) for weight in model.parameters() if weight.grad is not None)
+
+
+def read_band(path: Path) -> np.ndarray:
+    with rasterio.open(path) as source:
+        return source.read(1)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "uint16"])
+def test_temporal_regression_takes_sequences_of_numpys_types(tmp_path: Path, dtype: str) -> None:
+    root = write_tiles(tmp_path, np.zeros((SIZE, 2 * SIZE), "uint8"))
+    # A user's dataset: each row of the tile is a station whose (T, C) bands are read with rasterio, as numpy gives
+    # them (a row's mean is float64, a pixel uint16); its last step is the target.
+    pixels = np.stack([[read_band(root / "s2" / f"T31TGL_{sensed}_{band}_10m.tif") for band in BANDS]
+                       for sensed in TILES["31TGL"][0]])  # fmt: skip
+    rows = pixels.mean(axis=3) if dtype == "float64" else pixels[..., 0]
+    sequences = torch.from_numpy(np.ascontiguousarray(rows.transpose(2, 0, 1)))
+    samples = [{"input": sequence, "target": sequence[-1:].double()} for sequence in sequences]
+    assert samples[0]["input"].dtype == getattr(torch, dtype) and samples[0]["input"].shape == (3, 3)
+    task = TemporalRegressionTask(in_channels=3, num_outputs=3, n_head=2, d_k=4, d_model=8, n_neurons=[8, 4])
+    trainer = fast_trainer(tmp_path)
+    # Before: RuntimeError 'mixed dtype (CPU): all inputs must share same datatype.' in L-TAE's layer norm.
+    trainer.fit(task, DataLoader(samples, batch_size=4), DataLoader(samples, batch_size=4))
+    assert torch.isfinite(trainer.callback_metrics["val_loss"])
+    (forecast, *_) = trainer.predict(task, DataLoader(samples, batch_size=4)) or []
+    assert forecast.dtype == torch.float32 and forecast.shape == (4, 1, 3)

@@ -34,8 +34,13 @@ def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str, model
             f"{owner}: batch['image'] of shape {tuple(image.shape)} has {image.shape[2]} bands per step (the C of "
             f"(B, T, C, H, W)) but the task has in_channels={in_channels}; set in_channels to {image.shape[2]}"
         )
+    return in_model_dtype(image, model)
+
+
+def in_model_dtype(values: Tensor, model: nn.Module) -> Tensor:
+    """``values`` in the dtype of ``model``'s floating parameters (float32 if it has none)."""
     dtype = next((weight.dtype for weight in model.parameters() if weight.is_floating_point()), torch.float32)
-    return image.to(dtype)
+    return values.to(dtype)
 
 
 def class_target(

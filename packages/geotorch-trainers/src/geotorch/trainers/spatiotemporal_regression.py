@@ -21,7 +21,7 @@ from geotorch.trainers.spatiotemporal import (
     series_inputs,
     series_network,
 )
-from geotorch.trainers.spatiotemporal_batch import checked_series
+from geotorch.trainers.spatiotemporal_batch import checked_series, in_model_dtype
 
 
 class _SeriesRegression(ScoredTask):
@@ -249,6 +249,8 @@ class TemporalRegressionTask(_SeriesRegression):
     def forecast(self, batch: dict[str, Any]) -> Tensor:
         """The model's ``(B, out_steps, num_outputs)`` values for the batch's ``input``, as the targets are scaled.
 
+        Integer sequences and floats of another precision are converted to the model's dtype, as image series are.
+
         Raises:
             ValueError: if ``input`` is not ``(B, T, C)`` (an image series among them, which L-TAE would turn
                 into maps).
@@ -260,7 +262,7 @@ class TemporalRegressionTask(_SeriesRegression):
                 f"{type(self).__name__}: batch['input'] of shape {tuple(sequences.shape)} is not (B, T, C) "
                 f"sequences{hint}"
             )
-        output: Tensor = self(sequences, **series_inputs(batch))
+        output: Tensor = self(in_model_dtype(sequences, self.model), **series_inputs(batch))
         return output.reshape(output.shape[0], self.hparams["out_steps"], self.hparams["num_outputs"])
 
     def output_and_target(self, batch: dict[str, Any]) -> tuple[Tensor, Tensor]:
