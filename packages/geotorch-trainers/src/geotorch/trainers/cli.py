@@ -147,7 +147,13 @@ class GeoTorchCLI(LightningCLI):
             print(fit_summary(self.trainer, self.arguments[1:]))
 
     def before_predict(self) -> None:
-        """Warn when no checkpoint is given; add a streaming COG writer for a GeoDataModule's predictions if none is."""
+        """Warn when no checkpoint is given; add a streaming COG writer for a GeoDataModule's predictions if none is.
+
+        Unless ``--return_predictions`` is given, the predictions are not kept to be returned: the command
+        drops what ``trainer.predict`` returns, and Lightning would hold every batch's prediction until the
+        end, all the windows of a whole raster, beside the writer that streams them to disk (a writer with
+        ``write_interval="epoch"`` still gets them).
+        """
         from lightning.pytorch.callbacks import BasePredictionWriter
 
         from geotorch.datamodules import GeoDataModule
@@ -156,6 +162,9 @@ class GeoTorchCLI(LightningCLI):
 
         if getattr(self.config.get(self.subcommand), "ckpt_path", None) is None:
             warnings.warn(UNTRAINED, stacklevel=2)
+        arguments = self.config_init[self.subcommand]
+        if arguments.get("return_predictions") is None:
+            arguments["return_predictions"] = False
         if not isinstance(self.datamodule, GeoDataModule):
             return
         callbacks: list[Any] = getattr(self.trainer, "callbacks", [])
