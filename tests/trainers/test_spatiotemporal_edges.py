@@ -193,3 +193,24 @@ def test_temporal_regression_takes_sequences_of_numpys_types(tmp_path: Path, dty
     assert torch.isfinite(trainer.callback_metrics["val_loss"])
     (forecast, *_) = trainer.predict(task, DataLoader(samples, batch_size=4)) or []
     assert forecast.dtype == torch.float32 and forecast.shape == (4, 1, 3)
+
+
+def test_a_last_batch_of_one_sequence_names_the_fix(tmp_path: Path) -> None:
+    root = write_tiles(tmp_path, np.zeros((SIZE, 2 * SIZE), "uint8"))
+    pixels = np.stack([[read_band(root / "s2" / f"T31TGL_{sensed}_{band}_10m.tif") for band in BANDS]
+                       for sensed in TILES["31TGL"][0]]).astype("float32")  # fmt: skip
+    # 16 stations (the tile's rows) in batches of 5: the epoch's last batch holds one.
+    samples = [{"input": torch.from_numpy(pixels[:, :, row].mean(axis=2)), "target": torch.zeros(1, 1)}
+               for row in range(SIZE)]  # fmt: skip
+    task = TemporalRegressionTask(in_channels=3, n_head=2, d_k=4, d_model=8, n_neurons=[8, 4])
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=1, limit_val_batches=0)
+    # Before: torch's 'Expected more than 1 value per channel when training, got input size torch.Size([1, 4])'.
+    message = r"LTAE in training takes at least 2 sequences per batch: its MLP n_neurons=\[8, 4\] .* drop_last=True"
+    with pytest.raises(ValueError, match=message):
+        trainer.fit(task, DataLoader(samples, batch_size=5))
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=1, limit_val_batches=0)
+    trainer.fit(task, DataLoader(samples, batch_size=5, drop_last=True))
+    assert torch.isfinite(trainer.callback_metrics["train_loss"])
+    task.eval()
+    with torch.no_grad():
+        assert task.predict_step({"input": samples[0]["input"][None]}, 0).shape == (1, 1, 1)

@@ -110,7 +110,8 @@ class LTAE(nn.Module):
 
         Raises:
             ValueError: if ``x`` is neither 3-D nor 5-D, has another channel count or more than ``len_max_seq``
-                steps, or ``lengths`` / ``positions`` do not fit.
+                steps, or ``lengths`` / ``positions`` do not fit; in training, if it holds one sequence (one
+                pixel) and ``n_neurons`` makes an MLP, whose BatchNorm1d needs two.
         """
         return self.forward_with_attention(x, lengths, positions)[0]
 
@@ -146,6 +147,12 @@ class LTAE(nn.Module):
             raise ValueError(f"LTAE has in_channels={self.in_channels} but the input has {channels} channels per step")
         if steps > self.len_max_seq:
             raise ValueError(f"the series has {steps} steps, more than len_max_seq={self.len_max_seq}; raise it")
+        if batch == 1 and self.training and len(self.mlp):
+            raise ValueError(
+                f"LTAE in training takes at least 2 sequences per batch: its MLP n_neurons={self.n_neurons} "
+                "normalises over the batch (BatchNorm1d); for a last batch of one, pass drop_last=True to the "
+                "DataLoader, or n_neurons=[d_model] for no MLP"
+            )
         padding = step_mask(lengths, batch, steps, x.device)
         steps_at = self._positions(positions, batch, steps, x.device)
         if padding is not None:
