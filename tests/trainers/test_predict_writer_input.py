@@ -16,7 +16,7 @@ from torch import Tensor, nn
 
 from geotorch.core import GeoDataset, RasterDataset
 from geotorch.datamodules import GeoDataModule
-from geotorch.trainers import GeoTIFFPredictionWriter
+from geotorch.trainers import GeoTIFFPredictionWriter, SemanticSegmentationTask
 from tests.trainers.task_fakes import fast_trainer
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
@@ -143,3 +143,19 @@ def test_a_folder_or_file_in_an_outputs_way_is_refused_before_the_model_runs(tmp
         run(tmp_path, Predicts(lambda image: windows.append(len(image)) or image.float()), GeoTIFFPredictionWriter(out))
     assert windows == []
     assert sorted(out.rglob("*")) == before
+
+
+def test_an_output_dir_inside_the_input_folder_is_refused_once_it_holds_outputs(tmp_path: Path) -> None:
+    # The second run read the first one's output as an input: "WholeScene gives images of 1 bands but
+    # SemanticSegmentationTask has in_channels=3; set the task's in_channels to 1".
+    scene(tmp_path / "in")
+    out = tmp_path / "in" / "out"
+    task = SemanticSegmentationTask(model="fcn", in_channels=3, num_classes=3, num_filters=4).eval()
+    run(tmp_path, task, GeoTIFFPredictionWriter(out))
+    written = (out / "scene.tif").read_bytes()
+    with pytest.raises(
+        ValueError, match=rf"the input {re.escape(str(out / 'scene.tif'))} is a prediction written in output_dir="
+    ):
+        run(tmp_path, task, GeoTIFFPredictionWriter(out))
+    assert (out / "scene.tif").read_bytes() == written
+    assert [path.name for path in out.iterdir()] == ["scene.tif"]

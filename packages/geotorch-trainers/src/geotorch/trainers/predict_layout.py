@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import rasterio
 from affine import Affine
+from rasterio.errors import RasterioIOError
 
 from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset, snap_inward
 from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs
@@ -153,3 +155,33 @@ def check_targets_free(outputs: Sequence[EntryOutput], folder: Path) -> None:
                     f"GeoTIFFPredictionWriter: the output {target} goes in the folder {folder / parent}, which is "
                     "a file; move it, or choose another output_dir"
                 )
+
+
+def check_inputs_outside(sources: Sequence[str], folder: Path) -> None:
+    """Make sure no input file is a prediction written in the output folder by an earlier run.
+
+    A dataset over a folder holding ``folder`` reads the outputs of the previous run beside the
+    inputs: rasters of another band count than the inputs', or inputs their own outputs would
+    replace. An input in ``folder`` is one when it carries the ``output`` and ``source`` tags that
+    every prediction file carries; other files there are left alone.
+
+    Raises:
+        ValueError: if an input is such a prediction, naming it and ``folder``.
+    """
+    outputs = os.path.realpath(folder)
+    for source in sources:
+        if "://" in source or source.startswith("/vsi") or not os.path.isfile(source):
+            continue
+        if os.path.commonpath([outputs, os.path.realpath(source)]) != outputs:
+            continue
+        try:
+            with rasterio.open(source) as reader:
+                tags = reader.tags()
+        except RasterioIOError:
+            continue  # no raster (a vector file, say): no prediction
+        if "output" in tags and "source" in tags:
+            raise ValueError(
+                f"GeoTIFFPredictionWriter: the input {source} is a prediction written in output_dir="
+                f"{str(folder)!r} by an earlier run (of {tags['source']}); choose an output_dir outside the "
+                "inputs' folders"
+            )

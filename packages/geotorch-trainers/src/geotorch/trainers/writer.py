@@ -22,7 +22,7 @@ from geotorch.trainers.predict import class_names_of
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
-from geotorch.trainers.predict_layout import check_inputs_kept, check_targets_free
+from geotorch.trainers.predict_layout import check_inputs_kept, check_inputs_outside, check_targets_free
 from geotorch.trainers.predict_mask import InputMask
 from geotorch.trainers.predict_sampler import StreamingGridSampler
 from geotorch.trainers.predict_stream import ChunkStream
@@ -135,6 +135,17 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         self.streams: dict[Chunk, ChunkStream] = {}
         self.parts: list[tuple[Chunk, Path, int]] = []
         self.incomplete = 0
+
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        """Refuse inputs that are earlier predictions in ``output_dir``, before the task checks their bands.
+
+        Raises:
+            ValueError: if an input file of the datamodule's prediction dataset is a prediction written in
+                ``output_dir`` (see :func:`.predict_layout.check_inputs_outside`).
+        """
+        dataset = getattr(getattr(trainer, "datamodule", None), "predict_dataset", None)
+        if stage == "predict" and isinstance(dataset, GeoDataset):
+            check_inputs_outside(dataset.files, self.output_dir)
 
     def on_predict_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
         """Find the prediction grid.
