@@ -11,9 +11,11 @@ from lightning.pytorch import LightningDataModule
 from torch import Tensor, nn
 
 from geotorch.core import Sample
-from geotorch.core.timeseries import TIME_KEY
 from geotorch.samplers import as_count
 from geotorch.transforms import AugmentationSequential, Normalize
+
+#: The key of a sample's acquisition times (float64 POSIX seconds), as core's time-series datasets give them.
+TIME_KEY = "time"
 
 
 class BaseDataModule(LightningDataModule):
