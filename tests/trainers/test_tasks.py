@@ -99,6 +99,26 @@ def test_binary_classification_trains_and_logs_torchgeos_scores(tmp_path: Path, 
     assert predictions[0].min() >= 0 and predictions[0].max() <= 1
 
 
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        # torchmetrics' "Expected argument `num_classes` to be an integer larger than 1", naming no task.
+        ({"num_classes": 1}, ValueError, r"ClassificationTask: num_classes=1 with task='multiclass', which needs "
+                                         r"2 or more; one class per image, present or not, is task='binary'"),
+        ({"task": "multilabel", "num_labels": 1}, ValueError, r"num_labels=1 with task='multilabel'"),
+        # torch's errors from the head's Linear layer.
+        ({"num_classes": 2.5}, ValueError, r"ClassificationTask: num_classes=2.5 must be a whole number"),
+        ({"num_classes": -3}, ValueError, r"ClassificationTask: num_classes=-3 must be >= 1"),
+        ({"task": "multilabel"}, ValueError, r"task='multilabel' needs num_labels, the labels per image"),
+    ],
+)
+def test_classification_counts_are_checked_as_the_segmentation_tasks_are(
+    arguments: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        ClassificationTask(model="resnet18", in_channels=3, **arguments)  # type: ignore[arg-type]
+
+
 def test_multilabel_classification_logs_classwise_scores_by_label_name(tmp_path: Path) -> None:
     names = ["water", "forest", "crops", "urban"]
     task = ClassificationTask(model="resnet18", in_channels=3, task="multilabel", num_labels=4, loss="bce",

@@ -12,8 +12,9 @@ from torchmetrics import MetricCollection
 from geotorch.core import WeightsSpec, list_models
 from geotorch.trainers.base import ScoredTask, rename_legacy
 from geotorch.trainers.losses import classification_loss
-from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
+from geotorch.trainers.metrics import classification_metrics
 from geotorch.trainers.networks import build, freeze
+from geotorch.trainers.segmentation import class_counts
 
 
 def timm_network(model: str, weights: WeightsSpec, in_channels: int, num_outputs: int) -> nn.Module:
@@ -115,14 +116,7 @@ class ClassificationTask(ScoredTask):
             task = self.fixed_task  # type: ignore[assignment]
             # The multi-label task's loss has always been the binary cross-entropy, its default 'ce' included.
             loss = "bce" if loss == "ce" else loss
-        if task not in TASK_KINDS:
-            raise ValueError(f"{type(self).__name__}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
-        if task == "multiclass" and num_classes is None:
-            num_classes = 2
-        if task == "multilabel":
-            num_labels = num_labels or num_classes
-            if num_labels is None:
-                raise ValueError(f"{type(self).__name__}: task='multilabel' needs num_labels, the labels per image")
+        num_classes, num_labels = class_counts(type(self).__name__, task, num_classes, num_labels, per="image")
         super().__init__()
         self.save_hyperparameters()
         self.configure_task()

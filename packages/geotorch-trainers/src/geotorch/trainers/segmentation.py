@@ -55,9 +55,9 @@ def as_class_map(mask: Tensor) -> Tensor:
 
 
 def class_counts(
-    owner: str, task: str, num_classes: int | None, num_labels: int | None
+    owner: str, task: str, num_classes: int | None, num_labels: int | None, per: str = "pixel"
 ) -> tuple[int | None, int | None]:
-    """``num_classes`` and ``num_labels`` of a pixel task, completed.
+    """``num_classes`` and ``num_labels`` of a task classifying each ``per`` (``pixel`` or ``image``), completed.
 
     A ``multiclass`` task without a count has 2 classes; ``multilabel`` takes ``num_labels`` from
     ``num_classes`` when not given.
@@ -79,11 +79,11 @@ def class_counts(
     if task == "multilabel":
         num_labels = num_labels or num_classes
         if num_labels is None:
-            raise ValueError(f"{owner}: task='multilabel' needs num_labels, the labels per pixel")
+            raise ValueError(f"{owner}: task='multilabel' needs num_labels, the labels per {per}")
     name, count = ("num_classes", num_classes) if task == "multiclass" else ("num_labels", num_labels)
     if task != "binary" and count == 1:
         raise ValueError(
-            f"{owner}: {name}=1 with task={task!r}, which needs 2 or more; one class per pixel, present or not, "
+            f"{owner}: {name}=1 with task={task!r}, which needs 2 or more; one class per {per}, present or not, "
             "is task='binary' (with loss='bce')"
         )
     return num_classes, num_labels
