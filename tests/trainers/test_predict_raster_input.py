@@ -286,6 +286,17 @@ def test_an_empty_path_is_refused_not_taken_for_the_working_folder(
     assert not (tmp_path / "out").exists()
 
 
+def test_an_empty_output_dir_is_refused_not_taken_for_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``output_dir=''`` wrote scene.tif into the working folder, as GeoTIFFPredictionWriter no longer does."""
+    path = scene(tmp_path / "in" / "scene.tif")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r"output_dir='' is empty"):
+        predict_raster(conv(), path, "", patch_size=16)
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["in"]
+
+
 def test_colours_may_be_the_rows_of_a_numpy_array(tmp_path: Path) -> None:
     path = scene(tmp_path / "in" / "scene.tif")
     colors = np.array([[0, 0, 255], [0, 255, 0], [255, 0, 0], [9, 9, 9]], dtype="uint8")

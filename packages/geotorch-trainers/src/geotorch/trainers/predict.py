@@ -137,11 +137,12 @@ def predict_raster(
         NotADirectoryError: if ``output_dir`` is a file.
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
-        ValueError: if an argument is out of range (``device`` unknown or not available here), a
-            URL names a prefix (ends with ``/``), an output would replace its input, an input has
-            only ground control points, an input to warp has no CRS or no grid on ``crs``, the
-            model's output is not ``(B, K, H, W)`` of the window's size, or ``class_names`` (the
-            task's labels) or ``colors`` are not one per class.
+        ValueError: if an argument is out of range (``device`` unknown or not available here,
+            ``output_dir`` empty: not taken for the working folder), a URL names a prefix (ends with
+            ``/``), an output would replace its input, an input has only ground control points, an
+            input to warp has no CRS or no grid on ``crs``, the model's output is not ``(B, K, H, W)``
+            of the window's size, or ``class_names`` (the task's labels) or ``colors`` are not one per
+            class.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
@@ -171,6 +172,8 @@ def predict_raster(
     names_given = names_of(class_names) if class_names is not None else None
     if not isinstance(output_dir, (str, os.PathLike)) or not isinstance(os.fspath(output_dir), str):
         raise TypeError(f"predict_raster: output_dir={output_dir!r} must be a folder's path (str or os.PathLike)")
+    if not os.fspath(output_dir):
+        raise ValueError("predict_raster: output_dir='' is empty; give the folder of the outputs ('.' for this one)")
     folder = Path(output_dir)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")
