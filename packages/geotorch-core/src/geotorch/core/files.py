@@ -86,6 +86,7 @@ def find_files(paths: Sequence[Location], filename_glob: str) -> list[Path] | li
     Raises:
         FileNotFoundError: if a remote path names nothing (no object, prefix or HTTP file), naming it.
         OSError: if listing a remote path fails, naming it and the error.
+        ValueError: if a local file's path is not UTF-8 (GDAL could not open it), naming it.
     """
     found: set[Path] = set()
     named: set[Path] = set()
@@ -105,8 +106,28 @@ def find_files(paths: Sequence[Location], filename_glob: str) -> list[Path] | li
     owners = _owners_of_sidecars(found | named)
     found = {file for file in found if file not in owners}
     local = sorted(found | {file for file in named if not owners.get(file, set()) & (found | named)})
+    for file in local:
+        _check_utf8(file)
     located: list[Location] = [*local, *(remote[url] for url in sorted(remote))]
     return located
+
+
+def _check_utf8(file: Path) -> None:
+    """Refuse a path that is not UTF-8 (Latin-1 bytes, say): rasterio hands GDAL UTF-8 paths only.
+
+    Python keeps such bytes as lone surrogates; opening the file would fail at its first read with a
+    ``UnicodeEncodeError`` naming no file.
+
+    Raises:
+        ValueError: naming the path's bytes.
+    """
+    try:
+        str(file).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            f"{os.fsencode(file)!r}: the path is not UTF-8, and GDAL is given UTF-8 paths only; rename it "
+            "(convmv -f latin1 -t utf8 converts Latin-1 names)"
+        ) from None
 
 
 def _owners_of_sidecars(files: set[Path]) -> dict[Path, set[Path]]:
