@@ -161,3 +161,33 @@ def regression_loss(loss: str, owner: str) -> nn.Module:
     if loss == "mae":
         return nn.L1Loss()
     raise ValueError(f"{owner}: loss={loss!r} must be one of {', '.join(REGRESSION_LOSSES)}")
+
+
+def regression_target(target: Tensor, output: Tensor, key: str, owner: str) -> Tensor:
+    """``target`` as float in ``output``'s shape, which it must have but for axes of size 1 (the batch's aside).
+
+    A flat or transposed target of as many values is refused rather than read in another order, and one holding
+    NaN or infinity (no data) rather than trained on: the loss and the gradient of every weight would be NaN.
+    Checking the values costs one wait for the device per batch.
+
+    Raises:
+        ValueError: if the shapes differ, or the target holds a value that is not finite, naming ``key``.
+    """
+    if target.ndim == 0 or unit_axes_dropped(target) != unit_axes_dropped(output):
+        raise ValueError(
+            f"{owner}: batch[{key!r}] of shape {tuple(target.shape)} does not hold the model's "
+            f"{tuple(output.shape)} values in that order (axes of size 1 may be left out)"
+        )
+    values = target.float()
+    missing = int((~values.isfinite()).sum())
+    if missing:
+        raise ValueError(
+            f"{owner}: batch[{key!r}] holds {missing} NaN or infinite value(s) of {values.numel()} (no data?); "
+            "the loss would be NaN and one step would turn every weight NaN: fill them, or leave those chips out"
+        )
+    return values.reshape(output.shape)
+
+
+def unit_axes_dropped(values: Tensor) -> tuple[int, ...]:
+    """The shape of ``values`` without its axes of size 1, the first (the batch's) kept."""
+    return (values.shape[0], *(size for size in values.shape[1:] if size != 1))

@@ -9,7 +9,7 @@ from torchmetrics import MeanAbsoluteError, MeanSquaredError, MetricCollection
 
 from geotorch.trainers.base import BaseTask
 from geotorch.trainers.classification import freeze_all_but_head, timm_network
-from geotorch.trainers.losses import regression_loss
+from geotorch.trainers.losses import regression_loss, regression_target
 from geotorch.trainers.networks import decoder_of, encoder_of, freeze
 from geotorch.trainers.segmentation import segmentation_network
 
@@ -82,7 +82,7 @@ class RegressionTask(BaseTask):
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
         image = batch["image"]
         output: Tensor = self(image)
-        target: Tensor = batch[self.target_key].float().view(output.shape)
+        target = regression_target(batch[self.target_key], output, self.target_key, type(self).__name__)
         loss: Tensor = self.criterion(output, target)
         self.log_step(split, loss, image.shape[0], metrics, output.flatten(), target.flatten())
         return loss, output

@@ -10,7 +10,7 @@ from torchmetrics import MetricCollection
 
 from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
-from geotorch.trainers.losses import regression_loss
+from geotorch.trainers.losses import regression_loss, regression_target
 from geotorch.trainers.spatiotemporal import (
     SEQUENCE_REGRESSION,
     SERIES_SEGMENTATION,
@@ -77,35 +77,6 @@ class _SeriesRegression(ScoredTask):
         self._step(batch, "test", self.test_metrics)
 
 
-def _as_output_shape(target: Tensor, output: Tensor, key: str, owner: str) -> Tensor:
-    """``target`` as float in ``output``'s shape, which it must have but for axes of size 1 (the batch's aside).
-
-    A flat or transposed target of as many values is refused rather than read in another order, and one holding
-    NaN or infinity (no data) rather than trained on: the loss and the gradient of every weight would be NaN.
-    Checking the values costs one wait for the device per batch.
-
-    Raises:
-        ValueError: if the shapes differ, or the target holds a value that is not finite, naming ``key``.
-    """
-    if target.ndim == 0 or _unit_axes_dropped(target) != _unit_axes_dropped(output):
-        raise ValueError(
-            f"{owner}: batch[{key!r}] of shape {tuple(target.shape)} does not hold the model's "
-            f"{tuple(output.shape)} values in that order (axes of size 1 may be left out)"
-        )
-    values = target.float()
-    missing = int((~values.isfinite()).sum())
-    if missing:
-        raise ValueError(
-            f"{owner}: batch[{key!r}] holds {missing} NaN or infinite value(s) of {values.numel()} (no data?); "
-            "the loss would be NaN and one step would turn every weight NaN: fill them, or leave those chips out"
-        )
-    return values.reshape(output.shape)
-
-
-def _unit_axes_dropped(values: Tensor) -> tuple[int, ...]:
-    return (values.shape[0], *(size for size in values.shape[1:] if size != 1))
-
-
 class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
     """Regression of values per pixel from image time series (TorchGeo 0.10.1's ``SpatioTemporalPixelwiseRegression``).
 
@@ -169,7 +140,7 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
             ValueError: if the mask does not hold one finite value per output and pixel.
         """
         output = self.estimate(batch)
-        return output, _as_output_shape(batch["mask"], output, "mask", type(self).__name__)
+        return output, regression_target(batch["mask"], output, "mask", type(self).__name__)
 
     def estimate(self, batch: dict[str, Any]) -> Tensor:
         """The model's ``(B, num_outputs, H, W)`` values for the batch's series, as the targets are scaled.
@@ -272,7 +243,7 @@ class TemporalRegressionTask(_SeriesRegression):
             ValueError: if the target does not hold ``out_steps * num_outputs`` finite values per sequence.
         """
         output = self.forecast(batch)
-        return output, _as_output_shape(batch["target"], output, "target", type(self).__name__)
+        return output, regression_target(batch["target"], output, "target", type(self).__name__)
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """The values ``(B, out_steps, num_outputs)``, in the targets' units."""
