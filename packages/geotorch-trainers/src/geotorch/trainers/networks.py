@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
 from geotorch.core import WeightsMismatchError, WeightsSpec, get_entry, get_model, list_models
@@ -118,3 +119,15 @@ def freeze(module: nn.Module | None) -> None:
         return
     for parameter in module.parameters():
         parameter.requires_grad = False
+
+
+def input_dtype_of(model: nn.Module) -> torch.dtype:
+    """The dtype a model takes its input in: that of its first floating-point parameter or buffer (float32 if none).
+
+    A model made ``.double()`` or ``.bfloat16()``, or trained in a true half precision, takes float64 or bfloat16
+    input; its first layer refuses another floating-point dtype and every integer one.
+    """
+    for tensor in (*model.parameters(), *model.buffers()):
+        if tensor.is_floating_point():
+            return tensor.dtype
+    return torch.float32

@@ -15,6 +15,7 @@ from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
 from geotorch.core import open_raster
+from geotorch.trainers.networks import input_dtype_of
 from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs, source_tag, temporary_of
 from geotorch.trainers.predict_arguments import (
     check_classes,
@@ -399,14 +400,6 @@ def _stream(
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
     return ChunkStream(layout, chunk, part, spec, mask)
-
-
-def input_dtype_of(model: nn.Module) -> torch.dtype:
-    """The floating-point dtype of the model's first floating-point parameter or buffer, float32 when it has none."""
-    for tensor in (*model.parameters(), *model.buffers()):
-        if tensor.is_floating_point():
-            return tensor.dtype
-    return torch.float32
 
 
 def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:

@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from geotorch.trainers.networks import input_dtype_of
+
 
 def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str, model: nn.Module) -> Tensor:
     """``batch["image"]``, a ``(B, T, C, H, W)`` series whose C is ``in_channels``, in the model's dtype.
@@ -34,13 +36,7 @@ def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str, model
             f"{owner}: batch['image'] of shape {tuple(image.shape)} has {image.shape[2]} bands per step (the C of "
             f"(B, T, C, H, W)) but the task has in_channels={in_channels}; set in_channels to {image.shape[2]}"
         )
-    return in_model_dtype(image, model)
-
-
-def in_model_dtype(values: Tensor, model: nn.Module) -> Tensor:
-    """``values`` in the dtype of ``model``'s floating parameters (float32 if it has none)."""
-    dtype = next((weight.dtype for weight in model.parameters() if weight.is_floating_point()), torch.float32)
-    return values.to(dtype)
+    return image.to(input_dtype_of(model))
 
 
 def class_target(

@@ -11,6 +11,7 @@ from torchmetrics import MetricCollection
 from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
 from geotorch.trainers.losses import regression_loss, regression_target
+from geotorch.trainers.networks import input_dtype_of
 from geotorch.trainers.spatiotemporal import (
     SEQUENCE_REGRESSION,
     SERIES_SEGMENTATION,
@@ -21,7 +22,7 @@ from geotorch.trainers.spatiotemporal import (
     series_inputs,
     series_network,
 )
-from geotorch.trainers.spatiotemporal_batch import checked_series, in_model_dtype
+from geotorch.trainers.spatiotemporal_batch import checked_series
 
 
 class _SeriesRegression(ScoredTask):
@@ -233,7 +234,7 @@ class TemporalRegressionTask(_SeriesRegression):
                 f"{type(self).__name__}: batch['input'] of shape {tuple(sequences.shape)} is not (B, T, C) "
                 f"sequences{hint}"
             )
-        output: Tensor = self(in_model_dtype(sequences, self.model), **series_inputs(batch))
+        output: Tensor = self(sequences.to(input_dtype_of(self.model)), **series_inputs(batch))
         return output.reshape(output.shape[0], self.hparams["out_steps"], self.hparams["num_outputs"])
 
     def output_and_target(self, batch: dict[str, Any]) -> tuple[Tensor, Tensor]:
