@@ -25,6 +25,20 @@ from geotorch.core import NAME_MAX, shortened
 #: The extension of every prediction file.
 OUTPUT_SUFFIX = ".tif"
 
+def output_folder(output_dir: object, owner: str) -> Path:
+    """``output_dir`` as the folder of the outputs.
+
+    Raises:
+        TypeError: if it is no path (``None``, bytes), naming it and ``owner``.
+        ValueError: if it is empty: ``Path("")`` would be the working folder, which nobody asked for.
+    """
+    if not isinstance(output_dir, (str, os.PathLike)) or not isinstance(os.fspath(output_dir), str):
+        raise TypeError(f"{owner}: output_dir={output_dir!r} must be a folder's path (str or os.PathLike)")
+    if not os.fspath(output_dir):
+        raise ValueError(f"{owner}: output_dir='' is empty; give the folder of the outputs ('.' for this one)")
+    return Path(output_dir)
+
+
 #: Characters that some file systems refuse in a name (Windows' list), replaced by ``_`` in output names.
 UNSAFE_CHARACTERS = re.compile(r'[\\:*?"<>|\x00-\x1f]')
 

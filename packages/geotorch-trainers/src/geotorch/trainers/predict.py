@@ -16,7 +16,13 @@ from torch import Tensor, nn
 
 from geotorch.core import open_raster
 from geotorch.trainers.networks import input_dtype_of
-from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs, source_tag, temporary_of
+from geotorch.trainers.outputs import (
+    output_folder,
+    output_names,
+    refuse_overwriting_inputs,
+    source_tag,
+    temporary_of,
+)
 from geotorch.trainers.predict_arguments import (
     check_classes,
     check_polygons,
@@ -171,11 +177,7 @@ def predict_raster(
     check_polygons(vectorize, simplify)
     palette = palette_of(colors)
     names_given = names_of(class_names) if class_names is not None else None
-    if not isinstance(output_dir, (str, os.PathLike)) or not isinstance(os.fspath(output_dir), str):
-        raise TypeError(f"predict_raster: output_dir={output_dir!r} must be a folder's path (str or os.PathLike)")
-    if not os.fspath(output_dir):
-        raise ValueError("predict_raster: output_dir='' is empty; give the folder of the outputs ('.' for this one)")
-    folder = Path(output_dir)
+    folder = output_folder(output_dir, "predict_raster")
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")
     try:

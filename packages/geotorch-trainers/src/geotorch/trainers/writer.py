@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ from rasterio.crs import CRS
 from torch import Tensor
 
 from geotorch.core import GeoDataset
-from geotorch.trainers.outputs import temporary_of
+from geotorch.trainers.outputs import output_folder, temporary_of
 from geotorch.trainers.predict import class_names_of
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
@@ -121,14 +120,11 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         output: Literal["auto", "classes", "probabilities", "scores"] = "auto",
     ) -> None:
         owner = type(self).__name__
-        if not isinstance(output_dir, (str, os.PathLike)) or not isinstance(os.fspath(output_dir), str):
-            raise TypeError(f"{owner}: output_dir={output_dir!r} must be a folder's path (str or os.PathLike)")
-        if not os.fspath(output_dir):
-            raise ValueError(f"{owner}: output_dir='' is empty; give the folder of the outputs ('.' for this one)")
+        folder = output_folder(output_dir, owner)
         if output not in WRITER_OUTPUTS:
             raise ValueError(f"{owner}: output={output!r} must be one of {', '.join(WRITER_OUTPUTS)}")
         super().__init__(write_interval="batch")
-        self.output_dir = Path(output_dir)
+        self.output_dir = folder
         self.output = output
         self.written: list[Path] = []
         self.sampler: StreamingGridSampler | None = None
