@@ -10,23 +10,7 @@ from lightning.pytorch import LightningModule, Trainer
 from lightning.pytorch.callbacks import Callback
 
 from geotorch.core.cli import main
-
-#: A small quickstart: a tiny FCN over the demo area, predicting its test strip in three batches.
-CONFIG = """
-model:
-  class_path: SemanticSegmentationTask
-  init_args: {model: fcn, num_filters: 4, in_channels: 6, num_classes: 6}
-data:
-  class_path: DemoDataModule
-  init_args: {batch_size: 16, patch_size: 64, num_workers: 0}
-trainer:
-  accelerator: cpu
-  devices: 1
-  logger: false
-  enable_progress_bar: false
-  default_root_dir: %s
-  callbacks: [{class_path: tests.trainers.test_cli_predict.HeldPredictions}]
-"""
+from tests.trainers.test_predict_checkpoints import CONFIG
 
 
 class HeldPredictions(Callback):
@@ -45,6 +29,7 @@ def test_predict_holds_no_batch_prediction_unless_asked(tmp_path: Path, given: l
     config = tmp_path / "small.yaml"
     config.write_text(CONFIG % (tmp_path / "run"))
     HeldPredictions.held.clear()
-    assert main(["predict", "--config", str(config), *given]) == 0
+    watched = "--trainer.callbacks+=tests.trainers.test_cli_predict.HeldPredictions"
+    assert main(["predict", "--config", str(config), watched, *given]) == 0
     assert HeldPredictions.held == [held]
     assert len(list((tmp_path / "run" / "predictions").glob("*.tif"))) == 1

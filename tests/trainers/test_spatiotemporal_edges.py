@@ -73,6 +73,19 @@ def tensors(samples: list[dict[str, Any]]) -> dict[str, Any]:
     return {key: value for key, value in stack_samples(samples).items() if isinstance(value, torch.Tensor)}
 
 
+def fitted_losses(
+    tmp_path: Path, task: SpatioTemporalSegmentationTask, counted: dict[str, Any], empty: dict[str, Any]
+) -> tuple[float, float]:
+    """Fit ``task`` on ``counted``, validate on ``counted`` and ``empty`` (a finite ``val_loss``); each one's loss."""
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=1, limit_val_batches=2, num_sanity_val_steps=0)
+    trainer.fit(task, DataLoader([counted], collate_fn=tensors), DataLoader([counted, empty], collate_fn=tensors))
+    assert torch.isfinite(trainer.callback_metrics["val_loss"])
+    with torch.no_grad():
+        counted_loss, empty_loss = (task.criterion(task.logits_of(batch), batch["mask"].long()).item()
+                                    for batch in (tensors([counted]), tensors([empty])))  # fmt: skip
+    return counted_loss, empty_loss
+
+
 @pytest.mark.parametrize(
     ("east", "arguments"),
     [
@@ -89,14 +102,9 @@ def test_a_chip_with_no_counted_label_adds_zero_loss_not_nan(
     labels = np.concatenate([west, np.full((SIZE, SIZE), east, "uint8")], axis=1)
     counted, empty = tile_samples(write_tiles(tmp_path, labels))
     task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4, **arguments)
-    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=1, limit_val_batches=2, num_sanity_val_steps=0)
-    trainer.fit(task, DataLoader([counted], collate_fn=tensors), DataLoader([counted, empty], collate_fn=tensors))
     # Before, val_loss (the mean of both batches) was NaN.
-    assert torch.isfinite(trainer.callback_metrics["val_loss"])
-    with torch.no_grad():
-        losses = [task.criterion(task.logits_of(batch), batch["mask"].long()).item()
-                  for batch in (tensors([counted]), tensors([empty]))]  # fmt: skip
-    assert losses[0] > 0.0 and losses[1] == 0.0
+    counted_loss, empty_loss = fitted_losses(tmp_path, task, counted, empty)
+    assert counted_loss > 0.0 and empty_loss == 0.0
 
 
 def test_focal_loss_ignores_no_data_in_multilabel_masks_and_gives_zero_on_a_chip_of_none(tmp_path: Path) -> None:
@@ -109,14 +117,9 @@ def test_focal_loss_ignores_no_data_in_multilabel_masks_and_gives_zero_on_a_chip
     assert counted["mask"].shape == (2, SIZE, SIZE)
     task = SpatioTemporalSegmentationTask(in_channels=3, task="multilabel", num_labels=2, loss="focal",
                                           ignore_index=255, hidden_dim=4)  # fmt: skip
-    trainer = fast_trainer(tmp_path, fast_dev_run=False, max_epochs=1, limit_val_batches=2, num_sanity_val_steps=0)
     # Before: IndexError 'too many indices for tensor of dimension 3' in segmentation-models-pytorch's FocalLoss.
-    trainer.fit(task, DataLoader([counted], collate_fn=tensors), DataLoader([counted, empty], collate_fn=tensors))
-    assert torch.isfinite(trainer.callback_metrics["val_loss"])
-    with torch.no_grad():
-        losses = [task.criterion(task.logits_of(batch), batch["mask"].long()).item()
-                  for batch in (tensors([counted]), tensors([empty]))]  # fmt: skip
-    assert losses[0] > 0.0 and losses[1] == 0.0
+    counted_loss, empty_loss = fitted_losses(tmp_path, task, counted, empty)
+    assert counted_loss > 0.0 and empty_loss == 0.0
     binary = SpatioTemporalSegmentationTask(in_channels=3, task="binary", loss="focal", ignore_index=255, hidden_dim=4)
     with torch.no_grad():
         batch = tensors([empty])

@@ -282,14 +282,10 @@ def predict_raster(
                         )
                         raise
                     if not _is_logits(logits, len(positions), size):
-                        shape = (
-                            f"{tuple(logits.shape)} {str(logits.dtype).removeprefix('torch.')}"
-                            if isinstance(logits, Tensor)
-                            else type(logits).__name__
-                        )
                         raise ValueError(
-                            f"predict_raster: the model gave {shape} for windows {tuple(batch.shape)}; it must give "
-                            f"(B, K, {size[0]}, {size[1]}) real floating-point logits, B={len(positions)} and K >= 1"
+                            f"predict_raster: the model gave {described(logits)} for windows {tuple(batch.shape)}; "
+                            f"it must give (B, K, {size[0]}, {size[1]}) real floating-point logits, B={len(positions)} "
+                            "and K >= 1"
                         )
                     if channels is None:
                         channels = logits.shape[1]
@@ -318,6 +314,13 @@ def predict_raster(
                 parent.rmdir()
         raise
     return written
+
+
+def described(output: object) -> str:
+    """A model's output for messages: a tensor's shape and dtype (``(4, 1, 16, 16) int64``), else its type's name."""
+    if isinstance(output, Tensor):
+        return f"{tuple(output.shape)} {str(output.dtype).removeprefix('torch.')}"
+    return type(output).__name__
 
 
 def _is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:

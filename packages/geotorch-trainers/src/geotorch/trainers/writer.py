@@ -17,7 +17,7 @@ from torch import Tensor
 
 from geotorch.core import GeoDataset
 from geotorch.trainers.outputs import output_folder, temporary_of
-from geotorch.trainers.predict import class_names_of
+from geotorch.trainers.predict import class_names_of, described
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
@@ -204,14 +204,10 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
             and prediction.ndim in (3, 4)
             and prediction.shape[0] == windows
         ):
-            given = (
-                f"{tuple(prediction.shape)} {str(prediction.dtype).removeprefix('torch.')}"
-                if isinstance(prediction, Tensor)
-                else type(prediction).__name__
-            )
             raise ValueError(
-                f"{type(self).__name__}: predict_step gave {given} for a batch of {windows} windows; it must give "
-                f"(B, C, H, W) or (B, H, W) real floating-point values (probabilities, logits or scores), B={windows}"
+                f"{type(self).__name__}: predict_step gave {described(prediction)} for a batch of {windows} windows; "
+                "it must give (B, C, H, W) or (B, H, W) real floating-point values (probabilities, logits or "
+                f"scores), B={windows}"
             )
         assert self.sampler is not None
         values = prediction.detach().float().cpu()
