@@ -51,6 +51,25 @@ def test_series_of_different_bands_are_refused_naming_the_shapes() -> None:
         pad_time_series([series(2, 1.0), series(2, 1.0, bands=3)])
 
 
+def test_integer_times_beside_float_ones_are_padded_with_nan_as_float64_seconds() -> None:
+    # A transform's int64 seconds padded with int64's minimum, -9.2e18, read as a time after stacking.
+    short = {**series(1, 1.0), "time": torch.tensor([1_600_000_000])}
+    long = {**series(3, 2.0), "time": torch.tensor([1.6e9, 1.7e9, 1.8e9], dtype=torch.float64)}
+    for samples in ([short, long], [short, {**long, "time": long["time"].long()}]):
+        times = pad_time_series(samples)["time"]
+        assert times.dtype == torch.float64
+        assert times[0, 0].item() == 1.6e9 and times[0, 1:].isnan().all()
+        assert times[1].tolist() == [1.6e9, 1.7e9, 1.8e9]
+
+
+def test_integer_times_float64_would_round_are_refused_naming_the_value() -> None:
+    nanoseconds = {**series(1, 1.0), "time": torch.tensor([1_600_000_000_000_000_001])}
+    with pytest.raises(ValueError, match=r"'time' holds 1600000000000000001, beyond 2\*\*53"):
+        pad_time_series([nanoseconds, series(2, 1.0)])
+    with pytest.raises(ValueError, match=r"'time' is a bool tensor"):
+        pad_time_series([{**series(1, 1.0), "time": torch.tensor([True])}, series(2, 1.0)])
+
+
 def test_splits_are_torchgeo_s_random_sixty_twenty_twenty_of_the_chosen_folds(pastis_root: Path) -> None:
     datamodule = PASTISDataModule(root=pastis_root)
     datamodule.setup("fit")

@@ -19,6 +19,9 @@ from geotorch.transforms import AugmentationSequential, Normalize
 #: ``padding_value`` asked).
 _SERIES_KEYS: dict[str, float | None] = {"image": None, "time": float("nan")}
 
+#: The largest magnitude up to which every integer is a float64 exactly.
+_EXACT_IN_FLOAT64 = 2**53
+
 
 def pad_time_series(
     samples: Sequence[Sample], padding_length: int | None = None, padding_value: float = 0.0
@@ -26,7 +29,9 @@ def pad_time_series(
     """Collate time-series samples of different lengths into a batch, padding their steps at the end.
 
     ``image`` ``(T, C, H, W)`` becomes ``(B, L, C, H, W)`` whose steps past a sample's own ``T`` hold
-    ``padding_value``; ``time`` ``(T,)`` becomes ``(B, L)`` padded with NaN. ``L`` is ``padding_length``,
+    ``padding_value``; ``time`` ``(T,)`` becomes float64 ``(B, L)`` padded with NaN, whatever the dtype of
+    each sample's (an integer time, a transform's, is converted: the batch's dtype does not depend on which
+    samples it drew, and its padding is no time rather than a number). ``L`` is ``padding_length``,
     or the longest ``T`` of the batch when None; a longer series keeps its first ``padding_length`` steps,
     with a warning (TorchGeo 0.10.1's ``pad_across_batches`` rule). The batch gets ``length``, int64
     ``(B,)``, each sample's number of real steps: what the spatiotemporal tasks pass to their models.
@@ -42,7 +47,9 @@ def pad_time_series(
         The batch.
 
     Raises:
-        ValueError: if the samples' images differ in anything but their number of steps, naming the shapes.
+        ValueError: if the samples' images differ in anything but their number of steps, naming the shapes,
+            or a ``time`` is bool or holds an integer that float64 cannot hold exactly (beyond 2**53, such as
+            nanoseconds), naming it.
     """
     lengths = [int(sample["image"].shape[0]) for sample in samples]
     steps = max(lengths) if padding_length is None else padding_length
@@ -54,6 +61,8 @@ def pad_time_series(
         values = [sample[key] for sample in samples]
         if key in _SERIES_KEYS and isinstance(values[0], Tensor):
             fill = _SERIES_KEYS[key]
+            if key == "time":
+                values = [_float64_time(value) for value in values]
             batch[key] = torch.stack(pad_time_steps(values, steps, padding_value if fill is None else fill, key=key))
         elif isinstance(values[0], Tensor) and len({tuple(value.shape) for value in values}) == 1:
             batch[key] = torch.stack(values)
@@ -129,6 +138,24 @@ class PASTISDataModule(NonGeoDataModule):
             return {key: [item.to(device) for item in value] if _tensors(value) else value
                     for key, value in super().transfer_batch_to_device(batch, device, dataloader_idx).items()}
         return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
+
+def _float64_time(time: Tensor) -> Tensor:
+    """A sample's ``time`` as float64, the dtype of a batch's times, whose NaN can mark padded steps.
+
+    Raises:
+        ValueError: if ``time`` is bool, or an integer tensor holding a value float64 would round.
+    """
+    if time.dtype == torch.bool:
+        raise ValueError("pad_time_series: a sample's 'time' is a bool tensor; give acquisition times as numbers")
+    if not time.dtype.is_floating_point:
+        rounded = (time < -_EXACT_IN_FLOAT64) | (time > _EXACT_IN_FLOAT64)
+        if bool(rounded.any()):
+            raise ValueError(
+                f"pad_time_series: a sample's {time.dtype} 'time' holds {int(time[rounded][0])}, beyond 2**53, "
+                "which float64 (the batch's times) would round; give times in seconds, as float64 POSIX seconds"
+            )
+    return time.to(torch.float64)
 
 
 def _tensors(value: Any) -> bool:
