@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import pytest
@@ -64,6 +65,15 @@ def test_steps_padded_beyond_lengths_do_not_change_the_output(name: str) -> None
         torch.testing.assert_close(together[1:], model(long), rtol=1e-4, atol=1e-5)
         # Without lengths the padding is read as data: the check above is not vacuous.
         assert not torch.allclose(model(padded)[:1], model(short), atol=1e-3)
+
+
+@pytest.mark.parametrize("name", SMALL)
+@pytest.mark.parametrize("lengths", [None, torch.zeros(0, dtype=torch.long)])
+def test_an_empty_batch_gives_an_empty_output_of_the_model_s_shape(name: str, lengths: Tensor | None) -> None:
+    # LTAE and U-TAE raised "cannot reshape tensor of 0 elements into shape [0, 8, 8, -1]".
+    for mode in (False, True):
+        model = SMALL[name]().train(mode)
+        assert model(series(3, 0, batch=0), lengths=lengths).shape == (0, *SHAPES[name][1:])
 
 
 @pytest.mark.parametrize("name", SMALL)

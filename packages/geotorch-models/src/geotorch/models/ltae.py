@@ -134,7 +134,8 @@ class LTAE(nn.Module):
                 None if lengths is None else lengths.repeat_interleave(repeat),
                 None if positions is None else positions.repeat_interleave(repeat, dim=0),
             )
-            output = output.reshape(batch, height, width, -1).permute(0, 3, 1, 2)
+            # Its width named, not -1: an empty batch (B = 0) has no elements to infer it from.
+            output = output.reshape(batch, height, width, output.shape[-1]).permute(0, 3, 1, 2)
             attention = attention.reshape(batch, height, width, self.n_head, steps).permute(0, 3, 4, 1, 2)
             return output, attention
         if x.ndim != 3:
