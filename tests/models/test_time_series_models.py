@@ -76,6 +76,20 @@ def test_an_empty_batch_gives_an_empty_output_of_the_model_s_shape(name: str, le
         assert model(series(3, 0, batch=0), lengths=lengths).shape == (0, *SHAPES[name][1:])
 
 
+def test_utae_batch_norm_statistics_see_only_the_real_steps() -> None:
+    # Padded steps entered encoder_norm='batch''s statistics: a series padded with zeros (or anything) got
+    # another normalisation, hence other logits, and shifted the running mean and variance kept for inference.
+    torch.manual_seed(0)
+    model = UTAE(4, num_classes=3, encoder_widths=(8, 16), decoder_widths=(8, 16), n_head=4, d_model=16,
+                 encoder_norm="batch", dropout=0.0).train()  # fmt: skip
+    padded_model = copy.deepcopy(model)
+    real = series(3, 1)
+    padded = torch.cat([real, 100 * series(2, 2)], dim=1)
+    torch.testing.assert_close(padded_model(padded, lengths=torch.tensor([3])), model(real))
+    for (name, stats), (_, padded_stats) in zip(model.named_buffers(), padded_model.named_buffers(), strict=True):
+        torch.testing.assert_close(padded_stats, stats, msg=f"running statistic {name}")
+
+
 @pytest.mark.parametrize("name", SMALL)
 def test_gradients_reach_every_parameter(name: str) -> None:
     torch.manual_seed(0)

@@ -111,12 +111,23 @@ class _Up(nn.Module):
         return result
 
 
+def _dated(features: Tensor, real: Tensor | None) -> Tensor:
+    """Features of the real steps ``(R, C, h, w)`` spread over all ``(B x T, C, h, w)``, zeros at padded ones.
+
+    ``real`` is the ``(B x T,)`` bool mask of real steps (R of them), None when every step is real.
+    """
+    if real is None:
+        return features
+    return features.new_zeros((real.shape[0], *features.shape[1:])).index_put((real,), features)
+
+
 class UTAE(nn.Module):
     """U-TAE semantic segmentation of ``(B, T, C, H, W)`` series into ``(B, num_classes, H, W)`` logits.
 
-    Steps beyond ``lengths`` (padding) get no attention, so they change nothing. With the default strided
-    convolutions (kernel 4, stride 2, padding 1) each level halves the image: H and W must be multiples of
-    ``2 ** (len(encoder_widths) - 1)`` (8 by default).
+    Steps beyond ``lengths`` (padding) are not encoded and get no attention, so they change nothing, the
+    batch statistics of ``encoder_norm="batch"`` included. An empty batch (B = 0) gives an empty output. With
+    the default strided convolutions (kernel 4, stride 2, padding 1) each level halves the image: H and W must
+    be multiples of ``2 ** (len(encoder_widths) - 1)`` (8 by default).
 
     Args:
         input_dim: channels per time step.
@@ -225,15 +236,17 @@ class UTAE(nn.Module):
         batch, steps, _, height, width = input_tensor.shape
         self._check_size(height, width)
         padding = step_mask(lengths, batch, steps, input_tensor.device)
-        if padding is not None:
-            # Padded steps' skips get zero weight, but 0 x NaN is NaN: a series padded with NaN reached the output.
-            input_tensor = input_tensor.masked_fill(padding[:, :, None, None, None], 0.0)
-        features = self.in_conv(input_tensor.flatten(0, 1))
-        skips = [features]
+        dates = input_tensor.flatten(0, 1)
+        # Only the real steps are encoded: with encoder_norm='batch' padded ones entered the batch statistics
+        # (a short series' zeros shifted every date's normalisation and the running stats), and a series
+        # padded with NaN reached the output through 0 x NaN. Padded steps' features are zeros, of no weight.
+        real = None if padding is None else ~padding.flatten()
+        features = self.in_conv(dates if real is None else dates[real])
+        skips = [_dated(features, real)]
         for down in self.down_blocks:
             features = down(features)
-            skips.append(features)
-        lowest = features.reshape(batch, steps, *features.shape[1:])
+            skips.append(_dated(features, real))
+        lowest = skips[-1].reshape(batch, steps, *features.shape[1:])
         output, attention = self.temporal_encoder.forward_with_attention(lowest, lengths, positions)
         for level in reversed(range(len(self.up_blocks))):
             skip = self._collapse(skips[level].reshape(batch, steps, *skips[level].shape[1:]), attention, padding)
