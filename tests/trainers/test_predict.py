@@ -83,6 +83,34 @@ def test_predicted_classes_have_the_inputs_grid_and_equal_the_model_on_each_wind
                 assert np.array_equal(classes[top:top + 32, left:left + 32], expected)
 
 
+class ProbabilitiesTask(SemanticSegmentationTask):
+    """A segmentation task that declares its predictions to be written as probabilities."""
+
+    prediction_output = "probabilities"
+
+
+def test_auto_writes_probabilities_for_a_task_that_declares_them(tmp_path: Path) -> None:
+    # output='auto' turned every declaration but 'classes' into 'scores': float32 bands, not probabilities.
+    scene = write_scene(tmp_path / "scene", 32, 64)
+    task = ProbabilitiesTask(model="fcn", in_channels=4, num_classes=3, num_filters=8).eval()
+    written = predict(tmp_path, task, scene, stride=32, output="auto")
+    with rasterio.open(written) as result, rasterio.open(scene) as source:
+        assert result.dtypes == ("uint8",) * 3
+        probabilities = result.read()
+        image = torch.from_numpy(source.read().astype("float32"))[None] / SCALE
+    with torch.no_grad():
+        expected = [task.predict_step({"image": image[..., left:left + 32]}, 0)[0] for left in (0, 32)]
+    np.testing.assert_array_equal(probabilities, torch.cat(expected, dim=-1).mul(254).round().numpy())
+
+
+def test_auto_refuses_a_prediction_output_that_is_no_output_kind(tmp_path: Path) -> None:
+    task = ProbabilitiesTask(model="fcn", in_channels=4, num_classes=3, num_filters=8).eval()
+    task.prediction_output = "probability"
+    with pytest.raises(ValueError, match=r"ProbabilitiesTask.prediction_output='probability' is none of classes, "
+                                         r"probabilities, scores"):
+        predict(tmp_path, task, write_scene(tmp_path / "scene", 32, 32), stride=32, output="auto")
+
+
 class Pointwise(nn.Module):
     """A per-pixel model: any tiling of the image gives the same values, so blending must too."""
 

@@ -32,8 +32,10 @@ __all__ = ["CLASS_NODATA", "GeoTIFFPredictionWriter", "blend_weights", "data_mas
 #: How far, in pixels, a batch's window may lie from the one the grid expects.
 WINDOW_TOLERANCE = 1e-3
 
+#: What the writer writes, and what a task's ``prediction_output`` may say.
+_OUTPUT_KINDS: tuple[OutputKind, ...] = ("classes", "probabilities", "scores")
 #: What the writer's ``output`` may be.
-WRITER_OUTPUTS = ("auto", "classes", "probabilities", "scores")
+WRITER_OUTPUTS = ("auto", *_OUTPUT_KINDS)
 
 
 def data_mask(
@@ -102,8 +104,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         output: ``classes`` (argmax of blended probabilities, ``uint8`` with nodata 255 and a
             colour table), ``probabilities`` (the blended probabilities as ``uint8`` ``round(p *
             254)``), ``scores`` (the blended values, float32, one band per channel), or ``auto``:
-            what the task's ``prediction_output`` says (``classes`` for segmentation, ``scores``
-            for regression).
+            what the task's ``prediction_output`` says (``classes`` for multiclass segmentation,
+            ``scores`` for regression, ``probabilities`` where a task declares them; ``scores`` for a
+            module that declares nothing).
 
     Attributes:
         written: the files written by the last prediction (on every rank, all of them).
@@ -111,7 +114,8 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
     Raises:
         TypeError: if ``output_dir`` is no path.
         ValueError: if ``output_dir`` is empty (not taken for the working folder) or ``output`` is none of
-            the choices.
+            the choices; when prediction starts, if ``output`` is ``auto`` and the task's
+            ``prediction_output`` is none of ``classes``, ``probabilities`` and ``scores``.
     """
 
     def __init__(
@@ -148,7 +152,8 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
 
         Raises:
             TypeError: if the prediction data is not a GeoDataset read by a StreamingGridSampler.
-            ValueError: if an output would overwrite an input file.
+            ValueError: if an output would overwrite an input file, or ``output='auto'`` meets a task whose
+                ``prediction_output`` is no output kind.
             NotADirectoryError: if ``output_dir``, or a folder an output goes in, is a file.
             IsADirectoryError: if a folder stands where an output goes.
         """
@@ -324,6 +329,19 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         return OutputSpec(self.kind, channels, self.class_names, tags={"source": source or ""}, logits=False)
 
     def _kind(self, pl_module: LightningModule) -> OutputKind:
+        """``output``, or for ``auto`` the task's ``prediction_output`` (``scores`` for a module without one).
+
+        Raises:
+            ValueError: for ``auto`` and a ``prediction_output`` that is no output kind, naming the task and it.
+        """
         if self.output != "auto":
             return self.output
-        return "classes" if getattr(pl_module, "prediction_output", "scores") == "classes" else "scores"
+        declared = getattr(pl_module, "prediction_output", "scores")
+        for kind in _OUTPUT_KINDS:
+            if declared == kind:
+                return kind
+        raise ValueError(
+            f"{type(self).__name__}: output='auto' writes the task's prediction_output, and "
+            f"{type(pl_module).__name__}.prediction_output={declared!r} is none of {', '.join(_OUTPUT_KINDS)}; "
+            "correct it, or give the writer's output"
+        )
