@@ -397,3 +397,40 @@ def test_bad_arguments_are_refused_naming_them(
 ) -> None:
     with pytest.raises(error, match=message):
         make(series)
+
+
+@pytest.mark.parametrize("make", [SequentialPeriodSampler, RandomPeriodSampler])
+@pytest.mark.parametrize("freq", ["B", "2B"])
+def test_business_day_periods_are_refused_since_a_weekend_date_lies_in_none(
+    series: Tiles, make: Callable[..., GeoSampler], freq: str
+) -> None:
+    # 20200105 is a Sunday: pandas puts it in Monday 6 January's business day, whose window does not hold it.
+    with pytest.raises(ValueError, match=rf"freq='{freq}' has periods that leave weekends out"):
+        make(series, freq=freq)
+
+
+@pytest.mark.parametrize(
+    ("delta", "message"),
+    [
+        (timedelta(days=999_999), r"delta=datetime.timedelta\(days=999999\) must be at most pandas.Timedelta.max"),
+        (timedelta(days=999_999_999), "must be at most pandas.Timedelta.max"),
+        (np.timedelta64(2**50, "s"), "must be at most pandas.Timedelta.max"),
+        (np.timedelta64(1, "M"), r"delta=np.timedelta64\(1,'M'\) is not a fixed duration"),
+        (np.timedelta64(1, "Y"), "is not a fixed duration"),
+    ],
+)
+def test_durations_without_a_fixed_length_or_past_pandas_range_are_refused_naming_them(
+    series: Tiles, delta: Any, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        SequentialTimedeltaSampler(series, delta=delta)
+    with pytest.raises(ValueError, match=message):
+        RandomTimedeltaSampler(series, delta=delta)
+    with pytest.raises(ValueError, match=message.replace("delta=", "stride=")):
+        SequentialTimedeltaSampler(series, delta=timedelta(days=1), stride=delta)
+
+
+def test_the_longest_duration_pandas_holds_gives_one_window_over_every_date(series: Tiles) -> None:
+    sampler = SequentialTimedeltaSampler(series, delta=pd.Timedelta.max)
+    ((first, last),) = times(list(sampler))
+    assert first == dated(DATES[0])[0] and last > dated(DATES[-1])[1]

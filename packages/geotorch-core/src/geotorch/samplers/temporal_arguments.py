@@ -7,7 +7,8 @@ passed, not deep in a pass.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import warnings
+from datetime import timedelta
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -28,6 +29,10 @@ MICROSECONDS = 10**6
 
 #: The shortest ``delta`` or ``stride``, in microseconds: a millisecond.
 MIN_DURATION = 1_000
+
+#: The longest ``delta`` or ``stride``, in microseconds: :attr:`pandas.Timedelta.max` (about 292 years), so that
+#: windows reckoned from any date stay far inside int64 microseconds.
+MAX_DURATION = pd.Timedelta.max // pd.Timedelta(microseconds=1)
 
 
 def to_microseconds(seconds: object, *, up: bool) -> np.ndarray:
@@ -93,19 +98,34 @@ def as_duration(value: object, name: str, owner: str) -> int:
 
     Raises:
         TypeError: if ``value`` is none of those (a string, a number of seconds...).
-        ValueError: if it is NaT or shorter than a millisecond (zero and negative included).
+        ValueError: if it is NaT, shorter than a millisecond (zero and negative included), longer than
+            :data:`MAX_DURATION`, or of months or years (numpy's ``'M'``/``'Y'`` units), which have no fixed length.
     """
     if isinstance(value, bool) or not isinstance(value, (timedelta, np.timedelta64)):
         raise TypeError(
             f"{owner}: {name}={value!r} must be a pandas.Timedelta or datetime.timedelta, "
             f"such as pandas.Timedelta(days=30)"
         )
-    duration = pd.Timedelta(value)
-    if pd.isna(duration):
+    too_long = (
+        f"{owner}: {name}={value!r} must be at most pandas.Timedelta.max ({pd.Timedelta.max}), "
+        f"which already spans every date a file can hold"
+    )
+    try:
+        duration = pd.Timedelta(value)
+        micro = None if pd.isna(duration) else int(duration // pd.Timedelta(microseconds=1))
+    except pd.errors.OutOfBoundsTimedelta as error:
+        raise ValueError(too_long) from error
+    except ValueError as error:  # numpy's months and years, whose length varies, and units below a nanosecond
+        raise ValueError(
+            f"{owner}: {name}={value!r} is not a fixed duration pandas can hold ({error}); "
+            f"give one such as pandas.Timedelta(days=30)"
+        ) from error
+    if micro is None:
         raise ValueError(f"{owner}: {name}={value!r} is NaT; give a duration")
-    micro = int(duration.value) // 1_000
     if micro < MIN_DURATION:
         raise ValueError(f"{owner}: {name}={value!r} must be at least a millisecond")
+    if micro > MAX_DURATION:
+        raise ValueError(too_long)
     return micro
 
 
@@ -114,14 +134,26 @@ def as_freq(freq: object, owner: str) -> str:
 
     Raises:
         TypeError: if it is not a string.
-        ValueError: if pandas knows no period of that name (``"ME"``, ``"bad"``), or its multiple is not positive.
+        ValueError: if pandas knows no period of that name (``"ME"``, ``"bad"``), its multiple is not positive, or
+            its periods leave days out (business days, ``"B"``: pandas puts a weekend date in the next Monday's
+            period, which does not hold it).
     """
     if not isinstance(freq, str):
         raise TypeError(f"{owner}: freq={freq!r} must be a pandas period alias such as 'M', 'Q' or 'Y'")
+    saturday = pd.Timestamp(2000, 1, 1)
     try:
-        pd.Period(datetime(2000, 1, 1), freq=freq)
+        with warnings.catch_warnings():
+            # Refused below, with the reason that matters here.
+            warnings.filterwarnings("ignore", "Period with BDay freq is deprecated", FutureWarning)
+            period = pd.Period(saturday, freq=freq)
+            holds_saturday = period.start_time <= saturday <= period.end_time
     except (ValueError, TypeError) as error:
         raise ValueError(
             f"{owner}: freq={freq!r} is not a pandas period alias ({error}); use one such as 'D', 'W', 'M', 'Q' or 'Y'"
         ) from error
+    if not holds_saturday:
+        raise ValueError(
+            f"{owner}: freq={freq!r} has periods that leave weekends out (pandas puts Saturday {saturday.date()} in "
+            f"the period {period}), so a weekend date's window would not hold it; use 'D' or 'W'"
+        )
     return freq

@@ -38,7 +38,8 @@ class TimedeltaSampler(TemporalSampler):
 
         Raises:
             TypeError: if ``delta`` or ``stride`` is not a Timedelta/timedelta, or ``toi`` has the wrong type.
-            ValueError: if ``delta`` or ``stride`` is under a millisecond, or as :class:`TemporalSampler`.
+            ValueError: if ``delta`` or ``stride`` is under a millisecond, over pandas.Timedelta.max or of numpy
+                months or years (no fixed length), or as :class:`TemporalSampler`.
         """
         super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
         owner = type(self).__name__
@@ -73,8 +74,9 @@ class RandomTimedeltaSampler(TimedeltaSampler):
     Raises:
         TypeError: if ``delta`` is not a Timedelta/timedelta, ``length`` not a number,
             or ``toi``/``generator`` has the wrong type.
-        ValueError: if ``generator`` is a negative seed, ``delta`` is under a millisecond, ``length`` is not a positive
-            whole number or a pass would exceed 2**40 windows, or as :class:`TemporalSampler`.
+        ValueError: if ``generator`` is a negative seed, ``delta`` is under a millisecond, over pandas.Timedelta.max or
+            of numpy months or years, ``length`` is not a positive whole number or a pass would exceed 2**40 windows,
+            or as :class:`TemporalSampler`.
     """
 
     strategy = "random"
@@ -115,8 +117,8 @@ class SequentialTimedeltaSampler(TimedeltaSampler):
 
     Raises:
         TypeError: if ``delta`` or ``stride`` is not a Timedelta/timedelta, or ``toi`` has the wrong type.
-        ValueError: if ``delta`` or ``stride`` is under a millisecond, a pass
-            would exceed 2**40 windows, or as :class:`TemporalSampler`.
+        ValueError: if ``delta`` or ``stride`` is under a millisecond, over pandas.Timedelta.max or of numpy
+            months or years, a pass would exceed 2**40 windows, or as :class:`TemporalSampler`.
     """
 
     strategy = "sequential"
@@ -157,7 +159,8 @@ class PeriodSampler(TemporalSampler):
 
         Raises:
             TypeError: if ``freq`` is not a string or ``toi`` has the wrong type.
-            ValueError: if ``freq`` is not a pandas period alias, or as :class:`TemporalSampler`.
+            ValueError: if ``freq`` is not a pandas period alias or is of business days (``"B"``, whose periods
+                leave weekends out), or as :class:`TemporalSampler`.
         """
         super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
         self.freq = as_freq(freq, type(self).__name__)
@@ -191,8 +194,8 @@ class RandomPeriodSampler(PeriodSampler):
     Raises:
         TypeError: if ``freq`` is not a string, ``length`` not a number, or ``toi``/``generator`` has the wrong type.
         ValueError: if ``generator`` is a negative seed, ``freq`` is not a pandas period alias (``"ME"`` is an
-            offset alias: use ``"M"``), ``length`` is not a positive whole number or a pass would exceed 2**40 periods,
-            or as :class:`TemporalSampler`.
+            offset alias: use ``"M"``) or is of business days (``"B"``), ``length`` is not a positive whole number
+            or a pass would exceed 2**40 periods, or as :class:`TemporalSampler`.
     """
 
     strategy = "random"
@@ -228,7 +231,7 @@ class SequentialPeriodSampler(PeriodSampler):
 
     Raises:
         TypeError: if ``freq`` is not a string or ``toi`` has the wrong type.
-        ValueError: if ``freq`` is not a pandas period alias, a pass would
+        ValueError: if ``freq`` is not a pandas period alias or is of business days (``"B"``), a pass would
             exceed 2**40 periods, or as :class:`TemporalSampler`.
     """
 
