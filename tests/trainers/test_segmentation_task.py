@@ -1,14 +1,18 @@
-"""SemanticSegmentationTask and DemoDataModule: training steps, the seed's spelling, weights and bad input."""
+"""SemanticSegmentationTask and DemoDataModule: training steps, the seed's spelling, weights and bad input (masks)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 import torch
 
-from geotorch.datamodules import DemoDataModule
-from geotorch.trainers import SemanticSegmentationTask
+from geotorch.core import GeoDataset, RasterDataset
+from geotorch.datamodules import DemoDataModule, GeoDataModule
+from geotorch.trainers import ChangeDetectionTask, SemanticSegmentationTask
+from tests.datasets.fakes.geo import reflectance, write_raster
 from tests.trainers.task_fakes import fast_trainer
 
 TINY = {"model": "unet", "backbone": "resnet18", "in_channels": 6, "num_classes": 6, "ignore_index": 0}
@@ -210,3 +214,69 @@ def test_binary_masks_with_a_channel_axis_and_ignored_pixels_are_scored_without_
     task.val_metrics.update(logits.sigmoid(), task.target_of(mask))
     assert float(task.val_metrics.compute()["val_OverallAccuracy"]) == 1.0
     assert float(task.criterion(logits, task.target_of(mask))) < 0.01
+
+
+class Scenes(RasterDataset):
+    filename_glob = "scene.tif"
+
+
+class BuildingLabels(RasterDataset):
+    """Inria's raw ground truth: buildings 255, the rest 0."""
+
+    filename_glob = "buildings.tif"
+    is_image = False
+
+
+class ScenesWithBuildings(GeoDataModule):
+    """Every stage on the scene and its 0/255 building raster."""
+
+    mean = (0.0,)
+    std = (1.0,)
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        dataset = Scenes(paths=self.kwargs["paths"]) & BuildingLabels(paths=self.kwargs["paths"])
+        return dataset, dataset, dataset, dataset
+
+
+def test_a_binary_mask_of_0_and_255_is_refused_naming_255_unless_it_is_ignored(tmp_path: Path) -> None:
+    # 255 reached the loss and torchmetrics' "Detected the following values in `target`: tensor([0, 255])".
+    buildings = np.zeros((32, 32), "uint8")
+    buildings[8:20, 4:16] = 255
+    scene = np.stack([reflectance((32, 32), band) for band in range(3)])
+    write_raster(tmp_path / "scene.tif", scene, 32633, 500000.0, 4000000.0, 10.0)
+    write_raster(tmp_path / "buildings.tif", buildings, 32633, 500000.0, 4000000.0, 10.0)
+    datamodule = ScenesWithBuildings(paths=tmp_path, batch_size=2, patch_size=32, length=2)
+    task = SemanticSegmentationTask(model="fcn", in_channels=3, task="binary", loss="bce", num_filters=4)
+    with pytest.raises(ValueError, match=r"SemanticSegmentationTask: batch\['mask'\] holds 255, outside 0..1 of "
+                                         r"task='binary' with ignore_index=None"):
+        fast_trainer(tmp_path).fit(task, datamodule=datamodule)
+    ignoring = SemanticSegmentationTask(model="fcn", in_channels=3, task="binary", loss="dice", ignore_index=255,
+                                        num_filters=4)
+    fast_trainer(tmp_path).fit(ignoring, datamodule=datamodule)
+    assert ignoring.global_step == 1
+
+
+def test_demo_classes_beyond_num_classes_are_refused_naming_them(tmp_path: Path, demo: DemoDataModule) -> None:
+    # The demo's classes 2-5 gave "IndexError: Target 5 is out of bounds" (a device assert on CUDA).
+    task = SemanticSegmentationTask(**{**TINY, "model": "fcn", "num_classes": 2}, num_filters=4)
+    with pytest.raises(ValueError, match=r"holds [2-5](, [2-5])*, outside 0..1 of num_classes=2 with ignore_index=0"):
+        fast_trainer(tmp_path).fit(task, datamodule=demo)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "mask", "message"),
+    [
+        ({}, [0, 1, 255, 0], r"holds 255, outside 0..1 of task='binary' with ignore_index=None"),
+        ({"ignore_index": 255}, [0, 1, 2, 255], r"holds 2, outside 0..1 of task='binary' with ignore_index=255"),
+        ({"task": "multiclass", "num_classes": 3, "loss": "ce"}, [0, 2, 3, -1],
+         r"holds -1, 3, outside 0..2 of num_classes=3 with ignore_index=None"),
+        ({}, [0.0, 0.5, 1.0, 0.0], r"holds values that are not whole class numbers"),
+    ],
+)
+def test_change_masks_outside_the_tasks_classes_are_refused(
+    arguments: dict[str, Any], mask: list[float], message: str
+) -> None:
+    task = ChangeDetectionTask(model="fcn", in_channels=3, num_filters=4, **arguments)
+    batch = {"image": torch.rand(1, 2, 3, 2, 2), "mask": torch.tensor(mask).reshape(1, 1, 2, 2)}
+    with pytest.raises(ValueError, match=rf"ChangeDetectionTask: batch\['mask'\] {message}"):
+        task.training_step(batch, 0)

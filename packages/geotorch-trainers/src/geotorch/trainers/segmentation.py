@@ -15,6 +15,7 @@ from geotorch.trainers.base import ScoredTask, rename_legacy
 from geotorch.trainers.losses import classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
+from geotorch.trainers.targets import class_map, class_values
 
 
 def segmentation_network(
@@ -45,13 +46,6 @@ def segmentation_network(
         )
     return build_model(name, model, weights, backbone=backbone, in_channels=in_channels, num_classes=num_classes,
                        num_filters=num_filters)
-
-
-def as_class_map(mask: Tensor) -> Tensor:
-    """A ``(B, H, W)`` long class map from a ``(B, H, W)`` or single-channel ``(B, 1, H, W)`` mask."""
-    if mask.ndim == 4 and mask.shape[1] == 1:
-        mask = mask[:, 0]
-    return mask.long()
 
 
 def class_counts(
@@ -95,7 +89,8 @@ class SemanticSegmentationTask(ScoredTask):
     Batches hold ``image`` ``(B, C, H, W)`` and ``mask``: class indices ``(B, H, W)`` (``multiclass``), 0/1
     ``(B, H, W)`` or ``(B, 1, H, W)`` (``binary``), or 0/1 ``(B, num_labels, H, W)`` (``multilabel``). The model
     gives ``(B, num_classes, H, W)`` logits, ``(B, 1, H, W)`` for ``binary`` (compared as ``(B, H, W)``), or
-    ``(B, num_labels, H, W)``.
+    ``(B, num_labels, H, W)``. A mask value outside the task's classes that is not ``ignore_index`` (a 0/255
+    building mask of a ``binary`` task, class 7 of a 6-class one) is a ``ValueError`` naming it.
 
     Logs ``{split}_loss`` per step and, per epoch, TorchGeo 0.10.1's scores
     (:func:`geotorch.trainers.metrics.classification_metrics`): ``{split}_OverallAccuracy``,
@@ -220,8 +215,16 @@ class SemanticSegmentationTask(ScoredTask):
         self.configure_split_metrics(metrics)
 
     def target_of(self, mask: Tensor) -> Tensor:
-        """The batch's mask as the loss and the scores take it: ``(B, H, W)``, or ``(B, L, H, W)``, long."""
-        return mask.long() if self.hparams["task"] == "multilabel" else as_class_map(mask)
+        """The batch's mask as the loss and the scores take it: ``(B, H, W)``, or ``(B, L, H, W)``, long.
+
+        Raises:
+            ValueError: if the mask holds values that are not whole numbers, or classes outside ``0 ..
+                num_classes - 1`` (0 and 1 for ``binary`` and ``multilabel``) that are not ``ignore_index``,
+                naming them, the class count and ``ignore_index`` (see :func:`.targets.class_values`).
+        """
+        task = self.hparams["task"]
+        return class_values(class_map(mask, task), task, self.outputs, self.hparams["ignore_index"],
+                            type(self).__name__)  # fmt: skip
 
     def image_of(self, batch: dict[str, Any]) -> Tensor:
         """``batch["image"]``, the ``(B, C, H, W)`` images the model reads.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from geotorch.trainers.networks import input_dtype_of
+from geotorch.trainers.targets import class_map, class_values
 
 
 def checked_series(batch: Mapping[str, Any], in_channels: int, owner: str, model: nn.Module) -> Tensor:
@@ -46,7 +46,7 @@ def class_target(
 
     ``multiclass`` and ``binary`` masks are one map per series, ``(B, H, W)`` or ``(B, 1, H, W)``, of whole class
     indices below ``count`` (0 or 1 for ``binary``); ``multilabel`` masks are ``(B, count, H, W)`` of 0 and 1.
-    ``ignore_index`` may appear anywhere. Checking the values costs one wait for the device per batch.
+    ``ignore_index`` may appear anywhere (the values are checked by :func:`.targets.class_values`).
 
     Args:
         mask: the batch's ``mask``, any numeric dtype.
@@ -66,7 +66,7 @@ def class_target(
     batch, steps, height, width = image.shape[0], image.shape[1], image.shape[-2], image.shape[-1]
     labels = task == "multilabel"
     wanted = (batch, count, height, width) if labels else (batch, height, width)
-    target = mask if labels or not (mask.ndim == 4 and mask.shape[1] == 1) else mask[:, 0]
+    target = class_map(mask, task)
     if tuple(target.shape) != wanted:
         per_step = target.ndim == 4 and target.shape[1] == steps and steps > 1 and not labels
         hint = "; it holds a mask per step, and the task takes one map per series" if per_step else ""
@@ -74,21 +74,4 @@ def class_target(
             f"{owner}: batch['mask'] of shape {tuple(mask.shape)} is not {wanted}, "
             f"{'(B, num_labels, H, W)' if labels else '(B, H, W)'} of the series {tuple(image.shape)}{hint}"
         )
-    if target.is_floating_point() and not bool((target == target.round()).all()):
-        raise ValueError(f"{owner}: batch['mask'] holds values that are not whole class numbers (NaN or fractions)")
-    target = target.long()
-    highest = 2 if task != "multiclass" else count
-    outside = (target < 0) | (target >= highest)
-    if ignore_index is not None:
-        outside &= target != ignore_index
-    if bool(outside.any()):
-        found = torch.unique(target[outside])
-        shown = ", ".join(str(value) for value in found[:4].tolist()) + (", ..." if len(found) > 4 else "")
-        counted = {"multiclass": f"num_classes={count}", "multilabel": f"num_labels={count}"}
-        argument = counted.get(task, "task='binary'")
-        raise ValueError(
-            f"{owner}: batch['mask'] holds {shown}, outside 0..{highest - 1} of {argument} with "
-            f"ignore_index={ignore_index}; raise the class count, or set ignore_index to the value that means "
-            "no data"
-        )
-    return target
+    return class_values(target, task, count, ignore_index, owner)
