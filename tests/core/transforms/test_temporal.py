@@ -132,3 +132,26 @@ def test_pattern_must_be_one_einops_pattern() -> None:
 def test_sample_without_image_names_its_keys() -> None:
     with pytest.raises(KeyError, match="mask"):
         Rearrange("t c h w -> (t c) h w")({"mask": torch.zeros(2, 2)})
+
+
+@pytest.mark.parametrize(
+    ("pattern", "lengths", "message"),
+    [
+        ("b t c h w -> b (t c h w", {}, r"Rearrange\('b t c h w -> b \(t c h w'\) is not .*Imbalanced parentheses"),
+        ("b t c h w -> b x h w", {}, "is not an einops rearrangement: Identifiers only on one side"),
+        ("b t c h w -> b c h w", {}, "is not an einops rearrangement: Identifiers only on one side"),
+        ("b t c h w -> b (t c) h w", {"q": 3}, r"q=3\) is not an einops rearrangement: Axis q is not used"),
+        ("b (t c) h w -> b t c h w", {"c": 0}, r"c=0\): the length of axis 'c' must be at least 1"),
+    ],
+)
+def test_a_pattern_einops_refuses_is_refused_when_made_not_when_first_applied(
+    pattern: str, lengths: dict[str, int], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        Rearrange(pattern, **lengths)
+
+
+@pytest.mark.parametrize("length", [4.0, True])
+def test_an_axis_length_that_is_no_integer_is_refused_naming_it(length: object) -> None:
+    with pytest.raises(TypeError, match=rf"c={length!r}\): the length of axis 'c' must be an integer"):
+        Rearrange("b (t c) h w -> b t c h w", c=length)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from numbers import Integral
 from typing import Any, overload
 
 from einops import EinopsError, rearrange
+from einops.layers.torch import Rearrange as EinopsRearrange
 from kornia.augmentation._3d.geometric.base import GeometricAugmentationBase3D
 from torch import Tensor
 
@@ -41,12 +43,27 @@ class Rearrange(GeometricAugmentationBase3D):
         **kwargs: the lengths of axes the pattern cannot infer, such as ``c=4`` when splitting ``(t c)``.
 
     Raises:
-        ValueError: if ``args`` is not one pattern string of the form ``"... -> ..."``.
+        TypeError: if an axis length is not an integer (a bool or ``4.0`` included).
+        ValueError: if ``args`` is not one pattern string of the form ``"... -> ..."``, einops refuses the
+            pattern with these axis lengths (unbalanced parentheses, an axis on one side only, a length of an
+            axis the pattern lacks), or an axis length is below 1.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if len(args) != 1 or not isinstance(args[0], str) or "->" not in args[0]:
             raise ValueError(f"Rearrange takes one einops pattern such as 'b t c h w -> b (t c) h w', got {args!r}")
+        shown = _call(args[0], kwargs)
+        for name, length in kwargs.items():
+            if isinstance(length, bool) or not isinstance(length, Integral):
+                raise TypeError(f"{shown}: the length of axis {name!r} must be an integer")
+            if length < 1:
+                raise ValueError(f"{shown}: the length of axis {name!r} must be at least 1")
+        try:
+            # einops' layer checks the pattern and lengths when made; its function only when first applied.
+            EinopsRearrange(args[0], **kwargs)
+        except EinopsError as error:
+            reason = str(error).splitlines()[-1].strip()
+            raise ValueError(f"{shown} is not an einops rearrangement: {reason}") from error
         # p=1: a layout change applies to every image, never a random draw.
         super().__init__(p=1)
         self.flags = {"args": args, "kwargs": kwargs}
@@ -107,9 +124,8 @@ class Rearrange(GeometricAugmentationBase3D):
         try:
             return rearrange(image, *self.flags["args"], **self.flags["kwargs"])
         except EinopsError as error:
-            lengths = "".join(f", {name}={length}" for name, length in self.flags["kwargs"].items())
             raise ValueError(
-                f"Rearrange({self.pattern!r}{lengths}) cannot rearrange an image of shape {tuple(image.shape)}: "
+                f"{_call(self.pattern, self.flags['kwargs'])} cannot rearrange an image of shape {tuple(image.shape)}: "
                 f"{str(error).splitlines()[-1].strip()}"
             ) from error
 
@@ -123,3 +139,8 @@ class Rearrange(GeometricAugmentationBase3D):
         """The identity: rearranging axes moves no pixel within its ``H x W`` plane."""
         identity: Tensor = self.identity_matrix(input)
         return identity
+
+
+def _call(pattern: str, lengths: Mapping[str, Any]) -> str:
+    """How a Rearrange of ``pattern`` and axis ``lengths`` is written, for messages: ``Rearrange('...', c=4)``."""
+    return f"Rearrange({', '.join([repr(pattern), *(f'{name}={length!r}' for name, length in lengths.items())])})"
