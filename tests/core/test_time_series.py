@@ -206,6 +206,21 @@ def test_stack_samples_pads_an_integer_time_with_its_no_time_keeping_every_time_
         stack_samples([{**june, "time": june["time"] > 0}, {**full, "time": full["time"] > 0}])
 
 
+def test_stack_samples_pads_an_integer_time_beside_a_float_one_with_nan(tmp_path: Path) -> None:
+    # The int64 series was padded with -2**63 and stacked as float64: [t, -9.2e18, -9.2e18], a time.
+    def whole_seconds(sample: dict[str, Any]) -> dict[str, Any]:
+        return {**sample, "time": sample["time"].to(torch.int64)}
+
+    folder = write_tiles(tmp_path / "series")
+    floats = Series(folder, crs="EPSG:32631", res=10.0, time_series=True)
+    whole = Series(folder, crs="EPSG:32631", res=10.0, time_series=True, transforms=whole_seconds)
+    june = whole[BoundingBox(*tuple(ACROSS)[:4], seconds("20200501"), seconds("20200701"))]
+    batch = stack_samples([june, floats[ACROSS]])
+    assert batch["time"].dtype == torch.float64 and batch["length"].tolist() == [1, 3]
+    assert batch["time"][0, 0].item() == seconds("20200601") and batch["time"][0, 1:].isnan().all()
+    assert batch["time"][1].tolist() == [seconds(day) for day in DATES]
+
+
 def test_stack_samples_refuses_series_of_different_sizes_naming_them(series: Series) -> None:
     small = series[BoundingBox(ACROSS.minx, ACROSS.minx + 100, ACROSS.miny, ACROSS.maxy)]
     with pytest.raises(

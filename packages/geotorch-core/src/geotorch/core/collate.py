@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 
@@ -125,10 +126,12 @@ def pad_time_steps(values: Sequence[Tensor], steps: int, fill: float = 0.0, *, k
 
     Shorter series get steps of ``fill`` appended; longer ones keep their first ``steps``. The
     collate functions of time series (:func:`stack_samples`, PASTIS's ``pad_time_series``) pad with
-    this, then stack. A NaN ``fill`` (no value, as for ``time``) pads an integer tensor, which holds
-    no NaN, with its dtype's smallest value (int64's -2**63 is numpy's NaT, so that an int64 time
-    read as ``datetime64`` shows its padding as NaT), an unsigned one with its largest: the tensor
-    keeps its dtype and its values, exactly.
+    this, then stack. The tensors are first brought to the dtype stacking would give them all
+    (``torch.promote_types``: an int64 time beside a float64 one becomes float64). A NaN ``fill``
+    (no value, as for ``time``) pads an integer tensor, which holds no NaN, with its dtype's smallest
+    value (int64's -2**63 is numpy's NaT, so that an int64 time read as ``datetime64`` shows its
+    padding as NaT), an unsigned one with its largest: tensors of one integer dtype keep it and their
+    values, exactly.
 
     Args:
         values: one tensor per sample, time on the first axis: ``(T, ...)``, ``T`` differing.
@@ -137,7 +140,7 @@ def pad_time_steps(values: Sequence[Tensor], steps: int, fill: float = 0.0, *, k
         key: the samples' key, for messages.
 
     Returns:
-        One tensor per sample, ``(steps, ...)``, of its dtype and device.
+        One tensor per sample, ``(steps, ...)``, of the samples' common dtype, on its device.
 
     Raises:
         ValueError: if the tensors differ in anything but their number of steps, naming the key and shapes,
@@ -146,6 +149,12 @@ def pad_time_steps(values: Sequence[Tensor], steps: int, fill: float = 0.0, *, k
     shapes = {tuple(value.shape[1:]) for value in values}
     if len(shapes) > 1:
         raise ValueError(f"{key!r} steps have different shapes {sorted(shapes)}; series stack only with equal steps")
+    # Brought to the dtype stacking gives them first: an int64 time padded with its no time (-2**63) beside a
+    # float64 one was stacked as float64 -9.2e18, a time, instead of NaN.
+    dtypes = {value.dtype for value in values}
+    if len(dtypes) > 1:
+        common = functools.reduce(torch.promote_types, dtypes)
+        values = [value.to(common) for value in values]
     return [
         value[:steps]
         if len(value) >= steps
