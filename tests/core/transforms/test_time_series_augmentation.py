@@ -148,3 +148,23 @@ def test_mask_that_does_not_fit_one_series_names_both_shapes_and_its_layouts() -
     expected = r"\(4, 1, 6, 8\) and sample\['image'\] \(3, 2, 6, 8\).*H x W, C x H x W or T x C x H x W"
     with pytest.raises(ValueError, match=expected):
         AugmentationSequential(K.RandomHorizontalFlip(), time_series=True)(sample)
+
+
+@pytest.mark.parametrize("image_dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize(
+    "mask",
+    [
+        labelled_masks(batch=1)[0] + 2040,  # classes 2041 to 2104: past bfloat16's 256 and float16's 2048
+        labelled_masks(batch=1)[0].to(torch.float32) / 7,  # a float32 target, such as heights
+        labelled_masks(batch=1)[0] + 2**40,  # past float32's 2**24
+    ],
+    ids=["classes-past-2048", "float32-values", "classes-past-2**24"],
+)
+def test_a_half_precision_series_moves_its_mask_without_changing_a_value(
+    image_dtype: torch.dtype, mask: torch.Tensor
+) -> None:
+    series = distinct_steps(batch=1)[0].to(image_dtype)
+    augment = AugmentationSequential(K.RandomHorizontalFlip(p=1.0), time_series=True, keepdim=True)
+    out = augment({"image": series, "mask": mask})
+    assert out["mask"].dtype == mask.dtype and torch.equal(out["mask"], mask.flip(-1))
+    assert out["image"].dtype == image_dtype and torch.equal(out["image"], series.flip(-1))

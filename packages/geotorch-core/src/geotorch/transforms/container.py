@@ -35,7 +35,9 @@ class AugmentationSequential(nn.Module):
 
     - ``mask``: ``B x H x W`` or ``B x C x H x W`` (``H x W`` or
       ``C x H x W`` for one sample), any dtype; it comes back in its own
-      layout and dtype. Next to a time series a mask without ``T`` belongs to
+      layout and dtype, every value exact (beside a float16 or bfloat16
+      image that cannot hold them, the batch is augmented in float32, or
+      float64, and the image rounded back to its dtype). Next to a time series a mask without ``T`` belongs to
       the whole series; a ``B x T x C x H x W`` (``T x C x H x W`` for one
       series) mask has one per time step.
     - ``boxes``: ``B x N x 4`` (``N x 4`` for one sample, ``B x T x N x 4``
@@ -270,7 +272,7 @@ def _run(
     Returns:
         The augmented batch and the parameters the run used.
     """
-    image = batch["image"]
+    image = batch["image"].to(_working_dtype(batch, keys))
     augmentations = containers[1] if image.ndim == 5 else containers[0]
     # kornia keeps one ParamItem per child of the container.
     count = len(list(augmentations.children()))
@@ -280,14 +282,41 @@ def _run(
     if replay is not None:
         params = replay[:count]
         del replay[:count]
-    inputs = [_to_kornia(key, batch[key], image) for key in keys]
+    inputs = [image if key == "image" else _to_kornia(key, batch[key], image) for key in keys]
     outputs = augmentations(*inputs, data_keys=[_KORNIA_KEYS[key] for key in keys], params=params)
     outputs = [outputs] if len(keys) == 1 else outputs
     augmented = {
         key: _from_kornia(key, output, batch[key], image)
         for key, output in zip(keys, cast(list[Tensor], outputs), strict=True)
     }
+    for key in ("image", "boxes"):
+        if key in augmented:
+            augmented[key] = augmented[key].to(batch["image"].dtype)
     return augmented, list(augmentations._params or [])
+
+
+def _working_dtype(batch: dict[str, Tensor], keys: list[str]) -> torch.dtype:
+    """The dtype a batch is augmented in: the image's, or a wider one that holds every value of its mask.
+
+    kornia moves a mask in the image's dtype, and a bfloat16 image holds whole numbers exactly only up to
+    256, a float16 one up to 2048: class 257 of a mask moved beside a bfloat16 image came back as 256, and
+    a float32 mask kept 3 digits. The image is then augmented in the wider dtype and rounded back to its own.
+    """
+    image = batch["image"].dtype
+    if "mask" not in keys:
+        return image
+    mask = batch["mask"]
+    if mask.is_floating_point():
+        return torch.promote_types(image, mask.dtype)
+    # Wider images keep today's dtype: kornia checks their integer masks itself, and a check here costs a sync.
+    if image.itemsize >= 4 or mask.dtype == torch.bool or mask.numel() == 0:
+        return image
+    largest = max(int(mask.max()), -int(mask.min()))
+    for dtype in (image, torch.float32):
+        # Every whole number up to 2 / eps (2**24 in float32) is exact.
+        if largest <= 2 / torch.finfo(dtype).eps:
+            return dtype
+    return torch.float64
 
 
 def _per_step(key: str, value: Tensor, image: Tensor) -> bool:
