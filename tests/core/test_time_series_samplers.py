@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from geotorch.core import RasterDataset, Sample
-from geotorch.samplers import GridGeoSampler, RandomGeoSampler, RandomTimedeltaSampler, SequentialTimedeltaSampler
+from geotorch.samplers import (
+    GridGeoSampler,
+    RandomGeoSampler,
+    RandomPeriodSampler,
+    RandomTimedeltaSampler,
+    SequentialPeriodSampler,
+    SequentialTimedeltaSampler,
+)
 from tests.core.rasters import grid, write_raster
 
 DAYS = ("20200301", "20200601", "20200901")
@@ -63,6 +70,24 @@ def test_spatial_at_temporal_gives_each_chip_the_full_series(series: Dated) -> N
         for sample in samples:
             assert sample["image"].shape == (3, 1, 32, 32)
             assert sample["image"][:, 0, 0, 0].tolist() == [1.0, 2.0, 3.0], "the three dates in time order"
+
+
+def test_windows_reaching_past_toi_read_no_date_outside_it(series: Dated) -> None:
+    # A year, or 366 days, from the March date: the windows reached the September date, outside toi.
+    toi = (datetime(2020, 1, 1), datetime(2020, 7, 1))
+    year = timedelta(days=366)
+    temporal_samplers = [
+        SequentialPeriodSampler(series, freq="Y", toi=toi),
+        RandomPeriodSampler(series, freq="Y", toi=toi, generator=0),
+        SequentialTimedeltaSampler(series, delta=year, toi=toi),
+        RandomTimedeltaSampler(series, delta=year, toi=toi, generator=0),
+    ]
+    for temporal in temporal_samplers:
+        samples = [series[query] for query in GridGeoSampler(series, size=32, stride=32) @ temporal]
+        assert len(samples) == 8, type(temporal).__name__
+        for sample in samples:
+            assert sample["image"][:, 0, 0, 0].tolist() == [1.0, 2.0], type(temporal).__name__
+        assert all(query.maxt <= datetime(2020, 7, 1, tzinfo=UTC).timestamp() for query in temporal)
 
 
 def test_a_query_without_times_spans_every_date(series: Dated) -> None:

@@ -55,7 +55,8 @@ class TemporalSampler(GeoSampler):
 
     Queries: a :class:`~geotorch.core.BoundingBox` over the dataset's whole
     bounds, with ``mint``/``maxt`` the window's first and last instant (both
-    included, POSIX seconds). A window of one day starting at midnight ends
+    included, POSIX seconds), cut to ``toi``: a window reaching past it reads
+    no date outside it. A window of one day starting at midnight ends
     a microsecond before the next midnight, as the interval of a file dated
     that day does, so consecutive windows never share an acquisition.
 
@@ -160,9 +161,17 @@ class TemporalSampler(GeoSampler):
         """The windows this sampler picks from over ``intervals`` (see :meth:`intervals_at`)."""
 
     def query(self, window: Window, location: BoundingBox | None = None) -> BoundingBox:
-        """The query for ``window`` over ``location``'s x/y (the dataset's whole bounds when None)."""
+        """The query for ``window`` over ``location``'s x/y (the dataset's whole bounds when None), cut to ``toi``.
+
+        A window of ``delta`` or a period may reach past ``toi`` (a year over a toi of two months); its query
+        stops at ``toi``'s ends, so no date outside ``toi`` is read.
+        """
         area = self.bounds if location is None else location
-        return BoundingBox(area.minx, area.maxx, area.miny, area.maxy, to_seconds(window[0]), to_seconds(window[1]))
+        first, last = window
+        if self.toi is not None:
+            # Every window overlaps a date inside toi, so the cut holds at least that.
+            first, last = max(first, self.toi[0]), min(last, self.toi[1])
+        return BoundingBox(area.minx, area.maxx, area.miny, area.maxy, to_seconds(first), to_seconds(last))
 
     def _length(self, length: int | None, windows: int, given: str) -> int:
         """Windows a pass of a random sampler draws: ``length`` when given, else ``windows`` (from ``given``).
