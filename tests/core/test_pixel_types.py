@@ -77,6 +77,46 @@ def test_integral_float_masks_are_read_exactly(tmp_path: Path) -> None:
     assert mask[0, 0] == -3 and (mask.ravel()[1:] == 12).all()
 
 
+class FloatMask(RasterDataset):
+    """A continuous target (elevation, biomass): a mask of the values as read, as TorchGeo's float dtypes give."""
+
+    is_image = False
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return torch.float32
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:3035"], ids=["copied", "warped"])
+def test_a_float_mask_keeps_the_fractional_values_of_a_real_float32_raster(
+    real_data: Path, crs: str | None
+) -> None:
+    # The float dtype asks for values, not class ids: 12.75 must not be refused as "no integer class id".
+    real = real_data / "float_raster_with_nodata.tif"
+    with rasterio.open(real) as source:
+        stored = source.read(1)
+    assert (stored != np.round(stored)).any()
+    dataset = FloatMask(real, crs=crs)
+    mask = dataset[dataset.bounds]["mask"]
+    assert mask.dtype == torch.float32
+    if crs is None:
+        np.testing.assert_array_equal(mask.numpy(), stored)
+    else:  # nearest neighbour: every value read is one the file stores
+        assert np.isin(mask.numpy(), stored).all() and (mask != mask.round()).any()
+
+
+def test_a_float_mask_takes_a_fractional_nodata_and_warns_of_float64_rounding(tmp_path: Path) -> None:
+    array = np.full((1, 4, 4), 0.1, "float64")
+    array[0, 0, 0] = 0.5
+    write_raster(tmp_path / "agb.tif", array, "EPSG:32616", grid(LEFT, TOP))
+    with pytest.warns(UserWarning, match=r"agb\.tif holds float64 pixels, which float32 masks cannot all hold"):
+        dataset = FloatMask(tmp_path, nodata=0.5)
+    mask = dataset[dataset.bounds]["mask"].numpy()
+    assert mask[0, 0] == 0.5 and (mask.ravel()[1:] == np.float32(0.1)).all()
+    with pytest.raises(ValueError, match=r"nodata=0\.5 is no class id"):
+        Mask(tmp_path, nodata=0.5)
+
+
 class Bands(RasterDataset):
     """One file per band: ``<scene>_B1.tif``, ``<scene>_B2.tif``; the B1 file is indexed."""
 

@@ -899,12 +899,38 @@ def test_files_dated_before_1970_are_found_by_default_queries(tmp_path: Path) ->
                          ids=["copied", "half-pixel", "reprojected"])
 def test_a_file_lacking_a_band_read_is_refused_naming_it(tmp_path: Path, shift: float, crs: str | None,
                                                          bands: tuple[str, ...] | None) -> None:
-    # a.tif is RGBA; b.tif, beside it, only RGB: reading band 4 of b.tif names b.tif and its 3 bands.
+    # a.tif is RGBA; b.tif, beside it, only RGB: reading band 4 is refused when the dataset is made, naming
+    # b.tif and its 3 bands (it failed only when a window met b.tif).
     write_raster(tmp_path / "a.tif", np.full((4, 8, 8), 100, "uint8"), "EPSG:32616", grid(LEFT, TOP))
     write_raster(tmp_path / "b.tif", np.full((3, 8, 8), 50, "uint8"), "EPSG:32616", grid(LEFT + shift, TOP - shift))
     kind = type("Rgba", (RasterDataset,), {"all_bands": ("r", "g", "b", "a")})
-    dataset = kind(tmp_path, crs=crs, res=30 if crs else None, bands=bands)
-    with pytest.raises(RasterReadError, match=r"b\.tif: has 3 band\(s\) but band\(s\) \[4\] are read"):
-        dataset[dataset.bounds]
+    with pytest.raises(ValueError, match=r"b\.tif has 3 band\(s\) but the bands selected need 4"):
+        kind(tmp_path, crs=crs, res=30 if crs else None, bands=bands)
     # Reading only bands both files have works.
-    assert kind(tmp_path, crs=crs, bands=("r", "b"))[dataset.bounds]["image"].shape[0] == 2
+    dataset = kind(tmp_path, crs=crs, res=30 if crs else None, bands=("r", "b"))
+    image = dataset[dataset.bounds]["image"]
+    assert image.shape[0] == 2 and set(image.unique().tolist()) <= {0.0, 50.0, 100.0}
+
+
+@pytest.mark.real_data
+def test_files_of_other_band_counts_are_refused_unless_bands_are_chosen(tmp_path: Path, real_data: Path) -> None:
+    # The real RGB.byte.tif beside an RGBA copy of it shifted east: without a band selection the RGBA file's
+    # alpha band was dropped silently wherever it was read (3 channels from a 4-band file).
+    with rasterio.open(real_data / "RGB.byte.tif") as source:
+        rgb, profile = source.read(), source.profile
+    (tmp_path / "a_rgb.tif").write_bytes((real_data / "RGB.byte.tif").read_bytes())
+    alpha = np.where(rgb.any(axis=0), 255, 0).astype("uint8")[None]
+    shifted = profile["transform"] * profile["transform"].translation(profile["width"] // 2, 0)
+    write_raster(tmp_path / "b_rgba.tif", np.concatenate([rgb, alpha]), profile["crs"], shifted)
+    with pytest.raises(ValueError, match=r"b_rgba\.tif has 4 band\(s\) but .*a_rgb\.tif has 3; every file"):
+        RasterDataset(tmp_path)
+    kind = type("Rgba", (RasterDataset,), {"all_bands": ("red", "green", "blue", "alpha")})
+    dataset = kind(tmp_path, bands=("red", "green", "blue"))
+    # A 16 x 16 px window in the RGBA file's east half, beyond the RGB file.
+    west, north = shifted * (600, 350)
+    east, south = shifted * (616, 366)
+    image = dataset[west:east, south:north]["image"]
+    np.testing.assert_array_equal(image.numpy(), rgb[:, 350:366, 600:616])
+    assert image.shape == (3, 16, 16) and image.any()
+    with pytest.raises(ValueError, match=r"a_rgb\.tif has 3 band\(s\) but the bands selected need 4"):
+        kind(tmp_path)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+import rasterio
 import torch
 
 from geotorch.core import ChecksumError, DatasetNotFoundError
@@ -12,13 +15,31 @@ from geotorch.datasets import EUDEM, AsterGDEM
 from tests.datasets.fakes.geo import md5, zip_files
 from tests.datasets.fakes.products import write_aster_tile, write_eudem_tile
 
+#: A real float32 raster in ETRS89-LAEA (EU-DEM's grid) with nodata -3.4e38 (see ../shared/data/real/README.md).
+REAL_FLOAT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real" / "float_raster_with_nodata.tif"
 
-def test_eudem_elevation_is_a_long_mask_in_metres(tmp_path: Path) -> None:
+
+def test_eudem_elevation_is_a_float32_mask_in_metres(tmp_path: Path) -> None:
     write_eudem_tile(tmp_path)
     dataset = EUDEM(root=tmp_path)
     mask = dataset[dataset.bounds]["mask"]
-    assert mask.dtype == torch.int64 and mask.shape == (32, 32)
-    assert int(mask[0, 0]) == 100 and int(mask.max()) == 100 + 5 * 31 + 4 * 31
+    assert mask.dtype == torch.float32 and mask.shape == (32, 32)
+    assert float(mask[0, 0]) == 100 and float(mask.max()) == 100 + 5 * 31 + 4 * 31
+
+
+def test_eudem_keeps_fractional_metres_and_the_nodata_of_a_real_float32_tile(tmp_path: Path) -> None:
+    # A real float32 LAEA raster with fractional values and a nodata collar, named as an EU-DEM tile:
+    # every value must come back as stored (the int64 mask refused 0.5 m steps as "no integer class id").
+    if not REAL_FLOAT.is_file():
+        pytest.skip(f"real geodata not found at {REAL_FLOAT.resolve()} (the project root's ../shared/data/real)")
+    shutil.copy(REAL_FLOAT, tmp_path / "eu_dem_v11_E40N20.TIF")
+    with rasterio.open(REAL_FLOAT) as source:
+        stored = source.read(1)
+    assert (stored != np.round(stored)).any() and (stored == np.float32(-3.4e38)).sum() == 58
+    dataset = EUDEM(root=tmp_path)
+    mask = dataset[dataset.bounds]["mask"]
+    assert mask.dtype == torch.float32
+    np.testing.assert_array_equal(mask.numpy(), stored)
 
 
 def test_eudem_archives_placed_in_root_are_verified_and_extracted(

@@ -22,22 +22,27 @@ def holds_exactly(target: np.dtype[Any], dtype: np.dtype[Any]) -> bool:
     return bool(np.can_cast(dtype, target, casting="safe"))
 
 
-def warn_of_rounding(owner: str, target: np.dtype[Any], dtypes: Mapping[np.dtype[Any], Location | str]) -> None:
-    """Say which file's values images of type ``target`` cannot hold exactly: they are rounded, never silently.
+def warn_of_rounding(
+    owner: str, target: np.dtype[Any], dtypes: Mapping[np.dtype[Any], Location | str], is_image: bool = True
+) -> None:
+    """Say which file's values samples of type ``target`` cannot hold exactly: they are rounded, never silently.
 
     Args:
         owner: the dataset's class name, for the message.
-        target: the type of the dataset's images.
+        target: the type of the dataset's images, or of its masks of a float type.
         dtypes: each pixel type of the files, with a file of that type.
+        is_image: the samples are images (else masks holding values as read).
     """
     for dtype, path in dtypes.items():
         if not holds_exactly(target, dtype):
+            keep = "override the dtype property (e.g. torch.float64) to keep them, or " if target.itemsize < 8 else ""
+            classes = (
+                "set is_image=False for integer classes" if is_image else "give masks of class ids an integer dtype"
+            )
             warnings.warn(
-                f"{owner}: {path} holds {dtype} pixels, which {target} images cannot all hold "
-                f"exactly (integers beyond 2**{np.finfo(target).nmant + 1}, or finer fractions): they are "
-                f"rounded to the nearest {target}; "
-                + ("override the dtype property (e.g. torch.float64) to keep them, or " if target.itemsize < 8 else "")
-                + "set is_image=False for integer classes",
+                f"{owner}: {path} holds {dtype} pixels, which {target} {'images' if is_image else 'masks'} cannot all "
+                f"hold exactly (integers beyond 2**{np.finfo(target).nmant + 1}, or finer fractions): they are "
+                f"rounded to the nearest {target}; {keep}{classes}",
                 stacklevel=4,
             )
             return

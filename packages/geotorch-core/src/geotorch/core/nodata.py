@@ -74,22 +74,23 @@ def type_holding(dtype: np.dtype[np.generic], value: float) -> np.dtype[np.gener
     return np.dtype(np.float32) if wider.kind == "f" and wider.itemsize < 4 else wider
 
 
-def dataset_nodata(owner: str, value: object, sample_dtype: np.dtype[np.generic], is_image: bool) -> float:
+def dataset_nodata(owner: str, value: object, sample_dtype: np.dtype[np.generic], class_ids: bool) -> float:
     """A dataset's ``nodata`` (argument or class attribute) as a Python number, checked against its samples' type.
 
     Args:
         owner: the dataset class's name, for errors.
         value: the ``nodata`` given.
         sample_dtype: the type of the samples' ``image`` or ``mask``.
-        is_image: whether samples hold an ``image`` (else a ``mask`` of class ids).
+        class_ids: whether samples hold a ``mask`` of class ids (else an ``image``, or a mask of a float
+            ``dtype`` holding values as read).
 
     Returns:
         The value as an ``int`` when it is an integer of any kind (ids beyond 2**53 stay exact), else a ``float``.
 
     Raises:
         TypeError: if ``value`` is not one real number (a string, a bool, a sequence).
-        ValueError: if the samples' type cannot hold it: a mask's nodata is not an integer id,
-            or an image's is beyond its float type's range (1e40 would become infinity in float32).
+        ValueError: if the samples' type cannot hold it: a class-id mask's nodata is not an integer id,
+            or another's is beyond its float type's range (1e40 would become infinity in float32).
     """
     if getattr(value, "ndim", None) == 0 and callable(getattr(value, "item", None)):
         value = value.item()  # type: ignore[attr-defined]  # a 0-d tensor or array
@@ -97,9 +98,9 @@ def dataset_nodata(owner: str, value: object, sample_dtype: np.dtype[np.generic]
     if number is None:
         raise TypeError(f"{owner}: nodata must be one real number, got {value!r} ({type(value).__name__})")
     exact = int(value) if isinstance(value, Integral) and math.isfinite(number) else number
-    if not is_image and not holds(np.dtype(np.int64), exact):
+    if class_ids and not holds(np.dtype(np.int64), exact):
         raise ValueError(f"{owner}: nodata={value!r} is no class id a mask holds (an integer within int64)")
-    if is_image and not holds(sample_dtype, number):
+    if not class_ids and not holds(sample_dtype, number):
         raise ValueError(
             f"{owner}: nodata={value!r} is beyond the range of the samples' {sample_dtype} (it would become "
             f"infinity); give a value {sample_dtype} holds, or a float64 dtype"

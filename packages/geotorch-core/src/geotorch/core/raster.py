@@ -12,6 +12,7 @@ import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 
+from geotorch.core.band_counts import check_band_count
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
@@ -33,7 +34,6 @@ from geotorch.core.timeseries import (
     TIME_KEY,
     acquisition_spans,
     check_acquisition,
-    check_band_count,
     shares_area,
     time_steps,
 )
@@ -57,11 +57,13 @@ class RasterDataset(SceneFiles, GeoDataset):
         all_bands: names of every band the product has, in file order.
         default_bands: the bands used when ``bands`` is not given (all when empty).
         rgb_bands: bands shown by :meth:`plot`.
-        is_image: samples hold a float32 ``image``; otherwise an int64 ``mask``.
+        is_image: samples hold a float32 ``image``; otherwise a ``mask`` of int64 class
+            ids, or of the values as read (nearest neighbour) where ``dtype`` is a float
+            type (a continuous target such as elevation, as in TorchGeo).
             Files of different pixel types are read in a type that holds all their
             values, and so is each band file of a ``separate_files`` product and each
             band of a file mixing types (a VRT), whatever type the indexed file has;
-            a mask value int64 cannot hold exactly (a fraction, NaN, inf, beyond
+            a class id int64 cannot hold exactly (a fraction, NaN, inf, beyond
             int64) fails the read, and complex rasters are refused, at construction
             or, for files met only when read, by the read, naming the file.
         resampling: warp resampling (default: bilinear for images, nearest for masks).
@@ -138,10 +140,11 @@ class RasterDataset(SceneFiles, GeoDataset):
       else the name with its band replaced. Sentinel-2 picks each band's finest
       resolution folder.
     - :meth:`labels_of` ``(mask) -> Tensor``: for masks (``is_image`` False),
-      called on every sample's ``mask`` (int64, ``(H, W)``, or ``(C, H, W)`` for
-      several bands) once it is read and before ``transforms``; returns the
-      labels, int64, of the same shape. The default keeps the values. Land-cover
-      products map their raw class values to ``0..k`` here.
+      called on every sample's ``mask`` (``(H, W)``, or ``(C, H, W)`` for several
+      bands, of the dataset's ``dtype``: int64 by default) once it is read and
+      before ``transforms``; returns the labels, of the same shape and type. The
+      default keeps the values. Land-cover products map their raw class values to
+      ``0..k`` here.
     - :meth:`acquisition_key` ``(path, match) -> Hashable``: with ``time_series=True``, called at
       indexing for every file (for ``separate_files``, the file standing for the scene) with its
       path and ``filename_regex`` match; files with equal keys are one acquisition, mosaicked into
@@ -217,7 +220,7 @@ class RasterDataset(SceneFiles, GeoDataset):
             self.nodata = nodata
         if self.nodata is not None:
             sample_dtype = torch.empty(0, dtype=self.dtype).numpy().dtype
-            self.nodata = dataset_nodata(type(self).__name__, self.nodata, sample_dtype, self.is_image)
+            self.nodata = dataset_nodata(type(self).__name__, self.nodata, sample_dtype, self._class_ids)
         self.bands = self.select_bands(bands)
         self._scene_files: dict[str, dict[str, str]] = {}
         self._scene_bands: dict[str, Sequence[str]] = {}
@@ -255,16 +258,23 @@ class RasterDataset(SceneFiles, GeoDataset):
             DatasetNotFoundError: if there is no scene.
             TypeError: if a scene's acquisition key (time series) is not hashable, naming the scene.
             ValueError: if two scenes share a path, a scene holds complex pixels or its ``band_files``
-                do not fit the product, ``all_bands`` names more bands than the first scene has, or files
-                of a time series differ in band count (naming the scene).
+                do not fit the product, ``all_bands`` names more bands than any scene has, a file lacks
+                a selected band, or files differ in band count without a band selection (naming the scene).
         """
         owner = type(self).__name__
         records = list(self.scene_records())
         if not records:
             raise DatasetNotFoundError(owner, [str(path) for path in self.paths], "scene_records() gave no scene")
+        widest = max(records, key=lambda record: record.profile.count)
+        if not self.separate_files and len(self.all_bands) > widest.profile.count:
+            raise ValueError(
+                f"{owner}: all_bands names {len(self.all_bands)} bands but {widest.path} has "
+                f"{widest.profile.count}, the most of any file; fix all_bands (or set separate_files=True for "
+                f"one file per band)"
+            )
         footprints: list[Footprint] = []
         dtypes: dict[np.dtype[Any], str] = {}
-        # A time series' files must all hold the bands read: the highest selected one, or as many as the first.
+        # Every file must hold the bands read: the highest selected one, or as many as the first.
         counted: tuple[Location | str, int] | None = None
         needed = max((self.all_bands.index(band) + 1 for band in self.bands if band in self.all_bands), default=None)
         seen: set[str] = set()
@@ -280,8 +290,8 @@ class RasterDataset(SceneFiles, GeoDataset):
                 key = (record.mint, record.maxt) if record.acquisition is None else record.acquisition
                 check_acquisition(owner, record.path, key)
                 self._acquisitions[record.path] = (key, record.mint, record.maxt)
-                if not self.separate_files:
-                    counted = check_band_count(owner, record.path, profile.count, counted, needed)
+            if not self.separate_files:
+                counted = check_band_count(owner, record.path, profile.count, counted, needed)
             left, bottom, right, top = profile.bounds
             crs = crs_from_wkt(profile.crs)
             footprints.append(Footprint(crs, (left, right, bottom, top), record.mint, record.maxt, record.path))
@@ -297,16 +307,11 @@ class RasterDataset(SceneFiles, GeoDataset):
             footprints = [replace(footprint, mint=self._acquisitions[footprint.item][1],
                                   maxt=self._acquisitions[footprint.item][2]) for footprint in footprints]
         first = records[0].profile
-        if not self.separate_files and len(self.all_bands) > first.count:
-            raise ValueError(
-                f"{owner}: all_bands names {len(self.all_bands)} bands but {records[0].path} has "
-                f"{first.count}; fix all_bands (or set separate_files=True for one file per band)"
-            )
         self._band_count = len(self.bands) if self.bands else first.count
         # Files of different types are read in a type that holds the values of all of them.
         self._read_dtype = np.result_type(*sorted(dtypes, key=str))
-        if self.is_image:
-            warn_of_rounding(owner, torch.empty(0, dtype=self.dtype).numpy().dtype, dtypes)
+        if not self._class_ids:
+            warn_of_rounding(owner, torch.empty(0, dtype=self.dtype).numpy().dtype, dtypes, self.is_image)
         return footprints, first
 
     @property
@@ -316,6 +321,11 @@ class RasterDataset(SceneFiles, GeoDataset):
         Override it (as in TorchGeo) to keep values float32 would round, e.g. ``torch.float64``.
         """
         return torch.float32 if self.is_image else torch.long
+
+    @property
+    def _class_ids(self) -> bool:
+        """Whether samples hold class ids: a ``mask`` of an integer ``dtype`` (a float one holds values as read)."""
+        return not self.is_image and not self.dtype.is_floating_point
 
     def _native_res(self, first: RasterProfile) -> tuple[float, float]:
         return res_in(crs_from_wkt(first.crs), self._crs, first.bounds, first.res)
@@ -328,10 +338,11 @@ class RasterDataset(SceneFiles, GeoDataset):
         them.
 
         Args:
-            mask: int64 values, ``(H, W)``, or ``(C, H, W)`` for several bands.
+            mask: values of the dataset's ``dtype`` (int64 by default), ``(H, W)``, or ``(C, H, W)``
+                for several bands.
 
         Returns:
-            The labels, int64, of the same shape.
+            The labels, of the same shape and type.
         """
         return mask
 
@@ -349,7 +360,7 @@ class RasterDataset(SceneFiles, GeoDataset):
             dtype=np.dtype(np.float32) if exact_float32 else self._dtype,
             warp_dtype=self._dtype,
             nodata=self.nodata,
-            exact_ids=not self.is_image,
+            exact_ids=self._class_ids,
         )
         self._plan = (inputs, plan)
         return plan

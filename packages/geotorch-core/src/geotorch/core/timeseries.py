@@ -68,41 +68,6 @@ def check_acquisition(owner: str, path: Location | str, key: object) -> None:
         ) from error
 
 
-def check_band_count(
-    owner: str, path: Location | str, count: int, first: tuple[Location | str, int] | None, needed: int | None
-) -> tuple[Location | str, int]:
-    """Refuse a file of a series whose steps would not stack: too few bands, or a count unlike the first file's.
-
-    Args:
-        owner: the dataset's class name, for messages.
-        path: the file.
-        count: its number of bands.
-        first: the first file checked and its count (None for the first file).
-        needed: the highest band read (1-based) when the dataset selects bands by name (``all_bands``),
-            so that files may hold more; None when every band of the files is read, so that counts must match.
-
-    Returns:
-        The first file and its count (``(path, count)`` when ``first`` is None).
-
-    Raises:
-        ValueError: naming the file and its count, and the first file or the bands needed.
-    """
-    if needed is not None and count < needed:
-        raise ValueError(
-            f"{owner}: {path} has {count} band(s) but the bands selected need {needed}; every file of a time "
-            f"series (time_series=True) needs the selected bands: choose bands=... that all files have"
-        )
-    if first is None:
-        return path, count
-    if needed is None and count != first[1]:
-        raise ValueError(
-            f"{owner}: {path} has {count} band(s) but {first[0]} has {first[1]}; every file of a time series "
-            f"(time_series=True) needs the same bands so that its steps stack as (T, C, H, W): give paths=... "
-            f"holding one product, or declare all_bands and choose bands=..."
-        )
-    return first
-
-
 def shares_area(box: Sequence[float], query: BoundingBox) -> bool:
     """Whether an index entry's box overlaps ``query`` by more than an edge or a corner.
 

@@ -42,7 +42,9 @@ class EUDEM(RasterDataset, DatasetLifecycle):
     Copernicus serves the tiles as ``eu_dem_v11_{tile}.zip`` behind a login, so
     they cannot be downloaded automatically; archives placed in the first folder of ``paths`` are
     verified against their published MD5 (with ``checksum``) and extracted.
-    Samples hold the elevation in metres as ``mask`` (whole metres, int64).
+    Samples hold the elevation in metres as a float32 ``mask``, as the tiles store it
+    (fractions of a metre kept; TorchGeo's mask is int64, which truncated them), with
+    the tiles' nodata (-3.4028235e38) outside their coverage.
 
     Source: https://land.copernicus.eu/imagery-in-situ/eu-dem/eu-dem-v1.1
     """
@@ -123,6 +125,11 @@ class EUDEM(RasterDataset, DatasetLifecycle):
         self.prepare(download=False, checksum=checksum)
         super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms, cache=cache,
                          time_series=time_series)
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """float32: the tiles' elevation in metres, fractions kept."""
+        return torch.float32
 
     def resources(self) -> list[Resource]:
         """The tile archives placed in ``root`` (first folder of ``paths``): verified and extracted, never fetched."""
