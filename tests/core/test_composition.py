@@ -259,6 +259,33 @@ def test_union_fills_the_first_datasets_nodata_from_the_second(tmp_path: Path) -
     assert (image[:, 5:] == 200).all()
 
 
+@pytest.mark.parametrize("nodata", [float("nan"), -9999.0])
+def test_union_takes_the_second_where_the_first_holds_its_own_nodata(tmp_path: Path, nodata: float) -> None:
+    # A float elevation of NaN (or -9999) nodata over its east half, beside a file covering it all.
+    first = np.full((10, 10), 1.0, dtype="float32")
+    first[:, 5:] = nodata
+    write_raster(tmp_path / "a" / "a.tif", first, "EPSG:32616", grid(600000, 4000000), nodata=nodata)
+    write_raster(tmp_path / "b" / "b.tif", np.full((10, 10), 2.0, "float32"), "EPSG:32616", grid(600000, 4000000))
+    union = RasterDataset(tmp_path / "a") | RasterDataset(tmp_path / "b")
+    row = union[union.bounds]["image"][0, 0].tolist()
+    assert row == [1.0] * 5 + [2.0] * 5
+
+
+def test_union_takes_the_second_outside_the_first_of_nodata_minus_9999(tmp_path: Path) -> None:
+    # A query reaching east of the first file: its pixels there hold the first's fill, -9999.
+    write_raster(tmp_path / "a" / "a.tif", np.full((10, 10), -5.0, "float32"), "EPSG:32616", grid(600000, 4000000),
+                 nodata=-9999)
+    write_raster(tmp_path / "b" / "b.tif", np.full((10, 20), 7.0, "float32"), "EPSG:32616", grid(600000, 4000000))
+    first, second = RasterDataset(tmp_path / "a"), RasterDataset(tmp_path / "b")
+    union = first | second
+    assert union.fill == -9999
+    query = BoundingBox(600150, 600450, 3999700, 4000000, union.bounds.mint, union.bounds.maxt)
+    assert union[query]["image"][0, 0].tolist() == [-5.0] * 5 + [7.0] * 5
+    # Where neither has data, the first's fill.
+    beyond = BoundingBox(600450, 600750, 3999700, 4000000, union.bounds.mint, union.bounds.maxt)
+    assert union[beyond]["image"][0, 0].tolist() == [7.0] * 5 + [-9999.0] * 5
+
+
 def test_composites_survive_pickling(seed: SeedData) -> None:
     dataset = (Landsat7(seed.landsat7, bands=["SR_B1"]) | Landsat8(seed.landsat8, bands=["SR_B1"])) & CDL(seed.cdl)
     copy = pickle.loads(pickle.dumps(dataset))

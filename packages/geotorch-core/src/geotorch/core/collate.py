@@ -293,30 +293,51 @@ def _join_series(key: str, current: Tensor, extra: Tensor) -> Tensor:
     return torch.cat(parts, dim=1)
 
 
-def merge_samples(samples: Iterable[Sample]) -> Sample:
+def merge_samples(
+    samples: Iterable[Sample], fills: Sequence[float] | None = None, fill: float | None = None
+) -> Sample:
     """Overlay samples of the same grid: the first sample with data at a pixel wins.
 
-    A pixel counts as empty in a sample when every channel there is 0 (the
-    value that fills pixels without data); such pixels are taken from the
-    next sample that has data. Non-tensor values and the georeferencing
-    (``crs``, ``bounds``, ``transform``) come from the first sample. Time series
+    A pixel counts as empty in a sample when every channel there holds the
+    sample's fill (the value that fills pixels without data: 0 unless ``fills``
+    says otherwise, NaN matching NaN); such pixels are taken from the next
+    sample that has data there, and keep the first sample's fill (or ``fill``)
+    where none has. Non-tensor values and the georeferencing (``crs``,
+    ``bounds``, ``transform``) come from the first sample. Time series
     (samples whose ``time`` is a ``(T,)`` tensor) are overlaid step by step, at each pixel
     of each step (a single-band ``(T, H, W)`` mask pixel by pixel); series of different
     times are first brought to the union of their times, in time order, a series' steps
-    where it has no time being empty (0), as one dataset holding the files of both
-    would give them.
+    where it has no time being empty (its fill, where its type holds it, else 0), as one
+    dataset holding the files of both would give them.
+
+    Args:
+        samples: the samples, first first.
+        fills: the fill of each sample, in order (a :class:`~geotorch.core.GeoDataset`'s ``fill``:
+            NaN or a nodata value such as -9999 for a raster whose files have one); 0 for every
+            sample when None (TorchGeo's rule).
+        fill: the value of pixels empty in every sample, where a tensor's type holds it (a union's fill
+            where only its second operand was read); when None they keep the first sample's fill.
 
     Raises:
         ValueError: if tensors under one key differ in shape (other than in their steps, for
-            series), naming the key, or a series of different times repeats a time.
+            series), naming the key, a series of different times repeats a time, or ``fills``
+            does not give one value per sample.
     """
-    listed = _on_common_times(list(samples))
+    given = list(samples)
+    values = [0.0] * len(given) if fills is None else list(fills)
+    if len(values) != len(given):
+        raise ValueError(f"merge_samples: fills gives {len(values)} value(s) for {len(given)} sample(s)")
+    listed = _on_common_times(given, values)
     steps = _steps(listed[0]) if listed and all(_steps(sample) is not None for sample in listed) else None
     merged: Sample = {}
-    for sample in listed:
+    # Where each merged tensor is still empty, by the fill of the sample its pixels came from.
+    empty_in: dict[str, Tensor] = {}
+    for sample, own in zip(listed, values, strict=True):
         for key, value in sample.items():
             if key not in merged:
                 merged[key] = value.clone() if isinstance(value, Tensor) else value
+                if isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and key != TIME_KEY:
+                    empty_in[key] = _empty_pixels(value, own, steps)
                 continue
             if not isinstance(value, Tensor) or key in GEOREFERENCING_KEYS or key == TIME_KEY:
                 continue
@@ -325,18 +346,37 @@ def merge_samples(samples: Iterable[Sample]) -> Sample:
                 raise ValueError(
                     f"merge_samples: {key!r} shapes differ: {tuple(current.shape)} vs {tuple(value.shape)}"
                 )
-            # Channels are the third axis from the end, but for the (T, H, W) mask of a single-band series.
-            banded = current.ndim >= 3 and not _single_band_steps(current, steps)
-            empty = (current == 0).all(dim=-3, keepdim=current.ndim == 4) if banded else current == 0
-            merged[key] = torch.where(empty, value, current)
+            taken = empty_in[key] & ~_empty_pixels(value, own, steps)
+            merged[key] = torch.where(taken, value, current)
+            empty_in[key] = empty_in[key] & ~taken
+    if fill is not None:
+        for key, empty in empty_in.items():
+            tensor = merged[key]
+            if _holds(tensor, fill):
+                merged[key] = tensor.masked_fill(empty, fill)
     return merged
 
 
-def _on_common_times(samples: list[Sample]) -> list[Sample]:
+def _holds(tensor: Tensor, value: float) -> bool:
+    """Whether ``tensor``'s type holds ``value``: any value a float type, integers alone an integer type."""
+    if tensor.is_floating_point():
+        return True
+    return math.isfinite(value) and value == round(value)
+
+
+def _empty_pixels(tensor: Tensor, fill: float, steps: int | None) -> Tensor:
+    """Which pixels of ``tensor`` hold ``fill`` in every channel (NaN matching NaN), broadcastable to it."""
+    empty = torch.isnan(tensor) if math.isnan(fill) else tensor == fill
+    # Channels are the third axis from the end, but for the (T, H, W) mask of a single-band series.
+    banded = tensor.ndim >= 3 and not _single_band_steps(tensor, steps)
+    return empty.all(dim=-3, keepdim=True) if banded else empty
+
+
+def _on_common_times(samples: list[Sample], fills: list[float]) -> list[Sample]:
     """Time series of different times brought to the union of their times; other samples as they are.
 
-    Each step-wise tensor (a series' tensors with ``T`` first, but ``time``) gets zeros at the times its
-    series lacks.
+    Each step-wise tensor (a series' tensors with ``T`` first, but ``time``) gets its sample's fill
+    (of ``fills``) at the times its series lacks.
 
     Raises:
         ValueError: if the series differ in their times and one of them repeats a time.
@@ -354,14 +394,15 @@ def _on_common_times(samples: list[Sample]) -> list[Sample]:
         )
     union = torch.unique(torch.cat(series_times))
     aligned: list[Sample] = []
-    for sample, time in zip(samples, series_times, strict=True):
+    for sample, time, fill in zip(samples, series_times, fills, strict=True):
         steps = torch.searchsorted(union, time)
         spread: Sample = {}
         for key, value in sample.items():
             if key == TIME_KEY:
                 spread[key] = union
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and value.shape[:1] == time.shape:
-                spread[key] = value.new_zeros((len(union), *value.shape[1:]))
+                # An integer tensor cannot hold a NaN or fractional fill: its empty steps are 0.
+                spread[key] = value.new_full((len(union), *value.shape[1:]), fill if _holds(value, fill) else 0)
                 spread[key][steps] = value
             else:
                 spread[key] = value

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
 from geotorch.core.geo import GeoDataset, as_res, build_index
+from geotorch.core.nodata import same_value
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timeseries import is_time_series, on_series_time, operand_query, operands_under
 
@@ -141,6 +142,12 @@ class IntersectionDataset(_Composite):
         self.index = build_index(entries)
 
     @property
+    def fill(self) -> float:
+        """The operands' fill when they share one (NaN matching NaN), else 0 (the default of a sample)."""
+        first, second = (dataset.fill for dataset in self.datasets)
+        return first if same_value(first, second) else 0.0
+
+    @property
     def channels(self) -> Mapping[str, int]:
         """Channels of both operands added up per key."""
         total: dict[str, int] = {}
@@ -164,6 +171,12 @@ class UnionDataset(_Composite):
     is modified. Both must give the same sample keys and channel counts. The
     index holds every entry of both operands, each with its own item (the
     file it was read from).
+
+    A pixel is taken from the second operand where the first holds its
+    :attr:`~GeoDataset.fill` in every channel (its nodata: NaN, -9999, ... for
+    rasters whose files have one, else 0); pixels where neither has data hold the
+    first's fill, also in windows only the second operand meets. A ``collate_fn``
+    other than :func:`merge_samples` gets the samples alone.
     """
 
     def __init__(
@@ -208,7 +221,17 @@ class UnionDataset(_Composite):
         """The operands' (equal) channels."""
         return self.datasets[0].channels
 
+    @property
+    def fill(self) -> float:
+        """The first operand's fill: the value of pixels where neither operand has data."""
+        return self.datasets[0].fill
+
     def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
         # Only the operands that have data there are read; each through its own __getitem__ (a subclass may
         # post-process its samples there), which asks its index again: the price of honouring such overrides.
-        return self.collate_fn([dataset[query] for dataset in operands_under(self.datasets, query)])
+        operands = operands_under(self.datasets, query)
+        samples = [dataset[query] for dataset in operands]
+        if self.collate_fn is merge_samples:
+            # Each operand's pixels without data hold its own fill (NaN, a nodata value), not always 0.
+            return merge_samples(samples, fills=[dataset.fill for dataset in operands], fill=self.fill)
+        return self.collate_fn(samples)

@@ -160,6 +160,16 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         return BoundingBox(minx, maxx, miny, maxy, mint, maxt)
 
     @property
+    def fill(self) -> float:
+        """The value samples hold, in every channel, at pixels where the dataset has no data (0 here).
+
+        :class:`UnionDataset` takes a pixel from its second operand where the first holds its fill.
+        A :class:`~geotorch.core.RasterDataset`'s is its ``nodata``, else its first file's, else 0
+        (NaN for a float file of NaN nodata), as read: before ``labels_of`` and ``transforms``.
+        """
+        return 0.0
+
+    @property
     @abc.abstractmethod
     def channels(self) -> Mapping[str, int]:
         """How many channels each tensor key of a sample carries, e.g. ``{"image": 7}``."""

@@ -237,6 +237,11 @@ class RasterDataset(SceneFiles, GeoDataset):
         self._index_footprints(footprints)
 
     @property
+    def fill(self) -> float:
+        """The value of pixels without data: ``nodata``, else the first file's nodata, else 0."""
+        return self._fill
+
+    @property
     def channels(self) -> Mapping[str, int]:
         """``{"image": C}`` or ``{"mask": C}`` for the selected bands."""
         return {"image" if self.is_image else "mask": self._band_count}
