@@ -159,3 +159,27 @@ def test_an_output_dir_inside_the_input_folder_is_refused_once_it_holds_outputs(
         run(tmp_path, task, GeoTIFFPredictionWriter(out))
     assert (out / "scene.tif").read_bytes() == written
     assert [path.name for path in out.iterdir()] == ["scene.tif"]
+
+
+def test_a_prediction_grid_with_gaps_between_windows_is_refused_naming_the_stride(tmp_path: Path) -> None:
+    # patch_size=8 with predict_stride=20 wrote 1376 of a 40 x 50 scene's 2000 pixels as nodata, with no warning:
+    # the writer blends what windows cover, and 12 of every 20 rows and columns lay between windows.
+    from geotorch.trainers import StreamingGridSampler
+
+    scene(tmp_path / "in")
+    with pytest.raises(ValueError, match=r"WholeScene: predict_stride=20 is larger than patch_size=8"):
+        WholeScene(paths=tmp_path / "in", batch_size=4, patch_size=8, predict_stride=20)
+    with pytest.raises(ValueError, match=r"WholeScene: predict_stride=\(4, 9\) is larger than patch_size=\(8, 8\)"):
+        WholeScene(paths=tmp_path / "in", patch_size=(8, 8), predict_stride=(4, 9))
+    with pytest.raises(ValueError, match=r"StreamingGridSampler: stride=\(8, 20\) is larger than size=8"):
+        StreamingGridSampler(Scenes(paths=tmp_path / "in"), 8, (8, 20))
+
+
+def test_a_prediction_grid_of_windows_side_by_side_predicts_every_pixel(tmp_path: Path) -> None:
+    scene(tmp_path / "in")
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output="scores")
+    datamodule = WholeScene(paths=tmp_path / "in", batch_size=4, patch_size=8, predict_stride=8)
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])
+    trainer.predict(Predicts(lambda image: image[:, :1].float()), datamodule=datamodule, return_predictions=False)
+    with rasterio.open(writer.written[0]) as written, rasterio.open(tmp_path / "in" / "scene.tif") as source:
+        np.testing.assert_array_equal(written.read(1), source.read(1).astype("float32"))

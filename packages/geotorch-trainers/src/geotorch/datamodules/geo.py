@@ -143,7 +143,8 @@ class GeoDataModule(BaseDataModule):
 
         Raises:
             TypeError: if a size, stride or count is not a number (or a pair of numbers).
-            ValueError: if one is NaN, infinite, zero or negative, or a count is not whole (naming the argument).
+            ValueError: if one is NaN, infinite, zero or negative, a count is not whole (naming the argument), or
+                ``predict_stride`` is larger than ``patch_size`` (pixels between windows would not be predicted).
         """
         super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
         owner = type(self).__name__
@@ -151,6 +152,14 @@ class GeoDataModule(BaseDataModule):
         for name, size in (("patch_size", patch_size), ("stride", stride), ("predict_stride", predict_stride)):
             if size is not None:
                 as_pair(size, name, owner)
+        if predict_stride is not None:
+            steps, sides = as_pair(predict_stride, "predict_stride"), as_pair(patch_size, "patch_size")
+            if steps[0] > sides[0] or steps[1] > sides[1]:
+                raise ValueError(
+                    f"{owner}: predict_stride={predict_stride!r} is larger than patch_size={patch_size!r}: the pixels "
+                    "between prediction windows would get no prediction (nodata in the outputs); give a "
+                    "predict_stride of at most patch_size (default: half of it, so that windows overlap and blend)"
+                )
         if length is not None:
             as_count(length, "length", owner)
         self.dataset_class = dataset_class

@@ -34,7 +34,8 @@ class StreamingGridSampler(GeoSampler):
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
     Raises:
-        ValueError: if ``size`` or ``stride`` is not positive.
+        ValueError: if ``size`` or ``stride`` is not positive, or ``stride`` is larger than ``size`` (pixels
+            between windows would not be predicted).
     """
 
     def __init__(
@@ -49,6 +50,12 @@ class StreamingGridSampler(GeoSampler):
         super().__init__(dataset, rank=rank, world_size=world_size)
         self.size = _pair(size, "size")
         self.stride = _pair(stride, "stride")
+        if self.stride[0] > self.size[0] or self.stride[1] > self.size[1]:
+            # The writer blends what windows cover: the pixels between windows would be nodata, with no warning.
+            raise ValueError(
+                f"StreamingGridSampler: stride={stride!r} is larger than size={size!r}: the pixels between windows "
+                "would get no prediction (nodata in the outputs); give a stride of at most the size"
+            )
         self.outputs: list[EntryOutput] = entry_outputs(dataset, self.size, self.stride)
         self.chunks: list[Chunk] = [
             chunk
