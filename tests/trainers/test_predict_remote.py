@@ -185,3 +185,23 @@ def test_an_input_replaced_on_the_server_mid_run_is_an_error_naming_it(server: L
         predict_raster(model, server.url("big.tif"), tmp_path / "out", patch_size=32, batch_size=1, num_workers=0)
     assert batches >= 3
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.tif"))
+
+
+def test_the_writers_output_of_a_signed_url_is_tagged_without_its_signature(
+    server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    # GeoTIFFPredictionWriter tagged the output with the URL as given, 'X-Amz-Signature=secret' included: a
+    # credential copied into every file shared afterwards (predict_raster's outputs already left it out).
+    from geotorch.trainers import GeoTIFFPredictionWriter
+    from tests.trainers.test_predict_writer_input import Predicts, WholeScene, fast_trainer, scene
+
+    scene(server.root)
+    signed = server.url("scene.tif") + "?X-Amz-Signature=secret&X-Amz-Expires=60"
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output="scores")
+    datamodule = WholeScene(paths=[signed], batch_size=4, patch_size=16, predict_stride=8)
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])
+    trainer.predict(Predicts(lambda image: image[:, :1].float()), datamodule=datamodule, return_predictions=False)
+    assert writer.written == [tmp_path / "out" / "scene.tif"]
+    with rasterio.open(writer.written[0]) as result, rasterio.open(server.root / "scene.tif") as source:
+        assert result.tags()["source"] == server.url("scene.tif")
+        np.testing.assert_array_equal(result.read(1), source.read(1).astype("float32"))

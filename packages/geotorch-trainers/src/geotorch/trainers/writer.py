@@ -16,7 +16,7 @@ from rasterio.crs import CRS
 from torch import Tensor
 
 from geotorch.core import GeoDataset
-from geotorch.trainers.outputs import output_folder, temporary_of
+from geotorch.trainers.outputs import output_folder, source_tag, temporary_of
 from geotorch.trainers.predict import class_names_of, described
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
@@ -326,7 +326,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         self.incomplete += not stream.complete
 
     def _spec(self, channels: int, source: str | None) -> OutputSpec:
-        return OutputSpec(self.kind, channels, self.class_names, tags={"source": source or ""}, logits=False)
+        # As predict_raster tags its outputs: a local file's absolute path, a URL without its query (a signature).
+        tag = source_tag(source) if source is not None else ""
+        return OutputSpec(self.kind, channels, self.class_names, tags={"source": tag}, logits=False)
 
     def _kind(self, pl_module: LightningModule) -> OutputKind:
         """``output``, or for ``auto`` the task's ``prediction_output`` (``scores`` for a module without one).
