@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from rasterio.control import GroundControlPoint
+from rasterio.crs import CRS
 from rasterio.errors import NotGeoreferencedWarning
 
 import geotorch.core.profiles as profiles
@@ -181,6 +183,23 @@ def test_a_file_with_a_crs_but_no_geotransform_is_skipped_naming_it(tmp_path: Pa
         dataset = RasterDataset(tmp_path)
     assert len(dataset) == 1
     assert dataset.bounds.minx == 600000.0
+
+
+def test_a_file_placed_by_ground_control_points_alone_is_skipped_saying_so(tmp_path: Path) -> None:
+    """A scene georeferenced by GCPs (a Sentinel-1 GRD, a scanned map) was skipped as having 'no CRS'."""
+    points = [GroundControlPoint(row, col, 600000.0 + 30 * col, 4000000.0 - 30 * row)
+              for row, col in ((0, 0), (0, 4), (4, 0), (4, 4))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(tmp_path / "grd.tif", "w", driver="GTiff", width=4, height=4, count=1,
+                           dtype="uint8") as destination:
+            destination.write(np.ones((1, 4, 4), "uint8"))
+            destination.gcps = (points, CRS.from_epsg(32616))
+    write_raster(tmp_path / "placed.tif", np.ones((1, 4, 4), "uint8"), "EPSG:32616", grid(600000.0, 4000000.0))
+    with pytest.warns(UserWarning, match=r"skipping .*grd\.tif: .*4 ground control points alone.*gdalwarp -t_srs "
+                                         r"EPSG:32616"):
+        dataset = RasterDataset(tmp_path)
+    assert len(dataset) == 1
 
 
 def _ungeoreferenced(path: Path, crs: str | None = "EPSG:32616") -> Path:

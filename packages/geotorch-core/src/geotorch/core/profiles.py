@@ -106,11 +106,18 @@ def _read_profile(path: Location, sidecars: Sequence[str]) -> RasterProfile | st
             warnings.simplefilter("always", NotGeoreferencedWarning)
             source = open_raster(str(path))
         with source:
+            points, points_crs = source.gcps
+            if points and source.transform.is_identity:
+                # GDAL reports no CRS for such a file (the GCPs have theirs): say what it has and what to do.
+                return (
+                    f"it is placed by {len(points)} ground control points alone, not a geotransform, which "
+                    f"GeoTorch does not warp from; warp it onto a grid first (gdalwarp -t_srs "
+                    f"{points_crs.to_string() if points_crs else '<CRS>'} {path} out.tif)"
+                )
             if source.crs is None:
                 return "it has no CRS"
             # rasterio warns of an identity transform only where there are no RPCs either (an _rpc.txt or .RPB
-            # beside the file); a file with RPCs alone has no geotransform all the same. (With GCPs alone,
-            # GDAL reports no CRS.)
+            # beside the file); a file with RPCs alone has no geotransform all the same.
             if source.transform.is_identity and (
                 any(issubclass(warning.category, NotGeoreferencedWarning) for warning in caught) or source.rpcs
             ):
