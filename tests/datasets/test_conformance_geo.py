@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import torch
 
 from geotorch.core.testing import GeoDatasetConformance
 from geotorch.datasets import (
@@ -257,9 +258,10 @@ def eudem_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class TestEUDEM(GeoDatasetConformance):
-    """One float32 tile; elevation has no band, class or split option."""
+    """One float32 tile; elevation has no band, class or split option, and is a float32 mask in metres."""
 
     dataset_class = EUDEM
+    mask_dtype = torch.float32
     folder_argument = "root"
 
     @pytest.fixture

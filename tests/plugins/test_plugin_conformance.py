@@ -110,6 +110,16 @@ def test_kit_catches_a_float_mask(example_scenes):
         GeoDatasetConformance().test_sample_tensors_have_the_documented_types(dataset)
 
 
+def test_kit_takes_a_float_mask_declared_as_a_continuous_target(example_scenes):
+    class ContinuousTarget(GeoDatasetConformance):
+        mask_dtype = torch.float32
+
+    ContinuousTarget().test_sample_tensors_have_the_documented_types(FloatMaskScenes(example_scenes))
+    masks = type("Masks", (RasterDataset,), {"filename_glob": "example_*.tif", "is_image": False})(example_scenes)
+    with pytest.raises(AssertionError, match=r"'mask' must be torch\.float32, got torch\.int64"):
+        ContinuousTarget().test_sample_tensors_have_the_documented_types(masks)
+
+
 def test_kit_catches_an_index_past_the_end_that_does_not_raise(chips_root: Path) -> None:
     with pytest.raises(pytest.fail.Exception, match="DID NOT RAISE"):
         NonGeoDatasetConformance().test_index_past_the_end_raises_index_error(WrappingChips(chips_root))

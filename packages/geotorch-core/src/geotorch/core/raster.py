@@ -270,6 +270,8 @@ class RasterDataset(SceneFiles, GeoDataset):
         records = list(self.scene_records())
         if not records:
             raise DatasetNotFoundError(owner, [str(path) for path in self.paths], "scene_records() gave no scene")
+        for record in records:
+            self._keep_band_files(record)
         widest = max(records, key=lambda record: record.profile.count)
         if not self.separate_files and len(self.all_bands) > widest.profile.count:
             raise ValueError(
@@ -290,7 +292,6 @@ class RasterDataset(SceneFiles, GeoDataset):
                 )
             seen.add(record.path)
             profile = record.profile
-            self._keep_band_files(record)
             if self.time_series:
                 key = (record.mint, record.maxt) if record.acquisition is None else record.acquisition
                 check_acquisition(owner, record.path, key)

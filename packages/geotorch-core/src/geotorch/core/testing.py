@@ -40,6 +40,7 @@ past the end, ``plot``), and what a DataLoader and a user need of a dataset:
 Override points: ``dataset_class`` or :meth:`build` (e.g. to build through the
 registry), ``folder_argument`` (``"root"`` for NonGeo, ``"paths"`` for geo
 datasets), ``variants``, ``image_ndim`` (4 for ``(T, C, H, W)`` images),
+``mask_dtype`` (a float type for a continuous target such as elevation),
 :meth:`check_variant`, and ``GeoDatasetConformance.chip_size``. A subclass that
 gives a ``dataset`` fixture only (no ``dataset_kwargs``) runs the sample and
 pickling checks; the checks that build the dataset themselves are skipped,
@@ -68,13 +69,14 @@ from geotorch.core.sample import Sample
 TRANSFORM_MARK = "conformance_transform_call"
 
 
-def check_tensors(sample: Sample, owner: str, image_ndim: int = 3) -> None:
-    """Assert that ``sample`` holds a float image and/or a long ``(H, W)``/``(C, H, W)`` mask.
+def check_tensors(sample: Sample, owner: str, image_ndim: int = 3, mask_dtype: torch.dtype = torch.long) -> None:
+    """Assert that ``sample`` holds a float image and/or a ``(H, W)``/``(C, H, W)`` mask of ``mask_dtype``.
 
     Args:
         sample: what the dataset returned.
         owner: names the dataset (and index or variant) in failure messages.
         image_ndim: 3 for ``(C, H, W)`` images, 4 for ``(T, C, H, W)`` (time series, image pairs).
+        mask_dtype: the mask's type: int64 class ids by default, a float type for a continuous target.
 
     When both are present they must cover the same pixels.
     """
@@ -89,7 +91,8 @@ def check_tensors(sample: Sample, owner: str, image_ndim: int = 3) -> None:
     if "mask" in sample:
         mask = sample["mask"]
         assert isinstance(mask, torch.Tensor), f"{owner}: 'mask' must be a Tensor, got {type(mask).__name__}"
-        assert mask.dtype == torch.long, f"{owner}: 'mask' must be long (int64), got {mask.dtype}"
+        expected = "long (int64)" if mask_dtype == torch.long else str(mask_dtype)
+        assert mask.dtype == mask_dtype, f"{owner}: 'mask' must be {expected}, got {mask.dtype}"
         assert mask.ndim in (2, 3), f"{owner}: 'mask' must be (H, W) or (C, H, W), got shape {tuple(mask.shape)}"
     if "image" in sample and "mask" in sample:
         assert sample["image"].shape[-2:] == sample["mask"].shape[-2:], (
@@ -164,12 +167,15 @@ class DatasetConformance:
             callable).
         image_ndim: dimensions of ``image``: 3 for ``(C, H, W)``, 4 for
             ``(T, C, H, W)`` (time series, bi-temporal pairs).
+        mask_dtype: the type of ``mask``: ``torch.long`` (class ids) unless
+            the dataset's mask is a continuous target (``torch.float32``).
     """
 
     dataset_class: ClassVar[Callable[..., Any] | None] = None
     folder_argument: ClassVar[str] = "root"
     variants: ClassVar[Sequence[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]]] = ()
     image_ndim: ClassVar[int] = 3
+    mask_dtype: ClassVar[torch.dtype] = torch.long
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Collect :meth:`test_variant_builds_and_reads` only where ``variants`` declares some.
@@ -287,7 +293,7 @@ class DatasetConformance:
         owner = f"{type(dataset).__name__}({variant_id(variant)})"
         assert len(dataset) > 0, f"{owner} holds no sample: every variant must find data"
         for query in self.queries(dataset):
-            check_tensors(dataset[query], f"{owner}[{query}]", self.image_ndim)
+            check_tensors(dataset[query], f"{owner}[{query}]", self.image_ndim, self.mask_dtype)
         self.check_variant(dataset, variant)
 
 
@@ -357,8 +363,8 @@ class GeoDatasetConformance(DatasetConformance):
         )
 
     def test_sample_tensors_have_the_documented_types(self, dataset: GeoDataset) -> None:
-        """``image`` is float (C, H, W), ``mask`` is long (H, W) or (C, H, W)."""
-        check_tensors(dataset[self.chip(dataset)], type(dataset).__name__, self.image_ndim)
+        """``image`` is float (C, H, W), ``mask`` of ``mask_dtype`` (H, W) or (C, H, W)."""
+        check_tensors(dataset[self.chip(dataset)], type(dataset).__name__, self.image_ndim, self.mask_dtype)
 
     def test_channels_match_the_sample(self, dataset: GeoDataset) -> None:
         """``channels`` announces what samples hold, so ``|`` can check operands."""
@@ -399,7 +405,8 @@ class GeoDatasetConformance(DatasetConformance):
         before = (dataset.crs, dataset.res, dataset.bounds, len(dataset))
         both = dataset & dataset
         assert isinstance(both, GeoDataset)
-        check_tensors(both[self.chip(dataset)], f"{type(dataset).__name__} & itself", self.image_ndim)
+        owner = f"{type(dataset).__name__} & itself"
+        check_tensors(both[self.chip(dataset)], owner, self.image_ndim, self.mask_dtype)
         assert (dataset.crs, dataset.res, dataset.bounds, len(dataset)) == before, "& changed its operand"
 
     def test_union_with_itself_works_and_leaves_it_unchanged(self, dataset: GeoDataset) -> None:
@@ -407,7 +414,8 @@ class GeoDatasetConformance(DatasetConformance):
         before = (dataset.crs, dataset.res, dataset.bounds, len(dataset))
         either = dataset | dataset
         assert isinstance(either, GeoDataset)
-        check_tensors(either[self.chip(dataset)], f"{type(dataset).__name__} | itself", self.image_ndim)
+        owner = f"{type(dataset).__name__} | itself"
+        check_tensors(either[self.chip(dataset)], owner, self.image_ndim, self.mask_dtype)
         assert (dataset.crs, dataset.res, dataset.bounds, len(dataset)) == before, "| changed its operand"
 
     def test_str_summarises_it(self, dataset: GeoDataset) -> None:
@@ -431,9 +439,9 @@ class NonGeoDatasetConformance(DatasetConformance):
         assert len(dataset) > 0, f"{type(dataset).__name__} holds no sample"
 
     def test_first_and_last_samples_have_the_documented_types(self, dataset: NonGeoDataset) -> None:
-        """Samples are dicts with a float ``image`` and/or a long ``mask``."""
+        """Samples are dicts with a float ``image`` and/or a ``mask`` of ``mask_dtype``."""
         for index in (0, len(dataset) - 1):
-            check_tensors(dataset[index], f"{type(dataset).__name__}[{index}]", self.image_ndim)
+            check_tensors(dataset[index], f"{type(dataset).__name__}[{index}]", self.image_ndim, self.mask_dtype)
 
     def test_index_past_the_end_raises_index_error(self, dataset: NonGeoDataset) -> None:
         """``dataset[len(dataset)]`` is an IndexError, so iteration stops."""
