@@ -20,6 +20,7 @@ import torch
 from affine import Affine
 from rasterio.control import GroundControlPoint
 from rasterio.errors import NotGeoreferencedWarning
+from rasterio.rpc import RPC
 from torch import Tensor, nn
 
 from geotorch.core import RasterReadError
@@ -342,6 +343,32 @@ def test_an_input_georeferenced_by_ground_control_points_only_is_refused_naming_
     for crs in (None, "EPSG:32633"):
         with pytest.raises(ValueError, match=rf"{path} is georeferenced by ground control points only"):
             predict_raster(conv(), path, tmp_path / "out", patch_size=16, crs=crs)
+        assert not (tmp_path / "out").exists()
+
+
+def test_an_input_georeferenced_by_rpcs_only_is_refused_naming_it(tmp_path: Path) -> None:
+    # A satellite scene before orthorectification (RPCs, no CRS, GDAL's identity transform) was predicted into an
+    # output without CRS, grid or RPCs (polygons in pixel coordinates, no CRS), with no error; warped (crs=), it was
+    # said to have no CRS.
+    path = tmp_path / "in" / "level1.tif"
+    path.parent.mkdir()
+    linear = [0.0] * 20
+    rpcs = RPC(
+        height_off=100, height_scale=500, lat_off=45, lat_scale=0.05, long_off=10, long_scale=0.05,
+        line_off=10, line_scale=10, samp_off=12, samp_scale=12,
+        line_num_coeff=[0, 0, -1, *linear[3:]], line_den_coeff=[1, *linear[1:]],
+        samp_num_coeff=[0, 1, *linear[2:]], samp_den_coeff=[1, *linear[1:]],
+    )  # fmt: skip
+    image = np.random.default_rng(6).integers(1, 255, (3, 20, 25)).astype("uint8")
+    with (
+        warnings.catch_warnings(),
+        rasterio.open(path, "w", driver="GTiff", width=25, height=20, count=3, dtype="uint8", rpcs=rpcs) as target,
+    ):
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        target.write(image)
+    for crs in (None, "EPSG:4326"):
+        with pytest.raises(ValueError, match=rf"{path} is georeferenced by rational polynomial coefficients \(RPCs\)"):
+            predict_raster(conv(), path, tmp_path / "out", patch_size=16, crs=crs, vectorize=True)
         assert not (tmp_path / "out").exists()
 
 

@@ -146,7 +146,7 @@ def predict_raster(
             be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range (``device`` unknown or not available here,
             ``output_dir`` empty: not taken for the working folder), a URL names a prefix (ends with
-            ``/``), an output would replace its input, an input has only ground control points, an
+            ``/``), an output would replace its input, an input has only ground control points or RPCs, an
             input to warp has no CRS or no grid on ``crs``, the model's output is not ``(B, K, H, W)``
             of the window's size, or ``class_names`` (the task's labels) or ``colors`` are not one per
             class.
@@ -361,8 +361,8 @@ def _layout(
     """The grid and windows of one input (its own grid, or the warped one).
 
     Raises:
-        ValueError: if the input is georeferenced by ground control points only (no grid), or is to
-            be warped but has no CRS, or GDAL finds no grid for it on ``crs``.
+        ValueError: if the input is georeferenced by ground control points or RPCs only (no grid), or is
+            to be warped but has no CRS, or GDAL finds no grid for it on ``crs``.
     """
     with open_raster(source) as reader:
         if reader.gcps[0] and reader.crs is None:
@@ -370,6 +370,12 @@ def _layout(
             raise ValueError(
                 f"predict_raster: {source} is georeferenced by ground control points only, not by a grid; "
                 "warp it onto one first (gdalwarp)"
+            )
+        if reader.rpcs is not None and reader.crs is None:
+            # Satellite imagery before orthorectification: its pixels have no grid, so neither would the output.
+            raise ValueError(
+                f"predict_raster: {source} is georeferenced by rational polynomial coefficients (RPCs) only, not by "
+                "a grid; orthorectify it onto one first (gdalwarp -rpc, with a DEM: -to RPC_DEM=...)"
             )
         if crs is None:
             grid = Grid(reader.crs, reader.transform, reader.height, reader.width)
