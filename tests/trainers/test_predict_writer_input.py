@@ -147,18 +147,24 @@ def test_a_folder_or_file_in_an_outputs_way_is_refused_before_the_model_runs(tmp
 
 def test_an_output_dir_inside_the_input_folder_is_refused_once_it_holds_outputs(tmp_path: Path) -> None:
     # The second run read the first one's output as an input: "WholeScene gives images of 1 bands but
-    # SemanticSegmentationTask has in_channels=3; set the task's in_channels to 1".
+    # SemanticSegmentationTask has in_channels=3; set the task's in_channels to 1". Probabilities of 3
+    # classes have the input's 3 bands, so the dataset takes them and the writer must refuse them.
     scene(tmp_path / "in")
     out = tmp_path / "in" / "out"
     task = SemanticSegmentationTask(model="fcn", in_channels=3, num_classes=3, num_filters=4).eval()
-    run(tmp_path, task, GeoTIFFPredictionWriter(out))
+    run(tmp_path, task, GeoTIFFPredictionWriter(out, output="probabilities"))
     written = (out / "scene.tif").read_bytes()
     with pytest.raises(
         ValueError, match=rf"the input {re.escape(str(out / 'scene.tif'))} is a prediction written in output_dir="
     ):
-        run(tmp_path, task, GeoTIFFPredictionWriter(out))
+        run(tmp_path, task, GeoTIFFPredictionWriter(out, output="probabilities"))
     assert (out / "scene.tif").read_bytes() == written
     assert [path.name for path in out.iterdir()] == ["scene.tif"]
+    # One band of classes beside 3-band inputs: the dataset refuses the folder, naming the output.
+    (out / "scene.tif").unlink()
+    run(tmp_path, task, GeoTIFFPredictionWriter(out, output="classes"))
+    with pytest.raises(ValueError, match=rf"scene\.tif has 3 band\(s\) but {re.escape(str(out / 'scene.tif'))} has 1"):
+        run(tmp_path, task, GeoTIFFPredictionWriter(out))
 
 
 def test_a_prediction_grid_with_gaps_between_windows_is_refused_naming_the_stride(tmp_path: Path) -> None:
