@@ -50,6 +50,26 @@ def grid(left: float, top: float, res: float = 30.0) -> Affine:
     return Affine(res, 0.0, left, 0.0, -res, top)
 
 
+def vrt(path: Path, bands: list[tuple[str, str, float | str | None]], width: int, height: int, crs: str,
+        transform: tuple[float, ...]) -> Path:
+    """A GDAL VRT whose band ``i`` is band 1 of file ``bands[i][0]``, of GDAL type ``bands[i][1]``, with nodata ``[2]``.
+
+    A VRT says what GDAL's writers refuse to write (a band of another type than the others, a nodata
+    text such as -3.4e38 that float32 pixels hold only rounded), and GDAL reads it like any raster.
+    """
+    geotransform = ", ".join(repr(float(value)) for value in transform)
+    xml = [f'<VRTDataset rasterXSize="{width}" rasterYSize="{height}"><SRS>{crs}</SRS>'
+           f"<GeoTransform>{geotransform}</GeoTransform>"]
+    for number, (source, data_type, nodata) in enumerate(bands, start=1):
+        xml.append(f'<VRTRasterBand dataType="{data_type}" band="{number}">')
+        if nodata is not None:
+            xml.append(f"<NoDataValue>{nodata}</NoDataValue>")
+        xml.append(f"<SimpleSource><SourceFilename>{source}</SourceFilename><SourceBand>1</SourceBand>"
+                   "</SimpleSource></VRTRasterBand>")
+    path.write_text("".join(xml) + "</VRTDataset>")
+    return path
+
+
 def random_bands(shape: tuple[int, ...], dtype: str = "uint16", seed: int = 0, low: int = 1) -> np.ndarray:
     """Reproducible random pixel values in ``[low, 1000)``: never 0, so 0 can mean nodata."""
     return np.random.default_rng(seed).integers(low, 1000, size=shape).astype(dtype)

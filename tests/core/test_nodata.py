@@ -15,7 +15,7 @@ from rasterio.warp import reproject
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale
-from tests.core.rasters import grid, write_raster
+from tests.core.rasters import grid, vrt, write_raster
 
 LEFT, TOP = 600000.0, 4000000.0
 
@@ -289,3 +289,49 @@ def test_a_mask_nodata_beyond_2_53_stays_exact(tmp_path: Path) -> None:
     mask = type("Classes", (RasterDataset,), {"is_image": False})(tmp_path, nodata=np.int64(2**60 + 1))
     assert mask.nodata == 2**60 + 1
     assert mask[LEFT - 60 : LEFT + 600, TOP - 600 : TOP]["mask"][0, 0].item() == 2**60 + 1
+
+
+class Stack(RasterDataset):
+    """A VRT stacking an elevation without nodata (band ``dem``) and a slope of nodata -9999 (band ``slope``)."""
+
+    filename_glob = "*.vrt"
+    all_bands = ("dem", "slope")
+
+
+def stacked_bands(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    """stack.vrt: band 1 all 5.0 without nodata, band 2 100.0 with -9999 (its nodata) over its east half."""
+    dem = write_raster(tmp_path / "dem.tif", np.full((20, 20), 5.0, "float32"), "EPSG:32616", grid(LEFT, TOP))
+    slope = np.full((20, 20), 100.0, "float32")
+    slope[:, 10:] = -9999
+    write_raster(tmp_path / "slope.tif", slope, "EPSG:32616", grid(LEFT, TOP), nodata=-9999)
+    folder = tmp_path / "stack"
+    folder.mkdir()
+    vrt(folder / "stack.vrt", [(str(dem), "Float32", None), (str(tmp_path / "slope.tif"), "Float32", -9999)], 20, 20,
+        "EPSG:32616", (LEFT, 30, 0, TOP, 0, -30))
+    with rasterio.open(folder / "stack.vrt") as source:
+        assert source.nodatavals == (None, -9999.0), "GDAL keeps a nodata per band; rasterio's nodata is band 1's"
+    return folder, slope
+
+
+@pytest.mark.parametrize("res", [30, 60], ids=["copied", "warped"])
+def test_a_band_of_its_own_nodata_in_a_vrt_leaves_it_out(tmp_path: Path, res: int) -> None:
+    folder, slope = stacked_bands(tmp_path)
+    dataset = Stack(folder, bands=["slope"], res=res)
+    image = dataset[dataset.bounds]["image"][0].numpy()
+    # GDAL's warp told the band's nodata; pixels without data hold the dataset's fill, 0 (band 1 has no nodata).
+    target = Grid.from_bbox(dataset.bounds, dataset.crs, dataset.res)
+    expected = np.zeros((target.height, target.width), "float32")
+    with rasterio.open(folder / "stack.vrt") as source:
+        scale_x, scale_y = kernel_scale(source, target)
+    reproject(slope, expected, src_transform=grid(LEFT, TOP), src_crs="EPSG:32616", src_nodata=-9999,
+              dst_transform=target.transform, dst_crs=target.crs, dst_nodata=-1, resampling=Resampling.bilinear,
+              XSCALE=scale_x, YSCALE=scale_y)
+    np.testing.assert_array_equal(image, np.where(expected == -1, 0, expected))
+    assert image.min() == 0 and image.max() == 100, "no -9999 read as a slope, none blended into one"
+
+
+def test_bands_of_different_nodata_in_a_vrt_are_each_read_with_their_own(tmp_path: Path) -> None:
+    folder, _ = stacked_bands(tmp_path)
+    image = Stack(folder, res=60)[BoundingBox(LEFT, LEFT + 600, TOP - 600, TOP, 0, 2**62)]["image"].numpy()
+    np.testing.assert_array_equal(image[0], np.full((10, 10), 5.0))
+    assert image[1, 0].tolist() == [100.0] * 5 + [0.0] * 5, "was [100, 100, 100, 100, -1162.375, -8736.625, -9999...]"

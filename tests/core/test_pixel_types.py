@@ -15,7 +15,7 @@ from rasterio.warp import reproject
 from geotorch.core import BoundingBox, RasterDataset
 from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale
-from tests.core.rasters import grid, write_raster
+from tests.core.rasters import grid, vrt, write_raster
 
 LEFT, TOP = 600000.0, 4000000.0
 
@@ -128,26 +128,6 @@ class Bands(RasterDataset):
 
 class BandMasks(Bands):
     is_image = False
-
-
-def vrt(path: Path, bands: list[tuple[str, str, float | str | None]], width: int, height: int, crs: str,
-        transform: tuple[float, ...]) -> Path:
-    """A GDAL VRT whose band ``i`` is band 1 of file ``bands[i][0]``, of GDAL type ``bands[i][1]``, with nodata ``[2]``.
-
-    A VRT says what GDAL's writers refuse to write (a band of another type than the others, a nodata
-    text such as -3.4e38 that float32 pixels hold only rounded), and GDAL reads it like any raster.
-    """
-    geotransform = ", ".join(repr(float(value)) for value in transform)
-    xml = [f'<VRTDataset rasterXSize="{width}" rasterYSize="{height}"><SRS>{crs}</SRS>'
-           f"<GeoTransform>{geotransform}</GeoTransform>"]
-    for number, (source, data_type, nodata) in enumerate(bands, start=1):
-        xml.append(f'<VRTRasterBand dataType="{data_type}" band="{number}">')
-        if nodata is not None:
-            xml.append(f"<NoDataValue>{nodata}</NoDataValue>")
-        xml.append(f"<SimpleSource><SourceFilename>{source}</SourceFilename><SourceBand>1</SourceBand>"
-                   "</SimpleSource></VRTRasterBand>")
-    path.write_text("".join(xml) + "</VRTDataset>")
-    return path
 
 
 def gdal_warp(path: Path, dataset: RasterDataset, query: BoundingBox) -> np.ndarray:

@@ -17,7 +17,14 @@ from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.nodata import missing_pixels, same_value, type_holding
-from geotorch.core.pixel_types import class_ids, pixel_value, source_type, wider_type
+from geotorch.core.pixel_types import (
+    class_ids,
+    pixel_value,
+    source_nodata,
+    source_type,
+    uniform_bands,
+    wider_type,
+)
 from geotorch.core.remote import read_failure
 from geotorch.core.warp import has_mask_band, warp_onto_grid
 from geotorch.core.wrap import longitude_shifts
@@ -119,7 +126,8 @@ def _read_aligned(
             # A window reaching past the file (or, for a later file of a mosaic, lying beside it).
             source.read(list(indexes), window=inner, out=out[:, rows, cols])
             covered[rows, cols] = True
-    values = [value for value in (pixel_value(pixel_type, source.nodata), pixel_value(pixel_type, nodata))
+    own = source_nodata(source, indexes)
+    values = [value for value in (pixel_value(pixel_type, own), pixel_value(pixel_type, nodata))
               if value is not None]
     if len(values) == 2 and same_value(*values):
         values.pop()
@@ -176,8 +184,9 @@ def read_onto_grid(
             f"{source.name}: has {source.count} band(s) but band(s) {absent} are read (bands {list(indexes)}); "
             f"every file of the dataset needs the bands selected: choose bands=... that all files have"
         )
-    if len({source.dtypes[index - 1] for index in indexes}) > 1:
-        # rasterio reads bands of one type at a time (a VRT may mix types): read each, and stack them.
+    if not uniform_bands(source, indexes):
+        # rasterio reads bands of one type at a time, and GDAL's warp takes one nodata (a VRT may mix types
+        # and give each band its own nodata): read each, and stack them.
         bands = [read_onto_grid(source, [index], grid, plan) for index in indexes]
         stacked = np.concatenate([band for band, _ in bands], out=out)
         return stacked, np.logical_or.reduce([received for _, received in bands])

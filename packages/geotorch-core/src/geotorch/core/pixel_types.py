@@ -26,6 +26,33 @@ def source_type(source: DatasetReader, indexes: Sequence[int]) -> np.dtype[np.ge
     return np.dtype(np.result_type(*sorted(names)))
 
 
+def source_nodata(source: DatasetReader, indexes: Sequence[int]) -> float | None:
+    """The nodata of bands ``indexes`` (1-based) of ``source``, as GDAL reports it for the first of them.
+
+    GDAL keeps a nodata per band: a VRT stacking files gives each band its source's (an elevation of
+    -9999 beside a slope without one), and rasterio's ``nodata`` is the first band's alone. Bands
+    read together share one (see :func:`uniform_bands`).
+    """
+    value: float | None = source.nodatavals[indexes[0] - 1]
+    return value
+
+
+def uniform_bands(source: DatasetReader, indexes: Sequence[int]) -> bool:
+    """Whether bands ``indexes`` (1-based) of ``source`` share one pixel type and one nodata (NaN matching NaN).
+
+    Only such bands are read, and warped, together: rasterio reads one type at a time, and GDAL's
+    warp takes one nodata for all bands.
+    """
+    if len({source.dtypes[index - 1] for index in indexes}) > 1:
+        return False
+    values = [source.nodatavals[index - 1] for index in indexes]
+    first = values[0]
+    return all(
+        (value is None and first is None) or (value is not None and first is not None and same_value(value, first))
+        for value in values[1:]
+    )
+
+
 def wider_type(dtype: np.dtype[np.generic], other: np.dtype[np.generic]) -> np.dtype[np.generic]:
     """``dtype``, or the smallest type holding the values of both when ``dtype`` cannot hold ``other``'s.
 

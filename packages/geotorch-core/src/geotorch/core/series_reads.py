@@ -12,6 +12,7 @@ from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.mosaic import ReadPlan, converted, empty_box, read_mosaic, read_onto_grid, read_types
+from geotorch.core.pixel_types import uniform_bands
 from geotorch.core.remote import read_failure
 from geotorch.core.warp import (
     PreparedWarp,
@@ -151,7 +152,7 @@ def _read_type(source: DatasetReader, indexes: Sequence[int], plan: ReadPlan) ->
     """The type ``read_onto_grid`` reads ``source``'s bands in; None when they differ in type or one is absent."""
     if not all(1 <= index <= source.count for index in indexes):
         return None
-    if len({source.dtypes[index - 1] for index in indexes}) > 1:
+    if not uniform_bands(source, indexes):
         return None
     return read_types(source, indexes, plan)[1]
 
@@ -160,7 +161,7 @@ def _stackable(source: DatasetReader, indexes: Sequence[int], target: Grid) -> b
     """Whether ``read_onto_grid`` would warp ``source`` once, unmoved, in one type: the reads stacked here."""
     return (
         all(1 <= index <= source.count for index in indexes)
-        and len({source.dtypes[index - 1] for index in indexes}) == 1
+        and uniform_bands(source, indexes)
         and source.crs != target.crs
         and longitude_shifts(source, target) == [0.0]
     )

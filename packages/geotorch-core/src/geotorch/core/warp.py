@@ -18,7 +18,7 @@ from rasterio.windows import Window
 from geotorch.core.geotransform import footprint, ground_res, res_in
 from geotorch.core.grid import Grid
 from geotorch.core.nodata import equal_to, same_value
-from geotorch.core.pixel_types import pixel_value, source_type
+from geotorch.core.pixel_types import pixel_value, source_nodata, source_type
 from geotorch.core.wrap import grid_bounds_in
 
 #: Source pixels each resampling kernel reaches beyond a target pixel's footprint, at scale 1.
@@ -276,7 +276,7 @@ def prepare_warp(
         if geometry is None:
             return None
     dtype = source_type(source, indexes)
-    own = pixel_value(dtype, source.nodata)
+    own = pixel_value(dtype, source_nodata(source, indexes))
     # GDAL's warp takes one nodata value: the dataset's, when the file's pixels can hold it.
     marker = pixel_value(dtype, nodata)
     fill_value = pixel_value(dtype, fill)
