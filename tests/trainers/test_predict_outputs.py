@@ -249,3 +249,29 @@ def test_part_files_are_deflate_where_gdal_lacks_the_preferred_codec(
     (written,) = predict_raster(nn.Conv2d(3, 2, 1), scene, tmp_path / "out", patch_size=32, overlap=8)
     with rasterio.open(written) as result:
         assert result.shape == (40, 40) and result.profile["compress"] == "deflate"
+
+
+class ClassOfBand1(nn.Module):
+    """``classes`` one-hot channels: class ``band 1``'s value at each pixel."""
+
+    def __init__(self, classes: int) -> None:
+        super().__init__()
+        self.classes = classes
+
+    def forward(self, batch: torch.Tensor) -> torch.Tensor:
+        labels = batch[:, :1].long().clamp(0, self.classes - 1)
+        return torch.zeros(batch.shape[0], self.classes, *batch.shape[2:]).scatter_(1, labels, 1.0)
+
+
+def test_classes_of_more_channels_than_uint16_holds_beside_nodata_are_refused(tmp_path: Path) -> None:
+    # With 65536 channels, class 65535 was written as the nodata value 65535 (read back as no prediction); with
+    # 65537, class 65536 wrapped around to class 0, silently.
+    path = write_image(tmp_path / "labels.tif", np.array([[[65533, 65534, 65535], [65536, 0, 1]]], "float32"))
+    (written,) = predict_raster(ClassOfBand1(65535), path, tmp_path / "out", patch_size=2, overlap=0)
+    with rasterio.open(written) as result:
+        assert result.dtypes == ("uint16",) and result.nodata == 65535
+        assert result.read(1).tolist() == [[65533, 65534, 65534], [65534, 0, 1]]
+    for classes in (65536, 65537):
+        with pytest.raises(ValueError, match=rf"output='classes' holds at most 65535 classes .* gives {classes}"):
+            predict_raster(ClassOfBand1(classes), path, tmp_path / "refused", patch_size=2, overlap=0)
+        assert not (tmp_path / "refused").exists()

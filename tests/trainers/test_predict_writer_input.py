@@ -189,3 +189,16 @@ def test_a_prediction_grid_of_windows_side_by_side_predicts_every_pixel(tmp_path
     trainer.predict(Predicts(lambda image: image[:, :1].float()), datamodule=datamodule, return_predictions=False)
     with rasterio.open(writer.written[0]) as written, rasterio.open(tmp_path / "in" / "scene.tif") as source:
         np.testing.assert_array_equal(written.read(1), source.read(1).astype("float32"))
+
+
+def test_classes_of_more_channels_than_uint16_holds_beside_nodata_are_refused(tmp_path: Path) -> None:
+    # 65536 probabilities per pixel were written as uint16 classes: class 65535 as the nodata value.
+    scene(tmp_path / "in", height=8, width=8)
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output="classes")
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])
+    datamodule = WholeScene(paths=tmp_path / "in", batch_size=4, patch_size=4, predict_stride=4)
+    last = torch.tensor(65535)
+    most = Predicts(lambda image: torch.zeros(image.shape[0], 65536, *image.shape[2:]).index_fill_(1, last, 1))
+    with pytest.raises(ValueError, match=r"output='classes' holds at most 65535 classes .* gives 65536 channels"):
+        trainer.predict(most, datamodule=datamodule, return_predictions=False)
+    assert files_in(tmp_path / "out") == []

@@ -128,7 +128,7 @@ def predict_raster(
         class_names: one name per class (two for a single binary channel; default: the task's ``labels``,
             else ``class_<k>``).
         colors: one RGB(A) colour (0-255) per class for the colour table (of ``uint8`` classes: more than
-            255 classes are ``uint16``, with nodata 65535 and no colour table).
+            255 classes are ``uint16``, with nodata 65535 and no colour table; more than 65535 are refused).
         probability_dtype: ``uint8`` or ``float16`` for ``probabilities``.
         crs: predict on this CRS instead of each input's own.
         res: the resolution (CRS units) of that grid; needs ``crs`` (default: what GDAL
@@ -148,8 +148,8 @@ def predict_raster(
             ``output_dir`` empty: not taken for the working folder), a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
             input to warp has no CRS or no grid on ``crs``, the model's output is not ``(B, K, H, W)``
-            of the window's size, or ``class_names`` (the task's labels) or ``colors`` are not one per
-            class.
+            of the window's size, ``class_names`` (the task's labels) or ``colors`` are not one per
+            class, or ``classes`` are asked of more than 65535 channels.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")

@@ -42,6 +42,9 @@ OutputKind = Literal["classes", "probabilities", "scores"]
 #: The value of ``uint8`` class and probability outputs where there is no prediction (``uint16`` classes: 65535).
 CLASS_NODATA = 255
 
+#: The most classes a class output holds: ``uint16`` labels, 65535 being nodata.
+MOST_CLASSES = 65535
+
 #: ``uint8`` probabilities are ``round(p * PROBABILITY_SCALE)`` (so 255 stays free for nodata).
 PROBABILITY_SCALE = 254
 
@@ -91,6 +94,19 @@ class OutputSpec:
     probability_dtype: Literal["uint8", "float16"] = "uint8"
     tags: dict[str, str] = field(default_factory=dict)
     logits: bool = True
+
+    def __post_init__(self) -> None:
+        """Refuse a class output of more classes than ``uint16`` holds beside its nodata.
+
+        Raises:
+            ValueError: for ``classes`` of more than :data:`MOST_CLASSES` channels, naming them.
+        """
+        if self.kind == "classes" and self.channels > MOST_CLASSES:
+            # Class 65535 would read as nodata, and classes past it wrap around to 0, 1, ... in uint16.
+            raise ValueError(
+                f"output='classes' holds at most {MOST_CLASSES} classes (uint16, nodata 65535), and the model gives "
+                f"{self.channels} channels; write output='scores' (or 'probabilities') instead"
+            )
 
     @property
     def classes(self) -> int:
