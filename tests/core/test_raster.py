@@ -16,12 +16,14 @@ from matplotlib.figure import Figure
 from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
+from rasterio.warp import reproject
 from rasterio.windows import Window
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, RasterDataset, RasterReadError, set_max_open_files
 from geotorch.core.grid import Grid
 from geotorch.core.handles import open_files
 from geotorch.core.plotting import plot_sample
+from geotorch.core.warp import kernel_scale
 from tests.core.rasters import damage_first_tile, grid, random_bands, write_raster
 
 LEFT, TOP = 600000.0, 4000000.0
@@ -934,3 +936,27 @@ def test_files_of_other_band_counts_are_refused_unless_bands_are_chosen(tmp_path
     assert image.shape == (3, 16, 16) and image.any()
     with pytest.raises(ValueError, match=r"a_rgb\.tif has 3 band\(s\) but the bands selected need 4"):
         kind(tmp_path)
+
+
+class Counts(RasterDataset):
+    """Population counts, aggregated to coarser pixels by summing."""
+
+    resampling = Resampling.sum
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:32617"], ids=["same CRS", "warped"])
+def test_summed_integer_counts_are_not_clipped_to_their_type(tmp_path: Path, crs: str | None) -> None:
+    # 100 uint16 pixels of 1000 in each 300 m pixel: 100000, beyond uint16's 65535.
+    write_raster(tmp_path / "counts.tif", np.full((1, 20, 20), 1000, "uint16"), "EPSG:32616", grid(LEFT, TOP))
+    dataset = Counts(tmp_path, crs=crs, res=300)
+    image = dataset[dataset.bounds]["image"][0].numpy()
+    target = Grid.from_bbox(dataset.bounds, dataset.crs, dataset.res)
+    expected = np.zeros((target.height, target.width))
+    with rasterio.open(tmp_path / "counts.tif") as source:
+        scale_x, scale_y = kernel_scale(source, target)
+        reproject(rasterio.band(source, 1), expected, dst_transform=target.transform, dst_crs=target.crs,
+                  resampling=Resampling.sum, XSCALE=scale_x, YSCALE=scale_y)
+    np.testing.assert_allclose(image, expected.astype("float32"), rtol=1e-6)
+    assert image.max() > 65535
+    if crs is None:
+        assert image.tolist() == [[100000.0, 100000.0], [100000.0, 100000.0]]

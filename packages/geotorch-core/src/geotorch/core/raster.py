@@ -66,7 +66,9 @@ class RasterDataset(SceneFiles, GeoDataset):
             a class id int64 cannot hold exactly (a fraction, NaN, inf, beyond
             int64) fails the read, and complex rasters are refused, at construction
             or, for files met only when read, by the read, naming the file.
-        resampling: warp resampling (default: bilinear for images, nearest for masks).
+        resampling: warp resampling (default: bilinear for images, nearest for masks). Warps are made
+            in the files' type, as TorchGeo's, but for ``Resampling.sum`` of integer files, summed in
+            float64 so that no sum is clipped to the type.
         nodata: value marking missing pixels in every file, beside each file's own
             nodata, and filling pixels without data (default: none; pixels
             without data get the first file's nodata, else 0). A pixel missing
@@ -360,11 +362,17 @@ class RasterDataset(SceneFiles, GeoDataset):
             return built[1]
         # Images of types float32 holds exactly are decoded straight into float32.
         exact_float32 = self.is_image and self.dtype == torch.float32 and self._dtype in EXACT_IN_FLOAT32
+        dtype = np.dtype(np.float32) if exact_float32 else self._dtype
+        warp_dtype = self._dtype
+        if self.resampling == Resampling.sum and self._dtype.kind in "iub" and not self._class_ids:
+            # A sum of integers outgrows their type (100 uint16 counts of 1000 are 100000, not 65535): float64.
+            warp_dtype = np.dtype(np.float64)
+            dtype = dtype if exact_float32 else warp_dtype
         plan = ReadPlan(
             resampling=self.resampling or Resampling.nearest,
             fill=self._fill,
-            dtype=np.dtype(np.float32) if exact_float32 else self._dtype,
-            warp_dtype=self._dtype,
+            dtype=dtype,
+            warp_dtype=warp_dtype,
             nodata=self.nodata,
             exact_ids=self._class_ids,
         )
