@@ -394,3 +394,20 @@ def test_a_rerun_without_polygons_removes_those_of_the_raster_it_replaces(tmp_pa
     )
     predict_raster(model(classes=3), path, out, patch_size=32)
     assert sorted(item.name for item in out.iterdir()) == ["scene.gpkg", "scene.tif"]
+
+
+def test_the_geoparquet_of_an_output_without_polygons_has_no_empty_bbox(tmp_path: Path) -> None:
+    # A real raster whose every pixel is nodata: its GeoParquet said "bbox": [], which GeoParquet's schema refuses
+    # (4 or 6 numbers, or no bbox at all).
+    pq = pytest.importorskip("pyarrow.parquet", reason="GeoParquet is written with pyarrow")
+    source = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "all-nodata.tif"
+    if not source.exists():
+        pytest.skip(f"the real rasters are not here ({source})")
+    raster, gpkg, parquet = predict_raster(model(classes=2, bands=4), source, tmp_path / "out", vectorize=True)
+    with rasterio.open(raster) as result:
+        assert (result.read(1) == result.nodata).all()
+    assert pyogrio.raw.read(gpkg)[2].size == 0
+    geo = json.loads(pq.read_schema(parquet).metadata[b"geo"])
+    column = geo["columns"]["geometry"]
+    assert "bbox" not in column and column["crs"]["id"] == {"authority": "EPSG", "code": 32628}
+    assert column["geometry_types"] == ["Polygon"] and pq.read_table(parquet).num_rows == 0

@@ -102,19 +102,12 @@ def write_polygons(path: Path, class_names: Sequence[str], simplify: float | Non
                 "geometry": pa.array(geometries, pa.binary()),
             }
         )
-        bounds = list(shapely.total_bounds(shapely.from_wkb(wkb))) if geometries else []
-        geo: dict[str, Any] = {
-            "version": "1.0.0",
-            "primary_column": "geometry",
-            "columns": {
-                "geometry": {
-                    "encoding": "WKB",
-                    "geometry_types": ["Polygon"],
-                    "bbox": bounds,
-                    "crs": crs.to_dict(projjson=True) if crs else None,
-                }
-            },
-        }
+        column: dict[str, Any] = {"encoding": "WKB", "geometry_types": ["Polygon"]}
+        if geometries:
+            # GeoParquet's bbox is 4 numbers, or absent: an output without polygons (all nodata) has none.
+            column["bbox"] = list(shapely.total_bounds(shapely.from_wkb(wkb)))
+        column["crs"] = crs.to_dict(projjson=True) if crs else None
+        geo: dict[str, Any] = {"version": "1.0.0", "primary_column": "geometry", "columns": {"geometry": column}}
         table = table.replace_schema_metadata({b"geo": json.dumps(geo).encode()})
         pq.write_table(table, temporary)
 
