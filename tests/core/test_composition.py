@@ -286,6 +286,20 @@ def test_union_takes_the_second_outside_the_first_of_nodata_minus_9999(tmp_path:
     assert union[beyond]["image"][0, 0].tolist() == [7.0] * 5 + [-9999.0] * 5
 
 
+def test_union_keeps_class_0_of_a_first_mask_whose_nodata_is_255(tmp_path: Path) -> None:
+    # Class 0 (water) is a real class of the first mask; its missing pixels are 255.
+    first = np.zeros((10, 10), dtype="uint8")
+    first[:, 5:] = 255
+    write_raster(tmp_path / "a" / "a.tif", first, "EPSG:32616", grid(600000, 4000000), nodata=255)
+    write_raster(tmp_path / "b" / "b.tif", np.full((10, 10), 3, "uint8"), "EPSG:32616", grid(600000, 4000000))
+
+    class Classes(RasterDataset):
+        is_image = False
+
+    union = Classes(tmp_path / "a") | Classes(tmp_path / "b")
+    assert union[union.bounds]["mask"][0].tolist() == [0] * 5 + [3] * 5, "was [3] * 10: class 0 read as no data"
+
+
 def test_composites_survive_pickling(seed: SeedData) -> None:
     dataset = (Landsat7(seed.landsat7, bands=["SR_B1"]) | Landsat8(seed.landsat8, bands=["SR_B1"])) & CDL(seed.cdl)
     copy = pickle.loads(pickle.dumps(dataset))
