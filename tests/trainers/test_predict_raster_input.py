@@ -497,3 +497,48 @@ def test_a_model_in_another_precision_is_given_windows_in_its_precision(
     valid = ~want.mask
     assert valid.sum() > 300_000
     assert np.mean(want.data[valid] == got.data[valid]) >= agreeing
+
+
+class Counted(nn.Module):
+    """Two classes of band 1's sign; counts its calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, batch: Tensor) -> Tensor:
+        self.calls += 1
+        return torch.cat([batch[:, :1], -batch[:, :1]], dim=1)
+
+
+@pytest.mark.parametrize(
+    ("blocking", "error", "named"),
+    [
+        ("out/a.tif/", IsADirectoryError, r"the output {out}/a\.tif is a folder"),
+        ("out/a.gpkg/", IsADirectoryError, r"the output {out}/a\.gpkg is a folder"),
+        ("out/sub", NotADirectoryError, r"the output {out}/sub/b\.tif goes in the folder {out}/sub, which is a file"),
+        ("out", NotADirectoryError, r"output_dir='{out}' is a file"),
+        ("parent", NotADirectoryError, r"the output {root}/parent/out/a\.tif goes in the folder {root}/parent, which"),
+    ],
+)
+def test_a_folder_or_file_in_an_outputs_way_is_refused_before_the_model_runs(
+    tmp_path: Path, blocking: str, error: type[Exception], named: str
+) -> None:
+    # A folder where an output goes was found when the output was renamed into place, after the model had run over
+    # the whole input: IsADirectoryError "[Errno 21] Is a directory: '.../.a.tif.<host>.<pid>.<hex>.part' ->
+    # '.../a.tif'" (a.gpkg: after a.tif was written); a file where a subfolder or the output folder's parent goes
+    # gave FileExistsError / NotADirectoryError after the model ran (2 and 3 batches).
+    inputs = [scene(tmp_path / "in" / "a.tif"), scene(tmp_path / "in" / "sub" / "b.tif", seed=1)]
+    out = tmp_path / ("parent/out" if blocking == "parent" else "out")
+    place = tmp_path / blocking
+    if blocking.endswith("/"):
+        place.mkdir(parents=True)
+    else:
+        place.parent.mkdir(parents=True, exist_ok=True)
+        place.write_text("in the way")
+    before = sorted(tmp_path.rglob("*"))
+    model = Counted()
+    message = named.format(out=re.escape(str(out)), root=re.escape(str(tmp_path)))
+    with pytest.raises(error, match=message):
+        predict_raster(model, inputs, out, patch_size=16, vectorize=True)
+    assert model.calls == 0 and sorted(tmp_path.rglob("*")) == before

@@ -187,6 +187,34 @@ def refuse_overwriting_inputs(targets: Sequence[Path], sources: Sequence[str | N
             )
 
 
+def refuse_blocked_targets(targets: Sequence[Path], caller: str) -> None:
+    """Make sure no folder stands where an output goes, and no file where a folder it goes in goes.
+
+    Checked before the model runs: found when an output is renamed into place, after its whole
+    prediction, it came as the operating system's error about a hidden temporary's name.
+
+    Args:
+        targets: the files that will be written.
+        caller: the name the error gives (``predict_raster``).
+
+    Raises:
+        IsADirectoryError: if an output's path is a folder, naming it.
+        NotADirectoryError: if a folder an output goes in (the output folder or any above or below it) is a
+            file, naming both.
+    """
+    for target in targets:
+        if target.is_dir():
+            raise IsADirectoryError(f"{caller}: the output {target} is a folder; move it, or choose another output_dir")
+        for parent in target.parents:
+            if parent.is_dir():
+                break  # (the folders above it are folders too)
+            if parent.exists():
+                raise NotADirectoryError(
+                    f"{caller}: the output {target} goes in the folder {parent}, which is a file; move it, or "
+                    "choose another output_dir"
+                )
+
+
 def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags: Mapping[str, str]) -> None:
     """Write ``array`` as the raster ``path`` atomically: a reader sees the old file or the new one, whole.
 

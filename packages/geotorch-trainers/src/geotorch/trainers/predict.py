@@ -19,6 +19,7 @@ from geotorch.trainers.networks import input_dtype_of
 from geotorch.trainers.outputs import (
     output_folder,
     output_names,
+    refuse_blocked_targets,
     refuse_overwriting_inputs,
     source_tag,
     temporary_of,
@@ -141,7 +142,8 @@ def predict_raster(
         TypeError: if ``model`` is no :class:`torch.nn.Module`, ``paths`` or ``output_dir`` are no paths,
             ``vectorize`` is no bool or ``preprocess`` is not callable.
         FileNotFoundError: if a path does not exist or a folder holds no raster.
-        NotADirectoryError: if ``output_dir`` is a file.
+        NotADirectoryError: if ``output_dir``, or a folder above it or an output goes in, is a file.
+        IsADirectoryError: if a folder stands where an output (or, with ``vectorize``, its polygons) goes.
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range (``device`` unknown or not available here,
@@ -196,6 +198,7 @@ def predict_raster(
     targets = [folder / name for name in names]
     polygons = [target.with_suffix(suffix) for target in targets for suffix in (".gpkg", ".parquet")]
     refuse_overwriting_inputs(targets + (polygons if vectorize else []), sources, "predict_raster")
+    refuse_blocked_targets(targets + (polygons if vectorize else []), "predict_raster")
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
     model = model.eval().to(target_device)
     precision = input_dtype_of(model)

@@ -13,7 +13,7 @@ from affine import Affine
 from rasterio.errors import RasterioIOError
 
 from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset, snap_inward
-from geotorch.trainers.outputs import output_names, refuse_overwriting_inputs
+from geotorch.trainers.outputs import output_names, refuse_blocked_targets, refuse_overwriting_inputs
 from geotorch.trainers.predict_cog import Grid
 from geotorch.trainers.predict_grid import window_starts
 from geotorch.trainers.predict_stream import OutputLayout
@@ -136,25 +136,13 @@ def check_inputs_kept(outputs: Sequence[EntryOutput], folder: Path) -> None:
 def check_targets_free(outputs: Sequence[EntryOutput], folder: Path) -> None:
     """Make sure no folder stands where an output goes, and no file where an output's folder goes.
 
-    Checked before the model runs: found when the output is renamed into place, after its whole
-    prediction, it also left the folders made for the outputs before it.
+    See :func:`~geotorch.trainers.outputs.refuse_blocked_targets`.
 
     Raises:
         IsADirectoryError: if an output's path is a folder, naming it.
-        NotADirectoryError: if a folder an output needs under ``folder`` is a file, naming both.
+        NotADirectoryError: if a folder an output needs is a file, naming both.
     """
-    for output in outputs:
-        target = folder / output.layout.name
-        if target.is_dir():
-            raise IsADirectoryError(
-                f"GeoTIFFPredictionWriter: the output {target} is a folder; move it, or choose another output_dir"
-            )
-        for parent in target.relative_to(folder).parents:
-            if (folder / parent).exists() and not (folder / parent).is_dir():
-                raise NotADirectoryError(
-                    f"GeoTIFFPredictionWriter: the output {target} goes in the folder {folder / parent}, which is "
-                    "a file; move it, or choose another output_dir"
-                )
+    refuse_blocked_targets([folder / output.layout.name for output in outputs], "GeoTIFFPredictionWriter")
 
 
 def check_inputs_outside(sources: Sequence[str], folder: Path) -> None:
