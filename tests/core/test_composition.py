@@ -337,7 +337,8 @@ def test_intersection_of_datasets_apart_in_time_raises(seed: SeedData, tmp_path:
 def test_union_of_different_band_counts_raises(seed: SeedData) -> None:
     with pytest.raises(ValueError, match=r"\{'image': 5\}.*\{'image': 6\}"):
         Landsat7(seed.landsat7) | Landsat8(seed.landsat8)
-    with pytest.raises(ValueError, match="select bands"):
+    with pytest.raises(ValueError, match=r"\{'image': 1\}.*\{'mask': 1\}; a union overlays datasets of the same "
+                                         r"keys; to pair images with masks, use &"):
         Landsat7(seed.landsat7, bands=["SR_B1"]) | CDL(seed.cdl)
 
 

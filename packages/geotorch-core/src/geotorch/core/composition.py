@@ -189,7 +189,8 @@ class UnionDataset(_Composite):
         """Unite two datasets.
 
         Raises:
-            ValueError: if their samples differ in keys or channel counts, or one is a time series
+            ValueError: if their samples differ in keys (an image and a mask: pair those with ``&``) or channel
+                counts (naming both), or one is a time series
                 and the other is not (their samples would differ in shape).
         """
         if is_time_series(dataset1) != is_time_series(dataset2):
@@ -200,9 +201,13 @@ class UnionDataset(_Composite):
                 f"them date by date, or neither to mosaic all files into one image"
             )
         if dict(dataset1.channels) != dict(dataset2.channels):
+            # Other keys (an image beside a mask) are no matter of bands: they are paired with &, not overlaid.
+            fix = "select bands so both match" if set(dataset1.channels) == set(dataset2.channels) else (
+                "a union overlays datasets of the same keys; to pair images with masks, use & (IntersectionDataset)"
+            )
             raise ValueError(
                 f"UnionDataset: {type(dataset1).__name__} gives {dict(dataset1.channels)} but "
-                f"{type(dataset2).__name__} gives {dict(dataset2.channels)}; select bands so both match"
+                f"{type(dataset2).__name__} gives {dict(dataset2.channels)}; {fix}"
             )
         super().__init__(dataset1, dataset2, collate_fn, transforms)
 
