@@ -202,3 +202,27 @@ def test_classes_of_more_channels_than_uint16_holds_beside_nodata_are_refused(tm
     with pytest.raises(ValueError, match=r"output='classes' holds at most 65535 classes .* gives 65536 channels"):
         trainer.predict(most, datamodule=datamodule, return_predictions=False)
     assert files_in(tmp_path / "out") == []
+
+
+def test_task_labels_that_are_not_one_per_class_are_refused_as_predict_raster_refuses_them(tmp_path: Path) -> None:
+    # A binary task labelled ["building"] had its 0/1 classes written with the class_names tag ["building"] (class 0
+    # named building); predict_raster refused those labels, the writer took them.
+    scene(tmp_path / "in")
+    binary = {"model": "fcn", "task": "binary", "loss": "bce", "in_channels": 3, "num_filters": 4}
+    task = SemanticSegmentationTask(**binary, labels=["building"])
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output="classes")
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "GeoTIFFPredictionWriter: the task's labels hold 1 names ['building'] for the model's 2 classes (a single "
+            "binary channel); give the task labels=, one name per class"
+        ),
+    ):
+        run(tmp_path, task, writer)
+    assert files_in(tmp_path / "out") == []
+    task = SemanticSegmentationTask(**binary, labels=["background", "building"])
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output="classes")
+    run(tmp_path, task, writer)
+    with rasterio.open(writer.written[0]) as result:
+        assert result.tags()["class_names"] == '["background", "building"]'
+        assert set(np.unique(result.read(1))) <= {0, 1}

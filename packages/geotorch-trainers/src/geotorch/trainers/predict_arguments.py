@@ -74,18 +74,36 @@ def palette_of(colors: Sequence[Sequence[int]] | None) -> list[tuple[int, ...]]:
 
 
 def check_classes(
-    spec: OutputSpec, names: Sequence[str], from_task: bool, colors: Sequence[Sequence[int]] | None
+    spec: OutputSpec,
+    names: Sequence[str],
+    from_task: bool,
+    colors: Sequence[Sequence[int]] | None,
+    caller: str = "predict_raster",
 ) -> None:
-    """Refuse class names or colours that are not one per class of the model's output (a single channel: 2)."""
+    """Refuse class names or colours that are not one per class of the model's output (a single channel: 2).
+
+    Args:
+        spec: the output, with the model's channels.
+        names: the class names (none: ``class_<k>``).
+        from_task: whether the names are the task's ``labels`` (else the caller's ``class_names``).
+        colors: the colours given, or None.
+        caller: the name the error gives; where it is not ``predict_raster``, the fix it gives is the task's labels.
+
+    Raises:
+        ValueError: naming the names or colours and the classes.
+    """
     if spec.kind == "scores":
         return
     classes = f"the model's {spec.classes} classes" + (" (a single binary channel)" if spec.channels == 1 else "")
     if names and len(names) != spec.classes:
         given = "the task's labels" if from_task else "class_names"
-        fix = "; give class_names=, one name per class" if from_task else ""
-        raise ValueError(f"predict_raster: {given} hold {len(names)} names {list(names)} for {classes}{fix}")
+        if caller != "predict_raster":
+            fix = "; give the task labels=, one name per class"
+        else:
+            fix = "; give class_names=, one name per class" if from_task else ""
+        raise ValueError(f"{caller}: {given} hold {len(names)} names {list(names)} for {classes}{fix}")
     if colors and spec.kind == "classes" and len(colors) != spec.classes:
-        raise ValueError(f"predict_raster: colors holds {len(colors)} colours for {classes}")
+        raise ValueError(f"{caller}: colors holds {len(colors)} colours for {classes}")
 
 
 def check_whole(value: int, name: str, minimum: int) -> None:

@@ -18,6 +18,7 @@ from torch import Tensor
 from geotorch.core import GeoDataset
 from geotorch.trainers.outputs import output_folder, source_tag, temporary_of
 from geotorch.trainers.predict import class_names_of, described
+from geotorch.trainers.predict_arguments import check_classes
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
@@ -198,7 +199,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         Raises:
             ValueError: if the batch has no ``bounds``, the prediction is not ``(B, C, H, W)`` or
                 ``(B, H, W)`` real floating-point values, one per window of the batch (classes already
-                chosen would be blended as numbers), or the windows are not the grid's next ones.
+                chosen would be blended as numbers), the windows are not the grid's next ones, the task's
+                ``labels`` are not one per class of a class or probability output (two for a single binary
+                channel), or ``classes`` are asked of more than 65535 channels.
         """
         if not isinstance(batch, dict) or "bounds" not in batch:
             raise ValueError(f"{type(self).__name__}: batches must carry 'bounds' (GeoDataset samples)")
@@ -328,7 +331,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
     def _spec(self, channels: int, source: str | None) -> OutputSpec:
         # As predict_raster tags its outputs: a local file's absolute path, a URL without its query (a signature).
         tag = source_tag(source) if source is not None else ""
-        return OutputSpec(self.kind, channels, self.class_names, tags={"source": tag}, logits=False)
+        spec = OutputSpec(self.kind, channels, self.class_names, tags={"source": tag}, logits=False)
+        check_classes(spec, self.class_names, True, None, type(self).__name__)
+        return spec
 
     def _kind(self, pl_module: LightningModule) -> OutputKind:
         """``output``, or for ``auto`` the task's ``prediction_output`` (``scores`` for a module without one).
