@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,6 +299,25 @@ def test_union_keeps_class_0_of_a_first_mask_whose_nodata_is_255(tmp_path: Path)
 
     union = Classes(tmp_path / "a") | Classes(tmp_path / "b")
     assert union[union.bounds]["mask"][0].tolist() == [0] * 5 + [3] * 5, "was [3] * 10: class 0 read as no data"
+
+
+def test_union_of_intersections_takes_each_keys_fill_from_the_operand_reading_it(tmp_path: Path) -> None:
+    # (image of NaN nodata & mask) | (image & mask): the first intersection's image is empty where NaN.
+    first = np.full((10, 10), 1.0, dtype="float32")
+    first[:, 5:] = np.nan
+    write_raster(tmp_path / "a" / "a.tif", first, "EPSG:32616", grid(600000, 4000000), nodata=float("nan"))
+    write_raster(tmp_path / "b" / "b.tif", np.full((10, 10), 2.0, "float32"), "EPSG:32616", grid(600000, 4000000))
+    write_raster(tmp_path / "m" / "m.tif", np.full((10, 10), 4, "uint8"), "EPSG:32616", grid(600000, 4000000))
+
+    class Classes(RasterDataset):
+        is_image = False
+
+    pair = RasterDataset(tmp_path / "a") & Classes(tmp_path / "m")
+    union = pair | (RasterDataset(tmp_path / "b") & Classes(tmp_path / "m"))
+    sample = union[union.bounds]
+    assert sample["image"][0, 0].tolist() == [1.0] * 5 + [2.0] * 5, "was [1.0] * 5 + [nan] * 5"
+    assert sample["mask"][0].tolist() == [4] * 10
+    assert (math.isnan(pair.fill_of("image")), pair.fill_of("mask")) == (True, 0)
 
 
 def test_composites_survive_pickling(seed: SeedData) -> None:

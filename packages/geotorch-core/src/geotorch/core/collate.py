@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -294,7 +294,9 @@ def _join_series(key: str, current: Tensor, extra: Tensor) -> Tensor:
 
 
 def merge_samples(
-    samples: Iterable[Sample], fills: Sequence[float] | None = None, fill: float | None = None
+    samples: Iterable[Sample],
+    fills: Sequence[float | Mapping[str, float]] | None = None,
+    fill: float | Mapping[str, float] | None = None,
 ) -> Sample:
     """Overlay samples of the same grid: the first sample with data at a pixel wins.
 
@@ -313,10 +315,12 @@ def merge_samples(
     Args:
         samples: the samples, first first.
         fills: the fill of each sample, in order (a :class:`~geotorch.core.GeoDataset`'s ``fill``:
-            NaN or a nodata value such as -9999 for a raster whose files have one); 0 for every
-            sample when None (TorchGeo's rule).
-        fill: the value of pixels empty in every sample, where a tensor's type holds it (a union's fill
-            where only its second operand was read); when None they keep the first sample's fill.
+            NaN or a nodata value such as -9999 for a raster whose files have one), or its fill per
+            key (``{"image": nan, "mask": 0}``, a key not given 0); 0 for every sample when None
+            (TorchGeo's rule).
+        fill: the value (or the value per key) of pixels empty in every sample, where a tensor's
+            type holds it (a union's fill where only its second operand was read); when None
+            (or for a key not given) they keep the first sample's fill.
 
     Raises:
         ValueError: if tensors under one key differ in shape (other than in their steps, for
@@ -324,7 +328,7 @@ def merge_samples(
             does not give one value per sample.
     """
     given = list(samples)
-    values = [0.0] * len(given) if fills is None else list(fills)
+    values: list[float | Mapping[str, float]] = [0.0] * len(given) if fills is None else list(fills)
     if len(values) != len(given):
         raise ValueError(f"merge_samples: fills gives {len(values)} value(s) for {len(given)} sample(s)")
     listed = _on_common_times(given, values)
@@ -332,8 +336,9 @@ def merge_samples(
     merged: Sample = {}
     # Where each merged tensor is still empty, by the fill of the sample its pixels came from.
     empty_in: dict[str, Tensor] = {}
-    for sample, own in zip(listed, values, strict=True):
+    for sample, fills_of_sample in zip(listed, values, strict=True):
         for key, value in sample.items():
+            own = _fill_of(fills_of_sample, key)
             if key not in merged:
                 merged[key] = value.clone() if isinstance(value, Tensor) else value
                 if isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and key != TIME_KEY:
@@ -351,10 +356,16 @@ def merge_samples(
             empty_in[key] = empty_in[key] & ~taken
     if fill is not None:
         for key, empty in empty_in.items():
+            value = fill.get(key) if isinstance(fill, Mapping) else fill
             tensor = merged[key]
-            if _holds(tensor, fill):
-                merged[key] = tensor.masked_fill(empty, fill)
+            if value is not None and _holds(tensor, value):
+                merged[key] = tensor.masked_fill(empty, value)
     return merged
+
+
+def _fill_of(fill: float | Mapping[str, float], key: str) -> float:
+    """The fill of tensor ``key``: ``fill``, or its value for ``key`` (0 when it has none)."""
+    return fill.get(key, 0.0) if isinstance(fill, Mapping) else fill
 
 
 def _holds(tensor: Tensor, value: float) -> bool:
@@ -372,7 +383,7 @@ def _empty_pixels(tensor: Tensor, fill: float, steps: int | None) -> Tensor:
     return empty.all(dim=-3, keepdim=True) if banded else empty
 
 
-def _on_common_times(samples: list[Sample], fills: list[float]) -> list[Sample]:
+def _on_common_times(samples: list[Sample], fills: list[float | Mapping[str, float]]) -> list[Sample]:
     """Time series of different times brought to the union of their times; other samples as they are.
 
     Each step-wise tensor (a series' tensors with ``T`` first, but ``time``) gets its sample's fill
@@ -402,7 +413,8 @@ def _on_common_times(samples: list[Sample], fills: list[float]) -> list[Sample]:
                 spread[key] = union
             elif isinstance(value, Tensor) and key not in GEOREFERENCING_KEYS and value.shape[:1] == time.shape:
                 # An integer tensor cannot hold a NaN or fractional fill: its empty steps are 0.
-                spread[key] = value.new_full((len(union), *value.shape[1:]), fill if _holds(value, fill) else 0)
+                empty = _fill_of(fill, key)
+                spread[key] = value.new_full((len(union), *value.shape[1:]), empty if _holds(value, empty) else 0)
                 spread[key][steps] = value
             else:
                 spread[key] = value

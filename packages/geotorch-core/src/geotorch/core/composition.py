@@ -147,6 +147,16 @@ class IntersectionDataset(_Composite):
         first, second = (dataset.fill for dataset in self.datasets)
         return first if same_value(first, second) else 0.0
 
+    def fill_of(self, key: str) -> float:
+        """The fill of ``key`` in the operand giving it (``image`` from one, ``mask`` from the other).
+
+        A key both operands give has their fill when they share one, else 0.
+        """
+        fills = [dataset.fill_of(key) for dataset in self.datasets if key in dataset.channels]
+        if len(fills) == 1 or (len(fills) == 2 and same_value(*fills)):
+            return fills[0]
+        return 0.0
+
     @property
     def channels(self) -> Mapping[str, int]:
         """Channels of both operands added up per key."""
@@ -173,8 +183,8 @@ class UnionDataset(_Composite):
     file it was read from).
 
     A pixel is taken from the second operand where the first holds its
-    :attr:`~GeoDataset.fill` in every channel (its nodata: NaN, -9999, ... for
-    rasters whose files have one, else 0); pixels where neither has data hold the
+    fill in every channel (its :meth:`~GeoDataset.fill_of` the key: its nodata, NaN,
+    -9999, ... for rasters whose files have one, else 0); pixels where neither has data hold the
     first's fill, also in windows only the second operand meets. A ``collate_fn``
     other than :func:`merge_samples` gets the samples alone.
     """
@@ -231,12 +241,17 @@ class UnionDataset(_Composite):
         """The first operand's fill: the value of pixels where neither operand has data."""
         return self.datasets[0].fill
 
+    def fill_of(self, key: str) -> float:
+        """The first operand's fill of ``key``."""
+        return self.datasets[0].fill_of(key)
+
     def _getitem(self, query: BoundingBox, hits: Sequence[rtree.index.Item]) -> Sample:
         # Only the operands that have data there are read; each through its own __getitem__ (a subclass may
         # post-process its samples there), which asks its index again: the price of honouring such overrides.
         operands = operands_under(self.datasets, query)
         samples = [dataset[query] for dataset in operands]
         if self.collate_fn is merge_samples:
-            # Each operand's pixels without data hold its own fill (NaN, a nodata value), not always 0.
-            return merge_samples(samples, fills=[dataset.fill for dataset in operands], fill=self.fill)
+            # Each operand's pixels without data hold its own fill (NaN, a nodata value), not always 0, key by key.
+            fills = [{key: dataset.fill_of(key) for key in dataset.channels} for dataset in operands]
+            return merge_samples(samples, fills=fills, fill={key: self.fill_of(key) for key in self.channels})
         return self.collate_fn(samples)

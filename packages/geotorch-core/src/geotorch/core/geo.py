@@ -169,6 +169,14 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         """
         return 0.0
 
+    def fill_of(self, key: str) -> float:
+        """The fill of the samples' tensor ``key`` (``"image"``, ``"mask"``): :attr:`fill` unless overridden.
+
+        An :class:`IntersectionDataset` gives each key the fill of the operand that reads it (an image
+        of NaN nodata beside a mask of 0).
+        """
+        return self.fill
+
     @property
     @abc.abstractmethod
     def channels(self) -> Mapping[str, int]:
