@@ -43,9 +43,10 @@ def uniform_bands(source: DatasetReader, indexes: Sequence[int]) -> bool:
     Only such bands are read, and warped, together: rasterio reads one type at a time, and GDAL's
     warp takes one nodata for all bands.
     """
-    if len({source.dtypes[index - 1] for index in indexes}) > 1:
+    dtypes, nodatavals = source.dtypes, source.nodatavals  # each a GDAL call per band: asked once
+    if len({dtypes[index - 1] for index in indexes}) > 1:
         return False
-    values = [source.nodatavals[index - 1] for index in indexes]
+    values = [nodatavals[index - 1] for index in indexes]
     first = values[0]
     return all(
         (value is None and first is None) or (value is not None and first is not None and same_value(value, first))
