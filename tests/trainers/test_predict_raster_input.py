@@ -542,3 +542,43 @@ def test_a_folder_or_file_in_an_outputs_way_is_refused_before_the_model_runs(
     with pytest.raises(error, match=message):
         predict_raster(model, inputs, out, patch_size=16, vectorize=True)
     assert model.calls == 0 and sorted(tmp_path.rglob("*")) == before
+
+
+class Bands(nn.Module):
+    """The input bands as scores."""
+
+    def forward(self, batch: Tensor) -> Tensor:
+        return batch.clone()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_virtual_raster_of_bands_of_different_types_gives_the_model_every_band(tmp_path: Path, workers: int) -> None:
+    # A VRT joining a Byte band, a Float32 one and a Byte one failed at the first window with rasterio's
+    # ValueError "more than one 'dtype' found", naming neither the file nor the cause.
+    shape = (20, 25)
+    rng = np.random.default_rng(8)
+    layers = [
+        rng.integers(0, 255, shape).astype("uint8"),
+        rng.uniform(-1000.5, 1000.5, shape).astype("float32"),
+        rng.integers(0, 255, shape).astype("uint8"),
+    ]
+    files = [write_raster(tmp_path / "in" / f"{k}.tif", one, "EPSG:32633", TRANSFORM) for k, one in enumerate(layers)]
+    bands = "".join(
+        f'<VRTRasterBand dataType="{"Float32" if layer.dtype == np.float32 else "Byte"}" band="{k}"><SimpleSource>'
+        f'<SourceFilename relativeToVRT="1">{path.name}</SourceFilename><SourceBand>1</SourceBand></SimpleSource>'
+        "</VRTRasterBand>"
+        for k, (path, layer) in enumerate(zip(files, layers, strict=True), 1)
+    )
+    vrt = tmp_path / "in" / "stack.vrt"
+    vrt.write_text(
+        f'<VRTDataset rasterXSize="{shape[1]}" rasterYSize="{shape[0]}"><SRS>EPSG:32633</SRS>'
+        f"<GeoTransform>{', '.join(map(str, TRANSFORM.to_gdal()))}</GeoTransform>{bands}</VRTDataset>"
+    )
+    with rasterio.open(vrt) as stack:
+        assert stack.dtypes == ("uint8", "float32", "uint8")
+    (written,) = predict_raster(
+        Bands(), vrt, tmp_path / "out", patch_size=8, overlap=2, batch_size=3, output="scores", num_workers=workers
+    )
+    with rasterio.open(written) as result:
+        # (Blended where windows overlap: the weighted mean of equal values, to float32's rounding.)
+        np.testing.assert_allclose(result.read(), np.stack(layers).astype("float32"), rtol=1e-6)

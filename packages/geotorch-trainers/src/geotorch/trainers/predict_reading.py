@@ -195,12 +195,17 @@ def read_window(
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
         out[...] = 0
     if row_start < row_stop and column_start < column_stop:
-        with lock or nullcontext():
-            pixels = view.read(
-                list(bands),
-                window=Window(column_start, row_start, column_stop - column_start, row_stop - row_start),
-            )
-        out[:, row_start - top : row_stop - top, column_start - left : column_stop - left] = pixels
+        window = Window(column_start, row_start, column_stop - column_start, row_stop - row_start)
+        # rasterio reads bands together only when they share a type ("more than one 'dtype' found" else): a
+        # virtual raster may join a Byte band and a Float32 one. Those are read one at a time.
+        mixed = len({view.dtypes[band - 1] for band in bands}) > 1
+        rows, columns = slice(row_start - top, row_stop - top), slice(column_start - left, column_stop - left)
+        first = 0
+        for group in [[band] for band in bands] if mixed else [list(bands)]:
+            with lock or nullcontext():
+                pixels = view.read(group, window=window)
+            out[first : first + len(group), rows, columns] = pixels
+            first += len(group)
 
 
 #: Batches that reading threads read ahead of the one the model runs, whatever their number: each holds
