@@ -301,6 +301,28 @@ def test_union_keeps_class_0_of_a_first_mask_whose_nodata_is_255(tmp_path: Path)
     assert union[union.bounds]["mask"][0].tolist() == [0] * 5 + [3] * 5, "was [3] * 10: class 0 read as no data"
 
 
+class LandCover(RasterDataset):
+    """Raw classes 11 and 21 as labels 1 and 2; every other value, the nodata 250 too, label 0 (as NLCD's)."""
+
+    is_image = False
+
+    def labels_of(self, mask: torch.Tensor) -> torch.Tensor:
+        table = torch.zeros(256, dtype=torch.long)
+        table[11], table[21] = 1, 2
+        return table[mask.clamp(0, 255)]
+
+
+def test_union_of_masks_finds_the_first_ones_nodata_as_labels_of_maps_it(tmp_path: Path) -> None:
+    first = np.full((10, 10), 11, dtype="uint8")
+    first[:, 5:] = 250
+    write_raster(tmp_path / "a" / "a.tif", first, "EPSG:32616", grid(600000, 4000000), nodata=250)
+    write_raster(tmp_path / "b" / "b.tif", np.full((10, 10), 21, "uint8"), "EPSG:32616", grid(600000, 4000000),
+                 nodata=250)
+    union = LandCover(tmp_path / "a") | LandCover(tmp_path / "b")
+    assert union[union.bounds]["mask"][0].tolist() == [1] * 5 + [2] * 5, "was [1] * 5 + [0] * 5 since 963fd8b"
+    assert (union.fill, union.fill_of("mask")) == (250, 0)
+
+
 def test_union_of_intersections_takes_each_keys_fill_from_the_operand_reading_it(tmp_path: Path) -> None:
     # (image of NaN nodata & mask) | (image & mask): the first intersection's image is empty where NaN.
     first = np.full((10, 10), 1.0, dtype="float32")

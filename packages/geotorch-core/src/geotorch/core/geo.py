@@ -163,17 +163,20 @@ class GeoDataset(Dataset[Sample], abc.ABC):
     def fill(self) -> float:
         """The value samples hold, in every channel, at pixels where the dataset has no data (0 here).
 
-        :class:`UnionDataset` takes a pixel from its second operand where the first holds its fill.
         A :class:`~geotorch.core.RasterDataset`'s is its ``nodata``, else its first file's, else 0
-        (NaN for a float file of NaN nodata), as read: before ``labels_of`` and ``transforms``.
+        (NaN for a float file of NaN nodata), as read: before ``labels_of`` and ``transforms``
+        (see :meth:`fill_of`).
         """
         return 0.0
 
     def fill_of(self, key: str) -> float:
-        """The fill of the samples' tensor ``key`` (``"image"``, ``"mask"``): :attr:`fill` unless overridden.
+        """The value the samples' tensor ``key`` (``"image"``, ``"mask"``) holds at pixels without data.
 
-        An :class:`IntersectionDataset` gives each key the fill of the operand that reads it (an image
-        of NaN nodata beside a mask of 0).
+        :attr:`fill` here. A :class:`~geotorch.core.RasterDataset`'s mask holds its fill as
+        ``labels_of`` maps it; an :class:`IntersectionDataset` gives each key the fill of the operand
+        that reads it (an image of NaN nodata beside a mask of 0). :class:`UnionDataset` takes a
+        pixel from its second operand where the first holds this value in every channel. Values
+        ``transforms`` change are not followed.
         """
         return self.fill
 

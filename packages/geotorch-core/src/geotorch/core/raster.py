@@ -24,7 +24,7 @@ from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan
-from geotorch.core.nodata import dataset_nodata
+from geotorch.core.nodata import dataset_nodata, holds
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
@@ -240,8 +240,20 @@ class RasterDataset(SceneFiles, GeoDataset):
 
     @property
     def fill(self) -> float:
-        """The value of pixels without data: ``nodata``, else the first file's nodata, else 0."""
+        """The value of pixels without data as read: ``nodata``, else the first file's nodata, else 0."""
         return self._fill
+
+    def fill_of(self, key: str) -> float:
+        """The value samples' ``key`` holds where no data is: :attr:`fill`, in a mask as :meth:`labels_of` maps it.
+
+        A land-cover product mapping every unknown value (its nodata 250 too) to label 0 has 0 in its masks there.
+        """
+        fill = self._fill
+        if key != "mask" or self.is_image or not holds(torch.empty(0, dtype=self.dtype).numpy().dtype, fill):
+            return fill
+        shape = (self._band_count, 1, 1) if self._band_count > 1 else (1, 1)
+        label: float = self.labels_of(torch.full(shape, fill, dtype=self.dtype)).flatten()[0].item()
+        return label
 
     @property
     def channels(self) -> Mapping[str, int]:
