@@ -226,3 +226,22 @@ def test_task_labels_that_are_not_one_per_class_are_refused_as_predict_raster_re
     with rasterio.open(writer.written[0]) as result:
         assert result.tags()["class_names"] == '["background", "building"]'
         assert set(np.unique(result.read(1))) <= {0, 1}
+
+
+@pytest.mark.parametrize("output", ["classes", "probabilities"])
+def test_logits_are_refused_where_probabilities_are_read(tmp_path: Path, output: str) -> None:
+    # A predict_step giving one logit per pixel, (value - 100) / 50, had 240 of 2000 pixels written as class 0 that
+    # are class 1 (logits in 0..0.5 taken for probabilities below 0.5), and all 2000 probabilities wrong (logits
+    # clamped to 0..1, then scaled).
+    scene(tmp_path / "in")
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output=output)  # type: ignore[arg-type]
+    logits = Predicts(lambda image: (image[:, :1].float() - 100) / 50)
+    with pytest.raises(ValueError, match=rf"output='{output}' reads predict_step's values .* gave -1.92, outside 0..1"):
+        run(tmp_path, logits, writer)
+    assert files_in(tmp_path / "out") == []
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output=output)  # type: ignore[arg-type]
+    run(tmp_path, Predicts(lambda image: torch.sigmoid((image[:, :1].float() - 100) / 50)), writer)
+    with rasterio.open(writer.written[0]) as result, rasterio.open(tmp_path / "in" / "scene.tif") as source:
+        values = source.read(1).astype("float64")
+        expected = values > 100 if output == "classes" else np.round(254 / (1 + np.exp(-(values - 100) / 50)))
+        np.testing.assert_array_equal(result.read(1), expected.astype("uint8"))

@@ -199,7 +199,8 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         Raises:
             ValueError: if the batch has no ``bounds``, the prediction is not ``(B, C, H, W)`` or
                 ``(B, H, W)`` real floating-point values, one per window of the batch (classes already
-                chosen would be blended as numbers), the windows are not the grid's next ones, the task's
+                chosen would be blended as numbers), ``probabilities`` (or a single channel's ``classes``)
+                are asked of values outside 0..1 (logits), the windows are not the grid's next ones, the task's
                 ``labels`` are not one per class of a class or probability output (two for a single binary
                 channel), or ``classes`` are asked of more than 65535 channels.
         """
@@ -221,6 +222,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         values = prediction.detach().float().cpu()
         if values.ndim == 3:
             values = values.unsqueeze(1)
+        self._check_probabilities(values)
         for window, window_values in zip(batch["bounds"], values, strict=True):
             chunk, top, left = self._next(window)
             if chunk == self.sampler.spare:
@@ -305,6 +307,26 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
             f"{type(self).__name__}: the window {tuple(window)[:4]} is not the next one of the "
             "prediction grid; the windows must come from the StreamingGridSampler, in order"
         )
+
+    def _check_probabilities(self, values: Tensor) -> None:
+        """Refuse values outside 0..1 where they are read as probabilities: logits would be written as such.
+
+        ``probabilities`` are written as they come (clamped to 0..1), and a single channel's ``classes``
+        are 1 where the value passes 0.5: a logit of 0.3 (probability 0.57) was class 0.
+
+        Raises:
+            ValueError: naming a value outside 0..1 (NaN is let through: it is nodata).
+        """
+        if self.kind != "probabilities" and not (self.kind == "classes" and values.shape[1] == 1):
+            return
+        outside = values[(values < 0) | (values > 1)]
+        if outside.numel():
+            reading = "as probabilities" if self.kind == "probabilities" else "as a probability, class 1 above 0.5"
+            raise ValueError(
+                f"{type(self).__name__}: output={self.kind!r} reads predict_step's values {reading}, and it gave "
+                f"{outside[0].item():.4g}, outside 0..1 (logits?): make predict_step return probabilities (sigmoid "
+                "or softmax), or write output='scores'"
+            )
 
     def _last_window(self, chunk: Chunk) -> tuple[int, int]:
         assert self.sampler is not None
