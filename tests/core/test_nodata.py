@@ -9,7 +9,7 @@ import pytest
 import rasterio
 import torch
 from rasterio.crs import CRS
-from rasterio.enums import Resampling
+from rasterio.enums import MaskFlags, Resampling
 from rasterio.warp import reproject
 
 from geotorch.core import BoundingBox, RasterDataset
@@ -335,3 +335,40 @@ def test_bands_of_different_nodata_in_a_vrt_are_each_read_with_their_own(tmp_pat
     image = Stack(folder, res=60)[BoundingBox(LEFT, LEFT + 600, TOP - 600, TOP, 0, 2**62)]["image"].numpy()
     np.testing.assert_array_equal(image[0], np.full((10, 10), 5.0))
     assert image[1, 0].tolist() == [100.0] * 5 + [0.0] * 5, "was [100, 100, 100, 100, -1162.375, -8736.625, -9999...]"
+
+
+def _rgba(path: Path, nodata: float | None) -> None:
+    """An RGBA uint8 GeoTIFF of 50s whose alpha band hides its west half, with ``nodata`` declared beside it."""
+    alpha = np.zeros((20, 20), dtype="uint8")
+    alpha[:, 10:] = 255
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with rasterio.open(path, "w", driver="GTiff", width=20, height=20, count=4, dtype="uint8", crs="EPSG:32616",
+                       transform=grid(LEFT, TOP), photometric="RGB", alpha="YES", nodata=nodata) as destination:
+        destination.write(np.concatenate([np.full((3, 20, 20), 50, dtype="uint8"), alpha[None]]))
+
+
+class RGB(RasterDataset):
+    all_bands = ("R", "G", "B", "A")
+    default_bands = ("R", "G", "B")
+
+
+@pytest.mark.parametrize(("crs", "res"), [(None, 30), (None, 60), ("EPSG:32617", 30)],
+                         ids=["copied", "coarser", "warped"])
+def test_an_alpha_band_beside_a_nodata_value_hides_pixels_too(tmp_path: Path, crs: str | None, res: float) -> None:
+    # GDAL's band masks follow the nodata alone there (rasterio: "nodata is shadowing the alpha band"); gdalwarp
+    # honours the alpha: the west half is missing, and the 7s of the file under it show through.
+    for folder, nodata in (("shadowed", 0), ("alpha", None)):
+        _rgba(tmp_path / folder / "a.tif", nodata)
+        write_raster(tmp_path / folder / "b.tif", np.full((4, 20, 20), 7, "uint8"), "EPSG:32616", grid(LEFT, TOP))
+    with rasterio.open(tmp_path / "shadowed" / "a.tif") as source:
+        assert source.mask_flag_enums[0] == [MaskFlags.nodata], "GDAL's band masks follow the nodata alone"
+    shadowed = RGB(tmp_path / "shadowed", crs=crs, res=res)
+    image = shadowed[shadowed.bounds]["image"].numpy()
+    # The same file without its nodata tag (its alpha band alone marks the west half) reads the same.
+    alpha = RGB(tmp_path / "alpha", crs=crs, res=res)
+    np.testing.assert_array_equal(image, alpha[shadowed.bounds]["image"].numpy())
+    if crs is None:
+        columns = 20 * 30 // res
+        assert image[0, 0].tolist() == [7.0] * (columns // 2) + [50.0] * (columns // 2), "was [50.0] * columns"
+    else:
+        assert (image == 7).any() and (image == 50).any()

@@ -26,7 +26,7 @@ from geotorch.core.pixel_types import (
     wider_type,
 )
 from geotorch.core.remote import read_failure
-from geotorch.core.warp import has_mask_band, warp_onto_grid
+from geotorch.core.warp import has_mask_band, hidden_pixels, warp_onto_grid
 from geotorch.core.wrap import longitude_shifts
 
 #: Relative tolerance under which two pixel sizes or grid offsets count as equal.
@@ -137,7 +137,7 @@ def _read_aligned(
     if inside and has_mask_band(source):
         # Pixels the file's mask or alpha band hides are missing here as in warps, whatever their value.
         hidden = np.zeros((height, width), dtype=bool)
-        hidden[rows, cols] = source.dataset_mask(window=inner) == 0
+        hidden[rows, cols] = hidden_pixels(source, inner)
         empty, refill = hidden if empty is None else empty | hidden, True
     if empty is not None and empty.any():
         covered &= ~empty

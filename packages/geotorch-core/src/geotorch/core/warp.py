@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.enums import MaskFlags, Resampling
+from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.io import DatasetReader
 from rasterio.warp import reproject
 from rasterio.windows import Window
@@ -27,7 +27,7 @@ _KERNEL_RADIUS = {Resampling.nearest: 1, Resampling.bilinear: 1, Resampling.cubi
 _scales: dict[tuple[object, ...], tuple[float, float]] = {}
 _operations: dict[tuple[object, ...], str | None] = {}
 _LONLAT = CRS.from_epsg(4326)
-_mask_bands: weakref.WeakKeyDictionary[DatasetReader, bool] = weakref.WeakKeyDictionary()
+_mask_bands: weakref.WeakKeyDictionary[DatasetReader, int] = weakref.WeakKeyDictionary()
 
 
 def kernel_scale(source: DatasetReader, grid: Grid) -> tuple[float, float]:
@@ -132,16 +132,42 @@ def _source_window(source: DatasetReader, grid: Grid, margin: int, shift: float)
     return Window(col0, row0, col1 - col0, row1 - row0)
 
 
-def has_mask_band(source: DatasetReader) -> bool:
-    """Whether validity comes from a mask or alpha band, which only GDAL's dataset warp honours.
+def _mask_source(source: DatasetReader) -> int:
+    """Where ``source``'s validity mask comes from: -1 GDAL's dataset mask, ``k`` its alpha band ``k``, 0 none.
 
     Asked once per open file: GDAL's answer costs as much as a small read.
     """
     known = _mask_bands.get(source)
     if known is None:
         flags = source.mask_flag_enums[0]
-        known = _mask_bands[source] = MaskFlags.per_dataset in flags or MaskFlags.alpha in flags
+        if MaskFlags.per_dataset in flags or MaskFlags.alpha in flags:
+            known = -1
+        else:
+            # An alpha band beside a nodata value: GDAL's masks follow the nodata alone (rasterio warns that it
+            # shadows the alpha band), but gdalwarp honours the alpha all the same.
+            alpha = [number for number, kind in enumerate(source.colorinterp, start=1) if kind == ColorInterp.alpha]
+            known = alpha[0] if alpha else 0
+        _mask_bands[source] = known
     return known
+
+
+def has_mask_band(source: DatasetReader) -> bool:
+    """Whether validity comes from a mask or alpha band, which only GDAL's dataset warp honours.
+
+    An alpha band counts beside a nodata value too (see :func:`_mask_source`).
+    """
+    return _mask_source(source) != 0
+
+
+def hidden_pixels(source: DatasetReader, window: Window) -> np.ndarray:
+    """Boolean ``(rows, cols)``: the pixels of ``window`` that ``source``'s mask or alpha band hides (alpha 0).
+
+    Call only where :func:`has_mask_band` is True.
+    """
+    kind = _mask_source(source)
+    if kind > 0:
+        return np.asarray(source.read(kind, window=window) == 0)
+    return np.asarray(source.dataset_mask(window=window) == 0)
 
 
 def warp_onto_grid(
@@ -286,7 +312,7 @@ def prepare_warp(
     window = geometry.window
     pixels = source.read(list(indexes), window=window)
     # GDAL's warp of an array knows nothing of the file's mask or alpha band: it is told here.
-    hidden = source.dataset_mask(window=window) == 0 if has_mask_band(source) else None
+    hidden = hidden_pixels(source, window) if has_mask_band(source) else None
     missing = own
     if marker is not None:
         # Pixels the file itself marks missing get the dataset's nodata, the one value GDAL is told.
