@@ -582,3 +582,17 @@ def test_a_virtual_raster_of_bands_of_different_types_gives_the_model_every_band
     with rasterio.open(written) as result:
         # (Blended where windows overlap: the weighted mean of equal values, to float32's rounding.)
         np.testing.assert_allclose(result.read(), np.stack(layers).astype("float32"), rtol=1e-6)
+
+
+@pytest.mark.parametrize("below", ["", "sub/out"])
+def test_an_output_dir_where_no_file_can_be_made_is_refused_naming_it_before_the_model_runs(
+    tmp_path: Path, unwritable: Path, below: str
+) -> None:
+    # The error came at the first batch, when GDAL could not make the part file: RasterioIOError "Attempt to create
+    # new tiff file '<folder>/.a.tif.<host>.<pid>.<hex>.part' failed: ... Permission denied", naming a hidden
+    # temporary (or FileNotFoundError for a folder to make there), after the model had run.
+    model = Counted()
+    out = unwritable / below if below else unwritable
+    with pytest.raises(PermissionError, match=rf"predict_raster: cannot write in {re.escape(str(unwritable))}, where"):
+        predict_raster(model, scene(tmp_path / "in" / "a.tif"), out, patch_size=16)
+    assert model.calls == 0

@@ -245,3 +245,17 @@ def test_logits_are_refused_where_probabilities_are_read(tmp_path: Path, output:
         values = source.read(1).astype("float64")
         expected = values > 100 if output == "classes" else np.round(254 / (1 + np.exp(-(values - 100) / 50)))
         np.testing.assert_array_equal(result.read(1), expected.astype("uint8"))
+
+
+def test_an_output_dir_where_no_file_can_be_made_is_refused_naming_it_before_the_model_runs(
+    tmp_path: Path, unwritable: Path
+) -> None:
+    # GDAL's "Attempt to create new tiff file '<folder>/.scene.tif.<host>.<pid>.<hex>.part' failed: ... Permission
+    # denied" came at the first batch, naming a hidden temporary.
+    folder = unwritable
+    scene(tmp_path / "in")
+    calls: list[int] = []
+    module = Predicts(lambda image: calls.append(1) or torch.sigmoid(image[:, :1].float()))
+    with pytest.raises(PermissionError, match=rf"GeoTIFFPredictionWriter: cannot write in {re.escape(str(folder))}"):
+        run(tmp_path, module, GeoTIFFPredictionWriter(folder / "out", output="probabilities"))
+    assert calls == []

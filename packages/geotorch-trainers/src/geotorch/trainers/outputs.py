@@ -215,6 +215,38 @@ def refuse_blocked_targets(targets: Sequence[Path], caller: str) -> None:
                 )
 
 
+def refuse_unwritable_folders(targets: Sequence[Path], caller: str) -> None:
+    """Make sure a file can be made where each output goes: in its folder, or the nearest one that exists above it.
+
+    Each such folder is tried once, by making and removing a hidden temporary there (the only test that holds
+    for permissions, read-only disks and access lists alike). Checked before the model runs: found when the
+    first output's part file was made, after a batch, GDAL named that hidden temporary and not the folder.
+
+    Args:
+        targets: the files that will be written.
+        caller: the name the error gives (``predict_raster``).
+
+    Raises:
+        PermissionError: if a file cannot be made in such a folder, naming it, an output and the reason.
+    """
+    tried: set[Path] = set()
+    for target in targets:
+        folder = next((parent for parent in target.parents if parent.exists()), Path.cwd())
+        if folder in tried:
+            continue
+        tried.add(folder)
+        probe = temporary_of(folder / target.name)
+        try:
+            descriptor = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except OSError as error:
+            raise PermissionError(
+                f"{caller}: cannot write in {folder}, where the output {target} goes ({error.strerror or error}); "
+                "choose an output_dir you can write to"
+            ) from None
+        os.close(descriptor)
+        probe.unlink(missing_ok=True)
+
+
 def write_raster(path: Path, array: np.ndarray, profile: Mapping[str, Any], tags: Mapping[str, str]) -> None:
     """Write ``array`` as the raster ``path`` atomically: a reader sees the old file or the new one, whole.
 

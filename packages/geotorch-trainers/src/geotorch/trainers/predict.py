@@ -21,6 +21,7 @@ from geotorch.trainers.outputs import (
     output_names,
     refuse_blocked_targets,
     refuse_overwriting_inputs,
+    refuse_unwritable_folders,
     source_tag,
     temporary_of,
 )
@@ -144,6 +145,7 @@ def predict_raster(
         FileNotFoundError: if a path does not exist or a folder holds no raster.
         NotADirectoryError: if ``output_dir``, or a folder above it or an output goes in, is a file.
         IsADirectoryError: if a folder stands where an output (or, with ``vectorize``, its polygons) goes.
+        PermissionError: if no file can be made where an output goes (a read-only folder or disk).
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range (``device`` unknown or not available here,
@@ -199,6 +201,7 @@ def predict_raster(
     polygons = [target.with_suffix(suffix) for target in targets for suffix in (".gpkg", ".parquet")]
     refuse_overwriting_inputs(targets + (polygons if vectorize else []), sources, "predict_raster")
     refuse_blocked_targets(targets + (polygons if vectorize else []), "predict_raster")
+    refuse_unwritable_folders(targets, "predict_raster")
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
     model = model.eval().to(target_device)
     precision = input_dtype_of(model)

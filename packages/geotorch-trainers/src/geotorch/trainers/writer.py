@@ -16,7 +16,7 @@ from rasterio.crs import CRS
 from torch import Tensor
 
 from geotorch.core import GeoDataset
-from geotorch.trainers.outputs import output_folder, source_tag, temporary_of
+from geotorch.trainers.outputs import output_folder, refuse_unwritable_folders, source_tag, temporary_of
 from geotorch.trainers.predict import class_names_of, described
 from geotorch.trainers.predict_arguments import check_classes
 from geotorch.trainers.predict_blend import blend_weights
@@ -157,6 +157,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
                 ``prediction_output`` is no output kind.
             NotADirectoryError: if ``output_dir``, or a folder an output goes in, is a file.
             IsADirectoryError: if a folder stands where an output goes.
+            PermissionError: if no file can be made where an output goes (a read-only folder or disk).
         """
         if self.output_dir.exists() and not self.output_dir.is_dir():
             raise NotADirectoryError(
@@ -178,6 +179,8 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
             )
         check_inputs_kept(sampler.outputs, self.output_dir)
         check_targets_free(sampler.outputs, self.output_dir)
+        targets = [self.output_dir / output.layout.name for output in sampler.outputs]
+        refuse_unwritable_folders(targets, type(self).__name__)
         self.sampler = sampler
         self.expected = sampler.windows()
         self.streams, self.parts, self.written, self.incomplete = {}, [], [], 0
