@@ -167,7 +167,8 @@ def test_nan_in_padded_steps_changes_no_output_of_the_attention_models(tmp_path:
         output = model(given, lengths=batch["length"], positions=positions)
         # Before: UTAE's and LTAE's outputs of the short series were all NaN.
         assert bool(output.isfinite().all()), type(model).__name__
-        torch.testing.assert_close(output[1:], model(single, positions=alone["positions"]))
+        # Within float32 rounding of convolutions over batches of other sizes: 1.5e-5 apart on an AMD EPYC.
+        torch.testing.assert_close(output[1:], model(single, positions=alone["positions"]), atol=1e-4, rtol=1e-4)
         model.train()
         model(given, lengths=batch["length"], positions=positions).square().sum().backward()
         assert all(bool(weight.grad.isfinite().all()) for weight in model.parameters() if weight.grad is not None)
