@@ -596,3 +596,36 @@ def test_an_output_dir_where_no_file_can_be_made_is_refused_naming_it_before_the
     with pytest.raises(PermissionError, match=rf"predict_raster: cannot write in {re.escape(str(unwritable))}, where"):
         predict_raster(model, scene(tmp_path / "in" / "a.tif"), out, patch_size=16)
     assert model.calls == 0
+
+
+def test_bands_of_different_nodata_values_are_masked_where_every_band_is_nodata_and_not_warped(
+    tmp_path: Path,
+) -> None:
+    # A VRT whose band 1 has nodata 0 and band 2 nodata 255: on its grid, the 30 pixels where both are nodata are
+    # nodata; warped (crs=), rasterio took band 1's nodata for both bands, and those 30 pixels were predicted (0
+    # nodata pixels in the output), silently.
+    image = np.full((2, 10, 12), 50, "uint8")
+    image[0, :5] = 0
+    image[1, :, :6] = 255
+    source = write_raster(tmp_path / "in" / "bands.tif", image, "EPSG:32633", TRANSFORM)
+    bands = "".join(
+        f'<VRTRasterBand dataType="Byte" band="{band}"><NoDataValue>{nodata}</NoDataValue><SimpleSource>'
+        f'<SourceFilename relativeToVRT="1">{source.name}</SourceFilename><SourceBand>{band}</SourceBand>'
+        "</SimpleSource></VRTRasterBand>"
+        for band, nodata in ((1, 0), (2, 255))
+    )
+    vrt = tmp_path / "in" / "stack.vrt"
+    vrt.write_text(
+        f'<VRTDataset rasterXSize="12" rasterYSize="10"><SRS>EPSG:32633</SRS>'
+        f"<GeoTransform>{', '.join(map(str, TRANSFORM.to_gdal()))}</GeoTransform>{bands}</VRTDataset>"
+    )
+    (written,) = predict_raster(Bands(), vrt, tmp_path / "out", patch_size=8)
+    with rasterio.open(written) as result:
+        classes = result.read(1)
+    missing = np.zeros((10, 12), dtype=bool)
+    missing[:5, :6] = True
+    assert (classes[missing] == 255).all()
+    np.testing.assert_array_equal(classes[~missing], image.argmax(axis=0)[~missing])
+    with pytest.raises(ValueError, match=rf"{re.escape(str(vrt))} has bands of different nodata values \(0.0, 255.0\)"):
+        predict_raster(Bands(), vrt, tmp_path / "warped", patch_size=8, crs="EPSG:32633")
+    assert not (tmp_path / "warped").exists()

@@ -39,7 +39,7 @@ from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
 from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_mask import FileMask
-from geotorch.trainers.predict_reading import WindowReader, grid_crs, open_view, raster_paths
+from geotorch.trainers.predict_reading import WindowReader, grid_crs, image_bands, open_view, raster_paths
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
 from geotorch.trainers.predict_vector import polygon_paths, write_polygons
 
@@ -151,9 +151,9 @@ def predict_raster(
         ValueError: if an argument is out of range (``device`` unknown or not available here,
             ``output_dir`` empty: not taken for the working folder), a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
-            input to warp has no CRS or no grid on ``crs``, the model's output is not ``(B, K, H, W)``
-            of the window's size, ``class_names`` (the task's labels) or ``colors`` are not one per
-            class, or ``classes`` are asked of more than 65535 channels.
+            input to warp has no CRS, bands of different nodata values or no grid on ``crs``, the model's
+            output is not ``(B, K, H, W)`` of the window's size, ``class_names`` (the task's labels) or
+            ``colors`` are not one per class, or ``classes`` are asked of more than 65535 channels.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
@@ -368,7 +368,8 @@ def _layout(
 
     Raises:
         ValueError: if the input is georeferenced by ground control points or RPCs only (no grid), or is
-            to be warped but has no CRS, or GDAL finds no grid for it on ``crs``.
+            to be warped but has no CRS or bands of different nodata values, or GDAL finds no grid for it
+            on ``crs``.
     """
     with open_raster(source) as reader:
         if reader.gcps[0] and reader.crs is None:
@@ -388,6 +389,16 @@ def _layout(
         else:
             if reader.crs is None:
                 raise ValueError(f"predict_raster: {source} has no CRS, so it cannot be warped onto crs={crs}")
+            # (NaN spelled as text, so that two NaN nodata values are one.)
+            nodata = [reader.nodatavals[band - 1] for band in image_bands(reader)]
+            if len({str(value) for value in nodata}) > 1:
+                # rasterio's warp onto a given grid takes band 1's nodata for every band: a pixel missing from every
+                # band had data (band 2's nodata read as a value), and a band 2 value equal to band 1's nodata none.
+                raise ValueError(
+                    f"predict_raster: {source} has bands of different nodata values {tuple(nodata)}, which a warp "
+                    f"onto crs={crs} would mask by band 1's alone; predict it on its own grid (crs=None), or warp "
+                    "it first (gdalwarp keeps each band's)"
+                )
             # (Past the antimeridian the grid is found with longitudes past 180°, and kept in ``crs``.)
             transform, width, height = calculate_default_transform(
                 reader.crs, grid_crs(reader, crs), reader.width, reader.height, *reader.bounds, resolution=res
