@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
 import torch
+from affine import Affine
 
 from geotorch.core import RasterDataset, VectorDataset
 from geotorch.core.geo import as_res
@@ -105,3 +107,25 @@ def test_a_bad_res_is_named_before_any_file_is_searched(
 ) -> None:
     with pytest.raises((ValueError, TypeError), match=r"res=.* must be"):
         kind(tmp_path, res=res)  # type: ignore[arg-type]
+
+
+def test_a_res_in_metres_for_a_geographic_dataset_is_warned_of(tmp_path: Path) -> None:
+    # 0.01 degree pixels; res=30 meant metres: every sample would be one 30-degree pixel.
+    write_raster(tmp_path / "g.tif", random_bands((1, 100, 100)), "EPSG:4326", Affine(0.01, 0, 10, 0, -0.01, 50))
+    with pytest.warns(UserWarning, match=r"res=\(30.0, 30.0\) is 3e\+03 times the files' pixel size \(0.01, 0.01\) "
+                                         r"in EPSG:4326; res is in the CRS's units \(degree\)"):
+        dataset = RasterDataset(tmp_path, res=30)
+    assert dataset[dataset.bounds]["image"].shape == (1, 1, 1)
+
+
+def test_a_res_in_degrees_for_a_projected_dataset_is_warned_of(tmp_path: Path) -> None:
+    write_raster(tmp_path / "u.tif", random_bands((1, 8, 8)), "EPSG:32616", grid(600000, 4000300, 30.0))
+    with pytest.warns(UserWarning, match=r"res=\(0.0003, 0.0003\) is 1e-05 times .* \(metre\)"):
+        RasterDataset(tmp_path, res=0.0003)
+
+
+def test_a_res_within_a_thousand_times_the_files_is_not_warned_of(raster_folder: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for res in (0.1, 30, 10000):
+            RasterDataset(raster_folder, res=res)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 from affine import Affine
 from pyproj.exceptions import ProjError
@@ -89,3 +90,35 @@ def res_in(
     span_y = max(side[3] for side in sides) - min(side[1] for side in sides)
     size = math.hypot(span_x, span_y) / math.hypot(width, height)
     return size, size
+
+
+#: How many times finer or coarser than the files' pixels a given ``res`` may be before it is taken for a slip of units.
+RES_RATIO_LIMIT = 1000.0
+
+
+def warn_of_unlikely_res(owner: str, res: tuple[float, float], native: tuple[float, float], crs: CRS) -> None:
+    """Warn when ``res`` is over :data:`RES_RATIO_LIMIT` times finer or coarser than the files' pixel size.
+
+    Such a ``res`` is most likely in other units than the CRS's (metres for a geographic CRS, whose
+    ``res`` is in degrees, or degrees for a projected one): every sample would then be one pixel, or
+    a chip of trillions of pixels that no memory holds.
+
+    Args:
+        owner: the dataset class's name, for the message.
+        res: the ``res`` given, ``(x, y)`` in ``crs`` units.
+        native: the first file's pixel size in ``crs`` units (see :func:`res_in`).
+        crs: the dataset's CRS.
+    """
+    ratios = [given / own for given, own in zip(res, native, strict=True) if own > 0]
+    if all(1 / RES_RATIO_LIMIT <= ratio <= RES_RATIO_LIMIT for ratio in ratios):
+        return
+    from pyproj import CRS as ProjCRS
+
+    unit = ProjCRS.from_wkt(crs.to_wkt()).axis_info[0].unit_name
+    farthest = max(ratios, key=lambda ratio: max(ratio, 1 / ratio))
+    warnings.warn(
+        f"{owner}: res={res} is {farthest:.3g} times the files' pixel size ({native[0]:.6g}, {native[1]:.6g}) "
+        f"in {crs.to_string()}; res is in the CRS's units ({unit}): give it in {unit}",
+        UserWarning,
+        stacklevel=3,
+    )

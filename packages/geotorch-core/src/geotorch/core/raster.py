@@ -19,7 +19,7 @@ from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.exact_types import EXACT_IN_FLOAT32, warn_of_rounding
 from geotorch.core.files import Paths, as_locations
 from geotorch.core.geo import Footprint, GeoDataset, as_res
-from geotorch.core.geotransform import res_in
+from geotorch.core.geotransform import res_in, warn_of_unlikely_res
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
@@ -233,7 +233,10 @@ class RasterDataset(SceneFiles, GeoDataset):
         given_res = as_res(res) if res is not None else None
         footprints, first = self._scan()
         self._crs = CRS.from_user_input(crs) if crs is not None else crs_from_wkt(first.crs)
-        self._res = given_res if given_res is not None else self._native_res(first)
+        self._res = self._native_res(first)
+        if given_res is not None:
+            warn_of_unlikely_res(type(self).__name__, given_res, self._res, self._crs)
+            self._res = given_res
         self._fill = self.nodata if self.nodata is not None else first.nodata if first.nodata is not None else 0
         self._dtype = self._read_dtype
         self._index_footprints(footprints)
