@@ -372,7 +372,8 @@ def test_images_float32_holds_exactly_read_without_a_warning(tmp_path: Path) -> 
 @pytest.mark.parametrize("res", [1e-9, 1e-300])
 def test_a_res_too_fine_for_any_raster_is_refused_naming_res(tmp_path: Path, res: float) -> None:
     write_raster(tmp_path / "f.tif", np.ones((1, 4, 4), "uint8"), "EPSG:32616", grid(LEFT, TOP))
-    dataset = RasterDataset(tmp_path, res=res)
+    with pytest.warns(UserWarning, match=r"res=.* times the files' pixel size \(30, 30\)"):
+        dataset = RasterDataset(tmp_path, res=res)
     with pytest.raises(ValueError, match=r"at res .* would be \d+ x \d+ pixels, beyond the 2147483647"):
         dataset[LEFT : LEFT + 120, TOP - 120 : TOP]
 

@@ -188,7 +188,8 @@ def test_sizes_and_strides_over_what_gdal_reads_along_a_side_are_refused(
 @pytest.fixture
 def fine(make_tiles: MakeTiles, utm: Place) -> Any:
     """The tiles (two 200 x 200 m tiles) read at 1e-6 m: 2e8 pixels a side, so 1-pixel windows are 4e16 and more."""
-    return make_tiles(utm, TILES, res=1e-6)
+    with pytest.warns(UserWarning, match="times the files' pixel size"):
+        return make_tiles(utm, TILES, res=1e-6)
 
 
 def test_a_grid_of_more_than_2_40_windows_is_refused_saying_how_many(fine: Any) -> None:
@@ -205,11 +206,12 @@ def test_random_passes_of_more_than_2_40_patches_or_positions_are_refused(make_t
     assert len(RandomGeoSampler(dataset, 4, length=2**40)) == 2**40
     with pytest.raises(ValueError, match=r"length=.* is more than"):
         RandomBatchGeoSampler(dataset, 4, 2, length=10**15)
-    tiny = make_tiles(utm, TILES, res=1e-10)
+    with pytest.warns(UserWarning, match="times the files' pixel size"):
+        tiny, finer = make_tiles(utm, TILES, res=1e-10), make_tiles(utm, TILES, res=1e-7)
     with pytest.raises(ValueError, match=r"positions for a patch along x at res .*more than 1099511627776"):
         RandomGeoSampler(tiny, 4, length=2)
     with pytest.raises(ValueError, match=r"size=4 would make a default pass of 5e\+17 patches .*pass a length"):
-        RandomGeoSampler(make_tiles(utm, TILES, res=1e-7), 4)
+        RandomGeoSampler(finer, 4)
 
 
 @pytest.mark.parametrize(
