@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import weakref
 from pathlib import Path
@@ -411,3 +412,20 @@ def test_the_geoparquet_of_an_output_without_polygons_has_no_empty_bbox(tmp_path
     column = geo["columns"]["geometry"]
     assert "bbox" not in column and column["crs"]["id"] == {"authority": "EPSG", "code": 32628}
     assert column["geometry_types"] == ["Polygon"] and pq.read_table(parquet).num_rows == 0
+
+
+def test_a_model_in_training_gets_its_modules_modes_back(tmp_path: Path) -> None:
+    # predict_raster left the model in evaluation mode: a model predicted on between training steps went on
+    # training with its dropout off and its batch norms frozen (model.training False after the call).
+    path = write_image(tmp_path / "scene.tif", random_image(9, 30, 40))
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 8, 1), nn.BatchNorm2d(8), nn.Dropout2d(0.5), nn.Conv2d(8, 3, 1))
+    net[1].eval()  # a frozen batch norm stays frozen
+    expected = reference(copy.deepcopy(net).eval(), random_image(9, 30, 40), 16, 4).argmax(dim=0).numpy()
+    (written,) = predict_raster(net, path, tmp_path / "out", patch_size=16, overlap=4, batch_size=3)
+    assert [module.training for module in net.modules()] == [True, True, False, True, True]
+    with rasterio.open(written) as result:
+        np.testing.assert_array_equal(result.read(1), expected)
+    with pytest.raises(ValueError, match="must give"):
+        predict_raster(nn.Sequential(net, nn.Flatten()), path, tmp_path / "refused", patch_size=16)
+    assert [module.training for module in net.modules()] == [True, True, False, True, True]

@@ -102,7 +102,8 @@ def predict_raster(
 
     Args:
         model: a GeoTorch task, or any module mapping ``(B, C, H, W)`` float32 to ``(B, K, H, W)``
-            logits (``K = 1``: a binary logit). A model in another precision (``.double()``,
+            logits (``K = 1``: a binary logit). It runs in evaluation mode, and its modules get their own
+            modes back when done; it stays on ``device``. A model in another precision (``.double()``,
             ``.bfloat16()``) is given its input in the dtype of its first floating-point parameter.
         paths: a raster file, a folder (every ``.tif``, ``.tiff``, ``.jp2``, ``.vrt`` or ``.img``
             under it, but for those under ``output_dir``), a remote raster file (an ``http(s)://``,
@@ -203,7 +204,7 @@ def predict_raster(
     refuse_blocked_targets(targets + (polygons if vectorize else []), "predict_raster")
     refuse_unwritable_folders(targets, "predict_raster")
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
-    model = model.eval().to(target_device)
+    model = model.to(target_device)
     precision = input_dtype_of(model)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
     names_of_classes = names_given if names_given is not None else class_names_of(model)
@@ -266,6 +267,10 @@ def predict_raster(
     channels: int | None = None
     # The model's own tensors, which its output must not be multiplied in place into.
     owned = {tensor.untyped_storage().data_ptr() for tensor in (*model.parameters(), *model.buffers())}
+    # The model runs in evaluation mode, and each of its modules gets its own mode back after: a model being trained
+    # (predictions to watch it, say) goes on training its dropout and batch norms, a frozen part stays as it was.
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
     # The model runs the next batch while a thread blends and writes the last one (no other batch waits: each holds
     # the logits of a batch); GDAL's block cache is bounded throughout (every thread's reads and writes).
     try:
@@ -319,6 +324,9 @@ def predict_raster(
             with contextlib.suppress(OSError):
                 parent.rmdir()
         raise
+    finally:
+        for module, training in modes:
+            module.training = training
     return written
 
 
