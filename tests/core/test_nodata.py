@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -372,3 +374,21 @@ def test_an_alpha_band_beside_a_nodata_value_hides_pixels_too(tmp_path: Path, cr
         assert image[0, 0].tolist() == [7.0] * (columns // 2) + [50.0] * (columns // 2), "was [50.0] * columns"
     else:
         assert (image == 7).any() and (image == 50).any()
+
+
+def test_a_files_nodata_beyond_float32_as_the_fill_is_warned_of(tmp_path: Path) -> None:
+    # A float64 raster of ArcGIS's nodata (-DBL_MAX) over its east half: float32 images held -inf there, unwarned.
+    values = np.full((10, 10), 5.0)
+    values[:, 5:] = -np.finfo(np.float64).max
+    write_raster(tmp_path / "a.tif", values, "EPSG:32616", grid(LEFT, TOP), nodata=-np.finfo(np.float64).max)
+    with pytest.warns(UserWarning, match=r"the nodata -1.79769\d*e\+308 of .*a\.tif, the fill of pixels without "
+                                         r"data, is beyond the range of the samples' float32: they would hold -inf"):
+        dataset = RasterDataset(tmp_path)
+    assert dataset[dataset.bounds]["image"][0, 0].tolist() == [5.0] * 5 + [-math.inf] * 5
+    # The remedy it names: a nodata float32 holds fills those pixels, without a warning of the fill.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        filled = RasterDataset(tmp_path, nodata=float("nan"))
+    assert not [warning for warning in caught if "beyond the range" in str(warning.message)]
+    row = filled[filled.bounds]["image"][0, 0]
+    assert row[:5].tolist() == [5.0] * 5 and row[5:].isnan().all()

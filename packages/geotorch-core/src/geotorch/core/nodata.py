@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -106,3 +107,27 @@ def dataset_nodata(owner: str, value: object, sample_dtype: np.dtype[np.generic]
             f"infinity); give a value {sample_dtype} holds, or a float64 dtype"
         )
     return exact
+
+
+def warn_of_unheld_fill(owner: str, path: str, fill: float, sample_dtype: np.dtype[np.generic]) -> None:
+    """Warn when a file's nodata, the fill of a dataset without ``nodata``, is beyond its samples' float range.
+
+    A float64 file of nodata -1.7976931348623157e308 (ArcGIS's) read into float32 images fills pixels
+    without data with -inf, which no comparison with the file's nodata finds.
+
+    Args:
+        owner: the dataset class's name, for the message.
+        path: the file whose nodata is the fill.
+        fill: its nodata.
+        sample_dtype: the type of the samples' ``image`` or ``mask`` (a float type: class ids are checked at read).
+    """
+    if sample_dtype.kind != "f" or holds(sample_dtype, fill):
+        return
+    sign = "-" if fill < 0 else ""
+    warnings.warn(
+        f"{owner}: the nodata {fill!r} of {path}, the fill of pixels without data, is beyond the range of the "
+        f"samples' {sample_dtype}: they would hold {sign}inf; pass nodata= a value {sample_dtype} holds (e.g. "
+        f"nodata=float('nan')) to fill them with it, or override the dtype property (torch.float64)",
+        UserWarning,
+        stacklevel=3,
+    )

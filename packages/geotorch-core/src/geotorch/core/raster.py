@@ -24,7 +24,7 @@ from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan
-from geotorch.core.nodata import dataset_nodata, holds
+from geotorch.core.nodata import dataset_nodata, holds, warn_of_unheld_fill
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
@@ -238,6 +238,9 @@ class RasterDataset(SceneFiles, GeoDataset):
             warn_of_unlikely_res(type(self).__name__, given_res, self._res, self._crs)
             self._res = given_res
         self._fill = self.nodata if self.nodata is not None else first.nodata if first.nodata is not None else 0
+        if self.nodata is None and first.nodata is not None:
+            sample_dtype = torch.empty(0, dtype=self.dtype).numpy().dtype
+            warn_of_unheld_fill(type(self).__name__, str(footprints[0].item), first.nodata, sample_dtype)
         self._dtype = self._read_dtype
         self._index_footprints(footprints)
 
