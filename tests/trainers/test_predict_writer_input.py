@@ -259,3 +259,39 @@ def test_an_output_dir_where_no_file_can_be_made_is_refused_naming_it_before_the
     with pytest.raises(PermissionError, match=rf"GeoTIFFPredictionWriter: cannot write in {re.escape(str(folder))}"):
         run(tmp_path, module, GeoTIFFPredictionWriter(folder / "out", output="probabilities"))
     assert calls == []
+
+
+class Stacks(RasterDataset):
+    filename_glob = "*.vrt"
+
+
+class WholeStack(WholeScene):
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        dataset = Stacks(paths=self.kwargs["paths"])
+        return dataset, dataset, dataset, dataset
+
+
+def test_bands_of_different_nodata_values_are_nodata_where_every_band_is_nodata(tmp_path: Path) -> None:
+    # A VRT of band 1 nodata 0 (north half) and band 2 nodata 255 (west half): the 120 pixels nodata in both were
+    # predicted (from the dataset's fill) and written as data: the mask warped every band with band 1's nodata.
+    from tests.core.rasters import vrt, write_raster
+
+    north, west = np.full((20, 24), 50, "uint8"), np.full((20, 24), 60, "uint8")
+    north[:10] = 0
+    west[:, :12] = 255
+    files = [write_raster(tmp_path / "bands" / name, band, "EPSG:32633", TRANSFORM) for name, band in
+             (("north.tif", north), ("west.tif", west))]  # fmt: skip
+    (tmp_path / "in").mkdir()
+    bands = [(str(files[0]), "Byte", 0), (str(files[1]), "Byte", 255)]
+    vrt(tmp_path / "in" / "stack.vrt", bands, 24, 20, "EPSG:32633", TRANSFORM.to_gdal())
+    writer = GeoTIFFPredictionWriter(tmp_path / "out", output="scores")
+    datamodule = WholeStack(paths=tmp_path / "in", batch_size=4, patch_size=8, predict_stride=4)
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])
+    trainer.predict(Predicts(lambda image: image.float()), datamodule=datamodule, return_predictions=False)
+    with rasterio.open(writer.written[0]) as result:
+        scores = result.read()
+    missing = np.zeros((20, 24), dtype=bool)
+    missing[:10, :12] = True
+    assert np.isnan(scores[:, missing]).all() and not np.isnan(scores[:, ~missing]).any()
+    np.testing.assert_array_equal(scores[0, 10:], north[10:].astype("float32"))
+    np.testing.assert_array_equal(scores[1, :, 12:], west[:, 12:].astype("float32"))

@@ -23,10 +23,11 @@ class InputMask:
 
     A pixel holds data where it lies inside the file's footprint and the file does not mark
     it missing, as :class:`~geotorch.core.RasterDataset` reads it: missing are the pixels its
-    alpha band or internal mask leaves out, and those whose every band is the file's nodata or
-    the dataset's ``nodata`` (a file without either has data everywhere inside it, zeros
-    included). The file is warped onto the grid (nearest neighbour), only the rows asked for, both
-    sides of the antimeridian of a file reaching past it (see :func:`.predict_reading.wrapped_crs`).
+    alpha band or internal mask leaves out, and those whose every band is its own nodata (the
+    file's, a virtual raster's bands may differ) or the dataset's ``nodata`` (a file without either
+    has data everywhere inside it, zeros included). The file is warped onto the grid (nearest
+    neighbour), only the rows asked for, both sides of the antimeridian of a file reaching past it
+    (see :func:`.predict_reading.wrapped_crs`).
 
     Args:
         source: path, URL or GDAL virtual path of the input file (see :func:`geotorch.core.open_raster`).
@@ -47,10 +48,16 @@ class InputMask:
         roles = self.reader.colorinterp
         self.bands = [number for number, role in enumerate(roles, 1) if role != ColorInterp.alpha]
         alpha = next((number for number in range(1, self.reader.count + 1) if number not in self.bands), None)
-        self.missing = [value for value in (self.reader.nodata, nodata) if value is not None]
+        own = [self.reader.nodatavals[band - 1] for band in self.bands]
+        #: The values each band is missing at: its own nodata, and the dataset's.
+        self.missing = [[value for value in (value, nodata) if value is not None] for value in own]
+        # (NaN spelled as text, so that two NaN nodata values are one.)
+        self.per_band = len({str(value) for value in own}) > 1
         # The warp's alpha band (the file's, else one added last) is 0 outside the footprint and where the
         # file's nodata, alpha or mask say so. It is read as a band: GDAL's dataset mask takes an alpha band
-        # into account only beside 1 or 3 other bands.
+        # into account only beside 1 or 3 other bands. Bands of different nodata values (a virtual raster's) are
+        # warped without any (rasterio's warp would give every band band 1's, and GDAL drops theirs on a given
+        # grid): their values, kept by the nearest neighbour, are compared with each band's own.
         self.view = WarpedVRT(
             self.reader,
             src_crs=wrapped_crs(self.reader),
@@ -60,6 +67,7 @@ class InputMask:
             height=shape[0],
             resampling=Resampling.nearest,
             add_alpha=alpha is None,
+            **({"src_nodata": None, "nodata": None} if self.per_band else {}),
         )
         self.alpha = alpha or self.view.count
 
@@ -80,8 +88,12 @@ class InputMask:
         window = Window(columns[0], start, columns[1] - columns[0], stop - start)
         with bounded_cache():
             block = np.asarray(self.view.read(self.alpha, window=window) > 0)
-            if self.nodata is not None:
-                block &= ~np.all(_is_one_of(self.view.read(self.bands, window=window), self.missing), axis=0)
+            if self.nodata is not None or self.per_band:
+                pixels = self.view.read(self.bands, window=window)
+                missing = np.ones(block.shape, dtype=bool)
+                for band, values in zip(pixels, self.missing, strict=True):
+                    missing &= _is_one_of(band, values)
+                block &= ~missing
         return block
 
     def close(self) -> None:
