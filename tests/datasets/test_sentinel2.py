@@ -65,3 +65,21 @@ def test_unknown_band_is_a_value_error(tmp_path: Path) -> None:
 def test_missing_scenes_say_where_to_get_them(tmp_path: Path) -> None:
     with pytest.raises(DatasetNotFoundError, match=rf"{tmp_path}.*Copernicus Data Space"):
         Sentinel2(root=tmp_path, download=True)
+
+
+@pytest.mark.parametrize("second", ["L2A", "L1C"])
+def test_a_scene_in_two_products_is_refused_naming_both(tmp_path: Path, second: str) -> None:
+    write_sentinel2_safe(tmp_path / "a", "L1C")
+    write_sentinel2_safe(tmp_path / "b", second)
+    with pytest.raises(ValueError, match="two products") as error:
+        Sentinel2(root=tmp_path)
+    assert str(tmp_path / "a") in str(error.value) and str(tmp_path / "b") in str(error.value)
+
+
+def test_l1c_and_l2a_exports_of_one_scene_in_one_folder_are_refused(tmp_path: Path) -> None:
+    for suffix in ("", "_10m"):
+        for band in ("B02", "B03"):
+            write_raster(tmp_path / f"T32UPU_20210101T103331_{band}{suffix}.tif", reflectance((24, 24), 1),
+                         32632, 600000.0, 5300040.0, 10.0)
+    with pytest.raises(ValueError, match="two products"):
+        Sentinel2(root=tmp_path, bands=["B02", "B03"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rasterio.crs import CRS
 
-from geotorch.core import Location, Transform
+from geotorch.core import Location, SceneRecord, Transform
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths
 
@@ -30,6 +30,11 @@ class Sentinel2(ManualRaster):
     The sample's time is the datatake sensing time in the file name. L2A
     has no B10 (cirrus), so the default bands leave it out; ask for it with
     ``bands=`` on L1C products.
+
+    A scene (tile and sensing time) is read from one product: ``paths``
+    holding it twice, as L1C and L2A or as two copies or processing
+    baselines in other folders, is refused naming both, since which one
+    would be read depends on the order files are listed in.
     """
 
     filename_glob = "T*_B*"
@@ -89,9 +94,32 @@ class Sentinel2(ManualRaster):
         super().__init__(paths, crs, res, bands, transforms, cache, time_series, root=root, download=download,
                          checksum=checksum)
 
+    def scene_records(self) -> Sequence[SceneRecord]:
+        """The scenes in ``paths``, each of one product (see :meth:`scene_key`).
+
+        Raises:
+            ValueError: if a scene is found in two products.
+        """
+        self._scene_products: dict[tuple[str, str], tuple[Location, tuple[Location, bool]]] = {}
+        return super().scene_records()
+
     def scene_key(self, path: Location, match: re.Match[str]) -> Hashable:
-        """Tile and sensing time: an L2A band repeated at 10, 20 and 60 m belongs to one scene, indexed once."""
-        return match.group("tile"), match.group("date")
+        """Tile and sensing time: an L2A band repeated at 10, 20 and 60 m belongs to one scene, indexed once.
+
+        Raises:
+            ValueError: if the scene's files lie in two products: other granule (or export) folders,
+                or band files with and without a resolution suffix (L2A and L1C) in one folder.
+        """
+        key = match.group("tile"), match.group("date")
+        folder = path.parent.parent if re.fullmatch(r"R\d{2}m", path.parent.name) else path.parent
+        product = folder, match.group("resolution") is not None
+        first, first_product = self._scene_products.setdefault(key, (path, product))
+        if first_product != product:
+            raise ValueError(
+                f"{type(self).__name__}: scene T{key[0]} sensed {key[1]} is in two products, {first} and "
+                f"{path} (L1C and L2A, or two copies or processing baselines); pass paths=... holding one of them"
+            )
+        return key
 
     def band_files(self, path: str) -> list[str]:
         """The file of each selected band of the scene ``path``, at the finest resolution available.
