@@ -33,3 +33,21 @@ def test_hh_hv_products_and_mixing_polarizations(tmp_path: Path) -> None:
 def test_missing_scenes_say_where_to_get_them(tmp_path: Path) -> None:
     with pytest.raises(DatasetNotFoundError, match=rf"{tmp_path}.*HyP3"):
         Sentinel1(root=tmp_path)
+
+
+def test_water_masked_products_are_read(tmp_path: Path) -> None:
+    write_sentinel1_rtc(tmp_path)
+    write_sentinel1_rtc(tmp_path, "S1A_IW_20221216T161229_DVP_RTC30_G_gpwned_2BF0")
+    dataset = Sentinel1(root=tmp_path, time_series=True)
+    assert len(dataset) == 2, "the water-masked (gpwned) product is one of the scenes"
+    assert dataset[dataset.bounds]["image"].shape == (2, 2, 24, 24)
+
+
+@pytest.mark.parametrize("options", ["gduned", "spuned", "gaufed"])
+def test_products_of_two_radiometries_or_scales_are_refused_naming_both(tmp_path: Path, options: str) -> None:
+    write_sentinel1_rtc(tmp_path)
+    other = f"S1A_IW_20221216T161229_DVP_RTC30_G_{options}_2BF0"
+    write_sentinel1_rtc(tmp_path, other)
+    with pytest.raises(ValueError, match="not comparable") as error:
+        Sentinel1(root=tmp_path)
+    assert other in str(error.value) and "gpuned" in str(error.value)

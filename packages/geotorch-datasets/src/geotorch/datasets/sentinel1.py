@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from rasterio.crs import CRS
 
-from geotorch.core import Transform
+from geotorch.core import RemotePath, SceneRecord, Transform, is_remote
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths
+
+#: The radiometry and scale letters of an RTC product's processing options.
+_RADIOMETRY = {"g": "gamma-0", "s": "sigma-0"}
+_SCALE = {"p": "power", "d": "decibel", "a": "amplitude"}
 
 
 class Sentinel1(ManualRaster):
@@ -21,6 +27,17 @@ class Sentinel1(ManualRaster):
 
     Raw GRD SAFE measurement files are geolocated by ground control points
     only, so they need terrain correction before they can be read here.
+
+    The processing options are, in order: gamma-0 (``g``) or sigma-0 (``s``)
+    radiometry; power (``p``), decibel (``d``) or amplitude (``a``) scale;
+    unmasked (``u``) or water-masked (``w``); not filtered (``n``) or filtered
+    (``f``); entire (``e``) or clipped (``c``) area; dead reckoning (``d``) or
+    DEM matching (``m``). Values of one radiometry and scale only are
+    comparable, so ``paths`` holding products of two is refused: order them
+    alike, or give each its own dataset.
+
+    Source: ASF HyP3 RTC product guide, naming convention
+    (https://hyp3-docs.asf.alaska.edu/guides/rtc_product_guide/).
     """
 
     filename_glob = "S1*_*.tif"
@@ -31,7 +48,7 @@ class Sentinel1(ManualRaster):
         _(?P<polarization>[DS][HV])(?P<orbit>[PRO])
         _RTC(?P<spacing>\d{2})
         _(?P<package>G)
-        _(?P<options>[gs][pda][uem][fn][ec][dm])
+        _(?P<radiometry>[gs])(?P<scale>[pda])(?P<masking>[uw])(?P<filtering>[nf])(?P<area>[ec])(?P<matching>[dm])
         _(?P<product>[0-9A-F]{4})
         _(?P<band>HH|HV|VV|VH)
         \.tif$
@@ -90,3 +107,24 @@ class Sentinel1(ManualRaster):
             )
         super().__init__(paths, crs, res, bands, transforms, cache, time_series, root=root, download=download,
                          checksum=checksum)
+
+    def scene_records(self) -> Sequence[SceneRecord]:
+        """The scenes in ``paths``, all of one radiometry (gamma-0 or sigma-0) and scale (power, dB, amplitude).
+
+        Raises:
+            ValueError: if two scenes differ in radiometry or scale, naming one file of each.
+        """
+        records = super().scene_records()
+        pattern = re.compile(self.filename_regex, re.VERBOSE)
+        kinds: dict[tuple[str, str], str] = {}
+        for record in records:
+            match = pattern.match(RemotePath(record.path).name if is_remote(record.path) else Path(record.path).name)
+            if match is not None:
+                kinds.setdefault((_RADIOMETRY[match.group("radiometry")], _SCALE[match.group("scale")]), record.path)
+        if len(kinds) > 1:
+            found = "; ".join(f"{radiometry} {scale} in {path}" for (radiometry, scale), path in kinds.items())
+            raise ValueError(
+                f"{type(self).__name__}: paths hold products of {len(kinds)} radiometries or scales, whose "
+                f"values are not comparable: {found}; order them alike, or give each its own dataset"
+            )
+        return records
