@@ -629,3 +629,25 @@ def test_bands_of_different_nodata_values_are_masked_where_every_band_is_nodata_
     with pytest.raises(ValueError, match=rf"{re.escape(str(vrt))} has bands of different nodata values \(0.0, 255.0\)"):
         predict_raster(Bands(), vrt, tmp_path / "warped", patch_size=8, crs="EPSG:32633")
     assert not (tmp_path / "warped").exists()
+
+
+@pytest.mark.parametrize(
+    ("crs", "res", "named"),
+    [
+        ("EPSG:4326", 30, r"res=30 is 2.9e\+05 times the pixel size of .* \(0.000103469, 0.000103469 degrees\)"),
+        ("EPSG:32633", 0.0001, r"res=0.0001 is 1e-05 times the pixel size of .* \(10, 10 metre\); .* give it in metre"),
+    ],
+)
+def test_a_res_in_other_units_than_the_crs_is_refused_naming_them(
+    tmp_path: Path, crs: str, res: float, named: str
+) -> None:
+    # res=30 (metres meant) on EPSG:4326 warped a 25 x 20 px scene of 10 m pixels into a 1 x 1 px output of 30
+    # degrees, silently; res=0.0001 (degrees meant) on its UTM zone asked for a grid of 2.5e6 x 2e6 px.
+    path = scene(tmp_path / "in" / "scene.tif")
+    model = Counted()
+    with pytest.raises(ValueError, match=rf"predict_raster: {named}"):
+        predict_raster(model, path, tmp_path / "out", patch_size=16, crs=crs, res=res)
+    assert model.calls == 0 and not (tmp_path / "out").exists()
+    (written,) = predict_raster(model, path, tmp_path / "out", patch_size=16, crs="EPSG:32633", res=20)
+    with rasterio.open(written) as result:
+        assert result.res == (20, 20) and result.shape == (10, 13)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import torch
 from rasterio.crs import CRS
+from rasterio.io import DatasetReader
 from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
@@ -135,7 +136,8 @@ def predict_raster(
         probability_dtype: ``uint8`` or ``float16`` for ``probabilities``.
         crs: predict on this CRS instead of each input's own.
         res: the resolution (CRS units) of that grid; needs ``crs`` (default: what GDAL
-            suggests for each input).
+            suggests for each input). One over 1000 times finer or coarser than an input's pixels is refused
+            as a slip of units (metres for a CRS in degrees, say).
 
     Returns:
         The files written, in the order of the inputs (each raster, then its polygons).
@@ -152,8 +154,8 @@ def predict_raster(
         ValueError: if an argument is out of range (``device`` unknown or not available here,
             ``output_dir`` empty: not taken for the working folder), a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
-            input to warp has no CRS, bands of different nodata values or no grid on ``crs``, the model's
-            output is not ``(B, K, H, W)`` of the window's size, ``class_names`` (the task's labels) or
+            input to warp has no CRS, bands of different nodata values, no grid on ``crs`` or pixels over
+            1000 times finer or coarser than ``res``, the model's output is not ``(B, K, H, W)`` of the window's size, ``class_names`` (the task's labels) or
             ``colors`` are not one per class, or ``classes`` are asked of more than 65535 channels.
     """
     if not isinstance(model, nn.Module):
@@ -376,8 +378,8 @@ def _layout(
 
     Raises:
         ValueError: if the input is georeferenced by ground control points or RPCs only (no grid), or is
-            to be warped but has no CRS or bands of different nodata values, or GDAL finds no grid for it
-            on ``crs``.
+            to be warped but has no CRS or bands of different nodata values, ``res`` is over 1000 times finer
+            or coarser than its pixels on ``crs`` (a slip of units), or GDAL finds no grid for it on ``crs``.
     """
     with open_raster(source) as reader:
         if reader.gcps[0] and reader.crs is None:
@@ -408,8 +410,11 @@ def _layout(
                     "it first (gdalwarp keeps each band's)"
                 )
             # (Past the antimeridian the grid is found with longitudes past 180°, and kept in ``crs``.)
+            target = grid_crs(reader, crs)
+            if res is not None:
+                _check_res(source, res, crs, reader, target)
             transform, width, height = calculate_default_transform(
-                reader.crs, grid_crs(reader, crs), reader.width, reader.height, *reader.bounds, resolution=res
+                reader.crs, target, reader.width, reader.height, *reader.bounds, resolution=res
             )
             grid = Grid(crs, transform, int(height or 0), int(width or 0))
             if grid.height < 1 or grid.width < 1:
@@ -420,6 +425,33 @@ def _layout(
     tops = window_starts(grid.height, size[0], stride[0])
     lefts = window_starts(grid.width, size[1], stride[1])
     return OutputLayout(name, grid, tuple(tops), tuple(lefts), size, source)
+
+
+#: How many times finer or coarser than an input's own pixels ``res`` may be: past it, ``res`` is taken for a slip
+#: of units (metres for a CRS in degrees, or degrees for one in metres).
+RES_RATIO_LIMIT = 1000
+
+
+def _check_res(
+    source: str, res: float | tuple[float, float], crs: CRS, reader: DatasetReader, target: CRS
+) -> None:
+    """Refuse a ``res`` over :data:`RES_RATIO_LIMIT` times finer or coarser than the input's pixels on ``crs``.
+
+    Raises:
+        ValueError: naming ``res``, the input, its pixel size in ``crs`` units and those units.
+    """
+    own, _, _ = calculate_default_transform(reader.crs, target, reader.width, reader.height, *reader.bounds)
+    native = (abs(own.a), abs(own.e))
+    given = (float(res[0]), float(res[1])) if isinstance(res, (tuple, list)) else (float(res), float(res))
+    ratios = [size / pixel for size, pixel in zip(given, native, strict=True) if pixel > 0]
+    if all(1 / RES_RATIO_LIMIT <= ratio <= RES_RATIO_LIMIT for ratio in ratios):
+        return
+    unit = "degrees" if crs.is_geographic else (crs.linear_units or "CRS units")
+    farthest = max(ratios, key=lambda ratio: max(ratio, 1 / ratio))
+    raise ValueError(
+        f"predict_raster: res={res!r} is {farthest:.3g} times the pixel size of {source} on crs={crs} "
+        f"({native[0]:.6g}, {native[1]:.6g} {unit}); res is in the CRS's units: give it in {unit}"
+    )
 
 
 def _stream(
