@@ -283,7 +283,7 @@ class RasterDataset(SceneFiles, GeoDataset):
             DatasetNotFoundError: if there is no scene.
             TypeError: if a scene's acquisition key (time series) is not hashable, naming the scene.
             ValueError: if two scenes share a path, a scene holds complex pixels or its ``band_files``
-                do not fit the product, ``all_bands`` names more bands than any scene has, a file lacks
+                do not fit the product, the bands selected need more than any scene has, a file lacks
                 a selected band, or files differ in band count without a band selection (naming the scene).
         """
         owner = type(self).__name__
@@ -293,17 +293,19 @@ class RasterDataset(SceneFiles, GeoDataset):
         for record in records:
             self._keep_band_files(record)
         widest = max(records, key=lambda record: record.profile.count)
-        if not self.separate_files and len(self.all_bands) > widest.profile.count:
+        # Every file must hold the bands read: the highest selected one, or as many as the first.
+        needed = max((self.all_bands.index(band) + 1 for band in self.bands if band in self.all_bands), default=None)
+        # Files of fewer bands than all_bands names (NAIP's RGB-only quads) serve a selection of the bands they hold.
+        if not self.separate_files and needed is not None and needed > widest.profile.count:
             raise ValueError(
                 f"{owner}: all_bands names {len(self.all_bands)} bands but {widest.path} has "
-                f"{widest.profile.count}, the most of any file; fix all_bands (or set separate_files=True for "
-                f"one file per band)"
+                f"{widest.profile.count}, the most of any file, and bands={list(self.bands)} need {needed}; choose "
+                f"bands among {list(self.all_bands[:widest.profile.count])} (or fix all_bands, or set "
+                f"separate_files=True for one file per band)"
             )
         footprints: list[Footprint] = []
         dtypes: dict[np.dtype[Any], str] = {}
-        # Every file must hold the bands read: the highest selected one, or as many as the first.
         counted: tuple[Location | str, int] | None = None
-        needed = max((self.all_bands.index(band) + 1 for band in self.bands if band in self.all_bands), default=None)
         seen: set[str] = set()
         for record in records:
             if record.path in seen:

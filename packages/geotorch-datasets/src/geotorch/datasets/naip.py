@@ -10,7 +10,9 @@ class NAIP(ManualRaster):
 
     Files are named ``m_{quadrangle}_{quarter}_{utm zone}_{resolution}_{date}[_{processed}]``,
     for instance ``m_3807511_ne_18_060_20181104.tif`` (60 cm, acquired
-    2018-11-04, the sample's time).
+    2018-11-04, the sample's time). Quads of the early years, and the
+    aws-naip bucket's ``rgb`` copies, hold red, green and blue only: read
+    them with ``bands=["R", "G", "B"]``.
 
     Source: https://naip-usdaonline.hub.arcgis.com/
     """
