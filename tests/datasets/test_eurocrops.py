@@ -66,3 +66,9 @@ def test_download_checksum_extraction_and_not_found(
         EuroCrops(root=tmp_path / "other", download=True, checksum=True)
     with pytest.raises(DatasetNotFoundError, match=str(tmp_path / "other")):
         EuroCrops(root=tmp_path / "other")
+
+
+@pytest.mark.parametrize("typo", ["330101010", "3301010199", "wheat"])
+def test_classes_not_in_the_code_table_are_refused_naming_them(local: Path, typo: str) -> None:
+    with pytest.raises(ValueError, match=rf"classes=\['{typo}'\] are not HCAT codes of .*HCAT2\.csv"):
+        EuroCrops(root=local, classes=["3301010100", typo])

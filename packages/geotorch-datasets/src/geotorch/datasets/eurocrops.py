@@ -86,11 +86,20 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
             DatasetNotFoundError: if data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths.
+            ValueError: if a code of ``classes`` is not one of HCAT2.csv's, naming it and the table.
         """
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
         self.prepare(download, checksum)
-        self.classes = tuple(classes) if classes is not None else self._all_codes()
+        codes = self._all_codes()
+        self.classes = tuple(classes) if classes is not None else codes
+        listed = {int(code) for code in codes}
+        unknown = [code for code in self.classes if not str(code).isdigit() or int(code) not in listed]
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}: classes={unknown} are not HCAT codes of {self.code_table()} (10 digits, "
+                f"e.g. {codes[0] if codes else '3301010100'}); no parcel would be labelled with them"
+            )
         self.class_map = {int(code): label for label, code in enumerate(self.classes, start=1)}
         super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms, label_name=self.label_field)
 
