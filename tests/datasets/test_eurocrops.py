@@ -10,7 +10,7 @@ import pytest
 
 from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError, Resource
 from geotorch.datasets import EuroCrops
-from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.geo import md5, square, write_shapefile, zip_files
 from tests.datasets.fakes.products import EUROCROPS_HCAT, write_eurocrops_country
 
 
@@ -72,3 +72,9 @@ def test_download_checksum_extraction_and_not_found(
 def test_classes_not_in_the_code_table_are_refused_naming_them(local: Path, typo: str) -> None:
     with pytest.raises(ValueError, match=rf"classes=\['{typo}'\] are not HCAT codes of .*HCAT2\.csv"):
         EuroCrops(root=local, classes=["3301010100", typo])
+
+
+def test_parcels_without_a_code_are_background(local: Path) -> None:
+    parcels = [square(14.0 + 0.001 * number, 48.0, 0.001) for number in range(3)]
+    write_shapefile(local / "AT_2021_EC21" / "AT_2021_EC21.shp", parcels, "EC_hcat_c", ["3301010101", None, ""])
+    assert labels_of_parcels(EuroCrops(root=local)) == [2, 0, 0]

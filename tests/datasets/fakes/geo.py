@@ -146,8 +146,8 @@ def write_sentinel2_safe(root: Path, level: str, tile: str = "32UPU", sensed: st
 
 
 def write_shapefile(path: Path, polygons: Sequence[Sequence[tuple[float, float]]], field: str,
-                    values: Sequence[str], epsg: int = 4326) -> Path:
-    """Write polygons with one string attribute ``field`` as an ESRI Shapefile (``.shp`` and companions)."""
+                    values: Sequence[str | None], epsg: int = 4326) -> Path:
+    """Write polygons with one string attribute ``field`` (None: null) as an ESRI Shapefile and its companions."""
     import pyogrio.raw
     import shapely
 

@@ -143,8 +143,12 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
         return 0
 
     def labels_of(self, values: np.ndarray) -> np.ndarray:
-        """Labels of parcels from their HCAT codes (see :meth:`label_of`)."""
-        return np.array([self.label_of(int(code)) for code in values], dtype=np.int64)
+        """Labels of parcels from their HCAT codes (see :meth:`label_of`).
+
+        A parcel without a code (null ``EC_hcat_c``, as some rows of the published files have, or an empty
+        or NaN one) is background, 0, as in TorchGeo.
+        """
+        return np.array([0 if _no_code(code) else self.label_of(int(code)) for code in values], dtype=np.int64)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw crop labels (and a ``prediction`` when present), background black, with a legend of HCAT codes.
@@ -157,3 +161,8 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
         colors = (colormaps["viridis"](np.linspace(0, 1, max(len(self.classes), 1))) * 255).astype(np.uint8)
         names = ["background", *(f"HCAT {code}" for code in self.classes)]
         return plot_labels(sample, np.vstack([[0, 0, 0, 255], colors]).astype(np.uint8), show_titles, suptitle, names)
+
+
+def _no_code(code: object) -> bool:
+    """Whether a parcel's ``EC_hcat_c`` holds no code: null, empty, or a NaN of a numeric field."""
+    return code is None or (isinstance(code, str) and not code.strip()) or (isinstance(code, float) and code != code)
