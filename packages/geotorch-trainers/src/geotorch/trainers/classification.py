@@ -11,7 +11,7 @@ from torchmetrics import MetricCollection
 
 from geotorch.core import WeightsSpec, list_models
 from geotorch.trainers.base import ScoredTask, rename_legacy
-from geotorch.trainers.losses import classification_loss
+from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import classification_metrics
 from geotorch.trainers.networks import build, freeze
 from geotorch.trainers.segmentation import class_counts
@@ -136,8 +136,15 @@ class ClassificationTask(ScoredTask):
             freeze_all_but_head(self.model)
 
     def configure_losses(self) -> None:
-        """The loss ``loss`` names, for the ``task`` kind."""
+        """The loss ``loss`` names, for the ``task`` kind.
+
+        Raises:
+            ValueError: if ``class_weights`` is not one weight per class, or ``pos_weight`` neither one number nor
+                one per output channel, or a weight is negative or not finite.
+        """
         hparams = self.hparams
+        check_loss_weights(hparams["class_weights"], hparams["pos_weight"], hparams["task"], self.outputs,
+                           type(self).__name__)
         pos_weight = hparams["pos_weight"]
         self.criterion = classification_loss(
             hparams["loss"], hparams["class_weights"], hparams["ignore_index"], type(self).__name__,

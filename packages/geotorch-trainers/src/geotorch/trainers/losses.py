@@ -18,6 +18,46 @@ CLASSIFICATION_LOSSES: dict[str, tuple[str, ...]] = {
 }
 
 
+def check_loss_weights(
+    class_weights: object, pos_weight: object, task: str, outputs: int, owner: str
+) -> None:
+    """Refuse loss weights that do not fit a task of ``outputs`` output channels, before any batch.
+
+    torch's cross-entropy refuses a weight count other than the class count only at the first step, and takes
+    negative or NaN weights without a word (a negative weight rewards the wrong class); a ``pos_weight`` of
+    another count than the labels fails at the first step with a broadcast error that names neither.
+
+    Args:
+        class_weights: the task's ``class_weights`` (one weight per class of a ``multiclass`` task), or None.
+        pos_weight: the task's ``pos_weight`` (one number, or one per output channel), or None.
+        task: ``binary``, ``multiclass`` or ``multilabel``.
+        outputs: output channels of the model (classes, labels, or 1 for ``binary``).
+        owner: the task's name, for messages.
+
+    Raises:
+        ValueError: if ``class_weights`` is not one weight per class, ``pos_weight`` neither one number nor one
+            per output channel, or a weight is negative or not finite, naming the argument.
+    """
+    if task == "multiclass":  # other kinds take no class_weights (classification_loss says so)
+        _check_weights(class_weights, "class_weights", outputs, owner)
+    _check_weights(pos_weight, "pos_weight", outputs, owner, number=True)
+
+
+def _check_weights(weights: object, name: str, count: int, owner: str, number: bool = False) -> None:
+    """Refuse ``weights`` (None passes) other than ``count`` finite weights of at least 0 (or one, if ``number``)."""
+    if weights is None:
+        return
+    try:
+        values = torch.as_tensor(weights, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(f"{owner}: {name}={weights!r} must be numbers: {error}") from error
+    if tuple(values.shape) != (count,) and not (number and values.ndim == 0):
+        raise ValueError(f"{owner}: {name} of shape {tuple(values.shape)} must hold {count} weights, one per "
+                         f"{'class' if name == 'class_weights' else 'output channel'}{' (or one number)' * number}")
+    if not bool((values.isfinite() & (values >= 0)).all()):
+        raise ValueError(f"{owner}: {name}={values.tolist()} must be finite weights of at least 0")
+
+
 def classification_loss(
     loss: str,
     class_weights: Sequence[float] | Tensor | None,

@@ -12,7 +12,7 @@ from torchmetrics import MetricCollection
 from geotorch.core import WeightsSpec
 from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask, rename_legacy
-from geotorch.trainers.losses import classification_loss
+from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
 from geotorch.trainers.targets import class_map, class_values
@@ -193,8 +193,15 @@ class SemanticSegmentationTask(ScoredTask):
             freeze(decoder_of(self.model))
 
     def configure_losses(self) -> None:
-        """The loss ``loss`` names, for the ``task`` kind."""
+        """The loss ``loss`` names, for the ``task`` kind.
+
+        Raises:
+            ValueError: if ``class_weights`` is not one weight per class, or ``pos_weight`` neither one number nor
+                one per output channel, or a weight is negative or not finite.
+        """
         hparams = self.hparams
+        check_loss_weights(hparams["class_weights"], hparams["pos_weight"], hparams["task"], self.outputs,
+                           type(self).__name__)
         pos_weight = hparams["pos_weight"]
         if pos_weight is not None and torch.as_tensor(pos_weight).ndim == 1:
             # One weight per label, broadcast over the pixels of its channel.

@@ -12,7 +12,7 @@ from torchmetrics import MetricCollection
 
 from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
-from geotorch.trainers.losses import classification_loss
+from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.spatiotemporal import SERIES_SEGMENTATION, SeriesModelArguments, series_inputs, series_network
 from geotorch.trainers.spatiotemporal_batch import checked_series, class_target
@@ -124,9 +124,7 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         """
         hparams = self.hparams
         owner = type(self).__name__
-        if hparams["task"] == "multiclass":  # other kinds take no class_weights (classification_loss says so)
-            _check_weights(hparams["class_weights"], "class_weights", (hparams["num_classes"],), owner)
-        _check_weights(hparams["pos_weight"], "pos_weight", (self.outputs,), owner, number=True)
+        check_loss_weights(hparams["class_weights"], hparams["pos_weight"], hparams["task"], self.outputs, owner)
         pos_weight = hparams["pos_weight"]
         if pos_weight is not None and torch.as_tensor(pos_weight).ndim == 1:
             # One weight per label, broadcast over the pixels of its channel.
@@ -190,14 +188,3 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         logits = self.raw_logits(batch)
         return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
 
-
-def _check_weights(weights: object, name: str, shape: tuple[int, ...], owner: str, number: bool = False) -> None:
-    """Refuse ``weights`` (None passes) of another shape than ``shape`` (or one number, if ``number``)."""
-    if weights is None:
-        return
-    values = torch.as_tensor(weights, dtype=torch.float64)
-    if tuple(values.shape) != shape and not (number and values.ndim == 0):
-        raise ValueError(f"{owner}: {name} of shape {tuple(values.shape)} must hold {shape[0]} weights, one per "
-                         f"{'class' if name == 'class_weights' else 'output channel'}{' (or one number)' * number}")
-    if not bool((values.isfinite() & (values >= 0)).all()):
-        raise ValueError(f"{owner}: {name}={values.tolist()} must be finite weights of at least 0")
