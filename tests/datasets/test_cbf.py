@@ -9,7 +9,7 @@ import pytest
 
 from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError
 from geotorch.datasets import CanadianBuildingFootprints
-from tests.datasets.fakes.geo import md5, zip_files
+from tests.datasets.fakes.geo import md5, square, write_geojson, zip_files
 from tests.datasets.fakes.products import write_cbf_province
 
 PROVINCES = ("Alberta", "Nunavut")
@@ -49,3 +49,13 @@ def test_wrong_checksum_and_missing_province(
     assert not (tmp_path / "cbf" / "Nunavut.zip").exists()
     with pytest.raises(DatasetNotFoundError, match=str(tmp_path / "cbf")):
         CanadianBuildingFootprints(root=tmp_path / "cbf")
+
+
+def test_other_geojson_files_beside_the_provinces_are_not_buildings(tmp_path: Path) -> None:
+    for name in CanadianBuildingFootprints.md5s:
+        write_cbf_province(tmp_path, name, -114.0)
+    write_geojson(tmp_path / "area_of_interest.geojson", [square(-114.001, 52.999, 0.003)], [{"name": "aoi"}])
+    dataset = CanadianBuildingFootprints(root=tmp_path)
+    sample = dataset[BoundingBox(-114.0, -113.9992, 53.0, 53.0001, dataset.bounds.mint, dataset.bounds.maxt)]
+    assert 0.2 < float(sample["mask"].float().mean()) < 0.5, "the three buildings, not the area's square"
+    assert len(dataset) == 13

@@ -20,7 +20,8 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
     """11.8 million building footprints of every Canadian province and territory (ODbL), in EPSG:4326.
 
     Each province or territory is published as ``{Name}.zip`` holding
-    ``{Name}.geojson``; samples are a ``mask`` with 1 on buildings.
+    ``{Name}.geojson`` (``Alberta.geojson``, ...); other GeoJSON files in
+    ``paths`` are not read. Samples are a ``mask`` with 1 on buildings.
 
     Source: https://github.com/Microsoft/CanadianBuildingFootprints
     """
@@ -42,6 +43,9 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
         "Saskatchewan": "a51078d8e60082c7d3a3818240da6dd5",
         "YukonTerritory": "c11f3bd914ecabd7cac2cb2871ec0261",
     }
+    #: Only the provinces' and territories' own files: another GeoJSON in ``paths`` (an area of interest, a
+    #: label layer) is no building layer, and rasterized as one it would mark its polygons as buildings.
+    filename_regex = rf"^(?P<province>{'|'.join(md5s)})\.geojson$"
 
     def __init__(
         self,
