@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from torch import Tensor, nn
 
-from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
+from geotorch.trainers.networks import build_model, find_model, freeze_parts, model_choices
 from geotorch.trainers.segmentation import SemanticSegmentationTask, class_counts, segmentation_network
 
 
@@ -129,7 +129,5 @@ class ChangeDetectionTask(SemanticSegmentationTask):
         else:
             choices = ", ".join([*model_choices("change_detection"), *model_choices("segmentation")])
             raise ValueError(f"unknown change detection model {model!r}; choose from {choices}")
-        if hparams["freeze_backbone"]:
-            freeze(encoder_of(network))
-        if hparams["freeze_decoder"]:
-            freeze(decoder_of(network))
+        freeze_parts(network, hparams["model"], type(self).__name__, hparams["freeze_backbone"],
+                     hparams["freeze_decoder"])

@@ -113,6 +113,37 @@ def decoder_of(network: nn.Module) -> nn.Module | None:
     return found if isinstance(found, nn.Module) else None
 
 
+def freeze_parts(network: nn.Module, model: str, owner: str, backbone: bool, decoder: bool) -> None:
+    """Freeze the network's encoder (``freeze_backbone``) and its decoder (``freeze_decoder``), as asked.
+
+    A network without the part asked for (the FCN has no decoder, a plugin's model may have neither) is refused
+    rather than trained whole while the task says the part is frozen.
+
+    Args:
+        network: the task's network.
+        model: the task's ``model`` argument, for messages.
+        owner: the task's name, for messages.
+        backbone: whether to freeze :func:`encoder_of` the network.
+        decoder: whether to freeze :func:`decoder_of` the network.
+
+    Raises:
+        ValueError: if a part asked for is not there, naming the argument, the model and the parts it has.
+    """
+    for flag, asked, part, what in (
+        ("freeze_backbone", backbone, encoder_of(network), "encoder or backbone"),
+        ("freeze_decoder", decoder, decoder_of(network), "decoder"),
+    ):
+        if not asked:
+            continue
+        if part is None:
+            parts = ", ".join(name for name, _ in network.named_children()) or "none"
+            raise ValueError(
+                f"{owner}: {flag}=True but model={model!r} has no {what} to freeze (its parts: {parts}); "
+                f"leave {flag} False, or choose a model that has one"
+            )
+        freeze(part)
+
+
 def freeze(module: nn.Module | None) -> None:
     """Stop ``module``'s parameters from training (nothing for None)."""
     if module is None:

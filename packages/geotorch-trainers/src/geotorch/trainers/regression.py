@@ -10,7 +10,7 @@ from torchmetrics import MeanAbsoluteError, MeanSquaredError, MetricCollection
 from geotorch.trainers.base import BaseTask
 from geotorch.trainers.classification import freeze_all_but_head, timm_network
 from geotorch.trainers.losses import regression_loss, regression_target
-from geotorch.trainers.networks import decoder_of, encoder_of, freeze
+from geotorch.trainers.networks import freeze_parts
 from geotorch.trainers.segmentation import segmentation_network
 
 
@@ -143,7 +143,5 @@ class PixelwiseRegressionTask(RegressionTask):
             hparams["model"], hparams["backbone"], hparams["weights"], hparams["in_channels"],
             hparams["num_outputs"], hparams["num_filters"],
         )
-        if hparams["freeze_backbone"]:
-            freeze(encoder_of(self.model))
-        if hparams["freeze_decoder"]:
-            freeze(decoder_of(self.model))
+        freeze_parts(self.model, hparams["model"], type(self).__name__, hparams["freeze_backbone"],
+                     hparams["freeze_decoder"])

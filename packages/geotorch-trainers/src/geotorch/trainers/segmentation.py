@@ -14,7 +14,7 @@ from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask, rename_legacy
 from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
-from geotorch.trainers.networks import build_model, decoder_of, encoder_of, find_model, freeze, model_choices
+from geotorch.trainers.networks import build_model, find_model, freeze_parts, model_choices
 from geotorch.trainers.targets import class_map, class_values
 
 
@@ -129,8 +129,9 @@ class SemanticSegmentationTask(ScoredTask):
         **legacy: TorchGeo's older argument names (see above).
 
     Raises:
-        ValueError: if ``task`` is unknown, a ``multilabel`` task has no label count, or ``loss`` does not serve
-            ``task``.
+        ValueError: if ``task`` is unknown, a ``multilabel`` task has no label count, ``loss`` does not serve
+            ``task``, or ``freeze_backbone`` or ``freeze_decoder`` asks to freeze a part the model does not have
+            (the ``fcn`` has no decoder).
     """
 
     def __init__(
@@ -187,10 +188,8 @@ class SemanticSegmentationTask(ScoredTask):
             hparams["model"], hparams["backbone"], hparams["weights"], hparams["in_channels"], self.outputs,
             hparams["num_filters"],
         )
-        if hparams["freeze_backbone"]:
-            freeze(encoder_of(self.model))
-        if hparams["freeze_decoder"]:
-            freeze(decoder_of(self.model))
+        freeze_parts(self.model, hparams["model"], type(self).__name__, hparams["freeze_backbone"],
+                     hparams["freeze_decoder"])
 
     def configure_losses(self) -> None:
         """The loss ``loss`` names, for the ``task`` kind.
