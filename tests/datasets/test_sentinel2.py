@@ -83,3 +83,15 @@ def test_l1c_and_l2a_exports_of_one_scene_in_one_folder_are_refused(tmp_path: Pa
                          32632, 600000.0, 5300040.0, 10.0)
     with pytest.raises(ValueError, match="two products"):
         Sentinel2(root=tmp_path, bands=["B02", "B03"])
+
+
+def test_early_l2a_products_with_l2a_prefixed_band_names_are_read(tmp_path: Path) -> None:
+    early = write_sentinel2_safe(tmp_path / "2017", "L2A", sensed="20170712T103021")
+    for band_file in early.rglob("T32UPU_*.jp2"):
+        band_file.rename(band_file.with_name(f"L2A_{band_file.name}"))
+    write_sentinel2_safe(tmp_path / "2021", "L2A")
+    dataset = Sentinel2(root=tmp_path, bands=["B02", "B05", "B09"], time_series=True)
+    assert len(dataset) == 2
+    sample = dataset[dataset.bounds]
+    assert sample["image"].shape == (2, 3, 24, 24) and (sample["image"] > 0).all()
+    assert datetime.fromtimestamp(float(sample["time"][0]), UTC) == datetime(2017, 7, 12, 10, 30, 21, tzinfo=UTC)

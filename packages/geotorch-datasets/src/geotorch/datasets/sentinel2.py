@@ -23,7 +23,9 @@ class Sentinel2(ManualRaster):
 
     * L2A SAFE: ``GRANULE/*/IMG_DATA/R10m/T32UPU_20210101T103331_B02_10m.jp2``
       (and ``R20m``, ``R60m``); each band is read from the finest resolution
-      folder that holds it.
+      folder that holds it. Early L2A products (2017 and early 2018, processing
+      baselines 02.05 and 02.06 for instance) prefix the names with ``L2A_``
+      (``L2A_T21NUE_20170712T142041_B08_10m.jp2``); they are read too.
     * L1C SAFE: ``GRANULE/*/IMG_DATA/T32UPU_20210101T103331_B02.jp2``.
     * GeoTIFF or COG exports with the same file names (``.tif``).
 
@@ -37,9 +39,9 @@ class Sentinel2(ManualRaster):
     would be read depends on the order files are listed in.
     """
 
-    filename_glob = "T*_B*"
+    filename_glob = "*T*_B*"
     filename_regex = r"""
-        ^T(?P<tile>\d{2}[A-Z]{3})
+        ^(?:L2A_)?T(?P<tile>\d{2}[A-Z]{3})
         _(?P<date>\d{8}T\d{6})
         _(?P<band>B[018][0-9A])
         (?:_(?P<resolution>[126]0m))?
@@ -131,7 +133,7 @@ class Sentinel2(ManualRaster):
         match = re.match(self.filename_regex, anchor.name, re.VERBOSE)
         if match is None:
             return [path]
-        prefix = f"T{match.group('tile')}_{match.group('date')}_"
+        prefix = anchor.name[:match.start("band")]
         folders = [anchor.parent]
         if re.fullmatch(r"R\d{2}m", anchor.parent.name):
             folders = sorted(anchor.parent.parent.glob("R[0-9][0-9]m"))
