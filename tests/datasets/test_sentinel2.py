@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,3 +96,15 @@ def test_early_l2a_products_with_l2a_prefixed_band_names_are_read(tmp_path: Path
     sample = dataset[dataset.bounds]
     assert sample["image"].shape == (2, 3, 24, 24) and (sample["image"] > 0).all()
     assert datetime.fromtimestamp(float(sample["time"][0]), UTC) == datetime(2017, 7, 12, 10, 30, 21, tzinfo=UTC)
+
+
+def test_products_before_and_from_baseline_0400_are_warned_of(tmp_path: Path) -> None:
+    old = write_sentinel2_safe(tmp_path, "L2A", sensed="20210105T103331")
+    old.rename(old.with_name(old.name.replace("_N0500_", "_N0300_")))
+    write_sentinel2_safe(tmp_path, "L2A", sensed="20230105T103331")
+    with pytest.warns(UserWarning, match=r"before 04\.00 .*N0300.* from 04\.00 .*N0500.*offset of 1000"):
+        Sentinel2(root=tmp_path, bands=["B02"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Sentinel2(root=tmp_path / old.name.replace("_N0500_", "_N0300_"), bands=["B02"])
+    assert not [warning for warning in caught if "04.00" in str(warning.message)], "one baseline alone"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from rasterio.crs import CRS
 from geotorch.core import Location, SceneRecord, Transform
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths
+
+#: A SAFE product's folder name, its processing baseline (``N0400`` is 04.00) in the group.
+_SAFE_BASELINE = re.compile(r"^S2[A-D]_MSIL(?:1C|2A)_\d{8}T\d{6}_N(\d{4})_")
 
 #: Band-file suffixes in order of preference: L1C has none, L2A and exports name the resolution, finest first.
 _RESOLUTION_SUFFIXES = ("", "_10m", "_20m", "_60m")
@@ -99,11 +103,32 @@ class Sentinel2(ManualRaster):
     def scene_records(self) -> Sequence[SceneRecord]:
         """The scenes in ``paths``, each of one product (see :meth:`scene_key`).
 
+        SAFE products of processing baselines before 04.00 and from 04.00 (named ``_N0400_`` and up) in
+        one dataset are warned of: from 04.00 the values carry an offset (reflectance is ``(DN - 1000) /
+        10000``, before ``DN / 10000``), so that their mosaics and series read equal reflectances 1000
+        apart. Source: ESA's processing baseline 04.00 notes (RADIO_ADD_OFFSET and BOA_ADD_OFFSET, -1000).
+
         Raises:
             ValueError: if a scene is found in two products.
         """
         self._scene_products: dict[tuple[str, str], tuple[Location, tuple[Location, bool]]] = {}
-        return super().scene_records()
+        records = super().scene_records()
+        offsets: dict[bool, str] = {}
+        for record in records:
+            baseline = next((int(found.group(1)) for parent in Path(record.path).parents
+                             if (found := _SAFE_BASELINE.match(parent.name))), None)
+            if baseline is not None:
+                offsets.setdefault(baseline >= 400, record.path)
+        if len(offsets) == 2:
+            warnings.warn(
+                f"{type(self).__name__}: products of processing baselines before 04.00 ({offsets[False]}) and "
+                f"from 04.00 ({offsets[True]}) are read together: from 04.00 the values carry an offset of 1000 "
+                f"(reflectance (DN - 1000) / 10000, before DN / 10000), so equal reflectances read 1000 apart; "
+                f"subtract 1000 from the newer products' values (a transform), or give each its own dataset",
+                UserWarning,
+                stacklevel=4,
+            )
+        return records
 
     def scene_key(self, path: Location, match: re.Match[str]) -> Hashable:
         """Tile and sensing time: an L2A band repeated at 10, 20 and 60 m belongs to one scene, indexed once.
