@@ -114,3 +114,10 @@ def test_nothing_on_disk_without_download_names_the_folder(tmp_path: Path) -> No
 def test_published_checksums_cover_every_year_since_2008() -> None:
     assert sorted(CDL.md5s) == list(range(2008, 2025))
     assert all(len(value) == 32 for value in CDL.md5s.values())
+
+
+def test_a_missing_year_is_named_with_the_years_the_folder_holds(tmp_path: Path) -> None:
+    write_cdl_year(tmp_path, 2021)
+    write_cdl_year(tmp_path, 2022)
+    with pytest.raises(DatasetNotFoundError, match=r"year\(s\) \[2023\] \(2023_30m_cdls\.tif\).*years=\[2021, 2022\]"):
+        CDL(root=tmp_path)

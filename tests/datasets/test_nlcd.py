@@ -44,3 +44,9 @@ def test_missing_year_without_download_names_the_folder(tmp_path: Path) -> None:
     with pytest.raises(DatasetNotFoundError, match=str(tmp_path)):
         NLCD(root=tmp_path, years=[2023])
     assert sorted(NLCD.md5s) == list(range(1985, 2025))
+
+
+def test_a_missing_year_of_several_is_named_with_the_years_the_folder_holds(tmp_path: Path) -> None:
+    write_nlcd_year(tmp_path, 2021)
+    with pytest.raises(DatasetNotFoundError, match=r"year\(s\) \[2020\] .*holds year\(s\) \[2021\]: pass years="):
+        NLCD(root=tmp_path, years=[2021, 2020])

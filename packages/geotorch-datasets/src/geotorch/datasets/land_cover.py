@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from torch import Tensor
 
 from geotorch.core import (
     DatasetLifecycle,
+    DatasetNotFoundError,
     RasterDataset,
     Resource,
     Sample,
@@ -224,6 +226,32 @@ class YearlyLandCover(LandCoverRaster):
         """The chosen years' rasters in ``paths``; empty unless every year is there."""
         found = [matching_files(self.paths, self.year_glob.format(year=year))[:1] for year in self.years]
         return [paths[0] for paths in found] if all(found) else []
+
+    def prepare(self, download: bool, checksum: bool) -> None:
+        """Make the chosen years' rasters present (see :meth:`DatasetLifecycle.prepare`).
+
+        Raises:
+            DatasetNotFoundError: if a chosen year is missing and ``download`` is False, naming the
+                missing years and the years ``paths`` holds.
+            ChecksumError: if ``checksum`` and an archive does not match.
+        """
+        try:
+            super().prepare(download, checksum)
+        except DatasetNotFoundError as error:
+            missing = [year for year in self.years if not matching_files(self.paths, self.year_glob.format(year=year))]
+            if download or not missing:
+                raise
+            pattern = re.compile(self.filename_regex, re.VERBOSE)
+            held = sorted({int(match.group("date")[:4]) for path in matching_files(self.paths, self.filename_glob)
+                           if (match := pattern.match(path.name))})
+            advice = f"it holds year(s) {held}: pass years={held}, or " if held else ""
+            searched: list[str | Path] = [*error.where]
+            raise DatasetNotFoundError(
+                type(self).__name__,
+                searched,
+                f"no raster of year(s) {missing} ({self.year_glob.format(year=missing[0])}); {advice}pass "
+                f"download=True to fetch the missing year(s)",
+            ) from error
 
 
 def _ordinal_map(classes: Sequence[int], largest: int) -> Tensor:
