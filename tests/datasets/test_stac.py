@@ -248,3 +248,20 @@ def test_a_table_served_over_http_is_read_with_its_local_assets(http_server: Loc
     assert torch.equal(remote[window]["image"], local[window]["image"])
     with pytest.raises(FileNotFoundError, match=r"catalogue/missing\.parquet"):
         STACDataset(http_server.url("catalogue/missing.parquet"), ["red"])
+
+
+@pytest.mark.parametrize("field", ["raster:bands", "eo:bands"])
+def test_an_asset_of_several_bands_is_refused_naming_it(tmp_path: Path, field: str) -> None:
+    """A NAIP-like ``image`` asset of red, green, blue and NIR would give its red band alone."""
+    item = FakeItem("quad", "2022-07-10T00:00:00Z", 32611, 600_000, 5_000_320, 1, 32, {"image": 0})
+    records = item_records(tmp_path, [item])
+    data = np.stack([np.full((32, 32), value, dtype="uint16") for value in (10, 20, 30, 40)])
+    write_raster(tmp_path / "quad_image.tif", data, 32611, grid(600_000, 5_000_320, res=1))
+    bands = [{"name": name} for name in ("red", "green", "blue", "nir")]
+    records[0]["assets"]["image"].pop("raster:bands")
+    records[0]["assets"]["image"][field] = [{**band, "data_type": "uint16"} for band in bands]
+    stac_geoparquet.arrow.to_parquet(
+        stac_geoparquet.arrow.parse_stac_items_to_arrow(records).read_all(), tmp_path / "t.parquet"
+    )
+    with pytest.raises(ValueError, match=r"asset 'image' of item 'quad' .* holds 4 bands"):
+        STACDataset(tmp_path / "t.parquet", ["image"])

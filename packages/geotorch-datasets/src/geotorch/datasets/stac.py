@@ -132,7 +132,8 @@ class STACDataset(RasterDataset):
             FileNotFoundError: if there is no table at the URL ``index_path``.
             ValueError: if ``asset_keys`` is empty or repeats a key, the table is not a STAC
                 GeoParquet item table, a filter or ``time_range`` or ``intersects_bbox`` is malformed,
-                or a chosen item lacks an asked asset (naming the item and the asset).
+                or a chosen item lacks an asked asset or declares it of several bands (``raster:bands`` or
+                ``eo:bands``; naming the item and the asset).
         """
         self.index_path = str(index_path)
         self.asset_keys = tuple(asset_keys)

@@ -154,7 +154,8 @@ def choose_items(
 
     Raises:
         ValueError: if ``intersects_bbox`` is not ``(minx, miny, maxx, maxy)``, an item lacks an asked
-            asset or its href (naming the item and the asset), or two items share an id.
+            asset or its href, or declares an asked asset of several bands (naming the item and the asset),
+            or two items share an id.
     """
     box = _check_bbox(intersects_bbox)
     table = _meeting(table, box)
@@ -180,6 +181,14 @@ def choose_items(
                 raise ValueError(
                     f"STACDataset: item {item_id!r} of {index_path} has no asset {key!r} (it has {present}); "
                     f"choose asset_keys every chosen item has, or filters leaving such items out"
+                )
+            bands = asset.get("raster:bands") or asset.get("eo:bands") or []
+            if len(bands) > 1:
+                raise ValueError(
+                    f"STACDataset: asset {key!r} of item {item_id!r} of {index_path} holds {len(bands)} bands "
+                    f"(its raster:bands or eo:bands), and STACDataset reads one band per asset, so only the first "
+                    f"would be read; choose one-band assets (e.g. each band's own asset), or read the files with a "
+                    f"RasterDataset"
                 )
             hrefs.append(_resolve(asset["href"], index_path))
         first = assets[asset_keys[0]]
