@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import torch
 from lightning.pytorch import LightningModule
@@ -14,6 +14,9 @@ from torchmetrics import MetricCollection
 
 #: Schedulers a task's ``scheduler`` argument may name.
 SCHEDULERS = ("plateau", "cosine", "none")
+
+#: Normalisation layers that keep running statistics, which a forward pass in training mode updates.
+RUNNING_STATISTICS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 
 #: Sample keys whose values stay where they are when a batch moves to the device: places, not tensors.
 PLACE_KEYS = ("crs", "bounds")
@@ -70,6 +73,8 @@ class BaseTask(LightningModule, abc.ABC):
         if scheduler not in SCHEDULERS:
             raise ValueError(f"{type(self).__name__}: scheduler={scheduler!r} must be one of {', '.join(SCHEDULERS)}")
         self.configure_models()
+        # Lightning's fit never calls train(): frozen normalisation layers are put in evaluation mode here.
+        self.train(self.training)
         self.configure_losses()
         self.configure_metrics()
 
@@ -86,6 +91,24 @@ class BaseTask(LightningModule, abc.ABC):
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Run the model."""
         return self.model(*args, **kwargs)
+
+    def train(self, mode: bool = True) -> Self:
+        """Set training mode, but keep frozen batch normalisation layers in evaluation mode.
+
+        A layer frozen by ``freeze_backbone`` or ``freeze_decoder`` (its parameters not trainable) would otherwise
+        still move its running mean and variance towards every training batch's statistics, so the frozen part's
+        output changed during training (a linear probe over drifting features); frozen, it keeps the statistics
+        it was given.
+        """
+        super().train(mode)
+        if mode:
+            for module in self.modules():
+                parameters = list(module.parameters())
+                if isinstance(module, RUNNING_STATISTICS) and parameters and not any(
+                    parameter.requires_grad for parameter in parameters
+                ):
+                    module.eval()
+        return self
 
     def configure_optimizers(self) -> OptimizerLRScheduler:
         """AdamW over the trainable parameters, with the scheduler the ``scheduler`` hyperparameter names.
