@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from numbers import Real
 from typing import Any
 
 import torch
@@ -13,6 +15,24 @@ from geotorch.datamodules.base import BaseDataModule
 
 #: The share held out for validation or testing when a datamodule is given none.
 DEFAULT_SPLIT_PCT = 0.2
+
+
+def split_share(value: float | None, name: str, owner: str) -> float | None:
+    """``value`` (None passes) checked to be a share of a dataset: a number from 0 up to, not including, 1.
+
+    Raises:
+        TypeError: if ``value`` is not a number (a string, a bool).
+        ValueError: if it is NaN, below 0, or 1 or more (a percentage such as 20 meant as 0.2), naming ``name``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{owner}: {name}={value!r} must be a number from 0 to below 1, the share to hold out")
+    share = float(value)
+    if math.isnan(share) or not 0 <= share < 1:
+        hint = f" (a percentage? give {share / 100:g})" if 1 <= share <= 100 else ""
+        raise ValueError(f"{owner}: {name}={value!r} must be a share from 0 to below 1{hint}; 0 holds out nothing")
+    return share
 
 
 def _stack(samples: list[Sample]) -> Sample:
@@ -66,8 +86,18 @@ class NonGeoDataModule(BaseDataModule):
 
         Raises:
             KeyError: if ``dataset_class`` is a name no dataset is registered under, listing the known ones.
+            TypeError: if ``val_split_pct`` or ``test_split_pct`` is not a number.
+            ValueError: if ``val_split_pct`` or ``test_split_pct`` is not from 0 to below 1, or (a benchmark
+                without splits) they add up to 1 or more, which would leave nothing to train on.
         """
         super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
+        owner = type(self).__name__
+        val_split_pct = split_share(val_split_pct, "val_split_pct", owner)
+        test_split_pct = split_share(test_split_pct, "test_split_pct", owner)
+        held_out = [DEFAULT_SPLIT_PCT if share is None else share for share in (val_split_pct, test_split_pct)]
+        if self.split_names is None and sum(held_out) >= 1:
+            raise ValueError(f"{owner}: val_split_pct + test_split_pct must be below 1, got {held_out[0]} + "
+                             f"{held_out[1]}: nothing would be left to train on")
         self.dataset_class: Callable[..., NonGeoDataset] | None = (
             get_dataset_class(dataset_class) if isinstance(dataset_class, str) else dataset_class
         )
