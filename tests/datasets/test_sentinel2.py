@@ -108,3 +108,11 @@ def test_products_before_and_from_baseline_0400_are_warned_of(tmp_path: Path) ->
         warnings.simplefilter("always")
         Sentinel2(root=tmp_path / old.name.replace("_N0500_", "_N0300_"), bands=["B02"])
     assert not [warning for warning in caught if "04.00" in str(warning.message)], "one baseline alone"
+
+
+def test_the_default_res_is_10_metres_in_a_crs_of_degrees(tmp_path: Path) -> None:
+    write_sentinel2_safe(tmp_path, "L2A")
+    dataset = Sentinel2(root=tmp_path, crs="EPSG:4326", bands=["B02"])
+    assert dataset.res[1] == pytest.approx(10 / 111_200, rel=0.01), "10 m of latitude, not 10 degrees"
+    assert dataset[dataset.bounds]["image"].shape[1:] == pytest.approx((24, 24), abs=2)
+    assert Sentinel2(root=tmp_path, crs="EPSG:3035", bands=["B02"]).res == (10.0, 10.0)

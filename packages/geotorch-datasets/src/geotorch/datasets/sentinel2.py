@@ -9,9 +9,9 @@ from pathlib import Path
 
 from rasterio.crs import CRS
 
-from geotorch.core import Location, SceneRecord, Transform
+from geotorch.core import Location, SceneRecord, Transform, find_files
 from geotorch.datasets.manual import ManualRaster
-from geotorch.datasets.product_paths import ProductPaths
+from geotorch.datasets.product_paths import ProductPaths, product_paths
 
 #: A SAFE product's folder name, its processing baseline (``N0400`` is 04.00) in the group.
 _SAFE_BASELINE = re.compile(r"^S2[A-D]_MSIL(?:1C|2A)_\d{8}T\d{6}_N(\d{4})_")
@@ -81,7 +81,9 @@ class Sentinel2(ManualRaster):
             paths: a folder holding SAFE products or exported band files (searched recursively), a band
                 file (its scene's other bands are found beside it), or a list of both.
             crs: CRS of samples (default: the first scene's UTM zone).
-            res: pixel size in ``crs`` units every band is resampled to (None: the first file's).
+            res: pixel size in ``crs`` units every band is resampled to (None: the first file's). The
+                default, 10, is metres whatever ``crs``: in a CRS of degrees or feet it becomes 10 m in
+                those units at the first scene (about 9e-05 degrees), not 10 degrees.
             bands: bands to read (default: ``default_bands``).
             transforms: a function applied to every sample.
             cache: keep files open between samples in the process-wide, bounded cache of open files
@@ -97,8 +99,25 @@ class Sentinel2(ManualRaster):
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a band is unknown.
         """
+        if res == 10.0 and crs is not None and CRS.from_user_input(crs).units_factor[0] != "metre":
+            res = self._ten_metres_in(CRS.from_user_input(crs), product_paths(paths, root, type(self).__name__))
         super().__init__(paths, crs, res, bands, transforms, cache, time_series, root=root, download=download,
                          checksum=checksum)
+
+    def _ten_metres_in(self, crs: CRS, paths: Sequence[Path]) -> tuple[float, float] | float:
+        """10 m in ``crs`` units at the centre of the first band file in ``paths`` (10.0 where there is none)."""
+        import rasterio
+        from rasterio.warp import transform
+
+        pattern = re.compile(self.filename_regex, re.VERBOSE)
+        first = next((path for path in find_files(paths, self.filename_glob) if pattern.match(path.name)), None)
+        if first is None:
+            return 10.0
+        with rasterio.open(first) as source:
+            left, bottom, right, top = source.bounds
+            x, y = (left + right) / 2, (bottom + top) / 2
+            xs, ys = transform(source.crs, crs, [x, x + 10.0, x], [y, y, y + 10.0])
+        return abs(xs[1] - xs[0]), abs(ys[2] - ys[0])
 
     def scene_records(self) -> Sequence[SceneRecord]:
         """The scenes in ``paths``, each of one product (see :meth:`scene_key`).
