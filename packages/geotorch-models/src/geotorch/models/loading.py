@@ -186,12 +186,19 @@ def load_pretrained(
     Raises:
         geotorch.core.WeightsMismatchError: if the bands differ and may not be adapted, or (``strict``) a
             parameter does not fit, or nothing fits.
-        ValueError: if a band could be either of two pretrained ones, or is not among them.
+        ValueError: if a band could be either of two pretrained ones, or is not among them, or ``bands`` are given
+            for weights that do not name theirs.
 
     Warns:
         BandAdaptationWarning: when the first layer is adapted.
         SkippedWeightsWarning: when ``strict=False`` leaves parameters out.
     """
+    if bands is not None and not weights.bands:
+        raise ValueError(
+            f"bands={list(bands)}: weights {weights.name!r} do not name their input bands (a checkpoint file or "
+            "ImageNet weights), so no band can be matched to their first layer by name; leave bands out to load "
+            "them as saved (band i takes their band i)"
+        )
     if bands is not None:
         bands = match_bands(bands, weights.bands, weights.sensor, weights.product)
     own = module.state_dict()

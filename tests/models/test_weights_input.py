@@ -1,0 +1,33 @@
+"""Weights that cannot be matched as asked are refused with a message naming the argument and the way out."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+from geotorch.core import get_model
+
+
+@pytest.fixture
+def checkpoint(tmp_path: Path) -> Path:
+    path = tmp_path / "resnet18.pth"
+    torch.save(get_model("resnet18", in_chans=3, num_classes=0).state_dict(), path)
+    return path
+
+
+@pytest.mark.parametrize("bands", [["B04", "B03", "B02"], ["B02", "B03", "B04"]])
+def test_band_names_for_a_checkpoint_file_that_names_none_are_refused(checkpoint: Path, bands: list[str]) -> None:
+    message = rf"bands={re.escape(repr(bands))}: weights '.*resnet18.pth' do not name their input bands"
+    with pytest.raises(ValueError, match=message + r" \(a checkpoint file or ImageNet weights\).*leave bands out"):
+        get_model("resnet18", weights=str(checkpoint), in_chans=3, bands=bands, num_classes=0)
+    with pytest.raises(ValueError, match=r"do not name their input bands"):
+        get_model("resnet18", weights=str(checkpoint), in_chans=4, bands=[*bands, "B08"], adapt=True, num_classes=0)
+
+
+def test_a_checkpoint_file_without_bands_loads_as_saved(checkpoint: Path) -> None:
+    model = get_model("resnet18", weights=str(checkpoint), in_chans=3, num_classes=0)
+    assert torch.equal(model.state_dict()["conv1.weight"], torch.load(checkpoint)["conv1.weight"])
+
