@@ -59,3 +59,9 @@ def test_other_geojson_files_beside_the_provinces_are_not_buildings(tmp_path: Pa
     sample = dataset[BoundingBox(-114.0, -113.9992, 53.0, 53.0001, dataset.bounds.mint, dataset.bounds.maxt)]
     assert 0.2 < float(sample["mask"].float().mean()) < 0.5, "the three buildings, not the area's square"
     assert len(dataset) == 13
+
+
+def test_the_default_res_is_one_metre_in_a_projected_crs(tmp_path: Path) -> None:
+    path = write_cbf_province(tmp_path, "Alberta", -114.0)
+    assert CanadianBuildingFootprints(paths=[path], crs="EPSG:32612").res == (1.0, 1.0)
+    assert CanadianBuildingFootprints(paths=[path], crs="EPSG:32612", res=0.5).res == (0.5, 0.5)

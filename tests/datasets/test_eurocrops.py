@@ -78,3 +78,10 @@ def test_parcels_without_a_code_are_background(local: Path) -> None:
     parcels = [square(14.0 + 0.001 * number, 48.0, 0.001) for number in range(3)]
     write_shapefile(local / "AT_2021_EC21" / "AT_2021_EC21.shp", parcels, "EC_hcat_c", ["3301010101", None, ""])
     assert labels_of_parcels(EuroCrops(root=local)) == [2, 0, 0]
+
+
+def test_the_default_res_is_one_metre_in_a_projected_crs(local: Path) -> None:
+    dataset = EuroCrops(root=local, crs="EPSG:32633")
+    assert dataset.res == (1.0, 1.0), "about 1 m, as the default is in degrees, not 0.00001 m"
+    assert EuroCrops(root=local).res == (0.00001, 0.00001)
+    assert EuroCrops(root=local, crs="EPSG:2263").res == pytest.approx((3.2808, 3.2808), rel=1e-4), "1 m in US feet"

@@ -11,6 +11,7 @@ from rasterio.crs import CRS
 from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, names_files, product_paths
+from geotorch.datasets.vector_res import DEGREE_RES, about_one_metre
 
 #: Background white, buildings red.
 COLORS = np.array([[255, 255, 255, 255], [200, 30, 30, 255]], dtype=np.uint8)
@@ -51,7 +52,7 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
         self,
         paths: ProductPaths | None = None,
         crs: CRS | str | int | None = None,
-        res: float | tuple[float, float] = 0.00001,
+        res: float | tuple[float, float] = DEGREE_RES,
         transforms: Transform | None = None,
         download: bool = False,
         checksum: bool = False,
@@ -64,7 +65,8 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
             paths: a folder holding the GeoJSON files (searched recursively), a GeoJSON file, or a list of
                 both; downloads go into its first folder (default: ``"data"``).
             crs: CRS of samples (default: EPSG:4326, the files').
-            res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees).
+            res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees; with a
+                projected ``crs``, 1 m in its units).
             transforms: a function applied to every sample.
             download: fetch the missing provinces' archives.
             checksum: verify archives against their published MD5.
@@ -78,7 +80,7 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
         self.prepare(download, checksum)
-        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms)
+        super().__init__(paths=self.paths, crs=crs, res=about_one_metre(crs, res), transforms=transforms)
 
     def resources(self) -> list[Resource]:
         """One archive per province or territory."""

@@ -13,6 +13,7 @@ from rasterio.crs import CRS
 from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, product_paths
+from geotorch.datasets.vector_res import DEGREE_RES, about_one_metre
 
 
 class EuroCrops(VectorDataset, DatasetLifecycle):
@@ -60,7 +61,7 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
         self,
         paths: ProductPaths | None = None,
         crs: CRS | str | int = "EPSG:4326",
-        res: float | tuple[float, float] = 0.00001,
+        res: float | tuple[float, float] = DEGREE_RES,
         classes: Sequence[str] | None = None,
         transforms: Transform | None = None,
         download: bool = False,
@@ -75,7 +76,8 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
                 or a list of both; ``HCAT2.csv`` is read, and downloads go, in its first folder (the
                 folder of the first shapefile when it names only files). Default: ``"data"``.
             crs: CRS of samples.
-            res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees).
+            res: pixel size of the rasterized mask in ``crs`` units (default: about 1 m in degrees; with a
+                projected ``crs``, 1 m in its units).
             classes: HCAT codes to keep, labelled 1, 2, ... in this order (default: every code of HCAT2.csv).
             transforms: a function applied to every sample.
             download: fetch what is missing.
@@ -101,7 +103,8 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
                 f"e.g. {codes[0] if codes else '3301010100'}); no parcel would be labelled with them"
             )
         self.class_map = {int(code): label for label, code in enumerate(self.classes, start=1)}
-        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms, label_name=self.label_field)
+        super().__init__(paths=self.paths, crs=crs, res=about_one_metre(crs, res), transforms=transforms,
+                         label_name=self.label_field)
 
     def resources(self) -> list[Resource]:
         """The HCAT code table and every country's (or region's) archive."""

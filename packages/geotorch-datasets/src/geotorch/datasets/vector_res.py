@@ -1,0 +1,30 @@
+"""The default pixel size of the rasterized vector products: about 1 m, in degrees or in a projected CRS's units."""
+
+from __future__ import annotations
+
+from rasterio.crs import CRS
+
+#: TorchGeo's default ``res`` of EuroCrops and CanadianBuildingFootprints: 0.00001 degrees, about 1 m.
+DEGREE_RES = 0.00001
+
+
+def about_one_metre(crs: CRS | str | int | None, res: float | tuple[float, float]) -> float | tuple[float, float]:
+    """``res``, or where it is the default :data:`DEGREE_RES` and ``crs`` is projected, 1 m in ``crs`` units.
+
+    The default is about 1 m in degrees (the files' EPSG:4326); taken as is in a projected CRS it
+    would be 0.00001 m (10 micrometres) pixels, a 256-pixel sample covering 2.6 mm.
+
+    Args:
+        crs: the CRS of samples (None: the files' EPSG:4326).
+        res: the pixel size given (or defaulted).
+
+    Returns:
+        The pixel size in ``crs`` units.
+    """
+    if res != DEGREE_RES or crs is None:
+        return res
+    target = CRS.from_user_input(crs)
+    if target.is_geographic:
+        return res
+    factor: float = target.units_factor[1]
+    return 1.0 / factor
