@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import math
 import os
+import reprlib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 
@@ -74,8 +75,8 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
 
     Raises:
         KeyError: if no weights are registered under that name.
-        TypeError: if ``weights`` is of another type, or an object lacking what :class:`geotorch.core.Weights`
-            requires.
+        TypeError: if ``weights`` is of another type (a state dict: save it to a file), or an object lacking
+            what :class:`geotorch.core.Weights` requires.
         ValueError: if registered weights are for another architecture, or ImageNet weights are asked of a
             builder without an architecture.
     """
@@ -95,10 +96,16 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
         return CheckpointFile(Path(weights).expanduser(), arch or "")
     if isinstance(weights, str):
         weights = get_weight(weights)
+    if isinstance(weights, Mapping):
+        raise TypeError(
+            f"weights is a state dict ({len(weights)} entries), which a task would keep whole in its "
+            "hyperparameters; save it with torch.save(state_dict, 'weights.pth') and give weights='weights.pth'"
+        )
     if not isinstance(weights, Weights):
         raise TypeError(
             f"weights must be a registered name, a geotorch.core.Weights (name, arch, in_chans, bands, sensor, "
-            f"product, get_state_dict), a checkpoint file, 'imagenet' or None; got {weights!r}"
+            f"product, get_state_dict), a checkpoint file, 'imagenet' or None; got {type(weights).__name__} "
+            f"{reprlib.repr(weights)}"
         )
     if arch is not None and weights.arch != arch:
         raise ValueError(f"weights {weights.name!r} are for {weights.arch!r}, not {arch!r}")
