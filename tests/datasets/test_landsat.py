@@ -78,6 +78,11 @@ def test_unknown_band_is_a_value_error_listing_the_bands(landsat8_root: Path) ->
         Landsat8(root=landsat8_root, bands=["SR_B99"])
 
 
+def test_level1_and_level2_names_mixed_are_refused_listing_both_levels(landsat8_root: Path) -> None:
+    with pytest.raises(ValueError, match=r"mixes Level-1 names \['B4'\] with Level-2 .*Level-1 bands \['B1'"):
+        Landsat8(root=landsat8_root, bands=["B4", "SR_B3"])
+
+
 @pytest.mark.parametrize(
     ("cls", "product", "bands"),
     [

@@ -47,9 +47,25 @@ class Landsat(ManualRaster):
     )
 
     def select_bands(self, bands: Sequence[str] | None) -> tuple[str, ...]:
-        """Level-1 band names are valid too, when all requested bands are Level-1 ones."""
+        """Level-1 band names are valid too, when all requested bands are Level-1 ones.
+
+        Raises:
+            ValueError: if a band is of neither level's names, or ``bands`` mixes Level-1 and Level-2
+                names (a scene is of one level), listing both levels' names.
+        """
         if bands is not None and bands and all(band in self.level1_bands for band in bands):
             return tuple(bands)
+        if bands is not None and set(self.level1_bands) - set(self.all_bands):
+            level1 = [band for band in bands if band in self.level1_bands and band not in self.all_bands]
+            unknown = [band for band in bands if band not in self.level1_bands and band not in self.all_bands]
+            if level1 or unknown:
+                problem = f"unknown band(s) {unknown}" if unknown else (
+                    f"bands={list(bands)} mixes Level-1 names {level1} with Level-2 ones (a scene is of one level)"
+                )
+                raise ValueError(
+                    f"{type(self).__name__}: {problem}; choose from the Level-2 bands {list(self.all_bands)} or the "
+                    f"Level-1 bands {list(self.level1_bands)}"
+                )
         return super().select_bands(bands)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
