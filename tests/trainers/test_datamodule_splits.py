@@ -1,4 +1,4 @@
-"""Datamodules check the shares they hold out for validation and testing when they are built, naming them."""
+"""Datamodules check the shares they hold out and the bands they normalise when they are built, naming them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from geotorch.datamodules import OSCDDataModule, PatternNetDataModule
+from geotorch.datamodules import EuroSATDataModule, OSCDDataModule, PatternNetDataModule
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,18 @@ def test_shares_from_0_to_below_1_are_kept() -> None:
     assert OSCDDataModule(val_split_pct=0).val_split_pct == 0
     datamodule = PatternNetDataModule(val_split_pct=0.1, test_split_pct=0.3)
     assert (datamodule.val_split_pct, datamodule.test_split_pct) == (0.1, 0.3)
+
+
+@pytest.mark.parametrize(
+    ("bands", "error", "message"),
+    [
+        (["B4", "B3", "B2"], ValueError, r"bands \['B4', 'B3', 'B2'\] are not EuroSAT bands; choose from \['B01'"),
+        ("rgb", TypeError, r"bands='rgb' must be a list of band names, such as \['B04', 'B03', 'B02'\]"),
+    ],
+)
+def test_eurosat_bands_it_has_no_statistics_for_are_refused_naming_them(bands: object, error: type[Exception],
+                                                                        message: str) -> None:
+    with pytest.raises(error, match=rf"EuroSATDataModule: {message}"):
+        EuroSATDataModule(bands=bands)  # type: ignore[arg-type]
+    datamodule = EuroSATDataModule(bands=["B8A", "B04"])
+    assert (datamodule.mean, datamodule.std, datamodule.num_channels) == ((2594.1, 947.6), (1231.6, 593.8), 2)

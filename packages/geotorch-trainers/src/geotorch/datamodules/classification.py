@@ -32,9 +32,22 @@ class EuroSATDataModule(NonGeoDataModule):
 
     def __init__(self, batch_size: int = 64, num_workers: int = 0, bands: Sequence[str] | None = None,
                  **kwargs: Any) -> None:
-        """Keep the settings; ``bands`` and ``kwargs`` (``root``, ``download``) go to the dataset."""
+        """Keep the settings; ``bands`` and ``kwargs`` (``root``, ``download``) go to the dataset.
+
+        Raises:
+            TypeError: if ``bands`` is a single string rather than a sequence of band names.
+            ValueError: if ``bands`` names a band EuroSAT does not have (its normalisation statistics are per band).
+        """
         dataset_class = get_dataset_class(self.dataset_name)
+        owner = type(self).__name__
+        if isinstance(bands, str):
+            raise TypeError(f"{owner}: bands={bands!r} must be a list of band names, such as "
+                            f"{list(dataset_class.rgb_bands)}")
         chosen = tuple(dataset_class.all_bands if bands is None else bands)
+        unknown = [band for band in chosen if band not in EUROSAT_STATISTICS]
+        if unknown:
+            raise ValueError(f"{owner}: bands {unknown} are not EuroSAT bands; choose from "
+                             f"{list(dataset_class.all_bands)}")
         self.mean = tuple(EUROSAT_STATISTICS[band][0] for band in chosen)
         self.std = tuple(EUROSAT_STATISTICS[band][1] for band in chosen)
         self.num_channels = len(chosen)
