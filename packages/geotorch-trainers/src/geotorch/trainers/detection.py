@@ -27,6 +27,10 @@ def masks_of(objects: dict[str, Tensor]) -> dict[str, Tensor]:
     return {**objects, "masks": masks > 0.5 if masks.is_floating_point() else masks.bool()}
 
 
+#: Detectors whose class 0 is the background, so that objects are of classes 1 .. num_classes - 1.
+BACKGROUND_MODELS = ("faster-rcnn", "mask-rcnn")
+
+
 class ObjectDetectionTask(BaseTask):
     """Object detection: boxes and classes of the objects in each image (VHR10).
 
@@ -134,7 +138,38 @@ class ObjectDetectionTask(BaseTask):
         keys = {key: key if key in batch else torchgeo for key, torchgeo in self.target_keys.items()}
         targets = [{key: batch[found][index] for key, found in keys.items() if found in batch}
                    for index in range(len(images))]
+        for target in targets:
+            self.check_labels(target.get("labels"))
         return images, targets
+
+    def check_labels(self, labels: Tensor | None) -> None:
+        """Refuse object classes the detector cannot have: below 0, ``num_classes`` or more, 0 for an R-CNN.
+
+        torchvision raised IndexError 'Target 5 is out of bounds' for a class of ``num_classes`` or more, trained a
+        negative class without a word, and an R-CNN (whose class 0 is the background) learnt objects of class 0 as
+        background. Checking the values costs one wait for the device per batch.
+
+        Raises:
+            ValueError: naming the classes outside the range and what to change.
+        """
+        if labels is None or labels.numel() == 0:
+            return
+        count = self.hparams["num_classes"]
+        background = self.hparams["model"] in BACKGROUND_MODELS
+        low = 1 if background else 0
+        outside = sorted({int(label) for label in labels[(labels < low) | (labels >= count)].tolist()})
+        if not outside:
+            return
+        if max(outside) >= count:
+            advice = f"set num_classes to {max(outside) + 1} (classes and background)"
+        elif background and 0 in outside:
+            advice = f"number the classes from 1: class 0 is the background of model={self.hparams['model']!r}"
+        else:
+            advice = f"classes are whole numbers from {low}"
+        raise ValueError(
+            f"{type(self).__name__}: batch labels {outside} are outside {low}..{count - 1} (num_classes={count}); "
+            f"{advice}"
+        )
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
         """The sum of the detector's losses on a training batch; each loss is logged too."""
