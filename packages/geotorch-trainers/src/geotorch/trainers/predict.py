@@ -155,8 +155,9 @@ def predict_raster(
             ``output_dir`` empty: not taken for the working folder), a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
             input to warp has no CRS, bands of different nodata values, no grid on ``crs`` or pixels over
-            1000 times finer or coarser than ``res``, the model's output is not ``(B, K, H, W)`` of the window's size, ``class_names`` (the task's labels) or
-            ``colors`` are not one per class, or ``classes`` are asked of more than 65535 channels.
+            1000 times finer or coarser than ``res``, the model's output is not ``(B, K, H, W)`` of the
+            window's size, ``class_names`` (the task's labels) or ``colors`` are not one per class, or
+            ``classes`` are asked of more than 65535 channels.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
