@@ -209,8 +209,9 @@ def test_tasks_take_torchgeos_positional_order() -> None:
         "resnet18", None, 3, "multiclass", 5, None, None, None, "ce", None, None, 0.01, 4, True
     )
     assert classification.hparams["freeze_backbone"] is True and classification.hparams["patience"] == 4
+    # A U-Net: an FCN has no decoder to freeze (refused since ff98dfc).
     segmentation = SemanticSegmentation(
-        "fcn", "resnet18", None, 3, "multiclass", 4, None, None, 4, None, "ce", None, None, 0.01, 4, False, True
+        "unet", "resnet18", None, 3, "multiclass", 4, None, None, 4, None, "ce", None, None, 0.01, 4, False, True
     )
     assert segmentation.hparams["freeze_decoder"] is True
     pixelwise = PixelwiseRegression("unet", "resnet18", None, 3, 1).eval()
