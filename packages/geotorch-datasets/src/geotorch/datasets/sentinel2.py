@@ -8,8 +8,9 @@ from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from rasterio.crs import CRS
+from rasterio.warp import transform
 
-from geotorch.core import Location, SceneRecord, Transform, find_files
+from geotorch.core import Location, SceneRecord, Transform, find_files, open_raster
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, product_paths
 
@@ -106,14 +107,11 @@ class Sentinel2(ManualRaster):
 
     def _ten_metres_in(self, crs: CRS, paths: Sequence[Path]) -> tuple[float, float] | float:
         """10 m in ``crs`` units at the centre of the first band file in ``paths`` (10.0 where there is none)."""
-        import rasterio
-        from rasterio.warp import transform
-
         pattern = re.compile(self.filename_regex, re.VERBOSE)
         first = next((path for path in find_files(paths, self.filename_glob) if pattern.match(path.name)), None)
         if first is None:
             return 10.0
-        with rasterio.open(first) as source:
+        with open_raster(str(first)) as source:
             left, bottom, right, top = source.bounds
             x, y = (left + right) / 2, (bottom + top) / 2
             xs, ys = transform(source.crs, crs, [x, x + 10.0, x], [y, y, y + 10.0])
