@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import rasterio
+import rasterio.windows
 import torch
 
 from geotorch.transforms import AugmentationSequential, MinMaxNormalize, Normalize, PercentileNormalize
@@ -92,3 +96,23 @@ def test_normalisation_touches_the_image_but_not_the_mask() -> None:
     out = augment({"image": torch.full((2, 3, 4, 4), 0.5), "mask": mask})
     torch.testing.assert_close(out["image"], torch.full((2, 3, 4, 4), 0.5))
     assert torch.equal(out["mask"], mask)
+
+
+def test_percentile_normalize_leaves_nodata_pixels_out_of_the_percentiles(real_data: Path) -> None:
+    # A 64 x 16 window at RGB.byte.tif's west edge: 2166 of its 3 x 1024 pixels are nodata (0), read as NaN.
+    with rasterio.open(real_data / "RGB.byte.tif") as src:
+        window = rasterio.windows.Window(40, 300, 64, 16)
+        pixels = src.read(window=window, masked=True).astype(np.float32).filled(np.nan)
+    image = torch.from_numpy(pixels).unsqueeze(0)
+    out = PercentileNormalize(low=2, high=98, clip=False)(image)[0]
+    low, high = (np.nanpercentile(pixels, q, axis=(1, 2))[:, None, None] for q in (2, 98))
+    assert np.isnan(pixels).sum() == 2166
+    np.testing.assert_array_equal(torch.isnan(out).numpy(), np.isnan(pixels))
+    np.testing.assert_allclose(out.numpy(), (pixels - low) / (high - low), rtol=1e-5, atol=1e-6)
+
+
+def test_percentile_normalize_keeps_a_band_of_nan_alone_nan() -> None:
+    image = torch.stack([torch.full((3, 3), torch.nan), torch.arange(9.0).view(3, 3)]).unsqueeze(0)
+    out = PercentileNormalize(low=0, high=100)(image)[0]
+    assert torch.isnan(out[0]).all()
+    torch.testing.assert_close(out[1], torch.arange(9.0).view(3, 3) / 8)

@@ -81,8 +81,9 @@ class PercentileNormalize(MultispectralAugmentationBase2D):
     r"""Stretch each band of each image from its own ``low`` to ``high`` percentile to [0, 1].
 
     Percentiles interpolate linearly between pixel values, as ``numpy.percentile`` does by default.
-    A band with one value throughout maps to 0. For percentiles computed once over a dataset,
-    use :class:`MinMaxNormalize` with ``clip=True``.
+    NaN pixels (nodata of a float image) are left out of the percentiles, as ``numpy.nanpercentile``
+    leaves them, and stay NaN; a band of NaN alone stays NaN. A band with one value throughout maps
+    to 0. For percentiles computed once over a dataset, use :class:`MinMaxNormalize` with ``clip=True``.
 
     Args:
         low: the percentile, in [0, 100], that maps to 0.
@@ -103,23 +104,31 @@ class PercentileNormalize(MultispectralAugmentationBase2D):
         self, input: Tensor, params: dict[str, Tensor], flags: dict[str, Any], transform: Tensor | None = None
     ) -> Tensor:
         """Stretch ``input`` image by image and band by band."""
-        # Sorting rather than torch.quantile, which refuses inputs of more than 2**24 values.
-        pixels = input.flatten(2).sort(dim=-1).values
-        low = _percentile(pixels, flags["low"])
-        high = _percentile(pixels, flags["high"])
+        # Sorting rather than torch.quantile, which refuses inputs of more than 2**24 values. NaN sorts last:
+        # the first `counts` pixels of each band are its values.
+        flat = input.flatten(2)
+        pixels = flat.sort(dim=-1).values
+        counts = (~torch.isnan(flat)).sum(dim=-1, keepdim=True)
+        low = _percentile(pixels, counts, flags["low"])
+        high = _percentile(pixels, counts, flags["high"])
         # A band with one value has a zero range: floor it so that the band maps to 0 instead of NaN.
         span = (high - low).clamp_min(torch.finfo(input.dtype).eps)
         return _stretch(input, low, span, flags["clip"])
 
 
-def _percentile(pixels: Tensor, q: float) -> Tensor:
-    """The ``q`` percentile of ``B x C x N`` sorted pixels, as a ``B x C x 1 x 1`` tensor."""
-    position = q / 100 * (pixels.shape[-1] - 1)
-    below = int(position)
-    above = min(below + 1, pixels.shape[-1] - 1)
-    fraction = position - below
-    value = pixels[..., below] * (1 - fraction) + pixels[..., above] * fraction
-    return value[..., None, None]
+def _percentile(pixels: Tensor, counts: Tensor, q: float) -> Tensor:
+    """The ``q`` percentile of ``B x C x N`` sorted pixels, of which the first ``counts`` (``B x C x 1``) count.
+
+    Returns:
+        A ``B x C x 1 x 1`` tensor, NaN for a band without a pixel that counts.
+    """
+    last = (counts - 1).clamp_min(0)
+    position = q / 100 * last.to(torch.float64)
+    below = position.floor().to(torch.int64)
+    above = torch.minimum(below + 1, last)
+    fraction = (position - below).to(pixels.dtype)
+    value = pixels.gather(-1, below) * (1 - fraction) + pixels.gather(-1, above) * fraction
+    return value.where(counts > 0, torch.nan)[..., None]
 
 
 def _stretch(input: Tensor, low: Tensor, span: Tensor, clip: bool) -> Tensor:
