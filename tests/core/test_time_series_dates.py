@@ -68,3 +68,76 @@ def test_a_date_that_does_not_exist_names_the_file_and_the_reason(tmp_path: Path
 
     with pytest.raises(ValueError, match=r"d_20200230.tif: date '20200230' .* \(day is out of range for month\)"):
         Daily(write_dated(tmp_path, ["d_20200101.tif", "d_20200230.tif"]), time_series=True)
+
+
+@pytest.mark.parametrize(
+    ("date_format", "names", "starts"),
+    [
+        # Weekly composites named by week of the year (Monday first): strptime ignores %W without a weekday.
+        (
+            "%Y-W%W",
+            ["w_2020-W10.tif", "w_2020-W11.tif", "w_2020-W12.tif"],
+            [(2020, 3, 9), (2020, 3, 16), (2020, 3, 23)],
+        ),
+        # Sunday first.
+        ("%Y-%U", ["w_2020-10.tif", "w_2020-11.tif", "w_2020-12.tif"], [(2020, 3, 8), (2020, 3, 15), (2020, 3, 22)]),
+        # ISO weeks, the last of 2020 reaching into 2021 (strptime refused an ISO week without a weekday).
+        (
+            "%G-W%V",
+            ["w_2020-W52.tif", "w_2020-W53.tif", "w_2021-W01.tif"],
+            [(2020, 12, 21), (2020, 12, 28), (2021, 1, 4)],
+        ),
+    ],
+)
+def test_a_week_number_without_a_weekday_covers_its_week(
+    tmp_path: Path, date_format: str, names: list[str], starts: list[tuple[int, int, int]]
+) -> None:
+    # %Y-W%W and %Y-%U dated every file 1 January and covered the whole year: the three weeks were one
+    # acquisition, mosaicked into one step of the first file's pixels (time [2020-01-01], values [1]).
+    class Weekly(RasterDataset):
+        filename_glob = "w_*.tif"
+        filename_regex = r"^w_(?P<date>.+)\.tif$"
+
+    Weekly.date_format = date_format
+    series = Weekly(write_dated(tmp_path, names), time_series=True)
+    sample = series[series.bounds]
+    assert sample["time"].tolist() == [utc(*start) for start in starts]
+    assert [step.unique().tolist() for step in sample["image"]] == [[1.0], [2.0], [3.0]]
+    assert series.bounds.maxt == utc(*starts[-1]) + 7 * 86_400 - 1e-6
+    box = series.bounds
+    middle = utc(*starts[1]) + 3 * 86_400
+    one_week = series[BoundingBox(box.minx, box.maxx, box.miny, box.maxy, middle, middle)]
+    assert one_week["time"].tolist() == [utc(*starts[1])]
+    assert one_week["image"].unique().tolist() == [2.0]
+
+
+def test_week_zero_and_the_last_week_are_cut_to_their_year(tmp_path: Path) -> None:
+    # Week 0 of %W holds 1-5 January 2020 (the first Monday is the 6th), week 52 28-31 December.
+    class Weekly(RasterDataset):
+        filename_glob = "w_*.tif"
+        filename_regex = r"^w_(?P<date>.+)\.tif$"
+        date_format = "%Y-W%W"
+
+    series = Weekly(write_dated(tmp_path, ["w_2020-W00.tif", "w_2020-W52.tif"]), time_series=True)
+    assert series[series.bounds]["time"].tolist() == [utc(2020, 1, 1), utc(2020, 12, 28)]
+    assert series.bounds.maxt == utc(2021, 1, 1) - 1e-6
+
+
+@pytest.mark.parametrize(
+    ("date_format", "name", "reason"),
+    [
+        # 2020 has weeks 0 to 52 of %W; strptime with a weekday rolled week 53 into January 2021.
+        ("%Y-W%W", "w_2020-W53.tif", "week 53 of 2020, which that year does not have"),
+        # 2024 begins on a Monday: its week 0 holds no day (strptime made it week 1).
+        ("%Y-W%W", "w_2024-W00.tif", "week 0 of 2024, which that year does not have"),
+        ("%G-W%V", "w_2021-W53.tif", "names no ISO week"),
+    ],
+)
+def test_a_week_its_year_does_not_have_names_the_file(tmp_path: Path, date_format: str, name: str, reason: str) -> None:
+    class Weekly(RasterDataset):
+        filename_glob = "w_*.tif"
+        filename_regex = r"^w_(?P<date>.+)\.tif$"
+
+    Weekly.date_format = date_format
+    with pytest.raises(ValueError, match=rf"{name}: date .*{reason}"):
+        Weekly(write_dated(tmp_path, [name]), time_series=True)

@@ -17,6 +17,10 @@ _FINEST_UNIT = (
     (("%d", "%j", "%x", "%a", "%A", "%w", "%u"), timedelta(days=1)),
 )
 
+#: Week numbers, which strptime ignores unless a weekday is given, and the weekday (Monday 0) each week starts on:
+#: Monday for %W and ISO's %V, Sunday for %U.
+_WEEK_STARTS = {"%V": 0, "%W": 0, "%U": 6}
+
 
 def _end_of_period(start: datetime, date_format: str) -> datetime:
     """The last instant of the period ``date_format`` resolves (a day for %d, a month for %m, ...)."""
@@ -44,28 +48,89 @@ def parse_time(text: str, date_format: str, source: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _week_number(date_format: str) -> str | None:
+    """The week-number directive of ``date_format`` when the format names no day in the week, else None."""
+    if any(directive in date_format for directives, _ in _FINEST_UNIT for directive in directives):
+        return None
+    return next((directive for directive in _WEEK_STARTS if directive in date_format), None)
+
+
+def _week(text: str, date_format: str, week: str, source: str) -> tuple[datetime, datetime]:
+    """The first and last instants of the week ``text`` names with ``week`` (see :func:`parse_period`)."""
+    # strptime reads the number as a day of the year in its place; it refuses only 0 (week 0 of %U and %W).
+    try:
+        dated = datetime.strptime(text, date_format.replace(week, "%j").replace("%G", "%Y"))
+    except ValueError:
+        number, dated = 0, parse_time(text, date_format, source)
+    else:
+        number = dated.timetuple().tm_yday
+    new_year = datetime(dated.year, 1, 1, tzinfo=dated.tzinfo or UTC)
+    try:
+        if week == "%V":
+            start = datetime.fromisocalendar(dated.year, number, 1).replace(tzinfo=new_year.tzinfo)
+            return start, start + timedelta(weeks=1, microseconds=-1)
+    except ValueError as error:
+        raise ValueError(f"{source}: date {text!r} names no ISO week (date_format {date_format!r}: {error})") from error
+    # Week 0 of %U and %W holds the days of the year before its first Sunday (Monday); it may hold none.
+    first_week = (_WEEK_STARTS[week] - new_year.weekday()) % 7
+    start = new_year + timedelta(days=0 if number == 0 else first_week + 7 * (number - 1))
+    following = new_year + timedelta(days=first_week if number == 0 else first_week + 7 * number)
+    end = min(following, new_year.replace(year=dated.year + 1)) - timedelta(microseconds=1)
+    if start > end:
+        raise ValueError(
+            f"{source}: date {text!r} names week {number} of {dated.year}, which that year does not have "
+            f"(date_format {date_format!r})"
+        )
+    return start, end
+
+
+def parse_period(text: str, date_format: str, source: str) -> tuple[datetime, datetime]:
+    """The first and last instants (UTC unless the format has an offset) of the period ``text`` names.
+
+    The period is that of the format's finest directive: a day for ``%Y%m%d``, a month for ``%Y%m``,
+    a year for ``%Y``. A week number without a weekday (``%Y-W%W``, ``%Y%U``, ``%G-W%V``: weekly
+    composites) names its week: Monday to Sunday (Sunday to Saturday for ``%U``), cut to its year for
+    ``%U`` and ``%W``, whose week 0 holds the days of the year before its first Monday (Sunday).
+    ``strptime`` itself ignores such a week number and gives 1 January for every week.
+
+    Raises:
+        ValueError: naming ``source`` (the file) if ``text`` does not fit the format, the date does not
+            exist, or a week number is not a week of its year.
+    """
+    week = _week_number(date_format)
+    if week is not None:
+        try:
+            # With a weekday strptime checks the whole text (an ISO week needs one to parse at all).
+            datetime.strptime(f"{text} 1", f"{date_format} %u")
+        except ValueError as error:
+            raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r} ({error})") from error
+        return _week(text, date_format, week, source)
+    start = parse_time(text, date_format, source)
+    return start, _end_of_period(start, date_format)
+
+
 def interval_from_match(match: re.Match[str], date_format: str, source: str) -> tuple[float, float]:
     """Time interval ``(mint, maxt)`` in POSIX seconds from a filename regex match.
 
     A ``date`` group covers the whole period its format resolves (``%Y`` a
-    year, ``%Y%m%d`` a day); ``start`` and ``stop`` groups give the interval's
-    ends. Without any of them the interval is unbounded.
+    year, ``%Y%m%d`` a day, ``%Y-W%W`` a week: see :func:`parse_period`);
+    ``start`` and ``stop`` groups give the interval's ends. Without any of them the interval is unbounded.
 
     Raises:
-        ValueError: naming ``source`` (the file) if a date does not fit ``date_format``, or
-            ``stop`` is before ``start``.
+        ValueError: naming ``source`` (the file) if a date does not fit ``date_format`` or does not
+            exist, or ``stop`` is before ``start``.
     """
     groups = match.groupdict()
     if groups.get("start") and groups.get("stop"):
-        start = parse_time(groups["start"], date_format, source)
-        stop = parse_time(groups["stop"], date_format, source)
+        start, _ = parse_period(groups["start"], date_format, source)
+        stop, end = parse_period(groups["stop"], date_format, source)
         if stop < start:
             raise ValueError(
                 f"{source}: stop {groups['stop']!r} is before start {groups['start']!r} (date_format "
                 f"{date_format!r}); check the order of filename_regex's (?P<start>...) and (?P<stop>...) groups"
             )
-        return start.timestamp(), _end_of_period(stop, date_format).timestamp()
+        return start.timestamp(), end.timestamp()
     if groups.get("date"):
-        start = parse_time(groups["date"], date_format, source)
-        return start.timestamp(), _end_of_period(start, date_format).timestamp()
+        start, end = parse_period(groups["date"], date_format, source)
+        return start.timestamp(), end.timestamp()
     return MIN_TIME, MAX_TIME
