@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_inward
 from geotorch.core.collate import concat_samples, merge_samples
-from geotorch.core.geo import GeoDataset, as_res, build_index
+from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.nodata import same_value
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timeseries import is_time_series, on_series_time, operand_query, operands_under
@@ -58,12 +58,11 @@ class _Composite(GeoDataset):
         raise NotImplementedError
 
     def to(self, crs: CRS | None = None, res: float | tuple[float, float] | None = None) -> Self:
-        """A view of the composition on another grid; the operands are unchanged."""
-        from rasterio.crs import CRS
+        """A view of the composition on another grid; the operands are unchanged.
 
-        target_crs = self.crs if crs is None else CRS.from_user_input(crs)
-        target_res = self.res if res is None else as_res(res)
-        first = _on_grid(self.datasets[0], target_crs, target_res)
+        Without ``res``, the first operand's ``res`` in the units of ``crs`` (see :meth:`GeoDataset.to`).
+        """
+        first = self.datasets[0].to(crs, res)
         return type(self)(first, self.datasets[1], self.collate_fn, self.transforms)
 
     def _names(self) -> str:

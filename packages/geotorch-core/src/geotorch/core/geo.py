@@ -262,10 +262,18 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
         Args:
             crs: the view's CRS (this dataset's when None).
-            res: the view's pixel size in the view's CRS units (this dataset's when None).
+            res: the view's pixel size in the view's CRS units. When None, this dataset's
+                ``res`` expressed in the units of ``crs`` (GDAL's suggestion for warping this
+                dataset's grid there: 30 m pixels in UTM become about 0.00027 degrees in
+                EPSG:4326, not 30 degrees), or this dataset's when the CRS does not change.
 
         Returns:
             A shallow copy whose index and samples are in ``crs`` at ``res``.
+
+        Raises:
+            TypeError: if ``res`` is not a number or a pair of numbers.
+            ValueError: if ``res`` is not positive and finite.
+            NotImplementedError: if the view has no footprints to move to another CRS (a split).
         """
         # A plain shallow copy: copy.copy would go through __getstate__ and rebuild the index for nothing.
         view = type(self).__new__(type(self))
@@ -273,10 +281,20 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         from rasterio.crs import CRS
 
         view._crs = self.crs if crs is None else CRS.from_user_input(crs)
-        view._res = self.res if res is None else as_res(res)
+        # Moved to another CRS, the pixel size is measured in its units (metres are not degrees).
+        view._res = self._res_in(view._crs) if res is None else as_res(res)
         if view._crs != self.crs:
             view._retarget_index()
         return view
+
+    def _res_in(self, crs: CRS) -> tuple[float, float]:
+        """This dataset's ``res`` in ``crs`` units, as GDAL suggests it for a warp of its bounds there."""
+        if crs == self.crs or len(self.index) == 0:
+            return self.res
+        from geotorch.core.geotransform import res_in
+
+        bounds = self.bounds
+        return res_in(self.crs, crs, (bounds.minx, bounds.miny, bounds.maxx, bounds.maxy), self.res)
 
     def _retarget_index(self) -> None:
         """Rebuild the index in ``self.crs`` (after :meth:`to` changed it)."""
