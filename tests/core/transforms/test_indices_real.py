@@ -9,7 +9,7 @@ import pytest
 import rasterio
 import torch
 
-from geotorch.transforms import AppendEVI, AppendMNDWI, AppendSAVI, AugmentationSequential
+from geotorch.transforms import AppendEVI, AppendMNDWI, AppendNDVI, AppendSAVI, AugmentationSequential
 
 
 def landsat_reflectances(real_data: Path) -> np.ndarray:
@@ -89,3 +89,17 @@ def test_indices_append_in_order_inside_augmentation_sequential() -> None:
 def test_a_band_beyond_the_image_is_refused_by_name(make) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="is beyond the bands of the image"):
         make()(torch.rand(1, 3, 4, 4))
+
+
+@pytest.mark.parametrize("index", [1.0, True, "1", None])
+def test_a_band_index_that_is_no_whole_number_is_refused_naming_it(index: object) -> None:
+    # 1.0 raised torch's "only integers, slices ... are valid indices", True (read as band 1 of a
+    # one-hot index) "Tensors must have same number of dimensions: got 4 and 6", "1" a comparison error.
+    with pytest.raises(TypeError, match=rf"AppendNDVI: index_nir={index!r} must be a whole number"):
+        AppendNDVI(index_nir=index, index_red=0)  # type: ignore[arg-type]
+
+
+def test_numpy_band_indices_append_the_same_index_as_python_ones(real_data: Path) -> None:
+    image = torch.from_numpy(landsat_reflectances(real_data)).unsqueeze(0)
+    expected = AppendNDVI(index_nir=1, index_red=0)(image)
+    torch.testing.assert_close(AppendNDVI(index_nir=np.int64(1), index_red=np.uint8(0))(image), expected)

@@ -116,3 +116,23 @@ def test_percentile_normalize_keeps_a_band_of_nan_alone_nan() -> None:
     out = PercentileNormalize(low=0, high=100)(image)[0]
     assert torch.isnan(out[0]).all()
     torch.testing.assert_close(out[1], torch.arange(9.0).view(3, 3) / 8)
+
+
+@pytest.mark.parametrize("statistic", ["mean", "std"])
+def test_statistics_computed_over_nodata_nan_pixels_are_refused(real_data: Path, statistic: str) -> None:
+    # Band statistics of a window holding nodata read as NaN, computed with numpy's mean and std:
+    # NaN, which made every pixel NaN.
+    with rasterio.open(real_data / "RGB.byte.tif") as src:
+        pixels = (
+            src.read(window=rasterio.windows.Window(40, 300, 64, 16), masked=True).astype(np.float32).filled(np.nan)
+        )
+    statistics = {"mean": pixels.mean(axis=(1, 2)).tolist(), "std": pixels.std(axis=(1, 2)).tolist()}
+    statistics["mean" if statistic == "std" else "std"] = np.nanmean(pixels, axis=(1, 2)).tolist()
+    with pytest.raises(ValueError, match=rf"{statistic}=\[nan, nan, nan\] must be finite numbers"):
+        Normalize(**statistics)
+
+
+@pytest.mark.parametrize(("mins", "maxs"), [(0.0, float("nan")), (float("-inf"), 255.0), ([0.0, float("nan")], 1.0)])
+def test_min_max_normalize_refuses_a_range_that_is_not_finite(mins: object, maxs: object) -> None:
+    with pytest.raises(ValueError, match="must be finite numbers"):
+        MinMaxNormalize(mins=mins, maxs=maxs)  # type: ignore[arg-type]

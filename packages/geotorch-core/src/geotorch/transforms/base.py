@@ -78,9 +78,15 @@ def as_band_values(name: str, values: BandValues) -> Tensor:
         The values as a 1-D tensor.
 
     Raises:
-        ValueError: if ``values`` is empty or has more than one dimension.
+        ValueError: if ``values`` is empty, has more than one dimension, or holds NaN or an infinity
+            (statistics computed over nodata NaN pixels would turn every pixel NaN, or 0).
     """
     tensor = torch.as_tensor(values, dtype=torch.float64)
     if tensor.ndim > 1 or tensor.numel() == 0:
         raise ValueError(f"{name} must be one value or one value per band, got shape {tuple(tensor.shape)}")
+    if not torch.isfinite(tensor).all():
+        raise ValueError(
+            f"{name}={tensor.flatten().tolist()} must be finite numbers; a NaN (statistics computed over nodata "
+            "NaN pixels?) would make every pixel NaN, an infinity every pixel 0 or NaN"
+        )
     return tensor.flatten()

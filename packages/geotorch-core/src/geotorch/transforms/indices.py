@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 import torch
@@ -26,9 +27,13 @@ class _AppendIndex(MultispectralAugmentationBase2D):
         # p=1: an index is a derived band that every image gets, never a random draw.
         super().__init__(p=1)
         for name, index in zip(self.band_names, indices, strict=True):
+            if isinstance(index, bool) or not isinstance(index, Integral):
+                raise TypeError(
+                    f"{type(self).__name__}: {name}={index!r} must be a whole number, the band's position from 0"
+                )
             if index < 0:
                 raise ValueError(f"{type(self).__name__}: {name}={index}; band indices count from 0")
-        self.flags = dict(zip(self.band_names, indices, strict=True))
+        self.flags = {name: int(index) for name, index in zip(self.band_names, indices, strict=True)}
 
     def compute_index(self, *bands: Tensor) -> Tensor:
         """Combine ``B x H x W`` bands, in ``band_names`` order, into the ``B x H x W`` index."""
@@ -63,6 +68,7 @@ class AppendNormalizedDifferenceIndex(_AppendIndex):
         index_b: the band index of :math:`B`.
 
     Raises:
+        TypeError: if a band index is not a whole number (a float, a bool, text).
         ValueError: if a band index is negative.
     """
 
@@ -86,6 +92,7 @@ class AppendTriBandNormalizedDifferenceIndex(_AppendIndex):
         index_c: the band index of :math:`C`.
 
     Raises:
+        TypeError: if a band index is not a whole number (a float, a bool, text).
         ValueError: if a band index is negative.
     """
 

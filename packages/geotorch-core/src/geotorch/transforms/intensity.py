@@ -23,7 +23,7 @@ class RandomGrayscale(MultispectralAugmentationBase2D):
         keepdim: whether a ``C x H x W`` image comes back as ``C x H x W`` rather than ``1 x C x H x W``.
 
     Raises:
-        ValueError: if a weight is negative or all weights are zero.
+        ValueError: if a weight is negative, NaN or infinite, or all weights are zero.
     """
 
     def __init__(

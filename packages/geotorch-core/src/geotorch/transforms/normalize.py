@@ -18,7 +18,8 @@ class Normalize(MultispectralAugmentationBase2D):
         std: the standard deviation of every band, or one for all bands.
 
     Raises:
-        ValueError: if a standard deviation is not positive, or ``mean`` and ``std`` give different band counts.
+        ValueError: if a value is NaN or infinite, a standard deviation is not positive, or ``mean`` and ``std``
+            give different band counts.
     """
 
     def __init__(self, mean: BandValues, std: BandValues) -> None:
@@ -52,7 +53,7 @@ class MinMaxNormalize(MultispectralAugmentationBase2D):
         clip: whether to clip values outside the range to 0 and 1.
 
     Raises:
-        ValueError: if a maximum is not greater than its minimum.
+        ValueError: if a value is NaN or infinite, or a maximum is not greater than its minimum.
     """
 
     def __init__(self, mins: BandValues, maxs: BandValues, clip: bool = False) -> None:
