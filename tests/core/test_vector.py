@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -355,3 +356,16 @@ def test_a_feature_across_the_antimeridian_is_burnt_where_it_lies_on_both_sides(
         assert expected.sum() >= 20
         assert ((mask == 3) != expected).mean() < 0.05, "only pixels along the curved edges may differ"
         assert set(np.unique(mask)) <= {0, 3}
+
+
+@pytest.mark.real_data
+def test_a_shapefile_without_its_prj_is_skipped_with_a_warning_naming_it(real_data: Path, tmp_path: Path) -> None:
+    # The wilderness areas' shapefile copied without coutwildrnp.prj, beside the park's GeoJSON: it was
+    # dropped unseen, its areas read as empty (0) as if no feature lay there.
+    for suffix in (".shp", ".shx", ".dbf"):
+        shutil.copy(real_data / f"coutwildrnp{suffix}", tmp_path / f"coutwildrnp{suffix}")
+    shutil.copy(real_data / "rmnp.geojson", tmp_path / "rmnp.geojson")
+    with pytest.warns(UserWarning, match=r"skipping .*coutwildrnp\.shp: it has no CRS \(a shapefile without its \.prj"):
+        dataset = VectorDataset(tmp_path, res=0.01)
+    assert len(dataset) == 1
+    assert dataset.crs == CRS.from_epsg(4326)

@@ -118,7 +118,15 @@ class VectorDataset(GeoDataset):
                     f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})", stacklevel=3
                 )
                 continue
-            if info["crs"] is None or info["geometry_type"] is None or info["total_bounds"] is None:
+            if info["geometry_type"] is None or info["total_bounds"] is None:
+                continue
+            if info["crs"] is None:
+                # Features without a CRS cannot be placed on the dataset's grid; dropped unseen, their area read empty.
+                warnings.warn(
+                    f"{type(self).__name__}: skipping {path}: it has no CRS (a shapefile without its .prj?); "
+                    f"give it one, e.g. ogr2ogr -a_srs EPSG:<code> fixed{path.suffix} {path}",
+                    stacklevel=3,
+                )
                 continue
             if self.label_name is not None and self.label_name not in list(info["fields"]):
                 raise ValueError(
