@@ -27,7 +27,9 @@ from geotorch.trainers.outputs import (
     temporary_of,
 )
 from geotorch.trainers.predict_arguments import (
+    channels_of,
     check_classes,
+    check_output_for,
     check_polygons,
     check_whole,
     grid_crs_of,
@@ -83,10 +85,11 @@ def predict_raster(
     or a network spreads their NaN over the windows it sees.
     ``classes`` are ``uint8`` with a colour table, the class names in the
     ``class_names`` tag (JSON) and nodata 255; ``probabilities`` are one band per class
-    (softmax; one band for a single binary channel), ``uint8`` ``round(p * 254)`` (scale
-    1/254, nodata 255) or half floats (nodata NaN); ``scores`` are the blended values,
-    float32. Outputs are named after the inputs' paths relative to their common folder
-    (see :func:`~geotorch.trainers.outputs.output_names`), written under hidden temporary
+    (softmax; a sigmoid per label of a ``multilabel`` task; one band for a single binary
+    channel), ``uint8`` ``round(p * 254)`` (scale 1/254, nodata 255) or half floats (nodata
+    NaN); ``scores`` are the blended values, float32. Outputs are named after the inputs'
+    paths relative to their common folder (see :func:`~geotorch.trainers.outputs.output_names`),
+    written under hidden temporary
     names and renamed into place (over a previous run's output of that name). An output replaced
     takes its polygons with it: the ``.gpkg`` and ``.parquet`` an earlier run wrote beside it are
     removed as the new raster is renamed into place (before its own polygons are written, with
@@ -116,7 +119,8 @@ def predict_raster(
         patch_size: window ``(height, width)`` in pixels, or one number for both.
         overlap: pixels shared by neighbouring windows (default: a quarter of ``patch_size``).
         batch_size: windows per forward pass.
-        output: ``classes``, ``probabilities`` or ``scores``.
+        output: ``classes``, ``probabilities`` or ``scores``; a regression task's values are ``scores`` only, a
+            ``multilabel`` task's labels ``probabilities`` (a sigmoid per label) or ``scores``.
         vectorize: also write each class output's polygons, per class, as ``<name>.gpkg`` and
             ``<name>.parquet`` (GeoParquet) beside it.
         simplify: tolerance (0 or more, in the output's CRS units) to simplify the polygons by, or None;
@@ -156,8 +160,9 @@ def predict_raster(
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
             input to warp has no CRS, bands of different nodata values, no grid on ``crs`` or pixels over
             1000 times finer or coarser than ``res``, the model's output is not ``(B, K, H, W)`` of the
-            window's size, ``class_names`` (the task's labels) or ``colors`` are not one per class, or
-            ``classes`` are asked of more than 65535 channels.
+            window's size, ``class_names`` (the task's labels) or ``colors`` are not one per class,
+            ``classes`` are asked of more than 65535 channels, or ``output`` is one the task cannot give
+            (classes or probabilities of a regression, classes of a ``multilabel`` task).
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"predict_raster: model={model!r} must be a torch.nn.Module (a GeoTorch task or any module)")
@@ -185,6 +190,8 @@ def predict_raster(
     check_polygons(vectorize, simplify)
     palette = palette_of(colors)
     names_given = names_of(class_names) if class_names is not None else None
+    check_output_for(model, output)
+    labels = channels_of(model) == "labels"
     folder = output_folder(output_dir, "predict_raster")
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"predict_raster: output_dir={str(folder)!r} is a file, not a folder")
@@ -259,6 +266,7 @@ def predict_raster(
                     palette,
                     probability_dtype,
                     {"source": source_tag(layouts[number].source or "")},
+                    labels=labels,
                 )
                 stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
                 current = position

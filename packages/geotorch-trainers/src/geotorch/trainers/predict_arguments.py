@@ -5,11 +5,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
 
-from geotorch.trainers.predict_cog import OutputSpec
+from geotorch.trainers.predict_cog import OutputKind, OutputSpec
+
+#: What a task's output channels are: exclusive classes, labels each present or not, or values (a regression).
+ChannelKind = Literal["classes", "labels", "values"]
 
 
 def is_whole(value: object) -> bool:
@@ -131,3 +135,44 @@ def grid_crs_of(crs: str | CRS | None, res: float | tuple[float, float] | None) 
         ):
             raise ValueError(f"predict_raster: res={res!r} must be a positive size (or two: x, y) in crs units")
     return grid_crs
+
+
+def channels_of(model: object) -> ChannelKind | None:
+    """What the output channels of the task ``model`` are, or None for a module that does not say.
+
+    A task's ``task`` hyperparameter tells: ``binary`` and ``multiclass`` channels are classes
+    (one per pixel), ``multilabel`` ones labels, each present or not (a sigmoid each, not a
+    softmax across them). A task without one that declares ``prediction_output = "scores"``
+    (:class:`~geotorch.trainers.RegressionTask`, :class:`~geotorch.trainers.PixelwiseRegressionTask`)
+    predicts values.
+    """
+    hparams = getattr(model, "hparams", None)
+    task = hparams.get("task") if hparams is not None and hasattr(hparams, "get") else None
+    if task == "multilabel":
+        return "labels"
+    if task in ("binary", "multiclass"):
+        return "classes"
+    if task is None and getattr(model, "prediction_output", None) == "scores":
+        return "values"
+    return None
+
+
+def check_output_for(model: object, kind: OutputKind, caller: str = "predict_raster") -> None:
+    """Refuse an output ``kind`` that the task ``model``'s channels cannot give (see :func:`channels_of`).
+
+    Raises:
+        ValueError: for ``classes`` or ``probabilities`` of a regression task's values, or ``classes`` of a
+            ``multilabel`` task's labels (no one class per pixel), naming the task and the output to write.
+    """
+    channels = channels_of(model)
+    name = type(model).__name__
+    if channels == "values" and kind != "scores":
+        raise ValueError(
+            f"{caller}: output={kind!r} reads the model's channels as classes, and {name} predicts values (a "
+            "regression, prediction_output='scores'); write output='scores'"
+        )
+    if channels == "labels" and kind == "classes":
+        raise ValueError(
+            f"{caller}: output='classes' gives each pixel one class, and {name} with task='multilabel' predicts "
+            "labels that are each present or not; write output='probabilities' (a sigmoid per label) or 'scores'"
+        )

@@ -85,6 +85,8 @@ class OutputSpec:
         tags: metadata items stored in the file beside those describing the output.
         logits: whether the values are logits (softmax or sigmoid make probabilities) or probabilities
             already (as tasks' ``predict_step`` returns them; a single channel is class 1 above 0.5).
+        labels: whether the channels are labels, each present or not (a ``multilabel`` task's), whose
+            probabilities are a sigmoid of each logit, not a softmax across them.
     """
 
     kind: OutputKind
@@ -94,6 +96,7 @@ class OutputSpec:
     probability_dtype: Literal["uint8", "float16"] = "uint8"
     tags: dict[str, str] = field(default_factory=dict)
     logits: bool = True
+    labels: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a class output of more classes than ``uint16`` holds beside its nodata.
@@ -160,7 +163,7 @@ class OutputSpec:
             if not self.logits:
                 scores = values.clamp(0, 1)
             else:
-                scores = torch.sigmoid(values) if self.channels == 1 else torch.softmax(values, dim=0)
+                scores = torch.sigmoid(values) if self.channels == 1 or self.labels else torch.softmax(values, dim=0)
             if self.dtype == "uint8":
                 unknown = _nan_pixels(scores)
                 if unknown is not None:

@@ -18,7 +18,7 @@ from torch import Tensor
 from geotorch.core import GeoDataset
 from geotorch.trainers.outputs import output_folder, refuse_unwritable_folders, source_tag, temporary_of
 from geotorch.trainers.predict import class_names_of, described
-from geotorch.trainers.predict_arguments import check_classes
+from geotorch.trainers.predict_arguments import check_classes, check_output_for
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
@@ -153,8 +153,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
 
         Raises:
             TypeError: if the prediction data is not a GeoDataset read by a StreamingGridSampler.
-            ValueError: if an output would overwrite an input file, or ``output='auto'`` meets a task whose
-                ``prediction_output`` is no output kind.
+            ValueError: if an output would overwrite an input file, ``output='auto'`` meets a task whose
+                ``prediction_output`` is no output kind, or ``output`` is one the task cannot give (classes or
+                probabilities of a regression task's values, classes of a ``multilabel`` task's labels).
             NotADirectoryError: if ``output_dir``, or a folder an output goes in, is a file.
             IsADirectoryError: if a folder stands where an output goes.
             PermissionError: if no file can be made where an output goes (a read-only folder or disk).
@@ -185,6 +186,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         self.expected = sampler.windows()
         self.streams, self.parts, self.written, self.incomplete = {}, [], [], 0
         self.kind = self._kind(pl_module)
+        check_output_for(pl_module, self.kind, type(self).__name__)
         self.class_names = class_names_of(pl_module)
 
     def write_on_batch_end(
