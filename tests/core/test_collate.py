@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from rasterio.crs import CRS
 
 from geotorch.core import (
     BoundingBox,
+    RasterDataset,
     Sample,
     concat_samples,
     merge_samples,
@@ -208,3 +211,21 @@ def test_merge_samples_refuses_series_of_different_times_where_one_repeats_a_tim
     other = {"image": torch.ones(1, 1, 2, 2), "time": torch.tensor([5.0], dtype=torch.float64)}
     with pytest.raises(ValueError, match=r"\[0.0, 0.0\] and \[5.0\].*two steps at one time"):
         merge_samples([twice, other])
+
+
+@pytest.mark.real_data
+def test_stack_samples_refuses_samples_of_different_keys_naming_them(real_data: Path) -> None:
+    # Two windows of the real RGB.byte.tif, the second given a mask (a transform adding it to some samples
+    # only): the mask was dropped from the batch in silence, or with the masked sample first a bare KeyError.
+    dataset = RasterDataset(real_data / "RGB.byte.tif")
+    left, bottom = dataset.bounds.minx, dataset.bounds.miny
+    plain = dataset[BoundingBox(left, left + 6000, bottom, bottom + 6000)]
+    masked = dataset[BoundingBox(left + 6000, left + 12000, bottom, bottom + 6000)]
+    masked["mask"] = (masked["image"][0] > 0).long()
+    with pytest.raises(ValueError, match=r"sample 1 has keys .*; sample 0 lacks \['mask'\]: every sample of a batch"):
+        stack_samples([plain, masked])
+    with pytest.raises(ValueError, match=r"sample 1 has keys .*; it lacks \['mask'\]: every sample of a batch"):
+        stack_samples([masked, plain])
+    batch = stack_samples([masked, masked])
+    assert batch["image"].shape == (2, 3, *masked["mask"].shape)
+    assert torch.equal(batch["mask"][1], masked["mask"])

@@ -37,10 +37,13 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
     thread only (see :func:`_stack`).
 
     Raises:
-        ValueError: if tensors under one key differ in shape other than by padded time steps,
-            naming the key and the shapes, or a bool ``time`` is padded.
+        ValueError: if the samples have different keys (a key would be dropped or its values
+            misaligned with the samples), naming the keys and the samples, if tensors under one key
+            differ in shape other than by padded time steps, naming the key and the shapes, or a
+            bool ``time`` is padded.
     """
     listed = list(samples)
+    _check_same_keys(listed)
     lengths = _series_lengths(listed)
     padded = len(set(lengths)) > 1
     batch: Sample = {}
@@ -58,6 +61,24 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
     if padded:
         batch[LENGTH_KEY] = torch.tensor(lengths, dtype=torch.int64)
     return batch
+
+
+def _check_same_keys(samples: list[Sample]) -> None:
+    """Refuse samples whose keys differ from the first's, naming the keys and the first sample that differs.
+
+    Raises:
+        ValueError: if a sample lacks a key of the first or has one the first lacks.
+    """
+    keys = set(samples[0]) if samples else set()
+    for position, sample in enumerate(samples[1:], start=1):
+        if set(sample) != keys:
+            missing, extra = sorted(keys - set(sample)), sorted(set(sample) - keys)
+            raise ValueError(
+                f"stack_samples: sample {position} has keys {sorted(sample)}, sample 0 {sorted(keys)}"
+                + (f"; it lacks {missing}" if missing else "")
+                + (f"; sample 0 lacks {extra}" if extra else "")
+                + ": every sample of a batch needs the same keys"
+            )
 
 
 def _stack(values: list[Tensor]) -> Tensor:
