@@ -15,6 +15,7 @@ from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import classification_metrics
 from geotorch.trainers.networks import build, freeze
 from geotorch.trainers.segmentation import class_counts
+from geotorch.trainers.targets import image_labels
 
 
 def timm_network(model: str, weights: WeightsSpec, in_channels: int, num_outputs: int) -> nn.Module:
@@ -161,9 +162,18 @@ class ClassificationTask(ScoredTask):
         )
         self.configure_split_metrics(metrics)
 
-    def _target(self, batch: dict[str, Any]) -> Tensor:
-        label: Tensor = batch["label"]
-        return label.long() if self.hparams["task"] == "multilabel" else label.long().view(-1)
+    def target_of(self, batch: dict[str, Any]) -> Tensor:
+        """The batch's ``label`` as the loss and the scores take it: ``(B,)`` classes, or ``(B, L)`` 0/1, long.
+
+        Raises:
+            ValueError: if the label is not one class per image (``(B, num_labels)`` for ``multilabel``), or holds
+                values that are not whole numbers of the task's classes or ``ignore_index``, naming them (see
+                :func:`.targets.image_labels`).
+        """
+        hparams = self.hparams
+        count = hparams["num_classes"] if hparams["task"] == "multiclass" else self.outputs
+        return image_labels(batch["label"], batch["image"].shape[0], hparams["task"], count, hparams["ignore_index"],
+                            type(self).__name__)
 
     def logits_of(self, image: Tensor) -> Tensor:
         """The model's logits, ``(B,)`` for ``binary`` (its single output dropped)."""
@@ -171,7 +181,7 @@ class ClassificationTask(ScoredTask):
         return logits.squeeze(1) if self.hparams["task"] == "binary" else logits
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        image, target = batch["image"], self._target(batch)
+        image, target = batch["image"], self.target_of(batch)
         binary = self.hparams["task"] == "binary"
         # A binary loss sees (B, 1) logits and targets (smp's losses read the class count from dimension 1).
         raw: Tensor = self(image)
