@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import torch
 
-from geotorch.core.bbox import BoundingBox, format_time
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.reals import as_real
 from geotorch.samplers.areas import as_interval, index_entries
@@ -181,10 +181,13 @@ TimeSplit = float | tuple[float | datetime, float | datetime]
 def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Dataset]:
     """Split along time, by fractions of the dataset's time span or by explicit intervals.
 
-    Every index entry goes to each interval it overlaps for a positive
-    duration, with its time clipped to the interval; an entry of a single
-    instant goes to the interval ``[start, end)`` holding it (the last interval
-    of a fraction split includes its end).
+    Every index entry goes to one interval only, with its time clipped to it: the
+    interval it overlaps longest (the earliest of equal ones); an entry of a single
+    instant goes to the interval ``[start, end)`` holding it (the last interval of a
+    fraction split includes its end). A sample reads a file's pixels whatever the
+    time queried within the file's interval, so a file given to two splits would
+    put the same pixels in both: a day's scene at a cut falling on that day (TorchGeo
+    0.10.1 gives an entry to every interval it overlaps).
 
     Args:
         dataset: the dataset to split; it is not modified.
@@ -198,27 +201,36 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
     Raises:
         TypeError: if ``lengths`` mixes fractions and intervals, or holds
             something that is neither a number nor a datetime.
-        ValueError: if a fraction or a time is NaN or infinite, the fractions
-            are not positive or do not sum to 1, an interval is empty or
-            overlaps another, or an interval holds no data.
+        ValueError: if an index entry has no date (an unbounded time, as files whose
+            names hold none), a fraction or a time is NaN or infinite, the fractions
+            are not positive or do not sum to 1, an interval is empty or overlaps
+            another, or an interval holds no data.
     """
     intervals = _time_intervals(dataset, lengths)
-    closed_end = all(_is_number(length) for length in lengths)
     entries = index_entries(dataset)
-    views = []
-    for number, (start, end) in enumerate(intervals):
-        inclusive = closed_end and number == len(intervals) - 1
-        parts = [
-            (clipped, item) for box, item in entries if (clipped := _clip_time(box, start, end, inclusive)) is not None
-        ]
-        if not parts:
+    for box, item in entries:
+        if box.mint <= MIN_TIME or box.maxt >= MAX_TIME:
+            raise ValueError(
+                f"time_series_split: {item} of {type(dataset).__name__} has no date (its time runs from "
+                f"{format_time(box.mint)} to {format_time(box.maxt)}), so it would fall in every split; give the "
+                f"files dates (a date group in filename_regex), or split in space (random_bbox_assignment, roi_split)"
+            )
+    closed_end = all(_is_number(length) for length in lengths)
+    parts: list[list[Entry]] = [[] for _ in intervals]
+    for box, item in entries:
+        number = _interval_of(box, intervals, closed_end)
+        if number is not None:
+            start, end = intervals[number]
+            parts[number].append((replace(box, mint=max(box.mint, start), maxt=min(box.maxt, end)), item))
+    for number, ((start, end), chosen) in enumerate(zip(intervals, parts, strict=True)):
+        if not chosen:
             raise ValueError(
                 f"time_series_split: interval {number} ({format_time(start)}, {format_time(end)}) holds no data of "
                 f"{type(dataset).__name__} (time bounds {format_time(dataset.bounds.mint)}, "
-                f"{format_time(dataset.bounds.maxt)})"
+                f"{format_time(dataset.bounds.maxt)}): each index entry goes to the one interval it overlaps "
+                f"longest, and none overlaps this one longest; widen it, or cut between the entries' times"
             )
-        views.append(_view(dataset, parts))
-    return views
+    return [_view(dataset, chosen) for chosen in parts]
 
 
 def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[tuple[float, float]]:
@@ -249,12 +261,15 @@ def _is_number(value: object) -> bool:
     return isinstance(value, Real) or as_real(value) is not None
 
 
-def _clip_time(box: BoundingBox, start: float, end: float, inclusive: bool) -> BoundingBox | None:
-    """``box`` with its time clipped to ``[start, end]``, or None if it falls outside (see time_series_split)."""
-    mint, maxt = max(box.mint, start), min(box.maxt, end)
-    instant = box.mint == box.maxt
-    inside = (start <= box.mint < end or (inclusive and box.mint == end)) if instant else mint < maxt
-    return replace(box, mint=mint, maxt=maxt) if inside else None
+def _interval_of(box: BoundingBox, intervals: Sequence[tuple[float, float]], closed_end: bool) -> int | None:
+    """The one interval of :func:`time_series_split` that ``box`` goes to, or None if it falls outside them all."""
+    if box.mint == box.maxt:
+        last = len(intervals) - 1
+        return next((number for number, (start, end) in enumerate(intervals)
+                     if start <= box.mint < end or (closed_end and number == last and box.mint == end)), None)
+    overlaps = [min(box.maxt, end) - max(box.mint, start) for start, end in intervals]
+    longest = max(range(len(overlaps)), key=lambda number: overlaps[number])
+    return longest if overlaps[longest] > 0 else None
 
 
 def _fractions(fractions: Sequence[object], owner: str, name: str = "fractions") -> list[float]:
