@@ -214,7 +214,10 @@ class TimestampSampler(TemporalSampler):
     """Base of the samplers whose windows are the acquisitions themselves; ``length`` is their number.
 
     An acquisition is a distinct time interval of the index entries (clipped to ``toi``): tiles of
-    the same date are one acquisition, whose query covers all of them.
+    the same date are one acquisition, whose query covers all of them. A query reads one acquisition
+    only: where intervals overlap (composites named by start and stop dates that overlap by days), an
+    acquisition's query covers the first stretch of its interval that no other holds; one whose
+    interval others cover whole cannot be read alone and is refused.
     """
 
     def __init__(
@@ -225,13 +228,35 @@ class TimestampSampler(TemporalSampler):
         rank: int | None = None,
         world_size: int | None = None,
     ) -> None:
-        """Collect the acquisitions of ``dataset`` inside ``toi`` (see :class:`TemporalSampler`)."""
+        """Collect the acquisitions of ``dataset`` inside ``toi`` (see :class:`TemporalSampler`).
+
+        Raises:
+            ValueError: if an acquisition lies wholly within the intervals of others (naming them), or
+                as :class:`TemporalSampler`.
+        """
         super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
         self.length = len(self.intervals)
+        windows = Acquisitions(self.intervals).windows
+        covered = np.flatnonzero(windows[:, 0] > windows[:, 1])
+        if len(covered):
+            shown = ", ".join(_span(self.intervals[number]) for number in covered[:3].tolist())
+            more = f" and {len(covered) - 3} more" if len(covered) > 3 else ""
+            raise ValueError(
+                f"{type(self).__name__}: the acquisitions of {shown}{more} lie wholly within the time intervals "
+                f"of others (overlapping start and stop dates), so no query reads them alone; give series whose "
+                f"intervals overlap datasets of their own, or sample windows of several acquisitions with a "
+                f"TimedeltaSampler or PeriodSampler"
+            )
 
     def timeline(self, intervals: np.ndarray) -> Timeline:
         """The acquisitions among ``intervals``."""
         return Acquisitions(intervals)
+
+
+def _span(interval: np.ndarray) -> str:
+    """``interval`` (microseconds) as ``first to last`` times, for messages."""
+    first, last = interval.tolist()
+    return f"{format_time(to_seconds(first))} to {format_time(to_seconds(last))}"
 
 
 class RandomTimestampSampler(TimestampSampler):

@@ -102,20 +102,66 @@ class Timeline(abc.ABC):
 
 
 class Acquisitions(Timeline):
-    """The intervals themselves: one window per acquisition, entries of the same interval counted once."""
+    """One window per acquisition: the part of its interval that no other acquisition's holds.
+
+    Acquisitions of equal intervals count once. Where intervals overlap (composites named by start and
+    stop dates, overlapping by days) a query over a whole interval would read the others too; the
+    window is then the first stretch of the interval that only it holds, which reads it alone.
+
+    Attributes:
+        windows: ``(n, 2)`` int64, each interval's window ``(first, last)``; ``first > last`` where
+            other intervals cover all of it (no query reads it alone).
+    """
+
+    def __init__(self, intervals: np.ndarray) -> None:
+        """Find each interval's own stretch."""
+        super().__init__(intervals)
+        self.windows = own_stretches(intervals)
 
     def __len__(self) -> int:
         """How many distinct intervals there are."""
         return len(self.intervals)
 
     def __getitem__(self, position: int) -> Window:
-        """The interval at ``position``, in time order."""
-        first, last = self.intervals[position].tolist()
+        """The window of the interval at ``position``, in time order."""
+        first, last = self.windows[position].tolist()
         return first, last
 
     def draw(self, generator: torch.Generator) -> Window:
-        """One of the intervals, each equally likely."""
+        """The window of one of the intervals, each equally likely."""
         return self[int(torch.randint(len(self), (1,), generator=generator))]
+
+
+def own_stretches(intervals: np.ndarray) -> np.ndarray:
+    """Each interval's first stretch that no other interval overlaps.
+
+    Args:
+        intervals: ``(n, 2)`` int64 ``(first, last)``, both included, distinct.
+
+    Returns:
+        ``(n, 2)`` int64 ``(first, last)``; ``(1, 0)`` (empty) for an interval others cover whole.
+    """
+    count = len(intervals)
+    stretches = np.tile(np.array([1, 0], dtype=np.int64), (count, 1))
+    if not count:
+        return stretches
+    # A sweep over the intervals' ends: between consecutive events, how many intervals hold the time and
+    # the sum of their numbers, which is the one interval's number where only one holds it.
+    events = np.concatenate([intervals[:, 0], intervals[:, 1] + 1])
+    numbers = np.arange(count, dtype=np.int64)
+    steps = np.concatenate([np.ones(count, dtype=np.int64), -np.ones(count, dtype=np.int64)])
+    order = np.argsort(events, kind="stable")
+    positions, starts = np.unique(events[order], return_index=True)
+    holding = np.add.reduceat(steps[order], starts).cumsum()
+    owners = np.add.reduceat(np.concatenate([numbers, -numbers])[order], starts).cumsum()
+    alone = np.flatnonzero(holding[:-1] == 1)
+    owner_of = owners[alone]
+    # The first stretch of each owner (segments are in time order).
+    owner_of, first = np.unique(owner_of, return_index=True)
+    segments = alone[first]
+    stretches[owner_of, 0] = positions[segments]
+    stretches[owner_of, 1] = positions[segments + 1] - 1
+    return stretches
 
 
 class Strides(Timeline):
