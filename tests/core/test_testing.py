@@ -364,6 +364,48 @@ def test_geo_missing_data_is_checked_on_the_paths_argument(scenes_folder: Path, 
     kit.test_missing_data_raises_dataset_not_found_naming_the_folder({"paths": scenes_folder}, tmp_path_factory)
 
 
+class ScenesReadWhole(Scenes):
+    """Returns the whole first file whatever the query: samples of the documented types, of the wrong pixels."""
+
+    def __getitem__(self, query: Any) -> Sample:
+        transforms, self.transforms = self.transforms, None
+        sample = super().__getitem__(query)
+        self.transforms = transforms
+        with rasterio.open(sorted(self.files)[0]) as source:
+            sample["image"] = torch.from_numpy(source.read().astype("float32"))
+        return sample if transforms is None else transforms(sample)
+
+
+class ScenesReadAtTheOrigin(Scenes):
+    """Reads a window of the query's size at the first file's north-west corner, wherever the query lies."""
+
+    def __getitem__(self, query: Any) -> Sample:
+        transforms, self.transforms = self.transforms, None
+        sample = super().__getitem__(query)
+        self.transforms = transforms
+        rows, cols = sample["image"].shape[-2:]
+        with rasterio.open(sorted(self.files)[0]) as source:
+            window = source.read(window=((0, rows), (0, cols))).astype("float32")
+        sample["image"] = torch.from_numpy(window)
+        return sample if transforms is None else transforms(sample)
+
+
+def test_a_geo_dataset_returning_whole_files_fails(scenes_folder: Path) -> None:
+    # Before: it passed every check of the kit (the samples' types and channels are right).
+    with pytest.raises(AssertionError, match=r"ScenesReadWhole: sample\['image'\] covers 24 x 24 pixels, but the "
+                                             r"query BoundingBox\(.*\) is 16 x 16 pixels of res \(10.0, 10.0\)"):
+        geo_kit_for(ScenesReadWhole).test_sample_covers_the_query_pixel_for_pixel(ScenesReadWhole(scenes_folder))
+
+
+def test_a_geo_dataset_reading_at_the_file_origin_fails(scenes_folder: Path) -> None:
+    dataset = ScenesReadAtTheOrigin(scenes_folder)
+    # Before: it passed every check of the kit; its 16 x 16 samples came from the file's north-west corner.
+    with pytest.raises(AssertionError, match=r"ScenesReadAtTheOrigin: sample\['image'\] of BoundingBox\(.*\) \(the "
+                                             r"south-east quarter of BoundingBox\(.*\)\) differs from that quarter"):
+        geo_kit_for(ScenesReadAtTheOrigin).test_sample_covers_the_query_pixel_for_pixel(dataset)
+    geo_kit_for(Scenes).test_sample_covers_the_query_pixel_for_pixel(Scenes(scenes_folder))
+
+
 # As a plugin author runs it
 
 

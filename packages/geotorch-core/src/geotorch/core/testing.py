@@ -23,7 +23,9 @@ Fake data costly to write can be written once by a module-scoped fixture that
 keyword arguments (``{"rgb": {"bands": RGB}}``). Every ``test_*`` method below
 then runs against ``MyChips(**dataset_kwargs)``:
 the sample contract (dict of a float image and/or a long mask, ``IndexError``
-past the end, ``plot``), and what a DataLoader and a user need of a dataset:
+past the end, ``plot``; a geo sample holds its query's pixels at ``res``, which
+a read of part of the query confirms), and what a DataLoader and a user need of
+a dataset:
 
 - missing data: built on an empty folder (the argument named by
   ``folder_argument``, ``download=False``), it raises
@@ -365,6 +367,40 @@ class GeoDatasetConformance(DatasetConformance):
     def test_sample_tensors_have_the_documented_types(self, dataset: GeoDataset) -> None:
         """``image`` is float (C, H, W), ``mask`` of ``mask_dtype`` (H, W) or (C, H, W)."""
         check_tensors(dataset[self.chip(dataset)], type(dataset).__name__, self.image_ndim, self.mask_dtype)
+
+    def test_sample_covers_the_query_pixel_for_pixel(self, dataset: GeoDataset) -> None:
+        """Rasters have the query's shape at ``res``, and a part of the query reads that part of its sample.
+
+        A dataset returning a whole file, or a window at the file's origin whatever the query, would otherwise
+        pass every other check: its samples keep the documented types. The part read is the query's
+        south-east quarter, on the query's pixel grid.
+        """
+        query = self.chip(dataset)
+        sample = dataset[query]
+        owner = type(dataset).__name__
+        x_res, y_res = dataset.res
+        rows, cols = max(1, round((query.maxy - query.miny) / y_res)), max(1, round((query.maxx - query.minx) / x_res))
+        rasters = [key for key in ("image", "mask") if isinstance(sample.get(key), torch.Tensor)]
+        for key in rasters:
+            shape = tuple(sample[key].shape[-2:])
+            assert shape == (rows, cols), (
+                f"{owner}: sample[{key!r}] covers {shape[0]} x {shape[1]} pixels, but the query {query} is {rows} x "
+                f"{cols} pixels of res {dataset.res}"
+            )
+        if rows < 2 or cols < 2:
+            return
+        left, top = query.minx + (cols - cols // 2) * x_res, query.maxy - (rows - rows // 2) * y_res
+        part = BoundingBox(left, query.minx + cols * x_res, query.maxy - rows * y_res, top, query.mint, query.maxt)
+        quarter = dataset[part]
+        for key in rasters:
+            expected = sample[key][..., rows - rows // 2:, cols - cols // 2:]
+            same = quarter[key].shape == expected.shape and bool(
+                torch.isclose(quarter[key], expected, rtol=0, atol=0, equal_nan=True).all()
+            )
+            assert same, (
+                f"{owner}: sample[{key!r}] of {part} (the south-east quarter of {query}) differs from that quarter of "
+                "the query's sample: samples must hold the pixels of the query, wherever it lies"
+            )
 
     def test_channels_match_the_sample(self, dataset: GeoDataset) -> None:
         """``channels`` announces what samples hold, so ``|`` can check operands."""
