@@ -303,6 +303,38 @@ def snap_to_pixels(
     return BoundingBox(x[0], x[1], -y[1], -y[0], part.mint, part.maxt)
 
 
+def snap_cuts(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) -> BoundingBox | None:
+    """A ``part`` cut from ``anchor``, each cut moved to the nearest pixel edge of the grid anchored at ``anchor``.
+
+    The grid is that of ``res`` pixels from ``anchor``'s top-left corner (a file's, whose pixels
+    samplers count from its top-left corner). Edges of ``part`` on ``anchor``'s own edges are
+    kept; cuts inside it move to the nearest pixel edge, kept within ``anchor``. Parts that tile
+    ``anchor`` still tile it: two parts of one cut line move it alike, with no gap or overlap.
+
+    Args:
+        part: the part, inside ``anchor``.
+        anchor: the box it was cut from.
+        res: pixel size ``(x, y)``.
+
+    Returns:
+        The part (same time span), or None if it holds no pixel along an axis.
+
+    Raises:
+        ValueError: if ``part`` lies more pixels from ``anchor`` than a float can count.
+    """
+
+    def moved(value: float, low: float, high: float, origin: float, step: float) -> float:
+        if value in (low, high):
+            return value
+        return min(max(_on_lattice(value, origin, step, lambda pixels: math.floor(pixels + 0.5)), low), high)
+
+    minx, maxx = (moved(value, anchor.minx, anchor.maxx, anchor.minx, res[0]) for value in (part.minx, part.maxx))
+    miny, maxy = (moved(value, anchor.miny, anchor.maxy, anchor.maxy, -res[1]) for value in (part.miny, part.maxy))
+    if not (maxx > minx and maxy > miny):
+        return None
+    return BoundingBox(minx, maxx, miny, maxy, part.mint, part.maxt)
+
+
 def whole_pixel_axes(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) -> tuple[bool, bool]:
     """``(x, y)``: whether ``part`` holds a whole pixel of the grid anchored at ``anchor`` along each axis.
 

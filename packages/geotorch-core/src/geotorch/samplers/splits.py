@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import torch
 
-from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_cuts
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.reals import as_real
 from geotorch.samplers.areas import as_interval, index_entries
@@ -68,7 +68,10 @@ def random_bbox_splitting(
     """Cut every index entry's box into one part per split, sized by ``fractions``.
 
     Each entry is cut along x or along y (chosen at random), with the parts in
-    a random order, so every split gets a share of every file.
+    a random order, so every split gets a share of every file. Each cut lies on
+    the nearest pixel edge of the entry (at the dataset's ``res``), so that
+    patches sampled from a part lie on the file's pixels and are read without
+    resampling; a part narrower than half a pixel is left out.
 
     Args:
         dataset: the dataset to split; it is not modified.
@@ -88,11 +91,16 @@ def random_bbox_splitting(
         horizontal = bool(torch.randint(2, (1,), generator=generator))
         order = torch.randperm(len(shares), generator=generator).tolist()
         rest, left = box, 1.0
+        pieces = []
         for number in order[:-1]:
             piece, rest = rest.split(shares[number] / left, horizontal)
-            parts[number].append((piece, item))
+            pieces.append((number, piece))
             left -= shares[number]
-        parts[order[-1]].append((rest, item))
+        for number, piece in [*pieces, (order[-1], rest)]:
+            # Cut between pixels, a part's patches would all lie off the file's pixels (see snap_cuts).
+            snapped = snap_cuts(piece, box, dataset.res)
+            if snapped is not None:
+                parts[number].append((snapped, item))
     return [_view(dataset, entries) for entries in parts]
 
 
@@ -100,6 +108,11 @@ def random_grid_cell_assignment(
     dataset: Dataset, fractions: Sequence[float], grid_size: int = 6, generator: torch.Generator | None = None
 ) -> list[Dataset]:
     """Cut every index entry into a ``grid_size`` x ``grid_size`` grid and assign the cells at random.
+
+    Cells end on the nearest pixel edges of their entry (at the dataset's ``res``), so that patches
+    sampled from a cell lie on the file's pixels and are read without resampling: the cells of a
+    20-pixel-wide file in a grid of 3 are 7, 6 and 7 pixels wide. A cell of no pixel (an entry
+    narrower than ``grid_size`` pixels) is left out.
 
     Args:
         dataset: the dataset to split; it is not modified.
@@ -129,11 +142,13 @@ def random_grid_cell_assignment(
     for box, item in entries:
         xs = [box.minx + (box.maxx - box.minx) * step / grid_size for step in range(grid_size)] + [box.maxx]
         ys = [box.miny + (box.maxy - box.miny) * step / grid_size for step in range(grid_size)] + [box.maxy]
-        cells += [
-            (BoundingBox(xs[col], xs[col + 1], ys[row], ys[row + 1], box.mint, box.maxt), item)
+        # Cells end on the entry's pixel edges, so that patches inside them lie on its pixels (see snap_cuts).
+        snapped = (
+            snap_cuts(BoundingBox(xs[col], xs[col + 1], ys[row], ys[row + 1], box.mint, box.maxt), box, dataset.res)
             for row in range(grid_size)
             for col in range(grid_size)
-        ]
+        )
+        cells += [(cell, item) for cell in snapped if cell is not None]
     counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment")
     order = torch.randperm(len(cells), generator=generator).tolist()
     views = []
@@ -146,6 +161,10 @@ def random_grid_cell_assignment(
 
 def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
     """One view per roi, holding the parts of the index entries inside it.
+
+    An roi edge inside an entry moves to the entry's nearest pixel edge (at the dataset's ``res``),
+    so that patches sampled from a part lie on the file's pixels and are read without resampling;
+    neighbouring rois still share no pixel. A part of no pixel is left out.
 
     Args:
         dataset: the dataset to split; it is not modified.
@@ -165,7 +184,9 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
     entries = index_entries(dataset)
     views = []
     for number, roi in enumerate(rois):
-        parts = [(part, item) for box, item in entries if box.intersects(roi) and (part := box & roi).area > 0]
+        # Parts end on their entry's pixel edges, so that patches inside them lie on its pixels (see snap_cuts).
+        parts = [(part, item) for box, item in entries
+                 if box.intersects(roi) and (box & roi).area > 0 and (part := snap_cuts(box & roi, box, dataset.res))]
         if not parts:
             raise ValueError(
                 f"roi_split: roi {number} ({roi}) does not intersect the data of {type(dataset).__name__} "
