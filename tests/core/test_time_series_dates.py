@@ -141,3 +141,39 @@ def test_a_week_its_year_does_not_have_names_the_file(tmp_path: Path, date_forma
     Weekly.date_format = date_format
     with pytest.raises(ValueError, match=rf"{name}: date .*{reason}"):
         Weekly(write_dated(tmp_path, [name]), time_series=True)
+
+
+@pytest.mark.parametrize(
+    ("date_format", "names", "moved_to"),
+    [
+        # Day 366 of 2021 became 1 January 2022, one acquisition with the file of that day.
+        ("%Y%j", ["d_2021366.tif", "d_2022001.tif"], "2022-01-01"),
+        # Saturday of week 53 of 2020 (Sunday first) became 9 January 2021.
+        ("%Y-%U-%w", ["d_2020-53-6.tif", "d_2021-01-6.tif"], "2021-01-09"),
+        # Sunday of week 0 of 2020, which begins on a Wednesday, became 29 December 2019.
+        ("%Y-%U-%w", ["d_2020-00-0.tif", "d_2019-52-0.tif"], "2019-12-29"),
+        # Monday of ISO week 53 of 2021, a year of 52 ISO weeks, became 3 January 2022.
+        ("%G-W%V-%u", ["d_2021-W53-1.tif", "d_2022-W01-1.tif"], "2022-01-03"),
+    ],
+)
+def test_a_day_strptime_runs_over_into_another_year_names_the_file(
+    tmp_path: Path, date_format: str, names: list[str], moved_to: str
+) -> None:
+    # Both files were one acquisition of the later day, mosaicked into one step (the first file's pixels).
+    class Daily(RasterDataset):
+        filename_glob = "d_*.tif"
+        filename_regex = r"^d_(?P<date>.+)\.tif$"
+
+    Daily.date_format = date_format
+    with pytest.raises(ValueError, match=rf"{names[0]}: date .* names a day that .* ran it over into {moved_to}"):
+        Daily(write_dated(tmp_path, names), time_series=True)
+
+
+def test_the_last_day_of_a_leap_year_is_kept(tmp_path: Path) -> None:
+    class Daily(RasterDataset):
+        filename_glob = "d_*.tif"
+        filename_regex = r"^d_(?P<date>.+)\.tif$"
+        date_format = "%Y%j"
+
+    series = Daily(write_dated(tmp_path, ["d_2020366.tif", "d_2021001.tif"]), time_series=True)
+    assert series[series.bounds]["time"].tolist() == [utc(2020, 12, 31), utc(2021, 1, 1)]

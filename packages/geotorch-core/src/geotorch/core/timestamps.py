@@ -37,7 +37,8 @@ def parse_time(text: str, date_format: str, source: str) -> datetime:
     """Parse ``text`` with ``date_format`` as a UTC time.
 
     Raises:
-        ValueError: naming ``source`` (the file) if ``text`` does not fit the format.
+        ValueError: naming ``source`` (the file) if ``text`` does not fit the format or names a day that does
+            not exist (see :func:`_check_calendar`).
     """
     try:
         parsed = datetime.strptime(text, date_format)
@@ -45,7 +46,54 @@ def parse_time(text: str, date_format: str, source: str) -> datetime:
         # strptime's reason tells a format that does not fit ("does not match format") from a date that does not
         # exist ("day is out of range for month").
         raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r} ({error})") from error
+    _check_calendar(text, date_format, parsed, source)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _check_calendar(text: str, date_format: str, parsed: datetime, source: str) -> None:
+    """Refuse a day strptime moved into another year rather than refusing it.
+
+    strptime refuses 30 February, but reckons a day of the year or a weekday of a week from 1 January
+    and lets it run over: day 366 of 2021 gives 1 January 2022, Saturday of week 53 of 2020 (``%U``)
+    9 January 2021, Monday of ISO week 53 of 2021 3 January 2022. The year (ISO year and week) as
+    written is read with the day or week directive replaced by one that takes its digits as they stand.
+
+    Raises:
+        ValueError: naming ``source``, the text and the day strptime made of it.
+    """
+    if "%G" in date_format and "%V" in date_format:
+        written = _as_written(text, date_format, {"%G": "%Y", "%V": "%M"})
+        if written is None or tuple(parsed.isocalendar())[:2] == (written.year, written.minute):
+            return
+    else:
+        stand_ins = {"%j": "%f", "%U": "%M", "%W": "%M"}
+        written = next(
+            (
+                found
+                for directive, stand_in in stand_ins.items()
+                if directive in date_format
+                and (found := _as_written(text, date_format, {directive: stand_in})) is not None
+            ),
+            None,
+        )
+        if written is None or written.year == parsed.year:
+            return
+    raise ValueError(
+        f"{source}: date {text!r} names a day that {written.year} does not have (date_format {date_format!r}; "
+        f"strptime ran it over into {parsed.date()})"
+    )
+
+
+def _as_written(text: str, date_format: str, stand_ins: dict[str, str]) -> datetime | None:
+    """``text`` parsed with each directive of ``stand_ins`` replaced by its stand-in; None if that cannot be."""
+    if any(stand_in in date_format for stand_in in stand_ins.values()):
+        return None
+    for directive, stand_in in stand_ins.items():
+        date_format = date_format.replace(directive, stand_in)
+    try:
+        return datetime.strptime(text, date_format)
+    except ValueError:
+        return None
 
 
 def _week_number(date_format: str) -> str | None:
