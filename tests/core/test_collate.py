@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -80,13 +81,14 @@ def test_unbind_samples_refuses_entries_of_different_lengths() -> None:
 
 
 def test_concat_samples_joins_channels_and_keeps_the_first_metadata() -> None:
-    first, second = sample(1, bands=3), sample(2, bands=2, x=10)
+    first, second = sample(1, bands=3), sample(2, bands=2) | {"path": "second.tif"}
     joined = concat_samples([first, second])
     assert joined["image"].shape == (5, 4, 4)
     assert joined["image"][:3].unique().tolist() == [1.0]
     assert joined["image"][3:].unique().tolist() == [2.0]
     assert joined["mask"].shape == (2, 4, 4)  # two single-band masks become two channels
     assert joined["bounds"] == first["bounds"]
+    assert joined["path"] == "second.tif"  # a key only the second sample has
 
 
 def test_concat_samples_joins_different_keys() -> None:
@@ -97,7 +99,8 @@ def test_concat_samples_joins_different_keys() -> None:
 
 def test_concat_samples_refuses_different_heights_or_widths_naming_the_key() -> None:
     with pytest.raises(ValueError, match=r"'image'.*sizes differ"):
-        concat_samples([sample(1, size=4), sample(2, size=5)])
+        # One place at two resolutions: 4 x 4 and 5 x 5 pixels over the same bounds.
+        concat_samples([sample(1, size=4), sample(2, size=5) | {"bounds": BoundingBox(0, 4, 0, 4)}])
 
 
 def test_merge_samples_fills_empty_pixels_from_the_next_sample() -> None:
@@ -229,3 +232,24 @@ def test_stack_samples_refuses_samples_of_different_keys_naming_them(real_data: 
     batch = stack_samples([masked, masked])
     assert batch["image"].shape == (2, 3, *masked["mask"].shape)
     assert torch.equal(batch["mask"][1], masked["mask"])
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("join", [concat_samples, merge_samples])
+def test_samples_of_different_places_are_not_joined_pixel_by_pixel(
+    real_data: Path, join: Callable[[list[Sample]], Sample]
+) -> None:
+    # Two windows of the real RGB.byte.tif side by side (64 x 16 pixels of 300 m each): concat_samples gave a
+    # 6-band image at the first window's bounds, half of its bands from the next window; merge_samples filled the
+    # first window's 722 nodata pixels (its west edge: 0 in every band) with the next window's pixels.
+    dataset = RasterDataset(real_data / "RGB.byte.tif")
+    left, top = dataset.bounds.minx, dataset.bounds.maxy
+    edge = dataset[BoundingBox(left + 12000, left + 31200, top - 94800, top - 90000)]
+    inland = dataset[BoundingBox(left + 31200, left + 50400, top - 94800, top - 90000)]
+    assert int((edge["image"] == 0).all(dim=0).sum()) == 722
+    with pytest.raises(ValueError, match=rf"{join.__name__}: sample 1 lies at x 133185.0\.\.152385.0, "):
+        join([edge, inland])
+    assert torch.equal(join([edge, dataset[edge["bounds"]]])["image"][:3], edge["image"])
+    moved = edge | {"crs": CRS.from_epsg(32619)}
+    with pytest.raises(ValueError, match=r"sample 1 lies at .* in EPSG:32619, sample 0 at .* in EPSG:32618"):
+        join([edge, moved])

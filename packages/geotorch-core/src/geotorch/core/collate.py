@@ -11,6 +11,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import default_collate, get_worker_info
 
+from geotorch.core.places import check_same_place
 from geotorch.core.sample import Sample
 from geotorch.core.timeseries import LENGTH_KEY, TIME_KEY
 
@@ -213,12 +214,15 @@ def concat_samples(samples: Iterable[Sample]) -> Sample:
 
     Raises:
         ValueError: if tensors under one key differ in height or width (or series in their
-            steps), naming the key, or series share no time (or repeat one), naming their times.
+            steps), naming the key, series share no time (or repeat one), naming their times,
+            or a sample lies elsewhere than the first (its ``bounds`` in x or y, or its ``crs``).
     """
+    listed = list(samples)
+    check_same_place(listed, "concat_samples")
     joined: Sample = {}
     # The keys whose joined tensor is a single-band series' (T, H, W), joined as (T, 1, H, W).
     flat: set[str] = set()
-    for sample in _on_shared_times(list(samples)):
+    for sample in _on_shared_times(listed):
         steps = _steps(sample)
         for key, value in sample.items():
             single_band = key not in GEOREFERENCING_KEYS and key != TIME_KEY and _single_band_steps(value, steps)
@@ -345,10 +349,12 @@ def merge_samples(
 
     Raises:
         ValueError: if tensors under one key differ in shape (other than in their steps, for
-            series), naming the key, a series of different times repeats a time, or ``fills``
-            does not give one value per sample.
+            series), naming the key, a series of different times repeats a time, ``fills``
+            does not give one value per sample, or a sample lies elsewhere than the first (its
+            ``bounds`` in x or y, or its ``crs``).
     """
     given = list(samples)
+    check_same_place(given, "merge_samples")
     values: list[float | Mapping[str, float]] = [0.0] * len(given) if fills is None else list(fills)
     if len(values) != len(given):
         raise ValueError(f"merge_samples: fills gives {len(values)} value(s) for {len(given)} sample(s)")
