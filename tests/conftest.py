@@ -16,6 +16,7 @@
         http_server.ranges = True          # "Range: bytes=A-B" answered 206 (a COG server); truncate/stall cut it
         http_server.latency = 0.02         # every answer waits 20 ms first
         http_server.validators = True      # send an ETag, answer a stale If-Match 412 (as S3, nginx)
+        http_server.head_refused = 403     # HEAD answered 403 (as S3 answers a URL presigned for GET), GET served
         http_server.fail("a.tif", 503, times=2)   # two 503s, then served
         http_server.kill()                 # the server dies: stops listening, stalled answers are cut off
         http_server.gets("a.tif")          # GET requests only (HEAD not counted)
@@ -73,6 +74,8 @@ class LocalHTTPServer:
             count again): 1 for requests sent one after the other, more for requests sent at once.
         validators: Whether answers for a file carry its ETag (from its size and modification time) and
             a request whose ``If-Match`` names another ETag is answered ``412 Precondition Failed``.
+        head_refused: A status every HEAD request is answered with (GETs are served): 403 as S3 answers
+            HEAD for a URL presigned for GET, 405 or 501 as a server without HEAD; None serves HEAD.
     """
 
     def __init__(self, root: Path) -> None:
@@ -82,6 +85,7 @@ class LocalHTTPServer:
         self.latency = 0.0
         self.most_waiting = 0
         self.validators = False
+        self.head_refused: int | None = None
         self._waiting = 0
         self._gets: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
@@ -263,6 +267,8 @@ class _Handler(SimpleHTTPRequestHandler):
         failure = owner._record(name, self.command)
         if owner.latency:
             owner._wait()
+        if failure is None and not send_body:
+            failure = owner.head_refused
         if failure is not None:
             self.send_error(failure)
             return True

@@ -2,8 +2,8 @@
 
 Object stores are listed with obstore (one Rust dependency, S3/GCS/Azure in one client, a
 listing returns each object's ETag, size and date at no extra request); an HTTP file gets one
-HEAD request (standard library). Every request has a timeout and is retried with a growing
-delay on 5xx answers and timeouts.
+HEAD request (standard library), or a GET of its first byte where HEAD is refused. Every request has
+a timeout and is retried with a growing delay on 5xx answers and timeouts.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import errno
 import os
 import time
 import urllib.error
-import urllib.request
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from geotorch.core.http_headers import file_headers
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp, request_url
 from geotorch.core.remote_versions import pin
@@ -168,28 +168,27 @@ def object_store(scheme: str, bucket: str) -> ObjectStore:
 
 
 def http_stamp(url: str) -> Stamp | None:
-    """The ETag, Last-Modified and Content-Length of an HTTP file, by one HEAD request (retried on 5xx).
+    """The ETag, Last-Modified and size of an HTTP file, by one HEAD request (retried on 5xx).
+
+    Where HEAD is refused (a presigned S3 or GCS URL, signed for GET alone; a server without HEAD),
+    or the URL is signed for GET alone, a GET of the first byte tells them instead
+    (:func:`geotorch.core.http_headers.file_headers`), as GDAL reads such files.
 
     Returns:
-        The stamp, or None if the server answers HEAD with no validator (the file is then
-        read at every construction).
+        The stamp, or None if the server gives no validator (the file is then read at every construction).
 
     Raises:
         FileNotFoundError: on HTTP 404 or 410, naming the URL and the status.
         OSError: on another error status (after retries for 429 and 5xx) or a failed
             connection, naming the URL and the status or error.
     """
-    request = urllib.request.Request(request_url(url), method="HEAD")
     for attempt in range(ATTEMPTS):
         try:
-            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
-                headers = response.headers
-                break
+            headers, size = file_headers(request_url(url), {}, REQUEST_TIMEOUT_S)
+            break
         except urllib.error.HTTPError as error:
             if error.code in (404, 410):
                 raise FileNotFoundError(errno.ENOENT, f"{url}: HTTP {error.code} {error.reason}") from error
-            if error.code in (405, 501):  # no HEAD: nothing identifies a version
-                return None
             if error.code not in RETRIED or attempt == ATTEMPTS - 1:
                 raise OSError(f"{url}: HTTP {error.code} {error.reason}") from error
         except (urllib.error.URLError, OSError) as error:
@@ -200,4 +199,4 @@ def http_stamp(url: str) -> Stamp | None:
     etag, modified = headers.get("ETag", ""), headers.get("Last-Modified", "")
     if not etag and not modified:
         return None
-    return etag, modified, int(headers.get("Content-Length") or -1)
+    return etag, modified, -1 if size is None else size

@@ -21,7 +21,6 @@ import os
 import re
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ import rasterio
 from rasterio.io import DatasetReader
 
 from geotorch.core.errors import RasterReadError, gdal_reason
+from geotorch.core.http_headers import file_headers
 
 #: GDAL's virtual file system for each URL scheme read.
 SCHEMES = {"http": "/vsicurl/", "https": "/vsicurl/", "s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}
@@ -245,9 +245,9 @@ def read_failure(path: str, error: BaseException) -> str:
     """Why reading ``path`` failed: GDAL's reasons, and for an HTTP file the server's answer now.
 
     GDAL only logs the HTTP status of a failed range request (as a warning) and raises a decoding
-    error ("TIFFFillTile: Read error ... got 0 bytes"); one more request, a HEAD with the headers
-    GDAL sends for the file, tells a file gone (404), refused (403), changed since it was indexed
-    (412) or a failing server (503) apart.
+    error ("TIFFFillTile: Read error ... got 0 bytes"); one more request, a HEAD (a GET of one byte
+    where HEAD is refused) with the headers GDAL sends for the file, tells a file gone (404), refused
+    (403), changed since it was indexed (412) or a failing server (503) apart.
 
     Args:
         path: the file, as a URL or GDAL virtual path (or a local path, given no server's answer).
@@ -259,13 +259,10 @@ def read_failure(path: str, error: BaseException) -> str:
         return reason
     from geotorch.core.remote_versions import pinned
 
-    request = urllib.request.Request(request_url(url), method="HEAD")
-    for line in (pinned(path) or "").splitlines():
-        name, _, value = line.partition(":")
-        request.add_header(name.strip(), value.strip())
+    lines = (line.partition(":") for line in (pinned(path) or "").splitlines())
     try:
-        with urllib.request.urlopen(request, timeout=10):
-            return reason
+        file_headers(request_url(url), {name.strip(): value.strip() for name, _, value in lines}, 10)
+        return reason
     except urllib.error.HTTPError as answer:
         return f"{reason} (the server now answers HTTP {answer.code} {answer.reason})"
     except (urllib.error.URLError, OSError, ValueError) as failure:
