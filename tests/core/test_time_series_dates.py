@@ -177,3 +177,28 @@ def test_the_last_day_of_a_leap_year_is_kept(tmp_path: Path) -> None:
 
     series = Daily(write_dated(tmp_path, ["d_2020366.tif", "d_2021001.tif"]), time_series=True)
     assert series[series.bounds]["time"].tolist() == [utc(2020, 12, 31), utc(2021, 1, 1)]
+
+
+@pytest.mark.parametrize(
+    ("date_format", "stop"), [("%Y%m%d", "99991231"), ("%Y%m", "999912"), ("%Y", "9999"), ("%Y%m%d%H", "9999123123")]
+)
+def test_a_stop_date_in_the_last_period_a_datetime_holds_is_indexed(
+    tmp_path: Path, date_format: str, stop: str
+) -> None:
+    # Validity periods "until further notice" end on 9999-12-31: the end of that day (month, year) is
+    # datetime.max, and reckoning it as the next period's start minus a microsecond raised a bare
+    # OverflowError ('date value out of range', or ValueError 'year 10000 is out of range') naming no file.
+    class Valid(RasterDataset):
+        filename_glob = "v_*.tif"
+        filename_regex = r"^v_(?P<start>\d+)_(?P<stop>\d+)\.tif$"
+
+    Valid.date_format = date_format
+    start = datetime(2020, 1, 1).strftime(date_format)
+    series = Valid(write_dated(tmp_path, [f"v_{start}_{stop}.tif"]), time_series=True)
+    assert series.bounds.mint == utc(2020, 1, 1)
+    assert series.bounds.maxt == datetime.max.replace(tzinfo=UTC).timestamp()
+    box = series.bounds
+    later = utc(2500, 6, 1)
+    sample = series[BoundingBox(box.minx, box.maxx, box.miny, box.maxy, later, later)]
+    assert sample["time"].tolist() == [utc(2020, 1, 1)]
+    assert sample["image"].unique().tolist() == [1.0]

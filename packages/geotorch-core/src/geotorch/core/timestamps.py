@@ -23,13 +23,22 @@ _WEEK_STARTS = {"%V": 0, "%W": 0, "%U": 6}
 
 
 def _end_of_period(start: datetime, date_format: str) -> datetime:
-    """The last instant of the period ``date_format`` resolves (a day for %d, a month for %m, ...)."""
+    """The last instant of the period ``date_format`` resolves (a day for %d, a month for %m, ...).
+
+    The periods of 9999, the last year a datetime holds, end at its last microsecond (``99991231``,
+    a stop date that stands for "no end", is a whole day).
+    """
     for directives, span in _FINEST_UNIT:
         if any(directive in date_format for directive in directives):
-            return start + span - timedelta(microseconds=1)
+            return start + (span - timedelta(microseconds=1))
+    last = datetime.max.replace(tzinfo=start.tzinfo)
     if "%m" in date_format or "%b" in date_format or "%B" in date_format:
+        if (start.year, start.month) == (last.year, last.month):
+            return last
         next_month = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1, day=1)
         return next_month - timedelta(microseconds=1)
+    if start.year == last.year:
+        return last
     return start.replace(year=start.year + 1, month=1, day=1) - timedelta(microseconds=1)
 
 
