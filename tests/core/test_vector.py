@@ -369,3 +369,53 @@ def test_a_shapefile_without_its_prj_is_skipped_with_a_warning_naming_it(real_da
         dataset = VectorDataset(tmp_path, res=0.01)
     assert len(dataset) == 1
     assert dataset.crs == CRS.from_epsg(4326)
+
+
+def write_layers(path: Path, sources: dict[str, Path]) -> Path:
+    """A GeoPackage holding each of ``sources``' features as the layer of its name, in order."""
+    for layer, source in sources.items():
+        meta, _, wkb, _ = pyogrio.raw.read(source)
+        pyogrio.raw.write(
+            path,
+            geometry=wkb,
+            field_data=[],
+            fields=[],
+            layer=layer,
+            crs=meta["crs"],
+            geometry_type=meta["geometry_type"],
+            driver="GPKG",
+            append=path.exists(),
+        )
+    return path
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("layer", ["park", 1])
+def test_layer_reads_the_named_layer_of_a_geopackage(real_data: Path, tmp_path: Path, layer: str | int) -> None:
+    # The wilderness areas and the park as two layers of one GeoPackage: the park could not be read
+    # (TorchGeo's layer= was refused: "unexpected keyword argument 'layer'").
+    path = write_layers(
+        tmp_path / "colorado.gpkg", {"wilderness": real_data / "coutwildrnp.shp", "park": real_data / "rmnp.geojson"}
+    )
+    park = VectorDataset(real_data / "rmnp.geojson", res=0.001)
+    dataset = VectorDataset(path, res=0.001, layer=layer)
+    assert tuple(dataset.bounds) == pytest.approx(tuple(park.bounds))
+    mask = dataset[park.bounds]["mask"]
+    assert mask.sum() > 1000
+    assert torch.equal(mask, park[park.bounds]["mask"])
+
+
+@pytest.mark.real_data
+def test_a_geopackage_of_several_layers_read_without_layer_warns_naming_them(real_data: Path, tmp_path: Path) -> None:
+    path = write_layers(
+        tmp_path / "colorado.gpkg", {"wilderness": real_data / "coutwildrnp.shp", "park": real_data / "rmnp.geojson"}
+    )
+    with pytest.warns(UserWarning, match=r"has 2 layers \['wilderness', 'park'\]; reading its first, 'wilderness'"):
+        dataset = VectorDataset(path, res=0.01)
+    wilderness = VectorDataset(real_data / "coutwildrnp.shp", res=0.01)
+    assert torch.equal(dataset[wilderness.bounds]["mask"], wilderness[wilderness.bounds]["mask"])
+    no_layer = r"skipping .*colorado\.gpkg: it has no layer 'roads' \(its layers: "
+    with pytest.warns(UserWarning, match=no_layer), pytest.raises(DatasetNotFoundError):
+        VectorDataset(path, layer="roads")
+    with pytest.raises(TypeError, match=r"layer=1\.0 must be a layer's name or its position"):
+        VectorDataset(path, layer=1.0)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,6 +71,7 @@ class VectorDataset(GeoDataset):
         *,
         root: Paths | None = None,
         all_touched: bool = False,
+        layer: str | int | None = None,
     ) -> None:
         """Find and index the vector files.
 
@@ -83,15 +85,27 @@ class VectorDataset(GeoDataset):
             root: alias of ``paths``.
             all_touched: burn every pixel a feature touches, not only those
                 whose centre it covers.
+            layer: the layer to read of each file, by name or position from 0
+                (a GeoPackage holds several); files without it are skipped with a
+                warning. When None, a file's first layer, with a warning naming the
+                others where it has several (TorchGeo's rule, warned of).
 
         Raises:
             DatasetNotFoundError: if no readable vector file matches.
+            TypeError: if ``layer`` is neither a name nor a whole number.
             ValueError: if ``label_name`` is not an attribute of a file.
         """
+        if layer is not None and (isinstance(layer, bool) or not isinstance(layer, (str, int))):
+            raise TypeError(
+                f"{type(self).__name__}: layer={layer!r} must be a layer's name or its position from 0 in each file"
+            )
         self.paths = as_path_list(paths, root, type(self).__name__)
         self.transforms = transforms
         self.label_name = label_name
         self.all_touched = all_touched
+        self.layer = layer
+        # The name of the layer read from each indexed file.
+        self._layers: dict[str, str] = {}
         self._res = as_res(res)
         footprints = self._scan()
         self._crs = CRS.from_user_input(crs) if crs is not None else footprints[0].crs
@@ -111,12 +125,15 @@ class VectorDataset(GeoDataset):
             if match is None or path.suffix.lower() in SIDECAR_SUFFIXES:
                 continue
             try:
+                layer = self._layer_in(path)
                 # Some drivers (GeoJSONSeq, SQLite) only report bounds when forced to compute them.
-                info = pyogrio.read_info(path, force_total_bounds=True)
+                info = None if layer is None else pyogrio.read_info(path, layer=layer, force_total_bounds=True)
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
                 warnings.warn(
                     f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})", stacklevel=3
                 )
+                continue
+            if layer is None or info is None:
                 continue
             if info["geometry_type"] is None or info["total_bounds"] is None:
                 continue
@@ -137,6 +154,7 @@ class VectorDataset(GeoDataset):
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             crs = CRS.from_user_input(info["crs"])
             footprints.append(Footprint(crs, (minx, maxx, miny, maxy), mint, maxt, str(path)))
+            self._layers[str(path)] = layer
         if not footprints:
             raise DatasetNotFoundError(
                 type(self).__name__,
@@ -144,6 +162,31 @@ class VectorDataset(GeoDataset):
                 f"no readable vector file matches filename_glob={self.filename_glob!r}; pass paths=...",
             )
         return footprints
+
+    def _layer_in(self, path: Path) -> str | None:
+        """The name of the layer of ``path`` to read, or None (with a warning) if it lacks ``self.layer``.
+
+        Warns, naming the layers, when ``layer`` is None and ``path`` has several.
+        """
+        names = [str(name) for name, _ in pyogrio.list_layers(path)]
+        if self.layer is None:
+            if len(names) > 1:
+                warnings.warn(
+                    f"{type(self).__name__}: {path} has {len(names)} layers {names}; reading its first, "
+                    f"{names[0]!r}, alone: give layer=<name> to read another",
+                    stacklevel=4,
+                )
+            return names[0] if names else None
+        if isinstance(self.layer, int):
+            found = names[self.layer] if 0 <= self.layer < len(names) else None
+        else:
+            found = self.layer if self.layer in names else None
+        if found is None:
+            warnings.warn(
+                f"{type(self).__name__}: skipping {path}: it has no layer {self.layer!r} (its layers: {names})",
+                stacklevel=4,
+            )
+        return found
 
     def _retarget_index(self) -> None:
         self._features = {}
@@ -155,7 +198,7 @@ class VectorDataset(GeoDataset):
         if cached is not None:
             return cached
         columns = [self.label_name] if self.label_name else []
-        meta, fids, wkb, fields = pyogrio.raw.read(path, columns=columns, return_fids=True)
+        meta, fids, wkb, fields = pyogrio.raw.read(path, layer=self._layers[path], columns=columns, return_fids=True)
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
         if source_crs != self.crs:
