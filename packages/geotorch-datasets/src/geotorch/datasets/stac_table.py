@@ -28,7 +28,9 @@ from geotorch.datasets.stac_selection import Filters, parse_filters
 _REQUIRED = ("id", "assets")
 #: The prefix of the columns holding the asked assets in :func:`_projected`'s table.
 _ASSET_COLUMN = "\0asset:"
-_PROJ_KEYS = ("proj:epsg", "proj:code", "proj:wkt2", "proj:transform", "proj:shape")
+#: The projection extension's ways of naming a CRS: an asset naming its CRS one way overrides the item's, whichever way.
+_CRS_KEYS = ("proj:epsg", "proj:code", "proj:wkt2")
+_PROJ_KEYS = (*_CRS_KEYS, "proj:transform", "proj:shape")
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ def choose_items(
                 mint=mint,
                 maxt=maxt,
                 hrefs=tuple(hrefs),
-                grid=_grid({**{key: row.get(key) for key in _PROJ_KEYS}, **_present(first)}),
+                grid=_grid(_projection(row, first)),
                 dtype=_common_type(
                     [(asset.get("raster:bands") or [{}])[0].get("data_type") for asset in assets.values()]
                 ),
@@ -274,7 +276,7 @@ def _check_bbox(bbox: Sequence[float] | None) -> tuple[float, float, float, floa
 
 
 def _meets(row: Mapping[str, Any], box: tuple[float, float, float, float]) -> bool:
-    """Whether the item's geometry (else its bbox) meets the lon/lat box, edges included."""
+    """Whether the item's geometry (else its bbox, which may cross the antimeridian) meets the lon/lat box."""
     import shapely
 
     if row.get("geometry") is not None:
@@ -284,14 +286,23 @@ def _meets(row: Mapping[str, Any], box: tuple[float, float, float, float]) -> bo
         left, bottom, right, top = bbox["xmin"], bbox["ymin"], bbox["xmax"], bbox["ymax"]
     else:
         left, bottom, right, top = bbox[0], bbox[1], bbox[-len(bbox) // 2], bbox[-len(bbox) // 2 + 1]
-    return bool(left <= box[2] and right >= box[0] and bottom <= box[3] and top >= box[1])
+    if bottom > box[3] or top < box[1]:
+        return False
+    # STAC's bbox of an item across the antimeridian runs east from its west edge: west > east.
+    spans = [(left, 180.0), (-180.0, right)] if left > right else [(left, right)]
+    return any(west <= box[2] and east >= box[0] for west, east in spans)
 
 
 def _interval(row: Mapping[str, Any]) -> tuple[float, float]:
     """The item's time interval: ``start_datetime``..``end_datetime`` where both are set, else ``datetime``."""
     start, end = row.get("start_datetime"), row.get("end_datetime")
     if start is not None and end is not None:
-        return _seconds(start, row), _seconds(end, row)
+        first, last = _seconds(start, row), _seconds(end, row)
+        if first > last:
+            raise ValueError(
+                f"STACDataset: item {row.get('id')!r} has start_datetime {start} after its end_datetime {end}"
+            )
+        return first, last
     instant = row.get("datetime")
     if instant is None:
         raise ValueError(f"STACDataset: item {row.get('id')!r} has neither datetime nor start/end_datetime")
@@ -309,9 +320,15 @@ def _seconds(value: Any, row: Mapping[str, Any]) -> float:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
-def _present(asset: Mapping[str, Any]) -> dict[str, Any]:
-    """The asset's own ``proj:*`` fields that are set (they override the item's)."""
-    return {key: asset[key] for key in _PROJ_KEYS if asset.get(key) is not None}
+def _projection(row: Mapping[str, Any], asset: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``proj:*`` fields of ``asset``: its own where set, else the item's.
+
+    An asset naming its CRS (``proj:epsg``, ``proj:code`` or ``proj:wkt2``) overrides every CRS field of
+    the item, so an asset's ``proj:code`` is not read in the item's older ``proj:epsg``.
+    """
+    own = {key: asset[key] for key in _PROJ_KEYS if asset.get(key) is not None}
+    inherited = [key for key in _PROJ_KEYS if not (key in _CRS_KEYS and any(name in own for name in _CRS_KEYS))]
+    return {**{key: row.get(key) for key in inherited}, **own}
 
 
 def _grid(fields: Mapping[str, Any]) -> AssetGrid | None:
