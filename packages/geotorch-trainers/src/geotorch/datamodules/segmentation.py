@@ -8,6 +8,7 @@ import kornia.augmentation as K
 
 from geotorch.core import Sample
 from geotorch.datamodules.nongeo import NonGeoDataModule
+from geotorch.samplers import as_count
 from geotorch.transforms import AugmentationSequential, Normalize
 
 
@@ -26,16 +27,41 @@ class _RGBSegmentationDataModule(NonGeoDataModule):
 
         Args:
             batch_size: chips per batch.
-            patch_size: side of the random crop each training chip is cut to on the device (None: whole chips).
+            patch_size: side of the random crop each training chip is cut to on the device (None: whole chips);
+                at most the chips' side.
             num_workers: DataLoader worker processes.
             **kwargs: passed to the dataset.
+
+        Raises:
+            TypeError, ValueError: if ``patch_size`` is not None or a whole number of at least 1.
         """
         super().__init__(self.dataset_name, batch_size, num_workers, **kwargs)
+        if patch_size is not None:
+            patch_size = as_count(patch_size, "patch_size", type(self).__name__)
         self.patch_size = patch_size
         crop = [K.RandomCrop((patch_size, patch_size), pad_if_needed=True)] if patch_size else []
         self.train_aug = AugmentationSequential(
             Normalize(mean=self.mean, std=self.std), *crop, K.RandomHorizontalFlip(), K.RandomVerticalFlip()
         )
+
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """Augment the batch as :class:`~geotorch.datamodules.BaseDataModule` does, once its chips fit the crop.
+
+        Raises:
+            ValueError: if a training batch's chips are smaller than ``patch_size``: the crop would pad them with
+                pixels of image 0 and mask 0, a class of most of these benchmarks (LandCover.ai's background,
+                DeepGlobe's urban land), which the task would learn as data.
+        """
+        training = self.trainer is not None and self.trainer.training
+        if training and self.patch_size and isinstance(batch, dict) and "image" in batch:
+            height, width = batch["image"].shape[-2:]
+            if min(height, width) < self.patch_size:
+                raise ValueError(
+                    f"{type(self).__name__}: patch_size={self.patch_size} is larger than the training chips "
+                    f"({height} x {width} px): the crop would pad them with pixels of mask class 0 that are not in "
+                    f"the data; give a patch_size of at most {min(height, width)}, or None for whole chips"
+                )
+        return super().on_after_batch_transfer(batch, dataloader_idx)
 
 
 class LoveDADataModule(_RGBSegmentationDataModule):
