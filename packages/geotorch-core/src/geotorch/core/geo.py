@@ -190,10 +190,18 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         """The indexed items (file paths, URLs), sorted, each once: TorchGeo 0.10.1's ``files``.
 
         For a ``separate_files`` product each scene is listed once, by the file its index entry names; a
-        union or intersection lists its datasets' files.
+        union or intersection lists its datasets' files; a split (see :mod:`geotorch.samplers.splits`)
+        the files of its own index entries.
         """
-        footprints = getattr(self, "_footprints", None) or ()
-        items = {str(footprint.item) for footprint in footprints}
+        footprints = getattr(self, "_footprints", None)
+        index = getattr(self, "index", None)
+        if footprints is not None:
+            items = {str(footprint.item) for footprint in footprints}
+        elif isinstance(index, rtree.index.Index) and len(index):
+            # A split's view keeps its entries' items in its index only.
+            items = {str(hit.object) for hit in index.intersection(index.bounds, objects=True)}
+        else:
+            items = set()
         for dataset in getattr(self, "datasets", ()):
             items.update(dataset.files)
         return sorted(items)
