@@ -8,7 +8,7 @@ passed, not deep in a pass.
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -27,6 +27,10 @@ Duration: TypeAlias = timedelta | np.timedelta64
 #: precision of the datetimes that file dates are parsed into.
 MICROSECONDS = 10**6
 
+#: The first and last microseconds a datetime holds (years 1 to 9999), in POSIX microseconds.
+FIRST_MICROSECOND = (datetime.min.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+LAST_MICROSECOND = (datetime.max.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
 #: The shortest ``delta`` or ``stride``, in microseconds: a millisecond.
 MIN_DURATION = 1_000
 
@@ -41,6 +45,9 @@ def to_microseconds(seconds: object, *, up: bool) -> np.ndarray:
     Times parsed from file names are whole microseconds, which come back
     exactly. Any other time becomes the first microsecond at or after it
     (``up``) or the last at or before it, so an interval only ever shrinks.
+    Times are kept within the years 1 to 9999 a datetime holds: the end of
+    9999-12-31 (a stop date meaning "no end") is a float of seconds that
+    rounds up to the first instant of year 10000.
 
     Args:
         seconds: one time or an array of them, in POSIX seconds.
@@ -52,7 +59,8 @@ def to_microseconds(seconds: object, *, up: bool) -> np.ndarray:
     values = np.asarray(seconds, dtype=np.float64)
     micro = np.rint(values * MICROSECONDS).astype(np.int64)
     back = micro / MICROSECONDS
-    return micro + (back < values) if up else micro - (back > values)
+    rounded = micro + (back < values) if up else micro - (back > values)
+    return np.clip(rounded, FIRST_MICROSECOND, LAST_MICROSECOND)
 
 
 def to_seconds(micro: int) -> float:

@@ -230,13 +230,15 @@ class Calendar:
 
     def numbers(self, micro: np.ndarray) -> np.ndarray:
         """The number of the period that holds each microsecond."""
-        ordinals = pd.to_datetime(np.asarray(micro, dtype=np.int64), unit="us").to_period(self.freq).asi8
+        # In microseconds throughout: pandas' nanoseconds end in 2262, and a file may be dated up to 9999.
+        moments = pd.DatetimeIndex(np.asarray(micro, dtype=np.int64).astype("datetime64[us]"))
+        ordinals = moments.to_period(self.freq).asi8
         return np.asarray((ordinals - self.base) // self.multiple, dtype=np.int64)
 
     def start(self, number: int) -> int:
         """The first microsecond of period ``number``."""
         period = pd.Period(ordinal=self.base + number * self.multiple, freq=self.freq)
-        return int(period.start_time.value) // 1_000
+        return int(period.start_time.as_unit("us").asm8.astype(np.int64))
 
     def window(self, number: int) -> Window:
         """Period ``number`` as ``(first, last)`` microseconds."""
