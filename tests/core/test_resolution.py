@@ -129,3 +129,33 @@ def test_a_res_within_a_thousand_times_the_files_is_not_warned_of(raster_folder:
         warnings.simplefilter("error")
         for res in (0.1, 30, 10000):
             RasterDataset(raster_folder, res=res)
+
+
+@pytest.mark.real_data
+def test_a_vector_res_in_degrees_for_a_projected_crs_is_warned_of(real_data: Path) -> None:
+    # The park read in UTM at the default res 0.0001 (meant as degrees, as TorchGeo's): 0.1 mm pixels, and a
+    # 10 m window raised numpy's "Unable to allocate 74.5 GiB for an array with shape (100000, 100000)".
+    expected = (
+        r"res=\(0.0001, 0.0001\) \(the default, as TorchGeo's, meant as degrees: about 11 m\) is in the units of "
+        r"EPSG:32613, metre: pixels of about 0.0001"
+    )
+    with pytest.warns(UserWarning, match=expected):
+        VectorDataset(real_data / "rmnp.geojson", crs="EPSG:32613")
+
+
+@pytest.mark.real_data
+def test_a_vector_res_in_metres_for_a_geographic_crs_is_warned_of(real_data: Path) -> None:
+    # res=10 meant metres: 10-degree pixels, the whole park one pixel.
+    expected = r"res=\(10.0, 10.0\) is in the units of EPSG:4326, degree: pixels of about 1.11e\+06 x 1.11e\+06 m"
+    with pytest.warns(UserWarning, match=expected):
+        dataset = VectorDataset(real_data / "rmnp.geojson", res=10)
+    assert dataset[dataset.bounds]["mask"].shape == (1, 1)
+
+
+@pytest.mark.real_data
+def test_vector_res_from_a_millimetre_to_1000_km_is_not_warned_of(real_data: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for crs, res in (("EPSG:32613", 0.001), ("EPSG:32613", 30), ("EPSG:2263", 3), ("EPSG:4326", 0.00001)):
+            VectorDataset(real_data / "rmnp.geojson", crs=crs, res=res)
+        VectorDataset(real_data / "rmnp.geojson")

@@ -15,6 +15,7 @@ import pyogrio
 import rtree.index
 import shapely
 import torch
+from pyproj import CRS as ProjCRS
 from rasterio.crs import CRS
 from rasterio.features import rasterize
 
@@ -28,6 +29,11 @@ from geotorch.core.labels import class_ids
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
 from geotorch.core.wrap import Seam, seam_of
+
+#: The range of pixel sizes, in metres on the ground, that ``res`` is not warned of (see warn_of_unlikely_res).
+FINEST_PIXEL_M, COARSEST_PIXEL_M = 1e-3, 1e6
+#: The equatorial radius of WGS 84, in metres: degrees of ``res`` in metres.
+EARTH_RADIUS_M = 6378137.0
 
 #: Companion files of multi-file formats: never opened on their own.
 SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux"})
@@ -109,6 +115,7 @@ class VectorDataset(GeoDataset):
         self._res = as_res(res)
         footprints = self._scan()
         self._crs = CRS.from_user_input(crs) if crs is not None else footprints[0].crs
+        warn_of_unlikely_res(type(self).__name__, self._res, self._crs)
         self._features: dict[str, _Features] = {}
         self._index_footprints(footprints)
 
@@ -288,6 +295,33 @@ class VectorDataset(GeoDataset):
         from geotorch.core.plotting import plot_sample
 
         return plot_sample(sample, show_titles=show_titles, suptitle=suptitle)
+
+
+def warn_of_unlikely_res(owner: str, res: tuple[float, float], crs: CRS) -> None:
+    """Warn when ``res`` makes pixels finer than a millimetre or coarser than 1000 km on the ground.
+
+    Vector files have no pixel size to compare ``res`` with (as RasterDataset does), but such a pixel
+    is a slip of units: TorchGeo's default 0.0001 (about 11 m in degrees) taken in a projected CRS is
+    a 0.1 mm pixel (a 10 m window then needs a 100000 x 100000 grid, numpy's MemoryError); metres given
+    in degrees (``res=10``) make 1100 km pixels. Degrees count 111 km each (at the equator).
+
+    Args:
+        owner: the dataset class's name, for the message.
+        res: ``(x, y)`` in ``crs`` units.
+        crs: the dataset's CRS.
+    """
+    axis = ProjCRS.from_wkt(crs.to_wkt()).axis_info[0]
+    metres_per_unit = axis.unit_conversion_factor * (EARTH_RADIUS_M if crs.is_geographic else 1.0)
+    sizes = [value * metres_per_unit for value in res]
+    if all(FINEST_PIXEL_M <= size <= COARSEST_PIXEL_M for size in sizes):
+        return
+    default = " (the default, as TorchGeo's, meant as degrees: about 11 m)" if res == (0.0001, 0.0001) else ""
+    warnings.warn(
+        f"{owner}: res={res}{default} is in the units of {crs.to_string()}, {axis.unit_name}: pixels of about "
+        f"{sizes[0]:.3g} x {sizes[1]:.3g} m on the ground; give res in {axis.unit_name}",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _reprojected(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
