@@ -190,3 +190,29 @@ def test_object_uploaded_again_between_two_reads_is_an_error_not_a_mix_of_versio
     s3.upload_file(str(path), BUCKET, "replaced/a.tif")
     with pytest.raises(RasterReadError, match=f"{BUCKET}/replaced/a\\.tif"):
         dataset[bounds]
+
+
+@pytest.mark.parametrize("where", ["home", "variables"])
+def test_keys_and_region_of_the_aws_profile_files_are_enough(
+    s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Keys in ~/.aws/credentials, the region in ~/.aws/config, no key in the environment: as GDAL reads them."""
+    local = _upload(s3, tmp_path, "profile/a.tif", 32631, seed=4)
+    folder = tmp_path / "home" / ".aws" if where == "home" else tmp_path / "elsewhere"
+    folder.mkdir(parents=True)
+    (folder / "credentials").write_text("[work]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    (folder / "config").write_text("[profile work]\nregion = us-east-1\n")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    if where == "home":
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    else:
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(folder / "credentials"))
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "config"))
+    for given in (f"s3://{BUCKET}/profile", f"s3://{BUCKET}/profile/a.tif"):
+        remote = RasterDataset(paths=given, cache=False)
+        assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    monkeypatch.setenv("AWS_PROFILE", "play")
+    with pytest.raises(ValueError, match=r"AWS_PROFILE='play': no such profile in .*credentials or .*config"):
+        RasterDataset(paths=f"s3://{BUCKET}/profile")

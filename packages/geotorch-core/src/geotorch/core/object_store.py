@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from geotorch.core.aws_profile import profile_settings
 from geotorch.core.http_headers import file_headers
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp, request_url
@@ -140,7 +141,12 @@ def object_store(scheme: str, bucket: str) -> ObjectStore:
     The SDK variables (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, ``AWS_ALLOW_HTTP``,
     ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``... and the GCS and Azure ones) are read by obstore;
     where only GDAL's are set, ``AWS_S3_ENDPOINT`` with ``AWS_HTTPS`` gives the endpoint,
-    ``AWS_VIRTUAL_HOSTING`` the addressing style and ``AWS_NO_SIGN_REQUEST`` anonymous access.
+    ``AWS_VIRTUAL_HOSTING`` the addressing style and ``AWS_NO_SIGN_REQUEST`` anonymous access. Keys and
+    region the environment does not give come from the AWS profile's files (``~/.aws/credentials`` and
+    ``~/.aws/config``, ``$AWS_PROFILE``), as GDAL and the SDKs take them.
+
+    Raises:
+        ValueError: if ``$AWS_PROFILE`` names a profile the files do not have.
     """
     from obstore.store import from_url
 
@@ -162,8 +168,10 @@ def object_store(scheme: str, bucket: str) -> ObjectStore:
     if endpoint:
         config["endpoint"] = endpoint
         client["allow_http"] = endpoint.startswith("http://") or _truthy("AWS_ALLOW_HTTP")
-    if _truthy("AWS_NO_SIGN_REQUEST"):
+    if _truthy("AWS_NO_SIGN_REQUEST") or _truthy("AWS_SKIP_SIGNATURE"):
         config["skip_signature"] = True
+    else:
+        config.update(profile_settings())
     return from_url(f"{scheme}://{bucket}", config=config, client_options=client, retry_config=retry)
 
 

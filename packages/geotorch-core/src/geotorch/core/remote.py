@@ -8,8 +8,8 @@ matching virtual file system (``/vsicurl/``, ``/vsis3/``, ``/vsigs/``, ``/vsiaz/
 Credentials and endpoints come from each store's standard environment variables. GDAL
 and the object-store SDKs name the S3 endpoint differently; :func:`gdal_options` gives
 GDAL the equivalent of the SDKs' ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL``,
-``AWS_DEFAULT_REGION`` and ``AWS_SKIP_SIGNATURE`` when GDAL's own ``AWS_S3_ENDPOINT``,
-``AWS_REGION`` and ``AWS_NO_SIGN_REQUEST`` are not set (and
+``AWS_DEFAULT_REGION``, ``AWS_SKIP_SIGNATURE`` and ``AWS_SHARED_CREDENTIALS_FILE`` when GDAL's own
+``AWS_S3_ENDPOINT``, ``AWS_REGION``, ``AWS_NO_SIGN_REQUEST`` and ``CPL_AWS_CREDENTIALS_FILE`` are not set (and
 :mod:`geotorch.core.object_store` does the reverse for listings), so one set of
 variables serves both.
 """
@@ -154,6 +154,8 @@ def gdal_options() -> dict[str, str]:
         if not _set("AWS_VIRTUAL_HOSTING"):
             # The SDKs address a custom endpoint path-style (bucket in the path), GDAL virtual-host style.
             options["AWS_VIRTUAL_HOSTING"] = "FALSE"
+    if not _set("CPL_AWS_CREDENTIALS_FILE") and _set("AWS_SHARED_CREDENTIALS_FILE"):
+        options["CPL_AWS_CREDENTIALS_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"]
     if not _set("AWS_REGION") and _set("AWS_DEFAULT_REGION"):
         options["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"]
     if not _set("AWS_NO_SIGN_REQUEST") and os.environ.get("AWS_SKIP_SIGNATURE", "").lower() in ("1", "true", "yes"):

@@ -1,0 +1,80 @@
+"""The AWS profile in the shared credentials and config files (``~/.aws``), read as the AWS SDKs and GDAL read it.
+
+GDAL signs its S3 reads with the keys of ``~/.aws/credentials`` and the region of ``~/.aws/config``
+when the environment gives none; obstore, which lists prefixes, reads the environment only. The
+profile's settings are therefore read here for the listing client, so that a bucket GDAL reads is
+also listed (rather than credentials being sought from the EC2 instance metadata service).
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from obstore.store import S3Config
+
+
+def profile_name() -> str:
+    """The profile used: ``$AWS_PROFILE``, else ``$AWS_DEFAULT_PROFILE``, else ``default``."""
+    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+
+
+def credentials_file() -> Path:
+    """``$AWS_SHARED_CREDENTIALS_FILE``, else GDAL's ``$CPL_AWS_CREDENTIALS_FILE``, else ``~/.aws/credentials``."""
+    given = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.environ.get("CPL_AWS_CREDENTIALS_FILE")
+    return Path(given).expanduser() if given else Path.home() / ".aws" / "credentials"
+
+
+def config_file() -> Path:
+    """``$AWS_CONFIG_FILE``, else ``~/.aws/config``."""
+    given = os.environ.get("AWS_CONFIG_FILE")
+    return Path(given).expanduser() if given else Path.home() / ".aws" / "config"
+
+
+def profile_settings() -> S3Config:
+    """The obstore S3 settings the profile gives: keys, session token and region, where it sets them.
+
+    Keys come from the credentials file's ``[name]`` section, else the config file's ``[profile name]``
+    (``[default]`` for the default profile); the region from the config file. Settings already in the
+    environment are left out (the SDKs let the environment win). A missing or unreadable file gives nothing.
+
+    Returns:
+        The settings the profile sets and the environment does not.
+
+    Raises:
+        ValueError: if ``$AWS_PROFILE`` names a profile neither file has, naming it and the files.
+    """
+    name = profile_name()
+    credentials = _section(credentials_file(), name)
+    config = _section(config_file(), name if name == "default" else f"profile {name}")
+    if credentials is None and config is None:
+        if name != "default":
+            raise ValueError(
+                f"AWS_PROFILE={name!r}: no such profile in {credentials_file()} or {config_file()}; "
+                "name a profile of those files, or unset AWS_PROFILE"
+            )
+        return {}
+    settings: S3Config = {}
+    keys = credentials if credentials and credentials.get("aws_access_key_id") else config or {}
+    if not os.environ.get("AWS_ACCESS_KEY_ID") and keys.get("aws_access_key_id"):
+        settings["access_key_id"] = keys["aws_access_key_id"]
+        settings["secret_access_key"] = keys.get("aws_secret_access_key", "")
+        if keys.get("aws_session_token"):
+            settings["session_token"] = keys["aws_session_token"]
+    region = (config or {}).get("region")
+    if region and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
+        settings["region"] = region
+    return settings
+
+
+def _section(path: Path, section: str) -> dict[str, str] | None:
+    """The settings of ``section`` of the INI file ``path``; None if it has none or cannot be read."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    return {key: value.strip() for key, value in parser.items(section)} if parser.has_section(section) else None
