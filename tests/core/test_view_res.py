@@ -70,3 +70,20 @@ def test_a_vector_view_in_degrees_has_its_pixel_size_in_degrees(tmp_path: Path) 
     assert view.res == pytest.approx((suggested.a, -suggested.e))
     mask = view[view.bounds]["mask"]
     assert mask.shape[0] > 10 and mask.float().mean() > 0.5
+
+
+def test_a_view_takes_the_pixel_size_of_the_first_file_not_of_the_whole_extent(tmp_path: Path) -> None:
+    # Two 0.01-degree tiles, at the equator and at 70 N: their joint extent would give 1582 m.
+    for name, top in (("a.tif", 0.05), ("b.tif", 70.05)):
+        write_raster(tmp_path / name, np.ones((1, 10, 10), dtype=np.float32), "EPSG:4326", grid(10.0, top, 0.01))
+    view = RasterDataset(tmp_path).to("EPSG:3857")
+    assert view.res == pytest.approx(RasterDataset(tmp_path, crs="EPSG:3857").res)
+    assert view.res == pytest.approx((1113.19, 1113.19), rel=1e-4)
+
+
+def test_a_view_of_a_file_across_the_antimeridian_keeps_its_pixel_size(tmp_path: Path) -> None:
+    # Indexed as two entries, at 179.9..180 and -180..-179.9: the bounds span the globe (0.307 m pixels).
+    write_raster(tmp_path / "pacific.tif", np.ones((1, 10, 20), dtype=np.float32), "EPSG:4326", grid(179.9, 0.05, 0.01))
+    view = RasterDataset(tmp_path).to("EPSG:3832")
+    assert view.res == pytest.approx(RasterDataset(tmp_path, crs="EPSG:3832").res, rel=0.01)
+    assert view.res[0] == pytest.approx(1111.0, rel=0.01)

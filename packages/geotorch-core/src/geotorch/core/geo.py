@@ -296,13 +296,18 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         return view
 
     def _res_in(self, crs: CRS) -> tuple[float, float]:
-        """This dataset's ``res`` in ``crs`` units, as GDAL suggests it for a warp of its bounds there."""
+        """This dataset's ``res`` in ``crs`` units, as GDAL suggests it for a warp of its first entry there.
+
+        The first entry (usually a file), as the constructor takes the first file's pixel size: the
+        bounds of a whole dataset may span a continent, or the globe for a file across the antimeridian.
+        """
         if crs == self.crs or len(self.index) == 0:
             return self.res
         from geotorch.core.geotransform import res_in
 
-        bounds = self.bounds
-        return res_in(self.crs, crs, (bounds.minx, bounds.miny, bounds.maxx, bounds.maxy), self.res)
+        first = min(self.index.intersection(self.index.bounds, objects=True), key=lambda hit: hit.id)
+        minx, maxx, miny, maxy = first.bounds[:4]
+        return res_in(self.crs, crs, (minx, miny, maxx, maxy), self.res)
 
     def _retarget_index(self) -> None:
         """Rebuild the index in ``self.crs`` (after :meth:`to` changed it)."""
