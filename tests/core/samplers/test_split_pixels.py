@@ -81,3 +81,10 @@ def test_patches_of_a_split_hold_the_files_pixels(scene: Path, split: Split) -> 
                 assert (column, row) == (round(column), round(row))
                 stored = source.read(window=Window(round(column), round(row), 2, 2))
                 np.testing.assert_array_equal(view[patch]["image"].numpy(), stored)
+
+
+def test_an_roi_thinner_than_half_a_pixel_is_refused_naming_res(scene: Path) -> None:
+    dataset = RasterDataset(scene)
+    thin = BoundingBox(LEFT + 100.0, LEFT + 110.0, TOP - 600.0, TOP)
+    with pytest.raises(ValueError, match=r"roi 1 .* less than half a pixel of it \(res \(30.0, 30.0\)\)"):
+        roi_split(dataset, [BoundingBox(LEFT, LEFT + 100.0, TOP - 600.0, TOP), thin])

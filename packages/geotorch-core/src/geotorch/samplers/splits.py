@@ -190,7 +190,7 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
         if not parts:
             raise ValueError(
                 f"roi_split: roi {number} ({roi}) does not intersect the data of {type(dataset).__name__} "
-                f"(bounds {dataset.bounds})"
+                f"(bounds {dataset.bounds}), or holds less than half a pixel of it (res {dataset.res})"
             )
         views.append(_view(dataset, parts))
     return views
