@@ -40,10 +40,32 @@ class SignedHrefs(Sequence[str]):
     def __getitem__(self, index: slice) -> Sequence[str]: ...
 
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
-        """The href(s) at ``index``, passed through ``sign_href``."""
+        """The href(s) at ``index``, passed through ``sign_href`` (see :func:`signed`)."""
         if isinstance(index, slice):
-            return [self.sign_href(href) for href in self.hrefs[index]]
-        return self.sign_href(self.hrefs[index])
+            return [signed(self.sign_href, href) for href in self.hrefs[index]]
+        return signed(self.sign_href, self.hrefs[index])
+
+
+def signed(sign_href: SignHref, href: str) -> str:
+    """``sign_href(href)``, checked: the signer's own error keeps its type and gains a note naming the href.
+
+    Raises:
+        TypeError: if the signer returns anything but a non-empty str (``None``, a pystac object...),
+            naming the href and what it returned.
+        Exception: whatever the signer raises (a connection error of its token service...), with a note
+            saying which href it was signing.
+    """
+    try:
+        result = sign_href(href)
+    except Exception as error:
+        error.add_note(f"STACDataset: raised by sign_href={sign_href!r} signing {href}")
+        raise
+    if not isinstance(result, str) or not result:
+        raise TypeError(
+            f"STACDataset: sign_href={sign_href!r} returned {type(result).__name__} {result!r:.80} for {href}; "
+            "it must take one href and return its signed URL as a str (as planetary_computer.sign does)"
+        )
+    return result
 
 
 class STACDataset(RasterDataset):
@@ -130,6 +152,7 @@ class STACDataset(RasterDataset):
             DatasetNotFoundError: if there is no table at ``index_path`` (a ``FileNotFoundError``), or no
                 item passes the selection (naming it).
             FileNotFoundError: if there is no table at the URL ``index_path``.
+            TypeError: if ``sign_href`` is not callable.
             ValueError: if ``asset_keys`` is empty or repeats a key, the table is not a STAC
                 GeoParquet item table, a filter or ``time_range`` or ``intersects_bbox`` is malformed,
                 or a chosen item lacks an asked asset or declares it of several bands (``raster:bands`` or
@@ -139,6 +162,8 @@ class STACDataset(RasterDataset):
         self.asset_keys = tuple(asset_keys)
         if not self.asset_keys or len(set(self.asset_keys)) != len(self.asset_keys):
             raise ValueError(f"STACDataset: asset_keys must name at least one asset, each once, got {asset_keys!r}")
+        if sign_href is not None and not callable(sign_href):
+            raise TypeError(f"STACDataset: sign_href must be a function of an href, got {sign_href!r}")
         self.sign_href = sign_href
         self.selection = {"intersects_bbox": intersects_bbox, "time_range": time_range, "filters": filters}
         table = read_table(self.index_path, filters, storage_options)
@@ -190,7 +215,7 @@ class STACDataset(RasterDataset):
         """
         import rasterio
 
-        href = item.hrefs[0] if self.sign_href is None else self.sign_href(item.hrefs[0])
+        href = item.hrefs[0] if self.sign_href is None else signed(self.sign_href, item.hrefs[0])
         try:
             with rasterio.open(href) as source:
                 left, bottom, right, top = source.bounds
