@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
+import numpy as np
 import pytest
+import rasterio
 import torch
+from numpy.lib.stride_tricks import sliding_window_view
 
 from geotorch.transforms import AugmentationSequential, LeeFilter
 
@@ -77,3 +83,29 @@ def test_window_size_must_be_a_positive_odd_number(window_size: object) -> None:
 def test_num_looks_must_be_positive(num_looks: float) -> None:
     with pytest.raises(ValueError, match="num_looks"):
         LeeFilter(num_looks=num_looks)
+
+
+def nan_lee_reference(pixels: np.ndarray, window_size: int, num_looks: float) -> np.ndarray:
+    """Lee's filter of one ``H x W`` band by numpy, each window's statistics over its non-NaN pixels."""
+    half = window_size // 2
+    windows = sliding_window_view(np.pad(pixels, half, mode="reflect"), (window_size, window_size))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # windows of NaN alone: their pixel is NaN anyway
+        mean = np.nanmean(windows, axis=(-2, -1))
+        variance = np.maximum(np.nanmean(windows**2, axis=(-2, -1)) - mean**2, 0)
+    speckle = mean**2 / num_looks
+    signal = np.maximum(variance - speckle, 0)
+    gain = signal / (signal + speckle + 1e-8)
+    return np.where(np.isnan(pixels), np.nan, mean + gain * (pixels - mean))
+
+
+@pytest.mark.real_data
+def test_nodata_nan_pixels_are_left_out_of_the_windows_and_stay_nan(real_data: Path) -> None:
+    # float_raster_with_nodata.tif: 12 x 13 values from 0 to 0.25, 58 pixels nodata (read as NaN). Each NaN
+    # pixel blanked the windows holding it: 33 of the 98 valid pixels came out NaN (91 NaN in all).
+    with rasterio.open(real_data / "float_raster_with_nodata.tif") as src:
+        pixels = src.read(1, masked=True).astype(np.float64).filled(np.nan)
+    assert np.isnan(pixels).sum() == 58
+    out = LeeFilter(window_size=3, num_looks=4)(torch.from_numpy(pixels)[None, None])[0, 0].numpy()
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(pixels))
+    np.testing.assert_allclose(out, nan_lee_reference(pixels, 3, 4), rtol=1e-9, atol=1e-12)

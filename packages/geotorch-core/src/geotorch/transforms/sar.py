@@ -48,6 +48,10 @@ def lee_filter(image: Tensor, window_size: int = 7, num_looks: float = 1.0) -> T
         window_size: the side of the statistics window in pixels, a positive odd number.
         num_looks: the equivalent number of looks of the image (1 for single-look intensity).
 
+    NaN pixels (nodata) are left out of every window's statistics and stay NaN, so that a pixel
+    without data does not blank the window around it; a pixel whose window holds no other data
+    keeps its value.
+
     Returns:
         The filtered image, same shape and dtype.
 
@@ -56,13 +60,18 @@ def lee_filter(image: Tensor, window_size: int = 7, num_looks: float = 1.0) -> T
     """
     _check_arguments(window_size, num_looks)
     working = image.to(torch.promote_types(image.dtype, torch.float32))
+    valid = ~torch.isnan(working)
+    data = working.where(valid, 0.0)
+    # The windows' means over their valid pixels: sums over the window divided by the valid pixels' count
+    # (local_mean's window sizes cancel). The count is 1 where every pixel has data.
+    count = local_mean(valid.to(working.dtype), window_size)
+    mean = local_mean(data, window_size) / count
+    variance = (local_mean(data * data, window_size) / count - mean * mean).clamp(min=0)
     noise = 1.0 / num_looks
-    mean = local_mean(working, window_size)
-    variance = (local_mean(working * working, window_size) - mean * mean).clamp(min=0)
     speckle = noise * mean * mean
     signal = (variance - speckle).clamp(min=0)
     gain = signal / (signal + speckle + _EPSILON)
-    return (mean + gain * (working - mean)).to(image.dtype)
+    return (mean + gain * (working - mean)).where(valid, working).to(image.dtype)
 
 
 def _check_arguments(window_size: int, num_looks: float) -> None:
