@@ -197,6 +197,10 @@ def test_a_stop_date_in_the_last_period_a_datetime_holds_is_indexed(
     series = Valid(write_dated(tmp_path, [f"v_{start}_{stop}.tif"]), time_series=True)
     assert series.bounds.mint == utc(2020, 1, 1)
     assert series.bounds.maxt == datetime.max.replace(tzinfo=UTC).timestamp()
+    # That float rounds up to the first second of year 10000: the bounds printed '2.53402e+11 s' and their
+    # slices raised ValueError 'year 10000 is out of range'.
+    assert "maxt=9999-12-31T23:59:59.999999Z" in repr(series.bounds)
+    assert series.bounds.slices[2].stop == datetime.max.replace(tzinfo=UTC)
     box = series.bounds
     later = utc(2500, 6, 1)
     sample = series[BoundingBox(box.minx, box.maxx, box.miny, box.maxy, later, later)]

@@ -17,6 +17,9 @@ from geotorch.core.reals import as_real
 #: for any acquisition, before 1970 included (POSIX seconds are negative there).
 MAX_TIME = float(sys.maxsize)
 MIN_TIME = -MAX_TIME
+#: The last instant a datetime holds (9999-12-31T23:59:59.999999Z) in POSIX seconds: a float that rounds up to
+#: 253402300800.0, the first second of year 10000, which stands for it.
+LAST_TIME = datetime.max.replace(tzinfo=UTC).timestamp()
 #: Relative tolerance (in pixels) under which a coordinate counts as lying on a pixel edge.
 LATTICE_TOLERANCE = 1e-6
 #: The fields of a box, in the order of the R-tree index.
@@ -37,7 +40,7 @@ def format_time(seconds: float) -> str:
     if not MIN_TIME < seconds < MAX_TIME:
         return "open"
     try:
-        moment = datetime.fromtimestamp(seconds, UTC)
+        moment = _calendar_time(seconds)
     except (OverflowError, OSError, ValueError):
         return f"{seconds:g} s"
     return moment.isoformat().replace("+00:00", "Z")
@@ -245,13 +248,24 @@ class BoundingBox:
         )
 
 
+def _calendar_time(seconds: float) -> datetime:
+    """``seconds`` as a UTC datetime, :data:`LAST_TIME` as the last microsecond of 9999 (a file's "no end").
+
+    Raises:
+        OverflowError, OSError, ValueError: as :meth:`datetime.fromtimestamp`, for times outside years 1 to 9999.
+    """
+    if seconds == LAST_TIME:
+        return datetime.max.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 def _moment(seconds: float) -> datetime | None:
     """``seconds`` as a UTC datetime; None at an unbounded end (:data:`MIN_TIME`, :data:`MAX_TIME`)."""
     if not MIN_TIME < seconds < MAX_TIME:
         return None
     try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError) as error:
+        return _calendar_time(seconds)
+    except (OverflowError, OSError, ValueError) as error:
         raise ValueError(f"BoundingBox: time {seconds} s lies outside the years 1 to 9999 a datetime holds") from error
 
 
