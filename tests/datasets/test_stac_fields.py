@@ -72,3 +72,23 @@ def test_a_bbox_across_the_antimeridian_is_met_on_both_sides(tmp_path: Path) -> 
     for apart in [(0.0, -16.8, 1.0, -16.7), (-179.4, -16.8, -179.0, -16.7), (179.7, -16.5, 179.9, -16.0)]:
         with pytest.raises(DatasetNotFoundError, match="no item of the table passes"):
             STACDataset(table, ["red"], intersects_bbox=apart)
+
+
+def test_items_sharing_an_id_in_two_collections_are_both_indexed(tmp_path: Path) -> None:
+    """STAC ids are unique within a collection only: one tile's id in two land-cover collections (io-lulc style)."""
+    records = []
+    for collection, value in (("io-lulc", 3), ("io-lulc-9-class", 9)):
+        folder = tmp_path / collection
+        folder.mkdir()
+        tile = FakeItem("60W-2020", "2020-01-01T00:00:00Z", 32631, 600_000, 5_000_320, 10, 32, {"data": value})
+        records += [record | {"collection": collection} for record in item_records(folder, [tile])]
+    table = _table(tmp_path, records)
+    both = STACDataset(table, ["data"])
+    assert len(both) == 2
+    assert [record.path for record in both.scene_records()] == ["io-lulc/60W-2020", "io-lulc-9-class/60W-2020"]
+    for collection, value in (("io-lulc", 3), ("io-lulc-9-class", 9)):
+        one = STACDataset(table, ["data"], filters=[("collection", "==", collection)])
+        assert [record.path for record in one.scene_records()] == ["60W-2020"]
+        assert torch.all(one[one.bounds]["image"] == value)
+    with pytest.raises(ValueError, match=r"holds two items with id '60W-2020' in collection 'io-lulc'"):
+        STACDataset(_table(tmp_path, [records[0], records[0]]), ["data"])

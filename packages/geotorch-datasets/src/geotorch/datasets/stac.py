@@ -198,7 +198,7 @@ class STACDataset(RasterDataset):
             )
         return [
             SceneRecord(
-                item.id,
+                item.name,
                 _profile(item.grid or self._read_grid(item), item),
                 item.mint,
                 item.maxt,
@@ -227,7 +227,7 @@ class STACDataset(RasterDataset):
                 )
         except rasterio.RasterioIOError as error:
             raise ValueError(
-                f"STACDataset: item {item.id!r} has no projection fields (proj:epsg, proj:transform, "
+                f"STACDataset: item {item.name!r} has no projection fields (proj:epsg, proj:transform, "
                 f"proj:shape) and its asset {self.asset_keys[0]!r} at {item.hrefs[0]} cannot be read: {error}"
             ) from error
 

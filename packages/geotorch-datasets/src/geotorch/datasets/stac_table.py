@@ -15,8 +15,9 @@ import math
 import os
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,9 @@ class StacItem:
     """One chosen item: its id, time interval and the files of the asked assets.
 
     Attributes:
-        id: the item's id (unique in the table).
+        id: the item's id (unique in its collection).
+        name: what names the item in the dataset, unique there: its id, or ``collection/id`` where
+            items of other collections share its id.
         mint: start of its time interval, POSIX seconds (``start_datetime``, else ``datetime``).
         maxt: end of its time interval (``end_datetime``, else ``datetime``).
         hrefs: the href of each asked asset, in ``asset_keys`` order (relative hrefs resolved
@@ -67,6 +70,7 @@ class StacItem:
     """
 
     id: str
+    name: str
     mint: float
     maxt: float
     hrefs: tuple[str, ...]
@@ -157,23 +161,24 @@ def choose_items(
     Raises:
         ValueError: if ``intersects_bbox`` is not ``(minx, miny, maxx, maxy)``, an item lacks an asked
             asset or its href, or declares an asked asset of several bands (naming the item and the asset),
-            or two items share an id.
+            or two items of one collection share an id (STAC ids are unique within a collection only).
     """
     box = _check_bbox(intersects_bbox)
     table = _meeting(table, box)
     rows = _projected(table, asset_keys).to_pylist()
     items: list[StacItem] = []
-    seen: set[str] = set()
+    seen: set[tuple[str | None, str]] = set()
     for row in rows:
         if box is not None and not _meets(row, box):
             continue
         mint, maxt = _interval(row)
         if time_range is not None and (maxt < time_range[0] or mint > time_range[1]):
             continue
-        item_id = str(row["id"])
-        if item_id in seen:
-            raise ValueError(f"STACDataset: {index_path} holds two items with id {item_id!r}")
-        seen.add(item_id)
+        item_id, collection = str(row["id"]), row.get("collection")
+        if (collection, item_id) in seen:
+            where = "" if collection is None else f" in collection {collection!r}"
+            raise ValueError(f"STACDataset: {index_path} holds two items with id {item_id!r}{where}")
+        seen.add((collection, item_id))
         assets = {key: row.get(_ASSET_COLUMN + key) for key in asset_keys}
         hrefs = []
         for key in asset_keys:
@@ -198,6 +203,7 @@ def choose_items(
         items.append(
             StacItem(
                 id=item_id,
+                name=item_id if collection is None else f"{collection}/{item_id}",
                 mint=mint,
                 maxt=maxt,
                 hrefs=tuple(hrefs),
@@ -208,7 +214,8 @@ def choose_items(
                 nodata=bands[0].get("nodata"),
             )
         )
-    return items
+    shared = Counter(item.id for item in items)
+    return [item if shared[item.id] > 1 else replace(item, name=item.id) for item in items]
 
 
 def _meeting(table: Any, box: tuple[float, float, float, float] | None) -> Any:
@@ -236,7 +243,11 @@ def _projected(table: Any, asset_keys: Sequence[str]) -> Any:
     import pyarrow.compute as pc
 
     names = table.schema.names
-    kept = [name for name in ("id", "geometry", "bbox", "datetime", "start_datetime", "end_datetime") if name in names]
+    kept = [
+        name
+        for name in ("id", "collection", "geometry", "bbox", "datetime", "start_datetime", "end_datetime")
+        if name in names
+    ]
     columns = {name: table.column(name) for name in [*kept, *(key for key in _PROJ_KEYS if key in names)]}
     assets = table.column("assets")
     known = {field.name for field in assets.type} if pa.types.is_struct(assets.type) else set()
