@@ -19,11 +19,13 @@ from pyproj import CRS as ProjCRS
 from rasterio.crs import CRS
 from rasterio.features import rasterize
 
+from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import half_turn, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
+from geotorch.core.geoparquet import GeoParquetError
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
 from geotorch.core.sample import Sample, Transform
@@ -132,10 +134,10 @@ class VectorDataset(GeoDataset):
             if match is None or path.suffix.lower() in SIDECAR_SUFFIXES:
                 continue
             try:
-                layer = self._layer_in(path)
+                layer = "" if geoparquet.is_geoparquet(path) else self._layer_in(path)
                 # Some drivers (GeoJSONSeq, SQLite) only report bounds when forced to compute them.
-                info = None if layer is None else pyogrio.read_info(path, layer=layer, force_total_bounds=True)
-            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
+                info = None if layer is None else _info(path, layer)
+            except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, GeoParquetError) as error:
                 warnings.warn(
                     f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})", stacklevel=3
                 )
@@ -205,7 +207,12 @@ class VectorDataset(GeoDataset):
         if cached is not None:
             return cached
         columns = [self.label_name] if self.label_name else []
-        meta, fids, wkb, fields = pyogrio.raw.read(path, layer=self._layers[path], columns=columns, return_fids=True)
+        if geoparquet.is_geoparquet(Path(path)):
+            meta, fids, wkb, fields = geoparquet.read(Path(path), columns)
+        else:
+            meta, fids, wkb, fields = pyogrio.raw.read(
+                path, layer=self._layers[path], columns=columns, return_fids=True
+            )
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
         if source_crs != self.crs:
@@ -295,6 +302,23 @@ class VectorDataset(GeoDataset):
         from geotorch.core.plotting import plot_sample
 
         return plot_sample(sample, show_titles=show_titles, suptitle=suptitle)
+
+
+def _info(path: Path, layer: str) -> dict[str, Any]:
+    """``pyogrio.read_info``'s ``crs``, ``geometry_type``, ``total_bounds`` and ``fields`` of ``path``'s ``layer``.
+
+    GeoParquet files (which pyogrio's GDAL does not read) are read by :mod:`geotorch.core.geoparquet`.
+    """
+    if not geoparquet.is_geoparquet(path):
+        info: dict[str, Any] = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
+        return info
+    parquet = geoparquet.read_info(path)
+    return {
+        "crs": parquet.crs,
+        "geometry_type": "Unknown",
+        "total_bounds": parquet.bounds,
+        "fields": parquet.fields,
+    }
 
 
 def warn_of_unlikely_res(owner: str, res: tuple[float, float], crs: CRS) -> None:

@@ -1,0 +1,141 @@
+"""Reading GeoParquet files (WKB geometries, GeoParquet 1.x metadata) with pyarrow, for VectorDataset.
+
+The GDAL that pyogrio's wheels carry has no Parquet driver, so such files are read here: their
+``geo`` metadata gives the geometry column, its CRS (PROJJSON; absent means OGC:CRS84, longitude
+and latitude) and its bounds. pyarrow is not a dependency of geotorch-core: without it a GeoParquet
+file is skipped with a warning that says how to get it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import CRS as ProjCRS
+from pyproj.exceptions import CRSError
+
+#: File name suffixes read as GeoParquet.
+SUFFIXES = frozenset({".parquet", ".geoparquet"})
+#: GeoParquet's CRS when its metadata names none: longitude, latitude on WGS 84.
+_DEFAULT_CRS = "OGC:CRS84"
+
+
+class GeoParquetError(ValueError):
+    """A Parquet file that cannot be read as GeoParquet; the message says why."""
+
+
+@dataclass(frozen=True)
+class GeoParquetInfo:
+    """What VectorDataset indexes of a GeoParquet file.
+
+    Attributes:
+        crs: the geometries' CRS as WKT, None when the metadata says they have none.
+        bounds: ``(minx, miny, maxx, maxy)`` of the geometries, None when there are none.
+        fields: the file's columns other than the geometry column.
+    """
+
+    crs: str | None
+    bounds: tuple[float, float, float, float] | None
+    fields: list[str]
+
+
+def is_geoparquet(path: Path) -> bool:
+    """Whether ``path`` is named like a (Geo)Parquet file."""
+    return path.suffix.lower() in SUFFIXES
+
+
+def read_info(path: Path) -> GeoParquetInfo:
+    """The CRS, bounds and attribute names of the GeoParquet file ``path``.
+
+    Raises:
+        GeoParquetError: if pyarrow is missing, the file is not Parquet, or its ``geo`` metadata is missing,
+            malformed or names a geometry encoding other than WKB.
+    """
+    parquet = _parquet()
+    try:
+        schema = parquet.read_schema(path)
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise GeoParquetError(f"not a Parquet file ({error})") from None
+    column, crs = _geometry_column(schema.metadata)
+    bbox = _column_metadata(schema.metadata)[1].get("bbox")
+    if isinstance(bbox, list) and len(bbox) in (4, 6) and all(isinstance(value, (int, float)) for value in bbox):
+        # A 3-D bbox is (minx, miny, minz, maxx, maxy, maxz).
+        half = len(bbox) // 2
+        bounds: tuple[float, float, float, float] | None = (
+            float(bbox[0]),
+            float(bbox[1]),
+            float(bbox[half]),
+            float(bbox[half + 1]),
+        )
+    else:
+        geometries = shapely.from_wkb(_column(parquet.read_table(path, columns=[column]), column))
+        present = geometries[~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)]
+        bounds = None
+        if len(present):
+            minx, miny, maxx, maxy = (float(value) for value in shapely.total_bounds(present))
+            bounds = (minx, miny, maxx, maxy)
+    return GeoParquetInfo(crs, bounds, [name for name in schema.names if name != column])
+
+
+def read(path: Path, columns: list[str]) -> tuple[dict[str, Any], np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The features of ``path`` as ``pyogrio.raw.read`` gives them: meta (``crs``), FIDs, WKB, ``columns``' values.
+
+    FIDs are the rows' positions from 0. Null attribute values come back as None.
+
+    Raises:
+        GeoParquetError: as :func:`read_info`.
+    """
+    parquet = _parquet()
+    column, crs = _geometry_column(parquet.read_schema(path).metadata)
+    table = parquet.read_table(path, columns=[column, *columns])
+    wkb = _column(table, column)
+    fields = [_column(table, name) for name in columns]
+    return {"crs": crs}, np.arange(len(wkb)), wkb, fields
+
+
+def _parquet() -> Any:
+    try:
+        import pyarrow.parquet
+    except ImportError:
+        raise GeoParquetError("reading GeoParquet needs pyarrow, which is not installed: pip install pyarrow") from None
+    return pyarrow.parquet
+
+
+def _column(table: Any, name: str) -> np.ndarray:
+    values: np.ndarray = np.asarray(table.column(name).to_pylist(), dtype=object)
+    return values
+
+
+def _column_metadata(metadata: dict[bytes, bytes] | None) -> tuple[str, dict[str, Any]]:
+    """The primary geometry column's name and its metadata, from the schema's ``geo`` key."""
+    if not metadata or b"geo" not in metadata:
+        raise GeoParquetError("a Parquet file without GeoParquet's 'geo' metadata, so no column is known as geometry")
+    try:
+        geo = json.loads(metadata[b"geo"])
+        column = geo["primary_column"]
+        return str(column), dict(geo["columns"][column])
+    except (ValueError, KeyError, TypeError) as error:
+        raise GeoParquetError(f"its GeoParquet 'geo' metadata is malformed ({error!r})") from None
+
+
+def _geometry_column(metadata: dict[bytes, bytes] | None) -> tuple[str, str | None]:
+    """The primary geometry column's name and its CRS as WKT (None when the metadata says it has none)."""
+    column, described = _column_metadata(metadata)
+    if described.get("encoding", "WKB") != "WKB":
+        raise GeoParquetError(
+            f"its geometry column {column!r} is encoded as {described['encoding']!r}; only WKB is read "
+            "(rewrite it with geopandas' to_parquet(geometry_encoding='WKB'))"
+        )
+    if "crs" not in described:
+        return column, ProjCRS.from_user_input(_DEFAULT_CRS).to_wkt()
+    crs = described["crs"]
+    if crs is None:
+        return column, None
+    try:
+        return column, ProjCRS.from_user_input(crs if isinstance(crs, str) else json.dumps(crs)).to_wkt()
+    except (CRSError, TypeError, ValueError) as error:
+        raise GeoParquetError(f"its geometry column's CRS cannot be read ({error})") from None
