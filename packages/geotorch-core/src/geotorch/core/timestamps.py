@@ -122,12 +122,15 @@ def _week(text: str, date_format: str, week: str, source: str) -> tuple[datetime
     else:
         number = dated.timetuple().tm_yday
     new_year = datetime(dated.year, 1, 1, tzinfo=dated.tzinfo or UTC)
-    try:
-        if week == "%V":
-            start = datetime.fromisocalendar(dated.year, number, 1).replace(tzinfo=new_year.tzinfo)
-            return start, start + timedelta(weeks=1, microseconds=-1)
-    except ValueError as error:
-        raise ValueError(f"{source}: date {text!r} names no ISO week (date_format {date_format!r}: {error})") from error
+    if week == "%V":
+        try:
+            monday = datetime.fromisocalendar(dated.year, number, 1)
+        except ValueError as error:
+            raise ValueError(
+                f"{source}: date {text!r} names no ISO week (date_format {date_format!r}: {error})"
+            ) from error
+        start = monday.replace(tzinfo=new_year.tzinfo)
+        return start, start + timedelta(weeks=1, microseconds=-1)
     # Week 0 of %U and %W holds the days of the year before its first Sunday (Monday); it may hold none.
     first_week = (_WEEK_STARTS[week] - new_year.weekday()) % 7
     start = new_year + timedelta(days=0 if number == 0 else first_week + 7 * (number - 1))
