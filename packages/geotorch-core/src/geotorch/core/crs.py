@@ -9,12 +9,36 @@ import pyproj
 from pyproj import Transformer
 from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
+from rasterio.errors import CRSError
 
 
 @functools.lru_cache(maxsize=256)
 def crs_from_wkt(wkt: str) -> CRS:
     """The CRS of ``wkt``, built once per distinct WKT (files of one product share a handful)."""
     return CRS.from_wkt(wkt)
+
+
+def as_crs(crs: object, owner: str) -> CRS:
+    """The CRS given as a dataset's ``crs`` argument, in any form rasterio reads.
+
+    Args:
+        crs: an EPSG code (``"EPSG:32633"`` or ``32633``), a WKT or PROJ string, a
+            ``{"init": ...}`` dict, or a rasterio or pyproj CRS.
+        owner: the dataset's class name, for messages.
+
+    Raises:
+        ValueError: if rasterio reads no CRS from it (an unknown EPSG code, a code as text
+            such as ``"32633"``, a float, an empty CRS), naming ``crs`` and rasterio's reason.
+    """
+    shown = repr(crs) if len(repr(crs)) <= 80 else f"{repr(crs)[:77]}..."
+    advice = "give an EPSG code ('EPSG:32633' or 32633), a WKT or PROJ string, or a rasterio or pyproj CRS"
+    try:
+        parsed = CRS.from_user_input(crs)
+    except CRSError as error:
+        raise ValueError(f"{owner}: crs={shown} is not a coordinate reference system ({error}); {advice}") from error
+    if not parsed.to_wkt():
+        raise ValueError(f"{owner}: crs={shown} is an empty CRS; {advice}")
+    return parsed
 
 
 @functools.lru_cache(maxsize=64)

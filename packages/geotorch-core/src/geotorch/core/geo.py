@@ -280,15 +280,15 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
         Raises:
             TypeError: if ``res`` is not a number or a pair of numbers.
-            ValueError: if ``res`` is not positive and finite.
+            ValueError: if ``res`` is not positive and finite, or ``crs`` is not a CRS rasterio reads.
             NotImplementedError: if the view has no footprints to move to another CRS (a split).
         """
         # A plain shallow copy: copy.copy would go through __getstate__ and rebuild the index for nothing.
         view = type(self).__new__(type(self))
         view.__dict__.update(self.__dict__)
-        from rasterio.crs import CRS
+        from geotorch.core.crs import as_crs
 
-        view._crs = self.crs if crs is None else CRS.from_user_input(crs)
+        view._crs = self.crs if crs is None else as_crs(crs, type(self).__name__)
         # Moved to another CRS, the pixel size is measured in its units (metres are not degrees).
         view._res = self._res_in(view._crs) if res is None else as_res(res)
         if view._crs != self.crs:

@@ -14,7 +14,7 @@ from rasterio.enums import Resampling
 
 from geotorch.core.band_counts import check_band_count
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import crs_from_wkt
+from geotorch.core.crs import as_crs, crs_from_wkt
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.exact_types import EXACT_IN_FLOAT32, warn_of_rounding
 from geotorch.core.files import Paths, as_locations
@@ -209,10 +209,10 @@ class RasterDataset(SceneFiles, GeoDataset):
 
         Raises:
             DatasetNotFoundError: if no file matches in ``paths``.
-            ValueError: if a band name is unknown, a file name has a bad date, or a file
-                holds complex pixels; with ``time_series``, if ``filename_regex`` has no ``date``
-                (or ``start`` and ``stop``) group, a file's name holds no date, or files differ
-                in band count (naming them).
+            ValueError: if ``crs`` is not a CRS rasterio reads (naming it), a band name is unknown, a
+                file name has a bad date, or a file holds complex pixels; with ``time_series``, if
+                ``filename_regex`` has no ``date`` (or ``start`` and ``stop``) group, a file's name
+                holds no date, or files differ in band count (naming them).
         """
         self.paths: Sequence[Location] = as_locations(paths, root, type(self).__name__)
         self.transforms = transforms
@@ -231,8 +231,9 @@ class RasterDataset(SceneFiles, GeoDataset):
             self.resampling = Resampling.bilinear if self.is_image else Resampling.nearest
         # Arguments are checked before any file is searched or read: a bad one is named even where no data is.
         given_res = as_res(res) if res is not None else None
+        given_crs = as_crs(crs, type(self).__name__) if crs is not None else None
         footprints, first = self._scan()
-        self._crs = CRS.from_user_input(crs) if crs is not None else crs_from_wkt(first.crs)
+        self._crs = given_crs if given_crs is not None else crs_from_wkt(first.crs)
         self._res = self._native_res(first)
         if given_res is not None:
             warn_of_unlikely_res(type(self).__name__, given_res, self._res, self._crs)
