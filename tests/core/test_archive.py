@@ -11,12 +11,14 @@ import random
 import re
 import shutil
 import signal
+import stat
 import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+import rasterio
 
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
 from geotorch.core.errors import DamagedArchiveError
@@ -623,3 +625,56 @@ def test_extract_archive_makes_a_hard_link_to_an_earlier_file(tmp_path: Path) ->
 
     assert (tmp_path / "out/data/hard").read_bytes() == b"bad"
     assert os.path.samefile(tmp_path / "out/data/hard", tmp_path / "out/good.txt")
+
+
+def zip_with_links(path: Path, files: dict[str, Path], links: dict[str, str]) -> Path:
+    """A zip of ``files`` (member name: file to store) and of symlinks (name: target) as ``zip -y`` stores them."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, source in files.items():
+            archive.write(source, name)
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3  # Unix, whose mode bits hold the file type
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+    return path
+
+
+@pytest.mark.real_data
+def test_a_zip_symlink_is_extracted_as_a_link_to_its_file(real_data: Path, tmp_path: Path) -> None:
+    # A scene zipped with `zip -y`, its latest.tif a symlink: extracted as a 16-byte file holding the text
+    # 'scenes/RGB.byte.tif', which no reader takes for a raster.
+    archive = zip_with_links(
+        tmp_path / "scenes.zip",
+        {"scenes/RGB.byte.tif": real_data / "RGB.byte.tif"},
+        {"latest.tif": "scenes/RGB.byte.tif", "scenes/again.tif": "RGB.byte.tif"},
+    )
+    out = tmp_path / "out"
+    extract_archive(archive, out)
+    assert os.readlink(out / "latest.tif") == "scenes/RGB.byte.tif"
+    for name in ("latest.tif", "scenes/again.tif"):
+        with rasterio.open(out / name) as linked, rasterio.open(real_data / "RGB.byte.tif") as original:
+            assert linked.crs == original.crs
+            assert (linked.read() == original.read()).all()
+
+
+@pytest.mark.parametrize(
+    ("links", "refused"),
+    [
+        ({"data/passwd": "/etc/passwd"}, r"'data/passwd' \(symlink to the absolute path '/etc/passwd'\)"),
+        ({"data/up": "../../outside"}, r"'data/up' \(symlink to '../../outside', outside the extraction folder\)"),
+        # Each link stays inside by its name, but "here" is the extraction folder, so "here/.." is above it.
+        ({"here": ".", "data/parent": "../here/.."}, r"'data/parent' \(symlink to '../here/..', which leads outside"),
+    ],
+    ids=["absolute", "outside", "chain"],
+)
+def test_a_zip_symlink_leading_outside_is_refused_and_nothing_extracted(
+    tmp_path: Path, links: dict[str, str], refused: str
+) -> None:
+    archive = zip_with_links(
+        tmp_path / "links.zip", {"data/a.txt": write_tree(tmp_path / "source") / "data/a.txt"}, links
+    )
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=refused):
+        extract_archive(archive, out)
+    assert not out.exists()

@@ -10,6 +10,7 @@ import os
 import posixpath
 import re
 import shutil
+import stat
 import tarfile
 import zipfile
 import zlib
@@ -272,17 +273,23 @@ def _tar_member_problem(member: tarfile.TarInfo) -> str | None:
     if (reason := _name_problem(member.name)) is not None:
         return reason
     if member.issym():
-        if member.linkname.startswith(("/", "\\")) or _DRIVE.match(member.linkname):
-            return f"symlink to the absolute path {member.linkname!r}"
-        # A symlink's target is relative to the folder holding the link.
-        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(member.name), member.linkname))
-        if resolved == ".." or resolved.startswith("../"):
-            return f"symlink to {member.linkname!r}, outside the extraction folder"
-    elif member.islnk():
+        return _symlink_problem(member.name, member.linkname)
+    if member.islnk():
         if (reason := _escape(member.linkname)) is not None:
             return f"hard link to {member.linkname!r} ({reason})"
     elif not (member.isfile() or member.isdir()):
         return "device file or FIFO"
+    return None
+
+
+def _symlink_problem(name: str, target: str) -> str | None:
+    """Why a symlink ``name`` to ``target`` would point outside the extraction folder, or None."""
+    if target.startswith(("/", "\\")) or _DRIVE.match(target):
+        return f"symlink to the absolute path {target!r}"
+    # A symlink's target is relative to the folder holding the link.
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+    if resolved == ".." or resolved.startswith("../"):
+        return f"symlink to {target!r}, outside the extraction folder"
     return None
 
 
@@ -319,10 +326,39 @@ def _refuse_unsafe(src: Path, problems: Iterable[tuple[str, str | None]]) -> Non
 def _extract_zip(src: Path, dst: Path) -> None:
     with zipfile.ZipFile(src) as archive:
         members = archive.infolist()
-        _refuse_unsafe(src, ((info.filename, _name_problem(info.filename)) for info in members))
+        # zipfile writes a symlink member (zip -y; Unix mode S_IFLNK) as a file holding its target's path.
+        links = {info.filename: os.fsdecode(archive.read(info)) for info in members if _is_zip_symlink(info)}
+        _refuse_unsafe(
+            src,
+            (
+                (info.filename, _name_problem(info.filename) or _symlink_problem(info.filename, links[info.filename]))
+                if info.filename in links
+                else (info.filename, _name_problem(info.filename))
+                for info in members
+            ),
+        )
         _refuse_unsafe(src, _layout_problems((info.filename, info.is_dir()) for info in members))
+        files = [info for info in members if info.filename not in links]
         with _staging(src, dst) as staging:
-            archive.extractall(staging, members=report_progress(members, len(members), f"extracting {src.name}"))
+            archive.extractall(staging, members=report_progress(files, len(files), f"extracting {src.name}"))
+            # Links come last, so that no member is written through one.
+            for name, target in links.items():
+                link = staging / name
+                link.parent.mkdir(parents=True, exist_ok=True)
+                link.symlink_to(target)
+            _refuse_unsafe(src, ((name, _resolved_outside(staging, staging / name)) for name in links))
+
+
+def _is_zip_symlink(info: zipfile.ZipInfo) -> bool:
+    """Whether a zip member is a symlink: made on Unix (or with Unix modes) with the file type S_IFLNK."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _resolved_outside(folder: Path, link: Path) -> str | None:
+    """Why ``link`` leads outside ``folder`` once every link on its way is followed (a chain), or None."""
+    if link.resolve().is_relative_to(folder.resolve()):
+        return None
+    return f"symlink to {os.readlink(link)!r}, which leads outside the extraction folder through other links"
 
 
 def _extract_tar(src: Path, dst: Path) -> None:
