@@ -642,7 +642,7 @@ def zip_with_links(path: Path, files: dict[str, Path], links: dict[str, str]) ->
 
 @pytest.mark.real_data
 def test_a_zip_symlink_is_extracted_as_a_link_to_its_file(real_data: Path, tmp_path: Path) -> None:
-    # A scene zipped with `zip -y`, its latest.tif a symlink: extracted as a 16-byte file holding the text
+    # A scene zipped with `zip -y`, its latest.tif a symlink: extracted as a 19-byte file holding the text
     # 'scenes/RGB.byte.tif', which no reader takes for a raster.
     archive = zip_with_links(
         tmp_path / "scenes.zip",
