@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
+from numbers import Real
 from typing import Any
 
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
@@ -78,9 +80,9 @@ def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDa
         One view per fraction.
 
     Raises:
-        ValueError: if the fractions are not positive or do not sum to 1.
+        ValueError: if the fractions are not positive (NaN among them) or do not sum to 1.
     """
-    if any(fraction <= 0 for fraction in fractions) or abs(sum(fractions) - 1) > 1e-6:
+    if not all(math.isfinite(fraction) and fraction > 0 for fraction in fractions) or abs(sum(fractions) - 1) > 1e-6:
         raise ValueError(f"spatial_split: fractions={list(fractions)} must be positive and sum to 1")
     bounds = dataset.bounds
     along_x = bounds.maxx - bounds.minx >= bounds.maxy - bounds.miny
@@ -97,6 +99,37 @@ def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDa
         else:
             strips.append(BoundingBox(bounds.minx, bounds.maxx, first, last, bounds.mint, bounds.maxt))
     return roi_split(dataset, strips)
+
+
+def split_fractions(splits: object, owner: str) -> tuple[float, float, float]:
+    """``splits`` checked to be the train, validation and test shares :func:`spatial_split` takes.
+
+    Args:
+        splits: the datamodule's ``splits`` argument.
+        owner: the datamodule's name, for messages.
+
+    Returns:
+        The three shares, as floats.
+
+    Raises:
+        TypeError: if ``splits`` is not a sequence of three numbers (a string, a bool, one number).
+        ValueError: if it has another count of shares, or they are not positive or do not sum to 1 (percentages
+            summing to 100 are named as such).
+    """
+    shares = tuple(splits) if isinstance(splits, Sequence) and not isinstance(splits, str) else None
+    if shares is None or any(isinstance(share, bool) or not isinstance(share, Real) for share in shares):
+        raise TypeError(f"{owner}: splits={splits!r} must be three numbers, the train, validation and test "
+                        "shares of the area, such as (0.8, 0.1, 0.1)")
+    if len(shares) != 3:
+        raise ValueError(f"{owner}: splits={list(shares)} must hold 3 shares (train, validation, test), "
+                         f"not {len(shares)}, such as (0.8, 0.1, 0.1)")
+    fractions = (float(shares[0]), float(shares[1]), float(shares[2]))
+    total = math.fsum(fractions)
+    if not all(math.isfinite(share) and share > 0 for share in fractions) or abs(total - 1) > 1e-6:
+        hint = f" (percentages? give {tuple(share / 100 for share in fractions)})" if abs(total - 100) <= 1e-4 else ""
+        raise ValueError(f"{owner}: splits={list(shares)} must be positive shares summing to 1{hint}; each "
+                         "strip needs some of the area")
+    return fractions
 
 
 class GeoDataModule(BaseDataModule):
@@ -143,8 +176,9 @@ class GeoDataModule(BaseDataModule):
 
         Raises:
             TypeError: if a size, stride or count is not a number (or a pair of numbers).
-            ValueError: if one is NaN, infinite, zero or negative, a count is not whole (naming the argument), or
-                ``predict_stride`` is larger than ``patch_size`` (pixels between windows would not be predicted).
+            ValueError: if one is NaN, infinite, zero or negative, a count is not whole (naming the argument),
+                ``predict_stride`` is larger than ``patch_size`` (pixels between windows would not be predicted),
+                or ``splits`` are not three positive shares summing to 1 (see :func:`split_fractions`).
         """
         super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
         owner = type(self).__name__
@@ -167,7 +201,7 @@ class GeoDataModule(BaseDataModule):
         self.length = length
         self.stride = stride
         self.predict_stride = predict_stride
-        self.splits = tuple(splits)
+        self.splits = split_fractions(splits, owner)
         self.train_dataset: GeoDataset | None = None
         self.val_dataset: GeoDataset | None = None
         self.test_dataset: GeoDataset | None = None
