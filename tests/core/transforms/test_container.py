@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import kornia.augmentation as K
+import numpy as np
+import pyogrio.raw
 import pytest
 import torch
 from torch import nn
 
+from geotorch.core import VectorDataset
 from geotorch.transforms import (
     AppendBNDVI,
     AppendGBNDVI,
@@ -308,3 +312,36 @@ def test_cuda_results_match_the_cpu_results() -> None:
     for key, value in on_cpu.items():
         assert on_cuda[key].device.type == "cuda"
         torch.testing.assert_close(on_cuda[key].cpu(), value, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.real_data
+def test_crop_codes_beyond_float32_move_with_a_float32_image_unchanged(real_data: Path, tmp_path: Path) -> None:
+    # The real wilderness areas labelled with two EuroCrops (HCAT) codes, beyond float32's exact 2**24: moved
+    # beside a float32 image they came back as 3301010176 and 3302000128, codes of no crop.
+    codes = np.where(np.arange(67) % 2 == 0, 3301010100, 3302000000)
+    meta, _, wkb, _ = pyogrio.raw.read(real_data / "coutwildrnp.shp")
+    pyogrio.raw.write(
+        tmp_path / "crops.gpkg",
+        geometry=wkb,
+        field_data=[codes],
+        fields=["code"],
+        crs=meta["crs"],
+        geometry_type=meta["geometry_type"],
+        driver="GPKG",
+    )
+    crops = VectorDataset(tmp_path / "crops.gpkg", res=0.02, label_name="code")
+    mask = crops[crops.bounds]["mask"]
+    assert mask.unique().tolist() == [0, 3301010100, 3302000000]
+    image = torch.rand(3, *mask.shape)
+    flipped = AugmentationSequential(K.RandomHorizontalFlip(p=1.0), keepdim=True)({"image": image, "mask": mask})
+    assert torch.equal(flipped["mask"], mask.flip(-1))
+    assert torch.equal(flipped["image"], image.flip(-1))
+    turned = AugmentationSequential(K.RandomAffine(degrees=90, p=1.0))({"image": image, "mask": mask})
+    assert set(turned["mask"].unique().tolist()) <= {0, 3301010100, 3302000000}
+    assert turned["image"].dtype == torch.float32
+
+
+def test_mask_values_beyond_2_to_the_53_are_refused_naming_them() -> None:
+    mask = torch.full((8, 8), 2**60, dtype=torch.int64)
+    with pytest.raises(ValueError, match=r"sample\['mask'\] holds 1152921504606846976, beyond 2\*\*53"):
+        AugmentationSequential(K.RandomHorizontalFlip(p=1.0))({"image": torch.rand(3, 8, 8), "mask": mask})

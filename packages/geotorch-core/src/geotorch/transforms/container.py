@@ -299,8 +299,14 @@ def _working_dtype(batch: dict[str, Tensor], keys: list[str]) -> torch.dtype:
     """The dtype a batch is augmented in: the image's, or a wider one that holds every value of its mask.
 
     kornia moves a mask in the image's dtype, and a bfloat16 image holds whole numbers exactly only up to
-    256, a float16 one up to 2048: class 257 of a mask moved beside a bfloat16 image came back as 256, and
-    a float32 mask kept 3 digits. The image is then augmented in the wider dtype and rounded back to its own.
+    256, a float16 one up to 2048, a float32 one up to 2**24: class 257 of a mask moved beside a bfloat16
+    image came back as 256, a float32 mask kept 3 digits, and crop code 3301010100 (EuroCrops' HCAT)
+    beside a float32 image came back as 3301010176. The image is then augmented in the wider dtype and
+    rounded back to its own. Only masks of a type wider than the image's exact range are looked at (a
+    device sync on the GPU): uint8 and int16 masks beside float32 images never are.
+
+    Raises:
+        ValueError: if a mask value is beyond 2**53, which no floating point type kornia moves holds exactly.
     """
     image = batch["image"].dtype
     if "mask" not in keys:
@@ -308,15 +314,27 @@ def _working_dtype(batch: dict[str, Tensor], keys: list[str]) -> torch.dtype:
     mask = batch["mask"]
     if mask.is_floating_point():
         return torch.promote_types(image, mask.dtype)
-    # Wider images keep today's dtype: kornia checks their integer masks itself, and a check here costs a sync.
-    if image.itemsize >= 4 or mask.dtype == torch.bool or mask.numel() == 0:
+    if mask.dtype == torch.bool or mask.numel() == 0 or _exact_up_to(image) >= _largest_of_type(mask.dtype):
         return image
     largest = max(int(mask.max()), -int(mask.min()))
-    for dtype in (image, torch.float32):
-        # Every whole number up to 2 / eps (2**24 in float32) is exact.
-        if largest <= 2 / torch.finfo(dtype).eps:
+    for dtype in (image, torch.float32, torch.float64):
+        if largest <= _exact_up_to(dtype):
             return dtype
-    return torch.float64
+    raise ValueError(
+        f"sample['mask'] holds {largest if int(mask.max()) == largest else -largest}, beyond 2**53: no floating "
+        "point type holds it exactly, so it cannot be moved by kornia; map the codes to smaller class ids first"
+    )
+
+
+def _exact_up_to(dtype: torch.dtype) -> float:
+    """The largest whole number below which every whole number is exact in the floating point ``dtype``: 2 / eps."""
+    return 2 / torch.finfo(dtype).eps
+
+
+def _largest_of_type(dtype: torch.dtype) -> int:
+    """The largest magnitude an integer ``dtype`` holds."""
+    limits = torch.iinfo(dtype)
+    return max(limits.max, -limits.min)
 
 
 def _per_step(key: str, value: Tensor, image: Tensor) -> bool:
