@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -216,3 +218,32 @@ def test_keys_and_region_of_the_aws_profile_files_are_enough(
     monkeypatch.setenv("AWS_PROFILE", "play")
     with pytest.raises(ValueError, match=r"AWS_PROFILE='play': no such profile in .*credentials or .*config"):
         RasterDataset(paths=f"s3://{BUCKET}/profile")
+
+
+def test_object_uploaded_again_between_two_reads_of_a_spawned_worker_is_an_error(s3: Any, tmp_path: Path) -> None:
+    """A process that only unpickles the dataset (a DataLoader worker started by spawn, macOS' default) pins too."""
+    old = write_raster(tmp_path / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6e6))
+    new = write_raster(
+        tmp_path / "new.tif", random_bands((1, 256, 256), dtype="float32", seed=7), 32631, grid(500000.0, 6e6)
+    )
+    s3.upload_file(str(old), BUCKET, "spawned/a.tif")
+    pickled = tmp_path / "dataset.pickle"
+    pickled.write_bytes(pickle.dumps(RasterDataset(paths=f"s3://{BUCKET}/spawned/a.tif", cache=False)))
+    code = textwrap.dedent(f"""
+        import pickle, sys
+        import boto3
+        from geotorch.core import RasterReadError
+        dataset = pickle.loads(open(sys.argv[1], "rb").read())
+        bounds = dataset.bounds
+        middle = (bounds.miny + bounds.maxy) / 2
+        dataset[type(bounds)(bounds.minx, bounds.maxx, middle, bounds.maxy, bounds.mint, bounds.maxt)]
+        boto3.client("s3").upload_file(sys.argv[2], "{BUCKET}", "spawned/a.tif")
+        try:
+            print("read", float(dataset[bounds]["image"].sum()))
+        except RasterReadError as error:
+            print("refused", error)
+    """)
+    done = subprocess.run([sys.executable, "-c", code, str(pickled), str(new)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused"), done.stdout
+    assert f"{BUCKET}/spawned/a.tif: cannot read" in done.stdout and "it was replaced or removed since" in done.stdout

@@ -214,10 +214,12 @@ def open_raster(path: str) -> DatasetReader:
 
     GDAL caches what it fetched of a remote file for the life of the process: an object
     replaced since this process read it may still be read as it was (a new process reads
-    the new one; the persisted index notices the change either way). An HTTP file not pinned
-    to a version yet (by a listing: :mod:`geotorch.core.remote_versions`) is pinned to the one
-    a HEAD request finds now, so that every later open and read of it in this process reads
-    that version or fails (``predict_raster`` opens an input several times).
+    the new one; the persisted index notices the change either way). An HTTP file or an
+    object in S3, GCS or Azure not pinned to a version yet (by a listing in this process or
+    the one it was forked from: :mod:`geotorch.core.remote_versions`) is pinned to the one a
+    HEAD request finds now, so that every later open and read of it in this process reads
+    that version or fails (``predict_raster`` opens an input several times; a DataLoader
+    worker started by spawn only unpickles its dataset).
 
     Raises:
         rasterio.errors.RasterioIOError: for a local file rasterio cannot open.
@@ -228,7 +230,7 @@ def open_raster(path: str) -> DatasetReader:
     global _opened_remote
     _opened_remote = True
     from geotorch.core.object_store import http_stamp
-    from geotorch.core.remote_versions import pin, pinned
+    from geotorch.core.remote_versions import object_stamp, pin, pinned
 
     url = path.removeprefix("/vsicurl/")
     if url.startswith(("http://", "https://")) and pinned(path) is None:
@@ -238,29 +240,39 @@ def open_raster(path: str) -> DatasetReader:
             raise RasterReadError(f"{path}: cannot open raster: {error}") from error
     try:
         with remote_env():
+            if pinned(path) is None:
+                pin(path, object_stamp(path))
             return rasterio.open(gdal_path(path))
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(f"{path}: cannot open raster: {error}") from error
 
 
 def read_failure(path: str, error: BaseException) -> str:
-    """Why reading ``path`` failed: GDAL's reasons, and for an HTTP file the server's answer now.
+    """Why reading ``path`` failed: GDAL's reasons, and for a remote file the server's answer now.
 
     GDAL only logs the HTTP status of a failed range request (as a warning) and raises a decoding
     error ("TIFFFillTile: Read error ... got 0 bytes"); one more request, a HEAD (a GET of one byte
     where HEAD is refused) with the headers GDAL sends for the file, tells a file gone (404), refused
-    (403), changed since it was indexed (412) or a failing server (503) apart.
+    (403), changed since it was indexed (412) or a failing server (503) apart. For an object in S3,
+    GCS or Azure pinned to an ETag, GDAL's HEAD for that version tells whether it is still there.
 
     Args:
         path: the file, as a URL or GDAL virtual path (or a local path, given no server's answer).
         error: the rasterio error of the read.
     """
+    from geotorch.core.remote_versions import object_stamp, pinned
+
     reason = gdal_reason(error)
     url = path.removeprefix("/vsicurl/")
     if not url.startswith(("http://", "https://")):
-        return reason
-    from geotorch.core.remote_versions import pinned
-
+        pin = pinned(path)
+        if pin is None or not pin.startswith("If-Match: "):
+            return reason
+        with remote_env():
+            if object_stamp(path) is not None:
+                return reason
+        etag = pin.removeprefix("If-Match: ")
+        return f"{reason} (the object's version {etag} cannot be had now: it was replaced or removed since)"
     lines = (line.partition(":") for line in (pinned(path) or "").splitlines())
     try:
         file_headers(request_url(url), {name.strip(): value.strip() for name, _, value in lines}, 10)

@@ -10,16 +10,21 @@ answers ``412 Precondition Failed``, and the read fails naming the URL. S3, GCS,
 common HTTP servers (nginx, Apache) honour both headers.
 
 The pins live in this process's GDAL configuration: DataLoader workers forked from it keep them;
-a process that only unpickles a dataset (spawned workers) reads without them.
+a process that only unpickles a dataset (spawned workers) pins each file at its first open instead,
+to the version found then (:func:`geotorch.core.remote.open_raster`, with :func:`object_stamp` for
+objects in S3, GCS or Azure).
 """
 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import threading
 
 from geotorch.core.remote import Stamp, _gdal_library, gdal_path
 
+#: GDAL's virtual file systems of object stores, whose objects GDAL finds with signed requests of its own.
+OBJECT_STORES = ("/vsis3/", "/vsigs/", "/vsiaz/")
 _pins: dict[str, str] = {}
 _lock = threading.Lock()
 
@@ -69,3 +74,45 @@ def pinned(url: str) -> str | None:
     """The validator headers every GDAL request for ``url`` carries, or None when it is not pinned."""
     with _lock:
         return _pins.get(gdal_path(url))
+
+
+def object_stamp(url: str) -> Stamp | None:
+    """The version of an object in S3, GCS or Azure that GDAL finds now: its ETag, Last-Modified and size.
+
+    One request, made by GDAL with its own signing and configuration (so it works in any process,
+    also a DataLoader worker forked after a listing, where obstore cannot run). Call it within
+    :func:`geotorch.core.remote.remote_env`.
+
+    Args:
+        url: the object's URL (``s3://b/k``) or GDAL virtual path (``/vsis3/b/k``).
+
+    Returns:
+        The stamp; None for another path, or when GDAL gets no answer (opening the object then fails,
+        naming GDAL's error).
+    """
+    path = gdal_path(url)
+    if not path.startswith(OBJECT_STORES):
+        return None
+    library = _gdal_library()
+    library.VSIGetFileMetadata.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p]
+    library.VSIGetFileMetadata.restype = ctypes.c_void_p
+    library.CSLDestroy.argtypes = [ctypes.c_void_p]
+    library.CSLDestroy.restype = None
+    found = library.VSIGetFileMetadata(path.encode(), b"HEADERS", None)
+    if not found:
+        return None
+    lines = ctypes.cast(found, ctypes.POINTER(ctypes.c_char_p))
+    headers: dict[str, str] = {}
+    for index in itertools.count():
+        line = lines[index]
+        if line is None:
+            break
+        name, _, value = line.decode("utf-8", "replace").partition("=")
+        headers[name.strip().lower()] = value.strip()
+    library.CSLDestroy(found)
+    etag, modified = headers.get("etag", ""), headers.get("last-modified", "")
+    if not etag and not modified:
+        return None
+    total = headers.get("content-range", "").rpartition("/")[2]
+    size = total if total.isdigit() else headers.get("content-length", "")
+    return etag, modified, int(size) if size.isdigit() else -1
