@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rasterio
 
 from geotorch.core import download
 from geotorch.core.download import (
@@ -662,3 +663,36 @@ def test_a_target_that_is_a_folder_or_below_a_file_is_refused_naming_both(
     assert served.hits("payload.bin") == 0
     assert (root.is_file() and root.read_bytes() == b"mine") or sorted(
         str(path.relative_to(root)) for path in root.rglob("*")) == ["file", "sub", "sub/file"]
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("framing", ["length", "close", "chunked"])
+@pytest.mark.parametrize("padding", [0, 512], ids=["no padding", "zeros after the last member"])
+def test_a_gzip_encoded_file_of_another_name_is_saved_decoded(
+    http_server: Any, tmp_path: Path, real_data: Path, framing: str, padding: int
+) -> None:
+    # The real RGB.byte.tif stored gzip-encoded, as S3 serves an object uploaded with Content-Encoding: gzip
+    # whatever the request asks: saved as the gzip stream under the name RGB.byte.tif, which failed its md5
+    # (the published file's) or, without one, was no raster.
+    original = (real_data / "RGB.byte.tif").read_bytes()
+    half = len(original) // 2
+    (http_server.root / "RGB.byte.tif").write_bytes(_gzip_members(original[:half], original[half:]) + bytes(padding))
+    http_server.frame("RGB.byte.tif", framing, headers={"Content-Encoding": "gzip"})
+    url = http_server.url("RGB.byte.tif")
+
+    path = download_url(url, tmp_path / "md5", md5=hashlib.md5(original).hexdigest(), progress=False)
+    assert path.read_bytes() == original
+    with rasterio.open(download_url(url, tmp_path / "unverified", progress=False)) as raster:
+        assert raster.crs == "EPSG:32618"
+        assert raster.read().shape == (3, 718, 791)
+
+
+def test_a_gzip_encoded_file_of_another_name_that_is_not_gzip_raises_and_keeps_nothing(
+    http_server: Any, tmp_path: Path
+) -> None:
+    (http_server.root / "labels.csv").write_bytes(b"class,name\n1,water\n")
+    http_server.frame("labels.csv", "length", headers={"Content-Encoding": "gzip"})
+    url = http_server.url("labels.csv")
+    with pytest.raises(DownloadError, match=re.escape(url) + ".*gzip-encoded body cannot be decoded"):
+        download_url(url, tmp_path, progress=False)
+    assert list(tmp_path.iterdir()) == []

@@ -107,11 +107,12 @@ def download_url(
     the checksums is not fetched again; one that does not match is deleted and downloaded again.
 
     A body is complete when it has as many bytes as its one Content-Length, when a chunked body ends with
-    its last chunk, and when a body sent with ``Content-Encoding: gzip`` (saved as sent) or ``deflate``
-    (decoded) reaches the end of its stream. A body with none of these, ended by the server closing the
-    connection, is checked against a checksum when one is given; else the server is asked for its length
-    (a request for the bytes past the end, :func:`geotorch.core.http_body.confirm_length`), and if it
-    does not say, a zip, tar, gzip, bzip2 or xz file must be whole (:func:`geotorch.core.archive.archive_damage`).
+    its last chunk, and when a body sent with ``Content-Encoding: gzip`` (saved as sent under a ``.gz``,
+    ``.tgz`` or ``.gzip`` name, decoded under any other) or ``deflate`` (decoded) reaches the end of its
+    stream. A body with none of these, ended by the server closing the connection, is checked against a
+    checksum when one is given; else the server is asked for its length (a request for the bytes past the
+    end, :func:`geotorch.core.http_body.confirm_length`), and if it does not say, a zip, tar, gzip, bzip2
+    or xz file must be whole (:func:`geotorch.core.archive.archive_damage`).
     Only a file in another format from a server that does neither cannot be told from one cut short: pass a
     checksum for those. Responses that do not carry the whole file as it is published are refused: a status
     other than 200 (``206 Partial Content``, ``204 No Content``...), several or malformed Content-Length
@@ -283,7 +284,7 @@ def _fetch(url: str, out: BinaryIO, label: str, algorithms: Iterable[str], progr
     with response:
         try:
             announced = announced_length(response)
-            decoder = content_decoder(response.headers)
+            decoder = content_decoder(response.headers, label)
             with tqdm(
                 total=announced, desc=label, unit="B", unit_scale=True, unit_divisor=1024, disable=not progress
             ) as bar:

@@ -13,7 +13,8 @@ A download is saved only when its body is known to be whole. What makes it known
 What cannot be saved is refused rather than guessed at: a status other than 200 (a ``206 Partial Content``
 to a request for the whole file, ``204 No Content``...), several or malformed Content-Length values
 (RFC 9112, section 6.3), a transfer coding other than chunked, and a content coding other than gzip and
-deflate (gzip bodies are saved as sent, deflate bodies decoded: see :func:`content_decoder`).
+deflate (gzip bodies of ``.gz`` files are saved as sent, others and deflate bodies decoded: see
+:func:`content_decoder`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from geotorch.core.errors import BodyError
 
 _OUTPUT_BYTES = 1 << 20
 _GZIP_CODINGS = ("gzip", "x-gzip")
+#: Names of files that are gzip streams themselves: a gzip-encoded body of such a name is the file as sent.
+_GZIP_SUFFIXES = (".gz", ".tgz", ".gzip")
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib's setting for a gzip header and trailer around the deflate data
 _DIGITS = re.compile(r"[0-9]+")
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(?P<first>[0-9]+)-[0-9]+|\*)/(?P<total>[0-9]+|\*)", re.IGNORECASE)
@@ -107,12 +110,19 @@ class ContentDecoder(Protocol):
         ...
 
 
-def content_decoder(headers: Message) -> ContentDecoder:
-    """How to save a body sent with the Content-Encoding in ``headers``.
+def content_decoder(headers: Message, name: str = "") -> ContentDecoder:
+    """How to save a body sent with the Content-Encoding in ``headers`` as the file ``name``.
 
-    A gzip body is saved as sent: servers label ``.gz`` files so, and their checksums are those of the ``.gz``
-    file. A deflate body (zlib-wrapped as RFC 9110 says, or raw as some servers send it) is decoded: only the
-    file it encodes has a meaning. Identity bodies are saved as sent.
+    A gzip body of a file named as gzip (``.gz``, ``.tgz``, ``.gzip``) is saved as sent: servers label
+    ``.gz`` files so, and their checksums are those of the ``.gz`` file. A gzip body of any other name is
+    decoded, as a browser or ``curl --compressed`` does: an object stored gzip-encoded (S3's
+    ``Content-Encoding: gzip`` metadata on a ``.geojson`` or ``.csv``, served so whatever is asked) is
+    the file it encodes. A deflate body (zlib-wrapped as RFC 9110 says, or raw as some servers send it) is
+    decoded: only the file it encodes has a meaning. Identity bodies are saved as sent.
+
+    Args:
+        headers: the response's headers.
+        name: the name the body is saved under.
 
     Raises:
         BodyError: For any other coding (br, zstd, compress...) or several codings, which cannot be decoded here.
@@ -121,7 +131,7 @@ def content_decoder(headers: Message) -> ContentDecoder:
     if not codings:
         return _Identity()
     if len(codings) == 1 and codings[0] in _GZIP_CODINGS:
-        return _GzipAsSent()
+        return _GzipAsSent() if name.lower().endswith(_GZIP_SUFFIXES) else _GzipDecoded()
     if codings == ["deflate"]:
         return _Deflate()
     raise BodyError(
@@ -164,6 +174,43 @@ class _GzipAsSent:
 
     def finish(self) -> bool:
         if self._readable and not self._decoder.eof:
+            raise BodyError(f"the gzip-encoded body stops after {self._sent} bytes, inside its stream; retry")
+        # A body of several members may be cut between two: a member that ends is no sign of the last one.
+        return False
+
+
+class _GzipDecoded:
+    """Decodes a gzip-encoded body of one member or several, which must run to the end of its last member.
+
+    Zero bytes after the last member (padding some writers add) are dropped, as gzip itself drops them.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = zlib.decompressobj(_GZIP_WBITS)
+        self._members = 0  # members decoded to their end
+        self._zeros = True  # whether every byte the current member's decoder has had is zero
+        self._sent = 0
+
+    def decode(self, chunk: bytes) -> Iterator[bytes]:
+        self._sent += len(chunk)
+        data = chunk
+        while data:
+            if self._decoder.eof:
+                self._decoder, self._zeros = zlib.decompressobj(_GZIP_WBITS), True
+                self._members += 1
+            self._zeros = self._zeros and not any(data)
+            if self._members and self._zeros:
+                # Padding after the last member: not a member, nothing to decode.
+                return
+            try:
+                # At most a MiB at a time, so that a small body cannot expand into all of memory.
+                yield self._decoder.decompress(data, _OUTPUT_BYTES)
+            except zlib.error as err:
+                raise BodyError(f"the gzip-encoded body cannot be decoded ({err}); retry") from err
+            data = self._decoder.unconsumed_tail or self._decoder.unused_data
+
+    def finish(self) -> bool:
+        if not self._decoder.eof and not (self._members and self._zeros):
             raise BodyError(f"the gzip-encoded body stops after {self._sent} bytes, inside its stream; retry")
         # A body of several members may be cut between two: a member that ends is no sign of the last one.
         return False
