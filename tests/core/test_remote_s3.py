@@ -29,9 +29,17 @@ class _CountingApp:
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
         self.requests: list[tuple[str, str]] = []
+        #: Answer listings 403 AccessDenied, as S3 does for a policy granting s3:GetObject but not s3:ListBucket.
+        self.deny_listing = False
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         self.requests.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        if self.deny_listing and environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"].strip("/") == BUCKET:
+            start_response("403 Forbidden", [("Content-Type", "application/xml")])
+            return [
+                b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code>"
+                b"<Message>Access Denied</Message></Error>"
+            ]
         return self.app(environ, start_response)
 
     def object_gets(self, key: str) -> int:
@@ -247,3 +255,22 @@ def test_object_uploaded_again_between_two_reads_of_a_spawned_worker_is_an_error
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("refused"), done.stdout
     assert f"{BUCKET}/spawned/a.tif: cannot read" in done.stdout and "it was replaced or removed since" in done.stdout
+
+
+def test_an_object_named_whole_is_read_where_listing_is_denied(
+    s3: Any, s3_server: tuple[str, _CountingApp], tmp_path: Path
+) -> None:
+    """A bucket policy granting s3:GetObject but not s3:ListBucket (common for public data): GDAL reads the object."""
+    local = _upload(s3, tmp_path, "granted/a.tif", 32631, seed=5)
+    _, counting = s3_server
+    counting.deny_listing = True
+    try:
+        remote = RasterDataset(paths=f"s3://{BUCKET}/granted/a.tif", cache=False)
+        assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+        with pytest.raises(OSError, match=f"s3://{BUCKET}/granted/: listing failed: .*Access Denied"):
+            RasterDataset(paths=f"s3://{BUCKET}/granted/")
+        for missing in ("granted", "granted/b.tif"):
+            with pytest.raises(FileNotFoundError, match=f"{missing}: no such object .*prefix failed: .*Access Denied"):
+                RasterDataset(paths=f"s3://{BUCKET}/{missing}")
+    finally:
+        counting.deny_listing = False

@@ -81,15 +81,31 @@ def _list_or_head(url: str, scheme: str, bucket: str, key: str, filename_glob: s
     store = object_store(scheme, bucket)
     folder = key.rstrip("/")
     base = url[: len(url) - len(key)] + folder
+    named = bool(key) and not key.endswith("/")
     try:
         listed = [meta for page in store.list(f"{folder}/" if folder else None) for meta in page]
     except (NotFoundError, FileNotFoundError) as error:
         raise FileNotFoundError(errno.ENOENT, f"{url}: no such bucket or prefix ({_first_line(error)})") from error
     except Exception as error:
-        raise OSError(f"{url}: listing failed: {type(error).__name__}: {_first_line(error)}") from error
+        failure = OSError(f"{url}: listing failed: {type(error).__name__}: {_first_line(error)}")
+        if not named:
+            raise failure from error
+        # Listing may be denied where reading is granted (s3:GetObject without s3:ListBucket): an object
+        # named whole is then read as GDAL reads it, without a listing.
+        try:
+            return [RemotePath(url, _stamp_of(store.head(key)))]
+        except (NotFoundError, FileNotFoundError) as missing:
+            raise FileNotFoundError(
+                errno.ENOENT,
+                f"{url}: no such object ({_first_line(missing)}), and listing it as a prefix failed: "
+                f"{_first_line(error)}",
+            ) from error
+        except Exception as refused:
+            failure.add_note(f"HEAD of the object failed too: {type(refused).__name__}: {_first_line(refused)}")
+            raise failure from refused
     if listed:
         return _matching(listed, folder, base, filename_glob)
-    if key.endswith("/") or not key:
+    if not named:
         raise FileNotFoundError(errno.ENOENT, f"{url}: no object under this prefix")
     try:
         meta = store.head(key)
