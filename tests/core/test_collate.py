@@ -13,6 +13,7 @@ from geotorch.core import (
     BoundingBox,
     RasterDataset,
     Sample,
+    collate_detection,
     concat_samples,
     merge_samples,
     pad_time_steps,
@@ -253,3 +254,20 @@ def test_samples_of_different_places_are_not_joined_pixel_by_pixel(
     moved = edge | {"crs": CRS.from_epsg(32619)}
     with pytest.raises(ValueError, match=r"sample 1 lies at .* in EPSG:32619, sample 0 at .* in EPSG:32618"):
         join([edge, moved])
+
+
+@pytest.mark.real_data
+def test_collate_detection_refuses_samples_of_different_keys_naming_them(real_data: Path) -> None:
+    # A chip with objects beside one without (no boxes key): collate_detection raised a bare KeyError 'boxes',
+    # or with the empty chip first dropped every box of the batch in silence.
+    dataset = RasterDataset(real_data / "RGB.byte.tif")
+    left, top = dataset.bounds.minx, dataset.bounds.maxy
+    empty = dataset[BoundingBox(left + 31200, left + 50400, top - 94800, top - 90000)]
+    boxed = dataset[BoundingBox(left + 50400, left + 69600, top - 94800, top - 90000)]
+    boxed |= {"boxes": torch.tensor([[2.0, 3.0, 10.0, 12.0]]), "labels": torch.tensor([1])}
+    with pytest.raises(ValueError, match=r"collate_detection: sample 1 has keys .*; it lacks \['boxes', 'labels'\]"):
+        collate_detection([boxed, empty])
+    with pytest.raises(ValueError, match=r"collate_detection: sample 1 .*; sample 0 lacks \['boxes', 'labels'\]"):
+        collate_detection([empty, boxed])
+    batch = collate_detection([boxed, boxed])
+    assert [len(boxes) for boxes in batch["boxes"]] == [1, 1]

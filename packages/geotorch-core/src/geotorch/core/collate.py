@@ -44,7 +44,7 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
             bool ``time`` is padded.
     """
     listed = list(samples)
-    _check_same_keys(listed)
+    check_same_keys(listed, "stack_samples")
     lengths = _series_lengths(listed)
     padded = len(set(lengths)) > 1
     batch: Sample = {}
@@ -64,8 +64,14 @@ def stack_samples(samples: Iterable[Sample]) -> Sample:
     return batch
 
 
-def _check_same_keys(samples: list[Sample]) -> None:
+def check_same_keys(samples: list[Sample], owner: str) -> None:
     """Refuse samples whose keys differ from the first's, naming the keys and the first sample that differs.
+
+    A batch of samples of different keys would drop a key in silence or misalign its values with the samples.
+
+    Args:
+        samples: the samples to batch.
+        owner: the collate function, for the message.
 
     Raises:
         ValueError: if a sample lacks a key of the first or has one the first lacks.
@@ -75,7 +81,7 @@ def _check_same_keys(samples: list[Sample]) -> None:
         if set(sample) != keys:
             missing, extra = sorted(keys - set(sample)), sorted(set(sample) - keys)
             raise ValueError(
-                f"stack_samples: sample {position} has keys {sorted(sample)}, sample 0 {sorted(keys)}"
+                f"{owner}: sample {position} has keys {sorted(sample)}, sample 0 {sorted(keys)}"
                 + (f"; it lacks {missing}" if missing else "")
                 + (f"; sample 0 lacks {extra}" if extra else "")
                 + ": every sample of a batch needs the same keys"

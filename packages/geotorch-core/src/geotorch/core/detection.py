@@ -10,6 +10,7 @@ import torch
 from rasterio.features import rasterize
 from torch import Tensor
 
+from geotorch.core.collate import check_same_keys
 from geotorch.core.panels import stretch
 from geotorch.core.sample import Sample
 
@@ -65,8 +66,12 @@ def collate_detection(samples: Iterable[Sample]) -> Sample:
 
     Returns:
         One dict mapping every key to the list of its values, in sample order.
+
+    Raises:
+        ValueError: if the samples have different keys, naming them.
     """
     listed = list(samples)
+    check_same_keys(listed, "collate_detection")
     return {key: [sample[key] for sample in listed] for key in (listed[0] if listed else {})}
 
 
