@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -103,3 +104,18 @@ def test_numpy_band_indices_append_the_same_index_as_python_ones(real_data: Path
     image = torch.from_numpy(landsat_reflectances(real_data)).unsqueeze(0)
     expected = AppendNDVI(index_nir=1, index_red=0)(image)
     torch.testing.assert_close(AppendNDVI(index_nir=np.int64(1), index_red=np.uint8(0))(image), expected)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [
+        (lambda: AppendNDVI(index_nir=2, index_red=2), "index_nir=2 and index_red=2"),
+        (lambda: AppendEVI(index_nir=0, index_red=1, index_blue=0), "index_nir=0 and index_blue=0"),
+    ],
+    ids=["ndvi", "evi"],
+)
+def test_an_index_of_a_band_against_itself_is_refused(real_data: Path, make: Any, named: str) -> None:
+    # NDVI of RGB.byte.tif's band 2 against itself was appended as 0 at every pixel, silently.
+    with pytest.raises(ValueError, match=rf"{named} name the same band"):
+        make()(torch.from_numpy(landsat_reflectances(real_data)).unsqueeze(0))

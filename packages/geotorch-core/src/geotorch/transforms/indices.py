@@ -34,6 +34,13 @@ class _AppendIndex(MultispectralAugmentationBase2D):
             if index < 0:
                 raise ValueError(f"{type(self).__name__}: {name}={index}; band indices count from 0")
         self.flags = {name: int(index) for name, index in zip(self.band_names, indices, strict=True)}
+        repeated = [name for name, index in self.flags.items() if list(self.flags.values()).count(index) > 1]
+        if repeated:
+            named = " and ".join(f"{name}={self.flags[name]}" for name in repeated)
+            raise ValueError(
+                f"{type(self).__name__}: {named} name the same band, against which the index would be the same "
+                "number at every pixel; give each its own band"
+            )
 
     def compute_index(self, *bands: Tensor) -> Tensor:
         """Combine ``B x H x W`` bands, in ``band_names`` order, into the ``B x H x W`` index."""
@@ -69,7 +76,7 @@ class AppendNormalizedDifferenceIndex(_AppendIndex):
 
     Raises:
         TypeError: if a band index is not a whole number (a float, a bool, text).
-        ValueError: if a band index is negative.
+        ValueError: if a band index is negative or two of them are the same band.
     """
 
     band_names = ("index_a", "index_b")
@@ -93,7 +100,7 @@ class AppendTriBandNormalizedDifferenceIndex(_AppendIndex):
 
     Raises:
         TypeError: if a band index is not a whole number (a float, a bool, text).
-        ValueError: if a band index is negative.
+        ValueError: if a band index is negative or two of them are the same band.
     """
 
     band_names = ("index_a", "index_b", "index_c")
