@@ -127,6 +127,28 @@ def test_an_optional_option_names_only_what_its_type_refused(
     assert capsys.readouterr().err.splitlines()[0] == f"geotorch fit: error: {says}"
 
 
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        ("--model.init_args.ignore_index=nodata", "model: Problem with given class_path "
+         "'geotorch.trainers.SemanticSegmentationTask': ignore_index: Expected a <class 'int'>; given: nodata"),
+        ("--model.init_args.num_classes=six", "model: Problem with given class_path "
+         "'geotorch.trainers.SemanticSegmentationTask': num_classes: Expected a <class 'int'>; given: six"),
+        ("--data.init_args.length=many", "data: Problem with given class_path 'geotorch.datamodules.DemoDataModule': "
+         "length: Expected a <class 'int'>; given: many"),
+    ],
+)
+def test_an_optional_argument_of_a_task_or_datamodule_names_only_what_its_type_refused(
+    option: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: jsonargparse's nested union report on one line ("Parser key "ignore_index": Does not validate against
+    # any of the Union subtypes Subtypes: [...] Errors: - Expected a <class 'int'> - Expected a <class 'NoneType'>
+    # Given value type: ..."), ending with "; given: " and the class's whole init_args.
+    assert main(["fit", "--config", "quickstart", option]) == 2
+    error = capsys.readouterr().err.splitlines()[0]
+    assert error == f"geotorch fit: error: {says}"
+
+
 def test_ctrl_c_during_a_fit_exits_130_saying_interrupted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

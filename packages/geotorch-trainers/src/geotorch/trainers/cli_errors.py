@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 #: The first line of jsonargparse's error for a value no member of an ``X | None`` union accepts.
 _UNION = re.compile(r'^Parser key "(?P<key>[^"]+)":\n\s+Does not validate against any of the Union subtypes\n')
@@ -14,16 +15,29 @@ def parse_error_line(message: str) -> str:
 
     ``Parser key "trainer.max_epochs": Does not validate against any of the Union subtypes ... Expected a
     <class 'int'> ... Given value: one`` becomes ``trainer.max_epochs: Expected a <class 'int'>; given: one``.
-    A message of another form is kept, its lines joined.
+    An optional argument of a configured class (``model``'s ``ignore_index: nodata``) is reported inside its
+    class's entry, condensed the same way: ``model: Problem with given class_path '...SemanticSegmentationTask':
+    ignore_index: Expected a <class 'int'>; given: nodata``, not the class's whole ``init_args``. A message of
+    another form is kept, its lines joined.
     """
     union = _UNION.match(message)
     errors, _, given = message.partition("\n  Given value type:")
     _, found, listed = errors.partition("\n  Errors:\n")
     if union is None or not found:
         return " ".join(message.split())
-    entries = [" ".join(entry.split()) for entry in re.split(r"\n    - ", "\n" + listed.rstrip("\n"))[1:]]
+    entries = [_entry_line(entry) for entry in re.split(r"\n    - ", "\n" + listed.rstrip("\n"))[1:]]
     kept = [entry for entry in entries if entry != _NONE_ERROR] or entries
     value = given.partition("Given value:")[2].strip()
     said = "; ".join(kept)
-    suffix = f"; given: {value}" if value and "Got value" not in said and "is not accepted" not in said else ""
+    quiet = ("Got value", "is not accepted", "; given: ")
+    suffix = f"; given: {value}" if value and not any(words in said for words in quiet) else ""
     return f"{union['key']}: {said}{suffix}"
+
+
+def _entry_line(entry: str) -> str:
+    """One entry of a union's errors on one line; a union error nested under its first line condensed too."""
+    head, _, rest = entry.partition("\n")
+    nested = textwrap.dedent(rest)
+    if _UNION.match(nested):
+        return f"{' '.join(head.split())} {parse_error_line(nested)}"
+    return " ".join(entry.split())
