@@ -57,7 +57,8 @@ def _apart(bounds: BoundingBox, other: BoundingBox) -> bool:
 
 
 def _where(bounds: object, crs: object) -> str:
-    place = (
-        f"x {bounds.minx}..{bounds.maxx}, y {bounds.miny}..{bounds.maxy}" if isinstance(bounds, BoundingBox) else "no bounds"
-    )
+    """``x minx..maxx, y miny..maxy in <CRS>``, for messages."""
+    place = "no bounds"
+    if isinstance(bounds, BoundingBox):
+        place = f"x {bounds.minx}..{bounds.maxx}, y {bounds.miny}..{bounds.maxy}"
     return f"{place} in {crs.to_string() if isinstance(crs, CRS) else crs}"
