@@ -322,8 +322,9 @@ def snap_cuts(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) 
 
     The grid is that of ``res`` pixels from ``anchor``'s top-left corner (a file's, whose pixels
     samplers count from its top-left corner). Edges of ``part`` on ``anchor``'s own edges are
-    kept; cuts inside it move to the nearest pixel edge, kept within ``anchor``. Parts that tile
-    ``anchor`` still tile it: two parts of one cut line move it alike, with no gap or overlap.
+    kept; cuts inside it move to the nearest pixel edge, kept within ``anchor`` (see
+    :func:`snap_cut`). Parts that tile ``anchor`` still tile it: two parts of one cut line move
+    it alike, with no gap or overlap.
 
     Args:
         part: the part, inside ``anchor``.
@@ -336,17 +337,24 @@ def snap_cuts(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) 
     Raises:
         ValueError: if ``part`` lies more pixels from ``anchor`` than a float can count.
     """
-
-    def moved(value: float, low: float, high: float, origin: float, step: float) -> float:
-        if value in (low, high):
-            return value
-        return min(max(_on_lattice(value, origin, step, lambda pixels: math.floor(pixels + 0.5)), low), high)
-
-    minx, maxx = (moved(value, anchor.minx, anchor.maxx, anchor.minx, res[0]) for value in (part.minx, part.maxx))
-    miny, maxy = (moved(value, anchor.miny, anchor.maxy, anchor.maxy, -res[1]) for value in (part.miny, part.maxy))
+    minx, maxx = (snap_cut(value, anchor.minx, anchor.maxx, anchor.minx, res[0]) for value in (part.minx, part.maxx))
+    miny, maxy = (snap_cut(value, anchor.miny, anchor.maxy, anchor.maxy, -res[1]) for value in (part.miny, part.maxy))
     if not (maxx > minx and maxy > miny):
         return None
     return BoundingBox(minx, maxx, miny, maxy, part.mint, part.maxt)
+
+
+def snap_cut(value: float, low: float, high: float, origin: float, step: float) -> float:
+    """A cut at ``value`` of the span ``[low, high]`` moved to the nearest pixel edge ``origin + k * step``.
+
+    ``low`` and ``high`` themselves are kept, and the cut stays within them.
+
+    Raises:
+        ValueError: if ``value`` lies more steps from ``origin`` than a float can count.
+    """
+    if value in (low, high):
+        return value
+    return min(max(_on_lattice(value, origin, step, lambda pixels: math.floor(pixels + 0.5)), low), high)
 
 
 def whole_pixel_axes(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) -> tuple[bool, bool]:

@@ -61,8 +61,7 @@ def build_index(entries: Iterable[tuple[tuple[float, ...], Any]]) -> rtree.index
         ValueError: if an entry's box is not a box (a minimum above its maximum,
             NaN, or infinite x or y), naming its item.
     """
-    properties = rtree.index.Property(dimension=3)
-    index = rtree.index.Index(interleaved=False, properties=properties)
+    checked = []
     for number, (coordinates, item) in enumerate(entries):
         minx, maxx, miny, maxy, mint, maxt = coordinates
         if not (minx <= maxx and miny <= maxy and mint <= maxt) or not all(
@@ -73,8 +72,21 @@ def build_index(entries: Iterable[tuple[tuple[float, ...], Any]]) -> rtree.index
                 f"({minx}, {maxx}, {miny}, {maxy}, {format_time(mint)}, {format_time(maxt)}) is not a box; "
                 "check the file's georeferencing and that it can be expressed in the dataset's CRS"
             )
-        index.insert(number, coordinates, item)
-    return index
+        checked.append((number, (minx, maxx, miny, maxy, mint, maxt), item))
+    return packed_index(checked)
+
+
+def packed_index(entries: Sequence[tuple[int, tuple[float, ...], Any]]) -> rtree.index.Index:
+    """A 3-D R-tree of ``(id, (minx, maxx, miny, maxy, mint, maxt), item)`` entries, packed in one pass.
+
+    libspatialindex's bulk loading: inserting entries one by one takes some 100 times longer
+    (40,000 grid cells of a split: 5 to 30 seconds against 0.2).
+    """
+    properties = rtree.index.Property(dimension=3)
+    if not entries:
+        # The bulk loader refuses an empty stream.
+        return rtree.index.Index(interleaved=False, properties=properties)
+    return rtree.index.Index(iter(entries), interleaved=False, properties=properties)
 
 
 def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[tuple[float, float, float, float]]:
@@ -349,10 +361,7 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         """Restore the attributes and rebuild the R-tree with the same ids, bounds and items."""
         entries = state.get("index")
         if isinstance(entries, list):
-            index = rtree.index.Index(interleaved=False, properties=rtree.index.Property(dimension=3))
-            for number, coordinates, item in entries:
-                index.insert(number, coordinates, item)
-            state = {**state, "index": index}
+            state = {**state, "index": packed_index([(number, tuple(box), item) for number, box, item in entries])}
         self.__dict__.update(state)
 
     def __and__(self, other: GeoDataset) -> IntersectionDataset:

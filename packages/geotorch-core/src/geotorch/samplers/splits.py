@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import torch
 
-from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_cuts
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_cut, snap_cuts
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.reals import as_real
 from geotorch.samplers.areas import as_interval, index_entries
@@ -139,16 +139,18 @@ def random_grid_cell_assignment(
             f"use a smaller grid_size"
         )
     cells: list[Entry] = []
+    res_x, res_y = dataset.res
     for box, item in entries:
-        xs = [box.minx + (box.maxx - box.minx) * step / grid_size for step in range(grid_size)] + [box.maxx]
-        ys = [box.miny + (box.maxy - box.miny) * step / grid_size for step in range(grid_size)] + [box.maxy]
         # Cells end on the entry's pixel edges, so that patches inside them lie on its pixels (see snap_cuts).
-        snapped = (
-            snap_cuts(BoundingBox(xs[col], xs[col + 1], ys[row], ys[row + 1], box.mint, box.maxt), box, dataset.res)
-            for row in range(grid_size)
-            for col in range(grid_size)
-        )
-        cells += [(cell, item) for cell in snapped if cell is not None]
+        xs = [snap_cut(box.minx + (box.maxx - box.minx) * step / grid_size, box.minx, box.maxx, box.minx, res_x)
+              for step in range(grid_size)] + [box.maxx]
+        ys = [snap_cut(box.miny + (box.maxy - box.miny) * step / grid_size, box.miny, box.maxy, box.maxy, -res_y)
+              for step in range(grid_size)] + [box.maxy]
+        cells += [
+            (BoundingBox(xs[col], xs[col + 1], ys[row], ys[row + 1], box.mint, box.maxt), item)
+            for row in range(grid_size) if ys[row + 1] > ys[row]
+            for col in range(grid_size) if xs[col + 1] > xs[col]
+        ]
     counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment")
     order = torch.randperm(len(cells), generator=generator).tolist()
     views = []
