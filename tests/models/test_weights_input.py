@@ -43,3 +43,20 @@ def test_weights_of_another_type_are_named_by_type_in_a_short_message() -> None:
     with pytest.raises(TypeError, match=r"got Tensor tensor\(") as caught:
         get_model("resnet18", weights=torch.zeros(64, 3, 7, 7), num_classes=0)  # type: ignore[arg-type]
     assert len(str(caught.value)) < 300
+
+
+def test_a_folder_of_checkpoints_given_as_weights_names_the_files_in_it(tmp_path: Path) -> None:
+    folder = tmp_path / "version_0" / "checkpoints"
+    folder.mkdir(parents=True)
+    state = get_model("resnet18", in_chans=3, num_classes=0).state_dict()
+    for name in ("epoch=3-step=96.ckpt", "last.ckpt"):
+        torch.save(state, folder / name)
+    message = (rf"weights='{re.escape(str(folder))}' is a folder, not a checkpoint file: name a file in it; it holds "
+               r"epoch=3-step=96.ckpt, last.ckpt")
+    # Before: KeyError "unknown weight '.../version_0/checkpoints' (known: dofa_base_patch16_224.dofa_mae, ...)" for
+    # the string, and FileNotFoundError "... no such checkpoint file" for the Path, neither saying it is a folder.
+    for weights in (str(folder), folder):
+        with pytest.raises(IsADirectoryError, match=message):
+            get_model("resnet18", weights=weights, num_classes=0)
+    model = get_model("resnet18", weights=str(folder / "last.ckpt"), num_classes=0)
+    assert torch.equal(model.state_dict()["conv1.weight"], state["conv1.weight"])

@@ -75,6 +75,7 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
 
     Raises:
         KeyError: if no weights are registered under that name.
+        IsADirectoryError: if ``weights`` names a folder (a run's ``checkpoints/``), listing the checkpoints in it.
         TypeError: if ``weights`` is of another type (a state dict: save it to a file), or an object lacking
             what :class:`geotorch.core.Weights` requires.
         ValueError: if registered weights are for another architecture, or ImageNet weights are asked of a
@@ -92,10 +93,18 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
         if not arch:
             raise ValueError("weights='imagenet' needs the model's architecture; name the backbone or encoder")
         return ImageNetWeights(arch)
+    if isinstance(weights, os.PathLike) and Path(weights).expanduser().is_dir():
+        raise IsADirectoryError(folder_message(Path(weights).expanduser()))
     if isinstance(weights, os.PathLike) or (isinstance(weights, str) and is_checkpoint_path(weights)):
         return CheckpointFile(Path(weights).expanduser(), arch or "")
     if isinstance(weights, str):
-        weights = get_weight(weights)
+        name = weights
+        try:
+            weights = get_weight(name)
+        except KeyError:
+            if Path(name).expanduser().is_dir():
+                raise IsADirectoryError(folder_message(Path(name).expanduser())) from None
+            raise
     if isinstance(weights, Mapping):
         raise TypeError(
             f"weights is a state dict ({len(weights)} entries), which a task would keep whole in its "
@@ -110,6 +119,14 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
     if arch is not None and weights.arch != arch:
         raise ValueError(f"weights {weights.name!r} are for {weights.arch!r}, not {arch!r}")
     return weights
+
+
+def folder_message(folder: Path) -> str:
+    """Why the folder ``folder`` is no ``weights=``, naming the checkpoint files in it (up to three)."""
+    found = sorted(path.name for path in folder.iterdir() if path.name.endswith(CHECKPOINT_SUFFIXES))
+    inside = f"; it holds {', '.join(found[:3])}{', ...' if len(found) > 3 else ''}" if found else (
+        "; it holds no checkpoint file")
+    return f"weights={str(folder)!r} is a folder, not a checkpoint file: name a file in it{inside}"
 
 
 def registered_weights(weights: WeightsSpec) -> Weights | None:
