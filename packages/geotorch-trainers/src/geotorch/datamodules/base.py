@@ -7,7 +7,8 @@ from typing import Any
 
 import kornia.augmentation as K
 import torch
-from lightning.pytorch import LightningDataModule
+from lightning.pytorch import LightningDataModule, Trainer
+from lightning.pytorch.plugins.precision import Precision
 from torch import Tensor, nn
 
 from geotorch.core import Sample
@@ -16,6 +17,32 @@ from geotorch.transforms import AugmentationSequential, Normalize
 
 #: The key of a sample's acquisition times (float64 POSIX seconds), as core's time-series datasets give them.
 TIME_KEY = "time"
+#: Batch keys that Lightning's input conversion under a "true" precision must leave as they are: georeferencing
+#: (lists of CRS and frozen BoundingBox, which it refuses; the affine transforms) and the steps' times (float16
+#: holds at most 65504, bfloat16 rounds POSIX seconds to months).
+KEPT_KEYS = frozenset({"crs", "bounds", "transform", TIME_KEY})
+
+
+def keep_georeferencing(plugin: Precision) -> None:
+    """Make ``plugin.convert_input`` convert a batch dict but for its :data:`KEPT_KEYS`.
+
+    Lightning's loops give every batch to the trainer's precision plugin before any hook of a module or
+    datamodule: under ``16-true``, ``bf16-true`` or ``64-true`` it casts every floating-point tensor, walking
+    into lists of BoundingBox (a frozen dataclass: "A frozen dataclass was passed to apply_to_collection")
+    and casting ``time``. Done once per plugin; batches that are not dicts are converted as before.
+    """
+    convert = plugin.convert_input
+    if getattr(convert, "keeps_georeferencing", False):
+        return
+
+    def convert_input(data: Any) -> Any:
+        if not isinstance(data, dict):
+            return convert(data)
+        converted = convert({key: value for key, value in data.items() if key not in KEPT_KEYS})
+        return {key: data[key] if key in KEPT_KEYS else converted[key] for key in data}
+
+    convert_input.keeps_georeferencing = True  # type: ignore[attr-defined]
+    plugin.convert_input = convert_input  # type: ignore[method-assign]
 
 
 class BaseDataModule(LightningDataModule):
@@ -64,6 +91,17 @@ class BaseDataModule(LightningDataModule):
             Normalize(mean=self.mean, std=self.std), K.RandomHorizontalFlip(), K.RandomVerticalFlip()
         )
 
+    @property
+    def trainer(self) -> Trainer | None:
+        """The Trainer this datamodule is attached to (None before); attaching applies :func:`keep_georeferencing`."""
+        return self._attached_trainer
+
+    @trainer.setter
+    def trainer(self, trainer: Trainer | None) -> None:
+        if trainer is not None:
+            keep_georeferencing(trainer.precision_plugin)
+        self._attached_trainer = trainer
+
     def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
         """Move a sample dict's tensors to ``device``; ``crs`` and ``bounds`` stay as they are.
 
@@ -98,10 +136,7 @@ class BaseDataModule(LightningDataModule):
         augmented = augment(batch)
         if self.trainer is None:
             return augmented
-        # Acquisition times (float64 POSIX seconds, about 1.6e9) keep their precision: float16 holds at
-        # most 65504 and bfloat16 rounds them to months.
-        times = {TIME_KEY: augmented.pop(TIME_KEY)} if TIME_KEY in augmented else {}
-        return {**self.trainer.precision_plugin.convert_input(augmented), **times}
+        return self.trainer.precision_plugin.convert_input(augmented)
 
     def plot(self, sample: Sample) -> Any:
         """A figure of ``sample`` by the dataset's ``plot`` if it has one, else by GeoTorch's default.
