@@ -62,13 +62,15 @@ def test_a_grid_over_timestamps_reads_one_composite_per_query(tmp_path: Path) ->
     assert sorted(sample["image"].unique().tolist() for sample in samples) == [[1.0]] * 4 + [[2.0]] * 4
 
 
-def test_a_composite_inside_others_is_refused_naming_it(tmp_path: Path) -> None:
-    # 9-24 January lies within 1-16 and 17 January-1 February: every query of it read three composites.
+def test_a_composite_inside_others_is_read_whole_with_a_warning_naming_it(tmp_path: Path) -> None:
+    # 9-24 January lies within 1-16 and 17 January-1 February (16-day composites every 8 days): no query reads
+    # it alone, so its query is its whole interval (3 steps), as before, with a warning naming it.
     series = write_composites(tmp_path, [("20200101", "20200116"), ("20200109", "20200124"), ("20200117", "20200201")])
     for make in (SequentialTimestampSampler, RandomTimestampSampler):
-        with pytest.raises(
-            ValueError, match=r"acquisitions of 2020-01-09T00:00:00Z to 2020-01-24T23:59:59.999999Z lie"
-        ):
-            make(series)
-    # Windows of several acquisitions still sample the series.
+        inside = r"acquisitions of 2020-01-09T00:00:00Z to 2020-01-24T23:59:59.999999Z lie"
+        with pytest.warns(UserWarning, match=inside):
+            sampler = make(series)
+        steps = sorted(series[query]["image"][:, 0, 0, 0].tolist() for query in sampler)
+        assert steps == [[1.0], [1.0, 2.0, 3.0], [3.0]]
+    # Windows of several acquisitions sample the series too.
     assert len(SequentialTimedeltaSampler(series, delta=np.timedelta64(31, "D"))) == 2

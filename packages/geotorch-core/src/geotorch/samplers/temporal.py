@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import abc
 import math
+import warnings
 from collections.abc import Iterator
 from typing import ClassVar, Literal
 
@@ -217,7 +218,8 @@ class TimestampSampler(TemporalSampler):
     the same date are one acquisition, whose query covers all of them. A query reads one acquisition
     only: where intervals overlap (composites named by start and stop dates that overlap by days), an
     acquisition's query covers the first stretch of its interval that no other holds; one whose
-    interval others cover whole cannot be read alone and is refused.
+    interval others cover whole (16-day composites every 8 days) cannot be read alone: its query covers its
+    whole interval, reading the others' steps too, and a warning names it.
     """
 
     def __init__(
@@ -230,22 +232,25 @@ class TimestampSampler(TemporalSampler):
     ) -> None:
         """Collect the acquisitions of ``dataset`` inside ``toi`` (see :class:`TemporalSampler`).
 
+        Warns:
+            UserWarning: naming the acquisitions that lie wholly within the intervals of others, whose
+                samples hold the others' steps too.
+
         Raises:
-            ValueError: if an acquisition lies wholly within the intervals of others (naming them), or
-                as :class:`TemporalSampler`.
+            ValueError: as :class:`TemporalSampler`.
         """
         super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
         self.length = len(self.intervals)
-        windows = Acquisitions(self.intervals).windows
-        covered = np.flatnonzero(windows[:, 0] > windows[:, 1])
+        covered = Acquisitions(self.intervals).covered
         if len(covered):
             shown = ", ".join(_span(self.intervals[number]) for number in covered[:3].tolist())
             more = f" and {len(covered) - 3} more" if len(covered) > 3 else ""
-            raise ValueError(
+            warnings.warn(
                 f"{type(self).__name__}: the acquisitions of {shown}{more} lie wholly within the time intervals "
-                f"of others (overlapping start and stop dates), so no query reads them alone; give series whose "
-                f"intervals overlap datasets of their own, or sample windows of several acquisitions with a "
-                f"TimedeltaSampler or PeriodSampler"
+                f"of others (overlapping start and stop dates), so their samples hold the others' steps too; "
+                f"give series whose intervals overlap datasets of their own, or sample windows of several "
+                f"acquisitions with a TimedeltaSampler or PeriodSampler",
+                stacklevel=3,
             )
 
     def timeline(self, intervals: np.ndarray) -> Timeline:

@@ -109,14 +109,17 @@ class Acquisitions(Timeline):
     window is then the first stretch of the interval that only it holds, which reads it alone.
 
     Attributes:
-        windows: ``(n, 2)`` int64, each interval's window ``(first, last)``; ``first > last`` where
+        windows: ``(n, 2)`` int64, each interval's window ``(first, last)``: the whole interval where
             other intervals cover all of it (no query reads it alone).
+        covered: the positions of those intervals, int64.
     """
 
     def __init__(self, intervals: np.ndarray) -> None:
         """Find each interval's own stretch."""
         super().__init__(intervals)
         self.windows = own_stretches(intervals)
+        self.covered = np.flatnonzero(self.windows[:, 0] > self.windows[:, 1])
+        self.windows[self.covered] = intervals[self.covered]
 
     def __len__(self) -> int:
         """How many distinct intervals there are."""
