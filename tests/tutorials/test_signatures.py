@@ -11,7 +11,7 @@ import inspect
 import pytest
 
 #: TorchGeo 0.10.1's positional parameters (of ``__init__`` for classes), up to where GeoTorch documents a difference:
-#: ``IntersectionDataset`` (no ``spatial_only``), ``VectorDataset`` (no ``task``, ``layer``), ``MoCo`` and ``SimCLR``
+#: ``IntersectionDataset`` (no ``spatial_only``), ``VectorDataset`` (no ``task``; ``layer`` keyword-only), ``MoCo`` and ``SimCLR``
 #: (no SGD/LARS settings). Left out, documented: ``BaseDataModule``, ``FCSiamConc``,
 #: ``FCSiamDiff`` and the samplers' base classes.
 ORDERS = {
