@@ -1,4 +1,4 @@
-"""time_series_split gives every file to one split only: a file in two splits is the same pixels in both."""
+"""time_series_split and roi_split give no file to two splits by time alone: it would be the same pixels in both."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from geotorch.core import GeoDataset, RasterDataset
-from geotorch.samplers import time_series_split
+from geotorch.core import BoundingBox, GeoDataset, RasterDataset
+from geotorch.samplers import roi_split, time_series_split
 from tests.core.rasters import grid, write_raster
 
 DAYS = ["20200101", "20200102", "20200103", "20200104", "20200105"]
@@ -87,3 +87,23 @@ def test_files_without_dates_are_refused_as_they_would_fall_in_every_split(tmp_p
         time_series_split(dataset, [0.5, 0.5])
     with pytest.raises(ValueError, match="has no date"):
         time_series_split(dataset, [(0.0, 1e9), (1e9, 2e9)])
+
+
+def test_roi_split_refuses_a_file_in_two_rois_apart_in_time_only(tmp_path: Path) -> None:
+    class Yearly(RasterDataset):
+        filename_glob = "year_*.tif"
+        filename_regex = r"year_(?P<start>\d{8})_(?P<stop>\d{8})\.tif"
+
+    write_raster(tmp_path / "year_20200101_20201231.tif", np.ones((1, 10, 10), dtype=np.uint8), "EPSG:32633",
+                 grid(500000.0, 5000000.0, 30.0))
+    dataset = Yearly(tmp_path)
+    july = datetime(2020, 7, 1, tzinfo=UTC).timestamp()
+    area = (500000.0, 500300.0, 4999700.0, 5000000.0)
+    halves = [BoundingBox(*area, dataset.bounds.mint, july), BoundingBox(*area, july, dataset.bounds.maxt)]
+    # Before, both views held the year's file: the same pixels in both splits.
+    with pytest.raises(ValueError, match=r"year_20200101_20201231\.tif lies in rois 0 .* and 1 .* differ in time only"):
+        roi_split(dataset, halves)
+    # Rois apart in space keep the file in both, each its own pixels.
+    west, east = roi_split(dataset, [BoundingBox(500000.0, 500150.0, 4999700.0, 5000000.0),
+                                     BoundingBox(500150.0, 500300.0, 4999700.0, 5000000.0)])
+    assert west.files == east.files

@@ -176,7 +176,8 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
         One view of ``dataset`` per roi.
 
     Raises:
-        ValueError: if two rois overlap or an roi misses the data.
+        ValueError: if two rois overlap, an roi misses the data, or a file lies in two rois that
+            share area but not time (its pixels would be in both splits), naming it.
     """
     for (first, one), (second, other) in combinations(enumerate(rois), 2):
         if one.intersects(other):
@@ -184,7 +185,7 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
             if shared.area > 0 and shared.maxt > shared.mint:
                 raise ValueError(f"roi_split: rois {first} ({one}) and {second} ({other}) overlap; make them disjoint")
     entries = index_entries(dataset)
-    views = []
+    parts_of = []
     for number, roi in enumerate(rois):
         # Parts end on their entry's pixel edges, so that patches inside them lie on its pixels (see snap_cuts).
         parts = [(part, item) for box, item in entries
@@ -194,8 +195,25 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
                 f"roi_split: roi {number} ({roi}) does not intersect the data of {type(dataset).__name__} "
                 f"(bounds {dataset.bounds}), or holds less than half a pixel of it (res {dataset.res})"
             )
-        views.append(_view(dataset, parts))
-    return views
+        parts_of.append(parts)
+    for (first, held), (second, others) in combinations(enumerate(parts_of), 2):
+        held_twice = next(
+            (item for box, item in held for part, same in others if same == item and _share_area(box, part)), None
+        )
+        if held_twice is not None:
+            raise ValueError(
+                f"roi_split: {held_twice} lies in rois {first} ({rois[first]}) and {second} ({rois[second]}), which "
+                f"share area and differ in time only; a sample reads a file's pixels whatever the time queried "
+                f"in it, so both splits would hold the same pixels: give the rois areas of their own, or split "
+                f"by time with time_series_split (each file goes to one interval)"
+            )
+    return [_view(dataset, parts) for parts in parts_of]
+
+
+def _share_area(one: BoundingBox, other: BoundingBox) -> bool:
+    """Whether two boxes share some area, whatever their times."""
+    across = min(one.maxx, other.maxx) > max(one.minx, other.minx)
+    return across and min(one.maxy, other.maxy) > max(one.miny, other.miny)
 
 
 TimeSplit = float | tuple[float | datetime, float | datetime]
