@@ -112,7 +112,7 @@ class IntersectionDataset(_Composite):
         first, second = self.datasets
         overlaps = []
         both_series = is_time_series(first) and is_time_series(second)
-        for hit in first.index.intersection(first.index.bounds, objects=True):
+        for hit in sorted(first.index.intersection(first.index.bounds, objects=True), key=lambda hit: hit.id):
             box = BoundingBox(*hit.bounds)
             window = (*hit.bounds[:4], MIN_TIME, MAX_TIME) if self.time_series else hit.bounds
             for other in second.index.intersection(window, objects=True):
@@ -224,10 +224,9 @@ class UnionDataset(_Composite):
         entries: list[tuple[tuple[float, ...], Any]] = []
         for dataset in self.datasets:
             if len(dataset):
-                entries += [
-                    (tuple(hit.bounds), hit.object)
-                    for hit in dataset.index.intersection(dataset.index.bounds, objects=True)
-                ]
+                # In the operands' insertion order, not the R-tree's (a packed tree lists entries by place).
+                hits = sorted(dataset.index.intersection(dataset.index.bounds, objects=True), key=lambda hit: hit.id)
+                entries += [(tuple(hit.bounds), hit.object) for hit in hits]
         self.index = build_index(entries)
 
     @property
