@@ -1,9 +1,9 @@
-"""The R-tree of a dataset or a split is packed in one pass: tens of thousands of entries in well under a second."""
+"""The R-tree of a dataset or a split is packed in one pass (44c94f1: 40,000 entries in 0.48 s, 35.6 s inserted
+one by one); the packed tree holds every entry, id and object. Timings stay out of tests (bench/ measures)."""
 
 from __future__ import annotations
 
 import pickle
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +15,10 @@ from geotorch.samplers import random_grid_cell_assignment
 from tests.core.rasters import grid, write_raster
 
 
-def test_forty_thousand_entries_are_indexed_in_well_under_three_seconds() -> None:
+def test_forty_thousand_entries_keep_their_ids_objects_and_boxes() -> None:
     entries = [((500000.0 + 10.0 * number, 500010.0 + 10.0 * number, 0.0, 10.0, 0.0, 1.0), f"cell{number}")
                for number in range(40_000)]
-    start = time.perf_counter()
     index = build_index(entries)
-    # Was 5 to 30 seconds here, inserting the entries one by one; packed, about 0.2.
-    assert time.perf_counter() - start < 3.0
     assert len(index) == 40_000
     hits = sorted(index.intersection((500105.0, 500125.0, 2.0, 3.0, 0.5, 0.5), objects=True), key=lambda hit: hit.id)
     assert [(hit.id, hit.object) for hit in hits] == [(10, "cell10"), (11, "cell11"), (12, "cell12")]
