@@ -9,7 +9,7 @@ import pyproj
 import pytest
 from rasterio.crs import CRS
 
-from geotorch.core import RasterDataset
+from geotorch.core import RasterDataset, VectorDataset
 from tests.core.rasters import grid, write_raster
 
 #: Values rasterio reads no CRS from; before, its CRSError said e.g. "The WKT could not be parsed. OGR Error
@@ -54,3 +54,12 @@ def test_a_view_refuses_a_crs_rasterio_cannot_read_naming_crs(scene: Path, crs: 
 def test_a_bad_crs_is_named_before_any_file_is_searched(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"crs='32633' is not a coordinate reference system .*'EPSG:32633' or 32633"):
         RasterDataset(tmp_path / "missing", crs="32633")
+
+
+@pytest.mark.parametrize("crs", NOT_CRSS, ids=repr)
+def test_a_vector_dataset_refuses_a_crs_rasterio_cannot_read_naming_crs(real_data: Path, crs: object) -> None:
+    rmnp = real_data / "rmnp.geojson"
+    with pytest.raises(ValueError, match=REFUSED.replace("RasterDataset", "VectorDataset")):
+        VectorDataset(rmnp, crs=crs)
+    dataset = VectorDataset(rmnp, crs="EPSG:32613", res=30.0)
+    assert dataset.crs == CRS.from_epsg(32613) and dataset[dataset.bounds]["mask"].sum() > 0

@@ -21,7 +21,7 @@ from rasterio.features import rasterize
 
 from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import half_turn, transformer
+from geotorch.core.crs import as_crs, half_turn, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
@@ -101,7 +101,8 @@ class VectorDataset(GeoDataset):
         Raises:
             DatasetNotFoundError: if no readable vector file matches.
             TypeError: if ``layer`` is neither a name nor a whole number.
-            ValueError: if ``label_name`` is not an attribute of a file.
+            ValueError: if ``crs`` is not a CRS rasterio reads (naming it), or ``label_name`` is not an
+                attribute of a file.
         """
         if layer is not None and (isinstance(layer, bool) or not isinstance(layer, (str, int))):
             raise TypeError(
@@ -115,8 +116,10 @@ class VectorDataset(GeoDataset):
         # The name of the layer read from each indexed file.
         self._layers: dict[str, str] = {}
         self._res = as_res(res)
+        # Checked before any file is searched: a bad crs is named even where no data is.
+        given_crs = as_crs(crs, type(self).__name__) if crs is not None else None
         footprints = self._scan()
-        self._crs = CRS.from_user_input(crs) if crs is not None else footprints[0].crs
+        self._crs = given_crs if given_crs is not None else footprints[0].crs
         warn_of_unlikely_res(type(self).__name__, self._res, self._crs)
         self._features: dict[str, _Features] = {}
         self._index_footprints(footprints)
