@@ -220,17 +220,32 @@ class SemanticSegmentationTask(ScoredTask):
         )
         self.configure_split_metrics(metrics)
 
-    def target_of(self, mask: Tensor) -> Tensor:
+    def target_of(self, mask: Tensor, image: Tensor | None = None) -> Tensor:
         """The batch's mask as the loss and the scores take it: ``(B, H, W)``, or ``(B, L, H, W)``, long.
 
+        Args:
+            mask: the batch's ``mask``, ``(B, H, W)``, ``(B, 1, H, W)`` or (``multilabel``) ``(B, L, H, W)``.
+            image: the batch's images (pairs too), whose batch size, height and width the mask must have.
+
         Raises:
-            ValueError: if the mask holds values that are not whole numbers, or classes outside ``0 ..
+            ValueError: if the mask is not of the images' batch size, height and width with one map per image (one
+                per label: ``multilabel``), or holds values that are not whole numbers, or classes outside ``0 ..
                 num_classes - 1`` (0 and 1 for ``binary`` and ``multilabel``) that are not ``ignore_index``,
                 naming them, the class count and ``ignore_index`` (see :func:`.targets.class_values`).
         """
-        task = self.hparams["task"]
-        return class_values(class_map(mask, task), task, self.outputs, self.hparams["ignore_index"],
-                            type(self).__name__)  # fmt: skip
+        task, owner = self.hparams["task"], type(self).__name__
+        target = class_map(mask, task)
+        if image is not None:
+            labels = task == "multilabel"
+            wanted = (image.shape[0], *((self.outputs,) if labels else ()), *image.shape[-2:])
+            if tuple(target.shape) != wanted:
+                one_hot = not labels and target.ndim == 4 and target.shape[1] == self.outputs
+                raise ValueError(
+                    f"{owner}: batch['mask'] of shape {tuple(mask.shape)} is not {wanted}, "
+                    f"{'(B, num_labels, H, W)' if labels else '(B, H, W)'} of the images {tuple(image.shape)}"
+                    f"{'; a one-hot mask? give class indices' if one_hot else ''}"
+                )
+        return class_values(target, task, self.outputs, self.hparams["ignore_index"], owner)
 
     def image_of(self, batch: dict[str, Any]) -> Tensor:
         """``batch["image"]``, the ``(B, C, H, W)`` images the model reads.
@@ -260,7 +275,8 @@ class SemanticSegmentationTask(ScoredTask):
         return (logits.sigmoid() >= 0.5).long()
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> tuple[Tensor, Tensor]:
-        image, target = self.image_of(batch), self.target_of(batch["mask"])
+        image = self.image_of(batch)
+        target = self.target_of(batch["mask"], image)
         logits = self.logits_of(image)
         loss: Tensor = self.criterion(logits, target.float() if self.hparams["loss"] == "bce" else target)
         # Probabilities for binary and multilabel scores: torchmetrics applies a sigmoid only when some value
