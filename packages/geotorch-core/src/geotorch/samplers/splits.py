@@ -11,6 +11,7 @@ from itertools import combinations, pairwise
 from numbers import Integral, Real
 from typing import Any, TypeVar
 
+import shapely
 import torch
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_cut, snap_cuts
@@ -197,9 +198,7 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
             )
         parts_of.append(parts)
     for (first, held), (second, others) in combinations(enumerate(parts_of), 2):
-        held_twice = next(
-            (item for box, item in held for part, same in others if same == item and _share_area(box, part)), None
-        )
+        held_twice = _held_twice(held, others)
         if held_twice is not None:
             raise ValueError(
                 f"roi_split: {held_twice} lies in rois {first} ({rois[first]}) and {second} ({rois[second]}), which "
@@ -208,6 +207,23 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
                 f"by time with time_series_split (each file goes to one interval)"
             )
     return [_view(dataset, parts) for parts in parts_of]
+
+
+def _held_twice(held: list[tuple[BoundingBox, Any]], others: list[tuple[BoundingBox, Any]]) -> Any:
+    """An item of ``held`` whose part shares area with a part of the same item in ``others``, else None.
+
+    The parts' boxes are matched through an STR-tree: a split of thousands of cells of one file stays fast.
+    """
+    if not held or not others:
+        return None
+    tree = shapely.STRtree([shapely.box(part.minx, part.miny, part.maxx, part.maxy) for part, _ in others])
+    boxes = [shapely.box(box.minx, box.miny, box.maxx, box.maxy) for box, _ in held]
+    mine, theirs = tree.query(boxes, predicate="intersects")
+    for one, other in zip(mine.tolist(), theirs.tolist(), strict=True):
+        (box, item), (part, same) = held[one], others[other]
+        if same == item and _share_area(box, part):
+            return item
+    return None
 
 
 def _share_area(one: BoundingBox, other: BoundingBox) -> bool:
