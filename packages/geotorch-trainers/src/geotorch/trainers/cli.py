@@ -25,6 +25,9 @@ LIGHTNING_RANK_ZERO_LOGGER = "lightning.pytorch.utilities.rank_zero"
 LIGHTNING_CHECKPOINT_CHOICES = ("best", "last", "hpc", "registry")
 #: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
 ZIP_MAGIC, PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
+#: Lightning's warning that a task and a datamodule both move batches: GeoTorch's tasks and datamodules both do
+#: (a task keeps ``crs`` and ``bounds`` of a plain DataLoader's batches), by design, whoever wrote the config.
+TRANSFER_HOOK_WARNING = "You have overridden `transfer_batch_to_device` in "
 
 class GeoTorchCLI(LightningCLI):
     """LightningCLI whose ``model`` is any registered task and ``data`` any registered datamodule.
@@ -296,8 +299,11 @@ def run(subcommand: str, argv: Sequence[str]) -> int:
 
     A ``--config`` value that is no file but the name of a shipped config (``quickstart``) means that config.
     TorchGeo 0.10's task names (``class_path: Classification``) mean GeoTorch's (``ClassificationTask``).
+    Lightning's warning that the task and the datamodule both define ``transfer_batch_to_device`` (every
+    GeoTorch task and GeoDataModule do) is not shown: the user did not write either.
     """
-    with tempfile.TemporaryDirectory(prefix="geotorch-config-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="geotorch-config-") as workdir, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", TRANSFER_HOOK_WARNING)
         resolved = torchgeo_task_names(resolve_config_arguments(argv), Path(workdir))
         if not any(argument in ("-h", "--help") or argument.startswith("--print_config") for argument in resolved):
             check_names(resolved)

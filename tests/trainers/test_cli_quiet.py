@@ -1,0 +1,39 @@
+"""``geotorch fit|predict`` output: no Lightning warning about hooks GeoTorch itself defines."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from lightning.pytorch.trainer.connectors import data_connector
+
+from geotorch.core.cli import main
+from tests.trainers.test_predict_checkpoints import CONFIG
+
+
+def shown(argv: list[str]) -> list[str]:
+    """The warnings ``geotorch ARGV`` issues, after checking it succeeded."""
+    data_connector.warning_cache.clear()  # Lightning warns once per process
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(argv) == 0
+    return [str(warning.message) for warning in caught]
+
+
+def test_fit_does_not_warn_that_task_and_datamodule_both_move_batches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every GeoTorch task and GeoDataModule define transfer_batch_to_device (e164a7d gave tasks theirs), so
+    # each `geotorch fit` of the quickstart printed "You have overridden `transfer_batch_to_device` in both
+    # `LightningModule` and `LightningDataModule`", about code the user never wrote.
+    config = tmp_path / "small.yaml"
+    config.write_text(CONFIG % (tmp_path / "run"))
+    limits = ["--trainer.max_epochs=1", "--trainer.limit_train_batches=1", "--trainer.limit_val_batches=1"]
+    assert not [message for message in shown(["fit", "--config", str(config), *limits])
+                if "transfer_batch_to_device" in message]
+    capsys.readouterr()
+    # Other warnings still show: a predict without --ckpt_path says it predicts untrained.
+    messages = shown(["predict", "--config", str(config)])
+    assert not [message for message in messages if "transfer_batch_to_device" in message]
+    assert "geotorch: warning: geotorch predict without --ckpt_path" in capsys.readouterr().err
