@@ -29,6 +29,7 @@ ZIP_MAGIC, PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
 #: (a task keeps ``crs`` and ``bounds`` of a plain DataLoader's batches), by design, whoever wrote the config.
 TRANSFER_HOOK_WARNING = "You have overridden `transfer_batch_to_device` in "
 
+
 class GeoTorchCLI(LightningCLI):
     """LightningCLI whose ``model`` is any registered task and ``data`` any registered datamodule.
 
