@@ -153,7 +153,7 @@ def test_the_writer_refuses_predictions_of_a_dataset_without_a_grid(tmp_path: Pa
 
 
 class RightPart(WholeScene):
-    """Predicts on the scene east of a cut that falls 0.2 pixels into a column (as a spatial split's can)."""
+    """Predicts on the scene east of an roi whose edge falls 0.2 pixels into a column."""
 
     def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
         from geotorch.samplers import roi_split
@@ -165,7 +165,9 @@ class RightPart(WholeScene):
         return part, part, part, part
 
 
-def test_a_prediction_area_cut_mid_pixel_is_written_whole_pixels_every_one_predicted(tmp_path: Path) -> None:
+def test_a_prediction_area_of_an_roi_edge_mid_pixel_is_written_whole_pixels_every_one_predicted(
+    tmp_path: Path,
+) -> None:
     scene = write_scene(tmp_path / "scene", 48, 64)
     datamodule = RightPart(paths=scene.parent, batch_size=4, patch_size=16, predict_stride=8)
     writer = GeoTIFFPredictionWriter(tmp_path / "out")
@@ -173,9 +175,9 @@ def test_a_prediction_area_cut_mid_pixel_is_written_whole_pixels_every_one_predi
     fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer]).predict(task, datamodule=datamodule,
                                                                            return_predictions=False)
     with rasterio.open(writer.written[0]) as result:
-        # 64 - 10.2 columns: 53 whole pixels from the cut, on a grid anchored at the cut.
-        assert (result.width, result.height) == (53, 48)
-        assert result.transform.c == pytest.approx(TRANSFORM.c + 102)
+        # roi_split cuts on the nearest pixel edge (c9ef670): 64 - 10 columns, on the file's own grid.
+        assert (result.width, result.height) == (54, 48)
+        assert result.transform.c == pytest.approx(TRANSFORM.c + 100)
         assert (result.read(1) != 255).all(), "every pixel of the output was predicted"
 
 
