@@ -11,8 +11,8 @@ import inspect
 import pytest
 
 #: TorchGeo 0.10.1's positional parameters (of ``__init__`` for classes), up to where GeoTorch documents a difference:
-#: ``IntersectionDataset`` (no ``spatial_only``), ``VectorDataset`` (no ``task``; ``layer`` keyword-only), ``MoCo`` and ``SimCLR``
-#: (no SGD/LARS settings). Left out, documented: ``BaseDataModule``, ``FCSiamConc``,
+#: ``IntersectionDataset`` (no ``spatial_only``), ``VectorDataset`` (no ``task``; ``layer`` keyword-only),
+#: ``MoCo`` and ``SimCLR`` (no SGD/LARS settings). Left out, documented: ``BaseDataModule``, ``FCSiamConc``,
 #: ``FCSiamDiff`` and the samplers' base classes.
 ORDERS = {
     "datamodules.BigEarthNetDataModule": "batch_size num_workers",
