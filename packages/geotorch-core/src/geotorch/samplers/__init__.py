@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from geotorch.core.version import __version__ as __version__
     from geotorch.samplers.areas import index_entries as index_entries
     from geotorch.samplers.arguments import as_count as as_count
+    from geotorch.samplers.arguments import as_count_pair as as_count_pair
     from geotorch.samplers.arguments import as_pair as as_pair
     from geotorch.samplers.batch import BatchGeoSampler as BatchGeoSampler
     from geotorch.samplers.batch import RandomBatchGeoSampler as RandomBatchGeoSampler

@@ -96,6 +96,29 @@ def as_pair(value: object, name: str, owner: str = "") -> tuple[float, float]:
     return first, second
 
 
+def as_count_pair(value: object, name: str, owner: str = "") -> tuple[int, int]:
+    """One whole number of at least 1 (used twice) or a pair of them, as two ints: a size or stride in pixels.
+
+    Args:
+        value: a number or a sequence of two (``(height, width)``); numpy numbers, 0-d tensors or
+            arrays and whole floats (``64.0``) count, a tensor or array of two is a pair.
+        name: the argument's name, for messages (``"patch_size"``).
+        owner: the class or function it was given to, for messages.
+
+    Returns:
+        The pair, in the order given.
+
+    Raises:
+        TypeError: if ``value`` is neither a number nor a sequence, or holds something other than numbers.
+        ValueError: if it holds other than two numbers, or a number is NaN, infinite, not positive or not whole.
+    """
+    first, second = as_pair(value, name, owner)
+    for number in (first, second):
+        if not number.is_integer():
+            raise ValueError(f"{_prefix(owner)}{name}={value!r} must be whole pixels, not {number:g}")
+    return int(first), int(second)
+
+
 def as_count(value: object, name: str, owner: str = "", minimum: int = 1) -> int:
     """``value`` as a whole number of at least ``minimum`` (``10.0`` is 10; ``10.5`` is refused).
 

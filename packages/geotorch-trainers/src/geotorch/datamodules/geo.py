@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from numbers import Real
 from typing import Any
@@ -18,7 +18,7 @@ from geotorch.samplers import (
     GridGeoSampler,
     RandomBatchGeoSampler,
     as_count,
-    as_pair,
+    as_count_pair,
     roi_split,
 )
 
@@ -132,6 +132,26 @@ def split_fractions(splits: object, owner: str) -> tuple[float, float, float]:
     return fractions
 
 
+def pixel_size(value: object, name: str, owner: str) -> int | tuple[int, int]:
+    """A patch size or stride in whole pixels, as ints: one number stays one, a pair (list, array...) a tuple.
+
+    Args:
+        value: the datamodule's argument.
+        name: its name, for messages.
+        owner: the datamodule's name, for messages.
+
+    Returns:
+        ``value`` as an int, or as a ``(height, width)`` tuple of ints.
+
+    Raises:
+        TypeError: if ``value`` is not a number or a pair of numbers.
+        ValueError: if it holds other than one or two numbers, or one is NaN, infinite, not positive or not whole.
+    """
+    height, width = as_count_pair(value, name, owner)
+    one = not isinstance(value, Iterable) or getattr(value, "ndim", 1) == 0  # a 0-d tensor or array is one number
+    return height if one else (height, width)
+
+
 class GeoDataModule(BaseDataModule):
     """A datamodule over a GeoDataset: patches drawn by geo samplers, split spatially.
 
@@ -166,7 +186,7 @@ class GeoDataModule(BaseDataModule):
         Args:
             dataset_class: the GeoDataset to build (subclasses may leave it None).
             batch_size: patches per batch.
-            patch_size: patch size in pixels, one number or ``(height, width)``.
+            patch_size: patch size in whole pixels, one number or ``(height, width)``.
             length: training patches per epoch over all ranks (default: the area over a patch's area).
             num_workers: DataLoader worker processes.
             stride: grid step of validation and test windows in pixels (default: ``patch_size``).
@@ -176,18 +196,18 @@ class GeoDataModule(BaseDataModule):
 
         Raises:
             TypeError: if a size, stride or count is not a number (or a pair of numbers).
-            ValueError: if one is NaN, infinite, zero or negative, a count is not whole (naming the argument),
+            ValueError: if one is NaN, infinite, zero, negative or not whole (naming the argument),
                 ``predict_stride`` is larger than ``patch_size`` (pixels between windows would not be predicted),
                 or ``splits`` are not three positive shares summing to 1 (see :func:`split_fractions`).
         """
         super().__init__(batch_size=batch_size, num_workers=num_workers, **kwargs)
         owner = type(self).__name__
         # Checked here, naming this module's arguments (the samplers built later would call patch_size "size").
-        for name, size in (("patch_size", patch_size), ("stride", stride), ("predict_stride", predict_stride)):
-            if size is not None:
-                as_pair(size, name, owner)
+        patch_size = pixel_size(patch_size, "patch_size", owner)
+        stride = None if stride is None else pixel_size(stride, "stride", owner)
+        predict_stride = None if predict_stride is None else pixel_size(predict_stride, "predict_stride", owner)
         if predict_stride is not None:
-            steps, sides = as_pair(predict_stride, "predict_stride"), as_pair(patch_size, "patch_size")
+            steps, sides = as_count_pair(predict_stride, "predict_stride"), as_count_pair(patch_size, "patch_size")
             if steps[0] > sides[0] or steps[1] > sides[1]:
                 raise ValueError(
                     f"{owner}: predict_stride={predict_stride!r} is larger than patch_size={patch_size!r}: the pixels "
@@ -275,10 +295,8 @@ class GeoDataModule(BaseDataModule):
         """
         from geotorch.trainers.predict_sampler import StreamingGridSampler
 
-        stride = self.predict_stride
-        size = self.patch_size
-        if stride is None:
-            stride = (max(1, size[0] // 2), max(1, size[1] // 2)) if isinstance(size, tuple) else max(1, size // 2)
+        size = as_count_pair(self.patch_size, "patch_size")
+        stride = self.predict_stride or (max(1, size[0] // 2), max(1, size[1] // 2))
         dataset = self._require(self.predict_dataset, "predict")
         rank, world_size = self._shard()
         sampler = StreamingGridSampler(dataset, size, stride, rank=rank, world_size=world_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from geotorch.core import BoundingBox, GeoDataset
-from geotorch.samplers import GeoSampler
+from geotorch.samplers import GeoSampler, as_count_pair
 from geotorch.trainers.predict_grid import Chunk, assign, chunks_of
 from geotorch.trainers.predict_layout import EntryOutput, entry_outputs
 
@@ -28,14 +28,15 @@ class StreamingGridSampler(GeoSampler):
 
     Args:
         dataset: the dataset to predict on.
-        size: window ``(height, width)`` in pixels, or one number for both.
-        stride: step between windows in pixels, or one number for both.
+        size: window ``(height, width)`` in whole pixels, or one number for both.
+        stride: step between windows in whole pixels, or one number for both.
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
     Raises:
-        ValueError: if ``size`` or ``stride`` is not positive, or ``stride`` is larger than ``size`` (pixels
-            between windows would not be predicted).
+        TypeError: if ``size`` or ``stride`` is not a number or a pair of numbers (a bool, a string).
+        ValueError: if ``size`` or ``stride`` is not positive or not whole, or ``stride`` is larger than ``size``
+            (pixels between windows would not be predicted).
     """
 
     def __init__(
@@ -48,8 +49,8 @@ class StreamingGridSampler(GeoSampler):
         world_size: int | None = None,
     ) -> None:
         super().__init__(dataset, rank=rank, world_size=world_size)
-        self.size = _pair(size, "size")
-        self.stride = _pair(stride, "stride")
+        self.size = as_count_pair(size, "size", "StreamingGridSampler")
+        self.stride = as_count_pair(stride, "stride", "StreamingGridSampler")
         if self.stride[0] > self.size[0] or self.stride[1] > self.size[1]:
             # The writer blends what windows cover: the pixels between windows would be nodata, with no warning.
             raise ValueError(
@@ -94,9 +95,3 @@ class StreamingGridSampler(GeoSampler):
             for chunk in self.mine
         )
 
-
-def _pair(value: int | tuple[int, int], name: str) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or any(not isinstance(item, int) or item < 1 for item in pair):
-        raise ValueError(f"StreamingGridSampler: {name}={value!r} must be a positive whole number (or two)")
-    return pair[0], pair[1]
