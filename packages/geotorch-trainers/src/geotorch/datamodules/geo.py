@@ -80,7 +80,8 @@ def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDa
         One view per fraction.
 
     Raises:
-        ValueError: if the fractions are not positive (NaN among them) or do not sum to 1.
+        ValueError: if the fractions are not positive (NaN among them) or do not sum to 1, or a strip holds
+            no pixel of the data (a gap between files, or a strip thinner than half a pixel), naming it.
     """
     if not all(math.isfinite(fraction) and fraction > 0 for fraction in fractions) or abs(sum(fractions) - 1) > 1e-6:
         raise ValueError(f"spatial_split: fractions={list(fractions)} must be positive and sum to 1")
@@ -91,14 +92,26 @@ def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDa
     if not along_x:
         # North first, as the x strips go west first: reading order.
         cuts = [high - (cut - low) for cut in cuts]
-    strips = []
-    for start, end in pairwise(cuts):
+    views = []
+    for number, (start, end) in enumerate(pairwise(cuts)):
         first, last = min(start, end), max(start, end)
         if along_x:
-            strips.append(BoundingBox(first, last, bounds.miny, bounds.maxy, bounds.mint, bounds.maxt))
+            strip = BoundingBox(first, last, bounds.miny, bounds.maxy, bounds.mint, bounds.maxt)
         else:
-            strips.append(BoundingBox(bounds.minx, bounds.maxx, first, last, bounds.mint, bounds.maxt))
-    return roi_split(dataset, strips)
+            strip = BoundingBox(bounds.minx, bounds.maxx, first, last, bounds.mint, bounds.maxt)
+        # One strip at a time, so that a strip without data is named by its share, not as roi_split's "roi 2".
+        try:
+            views += roi_split(dataset, [strip])
+        except ValueError as error:
+            axis, res = ("x", dataset.res[0]) if along_x else ("y", dataset.res[1])
+            raise ValueError(
+                f"spatial_split: strip {number + 1} of {len(fractions)} (fraction {fractions[number]} of "
+                f"fractions={list(fractions)}: {axis} from {first:.10g} to {last:.10g}, {(last - first) / res:.3g} "
+                f"pixels of res {res:g}) holds no pixel of the data of {type(dataset).__name__} (bounds {bounds}): "
+                f"it lies in a gap between files or is thinner than half a pixel; give larger shares, or split "
+                f"the files with random_bbox_assignment or roi_split"
+            ) from error
+    return views
 
 
 def split_fractions(splits: object, owner: str) -> tuple[float, float, float]:
