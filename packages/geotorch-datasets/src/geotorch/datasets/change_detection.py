@@ -24,7 +24,7 @@ from geotorch.core import (
     label_panel,
     rgb_channels,
 )
-from geotorch.datasets.raster_chips import read_binary, read_image
+from geotorch.datasets.raster_chips import check_same_size, read_binary, read_image, read_rgb
 
 
 class ChangePair(NamedTuple):
@@ -59,6 +59,9 @@ class ChangeDetectionDataset(DatasetLifecycle, NonGeoDataset):
     """The bands an instance reads, in order (all of ``all_bands`` when empty)."""
     archives: ClassVar[Mapping[str, Resource]] = {}
     """The archive of each split."""
+    rgb_pictures: ClassVar[bool] = True
+    """Whether each date is one 8-bit RGB picture, read as such whatever colour model it was saved in (grey,
+    palette, RGBA: see :func:`~geotorch.datasets.raster_chips.read_rgb`); False for files read band by band."""
 
     def __init__(
         self,
@@ -103,11 +106,21 @@ class ChangeDetectionDataset(DatasetLifecycle, NonGeoDataset):
         return len(self.files)
 
     def __getitem__(self, index: int) -> Sample:
-        """The pair at ``index``: ``image`` float32 (2, C, H, W) and ``mask`` int64 (1, H, W)."""
+        """The pair at ``index``: ``image`` float32 (2, C, H, W) and ``mask`` int64 (1, H, W).
+
+        Raises:
+            RasterReadError: if a file cannot be read, naming it.
+            ValueError: if the files of the pair differ in size, naming two of them, or a date that is an RGB
+                picture is not 8-bit.
+        """
         pair = self.files[index]
+        read = read_rgb if self.rgb_pictures else read_image
+        dates = [[(path, read(path)) for path in paths] for paths in (pair.before, pair.after)]
+        mask = read_binary(pair.mask)
+        check_same_size(type(self).__name__, [*dates[0], *dates[1], (pair.mask, mask)])
         sample: Sample = {
-            "image": torch.stack([_read_date(pair.before), _read_date(pair.after)]),
-            "mask": read_binary(pair.mask).unsqueeze(0),
+            "image": torch.stack([torch.cat([image for _, image in date]) for date in dates]),
+            "mask": mask.unsqueeze(0),
         }
         if self.transforms is not None:
             sample = self.transforms(sample)
@@ -135,7 +148,3 @@ class ChangeDetectionDataset(DatasetLifecycle, NonGeoDataset):
         )
         return draw_panels(panels, show_titles, suptitle, legend=legend)
 
-
-def _read_date(paths: Sequence[Path]) -> Tensor:
-    """One date's image: the bands of every file, in order."""
-    return torch.cat([read_image(path) for path in paths])

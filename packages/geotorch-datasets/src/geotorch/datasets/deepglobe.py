@@ -10,8 +10,9 @@ import torch
 from torch import Tensor
 
 from geotorch.core import Resource
+from geotorch.datasets.chip_files import chip_files
 from geotorch.datasets.paired_folders import ManualPairedFolderDataset, Pair
-from geotorch.datasets.raster_chips import read_array
+from geotorch.datasets.raster_chips import read_rgb
 
 _KAGGLE = "https://www.kaggle.com/datasets/geoap96/deepglobe2018-landcover-segmentation-traindataset"
 
@@ -57,9 +58,9 @@ class DeepGlobeLandCover(ManualPairedFolderDataset):
         """Each ``<id>_sat.jpg`` with its ``<id>_mask.png``, by name."""
         masks = self._folder() / "masks"
         return [(image, masks / image.name.replace("_sat.jpg", "_mask.png"))
-                for image in sorted((self._folder() / "images").glob("*_sat.jpg"))]
+                for image in chip_files(self._folder() / "images", "*_sat.jpg")]
 
     def read_mask(self, path: Path) -> Tensor:
-        """The class of each pixel's binarised colour."""
-        red, green, blue = (read_array(path, [1, 2, 3]) >= 128).astype(np.int64)
+        """The class of each pixel's binarised colour (a grey or palette mask read as its colours)."""
+        red, green, blue = (read_rgb(path).numpy() >= 128).astype(np.int64)
         return torch.from_numpy(self._CLASS_OF_COLOUR[4 * red + 2 * green + blue])

@@ -19,7 +19,8 @@ from geotorch.core import (
     image_panel,
     label_panel,
 )
-from geotorch.datasets.raster_chips import read_binary, read_image
+from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.raster_chips import check_same_size, read_binary, read_rgb
 
 
 def _drive(file_id: str) -> str:
@@ -104,7 +105,7 @@ class ETCI2021(DatasetLifecycle, NonGeoDataset):
 
     def _list_chips(self) -> list[Chip]:
         chips = []
-        for vv in sorted(self.folder.glob("*/tiles/vv/*_vv.png")):
+        for vv in chip_files(self.folder, "*/tiles/vv/*_vv.png"):
             tiles, name = vv.parent.parent, vv.name.removesuffix("_vv.png")
             flood = None if self.split == "test" else tiles / "flood_label" / f"{name}.png"
             chips.append(Chip(vv, tiles / "vh" / f"{name}_vh.png", tiles / "water_body_label" / f"{name}.png", flood))
@@ -115,12 +116,20 @@ class ETCI2021(DatasetLifecycle, NonGeoDataset):
         return len(self.files)
 
     def __getitem__(self, index: int) -> Sample:
-        """The chip at ``index``: ``image`` (6, H, W) float32 and ``mask`` (2 or 1, H, W) int64."""
+        """The chip at ``index``: ``image`` (6, H, W) float32 and ``mask`` (2 or 1, H, W) int64.
+
+        Raises:
+            RasterReadError: if a file cannot be read, naming it.
+            ValueError: if the files of the chip differ in size, naming two of them, or a polarisation's
+                picture is not 8-bit.
+        """
         chip = self.files[index]
-        labels = [chip.water_body] if chip.flood is None else [chip.water_body, chip.flood]
+        images = [(path, read_rgb(path)) for path in (chip.vv, chip.vh)]
+        masks = [(path, read_binary(path)) for path in (chip.water_body, chip.flood) if path is not None]
+        check_same_size("ETCI2021", [*images, *masks])
         sample: Sample = {
-            "image": torch.cat([read_image(chip.vv), read_image(chip.vh)]),
-            "mask": torch.stack([read_binary(path) for path in labels]),
+            "image": torch.cat([image for _, image in images]),
+            "mask": torch.stack([mask for _, mask in masks]),
         }
         if self.transforms is not None:
             sample = self.transforms(sample)

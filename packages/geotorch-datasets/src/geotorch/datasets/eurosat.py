@@ -31,6 +31,7 @@ class EuroSAT(ClassFolderDataset):
         "Pasture", "PermanentCrop", "Residential", "River", "SeaLake",
     )
     extensions: ClassVar[tuple[str, ...]] = (".tif",)
+    rgb_pictures: ClassVar[bool] = False
     all_bands: ClassVar[tuple[str, ...]] = (
         "B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B09", "B10", "B11", "B12", "B8A",
     )

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-import rasterio
 import torch
-from rasterio.enums import Resampling
-from rasterio.errors import NotGeoreferencedWarning
 
 from geotorch.core import (
     DatasetLifecycle,
@@ -22,6 +18,8 @@ from geotorch.core import (
     plot_chip,
     rgb_channels,
 )
+from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.raster_chips import read_array, read_rgb
 
 
 def split_file_resources(mirror: str, prefix: str, sha256s: Mapping[str, str]) -> dict[str, Resource]:
@@ -65,6 +63,10 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
     rgb_bands: ClassVar[tuple[str, ...]] = ("red", "green", "blue")
     image_size: ClassVar[tuple[int, int] | None] = None
     """(height, width) every chip is resampled to (bilinear), for archives whose chips differ in size."""
+    rgb_pictures: ClassVar[bool] = True
+    """Whether the chips are 8-bit RGB pictures, read as such whatever colour model a few were saved in
+    (grey, palette, RGBA: see :func:`~geotorch.datasets.raster_chips.read_rgb`); False for multispectral
+    chips, whose bands are read as stored."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A subclass's ``splits`` are the names of its ``split_files``, sorted."""
@@ -127,18 +129,22 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
         files: list[Path] = []
         labels: list[int] = []
         for label, name in enumerate(self.classes):
-            folder = self.root / self.images_folder / name
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.iterdir()):
+            for path in chip_files(self.root / self.images_folder / name):
                 if path.suffix.lower() in self.extensions and (wanted is None or path.stem in wanted):
                     files.append(path)
                     labels.append(label)
+        where = self.root / self.images_folder
         if not files:
-            where = self.root / self.images_folder
             listed = f"listed in {split_file}" if split_file is not None else f"with extension {self.extensions}"
             hint = f"no image {listed} is in a class folder ({', '.join(self.classes[:3])}, ...)"
             raise DatasetNotFoundError(type(self).__name__, where, hint)
+        missing = sorted((wanted or set()) - {path.stem for path in files})
+        if missing:
+            shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+            raise DatasetNotFoundError(type(self).__name__, where, (
+                f"{len(missing)} image(s) listed in {split_file} are in no class folder ({shown}): the archive "
+                "was extracted in part; extract it again"
+            ))
         return files, labels
 
     def __len__(self) -> int:
@@ -153,17 +159,9 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
         return sample
 
     def _read(self, path: Path) -> torch.Tensor:
-        # Chips carry no georeferencing (JPEG, PNG) or do not need it here.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(path) as source:
-                if self.image_size is None:
-                    array = source.read(self._indexes, out_dtype="float32")
-                else:
-                    shape = (len(self._indexes), *self.image_size)
-                    array = source.read(self._indexes, out_shape=shape, out_dtype="float32",
-                                        resampling=Resampling.bilinear)
-        return torch.from_numpy(array)
+        if self.rgb_pictures:
+            return read_rgb(path, self.image_size)[[index - 1 for index in self._indexes]]
+        return torch.from_numpy(read_array(path, self._indexes, self.image_size).astype("float32"))
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw a sample's RGB bands (its first band when they were not read), titled with label and prediction.

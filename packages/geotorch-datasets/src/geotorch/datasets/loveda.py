@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from geotorch.core import Resource, Transform
+from geotorch.datasets.chip_files import chip_files
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
 
 _ZENODO = "https://zenodo.org/records/5706578/files/"
@@ -78,5 +79,5 @@ class LoveDA(PairedFolderDataset):
         return [
             (image, folder / "masks_png" / image.name if labelled else None)
             for folder in self._scene_folders()
-            for image in sorted((folder / "images_png").glob("*.png"))
+            for image in chip_files(folder / "images_png", "*.png")
         ]

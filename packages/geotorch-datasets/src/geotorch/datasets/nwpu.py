@@ -18,7 +18,8 @@ from geotorch.core import (
     draw_objects,
     new_figure,
 )
-from geotorch.datasets.raster_chips import read_image
+from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.raster_chips import read_rgb
 
 # TorchGeo's pinned Hugging Face mirror of the images and of the COCO annotations of Su et al. 2019.
 _MIRROR = "https://hf.co/datasets/torchgeo/vhr10/resolve/7e7968ad265dadc4494e0ca4a079e0b63dc6f3f8/"
@@ -98,7 +99,7 @@ class VHR10(DatasetLifecycle, NonGeoDataset):
 
     def _list_images(self) -> tuple[list[Path], list[list[dict[str, Any]]]]:
         if self.split == "negative":
-            files = sorted(self.folder.glob("*.jpg"))
+            files = chip_files(self.folder, "*.jpg")
             return files, [[] for _ in files]
         coco = json.loads((self.root / self.annotations.filename).read_text())
         by_image: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -113,7 +114,7 @@ class VHR10(DatasetLifecycle, NonGeoDataset):
 
     def __getitem__(self, index: int) -> Sample:
         """The image at ``index`` with its objects' ``boxes``, ``labels`` and ``masks``."""
-        image = read_image(self.files[index])
+        image = read_rgb(self.files[index])
         sample: Sample = {"image": image, **coco_targets(self.objects[index], *image.shape[-2:])}
         if self.transforms is not None:
             sample = self.transforms(sample)

@@ -35,6 +35,7 @@ class OSCD(ChangeDetectionDataset):
         "B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B10", "B11", "B12",
     )
     rgb_bands: ClassVar[tuple[str, ...]] = ("B04", "B03", "B02")
+    rgb_pictures: ClassVar[bool] = False
     images: ClassVar[Resource] = _archive("Images", "c50d4a2941da64e03a47ac4dec63d915")
     labels: ClassVar[dict[str, Resource]] = {
         "train": _archive("Train Labels", "4d2965af8170c705ebad3d6ee71b6990"),

@@ -23,7 +23,7 @@ from geotorch.core import (
     label_color,
     label_panel,
 )
-from geotorch.datasets.raster_chips import read_image, read_label
+from geotorch.datasets.raster_chips import check_same_size, read_image, read_label, read_rgb
 
 Pair = tuple[Path, Path | None]
 """An image chip and its label chip (None for splits published without labels)."""
@@ -52,6 +52,10 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
     """The one archive holding every split (None when each split has its own in ``archives``)."""
     archives: ClassVar[Mapping[str, Resource]] = {}
     """The archive of each split, for products published as one archive per split."""
+    rgb_pictures: ClassVar[bool] = True
+    """Whether the image chips are 8-bit RGB pictures, read as such whatever colour model a few were saved in
+    (grey, palette, RGBA: see :func:`~geotorch.datasets.raster_chips.read_rgb`); False to read every band
+    as stored."""
 
     def __init__(
         self,
@@ -103,11 +107,18 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
         return len(self.files)
 
     def __getitem__(self, index: int) -> Sample:
-        """The chip at ``index``: ``image`` float32 (C, H, W) and, when labelled, ``mask`` int64 (H, W)."""
+        """The chip at ``index``: ``image`` float32 (C, H, W) and, when labelled, ``mask`` int64 (H, W).
+
+        Raises:
+            RasterReadError: if a chip cannot be read, naming it.
+            ValueError: if the label chip is not the image's size, naming both, or the image is an RGB
+                picture that is not 8-bit.
+        """
         image_path, mask_path = self.files[index]
-        sample: Sample = {"image": read_image(image_path)}
+        sample: Sample = {"image": read_rgb(image_path) if self.rgb_pictures else read_image(image_path)}
         if mask_path is not None:
             sample["mask"] = self.read_mask(mask_path)
+            check_same_size(type(self).__name__, [(image_path, sample["image"]), (mask_path, sample["mask"])])
         if self.transforms is not None:
             sample = self.transforms(sample)
         return sample

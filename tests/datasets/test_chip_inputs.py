@@ -1,0 +1,153 @@
+"""Benchmark chips as real downloads hold them: pictures of other colour models, damaged files, hidden files, misfits.
+
+Each dataset is built in its real layout (tests.datasets.fakes), then one file is replaced by what a real
+archive or a copy through macOS may hold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from geotorch.core import DatasetNotFoundError, RasterReadError
+from geotorch.datasets import (
+    ETCI2021,
+    LEVIRCD,
+    OSCD,
+    RESISC45,
+    DeepGlobeLandCover,
+    EuroSAT,
+    LoveDA,
+    PatternNet,
+)
+from tests.datasets.fakes.change import PREFIX, make_levircd, make_oscd
+from tests.datasets.fakes.classification import make_eurosat, make_patternnet, make_resisc45
+from tests.datasets.fakes.dense import rgb, write_raster
+from tests.datasets.fakes.segmentation import SIZE, make_deepglobe, make_etci, make_loveda
+
+RNG = np.random.default_rng(7)
+
+
+def picture(mode: str, size: int = SIZE) -> Image.Image:
+    """A random RGB picture saved in another colour model (``L``, ``LA``, ``P``, ``RGBA``)."""
+    return Image.fromarray(RNG.integers(0, 255, (size, size, 3)).astype("uint8")).convert(mode)
+
+
+def as_rgb(path: Path) -> torch.Tensor:
+    """What PIL's convert("RGB") (TorchGeo's reader of these products) gives for the picture."""
+    return torch.from_numpy(np.asarray(Image.open(path).convert("RGB"), dtype="float32")).permute(2, 0, 1)
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "P", "RGBA"])
+def test_loveda_reads_a_chip_of_another_colour_model_as_its_rgb(mode: str, tmp_path: Path) -> None:
+    root = make_loveda(tmp_path)
+    chip = root / "Train" / "Urban" / "images_png" / "10.png"
+    picture(mode).save(chip)
+    sample = LoveDA(root)[0]
+    assert sample["image"].shape == (3, SIZE, SIZE)
+    assert torch.equal(sample["image"], as_rgb(chip))
+
+
+def test_a_grey_jpeg_among_rgb_scene_chips_is_read_as_rgb(tmp_path: Path) -> None:
+    root = make_resisc45(tmp_path)
+    chip = root / RESISC45.images_folder / "airplane" / "airplane_002.jpg"
+    picture("L").save(chip)
+    sample = RESISC45(root, split="val")[0]
+    assert torch.equal(sample["image"], as_rgb(chip)) and int(sample["label"]) == 0
+
+
+def test_change_pairs_and_deepglobe_masks_of_other_colour_models_read_as_rgb(tmp_path: Path) -> None:
+    levir = make_levircd(tmp_path / "levir")
+    before = levir / "A" / "train_1.png"
+    picture("P").save(before)
+    assert torch.equal(LEVIRCD(levir)[0]["image"][0], as_rgb(before))
+    deepglobe = make_deepglobe(tmp_path / "deepglobe")
+    mask = deepglobe / "data" / "training_data" / "masks" / "119_mask.png"
+    # A palette mask of the class colours: cyan urban land over the top half, blue water below.
+    colours = np.zeros((SIZE, SIZE, 3), "uint8")
+    colours[: SIZE // 2] = (0, 255, 255)
+    colours[SIZE // 2:] = (0, 0, 255)
+    Image.fromarray(colours).convert("P", palette=Image.Palette.ADAPTIVE, colors=2).save(mask)
+    assert DeepGlobeLandCover(deepglobe)[0]["mask"].unique().tolist() == [0, 4]
+
+
+def test_a_16_bit_picture_among_8_bit_ones_is_refused_naming_it(tmp_path: Path) -> None:
+    root = make_loveda(tmp_path)
+    chip = write_raster(root / "Train" / "Urban" / "images_png" / "10.png", rgb(SIZE, dtype="uint16"))
+    with pytest.raises(ValueError, match=rf"{chip}: a uint16 picture .* 8-bit"):
+        LoveDA(root)[0]
+
+
+def test_a_truncated_or_damaged_chip_is_named(tmp_path: Path) -> None:
+    root = make_resisc45(tmp_path)
+    chip = root / RESISC45.images_folder / "airplane" / "airplane_002.jpg"
+    Image.fromarray(RNG.integers(0, 255, (64, 64, 3)).astype("uint8")).save(chip, quality=95)
+    chip.write_bytes(chip.read_bytes()[: chip.stat().st_size // 2])
+    dataset = RESISC45(root, split="val")
+    with pytest.raises(RasterReadError, match=rf"{chip}: cannot read the chip: .*Premature end of JPEG"):
+        dataset[0]
+    chip.write_bytes(b"<html>Quota exceeded</html>")
+    with pytest.raises(RasterReadError, match=rf"{chip}: cannot read the chip"):
+        dataset[0]
+
+
+def test_a_eurosat_chip_of_fewer_bands_is_refused_naming_it(tmp_path: Path) -> None:
+    root = make_eurosat(tmp_path)
+    chip = write_raster(root / EuroSAT.images_folder / "AnnualCrop" / "AnnualCrop_1.tif", rgb(SIZE, dtype="uint16"))
+    with pytest.raises(ValueError, match=rf"{chip}: the chip has 3 band\(s\)"):
+        EuroSAT(root)[0]
+
+
+def test_macos_hidden_files_beside_the_chips_are_no_samples(tmp_path: Path) -> None:
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
+    patternnet = make_patternnet(tmp_path / "patternnet")
+    folder = patternnet / PatternNet.images_folder / "airplane"
+    (folder / "._airplane001.jpg").write_bytes(apple_double)
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    dataset = PatternNet(patternnet)
+    assert len(dataset) == 9 and all(dataset[i]["image"].shape == (3, 16, 16) for i in range(len(dataset)))
+    loveda = make_loveda(tmp_path / "loveda")
+    for folder_name in ("images_png", "masks_png"):
+        (loveda / "Train" / "Urban" / folder_name / "._10.png").write_bytes(apple_double)
+    assert [image.name for image, _ in LoveDA(loveda, scene="urban").files] == ["10.png", "11.png"]
+    deepglobe = make_deepglobe(tmp_path / "deepglobe")
+    (deepglobe / "data" / "training_data" / "images" / "._119_sat.jpg").write_bytes(apple_double)
+    assert len(DeepGlobeLandCover(deepglobe)) == 2
+    etci = make_etci(tmp_path / "etci")
+    vv = etci / "train" / "bangladesh_20170314t115609" / "tiles" / "vv"
+    (vv / "._bangladesh_20170314t115609_x-0_y-0_vv.png").write_bytes(apple_double)
+    assert len(ETCI2021(etci)) == 4
+
+
+def test_a_split_file_naming_an_image_not_extracted_is_refused(tmp_path: Path) -> None:
+    root = make_resisc45(tmp_path)
+    (root / RESISC45.images_folder / "airplane" / "airplane_002.jpg").unlink()
+    with pytest.raises(DatasetNotFoundError, match=r"1 image\(s\) listed in .*resisc45-val.txt are in no class "
+                                                   r"folder \(airplane_002\)"):
+        RESISC45(root, split="val")
+
+
+def test_a_label_of_another_size_than_its_image_is_refused_naming_both(tmp_path: Path) -> None:
+    loveda = make_loveda(tmp_path / "loveda")
+    image = loveda / "Train" / "Urban" / "images_png" / "10.png"
+    mask = write_raster(loveda / "Train" / "Urban" / "masks_png" / "10.png", np.zeros((1, 8, 8), "uint8"))
+    with pytest.raises(ValueError, match=rf"LoveDA: {mask} is 8 x 8 px, but {image} of the same sample is 16 x 16"):
+        LoveDA(loveda)[0]
+    levir = make_levircd(tmp_path / "levir")
+    label = write_raster(levir / "label" / "train_1.png", np.zeros((1, 16, 12), "uint8"))
+    with pytest.raises(ValueError, match=rf"LEVIRCD: {label} is 16 x 12 px"):
+        LEVIRCD(levir)[0]
+    oscd = make_oscd(tmp_path / "oscd")
+    band = write_raster(oscd / f"{PREFIX}Images" / "abudhabi" / "imgs_2_rect" / "B09.tif", rgb(8, 1, "uint16"))
+    with pytest.raises(ValueError, match=rf"OSCD: {band} is 8 x 8 px"):
+        OSCD(oscd)[0]
+    etci = make_etci(tmp_path / "etci")
+    tiles = etci / "train" / "bangladesh_20170314t115609" / "tiles"
+    flood = write_raster(tiles / "flood_label" / "bangladesh_20170314t115609_x-0_y-0.png",
+                         np.zeros((1, 8, 16), "uint8"))
+    with pytest.raises(ValueError, match=rf"ETCI2021: {flood} is 8 x 16 px"):
+        ETCI2021(etci)[0]
