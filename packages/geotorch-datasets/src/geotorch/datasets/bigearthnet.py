@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import rasterio
 import torch
-from rasterio.enums import Resampling
 
 from geotorch.core import DatasetLifecycle, NonGeoDataset, Resource, Sample, Transform, check_choice, plot_chip
+from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.raster_chips import read_array
 
 _SPLITS = "https://git.tu-berlin.de/rsim/BigEarthNet-MM_19-classes_models/-/raw/9a5be07346ab0884b2d9517475c27ef9db9b5104/"
 
@@ -107,7 +107,8 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
             checksum: verify archives and split file against their published MD5.
 
         Raises:
-            ValueError: if ``split``, ``bands`` or ``num_classes`` is unknown.
+            ValueError: if ``split``, ``bands`` or ``num_classes`` is unknown, or a line of the split file is not
+                ``<S2 patch>,<S1 patch>``, naming the file and line.
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and a file fails verification.
         """
@@ -122,11 +123,19 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
         self.sensors = ("s1", "s2") if bands == "all" else (bands,)
         self.classes = self.class_sets[num_classes]
         self.prepare(download, checksum)
-        self.patches = [
-            dict(zip(("s2", "s1"), line.strip().split(","), strict=True))
-            for line in (self.root / self.split_files[split].filename).read_text().splitlines()
-            if line.strip()
-        ]
+        self.patches = self._read_split(self.root / self.split_files[split].filename)
+
+    @staticmethod
+    def _read_split(path: Path) -> list[dict[str, str]]:
+        patches = []
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            names = [name.strip() for name in line.split(",")]
+            if names == [""]:
+                continue
+            if len(names) != 2 or not all(names):
+                raise ValueError(f"BigEarthNet: line {number} of {path} is {line!r}, not '<S2 patch>,<S1 patch>'")
+            patches.append(dict(zip(("s2", "s1"), names, strict=True)))
+        return patches
 
     def resources(self) -> list[Resource]:
         """The archives of the sensors asked whose folder is absent, and the split file when absent."""
@@ -145,7 +154,13 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
         return len(self.patches)
 
     def __getitem__(self, index: int) -> Sample:
-        """The patch at ``index``: float32 (C, 120, 120) bands and an int64 multi-hot ``label``."""
+        """The patch at ``index``: float32 (C, 120, 120) bands and an int64 multi-hot ``label``.
+
+        Raises:
+            RasterReadError: if a band file cannot be read, naming it.
+            FileNotFoundError: if the patch folder holds no label file, or more than one, naming it.
+            ValueError: if the label file names a class that is not one of the 43, naming it.
+        """
         patch = self.patches[index]
         layers = [self._read_band(sensor, patch[sensor], band)
                   for sensor in self.sensors for band in self.sensor_bands[sensor]]
@@ -156,17 +171,22 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
 
     def _read_band(self, sensor: str, patch: str, band: str) -> np.ndarray:
         path = self.root / self.directories[sensor] / patch / f"{patch}_{band}.tif"
-        with rasterio.open(path) as source:
-            layer: np.ndarray = source.read(
-                1, out_shape=self.image_size, out_dtype="float32", resampling=Resampling.bilinear
-            )
-        return layer
+        return np.asarray(read_array(path, [1], self.image_size)[0])
 
     def _read_label(self, patch: dict[str, str]) -> torch.Tensor:
         # The S1 patches carry the labels of their S2 twins, so S1 alone needs no S2 folder.
         sensor = self.sensors[0]
         folder = self.root / self.directories[sensor] / patch[sensor]
-        names = json.loads(next(folder.glob("*labels_metadata.json")).read_text())["labels"]
+        found = chip_files(folder, "*labels_metadata.json")
+        if len(found) != 1:
+            raise FileNotFoundError(
+                f"BigEarthNet: {folder} holds {len(found)} *labels_metadata.json files ({[p.name for p in found]}), "
+                "not one: the patch is extracted in part or mixed with another; extract its archive again"
+            )
+        names = json.loads(found[0].read_text())["labels"]
+        unknown = [name for name in names if name not in self.class_sets[43]]
+        if unknown:
+            raise ValueError(f"BigEarthNet: {found[0]} names {unknown}, not classes of the 43 CORINE ones")
         indices = [self.class_sets[43].index(name) for name in names]
         if self.num_classes == 19:
             indices = [self.label_converter[i] for i in indices if i in self.label_converter]

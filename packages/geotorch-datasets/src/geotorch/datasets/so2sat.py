@@ -101,12 +101,12 @@ class So2Sat(DatasetLifecycle, NonGeoDataset):
             checksum: verify the split's file against its published MD5 (slow: files are up to 50 GB).
 
         Raises:
-            ValueError: if ``version``, ``split`` or a band is unknown.
+            ValueError: if ``version``, ``split`` or a band is unknown, or the file lacks ``sen1``, ``sen2`` or
+                ``label`` or holds them with different chip counts, naming it.
+            OSError: if the split's file is not HDF5 (a download cut short), naming it.
             DatasetNotFoundError: if the split's file is not in ``root``.
             ChecksumError: if ``checksum`` and the file fails verification.
         """
-        import h5py
-
         check_choice("So2Sat", "version", version, self.versions)
         if split not in self.filenames_by_version[version]:
             choices = list(self.filenames_by_version[version])
@@ -125,8 +125,23 @@ class So2Sat(DatasetLifecycle, NonGeoDataset):
         self.bands = tuple(b for b in asked if b in _S1_BANDS) + tuple(b for b in asked if b in _S2_BANDS)
         self._s1 = [_S1_BANDS.index(band) for band in self.bands if band in _S1_BANDS]
         self._s2 = [_S2_BANDS.index(band) for band in self.bands if band in _S2_BANDS]
-        with h5py.File(self.path, "r") as file:
-            self.size = int(file["label"].shape[0])
+        self.size = self._count_chips()
+
+    def _count_chips(self) -> int:
+        import h5py
+
+        needed = ["sen1", "sen2", "label"]
+        try:
+            with h5py.File(self.path, "r") as file:
+                absent = [name for name in needed if name not in file]
+                counts = {name: int(file[name].shape[0]) for name in needed if name in file}
+        except OSError as error:
+            raise OSError(f"So2Sat: {self.path} cannot be read as HDF5 ({error}): download it again") from error
+        if absent:
+            raise ValueError(f"So2Sat: {self.path} has no dataset {absent}; a So2Sat file holds {needed}")
+        if len(set(counts.values())) > 1:
+            raise ValueError(f"So2Sat: {self.path} holds datasets of different chip counts {counts}: a damaged file")
+        return counts["label"]
 
     def is_present(self) -> bool:
         """Whether the split's HDF5 file is in ``root``."""
@@ -137,7 +152,12 @@ class So2Sat(DatasetLifecycle, NonGeoDataset):
         return self.size
 
     def __getitem__(self, index: int) -> Sample:
-        """The chip at ``index``: the chosen S1 then S2 bands as float32 (C, 32, 32), and its zone index."""
+        """The chip at ``index``: the chosen S1 then S2 bands as float32 (C, 32, 32), and its zone index.
+
+        Raises:
+            IndexError: if ``index`` is out of range.
+            ValueError: if the chip's label is not one-hot, naming the file and chip.
+        """
         import h5py
 
         if not 0 <= index < self.size:
@@ -145,7 +165,10 @@ class So2Sat(DatasetLifecycle, NonGeoDataset):
         with h5py.File(self.path, "r") as file:
             s1 = np.asarray(file["sen1"][index])[..., self._s1]
             s2 = np.asarray(file["sen2"][index])[..., self._s2]
-            label = int(np.argmax(file["label"][index]))
+            one_hot = np.asarray(file["label"][index])
+        if np.count_nonzero(one_hot) != 1 or one_hot.max() != 1:
+            raise ValueError(f"So2Sat: the label of chip {index} in {self.path} is {one_hot.tolist()}, not one-hot")
+        label = int(np.argmax(one_hot))
         image = np.concatenate([s1, s2], axis=-1).transpose(2, 0, 1).astype(np.float32)
         sample: Sample = {"image": torch.from_numpy(image), "label": torch.tensor(label)}
         if self.transforms is not None:
