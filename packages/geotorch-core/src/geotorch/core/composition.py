@@ -21,7 +21,9 @@ Collate = Callable[[list[Sample]], Sample]
 
 def _on_grid(dataset: GeoDataset, crs: CRS, res: tuple[float, float]) -> GeoDataset:
     """``dataset`` itself when already on the grid, else a view of it on the grid."""
-    if dataset.crs == crs and dataset.res == res:
+    from geotorch.core.crs import same_crs
+
+    if same_crs(dataset.crs, crs) and dataset.res == res:
         return dataset
     return dataset.to(crs, res)
 

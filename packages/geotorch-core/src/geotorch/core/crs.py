@@ -14,8 +14,50 @@ from rasterio.errors import CRSError
 
 @functools.lru_cache(maxsize=256)
 def crs_from_wkt(wkt: str) -> CRS:
-    """The CRS of ``wkt``, built once per distinct WKT (files of one product share a handful)."""
-    return CRS.from_wkt(wkt)
+    """The horizontal CRS of ``wkt`` (see :func:`horizontal`), built once per distinct WKT.
+
+    Files of one product share a handful of WKTs.
+    """
+    return horizontal(CRS.from_wkt(wkt))
+
+
+def horizontal(crs: CRS) -> CRS:
+    """``crs`` itself, or the horizontal part of a compound CRS (``EPSG:32633+5773`` gives ``EPSG:32633``).
+
+    Samples are grids of x and y: a file's heights above a geoid (a DEM in a compound CRS) are
+    placed on its horizontal CRS, as GDAL's warps place them.
+    """
+    parsed = _parsed(crs)
+    if not parsed.is_compound:
+        return crs
+    part = next(sub for sub in parsed.sub_crs_list if not sub.is_vertical)
+    return CRS.from_wkt(part.to_wkt())
+
+
+@functools.lru_cache(maxsize=256)
+def same_crs(first: CRS, second: CRS) -> bool:
+    """Whether ``first`` and ``second`` place x and y alike, however each is spelt.
+
+    rasterio's ``==`` tells apart CRSs between which GDAL's warps are no-ops: OGC:CRS84 and
+    EPSG:4326 (GDAL reads both as longitude, latitude), ``+proj=longlat +datum=WGS84`` and
+    EPSG:4326, a compound CRS and its horizontal part. They are compared here as PROJ
+    compares CRSs, names and axis order aside, on their horizontal parts, so that files so
+    spelt are copied onto one grid rather than warped.
+    """
+    if first == second:
+        return True
+    return _horizontal_part(first).equals(_horizontal_part(second), ignore_axis_order=True)
+
+
+def _parsed(crs: CRS) -> pyproj.CRS:
+    """``crs`` as PROJ reads it."""
+    return pyproj.CRS.from_wkt(crs.to_wkt())
+
+
+def _horizontal_part(crs: CRS) -> pyproj.CRS:
+    """:func:`horizontal` of ``crs`` as PROJ reads it."""
+    parsed = _parsed(crs)
+    return next(sub for sub in parsed.sub_crs_list if not sub.is_vertical) if parsed.is_compound else parsed
 
 
 def as_crs(crs: object, owner: str) -> CRS:
@@ -25,6 +67,9 @@ def as_crs(crs: object, owner: str) -> CRS:
         crs: an EPSG code (``"EPSG:32633"`` or ``32633``), a WKT or PROJ string, a
             ``{"init": ...}`` dict, or a rasterio or pyproj CRS.
         owner: the dataset's class name, for messages.
+
+    Returns:
+        The CRS, its horizontal part if it is compound (see :func:`horizontal`).
 
     Raises:
         ValueError: if rasterio reads no CRS from it (an unknown EPSG code, a code as text
@@ -38,7 +83,7 @@ def as_crs(crs: object, owner: str) -> CRS:
         raise ValueError(f"{owner}: crs={shown} is not a coordinate reference system ({error}); {advice}") from error
     if not parsed.to_wkt():
         raise ValueError(f"{owner}: crs={shown} is an empty CRS; {advice}")
-    return parsed
+    return horizontal(parsed)
 
 
 @functools.lru_cache(maxsize=64)
@@ -51,7 +96,7 @@ def transform_bounds(
     source: CRS, target: CRS, left: float, bottom: float, right: float, top: float
 ) -> tuple[float, float, float, float]:
     """Bounds ``(left, bottom, right, top)`` in ``target`` of a box in ``source``, edges densified."""
-    if source == target:
+    if same_crs(source, target):
         return left, bottom, right, top
     return transformer(source, target).transform_bounds(left, bottom, right, top, densify_pts=21)
 
@@ -122,7 +167,7 @@ def _transform_box(
 ) -> list[tuple[float, float, float, float]]:
     """:func:`transform_boxes` of a box whose longitudes, if ``source`` is geographic, are canonical."""
     box = transform_bounds(source, target, left, bottom, right, top)
-    if source == target:
+    if same_crs(source, target):
         return [box]
     if target.is_geographic:
         if box[0] <= box[2]:

@@ -101,12 +101,13 @@ def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[t
     Raises:
         ValueError: if PROJ cannot transform the footprint, naming its item.
     """
-    if footprint.crs == crs and not (wrap and crs.is_geographic):
-        return [footprint.bounds]
-    minx, maxx, miny, maxy = footprint.bounds
     from pyproj.exceptions import ProjError
 
-    from geotorch.core.crs import transform_boxes
+    from geotorch.core.crs import same_crs, transform_boxes
+
+    if same_crs(footprint.crs, crs) and not (wrap and crs.is_geographic):
+        return [footprint.bounds]
+    minx, maxx, miny, maxy = footprint.bounds
 
     try:
         boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy, wrap=wrap)
@@ -298,12 +299,12 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         # A plain shallow copy: copy.copy would go through __getstate__ and rebuild the index for nothing.
         view = type(self).__new__(type(self))
         view.__dict__.update(self.__dict__)
-        from geotorch.core.crs import as_crs
+        from geotorch.core.crs import as_crs, same_crs
 
         view._crs = self.crs if crs is None else as_crs(crs, type(self).__name__)
         # Moved to another CRS, the pixel size is measured in its units (metres are not degrees).
         view._res = self._res_in(view._crs) if res is None else as_res(res)
-        if view._crs != self.crs:
+        if not same_crs(view._crs, self.crs):
             view._retarget_index()
         return view
 
@@ -313,9 +314,11 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         The first entry (usually a file), as the constructor takes the first file's pixel size: the
         bounds of a whole dataset may span a continent, or the globe for a file across the antimeridian.
         """
-        if crs == self.crs or len(self.index) == 0:
-            return self.res
+        from geotorch.core.crs import same_crs
         from geotorch.core.geotransform import res_in
+
+        if same_crs(crs, self.crs) or len(self.index) == 0:
+            return self.res
 
         first = min(self.index.intersection(self.index.bounds, objects=True), key=lambda hit: hit.id)
         minx, maxx, miny, maxy = first.bounds[:4]

@@ -11,7 +11,7 @@ from rasterio._err import CPLE_BaseError  # GDAL's errors: rasterio.errors does 
 from rasterio.crs import CRS
 from rasterio.warp import calculate_default_transform
 
-from geotorch.core.crs import transform_bounds, transform_boxes
+from geotorch.core.crs import same_crs, transform_bounds, transform_boxes
 
 
 def is_north_up(transform: Affine) -> bool:
@@ -70,7 +70,7 @@ def res_in(
     sends to infinity, such as Antarctica in a north polar stereographic CRS:
     GDAL refuses the "too big" grid it computes).
     """
-    if source == target:
+    if same_crs(source, target):
         return res
     left, bottom, right, top = bounds
     width = max(1, round((right - left) / res[0]))

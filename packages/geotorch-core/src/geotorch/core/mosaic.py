@@ -13,6 +13,7 @@ from rasterio.enums import Resampling
 from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
+from geotorch.core.crs import same_crs
 from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
@@ -68,7 +69,7 @@ def _aligned_window(source: DatasetReader, grid: Grid, shift: float) -> Window |
     ``shift`` is added to the file's x coordinates (whole turns of longitude).
     """
     src, dst = Affine.translation(shift, 0) @ source.transform, grid.transform
-    if source.crs != grid.crs or src.b != 0 or src.d != 0:
+    if not same_crs(source.crs, grid.crs) or src.b != 0 or src.d != 0:
         return None
     if not (math.isclose(src.a, dst.a, rel_tol=GRID_TOLERANCE) and math.isclose(src.e, dst.e, rel_tol=GRID_TOLERANCE)):
         return None

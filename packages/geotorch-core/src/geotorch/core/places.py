@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rasterio.crs import CRS
 
 from geotorch.core.bbox import BoundingBox
+from geotorch.core.crs import same_crs
 from geotorch.core.sample import Sample
 
 #: Spatial bounds may differ by this share of their extent (float rounding of one query), no more.
@@ -34,7 +35,7 @@ def check_same_place(samples: Sequence[Sample], owner: str) -> None:
     for position, sample in enumerate(samples[1:], start=1):
         crs, first_crs = sample.get("crs"), first.get("crs")
         bounds, first_bounds = sample.get("bounds"), first.get("bounds")
-        other_crs = isinstance(crs, CRS) and isinstance(first_crs, CRS) and crs != first_crs
+        other_crs = isinstance(crs, CRS) and isinstance(first_crs, CRS) and not same_crs(crs, first_crs)
         elsewhere = (
             isinstance(bounds, BoundingBox) and isinstance(first_bounds, BoundingBox) and _apart(bounds, first_bounds)
         )

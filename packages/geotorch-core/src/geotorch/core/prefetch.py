@@ -28,6 +28,7 @@ import rasterio
 from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
+from geotorch.core.crs import same_crs
 from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.remote import is_remote, read_failure
@@ -80,7 +81,7 @@ def source_window(source: DatasetReader, grid: Grid) -> Window | None:
     if not all(map(math.isfinite, (left, bottom, right, top))):
         return None
     transform = source.transform
-    copied = source.crs == grid.crs and (transform.a, transform.e) == (grid.transform.a, grid.transform.e)
+    copied = same_crs(source.crs, grid.crs) and (transform.a, transform.e) == (grid.transform.a, grid.transform.e)
     margin = 0 if copied else MARGIN
     inverse = ~transform
     corners = [inverse * (x, y) for x in (left, right) for y in (bottom, top)]

@@ -8,6 +8,7 @@ import numpy as np
 import rasterio
 from rasterio.io import DatasetReader
 
+from geotorch.core.crs import same_crs
 from geotorch.core.errors import RasterReadError
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
@@ -162,7 +163,7 @@ def _stackable(source: DatasetReader, indexes: Sequence[int], target: Grid) -> b
     return (
         all(1 <= index <= source.count for index in indexes)
         and uniform_bands(source, indexes)
-        and source.crs != target.crs
+        and not same_crs(source.crs, target.crs)
         and longitude_shifts(source, target) == [0.0]
     )
 

@@ -21,7 +21,7 @@ from rasterio.features import rasterize
 
 from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import as_crs, half_turn, transformer
+from geotorch.core.crs import as_crs, half_turn, same_crs, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
@@ -218,7 +218,7 @@ class VectorDataset(GeoDataset):
             )
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
-        if source_crs != self.crs:
+        if not same_crs(source_crs, self.crs):
             geometries = _reprojected(geometries, source_crs, self.crs)
         labels = self._labels(path, fids, fields[0]) if self.label_name else np.ones(len(geometries), dtype=np.int64)
         keep = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)

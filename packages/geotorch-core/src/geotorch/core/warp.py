@@ -15,6 +15,7 @@ from rasterio.io import DatasetReader
 from rasterio.warp import reproject
 from rasterio.windows import Window
 
+from geotorch.core.crs import same_crs
 from geotorch.core.geotransform import footprint, ground_res, res_in
 from geotorch.core.grid import Grid
 from geotorch.core.nodata import equal_to, same_value
@@ -70,7 +71,7 @@ def coordinate_operation(source: DatasetReader, grid: Grid) -> str | None:
         around the antimeridian itself, and northing-first ones such as EPSG:3035, whose axes
         GDAL would take in the CRS's order), or no single operation serving the whole footprint.
     """
-    if source.crs == grid.crs:
+    if same_crs(source.crs, grid.crs):
         return None
     key = (source.name, source.crs, source.transform, source.width, source.height, grid.crs)
     if key not in _operations:

@@ -11,7 +11,7 @@ from rasterio.crs import CRS
 from rasterio.io import DatasetReader
 from rasterio.transform import array_bounds
 
-from geotorch.core.crs import half_turn, transform_bounds, transformer
+from geotorch.core.crs import half_turn, same_crs, transform_bounds, transformer
 from geotorch.core.geotransform import footprint
 from geotorch.core.grid import Grid
 
@@ -24,7 +24,7 @@ def grid_bounds_in(crs: CRS, grid: Grid) -> tuple[float, float, float, float]:
     Bounds are infinite where part of the grid lies outside ``crs``'s domain.
     """
     left, bottom, right, top = array_bounds(grid.height, grid.width, grid.transform)
-    if crs != grid.crs:
+    if not same_crs(crs, grid.crs):
         left, bottom, right, top = transform_bounds(grid.crs, crs, left, bottom, right, top)
         if left > right and crs.is_geographic:
             right += 2 * half_turn(crs)

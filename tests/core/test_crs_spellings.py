@@ -1,0 +1,121 @@
+"""One CRS however spelt: files and ``crs`` arguments that differ only in spelling are copied onto one grid, not warped.
+
+rasterio's ``==`` tells OGC:CRS84 from EPSG:4326 (GDAL reads both as longitude, latitude and warps
+between them as a no-op), ``+proj=longlat +datum=WGS84`` from EPSG:4326, and a compound CRS from
+its horizontal part; datasets compared CRSs with it, so such files were warped onto a grid of
+their own CRS, and such a ``crs`` gave a pixel size of 0.010000000000000052 for 0.01.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyproj
+import pytest
+import rasterio
+
+import geotorch.core.mosaic
+from geotorch.core import RasterDataset
+from tests.core.rasters import grid, vrt, write_raster
+
+#: Spellings of longitude and latitude on WGS 84 other than EPSG:4326: GeoJSON's default, PROJ's, ArcGIS's .prj.
+LONLAT_SPELLINGS = {
+    "OGC:CRS84": pyproj.CRS("OGC:CRS84").to_wkt(),
+    "proj4": "+proj=longlat +datum=WGS84 +no_defs",
+    "esri": 'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],'
+    'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]',
+}
+
+
+@pytest.fixture
+def warps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files each read warps (rather than copies), in order."""
+    warped: list[str] = []
+    warp = geotorch.core.mosaic.warp_onto_grid
+
+    def counted(source: Any, *args: Any, **kwargs: Any) -> Any:
+        warped.append(source.name)
+        return warp(source, *args, **kwargs)
+
+    monkeypatch.setattr(geotorch.core.mosaic, "warp_onto_grid", counted)
+    return warped
+
+
+def _tiles(folder: Path, crs: str, left: float, top: float, res: float) -> list[Path]:
+    """Two 10 x 10 float32 GeoTIFFs side by side in ``crs``, of pixels 1..100 and 201..300."""
+    return [
+        write_raster(folder / f"tile{number}.tif", np.arange(100, dtype=np.float32).reshape(1, 10, 10) + offset, crs,
+                     grid(left + number * 10 * res, top, res))
+        for number, offset in ((0, 1), (1, 201))
+    ]
+
+
+def _read(paths: list[Path]) -> np.ndarray:
+    """The files' pixels side by side, as rasterio reads them."""
+    arrays = []
+    for path in paths:
+        with rasterio.open(path) as source:
+            arrays.append(source.read())
+    return np.concatenate(arrays, axis=2)
+
+
+@pytest.mark.parametrize("spelling", LONLAT_SPELLINGS, ids=str)
+def test_a_file_in_another_spelling_of_lonlat_mosaics_without_a_warp(
+    tmp_path: Path, warps: list[str], spelling: str
+) -> None:
+    tiles = _tiles(tmp_path / "tiles", "EPSG:4326", 10.0, 50.0, 0.01)
+    # A VRT keeps the CRS as written (a GeoTIFF's keys would make it EPSG:4326): as a GeoJSON- or ArcGIS-made file.
+    spelt = vrt(tmp_path / "east.vrt", [(str(tiles[1]), "Float32", None)], 10, 10,
+                html.escape(LONLAT_SPELLINGS[spelling]), (10.1, 0.01, 0.0, 50.0, 0.0, -0.01))
+    dataset = RasterDataset([tiles[0], spelt])
+    assert dataset.res == (0.01, 0.01)
+    image = dataset[dataset.bounds]["image"].numpy()
+    np.testing.assert_array_equal(image, _read(tiles))
+    assert warps == []
+
+
+@pytest.mark.parametrize("spelling", LONLAT_SPELLINGS, ids=str)
+def test_crs_spelling_lonlat_otherwise_reads_epsg_4326_files_without_a_warp(
+    tmp_path: Path, warps: list[str], spelling: str
+) -> None:
+    tiles = _tiles(tmp_path, "EPSG:4326", 10.0, 50.0, 0.01)
+    dataset = RasterDataset(tmp_path, crs=LONLAT_SPELLINGS[spelling])
+    assert dataset.res == (0.01, 0.01)  # was 0.010000000000000052, GDAL's suggestion for a warp
+    np.testing.assert_array_equal(dataset[dataset.bounds]["image"].numpy(), _read(tiles))
+    assert warps == []
+
+
+def test_a_view_in_another_spelling_keeps_the_pixel_size_and_copies(tmp_path: Path, warps: list[str]) -> None:
+    tiles = _tiles(tmp_path, "EPSG:4326", 10.0, 50.0, 0.01)
+    view = RasterDataset(tmp_path).to("OGC:CRS84")
+    assert view.res == (0.01, 0.01)
+    np.testing.assert_array_equal(view[view.bounds]["image"].numpy(), _read(tiles))
+    assert warps == []
+
+
+def test_datasets_in_two_spellings_intersect_without_a_warp(tmp_path: Path, warps: list[str]) -> None:
+    tiles = _tiles(tmp_path / "a", "EPSG:4326", 10.0, 50.0, 0.01)
+    _tiles(tmp_path / "b", "EPSG:4326", 10.0, 50.0, 0.01)
+    both = RasterDataset(tmp_path / "a", crs="OGC:CRS84") & RasterDataset(tmp_path / "b")
+    image = both[both.bounds]["image"].numpy()
+    np.testing.assert_array_equal(image, np.concatenate([_read(tiles)] * 2))
+    assert warps == []
+
+
+def test_a_compound_crs_file_is_read_on_its_horizontal_crs(tmp_path: Path, warps: list[str]) -> None:
+    # A DEM tagged with its heights' CRS (UTM 33N + EGM96 height), beside a file of UTM 33N alone.
+    west = write_raster(tmp_path / "west.tif", np.arange(100, dtype=np.float32).reshape(1, 10, 10) + 1,
+                        "EPSG:32633+5773", grid(500000.0, 5500000.0, 10.0))
+    east = write_raster(tmp_path / "east.tif", np.arange(100, dtype=np.float32).reshape(1, 10, 10) + 201,
+                        "EPSG:32633", grid(500100.0, 5500000.0, 10.0))
+    for paths in ([west, east], [east, west]):
+        dataset = RasterDataset(paths)
+        assert dataset.crs.to_epsg() == 32633  # the compound CRS was the dataset's when its file came first
+        sample = dataset[dataset.bounds]
+        assert sample["crs"].to_epsg() == 32633
+        np.testing.assert_array_equal(sample["image"].numpy(), _read([west, east]))
+    assert RasterDataset(west, crs="EPSG:32633+5773").crs.to_epsg() == 32633
+    assert warps == []
