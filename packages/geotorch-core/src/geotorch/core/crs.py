@@ -88,8 +88,29 @@ def as_crs(crs: object, owner: str) -> CRS:
 
 @functools.lru_cache(maxsize=64)
 def transformer(source: CRS, target: CRS) -> Transformer:
-    """A reusable ``always_xy`` transformer between two CRSs: creating one costs milliseconds, using it microseconds."""
-    return Transformer.from_crs(source.to_wkt(), target.to_wkt(), always_xy=True)
+    """A reusable ``always_xy`` transformer between two CRSs: creating one costs milliseconds, using it microseconds.
+
+    Raises:
+        ProjError: if PROJ relates the two by no operation, naming both and why: an engineering
+            (local) CRS, the coordinates of a site or a lab, is tied to no place on the Earth.
+    """
+    try:
+        return Transformer.from_crs(source.to_wkt(), target.to_wkt(), always_xy=True)
+    except ProjError as error:
+        local = next((crs for crs in (source, target) if _parsed(crs).is_engineering), None)
+        reason = (
+            f"{crs_name(local)} is an engineering (local) CRS, tied to no place on the Earth: its files can be "
+            "read only in their own CRS, with files of that CRS alone"
+            if local is not None
+            else str(error)
+        )
+        raise ProjError(f"no coordinate operation from {crs_name(source)} to {crs_name(target)}: {reason}") from error
+
+
+def crs_name(crs: CRS) -> str:
+    """``crs`` for a message: its authority code (``EPSG:32633``), else its name, quoted."""
+    text = crs.to_string()
+    return text if len(text) <= 40 else repr(_parsed(crs).name)
 
 
 def transform_bounds(

@@ -103,7 +103,7 @@ def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[t
     """
     from pyproj.exceptions import ProjError
 
-    from geotorch.core.crs import same_crs, transform_boxes
+    from geotorch.core.crs import crs_name, same_crs, transform_boxes
 
     if same_crs(footprint.crs, crs) and not (wrap and crs.is_geographic):
         return [footprint.bounds]
@@ -113,8 +113,8 @@ def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[t
         boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy, wrap=wrap)
     except ProjError as error:
         raise ValueError(
-            f"cannot index {footprint.item}: its footprint {footprint.bounds} in {footprint.crs} "
-            f"cannot be expressed in {crs}: {error}"
+            f"cannot index {footprint.item}: its footprint {footprint.bounds} in {crs_name(footprint.crs)} "
+            f"cannot be expressed in {crs_name(crs)}: {error}"
         ) from error
     return [(left, right, bottom, top) for left, bottom, right, top in boxes]
 
@@ -293,7 +293,8 @@ class GeoDataset(Dataset[Sample], abc.ABC):
 
         Raises:
             TypeError: if ``res`` is not a number or a pair of numbers.
-            ValueError: if ``res`` is not positive and finite, or ``crs`` is not a CRS rasterio reads.
+            ValueError: if ``res`` is not positive and finite, ``crs`` is not a CRS rasterio reads, or
+                PROJ relates it to the dataset's CRS by no operation (one of them engineering, local).
             NotImplementedError: if the view has no footprints to move to another CRS (a split).
         """
         # A plain shallow copy: copy.copy would go through __getstate__ and rebuild the index for nothing.
@@ -314,15 +315,19 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         The first entry (usually a file), as the constructor takes the first file's pixel size: the
         bounds of a whole dataset may span a continent, or the globe for a file across the antimeridian.
         """
-        from geotorch.core.crs import same_crs
+        from pyproj.exceptions import ProjError
+
+        from geotorch.core.crs import crs_name, same_crs
         from geotorch.core.geotransform import res_in
 
         if same_crs(crs, self.crs) or len(self.index) == 0:
             return self.res
-
         first = min(self.index.intersection(self.index.bounds, objects=True), key=lambda hit: hit.id)
         minx, maxx, miny, maxy = first.bounds[:4]
-        return res_in(self.crs, crs, (minx, miny, maxx, maxy), self.res)
+        try:
+            return res_in(self.crs, crs, (minx, miny, maxx, maxy), self.res)
+        except ProjError as error:
+            raise ValueError(f"{type(self).__name__}: cannot move to crs={crs_name(crs)}: {error}") from error
 
     def _retarget_index(self) -> None:
         """Rebuild the index in ``self.crs`` (after :meth:`to` changed it)."""

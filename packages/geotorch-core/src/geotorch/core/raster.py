@@ -9,12 +9,13 @@ from typing import Any, ClassVar
 import numpy as np
 import rtree.index
 import torch
+from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 
 from geotorch.core.band_counts import check_band_count
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import as_crs, crs_from_wkt
+from geotorch.core.crs import as_crs, crs_from_wkt, crs_name
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.exact_types import EXACT_IN_FLOAT32, warn_of_rounding
 from geotorch.core.files import Paths, as_locations
@@ -209,7 +210,8 @@ class RasterDataset(SceneFiles, GeoDataset):
 
         Raises:
             DatasetNotFoundError: if no file matches in ``paths``.
-            ValueError: if ``crs`` is not a CRS rasterio reads (naming it), a band name is unknown, a
+            ValueError: if ``crs`` is not a CRS rasterio reads (naming it) or PROJ relates the files' CRS to it
+                by no operation (an engineering, local, CRS: naming the file), a band name is unknown, a
                 file name has a bad date, or a file holds complex pixels; with ``time_series``, if
                 ``filename_regex`` has no ``date`` (or ``start`` and ``stop``) group, a file's name
                 holds no date, or files differ in band count (naming them).
@@ -234,7 +236,12 @@ class RasterDataset(SceneFiles, GeoDataset):
         given_crs = as_crs(crs, type(self).__name__) if crs is not None else None
         footprints, first = self._scan()
         self._crs = given_crs if given_crs is not None else crs_from_wkt(first.crs)
-        self._res = self._native_res(first)
+        try:
+            self._res = self._native_res(first)
+        except ProjError as error:
+            raise ValueError(
+                f"{type(self).__name__}: crs={crs_name(self._crs)} cannot be had from {footprints[0].item}: {error}"
+            ) from error
         if given_res is not None:
             warn_of_unlikely_res(type(self).__name__, given_res, self._res, self._crs)
             self._res = given_res
