@@ -7,6 +7,7 @@ from typing import Any
 import kornia.augmentation as K
 
 from geotorch.core import Sample
+from geotorch.datamodules.crops import refuse_padding
 from geotorch.datamodules.nongeo import NonGeoDataModule
 from geotorch.samplers import as_count
 from geotorch.transforms import AugmentationSequential, Normalize
@@ -52,15 +53,9 @@ class _RGBSegmentationDataModule(NonGeoDataModule):
                 pixels of image 0 and mask 0, a class of most of these benchmarks (LandCover.ai's background,
                 DeepGlobe's urban land), which the task would learn as data.
         """
-        training = self.trainer is not None and self.trainer.training
-        if training and self.patch_size and isinstance(batch, dict) and "image" in batch:
-            height, width = batch["image"].shape[-2:]
-            if min(height, width) < self.patch_size:
-                raise ValueError(
-                    f"{type(self).__name__}: patch_size={self.patch_size} is larger than the training chips "
-                    f"({height} x {width} px): the crop would pad them with pixels of mask class 0 that are not in "
-                    f"the data; give a patch_size of at most {min(height, width)}, or None for whole chips"
-                )
+        if self.trainer is not None and self.trainer.training and self.patch_size:
+            size = (self.patch_size, self.patch_size)
+            refuse_padding(type(self).__name__, self.patch_size, size, batch, "training chips")
         return super().on_after_batch_transfer(batch, dataloader_idx)
 
 
