@@ -12,6 +12,8 @@ from lightning.pytorch.utilities.types import OptimizerLRScheduler
 from torch import Tensor, nn
 from torchmetrics import MetricCollection
 
+from geotorch.trainers.input_normalization import CHECKPOINT_KEY, InputNormalization, fitted_normalization
+
 #: Schedulers a task's ``scheduler`` argument may name.
 SCHEDULERS = ("plateau", "cosine", "none")
 
@@ -66,6 +68,11 @@ class BaseTask(LightningModule, abc.ABC):
     mode: ClassVar[str] = "min"
 
     model: nn.Module
+
+    #: How raw pixels were normalised into the task's input when it was last fit on a GeoTorch datamodule (its
+    #: ``predict_aug``, else ``aug``), kept in its checkpoints; :func:`~geotorch.trainers.predict_raster` repeats it.
+    #: None when unknown: never fit, fit on a plain DataLoader or another datamodule, or from an older checkpoint.
+    input_normalization: InputNormalization | None = None
 
     def configure_task(self) -> None:
         """Build the model, the loss and the metrics from the hyperparameters."""
@@ -161,6 +168,23 @@ class BaseTask(LightningModule, abc.ABC):
                 f"{type(datamodule).__name__} gives images of {bands} bands but {type(self).__name__} has "
                 f"in_channels={wanted}; set the task's in_channels to {bands}"
             )
+
+    def on_fit_start(self) -> None:
+        """Record how the datamodule normalises images (:attr:`input_normalization`), for predictions without it."""
+        self.input_normalization = fitted_normalization(getattr(self.trainer, "datamodule", None))
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Keep :attr:`input_normalization` in the checkpoint, when known."""
+        if self.input_normalization is not None:
+            checkpoint[CHECKPOINT_KEY] = self.input_normalization.to_checkpoint()
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Take :attr:`input_normalization` from the checkpoint (None from one that holds none).
+
+        Raises:
+            ValueError: if the checkpoint's record is not one GeoTorch wrote.
+        """
+        self.input_normalization = InputNormalization.from_checkpoint(checkpoint.get(CHECKPOINT_KEY))
 
     def log_split(self, split: str, loss: Tensor, batch_size: int) -> None:
         """Log ``{split}_loss``, on the progress bar and per epoch."""

@@ -16,6 +16,7 @@ from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
 from geotorch.core import open_raster
+from geotorch.trainers.input_normalization import InputNormalization
 from geotorch.trainers.networks import input_dtype_of
 from geotorch.trainers.outputs import (
     output_folder,
@@ -131,8 +132,12 @@ def predict_raster(
         device: where the model runs (default: CUDA when available, else the CPU); it must be
             available on this machine.
         preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values giving
-            the model's input (default: the task's pretrained weights' ``transforms`` when the
-            task was built with registered weights, else the raw values as float32).
+            the model's input. By default, for a task fit on a GeoTorch datamodule, the datamodule's
+            normalisation (its ``predict_aug``, else ``aug``: what ``geotorch predict`` applies), which the
+            task records when fit and keeps in its checkpoints (its ``input_normalization``); else the
+            task's pretrained weights' ``transforms`` when it was built with registered weights; else the
+            raw values as float32. A model fit otherwise (a plain DataLoader of batches normalised
+            by the user) needs its normalisation given here.
         class_names: one name per class (two for a single binary channel; default: the task's ``labels``,
             else ``class_<k>``).
         colors: one RGB(A) colour (0-255) per class for the colour table (of ``uint8`` classes: more than
@@ -156,7 +161,9 @@ def predict_raster(
         geotorch.core.RasterReadError: if a remote raster cannot be opened, or a window of any raster cannot
             be read (a damaged tile), naming the file (and window).
         ValueError: if an argument is out of range (``device`` unknown or not available here,
-            ``output_dir`` empty: not taken for the working folder), a URL names a prefix (ends with
+            ``output_dir`` empty: not taken for the working folder), the task was fit on images changed by more
+            than a normalisation (another augmentation, the dataset's ``transforms``) and no ``preprocess`` is
+            given, a recorded normalisation has not one value per band of an input, a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
             input to warp has no CRS, bands of different nodata values, no grid on ``crs`` or pixels over
             1000 times finer or coarser than ``res``, the model's output is not ``(B, K, H, W)`` of the
@@ -191,6 +198,7 @@ def predict_raster(
     palette = palette_of(colors)
     names_given = names_of(class_names) if class_names is not None else None
     check_output_for(model, output)
+    transform = preprocess if preprocess is not None else preprocessing_of(model)
     labels = channels_of(model) == "labels"
     folder = output_folder(output_dir, "predict_raster")
     if folder.exists() and not folder.is_dir():
@@ -216,7 +224,6 @@ def predict_raster(
     layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
     model = model.to(target_device)
     precision = input_dtype_of(model)
-    transform = preprocess if preprocess is not None else preprocessing_of(model)
     names_of_classes = names_given if names_given is not None else class_names_of(model)
     # One band of rows per output (one process), cut into column tiles; chunks of an output come one after another.
     plan = [
@@ -480,12 +487,27 @@ def _stream(
 
 
 def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
-    """The preprocessing of the registered pretrained weights a task was built with, or None when unknown.
+    """What makes raw pixel values the model's input, as it was in training, or None when unknown.
 
-    A task built with ``weights=`` a registered name (``resnet50.sentinel2_all_moco``) or a
-    weights object (or enum member) whose ``transforms`` is a callable gets that callable; a
-    checkpoint file, ImageNet weights or none at all give None.
+    A task fit on a GeoTorch datamodule gets the normalisation it recorded then
+    (:attr:`~geotorch.trainers.BaseTask.input_normalization`, kept in its checkpoints), which is
+    what it learnt on, pretrained weights or not. Else a task built with ``weights=`` a registered
+    name (``resnet50.sentinel2_all_moco``) or a weights object (or enum member) whose ``transforms``
+    is a callable gets that callable; a checkpoint file, ImageNet weights or none at all give None.
+
+    Raises:
+        ValueError: if the task was fit on images changed by more than a normalisation, which cannot be
+            repeated, naming what and the fix (``preprocess=``).
     """
+    normalization = getattr(model, "input_normalization", None)
+    if isinstance(normalization, InputNormalization):
+        if normalization.unrepeatable is not None:
+            raise ValueError(
+                f"predict_raster: {type(model).__name__} was fit on images changed by {normalization.unrepeatable}, "
+                "which predict_raster cannot repeat from what the task recorded; give preprocess= a function doing "
+                "the same to a (B, C, H, W) float32 batch of raw pixel values"
+            )
+        return normalization
     hparams: Any = getattr(model, "hparams", None)
     weights = hparams.get("weights") if hasattr(hparams, "get") else None
     if isinstance(weights, enum.Enum):

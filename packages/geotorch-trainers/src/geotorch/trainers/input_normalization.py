@@ -1,0 +1,135 @@
+"""The normalisation of a task's input when it was fit, read from its datamodule and kept in its checkpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import kornia.augmentation as K
+import torch
+from torch import Tensor, nn
+
+from geotorch.transforms import Normalize
+
+#: The key of the record in a Lightning checkpoint.
+CHECKPOINT_KEY = "geotorch_input_normalization"
+
+#: Modules that only hold others: an augmentation of nothing but these and normalisations is repeatable.
+_CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.Sequential, nn.Identity)
+
+#: ``(mean, std)`` of one normalisation: one value per band, or one for all bands.
+Step = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+@dataclass(frozen=True)
+class InputNormalization:
+    """How raw pixel values became a task's input when it was fit, which ``predict_raster`` repeats.
+
+    Attributes:
+        steps: the ``(mean, std)`` of each normalisation ``(x - mean) / std``, in the order applied, each one value
+            per band or one for all bands.
+        unrepeatable: what else changed the input, which cannot be repeated from this record (an augmentation
+            other than a normalisation, the training dataset's ``transforms``); None when the steps are all.
+    """
+
+    steps: tuple[Step, ...] = ()
+    unrepeatable: str | None = None
+
+    def __call__(self, images: Tensor) -> Tensor:
+        """Normalise a ``(B, C, H, W)`` batch of raw pixel values as the datamodule's augmentation did.
+
+        The arithmetic is :class:`geotorch.transforms.Normalize`'s, in the batch's dtype, so the values are the
+        same bit for bit as the datamodule's.
+
+        Raises:
+            ValueError: if a step has neither one value nor one per band of ``images``.
+        """
+        for mean, std in self.steps:
+            images = (images - _band_values(mean, images)) / _band_values(std, images)
+        return images
+
+    def to_checkpoint(self) -> dict[str, Any]:
+        """The record as plain lists, strings and None (what ``torch.load(weights_only=True)`` reads)."""
+        return {"steps": [[list(mean), list(std)] for mean, std in self.steps], "unrepeatable": self.unrepeatable}
+
+    @classmethod
+    def from_checkpoint(cls, record: object) -> InputNormalization | None:
+        """The record :meth:`to_checkpoint` made, or None where a checkpoint holds none (made before it was kept).
+
+        Raises:
+            ValueError: if ``record`` is not such a record (a checkpoint edited by hand, say).
+        """
+        if record is None:
+            return None
+        steps = record.get("steps") if isinstance(record, dict) else None
+        unrepeatable = record.get("unrepeatable") if isinstance(record, dict) else None
+        if (
+            not isinstance(steps, list)
+            or not all(isinstance(step, list) and len(step) == 2 for step in steps)
+            or not (unrepeatable is None or isinstance(unrepeatable, str))
+        ):
+            raise ValueError(f"the checkpoint's {CHECKPOINT_KEY!r} is not a record of input normalisation: {record!r}")
+        return cls(tuple((_values(mean), _values(std)) for mean, std in steps), unrepeatable)
+
+
+def fitted_normalization(datamodule: object) -> InputNormalization | None:
+    """The normalisation a GeoTorch datamodule gives images at prediction (``predict_aug``, else ``aug``).
+
+    That is what ``geotorch predict`` applies with this datamodule, and what the task was validated on.
+    Normalisations (GeoTorch's ``Normalize``, kornia's) are recorded as steps; any other augmentation, and
+    ``transforms`` of the training dataset (applied to each sample before), make the record unrepeatable.
+
+    Args:
+        datamodule: the trainer's datamodule, or None.
+
+    Returns:
+        The record, or None for no datamodule or one that is not GeoTorch's (without ``aug``): unknown.
+    """
+    augmentation = getattr(datamodule, "predict_aug", None) or getattr(datamodule, "aug", None)
+    if not isinstance(augmentation, nn.Module):
+        return None
+    steps: list[Step] = []
+    others: list[str] = []
+    for module in augmentation.modules():
+        if isinstance(module, (Normalize, K.Normalize)):
+            steps.append((_values(module.flags["mean"]), _values(module.flags["std"])))
+        elif next(module.children(), None) is None and not isinstance(module, _CONTAINERS):
+            others.append(type(module).__name__)
+    unrepeatable = []
+    if others:
+        unrepeatable.append(f"{', '.join(dict.fromkeys(others))} in {type(datamodule).__name__}'s augmentation")
+    dataset = getattr(datamodule, "train_dataset", None)
+    if any(getattr(found, "transforms", None) is not None for found in _image_datasets(dataset)):
+        unrepeatable.append(f"the transforms of {type(datamodule).__name__}'s training dataset")
+    return InputNormalization(tuple(steps), " and ".join(unrepeatable) or None)
+
+
+def _image_datasets(dataset: object) -> Iterator[object]:
+    """``dataset`` and the datasets it is made of (operands, a subset's dataset) that give images."""
+    if dataset is None or not getattr(dataset, "is_image", True):
+        return
+    yield dataset
+    for inner in (*getattr(dataset, "datasets", ()), getattr(dataset, "dataset", None)):
+        yield from _image_datasets(inner)
+
+
+def _values(values: object) -> tuple[float, ...]:
+    """A normalisation's mean or std as floats (exactly: float32 and float64 values are floats)."""
+    return tuple(float(value) for value in torch.as_tensor(values, dtype=torch.float64).flatten().tolist())
+
+
+def _band_values(values: tuple[float, ...], images: Tensor) -> Tensor:
+    """``values`` shaped to broadcast over ``images``' bands, in their dtype and on their device.
+
+    Raises:
+        ValueError: if there is neither one value nor one per band.
+    """
+    bands = images.shape[1]
+    if len(values) not in (1, bands):
+        raise ValueError(
+            f"the task was fit on images normalised with {len(values)} band values ({list(values)}), and these "
+            f"images of shape {tuple(images.shape)} have {bands} bands: predict images of the bands it was fit on"
+        )
+    tensor = torch.tensor(values, dtype=torch.float64)
+    return tensor.to(device=images.device, dtype=images.dtype).view(1, -1, 1, 1)

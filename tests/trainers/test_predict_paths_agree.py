@@ -1,0 +1,187 @@
+"""``predict_raster`` and ``geotorch predict``'s writer give the same outputs of one task on one raster.
+
+The two paths feed the model the same input (the normalisation the task was fit with) and blend
+overlapping windows by one rule (their probabilities), so classes and probabilities agree pixel for pixel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import torch
+from affine import Affine
+from torch import Tensor, nn
+
+from geotorch.core import GeoDataset, RasterDataset
+from geotorch.datamodules import GeoDataModule
+from geotorch.trainers import GeoTIFFPredictionWriter, SemanticSegmentationTask
+from geotorch.trainers.input_normalization import CHECKPOINT_KEY
+from geotorch.trainers.predict import predict_raster
+from tests.trainers.task_fakes import fast_trainer
+
+TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
+#: Sentinel-2 reflectances are stored times 10,000; the datamodule divides them back.
+SCALE = 10_000.0
+PATCH, STRIDE = 32, 24
+
+
+class Scenes(RasterDataset):
+    filename_glob = "scene*.tif"
+
+
+class Labels(RasterDataset):
+    filename_glob = "labels*.tif"
+    is_image = False
+
+
+class SceneModule(GeoDataModule):
+    """Training on the scene and its labels, prediction on the scene; reflectances divided by 10,000."""
+
+    mean = (0.0,)
+    std = (SCALE,)
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        images = Scenes(paths=self.kwargs["paths"])
+        labelled = images & Labels(paths=self.kwargs["paths"])
+        return labelled, labelled, images, images
+
+
+def write_scene(folder: Path, height: int = 64, width: int = 96) -> Path:
+    """A 4-band uint16 reflectance GeoTIFF and a label GeoTIFF of 4 classes beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    profile = {"driver": "GTiff", "width": width, "height": height, "dtype": "uint16", "crs": "EPSG:32633",
+               "transform": TRANSFORM}
+    reflectance = rng.integers(0, 10_000, (4, height, width)).astype("uint16")
+    with rasterio.open(folder / "scene.tif", "w", count=4, **profile) as target:
+        target.write(reflectance)
+    with rasterio.open(folder / "labels.tif", "w", count=1, **profile) as target:
+        target.write((reflectance[:1] // 2_500).astype("uint16"))
+    return folder / "scene.tif"
+
+
+def fitted_task(tmp_path: Path, datamodule: GeoDataModule, in_channels: int = 4) -> SemanticSegmentationTask:
+    torch.manual_seed(0)
+    task = SemanticSegmentationTask(model="fcn", in_channels=in_channels, num_classes=4, num_filters=8)
+    fast_trainer(tmp_path, fast_dev_run=2).fit(task, datamodule=datamodule)
+    return task.eval()
+
+
+def written_by_the_writer(tmp_path: Path, task: nn.Module, datamodule: GeoDataModule, output: str,
+                          ckpt_path: Path | None = None) -> np.ndarray:
+    writer = GeoTIFFPredictionWriter(tmp_path / f"writer-{output}", output=output)  # type: ignore[arg-type]
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[writer])
+    trainer.predict(task, datamodule=datamodule, return_predictions=False, ckpt_path=ckpt_path)
+    with rasterio.open(writer.written[0]) as result:
+        return result.read()
+
+
+def written_by_predict_raster(
+    tmp_path: Path, task: nn.Module, scene: Path, output: str, **kwargs: object
+) -> np.ndarray:
+    (written,) = predict_raster(task, scene, tmp_path / f"raster-{output}", patch_size=PATCH,
+                                overlap=PATCH - STRIDE, output=output, device="cpu", **kwargs)  # type: ignore[arg-type]
+    with rasterio.open(written) as result:
+        return result.read()
+
+
+def scene_module(scene: Path, **kwargs: object) -> SceneModule:
+    return SceneModule(paths=scene.parent, batch_size=4, patch_size=PATCH, predict_stride=STRIDE, length=8,
+                       **kwargs)
+
+
+@pytest.mark.parametrize("output", ["classes", "probabilities"])
+def test_predict_raster_normalises_as_the_datamodule_the_task_was_fit_on(tmp_path: Path, output: str) -> None:
+    # predict_raster gave the model raw reflectances (up to 10,000) where it was fit on reflectances / 10,000.
+    scene = write_scene(tmp_path / "data")
+    task = fitted_task(tmp_path, scene_module(scene))
+    expected = written_by_the_writer(tmp_path, task, scene_module(scene), output)
+    np.testing.assert_array_equal(written_by_predict_raster(tmp_path, task, scene, output), expected)
+
+
+def test_a_checkpoint_keeps_the_normalisation_for_predict_raster(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "data")
+    task = fitted_task(tmp_path, scene_module(scene))
+    checkpoint = tmp_path / "fit.ckpt"
+    trainer = fast_trainer(tmp_path)
+    trainer.strategy.connect(task)
+    trainer.save_checkpoint(checkpoint)
+    assert torch.load(checkpoint, weights_only=True)[CHECKPOINT_KEY] == {
+        "steps": [[[0.0], [SCALE]]], "unrepeatable": None
+    }
+    loaded = SemanticSegmentationTask.load_from_checkpoint(checkpoint).eval()
+    fresh = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=4, num_filters=8)
+    # geotorch predict --ckpt_path: the configured task, restored by the trainer.
+    expected = written_by_the_writer(tmp_path, fresh, scene_module(scene), "classes", ckpt_path=checkpoint)
+    np.testing.assert_array_equal(written_by_predict_raster(tmp_path, loaded, scene, "classes"), expected)
+
+
+def test_a_checkpoint_of_no_record_predicts_raw_values_as_before(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "data")
+    task = fitted_task(tmp_path, scene_module(scene))
+    checkpoint = tmp_path / "fit.ckpt"
+    trainer = fast_trainer(tmp_path)
+    trainer.strategy.connect(task)
+    trainer.save_checkpoint(checkpoint)
+    state = torch.load(checkpoint, weights_only=True)
+    del state[CHECKPOINT_KEY]
+    torch.save(state, checkpoint)
+    loaded = SemanticSegmentationTask.load_from_checkpoint(checkpoint).eval()
+    assert loaded.input_normalization is None
+    raw = written_by_predict_raster(tmp_path, loaded, scene, "classes")
+    given = written_by_predict_raster(tmp_path / "given", loaded, scene, "classes", preprocess=lambda x: x / SCALE)
+    np.testing.assert_array_equal(given, written_by_the_writer(tmp_path, loaded, scene_module(scene), "classes"))
+    assert not np.array_equal(raw, given)
+
+
+def test_a_checkpoint_of_a_broken_record_is_refused_naming_it(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "data")
+    task = fitted_task(tmp_path, scene_module(scene))
+    checkpoint = tmp_path / "fit.ckpt"
+    trainer = fast_trainer(tmp_path)
+    trainer.strategy.connect(task)
+    trainer.save_checkpoint(checkpoint)
+    state = torch.load(checkpoint, weights_only=True)
+    state[CHECKPOINT_KEY] = {"steps": [[0.0, SCALE, 1.0]], "unrepeatable": None}
+    torch.save(state, checkpoint)
+    with pytest.raises(ValueError, match="geotorch_input_normalization' is not a record of input normalisation"):
+        SemanticSegmentationTask.load_from_checkpoint(checkpoint)
+
+
+def reflectances(sample: dict[str, object]) -> dict[str, object]:
+    """A dataset transform dividing a sample's image by 10,000 (float32)."""
+    image = sample["image"]
+    assert isinstance(image, Tensor)
+    return {**sample, "image": image.float() / SCALE}
+
+
+class TransformedModule(SceneModule):
+    """Reflectances divided by 10,000 in the dataset's ``transforms``: not a datamodule's normalisation."""
+
+    mean = (0.0,)
+    std = (1.0,)
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        images = Scenes(paths=self.kwargs["paths"], transforms=reflectances)
+        labelled = images & Labels(paths=self.kwargs["paths"])
+        return labelled, labelled, images, images
+
+
+def test_predict_raster_refuses_a_task_fit_on_more_than_a_normalisation_unless_given_preprocess(
+    tmp_path: Path,
+) -> None:
+    scene = write_scene(tmp_path / "data")
+    module = TransformedModule(paths=scene.parent, batch_size=4, patch_size=PATCH, predict_stride=STRIDE, length=8)
+    task = fitted_task(tmp_path, module)
+    with pytest.raises(ValueError, match=r"SemanticSegmentationTask was fit on images changed by the transforms of "
+                                         r"TransformedModule's training dataset, .* give preprocess="):
+        predict_raster(task, scene, tmp_path / "refused", patch_size=PATCH, device="cpu")
+    assert not (tmp_path / "refused").exists()
+    expected = written_by_the_writer(tmp_path, task, TransformedModule(paths=scene.parent, batch_size=4,
+                                                                       patch_size=PATCH, predict_stride=STRIDE),
+                                     "classes")
+    given = written_by_predict_raster(tmp_path, task, scene, "classes", preprocess=lambda x: x / SCALE)
+    np.testing.assert_array_equal(given, expected)
