@@ -21,13 +21,14 @@ from geotorch.datasets import (
     RESISC45,
     DeepGlobeLandCover,
     EuroSAT,
+    LandCoverAI,
     LoveDA,
     PatternNet,
 )
 from tests.datasets.fakes.change import PREFIX, make_levircd, make_oscd
 from tests.datasets.fakes.classification import make_eurosat, make_patternnet, make_resisc45
 from tests.datasets.fakes.dense import rgb, write_raster
-from tests.datasets.fakes.segmentation import SIZE, make_deepglobe, make_etci, make_loveda
+from tests.datasets.fakes.segmentation import NAMES, SIZE, make_deepglobe, make_etci, make_landcoverai, make_loveda
 
 RNG = np.random.default_rng(7)
 
@@ -121,6 +122,20 @@ def test_macos_hidden_files_beside_the_chips_are_no_samples(tmp_path: Path) -> N
     vv = etci / "train" / "bangladesh_20170314t115609" / "tiles" / "vv"
     (vv / "._bangladesh_20170314t115609_x-0_y-0_vv.png").write_bytes(apple_double)
     assert len(ETCI2021(etci)) == 4
+
+
+def test_landcoverai_cuts_the_orthophotos_beside_their_apple_double_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LandCoverAI, "chip_size", SIZE)
+    root = make_landcoverai(tmp_path)
+    for folder in ("images", "masks"):
+        (root / folder / f"._{NAMES[0]}.tif").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    # Before: RasterioIOError "'.../images/._M-33-20-D-c-4-2.tif' not recognized as being in a supported file
+    # format" while cutting, so no split could be opened.
+    dataset = LandCoverAI(root)
+    assert len(dataset) == 4 and dataset[3]["image"].shape == (3, SIZE, SIZE)
+    assert not list((root / "output").glob("._*"))
 
 
 def test_a_split_file_naming_an_image_not_extracted_is_refused(tmp_path: Path) -> None:

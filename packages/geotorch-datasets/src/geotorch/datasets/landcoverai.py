@@ -14,6 +14,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
 from geotorch.core import Resource
+from geotorch.datasets.chip_files import chip_files
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
 
 
@@ -23,6 +24,7 @@ def cut_chips(images: Path, masks: Path, output: Path, size: int = 512) -> None:
     Tiles are taken row by row from the top-left corner and numbered ``k`` in that order, counting the
     incomplete tiles of the right and bottom edges, which are not written; tile ``k`` of ``<name>.tif``
     becomes ``<name>_<k>.jpg`` (RGB, JPEG quality 95) and ``<name>_<k>_m.png`` (class values) in ``output``.
+    Hidden files (macOS's ``._<name>.tif`` copies) are no orthophotos and are passed over.
     Chips already in ``output`` are kept, and each chip is written under a temporary name first, so an
     interrupted run resumes without leaving half-written chips.
 
@@ -36,7 +38,7 @@ def cut_chips(images: Path, masks: Path, output: Path, size: int = 512) -> None:
         ValueError: if an orthophoto has no mask of its size.
     """
     output.mkdir(parents=True, exist_ok=True)
-    for image_path in sorted(images.glob("*.tif")):
+    for image_path in chip_files(images, "*.tif"):
         mask_path = masks / image_path.name
         with rasterio.open(image_path) as image, rasterio.open(mask_path) as mask:
             if (image.height, image.width) != (mask.height, mask.width):
@@ -100,7 +102,7 @@ class LandCoverAI(PairedFolderDataset):
         """Whether the split's list is there with the orthophotos, or with its chips already cut."""
         if not (self.root / f"{self.split}.txt").is_file():
             return False
-        return any((self.root / "images").glob("*.tif")) or self._chips_cut()
+        return bool(chip_files(self.root / "images", "*.tif")) or self._chips_cut()
 
     def list_pairs(self) -> list[Pair]:
         """The split's chips, cut from the orthophotos first when they are not all in ``output/``."""
