@@ -185,3 +185,27 @@ def test_predict_raster_refuses_a_task_fit_on_more_than_a_normalisation_unless_g
                                      "classes")
     given = written_by_predict_raster(tmp_path, task, scene, "classes", preprocess=lambda x: x / SCALE)
     np.testing.assert_array_equal(given, expected)
+
+
+class WindowScaled(nn.Module):
+    """A 1x1 convolution's logits, scaled and biased by the window's top-left pixel: overlapping windows disagree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(1)
+        self.mix = nn.Conv2d(4, 4, 1)
+
+    def forward(self, image: Tensor) -> Tensor:
+        corner = image[:, :, :1, :1]
+        return self.mix(image) * corner[:, :1] * 20 + corner * 4
+
+
+@pytest.mark.parametrize("output", ["classes", "probabilities"])
+def test_overlapping_windows_blend_probabilities_in_both_paths(tmp_path: Path, output: str) -> None:
+    # predict_raster blended the windows' logits and the writer predict_step's probabilities: where windows
+    # disagree in confidence, the two chose other classes for the same model and raster.
+    scene = write_scene(tmp_path / "data")
+    task = fitted_task(tmp_path, scene_module(scene))
+    task.model = WindowScaled()
+    expected = written_by_the_writer(tmp_path, task, scene_module(scene), output)
+    np.testing.assert_array_equal(written_by_predict_raster(tmp_path, task, scene, output), expected)

@@ -73,8 +73,13 @@ def predict_raster(
     Each raster is cut into windows of ``patch_size`` overlapping by ``overlap`` pixels (the
     last row and column of windows moved back to end at the raster's edge; a raster smaller
     than a window is padded with zeros), read a batch at a time by ``num_workers`` threads,
-    run through ``model``, and the windows' logits are blended where they overlap (weights
-    rising from the window edges, :func:`~geotorch.trainers.predict_blend.blend_weights`).
+    run through ``model``, and the windows' predictions are blended where they overlap (weights
+    rising from the window edges, :func:`~geotorch.trainers.predict_blend.blend_weights`): their
+    probabilities for ``classes`` and ``probabilities`` (each window's softmax, or sigmoid; the class
+    of a pixel is the most probable one of the blend), their raw values for ``scores``. That is
+    :class:`~geotorch.trainers.GeoTIFFPredictionWriter`'s rule, which blends the probabilities of a
+    task's ``predict_step``: ``geotorch predict`` of the same model over the same windows and input
+    values writes the same classes and probabilities.
     Rows are written as soon as every window over them has run, so memory holds one band of
     rows (``window height x width x channels`` float32), whatever the raster's size.
 
@@ -273,6 +278,7 @@ def predict_raster(
                     palette,
                     probability_dtype,
                     {"source": source_tag(layouts[number].source or "")},
+                    logits=output == "scores",
                     labels=labels,
                 )
                 stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
@@ -319,6 +325,8 @@ def predict_raster(
                     if channels is None:
                         channels = logits.shape[1]
                         check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, palette)
+                    if output != "scores":
+                        logits = probabilities_of(logits, labels)
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
                     weighted = _weighted(logits, weights, owned).cpu()
                     if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
@@ -353,6 +361,18 @@ def described(output: object) -> str:
     if isinstance(output, Tensor):
         return f"{tuple(output.shape)} {str(output.dtype).removeprefix('torch.')}"
     return type(output).__name__
+
+
+def probabilities_of(logits: Tensor, labels: bool) -> Tensor:
+    """Each window's probabilities, as a segmentation task's ``predict_step`` gives them, float32.
+
+    A softmax across the channels, or a sigmoid of each where they are labels (a ``multilabel`` task's) or of
+    a single binary channel. These, not logits, are blended: the mean of windows' probabilities, as
+    :class:`~geotorch.trainers.GeoTIFFPredictionWriter` blends ``predict_step``'s (the mean of logits can choose
+    another class where windows disagree).
+    """
+    values = logits.float()
+    return values.sigmoid() if labels or values.shape[1] == 1 else values.softmax(dim=1)
 
 
 def _is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
