@@ -31,18 +31,27 @@ class ShardedSampler(DistributedSampler[Any]):
     adapter only delegates: iteration, length and ``set_epoch`` are the geo sampler's.
     """
 
-    def __init__(self, sampler: GeoSampler | BatchGeoSampler, dataset: Dataset[Any]) -> None:
-        """Wrap ``sampler``, which draws from ``dataset``."""
+    def __init__(self, sampler: GeoSampler | BatchGeoSampler, dataset: Dataset[Any], spare: Any = None) -> None:
+        """Wrap ``sampler``, which draws from ``dataset``.
+
+        Args:
+            sampler: the geo sampler, which splits its work by rank.
+            dataset: the dataset it draws from.
+            spare: the query this rank runs when ``sampler`` gives it none (None: none).
+        """
         super().__init__(dataset, num_replicas=sampler.world_size, rank=sampler.rank, shuffle=False)
         self.sampler = sampler
+        self.spare = spare
 
     def __iter__(self) -> Iterator[Any]:
-        """The geo sampler's queries for this rank."""
+        """The geo sampler's queries for this rank, or the spare alone when it gives none."""
+        if self.spare is not None and len(self.sampler) == 0:
+            return iter([self.spare])
         return iter(self.sampler)
 
     def __len__(self) -> int:
         """Queries per pass on this rank."""
-        return len(self.sampler)
+        return len(self.sampler) or int(self.spare is not None)
 
     def set_epoch(self, epoch: int) -> None:
         """Start epoch ``epoch`` of the geo sampler."""
@@ -174,7 +183,8 @@ class GeoDataModule(BaseDataModule):
     prediction visits a grid with stride ``predict_stride`` so that windows overlap and
     their predictions can be blended. Under DDP every sampler splits its work by rank
     (and ``set_epoch`` gives every epoch new patches), so ranks draw different patches
-    and a grid pass visits every window exactly once over all ranks.
+    and a grid pass visits every window exactly once over all ranks (with fewer windows than ranks, a rank
+    without one scores another's window again: Lightning stops a DDP run in which a rank has no batch).
 
     By default the dataset is built as ``dataset_class(**kwargs)`` and cut into strips
     along its longer side by ``splits`` (train, validation, test; see
@@ -288,7 +298,13 @@ class GeoDataModule(BaseDataModule):
     def _grid_loader(self, dataset: GeoDataset, stride: int | tuple[int, int] | None) -> DataLoader[Sample]:
         rank, world_size = self._shard()
         sampler = GridGeoSampler(dataset, self.patch_size, stride or self.patch_size, rank=rank, world_size=world_size)
-        sharded: Sampler[Any] = ShardedSampler(sampler, dataset)
+        spare = None
+        if len(sampler) == 0:
+            # Fewer windows than ranks. Lightning stops a DDP run in which a rank has no batch ("`DataLoader` within
+            # local rank has zero length"), so this rank scores a window of another rank again, as Lightning's own
+            # DistributedSampler repeats samples to even out ranks.
+            spare = next(sampler.grid.windows(sampler.rank % len(sampler.grid), len(sampler.grid)))
+        sharded: Sampler[Any] = ShardedSampler(sampler, dataset, spare)
         return DataLoader(dataset, batch_size=self.batch_size, sampler=sharded, collate_fn=stack_samples,
                           num_workers=self.num_workers)
 
