@@ -19,6 +19,7 @@ import rasterio
 import torch
 from affine import Affine
 from rasterio.control import GroundControlPoint
+from rasterio.crs import CRS
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.rpc import RPC
 from torch import Tensor, nn
@@ -310,7 +311,9 @@ def test_colours_may_be_the_rows_of_a_numpy_array(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("arguments", "named"),
     [
-        ({"crs": "nonsense"}, "crs='nonsense' is not a CRS"),
+        ({"crs": "nonsense"}, "crs='nonsense' is not a coordinate reference system"),
+        # An empty CRS failed later with AttributeError "'NoneType' object has no attribute 'to_string'".
+        ({"crs": CRS()}, r"^predict_raster: crs=CRS.from_wkt\(''\) is an empty CRS"),
         ({"crs": "EPSG:3857", "res": 0}, "res=0 must be a positive size"),
         ({"crs": "EPSG:3857", "res": -10.0}, r"res=-10.0 must be a positive size"),
         ({"crs": "EPSG:3857", "res": float("nan")}, "res=nan must be a positive size"),
@@ -324,6 +327,14 @@ def test_a_bad_grid_is_refused_naming_its_argument_before_anything_is_written(
     with pytest.raises(ValueError, match=named):
         predict_raster(conv(), path, tmp_path / "out", patch_size=16, **arguments)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_compound_crs_gives_an_output_on_its_horizontal_crs(tmp_path: Path) -> None:
+    # Heights' CRS aside, as datasets read it: the output was tagged with the whole compound CRS (COMPD_CS).
+    path = scene(tmp_path / "in" / "scene.tif")
+    (written,) = predict_raster(conv(), path, tmp_path / "out", patch_size=16, crs="EPSG:32633+5773")
+    with rasterio.open(written) as result, rasterio.open(path) as source:
+        assert result.crs.to_epsg() == 32633 and result.transform == source.transform
 
 
 def test_an_input_georeferenced_by_ground_control_points_only_is_refused_naming_it(tmp_path: Path) -> None:

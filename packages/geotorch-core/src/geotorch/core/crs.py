@@ -61,12 +61,12 @@ def _horizontal_part(crs: CRS) -> pyproj.CRS:
 
 
 def as_crs(crs: object, owner: str) -> CRS:
-    """The CRS given as a dataset's ``crs`` argument, in any form rasterio reads.
+    """The CRS given as a ``crs`` argument, in any form rasterio reads: every public ``crs`` goes through it.
 
     Args:
-        crs: an EPSG code (``"EPSG:32633"`` or ``32633``), a WKT or PROJ string, a
-            ``{"init": ...}`` dict, or a rasterio or pyproj CRS.
-        owner: the dataset's class name, for messages.
+        crs: an EPSG code (``"EPSG:32633"`` or ``32633``), a WKT (1 or 2) or PROJ string,
+            PROJJSON (text or dict), a ``{"init": ...}`` dict, or a rasterio or pyproj CRS.
+        owner: the dataset's class name (or the function's), for messages.
 
     Returns:
         The CRS, its horizontal part if it is compound (see :func:`horizontal`).

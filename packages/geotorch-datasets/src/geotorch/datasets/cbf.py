@@ -76,11 +76,14 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
             DatasetNotFoundError: if a province is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths.
+            ValueError: if ``crs`` is not a CRS, naming it (before anything is downloaded).
         """
+        # crs is checked before anything is downloaded.
+        res = about_one_metre(crs, res, type(self).__name__)
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
         self.prepare(download, checksum)
-        super().__init__(paths=self.paths, crs=crs, res=about_one_metre(crs, res), transforms=transforms)
+        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms)
 
     def resources(self) -> list[Resource]:
         """One archive per province or territory."""

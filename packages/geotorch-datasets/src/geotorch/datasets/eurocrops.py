@@ -88,8 +88,11 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
             DatasetNotFoundError: if data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if a code of ``classes`` is not one of HCAT2.csv's, naming it and the table.
+            ValueError: if a code of ``classes`` is not one of HCAT2.csv's, naming it and the table, or
+                ``crs`` is not a CRS, naming it (before anything is downloaded).
         """
+        # crs is checked before anything is downloaded.
+        res = about_one_metre(crs, res, type(self).__name__)
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
         self.prepare(download, checksum)
@@ -103,7 +106,7 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
                 f"e.g. {codes[0] if codes else '3301010100'}); no parcel would be labelled with them"
             )
         self.class_map = {int(code): label for label, code in enumerate(self.classes, start=1)}
-        super().__init__(paths=self.paths, crs=crs, res=about_one_metre(crs, res), transforms=transforms,
+        super().__init__(paths=self.paths, crs=crs, res=res, transforms=transforms,
                          label_name=self.label_field)
 
     def resources(self) -> list[Resource]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from rasterio.crs import CRS
 from rasterio.warp import transform
 
-from geotorch.core import Location, SceneRecord, Transform, find_files, open_raster
+from geotorch.core import Location, SceneRecord, Transform, as_crs, find_files, open_raster
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, product_paths
 
@@ -98,10 +98,11 @@ class Sentinel2(ManualRaster):
         Raises:
             DatasetNotFoundError: if ``paths`` holds no scene, saying where to get them.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if a band is unknown.
+            ValueError: if a band is unknown, or ``crs`` is not a CRS (naming it, before any file is searched).
         """
-        if res == 10.0 and crs is not None and CRS.from_user_input(crs).units_factor[0] != "metre":
-            res = self._ten_metres_in(CRS.from_user_input(crs), product_paths(paths, root, type(self).__name__))
+        target = as_crs(crs, type(self).__name__) if crs is not None else None
+        if res == 10.0 and target is not None and target.units_factor[0] != "metre":
+            res = self._ten_metres_in(target, product_paths(paths, root, type(self).__name__))
         super().__init__(paths, crs, res, bands, transforms, cache, time_series, root=root, download=download,
                          checksum=checksum)
 

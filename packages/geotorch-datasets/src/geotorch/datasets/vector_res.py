@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from rasterio.crs import CRS
 
+from geotorch.core import as_crs
+
 #: TorchGeo's default ``res`` of EuroCrops and CanadianBuildingFootprints: 0.00001 degrees, about 1 m.
 DEGREE_RES = 0.00001
 
 
-def about_one_metre(crs: CRS | str | int | None, res: float | tuple[float, float]) -> float | tuple[float, float]:
+def about_one_metre(
+    crs: CRS | str | int | None, res: float | tuple[float, float], owner: str
+) -> float | tuple[float, float]:
     """``res``, or where it is the default :data:`DEGREE_RES` and ``crs`` is projected, 1 m in ``crs`` units.
 
     The default is about 1 m in degrees (the files' EPSG:4326); taken as is in a projected CRS it
@@ -17,13 +21,19 @@ def about_one_metre(crs: CRS | str | int | None, res: float | tuple[float, float
     Args:
         crs: the CRS of samples (None: the files' EPSG:4326).
         res: the pixel size given (or defaulted).
+        owner: the dataset's class name, for messages.
 
     Returns:
         The pixel size in ``crs`` units.
+
+    Raises:
+        ValueError: if ``crs`` is not a CRS (see :func:`geotorch.core.as_crs`), naming it.
     """
-    if res != DEGREE_RES or crs is None:
+    if crs is None:
         return res
-    target = CRS.from_user_input(crs)
+    target = as_crs(crs, owner)
+    if res != DEGREE_RES:
+        return res
     if target.is_geographic:
         return res
     factor: float = target.units_factor[1]

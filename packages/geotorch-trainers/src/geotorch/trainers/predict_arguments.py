@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from rasterio.crs import CRS
-from rasterio.errors import CRSError
 
+from geotorch.core import as_crs
 from geotorch.trainers.predict_cog import OutputKind, OutputSpec
 
 #: What a task's output channels are: exclusive classes, labels each present or not, or values (a regression).
@@ -120,14 +120,12 @@ def grid_crs_of(crs: str | CRS | None, res: float | tuple[float, float] | None) 
     """The CRS to predict on (None: each input's own), ``res`` checked with it.
 
     Raises:
-        ValueError: if ``crs`` is not a CRS, or ``res`` is given without it or is not one or two positive sizes.
+        ValueError: if ``crs`` is not a CRS (an empty one too; see :func:`geotorch.core.as_crs`), or ``res``
+            is given without it or is not one or two positive sizes.
     """
     if res is not None and crs is None:
         raise ValueError("predict_raster: res= needs crs= (the grid's CRS)")
-    try:
-        grid_crs = CRS.from_user_input(crs) if crs is not None else None
-    except CRSError as error:
-        raise ValueError(f"predict_raster: crs={crs!r} is not a CRS rasterio knows ({error})") from None
+    grid_crs = as_crs(crs, "predict_raster") if crs is not None else None
     if res is not None:
         pair = tuple(res) if isinstance(res, (tuple, list)) else (res, res)
         if len(pair) != 2 or any(
