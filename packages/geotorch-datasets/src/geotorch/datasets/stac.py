@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, overload
 
 from rasterio.crs import CRS
+from rasterio.errors import CRSError
 
 from geotorch.core import DatasetNotFoundError, RasterDataset, RasterProfile, SceneRecord, Transform
 from geotorch.datasets.stac_selection import Filters, parse_time_range
@@ -76,8 +77,8 @@ class STACDataset(RasterDataset):
     ``time_range`` and property ``filters`` when the dataset is built, and never again asked of an
     API. Each chosen item is one index entry (``len()`` counts them) at its footprint and time
     (``start_datetime``..``end_datetime``, else the instant ``datetime``). The footprint comes from
-    the first asset's projection fields (``proj:epsg``/``proj:code``/``proj:wkt2``, ``proj:transform``,
-    ``proj:shape``: the asset's own, else the item's) without opening any file; an item without them
+    the first asset's projection fields (``proj:epsg``/``proj:code``/``proj:wkt2``/``proj:projjson``,
+    ``proj:transform``, ``proj:shape``: the asset's own, else the item's) without opening any file; an item without them
     has its first asset's header read (through ``sign_href``) instead.
 
     Reading is RasterDataset's with one file per band (``separate_files``): a sample's ``image`` is
@@ -234,14 +235,26 @@ class STACDataset(RasterDataset):
 
 @functools.lru_cache(maxsize=256)
 def _wkt(text: str) -> str:
-    """The WKT of a CRS given as ``EPSG:n`` or WKT: parsed once per distinct text (tables repeat a few zones)."""
+    """The WKT of a CRS given as a code, WKT or PROJJSON: parsed once per distinct text (tables repeat a few zones)."""
     return str(CRS.from_user_input(text).to_wkt())
 
 
 def _profile(grid: AssetGrid, item: StacItem) -> RasterProfile:
-    """What RasterDataset needs of an item's first file, from its grid and ``raster:bands``."""
+    """What RasterDataset needs of an item's first file, from its grid and ``raster:bands``.
+
+    Raises:
+        ValueError: if the item's projection fields name no CRS PROJ knows, naming the item and the CRS.
+    """
+    try:
+        crs = _wkt(grid.crs)
+    except CRSError as error:
+        shown = grid.crs if len(grid.crs) <= 80 else f"{grid.crs[:77]}..."
+        raise ValueError(
+            f"STACDataset: item {item.name!r} gives its CRS (proj:epsg, proj:code, proj:wkt2 or proj:projjson) as "
+            f"{shown!r}, which is not a coordinate reference system ({error})"
+        ) from error
     return RasterProfile(
-        crs=_wkt(grid.crs),
+        crs=crs,
         bounds=grid.bounds,
         res=grid.res,
         width=grid.shape[1],

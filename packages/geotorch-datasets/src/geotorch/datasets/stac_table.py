@@ -11,6 +11,7 @@ spec): one row per item; columns ``id``, ``geometry`` (WKB, lon/lat), ``bbox`` (
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 import posixpath
@@ -30,7 +31,7 @@ _REQUIRED = ("id", "assets")
 #: The prefix of the columns holding the asked assets in :func:`_projected`'s table.
 _ASSET_COLUMN = "\0asset:"
 #: The projection extension's ways of naming a CRS: an asset naming its CRS one way overrides the item's, whichever way.
-_CRS_KEYS = ("proj:epsg", "proj:code", "proj:wkt2")
+_CRS_KEYS = ("proj:epsg", "proj:code", "proj:wkt2", "proj:projjson")
 _PROJ_KEYS = (*_CRS_KEYS, "proj:transform", "proj:shape")
 
 
@@ -39,7 +40,7 @@ class AssetGrid:
     """The grid of an asset's file, from the STAC projection extension (no file opened).
 
     Attributes:
-        crs: the CRS as ``EPSG:n`` or WKT.
+        crs: the CRS as ``EPSG:n``, another authority code, WKT or PROJJSON text.
         bounds: ``(left, bottom, right, top)`` in that CRS.
         res: pixel size ``(x, y)``, positive.
         shape: ``(rows, columns)``.
@@ -334,8 +335,8 @@ def _seconds(value: Any, row: Mapping[str, Any]) -> float:
 def _projection(row: Mapping[str, Any], asset: Mapping[str, Any]) -> dict[str, Any]:
     """The ``proj:*`` fields of ``asset``: its own where set, else the item's.
 
-    An asset naming its CRS (``proj:epsg``, ``proj:code`` or ``proj:wkt2``) overrides every CRS field of
-    the item, so an asset's ``proj:code`` is not read in the item's older ``proj:epsg``.
+    An asset naming its CRS (``proj:epsg``, ``proj:code``, ``proj:wkt2`` or ``proj:projjson``) overrides
+    every CRS field of the item, so an asset's ``proj:code`` is not read in the item's older ``proj:epsg``.
     """
     own = {key: asset[key] for key in _PROJ_KEYS if asset.get(key) is not None}
     inherited = [key for key in _PROJ_KEYS if not (key in _CRS_KEYS and any(name in own for name in _CRS_KEYS))]
@@ -348,8 +349,12 @@ def _grid(fields: Mapping[str, Any]) -> AssetGrid | None:
     crs: Any
     if fields.get("proj:epsg") is not None:
         crs = f"EPSG:{int(fields['proj:epsg'])}"
-    else:
+    elif fields.get("proj:code") or fields.get("proj:wkt2"):
         crs = fields.get("proj:code") or fields.get("proj:wkt2")
+    elif fields.get("proj:projjson") is not None:
+        crs = _projjson_text(fields["proj:projjson"])
+    else:
+        crs = None
     if crs is None or transform is None or shape is None or len(transform) < 6 or len(shape) != 2:
         return None
     a, b, c, d, e, f = (float(value) for value in transform[:6])
@@ -362,6 +367,26 @@ def _grid(fields: Mapping[str, Any]) -> AssetGrid | None:
         res=(math.hypot(a, d), math.hypot(b, e)),
         shape=(rows, columns),
     )
+
+
+def _projjson_text(projjson: object) -> str:
+    """PROJJSON as text, from a table's object or text.
+
+    A GeoParquet table stores the objects of all items as one struct type, so an object
+    holds as None every member that another item's has and it lacks: those are dropped.
+    """
+    if isinstance(projjson, str):
+        return projjson
+    return json.dumps(_without_nones(projjson))
+
+
+def _without_nones(value: object) -> object:
+    """``value`` with the None members of its objects dropped, at every depth."""
+    if isinstance(value, Mapping):
+        return {key: _without_nones(member) for key, member in value.items() if member is not None}
+    if isinstance(value, list):
+        return [_without_nones(member) for member in value]
+    return value
 
 
 def _resolve(href: str, index_path: str) -> str:
