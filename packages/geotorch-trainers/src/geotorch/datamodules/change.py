@@ -8,7 +8,7 @@ from typing import Any
 import kornia.augmentation as K
 
 from geotorch.core import get_dataset_class
-from geotorch.datamodules.crops import crop_size, refuse_padding
+from geotorch.datamodules.crops import patch_shape, refuse_padding
 from geotorch.datamodules.nongeo import NonGeoDataModule
 from geotorch.transforms import AugmentationSequential, Normalize
 
@@ -32,7 +32,7 @@ class PairCropDataModule(NonGeoDataModule):
             TypeError, ValueError: if ``patch_size`` is not None, a whole number of at least 1 or a pair of them.
         """
         self.patch_size = patch_size
-        self.crop = crop_size(patch_size, type(self).__name__)
+        self.crop = patch_shape(patch_size, type(self).__name__)
         if self.crop is None:
             return
         normalize = Normalize(mean=self.mean, std=self.std)

@@ -10,6 +10,7 @@ from torch.nn.functional import interpolate
 
 from geotorch.core import Sample, get_dataset_class
 from geotorch.datamodules.nongeo import NonGeoDataModule
+from geotorch.samplers import as_count
 
 #: EuroSAT's per-band mean and standard deviation over its 27,000 chips (raw uint16 reflectance x 10000),
 #: in the order the files store the bands.
@@ -101,8 +102,12 @@ class _RGBDataModule(NonGeoDataModule):
             image_size: side every chip is resized to (UC Merced has a few chips that are not 256 x 256);
                 keyword-only.
             **kwargs: passed to the dataset.
+
+        Raises:
+            TypeError, ValueError: if ``image_size`` is not a whole number of at least 1.
         """
-        super().__init__(self.dataset_name, batch_size, num_workers, transforms=ResizeImage(image_size), **kwargs)
+        size = as_count(image_size, "image_size", type(self).__name__)
+        super().__init__(self.dataset_name, batch_size, num_workers, transforms=ResizeImage(size), **kwargs)
 
 
 class UCMercedDataModule(_RGBDataModule):

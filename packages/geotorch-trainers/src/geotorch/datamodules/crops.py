@@ -1,4 +1,4 @@
-"""Crops of benchmark chips on the device: their size checked, and refused where the chips are smaller."""
+"""Crops and resizes of benchmark chips on the device: their size checked; crops larger than the chips refused."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from geotorch.samplers import as_count_pair
 
 
-def crop_size(patch_size: object, owner: str) -> tuple[int, int] | None:
-    """``patch_size`` (None passes) as the ``(height, width)`` of a crop: a whole number of pixels or a pair.
+def patch_shape(patch_size: object, owner: str) -> tuple[int, int] | None:
+    """``patch_size`` (None passes) as the ``(height, width)`` of a crop or resize: whole pixels, or a pair.
 
     Raises:
         TypeError: if ``patch_size`` is not a number or a pair of numbers, naming it and ``owner``.

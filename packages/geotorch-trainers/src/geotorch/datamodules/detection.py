@@ -10,7 +10,8 @@ from torch.nn.functional import interpolate
 from torch.utils.data import DataLoader, Dataset, random_split
 
 from geotorch.core import Sample, collate_detection
-from geotorch.datamodules.nongeo import NonGeoDataModule
+from geotorch.datamodules.crops import patch_shape
+from geotorch.datamodules.nongeo import NonGeoDataModule, split_share
 
 
 class NonGeoDetectionDataModule(NonGeoDataModule):
@@ -120,16 +121,21 @@ class VHR10DataModule(NonGeoDetectionDataModule):
             **kwargs: passed to the dataset registered as ``VHR10``.
 
         Raises:
-            ValueError: if the held-out shares leave no image to train on.
+            TypeError: if ``patch_size`` is not a number or pair, or a share is not a number.
+            ValueError: if a side of ``patch_size`` is not a whole number of at least 1, a share is not from 0 to
+                below 1, or the held-out shares leave no image to train on.
         """
-        if not (val_split_pct >= 0 and test_split_pct >= 0 and val_split_pct + test_split_pct < 1):
-            raise ValueError(f"VHR10DataModule: val_split_pct={val_split_pct} and test_split_pct={test_split_pct} "
-                             "must be at least 0 and add up to less than 1")
+        owner = type(self).__name__
+        shares = [split_share(share, name, owner) or 0.0
+                  for share, name in ((val_split_pct, "val_split_pct"), (test_split_pct, "test_split_pct"))]
+        if sum(shares) >= 1:
+            raise ValueError(f"{owner}: val_split_pct={val_split_pct} and test_split_pct={test_split_pct} "
+                             "must add up to less than 1")
+        resize_to = patch_shape(patch_size, owner)
         super().__init__("VHR10", batch_size, num_workers, val_split_pct=val_split_pct, **kwargs)
         self.test_split_pct = test_split_pct
         self.patch_size = patch_size
-        if patch_size is not None:
-            self.resize_to = (patch_size, patch_size) if isinstance(patch_size, int) else patch_size
+        self.resize_to = resize_to
 
     def setup(self, stage: str) -> None:
         """Split the positive image set, once, into training, validation and test images."""
