@@ -57,6 +57,15 @@ def test_bigearthnet_names_a_split_line_that_is_not_two_patches(tmp_path: Path) 
         BigEarthNet(root, split="val")
 
 
+def test_bigearthnet_reads_a_split_file_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    root = make_bigearthnet(tmp_path)
+    split = root / "bigearthnet-train.csv"
+    split.write_bytes("\ufeff".encode() + split.read_bytes().replace(b"\n", b"\r\n"))
+    # Before: the first patch was '\ufeffS2A_MSIL2A_20170613T101031_0_45', a folder that does not exist.
+    dataset = BigEarthNet(root, bands="s2")
+    assert dataset.patches[0]["s2"] == S2_PATCH and dataset[0]["image"].shape == (12, 120, 120)
+
+
 def test_so2sat_refuses_a_file_whose_labels_are_fewer_than_its_chips(tmp_path: Path) -> None:
     path = write_so2sat(tmp_path / "validation.h5")
     with h5py.File(path, "a") as file:

@@ -166,3 +166,21 @@ def test_a_label_of_another_size_than_its_image_is_refused_naming_both(tmp_path:
                          np.zeros((1, 8, 16), "uint8"))
     with pytest.raises(ValueError, match=rf"ETCI2021: {flood} is 8 x 16 px"):
         ETCI2021(etci)[0]
+
+
+def test_split_files_saved_with_a_byte_order_mark_and_crlf_keep_their_first_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resisc45 = make_resisc45(tmp_path / "resisc45")
+    split = resisc45 / "resisc45-val.txt"
+    split.write_bytes("\ufeff".encode() + split.read_bytes().replace(b"\n", b"\r\n"))
+    # Before: the first name, '\ufeffairplane_002', matched no chip: 2 samples instead of 3, silently (since
+    # b6c9dec a DatasetNotFoundError naming it).
+    dataset = RESISC45(resisc45, split="val")
+    assert len(dataset) == 3 and dataset.files[0].name == "airplane_002.jpg"
+    monkeypatch.setattr(LandCoverAI, "chip_size", SIZE)
+    landcoverai = make_landcoverai(tmp_path / "landcoverai")
+    split = landcoverai / "train.txt"
+    split.write_bytes("\ufeff".encode() + split.read_bytes().replace(b"\n", b"\r\n"))
+    # Before: RasterReadError for output/'\ufeffM-33-20-D-c-4-2_0.jpg', a chip no cut writes.
+    assert LandCoverAI(landcoverai)[0]["image"].shape == (3, SIZE, SIZE)

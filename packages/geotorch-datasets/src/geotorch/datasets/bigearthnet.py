@@ -128,7 +128,7 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
     @staticmethod
     def _read_split(path: Path) -> list[dict[str, str]]:
         patches = []
-        for number, line in enumerate(path.read_text().splitlines(), start=1):
+        for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
             names = [name.strip() for name in line.split(",")]
             if names == [""]:
                 continue

@@ -125,7 +125,9 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
 
     def _list_images(self) -> tuple[list[Path], list[int]]:
         split_file = self._split_file()
-        wanted = None if split_file is None else {Path(name).stem for name in split_file.read_text().split()}
+        # utf-8-sig: a split file saved by Windows' Notepad starts with a byte-order mark, glued to its first name.
+        names = [] if split_file is None else split_file.read_text(encoding="utf-8-sig").split()
+        wanted = None if split_file is None else {Path(name).stem for name in names}
         files: list[Path] = []
         labels: list[int] = []
         for label, name in enumerate(self.classes):

@@ -90,7 +90,7 @@ class LandCoverAI(PairedFolderDataset):
     chip_size: ClassVar[int] = 512
 
     def _split_ids(self) -> list[str]:
-        lines = (self.root / f"{self.split}.txt").read_text().splitlines()
+        lines = (self.root / f"{self.split}.txt").read_text(encoding="utf-8-sig").splitlines()
         return [line.strip() for line in lines if line.strip()]
 
     def _chips_cut(self) -> bool:
