@@ -184,3 +184,15 @@ def test_split_files_saved_with_a_byte_order_mark_and_crlf_keep_their_first_name
     split.write_bytes("\ufeff".encode() + split.read_bytes().replace(b"\n", b"\r\n"))
     # Before: RasterReadError for output/'\ufeffM-33-20-D-c-4-2_0.jpg', a chip no cut writes.
     assert LandCoverAI(landcoverai)[0]["image"].shape == (3, SIZE, SIZE)
+
+
+def test_landcoverai_names_listed_chips_whose_orthophoto_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LandCoverAI, "chip_size", SIZE)
+    root = make_landcoverai(tmp_path)
+    (root / "images" / f"{NAMES[1]}.tif").unlink()
+    # Before: built with 4 chips, the 4th failing at its first read with 'No such file or directory'.
+    with pytest.raises(DatasetNotFoundError, match=rf"1 chip\(s\) listed in train.txt are not cut from the "
+                                                   rf"orthophotos in {root / 'images'} \({NAMES[1]}_0\)"):
+        LandCoverAI(root)

@@ -13,7 +13,7 @@ import rasterio
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
-from geotorch.core import Resource
+from geotorch.core import DatasetNotFoundError, Resource
 from geotorch.datasets.chip_files import chip_files
 from geotorch.datasets.paired_folders import Pair, PairedFolderDataset
 
@@ -93,10 +93,13 @@ class LandCoverAI(PairedFolderDataset):
         lines = (self.root / f"{self.split}.txt").read_text(encoding="utf-8-sig").splitlines()
         return [line.strip() for line in lines if line.strip()]
 
-    def _chips_cut(self) -> bool:
+    def _chips_missing(self) -> list[str]:
         output = self.root / "output"
-        return all((output / f"{name}.jpg").is_file() and (output / f"{name}_m.png").is_file()
-                   for name in self._split_ids())
+        return [name for name in self._split_ids()
+                if not ((output / f"{name}.jpg").is_file() and (output / f"{name}_m.png").is_file())]
+
+    def _chips_cut(self) -> bool:
+        return not self._chips_missing()
 
     def is_present(self) -> bool:
         """Whether the split's list is there with the orthophotos, or with its chips already cut."""
@@ -105,8 +108,20 @@ class LandCoverAI(PairedFolderDataset):
         return bool(chip_files(self.root / "images", "*.tif")) or self._chips_cut()
 
     def list_pairs(self) -> list[Pair]:
-        """The split's chips, cut from the orthophotos first when they are not all in ``output/``."""
-        if not self._chips_cut():
-            cut_chips(self.root / "images", self.root / "masks", self.root / "output", self.chip_size)
+        """The split's chips, cut from the orthophotos first when they are not all in ``output/``.
+
+        Raises:
+            DatasetNotFoundError: if chips of the split's list are still missing once cut (their orthophoto is
+                not in ``images/``), naming them.
+        """
         output = self.root / "output"
+        if not self._chips_cut():
+            cut_chips(self.root / "images", self.root / "masks", output, self.chip_size)
+        missing = self._chips_missing()
+        if missing:
+            shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+            raise DatasetNotFoundError("LandCoverAI", output, (
+                f"{len(missing)} chip(s) listed in {self.split}.txt are not cut from the orthophotos in "
+                f"{self.root / 'images'} ({shown}): an orthophoto or its mask is missing; extract the archive again"
+            ))
         return [(output / f"{name}.jpg", output / f"{name}_m.png") for name in self._split_ids()]
