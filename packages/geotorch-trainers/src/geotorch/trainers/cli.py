@@ -157,6 +157,16 @@ class GeoTorchCLI(LightningCLI):
         drops what ``trainer.predict`` returns, and Lightning would hold every batch's prediction until the
         end, all the windows of a whole raster, beside the writer that streams them to disk (a writer with
         ``write_interval="epoch"`` still gets them).
+
+        A prediction logs nothing, so it runs without the configured loggers: each would open a version
+        folder of its own (``lightning_logs/version_N`` holding only the config), numbering the next fit's
+        checkpoints past it. Without ``--ckpt_path`` (an untrained task, or one of pretrained weights never
+        fit to these classes), a writer's ``output_dir`` holding earlier predictions is refused rather than
+        written over.
+
+        Raises:
+            FileExistsError: without ``--ckpt_path``, if a prediction writer's ``output_dir`` holds GeoTIFFs,
+                naming it, one of them and the fixes.
         """
         from lightning.pytorch.callbacks import BasePredictionWriter
 
@@ -164,17 +174,41 @@ class GeoTorchCLI(LightningCLI):
         from geotorch.trainers.predict_summary import UNTRAINED
         from geotorch.trainers.writer import GeoTIFFPredictionWriter
 
-        if getattr(self.config.get(self.subcommand), "ckpt_path", None) is None:
+        untrained = getattr(self.config.get(self.subcommand), "ckpt_path", None) is None
+        if untrained:
             warnings.warn(UNTRAINED, stacklevel=2)
         arguments = self.config_init[self.subcommand]
         if arguments.get("return_predictions") is None:
             arguments["return_predictions"] = False
-        if not isinstance(self.datamodule, GeoDataModule):
-            return
+        self.trainer.loggers = []
         callbacks: list[Any] = getattr(self.trainer, "callbacks", [])
-        if any(isinstance(callback, BasePredictionWriter) for callback in callbacks):
-            return
-        callbacks.append(GeoTIFFPredictionWriter(Path(self.trainer.default_root_dir) / "predictions"))
+        if isinstance(self.datamodule, GeoDataModule) and not any(
+            isinstance(callback, BasePredictionWriter) for callback in callbacks
+        ):
+            callbacks.append(GeoTIFFPredictionWriter(Path(self.trainer.default_root_dir) / "predictions"))
+        if untrained:
+            for callback in callbacks:
+                if isinstance(callback, GeoTIFFPredictionWriter):
+                    refuse_untrained_over(callback.output_dir)
+
+
+def refuse_untrained_over(folder: Path) -> None:
+    """Refuse to write an untrained task's predictions (no ``--ckpt_path``) into a folder holding predictions.
+
+    They would replace a trained checkpoint's of the same inputs without a trace (the warning aside), or
+    lie beside them as if of one model.
+
+    Raises:
+        FileExistsError: if ``folder`` holds a GeoTIFF (at any depth), naming the folder, one of them and the fixes.
+    """
+    found = sorted(path for path in folder.rglob("*.tif") if path.is_file()) if folder.is_dir() else []
+    if found:
+        raise FileExistsError(
+            f"geotorch predict without --ckpt_path would write an untrained task's predictions into {folder}, which "
+            f"holds {len(found)} earlier GeoTIFF(s) ({found[0].relative_to(folder)} first): pass "
+            "--ckpt_path=<checkpoint of geotorch fit>, or move them, or predict into another folder "
+            "(--trainer.default_root_dir)"
+        )
 
 
 def load_registered() -> None:
