@@ -337,6 +337,20 @@ def test_a_compound_crs_gives_an_output_on_its_horizontal_crs(tmp_path: Path) ->
         assert result.crs.to_epsg() == 32633 and result.transform == source.transform
 
 
+@pytest.mark.parametrize("crs", ["EPSG:4326", 4326, "OGC:CRS84", "+proj=longlat +datum=WGS84 +no_defs"])
+def test_an_input_predicted_on_its_own_crs_keeps_its_grid(tmp_path: Path, crs: object) -> None:
+    # Warped onto GDAL's suggestion, a grid of 0.001-degree pixels came out as 0.0010000000000000141 x
+    # 0.0010000000000001564 degrees: another grid than the input's, through a warp of the file onto itself.
+    image = np.random.default_rng(0).integers(1, 255, (3, 20, 25)).astype("uint8")
+    path = write_raster(tmp_path / "in" / "scene.tif", image, "EPSG:4326", Affine(0.001, 0, 10.0, 0, -0.001, 50.0))
+    model = conv()
+    (own,) = predict_raster(model, path, tmp_path / "own", patch_size=16)
+    (asked,) = predict_raster(model, path, tmp_path / "asked", patch_size=16, crs=crs)
+    with rasterio.open(asked) as result, rasterio.open(own) as expected:
+        assert result.transform == expected.transform and result.crs == expected.crs
+        np.testing.assert_array_equal(result.read(), expected.read())
+
+
 def test_an_input_georeferenced_by_ground_control_points_only_is_refused_naming_it(tmp_path: Path) -> None:
     path = tmp_path / "in" / "scanned.tif"
     path.parent.mkdir()
@@ -638,8 +652,12 @@ def test_bands_of_different_nodata_values_are_masked_where_every_band_is_nodata_
     assert (classes[missing] == 255).all()
     np.testing.assert_array_equal(classes[~missing], image.argmax(axis=0)[~missing])
     with pytest.raises(ValueError, match=rf"{re.escape(str(vrt))} has bands of different nodata values \(0.0, 255.0\)"):
-        predict_raster(Bands(), vrt, tmp_path / "warped", patch_size=8, crs="EPSG:32633")
+        predict_raster(Bands(), vrt, tmp_path / "warped", patch_size=8, crs="EPSG:32632")
     assert not (tmp_path / "warped").exists()
+    # On its own CRS it is read on its own grid, not warped: as without crs.
+    (own,) = predict_raster(Bands(), vrt, tmp_path / "own", patch_size=8, crs="EPSG:32633")
+    with rasterio.open(own) as result:
+        np.testing.assert_array_equal(result.read(1), classes)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,14 @@ from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_
 from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
 from geotorch.trainers.predict_handoff import Handoff
 from geotorch.trainers.predict_mask import FileMask
-from geotorch.trainers.predict_reading import WindowReader, grid_crs, image_bands, open_view, raster_paths
+from geotorch.trainers.predict_reading import (
+    WindowReader,
+    grid_crs,
+    image_bands,
+    open_view,
+    own_grid,
+    raster_paths,
+)
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
 from geotorch.trainers.predict_vector import polygon_paths, write_polygons
 
@@ -148,7 +155,9 @@ def predict_raster(
         colors: one RGB(A) colour (0-255) per class for the colour table (of ``uint8`` classes: more than
             255 classes are ``uint16``, with nodata 65535 and no colour table; more than 65535 are refused).
         probability_dtype: ``uint8`` or ``float16`` for ``probabilities``.
-        crs: predict on this CRS instead of each input's own.
+        crs: predict on this CRS instead of each input's own (any form of :func:`geotorch.core.as_crs`). An
+            input already in it, however spelt (OGC:CRS84 for EPSG:4326), keeps its own north-up grid
+            unless ``res`` is another pixel size: it is not warped.
         res: the resolution (CRS units) of that grid; needs ``crs`` (default: what GDAL
             suggests for each input). One over 1000 times finer or coarser than an input's pixels is refused
             as a slip of units (metres for a CRS in degrees, say).
@@ -430,8 +439,9 @@ def _layout(
                 f"predict_raster: {source} is georeferenced by rational polynomial coefficients (RPCs) only, not by "
                 "a grid; orthorectify it onto one first (gdalwarp -rpc, with a DEM: -to RPC_DEM=...)"
             )
-        if crs is None:
-            grid = Grid(reader.crs, reader.transform, reader.height, reader.width)
+        own = own_grid(reader, crs, res) if crs is not None else None
+        if crs is None or own is not None:
+            grid = own or Grid(reader.crs, reader.transform, reader.height, reader.width)
         else:
             if reader.crs is None:
                 raise ValueError(f"predict_raster: {source} has no CRS, so it cannot be warped onto crs={crs}")

@@ -23,10 +23,10 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 from torch import Tensor
 
-from geotorch.core import RasterReadError, is_remote, open_raster
+from geotorch.core import RasterReadError, is_remote, open_raster, same_crs
+from geotorch.trainers.predict_cog import Grid
 
 if TYPE_CHECKING:
-    from geotorch.trainers.predict_cog import Grid
     from geotorch.trainers.predict_grid import Chunk
     from geotorch.trainers.predict_stream import OutputLayout
 
@@ -97,7 +97,7 @@ def raster_paths(
 def open_view(
     source: str, crs: CRS | None, res: float | tuple[float, float] | None, grid: Grid
 ) -> DatasetReader | WarpedVRT:
-    """``source`` opened on the output's grid: the file itself, or a bilinear warp onto ``grid``.
+    """``source`` opened on the output's grid: the file itself (on its own grid), or a bilinear warp onto ``grid``.
 
     A warp gets an alpha band (after the file's bands) when the file has neither a nodata value
     nor an alpha band, so its footprint is known (whatever its number of bands). A file in
@@ -112,7 +112,7 @@ def open_view(
         geotorch.core.RasterReadError: if a remote one cannot be opened, naming it and GDAL's error.
     """
     reader = open_raster(source)
-    if crs is None:
+    if crs is None or _is_own_grid(reader, grid):
         return reader
     has_alpha = any(role.name == "alpha" for role in reader.colorinterp)
     return WarpedVRT(
@@ -124,6 +124,39 @@ def open_view(
         height=grid.height,
         resampling=Resampling.bilinear,
         add_alpha=reader.nodata is None and not has_alpha,
+    )
+
+
+def own_grid(reader: DatasetReader, crs: CRS, res: float | tuple[float, float] | None) -> Grid | None:
+    """``reader``'s own grid, on ``crs``, where ``crs`` is the file's CRS however spelt and ``res`` its pixel size.
+
+    Warped onto its own CRS, a file would get GDAL's suggestion for its grid, rounded off
+    (0.0010000000000000141 x 0.0010000000000001564 for pixels of 0.001 degrees), through a
+    warp that only resamples the file onto itself; on its own grid it is read as it is.
+
+    Returns:
+        The grid, or None where the file is to be warped: it lies in another CRS, ``res`` is
+        another size, its grid is rotated or south-up, or its longitudes pass ±180°.
+    """
+    transform = reader.transform
+    if reader.crs is None or not same_crs(reader.crs, crs) or wrapped_crs(reader) is not None:
+        return None
+    if transform.b != 0 or transform.d != 0 or transform.e >= 0:
+        return None
+    if res is not None:
+        x, y = res if isinstance(res, (tuple, list)) else (res, res)
+        if (float(x), float(y)) != (transform.a, -transform.e):
+            return None
+    return Grid(crs, transform, reader.height, reader.width)
+
+
+def _is_own_grid(reader: DatasetReader, grid: Grid) -> bool:
+    """Whether ``grid`` is ``reader``'s own grid (see :func:`own_grid`): read, not warped, onto it."""
+    return (
+        reader.crs is not None
+        and same_crs(reader.crs, grid.crs)
+        and reader.transform == grid.transform
+        and (reader.height, reader.width) == (grid.height, grid.width)
     )
 
 
