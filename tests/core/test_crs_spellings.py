@@ -16,10 +16,11 @@ import numpy as np
 import pyproj
 import pytest
 import rasterio
+import shapely
 
 import geotorch.core.mosaic
-from geotorch.core import RasterDataset
-from tests.core.rasters import grid, vrt, write_raster
+from geotorch.core import RasterDataset, VectorDataset
+from tests.core.rasters import grid, vrt, write_raster, write_vector
 
 #: Spellings of longitude and latitude on WGS 84 other than EPSG:4326: GeoJSON's default, PROJ's, ArcGIS's .prj.
 LONLAT_SPELLINGS = {
@@ -119,3 +120,12 @@ def test_a_compound_crs_file_is_read_on_its_horizontal_crs(tmp_path: Path, warps
         np.testing.assert_array_equal(sample["image"].numpy(), _read([west, east]))
     assert RasterDataset(west, crs="EPSG:32633+5773").crs.to_epsg() == 32633
     assert warps == []
+
+
+@pytest.mark.parametrize("driver", ["GPKG", "GeoJSON"])
+def test_a_compound_crs_vector_file_is_read_on_its_horizontal_crs(tmp_path: Path, driver: str) -> None:
+    path = write_vector(tmp_path / f"field.{driver.lower()}", [shapely.box(500_000, 5_000_000, 500_100, 5_000_100)],
+                        "EPSG:32633+5773", driver=driver)
+    dataset = VectorDataset(path, res=10.0)
+    assert dataset.crs.to_epsg() == 32633  # was the compound CRS, where a raster's dataset had its horizontal part
+    assert int(dataset[dataset.bounds]["mask"].sum()) == 100

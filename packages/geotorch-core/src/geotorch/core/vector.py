@@ -21,7 +21,7 @@ from rasterio.features import rasterize
 
 from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import as_crs, half_turn, same_crs, transformer
+from geotorch.core.crs import as_crs, half_turn, horizontal, same_crs, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
@@ -164,7 +164,8 @@ class VectorDataset(GeoDataset):
                 )
             minx, miny, maxx, maxy = (float(value) for value in info["total_bounds"])
             mint, maxt = interval_from_match(match, self.date_format, str(path))
-            crs = CRS.from_user_input(info["crs"])
+            # A file's heights' CRS aside (a compound CRS), as rasters' (see crs.horizontal).
+            crs = horizontal(CRS.from_user_input(info["crs"]))
             footprints.append(Footprint(crs, (minx, maxx, miny, maxy), mint, maxt, str(path)))
             self._layers[str(path)] = layer
         if not footprints:
