@@ -6,7 +6,9 @@ archive or a copy through macOS may hold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,6 +21,7 @@ from geotorch.datasets import (
     LEVIRCD,
     OSCD,
     RESISC45,
+    VHR10,
     DeepGlobeLandCover,
     EuroSAT,
     LandCoverAI,
@@ -28,6 +31,7 @@ from geotorch.datasets import (
 from tests.datasets.fakes.change import PREFIX, make_levircd, make_oscd
 from tests.datasets.fakes.classification import make_eurosat, make_patternnet, make_resisc45
 from tests.datasets.fakes.dense import rgb, write_raster
+from tests.datasets.fakes.detection import make_vhr10
 from tests.datasets.fakes.segmentation import NAMES, SIZE, make_deepglobe, make_etci, make_landcoverai, make_loveda
 
 RNG = np.random.default_rng(7)
@@ -196,3 +200,23 @@ def test_landcoverai_names_listed_chips_whose_orthophoto_is_missing(
     with pytest.raises(DatasetNotFoundError, match=rf"1 chip\(s\) listed in train.txt are not cut from the "
                                                    rf"orthophotos in {root / 'images'} \({NAMES[1]}_0\)"):
         LandCoverAI(root)
+
+
+MISSING = [
+    (LoveDA, make_loveda, "Train/Rural/masks_png/21.png"),
+    (LEVIRCD, make_levircd, "B/train_3.png"),
+    (ETCI2021, make_etci, "train/nebraska_20170309t002110/tiles/vh/nebraska_20170309t002110_x-1_y-0_vh.png"),
+    (VHR10, make_vhr10, "NWPU VHR-10 dataset/positive image set/002.jpg"),
+]
+
+
+@pytest.mark.parametrize(("dataset", "make", "missing"), MISSING, ids=[case[0].__name__ for case in MISSING])
+def test_a_missing_label_or_partner_file_is_named_when_the_dataset_is_built(
+    tmp_path: Path, dataset: Callable[[Path], Any], make: Callable[[Path], Path], missing: str
+) -> None:
+    path = make(tmp_path) / missing
+    path.unlink()
+    # Before: the dataset was built, and the sample failed at its first read (hours into an epoch, maybe) with
+    # rasterio's "No such file or directory".
+    with pytest.raises(DatasetNotFoundError, match=rf"1 file\(s\) its samples read are missing \({path}\)"):
+        dataset(tmp_path)

@@ -24,6 +24,7 @@ from geotorch.core import (
     label_panel,
     rgb_channels,
 )
+from geotorch.datasets.chip_files import check_files_present
 from geotorch.datasets.raster_chips import check_same_size, read_binary, read_image, read_rgb
 
 
@@ -82,7 +83,8 @@ class ChangeDetectionDataset(DatasetLifecycle, NonGeoDataset):
 
         Raises:
             ValueError: if ``split`` is unknown.
-            DatasetNotFoundError: if the data is missing and ``download`` is False, or holds no pair.
+            DatasetNotFoundError: if the data is missing and ``download`` is False, holds no pair, or lacks a
+                file of one, naming it.
             ChecksumError: if ``checksum`` and an archive fails verification.
         """
         self.root = Path(root)
@@ -92,6 +94,8 @@ class ChangeDetectionDataset(DatasetLifecycle, NonGeoDataset):
         self.files = self.list_pairs()
         if not self.files:
             raise DatasetNotFoundError(type(self).__name__, self.root, f"its folders hold no pair of split {split!r}")
+        files = [path for pair in self.files for path in (*pair.before, *pair.after, pair.mask)]
+        check_files_present(type(self).__name__, self.root, files)
 
     def resources(self) -> Sequence[Resource]:
         """The split's archive, ``archives[split]``."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+
+from geotorch.core import DatasetNotFoundError
 
 
 def chip_files(folder: Path, pattern: str = "*") -> list[Path]:
@@ -20,3 +23,26 @@ def chip_files(folder: Path, pattern: str = "*") -> list[Path]:
         path for path in folder.glob(pattern)
         if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
+
+
+def check_files_present(dataset: str, where: Path, files: Iterable[Path]) -> None:
+    """Check that every file the samples of a dataset name is there, before the first sample is read.
+
+    A label or partner file missing from an archive extracted in part would otherwise fail at its first read,
+    which may come hours into training.
+
+    Args:
+        dataset: the dataset's name, for the message.
+        where: the folder the dataset was opened on.
+        files: the files its samples read.
+
+    Raises:
+        DatasetNotFoundError: if a file is missing, naming the first three and their count.
+    """
+    missing = [path for path in files if not path.is_file()]
+    if missing:
+        shown = ", ".join(str(path) for path in missing[:3]) + (", ..." if len(missing) > 3 else "")
+        raise DatasetNotFoundError(dataset, where, (
+            f"{len(missing)} file(s) its samples read are missing ({shown}): the archive was extracted in part; "
+            "extract it again"
+        ))

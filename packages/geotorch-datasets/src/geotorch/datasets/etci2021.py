@@ -19,7 +19,7 @@ from geotorch.core import (
     image_panel,
     label_panel,
 )
-from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.chip_files import check_files_present, chip_files
 from geotorch.datasets.raster_chips import check_same_size, read_binary, read_rgb
 
 
@@ -83,7 +83,8 @@ class ETCI2021(DatasetLifecycle, NonGeoDataset):
 
         Raises:
             ValueError: if ``split`` is unknown.
-            DatasetNotFoundError: if the data is missing and ``download`` is False, or holds no chip.
+            DatasetNotFoundError: if the data is missing and ``download`` is False, holds no chip, or lacks a file
+                of one (VH picture, label), naming it.
             ChecksumError: if ``checksum`` and the zip fails verification.
         """
         self.root = Path(root)
@@ -94,6 +95,7 @@ class ETCI2021(DatasetLifecycle, NonGeoDataset):
         self.files = self._list_chips()
         if not self.files:
             raise DatasetNotFoundError("ETCI2021", self.folder, "no <region>/tiles/vv/*_vv.png chip is in it")
+        check_files_present("ETCI2021", self.folder, [path for chip in self.files for path in chip if path])
 
     def resources(self) -> list[Resource]:
         """The split's zip."""

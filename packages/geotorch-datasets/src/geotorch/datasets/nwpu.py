@@ -18,7 +18,7 @@ from geotorch.core import (
     draw_objects,
     new_figure,
 )
-from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.chip_files import check_files_present, chip_files
 from geotorch.datasets.raster_chips import read_rgb
 
 # TorchGeo's pinned Hugging Face mirror of the images and of the COCO annotations of Su et al. 2019.
@@ -74,7 +74,8 @@ class VHR10(DatasetLifecycle, NonGeoDataset):
 
         Raises:
             ValueError: if ``split`` is unknown.
-            DatasetNotFoundError: if the data is missing and ``download`` is False, or holds no image.
+            DatasetNotFoundError: if the data is missing and ``download`` is False, holds no image, or lacks an
+                image the annotations name, naming it.
             ChecksumError: if ``checksum`` and a download fails verification.
         """
         self.root = Path(root)
@@ -85,6 +86,7 @@ class VHR10(DatasetLifecycle, NonGeoDataset):
         self.files, self.objects = self._list_images()
         if not self.files:
             raise DatasetNotFoundError("VHR10", self.folder, "it holds no image of the set")
+        check_files_present("VHR10", self.folder, self.files)
 
     def resources(self) -> list[Resource]:
         """The images zip unless the split's folder is extracted, and (positive set) the annotations unless there."""

@@ -23,6 +23,7 @@ from geotorch.core import (
     label_color,
     label_panel,
 )
+from geotorch.datasets.chip_files import check_files_present
 from geotorch.datasets.raster_chips import check_same_size, read_image, read_label, read_rgb
 
 Pair = tuple[Path, Path | None]
@@ -76,8 +77,8 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
 
         Raises:
             ValueError: if ``split`` is unknown.
-            DatasetNotFoundError: if the data is missing and cannot or may not be downloaded, or holds
-                no chip of the split.
+            DatasetNotFoundError: if the data is missing and cannot or may not be downloaded, holds
+                no chip of the split, or lacks a label chip of one, naming it.
             ChecksumError: if ``checksum`` and an archive fails verification.
         """
         self.root = Path(root)
@@ -87,6 +88,7 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
         self.files = self.list_pairs()
         if not self.files:
             raise DatasetNotFoundError(type(self).__name__, self.root, f"its folders hold no chip of split {split!r}")
+        check_files_present(type(self).__name__, self.root, [path for pair in self.files for path in pair if path])
 
     def resources(self) -> list[Resource]:
         """The split's archive: ``archives[split]`` when declared, else ``archive``."""
