@@ -20,8 +20,8 @@ class Scene(RasterDataset):
 
 @pytest.fixture
 def scene_folder(tmp_path: Path) -> Path:
-    """A 2-band uint16 GeoTIFF, 97 x 61 px of 0.0001 degrees in EPSG:4326 (odd sizes, geographic)."""
-    data = np.arange(2 * 61 * 97, dtype="uint16").reshape(2, 61, 97) + 1
+    """A 2-band uint16 GeoTIFF, 171 x 61 px of 0.0001 degrees in EPSG:4326 (odd sizes, geographic)."""
+    data = np.arange(2 * 61 * 171, dtype="uint16").reshape(2, 61, 171) + 1
     write_raster(tmp_path / "scene.tif", data, 4326, -105.5, 40.3, 0.0001)
     return tmp_path
 

@@ -16,7 +16,7 @@ from geotorch.core import NonGeoDataset, RasterDataset, hookimpl, plugins
 from geotorch.datamodules import ImageLabelDataModule, NonGeoDataModule
 from tests.datasets.fakes.geo import reflectance, stripes, write_raster
 
-SIZE, PATCH = 32, 8
+SIZE, PATCH = 80, 8  # strips of the default splits (0.8, 0.1, 0.1) at least a patch wide
 
 
 class StrangerScenes(RasterDataset):

@@ -54,7 +54,7 @@ class DemoDataModule(GeoDataModule):
         """Intersect imagery and land cover, cut into strips; predict on the test strip of the imagery."""
         images = get_dataset_class("DemoImagery")(self.root)
         dataset = images & get_dataset_class("DemoLandCover")(self.root)
-        train, val, test = spatial_split(dataset, self.splits)
+        train, val, test = spatial_split(dataset, self.splits, patch_size=self.patch_size)
         predict = roi_split(images, [test.bounds])[0]
         return train, val, test, predict
 

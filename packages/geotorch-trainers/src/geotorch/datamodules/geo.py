@@ -22,6 +22,9 @@ from geotorch.samplers import (
     roi_split,
 )
 
+#: Share of a pixel under which a strip's width counts as a whole number of pixels (float noise of the cuts).
+PIXEL_TOLERANCE = 1e-6
+
 
 class ShardedSampler(DistributedSampler[Any]):
     """A geo sampler, which splits its work by rank itself, shown to Lightning as a DistributedSampler.
@@ -78,19 +81,25 @@ def _unchanged(batch: Any) -> Any:
     return batch
 
 
-def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDataset]:
+def spatial_split(
+    dataset: GeoDataset, fractions: Sequence[float], *, patch_size: int | tuple[int, int] | None = None
+) -> list[GeoDataset]:
     """Cut ``dataset`` into strips along its longer side, west to east (or north to south).
 
     Args:
         dataset: the dataset to split.
         fractions: the share of each strip, in order, summing to 1.
+        patch_size: the patches (whole pixels, one number or ``(height, width)``) the strips will be read in, if
+            known: a strip narrower than one, but the last, is refused, since a grid window over it would reach
+            into the next strip and read its pixels.
 
     Returns:
         One view per fraction.
 
     Raises:
-        ValueError: if the fractions are not positive (NaN among them) or do not sum to 1, or a strip holds
-            no pixel of the data (a gap between files, or a strip thinner than half a pixel), naming it.
+        ValueError: if the fractions are not positive (NaN among them) or do not sum to 1, a strip holds
+            no pixel of the data (a gap between files, or a strip thinner than half a pixel), or a strip but the
+            last is narrower than ``patch_size``, naming it.
     """
     if not all(math.isfinite(fraction) and fraction > 0 for fraction in fractions) or abs(sum(fractions) - 1) > 1e-6:
         raise ValueError(f"spatial_split: fractions={list(fractions)} must be positive and sum to 1")
@@ -101,6 +110,8 @@ def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDa
     if not along_x:
         # North first, as the x strips go west first: reading order.
         cuts = [high - (cut - low) for cut in cuts]
+    axis, res = ("x", dataset.res[0]) if along_x else ("y", dataset.res[1])
+    side = None if patch_size is None else as_count_pair(patch_size, "patch_size", "spatial_split")[along_x]
     views = []
     for number, (start, end) in enumerate(pairwise(cuts)):
         first, last = min(start, end), max(start, end)
@@ -108,18 +119,26 @@ def spatial_split(dataset: GeoDataset, fractions: Sequence[float]) -> list[GeoDa
             strip = BoundingBox(first, last, bounds.miny, bounds.maxy, bounds.mint, bounds.maxt)
         else:
             strip = BoundingBox(bounds.minx, bounds.maxx, first, last, bounds.mint, bounds.maxt)
+        named = (f"spatial_split: strip {number + 1} of {len(fractions)} (fraction {fractions[number]} of "
+                 f"fractions={list(fractions)}: {axis} from {first:.10g} to {last:.10g}")
         # One strip at a time, so that a strip without data is named by its share, not as roi_split's "roi 2".
         try:
-            views += roi_split(dataset, [strip])
+            (view,) = roi_split(dataset, [strip])
         except ValueError as error:
-            axis, res = ("x", dataset.res[0]) if along_x else ("y", dataset.res[1])
             raise ValueError(
-                f"spatial_split: strip {number + 1} of {len(fractions)} (fraction {fractions[number]} of "
-                f"fractions={list(fractions)}: {axis} from {first:.10g} to {last:.10g}, {(last - first) / res:.3g} "
-                f"pixels of res {res:g}) holds no pixel of the data of {type(dataset).__name__} (bounds {bounds}): "
-                f"it lies in a gap between files or is thinner than half a pixel; give larger shares, or split "
-                f"the files with random_bbox_assignment or roi_split"
+                f"{named}, {(last - first) / res:.3g} pixels of res {res:g}) holds no pixel of the data of "
+                f"{type(dataset).__name__} (bounds {bounds}): it lies in a gap between files or is thinner than "
+                f"half a pixel; give larger shares, or split the files with random_bbox_assignment or roi_split"
             ) from error
+        extent = view.bounds.maxx - view.bounds.minx if along_x else view.bounds.maxy - view.bounds.miny
+        if side is not None and number < len(fractions) - 1 and extent / res < side - PIXEL_TOLERANCE:
+            # A grid window of an area narrower than it keeps its size, reaching past the area into the next strip.
+            raise ValueError(
+                f"{named}) is {extent / res:.4g} pixels {'wide' if along_x else 'tall'} at res {res:g}, less than "
+                f"patch_size={patch_size!r}: a window over it would reach into strip {number + 2} and read its "
+                f"pixels, so one split's samples would hold another's; give a smaller patch_size or a larger share"
+            )
+        views.append(view)
     return views
 
 
@@ -260,7 +279,7 @@ class GeoDataModule(BaseDataModule):
         if self.dataset_class is None:
             raise ValueError(f"{type(self).__name__}: give dataset_class, or override build_splits")
         dataset = self.dataset_class(**self.kwargs)
-        train, val, test = spatial_split(dataset, self.splits)
+        train, val, test = spatial_split(dataset, self.splits, patch_size=self.patch_size)
         return train, val, test, test
 
     def setup(self, stage: str) -> None:

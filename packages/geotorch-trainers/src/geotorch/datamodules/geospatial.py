@@ -119,7 +119,7 @@ class ImageLabelDataModule(GeoDataModule):
         """Intersect imagery and labels, cut into strips; predict on the test strip of the imagery."""
         images = self.image_class(**self.image_arguments)
         dataset = images & self.label_class(**self.label_arguments)
-        train, val, test = spatial_split(dataset, self.splits)
+        train, val, test = spatial_split(dataset, self.splits, patch_size=self.patch_size)
         predict = roi_split(images, [test.bounds])[0]
         return train, val, test, predict
 
