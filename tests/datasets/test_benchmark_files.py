@@ -1,4 +1,4 @@
-"""BigEarthNet and So2Sat on files as damaged or mixed downloads hold them: each error names the file."""
+"""BigEarthNet, So2Sat and VHR10 on files as damaged or mixed downloads hold them: each error names the file."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from geotorch.core import RasterReadError
-from geotorch.datasets import BigEarthNet, So2Sat
+from geotorch.datasets import VHR10, BigEarthNet, So2Sat
 from tests.datasets.fakes.classification import PATCHES, make_bigearthnet, write_so2sat
+from tests.datasets.fakes.detection import make_vhr10
 
 S2_PATCH = PATCHES[0][0]
 
@@ -91,3 +92,28 @@ def test_so2sat_refuses_a_label_that_is_not_one_hot(tmp_path: Path) -> None:
     assert int(dataset[0]["label"]) == 0
     with pytest.raises(ValueError, match=rf"the label of chip 1 in {path} is \[0.0, .*\], not one-hot"):
         dataset[1]
+
+
+def test_bigearthnet_names_a_label_file_that_is_not_json(bigearthnet_patch: Path) -> None:
+    labels = bigearthnet_patch / f"{S2_PATCH}_labels_metadata.json"
+    labels.write_text('{"labels": ["Mixed forest"')
+    # Before: json.JSONDecodeError "Expecting ',' delimiter: line 1 column 28 (char 27)", naming no file.
+    with pytest.raises(ValueError, match=rf"BigEarthNet: {labels} is not a JSON file \(Expecting"):
+        BigEarthNet(bigearthnet_patch.parent.parent, bands="s2")[0]
+    labels.write_text('{"tile_source": "S2A"}')
+    # Before: a bare KeyError 'labels'.
+    with pytest.raises(ValueError, match=rf"BigEarthNet: {labels} holds no \['labels'\]"):
+        BigEarthNet(bigearthnet_patch.parent.parent, bands="s2")[0]
+
+
+def test_vhr10_names_annotations_that_are_an_error_page_or_not_coco(tmp_path: Path) -> None:
+    root = make_vhr10(tmp_path)
+    annotations = root / "NWPU VHR-10 dataset" / "annotations.json"
+    annotations.write_text("<html><body>Rate limit exceeded</body></html>")
+    # Before: json.JSONDecodeError "Expecting value: line 1 column 1 (char 0)", naming no file.
+    with pytest.raises(ValueError, match=rf"VHR10: {annotations} is not a JSON file"):
+        VHR10(root)
+    annotations.write_text(json.dumps({"images": []}))
+    # Before: a bare KeyError 'annotations'.
+    with pytest.raises(ValueError, match=rf"VHR10: {annotations} holds no \['annotations'\]"):
+        VHR10(root)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -12,6 +11,7 @@ import torch
 
 from geotorch.core import DatasetLifecycle, NonGeoDataset, Resource, Sample, Transform, check_choice, plot_chip
 from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.json_files import read_json
 from geotorch.datasets.raster_chips import read_array
 
 _SPLITS = "https://git.tu-berlin.de/rsim/BigEarthNet-MM_19-classes_models/-/raw/9a5be07346ab0884b2d9517475c27ef9db9b5104/"
@@ -159,7 +159,7 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
         Raises:
             RasterReadError: if a band file cannot be read, naming it.
             FileNotFoundError: if the patch folder holds no label file, or more than one, naming it.
-            ValueError: if the label file names a class that is not one of the 43, naming it.
+            ValueError: if the label file is not JSON, or names a class that is not one of the 43, naming it.
         """
         patch = self.patches[index]
         layers = [self._read_band(sensor, patch[sensor], band)
@@ -183,7 +183,7 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
                 f"BigEarthNet: {folder} holds {len(found)} *labels_metadata.json files ({[p.name for p in found]}), "
                 "not one: the patch is extracted in part or mixed with another; extract its archive again"
             )
-        names = json.loads(found[0].read_text())["labels"]
+        names = read_json(found[0], "BigEarthNet", ["labels"])["labels"]
         unknown = [name for name in names if name not in self.class_sets[43]]
         if unknown:
             raise ValueError(f"BigEarthNet: {found[0]} names {unknown}, not classes of the 43 CORINE ones")

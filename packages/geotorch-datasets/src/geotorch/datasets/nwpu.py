@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +18,7 @@ from geotorch.core import (
     new_figure,
 )
 from geotorch.datasets.chip_files import check_files_present, chip_files
+from geotorch.datasets.json_files import read_json
 from geotorch.datasets.raster_chips import read_rgb
 
 # TorchGeo's pinned Hugging Face mirror of the images and of the COCO annotations of Su et al. 2019.
@@ -73,7 +73,7 @@ class VHR10(DatasetLifecycle, NonGeoDataset):
             checksum: verify the downloads against their published MD5s.
 
         Raises:
-            ValueError: if ``split`` is unknown.
+            ValueError: if ``split`` is unknown, or annotations.json (positive set) is not COCO annotations.
             DatasetNotFoundError: if the data is missing and ``download`` is False, holds no image, or lacks an
                 image the annotations name, naming it.
             ChecksumError: if ``checksum`` and a download fails verification.
@@ -103,7 +103,7 @@ class VHR10(DatasetLifecycle, NonGeoDataset):
         if self.split == "negative":
             files = chip_files(self.folder, "*.jpg")
             return files, [[] for _ in files]
-        coco = json.loads((self.root / self.annotations.filename).read_text())
+        coco = read_json(self.root / self.annotations.filename, "VHR10", ["images", "annotations"])
         by_image: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
         for annotation in coco["annotations"]:
             by_image[annotation["image_id"]].append(annotation)
