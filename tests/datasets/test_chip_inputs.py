@@ -6,6 +6,7 @@ archive or a copy through macOS may hold.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,16 @@ def test_a_missing_label_or_partner_file_is_named_when_the_dataset_is_built(
     # rasterio's "No such file or directory".
     with pytest.raises(DatasetNotFoundError, match=rf"1 file\(s\) its samples read are missing \({path}\)"):
         dataset(tmp_path)
+
+
+def test_a_chip_whose_name_is_not_utf8_is_refused_when_built_naming_its_bytes(tmp_path: Path) -> None:
+    root = make_patternnet(tmp_path)
+    chip = root / PatternNet.images_folder / "airplane" / "airplane001.jpg"
+    try:
+        os.rename(os.fsencode(chip), os.fsencode(chip.parent) + b"/caf\xe9.jpg")
+    except OSError as error:  # (macOS's APFS, say, takes UTF-8 names only)
+        pytest.skip(f"this file system refuses a name that is not UTF-8: {error}")
+    # Before: built with 9 chips; reading caf\xe9.jpg raised UnicodeEncodeError "'utf-8' codec can't encode
+    # character '\udce9' in position 44: surrogates not allowed", naming no file.
+    with pytest.raises(ValueError, match=r"caf\\xe9\.jpg'?: the path is not UTF-8"):
+        PatternNet(root)

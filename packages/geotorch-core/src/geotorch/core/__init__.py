@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from geotorch.core.exports import export_problems as export_problems
     from geotorch.core.exports import export_targets as export_targets
     from geotorch.core.exports import lazy_exports as lazy_exports
+    from geotorch.core.files import check_utf8_path as check_utf8_path
     from geotorch.core.files import find_files as find_files
     from geotorch.core.geo import Footprint as Footprint
     from geotorch.core.geo import GeoDataset as GeoDataset

@@ -107,16 +107,19 @@ def find_files(paths: Sequence[Location], filename_glob: str) -> list[Path] | li
     found = {file for file in found if file not in owners}
     local = sorted(found | {file for file in named if not owners.get(file, set()) & (found | named)})
     for file in local:
-        _check_utf8(file)
+        check_utf8_path(file)
     located: list[Location] = [*local, *(remote[url] for url in sorted(remote))]
     return located
 
 
-def _check_utf8(file: Path) -> None:
+def check_utf8_path(file: Path) -> None:
     """Refuse a path that is not UTF-8 (Latin-1 bytes, say): rasterio hands GDAL UTF-8 paths only.
 
     Python keeps such bytes as lone surrogates; opening the file would fail at its first read with a
     ``UnicodeEncodeError`` naming no file.
+
+    Args:
+        file: a path as listed from its folder.
 
     Raises:
         ValueError: naming the path's bytes.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from geotorch.core import DatasetNotFoundError
+from geotorch.core import DatasetNotFoundError, check_utf8_path
 
 
 def chip_files(folder: Path, pattern: str = "*") -> list[Path]:
@@ -18,11 +18,18 @@ def chip_files(folder: Path, pattern: str = "*") -> list[Path]:
     Args:
         folder: the folder to search.
         pattern: a glob relative to ``folder`` (``*.png``, ``*/tiles/vv/*_vv.png``).
+
+    Raises:
+        ValueError: if a file's name is not UTF-8 (a Latin-1 name from an old archive), naming its bytes:
+            GDAL could not open it.
     """
-    return sorted(
+    found = sorted(
         path for path in folder.glob(pattern)
         if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
+    for path in found:
+        check_utf8_path(path)
+    return found
 
 
 def check_files_present(dataset: str, where: Path, files: Iterable[Path]) -> None:
