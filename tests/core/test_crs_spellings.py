@@ -129,3 +129,26 @@ def test_a_compound_crs_vector_file_is_read_on_its_horizontal_crs(tmp_path: Path
     dataset = VectorDataset(path, res=10.0)
     assert dataset.crs.to_epsg() == 32633  # was the compound CRS, where a raster's dataset had its horizontal part
     assert int(dataset[dataset.bounds]["mask"].sum()) == 100
+
+
+def test_a_3d_crs_is_taken_on_its_horizontal_part(tmp_path: Path, warps: list[str]) -> None:
+    tiles = _tiles(tmp_path, "EPSG:4326", 10.0, 50.0, 0.01)
+    dataset = RasterDataset(tmp_path, crs="EPSG:4979")  # WGS 84 with ellipsoidal heights
+    assert dataset.crs.to_epsg() == 4326 and dataset.res == (0.01, 0.01)
+    np.testing.assert_array_equal(dataset[dataset.bounds]["image"].numpy(), _read(tiles))
+    assert warps == []
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4978", "+proj=geocent +datum=WGS84", "EPSG:5773"])
+def test_a_crs_of_no_places_on_the_surface_is_refused(tmp_path: Path, crs: str) -> None:
+    # Geocentric x, y, z or heights alone: 4326 tiles read in EPSG:4978 gave an image of 0s, in EPSG:5773 one of
+    # 20 x 10 pixels for 10 x 20, without an error.
+    _tiles(tmp_path, "EPSG:4326", 10.0, 50.0, 0.01)
+    refused = r"crs=.* is a (Geocentric|Vertical) CRS \(.*\), not one of places on the Earth's surface"
+    with pytest.raises(ValueError, match=rf"^RasterDataset: {refused}"):
+        RasterDataset(tmp_path, crs=crs)
+    with pytest.raises(ValueError, match=rf"^RasterDataset: {refused}"):
+        RasterDataset(tmp_path).to(crs)
+    rmnp = write_vector(tmp_path / "square.geojson", [shapely.box(10.0, 49.9, 10.1, 50.0)], "EPSG:4326")
+    with pytest.raises(ValueError, match=rf"^VectorDataset: {refused}"):
+        VectorDataset(rmnp, crs=crs)

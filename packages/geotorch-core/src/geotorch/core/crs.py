@@ -22,16 +22,15 @@ def crs_from_wkt(wkt: str) -> CRS:
 
 
 def horizontal(crs: CRS) -> CRS:
-    """``crs`` itself, or the horizontal part of a compound CRS (``EPSG:32633+5773`` gives ``EPSG:32633``).
+    """``crs`` itself, or its horizontal part where it has heights too.
 
-    Samples are grids of x and y: a file's heights above a geoid (a DEM in a compound CRS) are
-    placed on its horizontal CRS, as GDAL's warps place them.
+    Of a compound CRS (``EPSG:32633+5773`` gives ``EPSG:32633``) or a 3D one (``EPSG:4979``, WGS 84
+    with ellipsoidal heights, gives ``EPSG:4326``). Samples are grids of x and y: a file's heights
+    (a DEM in a compound CRS) are placed on its horizontal CRS, as GDAL's warps place them.
     """
     parsed = _parsed(crs)
-    if not parsed.is_compound:
-        return crs
-    part = next(sub for sub in parsed.sub_crs_list if not sub.is_vertical)
-    return CRS.from_wkt(part.to_wkt())
+    part = _horizontal_of(parsed)
+    return crs if part is parsed else CRS.from_wkt(part.to_wkt())
 
 
 @functools.lru_cache(maxsize=256)
@@ -56,8 +55,16 @@ def _parsed(crs: CRS) -> pyproj.CRS:
 
 def _horizontal_part(crs: CRS) -> pyproj.CRS:
     """:func:`horizontal` of ``crs`` as PROJ reads it."""
-    parsed = _parsed(crs)
-    return next(sub for sub in parsed.sub_crs_list if not sub.is_vertical) if parsed.is_compound else parsed
+    return _horizontal_of(_parsed(crs))
+
+
+def _horizontal_of(parsed: pyproj.CRS) -> pyproj.CRS:
+    """The horizontal part of ``parsed`` (see :func:`horizontal`): ``parsed`` itself when it has no heights."""
+    if parsed.is_compound:
+        parsed = next(sub for sub in parsed.sub_crs_list if not sub.is_vertical)
+    if len(parsed.axis_info) == 3 and (parsed.is_geographic or parsed.is_projected):
+        return parsed.to_2d()
+    return parsed
 
 
 def as_crs(crs: object, owner: str) -> CRS:
@@ -73,7 +80,8 @@ def as_crs(crs: object, owner: str) -> CRS:
 
     Raises:
         ValueError: if rasterio reads no CRS from it (an unknown EPSG code, a code as text
-            such as ``"32633"``, a float, an empty CRS), naming ``crs`` and rasterio's reason.
+            such as ``"32633"``, a float, an empty CRS), naming ``crs`` and rasterio's reason, or
+            it is geocentric or vertical, no CRS of places on the Earth's surface.
     """
     shown = repr(crs) if len(repr(crs)) <= 80 else f"{repr(crs)[:77]}..."
     advice = "give an EPSG code ('EPSG:32633' or 32633), a WKT or PROJ string, or a rasterio or pyproj CRS"
@@ -83,6 +91,13 @@ def as_crs(crs: object, owner: str) -> CRS:
         raise ValueError(f"{owner}: crs={shown} is not a coordinate reference system ({error}); {advice}") from error
     if not parsed.to_wkt():
         raise ValueError(f"{owner}: crs={shown} is an empty CRS; {advice}")
+    part = _horizontal_part(parsed)
+    if not (part.is_geographic or part.is_projected or part.is_engineering):
+        # Geocentric x, y, z (EPSG:4978) or heights alone (EPSG:5773): no grid of the Earth's surface lies in it.
+        raise ValueError(
+            f"{owner}: crs={shown} is a {part.type_name} ({part.name}), not one of places on the Earth's "
+            f"surface; {advice} of longitude and latitude or a map projection"
+        )
     return horizontal(parsed)
 
 
