@@ -209,3 +209,39 @@ def test_overlapping_windows_blend_probabilities_in_both_paths(tmp_path: Path, o
     task.model = WindowScaled()
     expected = written_by_the_writer(tmp_path, task, scene_module(scene), output)
     np.testing.assert_array_equal(written_by_predict_raster(tmp_path, task, scene, output), expected)
+
+
+class Hillshades(RasterDataset):
+    filename_glob = "hillshade.tif"
+
+
+class HillshadeModule(GeoDataModule):
+    """Prediction on a hillshade alone, its values as stored (a task predicts without training)."""
+
+    mean = (0.0,)
+    std = (1.0,)
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        dataset = Hillshades(paths=self.kwargs["paths"])
+        return dataset, dataset, dataset, dataset
+
+
+@pytest.mark.parametrize("nodata", [255, None])
+def test_a_raster_smaller_than_a_window_is_padded_alike_in_both_paths(tmp_path: Path, nodata: int | None) -> None:
+    # predict_raster padded a raster smaller than its windows with zeros, a GeoDataset's read with the raster's
+    # nodata (255 here): the convolutions carried the difference into the classes along the raster's edges.
+    folder = tmp_path / "data"
+    folder.mkdir()
+    rng = np.random.default_rng(3)
+    shade = rng.integers(0, 255, (1, 20, 25)).astype("uint8")
+    shade[:, :4, :6] = 255 if nodata is not None else 0
+    with rasterio.open(folder / "hillshade.tif", "w", driver="GTiff", width=25, height=20, count=1, dtype="uint8",
+                       crs="EPSG:3857", transform=TRANSFORM, nodata=nodata) as target:
+        target.write(shade)
+    torch.manual_seed(0)
+    task = SemanticSegmentationTask(model="fcn", in_channels=1, num_classes=4, num_filters=8).eval()
+    module = HillshadeModule(paths=folder, batch_size=4, patch_size=PATCH, predict_stride=STRIDE)
+    for output in ("classes", "probabilities"):
+        expected = written_by_the_writer(tmp_path, task, module, output)
+        given = written_by_predict_raster(tmp_path, task, folder / "hillshade.tif", output)
+        np.testing.assert_array_equal(given, expected)

@@ -79,7 +79,8 @@ def predict_raster(
 
     Each raster is cut into windows of ``patch_size`` overlapping by ``overlap`` pixels (the
     last row and column of windows moved back to end at the raster's edge; a raster smaller
-    than a window is padded with zeros), read a batch at a time by ``num_workers`` threads,
+    than a window is padded with each band's nodata value, else zeros, as a GeoDataset's reads
+    are), read a batch at a time by ``num_workers`` threads,
     run through ``model``, and the windows' predictions are blended where they overlap (weights
     rising from the window edges, :func:`~geotorch.trainers.predict_blend.blend_weights`): their
     probabilities for ``classes`` and ``probabilities`` (each window's softmax, or sigmoid; the class

@@ -217,7 +217,11 @@ def read_window(
     out: np.ndarray,
     lock: AbstractContextManager[object] | None = None,
 ) -> None:
-    """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, zeros past the raster's edge.
+    """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, nodata past the raster's edge.
+
+    Past the edge (a raster smaller than a window) each band holds its nodata value (0 for a band of none), as
+    a GeoDataset's read gives a window reaching past its files: the model sees there what it sees where the
+    raster has no data, and ``geotorch predict`` gives it the same.
 
     ``bands`` are the view's band numbers to read (from 1: its image bands, see :func:`image_bands`).
     ``lock``, if given, is held while GDAL reads (a view shared by threads), not while the pixels are converted.
@@ -226,7 +230,8 @@ def read_window(
     row_start, row_stop = max(top, 0), min(top + size[0], view.height)
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
-        out[...] = 0
+        fills = [view.nodatavals[band - 1] for band in bands]
+        out[...] = np.asarray([0.0 if fill is None else fill for fill in fills], dtype=np.float32)[:, None, None]
     if row_start < row_stop and column_start < column_stop:
         window = Window(column_start, row_start, column_stop - column_start, row_stop - row_start)
         # rasterio reads bands together only when they share a type ("more than one 'dtype' found" else): a
