@@ -234,3 +234,19 @@ def test_a_chip_whose_name_is_not_utf8_is_refused_when_built_naming_its_bytes(tm
     # character '\udce9' in position 44: surrogates not allowed", naming no file.
     with pytest.raises(ValueError, match=r"caf\\xe9\.jpg'?: the path is not UTF-8"):
         PatternNet(root)
+
+
+def test_an_image_copied_into_a_second_class_folder_is_refused_naming_both(tmp_path: Path) -> None:
+    root = make_resisc45(tmp_path / "resisc45")
+    chip = root / RESISC45.images_folder / "airplane" / "airplane_002.jpg"
+    copy = root / RESISC45.images_folder / "airport" / "airplane_002.jpg"
+    copy.write_bytes(chip.read_bytes())
+    # Before: 4 validation samples of 3, airplane_002 once as airplane (0) and once as airport (1).
+    with pytest.raises(ValueError, match=rf"RESISC45: {chip} and {copy} are one image name in two places"):
+        RESISC45(root, split="val")
+    patternnet = make_patternnet(tmp_path / "patternnet")
+    chip = patternnet / PatternNet.images_folder / "airplane" / "airplane001.jpg"
+    twin = write_raster(chip.with_suffix(".JPG"), rgb(16))
+    # Before: 10 samples of 9, airplane001 twice.
+    with pytest.raises(ValueError, match=rf"PatternNet: {twin} and {chip} are one image name"):
+        PatternNet(patternnet)

@@ -94,9 +94,9 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
             bands: the bands to read, in this order (default: ``all_bands``).
 
         Raises:
-            ValueError: if ``split`` or a band is unknown.
-            DatasetNotFoundError: if the data is missing and ``download`` is False, or no image of the split
-                is in ``root``.
+            ValueError: if ``split`` or a band is unknown, or one image name is in two places, naming both.
+            DatasetNotFoundError: if the data is missing and ``download`` is False, no image of the split is in
+                ``root``, or an image the split file lists is in no class folder, naming it.
             ChecksumError: if ``checksum`` and an archive fails verification.
         """
         self.split = split if split is None else self.check_split(split)
@@ -140,7 +140,15 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
             listed = f"listed in {split_file}" if split_file is not None else f"with extension {self.extensions}"
             hint = f"no image {listed} is in a class folder ({', '.join(self.classes[:3])}, ...)"
             raise DatasetNotFoundError(type(self).__name__, where, hint)
-        missing = sorted((wanted or set()) - {path.stem for path in files})
+        first_of: dict[str, Path] = {}
+        for path in files:
+            other = first_of.setdefault(path.stem, path)
+            if other != path:
+                raise ValueError(
+                    f"{type(self).__name__}: {other} and {path} are one image name in two places: a copy that would "
+                    "be a sample twice (of two classes when their folders differ); remove one"
+                )
+        missing = sorted((wanted or set()) - set(first_of))
         if missing:
             shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
             raise DatasetNotFoundError(type(self).__name__, where, (
