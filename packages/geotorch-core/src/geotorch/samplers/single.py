@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import Sampler
 
-from geotorch.core.bbox import BoundingBox
+from geotorch.core.bbox import LATTICE_TOLERANCE, BoundingBox
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.areas import (
     RandomPatches,
@@ -301,7 +301,8 @@ class PreChippedGeoSampler(SpatialSampler):
     Edge policy: a query is an entry's own box, whatever its size, so nothing
     is cut, shifted or padded here; chips of different sizes give samples of
     different sizes (collate them with care). With an roi, only entries fully
-    inside it (and, with a polygon roi, inside the polygons) are yielded; an
+    inside it (and, with a polygon roi, inside the polygons) are yielded, an
+    edge within a millionth of a pixel of the roi's counting as on it; an
     entry crossing the roi's edge is left out, not cut. Identical entries
     (same footprint and time) are yielded once. A pass is split across ranks
     entry by entry, after shuffling when asked: every entry is visited exactly
@@ -345,7 +346,10 @@ class PreChippedGeoSampler(SpatialSampler):
         interval = None if toi is None else as_interval(toi, "toi", type(self).__name__)
         self.region = as_region(roi, interval, dataset, type(self).__name__)
         box = self.region.bbox
-        area = BoundingBox(box.minx, box.maxx, box.miny, box.maxy)
+        # A chip edge within LATTICE_TOLERANCE pixels of the roi's counts as on it: an roi computed from
+        # coordinates (-105 + 64 * res) differs from the files' edges (GDAL's left + width * res) in the last bits.
+        slack_x, slack_y = LATTICE_TOLERANCE * self.res[0], LATTICE_TOLERANCE * self.res[1]
+        area = BoundingBox(box.minx - slack_x, box.maxx + slack_x, box.miny - slack_y, box.maxy + slack_y)
         chips = np.array([
             tuple(entry) for entry, _ in index_entries(dataset)
             if entry in area and entry.mint <= box.maxt and entry.maxt >= box.mint
@@ -356,7 +360,7 @@ class PreChippedGeoSampler(SpatialSampler):
         chips[:, 5] = np.minimum(chips[:, 5], box.maxt)
         _, first = np.unique(chips, axis=0, return_index=True)
         chips = chips[np.sort(first)]
-        self.chips = chips[self.region.covers(chips)]
+        self.chips = chips[self.region.covers(chips + np.array([slack_x, -slack_x, slack_y, -slack_y, 0, 0]))]
         if len(self.chips) == 0:
             raise ValueError(
                 f"{type(self).__name__}: no entry of {type(dataset).__name__} lies inside the roi "
