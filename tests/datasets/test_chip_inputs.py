@@ -250,3 +250,9 @@ def test_an_image_copied_into_a_second_class_folder_is_refused_naming_both(tmp_p
     # Before: 10 samples of 9, airplane001 twice.
     with pytest.raises(ValueError, match=rf"PatternNet: {twin} and {chip} are one image name"):
         PatternNet(patternnet)
+
+
+def test_loveda_refuses_a_scene_named_twice(tmp_path: Path) -> None:
+    # Before: 4 samples, each urban chip twice.
+    with pytest.raises(ValueError, match=r"LoveDA: scene=\['urban', 'urban'\] names a scene twice"):
+        LoveDA(make_loveda(tmp_path), scene=["urban", "urban"])

@@ -55,7 +55,7 @@ class LoveDA(PairedFolderDataset):
             checksum: verify the zip against its published MD5.
 
         Raises:
-            ValueError: if ``split`` or a scene is unknown.
+            ValueError: if ``split`` or a scene is unknown, or a scene is named twice.
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and the zip fails verification.
         """
@@ -63,6 +63,8 @@ class LoveDA(PairedFolderDataset):
         unknown = [name for name in scene if name not in self.scenes]
         if unknown or not scene:
             raise ValueError(f"LoveDA: unknown scenes {unknown}; choose one or both of {list(self.scenes)}")
+        if len(set(scene)) < len(scene):
+            raise ValueError(f"LoveDA: scene={list(scene)} names a scene twice, whose chips would be samples twice")
         self.scene = tuple(scene)
         super().__init__(root, split, transforms, download, checksum)
 
