@@ -256,3 +256,13 @@ def test_loveda_refuses_a_scene_named_twice(tmp_path: Path) -> None:
     # Before: 4 samples, each urban chip twice.
     with pytest.raises(ValueError, match=r"LoveDA: scene=\['urban', 'urban'\] names a scene twice"):
         LoveDA(make_loveda(tmp_path), scene=["urban", "urban"])
+
+
+def test_a_class_folder_of_another_name_is_refused_not_left_out(tmp_path: Path) -> None:
+    root = make_patternnet(tmp_path)
+    images = root / PatternNet.images_folder
+    (images / "airplane").rename(images / "Airplane")
+    # Before: 6 samples of 9, the 3 airplanes left out silently.
+    with pytest.raises(ValueError, match=rf"PatternNet: {images} holds folders that are no class of it, "
+                                         r"\['Airplane'\]"):
+        PatternNet(root)

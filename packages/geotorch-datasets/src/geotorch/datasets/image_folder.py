@@ -94,7 +94,8 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
             bands: the bands to read, in this order (default: ``all_bands``).
 
         Raises:
-            ValueError: if ``split`` or a band is unknown, or one image name is in two places, naming both.
+            ValueError: if ``split`` or a band is unknown, one image name is in two places (naming both), or a
+                folder among the class folders is no class (a class folder renamed), naming it.
             DatasetNotFoundError: if the data is missing and ``download`` is False, no image of the split is in
                 ``root``, or an image the split file lists is in no class folder, naming it.
             ChecksumError: if ``checksum`` and an archive fails verification.
@@ -123,7 +124,17 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
             missing.append(self.split_files[str(self.split)])
         return missing
 
+    def _check_class_folders(self, where: Path) -> None:
+        strays = sorted(path.name for path in where.iterdir()
+                        if path.is_dir() and not path.name.startswith(".") and path.name not in self.classes)
+        if strays:
+            raise ValueError(
+                f"{type(self).__name__}: {where} holds folders that are no class of it, {strays}, whose images would "
+                f"be left out: a class folder renamed? its classes are {list(self.classes)}"
+            )
+
     def _list_images(self) -> tuple[list[Path], list[int]]:
+        self._check_class_folders(self.root / self.images_folder)
         split_file = self._split_file()
         # utf-8-sig: a split file saved by Windows' Notepad starts with a byte-order mark, glued to its first name.
         names = [] if split_file is None else split_file.read_text(encoding="utf-8-sig").split()
