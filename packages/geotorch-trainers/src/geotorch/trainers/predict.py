@@ -134,7 +134,9 @@ def predict_raster(
         overlap: pixels shared by neighbouring windows (default: a quarter of ``patch_size``).
         batch_size: windows per forward pass.
         output: ``classes``, ``probabilities`` or ``scores``; a regression task's values are ``scores`` only, a
-            ``multilabel`` task's labels ``probabilities`` (a sigmoid per label) or ``scores``.
+            ``multilabel`` task's labels ``probabilities`` (a sigmoid per label) or ``scores``. ``scores`` are
+            what the model gives: a segmentation task's logits (``geotorch predict``'s writer, which sees only
+            ``predict_step``'s values, writes its probabilities as scores).
         vectorize: also write each class output's polygons, per class, as ``<name>.gpkg`` and
             ``<name>.parquet`` (GeoParquet) beside it.
         simplify: tolerance (0 or more, in the output's CRS units) to simplify the polygons by, or None;

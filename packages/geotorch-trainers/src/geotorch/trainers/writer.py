@@ -104,7 +104,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         output_dir: folder of the outputs.
         output: ``classes`` (argmax of blended probabilities, ``uint8`` with nodata 255 and a
             colour table), ``probabilities`` (the blended probabilities as ``uint8`` ``round(p *
-            254)``), ``scores`` (the blended values, float32, one band per channel), or ``auto``:
+            254)``), ``scores`` (the blended values of ``predict_step``, float32, one band per channel:
+            a segmentation task's probabilities, where :func:`~geotorch.trainers.predict_raster` writes
+            the logits its model gives), or ``auto``:
             what the task's ``prediction_output`` says (``classes`` for multiclass segmentation,
             ``scores`` for regression, ``probabilities`` where a task declares them; ``scores`` for a
             module that declares nothing).
