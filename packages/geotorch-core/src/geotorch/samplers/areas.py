@@ -210,9 +210,13 @@ def find_areas(dataset: GeoDataset, region: Region, owner: str, touching: bool =
                 f"{owner}: the roi {region.bbox} holds no whole pixel of {type(dataset).__name__} "
                 f"(bounds {bounds}, res {res}); pass an roi at least one pixel wide and tall"
             )
+        where = f"the roi/toi {region.bbox}" if region.polygon is None else f"the roi polygon (within {region.bbox})"
+        # Bounds span the gaps between files: an roi meeting them may still miss every file.
+        within = bounds is not None and region.bbox.intersects(bounds) and (region.bbox & bounds).area > 0
+        gap = "; it meets those bounds only in gaps between the files" if within else ""
         raise ValueError(
-            f"{owner}: the roi/toi {region.bbox} does not intersect the data of "
-            f"{type(dataset).__name__} (bounds {bounds}); pass an roi and toi that overlap it"
+            f"{owner}: {where} does not intersect the data of {type(dataset).__name__} (bounds {bounds}){gap}; "
+            f"pass an roi and toi that overlap it"
         )
     return areas
 
