@@ -266,3 +266,17 @@ def test_a_class_folder_of_another_name_is_refused_not_left_out(tmp_path: Path) 
     with pytest.raises(ValueError, match=rf"PatternNet: {images} holds folders that are no class of it, "
                                          r"\['Airplane'\]"):
         PatternNet(root)
+
+
+def test_a_label_with_values_outside_the_classes_is_refused_naming_it(tmp_path: Path) -> None:
+    root = make_loveda(tmp_path)
+    mask = root / "Train" / "Urban" / "masks_png" / "11.png"
+    values = np.zeros((1, SIZE, SIZE), "uint8")
+    values[:, :2] = 255
+    values[:, 2:4] = 8
+    write_raster(mask, values)
+    # Before: the mask held 255 and 8 beside LoveDA's values 0-7, read as they were; a task refused the batch
+    # later without naming the file.
+    with pytest.raises(ValueError, match=rf"LoveDA: the label {mask} holds \[8, 255\], outside its classes 0 to 7 "
+                                         r"\(no-data, background, "):
+        LoveDA(root)[1]

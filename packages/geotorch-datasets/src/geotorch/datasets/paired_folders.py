@@ -113,17 +113,27 @@ class PairedFolderDataset(DatasetLifecycle, NonGeoDataset):
 
         Raises:
             RasterReadError: if a chip cannot be read, naming it.
-            ValueError: if the label chip is not the image's size, naming both, or the image is an RGB
-                picture that is not 8-bit.
+            ValueError: if the label chip is not the image's size (naming both) or holds values that index no
+                class (naming it), or the image is an RGB picture that is not 8-bit.
         """
         image_path, mask_path = self.files[index]
         sample: Sample = {"image": read_rgb(image_path) if self.rgb_pictures else read_image(image_path)}
         if mask_path is not None:
             sample["mask"] = self.read_mask(mask_path)
             check_same_size(type(self).__name__, [(image_path, sample["image"]), (mask_path, sample["mask"])])
+            self._check_classes(mask_path, sample["mask"])
         if self.transforms is not None:
             sample = self.transforms(sample)
         return sample
+
+    def _check_classes(self, path: Path, mask: Tensor) -> None:
+        count = len(self.classes)
+        outside = torch.unique(mask[(mask < 0) | (mask >= count)])
+        if outside.numel():
+            raise ValueError(
+                f"{type(self).__name__}: the label {path} holds {outside.tolist()[:8]}, outside its classes 0 to "
+                f"{count - 1} ({', '.join(self.classes)}): a label of another product, or a damaged file"
+            )
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw a sample's image, its ``mask`` and its ``prediction`` (when present) on one class scale, with a legend.
