@@ -19,6 +19,7 @@ from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.reals import as_real
 from geotorch.samplers.areas import as_interval, index_entries
 from geotorch.samplers.arguments import as_count, as_number, as_positive, as_scalar
+from geotorch.samplers.seeds import Seed, torch_generator
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
 Entry = tuple[BoundingBox, Any]
@@ -32,7 +33,7 @@ MAX_CELLS = 2**24
 
 
 def random_bbox_assignment(
-    dataset: Dataset, lengths: Sequence[float], generator: torch.Generator | None = None
+    dataset: Dataset, lengths: Sequence[float], generator: Seed | None = None
 ) -> list[Dataset]:
     """Assign whole index entries (files) at random to the splits.
 
@@ -41,19 +42,20 @@ def random_bbox_assignment(
         lengths: entries per split, as counts summing to ``len(dataset)`` or as
             fractions summing to 1 (rounded to whole entries, the largest
             remainders rounded up).
-        generator: source of the assignment (default: torch's default generator).
+        generator: source of the assignment: a seed (an int, or a list of ints), a torch generator or a numpy
+            random source (default: torch's default generator).
 
     Returns:
         One view of ``dataset`` per length, each indexing its own entries.
 
     Raises:
-        TypeError: if a length is not a number.
+        TypeError: if a length is not a number, or ``generator`` is none of the above.
         ValueError: if a length is NaN or infinite, ``lengths`` are neither
-            such counts nor such fractions, or a split would get no entry.
+            such counts nor such fractions, a split would get no entry, or ``generator`` is a negative seed.
     """
     entries = index_entries(dataset)
     counts = _counts(len(entries), lengths, "random_bbox_assignment")
-    order = torch.randperm(len(entries), generator=generator).tolist()
+    order = torch.randperm(len(entries), generator=torch_generator(generator)).tolist()
     views = []
     start = 0
     for count in counts:
@@ -64,7 +66,7 @@ def random_bbox_assignment(
 
 
 def random_bbox_splitting(
-    dataset: Dataset, fractions: Sequence[float], generator: torch.Generator | None = None
+    dataset: Dataset, fractions: Sequence[float], generator: Seed | None = None
 ) -> list[Dataset]:
     """Cut every index entry's box into one part per split, sized by ``fractions``.
 
@@ -77,20 +79,23 @@ def random_bbox_splitting(
     Args:
         dataset: the dataset to split; it is not modified.
         fractions: positive shares summing to 1.
-        generator: source of the cuts (default: torch's default generator).
+        generator: source of the cuts: a seed (an int, or a list of ints), a torch generator or a numpy random
+            source (default: torch's default generator).
 
     Returns:
         One view of ``dataset`` per fraction.
 
     Raises:
-        TypeError: if a fraction is not a number.
-        ValueError: if a fraction is NaN, infinite or not positive, or they do not sum to 1.
+        TypeError: if a fraction is not a number, or ``generator`` is none of the above.
+        ValueError: if a fraction is NaN, infinite or not positive, they do not sum to 1, or ``generator`` is a
+            negative seed.
     """
     shares = _fractions(fractions, "random_bbox_splitting")
+    source = torch_generator(generator)
     parts: list[list[Entry]] = [[] for _ in shares]
     for box, item in index_entries(dataset):
-        horizontal = bool(torch.randint(2, (1,), generator=generator))
-        order = torch.randperm(len(shares), generator=generator).tolist()
+        horizontal = bool(torch.randint(2, (1,), generator=source))
+        order = torch.randperm(len(shares), generator=source).tolist()
         rest, left = box, 1.0
         pieces = []
         for number in order[:-1]:
@@ -106,7 +111,7 @@ def random_bbox_splitting(
 
 
 def random_grid_cell_assignment(
-    dataset: Dataset, fractions: Sequence[float], grid_size: int = 6, generator: torch.Generator | None = None
+    dataset: Dataset, fractions: Sequence[float], grid_size: int = 6, generator: Seed | None = None
 ) -> list[Dataset]:
     """Cut every index entry into a ``grid_size`` x ``grid_size`` grid and assign the cells at random.
 
@@ -119,17 +124,18 @@ def random_grid_cell_assignment(
         dataset: the dataset to split; it is not modified.
         fractions: shares of all cells (of every entry) per split, summing to 1.
         grid_size: cells along each side of an entry.
-        generator: source of the assignment (default: torch's default generator).
+        generator: source of the assignment: a seed (an int, or a list of ints), a torch generator or a numpy
+            random source (default: torch's default generator).
 
     Returns:
         One view of ``dataset`` per fraction.
 
     Raises:
-        TypeError: if ``grid_size`` or a fraction is not a number.
+        TypeError: if ``grid_size`` or a fraction is not a number, or ``generator`` is none of the above.
         ValueError: if ``grid_size`` is not a positive whole number or would
             cut more than :data:`MAX_CELLS` cells in all, a fraction is NaN,
-            infinite or not positive, the fractions do not sum to 1, or a split
-            would get no cell.
+            infinite or not positive, the fractions do not sum to 1, a split
+            would get no cell, or ``generator`` is a negative seed.
     """
     grid_size = as_count(grid_size, "grid_size", "random_grid_cell_assignment")
     entries = index_entries(dataset)
@@ -153,7 +159,7 @@ def random_grid_cell_assignment(
             for col in range(grid_size) if xs[col + 1] > xs[col]
         ]
     counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment")
-    order = torch.randperm(len(cells), generator=generator).tolist()
+    order = torch.randperm(len(cells), generator=torch_generator(generator)).tolist()
     views = []
     start = 0
     for count in counts:
