@@ -152,3 +152,33 @@ def test_a_crs_of_no_places_on_the_surface_is_refused(tmp_path: Path, crs: str) 
     rmnp = write_vector(tmp_path / "square.geojson", [shapely.box(10.0, 49.9, 10.1, 50.0)], "EPSG:4326")
     with pytest.raises(ValueError, match=rf"^VectorDataset: {refused}"):
         VectorDataset(rmnp, crs=crs)
+
+
+@pytest.mark.parametrize(
+    ("spelt", "crs", "left", "res"),
+    [
+        ("+proj=utm +zone=33 +ellps=WGS84 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs", "EPSG:32633", 500_000.0, 10.0),
+        ("+proj=longlat +ellps=WGS84 +towgs84=0,0,0 +no_defs", "EPSG:4326", 10.0, 0.01),
+    ],
+)
+def test_a_file_whose_datum_is_wgs_84_by_a_null_shift_mosaics_without_a_warp(
+    tmp_path: Path, warps: list[str], spelt: str, crs: str, left: float, res: float
+) -> None:
+    # A GeoTIFF written from a PROJ string with a null +towgs84 holds a user-defined datum ("Unknown based on
+    # WGS 84 ellipsoid using towgs84=0,0,0,0,0,0,0"), which PROJ tells from WGS 84 by name: it was warped.
+    west = write_raster(tmp_path / "west.tif", np.arange(100, dtype=np.float32).reshape(1, 10, 10) + 1, crs,
+                        grid(left, 5_500_000.0 if res == 10.0 else 50.0, res))
+    east = write_raster(tmp_path / "east.tif", np.arange(100, dtype=np.float32).reshape(1, 10, 10) + 201, spelt,
+                        grid(left + 10 * res, 5_500_000.0 if res == 10.0 else 50.0, res))
+    dataset = RasterDataset([west, east])
+    assert dataset.res == (res, res)
+    np.testing.assert_array_equal(dataset[dataset.bounds]["image"].numpy(), _read([west, east]))
+    assert warps == []
+    # A non-null shift (ED50's) is a datum of its own, still warped.
+    other = write_raster(tmp_path / "ed50" / "east.tif", np.ones((1, 10, 10), dtype=np.float32),
+                         "+proj=utm +zone=33 +ellps=intl +towgs84=-87,-98,-121 +units=m +no_defs",
+                         grid(500_100.0, 5_500_000.0, 10.0))
+    if res == 10.0:
+        both = RasterDataset([west, other])
+        both[both.bounds]
+        assert str(west) in warps

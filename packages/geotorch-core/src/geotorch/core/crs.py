@@ -45,7 +45,36 @@ def same_crs(first: CRS, second: CRS) -> bool:
     """
     if first == second:
         return True
-    return _horizontal_part(first).equals(_horizontal_part(second), ignore_axis_order=True)
+    one, other = _horizontal_part(first), _horizontal_part(second)
+    if one.equals(other, ignore_axis_order=True):
+        return True
+    # PROJ tells a datum bound to WGS 84 by a null shift (proj strings' +towgs84=0,0,0, which older GeoTIFFs
+    # hold as a user-defined datum) from WGS 84 itself, by name: such CRSs are the same where no point moves.
+    return (_null_shift(one) or _null_shift(other)) and _moves_no_point(first, second)
+
+
+def _null_shift(parsed: pyproj.CRS) -> bool:
+    """Whether ``parsed`` is bound to another datum by a transformation of all-zero parameters (TOWGS84[0,...])."""
+    operation = parsed.coordinate_operation if parsed.type_name == "Bound CRS" else None
+    # (A grid shift's parameter is a file name, as +nadgrids=@conus: no null shift.)
+    return operation is not None and all(str(param.value) in ("0", "0.0") for param in operation.params)
+
+
+def _moves_no_point(first: CRS, second: CRS) -> bool:
+    """Whether points around the middle of ``first``'s area of use keep their coordinates in ``second``."""
+    west, south, east, north = _area_of_use(first)
+    middle_x, middle_y = (west + east) / 2, (south + north) / 2
+    longitudes = [middle_x, middle_x - 0.5, middle_x + 0.5, middle_x, middle_x]
+    latitudes = [middle_y, middle_y, middle_y, middle_y - 0.5, middle_y + 0.5]
+    try:
+        xs, ys = transformer(_LONLAT, first).transform(longitudes, latitudes)
+        moved_xs, moved_ys = transformer(first, second).transform(xs, ys)
+    except ProjError:
+        return False
+    return all(
+        math.isclose(value, moved, rel_tol=1e-12, abs_tol=1e-9)
+        for value, moved in zip([*xs, *ys], [*moved_xs, *moved_ys], strict=True)
+    )
 
 
 def _parsed(crs: CRS) -> pyproj.CRS:
