@@ -6,6 +6,8 @@ overlapping windows by one rule (their probabilities), so classes and probabilit
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +151,35 @@ def test_a_checkpoint_of_a_broken_record_is_refused_naming_it(tmp_path: Path) ->
     torch.save(state, checkpoint)
     with pytest.raises(ValueError, match="geotorch_input_normalization' is not a record of input normalisation"):
         SemanticSegmentationTask.load_from_checkpoint(checkpoint)
+
+
+class PerBandScale(SceneModule):
+    """The same normalisation as SceneModule's, spelt band by band."""
+
+    mean = (0.0, 0.0, 0.0, 0.0)
+    std = (SCALE, SCALE, SCALE, SCALE)
+
+
+class ByteScale(SceneModule):
+    """Reflectances divided by 255, as by default: not what a task fit on SceneModule learnt on."""
+
+    std = (255.0,)
+
+
+def test_geotorch_predict_warns_of_a_datamodule_normalising_otherwise_than_the_fit(tmp_path: Path) -> None:
+    # A predict config whose datamodule divided by 255 where the fit's divided by 10,000 predicted silently.
+    scene = write_scene(tmp_path / "data")
+    task = fitted_task(tmp_path, scene_module(scene))
+    same = PerBandScale(paths=scene.parent, batch_size=4, patch_size=PATCH, predict_stride=STRIDE)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*was fit on images normalised")
+        written_by_the_writer(tmp_path / "same", task, same, "classes")
+    other = ByteScale(paths=scene.parent, batch_size=4, patch_size=PATCH, predict_stride=STRIDE)
+    with pytest.warns(UserWarning, match=re.escape(
+        "SemanticSegmentationTask was fit on images normalised as (x - [0.0]) / [10000.0], and ByteScale "
+        "normalises them as (x - [0.0]) / [255.0]: the predictions are of inputs it never learnt on"
+    )):
+        written_by_the_writer(tmp_path / "other", task, other, "classes")
 
 
 def reflectances(sample: dict[str, object]) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
@@ -172,6 +173,23 @@ class BaseTask(LightningModule, abc.ABC):
     def on_fit_start(self) -> None:
         """Record how the datamodule normalises images (:attr:`input_normalization`), for predictions without it."""
         self.input_normalization = fitted_normalization(getattr(self.trainer, "datamodule", None))
+
+    def on_predict_start(self) -> None:
+        """Warn when the datamodule normalises images otherwise than the one the task was fit on.
+
+        Its predictions would then be of inputs it never learnt on, and differ from
+        :func:`~geotorch.trainers.predict_raster`'s, which repeats the recorded normalisation.
+        """
+        datamodule = getattr(self.trainer, "datamodule", None)
+        recorded, current = self.input_normalization, fitted_normalization(datamodule)
+        if recorded is None or current is None or recorded.same_as(current):
+            return
+        warnings.warn(
+            f"{type(self).__name__} was fit on images normalised as {recorded}, and {type(datamodule).__name__} "
+            f"normalises them as {current}: the predictions are of inputs it never learnt on (and differ from "
+            "predict_raster's); give the datamodule the mean and std it was fit with",
+            stacklevel=2,
+        )
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Keep :attr:`input_normalization` in the checkpoint, when known."""

@@ -49,6 +49,25 @@ class InputNormalization:
             images = (images - _band_values(mean, images)) / _band_values(std, images)
         return images
 
+    def __str__(self) -> str:
+        """The steps as formulas: ``(x - [0.0]) / [10000.0]``, or ``x`` for none."""
+        text = "x"
+        for mean, std in self.steps:
+            text = f"({text} - {list(mean)}) / {list(std)}"
+        return text
+
+    def same_as(self, other: InputNormalization) -> bool:
+        """Whether both normalise every value alike (one value for all bands or one per band, steps joined or not).
+
+        Compared on probe values (0, 1 and 1000 in every band, float64); an unrepeatable part is not compared.
+        """
+        bands = max((len(values) for step in (*self.steps, *other.steps) for values in step), default=1)
+        probe = torch.tensor([0.0, 1.0, 1000.0], dtype=torch.float64).expand(1, bands, 1, 3)
+        try:
+            return torch.allclose(self(probe), other(probe))
+        except ValueError:
+            return False
+
     def to_checkpoint(self) -> dict[str, Any]:
         """The record as plain lists, strings and None (what ``torch.load(weights_only=True)`` reads)."""
         return {"steps": [[list(mean), list(std)] for mean, std in self.steps], "unrepeatable": self.unrepeatable}
