@@ -138,9 +138,11 @@ def test_change_datamodules_crop_pairs_to_patch_size(tmp_path: Path, datamodule_
     datamodule = datamodule_class(batch_size=2, patch_size=8, root=write(tmp_path / "data"))  # type: ignore[operator]
     datamodule.setup("fit")
     batch = next(iter(datamodule.train_dataloader()))
+    assert batch["image"].shape[-2:] == (8, 8) and batch["mask"].shape[-2:] == (8, 8)
     augmented = datamodule.train_aug({"image": batch["image"].float(), "mask": batch["mask"]})
     assert augmented["image"].shape[-2:] == (8, 8) and augmented["mask"].shape[-2:] == (8, 8)
-    assert datamodule.val_aug(batch)["image"].shape[-2:] == (8, 8)
+    datamodule.setup("test")
+    assert next(iter(datamodule.test_dataloader()))["image"].shape[-2:] == (8, 8)
 
 
 def test_vhr10_datamodule_resizes_images_and_boxes_to_patch_size(tmp_path: Path) -> None:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import kornia.augmentation as K
-
-from geotorch.core import get_dataset_class
-from geotorch.datamodules.crops import patch_shape, refuse_padding
+from geotorch.core import Sample, get_dataset_class
+from geotorch.datamodules.crops import CropThenStack, patch_shape
 from geotorch.datamodules.nongeo import NonGeoDataModule
-from geotorch.transforms import AugmentationSequential, Normalize
 
 
 class PairCropDataModule(NonGeoDataModule):
     """A change benchmark whose pairs are cut to ``patch_size``: random crops in training, central ones otherwise.
 
-    Subclasses call :meth:`crop_pairs` once built.
+    Pairs are cut as the loaders batch them (:class:`~geotorch.datamodules.crops.CropThenStack`), so pairs of
+    different sizes (OSCD's cities) share a batch; predictions take whole pairs. Subclasses call
+    :meth:`crop_pairs` once built.
     """
 
     patch_size: int | tuple[int, int] | None = None
@@ -26,36 +25,22 @@ class PairCropDataModule(NonGeoDataModule):
     def crop_pairs(self, patch_size: int | tuple[int, int] | None) -> None:
         """Crop pairs to ``patch_size`` (None: leave them whole).
 
-        Training pairs are normalised, cropped at random and flipped; validation and test pairs cropped centrally.
-
         Raises:
             TypeError, ValueError: if ``patch_size`` is not None, a whole number of at least 1 or a pair of them.
         """
         self.patch_size = patch_size
         self.crop = patch_shape(patch_size, type(self).__name__)
-        if self.crop is None:
-            return
-        normalize = Normalize(mean=self.mean, std=self.std)
-        self.train_aug = AugmentationSequential(
-            normalize, K.RandomCrop(self.crop, pad_if_needed=True), K.RandomHorizontalFlip(), K.RandomVerticalFlip()
-        )
-        self.val_aug = self.test_aug = AugmentationSequential(normalize, K.CenterCrop(self.crop))
 
-    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
-        """Augment the batch as :class:`~geotorch.datamodules.BaseDataModule` does, once its pairs fit the crop.
+    def collate_for(self, stage: str) -> Callable[[list[Sample]], Sample]:
+        """Training batches of random crops, validation and test batches of central ones (whole pairs otherwise).
 
-        Raises:
-            ValueError: if a training, validation or test batch's pairs are smaller than ``patch_size``: the crop
-                would pad them with image 0 and mask 0 (no change), which the task would learn or be scored on.
+        The crops refuse pairs smaller than ``patch_size`` with a ValueError: kornia's padding would fill them
+        with image 0 and mask 0 (no change), which the task would learn or be scored on.
         """
-        trainer = self.trainer
-        if self.crop is not None and trainer is not None:
-            chips = ("training pairs" if trainer.training
-                     else "validation pairs" if trainer.validating or trainer.sanity_checking
-                     else "test pairs" if trainer.testing else None)
-            if chips is not None:
-                refuse_padding(type(self).__name__, self.patch_size, self.crop, batch, chips)
-        return super().on_after_batch_transfer(batch, dataloader_idx)
+        described = {"fit": "training pairs", "validate": "validation pairs", "test": "test pairs"}
+        if self.crop is None or stage not in described:
+            return super().collate_for(stage)
+        return CropThenStack(self.crop, stage == "fit", type(self).__name__, self.patch_size, described[stage])
 
 
 class LEVIRCDDataModule(PairCropDataModule):

@@ -154,6 +154,14 @@ class NonGeoDataModule(BaseDataModule):
         if stage == "predict" and self.predict_dataset is None:
             self.predict_dataset = self.build(self.predict_split or test_name)
 
+    def collate_for(self, stage: str) -> Callable[[list[Sample]], Sample]:
+        """How the loader of ``stage`` ("fit", "validate", "test", "predict") joins samples into a batch.
+
+        :attr:`collate_fn` for every stage; a subclass whose samples must be cut to one size before they are
+        stacked (pairs of cities of different sizes) returns another for some stages.
+        """
+        return self.collate_fn
+
     def _loader(self, dataset: Dataset[Sample] | None, stage: str, shuffle: bool) -> DataLoader[Sample]:
         if dataset is None:
             self.setup(stage)
@@ -161,7 +169,7 @@ class NonGeoDataModule(BaseDataModule):
                        "predict": self.predict_dataset}[stage]
         assert dataset is not None
         return DataLoader(dataset, batch_size=self.batch_size, shuffle=shuffle, num_workers=self.num_workers,
-                          collate_fn=self.collate_fn)
+                          collate_fn=self.collate_for(stage))
 
     def train_dataloader(self) -> DataLoader[Sample]:
         """The training split, shuffled."""
