@@ -280,3 +280,12 @@ def test_a_label_with_values_outside_the_classes_is_refused_naming_it(tmp_path: 
     with pytest.raises(ValueError, match=rf"LoveDA: the label {mask} holds \[8, 255\], outside its classes 0 to 7 "
                                          r"\(no-data, background, "):
         LoveDA(root)[1]
+
+
+def test_a_macosx_folder_among_the_class_folders_is_passed_over(tmp_path: Path) -> None:
+    root = make_patternnet(tmp_path)
+    metadata = root / PatternNet.images_folder / "__MACOSX" / "airplane"
+    metadata.mkdir(parents=True)
+    (metadata / "._airplane001.jpg").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    # Before (since e1e160a): ValueError naming ['__MACOSX'] as a folder that is no class.
+    assert len(PatternNet(root)) == 9

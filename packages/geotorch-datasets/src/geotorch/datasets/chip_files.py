@@ -8,12 +8,20 @@ from pathlib import Path
 from geotorch.core import DatasetNotFoundError, check_utf8_path
 
 
+def is_hidden(name: str) -> bool:
+    """Whether a file or folder name is one macOS adds beside the chips, holding no picture.
+
+    macOS writes ``.DS_Store`` into folders it shows, an AppleDouble ``._<name>`` beside every file it copies
+    to a disk without its metadata (``._airplane_001.jpg``, which a glob for the chips matches), and puts
+    those of a zip it makes under ``__MACOSX/``; any other name starting with ``.`` is hidden too.
+    """
+    return name.startswith(".") or name == "__MACOSX"
+
+
 def chip_files(folder: Path, pattern: str = "*") -> list[Path]:
     """The files under ``folder`` matching the glob ``pattern``, sorted, hidden ones left out.
 
-    A name starting with ``.`` anywhere below ``folder`` is hidden: macOS writes ``.DS_Store`` into
-    folders it shows and an AppleDouble ``._<name>`` beside every file it copies to a disk without
-    its metadata (``._airplane_001.jpg``), which a glob for the chips matches but which holds no picture.
+    A file is hidden when its name or a folder's below ``folder`` is (:func:`is_hidden`).
 
     Args:
         folder: the folder to search.
@@ -25,7 +33,7 @@ def chip_files(folder: Path, pattern: str = "*") -> list[Path]:
     """
     found = sorted(
         path for path in folder.glob(pattern)
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if path.is_file() and not any(is_hidden(part) for part in path.relative_to(folder).parts)
     )
     for path in found:
         check_utf8_path(path)

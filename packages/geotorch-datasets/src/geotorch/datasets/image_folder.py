@@ -18,7 +18,7 @@ from geotorch.core import (
     plot_chip,
     rgb_channels,
 )
-from geotorch.datasets.chip_files import chip_files
+from geotorch.datasets.chip_files import chip_files, is_hidden
 from geotorch.datasets.raster_chips import read_array, read_rgb
 
 
@@ -126,7 +126,7 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
 
     def _check_class_folders(self, where: Path) -> None:
         strays = sorted(path.name for path in where.iterdir()
-                        if path.is_dir() and not path.name.startswith(".") and path.name not in self.classes)
+                        if path.is_dir() and not is_hidden(path.name) and path.name not in self.classes)
         if strays:
             raise ValueError(
                 f"{type(self).__name__}: {where} holds folders that are no class of it, {strays}, whose images would "
