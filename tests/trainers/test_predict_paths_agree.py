@@ -6,6 +6,7 @@ overlapping windows by one rule (their probabilities), so classes and probabilit
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from pathlib import Path
@@ -17,7 +18,7 @@ import torch
 from affine import Affine
 from torch import Tensor, nn
 
-from geotorch.core import GeoDataset, RasterDataset
+from geotorch.core import GeoDataset, RasterDataset, VectorDataset
 from geotorch.datamodules import GeoDataModule
 from geotorch.trainers import GeoTIFFPredictionWriter, SemanticSegmentationTask
 from geotorch.trainers.input_normalization import CHECKPOINT_KEY
@@ -216,6 +217,39 @@ def test_predict_raster_refuses_a_task_fit_on_more_than_a_normalisation_unless_g
                                      "classes")
     given = written_by_predict_raster(tmp_path, task, scene, "classes", preprocess=lambda x: x / SCALE)
     np.testing.assert_array_equal(given, expected)
+
+
+def as_classes(sample: dict[str, object]) -> dict[str, object]:
+    """A label dataset's transform: burnt fields (1) become class 3."""
+    mask = sample["mask"]
+    assert isinstance(mask, Tensor)
+    return {**sample, "mask": mask * 3}
+
+
+class FieldsModule(SceneModule):
+    """The scene's images & field polygons, whose VectorDataset has transforms of its own (masks only)."""
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        images = Scenes(paths=self.kwargs["paths"])
+        fields = VectorDataset(paths=self.kwargs["fields"], res=10.0, transforms=as_classes)
+        return images & fields, images & fields, images, images
+
+
+def test_transforms_of_labels_alone_leave_the_normalisation_repeatable(tmp_path: Path) -> None:
+    scene = write_scene(tmp_path / "data")
+    fields = tmp_path / "fields.geojson"
+    polygon = {"type": "Polygon", "coordinates": [[[500_100, 3_999_900], [500_500, 3_999_900], [500_500, 3_999_500],
+                                                    [500_100, 3_999_500], [500_100, 3_999_900]]]}
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32633"}}
+    feature = {"type": "Feature", "properties": {}, "geometry": polygon}
+    fields.write_text(json.dumps({"type": "FeatureCollection", "crs": crs, "features": [feature]}))
+    module = FieldsModule(paths=scene.parent, fields=fields, batch_size=4, patch_size=PATCH, predict_stride=STRIDE,
+                          length=8)
+    task = fitted_task(tmp_path, module)
+    assert task.input_normalization is not None and task.input_normalization.unrepeatable is None
+    expected = written_by_the_writer(tmp_path, task, FieldsModule(paths=scene.parent, fields=fields, batch_size=4,
+                                                                  patch_size=PATCH, predict_stride=STRIDE), "classes")
+    np.testing.assert_array_equal(written_by_predict_raster(tmp_path, task, scene, "classes"), expected)
 
 
 class WindowScaled(nn.Module):

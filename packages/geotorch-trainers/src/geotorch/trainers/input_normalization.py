@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,8 +125,15 @@ def fitted_normalization(datamodule: object) -> InputNormalization | None:
 
 
 def _image_datasets(dataset: object) -> Iterator[object]:
-    """``dataset`` and the datasets it is made of (operands, a subset's dataset) that give images."""
-    if dataset is None or not getattr(dataset, "is_image", True):
+    """``dataset`` and the datasets it is made of (operands, a subset's dataset) that give images.
+
+    A GeoDataset gives images where its ``channels`` name an ``image`` (not a raster of labels, nor a
+    VectorDataset, whose ``transforms`` change masks only); another dataset unless its ``is_image`` is False.
+    """
+    if dataset is None:
+        return
+    channels = getattr(dataset, "channels", None)
+    if not ("image" in channels if isinstance(channels, Mapping) else getattr(dataset, "is_image", True)):
         return
     yield dataset
     for inner in (*getattr(dataset, "datasets", ()), getattr(dataset, "dataset", None)):
