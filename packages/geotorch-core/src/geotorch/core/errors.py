@@ -41,6 +41,12 @@ def gdal_reason(error: BaseException) -> str:
     rasterio's "Read failed. See previous exception for details." says nothing of what failed;
     its causes hold GDAL's messages, from the last one (``IReadBlock failed``) back to the first
     (``HTTP response code: 503`` for a remote file).
+
+    Args:
+        error: the exception rasterio raised.
+
+    Returns:
+        Its text, then the text of each cause not already in it (8 at most), joined by ``": "``.
     """
     reasons: list[str] = []
     cause = error.__cause__
