@@ -289,3 +289,13 @@ def test_a_macosx_folder_among_the_class_folders_is_passed_over(tmp_path: Path) 
     (metadata / "._airplane001.jpg").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
     # Before (since e1e160a): ValueError naming ['__MACOSX'] as a folder that is no class.
     assert len(PatternNet(root)) == 9
+
+
+def test_an_empty_split_file_is_named_as_such(tmp_path: Path) -> None:
+    root = make_resisc45(tmp_path)
+    split = root / "resisc45-val.txt"
+    split.write_bytes(b"")
+    # Before: DatasetNotFoundError "... no image listed in .../resisc45-val.txt is in a class folder (airplane,
+    # airport, baseball_diamond, ...)", as if the images were missing.
+    with pytest.raises(DatasetNotFoundError, match=rf"{split}; the split file lists no image: a download cut short"):
+        RESISC45(root, split="val")

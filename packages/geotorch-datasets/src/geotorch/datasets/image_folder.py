@@ -138,6 +138,10 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
         split_file = self._split_file()
         # utf-8-sig: a split file saved by Windows' Notepad starts with a byte-order mark, glued to its first name.
         names = [] if split_file is None else split_file.read_text(encoding="utf-8-sig").split()
+        if split_file is not None and not names:
+            raise DatasetNotFoundError(type(self).__name__, split_file, (
+                "the split file lists no image: a download cut short? remove it and pass download=True"
+            ))
         wanted = None if split_file is None else {Path(name).stem for name in names}
         files: list[Path] = []
         labels: list[int] = []
