@@ -8,7 +8,9 @@ their own CRS, and such a ``crs`` gave a pixel size of 0.010000000000000052 for 
 
 from __future__ import annotations
 
+import collections.abc
 import html
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import numpy as np
 import pyproj
 import pytest
 import rasterio
+import rasterio.crs
 import shapely
 
 import geotorch.core.mosaic
@@ -182,3 +185,11 @@ def test_a_file_whose_datum_is_wgs_84_by_a_null_shift_mosaics_without_a_warp(
         both = RasterDataset([west, other])
         both[both.bounds]
         assert str(west) in warps
+
+
+@pytest.mark.parametrize("function", [RasterDataset.__init__, VectorDataset.__init__])
+def test_crs_annotations_name_every_form_the_argument_takes(function: Any) -> None:
+    # TorchGeo's own annotation is a pyproj CRS: code passing one (or a PROJJSON dict) failed a type check.
+    accepted = typing.get_args(typing.get_type_hints(function)["crs"])
+    assert {pyproj.CRS, rasterio.crs.CRS, str, int} <= set(accepted)
+    assert any(typing.get_origin(kind) is collections.abc.Mapping for kind in accepted)

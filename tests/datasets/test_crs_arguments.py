@@ -7,13 +7,14 @@ CRSError 'The WKT could not be parsed. OGR Error code 5', naming neither crs nor
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import pyproj
 import pytest
 
 from geotorch.core import DatasetNotFoundError
-from geotorch.datasets import CanadianBuildingFootprints, EuroCrops, Sentinel2
+from geotorch.datasets import EUDEM, CanadianBuildingFootprints, Chesapeake, EuroCrops, Sentinel2, STACDataset
 from tests.datasets.fakes.geo import write_sentinel2_safe
 from tests.datasets.fakes.products import write_cbf_province, write_eurocrops_country
 
@@ -62,3 +63,10 @@ def test_a_bad_crs_is_named_before_the_data_is_looked_for(tmp_path: Path) -> Non
 def test_every_spelling_of_a_projected_crs_gets_one_metre_pixels(eurocrops: Path, crs: object) -> None:
     dataset = EuroCrops(root=eurocrops, crs=crs)
     assert dataset.crs.to_epsg() == 32633 and dataset.res == (1.0, 1.0)
+
+
+@pytest.mark.parametrize("product", [Sentinel2, EuroCrops, CanadianBuildingFootprints, STACDataset, Chesapeake, EUDEM])
+def test_crs_annotations_take_a_pyproj_crs(product: type) -> None:
+    # TorchGeo's own annotation is a pyproj CRS: code passing one failed a type check (rasterio CRS, str, int only).
+    accepted = typing.get_args(typing.get_type_hints(product.__init__)["crs"])
+    assert pyproj.CRS in accepted and str in accepted and int in accepted

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import typing
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, cast
 
 import numpy as np
 import pyogrio.raw
+import pyproj
 import pytest
 import rasterio
 import torch
@@ -680,3 +682,8 @@ def test_a_res_in_other_units_than_the_crs_is_refused_naming_them(
     (written,) = predict_raster(model, path, tmp_path / "out", patch_size=16, crs="EPSG:32633", res=20)
     with rasterio.open(written) as result:
         assert result.res == (20, 20) and result.shape == (10, 13)
+
+
+def test_the_crs_annotation_takes_a_pyproj_crs() -> None:
+    accepted = typing.get_args(typing.get_type_hints(predict_raster)["crs"])
+    assert pyproj.CRS in accepted and CRS in accepted and str in accepted and int in accepted

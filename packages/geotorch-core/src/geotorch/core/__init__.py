@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from geotorch.core.commands import CommandRegistrar as CommandRegistrar
     from geotorch.core.composition import IntersectionDataset as IntersectionDataset
     from geotorch.core.composition import UnionDataset as UnionDataset
+    from geotorch.core.crs import CRSLike as CRSLike
     from geotorch.core.crs import as_crs as as_crs
     from geotorch.core.crs import same_crs as same_crs
     from geotorch.core.detection import coco_targets as coco_targets

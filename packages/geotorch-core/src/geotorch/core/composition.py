@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import rtree.index
     from rasterio.crs import CRS
 
+    from geotorch.core.crs import CRSLike
+
 Collate = Callable[[list[Sample]], Sample]
 
 
@@ -59,7 +61,7 @@ class _Composite(GeoDataset):
     def _build_index(self) -> None:
         raise NotImplementedError
 
-    def to(self, crs: CRS | None = None, res: float | tuple[float, float] | None = None) -> Self:
+    def to(self, crs: CRSLike | None = None, res: float | tuple[float, float] | None = None) -> Self:
         """A view of the composition on another grid; the operands are unchanged.
 
         Without ``res``, the first operand's ``res`` in the units of ``crs`` (see :meth:`GeoDataset.to`).

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
+from typing import Any, TypeAlias
 
 import pyproj
 from pyproj import Transformer
 from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
+
+#: A CRS in any form a ``crs`` argument takes (see :func:`as_crs`): a rasterio or pyproj CRS, an EPSG
+#: code (``32633``, ``"EPSG:32633"``), a WKT, PROJ or PROJJSON string, a PROJJSON or ``{"init": ...}`` dict.
+CRSLike: TypeAlias = CRS | pyproj.CRS | str | int | Mapping[str, Any]
 
 
 @functools.lru_cache(maxsize=256)

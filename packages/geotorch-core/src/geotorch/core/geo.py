@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rasterio.crs import CRS
 
     from geotorch.core.composition import IntersectionDataset, UnionDataset
+    from geotorch.core.crs import CRSLike
 
 Query = BoundingBox | tuple[slice, ...]
 
@@ -278,7 +279,7 @@ class GeoDataset(Dataset[Sample], abc.ABC):
             limits += [_as_float(part.start, low), _as_float(part.stop, high)]
         return BoundingBox(*limits)
 
-    def to(self, crs: CRS | None = None, res: float | tuple[float, float] | None = None) -> Self:
+    def to(self, crs: CRSLike | None = None, res: float | tuple[float, float] | None = None) -> Self:
         """A view of this dataset on another CRS and/or resolution; this one is unchanged.
 
         Args:

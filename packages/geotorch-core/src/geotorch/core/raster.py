@@ -10,12 +10,11 @@ import numpy as np
 import rtree.index
 import torch
 from pyproj.exceptions import ProjError
-from rasterio.crs import CRS
 from rasterio.enums import Resampling
 
 from geotorch.core.band_counts import check_band_count
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import as_crs, crs_from_wkt, crs_name
+from geotorch.core.crs import CRSLike, as_crs, crs_from_wkt, crs_name
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.exact_types import EXACT_IN_FLOAT32, warn_of_rounding
 from geotorch.core.files import Paths, as_locations
@@ -178,7 +177,7 @@ class RasterDataset(SceneFiles, GeoDataset):
     def __init__(
         self,
         paths: Paths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,

@@ -21,7 +21,7 @@ from rasterio.features import rasterize
 
 from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import as_crs, half_turn, horizontal, same_crs, transformer
+from geotorch.core.crs import CRSLike, as_crs, half_turn, horizontal, same_crs, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list, find_files
 from geotorch.core.geo import Footprint, GeoDataset, as_res
@@ -72,7 +72,7 @@ class VectorDataset(GeoDataset):
     def __init__(
         self,
         paths: Paths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] = 0.0001,
         transforms: Transform | None = None,
         label_name: str | None = None,

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
-from rasterio.crs import CRS
 
-from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset
+from geotorch.core import CRSLike, DatasetLifecycle, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, names_files, product_paths
 from geotorch.datasets.vector_res import DEGREE_RES, about_one_metre
@@ -51,7 +50,7 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] = DEGREE_RES,
         transforms: Transform | None = None,
         download: bool = False,

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import torch
-from rasterio.crs import CRS
 
-from geotorch.core import Resource, Transform
+from geotorch.core import CRSLike, Resource, Transform
 from geotorch.datasets.land_cover import RGBA, LandCoverRaster
 from geotorch.datasets.product_paths import ProductPaths
 
@@ -89,7 +88,7 @@ class Chesapeake(LandCoverRaster):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         transforms: Transform | None = None,
         cache: bool = True,

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rasterio.crs import CRS
-
-from geotorch.core import RasterDataset, Sample, Transform, find_files
+from geotorch.core import CRSLike, RasterDataset, Sample, Transform, find_files
 from geotorch.datasets.demo_area import BANDS, CLASSES, COLORS, demo_root, generate_demo_area
 from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
@@ -23,7 +21,7 @@ class _DemoDataset(RasterDataset):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,

@@ -7,9 +7,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from rasterio.crs import CRS
 
-from geotorch.core import DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files, new_figure
+from geotorch.core import CRSLike, DatasetLifecycle, RasterDataset, Resource, Sample, Transform, find_files, new_figure
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
@@ -89,7 +88,7 @@ class EUDEM(RasterDataset, DatasetLifecycle):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         transforms: Transform | None = None,
         cache: bool = True,
@@ -165,7 +164,7 @@ class AsterGDEM(ManualRaster):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         transforms: Transform | None = None,
         cache: bool = True,

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from rasterio.crs import CRS
 
-from geotorch.core import DatasetLifecycle, Resource, Sample, Transform, VectorDataset
+from geotorch.core import CRSLike, DatasetLifecycle, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, product_paths
 from geotorch.datasets.vector_res import DEGREE_RES, about_one_metre
@@ -60,7 +59,7 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int = "EPSG:4326",
+        crs: CRSLike = "EPSG:4326",
         res: float | tuple[float, float] = DEGREE_RES,
         classes: Sequence[str] | None = None,
         transforms: Transform | None = None,

@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 import torch
-from rasterio.crs import CRS
 from torch import Tensor
 
 from geotorch.core import (
+    CRSLike,
     DatasetLifecycle,
     DatasetNotFoundError,
     RasterDataset,
@@ -65,7 +65,7 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         transforms: Transform | None = None,
         cache: bool = True,
@@ -168,7 +168,7 @@ class YearlyLandCover(LandCoverRaster):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         years: Sequence[int] | None = None,
         classes: Sequence[int] | None = None,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rasterio.crs import CRS
-
-from geotorch.core import DatasetLifecycle, RasterDataset, Transform, find_files
+from geotorch.core import CRSLike, DatasetLifecycle, RasterDataset, Transform, find_files
 from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
 
@@ -30,7 +28,7 @@ class ManualRaster(RasterDataset, DatasetLifecycle):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,

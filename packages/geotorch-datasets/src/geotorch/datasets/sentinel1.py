@@ -6,9 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from rasterio.crs import CRS
-
-from geotorch.core import RemotePath, SceneRecord, Transform, is_remote
+from geotorch.core import CRSLike, RemotePath, SceneRecord, Transform, is_remote
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths
 
@@ -67,7 +65,7 @@ class Sentinel1(ManualRaster):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,

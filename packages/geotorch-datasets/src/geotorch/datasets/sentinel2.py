@@ -10,7 +10,7 @@ from pathlib import Path
 from rasterio.crs import CRS
 from rasterio.warp import transform
 
-from geotorch.core import Location, SceneRecord, Transform, as_crs, find_files, open_raster
+from geotorch.core import CRSLike, Location, SceneRecord, Transform, as_crs, find_files, open_raster
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, product_paths
 
@@ -65,7 +65,7 @@ class Sentinel2(ManualRaster):
     def __init__(
         self,
         paths: ProductPaths | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = 10.0,
         bands: Sequence[str] | None = None,
         transforms: Transform | None = None,

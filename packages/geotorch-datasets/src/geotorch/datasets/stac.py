@@ -10,7 +10,7 @@ from typing import Any, ClassVar, overload
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
 
-from geotorch.core import DatasetNotFoundError, RasterDataset, RasterProfile, SceneRecord, Transform
+from geotorch.core import CRSLike, DatasetNotFoundError, RasterDataset, RasterProfile, SceneRecord, Transform
 from geotorch.datasets.stac_selection import Filters, parse_time_range
 from geotorch.datasets.stac_table import AssetGrid, StacItem, choose_items, read_table
 
@@ -116,7 +116,7 @@ class STACDataset(RasterDataset):
         filters: Filters | None = None,
         storage_options: Mapping[str, Any] | None = None,
         sign_href: SignHref | None = None,
-        crs: CRS | str | int | None = None,
+        crs: CRSLike | None = None,
         res: float | tuple[float, float] | None = None,
         transforms: Transform | None = None,
         cache: bool = True,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from rasterio.crs import CRS
-
-from geotorch.core import as_crs
+from geotorch.core import CRSLike, as_crs
 
 #: TorchGeo's default ``res`` of EuroCrops and CanadianBuildingFootprints: 0.00001 degrees, about 1 m.
 DEGREE_RES = 0.00001
 
 
 def about_one_metre(
-    crs: CRS | str | int | None, res: float | tuple[float, float], owner: str
+    crs: CRSLike | None, res: float | tuple[float, float], owner: str
 ) -> float | tuple[float, float]:
     """``res``, or where it is the default :data:`DEGREE_RES` and ``crs`` is projected, 1 m in ``crs`` units.
 

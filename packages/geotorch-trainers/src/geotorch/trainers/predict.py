@@ -15,7 +15,7 @@ from rasterio.io import DatasetReader
 from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
-from geotorch.core import open_raster
+from geotorch.core import CRSLike, open_raster
 from geotorch.trainers.input_normalization import InputNormalization
 from geotorch.trainers.networks import input_dtype_of
 from geotorch.trainers.outputs import (
@@ -72,7 +72,7 @@ def predict_raster(
     class_names: Sequence[str] | None = None,
     colors: Sequence[Sequence[int]] | None = None,
     probability_dtype: Literal["uint8", "float16"] = "uint8",
-    crs: str | CRS | None = None,
+    crs: CRSLike | None = None,
     res: float | tuple[float, float] | None = None,
 ) -> list[Path]:
     """Predict every pixel of rasters with a segmentation model, into one Cloud-Optimized GeoTIFF per raster.

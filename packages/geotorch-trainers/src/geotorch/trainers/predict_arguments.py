@@ -9,7 +9,7 @@ from typing import Literal
 
 from rasterio.crs import CRS
 
-from geotorch.core import as_crs
+from geotorch.core import CRSLike, as_crs
 from geotorch.trainers.predict_cog import OutputKind, OutputSpec
 
 #: What a task's output channels are: exclusive classes, labels each present or not, or values (a regression).
@@ -116,7 +116,7 @@ def check_whole(value: int, name: str, minimum: int) -> None:
         raise ValueError(f"predict_raster: {name}={value!r} must be a whole number of at least {minimum}")
 
 
-def grid_crs_of(crs: str | CRS | None, res: float | tuple[float, float] | None) -> CRS | None:
+def grid_crs_of(crs: CRSLike | None, res: float | tuple[float, float] | None) -> CRS | None:
     """The CRS to predict on (None: each input's own), ``res`` checked with it.
 
     Raises:
