@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from geotorch.core import RasterReadError
+from geotorch.core import DatasetNotFoundError, RasterReadError
 from geotorch.datasets import VHR10, BigEarthNet, So2Sat
 from tests.datasets.fakes.classification import PATCHES, make_bigearthnet, write_so2sat
 from tests.datasets.fakes.detection import make_vhr10
@@ -117,3 +117,12 @@ def test_vhr10_names_annotations_that_are_an_error_page_or_not_coco(tmp_path: Pa
     # Before: a bare KeyError 'annotations'.
     with pytest.raises(ValueError, match=rf"VHR10: {annotations} holds no \['annotations'\]"):
         VHR10(root)
+
+
+def test_bigearthnet_names_an_empty_split_file(tmp_path: Path) -> None:
+    root = make_bigearthnet(tmp_path)
+    split = root / "bigearthnet-val.csv"
+    split.write_bytes(b"")
+    # Before: a dataset of 0 patches, so a fit or test ran no step, silently.
+    with pytest.raises(DatasetNotFoundError, match=rf"{split}; the split file lists no patch"):
+        BigEarthNet(root, split="val")

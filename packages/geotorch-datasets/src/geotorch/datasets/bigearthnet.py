@@ -9,7 +9,16 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from geotorch.core import DatasetLifecycle, NonGeoDataset, Resource, Sample, Transform, check_choice, plot_chip
+from geotorch.core import (
+    DatasetLifecycle,
+    DatasetNotFoundError,
+    NonGeoDataset,
+    Resource,
+    Sample,
+    Transform,
+    check_choice,
+    plot_chip,
+)
 from geotorch.datasets.chip_files import chip_files
 from geotorch.datasets.json_files import read_json
 from geotorch.datasets.raster_chips import read_array
@@ -109,7 +118,7 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
         Raises:
             ValueError: if ``split``, ``bands`` or ``num_classes`` is unknown, or a line of the split file is not
                 ``<S2 patch>,<S1 patch>``, naming the file and line.
-            DatasetNotFoundError: if the data is missing and ``download`` is False.
+            DatasetNotFoundError: if the data is missing and ``download`` is False, or the split file lists no patch.
             ChecksumError: if ``checksum`` and a file fails verification.
         """
         self.split = self.check_split(split)
@@ -123,7 +132,12 @@ class BigEarthNet(DatasetLifecycle, NonGeoDataset):
         self.sensors = ("s1", "s2") if bands == "all" else (bands,)
         self.classes = self.class_sets[num_classes]
         self.prepare(download, checksum)
-        self.patches = self._read_split(self.root / self.split_files[split].filename)
+        split_file = self.root / self.split_files[split].filename
+        self.patches = self._read_split(split_file)
+        if not self.patches:
+            raise DatasetNotFoundError("BigEarthNet", split_file, (
+                "the split file lists no patch: a download cut short? remove it and pass download=True"
+            ))
 
     @staticmethod
     def _read_split(path: Path) -> list[dict[str, str]]:
