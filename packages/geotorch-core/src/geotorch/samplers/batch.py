@@ -7,8 +7,6 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from torch.utils.data import Sampler
-
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.areas import RandomPatches, Roi, as_interval
@@ -22,13 +20,16 @@ if TYPE_CHECKING:
     from geotorch.samplers.temporal_arguments import Toi
 
 
-class BatchGeoSampler(Sampler[list[BoundingBox]], Sharded, abc.ABC):
+class BatchGeoSampler(Sharded[list[BoundingBox]], abc.ABC):
     """Base of samplers that yield lists of :class:`BoundingBox` queries, one list per batch.
 
     Use one as the ``batch_sampler`` of a DataLoader over the same dataset.
     Like :class:`~geotorch.samplers.GeoSampler`, it has :meth:`set_epoch` and
     splits its work by rank.
     """
+
+    #: The dataset the sampler draws from.
+    dataset: GeoDataset
 
     def __init__(self, dataset: GeoDataset, *, rank: int | None = None, world_size: int | None = None) -> None:
         """Remember the dataset and resolve the rank.

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 import torch
 import torch.distributed as dist
+from torch.utils.data import DistributedSampler
 
 from geotorch.samplers.arguments import as_count
 from geotorch.samplers.seeds import Seed, torch_generator
+
+#: What a sampler yields: a box, or a batch of them.
+Item = TypeVar("Item")
 
 
 def resolve_rank(rank: int | None, world_size: int | None) -> tuple[int, int]:
@@ -43,23 +49,56 @@ def draw_seed(generator: Seed | None) -> int:
     return int(torch.randint(2**62, (1,), generator=torch_generator(generator)))
 
 
-class Sharded:
+class Sharded(DistributedSampler[Item]):
     """Rank, world size and epoch of a sampler that splits its work across processes.
 
     Samplers run in the main process of a DataLoader, so its workers never
     see the same index twice; splitting is only needed across ranks.
 
+    A sharded sampler is a :class:`~torch.utils.data.DistributedSampler`, so that
+    Lightning, which wraps every other sampler of a DDP run in one, does not split
+    its share of a pass a second time (each rank would see a ``world_size``-th of
+    its share). A rank or world size not given is read from :mod:`torch.distributed`
+    whenever it is needed, so a sampler built before the process group (in a script
+    that DDP runs once per process) still splits its work once it exists.
+
     Attributes:
-        rank: this process's rank.
-        world_size: how many processes share the work.
         epoch: the epoch given to :meth:`set_epoch` (0 until then).
     """
 
     def __init__(self, rank: int | None = None, world_size: int | None = None) -> None:
-        """Resolve the rank (see :func:`resolve_rank`)."""
-        self.rank, self.world_size = resolve_rank(rank, world_size)
+        """Check the rank now (see :func:`resolve_rank`); one not given is resolved again when used."""
+        resolve_rank(rank, world_size)
+        self._shard = (rank, world_size)
         self.epoch = 0
         self._passes = 0
+
+    @property
+    def rank(self) -> int:
+        """This process's rank: as given, else torch.distributed's, else 0."""
+        return resolve_rank(*self._shard)[0]
+
+    @rank.setter
+    def rank(self, value: int) -> None:
+        self._shard = (value, self._shard[1])
+
+    @property
+    def world_size(self) -> int:
+        """How many processes share the work: as given, else torch.distributed's, else 1."""
+        return resolve_rank(*self._shard)[1]
+
+    @world_size.setter
+    def world_size(self, value: int) -> None:
+        self._shard = (self._shard[0], value)
+
+    @property
+    def num_replicas(self) -> int:
+        """:attr:`world_size`, under DistributedSampler's name."""
+        return self.world_size
+
+    @num_replicas.setter
+    def num_replicas(self, value: int) -> None:
+        self._shard = (self._shard[0], value)
 
     def set_epoch(self, epoch: int) -> None:
         """Start epoch ``epoch``: the next pass depends only on the seed, the epoch and the rank.

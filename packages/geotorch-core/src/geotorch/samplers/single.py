@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import torch
-from torch.utils.data import Sampler
 
 from geotorch.core.bbox import LATTICE_TOLERANCE, BoundingBox
 from geotorch.core.geo import GeoDataset
@@ -32,13 +31,16 @@ if TYPE_CHECKING:
     from geotorch.samplers.temporal_arguments import Toi
 
 
-class GeoSampler(Sampler[BoundingBox], Sharded, abc.ABC):
+class GeoSampler(Sharded[BoundingBox], abc.ABC):
     """Base of samplers that yield :class:`BoundingBox` queries of a :class:`GeoDataset`.
 
     Use one as the ``sampler`` of a DataLoader over the same dataset. Every
     sampler has :meth:`set_epoch` and splits its work by rank when
     :mod:`torch.distributed` is initialized or ``rank``/``world_size`` are given.
     """
+
+    #: The dataset the sampler draws from.
+    dataset: GeoDataset
 
     def __init__(self, dataset: GeoDataset, *, rank: int | None = None, world_size: int | None = None) -> None:
         """Remember the dataset and resolve the rank.

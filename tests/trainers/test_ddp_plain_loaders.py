@@ -1,0 +1,48 @@
+"""Geo samplers in plain DataLoaders under Lightning's DDP split a pass once, not twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from torch.utils.data import DistributedSampler
+
+from geotorch.core import RasterDataset
+from geotorch.samplers import GridGeoSampler, PreChippedGeoSampler, RandomBatchGeoSampler, RandomGeoSampler
+from tests.datasets.fakes.geo import write_raster
+
+SCRIPT = Path(__file__).with_name("ddp_plain_loaders_run.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_two_ranks_see_every_grid_window_once_and_length_patches_in_all(tmp_path: Path) -> None:
+    environment = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore",
+                   "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], env=environment, capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    first, second = (json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1))
+    # Before: Lightning wrapped each geo sampler, which had already taken its rank's half, in a
+    # DistributedSampler taking half of that: 4 + 4 windows (8 distinct of 16) and 2 + 2 patches of 8.
+    windows = [tuple(box) for box in first["val"] + second["val"]]
+    assert len(windows) == len(set(windows)) == 16
+    assert len(first["train"]) == len(second["train"]) == 4
+    assert len({tuple(box) for box in first["train"] + second["train"]}) == 8
+
+
+def test_every_geo_sampler_is_a_distributed_sampler_of_its_rank(tmp_path: Path) -> None:
+    # Lightning leaves a DistributedSampler alone and wraps any other sampler of a DDP run in one.
+    write_raster(tmp_path / "scene.tif", np.ones((32, 32), "uint8"), 32633, 500_000.0, 4_000_000.0, 10.0)
+    dataset = RasterDataset(tmp_path)
+    samplers = [GridGeoSampler(dataset, 8, rank=1, world_size=3), RandomGeoSampler(dataset, 8, 6, rank=1, world_size=3),
+                PreChippedGeoSampler(dataset, rank=1, world_size=3),
+                RandomBatchGeoSampler(dataset, 8, 2, 6, rank=1, world_size=3)]
+    for sampler in samplers:
+        assert isinstance(sampler, DistributedSampler)
+        assert (sampler.rank, sampler.world_size, sampler.num_replicas) == (1, 3, 3)
