@@ -193,3 +193,17 @@ def test_crs_annotations_name_every_form_the_argument_takes(function: Any) -> No
     accepted = typing.get_args(typing.get_type_hints(function)["crs"])
     assert {pyproj.CRS, rasterio.crs.CRS, str, int} <= set(accepted)
     assert any(typing.get_origin(kind) is collections.abc.Mapping for kind in accepted)
+
+
+@pytest.mark.real_data
+def test_a_real_file_on_a_datum_no_authority_names_is_read_in_its_epsg_equal_without_a_warp(
+    real_data: Path, warps: list[str]
+) -> None:
+    # IGNF:ETRS89LAEA, its datum "Unknown_based_on_GRS80_ellipsoid": PROJ tells it from EPSG:3035 (ETRS89) by
+    # name, though no point moves between them; read with crs='EPSG:3035' it was warped, res 500.00000000000006.
+    path = real_data / "float_raster_with_nodata.tif"
+    dataset = RasterDataset(path, crs="EPSG:3035")
+    assert dataset.res == (500.0, 500.0)
+    with rasterio.open(path) as source:
+        np.testing.assert_array_equal(dataset[dataset.bounds]["image"].numpy(), source.read())
+    assert warps == []

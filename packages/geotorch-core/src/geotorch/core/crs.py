@@ -54,16 +54,16 @@ def same_crs(first: CRS, second: CRS) -> bool:
     one, other = _horizontal_part(first), _horizontal_part(second)
     if one.equals(other, ignore_axis_order=True):
         return True
-    # PROJ tells a datum bound to WGS 84 by a null shift (proj strings' +towgs84=0,0,0, which older GeoTIFFs
-    # hold as a user-defined datum) from WGS 84 itself, by name: such CRSs are the same where no point moves.
-    return (_null_shift(one) or _null_shift(other)) and _moves_no_point(first, second)
+    # PROJ tells a datum no authority defines (a file's own: "Unknown based on GRS80 ellipsoid", or bound to
+    # WGS 84 by proj strings' null +towgs84=0,0,0, as older GeoTIFFs hold them) from every named one: such
+    # CRSs are the same where no point moves between them, as no point moves in GDAL's warp between them.
+    return (_user_defined_datum(one) or _user_defined_datum(other)) and _moves_no_point(first, second)
 
 
-def _null_shift(parsed: pyproj.CRS) -> bool:
-    """Whether ``parsed`` is bound to another datum by a transformation of all-zero parameters (TOWGS84[0,...])."""
-    operation = parsed.coordinate_operation if parsed.type_name == "Bound CRS" else None
-    # (A grid shift's parameter is a file name, as +nadgrids=@conus: no null shift.)
-    return operation is not None and all(str(param.value) in ("0", "0.0") for param in operation.params)
+def _user_defined_datum(parsed: pyproj.CRS) -> bool:
+    """Whether the datum of ``parsed`` (of its source CRS, if bound) is one no authority defines."""
+    datum = parsed.datum
+    return datum is not None and datum.to_json_dict().get("id") is None
 
 
 def _moves_no_point(first: CRS, second: CRS) -> bool:
