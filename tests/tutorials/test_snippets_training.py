@@ -160,7 +160,8 @@ def test_vhr10_datamodule_resizes_images_and_boxes_to_patch_size(tmp_path: Path)
 
 
 def test_sentinel2_cdl_datamodule_in_torchgeos_positional_order(tmp_path: Path) -> None:
-    size, left, top = 64, 500000.0, 4650000.0
+    # 192 px: the validation and test strips (0.1 each) are at least a 16 px patch wide.
+    size, left, top = 192, 500000.0, 4650000.0
     for number, band in enumerate(("B02", "B03", "B04", "B08")):
         write_raster(
             tmp_path / "s2" / f"T16TDL_20210101T103331_{band}_10m.tif",
