@@ -23,6 +23,7 @@ from geotorch.datamodules import GeoDataModule
 from geotorch.trainers import GeoTIFFPredictionWriter, SemanticSegmentationTask
 from geotorch.trainers.input_normalization import CHECKPOINT_KEY
 from geotorch.trainers.predict import predict_raster
+from geotorch.transforms import AppendNDVI, AugmentationSequential, Normalize
 from tests.trainers.task_fakes import fast_trainer
 
 TRANSFORM = Affine(10, 0, 500_000, 0, -10, 4_000_000)
@@ -216,6 +217,35 @@ def test_predict_raster_refuses_a_task_fit_on_more_than_a_normalisation_unless_g
                                                                        patch_size=PATCH, predict_stride=STRIDE),
                                      "classes")
     given = written_by_predict_raster(tmp_path, task, scene, "classes", preprocess=lambda x: x / SCALE)
+    np.testing.assert_array_equal(given, expected)
+
+
+class NDVIModule(SceneModule):
+    """Reflectances divided by 10,000, then their NDVI appended (TorchGeo's spectral-index recipe)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.aug = AugmentationSequential(Normalize(mean=self.mean, std=self.std), AppendNDVI(index_nir=3, index_red=2))
+        self.train_aug = self.aug
+
+
+def test_a_task_fits_and_predicts_on_the_bands_its_datamodule_appends(tmp_path: Path) -> None:
+    # The task's band check counted the files' 4 bands, not the NDVI the augmentation appends: in_channels=5
+    # was refused ("NDVIModule gives images of 4 bands ... set the task's in_channels to 4"), and 4 failed at the
+    # first batch in the model.
+    scene = write_scene(tmp_path / "data")
+    module = NDVIModule(paths=scene.parent, batch_size=4, patch_size=PATCH, predict_stride=STRIDE, length=8)
+    refused = r"NDVIModule gives images of 4 bands and 1 its augmentation appends but SemanticSegmentationTask has "
+    with pytest.raises(ValueError, match=refused + r"in_channels=4; set the task's in_channels to 5"):
+        fitted_task(tmp_path, module)
+    task = fitted_task(tmp_path, module, in_channels=5)
+    with pytest.raises(ValueError, match=r"SemanticSegmentationTask was fit on images changed by AppendNDVI in "
+                                         r"NDVIModule's augmentation, .* give preprocess="):
+        predict_raster(task, scene, tmp_path / "refused", patch_size=PATCH, device="cpu")
+    expected = written_by_the_writer(tmp_path, task, module, "classes")
+    given = written_by_predict_raster(
+        tmp_path, task, scene, "classes", preprocess=lambda x: module.aug({"image": x})["image"]
+    )
     np.testing.assert_array_equal(given, expected)
 
 

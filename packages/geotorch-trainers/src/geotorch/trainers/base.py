@@ -14,12 +14,25 @@ from torch import Tensor, nn
 from torchmetrics import MetricCollection
 
 from geotorch.trainers.input_normalization import CHECKPOINT_KEY, InputNormalization, fitted_normalization
+from geotorch.transforms import (
+    AppendEVI,
+    AppendNormalizedDifferenceIndex,
+    AppendSAVI,
+    AppendTriBandNormalizedDifferenceIndex,
+    Rearrange,
+)
 
 #: Schedulers a task's ``scheduler`` argument may name.
 SCHEDULERS = ("plateau", "cosine", "none")
 
 #: Normalisation layers that keep running statistics, which a forward pass in training mode updates.
 RUNNING_STATISTICS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+
+#: Augmentations that append one band (a spectral index) to the images they are given.
+INDEX_BANDS = (AppendNormalizedDifferenceIndex, AppendTriBandNormalizedDifferenceIndex, AppendSAVI, AppendEVI)
+
+#: The datamodule's augmentation each stage's batches go through (each falling back to ``aug``).
+STAGE_AUGMENTATIONS = {"fit": "train_aug", "validate": "val_aug", "test": "test_aug", "predict": "predict_aug"}
 
 #: Sample keys whose values stay where they are when a batch moves to the device: places, not tensors.
 PLACE_KEYS = ("crs", "bounds")
@@ -158,16 +171,30 @@ class BaseTask(LightningModule, abc.ABC):
     def setup(self, stage: str) -> None:
         """Check, before any step, that the datamodule's images have the task's band count.
 
+        The count is the datamodule's ``num_channels`` and the spectral indices its augmentation for
+        ``stage`` appends (``AppendNDVI``, ...); an augmentation that rearranges the bands
+        (``Rearrange``) leaves the count unknown, and unchecked.
+
         Raises:
-            ValueError: if the datamodule declares a band count other than ``in_channels``.
+            ValueError: if the datamodule gives images of another band count than ``in_channels``.
         """
         datamodule = getattr(self._trainer, "datamodule", None) if self._trainer is not None else None
         bands = getattr(datamodule, "num_channels", None)
         wanted = self.hparams.get("in_channels")
-        if isinstance(bands, int) and isinstance(wanted, int) and bands != wanted:
+        if not isinstance(bands, int) or not isinstance(wanted, int):
+            return
+        augmentation = getattr(datamodule, STAGE_AUGMENTATIONS.get(stage, "aug"), None) or getattr(
+            datamodule, "aug", None
+        )
+        modules = list(augmentation.modules()) if isinstance(augmentation, nn.Module) else []
+        if any(isinstance(module, Rearrange) for module in modules):
+            return
+        appended = sum(isinstance(module, INDEX_BANDS) for module in modules)
+        if bands + appended != wanted:
+            indices = f" and {appended} its augmentation appends" if appended else ""
             raise ValueError(
-                f"{type(datamodule).__name__} gives images of {bands} bands but {type(self).__name__} has "
-                f"in_channels={wanted}; set the task's in_channels to {bands}"
+                f"{type(datamodule).__name__} gives images of {bands} bands{indices} but {type(self).__name__} has "
+                f"in_channels={wanted}; set the task's in_channels to {bands + appended}"
             )
 
     def on_fit_start(self) -> None:
