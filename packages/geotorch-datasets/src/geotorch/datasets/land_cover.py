@@ -23,6 +23,7 @@ from geotorch.core import (
     class_legend,
     new_figure,
 )
+from geotorch.datasets.integer_choices import integer_choices
 from geotorch.datasets.product_paths import (
     ProductPaths,
     download_folder,
@@ -98,8 +99,9 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
         Raises:
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
-            TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if a class is not one of ``class_names``, or both ``paths`` and ``root`` are given.
+            TypeError: if ``paths`` is not a path or a list of paths, or ``classes`` not a list of whole numbers.
+            ValueError: if a class is not one of ``class_names`` or is named twice, ``classes`` keeps no class but
+                the background, or both ``paths`` and ``root`` are given.
         """
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
@@ -122,13 +124,20 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
         return bool(self.product_files())
 
     def _select_classes(self, classes: Sequence[int] | None) -> tuple[int, ...]:
-        chosen = [value for value in (self.class_names if classes is None else classes) if value != 0]
+        owner = type(self).__name__
+        if classes is None:
+            return (0, *(value for value in self.class_names if value != 0))
+        given = integer_choices(classes, "classes", owner)
+        chosen = [value for value in given if value != 0]
         unknown = [value for value in chosen if value not in self.class_names]
         if unknown:
+            raise ValueError(f"{owner}: unknown class value(s) {unknown}; valid values are {sorted(self.class_names)}")
+        if not chosen:
             raise ValueError(
-                f"{type(self).__name__}: unknown class value(s) {unknown}; valid values are {sorted(self.class_names)}"
+                f"{owner}: classes={list(given)} keeps no class but the background 0, so every pixel would be 0; "
+                f"name the class values to keep, or pass classes=None for every class"
             )
-        return (0, *dict.fromkeys(chosen))
+        return (0, *chosen)
 
     def labels_of(self, mask: Tensor) -> Tensor:
         """The label of each raw value: ``1..k`` for the chosen classes, 0 for every other value."""
@@ -202,10 +211,12 @@ class YearlyLandCover(LandCoverRaster):
         Raises:
             DatasetNotFoundError: if a year is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
-            TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if a year or a class is unknown.
+            TypeError: if ``paths`` is not a path or a list of paths, or ``years`` or ``classes`` is not a list
+                of whole numbers.
+            ValueError: if a year or a class is unknown or named twice, or ``classes`` keeps no class but the
+                background.
         """
-        self.years = tuple(self.default_years if years is None else years)
+        self.years = self.default_years if years is None else integer_choices(years, "years", type(self).__name__)
         unknown = [year for year in self.years if year not in self.md5s]
         if unknown or not self.years:
             raise ValueError(
