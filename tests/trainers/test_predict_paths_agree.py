@@ -114,7 +114,7 @@ def test_a_checkpoint_keeps_the_normalisation_for_predict_raster(tmp_path: Path)
     trainer.strategy.connect(task)
     trainer.save_checkpoint(checkpoint)
     assert torch.load(checkpoint, weights_only=True)[CHECKPOINT_KEY] == {
-        "steps": [[[0.0], [SCALE]]], "unrepeatable": None
+        "steps": [[[0.0], [SCALE]]], "unrepeatable": None, "bands": None
     }
     loaded = SemanticSegmentationTask.load_from_checkpoint(checkpoint).eval()
     fresh = SemanticSegmentationTask(model="fcn", in_channels=4, num_classes=4, num_filters=8)
@@ -247,6 +247,40 @@ def test_a_task_fits_and_predicts_on_the_bands_its_datamodule_appends(tmp_path: 
         tmp_path, task, scene, "classes", preprocess=lambda x: module.aug({"image": x})["image"]
     )
     np.testing.assert_array_equal(given, expected)
+
+
+class NamedBands(RasterDataset):
+    """The scene's four bands by name (a Sentinel-2 export of B2, B3, B4, B8), read near-infrared first."""
+
+    filename_glob = "scene*.tif"
+    all_bands = ("B2", "B3", "B4", "B8")
+
+
+class NamedBandsModule(SceneModule):
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        images = NamedBands(paths=self.kwargs["paths"], bands=("B8", "B4", "B3", "B2"))
+        labelled = images & Labels(paths=self.kwargs["paths"])
+        return labelled, labelled, images, images
+
+
+def test_predict_raster_reads_the_bands_the_task_was_fit_on_in_their_order(tmp_path: Path) -> None:
+    # A task fit on bands=("B8", "B4", "B3", "B2") of B2-B3-B4-B8 files was given them in file order by
+    # predict_raster: four bands, the model ran, and the classes were silently those of other inputs.
+    scene = write_scene(tmp_path / "data")
+    module = NamedBandsModule(paths=scene.parent, batch_size=4, patch_size=PATCH, predict_stride=STRIDE, length=8)
+    task = fitted_task(tmp_path, module)
+    assert task.input_normalization is not None and task.input_normalization.bands == (4, 3, 2, 1)
+    expected = written_by_the_writer(tmp_path, task, module, "probabilities")
+    np.testing.assert_array_equal(written_by_predict_raster(tmp_path, task, scene, "probabilities"), expected)
+    three = tmp_path / "three" / "rgb.tif"
+    three.parent.mkdir()
+    with rasterio.open(scene) as source:
+        profile = source.profile | {"count": 3}
+        with rasterio.open(three, "w", **profile) as target:
+            target.write(source.read([1, 2, 3]))
+    with pytest.raises(ValueError, match=r"rgb.tif has 3 bands, and the task was fit on its training files' bands "
+                                         r"\[4, 3, 2, 1\]"):
+        predict_raster(task, three, tmp_path / "refused", patch_size=PATCH, device="cpu")
 
 
 def as_classes(sample: dict[str, object]) -> dict[str, object]:

@@ -31,10 +31,13 @@ class InputNormalization:
             per band or one for all bands.
         unrepeatable: what else changed the input, which cannot be repeated from this record (an augmentation
             other than a normalisation, the training dataset's ``transforms``); None when the steps are all.
+        bands: the band numbers (from 1) the training dataset read of its files, in order, where it selected
+            them by name (``bands=`` among ``all_bands`` of multi-band files); None for every band in file order.
     """
 
     steps: tuple[Step, ...] = ()
     unrepeatable: str | None = None
+    bands: tuple[int, ...] | None = None
 
     def __call__(self, images: Tensor) -> Tensor:
         """Normalise a ``(B, C, H, W)`` batch of raw pixel values as the datamodule's augmentation did.
@@ -70,7 +73,11 @@ class InputNormalization:
 
     def to_checkpoint(self) -> dict[str, Any]:
         """The record as plain lists, strings and None (what ``torch.load(weights_only=True)`` reads)."""
-        return {"steps": [[list(mean), list(std)] for mean, std in self.steps], "unrepeatable": self.unrepeatable}
+        return {
+            "steps": [[list(mean), list(std)] for mean, std in self.steps],
+            "unrepeatable": self.unrepeatable,
+            "bands": None if self.bands is None else list(self.bands),
+        }
 
     @classmethod
     def from_checkpoint(cls, record: object) -> InputNormalization | None:
@@ -83,13 +90,16 @@ class InputNormalization:
             return None
         steps = record.get("steps") if isinstance(record, dict) else None
         unrepeatable = record.get("unrepeatable") if isinstance(record, dict) else None
+        bands = record.get("bands") if isinstance(record, dict) else None
         if (
             not isinstance(steps, list)
             or not all(isinstance(step, list) and len(step) == 2 for step in steps)
             or not (unrepeatable is None or isinstance(unrepeatable, str))
+            or not (bands is None or (isinstance(bands, list) and bands and all(_is_band(band) for band in bands)))
         ):
             raise ValueError(f"the checkpoint's {CHECKPOINT_KEY!r} is not a record of input normalisation: {record!r}")
-        return cls(tuple((_values(mean), _values(std)) for mean, std in steps), unrepeatable)
+        selected = None if bands is None else tuple(bands)
+        return cls(tuple((_values(mean), _values(std)) for mean, std in steps), unrepeatable, selected)
 
 
 def fitted_normalization(datamodule: object) -> InputNormalization | None:
@@ -121,7 +131,25 @@ def fitted_normalization(datamodule: object) -> InputNormalization | None:
     dataset = getattr(datamodule, "train_dataset", None)
     if any(getattr(found, "transforms", None) is not None for found in _image_datasets(dataset)):
         unrepeatable.append(f"the transforms of {type(datamodule).__name__}'s training dataset")
-    return InputNormalization(tuple(steps), " and ".join(unrepeatable) or None)
+    return InputNormalization(tuple(steps), " and ".join(unrepeatable) or None, _selected_bands(dataset))
+
+
+def _selected_bands(dataset: object) -> tuple[int, ...] | None:
+    """The band numbers the image datasets of ``dataset`` read of their multi-band files, if they select bands.
+
+    None where they read every band in file order, read one file per band (``separate_files``: the files
+    predicted are stacks of the user's making), or select differently from one another.
+    """
+    selections: set[tuple[int, ...] | None] = set()
+    for found in _image_datasets(dataset):
+        names, every = getattr(found, "bands", None), getattr(found, "all_bands", None)
+        if getattr(found, "datasets", None) or getattr(found, "dataset", None) is not None or not every or not names:
+            continue
+        if getattr(found, "separate_files", False) or not set(names) <= set(every):
+            return None
+        # (Every band in file order is no selection.)
+        selections.add(None if tuple(names) == tuple(every) else tuple(list(every).index(name) + 1 for name in names))
+    return next(iter(selections)) if len(selections) == 1 else None
 
 
 def _image_datasets(dataset: object) -> Iterator[object]:
@@ -138,6 +166,11 @@ def _image_datasets(dataset: object) -> Iterator[object]:
     yield dataset
     for inner in (*getattr(dataset, "datasets", ()), getattr(dataset, "dataset", None)):
         yield from _image_datasets(inner)
+
+
+def _is_band(value: object) -> bool:
+    """Whether ``value`` is a band number (an int from 1; not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _values(values: object) -> tuple[float, ...]:

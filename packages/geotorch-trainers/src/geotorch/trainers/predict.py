@@ -146,7 +146,9 @@ def predict_raster(
             They read at most two batches ahead, however many they are, so memory does not grow with them.
         device: where the model runs (default: CUDA when available, else the CPU); it must be
             available on this machine.
-        preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values giving
+        preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values (each input's
+            image bands, every band but an alpha band; for a task whose training dataset selected bands by
+            name from multi-band files, ``bands=``, those bands, in its order, as the task recorded them) giving
             the model's input. By default, for a task fit on a GeoTorch datamodule, the datamodule's
             normalisation (its ``predict_aug``, else ``aug``: what ``geotorch predict`` applies), which the
             task records when fit and keeps in its checkpoints (its ``input_normalization``); else the
@@ -180,7 +182,8 @@ def predict_raster(
         ValueError: if an argument is out of range (``device`` unknown or not available here,
             ``output_dir`` empty: not taken for the working folder), the task was fit on images changed by more
             than a normalisation (another augmentation, the dataset's ``transforms``) and no ``preprocess`` is
-            given, a recorded normalisation has not one value per band of an input, a URL names a prefix (ends with
+            given, a recorded normalisation has not one value per band of an input, an input has fewer bands
+            than the task's recorded band selection names, a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
             input to warp has no CRS, bands of different nodata values, no grid on ``crs`` or pixels over
             1000 times finer or coarser than ``res``, the model's output is not ``(B, K, H, W)`` of the
@@ -248,7 +251,10 @@ def predict_raster(
         for number, layout in enumerate(layouts)
         for chunk in chunks_of(number, layout.tops, layout.lefts, size, (layout.grid.height, layout.grid.width), 1)
     ]
-    reader = WindowReader(layouts, plan, grid_crs, res)
+    recorded = getattr(model, "input_normalization", None)
+    reader = WindowReader(
+        layouts, plan, grid_crs, res, bands=recorded.bands if isinstance(recorded, InputNormalization) else None
+    )
     # The folders this run will make (the output folder, an input's subfolder), deepest first.
     made = sorted(
         {parent for layout in layouts for parent in (folder / layout.name).parents if not parent.exists()},

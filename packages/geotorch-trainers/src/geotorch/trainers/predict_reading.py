@@ -275,10 +275,12 @@ class WindowReader:
         plan: ``(output position, chunk)`` of every chunk, in the order they are run.
         crs: the grid's CRS when inputs are warped, else None.
         res: the warped grid's resolution, or None.
+        bands: the band numbers (from 1) to read of every file, in the model's order (the bands a task's
+            training dataset selected); None for each file's image bands.
 
     Raises:
-        ValueError: if the inputs do not all have the same number of bands (one model reads them all), or
-            one holds complex pixels.
+        ValueError: if the inputs do not all have the same number of bands (one model reads them all), one
+            holds complex pixels, or one has fewer bands than ``bands`` name.
     """
 
     def __init__(
@@ -287,6 +289,8 @@ class WindowReader:
         plan: Sequence[tuple[int, Chunk]],
         crs: CRS | None,
         res: float | tuple[float, float] | None,
+        *,
+        bands: Sequence[int] | None = None,
     ) -> None:
         self.layouts, self.plan, self.crs, self.res = list(layouts), list(plan), crs, res
         self.items = [
@@ -295,7 +299,7 @@ class WindowReader:
             for top, left in layouts[number].windows(chunk)
         ]
         # The image's band numbers in each file, the same in its warp (which keeps an alpha band where it lies).
-        self.indexes = [_image_bands_of(layout.source) for layout in layouts]
+        self.indexes = [_image_bands_of(layout.source, bands) for layout in layouts]
         self.bands = [len(indexes) for indexes in self.indexes]
         if len(set(self.bands)) > 1:
             first, other = self.bands[0], next(count for count in self.bands if count != self.bands[0])
@@ -480,11 +484,12 @@ def image_bands(view: DatasetReader | WarpedVRT) -> list[int]:
     return [number for number, role in enumerate(view.colorinterp, 1) if role != ColorInterp.alpha]
 
 
-def _image_bands_of(source: str | None) -> list[int]:
-    """The band numbers of the image in the file ``source`` (see :func:`image_bands`).
+def _image_bands_of(source: str | None, selected: Sequence[int] | None = None) -> list[int]:
+    """The band numbers of the image in the file ``source`` (see :func:`image_bands`), or ``selected`` ones.
 
     Raises:
-        ValueError: if its pixels are complex numbers (a float32 window would keep their real parts only).
+        ValueError: if its pixels are complex numbers (a float32 window would keep their real parts only), or
+            it has fewer bands than ``selected`` name.
     """
     assert source is not None
     with open_raster(source) as reader:
@@ -493,4 +498,11 @@ def _image_bands_of(source: str | None) -> list[int]:
                 f"predict_raster: {source} holds complex pixels ({reader.dtypes[0]}); a model's float32 windows "
                 "would keep their real parts only: give it their amplitude, say, as a raster of its own"
             )
-        return image_bands(reader)
+        if selected is None:
+            return image_bands(reader)
+        if max(selected) > reader.count:
+            raise ValueError(
+                f"predict_raster: {source} has {reader.count} bands, and the task was fit on its training files' "
+                f"bands {list(selected)} (its dataset's bands=): predict files of the product it was fit on"
+            )
+        return list(selected)
