@@ -70,3 +70,29 @@ def test_aster_reads_dem_tiles_only_and_plots_them(tmp_path: Path) -> None:
 def test_missing_tiles_say_where_to_get_them(tmp_path: Path, cls: type[EUDEM] | type[AsterGDEM]) -> None:
     with pytest.raises(DatasetNotFoundError, match=rf"{tmp_path}.*(Copernicus|Earthdata)"):
         cls(root=tmp_path, download=True)
+
+
+def test_eudem_plot_scales_to_the_elevations_leaving_the_nodata_collar_blank(tmp_path: Path) -> None:
+    # The real tile's 58 nodata pixels (-3.4e38) set the colour scale's low end before, so every
+    # elevation was drawn in one colour.
+    if not REAL_FLOAT.is_file():
+        pytest.skip(f"real geodata not found at {REAL_FLOAT.resolve()} (the project root's ../shared/data/real)")
+    shutil.copy(REAL_FLOAT, tmp_path / "eu_dem_v11_E40N20.TIF")
+    with rasterio.open(REAL_FLOAT) as source:
+        stored = source.read(1, masked=True)
+    dataset = EUDEM(root=tmp_path)
+    figure = dataset.plot(dataset[dataset.bounds])
+    shown = figure.axes[0].images[0]
+    assert shown.get_clim() == (float(stored.min()), float(stored.max()))
+    np.testing.assert_array_equal(np.ma.getmaskarray(shown.get_array()), np.ma.getmaskarray(stored))
+
+
+def test_elevation_plot_leaves_nan_out_of_the_scale_and_names_a_sample_without_elevation(tmp_path: Path) -> None:
+    write_eudem_tile(tmp_path)
+    dataset = EUDEM(root=tmp_path)
+    mask = dataset[dataset.bounds]["mask"]
+    mask[:, :4] = float("nan")
+    figure = dataset.plot({"mask": mask})
+    assert figure.axes[0].images[0].get_clim() == (100 + 4 * 4, 100 + 5 * 31 + 4 * 31)
+    with pytest.raises(ValueError, match=r"plot_elevation: the sample has no mask or prediction \(keys: \['image'\]\)"):
+        dataset.plot({"image": mask[None]})

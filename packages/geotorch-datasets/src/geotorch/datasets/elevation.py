@@ -13,19 +13,39 @@ from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
 
-def plot_elevation(sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
+def plot_elevation(
+    sample: Sample, show_titles: bool = True, suptitle: str | None = None, nodata: float | None = None
+) -> Any:
     """Draw a sample's elevation ``mask`` (and ``prediction`` when present) on one terrain colour scale.
+
+    Pixels without data (NaN, and ``nodata``) are left blank and out of the scale, which spans the
+    elevations present (a tile's edge of nodata -3.4e38 beside hills of 100-400 m shows the hills).
+
+    Args:
+        sample: a sample with ``mask`` and optionally ``prediction``, elevations in metres.
+        show_titles: label each panel.
+        suptitle: a title over the figure.
+        nodata: the value of pixels without data (the dataset's fill), or None.
 
     Returns:
         A matplotlib Figure.
+
+    Raises:
+        ValueError: if the sample has neither ``mask`` nor ``prediction``.
     """
     keys = [key for key in ("mask", "prediction") if key in sample]
-    layers = [torch.as_tensor(sample[key]).detach().cpu().squeeze().numpy() for key in keys]
-    low = min(float(np.min(layer)) for layer in layers)
-    high = max(float(np.max(layer)) for layer in layers)
+    if not keys:
+        raise ValueError(f"plot_elevation: the sample has no mask or prediction (keys: {sorted(sample)})")
+    layers = []
+    for key in keys:
+        layer = torch.as_tensor(sample[key]).detach().cpu().squeeze().numpy().astype(np.float64)
+        missing = ~np.isfinite(layer) if nodata is None else ~np.isfinite(layer) | (layer == nodata)
+        layers.append(np.ma.masked_array(layer, mask=missing))
+    values = np.concatenate([layer.compressed() for layer in layers])
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
     figure = new_figure(4 * len(keys), 4)
     for axis, key, layer in zip(figure.subplots(1, len(keys), squeeze=False)[0], keys, layers, strict=True):
-        shown = axis.imshow(layer, cmap="terrain", vmin=low, vmax=max(high, low + 1))
+        shown = axis.imshow(layer, cmap="terrain", vmin=low, vmax=high if high > low else low + 1)
         axis.set_axis_off()
         if show_titles:
             axis.set_title(f"{key.capitalize()} (m)")
@@ -139,8 +159,12 @@ class EUDEM(RasterDataset, DatasetLifecycle):
         return bool(find_files(self.paths, self.filename_glob))
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
-        """Draw the elevation on a terrain colour scale; returns a matplotlib Figure."""
-        return plot_elevation(sample, show_titles, suptitle)
+        """Draw the elevation on a terrain colour scale, the tiles' nodata left blank; returns a matplotlib Figure.
+
+        Raises:
+            ValueError: if the sample has neither ``mask`` nor ``prediction``.
+        """
+        return plot_elevation(sample, show_titles, suptitle, nodata=self.fill)
 
 
 class AsterGDEM(ManualRaster):
@@ -197,5 +221,9 @@ class AsterGDEM(ManualRaster):
                          checksum=checksum)
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
-        """Draw the elevation on a terrain colour scale; returns a matplotlib Figure."""
-        return plot_elevation(sample, show_titles, suptitle)
+        """Draw the elevation on a terrain colour scale, a ``nodata`` given left blank; returns a matplotlib Figure.
+
+        Raises:
+            ValueError: if the sample has neither ``mask`` nor ``prediction``.
+        """
+        return plot_elevation(sample, show_titles, suptitle, nodata=self.nodata)
