@@ -294,18 +294,16 @@ def plot_labels(
         A matplotlib Figure made by pyplot (its current figure).
 
     Raises:
-        ValueError: if the sample has neither ``mask`` nor ``prediction``.
+        ValueError: if the sample has neither ``mask`` nor ``prediction``, or either is not one layer of
+            labels ``0..len(colors)-1`` (see :func:`label_layer`).
     """
     keys = [key for key in ("mask", "prediction") if key in sample]
     if not keys:
         raise ValueError(f"plot_labels: the sample has no mask or prediction (keys: {sorted(sample)})")
+    layers = [label_layer(sample[key], key, len(colors)) for key in keys]
     figure = new_figure(4 * len(keys), 4)
     axes = figure.subplots(1, len(keys), squeeze=False)[0]
-    layers = []
-    for axis, key in zip(axes, keys, strict=True):
-        labels = torch.as_tensor(sample[key]).detach().cpu().numpy().astype(np.int64)
-        labels = np.clip(labels[0] if labels.ndim == 3 else labels, 0, len(colors) - 1)
-        layers.append(labels)
+    for axis, key, labels in zip(axes, keys, layers, strict=True):
         axis.imshow(colors[labels], interpolation="nearest")
         axis.set_axis_off()
         if show_titles:
@@ -315,3 +313,42 @@ def plot_labels(
     if names is not None:
         add_legend(figure, class_legend(layers, names, colors))
     return figure
+
+
+def label_layer(values: Any, key: str, count: int) -> np.ndarray:
+    """``values`` (a sample's ``key``) as one ``(H, W)`` layer of labels ``0..count-1``, to draw.
+
+    Args:
+        values: a tensor or array of labels, ``(H, W)`` or ``(1, H, W)``.
+        key: the sample's key, used in messages.
+        count: how many labels there are (colours to draw them in).
+
+    Returns:
+        The labels as int64.
+
+    Raises:
+        ValueError: if ``values`` is not one layer (scores of several classes, a batch or a time series), holds
+            fractions (probabilities), or holds labels outside ``0..count-1`` (which would be drawn, and named in
+            the legend, as another class).
+    """
+    layer = torch.as_tensor(values).detach().cpu()
+    if layer.ndim == 3 and layer.shape[0] == 1:
+        layer = layer[0]
+    if layer.ndim != 2:
+        raise ValueError(
+            f"plot_labels: {key!r} has shape {tuple(layer.shape)}; give one layer of labels, (H, W) or (1, H, W): "
+            f"the argmax of scores over their classes, one sample of a batch or one step of a series"
+        )
+    if layer.is_floating_point() and not torch.equal(layer, layer.round()):
+        raise ValueError(
+            f"plot_labels: {key!r} holds fractions ({float(layer.min()):g} to {float(layer.max()):g}), not labels: "
+            f"give the argmax of scores over their classes"
+        )
+    labels = layer.numpy().astype(np.int64)
+    outside = sorted(set(np.unique(labels[(labels < 0) | (labels >= count)]).tolist()))
+    if outside:
+        raise ValueError(
+            f"plot_labels: {key!r} holds labels {outside[:10]}, outside 0 to {count - 1}, the labels of the classes "
+            f"chosen: a prediction of a model with other classes?"
+        )
+    return labels
