@@ -58,21 +58,47 @@ class StreamingGridSampler(GeoSampler):
                 "would get no prediction (nodata in the outputs); give a stride of at most the size"
             )
         self.outputs: list[EntryOutput] = entry_outputs(dataset, self.size, self.stride)
-        self.chunks: list[Chunk] = [
-            chunk
-            for number, output in enumerate(self.outputs)
-            for chunk in chunks_of(
-                number,
-                output.layout.tops,
-                output.layout.lefts,
-                self.size,
-                (output.layout.grid.height, output.layout.grid.width),
-                self.world_size,
-            )
-        ]
-        self.mine: list[Chunk] = assign(self.chunks, self.rank, self.world_size)
-        #: The chunk of another rank whose first window this rank runs, having none of its own (else None).
-        self.spare: Chunk | None = self.chunks[self.rank % len(self.chunks)] if self.chunks and not self.mine else None
+        self._assigned: tuple[tuple[int, int], list[Chunk], list[Chunk], Chunk | None] | None = None
+
+    def _assignment(self) -> tuple[list[Chunk], list[Chunk], Chunk | None]:
+        """All chunks, this rank's and its spare, for the rank as it is now (torch.distributed's when not given).
+
+        Resolved when used, as the rank of every geo sampler: one built before DDP's process group splits its
+        work once the group exists.
+        """
+        shard = (self.rank, self.world_size)
+        if self._assigned is None or self._assigned[0] != shard:
+            chunks = [
+                chunk
+                for number, output in enumerate(self.outputs)
+                for chunk in chunks_of(
+                    number,
+                    output.layout.tops,
+                    output.layout.lefts,
+                    self.size,
+                    (output.layout.grid.height, output.layout.grid.width),
+                    shard[1],
+                )
+            ]
+            mine = assign(chunks, *shard)
+            spare = chunks[shard[0] % len(chunks)] if chunks and not mine else None
+            self._assigned = (shard, chunks, mine, spare)
+        return self._assigned[1], self._assigned[2], self._assigned[3]
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every output's chunks, in order: chunk ``k`` is rank ``k % world_size``'s."""
+        return self._assignment()[0]
+
+    @property
+    def mine(self) -> list[Chunk]:
+        """This rank's chunks."""
+        return self._assignment()[1]
+
+    @property
+    def spare(self) -> Chunk | None:
+        """The chunk of another rank whose first window this rank runs, having none of its own (else None)."""
+        return self._assignment()[2]
 
     def windows(self) -> Iterator[tuple[Chunk, int, int]]:
         """``(chunk, top, left)`` of this rank's windows, in the order they are yielded (the spare's alone, if any)."""
