@@ -283,11 +283,15 @@ class GeoDataModule(BaseDataModule):
         return train, val, test, test
 
     def setup(self, stage: str) -> None:
-        """Build the datasets once (every stage needs only its own, but the split is shared)."""
+        """Build the datasets once (every stage needs only its own, but the split is shared).
+
+        ``num_channels`` becomes the band count of the training dataset's images where it has any: a class's
+        ``num_channels`` is the default bands' count, and the dataset's ``bands`` may choose others.
+        """
         if self.train_dataset is None:
             self.train_dataset, self.val_dataset, self.test_dataset, self.predict_dataset = self.build_splits()
             image_channels = self.train_dataset.channels.get("image")
-            if self.num_channels is None and image_channels is not None:
+            if image_channels is not None:
                 self.num_channels = image_channels
 
     def _shard(self) -> tuple[int | None, int | None]:
