@@ -308,8 +308,10 @@ class PreChippedGeoSampler(SpatialSampler):
     entry crossing the roi's edge is left out, not cut. Identical entries
     (same footprint and time) are yielded once. A pass is split across ranks
     entry by entry, after shuffling when asked: every entry is visited exactly
-    once over all ranks. All ranks must shuffle alike, so give every rank the
-    same seed (one seeded ``generator``, or the same ``torch.manual_seed``).
+    once over all ranks. All ranks must shuffle alike: give every rank the
+    same ``generator`` seed; without one, a sampler of more than one rank
+    shuffles from seed 0 (new orders each epoch and pass, as torch's
+    DistributedSampler), one of a single rank from torch's default generator.
     """
 
     strategy = "sequential"
@@ -335,8 +337,7 @@ class PreChippedGeoSampler(SpatialSampler):
                 times cut to it.
             shuffle: visit the entries in a new random order each pass.
             generator: source of the shuffling: a seed (an int, or a list of ints), a torch generator or a numpy
-                random source
-                (default: torch's default generator).
+                random source (default: torch's default generator on one rank, seed 0 shared by several).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
@@ -370,12 +371,15 @@ class PreChippedGeoSampler(SpatialSampler):
             )
         self.shuffle = shuffle
         self.seed = draw_seed(generator) if shuffle else 0
+        self._seeded = generator is not None
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's chips, in index order or shuffled."""
         order = torch.arange(len(self.chips))
         if self.shuffle:
-            order = torch.randperm(len(self.chips), generator=self._pass_generator(self.seed, per_rank=False))
+            # Ranks' default generators differ unless all seeded torch alike: a shared seed 0, as DistributedSampler's.
+            seed = self.seed if self._seeded or self.world_size == 1 else 0
+            order = torch.randperm(len(self.chips), generator=self._pass_generator(seed, per_rank=False))
         for number in order[self.rank :: self.world_size].tolist():
             yield BoundingBox(*self.chips[number].tolist())
 
