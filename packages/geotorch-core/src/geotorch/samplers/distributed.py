@@ -110,6 +110,14 @@ class Sharded(DistributedSampler[Item]):
         self.epoch = as_count(epoch, "epoch", "set_epoch", minimum=0)
         self._passes = 0
 
+    def _shared_seed(self, seed: int, seeded: bool) -> int:
+        """The seed of an order all ranks split: ``seed`` when given or alone, else 0.
+
+        Unseeded, ``seed`` came from this process's torch default generator, which differs between
+        ranks unless every rank seeded torch alike; 0 is shared, as torch's DistributedSampler's seed.
+        """
+        return seed if seeded or self.world_size == 1 else 0
+
     def _pass_generator(self, seed: int, *, per_rank: bool) -> torch.Generator:
         """A generator for the next pass, seeded from ``seed``, the epoch, the passes since, and the rank if asked.
 

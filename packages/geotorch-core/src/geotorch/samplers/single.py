@@ -377,8 +377,7 @@ class PreChippedGeoSampler(SpatialSampler):
         """Yield this rank's chips, in index order or shuffled."""
         order = torch.arange(len(self.chips))
         if self.shuffle:
-            # Ranks' default generators differ unless all seeded torch alike: a shared seed 0, as DistributedSampler's.
-            seed = self.seed if self._seeded or self.world_size == 1 else 0
+            seed = self._shared_seed(self.seed, self._seeded)
             order = torch.randperm(len(self.chips), generator=self._pass_generator(seed, per_rank=False))
         for number in order[self.rank :: self.world_size].tolist():
             yield BoundingBox(*self.chips[number].tolist())

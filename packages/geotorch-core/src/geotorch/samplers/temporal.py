@@ -270,14 +270,15 @@ class RandomTimestampSampler(TimestampSampler):
     Acquisitions as in :class:`TimestampSampler`. A pass yields each of them once, shuffled anew
     each pass (reproducibly after :meth:`set_epoch`); ``length`` is their number.
     The shuffled order is split across ranks: give every rank the same
-    ``generator`` seed. Within :class:`SpatioTemporalSampler`, each location
+    ``generator`` seed (without one, several ranks shuffle from seed 0, as
+    torch's DistributedSampler). Within :class:`SpatioTemporalSampler`, each location
     gets one acquisition present there, each equally likely.
 
     Args:
         dataset: the dataset whose dates are sampled.
         toi: time of interest (see :class:`TemporalSampler`; default: all dates).
         generator: a seed (an int, or a list of ints), a numpy random source or a torch.Generator
-            (default: torch's default generator).
+            (default: torch's default generator on one rank, seed 0 shared by several).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
 
@@ -299,10 +300,12 @@ class RandomTimestampSampler(TimestampSampler):
     ) -> None:
         super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
         self.seed = draw_seed(generator)
+        self._seeded = generator is not None
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's share of a new random order of the acquisitions."""
-        order = torch.randperm(self.length, generator=self._pass_generator(self.seed, per_rank=False))
+        seed = self._shared_seed(self.seed, self._seeded)
+        order = torch.randperm(self.length, generator=self._pass_generator(seed, per_rank=False))
         timeline = self.timeline(self.intervals)
         for position in order[self.rank :: self.world_size].tolist():
             yield self.query(timeline[position])
