@@ -207,3 +207,32 @@ def test_a_real_file_on_a_datum_no_authority_names_is_read_in_its_epsg_equal_wit
     with rasterio.open(path) as source:
         np.testing.assert_array_equal(dataset[dataset.bounds]["image"].numpy(), source.read())
     assert warps == []
+
+
+@pytest.mark.parametrize(
+    ("spelt", "asked"),
+    [
+        # GOES-West's view read in GOES-East's: (0, 0) degrees, where the datum check probed, is off GOES-West's disc.
+        ("+proj=geos +h=35786023 +lon_0=-137 +sweep=x +ellps=GRS80 +units=m", "+proj=geos +h=35786023 +lon_0=-75"
+         " +sweep=x +ellps=GRS80 +units=m"),
+        ("+proj=ortho +lat_0=60 +lon_0=100 +ellps=GRS80 +units=m",
+         "+proj=ortho +lat_0=60 +lon_0=101 +ellps=GRS80 +units=m"),
+    ],
+    ids=["geostationary", "orthographic"],
+)
+def test_views_of_other_centres_on_a_datum_no_authority_names_are_warped(
+    tmp_path: Path, warps: list[str], spelt: str, asked: str
+) -> None:
+    # Both views were taken as one CRS (points that neither could hold compared equal as infinities), so the file
+    # was copied with its own coordinates as if taken from the other centre: tens of degrees off, silently.
+    path = write_raster(tmp_path / "view.tif", np.arange(100, dtype=np.float32).reshape(1, 10, 10) + 1, spelt,
+                        grid(0.0, 1_000_000.0, 2_000.0))
+    dataset = RasterDataset(path, crs=asked)
+    assert dataset.bounds[0] != 0.0
+    dataset[dataset.bounds]
+    assert warps == [str(path)]
+    # The same view in another spelling of its datum is still read without a warp.
+    same = RasterDataset(path, crs=spelt.replace("+ellps=GRS80", "+a=6378137 +rf=298.257222101 +towgs84=0,0,0"))
+    assert same.res == (2_000.0, 2_000.0)
+    same[same.bounds]
+    assert warps == [str(path)]

@@ -57,7 +57,12 @@ def same_crs(first: CRS, second: CRS) -> bool:
     # PROJ tells a datum no authority defines (a file's own: "Unknown based on GRS80 ellipsoid", or bound to
     # WGS 84 by proj strings' null +towgs84=0,0,0, as older GeoTIFFs hold them) from every named one: such
     # CRSs are the same where no point moves between them, as no point moves in GDAL's warp between them.
-    return (_user_defined_datum(one) or _user_defined_datum(other)) and _moves_no_point(first, second)
+    # Both ways: points where one CRS is defined may lie where the other is not (a geostationary view's far side).
+    return (
+        (_user_defined_datum(one) or _user_defined_datum(other))
+        and _moves_no_point(first, second)
+        and _moves_no_point(second, first)
+    )
 
 
 def _user_defined_datum(parsed: pyproj.CRS) -> bool:
@@ -67,20 +72,44 @@ def _user_defined_datum(parsed: pyproj.CRS) -> bool:
 
 
 def _moves_no_point(first: CRS, second: CRS) -> bool:
-    """Whether points around the middle of ``first``'s area of use keep their coordinates in ``second``."""
-    west, south, east, north = _area_of_use(first)
-    middle_x, middle_y = (west + east) / 2, (south + north) / 2
+    """Whether points around the middle of ``first`` (see :func:`_middle`) keep their coordinates in ``second``.
+
+    A point either CRS cannot hold (infinite, or beyond PROJ's reach) tells them apart.
+    """
+    middle_x, middle_y = _middle(first)
     longitudes = [middle_x, middle_x - 0.5, middle_x + 0.5, middle_x, middle_x]
     latitudes = [middle_y, middle_y, middle_y, middle_y - 0.5, middle_y + 0.5]
     try:
-        xs, ys = transformer(_LONLAT, first).transform(longitudes, latitudes)
-        moved_xs, moved_ys = transformer(first, second).transform(xs, ys)
+        xs, ys = transformer(_LONLAT, first).transform(longitudes, latitudes, errcheck=True)
+        moved_xs, moved_ys = transformer(first, second).transform(xs, ys, errcheck=True)
     except ProjError:
         return False
-    return all(
-        math.isclose(value, moved, rel_tol=1e-12, abs_tol=1e-9)
-        for value, moved in zip([*xs, *ys], [*moved_xs, *moved_ys], strict=True)
+    values, moved = [*xs, *ys], [*moved_xs, *moved_ys]
+    return all(math.isfinite(value) for value in values + moved) and all(
+        math.isclose(value, other, rel_tol=1e-12, abs_tol=1e-9) for value, other in zip(values, moved, strict=True)
     )
+
+
+def _middle(crs: CRS) -> tuple[float, float]:
+    """Longitude and latitude in degrees of the middle of ``crs``'s area of use, else of its projection's origin.
+
+    A CRS no authority defines has no area of use: its projection's natural origin (or centre, or
+    false origin) is a place it holds, as a geostationary view holds the point under its satellite
+    and not (0, 0) degrees; a pole is taken one degree off it. (0, 0) for a CRS of neither.
+    """
+    west, south, east, north = _area_of_use(crs)
+    if (west, south, east, north) != _NEAR_POLES:
+        return (west + east) / 2, (south + north) / 2
+    parsed = _horizontal_part(crs)
+    if parsed.is_bound and parsed.source_crs is not None:
+        parsed = parsed.source_crs
+    params = parsed.coordinate_operation.params if parsed.coordinate_operation is not None else []
+    degrees = {"Longitude of": 0.0, "Latitude of": 0.0}
+    for axis in degrees:
+        found = next((param for param in params if param.name.startswith(axis)), None)
+        if found is not None and isinstance(found.value, float):
+            degrees[axis] = math.degrees(found.value * found.unit_conversion_factor)
+    return degrees["Longitude of"], max(-89.0, min(89.0, degrees["Latitude of"]))
 
 
 def _parsed(crs: CRS) -> pyproj.CRS:
