@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ from geotorch.datasets import (
     Sentinel2,
 )
 from geotorch.datasets.demo_area import generate_demo_area
-from tests.datasets.fakes.geo import write_landsat_scene, write_sentinel2_safe
+from tests.datasets.fakes.geo import write_landsat_scene, write_sentinel2_safe, zip_files
 from tests.datasets.fakes.products import (
     EUROCROPS_HCAT,
     write_aster_tile,
@@ -201,6 +202,27 @@ def test_paths_of_a_wrong_type_is_a_type_error_naming_the_argument(
 def test_paths_and_root_together_are_refused(layout: Layout, units: tuple[Path, Path], tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="paths or its alias root"):
         layout.product(paths=tmp_path, root=tmp_path, **layout.kwargs((0,)))
+
+
+@pytest.mark.parametrize("ending", [".zip", ".tar.gz"])
+def test_paths_naming_an_archive_is_refused_naming_it(
+    layout: Layout, units: tuple[Path, Path], ending: str, tmp_path: Path
+) -> None:
+    # CDL(paths='2023_30m_cdls.zip') extracted the raster beside it, then said 'no raster of year(s) [2023]
+    # (2023_30m_cdls.tif); pass download=True'; EU-DEM and the manual products 'no readable file matches'.
+    unit = units[0]
+    archive = tmp_path / "z" / f"{unit.name.split('.')[0]}{ending}"
+    if ending == ".zip":
+        zip_files(archive, [unit], unit.parent)
+    else:
+        archive.parent.mkdir()
+        with tarfile.open(archive, "w:gz") as bundle:
+            bundle.add(unit, unit.name)
+    message = re.escape(f"{layout.product.__name__}: paths names the archive {archive}, whose files are not read")
+    for paths in (archive, [tmp_path / "b", archive]):
+        with pytest.raises(ValueError, match=message):
+            layout.product(paths=paths, **layout.kwargs((0,)))
+    assert [path.name for path in archive.parent.iterdir()] == [archive.name], "nothing extracted"
 
 
 RASTERS = [layout for layout in LAYOUTS if layout.product not in (EuroCrops, CanadianBuildingFootprints)]

@@ -75,7 +75,8 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
             DatasetNotFoundError: if a province is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if ``crs`` is not a CRS, naming it (before anything is downloaded).
+            ValueError: if ``crs`` is not a CRS, naming it (before anything is downloaded), or ``paths`` names
+                an archive (pass its folder).
         """
         # crs is checked before anything is downloaded.
         res = about_one_metre(crs, res, type(self).__name__)

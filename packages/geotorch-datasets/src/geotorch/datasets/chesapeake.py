@@ -120,7 +120,8 @@ class Chesapeake(LandCoverRaster):
             DatasetNotFoundError: if the data is missing and ``download`` is False.
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths, or ``classes`` not a list of whole numbers.
-            ValueError: if a class code is unknown or named twice, or ``classes`` keeps no code but 0.
+            ValueError: if a class code is unknown or named twice, ``classes`` keeps no code but 0, or ``paths``
+                names an archive (pass its folder).
         """
         super().__init__(paths, crs, res, transforms, cache, download, checksum, time_series, root=root,
                          classes=classes)

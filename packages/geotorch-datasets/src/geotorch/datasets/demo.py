@@ -55,7 +55,7 @@ class _DemoDataset(RasterDataset):
         Raises:
             DatasetNotFoundError: if the area is missing and ``download`` is False.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if both ``paths`` and ``root`` are given.
+            ValueError: if both ``paths`` and ``root`` are given, or ``paths`` names an archive.
         """
         owner = type(self).__name__
         if paths is None:

@@ -137,6 +137,7 @@ class EUDEM(RasterDataset, DatasetLifecycle):
             DatasetNotFoundError: if ``paths`` holds no tile nor archive, saying where to get them.
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths.
+            ValueError: if ``paths`` names an archive (pass its folder).
         """
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
@@ -216,6 +217,7 @@ class AsterGDEM(ManualRaster):
         Raises:
             DatasetNotFoundError: if ``paths`` holds no tile, saying how to get them.
             TypeError: if ``paths`` is not a path or a list of paths.
+            ValueError: if ``paths`` names an archive (pass its folder).
         """
         super().__init__(paths, crs, res, None, transforms, cache, time_series, root=root, download=download,
                          checksum=checksum)

@@ -88,7 +88,8 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a code of ``classes`` is not one of HCAT2.csv's, naming it and the table, or
-                ``crs`` is not a CRS, naming it (before anything is downloaded).
+                ``crs`` is not a CRS, naming it (before anything is downloaded), or ``paths`` names an archive
+                (pass its folder).
         """
         # crs is checked before anything is downloaded.
         res = about_one_metre(crs, res, type(self).__name__)

@@ -101,7 +101,8 @@ class LandCoverRaster(RasterDataset, DatasetLifecycle):
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths, or ``classes`` not a list of whole numbers.
             ValueError: if a class is not one of ``class_names`` or is named twice, ``classes`` keeps no class but
-                the background, or both ``paths`` and ``root`` are given.
+                the background, both ``paths`` and ``root`` are given, or ``paths`` names an archive (pass its
+                folder).
         """
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
@@ -213,8 +214,8 @@ class YearlyLandCover(LandCoverRaster):
             ChecksumError: if ``checksum`` and an archive does not match.
             TypeError: if ``paths`` is not a path or a list of paths, or ``years`` or ``classes`` is not a list
                 of whole numbers.
-            ValueError: if a year or a class is unknown or named twice, or ``classes`` keeps no class but the
-                background.
+            ValueError: if a year or a class is unknown or named twice, ``classes`` keeps no class but the
+                background, or ``paths`` names an archive (pass its folder).
         """
         self.years = self.default_years if years is None else integer_choices(years, "years", type(self).__name__)
         unknown = [year for year in self.years if year not in self.md5s]

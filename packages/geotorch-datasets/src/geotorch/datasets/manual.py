@@ -58,7 +58,7 @@ class ManualRaster(RasterDataset, DatasetLifecycle):
         Raises:
             DatasetNotFoundError: if ``paths`` holds no file, saying how to get them.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if a band is unknown, or both ``paths`` and ``root`` are given.
+            ValueError: if a band is unknown, both ``paths`` and ``root`` are given, or ``paths`` names an archive.
         """
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)

@@ -31,13 +31,15 @@ def product_paths(paths: Any, root: Any, owner: str, default: str = "data") -> l
         The paths, in the order given (one element for a single folder or file).
 
     Raises:
-        ValueError: if both ``paths`` and ``root`` are given, or the list is empty.
+        ValueError: if both ``paths`` and ``root`` are given, the list is empty, or it names an archive (a zip
+            or tar file, which is not read: its folder is where it is extracted).
         TypeError: if ``paths`` (or ``root``) is neither a path nor an iterable of paths.
     """
     if paths is not None and root is not None:
         raise ValueError(f"{owner}: give paths or its alias root, not both")
     name, chosen = ("root", root) if root is not None else ("paths", paths if paths is not None else default)
     if isinstance(chosen, str | os.PathLike):
+        refuse_archives([Path(chosen)], name, owner)
         return [Path(chosen)]
     if isinstance(chosen, bytes) or not isinstance(chosen, Iterable):
         raise TypeError(
@@ -53,7 +55,27 @@ def product_paths(paths: Any, root: Any, owner: str, default: str = "data") -> l
         )
     if not entries:
         raise ValueError(f"{owner}: {name} is an empty list; give a folder, a file or a list of them")
-    return [Path(entry) for entry in entries]
+    resolved = [Path(entry) for entry in entries]
+    refuse_archives(resolved, name, owner)
+    return resolved
+
+
+#: File name endings of the archives products are published in (lower case).
+ARCHIVE_ENDINGS = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+
+
+def refuse_archives(paths: list[Path], name: str, owner: str) -> None:
+    """Refuse an archive named among ``paths``: its rasters are not read from it, nor found beside it.
+
+    Raises:
+        ValueError: if an entry is an existing file named as an archive, naming it and what to pass instead.
+    """
+    archives = [path for path in paths if path.name.lower().endswith(ARCHIVE_ENDINGS) and path.is_file()]
+    if archives:
+        raise ValueError(
+            f"{owner}: {name} names the archive {archives[0]}, whose files are not read from it; pass the folder "
+            f"holding it (archives a product publishes are extracted there) or the extracted files"
+        )
 
 
 def download_folder(paths: list[Path]) -> Path:

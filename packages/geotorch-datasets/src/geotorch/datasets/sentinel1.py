@@ -96,7 +96,7 @@ class Sentinel1(ManualRaster):
         Raises:
             DatasetNotFoundError: if ``paths`` holds no scene, saying where to get them.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if a band is unknown or ``bands`` mixes HH/HV with VV/VH.
+            ValueError: if a band is unknown, ``bands`` mixes HH/HV with VV/VH, or ``paths`` names an archive.
         """
         chosen = tuple(bands) if bands is not None else self.default_bands
         if {"HH", "HV"} & set(chosen) and {"VV", "VH"} & set(chosen):

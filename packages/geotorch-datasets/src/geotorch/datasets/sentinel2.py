@@ -98,7 +98,8 @@ class Sentinel2(ManualRaster):
         Raises:
             DatasetNotFoundError: if ``paths`` holds no scene, saying where to get them.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if a band is unknown, or ``crs`` is not a CRS (naming it, before any file is searched).
+            ValueError: if a band is unknown, ``crs`` is not a CRS (naming it, before any file is searched), or
+                ``paths`` names an archive (a zipped SAFE: unzip it).
         """
         target = as_crs(crs, type(self).__name__) if crs is not None else None
         if res == 10.0 and target is not None and target.units_factor[0] != "metre":
