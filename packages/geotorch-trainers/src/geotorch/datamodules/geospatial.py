@@ -26,6 +26,25 @@ def _dataset_class(name: str | type[GeoDataset]) -> type[GeoDataset]:
     return found
 
 
+def _refuse_unknown(owner: str, dataset_class: type[GeoDataset], arguments: dict[str, Any], prefix: str,
+                    kwargs_name: str) -> None:
+    """Refuse an argument that ``dataset_class`` does not take, naming it as the datamodule was given it.
+
+    Raises:
+        ValueError: if a key of ``arguments`` is no parameter of ``dataset_class`` (one taking ``**kwargs``
+            takes any).
+    """
+    parameters = inspect.signature(dataset_class).parameters
+    if any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values()):
+        return
+    unknown = [key for key in arguments if key not in parameters]
+    if unknown:
+        raise ValueError(
+            f"{owner}: {prefix}_{unknown[0]} (or {kwargs_name}['{unknown[0]}']) is no argument of "
+            f"{dataset_class.__name__}; its arguments are {', '.join(parameters)}"
+        )
+
+
 def _with_root(dataset_class: type[GeoDataset], arguments: dict[str, Any]) -> dict[str, Any]:
     """``arguments`` with TorchGeo's ``paths`` spelled ``root`` for a product class that only takes ``root``."""
     parameters = inspect.signature(dataset_class).parameters
@@ -90,7 +109,8 @@ class ImageLabelDataModule(GeoDataModule):
                 further :class:`GeoDataModule` settings (``stride``, ``predict_stride``, ``splits``).
 
         Raises:
-            ValueError: if a dataset is not named, or a name is not a GeoDataset in the registry.
+            ValueError: if a dataset is not named, a name is not a GeoDataset in the registry, or an argument is
+                no argument of its dataset (a misspelt ``cdl_yeras``, naming it and the dataset's arguments).
         """
         image_arguments, label_arguments, rest = dict(image_kwargs or {}), dict(label_kwargs or {}), {}
         for key, value in kwargs.items():
@@ -108,6 +128,8 @@ class ImageLabelDataModule(GeoDataModule):
         self.label_class = _dataset_class(label_dataset)
         self.image_arguments = _with_root(self.image_class, image_arguments)
         self.label_arguments = _with_root(self.label_class, label_arguments)
+        _refuse_unknown(type(self).__name__, self.image_class, self.image_arguments, self.image_prefix, "image_kwargs")
+        _refuse_unknown(type(self).__name__, self.label_class, self.label_arguments, self.label_prefix, "label_kwargs")
         if mean is not None:
             self.mean = tuple(mean)
         if std is not None:

@@ -1,0 +1,31 @@
+"""Geospatial datamodules name a dataset argument its dataset does not take, as they were given it, when built."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from geotorch.datamodules import ImageLabelDataModule, NAIPChesapeakeDataModule, Sentinel2CDLDataModule
+
+
+def test_a_misspelt_prefixed_argument_is_named_when_built(tmp_path: Path) -> None:
+    # It reached CDL at setup: TypeError "YearlyLandCover.__init__() got an unexpected keyword argument 'yeras'".
+    message = "Sentinel2CDLDataModule: cdl_yeras (or label_kwargs['yeras']) is no argument of CDL; its arguments are"
+    with pytest.raises(ValueError, match=re.escape(message) + ".* years, classes,"):
+        Sentinel2CDLDataModule(sentinel2_root=tmp_path, cdl_root=tmp_path, cdl_yeras=[2021])
+    with pytest.raises(ValueError, match=re.escape("NAIPChesapeakeDataModule: naip_band (or image_kwargs['band'])")):
+        NAIPChesapeakeDataModule(naip_root=tmp_path, naip_band=["R", "G", "B"])
+
+
+def test_a_misspelt_argument_of_the_generic_datamodule_is_named_when_built(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=re.escape("ImageLabelDataModule: label_clases (or label_kwargs['clases'])")):
+        ImageLabelDataModule(image_dataset="Sentinel2", label_dataset="NLCD", label_kwargs={"clases": [11]})
+
+
+def test_arguments_the_datasets_take_are_kept(tmp_path: Path) -> None:
+    datamodule = Sentinel2CDLDataModule(sentinel2_paths=tmp_path, sentinel2_bands=["B04"], cdl_root=tmp_path,
+                                        cdl_years=[2021], cdl_classes=[1, 5])
+    assert datamodule.image_arguments == {"paths": tmp_path, "bands": ["B04"]}
+    assert datamodule.label_arguments == {"root": tmp_path, "years": [2021], "classes": [1, 5]}
