@@ -58,6 +58,16 @@ def test_loveda_reads_a_chip_of_another_colour_model_as_its_rgb(mode: str, tmp_p
     assert torch.equal(sample["image"], as_rgb(chip))
 
 
+@pytest.mark.parametrize(("mode", "bits"), [("1", 1), ("L", 2), ("L", 4)])
+def test_a_grey_picture_of_fewer_than_8_bits_is_read_on_the_0_255_scale(mode: str, bits: int, tmp_path: Path) -> None:
+    # GDAL reads a 1, 2 or 4-bit grey PNG as its stored levels: a black-and-white chip was 0 and 1, silently.
+    root = make_loveda(tmp_path)
+    chip = root / "Train" / "Urban" / "images_png" / "10.png"
+    picture(mode).save(chip, bits=bits)
+    sample = LoveDA(root)[0]
+    assert torch.equal(sample["image"], as_rgb(chip)) and sample["image"].max() == 255
+
+
 def test_a_grey_jpeg_among_rgb_scene_chips_is_read_as_rgb(tmp_path: Path) -> None:
     root = make_resisc45(tmp_path)
     chip = root / RESISC45.images_folder / "airplane" / "airplane_002.jpg"

@@ -63,8 +63,8 @@ def read_rgb(path: Path, size: tuple[int, int] | None = None) -> Tensor:
     """An 8-bit picture as a float32 ``(3, H, W)`` RGB image of values 0-255, whatever colour model it was saved in.
 
     Benchmarks of RGB pictures hold a few saved otherwise: grey (one band, or grey and alpha) is
-    repeated in the three channels, a palette is looked up, an alpha band (RGBA) is dropped, as PIL's
-    ``convert("RGB")`` (TorchGeo's reader of these products) does.
+    repeated in the three channels (1, 2 or 4-bit grey stretched to 0-255), a palette is looked up, an
+    alpha band (RGBA) is dropped, as PIL's ``convert("RGB")`` (TorchGeo's reader of these products) does.
 
     Args:
         path: the picture (JPEG, PNG, TIFF).
@@ -89,7 +89,10 @@ def read_rgb(path: Path, size: tuple[int, int] | None = None) -> Tensor:
             return np.asarray(np.moveaxis(table[indexes], -1, 0), dtype=np.float32)
         bands = [1, 2, 3] if source.count >= 3 else [1, 1, 1]
         shape = None if size is None else (3, *size)
-        return np.asarray(source.read(bands, out_shape=shape, out_dtype="float32", resampling=Resampling.bilinear))
+        array = np.asarray(source.read(bands, out_shape=shape, out_dtype="float32", resampling=Resampling.bilinear))
+        # GDAL gives a 1, 2 or 4-bit grey PNG its stored levels (0-1, 0-3, 0-15); PIL, as the 0-255 they stand for.
+        bits = int(source.tags(1, ns="IMAGE_STRUCTURE").get("NBITS", 8))
+        return array * np.float32(255 // (2**bits - 1)) if bits < 8 else array
 
     return torch.from_numpy(read_chip(path, rgb))
 
