@@ -100,7 +100,10 @@ def test_auto_writes_probabilities_for_a_task_that_declares_them(tmp_path: Path)
         image = torch.from_numpy(source.read().astype("float32"))[None] / SCALE
     with torch.no_grad():
         expected = [task.predict_step({"image": image[..., left:left + 32]}, 0)[0] for left in (0, 32)]
-    np.testing.assert_array_equal(probabilities, torch.cat(expected, dim=-1).mul(254).round().numpy())
+    # Quantised to the nearest of 0..254; the model's float32 sums may differ in their last bits between the
+    # writer's batch of windows and these single windows, which moves a value lying on a .5 by one step.
+    unrounded = torch.cat(expected, dim=-1).mul(254).numpy()
+    assert np.abs(probabilities - unrounded).max() <= 0.5 + 1e-3
 
 
 def test_auto_refuses_a_prediction_output_that_is_no_output_kind(tmp_path: Path) -> None:
