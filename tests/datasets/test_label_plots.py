@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from geotorch.datasets import NLCD
+from geotorch.core import BoundingBox
+from geotorch.datasets import NLCD, DemoLandCover
+from geotorch.datasets.demo_area import generate_demo_area
 from tests.datasets.fakes.products import write_nlcd_year
 
 
@@ -52,3 +54,25 @@ def test_labels_of_one_layer_in_any_number_type_are_drawn(nlcd: NLCD) -> None:
     drawn = [image.get_array() for axis in figure.axes for image in axis.images]
     assert [array.shape for array in drawn] == [(32, 32, 4), (32, 32, 4)]
     np.testing.assert_array_equal(drawn[0], nlcd.ordinal_cmap[mask.numpy()])
+
+
+@pytest.mark.parametrize(
+    ("prediction", "message"),
+    [
+        (torch.full((16, 16), 9), "'prediction' holds labels [9], outside 0 to 5"),
+        (torch.rand(6, 16, 16), "'prediction' has shape (6, 16, 16); give one layer of labels"),
+        (torch.full((16, 16), 0.5), "'prediction' holds fractions (0.5 to 0.5), not labels"),
+    ],
+    ids=["label 9", "scores", "probabilities"],
+)
+def test_the_demo_land_cover_names_a_prediction_that_is_no_layer_of_its_classes(
+    tmp_path: Path, prediction: torch.Tensor, message: str
+) -> None:
+    # Label 9 was drawn in the last class's colour and left out of the legend; the scores and the
+    # probabilities were drawn as 'no data' (label 0), all silently.
+    dataset = DemoLandCover(paths=generate_demo_area(tmp_path / "area"))
+    bounds = dataset.bounds
+    mask = dataset[BoundingBox(bounds.minx, bounds.minx + 480, bounds.maxy - 480, bounds.maxy)]["mask"]
+    assert dataset.plot({"mask": mask, "prediction": mask}).axes
+    with pytest.raises(ValueError, match=re.escape(f"DemoLandCover.plot: {message}")):
+        dataset.plot({"mask": mask, "prediction": prediction})

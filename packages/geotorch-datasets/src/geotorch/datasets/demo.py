@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from geotorch.core import CRSLike, RasterDataset, Sample, Transform, find_files
 from geotorch.datasets.demo_area import BANDS, CLASSES, COLORS, demo_root, generate_demo_area
+from geotorch.datasets.land_cover import label_layer
 from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
 
 
@@ -97,9 +98,16 @@ class DemoLandCover(_DemoDataset):
 
         Returns:
             A matplotlib Figure.
+
+        Raises:
+            ValueError: if ``mask`` or ``prediction`` is not one layer of labels 0 to 5 (scores of several
+                classes, probabilities, labels of a model of more classes), naming it.
         """
         from geotorch.core import plot_sample
 
+        for key in ("mask", "prediction"):
+            if key in sample:
+                label_layer(sample[key], key, len(CLASSES), "DemoLandCover.plot")
         return plot_sample(
             sample, show_titles=show_titles, suptitle=suptitle, num_classes=len(CLASSES), classes=CLASSES,
             colors=self.colors,

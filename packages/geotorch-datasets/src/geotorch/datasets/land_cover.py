@@ -301,7 +301,7 @@ def plot_labels(
     keys = [key for key in ("mask", "prediction") if key in sample]
     if not keys:
         raise ValueError(f"plot_labels: the sample has no mask or prediction (keys: {sorted(sample)})")
-    layers = [label_layer(sample[key], key, len(colors)) for key in keys]
+    layers = [label_layer(sample[key], key, len(colors), "plot_labels") for key in keys]
     figure = new_figure(4 * len(keys), 4)
     axes = figure.subplots(1, len(keys), squeeze=False)[0]
     for axis, key, labels in zip(axes, keys, layers, strict=True):
@@ -316,13 +316,14 @@ def plot_labels(
     return figure
 
 
-def label_layer(values: Any, key: str, count: int) -> np.ndarray:
+def label_layer(values: Any, key: str, count: int, owner: str) -> np.ndarray:
     """``values`` (a sample's ``key``) as one ``(H, W)`` layer of labels ``0..count-1``, to draw.
 
     Args:
         values: a tensor or array of labels, ``(H, W)`` or ``(1, H, W)``.
         key: the sample's key, used in messages.
         count: how many labels there are (colours to draw them in).
+        owner: what draws them (a function or a dataset's plot), used in messages.
 
     Returns:
         The labels as int64.
@@ -337,19 +338,19 @@ def label_layer(values: Any, key: str, count: int) -> np.ndarray:
         layer = layer[0]
     if layer.ndim != 2:
         raise ValueError(
-            f"plot_labels: {key!r} has shape {tuple(layer.shape)}; give one layer of labels, (H, W) or (1, H, W): "
+            f"{owner}: {key!r} has shape {tuple(layer.shape)}; give one layer of labels, (H, W) or (1, H, W): "
             f"the argmax of scores over their classes, one sample of a batch or one step of a series"
         )
     if layer.is_floating_point() and not torch.equal(layer, layer.round()):
         raise ValueError(
-            f"plot_labels: {key!r} holds fractions ({float(layer.min()):g} to {float(layer.max()):g}), not labels: "
+            f"{owner}: {key!r} holds fractions ({float(layer.min()):g} to {float(layer.max()):g}), not labels: "
             f"give the argmax of scores over their classes"
         )
     labels = layer.numpy().astype(np.int64)
     outside = sorted(set(np.unique(labels[(labels < 0) | (labels >= count)]).tolist()))
     if outside:
         raise ValueError(
-            f"plot_labels: {key!r} holds labels {outside[:10]}, outside 0 to {count - 1}, the labels of the classes "
+            f"{owner}: {key!r} holds labels {outside[:10]}, outside 0 to {count - 1}, the labels of the classes "
             f"chosen: a prediction of a model with other classes?"
         )
     return labels
