@@ -42,6 +42,20 @@ def test_demo_area_is_deterministic_and_not_regenerated(area: Path, tmp_path: Pa
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "a staging folder was left behind"
 
 
+def test_demo_area_is_generated_into_a_folder_holding_other_files(area: Path, tmp_path: Path) -> None:
+    # DemoImagery(paths='data') with data/ holding another dataset raised OSError '[Errno 39] Directory not
+    # empty: <tmp>/.data-xxxx -> <tmp>/data' (a staging folder), and DemoLandCover the same.
+    data = tmp_path / "data"
+    (data / "landcover").mkdir(parents=True)
+    (data / "notes.txt").write_text("other data\n")
+    (data / "landcover" / "README.txt").write_text("mine\n")
+    assert len(DemoImagery(paths=data)) == 2 and len(DemoLandCover(paths=data)) == 1
+    assert _digest(data) == _digest(area)
+    assert (data / "notes.txt").read_text() == "other data\n" and (data / "landcover" / "README.txt").is_file()
+    assert (data / "COMPLETE").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "a staging folder was left behind"
+
+
 def test_demo_classes_are_learnable_from_the_spectra(area: Path) -> None:
     dataset = DemoImagery(area) & DemoLandCover(area)
     bounds = dataset.bounds

@@ -84,7 +84,7 @@ def _labels_transform() -> Affine:
 
 
 def generate_demo_area(root: Path, seed: int = 0) -> Path:
-    """Write the demo area into ``root`` (replacing nothing already complete).
+    """Write the demo area into ``root`` (replacing nothing already complete; other files in it are kept).
 
     The files are written to a temporary sibling folder and moved into place
     only when complete, so an interrupted run never leaves a partial area.
@@ -123,11 +123,27 @@ def generate_demo_area(root: Path, seed: int = 0) -> Path:
             scene = np.where(scene_classes > 0, np.clip(reflectance, 1, 10000), 0).astype(np.uint16)
             _write(staging / "imagery" / f"DEMO_{epsg}_{date}.tif", scene, crs, transform, 0)
         (staging / "COMPLETE").write_text(f"GeoTorch demo area v{DEMO_VERSION}, seed {seed}\n")
-        try:
-            staging.rename(root)
-        except OSError:
-            if not (root / "COMPLETE").exists():
-                raise
+        _place(staging, root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return root
+
+
+def _place(staging: Path, root: Path) -> None:
+    """Move a complete staged area to ``root``: whole where ``root`` is missing, else into its folders.
+
+    A ``root`` that exists (a data folder holding other datasets, as ``paths`` often names) keeps its other
+    files; the demo's files are moved into its ``landcover/`` and ``imagery/``, ``COMPLETE`` last, so an
+    interrupted move is finished by the next call. A concurrent call that completed the area first wins.
+    """
+    try:
+        staging.rename(root)
+        return
+    except OSError:
+        if (root / "COMPLETE").exists():
+            return
+    for folder in ("landcover", "imagery"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for path in (staging / folder).iterdir():
+            path.replace(root / folder / path.name)
+    (staging / "COMPLETE").replace(root / "COMPLETE")
