@@ -11,6 +11,7 @@ import re
 import warnings
 from pathlib import Path
 
+import kornia.augmentation as K
 import numpy as np
 import pytest
 import rasterio
@@ -218,6 +219,37 @@ def test_predict_raster_refuses_a_task_fit_on_more_than_a_normalisation_unless_g
                                      "classes")
     given = written_by_predict_raster(tmp_path, task, scene, "classes", preprocess=lambda x: x / SCALE)
     np.testing.assert_array_equal(given, expected)
+
+
+class Brightened(nn.Module):
+    """A user's augmentation: reflectances normalised by a Normalize it holds, then doubled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.normalize = Normalize(mean=0.0, std=SCALE)
+
+    def forward(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        return {**batch, "image": self.normalize(batch["image"]) * 2}
+
+
+@pytest.mark.parametrize(
+    ("augmentation", "named"),
+    [(Brightened, "Brightened"), (lambda: AugmentationSequential(K.Normalize(mean=0.0, std=SCALE, p=0.5)),
+                                  r"Normalize applied at random \(p=0.5\)")],
+    ids=["wrapper", "random"],
+)
+def test_predict_raster_refuses_a_normalisation_in_a_wrapper_or_at_random(
+    tmp_path: Path, augmentation: type[nn.Module], named: str
+) -> None:
+    # Both were recorded as the bare normalisation (x / 10,000), so predict_raster fed the model half the values the
+    # wrapper gave it (or normalised what it saw raw half the time), silently.
+    scene = write_scene(tmp_path / "data")
+    module = scene_module(scene)
+    module.aug = augmentation()
+    task = fitted_task(tmp_path, module)
+    with pytest.raises(ValueError, match=rf"fit on images changed by {named} in SceneModule's augmentation, .* "
+                                         r"give preprocess="):
+        predict_raster(task, scene, tmp_path / "refused", patch_size=PATCH, device="cpu")
 
 
 class NDVIModule(SceneModule):

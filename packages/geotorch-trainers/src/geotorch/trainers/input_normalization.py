@@ -10,13 +10,13 @@ import kornia.augmentation as K
 import torch
 from torch import Tensor, nn
 
-from geotorch.transforms import Normalize
+from geotorch.transforms import AugmentationSequential, Normalize
 
 #: The key of the record in a Lightning checkpoint.
 CHECKPOINT_KEY = "geotorch_input_normalization"
 
-#: Modules that only hold others: an augmentation of nothing but these and normalisations is repeatable.
-_CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.Sequential, nn.Identity)
+#: Modules that only apply others: an augmentation of nothing but these and normalisations is repeatable.
+_CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.Sequential, nn.Identity, AugmentationSequential)
 
 #: ``(mean, std)`` of one normalisation: one value per band, or one for all bands.
 Step = tuple[tuple[float, ...], tuple[float, ...]]
@@ -106,8 +106,9 @@ def fitted_normalization(datamodule: object) -> InputNormalization | None:
     """The normalisation a GeoTorch datamodule gives images at prediction (``predict_aug``, else ``aug``).
 
     That is what ``geotorch predict`` applies with this datamodule, and what the task was validated on.
-    Normalisations (GeoTorch's ``Normalize``, kornia's) are recorded as steps; any other augmentation, and
-    ``transforms`` of the training dataset (applied to each sample before), make the record unrepeatable.
+    Normalisations (GeoTorch's ``Normalize``, kornia's) always applied are recorded as steps; any other
+    augmentation (a normalisation at random, a module of the user's holding one), and ``transforms`` of the
+    training dataset (applied to each sample before), make the record unrepeatable.
 
     Args:
         datamodule: the trainer's datamodule, or None.
@@ -120,11 +121,7 @@ def fitted_normalization(datamodule: object) -> InputNormalization | None:
         return None
     steps: list[Step] = []
     others: list[str] = []
-    for module in augmentation.modules():
-        if isinstance(module, (Normalize, K.Normalize)):
-            steps.append((_values(module.flags["mean"]), _values(module.flags["std"])))
-        elif next(module.children(), None) is None and not isinstance(module, _CONTAINERS):
-            others.append(type(module).__name__)
+    _walk(augmentation, steps, others, set())
     unrepeatable = []
     if others:
         unrepeatable.append(f"{', '.join(dict.fromkeys(others))} in {type(datamodule).__name__}'s augmentation")
@@ -132,6 +129,30 @@ def fitted_normalization(datamodule: object) -> InputNormalization | None:
     if any(getattr(found, "transforms", None) is not None for found in _image_datasets(dataset)):
         unrepeatable.append(f"the transforms of {type(datamodule).__name__}'s training dataset")
     return InputNormalization(tuple(steps), " and ".join(unrepeatable) or None, _selected_bands(dataset))
+
+
+def _walk(module: nn.Module, steps: list[Step], others: list[str], seen: set[int]) -> None:
+    """Add the normalisations ``module`` applies to ``steps``, in order, and the name of anything else to ``others``.
+
+    A normalisation counts only where it is always applied (``p=1``). Containers (``nn.Sequential`` and its
+    kornia kin, GeoTorch's ``AugmentationSequential``, holders of modules with no ``forward`` of their own)
+    apply their children; any other module (a user's wrapper of a ``Normalize`` that scales its output too)
+    is something else. A module held twice (GeoTorch's containers hold each for images and for series) counts once.
+    """
+    if id(module) in seen:
+        return
+    seen.add(id(module))
+    if isinstance(module, (Normalize, K.Normalize)):
+        chance = float(module.p) * float(module.p_batch)
+        if chance == 1:
+            steps.append((_values(module.flags["mean"]), _values(module.flags["std"])))
+        else:
+            others.append(f"{type(module).__name__} applied at random (p={chance:g})")
+    elif isinstance(module, _CONTAINERS) or type(module).forward is nn.Module.forward:
+        for child in module.children():
+            _walk(child, steps, others, seen)
+    else:
+        others.append(type(module).__name__)
 
 
 def _selected_bands(dataset: object) -> tuple[int, ...] | None:
