@@ -14,7 +14,7 @@ from tests.core.rasters import grid, write_raster
 
 #: Values rasterio reads no CRS from; before, its CRSError said e.g. "The WKT could not be parsed. OGR Error
 #: code 5" for "32633", naming neither crs nor the dataset (and only after every file had been read).
-NOT_CRSS = ["32633", "foo", "EPSG:99999", "", 4326.0, b"EPSG:32633", CRS()]
+NOT_CRSS = ["32633", "foo", "EPSG:99999", "", 4326.0, b"EPSG:32633", CRS(), True]
 REFUSED = r"^RasterDataset: crs=.* (is not a coordinate reference system|is an empty CRS)"
 
 
@@ -27,7 +27,8 @@ def scene(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     "crs",
-    ["EPSG:32633", 32633, "epsg:32633", {"init": "epsg:32633"}, CRS.from_epsg(32633), pyproj.CRS.from_epsg(32633),
+    ["EPSG:32633", 32633, np.int64(32633), np.int32(32633),
+     "epsg:32633", {"init": "epsg:32633"}, CRS.from_epsg(32633), pyproj.CRS.from_epsg(32633),
      pyproj.CRS.from_epsg(32633).to_wkt(), "+proj=utm +zone=33 +datum=WGS84 +units=m +no_defs"],
     ids=str,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
@@ -135,7 +136,7 @@ def as_crs(crs: object, owner: str) -> CRS:
     """The CRS given as a ``crs`` argument, in any form rasterio reads: every public ``crs`` goes through it.
 
     Args:
-        crs: an EPSG code (``"EPSG:32633"`` or ``32633``), a WKT (1 or 2) or PROJ string,
+        crs: an EPSG code (``"EPSG:32633"``, ``32633`` or a numpy integer), a WKT (1 or 2) or PROJ string,
             PROJJSON (text or dict), a ``{"init": ...}`` dict, or a rasterio or pyproj CRS.
         owner: the dataset's class name (or the function's), for messages.
 
@@ -144,13 +145,17 @@ def as_crs(crs: object, owner: str) -> CRS:
 
     Raises:
         ValueError: if rasterio reads no CRS from it (an unknown EPSG code, a code as text
-            such as ``"32633"``, a float, an empty CRS), naming ``crs`` and rasterio's reason, or
+            such as ``"32633"``, a float, a bool, an empty CRS), naming ``crs`` and rasterio's reason, or
             it is geocentric or vertical, no CRS of places on the Earth's surface.
     """
     shown = repr(crs) if len(repr(crs)) <= 80 else f"{repr(crs)[:77]}..."
     advice = "give an EPSG code ('EPSG:32633' or 32633), a WKT or PROJ string, or a rasterio or pyproj CRS"
+    if isinstance(crs, bool):
+        # rasterio reads True as EPSG code 1.
+        raise ValueError(f"{owner}: crs={shown} is not a coordinate reference system (a bool); {advice}")
     try:
-        parsed = CRS.from_user_input(crs)
+        # A numpy integer (a code from an array or a table) is an EPSG code, as an int is.
+        parsed = CRS.from_user_input(int(crs) if isinstance(crs, numbers.Integral) else crs)
     except CRSError as error:
         raise ValueError(f"{owner}: crs={shown} is not a coordinate reference system ({error}); {advice}") from error
     if not parsed.to_wkt():
