@@ -42,9 +42,16 @@ def choose_bands(
         default_bands: the bands read when ``bands`` is None (all when empty).
 
     Raises:
+        TypeError: if ``bands`` is one string (``'RGB'``, ``'B04'``), which would be read letter by letter.
         ValueError: ``"<dataset>: unknown band(s) [...]; choose from [...]"`` if a band is not in
             ``all_bands``, or ``"<dataset>: bands must name at least one band; ..."`` if ``bands`` is empty.
     """
+    if isinstance(bands, str | bytes):
+        example = f", such as {list(all_bands[:3])}" if all_bands else ""
+        raise TypeError(
+            f"{dataset}: bands={bands!r} must be a list of band names{example}, not one string (read letter by "
+            f"letter)"
+        )
     chosen = tuple(bands) if bands is not None else tuple(default_bands or all_bands)
     if not chosen and bands is not None:
         raise ValueError(f"{dataset}: bands must name at least one band; choose from {list(all_bands)}")
@@ -152,6 +159,7 @@ class DatasetLifecycle(abc.ABC):
         """The bands to read, in the order asked: ``bands``, else ``default_bands``, else ``all_bands``.
 
         Raises:
+            TypeError: if ``bands`` is one string, not a list of band names (see :func:`choose_bands`).
             ValueError: if a band is not in ``all_bands`` or ``bands`` names none (see :func:`choose_bands`).
         """
         return choose_bands(type(self).__name__, bands, self.all_bands, self.default_bands)

@@ -279,6 +279,7 @@ class RasterDataset(SceneFiles, GeoDataset):
         Called once by the constructor with its ``bands`` argument, before any file is looked at.
 
         Raises:
+            TypeError: if ``bands`` is one string, not a list of band names.
             ValueError: if a band is not in ``all_bands``, or ``bands`` names none.
         """
         return choose_bands(type(self).__name__, bands, self.all_bands, self.default_bands)
