@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from geotorch.datamodules import ImageLabelDataModule, NAIPChesapeakeDataModule, Sentinel2CDLDataModule
+from geotorch.datasets import NLCD, EuroSAT
 
 
 def test_a_misspelt_prefixed_argument_is_named_when_built(tmp_path: Path) -> None:
@@ -29,3 +30,14 @@ def test_arguments_the_datasets_take_are_kept(tmp_path: Path) -> None:
                                         cdl_years=[2021], cdl_classes=[1, 5])
     assert datamodule.image_arguments == {"paths": tmp_path, "bands": ["B04"]}
     assert datamodule.label_arguments == {"root": tmp_path, "years": [2021], "classes": [1, 5]}
+
+
+def test_a_dataset_that_is_no_geodataset_class_is_named_when_built(tmp_path: Path) -> None:
+    # EuroSAT (chips, no places) and a function were taken as the imagery's class, to fail at setup.
+    with pytest.raises(ValueError, match=re.escape("EuroSAT is not a GeoDataset class")):
+        ImageLabelDataModule(image_dataset=EuroSAT, label_dataset=NLCD, image_kwargs={"root": tmp_path})
+    with pytest.raises(ValueError, match=re.escape("print is not a GeoDataset class")):
+        ImageLabelDataModule(image_dataset="Sentinel2", label_dataset=print)
+    with pytest.raises(ValueError, match=re.escape("'sentinel2' is not a GeoDataset in the registry (names are "
+                                                   "case-sensitive: 'Sentinel2'?)")):
+        ImageLabelDataModule(image_dataset="sentinel2", label_dataset="NLCD")

@@ -15,14 +15,23 @@ def _dataset_class(name: str | type[GeoDataset]) -> type[GeoDataset]:
     """The GeoDataset class registered as ``name`` (or ``name`` itself, a class).
 
     Raises:
-        ValueError: if no GeoDataset is registered as ``name``, listing the geospatial datasets registered.
+        ValueError: if no GeoDataset is registered as ``name``, listing the geospatial datasets registered, or
+            ``name`` is a class (or anything else) that is not a GeoDataset class.
     """
     if not isinstance(name, str):
-        return name
+        if isinstance(name, type) and issubclass(name, GeoDataset):
+            return name
+        raise ValueError(
+            f"{getattr(name, '__name__', repr(name))} is not a GeoDataset class (samples of places, to intersect "
+            f"imagery with labels); give a GeoDataset class or a registered name, such as "
+            f"{', '.join(list_datasets(geospatial=True)[:3])}"
+        )
     found = get_dataset_class(name) if name in list_datasets() else None
     if not (isinstance(found, type) and issubclass(found, GeoDataset)):
         known = list_datasets(geospatial=True)
-        raise ValueError(f"{name!r} is not a GeoDataset in the registry; known: {', '.join(known)}")
+        spelt = [known_name for known_name in known if known_name.lower() == name.lower()]
+        advice = f" (names are case-sensitive: {spelt[0]!r}?)" if spelt else ""
+        raise ValueError(f"{name!r} is not a GeoDataset in the registry{advice}; known: {', '.join(known)}")
     return found
 
 
