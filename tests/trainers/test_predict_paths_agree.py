@@ -142,7 +142,14 @@ def test_a_checkpoint_of_no_record_predicts_raw_values_as_before(tmp_path: Path)
     assert not np.array_equal(raw, given)
 
 
-def test_a_checkpoint_of_a_broken_record_is_refused_naming_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "steps",
+    # The last four were taken: a str failed in torch ("new(): invalid data type 'str'"), a std of 0 divided every
+    # value by 0, an empty mean subtracted nothing, 2 means beside 3 stds failed only at the first window.
+    [[[0.0, SCALE, 1.0]], [["0", [SCALE]]], [[[0.0], [0.0]]], [[[], [SCALE]]], [[[0.0, 1.0], [1.0, 2.0, 3.0]]]],
+    ids=["three", "text", "zero-std", "empty", "lengths"],
+)
+def test_a_checkpoint_of_a_broken_record_is_refused_naming_it(tmp_path: Path, steps: list[object]) -> None:
     scene = write_scene(tmp_path / "data")
     task = fitted_task(tmp_path, scene_module(scene))
     checkpoint = tmp_path / "fit.ckpt"
@@ -150,7 +157,7 @@ def test_a_checkpoint_of_a_broken_record_is_refused_naming_it(tmp_path: Path) ->
     trainer.strategy.connect(task)
     trainer.save_checkpoint(checkpoint)
     state = torch.load(checkpoint, weights_only=True)
-    state[CHECKPOINT_KEY] = {"steps": [[0.0, SCALE, 1.0]], "unrepeatable": None}
+    state[CHECKPOINT_KEY] = {"steps": steps, "unrepeatable": None}
     torch.save(state, checkpoint)
     with pytest.raises(ValueError, match="geotorch_input_normalization' is not a record of input normalisation"):
         SemanticSegmentationTask.load_from_checkpoint(checkpoint)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -84,7 +85,8 @@ class InputNormalization:
         """The record :meth:`to_checkpoint` made, or None where a checkpoint holds none (made before it was kept).
 
         Raises:
-            ValueError: if ``record`` is not such a record (a checkpoint edited by hand, say).
+            ValueError: if ``record`` is not such a record (a checkpoint edited by hand, say): a step not of
+                lists of finite numbers, one or as many each, or with a std of 0.
         """
         if record is None:
             return None
@@ -93,7 +95,7 @@ class InputNormalization:
         bands = record.get("bands") if isinstance(record, dict) else None
         if (
             not isinstance(steps, list)
-            or not all(isinstance(step, list) and len(step) == 2 for step in steps)
+            or not all(_is_step(step) for step in steps)
             or not (unrepeatable is None or isinstance(unrepeatable, str))
             or not (bands is None or (isinstance(bands, list) and bands and all(_is_band(band) for band in bands)))
         ):
@@ -187,6 +189,20 @@ def _image_datasets(dataset: object) -> Iterator[object]:
     yield dataset
     for inner in (*getattr(dataset, "datasets", ()), getattr(dataset, "dataset", None)):
         yield from _image_datasets(inner)
+
+
+def _is_step(step: object) -> bool:
+    """Whether ``step`` is a recorded ``[mean, std]``: lists of finite numbers, one or as many each, no std of 0."""
+    if not (isinstance(step, list) and len(step) == 2 and all(isinstance(values, list) and values for values in step)):
+        return False
+    mean, std = step
+    numbers = [*mean, *std]
+    return (
+        all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in numbers)
+        and all(math.isfinite(value) for value in numbers)
+        and 0 not in std
+        and (len(mean) == len(std) or 1 in (len(mean), len(std)))
+    )
 
 
 def _is_band(value: object) -> bool:
