@@ -20,7 +20,9 @@ import pytest
 import rasterio
 import rasterio.crs
 import shapely
+import torch
 
+import geotorch.core.crs
 import geotorch.core.mosaic
 from geotorch.core import RasterDataset, VectorDataset
 from tests.core.rasters import grid, vrt, write_raster, write_vector
@@ -236,3 +238,25 @@ def test_views_of_other_centres_on_a_datum_no_authority_names_are_warped(
     assert same.res == (2_000.0, 2_000.0)
     same[same.bounds]
     assert warps == [str(path)]
+
+
+def test_reads_compare_the_crs_objects_they_compared_before_without_parsing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each read compares every file's CRS with the dataset's; by value, hashing each (its WKT) cost 2 x 10 us a
+    # file a sample, about a fifth of a 64 px read of an image and its labels.
+    dataset = RasterDataset(_tiles(tmp_path, "EPSG:32633", 500_000.0, 5_500_000.0, 10.0))
+    first = dataset[dataset.bounds]["image"]
+    compared: list[tuple[object, object]] = []
+    by_value = geotorch.core.crs._same_meaning
+
+    def counted(one: Any, other: Any) -> bool:
+        compared.append((one, other))
+        return by_value(one, other)
+
+    monkeypatch.setattr(geotorch.core.crs, "_same_meaning", counted)
+    assert torch.equal(dataset[dataset.bounds]["image"], first)
+    assert compared == []
+    # Other objects of the same CRS are still compared, by value.
+    assert geotorch.core.crs.same_crs(rasterio.crs.CRS.from_epsg(32633), rasterio.crs.CRS.from_epsg(32633))
+    assert len(compared) == 1

@@ -40,7 +40,11 @@ def horizontal(crs: CRS) -> CRS:
     return crs if part is parsed else CRS.from_wkt(part.to_wkt())
 
 
-@functools.lru_cache(maxsize=256)
+#: :func:`same_crs`'s answers by the identity of the CRS objects compared (each read compares the same objects: a
+#: file's, the dataset's), with the objects, so that an id stays theirs: hashing a CRS (its WKT) costs 10 us.
+_SAME_BY_IDENTITY: dict[tuple[int, int], tuple[CRS, CRS, bool]] = {}
+
+
 def same_crs(first: CRS, second: CRS) -> bool:
     """Whether ``first`` and ``second`` place x and y alike, however each is spelt.
 
@@ -50,6 +54,21 @@ def same_crs(first: CRS, second: CRS) -> bool:
     compares CRSs, names and axis order aside, on their horizontal parts, so that files so
     spelt are copied onto one grid rather than warped.
     """
+    if first is second:
+        return True
+    known = _SAME_BY_IDENTITY.get((id(first), id(second)))
+    if known is not None and known[0] is first and known[1] is second:
+        return known[2]
+    same = _same_meaning(first, second)
+    if len(_SAME_BY_IDENTITY) >= 256:
+        _SAME_BY_IDENTITY.clear()
+    _SAME_BY_IDENTITY[id(first), id(second)] = (first, second, same)
+    return same
+
+
+@functools.lru_cache(maxsize=256)
+def _same_meaning(first: CRS, second: CRS) -> bool:
+    """:func:`same_crs` of CRS objects not compared before, by their value."""
     if first == second:
         return True
     one, other = _horizontal_part(first), _horizontal_part(second)
