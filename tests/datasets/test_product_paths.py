@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import torch
 
-from geotorch.core import BoundingBox, GeoDataset
+from geotorch.core import BoundingBox, GeoDataset, RasterDataset
 from geotorch.datasets import (
     CDL,
     EUDEM,
@@ -223,6 +223,22 @@ def test_paths_naming_an_archive_is_refused_naming_it(
         with pytest.raises(ValueError, match=message):
             layout.product(paths=paths, **layout.kwargs((0,)))
     assert [path.name for path in archive.parent.iterdir()] == [archive.name], "nothing extracted"
+
+
+def test_paths_under_the_home_folder_spelt_with_a_tilde_are_read(
+    layout: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # paths='~/data' (as configs spell it) was searched as a folder named '~', so 'no data found in ~/data',
+    # while a download into it went to the home folder (download_url expands '~'), never to be found.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name, value in layout.patch((0,)).items():
+        monkeypatch.setattr(layout.product, name, value)
+    layout.write(tmp_path / "data", 0)
+    dataset = layout.product(paths="~/data", **layout.kwargs((0,)))
+    assert len(dataset) == len(layout.product(paths=tmp_path / "data", **layout.kwargs((0,))))
+    assert len(layout.product(paths=["~/data"], **layout.kwargs((0,)))) == len(dataset)
+    if layout.product is NAIP:
+        assert len(RasterDataset("~/data")) == 1 and RasterDataset(["~/data"]).paths == [tmp_path / "data"]
 
 
 RASTERS = [layout for layout in LAYOUTS if layout.product not in (EuroCrops, CanadianBuildingFootprints)]

@@ -57,8 +57,9 @@ def _given(paths: object, root: object, owner: str, default: str) -> list[str]:
 
 
 def _location(path: PathLike) -> Location:
+    """A remote path for a URL or GDAL virtual path, else a local one with ``~`` expanded (as downloads expand it)."""
     text = str(path)
-    return RemotePath(text) if is_remote(text) else Path(path)
+    return RemotePath(text) if is_remote(text) else Path(path).expanduser()
 
 
 @overload

@@ -60,7 +60,7 @@ class _DemoDataset(RasterDataset):
         """
         owner = type(self).__name__
         if paths is None:
-            area = demo_root() if root is None else Path(root)
+            area = demo_root() if root is None else Path(root).expanduser()
             if download:
                 generate_demo_area(area)
             chosen = [area / self.folder]

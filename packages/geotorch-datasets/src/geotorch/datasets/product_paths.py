@@ -28,7 +28,8 @@ def product_paths(paths: Any, root: Any, owner: str, default: str = "data") -> l
         default: the folder used when neither is given (TorchGeo's ``"data"``).
 
     Returns:
-        The paths, in the order given (one element for a single folder or file).
+        The paths, in the order given (one element for a single folder or file), ``~`` expanded to the home
+        folder as downloads expand it.
 
     Raises:
         ValueError: if both ``paths`` and ``root`` are given, the list is empty, or it names an archive (a zip
@@ -39,8 +40,8 @@ def product_paths(paths: Any, root: Any, owner: str, default: str = "data") -> l
         raise ValueError(f"{owner}: give paths or its alias root, not both")
     name, chosen = ("root", root) if root is not None else ("paths", paths if paths is not None else default)
     if isinstance(chosen, str | os.PathLike):
-        refuse_archives([Path(chosen)], name, owner)
-        return [Path(chosen)]
+        refuse_archives([Path(chosen).expanduser()], name, owner)
+        return [Path(chosen).expanduser()]
     if isinstance(chosen, bytes) or not isinstance(chosen, Iterable):
         raise TypeError(
             f"{owner}: {name} must be a folder or a file (str or os.PathLike) or a list of them, "
@@ -55,7 +56,7 @@ def product_paths(paths: Any, root: Any, owner: str, default: str = "data") -> l
         )
     if not entries:
         raise ValueError(f"{owner}: {name} is an empty list; give a folder, a file or a list of them")
-    resolved = [Path(entry) for entry in entries]
+    resolved = [Path(entry).expanduser() for entry in entries]
     refuse_archives(resolved, name, owner)
     return resolved
 
