@@ -26,15 +26,16 @@ class Esri2020(LandCoverRaster):
     """Esri 2020 Land Cover (Impact Observatory), 10 m, in each tile's UTM zone.
 
     Tiles are named ``{zone}{band}_20200101-20210101.tif`` (for instance
-    ``52J_20200101-20210101.tif``); their time span is the year 2020. The
+    ``52J_20200101-20210101.tif``); their time span is the year 2020 (the end date is exclusive). The
     whole map is one archive.
 
     Source: https://www.arcgis.com/home/item.html?id=fc92d38533d440078f17678ebc20e8e2
     """
 
     filename_glob = "*_20200101-20210101.tif"
-    filename_regex = r"^(?P<tile>\d{1,2}[C-X])_(?P<start>\d{8})-(?P<stop>\d{8})\.tif$"
-    date_format = "%Y%m%d"
+    #: The span's end, 1 January 2021, is exclusive (the map is of 2020): the year of its start dates a tile.
+    filename_regex = r"^(?P<tile>\d{1,2}[C-X])_(?P<date>\d{4})0101-\d{4}0101\.tif$"
+    date_format = "%Y"
     url = "https://ai4edataeuwest.blob.core.windows.net/io-lulc/io-lulc-model-001-v01-composite-v03-supercell-v02-clip-v01.zip"
     archive = "io-lulc-model-001-v01-composite-v03-supercell-v02-clip-v01.zip"
     md5 = "4932855fcd00735a34b74b1f87db3df0"
