@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+import torch
 
 from geotorch.datamodules import ImageLabelDataModule, NAIPChesapeakeDataModule, Sentinel2CDLDataModule
 from geotorch.datasets import NLCD, EuroSAT
@@ -41,3 +44,23 @@ def test_a_dataset_that_is_no_geodataset_class_is_named_when_built(tmp_path: Pat
     with pytest.raises(ValueError, match=re.escape("'sentinel2' is not a GeoDataset in the registry (names are "
                                                    "case-sensitive: 'Sentinel2'?)")):
         ImageLabelDataModule(image_dataset="sentinel2", label_dataset="NLCD")
+
+
+@pytest.mark.parametrize(
+    ("mean", "std", "expected"),
+    [
+        (0.0, 10000, ((0.0,), (10000.0,))),
+        (np.float32(0.0), np.array([1e4, 2e4], dtype=np.float32), ((0.0,), (10000.0, 20000.0))),
+        (torch.tensor([0.0, 1.0]), torch.tensor(10000.0), ((0.0, 1.0), (10000.0,))),
+    ],
+    ids=["numbers", "numpy", "tensors"],
+)
+def test_mean_and_std_are_taken_as_numbers_arrays_or_tensors(mean: Any, std: Any, expected: Any) -> None:
+    # mean=0.0 raised "'float' object is not iterable" and a 0-d tensor "iteration over a 0-d tensor".
+    datamodule = Sentinel2CDLDataModule(mean=mean, std=std)
+    assert (datamodule.mean, datamodule.std) == expected
+
+
+def test_mean_of_strings_is_named() -> None:
+    with pytest.raises(TypeError, match=re.escape("Sentinel2CDLDataModule: mean=['a'] must be a number or a list")):
+        Sentinel2CDLDataModule(mean=["a"], std=[1.0])

@@ -6,6 +6,8 @@ import inspect
 from collections.abc import Sequence
 from typing import Any
 
+import torch
+
 from geotorch.core import GeoDataset, get_dataset_class, list_datasets
 from geotorch.datamodules.geo import GeoDataModule, spatial_split
 from geotorch.samplers import roi_split
@@ -54,6 +56,20 @@ def _refuse_unknown(owner: str, dataset_class: type[GeoDataset], arguments: dict
         )
 
 
+def _band_values(owner: str, name: str, values: float | Sequence[float]) -> tuple[float, ...]:
+    """``mean`` or ``std`` as one value per band (or one value for every band), as Normalize takes them.
+
+    A number, a list of numbers, a numpy array or a tensor (TorchGeo's datamodules hold tensors) are taken.
+
+    Raises:
+        TypeError: if ``values`` holds something that is not a number (a string, say), naming it.
+    """
+    try:
+        return tuple(torch.as_tensor(values, dtype=torch.float64).flatten().tolist())
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise TypeError(f"{owner}: {name}={values!r} must be a number or a list of numbers, one per band") from error
+
+
 def _with_root(dataset_class: type[GeoDataset], arguments: dict[str, Any]) -> dict[str, Any]:
     """``arguments`` with TorchGeo's ``paths`` spelled ``root`` for a product class that only takes ``root``."""
     parameters = inspect.signature(dataset_class).parameters
@@ -96,8 +112,8 @@ class ImageLabelDataModule(GeoDataModule):
         label_dataset: str | type[GeoDataset] | None = None,
         image_kwargs: dict[str, Any] | None = None,
         label_kwargs: dict[str, Any] | None = None,
-        mean: Sequence[float] | None = None,
-        std: Sequence[float] | None = None,
+        mean: float | Sequence[float] | None = None,
+        std: float | Sequence[float] | None = None,
         **kwargs: Any,
     ) -> None:
         """Keep the settings; the datasets are built in :meth:`setup`.
@@ -118,6 +134,7 @@ class ImageLabelDataModule(GeoDataModule):
                 further :class:`GeoDataModule` settings (``stride``, ``predict_stride``, ``splits``).
 
         Raises:
+            TypeError: if ``mean`` or ``std`` is neither a number nor a list of numbers.
             ValueError: if a dataset is not named, a name is not a GeoDataset in the registry, or an argument is
                 no argument of its dataset (a misspelt ``cdl_yeras``, naming it and the dataset's arguments).
         """
@@ -140,9 +157,9 @@ class ImageLabelDataModule(GeoDataModule):
         _refuse_unknown(type(self).__name__, self.image_class, self.image_arguments, self.image_prefix, "image_kwargs")
         _refuse_unknown(type(self).__name__, self.label_class, self.label_arguments, self.label_prefix, "label_kwargs")
         if mean is not None:
-            self.mean = tuple(mean)
+            self.mean = _band_values(type(self).__name__, "mean", mean)
         if std is not None:
-            self.std = tuple(std)
+            self.std = _band_values(type(self).__name__, "std", std)
         super().__init__(batch_size=batch_size, patch_size=patch_size, length=length, num_workers=num_workers,
                          **rest)
 
