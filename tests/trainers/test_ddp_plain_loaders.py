@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +11,14 @@ from torch.utils.data import DistributedSampler
 from geotorch.core import RasterDataset
 from geotorch.samplers import GridGeoSampler, PreChippedGeoSampler, RandomBatchGeoSampler, RandomGeoSampler
 from tests.datasets.fakes.geo import write_raster
+from tests.trainers.ddp_ranks import run_two_ranks
 
 SCRIPT = Path(__file__).with_name("ddp_plain_loaders_run.py")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
 def test_two_ranks_see_every_grid_window_once_and_length_patches_in_all(tmp_path: Path) -> None:
-    environment = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore",
-                   "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], env=environment, capture_output=True,
-                          text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    first, second = (json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1))
+    first, second = run_two_ranks(SCRIPT, tmp_path)
     # Before: Lightning wrapped each geo sampler, which had already taken its rank's half, in a
     # DistributedSampler taking half of that: 4 + 4 windows (8 distinct of 16) and 2 + 2 patches of 8.
     windows = [tuple(box) for box in first["val"] + second["val"]]
