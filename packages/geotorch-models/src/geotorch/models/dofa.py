@@ -18,6 +18,10 @@ from geotorch.core import WeightsSpec
 from geotorch.models.loading import load_pretrained, resolve_weights
 from geotorch.models.position import grid_embedding, sincos_embedding
 
+#: The longest central wavelength DOFA is given, in micrometres: thermal infrared ends near 15 um, and the
+#: visible and near infrared in nanometres (400 to 2500) lie far above it.
+LONGEST_WAVELENGTH = 100.0
+
 
 class TransformerWeightGenerator(nn.Module):
     """Turns wavelength embeddings into the kernel and bias of the patch embedding with a small transformer."""
@@ -155,11 +159,13 @@ class DOFA(nn.Module):
         """Pooled ``(B, embed_dim)`` features of ``(B, C, H, W)`` images with ``C`` band wavelengths.
 
         Raises:
-            ValueError: if the number of wavelengths is not the number of bands.
+            ValueError: if the number of wavelengths is not the number of bands, or one is no positive finite
+                number, or one is above :data:`LONGEST_WAVELENGTH` micrometres (nanometres given).
         """
         waves = torch.as_tensor(wavelengths, dtype=torch.float32, device=x.device).reshape(-1)
         if waves.numel() != x.shape[1]:
             raise ValueError(f"got {waves.numel()} wavelengths for {x.shape[1]} bands; give one per band (micrometres)")
+        check_wavelengths(waves)
         tokens = self.patch_embed(x, waves) + self.pos_embed[:, 1:]
         cls = (self.cls_token + self.pos_embed[:, :1]).expand(x.shape[0], -1, -1)
         tokens = torch.cat([cls, tokens], dim=1)
@@ -173,6 +179,28 @@ class DOFA(nn.Module):
         """Class logits (or features when ``num_classes=0``) of ``x`` whose bands have ``wavelengths``."""
         result: Tensor = self.head(self.head_drop(self.forward_features(x, wavelengths)))
         return result
+
+
+def check_wavelengths(waves: Tensor) -> None:
+    """Refuse central wavelengths that are not micrometres of a real band.
+
+    Args:
+        waves: ``(C,)`` wavelengths, one per band.
+
+    Raises:
+        ValueError: if one is not a positive finite number, or is above :data:`LONGEST_WAVELENGTH`
+            (nanometres, which DOFA would embed as other, far longer wavelengths without a word).
+    """
+    given = [round(float(wave), 6) for wave in waves]
+    if not bool(torch.isfinite(waves).all()) or bool((waves <= 0).any()):
+        raise ValueError(f"DOFA: wavelengths {given} must be positive numbers, each band's central wavelength in "
+                         "micrometres")
+    if bool((waves > LONGEST_WAVELENGTH).any()):
+        raise ValueError(
+            f"DOFA: wavelengths {given} are above {LONGEST_WAVELENGTH:g}; DOFA takes each band's central "
+            f"wavelength in micrometres (0.665 for Sentinel-2's red, 10.9 for thermal infrared): are they "
+            "nanometres? divide them by 1000"
+        )
 
 
 def _dofa(arch: str, weights: WeightsSpec, strict: bool, size: dict[str, int], kwargs: dict[str, Any]) -> DOFA:
