@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -31,9 +32,16 @@ class _CountingApp:
         self.requests: list[tuple[str, str]] = []
         #: Answer listings 403 AccessDenied, as S3 does for a policy granting s3:GetObject but not s3:ListBucket.
         self.deny_listing = False
+        #: Buckets in another region (name -> region): requests signed for another region are refused as S3
+        #: refuses them (listings ``301 PermanentRedirect``, objects ``400 AuthorizationHeaderMalformed``).
+        self.regions: dict[str, str] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         self.requests.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        bucket = environ["PATH_INFO"].strip("/").split("/")[0]
+        signed = re.search(r"Credential=[^/]+/[0-9]+/([^/]+)/s3/", environ.get("HTTP_AUTHORIZATION", ""))
+        if bucket in self.regions and signed is not None and signed[1] != self.regions[bucket]:
+            return _wrong_region(environ, start_response, self.regions[bucket], signed[1])
         if self.deny_listing and environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"].strip("/") == BUCKET:
             start_response("403 Forbidden", [("Content-Type", "application/xml")])
             return [
@@ -44,6 +52,25 @@ class _CountingApp:
 
     def object_gets(self, key: str) -> int:
         return self.requests.count(("GET", f"/{BUCKET}/{key}"))
+
+
+def _wrong_region(
+    environ: dict[str, Any], start_response: Callable[..., Any], region: str, signed: str
+) -> Iterable[bytes]:
+    """S3's answer to a request signed for region ``signed`` of a bucket in ``region``."""
+    if environ["PATH_INFO"].strip("/").count("/") == 0:
+        status, code = "301 Moved Permanently", "PermanentRedirect"
+        detail = f"<Endpoint>s3.{region}.amazonaws.com</Endpoint>"
+    else:
+        status, code = "400 Bad Request", "AuthorizationHeaderMalformed"
+        detail = f"<Region>{region}</Region>"
+    body = (
+        f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>the region '{signed}' is wrong; "
+        f"expecting '{region}'</Message>{detail}</Error>"
+    ).encode()
+    headers = [("Content-Type", "application/xml"), ("x-amz-bucket-region", region), ("Content-Length", str(len(body)))]
+    start_response(status, headers)
+    return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]
 
 
 @pytest.fixture(scope="module")
@@ -274,3 +301,22 @@ def test_an_object_named_whole_is_read_where_listing_is_denied(
                 RasterDataset(paths=f"s3://{BUCKET}/{missing}")
     finally:
         counting.deny_listing = False
+
+
+@pytest.mark.parametrize("given", ["far/scenes", "far/scenes/a.tif"])
+def test_a_bucket_in_another_region_is_listed_in_its_region(
+    s3: Any, s3_server: tuple[str, _CountingApp], tmp_path: Path, given: str
+) -> None:
+    """AWS_REGION=us-east-1 and a bucket in eu-west-1: S3 names the bucket's region, GDAL follows it, so do listings."""
+    s3.create_bucket(Bucket="far", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    local = write_raster(tmp_path / "a.tif", random_bands((2, 48, 48), seed=6), 32631, grid(500000.0, 6e6, 30.0))
+    s3.upload_file(str(local), "far", "scenes/a.tif")
+    _, counting = s3_server
+    counting.regions["far"] = "eu-west-1"
+    try:
+        remote = RasterDataset(paths=f"s3://{given}", cache=False)
+        assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    finally:
+        del counting.regions["far"]
+        s3.delete_object(Bucket="far", Key="scenes/a.tif")
+        s3.delete_bucket(Bucket="far")

@@ -21,6 +21,7 @@ from geotorch.core.http_headers import file_headers
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp, request_url
 from geotorch.core.remote_versions import pin
+from geotorch.core.s3_region import bucket_region, configured_region, s3_endpoint
 from geotorch.core.sidecars import sidecars_by_file
 
 if TYPE_CHECKING:
@@ -75,10 +76,12 @@ def _store_location(url: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _list_or_head(url: str, scheme: str, bucket: str, key: str, filename_glob: str) -> list[RemotePath]:
+def _list_or_head(
+    url: str, scheme: str, bucket: str, key: str, filename_glob: str, store: ObjectStore | None = None
+) -> list[RemotePath]:
     from obstore.exceptions import NotFoundError
 
-    store = object_store(scheme, bucket)
+    store = object_store(scheme, bucket) if store is None else store
     folder = key.rstrip("/")
     base = url[: len(url) - len(key)] + folder
     named = bool(key) and not key.endswith("/")
@@ -87,6 +90,9 @@ def _list_or_head(url: str, scheme: str, bucket: str, key: str, filename_glob: s
     except (NotFoundError, FileNotFoundError) as error:
         raise FileNotFoundError(errno.ENOENT, f"{url}: no such bucket or prefix ({_first_line(error)})") from error
     except Exception as error:
+        regional = _in_bucket_region(store, scheme, bucket)
+        if regional is not None:
+            return _list_or_head(url, scheme, bucket, key, filename_glob, regional)
         failure = OSError(f"{url}: listing failed: {type(error).__name__}: {_first_line(error)}")
         if not named:
             raise failure from error
@@ -114,6 +120,22 @@ def _list_or_head(url: str, scheme: str, bucket: str, key: str, filename_glob: s
     except Exception as error:
         raise OSError(f"{url}: HEAD failed: {type(error).__name__}: {_first_line(error)}") from error
     return [RemotePath(url, _stamp_of(meta))]
+
+
+def _in_bucket_region(store: ObjectStore, scheme: str, bucket: str) -> ObjectStore | None:
+    """A client of the bucket's own region, when S3 names another than ``store`` signs for; else None.
+
+    S3 refuses a request signed for another region than the bucket's (the listing client does not follow
+    the region S3 names, as GDAL does), so the bucket's region is asked (:func:`bucket_region`).
+    """
+    region = bucket_region(bucket, REQUEST_TIMEOUT_S) if scheme == "s3" else None
+    return None if region is None or region == _region_of(store) else object_store(scheme, bucket, region)
+
+
+def _region_of(store: ObjectStore) -> str:
+    """The region an S3 client signs for."""
+    config = getattr(store, "config", None) or {}
+    return str(config.get("region") or configured_region())
 
 
 def _first_line(error: BaseException) -> str:
@@ -151,7 +173,7 @@ def _truthy(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def object_store(scheme: str, bucket: str) -> ObjectStore:
+def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectStore:
     """An obstore client of ``bucket``, configured from the environment as GDAL is.
 
     The SDK variables (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, ``AWS_ALLOW_HTTP``,
@@ -160,6 +182,11 @@ def object_store(scheme: str, bucket: str) -> ObjectStore:
     ``AWS_VIRTUAL_HOSTING`` the addressing style and ``AWS_NO_SIGN_REQUEST`` anonymous access. Keys and
     region the environment does not give come from the AWS profile's files (``~/.aws/credentials`` and
     ``~/.aws/config``, ``$AWS_PROFILE``), as GDAL and the SDKs take them.
+
+    Args:
+        scheme: ``s3``, ``gs`` or ``az``.
+        bucket: the bucket (or container).
+        region: the S3 region to sign for, over what the environment and profile say.
 
     Raises:
         ValueError: if ``$AWS_PROFILE`` names a profile the files do not have.
@@ -175,12 +202,9 @@ def object_store(scheme: str, bucket: str) -> ObjectStore:
     if scheme != "s3":
         return from_url(f"{scheme}://{bucket}", client_options=client, retry_config=retry)
     config: S3Config = {}
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    if not endpoint and os.environ.get("AWS_S3_ENDPOINT"):
-        secure = os.environ.get("AWS_HTTPS", "YES").strip().upper() not in ("NO", "FALSE", "OFF", "0")
-        endpoint = f"{'https' if secure else 'http'}://{os.environ['AWS_S3_ENDPOINT']}"
-        if os.environ.get("AWS_VIRTUAL_HOSTING"):
-            config["virtual_hosted_style_request"] = _truthy("AWS_VIRTUAL_HOSTING")
+    endpoint, virtual = s3_endpoint()
+    if virtual is not None:
+        config["virtual_hosted_style_request"] = virtual
     if endpoint:
         config["endpoint"] = endpoint
         client["allow_http"] = endpoint.startswith("http://") or _truthy("AWS_ALLOW_HTTP")
@@ -188,6 +212,8 @@ def object_store(scheme: str, bucket: str) -> ObjectStore:
         config["skip_signature"] = True
     else:
         config.update(profile_settings())
+    if region is not None:
+        config["region"] = region
     return from_url(f"{scheme}://{bucket}", config=config, client_options=client, retry_config=retry)
 
 
