@@ -24,10 +24,12 @@ class RCF(nn.Module):
         bias: the bias added to every response (MOSAIKS uses -1).
         seed: seed of the random draws, for reproducible filters.
         mode: ``"gaussian"`` or ``"empirical"``.
-        dataset: for ``"empirical"``, samples with an ``"image"`` tensor ``(C, H, W)`` to cut patches from.
+        dataset: for ``"empirical"``, samples with an ``"image"`` tensor ``(C, H, W)`` to cut patches from;
+            patches are cut where every value is finite, so nodata read as NaN stays out of the filters.
 
     Raises:
-        ValueError: if ``features`` is odd, ``mode`` is unknown, or ``"empirical"`` lacks images.
+        ValueError: if ``features`` is odd, ``mode`` is unknown, or ``"empirical"`` lacks images (or windows
+            of them free of NaN).
     """
 
     weights: Tensor
@@ -84,8 +86,12 @@ def empirical_filters(
 ) -> Tensor:
     """``count`` ZCA-whitened ``kernel_size`` patches cut at random places of the dataset's images.
 
+    Patches are cut only where every value of every band is finite: nodata read as NaN (a scene's collar, a
+    cloud mask) would turn the patch covariance, and so every filter, into NaN. Each draw takes one of the
+    images holding such a window, then one of its windows, uniformly.
+
     Args:
-        dataset: samples with an ``"image"`` tensor ``(C, H, W)``.
+        dataset: samples with an ``"image"`` tensor ``(C, H, W)``; nodata as NaN.
         count: how many filters to draw.
         in_channels: the bands each image must have.
         kernel_size: the side of each patch.
@@ -96,22 +102,32 @@ def empirical_filters(
         Filters of shape ``(count, in_channels, kernel_size, kernel_size)``.
 
     Raises:
-        ValueError: if the dataset has no images, an image has other bands, or is smaller than a patch.
+        ValueError: if the dataset has no images, an image has other bands or is smaller than a patch, or no
+            window of any image is free of NaN or infinite values.
     """
     images = [sample["image"].float() for sample in dataset]
     if not images:
         raise ValueError("the dataset holds no images to draw patches from")
-    patches = []
-    for _ in range(count):
-        image = images[int(torch.randint(len(images), (1,), generator=generator))]
-        if image.shape[0] != in_channels or min(image.shape[-2:]) < kernel_size:
+    for image in images:
+        if image.ndim != 3 or image.shape[0] != in_channels or min(image.shape[-2:]) < kernel_size:
             raise ValueError(
                 f"images must have {in_channels} bands and be at least {kernel_size} pixels wide, "
                 f"got shape {tuple(image.shape)}"
             )
-        row = int(torch.randint(image.shape[-2] - kernel_size + 1, (1,), generator=generator))
-        col = int(torch.randint(image.shape[-1] - kernel_size + 1, (1,), generator=generator))
-        patches.append(image[:, row : row + kernel_size, col : col + kernel_size].reshape(-1))
+    windows = [_finite_windows(image, kernel_size) for image in images]
+    usable = [index for index, found in enumerate(windows) if bool(found.any())]
+    if not usable:
+        raise ValueError(
+            f"no {kernel_size} x {kernel_size} window of the dataset's {len(images)} images is free of NaN or "
+            "infinite values (nodata): give images holding data to draw filters from"
+        )
+    patches = []
+    for _ in range(count):
+        index = usable[int(torch.randint(len(usable), (1,), generator=generator))]
+        places = windows[index].flatten().nonzero().flatten()
+        place = int(places[int(torch.randint(len(places), (1,), generator=generator))])
+        row, col = divmod(place, windows[index].shape[1])
+        patches.append(images[index][:, row : row + kernel_size, col : col + kernel_size].reshape(-1))
     flat = torch.stack(patches).double()
     centred = flat - flat.mean(dim=0)
     covariance = centred.T @ centred / max(len(patches) - 1, 1)
@@ -119,3 +135,9 @@ def empirical_filters(
     whitening = vectors @ torch.diag((values.clamp(min=0) + epsilon).rsqrt()) @ vectors.T
     filters: Tensor = (centred @ whitening).float().view(count, in_channels, kernel_size, kernel_size)
     return filters
+
+
+def _finite_windows(image: Tensor, kernel_size: int) -> Tensor:
+    """``(H - k + 1, W - k + 1)`` booleans: whether the window at each top-left pixel holds finite values only."""
+    bad = (~image.isfinite()).any(dim=0).float()[None, None]
+    return F.max_pool2d(bad, kernel_size, stride=1)[0, 0] == 0
