@@ -17,6 +17,7 @@ import torch
 from matplotlib.figure import Figure
 from pyproj import Transformer
 from rasterio.crs import CRS
+from rasterio.features import rasterize
 
 from geotorch.core import BoundingBox, DatasetNotFoundError, VectorDataset
 from geotorch.core.errors import LabelValueError
@@ -489,3 +490,22 @@ def test_a_geoparquet_file_of_another_geometry_encoding_is_skipped_saying_so(tmp
     with pytest.warns(UserWarning, match=r"points\.parquet: .*encoded as 'point'; only WKB is read"):
         dataset = VectorDataset(tmp_path, res=RES)
     assert len(dataset) == 1
+
+
+# Overlapping features: the later feature of a file wins, as rasterio burns them in order (TorchGeo's rule)
+
+
+@pytest.mark.parametrize(
+    ("driver", "name"), [("GPKG", "f.gpkg"), ("ESRI Shapefile", "f.shp"), ("GeoJSON", "f.geojson")]
+)
+def test_overlapping_features_burn_in_file_order_the_last_one_winning(tmp_path: Path, driver: str, name: str) -> None:
+    # 40 strips shifted by a pixel each, every one labelled by its position: each pixel shows the last strip over it.
+    # The spatial index gave them in its own order, so a pixel showed whichever strip that order put last.
+    # (Not FlatGeobuf: GDAL writes its features in the order of their spatial index.)
+    strips = [pixels(number % 5, number % 5 + 10, 0, 20) for number in range(40)]
+    write_vector(tmp_path / name, strips, "EPSG:32616", list(range(1, 41)), driver)
+    mask = VectorDataset(tmp_path, res=RES, label_name="label")[QUERY]["mask"].numpy()
+    grid = Grid.from_bbox(QUERY, CRS.from_epsg(32616), (RES, RES))
+    expected = rasterize(zip(strips, range(1, 41), strict=True), out_shape=(20, 20), transform=grid.transform)
+    np.testing.assert_array_equal(mask, expected)
+    np.testing.assert_array_equal(mask[0, :15], [36, 37, 38, 39, *[40] * 10, 0])

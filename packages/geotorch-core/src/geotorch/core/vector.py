@@ -271,16 +271,22 @@ class VectorDataset(GeoDataset):
         # A file crossing the antimeridian has an entry on each side: read it once.
         for path in dict.fromkeys(str(hit.object) for hit in hits):
             features = self._load(path)
+            found_parts: list[np.ndarray] = []
+            moved_parts: list[np.ndarray] = []
             for shift in _turns(features.extent, query, seam):
                 # Features past the seam (x beyond 180 degrees) burn where they lie on the globe, a turn away.
                 found = features.tree.query(
                     shapely.box(query.minx - shift, query.miny, query.maxx - shift, query.maxy), predicate="intersects"
                 )
                 moved = features.geometries[found]
-                geometries.append(
+                found_parts.append(found)
+                moved_parts.append(
                     moved if shift == 0 else shapely.transform(moved, lambda xy, by=shift: xy + np.array([by, 0.0]))
                 )
-                labels.append(features.labels[found])
+            # The tree gives features in its own order; burnt in the file's, the later of overlapping ones wins.
+            order = np.argsort(np.concatenate(found_parts), kind="stable")
+            geometries.append(np.concatenate(moved_parts)[order])
+            labels.append(features.labels[np.concatenate(found_parts)[order]])
         burnt = np.zeros((grid.height, grid.width), dtype=np.int64)
         if sum(len(found) for found in labels):
             # GDAL burns values through a double, which rounds int64 codes beyond 2**53: burn each
