@@ -13,8 +13,20 @@ def sincos_embedding(dim: int, positions: Tensor) -> Tensor:
     return torch.cat([angles.sin(), angles.cos()], dim=1)
 
 
-def grid_embedding(dim: int, side: int, spacing: float = 1.0) -> Tensor:
-    """2-D sine-cosine embedding of a ``side`` x ``side`` grid (column code, then row code): ``(side**2, dim)``."""
-    coordinates = torch.arange(side, dtype=torch.float32) * spacing
-    rows, cols = torch.meshgrid(coordinates, coordinates, indexing="ij")
-    return torch.cat([sincos_embedding(dim // 2, cols), sincos_embedding(dim // 2, rows)], dim=1)
+def grid_embedding(dim: int, rows: int, cols: int | None = None, spacing: float = 1.0) -> Tensor:
+    """2-D sine-cosine embedding of a ``rows`` x ``cols`` grid (column code, then row code): ``(rows * cols, dim)``.
+
+    Args:
+        dim: the embedding size.
+        rows: the grid's rows.
+        cols: the grid's columns; ``rows`` when None (a square grid).
+        spacing: the distance between neighbouring positions (Scale-MAE's ground sample distance scale).
+
+    Returns:
+        One code per position, row by row (the order of flattened patch tokens).
+    """
+    across = rows if cols is None else cols
+    row_positions = torch.arange(rows, dtype=torch.float32) * spacing
+    col_positions = torch.arange(across, dtype=torch.float32) * spacing
+    row_grid, col_grid = torch.meshgrid(row_positions, col_positions, indexing="ij")
+    return torch.cat([sincos_embedding(dim // 2, col_grid), sincos_embedding(dim // 2, row_grid)], dim=1)

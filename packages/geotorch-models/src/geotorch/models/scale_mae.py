@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import Any
 
@@ -30,9 +29,21 @@ class ScaleMAE(VisionTransformer):
             self.pos_embed.requires_grad = False
 
     def _pos_embed(self, x: Tensor) -> Tensor:
-        """Add the class token and the resolution-scaled position code to patch tokens ``(B, N, D)``."""
-        side = math.isqrt(x.shape[1])
-        code = grid_embedding(self.embed_dim, side, spacing=self.res).to(x)
+        """Add the class token and the resolution-scaled position code to the patch tokens.
+
+        Args:
+            x: ``(B, N, D)`` tokens of the model's ``img_size`` grid, or ``(B, rows, cols, D)`` with
+                ``dynamic_img_size=True``.
+
+        Returns:
+            ``(B, 1 + N, D)`` tokens, each patch coded by its own row and column (rectangular grids too).
+        """
+        if x.ndim == 4:
+            rows, cols = x.shape[1], x.shape[2]
+            x = x.reshape(x.shape[0], rows * cols, x.shape[3])
+        else:
+            rows, cols = self.patch_embed.grid_size
+        code = grid_embedding(self.embed_dim, rows, cols, spacing=self.res).to(x)
         tokens = x + code
         if self.cls_token is not None:
             tokens = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), tokens], dim=1)
