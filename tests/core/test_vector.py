@@ -509,3 +509,27 @@ def test_overlapping_features_burn_in_file_order_the_last_one_winning(tmp_path: 
     expected = rasterize(zip(strips, range(1, 41), strict=True), out_shape=(20, 20), transform=grid.transform)
     np.testing.assert_array_equal(mask, expected)
     np.testing.assert_array_equal(mask[0, :15], [36, 37, 38, 39, *[40] * 10, 0])
+
+
+@pytest.mark.parametrize(
+    "polygon",
+    [
+        shapely.box(-180.0, 50.0, -170.0, 60.0),
+        shapely.box(-180.0, -20.0, -175.0, -15.0),
+        shapely.box(170.0, 50.0, 180.0, 60.0),
+    ],
+    ids=["west-edge-north", "west-edge-south", "east-edge"],
+)
+@pytest.mark.parametrize(("crs", "res"), [("EPSG:3857", 5000.0), ("EPSG:3832", 5000.0), ("EPSG:4269", 0.05)])
+def test_a_feature_edged_on_the_antimeridian_is_burnt_on_its_own_side(
+    tmp_path: Path, polygon: shapely.Geometry, crs: str, res: float
+) -> None:
+    # A polygon ending on 180 W in degrees (as Natural Earth's Chukotka, Fiji or global grid tiles do) read in Web
+    # Mercator: PROJ put its -180 vertices on the seam's east side, so it spanned the globe the other way and every
+    # pixel of the query was wrong (87193 of 87193), burnt where the polygon is not.
+    path = write_vector(tmp_path / "tile.gpkg", [polygon], "EPSG:4326", labels=[3], driver="GPKG")
+    dataset = VectorDataset(path, crs=crs, res=res, label_name="label")
+    mask = dataset[dataset.bounds]["mask"].numpy()
+    expected = _inside(polygon, "EPSG:4326", Grid.from_bbox(dataset.bounds, dataset.crs, dataset.res))
+    assert expected.sum() >= 10000
+    np.testing.assert_array_equal(mask == 3, expected)

@@ -373,11 +373,15 @@ def _reprojected(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray
     )
     seam = seam_of(target)
     if seam is not None and len(x):
-        x = seam.canonical(x)
         if source.is_geographic:
+            # x runs with longitude, a turn a width: each vertex goes the whole turns nearest to where its
+            # longitude lies, so one on the seam itself (-180 degrees) stays on its own side whichever side
+            # PROJ gave it.
             degrees = coordinates[:, 0] * (180.0 / half_turn(source))
-            x = x + seam.width * np.floor((degrees - seam.meridian) / 360.0 + 0.5)
+            near = seam.centre + (degrees - seam.meridian) * (seam.width / 360.0)
+            x = x - seam.width * np.round((x - near) / seam.width)
         else:
+            x = seam.canonical(x)
             # Each edge crossing the seam jumps by about a turn: undo it, feature by feature.
             same = owners[1:] == owners[:-1]
             turns = np.concatenate([[0.0], np.cumsum(np.where(same, np.round(np.diff(x) / seam.width), 0.0))])
