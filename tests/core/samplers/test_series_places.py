@@ -1,0 +1,45 @@
+"""series_places: spatial samplers over a time series' places yield each place once, reading all of its dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geotorch.samplers import GridGeoSampler, RandomBatchGeoSampler, series_places
+from tests.core.samplers.places import Place, Tiles
+from tests.core.samplers.series import DATES, pixel_value, write_series
+
+UTM = Place("EPSG:32633", 500_000.0, 4_000_000.0, 10.0)
+#: Dates of the east tile: two of the west tile's six.
+EAST_DATES = ["20200120", "20200415"]
+
+
+def write_tiles(folder: Path) -> Path:
+    """Two 8 x 8 tiles side by side: west at all six dates, east at two."""
+    write_series(folder, UTM, [(("west", 0, 0, 8, 8), DATES), (("east", 8, 0, 8, 8), EAST_DATES)])
+    return folder
+
+
+def test_a_grid_over_the_places_visits_each_window_once_with_all_its_dates(tmp_path: Path) -> None:
+    series = Tiles(write_tiles(tmp_path), time_series=True)
+    windows = list(GridGeoSampler(series_places(series), 4))
+    # 4 windows per tile, once each (over the series itself: once per date, 6 x 4 + 2 x 4, one date each).
+    assert len(windows) == len({(box.minx, box.miny) for box in windows}) == 8
+    assert len(list(GridGeoSampler(series, 4))) == 32
+    for window in windows:
+        number, dates = (0, DATES) if window.minx < UTM.left + 80 else (1, EAST_DATES)
+        steps = series[window]["image"][:, 0, 0, 0].tolist()
+        assert steps == [pixel_value(number, date) for date in dates]
+
+
+def test_random_batches_over_the_places_weigh_tiles_by_their_area_alone(tmp_path: Path) -> None:
+    series = Tiles(write_tiles(tmp_path), time_series=True)
+    places = series_places(series)
+    # The default length is the area over a patch's area: 2 tiles of 4 patches (32 counting each date's file).
+    assert RandomBatchGeoSampler(places, 4, 2).length == 8
+    assert RandomBatchGeoSampler(series, 4, 2).length == 32
+    assert len(places) == 2 and places.bounds == series.bounds
+
+
+def test_a_dataset_that_is_no_series_is_its_own_places(tmp_path: Path) -> None:
+    single = Tiles(write_tiles(tmp_path))
+    assert series_places(single) is single

@@ -1,0 +1,180 @@
+"""GeoDataModule over a time series: every patch and window holds all the dates of its place, each place once.
+
+The series are Sentinel-2 GeoTIFF exports of two neighbouring tiles (three dates of one, two of the other) and a
+label raster per tile, written in the test.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from lightning.pytorch import Callback, LightningModule, Trainer
+
+from geotorch.core import GeoDataset, RasterDataset
+from geotorch.datamodules import GeoDataModule
+from geotorch.datamodules.geo import spatial_split
+from geotorch.datasets import Sentinel2
+from geotorch.samplers import GridGeoSampler, series_places, time_series_split
+from geotorch.trainers import GeoTIFFPredictionWriter, SpatioTemporalSegmentationTask
+from tests.datasets.fakes.geo import write_raster
+from tests.trainers.task_fakes import fast_trainer
+
+BANDS = ("B02", "B03", "B04")
+SIZE = 64
+TOP = 4987360.0
+#: Tile, left edge and datatakes, written out of time order: the west tile has two dates, one of them the east
+#: tile's, which has three.
+TILES = (
+    ("31TGL", 735360.0, ("20200501T103031", "20200301T103031")),
+    ("31TGM", 735360.0 + SIZE * 10, ("20200601T103031", "20200301T103031", "20200401T103031")),
+)
+
+
+class CropLabels(RasterDataset):
+    """A class per pixel, 0 to 4, one file per tile."""
+
+    filename_glob = "labels_*.tif"
+    is_image = False
+
+
+def seconds(sensed: str) -> float:
+    """POSIX seconds of a datatake's sensing time, as the series' ``time`` holds it."""
+    return datetime.strptime(sensed, "%Y%m%dT%H%M%S").replace(tzinfo=UTC).timestamp()
+
+
+def write_tiles(root: Path) -> Path:
+    """Each tile's B02-B04 per datatake (value: band and month) and its labels, 64 x 64 pixels of 10 m."""
+    for tile, left, dates in TILES:
+        for sensed in dates:
+            for number, band in enumerate(BANDS):
+                data = np.full((SIZE, SIZE), 1000 + 100 * number + int(sensed[4:6]), "uint16")
+                write_raster(root / "s2" / f"T{tile}_{sensed}_{band}_10m.tif", data, 32631, left, TOP, 10.0)
+        classes = (np.arange(SIZE * SIZE).reshape(SIZE, SIZE) % 5).astype("uint8")
+        write_raster(root / "labels" / f"labels_{tile}.tif", classes, 32631, left, TOP, 10.0)
+    return root
+
+
+def series(root: Path) -> GeoDataset:
+    """The tiles' series intersected with their labels."""
+    return Sentinel2(root / "s2", bands=list(BANDS), time_series=True) & CropLabels(root / "labels")
+
+
+def dates_at(minx: float, maxx: float) -> list[float]:
+    """The sensing times, in order, of the tiles a patch from ``minx`` to ``maxx`` overlaps."""
+    return sorted({seconds(sensed) for _, left, dates in TILES if left < maxx and minx < left + SIZE * 10
+                   for sensed in dates})
+
+
+class SeriesModule(GeoDataModule):
+    """Series and labels split into strips west to east, as a user's GeoDataModule does."""
+
+    mean = (0.0,)
+    std = (10000.0,)
+
+    def __init__(self, root: Path, by_time: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.root, self.by_time = root, by_time
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        dataset = series(self.root)
+        if self.by_time:
+            # Spring trains, May and June validate and test.
+            train, later = time_series_split(dataset, [(seconds("20200101T000000"), seconds("20200430T000000")),
+                                                       (seconds("20200430T000000"), seconds("20200701T000000"))])
+            return train, later, later, later
+        train, val, test = spatial_split(dataset, (0.6, 0.2, 0.2), patch_size=self.patch_size)
+        return train, val, test, test
+
+
+def test_training_patches_hold_every_date_of_their_place(tmp_path: Path) -> None:
+    module = SeriesModule(write_tiles(tmp_path), batch_size=4, patch_size=16, length=12)
+    batches = list(module.train_dataloader())
+    assert sum(len(batch["bounds"]) for batch in batches) == 12
+    for batch in batches:
+        for number, box in enumerate(batch["bounds"]):
+            expected = dates_at(box.minx, box.maxx)
+            # One step per date of the place (a step was one date: (B, 1, C, H, W)), oldest first.
+            assert batch["image"].shape[1:] == (len(expected), 3, 16, 16)
+            assert batch["time"][number].tolist() == expected
+            months = batch["image"][number, :, 0, 0, 0].tolist()
+            assert months == [1000 + datetime.fromtimestamp(time, UTC).month for time in expected]
+
+
+def test_a_validation_grid_visits_each_window_once_with_every_date(tmp_path: Path) -> None:
+    module = SeriesModule(write_tiles(tmp_path), batch_size=2, patch_size=16)
+    module.setup("fit")
+    assert module.val_dataset is not None
+    windows = len(GridGeoSampler(series_places(module.val_dataset), 16))
+    boxes = [(box, batch["image"].shape[1]) for batch in module.val_dataloader() for box in batch["bounds"]]
+    places = [(box.minx, box.maxx, box.miny, box.maxy) for box, _ in boxes]
+    # The strip, in the east tile, is 2 columns of 4 windows, each visited once with the tile's 3 dates (each was
+    # visited once per date, holding that date alone: 24 windows of one step).
+    assert len(places) == len(set(places)) == windows == 8
+    assert [steps for _, steps in boxes] == [3] * 8
+
+
+def test_default_length_counts_places_not_dates(tmp_path: Path) -> None:
+    module = SeriesModule(write_tiles(tmp_path), batch_size=4, patch_size=16)
+    # The train strip, 0.6 of 128 x 64 pixels, holds the west tile, 16 patches of 16 x 16 side by side, and a strip
+    # of the east tile too narrow for one (the west tile's area was counted once per date: 32).
+    assert sum(len(batch["bounds"]) for batch in module.train_dataloader()) == 16
+
+
+def test_a_time_series_split_gives_each_split_its_own_dates_in_one_series(tmp_path: Path) -> None:
+    module = SeriesModule(write_tiles(tmp_path), by_time=True, batch_size=2, patch_size=16, length=8)
+    spring = {seconds("20200301T103031"), seconds("20200401T103031")}
+    loaders = ((module.train_dataloader(), spring), (module.val_dataloader(), set(dates_at(0, 1e9)) - spring))
+    for loader, dates in loaders:
+        samples = [(box, times) for batch in loader for box, times in zip(batch["bounds"], batch["time"], strict=True)]
+        assert samples
+        for box, times in samples:
+            # Every date of the split at the place, in one series (one of them per sample before).
+            assert times.tolist() == sorted(set(dates_at(box.minx, box.maxx)) & dates)
+
+
+class Steps(Callback):
+    """Records the steps of every batch a task is given."""
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+
+    def on_train_batch_start(self, trainer: Trainer, pl_module: LightningModule, batch: Any, batch_idx: int) -> None:
+        self.steps.append(int(batch["image"].shape[1]))
+
+    def on_predict_batch_start(
+        self, trainer: Trainer, pl_module: LightningModule, batch: Any, batch_idx: int, dataloader_idx: int = 0
+    ) -> None:
+        self.steps.append(int(batch["image"].shape[1]))
+
+    def on_validation_batch_start(
+        self, trainer: Trainer, pl_module: LightningModule, batch: Any, batch_idx: int, dataloader_idx: int = 0
+    ) -> None:
+        self.steps.append(int(batch["image"].shape[1]))
+
+
+@pytest.mark.parametrize("model", ["convlstm", "utae"])
+def test_a_spatiotemporal_task_fits_on_the_series(tmp_path: Path, model: str) -> None:
+    module = SeriesModule(write_tiles(tmp_path), batch_size=2, patch_size=16, length=4)
+    arguments: dict[str, Any] = {"hidden_dim": 4} if model == "convlstm" else {}
+    task = SpatioTemporalSegmentationTask(model=model, in_channels=3, num_classes=5, **arguments)
+    steps = Steps()
+    fast_trainer(tmp_path, callbacks=[steps]).fit(task, module)
+    # A training batch of the west tile holds 3 dates, of the east tile 2; the validation strip straddles both.
+    assert steps.steps and all(count in (2, 3) for count in steps.steps)
+
+
+def test_a_series_is_predicted_once_per_place_from_all_its_dates(tmp_path: Path) -> None:
+    module = SeriesModule(write_tiles(tmp_path), batch_size=2, patch_size=16)
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    steps = Steps()
+    output = tmp_path / "predictions"
+    trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[steps, GeoTIFFPredictionWriter(output)])
+    trainer.predict(task, module, return_predictions=False)
+    # The test strip of the east tile is predicted once, from its 3 dates (it was predicted 3 times, one output
+    # per date's file, each from that date alone).
+    assert [path.name for path in output.rglob("*.tif")] == ["T31TGM_20200301T103031_B02_10m.tif"]
+    assert steps.steps and set(steps.steps) == {3}
