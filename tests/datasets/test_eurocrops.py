@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
-from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError, Resource
+from geotorch.core import BoundingBox, ChecksumError, DatasetNotFoundError, LabelValueError, Resource
 from geotorch.datasets import EuroCrops
 from tests.datasets.fakes.geo import md5, square, write_shapefile, zip_files
 from tests.datasets.fakes.products import EUROCROPS_HCAT, write_eurocrops_country
@@ -85,3 +90,43 @@ def test_the_default_res_is_one_metre_in_a_projected_crs(local: Path) -> None:
     assert dataset.res == (1.0, 1.0), "about 1 m, as the default is in degrees, not 0.00001 m"
     assert EuroCrops(root=local).res == (0.00001, 0.00001)
     assert EuroCrops(root=local, crs="EPSG:2263").res == pytest.approx((3.2808, 3.2808), rel=1e-4), "1 m in US feet"
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail with TimeoutError where the block runs past ``seconds`` (a hang otherwise stalls the suite)."""
+    if not hasattr(signal, "SIGALRM"):
+        pytest.skip("needs SIGALRM to stop a hang")
+
+    def expire(*_: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("code", ["-1", "3301010100.7", "wheat"])
+def test_a_parcel_code_that_is_no_hcat_code_is_refused_naming_file_and_parcel(local: Path, code: str) -> None:
+    # '-1' hung (the walk up the hierarchy never reached 0), '3301010100.7' was cut to 3301010100 and labelled
+    # as that code silently, 'wheat' raised int()'s "invalid literal for int() with base 10" naming no file.
+    parcels = [square(14.0 + 0.001 * number, 48.0, 0.001) for number in range(3)]
+    path = write_shapefile(local / "AT_2021_EC21" / "AT_2021_EC21.shp", parcels, "EC_hcat_c", ["3301010101", code, ""])
+    dataset = EuroCrops(root=local)
+    with deadline(20), pytest.raises(LabelValueError, match=rf"feature 1: label value '{re.escape(code)}' ") as raised:
+        labels_of_parcels(dataset)
+    assert str(path) in str(raised.value) and "'EC_hcat_c'" in str(raised.value)
+
+
+def test_codes_of_a_real_field_are_labelled_exactly(local: Path) -> None:
+    dataset = EuroCrops(root=local)
+    codes = np.array([3301010101.0, np.nan, 3301010600.0, 3399000000.0])
+    np.testing.assert_array_equal(dataset.labels_of(codes), [2, 0, 3, 0])
+    with deadline(20), pytest.raises(LabelValueError, match=r"feature 1: label value 3301010100\.7 is not an integer"):
+        dataset.labels_of(np.array([3301010101.0, 3301010100.7]))
+    with deadline(20), pytest.raises(ValueError, match=r"-3301010100 is no HCAT code"):
+        dataset.label_of(-3301010100)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from geotorch.core.errors import ChecksumError as ChecksumError
     from geotorch.core.errors import DatasetNotFoundError as DatasetNotFoundError
     from geotorch.core.errors import DownloadError as DownloadError
+    from geotorch.core.errors import LabelValueError as LabelValueError
     from geotorch.core.errors import PluginError as PluginError
     from geotorch.core.errors import RasterReadError as RasterReadError
     from geotorch.core.errors import RGBBandsMissingError as RGBBandsMissingError

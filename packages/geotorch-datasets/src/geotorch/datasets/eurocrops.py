@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from geotorch.core import CRSLike, DatasetLifecycle, Resource, Sample, Transform, VectorDataset
+from geotorch.core import CRSLike, DatasetLifecycle, LabelValueError, Resource, Sample, Transform, VectorDataset
 from geotorch.datasets.land_cover import plot_labels
 from geotorch.datasets.product_paths import ProductPaths, download_folder, matching_files, product_paths
 from geotorch.datasets.vector_res import DEGREE_RES, about_one_metre
@@ -138,7 +138,13 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
             return tuple(row["HCAT2_code"] for row in csv.DictReader(table))
 
     def label_of(self, code: int) -> int:
-        """The label of HCAT ``code``: its own, else its nearest listed ancestor's, else 0."""
+        """The label of HCAT ``code``: its own, else its nearest listed ancestor's, else 0.
+
+        Raises:
+            ValueError: if ``code`` is negative (no HCAT code; its hierarchy has no root to walk up to).
+        """
+        if code < 0:
+            raise ValueError(f"{type(self).__name__}: {code} is no HCAT code (codes are positive, 10 digits)")
         while code:
             if code in self.class_map:
                 return self.class_map[code]
@@ -152,9 +158,29 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
         """Labels of parcels from their HCAT codes (see :meth:`label_of`).
 
         A parcel without a code (null ``EC_hcat_c``, as some rows of the published files have, or an empty
-        or NaN one) is background, 0, as in TorchGeo.
+        or NaN one) is background, 0, as in TorchGeo. Codes are read exactly, as text or numbers
+        (:meth:`VectorDataset.labels_of <geotorch.core.VectorDataset.labels_of>`).
+
+        Args:
+            values: each parcel's ``EC_hcat_c``, ``(N,)``.
+
+        Returns:
+            One int64 label per parcel, ``(N,)``.
+
+        Raises:
+            LabelValueError: for the first code that is no whole number (``'wheat'``, ``3301010100.7``) or is
+                negative, naming its position and value (the dataset adds the file and the parcel's FID).
         """
-        return np.array([0 if _no_code(code) else self.label_of(int(code)) for code in values], dtype=np.int64)
+        present = np.array([not _no_code(code) for code in values], dtype=bool)
+        codes = super().labels_of(np.where(present, np.asarray(values, dtype=object), 0))
+        negative = np.flatnonzero(codes < 0)
+        if len(negative):
+            first = int(negative[0])
+            raise LabelValueError(first, values[first], "is no HCAT code (codes are positive, 10 digits)")
+        # Parcels share a few hundred codes: each code's hierarchy is walked once.
+        distinct, positions = np.unique(codes, return_inverse=True)
+        labels = np.array([self.label_of(int(code)) for code in distinct], dtype=np.int64)
+        return labels[positions.reshape(-1)]
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
         """Draw crop labels (and a ``prediction`` when present), background black, with a legend of HCAT codes.
