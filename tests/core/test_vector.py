@@ -6,6 +6,8 @@ import json
 import pickle
 import re
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -533,3 +535,24 @@ def test_a_feature_edged_on_the_antimeridian_is_burnt_on_its_own_side(
     expected = _inside(polygon, "EPSG:4326", Grid.from_bbox(dataset.bounds, dataset.crs, dataset.res))
     assert expected.sum() >= 10000
     np.testing.assert_array_equal(mask == 3, expected)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [(0.0, 0.0, 0.0, 0.0), (LEFT, BOTTOM + 150, LEFT + 50, BOTTOM + 200)],
+    ids=["all-zero (GeoTools' writer)", "stale (features added later)"],
+)
+def test_a_geopackage_is_indexed_at_its_features_not_the_extent_it_declares(
+    tmp_path: Path, declared: tuple[float, float, float, float]
+) -> None:
+    # gpkg_contents' extent is informative only (GeoPackage spec); GDAL reports it as the layer's. The features
+    # outside it were never indexed: a query over them was 'outside the data', a sampler never drew them.
+    # An empty polygon (its envelope reads as 0, 0, 0, 0) has no place to be indexed at.
+    features = [pixels(0, 5, 0, 5), shapely.Polygon(), pixels(15, 20, 15, 20)]
+    path = write_vector(tmp_path / "f.gpkg", features, "EPSG:32616", [1, 3, 2], "GPKG")
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?", declared)
+    assert pyogrio.read_info(path, force_total_bounds=True)["total_bounds"] == pytest.approx(declared)
+    dataset = VectorDataset(path, res=RES, label_name="label")
+    assert tuple(dataset.bounds)[:4] == (QUERY.minx, QUERY.maxx, QUERY.miny, QUERY.maxy)
+    np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 1), (15, 20, 15, 20, 2)))
