@@ -11,6 +11,7 @@ from torchmetrics.detection import MeanAveragePrecision
 
 from geotorch.core import list_models
 from geotorch.trainers.base import BaseTask, rename_legacy
+from geotorch.trainers.detection_targets import checked_objects
 from geotorch.trainers.networks import build_model, freeze
 
 #: What torchmetrics' ``MeanAveragePrecision`` returns that is not a score (the classes seen); never logged.
@@ -36,7 +37,9 @@ class ObjectDetectionTask(BaseTask):
 
     Batches hold ``image`` (a list of ``(C, H, W)`` images, or a ``(B, C, H, W)`` stack),
     ``boxes`` (a list of ``(N, 4)`` x_min, y_min, x_max, y_max in pixels) and ``labels`` (a list
-    of ``(N,)``), as :func:`geotorch.core.collate_detection` makes them. Logs
+    of ``(N,)``), as :func:`geotorch.core.collate_detection` makes them; each image's objects are checked
+    against it (:func:`~geotorch.trainers.detection_targets.checked_objects`: one label per box, boxes of
+    some area inside the image, clipped to it). Logs
     ``train_loss`` (the sum of the detector's losses) and, per validation and test epoch, what
     torchmetrics' ``MeanAveragePrecision`` (COCO's evaluation by pycocotools, macro average over
     classes) computes, under TorchGeo's names: ``{val,test}_map``, ``_map_50``, ``_map_75``,
@@ -125,8 +128,14 @@ class ObjectDetectionTask(BaseTask):
         self.val_metrics = metrics.clone(prefix="val_")
         self.test_metrics = metrics.clone(prefix="test_")
 
-    def _inputs(self, batch: dict[str, Any]) -> tuple[list[Tensor], list[dict[str, Tensor]]]:
-        """The batch's images, checked against ``in_channels``, and its per-image targets."""
+    def _inputs(self, batch: dict[str, Any], targeted: bool = True) -> tuple[list[Tensor], list[dict[str, Tensor]]]:
+        """The batch's images, checked against ``in_channels``, and its per-image targets, checked against them.
+
+        Raises:
+            ValueError: if an image is not ``(in_channels, H, W)``, a key of :attr:`target_keys` is missing
+                (``targeted``: training and scoring), or a target does not fit its image
+                (:func:`~geotorch.trainers.detection_targets.checked_objects`).
+        """
         images = list(batch["image"])
         wanted = self.hparams["in_channels"]
         for image in images:
@@ -136,8 +145,15 @@ class ObjectDetectionTask(BaseTask):
                     f"set the task's in_channels to the images' band count or give images of {wanted} bands"
                 )
         keys = {key: key if key in batch else torchgeo for key, torchgeo in self.target_keys.items()}
-        targets = [{key: batch[found][index] for key, found in keys.items() if found in batch}
-                   for index in range(len(images))]
+        missing = [f"{key!r} (or {torchgeo!r})" for key, torchgeo in self.target_keys.items()
+                   if key not in batch and torchgeo not in batch]
+        if targeted and missing:
+            raise ValueError(
+                f"{type(self).__name__}: the batch has no {', '.join(missing)}; its keys are {list(batch)}"
+            )
+        targets = [checked_objects(type(self).__name__, index, image,
+                                   {key: batch[found][index] for key, found in keys.items() if found in batch})
+                   for index, image in enumerate(images)]
         for target in targets:
             self.check_labels(target.get("labels"))
         return images, targets
@@ -212,7 +228,7 @@ class ObjectDetectionTask(BaseTask):
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> list[dict[str, Tensor]]:
         """One dict per image: ``boxes`` in its pixel coordinates, ``labels`` and ``scores``."""
-        images, _ = self._inputs(batch)
+        images, _ = self._inputs(batch, targeted=False)
         predictions: list[dict[str, Tensor]] = self.model(images)
         return predictions
 
