@@ -88,6 +88,10 @@ class BaseTask(LightningModule, abc.ABC):
     #: None when unknown: never fit, fit on a plain DataLoader or another datamodule, or from an older checkpoint.
     input_normalization: InputNormalization | None = None
 
+    #: The checkpoint the task was last loaded from where it held no :attr:`input_normalization` (one saved by
+    #: TorchGeo, a plain script, or a fit without a GeoTorch datamodule), as ``epoch 3, step 120``; else None.
+    loaded_without_normalization: str | None = None
+
     def configure_task(self) -> None:
         """Build the model, the loss and the metrics from the hyperparameters."""
         scheduler = self.hparams.get("scheduler", "plateau")
@@ -229,7 +233,11 @@ class BaseTask(LightningModule, abc.ABC):
         Raises:
             ValueError: if the checkpoint's record is not one GeoTorch wrote.
         """
-        self.input_normalization = InputNormalization.from_checkpoint(checkpoint.get(CHECKPOINT_KEY))
+        record = checkpoint.get(CHECKPOINT_KEY)
+        self.input_normalization = InputNormalization.from_checkpoint(record)
+        self.loaded_without_normalization = (
+            f"epoch {checkpoint.get('epoch')}, step {checkpoint.get('global_step')}" if record is None else None
+        )
 
     def log_split(self, split: str, loss: Tensor, batch_size: int) -> None:
         """Log ``{split}_loss``, on the progress bar and per epoch."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from rasterio.warp import calculate_default_transform
 from torch import Tensor, nn
 
 from geotorch.core import CRSLike, open_raster
+from geotorch.trainers.base import BaseTask
 from geotorch.trainers.input_normalization import InputNormalization
 from geotorch.trainers.networks import input_dtype_of
 from geotorch.trainers.outputs import (
@@ -53,6 +55,7 @@ from geotorch.trainers.predict_reading import (
 )
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
 from geotorch.trainers.predict_vector import polygon_paths, write_polygons
+from geotorch.trainers.probabilities import class_probabilities
 
 
 def predict_raster(
@@ -154,7 +157,9 @@ def predict_raster(
             task records when fit and keeps in its checkpoints (its ``input_normalization``); else the
             task's pretrained weights' ``transforms`` when it was built with registered weights; else the
             raw values as float32. A model fit otherwise (a plain DataLoader of batches normalised
-            by the user) needs its normalisation given here.
+            by the user) needs its normalisation given here: a GeoTorch task holding no record (loaded from a
+            checkpoint saved by TorchGeo or a plain script, or given a state dict) is warned of, naming the
+            checkpoint's epoch and step, when no ``preprocess`` is given.
         class_names: one name per class (two for a single binary channel; default: the task's ``labels``,
             else ``class_<k>``).
         colors: one RGB(A) colour (0-255) per class for the colour table (of ``uint8`` classes: more than
@@ -219,6 +224,8 @@ def predict_raster(
     names_given = names_of(class_names) if class_names is not None else None
     check_output_for(model, output)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
+    if transform is None:
+        warn_of_raw_values(model)
     labels = channels_of(model) == "labels"
     folder = output_folder(output_dir, "predict_raster")
     if folder.exists() and not folder.is_dir():
@@ -390,7 +397,7 @@ def probabilities_of(logits: Tensor, labels: bool) -> Tensor:
     another class where windows disagree).
     """
     values = logits.float()
-    return values.sigmoid() if labels or values.shape[1] == 1 else values.softmax(dim=1)
+    return class_probabilities(values, labels or values.shape[1] == 1)
 
 
 def _is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
@@ -560,6 +567,36 @@ def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
             return None
     transforms = getattr(weights, "transforms", None)
     return transforms if callable(transforms) else None
+
+
+def warn_of_raw_values(model: nn.Module) -> None:
+    """Warn that a GeoTorch task holding no record of its input normalisation is given raw pixel values.
+
+    Such a task was loaded from a checkpoint saved without the record (by TorchGeo, a plain script, a fit without
+    a GeoTorch datamodule), given a state dict, or never fit: if it learnt on normalised images, raw values
+    make its predictions silently wrong. A module that is no GeoTorch task is the user's own, given what they say.
+    """
+    if not isinstance(model, BaseTask):
+        return
+    name = type(model).__name__
+    origin = model.loaded_without_normalization
+    if origin is not None:
+        held = (
+            f"{name} was loaded from a checkpoint ({origin}) holding no record of how its input was normalised when "
+            "fit (one saved by TorchGeo, a plain script or a fit without a GeoTorch datamodule)"
+        )
+    else:
+        held = (
+            f"{name} holds no record of how its input was normalised when fit (not fit on a GeoTorch datamodule "
+            "here, nor loaded from a checkpoint of such a fit)"
+        )
+    warnings.warn(
+        f"predict_raster: {held}, so the model is given raw "
+        "pixel values; if it was fit on normalised images, give preprocess= that normalisation of a (B, C, H, W) "
+        "float32 batch (say preprocess=geotorch.transforms.Normalize(mean=0.0, std=10000.0)), or "
+        "preprocess=torch.nn.Identity() if it learnt on raw values",
+        stacklevel=3,
+    )
 
 
 def class_names_of(model: nn.Module) -> list[str]:
