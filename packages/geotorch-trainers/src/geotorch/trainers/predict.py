@@ -55,7 +55,6 @@ from geotorch.trainers.predict_reading import (
 )
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
 from geotorch.trainers.predict_vector import polygon_paths, write_polygons
-from geotorch.trainers.probabilities import class_probabilities
 
 
 def predict_raster(
@@ -397,7 +396,7 @@ def probabilities_of(logits: Tensor, labels: bool) -> Tensor:
     another class where windows disagree).
     """
     values = logits.float()
-    return class_probabilities(values, labels or values.shape[1] == 1)
+    return values.sigmoid() if labels or values.shape[1] == 1 else values.softmax(dim=1)
 
 
 def _is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
