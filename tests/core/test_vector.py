@@ -556,3 +556,21 @@ def test_a_geopackage_is_indexed_at_its_features_not_the_extent_it_declares(
     dataset = VectorDataset(path, res=RES, label_name="label")
     assert tuple(dataset.bounds)[:4] == (QUERY.minx, QUERY.maxx, QUERY.miny, QUERY.maxy)
     np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 1), (15, 20, 15, 20, 2)))
+
+
+@pytest.mark.parametrize(("driver", "name"), [("GPKG", "f.gpkg"), ("GeoJSON", "f.geojson")])
+def test_a_feature_without_a_shape_needs_no_label(tmp_path: Path, driver: str, name: str) -> None:
+    # A row of no geometry (null, or empty) and no class (a deleted parcel, an OSM relation that failed to
+    # build) burns nothing, yet its missing label failed every sample of the file.
+    shapes = [None, shapely.to_wkb(pixels(0, 5, 0, 5)), shapely.to_wkb(shapely.Polygon())]
+    pyogrio.raw.write(
+        tmp_path / name,
+        geometry=np.array(shapes, dtype=object),
+        field_data=[np.array([np.nan, 4.0, np.nan])],
+        fields=["code"],
+        crs="EPSG:32616",
+        geometry_type="Polygon",
+        driver=driver,
+    )
+    mask = VectorDataset(tmp_path, res=RES, label_name="code")[QUERY]["mask"].numpy()
+    np.testing.assert_array_equal(mask, expected_mask((0, 5, 0, 5, 4)))

@@ -226,11 +226,12 @@ class VectorDataset(GeoDataset):
         source_crs = CRS.from_user_input(meta["crs"])
         if not same_crs(source_crs, self.crs):
             geometries = _reprojected(geometries, source_crs, self.crs)
-        labels = self._labels(path, fids, fields[0]) if self.label_name else np.ones(len(geometries), dtype=np.int64)
+        # A feature without a shape (null or empty geometry) burns nothing: its label is neither read nor checked.
         keep = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
         kept = geometries[keep]
+        labels = self._labels(path, fids[keep], fields[0][keep]) if self.label_name else np.ones(len(kept), np.int64)
         left, _, right, _ = shapely.total_bounds(kept) if len(kept) else (0.0, 0.0, 0.0, 0.0)
-        features = _Features(kept, labels[keep], shapely.STRtree(kept), (float(left), float(right)))
+        features = _Features(kept, labels, shapely.STRtree(kept), (float(left), float(right)))
         self._features[path] = features
         return features
 
