@@ -228,8 +228,8 @@ def load_pretrained(
     own = module.state_dict()
     state = module_parameters(weights.get_state_dict(progress=progress), list(own))
     _fit_first_layer(module, weights, state, own, bands, weights.in_chans is not None if adapt is None else adapt)
-    if "pos_embed" in state and "pos_embed" in own and state["pos_embed"].shape != own["pos_embed"].shape:
-        state["pos_embed"] = resample_pos_embed(state["pos_embed"], own["pos_embed"].shape[1])
+    if "pos_embed" in state and "pos_embed" in own:
+        state["pos_embed"] = resample_pos_embed(state["pos_embed"], own["pos_embed"], module)
     for name in [name for name in state if name.startswith(HEAD_PREFIXES)]:
         if name not in own or own[name].shape != state[name].shape:
             del state[name]
@@ -312,10 +312,36 @@ def _mismatch(
     )
 
 
-def resample_pos_embed(pos_embed: Tensor, tokens: int) -> Tensor:
-    """Interpolate a ViT's ``(1, 1 + N, D)`` position embedding to ``tokens`` tokens (class token kept)."""
+def resample_pos_embed(saved: Tensor, built: Tensor, module: nn.Module) -> Tensor:
+    """A ViT's saved ``(1, P + N, D)`` position embedding interpolated onto the grid ``module`` is built for.
+
+    The checkpoint's grid is taken as square (published ViTs are trained on square images); the model's grid is
+    its patch embedding's ``grid_size`` (rows, columns: a rectangular ``img_size`` too), else the square of its
+    own embedding's token count. ``P`` prefix tokens (class, registers) keep their codes.
+
+    Args:
+        saved: the checkpoint's position embedding.
+        built: the module's own, for its shape.
+        module: the model, for its grid and prefix tokens.
+
+    Returns:
+        The embedding on the module's grid; ``saved`` itself when the grids are the same, or when ``saved`` is no
+        square grid (its shape is then reported as not fitting).
+    """
     from timm.layers.pos_embed import resample_abs_pos_embed
 
-    side = math.isqrt(tokens - 1)
-    resampled: Tensor = resample_abs_pos_embed(pos_embed, new_size=[side, side], num_prefix_tokens=1)
+    prefix = 0 if getattr(module, "no_embed_class", False) else int(getattr(module, "num_prefix_tokens", 1))
+    saved_side = math.isqrt(max(saved.shape[1] - prefix, 0))
+    if saved.ndim != 3 or saved_side**2 != saved.shape[1] - prefix:
+        return saved
+    grid = getattr(getattr(module, "patch_embed", None), "grid_size", None)
+    if grid is None:
+        side = math.isqrt(max(built.shape[1] - prefix, 0))
+        grid = (side, side)
+    rows, cols = int(grid[0]), int(grid[1])
+    if (rows, cols) == (saved_side, saved_side) and saved.shape == built.shape:
+        return saved
+    resampled: Tensor = resample_abs_pos_embed(
+        saved, new_size=[rows, cols], old_size=[saved_side, saved_side], num_prefix_tokens=prefix
+    )
     return resampled
