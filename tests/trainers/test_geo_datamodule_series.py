@@ -12,15 +12,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from lightning.pytorch import Callback, LightningModule, Trainer
+from rasterio.warp import transform_bounds
 
 from geotorch.core import GeoDataset, RasterDataset
+from geotorch.core.cli import main
 from geotorch.datamodules import GeoDataModule
 from geotorch.datamodules.geo import spatial_split
 from geotorch.datasets import Sentinel2
 from geotorch.samplers import GridGeoSampler, series_places, time_series_split
 from geotorch.trainers import GeoTIFFPredictionWriter, SpatioTemporalSegmentationTask
 from tests.datasets.fakes.geo import write_raster
+from tests.trainers.ddp_ranks import run_two_ranks
 from tests.trainers.task_fakes import fast_trainer
 
 BANDS = ("B02", "B03", "B04")
@@ -178,3 +182,71 @@ def test_a_series_is_predicted_once_per_place_from_all_its_dates(tmp_path: Path)
     # per date's file, each from that date alone).
     assert [path.name for path in output.rglob("*.tif")] == ["T31TGM_20200301T103031_B02_10m.tif"]
     assert steps.steps and set(steps.steps) == {3}
+
+
+@pytest.mark.slow
+def test_two_ranks_share_the_series_windows_each_once(tmp_path: Path) -> None:
+    first, second = run_two_ranks(Path(__file__).with_name("ddp_series_run.py"), tmp_path)
+    for stage in ("val", "test"):
+        windows = [tuple(window[:4]) for window in first[stage] + second[stage]]
+        # The strip's 8 windows, each once over both ranks, 4 each, every one with the east tile's 3 dates (each
+        # rank had 12 of the 24 (window, date) pairs, one date each, some windows on both ranks).
+        assert len(first[stage]) == len(second[stage]) == 4
+        assert len(set(windows)) == len(windows) == 8
+        assert {window[4] for window in first[stage] + second[stage]} == {3}
+    # 4 training patches a rank, each holding every date of its place.
+    for rank in (first, second):
+        assert len(rank["train"]) == 4
+        assert all(patch[4] == len(dates_at(patch[0], patch[1])) for patch in rank["train"])
+
+
+def write_cdl_scene(root: Path) -> Path:
+    """A 192 px Sentinel-2 tile in UTM 16N at 3 dates (B02-B04, B08) and a CDL year of 2021 covering it."""
+    size, left, top = 192, 500000.0, 4650000.0
+    for sensed in ("20210601T103331", "20210301T103331", "20210801T103331"):
+        for number, band in enumerate(("B02", "B03", "B04", "B08")):
+            data = np.full((size, size), 1000 * number + int(sensed[4:6]), "uint16")
+            write_raster(root / "s2" / f"T16TDL_{sensed}_{band}_10m.tif", data, 32616, left, top, 10.0)
+    west, south, east, north = transform_bounds("EPSG:32616", "EPSG:5070", left, top - size * 10, left + size * 10, top)
+    side = int(np.ceil(max(east - west, north - south) / 30)) + 4
+    codes = np.array([1, 5, 24], "uint8")[np.arange(side * side).reshape(side, side) // 2 % 3]
+    corner = (np.floor(west / 30) * 30 - 30, np.ceil(north / 30) * 30 + 30)
+    write_raster(root / "cdl" / "2021_30m_cdls.tif", codes, 5070, *corner, 30.0, nodata=0)
+    return root
+
+
+def test_geotorch_fit_test_and_predict_a_series_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_cdl_scene(tmp_path / "data")
+    config = tmp_path / "series.yaml"
+    config.write_text(f"""
+model:
+  class_path: SpatioTemporalSegmentationTask
+  init_args: {{model: convlstm, in_channels: 4, num_classes: 4, hidden_dim: 4}}
+data:
+  class_path: Sentinel2CDLDataModule
+  init_args: {{batch_size: 2, patch_size: 16, length: 4}}
+  dict_kwargs:
+    sentinel2_paths: {root / "s2"}
+    sentinel2_bands: [B02, B03, B04, B08]
+    sentinel2_time_series: true
+    cdl_paths: {root / "cdl"}
+    cdl_years: [2021]
+    cdl_classes: [1, 5, 24]
+trainer: {{max_epochs: 1, accelerator: cpu, default_root_dir: {tmp_path / "run"}, enable_progress_bar: false,
+           limit_val_batches: 1, limit_test_batches: 1, limit_predict_batches: 2, logger: false}}
+""")
+    steps: list[tuple[bool, int]] = []
+    forward = SpatioTemporalSegmentationTask.forward
+
+    def recording(task: SpatioTemporalSegmentationTask, x: torch.Tensor, **kwargs: Any) -> torch.Tensor:
+        steps.append((task.training, int(x.shape[1])))
+        return forward(task, x, **kwargs)
+
+    monkeypatch.setattr(SpatioTemporalSegmentationTask, "forward", recording)
+    assert main(["fit", "--config", str(config)]) == 0
+    (checkpoint,) = (tmp_path / "run").rglob("*.ckpt")
+    assert main(["test", "--config", str(config), f"--ckpt_path={checkpoint}"]) == 0
+    assert main(["predict", "--config", str(config), f"--ckpt_path={checkpoint}"]) == 0
+    # Training, validation, testing and prediction each gave the model the 3 dates (one each before).
+    assert {training for training, _ in steps} == {True, False} and {count for _, count in steps} == {3}
+    assert len(list((tmp_path / "run" / "predictions").glob("*.tif"))) == 1
