@@ -67,3 +67,13 @@ def test_micrometres_of_optical_and_thermal_bands_are_taken(pretrained, tmp_path
     with torch.no_grad():
         assert pretrained(image, MICROMETRES).shape == (1, 4)
         assert pretrained(image, [0.665, 0.560, 10.895, 12.005]).isfinite().all()
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float64], ids=str)
+def test_a_model_cast_to_another_precision_runs_in_it(pretrained, tmp_path, dtype) -> None:
+    image = _scene(tmp_path / "T33TUM_20240601_10m.tif")
+    with torch.no_grad():
+        reference = pretrained(image, MICROMETRES)
+        cast = pretrained.to(dtype)(image.to(dtype), MICROMETRES)
+    assert cast.dtype == dtype
+    torch.testing.assert_close(cast.float(), reference, rtol=0.05, atol=0.05)

@@ -95,8 +95,13 @@ class DOFAEmbedding(nn.Module):
                 nn.init.constant_(module.bias, 0.01)
 
     def forward(self, x: Tensor, wavelengths: Tensor) -> Tensor:
-        """Embed ``(B, C, H, W)`` images whose bands have ``wavelengths`` (micrometres) into ``(B, N, D)`` tokens."""
-        waves = self.fclayer(sincos_embedding(self.dynamic_embed_dim, wavelengths * 1000))
+        """Embed ``(B, C, H, W)`` images whose bands have ``wavelengths`` (micrometres) into ``(B, N, D)`` tokens.
+
+        The wavelength code is computed in float32 and then given in the layers' own dtype, so a model cast to
+        bfloat16, float16 or float64 runs in it.
+        """
+        code = sincos_embedding(self.dynamic_embed_dim, wavelengths * 1000).to(self.fclayer.w1.weight.dtype)
+        waves = self.fclayer(code)
         weight, bias = self.weight_generator(waves)
         kernel = weight.view(-1, self.kernel_size, self.kernel_size, self.embed_dim).permute(3, 0, 1, 2)
         patches = F.conv2d(x, kernel * self.scaler, bias * self.scaler, stride=self.kernel_size, padding=1)
