@@ -45,6 +45,29 @@ def default_augmentations(size: int) -> AugmentationSequential:
     )
 
 
+def check_finite(owner: str, image: Tensor) -> None:
+    """Refuse an image batch holding NaN or infinite values, such as the NaN nodata of float rasters.
+
+    One such pixel makes the loss NaN, and through batch norm every projection of the batch; MoCo's memory
+    bank then keeps NaN keys, so later batches' losses are NaN too, for ``memory_bank_size`` keys.
+
+    Raises:
+        ValueError: naming how many values and images are not finite, and what to do.
+    """
+    if not image.is_floating_point():
+        return
+    finite = image.isfinite()
+    if bool(finite.all()):
+        return
+    images = int((~finite.flatten(1).all(dim=1)).sum())
+    raise ValueError(
+        f"{owner}: the batch's image holds {int((~finite).sum())} NaN or infinite values, in {images} of its "
+        f"{len(image)} images (nodata pixels?); they would make the loss, and with MoCo's memory bank later "
+        "losses, NaN: fill them before the task (torch.nan_to_num in the dataset's transforms) or sample where "
+        "the rasters hold data"
+    )
+
+
 def projection_head(in_dim: int, hidden_dim: int, output_dim: int, layers: int, batch_norm: bool) -> nn.Module:
     """An MLP of ``layers`` linear layers with ReLU (and batch norm) between them.
 
@@ -114,7 +137,8 @@ class SelfSupervisedTask(BaseTask):
         """The two views of a batch: ``image`` augmented twice, or the two given views of a ``B x 2 x C x H x W`` image.
 
         Raises:
-            ValueError: if the image's bands are not ``in_channels``, or it is 5-D with other than two views.
+            ValueError: if the image's bands are not ``in_channels``, it is 5-D with other than two views, or it
+                holds NaN or infinite values.
         """
         image: Tensor = batch["image"]
         bands, wanted = image.shape[-3] if image.ndim >= 3 else -1, self.hparams["in_channels"]
@@ -123,6 +147,7 @@ class SelfSupervisedTask(BaseTask):
                 f"{type(self).__name__} has in_channels={wanted} but got an image of {bands} bands and shape "
                 f"{tuple(image.shape)}; it takes B x C x H x W or B x 2 x C x H x W with C={wanted}: set in_channels"
             )
+        check_finite(type(self).__name__, image)
         if image.ndim == 5:
             if image.shape[1] != 2:
                 raise ValueError(

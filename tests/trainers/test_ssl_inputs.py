@@ -1,0 +1,56 @@
+"""SimCLRTask, MoCoTask and BYOLTask on the batches real multispectral rasters give: nodata, odd augmentations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from torch import Tensor
+
+from geotorch.core import RasterDataset, stack_samples
+from geotorch.samplers import GridGeoSampler
+from geotorch.trainers.ssl_byol import BYOLTask
+from geotorch.trainers.ssl_moco import MoCoTask
+from geotorch.trainers.ssl_simclr import SimCLRTask
+from tests.datasets.fakes.geo import reflectance, write_raster
+
+SMALL: dict[str, Any] = {"size": 32, "hidden_dim": 64, "output_dim": 16}
+TASKS: list[tuple[type[Any], dict[str, Any]]] = [
+    (SimCLRTask, {}), (MoCoTask, {"version": 2, "memory_bank_size": 16}), (MoCoTask, {"version": 3}), (BYOLTask, {}),
+]
+IDS = ["SimCLR", "MoCo-v2", "MoCo-v3", "BYOL"]
+
+
+def scene_batch(tmp_path: Path, nodata_columns: int) -> Tensor:
+    """Four 32 x 32 chips of a 13-band float32 Sentinel-2 scene whose first columns are NaN nodata (an orbit edge)."""
+    bands = np.stack([reflectance((64, 64), seed) for seed in range(13)]).astype("float32") / 10000
+    bands[:, :, :nodata_columns] = np.nan
+    write_raster(tmp_path / "scene" / "T33TUF_20230601.tif", bands, 32633, 500000.0, 4600000.0, 10.0,
+                 nodata=float("nan"))
+    dataset = RasterDataset(paths=tmp_path / "scene")
+    image: Tensor = stack_samples([dataset[query] for query in GridGeoSampler(dataset, 32, 32)])["image"]
+    return image
+
+
+@pytest.mark.parametrize(("task_class", "arguments"), TASKS, ids=IDS)
+def test_nodata_pixels_are_refused_before_they_make_the_loss_nan(tmp_path: Path, task_class: type[Any],
+                                                                 arguments: dict[str, Any]) -> None:
+    task = task_class(in_channels=13, **SMALL, **arguments)
+    image = scene_batch(tmp_path, 10)
+    with pytest.raises(ValueError, match=rf"{task_class.__name__}: the batch's image holds 8320 NaN or infinite "
+                                         r"values, in 2 of its 4 images \(nodata pixels\?\).*torch.nan_to_num"):
+        task.training_step({"image": image}, 0)
+    with pytest.raises(ValueError, match="NaN or infinite values"):
+        task.validation_step({"image": torch.stack([image, image], dim=1)}, 0)
+
+
+def test_the_moco_memory_bank_keeps_no_nan_key_from_a_nodata_batch(tmp_path: Path) -> None:
+    task = MoCoTask(in_channels=13, version=2, memory_bank_size=16, **SMALL)
+    image = scene_batch(tmp_path, 10)
+    with pytest.raises(ValueError, match="NaN"):
+        task.training_step({"image": image}, 0)
+    assert task.queue is not None and torch.isfinite(task.queue).all()
+    assert torch.isfinite(task.training_step({"image": torch.nan_to_num(image)}, 0))
