@@ -574,3 +574,24 @@ def test_a_feature_without_a_shape_needs_no_label(tmp_path: Path, driver: str, n
     )
     mask = VectorDataset(tmp_path, res=RES, label_name="code")[QUERY]["mask"].numpy()
     np.testing.assert_array_equal(mask, expected_mask((0, 5, 0, 5, 4)))
+
+
+def test_files_that_hold_no_feature_are_named_as_such(tmp_path: Path) -> None:
+    # An export of no features (or of null shapes only) was reported as 'no readable vector file matches
+    # filename_glob='*'; pass paths=...', as if the folder held no vector file at all.
+    write_vector(tmp_path / "empty.gpkg", [], "EPSG:32616", driver="GPKG")
+    write_vector(tmp_path / "empty.geojson", [], "EPSG:32616")
+    pyogrio.raw.write(
+        tmp_path / "null.gpkg",
+        geometry=np.array([None], dtype=object),
+        field_data=[],
+        fields=[],
+        crs="EPSG:32616",
+        geometry_type="Polygon",
+        driver="GPKG",
+    )
+    with pytest.raises(DatasetNotFoundError, match=r"3 vector files match but hold no feature with a shape: .*empty"):
+        VectorDataset(tmp_path, res=RES)
+    one = r"the vector file matches but holds no feature with a shape: .*null\.gpkg"
+    with pytest.raises(DatasetNotFoundError, match=one):
+        VectorDataset(tmp_path / "null.gpkg", res=RES)

@@ -137,6 +137,8 @@ class VectorDataset(GeoDataset):
     def _scan(self) -> list[Footprint]:
         pattern = re.compile(self.filename_regex, re.VERBOSE)
         footprints = []
+        # Files read whose layer has no feature with a shape: an empty export, named if nothing else is found.
+        featureless: list[str] = []
         for path in find_files(self.paths, self.filename_glob):
             match = pattern.match(path.name)
             if match is None or path.suffix.lower() in SIDECAR_SUFFIXES:
@@ -153,6 +155,7 @@ class VectorDataset(GeoDataset):
             if layer is None or info is None:
                 continue
             if info["geometry_type"] is None or info["total_bounds"] is None:
+                featureless.append(str(path))
                 continue
             if info["crs"] is None:
                 # Features without a CRS cannot be placed on the dataset's grid; dropped unseen, their area read empty.
@@ -174,11 +177,13 @@ class VectorDataset(GeoDataset):
             footprints.append(Footprint(crs, (minx, maxx, miny, maxy), mint, maxt, str(path)))
             self._layers[str(path)] = layer
         if not footprints:
-            raise DatasetNotFoundError(
-                type(self).__name__,
-                list(self.paths),
-                f"no readable vector file matches filename_glob={self.filename_glob!r}; pass paths=...",
-            )
+            hint = f"no readable vector file matches filename_glob={self.filename_glob!r}; pass paths=..."
+            if featureless:
+                files = "the vector file matches but holds" if len(featureless) == 1 else (
+                    f"{len(featureless)} vector files match but hold"
+                )
+                hint = f"{files} no feature with a shape: {', '.join(featureless)}; pass paths=... of files that do"
+            raise DatasetNotFoundError(type(self).__name__, list(self.paths), hint)
         return footprints
 
     def _layer_in(self, path: Path) -> str | None:
