@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, overload
 
 import torch
 from torch import Tensor, nn
@@ -119,19 +121,38 @@ class Preprocess(nn.Module):
         super().__init__()
         self.preprocessing = preprocessing
 
-    def forward(self, image: Tensor) -> Tensor:
-        """Return the preprocessed ``image``.
+    @overload
+    def forward(self, image: Tensor) -> Tensor: ...
+
+    @overload
+    def forward(self, image: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def forward(self, image: Tensor | Mapping[str, Any]) -> Tensor | dict[str, Any]:
+        """Return the preprocessed ``image``, or a sample dict with its ``"image"`` preprocessed.
+
+        A sample dict is what datasets hand their ``transforms=`` (TorchGeo's ``Dataset(transforms=
+        weights.transforms)``): its other keys (mask, bounds, crs, ...) are kept as they are.
 
         Args:
-            image: raw values of ``input_values``, ``(C, H, W)`` or ``(B, C, H, W)``, any real dtype.
+            image: raw values of ``input_values``, ``(C, H, W)`` or ``(B, C, H, W)``, any real dtype; or a sample
+                dict holding such an ``"image"``.
 
         Returns:
-            float32, the shape of ``image``.
+            float32, the shape of ``image``; or a new dict with the float32 image.
 
         Raises:
             ValueError: if a per-band number list does not match the image's band count, or a band holds a value
                 above :attr:`Preprocessing.input_max` (the message names the band, the value and the input expected).
+            KeyError: if a sample dict holds no ``"image"``.
         """
+        if isinstance(image, Mapping):
+            if "image" not in image:
+                raise KeyError(f"weights' transforms: the sample has no 'image' to preprocess (keys: {list(image)})")
+            return {**image, "image": self.preprocess(image["image"])}
+        return self.preprocess(image)
+
+    def preprocess(self, image: Tensor) -> Tensor:
+        """The preprocessed ``(C, H, W)`` or ``(B, C, H, W)`` ``image``, float32 (see :meth:`forward`)."""
         bands = image.shape[-3]
         for name, numbers in self.preprocessing.per_band().items():
             if len(numbers) not in (1, bands):
