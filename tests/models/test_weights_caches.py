@@ -171,3 +171,18 @@ def test_an_hf_co_download_that_does_not_match_its_name_is_refused_and_not_kept(
     repo = hf_home / "hub" / f"models--{REPO.replace('/', '--')}"
     assert [path for path in repo.rglob("*") if path.is_file() and "blobs" in path.parts] == []
     assert try_to_load_from_cache(REPO, weights.filename, cache_dir=hf_home / "hub", revision=REVISION) is None
+
+
+def test_a_truncated_file_in_the_hugging_face_cache_is_downloaded_again(
+    publish, http_server, monkeypatch, hf_home
+) -> None:
+    weights = on_the_hub(publish(nn.Conv2d(13, 4, 3), "resnet18"), http_server, monkeypatch)
+    path = download_weights(weights, progress=False)
+    blob = path.resolve()
+    blob.write_bytes(blob.read_bytes()[:100])  # a copy cut short (a full disk, a killed copy between machines)
+
+    with pytest.warns(UserWarning, match="is not the published file"):
+        assert set(weights.get_state_dict(progress=False)) == {"weight", "bias"}
+    served = http_server.root / REPO / "resolve" / REVISION / weights.filename
+    assert path.read_bytes() == served.read_bytes()
+    assert set(weights.get_state_dict(progress=False)) == {"weight", "bias"}

@@ -163,7 +163,8 @@ def download_checkpoint(
     A download is always verified, whatever ``check_hash`` says: its SHA-256 must equal ``sha256``, else start
     with the hash suffix of its file name (torchvision's convention). ``hf.co`` files go into the Hugging Face
     cache through ``huggingface_hub`` (``HF_HOME``, ``HF_HUB_CACHE``, ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE``
-    honoured); a file that does not match is removed from it. Other URLs go into torch.hub's checkpoint folder
+    honoured), replacing a copy there that does not match (damaged); a download that does not match is removed
+    from it. Other URLs go into torch.hub's checkpoint folder
     through :func:`geotorch.core.download_url`, which checks the bytes as they arrive, into a locked partial file
     that gets the final name only once it matches: a download killed at any point (SIGKILL included) leaves only
     that partial file, which the next download of the same file removes, while one still being written by
@@ -201,7 +202,8 @@ def download_checkpoint(
     if hf_offline():
         raise DownloadError(url, f"HF_HUB_OFFLINE is set and no cache holds the file; put it at {place}")
     try:
-        path = download_hub_file(file)
+        # A copy the cache holds here failed verification above; hf_hub_download would hand it back as it is.
+        path = download_hub_file(file, force=cached_hub_file(file) is not None)
     except OSError as error:
         raise DownloadError(url, f"{error}; to work offline, put the file at {place}") from None
     actual = file_sha256(path)

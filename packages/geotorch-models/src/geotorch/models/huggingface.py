@@ -83,13 +83,14 @@ def cached_hub_file(file: HubFile) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
-def download_hub_file(file: HubFile) -> Path:
+def download_hub_file(file: HubFile, force: bool = False) -> Path:
     """Fetch the file into the Hugging Face cache with ``hf_hub_download`` (which writes it atomically).
 
     huggingface_hub shows its own progress bar, unless ``HF_HUB_DISABLE_PROGRESS_BARS`` is set.
 
     Args:
         file: the repository file.
+        force: fetch it even though the cache holds a copy (one found damaged), replacing that copy.
 
     Returns:
         The cached file (a link into the cache's blobs on systems with links).
@@ -108,6 +109,7 @@ def download_hub_file(file: HubFile) -> Path:
             repo_type=file.repo_type,
             cache_dir=hf_cache_dir(),
             local_files_only=hf_offline(),
+            force_download=force,
             endpoint=os.environ.get("HF_ENDPOINT") or None,
         )
     except (OSError, ConnectionError) as error:
