@@ -595,3 +595,52 @@ def test_files_that_hold_no_feature_are_named_as_such(tmp_path: Path) -> None:
     one = r"the vector file matches but holds no feature with a shape: .*null\.gpkg"
     with pytest.raises(DatasetNotFoundError, match=one):
         VectorDataset(tmp_path / "null.gpkg", res=RES)
+
+
+def write_geodatabase(path: Path) -> Path:
+    """An Esri File Geodatabase of two layers: ``parcels`` (a 5 x 5 px square of class 3), ``roads`` (class 7)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for layer, shape, label in (("parcels", pixels(0, 5, 0, 5), 3), ("roads", pixels(0, 10, 0, 10), 7)):
+        pyogrio.raw.write(
+            path,
+            geometry=shapely.to_wkb(np.array([shape], dtype=object)),
+            field_data=[np.array([label], dtype=np.int32)],
+            fields=["cls"],
+            layer=layer,
+            crs="EPSG:32616",
+            geometry_type="Polygon",
+            driver="OpenFileGDB",
+            append=path.exists(),
+        )
+    return path
+
+
+@pytest.mark.parametrize("named", ["folder", "geodatabase"])
+def test_a_file_geodatabase_is_read_as_one_file_of_layers(tmp_path: Path, named: str) -> None:
+    # Its folder was searched as any other: each table file read as a file of its own, so both layers were burnt
+    # together (roads over parcels) with no word of layers, and its 13 other files were 'skipped: not a readable
+    # vector file', each with a warning.
+    database = write_geodatabase(tmp_path / "labels.gdb")
+    paths = tmp_path if named == "folder" else database
+    with pytest.warns(UserWarning, match=r"labels\.gdb has 2 layers \['parcels', 'roads'\]; reading its first") as seen:
+        dataset = VectorDataset(paths, res=RES, label_name="cls")
+    assert not [warning for warning in seen if "skipping" in str(warning.message)]
+    assert len(dataset) == 1
+    np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 3)))
+    roads = VectorDataset(paths, res=RES, label_name="cls", layer="roads")
+    np.testing.assert_array_equal(roads[QUERY]["mask"].numpy(), expected_mask((0, 10, 0, 10, 7)))
+
+
+def test_a_file_geodatabase_is_found_by_a_glob_of_its_name(tmp_path: Path) -> None:
+    class Labels(VectorDataset):
+        filename_glob = "labels_*.gdb"
+        filename_regex = r"labels_(?P<date>\d{4})\.gdb"
+        date_format = "%Y"
+
+    write_geodatabase(tmp_path / "2021" / "labels_2021.gdb")
+    write_vector(tmp_path / "aoi.geojson", [pixels(0, 20, 0, 20)], "EPSG:32616")
+    # Not found before: the search listed files only, and the folder's own files are not named labels_*.gdb.
+    dataset = Labels(tmp_path, res=RES, label_name="cls", layer=0)
+    assert len(dataset) == 1
+    assert datetime.fromtimestamp(dataset.bounds.mint, UTC).year == 2021
+    np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 3)))

@@ -23,13 +23,14 @@ from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import CRSLike, as_crs, half_turn, horizontal, same_crs, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
-from geotorch.core.files import Paths, as_path_list, find_files
+from geotorch.core.files import Paths, as_path_list
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geoparquet import GeoParquetError
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
+from geotorch.core.vector_files import find_vector_files
 from geotorch.core.wrap import Seam, seam_of
 
 #: The range of pixel sizes, in metres on the ground, that ``res`` is not warned of (see warn_of_unlikely_res).
@@ -89,7 +90,8 @@ class VectorDataset(GeoDataset):
         """Find and index the vector files.
 
         Args:
-            paths: a folder (searched recursively), a file, or a list of both.
+            paths: a folder (searched recursively), a file, or a list of both; an Esri File
+                Geodatabase (a ``*.gdb`` folder) is one file of layers.
             crs: CRS of queries and samples (default: the first file's).
             res: pixel size of the rasterized mask, in ``crs`` units.
             transforms: a function applied to every sample.
@@ -139,7 +141,7 @@ class VectorDataset(GeoDataset):
         footprints = []
         # Files read whose layer has no feature with a shape: an empty export, named if nothing else is found.
         featureless: list[str] = []
-        for path in find_files(self.paths, self.filename_glob):
+        for path in find_vector_files(self.paths, self.filename_glob):
             match = pattern.match(path.name)
             if match is None or path.suffix.lower() in SIDECAR_SUFFIXES:
                 continue
