@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import kornia.augmentation as K
 import numpy as np
 import pytest
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from geotorch.core import RasterDataset, stack_samples
 from geotorch.samplers import GridGeoSampler
 from geotorch.trainers.ssl_byol import BYOLTask
 from geotorch.trainers.ssl_moco import MoCoTask
 from geotorch.trainers.ssl_simclr import SimCLRTask
+from geotorch.transforms import AppendNDVI, AugmentationSequential
 from tests.datasets.fakes.geo import reflectance, write_raster
 
 SMALL: dict[str, Any] = {"size": 32, "hidden_dim": 64, "output_dim": 16}
@@ -54,3 +56,31 @@ def test_the_moco_memory_bank_keeps_no_nan_key_from_a_nodata_batch(tmp_path: Pat
         task.training_step({"image": image}, 0)
     assert task.queue is not None and torch.isfinite(task.queue).all()
     assert torch.isfinite(task.training_step({"image": torch.nan_to_num(image)}, 0))
+
+
+TENSOR_AUGMENTATIONS = {
+    # TorchGeo's MoCo and SimCLR pipelines: a kornia container of input tensors.
+    "kornia container": lambda: K.AugmentationSequential(K.RandomResizedCrop((16, 16)), K.RandomHorizontalFlip(),
+                                                         data_keys=["input"]),
+    "nn.Sequential": lambda: nn.Sequential(K.RandomResizedCrop((16, 16)), K.RandomVerticalFlip()),
+    "one augmentation": lambda: K.RandomResizedCrop((16, 16)),
+}
+
+
+@pytest.mark.parametrize("augmentations", TENSOR_AUGMENTATIONS.values(), ids=TENSOR_AUGMENTATIONS.keys())
+@pytest.mark.parametrize(("task_class", "arguments"), TASKS, ids=IDS)
+def test_torchgeos_kornia_augmentations_of_image_tensors_make_the_views(
+        tmp_path: Path, task_class: type[Any], arguments: dict[str, Any], augmentations: Any) -> None:
+    task = task_class(in_channels=13, **SMALL, **arguments, augmentations=augmentations())
+    image = scene_batch(tmp_path, 0)
+    first, second = task.views({"image": image})
+    assert first.shape == second.shape == (4, 13, 16, 16) and not torch.equal(first, second)
+    assert torch.isfinite(task.training_step({"image": image}, 0))
+
+
+def test_augmentations_that_change_the_band_count_are_named(tmp_path: Path) -> None:
+    task = SimCLRTask(in_channels=13, **SMALL, augmentations=AugmentationSequential(AppendNDVI(index_nir=7,
+                                                                                                index_red=3)))
+    with pytest.raises(ValueError, match=r"SimCLRTask: its augmentations turned a batch image of shape "
+                                         r"\(4, 13, 32, 32\) into \(4, 14, 32, 32\); they must give B x 13 x H x W"):
+        task.training_step({"image": scene_batch(tmp_path, 0)}, 0)

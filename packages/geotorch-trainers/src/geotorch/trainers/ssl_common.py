@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import copy
+from collections.abc import Mapping
 from typing import Any, cast
 
 import kornia.augmentation as K
@@ -42,6 +43,20 @@ def default_augmentations(size: int) -> AugmentationSequential:
         RandomGrayscale(p=0.2),
         K.RandomGaussianBlur((kernel, kernel), (0.1, 2.0), p=0.5),
         data_keys=["image"],
+    )
+
+
+def takes_tensors(augmentations: nn.Module) -> bool:
+    """Whether ``augmentations`` augments image tensors rather than batch dicts.
+
+    kornia's augmentations (GeoTorch's transforms among them) and containers take tensors, and so does an
+    ``nn.Sequential`` of them; GeoTorch's :class:`~geotorch.transforms.AugmentationSequential` and any other
+    module are taken to augment batch dicts.
+    """
+    if isinstance(augmentations, (K.AugmentationBase2D, K.AugmentationBase3D, K.ImageSequential)):
+        return True
+    return isinstance(augmentations, nn.Sequential) and len(augmentations) > 0 and all(
+        takes_tensors(child) for child in augmentations
     )
 
 
@@ -156,9 +171,32 @@ class SelfSupervisedTask(BaseTask):
                 )
             return image[:, 0].float(), image[:, 1].float()
         image = image.float()
-        first: Tensor = self.augmentations({"image": image})["image"]
-        second: Tensor = self.augmentations({"image": image})["image"]
-        return first, second
+        return self.augmented(image), self.augmented(image)
+
+    def augmented(self, image: Tensor) -> Tensor:
+        """One view of ``image`` ``(B, C, H, W)``: the augmentations applied once.
+
+        kornia's augmentations and containers (``K.AugmentationSequential``, an ``nn.Sequential`` of kornia
+        augmentations), which TorchGeo's tasks take, are given the image tensor; any other module the batch
+        dict ``{"image": image}``.
+
+        Raises:
+            ValueError: if the augmentations give no ``(B, in_channels, H', W')`` image.
+        """
+        if takes_tensors(self.augmentations):
+            view: Any = self.augmentations(image)
+        else:
+            view = self.augmentations({"image": image})
+            view = view.get("image") if isinstance(view, Mapping) else view
+        wanted = self.hparams["in_channels"]
+        if not isinstance(view, Tensor) or view.ndim != 4 or view.shape[:2] != image.shape[:2]:
+            given = tuple(view.shape) if isinstance(view, Tensor) else type(view).__name__
+            raise ValueError(
+                f"{type(self).__name__}: its augmentations turned a batch image of shape {tuple(image.shape)} into "
+                f"{given}; they must give B x {wanted} x H x W images, in_channels={wanted} bands (a module of "
+                "batch dicts as their 'image', a kornia augmentation as a tensor)"
+            )
+        return view
 
     def configure_momentum(self) -> None:
         """EMA copies of ``self.model`` and ``self.projection``: MoCo's momentum encoder, BYOL's target network."""

@@ -59,7 +59,8 @@ class SimCLRTask(SelfSupervisedTask):
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
         scheduler: ``cosine`` (default), ``plateau`` or ``none``.
         size: height and width of the default augmentations' crops.
-        augmentations: a module taking and returning a batch dict, applied once per view;
+        augmentations: a module taking and returning a batch dict, or a kornia augmentation or container
+            taking image tensors (TorchGeo's ``K.AugmentationSequential``), applied once per view;
             None uses :func:`~geotorch.trainers.ssl_common.default_augmentations`.
         **legacy: TorchGeo's older names (``learning_rate``, ...).
 
