@@ -414,7 +414,8 @@ def test_a_geopackage_of_several_layers_read_without_layer_warns_naming_them(rea
     path = write_layers(
         tmp_path / "colorado.gpkg", {"wilderness": real_data / "coutwildrnp.shp", "park": real_data / "rmnp.geojson"}
     )
-    with pytest.warns(UserWarning, match=r"has 2 layers \['wilderness', 'park'\]; reading its first, 'wilderness'"):
+    first = r"has 2 layers of features \['wilderness', 'park'\]; reading its first, 'wilderness'"
+    with pytest.warns(UserWarning, match=first):
         dataset = VectorDataset(path, res=0.01)
     wilderness = VectorDataset(real_data / "coutwildrnp.shp", res=0.01)
     assert torch.equal(dataset[wilderness.bounds]["mask"], wilderness[wilderness.bounds]["mask"])
@@ -622,7 +623,8 @@ def test_a_file_geodatabase_is_read_as_one_file_of_layers(tmp_path: Path, named:
     # vector file', each with a warning.
     database = write_geodatabase(tmp_path / "labels.gdb")
     paths = tmp_path if named == "folder" else database
-    with pytest.warns(UserWarning, match=r"labels\.gdb has 2 layers \['parcels', 'roads'\]; reading its first") as seen:
+    first = r"labels\.gdb has 2 layers of features \['parcels', 'roads'\]; reading its first"
+    with pytest.warns(UserWarning, match=first) as seen:
         dataset = VectorDataset(paths, res=RES, label_name="cls")
     assert not [warning for warning in seen if "skipping" in str(warning.message)]
     assert len(dataset) == 1
@@ -643,4 +645,25 @@ def test_a_file_geodatabase_is_found_by_a_glob_of_its_name(tmp_path: Path) -> No
     dataset = Labels(tmp_path, res=RES, label_name="cls", layer=0)
     assert len(dataset) == 1
     assert datetime.fromtimestamp(dataset.bounds.mint, UTC).year == 2021
+    np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 3)))
+
+
+def test_the_first_layer_read_by_default_is_the_first_with_shapes(tmp_path: Path) -> None:
+    # A File Geodatabase lists an attribute table (no geometry) before the parcels: read by default, the
+    # database was taken to hold no feature, and the warning offered the table as a layer to read.
+    path = tmp_path / "labels.gdb"
+    pyogrio.raw.write(
+        path,
+        geometry=None,
+        field_data=[np.array([3], dtype=np.int32), np.array(["wheat"], dtype=object)],
+        fields=["cls", "name"],
+        layer="aclasses",
+        driver="OpenFileGDB",
+        geometry_type=None,
+    )
+    write_geodatabase(path)
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["aclasses", "parcels", "roads"]
+    first = r"has 2 layers of features \['parcels', 'roads'\]; reading its first, 'parcels'"
+    with pytest.warns(UserWarning, match=first):
+        dataset = VectorDataset(path, res=RES, label_name="cls")
     np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 3)))

@@ -102,8 +102,8 @@ class VectorDataset(GeoDataset):
                 whose centre it covers.
             layer: the layer to read of each file, by name or position from 0
                 (a GeoPackage holds several); files without it are skipped with a
-                warning. When None, a file's first layer, with a warning naming the
-                others where it has several (TorchGeo's rule, warned of).
+                warning. When None, a file's first layer of features, with a warning
+                naming the others where it has several (TorchGeo's rule, warned of).
 
         Raises:
             DatasetNotFoundError: if no readable vector file matches.
@@ -191,17 +191,20 @@ class VectorDataset(GeoDataset):
     def _layer_in(self, path: Path) -> str | None:
         """The name of the layer of ``path`` to read, or None (with a warning) if it lacks ``self.layer``.
 
-        Warns, naming the layers, when ``layer`` is None and ``path`` has several.
+        When ``layer`` is None: the first layer with geometries (a File Geodatabase may list attribute
+        tables first), warning, naming them, where there are several.
         """
-        names = [str(name) for name, _ in pyogrio.list_layers(path)]
+        layers = [(str(name), geometry) for name, geometry in pyogrio.list_layers(path)]
+        names = [name for name, _ in layers]
         if self.layer is None:
-            if len(names) > 1:
+            spatial = [name for name, geometry in layers if geometry is not None] or names
+            if len(spatial) > 1:
                 warnings.warn(
-                    f"{type(self).__name__}: {path} has {len(names)} layers {names}; reading its first, "
-                    f"{names[0]!r}, alone: give layer=<name> to read another",
+                    f"{type(self).__name__}: {path} has {len(spatial)} layers of features {spatial}; reading its "
+                    f"first, {spatial[0]!r}, alone: give layer=<name> to read another",
                     stacklevel=4,
                 )
-            return names[0] if names else None
+            return spatial[0] if spatial else None
         if isinstance(self.layer, int):
             found = names[self.layer] if 0 <= self.layer < len(names) else None
         else:
