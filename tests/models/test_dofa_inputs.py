@@ -77,3 +77,12 @@ def test_a_model_cast_to_another_precision_runs_in_it(pretrained, tmp_path, dtyp
         cast = pretrained.to(dtype)(image.to(dtype), MICROMETRES)
     assert cast.dtype == dtype
     torch.testing.assert_close(cast.float(), reference, rtol=0.05, atol=0.05)
+
+
+@pytest.mark.parametrize(("height", "width"), [(16, 64), (24, 24)], ids=["as-many-patches-as-built-for", "fewer"])
+def test_an_image_of_another_size_is_refused_naming_img_size(pretrained, tmp_path, height, width) -> None:
+    # Built for 32 x 32 px: 3 x 3 patches (padding 1); 16 x 64 px also gives 9 patches, as 1 x 9 (rows, columns).
+    image = _scene(tmp_path / "T33TUM_20240601_10m.tif", size=64)[..., :height, :width]
+    message = rf"DOFA was built for 32 x 32 px images \(img_size=32\), got {height} x {width}: build it with img_size="
+    with pytest.raises(ValueError, match=message):
+        pretrained(image, MICROMETRES)

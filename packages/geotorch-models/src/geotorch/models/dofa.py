@@ -145,8 +145,9 @@ class DOFA(nn.Module):
     ) -> None:
         super().__init__()
         norm = _layer_norm if norm_layer is None else norm_layer
+        self.img_size = img_size
         self.patch_embed = DOFAEmbedding(dynamic_embed_dim, patch_size, embed_dim)
-        side = (img_size + 2 - patch_size) // patch_size + 1
+        side = _patches_across(img_size, patch_size)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         fixed = torch.cat([torch.zeros(1, embed_dim), grid_embedding(embed_dim, side)]).unsqueeze(0)
         self.pos_embed = nn.Parameter(fixed, requires_grad=False)
@@ -165,8 +166,10 @@ class DOFA(nn.Module):
 
         Raises:
             ValueError: if the number of wavelengths is not the number of bands, or one is no positive finite
-                number, or one is above :data:`LONGEST_WAVELENGTH` micrometres (nanometres given).
+                number, or one is above :data:`LONGEST_WAVELENGTH` micrometres (nanometres given), or the images
+                are not ``img_size`` x ``img_size`` pixels (the position code is made for that grid).
         """
+        self._check_size(x)
         waves = torch.as_tensor(wavelengths, dtype=torch.float32, device=x.device).reshape(-1)
         if waves.numel() != x.shape[1]:
             raise ValueError(f"got {waves.numel()} wavelengths for {x.shape[1]} bands; give one per band (micrometres)")
@@ -180,10 +183,31 @@ class DOFA(nn.Module):
         pooled: Tensor = norm(tokens[:, 1:].mean(dim=1)) if self.global_pool else norm(tokens)[:, 0]
         return pooled
 
+    def _check_size(self, x: Tensor) -> None:
+        """Refuse images whose patch grid is not the one the position code was made for.
+
+        Another grid would take another patch's position, silently: one of as many patches in other rows and
+        columns, or fewer patches, which broadcast over the code.
+        """
+        grid = [_patches_across(side, self.patch_embed.kernel_size) for side in x.shape[-2:]]
+        built = _patches_across(self.img_size, self.patch_embed.kernel_size)
+        if grid != [built, built]:
+            height, width = x.shape[-2:]
+            raise ValueError(
+                f"DOFA was built for {self.img_size} x {self.img_size} px images (img_size={self.img_size}), got "
+                f"{height} x {width}: build it with img_size={height} for square images of that size (pretrained "
+                f"position codes are resampled), or crop or resize the images to {self.img_size} px"
+            )
+
     def forward(self, x: Tensor, wavelengths: Sequence[float] | Tensor) -> Tensor:
         """Class logits (or features when ``num_classes=0``) of ``x`` whose bands have ``wavelengths``."""
         result: Tensor = self.head(self.head_drop(self.forward_features(x, wavelengths)))
         return result
+
+
+def _patches_across(pixels: int, patch_size: int) -> int:
+    """Patches across ``pixels`` of DOFA's patch embedding (stride ``patch_size``, padded by 1 on each side)."""
+    return (pixels + 2 - patch_size) // patch_size + 1
 
 
 def check_wavelengths(waves: Tensor) -> None:
