@@ -37,6 +37,7 @@ from geotorch.trainers.predict_arguments import (
     check_whole,
     grid_crs_of,
     names_of,
+    nodata_of,
     palette_of,
     window_pair,
 )
@@ -76,6 +77,7 @@ def predict_raster(
     probability_dtype: Literal["uint8", "float16"] = "uint8",
     crs: CRSLike | None = None,
     res: float | tuple[float, float] | None = None,
+    nodata: float | None = None,
 ) -> list[Path]:
     """Predict every pixel of rasters with a segmentation model, into one Cloud-Optimized GeoTIFF per raster.
 
@@ -170,13 +172,17 @@ def predict_raster(
         res: the resolution (CRS units) of that grid; needs ``crs`` (default: what GDAL
             suggests for each input). One over 1000 times finer or coarser than an input's pixels is refused
             as a slip of units (metres for a CRS in degrees, say).
+        nodata: the value of pixels without data in inputs that have no nodata value of their own (a fill their
+            files do not declare: -9999, 0), as ``RasterDataset(nodata=...)`` reads them: a pixel whose every image
+            band holds it is nodata in the output, a raster smaller than a window is padded with it, and a warp
+            leaves it out of its bilinear kernels (an input's own nodata value still counts as well).
 
     Returns:
         The files written, in the order of the inputs (each raster, then its polygons).
 
     Raises:
         TypeError: if ``model`` is no :class:`torch.nn.Module`, ``paths`` or ``output_dir`` are no paths,
-            ``vectorize`` is no bool or ``preprocess`` is not callable.
+            ``vectorize`` is no bool, ``preprocess`` is not callable or ``nodata`` is no number.
         FileNotFoundError: if a path does not exist or a folder holds no raster.
         NotADirectoryError: if ``output_dir``, or a folder above it or an output goes in, is a file.
         IsADirectoryError: if a folder stands where an output (or, with ``vectorize``, its polygons) goes.
@@ -214,6 +220,7 @@ def predict_raster(
     if vectorize and output != "classes":
         raise ValueError("predict_raster: vectorize=True needs output='classes'")
     grid_crs = grid_crs_of(crs, res)
+    fill = nodata_of(nodata)
     check_whole(batch_size, "batch_size", 1)
     check_whole(num_workers, "num_workers", 0)
     if probability_dtype not in ("uint8", "float16"):
@@ -259,7 +266,12 @@ def predict_raster(
     ]
     recorded = getattr(model, "input_normalization", None)
     reader = WindowReader(
-        layouts, plan, grid_crs, res, bands=recorded.bands if isinstance(recorded, InputNormalization) else None
+        layouts,
+        plan,
+        grid_crs,
+        res,
+        bands=recorded.bands if isinstance(recorded, InputNormalization) else None,
+        nodata=fill,
     )
     # The folders this run will make (the output folder, an input's subfolder), deepest first.
     made = sorted(
@@ -305,7 +317,7 @@ def predict_raster(
                     logits=output == "scores",
                     labels=labels,
                 )
-                stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res)
+                stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res, fill)
                 current = position
             assert stream is not None
             stream.add(top, left, window, weighted=True)
@@ -522,10 +534,11 @@ def _stream(
     spec: OutputSpec,
     crs: CRS | None,
     res: float | tuple[float, float] | None,
+    nodata: float | None,
 ) -> ChunkStream:
     """The stream writing one chunk of an output to its part file, nodata where the input has none."""
     assert layout.source is not None
-    mask = FileMask.of(open_view(layout.source, crs, res, layout.grid))
+    mask = FileMask.of(open_view(layout.source, crs, res, layout.grid, nodata), nodata)
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
     return ChunkStream(layout, chunk, part, spec, mask)

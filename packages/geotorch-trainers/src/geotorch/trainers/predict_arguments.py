@@ -116,6 +116,21 @@ def check_whole(value: int, name: str, minimum: int) -> None:
         raise ValueError(f"predict_raster: {name}={value!r} must be a whole number of at least {minimum}")
 
 
+def nodata_of(nodata: object) -> float | None:
+    """``predict_raster``'s ``nodata`` as a float (NaN taken), or None.
+
+    Raises:
+        TypeError: if ``nodata`` is no real number (a string, a bool, a list).
+    """
+    if nodata is None:
+        return None
+    if isinstance(nodata, bool) or not isinstance(nodata, numbers.Real):
+        raise TypeError(
+            f"predict_raster: nodata={nodata!r} must be a number (the value marking missing pixels of inputs), or None"
+        )
+    return float(nodata)
+
+
 def grid_crs_of(crs: CRSLike | None, res: float | tuple[float, float] | None) -> CRS | None:
     """The CRS to predict on (None: each input's own), ``res`` checked with it.
 

@@ -106,22 +106,25 @@ class FileMask:
     """Which pixels of an open raster (or warped view of one) hold data, by rows.
 
     A pixel holds data where its alpha band (if any) is above 0 and any band's GDAL mask says
-    so (the file's nodata or internal mask; a warped view's footprint). The alpha band is read
-    itself: GDAL's masks heed one only beside 1 or 3 other bands. The mask owns the view:
-    :meth:`close` closes it.
+    so (the file's nodata or internal mask; a warped view's footprint), and, where ``nodata`` is
+    given (``predict_raster``'s, for files without one), not every image band holds that value. The
+    alpha band is read itself: GDAL's masks heed one only beside 1 or 3 other bands. The mask owns
+    the view: :meth:`close` closes it.
     """
 
-    def __init__(self, reader: rasterio.io.DatasetReader | WarpedVRT) -> None:
+    def __init__(self, reader: rasterio.io.DatasetReader | WarpedVRT, nodata: float | None = None) -> None:
         self.reader = reader
         roles = reader.colorinterp
         self.alpha = next((number for number, role in enumerate(roles, 1) if role == ColorInterp.alpha), None)
         self.all_valid = all(flags == [MaskFlags.all_valid] for flags in reader.mask_flag_enums)
+        self.nodata = nodata
+        self.bands = [number for number, role in enumerate(roles, 1) if role != ColorInterp.alpha]
 
     @classmethod
-    def of(cls, reader: rasterio.io.DatasetReader | WarpedVRT) -> FileMask | None:
+    def of(cls, reader: rasterio.io.DatasetReader | WarpedVRT, nodata: float | None = None) -> FileMask | None:
         """The mask of ``reader``, or None (the view closed) when every pixel holds data: no nodata, alpha or mask."""
-        mask = cls(reader)
-        if mask.alpha is None and mask.all_valid:
+        mask = cls(reader, nodata)
+        if mask.alpha is None and mask.all_valid and nodata is None:
             mask.close()
             return None
         return mask
@@ -134,6 +137,14 @@ class FileMask:
             valid = np.ones(shape, dtype=bool) if self.all_valid else self.reader.dataset_mask(window=window) > 0
             if self.alpha is not None:
                 valid &= self.reader.read(self.alpha, window=window) > 0
+            if self.nodata is not None:
+                # Missing where every image band holds it; most rows are settled by the first band alone.
+                missing = _is_one_of(self.reader.read(self.bands[0], window=window), [self.nodata])
+                for band in self.bands[1:]:
+                    if not missing.any():
+                        break
+                    missing &= _is_one_of(self.reader.read(band, window=window), [self.nodata])
+                valid &= ~missing
         return np.asarray(valid)
 
     def close(self) -> None:

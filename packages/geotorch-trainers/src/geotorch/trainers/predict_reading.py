@@ -95,12 +95,18 @@ def raster_paths(
 
 
 def open_view(
-    source: str, crs: CRS | None, res: float | tuple[float, float] | None, grid: Grid
+    source: str,
+    crs: CRS | None,
+    res: float | tuple[float, float] | None,
+    grid: Grid,
+    nodata: float | None = None,
 ) -> DatasetReader | WarpedVRT:
     """``source`` opened on the output's grid: the file itself (on its own grid), or a bilinear warp onto ``grid``.
 
-    A warp gets an alpha band (after the file's bands) when the file has neither a nodata value
-    nor an alpha band, so its footprint is known (whatever its number of bands). A file in
+    A file without a nodata value of its own is warped with ``nodata`` (``predict_raster``'s): its
+    pixels of that value are left out of the bilinear kernels and the footprint's outside is that
+    value. A warp gets an alpha band (after the file's bands) when the file has neither a nodata value
+    nor an alpha band and no ``nodata`` is given, so its footprint is known (whatever its number of bands). A file in
     longitude and latitude that reaches past 180° east or west (179° to 181°, a 0° to 360°
     grid) is warped with its longitudes counted around its own middle (see
     :func:`wrapped_crs`), so both sides of the antimeridian are read. A URL or
@@ -115,6 +121,7 @@ def open_view(
     if crs is None or _is_own_grid(reader, grid):
         return reader
     has_alpha = any(role.name == "alpha" for role in reader.colorinterp)
+    given = {"src_nodata": nodata, "nodata": nodata} if reader.nodata is None and nodata is not None else {}
     return WarpedVRT(
         reader,
         src_crs=wrapped_crs(reader),
@@ -123,7 +130,8 @@ def open_view(
         width=grid.width,
         height=grid.height,
         resampling=Resampling.bilinear,
-        add_alpha=reader.nodata is None and not has_alpha,
+        add_alpha=reader.nodata is None and not has_alpha and not given,
+        **given,
     )
 
 
@@ -216,10 +224,12 @@ def read_window(
     left: int,
     out: np.ndarray,
     lock: AbstractContextManager[object] | None = None,
+    fill: float | None = None,
 ) -> None:
     """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, nodata past the raster's edge.
 
-    Past the edge (a raster smaller than a window) each band holds its nodata value (0 for a band of none), as
+    Past the edge (a raster smaller than a window) each band holds its nodata value (``fill`` for a band of none,
+    else 0), as
     a GeoDataset's read gives a window reaching past its files: the model sees there what it sees where the
     raster has no data, and ``geotorch predict`` gives it the same.
 
@@ -231,7 +241,8 @@ def read_window(
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
         fills = [view.nodatavals[band - 1] for band in bands]
-        out[...] = np.asarray([0.0 if fill is None else fill for fill in fills], dtype=np.float32)[:, None, None]
+        values = [(0.0 if fill is None else fill) if own is None else own for own in fills]
+        out[...] = np.asarray(values, dtype=np.float32)[:, None, None]
     if row_start < row_stop and column_start < column_stop:
         window = Window(column_start, row_start, column_stop - column_start, row_stop - row_start)
         # rasterio reads bands together only when they share a type ("more than one 'dtype' found" else): a
@@ -277,6 +288,8 @@ class WindowReader:
         res: the warped grid's resolution, or None.
         bands: the band numbers (from 1) to read of every file, in the model's order (the bands a task's
             training dataset selected); None for each file's image bands.
+        nodata: the value of pixels without data of files that have no nodata value (their warps leave it out of
+            their kernels, and windows past a raster's edge hold it), or None.
 
     Raises:
         ValueError: if the inputs do not all have the same number of bands (one model reads them all), one
@@ -291,8 +304,10 @@ class WindowReader:
         res: float | tuple[float, float] | None,
         *,
         bands: Sequence[int] | None = None,
+        nodata: float | None = None,
     ) -> None:
         self.layouts, self.plan, self.crs, self.res = list(layouts), list(plan), crs, res
+        self.nodata = nodata
         self.items = [
             (position, top, left)
             for position, (number, chunk) in enumerate(plan)
@@ -402,11 +417,13 @@ class WindowReader:
                     if self.crs is None and not is_remote(self.layouts[number].source or ""):
                         shared = self._share(number)
                         try:
-                            read_window(shared.view, self.indexes[number], top, left, slot, shared.lock)
+                            read_window(
+                                shared.view, self.indexes[number], top, left, slot, shared.lock, self.nodata
+                            )
                         finally:
                             self._unshare(shared)
                     else:
-                        read_window(self._view(number), self.indexes[number], top, left, slot)
+                        read_window(self._view(number), self.indexes[number], top, left, slot, fill=self.nodata)
                 except RasterioError as error:
                     # GDAL's own words (the damaged tile) are the cause of rasterio's "Read failed".
                     reason = f"{error}: {error.__cause__}" if error.__cause__ is not None else str(error)
@@ -433,7 +450,7 @@ class WindowReader:
             return current[1]
         layout = self.layouts[number]
         assert layout.source is not None
-        view = open_view(layout.source, self.crs, self.res, layout.grid)
+        view = open_view(layout.source, self.crs, self.res, layout.grid, self.nodata)
         with self._lock:
             if current is not None and current[1] in self._views:
                 self._views.remove(current[1])
