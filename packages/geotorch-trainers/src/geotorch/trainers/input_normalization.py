@@ -11,7 +11,7 @@ import kornia.augmentation as K
 import torch
 from torch import Tensor, nn
 
-from geotorch.transforms import AugmentationSequential, Normalize
+from geotorch.transforms import AugmentationSequential, MinMaxNormalize, Normalize, PercentileNormalize
 
 #: The key of the record in a Lightning checkpoint.
 CHECKPOINT_KEY = "geotorch_input_normalization"
@@ -19,8 +19,32 @@ CHECKPOINT_KEY = "geotorch_input_normalization"
 #: Modules that only apply others: an augmentation of nothing but these and normalisations is repeatable.
 _CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.Sequential, nn.Identity, AugmentationSequential)
 
-#: ``(mean, std)`` of one normalisation: one value per band, or one for all bands.
-Step = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of fixed ranges to [0, 1], as MinMaxNormalize's: ``(x - min) / (max - min)``.
+
+    Attributes:
+        mins: the minimum of every band, or one for all bands.
+        maxs: the maximum of every band, or one for all bands.
+        clip: whether values outside the range are clipped to 0 and 1.
+    """
+
+    mins: tuple[float, ...]
+    maxs: tuple[float, ...]
+    clip: bool
+
+    def __call__(self, images: Tensor) -> Tensor:
+        """Stretch a ``(B, C, H, W)`` batch, in its dtype, as MinMaxNormalize does (the range taken in that dtype)."""
+        low = _band_values(self.mins, images)
+        stretched = (images - low) / (_band_values(self.maxs, images) - low)
+        return stretched.clamp(0, 1) if self.clip else stretched
+
+
+#: One normalisation: ``(mean, std)`` of a standardisation ``(x - mean) / std`` (one value per band, or one for all
+#: bands), or a :class:`Stretch` of fixed ranges.
+Step = tuple[tuple[float, ...], tuple[float, ...]] | Stretch
 
 
 @dataclass(frozen=True)
@@ -28,8 +52,9 @@ class InputNormalization:
     """How raw pixel values became a task's input when it was fit, which ``predict_raster`` repeats.
 
     Attributes:
-        steps: the ``(mean, std)`` of each normalisation ``(x - mean) / std``, in the order applied, each one value
-            per band or one for all bands.
+        steps: each normalisation, in the order applied: the ``(mean, std)`` of a standardisation
+            ``(x - mean) / std``, each one value per band or one for all bands, or a :class:`Stretch` of fixed
+            ranges (a ``MinMaxNormalize``).
         unrepeatable: what else changed the input, which cannot be repeated from this record (an augmentation
             other than a normalisation, the training dataset's ``transforms``); None when the steps are all.
         bands: the band numbers (from 1) the training dataset read of its files, in order, where it selected
@@ -49,15 +74,23 @@ class InputNormalization:
         Raises:
             ValueError: if a step has neither one value nor one per band of ``images``.
         """
-        for mean, std in self.steps:
-            images = (images - _band_values(mean, images)) / _band_values(std, images)
+        for step in self.steps:
+            if isinstance(step, Stretch):
+                images = step(images)
+            else:
+                mean, std = step
+                images = (images - _band_values(mean, images)) / _band_values(std, images)
         return images
 
     def __str__(self) -> str:
-        """The steps as formulas: ``(x - [0.0]) / [10000.0]``, or ``x`` for none."""
+        """The steps as formulas: ``(x - [0.0]) / [10000.0]``, ``clip((x - [0.0]) / ([3e3] - [0.0]), 0, 1)``, ``x``."""
         text = "x"
-        for mean, std in self.steps:
-            text = f"({text} - {list(mean)}) / {list(std)}"
+        for step in self.steps:
+            if isinstance(step, Stretch):
+                text = f"({text} - {list(step.mins)}) / ({list(step.maxs)} - {list(step.mins)})"
+                text = f"clip({text}, 0, 1)" if step.clip else text
+            else:
+                text = f"({text} - {list(step[0])}) / {list(step[1])}"
         return text
 
     def same_as(self, other: InputNormalization) -> bool:
@@ -65,7 +98,7 @@ class InputNormalization:
 
         Compared on probe values (0, 1 and 1000 in every band, float64); an unrepeatable part is not compared.
         """
-        bands = max((len(values) for step in (*self.steps, *other.steps) for values in step), default=1)
+        bands = max((len(values) for step in (*self.steps, *other.steps) for values in _lists(step)), default=1)
         probe = torch.tensor([0.0, 1.0, 1000.0], dtype=torch.float64).expand(1, bands, 1, 3)
         try:
             return torch.allclose(self(probe), other(probe))
@@ -75,7 +108,7 @@ class InputNormalization:
     def to_checkpoint(self) -> dict[str, Any]:
         """The record as plain lists, strings and None (what ``torch.load(weights_only=True)`` reads)."""
         return {
-            "steps": [[list(mean), list(std)] for mean, std in self.steps],
+            "steps": [_step_record(step) for step in self.steps],
             "unrepeatable": self.unrepeatable,
             "bands": None if self.bands is None else list(self.bands),
         }
@@ -86,7 +119,8 @@ class InputNormalization:
 
         Raises:
             ValueError: if ``record`` is not such a record (a checkpoint edited by hand, say): a step not of
-                lists of finite numbers, one or as many each, or with a std of 0.
+                lists of finite numbers, one or as many each, with a std of 0, or a stretch whose maximum is not
+                above its minimum.
         """
         if record is None:
             return None
@@ -101,16 +135,17 @@ class InputNormalization:
         ):
             raise ValueError(f"the checkpoint's {CHECKPOINT_KEY!r} is not a record of input normalisation: {record!r}")
         selected = None if bands is None else tuple(bands)
-        return cls(tuple((_values(mean), _values(std)) for mean, std in steps), unrepeatable, selected)
+        return cls(tuple(_step_of(step) for step in steps), unrepeatable, selected)
 
 
 def fitted_normalization(datamodule: object) -> InputNormalization | None:
     """The normalisation a GeoTorch datamodule gives images at prediction (``predict_aug``, else ``aug``).
 
     That is what ``geotorch predict`` applies with this datamodule, and what the task was validated on.
-    Normalisations (GeoTorch's ``Normalize``, kornia's) always applied are recorded as steps; any other
-    augmentation (a normalisation at random, a module of the user's holding one), and ``transforms`` of the
-    training dataset (applied to each sample before), make the record unrepeatable.
+    Normalisations of fixed statistics (GeoTorch's ``Normalize`` and ``MinMaxNormalize``, kornia's ``Normalize``)
+    always applied are recorded as steps; any other augmentation (a normalisation at random, one of each image's
+    own statistics such as ``PercentileNormalize``, a module of the user's holding one), and ``transforms`` of
+    the training dataset (applied to each sample before), make the record unrepeatable.
 
     Args:
         datamodule: the trainer's datamodule, or None.
@@ -150,6 +185,15 @@ def _walk(module: nn.Module, steps: list[Step], others: list[str], seen: set[int
             steps.append((_values(module.flags["mean"]), _values(module.flags["std"])))
         else:
             others.append(f"{type(module).__name__} applied at random (p={chance:g})")
+    elif isinstance(module, MinMaxNormalize):
+        chance = float(module.p) * float(module.p_batch)
+        if chance == 1:
+            flags = module.flags
+            steps.append(Stretch(_values(flags["mins"]), _values(flags["maxs"]), bool(flags["clip"])))
+        else:
+            others.append(f"{type(module).__name__} applied at random (p={chance:g})")
+    elif isinstance(module, PercentileNormalize):
+        others.append(f"{type(module).__name__} (the percentiles of each image, not statistics it could record)")
     elif isinstance(module, _CONTAINERS) or type(module).forward is nn.Module.forward:
         for child in module.children():
             _walk(child, steps, others, seen)
@@ -191,18 +235,60 @@ def _image_datasets(dataset: object) -> Iterator[object]:
         yield from _image_datasets(inner)
 
 
+def _step_record(step: Step) -> list[list[float]] | dict[str, Any]:
+    """A step as the checkpoint keeps it: ``[mean, std]``, or ``{"mins": ..., "maxs": ..., "clip": ...}``."""
+    if isinstance(step, Stretch):
+        return {"mins": list(step.mins), "maxs": list(step.maxs), "clip": step.clip}
+    return [list(step[0]), list(step[1])]
+
+
+def _step_of(record: Any) -> Step:
+    """The step a checkpoint's ``record`` (checked by :func:`_is_step`) keeps."""
+    if isinstance(record, dict):
+        return Stretch(_values(record["mins"]), _values(record["maxs"]), record["clip"])
+    return _values(record[0]), _values(record[1])
+
+
+def _lists(step: Step) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The per-band values of a step: ``(mean, std)`` or ``(mins, maxs)``."""
+    return (step.mins, step.maxs) if isinstance(step, Stretch) else step
+
+
 def _is_step(step: object) -> bool:
-    """Whether ``step`` is a recorded ``[mean, std]``: lists of finite numbers, one or as many each, no std of 0."""
-    if not (isinstance(step, list) and len(step) == 2 and all(isinstance(values, list) and values for values in step)):
+    """Whether ``step`` is a recorded step (see :func:`_step_record`).
+
+    That is two lists of finite numbers, one or as many each, with no std of 0; or a stretch's, whose every
+    maximum is above its minimum and whose ``clip`` is a bool.
+    """
+    if isinstance(step, dict):
+        if set(step) != {"mins", "maxs", "clip"} or not isinstance(step["clip"], bool):
+            return False
+        low, high = step["mins"], step["maxs"]
+        if not _are_band_values(low, high):
+            return False
+        bands = max(len(low), len(high))
+        return all(top > bottom for bottom, top in zip(_spread(low, bands), _spread(high, bands), strict=True))
+    if not (isinstance(step, list) and len(step) == 2):
         return False
     mean, std = step
-    numbers = [*mean, *std]
+    return _are_band_values(mean, std) and 0 not in std
+
+
+def _are_band_values(first: object, second: object) -> bool:
+    """Whether both are non-empty lists of finite numbers (no bools), one or as many each."""
+    if not (isinstance(first, list) and isinstance(second, list) and first and second):
+        return False
+    numbers = [*first, *second]
     return (
         all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in numbers)
         and all(math.isfinite(value) for value in numbers)
-        and 0 not in std
-        and (len(mean) == len(std) or 1 in (len(mean), len(std)))
+        and (len(first) == len(second) or 1 in (len(first), len(second)))
     )
+
+
+def _spread(values: list[float], bands: int) -> list[float]:
+    """``values`` one per band: a single value repeated ``bands`` times."""
+    return values * bands if len(values) == 1 else values
 
 
 def _is_band(value: object) -> bool:
