@@ -18,7 +18,7 @@ from rasterio.warp import transform_bounds
 
 from geotorch.core import GeoDataset, RasterDataset
 from geotorch.core.cli import main
-from geotorch.datamodules import GeoDataModule
+from geotorch.datamodules import GeoDataModule, Sentinel2CDLDataModule
 from geotorch.datamodules.geo import spatial_split
 from geotorch.datasets import Sentinel2
 from geotorch.samplers import GridGeoSampler, series_places, time_series_split
@@ -200,19 +200,44 @@ def test_two_ranks_share_the_series_windows_each_once(tmp_path: Path) -> None:
         assert all(patch[4] == len(dates_at(patch[0], patch[1])) for patch in rank["train"])
 
 
-def write_cdl_scene(root: Path) -> Path:
-    """A 192 px Sentinel-2 tile in UTM 16N at 3 dates (B02-B04, B08) and a CDL year of 2021 covering it."""
+def write_cdl_scene(root: Path, sensed: tuple[str, ...] = ("20210601T103331", "20210301T103331", "20210801T103331"),
+                    years: tuple[int, ...] = (2021,)) -> Path:
+    """A 192 px Sentinel-2 tile in UTM 16N at the ``sensed`` dates (B02-B04, B08: 1000 x band + the year's last
+    two digits) and CDL maps of ``years`` covering it (codes 1, 5 and 24 in stripes; of 2020 all 1, of 2021 all 5
+    when there are two)."""
     size, left, top = 192, 500000.0, 4650000.0
-    for sensed in ("20210601T103331", "20210301T103331", "20210801T103331"):
+    for date in sensed:
         for number, band in enumerate(("B02", "B03", "B04", "B08")):
-            data = np.full((size, size), 1000 * number + int(sensed[4:6]), "uint16")
-            write_raster(root / "s2" / f"T16TDL_{sensed}_{band}_10m.tif", data, 32616, left, top, 10.0)
+            data = np.full((size, size), 1000 * number + int(date[2:4]), "uint16")
+            write_raster(root / "s2" / f"T16TDL_{date}_{band}_10m.tif", data, 32616, left, top, 10.0)
     west, south, east, north = transform_bounds("EPSG:32616", "EPSG:5070", left, top - size * 10, left + size * 10, top)
     side = int(np.ceil(max(east - west, north - south) / 30)) + 4
-    codes = np.array([1, 5, 24], "uint8")[np.arange(side * side).reshape(side, side) // 2 % 3]
+    stripes = np.array([1, 5, 24], "uint8")[np.arange(side * side).reshape(side, side) // 2 % 3]
     corner = (np.floor(west / 30) * 30 - 30, np.ceil(north / 30) * 30 + 30)
-    write_raster(root / "cdl" / "2021_30m_cdls.tif", codes, 5070, *corner, 30.0, nodata=0)
+    for year in years:
+        codes = stripes if len(years) == 1 else np.full((side, side), {2020: 1, 2021: 5}[year], "uint8")
+        write_raster(root / "cdl" / f"{year}_30m_cdls.tif", codes, 5070, *corner, 30.0, nodata=0)
     return root
+
+
+def test_a_series_beside_yearly_labels_is_read_a_year_at_a_time_with_its_labels(tmp_path: Path) -> None:
+    root = write_cdl_scene(tmp_path, ("20200601T103331", "20200801T103331", "20210601T103331"), (2020, 2021))
+    module = Sentinel2CDLDataModule(
+        batch_size=2, patch_size=16, length=8, sentinel2_paths=root / "s2",
+        sentinel2_bands=["B02", "B03", "B04", "B08"], sentinel2_time_series=True, cdl_paths=root / "cdl",
+        cdl_years=[2020, 2021], cdl_classes=[1, 5],
+    )
+    module.setup("fit")
+    for loader, everywhere in ((module.train_dataloader(), False), (module.val_dataloader(), True)):
+        pairs = {(tuple(batch["image"][number, :, 0, 0, 0].tolist()), int(batch["mask"][number, 0, 0]))
+                 for batch in loader for number in range(len(batch["bounds"]))}
+        # The 2020 series (2 dates) beside the 2020 map (code 1, label 1), the 2021 one beside the 2021 map (code 5,
+        # label 2); each window of the validation grid once a year (a 3-date series of both years beside the
+        # 2020 map alone before); random training batches draw from either.
+        expected = {((20.0, 20.0), 1), ((21.0,), 2)}
+        assert pairs == expected if everywhere else pairs and pairs <= expected
+    windows = [(box.minx, box.miny, box.mint) for batch in module.val_dataloader() for box in batch["bounds"]]
+    assert len(windows) == len(set(windows)) == 2 * len({window[:2] for window in windows})
 
 
 def test_geotorch_fit_test_and_predict_a_series_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
+from geotorch.core import RasterDataset
 from geotorch.samplers import GridGeoSampler, RandomBatchGeoSampler, series_places
+from tests.core.rasters import grid, write_raster
 from tests.core.samplers.places import Place, Tiles
 from tests.core.samplers.series import DATES, pixel_value, write_series
 
@@ -38,6 +42,32 @@ def test_random_batches_over_the_places_weigh_tiles_by_their_area_alone(tmp_path
     assert RandomBatchGeoSampler(places, 4, 2).length == 8
     assert RandomBatchGeoSampler(series, 4, 2).length == 32
     assert len(places) == 2 and places.bounds == series.bounds
+
+
+class YearlyLabels(RasterDataset):
+    """A class map per year, ``labels_<YYYY>.tif``."""
+
+    filename_glob = "labels_*.tif"
+    filename_regex = r"^labels_(?P<date>\d{4})\.tif$"
+    date_format = "%Y"
+    is_image = False
+
+
+def test_a_series_beside_yearly_labels_is_a_place_a_year(tmp_path: Path) -> None:
+    series = Tiles(write_tiles(tmp_path / "series"), time_series=True)
+    for year in (2020, 2021):
+        # Both tiles' area, labelled with the year's last digit.
+        write_raster(tmp_path / "labels" / f"labels_{year}.tif", np.full((8, 16), year % 10, "uint8"), UTM.crs,
+                     grid(UTM.left, UTM.top, UTM.res))
+    dataset = series & YearlyLabels(tmp_path / "labels")
+    windows = list(GridGeoSampler(series_places(dataset), 8))
+    # Each tile once a year: the west tile's five dates of 2020 beside the 2020 map and its 2021 date beside the
+    # 2021 map; the east tile has dates of 2020 only (a window of every date beside the 2020 map before).
+    read = sorted((window.minx, dataset[window]["image"][:, 0, 0, 0].tolist(), int(dataset[window]["mask"][0, 0]))
+                  for window in windows)
+    west = [pixel_value(0, date) for date in DATES]
+    east = [pixel_value(1, date) for date in EAST_DATES]
+    assert read == [(UTM.left, west[:5], 0), (UTM.left, west[5:], 1), (UTM.left + 80, east, 0)]
 
 
 def test_a_dataset_that_is_no_series_is_its_own_places(tmp_path: Path) -> None:

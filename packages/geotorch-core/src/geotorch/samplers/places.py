@@ -1,16 +1,19 @@
-"""Where spatial samplers draw from a time series: each place of its files once, over all of its dates."""
+"""Where spatial samplers draw from a time series: each place of its files once, over the dates that go together."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any, TypeVar
 
-from geotorch.core.bbox import BoundingBox
+from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
 from geotorch.core.geo import GeoDataset, build_index
-from geotorch.core.timeseries import is_time_series
+from geotorch.core.timeseries import is_time_series, shares_area
 from geotorch.samplers.areas import index_entries
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
+
+#: A place: an entry's x/y box and the time intervals of the dated operands (labels) in force at its dates.
+PlaceKey = tuple[tuple[float, float, float, float], tuple[tuple[float, float], ...]]
 
 
 def series_places(dataset: Dataset) -> Dataset:
@@ -24,6 +27,12 @@ def series_places(dataset: Dataset) -> Dataset:
     (its bounds' ``mint`` and ``maxt``): over it a grid yields each window once, random patches weigh places by
     their area alone, and every query, read from ``dataset``, gives all the dates there, ``(T, C, H, W)``.
 
+    A series intersected with dated single-date data (``series & labels`` of yearly maps, such as CDL of 2020 and
+    2021) pairs each date with the labels of its time: a footprint is then one place per set of labels in force
+    at its dates, dated over the time those labels share (within the dataset's bounds), so a query reads the
+    dates of one label year beside that year's labels, never a series of two years beside a mosaic of both
+    labels. Dates no label is dated at make a place of their own, dated from the first to the last of them.
+
     Read samples from ``dataset``, not from the view: the view keeps one file of each place. A dataset that is
     no time series (``time_series`` not True) is returned as it is, as is an empty one.
 
@@ -35,13 +44,51 @@ def series_places(dataset: Dataset) -> Dataset:
     """
     if not is_time_series(dataset) or len(dataset) == 0:
         return dataset
-    bounds = dataset.bounds
-    places: dict[tuple[float, float, float, float], tuple[BoundingBox, Any]] = {}
+    contexts = dated_operands(dataset)
+    places: dict[PlaceKey, Any] = {}
+    spans: dict[PlaceKey, tuple[float, float]] = {}
     for box, item in index_entries(dataset):
         footprint = (box.minx, box.maxx, box.miny, box.maxy)
-        places.setdefault(footprint, (BoundingBox(*footprint, bounds.mint, bounds.maxt), item))
+        key = (footprint, tuple(sorted({interval for context in contexts for interval in in_force(context, box)})))
+        places.setdefault(key, item)
+        first, last = spans.get(key, (box.mint, box.maxt))
+        spans[key] = (min(first, box.mint), max(last, box.maxt))
+    bounds = dataset.bounds
+    labelled = any(intervals for _, intervals in places)
+    entries = []
+    for key, item in places.items():
+        footprint, intervals = key
+        if intervals:
+            # The time all of the place's labels are in force, within the data.
+            mint = max([bounds.mint, *(start for start, _ in intervals)])
+            maxt = min([bounds.maxt, *(end for _, end in intervals)])
+        else:
+            # Undated labels (or none): every date; dates beside dated labels but outside them: their own span.
+            mint, maxt = spans[key] if labelled else (bounds.mint, bounds.maxt)
+        entries.append(((*footprint, mint, maxt), item))
     view = copy.copy(dataset)
-    view.index = build_index((tuple(box), item) for box, item in places.values())
+    view.index = build_index(entries)
     # The footprints describe the files: reprojecting them in ``to`` would undo the view.
     view._footprints = None
     return view
+
+
+def dated_operands(dataset: GeoDataset) -> list[GeoDataset]:
+    """The operands of a (nested) composite of a time series that are no time series: labels beside the series."""
+    found: list[GeoDataset] = []
+    for operand in getattr(dataset, "datasets", ()):
+        found += dated_operands(operand) if is_time_series(operand) else [operand]
+    return found
+
+
+def in_force(operand: GeoDataset, box: BoundingBox) -> list[tuple[float, float]]:
+    """The dated time intervals of ``operand``'s entries overlapping ``box`` (its area, at its time).
+
+    Undated entries (an open time interval) are left out: they are in force at every date alike.
+    """
+    hits = operand.index.intersection(tuple(box), objects=True)
+    return [
+        (hit.bounds[4], hit.bounds[5])
+        for hit in hits
+        if shares_area(hit.bounds, box) and not (hit.bounds[4] <= MIN_TIME and hit.bounds[5] >= MAX_TIME)
+    ]
