@@ -667,3 +667,23 @@ def test_the_first_layer_read_by_default_is_the_first_with_shapes(tmp_path: Path
     with pytest.warns(UserWarning, match=first):
         dataset = VectorDataset(path, res=RES, label_name="cls")
     np.testing.assert_array_equal(dataset[QUERY]["mask"].numpy(), expected_mask((0, 5, 0, 5, 3)))
+
+
+def test_a_geoparquet_bbox_across_the_antimeridian_is_read_from_its_features(tmp_path: Path) -> None:
+    # GeoParquet's bbox follows RFC 7946, whose west edge is east of its east edge across the antimeridian
+    # ([170, 0, -170, 10]): the dataset failed to build ('cannot index ...: its box ... is not a box').
+    source = write_vector(tmp_path / "islands.geojson", [shapely.box(170, 0, 180, 10)], "EPSG:4326")
+    pyogrio.raw.write(
+        source,
+        geometry=shapely.to_wkb(np.array([shapely.box(-180, 0, -170, 10)], dtype=object)),
+        field_data=[],
+        fields=[],
+        crs="EPSG:4326",
+        geometry_type="Polygon",
+        append=True,
+    )
+    path = write_geoparquet(tmp_path / "islands.parquet", source, bbox=[170.0, 0.0, -170.0, 10.0])
+    dataset = VectorDataset(path, res=1.0)
+    assert tuple(dataset.bounds)[:4] == (-180.0, 180.0, 0.0, 10.0)
+    assert dataset[170:180, 0:10]["mask"].all() and dataset[-180:-170, 0:10]["mask"].all()
+    assert not dataset[-170:170, 0:10]["mask"].any()

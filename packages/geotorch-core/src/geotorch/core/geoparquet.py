@@ -62,16 +62,13 @@ def read_info(path: Path) -> GeoParquetInfo:
         raise GeoParquetError(f"not a Parquet file ({error})") from None
     column, crs = _geometry_column(schema.metadata)
     bbox = _column_metadata(schema.metadata)[1].get("bbox")
+    bounds: tuple[float, float, float, float] | None = None
     if isinstance(bbox, list) and len(bbox) in (4, 6) and all(isinstance(value, (int, float)) for value in bbox):
         # A 3-D bbox is (minx, miny, minz, maxx, maxy, maxz).
         half = len(bbox) // 2
-        bounds: tuple[float, float, float, float] | None = (
-            float(bbox[0]),
-            float(bbox[1]),
-            float(bbox[half]),
-            float(bbox[half + 1]),
-        )
-    else:
+        bounds = (float(bbox[0]), float(bbox[1]), float(bbox[half]), float(bbox[half + 1]))
+    if bounds is None or bounds[0] > bounds[2]:
+        # No bbox, or RFC 7946's across the antimeridian (west edge east of the east edge): the features'.
         geometries = shapely.from_wkb(_column(parquet.read_table(path, columns=[column]), column))
         present = geometries[~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)]
         bounds = None
