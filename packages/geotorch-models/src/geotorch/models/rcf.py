@@ -67,11 +67,34 @@ class RCF(nn.Module):
         self.num_features = features
 
     def forward(self, x: Tensor) -> Tensor:
-        """Return ``(B, features)`` for ``(B, C, H, W)`` images, or ``(features,)`` for one ``(C, H, W)``."""
+        """Return ``(B, features)`` for ``(B, C, H, W)`` images, or ``(features,)`` for one ``(C, H, W)``.
+
+        The filters are fixed, so images are taken as read: integer pixels (uint8, uint16, ...) give float32
+        features, floating-point ones features in their own precision.
+
+        Raises:
+            ValueError: if the images are not ``(B, C, H, W)`` or ``(C, H, W)``, have another number of bands than
+                ``in_channels``, or are smaller than a filter.
+        """
         batched = x if x.ndim == 4 else x.unsqueeze(0)
-        response = F.conv2d(batched, self.weights)
-        positive = F.relu(response + self.biases.view(1, -1, 1, 1)).mean(dim=(2, 3))
-        negative = F.relu(-response + self.biases.view(1, -1, 1, 1)).mean(dim=(2, 3))
+        filters, biases = self.weights, self.biases
+        if batched.is_floating_point():
+            filters, biases = filters.to(batched.dtype), biases.to(batched.dtype)
+        else:
+            batched = batched.to(filters.dtype)
+        bands, side = filters.shape[1], filters.shape[-1]
+        if batched.ndim != 4:
+            raise ValueError(f"RCF: images must be (B, C, H, W) or (C, H, W), got shape {tuple(x.shape)}")
+        if batched.shape[1] != bands:
+            raise ValueError(
+                f"RCF: images of {batched.shape[1]} bands, but the filters take {bands} (in_channels={bands})"
+            )
+        if min(batched.shape[-2:]) < side:
+            height, width = batched.shape[-2:]
+            raise ValueError(f"RCF: images of {height} x {width} px are smaller than the {side} x {side} px filters")
+        response = F.conv2d(batched, filters)
+        positive = F.relu(response + biases.view(1, -1, 1, 1)).mean(dim=(2, 3))
+        negative = F.relu(-response + biases.view(1, -1, 1, 1)).mean(dim=(2, 3))
         result = torch.cat([positive, negative], dim=1)
         return result if x.ndim == 4 else result.squeeze(0)
 
