@@ -79,7 +79,7 @@ def resized(batch: dict[str, Any], size: tuple[int, int]) -> dict[str, Any]:
             if mask.shape[0] == 0:  # an image without objects
                 masks.append(mask.new_zeros((0, height, width)))
             else:
-                masks.append(interpolate(mask[None].float(), size=size, mode="nearest")[0].to(mask.dtype))
+                masks.append(interpolate(mask[None].float(), size=size, mode="nearest-exact")[0].to(mask.dtype))
     out["image"] = images
     if boxes:
         out["boxes" if "boxes" in batch else "bbox_xyxy"] = boxes
