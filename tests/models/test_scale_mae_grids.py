@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import rasterio
 import torch
 from rasterio.transform import from_origin
@@ -52,3 +53,13 @@ def test_dynamic_image_sizes_give_what_a_model_built_for_the_size_gives(tmp_path
     with torch.no_grad():
         torch.testing.assert_close(dynamic(image), built(image))
         assert dynamic(image[..., :48, :80]).shape == (1, 32)
+
+
+@pytest.mark.parametrize("res", [0.0, -0.6, float("nan"), float("inf")])
+def test_a_resolution_that_is_no_positive_number_is_refused(tmp_path, res) -> None:
+    with pytest.raises(ValueError, match=rf"ScaleMAE: res={res} must be a positive number"):
+        ScaleMAE(img_size=(64, 256), res=res, **SMALL)
+    model = ScaleMAE(img_size=(64, 256), res=0.6, **SMALL).eval()
+    model.res = res  # set later, as a loop over resolutions does
+    with pytest.raises(ValueError, match=rf"ScaleMAE: res={res} must be a positive number"):
+        model(_strip(tmp_path / "corridor.tif"))

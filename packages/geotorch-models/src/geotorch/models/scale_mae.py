@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -20,11 +21,15 @@ class ScaleMAE(VisionTransformer):
     Args:
         res: the ground sample distance scale of the input images (1.0 at the pretraining scale).
         **kwargs: passed to :class:`timm.models.vision_transformer.VisionTransformer`.
+
+    Raises:
+        ValueError: if ``res`` is not a positive finite number (0 would give every patch the same position),
+            here or when ``res`` set later is used.
     """
 
     def __init__(self, res: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.res = res
+        self.res = _checked_res(res)
         if self.pos_embed is not None:
             self.pos_embed.requires_grad = False
 
@@ -43,12 +48,26 @@ class ScaleMAE(VisionTransformer):
             x = x.reshape(x.shape[0], rows * cols, x.shape[3])
         else:
             rows, cols = self.patch_embed.grid_size
-        code = grid_embedding(self.embed_dim, rows, cols, spacing=self.res).to(x)
+        code = grid_embedding(self.embed_dim, rows, cols, spacing=_checked_res(self.res)).to(x)
         tokens = x + code
         if self.cls_token is not None:
             tokens = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), tokens], dim=1)
         result: Tensor = self.pos_drop(tokens)
         return result
+
+
+def _checked_res(res: float) -> float:
+    """``res`` as a float (numpy and 0-d tensor values taken), refused unless a positive finite number."""
+    try:
+        value = float(res)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"ScaleMAE: res={res} must be a positive number, the ground sample distance scale of the images "
+            "(with 0 every patch would take the same position)"
+        )
+    return value
 
 
 def scalemae_large_patch16(
