@@ -23,6 +23,7 @@ from geotorch.datamodules.geo import spatial_split
 from geotorch.datasets import Sentinel2
 from geotorch.samplers import GridGeoSampler, series_places, time_series_split
 from geotorch.trainers import GeoTIFFPredictionWriter, SpatioTemporalSegmentationTask
+from geotorch.transforms import TemporalComposite
 from tests.datasets.fakes.geo import write_raster
 from tests.trainers.ddp_ranks import run_two_ranks
 from tests.trainers.task_fakes import fast_trainer
@@ -79,8 +80,9 @@ class SeriesModule(GeoDataModule):
     mean = (0.0,)
     std = (10000.0,)
 
-    def __init__(self, root: Path, by_time: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, root: Path, by_time: bool = False, splits: tuple[float, float, float] = (0.6, 0.2, 0.2),
+                 **kwargs: Any) -> None:
+        super().__init__(splits=splits, **kwargs)
         self.root, self.by_time = root, by_time
 
     def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
@@ -90,7 +92,7 @@ class SeriesModule(GeoDataModule):
             train, later = time_series_split(dataset, [(seconds("20200101T000000"), seconds("20200430T000000")),
                                                        (seconds("20200430T000000"), seconds("20200701T000000"))])
             return train, later, later, later
-        train, val, test = spatial_split(dataset, (0.6, 0.2, 0.2), patch_size=self.patch_size)
+        train, val, test = spatial_split(dataset, self.splits, patch_size=self.patch_size)
         return train, val, test, test
 
 
@@ -275,3 +277,28 @@ trainer: {{max_epochs: 1, accelerator: cpu, default_root_dir: {tmp_path / "run"}
     # Training, validation, testing and prediction each gave the model the 3 dates (one each before).
     assert {training for training, _ in steps} == {True, False} and {count for _, count in steps} == {3}
     assert len(list((tmp_path / "run" / "predictions").glob("*.tif"))) == 1
+
+
+def test_a_date_without_pixels_in_a_window_is_kept_as_a_step_of_nodata(tmp_path: Path) -> None:
+    # Kept, not dropped: a step is an acquisition whose file overlaps the window (RasterDataset's rule), so every
+    # window of a place has the same dates; a step without data holds the files' nodata, which TemporalComposite
+    # leaves out (and a model sees as it sees nodata pixels of any image).
+    root = write_tiles(tmp_path)
+    for number, band in enumerate(BANDS):
+        # The west tile's March acquisition holds data in its western half only (a swath edge), nodata 0 beyond.
+        data = np.full((SIZE, SIZE), 1000 + 100 * number + 3, "uint16")
+        data[:, SIZE // 2:] = 0
+        write_raster(root / "s2" / f"T31TGL_20200301T103031_{band}_10m.tif", data, 32631, TILES[0][1], TOP, 10.0,
+                     nodata=0)
+    module = SeriesModule(root, batch_size=1, patch_size=16, splits=(0.3, 0.2, 0.5))
+    module.setup("fit")
+    assert module.val_dataset is not None
+    west = TILES[0][1]
+    east_half = [image for batch in module.val_dataloader() for box, image in zip(batch["bounds"], batch["image"],
+                                                                                  strict=True)
+                 if west + SIZE * 5 <= box.minx and box.maxx <= west + SIZE * 10]
+    assert east_half and all(image.shape[0] == 2 for image in east_half)
+    for image in east_half:
+        # March (all nodata here) and May, in time order.
+        assert torch.equal(image[0], torch.zeros_like(image[0])) and bool((image[1, 0] == 1005).all())
+        assert torch.equal(TemporalComposite("median", nodata=0)({"image": image})["image"], image[1])
