@@ -151,7 +151,9 @@ def predict_raster(
         device: where the model runs (default: CUDA when available, else the CPU); it must be
             available on this machine.
         preprocess: a function of a ``(B, C, H, W)`` float32 batch of raw pixel values (each input's
-            image bands, every band but an alpha band; for a task whose training dataset selected bands by
+            image bands, every band but an alpha band, the pixels the alpha band hides given as nodata, else 0;
+            every band, the alpha band too, for a task whose ``in_channels`` counts it, as a RasterDataset gives
+            an RGBA file's four bands; for a task whose training dataset selected bands by
             name from multi-band files, ``bands=``, those bands, in its order, as the task recorded them) giving
             the model's input. By default, for a task fit on a GeoTorch datamodule, the datamodule's
             normalisation (its ``predict_aug``, else ``aug``: what ``geotorch predict`` applies), which the
@@ -272,6 +274,7 @@ def predict_raster(
         res,
         bands=recorded.bands if isinstance(recorded, InputNormalization) else None,
         nodata=fill,
+        channels=input_channels_of(model),
     )
     # The folders this run will make (the output folder, an input's subfolder), deepest first.
     made = sorted(
@@ -609,6 +612,13 @@ def warn_of_raw_values(model: nn.Module) -> None:
         "preprocess=torch.nn.Identity() if it learnt on raw values",
         stacklevel=3,
     )
+
+
+def input_channels_of(model: nn.Module) -> int | None:
+    """How many channels a task's model takes (its ``in_channels`` hyperparameter), or None where it does not say."""
+    hparams: Any = getattr(model, "hparams", None)
+    channels = hparams.get("in_channels") if hasattr(hparams, "get") else None
+    return channels if isinstance(channels, int) and not isinstance(channels, bool) else None
 
 
 def class_names_of(model: nn.Module) -> list[str]:

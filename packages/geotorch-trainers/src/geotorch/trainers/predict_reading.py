@@ -228,8 +228,8 @@ def read_window(
 ) -> None:
     """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, nodata past the raster's edge.
 
-    Past the edge (a raster smaller than a window) each band holds its nodata value (``fill`` for a band of none,
-    else 0), as
+    Past the edge (a raster smaller than a window), and where the file's alpha band hides pixels (on its own
+    grid: a warp hides them itself), each band holds its nodata value (``fill`` for a band of none, else 0), as
     a GeoDataset's read gives a window reaching past its files: the model sees there what it sees where the
     raster has no data, and ``geotorch predict`` gives it the same.
 
@@ -239,10 +239,10 @@ def read_window(
     size = out.shape[-2:]
     row_start, row_stop = max(top, 0), min(top + size[0], view.height)
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
+    own = [view.nodatavals[band - 1] for band in bands]
+    fills = np.asarray([(0.0 if fill is None else fill) if value is None else value for value in own], np.float32)
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
-        fills = [view.nodatavals[band - 1] for band in bands]
-        values = [(0.0 if fill is None else fill) if own is None else own for own in fills]
-        out[...] = np.asarray(values, dtype=np.float32)[:, None, None]
+        out[...] = fills[:, None, None]
     if row_start < row_stop and column_start < column_stop:
         window = Window(column_start, row_start, column_stop - column_start, row_stop - row_start)
         # rasterio reads bands together only when they share a type ("more than one 'dtype' found" else): a
@@ -255,6 +255,12 @@ def read_window(
                 pixels = view.read(group, window=window)
             out[first : first + len(group), rows, columns] = pixels
             first += len(group)
+        alpha = alpha_band(view) if not isinstance(view, WarpedVRT) else None
+        if alpha is not None:
+            with lock or nullcontext():
+                hidden = view.read(alpha, window=window) == 0
+            if hidden.any():
+                out[:, rows, columns] = np.where(hidden, fills[:, None, None], out[:, rows, columns])
 
 
 #: Batches that reading threads read ahead of the one the model runs, whatever their number: each holds
@@ -290,6 +296,8 @@ class WindowReader:
             training dataset selected); None for each file's image bands.
         nodata: the value of pixels without data of files that have no nodata value (their warps leave it out of
             their kernels, and windows past a raster's edge hold it), or None.
+        channels: how many channels the model takes, where known: a file with an alpha band and as many bands
+            in all gives them all (see :func:`_image_bands_of`).
 
     Raises:
         ValueError: if the inputs do not all have the same number of bands (one model reads them all), one
@@ -305,6 +313,7 @@ class WindowReader:
         *,
         bands: Sequence[int] | None = None,
         nodata: float | None = None,
+        channels: int | None = None,
     ) -> None:
         self.layouts, self.plan, self.crs, self.res = list(layouts), list(plan), crs, res
         self.nodata = nodata
@@ -314,7 +323,7 @@ class WindowReader:
             for top, left in layouts[number].windows(chunk)
         ]
         # The image's band numbers in each file, the same in its warp (which keeps an alpha band where it lies).
-        self.indexes = [_image_bands_of(layout.source, bands) for layout in layouts]
+        self.indexes = [_image_bands_of(layout.source, bands, channels) for layout in layouts]
         self.bands = [len(indexes) for indexes in self.indexes]
         if len(set(self.bands)) > 1:
             first, other = self.bands[0], next(count for count in self.bands if count != self.bands[0])
@@ -501,8 +510,19 @@ def image_bands(view: DatasetReader | WarpedVRT) -> list[int]:
     return [number for number, role in enumerate(view.colorinterp, 1) if role != ColorInterp.alpha]
 
 
-def _image_bands_of(source: str | None, selected: Sequence[int] | None = None) -> list[int]:
+def alpha_band(view: DatasetReader | WarpedVRT) -> int | None:
+    """The number (from 1) of ``view``'s alpha band, or None."""
+    return next((number for number, role in enumerate(view.colorinterp, 1) if role == ColorInterp.alpha), None)
+
+
+def _image_bands_of(
+    source: str | None, selected: Sequence[int] | None = None, channels: int | None = None
+) -> list[int]:
     """The band numbers of the image in the file ``source`` (see :func:`image_bands`), or ``selected`` ones.
+
+    Where the model takes ``channels`` and that is the file's band count with its alpha band, every band is
+    read, in file order, the alpha band too: the channels :class:`~geotorch.core.RasterDataset` gives (an RGBA
+    file's four bands), which a task fit on its samples learnt on.
 
     Raises:
         ValueError: if its pixels are complex numbers (a float32 window would keep their real parts only), or
@@ -516,7 +536,8 @@ def _image_bands_of(source: str | None, selected: Sequence[int] | None = None) -
                 "would keep their real parts only: give it their amplitude, say, as a raster of its own"
             )
         if selected is None:
-            return image_bands(reader)
+            image = image_bands(reader)
+            return list(range(1, reader.count + 1)) if channels == reader.count != len(image) else image
         if max(selected) > reader.count:
             raise ValueError(
                 f"predict_raster: {source} has {reader.count} bands, and the task was fit on its training files' "
