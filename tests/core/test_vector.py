@@ -687,3 +687,24 @@ def test_a_geoparquet_bbox_across_the_antimeridian_is_read_from_its_features(tmp
     assert tuple(dataset.bounds)[:4] == (-180.0, 180.0, 0.0, 10.0)
     assert dataset[170:180, 0:10]["mask"].all() and dataset[-180:-170, 0:10]["mask"].all()
     assert not dataset[-170:170, 0:10]["mask"].any()
+
+
+@pytest.mark.parametrize(
+    ("source", "polygon", "crs", "res"),
+    [
+        ("EPSG:4326", shapely.box(13.0, 48.0, 17.0, 50.0), "EPSG:32633", 200.0),  # an AOI box in degrees, read in UTM
+        ("EPSG:32633", shapely.box(300000, 5300000, 700000, 5500000), "EPSG:4326", 0.002),  # a UTM box, in degrees
+    ],
+    ids=["degrees-to-utm", "utm-to-degrees"],
+)
+def test_long_edges_follow_their_path_in_the_dataset_crs(
+    tmp_path: Path, source: str, polygon: shapely.Geometry, crs: str, res: float
+) -> None:
+    # Only the vertices were reprojected, so an edge 4 degrees along the 50th parallel was burnt as a straight
+    # line in UTM, up to 1.9 km (10 pixels) inside the parallel it follows: 18283 pixels wrong.
+    path = write_vector(tmp_path / "aoi.geojson", [polygon], source)
+    dataset = VectorDataset(path, crs=crs, res=res)
+    mask = dataset[dataset.bounds]["mask"].numpy().astype(bool)
+    inside = _inside(polygon, source, Grid.from_bbox(dataset.bounds, dataset.crs, dataset.res))
+    assert inside.sum() > 1_000_000
+    assert (mask != inside).sum() <= 50, "only pixel centres within metres of an edge may differ"
