@@ -53,6 +53,7 @@ from geotorch.trainers.predict_reading import (
     open_view,
     own_grid,
     raster_paths,
+    warped_grid,
 )
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
 from geotorch.trainers.predict_vector import polygon_paths, write_polygons
@@ -489,10 +490,7 @@ def _layout(
             target = grid_crs(reader, crs)
             if res is not None:
                 _check_res(source, res, crs, reader, target)
-            transform, width, height = calculate_default_transform(
-                reader.crs, target, reader.width, reader.height, *reader.bounds, resolution=res
-            )
-            grid = Grid(crs, transform, int(height or 0), int(width or 0))
+            grid = warped_grid(reader, crs, target, res)
             if grid.height < 1 or grid.width < 1:
                 raise ValueError(
                     f"predict_raster: GDAL finds no grid for {source} on crs={crs} ({grid.width} x {grid.height} px; "

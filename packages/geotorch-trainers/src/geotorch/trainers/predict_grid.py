@@ -44,6 +44,16 @@ def window_starts(length: int, size: int, stride: int, limits: tuple[int, int] |
     return [*range(0, steps * stride, stride), length - size]
 
 
+def pixels_covering(extent: float, pixel: float) -> int:
+    """Pixels of size ``pixel`` from one edge of ``extent`` whose centres lie inside it: ``extent / pixel`` rounded.
+
+    GDAL's rule for a warp's grid (``gdalwarp``, with or without ``-tr``): a last pixel more than
+    half inside the extent is kept, as a nearest-neighbour warp finds data at its centre; one
+    less than half inside is left out, as that warp finds none there.
+    """
+    return math.floor(extent / pixel + 0.5)
+
+
 #: Columns of an output that one chunk writes at most: wider outputs are cut into column tiles,
 #: each blended alone (with the windows that reach into it from either side), so that the rows
 #: held in memory do not grow with the output's width either.

@@ -12,10 +12,10 @@ import rasterio
 from affine import Affine
 from rasterio.errors import RasterioIOError
 
-from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset, snap_inward
+from geotorch.core import BoundingBox, GeoDataset, IntersectionDataset, UnionDataset
 from geotorch.trainers.outputs import output_names, refuse_blocked_targets, refuse_overwriting_inputs
 from geotorch.trainers.predict_cog import Grid
-from geotorch.trainers.predict_grid import window_starts
+from geotorch.trainers.predict_grid import pixels_covering, window_starts
 from geotorch.trainers.predict_stream import OutputLayout
 
 
@@ -26,7 +26,7 @@ class EntryOutput:
     Attributes:
         layout: name, grid and windows (in the dataset's CRS, at its resolution, anchored at the
             entry's top-left corner).
-        bounds: the entry's whole-pixel box; its time span is every window's.
+        bounds: the box of the output's pixels; its time span is every window's.
         nodata: the nodata of the dataset reading the entry's file (beside the file's own), or None.
     """
 
@@ -48,8 +48,11 @@ class EntryOutput:
 def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int, int]) -> list[EntryOutput]:
     """One output per index entry of ``dataset``, named after the entry's file (see :func:`output_names`).
 
-    An output holds the entry's whole pixels, counted from its top-left corner (an entry cut
-    mid-pixel by a split has a last partial column or row that no window reaches). The entry
+    An output holds the pixels of the entry's box whose centres lie inside it, counted from its
+    top-left corner (see :func:`.predict_grid.pixels_covering`): a file warped onto the dataset's
+    CRS gets GDAL's grid for the warp, the last row or column of its footprint included where the
+    footprint holds its centre (whole pixels alone dropped up to a row and a column of its data),
+    and an entry cut mid-pixel (a split) keeps a last column or row more than half its own. The entry
     of a composite carries the file of the operand it comes from (an intersection's, its
     first operand's: the imagery of ``images & labels``), whose data, as that operand reads it
     (with its ``nodata``), decides which pixels are written. Windows of an entry smaller than
@@ -63,11 +66,13 @@ def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int,
     outputs: list[EntryOutput] = []
     res = dataset.res
     for (box, _), source, name in zip(entries, sources, output_names(sources), strict=True):
-        whole = snap_inward(box, box, res)
-        if whole is None:
+        height = pixels_covering(box.maxy - box.miny, res[1])
+        width = pixels_covering(box.maxx - box.minx, res[0])
+        if height < 1 or width < 1:
             continue
-        height = round((whole.maxy - whole.miny) / res[1])
-        width = round((whole.maxx - whole.minx) / res[0])
+        whole = BoundingBox(
+            box.minx, box.minx + width * res[0], box.maxy - height * res[1], box.maxy, box.mint, box.maxt
+        )
         limits = dataset.bounds
         rows = (
             math.floor((whole.maxy - limits.maxy) / res[1] + 1e-6),

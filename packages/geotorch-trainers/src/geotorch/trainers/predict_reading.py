@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections import deque
@@ -14,12 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
+from affine import Affine
+from pyproj import Transformer
 from rasterio.crs import CRS
 from rasterio.enums import ColorInterp, Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
-from rasterio.warp import transform_bounds
+from rasterio.warp import calculate_default_transform, transform_bounds
 from rasterio.windows import Window
 from torch import Tensor
 
@@ -156,6 +159,49 @@ def own_grid(reader: DatasetReader, crs: CRS, res: float | tuple[float, float] |
         if (float(x), float(y)) != (transform.a, -transform.e):
             return None
     return Grid(crs, transform, reader.height, reader.width)
+
+
+def warped_grid(reader: DatasetReader, crs: CRS, target: CRS, res: float | tuple[float, float] | None) -> Grid:
+    """``reader``'s grid warped onto ``crs``: GDAL's top-left corner and pixel size (else ``res``), GDAL's pixels.
+
+    The pixels are those of the file's footprint in ``crs`` (its edges densified, as a
+    :class:`~geotorch.core.RasterDataset` indexes it) whose centres it holds (see
+    :func:`.predict_grid.pixels_covering`), as ``gdalwarp -t_srs`` (and ``-tr``) lays them and
+    ``geotorch predict``'s writer does: rasterio rounds them up where ``res`` is given.
+
+    Args:
+        reader: the input file.
+        crs: the output's CRS.
+        target: the CRS to find the grid in (``crs``, with longitudes past 180° where the footprint crosses the
+            antimeridian: see :func:`grid_crs`).
+        res: the pixel size in ``crs`` units, or None for GDAL's suggestion.
+
+    Returns:
+        The grid (in ``crs``); 0 rows or columns where GDAL finds none.
+    """
+    from geotorch.trainers.predict_grid import pixels_covering
+
+    transform, width, height = calculate_default_transform(
+        reader.crs, target, reader.width, reader.height, *reader.bounds
+    )
+    x, y = (abs(transform.a), abs(transform.e)) if res is None else _res_pair(res)
+    west, south, east, north = reader.bounds
+    left, bottom, right, top = Transformer.from_crs(reader.crs, target, always_xy=True).transform_bounds(
+        west, south, east, north, densify_pts=21
+    )
+    if math.isfinite(left + bottom + right + top) and left < right and bottom < top and width and height:
+        width, height = pixels_covering(right - left, x), pixels_covering(top - bottom, y)
+    elif res is not None:
+        _, width, height = calculate_default_transform(
+            reader.crs, target, reader.width, reader.height, *reader.bounds, resolution=res
+        )
+    return Grid(crs, Affine(x, 0, transform.c, 0, -y, transform.f), int(height or 0), int(width or 0))
+
+
+def _res_pair(res: float | tuple[float, float]) -> tuple[float, float]:
+    """``res`` as ``(x, y)`` floats."""
+    x, y = res if isinstance(res, (tuple, list)) else (res, res)
+    return float(x), float(y)
 
 
 def _is_own_grid(reader: DatasetReader, grid: Grid) -> bool:
