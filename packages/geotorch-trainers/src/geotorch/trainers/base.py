@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import abc
+import copy
+import inspect
+import types
 import warnings
-from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Self, cast
 
 import torch
 from lightning.pytorch import LightningModule
+from lightning.pytorch.utilities import parsing
 from lightning.pytorch.utilities.types import OptimizerLRScheduler
 from torch import Tensor, nn
 from torchmetrics import MetricCollection
@@ -91,6 +95,30 @@ class BaseTask(LightningModule, abc.ABC):
     #: The checkpoint the task was last loaded from where it held no :attr:`input_normalization` (one saved by
     #: TorchGeo, a plain script, or a fit without a GeoTorch datamodule), as ``epoch 3, step 120``; else None.
     loaded_without_normalization: str | None = None
+
+    def save_hyperparameters(
+        self,
+        *args: Any,
+        ignore: Sequence[str] | str | None = None,
+        frame: types.FrameType | None = None,
+        logger: bool = True,
+    ) -> None:
+        """Save the arguments as ``__init__`` resolved them, also when LightningCLI (``geotorch fit``) builds the task.
+
+        LightningCLI hands Lightning the configuration's values, which it saves in place of the ``__init__``
+        frame's: an argument resolved before saving (``model=None`` to the default detector, MoCo's and
+        SimCLR's ``layers=None`` to their version's, TorchGeo's ``learning_rate`` to ``lr``) was saved, and the
+        task built, as the configuration had it. The frame's values are saved here, with the ``_class_path``
+        and ``_instantiator`` entries LightningCLI adds (checkpoints keep them). Arguments as Lightning's.
+        """
+        caller = frame or cast(types.FrameType, inspect.currentframe()).f_back
+        super().save_hyperparameters(*args, ignore=ignore, frame=caller, logger=logger)
+        given = {name: value for name, value in self.hparams.items() if name.startswith("_")}
+        if given:
+            self.hparams.clear()
+            parsing.save_hyperparameters(self, *args, ignore=ignore, frame=caller)
+            self.hparams.update(given)
+            self._hparams_initial = copy.deepcopy(self._hparams)
 
     def configure_task(self) -> None:
         """Build the model, the loss and the metrics from the hyperparameters."""
