@@ -103,3 +103,28 @@ def test_vhr10_wrong_checksum_names_the_file_and_keeps_nothing(
     with pytest.raises(ChecksumError, match=r"NWPU VHR-10 dataset.zip"):
         VHR10(published, download=True, checksum=True)
     assert not list(published.iterdir())
+
+
+def test_vhr10_plot_draws_a_mask_rcnn_prediction_with_its_masks(vhr10_root: Path) -> None:
+    # Before: TypeError 'Invalid shape (1, 20, 24) for image data': Mask R-CNN predicts (N, 1, H, W) probabilities.
+    dataset = VHR10(vhr10_root)
+    sample = dataset[0]
+    probabilities = torch.zeros(2, 1, 20, 24)
+    probabilities[0, 0, 3:7, 2:8] = 0.9
+    probabilities[1, 0, 10:15, 20:24] = 0.3
+    sample["prediction"] = {**{key: sample[key] for key in ("boxes", "labels")}, "masks": probabilities,
+                            "scores": torch.tensor([0.9, 0.8])}
+    figure = dataset.plot(sample)
+    drawn = figure.axes[1].get_images()[1:]  # the image, then one layer per object
+    assert len(drawn) == 2
+    assert drawn[0].get_array().mask.sum() == 20 * 24 - 4 * 6 and drawn[1].get_array().mask.all()
+
+
+def test_vhr10_plot_names_predicted_labels_it_has_no_class_for(vhr10_root: Path) -> None:
+    # Before: IndexError 'tuple index out of range' (a prediction of a model of more classes).
+    dataset = VHR10(vhr10_root)
+    sample = dataset[0]
+    sample["prediction"] = {"boxes": sample["boxes"], "labels": torch.tensor([1, 15]), "scores": torch.ones(2)}
+    with pytest.raises(ValueError, match=r"draw_objects: labels \[15\] are outside 0 to 10, the labels of the 11 "
+                                         r"class names: a prediction of a model with other classes\?"):
+        dataset.plot(sample)

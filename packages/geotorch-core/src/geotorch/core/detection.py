@@ -83,19 +83,37 @@ def draw_objects(axis: Any, image: Tensor, objects: Mapping[str, Tensor], names:
         axis: a matplotlib Axes.
         image: a (C, H, W) image; its first three channels are shown.
         objects: ``boxes`` (N, 4) x_min, y_min, x_max, y_max and ``labels`` (N,), optionally ``masks``
-            (N, H, W) and ``scores`` (N,).
+            (N, H, W), or (N, 1, H, W) probabilities as Mask R-CNN predicts them, and ``scores`` (N,).
         names: class names by label.
         min_score: objects scored below this are not drawn.
+
+    Raises:
+        ValueError: if a label has no name (a prediction of a model of more classes), or the masks are not
+            one (H, W) layer per object of the image's size.
     """
     from matplotlib import colormaps
     from matplotlib.patches import Rectangle
 
+    labels = objects["labels"].reshape(-1)
+    unnamed = sorted({int(label) for label in labels.tolist() if not 0 <= label < len(names)})
+    if unnamed:
+        raise ValueError(
+            f"draw_objects: labels {unnamed} are outside 0 to {len(names) - 1}, the labels of the {len(names)} class "
+            "names: a prediction of a model with other classes?"
+        )
+    masks = objects.get("masks")
+    if masks is not None and masks.ndim == 4 and masks.shape[1] == 1:
+        masks = masks[:, 0]
+    if masks is not None and (masks.ndim != 3 or masks.shape[1:] != image.shape[-2:] or len(masks) != len(labels)):
+        raise ValueError(
+            f"draw_objects: masks of shape {tuple(masks.shape)} are not one (H, W) layer for each of the "
+            f"{len(labels)} objects of the {tuple(image.shape[-2:])} image"
+        )
     axis.imshow(stretch(image[:3]))
     axis.set_axis_off()
     colours = colormaps["tab10"]
     scores = objects.get("scores")
-    masks = objects.get("masks")
-    for index, (box, label) in enumerate(zip(objects["boxes"].tolist(), objects["labels"].tolist(), strict=True)):
+    for index, (box, label) in enumerate(zip(objects["boxes"].tolist(), labels.long().tolist(), strict=True)):
         if scores is not None and float(scores[index]) < min_score:
             continue
         colour = colours(label % 10)
