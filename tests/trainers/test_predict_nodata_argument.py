@@ -90,3 +90,36 @@ def test_nodata_that_is_no_number_is_refused(tmp_path: Path, value: object) -> N
     source = write_heights(tmp_path / "data")
     with pytest.raises(TypeError, match=r"predict_raster: nodata=.* must be a number"):
         predict_raster(nn.Conv2d(1, 2, 1), source, tmp_path / "out", nodata=value, device="cpu")  # type: ignore[arg-type]
+
+
+def write_heights_of_two_nodata(folder: Path) -> Path:
+    """Heights whose file declares nodata -1 (its lower right corner) beside the undeclared fill of -9999."""
+    source = write_heights(folder)
+    with rasterio.open(source, "r+") as target:
+        heights = target.read()
+        heights[:, 30:, 30:] = -1
+        target.write(heights)
+        target.nodata = -1
+    return source
+
+
+def test_a_files_own_nodata_beside_nodata_reaches_the_model_as_nodata(tmp_path: Path) -> None:
+    # RasterDataset(nodata=-9999) fills the file's own nodata pixels (-1) with -9999; predict_raster gave the
+    # model -1 there, and the classes around the corner differed from the writer's (280 probability bytes by 254).
+    source = write_heights_of_two_nodata(tmp_path / "data")
+    torch.manual_seed(0)
+    task = SemanticSegmentationTask(model="fcn", in_channels=1, num_classes=3, num_filters=8).eval()
+    module = HeightModule(paths=source.parent, batch_size=4, patch_size=PATCH, predict_stride=STRIDE)
+    expected = written_by_the_writer(tmp_path, task, module, "probabilities")
+    (written,) = predict_raster(task, source, tmp_path / "raster", patch_size=PATCH, overlap=PATCH - STRIDE,
+                                output="probabilities", device="cpu", nodata=FILL, preprocess=lambda x: x / 1000.0)
+    with rasterio.open(written) as result:
+        np.testing.assert_array_equal(result.read(), expected)
+
+
+def test_a_warp_of_a_file_of_another_nodata_is_refused_naming_both(tmp_path: Path) -> None:
+    source = write_heights_of_two_nodata(tmp_path / "data")
+    with pytest.raises(ValueError, match=r"heights.tif has its own nodata value -1.0 and nodata=-9999.0 is another, "
+                                         r"and a warp onto crs=EPSG:3857 leaves only one out"):
+        predict_raster(nn.Conv2d(1, 2, 1), source, tmp_path / "out", nodata=FILL, crs="EPSG:3857", device="cpu")
+    assert not (tmp_path / "out").exists()

@@ -178,7 +178,8 @@ def predict_raster(
         nodata: the value of pixels without data in inputs that have no nodata value of their own (a fill their
             files do not declare: -9999, 0), as ``RasterDataset(nodata=...)`` reads them: a pixel whose every image
             band holds it is nodata in the output, a raster smaller than a window is padded with it, and a warp
-            leaves it out of its bilinear kernels (an input's own nodata value still counts as well).
+            leaves it out of its bilinear kernels. An input's own nodata value still counts as well, its pixels
+            reaching the model as ``nodata`` (the dataset refills them so); such an input is not warped.
 
     Returns:
         The files written, in the order of the inputs (each raster, then its polygons).
@@ -198,7 +199,8 @@ def predict_raster(
             given, a recorded normalisation has not one value per band of an input, an input has fewer bands
             than the task's recorded band selection names, a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
-            input to warp has no CRS, bands of different nodata values, no grid on ``crs`` or pixels over
+            input to warp has no CRS, bands of different nodata values, a nodata value other than ``nodata``, no
+            grid on ``crs`` or pixels over
             1000 times finer or coarser than ``res``, the model's output is not ``(B, K, H, W)`` of the
             window's size, ``class_names`` (the task's labels) or ``colors`` are not one per class,
             ``classes`` are asked of more than 65535 channels, or ``output`` is one the task cannot give
@@ -257,7 +259,9 @@ def predict_raster(
     refuse_overwriting_inputs(targets + (polygons if vectorize else []), sources, "predict_raster")
     refuse_blocked_targets(targets + (polygons if vectorize else []), "predict_raster")
     refuse_unwritable_folders(targets, "predict_raster")
-    layouts = [_layout(source, name, size, stride, grid_crs, res) for source, name in zip(sources, names, strict=True)]
+    layouts = [
+        _layout(source, name, size, stride, grid_crs, res, fill) for source, name in zip(sources, names, strict=True)
+    ]
     model = model.to(target_device)
     precision = input_dtype_of(model)
     names_of_classes = names_given if names_given is not None else class_names_of(model)
@@ -449,12 +453,14 @@ def _layout(
     stride: tuple[int, int],
     crs: CRS | None,
     res: float | tuple[float, float] | None,
+    fill: float | None = None,
 ) -> OutputLayout:
     """The grid and windows of one input (its own grid, or the warped one).
 
     Raises:
         ValueError: if the input is georeferenced by ground control points or RPCs only (no grid), or is
-            to be warped but has no CRS or bands of different nodata values, ``res`` is over 1000 times finer
+            to be warped but has no CRS, bands of different nodata values or a nodata value other than
+            ``fill`` (``nodata=``: a warp leaves one value out of its kernels), ``res`` is over 1000 times finer
             or coarser than its pixels on ``crs`` (a slip of units), or GDAL finds no grid for it on ``crs``.
     """
     with open_raster(source) as reader:
@@ -476,8 +482,16 @@ def _layout(
         else:
             if reader.crs is None:
                 raise ValueError(f"predict_raster: {source} has no CRS, so it cannot be warped onto crs={crs}")
-            # (NaN spelled as text, so that two NaN nodata values are one.)
             nodata = [reader.nodatavals[band - 1] for band in image_bands(reader)]
+            # (NaN spelled as text, so that two NaN nodata values are one.)
+            if fill is not None and any(str(float(value)) != str(fill) for value in nodata if value is not None):
+                # GDAL's warp leaves one value per band out of its kernels: the other would be blended in as a value.
+                raise ValueError(
+                    f"predict_raster: {source} has its own nodata value {nodata[0]} and nodata={fill} is "
+                    f"another, and a warp onto crs={crs} leaves only one out of its bilinear kernels; predict it on "
+                    "its own grid (crs=None), or give the file one nodata value first (gdal_translate -a_nodata, "
+                    "after setting the other's pixels to it)"
+                )
             if len({str(value) for value in nodata}) > 1:
                 # rasterio's warp onto a given grid takes band 1's nodata for every band: a pixel missing from every
                 # band had data (band 2's nodata read as a value), and a band 2 value equal to band 1's nodata none.

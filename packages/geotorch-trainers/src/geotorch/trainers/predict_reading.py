@@ -274,10 +274,11 @@ def read_window(
 ) -> None:
     """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, nodata past the raster's edge.
 
-    Past the edge (a raster smaller than a window), and where the file's alpha band hides pixels (on its own
-    grid: a warp hides them itself), each band holds its nodata value (``fill`` for a band of none, else 0), as
-    a GeoDataset's read gives a window reaching past its files: the model sees there what it sees where the
-    raster has no data, and ``geotorch predict`` gives it the same.
+    Past the edge (a raster smaller than a window), where the file's alpha band hides pixels (on its own
+    grid: a warp hides them itself) and, with ``fill`` (``predict_raster``'s ``nodata``), where every band
+    holds its own nodata or ``fill``, each band holds ``fill``, else its nodata value, else 0, as a
+    :class:`~geotorch.core.RasterDataset` fills the pixels without data of a window with its ``nodata``, else
+    the file's: the model sees what ``geotorch predict`` gives it.
 
     ``bands`` are the view's band numbers to read (from 1: its image bands, see :func:`image_bands`).
     ``lock``, if given, is held while GDAL reads (a view shared by threads), not while the pixels are converted.
@@ -286,7 +287,7 @@ def read_window(
     row_start, row_stop = max(top, 0), min(top + size[0], view.height)
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
     own = [view.nodatavals[band - 1] for band in bands]
-    fills = np.asarray([(0.0 if fill is None else fill) if value is None else value for value in own], np.float32)
+    fills = np.asarray([fill if fill is not None else 0.0 if value is None else value for value in own], np.float32)
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
         out[...] = fills[:, None, None]
     if row_start < row_stop and column_start < column_stop:
@@ -302,11 +303,32 @@ def read_window(
             out[first : first + len(group), rows, columns] = pixels
             first += len(group)
         alpha = alpha_band(view) if not isinstance(view, WarpedVRT) else None
+        hidden = None
         if alpha is not None:
             with lock or nullcontext():
                 hidden = view.read(alpha, window=window) == 0
-            if hidden.any():
-                out[:, rows, columns] = np.where(hidden, fills[:, None, None], out[:, rows, columns])
+        if fill is not None and any(value is not None and not _same(value, fill) for value in own):
+            # Pixels of the file's own nodata become ``fill``, as the dataset's read refills them.
+            missing = _holding(out[0, rows, columns], [own[0], fill])
+            for band, value in enumerate(own[1:], 1):
+                missing &= _holding(out[band, rows, columns], [value, fill])
+            hidden = missing if hidden is None else hidden | missing
+        if hidden is not None and hidden.any():
+            out[:, rows, columns] = np.where(hidden, fills[:, None, None], out[:, rows, columns])
+
+
+def _same(first: float, second: float) -> bool:
+    """Whether two nodata values are one (NaN being NaN), as float32 pixels hold them."""
+    return bool(np.float32(first) == np.float32(second)) or (math.isnan(first) and math.isnan(second))
+
+
+def _holding(pixels: np.ndarray, values: Sequence[float | None]) -> np.ndarray:
+    """Which float32 ``pixels`` hold one of ``values`` (None: no value; NaN matching NaN)."""
+    found = np.zeros(pixels.shape, dtype=bool)
+    for value in values:
+        if value is not None:
+            found |= np.isnan(pixels) if math.isnan(value) else pixels == np.float32(value)
+    return found
 
 
 #: Batches that reading threads read ahead of the one the model runs, whatever their number: each holds
