@@ -43,3 +43,19 @@ def test_pastis_config_runs_a_fast_dev_run_on_generated_pastis(tmp_path: Path, m
     assert train_shape == (2, max(train_lengths), 10, SIZE, SIZE)
     assert val_stage == "eval" and val_lengths is not None and set(val_lengths) <= steps
     assert val_shape == (1, val_lengths[0], 10, SIZE, SIZE)
+
+
+def test_predicting_pastis_without_a_writer_warns_that_nothing_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_pastis(tmp_path / "data")
+    status = main([
+        "predict", "--config", str(CONFIG), "--trainer.accelerator=cpu", f"--trainer.default_root_dir={tmp_path}",
+        "--trainer.enable_progress_bar=false", "--trainer.limit_predict_batches=1", "--data.init_args.batch_size=2",
+        "--data.init_args.num_workers=0", "--data.init_args.padding_length=null", f"--data.dict_kwargs.root={root}",
+        "--data.dict_kwargs.download=false",
+    ])
+    assert status == 0
+    # The series were predicted and dropped without a word (GeoTIFFs are written for GeoDataModules alone).
+    assert ("geotorch: warning: geotorch predict: PASTISDataModule is no GeoDataModule, whose windows GeoTorch "
+            "writes as GeoTIFFs, and no prediction writer is configured") in capsys.readouterr().err

@@ -153,6 +153,9 @@ class GeoTorchCLI(LightningCLI):
     def before_predict(self) -> None:
         """Warn when no checkpoint is given; add a streaming COG writer for a GeoDataModule's predictions if none is.
 
+        Another datamodule's predictions without a writer are warned of (see :func:`unwritten`): they would be
+        computed and dropped.
+
         Unless ``--return_predictions`` is given, the predictions are not kept to be returned: the command
         drops what ``trainer.predict`` returns, and Lightning would hold every batch's prediction until the
         end, all the windows of a whole raster, beside the writer that streams them to disk (a writer with
@@ -182,14 +185,28 @@ class GeoTorchCLI(LightningCLI):
             arguments["return_predictions"] = False
         self.trainer.loggers = []
         callbacks: list[Any] = getattr(self.trainer, "callbacks", [])
-        if isinstance(self.datamodule, GeoDataModule) and not any(
-            isinstance(callback, BasePredictionWriter) for callback in callbacks
-        ):
-            callbacks.append(GeoTIFFPredictionWriter(Path(self.trainer.default_root_dir) / "predictions"))
+        if not any(isinstance(callback, BasePredictionWriter) for callback in callbacks):
+            if isinstance(self.datamodule, GeoDataModule):
+                callbacks.append(GeoTIFFPredictionWriter(Path(self.trainer.default_root_dir) / "predictions"))
+            else:
+                warnings.warn(unwritten(self.datamodule), stacklevel=2)
         if untrained:
             for callback in callbacks:
                 if isinstance(callback, GeoTIFFPredictionWriter):
                     refuse_untrained_over(callback.output_dir)
+
+
+def unwritten(datamodule: object) -> str:
+    """The warning for a prediction whose outputs nothing writes: a datamodule of chips, not places, without a writer.
+
+    GeoTorch writes a :class:`~geotorch.datamodules.GeoDataModule`'s windows as GeoTIFFs; the chips or series of
+    any other datamodule (PASTIS, EuroSAT) have no place to be written at, and the command keeps no prediction.
+    """
+    return (
+        f"geotorch predict: {type(datamodule).__name__} is no GeoDataModule, whose windows GeoTorch writes as "
+        "GeoTIFFs, and no prediction writer is configured, so the predictions will be computed and dropped: add a "
+        "lightning.pytorch.callbacks.BasePredictionWriter to trainer.callbacks to keep them"
+    )
 
 
 def refuse_untrained_over(folder: Path) -> None:
