@@ -108,7 +108,9 @@ class RasterDataset(SceneFiles, GeoDataset):
     each chip, pair a spatial sampler with a temporal one: ``GridGeoSampler(ds, size=256) @
     SequentialTimedeltaSampler(ds, delta=...)`` (:class:`~geotorch.samplers.SpatioTemporalSampler`;
     each window once, over every window of ``delta`` that has data there), or query with times
-    spanning the dates (slices without a time slice span the dataset's whole time).
+    spanning the dates (slices without a time slice span the dataset's whole time), or lay the
+    spatial sampler on :func:`~geotorch.samplers.series_places` ``(ds)``, each place once over all
+    its dates, as :class:`~geotorch.datamodules.GeoDataModule` does.
 
     Override points (public methods; a product that needs more than class
     attributes overrides these, never a private method):
