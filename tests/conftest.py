@@ -14,6 +14,7 @@
         http_server.frame("a.zip", "close", send=100, ranges=True)   # answers "Range: bytes=N-" like a range server
         http_server.raw("a.zip", b"HTTP/1.1 206 Partial Content\r\n\r\n")  # these exact bytes, then hang up
         http_server.ranges = True          # "Range: bytes=A-B" answered 206 (a COG server); truncate/stall cut it
+        http_server.range_blocks = 1 << 18 # ranges answered with the whole 256 KiB blocks holding them (a cache)
         http_server.latency = 0.02         # every answer waits 20 ms first
         http_server.validators = True      # send an ETag, answer a stale If-Match 412 (as S3, nginx)
         http_server.head_refused = 403     # HEAD answered 403 (as S3 answers a URL presigned for GET), GET served
@@ -76,6 +77,8 @@ class LocalHTTPServer:
             a request whose ``If-Match`` names another ETag is answered ``412 Precondition Failed``.
         head_refused: A status every HEAD request is answered with (GETs are served): 403 as S3 answers
             HEAD for a URL presigned for GET, 405 or 501 as a server without HEAD; None serves HEAD.
+        range_blocks: With ``ranges``, answer a range with the whole blocks of this many bytes holding it, its
+            Content-Range saying so (a cache rounding ranges to its blocks); None answers the range asked.
     """
 
     def __init__(self, root: Path) -> None:
@@ -86,6 +89,7 @@ class LocalHTTPServer:
         self.most_waiting = 0
         self.validators = False
         self.head_refused: int | None = None
+        self.range_blocks: int | None = None
         self._waiting = 0
         self._gets: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
@@ -356,6 +360,9 @@ class _Handler(SimpleHTTPRequestHandler):
         if first >= len(body):
             self._send_range(first, body, True)
             return
+        if owner.range_blocks is not None:
+            first -= first % owner.range_blocks
+            last = None if last is None else last - last % owner.range_blocks + owner.range_blocks - 1
         part = body[first : len(body) if last is None else min(last + 1, len(body))]
         self.send_response(206)
         self.send_header("Content-Range", f"bytes {first}-{first + len(part) - 1}/{len(body)}")

@@ -5,10 +5,15 @@ GET alone (S3 answers HEAD ``403 Forbidden``), and some servers have no HEAD (``
 reads such files with GETs, so their headers are asked the same way: a GET of ``Range: bytes=0-0``,
 whose answer carries the file's ETag and Last-Modified, and its size in ``Content-Range``; the body
 is not read.
+
+GDAL then reads the file range by range and takes the body of each ``206 Partial Content`` for the bytes it
+asked, whatever its Content-Range says; :func:`range_fault` asks one range to tell a server (or a cache in
+front of it) that answers with a range of another start.
 """
 
 from __future__ import annotations
 
+import http.client
 import re
 import urllib.error
 import urllib.parse
@@ -19,6 +24,7 @@ from email.message import Message
 #: Statuses of a server refusing HEAD for a file it may serve to GET.
 HEAD_REFUSED = frozenset({403, 405, 501})
 _TOTAL = re.compile(r"bytes\s+[0-9]+-[0-9]+/([0-9]+)", re.IGNORECASE)
+_FIRST = re.compile(r"bytes\s+([0-9]+)-[0-9]+/(?:[0-9]+|\*)", re.IGNORECASE)
 
 
 def signed_for_get(url: str) -> bool:
@@ -62,6 +68,36 @@ def file_headers(url: str, headers: Mapping[str, str], timeout_s: float) -> tupl
             total = _TOTAL.fullmatch((response.headers.get("Content-Range") or "").strip())
             return response.headers, None if total is None else int(total[1])
         return response.headers, _size(response.headers.get("Content-Length"))
+
+
+def range_fault(url: str, timeout_s: float) -> str | None:
+    """How the server answering ``url`` sends other bytes than a range asks for; None if it sends those asked.
+
+    One GET of the file's second byte (``Range: bytes=1-1``), its body not read: a ``206`` whose
+    Content-Range starts elsewhere (a range rounded to the server's blocks: ``bytes 0-65535/...``) or is
+    missing is a fault, as GDAL would place the bytes it gets at the offset it asked for (pixels from
+    elsewhere in the file, without an error). A ``200`` (ranges ignored: GDAL refuses the file itself), an
+    error status or no answer tells nothing.
+
+    Args:
+        url: the URL as sent on the wire (percent-encoded).
+        timeout_s: seconds to wait for the server.
+
+    Returns:
+        What the server answered, in words, or None.
+    """
+    request = urllib.request.Request(url, headers={"Range": "bytes=1-1"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            if response.status != 206:
+                return None
+            value = (response.headers.get("Content-Range") or "").strip()
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
+        return None
+    first = _FIRST.fullmatch(value)
+    if first is not None and int(first[1]) == 1:
+        return None
+    return f"it answers a request for byte 1 with 206 Partial Content of Content-Range {value!r}"
 
 
 def _size(value: str | None) -> int | None:

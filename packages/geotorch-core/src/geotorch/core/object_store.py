@@ -12,12 +12,13 @@ import errno
 import os
 import time
 import urllib.error
+import urllib.parse
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from geotorch.core.aws_profile import profile_settings
-from geotorch.core.http_headers import file_headers
+from geotorch.core.http_headers import file_headers, range_fault
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp, request_url
 from geotorch.core.remote_versions import pin
@@ -230,7 +231,8 @@ def http_stamp(url: str) -> Stamp | None:
     Raises:
         FileNotFoundError: on HTTP 404 or 410, naming the URL and the status.
         OSError: on another error status (after retries for 429 and 5xx) or a failed
-            connection, naming the URL and the status or error.
+            connection, naming the URL and the status or error; or if the server sends other bytes than
+            a range asks for (:func:`_check_ranges`).
     """
     for attempt in range(ATTEMPTS):
         try:
@@ -246,7 +248,34 @@ def http_stamp(url: str) -> Stamp | None:
                 reason = error.reason if isinstance(error, urllib.error.URLError) else error
                 raise OSError(f"{url}: request failed: {reason}") from error
         time.sleep(FIRST_DELAY_S * 2**attempt)
+    _check_ranges(url)
     etag, modified = headers.get("ETag", ""), headers.get("Last-Modified", "")
     if not etag and not modified:
         return None
     return etag, modified, -1 if size is None else size
+
+
+#: Hosts (``scheme://host:port``) whose answers to a range request were checked in this process.
+_ranges_checked: set[str] = set()
+
+
+def _check_ranges(url: str) -> None:
+    """Refuse a server that answers a range request with other bytes (:func:`~geotorch.core.http_headers.range_fault`).
+
+    Asked once per host and process: a server, or the cache in front of it, answers every file alike.
+
+    Raises:
+        OSError: naming the URL and the server's answer.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = f"{parts.scheme}://{parts.netloc}"
+    if host in _ranges_checked:
+        return
+    fault = range_fault(request_url(url), REQUEST_TIMEOUT_S)
+    if fault is not None:
+        raise OSError(
+            f"{url}: the server sends other bytes than a range request asks for ({fault}); GDAL reads rasters "
+            "range by range and would place those bytes where the asked ones belong: download the file "
+            "(geotorch.core.download_url) or serve it from a server that honours ranges"
+        )
+    _ranges_checked.add(host)
