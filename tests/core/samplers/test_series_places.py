@@ -73,3 +73,15 @@ def test_a_series_beside_yearly_labels_is_a_place_a_year(tmp_path: Path) -> None
 def test_a_dataset_that_is_no_series_is_its_own_places(tmp_path: Path) -> None:
     single = Tiles(write_tiles(tmp_path))
     assert series_places(single) is single
+
+
+class NamedTiles(Tiles):
+    """Tiles that keep the names of their source products in ``datasets``, as a user's dataset may."""
+
+    datasets = ("sentinel-2", "landsat")
+
+
+def test_a_series_of_its_own_datasets_attribute_is_one_place_a_footprint(tmp_path: Path) -> None:
+    # Its names were taken for the operands of a composite: AttributeError "'str' object has no attribute 'index'".
+    places = series_places(NamedTiles(write_tiles(tmp_path), time_series=True))
+    assert len(places) == 2

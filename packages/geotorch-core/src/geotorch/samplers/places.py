@@ -6,6 +6,7 @@ import copy
 from typing import Any, TypeVar
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
+from geotorch.core.composition import IntersectionDataset, UnionDataset
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.timeseries import is_time_series, shares_area
 from geotorch.samplers.areas import index_entries
@@ -76,7 +77,9 @@ def series_places(dataset: Dataset) -> Dataset:
 def dated_operands(dataset: GeoDataset) -> list[GeoDataset]:
     """The operands of a (nested) composite of a time series that are no time series: labels beside the series."""
     found: list[GeoDataset] = []
-    for operand in getattr(dataset, "datasets", ()):
+    # Composites hold their operands in ``datasets``; another dataset's attribute of that name is its own affair.
+    operands = getattr(dataset, "datasets", ()) if isinstance(dataset, (IntersectionDataset, UnionDataset)) else ()
+    for operand in operands:
         found += dated_operands(operand) if is_time_series(operand) else [operand]
     return found
 
