@@ -92,3 +92,19 @@ def test_items_sharing_an_id_in_two_collections_are_both_indexed(tmp_path: Path)
         assert torch.all(one[one.bounds]["image"] == value)
     with pytest.raises(ValueError, match=r"holds two items with id '60W-2020' in collection 'io-lulc'"):
         STACDataset(_table(tmp_path, [records[0], records[0]]), ["data"])
+
+
+def test_file_uri_hrefs_name_local_files(tmp_path: Path) -> None:
+    """Absolute file: URIs (STAC hrefs are URIs), percent-encoded as URIs are: read as the files they name."""
+    folder = tmp_path / "my scenes"
+    folder.mkdir()
+    records = item_records(folder, [TILE])
+    asset = records[0]["assets"]["red"]
+    asset["href"] = Path(asset["href"]).as_uri()
+    assert "%20" in asset["href"]
+    dataset = STACDataset(_table(tmp_path, records), ["red"])
+    assert dataset.items[0].hrefs == (str(folder / "x_red.tif"),)
+    assert torch.all(dataset[dataset.bounds]["image"] == 7)
+    asset["href"] = "file://server/share/x_red.tif"
+    with pytest.raises(ValueError, match=r"asset href file://server/share/x_red\.tif names a file on host 'server'"):
+        STACDataset(_table(tmp_path, records), ["red"])

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
+from urllib.request import url2pathname
 
 from geotorch.core import DatasetNotFoundError
 from geotorch.datasets.stac_selection import Filters, parse_filters
@@ -390,7 +391,13 @@ def _without_nones(value: object) -> object:
 
 
 def _resolve(href: str, index_path: str) -> str:
-    """``href`` made absolute: a relative one is taken from the table's folder (or URL)."""
+    """``href`` made absolute: a relative one is taken from the table's folder (or URL), a ``file:`` URI a path.
+
+    Raises:
+        ValueError: for a ``file:`` URI naming another host than this one, naming it.
+    """
+    if urlparse(href).scheme.lower() == "file":
+        return _file_path(href)
     if is_url(href) or href.startswith("/vsi") or os.path.isabs(href):
         return href
     if is_url(index_path) and urlparse(index_path).scheme != "file":
@@ -399,3 +406,18 @@ def _resolve(href: str, index_path: str) -> str:
         path = posixpath.normpath(posixpath.join(posixpath.dirname(table.path), href))
         return urlunparse(table._replace(path=path, params="", query="", fragment=""))
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(index_path.removeprefix("file://"))), href))
+
+
+def _file_path(uri: str) -> str:
+    """The local path a ``file:`` URI names (``file:///data/my%20scene.tif`` -> ``/data/my scene.tif``).
+
+    Raises:
+        ValueError: if the URI names another host than this one (``file://server/share/a.tif``).
+    """
+    parts = urlparse(uri)
+    if parts.netloc not in ("", "localhost"):
+        raise ValueError(
+            f"STACDataset: asset href {uri} names a file on host {parts.netloc!r}; file: hrefs must name files "
+            "of this machine (file:///path): mount the share and rewrite the hrefs to its local paths"
+        )
+    return url2pathname(parts.path)
