@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from geotorch.trainers import SemanticSegmentationTask
-from geotorch.trainers.input_normalization import CHECKPOINT_KEY, InputNormalization
+from geotorch.trainers.input_normalization import CHECKPOINT_KEY, InputNormalization, Stretch
 from geotorch.trainers.predict import predict_raster
 from geotorch.transforms import AugmentationSequential, MinMaxNormalize, PercentileNormalize
 from tests.trainers.task_fakes import fast_trainer
@@ -76,3 +76,15 @@ def test_percentiles_of_each_image_are_refused_naming_them(tmp_path: Path) -> No
     with pytest.raises(ValueError, match=r"changed by PercentileNormalize \(the percentiles of each image, not "
                                          r"statistics it could record\) in SceneModule's augmentation"):
         predict_raster(task, scene, tmp_path / "refused", patch_size=PATCH, device="cpu")
+
+
+def test_stretches_of_other_ranges_are_told_apart() -> None:
+    # Compared on 0, 1 and 1000 alone, a stretch of 0..1 and one of 0..0.5, both clipped, were the same (0, 1, 1),
+    # so geotorch predict did not warn of a datamodule stretching otherwise than the fit.
+    fit = InputNormalization((Stretch((0.0,), (3000.0,), True),))
+    assert not fit.same_as(InputNormalization((Stretch((0.0,), (1500.0,), True),)))
+    assert not InputNormalization((Stretch((0.0,), (1.0,), True),)).same_as(
+        InputNormalization((Stretch((0.0,), (0.5,), True),))
+    )
+    assert fit.same_as(InputNormalization((Stretch((0.0, 0.0), (3000.0, 3000.0), True),)))
+    assert InputNormalization((((0.0,), (2.0,)), ((1.0,), (5.0,)))).same_as(InputNormalization((((2.0,), (10.0,)),)))

@@ -96,10 +96,14 @@ class InputNormalization:
     def same_as(self, other: InputNormalization) -> bool:
         """Whether both normalise every value alike (one value for all bands or one per band, steps joined or not).
 
-        Compared on probe values (0, 1 and 1000 in every band, float64); an unrepeatable part is not compared.
+        Compared on probe values in every band (float64): 0 and, from 0.001 to 500,000, 1, 2, 2.5, 5 and 7.5
+        times each power of ten, either sign, so that stretches clipped to [0, 1] differing in their ranges are
+        told apart, not only affine maps (which two values settle); an unrepeatable part is not compared.
         """
         bands = max((len(values) for step in (*self.steps, *other.steps) for values in _lists(step)), default=1)
-        probe = torch.tensor([0.0, 1.0, 1000.0], dtype=torch.float64).expand(1, bands, 1, 3)
+        magnitudes = [factor * 10.0**power for power in range(-3, 6) for factor in (1, 2, 2.5, 5, 7.5)]
+        values = torch.tensor([0.0, *magnitudes, *(-value for value in magnitudes)], dtype=torch.float64)
+        probe = values.expand(1, bands, 1, len(values))
         try:
             return torch.allclose(self(probe), other(probe))
         except ValueError:
