@@ -44,8 +44,9 @@ def test_a_model_of_another_kind_is_refused_with_the_choices() -> None:
 
 
 def test_the_batch_length_is_the_models_lengths() -> None:
-    assert series_inputs({"image": torch.rand(1)}) == {}
-    assert series_inputs({"length": torch.tensor([3])})["lengths"].tolist() == [3]
+    model = torch.nn.Identity()
+    assert series_inputs({"image": torch.rand(1)}, model, "task") == {}
+    assert series_inputs({"length": torch.tensor([3])}, model, "task")["lengths"].tolist() == [3]
 
 
 def test_regression_scores_are_torchgeo_names_per_output() -> None:

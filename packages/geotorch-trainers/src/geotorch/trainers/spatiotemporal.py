@@ -23,6 +23,7 @@ from torchmetrics.wrappers import ClasswiseWrapper
 
 from geotorch.core import get_entry
 from geotorch.trainers.networks import build, find_model, model_choices
+from geotorch.trainers.series_dates import step_positions, takes_positions
 
 
 class SeriesModelArguments(TypedDict, total=False):
@@ -118,10 +119,24 @@ def series_network(model: str, kind: str, in_channels: int, outputs: int, owner:
     return build(name, **keywords, **kwargs)
 
 
-def series_inputs(batch: Mapping[str, Any]) -> dict[str, Tensor]:
-    """The model's keyword arguments from a batch: ``lengths`` from ``batch["length"]`` (valid steps, ``(B,)``)."""
+def series_inputs(batch: Mapping[str, Any], model: nn.Module, owner: str) -> dict[str, Tensor]:
+    """The model's keyword arguments from a batch: ``lengths`` and, for a model that takes them, ``positions``.
+
+    ``lengths`` is ``batch["length"]`` (valid steps, ``(B,)``). A model whose ``forward`` takes ``positions``
+    (U-TAE, L-TAE: a positional encoding of dates) gets the steps' dates, ``batch["time"]``, as day numbers (see
+    :func:`~geotorch.trainers.series_dates.step_positions`); without ``time`` it counts steps by their index.
+
+    Raises:
+        ValueError: if ``time`` holds an infinite value.
+    """
+    inputs: dict[str, Tensor] = {}
     length = batch.get("length")
-    return {} if length is None else {"lengths": length}
+    if length is not None:
+        inputs["lengths"] = length
+    positions = step_positions(batch, owner) if takes_positions(model) else None
+    if positions is not None:
+        inputs["positions"] = positions
+    return inputs
 
 
 def denormalised(task: LightningModule, values: Tensor) -> Tensor:

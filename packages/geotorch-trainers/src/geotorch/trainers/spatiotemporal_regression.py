@@ -150,7 +150,7 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
             ValueError: if the series has another band count per step than ``in_channels``.
         """
         series = checked_series(batch, self.hparams["in_channels"], type(self).__name__, self.model)
-        output: Tensor = self(series, **series_inputs(batch))
+        output: Tensor = self(series, **series_inputs(batch, self.model, type(self).__name__))
         return output
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
@@ -234,7 +234,8 @@ class TemporalRegressionTask(_SeriesRegression):
                 f"{type(self).__name__}: batch['input'] of shape {tuple(sequences.shape)} is not (B, T, C) "
                 f"sequences{hint}"
             )
-        output: Tensor = self(sequences.to(input_dtype_of(self.model)), **series_inputs(batch))
+        output: Tensor = self(sequences.to(input_dtype_of(self.model)),
+                              **series_inputs(batch, self.model, type(self).__name__))
         return output.reshape(output.shape[0], self.hparams["out_steps"], self.hparams["num_outputs"])
 
     def output_and_target(self, batch: dict[str, Any]) -> tuple[Tensor, Tensor]:

@@ -23,8 +23,10 @@ class SpatioTemporalSegmentationTask(ScoredTask):
 
     Batches hold ``image`` ``(B, T, C, H, W)`` float32, ``mask`` as :class:`SemanticSegmentationTask` takes it
     (class indices ``(B, H, W)`` int64 for ``multiclass``), and optionally ``length`` ``(B,)``: the valid steps of
-    each sample of a padded series, given to the model as ``lengths`` (steps after them are ignored). The model
-    gives ``(B, num_classes, H, W)`` logits (``(B, 1, H, W)`` for ``binary``, compared as ``(B, H, W)``).
+    each sample of a padded series, given to the model as ``lengths`` (steps after them are ignored), and ``time``
+    ``(B, T)``, the steps' POSIX seconds, given to a model encoding dates (``utae``) as day numbers ``positions``
+    (see :func:`~geotorch.trainers.spatiotemporal.series_inputs`). The model gives ``(B, num_classes, H, W)``
+    logits (``(B, 1, H, W)`` for ``binary``, compared as ``(B, H, W)``).
 
     Logs ``{split}_loss`` per step and, per epoch, TorchGeo 0.10.1's scores (``{split}_OverallAccuracy``,
     ``_AverageJaccardIndex``, ``_ClasswiseJaccardIndex_<label>``, ...; see
@@ -151,7 +153,7 @@ class SpatioTemporalSegmentationTask(ScoredTask):
             ValueError: if the series has another band count per step than ``in_channels``.
         """
         series = checked_series(batch, self.hparams["in_channels"], type(self).__name__, self.model)
-        logits: Tensor = self(series, **series_inputs(batch))
+        logits: Tensor = self(series, **series_inputs(batch, self.model, type(self).__name__))
         return logits
 
     def logits_of(self, batch: dict[str, Any]) -> Tensor:

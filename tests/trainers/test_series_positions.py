@@ -1,0 +1,108 @@
+"""Date-aware time-series models (U-TAE, L-TAE) are given the steps' dates as day numbers, not their indices.
+
+Series are read from Sentinel-2 GeoTIFF exports and label rasters written in the test (two tiles: two dates of the
+west tile, three of the east tile), batched by stack_samples as GeoDataModule batches them.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from torch import Tensor
+
+from geotorch.core import BoundingBox, stack_samples
+from geotorch.models import UTAE, ConvLSTM
+from geotorch.trainers import SpatioTemporalSegmentationTask
+from geotorch.trainers.series_dates import step_positions
+from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask
+from tests.trainers.test_geo_datamodule_series import TILES, TOP, series, write_tiles
+
+#: Days from 1 January 2020 to each datatake, at 10:30:31 (2020 is a leap year: 1 March is day 60).
+CLOCK = (10 * 3600 + 30 * 60 + 31) / 86400
+MARCH, APRIL, MAY, JUNE = 60 + CLOCK, 91 + CLOCK, 121 + CLOCK, 152 + CLOCK
+
+
+def batch_of_both_tiles(root: Path) -> dict[str, Any]:
+    """A 16 px window of each tile, stacked: the west tile's 2 dates padded to the east tile's 3."""
+    dataset = series(root)
+    bounds = dataset.bounds
+    windows = [BoundingBox(left, left + 160, TOP - 160, TOP, bounds.mint, bounds.maxt) for _, left, _ in TILES]
+    return stack_samples([dataset[window] for window in windows])
+
+
+def recorded(monkeypatch: pytest.MonkeyPatch, model: type[torch.nn.Module]) -> list[dict[str, Any]]:
+    """The keyword arguments of every call of ``model``'s forward."""
+    calls: list[dict[str, Any]] = []
+    forward = model.forward
+
+    @functools.wraps(forward)  # its signature, which tasks read
+    def recording(self: torch.nn.Module, x: Tensor, **kwargs: Any) -> Tensor:
+        calls.append(kwargs)
+        return forward(self, x, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(model, "forward", recording)
+    return calls
+
+
+@pytest.mark.parametrize("task", [
+    lambda: SpatioTemporalSegmentationTask(model="utae", in_channels=3, num_classes=5),
+    lambda: SpatioTemporalPixelwiseRegressionTask(model="utae", in_channels=3),
+])
+def test_utae_is_given_the_days_of_the_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, task: Any) -> None:
+    batch = batch_of_both_tiles(write_tiles(tmp_path))
+    assert batch["length"].tolist() == [2, 3]
+    calls = recorded(monkeypatch, UTAE)
+    module = task().eval()
+    with torch.no_grad():
+        module.predict_step(batch, 0)
+    # The west tile's March and May (its padded step 0), the east tile's March, April and June (step indices
+    # 0, 1, 2 before, the same for both: May and April at one position).
+    positions = calls[0]["positions"]
+    assert positions.dtype == torch.float32 and positions.shape == (2, 3)
+    assert torch.allclose(positions, torch.tensor([[MARCH, MAY, 0.0], [MARCH, APRIL, JUNE]]))
+    assert calls[0]["lengths"].tolist() == [2, 3]
+
+
+def test_the_dates_change_what_utae_sees(tmp_path: Path) -> None:
+    batch = batch_of_both_tiles(write_tiles(tmp_path))
+    task = SpatioTemporalSegmentationTask(model="utae", in_channels=3, num_classes=5).eval()
+    later = {**batch, "time": batch["time"] + 45 * 86400.0}
+    with torch.no_grad():
+        # The same pixels taken 45 days later are another series (the model's output was the same before).
+        assert not torch.allclose(task.predict_step(batch, 0), task.predict_step(later, 0))
+
+
+def test_a_model_without_positions_is_given_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = batch_of_both_tiles(write_tiles(tmp_path))
+    calls = recorded(monkeypatch, ConvLSTM)
+    with torch.no_grad():
+        SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4).eval().predict_step(batch, 0)
+    assert set(calls[0]) == {"lengths"}
+
+
+def test_a_series_without_times_counts_its_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = batch_of_both_tiles(write_tiles(tmp_path))
+    del batch["time"]
+    calls = recorded(monkeypatch, UTAE)
+    with torch.no_grad():
+        SpatioTemporalSegmentationTask(model="utae", in_channels=3, num_classes=5).eval().predict_step(batch, 0)
+    assert "positions" not in calls[0]
+
+
+def test_an_infinite_time_is_named(tmp_path: Path) -> None:
+    batch = batch_of_both_tiles(write_tiles(tmp_path))
+    batch["time"][1, 2] = float("inf")
+    task = SpatioTemporalSegmentationTask(model="utae", in_channels=3, num_classes=5).eval()
+    with pytest.raises(ValueError, match=r"SpatioTemporalSegmentationTask: batch\['time'\] holds inf, no date"):
+        task.predict_step(batch, 0)
+
+
+def test_a_series_across_new_year_keeps_counting_from_its_first_year() -> None:
+    first = 1_608_768_000.0  # 2020-12-24T00:00:00Z, day 358 of a leap year
+    times = torch.tensor([[first, first + 14 * 86400.0]], dtype=torch.float64)
+    positions = step_positions({"time": times}, "task")
+    assert positions is not None and positions.tolist() == [[358.0, 372.0]]
