@@ -9,7 +9,9 @@ import kornia.augmentation as K
 import numpy as np
 import pytest
 import torch
+from lightning.pytorch import Trainer
 from torch import Tensor, nn
+from torch.utils.data import DataLoader
 
 from geotorch.core import RasterDataset, stack_samples
 from geotorch.samplers import GridGeoSampler
@@ -84,3 +86,27 @@ def test_augmentations_that_change_the_band_count_are_named(tmp_path: Path) -> N
     with pytest.raises(ValueError, match=r"SimCLRTask: its augmentations turned a batch image of shape "
                                          r"\(4, 13, 32, 32\) into \(4, 14, 32, 32\); they must give B x 13 x H x W"):
         task.training_step({"image": scene_batch(tmp_path, 0)}, 0)
+
+
+@pytest.mark.parametrize(("task_class", "arguments"), TASKS, ids=IDS)
+def test_a_checkpoint_loads_into_a_task_of_other_augmentations(tmp_path: Path, task_class: type[Any],
+                                                               arguments: dict[str, Any]) -> None:
+    # Before: RuntimeError 'Error(s) in loading state_dict ... Missing key(s) in state_dict:
+    # "augmentations.augmentations.RandomContrast_3._param_generator.contrast_factor", ...' (kornia's ranges).
+    chips = [{"image": image} for image in scene_batch(tmp_path, 0)]
+    loader = DataLoader(chips, batch_size=4)
+    task = task_class(in_channels=13, **SMALL, **arguments, augmentations=TENSOR_AUGMENTATIONS["kornia container"]())
+    trainer = Trainer(accelerator="cpu", max_steps=1, limit_val_batches=1, logger=False, enable_progress_bar=False,
+                      enable_model_summary=False, default_root_dir=tmp_path)
+    trainer.fit(task, train_dataloaders=loader, val_dataloaders=loader)
+    (path,) = tmp_path.rglob("*.ckpt")
+    assert not [name for name in torch.load(path, weights_only=False)["state_dict"] if "augmentations" in name]
+    for augmentations in (None, nn.Sequential(K.RandomVerticalFlip())):
+        loaded = task_class.load_from_checkpoint(path, augmentations=augmentations)
+        assert torch.equal(loaded.model.conv1.weight, task.model.conv1.weight)
+    # A checkpoint saved before, with the augmentations' buffers, loads too.
+    task_class(in_channels=13, **SMALL, **arguments).load_state_dict(task.state_dict())
+    resumed = Trainer(accelerator="cpu", max_steps=2, limit_val_batches=1, logger=False, enable_progress_bar=False,
+                      enable_model_summary=False, enable_checkpointing=False, default_root_dir=tmp_path)
+    resumed.fit(task_class(in_channels=13, **SMALL, **arguments), train_dataloaders=loader, val_dataloaders=loader,
+                ckpt_path=path)

@@ -46,6 +46,15 @@ def default_augmentations(size: int) -> AugmentationSequential:
     )
 
 
+#: The state-dict prefix of a self-supervised task's augmentations.
+AUGMENTATIONS = "augmentations."
+
+
+def without_augmentations(state_dict: Mapping[str, Any]) -> dict[str, Any]:
+    """``state_dict`` without the entries of a self-supervised task's augmentations."""
+    return {name: value for name, value in state_dict.items() if not name.startswith(AUGMENTATIONS)}
+
+
 def takes_tensors(augmentations: nn.Module) -> bool:
     """Whether ``augmentations`` augments image tensors rather than batch dicts.
 
@@ -197,6 +206,25 @@ class SelfSupervisedTask(BaseTask):
                 "batch dicts as their 'image', a kornia augmentation as a tensor)"
             )
         return view
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Keep the augmentations' buffers out of the checkpoint: they are settings, not learnt.
+
+        kornia keeps each augmentation's ranges (brightness, contrast) as buffers, so they were saved
+        with the weights, and a checkpoint of a task fit with other augmentations than the loading
+        task's (any given ``augmentations``, which are not hyperparameters) was refused as missing and
+        unexpected keys.
+        """
+        super().on_save_checkpoint(checkpoint)
+        checkpoint["state_dict"] = without_augmentations(checkpoint["state_dict"])
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> Any:
+        """Load the weights of ``state_dict``, keeping this task's own augmentations whatever it holds of others'.
+
+        Arguments and result as :meth:`torch.nn.Module.load_state_dict`.
+        """
+        own = {f"{AUGMENTATIONS}{name}": value for name, value in self.augmentations.state_dict().items()}
+        return super().load_state_dict({**without_augmentations(state_dict), **own}, strict=strict, assign=assign)
 
     def configure_momentum(self) -> None:
         """EMA copies of ``self.model`` and ``self.projection``: MoCo's momentum encoder, BYOL's target network."""
