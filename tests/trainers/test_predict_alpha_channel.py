@@ -79,3 +79,39 @@ def test_a_model_taking_three_channels_gets_the_colours_and_zeros_where_the_alph
     assert (seen[0][0, :, :6] == 0).all()
     with rasterio.open(source) as reader:
         assert (seen[0][0, :, 6:] == torch.from_numpy(reader.read([1, 2, 3])[:, 6:PATCH, :PATCH]).float()).all()
+
+
+class Masked(RasterDataset):
+    filename_glob = "masked.tif"
+
+
+def test_pixels_an_internal_mask_hides_reach_the_model_as_the_dataset_gives_them(tmp_path: Path) -> None:
+    # A GeoTIFF whose validity is an internal mask band (GDAL_TIFF_INTERNAL_MASK, no nodata value): RasterDataset
+    # gives the hidden pixels as 0, predict_raster gave them as stored.
+    folder = tmp_path / "data"
+    folder.mkdir()
+    image = np.random.default_rng(6).integers(1, 255, (3, 40, 44)).astype("uint8")
+    valid = np.full((40, 44), 255, "uint8")
+    valid[:, :10] = 0
+    valid[25:, 30:] = 0
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True), rasterio.open(
+        folder / "masked.tif", "w", driver="GTiff", width=44, height=40, count=3, dtype="uint8", crs="EPSG:32633",
+        transform=TRANSFORM,
+    ) as target:
+        target.write(image)
+        target.write_mask(valid)
+    dataset = Masked(paths=folder)
+    expected = dataset[dataset.bounds]["image"]
+    assert (expected[:, :, :10] == 0).all()
+    seen: list[torch.Tensor] = []
+
+    class Noting(nn.Module):
+        def forward(self, batch: torch.Tensor) -> torch.Tensor:
+            seen.append(batch.clone())
+            return torch.zeros(batch.shape[0], 2, *batch.shape[2:])
+
+    (written,) = predict_raster(Noting(), folder / "masked.tif", tmp_path / "out", patch_size=(40, 44), device="cpu")
+    assert torch.equal(seen[0][0], expected)
+    with rasterio.open(written) as result:
+        classes = result.read(1)
+    assert (classes[valid == 0] == 255).all() and (classes[valid > 0] == 0).all()

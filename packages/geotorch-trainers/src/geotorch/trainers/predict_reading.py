@@ -18,7 +18,7 @@ import torch
 from affine import Affine
 from pyproj import Transformer
 from rasterio.crs import CRS
-from rasterio.enums import ColorInterp, Resampling
+from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
@@ -274,8 +274,8 @@ def read_window(
 ) -> None:
     """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, nodata past the raster's edge.
 
-    Past the edge (a raster smaller than a window), where the file's alpha band hides pixels (on its own
-    grid: a warp hides them itself) and, with ``fill`` (``predict_raster``'s ``nodata``), where every band
+    Past the edge (a raster smaller than a window), where the file's mask or alpha band hides pixels (on
+    its own grid: a warp hides them itself) and, with ``fill`` (``predict_raster``'s ``nodata``), where every band
     holds its own nodata or ``fill``, each band holds ``fill``, else its nodata value, else 0, as a
     :class:`~geotorch.core.RasterDataset` fills the pixels without data of a window with its ``nodata``, else
     the file's: the model sees what ``geotorch predict`` gives it.
@@ -302,11 +302,10 @@ def read_window(
                 pixels = view.read(group, window=window)
             out[first : first + len(group), rows, columns] = pixels
             first += len(group)
-        alpha = alpha_band(view) if not isinstance(view, WarpedVRT) else None
         hidden = None
-        if alpha is not None:
+        if not isinstance(view, WarpedVRT):
             with lock or nullcontext():
-                hidden = view.read(alpha, window=window) == 0
+                hidden = _hidden_pixels(view, window)
         if fill is not None and any(value is not None and not _same(value, fill) for value in own):
             # Pixels of the file's own nodata become ``fill``, as the dataset's read refills them.
             missing = _holding(out[0, rows, columns], [own[0], fill])
@@ -315,6 +314,19 @@ def read_window(
             hidden = missing if hidden is None else hidden | missing
         if hidden is not None and hidden.any():
             out[:, rows, columns] = np.where(hidden, fills[:, None, None], out[:, rows, columns])
+
+
+def _hidden_pixels(reader: DatasetReader, window: Window) -> np.ndarray | None:
+    """Which pixels of ``window`` the file's mask band or alpha band hides, or None where it has neither.
+
+    A mask band (an internal or ``.msk`` mask) or an alpha band GDAL's masks follow is read as GDAL's
+    dataset mask; an alpha band beside a nodata value (which GDAL's masks follow instead) is read itself.
+    """
+    flags = reader.mask_flag_enums[0]
+    if MaskFlags.per_dataset in flags or MaskFlags.alpha in flags:
+        return np.asarray(reader.dataset_mask(window=window) == 0)
+    alpha = alpha_band(reader)
+    return None if alpha is None else np.asarray(reader.read(alpha, window=window) == 0)
 
 
 def _same(first: float, second: float) -> bool:
