@@ -110,3 +110,35 @@ def test_a_checkpoint_loads_into_a_task_of_other_augmentations(tmp_path: Path, t
                       enable_model_summary=False, enable_checkpointing=False, default_root_dir=tmp_path)
     resumed.fit(task_class(in_channels=13, **SMALL, **arguments), train_dataloaders=loader, val_dataloaders=loader,
                 ckpt_path=path)
+
+
+@pytest.mark.parametrize(
+    ("task_class", "arguments", "message"),
+    [
+        # Before: a NaN loss; a loss pushing the two views of an image apart.
+        (SimCLRTask, {"temperature": 0}, r"SimCLRTask: temperature=0 must be a number above 0"),
+        (MoCoTask, {"temperature": -0.2}, r"MoCoTask: temperature=-0.2 must be a number above 0"),
+        # Before: the momentum encoder moved away from the online one.
+        (MoCoTask, {"moco_momentum": 1.5}, r"MoCoTask: moco_momentum=1.5 must be from 0 to 1"),
+        (BYOLTask, {"moco_momentum": -0.5}, r"BYOLTask: moco_momentum=-0.5 must be from 0 to 1"),
+        # Before: projections of nothing, a constant loss.
+        (SimCLRTask, {"output_dim": 0}, r"SimCLRTask: output_dim=0 must be a whole number of at least 1"),
+        # Before: kornia's AssertionError, torch's RuntimeError 'negative dimension', randn()'s TypeError.
+        (SimCLRTask, {"size": 0}, r"SimCLRTask: size=0 must be a whole number of at least 1"),
+        (BYOLTask, {"hidden_dim": -1}, r"BYOLTask: hidden_dim=-1 must be a whole number of at least 1"),
+        (MoCoTask, {"version": 2, "memory_bank_size": 2.5}, r"memory_bank_size=2.5 must be a whole number, 0 or"),
+    ],
+)
+def test_arguments_that_train_wrong_or_fail_later_are_refused_when_built(task_class: type[Any],
+                                                                          arguments: dict[str, Any],
+                                                                          message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        task_class(in_channels=13, **{**SMALL, **arguments})
+
+
+@pytest.mark.parametrize(("task_class", "arguments"), [
+    (SimCLRTask, {"temperature": 0.5}), (MoCoTask, {"version": 2, "memory_bank_size": np.int64(8),
+                                                    "moco_momentum": 1}), (BYOLTask, {"moco_momentum": 0})])
+def test_arguments_at_their_limits_train(tmp_path: Path, task_class: type[Any], arguments: dict[str, Any]) -> None:
+    task = task_class(in_channels=13, **{**SMALL, **arguments})
+    assert torch.isfinite(task.training_step({"image": scene_batch(tmp_path, 0)}, 0))

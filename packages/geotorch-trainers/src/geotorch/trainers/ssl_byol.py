@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from geotorch.trainers.base import rename_legacy
+from geotorch.trainers.ssl_arguments import check_ssl_arguments
 from geotorch.trainers.ssl_common import SelfSupervisedTask, projection_head
 
 
@@ -43,6 +44,10 @@ class BYOLTask(SelfSupervisedTask):
             taking image tensors (TorchGeo's ``K.AugmentationSequential``), applied once per view;
             None uses :func:`~geotorch.trainers.ssl_common.default_augmentations`.
         **legacy: TorchGeo's older names (``learning_rate``, ...).
+
+    Raises:
+        ValueError: if ``moco_momentum`` is not from 0 to 1, or a width, ``layers``, ``in_channels`` or ``size``
+            is not a whole number of at least 1.
     """
 
     def __init__(
@@ -69,6 +74,9 @@ class BYOLTask(SelfSupervisedTask):
         weights = renamed.get("weights", weights)
         lr = renamed.get("lr", lr)
         patience = renamed.get("patience", patience)
+        check_ssl_arguments(type(self).__name__, moco_momentum=moco_momentum, counts={
+            "in_channels": in_channels, "layers": layers, "hidden_dim": hidden_dim, "output_dim": output_dim,
+            "size": size})
         super().__init__()
         self.save_hyperparameters(ignore=["augmentations"])
         self.configure_views(augmentations)

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from geotorch.trainers.base import rename_legacy
+from geotorch.trainers.ssl_arguments import check_ssl_arguments
 from geotorch.trainers.ssl_common import SelfSupervisedTask, projection_head
 
 #: Each MoCo version's defaults: projection layers, hidden and output width, temperature and queue length.
@@ -76,7 +77,9 @@ class MoCoTask(SelfSupervisedTask):
         **legacy: TorchGeo's older names (``learning_rate``, ...).
 
     Raises:
-        ValueError: if ``version`` is not 1, 2 or 3, or v3 is given a memory bank.
+        ValueError: if ``version`` is not 1, 2 or 3, v3 is given a memory bank, ``memory_bank_size`` is not a
+            whole number of 0 or more, ``temperature`` is not above 0, ``moco_momentum`` is not from 0 to 1, or
+            a width, ``layers``, ``in_channels`` or ``size`` is not a whole number of at least 1.
     """
 
     #: Normalised keys of earlier batches ``(memory_bank_size, output_dim)``; None without a memory bank.
@@ -126,8 +129,10 @@ class MoCoTask(SelfSupervisedTask):
                 f"MoCoTask: version 3 takes its negatives from the batch; memory_bank_size={memory_bank_size} "
                 "needs version 1 or 2, or set memory_bank_size=0"
             )
-        if memory_bank_size < 0:
-            raise ValueError(f"MoCoTask: memory_bank_size={memory_bank_size} must be 0 or more")
+        check_ssl_arguments(type(self).__name__, temperature=temperature, moco_momentum=moco_momentum,
+                            memory_bank_size=memory_bank_size, counts={
+            "in_channels": in_channels, "layers": layers, "hidden_dim": hidden_dim, "output_dim": output_dim,
+            "size": size})
         super().__init__()
         self.save_hyperparameters(ignore=["augmentations"])
         self.configure_views(augmentations)

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from geotorch.trainers.base import rename_legacy
+from geotorch.trainers.ssl_arguments import check_ssl_arguments
 from geotorch.trainers.ssl_common import SelfSupervisedTask, projection_head
 
 #: Projection depth of each SimCLR version: v1 has a two-layer head, v2 a three-layer one.
@@ -65,7 +66,8 @@ class SimCLRTask(SelfSupervisedTask):
         **legacy: TorchGeo's older names (``learning_rate``, ...).
 
     Raises:
-        ValueError: if ``version`` is not 1 or 2.
+        ValueError: if ``version`` is not 1 or 2, ``temperature`` is not above 0, or a width, ``layers``,
+            ``in_channels`` or ``size`` is not a whole number of at least 1.
     """
 
     def __init__(
@@ -96,6 +98,9 @@ class SimCLRTask(SelfSupervisedTask):
         if version not in SIMCLR_LAYERS:
             raise ValueError(f"SimCLRTask: version={version!r} must be 1 or 2")
         layers = SIMCLR_LAYERS[version] if layers is None else layers
+        check_ssl_arguments(type(self).__name__, temperature=temperature, counts={
+            "in_channels": in_channels, "layers": layers, "hidden_dim": hidden_dim, "output_dim": output_dim,
+            "size": size})
         super().__init__()
         self.save_hyperparameters(ignore=["augmentations"])
         self.configure_views(augmentations)
