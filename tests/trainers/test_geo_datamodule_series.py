@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import rasterio
 import torch
 from lightning.pytorch import Callback, LightningModule, Trainer
 from rasterio.warp import transform_bounds
@@ -181,9 +182,36 @@ def test_a_series_is_predicted_once_per_place_from_all_its_dates(tmp_path: Path)
     trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[steps, GeoTIFFPredictionWriter(output)])
     trainer.predict(task, module, return_predictions=False)
     # The test strip of the east tile is predicted once, from its 3 dates (it was predicted 3 times, one output
-    # per date's file, each from that date alone).
-    assert [path.name for path in output.rglob("*.tif")] == ["T31TGM_20200301T103031_B02_10m.tif"]
+    # per date's file, each from that date alone); read from 3 files, it is named after none of them.
+    assert [path.name for path in output.rglob("*.tif")] == ["prediction_0.tif"]
     assert steps.steps and set(steps.steps) == {3}
+
+
+def write_swath_edge(root: Path) -> None:
+    """The west tile's March acquisition again, with data in its western half only (nodata 0 beyond)."""
+    for number, band in enumerate(BANDS):
+        data = np.full((SIZE, SIZE), 1000 + 100 * number + 3, "uint16")
+        data[:, SIZE // 2:] = 0
+        write_raster(root / "s2" / f"T31TGL_20200301T103031_{band}_10m.tif", data, 32631, TILES[0][1], TOP, 10.0,
+                     nodata=0)
+
+
+def test_a_place_is_written_wherever_one_of_its_dates_has_data(tmp_path: Path) -> None:
+    root = write_tiles(tmp_path)
+    write_swath_edge(root)
+    module = SeriesModule(root, batch_size=2, patch_size=16, splits=(0.15, 0.15, 0.7))
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    output = tmp_path / "predictions"
+    fast_trainer(tmp_path, fast_dev_run=False, callbacks=[GeoTIFFPredictionWriter(output)]).predict(
+        task, module, return_predictions=False)
+    # The test strip holds the west tile's eastern part, where May has data and March none: its prediction from
+    # both dates is written there (it was nodata 255, the place's output masked by its March file's nodata).
+    paths = sorted(output.glob("*.tif"))
+    for path in paths:
+        with rasterio.open(path) as written:
+            assert written.nodata == 255 and not (written.read(1) == 255).any()
+    # Each place's output, read from several files, is named after none of them.
+    assert [path.name for path in paths] == ["prediction_0.tif", "prediction_1.tif"]
 
 
 @pytest.mark.slow
@@ -284,12 +312,7 @@ def test_a_date_without_pixels_in_a_window_is_kept_as_a_step_of_nodata(tmp_path:
     # window of a place has the same dates; a step without data holds the files' nodata, which TemporalComposite
     # leaves out (and a model sees as it sees nodata pixels of any image).
     root = write_tiles(tmp_path)
-    for number, band in enumerate(BANDS):
-        # The west tile's March acquisition holds data in its western half only (a swath edge), nodata 0 beyond.
-        data = np.full((SIZE, SIZE), 1000 + 100 * number + 3, "uint16")
-        data[:, SIZE // 2:] = 0
-        write_raster(root / "s2" / f"T31TGL_20200301T103031_{band}_10m.tif", data, 32631, TILES[0][1], TOP, 10.0,
-                     nodata=0)
+    write_swath_edge(root)
     module = SeriesModule(root, batch_size=1, patch_size=16, splits=(0.3, 0.2, 0.5))
     module.setup("fit")
     assert module.val_dataset is not None

@@ -34,7 +34,12 @@ def series_places(dataset: Dataset) -> Dataset:
     dates of one label year beside that year's labels, never a series of two years beside a mosaic of both
     labels. Dates no label is dated at make a place of their own, dated from the first to the last of them.
 
-    Read samples from ``dataset``, not from the view: the view keeps one file of each place. A dataset that is
+    A place's index object is its entries' object (its file) when they all have the same, else None: read from
+    several files it is none of them, and a writer that names an output after its entry's file and writes only
+    the pixels that file holds (:class:`~geotorch.trainers.GeoTIFFPredictionWriter`) would hide the pixels of every
+    other date there; it names such a place ``prediction_<n>.tif`` and writes all of its pixels.
+
+    Read samples from ``dataset``, not from the view: its index holds places, not files. A dataset that is
     no time series (``time_series`` not True) is returned as it is, as is an empty one.
 
     Args:
@@ -46,18 +51,20 @@ def series_places(dataset: Dataset) -> Dataset:
     if not is_time_series(dataset) or len(dataset) == 0:
         return dataset
     contexts = dated_operands(dataset)
-    places: dict[PlaceKey, Any] = {}
+    places: dict[PlaceKey, list[Any]] = {}
     spans: dict[PlaceKey, tuple[float, float]] = {}
     for box, item in index_entries(dataset):
         footprint = (box.minx, box.maxx, box.miny, box.maxy)
         key = (footprint, tuple(sorted({interval for context in contexts for interval in in_force(context, box)})))
-        places.setdefault(key, item)
+        items = places.setdefault(key, [])
+        if item not in items:
+            items.append(item)
         first, last = spans.get(key, (box.mint, box.maxt))
         spans[key] = (min(first, box.mint), max(last, box.maxt))
     bounds = dataset.bounds
     labelled = any(intervals for _, intervals in places)
     entries = []
-    for key, item in places.items():
+    for key, items in places.items():
         footprint, intervals = key
         if intervals:
             # The time all of the place's labels are in force, within the data.
@@ -66,7 +73,7 @@ def series_places(dataset: Dataset) -> Dataset:
         else:
             # Undated labels (or none): every date; dates beside dated labels but outside them: their own span.
             mint, maxt = spans[key] if labelled else (bounds.mint, bounds.maxt)
-        entries.append(((*footprint, mint, maxt), item))
+        entries.append(((*footprint, mint, maxt), items[0] if len(items) == 1 else None))
     view = copy.copy(dataset)
     view.index = build_index(entries)
     # The footprints describe the files: reprojecting them in ``to`` would undo the view.
