@@ -46,7 +46,9 @@ def raster_paths(
     ``/vsis3/``...) is kept as given, a raster file read by GDAL
     (:func:`geotorch.core.open_raster`); an object-store prefix (a "folder" of objects) is not
     listed: name its files. A folder's search leaves out the folder ``outputs`` (the predictions
-    of an earlier run, when it lies inside the folder).
+    of an earlier run, when it lies inside the folder). A file named more than once (in a folder
+    given and by itself, or spelt otherwise: through ``..`` or a link) is kept once, where first
+    found: it would be predicted again into an output of another name (``tile_2.tif``).
 
     Raises:
         TypeError: if ``paths`` is no path nor a collection of paths (bytes, a number, None), or holds one that is not.
@@ -94,7 +96,10 @@ def raster_paths(
             raise FileNotFoundError(f"no such raster file or folder: {path}")
     if not found:
         raise FileNotFoundError("predict_raster: paths= names no raster")
-    return found
+    kept: dict[str, str] = {}
+    for source in found:
+        kept.setdefault(source if is_remote(source) else os.path.realpath(source), source)
+    return list(kept.values())
 
 
 def open_view(
