@@ -10,6 +10,7 @@ import torch
 from rasterio.features import rasterize
 from torch import Tensor
 
+from geotorch.core.coco_rle import rle_mask
 from geotorch.core.collate import check_same_keys
 from geotorch.core.panels import stretch
 from geotorch.core.sample import Sample
@@ -21,7 +22,8 @@ def coco_targets(annotations: Sequence[Mapping[str, Any]], height: int, width: i
     Crowd annotations (``iscrowd`` 1) are left out. Boxes (COCO's x, y, width, height) become
     x_min, y_min, x_max, y_max clipped to the image; objects whose box is empty after clipping are
     dropped. Each object's polygons (flat ``[x1, y1, x2, y2, ...]`` lists in pixel coordinates) are
-    rasterised into its mask; pixels whose centre lies inside are set.
+    rasterised into its mask, pixels whose centre lies inside set; a run-length encoded segmentation
+    (``{"size": [h, w], "counts": ...}``, runs listed or compressed) is decoded.
 
     Args:
         annotations: the image's COCO annotation dicts (``bbox``, ``category_id``, ``segmentation``).
@@ -30,6 +32,10 @@ def coco_targets(annotations: Sequence[Mapping[str, Any]], height: int, width: i
 
     Returns:
         ``boxes`` float32 (N, 4), ``labels`` int64 (N,) (the category ids), ``masks`` uint8 (N, H, W).
+
+    Raises:
+        ValueError: if a run-length encoding is not of the image's size or its runs do not cover it, naming
+            the annotation's id.
     """
     objects = [annotation for annotation in annotations if not annotation.get("iscrowd", 0)]
     boxes = torch.tensor([annotation["bbox"] for annotation in objects], dtype=torch.float32).reshape(-1, 4)
@@ -37,11 +43,21 @@ def coco_targets(annotations: Sequence[Mapping[str, Any]], height: int, width: i
     boxes[:, 0::2] = boxes[:, 0::2].clamp(0, width)
     boxes[:, 1::2] = boxes[:, 1::2].clamp(0, height)
     labels = torch.tensor([annotation["category_id"] for annotation in objects], dtype=torch.int64)
-    masks = torch.from_numpy(np.stack([_polygon_mask(annotation.get("segmentation", []), height, width)
-                                       for annotation in objects]) if objects
+    masks = torch.from_numpy(np.stack([_object_mask(annotation, height, width) for annotation in objects]) if objects
                              else np.zeros((0, height, width), np.uint8))
     keep = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
     return {"boxes": boxes[keep], "labels": labels[keep], "masks": masks[keep]}
+
+
+def _object_mask(annotation: Mapping[str, Any], height: int, width: int) -> np.ndarray:
+    """The mask of one COCO annotation: its polygons rasterised, or its run-length encoding decoded."""
+    segmentation = annotation.get("segmentation", [])
+    if not isinstance(segmentation, Mapping):
+        return _polygon_mask(segmentation, height, width)
+    try:
+        return rle_mask(segmentation, height, width)
+    except ValueError as error:
+        raise ValueError(f"COCO annotation {annotation.get('id')}: {error}") from None
 
 
 def _polygon_mask(polygons: Iterable[Sequence[float]], height: int, width: int) -> np.ndarray:
