@@ -15,6 +15,8 @@
         http_server.raw("a.zip", b"HTTP/1.1 206 Partial Content\r\n\r\n")  # these exact bytes, then hang up
         http_server.ranges = True          # "Range: bytes=A-B" answered 206 (a COG server); truncate/stall cut it
         http_server.range_blocks = 1 << 18 # ranges answered with the whole 256 KiB blocks holding them (a cache)
+        http_server.required_headers = {"Authorization": "Bearer t"}  # requests without them answered 401
+        http_server.headers_seen["a.tif"]  # the headers of every request for a.tif, in order
         http_server.latency = 0.02         # every answer waits 20 ms first
         http_server.validators = True      # send an ETag, answer a stale If-Match 412 (as S3, nginx)
         http_server.head_refused = 403     # HEAD answered 403 (as S3 answers a URL presigned for GET), GET served
@@ -79,6 +81,9 @@ class LocalHTTPServer:
             HEAD for a URL presigned for GET, 405 or 501 as a server without HEAD; None serves HEAD.
         range_blocks: With ``ranges``, answer a range with the whole blocks of this many bytes holding it, its
             Content-Range saying so (a cache rounding ranges to its blocks); None answers the range asked.
+        required_headers: Headers every request must carry with these values, else it is answered
+            ``401 Unauthorized`` (a private server).
+        headers_seen: The headers of every request for each name, in order.
     """
 
     def __init__(self, root: Path) -> None:
@@ -90,6 +95,8 @@ class LocalHTTPServer:
         self.validators = False
         self.head_refused: int | None = None
         self.range_blocks: int | None = None
+        self.required_headers: dict[str, str] = {}
+        self.headers_seen: dict[str, list[Mapping[str, str]]] = {}
         self._waiting = 0
         self._gets: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
@@ -269,8 +276,11 @@ class _Handler(SimpleHTTPRequestHandler):
         self._etag = None
         name = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).lstrip("/")
         failure = owner._record(name, self.command)
+        owner.headers_seen.setdefault(name, []).append(dict(self.headers.items()))
         if owner.latency:
             owner._wait()
+        if any(self.headers.get(key) != value for key, value in owner.required_headers.items()):
+            failure = failure or 401
         if failure is None and not send_body:
             failure = owner.head_refused
         if failure is not None:

@@ -201,3 +201,41 @@ def test_a_server_answering_ranges_with_other_bytes_is_refused_naming_the_url(se
         RasterDataset(paths=server.url("a.tif"), cache=False)
     server.range_blocks = None
     assert len(RasterDataset(paths=server.url("a.tif"), cache=False)) == 1
+
+
+@pytest.mark.parametrize(
+    ("configured", "required"),
+    [
+        ({"GDAL_HTTP_HEADERS": "Authorization: Bearer t0ken\r\nX-Team: geo"}, {"X-Team": "geo"}),
+        ({"GDAL_HTTP_HEADERS": 'Authorization: Bearer t0ken, X-Team: "geo, maps"'}, {"X-Team": "geo, maps"}),
+        ({"GDAL_HTTP_USERPWD": "me:pw"}, {"Authorization": "Basic bWU6cHc="}),
+    ],
+)
+def test_a_private_server_is_read_with_the_headers_gdal_is_configured_with(
+    server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch, configured: dict[str, str], required: dict[str, str]
+) -> None:
+    """GDAL_HTTP_HEADERS (a token), GDAL_HTTP_USERPWD: every request carries them, as GDAL's do, the version pin too."""
+    local = _tile(server.root, "a.tif", 32631)
+    server.validators = True
+    server.required_headers = {"Authorization": "Bearer t0ken", **required}
+    for name, value in configured.items():
+        monkeypatch.setenv(name, value)
+    remote = RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    assert server.headers_seen["a.tif"][-1]["If-Match"]  # the pin is kept beside the user's headers
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_host(
+    server: LocalHTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A private API redirecting to a file on a storage host (a presigned URL): the token stays with the API."""
+    (tmp_path / "storage").mkdir()
+    with LocalHTTPServer(tmp_path / "storage") as storage:
+        storage.ranges = True
+        local = _tile(storage.root, "a.tif", 32631)
+        server.redirect("a.tif", storage.url("a.tif"))
+        monkeypatch.setenv("GDAL_HTTP_HEADERS", "Authorization: Bearer t0ken")
+        remote = RasterDataset(paths=server.url("a.tif"), cache=False)
+        assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+        assert all(seen["Authorization"] == "Bearer t0ken" for seen in server.headers_seen["a.tif"])
+        assert not any("Authorization" in seen for seen in storage.headers_seen["a.tif"])

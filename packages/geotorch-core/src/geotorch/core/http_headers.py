@@ -21,6 +21,8 @@ import urllib.request
 from collections.abc import Mapping
 from email.message import Message
 
+from geotorch.core.http_credentials import OPENER, gdal_headers
+
 #: Statuses of a server refusing HEAD for a file it may serve to GET.
 HEAD_REFUSED = frozenset({403, 405, 501})
 _TOTAL = re.compile(r"bytes\s+[0-9]+-[0-9]+/([0-9]+)", re.IGNORECASE)
@@ -41,7 +43,8 @@ def file_headers(url: str, headers: Mapping[str, str], timeout_s: float) -> tupl
 
     Args:
         url: the URL as sent on the wire (percent-encoded).
-        headers: request headers to send too (e.g. the ``If-Match`` a file is pinned with).
+        headers: request headers to send too (e.g. the ``If-Match`` a file is pinned with), beside those
+            GDAL is configured to send (:func:`geotorch.core.http_credentials.gdal_headers`).
         timeout_s: seconds to wait for the server.
 
     Returns:
@@ -52,10 +55,11 @@ def file_headers(url: str, headers: Mapping[str, str], timeout_s: float) -> tupl
         urllib.error.HTTPError: for an error status (the GET's, when HEAD was refused).
         urllib.error.URLError, OSError: if the server cannot be reached.
     """
+    headers = {**gdal_headers(), **headers}
     if not signed_for_get(url):
         try:
-            head = urllib.request.Request(url, headers=dict(headers), method="HEAD")
-            with urllib.request.urlopen(head, timeout=timeout_s) as response:
+            head = urllib.request.Request(url, headers=headers, method="HEAD")
+            with OPENER.open(head, timeout=timeout_s) as response:
                 return response.headers, _size(response.headers.get("Content-Length"))
         except urllib.error.HTTPError as refusal:
             refusal.close()
@@ -63,7 +67,7 @@ def file_headers(url: str, headers: Mapping[str, str], timeout_s: float) -> tupl
                 raise
     request = urllib.request.Request(url, headers={**headers, "Range": "bytes=0-0"})
     # Leaving the block without reading the body closes the connection: a server ignoring Range sends no more.
-    with urllib.request.urlopen(request, timeout=timeout_s) as response:
+    with OPENER.open(request, timeout=timeout_s) as response:
         if response.status == 206:
             total = _TOTAL.fullmatch((response.headers.get("Content-Range") or "").strip())
             return response.headers, None if total is None else int(total[1])
@@ -86,9 +90,9 @@ def range_fault(url: str, timeout_s: float) -> str | None:
     Returns:
         What the server answered, in words, or None.
     """
-    request = urllib.request.Request(url, headers={"Range": "bytes=1-1"})
+    request = urllib.request.Request(url, headers={**gdal_headers(), "Range": "bytes=1-1"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+        with OPENER.open(request, timeout=timeout_s) as response:
             if response.status != 206:
                 return None
             value = (response.headers.get("Content-Range") or "").strip()

@@ -21,6 +21,7 @@ import ctypes
 import itertools
 import threading
 
+from geotorch.core.http_credentials import header_lines
 from geotorch.core.remote import Stamp, _gdal_library, gdal_path
 
 #: GDAL's virtual file systems of object stores, whose objects GDAL finds with signed requests of its own.
@@ -62,8 +63,10 @@ def pin(url: str, stamp: Stamp | None) -> None:
         library = _gdal_library()
         library.VSISetPathSpecificOption.argtypes = [ctypes.c_char_p] * 3
         library.VSISetPathSpecificOption.restype = None
+        # The path's option replaces GDAL_HTTP_HEADERS (a token a private server asks for): both are given.
         # A value holding a line break is split at line breaks only; otherwise GDAL strips the quotes of an ETag.
-        library.VSISetPathSpecificOption(path.encode(), b"GDAL_HTTP_HEADERS", f"{headers}\r\n".encode())
+        value = "".join(f"{line}\r\n" for line in (*header_lines(), headers))
+        library.VSISetPathSpecificOption(path.encode(), b"GDAL_HTTP_HEADERS", value.encode())
         if changed:
             library.VSICurlPartialClearCache.argtypes = [ctypes.c_char_p]
             library.VSICurlPartialClearCache.restype = None

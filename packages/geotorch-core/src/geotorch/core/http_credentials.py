@@ -1,0 +1,100 @@
+"""The headers GDAL is configured to send with its HTTP requests, for our own requests to the same servers.
+
+A private server is read by GDAL with the headers of ``GDAL_HTTP_HEADERS`` (lines ``Name: value``, split
+at CRLF, else at commas outside double quotes) and ``GDAL_HTTP_HEADER_FILE`` (one a line), and with
+``GDAL_HTTP_USERPWD`` (basic authentication; ``GDAL_HTTP_AUTH`` unset or ``BASIC``) or
+``GDAL_HTTP_BEARER`` (``GDAL_HTTP_AUTH=BEARER``). The HEAD and probe requests GeoTorch makes of the same
+files send them too, through :data:`OPENER`, which drops them, and any ``Authorization`` or ``Cookie``,
+from a request redirected to another host (a private API redirecting to a presigned storage URL): as
+curl does, credentials stay with the host they were given for.
+"""
+
+from __future__ import annotations
+
+import base64
+import urllib.parse
+import urllib.request
+from http.client import HTTPMessage
+from pathlib import Path
+from typing import IO
+
+import rasterio.env
+
+#: Headers that carry credentials, dropped on a redirect to another host whether configured or not.
+_CREDENTIALS = ("Authorization", "Proxy-Authorization", "Cookie")
+
+
+def _config(name: str) -> str | None:
+    """GDAL's configuration option ``name`` (set in GDAL or the environment), as text."""
+    value = rasterio.env.get_gdal_config(name, normalize=False)
+    return None if value is None else str(value)
+
+
+def header_lines() -> list[str]:
+    """The ``Name: value`` lines of ``GDAL_HTTP_HEADERS``, as GDAL splits them (see the module)."""
+    given = _config("GDAL_HTTP_HEADERS")
+    if not given:
+        return []
+    if "\r\n" in given:
+        return [line.strip() for line in given.split("\r\n") if line.strip()]
+    if ":" not in given.partition(",")[2]:
+        return [given.strip()]  # one header whose value holds commas ("Accept: text/plain, application/json")
+    return [line.strip() for line in _split_outside_quotes(given) if line.strip()]
+
+
+def _split_outside_quotes(text: str) -> list[str]:
+    """``text`` split at commas outside double quotes, the quotes dropped (``a: "b, c", d: e`` -> 2 lines)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for character in text:
+        if character == '"':
+            quoted = not quoted
+        elif character == "," and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(character)
+    return [*parts, "".join(current)]
+
+
+def gdal_headers() -> dict[str, str]:
+    """The headers GDAL's configuration adds to every HTTP request (see the module), by name.
+
+    Returns:
+        ``{"Authorization": "Bearer ...", ...}``; empty when none is configured.
+    """
+    lines = header_lines()
+    header_file = _config("GDAL_HTTP_HEADER_FILE")
+    if header_file:
+        lines += Path(header_file).expanduser().read_text(encoding="utf-8").splitlines()
+    headers = {name.strip(): value.strip() for name, _, value in (line.partition(":") for line in lines) if value}
+    scheme = (_config("GDAL_HTTP_AUTH") or "BASIC").upper()
+    userpwd, bearer = _config("GDAL_HTTP_USERPWD"), _config("GDAL_HTTP_BEARER")
+    if userpwd and scheme == "BASIC":
+        headers["Authorization"] = "Basic " + base64.b64encode(userpwd.encode()).decode()
+    elif bearer and scheme == "BEARER":
+        headers["Authorization"] = f"Bearer {bearer}"
+    return headers
+
+
+class _CredentialsStayWithTheirHost(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, without the configured headers and credentials when the host changes."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
+    ) -> urllib.request.Request | None:
+        redirected = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if redirected is not None and _origin(redirected.full_url) != _origin(req.full_url):
+            for name in (*gdal_headers(), *_CREDENTIALS):
+                redirected.remove_header(name.capitalize())
+        return redirected
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+#: An opener whose redirects to another host carry no credentials (see the module).
+OPENER = urllib.request.build_opener(_CredentialsStayWithTheirHost())
