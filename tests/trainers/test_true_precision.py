@@ -60,12 +60,11 @@ def test_times_and_bounds_pass_a_true_precision_unchanged(tmp_path: Path, precis
     recorder = Recorder()
     fast_trainer(tmp_path, precision=precision).fit(recorder, datamodule=SeriesDataModule(write_scenes(tmp_path)))
     (batch,) = recorder.batches
-    # The training sampler draws patches from single index entries, so each holds one datatake's step.
-    assert batch["image"].dtype == dtype and batch["image"].shape == (2, 1, 3, 8, 8)
+    # Each patch holds the three datatakes' steps, oldest first (series_places).
+    assert batch["image"].dtype == dtype and batch["image"].shape == (2, 3, 3, 8, 8)
     assert batch["mask"].dtype == torch.int64
-    sensed = {datetime.strptime(sensed, "%Y%m%dT%H%M%S").replace(tzinfo=UTC).timestamp() for sensed in SENSED}
-    assert batch["time"].dtype == torch.float64 and batch["time"].shape == (2, 1)
-    assert {time for (time,) in batch["time"].tolist()} <= sensed
+    sensed = sorted(datetime.strptime(sensed, "%Y%m%dT%H%M%S").replace(tzinfo=UTC).timestamp() for sensed in SENSED)
+    assert batch["time"].dtype == torch.float64 and batch["time"].tolist() == [sensed, sensed]
     assert all(isinstance(box, BoundingBox) for box in batch["bounds"])
     assert [box.maxx - box.minx for box in batch["bounds"]] == [80.0, 80.0]
 
