@@ -106,5 +106,17 @@ def test_file_uri_hrefs_name_local_files(tmp_path: Path) -> None:
     assert dataset.items[0].hrefs == (str(folder / "x_red.tif"),)
     assert torch.all(dataset[dataset.bounds]["image"] == 7)
     asset["href"] = "file://server/share/x_red.tif"
-    with pytest.raises(ValueError, match=r"asset href file://server/share/x_red\.tif names a file on host 'server'"):
+    with pytest.raises(ValueError, match=r"file://server/share/x_red\.tif names a file on host 'server'"):
         STACDataset(_table(tmp_path, records), ["red"])
+
+
+def test_a_table_named_by_a_file_uri_resolves_relative_hrefs_beside_it(tmp_path: Path) -> None:
+    """index_path as a percent-encoded file: URI (a folder with a space, file://localhost/...), hrefs relative."""
+    folder = tmp_path / "my catalogue"
+    folder.mkdir()
+    records = item_records(folder, [TILE], relative=True)
+    table = _table(folder, records)
+    for given in (table.as_uri(), table.as_uri().replace("file://", "file://localhost")):
+        dataset = STACDataset(given, ["red"])
+        assert dataset.items[0].hrefs == (str(folder / "x_red.tif"),)
+        assert torch.all(dataset[dataset.bounds]["image"] == 7)

@@ -141,7 +141,7 @@ def _source(index_path: str, storage_options: Mapping[str, Any] | None) -> tuple
                 return io.BytesIO(remote.read()), None
         except FileNotFoundError as error:
             raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}") from error
-    local = index_path.removeprefix("file://")
+    local = _file_path(index_path) if is_url(index_path) else index_path
     # A folder's tables (partitions), leaving out the assets that may sit beside them.
     found = sorted(str(path) for path in Path(local).rglob("*.parquet")) if os.path.isdir(local) else [local]
     if not found or not os.path.isfile(found[0]):
@@ -405,7 +405,8 @@ def _resolve(href: str, index_path: str) -> str:
         table = urlparse(index_path)
         path = posixpath.normpath(posixpath.join(posixpath.dirname(table.path), href))
         return urlunparse(table._replace(path=path, params="", query="", fragment=""))
-    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(index_path.removeprefix("file://"))), href))
+    local_table = _file_path(index_path) if is_url(index_path) else index_path
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(local_table)), href))
 
 
 def _file_path(uri: str) -> str:
@@ -417,7 +418,7 @@ def _file_path(uri: str) -> str:
     parts = urlparse(uri)
     if parts.netloc not in ("", "localhost"):
         raise ValueError(
-            f"STACDataset: asset href {uri} names a file on host {parts.netloc!r}; file: hrefs must name files "
-            "of this machine (file:///path): mount the share and rewrite the hrefs to its local paths"
+            f"STACDataset: {uri} names a file on host {parts.netloc!r}; file: URIs (the table's, its asset "
+            "hrefs) must name files of this machine (file:///path): mount the share and use its local paths"
         )
     return url2pathname(parts.path)
