@@ -7,12 +7,15 @@ channels, used with ``T`` input bands:
    pretrained band of the same name, in any spelling of it (:mod:`geotorch.models.band_names`: ``B01`` is
    ``B1``); a name the weights do not have is an error.
 2. Otherwise target band ``i`` takes the kernel slice of pretrained band ``i mod S``: fewer bands keep the
-   first ``T`` slices, more bands repeat the pretrained ones cyclically.
-3. Either way the result is multiplied by ``S / T``, so that an input whose bands all have the same value
-   gives (up to the cyclic remainder) the same response as before.
+   first ``T`` slices, more bands repeat the pretrained ones cyclically; and a single band (``T = 1``: grey,
+   panchromatic, one SAR polarisation) takes the sum of all ``S`` slices instead.
+3. The slices (not the sum) are multiplied by ``S / T``, so that an input whose bands all have the same
+   value gives (up to the cyclic remainder) the same response as before; the sum gives a single band
+   exactly the response the pretrained model gives that band repeated ``S`` times.
 
-This generalises timm's rule for RGB weights (``adapt_input_conv``) to any source band count. Nothing is
-ever left randomly initialised, and every adaptation is announced with a :class:`BandAdaptationWarning`.
+This is the rule of segmentation-models-pytorch (``patch_first_conv``) and, for one band, of timm
+(``adapt_input_conv``), for any source band count. Nothing is ever left randomly initialised, and every
+adaptation is announced with a :class:`BandAdaptationWarning`.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ def adapt_input_weight(
         product: their input product (:attr:`Weights.product <geotorch.models.Weights.product>`), likewise.
 
     Returns:
-        The adapted kernel with ``in_chans`` input channels (``weight`` itself when nothing changes).
+        The adapted kernel with ``in_chans`` input channels (``weight`` itself when nothing changes); for one
+        band without ``bands``, the sum of the pretrained slices.
 
     Raises:
         ValueError: if ``bands`` does not have ``in_chans`` names, or names a band the weights lack, or one
@@ -65,6 +69,8 @@ def adapt_input_weight(
                 "leave bands=None to adapt by position instead"
             )
         index = [list(source_bands).index(band) for band in bands]
+    elif in_chans == 1 and source > 1:
+        return weight.sum(dim=1, keepdim=True)
     else:
         index = [channel % source for channel in range(in_chans)]
     if index == list(range(source)):
@@ -74,9 +80,14 @@ def adapt_input_weight(
 
 def announce(name: str, source: int, in_chans: int, by_name: bool) -> None:
     """Warn that the weights ``name`` with ``source`` bands were adapted to ``in_chans`` bands."""
-    how = "by band name" if by_name else "by position (band i takes pretrained band i mod S)"
+    if by_name:
+        how = f"by band name, scaled by {source}/{in_chans}"
+    elif in_chans == 1:
+        how = "as the sum of the pretrained bands' kernels"
+    else:
+        how = f"by position (band i takes pretrained band i mod S), scaled by {source}/{in_chans}"
     warnings.warn(
-        f"{name}: first layer adapted from {source} to {in_chans} bands {how}, scaled by {source}/{in_chans}",
+        f"{name}: first layer adapted from {source} to {in_chans} bands {how}",
         BandAdaptationWarning,
         stacklevel=3,
     )
