@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,22 @@ def test_arguments_that_train_wrong_or_fail_later_are_refused_when_built(task_cl
 def test_arguments_at_their_limits_train(tmp_path: Path, task_class: type[Any], arguments: dict[str, Any]) -> None:
     task = task_class(in_channels=13, **{**SMALL, **arguments})
     assert torch.isfinite(task.training_step({"image": scene_batch(tmp_path, 0)}, 0))
+
+
+@pytest.mark.parametrize(("task_class", "arguments", "warned"), [
+    (SimCLRTask, {}, True), (MoCoTask, {"version": 3}, True), (MoCoTask, {"version": 2, "memory_bank_size": 0}, True),
+    (MoCoTask, {"version": 2, "memory_bank_size": 16}, False), (BYOLTask, {}, False)])
+def test_a_batch_of_one_image_without_negatives_is_warned_of_once(tmp_path: Path, task_class: type[Any],
+                                                                  arguments: dict[str, Any], warned: bool) -> None:
+    # Before: SimCLR's and MoCo v3's loss of one image was exactly 0, silently: batch_size=1 trained nothing.
+    task = task_class(in_channels=13, **SMALL, **arguments)
+    chip = scene_batch(tmp_path, 0)[:1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        losses = [float(task.training_step({"image": chip}, step)) for step in range(2)]
+    ours = [str(warning.message) for warning in caught if "a training batch of one image" in str(warning.message)]
+    if warned:
+        assert losses == [0.0, 0.0] and len(ours) == 1
+        assert ours[0].startswith(f"{task_class.__name__}: a training batch of one image has no other image")
+    else:
+        assert not ours and losses[0] > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import copy
+import warnings
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -140,6 +141,8 @@ class SelfSupervisedTask(BaseTask):
 
     #: The projection head on the backbone's features.
     projection: nn.Module
+    #: Whether a training batch of one image was warned of (once a task).
+    _warned_of_one: bool = False
     #: EMA copies of the backbone and projection, in the tasks that call :meth:`configure_momentum`.
     momentum_backbone: nn.Module
     momentum_projection: nn.Module
@@ -247,9 +250,25 @@ class SelfSupervisedTask(BaseTask):
     def pair_loss(self, first: Tensor, second: Tensor, training: bool) -> Tensor:
         """The loss of two views of the same images; ``training`` is False in validation (no EMA, no queue)."""
 
+    def contrasts_within_batch(self) -> bool:
+        """Whether each image's negatives are the batch's other images (SimCLR; MoCo without memory bank)."""
+        return False
+
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> Tensor:
-        """The loss of two views of a batch, logged as ``train_loss``."""
+        """The loss of two views of a batch, logged as ``train_loss``.
+
+        Warns:
+            UserWarning: once, at a batch of one image where the negatives come from the batch: its loss is 0.
+        """
         first, second = self.views(batch)
+        if first.shape[0] == 1 and self.contrasts_within_batch() and not self._warned_of_one:
+            self._warned_of_one = True
+            warnings.warn(
+                f"{type(self).__name__}: a training batch of one image has no other image to contrast its views "
+                "with, so its loss is 0 and it trains nothing; use batches of 2 or more images (an odd last batch "
+                "of one costs only itself)",
+                stacklevel=2,
+            )
         loss = self.pair_loss(first, second, training=True)
         self.log_split("train", loss, first.shape[0])
         return loss

@@ -150,6 +150,10 @@ class MoCoTask(SelfSupervisedTask):
         self.register_buffer("queue", F.normalize(torch.randn(size, output), dim=1) if size else None)
         self.register_buffer("queue_pointer", torch.zeros((), dtype=torch.long))
 
+    def contrasts_within_batch(self) -> bool:
+        """Whether the batch's other keys are the negatives: without a memory bank (v3, or size 0)."""
+        return self.queue is None
+
     @torch.no_grad()
     def enqueue(self, keys: Tensor) -> None:
         """Put ``keys`` into the queue in place of its oldest ones."""

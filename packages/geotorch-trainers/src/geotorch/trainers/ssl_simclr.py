@@ -113,6 +113,10 @@ class SimCLRTask(SelfSupervisedTask):
         self.projection = projection_head(width, hparams["hidden_dim"] or width, hparams["output_dim"],
                                           hparams["layers"], batch_norm=hparams["version"] == 2)
 
+    def contrasts_within_batch(self) -> bool:
+        """True: the batch's other images are the negatives."""
+        return True
+
     def pair_loss(self, first: Tensor, second: Tensor, training: bool) -> Tensor:
         """NT-Xent of the two views' projections."""
         projections = self.projection(self(torch.cat([first, second])))
