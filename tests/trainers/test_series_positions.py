@@ -106,3 +106,13 @@ def test_a_series_across_new_year_keeps_counting_from_its_first_year() -> None:
     times = torch.tensor([[first, first + 14 * 86400.0]], dtype=torch.float64)
     positions = step_positions({"time": times}, "task")
     assert positions is not None and positions.tolist() == [[358.0, 372.0]]
+
+
+def test_times_that_do_not_fit_the_steps_are_named(tmp_path: Path) -> None:
+    batch = batch_of_both_tiles(write_tiles(tmp_path))
+    batch["image"] = batch["image"][:, :2]  # a transform that kept two steps of the image, and its three times
+    task = SpatioTemporalSegmentationTask(model="utae", in_channels=3, num_classes=5).eval()
+    # Before: the model's "positions must be (B, T) = (2, 2); got (2, 3)", of an argument the user never gave.
+    with pytest.raises(ValueError, match=r"batch\['time'\] of shape \(2, 3\) is not one time per step of the series "
+                                         r"of shape \(2, 2, 3, 16, 16\), \(B, T\) = \(2, 2\)"):
+        task.predict_step(batch, 0)

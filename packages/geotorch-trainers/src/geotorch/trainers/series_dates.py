@@ -12,6 +12,8 @@ from torch import Tensor, nn
 
 #: The key of a batch's acquisition times, as GeoTorch's time-series datasets give them.
 TIME_KEY = "time"
+#: The keys of a batch's series: image series of the segmentation and pixelwise tasks, sequences of the others.
+SERIES_KEYS = ("image", "input")
 #: Seconds in a day: ``time`` is POSIX seconds, positions are days.
 SECONDS_PER_DAY = 86_400.0
 
@@ -41,11 +43,17 @@ def step_positions(batch: Mapping[str, Any], owner: str) -> Tensor | None:
         The positions on ``time``'s device, or None when the batch has no ``(B, T)`` ``time`` tensor.
 
     Raises:
-        ValueError: if ``time`` holds an infinite value (no date), naming it.
+        ValueError: if ``time`` holds an infinite value (no date), or is not one time per step of the batch's
+            series (``image`` ``(B, T, C, H, W)`` or ``input`` ``(B, T, C)``), naming it.
     """
     time = batch.get(TIME_KEY)
     if not isinstance(time, Tensor) or time.ndim != 2:
         return None
+    series = next((batch[key] for key in SERIES_KEYS if isinstance(batch.get(key), Tensor)), None)
+    if series is not None and series.ndim >= 3 and tuple(time.shape) != tuple(series.shape[:2]):
+        raise ValueError(f"{owner}: batch['time'] of shape {tuple(time.shape)} is not one time per step of the "
+                         f"series of shape {tuple(series.shape)}, (B, T) = {tuple(series.shape[:2])}: did a transform "
+                         "change the steps of the image but not its times?")
     seconds = time.detach().to("cpu", torch.float64).numpy()
     if np.isinf(seconds).any():
         raise ValueError(f"{owner}: batch['time'] holds {seconds[np.isinf(seconds)][0]}, no date; give each step's "
