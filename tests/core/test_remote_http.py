@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 import threading
@@ -239,3 +240,12 @@ def test_credentials_do_not_follow_a_redirect_to_another_host(
         assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
         assert all(seen["Authorization"] == "Bearer t0ken" for seen in server.headers_seen["a.tif"])
         assert not any("Authorization" in seen for seen in storage.headers_seen["a.tif"])
+
+
+def test_a_file_served_gzip_encoded_is_refused_naming_the_coding(server: LocalHTTPServer) -> None:
+    """An object stored gzip-compressed with Content-Encoding: gzip: its ranges are compressed bytes, no GeoTIFF."""
+    local = _tile(server.root, "plain.tif", 32631)
+    (server.root / "a.tif").write_bytes(gzip.compress(local.read_bytes()))
+    server.frame("a.tif", "length", headers={"Content-Encoding": "gzip"})
+    with pytest.raises(OSError, match=r"/a\.tif: the server sends the file with Content-Encoding 'gzip'"):
+        RasterDataset(paths=server.url("a.tif"), cache=False)

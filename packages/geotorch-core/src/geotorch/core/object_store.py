@@ -231,8 +231,8 @@ def http_stamp(url: str) -> Stamp | None:
     Raises:
         FileNotFoundError: on HTTP 404 or 410, naming the URL and the status.
         OSError: on another error status (after retries for 429 and 5xx) or a failed
-            connection, naming the URL and the status or error; or if the server sends other bytes than
-            a range asks for (:func:`_check_ranges`).
+            connection, naming the URL and the status or error; if the server sends other bytes than
+            a range asks for (:func:`_check_ranges`), or sends the file with a Content-Encoding.
     """
     for attempt in range(ATTEMPTS):
         try:
@@ -248,6 +248,13 @@ def http_stamp(url: str) -> Stamp | None:
                 reason = error.reason if isinstance(error, urllib.error.URLError) else error
                 raise OSError(f"{url}: request failed: {reason}") from error
         time.sleep(FIRST_DELAY_S * 2**attempt)
+    coding = headers.get("Content-Encoding", "identity").strip().lower()
+    if coding not in ("", "identity"):
+        raise OSError(
+            f"{url}: the server sends the file with Content-Encoding {coding!r} (stored compressed, as S3 serves an "
+            "object uploaded with that metadata), so byte ranges of it hold compressed bytes, in which GDAL finds "
+            "no raster; store or serve the file without a Content-Encoding"
+        )
     _check_ranges(url)
     etag, modified = headers.get("ETag", ""), headers.get("Last-Modified", "")
     if not etag and not modified:
