@@ -144,3 +144,18 @@ def test_masks_with_a_channel_axis_train_as_the_same_masks_without(tmp_path: Pat
         torch.manual_seed(1)
         losses.append(float(task.training_step(batch, 0)))
     assert losses[1] == pytest.approx(losses[0]) and losses[2] == pytest.approx(losses[0])
+
+
+@pytest.mark.parametrize("model", DETECTORS)
+def test_an_image_holding_nodata_nan_is_refused(tmp_path: Path, model: str) -> None:
+    # Before: a NaN loss in training and NaN detections, scored as misses (val_map 0), silently.
+    bands = np.stack([reflectance((64, 64), seed) for seed in range(3)]).astype("float32") / 20000
+    bands[:, :, :10] = np.nan  # the scene's edge, outside the swath
+    image = read(write_raster(tmp_path / "edge.tif", bands, 32633, 500000.0, 4600000.0, 1.0, nodata=float("nan")))
+    task = ObjectDetectionTask(model=model, **SMALL)
+    batch = {"image": image[None], "boxes": [BOX + 12], "labels": [torch.tensor([1])]}
+    message = r"ObjectDetectionTask: image 0 of the batch holds 1920 NaN or infinite values \(nodata pixels\?\)"
+    with pytest.raises(ValueError, match=message):
+        task.training_step(batch, 0)
+    with pytest.raises(ValueError, match=message):
+        task.eval().validation_step(batch, 0)

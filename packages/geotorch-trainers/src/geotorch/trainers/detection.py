@@ -11,7 +11,7 @@ from torchmetrics.detection import MeanAveragePrecision
 
 from geotorch.core import list_models
 from geotorch.trainers.base import BaseTask, rename_legacy
-from geotorch.trainers.detection_targets import checked_objects
+from geotorch.trainers.detection_targets import check_image_finite, checked_objects
 from geotorch.trainers.networks import build_model, freeze
 
 #: What torchmetrics' ``MeanAveragePrecision`` returns that is not a score (the classes seen); never logged.
@@ -132,18 +132,19 @@ class ObjectDetectionTask(BaseTask):
         """The batch's images, checked against ``in_channels``, and its per-image targets, checked against them.
 
         Raises:
-            ValueError: if an image is not ``(in_channels, H, W)``, a key of :attr:`target_keys` is missing
-                (``targeted``: training and scoring), or a target does not fit its image
-                (:func:`~geotorch.trainers.detection_targets.checked_objects`).
+            ValueError: if an image is not ``(in_channels, H, W)`` or holds NaN or infinite values, a key of
+                :attr:`target_keys` is missing (``targeted``: training and scoring), or a target does not fit
+                its image (:func:`~geotorch.trainers.detection_targets.checked_objects`).
         """
         images = list(batch["image"])
         wanted = self.hparams["in_channels"]
-        for image in images:
+        for index, image in enumerate(images):
             if image.ndim != 3 or image.shape[0] != wanted:
                 raise ValueError(
                     f"{type(self).__name__}: a batch image has shape {tuple(image.shape)}, not ({wanted}, H, W); "
                     f"set the task's in_channels to the images' band count or give images of {wanted} bands"
                 )
+            check_image_finite(type(self).__name__, index, image)
         keys = {key: key if key in batch else torchgeo for key, torchgeo in self.target_keys.items()}
         missing = [f"{key!r} (or {torchgeo!r})" for key, torchgeo in self.target_keys.items()
                    if key not in batch and torchgeo not in batch]

@@ -1,4 +1,4 @@
-"""The objects of a detection batch checked against their image: boxes, labels and masks the detector can take.
+"""The images and objects of a detection batch checked: finite pixels; boxes, labels and masks that fit.
 
 torchvision's detectors check little of their targets: a box list longer than its labels, boxes of another
 image's frame, NaN corners or masks of half the image's size are trained on without a word, and float labels
@@ -49,6 +49,25 @@ def checked_objects(owner: str, index: int, image: Tensor, objects: dict[str, Te
     if masks is not None:
         checked["masks"] = _checked_masks(where, masks, count, height, width)
     return checked
+
+
+def check_image_finite(owner: str, index: int, image: Tensor) -> None:
+    """Refuse an image holding NaN or infinite values, such as the NaN nodata of float rasters.
+
+    One such pixel made every loss of the batch NaN (and the weights after the step), and the detections
+    of the image NaN, scored as misses.
+
+    Raises:
+        ValueError: naming the image and how many of its values are not finite.
+    """
+    if not image.is_floating_point():
+        return
+    finite = image.isfinite()
+    if not bool(finite.all()):
+        raise ValueError(
+            f"{owner}: image {index} of the batch holds {int((~finite).sum())} NaN or infinite values (nodata "
+            "pixels?); fill them before the task (torch.nan_to_num in the dataset's transforms)"
+        )
 
 
 def _checked_boxes(where: str, boxes: Tensor, height: int, width: int) -> Tensor:
