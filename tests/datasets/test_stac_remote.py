@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import pytest
 import torch
 
-from geotorch.datasets import STACDataset
+from geotorch.datasets import STACDataset, stac_http
 from tests.conftest import LocalHTTPServer
 from tests.datasets.fakes.stac import ITEMS, WINDOW_A, query, write_items
 
@@ -22,3 +24,25 @@ def test_remote_assets_read_the_pixels_of_their_local_copies(http_server: LocalH
     sample = remote[window]
     assert torch.equal(sample["image"], expected["image"]) and torch.equal(sample["time"], expected["time"])
     assert http_server.gets("catalogue/a-0105_nir.tif") >= 1
+
+
+def test_a_table_cut_short_or_a_silent_server_is_an_error_naming_the_url(
+    http_server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table whose body stops early, or a server that stops sending: one line naming the URL, within the limit."""
+    write_items(http_server.root / "catalogue", ITEMS, relative=True)
+    url = http_server.url("catalogue/items.parquet")
+    http_server.truncate("catalogue/items.parquet", 100)
+    with pytest.raises(OSError, match=r"the table at http://.*/catalogue/items\.parquet was cut short \(100 bytes"):
+        STACDataset(url, ["red"])
+    http_server.restore("catalogue/items.parquet")
+    monkeypatch.setattr(stac_http, "TIMEOUT_S", 1.0)
+    http_server.stall("catalogue/items.parquet", 100)
+    start = time.monotonic()
+    with pytest.raises(OSError, match=r"fetching the table at http://.*/catalogue/items\.parquet failed: .*timed out"):
+        STACDataset(url, ["red"])
+    assert time.monotonic() - start < 10
+    http_server.restore("catalogue/items.parquet")
+    assert len(STACDataset(url, ["red"])) == len(ITEMS)
+    with pytest.raises(FileNotFoundError, match=r"no STAC GeoParquet table at http://.*/nothing\.parquet: HTTP 404"):
+        STACDataset(http_server.url("nothing.parquet"), ["red"])

@@ -26,6 +26,7 @@ from urllib.parse import urlparse, urlunparse
 from urllib.request import url2pathname
 
 from geotorch.core import DatasetNotFoundError
+from geotorch.datasets.stac_http import fetch_table
 from geotorch.datasets.stac_selection import Filters, parse_filters
 
 _REQUIRED = ("id", "assets")
@@ -92,11 +93,13 @@ def read_table(index_path: str, filters: Filters | None, storage_options: Mappin
     A local file or folder of tables is read by pyarrow; an ``s3://`` or ``gs://`` URL without
     ``storage_options`` by pyarrow's own filesystems, with credentials and endpoints from the stores'
     standard environment variables (``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ...);
-    any other URL (``http(s)://``, or with ``storage_options``) through fsspec.
+    an ``http(s)://`` URL without ``storage_options`` fetched whole (:func:`~geotorch.datasets.stac_http.fetch_table`);
+    any other URL (or with ``storage_options``) through fsspec.
 
     Raises:
         DatasetNotFoundError: if there is no table at ``index_path`` (a folder holding no ``.parquet`` file).
         FileNotFoundError: if there is no table at the URL ``index_path``, naming it.
+        OSError: if an http(s) table cannot be fetched whole (server error, silence, a body cut short), naming it.
         ValueError: if a filter names no column of the table or does not apply, naming it; if the table
             lacks a column the STAC GeoParquet layout requires.
     """
@@ -133,6 +136,8 @@ def _source(index_path: str, storage_options: Mapping[str, Any] | None) -> tuple
 
         filesystem, path = pyarrow.fs.FileSystem.from_uri(index_path)
         return path, filesystem
+    if scheme in ("http", "https") and not storage_options:
+        return io.BytesIO(fetch_table(index_path)), None
     if scheme != "file":
         import fsspec  # type: ignore[import-untyped]
 
