@@ -320,3 +320,22 @@ def test_a_bucket_in_another_region_is_listed_in_its_region(
         del counting.regions["far"]
         s3.delete_object(Bucket="far", Key="scenes/a.tif")
         s3.delete_bucket(Bucket="far")
+
+
+def test_no_credentials_at_all_are_named_and_a_public_bucket_reads_unsigned(
+    s3: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No key in the environment or ~/.aws: the SDKs' last resort, the EC2 metadata service, is no reason to show."""
+    local = _upload(s3, tmp_path, "public/a.tif", 32631, seed=8)
+    s3.put_object_acl(Bucket=BUCKET, Key="public/a.tif", ACL="public-read")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # A port of the metadata service's address where none answers, as off EC2 (on EC2 a role could give keys).
+    monkeypatch.setenv("AWS_METADATA_ENDPOINT", "http://169.254.169.254:1")
+    for given in (f"s3://{BUCKET}/public", f"s3://{BUCKET}/public/a.tif"):
+        with pytest.raises(OSError, match=r"no AWS credentials were found .* set AWS_NO_SIGN_REQUEST=YES"):
+            RasterDataset(paths=given, cache=False)
+    monkeypatch.setenv("AWS_NO_SIGN_REQUEST", "YES")
+    remote = RasterDataset(paths=f"s3://{BUCKET}/public", cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])

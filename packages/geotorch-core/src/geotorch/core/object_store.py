@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from geotorch.core.aws_profile import profile_settings
+from geotorch.core.aws_profile import config_file, credentials_file, profile_name, profile_settings
 from geotorch.core.http_headers import file_headers, range_fault
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp, request_url
@@ -95,6 +95,13 @@ def _list_or_head(
         if regional is not None:
             return _list_or_head(url, scheme, bucket, key, filename_glob, regional)
         failure = OSError(f"{url}: listing failed: {type(error).__name__}: {_first_line(error)}")
+        if _asked_instance_metadata(error):
+            failure = OSError(
+                f"{url}: listing failed: no AWS credentials were found (no AWS_ACCESS_KEY_ID, no keys for profile "
+                f"{profile_name()!r} in {credentials_file()} or {config_file()}), and the EC2 instance metadata "
+                f"service asked instead did not give any ({_first_line(error)}); for a public bucket set "
+                "AWS_NO_SIGN_REQUEST=YES, else give keys (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
+            )
         if not named:
             raise failure from error
         # Listing may be denied where reading is granted (s3:GetObject without s3:ListBucket): an object
@@ -137,6 +144,11 @@ def _region_of(store: ObjectStore) -> str:
     """The region an S3 client signs for."""
     config = getattr(store, "config", None) or {}
     return str(config.get("region") or configured_region())
+
+
+def _asked_instance_metadata(error: BaseException) -> bool:
+    """Whether the store failed asking the EC2 instance metadata service: its last resort for credentials."""
+    return any(address in str(error) for address in ("169.254.169.254", "[fd00:ec2::254]"))
 
 
 def _first_line(error: BaseException) -> str:
