@@ -111,6 +111,21 @@ class BaseDataModule(LightningDataModule):
             return {key: value.to(device) if isinstance(value, Tensor) else value for key, value in batch.items()}
         return super().transfer_batch_to_device(batch, device, dataloader_idx)
 
+    def stage_augmentation(self) -> nn.Module:
+        """The augmentation of the trainer's current stage (``train_aug``, ...), else ``aug``."""
+        state = self.trainer
+        stage = None
+        if state is not None:
+            if state.training:
+                stage = self.train_aug
+            elif state.validating or state.sanity_checking:
+                stage = self.val_aug
+            elif state.testing:
+                stage = self.test_aug
+            elif state.predicting:
+                stage = self.predict_aug
+        return stage or self.aug
+
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """Apply the current stage's augmentation to a batch already on the device.
 
@@ -121,19 +136,8 @@ class BaseDataModule(LightningDataModule):
         """
         if not isinstance(batch, dict) or "image" not in batch:
             return batch
-        augment = self.aug
-        if self.trainer is not None:
-            state = self.trainer
-            if state.training:
-                augment = self.train_aug or self.aug
-            elif state.validating or state.sanity_checking:
-                augment = self.val_aug or self.aug
-            elif state.testing:
-                augment = self.test_aug or self.aug
-            elif state.predicting:
-                augment = self.predict_aug or self.aug
         batch["image"] = batch["image"].float()
-        augmented = augment(batch)
+        augmented = self.stage_augmentation()(batch)
         if self.trainer is None:
             return augmented
         return self.trainer.precision_plugin.convert_input(augmented)

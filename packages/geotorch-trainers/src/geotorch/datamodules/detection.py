@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torch.nn.functional import interpolate
 from torch.utils.data import DataLoader, Dataset, random_split
 
@@ -19,15 +19,18 @@ class NonGeoDetectionDataModule(NonGeoDataModule):
 
     Images of detection benchmarks differ in size and in object count, so batches are made by
     :func:`geotorch.core.collate_detection`: every key holds the list of the samples'
-    values. On the device each image is normalised with the class's ``mean`` and ``std``; there is
-    no random augmentation, since flips would have to move the boxes and masks too.
+    values. On the device each image goes, as one sample with its ``boxes`` and instance ``masks``,
+    through the stage's augmentation (``train_aug``, ``val_aug``, ``test_aug``, ``predict_aug``, else
+    ``aug``: by default normalisation with the class's ``mean`` and ``std``), a
+    :class:`~geotorch.transforms.AugmentationSequential` that moves boxes and masks with the image;
+    objects it moves wholly out of the image are dropped with their labels and masks.
     """
 
     #: ``(height, width)`` every image is resized to on the device, its boxes and masks with it (None: kept).
     resize_to: tuple[int, int] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Keep the settings as :class:`NonGeoDataModule` does."""
+        """Keep the settings as :class:`NonGeoDataModule` does; no augmentation but normalisation by default."""
         super().__init__(*args, **kwargs)
         self.train_aug = None
 
@@ -47,17 +50,63 @@ class NonGeoDetectionDataModule(NonGeoDataModule):
         return super().transfer_batch_to_device(batch, device, dataloader_idx)
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
-        """Normalise every image of a batch already on the device, and resize it to :attr:`resize_to`."""
+        """Augment every image of a batch already on the device with its objects, and resize it to :attr:`resize_to`."""
         if not isinstance(batch, dict) or "image" not in batch:
             return batch
-        images = list(batch["image"])
-        if images:
-            mean = torch.as_tensor(self.mean, dtype=torch.float32, device=images[0].device).view(-1, 1, 1)
-            std = torch.as_tensor(self.std, dtype=torch.float32, device=images[0].device).view(-1, 1, 1)
-            batch["image"] = [(image.float() - mean) / std for image in images]
+        batch = augmented_objects(self.stage_augmentation(), batch)
         if self.resize_to is not None:
             batch = resized(batch, self.resize_to)
         return batch
+
+
+#: The batch keys of each image's objects, GeoTorch's name first, then TorchGeo's.
+OBJECT_KEYS = {"boxes": ("boxes", "bbox_xyxy"), "labels": ("labels", "label"), "masks": ("masks", "mask")}
+
+
+def augmented_objects(augment: nn.Module, batch: dict[str, Any]) -> dict[str, Any]:
+    """``batch`` with each image, and its boxes and instance masks, through ``augment`` as one sample.
+
+    Objects whose boxes keep no area inside their image (a crop cut them away) are dropped, with their
+    labels and masks.
+
+    Args:
+        augment: an augmentation of sample dicts (``image`` ``(C, H, W)``, ``boxes`` ``(N, 4)``, ``mask``
+            ``(N, H, W)``), such as :class:`~geotorch.transforms.AugmentationSequential`.
+        batch: a batch of listed images and objects, as :func:`geotorch.core.collate_detection` makes it.
+
+    Returns:
+        A new batch of the augmented images (float) and objects, under the batch's own keys.
+    """
+    keys = {kind: next((key for key in names if key in batch), None) for kind, names in OBJECT_KEYS.items()}
+    out = dict(batch)
+    lists: dict[str, list[Tensor]] = {"image": [], **{kind: [] for kind, key in keys.items() if key is not None}}
+    for index, image in enumerate(batch["image"]):
+        sample: dict[str, Tensor] = {"image": image.float()}
+        if keys["boxes"] is not None:
+            sample["boxes"] = batch[keys["boxes"]][index].float()
+        if keys["masks"] is not None:
+            sample["mask"] = batch[keys["masks"]][index]
+        result = augment(sample)
+        view: Tensor = result["image"]
+        single = view.ndim == 4
+        lists["image"].append(view[0] if single else view)
+        kept = None
+        if keys["boxes"] is not None:
+            boxes: Tensor = result["boxes"][0] if single else result["boxes"]
+            height, width = view.shape[-2:]
+            inside_x = (boxes[:, 2].clamp(0, width) - boxes[:, 0].clamp(0, width)) > 0
+            inside_y = (boxes[:, 3].clamp(0, height) - boxes[:, 1].clamp(0, height)) > 0
+            kept = inside_x & inside_y
+            lists["boxes"].append(boxes[kept])
+        if keys["masks"] is not None:
+            masks: Tensor = result["mask"][0] if single else result["mask"]
+            lists["masks"].append(masks if kept is None else masks[kept])
+        if keys["labels"] is not None:
+            labels: Tensor = batch[keys["labels"]][index]
+            lists["labels"].append(labels if kept is None else labels[kept.to(labels.device)])
+    for kind, values in lists.items():
+        out[kind if kind == "image" else str(keys[kind])] = values
+    return out
 
 
 def resized(batch: dict[str, Any], size: tuple[int, int]) -> dict[str, Any]:
