@@ -14,6 +14,8 @@ from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
 
+from geotorch.core.extent import covering_bounds, covering_lonlat
+
 #: A CRS in any form a ``crs`` argument takes (see :func:`as_crs`): a rasterio or pyproj CRS, an EPSG
 #: code (``32633``, ``"EPSG:32633"``), a WKT, PROJ or PROJJSON string, a PROJJSON or ``{"init": ...}`` dict.
 CRSLike: TypeAlias = CRS | pyproj.CRS | str | int | Mapping[str, Any]
@@ -290,30 +292,57 @@ def _transform_box(
     source: CRS, target: CRS, left: float, bottom: float, right: float, top: float
 ) -> list[tuple[float, float, float, float]]:
     """:func:`transform_boxes` of a box whose longitudes, if ``source`` is geographic, are canonical."""
-    box = transform_bounds(source, target, left, bottom, right, top)
     if same_crs(source, target):
-        return [box]
+        return [(left, bottom, right, top)]
     if target.is_geographic:
+        box = covering_lonlat(transformer(source, target), left, bottom, right, top, half_turn(target))
         if box[0] <= box[2]:
             return [box]
         # pyproj's transform_bounds says that a box crosses the antimeridian by returning left > right.
         half = half_turn(target)
         return [(box[0], box[1], half, box[3]), (-half, box[1], box[2], box[3])]
+    box = _covering_bounds(source, target, left, bottom, right, top)
     if source.is_geographic:
         return [box]
-    west, south, east, north = transform_bounds(source, _LONLAT, left, bottom, right, top)
+    west, south, east, north = covering_lonlat(transformer(source, _LONLAT), left, bottom, right, top, 180.0)
     if south <= -90.0 or north >= 90.0:
         # A pole lies in the footprint (pyproj's bounds then reach it): the target's projection of the edges
         # misses the interior around it, which spans every longitude down to the pole.
         return [_with_polar_cap(target, box, south, north)]
     if not west > east:
         return [box]
-    eastern = transform_bounds(_LONLAT, target, west, south, 180.0, north)
-    western = transform_bounds(_LONLAT, target, -180.0, south, east, north)
+    eastern = _covering_bounds(_LONLAT, target, west, south, 180.0, north)
+    western = _covering_bounds(_LONLAT, target, -180.0, south, east, north)
     if eastern[0] <= western[2] and western[0] <= eastern[2]:
         # The two sides meet in the target (its x does not jump at the antimeridian): one box holds them.
         return [box]
     return [eastern, western]
+
+
+def _covering_bounds(
+    source: CRS, target: CRS, left: float, bottom: float, right: float, top: float
+) -> tuple[float, float, float, float]:
+    """Bounds in the projected ``target`` of every place of a box in ``source`` (see :func:`covering_bounds`).
+
+    A geographic box wider than 22 degrees has its edges followed half a degree at a time: a
+    parallel across every longitude is a circle in a polar CRS, whose 23 points of pyproj's
+    default cut its corners by 0.25 % of its radius. Chords still cut curved edges, by a
+    quarter of what chords twice as long cut: each side is pushed out by the difference
+    between the two, which a side along a straight edge (Web Mercator's x) does not move.
+    """
+    move = transformer(source, target)
+    degrees = max(right - left, top - bottom) * 180.0 / half_turn(source) if source.is_geographic else 0.0
+    if degrees <= 22.0:
+        return covering_bounds(move, left, bottom, right, top)
+    steps = math.ceil(degrees)
+    fine = covering_bounds(move, left, bottom, right, top, 2 * steps - 1)
+    coarse = move.transform_bounds(left, bottom, right, top, densify_pts=steps - 1)
+    # Sides the coarse chords put off the Earth (a pole at infinity) are not compared.
+    cut = [
+        abs(one - other) if abs(one) < _FAR and abs(other) < _FAR else 0.0
+        for one, other in zip(fine, coarse, strict=True)
+    ]
+    return fine[0] - cut[0], fine[1] - cut[1], fine[2] + cut[2], fine[3] + cut[3]
 
 
 #: Coordinates beyond this magnitude are no place on the Earth, in any linear unit.
@@ -362,7 +391,7 @@ def _with_polar_cap(
                 "sends to infinity; choose a crs that holds it (e.g. the polar stereographic CRS of that pole)"
             )
         west, east = -180.0, 180.0
-    cap = transform_bounds(_LONLAT, target, west, south, east, north)
+    cap = _covering_bounds(_LONLAT, target, west, south, east, north)
     if not all(math.isfinite(value) for value in cap) or cap[0] > cap[2]:
         return box
     return min(box[0], cap[0]), min(box[1], cap[1]), max(box[2], cap[2]), max(box[3], cap[3])

@@ -1,0 +1,179 @@
+"""Extents of boxes in another CRS that hold every place of the box the CRS can express."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+from pyproj import Transformer
+
+#: Points a side of the grid of a box's interior that tells whether the edges bound its image: a few, so that
+#: the boxes of ordinary files (a UTM scene read in the next zone) cost little more than their edges.
+_PROBE = 5
+
+#: Points a side of the grid of a box's interior where they do not (see :func:`covering_bounds`).
+_GRID = 21
+
+#: Steps halving the gap between a point a CRS expresses and one it does not, down to 2**-30 of a grid cell.
+_BISECTIONS = 30
+
+#: Coordinates beyond this magnitude are no place on the Earth, in any linear unit: PROJ gives a point it
+#: sends to infinity (a pole in Mercator) as a huge finite number (1e23 m).
+_FAR = 1e12
+
+Bounds = tuple[float, float, float, float]
+
+
+def covering_bounds(
+    transformer: Transformer, left: float, bottom: float, right: float, top: float, densify_pts: int = 21
+) -> Bounds:
+    """Bounds ``(left, bottom, right, top)`` in a projected target of a box in the transformer's source.
+
+    pyproj's ``transform_bounds`` follows the box's edges, which bound its image only
+    where the projection maps the box one to one and onto its edges. A box larger than
+    the target's area of use breaks that: the whole globe's edges (the poles, the
+    antimeridian) all lie on one line of a UTM zone, and a geostationary view's corners
+    lie off the Earth. A few points of the box's interior tell whether its edges bound its image;
+    where they do not (or the edges are not expressed), a grid of the interior is transformed, with the points
+    where the box leaves the target's domain (the Earth's limb), and the bounds grown to
+    hold them, by a twentieth of their size each way where the grid finds more than the
+    edges: places between grid points reach a little further. Over-covering costs a read;
+    under-covering loses places silently.
+
+    Args:
+        transformer: an ``always_xy`` transformer to a projected CRS.
+        left: western edge of the box, in the source's x unit.
+        bottom: southern edge.
+        right: eastern edge, at least ``left``.
+        top: northern edge, at least ``bottom``.
+        densify_pts: points added between the corners on each edge (pyproj's ``densify_pts``).
+
+    Returns:
+        The bounds in the target's unit; infinite where no point of the box is expressed in it.
+    """
+    edges = transformer.transform_bounds(left, bottom, right, top, densify_pts=densify_pts)
+    bounded = all(math.isfinite(value) and abs(value) < _FAR for value in edges)
+    if bounded and _holds(edges, *_expressed_points(transformer, left, bottom, right, top, _PROBE)):
+        return edges
+    xs, ys = _expressed_points(transformer, left, bottom, right, top, _GRID)
+    if xs.size == 0:
+        return edges
+    found = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+    if bounded:
+        found = (min(found[0], edges[0]), min(found[1], edges[1]), max(found[2], edges[2]), max(found[3], edges[3]))
+    margin_x, margin_y = (found[2] - found[0]) / (_GRID - 1), (found[3] - found[1]) / (_GRID - 1)
+    return found[0] - margin_x, found[1] - margin_y, found[2] + margin_x, found[3] + margin_y
+
+
+def covering_lonlat(
+    transformer: Transformer, left: float, bottom: float, right: float, top: float, half: float
+) -> Bounds:
+    """Bounds ``(west, south, east, north)`` in a geographic target of a box in the transformer's source.
+
+    pyproj's ``transform_bounds`` (``west > east`` across the antimeridian), unless the box's
+    edges lie off the Earth (a geostationary full disk's corners): then the extent of the
+    grid of :func:`covering_bounds` and of the Earth's limb on it, grown by a twentieth each
+    way, with the longitudes taken around the globe: west and east of the widest gap between
+    them, so that an extent across the antimeridian has ``west > east`` too.
+
+    Args:
+        transformer: an ``always_xy`` transformer to a geographic CRS.
+        left: western edge of the box, in the source's x unit.
+        bottom: southern edge.
+        right: eastern edge, at least ``left``.
+        top: northern edge, at least ``bottom``.
+        half: half a turn in the target's angular unit (180 for degrees).
+
+    Returns:
+        The bounds in the target's unit; infinite where no point of the box is expressed in it.
+    """
+    edges = transformer.transform_bounds(left, bottom, right, top, densify_pts=21)
+    if all(math.isfinite(value) for value in edges):
+        return edges
+    lons, lats = _expressed_points(transformer, left, bottom, right, top, _GRID)
+    if lons.size == 0:
+        return edges
+    quarter = half / 2
+    margin_y = (float(lats.max()) - float(lats.min())) / (_GRID - 1)
+    south, north = max(-quarter, float(lats.min()) - margin_y), min(quarter, float(lats.max()) + margin_y)
+    ordered = np.sort(np.mod(lons + half, 2 * half) - half)
+    gaps = np.diff(np.append(ordered, ordered[0] + 2 * half))
+    widest = int(np.argmax(gaps))
+    west, east = float(ordered[(widest + 1) % ordered.size]), float(ordered[widest])
+    span = (east - west) % (2 * half)
+    margin_x = span / (_GRID - 1)
+    if span + 2 * margin_x >= 2 * half:
+        return -half, south, half, north
+    return _wrapped(west - margin_x, half), south, _wrapped(east + margin_x, half), north
+
+
+def _wrapped(longitude: float, half: float) -> float:
+    """``longitude`` moved by whole turns into ``[-half, half]``."""
+    return longitude if -half <= longitude <= half else (longitude + half) % (2 * half) - half
+
+
+def _holds(bounds: Bounds, xs: NDArray[np.float64], ys: NDArray[np.float64]) -> bool:
+    """Whether ``bounds`` hold every point ``xs``, ``ys``, all of which are expressed."""
+    left, bottom, right, top = bounds
+    return bool(((xs >= left) & (xs <= right) & (ys >= bottom) & (ys <= top)).all())
+
+
+def _expressed_points(
+    transformer: Transformer, left: float, bottom: float, right: float, top: float, count: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Target x and y of the ``count`` by ``count`` grid points of the box that the target expresses.
+
+    With the points of the limb between grid points expressed and not: where the box leaves the target's domain.
+    """
+    grid_x, grid_y = np.meshgrid(np.linspace(left, right, count), np.linspace(bottom, top, count))
+    xs, ys = _transformed(transformer, grid_x, grid_y)
+    kept = _expressed(xs, ys)
+    limb_x, limb_y = [xs[kept]], [ys[kept]]
+    for axis in (0, 1):
+        inner, outer = (slice(None, -1), slice(1, None))
+        first = (inner, slice(None)) if axis == 0 else (slice(None), inner)
+        second = (outer, slice(None)) if axis == 0 else (slice(None), outer)
+        crossing = kept[first] != kept[second]
+        if not crossing.any():
+            continue
+        start_in = kept[first][crossing]
+        inside_x = np.where(start_in, grid_x[first][crossing], grid_x[second][crossing])
+        inside_y = np.where(start_in, grid_y[first][crossing], grid_y[second][crossing])
+        outside_x = np.where(start_in, grid_x[second][crossing], grid_x[first][crossing])
+        outside_y = np.where(start_in, grid_y[second][crossing], grid_y[first][crossing])
+        edge_x, edge_y = _limb(transformer, inside_x, inside_y, outside_x, outside_y)
+        limb_x.append(edge_x)
+        limb_y.append(edge_y)
+    return np.concatenate(limb_x), np.concatenate(limb_y)
+
+
+def _limb(
+    transformer: Transformer,
+    inside_x: NDArray[np.float64],
+    inside_y: NDArray[np.float64],
+    outside_x: NDArray[np.float64],
+    outside_y: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Target x and y of the last expressed points on the segments from ``inside`` to ``outside`` (bisection)."""
+    for _ in range(_BISECTIONS):
+        middle_x, middle_y = (inside_x + outside_x) / 2, (inside_y + outside_y) / 2
+        xs, ys = _transformed(transformer, middle_x, middle_y)
+        kept = _expressed(xs, ys)
+        inside_x, outside_x = np.where(kept, middle_x, inside_x), np.where(kept, outside_x, middle_x)
+        inside_y, outside_y = np.where(kept, middle_y, inside_y), np.where(kept, outside_y, middle_y)
+    xs, ys = _transformed(transformer, inside_x, inside_y)
+    return xs, ys
+
+
+def _transformed(
+    transformer: Transformer, xs: NDArray[np.float64], ys: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``xs``, ``ys`` in the target, infinite where the target does not express them."""
+    target_x, target_y = transformer.transform(xs, ys, errcheck=False)
+    return np.asarray(target_x, dtype=np.float64), np.asarray(target_y, dtype=np.float64)
+
+
+def _expressed(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Where ``xs``, ``ys`` are places on the Earth: finite and not beyond :data:`_FAR`."""
+    return np.isfinite(xs) & np.isfinite(ys) & (np.abs(xs) < _FAR) & (np.abs(ys) < _FAR)

@@ -1,0 +1,144 @@
+"""Files indexed in a CRS whose area of use they exceed: the index holds every place they have pixels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from affine import Affine
+from pyproj import Transformer
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.warp import reproject
+
+from geotorch.core import BoundingBox, RasterDataset, VectorDataset
+from geotorch.core.grid import Grid
+from tests.core.rasters import write_raster, write_vector
+
+#: Meteosat's full disk seen from 0 degrees: the corners of its square lie off the Earth.
+GEOSTATIONARY = "+proj=geos +lon_0=0 +h=35785831 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs +sweep=y"
+
+
+class Classes(RasterDataset):
+    """A dataset of integer classes, read nearest so that they compare exactly with GDAL's warp."""
+
+    is_image = False
+
+
+def index_boxes(dataset: RasterDataset | VectorDataset) -> list[tuple[float, ...]]:
+    return [tuple(hit.bounds) for hit in dataset.index.intersection(dataset.index.bounds, objects=True)]
+
+
+def places_in(path: Path, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """x and y in ``crs`` of the corners of every valid pixel of ``path``: the places it has pixels."""
+    with rasterio.open(path) as source:
+        valid = source.read_masks(1) > 0
+        rows, cols = np.nonzero(valid)
+        corners = [(rows + dr, cols + dc) for dr in (0, 1) for dc in (0, 1)]
+        xs, ys = source.transform * (np.concatenate([c for _, c in corners]), np.concatenate([r for r, _ in corners]))
+        move = Transformer.from_crs(source.crs, CRS.from_user_input(crs), always_xy=True)
+    x, y = move.transform(xs, ys, errcheck=False)
+    back_x, back_y = move.transform(x, y, direction="INVERSE", errcheck=False)
+    # Places the CRS expresses: finite, on the Earth, and the same place when brought back.
+    kept = np.isfinite(x) & np.isfinite(y) & (np.abs(x) < 1e12) & (np.abs(y) < 1e12)
+    kept &= np.isclose(back_x, xs, atol=1e-6 * np.ptp(xs)) & np.isclose(back_y, ys, atol=1e-6 * np.ptp(ys))
+    return x[kept], y[kept]
+
+
+def unheld(boxes: list[tuple[float, ...]], xs: np.ndarray, ys: np.ndarray) -> int:
+    held = np.zeros(xs.shape, bool)
+    for minx, maxx, miny, maxy, *_ in boxes:
+        held |= (xs >= minx) & (xs <= maxx) & (ys >= miny) & (ys <= maxy)
+    return int((~held).sum())
+
+
+def gdal_warp(path: Path, query: BoundingBox, crs: CRS, res: float) -> np.ndarray:
+    target = Grid.from_bbox(query, crs, (res, res))
+    out = np.zeros((target.height, target.width), dtype="uint16")
+    with rasterio.open(path) as source:
+        reproject(rasterio.band(source, 1), out, dst_transform=target.transform, dst_crs=target.crs,
+                  dst_nodata=0, resampling=Resampling.nearest)
+    return out
+
+
+def global_raster(tmp_path: Path, res: float = 1.0, south: float = -90.0) -> Path:
+    """Every longitude from ``south`` to the north pole in ``res``-degree pixels of classes 1 to 3."""
+    width, height = round(360 / res), round((90 - south) / res)
+    classes = (np.arange(width * height, dtype="uint16").reshape(height, width) % 3 + 1)
+    return write_raster(tmp_path / "world.tif", classes, "EPSG:4326", Affine(res, 0, -180, 0, -res, 90), nodata=0)
+
+
+def read_at(dataset: RasterDataset, lon: float, lat: float, half: float) -> BoundingBox:
+    x, y = Transformer.from_crs("EPSG:4326", dataset.crs, always_xy=True).transform(lon, lat)
+    return BoundingBox(x - half, x + half, y - half, y + half, dataset.bounds.mint, dataset.bounds.maxt)
+
+
+@pytest.mark.parametrize(
+    ("crs", "lon", "lat"),
+    [("EPSG:32633", -30.0, 10.0), ("EPSG:32633", 120.0, -40.0), ("EPSG:3035", -60.0, 40.0),
+     ("EPSG:3035", 150.0, -20.0)],
+    ids=["utm33-west", "utm33-far-east", "laea-west", "laea-far-east"],
+)
+def test_a_global_raster_in_a_crs_of_a_smaller_area_is_indexed_and_read_everywhere(
+    tmp_path: Path, crs: str, lon: float, lat: float
+) -> None:
+    # The whole globe's edges (the poles, the antimeridian) all lie on one line of a UTM zone: a box of
+    # the edges alone held nothing west of the zone's 500,000 m central meridian.
+    path = global_raster(tmp_path)
+    dataset = Classes(path, crs=crs, res=20000.0)
+    assert unheld(index_boxes(dataset), *places_in(path, crs)) == 0
+    query = read_at(dataset, lon, lat, 200000.0)
+    mask = dataset[query]["mask"].numpy()
+    np.testing.assert_array_equal(mask, gdal_warp(path, query, dataset.crs, 20000.0))
+    assert mask.all()
+
+
+def test_a_global_layer_is_indexed_and_read_west_of_a_utm_zones_central_meridian(tmp_path: Path) -> None:
+    # Two polygons at opposite corners of the world make the layer's extent the whole globe.
+    cells = [shapely.box(-180, -90, -170, -80), shapely.box(170, 80, 180, 90), shapely.box(-31, 9, -29, 11)]
+    path = write_vector(tmp_path / "world.geojson", cells, "EPSG:4326", labels=[1, 2, 3])
+    dataset = VectorDataset(path, crs="EPSG:32633", res=10000.0, label_name="label")
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32633", always_xy=True).transform(-30.0, 10.0)
+    query = BoundingBox(x - 50000, x + 50000, y - 50000, y + 50000, dataset.bounds.mint, dataset.bounds.maxt)
+    mask = dataset[query]["mask"].numpy()
+    assert (mask == 3).sum() >= 50
+
+
+def test_a_hemisphere_in_a_polar_crs_is_indexed_to_its_equator(tmp_path: Path) -> None:
+    # The equator is a circle in EPSG:3413: 23 points along it (pyproj's default densifying) cut its
+    # corners by 31 km, pixels of the file at the equator outside every index box.
+    path = global_raster(tmp_path, res=0.25, south=0.0)
+    dataset = Classes(path, crs="EPSG:3413", res=20000.0)
+    assert unheld(index_boxes(dataset), *places_in(path, "EPSG:3413")) == 0
+
+
+@pytest.mark.parametrize(
+    ("crs", "res", "lon", "lat", "half"),
+    [("EPSG:4326", 0.25, 70.0, 5.0, 2.0), ("EPSG:4326", 0.25, -20.0, -60.0, 2.0),
+     ("EPSG:32633", 20000.0, 15.0, 70.0, 200000.0)],
+    ids=["4326-east-limb", "4326-south-west", "utm33-north"],
+)
+def test_a_geostationary_full_disk_is_indexed_and_read_to_the_earths_limb(
+    tmp_path: Path, crs: str, res: float, lon: float, lat: float, half: float
+) -> None:
+    # Its corners (and most of its edges) lie off the Earth: their transform is infinite, and the file was
+    # refused as no box. 30 km pixels; pixels off the Earth are nodata, as geostationary products give them.
+    size, extent = 371, 5565000.0
+    pixel = 2 * extent / size
+    transform = Affine(pixel, 0, -extent, 0, -pixel, extent)
+    cols, rows = np.meshgrid(np.arange(size) + 0.5, np.arange(size) + 0.5)
+    xs, ys = transform * (cols, rows)
+    lon_lat = Transformer.from_crs(GEOSTATIONARY, "EPSG:4326", always_xy=True)
+    lons, _ = lon_lat.transform(xs, ys, errcheck=False)
+    classes = np.where(np.isfinite(lons), (rows.astype("int64") % 3 + 1), 0).astype("uint16")
+    path = write_raster(tmp_path / "disk.tif", classes, GEOSTATIONARY, transform, nodata=0)
+    dataset = Classes(path, crs=crs, res=res)
+    assert unheld(index_boxes(dataset), *places_in(path, crs)) == 0
+    x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    query = BoundingBox(x - half, x + half, y - half, y + half, dataset.bounds.mint, dataset.bounds.maxt)
+    mask = dataset[query]["mask"].numpy()
+    np.testing.assert_array_equal(mask, gdal_warp(path, query, dataset.crs, res))
+    assert mask.all()
