@@ -142,3 +142,13 @@ def test_a_geostationary_full_disk_is_indexed_and_read_to_the_earths_limb(
     mask = dataset[query]["mask"].numpy()
     np.testing.assert_array_equal(mask, gdal_warp(path, query, dataset.crs, res))
     assert mask.all()
+
+
+def test_europe_in_laea_is_indexed_in_epsg_4326_to_its_northern_edge(tmp_path: Path) -> None:
+    # The northern edge of a 6000 x 5000 km box of EPSG:3035 bows north between the 23 points pyproj follows:
+    # 700 m of its pixels at 77 N lay north of the index box.
+    classes = np.ones((50, 60), dtype="uint16")
+    transform = Affine(100000, 0, 1e6, 0, -100000, 6e6)
+    path = write_raster(tmp_path / "europe.tif", classes, "EPSG:3035", transform, nodata=0)
+    dataset = Classes(path, crs="EPSG:4326", res=0.5)
+    assert unheld(index_boxes(dataset), *places_in(path, "EPSG:4326")) == 0

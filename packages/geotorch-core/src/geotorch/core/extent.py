@@ -18,6 +18,9 @@ _GRID = 21
 #: Steps halving the gap between a point a CRS expresses and one it does not, down to 2**-30 of a grid cell.
 _BISECTIONS = 30
 
+#: Degrees beyond which the edges of a box bow measurably between pyproj's 23 points (see :func:`covering_lonlat`).
+_BOWING = 10.0
+
 #: Coordinates beyond this magnitude are no place on the Earth, in any linear unit: PROJ gives a point it
 #: sends to infinity (a pole in Mercator) as a huge finite number (1e23 m).
 _FAR = 1e12
@@ -71,7 +74,8 @@ def covering_lonlat(
 ) -> Bounds:
     """Bounds ``(west, south, east, north)`` in a geographic target of a box in the transformer's source.
 
-    pyproj's ``transform_bounds`` (``west > east`` across the antimeridian), unless the box's
+    pyproj's ``transform_bounds`` (``west > east`` across the antimeridian), followed more densely
+    where it spans more than ten degrees, unless the box's
     edges lie off the Earth (a geostationary full disk's corners): then the extent of the
     grid of :func:`covering_bounds` and of the Earth's limb on it, grown by a twentieth each
     way, with the longitudes taken around the globe: west and east of the widest gap between
@@ -90,7 +94,7 @@ def covering_lonlat(
     """
     edges = transformer.transform_bounds(left, bottom, right, top, densify_pts=21)
     if all(math.isfinite(value) for value in edges):
-        return edges
+        return _with_chords_pushed_out(transformer, (left, bottom, right, top), edges, half)
     lons, lats = _expressed_points(transformer, left, bottom, right, top, _GRID)
     if lons.size == 0:
         return edges
@@ -106,6 +110,28 @@ def covering_lonlat(
     if span + 2 * margin_x >= 2 * half:
         return -half, south, half, north
     return _wrapped(west - margin_x, half), south, _wrapped(east + margin_x, half), north
+
+
+def _with_chords_pushed_out(transformer: Transformer, box: Bounds, edges: Bounds, half: float) -> Bounds:
+    """``edges``, pyproj's geographic bounds of ``box``, pushed out where chords between its 23 points cut curves.
+
+    An edge of a box of several thousand kilometres (Europe's in EPSG:3035) bows between those
+    points, by 700 m at 77 degrees north. Bounds wider or taller than :data:`_BOWING` degrees are
+    followed by 201 points an edge, whose chords cut a curve some 80 times less than 23 points'
+    do: each side is pushed out by a fortieth of the difference between the two.
+    """
+    west, south, east, north = edges
+    if max((east - west) % (2 * half), north - south) * 180.0 / half <= _BOWING:
+        return edges
+    denser = transformer.transform_bounds(*box, densify_pts=199)
+    quarter = half / 2
+    pushed = [abs(one - other) / 40 for one, other in zip(denser, edges, strict=True)]
+    return (
+        _wrapped(denser[0] - pushed[0], half),
+        max(-quarter, denser[1] - pushed[1]),
+        _wrapped(denser[2] + pushed[2], half),
+        min(quarter, denser[3] + pushed[3]),
+    )
 
 
 def _wrapped(longitude: float, half: float) -> float:
