@@ -152,3 +152,40 @@ def test_europe_in_laea_is_indexed_in_epsg_4326_to_its_northern_edge(tmp_path: P
     path = write_raster(tmp_path / "europe.tif", classes, "EPSG:3035", transform, nodata=0)
     dataset = Classes(path, crs="EPSG:4326", res=0.5)
     assert unheld(index_boxes(dataset), *places_in(path, "EPSG:4326")) == 0
+
+
+#: An ocean as Natural Earth's ocean layer draws it: every longitude and latitude, land (a box over Europe) a hole.
+OCEAN = shapely.Polygon([(-180, -90), (180, -90), (180, 90), (-180, 90)], [[(-10, 35), (40, 35), (40, 70), (-10, 70)]])
+
+
+@pytest.mark.parametrize("crs", ["EPSG:32633", "EPSG:3035", "EPSG:3413", "EPSG:3031", "ESRI:54009"])
+@pytest.mark.parametrize("island_last", [True, False], ids=["island-last", "island-first"])
+def test_a_layer_circling_the_globe_is_burnt_where_it_lies(tmp_path: Path, crs: str, island_last: bool) -> None:
+    # Its two antimeridian edges (-180 and 180 degrees) lie on one line of these CRSs, run through both ways:
+    # the polygon had no inside, and the ocean burnt nothing (0 everywhere), silently.
+    island = shapely.box(-32, 38, -28, 42)
+    features, labels = ([OCEAN, island], [1, 2]) if island_last else ([island, OCEAN], [2, 1])
+    path = write_vector(tmp_path / "ocean.geojson", features, "EPSG:4326", labels=labels)
+    dataset = VectorDataset(path, crs=crs, res=10000.0, label_name="label")
+    to_crs = Transformer.from_crs("EPSG:4326", dataset.crs, always_xy=True)
+    from_crs = Transformer.from_crs(dataset.crs, "EPSG:4326", always_xy=True)
+    seen: set[int] = set()
+    for lon, lat in [(-30.0, 40.0), (15.0, 52.0), (-150.0, -30.0), (100.0, -10.0)]:
+        x, y = to_crs.transform(lon, lat)
+        query = BoundingBox(x - 400000, x + 400000, y - 400000, y + 400000, dataset.bounds.mint, dataset.bounds.maxt)
+        mask = dataset[query]["mask"].numpy()
+        grid = Grid.from_bbox(query, dataset.crs, dataset.res)
+        cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+        lons, lats = from_crs.transform(*(grid.transform * (cols, rows)))
+        on_island = shapely.contains_xy(island, lons, lats)
+        at_sea = shapely.contains_xy(OCEAN, lons, lats)
+        # The later feature in the file wins where both lie, as GDAL burns them in file order.
+        expected = np.where(on_island & (island_last | ~at_sea), 2, np.where(at_sea, 1, 0))
+        # Pixels whose centre lies within a kilometre of an edge may go either way.
+        with np.errstate(invalid="ignore"):  # centres off the Earth (a polar CRS's corners) are NaN
+            edges = shapely.union(OCEAN.boundary, island.boundary)
+            near_edge = shapely.distance(shapely.points(lons, lats), edges) < 0.01
+        np.testing.assert_array_equal(mask[~near_edge], expected[~near_edge])
+        seen.update(np.unique(mask).tolist())
+    # The island lies at sea: listed before the ocean, the ocean burns over it.
+    assert seen == ({0, 1, 2} if island_last else {0, 1})

@@ -26,6 +26,7 @@ from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_path_list
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geoparquet import GeoParquetError
+from geotorch.core.globe_features import burn_circling, circling
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
 from geotorch.core.sample import Sample, Transform
@@ -54,12 +55,22 @@ SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".
 
 @dataclass(frozen=True)
 class _Features:
-    """One file's features in the dataset's CRS, with a spatial index and their x extent ``(min, max)``."""
+    """One file's features: its class ids in file order, ``labels``, and how each is burnt.
+
+    Most are ``geometries`` in the dataset's CRS, with a spatial index and their x extent
+    ``(min, max)``, at positions ``order`` of the file's features; those circling the globe
+    (see :func:`geotorch.core.globe_features.circling`) stay in the file's geographic CRS,
+    ``source``, as ``circling``, at positions ``circling_order``.
+    """
 
     geometries: np.ndarray
+    order: np.ndarray
     labels: np.ndarray
     tree: shapely.STRtree
     extent: tuple[float, float]
+    circling: np.ndarray
+    circling_order: np.ndarray
+    source: CRS
 
 
 class VectorDataset(GeoDataset):
@@ -73,6 +84,9 @@ class VectorDataset(GeoDataset):
     Features crossing the antimeridian (in their CRS or the dataset's: a field in UTM zone 1N
     read in EPSG:4326 or Web Mercator), and geographic features written with longitudes past
     it (179.5 to 180.5 degrees), are burnt where they lie on the globe, on both sides.
+    Geographic features spanning every longitude (an ocean, the globe) read in a CRS without
+    that seam (UTM, LAEA, polar) are burnt on the pixels whose centres they hold, each centre
+    tested in the features' own CRS (see :func:`geotorch.core.globe_features.circling`).
     """
 
     filename_glob: ClassVar[str] = "*"
@@ -239,14 +253,21 @@ class VectorDataset(GeoDataset):
             )
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
-        if not same_crs(source_crs, self.crs):
-            geometries = _reprojected(geometries, source_crs, self.crs)
         # A feature without a shape (null or empty geometry) burns nothing: its label is neither read nor checked.
         keep = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
-        kept = geometries[keep]
-        labels = self._labels(path, fids[keep], fields[0][keep]) if self.label_name else np.ones(len(kept), np.int64)
+        geometries = geometries[keep]
+        labels = self._labels(path, fids[keep], fields[0][keep]) if self.label_name else np.ones(keep.sum(), np.int64)
+        around = np.zeros(len(geometries), dtype=bool)
+        if not same_crs(source_crs, self.crs):
+            around = circling(geometries, source_crs, self.crs)
+            geometries = geometries.copy()
+            geometries[~around] = _reprojected(geometries[~around], source_crs, self.crs)
+        kept = geometries[~around]
         left, _, right, _ = shapely.total_bounds(kept) if len(kept) else (0.0, 0.0, 0.0, 0.0)
-        features = _Features(kept, labels, shapely.STRtree(kept), (float(left), float(right)))
+        features = _Features(
+            kept, np.flatnonzero(~around), labels, shapely.STRtree(kept), (float(left), float(right)),
+            geometries[around], np.flatnonzero(around), source_crs,
+        )
         self._features[path] = features
         return features
 
@@ -287,11 +308,21 @@ class VectorDataset(GeoDataset):
         """Rasterize the features of the files of ``hits`` that intersect ``query`` onto its grid."""
         grid = Grid.from_bbox(query, self.crs, self.res)
         geometries: list[np.ndarray] = []
+        # Features are told apart, and burnt in order, by their numbers: the files' features counted in file order.
+        numbers: list[np.ndarray] = []
+        around: list[tuple[np.ndarray, np.ndarray, CRS]] = []
+        # The numbers of every feature burnt, regular or circling, and their labels.
+        numbered: list[np.ndarray] = []
         labels: list[np.ndarray] = []
+        first = 0
         seam = seam_of(self.crs)
         # A file crossing the antimeridian has an entry on each side: read it once.
         for path in dict.fromkeys(str(hit.object) for hit in hits):
             features = self._load(path)
+            if len(features.circling):
+                around.append((features.circling, first + features.circling_order, features.source))
+                numbered.append(first + features.circling_order)
+                labels.append(features.labels[features.circling_order])
             found_parts: list[np.ndarray] = []
             moved_parts: list[np.ndarray] = []
             for shift in _turns(features.extent, query, seam):
@@ -307,21 +338,32 @@ class VectorDataset(GeoDataset):
             # The tree gives features in its own order; burnt in the file's, the later of overlapping ones wins.
             order = np.argsort(np.concatenate(found_parts), kind="stable")
             geometries.append(np.concatenate(moved_parts)[order])
-            labels.append(features.labels[np.concatenate(found_parts)[order]])
-        burnt = np.zeros((grid.height, grid.width), dtype=np.int64)
-        if sum(len(found) for found in labels):
-            # GDAL burns values through a double, which rounds int64 codes beyond 2**53: burn each
-            # feature's position in the table of distinct labels instead, then look the labels up.
-            table, positions = np.unique(np.concatenate(labels), return_inverse=True)
-            burnt_positions = rasterize(
-                zip(np.concatenate(geometries), (positions + 1).tolist(), strict=True),
+            positions = features.order[np.concatenate(found_parts)[order]]
+            numbers.append(first + positions)
+            numbered.append(first + positions)
+            labels.append(features.labels[positions])
+            first += len(features.labels)
+        # GDAL burns values through a double, which rounds int64 codes beyond 2**53: burn each feature's rank
+        # among those burnt, from 1, then look the labels up.
+        every = np.concatenate([np.zeros(0, dtype=np.int64), *numbered])
+        ranking = np.argsort(every, kind="stable")
+        ordered = every[ranking]
+        table = np.concatenate([np.zeros(1, dtype=np.int64), *labels])[np.concatenate([[0], ranking + 1])]
+        burnt_ranks = np.zeros((grid.height, grid.width), dtype=np.uint32)
+        if sum(len(part) for part in numbers):
+            ranks = np.searchsorted(ordered, np.concatenate(numbers)) + 1
+            burnt_ranks = rasterize(
+                zip(np.concatenate(geometries), ranks.tolist(), strict=True),
                 out_shape=(grid.height, grid.width),
                 transform=grid.transform,
                 fill=0,
                 all_touched=self.all_touched,
                 dtype=np.uint32,
             )
-            burnt = np.concatenate([[0], table])[burnt_positions]
+        for circling_geometries, circling_numbers, source in around:
+            circling_ranks = np.searchsorted(ordered, circling_numbers) + 1
+            burnt_ranks = burn_circling(burnt_ranks, grid, circling_geometries, circling_ranks, source)
+        burnt = table[burnt_ranks]
         return {"crs": self.crs, "bounds": query, "mask": torch.from_numpy(burnt)}
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:
