@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import rasterio
+from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from geotorch.core import RasterDataset
 from geotorch.samplers import GridGeoSampler, RandomBatchGeoSampler, series_places
@@ -85,3 +87,53 @@ def test_a_series_of_its_own_datasets_attribute_is_one_place_a_footprint(tmp_pat
     # Its names were taken for the operands of a composite: AttributeError "'str' object has no attribute 'index'".
     places = series_places(NamedTiles(write_tiles(tmp_path), time_series=True))
     assert len(places) == 2
+
+
+def test_scenes_of_one_place_framed_apart_at_each_date_are_one_place(tmp_path: Path) -> None:
+    # A path/row's scenes at four dates, each framed a pixel or two apart (as Landsat's are), beside a neighbouring
+    # tile overlapping the third by one column of eight (as neighbouring tiles' margins do).
+    frames = [("scene", 0, 0), ("scene", 1, 1), ("scene", 2, 0), ("scene", 1, 1)]
+    scenes = [((name, column, row, 8, 8), [date]) for (name, column, row), date in zip(frames, DATES, strict=False)]
+    write_series(tmp_path, UTM, [*scenes, (("east", 9, 0, 8, 8), DATES[:2])])
+    series = Tiles(tmp_path, time_series=True)
+    places = series_places(series)
+    # The scenes are one place, their frames' union (each frame was a place: its windows were visited once per
+    # date, a pixel or two apart, and each predicted into an output of its own); the neighbour is another.
+    scene = UTM.bounds(0, 0, 10, 9)
+    assert sorted(tuple(hit.bounds[:4]) for hit in places.index.intersection(places.index.bounds, objects=True)) == [
+        (scene.minx, scene.maxx, scene.miny, scene.maxy),
+        (UTM.left + 90, UTM.left + 170, UTM.top - 80, UTM.top),
+    ]
+    windows = list(GridGeoSampler(places, 4))
+    # 3 x 3 windows over the scenes' 10 x 9 pixels and 2 x 2 over the neighbour (16 + 4 before).
+    assert len(windows) == 13
+    inside = [window for window in windows if window.maxx <= scene.maxx]
+    assert len(inside) == 9
+    # A window where every frame has pixels holds all four dates.
+    middle = next(window for window in inside if window.minx == UTM.left + 40 and window.maxy == UTM.top - 40)
+    assert series[middle]["image"][:, 0, 0, 0].tolist() == [pixel_value(number, date) for number, date in
+                                                            enumerate(DATES[:4])]
+
+
+def test_a_date_delivered_in_another_crs_is_of_its_tile_place(tmp_path: Path) -> None:
+    # The tile's second date came in the next UTM zone (as a scene near a zone edge may be processed): its footprint
+    # in the series' CRS is the reprojected box, a little larger than the tile's, yet the same place.
+    write_series(tmp_path, UTM, [(("tile", 0, 0, 8, 8), DATES[:1])])
+    first = tmp_path / f"tile_{DATES[0]}.tif"
+    with rasterio.open(first) as source:
+        transform, width, height = calculate_default_transform(source.crs, "EPSG:32634", source.width,
+                                                               source.height, *source.bounds)
+        moved = np.zeros((1, height, width), "uint16")
+        reproject(source.read(), moved, src_transform=source.transform, src_crs=source.crs,
+                  dst_transform=transform, dst_crs="EPSG:32634", resampling=Resampling.nearest)
+    write_raster(tmp_path / f"tile_{DATES[1]}.tif", moved, "EPSG:32634", transform, nodata=0)
+    series = Tiles(tmp_path, time_series=True)
+    assert series.crs == rasterio.crs.CRS.from_string(UTM.crs)
+    places = series_places(series)
+    # One place (two before: each window was visited twice, and predicted into two outputs).
+    assert len(places) == 1
+    windows = list(GridGeoSampler(places, 4))
+    assert len(windows) == len({(window.minx, window.maxy) for window in windows})
+    for window in windows:
+        overlapping = {date for date in DATES[:2] if window.intersects(series.bounds)}
+        assert len(series[window]["image"]) == len(overlapping) == 2

@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any, TypeVar
 
+import numpy as np
+import shapely
+
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
 from geotorch.core.composition import IntersectionDataset, UnionDataset
 from geotorch.core.geo import GeoDataset, build_index
@@ -15,6 +18,9 @@ Dataset = TypeVar("Dataset", bound=GeoDataset)
 
 #: A place: an entry's x/y box and the time intervals of the dated operands (labels) in force at its dates.
 PlaceKey = tuple[tuple[float, float, float, float], tuple[tuple[float, float], ...]]
+#: How much of the smaller of two footprints the other must cover for both to be one place framed apart at
+#: different dates (neighbouring tiles share margins of a tenth or less).
+SAME_PLACE = 0.5
 
 
 def series_places(dataset: Dataset) -> Dataset:
@@ -27,6 +33,8 @@ def series_places(dataset: Dataset) -> Dataset:
     each distinct footprint (x/y box) of the entries once, dated from the first to the last instant of ``dataset``
     (its bounds' ``mint`` and ``maxt``): over it a grid yields each window once, random patches weigh places by
     their area alone, and every query, read from ``dataset``, gives all the dates there, ``(T, C, H, W)``.
+    Footprints of one place framed apart at different dates (scenes a few pixels apart, a date delivered in
+    another CRS) are one place, their union (see :func:`merged_frames`).
 
     A series intersected with dated single-date data (``series & labels`` of yearly maps, such as CDL of 2020 and
     2021) pairs each date with the labels of its time: a footprint is then one place per set of labels in force
@@ -61,6 +69,7 @@ def series_places(dataset: Dataset) -> Dataset:
             items.append(item)
         first, last = spans.get(key, (box.mint, box.maxt))
         spans[key] = (min(first, box.mint), max(last, box.maxt))
+    places, spans = merged_frames(places, spans)
     bounds = dataset.bounds
     labelled = any(intervals for _, intervals in places)
     entries = []
@@ -79,6 +88,63 @@ def series_places(dataset: Dataset) -> Dataset:
     # The footprints describe the files: reprojecting them in ``to`` would undo the view.
     view._footprints = None
     return view
+
+
+def merged_frames(
+    places: dict[PlaceKey, list[Any]], spans: dict[PlaceKey, tuple[float, float]]
+) -> tuple[dict[PlaceKey, list[Any]], dict[PlaceKey, tuple[float, float]]]:
+    """``places`` with the footprints of one place framed apart at different dates taken together, as their union.
+
+    A place's acquisitions need not share one footprint: a path/row's scenes are framed a few pixels apart at
+    each date (Landsat's), and a date delivered in another CRS is indexed at its reprojected box. Footprints of
+    the same labels (see :func:`series_places`) of which one lies more than :data:`SAME_PLACE` inside another are
+    one place (transitively), its footprint their union; neighbouring tiles sharing a margin stay apart.
+
+    Args:
+        places: each distinct footprint and its labels' intervals, with its entries' objects.
+        spans: the first and last instant of each one's entries.
+
+    Returns:
+        The merged places and spans, in the order of each group's first place.
+    """
+    keys = list(places)
+    boxes = shapely.box(*np.array([(minx, miny, maxx, maxy) for (minx, maxx, miny, maxy), _ in keys]).T)
+    first, second = shapely.STRtree(boxes).query(boxes, predicate="intersects")
+    shared = shapely.area(shapely.intersection(boxes[first], boxes[second]))
+    smaller = np.minimum(shapely.area(boxes[first]), shapely.area(boxes[second]))
+    group = list(range(len(keys)))
+
+    def root(number: int) -> int:
+        while group[number] != number:
+            group[number] = number = group[group[number]]
+        return number
+
+    for one, other, area, least in zip(first.tolist(), second.tolist(), shared, smaller, strict=True):
+        if keys[one][1] == keys[other][1] and area > SAME_PLACE * least:
+            group[max(root(one), root(other))] = min(root(one), root(other))
+    members: dict[int, list[int]] = {}
+    for number in range(len(keys)):
+        members.setdefault(root(number), []).append(number)
+    merged: dict[PlaceKey, list[Any]] = {}
+    merged_spans: dict[PlaceKey, tuple[float, float]] = {}
+    for numbers in members.values():
+        footprints = [keys[number][0] for number in numbers]
+        footprint = (
+            min(box[0] for box in footprints),
+            max(box[1] for box in footprints),
+            min(box[2] for box in footprints),
+            max(box[3] for box in footprints),
+        )
+        key: PlaceKey = (footprint, keys[numbers[0]][1])
+        items = merged.setdefault(key, [])
+        for item in (item for number in numbers for item in places[keys[number]]):
+            if item not in items:
+                items.append(item)
+        merged_spans[key] = (
+            min(spans[keys[number]][0] for number in numbers),
+            max(spans[keys[number]][1] for number in numbers),
+        )
+    return merged, merged_spans
 
 
 def dated_operands(dataset: GeoDataset) -> list[GeoDataset]:
