@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -189,3 +190,17 @@ def test_a_layer_circling_the_globe_is_burnt_where_it_lies(tmp_path: Path, crs: 
         seen.update(np.unique(mask).tolist())
     # The island lies at sea: listed before the ocean, the ocean burns over it.
     assert seen == ({0, 1, 2} if island_last else {0, 1})
+
+
+def test_a_global_raster_in_a_polar_crs_gets_the_pixel_size_of_its_pixels(tmp_path: Path) -> None:
+    # GDAL's suggestion divides the footprint's extent by its pixels, and the whole globe reaches the south
+    # pole, at infinity in EPSG:3413: the default res was 9.9e20 m (one pixel a sample), and a res of 20 km
+    # was warned of as given in the wrong unit.
+    path = global_raster(tmp_path)
+    dataset = Classes(path, crs="EPSG:3413")
+    # One degree is 111 km; EPSG:3413 draws the pixels between 0.5 (north pole) and 2 times as large south to
+    # the equator, and larger beyond.
+    assert 50000 < dataset.res[0] == dataset.res[1] < 500000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        Classes(path, crs="EPSG:3413", res=20000.0)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 from affine import Affine
 from pyproj.exceptions import ProjError
 from rasterio._err import CPLE_BaseError  # GDAL's errors: rasterio.errors does not export their base
 from rasterio.crs import CRS
 from rasterio.warp import calculate_default_transform
 
-from geotorch.core.crs import same_crs, transform_bounds, transform_boxes
+from geotorch.core.crs import same_crs, transform_bounds, transform_boxes, transformer
 
 
 def is_north_up(transform: Affine) -> bool:
@@ -69,9 +70,51 @@ def res_in(
     cannot suggest a grid at all (a footprint around the pole that ``target``
     sends to infinity, such as Antarctica in a north polar stereographic CRS:
     GDAL refuses the "too big" grid it computes).
+
+    Where that pixel size is over :data:`RES_RATIO_LIMIT` times the median size of the grid's own
+    pixels in ``target`` (see :func:`local_res`), the median is taken instead: both rules divide
+    the footprint's extent in ``target`` by its pixels, and a footprint reaching a point that
+    ``target`` sends far away (the whole globe in a polar stereographic CRS, whose opposite pole
+    lies at infinity) has an extent no pixel of it has: 1e21 m pixels for a 1-degree grid.
     """
     if same_crs(source, target):
         return res
+    suggested = _suggested_res(source, target, bounds, res)
+    local = local_res(source, target, bounds, res)
+    if local is not None and max(suggested) > RES_RATIO_LIMIT * local:
+        return local, local
+    return suggested
+
+
+def local_res(
+    source: CRS, target: CRS, bounds: tuple[float, float, float, float], res: tuple[float, float]
+) -> float | None:
+    """The median size in ``target`` units of the grid's pixels at 7 x 7 places over its footprint.
+
+    A pixel's size there is the mean length of its x and y steps taken to ``target``.
+
+    Returns:
+        The median, or None where ``target`` expresses none of those pixels.
+    """
+    left, bottom, right, top = bounds
+    # Places a pixel in from the footprint's edges, so that each step stays on the grid.
+    grid_x, grid_y = np.meshgrid(np.linspace(left + res[0], right - 2 * res[0], 7),
+                                 np.linspace(bottom + res[1], top - 2 * res[1], 7))
+    xs, ys = grid_x.ravel(), grid_y.ravel()
+    move = transformer(source, target)
+    with np.errstate(invalid="ignore"):
+        x0, y0 = (np.asarray(value, dtype=np.float64) for value in move.transform(xs, ys, errcheck=False))
+        x1, y1 = (np.asarray(value, dtype=np.float64) for value in move.transform(xs + res[0], ys, errcheck=False))
+        x2, y2 = (np.asarray(value, dtype=np.float64) for value in move.transform(xs, ys + res[1], errcheck=False))
+        sizes = (np.hypot(x1 - x0, y1 - y0) + np.hypot(x2 - x0, y2 - y0)) / 2
+    sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
+    return float(np.median(sizes)) if sizes.size else None
+
+
+def _suggested_res(
+    source: CRS, target: CRS, bounds: tuple[float, float, float, float], res: tuple[float, float]
+) -> tuple[float, float]:
+    """:func:`res_in`'s pixel size by GDAL's suggestion, or by its rule where GDAL suggests none."""
     left, bottom, right, top = bounds
     width = max(1, round((right - left) / res[0]))
     height = max(1, round((top - bottom) / res[1]))
