@@ -204,3 +204,16 @@ def test_a_global_raster_in_a_polar_crs_gets_the_pixel_size_of_its_pixels(tmp_pa
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         Classes(path, crs="EPSG:3413", res=20000.0)
+
+
+def test_antarctica_in_web_mercator_is_indexed_and_read_south_of_85_degrees(tmp_path: Path) -> None:
+    # The footprint holds the south pole: its cap was clipped to Web Mercator's area of use (85.06 S), and a
+    # chip at 87 S, where the file has pixels and GDAL warps them, found nothing (IndexError).
+    classes = (np.arange(40 * 40, dtype="uint16").reshape(40, 40) % 3 + 1)
+    path = write_raster(tmp_path / "south.tif", classes, "EPSG:3031", Affine(1e5, 0, -2e6, 0, -1e5, 2e6), nodata=0)
+    dataset = Classes(path, crs="EPSG:3857", res=20000.0)
+    assert unheld(index_boxes(dataset), *places_in(path, "EPSG:3857")) == 0
+    query = read_at(dataset, 60.0, -87.0, 200000.0)
+    mask = dataset[query]["mask"].numpy()
+    np.testing.assert_array_equal(mask, gdal_warp(path, query, dataset.crs, 20000.0))
+    assert mask.all()
