@@ -90,29 +90,39 @@ def test_a_series_of_its_own_datasets_attribute_is_one_place_a_footprint(tmp_pat
 
 
 def test_scenes_of_one_place_framed_apart_at_each_date_are_one_place(tmp_path: Path) -> None:
-    # A path/row's scenes at four dates, each framed a pixel or two apart (as Landsat's are), beside a neighbouring
-    # tile overlapping the third by one column of eight (as neighbouring tiles' margins do).
-    frames = [("scene", 0, 0), ("scene", 1, 1), ("scene", 2, 0), ("scene", 1, 1)]
+    # A path/row's scenes at four dates, each framed a pixel or two apart along its track (as Landsat's are),
+    # beside a neighbouring tile overlapping them by one column of eight (as neighbouring tiles' margins do).
+    frames = [("scene", 0, 0), ("scene", 0, 1), ("scene", 0, 2), ("scene", 0, 1)]
     scenes = [((name, column, row, 8, 8), [date]) for (name, column, row), date in zip(frames, DATES, strict=False)]
-    write_series(tmp_path, UTM, [*scenes, (("east", 9, 0, 8, 8), DATES[:2])])
+    write_series(tmp_path, UTM, [*scenes, (("east", 7, 0, 8, 8), DATES[:2])])
     series = Tiles(tmp_path, time_series=True)
     places = series_places(series)
     # The scenes are one place, their frames' union (each frame was a place: its windows were visited once per
-    # date, a pixel or two apart, and each predicted into an output of its own); the neighbour is another.
-    scene = UTM.bounds(0, 0, 10, 9)
+    # frame, a pixel or two apart, and each predicted into an output of its own); the neighbour is another.
+    scene = UTM.bounds(0, 0, 8, 10)
     assert sorted(tuple(hit.bounds[:4]) for hit in places.index.intersection(places.index.bounds, objects=True)) == [
         (scene.minx, scene.maxx, scene.miny, scene.maxy),
-        (UTM.left + 90, UTM.left + 170, UTM.top - 80, UTM.top),
+        (UTM.left + 70, UTM.left + 150, UTM.top - 80, UTM.top),
     ]
     windows = list(GridGeoSampler(places, 4))
-    # 3 x 3 windows over the scenes' 10 x 9 pixels and 2 x 2 over the neighbour (16 + 4 before).
-    assert len(windows) == 13
-    inside = [window for window in windows if window.maxx <= scene.maxx]
-    assert len(inside) == 9
+    # 2 x 3 windows over the scenes' 8 x 10 pixels and 2 x 2 over the neighbour (12 + 4 before).
+    assert len(windows) == 10
     # A window where every frame has pixels holds all four dates.
-    middle = next(window for window in inside if window.minx == UTM.left + 40 and window.maxy == UTM.top - 40)
+    middle = next(window for window in windows if window.minx == UTM.left and window.maxy == UTM.top - 40)
     assert series[middle]["image"][:, 0, 0, 0].tolist() == [pixel_value(number, date) for number, date in
                                                             enumerate(DATES[:4])]
+
+
+def test_frames_shifted_both_ways_stay_apart_where_their_box_holds_corners_of_no_file(tmp_path: Path) -> None:
+    # Scenes shifted 2 pixels right and down at each date: their union's box holds corners no file covers, where a
+    # window of the place would read no date (IndexError); each frame stays a place of its own.
+    write_series(tmp_path, UTM, [(("scene", 2 * number, 2 * number, 10, 10), [date])
+                                 for number, date in enumerate(DATES[:5])])
+    series = Tiles(tmp_path, time_series=True)
+    places = series_places(series)
+    assert len(places) == 5
+    for window in GridGeoSampler(places, 2):
+        assert len(series[window]["image"]) >= 1
 
 
 def test_a_date_delivered_in_another_crs_is_of_its_tile_place(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def series_places(dataset: Dataset) -> Dataset:
             items.append(item)
         first, last = spans.get(key, (box.mint, box.maxt))
         spans[key] = (min(first, box.mint), max(last, box.maxt))
-    places, spans = merged_frames(places, spans)
+    places, spans = merged_frames(places, spans, dataset.res)
     bounds = dataset.bounds
     labelled = any(intervals for _, intervals in places)
     entries = []
@@ -91,18 +91,23 @@ def series_places(dataset: Dataset) -> Dataset:
 
 
 def merged_frames(
-    places: dict[PlaceKey, list[Any]], spans: dict[PlaceKey, tuple[float, float]]
+    places: dict[PlaceKey, list[Any]], spans: dict[PlaceKey, tuple[float, float]], res: tuple[float, float]
 ) -> tuple[dict[PlaceKey, list[Any]], dict[PlaceKey, tuple[float, float]]]:
     """``places`` with the footprints of one place framed apart at different dates taken together, as their union.
 
     A place's acquisitions need not share one footprint: a path/row's scenes are framed a few pixels apart at
     each date (Landsat's), and a date delivered in another CRS is indexed at its reprojected box. Footprints of
     the same labels (see :func:`series_places`) of which one lies more than :data:`SAME_PLACE` inside another are
-    one place (transitively), its footprint their union; neighbouring tiles sharing a margin stay apart.
+    one place (transitively), its footprint their union, where that union box holds no whole pixel outside
+    all of them (frames shifted along one axis, a box and its reprojection, a crop inside its scene): a window
+    of the place then always meets a file, where frames shifted both ways leave corners that a small window
+    could lie in alone (a read of no date, refused), so those stay apart. Neighbouring tiles sharing a margin
+    stay apart too.
 
     Args:
         places: each distinct footprint and its labels' intervals, with its entries' objects.
         spans: the first and last instant of each one's entries.
+        res: the dataset's pixel size ``(x, y)``.
 
     Returns:
         The merged places and spans, in the order of each group's first place.
@@ -125,9 +130,13 @@ def merged_frames(
     members: dict[int, list[int]] = {}
     for number in range(len(keys)):
         members.setdefault(root(number), []).append(number)
+    groups: list[list[int]] = []
+    for numbers in members.values():
+        covered = len(numbers) == 1 or _covered(boxes[numbers], res)
+        groups += [numbers] if covered else [[number] for number in numbers]
     merged: dict[PlaceKey, list[Any]] = {}
     merged_spans: dict[PlaceKey, tuple[float, float]] = {}
-    for numbers in members.values():
+    for numbers in groups:
         footprints = [keys[number][0] for number in numbers]
         footprint = (
             min(box[0] for box in footprints),
@@ -145,6 +154,14 @@ def merged_frames(
             max(spans[keys[number]][1] for number in numbers),
         )
     return merged, merged_spans
+
+
+def _covered(frames: np.ndarray, res: tuple[float, float]) -> bool:
+    """Whether the box around ``frames`` (shapely boxes) holds no whole pixel of ``res`` outside all of them."""
+    union = shapely.union_all(frames)
+    outside = shapely.get_parts(shapely.difference(shapely.envelope(union), union))
+    bounds = shapely.bounds(outside[~shapely.is_empty(outside)]).reshape(-1, 4)
+    return bool(np.all((bounds[:, 2] - bounds[:, 0] < res[0]) | (bounds[:, 3] - bounds[:, 1] < res[1])))
 
 
 def dated_operands(dataset: GeoDataset) -> list[GeoDataset]:
