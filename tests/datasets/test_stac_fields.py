@@ -111,12 +111,17 @@ def test_file_uri_hrefs_name_local_files(tmp_path: Path) -> None:
 
 
 def test_a_table_named_by_a_file_uri_resolves_relative_hrefs_beside_it(tmp_path: Path) -> None:
-    """index_path as a percent-encoded file: URI (a folder with a space, file://localhost/...), hrefs relative."""
+    """index_path as a percent-encoded file: URI (a folder with a space, file://localhost/...), hrefs relative.
+
+    Also the URI without authority, ``file:/path`` (RFC 8089's minimal form, as Java's File.toURI() writes it),
+    which was read as a local path of that spelling (DatasetNotFoundError).
+    """
     folder = tmp_path / "my catalogue"
     folder.mkdir()
     records = item_records(folder, [TILE], relative=True)
     table = _table(folder, records)
-    for given in (table.as_uri(), table.as_uri().replace("file://", "file://localhost")):
+    uri = table.as_uri()
+    for given in (uri, uri.replace("file://", "file://localhost"), uri.replace("file://", "file:")):
         dataset = STACDataset(given, ["red"])
         assert dataset.items[0].hrefs == (str(folder / "x_red.tif"),)
         assert torch.all(dataset[dataset.bounds]["image"] == 7)

@@ -87,6 +87,11 @@ def is_url(path: str) -> bool:
     return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", path) is not None
 
 
+def is_file_uri(path: str) -> bool:
+    """Whether ``path`` is a ``file:`` URI: ``file:///a``, ``file://localhost/a``, or ``file:/a`` without authority."""
+    return urlparse(path).scheme.lower() == "file"
+
+
 def read_table(index_path: str, filters: Filters | None, storage_options: Mapping[str, Any] | None) -> Any:
     """The item table at ``index_path``, rows passing ``filters``.
 
@@ -146,7 +151,7 @@ def _source(index_path: str, storage_options: Mapping[str, Any] | None) -> tuple
                 return io.BytesIO(remote.read()), None
         except FileNotFoundError as error:
             raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}") from error
-    local = _file_path(index_path) if is_url(index_path) else index_path
+    local = _file_path(index_path) if is_file_uri(index_path) else index_path
     # A folder's tables (partitions), leaving out the assets that may sit beside them.
     found = sorted(str(path) for path in Path(local).rglob("*.parquet")) if os.path.isdir(local) else [local]
     if not found or not os.path.isfile(found[0]):
@@ -401,16 +406,16 @@ def _resolve(href: str, index_path: str) -> str:
     Raises:
         ValueError: for a ``file:`` URI naming another host than this one, naming it.
     """
-    if urlparse(href).scheme.lower() == "file":
+    if is_file_uri(href):
         return _file_path(href)
     if is_url(href) or href.startswith("/vsi") or os.path.isabs(href):
         return href
-    if is_url(index_path) and urlparse(index_path).scheme != "file":
+    if is_url(index_path) and not is_file_uri(index_path):
         # urljoin leaves hrefs of schemes it does not know (s3, gs, az) unjoined: join the paths instead.
         table = urlparse(index_path)
         path = posixpath.normpath(posixpath.join(posixpath.dirname(table.path), href))
         return urlunparse(table._replace(path=path, params="", query="", fragment=""))
-    local_table = _file_path(index_path) if is_url(index_path) else index_path
+    local_table = _file_path(index_path) if is_file_uri(index_path) else index_path
     return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(local_table)), href))
 
 
