@@ -301,10 +301,18 @@ def _transform_box(
         # pyproj's transform_bounds says that a box crosses the antimeridian by returning left > right.
         half = half_turn(target)
         return [(box[0], box[1], half, box[3]), (-half, box[1], box[2], box[3])]
-    box = _covering_bounds(source, target, left, bottom, right, top)
+    move = transformer(source, target)
+    if source.is_geographic:
+        degrees = 180.0 / half_turn(source)
+        west, south, east, north = left * degrees, bottom * degrees, right * degrees, top * degrees
+    else:
+        west, south, east, north = covering_lonlat(transformer(source, _LONLAT), left, bottom, right, top, 180.0)
+    if west <= east and east - west <= _SMALL and north - south <= _SMALL and south > -90.0 and north < 90.0:
+        box = move.transform_bounds(left, bottom, right, top, densify_pts=21)
+    else:
+        box = _covering_bounds(source, target, left, bottom, right, top)
     if source.is_geographic:
         return [box]
-    west, south, east, north = covering_lonlat(transformer(source, _LONLAT), left, bottom, right, top, 180.0)
     if south <= -90.0 or north >= 90.0:
         # A pole lies in the footprint (pyproj's bounds then reach it): the target's projection of the edges
         # misses the interior around it, which spans every longitude down to the pole.
@@ -344,6 +352,12 @@ def _covering_bounds(
     ]
     return fine[0] - cut[0], fine[1] - cut[1], fine[2] + cut[2], fine[3] + cut[3]
 
+
+#: Degrees of longitude and latitude within which a box's edges bound its image in any CRS: a map projection's
+#: x or y peaks inside a box only around a point it cannot draw (the transverse Mercator's on the equator, 90
+#: degrees from its central meridian), which a box of an ordinary file (a UTM scene) does not reach. Larger
+#: boxes are checked (see :func:`geotorch.core.extent.covering_bounds`).
+_SMALL = 10.0
 
 #: Coordinates beyond this magnitude are no place on the Earth, in any linear unit.
 _FAR = 1e12

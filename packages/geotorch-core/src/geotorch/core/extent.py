@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -152,9 +153,13 @@ def _expressed_points(
 
     With the points of the limb between grid points expressed and not: where the box leaves the target's domain.
     """
-    grid_x, grid_y = np.meshgrid(np.linspace(left, right, count), np.linspace(bottom, top, count))
+    unit_x, unit_y = _unit_grid(count)
+    grid_x, grid_y = left + (right - left) * unit_x, bottom + (top - bottom) * unit_y
     xs, ys = _transformed(transformer, grid_x, grid_y)
     kept = _expressed(xs, ys)
+    if kept.all():
+        # The box lies wholly where the target is defined (every ordinary file): no limb to look for.
+        return xs.ravel(), ys.ravel()
     limb_x, limb_y = [xs[kept]], [ys[kept]]
     for axis in (0, 1):
         inner, outer = (slice(None, -1), slice(1, None))
@@ -172,6 +177,14 @@ def _expressed_points(
         limb_x.append(edge_x)
         limb_y.append(edge_y)
     return np.concatenate(limb_x), np.concatenate(limb_y)
+
+
+@functools.cache
+def _unit_grid(count: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The x and y of a ``count`` by ``count`` grid over the unit square, made once (numpy takes 25 us a grid)."""
+    unit = np.linspace(0.0, 1.0, count)
+    unit_x, unit_y = np.meshgrid(unit, unit)
+    return unit_x, unit_y
 
 
 def _limb(
