@@ -72,7 +72,7 @@ def global_raster(tmp_path: Path, res: float = 1.0, south: float = -90.0) -> Pat
     return write_raster(tmp_path / "world.tif", classes, "EPSG:4326", Affine(res, 0, -180, 0, -res, 90), nodata=0)
 
 
-def read_at(dataset: RasterDataset, lon: float, lat: float, half: float) -> BoundingBox:
+def read_at(dataset: RasterDataset | VectorDataset, lon: float, lat: float, half: float) -> BoundingBox:
     x, y = Transformer.from_crs("EPSG:4326", dataset.crs, always_xy=True).transform(lon, lat)
     return BoundingBox(x - half, x + half, y - half, y + half, dataset.bounds.mint, dataset.bounds.maxt)
 
@@ -217,3 +217,23 @@ def test_antarctica_in_web_mercator_is_indexed_and_read_south_of_85_degrees(tmp_
     mask = dataset[query]["mask"].numpy()
     np.testing.assert_array_equal(mask, gdal_warp(path, query, dataset.crs, 20000.0))
     assert mask.all()
+
+
+@pytest.mark.parametrize("crs", ["EPSG:32633", "EPSG:3035"])
+def test_a_web_mercator_layer_circling_the_globe_is_burnt_where_it_lies(tmp_path: Path, crs: str) -> None:
+    # An ocean in EPSG:3857, from x -20037508 m to 20037508 m, land (a box over Europe) a hole: its two edges
+    # on the antimeridian lie on one line of UTM or LAEA, and it burnt nothing.
+    world = 20037508.342789244
+    land = [(-1.1e6, 4.2e6), (4.4e6, 4.2e6), (4.4e6, 1.1e7), (-1.1e6, 1.1e7)]
+    ocean = shapely.Polygon([(-world, -world), (world, -world), (world, world), (-world, world)], [land])
+    path = write_vector(tmp_path / "ocean.geojson", [ocean], "EPSG:3857", labels=[1])
+    dataset = VectorDataset(path, crs=crs, res=10000.0, label_name="label")
+    to_mercator = Transformer.from_crs(dataset.crs, "EPSG:3857", always_xy=True)
+    for lon, lat, expected in [(-30.0, 40.0, 1), (15.0, 52.0, 0), (-150.0, -30.0, 1), (100.0, -10.0, 1)]:
+        query = read_at(dataset, lon, lat, 100000.0)
+        mask = dataset[query]["mask"].numpy()
+        grid = Grid.from_bbox(query, dataset.crs, dataset.res)
+        cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+        xs, ys = to_mercator.transform(*(grid.transform * (cols, rows)))
+        np.testing.assert_array_equal(mask, shapely.contains_xy(ocean, xs, ys).astype(mask.dtype))
+        assert (mask == expected).all()

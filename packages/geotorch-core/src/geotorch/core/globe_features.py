@@ -1,4 +1,4 @@
-"""Geographic features that circle the globe, burnt where a map projection cannot draw them as polygons."""
+"""Features that circle the globe, burnt where a map projection cannot draw them as polygons."""
 
 from __future__ import annotations
 
@@ -6,19 +6,20 @@ import numpy as np
 import shapely
 from rasterio.crs import CRS
 
-from geotorch.core.crs import half_turn, transformer
+from geotorch.core.crs import transformer
 from geotorch.core.grid import Grid
 from geotorch.core.wrap import seam_of
 
 
 def circling(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
-    """Which of ``geometries`` (in ``source``) span every longitude where ``target`` has no seam there.
+    """Which of ``geometries`` (in ``source``) span every longitude where ``target`` has no seam.
 
-    A polygon spanning a whole turn (the globe, an ocean, a hemisphere of land and sea) has two
-    edges on the antimeridian, one at -180 and one at 180 degrees. A CRS whose x jumps a turn
-    there (geographic ones, Web Mercator) keeps them apart; any other (UTM, LAEA, polar
-    stereographic) draws them on one line, run through both ways, and the polygon has no
-    inside: it burnt nothing. Such features are burnt by :func:`burn_circling` instead.
+    A polygon spanning a whole turn (the globe, an ocean, a hemisphere of land and sea) in a
+    CRS whose x jumps a turn at a seam (geographic ones at the antimeridian, Web Mercator) has
+    two edges on it, one at each end of the turn. A CRS with a seam too keeps them apart; any
+    other (UTM, LAEA, polar stereographic) draws them on one line, run through both ways, and
+    the polygon has no inside: it burnt nothing. Such features are burnt by
+    :func:`burn_circling` instead.
 
     Args:
         geometries: ``(N,)`` shapely geometries in ``source``; missing ones are allowed.
@@ -28,11 +29,12 @@ def circling(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
     Returns:
         ``(N,)`` bool: True for the features to burn by :func:`burn_circling`.
     """
-    if not source.is_geographic or seam_of(target) is not None or not len(geometries):
+    seam = seam_of(source)
+    if seam is None or seam_of(target) is not None or not len(geometries):
         return np.zeros(len(geometries), dtype=bool)
     bounds = shapely.bounds(geometries)
     with np.errstate(invalid="ignore"):
-        return np.asarray(bounds[:, 2] - bounds[:, 0] >= 2 * half_turn(source) * (1 - 1e-9))
+        return np.asarray(bounds[:, 2] - bounds[:, 0] >= seam.width * (1 - 1e-9))
 
 
 def burn_circling(
@@ -47,25 +49,26 @@ def burn_circling(
     Args:
         burnt: ``(H, W)`` uint32 feature numbers (0: none) on ``grid``.
         grid: the query's grid, in the dataset's CRS.
-        geometries: ``(M,)`` features in ``source``, in longitudes of ``source``.
+        geometries: ``(M,)`` features in ``source``.
         numbers: ``(M,)`` their numbers (positive).
-        source: the features' CRS, geographic.
+        source: the features' CRS, one with a seam (see :func:`geotorch.core.wrap.seam_of`).
 
     Returns:
         ``(H, W)`` uint32: ``burnt`` with the features' numbers where they win.
     """
     cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
     xs, ys = grid.transform * (cols, rows)
-    lons, lats = (
+    source_x, source_y = (
         np.asarray(values, dtype=np.float64)
         for values in transformer(grid.crs, source).transform(xs, ys, errcheck=False)
     )
-    turn = 2 * half_turn(source)
+    seam = seam_of(source)
+    turn = seam.width if seam is not None else 0.0
     for geometry, number in zip(geometries, numbers, strict=True):
         shapely.prepare(geometry)
-        # PROJ gives longitudes within one turn; the feature's may run past it (0..360).
+        # PROJ gives x within one turn; the feature's may run past it (longitudes 0..360).
         inside = np.zeros(burnt.shape, dtype=bool)
         for shift in (0.0, turn, -turn):
-            inside |= shapely.contains_xy(geometry, lons + shift, lats)
+            inside |= shapely.contains_xy(geometry, source_x + shift, source_y)
         burnt = np.where(inside & (burnt < number), np.uint32(number), burnt)
     return burnt

@@ -84,9 +84,9 @@ class VectorDataset(GeoDataset):
     Features crossing the antimeridian (in their CRS or the dataset's: a field in UTM zone 1N
     read in EPSG:4326 or Web Mercator), and geographic features written with longitudes past
     it (179.5 to 180.5 degrees), are burnt where they lie on the globe, on both sides.
-    Geographic features spanning every longitude (an ocean, the globe) read in a CRS without
-    that seam (UTM, LAEA, polar) are burnt on the pixels whose centres they hold, each centre
-    tested in the features' own CRS (see :func:`geotorch.core.globe_features.circling`).
+    Features spanning every longitude (an ocean, the globe, in a geographic CRS or Web Mercator)
+    read in a CRS without a seam (UTM, LAEA, polar) are burnt on the pixels whose centres they
+    hold, each centre tested in the features' own CRS (see :func:`geotorch.core.globe_features.circling`).
     """
 
     filename_glob: ClassVar[str] = "*"
