@@ -7,9 +7,13 @@
         download_url(http_server.url("a.zip"), tmp_path, progress=False)
         assert http_server.hits("a.zip") == 1
         http_server.truncate("a.zip")      # next responses announce the full size but send half
+        http_server.truncate("a.zip", 1000, times=1)  # the next response alone sends 1000 bytes, then hang up
         http_server.fail("a.zip", 503)     # next responses are HTTP 503
         http_server.frame("a.zip", "chunked", send=100)   # chunked, cut after 100 bytes, no last chunk
         http_server.stall("a.zip", 1000)   # send 1000 bytes, then wait until restore("a.zip")
+        http_server.stall("a.zip", 1000, times=1)  # only the next response stalls
+        http_server.change("a.zip", b"new", after=1)  # the file becomes b"new" once one GET was answered
+        http_server.if_range_ignored = True  # ranges answered even when If-Range names another version
         http_server.redirect("a.zip", http_server.url("b.zip"))
         http_server.frame("a.zip", "close", send=100, ranges=True)   # answers "Range: bytes=N-" like a range server
         http_server.raw("a.zip", b"HTTP/1.1 206 Partial Content\r\n\r\n")  # these exact bytes, then hang up
@@ -29,6 +33,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -77,6 +82,9 @@ class LocalHTTPServer:
             count again): 1 for requests sent one after the other, more for requests sent at once.
         validators: Whether answers for a file carry its ETag (from its size and modification time) and
             a request whose ``If-Match`` names another ETag is answered ``412 Precondition Failed``.
+            Ranges are answered only when ``If-Range``, if sent, is the file's ETag or Last-Modified date
+            (else the whole file, 200), validators or not.
+        if_range_ignored: Whether ranges are answered whatever ``If-Range`` says (a server without it).
         head_refused: A status every HEAD request is answered with (GETs are served): 403 as S3 answers
             HEAD for a URL presigned for GET, 405 or 501 as a server without HEAD; None serves HEAD.
         range_blocks: With ``ranges``, answer a range with the whole blocks of this many bytes holding it, its
@@ -93,6 +101,7 @@ class LocalHTTPServer:
         self.latency = 0.0
         self.most_waiting = 0
         self.validators = False
+        self.if_range_ignored = False
         self.head_refused: int | None = None
         self.range_blocks: int | None = None
         self.required_headers: dict[str, str] = {}
@@ -100,6 +109,9 @@ class LocalHTTPServer:
         self._waiting = 0
         self._gets: Counter[str] = Counter()
         self._truncated: dict[str, int | None] = {}
+        self._times: dict[tuple[str, str], int] = {}
+        self._changes: dict[str, tuple[bytes, int]] = {}
+        self._released: list[threading.Event] = []
         self._failures: dict[str, tuple[int, int | None]] = {}
         self._shapes: dict[str, _Shape] = {}
         self._stalls: dict[str, tuple[int, threading.Event]] = {}
@@ -127,14 +139,42 @@ class LocalHTTPServer:
         with self._lock:
             return self.requests[name]
 
-    def truncate(self, name: str, size: int | None = None) -> None:
+    def truncate(self, name: str, size: int | None = None, times: int | None = None) -> None:
         """Make ``name`` a broken download: announce its full Content-Length, send ``size`` bytes, hang up.
 
         Args:
             name: The file to break, relative to ``root``.
-            size: How many bytes to send; half of the file when None.
+            size: How many bytes to send; half of the file (or of the range asked) when None.
+            times: Break only the next ``times`` responses (ranges included), then serve normally; every
+                later one when None.
         """
         self._truncated[name] = size
+        self._count(("truncate", name), times)
+
+    def change(self, name: str, data: bytes, after: int = 1) -> None:
+        """Rewrite ``name`` with ``data`` (a new version: new modification time, new ETag) once ``after`` GETs came."""
+        self._changes[name] = (data, after)
+
+    def _count(self, fault: tuple[str, str], times: int | None) -> None:
+        if times is None:
+            self._times.pop(fault, None)
+        else:
+            self._times[fault] = times
+
+    def _spend(self, kind: str, name: str) -> None:
+        """One response broken by fault ``kind`` of ``name``; lift the fault once its ``times`` are spent."""
+        with self._lock:
+            left = self._times.get((kind, name))
+            if left is None:
+                return
+            if left > 1:
+                self._times[(kind, name)] = left - 1
+                return
+            del self._times[(kind, name)]
+            if kind == "truncate":
+                self._truncated.pop(name, None)
+            else:
+                self._stalls.pop(name, None)
 
     def gets(self, name: str) -> int:
         """How many GET requests (those that fetch bytes) ``name`` received so far."""
@@ -175,12 +215,16 @@ class LocalHTTPServer:
         """
         self._shapes[name] = _Shape(framing, send, dict(headers or {}), reset, ranges)
 
-    def stall(self, name: str, after: int) -> None:
+    def stall(self, name: str, after: int, times: int | None = None) -> None:
         """Make ``name`` hang: announce its Content-Length, send ``after`` bytes, wait for :meth:`restore`.
 
-        The connection is then closed without sending the rest.
+        The connection is then closed without sending the rest. With ``times``, only the next ``times``
+        responses hang (until :meth:`restore` or the server stops); later ones are served normally.
         """
-        self._stalls[name] = (after, threading.Event())
+        released = threading.Event()
+        self._released.append(released)
+        self._stalls[name] = (after, released)
+        self._count(("stall", name), times)
 
     def redirect(self, name: str, location: str) -> None:
         """Answer requests for ``name`` with HTTP 302 to ``location`` (sent as given, even if unsafe)."""
@@ -197,6 +241,8 @@ class LocalHTTPServer:
     def restore(self, name: str) -> None:
         """Serve ``name`` normally again after :meth:`truncate`, :meth:`fail`, :meth:`frame`, :meth:`stall`..."""
         self._truncated.pop(name, None)
+        self._times.pop(("truncate", name), None)
+        self._times.pop(("stall", name), None)
         self._failures.pop(name, None)
         self._shapes.pop(name, None)
         self._redirects.pop(name, None)
@@ -221,6 +267,14 @@ class LocalHTTPServer:
         with self._lock:
             self.requests[name] += 1
             self._gets[name] += method == "GET"
+            change = self._changes.get(name)
+            if change is not None and method == "GET" and self._gets[name] > change[1]:
+                del self._changes[name]
+                path = self.root / name
+                path.write_bytes(change[0])
+                # A later modification time, whole seconds apart, so that Last-Modified changes too.
+                stamp = time.time() + 2
+                os.utime(path, (stamp, stamp))
             status, times = self._failures.get(name, (None, None))
             if status is not None and times is not None:
                 if times <= 1:
@@ -240,6 +294,8 @@ class LocalHTTPServer:
             return
         for name in list(self._stalls):
             self.restore(name)
+        for released in self._released:
+            released.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -294,7 +350,7 @@ class _Handler(SimpleHTTPRequestHandler):
                 return True
             self._etag = etag
         wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
-        if owner.ranges and send_body and wanted is not None and (owner.root / name).is_file():
+        if owner.ranges and send_body and wanted is not None and self._if_range_holds(owner, name):
             self._send_byte_range(owner, name, int(wanted[1]), int(wanted[2]) if wanted[2] else None)
             return True
         if name in owner._raw:
@@ -307,9 +363,11 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(body)))
+            self._send_last_modified(owner, name)
             self.end_headers()
             if send_body:
                 self.wfile.write(body[: len(body) // 2 if size is None else size])
+                owner._spend("truncate", name)
             self.close_connection = True
             return True
         if name in owner._redirects:
@@ -319,24 +377,39 @@ class _Handler(SimpleHTTPRequestHandler):
             self.end_headers()
             return True
         if name in owner._shapes:
-            self._send_shaped(owner._shapes[name], (owner.root / name).read_bytes(), send_body)
+            self._send_shaped(owner, name, owner._shapes[name], (owner.root / name).read_bytes(), send_body)
             return True
         if name in owner._stalls:
             after, released = owner._stalls[name]
             body = (owner.root / name).read_bytes()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
+            self._send_last_modified(owner, name)
             self.end_headers()
             if send_body:
                 self.wfile.write(body[:after])
+                self.wfile.flush()
+                owner._spend("stall", name)
                 released.wait(timeout=60)
             self.close_connection = True
             return True
         return False
 
-    def _send_shaped(self, shape: _Shape, body: bytes, send_body: bool) -> None:
+    def _if_range_holds(self, owner: LocalHTTPServer, name: str) -> bool:
+        """Whether ``name`` is a file whose ETag or Last-Modified is the request's If-Range (or it has none)."""
+        path = owner.root / name
+        if not path.is_file():
+            return False
+        condition = self.headers.get("If-Range")
+        if condition is None or owner.if_range_ignored:
+            return True
+        status = path.stat()
+        etag = f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
+        return condition in ((etag if owner.validators else None), self.date_time_string(int(status.st_mtime)))
+
+    def _send_shaped(self, owner: LocalHTTPServer, name: str, shape: _Shape, body: bytes, send_body: bool) -> None:
         wanted = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
-        if shape.ranges and wanted is not None:
+        if shape.ranges and wanted is not None and self._if_range_holds(owner, name):
             self._send_range(int(wanted[1]), body, send_body)
             return
         sent = body if shape.send is None else body[: shape.send]
@@ -377,20 +450,25 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_response(206)
         self.send_header("Content-Range", f"bytes {first}-{first + len(part) - 1}/{len(body)}")
         self.send_header("Content-Length", str(len(part)))
-        self.send_header("Last-Modified", self.date_time_string(int((owner.root / name).stat().st_mtime)))
+        self._send_last_modified(owner, name)
         self.end_headers()
         if name in owner._truncated:
             size = owner._truncated[name]
             self.wfile.write(part[: len(part) // 2 if size is None else size])
+            owner._spend("truncate", name)
         elif name in owner._stalls:
             after, released = owner._stalls[name]
             self.wfile.write(part[:after])
             self.wfile.flush()
+            owner._spend("stall", name)
             released.wait(timeout=60)
         else:
             self.wfile.write(part)
             return
         self.close_connection = True
+
+    def _send_last_modified(self, owner: LocalHTTPServer, name: str) -> None:
+        self.send_header("Last-Modified", self.date_time_string(int((owner.root / name).stat().st_mtime)))
 
     def _send_range(self, first: int, body: bytes, send_body: bool) -> None:
         if first >= len(body):
@@ -416,6 +494,17 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHTTPS
     """A :class:`LocalHTTPServer` serving a fresh empty folder (not the test's ``tmp_path``), stopped afterwards."""
     with LocalHTTPServer(tmp_path_factory.mktemp("served")) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits ``download_url`` makes between attempts, in seconds: recorded, not slept."""
+    from geotorch.core import download
+    from geotorch.core.retry import Retry
+
+    waits: list[float] = []
+    monkeypatch.setattr(download, "_RETRY", Retry(sleep=waits.append), raising=False)
+    return waits
 
 
 @pytest.fixture(autouse=True, scope="session")

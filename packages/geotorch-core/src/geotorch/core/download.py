@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-from tqdm import tqdm
 
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
-from geotorch.core.errors import BodyError, ChecksumError, DownloadError
-from geotorch.core.http_body import announced_length, confirm_length, content_decoder
+from geotorch.core.errors import ChecksumError, DownloadError
 from geotorch.core.partial import NAME_MAX, is_partial, partial_file, sweep
+from geotorch.core.resume import read_version, write_version
+from geotorch.core.retry import Retry
+from geotorch.core.transfer import Body, fetch, new_hasher
 
-_CHUNK_BYTES = 1 << 20
-_TIMEOUT_S = 60.0
-# Some hosts refuse urllib's default "Python-urllib/x.y" agent.
-_USER_AGENT = "geotorch (+https://github.com/geotorch/geotorch)"
-# Identity asks for the bytes as published, which are what checksums are computed over.
-_HEADERS = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
+_RETRY = Retry()
 # A drive prefix, which Windows reads as a path elsewhere (``C:x`` is relative to drive C's own folder).
 _DRIVE = re.compile(r"[A-Za-z]:")
 _HEX_PREFIX = re.compile(r"[0-9A-Fa-f]{1,64}")
@@ -58,12 +47,7 @@ def calculate_sha256(path: str | Path) -> str:
 
 def _file_digest(path: Path, algorithm: str) -> str:
     with open(path, "rb") as stream:
-        return hashlib.file_digest(stream, lambda: _new_hasher(algorithm)).hexdigest()
-
-
-def _new_hasher(algorithm: str) -> hashlib._Hash:
-    # Checksums here guard integrity, not security; the flag keeps md5 usable on FIPS-mode systems.
-    return hashlib.new(algorithm, usedforsecurity=False)
+        return hashlib.file_digest(stream, lambda: new_hasher(algorithm)).hexdigest()
 
 
 def check_integrity(path: str | Path, md5: str | None = None, sha256: str | None = None) -> bool:
@@ -94,17 +78,26 @@ def download_url(
     progress: bool = True,
     *,
     sha256_prefix: str | None = None,
+    retry: Retry | None = None,
 ) -> Path:
     """Download ``url`` into ``root``, verify it, and only then give it its final name.
 
     The body streams into a hidden ``.<filename>.part-<8 hex>`` file next to the target, locked while this
-    process writes it, and renamed into place (``os.replace``) once complete and verified. Any failure,
-    ``KeyboardInterrupt`` included, removes the partial file, so a file at the target is always a complete
-    download. A process killed mid-download (SIGKILL, SIGTERM) leaves its partial file behind under that
-    hidden name, never under the target's; the next download of the same target removes it (partial files
-    still being written by another process are kept). The checksums are computed as the bytes arrive, so
-    the file is verified before it is renamed, with no second read. A target already present and matching
-    the checksums is not fetched again; one that does not match is deleted and downloaded again.
+    process writes it, and renamed into place (``os.replace``) once complete and verified. A transfer cut
+    short (connection reset, body shorter than announced, stall past ``retry.timeout_s``) or answered with a
+    transient status (408, 429, 500, 502, 503, 504) is tried again with a growing wait, as ``retry`` says;
+    where the server names the file's version (a strong ETag, or a Last-Modified date), the next attempt
+    asks only for the bytes missing (``Range`` guarded by ``If-Range``), else it starts again from the first
+    byte (see :mod:`geotorch.core.transfer`: two versions of a file are never spliced). Any failure that
+    remains, ``KeyboardInterrupt`` included, removes the partial file, so a file at the target is always a
+    complete download. A process killed mid-download (SIGKILL, SIGTERM) leaves its partial file behind
+    under that hidden name, never under the target's, with the version its bytes belong to beside it
+    (``.<filename>.resume-<8 hex>``); the next download of the same URL to the same target resumes it if
+    the server still has that version, and otherwise starts again (partial files still being written by
+    another process are kept). The checksums are computed as the bytes arrive (over the bytes a resumed
+    file already held, read once, too), so the whole file is verified before it is renamed, with no second
+    read. A target already present and matching the checksums is not fetched again; one that does not
+    match is deleted and downloaded again.
 
     A body is complete when it has as many bytes as its one Content-Length, when a chunked body ends with
     its last chunk, and when a body sent with ``Content-Encoding: gzip`` (saved as sent under a ``.gz``,
@@ -133,6 +126,9 @@ def download_url(
         progress: Whether to show a progress bar on stderr.
         sha256_prefix: Expected leading hexadecimal digits of the SHA-256 checksum, verified if given: the
             hash suffix of torchvision-style weight files (``resnet18-f37072fd.pth``).
+        retry: How often and how patiently to try again after a transient failure; None for
+            :class:`geotorch.core.retry.Retry`'s defaults (5 more tries after the last progress, waits from 1 s
+            doubling up to 60 s, a 60 s timeout).
 
     Returns:
         The path of the downloaded file.
@@ -145,7 +141,8 @@ def download_url(
             has one of those faults. The message names the argument or the URL. Also if ``sha256_prefix`` is
             not 1 to 64 hexadecimal digits.
         DownloadError: If the server answers with an HTTP error, cannot be reached, or its response does not
-            carry the whole file (cut short, empty, partial, encoded: see above); the message names the URL.
+            carry the whole file (cut short, empty, partial, encoded: see above), after the retries for
+            transient failures; the message names the URL, and for a body cut short the bytes received.
         ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix``; the
             message names the file and both checksums.
     """
@@ -164,13 +161,27 @@ def download_url(
     if check_integrity(target, md5, sha256) and (prefix is None or calculate_sha256(target).startswith(prefix)):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    sweep(target.parent, "part", target.name)
     # A damaged copy goes now, so that a failed retry leaves nothing behind rather than a bad file.
     target.unlink(missing_ok=True)
     expected = {name: value.lower() for name, value in (("md5", md5), ("sha256", sha256)) if value is not None}
     algorithms = set(expected) | ({"sha256"} if prefix is not None else set())
     with partial_file(target) as (partial, out):
-        body = _fetch(url, out, target.name, algorithms, progress)
+        # The partial file taken over, if any, is locked: the sweep removes the other abandoned ones.
+        sweep(target.parent, "part", target.name)
+        kept = read_version(partial, url) if out.tell() else None
+        body = fetch(
+            url,
+            out,
+            target.name,
+            algorithms,
+            retry=_RETRY if retry is None else retry,
+            progress=progress,
+            kept=kept,
+            keep=lambda version: write_version(partial, version),
+            confirm=not algorithms,
+        )
+        # Without fsync, a crash after the rename could leave an empty or partial file under the final name.
+        os.fsync(out.fileno())
         actual = body.checksums
         for algorithm, checksum in expected.items():
             if actual[algorithm] != checksum:
@@ -181,20 +192,16 @@ def download_url(
             # Without a checksum, what the server sent is all there is to judge the file by.
             _check_unverified(url, body, partial)
         os.replace(partial, target)
+        write_version(partial, None)
     return target
 
 
-def _check_unverified(url: str, body: _Body, partial: Path) -> None:
+def _check_unverified(url: str, body: Body, partial: Path) -> None:
     """Refuse a body no checksum verified if it is empty, or if it may have been cut short (see download_url)."""
     if body.size == 0:
         raise DownloadError(url, "the server sent an empty body; an empty file is only kept when a checksum says so")
     if body.whole:
         return
-    try:
-        if confirm_length(body.url, body.sent, _HEADERS, _TIMEOUT_S):
-            return
-    except BodyError as err:
-        raise DownloadError(url, str(err)) from None
     if is_archive(partial) and (damage := archive_damage(partial)) is not None:
         raise DownloadError(
             url,
@@ -246,78 +253,6 @@ def inside_root(name: str, what: str) -> str:
             "names joined by '/' (like 'scene.zip' or 'labels/scene.zip') as filename"
         )
     return name
-
-
-@dataclass(frozen=True)
-class _Body:
-    """What :func:`_fetch` received.
-
-    Attributes:
-        url: The URL that answered, after redirects.
-        sent: The body's length as sent (after the transfer coding, before the content coding), in bytes.
-        size: The saved file's length, in bytes.
-        whole: Whether the body's framing or content coding shows it whole.
-        checksums: The saved file's checksums, by algorithm.
-    """
-
-    url: str
-    sent: int
-    size: int
-    whole: bool
-    checksums: dict[str, str]
-
-
-def _fetch(url: str, out: BinaryIO, label: str, algorithms: Iterable[str], progress: bool) -> _Body:
-    """Stream ``url``'s body, decoded as :func:`geotorch.core.http_body.content_decoder` says, into ``out``."""
-    hashers = {name: _new_hasher(name) for name in algorithms}
-    sent = size = 0
-    request = urllib.request.Request(url, headers=_HEADERS)
-    try:
-        response = urllib.request.urlopen(request, timeout=_TIMEOUT_S)
-    except urllib.error.HTTPError as err:
-        err.close()
-        raise DownloadError(url, f"the server answered HTTP {err.code} {err.reason}") from err
-    except urllib.error.URLError as err:
-        raise DownloadError(url, f"could not connect ({err.reason}); check the URL and your network") from err
-    except (http.client.HTTPException, OSError) as err:
-        raise DownloadError(url, f"the connection failed ({err!r}); retry") from err
-    with response:
-        try:
-            announced = announced_length(response)
-            decoder = content_decoder(response.headers, label)
-            with tqdm(
-                total=announced, desc=label, unit="B", unit_scale=True, unit_divisor=1024, disable=not progress
-            ) as bar:
-                # Reading stops at the announced length: what a server sends past it is not the body.
-                while chunk := _read(response, url, sent, None if announced is None else announced - sent):
-                    sent += len(chunk)
-                    for piece in decoder.decode(chunk):
-                        out.write(piece)
-                        for hasher in hashers.values():
-                            hasher.update(piece)
-                        size += len(piece)
-                    bar.update(len(chunk))
-            if announced is not None and sent != announced:
-                raise BodyError(f"received {sent} of {announced} bytes announced; the connection was cut, retry")
-            whole = decoder.finish() or announced is not None or bool(response.chunked)
-        except BodyError as err:
-            raise DownloadError(url, str(err)) from None
-        answered = response.url
-    out.flush()
-    # Without fsync, a crash after the rename could leave an empty or partial file under the final name.
-    os.fsync(out.fileno())
-    return _Body(answered, sent, size, whole, {name: hasher.hexdigest() for name, hasher in hashers.items()})
-
-
-def _read(response: http.client.HTTPResponse, url: str, received: int, left: int | None) -> bytes:
-    """The next chunk of the body (at most ``left`` bytes), or b"" at its end; a network failure is a DownloadError."""
-    if left == 0:
-        return b""
-    try:
-        return response.read(_CHUNK_BYTES if left is None else min(left, _CHUNK_BYTES))
-    except (http.client.HTTPException, OSError) as err:
-        # http.client raises IncompleteRead for a chunked body that ends before its last chunk.
-        raise DownloadError(url, f"the connection failed after {received} bytes ({err!r}); retry") from err
 
 
 def download_and_extract_archive(

@@ -95,7 +95,14 @@ def _tokens(headers: Message, name: str) -> list[str]:
 
 
 class ContentDecoder(Protocol):
-    """Turns a body's bytes, as sent, into the file's bytes, and says whether its coding shows the body whole."""
+    """Turns a body's bytes, as sent, into the file's bytes, and says whether its coding shows the body whole.
+
+    Attributes:
+        as_sent: Whether the file's bytes are the body's bytes as sent (nothing is decoded), so that a range
+            of the body is the same range of the file.
+    """
+
+    as_sent: bool
 
     def decode(self, chunk: bytes) -> Iterator[bytes]:
         """The file's bytes that ``chunk``, the next bytes of the body as sent, gives (a MiB at most each)."""
@@ -141,6 +148,8 @@ def content_decoder(headers: Message, name: str = "") -> ContentDecoder:
 
 
 class _Identity:
+    as_sent = True
+
     def decode(self, chunk: bytes) -> Iterator[bytes]:
         yield chunk
 
@@ -150,6 +159,8 @@ class _Identity:
 
 class _GzipAsSent:
     """Follows a gzip-encoded body as it arrives, to tell a body cut short from a complete one; saves it as sent."""
+
+    as_sent = True
 
     def __init__(self) -> None:
         self._decoder = zlib.decompressobj(_GZIP_WBITS)
@@ -185,6 +196,8 @@ class _GzipDecoded:
     Zero bytes after the last member (padding some writers add) are dropped, as gzip itself drops them.
     """
 
+    as_sent = False
+
     def __init__(self) -> None:
         self._decoder = zlib.decompressobj(_GZIP_WBITS)
         self._members = 0  # members decoded to their end
@@ -218,6 +231,8 @@ class _GzipDecoded:
 
 class _Deflate:
     """Decodes a deflate-encoded body, zlib-wrapped or raw, which must run to the end of its stream."""
+
+    as_sent = False
 
     def __init__(self) -> None:
         self._head = b""

@@ -1,11 +1,13 @@
 """Downloads and extractions in progress on disk: named apart, locked while written, swept once abandoned.
 
-A download streams into ``.<name>.part-<8 hex>`` and an extraction unpacks into the folder
-``.<archive>.extract-<8 hex>``, both beside their destination, so they share its file system and the final
+A download streams into ``.<name>.part-<8 hex>`` (the version its bytes belong to kept in
+``.<name>.resume-<8 hex>``, see :mod:`geotorch.core.resume`) and an extraction unpacks into the folder
+``.<archive>.extract-<8 hex>``, all beside their destination, so they share its file system and the final
 rename is atomic. A name too long for such an entry to stay within the 255 bytes file systems allow is
 shortened in it (:func:`partial_stem`). While its writer lives, each entry holds an exclusive ``flock`` that
 the operating system drops when the writer ends, however it ends (SIGKILL included). An entry whose lock can
-be taken is therefore abandoned: the next attempt removes it. File searches
+be taken is therefore abandoned: the next attempt resumes a download whose version it knows, and removes
+the rest. File searches
 (:func:`geotorch.core.files.find_files`) skip every entry named this way and everything inside one. On
 Windows, which has no ``flock``, and on file systems that refuse locks, every such entry counts as abandoned.
 """
@@ -18,15 +20,16 @@ import re
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 Kind = Literal["part", "extract"]
+_EntryKind = Literal["part", "extract", "resume"]
 
 # The random tail also matches tempfile.mkdtemp's alphabet, which older extractions used.
-_PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.(?P<kind>part|extract)-[0-9a-z_]{8}")
+_PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.(?P<kind>part|extract|resume)-(?P<tail>[0-9a-z_]{8})")
 #: The most bytes a file name may have on common file systems (Linux's NAME_MAX; ext4, XFS, Btrfs, APFS, NTFS).
 NAME_MAX = 255
 # Room for a partial entry's name around its stem: the leading dot and the longer of the two tails.
@@ -79,17 +82,37 @@ def is_partial(name: str) -> bool:
         name: A single path component, e.g. ``".a.zip.part-0f3c9a1b"``.
 
     Returns:
-        True for names of the form ``.<name>.part-<8 chars>`` and ``.<name>.extract-<8 chars>``.
+        True for names of the form ``.<name>.part-<8 chars>``, ``.<name>.resume-<8 chars>`` and
+        ``.<name>.extract-<8 chars>``.
     """
     return _PARTIAL_NAME.fullmatch(name) is not None
 
 
+def lock_new_file(name: Callable[[], Path]) -> tuple[Path, BinaryIO]:
+    """Create a new file at a path ``name`` gives and take its lock, trying other paths until one is ours.
+
+    Args:
+        name: Gives a new path to try each call (with a random tail).
+
+    Returns:
+        The file's path and its binary stream, open for writing and locked.
+    """
+    while True:
+        path = name()
+        stream = open(path, "xb")  # noqa: SIM115 - handed to the caller, who closes it
+        if _lock(stream.fileno(), path):
+            return path, stream
+        # A sweeper caught the file between its creation and its lock, and removes it: make another.
+        stream.close()
+
+
 @contextmanager
 def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
-    """A new, empty, locked file beside ``target`` to write it under, removed if the block raises.
+    """A locked file beside ``target`` to write it under, removed (with its kept version) if the block raises.
 
-    The block is expected to rename the file to ``target`` (``os.replace``) once it is complete; the lock
-    is held until the block ends.
+    The file is an abandoned partial download of ``target`` whose version was kept (the one holding the
+    most bytes, positioned at its end), else a new, empty one. The block is expected to rename the file to
+    ``target`` (``os.replace``) once it is complete; the lock is held until the block ends.
 
     Args:
         target: The final path; its folder must exist.
@@ -97,20 +120,58 @@ def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
     Yields:
         The partial file's path and its binary stream, open for writing.
     """
-    while True:
-        path = target.with_name(f".{partial_stem(target.name)}.part-{secrets.token_hex(4)}")
-        stream = open(path, "xb")  # noqa: SIM115 - held open across the yield, closed in the finally below
-        if _lock(stream.fileno(), path):
-            break
-        # A sweeper caught the file between its creation and its lock, and removes it: make another.
-        stream.close()
+    adopted = _adopt(target)
+    if adopted is not None:
+        path, stream = adopted
+    else:
+        path, stream = lock_new_file(
+            lambda: target.with_name(f".{partial_stem(target.name)}.part-{secrets.token_hex(4)}")
+        )
     try:
         yield path, stream
     except BaseException:
         path.unlink(missing_ok=True)
+        version_file(path).unlink(missing_ok=True)
         raise
     finally:
         stream.close()
+
+
+def _adopt(target: Path) -> tuple[Path, BinaryIO] | None:
+    """Lock the abandoned partial download of ``target`` that holds the most bytes and has a kept version."""
+    kept = [path for _, path in _entries(target.parent, "part", target.name) if version_file(path).is_file()]
+    for path in sorted(kept, key=_written, reverse=True):
+        if path.is_symlink():
+            continue
+        try:
+            stream = open(path, "r+b")  # noqa: SIM115 - handed to the caller, who closes it
+        except OSError:
+            continue
+        if _lock(stream.fileno(), path):
+            stream.seek(0, os.SEEK_END)
+            return path, stream
+        stream.close()
+    return None
+
+
+def version_file(partial: Path) -> Path:
+    """Where the version of the partial download ``partial`` is kept (see :mod:`geotorch.core.resume`).
+
+    Args:
+        partial: A partial download, ``.<name>.part-<8 hex>``.
+
+    Returns:
+        ``.<name>.resume-<8 hex>`` beside it.
+    """
+    stem, _, tail = partial.name.rpartition(".part-")
+    return partial.with_name(f"{stem}.resume-{tail}")
+
+
+def _written(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 @contextmanager
@@ -183,7 +244,7 @@ def abandoned(folder: Path, kind: Kind, name: str | None = None) -> list[str]:
 
 
 def sweep(folder: Path, kind: Kind, name: str | None = None) -> None:
-    """Remove the abandoned downloads or extractions in ``folder``; those still being written are kept.
+    """Remove the abandoned downloads (and their kept versions) or extractions in ``folder``; those being written stay.
 
     Args:
         folder: The folder to clean (not searched recursively); a missing folder is left alone.
@@ -194,21 +255,31 @@ def sweep(folder: Path, kind: Kind, name: str | None = None) -> None:
         OSError: If an abandoned entry cannot be removed (the message names it).
     """
     for _, path in _entries(folder, kind, name):
-        descriptor = _open_entry(path)
-        if descriptor is None:
-            continue
-        try:
-            # Holding the lock while removing keeps a second sweeper off the same entry.
-            if _lock(descriptor, path):
-                if path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-        finally:
-            _close(descriptor)
+        _remove_if_abandoned(path)
+    if kind == "part":
+        # Versions kept for partial downloads that are gone, and temporary ones their writer did not rename.
+        for _, path in _entries(folder, "resume", name):
+            stem, _, tail = path.name.rpartition(".resume-")
+            if not path.with_name(f"{stem}.part-{tail}").exists():
+                _remove_if_abandoned(path)
 
 
-def _entries(folder: Path, kind: Kind, name: str | None) -> Iterator[tuple[str, Path]]:
+def _remove_if_abandoned(path: Path) -> None:
+    descriptor = _open_entry(path)
+    if descriptor is None:
+        return
+    try:
+        # Holding the lock while removing keeps a second sweeper off the same entry.
+        if _lock(descriptor, path):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    finally:
+        _close(descriptor)
+
+
+def _entries(folder: Path, kind: _EntryKind, name: str | None) -> Iterator[tuple[str, Path]]:
     """(owner name, path) of the entries of ``folder`` named as ``kind`` in progress (for ``name`` if given)."""
     try:
         entries = list(os.scandir(folder))

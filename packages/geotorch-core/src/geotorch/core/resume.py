@@ -1,0 +1,135 @@
+"""Which version of a file the bytes of a partial download belong to, kept beside it so another process resumes it.
+
+A download of a file whose server names its version (a strong ``ETag``, else a ``Last-Modified`` date at
+least a second older than the response's ``Date``, RFC 9110 section 8.8.2.2) is resumed with
+``Range: bytes=<received>-`` and ``If-Range: <that version>``: the server sends the rest of that version,
+or, if the file changed, the whole new one. Where the server names no version, nothing tells two versions
+apart, so the download starts again from its first byte instead.
+
+The version of a partial file ``.<name>.part-<8 hex>`` is written, as JSON, to ``.<name>.resume-<8 hex>``
+beside it, through a locked temporary file renamed into place, so it is never read half-written. It is only
+written for a body saved as sent (no content coding decoded on the way), whose saved bytes are then the bytes
+a range of the file counts.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from email.message import Message
+from pathlib import Path
+
+from geotorch.core.partial import lock_new_file, version_file
+
+
+@dataclass(frozen=True)
+class Version:
+    """The version of a file a body belongs to, as the response that started it said.
+
+    Attributes:
+        url: The URL the download asked for (before redirects).
+        etag: The response's ETag, as sent (quotes included), or None.
+        last_modified: The response's Last-Modified date when it is a strong validator, else None.
+        length: The file's length in bytes as sent, when the response said it.
+        coding: The response's Content-Encoding, lower-case ("" for none).
+    """
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    length: int | None
+    coding: str
+
+    @classmethod
+    def of(cls, url: str, headers: Message, length: int | None) -> Version:
+        """The version a response's headers name.
+
+        Args:
+            url: The URL asked for.
+            headers: The headers of the response (200) that starts the body.
+            length: The file's length, when known (the response's Content-Length).
+        """
+        etag = headers.get("ETag")
+        return cls(url, None if etag is None else etag.strip(), _strong_date(headers), length, _coding(headers))
+
+    @property
+    def validator(self) -> str | None:
+        """What to send as ``If-Range``: the ETag unless it is weak, else a strong date; None if neither."""
+        if self.etag is not None:
+            # A weak ETag may not be sent in If-Range, and a date neither once there is an ETag (RFC 9110, 13.1.5).
+            return None if self.etag.startswith("W/") else self.etag
+        return self.last_modified
+
+    def differs(self, headers: Message) -> str | None:
+        """How the headers of a ``206`` answering a resumption show another version than this one; None if not.
+
+        A server that honours If-Range never sends such a 206; one that ignores it would splice two versions.
+        """
+        etag, modified = headers.get("ETag"), headers.get("Last-Modified")
+        if self.etag is not None and etag is not None and etag.strip() != self.etag:
+            return f"its ETag {etag.strip()} is not the {self.etag} of the bytes received"
+        known = self.etag is None and self.last_modified is not None and modified is not None
+        if known and modified is not None and modified.strip() != self.last_modified:
+            return f"its Last-Modified {modified.strip()} is not the {self.last_modified} of the bytes received"
+        if _coding(headers) != self.coding:
+            return f"its Content-Encoding {_coding(headers)!r} is not the {self.coding!r} of the bytes received"
+        return None
+
+
+def _coding(headers: Message) -> str:
+    return ", ".join(value.strip().lower() for value in headers.get_all("Content-Encoding", []) if value.strip())
+
+
+def _strong_date(headers: Message) -> str | None:
+    """The Last-Modified date, when the Date header shows it a second or more in the past (a strong validator)."""
+    modified, date = headers.get("Last-Modified"), headers.get("Date")
+    if modified is None or date is None:
+        return None
+    try:
+        age = (email.utils.parsedate_to_datetime(date) - email.utils.parsedate_to_datetime(modified)).total_seconds()
+    except (TypeError, ValueError):
+        return None
+    return modified.strip() if age >= 1 else None
+
+
+def write_version(partial: Path, version: Version | None) -> None:
+    """Keep ``version`` beside ``partial``, replacing what was kept (atomically); None removes it.
+
+    Raises:
+        OSError: If the file cannot be written.
+    """
+    final = version_file(partial)
+    if version is None:
+        final.unlink(missing_ok=True)
+        return
+    stem = final.name.rpartition(".resume-")[0]
+    path, stream = lock_new_file(lambda: partial.with_name(f"{stem}.resume-{secrets.token_hex(4)}"))
+    try:
+        with stream:
+            stream.write(json.dumps(asdict(version)).encode())
+            stream.flush()
+            os.fsync(stream.fileno())
+            os.replace(path, final)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def read_version(partial: Path, url: str) -> Version | None:
+    """The version kept beside ``partial`` if it is one of ``url`` that a server can be asked to resume.
+
+    Returns:
+        None when nothing is kept, it cannot be read, is of another URL, or names no validator.
+    """
+    try:
+        fields = json.loads(version_file(partial).read_bytes())
+        version = Version(**fields)
+    except (OSError, ValueError, TypeError):
+        return None
+    texts = (version.url, version.coding, version.etag or "", version.last_modified or "")
+    if not all(isinstance(text, str) for text in texts) or not isinstance(version.length, (int, type(None))):
+        return None
+    return version if version.url == url and version.validator is not None else None

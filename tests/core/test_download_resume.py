@@ -1,0 +1,241 @@
+"""Specification of resumed downloads: a transfer cut short is tried again from the bytes received, never spliced."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import re
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geotorch.core.download import ChecksumError, DownloadError, download_url
+from geotorch.core.partial import abandoned, is_partial
+from geotorch.core.retry import Retry
+
+PAYLOAD = random.Random(2).randbytes(2_500_000)
+NEW = random.Random(3).randbytes(2_500_000)
+MD5 = hashlib.md5(PAYLOAD).hexdigest()
+HALF = len(PAYLOAD) // 2
+
+
+@pytest.fixture
+def served(http_server: Any) -> Any:
+    """A server with ranges and ETags (as nginx, S3) holding payload.bin."""
+    (http_server.root / "payload.bin").write_bytes(PAYLOAD)
+    http_server.ranges = True
+    http_server.validators = True
+    return http_server
+
+
+def _ranges_asked(server: Any, name: str = "payload.bin") -> list[tuple[str | None, str | None]]:
+    return [(seen.get("Range"), seen.get("If-Range")) for seen in server.headers_seen[name]]
+
+
+def _etag(path: Path) -> str:
+    status = path.stat()
+    return f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
+
+
+@pytest.mark.parametrize("cut", ["short body", "stall past the timeout"])
+def test_a_body_cut_once_is_resumed_from_the_bytes_received(
+    served: Any, tmp_path: Path, retry_waits: list[float], cut: str
+) -> None:
+    if cut == "short body":
+        served.truncate("payload.bin", HALF, times=1)
+    else:
+        served.stall("payload.bin", HALF, times=1)
+    etag = _etag(served.root / "payload.bin")
+
+    path = download_url(
+        served.url("payload.bin"),
+        tmp_path,
+        md5=MD5,
+        progress=False,
+        retry=Retry(timeout_s=0.5, sleep=retry_waits.append),
+    )
+
+    assert path.read_bytes() == PAYLOAD
+    (first, _), (ranged, condition) = _ranges_asked(served)
+    # What a read cut by the timeout had buffered is lost with its connection: resumed from the bytes written.
+    received = int(re.fullmatch(r"bytes=([0-9]+)-", ranged or "")[1])  # type: ignore[index]
+    assert (first, condition) == (None, etag)
+    assert 1 << 20 <= received <= HALF
+    assert retry_waits == [1.0]
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_link_cut_many_times_still_delivers_while_each_attempt_brings_bytes(served: Any, tmp_path: Path) -> None:
+    # Every response is cut after 300 kB: more cuts than retries, but each attempt makes progress.
+    served.truncate("payload.bin", 300_000, times=8)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert served.gets("payload.bin") == 9
+
+
+def test_a_resumption_without_an_etag_is_guarded_by_last_modified(served: Any, tmp_path: Path) -> None:
+    served.validators = False
+    an_hour_ago = time.time() - 3600
+    os.utime(served.root / "payload.bin", (an_hour_ago, an_hour_ago))
+    served.truncate("payload.bin", HALF, times=1)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    (first, _), (ranged, condition) = _ranges_asked(served)
+    assert (first, ranged) == (None, f"bytes={HALF}-")
+    assert condition is not None and condition.endswith(" GMT")
+
+
+def test_a_server_ignoring_ranges_makes_the_download_start_again(served: Any, tmp_path: Path) -> None:
+    served.ranges = False
+    served.truncate("payload.bin", HALF, times=1)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert [asked for asked, _ in _ranges_asked(served)] == [None, f"bytes={HALF}-"]
+
+
+@pytest.mark.parametrize("server", ["honours If-Range", "ignores If-Range"])
+def test_a_file_that_changed_between_attempts_is_fetched_whole_never_spliced(
+    served: Any, tmp_path: Path, server: str
+) -> None:
+    served.if_range_ignored = server == "ignores If-Range"
+    served.truncate("payload.bin", HALF, times=1)
+    served.change("payload.bin", NEW, after=1)
+
+    path = download_url(served.url("payload.bin"), tmp_path, progress=False)
+
+    assert path.read_bytes() == NEW
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_206_of_another_start_than_asked_is_refused_and_the_file_fetched_whole(served: Any, tmp_path: Path) -> None:
+    # A cache answering ranges with the 256 KiB blocks holding them: its 206 starts before the byte asked.
+    served.range_blocks = 1 << 18
+    served.truncate("payload.bin", HALF, times=1)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert [asked for asked, _ in _ranges_asked(served)] == [None, f"bytes={HALF}-", None]
+
+
+def test_a_chunked_body_missing_only_its_last_chunk_is_whole_when_the_server_answers_416(
+    served: Any, tmp_path: Path
+) -> None:
+    served.frame("payload.bin", "chunked", send=len(PAYLOAD), ranges=True)
+
+    path = download_url(served.url("payload.bin"), tmp_path, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert [asked for asked, _ in _ranges_asked(served)] == [None, f"bytes={len(PAYLOAD)}-"]
+
+
+def test_a_resumed_download_that_fails_its_checksum_names_the_file_and_keeps_nothing(
+    served: Any, tmp_path: Path
+) -> None:
+    served.truncate("payload.bin", HALF, times=1)
+
+    with pytest.raises(ChecksumError, match=re.escape(str(tmp_path / "payload.bin"))) as raised:
+        download_url(served.url("payload.bin"), tmp_path, md5="0" * 32, progress=False)
+
+    assert raised.value.actual == MD5  # over the whole file, both parts
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_body_that_stays_cut_fails_after_the_retries_naming_the_url_and_the_bytes(
+    served: Any, tmp_path: Path, retry_waits: list[float]
+) -> None:
+    served.ranges = False
+    served.truncate("payload.bin", HALF)
+    url = served.url("payload.bin")
+
+    with pytest.raises(DownloadError, match=re.escape(f"{url}: received {HALF} of {len(PAYLOAD)} bytes")) as raised:
+        download_url(url, tmp_path, md5=MD5, progress=False)
+
+    assert "tried 6 times" in str(raised.value)
+    assert retry_waits == [1.0, 2.0, 4.0, 8.0, 16.0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_transient_statuses_are_tried_again_after_the_wait_the_server_asks(
+    served: Any, tmp_path: Path, retry_waits: list[float]
+) -> None:
+    served.fail("payload.bin", 503, times=2)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert retry_waits == [1.0, 2.0]
+
+
+def test_a_missing_file_is_not_tried_again(served: Any, tmp_path: Path, retry_waits: list[float]) -> None:
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        download_url(served.url("missing.bin"), tmp_path, progress=False)
+
+    assert served.hits("missing.bin") == 1 and retry_waits == []
+
+
+DOWNLOAD = """
+import sys
+from geotorch.core.download import download_url
+download_url(sys.argv[1], sys.argv[2], md5=sys.argv[3], progress=False)
+"""
+
+
+def _killed_mid_download(server: Any, tmp_path: Path, child: Any) -> int:
+    """Start a download in a child, kill it once it wrote 1 MiB; the bytes its partial file holds."""
+    server.stall("payload.bin", 1_500_000)
+    child.start(DOWNLOAD, server.url("payload.bin"), str(tmp_path), MD5)
+    child.wait_until(
+        lambda: any(path.stat().st_size >= 1 << 20 for path in tmp_path.glob(".payload.bin.part-*")),
+        "the partial file holds the first MiB",
+    )
+    child.kill(signal.SIGKILL)
+    server.restore("payload.bin")
+    assert abandoned(tmp_path, "part") == ["payload.bin"]
+    assert [path.name for path in tmp_path.iterdir() if not is_partial(path.name)] == []
+    [partial] = tmp_path.glob(".payload.bin.part-*")
+    return partial.stat().st_size
+
+
+def test_a_download_killed_mid_way_is_resumed_by_the_next_call(served: Any, tmp_path: Path, child: Any) -> None:
+    held = _killed_mid_download(served, tmp_path, child)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert _ranges_asked(served)[-1] == (f"bytes={held}-", _etag(served.root / "payload.bin"))
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_download_killed_mid_way_starts_again_when_the_file_changed(served: Any, tmp_path: Path, child: Any) -> None:
+    _killed_mid_download(served, tmp_path, child)
+    (served.root / "payload.bin").write_bytes(NEW)
+    later = time.time() + 2
+    os.utime(served.root / "payload.bin", (later, later))
+
+    path = download_url(served.url("payload.bin"), tmp_path, progress=False)
+
+    assert path.read_bytes() == NEW
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_download_killed_mid_way_is_not_resumed_from_another_url(served: Any, tmp_path: Path, child: Any) -> None:
+    _killed_mid_download(served, tmp_path, child)
+    (served.root / "mirror").mkdir()
+    (served.root / "mirror" / "payload.bin").write_bytes(PAYLOAD)
+
+    path = download_url(served.url("mirror/payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert _ranges_asked(served, "mirror/payload.bin") == [(None, None)]
+    assert list(tmp_path.iterdir()) == [path]
