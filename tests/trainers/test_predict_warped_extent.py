@@ -86,3 +86,16 @@ def test_both_paths_warp_onto_one_grid_of_the_pixels_the_input_covers(tmp_path: 
                   resampling=Resampling.nearest)
     assert reference[-2].any() and reference[:, -2].any()
     assert not reference[-1].any() and not reference[:, -1].any()
+
+
+def test_a_raster_smaller_than_half_a_pixel_of_res_is_named_by_its_size(tmp_path: Path) -> None:
+    # A 2 x 2 tile of 10 m pixels onto EPSG:3857 at res=1000: no output pixel's centre lies on its 20 m (about 25 m in
+    # Web Mercator), so GDAL's grid has none; the error blamed the antimeridian.
+    path = tmp_path / "tile.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=2, height=2, count=1, dtype="uint8", crs="EPSG:32633",
+                       transform=Affine(10.0, 0.0, 500_000.0, 0.0, -10.0, 4_000_020.0)) as tile:
+        tile.write(np.ones((1, 2, 2), "uint8"))
+    with pytest.raises(ValueError, match=r"tile\.tif spans 24.7 x 24.9 m on crs=EPSG:3857, under half a pixel of "
+                                         r"res=1000\.0 in width.*finer res="):
+        predict_raster(torch.nn.Conv2d(1, 2, 1), path, tmp_path / "out", crs="EPSG:3857", res=1000.0,
+                       patch_size=PATCH, device="cpu", preprocess=torch.nn.Identity())

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import torch
 from rasterio.crs import CRS
 from rasterio.io import DatasetReader
-from rasterio.warp import calculate_default_transform
+from rasterio.warp import calculate_default_transform, transform_bounds
 from torch import Tensor, nn
 
 from geotorch.core import CRSLike, open_raster
@@ -461,7 +461,8 @@ def _layout(
         ValueError: if the input is georeferenced by ground control points or RPCs only (no grid), or is
             to be warped but has no CRS, bands of different nodata values or a nodata value other than
             ``fill`` (``nodata=``: a warp leaves one value out of its kernels), ``res`` is over 1000 times finer
-            or coarser than its pixels on ``crs`` (a slip of units), or GDAL finds no grid for it on ``crs``.
+            or coarser than its pixels on ``crs`` (a slip of units), or so coarse that no pixel of it has its centre
+            on the input, or GDAL finds no grid for it on ``crs``.
     """
     with open_raster(source) as reader:
         if reader.gcps[0] and reader.crs is None:
@@ -505,6 +506,16 @@ def _layout(
             if res is not None:
                 _check_res(source, res, crs, reader, target)
             grid = warped_grid(reader, crs, target, res)
+            if (grid.height < 1 or grid.width < 1) and res is not None:
+                # No pixel of res has its centre on the input: GDAL's rule leaves it no grid.
+                minx, miny, maxx, maxy = transform_bounds(reader.crs, target, *reader.bounds)
+                name = target.units_factor[0]
+                raise ValueError(
+                    f"predict_raster: {source} spans {maxx - minx:.3g} x {maxy - miny:.3g} "
+                    f"{ {'metre': 'm', 'degree': 'degrees'}.get(name, name)} on crs={crs}, under half a pixel of "
+                    f"res={res} in {'width' if grid.width < 1 else 'height'}, so no output pixel has its centre on "
+                    "it; give a finer res= (or crs=None to predict it on its own grid)"
+                )
             if grid.height < 1 or grid.width < 1:
                 raise ValueError(
                     f"predict_raster: GDAL finds no grid for {source} on crs={crs} ({grid.width} x {grid.height} px; "
