@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,24 @@ def test_a_table_cut_short_or_a_silent_server_is_an_error_naming_the_url(
     assert len(STACDataset(url, ["red"])) == len(ITEMS)
     with pytest.raises(FileNotFoundError, match=r"no STAC GeoParquet table at http://.*/nothing\.parquet: HTTP 404"):
         STACDataset(http_server.url("nothing.parquet"), ["red"])
+
+
+@pytest.mark.parametrize("coding", ["gzip", "x-gzip", "deflate"])
+def test_a_table_stored_compressed_is_decoded_as_its_content_encoding_says(
+    http_server: LocalHTTPServer, coding: str
+) -> None:
+    """A table uploaded compressed with Content-Encoding metadata (S3 serves it so whatever the request accepts)."""
+    write_items(http_server.root / "catalogue", ITEMS, relative=True)
+    table = http_server.root / "catalogue" / "items.parquet"
+    data = table.read_bytes()
+    table.write_bytes(zlib.compress(data) if coding == "deflate" else gzip.compress(data))
+    http_server.frame("catalogue/items.parquet", "length", headers={"Content-Encoding": coding})
+    # The compressed bytes were handed to pyarrow: ValueError "... Parquet magic bytes not found in footer".
+    assert len(STACDataset(http_server.url("catalogue/items.parquet"), ["red"])) == len(ITEMS)
+
+
+def test_a_table_of_a_coding_that_is_not_decoded_is_named(http_server: LocalHTTPServer) -> None:
+    write_items(http_server.root / "catalogue", ITEMS, relative=True)
+    http_server.frame("catalogue/items.parquet", "length", headers={"Content-Encoding": "br"})
+    with pytest.raises(OSError, match=r"the table at http://.*/items\.parquet is sent with Content-Encoding 'br'"):
+        STACDataset(http_server.url("catalogue/items.parquet"), ["red"])

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 
 #: Seconds the server may stay silent (connecting, or between two parts of the body) before the fetch fails.
 TIMEOUT_S = 60.0
-# Identity asks for the table's bytes as stored; urllib would not decode another coding.
+# Identity asks for the table's bytes as stored; urllib would not decode another coding, which a server still
+# sends for a file stored compressed (S3 serves an object uploaded with Content-Encoding metadata so): see _decoded.
 _HEADERS = {"Accept-Encoding": "identity", "User-Agent": "geotorch"}
 
 
@@ -27,13 +30,14 @@ def fetch_table(url: str) -> bytes:
     Raises:
         FileNotFoundError: if the server answers 404 or 410, naming the URL.
         OSError: if the server answers another error, cannot be reached, stays silent for
-            :data:`TIMEOUT_S` or cuts the body short, naming the URL and what happened.
+            :data:`TIMEOUT_S` or cuts the body short, or sends it in a content coding other than
+            gzip and deflate (decoded) or one that does not decode, naming the URL and what happened.
     """
     sent = urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~")
     request = urllib.request.Request(sent, headers=_HEADERS)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            return bytes(response.read())
+            return _decoded(bytes(response.read()), response.headers.get("Content-Encoding"), url)
     except urllib.error.HTTPError as error:
         error.close()
         message = f"STACDataset: no STAC GeoParquet table at {url}: HTTP {error.code} {error.reason}"
@@ -47,3 +51,31 @@ def fetch_table(url: str) -> bytes:
         ) from error
     except (TimeoutError, http.client.HTTPException, OSError) as error:
         raise OSError(f"STACDataset: fetching the table at {url} failed: {error!r}; retry") from error
+
+
+def _decoded(body: bytes, coding: str | None, url: str) -> bytes:
+    """``body`` undone of each content coding the server applied (``Content-Encoding``, listed in order applied).
+
+    Raises:
+        OSError: for a coding other than gzip, deflate and identity, or a body that does not decode, naming it.
+    """
+    for name in reversed([part.strip().lower() for part in (coding or "").split(",") if part.strip()]):
+        if name == "identity":
+            continue
+        if name not in ("gzip", "x-gzip", "deflate"):
+            raise OSError(
+                f"STACDataset: the table at {url} is sent with Content-Encoding {name!r}, which is not decoded "
+                "here (gzip and deflate are); store or serve it without that coding"
+            )
+        try:
+            if name == "deflate":
+                # HTTP's deflate is zlib-wrapped (first byte 0x78); some servers send the raw stream.
+                body = zlib.decompress(body) if body[:1] == b"\x78" else zlib.decompress(body, -zlib.MAX_WBITS)
+            else:
+                body = gzip.decompress(body)
+        except (OSError, EOFError, zlib.error) as error:
+            raise OSError(
+                f"STACDataset: the table at {url} is sent with Content-Encoding {name!r} but does not decode as "
+                f"such ({error}); retry, or store it without that coding"
+            ) from error
+    return body
