@@ -237,3 +237,28 @@ def test_a_web_mercator_layer_circling_the_globe_is_burnt_where_it_lies(tmp_path
         xs, ys = to_mercator.transform(*(grid.transform * (cols, rows)))
         np.testing.assert_array_equal(mask, shapely.contains_xy(ocean, xs, ys).astype(mask.dtype))
         assert (mask == expected).all()
+
+
+@pytest.mark.parametrize(
+    ("crs", "bounds", "places"),
+    [("EPSG:32633", (-100, -20, 170, 20), [(-90.0, 10.0), (120.0, 10.0), (15.0, 0.0), (160.0, 15.0)]),
+     ("EPSG:3035", (-170, -60, 170, 60), [(-160.0, -40.0), (150.0, 50.0), (0.0, 0.0), (-100.0, 55.0)])],
+    ids=["utm33-through-its-poles-of-the-equator", "laea-through-its-antipode"],
+)
+def test_a_feature_wider_than_a_quarter_turn_is_burnt_where_it_lies(
+    tmp_path: Path, crs: str, bounds: tuple[float, float, float, float], places: list[tuple[float, float]]
+) -> None:
+    # The box holds points these CRSs cannot draw (the transverse Mercator's on the equator 90 degrees from 15 E,
+    # LAEA's antipode of 10 E 52 N): its edges, drawn through them, bound no polygon of its places, and it
+    # burnt where it does not lie and not where it does.
+    feature = shapely.box(*bounds)
+    path = write_vector(tmp_path / "wide.geojson", [feature], "EPSG:4326", labels=[1])
+    dataset = VectorDataset(path, crs=crs, res=10000.0, label_name="label")
+    from_crs = Transformer.from_crs(dataset.crs, "EPSG:4326", always_xy=True)
+    for lon, lat in places:
+        query = read_at(dataset, lon, lat, 300000.0)
+        mask = dataset[query]["mask"].numpy()
+        grid = Grid.from_bbox(query, dataset.crs, dataset.res)
+        cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+        lons, lats = from_crs.transform(*(grid.transform * (cols, rows)))
+        np.testing.assert_array_equal(mask, shapely.contains_xy(feature, lons, lats).astype(mask.dtype))

@@ -12,14 +12,16 @@ from geotorch.core.wrap import seam_of
 
 
 def circling(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
-    """Which of ``geometries`` (in ``source``) span every longitude where ``target`` has no seam.
+    """Which of ``geometries`` (in ``source``) span a quarter turn of longitude or more, for a ``target`` without seam.
 
     A polygon spanning a whole turn (the globe, an ocean, a hemisphere of land and sea) in a
     CRS whose x jumps a turn at a seam (geographic ones at the antimeridian, Web Mercator) has
     two edges on it, one at each end of the turn. A CRS with a seam too keeps them apart; any
     other (UTM, LAEA, polar stereographic) draws them on one line, run through both ways, and
-    the polygon has no inside: it burnt nothing. Such features are burnt by
-    :func:`burn_circling` instead.
+    the polygon has no inside: it burnt nothing. A polygon a quarter turn wide or more may hold
+    a point such a CRS cannot draw (the transverse Mercator's on the equator 90 degrees from its
+    central meridian, LAEA's antipode of its centre): its edges, drawn through that point, bound
+    no polygon of its places either. Such features are burnt by :func:`burn_circling` instead.
 
     Args:
         geometries: ``(N,)`` shapely geometries in ``source``; missing ones are allowed.
@@ -34,7 +36,7 @@ def circling(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
         return np.zeros(len(geometries), dtype=bool)
     bounds = shapely.bounds(geometries)
     with np.errstate(invalid="ignore"):
-        return np.asarray(bounds[:, 2] - bounds[:, 0] >= seam.width * (1 - 1e-9))
+        return np.asarray(bounds[:, 2] - bounds[:, 0] >= seam.width / 4)
 
 
 def burn_circling(
@@ -43,7 +45,8 @@ def burn_circling(
     """``burnt`` with each of ``geometries`` burnt as its number on the pixels whose centre it holds.
 
     The pixels' centres are taken to ``source`` and tested there, where the feature is a plain
-    polygon; a centre ``source`` cannot express (off the Earth) is held by none. A number burns
+    polygon; a centre ``source`` cannot express (off the Earth) is held by none. Centres only,
+    whatever the dataset's ``all_touched``: such features are far larger than a pixel. A number burns
     over smaller ones only: later features in a file win, as with GDAL's rasterizing in file order.
 
     Args:
@@ -64,11 +67,20 @@ def burn_circling(
     )
     seam = seam_of(source)
     turn = seam.width if seam is not None else 0.0
+    expressed = np.isfinite(source_x) & np.isfinite(source_y)
+    if not expressed.any():
+        return burnt
+    reach = (float(source_x[expressed].min()), float(source_y[expressed].min()),
+             float(source_x[expressed].max()), float(source_y[expressed].max()))
     for geometry, number in zip(geometries, numbers, strict=True):
-        shapely.prepare(geometry)
+        left, bottom, right, top = shapely.bounds(geometry)
         # PROJ gives x within one turn; the feature's may run past it (longitudes 0..360).
+        shifts = [shift for shift in (0.0, turn, -turn) if left <= reach[2] + shift and reach[0] + shift <= right]
+        if not shifts or bottom > reach[3] or top < reach[1]:
+            continue
+        shapely.prepare(geometry)
         inside = np.zeros(burnt.shape, dtype=bool)
-        for shift in (0.0, turn, -turn):
+        for shift in shifts:
             inside |= shapely.contains_xy(geometry, source_x + shift, source_y)
         burnt = np.where(inside & (burnt < number), np.uint32(number), burnt)
     return burnt
