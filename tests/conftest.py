@@ -468,7 +468,9 @@ class _Handler(SimpleHTTPRequestHandler):
         self.close_connection = True
 
     def _send_last_modified(self, owner: LocalHTTPServer, name: str) -> None:
-        self.send_header("Last-Modified", self.date_time_string(int((owner.root / name).stat().st_mtime)))
+        """Send the file's Last-Modified date, as a server with ranges (``owner.ranges``) does."""
+        if owner.ranges:
+            self.send_header("Last-Modified", self.date_time_string(int((owner.root / name).stat().st_mtime)))
 
     def _send_range(self, first: int, body: bytes, send_body: bool) -> None:
         if first >= len(body):

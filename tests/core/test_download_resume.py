@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
+from geotorch.core import transfer
 from geotorch.core.download import ChecksumError, DownloadError, download_url
+from geotorch.core.errors import DownloadCutError
+from geotorch.core.files import find_files
 from geotorch.core.partial import abandoned, is_partial
 from geotorch.core.retry import Retry
 
@@ -163,7 +166,8 @@ def test_a_body_that_stays_cut_fails_after_the_retries_naming_the_url_and_the_by
 
     assert "tried 6 times" in str(raised.value)
     assert retry_waits == [1.0, 2.0, 4.0, 8.0, 16.0]
-    assert list(tmp_path.iterdir()) == []
+    # Nothing under the file's name; the bytes received stay hidden, for the next call to resume.
+    assert find_files([tmp_path], "*") == []
 
 
 def test_transient_statuses_are_tried_again_after_the_wait_the_server_asks(
@@ -238,4 +242,62 @@ def test_a_download_killed_mid_way_is_not_resumed_from_another_url(served: Any, 
 
     assert path.read_bytes() == PAYLOAD
     assert _ranges_asked(served, "mirror/payload.bin") == [(None, None)]
+    assert list(tmp_path.iterdir()) == [path]
+
+
+class InterruptedAfterTheFirstMiB:
+    """A progress bar whose second update behaves like the user pressing Ctrl-C."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.updates = 0
+
+    def __enter__(self) -> InterruptedAfterTheFirstMiB:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        pass
+
+    def reset(self, total: int | None = None) -> None:
+        pass
+
+    def update(self, size: int) -> None:
+        self.updates += 1
+        if self.updates == 2:
+            raise KeyboardInterrupt
+
+
+def _hidden(folder: Path) -> list[str]:
+    return sorted(re.sub(r"-[0-9a-f]{8}$", "", path.name) for path in folder.iterdir())
+
+
+def test_a_download_interrupted_by_ctrl_c_keeps_its_bytes_and_the_next_call_resumes_it(
+    served: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transfer, "tqdm", InterruptedAfterTheFirstMiB)
+    with pytest.raises(KeyboardInterrupt):
+        download_url(served.url("payload.bin"), tmp_path, md5=MD5)
+    assert _hidden(tmp_path) == [".payload.bin.part", ".payload.bin.resume"]
+    monkeypatch.undo()
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert _ranges_asked(served)[-1] == (f"bytes={2 << 20}-", _etag(served.root / "payload.bin"))
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_download_cut_for_good_keeps_its_bytes_and_the_next_call_resumes_it(served: Any, tmp_path: Path) -> None:
+    served.ranges = False
+    served.truncate("payload.bin", HALF)
+    with pytest.raises(DownloadCutError, match=f"received {HALF} of {len(PAYLOAD)} bytes"):
+        download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False, retry=Retry(attempts=1))
+    assert _hidden(tmp_path) == [".payload.bin.part", ".payload.bin.resume"]
+    assert find_files([tmp_path], "*") == []
+    served.restore("payload.bin")
+    served.ranges = True
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert _ranges_asked(served)[-1][0] == f"bytes={HALF}-"
     assert list(tmp_path.iterdir()) == [path]

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from geotorch.core.download import download_url as download_url
     from geotorch.core.errors import ChecksumError as ChecksumError
     from geotorch.core.errors import DatasetNotFoundError as DatasetNotFoundError
+    from geotorch.core.errors import DownloadCutError as DownloadCutError
     from geotorch.core.errors import DownloadError as DownloadError
     from geotorch.core.errors import LabelValueError as LabelValueError
     from geotorch.core.errors import PluginError as PluginError
@@ -95,6 +96,7 @@ if TYPE_CHECKING:
     from geotorch.core.resources import Resource as Resource
     from geotorch.core.resources import ensure_present as ensure_present
     from geotorch.core.resources import verify_checksum as verify_checksum
+    from geotorch.core.retry import Retry as Retry
     from geotorch.core.sample import Sample as Sample
     from geotorch.core.sample import Transform as Transform
     from geotorch.core.scenes import SceneRecord as SceneRecord

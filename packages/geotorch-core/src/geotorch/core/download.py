@@ -9,7 +9,7 @@ import urllib.parse
 from pathlib import Path
 
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
-from geotorch.core.errors import ChecksumError, DownloadError
+from geotorch.core.errors import ChecksumError, DownloadCutError, DownloadError
 from geotorch.core.partial import NAME_MAX, is_partial, partial_file, sweep
 from geotorch.core.resume import read_version, write_version
 from geotorch.core.retry import Retry
@@ -89,10 +89,11 @@ def download_url(
     where the server names the file's version (a strong ETag, or a Last-Modified date), the next attempt
     asks only for the bytes missing (``Range`` guarded by ``If-Range``), else it starts again from the first
     byte (see :mod:`geotorch.core.transfer`: two versions of a file are never spliced). Any failure that
-    remains, ``KeyboardInterrupt`` included, removes the partial file, so a file at the target is always a
-    complete download. A process killed mid-download (SIGKILL, SIGTERM) leaves its partial file behind
-    under that hidden name, never under the target's, with the version its bytes belong to beside it
-    (``.<filename>.resume-<8 hex>``); the next download of the same URL to the same target resumes it if
+    remains removes the partial file, so a file at the target is always a complete download; but where the
+    server named the file's version, a download interrupted (``KeyboardInterrupt``, ``SystemExit``) or
+    still cut after the retries (:class:`geotorch.core.errors.DownloadCutError`) keeps its bytes under that
+    hidden name, as a process killed mid-download (SIGKILL, SIGTERM) does, with the version they belong to
+    beside them (``.<filename>.resume-<8 hex>``); the next download of the same URL to the same target resumes it if
     the server still has that version, and otherwise starts again (partial files still being written by
     another process are kept). The checksums are computed as the bytes arrive (over the bytes a resumed
     file already held, read once, too), so the whole file is verified before it is renamed, with no second
@@ -142,7 +143,8 @@ def download_url(
             not 1 to 64 hexadecimal digits.
         DownloadError: If the server answers with an HTTP error, cannot be reached, or its response does not
             carry the whole file (cut short, empty, partial, encoded: see above), after the retries for
-            transient failures; the message names the URL, and for a body cut short the bytes received.
+            transient failures; the message names the URL, and for a body cut short the bytes received
+            (:class:`geotorch.core.errors.DownloadCutError`).
         ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix``; the
             message names the file and both checksums.
     """
@@ -165,7 +167,7 @@ def download_url(
     target.unlink(missing_ok=True)
     expected = {name: value.lower() for name, value in (("md5", md5), ("sha256", sha256)) if value is not None}
     algorithms = set(expected) | ({"sha256"} if prefix is not None else set())
-    with partial_file(target) as (partial, out):
+    with partial_file(target, _resumable) as (partial, out):
         # The partial file taken over, if any, is locked: the sweep removes the other abandoned ones.
         sweep(target.parent, "part", target.name)
         kept = read_version(partial, url) if out.tell() else None
@@ -194,6 +196,11 @@ def download_url(
         os.replace(partial, target)
         write_version(partial, None)
     return target
+
+
+def _resumable(error: BaseException) -> bool:
+    """Whether a download that raised ``error`` keeps its bytes for the next call: interrupted, or cut for good."""
+    return isinstance(error, (KeyboardInterrupt, SystemExit, DownloadCutError))
 
 
 def _check_unverified(url: str, body: Body, partial: Path) -> None:

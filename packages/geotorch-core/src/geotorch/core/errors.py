@@ -170,6 +170,14 @@ class DownloadError(OSError):
         return type(self), (self.url, self.reason)
 
 
+class DownloadCutError(DownloadError):
+    """A download still cut short (or refused for a while) after its retries.
+
+    Where the server named the file's version, the bytes received are kept beside the target under a hidden
+    name, and the next download of the same URL to the same target asks only for the rest.
+    """
+
+
 class DamagedArchiveError(ValueError):
     """An archive failed to extract because it is damaged (cut short, altered, or no archive at all); it was removed.
 

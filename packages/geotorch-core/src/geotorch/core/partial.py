@@ -107,7 +107,9 @@ def lock_new_file(name: Callable[[], Path]) -> tuple[Path, BinaryIO]:
 
 
 @contextmanager
-def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
+def partial_file(
+    target: Path, resumable: Callable[[BaseException], bool] = lambda error: False
+) -> Iterator[tuple[Path, BinaryIO]]:
     """A locked file beside ``target`` to write it under, removed (with its kept version) if the block raises.
 
     The file is an abandoned partial download of ``target`` whose version was kept (the one holding the
@@ -116,6 +118,8 @@ def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
 
     Args:
         target: The final path; its folder must exist.
+        resumable: Whether the block's exception leaves the file to be resumed: it is then kept (abandoned,
+            as by a killed process) if it holds bytes and their version was kept.
 
     Yields:
         The partial file's path and its binary stream, open for writing.
@@ -129,9 +133,10 @@ def partial_file(target: Path) -> Iterator[tuple[Path, BinaryIO]]:
         )
     try:
         yield path, stream
-    except BaseException:
-        path.unlink(missing_ok=True)
-        version_file(path).unlink(missing_ok=True)
+    except BaseException as error:
+        if not (resumable(error) and version_file(path).is_file() and _written(path) > 0):
+            path.unlink(missing_ok=True)
+            version_file(path).unlink(missing_ok=True)
         raise
     finally:
         stream.close()

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from tqdm import tqdm
 
-from geotorch.core.errors import BodyError, DownloadError
+from geotorch.core.errors import BodyError, DownloadCutError, DownloadError
 from geotorch.core.http_body import ContentDecoder, announced_length, confirm_length, content_decoder
 from geotorch.core.resume import Version
 from geotorch.core.retry import TRANSIENT_STATUSES, Retry
@@ -148,7 +148,8 @@ def fetch(
 
     Raises:
         DownloadError: If the server refuses the file, cannot be reached, or sends a response that does not
-            carry it; or if it still fails after the retries (the message says how many bytes arrived).
+            carry it. :class:`geotorch.core.errors.DownloadCutError` if it still fails after the retries
+            (the message says how many bytes arrived).
     """
     sink = _Sink(out, algorithms)
     if kept is None:
@@ -207,7 +208,7 @@ class _Transfer:
                 failures += 1
                 if failures > self.retry.attempts:
                     tries = "once" if attempts == 1 else f"{attempts} times"
-                    raise DownloadError(self.url, f"{cut.reason}; tried {tries}") from None
+                    raise DownloadCutError(self.url, f"{cut.reason}; tried {tries}") from None
                 self.retry.wait(failures, cut.retry_after)
 
     def _attempt(self) -> Body:
