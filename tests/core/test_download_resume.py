@@ -301,3 +301,42 @@ def test_a_download_cut_for_good_keeps_its_bytes_and_the_next_call_resumes_it(se
     assert path.read_bytes() == PAYLOAD
     assert _ranges_asked(served)[-1][0] == f"bytes={HALF}-"
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("retry", [0, 2])
+def test_retry_may_be_a_number_of_further_tries(
+    served: Any, tmp_path: Path, retry_waits: list[float], retry: int
+) -> None:
+    served.ranges = False
+    served.truncate("payload.bin", HALF)
+
+    with pytest.raises(DownloadCutError, match=f"tried {'once' if retry == 0 else f'{retry + 1} times'}"):
+        download_url(served.url("payload.bin"), tmp_path, progress=False, retry=retry)
+
+    assert served.gets("payload.bin") == retry + 1
+    assert retry_waits == [1.0, 2.0][:retry]
+
+
+@pytest.mark.parametrize(("retry", "error"), [(-1, ValueError), ("3", TypeError), (True, TypeError), (2.5, TypeError)])
+def test_a_retry_that_is_no_policy_nor_count_is_refused_naming_the_argument(
+    served: Any, tmp_path: Path, retry: Any, error: type[Exception]
+) -> None:
+    with pytest.raises(error, match=re.escape(f"download_url: retry={retry!r}")):
+        download_url(served.url("payload.bin"), tmp_path, progress=False, retry=retry)
+
+    assert served.hits("payload.bin") == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_redirected_download_is_resumed_through_the_redirect(served: Any, tmp_path: Path) -> None:
+    (served.root / "mirror").mkdir()
+    (served.root / "mirror" / "payload.bin").write_bytes(PAYLOAD)
+    served.redirect("latest.bin", served.url("mirror/payload.bin"))
+    served.truncate("mirror/payload.bin", HALF, times=1)
+
+    path = download_url(served.url("latest.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert path.name == "latest.bin"
+    etag = _etag(served.root / "mirror" / "payload.bin")
+    assert _ranges_asked(served, "mirror/payload.bin") == [(None, None), (f"bytes={HALF}-", etag)]

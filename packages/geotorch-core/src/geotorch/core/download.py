@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -78,7 +79,7 @@ def download_url(
     progress: bool = True,
     *,
     sha256_prefix: str | None = None,
-    retry: Retry | None = None,
+    retry: Retry | int | None = None,
 ) -> Path:
     """Download ``url`` into ``root``, verify it, and only then give it its final name.
 
@@ -129,7 +130,7 @@ def download_url(
             hash suffix of torchvision-style weight files (``resnet18-f37072fd.pth``).
         retry: How often and how patiently to try again after a transient failure; None for
             :class:`geotorch.core.retry.Retry`'s defaults (5 more tries after the last progress, waits from 1 s
-            doubling up to 60 s, a 60 s timeout).
+            doubling up to 60 s, a 60 s timeout); a number for that many more tries with the default waits.
 
     Returns:
         The path of the downloaded file.
@@ -140,7 +141,8 @@ def download_url(
             download or extraction; if the target is a folder, or a folder on its way is a file;
             or, without ``filename``, if the URL's last path segment is missing, holds an encoded slash or
             has one of those faults. The message names the argument or the URL. Also if ``sha256_prefix`` is
-            not 1 to 64 hexadecimal digits.
+            not 1 to 64 hexadecimal digits, or if ``retry`` is a negative number.
+        TypeError: If ``retry`` is neither a :class:`geotorch.core.retry.Retry`, a whole number nor None.
         DownloadError: If the server answers with an HTTP error, cannot be reached, or its response does not
             carry the whole file (cut short, empty, partial, encoded: see above), after the retries for
             transient failures; the message names the URL, and for a body cut short the bytes received
@@ -152,6 +154,7 @@ def download_url(
     if sha256_prefix is not None and not _HEX_PREFIX.fullmatch(sha256_prefix):
         raise ValueError(f"download_url: sha256_prefix={sha256_prefix!r} must be 1 to 64 hexadecimal digits")
     prefix = None if sha256_prefix is None else sha256_prefix.lower()
+    policy = _policy(retry)
     target = Path(root).expanduser() / name
     blocking = [target] if target.is_dir() else []
     blocking += [folder for folder in target.parents[: name.count("/") + 1] if folder.exists() and not folder.is_dir()]
@@ -176,7 +179,7 @@ def download_url(
             out,
             target.name,
             algorithms,
-            retry=_RETRY if retry is None else retry,
+            retry=policy,
             progress=progress,
             kept=kept,
             keep=lambda version: write_version(partial, version),
@@ -196,6 +199,22 @@ def download_url(
         os.replace(partial, target)
         write_version(partial, None)
     return target
+
+
+def _policy(retry: Retry | int | None) -> Retry:
+    """The retry policy ``download_url(retry=...)`` asks for."""
+    if retry is None:
+        return _RETRY
+    if isinstance(retry, Retry):
+        return retry
+    if isinstance(retry, int) and not isinstance(retry, bool):
+        if retry < 0:
+            raise ValueError(f"download_url: retry={retry} must be 0 (try once) or more further tries")
+        return dataclasses.replace(_RETRY, attempts=retry)
+    raise TypeError(
+        f"download_url: retry={retry!r} must be a number of further tries or a geotorch.core.Retry "
+        "(e.g. Retry(attempts=10, timeout_s=120))"
+    )
 
 
 def _resumable(error: BaseException) -> bool:
@@ -270,6 +289,8 @@ def download_and_extract_archive(
     md5: str | None = None,
     sha256: str | None = None,
     progress: bool = True,
+    *,
+    retry: Retry | int | None = None,
 ) -> Path:
     """Download an archive with :func:`download_url`, then unpack it with :func:`extract_archive`.
 
@@ -285,6 +306,7 @@ def download_and_extract_archive(
         md5: Expected MD5 checksum of the archive, verified if given.
         sha256: Expected SHA-256 checksum of the archive, verified if given.
         progress: Whether to show a progress bar on stderr.
+        retry: How often to try again after a transient failure (see :func:`download_url`).
 
     Returns:
         The folder the archive was extracted into.
@@ -295,6 +317,6 @@ def download_and_extract_archive(
         ValueError: If the file is not a supported archive or a member would land outside ``extract_root``;
             :class:`geotorch.core.errors.DamagedArchiveError` if it is damaged and was removed.
     """
-    archive = download_url(url, download_root, filename, md5=md5, sha256=sha256, progress=progress)
+    archive = download_url(url, download_root, filename, md5=md5, sha256=sha256, progress=progress, retry=retry)
     extract = extract_archive if md5 is not None or sha256 is not None else extract_or_remove
     return extract(archive, download_root if extract_root is None else extract_root)
