@@ -262,3 +262,21 @@ def test_a_feature_wider_than_a_quarter_turn_is_burnt_where_it_lies(
         cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
         lons, lats = from_crs.transform(*(grid.transform * (cols, rows)))
         np.testing.assert_array_equal(mask, shapely.contains_xy(feature, lons, lats).astype(mask.dtype))
+
+
+@pytest.mark.parametrize(
+    ("source", "transform", "shape", "crs"),
+    [("EPSG:32633", Affine(300000, 0, -1.5e7, 0, -300000, 1.9e7), (126, 103), "EPSG:4326"),
+     ("EPSG:3857", Affine(200000, 0, -20037508.34, 0, -200000, 19929239.11), (99, 200), "EPSG:3413")],
+    ids=["utm33-past-its-opposite-side-in-4326", "northern-web-mercator-in-3413"],
+)
+def test_a_projected_raster_of_a_hemisphere_or_more_is_indexed_wherever_its_pixels_lie(
+    tmp_path: Path, source: str, transform: Affine, shape: tuple[int, int], crs: str
+) -> None:
+    # A UTM grid reaching past its zone's opposite side holds the far south inside, not on its edges (pyproj's
+    # bounds stopped at 9.5 S); Web Mercator's northern half (0-85 N) has the equator as an edge, a circle in
+    # EPSG:3413, whose corners 23 points cut by 31 km.
+    classes = np.ones(shape, dtype="uint16")
+    path = write_raster(tmp_path / "wide.tif", classes, source, transform, nodata=0)
+    dataset = Classes(path, crs=crs, res=0.5 if crs == "EPSG:4326" else 50000.0)
+    assert unheld(index_boxes(dataset), *places_in(path, crs)) == 0

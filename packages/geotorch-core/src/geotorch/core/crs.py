@@ -307,10 +307,11 @@ def _transform_box(
         west, south, east, north = left * degrees, bottom * degrees, right * degrees, top * degrees
     else:
         west, south, east, north = covering_lonlat(transformer(source, _LONLAT), left, bottom, right, top, 180.0)
-    if west <= east and east - west <= _SMALL and north - south <= _SMALL and south > -90.0 and north < 90.0:
+    span = max((east - west) % 360.0 if west > east else east - west, north - south)
+    if west <= east and span <= _SMALL and south > -90.0 and north < 90.0:
         box = move.transform_bounds(left, bottom, right, top, densify_pts=21)
     else:
-        box = _covering_bounds(source, target, left, bottom, right, top)
+        box = _covering_bounds(source, target, left, bottom, right, top, span)
     if source.is_geographic:
         return [box]
     if south <= -90.0 or north >= 90.0:
@@ -319,8 +320,8 @@ def _transform_box(
         return [_with_polar_cap(target, box, south, north)]
     if not west > east:
         return [box]
-    eastern = _covering_bounds(_LONLAT, target, west, south, 180.0, north)
-    western = _covering_bounds(_LONLAT, target, -180.0, south, east, north)
+    eastern = _covering_bounds(_LONLAT, target, west, south, 180.0, north, max(180.0 - west, north - south))
+    western = _covering_bounds(_LONLAT, target, -180.0, south, east, north, max(east + 180.0, north - south))
     if eastern[0] <= western[2] and western[0] <= eastern[2]:
         # The two sides meet in the target (its x does not jump at the antimeridian): one box holds them.
         return [box]
@@ -328,18 +329,18 @@ def _transform_box(
 
 
 def _covering_bounds(
-    source: CRS, target: CRS, left: float, bottom: float, right: float, top: float
+    source: CRS, target: CRS, left: float, bottom: float, right: float, top: float, degrees: float
 ) -> tuple[float, float, float, float]:
     """Bounds in the projected ``target`` of every place of a box in ``source`` (see :func:`covering_bounds`).
 
-    A geographic box wider than 22 degrees has its edges followed half a degree at a time: a
-    parallel across every longitude is a circle in a polar CRS, whose 23 points of pyproj's
-    default cut its corners by 0.25 % of its radius. Chords still cut curved edges, by a
-    quarter of what chords twice as long cut: each side is pushed out by the difference
-    between the two, which a side along a straight edge (Web Mercator's x) does not move.
+    A box spanning more than 22 ``degrees`` of longitude or latitude has its edges followed
+    by twice as many points as degrees: a parallel across every longitude is a circle in a
+    polar CRS, as is Web Mercator's edge, whose 23 points of pyproj's default cut its corners
+    by 0.25 % of its radius. Chords still cut curved edges, by a quarter of what chords twice
+    as long cut: each side is pushed out by the difference between the two, which a side
+    along a straight edge (Web Mercator's x) does not move.
     """
     move = transformer(source, target)
-    degrees = max(right - left, top - bottom) * 180.0 / half_turn(source) if source.is_geographic else 0.0
     if degrees <= 22.0:
         return covering_bounds(move, left, bottom, right, top)
     steps = math.ceil(degrees)
@@ -405,7 +406,7 @@ def _with_polar_cap(
                 "sends to infinity; choose a crs that holds it (e.g. the polar stereographic CRS of that pole)"
             )
         west, east = -180.0, 180.0
-    cap = _covering_bounds(_LONLAT, target, west, south, east, north)
+    cap = _covering_bounds(_LONLAT, target, west, south, east, north, max(east - west, north - south))
     if not all(math.isfinite(value) for value in cap) or cap[0] > cap[2]:
         return box
     return min(box[0], cap[0]), min(box[1], cap[1]), max(box[2], cap[2]), max(box[3], cap[3])

@@ -76,8 +76,10 @@ def covering_lonlat(
     """Bounds ``(west, south, east, north)`` in a geographic target of a box in the transformer's source.
 
     pyproj's ``transform_bounds`` (``west > east`` across the antimeridian), followed more densely
-    where it spans more than ten degrees, unless the box's
-    edges lie off the Earth (a geostationary full disk's corners): then the extent of the
+    where it spans more than ten degrees, unless the box's edges lie off the Earth (a
+    geostationary full disk's corners) or, for such bounds, do not hold a few points of its
+    interior (a UTM box reaching past the zone's opposite side: the south beyond the
+    equator lies inside it, not on its edges): then the extent of the
     grid of :func:`covering_bounds` and of the Earth's limb on it, grown by a twentieth each
     way, with the longitudes taken around the globe: west and east of the widest gap between
     them, so that an extent across the antimeridian has ``west > east`` too.
@@ -94,11 +96,18 @@ def covering_lonlat(
         The bounds in the target's unit; infinite where no point of the box is expressed in it.
     """
     edges = transformer.transform_bounds(left, bottom, right, top, densify_pts=21)
-    if all(math.isfinite(value) for value in edges):
+    bounded = all(math.isfinite(value) for value in edges)
+    if bounded and _span(edges, half) * 180.0 / half <= _BOWING:
+        return edges
+    if bounded and _holds_lonlat(edges, *_expressed_points(transformer, left, bottom, right, top, _PROBE), half):
         return _with_chords_pushed_out(transformer, (left, bottom, right, top), edges, half)
     lons, lats = _expressed_points(transformer, left, bottom, right, top, _GRID)
     if lons.size == 0:
         return edges
+    if bounded:
+        # The edges' own extent too: the grid's points lie within a twentieth of them.
+        lons = np.append(lons, [edges[0], edges[2]])
+        lats = np.append(lats, [edges[1], edges[3]])
     quarter = half / 2
     margin_y = (float(lats.max()) - float(lats.min())) / (_GRID - 1)
     south, north = max(-quarter, float(lats.min()) - margin_y), min(quarter, float(lats.max()) + margin_y)
@@ -113,17 +122,29 @@ def covering_lonlat(
     return _wrapped(west - margin_x, half), south, _wrapped(east + margin_x, half), north
 
 
+def _span(bounds: Bounds, half: float) -> float:
+    """The larger of the longitudes (around the globe, ``west > east`` across the antimeridian) and latitudes."""
+    west, south, east, north = bounds
+    return max((east - west) % (2 * half) if west > east else east - west, north - south)
+
+
+def _holds_lonlat(bounds: Bounds, lons: NDArray[np.float64], lats: NDArray[np.float64], half: float) -> bool:
+    """Whether geographic ``bounds`` (``west > east`` across the antimeridian) hold every point ``lons``, ``lats``."""
+    west, south, east, north = bounds
+    turn = 2 * half
+    width = (east - west) % turn if west > east else east - west
+    within = np.mod(lons - west, turn) <= width + 1e-9 * turn
+    return bool(((lats >= south) & (lats <= north) & within).all())
+
+
 def _with_chords_pushed_out(transformer: Transformer, box: Bounds, edges: Bounds, half: float) -> Bounds:
     """``edges``, pyproj's geographic bounds of ``box``, pushed out where chords between its 23 points cut curves.
 
     An edge of a box of several thousand kilometres (Europe's in EPSG:3035) bows between those
-    points, by 700 m at 77 degrees north. Bounds wider or taller than :data:`_BOWING` degrees are
-    followed by 201 points an edge, whose chords cut a curve some 80 times less than 23 points'
+    points, by 700 m at 77 degrees north. Bounds wider or taller than :data:`_BOWING` degrees (the
+    only ones given) are followed by 201 points an edge, whose chords cut a curve some 80 times less than 23 points'
     do: each side is pushed out by a fortieth of the difference between the two.
     """
-    west, south, east, north = edges
-    if max((east - west) % (2 * half), north - south) * 180.0 / half <= _BOWING:
-        return edges
     denser = transformer.transform_bounds(*box, densify_pts=199)
     quarter = half / 2
     pushed = [abs(one - other) / 40 for one, other in zip(denser, edges, strict=True)]
