@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import subprocess
 import sys
@@ -248,4 +249,24 @@ def test_a_file_served_gzip_encoded_is_refused_naming_the_coding(server: LocalHT
     (server.root / "a.tif").write_bytes(gzip.compress(local.read_bytes()))
     server.frame("a.tif", "length", headers={"Content-Encoding": "gzip"})
     with pytest.raises(OSError, match=r"/a\.tif: the server sends the file with Content-Encoding 'gzip'"):
+        RasterDataset(paths=server.url("a.tif"), cache=False)
+
+
+def test_a_private_server_is_read_with_the_credentials_of_the_netrc_file(
+    server: LocalHTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .netrc entry for the host (NASA Earthdata's way with GDAL, whose curl reads it by default): used as GDAL's."""
+    local = _tile(server.root, "a.tif", 32631)
+    server.required_headers = {"Authorization": "Basic " + base64.b64encode(b"alice:s3cr et").decode()}
+    netrc = tmp_path / "netrc"
+    netrc.write_text('machine elsewhere.example login bob password x\n'
+                     'machine 127.0.0.1 login alice password "s3cr et"\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv("GDAL_HTTP_NETRC_FILE", str(netrc))
+    # Our HEAD carried no credentials: OSError '<url>: HTTP 401 Unauthorized', though GDAL reads the file.
+    remote = RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    # GDAL_HTTP_NETRC=NO turns it off, for GDAL and for us alike.
+    monkeypatch.setenv("GDAL_HTTP_NETRC", "NO")
+    with pytest.raises(OSError, match="401"):
         RasterDataset(paths=server.url("a.tif"), cache=False)

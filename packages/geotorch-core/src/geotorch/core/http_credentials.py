@@ -6,12 +6,15 @@ at CRLF, else at commas outside double quotes) and ``GDAL_HTTP_HEADER_FILE`` (on
 ``GDAL_HTTP_BEARER`` (``GDAL_HTTP_AUTH=BEARER``). The HEAD and probe requests GeoTorch makes of the same
 files send them too, through :data:`OPENER`, which drops them, and any ``Authorization`` or ``Cookie``,
 from a request redirected to another host (a private API redirecting to a presigned storage URL): as
-curl does, credentials stay with the host they were given for.
+curl does, credentials stay with the host they were given for. A request without an ``Authorization``
+header carries the login of its host's entry in the netrc file GDAL's curl reads (``GDAL_HTTP_NETRC``,
+on unless ``NO``; ``GDAL_HTTP_NETRC_FILE``, else ``~/.netrc``), as basic authentication, as curl sends it.
 """
 
 from __future__ import annotations
 
 import base64
+import netrc
 import urllib.parse
 import urllib.request
 from http.client import HTTPMessage
@@ -78,6 +81,39 @@ def gdal_headers() -> dict[str, str]:
     return headers
 
 
+def netrc_authorization(url: str) -> str | None:
+    """``Basic ...`` of the login the netrc file GDAL's curl reads gives ``url``'s host, or None (see the module)."""
+    if (_config("GDAL_HTTP_NETRC") or "YES").strip().upper() in ("NO", "FALSE", "OFF", "0"):
+        return None
+    path = Path(_config("GDAL_HTTP_NETRC_FILE") or "~/.netrc").expanduser()
+    host = urllib.parse.urlsplit(url).hostname
+    if host is None or not path.is_file():
+        return None
+    try:
+        entry = netrc.netrc(path).authenticators(host)
+    except (netrc.NetrcParseError, OSError, UnicodeDecodeError):
+        # curl skips a file it cannot parse as well.
+        return None
+    if entry is None:
+        return None
+    login, _, password = entry
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
+
+
+class _NetrcLogin(urllib.request.BaseHandler):
+    """Adds the netrc login of each request's host (redirects included) where no Authorization is set."""
+
+    def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
+        if not request.has_header("Authorization"):
+            login = netrc_authorization(request.full_url)
+            if login is not None:
+                # Unredirected: a redirect's request gets its own host's login, if any, not this one.
+                request.add_unredirected_header("Authorization", login)
+        return request
+
+    https_request = http_request
+
+
 class _CredentialsStayWithTheirHost(urllib.request.HTTPRedirectHandler):
     """Follows redirects, without the configured headers and credentials when the host changes."""
 
@@ -97,4 +133,4 @@ def _origin(url: str) -> tuple[str, str]:
 
 
 #: An opener whose redirects to another host carry no credentials (see the module).
-OPENER = urllib.request.build_opener(_CredentialsStayWithTheirHost())
+OPENER = urllib.request.build_opener(_CredentialsStayWithTheirHost(), _NetrcLogin())
