@@ -19,6 +19,7 @@
         http_server.raw("a.zip", b"HTTP/1.1 206 Partial Content\r\n\r\n")  # these exact bytes, then hang up
         http_server.ranges = True          # "Range: bytes=A-B" answered 206 (a COG server); truncate/stall cut it
         http_server.range_blocks = 1 << 18 # ranges answered with the whole 256 KiB blocks holding them (a cache)
+        http_server.range_cap = 1 << 18    # ranges answered with their first 256 KiB at most (a capped CDN)
         http_server.required_headers = {"Authorization": "Bearer t"}  # requests without them answered 401
         http_server.headers_seen["a.tif"]  # the headers of every request for a.tif, in order
         http_server.latency = 0.02         # every answer waits 20 ms first
@@ -89,6 +90,8 @@ class LocalHTTPServer:
             HEAD for a URL presigned for GET, 405 or 501 as a server without HEAD; None serves HEAD.
         range_blocks: With ``ranges``, answer a range with the whole blocks of this many bytes holding it, its
             Content-Range saying so (a cache rounding ranges to its blocks); None answers the range asked.
+        range_cap: With ``ranges``, answer a range with at most this many bytes from its start, its
+            Content-Range saying so (RFC 9110 lets a server send less than asked); None answers it whole.
         required_headers: Headers every request must carry with these values, else it is answered
             ``401 Unauthorized`` (a private server).
         headers_seen: The headers of every request for each name, in order.
@@ -104,6 +107,7 @@ class LocalHTTPServer:
         self.if_range_ignored = False
         self.head_refused: int | None = None
         self.range_blocks: int | None = None
+        self.range_cap: int | None = None
         self.required_headers: dict[str, str] = {}
         self.headers_seen: dict[str, list[Mapping[str, str]]] = {}
         self._waiting = 0
@@ -446,6 +450,8 @@ class _Handler(SimpleHTTPRequestHandler):
         if owner.range_blocks is not None:
             first -= first % owner.range_blocks
             last = None if last is None else last - last % owner.range_blocks + owner.range_blocks - 1
+        if owner.range_cap is not None:
+            last = first + owner.range_cap - 1 if last is None else min(last, first + owner.range_cap - 1)
         part = body[first : len(body) if last is None else min(last + 1, len(body))]
         self.send_response(206)
         self.send_header("Content-Range", f"bytes {first}-{first + len(part) - 1}/{len(body)}")

@@ -340,3 +340,18 @@ def test_a_redirected_download_is_resumed_through_the_redirect(served: Any, tmp_
     assert path.name == "latest.bin"
     etag = _etag(served.root / "mirror" / "payload.bin")
     assert _ranges_asked(served, "mirror/payload.bin") == [(None, None), (f"bytes={HALF}-", etag)]
+
+
+def test_ranges_answered_shorter_than_asked_are_followed_at_once(
+    served: Any, tmp_path: Path, retry_waits: list[float]
+) -> None:
+    # A server sending at most 256 KiB a range: after the cut, the rest comes in five ranges, none waited for.
+    served.range_cap = 1 << 18
+    served.truncate("payload.bin", HALF, times=1)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    starts = [HALF + n * (1 << 18) for n in range(5)]
+    assert [asked for asked, _ in _ranges_asked(served)] == [None, *(f"bytes={start}-" for start in starts)]
+    assert retry_waits == [1.0]

@@ -71,6 +71,10 @@ class _Cut(Exception):
         self.retry_after = retry_after
 
 
+class _Shorter(Exception):
+    """A 206 carried fewer bytes than asked, all of them (RFC 9110 allows it): the rest is asked at once."""
+
+
 class _Sink:
     """The partial file, the checksums of its bytes, and the decoder of the body they come from."""
 
@@ -202,6 +206,10 @@ class _Transfer:
             attempts += 1
             try:
                 return self._attempt()
+            except _Shorter:
+                # Not a failure: each such answer brings at least a byte, so this ends with the file.
+                attempts -= 1
+                continue
             except _Cut as cut:
                 if self.sink.sent > furthest:
                     furthest, failures = self.sink.sent, 0
@@ -280,6 +288,8 @@ class _Transfer:
         self.bar.total = total
         self.bar.refresh()
         self._stream(response, last + 1 - offset)
+        if self.sink.sent == last + 1 and total is not None and self.sink.sent < total:
+            raise _Shorter
         expected = last + 1 if total is None else total
         if self.sink.sent != expected:
             raise _Cut(f"received {self.sink.sent} of {expected} bytes; the connection was cut")
