@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import random
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from geotorch.core import transfer
+from geotorch.core import partial, transfer
 from geotorch.core.download import ChecksumError, DownloadError, download_url
 from geotorch.core.errors import DownloadCutError
 from geotorch.core.files import find_files
@@ -355,3 +356,35 @@ def test_ranges_answered_shorter_than_asked_are_followed_at_once(
     starts = [HALF + n * (1 << 18) for n in range(5)]
     assert [asked for asked, _ in _ranges_asked(served)] == [None, *(f"bytes={start}-" for start in starts)]
     assert retry_waits == [1.0]
+
+
+def test_without_file_locks_a_partial_file_is_never_taken_over(
+    served: Any, tmp_path: Path, child: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On NFS without a lock manager (or Windows) a partial file cannot be told from one another process still
+    # writes: two writers in one file would mix their bytes, so the download starts again in its own file.
+    _killed_mid_download(served, tmp_path, child)
+
+    def no_locks(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(partial.fcntl, "flock", no_locks)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert _ranges_asked(served)[-1] == (None, None)
+
+
+def test_without_file_locks_a_download_keeps_its_own_partial_file(
+    served: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_locks(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(partial.fcntl, "flock", no_locks)
+
+    path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert list(tmp_path.iterdir()) == [path]

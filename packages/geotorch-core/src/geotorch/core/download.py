@@ -172,7 +172,7 @@ def download_url(
     algorithms = set(expected) | ({"sha256"} if prefix is not None else set())
     with partial_file(target, _resumable) as (partial, out):
         # The partial file taken over, if any, is locked: the sweep removes the other abandoned ones.
-        sweep(target.parent, "part", target.name)
+        sweep(target.parent, "part", target.name, spare=partial)
         kept = read_version(partial, url) if out.tell() else None
         body = fetch(
             url,

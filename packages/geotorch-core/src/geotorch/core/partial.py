@@ -9,7 +9,8 @@ the operating system drops when the writer ends, however it ends (SIGKILL includ
 be taken is therefore abandoned: the next attempt resumes a download whose version it knows, and removes
 the rest. File searches
 (:func:`geotorch.core.files.find_files`) skip every entry named this way and everything inside one. On
-Windows, which has no ``flock``, and on file systems that refuse locks, every such entry counts as abandoned.
+Windows, which has no ``flock``, and on file systems that refuse locks, every such entry counts as abandoned,
+but none is resumed: it may be another process's, still being written.
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def _adopt(target: Path) -> tuple[Path, BinaryIO] | None:
             stream = open(path, "r+b")  # noqa: SIM115 - handed to the caller, who closes it
         except OSError:
             continue
-        if _lock(stream.fileno(), path):
+        # Without locks (Windows, NFS without a lock manager) a partial file may be another process's, live.
+        if _lock(stream.fileno(), path, exclusive=True):
             stream.seek(0, os.SEEK_END)
             return path, stream
         stream.close()
@@ -248,24 +250,27 @@ def abandoned(folder: Path, kind: Kind, name: str | None = None) -> list[str]:
     return sorted({owner for owner, path in _entries(folder, kind, name) if _is_abandoned(path)})
 
 
-def sweep(folder: Path, kind: Kind, name: str | None = None) -> None:
+def sweep(folder: Path, kind: Kind, name: str | None = None, spare: Path | None = None) -> None:
     """Remove the abandoned downloads (and their kept versions) or extractions in ``folder``; those being written stay.
 
     Args:
         folder: The folder to clean (not searched recursively); a missing folder is left alone.
         kind: ``"part"`` for downloads, ``"extract"`` for extractions.
         name: Only remove those for this target or archive name; None for any.
+        spare: The caller's own partial download, left alone with its kept version even where the file
+            system has no locks (every entry then counts as abandoned).
 
     Raises:
         OSError: If an abandoned entry cannot be removed (the message names it).
     """
     for _, path in _entries(folder, kind, name):
-        _remove_if_abandoned(path)
+        if path != spare:
+            _remove_if_abandoned(path)
     if kind == "part":
         # Versions kept for partial downloads that are gone, and temporary ones their writer did not rename.
         for _, path in _entries(folder, "resume", name):
             stem, _, tail = path.name.rpartition(".resume-")
-            if not path.with_name(f"{stem}.part-{tail}").exists():
+            if not path.with_name(f"{stem}.part-{tail}").exists() and (spare is None or path != version_file(spare)):
                 _remove_if_abandoned(path)
 
 
@@ -328,8 +333,8 @@ if sys.platform == "win32":
     def _open_file(path: Path) -> int:
         return -1
 
-    def _lock(descriptor: int, path: Path) -> bool:
-        return True
+    def _lock(descriptor: int, path: Path, exclusive: bool = False) -> bool:
+        return not exclusive
 
     def _close(descriptor: int) -> None:
         pass
@@ -347,13 +352,19 @@ else:
     def _open_file(path: Path) -> int:
         return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
 
-    def _lock(descriptor: int, path: Path) -> bool:
+    def _lock(descriptor: int, path: Path, exclusive: bool = False) -> bool:
         """Take the exclusive lock of ``descriptor``, opened on ``path``, without waiting.
+
+        Args:
+            descriptor: An open descriptor of ``path``.
+            path: The entry to lock.
+            exclusive: Whether only a lock that keeps other processes out will do (to write into an entry
+                another process may still be writing); else, where the file system has no locks, the entry
+                counts as locked by the caller.
 
         Returns:
             False if another process holds it, or if ``path`` no longer names the locked entry (a sweeper
-            removed it between its creation and this lock). Where the file system has no locks, the entry
-            counts as locked by the caller.
+            removed it between its creation and this lock), or, for ``exclusive``, if there are no locks.
         """
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -362,6 +373,8 @@ else:
         except OSError as err:
             if err.errno not in _NO_LOCKS:
                 raise
+            if exclusive:
+                return False
         try:
             return os.path.samestat(os.fstat(descriptor), os.stat(path, follow_symlinks=False))
         except FileNotFoundError:
