@@ -414,7 +414,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def _send_shaped(self, owner: LocalHTTPServer, name: str, shape: _Shape, body: bytes, send_body: bool) -> None:
         wanted = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
         if shape.ranges and wanted is not None and self._if_range_holds(owner, name):
-            self._send_range(int(wanted[1]), body, send_body)
+            self._send_range(int(wanted[1]), body, send_body, shape.headers)
             return
         sent = body if shape.send is None else body[: shape.send]
         self.send_response(200)
@@ -478,7 +478,10 @@ class _Handler(SimpleHTTPRequestHandler):
         if owner.ranges:
             self.send_header("Last-Modified", self.date_time_string(int((owner.root / name).stat().st_mtime)))
 
-    def _send_range(self, first: int, body: bytes, send_body: bool) -> None:
+    def _send_range(
+        self, first: int, body: bytes, send_body: bool, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """Answer ``Range: bytes=<first>-`` (416 past the end), with the shape's ``headers`` on a 206."""
         if first >= len(body):
             self.send_response(416)
             self.send_header("Content-Range", f"bytes */{len(body)}")
@@ -488,6 +491,8 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_response(206)
             self.send_header("Content-Range", f"bytes {first}-{len(body) - 1}/{len(body)}")
             self.send_header("Content-Length", str(len(body) - first))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
             self.end_headers()
             if send_body:
                 self.wfile.write(body[first:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gzip
 import hashlib
 import os
 import random
@@ -388,3 +389,21 @@ def test_without_file_locks_a_download_keeps_its_own_partial_file(
 
     assert path.read_bytes() == PAYLOAD
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_gzip_encoded_body_decoded_on_the_way_is_resumed_where_its_encoded_bytes_stopped(
+    served: Any, tmp_path: Path
+) -> None:
+    # An object stored gzip-encoded (S3's Content-Encoding metadata) served under its own name: saved decoded;
+    # the resumption asks for the encoded bytes from where they stopped and goes on decoding them.
+    encoded = gzip.compress(PAYLOAD, mtime=0, compresslevel=1)
+    (served.root / "labels.csv").write_bytes(encoded)
+    served.ranges = False  # the shape below answers ranges itself, with its Content-Encoding
+    served.frame("labels.csv", "length", send=len(encoded) // 2, headers={"Content-Encoding": "gzip"}, ranges=True)
+
+    path = download_url(served.url("labels.csv"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    asked = [asked for asked, _ in _ranges_asked(served, "labels.csv")]
+    assert asked[0] is None and len(asked) == 2
+    assert 0 < int(re.fullmatch(r"bytes=([0-9]+)-", asked[1] or "")[1]) <= len(encoded) // 2  # type: ignore[index]
