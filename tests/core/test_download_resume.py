@@ -407,3 +407,40 @@ def test_a_gzip_encoded_body_decoded_on_the_way_is_resumed_where_its_encoded_byt
     asked = [asked for asked, _ in _ranges_asked(served, "labels.csv")]
     assert asked[0] is None and len(asked) == 2
     assert 0 < int(re.fullmatch(r"bytes=([0-9]+)-", asked[1] or "")[1]) <= len(encoded) // 2  # type: ignore[index]
+
+
+def _presigned(url: str, signature: str) -> str:
+    signing = f"X-Amz-Date=20260101T00000{signature[0]}Z&X-Amz-Expires=3600&X-Amz-Signature={signature}"
+    return f"{url}?X-Amz-Algorithm=AWS4-HMAC-SHA256&{signing}"
+
+
+SIGNED_DOWNLOAD = DOWNLOAD.replace(
+    "download_url(sys.argv[1], sys.argv[2]", "download_url(sys.argv[1], sys.argv[2], filename='payload.bin'"
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "resumed"),
+    [("signed again", True), ("another object", False)],
+)
+def test_a_presigned_download_killed_mid_way_is_resumed_through_a_url_signed_again(
+    served: Any, tmp_path: Path, child: Any, second: str, resumed: bool
+) -> None:
+    # Presigned S3 URLs change at every signing (date, signature) while naming the same object.
+    (served.root / "other").mkdir()
+    (served.root / "other" / "payload.bin").write_bytes(PAYLOAD)
+    served.stall("payload.bin", 1_500_000)
+    child.start(SIGNED_DOWNLOAD, _presigned(served.url("payload.bin"), "1aaa"), str(tmp_path), MD5)
+    child.wait_until(
+        lambda: any(path.stat().st_size >= 1 << 20 for path in tmp_path.glob(".payload.bin.part-*")),
+        "the partial file holds the first MiB",
+    )
+    child.kill(signal.SIGKILL)
+    served.restore("payload.bin")
+    name = "payload.bin" if second == "signed again" else "other/payload.bin"
+
+    path = download_url(_presigned(served.url(name), "2bbb"), tmp_path, "payload.bin", MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert (_ranges_asked(served, name)[-1][0] is not None) is resumed
+    assert list(tmp_path.iterdir()) == [path]

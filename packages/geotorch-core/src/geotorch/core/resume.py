@@ -18,11 +18,15 @@ import email.utils
 import json
 import os
 import secrets
+import urllib.parse
 from dataclasses import asdict, dataclass
 from email.message import Message
 from pathlib import Path
 
 from geotorch.core.partial import lock_new_file, version_file
+
+# Query parameters of presigned URLs besides the X-Amz-* and X-Goog-* ones (CloudFront, S3 signature v2).
+_SIGNING_PARAMETERS = frozenset({"signature", "expires", "key-pair-id", "policy", "awsaccesskeyid"})
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,8 @@ def read_version(partial: Path, url: str) -> Version | None:
     """The version kept beside ``partial`` if it is one of ``url`` that a server can be asked to resume.
 
     Returns:
-        None when nothing is kept, it cannot be read, is of another URL, or names no validator.
+        None when nothing is kept, it cannot be read, is of another URL (:func:`same_source`), or names no
+        validator.
     """
     try:
         fields = json.loads(version_file(partial).read_bytes())
@@ -132,4 +137,32 @@ def read_version(partial: Path, url: str) -> Version | None:
     texts = (version.url, version.coding, version.etag or "", version.last_modified or "")
     if not all(isinstance(text, str) for text in texts) or not isinstance(version.length, (int, type(None))):
         return None
-    return version if version.url == url and version.validator is not None else None
+    return version if same_source(version.url, url) and version.validator is not None else None
+
+
+def same_source(kept: str, url: str) -> bool:
+    """Whether ``url`` asks for the file ``kept`` asked for: the same URL, or the same one signed again.
+
+    A presigned S3, GCS or CloudFront URL changes at each signing (signature, date, expiry) while naming
+    the same object: such URLs are compared without their signing parameters. The version check
+    (``If-Range``) still guards against another file.
+    """
+    if kept == url:
+        return True
+    first, second = _unsigned(kept), _unsigned(url)
+    return first is not None and first == second
+
+
+def _unsigned(url: str) -> tuple[str, str, str, list[tuple[str, str]]] | None:
+    """``url`` without its signing parameters, if it is presigned (as GDAL tells them apart); else None."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    names = {name.lower() for name, _ in query}
+    if not ({"x-amz-signature", "x-goog-signature"} & names or {"signature", "expires"} <= names):
+        return None
+    rest = sorted((name, value) for name, value in query if not _signing(name.lower()))
+    return parts.scheme.lower(), parts.netloc.lower(), parts.path, rest
+
+
+def _signing(name: str) -> bool:
+    return name.startswith(("x-amz-", "x-goog-")) or name in _SIGNING_PARAMETERS
