@@ -6,6 +6,7 @@ as one tile is found, so a half extraction would pass for a whole one if anythin
 
 from __future__ import annotations
 
+import hashlib
 import re
 import signal
 import zipfile
@@ -220,3 +221,28 @@ def test_an_abandoned_extraction_of_an_archive_with_a_long_name_is_redone(
 
     assert (root / "tile.txt").read_bytes() == b"whole"
     assert abandoned(root, "extract") == []
+
+
+def test_a_resource_download_killed_mid_way_is_resumed_not_swept(http_server: Any, tmp_path: Path) -> None:
+    # What a killed download of a server-versioned file leaves: its first half, hidden, with its version beside.
+    from geotorch.core.resume import Version, write_version
+
+    body = bytes(range(256)) * 8000
+    (http_server.root / "scene.bin").write_bytes(body)
+    http_server.ranges = http_server.validators = True
+    status = (http_server.root / "scene.bin").stat()
+    etag = f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
+    root = tmp_path / "data"
+    root.mkdir()
+    partial = root / f".{partial_stem('scene.bin')}.part-0123abcd"
+    partial.write_bytes(body[:1000])
+    url = http_server.url("scene.bin")
+    write_version(partial, Version(url, etag, None, len(body), ""))
+    (root / ".other.bin.part-4567cdef").write_bytes(b"abandoned, of no resource")
+    resource = Resource(url, "scene.bin", md5=hashlib.md5(body).hexdigest(), extract=False)
+
+    ensure_present("Scenes", root, [resource], lambda: (root / "scene.bin").is_file(), download=True, checksum=True)
+
+    assert (root / "scene.bin").read_bytes() == body
+    assert [seen.get("Range") for seen in http_server.headers_seen["scene.bin"]] == ["bytes=1000-"]
+    assert sorted(path.name for path in root.iterdir()) == ["scene.bin"]

@@ -90,7 +90,7 @@ def ensure_present(
             unverified archive was damaged (it was removed; the message says so).
         ChecksumError: if a downloaded or existing archive fails verification.
     """
-    sweep(root, "part")
+    _sweep_unresumable(root, resources)
     known = {resource.filename for resource in resources}
     unfinished = _unfinished(root, known)
     if not unfinished and is_present():
@@ -127,6 +127,21 @@ def ensure_present(
             _extract(dataset, path, root, verified, manual or "construct it again with download=True to fetch it")
     if not is_present():
         raise DatasetNotFoundError(dataset, root, "the files in it do not have the layout this dataset expects")
+
+
+def _sweep_unresumable(root: Path, resources: Sequence[Resource]) -> None:
+    """Remove the abandoned partial downloads in ``root``, but those of resources still to fetch.
+
+    :func:`geotorch.core.download.download_url` resumes those (or removes them) when it fetches their file.
+    """
+    fetched = {
+        partial_stem(resource.filename)
+        for resource in resources
+        if "/" not in resource.filename and not (root / resource.filename).is_file()
+    }
+    for name in abandoned(root, "part"):
+        if name not in fetched:
+            sweep(root, "part", name)
 
 
 def _unfinished(root: Path, known: set[str]) -> list[str]:
