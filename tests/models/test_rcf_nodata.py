@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from geotorch.datasets import RasterDataset
+from geotorch.core import RasterDataset
 from geotorch.models import RCF
 from geotorch.samplers import GridGeoSampler
 

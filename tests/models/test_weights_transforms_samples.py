@@ -10,8 +10,7 @@ import rasterio
 import torch
 from rasterio.transform import from_origin
 
-from geotorch.core import get_weight
-from geotorch.datasets import RasterDataset
+from geotorch.core import RasterDataset, get_weight
 
 
 def _l1c_scene(root: Path, size: int = 32) -> np.ndarray:
