@@ -151,7 +151,8 @@ def test_search_finds_raster_dataset(site_url: str, page: Any) -> None:
     box.click()
     box.fill("RasterDataset")
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15_000)
+    # The search worker indexes 0.77 MB of pages first: 5 s on an idle 2-core machine, over 15 s beside training.
+    results.first.wait_for(timeout=60_000)
     links = page.eval_on_selector_all(".md-search-result__item a", "links => links.map(link => link.href)")
     targets = {(urlsplit(link).path, urlsplit(link).fragment) for link in links}
     assert ("/reference/geotorch.core/", "geotorch.core.RasterDataset") in targets, links
