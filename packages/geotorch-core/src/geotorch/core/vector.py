@@ -45,9 +45,10 @@ EARTH_RADIUS_M = 6378137.0
 LONGEST_STRAIGHT_EDGE_M = 2000.0
 
 #: Drivers whose layer extent is a stored declaration that may not hold the features (GeoPackage's
-#: gpkg_contents extent is informative only; GeoTools writes 0, 0, 0, 0): their files are indexed at the
-#: bounds of their features' own envelopes.
-DECLARED_EXTENT_DRIVERS = frozenset({"GPKG"})
+#: gpkg_contents extent is informative only, GeoTools writes 0, 0, 0, 0; the bounding box of a shapefile's
+#: .shx header and of a FlatGeobuf header stay as written when a tool edits features in place): their files
+#: are indexed at the bounds of their features' own envelopes.
+DECLARED_EXTENT_DRIVERS = frozenset({"GPKG", "ESRI Shapefile", "FlatGeobuf"})
 
 #: Companion files of multi-file formats: never opened on their own.
 SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux"})
@@ -386,7 +387,10 @@ def _info(path: Path, layer: str) -> dict[str, Any]:
     if not geoparquet.is_geoparquet(path):
         info: dict[str, Any] = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
         if info["driver"] in DECLARED_EXTENT_DRIVERS and info["total_bounds"] is not None:
-            info["total_bounds"] = _feature_bounds(path, layer, info["geometry_name"])
+            info["total_bounds"] = (
+                _feature_bounds(path, layer, info["geometry_name"]) if info["driver"] == "GPKG"
+                else _read_bounds(path, layer)
+            )
         return info
     parquet = geoparquet.read_info(path)
     return {
@@ -409,6 +413,19 @@ def _feature_bounds(path: Path, layer: str, column: str) -> tuple[float, float, 
     ))
     _, _, _, values = pyogrio.raw.read(path, sql=f'SELECT {edges} FROM "{table}" WHERE NOT ST_IsEmpty("{geometry}")')
     minx, miny, maxx, maxy = (float(value[0]) if len(value) else math.nan for value in values)
+    if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
+        return None
+    return minx, miny, maxx, maxy
+
+
+def _read_bounds(path: Path, layer: str) -> tuple[float, float, float, float] | None:
+    """``(minx, miny, maxx, maxy)`` of the shapes of ``path``'s ``layer``, every feature read.
+
+    For files whose only stored extent is a header's. Empty and null shapes are left out; None when no
+    feature has a shape.
+    """
+    _, _, wkb, _ = pyogrio.raw.read(path, layer=layer, columns=[])
+    minx, miny, maxx, maxy = (float(value) for value in shapely.total_bounds(shapely.from_wkb(wkb)))
     if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
         return None
     return minx, miny, maxx, maxy
