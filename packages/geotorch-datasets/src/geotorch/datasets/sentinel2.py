@@ -13,9 +13,7 @@ from rasterio.warp import transform
 from geotorch.core import CRSLike, Location, SceneRecord, Transform, as_crs, find_files, open_raster
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, product_paths
-
-#: A SAFE product's folder name, its processing baseline (``N0400`` is 04.00) in the group.
-_SAFE_BASELINE = re.compile(r"^S2[A-D]_MSIL(?:1C|2A)_\d{8}T\d{6}_N(\d{4})_")
+from geotorch.datasets.sentinel2_offsets import offset_file, product_offsets, safe_baseline
 
 #: Band-file suffixes in order of preference: L1C has none, L2A and exports name the resolution, finest first.
 _RESOLUTION_SUFFIXES = ("", "_10m", "_20m", "_60m")
@@ -37,6 +35,13 @@ class Sentinel2(ManualRaster):
     The sample's time is the datatake sensing time in the file name. L2A
     has no B10 (cirrus), so the default bands leave it out; ask for it with
     ``bands=`` on L1C products.
+
+    From processing baseline 04.00 (products sensed from 25 January 2022, and
+    the archive reprocessed as ``_N0500_``) ESA adds an offset to the values:
+    reflectance is ``(DN + BOA_ADD_OFFSET) / 10000`` (``RADIO_ADD_OFFSET`` for
+    L1C), -1000, where earlier products' is ``DN / 10000``. Values are read as
+    published, as TorchGeo's; ``harmonize=True`` reads every product on the
+    earlier scale instead (see :meth:`__init__`).
 
     A scene (tile and sensing time) is read from one product: ``paths``
     holding it twice, as L1C and L2A or as two copies or processing
@@ -75,6 +80,7 @@ class Sentinel2(ManualRaster):
         root: ProductPaths | None = None,
         download: bool = False,
         checksum: bool = False,
+        harmonize: bool = False,
     ) -> None:
         """Index the scenes in ``paths`` (TorchGeo 0.10.1's arguments, in its order).
 
@@ -94,13 +100,23 @@ class Sentinel2(ManualRaster):
             root: keyword alias of ``paths``.
             download: accepted for the common signature; Sentinel-2 cannot be downloaded automatically.
             checksum: accepted for the common signature.
+            harmonize: read products of processing baseline 04.00 and later on the scale of earlier ones,
+                ``max(DN + offset, 0)`` per band (0, no data, stays 0), as Sentinel Hub's harmonizeValues and
+                the Planetary Computer's recipe do, so series and mosaics across 25 January 2022 agree. The
+                offsets are the product's ``MTD_MSIL2A.xml`` (``MTD_MSIL1C.xml``) ``BOA_ADD_OFFSET``
+                (``RADIO_ADD_OFFSET``) values, found in a folder above the band files; without that file, -1000
+                where the SAFE folder's name gives a baseline of 04.00 or later (``_N0400_``), else none.
+                Band files outside any SAFE folder and without that file are refused: their baseline is
+                unknown. The default, False, reads the values as published (TorchGeo's).
 
         Raises:
             DatasetNotFoundError: if ``paths`` holds no scene, saying where to get them.
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a band is unknown, ``crs`` is not a CRS (naming it, before any file is searched), or
-                ``paths`` names an archive (a zipped SAFE: unzip it).
+                ``paths`` names an archive (a zipped SAFE: unzip it), or ``harmonize`` is True and a scene's
+                processing baseline is unknown (naming its file) or its metadata file is damaged.
         """
+        self.harmonize = harmonize
         target = as_crs(crs, type(self).__name__) if crs is not None else None
         if res == 10.0 and target is not None and target.units_factor[0] != "metre":
             res = self._ten_metres_in(target, product_paths(paths, root, type(self).__name__))
@@ -123,9 +139,10 @@ class Sentinel2(ManualRaster):
         """The scenes in ``paths``, each of one product (see :meth:`scene_key`).
 
         SAFE products of processing baselines before 04.00 and from 04.00 (named ``_N0400_`` and up) in
-        one dataset are warned of: from 04.00 the values carry an offset (reflectance is ``(DN - 1000) /
-        10000``, before ``DN / 10000``), so that their mosaics and series read equal reflectances 1000
-        apart. Source: ESA's processing baseline 04.00 notes (RADIO_ADD_OFFSET and BOA_ADD_OFFSET, -1000).
+        one dataset are warned of, unless ``harmonize`` is True: from 04.00 the values carry an offset
+        (reflectance is ``(DN - 1000) / 10000``, before ``DN / 10000``), so that their mosaics and series
+        read equal reflectances 1000 apart. Source: ESA's processing baseline 04.00 notes (RADIO_ADD_OFFSET
+        and BOA_ADD_OFFSET, -1000).
 
         Raises:
             ValueError: if a scene is found in two products.
@@ -134,16 +151,15 @@ class Sentinel2(ManualRaster):
         records = super().scene_records()
         offsets: dict[bool, str] = {}
         for record in records:
-            baseline = next((int(found.group(1)) for parent in Path(record.path).parents
-                             if (found := _SAFE_BASELINE.match(parent.name))), None)
+            baseline = safe_baseline(Path(record.path))
             if baseline is not None:
                 offsets.setdefault(baseline >= 400, record.path)
-        if len(offsets) == 2:
+        if len(offsets) == 2 and not self.harmonize:
             warnings.warn(
                 f"{type(self).__name__}: products of processing baselines before 04.00 ({offsets[False]}) and "
                 f"from 04.00 ({offsets[True]}) are read together: from 04.00 the values carry an offset of 1000 "
                 f"(reflectance (DN - 1000) / 10000, before DN / 10000), so equal reflectances read 1000 apart; "
-                f"subtract 1000 from the newer products' values (a transform), or give each its own dataset",
+                f"pass harmonize=True to read the newer products on the earlier scale, or give each its own dataset",
                 UserWarning,
                 stacklevel=4,
             )
@@ -192,4 +208,20 @@ class Sentinel2(ManualRaster):
                     f"{[str(folder) for folder in folders]}; choose bands=... it has"
                 )
             files.append(str(found))
-        return files
+        return self._harmonized(anchor, files) if self.harmonize else files
+
+    def _harmonized(self, anchor: Path, files: list[str]) -> list[str]:
+        """``files`` read on the scale of baselines before 04.00 (see ``harmonize`` in :meth:`__init__`).
+
+        Raises:
+            ValueError: if the product's baseline is unknown, naming ``anchor``, or its metadata is damaged.
+        """
+        offsets = product_offsets(anchor)
+        if offsets is None:
+            raise ValueError(
+                f"{type(self).__name__}(harmonize=True): the processing baseline of {anchor} is unknown: no "
+                "MTD_MSIL2A.xml or MTD_MSIL1C.xml lies in a folder above it and no SAFE folder (S2?_MSIL2A_..._N0400_"
+                "...) holds it, so whether its values carry ESA's offset of -1000 cannot be told; keep the band "
+                "files in their SAFE product (or its metadata file beside them), or pass harmonize=False"
+            )
+        return [offset_file(file, offsets.get(band, 0)) for band, file in zip(self.bands, files, strict=True)]
