@@ -124,16 +124,22 @@ def test_a_checkpoint_keeps_the_normalisation_for_predict_raster(tmp_path: Path)
     np.testing.assert_array_equal(written_by_predict_raster(tmp_path, loaded, scene, "classes"), expected)
 
 
-def test_a_checkpoint_of_no_record_predicts_raw_values_as_before(tmp_path: Path) -> None:
+def checkpoint_without_record(tmp_path: Path) -> tuple[Path, Path]:
+    """A GeoTIFF scene and a checkpoint of a task fit on it, its normalisation record taken out (TorchGeo's kind)."""
     scene = write_scene(tmp_path / "data")
     task = fitted_task(tmp_path, scene_module(scene))
-    checkpoint = tmp_path / "fit.ckpt"
+    checkpoint = tmp_path / "last.ckpt"
     trainer = fast_trainer(tmp_path)
     trainer.strategy.connect(task)
     trainer.save_checkpoint(checkpoint)
     state = torch.load(checkpoint, weights_only=True)
     del state[CHECKPOINT_KEY]
     torch.save(state, checkpoint)
+    return scene, checkpoint
+
+
+def test_a_checkpoint_of_no_record_predicts_raw_values_as_before(tmp_path: Path) -> None:
+    scene, checkpoint = checkpoint_without_record(tmp_path)
     loaded = SemanticSegmentationTask.load_from_checkpoint(checkpoint).eval()
     assert loaded.input_normalization is None
     raw = written_by_predict_raster(tmp_path, loaded, scene, "classes")

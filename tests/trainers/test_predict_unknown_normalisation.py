@@ -11,24 +11,8 @@ import torch
 from torch import nn
 
 from geotorch.trainers import SemanticSegmentationTask
-from geotorch.trainers.input_normalization import CHECKPOINT_KEY
 from geotorch.trainers.predict import predict_raster
-from tests.trainers.task_fakes import fast_trainer
-from tests.trainers.test_predict_paths_agree import PATCH, SCALE, fitted_task, scene_module, write_scene
-
-
-def checkpoint_without_record(tmp_path: Path) -> tuple[Path, Path]:
-    """A GeoTIFF scene and a checkpoint of a task fit on it, its normalisation record taken out (TorchGeo's kind)."""
-    scene = write_scene(tmp_path / "data")
-    task = fitted_task(tmp_path, scene_module(scene))
-    checkpoint = tmp_path / "last.ckpt"
-    trainer = fast_trainer(tmp_path)
-    trainer.strategy.connect(task)
-    trainer.save_checkpoint(checkpoint)
-    state = torch.load(checkpoint, weights_only=True)
-    del state[CHECKPOINT_KEY]
-    torch.save(state, checkpoint)
-    return scene, checkpoint
+from tests.trainers.test_predict_paths_agree import PATCH, SCALE, checkpoint_without_record, write_scene
 
 
 def test_a_checkpoint_without_a_record_warns_that_raw_values_are_predicted(tmp_path: Path) -> None:
