@@ -444,3 +444,41 @@ def test_a_presigned_download_killed_mid_way_is_resumed_through_a_url_signed_aga
     assert path.read_bytes() == PAYLOAD
     assert (_ranges_asked(served, name)[-1][0] is not None) is resumed
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize(
+    ("signed", "signed_again", "secret"),
+    [
+        (
+            _presigned("{url}", "1aaa5ec7e7"),
+            _presigned("{url}", "2bbb5ec7e7"),
+            "5ec7e7",
+        ),
+        (
+            "{url}?sv=2024-11-04&se=2026-01-01T01%3A00Z&sr=b&sp=r&sig=a5ec7e7%2Bsas%3D",
+            "{url}?sv=2024-11-04&se=2026-01-01T02%3A00Z&sr=b&sp=r&sig=b5ec7e7%2Bsas%3D",
+            "5ec7e7",
+        ),
+        ("{url}?token=5ec7e7-t0ken", "{url}?token=5ec7e7-t0ken", "5ec7e7"),
+    ],
+    ids=["S3 presigned", "Azure SAS", "token in the query"],
+)
+def test_the_version_kept_beside_a_partial_download_holds_no_secret_of_its_url(
+    served: Any, tmp_path: Path, signed: str, signed_again: str, secret: str
+) -> None:
+    # The record stays on disk after the download is cut: a signature or token in it would be a credential leak.
+    url = served.url("payload.bin")
+    served.ranges = False
+    served.truncate("payload.bin", HALF)
+    with pytest.raises(DownloadCutError):
+        download_url(signed.format(url=url), tmp_path, "payload.bin", MD5, progress=False, retry=0)
+    [record] = tmp_path.glob(".payload.bin.resume-*")
+    kept = record.read_bytes()
+    served.restore("payload.bin")
+    served.ranges = True
+
+    path = download_url(signed_again.format(url=url), tmp_path, "payload.bin", MD5, progress=False)
+
+    assert secret.encode() not in kept
+    assert path.read_bytes() == PAYLOAD
+    assert _ranges_asked(served)[-1][0] == f"bytes={HALF}-"

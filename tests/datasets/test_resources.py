@@ -225,7 +225,7 @@ def test_an_abandoned_extraction_of_an_archive_with_a_long_name_is_redone(
 
 def test_a_resource_download_killed_mid_way_is_resumed_not_swept(http_server: Any, tmp_path: Path) -> None:
     # What a killed download of a server-versioned file leaves: its first half, hidden, with its version beside.
-    from geotorch.core.resume import Version, write_version
+    from geotorch.core.resume import Version, source_key, write_version
 
     body = bytes(range(256)) * 8000
     (http_server.root / "scene.bin").write_bytes(body)
@@ -237,7 +237,7 @@ def test_a_resource_download_killed_mid_way_is_resumed_not_swept(http_server: An
     partial = root / f".{partial_stem('scene.bin')}.part-0123abcd"
     partial.write_bytes(body[:1000])
     url = http_server.url("scene.bin")
-    write_version(partial, Version(url, etag, None, len(body), ""))
+    write_version(partial, Version(source_key(url), etag, None, len(body), ""))
     (root / ".other.bin.part-4567cdef").write_bytes(b"abandoned, of no resource")
     resource = Resource(url, "scene.bin", md5=hashlib.md5(body).hexdigest(), extract=False)
 

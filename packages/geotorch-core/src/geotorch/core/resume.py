@@ -9,16 +9,20 @@ apart, so the download starts again from its first byte instead.
 The version of a partial file ``.<name>.part-<8 hex>`` is written, as JSON, to ``.<name>.resume-<8 hex>``
 beside it, through a locked temporary file renamed into place, so it is never read half-written. It is only
 written for a body saved as sent (no content coding decoded on the way), whose saved bytes are then the bytes
-a range of the file counts.
+a range of the file counts. The record names the URL by :func:`source_key`, a digest, never by the URL
+itself: a presigned URL's signature or a token in its query would otherwise stay on disk, readable, as
+long as the partial file does.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import os
 import secrets
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from email.message import Message
 from pathlib import Path
@@ -27,6 +31,11 @@ from geotorch.core.partial import lock_new_file, version_file
 
 # Query parameters of presigned URLs besides the X-Amz-* and X-Goog-* ones (CloudFront, S3 signature v2).
 _SIGNING_PARAMETERS = frozenset({"signature", "expires", "key-pair-id", "policy", "awsaccesskeyid"})
+# The fields of an Azure shared access signature (service and account SAS, user delegation keys).
+_SAS_PARAMETERS = frozenset(
+    {"sv", "ss", "srt", "sp", "se", "st", "spr", "sip", "sr", "sig", "si", "sdd", "ses", "skoid", "sktid"}
+    | {"skt", "ske", "sks", "skv", "saoid", "suoid", "scid", "rscc", "rscd", "rsce", "rscl", "rsct"}
+)
 
 
 @dataclass(frozen=True)
@@ -34,14 +43,14 @@ class Version:
     """The version of a file a body belongs to, as the response that started it said.
 
     Attributes:
-        url: The URL the download asked for (before redirects).
+        source: The :func:`source_key` of the URL the download asked for (before redirects).
         etag: The response's ETag, as sent (quotes included), or None.
         last_modified: The response's Last-Modified date when it is a strong validator, else None.
         length: The file's length in bytes as sent, when the response said it.
         coding: The response's Content-Encoding, lower-case ("" for none).
     """
 
-    url: str
+    source: str
     etag: str | None
     last_modified: str | None
     length: int | None
@@ -57,7 +66,8 @@ class Version:
             length: The file's length, when known (the response's Content-Length).
         """
         etag = headers.get("ETag")
-        return cls(url, None if etag is None else etag.strip(), _strong_date(headers), length, _coding(headers))
+        etag = None if etag is None else etag.strip()
+        return cls(source_key(url), etag, _strong_date(headers), length, _coding(headers))
 
     @property
     def validator(self) -> str | None:
@@ -126,43 +136,50 @@ def read_version(partial: Path, url: str) -> Version | None:
     """The version kept beside ``partial`` if it is one of ``url`` that a server can be asked to resume.
 
     Returns:
-        None when nothing is kept, it cannot be read, is of another URL (:func:`same_source`), or names no
-        validator.
+        None when nothing is kept, it cannot be read, is of another URL (another :func:`source_key`: a
+        record written before keys were used, holding the URL itself, is one), or names no validator.
     """
     try:
         fields = json.loads(version_file(partial).read_bytes())
         version = Version(**fields)
     except (OSError, ValueError, TypeError):
         return None
-    texts = (version.url, version.coding, version.etag or "", version.last_modified or "")
+    texts = (version.source, version.coding, version.etag or "", version.last_modified or "")
     if not all(isinstance(text, str) for text in texts) or not isinstance(version.length, (int, type(None))):
         return None
-    return version if same_source(version.url, url) and version.validator is not None else None
+    return version if version.source == source_key(url) and version.validator is not None else None
 
 
-def same_source(kept: str, url: str) -> bool:
-    """Whether ``url`` asks for the file ``kept`` asked for: the same URL, or the same one signed again.
+def source_key(url: str) -> str:
+    """An opaque key of the file ``url`` asks for: the same for the same URL or the same one signed again.
 
-    A presigned S3, GCS or CloudFront URL changes at each signing (signature, date, expiry) while naming
-    the same object: such URLs are compared without their signing parameters. The version check
-    (``If-Range``) still guards against another file.
+    A presigned S3, GCS or CloudFront URL, or an Azure URL with a shared access signature, changes at each
+    signing (signature, date, expiry) while naming the same object: such URLs are keyed without their
+    signing parameters (as GDAL tells them apart). Any other URL is keyed whole. The key is a SHA-256
+    digest, so it holds no credential of the URL (a signature, a token in the query); the version check
+    (``If-Range``) still guards against another version of the file.
+
+    Args:
+        url: The URL a download asks for.
+
+    Returns:
+        64 lower-case hexadecimal digits.
     """
-    if kept == url:
-        return True
-    first, second = _unsigned(kept), _unsigned(url)
-    return first is not None and first == second
-
-
-def _unsigned(url: str) -> tuple[str, str, str, list[tuple[str, str]]] | None:
-    """``url`` without its signing parameters, if it is presigned (as GDAL tells them apart); else None."""
     parts = urllib.parse.urlsplit(url)
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     names = {name.lower() for name, _ in query}
-    if not ({"x-amz-signature", "x-goog-signature"} & names or {"signature", "expires"} <= names):
-        return None
-    rest = sorted((name, value) for name, value in query if not _signing(name.lower()))
-    return parts.scheme.lower(), parts.netloc.lower(), parts.path, rest
+    signing: Callable[[str], bool]
+    if {"x-amz-signature", "x-goog-signature"} & names or {"signature", "expires"} <= names:
+        signing = _presigning
+    elif {"sig", "sv"} <= names:
+        signing = _SAS_PARAMETERS.__contains__
+    else:
+        return hashlib.sha256(url.encode()).hexdigest()
+    rest = sorted((name, value) for name, value in query if not signing(name.lower()))
+    unsigned = json.dumps(["signed", parts.scheme.lower(), parts.netloc.lower(), parts.path, rest])
+    return hashlib.sha256(unsigned.encode()).hexdigest()
 
 
-def _signing(name: str) -> bool:
+def _presigning(name: str) -> bool:
+    """Whether the lower-case query parameter ``name`` is one a presigned S3, GCS or CloudFront URL is signed by."""
     return name.startswith(("x-amz-", "x-goog-")) or name in _SIGNING_PARAMETERS
