@@ -109,3 +109,21 @@ def test_every_sensor_finds_only_its_own_scenes(
 def test_missing_scenes_say_where_and_how_to_get_them(tmp_path: Path) -> None:
     with pytest.raises(DatasetNotFoundError, match=rf"{tmp_path}.*EarthExplorer"):
         Landsat7(root=tmp_path, download=True)
+
+
+@pytest.mark.parametrize("dataset", [Landsat8, Landsat9])
+def test_scenes_of_one_instrument_are_read_with_those_of_both(tmp_path: Path, dataset: type[Landsat]) -> None:
+    number = dataset.__name__[-1]
+    reflective = ("SR_B1", "SR_B2", "SR_B3", "SR_B4", "SR_B5", "SR_B6", "SR_B7")
+    write_landsat_scene(tmp_path, f"LC0{number}_L2SP_023032_20230615_20230620_02_T1", dataset.all_bands, 32616,
+                        -87.5, 40.0)
+    write_landsat_scene(tmp_path, f"LO0{number}_L2SR_023032_20230701_20230710_02_T1", reflective, 32616, -87.5, 40.0)
+    write_landsat_scene(tmp_path, f"LT0{number}_L1GT_023032_20230717_20230725_02_T2", ("B10", "B11"), 32616,
+                        -87.5, 40.0)
+    with pytest.warns(UserWarning, match=rf"skipping the scene of .*LT0{number}_L1GT_.*_B10\.TIF"):
+        reflectance = dataset(tmp_path, time_series=True)
+    assert len(reflectance) == 2, "the OLI-only scene is read beside the OLI/TIRS one"
+    with pytest.warns(UserWarning, match="skipping the scene of"):
+        thermal = dataset(tmp_path, bands=["B10", "B11"], time_series=True)
+    assert len(thermal) == 1
+    assert thermal[thermal.bounds]["image"].shape[:2] == (1, 2), "the TIRS-only scene's two thermal bands"

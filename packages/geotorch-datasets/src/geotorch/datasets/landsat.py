@@ -167,9 +167,14 @@ class Landsat8(Landsat):
     Level-2 bands: coastal aerosol, blue, green, red, NIR, SWIR1, SWIR2
     reflectance (``SR_B1``-``SR_B7``) and band-10 surface temperature
     (``ST_B10``); ``all_bands[1:-2]`` is blue, green, red, NIR, SWIR1.
+
+    Scenes of both instruments (``LC08_``) are read with those the USGS
+    names by one: OLI-only (``LO08_``, reflectance without ``ST_B10``, e.g.
+    ``LO08_L2SR_...``) and TIRS-only (``LT08_``, Level-1 ``B10`` and ``B11``).
+    A scene lacking a selected band is skipped with a warning naming it.
     """
 
-    filename_glob = "LC08_*"
+    filename_glob = "L[COT]08_*"
     all_bands = ("SR_B1", "SR_B2", "SR_B3", "SR_B4", "SR_B5", "SR_B6", "SR_B7", "ST_B10")
     default_bands = ("SR_B1", "SR_B2", "SR_B3", "SR_B4", "SR_B5", "SR_B6", "SR_B7")
     level1_bands = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11")
@@ -177,6 +182,6 @@ class Landsat8(Landsat):
 
 
 class Landsat9(Landsat8):
-    """Landsat 9 OLI-2/TIRS-2, 2021-: the same bands as Landsat 8."""
+    """Landsat 9 OLI-2/TIRS-2, 2021-: the bands and product names of Landsat 8 (``LC09_``, ``LO09_``, ``LT09_``)."""
 
-    filename_glob = "LC09_*"
+    filename_glob = "L[COT]09_*"
