@@ -149,10 +149,14 @@ def test_a_resumed_download_that_fails_its_checksum_names_the_file_and_keeps_not
 ) -> None:
     served.truncate("payload.bin", HALF, times=1)
 
-    with pytest.raises(ChecksumError, match=re.escape(str(tmp_path / "payload.bin"))) as raised:
+    with (
+        pytest.raises(ChecksumError, match=re.escape(str(tmp_path / "payload.bin"))) as raised,
+        pytest.warns(UserWarning, match="downloading it again from the first byte"),
+    ):
         download_url(served.url("payload.bin"), tmp_path, md5="0" * 32, progress=False)
 
-    assert raised.value.actual == MD5  # over the whole file, both parts
+    assert raised.value.actual == MD5  # over the whole file, both parts, then fetched again whole
+    assert [asked for asked, _ in _ranges_asked(served)] == [None, f"bytes={HALF}-", None]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -482,3 +486,28 @@ def test_the_version_kept_beside_a_partial_download_holds_no_secret_of_its_url(
     assert secret.encode() not in kept
     assert path.read_bytes() == PAYLOAD
     assert _ranges_asked(served)[-1][0] == f"bytes={HALF}-"
+
+
+def test_a_resumed_download_that_fails_its_checksum_is_fetched_again_from_the_first_byte_once(
+    served: Any, tmp_path: Path
+) -> None:
+    # The bytes kept from an earlier attempt were damaged (or spliced from another version the server did not
+    # tell apart): the checksum of the resumed file fails, and only a download from byte 0 can mend it.
+    served.ranges = False
+    served.truncate("payload.bin", HALF)
+    with pytest.raises(DownloadCutError):
+        download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False, retry=0)
+    [kept] = tmp_path.glob(".payload.bin.part-*")
+    with open(kept, "r+b") as stream:
+        stream.write(bytes(1000))
+    served.restore("payload.bin")
+    served.ranges = True
+
+    with pytest.warns(
+        UserWarning, match=rf"resumed at byte {HALF}, failed its md5 check .*downloading it again from the first byte"
+    ):
+        path = download_url(served.url("payload.bin"), tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert [asked for asked, _ in _ranges_asked(served)][-2:] == [f"bytes={HALF}-", None]
+    assert list(tmp_path.iterdir()) == [path]

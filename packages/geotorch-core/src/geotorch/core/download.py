@@ -7,12 +7,13 @@ import hashlib
 import os
 import re
 import urllib.parse
+import warnings
 from pathlib import Path
 
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
 from geotorch.core.errors import ChecksumError, DownloadCutError, DownloadError
 from geotorch.core.partial import NAME_MAX, is_partial, partial_file, sweep
-from geotorch.core.resume import read_version, write_version
+from geotorch.core.resume import Version, read_version, write_version
 from geotorch.core.retry import Retry
 from geotorch.core.transfer import Body, fetch, new_hasher
 
@@ -98,8 +99,10 @@ def download_url(
     the server still has that version, and otherwise starts again (partial files still being written by
     another process are kept). The checksums are computed as the bytes arrive (over the bytes a resumed
     file already held, read once, too), so the whole file is verified before it is renamed, with no second
-    read. A target already present and matching the checksums is not fetched again; one that does not
-    match is deleted and downloaded again.
+    read. A resumed file that fails a checksum (the bytes kept were damaged, or of another version the
+    server did not tell apart) is downloaded again once, from its first byte, with a warning. A target
+    already present and matching the checksums is not fetched again; one that does not match is deleted
+    and downloaded again.
 
     A body is complete when it has as many bytes as its one Content-Length, when a chunked body ends with
     its last chunk, and when a body sent with ``Content-Encoding: gzip`` (saved as sent under a ``.gz``,
@@ -147,8 +150,8 @@ def download_url(
             carry the whole file (cut short, empty, partial, encoded: see above), after the retries for
             transient failures; the message names the URL, and for a body cut short the bytes received
             (:class:`geotorch.core.errors.DownloadCutError`).
-        ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix``; the
-            message names the file and both checksums.
+        ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix`` (a resumed
+            file: once downloaded again whole); the message names the file and both checksums.
     """
     name = _filename_from_url(url) if filename is None else inside_root(filename, "download_url: filename")
     if sha256_prefix is not None and not _HEX_PREFIX.fullmatch(sha256_prefix):
@@ -174,31 +177,53 @@ def download_url(
         # The partial file taken over, if any, is locked: the sweep removes the other abandoned ones.
         sweep(target.parent, "part", target.name, spare=partial)
         kept = read_version(partial, url) if out.tell() else None
-        body = fetch(
-            url,
-            out,
-            target.name,
-            algorithms,
-            retry=policy,
-            progress=progress,
-            kept=kept,
-            keep=lambda version: write_version(partial, version),
-            confirm=not algorithms,
-        )
+
+        def fetched(kept: Version | None) -> Body:
+            return fetch(
+                url,
+                out,
+                target.name,
+                algorithms,
+                retry=policy,
+                progress=progress,
+                kept=kept,
+                keep=lambda version: write_version(partial, version),
+                confirm=not algorithms,
+            )
+
+        body = fetched(kept)
+        mismatch = _mismatch(target, body.checksums, expected, prefix)
+        if mismatch is not None and body.resumed_at is not None:
+            # The bytes before the resumption were damaged, or of another version the server did not tell apart.
+            warnings.warn(
+                f"download_url: {target}, resumed at byte {body.resumed_at}, failed its {mismatch.algorithm} check "
+                f"(its bytes have {mismatch.actual}); downloading it again from the first byte",
+                stacklevel=2,
+            )
+            body = fetched(None)
+            mismatch = _mismatch(target, body.checksums, expected, prefix)
+        if mismatch is not None:
+            raise mismatch
         # Without fsync, a crash after the rename could leave an empty or partial file under the final name.
         os.fsync(out.fileno())
-        actual = body.checksums
-        for algorithm, checksum in expected.items():
-            if actual[algorithm] != checksum:
-                raise ChecksumError(target, algorithm, checksum, actual[algorithm])
-        if prefix is not None and not actual["sha256"].startswith(prefix):
-            raise ChecksumError(target, "sha256", f"{prefix}...", actual["sha256"])
         if not algorithms:
             # Without a checksum, what the server sent is all there is to judge the file by.
             _check_unverified(url, body, partial)
         os.replace(partial, target)
         write_version(partial, None)
     return target
+
+
+def _mismatch(
+    target: Path, actual: dict[str, str], expected: dict[str, str], prefix: str | None
+) -> ChecksumError | None:
+    """The error of the first checksum in ``expected`` (or the SHA-256 ``prefix``) the received bytes miss."""
+    for algorithm, checksum in expected.items():
+        if actual[algorithm] != checksum:
+            return ChecksumError(target, algorithm, checksum, actual[algorithm])
+    if prefix is not None and not actual["sha256"].startswith(prefix):
+        return ChecksumError(target, "sha256", f"{prefix}...", actual["sha256"])
+    return None
 
 
 def _policy(retry: Retry | int | None) -> Retry:

@@ -54,12 +54,15 @@ class Body:
         size: The saved file's length, in bytes.
         whole: Whether the body's framing or content coding, or the server asked again, shows it whole.
         checksums: The saved file's checksums, by algorithm.
+        resumed_at: The byte of the body as sent at which it was first resumed (its bytes before it came from
+            an earlier response, or an earlier process); None for a body of one response.
     """
 
     url: str
     size: int
     whole: bool
     checksums: dict[str, str]
+    resumed_at: int | None = None
 
 
 class _Cut(Exception):
@@ -85,6 +88,7 @@ class _Sink:
         self.decoder: ContentDecoder | None = None
         self.sent = 0  # bytes of the body as sent, which ranges count
         self.size = 0  # bytes of the file, as saved
+        self.resumed_at: int | None = None  # where bytes of another response were first followed on
 
     def begin(self, decoder: ContentDecoder) -> None:
         """Start the file again from its first byte, saved through ``decoder``."""
@@ -92,7 +96,7 @@ class _Sink:
             self.out.seek(0)
             self.out.truncate()
         self.hashers = {name: new_hasher(name) for name in self.algorithms}
-        self.decoder, self.sent, self.size = decoder, 0, 0
+        self.decoder, self.sent, self.size, self.resumed_at = decoder, 0, 0, None
 
     def replay(self, decoder: ContentDecoder, read: bool) -> None:
         """Take the bytes already in the file (saved as sent through ``decoder``) as received.
@@ -109,6 +113,7 @@ class _Sink:
                     for hasher in self.hashers.values():
                         hasher.update(piece)
         self.sent = self.size = self.out.seek(0, 2)
+        self.resumed_at = self.sent
 
     def write(self, chunk: bytes) -> None:
         assert self.decoder is not None
@@ -284,6 +289,8 @@ class _Transfer:
             self.ranges = False
             raise _Cut(f"refused the server's 206 Partial Content: {fault}")
         assert match is not None
+        if self.sink.resumed_at is None:
+            self.sink.resumed_at = offset
         last = int(match["last"])
         self.bar.total = total
         self.bar.refresh()
@@ -345,4 +352,4 @@ class _Transfer:
     def _body(self, url: str, whole: bool) -> Body:
         self.sink.out.flush()
         checksums = {name: hasher.hexdigest() for name, hasher in self.sink.hashers.items()}
-        return Body(url, self.sink.size, whole, checksums)
+        return Body(url, self.sink.size, whole, checksums, self.sink.resumed_at)
