@@ -209,6 +209,10 @@ def test_a_server_answering_ranges_with_other_bytes_is_refused_naming_the_url(se
     ("configured", "required"),
     [
         ({"GDAL_HTTP_HEADERS": "Authorization: Bearer t0ken\r\nX-Team: geo"}, {"X-Team": "geo"}),
+        # Lines ended by a bare LF (a shell's $'...\n...', a YAML block): GDAL's curl sends them as lines, which
+        # our requests refused with ValueError 'Invalid header value'.
+        ({"GDAL_HTTP_HEADERS": "Authorization: Bearer t0ken\nX-Team: geo\n"}, {"X-Team": "geo"}),
+        ({"GDAL_HTTP_HEADERS": "X-Team: geo\r\nAuthorization: Bearer t0ken\nX-Id: 7"}, {"X-Id": "7"}),
         ({"GDAL_HTTP_HEADERS": 'Authorization: Bearer t0ken, X-Team: "geo, maps"'}, {"X-Team": "geo, maps"}),
         ({"GDAL_HTTP_USERPWD": "me:pw"}, {"Authorization": "Basic bWU6cHc="}),
     ],

@@ -1,7 +1,8 @@
 """The headers GDAL is configured to send with its HTTP requests, for our own requests to the same servers.
 
 A private server is read by GDAL with the headers of ``GDAL_HTTP_HEADERS`` (lines ``Name: value``, split
-at CRLF, else at commas outside double quotes) and ``GDAL_HTTP_HEADER_FILE`` (one a line), and with
+at CR and LF where it holds a CRLF, else at commas outside double quotes; a bare LF left in a line, which
+curl sends as it is, ends a line for the server too) and ``GDAL_HTTP_HEADER_FILE`` (one a line), and with
 ``GDAL_HTTP_USERPWD`` (basic authentication; ``GDAL_HTTP_AUTH`` unset or ``BASIC``) or
 ``GDAL_HTTP_BEARER`` (``GDAL_HTTP_AUTH=BEARER``). The HEAD and probe requests GeoTorch makes of the same
 files send them too, through :data:`OPENER`, which drops them, and any ``Authorization`` or ``Cookie``,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import netrc
+import re
 import urllib.parse
 import urllib.request
 from http.client import HTTPMessage
@@ -38,11 +40,11 @@ def header_lines() -> list[str]:
     given = _config("GDAL_HTTP_HEADERS")
     if not given:
         return []
-    if "\r\n" in given:
-        return [line.strip() for line in given.split("\r\n") if line.strip()]
-    if ":" not in given.partition(",")[2]:
-        return [given.strip()]  # one header whose value holds commas ("Accept: text/plain, application/json")
-    return [line.strip() for line in _split_outside_quotes(given) if line.strip()]
+    comma = given.find(",")
+    # Lines, or one header whose value holds commas ("Accept: text/plain, application/json"), are split at CR/LF.
+    whole = "\r\n" in given or (comma >= 0 and ":" not in given[comma:])
+    tokens = [given] if whole else _split_outside_quotes(given)
+    return [line.strip() for token in tokens for line in re.split(r"[\r\n]+", token) if line.strip()]
 
 
 def _split_outside_quotes(text: str) -> list[str]:
