@@ -6,6 +6,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -43,9 +44,9 @@ def test_workers_are_threads_of_this_process_and_give_the_same_files(
     seen: set[tuple[int, str]] = set()
     original_read = WindowReader._read
 
-    def recording(self: WindowReader, pixels: Tensor, start: int, first: int, stop: int) -> None:
+    def recording(self: WindowReader, *args: Any) -> None:
         seen.add((os.getpid(), threading.current_thread().name.rsplit("_", 1)[0]))
-        original_read(self, pixels, start, first, stop)
+        original_read(self, *args)
 
     monkeypatch.setattr(WindowReader, "_read", recording)
     torch.manual_seed(0)
@@ -74,10 +75,10 @@ def test_threads_share_one_dataset_per_local_input_and_close_each(
     original_read = WindowReader._read
     readers: set[str] = set()
 
-    def slow_read(self: WindowReader, pixels: Tensor, start: int, first: int, stop: int) -> None:
+    def slow_read(self: WindowReader, *args: Any) -> None:
         readers.add(threading.current_thread().name)
         time.sleep(0.02)  # the threads get windows to read at once
-        original_read(self, pixels, start, first, stop)
+        original_read(self, *args)
 
     monkeypatch.setattr(predict_reading, "open_raster", recording_open)
     monkeypatch.setattr(WindowReader, "_read", slow_read)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import math
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -99,9 +100,11 @@ def predict_raster(
     Each output has its input's CRS and grid (or, with ``crs``/``res``, the input warped
     bilinearly onto that CRS and resolution), is tiled (512 px) with overviews, and carries
     nodata where the input has none (its nodata, alpha band or mask; outside its footprint
-    when warped) and where the model gave NaN. Pixels without data reach the model as the file
-    holds them (its nodata value, NaN): a ``preprocess`` can fill them (``torch.nan_to_num``),
-    or a network spreads their NaN over the windows it sees.
+    when warped), where any band of an input pixel is NaN or infinite (a float product declaring
+    no nodata, an NDVI's undefined ratios: warned of once per file, with their count) and where
+    the model gave NaN. Pixels without data reach the model as ``nodata``, else each band's nodata
+    value, else 0; as 0 where that value is NaN or infinite, which a network would spread over
+    every pixel its kernels reach from them.
     ``classes`` are ``uint8`` with a colour table, the class names in the
     ``class_names`` tag (JSON) and nodata 255; ``probabilities`` are one band per class
     (softmax; a sigmoid per label of a ``multilabel`` task; one band for a single binary
@@ -183,6 +186,10 @@ def predict_raster(
 
     Returns:
         The files written, in the order of the inputs (each raster, then its polygons).
+
+    Warns:
+        UserWarning: once per input holding pixels of NaN or infinite values that are not its nodata, naming the
+            file and their count.
 
     Raises:
         TypeError: if ``model`` is no :class:`torch.nn.Module`, ``paths`` or ``output_dir`` are no paths,
@@ -345,7 +352,7 @@ def predict_raster(
         with bounded_cache(), torch.inference_mode(), Handoff(consume, depth=0) as writer:
             batches = reader.batches(batch_size, num_workers, pin_memory=target_device.type == "cuda")
             try:
-                for images, positions, tops, lefts in batches:
+                for images, unknown, positions, tops, lefts in batches:
                     batch = images.to(target_device, non_blocking=True)
                     try:
                         if transform is not None:
@@ -373,6 +380,9 @@ def predict_raster(
                         logits = probabilities_of(logits, labels)
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
                     weighted = _weighted(logits, weights, owned).cpu()
+                    if unknown.any():
+                        # Pixels of NaN or infinite input, given to the model as nodata: nodata in the output.
+                        weighted.masked_fill_(unknown[:, None], math.nan)
                     if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
                         # The model is done with the pixels (the copy to the device too: the logits came back).
                         reader.recycle(images)
@@ -397,6 +407,13 @@ def predict_raster(
     finally:
         for module, training in modes:
             module.training = training
+    for number, count in sorted(reader.non_finite.items()):
+        warnings.warn(
+            f"predict_raster: {layouts[number].source} holds {count} pixels of NaN or infinite values that are not "
+            "its nodata; they reach the model as pixels without data (each band's nodata value, else 0) and are "
+            "nodata in the output",
+            stacklevel=2,
+        )
     return written
 
 

@@ -44,6 +44,26 @@ def window_starts(length: int, size: int, stride: int, limits: tuple[int, int] |
     return [*range(0, steps * stride, stride), length - size]
 
 
+def owned_span(starts: Sequence[int], start: int, limits: tuple[int, int]) -> tuple[int, int]:
+    """The pixels ``[first, stop)`` of ``limits`` that the window at ``start`` owns along an axis.
+
+    A pixel is owned by the last window starting at or before it, so each pixel of ``limits``
+    has exactly one owner among ``starts`` (see :func:`window_starts`), however much the windows
+    overlap: counted in their owned spans only, the pixels of overlapping windows are counted once.
+
+    Args:
+        starts: the axis's window starts, strictly increasing.
+        start: one of them.
+        limits: the pixels ``[low, high)`` of interest (a chunk's rows or columns).
+
+    Returns:
+        The span, empty (``first >= stop``) where the window owns none of ``limits``.
+    """
+    following = bisect.bisect_right(starts, start)
+    stop = starts[following] if following < len(starts) else limits[1]
+    return max(start, limits[0]), min(stop, limits[1])
+
+
 def pixels_covering(extent: float, pixel: float) -> int:
     """Pixels of size ``pixel`` from one edge of ``extent`` whose centres lie inside it: ``extent / pixel`` rounded.
 

@@ -28,6 +28,7 @@ from torch import Tensor
 
 from geotorch.core import RasterReadError, is_remote, open_raster, same_crs
 from geotorch.trainers.predict_cog import Grid
+from geotorch.trainers.predict_grid import owned_span
 
 if TYPE_CHECKING:
     from geotorch.trainers.predict_grid import Chunk
@@ -276,6 +277,7 @@ def read_window(
     out: np.ndarray,
     lock: AbstractContextManager[object] | None = None,
     fill: float | None = None,
+    unknown: np.ndarray | None = None,
 ) -> None:
     """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, nodata past the raster's edge.
 
@@ -283,16 +285,23 @@ def read_window(
     its own grid: a warp hides them itself) and, with ``fill`` (``predict_raster``'s ``nodata``), where every band
     holds its own nodata or ``fill``, each band holds ``fill``, else its nodata value, else 0, as a
     :class:`~geotorch.core.RasterDataset` fills the pixels without data of a window with its ``nodata``, else
-    the file's: the model sees what ``geotorch predict`` gives it.
+    the file's: the model sees what ``geotorch predict`` gives it. Pixels any band of which is NaN or
+    infinite are filled so too, and a fill that is itself NaN or infinite (a NaN nodata value) is 0: a
+    network spreads a non-finite value over every pixel its kernels reach from it.
 
     ``bands`` are the view's band numbers to read (from 1: its image bands, see :func:`image_bands`).
     ``lock``, if given, is held while GDAL reads (a view shared by threads), not while the pixels are converted.
+    ``unknown``, if given (``(height, width)`` booleans), is set True at the pixels holding a NaN or infinite
+    value that is not their nodata (every band's own, or ``fill``), and False elsewhere.
     """
     size = out.shape[-2:]
+    if unknown is not None:
+        unknown[...] = False
     row_start, row_stop = max(top, 0), min(top + size[0], view.height)
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
     own = [view.nodatavals[band - 1] for band in bands]
     fills = np.asarray([fill if fill is not None else 0.0 if value is None else value for value in own], np.float32)
+    fills[~np.isfinite(fills)] = 0.0
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
         out[...] = fills[:, None, None]
     if row_start < row_stop and column_start < column_stop:
@@ -317,6 +326,18 @@ def read_window(
             for band, value in enumerate(own[1:], 1):
                 missing &= _holding(out[band, rows, columns], [value, fill])
             hidden = missing if hidden is None else hidden | missing
+        if any(np.dtype(view.dtypes[band - 1]).kind == "f" for band in bands):
+            invalid = ~np.isfinite(out[:, rows, columns]).all(axis=0)
+            if invalid.any():
+                if unknown is not None:
+                    declared = _holding(out[0, rows, columns], [own[0], fill])
+                    for band, value in enumerate(own[1:], 1):
+                        declared &= _holding(out[band, rows, columns], [value, fill])
+                    undeclared = invalid & ~declared
+                    if hidden is not None:
+                        undeclared &= ~hidden
+                    unknown[rows, columns] = undeclared
+                hidden = invalid if hidden is None else hidden | invalid
         if hidden is not None and hidden.any():
             out[:, rows, columns] = np.where(hidden, fills[:, None, None], out[:, rows, columns])
 
@@ -352,12 +373,17 @@ def _holding(pixels: np.ndarray, values: Sequence[float | None]) -> np.ndarray:
 #: ``(B, C, height, width)`` float32 pixels, so more would grow memory, not speed (two keep two threads busy).
 READ_AHEAD = 2
 
-#: A batch of windows: ``(B, C, height, width)`` float32 pixels, and each window's chunk position, top and left.
-Batch = tuple[Tensor, list[int], list[int], list[int]]
+#: A batch of windows: ``(B, C, height, width)`` float32 pixels, ``(B, height, width)`` booleans marking the pixels
+#: that held a NaN or infinite value not their nodata (given to the model as nodata), and each window's chunk
+#: position, top and left.
+Batch = tuple[Tensor, Tensor, list[int], list[int], list[int]]
 
 
 class WindowReader:
-    """Every window of every chunk, in order, read a batch at a time by threads: ``(pixels, positions, tops, lefts)``.
+    """Every window of every chunk, in order, read a batch at a time by threads: ``(pixels, unknown, positions, ...)``.
+
+    Pixels holding a NaN or infinite value that is not their nodata reach the model as nodata (see
+    :func:`read_window`) and are marked in the batch's ``unknown``; :attr:`non_finite` counts them per input.
 
     Reading threads, not processes: GDAL reads and decodes, and numpy converts, without holding
     Python's lock, so threads read side by side, and they share the process's memory where
@@ -425,6 +451,8 @@ class WindowReader:
         self._lock = threading.Lock()
         # Batch tensors given back by :meth:`recycle`, read into again (fresh ones cost as much as the reading).
         self._free: list[Tensor] = []
+        #: Pixels of each output's input (by output number) holding a NaN or infinite value not their nodata.
+        self.non_finite: dict[int, int] = {}
 
     def __len__(self) -> int:
         """Windows of all chunks."""
@@ -437,8 +465,9 @@ class WindowReader:
             geotorch.core.RasterReadError: if a window cannot be read (a damaged tile), naming the file and window.
         """
         pixels = self._pixels(len(self.items[start:stop]), pin_memory)
-        self._read(pixels, start, start, stop)
-        return self._batch_of(pixels, start, stop)
+        unknown = self._unknown(len(self.items[start:stop]))
+        self._read(pixels, unknown, start, start, stop)
+        return self._batch_of(pixels, unknown, start, stop)
 
     def batches(self, batch_size: int, threads: int, pin_memory: bool = False) -> Generator[Batch]:
         """Every window in batches of ``batch_size``, in order; ``threads`` threads read ahead (0: read here).
@@ -456,16 +485,16 @@ class WindowReader:
         runs = -(-threads // depth)
         pool = ThreadPoolExecutor(threads, thread_name_prefix="geotorch-predict-reader")
         try:
-            ahead: deque[tuple[Tensor, int, int, list[Future[None]]]] = deque()
+            ahead: deque[tuple[Tensor, Tensor, int, int, list[Future[None]]]] = deque()
             for start in starts:
                 stop = min(start + batch_size, len(self.items))
-                pixels = self._pixels(stop - start, pin_memory)
+                pixels, unknown = self._pixels(stop - start, pin_memory), self._unknown(stop - start)
                 step = -(-(stop - start) // runs)
                 reads = [
-                    pool.submit(self._read, pixels, start, first, min(first + step, stop))
+                    pool.submit(self._read, pixels, unknown, start, first, min(first + step, stop))
                     for first in range(start, stop, step)
                 ]
-                ahead.append((pixels, start, stop, reads))
+                ahead.append((pixels, unknown, start, stop, reads))
                 # ``depth`` batches being read (or ready) while the one handed out is used.
                 if len(ahead) > depth:
                     yield self._finished(*ahead.popleft())
@@ -495,8 +524,12 @@ class WindowReader:
             pixels = self._free.pop(found) if found is not None else None
         return pixels if pixels is not None else torch.empty(shape, dtype=torch.float32, pin_memory=pin_memory)
 
-    def _read(self, pixels: Tensor, start: int, first: int, stop: int) -> None:
-        """Read windows ``[first, stop)`` into ``pixels``, the batch of the windows from ``start`` on.
+    def _unknown(self, windows: int) -> Tensor:
+        """``(windows, height, width)`` booleans for a batch's pixels of non-finite values (every one is set)."""
+        return torch.empty((windows, *self.layouts[0].size), dtype=torch.bool)
+
+    def _read(self, pixels: Tensor, unknown: Tensor, start: int, first: int, stop: int) -> None:
+        """Read windows ``[first, stop)`` into ``pixels`` and ``unknown``, the batch of the windows from ``start`` on.
 
         Raises:
             geotorch.core.RasterReadError: if a window cannot be read (a damaged tile), naming the file and window.
@@ -504,20 +537,23 @@ class WindowReader:
         from geotorch.trainers.predict_cog import bounded_cache
 
         slots = pixels.numpy()[first - start : stop - start]
+        marks = unknown.numpy()[first - start : stop - start]
         with bounded_cache():
-            for slot, (position, top, left) in zip(slots, self.items[first:stop], strict=True):
+            for slot, mark, (position, top, left) in zip(slots, marks, self.items[first:stop], strict=True):
                 number = self.plan[position][0]
                 try:
                     if self.crs is None and not is_remote(self.layouts[number].source or ""):
                         shared = self._share(number)
                         try:
                             read_window(
-                                shared.view, self.indexes[number], top, left, slot, shared.lock, self.nodata
+                                shared.view, self.indexes[number], top, left, slot, shared.lock, self.nodata, mark
                             )
                         finally:
                             self._unshare(shared)
                     else:
-                        read_window(self._view(number), self.indexes[number], top, left, slot, fill=self.nodata)
+                        read_window(
+                            self._view(number), self.indexes[number], top, left, slot, fill=self.nodata, unknown=mark
+                        )
                 except RasterioError as error:
                     # GDAL's own words (the damaged tile) are the cause of rasterio's "Read failed".
                     reason = f"{error}: {error.__cause__}" if error.__cause__ is not None else str(error)
@@ -525,17 +561,33 @@ class WindowReader:
                         f"predict_raster: {self.layouts[number].source}: cannot read the "
                         f"{slot.shape[2]} x {slot.shape[1]} px window at row {top}, column {left}: {reason}"
                     ) from error
+                if mark.any():
+                    self._count(position, top, left, mark)
 
-    def _batch_of(self, pixels: Tensor, start: int, stop: int) -> Batch:
-        """The batch of windows ``[start, stop)`` read into ``pixels``."""
+    def _count(self, position: int, top: int, left: int, mark: np.ndarray) -> None:
+        """Add the marked pixels of a window that it owns (see :func:`.predict_grid.owned_span`) to its input's count.
+
+        Windows overlap, and those reaching into two chunks are read for each: each pixel is counted by the one
+        window owning it within its chunk.
+        """
+        number, chunk = self.plan[position]
+        layout = self.layouts[number]
+        rows = owned_span(layout.tops, top, chunk.rows)
+        columns = owned_span(layout.lefts, left, chunk.columns)
+        count = int(mark[rows[0] - top : rows[1] - top, columns[0] - left : columns[1] - left].sum())
+        with self._lock:
+            self.non_finite[number] = self.non_finite.get(number, 0) + count
+
+    def _batch_of(self, pixels: Tensor, unknown: Tensor, start: int, stop: int) -> Batch:
+        """The batch of windows ``[start, stop)`` read into ``pixels`` and ``unknown``."""
         items = self.items[start:stop]
-        return pixels, [item[0] for item in items], [item[1] for item in items], [item[2] for item in items]
+        return pixels, unknown, [item[0] for item in items], [item[1] for item in items], [item[2] for item in items]
 
-    def _finished(self, pixels: Tensor, start: int, stop: int, reads: list[Future[None]]) -> Batch:
+    def _finished(self, pixels: Tensor, unknown: Tensor, start: int, stop: int, reads: list[Future[None]]) -> Batch:
         """The batch of windows ``[start, stop)`` once ``reads`` are done; raises their first error."""
         for read in reads:
             read.result()
-        return self._batch_of(pixels, start, stop)
+        return self._batch_of(pixels, unknown, start, stop)
 
     def _view(self, number: int) -> DatasetReader | WarpedVRT:
         """This thread's view of output ``number``'s input (its previous output's closed)."""
