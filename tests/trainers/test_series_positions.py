@@ -7,23 +7,27 @@ west tile, three of the east tile), batched by stack_samples as GeoDataModule ba
 from __future__ import annotations
 
 import functools
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from torch import Tensor
 
 from geotorch.core import BoundingBox, stack_samples
+from geotorch.datasets import Sentinel2
 from geotorch.models import UTAE, ConvLSTM
 from geotorch.trainers import SpatioTemporalSegmentationTask
 from geotorch.trainers.series_dates import step_positions
 from geotorch.trainers.spatiotemporal_regression import SpatioTemporalPixelwiseRegressionTask
-from tests.trainers.test_geo_datamodule_series import TILES, TOP, series, write_tiles
+from tests.datasets.fakes.geo import write_raster
+from tests.trainers.test_geo_datamodule_series import BANDS, SIZE, TILES, TOP, series, write_tiles
 
-#: Days from 1 January 2020 to each datatake, at 10:30:31 (2020 is a leap year: 1 March is day 60).
-CLOCK = (10 * 3600 + 30 * 60 + 31) / 86400
-MARCH, APRIL, MAY, JUNE = 60 + CLOCK, 91 + CLOCK, 121 + CLOCK, 152 + CLOCK
+#: Days from PASTIS's reference date, 1 September 2018 (U-TAE's convention), to each datatake's date: 2019-09-01 is
+#: day 365, then 30 + 31 + 30 + 31 + 31 + 29 (2020 is a leap year) days to 1 March 2020.
+MARCH, APRIL, MAY, JUNE = 547.0, 578.0, 608.0, 639.0
 
 
 def batch_of_both_tiles(root: Path) -> dict[str, Any]:
@@ -101,11 +105,46 @@ def test_an_infinite_time_is_named(tmp_path: Path) -> None:
         task.predict_step(batch, 0)
 
 
-def test_a_series_across_new_year_keeps_counting_from_its_first_year() -> None:
-    first = 1_608_768_000.0  # 2020-12-24T00:00:00Z, day 358 of a leap year
-    times = torch.tensor([[first, first + 14 * 86400.0]], dtype=torch.float64)
-    positions = step_positions({"time": times}, "task")
-    assert positions is not None and positions.tolist() == [[358.0, 372.0]]
+def test_a_date_has_one_position_whichever_year_its_series_begins_in(tmp_path: Path) -> None:
+    # The west tile's series begins on 24 December 2020, the east tile's on 7 January 2021, a date both have.
+    dates = {"31TGL": ("20201224T103031", "20210107T103031"), "31TGM": ("20210107T103031", "20210121T103031")}
+    for number, (tile, sensed_dates) in enumerate(dates.items()):
+        for sensed in sensed_dates:
+            for band in BANDS:
+                data = np.full((SIZE, SIZE), 1000 + int(sensed[6:8]), "uint16")
+                write_raster(tmp_path / f"T{tile}_{sensed}_{band}_10m.tif", data, 32631, 735360.0 + number * SIZE * 10,
+                             TOP, 10.0)
+    dataset = Sentinel2(tmp_path, bands=list(BANDS), time_series=True)
+    bounds = dataset.bounds
+    windows = [BoundingBox(left, left + 160, TOP - 160, TOP, bounds.mint, bounds.maxt)
+               for left in (735360.0, 735360.0 + SIZE * 10)]
+    positions = step_positions(stack_samples([dataset[window] for window in windows]), "task")
+    # Before: days since 1 January of each series' first year, so 7 January 2021 was 372 in the west series and 6
+    # in the east one.
+    assert positions is not None
+    since_reference = [(date(2020, 12, 24) - date(2018, 9, 1)).days, (date(2021, 1, 7) - date(2018, 9, 1)).days,
+                       (date(2021, 1, 21) - date(2018, 9, 1)).days]
+    assert positions.tolist() == [since_reference[:2], since_reference[1:]] == [[845, 859], [859, 873]]
+
+
+def test_positions_count_from_the_reference_date_given_to_the_task(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = batch_of_both_tiles(write_tiles(tmp_path))
+    calls = recorded(monkeypatch, UTAE)
+    task = SpatioTemporalSegmentationTask(model="utae", in_channels=3, num_classes=5, reference_date="2020-01-01")
+    with torch.no_grad():
+        task.eval().predict_step(batch, 0)
+    # 2020 is a leap year: 1 March is day 60 of it.
+    assert calls[0]["positions"].tolist() == [[60.0, 121.0, 0.0], [60.0, 91.0, 152.0]]
+    assert task.hparams["reference_date"] == "2020-01-01"
+
+
+@pytest.mark.parametrize("reference_date", ["2019-02-29", "1 September 2018", 20180901])
+@pytest.mark.parametrize("task", [SpatioTemporalSegmentationTask, SpatioTemporalPixelwiseRegressionTask])
+def test_a_reference_date_that_is_no_date_is_refused_naming_it(reference_date: Any, task: Any) -> None:
+    with pytest.raises(ValueError, match=rf"{task.__name__}: reference_date={reference_date!r} must be a date as "
+                                         r"YYYY-MM-DD"):
+        task(model="utae", in_channels=3, reference_date=reference_date)
 
 
 def test_times_that_do_not_fit_the_steps_are_named(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import inspect
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,31 @@ TIME_KEY = "time"
 SERIES_KEYS = ("image", "input")
 #: Seconds in a day: ``time`` is POSIX seconds, positions are days.
 SECONDS_PER_DAY = 86_400.0
+#: The day positions count from by default: PASTIS's reference date, as U-TAE's published code
+#: (``PASTIS_Dataset(reference_date="2018-09-01")``) dates the steps its released weights were trained on.
+REFERENCE_DATE = "2018-09-01"
+
+
+def reference_seconds(reference_date: str, owner: str) -> float:
+    """POSIX seconds of midnight UTC of ``reference_date``, the day from which positions count.
+
+    Args:
+        reference_date: an ISO date, ``YYYY-MM-DD``.
+        owner: the task, for messages.
+
+    Returns:
+        The seconds, float.
+
+    Raises:
+        ValueError: if ``reference_date`` is not an ISO date (a date with a time, a number, 2019-02-29).
+    """
+    try:
+        day = datetime.date.fromisoformat(reference_date)
+    except (TypeError, ValueError):
+        raise ValueError(f"{owner}: reference_date={reference_date!r} must be a date as YYYY-MM-DD, the day from "
+                         f"which the steps' positions count (U-TAE's PASTIS weights: {REFERENCE_DATE})") from None
+    midnight = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
+    return midnight.timestamp()
 
 
 def takes_positions(model: nn.Module) -> bool:
@@ -26,26 +52,33 @@ def takes_positions(model: nn.Module) -> bool:
     return "positions" in inspect.signature(model.forward).parameters and getattr(model, "positions", None) is None
 
 
-def step_positions(batch: Mapping[str, Any], owner: str) -> Tensor | None:
-    """``batch["time"]`` as day numbers ``(B, T)`` float32: days since 1 January of each series' first step's year.
+def step_positions(batch: Mapping[str, Any], owner: str, reference_date: str = REFERENCE_DATE) -> Tensor | None:
+    """``batch["time"]`` as day numbers ``(B, T)`` float32: whole days since ``reference_date``.
 
-    Counted from the year of each series' first date, a date falls at the same position in any year (day 31 is
-    1 February), so a model learns seasons, not years; steps keep their true spacing (30 days apart are 30
-    positions apart, where step indices would make every gap one). Padded steps (NaN time, see
+    This is U-TAE's and PASTIS's convention: a step's position is the number of days from one reference date,
+    the same for every series (their published code counts from 2018-09-01, PASTIS's, the default here), to the
+    UTC date of its acquisition (a datatake at 10:30 and one at 23:59 of one day share a position). The same date
+    is then at the same position in every series and batch, whichever year a series begins in; steps keep their
+    true spacing (30 days apart are 30 positions apart, where step indices would make every gap one), and
+    positions before the reference date are negative. Padded steps (NaN time, see
     :func:`~geotorch.core.stack_samples`) are 0, and their weight none (the batch's ``length``).
 
     Args:
         batch: the batch; ``time`` is float64 (or integer) POSIX seconds ``(B, T)``, oldest first, as GeoTorch's
             time-series datasets and collate functions give it.
         owner: the task, for messages.
+        reference_date: the ISO date (``YYYY-MM-DD``, UTC) of position 0; give the one a pretrained model's
+            positions counted from.
 
     Returns:
         The positions on ``time``'s device, or None when the batch has no ``(B, T)`` ``time`` tensor.
 
     Raises:
         ValueError: if ``time`` holds an infinite value (no date), or is not one time per step of the batch's
-            series (``image`` ``(B, T, C, H, W)`` or ``input`` ``(B, T, C)``), naming it.
+            series (``image`` ``(B, T, C, H, W)`` or ``input`` ``(B, T, C)``), naming it; or if
+            ``reference_date`` is no ISO date.
     """
+    start = reference_seconds(reference_date, owner)
     time = batch.get(TIME_KEY)
     if not isinstance(time, Tensor) or time.ndim != 2:
         return None
@@ -58,9 +91,5 @@ def step_positions(batch: Mapping[str, Any], owner: str) -> Tensor | None:
     if np.isinf(seconds).any():
         raise ValueError(f"{owner}: batch['time'] holds {seconds[np.isinf(seconds)][0]}, no date; give each step's "
                          "acquisition time in POSIX seconds (NaN for padded steps)")
-    firsts = seconds[:, :1] if seconds.shape[1] else np.zeros((len(seconds), 1))
-    known = np.isfinite(firsts)
-    whole = np.floor(np.where(known, firsts, 0.0)).astype(np.int64).astype("datetime64[s]")
-    years = whole.astype("datetime64[Y]").astype("datetime64[s]").astype(np.int64).astype(np.float64)
-    days = np.nan_to_num((seconds - years) / SECONDS_PER_DAY, nan=0.0)
+    days = np.nan_to_num(np.floor((seconds - start) / SECONDS_PER_DAY), nan=0.0)
     return torch.from_numpy(days.astype(np.float32)).to(time.device)

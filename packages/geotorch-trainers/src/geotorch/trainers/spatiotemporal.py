@@ -23,7 +23,7 @@ from torchmetrics.wrappers import ClasswiseWrapper
 
 from geotorch.core import get_entry
 from geotorch.trainers.networks import build, find_model, model_choices
-from geotorch.trainers.series_dates import step_positions, takes_positions
+from geotorch.trainers.series_dates import REFERENCE_DATE, step_positions, takes_positions
 
 
 class SeriesModelArguments(TypedDict, total=False):
@@ -119,21 +119,24 @@ def series_network(model: str, kind: str, in_channels: int, outputs: int, owner:
     return build(name, **keywords, **kwargs)
 
 
-def series_inputs(batch: Mapping[str, Any], model: nn.Module, owner: str) -> dict[str, Tensor]:
+def series_inputs(
+    batch: Mapping[str, Any], model: nn.Module, owner: str, reference_date: str = REFERENCE_DATE
+) -> dict[str, Tensor]:
     """The model's keyword arguments from a batch: ``lengths`` and, for a model that takes them, ``positions``.
 
     ``lengths`` is ``batch["length"]`` (valid steps, ``(B,)``). A model whose ``forward`` takes ``positions``
-    (U-TAE, L-TAE: a positional encoding of dates) gets the steps' dates, ``batch["time"]``, as day numbers (see
-    :func:`~geotorch.trainers.series_dates.step_positions`); without ``time`` it counts steps by their index.
+    (U-TAE, L-TAE: a positional encoding of dates) gets the steps' dates, ``batch["time"]``, as days since
+    ``reference_date`` (see :func:`~geotorch.trainers.series_dates.step_positions`); without ``time`` it counts
+    steps by their index.
 
     Raises:
-        ValueError: if ``time`` holds an infinite value.
+        ValueError: if ``time`` holds an infinite value, or ``reference_date`` is no ISO date.
     """
     inputs: dict[str, Tensor] = {}
     length = batch.get("length")
     if length is not None:
         inputs["lengths"] = length
-    positions = step_positions(batch, owner) if takes_positions(model) else None
+    positions = step_positions(batch, owner, reference_date) if takes_positions(model) else None
     if positions is not None:
         inputs["positions"] = positions
     return inputs

@@ -12,6 +12,7 @@ from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
 from geotorch.trainers.losses import regression_loss, regression_target
 from geotorch.trainers.networks import input_dtype_of
+from geotorch.trainers.series_dates import REFERENCE_DATE, reference_seconds
 from geotorch.trainers.spatiotemporal import (
     SEQUENCE_REGRESSION,
     SERIES_SEGMENTATION,
@@ -52,6 +53,10 @@ class _SeriesRegression(ScoredTask):
     def values(self, output: Tensor) -> Tensor:
         """``output`` in the targets' units: the datamodule's ``target_std`` and ``target_mean`` undone, if any."""
         return denormalised(self, output.movedim(self.value_axis, -1)).movedim(-1, self.value_axis)
+
+    def series_inputs(self, batch: dict[str, Any]) -> dict[str, Tensor]:
+        """The model's ``lengths`` and ``positions`` for the batch (see :func:`~.spatiotemporal.series_inputs`)."""
+        return series_inputs(batch, self.model, type(self).__name__, self.hparams["reference_date"])
 
     def _step(self, batch: dict[str, Any], split: str, metrics: MetricCollection) -> Tensor:
         output, target = self.output_and_target(batch)
@@ -97,12 +102,16 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
         loss: ``mse`` or ``mae``.
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
+        reference_date: the ISO date (``YYYY-MM-DD``) from which a date-encoding model's ``positions`` count
+            days; the default is PASTIS's, which U-TAE's published weights were trained with (see
+            :func:`~geotorch.trainers.series_dates.step_positions`).
         **kwargs: passed to the model (see :class:`~geotorch.trainers.spatiotemporal.SeriesModelArguments`).
 
     Raises:
         TypeError: if ``in_channels`` or ``num_outputs`` is not a whole number (a string, a bool).
         ValueError: if ``in_channels`` or ``num_outputs`` is below 1, ``model`` is not a registered spatiotemporal
-            segmentation model, ``loss`` is unknown, or ``labels`` does not name every output.
+            segmentation model, ``loss`` is unknown, ``labels`` does not name every output, or ``reference_date``
+            is no ISO date.
     """
 
     value_axis = 1
@@ -116,9 +125,12 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
         loss: str = "mse",
         lr: float = 1e-3,
         patience: int = 10,
+        *,
+        reference_date: str = REFERENCE_DATE,
         **kwargs: Unpack[SeriesModelArguments],
     ) -> None:
         owner = type(self).__name__
+        reference_seconds(reference_date, owner)
         in_channels = as_count(in_channels, "in_channels", owner)
         num_outputs = as_count(num_outputs, "num_outputs", owner)
         super().__init__()
@@ -150,7 +162,7 @@ class SpatioTemporalPixelwiseRegressionTask(_SeriesRegression):
             ValueError: if the series has another band count per step than ``in_channels``.
         """
         series = checked_series(batch, self.hparams["in_channels"], type(self).__name__, self.model)
-        output: Tensor = self(series, **series_inputs(batch, self.model, type(self).__name__))
+        output: Tensor = self(series, **self.series_inputs(batch))
         return output
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
@@ -178,12 +190,15 @@ class TemporalRegressionTask(_SeriesRegression):
         loss: ``mse`` or ``mae``.
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
+        reference_date: the ISO date (``YYYY-MM-DD``) from which a date-encoding model's ``positions`` count
+            days; the default is PASTIS's, which U-TAE's published weights were trained with (see
+            :func:`~geotorch.trainers.series_dates.step_positions`).
         **kwargs: passed to the model (see :class:`~geotorch.trainers.spatiotemporal.SequenceModelArguments`).
 
     Raises:
         TypeError: if ``in_channels``, ``num_outputs`` or ``out_steps`` is not a whole number (a string, a bool).
         ValueError: if one of them is below 1, ``model`` is not a registered temporal regression model, ``loss`` is
-            unknown, or ``labels`` does not name every output.
+            unknown, ``labels`` does not name every output, or ``reference_date`` is no ISO date.
     """
 
     value_axis = 2
@@ -198,9 +213,12 @@ class TemporalRegressionTask(_SeriesRegression):
         loss: str = "mse",
         lr: float = 1e-3,
         patience: int = 10,
+        *,
+        reference_date: str = REFERENCE_DATE,
         **kwargs: Unpack[SequenceModelArguments],
     ) -> None:
         owner = type(self).__name__
+        reference_seconds(reference_date, owner)
         in_channels = as_count(in_channels, "in_channels", owner)
         num_outputs = as_count(num_outputs, "num_outputs", owner)
         out_steps = as_count(out_steps, "out_steps", owner)
@@ -234,8 +252,7 @@ class TemporalRegressionTask(_SeriesRegression):
                 f"{type(self).__name__}: batch['input'] of shape {tuple(sequences.shape)} is not (B, T, C) "
                 f"sequences{hint}"
             )
-        output: Tensor = self(sequences.to(input_dtype_of(self.model)),
-                              **series_inputs(batch, self.model, type(self).__name__))
+        output: Tensor = self(sequences.to(input_dtype_of(self.model)), **self.series_inputs(batch))
         return output.reshape(output.shape[0], self.hparams["out_steps"], self.hparams["num_outputs"])
 
     def output_and_target(self, batch: dict[str, Any]) -> tuple[Tensor, Tensor]:

@@ -14,6 +14,7 @@ from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
 from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
+from geotorch.trainers.series_dates import REFERENCE_DATE, reference_seconds
 from geotorch.trainers.spatiotemporal import SERIES_SEGMENTATION, SeriesModelArguments, series_inputs, series_network
 from geotorch.trainers.spatiotemporal_batch import checked_series, class_target
 
@@ -48,6 +49,9 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         ignore_index: a mask value left out of loss and scores (no data).
         lr: learning rate of AdamW.
         patience: epochs without improvement of ``val_loss`` before the plateau scheduler lowers the rate.
+        reference_date: the ISO date (``YYYY-MM-DD``) from which a date-encoding model's ``positions`` count
+            days; the default is PASTIS's, which U-TAE's published weights were trained with (see
+            :func:`~geotorch.trainers.series_dates.step_positions`).
         **kwargs: passed to the model (``hidden_dim``, ``num_layers``, ``encoder_widths``, ...; see
             :class:`~geotorch.trainers.spatiotemporal.SeriesModelArguments`).
 
@@ -55,7 +59,7 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         TypeError: if a count or ``ignore_index`` is not a whole number (a string, a bool), or ``model`` not a name.
         ValueError: if ``task`` is unknown, ``in_channels`` or ``num_labels`` is below 1 or ``num_classes`` below 2
             (1 for ``binary``), a ``multilabel`` task has no label count, ``loss`` does not serve ``task``, or
-            ``model`` is not a registered spatiotemporal segmentation model.
+            ``model`` is not a registered spatiotemporal segmentation model, or ``reference_date`` no ISO date.
     """
 
     def __init__(
@@ -72,9 +76,12 @@ class SpatioTemporalSegmentationTask(ScoredTask):
         ignore_index: int | None = None,
         lr: float = 1e-3,
         patience: int = 10,
+        *,
+        reference_date: str = REFERENCE_DATE,
         **kwargs: Unpack[SeriesModelArguments],
     ) -> None:
         owner = type(self).__name__
+        reference_seconds(reference_date, owner)
         if task not in TASK_KINDS:
             raise ValueError(f"{owner}: task={task!r} must be one of {', '.join(TASK_KINDS)}")
         in_channels = as_count(in_channels, "in_channels", owner)
@@ -153,7 +160,8 @@ class SpatioTemporalSegmentationTask(ScoredTask):
             ValueError: if the series has another band count per step than ``in_channels``.
         """
         series = checked_series(batch, self.hparams["in_channels"], type(self).__name__, self.model)
-        logits: Tensor = self(series, **series_inputs(batch, self.model, type(self).__name__))
+        inputs = series_inputs(batch, self.model, type(self).__name__, self.hparams["reference_date"])
+        logits: Tensor = self(series, **inputs)
         return logits
 
     def logits_of(self, batch: dict[str, Any]) -> Tensor:
