@@ -182,8 +182,9 @@ def test_a_series_is_predicted_once_per_place_from_all_its_dates(tmp_path: Path)
     trainer = fast_trainer(tmp_path, fast_dev_run=False, callbacks=[steps, GeoTIFFPredictionWriter(output)])
     trainer.predict(task, module, return_predictions=False)
     # The test strip of the east tile is predicted once, from its 3 dates (it was predicted 3 times, one output
-    # per date's file, each from that date alone); read from 3 files, it is named after none of them.
-    assert [path.name for path in output.rglob("*.tif")] == ["prediction_0.tif"]
+    # per date's file, each from that date alone); read from 3 files, it is named after what their names share,
+    # its tile (prediction_0.tif before: its position among the places predicted).
+    assert [path.name for path in output.rglob("*.tif")] == ["T31TGM_B02_10m.tif"]
     assert steps.steps and set(steps.steps) == {3}
 
 
@@ -210,8 +211,11 @@ def test_a_place_is_written_wherever_one_of_its_dates_has_data(tmp_path: Path) -
     for path in paths:
         with rasterio.open(path) as written:
             assert written.nodata == 255 and not (written.read(1) == 255).any()
-    # Each place's output, read from several files, is named after none of them.
-    assert [path.name for path in paths] == ["prediction_0.tif", "prediction_1.tif"]
+    # Each place's output, read from several files, is named after its tile, as the east tile was when predicted
+    # alone (prediction_0.tif and prediction_1.tif before: the east tile was prediction_0.tif alone).
+    assert [path.name for path in paths] == ["T31TGL_B02_10m.tif", "T31TGM_B02_10m.tif"]
+    with rasterio.open(paths[0]) as written:
+        assert written.bounds.right <= TILES[1][1]  # the west tile's part of the strip
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from geotorch.samplers.patches import GriddedPatchSampler as GriddedPatchSampler
     from geotorch.samplers.patches import RandomPatchSampler as RandomPatchSampler
     from geotorch.samplers.places import series_places as series_places
+    from geotorch.samplers.series_place import SeriesPlace as SeriesPlace
     from geotorch.samplers.single import GeoSampler as GeoSampler
     from geotorch.samplers.single import GridGeoSampler as GridGeoSampler
     from geotorch.samplers.single import PreChippedGeoSampler as PreChippedGeoSampler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any, TypeVar
 
 import numpy as np
@@ -13,6 +14,7 @@ from geotorch.core.composition import IntersectionDataset, UnionDataset
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.timeseries import is_time_series, shares_area
 from geotorch.samplers.areas import index_entries
+from geotorch.samplers.series_place import SeriesPlace
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
 
@@ -42,10 +44,12 @@ def series_places(dataset: Dataset) -> Dataset:
     dates of one label year beside that year's labels, never a series of two years beside a mosaic of both
     labels. Dates no label is dated at make a place of their own, dated from the first to the last of them.
 
-    A place's index object is its entries' object (its file) when they all have the same, else None: read from
-    several files it is none of them, and a writer that names an output after its entry's file and writes only
-    the pixels that file holds (:class:`~geotorch.trainers.GeoTIFFPredictionWriter`) would hide the pixels of every
-    other date there; it names such a place ``prediction_<n>.tif`` and writes all of its pixels.
+    A place's index object is its entries' object (its file) when they all have the same. Read from several
+    files it is none of them, and a writer that names an output after its entry's file and writes only the
+    pixels that file holds (:class:`~geotorch.trainers.GeoTIFFPredictionWriter`) would hide the pixels of every
+    other date there: its object is then a :class:`~geotorch.samplers.SeriesPlace` of its files, oldest first,
+    whose :attr:`~geotorch.samplers.SeriesPlace.name` (what the files' names share: the tile, the path/row) the
+    writer names the output after, writing all of its pixels (None where the entries' objects are no paths).
 
     Read samples from ``dataset``, not from the view: its index holds places, not files. A dataset that is
     no time series (``time_series`` not True) is returned as it is, as is an empty one.
@@ -61,7 +65,11 @@ def series_places(dataset: Dataset) -> Dataset:
     contexts = dated_operands(dataset)
     places: dict[PlaceKey, list[Any]] = {}
     spans: dict[PlaceKey, tuple[float, float]] = {}
+    first_dates: dict[str, float] = {}
     for box, item in index_entries(dataset):
+        if isinstance(item, (str, os.PathLike)):
+            path = os.fspath(item)
+            first_dates[path] = min(first_dates.get(path, box.mint), box.mint)
         footprint = (box.minx, box.maxx, box.miny, box.maxy)
         key = (footprint, tuple(sorted({interval for context in contexts for interval in in_force(context, box)})))
         items = places.setdefault(key, [])
@@ -82,12 +90,20 @@ def series_places(dataset: Dataset) -> Dataset:
         else:
             # Undated labels (or none): every date; dates beside dated labels but outside them: their own span.
             mint, maxt = spans[key] if labelled else (bounds.mint, bounds.maxt)
-        entries.append(((*footprint, mint, maxt), items[0] if len(items) == 1 else None))
+        entries.append(((*footprint, mint, maxt), items[0] if len(items) == 1 else _series_place(items, first_dates)))
     view = copy.copy(dataset)
     view.index = build_index(entries)
     # The footprints describe the files: reprojecting them in ``to`` would undo the view.
     view._footprints = None
     return view
+
+
+def _series_place(items: list[Any], first_dates: dict[str, float]) -> SeriesPlace | None:
+    """The :class:`SeriesPlace` of a place's files ``items``, oldest first; None if an item is no path."""
+    if not all(isinstance(item, (str, os.PathLike)) for item in items):
+        return None
+    files = sorted({os.fspath(item) for item in items}, key=lambda path: (first_dates[path], path))
+    return SeriesPlace(tuple(files))
 
 
 def merged_frames(

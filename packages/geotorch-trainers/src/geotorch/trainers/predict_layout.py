@@ -28,11 +28,13 @@ class EntryOutput:
             entry's top-left corner).
         bounds: the box of the output's pixels; its time span is every window's.
         nodata: the nodata of the dataset reading the entry's file (beside the file's own), or None.
+        files: the files of a place of a time series read from several (its layout has no ``source``).
     """
 
     layout: OutputLayout
     bounds: BoundingBox
     nodata: float | None
+    files: tuple[str, ...] = ()
 
     def query(self, top: int, left: int) -> BoundingBox:
         """The box of the window at ``(top, left)`` pixels from the grid's corner."""
@@ -48,6 +50,10 @@ class EntryOutput:
 def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int, int]) -> list[EntryOutput]:
     """One output per index entry of ``dataset``, named after the entry's file (see :func:`output_names`).
 
+    A place of :func:`~geotorch.samplers.series_places` read from several files is named after the words their
+    names share (:attr:`~geotorch.samplers.SeriesPlace.name`: ``T31TGL_B02_10m.tif`` for a Sentinel-2 tile's
+    dates), and all of its pixels are written.
+
     An output holds the pixels of the entry's box whose centres lie inside it, counted from its
     top-left corner (see :func:`.predict_grid.pixels_covering`): a file warped onto the dataset's
     CRS gets GDAL's grid for the warp, the last row or column of its footprint included where the
@@ -58,14 +64,17 @@ def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int,
     (with its ``nodata``), decides which pixels are written. Windows of an entry smaller than
     a window are moved back inside the dataset's bounds where they fit, so they read data.
     """
-    from geotorch.samplers import index_entries
+    from geotorch.samplers import SeriesPlace, index_entries
 
     entries = index_entries(dataset)
     sources = [os.fspath(item) if isinstance(item, (str, os.PathLike)) else None for _, item in entries]
+    # A place of a time series read from several files is named after what their names share, written whole.
+    named = [item.name if isinstance(item, SeriesPlace) else source
+             for (_, item), source in zip(entries, sources, strict=True)]
     nodata = _nodata_of_sources(dataset)
     outputs: list[EntryOutput] = []
     res = dataset.res
-    for (box, _), source, name in zip(entries, sources, output_names(sources), strict=True):
+    for (box, item), source, name in zip(entries, sources, output_names(named), strict=True):
         height = pixels_covering(box.maxy - box.miny, res[1])
         width = pixels_covering(box.maxx - box.minx, res[0])
         if height < 1 or width < 1:
@@ -91,7 +100,8 @@ def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int,
             size,
             source,
         )
-        outputs.append(EntryOutput(layout, whole, None if source is None else nodata.get(source)))
+        files = item.files if isinstance(item, SeriesPlace) else ()
+        outputs.append(EntryOutput(layout, whole, None if source is None else nodata.get(source), files))
     return outputs
 
 
@@ -133,7 +143,7 @@ def check_inputs_kept(outputs: Sequence[EntryOutput], folder: Path) -> None:
     """
     refuse_overwriting_inputs(
         [folder / output.layout.name for output in outputs],
-        [output.layout.source for output in outputs],
+        [source for output in outputs for source in (output.layout.source, *output.files)],
         "GeoTIFFPredictionWriter",
     )
 
