@@ -51,7 +51,9 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
     by name without extension. The lifecycle (:class:`~geotorch.core.DatasetLifecycle`) fetches the
     archive unless its images are extracted, and the split file unless it is there.
 
-    Samples are ``{"image": float32 (C, H, W), "label": int64 scalar}``.
+    Samples are ``{"image": float32 (C, H, W), "label": int64 scalar}``. RGB pictures are read as shown: a
+    JPEG with an EXIF orientation (a camera turned on its side) is turned as that tag says (TorchGeo's
+    reader, PIL without ``exif_transpose``, read it as stored, on its side).
     """
 
     images_folder: ClassVar[str]
@@ -185,7 +187,8 @@ class ClassFolderDataset(DatasetLifecycle, NonGeoDataset):
 
     def _read(self, path: Path) -> torch.Tensor:
         if self.rgb_pictures:
-            return read_rgb(path, self.image_size)[[index - 1 for index in self._indexes]]
+            # A class is the whole picture's: it is read as shown, turned by its EXIF orientation.
+            return read_rgb(path, self.image_size, upright=True)[[index - 1 for index in self._indexes]]
         return torch.from_numpy(read_array(path, self._indexes, self.image_size).astype("float32"))
 
     def plot(self, sample: Sample, show_titles: bool = True, suptitle: str | None = None) -> Any:

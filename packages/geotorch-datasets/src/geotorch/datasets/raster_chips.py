@@ -59,7 +59,7 @@ def read_array(
     return read_chip(path, bands)
 
 
-def read_rgb(path: Path, size: tuple[int, int] | None = None) -> Tensor:
+def read_rgb(path: Path, size: tuple[int, int] | None = None, upright: bool = False) -> Tensor:
     """An 8-bit picture as a float32 ``(3, H, W)`` RGB image of values 0-255, whatever colour model it was saved in.
 
     Benchmarks of RGB pictures hold a few saved otherwise: grey (one band, or grey and alpha) is
@@ -69,6 +69,10 @@ def read_rgb(path: Path, size: tuple[int, int] | None = None) -> Tensor:
     Args:
         path: the picture (JPEG, PNG, TIFF).
         size: (height, width) to resample it to (bilinear; a palette's indexes by nearest neighbour), or None.
+        upright: turn the picture as its EXIF orientation tag says it is shown (a camera's JPEG turned on
+            its side is stored unturned with orientation 6; every viewer shows it turned), as PIL's
+            ``ImageOps.exif_transpose``; ``size`` is then the turned picture's. False reads the pixels as
+            stored, for pictures whose labels (masks, boxes) are drawn on the stored pixels.
 
     Raises:
         RasterReadError: if the file cannot be read, naming it.
@@ -76,6 +80,11 @@ def read_rgb(path: Path, size: tuple[int, int] | None = None) -> Tensor:
     """
 
     def rgb(source: DatasetReader) -> np.ndarray:
+        orientation = exif_orientation(source) if upright else 1
+        stored = size if size is None or orientation < 5 else (size[1], size[0])
+        return turned_upright(stored_rgb(source, stored), orientation)
+
+    def stored_rgb(source: DatasetReader, size: tuple[int, int] | None) -> np.ndarray:
         if source.dtypes[0] != "uint8":
             raise ValueError(
                 f"{path}: a {source.dtypes[0]} picture among the product's 8-bit (uint8) RGB ones; its values "
@@ -95,6 +104,32 @@ def read_rgb(path: Path, size: tuple[int, int] | None = None) -> Tensor:
         return array * np.float32(255 // (2**bits - 1)) if bits < 8 else array
 
     return torch.from_numpy(read_chip(path, rgb))
+
+
+def exif_orientation(source: DatasetReader) -> int:
+    """The EXIF orientation (1-8) of the picture GDAL opened, 1 (as stored) where it has none or an invalid one."""
+    value = source.tags().get("EXIF_Orientation", "1")
+    return int(value) if value.strip() in {"1", "2", "3", "4", "5", "6", "7", "8"} else 1
+
+
+def turned_upright(image: np.ndarray, orientation: int) -> np.ndarray:
+    """A ``(C, H, W)`` picture stored with the EXIF ``orientation`` as it is shown (``(C, W, H)`` for 5-8).
+
+    Orientation 2 mirrors left to right, 3 turns by 180 degrees, 4 mirrors top to bottom, 5 transposes,
+    6 turns 90 degrees clockwise, 7 transposes across the other diagonal, 8 turns 90 degrees anticlockwise
+    (the EXIF 2.3 standard's table, PIL's ``exif_transpose``).
+    """
+    turns = {
+        2: lambda array: array[:, :, ::-1],
+        3: lambda array: array[:, ::-1, ::-1],
+        4: lambda array: array[:, ::-1, :],
+        5: lambda array: array.transpose(0, 2, 1),
+        6: lambda array: np.rot90(array, -1, axes=(1, 2)),
+        7: lambda array: array.transpose(0, 2, 1)[:, ::-1, ::-1],
+        8: lambda array: np.rot90(array, 1, axes=(1, 2)),
+    }
+    turn = turns.get(orientation)
+    return image if turn is None else np.ascontiguousarray(turn(image))
 
 
 def read_image(path: Path, indexes: Sequence[int] | None = None) -> Tensor:
