@@ -34,3 +34,27 @@ def test_both_formats_torch_save_writes_still_load(tmp_path: Path) -> None:
         path = tmp_path / name
         torch.save({"weight": torch.ones(2)}, path, _use_new_zipfile_serialization=zipped)
         assert set(load_checkpoint(path)) == {"weight"}
+
+
+def test_a_safetensors_file_given_as_weights_loads_as_saved(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    torch.manual_seed(3)
+    saved = get_model("resnet18", weights=None, in_chans=3, num_classes=0)
+    path = tmp_path / "resnet18-finetuned.safetensors"
+    save_file({key: value.contiguous() for key, value in saved.state_dict().items()}, str(path))
+
+    loaded = get_model("resnet18", weights=str(path), in_chans=3, num_classes=0)
+
+    assert torch.equal(loaded.conv1.weight, saved.conv1.weight)
+    assert torch.equal(loaded.layer4[1].bn2.running_var, saved.layer4[1].bn2.running_var)
+
+
+def test_a_truncated_safetensors_file_is_named(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    path = tmp_path / "weights.safetensors"
+    save_file({"weight": torch.ones(1000)}, str(path))
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(ValueError, match=rf"^{path}: not a readable safetensors file \("):
+        load_checkpoint(path)

@@ -39,6 +39,8 @@ _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 _WRAPPERS = ("state_dict", "model")
 #: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
 _ZIP_MAGIC, _PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
+#: How many bytes tell a safetensors file: its header's length (8 bytes, little-endian), then the header's ``{``.
+_SAFETENSORS_HEAD = 9
 
 
 def torch_hub_dir() -> Path:
@@ -224,10 +226,11 @@ def _download_url(url: str, folder: Path, filename: str, checksum: Checksum, pro
 
 
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict[str, Tensor]:
-    """Read a state dict saved with ``torch.save``, refusing anything that would need code to unpickle.
+    """Read a state dict saved with ``torch.save`` or as a safetensors file, running no code from it.
 
     A checkpoint that wraps its state dict under ``state_dict`` (a Lightning ``.ckpt``) or ``model`` is
-    unwrapped; its keys are returned as saved (prefixes such as a task's ``model.`` included).
+    unwrapped; its keys are returned as saved (prefixes such as a task's ``model.`` included). A safetensors
+    file (Hugging Face's format, whatever its name) is known by its header and read with ``safetensors``.
 
     Args:
         path: the checkpoint file.
@@ -238,12 +241,14 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
 
     Raises:
         UnsafeCheckpointError: if the file holds objects ``torch.load(..., weights_only=True)`` refuses.
-        ValueError: if the file is not a readable checkpoint or holds no state dict.
+        ValueError: if the file is not a readable checkpoint (a truncated or damaged one) or holds no state dict.
     """
     try:
         with open(path, "rb") as file:
-            head = file.read(4)
-        if head != _ZIP_MAGIC and head[:1] != _PICKLE_PROTOCOL:
+            head = file.read(_SAFETENSORS_HEAD)
+        if is_safetensors(head):
+            return _load_safetensors(path, map_location)
+        if head[:4] != _ZIP_MAGIC and head[:1] != _PICKLE_PROTOCOL:
             found = "an empty file" if not head else "neither torch.save's zip archive nor a pickle"
             raise ValueError(f"{path}: not a PyTorch checkpoint ({found})")
         content = torch.load(path, map_location=map_location, weights_only=True)
@@ -262,3 +267,19 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     if not isinstance(content, dict) or not all(isinstance(value, Tensor) for value in content.values()):
         raise ValueError(f"{path}: holds no state dict (a mapping of parameter names to tensors)")
     return {str(key): value for key, value in content.items()}
+
+
+def is_safetensors(head: bytes) -> bool:
+    """Whether a file beginning with ``head`` is a safetensors file: 8 bytes of header length, then its JSON."""
+    return len(head) >= _SAFETENSORS_HEAD and head[8:9] == b"{" and 2 <= int.from_bytes(head[:8], "little") < 1 << 32
+
+
+def _load_safetensors(path: str | Path, map_location: str | torch.device) -> dict[str, Tensor]:
+    """The tensors of a safetensors file on ``map_location``, or ValueError naming the file if it is damaged."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(path, device=str(map_location))
+    except (SafetensorError, OSError, RuntimeError) as error:
+        raise ValueError(f"{path}: not a readable safetensors file ({error})") from error

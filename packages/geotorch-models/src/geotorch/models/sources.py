@@ -19,7 +19,7 @@ from geotorch.models.hub import load_checkpoint
 
 @dataclass(frozen=True)
 class CheckpointFile:
-    """A checkpoint file as weights: a plain ``state_dict``, a wrapped one, or a Lightning ``.ckpt``.
+    """A checkpoint file as weights: a plain ``state_dict``, a wrapped one, a Lightning ``.ckpt`` or a safetensors file.
 
     Attributes:
         path: the file.
@@ -48,7 +48,7 @@ class CheckpointFile:
         return {"path": str(self.path), "model": self.arch}
 
     def get_state_dict(self, progress: bool = True) -> dict[str, Tensor]:
-        """The parameters in the file, read with ``torch.load(..., weights_only=True)``.
+        """The parameters in the file, read with ``torch.load(..., weights_only=True)`` or ``safetensors``.
 
         Raises:
             FileNotFoundError: if the file does not exist.
