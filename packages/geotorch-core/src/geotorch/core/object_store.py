@@ -3,7 +3,8 @@
 Object stores are listed with obstore (one Rust dependency, S3/GCS/Azure in one client, a
 listing returns each object's ETag, size and date at no extra request); an HTTP file gets one
 HEAD request (standard library), or a GET of its first byte where HEAD is refused. Every request has
-a timeout and is retried with a growing delay on 5xx answers and timeouts.
+a timeout and is retried with a growing delay on 5xx answers and failed connections; a server that sends
+no answer within the timeout is warned of and asked once more, then given up on (about 20 s, not 43).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import time
 import urllib.error
 import urllib.parse
+import warnings
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -35,6 +37,8 @@ STORES = {"s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}
 RETRIED = frozenset({429, 500, 502, 503, 504})
 #: Attempts of one HEAD request, and the first delay between them (doubled each time).
 ATTEMPTS, FIRST_DELAY_S = 4, 0.5
+#: Attempts of one HEAD request that time out: a server silent for a whole timeout twice is down.
+TIMEOUT_ATTEMPTS = 2
 #: Seconds a HEAD request or a listing page may take.
 REQUEST_TIMEOUT_S = 10
 
@@ -231,7 +235,7 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
 
 
 def http_stamp(url: str) -> Stamp | None:
-    """The ETag, Last-Modified and size of an HTTP file, by one HEAD request (retried on 5xx).
+    """The ETag, Last-Modified and size of an HTTP file, by one HEAD request (retried on 5xx, a timeout once).
 
     Where HEAD is refused (a presigned S3 or GCS URL, signed for GET alone; a server without HEAD),
     or the URL is signed for GET alone, a GET of the first byte tells them instead
@@ -243,9 +247,11 @@ def http_stamp(url: str) -> Stamp | None:
     Raises:
         FileNotFoundError: on HTTP 404 or 410, naming the URL and the status.
         OSError: on another error status (after retries for 429 and 5xx) or a failed
-            connection, naming the URL and the status or error; if the server sends other bytes than
+            connection, naming the URL and the status or error; if the server sends no answer within
+            :data:`REQUEST_TIMEOUT_S` twice (the first time is a warning); if the server sends other bytes than
             a range asks for (:func:`_check_ranges`), or sends the file with a Content-Encoding.
     """
+    timeouts = 0
     for attempt in range(ATTEMPTS):
         try:
             headers, size = file_headers(request_url(url), {}, REQUEST_TIMEOUT_S)
@@ -256,8 +262,11 @@ def http_stamp(url: str) -> Stamp | None:
             if error.code not in RETRIED or attempt == ATTEMPTS - 1:
                 raise OSError(f"{url}: HTTP {error.code} {error.reason}") from error
         except (urllib.error.URLError, OSError) as error:
-            if attempt == ATTEMPTS - 1:
-                reason = error.reason if isinstance(error, urllib.error.URLError) else error
+            reason = error.reason if isinstance(error, urllib.error.URLError) else error
+            if isinstance(reason, TimeoutError):
+                timeouts += 1
+                _silent(url, timeouts, last=timeouts == TIMEOUT_ATTEMPTS or attempt == ATTEMPTS - 1, error=error)
+            elif attempt == ATTEMPTS - 1:
                 raise OSError(f"{url}: request failed: {reason}") from error
         time.sleep(FIRST_DELAY_S * 2**attempt)
     coding = headers.get("Content-Encoding", "identity").strip().lower()
@@ -272,6 +281,22 @@ def http_stamp(url: str) -> Stamp | None:
     if not etag and not modified:
         return None
     return etag, modified, -1 if size is None else size
+
+
+def _silent(url: str, timeouts: int, last: bool, error: OSError) -> None:
+    """Say that ``url``'s server sent no answer within a timeout: a warning the first time, an error the last.
+
+    Raises:
+        OSError: if ``last``, naming the URL, the timeout and how many times it passed.
+    """
+    if last:
+        times = "twice" if timeouts == 2 else f"{timeouts} times"
+        raise OSError(
+            f"{url}: the server sent no answer within {REQUEST_TIMEOUT_S} s, {times}: it is down or overloaded, or "
+            "something between drops the request; check the URL and retry later"
+        ) from error
+    if timeouts == 1:
+        warnings.warn(f"{url}: no answer within {REQUEST_TIMEOUT_S} s; asking once more", stacklevel=4)
 
 
 #: Hosts (``scheme://host:port``) whose answers to a range request were checked in this process.
