@@ -9,8 +9,10 @@ import pytest
 import torch
 
 from geotorch.datamodules import VHR10DataModule
+from geotorch.trainers import InstanceSegmentationTask, ObjectDetectionTask
 from tests.datasets.fakes.dense import rgb, write_raster
 from tests.datasets.fakes.detection import FOLDER, annotation
+from tests.trainers.task_fakes import fast_trainer
 
 #: Objects (x, y, width, height in pixels) of three 30 x 30 images; their edges fall between the resized pixels.
 OBJECTS = [[2, 0, 28, 30], [0, 2, 30, 13], [5, 7, 11, 17]]
@@ -41,3 +43,32 @@ def test_resized_masks_cover_the_pixels_whose_centres_lie_in_the_resized_boxes(t
         inside = ((rows >= y_min) & (rows < y_max))[:, None] & ((columns >= x_min) & (columns < x_max))[None]
         assert masks.shape == (1, height, width)
         assert torch.equal(masks[0].bool(), inside), f"box {boxes.tolist()}"
+
+
+class WholeImage(torch.nn.Module):
+    """A detector finding one object, the whole image it is given (its mask all ones), in that image's pixels."""
+
+    def forward(self, images: list[torch.Tensor]) -> list[dict[str, torch.Tensor]]:
+        found = []
+        for image in images:
+            height, width = image.shape[-2:]
+            found.append({"boxes": torch.tensor([[0.0, 0.0, float(width), float(height)]]),
+                          "labels": torch.tensor([1]), "scores": torch.tensor([1.0]),
+                          "masks": torch.ones((1, 1, height, width))})
+        return found
+
+
+@pytest.mark.parametrize("task_class", [ObjectDetectionTask, InstanceSegmentationTask])
+def test_predictions_of_images_the_datamodule_resized_are_in_the_pixels_of_the_images_read(
+        tmp_path: Path, task_class: type[ObjectDetectionTask]) -> None:
+    # 30 x 30 images resized to 20 x 45 on the device: the boxes came back in the 45 x 20 frame of the resized image.
+    datamodule = VHR10DataModule(batch_size=3, patch_size=(20, 45), root=vhr10_of_30_pixel_images(tmp_path / "data"),
+                                 val_split_pct=0.0, test_split_pct=0.4)
+    task = task_class(backbone="resnet18", num_classes=2, min_size=32, max_size=64)
+    task.model = WholeImage()
+    predictions = fast_trainer(tmp_path).predict(task, datamodule=datamodule)
+    assert predictions is not None
+    (objects,) = [image for batch in predictions for image in batch]
+    torch.testing.assert_close(objects["boxes"], torch.tensor([[0.0, 0.0, 30.0, 30.0]]))
+    if task_class is InstanceSegmentationTask:
+        assert objects["masks"].shape == (1, 1, 30, 30) and bool((objects["masks"] == 1).all())

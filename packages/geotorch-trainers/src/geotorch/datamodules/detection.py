@@ -110,9 +110,14 @@ def augmented_objects(augment: nn.Module, batch: dict[str, Any]) -> dict[str, An
 
 
 def resized(batch: dict[str, Any], size: tuple[int, int]) -> dict[str, Any]:
-    """``batch`` with each image bilinearly resized to ``size``, its masks (nearest) and boxes scaled with it."""
+    """``batch`` with each image bilinearly resized to ``size``, its masks (nearest) and boxes scaled with it.
+
+    Each image's ``(height, width)`` before is kept in the batch's ``original_size`` (torchvision's word), so that
+    a detection task's ``predict_step`` gives its objects in the pixels of the image read, not of the resized one.
+    """
     height, width = size
     out = dict(batch)
+    out["original_size"] = batch.get("original_size", [tuple(image.shape[-2:]) for image in batch["image"]])
     images: list[Tensor] = []
     boxes: list[Tensor] = []
     masks: list[Tensor] = []

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
+from torch.nn.functional import interpolate
 from torchmetrics import MetricCollection
 from torchmetrics.detection import MeanAveragePrecision
 
@@ -30,6 +31,28 @@ def masks_of(objects: dict[str, Tensor]) -> dict[str, Tensor]:
 
 #: Detectors whose class 0 is the background, so that objects are of classes 1 .. num_classes - 1.
 BACKGROUND_MODELS = ("faster-rcnn", "mask-rcnn")
+
+
+def in_original_pixels(objects: dict[str, Tensor], shape: tuple[int, int], size: tuple[int, int]) -> dict[str, Tensor]:
+    """``objects`` detected on an image of ``shape`` ``(height, width)`` in the pixels of its original ``size``.
+
+    ``boxes`` ``(N, 4)`` (x_min, y_min, x_max, y_max) are scaled by the two sides' ratios; ``masks``
+    ``(N, 1, height, width)`` are resized to ``size``: probabilities bilinearly, integer or boolean masks by
+    their nearest pixel. Other values are kept.
+    """
+    out = dict(objects)
+    boxes = objects["boxes"]
+    scale = torch.tensor([size[1] / shape[1], size[0] / shape[0]] * 2, dtype=boxes.dtype, device=boxes.device)
+    out["boxes"] = boxes * scale
+    masks = objects.get("masks")
+    if masks is not None:
+        if masks.shape[0] == 0:
+            out["masks"] = masks.new_zeros((*masks.shape[:-2], *size))
+        elif masks.is_floating_point():
+            out["masks"] = interpolate(masks, size=size, mode="bilinear", align_corners=False)
+        else:
+            out["masks"] = interpolate(masks.float(), size=size, mode="nearest-exact").to(masks.dtype)
+    return out
 
 
 class ObjectDetectionTask(BaseTask):
@@ -228,10 +251,19 @@ class ObjectDetectionTask(BaseTask):
         self._log_metrics("test", self.test_metrics)
 
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> list[dict[str, Tensor]]:
-        """One dict per image: ``boxes`` in its pixel coordinates, ``labels`` and ``scores``."""
+        """One dict per image: ``boxes`` in its pixel coordinates, ``labels`` and ``scores``.
+
+        The pixels are those of the image read: an image a datamodule resized (the batch's ``original_size``, one
+        ``(height, width)`` per image, as :class:`~geotorch.datamodules.VHR10DataModule`'s ``patch_size`` records it)
+        has its boxes scaled, and its masks resized, back to that size.
+        """
         images, _ = self._inputs(batch, targeted=False)
         predictions: list[dict[str, Tensor]] = self.model(images)
-        return predictions
+        sizes = batch.get("original_size")
+        if sizes is None:
+            return predictions
+        return [in_original_pixels(objects, (image.shape[-2], image.shape[-1]), (int(size[0]), int(size[1])))
+                for objects, image, size in zip(predictions, images, sizes, strict=True)]
 
 
 class InstanceSegmentationTask(ObjectDetectionTask):
