@@ -2,8 +2,10 @@
 
 The GDAL that pyogrio's wheels carry has no Parquet driver, so such files are read here: their
 ``geo`` metadata gives the geometry column, its CRS (PROJJSON; absent means OGC:CRS84, longitude
-and latitude) and its bounds. pyarrow is not a dependency of geotorch-core: without it a GeoParquet
-file is skipped with a warning that says how to get it.
+and latitude), its bounds and its edges: ``"spherical"`` edges are great-circle arcs, read as lines of
+vertices on them (:mod:`geotorch.core.great_circles`), where other formats' edges are straight in the
+CRS. pyarrow is not a dependency of geotorch-core: without it a GeoParquet file is skipped with a warning
+that says how to get it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ import shapely
 from pyproj import CRS as ProjCRS
 from pyproj.exceptions import CRSError
 
+from geotorch.core.great_circles import along_great_circles
+
 #: File name suffixes read as GeoParquet.
 SUFFIXES = frozenset({".parquet", ".geoparquet"})
 #: GeoParquet's CRS when its metadata names none: longitude, latitude on WGS 84.
 _DEFAULT_CRS = "OGC:CRS84"
+#: The longest great-circle arc of a spherical edge drawn as a straight line, in metres (2 km of arc bows 8 cm).
+LONGEST_ARC_M = 2000.0
 
 
 class GeoParquetError(ValueError):
@@ -60,16 +66,24 @@ def read_info(path: Path) -> GeoParquetInfo:
         schema = parquet.read_schema(path)
     except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         raise GeoParquetError(f"not a Parquet file ({error})") from None
-    column, crs = _geometry_column(schema.metadata)
+    column, crs, spherical = _geometry_column(schema.metadata)
     bbox = _column_metadata(schema.metadata)[1].get("bbox")
     bounds: tuple[float, float, float, float] | None = None
-    if isinstance(bbox, list) and len(bbox) in (4, 6) and all(isinstance(value, (int, float)) for value in bbox):
+    # Spherical edges reach past their vertices (towards the poles): their bounds are the arcs', never the bbox's.
+    if (
+        not spherical
+        and isinstance(bbox, list)
+        and len(bbox) in (4, 6)
+        and all(isinstance(value, int | float) for value in bbox)
+    ):
         # A 3-D bbox is (minx, miny, minz, maxx, maxy, maxz).
         half = len(bbox) // 2
         bounds = (float(bbox[0]), float(bbox[1]), float(bbox[half]), float(bbox[half + 1]))
     if bounds is None or bounds[0] > bounds[2]:
         # No bbox, or RFC 7946's across the antimeridian (west edge east of the east edge): the features'.
         geometries = shapely.from_wkb(_column(parquet.read_table(path, columns=[column]), column))
+        if spherical:
+            geometries = along_great_circles(geometries, LONGEST_ARC_M)
         present = geometries[~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)]
         bounds = None
         if len(present):
@@ -81,15 +95,18 @@ def read_info(path: Path) -> GeoParquetInfo:
 def read(path: Path, columns: list[str]) -> tuple[dict[str, Any], np.ndarray, np.ndarray, list[np.ndarray]]:
     """The features of ``path`` as ``pyogrio.raw.read`` gives them: meta (``crs``), FIDs, WKB, ``columns``' values.
 
-    FIDs are the rows' positions from 0. Null attribute values come back as None.
+    FIDs are the rows' positions from 0. Null attribute values come back as None. Spherical edges come back
+    cut along their great circles (see the module).
 
     Raises:
         GeoParquetError: as :func:`read_info`.
     """
     parquet = _parquet()
-    column, crs = _geometry_column(parquet.read_schema(path).metadata)
+    column, crs, spherical = _geometry_column(parquet.read_schema(path).metadata)
     table = parquet.read_table(path, columns=[column, *columns])
     wkb = _column(table, column)
+    if spherical:
+        wkb = shapely.to_wkb(along_great_circles(shapely.from_wkb(wkb), LONGEST_ARC_M))
     fields = [_column(table, name) for name in columns]
     return {"crs": crs}, np.arange(len(wkb)), wkb, fields
 
@@ -119,20 +136,27 @@ def _column_metadata(metadata: dict[bytes, bytes] | None) -> tuple[str, dict[str
         raise GeoParquetError(f"its GeoParquet 'geo' metadata is malformed ({error!r})") from None
 
 
-def _geometry_column(metadata: dict[bytes, bytes] | None) -> tuple[str, str | None]:
-    """The primary geometry column's name and its CRS as WKT (None when the metadata says it has none)."""
+def _geometry_column(metadata: dict[bytes, bytes] | None) -> tuple[str, str | None, bool]:
+    """The primary geometry column's name, its CRS as WKT (None if the metadata says so), if edges are spherical."""
     column, described = _column_metadata(metadata)
     if described.get("encoding", "WKB") != "WKB":
         raise GeoParquetError(
             f"its geometry column {column!r} is encoded as {described['encoding']!r}; only WKB is read "
             "(rewrite it with geopandas' to_parquet(geometry_encoding='WKB'))"
         )
-    if "crs" not in described:
-        return column, ProjCRS.from_user_input(_DEFAULT_CRS).to_wkt()
-    crs = described["crs"]
+    edges = described.get("edges", "planar")
+    if edges not in ("planar", "spherical"):
+        raise GeoParquetError(f"its geometry column's edges are {edges!r}; GeoParquet's are 'planar' or 'spherical'")
+    crs = described.get("crs", _DEFAULT_CRS)
     if crs is None:
-        return column, None
+        return column, None, edges == "spherical"
     try:
-        return column, ProjCRS.from_user_input(crs if isinstance(crs, str) else json.dumps(crs)).to_wkt()
+        parsed = ProjCRS.from_user_input(crs if isinstance(crs, str) else json.dumps(crs))
     except (CRSError, TypeError, ValueError) as error:
         raise GeoParquetError(f"its geometry column's CRS cannot be read ({error})") from None
+    if edges == "spherical" and not parsed.is_geographic:
+        raise GeoParquetError(
+            f"its geometry column's edges are 'spherical', which needs longitudes and latitudes, but its CRS is "
+            f"{parsed.name!r}, projected"
+        )
+    return column, parsed.to_wkt(), edges == "spherical"
