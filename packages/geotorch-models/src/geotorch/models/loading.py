@@ -16,7 +16,9 @@
 1. **Which parameters.** A checkpoint may hold the module under a key prefix (a task's ``model.``, smp's
    ``encoder.model.``, a classifier's ``backbone.``). The module's parameters are read under the one prefix,
    possibly empty, under which most of its parameter names are found; keys outside it belong to other parts
-   of the saved model (a task's decoder, a projection head) and are not the module's.
+   of the saved model (a task's decoder, a projection head) and are not the module's. A checkpoint holding the
+   module twice equally (self-supervised tasks keep a momentum encoder, training may keep a moving average)
+   gives the trained one, whatever the order of its keys; two that no name tells apart are refused.
 2. **Bands.** A first layer made for other bands is adapted by :mod:`geotorch.models.adapt`'s rule (by name
    when ``bands`` are given, else by position; announced with a :class:`BandAdaptationWarning`), unless
    ``adapt`` forbids it: then :class:`geotorch.core.WeightsMismatchError` says both band counts. By default
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import reprlib
 import warnings
 from collections.abc import Mapping, Sequence
@@ -57,6 +60,9 @@ IMAGENET = ("imagenet", "imagenet1k", "true")
 
 #: File name endings that make a string a checkpoint file even before it exists.
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors")
+
+#: Words of a key prefix that mark a copy of the network kept beside it (momentum encoders, moving averages).
+_COPY_WORDS = frozenset({"momentum", "target", "ema"})
 
 #: How many names a message lists before saying how many more there are.
 _LISTED = 10
@@ -164,15 +170,24 @@ def first_layer_key(module: nn.Module) -> str | None:
     return None
 
 
-def module_parameters(state: dict[str, Tensor], own: Sequence[str]) -> dict[str, Tensor]:
+def module_parameters(state: dict[str, Tensor], own: Sequence[str], what: str = "the checkpoint") -> dict[str, Tensor]:
     """The parameters of ``state`` that are the module's, by rule 1 of the module docstring, without the prefix.
+
+    When several prefixes hold as many of the module's names (a self-supervised checkpoint keeping its encoder
+    twice), the one that is no copy is taken, whatever the order of the keys: a momentum encoder, a target network
+    or a moving average (:func:`is_copy_prefix`) gives way to the encoder that was trained.
 
     Args:
         state: a checkpoint's parameters.
         own: the module's state-dict keys.
+        what: the checkpoint, for messages.
 
     Returns:
         The parameters under the prefix that holds most of ``own``, keyed as ``own`` is.
+
+    Raises:
+        ValueError: if two or more prefixes that are no copies hold as many of the module's names (``student.``
+            and ``teacher.``): no name says which to load.
     """
     names = set(own)
     found: dict[str, int] = {}
@@ -182,8 +197,27 @@ def module_parameters(state: dict[str, Tensor], own: Sequence[str]) -> dict[str,
             if ".".join(parts[start:]) in names:
                 prefix = "".join(f"{part}." for part in parts[:start])
                 found[prefix] = found.get(prefix, 0) + 1
-    best = max(found, key=lambda prefix: found[prefix], default="")
+    most = max(found.values(), default=0)
+    tied = [prefix for prefix, count in found.items() if count == most]
+    trained = [prefix for prefix in tied if not is_copy_prefix(prefix)] or tied
+    if len(trained) > 1:
+        raise ValueError(
+            f"{what} holds the model's parameters under {len(trained)} prefixes equally "
+            f"({', '.join(repr(prefix) for prefix in sorted(trained))}) and no name says which one was trained; save "
+            "the state dict of the one to load alone (torch.save({k.removeprefix(p): v ...}))"
+        )
+    best = trained[0] if trained else ""
     return {key.removeprefix(best): value for key, value in state.items() if key.startswith(best)}
+
+
+def is_copy_prefix(prefix: str) -> bool:
+    """Whether a key prefix names a copy kept beside the trained network, by the words of its parts.
+
+    MoCo's and BYOL's momentum encoders (``momentum_backbone.``, ``backbone_momentum.``, MoCo's
+    ``encoder_k.``, BYOL's ``target.``) and moving averages (``ema.``, ``model_ema.``) are copies.
+    """
+    words = set(re.split(r"[._]", prefix.lower()))
+    return bool(words & _COPY_WORDS) or "encoder_k." in prefix.lower()
 
 
 def load_pretrained(
@@ -211,7 +245,8 @@ def load_pretrained(
         geotorch.core.WeightsMismatchError: if the bands differ and may not be adapted, or (``strict``) a
             parameter does not fit, or nothing fits.
         ValueError: if a band could be either of two pretrained ones, or is not among them, or ``bands`` are given
-            for weights that do not name theirs.
+            for weights that do not name theirs, or the weights hold the module under two prefixes equally that
+            no name tells apart.
 
     Warns:
         BandAdaptationWarning: when the first layer is adapted.
@@ -226,7 +261,7 @@ def load_pretrained(
     if bands is not None:
         bands = match_bands(bands, weights.bands, weights.sensor, weights.product)
     own = module.state_dict()
-    state = module_parameters(weights.get_state_dict(progress=progress), list(own))
+    state = module_parameters(weights.get_state_dict(progress=progress), list(own), f"weights {weights.name!r}")
     _fit_first_layer(module, weights, state, own, bands, weights.in_chans is not None if adapt is None else adapt)
     if "pos_embed" in state and "pos_embed" in own:
         state["pos_embed"] = resample_pos_embed(state["pos_embed"], own["pos_embed"], module)
