@@ -10,7 +10,6 @@ checkpoint's address. Files are read without running code (:func:`load_checkpoin
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -31,6 +30,7 @@ from geotorch.models.huggingface import (
     hub_file,
     remove_hub_file,
 )
+from geotorch.models.verified import forget, known_sha256
 
 #: The torchvision convention: a checkpoint's file name ends in ``-<first hex digits of its sha256>.<ext>``.
 _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
@@ -107,18 +107,14 @@ class Checksum:
         return digest == self.sha256 if self.sha256 else digest.startswith(self.prefix or "")
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in chunks."""
-    with open(path, "rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
 def find_checkpoint(url: str, sha256: str | None = None, check_hash: bool = True, what: str = "") -> Path | None:
     """The cached copy of ``url``'s file, found without any request, or None when no cache holds a good one.
 
     The places, in order: torch.hub's checkpoint folder under torch.hub's name for ``url``, the Hugging Face cache
     (``hf.co`` URLs), then :func:`weights_dir`. With ``check_hash``, a copy counts only if its SHA-256 matches;
-    one that does not is passed over with a warning (it is the user's file: it is not removed here).
+    one that does not is passed over with a warning (it is the user's file: it is not removed here). A digest is
+    computed once per version of a file and remembered (:mod:`geotorch.models.verified`): loading the same file
+    again reads no byte of it to verify it, and a file written or replaced since is hashed again.
 
     Args:
         url: the checkpoint's address.
@@ -142,7 +138,7 @@ def find_checkpoint(url: str, sha256: str | None = None, check_hash: bool = True
     for path in places:
         if not path.is_file():
             continue
-        if not check_hash or checksum.matches(digest := file_sha256(path)):
+        if not check_hash or checksum.matches(digest := known_sha256(path)):
             return path
         warnings.warn(
             f"{what or url}: {path} is not the published file (sha256 {digest}, expected {checksum.expected}); "
@@ -208,8 +204,9 @@ def download_checkpoint(
         path = download_hub_file(file, force=cached_hub_file(file) is not None)
     except OSError as error:
         raise DownloadError(url, f"{error}; to work offline, put the file at {place}") from None
-    actual = file_sha256(path)
+    actual = known_sha256(path)
     if not checksum.matches(actual):
+        forget(path)
         remove_hub_file(path)
         raise ChecksumError(path, "sha256", checksum.expected, actual)
     return path
