@@ -25,6 +25,7 @@ from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan
 from geotorch.core.nodata import dataset_nodata, holds, warn_of_unheld_fill
+from geotorch.core.outlines import footprint_of, overlaps_outline
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
@@ -93,7 +94,9 @@ class RasterDataset(SceneFiles, GeoDataset):
     are mosaicked into one step, so a window across a tile seam has one step per date, not one
     per file (TorchGeo stacks one step per file). The query's ``mint``/``maxt`` (or a time
     slice) selects the steps whose interval meets it. A step exists only where one of its files
-    overlaps the window with positive area (its indexed box, in the dataset's CRS): a tile whose
+    overlaps the window with positive area (its indexed box, in the dataset's CRS; for a file in
+    another CRS, such as a tile of the next UTM zone, its tilted outline, which must hold a pixel
+    centre of the window: see :mod:`geotorch.core.outlines`): a tile whose
     footprint only touches the window's edge adds no step of fill (TorchGeo's would), and a window
     touching the data only along edges raises ``IndexError``. Without ``time_series`` such a file
     is not read either (its pixels would all be fill). ``&`` with a single-date label keeps every
@@ -414,6 +417,9 @@ class RasterDataset(SceneFiles, GeoDataset):
         # Only files overlapping the window, not just touching its edge, are read (and make time steps);
         # a file crossing the antimeridian has an entry on each side: read it once.
         paths = list(dict.fromkeys(str(hit.object) for hit in hits if shares_area(hit.bounds, query)))
+        if self.time_series:
+            # A file read in another CRS (a tile of the next UTM zone) makes no step where only its box lies.
+            paths = [path for path in paths if overlaps_outline(self.crs, self.res, footprint_of(self, path), query)]
         if self.time_series and not paths:
             raise IndexError(
                 f"{type(self).__name__}: query {query} only touches the edges of the files it meets (no file "

@@ -30,6 +30,7 @@ import torch
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
 from geotorch.core.geo import GeoDataset
+from geotorch.core.outlines import footprint_of, overlaps_outline
 from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import MAX_WINDOWS
 from geotorch.samplers.distributed import draw_seed
@@ -129,8 +130,15 @@ class TemporalSampler(GeoSampler):
             search = tuple(index.bounds) if len(index) else None
         else:
             search = (location.minx, location.maxx, location.miny, location.maxy, MIN_TIME, MAX_TIME)
-        hits = [] if search is None else [hit.bounds for hit in index.intersection(search, objects=True)]
-        boxes = np.array(hits, dtype=np.float64).reshape(-1, 6)
+        hits = [] if search is None else list(index.intersection(search, objects=True))
+        if location is not None:
+            # A file read in another CRS (a tile of the next UTM zone) has no date where only its box lies.
+            dataset = self.dataset
+            hits = [
+                hit for hit in hits
+                if overlaps_outline(dataset.crs, dataset.res, footprint_of(dataset, hit.object), location)
+            ]
+        boxes = np.array([hit.bounds for hit in hits], dtype=np.float64).reshape(-1, 6)
         keep = (boxes[:, 4] > MIN_TIME) & (boxes[:, 5] < MAX_TIME)
         if location is not None:
             keep &= (boxes[:, 0] < location.maxx) & (boxes[:, 1] > location.minx)
@@ -150,7 +158,9 @@ class TemporalSampler(GeoSampler):
         """The unique clipped intervals of the dated entries that share some area with ``location``.
 
         Only the x/y extent of ``location`` counts (its time bounds do not);
-        an entry that merely touches its edge is left out.
+        an entry that merely touches its edge is left out, as is a file in another CRS
+        (a tile of the next UTM zone) whose outline holds no pixel centre of ``location``
+        though its indexed box meets it (see :mod:`geotorch.core.outlines`).
 
         Returns:
             ``(n, 2)`` int64 microseconds, in time order.
