@@ -81,7 +81,7 @@ class Layout:
 
 
 def _landsat(cls: type[GeoDataset]) -> Layout:
-    prefix = cls.filename_glob.removesuffix("_*")
+    prefix = cls.filename_glob.removesuffix("_*").replace("[COT]", "C")  # Landsat 8-9 take LC, LO and LT scenes
     bands = cls.all_bands
 
     def write(folder: Path, unit: int) -> Path:
