@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
-from geotorch.core import CRSLike, DatasetLifecycle, RasterDataset, Transform, find_files
-from geotorch.datasets.product_paths import ProductPaths, download_folder, product_paths
+from geotorch.core import CRSLike, DatasetLifecycle, DatasetNotFoundError, RasterDataset, Transform, find_files
+from geotorch.datasets.product_paths import ProductPaths, archives_in, download_folder, product_paths
 
 
 class ManualRaster(RasterDataset, DatasetLifecycle):
@@ -56,16 +57,36 @@ class ManualRaster(RasterDataset, DatasetLifecycle):
             checksum: accepted for the common signature; no checksum is published.
 
         Raises:
-            DatasetNotFoundError: if ``paths`` holds no file, saying how to get them.
+            DatasetNotFoundError: if ``paths`` holds no file, saying how to get them (naming the archives its
+                folders hold: their files are not read from them).
             TypeError: if ``paths`` is not a path or a list of paths.
             ValueError: if a band is unknown, both ``paths`` and ``root`` are given, or ``paths`` names an archive.
         """
         self.paths = product_paths(paths, root, type(self).__name__)
         self.root = download_folder(self.paths)
         del download, checksum
-        self.prepare(download=False, checksum=False)
-        super().__init__(paths=self.paths, crs=crs, res=res, bands=bands, transforms=transforms, cache=cache,
-                         time_series=time_series)
+        try:
+            self.prepare(download=False, checksum=False)
+            super().__init__(paths=self.paths, crs=crs, res=res, bands=bands, transforms=transforms, cache=cache,
+                             time_series=time_series)
+        except DatasetNotFoundError as error:
+            raise self._archives_named() or error from None
+
+    def _archives_named(self) -> DatasetNotFoundError | None:
+        """The error naming the archives in ``paths``'s folders, whose files are not read from them.
+
+        A SAFE product's zip or a Landsat scene's tar bundle, say. None where there are none, or where files of
+        the product were found (the error is about them: a missing band, say).
+        """
+        archives = archives_in(self.paths)
+        pattern = re.compile(self.filename_regex, re.VERBOSE)
+        if not archives or any(pattern.match(path.name) for path in find_files(self.paths, self.filename_glob)):
+            return None
+        shown = ", ".join(str(path) for path in archives[:3]) + (", ..." if len(archives) > 3 else "")
+        return DatasetNotFoundError(type(self).__name__, [str(path) for path in self.paths], (
+            f"it holds {len(archives)} archive(s) whose files are not read from them ({shown}): extract them "
+            f"where they lie (unzip, tar -xf) and build the dataset again; {self.manual}"
+        ))
 
     def is_present(self) -> bool:
         """Whether ``paths`` holds a file matching ``filename_glob``."""

@@ -7,12 +7,12 @@ TorchGeo 0.10.1; ``root`` is its keyword alias, kept for code written against ea
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from geotorch.core import find_files
+from geotorch.core import Location, find_files
 
 #: What ``paths`` accepts: a folder or a file (``str`` or ``os.PathLike``), or an iterable of them.
 ProductPaths = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
@@ -77,6 +77,17 @@ def refuse_archives(paths: list[Path], name: str, owner: str) -> None:
             f"{owner}: {name} names the archive {archives[0]}, whose files are not read from it; pass the folder "
             f"holding it (archives a product publishes are extracted there) or the extracted files"
         )
+
+
+def archives_in(paths: Sequence[Location]) -> list[Path]:
+    """The archives (by name, see ``ARCHIVE_ENDINGS``) in the local folders of ``paths``, searched recursively."""
+    return sorted(
+        found
+        for path in paths
+        if isinstance(path, Path) and path.is_dir()
+        for found in path.rglob("*")
+        if found.name.lower().endswith(ARCHIVE_ENDINGS) and found.is_file()
+    )
 
 
 def download_folder(paths: list[Path]) -> Path:
