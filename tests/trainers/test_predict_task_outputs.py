@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,14 @@ import rasterio
 import torch
 from lightning.pytorch import LightningModule
 
-from geotorch.trainers import GeoTIFFPredictionWriter, PixelwiseRegressionTask, SemanticSegmentationTask
+from geotorch.trainers import (
+    GeoTIFFPredictionWriter,
+    PixelwiseRegressionTask,
+    SemanticSegmentationTask,
+    SpatioTemporalPixelwiseRegressionTask,
+    SpatioTemporalSegmentationTask,
+    TemporalRegressionTask,
+)
 from geotorch.trainers.predict import predict_raster
 from tests.core.rasters import write_raster
 from tests.trainers.test_predict_raster import TRANSFORM
@@ -97,3 +105,23 @@ def test_the_writer_refuses_outputs_a_task_cannot_give_before_the_model_runs(
         run(tmp_path, module, GeoTIFFPredictionWriter(tmp_path / "out", output=output))  # type: ignore[arg-type]
     assert ran == []
     assert files_in(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize(
+    ("task", "takes"),
+    [
+        (lambda: SpatioTemporalSegmentationTask(model="convlstm", in_channels=3, num_classes=4), "image series"),
+        (lambda: SpatioTemporalPixelwiseRegressionTask(model="utae", in_channels=3), "image series"),
+        (lambda: TemporalRegressionTask(in_channels=3), "sequences"),
+    ],
+    ids=["segmentation", "pixelwise regression", "sequences"],
+)
+def test_a_task_of_series_is_refused_before_anything_is_read_or_written(
+    tmp_path: Path, task: Callable[[], LightningModule], takes: str
+) -> None:
+    # It failed inside the model, after the input was opened and read ("ConvLSTM takes image series ..."), or not.
+    path, _ = image_file(tmp_path / "in")
+    model = task()
+    with pytest.raises(ValueError, match=rf"predict_raster: {type(model).__name__} takes {takes} \(B, T, "):
+        predict_raster(model, path, tmp_path / "out", patch_size=16, output="scores")
+    assert not (tmp_path / "out").exists()

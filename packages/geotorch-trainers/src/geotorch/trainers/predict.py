@@ -33,6 +33,7 @@ from geotorch.trainers.outputs import (
 from geotorch.trainers.predict_arguments import (
     channels_of,
     check_classes,
+    check_image_task,
     check_output_for,
     check_polygons,
     check_whole,
@@ -204,7 +205,8 @@ def predict_raster(
             ``output_dir`` empty: not taken for the working folder), the task was fit on images changed by more
             than a normalisation (another augmentation, the dataset's ``transforms``) and no ``preprocess`` is
             given, a recorded normalisation has not one value per band of an input, an input has fewer bands
-            than the task's recorded band selection names, a URL names a prefix (ends with
+            than the task's recorded band selection names, ``model`` is a task of series (a spatiotemporal task's
+            ``(B, T, C, H, W)``, ``TemporalRegressionTask``'s sequences), a URL names a prefix (ends with
             ``/``), an output would replace its input, an input has only ground control points or RPCs, an
             input to warp has no CRS, bands of different nodata values, a nodata value other than ``nodata``, no
             grid on ``crs`` or pixels over
@@ -240,6 +242,7 @@ def predict_raster(
     check_polygons(vectorize, simplify)
     palette = palette_of(colors)
     names_given = names_of(class_names) if class_names is not None else None
+    check_image_task(model)
     check_output_for(model, output)
     transform = preprocess if preprocess is not None else preprocessing_of(model)
     if transform is None:

@@ -189,3 +189,34 @@ def check_output_for(model: object, kind: OutputKind, caller: str = "predict_ras
             f"{caller}: output='classes' gives each pixel one class, and {name} with task='multilabel' predicts "
             "labels that are each present or not; write output='probabilities' (a sigmoid per label) or 'scores'"
         )
+
+
+def check_image_task(model: object) -> None:
+    """Refuse a task of series: ``predict_raster`` gives a model one image ``(B, C, H, W)`` per window of a file.
+
+    The spatiotemporal tasks take image series ``(B, T, C, H, W)`` (one place's dated files, oldest first), and
+    :class:`~geotorch.trainers.TemporalRegressionTask` sequences ``(B, T, C)``: given an image, their models
+    failed after the input was read, naming neither the task nor the way to predict them.
+
+    Raises:
+        ValueError: naming the task, what it takes and the fix (``geotorch predict`` over a series datamodule).
+    """
+    from geotorch.trainers.spatiotemporal_regression import (
+        SpatioTemporalPixelwiseRegressionTask,
+        TemporalRegressionTask,
+    )
+    from geotorch.trainers.spatiotemporal_segmentation import SpatioTemporalSegmentationTask
+
+    name = type(model).__name__
+    if isinstance(model, TemporalRegressionTask):
+        raise ValueError(
+            f"predict_raster: {name} takes sequences (B, T, C) of values, not rasters; predict them with "
+            "Trainer.predict over its datamodule"
+        )
+    if isinstance(model, (SpatioTemporalSegmentationTask, SpatioTemporalPixelwiseRegressionTask)):
+        raise ValueError(
+            f"predict_raster: {name} takes image series (B, T, C, H, W), several dated files of each place, and "
+            "predict_raster gives a model one image (B, C, H, W) per window of each file; predict series with "
+            "geotorch predict over a datamodule of time_series=True datasets (its GeoTIFFPredictionWriter writes "
+            "one output per place)"
+        )
