@@ -94,6 +94,8 @@ class LocalHTTPServer:
             Content-Range saying so (RFC 9110 lets a server send less than asked); None answers it whole.
         required_headers: Headers every request must carry with these values, else it is answered
             ``401 Unauthorized`` (a private server).
+        challenge: The ``WWW-Authenticate`` header of those ``401`` answers (``'Basic realm="geo"'``), for
+            clients that send credentials only when challenged; None sends none.
         headers_seen: The headers of every request for each name, in order.
     """
 
@@ -109,6 +111,7 @@ class LocalHTTPServer:
         self.range_blocks: int | None = None
         self.range_cap: int | None = None
         self.required_headers: dict[str, str] = {}
+        self.challenge: str | None = None
         self.headers_seen: dict[str, list[Mapping[str, str]]] = {}
         self._waiting = 0
         self._gets: Counter[str] = Counter()
@@ -343,6 +346,12 @@ class _Handler(SimpleHTTPRequestHandler):
             failure = failure or 401
         if failure is None and not send_body:
             failure = owner.head_refused
+        if failure == 401 and owner.challenge is not None:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", owner.challenge)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
         if failure is not None:
             self.send_error(failure)
             return True

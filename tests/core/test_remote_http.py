@@ -274,3 +274,22 @@ def test_a_private_server_is_read_with_the_credentials_of_the_netrc_file(
     monkeypatch.setenv("GDAL_HTTP_NETRC", "NO")
     with pytest.raises(OSError, match="401"):
         RasterDataset(paths=server.url("a.tif"), cache=False)
+
+
+@pytest.mark.parametrize("method", ["ANY", "any"])
+def test_a_server_challenging_for_basic_credentials_is_answered_under_gdal_http_auth_any(
+    server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """GDAL_HTTP_AUTH=ANY: curl sends GDAL_HTTP_USERPWD once the server's 401 says how; our requests did not."""
+    local = _tile(server.root, "a.tif", 32631)
+    server.required_headers = {"Authorization": "Basic " + base64.b64encode(b"me:pw").decode()}
+    server.challenge = 'Basic realm="geo"'
+    monkeypatch.setenv("GDAL_HTTP_USERPWD", "me:pw")
+    monkeypatch.setenv("GDAL_HTTP_AUTH", method)
+    # Our HEAD carried no credentials and was not answered again: OSError '<url>: HTTP 401 Unauthorized'.
+    remote = RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    # ANYSAFE rules Basic out, for curl and for us.
+    monkeypatch.setenv("GDAL_HTTP_AUTH", "ANYSAFE")
+    with pytest.raises(OSError, match="401"):
+        RasterDataset(paths=server.url("a.tif"), cache=False)

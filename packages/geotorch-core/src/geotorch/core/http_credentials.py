@@ -3,8 +3,9 @@
 A private server is read by GDAL with the headers of ``GDAL_HTTP_HEADERS`` (lines ``Name: value``, split
 at CR and LF where it holds a CRLF, else at commas outside double quotes; a bare LF left in a line, which
 curl sends as it is, ends a line for the server too) and ``GDAL_HTTP_HEADER_FILE`` (one a line), and with
-``GDAL_HTTP_USERPWD`` (basic authentication; ``GDAL_HTTP_AUTH`` unset or ``BASIC``) or
-``GDAL_HTTP_BEARER`` (``GDAL_HTTP_AUTH=BEARER``). The HEAD and probe requests GeoTorch makes of the same
+``GDAL_HTTP_USERPWD`` (basic authentication sent with every request, ``GDAL_HTTP_AUTH`` unset or ``BASIC``;
+the method the server asks for in its ``401`` challenge, ``ANY``: Digest or Basic, ``ANYSAFE`` and ``DIGEST``:
+Digest) or ``GDAL_HTTP_BEARER`` (``GDAL_HTTP_AUTH=BEARER``). The HEAD and probe requests GeoTorch makes of the same
 files send them too, through :data:`OPENER`, which drops them, and any ``Authorization`` or ``Cookie``,
 from a request redirected to another host (a private API redirecting to a presigned storage URL): as
 curl does, credentials stay with the host they were given for. A request without an ``Authorization``
@@ -19,6 +20,7 @@ import netrc
 import re
 import urllib.parse
 import urllib.request
+import weakref
 from http.client import HTTPMessage
 from pathlib import Path
 from typing import IO
@@ -27,6 +29,11 @@ import rasterio.env
 
 #: Headers that carry credentials, dropped on a redirect to another host whether configured or not.
 _CREDENTIALS = ("Authorization", "Proxy-Authorization", "Cookie")
+#: The ``GDAL_HTTP_AUTH`` methods under which curl answers a server's challenge of each scheme with
+#: ``GDAL_HTTP_USERPWD``.
+CHALLENGE_ANSWERED = {"basic": frozenset({"ANY"}), "digest": frozenset({"ANY", "ANYSAFE", "DIGEST"})}
+#: Requests redirected to another host than the one the credentials were given for: no challenge is answered.
+_ELSEWHERE: weakref.WeakSet[urllib.request.Request] = weakref.WeakSet()
 
 
 def _config(name: str) -> str | None:
@@ -74,13 +81,18 @@ def gdal_headers() -> dict[str, str]:
     if header_file:
         lines += Path(header_file).expanduser().read_text(encoding="utf-8").splitlines()
     headers = {name.strip(): value.strip() for name, _, value in (line.partition(":") for line in lines) if value}
-    scheme = (_config("GDAL_HTTP_AUTH") or "BASIC").upper()
+    scheme = _auth_method()
     userpwd, bearer = _config("GDAL_HTTP_USERPWD"), _config("GDAL_HTTP_BEARER")
     if userpwd and scheme == "BASIC":
         headers["Authorization"] = "Basic " + base64.b64encode(userpwd.encode()).decode()
     elif bearer and scheme == "BEARER":
         headers["Authorization"] = f"Bearer {bearer}"
     return headers
+
+
+def _auth_method() -> str:
+    """``GDAL_HTTP_AUTH``, upper case (``BASIC`` when unset)."""
+    return (_config("GDAL_HTTP_AUTH") or "BASIC").strip().upper()
 
 
 def netrc_authorization(url: str) -> str | None:
@@ -123,10 +135,52 @@ class _CredentialsStayWithTheirHost(urllib.request.HTTPRedirectHandler):
         self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage, newurl: str
     ) -> urllib.request.Request | None:
         redirected = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if redirected is not None and _origin(redirected.full_url) != _origin(req.full_url):
+        if redirected is not None and (req in _ELSEWHERE or _origin(redirected.full_url) != _origin(req.full_url)):
             for name in (*gdal_headers(), *_CREDENTIALS):
                 redirected.remove_header(name.capitalize())
+            _ELSEWHERE.add(redirected)
         return redirected
+
+
+class _UserPassword(urllib.request.HTTPPasswordMgr):
+    """``GDAL_HTTP_USERPWD`` (``user:password``), for whichever realm a server's challenge names."""
+
+    def find_user_password(self, realm: str | None, authuri: str) -> tuple[str | None, str | None]:
+        given = _config("GDAL_HTTP_USERPWD")
+        if not given:
+            return None, None
+        user, _, password = given.partition(":")
+        return user, password
+
+
+class _AnsweredBasic(urllib.request.HTTPBasicAuthHandler):
+    """Answers a ``401`` Basic challenge where ``GDAL_HTTP_AUTH`` lets curl answer it (see the module)."""
+
+    def http_error_401(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage
+    ) -> IO[bytes] | None:
+        if _auth_method() not in CHALLENGE_ANSWERED["basic"] or req in _ELSEWHERE:
+            return None
+        try:
+            answer: IO[bytes] | None = super().http_error_401(req, fp, code, msg, headers)
+        except ValueError:  # a challenge of no scheme urllib answers (NTLM, Negotiate): the 401 stands
+            return None
+        return answer
+
+
+class _AnsweredDigest(urllib.request.HTTPDigestAuthHandler):
+    """Answers a ``401`` Digest challenge where ``GDAL_HTTP_AUTH`` lets curl answer it (see the module)."""
+
+    def http_error_401(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage
+    ) -> IO[bytes] | None:
+        if _auth_method() not in CHALLENGE_ANSWERED["digest"] or req in _ELSEWHERE:
+            return None
+        try:
+            answer: IO[bytes] | None = super().http_error_401(req, fp, code, msg, headers)
+        except ValueError:  # a challenge of no scheme urllib answers (NTLM, Negotiate): the 401 stands
+            return None
+        return answer
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -135,4 +189,6 @@ def _origin(url: str) -> tuple[str, str]:
 
 
 #: An opener whose redirects to another host carry no credentials (see the module).
-OPENER = urllib.request.build_opener(_CredentialsStayWithTheirHost(), _NetrcLogin())
+OPENER = urllib.request.build_opener(
+    _CredentialsStayWithTheirHost(), _NetrcLogin(), _AnsweredBasic(_UserPassword()), _AnsweredDigest(_UserPassword())
+)
