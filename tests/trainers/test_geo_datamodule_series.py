@@ -21,7 +21,7 @@ from geotorch.core import GeoDataset, RasterDataset
 from geotorch.core.cli import main
 from geotorch.datamodules import GeoDataModule, Sentinel2CDLDataModule
 from geotorch.datamodules.geo import spatial_split
-from geotorch.datasets import Sentinel2
+from geotorch.datasets import Landsat7, Sentinel2
 from geotorch.samplers import GridGeoSampler, series_places, time_series_split
 from geotorch.trainers import GeoTIFFPredictionWriter, SpatioTemporalSegmentationTask
 from geotorch.transforms import TemporalComposite
@@ -329,3 +329,60 @@ def test_a_date_without_pixels_in_a_window_is_kept_as_a_step_of_nodata(tmp_path:
         # March (all nodata here) and May, in time order.
         assert torch.equal(image[0], torch.zeros_like(image[0])) and bool((image[1, 0] == 1005).all())
         assert torch.equal(TemporalComposite("median", nodata=0)({"image": image})["image"], image[1])
+
+
+#: A real Landsat 7 ETM+ subset (UTM 18N, 300 m, nodata 0 around the tilted scene; see ../shared/data/real/README.md).
+REAL_SCENE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real" / "RGB.byte.tif"
+#: Each date's frame moves 8 px (2.4 km) east and 6 px south of the last, as a path/row's footprint moves along its
+#: tilted track between dates.
+LANDSAT_DATES = (("20200105", 0, 0), ("20200121", 8, 6), ("20200206", 16, 12))
+
+
+def write_landsat_path_row(root: Path) -> Path:
+    """Three dates of one WRS-2 path/row, framed apart both ways, as Collection 2 Level-2 band files."""
+    if not REAL_SCENE.is_file():
+        pytest.skip(f"real geodata not found at {REAL_SCENE.resolve()} (the project root's ../shared/data/real)")
+    with rasterio.open(REAL_SCENE) as scene:
+        pixels = scene.read(window=rasterio.windows.Window(0, 0, 120, 120))
+        left, top = scene.transform.c, scene.transform.f
+        res = scene.res[0]
+    for date, east, south in LANDSAT_DATES:
+        for band, data in zip(("SR_B3", "SR_B2", "SR_B1"), pixels, strict=True):
+            name = f"LE07_L2SP_014032_{date}_{date[:6]}28_02_T1_{band}.TIF"
+            write_raster(root / name, data, 32618, left + east * res, top - south * res, res, nodata=0)
+    return root
+
+
+class PathRowModule(GeoDataModule):
+    """One Landsat 7 path/row's series, every split the whole of it."""
+
+    mean = (0.0,)
+    std = (255.0,)
+
+    def __init__(self, root: Path, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.root = root
+
+    def build_splits(self) -> tuple[GeoDataset, GeoDataset, GeoDataset, GeoDataset]:
+        dataset = Landsat7(self.root, bands=["SR_B1", "SR_B2", "SR_B3"], time_series=True)
+        return dataset, dataset, dataset, dataset
+
+
+def test_a_path_row_framed_apart_both_ways_is_one_place(tmp_path: Path) -> None:
+    module = PathRowModule(write_landsat_path_row(tmp_path / "landsat"), batch_size=4, patch_size=32)
+    boxes = [(box, len(times)) for batch in module.val_dataloader()
+             for box, times in zip(batch["bounds"], batch["time"], strict=True)]
+    # The frames' union, 136 x 132 px, is one place: a grid of 5 x 5 windows, each once (each frame was a place:
+    # 3 grids of 4 x 4 windows over one another, 48 windows), each holding every date whose frame it meets.
+    windows = [(box.minx, box.maxy) for box, _ in boxes]
+    assert len(windows) == len(set(windows)) == 25
+    assert all(1 <= dates <= 3 for _, dates in boxes) and max(dates for _, dates in boxes) == 3
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    output = tmp_path / "predictions"
+    fast_trainer(tmp_path, fast_dev_run=False, callbacks=[GeoTIFFPredictionWriter(output)]).predict(
+        task, module, return_predictions=False)
+    # One output for the path/row, named after it (3 before, one per date, each named after that date's file).
+    (path,) = output.glob("*.tif")
+    assert path.name == "LE07_L2SP_014032_02_T1_SR_B1.tif"
+    with rasterio.open(path) as written:
+        assert (written.width, written.height) == (120 + 16, 120 + 12)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import rasterio
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
@@ -146,3 +147,27 @@ def test_a_date_delivered_in_another_crs_is_of_its_tile_place(tmp_path: Path) ->
     assert len(windows) == len({(window.minx, window.maxy) for window in windows})
     for window in windows:
         assert len(series[window]["image"]) == 2
+
+
+def test_frames_shifted_both_ways_by_less_than_a_patch_are_one_place(tmp_path: Path) -> None:
+    # Scenes shifted 2 pixels right and down at each date: their union's box (18 x 18 px) leaves corners of up to
+    # 8 x 8 px that no file covers, where no window of 9 px fits.
+    write_series(tmp_path, UTM, [(("scene", 2 * number, 2 * number, 10, 10), [date])
+                                 for number, date in enumerate(DATES[:5])])
+    series = Tiles(tmp_path, time_series=True)
+    places = series_places(series, patch_size=9)
+    assert len(places) == 1
+    windows = list(GridGeoSampler(places, 9, 3))
+    assert len(windows) == 4 * 4
+    for window in windows:
+        assert 1 <= len(series[window]["image"]) <= 5
+    # The corners' boxes hold windows of 8 px: the frames stay apart.
+    assert len(series_places(series, patch_size=8)) == 5
+
+
+@pytest.mark.parametrize(("patch_size", "error"), [(0, ValueError), (2.5, ValueError), ("8", TypeError)])
+def test_a_patch_size_that_is_no_pixel_count_is_refused_naming_it(tmp_path: Path, patch_size: object,
+                                                                   error: type[Exception]) -> None:
+    series = Tiles(write_tiles(tmp_path), time_series=True)
+    with pytest.raises(error, match="series_places: patch_size="):
+        series_places(series, patch_size=patch_size)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from geotorch.core.composition import IntersectionDataset, UnionDataset
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.timeseries import is_time_series, shares_area
 from geotorch.samplers.areas import index_entries
+from geotorch.samplers.arguments import as_count_pair
 from geotorch.samplers.series_place import SeriesPlace
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
@@ -25,7 +26,7 @@ PlaceKey = tuple[tuple[float, float, float, float], tuple[tuple[float, float], .
 SAME_PLACE = 0.5
 
 
-def series_places(dataset: Dataset) -> Dataset:
+def series_places(dataset: Dataset, *, patch_size: int | tuple[int, int] = 1) -> Dataset:
     """A view of a time series for spatial samplers: each footprint of its index entries once, over all its dates.
 
     A spatial sampler (:class:`~geotorch.samplers.RandomGeoSampler`, :class:`~geotorch.samplers.RandomBatchGeoSampler`,
@@ -36,7 +37,9 @@ def series_places(dataset: Dataset) -> Dataset:
     (its bounds' ``mint`` and ``maxt``): over it a grid yields each window once, random patches weigh places by
     their area alone, and every query, read from ``dataset``, gives all the dates there, ``(T, C, H, W)``.
     Footprints of one place framed apart at different dates (scenes a few pixels apart, a date delivered in
-    another CRS) are one place, their union (see :func:`merged_frames`).
+    another CRS) are one place, their union (see :func:`merged_frames`); frames shifted both ways (a Landsat
+    path/row's scenes, a few km apart along a tilted track) are one place where no ``patch_size`` window fits in
+    the corners of their union's box that no file covers, so that every window read over the place has a date.
 
     A series intersected with dated single-date data (``series & labels`` of yearly maps, such as CDL of 2020 and
     2021) pairs each date with the labels of its time: a footprint is then one place per set of labels in force
@@ -56,10 +59,16 @@ def series_places(dataset: Dataset) -> Dataset:
 
     Args:
         dataset: the dataset the samples will be read from.
+        patch_size: the ``(height, width)`` in pixels (or one number for both) of the windows that will be read
+            over the view, as the sampler takes it; the default, a pixel, fits any window.
 
     Returns:
         The view (a shallow copy of ``dataset`` with its own index), or ``dataset`` itself.
+
+    Raises:
+        TypeError, ValueError: if ``patch_size`` is no whole number of pixels or pair of them, naming it.
     """
+    height, width = as_count_pair(patch_size, "patch_size", "series_places")
     if not is_time_series(dataset) or len(dataset) == 0:
         return dataset
     contexts = dated_operands(dataset)
@@ -77,7 +86,8 @@ def series_places(dataset: Dataset) -> Dataset:
             items.append(item)
         first, last = spans.get(key, (box.mint, box.maxt))
         spans[key] = (min(first, box.mint), max(last, box.maxt))
-    places, spans = merged_frames(places, spans, dataset.res)
+    res = dataset.res
+    places, spans = merged_frames(places, spans, (width * res[0], height * res[1]))
     bounds = dataset.bounds
     labelled = any(intervals for _, intervals in places)
     entries = []
@@ -107,23 +117,23 @@ def _series_place(items: list[Any], first_dates: dict[str, float]) -> SeriesPlac
 
 
 def merged_frames(
-    places: dict[PlaceKey, list[Any]], spans: dict[PlaceKey, tuple[float, float]], res: tuple[float, float]
+    places: dict[PlaceKey, list[Any]], spans: dict[PlaceKey, tuple[float, float]], window: tuple[float, float]
 ) -> tuple[dict[PlaceKey, list[Any]], dict[PlaceKey, tuple[float, float]]]:
     """``places`` with the footprints of one place framed apart at different dates taken together, as their union.
 
     A place's acquisitions need not share one footprint: a path/row's scenes are framed a few pixels apart at
     each date (Landsat's), and a date delivered in another CRS is indexed at its reprojected box. Footprints of
     the same labels (see :func:`series_places`) of which one lies more than :data:`SAME_PLACE` inside another are
-    one place (transitively), its footprint their union, where that union box holds no whole pixel outside
-    all of them (frames shifted along one axis, a box and its reprojection, a crop inside its scene): a window
-    of the place then always meets a file, where frames shifted both ways leave corners that a small window
-    could lie in alone (a read of no date, refused), so those stay apart. Neighbouring tiles sharing a margin
-    stay apart too.
+    one place (transitively), its footprint their union, where that union box holds no ``window`` outside all
+    of them (frames shifted along one axis, a box and its reprojection, a crop inside its scene, and frames
+    shifted both ways by less than a window): a window of the place then always meets a file, where frames
+    shifted both ways by more leave corners that a window could lie in alone (a read of no date, refused), so
+    those stay apart. Neighbouring tiles sharing a margin stay apart too.
 
     Args:
         places: each distinct footprint and its labels' intervals, with its entries' objects.
         spans: the first and last instant of each one's entries.
-        res: the dataset's pixel size ``(x, y)``.
+        window: the size ``(x, y)`` of the windows that will be read, in the dataset's CRS units.
 
     Returns:
         The merged places and spans, in the order of each group's first place.
@@ -148,7 +158,7 @@ def merged_frames(
         members.setdefault(root(number), []).append(number)
     groups: list[list[int]] = []
     for numbers in members.values():
-        covered = len(numbers) == 1 or _covered(boxes[numbers], res)
+        covered = len(numbers) == 1 or _covered(boxes[numbers], window)
         groups += [numbers] if covered else [[number] for number in numbers]
     merged: dict[PlaceKey, list[Any]] = {}
     merged_spans: dict[PlaceKey, tuple[float, float]] = {}
@@ -172,12 +182,12 @@ def merged_frames(
     return merged, merged_spans
 
 
-def _covered(frames: np.ndarray, res: tuple[float, float]) -> bool:
-    """Whether the box around ``frames`` (shapely boxes) holds no whole pixel of ``res`` outside all of them."""
+def _covered(frames: np.ndarray, window: tuple[float, float]) -> bool:
+    """Whether the box around ``frames`` (shapely boxes) holds no whole ``window`` ``(x, y)`` outside all of them."""
     union = shapely.union_all(frames)
     outside = shapely.get_parts(shapely.difference(shapely.envelope(union), union))
     bounds = shapely.bounds(outside[~shapely.is_empty(outside)]).reshape(-1, 4)
-    return bool(np.all((bounds[:, 2] - bounds[:, 0] < res[0]) | (bounds[:, 3] - bounds[:, 1] < res[1])))
+    return bool(np.all((bounds[:, 2] - bounds[:, 0] < window[0]) | (bounds[:, 3] - bounds[:, 1] < window[1])))
 
 
 def dated_operands(dataset: GeoDataset) -> list[GeoDataset]:

@@ -202,8 +202,9 @@ class GeoDataModule(BaseDataModule):
     visit a grid of windows (:class:`~geotorch.samplers.GridGeoSampler`, stride ``stride``);
     prediction visits a grid with stride ``predict_stride`` so that windows overlap and
     their predictions can be blended. Over a time series (``time_series=True``) every patch and window spans all
-    the dates of its split, each place once (see :func:`~geotorch.samplers.series_places`): samples are the
-    ``(T, C, H, W)`` series a spatiotemporal task trains on, not one date each. Under DDP every sampler splits its
+    the dates of its split, each place once (see :func:`~geotorch.samplers.series_places`, given ``patch_size``:
+    a path/row's scenes framed a few pixels apart both ways are one place): samples are the ``(T, C, H, W)``
+    series a spatiotemporal task trains on, not one date each. Under DDP every sampler splits its
     work by rank (and ``set_epoch`` gives every epoch new patches), so ranks draw different patches
     and a grid pass visits every window exactly once over all ranks (with fewer windows than ranks, a rank
     without one scores another's window again: Lightning stops a DDP run in which a rank has no batch).
@@ -315,16 +316,17 @@ class GeoDataModule(BaseDataModule):
         """Random patches in batches, each batch read in one worker."""
         dataset = self._require(self.train_dataset, "fit")
         rank, world_size = self._shard()
-        sampler = RandomBatchGeoSampler(series_places(dataset), self.patch_size, self.batch_size, self.length,
-                                        rank=rank, world_size=world_size)
+        places = series_places(dataset, patch_size=self.patch_size)
+        sampler = RandomBatchGeoSampler(places, self.patch_size, self.batch_size, self.length, rank=rank,
+                                        world_size=world_size)
         reader = BatchReader(dataset)
         return DataLoader(reader, sampler=ShardedSampler(sampler, reader), batch_size=None, collate_fn=_unchanged,
                           num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
 
     def _grid_loader(self, dataset: GeoDataset, stride: int | tuple[int, int] | None) -> DataLoader[Sample]:
         rank, world_size = self._shard()
-        sampler = GridGeoSampler(series_places(dataset), self.patch_size, stride or self.patch_size, rank=rank,
-                                 world_size=world_size)
+        sampler = GridGeoSampler(series_places(dataset, patch_size=self.patch_size), self.patch_size,
+                                 stride or self.patch_size, rank=rank, world_size=world_size)
         spare = None
         if len(sampler) == 0:
             # Fewer windows than ranks. Lightning stops a DDP run in which a rank has no batch ("`DataLoader` within
@@ -355,6 +357,7 @@ class GeoDataModule(BaseDataModule):
         stride = self.predict_stride or (max(1, size[0] // 2), max(1, size[1] // 2))
         dataset = self._require(self.predict_dataset, "predict")
         rank, world_size = self._shard()
-        sampler = StreamingGridSampler(series_places(dataset), size, stride, rank=rank, world_size=world_size)
+        sampler = StreamingGridSampler(series_places(dataset, patch_size=size), size, stride, rank=rank,
+                                       world_size=world_size)
         return DataLoader(dataset, batch_size=self.batch_size, sampler=ShardedSampler(sampler, dataset),
                           collate_fn=stack_samples, num_workers=self.num_workers)
