@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 from torch import Tensor
 
 from geotorch.models.hub import load_checkpoint
+from geotorch.models.huggingface import HubFile, cached_hub_file, download_hub_file, hf_cache_dir, hf_offline
+
+#: The files of a timm repository on the Hugging Face Hub that hold its weights, in the order timm reads them.
+_HUB_FILENAMES = ("model.safetensors", "pytorch_model.bin")
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,10 @@ class CheckpointFile:
 class ImageNetWeights:
     """timm's ImageNet weights of ``arch`` (TorchGeo's ``weights=True``), from the Hugging Face cache or downloaded.
 
-    A file already in the Hugging Face cache (``HF_HOME``, ``HF_HUB_CACHE``) is read without touching the
-    network; otherwise timm's pretrained mechanism (``timm.create_model(arch, pretrained=True)``) downloads it
-    into that cache, unless ``HF_HUB_OFFLINE`` is set.
+    A file already in the Hugging Face cache is read without touching the network; otherwise it is downloaded
+    into that cache from the architecture's Hugging Face repository (timm's ``hf_hub_id``), unless
+    ``HF_HUB_OFFLINE`` is set. ``HF_HOME``, ``HF_HUB_CACHE``, ``HF_HUB_OFFLINE`` and ``HF_ENDPOINT`` are read at
+    each call (:mod:`geotorch.models.huggingface`), so settings made after ``import geotorch.models`` count.
 
     Attributes:
         arch: the timm architecture (``resnet50``).
@@ -93,55 +97,55 @@ class ImageNetWeights:
         return {"model": self.arch, "dataset": "ImageNet", "in_chans": self.in_chans}
 
     def get_state_dict(self, progress: bool = True) -> dict[str, Tensor]:
-        """The ImageNet parameters of :attr:`arch`, from the Hugging Face cache, else downloaded by timm.
+        """The ImageNet parameters of :attr:`arch`, from the Hugging Face cache, else downloaded into it.
 
         Raises:
             ValueError: if they are neither cached nor downloadable (offline), saying in one line how to get them.
         """
         import timm
-        from huggingface_hub import try_to_load_from_cache
 
         config: Any = timm.create_model(self.arch, pretrained=False).pretrained_cfg
         repo = config.get("hf_hub_id")
-        found: Any = None
-        if repo:
-            for filename in ("model.safetensors", "pytorch_model.bin"):
-                found = try_to_load_from_cache(repo, filename)
-                if isinstance(found, str):
-                    break
-        if not isinstance(found, str):
-            return self.download(repo)
-        if found.endswith(".safetensors"):
-            from safetensors.torch import load_file
-
-            return dict(load_file(found))
-        state: dict[str, Tensor] = torch.load(found, map_location="cpu", weights_only=True)
-        return state
+        for filename in _HUB_FILENAMES if repo else ():
+            found = cached_hub_file(HubFile(repo, filename, "main"))
+            if found is not None:
+                return load_checkpoint(found)
+        return self.download(repo)
 
     def download(self, repo: str | None) -> dict[str, Tensor]:
-        """The ImageNet parameters of :attr:`arch` downloaded by timm into the Hugging Face cache.
+        """The ImageNet parameters of :attr:`arch` downloaded into the Hugging Face cache.
+
+        The file of the Hugging Face repository ``repo`` (``model.safetensors``, else ``pytorch_model.bin``) is
+        fetched with ``huggingface_hub``; an architecture without a repository is built by timm's pretrained
+        mechanism (``timm.create_model(arch, pretrained=True)``).
 
         Args:
-            repo: the Hugging Face repository timm names for :attr:`arch`, for messages.
+            repo: the Hugging Face repository timm names for :attr:`arch`, or None.
 
         Raises:
             ValueError: if ``HF_HUB_OFFLINE`` is set or the download fails; one line saying how to get the file.
         """
         import timm
-        from huggingface_hub import constants
 
         missing = (
             f"weights='imagenet': no ImageNet weights of {self.arch!r} ({repo or 'no Hugging Face id'}) in the "
-            f"Hugging Face cache {constants.HF_HUB_CACHE}"
+            f"Hugging Face cache {hf_cache_dir()}"
         )
         how = (
             f"run `python -c \"import timm; timm.create_model('{self.arch}', pretrained=True)\"` once online to "
             "cache them, or pass a registered weight name (`geotorch weights`), a checkpoint file, or weights=None"
         )
-        if constants.HF_HUB_OFFLINE:
+        if hf_offline():
             raise ValueError(f"{missing}, and HF_HUB_OFFLINE is set: {how}")
-        try:
-            network = timm.create_model(self.arch, pretrained=True)
-        except (OSError, RuntimeError, ValueError) as error:
-            raise ValueError(f"{missing}, and downloading them failed ({type(error).__name__}): {how}") from error
-        return dict(network.state_dict())
+        if not repo:
+            try:
+                return dict(timm.create_model(self.arch, pretrained=True).state_dict())
+            except (OSError, RuntimeError, ValueError) as error:
+                raise ValueError(f"{missing}, and downloading them failed ({type(error).__name__}): {how}") from error
+        failures = []
+        for filename in _HUB_FILENAMES:
+            try:
+                return load_checkpoint(download_hub_file(HubFile(repo, filename, "main")))
+            except OSError as error:
+                failures.append(f"{filename}: {error}")
+        raise ValueError(f"{missing}, and downloading them failed ({'; '.join(failures)}): {how}")
