@@ -309,3 +309,11 @@ def test_an_empty_split_file_is_named_as_such(tmp_path: Path) -> None:
     # airport, baseball_diamond, ...)", as if the images were missing.
     with pytest.raises(DatasetNotFoundError, match=rf"{split}; the split file lists no image: a download cut short"):
         RESISC45(root, split="val")
+
+
+def test_a_missing_split_file_is_named_beside_extracted_chips(tmp_path: Path) -> None:
+    root = make_eurosat(tmp_path)
+    (root / "eurosat-val.txt").unlink()
+    assert len(EuroSAT(root, split="train")) > 0
+    with pytest.raises(DatasetNotFoundError, match=r"pass download=True .*\(eurosat-val\.txt is missing\)"):
+        EuroSAT(root, split="val")

@@ -86,8 +86,8 @@ def ensure_present(
             ``resources`` then name the archives to place in ``root``.
 
     Raises:
-        DatasetNotFoundError: if the data is missing and cannot or may not be downloaded, or if an
-            unverified archive was damaged (it was removed; the message says so).
+        DatasetNotFoundError: if the data is missing and cannot or may not be downloaded (naming the first
+            missing resource's file), or if an unverified archive was damaged (it was removed; the message says so).
         ChecksumError: if a downloaded or existing archive fails verification.
     """
     _sweep_unresumable(root, resources)
@@ -112,9 +112,11 @@ def ensure_present(
             if manual:
                 raise DatasetNotFoundError(dataset, root, f"{resource.filename} is missing; {manual}")
             if not download:
-                raise DatasetNotFoundError(
-                    dataset, root, "pass download=True to fetch it, or point root at a folder that holds it"
-                )
+                # Name the file: the images may all be there and only a split file missing.
+                raise DatasetNotFoundError(dataset, root, (
+                    f"pass download=True to fetch it, or point root at a folder that holds it ({resource.filename} "
+                    "is missing)"
+                ))
             download_url(
                 resource.url,
                 root,
