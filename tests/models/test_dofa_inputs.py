@@ -50,7 +50,7 @@ def pretrained(publish) -> DOFA:
 )
 def test_wavelengths_in_nanometres_are_refused_saying_the_unit(pretrained, tmp_path, wavelengths) -> None:
     image = _scene(tmp_path / "T33TUM_20240601_10m.tif")
-    refused = r"490\.0.*above 100; DOFA takes .* micrometres .* nanometres\? divide them by 1000"
+    refused = r"490\.0.*above 16; DOFA takes .* micrometres .* nanometres\? divide them by 1000"
     with pytest.raises(ValueError, match=refused):
         pretrained(image, wavelengths)
 
@@ -86,3 +86,21 @@ def test_an_image_of_another_size_is_refused_naming_img_size(pretrained, tmp_pat
     message = rf"DOFA was built for 32 x 32 px images \(img_size=32\), got {height} x {width}: build it with img_size="
     with pytest.raises(ValueError, match=message):
         pretrained(image, MICROMETRES)
+
+
+@pytest.mark.parametrize(
+    "wavelengths",
+    [[55465.0, 55465.0], [55.465, 55.465]],
+    ids=["c-band-in-micrometres", "c-band-in-millimetres"],
+)
+def test_a_radar_wavelength_is_refused_naming_dofas_convention_for_sar(pretrained, tmp_path, wavelengths) -> None:
+    # Sentinel-1's VV and VH, whose C band (5.405 GHz) is 5.55 cm long; DOFA's publishers give it 5.405.
+    image = _scene(tmp_path / "S1A_IW_GRDH_20240601_VV_VH.tif")[:, :2]
+    with pytest.raises(ValueError, match=r"SAR bands take 5\.405 .*not their radar wavelength"):
+        pretrained(image, wavelengths)
+
+
+def test_sar_bands_given_dofas_value_are_taken(pretrained, tmp_path) -> None:
+    image = _scene(tmp_path / "S1A_IW_GRDH_20240601_VV_VH.tif")[:, :2]
+    with torch.no_grad():
+        assert pretrained(image, [5.405, 5.405]).isfinite().all()

@@ -18,9 +18,14 @@ from geotorch.core import WeightsSpec
 from geotorch.models.loading import load_pretrained, resolve_weights
 from geotorch.models.position import grid_embedding, sincos_embedding
 
-#: The longest central wavelength DOFA is given, in micrometres: thermal infrared ends near 15 um, and the
-#: visible and near infrared in nanometres (400 to 2500) lie far above it.
-LONGEST_WAVELENGTH = 100.0
+#: The longest central wavelength DOFA is given, in micrometres: the thermal infrared bands of Earth observation end
+#: below it (Landsat's 12.0, MODIS's 14.2, IASI's 15.5 um), while nanometres (400 to 2500 for the visible to the
+#: shortwave infrared) and radar wavelengths in micrometres or millimetres (C band: 55,500 um, 55.5 mm) lie above.
+LONGEST_WAVELENGTH = 16.0
+
+#: What DOFA's publishers give each band of a C-band SAR (Sentinel-1's VV and VH): the 5.405 GHz of its frequency,
+#: written in the wavelength's place (https://github.com/zhu-xlab/DOFA, its demo's ``wavelengths = [5.405, 5.405]``).
+SAR_WAVELENGTH = 5.405
 
 
 class TransformerWeightGenerator(nn.Module):
@@ -114,6 +119,10 @@ _layer_norm = partial(nn.LayerNorm, eps=1e-6)
 
 class DOFA(nn.Module):
     """Dynamic One-For-All: a ViT for any bands, given each band's central wavelength in micrometres.
+
+    Optical and thermal bands take their central wavelength (0.665 for Sentinel-2's red, 10.9 for Landsat's band
+    10). SAR bands take :data:`SAR_WAVELENGTH`, 5.405, as DOFA's publishers give Sentinel-1's VV and VH (the C
+    band's 5.405 GHz in the wavelength's place), not their radar wavelength (5.55 cm, 55,500 um), which is refused.
 
     Args:
         img_size: the input image size.
@@ -218,7 +227,7 @@ def check_wavelengths(waves: Tensor) -> None:
 
     Raises:
         ValueError: if one is not a positive finite number, or is above :data:`LONGEST_WAVELENGTH`
-            (nanometres, which DOFA would embed as other, far longer wavelengths without a word).
+            (nanometres, or a radar wavelength, which DOFA would embed as other wavelengths without a word).
     """
     given = [round(float(wave), 6) for wave in waves]
     if not bool(torch.isfinite(waves).all()) or bool((waves <= 0).any()):
@@ -227,8 +236,9 @@ def check_wavelengths(waves: Tensor) -> None:
     if bool((waves > LONGEST_WAVELENGTH).any()):
         raise ValueError(
             f"DOFA: wavelengths {given} are above {LONGEST_WAVELENGTH:g}; DOFA takes each band's central "
-            f"wavelength in micrometres (0.665 for Sentinel-2's red, 10.9 for thermal infrared): are they "
-            "nanometres? divide them by 1000"
+            f"wavelength in micrometres (0.665 for Sentinel-2's red, 10.9 for thermal infrared): nanometres? "
+            f"divide them by 1000; SAR bands take {SAR_WAVELENGTH} (DOFA's value for Sentinel-1's C-band VV and VH), "
+            "not their radar wavelength"
         )
 
 

@@ -26,8 +26,8 @@ _TEMPLATE = Weights(
         "114.8, 126.6, ...)",
         source="https://github.com/zhu-xlab/DOFA/blob/059caa4f556848972e52128bf86f12fe02f3592a/normalize_dataset.py",
     ),
-    notes="takes any bands given their central wavelengths (micrometres); normalise each sensor with its own "
-    "band statistics, as DOFA's normalize_dataset.py does",
+    notes="takes any bands given their central wavelengths (micrometres; SAR bands 5.405, as DOFA's publishers give "
+    "Sentinel-1's VV and VH); normalise each sensor with its own band statistics, as DOFA's normalize_dataset.py does",
 )
 
 WEIGHTS = (
