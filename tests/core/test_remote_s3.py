@@ -255,6 +255,52 @@ def test_keys_and_region_of_the_aws_profile_files_are_enough(
         RasterDataset(paths=f"s3://{BUCKET}/profile")
 
 
+@pytest.fixture
+def role_profile(s3: Any, s3_server: tuple[str, _CountingApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """AWS_PROFILE=analyst, a profile naming no keys but a role to assume with the keys of profile 'base'."""
+    folder = tmp_path / "aws"
+    folder.mkdir()
+    (folder / "credentials").write_text("[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    (folder / "config").write_text(
+        "[profile analyst]\nrole_arn = arn:aws:iam::123456789012:role/reader\nsource_profile = base\n"
+        "region = us-east-1\n"
+    )
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(folder / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "config"))
+    monkeypatch.setenv("AWS_PROFILE", "analyst")
+    # GDAL assumes the role through STS itself: moto's, at the endpoint (boto3 takes AWS_ENDPOINT_URL for it).
+    host = s3_server[0].removeprefix("http://")
+    monkeypatch.setenv("AWS_STS_ENDPOINT", host)
+    monkeypatch.setenv("CPL_AWS_STS_ROOT_URL", s3_server[0])
+    return folder
+
+
+def test_a_profile_that_assumes_a_role_lists_with_the_role_s_credentials(
+    s3: Any, role_profile: Path, tmp_path: Path
+) -> None:
+    """role_arn + source_profile (the usual cross-account setup), as GDAL follows it: listing asked IMDS instead."""
+    local = _upload(s3, tmp_path, "role/a.tif", 32631, seed=5)
+    # Before: OSError 's3://geodata/role: listing failed: no AWS credentials were found (..., no keys for profile
+    # 'analyst' ...)', the role never assumed.
+    remote = RasterDataset(paths=f"s3://{BUCKET}/role", cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+
+
+def test_a_profile_that_assumes_a_role_is_refused_naming_it_without_boto3(
+    s3: Any, role_profile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _upload(s3, tmp_path, "role/a.tif", 32631, seed=5)
+    monkeypatch.setitem(sys.modules, "boto3", None)  # boto3 is not a dependency of geotorch-core
+    with pytest.raises(
+        ValueError,
+        match=r"AWS profile 'analyst' gets its keys through 'role_arn = arn:aws:iam::123456789012:role/reader'.*"
+        r"pip install boto3",
+    ):
+        RasterDataset(paths=f"s3://{BUCKET}/role", cache=False)
+
+
 def test_object_uploaded_again_between_two_reads_of_a_spawned_worker_is_an_error(s3: Any, tmp_path: Path) -> None:
     """A process that only unpickles the dataset (a DataLoader worker started by spawn, macOS' default) pins too."""
     old = write_raster(tmp_path / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6e6))

@@ -4,6 +4,12 @@ GDAL signs its S3 reads with the keys of ``~/.aws/credentials`` and the region o
 when the environment gives none; obstore, which lists prefixes, reads the environment only. The
 profile's settings are therefore read here for the listing client, so that a bucket GDAL reads is
 also listed (rather than credentials being sought from the EC2 instance metadata service).
+
+A profile may name no keys but a way to get them: a role to assume (``role_arn`` with ``source_profile``
+or ``web_identity_token_file``), IAM Identity Center (``sso_session``, ``sso_start_url``) or a program
+(``credential_process``). GDAL follows roles and SSO itself; the listing client gets such credentials
+through boto3, which follows all of them (:func:`profile_credentials`), and without boto3 such a profile
+is refused, naming it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from obstore.auth.boto3 import Boto3CredentialProvider
     from obstore.store import S3Config
+
+#: Settings of a profile that gets its keys from elsewhere than the files, in the order the SDKs try them.
+INDIRECT_SETTINGS = ("role_arn", "sso_session", "sso_start_url", "credential_process", "web_identity_token_file")
 
 
 def profile_name() -> str:
@@ -68,6 +78,43 @@ def profile_settings() -> S3Config:
     if region and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
         settings["region"] = region
     return settings
+
+
+def profile_credentials() -> Boto3CredentialProvider | None:
+    """Credentials of a profile that names a way to get keys (see the module) but no keys, for obstore.
+
+    Returns:
+        A provider of the profile's credentials as boto3 gets them (assuming the role, reading the SSO
+        token's cache, running the program), refreshed as they expire; None if the profile names keys,
+        or no way to get them.
+
+    Raises:
+        ValueError: naming the profile and its setting, if boto3 is not installed or cannot get credentials
+            from the profile (an SSO login expired, a source profile missing...).
+    """
+    name = profile_name()
+    config = _section(config_file(), name if name == "default" else f"profile {name}") or {}
+    credentials = _section(credentials_file(), name) or {}
+    way = next((key for key in INDIRECT_SETTINGS if config.get(key) or credentials.get(key)), None)
+    if way is None or credentials.get("aws_access_key_id") or config.get("aws_access_key_id"):
+        return None
+    setting = f"{way} = {config.get(way) or credentials.get(way)}"
+    try:
+        import boto3
+        import botocore.exceptions
+        from obstore.auth.boto3 import Boto3CredentialProvider
+    except ImportError:
+        raise ValueError(
+            f"AWS profile {name!r} gets its keys through '{setting}', which GDAL follows but listing a prefix "
+            "(obstore) follows through boto3 alone, which is not installed: pip install boto3, or export the "
+            f"keys (eval \"$(aws configure export-credentials --profile {name} --format env)\")"
+        ) from None
+    try:
+        return Boto3CredentialProvider(boto3.Session(profile_name=name))
+    except (botocore.exceptions.BotoCoreError, ValueError) as error:
+        raise ValueError(
+            f"AWS profile {name!r} gets its keys through '{setting}', and boto3 got none: {error}"
+        ) from error
 
 
 def _section(path: Path, section: str) -> dict[str, str] | None:

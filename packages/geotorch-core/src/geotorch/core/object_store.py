@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from geotorch.core.aws_profile import config_file, credentials_file, profile_name, profile_settings
+from geotorch.core.aws_profile import config_file, credentials_file, profile_credentials, profile_name, profile_settings
 from geotorch.core.http_headers import file_headers, range_fault
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp, request_url
@@ -198,7 +198,8 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
     where only GDAL's are set, ``AWS_S3_ENDPOINT`` with ``AWS_HTTPS`` gives the endpoint,
     ``AWS_VIRTUAL_HOSTING`` the addressing style and ``AWS_NO_SIGN_REQUEST`` anonymous access. Keys and
     region the environment does not give come from the AWS profile's files (``~/.aws/credentials`` and
-    ``~/.aws/config``, ``$AWS_PROFILE``), as GDAL and the SDKs take them.
+    ``~/.aws/config``, ``$AWS_PROFILE``), as GDAL and the SDKs take them; a profile's role or SSO through
+    boto3 (:func:`geotorch.core.aws_profile.profile_credentials`).
 
     Args:
         scheme: ``s3``, ``gs`` or ``az``.
@@ -206,7 +207,8 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
         region: the S3 region to sign for, over what the environment and profile say.
 
     Raises:
-        ValueError: if ``$AWS_PROFILE`` names a profile the files do not have.
+        ValueError: if ``$AWS_PROFILE`` names a profile the files do not have, or one whose role or SSO
+            credentials cannot be had (naming it).
     """
     from obstore.store import from_url
 
@@ -229,9 +231,14 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
         config["skip_signature"] = True
     else:
         config.update(profile_settings())
+    provider = None
+    if "access_key_id" not in config and "skip_signature" not in config and not os.environ.get("AWS_ACCESS_KEY_ID"):
+        provider = profile_credentials()
     if region is not None:
         config["region"] = region
-    return from_url(f"{scheme}://{bucket}", config=config, client_options=client, retry_config=retry)
+    return from_url(
+        f"{scheme}://{bucket}", config=config, client_options=client, retry_config=retry, credential_provider=provider
+    )
 
 
 def http_stamp(url: str) -> Stamp | None:
