@@ -63,3 +63,14 @@ def test_a_resolution_that_is_no_positive_number_is_refused(tmp_path, res) -> No
     model.res = res  # set later, as a loop over resolutions does
     with pytest.raises(ValueError, match=rf"ScaleMAE: res={res} must be a positive number"):
         model(_strip(tmp_path / "corridor.tif"))
+
+
+def test_res_is_documented_as_the_publishers_unitless_scale_not_metres() -> None:
+    # The publisher's code multiplies positions by base_resolution x a crop's ratio (pretraining) and by
+    # 1.0 x 512 / image size (evaluation): a ratio of pixel sizes. A GSD in metres (10 for Sentinel-2) would put
+    # every patch far outside the positions the model was trained on.
+    from geotorch.core import get_weight
+
+    notes = get_weight("scalemae_large_patch16.fmow_rgb_scalemae").meta["notes"]
+    assert "res=" in notes and "(metres)" not in notes and "unitless" in notes
+    assert "unitless" in (ScaleMAE.__doc__ or "") and "not metres per pixel" in (ScaleMAE.__doc__ or "")

@@ -20,7 +20,7 @@ def grid_embedding(dim: int, rows: int, cols: int | None = None, spacing: float 
         dim: the embedding size.
         rows: the grid's rows.
         cols: the grid's columns; ``rows`` when None (a square grid).
-        spacing: the distance between neighbouring positions (Scale-MAE's ground sample distance scale).
+        spacing: the distance between neighbouring positions (Scale-MAE's unitless ``res``).
 
     Returns:
         One code per position, row by row (the order of flattened patch tokens).

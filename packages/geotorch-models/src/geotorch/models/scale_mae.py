@@ -18,8 +18,14 @@ from geotorch.models.position import grid_embedding
 class ScaleMAE(VisionTransformer):
     """A timm ViT whose position embedding is a sine-cosine code of patch positions times ``res``.
 
+    ``res`` is a unitless scale, not metres per pixel: the publisher's code (bair-climate-initiative/scale-mae)
+    multiplies each patch's row and column by it, computes it in pretraining as ``base_resolution`` times the
+    crop's rescaling ratio, and evaluates with ``eval_base_resolution * reference_size / image_size`` (1.0 x 512 /
+    224 = 2.29 for 224 px images of 512 px crops). Images of coarser pixels than the reference take a larger
+    ``res``; a GSD in metres (10 for Sentinel-2) puts patches far outside the positions the model was trained on.
+
     Args:
-        res: the ground sample distance scale of the input images (1.0 at the pretraining scale).
+        res: the size of the input's pixels relative to the reference grid (1.0: the reference; unitless).
         **kwargs: passed to :class:`timm.models.vision_transformer.VisionTransformer`.
 
     Raises:
@@ -64,7 +70,7 @@ def _checked_res(res: float) -> float:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
         raise ValueError(
-            f"ScaleMAE: res={res} must be a positive number, the ground sample distance scale of the images "
+            f"ScaleMAE: res={res} must be a positive number, the size of the images' pixels relative to the reference "
             "(with 0 every patch would take the same position)"
         )
     return value
@@ -77,7 +83,7 @@ def scalemae_large_patch16(
 
     Args:
         weights: registered ``scalemae_large_patch16`` weights, or a checkpoint file.
-        res: the ground sample distance scale of the input images.
+        res: the size of the input's pixels relative to the reference grid (unitless; see :class:`ScaleMAE`).
         strict: whether parameters that do not fit are an error (True) or left out with a warning.
         **kwargs: passed to :class:`ScaleMAE` (``img_size``, ``num_classes``, ``in_chans``, ...).
 

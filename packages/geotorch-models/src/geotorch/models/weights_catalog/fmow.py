@@ -58,6 +58,7 @@ WEIGHTS = (
         repo="https://github.com/bair-climate-initiative/scale-mae",
         ssl_method="scalemae",
         preprocessing=_SCALE_MAE,
-        notes="positional embeddings depend on the ground sample distance: pass res= (metres) to the builder",
+        notes="positional embeddings depend on the ground sample distance: pass res= to the builder, the size of "
+        "the images' pixels relative to the reference grid (unitless, 1.0 the reference; not metres: see ScaleMAE)",
     ),
 )
