@@ -10,9 +10,19 @@ from pathlib import Path
 from rasterio.crs import CRS
 from rasterio.warp import transform
 
-from geotorch.core import CRSLike, Location, SceneRecord, Transform, as_crs, find_files, open_raster
+from geotorch.core import (
+    CRSLike,
+    DatasetNotFoundError,
+    Location,
+    SceneRecord,
+    Transform,
+    as_crs,
+    find_files,
+    open_raster,
+)
 from geotorch.datasets.manual import ManualRaster
 from geotorch.datasets.product_paths import ProductPaths, product_paths
+from geotorch.datasets.sentinel2_cogs import cog_scene_folders, cog_scene_records
 from geotorch.datasets.sentinel2_offsets import offset_file, product_offsets, safe_baseline
 
 #: Band-file suffixes in order of preference: L1C has none, L2A and exports name the resolution, finest first.
@@ -31,6 +41,9 @@ class Sentinel2(ManualRaster):
       (``L2A_T21NUE_20170712T142041_B08_10m.jp2``); they are read too.
     * L1C SAFE: ``GRANULE/*/IMG_DATA/T32UPU_20210101T103331_B02.jp2``.
     * GeoTIFF or COG exports with the same file names (``.tif``).
+    * Element84's sentinel-cogs on AWS (L2A):
+      ``S2B_10SEG_20220315_0_L2A/B04.tif``, the folder naming tile and
+      sensing day (the sample's time spans that day).
 
     The sample's time is the datatake sensing time in the file name. L2A
     has no B10 (cirrus), so the default bands leave it out; ask for it with
@@ -127,6 +140,8 @@ class Sentinel2(ManualRaster):
         """10 m in ``crs`` units at the centre of the first band file in ``paths`` (10.0 where there is none)."""
         pattern = re.compile(self.filename_regex, re.VERBOSE)
         first = next((path for path in find_files(paths, self.filename_glob) if pattern.match(path.name)), None)
+        first = first or next((file for folder in cog_scene_folders(paths) for file in sorted(folder.glob("B*.tif"))),
+                              None)
         if first is None:
             return 10.0
         with open_raster(str(first)) as source:
@@ -144,11 +159,31 @@ class Sentinel2(ManualRaster):
         read equal reflectances 1000 apart. Source: ESA's processing baseline 04.00 notes (RADIO_ADD_OFFSET
         and BOA_ADD_OFFSET, -1000).
 
+        Scenes in Element84's sentinel-cogs layout (``S2B_10SEG_20220315_0_L2A/B04.tif``, see
+        :mod:`geotorch.datasets.sentinel2_cogs`) follow those of the other layouts.
+
         Raises:
-            ValueError: if a scene is found in two products.
+            DatasetNotFoundError: if ``paths`` holds no scene of any layout.
+            ValueError: if a scene is found in two products, or ``harmonize`` is True and ``paths`` holds
+                sentinel-cogs scenes (whether Element84 applied the offset to a scene is not told reliably).
         """
         self._scene_products: dict[tuple[str, str], tuple[Location, tuple[Location, bool]]] = {}
-        records = super().scene_records()
+        folders = cog_scene_folders(self.paths)
+        if folders and self.harmonize:
+            raise ValueError(
+                f"{type(self).__name__}(harmonize=True): {folders[0]} is a scene of Element84's sentinel-cogs, whose "
+                "processing baseline its files do not tell: Element84 subtracted the offset from some scenes of "
+                "baseline 04.00 and not from others, and the items' earthsearch:boa_offset_applied is known to be "
+                "wrong for some; pass harmonize=False and correct each scene's values as its item says, or read "
+                "ESA's SAFE products"
+            )
+        cogs = cog_scene_records(type(self).__name__, folders, self.bands)
+        try:
+            records = [*super().scene_records(), *cogs]
+        except DatasetNotFoundError:
+            if not cogs:
+                raise
+            records = cogs
         offsets: dict[bool, str] = {}
         for record in records:
             baseline = safe_baseline(Path(record.path))
@@ -164,6 +199,10 @@ class Sentinel2(ManualRaster):
                 stacklevel=4,
             )
         return records
+
+    def is_present(self) -> bool:
+        """Whether ``paths`` holds a band file of the SAFE or export layouts or a sentinel-cogs scene folder."""
+        return super().is_present() or bool(cog_scene_folders(self.paths))
 
     def scene_key(self, path: Location, match: re.Match[str]) -> Hashable:
         """Tile and sensing time: an L2A band repeated at 10, 20 and 60 m belongs to one scene, indexed once.
