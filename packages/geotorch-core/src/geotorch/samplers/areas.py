@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import shapely
+import shapely.affinity
 import torch
 from shapely.geometry import MultiPolygon, Polygon
 
@@ -27,6 +28,10 @@ TimeInterval: TypeAlias = tuple[float | datetime | np.datetime64, float | dateti
 
 #: Draws after which a patch that must lie inside an roi polygon is given up.
 MAX_ATTEMPTS = 1000
+
+#: Most turns of longitude an roi of a geographic dataset may reach into (-180 to 180 degrees is one, -190 to
+#: 190 three); its parts in each are moved onto the globe's one (see :func:`wrapped_roi`).
+MAX_TURNS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +123,16 @@ def as_interval(interval: object, name: str, owner: str) -> tuple[float, float]:
 def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, owner: str) -> Region:
     """The region a sampler draws from: ``roi`` (the dataset's bounds when None) during ``toi``.
 
+    An roi past the antimeridian of a geographic dataset is taken where it lies on the globe (see
+    :func:`wrapped_roi`): a box of 175 to 185 degrees east is a polygon of two parts, 175 to 180 and
+    -180 to -175.
+
     Raises:
         TypeError: if ``roi`` is not a BoundingBox, Polygon or MultiPolygon, or
             ``toi`` is not a pair of times (see :func:`as_time`).
-        ValueError: if the box has no area, the polygons are empty or invalid,
-            or ``toi`` is reversed or holds NaN, NaT or infinity.
+        ValueError: if the box has no area, the polygons are empty or invalid, the roi reaches into more
+            than :data:`MAX_TURNS` turns of a geographic dataset's longitudes, or ``toi`` is reversed or
+            holds NaN, NaT or infinity.
     """
     mint, maxt = (MIN_TIME, MAX_TIME) if toi is None else as_interval(toi, "toi", owner)
     if mint > maxt:
@@ -135,16 +145,65 @@ def as_region(roi: Roi | None, toi: TimeInterval | None, dataset: GeoDataset, ow
             raise ValueError(f"{owner}: roi={roi} has no area; pass a box at least one pixel wide and tall")
         if mint > roi.maxt or roi.mint > maxt:
             raise ValueError(f"{owner}: toi={toi!r} does not overlap the time interval of roi={roi}")
-        return Region(BoundingBox(roi.minx, roi.maxx, roi.miny, roi.maxy, max(mint, roi.mint), min(maxt, roi.maxt)))
-    if not isinstance(roi, (Polygon, MultiPolygon)):
+        mint, maxt = max(mint, roi.mint), min(maxt, roi.maxt)
+        square = shapely.box(roi.minx, roi.miny, roi.maxx, roi.maxy)
+        if wrapped_roi(square, dataset, owner) is square:
+            return Region(BoundingBox(roi.minx, roi.maxx, roi.miny, roi.maxy, mint, maxt))
+        shape: Polygon | MultiPolygon = square
+    elif isinstance(roi, (Polygon, MultiPolygon)):
+        shape = roi
+    else:
         raise TypeError(f"{owner}: roi must be a BoundingBox, Polygon or MultiPolygon, got {type(roi).__name__}")
-    if not roi.is_empty and not np.isfinite(roi.bounds).all():
-        raise ValueError(f"{owner}: roi polygon coordinates must be finite, not NaN or infinite: {roi.bounds}")
-    if roi.is_empty or not roi.is_valid or roi.area <= 0:
+    if not shape.is_empty and not np.isfinite(shape.bounds).all():
+        raise ValueError(f"{owner}: roi polygon coordinates must be finite, not NaN or infinite: {shape.bounds}")
+    if shape.is_empty or not shape.is_valid or shape.area <= 0:
         raise ValueError(f"{owner}: roi polygon must be valid and have an area; fix it with shapely.make_valid")
-    shapely.prepare(roi)
+    shape = wrapped_roi(shape, dataset, owner)
+    shapely.prepare(shape)
+    left, bottom, right, top = shape.bounds
+    return Region(BoundingBox(left, right, bottom, top, mint, maxt), shape)
+
+
+def wrapped_roi(roi: Polygon | MultiPolygon, dataset: GeoDataset, owner: str) -> Polygon | MultiPolygon:
+    """``roi`` with its parts past the antimeridian moved by whole turns to where a geographic dataset indexes them.
+
+    A dataset that :attr:`~geotorch.core.GeoDataset.wraps_longitudes` indexes a geographic CRS within
+    -180 to 180 degrees, so an roi written across the antimeridian (Fiji at 177 to 182 E) or past it
+    meets its data only where it lies on the globe.
+
+    Returns:
+        ``roi`` itself when the dataset's CRS is not geographic, the dataset indexes items at their own
+        longitudes, or ``roi`` lies within half a turn of 0; else the union of its moved parts.
+
+    Raises:
+        ValueError: if ``roi`` reaches into more than :data:`MAX_TURNS` turns of longitude, naming ``owner``.
+    """
+    crs = dataset.crs
     left, bottom, right, top = roi.bounds
-    return Region(BoundingBox(left, right, bottom, top, mint, maxt), roi)
+    if not (dataset.wraps_longitudes and crs.is_geographic):
+        return roi
+    # Imported here: geotorch.core.crs loads rasterio and pyproj, which importing the samplers does not.
+    from geotorch.core.crs import half_turn
+
+    half = half_turn(crs)
+    if -half <= left and right <= half:
+        return roi
+    turn = 2 * half
+    first, last = math.floor((left + half) / turn), math.floor((right + half) / turn)
+    if last - first >= MAX_TURNS:
+        raise ValueError(
+            f"{owner}: the roi spans {left:g} to {right:g} in longitude, {last - first + 1} turns around the globe; "
+            f"give it within {-half:g} to {half:g} (or across the antimeridian)"
+        )
+    bands = [shapely.box(-half + k * turn, bottom, half + k * turn, top) for k in range(first, last + 1)]
+    parts = [
+        shapely.affinity.translate(shapely.intersection(roi, band), xoff=-k * turn)
+        for k, band in zip(range(first, last + 1), bands, strict=True)
+    ]
+    moved = shapely.union_all([part for part in parts if not part.is_empty and part.area > 0])
+    return moved if isinstance(moved, (Polygon, MultiPolygon)) else MultiPolygon(
+        [piece for piece in shapely.get_parts(moved) if isinstance(piece, Polygon)]
+    )
 
 
 def index_entries(dataset: GeoDataset) -> list[tuple[BoundingBox, Any]]:
