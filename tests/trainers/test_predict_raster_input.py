@@ -280,6 +280,20 @@ def test_an_output_dir_inside_the_input_folder_is_not_searched_for_inputs(tmp_pa
     assert first[0].read_bytes() == contents
 
 
+def test_an_output_dir_holding_the_input_folder_does_not_hide_its_rasters(tmp_path: Path) -> None:
+    # Every raster of project/images lies under project: the search left them all out ("no raster in the folder").
+    scene(tmp_path / "project" / "images" / "scene.tif")
+    written = predict_raster(conv(), tmp_path / "project" / "images", tmp_path / "project", patch_size=16)
+    assert written == [tmp_path / "project" / "scene.tif"]
+
+
+def test_an_output_dir_that_is_the_input_folder_is_refused_as_overwriting_its_inputs(tmp_path: Path) -> None:
+    # It said "no raster (...) in the folder", of a folder holding one.
+    path = scene(tmp_path / "data" / "scene.tif")
+    with pytest.raises(ValueError, match=rf"the output {path} would overwrite that input"):
+        predict_raster(conv(), tmp_path / "data", tmp_path / "data", patch_size=16)
+
+
 def test_an_empty_path_is_refused_not_taken_for_the_working_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -46,8 +46,9 @@ def raster_paths(
     A URL (``http(s)://``, ``s3://``, ``gs://``, ``az://``) or GDAL virtual path (``/vsicurl/``,
     ``/vsis3/``...) is kept as given, a raster file read by GDAL
     (:func:`geotorch.core.open_raster`); an object-store prefix (a "folder" of objects) is not
-    listed: name its files. A folder's search leaves out the folder ``outputs`` (the predictions
-    of an earlier run, when it lies inside the folder). A file named more than once (in a folder
+    listed: name its files. A folder's search leaves out the folder ``outputs`` when it lies inside
+    the folder (the predictions of an earlier run), not when it is the folder or holds it (which would
+    leave out every raster). A file named more than once (in a folder
     given and by itself, or spelt otherwise: through ``..`` or a link) is kept once, where first
     found: it would be predicted again into an output of another name (``tile_2.tif``).
 
@@ -79,7 +80,12 @@ def raster_paths(
             continue
         path = Path(text)
         if path.is_dir():
+            # Only an output folder inside the one searched holds earlier predictions to leave out: one holding it
+            # (or the folder itself) holds every raster searched, which would all be left out.
+            searched = path.resolve()
             skipped = outputs.resolve() if outputs is not None else None
+            if skipped is not None and (skipped == searched or not skipped.is_relative_to(searched)):
+                skipped = None
             inside = sorted(
                 str(item)
                 for item in path.rglob("*")
