@@ -91,7 +91,10 @@ def s3_server() -> Iterator[tuple[str, _CountingApp]]:
 def s3(s3_server: tuple[str, _CountingApp], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A boto3 client of a fresh bucket; the SDKs' variables only (GDAL's are derived from them)."""
     endpoint, _ = s3_server
-    for name in ("AWS_S3_ENDPOINT", "AWS_HTTPS", "AWS_VIRTUAL_HOSTING", "AWS_NO_SIGN_REQUEST", "AWS_PROFILE"):
+    for name in (
+        "AWS_S3_ENDPOINT", "AWS_HTTPS", "AWS_VIRTUAL_HOSTING", "AWS_NO_SIGN_REQUEST", "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -252,6 +255,14 @@ def test_keys_and_region_of_the_aws_profile_files_are_enough(
         assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
     monkeypatch.setenv("AWS_PROFILE", "play")
     with pytest.raises(ValueError, match=r"AWS_PROFILE='play': no such profile in .*credentials or .*config"):
+        RasterDataset(paths=f"s3://{BUCKET}/profile")
+    # Both variables set: the legacy AWS_DEFAULT_PROFILE wins, as GDAL and botocore take it (ours took AWS_PROFILE:
+    # ValueError "AWS_PROFILE='play': no such profile", though GDAL reads the files with 'work').
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "work")
+    remote = RasterDataset(paths=f"s3://{BUCKET}/profile", cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    monkeypatch.setenv("AWS_DEFAULT_PROFILE", "gone")
+    with pytest.raises(ValueError, match=r"AWS_DEFAULT_PROFILE='gone': no such profile .*, or unset AWS_DEFAULT_PROF"):
         RasterDataset(paths=f"s3://{BUCKET}/profile")
 
 

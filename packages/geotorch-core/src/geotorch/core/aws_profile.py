@@ -28,8 +28,16 @@ INDIRECT_SETTINGS = ("role_arn", "sso_session", "sso_start_url", "credential_pro
 
 
 def profile_name() -> str:
-    """The profile used: ``$AWS_PROFILE``, else ``$AWS_DEFAULT_PROFILE``, else ``default``."""
-    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+    """The profile used: ``$AWS_DEFAULT_PROFILE``, else ``$AWS_PROFILE``, else ``default``.
+
+    The legacy variable wins where both are set, as GDAL and botocore (the AWS CLI, boto3) take them.
+    """
+    return os.environ.get("AWS_DEFAULT_PROFILE") or os.environ.get("AWS_PROFILE") or "default"
+
+
+def _profile_variable() -> str:
+    """The environment variable that names the profile used."""
+    return "AWS_DEFAULT_PROFILE" if os.environ.get("AWS_DEFAULT_PROFILE") else "AWS_PROFILE"
 
 
 def credentials_file() -> Path:
@@ -55,16 +63,18 @@ def profile_settings() -> S3Config:
         The settings the profile sets and the environment does not.
 
     Raises:
-        ValueError: if ``$AWS_PROFILE`` names a profile neither file has, naming it and the files.
+        ValueError: if ``$AWS_DEFAULT_PROFILE`` or ``$AWS_PROFILE`` names a profile neither file has, naming
+            it and the files.
     """
     name = profile_name()
     credentials = _section(credentials_file(), name)
     config = _section(config_file(), name if name == "default" else f"profile {name}")
     if credentials is None and config is None:
         if name != "default":
+            variable = _profile_variable()
             raise ValueError(
-                f"AWS_PROFILE={name!r}: no such profile in {credentials_file()} or {config_file()}; "
-                "name a profile of those files, or unset AWS_PROFILE"
+                f"{variable}={name!r}: no such profile in {credentials_file()} or {config_file()}; "
+                f"name a profile of those files, or unset {variable}"
             )
         return {}
     settings: S3Config = {}
