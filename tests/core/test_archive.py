@@ -678,3 +678,51 @@ def test_a_zip_symlink_leading_outside_is_refused_and_nothing_extracted(
     with pytest.raises(ValueError, match=refused):
         extract_archive(archive, out)
     assert not out.exists()
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_extracted_files_are_on_disk_before_they_take_their_names(
+    real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # A file system may write a rename before the data (delayed allocation): a power cut after the moves would
+    # leave RGB.byte.tif empty under its final name unless its data was flushed (fsync) before it was moved.
+    members = {"scenes/RGB.byte.tif": real_data / "RGB.byte.tif", "wilderness.shp": real_data / "coutwildrnp.shp"}
+    archive = tmp_path / f"scenes.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as out:
+            for name, path in members.items():
+                out.write(path, name)
+    else:
+        with tarfile.open(archive, "w") as out:
+            for name, path in members.items():
+                out.add(path, name)
+    out_dir = tmp_path / "out"
+    (out_dir / "scenes").mkdir(parents=True)  # a folder the extraction merges into
+    events: list[tuple[str, int]] = []  # ("fsync", inode flushed) or ("rename", inode of the folder renamed into)
+    real_fsync, real_replace = os.fsync, os.replace
+    moved: set[int] = set()
+
+    def fsync(descriptor: int) -> None:
+        events.append(("fsync", os.fstat(descriptor).st_ino))
+        real_fsync(descriptor)
+
+    def replace(source: Any, target: Any) -> None:
+        if not any(event == "rename" for event, _ in events):
+            moved.update(inode for event, inode in events if event == "fsync")
+        events.append(("rename", Path(target).parent.stat().st_ino))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+
+    extract_archive(archive, out_dir)
+
+    files = [out_dir / name for name in members]
+    assert [path.read_bytes() for path in files] == [path.read_bytes() for path in members.values()]
+    assert {path.stat().st_ino for path in files} <= moved
+    # The renames are on disk too: each folder renamed into is flushed after its last rename.
+    for folder in (out_dir, out_dir / "scenes"):
+        inode = folder.stat().st_ino
+        last = max(index for index, event in enumerate(events) if event == ("rename", inode))
+        assert ("fsync", inode) in events[last:], folder

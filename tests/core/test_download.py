@@ -704,3 +704,33 @@ def test_a_gzip_encoded_file_of_another_name_that_is_not_gzip_raises_and_keeps_n
     with pytest.raises(DownloadError, match=re.escape(url) + ".*gzip-encoded body cannot be decoded"):
         download_url(url, tmp_path, progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.real_data
+def test_a_download_is_on_disk_before_it_takes_its_name_and_its_name_after(
+    http_server: Any, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Data flushed before the rename: else a power cut could leave zeros under the final name; the folder
+    # flushed after it: else the file could be back under its hidden name once the caller built on it.
+    shutil.copy(real_data / "RGB.byte.tif", http_server.root / "RGB.byte.tif")
+    events: list[tuple[str, int]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor: int) -> None:
+        events.append(("fsync", os.fstat(descriptor).st_ino))
+        real_fsync(descriptor)
+
+    def replace(source: Any, target: Any) -> None:
+        events.append(("rename", os.lstat(source).st_ino))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    md5 = calculate_md5(real_data / "RGB.byte.tif")
+
+    path = download_url(http_server.url("RGB.byte.tif"), tmp_path, md5=md5, progress=False)
+
+    assert calculate_md5(path) == md5
+    renamed = events.index(("rename", path.stat().st_ino))
+    assert ("fsync", path.stat().st_ino) in events[:renamed]
+    assert ("fsync", tmp_path.stat().st_ino) in events[renamed:]

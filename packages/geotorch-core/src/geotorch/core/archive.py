@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from geotorch.core.durable import flush_folder, flush_tree
 from geotorch.core.errors import DamagedArchiveError
 from geotorch.core.partial import NAME_MAX, is_partial, mark_abandoned, staging_folder, sweep
 from geotorch.core.progress import report_progress
@@ -68,8 +69,9 @@ def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
     ``dst`` itself (``.``) and a file and a folder at the same path (``a`` and ``a/``, or ``a`` and ``a/b``)
     are refused. Members are extracted into the staging
     folder ``dst/.<archive name>.extract-<8 hex>`` and only moved into place once all of them were written,
-    so a failure leaves no half-extracted tree. Entries already in ``dst`` are kept, except those the
-    archive replaces.
+    so a failure leaves no half-extracted tree. Their data is flushed to disk before they move and the
+    moves after (:mod:`geotorch.core.durable`), so a power cut never leaves an empty file under a member's
+    name. Entries already in ``dst`` are kept, except those the archive replaces.
 
     A process killed while extracting (SIGKILL, SIGTERM, power loss), or stopped by an exception while it
     moves entries into place (Ctrl-C, a SIGTERM handler raising SystemExit), leaves a staging folder behind,
@@ -405,7 +407,7 @@ def _decompress(src: Path, compression: str, dst: Path) -> None:
 
 @contextmanager
 def _staging(src: Path, dst: Path) -> Iterator[Path]:
-    """A locked staging folder inside ``dst`` whose entries move into ``dst`` if the block succeeds.
+    """A locked staging folder inside ``dst`` whose entries move into ``dst``, flushed to disk, if the block succeeds.
 
     Staging folders that killed extractions of the same archive left in ``dst`` are removed first. A move
     interrupted by an exception leaves a staging folder behind (:func:`geotorch.core.partial.mark_abandoned`),
@@ -417,8 +419,13 @@ def _staging(src: Path, dst: Path) -> Iterator[Path]:
     try:
         with staging_folder(dst, src.name) as staging:
             yield staging
+            # Data first, names second: else a power cut after the moves could leave empty files under final names.
+            flush_tree(staging)
             try:
                 _move_into(staging, dst)
+                flush_folder(dst)
+                if created:
+                    flush_folder(dst.parent)
             except BaseException:
                 mark_abandoned(dst, src.name)
                 raise
@@ -435,6 +442,7 @@ def _move_into(staging: Path, dst: Path) -> None:
         target = dst / entry.name
         if _is_folder(entry) and _is_folder(target):
             _move_into(entry, target)
+            flush_folder(target)
             entry.rmdir()
             continue
         if _is_folder(target):

@@ -11,6 +11,7 @@ import warnings
 from pathlib import Path
 
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
+from geotorch.core.durable import flush_folder
 from geotorch.core.errors import ChecksumError, DownloadCutError, DownloadError
 from geotorch.core.partial import NAME_MAX, is_partial, partial_file, sweep
 from geotorch.core.resume import Version, read_version, write_version
@@ -210,6 +211,8 @@ def download_url(
             # Without a checksum, what the server sent is all there is to judge the file by.
             _check_unverified(url, body, partial)
         os.replace(partial, target)
+        # The rename on disk too, before the caller builds on it (extracts, removes the archive...).
+        flush_folder(target.parent)
         write_version(partial, None)
     return target
 
