@@ -339,13 +339,17 @@ LANDSAT_DATES = (("20200105", 0, 0), ("20200121", 8, 6), ("20200206", 16, 12))
 
 
 def write_landsat_path_row(root: Path) -> Path:
-    """Three dates of one WRS-2 path/row, framed apart both ways, as Collection 2 Level-2 band files."""
+    """Three dates of one WRS-2 path/row, framed apart both ways, as Collection 2 Level-2 band files.
+
+    SR_B1 is the scene's third band, whose nonzero pixels are the data of each date's first band file.
+    """
     if not REAL_SCENE.is_file():
         pytest.skip(f"real geodata not found at {REAL_SCENE.resolve()} (the project root's ../shared/data/real)")
     with rasterio.open(REAL_SCENE) as scene:
-        pixels = scene.read(window=rasterio.windows.Window(0, 0, 120, 120))
-        left, top = scene.transform.c, scene.transform.f
+        # 120 x 120 px across the scene's western edge: 41 % of them hold data, the rest is its collar (nodata).
+        pixels = scene.read(window=rasterio.windows.Window(60, 60, 120, 120))
         res = scene.res[0]
+        left, top = scene.transform.c + 60 * res, scene.transform.f - 60 * res
     for date, east, south in LANDSAT_DATES:
         for band, data in zip(("SR_B3", "SR_B2", "SR_B1"), pixels, strict=True):
             name = f"LE07_L2SP_014032_{date}_{date[:6]}28_02_T1_{band}.TIF"
@@ -386,3 +390,24 @@ def test_a_path_row_framed_apart_both_ways_is_one_place(tmp_path: Path) -> None:
     assert path.name == "LE07_L2SP_014032_02_T1_SR_B1.tif"
     with rasterio.open(path) as written:
         assert (written.width, written.height) == (120 + 16, 120 + 12)
+
+
+def test_a_path_row_is_written_where_one_of_its_dates_has_data(tmp_path: Path) -> None:
+    root = write_landsat_path_row(tmp_path / "landsat")
+    module = PathRowModule(root, batch_size=4, patch_size=32)
+    task = SpatioTemporalSegmentationTask(in_channels=3, num_classes=5, hidden_dim=4)
+    output = tmp_path / "predictions"
+    fast_trainer(tmp_path, fast_dev_run=False, callbacks=[GeoTIFFPredictionWriter(output)]).predict(
+        task, module, return_predictions=False)
+    with rasterio.open(REAL_SCENE) as scene:
+        first_band = scene.read(3, window=rasterio.windows.Window(60, 60, 120, 120))
+    expected = np.zeros((120 + 12, 120 + 16), dtype=bool)
+    for _, east, south in LANDSAT_DATES:
+        expected[south:south + 120, east:east + 120] |= first_band != 0
+    with rasterio.open(output / "LE07_L2SP_014032_02_T1_SR_B1.tif") as written:
+        classes = written.read(1)
+        # The scene's collar at every date and the frames' corners are nodata (every pixel was a class before,
+        # predicted from the fill of no data), the scene at any date is a class.
+        assert written.nodata == 255
+        assert np.array_equal(classes != 255, expected)
+        assert 0 < expected.mean() < 1

@@ -52,7 +52,7 @@ def series_places(dataset: Dataset, *, patch_size: int | tuple[int, int] = 1) ->
     pixels that file holds (:class:`~geotorch.trainers.GeoTIFFPredictionWriter`) would hide the pixels of every
     other date there: its object is then a :class:`~geotorch.samplers.SeriesPlace` of its files, oldest first,
     whose :attr:`~geotorch.samplers.SeriesPlace.name` (what the files' names share: the tile, the path/row) the
-    writer names the output after, writing all of its pixels (None where the entries' objects are no paths).
+    writer names the output after, writing it wherever one of them has data (None where the objects are no paths).
 
     Read samples from ``dataset``, not from the view: its index holds places, not files. A dataset that is
     no time series (``time_series`` not True) is returned as it is, as is an empty one.

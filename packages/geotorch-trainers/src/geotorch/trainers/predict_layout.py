@@ -28,13 +28,14 @@ class EntryOutput:
             entry's top-left corner).
         bounds: the box of the output's pixels; its time span is every window's.
         nodata: the nodata of the dataset reading the entry's file (beside the file's own), or None.
-        files: the files of a place of a time series read from several (its layout has no ``source``).
+        files: the files of a place of a time series read from several (its layout has no ``source``), each
+            with the nodata of the dataset reading it: the output is written wherever one of them has data.
     """
 
     layout: OutputLayout
     bounds: BoundingBox
     nodata: float | None
-    files: tuple[str, ...] = ()
+    files: tuple[tuple[str, float | None], ...] = ()
 
     def query(self, top: int, left: int) -> BoundingBox:
         """The box of the window at ``(top, left)`` pixels from the grid's corner."""
@@ -52,7 +53,7 @@ def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int,
 
     A place of :func:`~geotorch.samplers.series_places` read from several files is named after the words their
     names share (:attr:`~geotorch.samplers.SeriesPlace.name`: ``T31TGL_B02_10m.tif`` for a Sentinel-2 tile's
-    dates), and all of its pixels are written.
+    dates), and written wherever one of its files has data (see :class:`.predict_mask.PlaceMask`).
 
     An output holds the pixels of the entry's box whose centres lie inside it, counted from its
     top-left corner (see :func:`.predict_grid.pixels_covering`): a file warped onto the dataset's
@@ -100,7 +101,7 @@ def entry_outputs(dataset: GeoDataset, size: tuple[int, int], stride: tuple[int,
             size,
             source,
         )
-        files = item.files if isinstance(item, SeriesPlace) else ()
+        files = tuple((path, nodata.get(path)) for path in item.files) if isinstance(item, SeriesPlace) else ()
         outputs.append(EntryOutput(layout, whole, None if source is None else nodata.get(source), files))
     return outputs
 
@@ -143,7 +144,7 @@ def check_inputs_kept(outputs: Sequence[EntryOutput], folder: Path) -> None:
     """
     refuse_overwriting_inputs(
         [folder / output.layout.name for output in outputs],
-        [source for output in outputs for source in (output.layout.source, *output.files)],
+        [source for output in outputs for source in (output.layout.source, *(path for path, _ in output.files))],
         "GeoTIFFPredictionWriter",
     )
 

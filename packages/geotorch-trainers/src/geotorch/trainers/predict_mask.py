@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import rasterio
@@ -100,6 +101,58 @@ class InputMask:
         """Close the file."""
         self.view.close()
         self.reader.close()
+
+
+class PlaceMask:
+    """Which pixels of a grid hold data of any of several rasters: the dates of a place of a time series.
+
+    A pixel holds data where one of the files' :class:`InputMask` says so: a place predicted from all its dates
+    is written wherever one of them has data, and nodata where none has (a scene's collar, the corners of frames
+    shifted between dates).
+
+    Args:
+        masks: the mask of each file.
+    """
+
+    def __init__(self, masks: Sequence[InputMask]) -> None:
+        self.masks = list(masks)
+
+    @classmethod
+    def of(
+        cls, files: Sequence[tuple[str, float | None]], crs: CRS, transform: Affine, shape: tuple[int, int]
+    ) -> PlaceMask | None:
+        """The mask of ``files`` (each with the dataset's nodata for it), or None when one is no raster.
+
+        Raises:
+            geotorch.core.RasterReadError: if a remote file cannot be opened, naming it.
+        """
+        masks: list[InputMask] = []
+        for source, nodata in files:
+            try:
+                mask = InputMask.of(source, nodata, crs, transform, shape)
+            except BaseException:
+                cls(masks).close()
+                raise
+            if mask is None:
+                # A file that is no raster (a vector file, say) has no pixels to tell: every pixel is written.
+                cls(masks).close()
+                return None
+            masks.append(mask)
+        return cls(masks) if masks else None
+
+    def rows(self, start: int, stop: int, columns: tuple[int, int]) -> np.ndarray:
+        """``(stop - start, columns[1] - columns[0])`` booleans: which pixels hold data of any of the files."""
+        block = self.masks[0].rows(start, stop, columns)
+        for mask in self.masks[1:]:
+            if block.all():
+                break
+            block |= mask.rows(start, stop, columns)
+        return block
+
+    def close(self) -> None:
+        """Close the files."""
+        for mask in self.masks:
+            mask.close()
 
 
 class FileMask:

@@ -23,9 +23,9 @@ from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
 from geotorch.trainers.predict_layout import check_inputs_kept, check_inputs_outside, check_targets_free
-from geotorch.trainers.predict_mask import InputMask
+from geotorch.trainers.predict_mask import InputMask, PlaceMask
 from geotorch.trainers.predict_sampler import StreamingGridSampler
-from geotorch.trainers.predict_stream import ChunkStream
+from geotorch.trainers.predict_stream import ChunkStream, RowMask
 from geotorch.trainers.predict_vector import polygon_paths
 
 __all__ = ["CLASS_NODATA", "GeoTIFFPredictionWriter", "blend_weights", "data_mask"]
@@ -345,7 +345,11 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         output = self.sampler.outputs[chunk.output]
         layout = output.layout
         grid = layout.grid
-        mask = InputMask.of(layout.source, output.nodata, grid.crs, grid.transform, (grid.height, grid.width))
+        shape = (grid.height, grid.width)
+        mask: RowMask | None = (
+            PlaceMask.of(output.files, grid.crs, grid.transform, shape) if output.files
+            else InputMask.of(layout.source, output.nodata, grid.crs, grid.transform, shape)
+        )
         path = self.output_dir / layout.name
         path.parent.mkdir(parents=True, exist_ok=True)
         stream = ChunkStream(layout, chunk, temporary_of(path), self._spec(channels, layout.source), mask)
