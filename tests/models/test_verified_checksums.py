@@ -79,3 +79,13 @@ def test_the_verified_checksum_is_kept_for_other_processes(publish, tmp_path: Pa
         for _ in range(2)
     ]
     assert counts == ["1", "0"]
+
+
+def test_a_checkpoint_kept_in_model_dir_is_hashed_once_too(publish, hashes, tmp_path: Path) -> None:
+    weights = publish(nn.Conv2d(13, 4, 3), "resnet18")
+    folder = tmp_path / "my-weights"
+    weights.get_state_dict(progress=False, model_dir=folder)  # downloaded, verified as it arrives
+    hashes.clear()
+    for _ in range(3):
+        assert set(weights.get_state_dict(progress=False, model_dir=folder)) == {"weight", "bias"}
+    assert hashes == [str(folder / weights.filename)], "verified once, then from its record"

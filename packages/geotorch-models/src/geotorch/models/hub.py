@@ -171,7 +171,8 @@ def download_checkpoint(
     Args:
         url: the https address of the checkpoint.
         sha256: the file's full SHA-256, when the publisher states it.
-        root: a folder to keep it in instead of the caches (only that folder is looked in and written to).
+        root: a folder to keep it in instead of the caches (only that folder is looked in and written to); a
+            copy there is always verified (its digest remembered per version of the file, as in the caches).
         progress: whether to show a progress bar (``hf.co`` downloads show huggingface_hub's, unless
             ``HF_HUB_DISABLE_PROGRESS_BARS`` is set).
         what: what the file is (a registered weight name), for messages; the URL when empty.
@@ -189,6 +190,9 @@ def download_checkpoint(
     checksum = Checksum.of(url, sha256)
     checksum.require(url, what)
     if root is not None:
+        kept = Path(root).expanduser() / url_filename(url)
+        if kept.is_file() and checksum.matches(known_sha256(kept)):
+            return kept
         return _download_url(url, Path(root), url_filename(url), checksum, progress)
     found = find_checkpoint(url, sha256, check_hash, what)
     if found is not None:
