@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,9 @@ def load_state_dict(
 ) -> dict[str, Tensor]:
     """Find or download, verify and read the state dict of ``weights``.
 
+    A cached copy taken unverified (``check_hash=False``) that cannot be read (cut short, overwritten) is
+    verified after all, with a warning naming it: a damaged copy is replaced by a verified download.
+
     Args:
         weights: the checkpoint to load.
         root: a folder to keep it in instead of the caches.
@@ -195,8 +199,21 @@ def load_state_dict(
 
     Returns:
         The state dict.
+
+    Raises:
+        ValueError: if the verified file cannot be read, naming it.
     """
-    return load_checkpoint(download_weights(weights, root, progress, check_hash), map_location)
+    path = download_weights(weights, root, progress, check_hash)
+    try:
+        return load_checkpoint(path, map_location)
+    except ValueError as error:
+        if check_hash:
+            raise
+        warnings.warn(
+            f"{weights.name}: {error}; it was taken unverified (check_hash=False): downloading it again, verified",
+            stacklevel=3,
+        )
+    return load_checkpoint(download_weights(weights, root, progress, check_hash=True), map_location)
 
 
 def timm_overlay(weights: Weights, root: str | Path | None = None, progress: bool = True) -> dict[str, object]:
