@@ -52,8 +52,9 @@ def test_nan_and_infinite_pixels_of_a_raster_without_nodata_are_nodata_and_sprea
         np.testing.assert_array_equal(result.read(1), expected_classes(net, image, 16, 4))
     said = [str(warning.message) for warning in caught if "NaN or infinite" in str(warning.message)]
     assert said == [
-        f"predict_raster: {path} holds 42 pixels of NaN or infinite values that are not its nodata; they reach the "
-        "model as pixels without data (each band's nodata value, else 0) and are nodata in the output"
+        f"predict_raster: {path} holds NaN or infinite values that are not its nodata at 42 pixels of its output "
+        "(its own pixels, or those of its warp onto crs=); they reach the model as pixels without data (each band's "
+        "nodata value, else 0) and are nodata in the output"
     ]
 
 

@@ -189,8 +189,8 @@ def predict_raster(
         The files written, in the order of the inputs (each raster, then its polygons).
 
     Warns:
-        UserWarning: once per input holding pixels of NaN or infinite values that are not its nodata, naming the
-            file and their count.
+        UserWarning: once per input holding NaN or infinite values that are not its nodata, naming the file and
+            how many pixels of its output they reach (its own pixels; on ``crs``, those of its warp).
 
     Raises:
         TypeError: if ``model`` is no :class:`torch.nn.Module`, ``paths`` or ``output_dir`` are no paths,
@@ -412,9 +412,9 @@ def predict_raster(
             module.training = training
     for number, count in sorted(reader.non_finite.items()):
         warnings.warn(
-            f"predict_raster: {layouts[number].source} holds {count} pixels of NaN or infinite values that are not "
-            "its nodata; they reach the model as pixels without data (each band's nodata value, else 0) and are "
-            "nodata in the output",
+            f"predict_raster: {layouts[number].source} holds NaN or infinite values that are not its nodata at "
+            f"{count} pixels of its output (its own pixels, or those of its warp onto crs=); they reach the model as "
+            "pixels without data (each band's nodata value, else 0) and are nodata in the output",
             stacklevel=2,
         )
     return written
