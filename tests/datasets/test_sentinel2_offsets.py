@@ -81,3 +81,13 @@ def test_a_damaged_product_metadata_file_is_named(tmp_path: Path) -> None:
     (safe / "MTD_MSIL2A.xml").write_text('<n1:Level-2A_User_Product><BOA_ADD_OFFSET band_id="3">-10')
     with pytest.raises(ValueError, match=r"MTD_MSIL2A\.xml: cannot read its BOA_ADD_OFFSET values"):
         Sentinel2(tmp_path, bands=["B04"], harmonize=True)
+
+
+def test_harmonize_takes_no_baseline_from_the_name_of_a_product_made_with_sen2cor(tmp_path: Path) -> None:
+    safe = _l2a(tmp_path, "20210305T103331", "9999", None)
+    band = next(safe.rglob("*_B04_10m.jp2"))
+    with pytest.raises(ValueError, match=rf"processing baseline of {band} is unknown"):
+        Sentinel2(tmp_path, bands=["B04"], harmonize=True)
+    (safe / "MTD_MSIL2A.xml").write_text(_mtd_msil2a({}))
+    harmonized = _steps(Sentinel2(tmp_path, bands=["B04"], time_series=True, harmonize=True))
+    assert (harmonized[0] == _B04).all(), "Sen2Cor before 2.10 wrote no offset into its metadata"

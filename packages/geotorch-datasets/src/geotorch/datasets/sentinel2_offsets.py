@@ -31,9 +31,19 @@ _GDAL_TYPES = {"uint8": "Byte", "uint16": "UInt16", "int16": "Int16", "uint32": 
 _METADATA = {"MTD_MSIL2A.xml": "BOA_ADD_OFFSET", "MTD_MSIL1C.xml": "RADIO_ADD_OFFSET"}
 
 
+#: Baselines from 99.00 name products made by users with ESA's Sen2Cor (``_N9999_``, ``_N9933_``), not ESA's.
+USER_PRODUCT_BASELINE = 9900
+
+
 def safe_baseline(path: Path) -> int | None:
-    """The processing baseline (400 for 04.00) named by the SAFE folder holding ``path``, or None."""
-    return next((int(found.group(1)) for parent in path.parents if (found := SAFE_BASELINE.match(parent.name))), None)
+    """The processing baseline (400 for 04.00) named by the SAFE folder holding ``path``.
+
+    None where no SAFE folder holds it, or its name gives 99.00 or more: Sen2Cor names the products it makes
+    so whatever the baseline of its input and whether it applied the offset (from Sen2Cor 2.10 it does).
+    """
+    baseline = next((int(found.group(1)) for parent in path.parents if (found := SAFE_BASELINE.match(parent.name))),
+                    None)
+    return None if baseline is None or baseline >= USER_PRODUCT_BASELINE else baseline
 
 
 def product_offsets(band_file: Path) -> dict[str, int] | None:
@@ -42,7 +52,8 @@ def product_offsets(band_file: Path) -> dict[str, int] | None:
     From the ``BOA_ADD_OFFSET`` (L2A) or ``RADIO_ADD_OFFSET`` (L1C) entries of the product's
     ``MTD_MSIL2A.xml`` / ``MTD_MSIL1C.xml`` in a folder above ``band_file`` (a metadata file without
     them is of a baseline before 04.00: no offset); else from the baseline in the SAFE folder's name
-    (``_N0400_`` and later: -1000 for every band, before: 0).
+    (``_N0400_`` and later: -1000 for every band, before: 0; ``_N99xx_``, a product of the user's Sen2Cor,
+    tells none).
 
     Args:
         band_file: a band file of the product (JP2 or GeoTIFF).
