@@ -734,3 +734,31 @@ def test_a_download_is_on_disk_before_it_takes_its_name_and_its_name_after(
     renamed = events.index(("rename", path.stat().st_ino))
     assert ("fsync", path.stat().st_ino) in events[:renamed]
     assert ("fsync", tmp_path.stat().st_ino) in events[renamed:]
+
+
+FULL_DISK_DOWNLOAD = """
+import resource, signal, sys
+from pathlib import Path
+from geotorch.core.download import download_url
+# A file system that takes 1 MB and no more (the child's files only): writes past it fail with EFBIG.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, resource.RLIM_INFINITY))
+try:
+    download_url(sys.argv[1], sys.argv[2], progress=False)
+except OSError as error:
+    print(f"{type(error).__name__} {error.errno}: {error}")
+print(sorted(path.name for path in Path(sys.argv[2]).iterdir()))
+"""
+
+
+def test_a_download_the_file_system_cannot_hold_names_the_file_and_keeps_nothing(
+    served: Any, tmp_path: Path, child: Any
+) -> None:
+    child.start(FULL_DISK_DOWNLOAD, served.url("payload.bin"), str(tmp_path))
+    assert child.process.wait(timeout=60) == 0, child.output
+
+    first, listing = child.output.strip().splitlines()[-2:]
+    assert first.startswith("OSError 27: [Errno 27] download_url: ")
+    assert f"{tmp_path / 'payload.bin'}: File too large after 1000000 bytes were written" in first
+    assert f"free space in {tmp_path} or pass another root" in first
+    assert listing == "[]"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import os
 import re
@@ -22,6 +23,8 @@ _RETRY = Retry()
 # A drive prefix, which Windows reads as a path elsewhere (``C:x`` is relative to drive C's own folder).
 _DRIVE = re.compile(r"[A-Za-z]:")
 _HEX_PREFIX = re.compile(r"[0-9A-Fa-f]{1,64}")
+# What a file system answers a write it cannot hold: no space, a quota reached, a file size limit.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def calculate_md5(path: str | Path) -> str:
@@ -151,6 +154,8 @@ def download_url(
             carry the whole file (cut short, empty, partial, encoded: see above), after the retries for
             transient failures; the message names the URL, and for a body cut short the bytes received
             (:class:`geotorch.core.errors.DownloadCutError`).
+        OSError: If the file system cannot hold the file (no space left, a quota or file size limit reached):
+            the message names the file, the bytes written and the folder; nothing is kept.
         ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix`` (a resumed
             file: once downloaded again whole); the message names the file and both checksums.
     """
@@ -180,17 +185,26 @@ def download_url(
         kept = read_version(partial, url) if out.tell() else None
 
         def fetched(kept: Version | None) -> Body:
-            return fetch(
-                url,
-                out,
-                target.name,
-                algorithms,
-                retry=policy,
-                progress=progress,
-                kept=kept,
-                keep=lambda version: write_version(partial, version),
-                confirm=not algorithms,
-            )
+            try:
+                return fetch(
+                    url,
+                    out,
+                    target.name,
+                    algorithms,
+                    retry=policy,
+                    progress=progress,
+                    kept=kept,
+                    keep=lambda version: write_version(partial, version),
+                    confirm=not algorithms,
+                )
+            except OSError as err:
+                if err.errno not in _FULL:
+                    raise
+                raise OSError(
+                    err.errno,
+                    f"download_url: {target}: {err.strerror} after {os.fstat(out.fileno()).st_size} bytes were "
+                    f"written; the download was removed: free space in {target.parent} or pass another root",
+                ) from err
 
         body = fetched(kept)
         mismatch = _mismatch(target, body.checksums, expected, prefix)
