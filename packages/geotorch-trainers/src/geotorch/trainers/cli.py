@@ -16,6 +16,7 @@ from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCL
 
 from geotorch.trainers.cli_checkpoint import checkpoint_model
 from geotorch.trainers.cli_errors import parse_error_line
+from geotorch.trainers.cli_limits import count_whole_batch_limits
 from geotorch.trainers.cli_names import torchgeo_task_names
 from geotorch.trainers.configs import read_config, resolve_config_arguments
 
@@ -63,6 +64,10 @@ class GeoTorchCLI(LightningCLI):
     def init_parser(self, **kwargs: Any) -> LightningArgumentParser:
         """LightningCLI's parser, raising its errors for :meth:`parse_arguments` to report, not exiting."""
         return super().init_parser(**kwargs, exit_on_error=False)
+
+    def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
+        """Read ``--trainer.limit_*_batches 1`` as one batch, not as all of them (see :mod:`.cli_limits`)."""
+        count_whole_batch_limits(parser)
 
     def parse_arguments(self, parser: LightningArgumentParser, args: ArgsType) -> None:
         """Parse ``args`` only: under ``geotorch`` the process's own arguments are the same ones.
