@@ -74,6 +74,11 @@ class Sharded(DistributedSampler[Item]):
         self._passes = 0
 
     @property
+    def shard(self) -> tuple[int | None, int | None]:
+        """``(rank, world_size)`` as given; None where torch.distributed's (or 0 and 1) is read when used."""
+        return self._shard
+
+    @property
     def rank(self) -> int:
         """This process's rank: as given, else torch.distributed's, else 0."""
         return resolve_rank(*self._shard)[0]

@@ -92,7 +92,10 @@ class SpatioTemporalSampler(GeoSampler):
                 f"the temporal sampler rank {temporal_ranks[0]} of {temporal_ranks[1]}; give both the same "
                 f"rank= and world_size="
             )
-        super().__init__(spatial_sampler.dataset, rank=spatial_ranks[0], world_size=spatial_ranks[1])
+        # The spatial sampler's rank as given: one not given is read from torch.distributed when used, so a
+        # sampler built before the process group splits its pairs once the group exists.
+        given_rank, given_world_size = spatial_sampler.shard
+        super().__init__(spatial_sampler.dataset, rank=given_rank, world_size=given_world_size)
         self.spatial_sampler = spatial_sampler
         self.temporal_sampler = temporal_sampler
         self._all_locations: SpatialSampler | None = None
