@@ -73,9 +73,9 @@ def test_a_name_resolves_to_the_shipped_config_and_a_path_stays_a_path(tmp_path:
 
 
 def test_an_unknown_name_lists_the_shipped_configs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fit", "--config", "quickstrat"]) == 1
+    assert main(["fit", "--config", "landsat9"]) == 1
     error = capsys.readouterr().err
-    assert "no config file 'quickstrat' and no shipped config of that name" in error
+    assert "no config file 'landsat9' and no shipped config of that name" in error
     assert "quickstart" in error and "eurosat" in error and "geotorch configs" in error
 
 
@@ -115,3 +115,35 @@ def test_every_spelling_of_the_config_option_is_resolved() -> None:
         f"--config={CONFIG_FOLDER / 'quickstart.yaml'}", "-c", str(CONFIG_FOLDER / "eurosat.yaml"),
         "--trainer.max_epochs=1", "--config", "conf/x.yaml",
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("quickstrat", "no config file 'quickstrat' and no shipped config of that name: did you mean 'quickstart'?"),
+        ("Quickstart", "no config file 'Quickstart' and no shipped config of that name: did you mean 'quickstart'?"),
+        ("quickstart.yaml", "--config quickstart.yaml: no such file; the shipped config of that name is "
+                            "`--config quickstart`"),
+        ("conf/euroSAT.yml", "--config conf/euroSAT.yml: no such file; the shipped config 'eurosat' is "
+                             "`--config eurosat`"),
+    ],
+    ids=["typo", "capital", "file name outside the repository", "path of another case"],
+)
+def test_a_name_or_path_near_a_shipped_config_names_it(
+    given: str, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Outside a clone (pip install), `--config quickstart.yaml` or the config's own comment's
+    # `conf/quickstart.yaml` said only "no such file"; a misspelt name listed all 20 configs, leaving the
+    # reader to spot the one meant.
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", "--config", given]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"geotorch: error: {says}")
+
+
+def test_a_missing_path_like_no_shipped_config_is_only_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["fit", "--config", "runs/my_scenes.yaml"]) == 1
+    assert capsys.readouterr().err.strip() == "geotorch: error: --config runs/my_scenes.yaml: no such file"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import json
 from collections.abc import Sequence
@@ -38,7 +39,8 @@ def resolve_config(value: str) -> str:
         suffix); otherwise the path of the shipped config of that name.
 
     Raises:
-        FileNotFoundError: if ``value`` is a bare name that no shipped config has; the message lists them.
+        FileNotFoundError: if ``value`` is a bare name that no shipped config has; the message names the
+            shipped config nearest to it, or lists them all.
     """
     path = Path(value)
     if path.exists() or path.suffix or len(path.parts) != 1:
@@ -46,10 +48,24 @@ def resolve_config(value: str) -> str:
     configs = shipped_configs()
     if value in configs:
         return str(configs[value])
+    missing = f"no config file {value!r} and no shipped config of that name"
+    near = nearest_config(value)
+    if near is not None:
+        raise FileNotFoundError(f"{missing}: did you mean {near!r}? (`geotorch configs` lists the shipped configs)")
     raise FileNotFoundError(
-        f"no config file {value!r} and no shipped config of that name; shipped configs: "
-        f"{', '.join(configs)} (`geotorch configs` describes them), or give the path of a YAML file"
+        f"{missing}; shipped configs: {', '.join(configs)} (`geotorch configs` describes them), "
+        "or give the path of a YAML file"
     )
+
+
+def nearest_config(name: str) -> str | None:
+    """The shipped config whose name ``name`` most likely means (``Quickstart``, ``quickstrat``), or None."""
+    configs = shipped_configs()
+    lowered = {config.lower(): config for config in configs}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.8)
+    return lowered[close[0]] if close else None
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -70,7 +86,7 @@ def read_config(path: Path) -> dict[str, Any]:
     if path.is_dir():
         raise IsADirectoryError(f"--config {path}: a folder, not a YAML file")
     if not path.is_file():
-        raise FileNotFoundError(f"--config {path}: no such file")
+        raise FileNotFoundError(f"--config {path}: no such file{_shipped_hint(path)}")
     yaml: Any = importlib.import_module("yaml")
     try:
         with path.open(encoding="utf-8") as file:
@@ -84,6 +100,19 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ValueError(f"--config {path}: a config maps sections (model:, data:, trainer:) to their settings; "
                          f"this file holds {found}")
     return document
+
+
+def _shipped_hint(path: Path) -> str:
+    """A hint naming the shipped config a missing YAML path most likely means (``conf/quickstart.yaml``), or ''.
+
+    The repository's ``conf/`` folder is not there after ``pip install``, nor is a shipped config's file in
+    the working folder: they are given by name.
+    """
+    near = nearest_config(path.stem) if path.suffix in SUFFIXES else None
+    if near is None:
+        return ""
+    which = "of that name" if near == path.stem else repr(near)
+    return f"; the shipped config {which} is `--config {near}`"
 
 
 def _yaml_problem(error: Exception) -> str:
