@@ -109,3 +109,20 @@ def test_quickstart_draws_batches_and_writes_pngs(area: Path, tmp_path: Path) ->
     pngs = sorted(out.glob("sample_*.png"))
     assert len(pngs) == 4
     assert all(png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for png in pngs)
+
+
+def test_datasets_given_the_areas_own_folders_share_one_area_above_them(tmp_path: Path) -> None:
+    images = DemoImagery(paths=tmp_path / "data" / "imagery")
+    labels = DemoLandCover(paths=tmp_path / "data" / "landcover")
+    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.tif")) == [
+        "data/imagery/DEMO_32616_20230614.tif", "data/imagery/DEMO_32617_20230621.tif",
+        "data/landcover/landcover_5070.tif",
+    ], "one area in data/, not one inside imagery/ and another inside landcover/"
+    assert len(images) == 2 and len(labels) == 1
+
+
+def test_a_demo_file_that_does_not_exist_is_refused_not_made_a_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "DEMO_32616_20230614.tif"
+    with pytest.raises(ValueError, match=rf"paths names {missing}, which does not exist"):
+        DemoImagery(paths=missing)
+    assert not missing.exists()

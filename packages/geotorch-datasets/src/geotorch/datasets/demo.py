@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,7 +39,8 @@ class _DemoDataset(RasterDataset):
         Args:
             paths: a folder (searched recursively: the demo area itself, or its ``imagery/`` or
                 ``landcover/`` folder), a file, or a list of both; the area is generated into its first
-                folder when ``paths`` holds none of this dataset's files. Default: the area in
+                folder when ``paths`` holds none of this dataset's files (into the folder above an
+                ``imagery/`` or ``landcover/`` folder, so both datasets share it). Default: the area in
                 ``root``.
             crs: CRS of samples (default: the first file's).
             res: pixel size in ``crs`` units (default: the first file's).
@@ -56,7 +58,9 @@ class _DemoDataset(RasterDataset):
         Raises:
             DatasetNotFoundError: if the area is missing and ``download`` is False.
             TypeError: if ``paths`` is not a path or a list of paths.
-            ValueError: if both ``paths`` and ``root`` are given, or ``paths`` names an archive.
+            ValueError: if both ``paths`` and ``root`` are given, ``paths`` names an archive, or its first
+                entry names a file of this dataset that does not exist (the area would be generated into a
+                folder of that name).
         """
         owner = type(self).__name__
         if paths is None:
@@ -67,10 +71,27 @@ class _DemoDataset(RasterDataset):
         else:
             chosen = product_paths(paths, root, owner)
             if download and not find_files(chosen, self.filename_glob):
-                generate_demo_area(download_folder(chosen))
+                generate_demo_area(self._area_of(download_folder(chosen)))
         del checksum
         super().__init__(paths=chosen, crs=crs, res=res, bands=bands, transforms=transforms, cache=cache,
                          time_series=time_series)
+
+
+    def _area_of(self, folder: Path) -> Path:
+        """The folder to generate the demo area into for ``paths`` naming ``folder``.
+
+        The folder above an area's own ``imagery/`` or ``landcover/`` folder, so both datasets share one
+        area; ``folder`` itself otherwise.
+
+        Raises:
+            ValueError: if ``folder`` is named as one of this dataset's files (a file that does not exist).
+        """
+        if fnmatch(folder.name, self.filename_glob):
+            raise ValueError(
+                f"{type(self).__name__}: paths names {folder}, which does not exist; give the folder to generate "
+                f"the demo area into (or the area's {self.folder}/ folder), or paths=None for the GeoTorch cache"
+            )
+        return folder.parent if folder.name in ("imagery", "landcover") else folder
 
 
 class DemoImagery(_DemoDataset):
