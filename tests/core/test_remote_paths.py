@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from geotorch.core.files import as_locations
+from geotorch.core.object_names import object_name
 from geotorch.core.object_store import object_store
 from geotorch.core.remote import RemotePath, gdal_options, gdal_path
 
@@ -83,3 +84,37 @@ def test_gdal_variables_configure_the_listing_client(monkeypatch: pytest.MonkeyP
     assert store.config["endpoint"] == "http://127.0.0.1:9000"
     assert str(store.config["skip_signature"]).lower() == "true"
     assert str(store.client_options["allow_http"]).lower() == "true"
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/vsis3/b/scenes/a.tif", "s3://b/scenes/a.tif"),
+        ("https://b.s3.amazonaws.com/scenes/a.tif", "s3://b/scenes/a.tif"),
+        ("https://my.b.s3.eu-west-1.amazonaws.com/scenes/a%20b.tif", "s3://my.b/scenes/a b.tif"),
+        ("/vsicurl/https://s3.eu-west-1.amazonaws.com/b/scenes/a.tif", "s3://b/scenes/a.tif"),
+        ("https://s3-us-west-2.amazonaws.com/b/a.tif", "s3://b/a.tif"),
+        ("https://b.s3.dualstack.us-east-1.amazonaws.com/a.tif", "s3://b/a.tif"),
+        ("https://storage.googleapis.com/b/a.tif", "gs://b/a.tif"),
+        ("/vsigs/b/a.tif", "gs://b/a.tif"),
+        # Presigned (another authority, maybe another version), another host, no key: as they are.
+        ("https://b.s3.amazonaws.com/a.tif?X-Amz-Signature=1", "https://b.s3.amazonaws.com/a.tif?X-Amz-Signature=1"),
+        ("https://example.com/b/a.tif", "https://example.com/b/a.tif"),
+        ("https://s3.amazonaws.com/b", "https://s3.amazonaws.com/b"),
+    ],
+)
+def test_an_object_has_one_name_whichever_url_reaches_it(path: str, name: str) -> None:
+    assert object_name(path) == name
+
+
+def test_at_a_configured_endpoint_its_urls_name_its_objects_and_aws_urls_do_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9000")
+    assert object_name("http://127.0.0.1:9000/b/a.tif") == "s3://b/a.tif"
+    # s3:// names the endpoint's bucket, not AWS's of the same name.
+    assert object_name("https://b.s3.amazonaws.com/a.tif") == "https://b.s3.amazonaws.com/a.tif"
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    monkeypatch.setenv("AWS_S3_ENDPOINT", "minio.lan:9000")
+    monkeypatch.setenv("AWS_VIRTUAL_HOSTING", "TRUE")
+    assert object_name("https://b.minio.lan:9000/a.tif") == "s3://b/a.tif"

@@ -312,6 +312,20 @@ def test_a_profile_that_assumes_a_role_is_refused_naming_it_without_boto3(
         RasterDataset(paths=f"s3://{BUCKET}/role", cache=False)
 
 
+def test_an_object_named_by_its_s3_url_its_gdal_path_and_its_http_url_is_indexed_once(
+    s3: Any, s3_server: tuple[str, _CountingApp], tmp_path: Path
+) -> None:
+    """One object, three names: s3://, /vsis3/ and the endpoint's HTTP URL (path style, as the SDKs address it)."""
+    local = _upload(s3, tmp_path, "twice/a.tif", 32631, seed=6)
+    s3.put_object_acl(Bucket=BUCKET, Key="twice/a.tif", ACL="public-read")  # read over plain HTTP too
+    named = [f"s3://{BUCKET}/twice", f"{s3_server[0]}/{BUCKET}/twice/a.tif", f"/vsis3/{BUCKET}/twice/a.tif"]
+    # Before: 3 files indexed, each window read three times over (and merged).
+    dataset = RasterDataset(paths=named, cache=False)
+    assert len(dataset) == 1
+    assert [str(file) for file in dataset.files] == [f"s3://{BUCKET}/twice/a.tif"]
+    assert torch.equal(dataset[dataset.bounds]["image"], RasterDataset(paths=local)[dataset.bounds]["image"])
+
+
 def test_object_uploaded_again_between_two_reads_of_a_spawned_worker_is_an_error(s3: Any, tmp_path: Path) -> None:
     """A process that only unpickles the dataset (a DataLoader worker started by spawn, macOS' default) pins too."""
     old = write_raster(tmp_path / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(500000.0, 6e6))

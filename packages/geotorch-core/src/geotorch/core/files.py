@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import overload
 
+from geotorch.core.object_names import object_name
 from geotorch.core.object_store import remote_files
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import Location, RemotePath, is_remote
@@ -71,7 +72,9 @@ def find_files(paths: Sequence[Location], filename_glob: str) -> list[Path] | li
 
     A remote path is listed by :func:`geotorch.core.object_store.remote_files`: an object-store
     prefix like a folder, a single object or HTTP file as a file named directly, each with its
-    stamp. Remote files follow the local ones, sorted by URL.
+    stamp. Remote files follow the local ones, sorted by URL; an object named in several forms
+    (``s3://b/k``, ``/vsis3/b/k``, ``https://b.s3.amazonaws.com/k``: see
+    :func:`geotorch.core.object_names.object_name`) is listed once, as first named.
 
     A folder's search skips partial downloads and extraction staging folders (see
     :mod:`geotorch.core.partial`) and everything inside them: they hold unfinished files.
@@ -94,7 +97,9 @@ def find_files(paths: Sequence[Location], filename_glob: str) -> list[Path] | li
     remote: dict[str, RemotePath] = {}
     for path in paths:
         if isinstance(path, RemotePath):
-            remote.update((str(file), file) for file in remote_files(path, filename_glob))
+            for listed in remote_files(path, filename_glob):
+                # One object reached by several URLs (s3://, /vsis3/, https://bucket.s3...) is one file.
+                remote.setdefault(object_name(listed.url), listed)
         elif path.is_dir():
             found.update(
                 candidate
