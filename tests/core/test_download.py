@@ -762,3 +762,28 @@ def test_a_download_the_file_system_cannot_hold_names_the_file_and_keeps_nothing
     assert f"{tmp_path / 'payload.bin'}: File too large after 1000000 bytes were written" in first
     assert f"free space in {tmp_path} or pass another root" in first
     assert listing == "[]"
+
+
+def test_a_login_in_the_url_is_sent_to_its_host_alone_and_never_named(
+    served: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A private server asking for basic authentication, given as curl and GDAL take it: in the URL.
+    from tests.conftest import LocalHTTPServer
+
+    served.required_headers = {"Authorization": "Basic dXNlcjpzM2NyZXQh"}  # user:s3cret!
+    url = served.url("payload.bin").replace("http://", "http://user:s3cret%21@")
+
+    path = download_url(url, tmp_path, md5=MD5, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    with pytest.raises(DownloadError, match="HTTP 401") as refused:
+        download_url(url.replace("s3cret", "wr0ng"), tmp_path / "other", progress=False)
+    assert "wr0ng" not in str(refused.value) and "user:" not in str(refused.value)
+    # Redirected to another host (a storage server), the login stays behind.
+    with LocalHTTPServer(tmp_path_factory.mktemp("storage")) as storage:
+        (storage.root / "payload.bin").write_bytes(PAYLOAD)
+        served.redirect("moved.bin", storage.url("payload.bin"))
+        served.required_headers = {}
+        download_url(url.replace("payload.bin", "moved.bin"), tmp_path / "moved", md5=MD5, progress=False)
+        assert served.headers_seen["moved.bin"][-1]["Authorization"] == "Basic dXNlcjpzM2NyZXQh"
+        assert "Authorization" not in storage.headers_seen["payload.bin"][-1]

@@ -13,10 +13,12 @@ already received.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.client
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +39,24 @@ _USER_AGENT = "geotorch (+https://github.com/geotorch/geotorch)"
 HEADERS = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"}
 _CONTENT_RANGE = re.compile(r"bytes\s+(?P<first>[0-9]+)-(?P<last>[0-9]+)/(?P<total>[0-9]+|\*)", re.IGNORECASE)
 _UNSATISFIED = re.compile(r"bytes\s+\*/(?P<total>[0-9]+)", re.IGNORECASE)
+
+
+def split_login(url: str) -> tuple[str, str | None]:
+    """``url`` without the login it may carry (``https://user:password@host/...``), and that login as a header.
+
+    Args:
+        url: An http(s) URL.
+
+    Returns:
+        The URL without its user information, and ``Basic <base64 of user:password>`` (percent-decoded, as
+        curl sends it) or None when it has none.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, None
+    login = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=host).geturl(), "Basic " + base64.b64encode(login.encode()).decode()
 
 
 def new_hasher(algorithm: str) -> hashlib._Hash:
@@ -136,11 +156,12 @@ def fetch(
     kept: Version | None,
     keep: Callable[[Version | None], None],
     confirm: bool,
+    login: str | None = None,
 ) -> Body:
     """Stream ``url``'s body into ``out``, decoded as :func:`geotorch.core.http_body.content_decoder` says.
 
     Args:
-        url: The http(s) URL.
+        url: The http(s) URL, without a login (see :func:`split_login`).
         out: The partial file, open for reading and writing; it holds the bytes of version ``kept``, or is
             emptied first.
         label: The file's name, for the progress bar and the content coding.
@@ -151,6 +172,7 @@ def fetch(
         keep: Called with each new version the bytes belong to, to keep it beside the partial file (None:
             the bytes cannot be resumed by another process).
         confirm: Whether to ask the server the length of a body whose end is not marked (no checksum given).
+        login: The ``Authorization`` header to send to ``url``'s server; never sent on to a redirect's.
 
     Returns:
         What was received.
@@ -175,7 +197,7 @@ def fetch(
         unit_divisor=1024,
         disable=not progress,
     ) as bar:
-        transfer = _Transfer(url, label, sink, retry, kept, keep, confirm, bar)
+        transfer = _Transfer(url, label, sink, retry, kept, keep, confirm, bar, login)
         return transfer.run()
 
 
@@ -199,9 +221,11 @@ class _Transfer:
         keep: Callable[[Version | None], None],
         confirm: bool,
         bar: Any,
+        login: str | None,
     ) -> None:
         self.url, self.label, self.sink, self.retry = url, label, sink, retry
         self.version, self.keep, self.confirm, self.bar = version, keep, confirm, bar
+        self.login = login
         self.ranges = True  # cleared when the server answers a range with other bytes than asked
 
     def run(self) -> Body:
@@ -233,6 +257,9 @@ class _Transfer:
             headers |= {"Range": f"bytes={offset}-", "If-Range": str(validator)}
         try:
             request = urllib.request.Request(self.url, headers=headers)
+            if self.login is not None:
+                # Unredirected: a login stays with the server it was given for, as curl keeps it.
+                request.add_unredirected_header("Authorization", self.login)
             response = urllib.request.urlopen(request, timeout=self.retry.timeout_s)
         except urllib.error.HTTPError as err:
             err.close()
