@@ -91,3 +91,17 @@ def test_harmonize_takes_no_baseline_from_the_name_of_a_product_made_with_sen2co
     (safe / "MTD_MSIL2A.xml").write_text(_mtd_msil2a({}))
     harmonized = _steps(Sentinel2(tmp_path, bands=["B04"], time_series=True, harmonize=True))
     assert (harmonized[0] == _B04).all(), "Sen2Cor before 2.10 wrote no offset into its metadata"
+
+
+def test_a_metadata_file_of_another_product_higher_up_is_not_taken(tmp_path: Path) -> None:
+    (tmp_path / "MTD_MSIL2A.xml").write_text(_mtd_msil2a({3: -250}))
+    _l2a(tmp_path / "products", "20220305T103331", "0400", None)
+    harmonized = _steps(Sentinel2(tmp_path / "products", bands=["B04"], time_series=True, harmonize=True))
+    assert harmonized[0].tolist() == [[0, 0, 0, 500], [1000, 2000, 3000, 8000]], "the SAFE name's -1000, not -250"
+    exported = tmp_path / "exports" / "T32UPU_20220305T103331_B04_10m.tif"
+    write_raster(exported, _B04, 32632, 600000.0, 5300040.0, 10.0)
+    with pytest.raises(ValueError, match="is unknown"):
+        Sentinel2(tmp_path / "exports", bands=["B04"], harmonize=True)
+    (exported.parent / "MTD_MSIL2A.xml").write_text(_mtd_msil2a({3: -1000}))
+    beside = _steps(Sentinel2(tmp_path / "exports", bands=["B04"], time_series=True, harmonize=True))
+    assert beside[0].tolist() == [[0, 0, 0, 500], [1000, 2000, 3000, 8000]], "the metadata file beside the export"

@@ -50,7 +50,8 @@ def product_offsets(band_file: Path) -> dict[str, int] | None:
     """The offset ESA's product adds to each band's values (reflectance is ``(DN + offset) / 10000``).
 
     From the ``BOA_ADD_OFFSET`` (L2A) or ``RADIO_ADD_OFFSET`` (L1C) entries of the product's
-    ``MTD_MSIL2A.xml`` / ``MTD_MSIL1C.xml`` in a folder above ``band_file`` (a metadata file without
+    ``MTD_MSIL2A.xml`` / ``MTD_MSIL1C.xml`` in the SAFE folder holding ``band_file`` (or a folder between
+    them), or beside ``band_file`` outside any SAFE folder (a metadata file without
     them is of a baseline before 04.00: no offset); else from the baseline in the SAFE folder's name
     (``_N0400_`` and later: -1000 for every band, before: 0; ``_N99xx_``, a product of the user's Sen2Cor,
     tells none).
@@ -65,7 +66,11 @@ def product_offsets(band_file: Path) -> dict[str, int] | None:
     Raises:
         ValueError: if the metadata file is no XML or an offset is no whole number, naming the file.
     """
-    for folder in band_file.parents:
+    safe = next((parent for parent in band_file.parents if SAFE_BASELINE.match(parent.name)), None)
+    # Inside a SAFE, its folders up to the SAFE's own; outside, the band file's folder alone: a metadata file
+    # higher up belongs to another product.
+    folders = band_file.parents[: band_file.parents.index(safe) + 1] if safe else [band_file.parent]
+    for folder in folders:
         for name, tag in _METADATA.items():
             metadata = folder / name
             if metadata.is_file():
