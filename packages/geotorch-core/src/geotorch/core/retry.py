@@ -43,17 +43,20 @@ class Retry:
                 f"0 <= first_delay_s ({self.first_delay_s}) <= most_delay_s ({self.most_delay_s})"
             )
 
-    def wait(self, failures: int, retry_after: str | None = None) -> None:
-        """Wait before the next attempt.
+    def delay(self, failures: int, retry_after: str | None = None) -> float:
+        """How long to wait before the next attempt, in seconds.
 
         Args:
             failures: Failed attempts since the last one that made progress (at least 1).
             retry_after: The server's ``Retry-After`` header (seconds or an HTTP date), if it sent one;
                 it is waited out when longer than the backoff, up to ``most_delay_s``.
         """
-        delay = self.first_delay_s * 2.0 ** max(failures - 1, 0)
-        asked = _seconds(retry_after)
-        self.sleep(min(max(delay, asked), self.most_delay_s))
+        backoff = self.first_delay_s * 2.0 ** max(failures - 1, 0)
+        return min(max(backoff, _seconds(retry_after)), self.most_delay_s)
+
+    def wait(self, failures: int, retry_after: str | None = None) -> None:
+        """Wait :meth:`delay` seconds before the next attempt (same arguments)."""
+        self.sleep(self.delay(failures, retry_after))
 
 
 def _seconds(retry_after: str | None) -> float:

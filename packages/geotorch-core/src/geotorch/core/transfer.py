@@ -20,6 +20,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import Message
@@ -246,7 +247,14 @@ class _Transfer:
                 if failures > self.retry.attempts:
                     tries = "once" if attempts == 1 else f"{attempts} times"
                     raise DownloadCutError(self.url, f"{cut.reason}; tried {tries}") from None
-                self.retry.wait(failures, cut.retry_after)
+                delay, left = self.retry.delay(failures, cut.retry_after), self.retry.attempts - failures + 1
+                # Said as curl and GDAL say it: a silent server would otherwise keep the caller minutes without a word.
+                warnings.warn(
+                    f"download_url: {self.url}: {cut.reason}; trying again in {delay:g} s "
+                    f"({left} more {'try' if left == 1 else 'tries'} unless one brings more bytes)",
+                    stacklevel=5,
+                )
+                self.retry.sleep(delay)
 
     def _attempt(self) -> Body:
         offset = self.sink.sent
