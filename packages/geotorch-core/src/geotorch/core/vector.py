@@ -7,7 +7,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,12 +23,13 @@ from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import CRSLike, as_crs, half_turn, horizontal, same_crs, transformer
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
-from geotorch.core.files import Paths, as_path_list
+from geotorch.core.files import Paths, as_locations
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geoparquet import GeoParquetError
 from geotorch.core.globe_features import burn_circling, circling
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
+from geotorch.core.remote import Location, gdal_path, is_remote
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
 from geotorch.core.vector_files import find_vector_files
@@ -111,7 +112,8 @@ class VectorDataset(GeoDataset):
 
         Args:
             paths: a folder (searched recursively), a file, or a list of both; an Esri File
-                Geodatabase (a ``*.gdb`` folder) is one file of layers.
+                Geodatabase (a ``*.gdb`` folder) is one file of layers; a URL (``https://``, ``s3://``...)
+                or GDAL virtual path (``/vsizip/...``) is one file, read by GDAL as TorchGeo reads it.
             crs: CRS of queries and samples (default: the first file's).
             res: pixel size of the rasterized mask, in ``crs`` units.
             transforms: a function applied to every sample.
@@ -135,7 +137,7 @@ class VectorDataset(GeoDataset):
             raise TypeError(
                 f"{type(self).__name__}: layer={layer!r} must be a layer's name or its position from 0 in each file"
             )
-        self.paths = as_path_list(paths, root, type(self).__name__)
+        self.paths = as_locations(paths, root, type(self).__name__)
         self.transforms = transforms
         self.label_name = label_name
         self.all_touched = all_touched
@@ -163,10 +165,11 @@ class VectorDataset(GeoDataset):
         featureless: list[str] = []
         for path in find_vector_files(self.paths, self.filename_glob):
             match = pattern.match(path.name)
-            if match is None or path.suffix.lower() in SIDECAR_SUFFIXES:
+            suffix = PurePosixPath(path.name).suffix
+            if match is None or suffix.lower() in SIDECAR_SUFFIXES:
                 continue
             try:
-                layer = "" if geoparquet.is_geoparquet(path) else self._layer_in(path)
+                layer = "" if _is_geoparquet(path) else self._layer_in(path)
                 # Some drivers (GeoJSONSeq, SQLite) only report bounds when forced to compute them.
                 info = None if layer is None else _info(path, layer)
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, GeoParquetError) as error:
@@ -183,7 +186,7 @@ class VectorDataset(GeoDataset):
                 # Features without a CRS cannot be placed on the dataset's grid; dropped unseen, their area read empty.
                 warnings.warn(
                     f"{type(self).__name__}: skipping {path}: it has no CRS (a shapefile without its .prj?); "
-                    f"give it one, e.g. ogr2ogr -a_srs EPSG:<code> fixed{path.suffix} {path}",
+                    f"give it one, e.g. ogr2ogr -a_srs EPSG:<code> fixed{suffix} {path}",
                     stacklevel=3,
                 )
                 continue
@@ -205,16 +208,16 @@ class VectorDataset(GeoDataset):
                     f"{len(featureless)} vector files match but hold"
                 )
                 hint = f"{files} no feature with a shape: {', '.join(featureless)}; pass paths=... of files that do"
-            raise DatasetNotFoundError(type(self).__name__, list(self.paths), hint)
+            raise DatasetNotFoundError(type(self).__name__, [str(path) for path in self.paths], hint)
         return footprints
 
-    def _layer_in(self, path: Path) -> str | None:
+    def _layer_in(self, path: Location) -> str | None:
         """The name of the layer of ``path`` to read, or None (with a warning) if it lacks ``self.layer``.
 
         When ``layer`` is None: the first layer with geometries (a File Geodatabase may list attribute
         tables first), warning, naming them, where there are several.
         """
-        layers = [(str(name), geometry) for name, geometry in pyogrio.list_layers(path)]
+        layers = [(str(name), geometry) for name, geometry in pyogrio.list_layers(_source(path))]
         names = [name for name, _ in layers]
         if self.layer is None:
             spatial = [name for name, geometry in layers if geometry is not None] or names
@@ -246,11 +249,11 @@ class VectorDataset(GeoDataset):
         if cached is not None:
             return cached
         columns = [self.label_name] if self.label_name else []
-        if geoparquet.is_geoparquet(Path(path)):
+        if not is_remote(path) and geoparquet.is_geoparquet(Path(path)):
             meta, fids, wkb, fields = geoparquet.read(Path(path), columns)
         else:
             meta, fids, wkb, fields = pyogrio.raw.read(
-                path, layer=self._layers[path], columns=columns, return_fids=True
+                gdal_path(path), layer=self._layers[path], columns=columns, return_fids=True
             )
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
@@ -378,14 +381,24 @@ class VectorDataset(GeoDataset):
         return plot_sample(sample, show_titles=show_titles, suptitle=suptitle)
 
 
-def _info(path: Path, layer: str) -> dict[str, Any]:
+def _source(path: Location) -> str:
+    """What GDAL (pyogrio's) opens for ``path``: a local path, or a remote one's GDAL virtual path."""
+    return gdal_path(str(path)) if is_remote(str(path)) else str(path)
+
+
+def _is_geoparquet(path: Location) -> bool:
+    """Whether ``path`` is a local GeoParquet file (read with pyarrow, not GDAL)."""
+    return isinstance(path, Path) and geoparquet.is_geoparquet(path)
+
+
+def _info(path: Location, layer: str) -> dict[str, Any]:
     """``pyogrio.read_info``'s ``crs``, ``geometry_type``, ``total_bounds`` and ``fields`` of ``path``'s ``layer``.
 
     GeoParquet files (which pyogrio's GDAL does not read) are read by :mod:`geotorch.core.geoparquet`;
     the ``total_bounds`` of :data:`DECLARED_EXTENT_DRIVERS`' files are their features'.
     """
-    if not geoparquet.is_geoparquet(path):
-        info: dict[str, Any] = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
+    if not isinstance(path, Path) or not geoparquet.is_geoparquet(path):
+        info: dict[str, Any] = pyogrio.read_info(_source(path), layer=layer, force_total_bounds=True)
         if info["driver"] in DECLARED_EXTENT_DRIVERS and info["total_bounds"] is not None:
             info["total_bounds"] = (
                 _feature_bounds(path, layer, info["geometry_name"]) if info["driver"] == "GPKG"
@@ -401,7 +414,7 @@ def _info(path: Path, layer: str) -> dict[str, Any]:
     }
 
 
-def _feature_bounds(path: Path, layer: str, column: str) -> tuple[float, float, float, float] | None:
+def _feature_bounds(path: Location, layer: str, column: str) -> tuple[float, float, float, float] | None:
     """``(minx, miny, maxx, maxy)`` of the shapes in ``column`` of the GeoPackage ``path``'s ``layer``.
 
     Read from each geometry's stored envelope by SQL (about 0.5 us a feature); empty and null shapes,
@@ -411,20 +424,22 @@ def _feature_bounds(path: Path, layer: str, column: str) -> tuple[float, float, 
     edges = ", ".join(f'{how}(ST_{edge}("{geometry}"))' for how, edge in (
         ("MIN", "MinX"), ("MIN", "MinY"), ("MAX", "MaxX"), ("MAX", "MaxY")
     ))
-    _, _, _, values = pyogrio.raw.read(path, sql=f'SELECT {edges} FROM "{table}" WHERE NOT ST_IsEmpty("{geometry}")')
+    _, _, _, values = pyogrio.raw.read(
+        _source(path), sql=f'SELECT {edges} FROM "{table}" WHERE NOT ST_IsEmpty("{geometry}")'
+    )
     minx, miny, maxx, maxy = (float(value[0]) if len(value) else math.nan for value in values)
     if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
         return None
     return minx, miny, maxx, maxy
 
 
-def _read_bounds(path: Path, layer: str) -> tuple[float, float, float, float] | None:
+def _read_bounds(path: Location, layer: str) -> tuple[float, float, float, float] | None:
     """``(minx, miny, maxx, maxy)`` of the shapes of ``path``'s ``layer``, every feature read.
 
     For files whose only stored extent is a header's. Empty and null shapes are left out; None when no
     feature has a shape.
     """
-    _, _, wkb, _ = pyogrio.raw.read(path, layer=layer, columns=[])
+    _, _, wkb, _ = pyogrio.raw.read(_source(path), layer=layer, columns=[])
     minx, miny, maxx, maxy = (float(value) for value in shapely.total_bounds(shapely.from_wkb(wkb)))
     if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
         return None
