@@ -148,7 +148,9 @@ def predict_raster(
             ``predict_step``'s values, writes its probabilities as scores).
         vectorize: also write each class output's polygons, per class, as ``<name>.gpkg`` and
             ``<name>.parquet`` (GeoParquet) beside it.
-        simplify: tolerance (0 or more, in the output's CRS units) to simplify the polygons by, or None;
+        simplify: tolerance (0 or more, in the output's CRS units) to simplify the polygons by, or None: neighbouring
+            polygons are simplified together (``shapely.coverage_simplify``), so they neither overlap nor leave
+            gaps, and their edges along nodata and the raster's edges are kept;
             needs ``vectorize``.
         num_workers: threads reading windows ahead of the model (0: the calling one reads them). Threads, not
             processes: GDAL decodes outside Python's lock, and threads add no copy of the process's memory.

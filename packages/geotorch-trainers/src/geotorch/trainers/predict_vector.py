@@ -30,8 +30,11 @@ def polygons(path: Path, simplify: float | None = None) -> Iterator[tuple[shapel
 
     Args:
         path: a class raster (``uint8``/``uint16`` with a nodata value).
-        simplify: tolerance in the raster's CRS units for :func:`shapely.simplify` (topology
-            kept), or None to keep the pixel outlines.
+        simplify: tolerance in the raster's CRS units (about the square root of the area of the
+            corners removed) for :func:`shapely.coverage_simplify`, or None to keep the pixel outlines.
+            The polygons of a band of rows are simplified together, as the coverage they are: an edge two
+            polygons share is simplified once, so they neither overlap nor leave a gap, and the edges of
+            the coverage (along nodata, the raster's edges and the bands' row lines) are kept.
 
     Yields:
         ``(polygon, class)`` in the raster's CRS.
@@ -42,10 +45,12 @@ def polygons(path: Path, simplify: float | None = None) -> Iterator[tuple[shapel
             labels = source.read(1, window=window)
             valid = labels != source.nodata if source.nodata is not None else None
             transform = source.window_transform(window)
-            for geometry, value in rasterio.features.shapes(labels, mask=valid, transform=transform):
-                polygon = shapely.geometry.shape(geometry)
-                if simplify:
-                    polygon = shapely.simplify(polygon, simplify, preserve_topology=True)
+            found = list(rasterio.features.shapes(labels, mask=valid, transform=transform))
+            outlines = np.array([shapely.geometry.shape(geometry) for geometry, _ in found], dtype=object)
+            if simplify and len(outlines):
+                # Simplified one by one, neighbours moved their shared edge apart (6% of an area in no polygon).
+                outlines = shapely.coverage_simplify(outlines, simplify, simplify_boundary=False)
+            for polygon, (_, value) in zip(outlines, found, strict=True):
                 yield polygon, int(value)
 
 
