@@ -70,3 +70,15 @@ def test_a_window_west_of_the_seam_reads_no_step_of_the_next_zone(tmp_path: Path
     assert sample["image"].shape[0] == 1
     assert torch.equal(sample["time"], torch.tensor([pd.Timestamp("2020-06-01", tz="UTC").timestamp()],
                                                     dtype=torch.float64))
+
+
+def test_a_spatial_sampler_over_the_seam_series_reads_every_chip(tmp_path: Path) -> None:
+    # A plain grid dates each chip as its index entry: chips in the corners of the zone 33 tile's box, outside
+    # the tile, have its date alone. They read one step of fill, as every read of a file's box did before
+    # 64a8995 (which made them an IndexError, no file overlapping them: 345 of the 5416 chips of 2 km).
+    dataset = Tiles(seam_tiles(tmp_path), crs="EPSG:32632", res=1000.0, time_series=True)
+    x, _ = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True).transform(11.9, 46.0)
+    seam = BoundingBox(x - 4_000, x + 4_000, dataset.bounds.miny, dataset.bounds.maxy)
+    chips = list(GridGeoSampler(dataset, 2, roi=seam))
+    shapes = {tuple(dataset[chip]["image"].shape) for chip in chips}
+    assert shapes == {(1, 1, 2, 2)}

@@ -418,8 +418,11 @@ class RasterDataset(SceneFiles, GeoDataset):
         # a file crossing the antimeridian has an entry on each side: read it once.
         paths = list(dict.fromkeys(str(hit.object) for hit in hits if shares_area(hit.bounds, query)))
         if self.time_series:
-            # A file read in another CRS (a tile of the next UTM zone) makes no step where only its box lies.
-            paths = [path for path in paths if overlaps_outline(self.crs, self.res, footprint_of(self, path), query)]
+            # A file read in another CRS (a tile of the next UTM zone) makes no step where only its box lies,
+            # unless no file has a pixel there: a spatial sampler's chip in such a corner, dated as that file
+            # alone, reads its step of fill rather than nothing.
+            inside = [path for path in paths if overlaps_outline(self.crs, self.res, footprint_of(self, path), query)]
+            paths = inside or paths
         if self.time_series and not paths:
             raise IndexError(
                 f"{type(self).__name__}: query {query} only touches the edges of the files it meets (no file "
