@@ -787,3 +787,15 @@ def test_a_login_in_the_url_is_sent_to_its_host_alone_and_never_named(
         download_url(url.replace("payload.bin", "moved.bin"), tmp_path / "moved", md5=MD5, progress=False)
         assert served.headers_seen["moved.bin"][-1]["Authorization"] == "Basic dXNlcjpzM2NyZXQh"
         assert "Authorization" not in storage.headers_seen["payload.bin"][-1]
+
+
+def test_a_url_with_spaces_and_accents_is_sent_percent_encoded(
+    served: Any, tmp_path: Path, retry_waits: list[float]
+) -> None:
+    # As a user copies it from a file browser or a catalogue page, not encoded.
+    (served.root / "my scene é.bin").write_bytes(PAYLOAD)
+
+    path = download_url(served.base_url + "my scene é.bin", tmp_path, md5=MD5, progress=False)
+
+    assert path == tmp_path / "my scene é.bin" and path.read_bytes() == PAYLOAD
+    assert served.gets("my scene é.bin") == 1 and retry_waits == []

@@ -15,6 +15,7 @@ from geotorch.core.archive import archive_damage, extract_archive, extract_or_re
 from geotorch.core.durable import flush_folder
 from geotorch.core.errors import ChecksumError, DownloadCutError, DownloadError
 from geotorch.core.partial import NAME_MAX, is_partial, partial_file, sweep
+from geotorch.core.remote import request_url
 from geotorch.core.resume import Version, read_version, write_version
 from geotorch.core.retry import Retry
 from geotorch.core.transfer import Body, fetch, new_hasher, split_login
@@ -121,11 +122,12 @@ def download_url(
     values, a transfer coding other than chunked, a content coding other than gzip and deflate, and an
     empty body (unless a checksum says the file is empty).
 
-    A login in the URL (``https://user:password@host/...``) is sent as basic authentication to that host
-    alone, never on to a redirect's, and messages name the URL without it. The saved file's name never
-    comes from the server (neither a redirect's target nor a Content-Disposition header): it is
-    ``filename``, else the last segment of ``url``'s path. A name that could resolve outside ``root`` on
-    any platform is refused, not rewritten.
+    A URL with spaces or non-ASCII letters is sent percent-encoded (escapes already there are kept), as
+    browsers send it. A login in the URL (``https://user:password@host/...``) is sent as basic
+    authentication to that host alone, never on to a redirect's, and messages name the URL without it.
+    The saved file's name never comes from the server (neither a redirect's target nor a
+    Content-Disposition header): it is ``filename``, else the last segment of ``url``'s path. A name that
+    could resolve outside ``root`` on any platform is refused, not rewritten.
 
     Args:
         url: The http(s) URL to fetch.
@@ -161,7 +163,7 @@ def download_url(
         ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix`` (a resumed
             file: once downloaded again whole); the message names the file and both checksums.
     """
-    url, login = split_login(url)
+    url, login = split_login(request_url(url))
     name = _filename_from_url(url) if filename is None else inside_root(filename, "download_url: filename")
     if sha256_prefix is not None and not _HEX_PREFIX.fullmatch(sha256_prefix):
         raise ValueError(f"download_url: sha256_prefix={sha256_prefix!r} must be 1 to 64 hexadecimal digits")
