@@ -381,3 +381,20 @@ def test_a_command_like_no_other_gets_no_guess(capsys) -> None:
     status, _, err = run(capsys, "xyzzy")
     assert status == 2
     assert "did you mean" not in err
+
+
+def test_datasets_patterns_match_names_in_any_case(capsys):
+    # `geotorch datasets eurosat` said "no datasets registered matching eurosat" beside EuroSAT.
+    add_plugin(register_datasets=lambda register: (register(Scenes), register(Scenes, name="SceneSeries")))
+    _, out, _ = run(capsys, "datasets", "--json", "scenes")
+    assert [row["name"] for row in json.loads(out)] == ["Scenes"]
+    _, out, _ = run(capsys, "datasets", "SCENE*")
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["SceneSeries", "Scenes"]
+
+
+def test_download_of_a_name_in_another_case_names_the_registered_one(capsys, tmp_path, downloadable):
+    # "unknown dataset 'downloadable' (known: ...)" left the reader to find the name that differs in case.
+    status, _, err = run(capsys, "download", "downloadable", "--root", str(tmp_path))
+    assert (status, Downloadable.calls) == (1, [])
+    assert err == ("geotorch: error: unknown dataset 'downloadable': did you mean 'Downloadable'? "
+                   "(names are case-sensitive; `geotorch datasets` lists them)\n")

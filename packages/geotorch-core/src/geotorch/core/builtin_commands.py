@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from geotorch.core.catalog import get_dataset
+from geotorch.core.catalog import get_dataset, list_datasets
 from geotorch.core.commands import CommandRegistrar
 from geotorch.core.hookspecs import hookimpl
 from geotorch.core.listing import DATASET_FACTS, entries
@@ -47,12 +48,14 @@ def run_plugins(argv: Sequence[str]) -> int:
 
 
 def run_datasets(argv: Sequence[str]) -> int:
-    """``geotorch datasets [--json] [PATTERN ...]``."""
+    """``geotorch datasets [--json] [PATTERN ...]``: the registered datasets whose names match, ignoring case."""
     parser = argparse.ArgumentParser(prog="geotorch datasets", description="List registered datasets.")
-    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) a name must match")
+    parser.add_argument("patterns", nargs="*", metavar="PATTERN",
+                        help="fnmatch pattern(s) a name must match, in any case (eurosat, 'sentinel*')")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     options = parser.parse_args(argv)
-    rows = [{key: facts[key] for key in DATASET_COLUMNS} for facts in entries("dataset", options.patterns or None)]
+    rows = [{key: facts[key] for key in DATASET_COLUMNS} for facts in entries("dataset")
+            if matches_any_case(facts["name"], options.patterns)]
     if options.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -70,6 +73,12 @@ def run_datasets(argv: Sequence[str]) -> int:
     for line in table:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
     return 0
+
+
+def matches_any_case(name: str, patterns: Sequence[str]) -> bool:
+    """Whether ``name`` matches one of the fnmatch ``patterns`` in any case (``eurosat``: ``EuroSAT``); True if none."""
+    folded = name.casefold()
+    return not patterns or any(fnmatch.fnmatchcase(folded, pattern.casefold()) for pattern in patterns)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -90,7 +99,11 @@ def _size(value: str | float | None) -> str:
 
 
 def run_download(argv: Sequence[str]) -> int:
-    """``geotorch download NAME --root DIR``."""
+    """``geotorch download NAME --root DIR``.
+
+    Raises:
+        KeyError: if ``NAME`` is no registered dataset, naming the one it means when only its case differs.
+    """
     parser = argparse.ArgumentParser(
         prog="geotorch download",
         description="Download a registered dataset, verify its checksums and report where it is.",
@@ -98,6 +111,12 @@ def run_download(argv: Sequence[str]) -> int:
     parser.add_argument("name", help="a registered dataset name (see `geotorch datasets`)")
     parser.add_argument("--root", required=True, type=Path, help="folder to download into")
     options = parser.parse_args(argv)
+    registered = list_datasets()
+    if options.name not in registered:
+        same = [name for name in registered if name.casefold() == options.name.casefold()]
+        if same:
+            raise KeyError(f"unknown dataset {options.name!r}: did you mean {same[0]!r}? (names are case-sensitive; "
+                           "`geotorch datasets` lists them)")
     dataset = get_dataset(options.name, root=options.root, download=True, checksum=True)
     print(f"{options.name} is ready in {options.root.resolve()}")
     print(dataset)
