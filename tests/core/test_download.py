@@ -799,3 +799,16 @@ def test_a_url_with_spaces_and_accents_is_sent_percent_encoded(
 
     assert path == tmp_path / "my scene é.bin" and path.read_bytes() == PAYLOAD
     assert served.gets("my scene é.bin") == 1 and retry_waits == []
+
+
+def test_an_empty_file_at_the_target_is_fetched_again_when_no_checksum_vouches_for_it(
+    served: Any, tmp_path: Path
+) -> None:
+    # download_url never keeps an empty body without a checksum: an empty file there is another tool's leftover
+    # (an interrupted wget, a power cut before the rename was on disk, a touch), not a download.
+    (tmp_path / "payload.bin").touch()
+
+    path = download_url(served.url("payload.bin"), tmp_path, progress=False)
+
+    assert path.read_bytes() == PAYLOAD
+    assert served.gets("payload.bin") == 1

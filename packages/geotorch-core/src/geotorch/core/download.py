@@ -106,8 +106,8 @@ def download_url(
     file already held, read once, too), so the whole file is verified before it is renamed, with no second
     read. A resumed file that fails a checksum (the bytes kept were damaged, or of another version the
     server did not tell apart) is downloaded again once, from its first byte, with a warning. A target
-    already present and matching the checksums is not fetched again; one that does not match is deleted
-    and downloaded again.
+    already present and matching the checksums (without any, a file that is not empty) is not fetched
+    again; one that does not match is deleted and downloaded again.
 
     A body is complete when it has as many bytes as its one Content-Length, when a chunked body ends with
     its last chunk, and when a body sent with ``Content-Encoding: gzip`` (saved as sent under a ``.gz``,
@@ -177,7 +177,7 @@ def download_url(
             f"download_url: {blocking[0]} is a {'folder' if blocking[0] == target else 'file'}, so the download "
             f"cannot be saved as {target}; pass another filename or move it away"
         )
-    if check_integrity(target, md5, sha256) and (prefix is None or calculate_sha256(target).startswith(prefix)):
+    if _present(target, md5, sha256, prefix):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     # A damaged copy goes now, so that a failed retry leaves nothing behind rather than a bad file.
@@ -235,6 +235,19 @@ def download_url(
         flush_folder(target.parent)
         write_version(partial, None)
     return target
+
+
+def _present(target: Path, md5: str | None, sha256: str | None, prefix: str | None) -> bool:
+    """Whether ``target`` is a download that need not be fetched again: it matches the checksums given.
+
+    Without any, every file but an empty one: an empty body is never kept unchecked, so an empty file is not one of
+    ours (another tool's leftover, a file touched).
+    """
+    if not check_integrity(target, md5, sha256):
+        return False
+    if md5 is None and sha256 is None and prefix is None:
+        return target.stat().st_size > 0
+    return prefix is None or calculate_sha256(target).startswith(prefix)
 
 
 def _mismatch(
