@@ -39,6 +39,50 @@ def circling(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
         return np.asarray(bounds[:, 2] - bounds[:, 0] >= seam.width / 4)
 
 
+def torn(geometries: np.ndarray, target: CRS, longest: float) -> np.ndarray:
+    """Which of ``geometries``, projected to a ``target`` without seam, the projection tore apart.
+
+    A feature across a projection's discontinuity (the transverse Mercator's far side, where a field
+    near 170 W read in UTM 33N crosses the equator from y = +20,000 km to -20,000 km) or through a point
+    it cannot draw (a polar stereographic's opposite pole) comes out with coordinates that are not
+    finite or with an edge far longer than its pieces were cut to: as a polygon it covers places it does
+    not hold (all of Europe, burnt as that field). Such features are burnt by :func:`burn_circling`.
+
+    Args:
+        geometries: ``(N,)`` features in ``target``, their edges cut to a few km before projecting.
+        target: the dataset's CRS.
+        longest: the longest edge of a feature not torn, in ``target`` units.
+
+    Returns:
+        ``(N,)`` bool: True for the features to burn by :func:`burn_circling` instead.
+    """
+    tore = np.zeros(len(geometries), dtype=bool)
+    if seam_of(target) is not None or not len(geometries):
+        return tore
+    # A long step between consecutive vertices, then checked ring by ring (a multipolygon's parts may lie far
+    # apart): the few features with one are taken apart, not the many without (get_rings costs 4 us a polygon).
+    coordinates, owners = shapely.get_coordinates(geometries, return_index=True)
+    with np.errstate(invalid="ignore"):
+        step = (owners[1:] == owners[:-1]) & (np.hypot(*np.diff(coordinates, axis=0).T) > longest)
+    candidates = np.unique(owners[1:][step])
+    tore[candidates] = _long_edged(geometries[candidates], longest)
+    return np.asarray(tore | ~np.isfinite(shapely.bounds(geometries)).all(axis=1))
+
+
+def _long_edged(geometries: np.ndarray, longest: float) -> np.ndarray:
+    """Which of ``geometries`` have a ring or line with an edge longer than ``longest``."""
+    parts, part_owners = shapely.get_parts(geometries, return_index=True)
+    rings, ring_parts = shapely.get_rings(parts, return_index=True)
+    lines = np.flatnonzero(shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING)
+    owners = np.concatenate([part_owners[ring_parts], part_owners[lines]]).astype(np.int64)
+    coordinates, piece_of = shapely.get_coordinates(np.concatenate([rings, parts[lines]]), return_index=True)
+    with np.errstate(invalid="ignore"):
+        long = (piece_of[1:] == piece_of[:-1]) & (np.hypot(*np.diff(coordinates, axis=0).T) > longest)
+    found = np.zeros(len(geometries), dtype=bool)
+    found[owners[piece_of[1:][long]]] = True
+    return found
+
+
 def burn_circling(
     burnt: np.ndarray, grid: Grid, geometries: np.ndarray, numbers: np.ndarray, source: CRS
 ) -> np.ndarray:

@@ -26,7 +26,7 @@ from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_locations
 from geotorch.core.geo import Footprint, GeoDataset, as_res
 from geotorch.core.geoparquet import GeoParquetError
-from geotorch.core.globe_features import burn_circling, circling
+from geotorch.core.globe_features import burn_circling, circling, torn
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
 from geotorch.core.remote import Location, gdal_path, is_remote
@@ -44,6 +44,10 @@ EARTH_RADIUS_M = 6378137.0
 #: first, so that they follow their path in the dataset's CRS (4 degrees of the 50th parallel bow 1.9 km off
 #: their chord in UTM; 2 km of it, 0.1 m). Parcels' and buildings' edges are shorter and stay as they are.
 LONGEST_STRAIGHT_EDGE_M = 2000.0
+#: The longest edge, in metres in the dataset's CRS, of a feature cut as above and projected whole: a longer one
+#: jumped across a discontinuity of the projection (see :func:`geotorch.core.globe_features.torn`). Pieces of 2 km
+#: stretch to 12 km 80 degrees from a transverse Mercator's central meridian, to 115 km at 89 degrees.
+TORN_EDGE_M = 1_000_000.0
 
 #: Drivers whose layer extent is a stored declaration that may not hold the features (GeoPackage's
 #: gpkg_contents extent is informative only, GeoTools writes 0, 0, 0, 0; the bounding box of a shapefile's
@@ -264,8 +268,10 @@ class VectorDataset(GeoDataset):
         around = np.zeros(len(geometries), dtype=bool)
         if not same_crs(source_crs, self.crs):
             around = circling(geometries, source_crs, self.crs)
-            geometries = geometries.copy()
-            geometries[~around] = _reprojected(geometries[~around], source_crs, self.crs)
+            moved = geometries.copy()
+            moved[~around] = _reprojected(geometries[~around], source_crs, self.crs)
+            around |= torn(moved, self.crs, TORN_EDGE_M / _metres_per_unit(self.crs))
+            geometries = np.where(around, geometries, moved)
         kept = geometries[~around]
         left, _, right, _ = shapely.total_bounds(kept) if len(kept) else (0.0, 0.0, 0.0, 0.0)
         features = _Features(
