@@ -32,7 +32,7 @@ _RESOLUTION_SUFFIXES = ("", "_10m", "_20m", "_60m")
 class Sentinel2(ManualRaster):
     """Sentinel-2 MSI: thirteen bands at 10, 20 and 60 m, resampled onto one grid (10 m by default).
 
-    Band files are found anywhere in ``paths``, in the layouts ESA publishes:
+    Band files are found anywhere in ``paths``, in the layouts ESA and AWS publish:
 
     * L2A SAFE: ``GRANULE/*/IMG_DATA/R10m/T32UPU_20210101T103331_B02_10m.jp2``
       (and ``R20m``, ``R60m``); each band is read from the finest resolution
@@ -59,7 +59,9 @@ class Sentinel2(ManualRaster):
     A scene (tile and sensing time) is read from one product: ``paths``
     holding it twice, as L1C and L2A or as two copies or processing
     baselines in other folders, is refused naming both, since which one
-    would be read depends on the order files are listed in.
+    would be read depends on the order files are listed in. A sentinel-cogs
+    scene is not compared with SAFE products (its folder names no sensing
+    time): keep one copy of a scene in ``paths``.
     """
 
     filename_glob = "*T*_B*"
