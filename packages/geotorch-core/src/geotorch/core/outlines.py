@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 #: Points along each edge of a footprint followed in another CRS.
 EDGE_POINTS = 64
 
-#: Footprints wider or taller than this many degrees, or reaching this close to a pole, keep their box:
+#: Footprints wider or taller than WIDEST_DEGREES, or reaching past POLAR_DEGREES of latitude, keep their box:
 #: their images may wrap, fold or reach infinity (see :mod:`geotorch.core.extent`).
 WIDEST_DEGREES = 10.0
 POLAR_DEGREES = 80.0
@@ -36,8 +36,13 @@ POLAR_DEGREES = 80.0
 #: Most pixel centres of a window tested against an outline (see :func:`overlaps_outline`).
 MOST_CENTRES = 2**16
 
+#: Each dataset's footprints and CRS when its outlines were made, its footprints by item, and the outlines made.
+#: Kept beside the datasets, not in them, so that a dataset pickled for DataLoader workers carries none.
+_OUTLINES: weakref.WeakKeyDictionary[
+    GeoDataset, tuple[list[Footprint], CRS, dict[str, Footprint], dict[str, shapely.Polygon | None]]
+] = weakref.WeakKeyDictionary()
 
-@functools.lru_cache(maxsize=8192)
+
 def outline(source: CRS, bounds: tuple[float, float, float, float], target: CRS) -> shapely.Polygon | None:
     """A footprint's outline in ``target``, grown by how far its edges bow between the points followed.
 
@@ -91,39 +96,46 @@ def _lonlat() -> CRS:
     return CRS.from_epsg(4326)
 
 
-def footprints_by_item(dataset: GeoDataset) -> Mapping[str, Footprint]:
-    """Each indexed item's footprint by ``str(item)``; empty for a dataset without footprints (a split, a union)."""
+def outline_of(dataset: GeoDataset, item: Any) -> shapely.Polygon | None:
+    """The :func:`outline` of indexed ``item`` in ``dataset``'s CRS, made once per dataset and item.
+
+    Returns:
+        None for an item without a footprint (a dataset without footprints: a split, a union) or
+        whose box must do (see :func:`outline`).
+    """
     footprints = getattr(dataset, "_footprints", None)
     if footprints is None:
-        return {}
-    known = dataset.__dict__.get("_footprint_of")
-    if known is None or known[0] is not footprints:
-        known = (footprints, {str(footprint.item): footprint for footprint in footprints})
-        dataset.__dict__["_footprint_of"] = known
-    return known[1]
+        return None
+    crs = dataset.crs
+    known = _OUTLINES.get(dataset)
+    if known is None or known[0] is not footprints or known[1] is not crs:
+        known = (footprints, crs, {str(footprint.item): footprint for footprint in footprints}, {})
+        _OUTLINES[dataset] = known
+    _, _, by_item, shapes = known
+    key = str(item)
+    if key not in shapes:
+        footprint = by_item.get(key)
+        shapes[key] = None if footprint is None else outline(footprint.crs, footprint.bounds, crs)
+    return shapes[key]
 
 
-def overlaps_outline(crs: CRS, res: tuple[float, float], footprint: Footprint | None, query: BoundingBox) -> bool:
-    """Whether a read of ``query`` at ``res`` in ``crs`` gets some pixel of a file whose index box it meets.
+def overlaps_outline(shape: shapely.Polygon | None, res: tuple[float, float], query: BoundingBox) -> bool:
+    """Whether a read of ``query`` at ``res`` gets some pixel of a file of outline ``shape`` whose index box it meets.
 
     GDAL fills a pixel of the window's grid (``res`` from its top-left corner) from the file where
     the pixel's centre lies inside the file: a window meeting the outline in a sliver between
     centres gets none.
 
     Args:
-        crs: the dataset's CRS.
+        shape: the file's outline in the dataset's CRS (see :func:`outline_of`); None: its box decides.
         res: the dataset's pixel size ``(x, y)``.
-        footprint: the file's footprint (None: its box decides).
         query: the window.
 
     Returns:
         False when ``query`` has width and height and no pixel centre of it lies in the outline;
         True otherwise (also where the outline is unknown, see :func:`outline`).
     """
-    if footprint is None or not (query.maxx > query.minx and query.maxy > query.miny):
-        return True
-    shape = outline(footprint.crs, footprint.bounds, crs)
-    if shape is None:
+    if shape is None or not (query.maxx > query.minx and query.maxy > query.miny):
         return True
     part = shapely.intersection(shape, shapely.box(query.minx, query.miny, query.maxx, query.maxy))
     if part.is_empty or part.area <= 0:
@@ -140,8 +152,3 @@ def overlaps_outline(crs: CRS, res: tuple[float, float], footprint: Footprint | 
         return True
     xs, ys = np.meshgrid(query.minx + (columns + 0.5) * res_x, query.maxy - (rows + 0.5) * res_y)
     return bool(shapely.intersects_xy(part, xs.ravel(), ys.ravel()).any())
-
-
-def footprint_of(dataset: GeoDataset, item: Any) -> Footprint | None:
-    """The footprint of ``item`` in ``dataset`` (see :func:`footprints_by_item`), or None."""
-    return footprints_by_item(dataset).get(str(item))

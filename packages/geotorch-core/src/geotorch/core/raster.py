@@ -25,7 +25,7 @@ from geotorch.core.handles import FileHandleCache, open_files
 from geotorch.core.lifecycle import choose_bands
 from geotorch.core.mosaic import ReadPlan
 from geotorch.core.nodata import dataset_nodata, holds, warn_of_unheld_fill
-from geotorch.core.outlines import footprint_of, overlaps_outline
+from geotorch.core.outlines import outline_of, overlaps_outline
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
@@ -421,7 +421,7 @@ class RasterDataset(SceneFiles, GeoDataset):
             # A file read in another CRS (a tile of the next UTM zone) makes no step where only its box lies,
             # unless no file has a pixel there: a spatial sampler's chip in such a corner, dated as that file
             # alone, reads its step of fill rather than nothing.
-            inside = [path for path in paths if overlaps_outline(self.crs, self.res, footprint_of(self, path), query)]
+            inside = [path for path in paths if overlaps_outline(outline_of(self, path), self.res, query)]
             paths = inside or paths
         if self.time_series and not paths:
             raise IndexError(

@@ -30,7 +30,7 @@ import torch
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
 from geotorch.core.geo import GeoDataset
-from geotorch.core.outlines import footprint_of, overlaps_outline
+from geotorch.core.outlines import outline_of, overlaps_outline
 from geotorch.samplers.arguments import as_count
 from geotorch.samplers.constants import MAX_WINDOWS
 from geotorch.samplers.distributed import draw_seed
@@ -136,7 +136,7 @@ class TemporalSampler(GeoSampler):
             dataset = self.dataset
             hits = [
                 hit for hit in hits
-                if overlaps_outline(dataset.crs, dataset.res, footprint_of(dataset, hit.object), location)
+                if overlaps_outline(outline_of(dataset, hit.object), dataset.res, location)
             ]
         boxes = np.array([hit.bounds for hit in hits], dtype=np.float64).reshape(-1, 6)
         keep = (boxes[:, 4] > MIN_TIME) & (boxes[:, 5] < MAX_TIME)
