@@ -168,3 +168,22 @@ def test_ctrl_c_during_a_fit_exits_130_saying_interrupted(
         signal.signal(signal.SIGINT, handler)
     assert status == 130
     assert capsys.readouterr().err.rstrip().endswith("geotorch: interrupted")
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["fit"], "no task (model:) and no datamodule (data:) given"),
+        (["validate", "--model=SemanticSegmentationTask"], "no datamodule (data:) given"),
+    ],
+    ids=["nothing", "no datamodule"],
+)
+def test_a_command_without_a_config_says_how_to_give_one(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A newcomer's first `geotorch fit` said "the following arguments are required: fit.data, fit.model".
+    assert main(argv) == 2
+    error, hint = capsys.readouterr().err.strip().splitlines()
+    assert error == (f"geotorch {argv[0]}: error: {says}: give a config, --config NAME_OR_FILE (`geotorch configs` "
+                     "lists the shipped ones: --config quickstart), or the classes, --model CLASS and --data CLASS")
+    assert hint == f"(`geotorch {argv[0]} --help` lists the options)"

@@ -8,6 +8,10 @@ import textwrap
 #: The first line of jsonargparse's error for a value no member of an ``X | None`` union accepts.
 _UNION = re.compile(r'^Parser key "(?P<key>[^"]+)":\n\s+Does not validate against any of the Union subtypes\n')
 _NONE_ERROR = "Expected a <class 'NoneType'>"
+#: How argparse begins its error for required options not given.
+_REQUIRED = "the following arguments are required: "
+#: What each section a subcommand requires holds, as a newcomer's error names it.
+_SECTIONS = {"model": "task (model:)", "data": "datamodule (data:)"}
 
 
 def parse_error_line(message: str) -> str:
@@ -20,6 +24,10 @@ def parse_error_line(message: str) -> str:
     ignore_index: Expected a <class 'int'>; given: nodata``, not the class's whole ``init_args``. A message of
     another form is kept, its lines joined.
     """
+    missing = _missing_sections(message)
+    if missing:
+        return (f"no {' and no '.join(missing)} given: give a config, --config NAME_OR_FILE (`geotorch configs` "
+                "lists the shipped ones: --config quickstart), or the classes, --model CLASS and --data CLASS")
     union = _UNION.match(message)
     errors, _, given = message.partition("\n  Given value type:")
     _, found, listed = errors.partition("\n  Errors:\n")
@@ -41,3 +49,13 @@ def _entry_line(entry: str) -> str:
     if _UNION.match(nested):
         return f"{' '.join(head.split())} {parse_error_line(nested)}"
     return " ".join(entry.split())
+
+
+def _missing_sections(message: str) -> list[str]:
+    """What the ``model`` and ``data`` sections hold, for those a "required" error names (``fit.model``); else []."""
+    if not message.startswith(_REQUIRED):
+        return []
+    keys = [key.strip().rpartition(".")[2] for key in message.removeprefix(_REQUIRED).split(",")]
+    if not keys or any(key not in _SECTIONS for key in keys):
+        return []
+    return [_SECTIONS[section] for section in _SECTIONS if section in keys]
