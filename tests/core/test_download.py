@@ -812,3 +812,23 @@ def test_an_empty_file_at_the_target_is_fetched_again_when_no_checksum_vouches_f
 
     assert path.read_bytes() == PAYLOAD
     assert served.gets("payload.bin") == 1
+
+
+@pytest.mark.real_data
+def test_a_file_url_is_copied_and_verified_as_torchvision_does(real_data: Path, tmp_path: Path) -> None:
+    # torchvision's download_url (TorchGeo 0.10.1's) fetches file: URLs through urllib: a local mirror works.
+    source = real_data / "RGB.byte.tif"
+
+    path = download_url(source.as_uri(), tmp_path / "mirror", md5=calculate_md5(source), progress=False)
+
+    assert path == tmp_path / "mirror" / "RGB.byte.tif" and path.read_bytes() == source.read_bytes()
+    with pytest.raises(DownloadError, match=re.escape(f"{(tmp_path / 'gone.tif').as_uri()}: cannot read ")):
+        download_url((tmp_path / "gone.tif").as_uri(), tmp_path / "mirror", progress=False)
+
+
+@pytest.mark.parametrize("url", ["s3://bucket/scene.tif", "gs://bucket/scene.tif", "example.com/scene.tif"])
+def test_a_url_of_another_scheme_is_refused_naming_it(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"download_url: {url!r} is no http(s) or file URL")):
+        download_url(url, tmp_path, progress=False)
+
+    assert list(tmp_path.iterdir()) == []

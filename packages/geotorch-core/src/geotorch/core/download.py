@@ -14,6 +14,7 @@ from pathlib import Path
 from geotorch.core.archive import archive_damage, extract_archive, extract_or_remove, is_archive
 from geotorch.core.durable import flush_folder
 from geotorch.core.errors import ChecksumError, DownloadCutError, DownloadError
+from geotorch.core.file_urls import copy_file_url
 from geotorch.core.partial import NAME_MAX, is_partial, partial_file, sweep
 from geotorch.core.remote import request_url
 from geotorch.core.resume import Version, read_version, write_version
@@ -122,15 +123,17 @@ def download_url(
     values, a transfer coding other than chunked, a content coding other than gzip and deflate, and an
     empty body (unless a checksum says the file is empty).
 
-    A URL with spaces or non-ASCII letters is sent percent-encoded (escapes already there are kept), as
-    browsers send it. A login in the URL (``https://user:password@host/...``) is sent as basic
-    authentication to that host alone, never on to a redirect's, and messages name the URL without it.
+    A ``file:`` URL is copied from the local file it names (as torchvision's ``download_url`` fetches it
+    through urllib), verified and renamed alike. A URL with spaces or non-ASCII letters is sent
+    percent-encoded (escapes already there are kept), as browsers send it. A login in the URL
+    (``https://user:password@host/...``) is sent as basic authentication to that host alone, never on to
+    a redirect's, and messages name the URL without it.
     The saved file's name never comes from the server (neither a redirect's target nor a
     Content-Disposition header): it is ``filename``, else the last segment of ``url``'s path. A name that
     could resolve outside ``root`` on any platform is refused, not rewritten.
 
     Args:
-        url: The http(s) URL to fetch.
+        url: The http(s) or file URL to fetch.
         root: The folder to save into, created if missing.
         filename: The name to save as, relative to ``root``: plain names joined by ``/`` (missing folders are
             created). Defaults to the last segment of the URL's path, percent-decoded.
@@ -151,7 +154,8 @@ def download_url(
             backslash or a NUL, names a drive (``C:``), is longer than 255 bytes or is named like a partial
             download or extraction; if the target is a folder, or a folder on its way is a file;
             or, without ``filename``, if the URL's last path segment is missing, holds an encoded slash or
-            has one of those faults. The message names the argument or the URL. Also if ``sha256_prefix`` is
+            has one of those faults. The message names the argument or the URL. Also if ``url`` is no http(s)
+            or file URL (``s3://...``, a host without a scheme). Also if ``sha256_prefix`` is
             not 1 to 64 hexadecimal digits, or if ``retry`` is a negative number.
         TypeError: If ``retry`` is neither a :class:`geotorch.core.retry.Retry`, a whole number nor None.
         DownloadError: If the server answers with an HTTP error, cannot be reached, or its response does not
@@ -163,6 +167,13 @@ def download_url(
         ChecksumError: If the received bytes do not match ``md5``, ``sha256`` or ``sha256_prefix`` (a resumed
             file: once downloaded again whole); the message names the file and both checksums.
     """
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https", "file"):
+        raise ValueError(
+            f"download_url: {url!r} is no http(s) or file URL; read s3://, gs:// and az:// objects where they are "
+            "(RasterDataset(paths=...)) or copy them with their store's tool, and give a host its scheme "
+            "('https://example.com/...')"
+        )
     url, login = split_login(request_url(url))
     name = _filename_from_url(url) if filename is None else inside_root(filename, "download_url: filename")
     if sha256_prefix is not None and not _HEX_PREFIX.fullmatch(sha256_prefix):
@@ -191,6 +202,8 @@ def download_url(
 
         def fetched(kept: Version | None) -> Body:
             try:
+                if scheme == "file":
+                    return copy_file_url(url, out, algorithms)
                 return fetch(
                     url,
                     out,
