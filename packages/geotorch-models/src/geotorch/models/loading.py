@@ -35,6 +35,7 @@
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
 import reprlib
@@ -152,14 +153,34 @@ def is_checkpoint_path(text: str) -> bool:
 
 
 def default_in_chans(weights: Weights | None, in_chans: int | None, bands: Sequence[str] | None) -> int:
-    """The band count to build with: ``in_chans``, else ``len(bands)``, else the weights' own, else 3 (RGB)."""
+    """The band count to build with: ``in_chans``, else ``len(bands)``, else the weights' own, else 3 (RGB).
+
+    Raises:
+        TypeError: if ``in_chans`` is not a whole number (a float, a bool, a string); numpy integers are taken.
+        ValueError: if ``in_chans`` is below 1.
+    """
     if in_chans is not None:
-        return in_chans
+        return checked_in_chans(in_chans)
     if bands is not None:
         return len(bands)
     if weights is not None and weights.in_chans is not None:
         return weights.in_chans
     return 3
+
+
+def checked_in_chans(in_chans: object) -> int:
+    """``in_chans`` as an ``int`` (numpy integers taken), refused unless a whole number of bands, 1 or more.
+
+    Raises:
+        TypeError: if it is not a whole number (``2.0``, ``True``, ``"3"``).
+        ValueError: if it is below 1.
+    """
+    if isinstance(in_chans, bool) or not hasattr(in_chans, "__index__"):
+        raise TypeError(f"in_chans={in_chans!r} must be a whole number, the number of input bands")
+    count = operator.index(in_chans)
+    if count < 1:
+        raise ValueError(f"in_chans={count} must be 1 or more, the number of input bands")
+    return count
 
 
 def first_layer_key(module: nn.Module) -> str | None:
