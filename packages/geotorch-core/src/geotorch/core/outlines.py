@@ -33,8 +33,9 @@ EDGE_POINTS = 64
 WIDEST_DEGREES = 10.0
 POLAR_DEGREES = 80.0
 
-#: Most pixel centres of a window tested against an outline (see :func:`overlaps_outline`).
-MOST_CENTRES = 2**16
+#: Most pixel centres of a window tested against an outline (see :func:`overlaps_outline`): the part of a
+#: window along the edge of a file, some rows or columns of it, 0.6 ms at most.
+MOST_CENTRES = 2**12
 
 #: Each dataset's footprints and CRS when its outlines were made, its footprints by item, and the outlines made.
 #: Kept beside the datasets, not in them, so that a dataset pickled for DataLoader workers carries none.
@@ -137,7 +138,10 @@ def overlaps_outline(shape: shapely.Polygon | None, res: tuple[float, float], qu
     """
     if shape is None or not (query.maxx > query.minx and query.maxy > query.miny):
         return True
-    part = shapely.intersection(shape, shapely.box(query.minx, query.miny, query.maxx, query.maxy))
+    window = shapely.box(query.minx, query.miny, query.maxx, query.maxy)
+    if shapely.covers(shape, window):
+        return True
+    part = shapely.intersection(shape, window)
     if part.is_empty or part.area <= 0:
         return False
     left, bottom, right, top = part.bounds
