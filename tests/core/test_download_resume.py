@@ -511,3 +511,20 @@ def test_a_resumed_download_that_fails_its_checksum_is_fetched_again_from_the_fi
     assert path.read_bytes() == PAYLOAD
     assert [asked for asked, _ in _ranges_asked(served)][-2:] == [f"bytes={HALF}-", None]
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_messages_of_a_presigned_download_name_its_url_without_the_signature(
+    served: Any, tmp_path: Path, retry_waits: list[float]
+) -> None:
+    # Errors and warnings end up in logs and CI output: a signature there is a credential anyone reading can use.
+    url = _presigned(served.url("payload.bin"), "5ec7e7") + "&X-Amz-Security-Token=t0k3n"
+    served.ranges = False
+    served.truncate("payload.bin", HALF)
+
+    with pytest.warns(UserWarning, match="trying again") as warned, pytest.raises(DownloadCutError) as raised:
+        download_url(url, tmp_path, "payload.bin", progress=False, retry=1)
+
+    said = [str(raised.value), *(str(warning.message) for warning in warned)]
+    assert all("5ec7e7" not in text and "t0k3n" not in text for text in said), said
+    assert all(served.url("payload.bin") + "?X-Amz-Algorithm=AWS4-HMAC-SHA256" in text for text in said), said
+    assert raised.value.url == url  # the error still carries the URL itself, for code that retries with it

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from geotorch.core.url_secrets import redacted
+
 
 class DatasetNotFoundError(FileNotFoundError):
     """A dataset's files are not where it looked.
@@ -156,13 +158,16 @@ class ChecksumError(ValueError):
 class DownloadError(OSError):
     """A URL could not be fetched completely (HTTP error, unreachable host, connection cut short).
 
+    The message shows the URL without the values of its credentials (:func:`geotorch.core.url_secrets.redacted`).
+
     Attributes:
-        url: The URL that failed.
+        url: The URL that failed, as given.
         reason: What went wrong.
     """
 
     def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
+        # Messages reach logs: the URL is shown without its signature, token or password (url keeps them).
+        super().__init__(f"{redacted(url)}: {reason}")
         self.url = url
         self.reason = reason
 

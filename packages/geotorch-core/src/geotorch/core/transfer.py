@@ -32,6 +32,7 @@ from geotorch.core.errors import BodyError, DownloadCutError, DownloadError
 from geotorch.core.http_body import ContentDecoder, announced_length, confirm_length, content_decoder
 from geotorch.core.resume import Version
 from geotorch.core.retry import TRANSIENT_STATUSES, Retry
+from geotorch.core.url_secrets import redacted
 
 _CHUNK_BYTES = 1 << 20
 # Some hosts refuse urllib's default "Python-urllib/x.y" agent.
@@ -250,7 +251,7 @@ class _Transfer:
                 delay, left = self.retry.delay(failures, cut.retry_after), self.retry.attempts - failures + 1
                 # Said as curl and GDAL say it: a silent server would otherwise keep the caller minutes without a word.
                 warnings.warn(
-                    f"download_url: {self.url}: {cut.reason}; trying again in {delay:g} s "
+                    f"download_url: {redacted(self.url)}: {cut.reason}; trying again in {delay:g} s "
                     f"({left} more {'try' if left == 1 else 'tries'} unless one brings more bytes)",
                     stacklevel=5,
                 )
