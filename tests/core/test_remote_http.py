@@ -293,3 +293,14 @@ def test_a_server_challenging_for_basic_credentials_is_answered_under_gdal_http_
     monkeypatch.setenv("GDAL_HTTP_AUTH", "ANYSAFE")
     with pytest.raises(OSError, match="401"):
         RasterDataset(paths=server.url("a.tif"), cache=False)
+
+
+def test_a_url_carrying_its_login_is_read_with_it(server: LocalHTTPServer) -> None:
+    """https://user:password@host/...: curl (GDAL) sends the login; our HEAD took 'me:p w@127.0.0.1' for the host."""
+    local = _tile(server.root, "a.tif", 32631)
+    server.required_headers = {"Authorization": "Basic " + base64.b64encode(b"me:p@ss w").decode()}
+    url = server.url("a.tif").replace("http://", "http://me:p%40ss%20w@")
+    # Before: http.client.InvalidURL "URL can't contain control characters. 'me:p@ss w@127.0.0.1'" (a login of
+    # plain characters: OSError '...: request failed: [Errno -2] Name or service not known').
+    remote = RasterDataset(paths=url, cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])

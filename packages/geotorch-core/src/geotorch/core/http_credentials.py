@@ -10,7 +10,8 @@ files send them too, through :data:`OPENER`, which drops them, and any ``Authori
 from a request redirected to another host (a private API redirecting to a presigned storage URL): as
 curl does, credentials stay with the host they were given for. A request without an ``Authorization``
 header carries the login of its host's entry in the netrc file GDAL's curl reads (``GDAL_HTTP_NETRC``,
-on unless ``NO``; ``GDAL_HTTP_NETRC_FILE``, else ``~/.netrc``), as basic authentication, as curl sends it.
+on unless ``NO``; ``GDAL_HTTP_NETRC_FILE``, else ``~/.netrc``), as basic authentication, as curl sends it;
+the login of a URL's user part (``https://user:password@host/...``) wins over it.
 """
 
 from __future__ import annotations
@@ -114,6 +115,29 @@ def netrc_authorization(url: str) -> str | None:
     return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
 
 
+class _UrlLogin(urllib.request.BaseHandler):
+    """Sends the login of a URL's user part (``https://user:password@host/...``) as curl does: Basic, to that host.
+
+    urllib would take ``user:password@host`` for the host name and fail to resolve it.
+    """
+
+    handler_order = 400  # before _NetrcLogin: the URL's login wins over the netrc file's, as in curl
+
+    def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
+        parts = urllib.parse.urlsplit(request.full_url)
+        if parts.username is None:
+            return request
+        user, password = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+        request.full_url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+        if not request.has_header("Authorization"):
+            login = base64.b64encode(f"{user}:{password}".encode()).decode()
+            # Unredirected: a redirect to another host does not carry it.
+            request.add_unredirected_header("Authorization", f"Basic {login}")
+        return request
+
+    https_request = http_request
+
+
 class _NetrcLogin(urllib.request.BaseHandler):
     """Adds the netrc login of each request's host (redirects included) where no Authorization is set."""
 
@@ -190,5 +214,9 @@ def _origin(url: str) -> tuple[str, str]:
 
 #: An opener whose redirects to another host carry no credentials (see the module).
 OPENER = urllib.request.build_opener(
-    _CredentialsStayWithTheirHost(), _NetrcLogin(), _AnsweredBasic(_UserPassword()), _AnsweredDigest(_UserPassword())
+    _CredentialsStayWithTheirHost(),
+    _UrlLogin(),
+    _NetrcLogin(),
+    _AnsweredBasic(_UserPassword()),
+    _AnsweredDigest(_UserPassword()),
 )
