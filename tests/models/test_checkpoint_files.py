@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from geotorch.core import get_model
-from geotorch.models import load_checkpoint
+from geotorch.models import UnsafeCheckpointError, load_checkpoint
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,22 @@ def test_a_truncated_safetensors_file_is_named(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-100])
     with pytest.raises(ValueError, match=rf"^{path}: not a readable safetensors file \("):
         load_checkpoint(path)
+
+
+def test_a_torchscript_archive_is_named_as_one_with_the_way_to_a_state_dict(tmp_path: Path) -> None:
+    model = get_model("resnet18", weights=None, in_chans=3, num_classes=0).eval()
+    path = tmp_path / "resnet18-scripted.pt"
+    torch.jit.save(torch.jit.trace(model, torch.rand(1, 3, 32, 32)), path)
+    # torch's own message advised weights_only=False, which GeoTorch never does
+    with pytest.raises(ValueError, match=rf"^{path}: a TorchScript archive \(torch\.jit\.save\), not a state dict.*"
+                                         r"state_dict\(\) with torch\.save") as raised:
+        get_model("resnet18", weights=str(path), in_chans=3, num_classes=0)
+    assert "weights_only=False" not in str(raised.value)
+
+
+def test_a_whole_model_saved_with_torch_save_is_named_with_its_class(tmp_path: Path) -> None:
+    path = tmp_path / "resnet18-whole.pt"
+    torch.save(get_model("resnet18", weights=None, in_chans=3, num_classes=0), path)
+    with pytest.raises(UnsafeCheckpointError, match=r"\(timm\.models\.resnet\.ResNet\).*torch\.save\(model\).*"
+                                                    r"state_dict\(\) alone"):
+        get_model("resnet18", weights=str(path), in_chans=3, num_classes=0)

@@ -15,6 +15,7 @@ import pickle
 import re
 import urllib.parse
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -39,6 +40,8 @@ _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 _WRAPPERS = ("state_dict", "model")
 #: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
 _ZIP_MAGIC, _PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
+#: How torch names the first class its weights-only unpickler refused (``GLOBAL timm.models.resnet.ResNet``).
+_GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
 #: How many bytes tell a safetensors file: its header's length (8 bytes, little-endian), then the header's ``{``.
 _SAFETENSORS_HEAD = 9
 
@@ -254,11 +257,19 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
             raise ValueError(f"{path}: not a PyTorch checkpoint ({found})")
         content = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
+        refused = _GLOBAL.search(str(error))
         raise UnsafeCheckpointError(
-            f"{path}: refused, it holds objects other than tensors and plain containers, and unpickling them "
-            "could run code; GeoTorch loads weights only with torch.load(weights_only=True)"
+            f"{path}: refused, it holds objects other than tensors and plain containers"
+            f"{f' ({refused.group(1)})' if refused else ''}, and unpickling them could run code; GeoTorch loads "
+            "weights only with torch.load(weights_only=True): a whole model saved with torch.save(model), or a "
+            "training checkpoint with its arguments? save the model's state_dict() alone"
         ) from error
     except (RuntimeError, EOFError, OSError) as error:
+        if is_torchscript(path):
+            raise ValueError(
+                f"{path}: a TorchScript archive (torch.jit.save), not a state dict; GeoTorch reads weights without "
+                "running code: save the model's state_dict() with torch.save and give that file"
+            ) from error
         raise ValueError(f"{path}: not a readable PyTorch checkpoint ({error})") from error
     if isinstance(content, dict):
         for key in _WRAPPERS:
@@ -268,6 +279,16 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     if not isinstance(content, dict) or not all(isinstance(value, Tensor) for value in content.values()):
         raise ValueError(f"{path}: holds no state dict (a mapping of parameter names to tensors)")
     return {str(key): value for key, value in content.items()}
+
+
+def is_torchscript(path: str | Path) -> bool:
+    """Whether ``path`` is a TorchScript archive: a zip archive holding the model's code and ``constants.pkl``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return any(name.endswith("/constants.pkl") for name in names) and any("/code/" in name for name in names)
 
 
 def is_safetensors(head: bytes) -> bool:
