@@ -205,3 +205,25 @@ def test_the_writers_output_of_a_signed_url_is_tagged_without_its_signature(
     with rasterio.open(writer.written[0]) as result, rasterio.open(server.root / "scene.tif") as source:
         assert result.tags()["source"] == server.url("scene.tif")
         np.testing.assert_array_equal(result.read(1), source.read(1).astype("float32"))
+
+
+def test_predict_rasters_warnings_and_notes_show_a_signed_url_without_its_signature(
+    server: LocalHTTPServer, tmp_path: Path
+) -> None:
+    # Both named the URL as given, 'X-Amz-Signature=secret' included: a credential copied into every log.
+    image = np.random.default_rng(0).uniform(0, 1, (3, 20, 20)).astype("float32")
+    image[0, 3, 3] = np.nan
+    with rasterio.open(server.root / "ndvi.tif", "w", driver="GTiff", width=20, height=20, count=3, dtype="float32",
+                       crs="EPSG:32633", transform=Affine(10, 0, 500_000, 0, -10, 4_000_000)) as target:
+        target.write(image)
+    signed = server.url("ndvi.tif") + "?X-Amz-Signature=secret&X-Amz-Expires=60"
+    with pytest.warns(UserWarning, match="NaN or infinite") as caught:
+        predict_raster(_model(), signed, tmp_path / "out", patch_size=16)
+    said = [str(warning.message) for warning in caught if "NaN or infinite" in str(warning.message)]
+    assert said and all("secret" not in message and server.url("ndvi.tif") in message for message in said)
+    with pytest.raises(RuntimeError) as raised:
+        predict_raster(nn.Conv2d(4, 2, 1), signed, tmp_path / "other", patch_size=16)
+    assert raised.value.__notes__ == [
+        f"predict_raster: raised running the model on windows (4, 3, 16, 16) (B, bands, height, width) of "
+        f"{server.url('ndvi.tif')}"
+    ]

@@ -366,7 +366,10 @@ def predict_raster(
                         logits = model(batch.to(precision))
                     except Exception as error:
                         # The model's own error (a band count it does not take, say) says nothing of the inputs.
-                        files = dict.fromkeys(layouts[plan[position][0]].source for position in positions)
+                        # (URLs without their query: a signed URL's signature is a credential, not for logs.)
+                        files = dict.fromkeys(
+                            source_tag(layouts[plan[position][0]].source or "") for position in positions
+                        )
                         error.add_note(
                             f"predict_raster: raised running the model on windows {tuple(images.shape)} (B, bands, "
                             f"height, width) of {', '.join(map(str, files))}"
@@ -414,9 +417,9 @@ def predict_raster(
             module.training = training
     for number, count in sorted(reader.non_finite.items()):
         warnings.warn(
-            f"predict_raster: {layouts[number].source} holds NaN or infinite values that are not its nodata at "
-            f"{count} pixels of its output (its own pixels, or those of its warp onto crs=); they reach the model as "
-            "pixels without data (each band's nodata value, else 0) and are nodata in the output",
+            f"predict_raster: {source_tag(layouts[number].source or '')} holds NaN or infinite values that are not "
+            f"its nodata at {count} pixels of its output (its own pixels, or those of its warp onto crs=); they reach "
+            "the model as pixels without data (each band's nodata value, else 0) and are nodata in the output",
             stacklevel=2,
         )
     return written
