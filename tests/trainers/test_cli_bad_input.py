@@ -187,3 +187,19 @@ def test_a_command_without_a_config_says_how_to_give_one(
     assert error == (f"geotorch {argv[0]}: error: {says}: give a config, --config NAME_OR_FILE (`geotorch configs` "
                      "lists the shipped ones: --config quickstart), or the classes, --model CLASS and --data CLASS")
     assert hint == f"(`geotorch {argv[0]} --help` lists the options)"
+
+
+@pytest.mark.parametrize(
+    ("option", "meant"),
+    [("--model=SemanticSegmentationTsk", "SemanticSegmentationTask"),
+     ("--model=semanticsegmentationtask", "SemanticSegmentationTask"),
+     ("--data=DemoDataModuel", "DemoDataModule")],
+    ids=["typo", "case", "swapped letters"],
+)
+def test_a_misspelt_task_or_datamodule_names_the_registered_one(
+    option: str, meant: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "unknown task 'SemanticSegmentationTsk' (known: <14 tasks>)": a hint came only for a part of a name.
+    assert main(["fit", "--config", "quickstart", option]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert f"; did you mean {meant}? (known: " in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import functools
 import importlib
@@ -231,7 +232,7 @@ class Registry(Mapping[str, Entry]):
             return self._entries[name]
         except KeyError:
             known = ", ".join(sorted(self._entries)) or "none registered"
-            close = fnmatch.filter(sorted(self._entries), f"*{name}*")
+            close = _near(name, sorted(self._entries))
             hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
             raise KeyError(f"unknown {self.kind} {name!r}{hint} (known: {known})") from None
 
@@ -248,3 +249,19 @@ def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(value, (list, tuple, set, frozenset)) and not isinstance(wanted, (list, tuple)):
         return wanted in value
     return bool(value == wanted)
+
+
+def _near(name: str, names: list[str]) -> list[str]:
+    """The registered ``names`` that ``name`` most likely means: those holding it, else one of another case or spelling.
+
+    ``Segmentation`` -> every ``*Segmentation*``; ``semanticsegmentationtask`` or ``SemanticSegmentationTsk``
+    -> ``SemanticSegmentationTask``.
+    """
+    holding = fnmatch.filter(names, f"*{name}*")
+    if holding:
+        return holding
+    folded = {known.casefold(): known for known in names}
+    wanted = str(name).casefold()
+    if wanted in folded:
+        return [folded[wanted]]
+    return [folded[close] for close in difflib.get_close_matches(wanted, list(folded), n=1, cutoff=0.8)]
