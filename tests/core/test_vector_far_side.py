@@ -56,3 +56,27 @@ def test_the_far_side_feature_burns_on_its_own_place_there(tmp_path: Path) -> No
     assert expected.sum() > 100
     assert ((mask == 2) == expected).all()
     assert not (mask == 1).any()
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:3857", "EPSG:32632"])
+def test_a_feature_off_the_earth_burns_nothing_and_spares_the_others(tmp_path: Path, crs: str) -> None:
+    # A box at 1e30 m in UTM 33N (a 'no coordinate' sentinel of an export) before and after a 1 km field: every
+    # sample of the file failed with GEOSException 'Points of LinearRing do not form a closed linestring' (PROJ's
+    # inf, unwrapped at the seam into NaN), where the field is burnt and the sentinel nowhere.
+    field = shapely.box(500_000.0, 5_500_000.0, 501_000.0, 5_501_000.0)
+    sentinel = shapely.box(1e30, 1e30, 1e30 + 1, 1e30 + 1)
+    path = write_vector(tmp_path / "fields.geojson", [sentinel, field, sentinel], "EPSG:32633", labels=[2, 1, 3])
+    res = 0.00005 if crs == "EPSG:4326" else 10.0
+    dataset = VectorDataset(path, crs=crs, res=res, label_name="label")
+    to_field = Transformer.from_crs("EPSG:32633", dataset.crs, always_xy=True)
+    x, y = to_field.transform([500_000.0, 501_000.0], [5_500_000.0, 5_501_000.0])
+    query = BoundingBox(min(x), max(x), min(y), max(y))
+    mask = dataset[query]["mask"].numpy()
+    grid = Grid.from_bbox(query, dataset.crs, dataset.res)
+    cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+    px, py = grid.transform @ (cols, rows)
+    ux, uy = Transformer.from_crs(dataset.crs, "EPSG:32633", always_xy=True).transform(px, py)
+    expected = shapely.contains_xy(field, ux, uy)
+    assert expected.sum() > 5000
+    assert set(np.unique(mask)) <= {0, 1}
+    assert ((mask == 1) != expected).sum() <= 2

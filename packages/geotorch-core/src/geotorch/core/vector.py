@@ -270,7 +270,8 @@ class VectorDataset(GeoDataset):
             around = circling(geometries, source_crs, self.crs)
             moved = geometries.copy()
             moved[~around] = _reprojected(geometries[~around], source_crs, self.crs)
-            around |= torn(moved, self.crs, TORN_EDGE_M / _metres_per_unit(self.crs))
+            # Features torn apart or off the map are burnt pixel by pixel in their own CRS, where they lie.
+            around |= shapely.is_missing(moved) | torn(moved, self.crs, TORN_EDGE_M / _metres_per_unit(self.crs))
             geometries = np.where(around, geometries, moved)
         kept = geometries[~around]
         left, _, right, _ = shapely.total_bounds(kept) if len(kept) else (0.0, 0.0, 0.0, 0.0)
@@ -492,7 +493,8 @@ def _reprojected(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray
     past its antimeridian (a polygon at 179.5..180.5) stay past ``target``'s seam too. ``target``
     without a seam (see :func:`geotorch.core.wrap.seam_of`) gets PROJ's coordinates as they are.
     Edges longer than :data:`LONGEST_STRAIGHT_EDGE_M` are cut first, so they follow their path in
-    ``target`` instead of a chord across it.
+    ``target`` instead of a chord across it. A geometry with a vertex PROJ cannot take to ``target``
+    comes back as None.
     """
     coordinates, owners = shapely.get_coordinates(geometries, return_index=True)
     longest = LONGEST_STRAIGHT_EDGE_M / _metres_per_unit(source)
@@ -507,6 +509,10 @@ def _reprojected(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray
         np.asarray(values, dtype=np.float64)
         for values in transformer(source, target).transform(coordinates[:, 0], coordinates[:, 1])
     )
+    # A feature PROJ cannot place (coordinates off the Earth: 1e30, a sentinel for 'none') comes back as None;
+    # its vertices are set aside first, so that they take no part in the turns of the features after it.
+    lost = np.unique(owners[~(np.isfinite(x) & np.isfinite(y))])
+    x[np.isin(owners, lost)] = y[np.isin(owners, lost)] = 0.0
     seam = seam_of(target)
     if seam is not None and len(x):
         if source.is_geographic:
@@ -525,6 +531,7 @@ def _reprojected(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray
             turns -= turns[starts][np.searchsorted(starts, np.arange(len(turns)), side="right") - 1]
             x = x - seam.width * turns
     moved: np.ndarray = shapely.set_coordinates(geometries.copy(), np.column_stack([x, y]))
+    moved[lost] = None
     return moved
 
 
