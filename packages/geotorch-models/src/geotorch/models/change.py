@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from geotorch.core import WeightsSpec
-from geotorch.models.loading import load_pretrained, resolve_weights
+from geotorch.models.loading import checked_in_chans, load_pretrained, resolve_weights
 
 
 def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -70,6 +70,7 @@ class _FCSiam(nn.Module, ABC):
         **kwargs: Any,
     ) -> None:
         super().__init__()
+        in_channels = _band_count(type(self).__name__, in_channels, kwargs.pop("in_chans", None))
         resolved = resolve_weights(weights, encoder_name)
         self.encoder = timm.create_model(
             encoder_name, features_only=True, pretrained=False, in_chans=in_channels, **kwargs
@@ -104,12 +105,28 @@ class _FCSiam(nn.Module, ABC):
         return result
 
 
+def _band_count(name: str, in_channels: object, in_chans: object) -> int:
+    """The band count of each image: ``in_channels``, or GeoTorch's ``in_chans`` (as every other builder takes).
+
+    Raises:
+        ValueError: if both are given and disagree (``in_channels`` other than its default 3), or the count is
+            below 1.
+        TypeError: if the count is not a whole number.
+    """
+    if in_chans is None:
+        return checked_in_chans(in_channels, "in_channels")
+    count = checked_in_chans(in_chans)
+    if in_channels != 3 and in_channels != count:
+        raise ValueError(f"{name}: in_chans={count} and in_channels={in_channels} disagree; give one of them")
+    return count
+
+
 class FCSiamDiff(_FCSiam):
     """FC-Siam-diff: the skip connections carry the absolute difference of the two dates' features.
 
     Args:
         encoder_name: the timm encoder (``resnet18`` by default).
-        in_channels: the number of bands of each image.
+        in_channels: the number of bands of each image (``in_chans=``, GeoTorch's name, is taken too).
         classes: the number of output channels.
         weights: weights for the encoder (any form of :mod:`geotorch.models.loading`: registered weights of
             its architecture, a checkpoint file, ImageNet).
@@ -134,7 +151,7 @@ class FCSiamConc(_FCSiam):
 
     Args:
         encoder_name: the timm encoder (``resnet18`` by default).
-        in_channels: the number of bands of each image.
+        in_channels: the number of bands of each image (``in_chans=``, GeoTorch's name, is taken too).
         classes: the number of output channels.
         weights: weights for the encoder (any form of :mod:`geotorch.models.loading`: registered weights of
             its architecture, a checkpoint file, ImageNet).

@@ -168,18 +168,22 @@ def default_in_chans(weights: Weights | None, in_chans: int | None, bands: Seque
     return 3
 
 
-def checked_in_chans(in_chans: object) -> int:
+def checked_in_chans(in_chans: object, name: str = "in_chans") -> int:
     """``in_chans`` as an ``int`` (numpy integers taken), refused unless a whole number of bands, 1 or more.
+
+    Args:
+        in_chans: the band count given.
+        name: the argument's name, for messages (``in_channels`` in builders that take smp's name).
 
     Raises:
         TypeError: if it is not a whole number (``2.0``, ``True``, ``"3"``).
         ValueError: if it is below 1.
     """
     if isinstance(in_chans, bool) or not hasattr(in_chans, "__index__"):
-        raise TypeError(f"in_chans={in_chans!r} must be a whole number, the number of input bands")
+        raise TypeError(f"{name}={in_chans!r} must be a whole number, the number of input bands")
     count = operator.index(in_chans)
     if count < 1:
-        raise ValueError(f"in_chans={count} must be 1 or more, the number of input bands")
+        raise ValueError(f"{name}={count} must be 1 or more, the number of input bands")
     return count
 
 
