@@ -61,3 +61,16 @@ def local_pixel(path: object) -> float:
 
     with rasterio.open(str(path)) as source:
         return float(source.read(1)[7, 9])
+
+
+def test_errors_of_a_presigned_url_name_it_without_its_signature(server: LocalHTTPServer) -> None:
+    # Errors reach logs and CI output: a signature there is a credential anyone reading can use.
+    server.head_refused = 403
+    with pytest.raises(FileNotFoundError) as missing:
+        RasterDataset(paths=server.url("gone.tif") + SIGNED)
+    server.fail("denied.tif", 403)
+    with pytest.raises(OSError, match="HTTP 403") as denied:
+        RasterDataset(paths=server.url("denied.tif") + SIGNED)
+
+    for error in (missing.value, denied.value):
+        assert "ab%2Fcd" not in str(error) and "X-Amz-Signature=..." in str(error), str(error)

@@ -26,6 +26,7 @@ from geotorch.core.remote import RemotePath, Stamp, request_url
 from geotorch.core.remote_versions import pin
 from geotorch.core.s3_region import bucket_region, configured_region, s3_endpoint
 from geotorch.core.sidecars import sidecars_by_file
+from geotorch.core.url_secrets import redacted
 
 if TYPE_CHECKING:
     from obstore import ObjectMeta
@@ -252,12 +253,14 @@ def http_stamp(url: str) -> Stamp | None:
         The stamp, or None if the server gives no validator (the file is then read at every construction).
 
     Raises:
-        FileNotFoundError: on HTTP 404 or 410, naming the URL and the status.
+        FileNotFoundError: on HTTP 404 or 410, naming the URL and the status. Messages show the URL without
+            the values of its credentials (:func:`geotorch.core.url_secrets.redacted`).
         OSError: on another error status (after retries for 429 and 5xx) or a failed
             connection, naming the URL and the status or error; if the server sends no answer within
             :data:`REQUEST_TIMEOUT_S` twice (the first time is a warning); if the server sends other bytes than
             a range asks for (:func:`_check_ranges`), or sends the file with a Content-Encoding.
     """
+    shown = redacted(url)  # messages reach logs: no signature or token in them
     timeouts = 0
     for attempt in range(ATTEMPTS):
         try:
@@ -265,21 +268,21 @@ def http_stamp(url: str) -> Stamp | None:
             break
         except urllib.error.HTTPError as error:
             if error.code in (404, 410):
-                raise FileNotFoundError(errno.ENOENT, f"{url}: HTTP {error.code} {error.reason}") from error
+                raise FileNotFoundError(errno.ENOENT, f"{shown}: HTTP {error.code} {error.reason}") from error
             if error.code not in RETRIED or attempt == ATTEMPTS - 1:
-                raise OSError(f"{url}: HTTP {error.code} {error.reason}") from error
+                raise OSError(f"{shown}: HTTP {error.code} {error.reason}") from error
         except (urllib.error.URLError, OSError) as error:
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
             if isinstance(reason, TimeoutError):
                 timeouts += 1
-                _silent(url, timeouts, last=timeouts == TIMEOUT_ATTEMPTS or attempt == ATTEMPTS - 1, error=error)
+                _silent(shown, timeouts, last=timeouts == TIMEOUT_ATTEMPTS or attempt == ATTEMPTS - 1, error=error)
             elif attempt == ATTEMPTS - 1:
-                raise OSError(f"{url}: request failed: {reason}") from error
+                raise OSError(f"{shown}: request failed: {reason}") from error
         time.sleep(FIRST_DELAY_S * 2**attempt)
     coding = headers.get("Content-Encoding", "identity").strip().lower()
     if coding not in ("", "identity"):
         raise OSError(
-            f"{url}: the server sends the file with Content-Encoding {coding!r} (stored compressed, as S3 serves an "
+            f"{shown}: the server sends the file with Content-Encoding {coding!r} (stored compressed, as S3 serves an "
             "object uploaded with that metadata), so byte ranges of it hold compressed bytes, in which GDAL finds "
             "no raster; store or serve the file without a Content-Encoding"
         )
@@ -292,6 +295,8 @@ def http_stamp(url: str) -> Stamp | None:
 
 def _silent(url: str, timeouts: int, last: bool, error: OSError) -> None:
     """Say that ``url``'s server sent no answer within a timeout: a warning the first time, an error the last.
+
+    ``url`` is given as messages show it (:func:`geotorch.core.url_secrets.redacted`).
 
     Raises:
         OSError: if ``last``, naming the URL, the timeout and how many times it passed.
@@ -325,8 +330,8 @@ def _check_ranges(url: str) -> None:
     fault = range_fault(request_url(url), REQUEST_TIMEOUT_S)
     if fault is not None:
         raise OSError(
-            f"{url}: the server sends other bytes than a range request asks for ({fault}); GDAL reads rasters "
-            "range by range and would place those bytes where the asked ones belong: download the file "
+            f"{redacted(url)}: the server sends other bytes than a range request asks for ({fault}); GDAL reads "
+            "rasters range by range and would place those bytes where the asked ones belong: download the file "
             "(geotorch.core.download_url) or serve it from a server that honours ranges"
         )
     _ranges_checked.add(host)
