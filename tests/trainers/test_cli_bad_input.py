@@ -203,3 +203,21 @@ def test_a_misspelt_task_or_datamodule_names_the_registered_one(
     assert main(["fit", "--config", "quickstart", option]) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert f"; did you mean {meant}? (known: " in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["fit", "--config="], "--config is empty (an unset shell variable?): give a shipped config's name "
+                               "(`geotorch configs` lists them) or a YAML file's path"),
+        (["fit", "-c", ""], "--config is empty (an unset shell variable?): give a shipped config's name "
+                            "(`geotorch configs` lists them) or a YAML file's path"),
+        (["predict", "--config", "quickstart", "--ckpt_path="], "--ckpt_path is empty (an unset shell variable?): "
+                                                                "give a checkpoint file, as `geotorch fit` names one "
+                                                                "at its end"),
+    ],
+    ids=["--config=", "-c ''", "--ckpt_path="],
+)
+def test_an_empty_path_is_named_as_empty(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # `--ckpt_path=$CKPT` with CKPT unset said "--ckpt_path .: a folder, not a checkpoint file", --config= alike.
+    assert error_of(argv, capsys) == f"geotorch: error: {says}"

@@ -298,8 +298,12 @@ def check_checkpoint(value: str) -> None:
     Raises:
         FileNotFoundError: if no file has that path.
         IsADirectoryError: if it is a folder.
-        ValueError: if the file is neither a zip archive (as ``torch.save`` writes) nor a pickle.
+        ValueError: if the file is neither a zip archive (as ``torch.save`` writes) nor a pickle, or ``value``
+            is empty (``--ckpt_path=$CKPT`` of an unset variable; the working folder).
     """
+    if not value.strip():
+        raise ValueError("--ckpt_path is empty (an unset shell variable?): give a checkpoint file, as `geotorch fit` "
+                         "names one at its end")
     if value in LIGHTNING_CHECKPOINT_CHOICES or value.startswith("registry:") or "://" in value:
         return
     path = Path(value)

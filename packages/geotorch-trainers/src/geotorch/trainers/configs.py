@@ -41,7 +41,12 @@ def resolve_config(value: str) -> str:
     Raises:
         FileNotFoundError: if ``value`` is a bare name that no shipped config has; the message names the
             shipped config nearest to it, or lists them all.
+        ValueError: if ``value`` is empty (``--config=$CONFIG`` of an unset variable), which would be the
+            working folder.
     """
+    if not value.strip():
+        raise ValueError("--config is empty (an unset shell variable?): give a shipped config's name "
+                         "(`geotorch configs` lists them) or a YAML file's path")
     path = Path(value)
     if path.exists() or path.suffix or len(path.parts) != 1:
         return value
