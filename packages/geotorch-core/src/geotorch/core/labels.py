@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,9 @@ def class_ids(values: Any) -> np.ndarray:
 
     Integers, booleans, floats with no fractional part below 2**53 (2**24 for
     float32; from there on a float stands for several integers), such as
-    ``3301010100.0``, and decimal integer text (``"3301010100"``) are accepted;
-    nothing is rounded, clipped or wrapped.
+    ``3301010100.0``, decimals with no fractional part (a database's
+    ``NUMERIC(10, 0)``, as GeoParquet's decimal columns give them) and decimal
+    integer text (``"3301010100"``) are accepted; nothing is rounded, clipped or wrapped.
 
     Args:
         values: one label value per feature (any 1-D array-like).
@@ -60,6 +62,10 @@ def _class_id(position: int, value: object, exact: float) -> int:
             bits = int(math.log2(exact))
             raise LabelValueError(position, value, f"is a float of magnitude 2**{bits} or more, so it may have "
                                   "been rounded; store class ids in an integer field")
+        number = int(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            raise LabelValueError(position, value, "is not an integer class id")
         number = int(value)
     elif isinstance(value, str | bytes):
         text = (value.decode(errors="replace") if isinstance(value, bytes) else value).strip()
