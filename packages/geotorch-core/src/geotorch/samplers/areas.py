@@ -29,6 +29,11 @@ TimeInterval: TypeAlias = tuple[float | datetime | np.datetime64, float | dateti
 #: Draws after which a patch that must lie inside an roi polygon is given up.
 MAX_ATTEMPTS = 1000
 
+#: Positions probed in an area of a polygon roi, and the least share of them whose patch must lie inside the
+#: polygons for the area to be drawn from: a draw there then fails all MAX_ATTEMPTS tries once in 23,000.
+PROBES = 1000
+LEAST_FITTING = 0.01
+
 #: Most turns of longitude an roi of a geographic dataset may reach into (-180 to 180 degrees is one, -190 to
 #: 190 three); its parts in each are moved onto the globe's one (see :func:`wrapped_roi`).
 MAX_TURNS = 8
@@ -298,6 +303,32 @@ def size_error(owner: str, size: object, patch: tuple[float, float], dataset: Ge
     )
 
 
+def fitting_share(area: Area, size: tuple[float, float], res: tuple[float, float], region: Region) -> float:
+    """The share of whole-pixel positions of a patch in ``area`` that keep it inside ``region``'s polygons.
+
+    Estimated from :data:`PROBES` positions drawn with a fixed seed (the same every run), and 0 below
+    :data:`LEAST_FITTING`: draws (see :meth:`RandomPatches.draw`) would fail there.
+
+    Args:
+        area: where the patch lies; it holds one (see :func:`holds`).
+        size: ``(height, width)`` of the patch in CRS units.
+        res: pixel size ``(x, y)``.
+        region: the roi.
+    """
+    bounds = area.bounds
+    if region.covers(np.array([tuple(bounds)]))[0]:
+        return 1.0
+    generator = torch.Generator().manual_seed(0)
+    free_columns = math.floor((bounds.maxx - bounds.minx - size[1]) / res[0] + TOLERANCE)
+    free_rows = math.floor((bounds.maxy - bounds.miny - size[0]) / res[1] + TOLERANCE)
+    columns = torch.randint(max(free_columns, 0) + 1, (PROBES,), generator=generator).numpy()
+    rows = torch.randint(max(free_rows, 0) + 1, (PROBES,), generator=generator).numpy()
+    lefts, tops = bounds.minx + columns * res[0], bounds.maxy - rows * res[1]
+    boxes = np.stack([lefts, lefts + size[1], tops - size[0], tops], axis=1)
+    share = float(region.covers(boxes).mean())
+    return share if share >= LEAST_FITTING else 0.0
+
+
 class RandomPatches:
     """Random whole-pixel patches of one size inside a region: what the random samplers draw.
 
@@ -306,7 +337,8 @@ class RandomPatches:
         size: ``(height, width)`` of a patch in CRS units.
         res: the dataset's pixel size ``(x, y)``.
         region: the roi and time interval.
-        areas: the areas that can hold a patch.
+        areas: the areas that can hold a patch (with a polygon roi, inside the polygons at
+            :data:`LEAST_FITTING` of its positions or more, see :func:`fitting_share`).
         weights: each area's share of the region, as chosen by :meth:`choose`.
     """
 
@@ -318,7 +350,7 @@ class RandomPatches:
         Raises:
             ValueError: if ``size`` is not positive or not between half a pixel
                 and :data:`geotorch.core.grid.MAX_PIXELS_PER_SIDE`, the roi/toi misses the data, no
-                area can hold a patch, or an area has more than
+                area can hold a patch (inside the roi polygons), or an area has more than
                 :data:`MAX_WINDOWS` positions along an axis.
         """
         self.owner = owner
@@ -331,6 +363,17 @@ class RandomPatches:
             raise size_error(owner, size, self.size, dataset, self.region)
         for area in self.areas:
             self._check_positions(area.bounds)
+        if self.region.polygon is not None:
+            # An area where patches rarely fit inside the polygons (a part narrower than a patch) would fail
+            # its draws mid-pass whenever chosen, though other areas hold patches.
+            self.areas = [area for area in self.areas if fitting_share(area, self.size, self.res, self.region) > 0]
+            if not self.areas:
+                raise ValueError(
+                    f"{owner}: no patch of size={size!r} ({self.size[0]:g} x {self.size[1]:g} CRS units, height x "
+                    f"width) fits inside the roi polygons (within {self.region.bbox}) in {LEAST_FITTING:.0%} or "
+                    f"more of its positions in any area of {type(dataset).__name__}; the polygons are too narrow "
+                    f"for a patch: use a smaller size or a wider roi"
+                )
         self.weights = torch.tensor([area.weight for area in self.areas], dtype=torch.float64)
 
     def _check_positions(self, bounds: BoundingBox) -> None:
