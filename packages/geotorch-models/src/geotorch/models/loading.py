@@ -335,9 +335,11 @@ def _fit_first_layer(
         return
     if not adapt:
         named = f" {list(weights.bands)}" if weights.bands else ""
+        takes = f"{target}" if source != target or bands is None else f"them in another order, {list(bands)}"
+        fix = f"build it with in_chans={source}" if source != target else "give bands in the weights' order"
         raise WeightsMismatchError(
-            f"{weights.name} was trained on {source} bands{named}, the model takes {target}; build it with "
-            f"in_chans={source}, or allow adapt=True",
+            f"{weights.name} was trained on {source} bands{named}, the model takes {takes}; {fix}, or allow "
+            "adapt=True",
             weights.name,
             source,
             target,
