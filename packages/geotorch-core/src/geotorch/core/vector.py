@@ -141,7 +141,7 @@ class VectorDataset(GeoDataset):
             raise TypeError(
                 f"{type(self).__name__}: layer={layer!r} must be a layer's name or its position from 0 in each file"
             )
-        self.paths = as_locations(paths, root, type(self).__name__)
+        self.paths: Sequence[Location] = as_locations(paths, root, type(self).__name__)
         self.transforms = transforms
         self.label_name = label_name
         self.all_touched = all_touched

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -27,6 +28,8 @@ class CanadianBuildingFootprints(VectorDataset, DatasetLifecycle):
     """
 
     filename_glob = "*.geojson"
+    #: The product's folders and files: always local (downloads go there).
+    paths: list[Path]
     url: ClassVar[str] = "https://usbuildingdata.blob.core.windows.net/canadian-buildings-v2/"
     md5s: ClassVar[Mapping[str, str]] = {
         "Alberta": "8b4190424e57bb0902bd8ecb95a9235b",

@@ -31,6 +31,8 @@ class EuroCrops(VectorDataset, DatasetLifecycle):
     """
 
     filename_glob = "*_EC*.shp"
+    #: The product's folders and files: always local (downloads go there).
+    paths: list[Path]
     filename_regex = r"^(?P<country>[A-Z]{2})(?:_(?P<region>[A-Z]+))?_(?P<date>\d{4})_EC(?:21)?\.shp$"
     date_format = "%Y"
     label_field: ClassVar[str] = "EC_hcat_c"
