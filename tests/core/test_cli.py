@@ -398,3 +398,15 @@ def test_download_of_a_name_in_another_case_names_the_registered_one(capsys, tmp
     assert (status, Downloadable.calls) == (1, [])
     assert err == ("geotorch: error: unknown dataset 'downloadable': did you mean 'Downloadable'? "
                    "(names are case-sensitive; `geotorch datasets` lists them)\n")
+
+
+@pytest.mark.parametrize("below", ["", "sub"], ids=["the file", "a folder under it"])
+def test_download_into_a_file_names_the_root(capsys, tmp_path, downloadable, below):
+    # "[Errno 17] File exists: '.../notes.txt'" (or the dataset's own [Errno 20] of a file inside) named no option.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    root = notes / below if below else notes
+    status, _, err = run(capsys, "download", "Downloadable", "--root", str(root))
+    assert (status, Downloadable.calls) == (1, [])
+    assert err == f"geotorch: error: --root {root}: {notes} is a file, not a folder; give a folder to download into\n"
+    assert notes.read_text() == "mine"

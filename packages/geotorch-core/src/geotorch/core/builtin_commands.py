@@ -103,6 +103,7 @@ def run_download(argv: Sequence[str]) -> int:
 
     Raises:
         KeyError: if ``NAME`` is no registered dataset, naming the one it means when only its case differs.
+        NotADirectoryError: if ``--root`` or a folder above it is a file, naming both.
     """
     parser = argparse.ArgumentParser(
         prog="geotorch download",
@@ -117,6 +118,11 @@ def run_download(argv: Sequence[str]) -> int:
         if same:
             raise KeyError(f"unknown dataset {options.name!r}: did you mean {same[0]!r}? (names are case-sensitive; "
                            "`geotorch datasets` lists them)")
+    file = next((path for path in (options.root, *options.root.parents) if path.exists() and not path.is_dir()), None)
+    if file is not None:
+        raise NotADirectoryError(
+            f"--root {options.root}: {file} is a file, not a folder; give a folder to download into"
+        )
     dataset = get_dataset(options.name, root=options.root, download=True, checksum=True)
     print(f"{options.name} is ready in {options.root.resolve()}")
     print(dataset)
