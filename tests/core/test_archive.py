@@ -726,3 +726,35 @@ def test_extracted_files_are_on_disk_before_they_take_their_names(
         inode = folder.stat().st_ino
         last = max(index for index, event in enumerate(events) if event == ("rename", inode))
         assert ("fsync", inode) in events[last:], folder
+
+
+def test_an_extraction_whose_new_staging_folder_another_process_sweeps_at_once_makes_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two processes extracting one archive into one folder (DDP ranks, parallel jobs): the second's sweep can
+    # take the first's staging folder between its mkdir and its lock, as abandoned, and remove it: 1 of 15
+    # extractions (5 rounds of 3 processes, a 2000-file tar) failed so, FileNotFoundError naming that folder.
+    from geotorch.core import partial
+
+    archive = tmp_path / "scenes.tar"
+    with tarfile.open(archive, "w") as out:
+        data = b"scene"
+        info = tarfile.TarInfo("scenes/a.bin")
+        info.size = len(data)
+        out.addfile(info, io.BytesIO(data))
+    dst = tmp_path / "out"
+    real_mkdir = Path.mkdir
+    swept: list[str] = []
+
+    def mkdir_then_another_process_sweeps(self: Path, *args: Any, **kwargs: Any) -> None:
+        real_mkdir(self, *args, **kwargs)
+        if is_partial(self.name) and not swept:
+            swept.append(self.name)
+            partial.sweep(self.parent, "extract", "scenes.tar")  # what the other process runs, unlocked: gone
+
+    monkeypatch.setattr(Path, "mkdir", mkdir_then_another_process_sweeps)
+
+    extract_archive(archive, dst)
+
+    assert swept and (dst / "scenes" / "a.bin").read_bytes() == b"scene"
+    assert [path.name for path in dst.iterdir()] == ["scenes"]

@@ -197,7 +197,11 @@ def staging_folder(destination: Path, archive: str) -> Iterator[Path]:
     while True:
         path = destination / f".{partial_stem(archive)}.extract-{secrets.token_hex(4)}"
         path.mkdir()
-        descriptor = _open_folder(path)
+        try:
+            descriptor = _open_folder(path)
+        except FileNotFoundError:
+            # A sweeper caught the folder between its creation and its opening, and removed it: make another.
+            continue
         if _lock(descriptor, path):
             break
         # A sweeper caught the folder between its creation and its lock, and removes it: make another.
