@@ -9,7 +9,7 @@ import pytest
 from lightning.pytorch.trainer.connectors import data_connector
 
 from geotorch.core.cli import main
-from tests.trainers.test_predict_checkpoints import CONFIG
+from tests.trainers.test_predict_checkpoints import CONFIG, fcn_checkpoint
 
 
 def shown(argv: list[str]) -> list[str]:
@@ -37,3 +37,14 @@ def test_fit_does_not_warn_that_task_and_datamodule_both_move_batches(
     messages = shown(["predict", "--config", str(config)])
     assert not [message for message in messages if "transfer_batch_to_device" in message]
     assert "geotorch: warning: geotorch predict without --ckpt_path" in capsys.readouterr().err
+
+
+def test_predict_does_not_pass_on_torchs_deprecation_of_lightnings_own_code(tmp_path: Path) -> None:
+    # Every `geotorch predict` printed ".../lightning/pytorch/utilities/_pytree.py:21: `isinstance(treespec,
+    # LeafSpec)` is deprecated, use ...": torch's FutureWarning to Lightning's code, nothing a user can act on.
+    config = tmp_path / "small.yaml"
+    config.write_text(CONFIG % (tmp_path / "run"))
+    checkpoint = fcn_checkpoint(tmp_path / "fit.ckpt")
+    messages = shown(["predict", "--config", str(config), f"--ckpt_path={checkpoint}"])
+    assert not [message for message in messages if "LeafSpec" in message]
+    assert len(list((tmp_path / "run" / "predictions").glob("*.tif"))) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import tempfile
 import warnings
@@ -29,6 +30,9 @@ ZIP_MAGIC, PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
 #: Lightning's warning that a task and a datamodule both move batches: GeoTorch's tasks and datamodules both do
 #: (a task keeps ``crs`` and ``bounds`` of a plain DataLoader's batches), by design, whoever wrote the config.
 TRANSFER_HOOK_WARNING = "You have overridden `transfer_batch_to_device` in "
+#: torch's deprecation of ``LeafSpec``, which Lightning's own code still builds (its ``_pytree``) at every
+#: prediction: nothing the user wrote or can change.
+LIGHTNING_LEAFSPEC_WARNING = re.escape("`isinstance(treespec, LeafSpec)` is deprecated")
 
 
 class GeoTorchCLI(LightningCLI):
@@ -361,10 +365,12 @@ def run(subcommand: str, argv: Sequence[str]) -> int:
     A ``--config`` value that is no file but the name of a shipped config (``quickstart``) means that config.
     TorchGeo 0.10's task names (``class_path: Classification``) mean GeoTorch's (``ClassificationTask``).
     Lightning's warning that the task and the datamodule both define ``transfer_batch_to_device`` (every
-    GeoTorch task and GeoDataModule do) is not shown: the user did not write either.
+    GeoTorch task and GeoDataModule do) is not shown: the user did not write either; nor is torch's
+    deprecation warning to Lightning's own code (``LeafSpec``).
     """
     with tempfile.TemporaryDirectory(prefix="geotorch-config-") as workdir, warnings.catch_warnings():
         warnings.filterwarnings("ignore", TRANSFER_HOOK_WARNING)
+        warnings.filterwarnings("ignore", LIGHTNING_LEAFSPEC_WARNING, FutureWarning, module=r"lightning\.")
         resolved = torchgeo_task_names(resolve_config_arguments(argv), Path(workdir))
         if not any(argument in ("-h", "--help") or argument.startswith("--print_config") for argument in resolved):
             check_names(resolved)
