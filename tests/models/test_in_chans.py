@@ -38,3 +38,12 @@ def test_a_numpy_band_count_is_taken(published) -> None:
     with pytest.warns(UserWarning, match="adapted from 13 to 4 bands"):
         model = get_model("resnet18", weights=published, in_chans=np.int64(4), num_classes=0)
     assert model.conv1.weight.shape == (64, 4, 7, 7)
+
+
+@pytest.mark.parametrize(
+    ("in_chans", "error"), [(0, ValueError), (True, TypeError), (2.0, TypeError)]
+)
+def test_scale_mae_refuses_in_chans_that_is_no_band_count(in_chans, error) -> None:
+    # in_chans=0 built a patch embedding of no band, silently; True one band
+    with pytest.raises(error, match=rf"in_chans={in_chans!r} must be"):
+        get_model("scalemae_large_patch16", in_chans=in_chans, img_size=32, depth=1)

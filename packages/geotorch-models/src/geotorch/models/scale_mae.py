@@ -11,7 +11,7 @@ from timm.models.vision_transformer import VisionTransformer
 from torch import Tensor, nn
 
 from geotorch.core import WeightsSpec
-from geotorch.models.loading import load_pretrained, resolve_weights
+from geotorch.models.loading import checked_in_chans, load_pretrained, resolve_weights
 from geotorch.models.position import grid_embedding
 
 
@@ -30,10 +30,13 @@ class ScaleMAE(VisionTransformer):
 
     Raises:
         ValueError: if ``res`` is not a positive finite number (0 would give every patch the same position),
-            here or when ``res`` set later is used.
+            here or when ``res`` set later is used; if ``in_chans`` is below 1.
+        TypeError: if ``in_chans`` is not a whole number.
     """
 
     def __init__(self, res: float = 1.0, **kwargs: Any) -> None:
+        if "in_chans" in kwargs:
+            kwargs["in_chans"] = checked_in_chans(kwargs["in_chans"])
         super().__init__(**kwargs)
         self.res = _checked_res(res)
         if self.pos_embed is not None:
