@@ -758,3 +758,33 @@ def test_an_extraction_whose_new_staging_folder_another_process_sweeps_at_once_m
 
     assert swept and (dst / "scenes" / "a.bin").read_bytes() == b"scene"
     assert [path.name for path in dst.iterdir()] == ["scenes"]
+
+
+def test_an_extraction_merges_into_a_folder_another_process_moved_in_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two processes extracting one archive into one folder: both find scenes/ missing, the other one moves its
+    # scenes/ in first, and this one's rename of a folder onto that non-empty folder fails (ENOTEMPTY).
+    archive = tmp_path / "scenes.tar"
+    with tarfile.open(archive, "w") as out:
+        for name in ("scenes/a.bin", "scenes/b.bin"):
+            info = tarfile.TarInfo(name)
+            info.size = len(name)
+            out.addfile(info, io.BytesIO(name.encode()))
+    dst = tmp_path / "out"
+    real_replace = os.replace
+
+    def replace_after_the_other_process(source: Any, target: Any) -> None:
+        if Path(target) == dst / "scenes" and not Path(target).exists():
+            # The other process's extraction of the same archive lands first.
+            (dst / "scenes").mkdir()
+            (dst / "scenes" / "a.bin").write_bytes(b"scenes/a.bin")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace_after_the_other_process)
+
+    extract_archive(archive, dst)
+
+    assert sorted(path.name for path in (dst / "scenes").iterdir()) == ["a.bin", "b.bin"]
+    assert (dst / "scenes" / "b.bin").read_bytes() == b"scenes/b.bin"
+    assert [path.name for path in dst.iterdir()] == ["scenes"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import lzma
@@ -441,15 +442,26 @@ def _move_into(staging: Path, dst: Path) -> None:
     for entry in staging.iterdir():
         target = dst / entry.name
         if _is_folder(entry) and _is_folder(target):
-            _move_into(entry, target)
-            flush_folder(target)
-            entry.rmdir()
+            _merge(entry, target)
             continue
         if _is_folder(target):
             shutil.rmtree(target)
         elif _is_folder(entry) and (target.exists() or target.is_symlink()):
             target.unlink()
-        os.replace(entry, target)
+        try:
+            os.replace(entry, target)
+        except OSError as err:
+            # Another extraction of the same archive into dst (another process) moved its folder in meanwhile.
+            if err.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not (_is_folder(entry) and _is_folder(target)):
+                raise
+            _merge(entry, target)
+
+
+def _merge(folder: Path, target: Path) -> None:
+    """Move the entries of ``folder`` into the existing folder ``target``, then remove ``folder``."""
+    _move_into(folder, target)
+    flush_folder(target)
+    folder.rmdir()
 
 
 def _is_folder(path: Path) -> bool:
