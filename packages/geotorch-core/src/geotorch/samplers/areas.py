@@ -17,7 +17,7 @@ from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, as_seconds, snap
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.arguments import as_count, as_number
 from geotorch.samplers.constants import MAX_WINDOWS, Units
-from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, get_random_bounding_box
+from geotorch.samplers.utils import TOLERANCE, Size, as_patch_size, get_random_bounding_box, on_pixel_edges
 
 #: A region of interest in the dataset's CRS: a box, or polygons.
 Roi: TypeAlias = BoundingBox | Polygon | MultiPolygon
@@ -263,6 +263,7 @@ def find_areas(dataset: GeoDataset, region: Region, owner: str, touching: bool =
         if limits is not None:
             whole_x, whole_y = whole_pixel_axes(limits, entry, res)
             outward = (not whole_x, not whole_y)
+        part = on_pixel_edges(part, entry, res)
         snapped = snap_to_pixels(part, entry, res, outward)
         if snapped is not None:
             touched = snap_to_pixels(part, entry, res, (True, True)) if touching else None

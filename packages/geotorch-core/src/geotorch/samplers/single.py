@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 import torch
 
-from geotorch.core.bbox import LATTICE_TOLERANCE, BoundingBox
+from geotorch.core.bbox import BoundingBox
 from geotorch.core.geo import GeoDataset
 from geotorch.samplers.areas import (
     RandomPatches,
@@ -24,7 +24,7 @@ from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed
 from geotorch.samplers.grid import WindowGrid
 from geotorch.samplers.seeds import Seed
-from geotorch.samplers.utils import Size, as_pixels
+from geotorch.samplers.utils import Size, as_pixels, edge_slack
 
 if TYPE_CHECKING:
     from geotorch.samplers.spatiotemporal import SpatioTemporalSampler
@@ -350,8 +350,10 @@ class PreChippedGeoSampler(SpatialSampler):
         self.region = as_region(roi, interval, dataset, type(self).__name__)
         box = self.region.bbox
         # A chip edge within LATTICE_TOLERANCE pixels of the roi's counts as on it: an roi computed from
-        # coordinates (-105 + 64 * res) differs from the files' edges (GDAL's left + width * res) in the last bits.
-        slack_x, slack_y = LATTICE_TOLERANCE * self.res[0], LATTICE_TOLERANCE * self.res[1]
+        # coordinates (-105 + 64 * res) differs from the files' edges (GDAL's left + width * res) in the last bits;
+        # one given in float32 by up to float32's spacing there (see edge_slack).
+        slack_x = max(edge_slack(box.minx, self.res[0]), edge_slack(box.maxx, self.res[0]))
+        slack_y = max(edge_slack(box.miny, self.res[1]), edge_slack(box.maxy, self.res[1]))
         area = BoundingBox(box.minx - slack_x, box.maxx + slack_x, box.miny - slack_y, box.maxy + slack_y)
         chips = np.array([
             tuple(entry) for entry, _ in index_entries(dataset)

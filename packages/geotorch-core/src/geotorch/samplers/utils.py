@@ -6,9 +6,10 @@ import math
 from collections.abc import Sequence
 from typing import TypeAlias
 
+import numpy as np
 import torch
 
-from geotorch.core.bbox import BoundingBox
+from geotorch.core.bbox import LATTICE_TOLERANCE, BoundingBox
 from geotorch.core.grid import MAX_PIXELS_PER_SIDE
 from geotorch.samplers.arguments import as_pair, as_units
 from geotorch.samplers.constants import MAX_WINDOWS, Units
@@ -19,6 +20,34 @@ TOLERANCE = 1e-6
 
 #: A patch size or stride: one number for a square, else ``(height, width)``.
 Size: TypeAlias = float | Sequence[float]
+
+
+def edge_slack(value: float, res: float) -> float:
+    """How far an roi edge at ``value`` may lie from a pixel edge of ``res`` and still count as on it.
+
+    A millionth of a pixel, or, while under a quarter of a pixel, the spacing of float32 numbers
+    at ``value``: an roi given in float32 (a tensor's, a float32 array's) lies up to that far from
+    the float64 coordinates of the files (499990.3 is 499990.3125 in float32, 4122816.7 is
+    4122816.75), and cut there it would lose a row or column of pixels.
+    """
+    spacing = float(np.spacing(np.float32(abs(value))))
+    return max(LATTICE_TOLERANCE * res, spacing if spacing < res / 4 else 0.0)
+
+
+def on_pixel_edges(part: BoundingBox, anchor: BoundingBox, res: tuple[float, float]) -> BoundingBox:
+    """``part`` with each edge within :func:`edge_slack` of a pixel edge moved onto it.
+
+    The grid is that of ``res`` pixels from ``anchor``'s top-left corner (an index entry's).
+    """
+    edges = []
+    for value, origin, step in (
+        (part.minx, anchor.minx, res[0]), (part.maxx, anchor.minx, res[0]),
+        (part.miny, anchor.maxy, res[1]), (part.maxy, anchor.maxy, res[1]),
+    ):
+        nearest = origin + round((value - origin) / step) * step
+        edges.append(nearest if abs(value - nearest) <= edge_slack(value, step) else value)
+    minx, maxx, miny, maxy = edges
+    return BoundingBox(minx, maxx, miny, maxy, part.mint, part.maxt)
 
 
 def as_pixels(
