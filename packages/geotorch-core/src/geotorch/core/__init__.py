@@ -100,6 +100,7 @@ if TYPE_CHECKING:
     from geotorch.core.sample import Sample as Sample
     from geotorch.core.sample import Transform as Transform
     from geotorch.core.scenes import SceneRecord as SceneRecord
+    from geotorch.core.url_secrets import redacted as redacted
     from geotorch.core.vector import VectorDataset as VectorDataset
     from geotorch.core.version import __version__ as __version__
     from geotorch.core.weights import Weights as Weights

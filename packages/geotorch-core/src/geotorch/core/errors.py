@@ -34,7 +34,19 @@ class DatasetNotFoundError(FileNotFoundError):
 
 
 class RasterReadError(OSError):
-    """A raster file could not be read (damaged tile, truncated or unreadable file)."""
+    """A raster file could not be read (damaged tile, truncated or unreadable file).
+
+    The message shows the URLs in it, and GDAL's quotes of them, without the values of their credentials
+    (:func:`geotorch.core.url_secrets.redacted`): it names a remote file as given, and reaches logs.
+    """
+
+    def __init__(self, message: str) -> None:
+        """Say which file could not be read and why.
+
+        Args:
+            message: the file, what could not be done and GDAL's reason; credentials in it are hidden.
+        """
+        super().__init__(redacted(message))
 
 
 def gdal_reason(error: BaseException) -> str:

@@ -1,0 +1,80 @@
+"""Errors and warnings naming a remote raster show it without the credentials its URL carries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from geotorch.core import RasterReadError
+from geotorch.datasets import RasterDataset
+from tests.conftest import LocalHTTPServer
+from tests.core.rasters import grid, random_bands, write_raster
+
+#: A presigned S3 URL's credentials: neither may reach a message.
+SIGNED = "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=SECRET5EC&X-Amz-Credential=AKIASECRET%2F20261203"
+SECRETS = ("SECRET5EC", "AKIASECRET", "PWSECRET")
+
+
+@pytest.fixture
+def server(http_server: LocalHTTPServer) -> LocalHTTPServer:
+    """The shared HTTP server answering byte ranges, with a 256 x 256 float32 raster ``a.tif`` and a non-raster."""
+    http_server.ranges = True
+    write_raster(http_server.root / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(5e5, 6e6))
+    (http_server.root / "junk.tif").write_bytes(b"not a raster" * 100)
+    return http_server
+
+
+@pytest.fixture
+def said(caplog: pytest.LogCaptureFixture, recwarn: pytest.WarningsRecorder) -> Iterator[list[str]]:
+    """Every warning and log record of WARNING or above of the test, checked for credentials at its end.
+
+    (GDAL's errors reach rasterio's log at INFO as GDAL words them, the URL's query included.)
+    """
+    messages: list[str] = []
+    yield messages
+    records = [record for record in caplog.get_records("call") if record.levelno >= logging.WARNING]
+    messages += [str(warning.message) for warning in recwarn] + [record.getMessage() for record in records]
+    assert not [message for message in messages if any(secret in message for secret in SECRETS)]
+
+
+def with_password(url: str) -> str:
+    """``url`` with user information, as a private server's URL may carry it."""
+    return url.replace("http://", "http://reader:PWSECRET@")
+
+
+def assert_named_without_secrets(error: BaseException, named: str) -> None:
+    """``error`` names ``named`` (host, port, path) and no credential."""
+    text = str(error)
+    assert named in text.replace("reader:...@", ""), text
+    assert not [secret for secret in SECRETS if secret in text], text
+
+
+@pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
+def test_a_remote_file_that_is_no_raster_is_named_without_credentials(
+    server: LocalHTTPServer, said: list[str], password: bool
+) -> None:
+    # Before: "http://127.0.0.1:port/junk.tif?...&X-Amz-Signature=SECRET5EC&...: cannot open raster:
+    # '/vsicurl/http://...X-Amz-Signature=SECRET5EC...' not recognized as being in a supported file format."
+    url = with_password(server.url("junk.tif")) if password else server.url("junk.tif") + SIGNED
+    with pytest.raises(RasterReadError, match="not recognized") as raised:
+        RasterDataset(paths=url, cache=False)
+    assert_named_without_secrets(raised.value, server.url("junk.tif"))
+
+
+@pytest.mark.parametrize("fault", ["truncated", "gone"])
+@pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
+def test_a_remote_file_that_fails_a_read_is_named_without_credentials(
+    server: LocalHTTPServer, said: list[str], fault: str, password: bool
+) -> None:
+    # Before: the path and GDAL's "a.tif?X-Amz-Signature=SECRET5EC&X-Amz-Credential=AKIASECRET%2F20261203, band 1"
+    url = with_password(server.url("a.tif")) if password else server.url("a.tif") + SIGNED
+    dataset = RasterDataset(paths=url, cache=False)
+    if fault == "truncated":
+        server.truncate("a.tif", 100)
+    else:
+        (server.root / "a.tif").unlink()
+    with pytest.raises(RasterReadError, match="cannot read bands") as raised:
+        dataset[dataset.bounds]
+    assert_named_without_secrets(raised.value, server.url("a.tif"))
