@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,14 @@ import segmentation_models_pytorch as smp
 from torch import nn
 
 from geotorch.core import WeightsSpec
-from geotorch.models.loading import default_in_chans, load_pretrained, registered_weights, resolve_weights
+from geotorch.models.loading import (
+    default_in_chans,
+    load_pretrained,
+    module_parameters,
+    registered_weights,
+    resolve_weights,
+)
+from geotorch.models.sources import CheckpointFile
 
 _SMP_ARCHITECTURES: dict[str, type[nn.Module]] = {
     "unet": smp.Unet,
@@ -81,7 +89,31 @@ def segmentation_model(
         encoder: Any = model.encoder
         target = encoder.model if encoder_name.startswith("tu-") else encoder
         load_pretrained(target, resolved, bands, adapt, strict=strict)
+        if isinstance(resolved, CheckpointFile):
+            _warn_of_decoder(model, resolved)
     return model
+
+
+def _warn_of_decoder(model: nn.Module, weights: CheckpointFile) -> None:
+    """Warn when the checkpoint file also holds ``model``'s decoder and head (a whole trained model), unloaded.
+
+    ``weights=`` loads an encoder, as TorchGeo's builders do; a user giving the checkpoint of a fit would otherwise
+    predict with the random decoder and head without a word.
+    """
+    own = model.state_dict()
+    try:
+        found = module_parameters(weights.get_state_dict(), list(own), f"weights {weights.name!r}")
+    except ValueError:  # two prefixes hold as much of the model: loading the encoder said what it could
+        return
+    fitting = [key for key, value in found.items()
+               if not key.startswith("encoder.") and key in own and own[key].shape == value.shape]
+    if fitting:
+        warnings.warn(
+            f"weights {weights.name!r} also holds this {type(model).__name__}'s decoder and head ({len(fitting)} "
+            f"parameters, {fitting[0]} ...); weights= loads the encoder only: to restore the whole trained model, "
+            "use its task's load_from_checkpoint (or model.load_state_dict)",
+            stacklevel=3,
+        )
 
 
 def unet(weights: WeightsSpec = None, classes: int | None = None, **kwargs: Any) -> nn.Module:
