@@ -115,7 +115,7 @@ def test_a_wrong_value_or_a_typo_is_one_message_naming_the_option_without_the_us
     [
         ("--trainer.max_epochs=one", "trainer.max_epochs: Expected a <class 'int'>; given: one"),
         ("--model.init_args.modle=unet", "model: Problem with given class_path "
-         "'geotorch.trainers.SemanticSegmentationTask': Option 'modle' is not accepted"),
+         "'geotorch.trainers.SemanticSegmentationTask': Option 'modle' is not accepted (did you mean 'model'?)"),
         ("--data.batch_size=abc", "data: Problem with given class_path 'geotorch.datamodules.DemoDataModule': "
          "Parser key \"batch_size\": Expected a <class 'int'>. Got value: abc"),
     ],
@@ -221,3 +221,28 @@ def test_a_misspelt_task_or_datamodule_names_the_registered_one(
 def test_an_empty_path_is_named_as_empty(argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
     # `--ckpt_path=$CKPT` with CKPT unset said "--ckpt_path .: a folder, not a checkpoint file", --config= alike.
     assert error_of(argv, capsys) == f"geotorch: error: {says}"
+
+
+@pytest.mark.parametrize(
+    ("config", "says"),
+    [
+        ("trainer:\n  max_epoch: 3\n", "Subcommand 'fit' does not accept option 'trainer.max_epoch' "
+                                       "(did you mean 'trainer.max_epochs'?)"),
+        ("seed_everythin: 3\n", "Subcommand 'fit' does not accept option 'seed_everythin' "
+                                "(did you mean 'seed_everything'?)"),
+        ("data:\n  init_args:\n    batchsize: 3\n", "data: Problem with given class_path "
+         "'geotorch.datamodules.DemoDataModule': Option 'batchsize' is not accepted (did you mean 'batch_size'?)"),
+        ("model:\n  init_args:\n    numclasses: 3\n", "model: Problem with given class_path "
+         "'geotorch.trainers.SemanticSegmentationTask': Option 'numclasses' is not accepted "
+         "(did you mean 'num_classes'?)"),
+    ],
+    ids=["trainer", "top level", "datamodule", "task"],
+)
+def test_a_misspelt_key_in_a_config_names_the_key_meant(
+    config: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A key one letter off (max_epoch, batchsize) was refused without naming the key it meant.
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(config)
+    assert main(["fit", "--config", "quickstart", "--config", str(mine)]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == f"geotorch fit: error: {says}"

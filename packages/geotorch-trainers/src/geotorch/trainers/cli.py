@@ -16,7 +16,7 @@ from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
 from geotorch.trainers.cli_checkpoint import checkpoint_model
-from geotorch.trainers.cli_errors import parse_error_line
+from geotorch.trainers.cli_errors import parse_error_line, with_key_meant
 from geotorch.trainers.cli_limits import count_whole_batch_limits
 from geotorch.trainers.cli_names import torchgeo_task_names
 from geotorch.trainers.configs import read_config, resolve_config_arguments
@@ -88,9 +88,15 @@ class GeoTorchCLI(LightningCLI):
                 self.config = parser.parse_args(args)
         except ArgumentError as error:
             command = " ".join(["geotorch", *[str(word) for word in self.arguments[:1]]])
-            print(f"{command}: error: {parse_error_line(str(error))}\n(`{command} --help` lists the options)",
-                  file=sys.stderr)
+            line = with_key_meant(parse_error_line(str(error)), self._accepted_keys())
+            print(f"{command}: error: {line}\n(`{command} --help` lists the options)", file=sys.stderr)
             raise SystemExit(2) from None
+
+    def _accepted_keys(self) -> list[str]:
+        """Every key the subcommand being parsed accepts (``trainer.max_epochs``, ``ckpt_path``, ...)."""
+        subcommand = str(self.arguments[0]) if self.arguments else ""
+        parser = getattr(self, "_subcommand_parsers", {}).get(subcommand)
+        return list(parser.get_defaults().keys()) if parser is not None else []
 
     def _parse_ckpt_path(self) -> None:
         """Take the task and its hyperparameters from ``ckpt_path``'s checkpoint, as LightningCLI does.

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
+import importlib
+import inspect
 import re
 import textwrap
+from collections.abc import Iterable
 
 #: The first line of jsonargparse's error for a value no member of an ``X | None`` union accepts.
 _UNION = re.compile(r'^Parser key "(?P<key>[^"]+)":\n\s+Does not validate against any of the Union subtypes\n')
 _NONE_ERROR = "Expected a <class 'NoneType'>"
+#: jsonargparse's refusal of a key no section has (``trainer.max_epoch``), and of an argument a class does not take.
+_UNKNOWN_KEY = re.compile(r"does not accept option '(?P<key>[^']+)'")
+_UNKNOWN_ARGUMENT = re.compile(r"Problem with given class_path '(?P<class_path>[^']+)': Option '(?P<key>[^']+)' "
+                               r"is not accepted")
 #: How argparse begins its error for required options not given.
 _REQUIRED = "the following arguments are required: "
 #: What each section a subcommand requires holds, as a newcomer's error names it.
@@ -59,3 +67,37 @@ def _missing_sections(message: str) -> list[str]:
     if not keys or any(key not in _SECTIONS for key in keys):
         return []
     return [_SECTIONS[section] for section in _SECTIONS if section in keys]
+
+
+def with_key_meant(line: str, keys: Iterable[str]) -> str:
+    """``line`` naming the key a refused one most likely means: ``... option 'trainer.max_epoch' (did you mean ...)``.
+
+    Args:
+        line: a parse error, as :func:`parse_error_line` gives it.
+        keys: every key the subcommand accepts (``trainer.max_epochs``, ``seed_everything``, ...), for a key
+            no section has; an argument a class does not take is compared with its ``__init__``'s.
+
+    Returns:
+        ``line`` with `` (did you mean 'KEY'?)`` when a key is spelt near the refused one, else ``line``.
+    """
+    unknown = _UNKNOWN_KEY.search(line)
+    argument = _UNKNOWN_ARGUMENT.search(line)
+    if unknown is not None:
+        refused, known = unknown["key"], list(keys)
+    elif argument is not None:
+        refused, known = argument["key"], _init_arguments(argument["class_path"])
+    else:
+        return line
+    close = difflib.get_close_matches(refused, known, n=1, cutoff=0.8)
+    return f"{line} (did you mean {close[0]!r}?)" if close else line
+
+
+def _init_arguments(class_path: str) -> list[str]:
+    """The names of the arguments the class ``class_path`` is built with; [] if it cannot be imported."""
+    module, _, name = class_path.rpartition(".")
+    try:
+        parameters = inspect.signature(getattr(importlib.import_module(module), name)).parameters
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return []
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return [parameter.name for parameter in parameters.values() if parameter.kind not in variadic]
