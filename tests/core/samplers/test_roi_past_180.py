@@ -9,7 +9,14 @@ import pytest
 import shapely
 
 from geotorch.core import BoundingBox, RasterDataset
-from geotorch.samplers import GridGeoSampler, PreChippedGeoSampler, RandomBatchGeoSampler, RandomGeoSampler
+from geotorch.samplers import (
+    GridGeoSampler,
+    PreChippedGeoSampler,
+    RandomBatchGeoSampler,
+    RandomGeoSampler,
+    index_entries,
+    roi_split,
+)
 from tests.core.rasters import grid, write_raster
 
 if TYPE_CHECKING:
@@ -77,3 +84,12 @@ def test_an_roi_of_many_turns_of_longitude_is_refused_naming_them(both_sides: Ra
 def test_an_roi_past_180_by_the_last_bits_of_a_float_adds_no_window_west_of_it(both_sides: RasterDataset) -> None:
     roi = BoundingBox(175, 170 + 20 * 0.5 + 1e-12, -5, 5)
     assert {window.minx > 0 for window in GridGeoSampler(both_sides, 4, roi=roi)} == {True}
+
+
+def test_roi_split_takes_an_roi_past_180_on_both_sides(both_sides: RasterDataset) -> None:
+    # Before: the first view held 175 to 180 E only, dropping the roi's 5 degrees past 180 silently.
+    fiji, east = roi_split(both_sides, [BoundingBox(175, 185, -5, 5), BoundingBox(171, 174, -5, 5)])
+    assert sorted(tuple(box)[:4] for box, _ in index_entries(fiji)) == [(-180, -175, -5, 5), (175, 180, -5, 5)]
+    assert [tuple(box)[:4] for box, _ in index_entries(east)] == [(171, 174, -5, 5)]
+    with pytest.raises(ValueError, match="overlap"):
+        roi_split(both_sides, [BoundingBox(175, 185, -5, 5), BoundingBox(-178, -170, -5, 5)])

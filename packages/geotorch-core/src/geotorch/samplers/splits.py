@@ -177,7 +177,9 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
 
     Args:
         dataset: the dataset to split; it is not modified.
-        rois: boxes in the dataset's CRS (and time) that share no area and time span.
+        rois: boxes in the dataset's CRS (and time) that share no area and time span; in a geographic
+            CRS, one past the antimeridian is taken where it lies on the globe (175 to 185 degrees east
+            is 175 to 180 and -180 to -175).
 
     Returns:
         One view of ``dataset`` per roi.
@@ -186,17 +188,21 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
         ValueError: if two rois overlap, an roi misses the data, or a file lies in two rois that
             share area but not time (its pixels would be in both splits), naming it.
     """
-    for (first, one), (second, other) in combinations(enumerate(rois), 2):
-        if one.intersects(other):
+    pieces_of = [_on_the_globe(roi, dataset) for roi in rois]
+    for (first, firsts), (second, seconds) in combinations(enumerate(pieces_of), 2):
+        for one, other in ((one, other) for one in firsts for other in seconds if one.intersects(other)):
             shared = one & other
             if shared.area > 0 and shared.maxt > shared.mint:
-                raise ValueError(f"roi_split: rois {first} ({one}) and {second} ({other}) overlap; make them disjoint")
+                raise ValueError(
+                    f"roi_split: rois {first} ({rois[first]}) and {second} ({rois[second]}) overlap; make them disjoint"
+                )
     entries = index_entries(dataset)
     parts_of = []
-    for number, roi in enumerate(rois):
+    for number, (roi, pieces) in enumerate(zip(rois, pieces_of, strict=True)):
         # Parts end on their entry's pixel edges, so that patches inside them lie on its pixels (see snap_cuts).
-        parts = [(part, item) for box, item in entries
-                 if box.intersects(roi) and (box & roi).area > 0 and (part := snap_cuts(box & roi, box, dataset.res))]
+        parts = [(part, item) for piece in pieces for box, item in entries
+                 if box.intersects(piece) and (box & piece).area > 0
+                 and (part := snap_cuts(box & piece, box, dataset.res))]
         if not parts:
             raise ValueError(
                 f"roi_split: roi {number} ({roi}) does not intersect the data of {type(dataset).__name__} "
@@ -213,6 +219,24 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
                 f"by time with time_series_split (each file goes to one interval)"
             )
     return [_view(dataset, parts) for parts in parts_of]
+
+
+def _on_the_globe(roi: BoundingBox, dataset: GeoDataset) -> list[BoundingBox]:
+    """``roi``, or for a geographic dataset that wraps longitudes its parts moved by whole turns into -180 to 180.
+
+    Such a dataset indexes every item where it lies on the globe (see
+    :attr:`~geotorch.core.GeoDataset.wraps_longitudes`): an roi written across the antimeridian
+    (175 to 185 degrees east) meets its data in two parts, 175 to 180 and -180 to -175.
+    """
+    if not (dataset.wraps_longitudes and dataset.crs.is_geographic):
+        return [roi]
+    # Imported here: geotorch.core.crs loads rasterio and pyproj, which importing the samplers does not.
+    from geotorch.core.crs import half_turn, wrap_longitudes
+
+    half = half_turn(dataset.crs)
+    if -half <= roi.minx and roi.maxx <= half:
+        return [roi]
+    return [replace(roi, minx=west, maxx=east) for west, east in wrap_longitudes(roi.minx, roi.maxx, half)]
 
 
 def _held_twice(held: list[tuple[BoundingBox, Any]], others: list[tuple[BoundingBox, Any]]) -> Any:
