@@ -61,3 +61,12 @@ def test_a_filter_value_no_entry_has_is_a_usage_error_listing_the_known_ones(cap
 def test_known_filter_values_that_match_nothing_together_are_no_error(capsys) -> None:
     assert main(["models", "nothing-like-this*", "--task", "segmentation"]) == 0
     assert capsys.readouterr().out.strip() == "no models match"
+
+
+def test_patterns_match_model_and_weight_names_in_any_case(capsys) -> None:
+    # `geotorch models Unet` said "no models match" beside unet, `geotorch weights ResNet50*` beside resnet50.*.
+    assert main(["models", "Unet", "--json"]) == 0
+    assert [row["name"] for row in json.loads(capsys.readouterr().out)] == ["unet"]
+    assert main(["weights", "ResNet50.SENTINEL2_ALL_*", "--json"]) == 0
+    names = [row["name"] for row in json.loads(capsys.readouterr().out)]
+    assert "resnet50.sentinel2_all_moco" in names and all(name.startswith("resnet50.sentinel2_all_") for name in names)

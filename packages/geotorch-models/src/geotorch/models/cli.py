@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -15,12 +16,12 @@ _WEIGHT_COLUMNS = ("name", "in_chans", "sensor", "dataset", "ssl_method", "licen
 def run_models(argv: Sequence[str]) -> int:
     """``geotorch models [PATTERN ...] [--task TASK] [--json]``."""
     parser = argparse.ArgumentParser(prog="geotorch models", description="List registered models.")
-    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) a name must match")
+    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) of names, any case")
     parser.add_argument("--task", help="only models for this task (backbone, segmentation, change_detection, ...)")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     options = parser.parse_args(argv)
     filters = {"task": options.task} if options.task else {}
-    rows = entries("model", options.patterns or None, **filters)
+    rows = _named(entries("model", **filters), options.patterns)
     if not rows:
         _refuse_unknown(parser, "model", filters)
     _print(rows, ("name", "task", "library", "distribution"), options.json, "models")
@@ -30,7 +31,7 @@ def run_models(argv: Sequence[str]) -> int:
 def run_weights(argv: Sequence[str]) -> int:
     """``geotorch weights [PATTERN ...] [--sensor S] [--in-chans N] [--arch A] [--ssl-method M] [--json]``."""
     parser = argparse.ArgumentParser(prog="geotorch weights", description="List registered pretrained weights.")
-    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) a name must match")
+    parser.add_argument("patterns", nargs="*", metavar="PATTERN", help="fnmatch pattern(s) of names, any case")
     parser.add_argument("--sensor", help="only weights for this sensor (sentinel2, landsat_oli, naip, ...)")
     parser.add_argument("--in-chans", type=int, help="only weights taking this many bands")
     parser.add_argument("--arch", help="only weights for this architecture")
@@ -43,13 +44,20 @@ def run_weights(argv: Sequence[str]) -> int:
                            ("ssl_method", options.ssl_method))
         if value is not None
     }
-    rows = entries("weight", options.patterns or None, **filters)
+    rows = _named(entries("weight", **filters), options.patterns)
     if not rows:
         _refuse_unknown(parser, "weight", filters)
     if options.json:
         rows = [_with_meta(facts) for facts in rows]
     _print(rows, _WEIGHT_COLUMNS, options.json, "weights")
     return 0
+
+
+def _named(rows: list[dict[str, Any]], patterns: Sequence[str]) -> list[dict[str, Any]]:
+    """The ``rows`` whose name matches one of the fnmatch ``patterns`` in any case (``Unet``: ``unet``); all if none."""
+    folded = [pattern.casefold() for pattern in patterns]
+    return [row for row in rows
+            if not folded or any(fnmatch.fnmatchcase(row["name"].casefold(), pattern) for pattern in folded)]
 
 
 def _refuse_unknown(parser: argparse.ArgumentParser, kind: str, filters: dict[str, Any]) -> None:
