@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import rasterio
 
-from geotorch.core import NAME_MAX, shortened
+from geotorch.core import NAME_MAX, redacted, shortened
 
 #: The extension of every prediction file.
 OUTPUT_SUFFIX = ".tif"
@@ -147,11 +147,12 @@ def source_tag(source: str) -> str:
     """What an output's ``source`` tag says of its input file.
 
     A local file's absolute path; a URL or GDAL virtual path as given, less a URL's query string
-    and fragment (a signed URL's signature is a credential, not to be copied into outputs).
+    and fragment and with its password as ``...`` (a signed URL's signature and a password are
+    credentials, not to be copied into outputs and messages).
     """
     if "://" not in source and not source.startswith("/vsi"):
         return os.path.abspath(source)
-    return _without_query(source)
+    return redacted(_without_query(source))
 
 
 def refuse_overwriting_inputs(targets: Sequence[Path], sources: Sequence[str | None], caller: str) -> None:

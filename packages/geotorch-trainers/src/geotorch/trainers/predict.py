@@ -17,7 +17,7 @@ from rasterio.io import DatasetReader
 from rasterio.warp import calculate_default_transform, transform_bounds
 from torch import Tensor, nn
 
-from geotorch.core import CRSLike, open_raster
+from geotorch.core import CRSLike, open_raster, redacted
 from geotorch.trainers.base import BaseTask
 from geotorch.trainers.input_normalization import InputNormalization
 from geotorch.trainers.networks import input_dtype_of
@@ -489,17 +489,18 @@ def _layout(
             or coarser than its pixels on ``crs`` (a slip of units), or so coarse that no pixel of it has its centre
             on the input, or GDAL finds no grid for it on ``crs``.
     """
+    shown = redacted(source)  # messages reach logs: no signature or password in them
     with open_raster(source) as reader:
         if reader.gcps[0] and reader.crs is None:
             # GDAL gives such a file the identity transform and no CRS; rasterio's warps do not use its points.
             raise ValueError(
-                f"predict_raster: {source} is georeferenced by ground control points only, not by a grid; "
+                f"predict_raster: {shown} is georeferenced by ground control points only, not by a grid; "
                 "warp it onto one first (gdalwarp)"
             )
         if reader.rpcs is not None and reader.crs is None:
             # Satellite imagery before orthorectification: its pixels have no grid, so neither would the output.
             raise ValueError(
-                f"predict_raster: {source} is georeferenced by rational polynomial coefficients (RPCs) only, not by "
+                f"predict_raster: {shown} is georeferenced by rational polynomial coefficients (RPCs) only, not by "
                 "a grid; orthorectify it onto one first (gdalwarp -rpc, with a DEM: -to RPC_DEM=...)"
             )
         own = own_grid(reader, crs, res) if crs is not None else None
@@ -507,13 +508,13 @@ def _layout(
             grid = own or Grid(reader.crs, reader.transform, reader.height, reader.width)
         else:
             if reader.crs is None:
-                raise ValueError(f"predict_raster: {source} has no CRS, so it cannot be warped onto crs={crs}")
+                raise ValueError(f"predict_raster: {shown} has no CRS, so it cannot be warped onto crs={crs}")
             nodata = [reader.nodatavals[band - 1] for band in image_bands(reader)]
             # (NaN spelled as text, so that two NaN nodata values are one.)
             if fill is not None and any(str(float(value)) != str(fill) for value in nodata if value is not None):
                 # GDAL's warp leaves one value per band out of its kernels: the other would be blended in as a value.
                 raise ValueError(
-                    f"predict_raster: {source} has its own nodata value {nodata[0]} and nodata={fill} is "
+                    f"predict_raster: {shown} has its own nodata value {nodata[0]} and nodata={fill} is "
                     f"another, and a warp onto crs={crs} leaves only one out of its bilinear kernels; predict it on "
                     "its own grid (crs=None), or give the file one nodata value first (gdal_translate -a_nodata, "
                     "after setting the other's pixels to it)"
@@ -522,7 +523,7 @@ def _layout(
                 # rasterio's warp onto a given grid takes band 1's nodata for every band: a pixel missing from every
                 # band had data (band 2's nodata read as a value), and a band 2 value equal to band 1's nodata none.
                 raise ValueError(
-                    f"predict_raster: {source} has bands of different nodata values {tuple(nodata)}, which a warp "
+                    f"predict_raster: {shown} has bands of different nodata values {tuple(nodata)}, which a warp "
                     f"onto crs={crs} would mask by band 1's alone; predict it on its own grid (crs=None), or warp "
                     "it first (gdalwarp keeps each band's)"
                 )
@@ -536,14 +537,14 @@ def _layout(
                 minx, miny, maxx, maxy = transform_bounds(reader.crs, target, *reader.bounds)
                 name = target.units_factor[0]
                 raise ValueError(
-                    f"predict_raster: {source} spans {maxx - minx:.3g} x {maxy - miny:.3g} "
+                    f"predict_raster: {shown} spans {maxx - minx:.3g} x {maxy - miny:.3g} "
                     f"{ {'metre': 'm', 'degree': 'degrees'}.get(name, name)} on crs={crs}, under half a pixel of "
                     f"res={res} in {'width' if grid.width < 1 else 'height'}, so no output pixel has its centre on "
                     "it; give a finer res= (or crs=None to predict it on its own grid)"
                 )
             if grid.height < 1 or grid.width < 1:
                 raise ValueError(
-                    f"predict_raster: GDAL finds no grid for {source} on crs={crs} ({grid.width} x {grid.height} px; "
+                    f"predict_raster: GDAL finds no grid for {shown} on crs={crs} ({grid.width} x {grid.height} px; "
                     "an input crossing the antimeridian, say): predict it on its own grid (crs=None) or another CRS"
                 )
     tops = window_starts(grid.height, size[0], stride[0])
@@ -564,6 +565,7 @@ def _check_res(
     Raises:
         ValueError: naming ``res``, the input, its pixel size in ``crs`` units and those units.
     """
+    shown = redacted(source)  # messages reach logs: no signature or password in them
     own, _, _ = calculate_default_transform(reader.crs, target, reader.width, reader.height, *reader.bounds)
     native = (abs(own.a), abs(own.e))
     given = (float(res[0]), float(res[1])) if isinstance(res, (tuple, list)) else (float(res), float(res))
@@ -573,7 +575,7 @@ def _check_res(
     unit = "degrees" if crs.is_geographic else (crs.linear_units or "CRS units")
     farthest = max(ratios, key=lambda ratio: max(ratio, 1 / ratio))
     raise ValueError(
-        f"predict_raster: res={res!r} is {farthest:.3g} times the pixel size of {source} on crs={crs} "
+        f"predict_raster: res={res!r} is {farthest:.3g} times the pixel size of {shown} on crs={crs} "
         f"({native[0]:.6g}, {native[1]:.6g} {unit}); res is in the CRS's units: give it in {unit}"
     )
 

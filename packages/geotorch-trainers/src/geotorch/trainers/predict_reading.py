@@ -26,7 +26,7 @@ from rasterio.warp import calculate_default_transform, transform_bounds
 from rasterio.windows import Window
 from torch import Tensor
 
-from geotorch.core import RasterReadError, is_remote, open_raster, same_crs
+from geotorch.core import RasterReadError, is_remote, open_raster, redacted, same_crs
 from geotorch.trainers.predict_cog import Grid
 from geotorch.trainers.predict_grid import owned_span
 
@@ -74,7 +74,8 @@ def raster_paths(
         if is_remote(text):
             if text.endswith("/"):
                 raise ValueError(
-                    f"predict_raster: {text} is a prefix (a folder of objects), which is not listed; name its files"
+                    f"predict_raster: {redacted(text)} is a prefix (a folder of objects), which is not listed; name "
+                    "its files"
                 )
             found.append(text)
             continue
@@ -675,15 +676,15 @@ def _image_bands_of(
     with open_raster(source) as reader:
         if any(np.dtype(dtype).kind == "c" for dtype in reader.dtypes):
             raise ValueError(
-                f"predict_raster: {source} holds complex pixels ({reader.dtypes[0]}); a model's float32 windows "
-                "would keep their real parts only: give it their amplitude, say, as a raster of its own"
+                f"predict_raster: {redacted(source)} holds complex pixels ({reader.dtypes[0]}); a model's float32 "
+                "windows would keep their real parts only: give it their amplitude, say, as a raster of its own"
             )
         if selected is None:
             image = image_bands(reader)
             return list(range(1, reader.count + 1)) if channels == reader.count != len(image) else image
         if max(selected) > reader.count:
             raise ValueError(
-                f"predict_raster: {source} has {reader.count} bands, and the task was fit on its training files' "
-                f"bands {list(selected)} (its dataset's bands=): predict files of the product it was fit on"
+                f"predict_raster: {redacted(source)} has {reader.count} bands, and the task was fit on its training "
+                f"files' bands {list(selected)} (its dataset's bands=): predict files of the product it was fit on"
             )
         return list(selected)
