@@ -788,3 +788,46 @@ def test_an_extraction_merges_into_a_folder_another_process_moved_in_at_once(
     assert sorted(path.name for path in (dst / "scenes").iterdir()) == ["a.bin", "b.bin"]
     assert (dst / "scenes" / "b.bin").read_bytes() == b"scenes/b.bin"
     assert [path.name for path in dst.iterdir()] == ["scenes"]
+
+
+FULL_DISK_EXTRACT = """
+import resource, signal, sys
+from pathlib import Path
+from geotorch.core.archive import extract_archive
+# A file system that takes 1 MB more and no more (the child's files only): writes past it fail with EFBIG.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, resource.RLIM_INFINITY))
+try:
+    extract_archive(sys.argv[1], sys.argv[2])
+except OSError as error:
+    print(f"{type(error).__name__} {error.errno}: {error}")
+print(sorted(path.name for path in Path(sys.argv[2]).iterdir()))
+"""
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_an_extraction_the_file_system_cannot_hold_names_the_archive_and_the_folder(
+    tmp_path: Path, child: Any, kind: str
+) -> None:
+    data = random.Random(5).randbytes(2_000_000)
+    archive = tmp_path / f"scenes.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as out:
+            out.writestr("scenes/a.bin", data)
+    else:
+        with tarfile.open(archive, "w") as out:
+            info = tarfile.TarInfo("scenes/a.bin")
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    dst = tmp_path / "out"
+    dst.mkdir()
+
+    child.start(FULL_DISK_EXTRACT, str(archive), str(dst))
+    assert child.process.wait(timeout=60) == 0, child.output
+
+    said, listing = child.output.strip().splitlines()[-2:]
+    assert said == (
+        f"OSError 27: [Errno 27] {archive}: File too large while extracting into {dst}; nothing was extracted: "
+        "free space there or extract elsewhere"
+    )
+    assert listing == "[]"

@@ -29,6 +29,8 @@ _COMPRESSION_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00
 _COMPRESSION_SUFFIXES = {"gzip": (".gz", ".gzip"), "bzip2": (".bz2", ".bz"), "xz": (".xz", ".lzma")}
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _COPY_BYTES = 1 << 20
+# What a file system answers a write it cannot hold: no space, a quota reached, a file size limit.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 _SEPARATOR = re.compile(r"[/\\]")
 _DRIVE = re.compile(r"[A-Za-z]:")
 
@@ -90,6 +92,8 @@ def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
 
     Raises:
         FileNotFoundError: If ``src`` does not exist.
+        OSError: If the file system cannot hold the extracted files (no space left, a quota or file size
+            limit reached), naming the archive and ``dst``; nothing is extracted.
         ValueError: If ``src`` is not a supported archive, a member would land outside ``dst`` or cannot be
             written where it would land (the message names the archive and the member), or a lone compressed
             file would be named like unfinished work. Damaged archives raise what their reader raises
@@ -108,6 +112,15 @@ def extract_archive(src: str | Path, dst: str | Path | None = None) -> Path:
             _decompress(src, compression, dst)
     except ValueError:
         raise
+    except OSError as err:
+        if err.errno not in _FULL:
+            err.add_note(f"while extracting {src} into {dst}")
+            raise
+        raise OSError(
+            err.errno,
+            f"{src}: {err.strerror} while extracting into {dst}; nothing was extracted: free space there or "
+            "extract elsewhere",
+        ) from err
     except Exception as err:
         # Errors from zipfile, tarfile and the decompressors rarely say which file they were reading.
         err.add_note(f"while extracting {src} into {dst}")
