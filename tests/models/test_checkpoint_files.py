@@ -77,3 +77,20 @@ def test_a_whole_model_saved_with_torch_save_is_named_with_its_class(tmp_path: P
     with pytest.raises(UnsafeCheckpointError, match=r"\(timm\.models\.resnet\.ResNet\).*torch\.save\(model\).*"
                                                     r"state_dict\(\) alone"):
         get_model("resnet18", weights=str(path), in_chans=3, num_classes=0)
+
+
+def test_a_missing_hugging_face_bin_file_is_named_as_a_missing_checkpoint(tmp_path: Path) -> None:
+    # pytorch_model.bin is how Hugging Face repositories name torch.save checkpoints; a missing one was looked
+    # up as a registered weight name: KeyError "unknown weight '.../pytorch_model.bin' (known: <every name>)"
+    missing = tmp_path / "download" / "pytorch_model.bin"
+    with pytest.raises(FileNotFoundError, match=rf"weights='{missing}': no such checkpoint file"):
+        get_model("resnet18", weights=str(missing), in_chans=3)
+    path = tmp_path / "pytorch_model.bin"
+    torch.save(get_model("resnet18", weights=None, in_chans=3, num_classes=0).state_dict(), path)
+    assert get_model("resnet18", weights=str(path), in_chans=3, num_classes=0).conv1.weight.shape == (64, 3, 7, 7)
+
+
+def test_a_missing_file_given_by_its_path_is_named_as_missing_whatever_its_name(tmp_path: Path) -> None:
+    missing = tmp_path / "runs" / "best"  # no suffix: was looked up as a registered name, KeyError listing them all
+    with pytest.raises(FileNotFoundError, match=rf"weights='{missing}': no such checkpoint file"):
+        get_model("resnet18", weights=str(missing), in_chans=3)

@@ -5,10 +5,11 @@
 
 - a registered weight name (``"resnet50.sentinel2_all_moco"``), a :class:`geotorch.core.Weights` (ours or a
   plugin's), an enum member holding one (``ResNet50_Weights.SENTINEL2_ALL_MOCO``) or its name as a string;
-- a checkpoint file (a path that exists, or ends in ``.pth``, ``.pt``, ``.ckpt`` or ``.safetensors``): a plain
-  ``state_dict``, one wrapped under ``state_dict``/``model``, or a Lightning ``.ckpt`` of a whole task;
+- a checkpoint file (a path that exists, or ends in ``.pth``, ``.pt``, ``.ckpt``, ``.safetensors`` or ``.bin``): a
+  plain ``state_dict``, one wrapped under ``state_dict``/``model``, a Lightning ``.ckpt`` of a whole task, or a
+  safetensors file;
 - ImageNet: ``True`` (TorchGeo's spelling), ``"imagenet"`` or ``"imagenet1k"``: timm's weights of the
-  architecture, from the Hugging Face cache, downloaded by timm when missing (not with ``HF_HUB_OFFLINE``);
+  architecture, from the Hugging Face cache, downloaded into it when missing (not with ``HF_HUB_OFFLINE``);
 - None (or False): no weights.
 
 :func:`load_pretrained` then puts the parameters into the module:
@@ -60,7 +61,7 @@ HEAD_PREFIXES = ("fc.", "head.", "norm.", "fc_norm.", "classifier.")
 IMAGENET = ("imagenet", "imagenet1k", "true")
 
 #: File name endings that make a string a checkpoint file even before it exists.
-CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors")
+CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt", ".safetensors", ".bin")
 
 #: Words of a key prefix that mark a copy of the network kept beside it (momentum encoders, moving averages).
 _COPY_WORDS = frozenset({"momentum", "target", "ema"})
@@ -82,6 +83,7 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
 
     Raises:
         KeyError: if no weights are registered under that name.
+        FileNotFoundError: if ``weights`` is a path (it holds a folder separator) to no file.
         IsADirectoryError: if ``weights`` names a folder (a run's ``checkpoints/``), listing the checkpoints in it.
         TypeError: if ``weights`` is of another type (a state dict: save it to a file), or an object lacking
             what :class:`geotorch.core.Weights` requires.
@@ -111,6 +113,8 @@ def resolve_weights(weights: WeightsSpec, arch: str | None = None) -> Weights | 
         except KeyError:
             if Path(name).expanduser().is_dir():
                 raise IsADirectoryError(folder_message(Path(name).expanduser())) from None
+            if "/" in name or os.sep in name:  # no registered name holds a folder separator: a missing file
+                raise FileNotFoundError(f"weights={name!r}: no such checkpoint file") from None
             raise
     if isinstance(weights, Mapping):
         raise TypeError(
