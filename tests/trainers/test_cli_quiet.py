@@ -48,3 +48,20 @@ def test_predict_does_not_pass_on_torchs_deprecation_of_lightnings_own_code(tmp_
     messages = shown(["predict", "--config", str(config), f"--ckpt_path={checkpoint}"])
     assert not [message for message in messages if "LeafSpec" in message]
     assert len(list((tmp_path / "run" / "predictions").glob("*.tif"))) == 1
+
+
+@pytest.mark.parametrize("subcommand", ["validate", "test"])
+def test_scores_of_an_untrained_task_are_warned_of(
+    subcommand: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `geotorch test --config X` without --ckpt_path (the fit's checkpoint forgotten) printed the scores of
+    # random weights (AverageAccuracy 0.17 of 6 classes) as it prints a trained task's, without a word.
+    config = tmp_path / "small.yaml"
+    config.write_text(CONFIG % (tmp_path / "run"))
+    limit = f"--trainer.limit_{'val' if subcommand == 'validate' else 'test'}_batches=1"
+    said = f"geotorch: warning: geotorch {subcommand} without --ckpt_path scores the task as configured, untrained"
+    shown([subcommand, "--config", str(config), limit])
+    assert said in capsys.readouterr().err
+    checkpoint = fcn_checkpoint(tmp_path / "fit.ckpt")
+    shown([subcommand, "--config", str(config), limit, f"--ckpt_path={checkpoint}"])
+    assert "without --ckpt_path" not in capsys.readouterr().err

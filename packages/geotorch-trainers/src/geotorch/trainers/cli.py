@@ -158,6 +158,18 @@ class GeoTorchCLI(LightningCLI):
                 raise KeyboardInterrupt from None
             raise
 
+    def before_validate(self) -> None:
+        """Warn when no checkpoint is given: the scores would be an untrained task's (see :func:`untrained`)."""
+        self._warn_untrained("validate")
+
+    def before_test(self) -> None:
+        """Warn when no checkpoint is given: the scores would be an untrained task's (see :func:`untrained`)."""
+        self._warn_untrained("test")
+
+    def _warn_untrained(self, subcommand: str) -> None:
+        if getattr(self.config.get(subcommand), "ckpt_path", None) is None:
+            warnings.warn(untrained(subcommand), stacklevel=3)
+
     def after_fit(self) -> None:
         """Say how the fit went, where its checkpoint is and what to run next (``fit_summary``)."""
         from geotorch.trainers.predict_summary import fit_summary
@@ -209,6 +221,18 @@ class GeoTorchCLI(LightningCLI):
             for callback in callbacks:
                 if isinstance(callback, GeoTIFFPredictionWriter):
                     refuse_untrained_over(callback.output_dir)
+
+
+def untrained(subcommand: str) -> str:
+    """The warning for ``geotorch validate|test`` without ``--ckpt_path``: scores of a task fitted to nothing.
+
+    A forgotten ``--ckpt_path`` after ``geotorch fit`` prints the scores of random weights (or of pretrained
+    ones never fitted to these classes) as it prints a trained task's.
+    """
+    return (
+        f"geotorch {subcommand} without --ckpt_path scores the task as configured, untrained (random weights, or "
+        "pretrained ones never fitted to these classes): pass --ckpt_path=<checkpoint of geotorch fit>"
+    )
 
 
 def unwritten(datamodule: object) -> str:
