@@ -94,3 +94,19 @@ def test_a_missing_file_given_by_its_path_is_named_as_missing_whatever_its_name(
     missing = tmp_path / "runs" / "best"  # no suffix: was looked up as a registered name, KeyError listing them all
     with pytest.raises(FileNotFoundError, match=rf"weights='{missing}': no such checkpoint file"):
         get_model("resnet18", weights=str(missing), in_chans=3)
+
+
+def test_a_training_scripts_checkpoint_holding_its_arguments_loads(tmp_path: Path) -> None:
+    import argparse
+
+    # MAE's, SatMAE's and Scale-MAE's misc.save_model and timm's train.py keep the parsed arguments beside the
+    # weights; refused before as objects 'unpickling them could run code'
+    torch.manual_seed(12)
+    trained = get_model("resnet18", weights=None, in_chans=3, num_classes=0)
+    arguments = argparse.Namespace(lr=1.5e-4, input_size=224, output_dir=Path("/data/out"), resume="")
+    path = tmp_path / "checkpoint-399.pth"
+    torch.save({"model": trained.state_dict(), "optimizer": {"state": {}, "param_groups": []}, "epoch": 399,
+                "scaler": {"scale": 65536.0}, "args": arguments}, path)
+
+    loaded = get_model("resnet18", weights=str(path), in_chans=3, num_classes=0)
+    assert torch.equal(loaded.conv1.weight, trained.conv1.weight)

@@ -10,7 +10,10 @@ checkpoint's address. Files are read without running code (:func:`load_checkpoin
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
+import pathlib
 import pickle
 import re
 import urllib.parse
@@ -40,6 +43,9 @@ _HASH_SUFFIX = re.compile(r"-([0-9a-f]{8,64})\.[A-Za-z0-9]+$")
 _WRAPPERS = ("state_dict", "model")
 #: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
 _ZIP_MAGIC, _PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
+#: What training scripts keep beside the weights (MAE's, SatMAE's and Scale-MAE's misc.save_model, timm's train.py:
+#: their parsed arguments, paths among them); rebuilt from plain values, they run no code when read.
+_SCRIPT_ARGUMENTS = (argparse.Namespace, pathlib.PosixPath, pathlib.PurePosixPath, pathlib.PureWindowsPath)
 #: How torch names the first class its weights-only unpickler refused (``GLOBAL timm.models.resnet.ResNet``).
 _GLOBAL = re.compile(r"GLOBAL ([\w.]+)")
 #: How many bytes tell a safetensors file: its header's length (8 bytes, little-endian), then the header's ``{``.
@@ -233,7 +239,8 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     """Read a state dict saved with ``torch.save`` or as a safetensors file, running no code from it.
 
     A checkpoint that wraps its state dict under ``state_dict`` (a Lightning ``.ckpt``) or ``model`` is
-    unwrapped; its keys are returned as saved (prefixes such as a task's ``model.`` included). A safetensors
+    unwrapped; its keys are returned as saved (prefixes such as a task's ``model.`` included). A training
+    script's checkpoint holding its parsed arguments (an ``argparse.Namespace``, paths in it) is read too. A safetensors
     file (Hugging Face's format, whatever its name) is known by its header and read with ``safetensors``.
 
     Args:
@@ -255,7 +262,8 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
         if head[:4] != _ZIP_MAGIC and head[:1] != _PICKLE_PROTOCOL:
             found = "an empty file" if not head else "neither torch.save's zip archive nor a pickle"
             raise ValueError(f"{path}: not a PyTorch checkpoint ({found})")
-        content = torch.load(path, map_location=map_location, weights_only=True)
+        with _allowing_script_arguments():
+            content = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
         refused = _GLOBAL.search(str(error))
         raise UnsafeCheckpointError(
@@ -279,6 +287,12 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     if not isinstance(content, dict) or not all(isinstance(value, Tensor) for value in content.values()):
         raise ValueError(f"{path}: holds no state dict (a mapping of parameter names to tensors)")
     return {str(key): value for key, value in content.items()}
+
+
+def _allowing_script_arguments() -> contextlib.AbstractContextManager[object]:
+    """A context in which ``torch.load(weights_only=True)`` also rebuilds :data:`_SCRIPT_ARGUMENTS` (torch 2.5+)."""
+    allowing = getattr(torch.serialization, "safe_globals", None)
+    return allowing(list(_SCRIPT_ARGUMENTS)) if allowing is not None else contextlib.nullcontext()
 
 
 def is_torchscript(path: str | Path) -> bool:
