@@ -6,8 +6,9 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+import rasterio
 
-from geotorch.core import RasterReadError
+from geotorch.core import DatasetNotFoundError, RasterReadError, VectorDataset
 from geotorch.datasets import RasterDataset
 from tests.conftest import LocalHTTPServer
 from tests.core.rasters import grid, random_bands, write_raster
@@ -78,3 +79,40 @@ def test_a_remote_file_that_fails_a_read_is_named_without_credentials(
     with pytest.raises(RasterReadError, match="cannot read bands") as raised:
         dataset[dataset.bounds]
     assert_named_without_secrets(raised.value, server.url("a.tif"))
+
+
+@pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
+def test_the_warnings_of_a_remote_rasters_pixels_name_it_without_credentials(
+    server: LocalHTTPServer, password: bool
+) -> None:
+    # Before: "RasterDataset: http://...n.tif?X-Amz-Signature=SECRET5EC&... holds float64 pixels, which float32
+    # images cannot all hold exactly ..." and "RasterDataset: the nodata -1.797...e+308 of http://...SECRET5EC..."
+    path = write_raster(server.root / "n.tif", random_bands((1, 64, 64), dtype="float64"), 32631, grid(5e5, 6e6))
+    with rasterio.open(path, "r+") as target:
+        target.nodata = -1.7976931348623157e308  # ArcGIS's float64 nodata, beyond float32
+    url = with_password(server.url("n.tif")) if password else server.url("n.tif") + SIGNED
+    with pytest.warns(UserWarning, match="cannot all hold exactly") as caught:
+        RasterDataset(paths=url, cache=False)
+    said = [str(warning.message) for warning in caught if "n.tif" in str(warning.message)]
+    assert [message for message in said if "cannot all hold exactly" in message]
+    assert [message for message in said if "beyond the range" in message]
+    for message in said:
+        assert_named_without_secrets(RuntimeError(message), server.url("n.tif"))
+
+
+@pytest.mark.parametrize("name", ["junk.geojson", "gone.geojson"])
+@pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
+def test_an_unreadable_remote_vector_file_is_named_without_credentials(
+    server: LocalHTTPServer, name: str, password: bool
+) -> None:
+    # Before: "VectorDataset: skipping http://.../junk.geojson?X-Amz-Signature=SECRET5EC&...: not a readable vector
+    # file ('/vsicurl/http://...SECRET5EC...' not recognized ...)", then DatasetNotFoundError "VectorDataset: no data
+    # found in http://...SECRET5EC...; ..."
+    (server.root / "junk.geojson").write_text("{not json")
+    url = with_password(server.url(name)) if password else server.url(name) + SIGNED
+    with pytest.warns(UserWarning, match="not a readable vector file") as caught, pytest.raises(
+        DatasetNotFoundError
+    ) as raised:
+        VectorDataset(paths=url)
+    for message in [str(warning.message) for warning in caught] + [str(raised.value)]:
+        assert_named_without_secrets(RuntimeError(message), server.url(name))

@@ -10,7 +10,8 @@ from geotorch.core.url_secrets import redacted
 class DatasetNotFoundError(FileNotFoundError):
     """A dataset's files are not where it looked.
 
-    The message names the folder searched and how to obtain the data.
+    The message names the folder searched and how to obtain the data, a URL without the values of its
+    credentials (:func:`geotorch.core.url_secrets.redacted`).
     """
 
     def __init__(self, dataset: object, where: str | Path | list[str | Path] | None = None, hint: str = "") -> None:
@@ -28,7 +29,7 @@ class DatasetNotFoundError(FileNotFoundError):
         places = list(where) if isinstance(where, (list, tuple)) else [] if where is None else [where]
         listed = ", ".join(str(place) for place in places) or "(no paths given)"
         advice = hint or "pass download=True to fetch it, or point paths/root at a folder that holds it"
-        super().__init__(f"{dataset}: no data found in {listed}; {advice}")
+        super().__init__(redacted(f"{dataset}: no data found in {listed}; {advice}"))
         self.dataset = dataset
         self.where = [str(place) for place in places]
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from geotorch.core.remote import Location
+from geotorch.core.url_secrets import redacted
 
 #: Pixel types whose every value float32 holds exactly: images of these are read straight into float32.
 EXACT_IN_FLOAT32 = frozenset(np.dtype(name) for name in ("uint8", "int8", "uint16", "int16", "float32"))
@@ -40,9 +41,10 @@ def warn_of_rounding(
                 "set is_image=False for integer classes" if is_image else "give masks of class ids an integer dtype"
             )
             warnings.warn(
-                f"{owner}: {path} holds {dtype} pixels, which {target} {'images' if is_image else 'masks'} cannot all "
-                f"hold exactly (integers beyond 2**{np.finfo(target).nmant + 1}, or finer fractions): they are "
-                f"rounded to the nearest {target}; {keep}{classes}",
+                f"{owner}: {redacted(str(path))} holds {dtype} pixels, which {target} "
+                f"{'images' if is_image else 'masks'} cannot all hold exactly (integers beyond "
+                f"2**{np.finfo(target).nmant + 1}, or finer fractions): they are rounded to the nearest {target}; "
+                f"{keep}{classes}",
                 stacklevel=4,
             )
             return

@@ -9,6 +9,7 @@ from numbers import Integral
 import numpy as np
 
 from geotorch.core.reals import as_real
+from geotorch.core.url_secrets import redacted
 
 
 def holds(dtype: np.dtype[np.generic], value: float) -> bool:
@@ -125,8 +126,8 @@ def warn_of_unheld_fill(owner: str, path: str, fill: float, sample_dtype: np.dty
         return
     sign = "-" if fill < 0 else ""
     warnings.warn(
-        f"{owner}: the nodata {fill!r} of {path}, the fill of pixels without data, is beyond the range of the "
-        f"samples' {sample_dtype}: they would hold {sign}inf; pass nodata= a value {sample_dtype} holds (e.g. "
+        f"{owner}: the nodata {fill!r} of {redacted(path)}, the fill of pixels without data, is beyond the range of "
+        f"the samples' {sample_dtype}: they would hold {sign}inf; pass nodata= a value {sample_dtype} holds (e.g. "
         f"nodata=float('nan')) to fill them with it, or override the dtype property (torch.float64)",
         UserWarning,
         stacklevel=3,

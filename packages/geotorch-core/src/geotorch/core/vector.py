@@ -32,6 +32,7 @@ from geotorch.core.labels import class_ids
 from geotorch.core.remote import Location, gdal_path, is_remote
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
+from geotorch.core.url_secrets import redacted
 from geotorch.core.vector_files import find_vector_files
 from geotorch.core.wrap import Seam, seam_of
 
@@ -178,7 +179,8 @@ class VectorDataset(GeoDataset):
                 info = None if layer is None else _info(path, layer)
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, GeoParquetError) as error:
                 warnings.warn(
-                    f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})", stacklevel=3
+                    redacted(f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})"),
+                    stacklevel=3,
                 )
                 continue
             if layer is None or info is None:
@@ -189,15 +191,17 @@ class VectorDataset(GeoDataset):
             if info["crs"] is None:
                 # Features without a CRS cannot be placed on the dataset's grid; dropped unseen, their area read empty.
                 warnings.warn(
-                    f"{type(self).__name__}: skipping {path}: it has no CRS (a shapefile without its .prj?); "
-                    f"give it one, e.g. ogr2ogr -a_srs EPSG:<code> fixed{suffix} {path}",
+                    redacted(
+                        f"{type(self).__name__}: skipping {path}: it has no CRS (a shapefile without its .prj?); "
+                        f"give it one, e.g. ogr2ogr -a_srs EPSG:<code> fixed{suffix} {path}"
+                    ),
                     stacklevel=3,
                 )
                 continue
             if self.label_name is not None and self.label_name not in list(info["fields"]):
                 raise ValueError(
-                    f"{type(self).__name__}: label_name={self.label_name!r} is not an attribute of {path}; "
-                    f"it has {list(info['fields'])}"
+                    f"{type(self).__name__}: label_name={self.label_name!r} is not an attribute of "
+                    f"{redacted(str(path))}; it has {list(info['fields'])}"
                 )
             minx, miny, maxx, maxy = (float(value) for value in info["total_bounds"])
             mint, maxt = interval_from_match(match, self.date_format, str(path))
@@ -227,8 +231,8 @@ class VectorDataset(GeoDataset):
             spatial = [name for name, geometry in layers if geometry is not None] or names
             if len(spatial) > 1:
                 warnings.warn(
-                    f"{type(self).__name__}: {path} has {len(spatial)} layers of features {spatial}; reading its "
-                    f"first, {spatial[0]!r}, alone: give layer=<name> to read another",
+                    f"{type(self).__name__}: {redacted(str(path))} has {len(spatial)} layers of features {spatial}; "
+                    f"reading its first, {spatial[0]!r}, alone: give layer=<name> to read another",
                     stacklevel=4,
                 )
             return spatial[0] if spatial else None
@@ -238,7 +242,8 @@ class VectorDataset(GeoDataset):
             found = self.layer if self.layer in names else None
         if found is None:
             warnings.warn(
-                f"{type(self).__name__}: skipping {path}: it has no layer {self.layer!r} (its layers: {names})",
+                f"{type(self).__name__}: skipping {redacted(str(path))}: it has no layer {self.layer!r} (its "
+                f"layers: {names})",
                 stacklevel=4,
             )
         return found
