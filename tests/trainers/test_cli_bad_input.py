@@ -246,3 +246,18 @@ def test_a_misspelt_key_in_a_config_names_the_key_meant(
     mine.write_text(config)
     assert main(["fit", "--config", "quickstart", "--config", str(mine)]) == 2
     assert capsys.readouterr().err.splitlines()[0] == f"geotorch fit: error: {says}"
+
+
+def test_config_and_checkpoint_paths_spelt_with_a_tilde_are_read_from_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shell leaves '~' in --config=~/run.yaml and --ckpt_path=~/fit.ckpt (not a word of its own), and both
+    # said "no such file", though dataset paths spelt so are read from home (e79f82b).
+    from tests.trainers.test_predict_checkpoints import CONFIG, fcn_checkpoint
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "run.yaml").write_text(CONFIG % (tmp_path / "run"))
+    fcn_checkpoint(tmp_path / "fit.ckpt")
+    argv = ["validate", "--config=~/run.yaml", "--ckpt_path=~/fit.ckpt", "--trainer.limit_val_batches=1"]
+    assert main(argv) == 0
+    assert main(["validate", "-c", "~/run.yaml", "--ckpt_path", "~/fit.ckpt", "--trainer.limit_val_batches=1"]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import tempfile
@@ -353,6 +354,20 @@ def check_checkpoint(value: str) -> None:
         raise ValueError(f"--ckpt_path {path}: {what}")
 
 
+def checkpoint_in_home(argv: Sequence[str]) -> list[str]:
+    """``argv`` with a leading ``~`` of a ``--ckpt_path`` value read as the home folder.
+
+    The shell leaves it in ``--ckpt_path=~/runs/last.ckpt`` (not a word of its own); Lightning would not read it.
+    """
+    arguments = list(argv)
+    for number, argument in enumerate(arguments):
+        if argument.startswith("--ckpt_path=~"):
+            arguments[number] = "--ckpt_path=" + os.path.expanduser(argument.partition("=")[2])
+        elif number > 0 and arguments[number - 1] == "--ckpt_path" and argument.startswith("~"):
+            arguments[number] = os.path.expanduser(argument)
+    return arguments
+
+
 def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
     """``(option, value)`` pairs of ``--name value`` and ``--name=value`` arguments."""
     arguments = list(argv)
@@ -401,7 +416,7 @@ def run(subcommand: str, argv: Sequence[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="geotorch-config-") as workdir, warnings.catch_warnings():
         warnings.filterwarnings("ignore", TRANSFER_HOOK_WARNING)
         warnings.filterwarnings("ignore", LIGHTNING_LEAFSPEC_WARNING, FutureWarning, module=r"lightning\.")
-        resolved = torchgeo_task_names(resolve_config_arguments(argv), Path(workdir))
+        resolved = torchgeo_task_names(checkpoint_in_home(resolve_config_arguments(argv)), Path(workdir))
         if not any(argument in ("-h", "--help") or argument.startswith("--print_config") for argument in resolved):
             check_names(resolved)
         load_registered()

@@ -6,6 +6,7 @@ import argparse
 import difflib
 import importlib
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ def resolve_config(value: str) -> str:
     """The file a ``--config`` value means: an existing path as given, else a shipped config's name.
 
     Args:
-        value: a path to a YAML file, or the name of a shipped config (``quickstart``).
+        value: a path to a YAML file (a leading ``~`` is the home folder, as the shell leaves it in
+            ``--config=~/run.yaml``), or the name of a shipped config (``quickstart``).
 
     Returns:
         ``value`` unchanged when it names an existing file or looks like a path (it has a folder or a
@@ -47,6 +49,7 @@ def resolve_config(value: str) -> str:
     if not value.strip():
         raise ValueError("--config is empty (an unset shell variable?): give a shipped config's name "
                          "(`geotorch configs` lists them) or a YAML file's path")
+    value = os.path.expanduser(value)
     path = Path(value)
     if path.exists() or path.suffix or len(path.parts) != 1:
         return value
