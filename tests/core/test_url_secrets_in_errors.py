@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Iterator
 
 import pytest
@@ -52,6 +53,12 @@ def assert_named_without_secrets(error: BaseException, named: str) -> None:
     assert not [secret for secret in SECRETS if secret in text], text
 
 
+def assert_traceback_without_secrets(error: BaseException) -> None:
+    """``error``'s traceback, as an uncaught error prints it, causes included, quotes no credential."""
+    printed = "".join(traceback.format_exception(error))
+    assert not [secret for secret in SECRETS if secret in printed], printed
+
+
 @pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
 def test_a_remote_file_that_is_no_raster_is_named_without_credentials(
     server: LocalHTTPServer, said: list[str], password: bool
@@ -62,6 +69,7 @@ def test_a_remote_file_that_is_no_raster_is_named_without_credentials(
     with pytest.raises(RasterReadError, match="not recognized") as raised:
         RasterDataset(paths=url, cache=False)
     assert_named_without_secrets(raised.value, server.url("junk.tif"))
+    assert_traceback_without_secrets(raised.value)
 
 
 @pytest.mark.parametrize("fault", ["truncated", "gone"])
@@ -79,6 +87,7 @@ def test_a_remote_file_that_fails_a_read_is_named_without_credentials(
     with pytest.raises(RasterReadError, match="cannot read bands") as raised:
         dataset[dataset.bounds]
     assert_named_without_secrets(raised.value, server.url("a.tif"))
+    assert_traceback_without_secrets(raised.value)
 
 
 @pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -84,3 +85,6 @@ def test_a_window_that_fails_its_read_names_the_input_without_credentials(
     with pytest.raises(RasterReadError) as raised:
         predict_raster(nn.Conv2d(3, 2, 1), url, tmp_path / "out", patch_size=16)
     _assert_named_without_secrets(str(raised.value), server)
+    # (and its traceback, as an uncaught error prints it: GDAL's errors, its causes, quoted the query as given)
+    printed = "".join(traceback.format_exception(raised.value))
+    assert not [secret for secret in SECRETS if secret in printed], printed

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from geotorch.core.errors import RGBBandsMissingError as RGBBandsMissingError
     from geotorch.core.errors import WeightsMismatchError as WeightsMismatchError
     from geotorch.core.errors import gdal_reason as gdal_reason
+    from geotorch.core.errors import shown_cause as shown_cause
     from geotorch.core.exports import export_problems as export_problems
     from geotorch.core.exports import export_targets as export_targets
     from geotorch.core.exports import lazy_exports as lazy_exports

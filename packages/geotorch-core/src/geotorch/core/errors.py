@@ -72,6 +72,31 @@ def gdal_reason(error: BaseException) -> str:
     return ": ".join([str(error), *reasons])
 
 
+def shown_cause(error: BaseException) -> BaseException | None:
+    """``error``, as the cause of an error naming a remote file, or None where its chain quotes a credential.
+
+    GDAL's errors quote a file's URL or query as given (``'/vsicurl/https://h/a.tif?X-Amz-Signature=5ec'
+    not recognized``), and a traceback prints every cause after the error's own message: ``raise
+    RasterReadError(...) from shown_cause(error)`` prints no cause then, the message already holding
+    GDAL's reasons without the credentials (:func:`gdal_reason`, :func:`geotorch.core.url_secrets.redacted`).
+
+    Args:
+        error: the exception caught, looked at with its causes and contexts (9 in all; a longer chain is
+            not shown).
+
+    Returns:
+        ``error``, or None where its text or a cause's holds a credential.
+    """
+    seen: BaseException | None = error
+    for _ in range(9):
+        if seen is None:
+            return error
+        if redacted(str(seen)) != str(seen):
+            return None
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 class PluginError(RuntimeError):
     """A plugin registered something invalid (a duplicate name, an unknown hook)."""
 

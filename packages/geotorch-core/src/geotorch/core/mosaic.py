@@ -14,7 +14,7 @@ from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
 from geotorch.core.crs import same_crs
-from geotorch.core.errors import RasterReadError
+from geotorch.core.errors import RasterReadError, shown_cause
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.nodata import missing_pixels, same_value, type_holding
@@ -214,7 +214,9 @@ def read_onto_grid(
                 valid |= received
     except rasterio.errors.RasterioError as error:
         reason = read_failure(source.name, error)
-        raise RasterReadError(f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {reason}") from error
+        raise RasterReadError(
+            f"{source.name}: cannot read bands {list(indexes)} onto {grid}: {reason}"
+        ) from shown_cause(error)
     if data is None or valid is None:
         if out is None:
             out = np.full((len(indexes), grid.height, grid.width), fill, dtype=dtype)

@@ -29,7 +29,7 @@ from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
 from geotorch.core.crs import same_crs
-from geotorch.core.errors import RasterReadError
+from geotorch.core.errors import RasterReadError, shown_cause
 from geotorch.core.grid import Grid
 from geotorch.core.remote import is_remote, read_failure
 from geotorch.core.wrap import grid_bounds_in
@@ -120,7 +120,9 @@ def prefetch(open_file: Callable[[str], DatasetReader], paths: Sequence[str], gr
         try:
             source.read(window=window)
         except rasterio.errors.RasterioError as error:
-            raise RasterReadError(f"{path}: cannot read window {window}: {read_failure(path, error)}") from error
+            raise RasterReadError(
+                f"{path}: cannot read window {window}: {read_failure(path, error)}"
+            ) from shown_cause(error)
 
     for future in [_threads().submit(warm, path) for path in remote]:
         future.result()

@@ -29,7 +29,7 @@ from pathlib import Path
 import rasterio
 from rasterio.io import DatasetReader
 
-from geotorch.core.errors import RasterReadError, gdal_reason
+from geotorch.core.errors import RasterReadError, gdal_reason, shown_cause
 from geotorch.core.http_headers import file_headers
 
 #: GDAL's virtual file system for each URL scheme read.
@@ -237,14 +237,14 @@ def open_raster(path: str) -> DatasetReader:
         try:
             pin(path, http_stamp(url))
         except OSError as error:
-            raise RasterReadError(f"{path}: cannot open raster: {error}") from error
+            raise RasterReadError(f"{path}: cannot open raster: {error}") from shown_cause(error)
     try:
         with remote_env():
             if pinned(path) is None:
                 pin(path, object_stamp(path))
             return rasterio.open(gdal_path(path))
     except rasterio.errors.RasterioError as error:
-        raise RasterReadError(f"{path}: cannot open raster: {error}") from error
+        raise RasterReadError(f"{path}: cannot open raster: {error}") from shown_cause(error)
 
 
 def read_failure(path: str, error: BaseException) -> str:

@@ -9,7 +9,7 @@ import rasterio
 from rasterio.io import DatasetReader
 
 from geotorch.core.crs import same_crs
-from geotorch.core.errors import RasterReadError
+from geotorch.core.errors import RasterReadError, shown_cause
 from geotorch.core.grid import Grid
 from geotorch.core.handles import FileHandleCache
 from geotorch.core.mosaic import ReadPlan, converted, empty_box, read_mosaic, read_onto_grid, read_types
@@ -199,7 +199,9 @@ def _warp_group(
             )
         except rasterio.errors.RasterioError as error:
             reason = read_failure(path, error)
-            raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {reason}") from error
+            raise RasterReadError(
+                f"{path}: cannot read bands {list(indexes)} onto {target}: {reason}"
+            ) from shown_cause(error)
         if prepared is None or not _complete(prepared):
             done.append((number, _warp_alone(path, prepared, indexes, target, plan, dtype, warp_dtype, outs[number])))
             continue
@@ -258,7 +260,9 @@ def _warp_alone(
         warped, received = warp_prepared(prepared, target, plan.fill, warp_dtype)
     except rasterio.errors.RasterioError as error:
         reason = read_failure(path, error)
-        raise RasterReadError(f"{path}: cannot read bands {list(indexes)} onto {target}: {reason}") from error
+        raise RasterReadError(
+            f"{path}: cannot read bands {list(indexes)} onto {target}: {reason}"
+        ) from shown_cause(error)
     return _in_type(warped, dtype, out), received
 
 
@@ -302,7 +306,7 @@ def _warp_stack(
     except rasterio.errors.RasterioError as error:
         raise RasterReadError(
             f"{', '.join(paths)}: cannot read bands {list(indexes)} onto {target}: {read_failure(paths[0], error)}"
-        ) from error
+        ) from shown_cause(error)
     parts = [warped[start : start + bands] for start in range(0, len(warped), bands)]
     if stacked.with_alpha:
         # GDAL's alpha says where the window reached: the same place for every file of the grid.

@@ -14,7 +14,7 @@ from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from rasterio.io import DatasetReader
 from torch import Tensor
 
-from geotorch.core import RasterReadError, gdal_reason
+from geotorch.core import RasterReadError, gdal_reason, shown_cause
 
 
 def read_chip(path: Path, read: Callable[[DatasetReader], np.ndarray]) -> np.ndarray:
@@ -32,7 +32,7 @@ def read_chip(path: Path, read: Callable[[DatasetReader], np.ndarray]) -> np.nda
             with rasterio.open(path) as source:
                 return np.asarray(read(source))
         except RasterioError as error:
-            raise RasterReadError(f"{path}: cannot read the chip: {gdal_reason(error)}") from error
+            raise RasterReadError(f"{path}: cannot read the chip: {gdal_reason(error)}") from shown_cause(error)
 
 
 def read_array(

@@ -26,7 +26,7 @@ from rasterio.warp import calculate_default_transform, transform_bounds
 from rasterio.windows import Window
 from torch import Tensor
 
-from geotorch.core import RasterReadError, is_remote, open_raster, redacted, same_crs
+from geotorch.core import RasterReadError, is_remote, open_raster, redacted, same_crs, shown_cause
 from geotorch.trainers.predict_cog import Grid
 from geotorch.trainers.predict_grid import owned_span
 
@@ -567,7 +567,7 @@ class WindowReader:
                     raise RasterReadError(
                         f"predict_raster: {self.layouts[number].source}: cannot read the "
                         f"{slot.shape[2]} x {slot.shape[1]} px window at row {top}, column {left}: {reason}"
-                    ) from error
+                    ) from shown_cause(error)
                 if mark.any():
                     self._count(position, top, left, mark)
 
