@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import rasterio
@@ -125,3 +126,26 @@ def test_an_unreadable_remote_vector_file_is_named_without_credentials(
         VectorDataset(paths=url)
     for message in [str(warning.message) for warning in caught] + [str(raised.value)]:
         assert_named_without_secrets(RuntimeError(message), server.url(name))
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ("{base}dl/?token=SECRET5EC", "{base}dl/?token=..."),  # no file name in the path
+        ("{base}dl/a%2Fb.zip?X-Amz-Signature=SECRET5EC", "{base}dl/a%2Fb.zip?X-Amz-Signature=..."),  # a slash in it
+        ("ftp://reader:PWSECRET@127.0.0.1/a.zip", "ftp://reader:...@127.0.0.1/a.zip"),  # no http(s) URL
+    ],
+    ids=["no-file-name", "encoded-slash", "ftp"],
+)
+def test_a_download_url_refused_is_named_without_credentials(
+    http_server: LocalHTTPServer, tmp_path: Path, given: str, named: str
+) -> None:
+    # Before: "https://.../dl/?token=SECRET5EC: the URL's path does not end in a file name; ...", the encoded slash
+    # and the scheme refusals alike.
+    from geotorch.core import download_url
+
+    with pytest.raises(ValueError, match="download_url") as raised:
+        download_url(given.format(base=http_server.base_url), tmp_path)
+    assert named.format(base=http_server.base_url) in str(raised.value), str(raised.value)
+    assert_named_without_secrets(raised.value, named.format(base=http_server.base_url).replace("reader:...@", ""))
+    assert not list(tmp_path.iterdir())

@@ -20,6 +20,7 @@ from geotorch.core.remote import request_url
 from geotorch.core.resume import Version, read_version, write_version
 from geotorch.core.retry import Retry
 from geotorch.core.transfer import Body, fetch, new_hasher, split_login
+from geotorch.core.url_secrets import redacted
 
 _RETRY = Retry()
 # A drive prefix, which Windows reads as a path elsewhere (``C:x`` is relative to drive C's own folder).
@@ -170,8 +171,8 @@ def download_url(
     scheme = urllib.parse.urlsplit(url).scheme.lower()
     if scheme not in ("http", "https", "file"):
         raise ValueError(
-            f"download_url: {url!r} is no http(s) or file URL; read s3://, gs:// and az:// objects where they are "
-            "(RasterDataset(paths=...)) or copy them with their store's tool, and give a host its scheme "
+            f"download_url: {redacted(url)!r} is no http(s) or file URL; read s3://, gs:// and az:// objects where "
+            "they are (RasterDataset(paths=...)) or copy them with their store's tool, and give a host its scheme "
             "('https://example.com/...')"
         )
     url, login = split_login(request_url(url))
@@ -312,10 +313,11 @@ def _check_unverified(url: str, body: Body, partial: Path) -> None:
 
 def _filename_from_url(url: str) -> str:
     segment = urllib.parse.urlsplit(url).path.rpartition("/")[2]
+    shown = redacted(url)  # messages reach logs: no signature or token in them
     if segment in ("", ".", ".."):
-        raise ValueError(f"{url}: the URL's path does not end in a file name; pass filename=... to download_url")
+        raise ValueError(f"{shown}: the URL's path does not end in a file name; pass filename=... to download_url")
     name = urllib.parse.unquote(segment)
-    what = f"{url}: the URL's last path segment"
+    what = f"{shown}: the URL's last path segment"
     if "/" in name:
         raise ValueError(f"{what} {name!r} holds an encoded slash; pass filename=... to download_url")
     return inside_root(name, what)
