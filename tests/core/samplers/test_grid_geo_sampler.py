@@ -241,10 +241,15 @@ def test_grid_sampler_yields_identical_windows_of_identical_entries_once(make_ti
 def test_grid_sampler_ranks_partition_a_pass(make_tiles: MakeTiles, utm: Place, world_size: int) -> None:
     dataset = make_tiles(utm, [("west", 0, 0, 23, 17), ("east", 30, 4, 10, 30)])
     everything = list(GridGeoSampler(dataset, 6))
-    shares = [list(GridGeoSampler(dataset, 6, rank=rank, world_size=world_size)) for rank in range(world_size)]
+    shares = [list(GridGeoSampler(dataset, 6, rank=rank, world_size=world_size, even=False))
+              for rank in range(world_size)]
     visited = [tuple(window) for share in shares for window in share]
     assert sorted(visited) == sorted(tuple(window) for window in everything)
     assert max(map(len, shares)) - min(map(len, shares)) <= 1
+    # Even (the default), every rank yields ceil(windows / world_size), each window at least once.
+    even = [list(GridGeoSampler(dataset, 6, rank=rank, world_size=world_size)) for rank in range(world_size)]
+    assert [len(share) for share in even] == [-(-len(everything) // world_size)] * world_size
+    assert {tuple(window) for share in even for window in share} == {tuple(window) for window in everything}
 
 
 @pytest.mark.parametrize("stride", [0, -1, (2, 0)])

@@ -37,6 +37,28 @@ def resolve_rank(rank: int | None, world_size: int | None) -> tuple[int, int]:
     return resolved_rank, resolved_world
 
 
+def rank_positions(total: int, rank: int, world_size: int, *, even: bool) -> range:
+    """The positions of a pass of ``total`` queries that a rank takes: every ``world_size``-th from ``rank``.
+
+    Even, the pass is lengthened to ``ceil(total / world_size) * world_size`` positions, as torch's
+    DistributedSampler (``drop_last=False``) pads it, so that every rank takes as many queries (and, training
+    under DDP, as many optimizer steps); a position ``p`` past the pass stands for query ``p % total``, so at
+    most one query of a rank repeats one of another rank. Not even, each query is taken once over all ranks and
+    rank lengths differ by at most one.
+
+    Args:
+        total: queries in the whole pass, at least 1.
+        rank: this process's rank, in ``[0, world_size)``.
+        world_size: how many ranks share the pass.
+        even: give every rank ``ceil(total / world_size)`` positions.
+
+    Returns:
+        The positions, in the order the rank takes them.
+    """
+    stop = -(-total // world_size) * world_size if even else total
+    return range(rank, stop, world_size)
+
+
 def draw_seed(generator: Seed | None) -> int:
     """A base seed drawn from ``generator``: a seed, a torch generator or a numpy random source.
 

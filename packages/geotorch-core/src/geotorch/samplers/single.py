@@ -21,7 +21,7 @@ from geotorch.samplers.areas import (
     index_entries,
 )
 from geotorch.samplers.constants import Units
-from geotorch.samplers.distributed import Sharded, draw_seed
+from geotorch.samplers.distributed import Sharded, draw_seed, rank_positions
 from geotorch.samplers.grid import WindowGrid
 from geotorch.samplers.seeds import Seed
 from geotorch.samplers.utils import Size, as_pixels, edge_slack
@@ -224,8 +224,13 @@ class GridGeoSampler(SpatialSampler):
     of rows of windows, with polygons), not of windows. A pass of more than
     :data:`~geotorch.samplers.constants.MAX_WINDOWS` (2**40) windows is refused.
 
-    A pass is split across ranks window by window: every window is visited
-    exactly once over all ranks, and rank lengths differ by at most one.
+    A pass is split across ranks window by window. By default (``even``) every
+    rank yields ``ceil(windows / world_size)`` of them, a short rank repeating
+    one window of another, as torch's DistributedSampler (and Lightning's
+    wrapper of TorchGeo's samplers) pads a pass: DDP training needs every rank
+    to take the same number of steps. With ``even=False`` every window is
+    visited exactly once over all ranks and rank lengths differ by at most
+    one: for validation, testing and prediction, whose ranks may differ.
     """
 
     strategy = "sequential"
@@ -241,6 +246,7 @@ class GridGeoSampler(SpatialSampler):
         *,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
         """Lay out every window.
 
@@ -256,6 +262,8 @@ class GridGeoSampler(SpatialSampler):
                 here is read as ``units``: 0.7-era code passed it after ``roi``).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
+            even: give every rank as many windows, repeating up to one window of another rank each (see above);
+                False: each window once over all ranks.
 
         Raises:
             TypeError: if ``size`` or ``stride`` is not one or two numbers,
@@ -287,14 +295,19 @@ class GridGeoSampler(SpatialSampler):
                 f"{owner}: no window of size={size!r} shares area with the roi polygon {self.region.bbox}; "
                 f"the polygon lies between whole pixels of the data: use a wider roi"
             )
+        self.even = even
 
     def __iter__(self) -> Iterator[BoundingBox]:
-        """Yield this rank's windows, entry by entry, row by row."""
-        return self.grid.windows(self.rank, self.world_size)
+        """Yield this rank's windows, entry by entry, row by row, then the window repeated to even out ranks."""
+        total = len(self.grid)
+        positions = rank_positions(total, self.rank, self.world_size, even=self.even)
+        yield from self.grid.windows(self.rank, self.world_size)
+        for position in positions[len(range(self.rank, total, self.world_size)):]:
+            yield next(self.grid.windows(position % total, total))
 
     def __len__(self) -> int:
         """Windows this rank yields."""
-        return len(range(self.rank, len(self.grid), self.world_size))
+        return len(rank_positions(len(self.grid), self.rank, self.world_size, even=self.even))
 
 
 class PreChippedGeoSampler(SpatialSampler):
@@ -307,10 +320,13 @@ class PreChippedGeoSampler(SpatialSampler):
     edge within a millionth of a pixel of the roi's counting as on it; an
     entry crossing the roi's edge is left out, not cut. Identical entries
     (same footprint and time) are yielded once. A pass is split across ranks
-    entry by entry, after shuffling when asked: every entry is visited exactly
-    once over all ranks. All ranks must shuffle alike: give every rank the
-    same ``generator`` seed; without one, a sampler of more than one rank
-    shuffles from seed 0 (new orders each epoch and pass, as torch's
+    entry by entry, after shuffling when asked: by default (``even``) every
+    rank yields ``ceil(entries / world_size)`` chips, a short rank repeating
+    one chip of another, as torch's DistributedSampler pads a pass (DDP
+    training needs every rank to take the same number of steps); with
+    ``even=False`` every entry is visited exactly once over all ranks. All
+    ranks must shuffle alike: give every rank the same ``generator`` seed;
+    without one, a sampler of more than one rank shuffles from seed 0 (new orders each epoch and pass, as torch's
     DistributedSampler), one of a single rank from torch's default generator.
     """
 
@@ -326,6 +342,7 @@ class PreChippedGeoSampler(SpatialSampler):
         *,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
         """Collect the entries inside the roi.
 
@@ -340,6 +357,8 @@ class PreChippedGeoSampler(SpatialSampler):
                 random source (default: torch's default generator on one rank, seed 0 shared by several).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
+            even: give every rank as many chips, repeating up to one chip of another rank each (see above);
+                False: each chip once over all ranks.
 
         Raises:
             TypeError: if ``generator`` has the wrong type.
@@ -374,16 +393,18 @@ class PreChippedGeoSampler(SpatialSampler):
         self.shuffle = shuffle
         self.seed = draw_seed(generator) if shuffle else 0
         self._seeded = generator is not None
+        self.even = even
 
     def __iter__(self) -> Iterator[BoundingBox]:
-        """Yield this rank's chips, in index order or shuffled."""
-        order = torch.arange(len(self.chips))
+        """Yield this rank's chips, in index order or shuffled, then the chip repeated to even out ranks."""
+        total = len(self.chips)
+        order = torch.arange(total)
         if self.shuffle:
             seed = self._shared_seed(self.seed, self._seeded)
-            order = torch.randperm(len(self.chips), generator=self._pass_generator(seed, per_rank=False))
-        for number in order[self.rank :: self.world_size].tolist():
-            yield BoundingBox(*self.chips[number].tolist())
+            order = torch.randperm(total, generator=self._pass_generator(seed, per_rank=False))
+        for position in rank_positions(total, self.rank, self.world_size, even=self.even):
+            yield BoundingBox(*self.chips[int(order[position % total])].tolist())
 
     def __len__(self) -> int:
         """Chips this rank yields."""
-        return len(range(self.rank, len(self.chips), self.world_size))
+        return len(rank_positions(len(self.chips), self.rank, self.world_size, even=self.even))

@@ -325,8 +325,9 @@ class GeoDataModule(BaseDataModule):
 
     def _grid_loader(self, dataset: GeoDataset, stride: int | tuple[int, int] | None) -> DataLoader[Sample]:
         rank, world_size = self._shard()
+        # Each window scored once over all ranks: evaluation, unlike training, may differ in steps between ranks.
         sampler = GridGeoSampler(series_places(dataset, patch_size=self.patch_size), self.patch_size,
-                                 stride or self.patch_size, rank=rank, world_size=world_size)
+                                 stride or self.patch_size, rank=rank, world_size=world_size, even=False)
         spare = None
         if len(sampler) == 0:
             # Fewer windows than ranks. Lightning stops a DDP run in which a rank has no batch ("`DataLoader` within
