@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import traceback
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import rasterio
 
@@ -149,3 +151,40 @@ def test_a_download_url_refused_is_named_without_credentials(
     assert named.format(base=http_server.base_url) in str(raised.value), str(raised.value)
     assert_named_without_secrets(raised.value, named.format(base=http_server.base_url).replace("reader:...@", ""))
     assert not list(tmp_path.iterdir())
+
+
+class _Dated(RasterDataset):
+    """Rasters dated by their names (``scene_20261203.tif``)."""
+
+    filename_glob = "scene_*.tif"
+    filename_regex = r"scene_(?P<date>\d{8})\.tif"
+    date_format = "%Y%m%d"
+
+
+@pytest.mark.parametrize("fault", ["no-crs", "complex", "band-counts", "bad-date"])
+@pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
+def test_a_remote_raster_refused_when_indexed_is_named_without_credentials(
+    server: LocalHTTPServer, said: list[str], fault: str, password: bool
+) -> None:
+    # Before: "RasterDataset: skipping http://...?X-Amz-Signature=SECRET5EC...: not a readable raster (it has no
+    # CRS)", "... holds complex pixels (complex64) ...", "... has 3 band(s) but http://...SECRET5EC... has 1 ...",
+    # "http://...scene_20261341.tif?...SECRET5EC...: date '20261341' does not match date_format '%Y%m%d' ..."
+    names = {"no-crs": ["nocrs.tif"], "complex": ["c.tif"], "band-counts": ["a.tif", "b3.tif"]}
+    names["bad-date"] = ["scene_20261341.tif"]
+    if fault == "no-crs":
+        with rasterio.open(server.root / "nocrs.tif", "w", driver="GTiff", width=8, height=8, count=1,
+                           dtype="uint8") as target:
+            target.write(np.ones((1, 8, 8), "uint8"))
+    else:
+        bands, dtype = (3, "uint8") if fault == "band-counts" else (1, "complex64" if fault == "complex" else "uint8")
+        write_raster(server.root / names[fault][-1], random_bands((bands, 8, 8), dtype=dtype), 32631, grid(5e5, 6e6))
+    urls = [with_password(server.url(name)) if password else server.url(name) + SIGNED for name in names[fault]]
+    kind = _Dated if fault == "bad-date" else RasterDataset
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises((ValueError, DatasetNotFoundError)) as raised:
+            kind(paths=urls, cache=False)
+    assert_named_without_secrets(raised.value, server.url(names[fault][-1]))
+    said += [str(warning.message) for warning in caught]
+    if fault == "no-crs":
+        assert [message for message in said if "not a readable raster" in message], said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geotorch.core.remote import Location
+from geotorch.core.url_secrets import redacted
 
 
 def check_band_count(
@@ -30,16 +31,16 @@ def check_band_count(
     """
     if needed is not None and count < needed:
         raise ValueError(
-            f"{owner}: {path} has {count} band(s) but the bands selected need {needed}; every file of the "
-            f"dataset needs the selected bands: choose bands=... that all files have"
+            f"{owner}: {redacted(str(path))} has {count} band(s) but the bands selected need {needed}; every file "
+            f"of the dataset needs the selected bands: choose bands=... that all files have"
         )
     if first is None:
         return path, count
     if needed is None and count != first[1]:
         raise ValueError(
-            f"{owner}: {path} has {count} band(s) but {first[0]} has {first[1]}; every file of the dataset "
-            f"needs the same bands so that a sample's channels (and a time series' steps, (T, C, H, W)) mean "
-            f"the same whatever file they come from: give paths=... holding one product, or declare all_bands "
-            f"and choose bands=..."
+            f"{owner}: {redacted(str(path))} has {count} band(s) but {redacted(str(first[0]))} has {first[1]}; "
+            "every file of the dataset needs the same bands so that a sample's channels (and a time series' steps, "
+            "(T, C, H, W)) mean the same whatever file they come from: give paths=... holding one product, or declare "
+            "all_bands and choose bands=..."
         )
     return first

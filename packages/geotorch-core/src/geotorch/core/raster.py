@@ -38,6 +38,7 @@ from geotorch.core.timeseries import (
     shares_area,
     time_steps,
 )
+from geotorch.core.url_secrets import redacted
 
 
 class RasterDataset(SceneFiles, GeoDataset):
@@ -338,8 +339,8 @@ class RasterDataset(SceneFiles, GeoDataset):
             footprints.append(Footprint(crs, (left, right, bottom, top), record.mint, record.maxt, record.path))
             if profile.dtype.startswith("complex"):  # rasterio names CInt16 "complex_int16"
                 raise ValueError(
-                    f"{owner}: {record.path} holds complex pixels ({profile.dtype}); complex data is not "
-                    f"supported: store the amplitude, or the real and imaginary parts, as real-valued bands"
+                    f"{owner}: {redacted(str(record.path))} holds complex pixels ({profile.dtype}); complex data is "
+                    f"not supported: store the amplitude, or the real and imaginary parts, as real-valued bands"
                 )
             dtypes.setdefault(np.dtype(profile.dtype), record.path)
         if self.time_series:

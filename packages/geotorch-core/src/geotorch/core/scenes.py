@@ -18,6 +18,7 @@ from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location, RemotePath, is_remote
 from geotorch.core.timeseries import SeriesFiles, check_dated, check_series_regex
 from geotorch.core.timestamps import interval_from_match
+from geotorch.core.url_secrets import redacted
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class SceneFiles(SeriesFiles):
         records: list[SceneRecord] = []
         for (path, match), profile in zip(candidates, profiles, strict=True):
             if isinstance(profile, str):
-                warnings.warn(f"{owner}: skipping {path}: not a readable raster ({profile})", stacklevel=4)
+                warnings.warn(redacted(f"{owner}: skipping {path}: not a readable raster ({profile})"), stacklevel=4)
                 continue
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             acquisition = None

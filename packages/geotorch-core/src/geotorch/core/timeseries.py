@@ -12,6 +12,7 @@ import numpy as np
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox
 from geotorch.core.remote import Location
 from geotorch.core.timestamps import interval_from_match
+from geotorch.core.url_secrets import redacted
 
 if TYPE_CHECKING:
     from geotorch.core.geo import GeoDataset
@@ -48,7 +49,7 @@ def check_dated(owner: str, path: Location, interval: tuple[float, float]) -> No
     """
     if interval == (MIN_TIME, MAX_TIME):
         raise ValueError(
-            f"{owner}: {path} has no date in its name (filename_regex's date group did not match) and "
+            f"{owner}: {redacted(str(path))} has no date in its name (filename_regex's date group did not match) and "
             f"time_series=True stacks files by date; rename it or leave it out of paths"
         )
 
@@ -63,7 +64,7 @@ def check_acquisition(owner: str, path: Location | str, key: object) -> None:
         hash(key)
     except TypeError as error:
         raise TypeError(
-            f"{owner}: the acquisition key of {path} is {key!r}, which is not hashable ({error}); "
+            f"{owner}: the acquisition key of {redacted(str(path))} is {key!r}, which is not hashable ({error}); "
             f"acquisition_key (or the SceneRecord's acquisition) must return a hashable value such as a tuple"
         ) from error
 

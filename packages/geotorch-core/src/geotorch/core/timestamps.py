@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from geotorch.core.bbox import MAX_TIME, MIN_TIME
+from geotorch.core.url_secrets import redacted
 
 #: The directives of each resolution, finest first: a format resolves the period of its finest directive.
 #: A weekday (%a, %A, %w, %u) with a week number (%U, %W, %V) or a date names a day; %c and %X hold seconds.
@@ -54,7 +55,9 @@ def parse_time(text: str, date_format: str, source: str) -> datetime:
     except ValueError as error:
         # strptime's reason tells a format that does not fit ("does not match format") from a date that does not
         # exist ("day is out of range for month").
-        raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r} ({error})") from error
+        raise ValueError(
+            f"{redacted(source)}: date {text!r} does not match date_format {date_format!r} ({error})"
+        ) from error
     _check_calendar(text, date_format, parsed, source)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -88,8 +91,8 @@ def _check_calendar(text: str, date_format: str, parsed: datetime, source: str) 
         if written is None or written.year == parsed.year:
             return
     raise ValueError(
-        f"{source}: date {text!r} names a day that {written.year} does not have (date_format {date_format!r}; "
-        f"strptime ran it over into {parsed.date()})"
+        f"{redacted(source)}: date {text!r} names a day that {written.year} does not have (date_format "
+        f"{date_format!r}; strptime ran it over into {parsed.date()})"
     )
 
 
@@ -127,7 +130,7 @@ def _week(text: str, date_format: str, week: str, source: str) -> tuple[datetime
             monday = datetime.fromisocalendar(dated.year, number, 1)
         except ValueError as error:
             raise ValueError(
-                f"{source}: date {text!r} names no ISO week (date_format {date_format!r}: {error})"
+                f"{redacted(source)}: date {text!r} names no ISO week (date_format {date_format!r}: {error})"
             ) from error
         start = monday.replace(tzinfo=new_year.tzinfo)
         return start, start + timedelta(weeks=1, microseconds=-1)
@@ -138,7 +141,7 @@ def _week(text: str, date_format: str, week: str, source: str) -> tuple[datetime
     end = min(following, new_year.replace(year=dated.year + 1)) - timedelta(microseconds=1)
     if start > end:
         raise ValueError(
-            f"{source}: date {text!r} names week {number} of {dated.year}, which that year does not have "
+            f"{redacted(source)}: date {text!r} names week {number} of {dated.year}, which that year does not have "
             f"(date_format {date_format!r})"
         )
     return start, end
@@ -163,7 +166,9 @@ def parse_period(text: str, date_format: str, source: str) -> tuple[datetime, da
             # With a weekday strptime checks the whole text (an ISO week needs one to parse at all).
             datetime.strptime(f"{text} 1", f"{date_format} %u")
         except ValueError as error:
-            raise ValueError(f"{source}: date {text!r} does not match date_format {date_format!r} ({error})") from error
+            raise ValueError(
+                f"{redacted(source)}: date {text!r} does not match date_format {date_format!r} ({error})"
+            ) from error
         return _week(text, date_format, week, source)
     start = parse_time(text, date_format, source)
     return start, _end_of_period(start, date_format)
@@ -186,7 +191,7 @@ def interval_from_match(match: re.Match[str], date_format: str, source: str) -> 
         stop, end = parse_period(groups["stop"], date_format, source)
         if stop < start:
             raise ValueError(
-                f"{source}: stop {groups['stop']!r} is before start {groups['start']!r} (date_format "
+                f"{redacted(source)}: stop {groups['stop']!r} is before start {groups['start']!r} (date_format "
                 f"{date_format!r}); check the order of filename_regex's (?P<start>...) and (?P<stop>...) groups"
             )
         return start.timestamp(), end.timestamp()
