@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from geotorch.core import RasterDataset
-from geotorch.samplers import PreChippedGeoSampler
+from geotorch.samplers import GridGeoSampler, PreChippedGeoSampler
 from tests.core.rasters import grid, write_raster
 
 
@@ -46,3 +46,12 @@ def test_one_unseeded_rank_shuffles_from_torchs_default_generator(chips: RasterD
     assert [tuple(box) for box in PreChippedGeoSampler(chips, shuffle=True)] == first
     torch.manual_seed(6)
     assert [tuple(box) for box in PreChippedGeoSampler(chips, shuffle=True)] != first
+
+
+@pytest.mark.parametrize("even", ["no", 0, None])
+def test_even_that_is_no_flag_is_refused_naming_it(chips: RasterDataset, even: object) -> None:
+    # "no" would be read as True (padding ranks) and 0 as False without a word.
+    for make in (lambda: GridGeoSampler(chips, 8, even=even), lambda: PreChippedGeoSampler(chips, even=even)):
+        with pytest.raises(TypeError, match=r"even=.* must be True or False"):
+            make()
+    assert len(PreChippedGeoSampler(chips, rank=1, world_size=3, even=np.bool_(False))) == 5

@@ -10,6 +10,8 @@ import itertools
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from geotorch.core.reals import as_real
 from geotorch.samplers.constants import Units
 
@@ -141,6 +143,17 @@ def as_count(value: object, name: str, owner: str = "", minimum: int = 1) -> int
     if number < minimum:
         raise ValueError(f"{_prefix(owner)}{name}={value!r} must be >= {minimum}")
     return int(number)
+
+
+def as_flag(value: object, name: str, owner: str = "") -> bool:
+    """``value`` checked to be True or False (a numpy bool too): a string such as ``"no"`` is not read as True.
+
+    Raises:
+        TypeError: if it is anything else.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{_prefix(owner)}{name}={value!r} must be True or False")
+    return bool(value)
 
 
 def as_units(units: object, owner: str = "") -> Units:

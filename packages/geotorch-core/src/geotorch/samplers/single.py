@@ -20,6 +20,7 @@ from geotorch.samplers.areas import (
     find_areas,
     index_entries,
 )
+from geotorch.samplers.arguments import as_flag
 from geotorch.samplers.constants import Units
 from geotorch.samplers.distributed import Sharded, draw_seed, rank_positions
 from geotorch.samplers.grid import WindowGrid
@@ -295,7 +296,7 @@ class GridGeoSampler(SpatialSampler):
                 f"{owner}: no window of size={size!r} shares area with the roi polygon {self.region.bbox}; "
                 f"the polygon lies between whole pixels of the data: use a wider roi"
             )
-        self.even = even
+        self.even = as_flag(even, "even", type(self).__name__)
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's windows, entry by entry, row by row, then the window repeated to even out ranks."""
@@ -393,7 +394,7 @@ class PreChippedGeoSampler(SpatialSampler):
         self.shuffle = shuffle
         self.seed = draw_seed(generator) if shuffle else 0
         self._seeded = generator is not None
-        self.even = even
+        self.even = as_flag(even, "even", type(self).__name__)
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's chips, in index order or shuffled, then the chip repeated to even out ranks."""
