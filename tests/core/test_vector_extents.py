@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import struct
 from pathlib import Path
 
 import numpy as np
 import pyogrio
+import pyproj
 import pytest
 import shapely
 
@@ -52,3 +54,27 @@ def test_a_flatgeobuf_whose_header_envelope_is_stale_is_indexed_at_its_features(
     assert tuple(dataset.bounds)[:4] == pytest.approx((10.0, 12.1, 48.0, 50.1))
     mask = dataset[BoundingBox(12.0, 12.1, 48.0, 48.1)]["mask"].numpy()
     np.testing.assert_array_equal(mask, np.full((100, 100), 2))
+
+
+@pytest.mark.real_data
+def test_a_geoparquet_whose_bbox_is_stale_is_indexed_at_its_features(real_data: Path, tmp_path: Path) -> None:
+    # The wilderness areas of Colorado and Utah as GeoParquet 1.1, the column's bbox and its bbox covering column
+    # left as the eastern areas alone (rows appended by a tool that kept the metadata): the western areas were
+    # indexed nowhere, and a query over them was outside the dataset.
+    pa = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    meta, _, wkb, _ = pyogrio.raw.read(real_data / "coutwildrnp.shp", columns=[])
+    minx, miny, maxx, maxy = shapely.total_bounds(shapely.from_wkb(wkb))
+    stale = [-107.0, float(miny), float(maxx), float(maxy)]
+    covering = {"bbox": {key: ["bbox", key] for key in ("xmin", "ymin", "xmax", "ymax")}}
+    crs = json.loads(pyproj.CRS.from_user_input(meta["crs"]).to_json())
+    column = {"encoding": "WKB", "crs": crs, "bbox": stale, "covering": covering}
+    geo = {"version": "1.1.0", "primary_column": "geometry", "columns": {"geometry": column}}
+    boxes = [dict(zip(("xmin", "ymin", "xmax", "ymax"), stale, strict=True))] * len(wkb)
+    table = pa.table({"geometry": pa.array(list(wkb), pa.binary()), "bbox": pa.array(boxes)})
+    path = tmp_path / "coutwildrnp.parquet"
+    parquet.write_table(table.replace_schema_metadata({b"geo": json.dumps(geo).encode()}), path)
+    dataset = VectorDataset(path, res=0.01)
+    assert tuple(dataset.bounds)[:4] == pytest.approx((minx, maxx, miny, maxy))
+    west = BoundingBox(minx, -110.0, miny, maxy)
+    assert dataset[west]["mask"].sum() > 1000

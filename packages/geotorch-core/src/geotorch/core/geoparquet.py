@@ -2,9 +2,10 @@
 
 The GDAL that pyogrio's wheels carry has no Parquet driver, so such files are read here: their
 ``geo`` metadata gives the geometry column, its CRS (PROJJSON; absent means OGC:CRS84, longitude
-and latitude), its bounds and its edges: ``"spherical"`` edges are great-circle arcs, read as lines of
+and latitude) and its edges: ``"spherical"`` edges are great-circle arcs, read as lines of
 vertices on them (:mod:`geotorch.core.great_circles`), where other formats' edges are straight in the
-CRS. pyarrow is not a dependency of geotorch-core: without it a GeoParquet file is skipped with a warning
+CRS. Bounds are the geometries' own, never the metadata's ``bbox`` or a bbox covering column, which
+may be stale. pyarrow is not a dependency of geotorch-core: without it a GeoParquet file is skipped with a warning
 that says how to get it.
 """
 
@@ -67,28 +68,17 @@ def read_info(path: Path) -> GeoParquetInfo:
     except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         raise GeoParquetError(f"not a Parquet file ({error})") from None
     column, crs, spherical = _geometry_column(schema.metadata)
-    bbox = _column_metadata(schema.metadata)[1].get("bbox")
+    # The metadata's bbox and a bbox covering column are written once and kept when rows are appended or edited
+    # (as a shapefile's .shx header box): bounds are the geometries' own (about 0.5 s for 200,000 polygons).
+    geometries = shapely.from_wkb(_column(parquet.read_table(path, columns=[column]), column))
+    if spherical:
+        # Spherical edges reach past their vertices (towards the poles): their bounds are the arcs'.
+        geometries = along_great_circles(geometries, LONGEST_ARC_M)
+    present = geometries[~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)]
     bounds: tuple[float, float, float, float] | None = None
-    # Spherical edges reach past their vertices (towards the poles): their bounds are the arcs', never the bbox's.
-    if (
-        not spherical
-        and isinstance(bbox, list)
-        and len(bbox) in (4, 6)
-        and all(isinstance(value, int | float) for value in bbox)
-    ):
-        # A 3-D bbox is (minx, miny, minz, maxx, maxy, maxz).
-        half = len(bbox) // 2
-        bounds = (float(bbox[0]), float(bbox[1]), float(bbox[half]), float(bbox[half + 1]))
-    if bounds is None or bounds[0] > bounds[2]:
-        # No bbox, or RFC 7946's across the antimeridian (west edge east of the east edge): the features'.
-        geometries = shapely.from_wkb(_column(parquet.read_table(path, columns=[column]), column))
-        if spherical:
-            geometries = along_great_circles(geometries, LONGEST_ARC_M)
-        present = geometries[~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)]
-        bounds = None
-        if len(present):
-            minx, miny, maxx, maxy = (float(value) for value in shapely.total_bounds(present))
-            bounds = (minx, miny, maxx, maxy)
+    if len(present):
+        minx, miny, maxx, maxy = (float(value) for value in shapely.total_bounds(present))
+        bounds = (minx, miny, maxx, maxy)
     return GeoParquetInfo(crs, bounds, [name for name in schema.names if name != column])
 
 
