@@ -22,9 +22,10 @@ import re
 import urllib.parse
 import urllib.request
 import weakref
+from collections.abc import Callable
 from http.client import HTTPMessage
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeAlias
 
 import rasterio.env
 
@@ -177,19 +178,33 @@ class _UserPassword(urllib.request.HTTPPasswordMgr):
         return user, password
 
 
+#: A stdlib handler's answer to a ``401``: the response of the request sent again with credentials, or None.
+_Answer: TypeAlias = Callable[[urllib.request.Request, IO[bytes], int, str, HTTPMessage], IO[bytes] | None]
+
+
+def _answered(
+    scheme: str, answer: _Answer, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage
+) -> IO[bytes] | None:
+    """``answer``'s response to a ``401`` challenge of ``scheme``, or None (the 401 stands).
+
+    None where ``GDAL_HTTP_AUTH`` does not let curl answer ``scheme`` (see the module), where ``req`` was
+    redirected to another host, or where the challenge is of no scheme urllib answers (NTLM, Negotiate).
+    """
+    if _auth_method() not in CHALLENGE_ANSWERED[scheme] or req in _ELSEWHERE:
+        return None
+    try:
+        return answer(req, fp, code, msg, headers)
+    except ValueError:
+        return None
+
+
 class _AnsweredBasic(urllib.request.HTTPBasicAuthHandler):
     """Answers a ``401`` Basic challenge where ``GDAL_HTTP_AUTH`` lets curl answer it (see the module)."""
 
     def http_error_401(
         self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage
     ) -> IO[bytes] | None:
-        if _auth_method() not in CHALLENGE_ANSWERED["basic"] or req in _ELSEWHERE:
-            return None
-        try:
-            answer: IO[bytes] | None = super().http_error_401(req, fp, code, msg, headers)
-        except ValueError:  # a challenge of no scheme urllib answers (NTLM, Negotiate): the 401 stands
-            return None
-        return answer
+        return _answered("basic", super().http_error_401, req, fp, code, msg, headers)
 
 
 class _AnsweredDigest(urllib.request.HTTPDigestAuthHandler):
@@ -198,13 +213,7 @@ class _AnsweredDigest(urllib.request.HTTPDigestAuthHandler):
     def http_error_401(
         self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage
     ) -> IO[bytes] | None:
-        if _auth_method() not in CHALLENGE_ANSWERED["digest"] or req in _ELSEWHERE:
-            return None
-        try:
-            answer: IO[bytes] | None = super().http_error_401(req, fp, code, msg, headers)
-        except ValueError:  # a challenge of no scheme urllib answers (NTLM, Negotiate): the 401 stands
-            return None
-        return answer
+        return _answered("digest", super().http_error_401, req, fp, code, msg, headers)
 
 
 def _origin(url: str) -> tuple[str, str]:
