@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
 
 from geotorch.core import BoundingBox, GeoDataset, Sample, stack_samples
 from geotorch.datamodules.base import BaseDataModule
+from geotorch.datamodules.finite_images import FiniteImageStack
 from geotorch.samplers import (
     BatchGeoSampler,
     GeoSampler,
@@ -350,7 +351,10 @@ class GeoDataModule(BaseDataModule):
         """An overlapping grid over the prediction area, each rank's windows in whole chunks of rows, top first.
 
         The windows come from a :class:`~geotorch.trainers.StreamingGridSampler`, whose order lets
-        :class:`~geotorch.trainers.GeoTIFFPredictionWriter` write rows as the grid passes them.
+        :class:`~geotorch.trainers.GeoTIFFPredictionWriter` write rows as the grid passes them. Image
+        pixels of NaN or infinite values reach the model as the dataset's fill, else 0 (see
+        :class:`~geotorch.datamodules.finite_images.FiniteImageStack`), as
+        :func:`~geotorch.trainers.predict_raster`'s do.
         """
         from geotorch.trainers.predict_sampler import StreamingGridSampler
 
@@ -361,4 +365,4 @@ class GeoDataModule(BaseDataModule):
         sampler = StreamingGridSampler(series_places(dataset, patch_size=size), size, stride, rank=rank,
                                        world_size=world_size)
         return DataLoader(dataset, batch_size=self.batch_size, sampler=ShardedSampler(sampler, dataset),
-                          collate_fn=stack_samples, num_workers=self.num_workers)
+                          collate_fn=FiniteImageStack(dataset.fill_of("image")), num_workers=self.num_workers)

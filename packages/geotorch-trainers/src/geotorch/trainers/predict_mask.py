@@ -26,7 +26,10 @@ class InputMask:
     it missing, as :class:`~geotorch.core.RasterDataset` reads it: missing are the pixels its
     alpha band or internal mask leaves out, and those whose every band is its own nodata (the
     file's, a virtual raster's bands may differ) or the dataset's ``nodata`` (a file without either
-    has data everywhere inside it, zeros included). The file is warped onto the grid (nearest
+    has data everywhere inside it, zeros included). Missing too are the pixels any band of which is
+    NaN or infinite, which ``geotorch predict`` gives its model as pixels without data (see
+    :class:`~geotorch.datamodules.finite_images.FiniteImageStack`); :attr:`non_finite` counts those
+    that are not nodata. The file is warped onto the grid (nearest
     neighbour), only the rows asked for, both sides of the antimeridian of a file reaching past it
     (see :func:`.predict_reading.wrapped_crs`).
 
@@ -50,6 +53,10 @@ class InputMask:
         self.bands = [number for number, role in enumerate(roles, 1) if role != ColorInterp.alpha]
         alpha = next((number for number in range(1, self.reader.count + 1) if number not in self.bands), None)
         own = [self.reader.nodatavals[band - 1] for band in self.bands]
+        self.floating = any(np.dtype(self.reader.dtypes[band - 1]).kind == "f" for band in self.bands)
+        #: Pixels of the rows read holding a NaN or infinite value that is not their nodata.
+        self.non_finite = 0
+        self.source = source
         #: The values each band is missing at: its own nodata, and the dataset's.
         self.missing = [[value for value in (value, nodata) if value is not None] for value in own]
         # (NaN spelled as text, so that two NaN nodata values are one.)
@@ -89,13 +96,21 @@ class InputMask:
         window = Window(columns[0], start, columns[1] - columns[0], stop - start)
         with bounded_cache():
             block = np.asarray(self.view.read(self.alpha, window=window) > 0)
-            if self.nodata is not None or self.per_band:
+            if self.nodata is not None or self.per_band or self.floating:
                 pixels = self.view.read(self.bands, window=window)
                 missing = np.ones(block.shape, dtype=bool)
                 for band, values in zip(pixels, self.missing, strict=True):
                     missing &= _is_one_of(band, values)
                 block &= ~missing
+                if self.floating:
+                    unknown = block & ~np.isfinite(pixels).all(axis=0)
+                    self.non_finite += int(unknown.sum())
+                    block &= ~unknown
         return block
+
+    def non_finite_pixels(self) -> dict[str, int]:
+        """:attr:`non_finite` by the file's path (empty when it is 0)."""
+        return {self.source: self.non_finite} if self.non_finite else {}
 
     def close(self) -> None:
         """Close the file."""
@@ -141,13 +156,25 @@ class PlaceMask:
         return cls(masks) if masks else None
 
     def rows(self, start: int, stop: int, columns: tuple[int, int]) -> np.ndarray:
-        """``(stop - start, columns[1] - columns[0])`` booleans: which pixels hold data of any of the files."""
+        """``(stop - start, columns[1] - columns[0])`` booleans: which pixels hold data of any of the files.
+
+        The rows of a float file are read even where earlier files hold data everywhere: its pixels of NaN or
+        infinite values are counted.
+        """
         block = self.masks[0].rows(start, stop, columns)
         for mask in self.masks[1:]:
-            if block.all():
-                break
+            if block.all() and not mask.floating:
+                continue
             block |= mask.rows(start, stop, columns)
         return block
+
+    def non_finite_pixels(self) -> dict[str, int]:
+        """Each file's pixels of NaN or infinite values that are not nodata, in the rows read (none: left out)."""
+        counts: dict[str, int] = {}
+        for mask in self.masks:
+            for source, count in mask.non_finite_pixels().items():
+                counts[source] = counts.get(source, 0) + count
+        return counts
 
     def close(self) -> None:
         """Close the files."""

@@ -15,7 +15,7 @@ from lightning.pytorch.callbacks import BasePredictionWriter
 from rasterio.crs import CRS
 from torch import Tensor
 
-from geotorch.core import GeoDataset
+from geotorch.core import GeoDataset, redacted
 from geotorch.trainers.outputs import output_folder, refuse_unwritable_folders, source_tag, temporary_of
 from geotorch.trainers.predict import class_names_of, described
 from geotorch.trainers.predict_arguments import check_classes, check_output_for
@@ -91,7 +91,10 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
     :class:`~geotorch.trainers.StreamingGridSampler` (``GeoDataModule.predict_dataloader``'s):
     where they overlap, predictions are averaged with :func:`blend_weights`, and rows are written
     to disk as soon as the grid has passed them, so memory holds a band of rows per rank, never
-    a whole output. Pixels without input data are the outputs' nodata. Each file is written
+    a whole output. Pixels without input data are the outputs' nodata, and so are those any band of
+    which is NaN or infinite, which ``GeoDataModule.predict_dataloader`` gives the model as the
+    dataset's fill, else 0 (as :func:`~geotorch.trainers.predict_raster` does; warned of once per
+    file, with their count). Each file is written
     under a hidden temporary name and renamed into place; the polygons that
     :func:`~geotorch.trainers.predict_raster` wrote beside an output it replaces (``.gpkg``,
     ``.parquet``) are removed with it.
@@ -113,6 +116,10 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
 
     Attributes:
         written: the files written by the last prediction (on every rank, all of them).
+
+    Warns:
+        UserWarning: once per input file holding pixels of NaN or infinite values that are not its nodata,
+            naming the file and their count.
 
     Raises:
         TypeError: if ``output_dir`` is no path.
@@ -138,6 +145,8 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         self.streams: dict[Chunk, ChunkStream] = {}
         self.parts: list[tuple[Chunk, Path, int]] = []
         self.incomplete = 0
+        #: This rank's count, per input file, of its pixels of NaN or infinite values that are not nodata.
+        self.non_finite: dict[str, int] = {}
 
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
         """Refuse inputs that are earlier predictions in ``output_dir``, before the task checks their bands.
@@ -186,7 +195,7 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         refuse_unwritable_folders(targets, type(self).__name__)
         self.sampler = sampler
         self.expected = sampler.windows()
-        self.streams, self.parts, self.written, self.incomplete = {}, [], [], 0
+        self.streams, self.parts, self.written, self.incomplete, self.non_finite = {}, [], [], 0, {}
         self.kind = self._kind(pl_module)
         check_output_for(pl_module, self.kind, type(self).__name__)
         self.class_names = class_names_of(pl_module)
@@ -259,6 +268,9 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
                 self._close(chunk)
         parts = _gathered(trainer, self.parts)
         incomplete = sum(_gathered(trainer, [self.incomplete]))
+        non_finite: dict[str, int] = {}
+        for source, count in _gathered(trainer, list(self.non_finite.items())):
+            non_finite[source] = non_finite.get(source, 0) + count
         outputs = self.sampler.outputs
         for number in sorted(channels):
             if number % trainer.world_size == trainer.global_rank:
@@ -275,6 +287,13 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
             trainer.strategy.barrier("GeoTIFFPredictionWriter")
         self.written = [self.output_dir / outputs[number].layout.name for number in sorted(channels)]
         if trainer.is_global_zero:
+            for source, count in non_finite.items():
+                warnings.warn(
+                    f"{type(self).__name__}: {redacted(source)} holds {count} pixels of NaN or infinite values that "
+                    "are not its nodata; they reach the model as pixels without data (the dataset's fill, else 0) "
+                    "and are nodata in the output",
+                    stacklevel=2,
+                )
             if incomplete:
                 warnings.warn(
                     f"{type(self).__name__}: the prediction stopped before the grid's end "
@@ -360,6 +379,10 @@ class GeoTIFFPredictionWriter(BasePredictionWriter):
         stream = self.streams.pop(chunk)
         self.parts.append((chunk, stream.finish(), stream.spec.channels))
         self.incomplete += not stream.complete
+        if isinstance(stream.mask, (InputMask, PlaceMask)):
+            # Each pixel of the output is in one chunk, whose rows the mask read once.
+            for source, count in stream.mask.non_finite_pixels().items():
+                self.non_finite[source] = self.non_finite.get(source, 0) + count
 
     def _spec(self, channels: int, source: str | None) -> OutputSpec:
         # As predict_raster tags its outputs: a local file's absolute path, a URL without its query (a signature).
