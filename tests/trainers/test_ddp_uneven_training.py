@@ -13,6 +13,7 @@ from tests.datasets.fakes.geo import write_raster
 from tests.trainers.ddp_ranks import run_two_ranks
 
 SCRIPT = Path(__file__).with_name("ddp_uneven_training_run.py")
+TEMPORAL_SCRIPT = Path(__file__).with_name("ddp_temporal_training_run.py")
 
 
 @pytest.mark.slow
@@ -41,3 +42,13 @@ def test_ranks_of_an_odd_number_of_chips_yield_as_many_chips(tmp_path: Path) -> 
              for rank in (0, 1)]
     assert [len(share) for share in exact] == [3, 2]
     assert set(exact[0] + exact[1]) == set(PreChippedGeoSampler(chips))
+
+
+@pytest.mark.slow
+def test_two_ranks_train_on_an_odd_number_of_dates_in_step(tmp_path: Path) -> None:
+    # Before: SequentialTimestampSampler split the 5 dates exactly, 3 to rank 0 and 2 to rank 1; rank 1 ended its
+    # epoch while rank 0's 3rd backward waited on its gradient all-reduce, and the run failed or hung.
+    first, second = run_two_ranks(TEMPORAL_SCRIPT, tmp_path, timeout=90)
+    assert len(first["train"]) == len(second["train"]) == 6  # 3 steps a rank, 2 epochs
+    assert len(set(first["train"] + second["train"])) == 5
+    assert first["weight"] == second["weight"]

@@ -41,8 +41,8 @@ def pairs(dataset: Tiles) -> dict[str, SpatioTemporalSampler]:
     """The samplers under test, by name."""
     week = pd.Timedelta(days=7)
     return {
-        "grid @ timestamps": GridGeoSampler(dataset, 8) @ SequentialTimestampSampler(dataset),
-        "grid @ timedelta": GridGeoSampler(dataset, 8) @ SequentialTimedeltaSampler(dataset, delta=week),
+        "grid @ timestamps": GridGeoSampler(dataset, 8, even=False) @ SequentialTimestampSampler(dataset),
+        "grid @ timedelta": GridGeoSampler(dataset, 8, even=False) @ SequentialTimedeltaSampler(dataset, delta=week),
         "random @ timestamps": RandomGeoSampler(dataset, 8, 6, generator=0) @ SequentialTimestampSampler(dataset),
     }
 

@@ -133,12 +133,14 @@ def test_seeds_and_epochs_replay_the_random_windows(tiles: Tiles) -> None:
     assert list(sampler) == replay
 
 
-#: Builds a spatiotemporal sampler with ``rank``/``world_size`` keywords given to both samplers.
+#: Builds a spatiotemporal sampler with ``rank``/``world_size`` keywords given to both samplers (exact split).
 PRODUCTS: dict[str, Callable[..., SpatioTemporalSampler]] = {
-    "grid@sequential": lambda d, **ranks: GridGeoSampler(d, 4, **ranks) @ SequentialTimestampSampler(d, **ranks),
-    "grid@random": lambda d, **ranks: GridGeoSampler(d, 4, **ranks)
+    "grid@sequential": lambda d, **ranks: GridGeoSampler(d, 4, even=False, **ranks)
+    @ SequentialTimestampSampler(d, **ranks),
+    "grid@random": lambda d, **ranks: GridGeoSampler(d, 4, even=False, **ranks)
     @ RandomPeriodSampler(d, freq="M", length=3, generator=5, **ranks),
-    "prechipped@sequential": lambda d, **ranks: PreChippedGeoSampler(d, shuffle=True, generator=seeded(0), **ranks)
+    "prechipped@sequential": lambda d, **ranks: PreChippedGeoSampler(d, shuffle=True, generator=seeded(0),
+                                                                     even=False, **ranks)
     @ SequentialPeriodSampler(d, freq="Q", **ranks),
 }  # fmt: skip
 

@@ -323,7 +323,7 @@ def test_ranks_split_a_pass_window_by_window(series: Tiles, kind: str, world_siz
     whole = list(SAMPLERS[kind](series, generator=2) if kind.startswith("random") else SAMPLERS[kind](series))
     shares = []
     for rank in range(world_size):
-        options: dict[str, Any] = {"rank": rank, "world_size": world_size}
+        options: dict[str, Any] = {"rank": rank, "world_size": world_size, "even": False}
         if kind.startswith("random"):
             options["generator"] = 2
         sampler = SAMPLERS[kind](series, **options)

@@ -26,7 +26,7 @@ def test_unseeded_ranks_of_different_torch_seeds_visit_every_acquisition_once(tm
     ranks = []
     for rank in range(3):
         torch.manual_seed(200 + rank)  # each DDP process seeds torch differently unless told otherwise
-        ranks.append(RandomTimestampSampler(dataset, rank=rank, world_size=3))
+        ranks.append(RandomTimestampSampler(dataset, rank=rank, world_size=3, even=False))
     for epoch in (0, 1):
         for sampler in ranks:
             sampler.set_epoch(epoch)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import torch
 
 from geotorch.core.bbox import BoundingBox
+from geotorch.samplers.distributed import rank_positions
 from geotorch.samplers.single import GeoSampler, SpatialSampler
 from geotorch.samplers.temporal import TemporalSampler
 from geotorch.samplers.timeline import Timeline
@@ -44,8 +45,15 @@ class SpatioTemporalSampler(GeoSampler):
 
     Ranks come from the spatial sampler (the temporal sampler must agree).
     With a sequential spatial sampler, the (location, window) pairs of a pass
-    are split one by one: each pair once over all ranks, rank lengths
-    differing by at most one. With a random one, each rank pairs its own
+    are split one by one. When both samplers are even (``even=True``, their
+    default) every rank yields ``ceil(pairs / world_size)`` pairs, a short
+    rank repeating one pair of another (with a random temporal sampler, one
+    location of another with a new window), as torch's DistributedSampler
+    pads a pass, so that DDP ranks training on them take the same steps;
+    when either was given ``even=False`` (or the spatial sampler has no
+    ``even``), each pair is visited once over all ranks, rank lengths
+    differing by at most one: for validation and testing, give the spatial
+    sampler ``even=False``. With a random one, each rank pairs its own
     locations: with a random temporal sampler every rank yields the spatial
     sampler's ``ceil(length / world_size)`` queries (fewer where locations
     hold no window); with a sequential one, rank lengths follow the number
@@ -55,6 +63,7 @@ class SpatioTemporalSampler(GeoSampler):
     Attributes:
         spatial_sampler: where.
         temporal_sampler: when.
+        even: whether the pairs of a sequential spatial sampler's pass are padded to one length a rank.
     """
 
     def __init__(self, spatial_sampler: SpatialSampler, temporal_sampler: TemporalSampler) -> None:
@@ -98,6 +107,8 @@ class SpatioTemporalSampler(GeoSampler):
         super().__init__(spatial_sampler.dataset, rank=given_rank, world_size=given_world_size)
         self.spatial_sampler = spatial_sampler
         self.temporal_sampler = temporal_sampler
+        # Exact coverage wins: a spatial sampler of no ``even`` (a custom one) split exactly before there was one.
+        self.even = bool(getattr(spatial_sampler, "even", False)) and temporal_sampler.even
         self._all_locations: SpatialSampler | None = None
         if spatial_sampler.strategy == "sequential":
             # A copy that yields every rank's locations: the pairs, not the locations, are split across ranks.
@@ -132,8 +143,19 @@ class SpatioTemporalSampler(GeoSampler):
                 seen.add(extent)
                 yield location
 
-    def _pair(self, location: BoundingBox, window: tuple[int, int]) -> BoundingBox:
-        return self.temporal_sampler.query(window, location)
+    def _pair(self, location: BoundingBox, timeline: Timeline, number: int, generator: torch.Generator) -> BoundingBox:
+        """The query of the ``number``-th pair at ``location``: its window, or a random one of ``timeline``."""
+        if self.temporal_sampler.strategy == "sequential":
+            return self.temporal_sampler.query(timeline[number], location)
+        return self.temporal_sampler.query(timeline.draw(generator), location)
+
+    def _located(self, locations: SpatialSampler) -> Iterator[tuple[BoundingBox, Timeline, int, int]]:
+        """Each location of a pass of ``locations``, its windows, its pair count and the position of its first pair."""
+        position = 0
+        for location in self._unique_locations(locations):
+            timeline, count = self._windows_at(location)
+            yield location, timeline, count, position
+            position += count
 
     def __iter__(self) -> Iterator[BoundingBox]:
         """Yield this rank's queries of one pass (see the class docstring)."""
@@ -141,26 +163,26 @@ class SpatioTemporalSampler(GeoSampler):
         if self._all_locations is None:
             yield from self._random_locations(generator)
             return
-        position = 0
-        for location in self._unique_locations(self._all_locations):
-            timeline, count = self._windows_at(location)
-            first = position + (self.rank - position) % self.world_size
-            for own in range(first, position + count, self.world_size):
-                if self.temporal_sampler.strategy == "sequential":
-                    yield self._pair(location, timeline[own - position])
-                else:
-                    yield self._pair(location, timeline.draw(generator))
-            position += count
+        for location, timeline, count, start in self._located(self._all_locations):
+            first = start + (self.rank - start) % self.world_size
+            for own in range(first, start + count, self.world_size):
+                yield self._pair(location, timeline, own - start, generator)
+        total = self._pass_total(self._all_locations)
+        padding = rank_positions(total, self.rank, self.world_size, even=self.even)
+        for position in padding[len(range(self.rank, total, self.world_size)):]:
+            # At most one position a rank, past the pass: it stands for pair ``position % total`` of the pass.
+            target = position % total
+            for location, timeline, count, start in self._located(self._all_locations):
+                if target < start + count:
+                    yield self._pair(location, timeline, target - start, generator)
+                    break
 
     def _random_locations(self, generator: torch.Generator) -> Iterator[BoundingBox]:
         """This rank's queries over the random spatial sampler's locations."""
         for location in self.spatial_sampler:
             timeline, count = self._windows_at(location)
-            if self.temporal_sampler.strategy == "sequential":
-                for position in range(count):
-                    yield self._pair(location, timeline[position])
-            elif count:
-                yield self._pair(location, timeline.draw(generator))
+            for number in range(count):
+                yield self._pair(location, timeline, number, generator)
 
     def __len__(self) -> int:
         """Queries this rank yields in the next pass."""
@@ -168,6 +190,10 @@ class SpatioTemporalSampler(GeoSampler):
             # A copy draws the next pass's locations without using them up.
             upcoming = copy.copy(self.spatial_sampler)
             return sum(self._windows_at(location)[1] for location in upcoming)
+        return len(rank_positions(self._pass_total(self._all_locations), self.rank, self.world_size, even=self.even))
+
+    def _pass_total(self, locations: SpatialSampler) -> int:
+        """Pairs of a pass of ``locations`` (every rank's locations) over all ranks, counted once."""
         if self._total is None:
-            self._total = sum(self._windows_at(location)[1] for location in self._unique_locations(self._all_locations))
-        return len(range(self.rank, self._total, self.world_size))
+            self._total = sum(count for _, _, count, _ in self._located(locations))
+        return self._total

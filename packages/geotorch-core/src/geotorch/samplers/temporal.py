@@ -13,8 +13,8 @@ BoundingBoxes (every GeoTorch dataset takes them); a window of ``delta`` or
 a period ends a microsecond before the next one starts, so neighbouring
 windows never share an acquisition; sliding windows are anchored at the
 first date of the whole dataset, so they are the same at every location;
-lengths are exact and passes split across ranks; bad arguments are refused
-at construction, naming them.
+lengths are exact and passes split across ranks (every rank as many windows
+unless ``even=False``); bad arguments are refused at construction, naming them.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ import torch
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time
 from geotorch.core.geo import GeoDataset
 from geotorch.core.outlines import outline_of, overlaps_outline
-from geotorch.samplers.arguments import as_count
+from geotorch.samplers.arguments import as_count, as_flag
 from geotorch.samplers.constants import MAX_WINDOWS
-from geotorch.samplers.distributed import draw_seed
+from geotorch.samplers.distributed import draw_seed, rank_positions
 from geotorch.samplers.seeds import Seed
 from geotorch.samplers.single import GeoSampler
 from geotorch.samplers.temporal_arguments import (
@@ -63,9 +63,15 @@ class TemporalSampler(GeoSampler):
     that day does, so consecutive windows never share an acquisition.
 
     Ranks: ``sequential`` samplers (and :class:`RandomTimestampSampler`) split
-    a pass window by window: every window once over all ranks, rank lengths
-    differing by at most one; ``random`` samplers draw ``ceil(length /
-    world_size)`` windows on every rank, from a stream of their own.
+    a pass window by window. By default (``even``) every rank yields
+    ``ceil(length / world_size)`` windows, a short rank repeating one window
+    of another, as torch's DistributedSampler (and Lightning's wrapper of
+    TorchGeo's samplers) pads a pass: DDP training needs every rank to take
+    the same number of steps. With ``even=False`` every window is visited
+    once over all ranks, rank lengths differing by at most one: for
+    validation, testing and prediction. ``random`` samplers draw
+    ``ceil(length / world_size)`` windows on every rank, from a stream of
+    their own (``even`` does not change them).
 
     Attributes:
         strategy: ``"random"`` or ``"sequential"``: how :class:`SpatioTemporalSampler`
@@ -75,6 +81,7 @@ class TemporalSampler(GeoSampler):
         span: ``(first, last)`` microsecond of all of them.
         length: windows per pass over all ranks.
         seed: base seed of the random draws (0 for sequential samplers).
+        even: whether every rank yields ``ceil(length / world_size)`` windows (see Ranks).
     """
 
     strategy: ClassVar[Literal["random", "sequential"]]
@@ -87,6 +94,7 @@ class TemporalSampler(GeoSampler):
         toi: Toi | None = None,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
         """Collect the dates of ``dataset`` inside ``toi``.
 
@@ -97,15 +105,18 @@ class TemporalSampler(GeoSampler):
                 or datetimes; naive times are UTC (default: all the dates).
             rank: this process's rank (default: from torch.distributed, else 0).
             world_size: how many ranks share the work (default: from torch.distributed, else 1).
+            even: give every rank as many windows, repeating up to one window of another rank each (see Ranks);
+                False: each window once over all ranks.
 
         Raises:
-            TypeError: if ``toi`` is neither an Interval nor a pair.
+            TypeError: if ``toi`` is neither an Interval nor a pair, or ``even`` is not True or False.
             ValueError: if ``toi`` is empty, no entry of ``dataset`` is dated, or
                 ``toi`` holds none of the dates (naming ``toi`` and the dates' span).
         """
         super().__init__(dataset, rank=rank, world_size=world_size)
         owner = type(self).__name__
         self.toi = as_toi(toi, owner)
+        self.even = as_flag(even, "even", owner)
         self.seed = 0
         dated = self._dated_entries(None)
         if not len(dated):
@@ -207,8 +218,8 @@ class TemporalSampler(GeoSampler):
         """Yield this rank's windows of one pass (see the class docstring)."""
         timeline = self.timeline(self.intervals)
         if self.strategy == "sequential":
-            for position in range(self.rank, len(timeline), self.world_size):
-                yield self.query(timeline[position])
+            for position in self._positions():
+                yield self.query(timeline[position % self.length])
             return
         generator = self._pass_generator(self.seed, per_rank=True)
         for _ in range(len(self)):
@@ -217,8 +228,12 @@ class TemporalSampler(GeoSampler):
     def __len__(self) -> int:
         """Windows this rank yields in one pass."""
         if self.strategy == "sequential":
-            return len(range(self.rank, self.length, self.world_size))
+            return len(self._positions())
         return math.ceil(self.length / self.world_size)
+
+    def _positions(self) -> range:
+        """This rank's positions in a pass split window by window (see Ranks); one past the pass is ``p % length``."""
+        return rank_positions(self.length, self.rank, self.world_size, even=self.even)
 
 
 class TimestampSampler(TemporalSampler):
@@ -239,6 +254,7 @@ class TimestampSampler(TemporalSampler):
         toi: Toi | None = None,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
         """Collect the acquisitions of ``dataset`` inside ``toi`` (see :class:`TemporalSampler`).
 
@@ -249,7 +265,7 @@ class TimestampSampler(TemporalSampler):
         Raises:
             ValueError: as :class:`TemporalSampler`.
         """
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size, even=even)
         self.length = len(self.intervals)
         covered = Acquisitions(self.intervals).covered
         if len(covered):
@@ -279,7 +295,8 @@ class RandomTimestampSampler(TimestampSampler):
 
     Acquisitions as in :class:`TimestampSampler`. A pass yields each of them once, shuffled anew
     each pass (reproducibly after :meth:`set_epoch`); ``length`` is their number.
-    The shuffled order is split across ranks: give every rank the same
+    The shuffled order is split across ranks as a sequential sampler's pass is (every rank
+    ``ceil(length / world_size)`` acquisitions unless ``even=False``): give every rank the same
     ``generator`` seed (without one, several ranks shuffle from seed 0, as
     torch's DistributedSampler). Within :class:`SpatioTemporalSampler`, each location
     gets one acquisition present there, each equally likely.
@@ -291,9 +308,11 @@ class RandomTimestampSampler(TimestampSampler):
             (default: torch's default generator on one rank, seed 0 shared by several).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
+        even: give every rank as many acquisitions, repeating up to one of another rank each (see
+            :class:`TemporalSampler`); False: each acquisition once over all ranks.
 
     Raises:
-        TypeError: if ``toi`` or ``generator`` has the wrong type.
+        TypeError: if ``toi`` or ``generator`` has the wrong type, or ``even`` is not True or False.
         ValueError: if ``generator`` is a negative seed, or as :class:`TemporalSampler`.
     """
 
@@ -307,8 +326,9 @@ class RandomTimestampSampler(TimestampSampler):
         generator: Seed | None = None,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size, even=even)
         self.seed = draw_seed(generator)
         self._seeded = generator is not None
 
@@ -317,12 +337,12 @@ class RandomTimestampSampler(TimestampSampler):
         seed = self._shared_seed(self.seed, self._seeded)
         order = torch.randperm(self.length, generator=self._pass_generator(seed, per_rank=False))
         timeline = self.timeline(self.intervals)
-        for position in order[self.rank :: self.world_size].tolist():
-            yield self.query(timeline[position])
+        for position in self._positions():
+            yield self.query(timeline[int(order[position % self.length])])
 
     def __len__(self) -> int:
         """Acquisitions this rank yields."""
-        return len(range(self.rank, self.length, self.world_size))
+        return len(self._positions())
 
 
 class SequentialTimestampSampler(TimestampSampler):
@@ -335,9 +355,11 @@ class SequentialTimestampSampler(TimestampSampler):
         toi: time of interest (see :class:`TemporalSampler`; default: all dates).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
+        even: give every rank as many acquisitions, repeating up to one of another rank each (see
+            :class:`TemporalSampler`); False: each acquisition once over all ranks.
 
     Raises:
-        TypeError: if ``toi`` has the wrong type.
+        TypeError: if ``toi`` has the wrong type, or ``even`` is not True or False.
         ValueError: as :class:`TemporalSampler`.
     """
 

@@ -33,6 +33,7 @@ class TimedeltaSampler(TemporalSampler):
         toi: Toi | None = None,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
         """Collect the dates of ``dataset`` inside ``toi`` and check ``delta`` and ``stride`` (default: ``delta``).
 
@@ -41,7 +42,7 @@ class TimedeltaSampler(TemporalSampler):
             ValueError: if ``delta`` or ``stride`` is under a millisecond, over pandas.Timedelta.max or of numpy
                 months or years (no fixed length), or as :class:`TemporalSampler`.
         """
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size, even=even)
         owner = type(self).__name__
         self.delta = as_duration(delta, "delta", owner)
         self.stride = self.delta if stride is None else as_duration(stride, "stride", owner)
@@ -114,9 +115,12 @@ class SequentialTimedeltaSampler(TimedeltaSampler):
         toi: time of interest (see :class:`TemporalSampler`; default: all dates).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
+        even: give every rank as many windows, repeating up to one of another rank each (see
+            :class:`~geotorch.samplers.TemporalSampler`); False: each of them once over all ranks.
 
     Raises:
-        TypeError: if ``delta`` or ``stride`` is not a Timedelta/timedelta, or ``toi`` has the wrong type.
+        TypeError: if ``delta`` or ``stride`` is not a Timedelta/timedelta, ``toi`` has the wrong type, or
+            ``even`` is not True or False.
         ValueError: if ``delta`` or ``stride`` is under a millisecond, over pandas.Timedelta.max or of numpy
             months or years, a pass would exceed 2**40 windows, or as :class:`TemporalSampler`.
     """
@@ -132,8 +136,9 @@ class SequentialTimedeltaSampler(TimedeltaSampler):
         toi: Toi | None = None,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
-        super().__init__(dataset, delta=delta, stride=stride, toi=toi, rank=rank, world_size=world_size)
+        super().__init__(dataset, delta=delta, stride=stride, toi=toi, rank=rank, world_size=world_size, even=even)
         given = f"delta={delta!r}" if stride is None else f"delta={delta!r}, stride={stride!r}"
         self.length = self._checked_length(len(self.timeline(self.intervals)), given)
 
@@ -154,6 +159,7 @@ class PeriodSampler(TemporalSampler):
         toi: Toi | None = None,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
         """Collect the dates of ``dataset`` inside ``toi`` and number the periods of ``freq`` from the first.
 
@@ -162,7 +168,7 @@ class PeriodSampler(TemporalSampler):
             ValueError: if ``freq`` is not a pandas period alias or is of business days (``"B"``, whose periods
                 leave weekends out), or as :class:`TemporalSampler`.
         """
-        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size)
+        super().__init__(dataset, toi=toi, rank=rank, world_size=world_size, even=even)
         self.freq = as_freq(freq, type(self).__name__)
         self.calendar = Calendar(self.freq, self.span[0])
 
@@ -228,9 +234,11 @@ class SequentialPeriodSampler(PeriodSampler):
         toi: time of interest (see :class:`TemporalSampler`; default: all dates).
         rank: this process's rank (default: from torch.distributed, else 0).
         world_size: how many ranks share the work (default: from torch.distributed, else 1).
+        even: give every rank as many periods, repeating up to one of another rank each (see
+            :class:`~geotorch.samplers.TemporalSampler`); False: each of them once over all ranks.
 
     Raises:
-        TypeError: if ``freq`` is not a string or ``toi`` has the wrong type.
+        TypeError: if ``freq`` is not a string, ``toi`` has the wrong type, or ``even`` is not True or False.
         ValueError: if ``freq`` is not a pandas period alias or is of business days (``"B"``), a pass would
             exceed 2**40 periods, or as :class:`TemporalSampler`.
     """
@@ -245,6 +253,7 @@ class SequentialPeriodSampler(PeriodSampler):
         toi: Toi | None = None,
         rank: int | None = None,
         world_size: int | None = None,
+        even: bool = True,
     ) -> None:
-        super().__init__(dataset, freq=freq, toi=toi, rank=rank, world_size=world_size)
+        super().__init__(dataset, freq=freq, toi=toi, rank=rank, world_size=world_size, even=even)
         self.length = self._checked_length(len(self.timeline(self.intervals)), f"freq={freq!r}")
