@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,7 @@ from rasterio.features import rasterize
 
 from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import CRSLike, as_crs, half_turn, horizontal, same_crs, transformer
+from geotorch.core.crs import CRSLike, as_crs, horizontal, same_crs
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_locations
 from geotorch.core.geo import Footprint, GeoDataset, as_res
@@ -33,29 +32,13 @@ from geotorch.core.remote import Location, gdal_path, is_remote
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
 from geotorch.core.url_secrets import redacted
+from geotorch.core.vector_extents import is_local_geoparquet, layer_info, source_of
 from geotorch.core.vector_files import find_vector_files
-from geotorch.core.wrap import Seam, seam_of
+from geotorch.core.vector_reprojection import TORN_EDGE_M, metres_per_unit, reprojected, turns
+from geotorch.core.wrap import seam_of
 
 #: The range of pixel sizes, in metres on the ground, that ``res`` is not warned of (see warn_of_unlikely_res).
 FINEST_PIXEL_M, COARSEST_PIXEL_M = 1e-3, 1e6
-#: The equatorial radius of WGS 84, in metres: degrees of ``res`` in metres.
-EARTH_RADIUS_M = 6378137.0
-
-#: The longest edge reprojected as a straight line, in metres on the ground: longer edges are cut into pieces
-#: first, so that they follow their path in the dataset's CRS (4 degrees of the 50th parallel bow 1.9 km off
-#: their chord in UTM; 2 km of it, 0.1 m). Parcels' and buildings' edges are shorter and stay as they are.
-LONGEST_STRAIGHT_EDGE_M = 2000.0
-#: The longest edge, in metres in the dataset's CRS, of a feature cut as above and projected whole: a longer one
-#: jumped across a discontinuity of the projection (see :func:`geotorch.core.globe_features.torn`). Pieces of 2 km
-#: stretch to 12 km 80 degrees from a transverse Mercator's central meridian, to 115 km at 89 degrees.
-TORN_EDGE_M = 1_000_000.0
-
-#: Drivers whose layer extent is a stored declaration that may not hold the features (GeoPackage's
-#: gpkg_contents extent is informative only, GeoTools writes 0, 0, 0, 0; the bounding box of a shapefile's
-#: .shx header and of a FlatGeobuf header stay as written when a tool edits features in place): their files
-#: are indexed at the bounds of their features' own envelopes.
-DECLARED_EXTENT_DRIVERS = frozenset({"GPKG", "ESRI Shapefile", "FlatGeobuf"})
-
 #: Companion files of multi-file formats: never opened on their own.
 SIDECAR_SUFFIXES = frozenset({".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux"})
 
@@ -174,9 +157,9 @@ class VectorDataset(GeoDataset):
             if match is None or suffix.lower() in SIDECAR_SUFFIXES:
                 continue
             try:
-                layer = "" if _is_geoparquet(path) else self._layer_in(path)
+                layer = "" if is_local_geoparquet(path) else self._layer_in(path)
                 # Some drivers (GeoJSONSeq, SQLite) only report bounds when forced to compute them.
-                info = None if layer is None else _info(path, layer)
+                info = None if layer is None else layer_info(path, layer)
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, GeoParquetError) as error:
                 warnings.warn(
                     redacted(f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})"),
@@ -225,7 +208,7 @@ class VectorDataset(GeoDataset):
         When ``layer`` is None: the first layer with geometries (a File Geodatabase may list attribute
         tables first), warning, naming them, where there are several.
         """
-        layers = [(str(name), geometry) for name, geometry in pyogrio.list_layers(_source(path))]
+        layers = [(str(name), geometry) for name, geometry in pyogrio.list_layers(source_of(path))]
         names = [name for name, _ in layers]
         if self.layer is None:
             spatial = [name for name, geometry in layers if geometry is not None] or names
@@ -274,9 +257,9 @@ class VectorDataset(GeoDataset):
         if not same_crs(source_crs, self.crs):
             around = circling(geometries, source_crs, self.crs)
             moved = geometries.copy()
-            moved[~around] = _reprojected(geometries[~around], source_crs, self.crs)
+            moved[~around] = reprojected(geometries[~around], source_crs, self.crs)
             # Features torn apart or off the map are burnt pixel by pixel in their own CRS, where they lie.
-            around |= shapely.is_missing(moved) | torn(moved, self.crs, TORN_EDGE_M / _metres_per_unit(self.crs))
+            around |= shapely.is_missing(moved) | torn(moved, self.crs, TORN_EDGE_M / metres_per_unit(self.crs))
             geometries = np.where(around, geometries, moved)
         kept = geometries[~around]
         left, _, right, _ = shapely.total_bounds(kept) if len(kept) else (0.0, 0.0, 0.0, 0.0)
@@ -341,7 +324,7 @@ class VectorDataset(GeoDataset):
                 labels.append(features.labels[features.circling_order])
             found_parts: list[np.ndarray] = []
             moved_parts: list[np.ndarray] = []
-            for shift in _turns(features.extent, query, seam):
+            for shift in turns(features.extent, query, seam):
                 # Features past the seam (x beyond 180 degrees) burn where they lie on the globe, a turn away.
                 found = features.tree.query(
                     shapely.box(query.minx - shift, query.miny, query.maxx - shift, query.maxy), predicate="intersects"
@@ -393,71 +376,6 @@ class VectorDataset(GeoDataset):
         return plot_sample(sample, show_titles=show_titles, suptitle=suptitle)
 
 
-def _source(path: Location) -> str:
-    """What GDAL (pyogrio's) opens for ``path``: a local path, or a remote one's GDAL virtual path."""
-    return gdal_path(str(path)) if is_remote(str(path)) else str(path)
-
-
-def _is_geoparquet(path: Location) -> bool:
-    """Whether ``path`` is a local GeoParquet file (read with pyarrow, not GDAL)."""
-    return isinstance(path, Path) and geoparquet.is_geoparquet(path)
-
-
-def _info(path: Location, layer: str) -> dict[str, Any]:
-    """``pyogrio.read_info``'s ``crs``, ``geometry_type``, ``total_bounds`` and ``fields`` of ``path``'s ``layer``.
-
-    GeoParquet files (which pyogrio's GDAL does not read) are read by :mod:`geotorch.core.geoparquet`;
-    the ``total_bounds`` of :data:`DECLARED_EXTENT_DRIVERS`' files are their features'.
-    """
-    if not isinstance(path, Path) or not geoparquet.is_geoparquet(path):
-        info: dict[str, Any] = pyogrio.read_info(_source(path), layer=layer, force_total_bounds=True)
-        if info["driver"] in DECLARED_EXTENT_DRIVERS and info["total_bounds"] is not None:
-            info["total_bounds"] = (
-                _feature_bounds(path, layer, info["geometry_name"]) if info["driver"] == "GPKG"
-                else _read_bounds(path, layer)
-            )
-        return info
-    parquet = geoparquet.read_info(path)
-    return {
-        "crs": parquet.crs,
-        "geometry_type": "Unknown",
-        "total_bounds": parquet.bounds,
-        "fields": parquet.fields,
-    }
-
-
-def _feature_bounds(path: Location, layer: str, column: str) -> tuple[float, float, float, float] | None:
-    """``(minx, miny, maxx, maxy)`` of the shapes in ``column`` of the GeoPackage ``path``'s ``layer``.
-
-    Read from each geometry's stored envelope by SQL (about 0.5 us a feature); empty and null shapes,
-    which have none, are left out. None when no feature has a shape.
-    """
-    table, geometry = (name.replace('"', '""') for name in (layer, column))
-    edges = ", ".join(f'{how}(ST_{edge}("{geometry}"))' for how, edge in (
-        ("MIN", "MinX"), ("MIN", "MinY"), ("MAX", "MaxX"), ("MAX", "MaxY")
-    ))
-    _, _, _, values = pyogrio.raw.read(
-        _source(path), sql=f'SELECT {edges} FROM "{table}" WHERE NOT ST_IsEmpty("{geometry}")'
-    )
-    minx, miny, maxx, maxy = (float(value[0]) if len(value) else math.nan for value in values)
-    if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
-        return None
-    return minx, miny, maxx, maxy
-
-
-def _read_bounds(path: Location, layer: str) -> tuple[float, float, float, float] | None:
-    """``(minx, miny, maxx, maxy)`` of the shapes of ``path``'s ``layer``, every feature read.
-
-    For files whose only stored extent is a header's. Empty and null shapes are left out; None when no
-    feature has a shape.
-    """
-    _, _, wkb, _ = pyogrio.raw.read(_source(path), layer=layer, columns=[])
-    minx, miny, maxx, maxy = (float(value) for value in shapely.total_bounds(shapely.from_wkb(wkb)))
-    if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
-        return None
-    return minx, miny, maxx, maxy
-
-
 def warn_of_unlikely_res(owner: str, res: tuple[float, float], crs: CRS) -> None:
     """Warn when ``res`` makes pixels finer than a millimetre or coarser than 1000 km on the ground.
 
@@ -472,7 +390,7 @@ def warn_of_unlikely_res(owner: str, res: tuple[float, float], crs: CRS) -> None
         crs: the dataset's CRS.
     """
     axis = ProjCRS.from_wkt(crs.to_wkt()).axis_info[0]
-    sizes = [value * _metres_per_unit(crs) for value in res]
+    sizes = [value * metres_per_unit(crs) for value in res]
     if all(FINEST_PIXEL_M <= size <= COARSEST_PIXEL_M for size in sizes):
         return
     default = " (the default, as TorchGeo's, meant as degrees: about 11 m)" if res == (0.0001, 0.0001) else ""
@@ -484,66 +402,3 @@ def warn_of_unlikely_res(owner: str, res: tuple[float, float], crs: CRS) -> None
     )
 
 
-def _metres_per_unit(crs: CRS) -> float:
-    """Metres on the ground of one unit of ``crs``'s x axis (degrees count 111 km each, as at the equator)."""
-    axis = ProjCRS.from_wkt(crs.to_wkt()).axis_info[0]
-    return float(axis.unit_conversion_factor) * (EARTH_RADIUS_M if crs.is_geographic else 1.0)
-
-
-def _reprojected(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
-    """``geometries`` in ``target``, running on across ``target``'s seam rather than jumping a turn.
-
-    A feature crossing the antimeridian (a field in UTM zone 1N, in EPSG:4326) keeps its shape,
-    with x past 180 degrees, instead of spanning the globe. Longitudes of a geographic ``source``
-    past its antimeridian (a polygon at 179.5..180.5) stay past ``target``'s seam too. ``target``
-    without a seam (see :func:`geotorch.core.wrap.seam_of`) gets PROJ's coordinates as they are.
-    Edges longer than :data:`LONGEST_STRAIGHT_EDGE_M` are cut first, so they follow their path in
-    ``target`` instead of a chord across it. A geometry with a vertex PROJ cannot take to ``target``
-    comes back as None.
-    """
-    coordinates, owners = shapely.get_coordinates(geometries, return_index=True)
-    longest = LONGEST_STRAIGHT_EDGE_M / _metres_per_unit(source)
-    edges = (owners[1:] == owners[:-1]) & (np.hypot(*np.diff(coordinates, axis=0).T) > longest)
-    if edges.any():
-        # Only the geometries with a long edge are cut: shapely.segmentize costs 4 us a polygon.
-        long = np.unique(owners[1:][edges])
-        geometries = geometries.copy()
-        geometries[long] = shapely.segmentize(geometries[long], longest)
-        coordinates, owners = shapely.get_coordinates(geometries, return_index=True)
-    x, y = (
-        np.asarray(values, dtype=np.float64)
-        for values in transformer(source, target).transform(coordinates[:, 0], coordinates[:, 1])
-    )
-    # A feature PROJ cannot place (coordinates off the Earth: 1e30, a sentinel for 'none') comes back as None;
-    # its vertices are set aside first, so that they take no part in the turns of the features after it.
-    lost = np.unique(owners[~(np.isfinite(x) & np.isfinite(y))])
-    x[np.isin(owners, lost)] = y[np.isin(owners, lost)] = 0.0
-    seam = seam_of(target)
-    if seam is not None and len(x):
-        if source.is_geographic:
-            # x runs with longitude, a turn a width: each vertex goes the whole turns nearest to where its
-            # longitude lies, so one on the seam itself (-180 degrees) stays on its own side whichever side
-            # PROJ gave it.
-            degrees = coordinates[:, 0] * (180.0 / half_turn(source))
-            near = seam.centre + (degrees - seam.meridian) * (seam.width / 360.0)
-            x = x - seam.width * np.round((x - near) / seam.width)
-        else:
-            x = seam.canonical(x)
-            # Each edge crossing the seam jumps by about a turn: undo it, feature by feature.
-            same = owners[1:] == owners[:-1]
-            turns = np.concatenate([[0.0], np.cumsum(np.where(same, np.round(np.diff(x) / seam.width), 0.0))])
-            starts = np.flatnonzero(np.concatenate([[True], ~same]))
-            turns -= turns[starts][np.searchsorted(starts, np.arange(len(turns)), side="right") - 1]
-            x = x - seam.width * turns
-    moved: np.ndarray = shapely.set_coordinates(geometries.copy(), np.column_stack([x, y]))
-    moved[lost] = None
-    return moved
-
-
-def _turns(extent: tuple[float, float], query: BoundingBox, seam: Seam | None) -> list[float]:
-    """The whole turns (x shifts) that move features of x ``extent`` onto ``query``: ``[0.0]`` without a seam."""
-    if seam is None:
-        return [0.0]
-    first = math.ceil((query.minx - extent[1]) / seam.width)
-    last = math.floor((query.maxx - extent[0]) / seam.width)
-    return sorted((turns * seam.width for turns in range(first, last + 1)), key=abs) or [0.0]

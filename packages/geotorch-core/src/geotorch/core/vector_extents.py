@@ -1,0 +1,84 @@
+"""What VectorDataset indexes of a vector file's layer: its CRS, fields and the extent of its features."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pyogrio
+import shapely
+
+from geotorch.core import geoparquet
+from geotorch.core.remote import Location, gdal_path, is_remote
+
+#: Drivers whose layer extent is a stored declaration that may not hold the features (GeoPackage's
+#: gpkg_contents extent is informative only, GeoTools writes 0, 0, 0, 0; the bounding box of a shapefile's
+#: .shx header and of a FlatGeobuf header stay as written when a tool edits features in place): their files
+#: are indexed at the bounds of their features' own envelopes.
+DECLARED_EXTENT_DRIVERS = frozenset({"GPKG", "ESRI Shapefile", "FlatGeobuf"})
+
+
+def source_of(path: Location) -> str:
+    """What GDAL (pyogrio's) opens for ``path``: a local path, or a remote one's GDAL virtual path."""
+    return gdal_path(str(path)) if is_remote(str(path)) else str(path)
+
+
+def is_local_geoparquet(path: Location) -> bool:
+    """Whether ``path`` is a local GeoParquet file (read with pyarrow, not GDAL)."""
+    return isinstance(path, Path) and geoparquet.is_geoparquet(path)
+
+
+def layer_info(path: Location, layer: str) -> dict[str, Any]:
+    """``pyogrio.read_info``'s ``crs``, ``geometry_type``, ``total_bounds`` and ``fields`` of ``path``'s ``layer``.
+
+    GeoParquet files (which pyogrio's GDAL does not read) are read by :mod:`geotorch.core.geoparquet`;
+    the ``total_bounds`` of :data:`DECLARED_EXTENT_DRIVERS`' files are their features'.
+    """
+    if not isinstance(path, Path) or not geoparquet.is_geoparquet(path):
+        info: dict[str, Any] = pyogrio.read_info(source_of(path), layer=layer, force_total_bounds=True)
+        if info["driver"] in DECLARED_EXTENT_DRIVERS and info["total_bounds"] is not None:
+            info["total_bounds"] = (
+                _feature_bounds(path, layer, info["geometry_name"]) if info["driver"] == "GPKG"
+                else _read_bounds(path, layer)
+            )
+        return info
+    parquet = geoparquet.read_info(path)
+    return {
+        "crs": parquet.crs,
+        "geometry_type": "Unknown",
+        "total_bounds": parquet.bounds,
+        "fields": parquet.fields,
+    }
+
+
+def _feature_bounds(path: Location, layer: str, column: str) -> tuple[float, float, float, float] | None:
+    """``(minx, miny, maxx, maxy)`` of the shapes in ``column`` of the GeoPackage ``path``'s ``layer``.
+
+    Read from each geometry's stored envelope by SQL (about 0.5 us a feature); empty and null shapes,
+    which have none, are left out. None when no feature has a shape.
+    """
+    table, geometry = (name.replace('"', '""') for name in (layer, column))
+    edges = ", ".join(f'{how}(ST_{edge}("{geometry}"))' for how, edge in (
+        ("MIN", "MinX"), ("MIN", "MinY"), ("MAX", "MaxX"), ("MAX", "MaxY")
+    ))
+    _, _, _, values = pyogrio.raw.read(
+        source_of(path), sql=f'SELECT {edges} FROM "{table}" WHERE NOT ST_IsEmpty("{geometry}")'
+    )
+    minx, miny, maxx, maxy = (float(value[0]) if len(value) else math.nan for value in values)
+    if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
+        return None
+    return minx, miny, maxx, maxy
+
+
+def _read_bounds(path: Location, layer: str) -> tuple[float, float, float, float] | None:
+    """``(minx, miny, maxx, maxy)`` of the shapes of ``path``'s ``layer``, every feature read.
+
+    For files whose only stored extent is a header's. Empty and null shapes are left out; None when no
+    feature has a shape.
+    """
+    _, _, wkb, _ = pyogrio.raw.read(source_of(path), layer=layer, columns=[])
+    minx, miny, maxx, maxy = (float(value) for value in shapely.total_bounds(shapely.from_wkb(wkb)))
+    if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
+        return None
+    return minx, miny, maxx, maxy
