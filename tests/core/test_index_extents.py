@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pyproj
 import pytest
 import rasterio
 import shapely
@@ -17,6 +18,7 @@ from rasterio.warp import reproject
 
 from geotorch.core import BoundingBox, RasterDataset, VectorDataset
 from geotorch.core.grid import Grid
+from geotorch.samplers import GridGeoSampler, RandomGeoSampler
 from tests.core.rasters import write_raster, write_vector
 
 #: Meteosat's full disk seen from 0 degrees: the corners of its square lie off the Earth.
@@ -46,7 +48,28 @@ def places_in(path: Path, crs: str) -> tuple[np.ndarray, np.ndarray]:
     # Places the CRS expresses: finite, on the Earth, and the same place when brought back.
     kept = np.isfinite(x) & np.isfinite(y) & (np.abs(x) < 1e12) & (np.abs(y) < 1e12)
     kept &= np.isclose(back_x, xs, atol=1e-6 * np.ptp(xs)) & np.isclose(back_y, ys, atol=1e-6 * np.ptp(ys))
+    kept &= drawn_tolerably(crs, x, y)
     return x[kept], y[kept]
+
+
+def drawn_tolerably(crs: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Where a projected ``crs`` draws ``x``, ``y`` at most 100 times its largest areal scale over its area of use.
+
+    Beyond, it runs to infinity (a polar stereographic CRS's opposite pole, drawn 1.1e12 m away), and the index
+    leaves such places out. Every place of a geographic CRS or of one without an area of use counts.
+    """
+    parsed = pyproj.CRS.from_user_input(crs)
+    if not parsed.is_projected or parsed.area_of_use is None:
+        return np.ones(x.shape, bool)
+    projection = pyproj.Proj(parsed)
+    west, south, east, north = parsed.area_of_use.bounds
+    lons, lats = np.meshgrid(np.linspace(west, east if east >= west else east + 360, 61), np.linspace(south, north, 31))
+    lons = np.where(lons > 180, lons - 360, lons)
+    largest = np.nanmax(np.asarray(projection.get_factors(lons.ravel(), lats.ravel(), errcheck=False).areal_scale))
+    with np.errstate(invalid="ignore"):
+        lon, lat = projection(x, y, inverse=True, errcheck=False)
+        areal = np.asarray(projection.get_factors(lon, lat, errcheck=False).areal_scale)
+        return np.asarray(areal <= 100 * largest)
 
 
 def unheld(boxes: list[tuple[float, ...]], xs: np.ndarray, ys: np.ndarray) -> int:
@@ -280,3 +303,22 @@ def test_a_projected_raster_of_a_hemisphere_or_more_is_indexed_wherever_its_pixe
     path = write_raster(tmp_path / "wide.tif", classes, source, transform, nodata=0)
     dataset = Classes(path, crs=crs, res=0.5 if crs == "EPSG:4326" else 50000.0)
     assert unheld(index_boxes(dataset), *places_in(path, crs)) == 0
+
+
+@pytest.mark.parametrize("crs", ["EPSG:3413", "EPSG:3031"])
+def test_a_global_raster_in_a_polar_crs_is_indexed_where_the_crs_draws_it_tolerably(tmp_path: Path, crs: str) -> None:
+    # PROJ draws the opposite pole 1.1e12 m away: the index reached there, RandomGeoSampler drew windows of a few
+    # metres of ground, and a GridGeoSampler counted 3e12 windows a side. Now the box ends where the CRS draws
+    # areas 100 times as large as over its polar cap (54 degrees past the equator), and holds that cap.
+    path = global_raster(tmp_path)
+    dataset = Classes(path, crs=crs, res=20000.0)
+    bounds = dataset.bounds
+    assert max(abs(bounds.minx), abs(bounds.maxx), abs(bounds.miny), abs(bounds.maxy)) < 4e7
+    cap_x, cap_y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(
+        np.arange(-180.0, 181.0), np.full(361, 60.0 if crs == "EPSG:3413" else -60.0))
+    assert unheld(index_boxes(dataset), np.asarray(cap_x), np.asarray(cap_y)) == 0
+    assert unheld(index_boxes(dataset), *places_in(path, crs)) == 0
+    assert len(GridGeoSampler(dataset, 64)) < 5000
+    for query in RandomGeoSampler(dataset, 64, length=8, generator=0):
+        mask = dataset[query]["mask"].numpy()
+        assert mask.shape == (64, 64) and mask.all()

@@ -14,6 +14,7 @@ from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
 
+from geotorch.core.distortion import tolerable_box
 from geotorch.core.extent import covering_bounds, covering_lonlat
 
 #: A CRS in any form a ``crs`` argument takes (see :func:`as_crs`): a rasterio or pyproj CRS, an EPSG
@@ -277,15 +278,42 @@ def transform_boxes(
     they lie on the globe (see :func:`wrap_longitudes`), even when ``target``
     is ``source``: a geographic ``target``'s boxes lie within its canonical
     longitudes, ``[-180, 180]`` in degrees. ``wrap=False`` takes them as they are.
+    A projected ``target``'s boxes end where it draws areas 100 times as large
+    as anywhere over its area of use (see :mod:`geotorch.core.distortion`), not
+    at the 1e12 m where it draws a pole it sends to infinity.
 
     Raises:
         ProjError: if the box holds a pole that ``target`` sends to infinity, outside its
             area of use (Antarctica in a north polar stereographic CRS): no box holds it.
     """
     if not (wrap and source.is_geographic):
-        return _merged(_transform_box(source, target, left, bottom, right, top))
+        return _merged(_tolerable(source, target, _transform_box(source, target, left, bottom, right, top)))
     parts = wrap_longitudes(left, right, half_turn(source))
-    return _merged([box for west, east in parts for box in _transform_box(source, target, west, bottom, east, top)])
+    boxes = [box for west, east in parts for box in _transform_box(source, target, west, bottom, east, top)]
+    return _merged(_tolerable(source, target, boxes))
+
+
+def _tolerable(
+    source: CRS, target: CRS, boxes: list[tuple[float, float, float, float]]
+) -> list[tuple[float, float, float, float]]:
+    """``boxes`` in the projected ``target`` cut to where it draws places tolerably (:mod:`geotorch.core.distortion`).
+
+    A box wholly beyond (a small file near the pole a polar CRS sends to infinity) is kept whole: the
+    CRS was chosen for it.
+    """
+    limits = _tolerable_box(target) if not same_crs(source, target) else None
+    if limits is None:
+        return boxes
+    cut = [(max(left, limits[0]), max(bottom, limits[1]), min(right, limits[2]), min(top, limits[3]))
+           for left, bottom, right, top in boxes]
+    return [part if part[0] <= part[2] and part[1] <= part[3] else box for part, box in zip(cut, boxes, strict=True)]
+
+
+@functools.lru_cache(maxsize=64)
+def _tolerable_box(crs: CRS) -> tuple[float, float, float, float] | None:
+    """:func:`geotorch.core.distortion.tolerable_box` of ``crs``, None unless it is a projected CRS of EPSG."""
+    code = crs.to_epsg() if crs.is_projected else None
+    return tolerable_box(code) if code is not None else None
 
 
 def _transform_box(

@@ -1,0 +1,118 @@
+"""Where a projected CRS draws places tolerably: areas at most 100 times as distorted as over its area of use."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pyproj
+from numpy.typing import NDArray
+
+Bounds = tuple[float, float, float, float]
+
+#: How many times the largest areal scale a CRS has within its area of use it may reach where files are indexed
+#: beyond that area: lengths ten times as distorted, in a conformal projection. Web Mercator's own area (85.06
+#: degrees) reaches 135; 100 times that reaches 89.5 degrees. A polar stereographic CRS, 1.09 over its cap,
+#: reaches 54 degrees past the equator instead of the opposite pole, which it draws 1.1e12 m away.
+TOLERANCE = 100.0
+
+#: Degrees between the points of the grid over the globe, and bisections of a step where the limit lies within it.
+_STEP, _BISECTIONS = 2.0, 24
+
+#: Part of the box's size it is grown by each way, past the limit's points found on the grid's lines.
+_MARGIN = 1e-3
+
+#: Coordinates beyond this magnitude are no place on the Earth (see :data:`geotorch.core.extent._FAR`).
+_FAR = 1e12
+
+
+@functools.lru_cache(maxsize=64)
+def tolerable_box(code: int) -> Bounds | None:
+    """Bounds ``(left, bottom, right, top)`` of the places the projected CRS ``EPSG:code`` draws tolerably.
+
+    A place is drawn tolerably where the CRS's areal scale (pyproj's ``get_factors``) is at most
+    :data:`TOLERANCE` times the largest it has over the CRS's area of use. Beyond, a map
+    projection runs to infinity (a polar stereographic CRS's opposite pole, Mercator's poles, the
+    transverse Mercator's points on the equator a quarter turn from its central meridian), and a file
+    reaching there was indexed up to 1.1e12 m away: samplers drew windows a few metres of ground wide, and
+    grids of astronomically many. An equal-area CRS (LAEA) draws every place it expresses tolerably.
+
+    Args:
+        code: the CRS's EPSG code.
+
+    Returns:
+        The bounds in the CRS's unit, or None for a CRS that is not projected, has no area of use, or whose
+        scale PROJ cannot tell.
+    """
+    crs = pyproj.CRS.from_epsg(code)
+    area = crs.area_of_use
+    if not crs.is_projected or area is None:
+        return None
+    projection = pyproj.Proj(crs)
+    west, south, east, north = area.bounds
+    lons, lats = _grid(west, south, east if east >= west else east + 360.0, north, 61)
+    within = _areal_scale(projection, lons, lats)
+    if not np.isfinite(within).any():
+        return None
+    limit = TOLERANCE * float(np.nanmax(within))
+    lons, lats = _grid(-180.0, -90.0, 180.0, 90.0, round(360.0 / _STEP) + 1)
+    kept = _areal_scale(projection, lons, lats) <= limit
+    places_x, places_y = [lons[kept]], [lats[kept]]
+    for axis in (0, 1):
+        first = (slice(None, -1), slice(None)) if axis == 0 else (slice(None), slice(None, -1))
+        second = (slice(1, None), slice(None)) if axis == 0 else (slice(None), slice(1, None))
+        crossing = kept[first] != kept[second]
+        if not crossing.any():
+            continue
+        inside = np.where(kept[first][crossing], 0, 1)
+        ends_x = np.stack([lons[first][crossing], lons[second][crossing]])
+        ends_y = np.stack([lats[first][crossing], lats[second][crossing]])
+        columns = np.arange(ends_x.shape[1])
+        edge_x, edge_y = _last_tolerable(
+            projection, limit, ends_x[inside, columns], ends_y[inside, columns],
+            ends_x[1 - inside, columns], ends_y[1 - inside, columns],
+        )
+        places_x.append(edge_x)
+        places_y.append(edge_y)
+    xs, ys = (np.asarray(values, dtype=np.float64)
+              for values in projection(np.concatenate(places_x), np.concatenate(places_y), errcheck=False))
+    drawn = np.isfinite(xs) & np.isfinite(ys) & (np.abs(xs) < _FAR) & (np.abs(ys) < _FAR)
+    if not drawn.any():
+        return None
+    left, bottom, right, top = (float(xs[drawn].min()), float(ys[drawn].min()),
+                                float(xs[drawn].max()), float(ys[drawn].max()))
+    # The limit bows out between the grid's lines (a circle in a polar CRS, by 1.5e-4 of its radius).
+    margin_x, margin_y = (right - left) * _MARGIN, (top - bottom) * _MARGIN
+    return left - margin_x, bottom - margin_y, right + margin_x, top + margin_y
+
+
+def _grid(west: float, south: float, east: float, north: float, count: int) -> tuple[NDArray[np.float64], ...]:
+    """Longitudes (within ``[-180, 180]``) and latitudes of a ``count`` by about half ``count`` grid."""
+    lons, lats = np.meshgrid(np.linspace(west, east, count), np.linspace(south, north, max(2, count // 2 + 1)))
+    return np.where(lons > 180.0, lons - 360.0, lons), lats
+
+
+def _areal_scale(
+    projection: pyproj.Proj, lons: NDArray[np.float64], lats: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Areal scale of ``projection`` at ``lons``, ``lats`` (degrees), NaN where it cannot tell."""
+    factors = projection.get_factors(lons.ravel(), lats.ravel(), errcheck=False)
+    scale = np.asarray(factors.areal_scale, dtype=np.float64).reshape(lons.shape)
+    return np.where(np.isfinite(scale) & (scale > 0), scale, np.nan)
+
+
+def _last_tolerable(
+    projection: pyproj.Proj,
+    limit: float,
+    inside_x: NDArray[np.float64],
+    inside_y: NDArray[np.float64],
+    outside_x: NDArray[np.float64],
+    outside_y: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Longitudes and latitudes of the last places within ``limit`` on the steps from ``inside`` to ``outside``."""
+    for _ in range(_BISECTIONS):
+        middle_x, middle_y = (inside_x + outside_x) / 2, (inside_y + outside_y) / 2
+        kept = _areal_scale(projection, middle_x, middle_y) <= limit
+        inside_x, outside_x = np.where(kept, middle_x, inside_x), np.where(kept, outside_x, middle_x)
+        inside_y, outside_y = np.where(kept, middle_y, inside_y), np.where(kept, outside_y, middle_y)
+    return inside_x, inside_y
