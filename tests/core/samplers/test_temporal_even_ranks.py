@@ -119,3 +119,21 @@ def test_grid_at_random_periods_pads_a_rank_with_a_window_of_a_location_of_the_p
 def test_an_even_that_is_no_flag_is_refused_naming_the_sampler(five_dates: Tiles, even: object) -> None:
     with pytest.raises(TypeError, match=rf"SequentialPeriodSampler: even={even!r} must be True or False"):
         SequentialPeriodSampler(five_dates, freq="D", even=even)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_padded_ranks_of_shuffled_chips_cover_every_pair_in_every_pass(pair_series: Tiles, seed: int) -> None:
+    # 8 (chip, date) pairs over 3 ranks: 3 + 3 + 3, rank 2 padded. Before, the padding walked the shuffled chips
+    # again, so rank 2's next pass (no set_epoch, as a plain training loop) shuffled them unlike ranks 0 and 1; and
+    # len() walked them once, so a rank asked its length shuffled unlike the others.
+    ranks = [
+        PreChippedGeoSampler(pair_series, shuffle=True, generator=seed, rank=rank, world_size=3)
+        @ SequentialTimestampSampler(pair_series, rank=rank, world_size=3)
+        for rank in range(3)
+    ]
+    pairs = {tuple(query) for query in PreChippedGeoSampler(pair_series) @ SequentialTimestampSampler(pair_series)}
+    assert len(ranks[0]) == 3  # counting the pairs of rank 0 alone must not shuffle its next pass unlike the others
+    for _ in range(3):
+        shares = [[tuple(query) for query in sampler] for sampler in ranks]
+        assert [len(share) for share in shares] == [3, 3, 3]
+        assert {query for share in shares for query in share} == pairs

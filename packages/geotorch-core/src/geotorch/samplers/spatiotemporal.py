@@ -163,19 +163,19 @@ class SpatioTemporalSampler(GeoSampler):
         if self._all_locations is None:
             yield from self._random_locations(generator)
             return
+        # The pass's first world_size pairs: a position past the pass stands for one of them.
+        leading: list[tuple[BoundingBox, Timeline, int]] = []
+        total = 0
         for location, timeline, count, start in self._located(self._all_locations):
+            leading += [(location, timeline, number) for number in range(min(count, self.world_size - start))]
             first = start + (self.rank - start) % self.world_size
             for own in range(first, start + count, self.world_size):
                 yield self._pair(location, timeline, own - start, generator)
-        total = self._pass_total(self._all_locations)
+            total = start + count
+        # Padded from this pass's own locations: walking a shuffled spatial sampler again would shuffle anew.
         padding = rank_positions(total, self.rank, self.world_size, even=self.even)
         for position in padding[len(range(self.rank, total, self.world_size)):]:
-            # At most one position a rank, past the pass: it stands for pair ``position % total`` of the pass.
-            target = position % total
-            for location, timeline, count, start in self._located(self._all_locations):
-                if target < start + count:
-                    yield self._pair(location, timeline, target - start, generator)
-                    break
+            yield self._pair(*leading[position % total], generator)
 
     def _random_locations(self, generator: torch.Generator) -> Iterator[BoundingBox]:
         """This rank's queries over the random spatial sampler's locations."""
@@ -193,7 +193,11 @@ class SpatioTemporalSampler(GeoSampler):
         return len(rank_positions(self._pass_total(self._all_locations), self.rank, self.world_size, even=self.even))
 
     def _pass_total(self, locations: SpatialSampler) -> int:
-        """Pairs of a pass of ``locations`` (every rank's locations) over all ranks, counted once."""
+        """Pairs of a pass of ``locations`` (every rank's locations) over all ranks, counted once.
+
+        Counted over a copy: a pass of ``locations`` itself would advance its shuffle, so a rank asked its length
+        would order its next pass unlike the others.
+        """
         if self._total is None:
-            self._total = sum(count for _, _, count, _ in self._located(locations))
+            self._total = sum(count for _, _, count, _ in self._located(copy.copy(locations)))
         return self._total
