@@ -31,6 +31,11 @@ from rasterio.io import DatasetReader
 
 from geotorch.core.errors import RasterReadError, gdal_reason, shown_cause
 from geotorch.core.http_headers import file_headers
+from geotorch.core.log_secrets import redact_rasterio_logs
+
+# Every GeoTorch module that reads rasters imports this one, which hands GDAL its URLs: GDAL words its errors
+# and debug messages about them with the query, signature and all, and rasterio logs them so (INFO, DEBUG).
+redact_rasterio_logs()
 
 #: GDAL's virtual file system for each URL scheme read.
 SCHEMES = {"http": "/vsicurl/", "https": "/vsicurl/", "s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}

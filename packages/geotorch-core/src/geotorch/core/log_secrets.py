@@ -1,0 +1,75 @@
+"""rasterio's log records without the credentials of the URLs that GDAL's words in them quote."""
+
+from __future__ import annotations
+
+import logging
+
+from geotorch.core.url_secrets import redacted
+
+#: The loggers of rasterio's modules (``logging.getLogger(__name__)`` in each), rasterio 1.3-1.4: GDAL's errors
+#: reach ``rasterio._err`` and ``rasterio._env`` (INFO, and DEBUG with ``CPL_DEBUG``) as GDAL words them, URL and
+#: query included, and ``rasterio._base`` logs each dataset opened by its name (DEBUG). A logger's filters see only
+#: the records made on it, not those of the loggers below it, so each gets the filter.
+RASTERIO_LOGGERS = (
+    "rasterio",
+    "rasterio._base",
+    "rasterio._env",
+    "rasterio._err",
+    "rasterio._features",
+    "rasterio._filepath",
+    "rasterio._io",
+    "rasterio._transform",
+    "rasterio._vsiopener",
+    "rasterio._warp",
+    "rasterio.crs",
+    "rasterio.env",
+    "rasterio.features",
+    "rasterio.io",
+    "rasterio.mask",
+    "rasterio.merge",
+    "rasterio.plot",
+    "rasterio.session",
+    "rasterio.shutil",
+    "rasterio.stack",
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message as :func:`~geotorch.core.redacted` shows it; drops no record.
+
+    Only a record whose message quotes a credential changes: its ``msg`` becomes the message, redacted, and
+    its ``args`` empty, so that every handler (and ``caplog``) shows the redacted text. Level, logger name,
+    source line and exception are kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` in place.
+
+        Returns:
+            True: the record is always passed on.
+        """
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            # Arguments that do not fit the format: logging reports that itself when a handler formats it.
+            return True
+        shown = redacted(message)
+        if shown != message:
+            record.msg, record.args = shown, ()
+        return True
+
+
+#: The one filter given to the loggers (giving it twice is a no-op: ``Logger.addFilter`` keeps one of each).
+REDACTING_FILTER = RedactingFilter()
+
+
+def redact_rasterio_logs() -> None:
+    """Give :data:`REDACTING_FILTER` to rasterio's loggers, those named in :data:`RASTERIO_LOGGERS` and any other.
+
+    Called when :mod:`geotorch.core.remote` is imported, which every GeoTorch module reading rasters imports (the
+    lazy ``geotorch.core`` package imports nothing itself). A logger made before its rasterio module is the one
+    that module gets. Other libraries' loggers, and the levels and handlers of all, are left as they are.
+    """
+    names = {*RASTERIO_LOGGERS, *(name for name in logging.Logger.manager.loggerDict if name.startswith("rasterio."))}
+    for name in sorted(names):
+        logging.getLogger(name).addFilter(REDACTING_FILTER)

@@ -1,0 +1,56 @@
+"""rasterio's log records, GDAL's errors and debug messages as GDAL words them, quote no URL's credentials."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+import rasterio
+
+from geotorch.core import RasterReadError
+from geotorch.datasets import RasterDataset
+from tests.conftest import LocalHTTPServer
+from tests.core.rasters import grid, random_bands, write_raster
+from tests.core.test_url_secrets_in_errors import SECRETS, SIGNED
+
+
+def read_whole(url: str, gone: Path | None) -> None:
+    """Index the raster at ``url``, remove ``gone`` from the server (if given), then read the raster whole."""
+    dataset = RasterDataset(paths=url, cache=False)
+    if gone is not None:
+        gone.unlink()
+    dataset[dataset.bounds]
+
+
+@pytest.mark.parametrize("fault", ["gone", "gone-cpl-debug", "junk"])
+def test_rasterios_log_at_debug_names_a_signed_raster_without_its_credentials(
+    http_server: LocalHTTPServer, caplog: pytest.LogCaptureFixture, fault: str
+) -> None:
+    # Before: rasterio._env logged at INFO "GDAL signalled an error: err_no=4, msg=\"`/vsicurl/http://.../junk.tif
+    # ?X-Amz-Algorithm=...&X-Amz-Signature=SECRET5EC&X-Amz-Credential=AKIASECRET%2F20261203' not recognized ...\""
+    # (of a file answered 404 once indexed: "...a.tif?...SECRET5EC..., band 1: IReadBlock failed ..."), and with
+    # CPL_DEBUG at DEBUG "VSICURL: GetFileSize(http://...SECRET5EC...): response_code=404 ...".
+    http_server.ranges = True
+    write_raster(http_server.root / "a.tif", random_bands((1, 256, 256), dtype="float32"), 32631, grid(5e5, 6e6))
+    (http_server.root / "junk.tif").write_bytes(b"not a raster" * 100)
+    name = "junk.tif" if fault == "junk" else "a.tif"
+    caplog.set_level(logging.DEBUG)
+    gone = None if fault == "junk" else http_server.root / "a.tif"
+    with rasterio.Env(CPL_DEBUG=fault.endswith("cpl-debug")), pytest.raises(RasterReadError):
+        read_whole(http_server.url(name) + SIGNED, gone)
+    messages = [record.getMessage() for record in caplog.records if record.name.startswith("rasterio")]
+    # Every record is kept, the file's host, port and path in those quoting it.
+    assert [message for message in messages if f"{http_server.url(name)}?X-Amz-Algorithm=" in message]
+    assert not [secret for secret in SECRETS if secret in caplog.text], caplog.text
+
+
+def test_records_of_other_loggers_are_left_as_they_are(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = "http://host/a.tif?X-Amz-Signature=SECRET5EC"
+    logging.getLogger("rasterio._env").debug("GET %s (%d)", url, 1)
+    logging.getLogger("urllib3.connectionpool").debug("GET %s (%d)", url, 2)
+    assert [(record.name, record.getMessage()) for record in caplog.records] == [
+        ("rasterio._env", "GET http://host/a.tif?X-Amz-Signature=... (1)"),
+        ("urllib3.connectionpool", f"GET {url} (2)"),
+    ]
