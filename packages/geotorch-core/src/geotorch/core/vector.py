@@ -20,7 +20,7 @@ from rasterio.features import rasterize
 
 from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
-from geotorch.core.crs import CRSLike, as_crs, horizontal, same_crs
+from geotorch.core.crs import CRSLike, as_crs, crs_name, horizontal, same_crs
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
 from geotorch.core.files import Paths, as_locations
 from geotorch.core.geo import Footprint, GeoDataset, as_res
@@ -32,7 +32,7 @@ from geotorch.core.remote import Location, gdal_path, is_remote
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
 from geotorch.core.url_secrets import redacted
-from geotorch.core.vector_extents import is_local_geoparquet, layer_info, source_of
+from geotorch.core.vector_extents import is_local_geoparquet, layer_info, placed_extent, source_of
 from geotorch.core.vector_files import find_vector_files
 from geotorch.core.vector_reprojection import TORN_EDGE_M, metres_per_unit, reprojected, turns
 from geotorch.core.wrap import seam_of
@@ -186,10 +186,24 @@ class VectorDataset(GeoDataset):
                     f"{type(self).__name__}: label_name={self.label_name!r} is not an attribute of "
                     f"{redacted(str(path))}; it has {list(info['fields'])}"
                 )
-            minx, miny, maxx, maxy = (float(value) for value in info["total_bounds"])
             mint, maxt = interval_from_match(match, self.date_format, str(path))
             # A file's heights' CRS aside (a compound CRS), as rasters' (see crs.horizontal).
             crs = horizontal(CRS.from_user_input(info["crs"]))
+            extent = tuple(float(value) for value in info["total_bounds"])
+            placed, left_out = placed_extent(path, layer, crs, (extent[0], extent[1], extent[2], extent[3]))
+            if left_out:
+                warnings.warn(
+                    redacted(
+                        f"{type(self).__name__}: {path}: {left_out} feature(s) lie at no place on the Earth in "
+                        f"{crs_name(crs)} (beyond a pole, or an export's 'no coordinate' sentinel such as 1e30); "
+                        + ("they burn nothing and are left out of the index's bounds" if placed is not None
+                           else "skipping it: no feature is left")
+                    ),
+                    stacklevel=3,
+                )
+            if placed is None:
+                continue
+            minx, miny, maxx, maxy = placed
             footprints.append(Footprint(crs, (minx, maxx, miny, maxy), mint, maxt, str(path)))
             self._layers[str(path)] = layer
         if not footprints:

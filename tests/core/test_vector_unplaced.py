@@ -1,0 +1,48 @@
+"""Features at no place on the Earth are left out of a vector file's index bounds, with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from geotorch.core import VectorDataset
+from geotorch.samplers import RandomGeoSampler
+from tests.core.rasters import write_vector
+
+#: A 1 km field and a feature at no place in each CRS: past the north pole, at an export's 1e30 m sentinel,
+#: beyond the pole Web Mercator draws at 2.4e8 m; written as GeoJSON and GeoPackage files.
+CASES = [
+    ("EPSG:4326", shapely.box(10.0, 50.0, 10.014, 50.009), shapely.box(10.0, 95.0, 11.0, 96.0), 0.0001, "GeoJSON"),
+    ("EPSG:32633", shapely.box(500_000.0, 5_500_000.0, 501_000.0, 5_501_000.0),
+     shapely.box(1e30, 1e30, 1e30 + 1, 1e30 + 1), 10.0, "GeoJSON"),
+    ("EPSG:3857", shapely.box(1_113_000.0, 6_446_000.0, 1_114_000.0, 6_447_000.0),
+     shapely.box(1e6, 1e9, 2e6, 1.1e9), 10.0, "GPKG"),
+]
+
+
+@pytest.mark.parametrize(("crs", "field", "nowhere", "res", "driver"), CASES,
+                         ids=["latitude-past-the-pole", "sentinel-1e30", "beyond-mercators-pole"])
+def test_a_feature_at_no_place_is_left_out_of_the_index_bounds(
+    tmp_path: Path, crs: str, field: shapely.Geometry, nowhere: shapely.Geometry, res: float, driver: str
+) -> None:
+    # The layer's extent stretched to the feature: the index reached 96 N, 1e30 m or 1.1e9 m, and every window
+    # RandomGeoSampler drew lay where nothing burns.
+    suffix = ".gpkg" if driver == "GPKG" else ".geojson"
+    path = write_vector(tmp_path / f"fields{suffix}", [nowhere, field], crs, labels=[2, 1], driver=driver)
+    with pytest.warns(UserWarning, match=rf"{path.name}: 1 feature\(s\) lie at no place on the Earth in {crs}"):
+        dataset = VectorDataset(path, crs=crs, res=res, label_name="label")
+    bounds = dataset.bounds
+    np.testing.assert_allclose([bounds.minx, bounds.miny, bounds.maxx, bounds.maxy], field.bounds)
+    for query in RandomGeoSampler(dataset, 32, length=6, generator=0):
+        assert (dataset[query]["mask"].numpy() == 1).all()
+
+
+def test_a_file_of_features_at_no_place_alone_is_skipped_naming_it(tmp_path: Path) -> None:
+    kept = write_vector(tmp_path / "a.geojson", [CASES[1][1]], "EPSG:32633", labels=[1])
+    nowhere = write_vector(tmp_path / "b.geojson", [CASES[1][2]], "EPSG:32633", labels=[2])
+    with pytest.warns(UserWarning, match=rf"{nowhere.name}: 1 feature\(s\) .* skipping it: no feature is left"):
+        dataset = VectorDataset(tmp_path, crs="EPSG:32633", res=10.0, label_name="label")
+    assert [hit.object for hit in dataset.index.intersection(dataset.index.bounds, objects=True)] == [str(kept)]
