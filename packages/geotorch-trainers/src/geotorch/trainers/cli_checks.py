@@ -1,0 +1,123 @@
+"""Checks of ``geotorch fit|validate|test|predict``'s arguments made before LightningCLI builds anything.
+
+A task or datamodule named in a ``--config`` or an option must be registered (or an import path), and a
+``--ckpt_path`` must name a checkpoint file; a leading ``~`` of a ``--ckpt_path`` value is the home folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from geotorch.trainers.configs import read_config
+
+#: ``ckpt_path`` values Lightning reads as a choice, not as a file.
+LIGHTNING_CHECKPOINT_CHOICES = ("best", "last", "hpc", "registry")
+#: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
+ZIP_MAGIC, PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
+
+
+def check_names(argv: Sequence[str]) -> None:
+    """Refuse, before anything is built, a task or datamodule that is neither registered nor an import path.
+
+    A ``--ckpt_path`` (option or config key) that names no checkpoint file is refused too (see
+    :func:`check_checkpoint`).
+
+    The names come from the ``--config`` files (``model:`` and ``data:``, as a class name or
+    ``class_path``) and from ``--model`` / ``--data`` options, the later winning.
+
+    Raises:
+        KeyError: naming the unknown name and listing the registered ones.
+        OSError, ValueError: if a ``--config`` file is missing, a folder, empty or not a YAML mapping
+            (see :func:`~geotorch.trainers.configs.read_config`), or the checkpoint is no checkpoint file,
+            naming it.
+    """
+    from geotorch.core import get_entry
+
+    chosen: dict[str, str] = {}
+    checkpoint: object = None
+    for key, value in _options(argv):
+        if key in ("--config", "-c"):
+            config = read_config(Path(value))
+            checkpoint = config.get("ckpt_path", checkpoint)
+            for section in ("model", "data"):
+                name = _class_name(config.get(section))
+                if name is not None:
+                    chosen[section] = name
+        elif key == "--ckpt_path":
+            checkpoint = value
+        elif key in ("--model", "--model.class_path", "--data", "--data.class_path") and not value.startswith("{"):
+            chosen[key.removeprefix("--").split(".")[0]] = value
+    for section, kind in (("model", "task"), ("data", "datamodule")):
+        name = chosen.get(section)
+        if name is not None and "." not in name and not name.endswith((".yaml", ".yml")):
+            get_entry(kind, name)
+    if isinstance(checkpoint, str):
+        check_checkpoint(checkpoint)
+
+
+def check_checkpoint(value: str) -> None:
+    """Refuse a ``ckpt_path`` that is a file path but no checkpoint file, before a model is built.
+
+    Lightning's choices (``best``, ``last``, ``hpc``, ``registry[:...]``) and URLs (``s3://...``) are
+    left to Lightning.
+
+    Raises:
+        FileNotFoundError: if no file has that path.
+        IsADirectoryError: if it is a folder.
+        ValueError: if the file is neither a zip archive (as ``torch.save`` writes) nor a pickle, or ``value``
+            is empty (``--ckpt_path=$CKPT`` of an unset variable; the working folder).
+    """
+    if not value.strip():
+        raise ValueError("--ckpt_path is empty (an unset shell variable?): give a checkpoint file, as `geotorch fit` "
+                         "names one at its end")
+    if value in LIGHTNING_CHECKPOINT_CHOICES or value.startswith("registry:") or "://" in value:
+        return
+    path = Path(value)
+    if path.is_dir():
+        raise IsADirectoryError(f"--ckpt_path {path}: a folder, not a checkpoint file (`geotorch fit` writes "
+                                "them under <default_root_dir>/<name>/version_N/checkpoints/ and names one at its end)")
+    if not path.is_file():
+        raise FileNotFoundError(f"--ckpt_path {path}: no such file")
+    with path.open("rb") as file:
+        head = file.read(4)
+    if head != ZIP_MAGIC and head[:1] != PICKLE_PROTOCOL:
+        what = "not a PyTorch checkpoint (neither torch.save's zip archive nor a pickle)" if head else "an empty file"
+        raise ValueError(f"--ckpt_path {path}: {what}")
+
+
+def checkpoint_in_home(argv: Sequence[str]) -> list[str]:
+    """``argv`` with a leading ``~`` of a ``--ckpt_path`` value read as the home folder.
+
+    The shell leaves it in ``--ckpt_path=~/runs/last.ckpt`` (not a word of its own); Lightning would not read it.
+    """
+    arguments = list(argv)
+    for number, argument in enumerate(arguments):
+        if argument.startswith("--ckpt_path=~"):
+            arguments[number] = "--ckpt_path=" + os.path.expanduser(argument.partition("=")[2])
+        elif number > 0 and arguments[number - 1] == "--ckpt_path" and argument.startswith("~"):
+            arguments[number] = os.path.expanduser(argument)
+    return arguments
+
+
+def _options(argv: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """``(option, value)`` pairs of ``--name value`` and ``--name=value`` arguments."""
+    arguments = list(argv)
+    for number, argument in enumerate(arguments):
+        if not argument.startswith("-"):
+            continue
+        if "=" in argument:
+            key, _, value = argument.partition("=")
+            yield key, value
+        elif number + 1 < len(arguments) and not arguments[number + 1].startswith("-"):
+            yield argument, arguments[number + 1]
+
+
+def _class_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("class_path"), str):
+        return str(value["class_path"])
+    return None
