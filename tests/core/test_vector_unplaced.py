@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -46,3 +47,14 @@ def test_a_file_of_features_at_no_place_alone_is_skipped_naming_it(tmp_path: Pat
     with pytest.warns(UserWarning, match=rf"{nowhere.name}: 1 feature\(s\) .* skipping it: no feature is left"):
         dataset = VectorDataset(tmp_path, crs="EPSG:32633", res=10.0, label_name="label")
     assert [hit.object for hit in dataset.index.intersection(dataset.index.bounds, objects=True)] == [str(kept)]
+
+
+def test_longitudes_past_the_antimeridian_are_places(tmp_path: Path) -> None:
+    # Shapes drawn past -180 degrees (Chukotka at -185..-181, as some exports keep them) and on 0..360 grids lie on
+    # the Earth: no warning, the index holds them.
+    shapes = [shapely.box(-185.0, 65.0, -181.0, 66.0), shapely.box(350.0, 10.0, 355.0, 11.0)]
+    path = write_vector(tmp_path / "east.geojson", shapes, "EPSG:4326", labels=[1, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        dataset = VectorDataset(path, crs="EPSG:4326", res=0.01, label_name="label")
+    assert (dataset[175.5:178.5, 65.2:65.8]["mask"].numpy() == 1).all()

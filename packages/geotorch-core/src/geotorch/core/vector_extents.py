@@ -139,14 +139,15 @@ def placed_extent(
 def world_box(crs: CRS) -> tuple[float, float, float, float] | None:
     """Bounds ``(minx, miny, maxx, maxy)`` in ``crs`` of every place on the Earth it expresses.
 
-    A geographic CRS's latitudes within a quarter turn and longitudes from half a turn west to a whole
-    turn east (0..360 grids); a projected CRS's image of the globe, to the Earth's limb and up to the
-    1e12 m where PROJ draws a pole it sends to infinity (see :func:`geotorch.core.extent.covering_bounds`).
+    A geographic CRS's latitudes within a quarter turn and longitudes within a whole turn either way (0..360
+    grids, and shapes drawn a little past the antimeridian, -181 degrees); a projected CRS's image of the
+    globe, to the Earth's limb and up to the 1e12 m where PROJ draws a pole it sends to infinity (see
+    :func:`geotorch.core.extent.covering_bounds`).
     None for a CRS tied to no place (a local one).
     """
     if crs.is_geographic:
         half = half_turn(crs)
-        return -half, -half / 2, 2 * half, half / 2
+        return -2 * half, -half / 2, 2 * half, half / 2
     try:
         move = transformer(_LONLAT, crs)
     except ProjError:
