@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from pyproj import CRS
 
 from geotorch.core import VectorDataset
 from geotorch.samplers import RandomGeoSampler
@@ -58,3 +60,20 @@ def test_longitudes_past_the_antimeridian_are_places(tmp_path: Path) -> None:
         warnings.simplefilter("error", UserWarning)
         dataset = VectorDataset(path, crs="EPSG:4326", res=0.01, label_name="label")
     assert (dataset[175.5:178.5, 65.2:65.8]["mask"].numpy() == 1).all()
+
+
+def test_a_geoparquet_feature_at_no_place_is_left_out_of_the_index_bounds(tmp_path: Path) -> None:
+    # GeoParquet files (read with pyarrow, not GDAL) kept their 'bbox' extent up to the 1e30 m sentinel.
+    pa = pytest.importorskip("pyarrow")
+    parquet = pytest.importorskip("pyarrow.parquet")
+    field, nowhere = CASES[1][1], CASES[1][2]
+    geo = {"version": "1.1.0", "primary_column": "geometry",
+           "columns": {"geometry": {"encoding": "WKB", "crs": CRS.from_epsg(32633).to_json_dict()}}}
+    table = pa.table({"geometry": pa.array(list(shapely.to_wkb(np.array([nowhere, field], dtype=object))),
+                                           pa.binary()), "label": pa.array([2, 1], pa.int32())})
+    path = tmp_path / "fields.parquet"
+    parquet.write_table(table.replace_schema_metadata({b"geo": json.dumps(geo).encode()}), path)
+    with pytest.warns(UserWarning, match=r"fields\.parquet: 1 feature\(s\) lie at no place on the Earth in EPSG:32633"):
+        dataset = VectorDataset(path, crs="EPSG:32633", res=10.0, label_name="label")
+    bounds = dataset.bounds
+    np.testing.assert_allclose([bounds.minx, bounds.miny, bounds.maxx, bounds.maxy], field.bounds)

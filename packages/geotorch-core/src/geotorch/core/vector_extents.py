@@ -106,7 +106,7 @@ def placed_extent(
     reaches beyond :func:`world_box` is read, feature by feature (pyogrio's ``read_bounds``); a feature
     is left out when its box and the world's do not meet and no corner of its box is a place a projected
     CRS brings to a longitude and latitude and back (the world's box is found on a grid, which may miss
-    the transverse Mercator's far reaches). A local GeoParquet file keeps its extent.
+    the transverse Mercator's far reaches).
 
     Args:
         path: the vector file.
@@ -119,11 +119,13 @@ def placed_extent(
     """
     world = world_box(crs)
     minx, miny, maxx, maxy = bounds
-    if world is None or is_local_geoparquet(path) or (
-        world[0] <= minx and world[1] <= miny and maxx <= world[2] and maxy <= world[3]
-    ):
+    if world is None or (world[0] <= minx and world[1] <= miny and maxx <= world[2] and maxy <= world[3]):
         return bounds, 0
-    _, each = pyogrio.read_bounds(source_of(path), layer=layer)
+    if is_local_geoparquet(path):
+        _, _, wkb, _ = geoparquet.read(Path(str(path)), [])
+        each = shapely.bounds(shapely.from_wkb(wkb)).T
+    else:
+        _, each = pyogrio.read_bounds(source_of(path), layer=layer)
     shaped = np.isfinite(each).all(axis=0)
     with np.errstate(invalid="ignore"):
         meeting = (each[0] <= world[2]) & (each[2] >= world[0]) & (each[1] <= world[3]) & (each[3] >= world[1])
