@@ -8,6 +8,8 @@ import numpy as np
 import pyproj
 from numpy.typing import NDArray
 
+from geotorch.core.bisection import last_holding
+
 Bounds = tuple[float, float, float, float]
 
 #: How many times the largest areal scale a CRS has within its area of use it may reach where files are indexed
@@ -110,9 +112,8 @@ def _last_tolerable(
     outside_y: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Longitudes and latitudes of the last places within ``limit`` on the steps from ``inside`` to ``outside``."""
-    for _ in range(_BISECTIONS):
-        middle_x, middle_y = (inside_x + outside_x) / 2, (inside_y + outside_y) / 2
-        kept = _areal_scale(projection, middle_x, middle_y) <= limit
-        inside_x, outside_x = np.where(kept, middle_x, inside_x), np.where(kept, outside_x, middle_x)
-        inside_y, outside_y = np.where(kept, middle_y, inside_y), np.where(kept, outside_y, middle_y)
-    return inside_x, inside_y
+
+    def tolerable(lons: NDArray[np.float64], lats: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return _areal_scale(projection, lons, lats) <= limit
+
+    return last_holding(tolerable, inside_x, inside_y, outside_x, outside_y, _BISECTIONS)

@@ -9,6 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pyproj import Transformer
 
+from geotorch.core.bisection import last_holding
+
 #: Points a side of the grid of a box's interior that tells whether the edges bound its image: a few, so that
 #: the boxes of ordinary files (a UTM scene read in the next zone) cost little more than their edges.
 _PROBE = 5
@@ -216,14 +218,11 @@ def _limb(
     outside_y: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Target x and y of the last expressed points on the segments from ``inside`` to ``outside`` (bisection)."""
-    for _ in range(_BISECTIONS):
-        middle_x, middle_y = (inside_x + outside_x) / 2, (inside_y + outside_y) / 2
-        xs, ys = _transformed(transformer, middle_x, middle_y)
-        kept = _expressed(xs, ys)
-        inside_x, outside_x = np.where(kept, middle_x, inside_x), np.where(kept, outside_x, middle_x)
-        inside_y, outside_y = np.where(kept, middle_y, inside_y), np.where(kept, outside_y, middle_y)
-    xs, ys = _transformed(transformer, inside_x, inside_y)
-    return xs, ys
+
+    def expressed(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return _expressed(*_transformed(transformer, xs, ys))
+
+    return _transformed(transformer, *last_holding(expressed, inside_x, inside_y, outside_x, outside_y, _BISECTIONS))
 
 
 def _transformed(
