@@ -8,19 +8,19 @@ Usage: python ddp_uneven_training_run.py OUTPUT_FOLDER
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from lightning.pytorch import LightningDataModule, LightningModule, Trainer
+from lightning.pytorch import LightningDataModule
 from torch.utils.data import DataLoader
 
 from geotorch.core import RasterDataset, stack_samples
 from geotorch.samplers import GridGeoSampler
 from tests.datasets.fakes.geo import write_raster
+from tests.trainers.ddp_fit import OneWeight, fit_on_two_ranks
 
 OUTPUT = Path(sys.argv[1])
 SCENE = OUTPUT / "data" / "scene.tif"
@@ -42,12 +42,11 @@ class Scene(LightningDataModule):
                           collate_fn=stack_samples)
 
 
-class Recorder(LightningModule):
+class Recorder(OneWeight):
     """Remembers the windows of every batch; moves only tensors (bounds are frozen BoundingBoxes)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.weight = torch.nn.Parameter(torch.ones(1))
         self.seen: dict[str, list[list[float]]] = {"train": [], "val": []}
 
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
@@ -57,20 +56,10 @@ class Recorder(LightningModule):
     def validation_step(self, batch: dict[str, Any], batch_idx: int) -> None:
         self.seen["val"] += [list(box)[:4] for box in batch["bounds"]]
 
-    def transfer_batch_to_device(self, batch: dict[str, Any], device: torch.device, dataloader_idx: int) -> Any:
-        return {key: value.to(device) if isinstance(value, torch.Tensor) else value for key, value in batch.items()}
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.SGD(self.parameters(), lr=0.1)
-
 
 def main() -> None:
     task = Recorder()
-    trainer = Trainer(accelerator="cpu", devices=2, strategy="ddp", max_epochs=2, logger=False,
-                      enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
-                      num_sanity_val_steps=0, default_root_dir=OUTPUT)
-    trainer.fit(task, datamodule=Scene())
-    (OUTPUT / f"rank{trainer.global_rank}.json").write_text(json.dumps({**task.seen, "weight": task.weight.item()}))
+    fit_on_two_ranks(task, Scene(), OUTPUT, 2, lambda: {**task.seen, "weight": task.weight.item()})
 
 
 if __name__ == "__main__":
