@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 import rasterio
 
-from geotorch.core import DatasetNotFoundError, RasterReadError, VectorDataset
-from geotorch.datasets import RasterDataset
+from geotorch.core import DatasetNotFoundError, RasterDataset, RasterReadError, VectorDataset
 from tests.conftest import LocalHTTPServer
 from tests.core.rasters import grid, random_bands, write_raster
 

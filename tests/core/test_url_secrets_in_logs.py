@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import rasterio
 
-from geotorch.core import RasterReadError
-from geotorch.datasets import RasterDataset
+from geotorch.core import RasterDataset, RasterReadError
 from tests.conftest import LocalHTTPServer
 from tests.core.rasters import grid, random_bands, write_raster
 from tests.core.test_url_secrets_in_errors import SECRETS, SIGNED
