@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from geotorch.core.detection import coco_targets as coco_targets
     from geotorch.core.detection import collate_detection as collate_detection
     from geotorch.core.detection import draw_objects as draw_objects
+    from geotorch.core.download import calculate_sha256 as calculate_sha256
     from geotorch.core.download import check_integrity as check_integrity
     from geotorch.core.download import download_and_extract_archive as download_and_extract_archive
     from geotorch.core.download import download_url as download_url

@@ -43,13 +43,16 @@ def calculate_md5(path: str | Path) -> str:
 
 
 def calculate_sha256(path: str | Path) -> str:
-    """The SHA-256 checksum of a file, read in chunks.
+    """The SHA-256 checksum of a file, read in chunks (every byte is read: seconds for a checkpoint of a GB).
 
     Args:
         path: The file to hash.
 
     Returns:
-        The lower-case hexadecimal digest.
+        The lower-case hexadecimal digest (64 characters).
+
+    Raises:
+        OSError: if the file cannot be read (FileNotFoundError, IsADirectoryError, PermissionError).
     """
     return _file_digest(Path(path), "sha256")
 

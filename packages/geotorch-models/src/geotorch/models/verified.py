@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from geotorch.core import cache_home
+from geotorch.core import cache_home, calculate_sha256
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,6 @@ class FileVersion:
         return cls(str(real), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in chunks (every byte is read: seconds for a large checkpoint)."""
-    with open(path, "rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
-
-
 def records_dir() -> Path:
     """The folder of the records, ``$GEOTORCH_HOME/verified`` (read at each call)."""
     return cache_home() / "verified"
@@ -84,7 +78,7 @@ def known_sha256(path: Path) -> str:
         digest = remembered.get("sha256")
         if isinstance(digest, str):
             return digest
-    digest = file_sha256(Path(version.path))
+    digest = calculate_sha256(version.path)
     if FileVersion.of(path) == version:
         _write(record, {"version": asdict(version), "sha256": digest})
     return digest
