@@ -11,6 +11,9 @@ GeoTorch gives each chip one step per date (tiles of a date mosaicked: T = 12); 
 
     python bench/time_series.py generate --data /tmp/series
     python bench/time_series.py compare --data /tmp/series --torchgeo-python .nox/torchgeo-py312/bin/python
+
+``--floor`` also runs the decode floor (bench/series_floor.py: plain rasterio decoding only the source pixels each
+chip needs) and prints the highest CPU ratio over TorchGeo that any reader of the same pixels can reach.
 """
 
 from __future__ import annotations
@@ -108,20 +111,13 @@ def run(library: str, data: Path, workers: int, batches: int, seed: int) -> dict
     sys.path.insert(0, str(HERE))
     from scenarios import PeakMemory
 
-    datasets = importlib.import_module(f"{library}.datasets")
-
-    class Series(datasets.RasterDataset):  # type: ignore[misc, name-defined]
-        filename_glob = "T*.tif"
-        filename_regex = r"^T(?P<tile>\d{3})_(?P<date>\d{8})\.tif$"
-        date_format = "%Y%m%d"
-
     with PeakMemory() as memory:
-        dataset = Series(paths=str(data), crs="EPSG:32631", res=RES, time_series=True)
+        dataset = series(library, data)
         loader = DataLoader(
             dataset, sampler=chips(batches * BATCH, seed), batch_size=BATCH, num_workers=workers, collate_fn=images
         )
         started, cpu = time.perf_counter(), cpu_seconds()
-        steps = [int(image.shape[0]) for batch in loader for image in batch]
+        steps = [len(image) for batch in loader for image in batch]
         seconds = time.perf_counter() - started
         del loader  # its workers exit and are waited for, so their CPU time is counted
         cpu = cpu_seconds() - cpu
@@ -137,6 +133,22 @@ def run(library: str, data: Path, workers: int, batches: int, seed: int) -> dict
     }
 
 
+def series(library: str, data: Path) -> Any:
+    """The dataset ``library`` reads chips from: a ``time_series=True`` RasterDataset, or the decode floor."""
+    if library == "floor":
+        from series_floor import FloorReads
+
+        return FloorReads(data)
+    datasets = importlib.import_module(f"{library}.datasets")
+
+    class Series(datasets.RasterDataset):  # type: ignore[misc, name-defined]
+        filename_glob = "T*.tif"
+        filename_regex = r"^T(?P<tile>\d{3})_(?P<date>\d{8})\.tif$"
+        date_format = "%Y%m%d"
+
+    return Series(paths=str(data), crs="EPSG:32631", res=RES, time_series=True)
+
+
 def cpu_seconds() -> float:
     """CPU time (user and system) of this process and of its children that have exited (DataLoader workers).
 
@@ -149,6 +161,8 @@ def cpu_seconds() -> float:
 def compare(options: argparse.Namespace) -> None:
     """Run both libraries ``--repeats`` times at each worker count, alternating, and print the table."""
     pythons = {"geotorch": options.geotorch_python, "torchgeo": options.torchgeo_python}
+    if options.floor:
+        pythons["floor"] = options.geotorch_python
     results: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for workers in options.workers:
         for repeat in range(options.repeats):
@@ -200,6 +214,11 @@ def compare(options: argparse.Namespace) -> None:
             r["cpu_ms_per_chip"] for r in ours
         )
         print(f"{workers} workers: GeoTorch {speedup:.2f}x TorchGeo's chips/s, {cpu_ratio:.2f}x its chips per CPU s")
+        if options.floor:
+            floor = statistics.median(r["cpu_ms_per_chip"] for r in results[("floor", workers)])
+            ceiling = statistics.median(r["cpu_ms_per_chip"] for r in theirs) / floor
+            print(f"{workers} workers: decode floor {floor:.0f} ms of CPU per chip; no reader of these pixels can "
+                  f"exceed {ceiling:.2f}x TorchGeo's chips per CPU s")
 
 
 def main() -> None:
@@ -208,7 +227,7 @@ def main() -> None:
     make = commands.add_parser("generate", help="write the series")
     make.add_argument("--data", type=Path, required=True)
     once = commands.add_parser("run", help="one run of one library (prints a JSON line)")
-    once.add_argument("--library", choices=["geotorch", "torchgeo"], required=True)
+    once.add_argument("--library", choices=["geotorch", "torchgeo", "floor"], required=True)
     once.add_argument("--data", type=Path, required=True)
     once.add_argument("--workers", type=int, default=0)
     once.add_argument("--batches", type=int, default=10)
@@ -220,6 +239,8 @@ def main() -> None:
     both.add_argument("--workers", type=int, nargs="*", default=[0, 2])
     both.add_argument("--repeats", type=int, default=3)
     both.add_argument("--batches", type=int, default=10)
+    both.add_argument("--floor", action="store_true",
+                      help="also run the decode floor (bench/series_floor.py) and print the CPU ratio it allows")
     options = parser.parse_args()
     if options.command == "generate":
         generate(options.data)
