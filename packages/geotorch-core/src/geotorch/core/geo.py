@@ -6,6 +6,7 @@ import abc
 import itertools
 import math
 import sys
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from torch.utils.data import Dataset
 from geotorch.core.bbox import BoundingBox, as_seconds, format_time
 from geotorch.core.reals import as_real
 from geotorch.core.sample import Sample, Transform
+from geotorch.core.url_secrets import redacted
 
 if TYPE_CHECKING:
     from rasterio.crs import CRS
@@ -90,6 +92,21 @@ def packed_index(entries: Sequence[tuple[int, tuple[float, ...], Any]]) -> rtree
     return rtree.index.Index(iter(entries), interleaved=False, properties=properties)
 
 
+class UnexpressedFootprint(ValueError):
+    """A footprint of which a dataset's CRS draws no place: the item is skipped where others are indexed.
+
+    Attributes:
+        item: what the index would return for it.
+        reason: why, without the item.
+    """
+
+    def __init__(self, item: Any, reason: str) -> None:
+        """Say that ``item`` cannot be indexed, and why."""
+        super().__init__(f"cannot index {item}: {reason}")
+        self.item = item
+        self.reason = reason
+
+
 def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[tuple[float, float, float, float]]:
     """Boxes ``(minx, maxx, miny, maxy)`` covering ``footprint`` in ``crs`` (edges densified).
 
@@ -100,23 +117,31 @@ def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[t
     (-180 to 180 degrees), even when ``crs`` is the footprint's own.
 
     Raises:
-        ValueError: if PROJ cannot transform the footprint, naming its item.
+        ValueError: if PROJ relates the footprint's CRS to ``crs`` by no operation (a local CRS), naming its item.
+        UnexpressedFootprint: if ``crs`` draws no place of the footprint (a tile on the far side of the Earth
+            from a geostationary view, a pole a polar CRS sends to infinity), naming its item.
     """
     from pyproj.exceptions import ProjError
 
-    from geotorch.core.crs import crs_name, same_crs, transform_boxes
+    from geotorch.core.crs import crs_name, same_crs, transform_boxes, transformer
 
     if same_crs(footprint.crs, crs) and not (wrap and crs.is_geographic):
         return [footprint.bounds]
     minx, maxx, miny, maxy = footprint.bounds
-
+    unexpressed = (
+        f"its footprint {footprint.bounds} in {crs_name(footprint.crs)} cannot be expressed in {crs_name(crs)}"
+    )
+    try:
+        # Two CRSs PROJ does not relate are the dataset's mistake, which no file of the other CRS escapes.
+        transformer(footprint.crs, crs)
+    except ProjError as error:
+        raise ValueError(f"cannot index {footprint.item}: {unexpressed}: {error}") from error
     try:
         boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy, wrap=wrap)
     except ProjError as error:
-        raise ValueError(
-            f"cannot index {footprint.item}: its footprint {footprint.bounds} in {crs_name(footprint.crs)} "
-            f"cannot be expressed in {crs_name(crs)}: {error}"
-        ) from error
+        raise UnexpressedFootprint(footprint.item, f"{unexpressed}: {error}") from error
+    if not all(math.isfinite(value) for box in boxes for value in box):
+        raise UnexpressedFootprint(footprint.item, f"{unexpressed}: PROJ draws none of its places there")
     return [(left, right, bottom, top) for left, bottom, right, top in boxes]
 
 
@@ -347,15 +372,30 @@ class GeoDataset(Dataset[Sample], abc.ABC):
         canonical longitudes (-180 to 180 degrees) whatever the items' longitudes: the half of
         a 0..360 grid east of 180 answers queries at -180..0.
 
+        A footprint ``self.crs`` cannot express (a tile on the far side of the Earth from a geostationary
+        view) is left out of the index with a warning naming its item, as TorchGeo skips files it cannot
+        open: one such file does not stop a dataset of many; all of them are kept for :meth:`to`.
+
         Raises:
-            ValueError: if a footprint cannot be indexed in ``self.crs``, naming its item.
+            ValueError: if PROJ relates no operation between a footprint's CRS and ``self.crs`` (a local
+                CRS), or no footprint can be indexed in ``self.crs``, naming the first item and why.
         """
+        owner = type(self).__name__
         self._footprints = footprints
-        self.index = build_index(
-            ((*box, footprint.mint, footprint.maxt), footprint.item)
-            for footprint in footprints
-            for box in footprint_boxes(footprint, self.crs, self.wraps_longitudes)
-        )
+        entries: list[tuple[tuple[float, ...], Any]] = []
+        refused: list[UnexpressedFootprint] = []
+        for footprint in footprints:
+            try:
+                boxes = footprint_boxes(footprint, self.crs, self.wraps_longitudes)
+            except UnexpressedFootprint as error:
+                refused.append(error)
+                continue
+            entries.extend(((*box, footprint.mint, footprint.maxt), footprint.item) for box in boxes)
+        if refused and not entries:
+            raise refused[0]
+        for skipped in refused:
+            warnings.warn(redacted(f"{owner}: skipping {skipped.item}: {skipped.reason}"), UserWarning, stacklevel=3)
+        self.index = build_index(entries)
 
     def __getstate__(self) -> dict[str, Any]:
         """The dataset's attributes, its R-tree as a list of entries: an rtree index pickles empty."""

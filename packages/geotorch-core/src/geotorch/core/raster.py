@@ -29,7 +29,7 @@ from geotorch.core.outlines import outline_of, overlaps_outline
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
-from geotorch.core.scenes import SceneFiles
+from geotorch.core.scenes import SceneFiles, records_at_places
 from geotorch.core.series_reads import read_series
 from geotorch.core.timeseries import (
     TIME_KEY,
@@ -304,6 +304,7 @@ class RasterDataset(SceneFiles, GeoDataset):
         records = list(self.scene_records())
         if not records:
             raise DatasetNotFoundError(owner, [str(path) for path in self.paths], "scene_records() gave no scene")
+        records = records_at_places(owner, records)
         for record in records:
             self._keep_band_files(record)
         widest = max(records, key=lambda record: record.profile.count)

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
+
 from geotorch.core.bbox import MAX_TIME, MIN_TIME
+from geotorch.core.crs import crs_from_wkt, crs_name
+from geotorch.core.earth import at_a_place
 from geotorch.core.errors import DatasetNotFoundError
 from geotorch.core.files import find_files
 from geotorch.core.profiles import read_profiles
@@ -51,6 +55,48 @@ class SceneRecord:
     maxt: float = MAX_TIME
     band_files: Sequence[str] | None = None
     acquisition: Hashable | None = None
+
+
+def records_at_places(owner: str, records: Sequence[SceneRecord]) -> list[SceneRecord]:
+    """``records`` less those whose footprint lies at no place on the Earth, each skipped with a warning naming it.
+
+    A file wholly past a pole (latitudes 95..105), or at an export's 'no coordinate' sentinel (1e30 m), holds
+    nothing a query can find; its CRS would become the dataset's were it first, and in another CRS PROJ
+    gives it no box. TorchGeo skips files it cannot open: such a file does not stop a dataset of many.
+    A file reaching past a pole from a place (80..95 N) is kept. See :func:`geotorch.core.earth.at_a_place`.
+
+    Args:
+        owner: the dataset's class name, for messages.
+        records: the scenes, each with its profile's CRS (WKT) and ``bounds`` ``(left, bottom, right, top)``.
+
+    Returns:
+        The records at a place on the Earth, in their order.
+
+    Raises:
+        ValueError: if no record is, naming the first and how many others.
+    """
+    placed = np.ones(len(records), dtype=bool)
+    by_crs: dict[str, list[int]] = {}
+    for number, record in enumerate(records):
+        by_crs.setdefault(record.profile.crs, []).append(number)
+    for wkt, numbers in by_crs.items():
+        boxes = np.array([records[number].profile.bounds for number in numbers], dtype=np.float64).T
+        placed[numbers] = at_a_place(crs_from_wkt(wkt), boxes)
+    reasons = [
+        redacted(
+            f"{record.path}: its footprint {record.profile.bounds} in {crs_name(crs_from_wkt(record.profile.crs))} "
+            "lies at no place on the Earth (past a pole, or at an export's 'no coordinate' sentinel such as "
+            "1e30); check its georeferencing (gdalinfo)"
+        )
+        for record, kept in zip(records, placed, strict=True)
+        if not kept
+    ]
+    if reasons and not placed.any():
+        others = f" (nor {len(reasons) - 1} other file(s))" if len(reasons) > 1 else ""
+        raise ValueError(f"{owner}: cannot index {reasons[0]}{others}")
+    for reason in reasons:
+        warnings.warn(f"{owner}: skipping {reason}", UserWarning, stacklevel=4)
+    return [record for record, kept in zip(records, placed, strict=True) if kept]
 
 
 def _spelled_as_on_disk(path: Path) -> str:

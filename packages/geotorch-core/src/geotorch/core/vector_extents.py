@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from pathlib import Path
 from typing import Any
@@ -10,17 +9,11 @@ from typing import Any
 import numpy as np
 import pyogrio
 import shapely
-from numpy.typing import NDArray
-from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
 
 from geotorch.core import geoparquet
-from geotorch.core.crs import half_turn, transformer
-from geotorch.core.extent import covering_bounds
+from geotorch.core.earth import at_a_place, world_box
 from geotorch.core.remote import Location, gdal_path, is_remote
-
-#: Longitude and latitude in degrees, where a projected CRS's points are checked to lie.
-_LONLAT = CRS.from_epsg(4326)
 
 #: Drivers whose layer extent is a stored declaration that may not hold the features (GeoPackage's
 #: gpkg_contents extent is informative only, GeoTools writes 0, 0, 0, 0; the bounding box of a shapefile's
@@ -103,10 +96,9 @@ def placed_extent(
     A feature at an export's 'no coordinate' sentinel (1e30 m), at latitudes past a pole, or beyond a
     pole a projection sends to infinity (Web Mercator's y past 2.4e8 m) burns nothing, but the layer's
     extent ``bounds`` stretched to it, and samplers drew empty windows there. Only a layer whose extent
-    reaches beyond :func:`world_box` is read, feature by feature (pyogrio's ``read_bounds``); a feature
-    is left out when its box and the world's do not meet and no corner of its box is a place a projected
-    CRS brings to a longitude and latitude and back (the world's box is found on a grid, which may miss
-    the transverse Mercator's far reaches).
+    reaches beyond :func:`~geotorch.core.earth.world_box` is read, feature by feature (pyogrio's
+    ``read_bounds``); a feature is left out when its box holds no place on the Earth
+    (:func:`~geotorch.core.earth.at_a_place`).
 
     Args:
         path: the vector file.
@@ -127,47 +119,9 @@ def placed_extent(
     else:
         _, each = pyogrio.read_bounds(source_of(path), layer=layer)
     shaped = np.isfinite(each).all(axis=0)
-    with np.errstate(invalid="ignore"):
-        meeting = (each[0] <= world[2]) & (each[2] >= world[0]) & (each[1] <= world[3]) & (each[3] >= world[1])
-    placed = shaped & (meeting | _a_corner_expressed(crs, each))
+    placed = at_a_place(crs, each)
     left_out = int((shaped & ~placed).sum())
     if not placed.any():
         return None, left_out
     kept = each[:, placed]
     return (float(kept[0].min()), float(kept[1].min()), float(kept[2].max()), float(kept[3].max())), left_out
-
-
-@functools.lru_cache(maxsize=64)
-def world_box(crs: CRS) -> tuple[float, float, float, float] | None:
-    """Bounds ``(minx, miny, maxx, maxy)`` in ``crs`` of every place on the Earth it expresses.
-
-    A geographic CRS's latitudes within a quarter turn and longitudes within a whole turn either way (0..360
-    grids, and shapes drawn a little past the antimeridian, -181 degrees); a projected CRS's image of the
-    globe, to the Earth's limb and up to the 1e12 m where PROJ draws a pole it sends to infinity (see
-    :func:`geotorch.core.extent.covering_bounds`).
-    None for a CRS tied to no place (a local one).
-    """
-    if crs.is_geographic:
-        half = half_turn(crs)
-        return -2 * half, -half / 2, 2 * half, half / 2
-    try:
-        move = transformer(_LONLAT, crs)
-    except ProjError:
-        return None
-    found = covering_bounds(move, -180.0, -90.0, 180.0, 90.0)
-    return found if all(math.isfinite(value) for value in found) else None
-
-
-def _a_corner_expressed(crs: CRS, boxes: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Which ``(4, N)`` ``boxes`` of a projected ``crs`` have a corner PROJ brings to lon/lat and back."""
-    if crs.is_geographic:
-        return np.zeros(boxes.shape[1], dtype=bool)
-    move = transformer(crs, _LONLAT)
-    found = np.zeros(boxes.shape[1], dtype=bool)
-    for x_row, y_row in ((0, 1), (0, 3), (2, 1), (2, 3)):
-        xs, ys = boxes[x_row], boxes[y_row]
-        with np.errstate(invalid="ignore", over="ignore"):
-            lons, lats = move.transform(xs, ys, errcheck=False)
-            back_x, back_y = move.transform(lons, lats, direction="INVERSE", errcheck=False)
-            found |= np.isclose(back_x, xs, rtol=1e-6, atol=1.0) & np.isclose(back_y, ys, rtol=1e-6, atol=1.0)
-    return found
