@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pyogrio
 import pytest
 import rasterio
 
@@ -127,6 +128,40 @@ def test_an_unreadable_remote_vector_file_is_named_without_credentials(
         VectorDataset(paths=url)
     for message in [str(warning.message) for warning in caught] + [str(raised.value)]:
         assert_named_without_secrets(RuntimeError(message), server.url(name))
+
+
+@pytest.fixture
+def uncached_urls() -> Iterator[None]:
+    """pyogrio's GDAL fetches URLs again at each read, as a fresh process (a spawned DataLoader worker) does.
+
+    (GDAL keeps what it fetched of a URL for the life of the process: a file changed on the server since it was
+    indexed is read again only by another process, or where ``CPL_VSIL_CURL_NON_CACHED`` names its URL.)
+    """
+    pyogrio.set_gdal_config_options({"CPL_VSIL_CURL_NON_CACHED": "/vsicurl/http://"})
+    yield
+    pyogrio.set_gdal_config_options({"CPL_VSIL_CURL_NON_CACHED": None})
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("fault", ["junk", "gone"])
+@pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
+def test_a_remote_vector_file_that_fails_a_read_is_named_without_credentials(
+    real_data: Path, server: LocalHTTPServer, said: list[str], uncached_urls: None, fault: str, password: bool
+) -> None:
+    # Before: pyogrio's DataSourceError "'/vsicurl/http://.../rmnp.geojson?...&X-Amz-Signature=SECRET5EC&...' not
+    # recognized as being in a supported file format ..." (of a file gone: "HTTP response code: 404 - Failure writing
+    # output to destination, passed 335 returned 0", naming no file).
+    (server.root / "rmnp.geojson").write_bytes((real_data / "rmnp.geojson").read_bytes())
+    url = with_password(server.url("rmnp.geojson")) if password else server.url("rmnp.geojson") + SIGNED
+    dataset = VectorDataset(url, crs="EPSG:32613", res=100)
+    if fault == "junk":
+        (server.root / "rmnp.geojson").write_text("{not json")
+    else:
+        (server.root / "rmnp.geojson").unlink()
+    with pytest.raises(pyogrio.errors.DataSourceError, match="VectorDataset: cannot read") as raised:
+        dataset[dataset.bounds]
+    assert_named_without_secrets(raised.value, server.url("rmnp.geojson"))
+    assert_traceback_without_secrets(raised.value)
 
 
 @pytest.mark.parametrize(

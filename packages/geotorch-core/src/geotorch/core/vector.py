@@ -6,7 +6,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,7 +18,6 @@ from pyproj import CRS as ProjCRS
 from rasterio.crs import CRS
 from rasterio.features import rasterize
 
-from geotorch.core import geoparquet
 from geotorch.core.bbox import BoundingBox
 from geotorch.core.crs import CRSLike, as_crs, crs_name, horizontal, same_crs
 from geotorch.core.errors import DatasetNotFoundError, LabelValueError
@@ -28,12 +27,13 @@ from geotorch.core.geoparquet import GeoParquetError
 from geotorch.core.globe_features import burn_circling, circling, torn
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
-from geotorch.core.remote import Location, gdal_path, is_remote
+from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
 from geotorch.core.url_secrets import redacted
 from geotorch.core.vector_extents import is_local_geoparquet, layer_info, placed_extent, source_of
 from geotorch.core.vector_files import find_vector_files
+from geotorch.core.vector_reads import read_features
 from geotorch.core.vector_reprojection import TORN_EDGE_M, metres_per_unit, reprojected, turns
 from geotorch.core.wrap import seam_of
 
@@ -255,12 +255,7 @@ class VectorDataset(GeoDataset):
         if cached is not None:
             return cached
         columns = [self.label_name] if self.label_name else []
-        if not is_remote(path) and geoparquet.is_geoparquet(Path(path)):
-            meta, fids, wkb, fields = geoparquet.read(Path(path), columns)
-        else:
-            meta, fids, wkb, fields = pyogrio.raw.read(
-                gdal_path(path), layer=self._layers[path], columns=columns, return_fids=True
-            )
+        meta, fids, wkb, fields = read_features(path, self._layers[path], columns, type(self).__name__)
         geometries = shapely.from_wkb(wkb)
         source_crs = CRS.from_user_input(meta["crs"])
         # A feature without a shape (null or empty geometry) burns nothing: its label is neither read nor checked.
