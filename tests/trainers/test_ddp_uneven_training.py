@@ -14,6 +14,7 @@ from tests.trainers.ddp_ranks import run_two_ranks
 
 SCRIPT = Path(__file__).with_name("ddp_uneven_training_run.py")
 TEMPORAL_SCRIPT = Path(__file__).with_name("ddp_temporal_training_run.py")
+RANDOM_SERIES_SCRIPT = Path(__file__).with_name("ddp_random_series_run.py")
 
 
 @pytest.mark.slow
@@ -51,4 +52,13 @@ def test_two_ranks_train_on_an_odd_number_of_dates_in_step(tmp_path: Path) -> No
     first, second = run_two_ranks(TEMPORAL_SCRIPT, tmp_path, timeout=90)
     assert len(first["train"]) == len(second["train"]) == 6  # 3 steps a rank, 2 epochs
     assert len(set(first["train"] + second["train"])) == 5
+    assert first["weight"] == second["weight"]
+
+
+@pytest.mark.slow
+def test_two_ranks_train_on_random_places_of_a_series_in_step(tmp_path: Path) -> None:
+    # Before: each rank gave its 3 places every date there (5 on the west tile, 2 on the east), 15 + 12 queries in
+    # epoch 1; rank 1 ended its epoch while rank 0's 13th backward waited on its gradient all-reduce.
+    first, second = run_two_ranks(RANDOM_SERIES_SCRIPT, tmp_path, timeout=90)
+    assert len(first["train"]) == len(second["train"]) == 28  # 14 steps a rank, 2 epochs
     assert first["weight"] == second["weight"]

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterator
 
 import torch
 
 from geotorch.core.bbox import BoundingBox
-from geotorch.samplers.distributed import rank_positions
-from geotorch.samplers.single import GeoSampler, SpatialSampler
+from geotorch.samplers.distributed import draw_seed, rank_positions
+from geotorch.samplers.single import GeoSampler, RandomGeoSampler, SpatialSampler
 from geotorch.samplers.temporal import TemporalSampler
 from geotorch.samplers.timeline import Timeline
 
 STRATEGIES = ("random", "sequential")
+
+#: The seed of the reference pass whose queries random locations' ranks share (see SpatioTemporalSampler).
+REFERENCE_SEED = 0
 
 
 class SpatioTemporalSampler(GeoSampler):
@@ -39,11 +43,12 @@ class SpatioTemporalSampler(GeoSampler):
 
     Length: :func:`len` is exact. With a sequential spatial sampler it is
     counted once, over all locations (every location's index entries are
-    looked up). With a random one it depends on where the next pass's
-    locations fall, so it is counted by drawing them (the pass then draws
-    the same ones).
+    looked up). With a random one alone (or on ranks that are not even) it
+    depends on where the next pass's locations fall, so it is counted by
+    drawing them (the pass then draws the same ones); on even ranks it is
+    their share (see Ranks).
 
-    Ranks come from the spatial sampler (the temporal sampler must agree).
+    Ranks: they come from the spatial sampler (the temporal sampler must agree).
     With a sequential spatial sampler, the (location, window) pairs of a pass
     are split one by one. When both samplers are even (``even=True``, their
     default) every rank yields ``ceil(pairs / world_size)`` pairs, a short
@@ -54,16 +59,26 @@ class SpatioTemporalSampler(GeoSampler):
     ``even``), each pair is visited once over all ranks, rank lengths
     differing by at most one: for validation and testing, give the spatial
     sampler ``even=False``. With a random one, each rank pairs its own
-    locations: with a random temporal sampler every rank yields the spatial
-    sampler's ``ceil(length / world_size)`` queries (fewer where locations
-    hold no window); with a sequential one, rank lengths follow the number
-    of windows at their locations. Random windows come from the temporal
-    sampler's seed, the epoch (:meth:`set_epoch`) and the rank.
+    locations (drawn from its own stream). Alone, a pass yields the queries
+    of the spatial sampler's ``length`` locations: one each with a random
+    temporal sampler, every window there with a sequential one, none where
+    a location holds no window. On several ranks, when the temporal sampler
+    is even (its default), every rank yields ``ceil(reference /
+    world_size)`` queries, ``reference`` being the queries of a pass of all
+    ``length`` locations as a RandomGeoSampler of ``generator=0`` draws
+    them at epoch 0 (counted once, the same on every rank whatever their
+    seeds): a rank takes its locations' queries in turn, its last
+    location's windows cut short where the share is full, and draws further
+    locations where its own hold fewer queries, so that DDP ranks training
+    on them take the same steps; with ``even=False`` on the temporal
+    sampler, rank lengths follow the windows at their locations. Random windows come from the temporal sampler's
+    seed, the epoch (:meth:`set_epoch`) and the rank.
 
     Attributes:
         spatial_sampler: where.
         temporal_sampler: when.
-        even: whether the pairs of a sequential spatial sampler's pass are padded to one length a rank.
+        even: whether every rank yields as many queries: the pairs of a sequential spatial sampler's pass
+            padded to one length a rank, or a random one's ranks given one share each.
     """
 
     def __init__(self, spatial_sampler: SpatialSampler, temporal_sampler: TemporalSampler) -> None:
@@ -108,7 +123,9 @@ class SpatioTemporalSampler(GeoSampler):
         self.spatial_sampler = spatial_sampler
         self.temporal_sampler = temporal_sampler
         # Exact coverage wins: a spatial sampler of no ``even`` (a custom one) split exactly before there was one.
-        self.even = bool(getattr(spatial_sampler, "even", False)) and temporal_sampler.even
+        # Random locations cover nothing exactly: there the temporal sampler alone says whether ranks even out.
+        spatial_even = spatial_sampler.strategy == "random" or bool(getattr(spatial_sampler, "even", False))
+        self.even = spatial_even and temporal_sampler.even
         self._all_locations: SpatialSampler | None = None
         if spatial_sampler.strategy == "sequential":
             # A copy that yields every rank's locations: the pairs, not the locations, are split across ranks.
@@ -177,16 +194,58 @@ class SpatioTemporalSampler(GeoSampler):
         for position in padding[len(range(self.rank, total, self.world_size)):]:
             yield self._pair(*leading[position % total], generator)
 
+    def _queries_at(self, location: BoundingBox, generator: torch.Generator) -> Iterator[BoundingBox]:
+        """The queries a pass gives ``location``: each of its windows, or its random ones."""
+        timeline, count = self._windows_at(location)
+        for number in range(count):
+            yield self._pair(location, timeline, number, generator)
+
     def _random_locations(self, generator: torch.Generator) -> Iterator[BoundingBox]:
-        """This rank's queries over the random spatial sampler's locations."""
-        for location in self.spatial_sampler:
-            timeline, count = self._windows_at(location)
-            for number in range(count):
-                yield self._pair(location, timeline, number, generator)
+        """This rank's queries over the random spatial sampler's locations (see the class docstring)."""
+        if not self._shares_random_pass():
+            for location in self.spatial_sampler:
+                yield from self._queries_at(location, generator)
+            return
+        queries = (query for location in self._endless_locations() for query in self._queries_at(location, generator))
+        yield from itertools.islice(queries, self._random_share())
+
+    def _shares_random_pass(self) -> bool:
+        """Whether ranks of a random spatial sampler each yield one share of a reference pass (see the class)."""
+        return self.even and self.world_size > 1
+
+    def _endless_locations(self) -> Iterator[BoundingBox]:
+        """The random spatial sampler's locations, pass after pass, until a pass draws none (a custom sampler's).
+
+        A rank whose own locations hold fewer queries than its share draws more.
+        """
+        drawn = True
+        while drawn:
+            drawn = False
+            for location in self.spatial_sampler:
+                drawn = True
+                yield location
+
+    def _random_share(self) -> int:
+        """Queries every rank of a random spatial sampler yields: ``ceil(reference / world_size)``.
+
+        ``reference`` counts the queries of one pass of all ranks' locations drawn at epoch 0 as a
+        RandomGeoSampler given ``generator=0`` draws them, so every rank counts the same whatever its own seed;
+        it is counted once.
+        """
+        if self._total is None:
+            reference = copy.copy(self.spatial_sampler)
+            reference.rank, reference.world_size = 0, 1
+            if isinstance(reference, RandomGeoSampler):
+                reference.seed = draw_seed(REFERENCE_SEED)
+            reference.set_epoch(0)
+            self._total = sum(self._windows_at(location)[1] for location in reference)
+        return -(-self._total // self.world_size)
 
     def __len__(self) -> int:
         """Queries this rank yields in the next pass."""
         if self._all_locations is None:
+            if self._shares_random_pass():
+                return self._random_share()
             # A copy draws the next pass's locations without using them up.
             upcoming = copy.copy(self.spatial_sampler)
             return sum(self._windows_at(location)[1] for location in upcoming)
