@@ -164,6 +164,28 @@ def test_a_remote_vector_file_that_fails_a_read_is_named_without_credentials(
     assert_traceback_without_secrets(raised.value)
 
 
+@pytest.mark.real_data
+def test_gdals_warnings_of_a_vector_file_whose_server_is_down_quote_no_credentials(
+    real_data: Path, server: LocalHTTPServer, uncached_urls: None
+) -> None:
+    # Before: pyogrio passes GDAL's warnings on as RuntimeWarning, worded as GDAL words them: "HTTP response code on
+    # http://127.0.0.1:<port>/rmnp.geojson?X-Amz-Algorithm=...&X-Amz-Signature=SECRET5EC&...: 0", twice a read.
+    (server.root / "rmnp.geojson").write_bytes((real_data / "rmnp.geojson").read_bytes())
+    url = server.url("rmnp.geojson") + SIGNED
+    dataset = VectorDataset(url, crs="EPSG:32613", res=100)
+    server.kill()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(pyogrio.errors.DataSourceError):
+            dataset[dataset.bounds]
+        with pytest.raises(DatasetNotFoundError):
+            VectorDataset(url, crs="EPSG:32613", res=100)
+    said = [str(warning.message) for warning in caught]
+    gdals = [message for message in said if message.startswith(f"HTTP response code on {server.url('rmnp.geojson')}?")]
+    assert len(gdals) >= 2, said  # the sample's read and the index's
+    assert not [message for message in said if any(secret in message for secret in SECRETS)], said
+
+
 @pytest.mark.parametrize(
     ("given", "named"),
     [

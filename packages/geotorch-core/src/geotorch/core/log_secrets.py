@@ -1,8 +1,12 @@
-"""rasterio's log records without the credentials of the URLs that GDAL's words in them quote."""
+"""rasterio's log records and pyogrio's warnings without the credentials of the URLs that GDAL's words in them quote."""
 
 from __future__ import annotations
 
 import logging
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from geotorch.core.url_secrets import redacted
 
@@ -73,3 +77,38 @@ def redact_rasterio_logs() -> None:
     names = {*RASTERIO_LOGGERS, *(name for name in logging.Logger.manager.loggerDict if name.startswith("rasterio."))}
     for name in sorted(names):
         logging.getLogger(name).addFilter(REDACTING_FILTER)
+
+
+@contextmanager
+def redacted_warnings() -> Iterator[None]:
+    """Warnings issued in the block, passed on as it ends (or raises) with their text as ``redacted`` shows it.
+
+    pyogrio issues GDAL's warnings as ``RuntimeWarning``, worded as GDAL words them, URL and query included
+    (``HTTP response code on https://h/a.geojson?X-Amz-Signature=5ec: 0`` where the server cannot be reached).
+    Each warning keeps its category, file, line and module, and meets the filters in force outside the block
+    (``error`` raises it then, redacted; ``ignore`` drops it); one that quotes no credential is passed on as is.
+    (The block's own filter resets every registry of warnings already shown, as any change of the filters does:
+    under ``default`` a warning passed on is shown each time.)
+    """
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for warning in caught:
+            text = str(warning.message)
+            shown = redacted(text)
+            warnings.warn_explicit(
+                warning.message if shown == text else warning.category(shown),
+                warning.category,
+                warning.filename,
+                warning.lineno,
+                module=_module_of(warning.filename),
+                source=warning.source,
+            )
+
+
+def _module_of(filename: str) -> str | None:
+    """The name of the imported module of ``filename`` (filters name modules), or None (``warn_explicit`` guesses)."""
+    modules = list(sys.modules.items())
+    return next((name for name, module in modules if getattr(module, "__file__", None) == filename), None)

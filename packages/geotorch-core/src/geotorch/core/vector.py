@@ -27,6 +27,7 @@ from geotorch.core.geoparquet import GeoParquetError
 from geotorch.core.globe_features import burn_circling, circling, torn
 from geotorch.core.grid import Grid
 from geotorch.core.labels import class_ids
+from geotorch.core.log_secrets import redacted_warnings
 from geotorch.core.remote import Location
 from geotorch.core.sample import Sample, Transform
 from geotorch.core.timestamps import interval_from_match
@@ -157,9 +158,10 @@ class VectorDataset(GeoDataset):
             if match is None or suffix.lower() in SIDECAR_SUFFIXES:
                 continue
             try:
-                layer = "" if is_local_geoparquet(path) else self._layer_in(path)
-                # Some drivers (GeoJSONSeq, SQLite) only report bounds when forced to compute them.
-                info = None if layer is None else layer_info(path, layer)
+                with redacted_warnings():
+                    layer = "" if is_local_geoparquet(path) else self._layer_in(path)
+                    # Some drivers (GeoJSONSeq, SQLite) only report bounds when forced to compute them.
+                    info = None if layer is None else layer_info(path, layer)
             except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, GeoParquetError) as error:
                 warnings.warn(
                     redacted(f"{type(self).__name__}: skipping {path}: not a readable vector file ({error})"),
@@ -190,7 +192,8 @@ class VectorDataset(GeoDataset):
             # A file's heights' CRS aside (a compound CRS), as rasters' (see crs.horizontal).
             crs = horizontal(CRS.from_user_input(info["crs"]))
             extent = tuple(float(value) for value in info["total_bounds"])
-            placed, left_out = placed_extent(path, layer, crs, (extent[0], extent[1], extent[2], extent[3]))
+            with redacted_warnings():
+                placed, left_out = placed_extent(path, layer, crs, (extent[0], extent[1], extent[2], extent[3]))
             if left_out:
                 warnings.warn(
                     redacted(

@@ -10,6 +10,7 @@ import pyogrio
 
 from geotorch.core import geoparquet
 from geotorch.core.errors import shown_cause
+from geotorch.core.log_secrets import redacted_warnings
 from geotorch.core.remote import gdal_path, is_remote
 from geotorch.core.url_secrets import redacted
 
@@ -36,13 +37,15 @@ def read_features(path: str, layer: str, columns: list[str], reader: str) -> Fea
             (or its subclass GDAL raised) if the layer or a column cannot be read. GDAL words its errors with
             the URL as given: the message shows it without its credentials
             (:func:`geotorch.core.url_secrets.redacted`), and GDAL's own error is its cause only where it
-            quotes none. Of pyogrio's type, as TorchGeo's reads raise them.
+            quotes none. Of pyogrio's type, as TorchGeo's reads raise them. GDAL's warnings, which pyogrio
+            issues as ``RuntimeWarning``, are shown so too (:func:`geotorch.core.log_secrets.redacted_warnings`).
         geotorch.core.geoparquet.GeoParquetError: for a local GeoParquet file that cannot be read.
     """
     if not is_remote(path) and geoparquet.is_geoparquet(Path(path)):
         return geoparquet.read(Path(path), columns)
     try:
-        meta, fids, wkb, values = pyogrio.raw.read(gdal_path(path), layer=layer, columns=columns, return_fids=True)
+        with redacted_warnings():
+            meta, fids, wkb, values = pyogrio.raw.read(gdal_path(path), layer=layer, columns=columns, return_fids=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         message = redacted(f"{reader}: cannot read {path} (layer {layer!r}): {error}")
         raise type(error)(message) from shown_cause(error)
