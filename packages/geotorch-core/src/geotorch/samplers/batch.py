@@ -25,7 +25,14 @@ class BatchGeoSampler(Sharded[list[BoundingBox]], abc.ABC):
 
     Use one as the ``batch_sampler`` of a DataLoader over the same dataset.
     Like :class:`~geotorch.samplers.GeoSampler`, it has :meth:`set_epoch` and
-    splits its work by rank.
+    splits its work by rank. Under Lightning's DDP, such a DataLoader needs
+    ``Trainer(use_distributed_sampler=False)``: Lightning puts a
+    DistributedSampler into every batch sampler that is not torch's
+    ``BatchSampler`` and, unable to put one into this, raises TypeError
+    ("Lightning can't inject a (distributed) sampler into your batch
+    sampler"). With it, the sampler takes its rank's share itself, as the
+    geo samplers of the other loaders do (GeoDataModule needs nothing: its
+    loaders give them as samplers).
     """
 
     #: The dataset the sampler draws from.

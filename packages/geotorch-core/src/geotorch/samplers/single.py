@@ -231,7 +231,11 @@ class GridGeoSampler(SpatialSampler):
     wrapper of TorchGeo's samplers) pads a pass: DDP training needs every rank
     to take the same number of steps. With ``even=False`` every window is
     visited exactly once over all ranks and rank lengths differ by at most
-    one: for validation, testing and prediction, whose ranks may differ.
+    one: for validation, testing and prediction, whose ranks may differ. A
+    prediction loop of its own (``DataLoader(dataset,
+    sampler=GridGeoSampler(dataset, size))`` under ``trainer.predict``)
+    predicts one window twice on each short rank unless given
+    ``even=False``; ``GeoDataModule.predict_dataloader`` pads nothing.
     """
 
     strategy = "sequential"
@@ -325,7 +329,8 @@ class PreChippedGeoSampler(SpatialSampler):
     rank yields ``ceil(entries / world_size)`` chips, a short rank repeating
     one chip of another, as torch's DistributedSampler pads a pass (DDP
     training needs every rank to take the same number of steps); with
-    ``even=False`` every entry is visited exactly once over all ranks. All
+    ``even=False`` every entry is visited exactly once over all ranks: for
+    validation, testing and prediction, whose ranks may differ. All
     ranks must shuffle alike: give every rank the same ``generator`` seed;
     without one, a sampler of more than one rank shuffles from seed 0 (new orders each epoch and pass, as torch's
     DistributedSampler), one of a single rank from torch's default generator.

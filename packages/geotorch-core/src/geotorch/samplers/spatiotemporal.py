@@ -57,8 +57,8 @@ class SpatioTemporalSampler(GeoSampler):
     pads a pass, so that DDP ranks training on them take the same steps;
     when either was given ``even=False`` (or the spatial sampler has no
     ``even``), each pair is visited once over all ranks, rank lengths
-    differing by at most one: for validation and testing, give the spatial
-    sampler ``even=False``. With a random one, each rank pairs its own
+    differing by at most one: for validation, testing and prediction, give
+    the spatial sampler ``even=False``. With a random one, each rank pairs its own
     locations (drawn from its own stream). Alone, a pass yields the queries
     of the spatial sampler's ``length`` locations: one each with a random
     temporal sampler, every window there with a sequential one, none where
