@@ -14,7 +14,7 @@ from pyproj.exceptions import ProjError
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
 
-from geotorch.core.distortion import tolerable_box
+from geotorch.core.distortion import tolerable_box, tolerable_box_of_custom
 from geotorch.core.extent import covering_bounds, covering_lonlat
 
 #: A CRS in any form a ``crs`` argument takes (see :func:`as_crs`): a rasterio or pyproj CRS, an EPSG
@@ -311,9 +311,17 @@ def _tolerable(
 
 @functools.lru_cache(maxsize=64)
 def _tolerable_box(crs: CRS) -> tuple[float, float, float, float] | None:
-    """:func:`geotorch.core.distortion.tolerable_box` of ``crs``, None unless it is a projected CRS of EPSG."""
-    code = crs.to_epsg() if crs.is_projected else None
-    return tolerable_box(code) if code is not None else None
+    """:func:`geotorch.core.distortion.tolerable_box` of ``crs``, None unless it is a projected CRS.
+
+    A CRS of no EPSG code (a custom WKT or PROJ string) is bounded around its projection's centre
+    (:func:`geotorch.core.distortion.tolerable_box_of_custom`).
+    """
+    if not crs.is_projected:
+        return None
+    code = crs.to_epsg()
+    if code is not None:
+        return tolerable_box(code)
+    return tolerable_box_of_custom(_horizontal_part(crs).to_wkt(), _middle(crs))
 
 
 def _transform_box(

@@ -18,6 +18,11 @@ Bounds = tuple[float, float, float, float]
 #: reaches 54 degrees past the equator instead of the opposite pole, which it draws 1.1e12 m away.
 TOLERANCE = 100.0
 
+#: Degrees around its projection's centre that stand for the area of use of a CRS no authority defines: the
+#: places an EPSG CRS's area of use spans around its centre (EPSG:3413's 60 degrees from the pole, a UTM zone's
+#: 80 degrees of latitude) hold those within this.
+CUSTOM_REACH = 45.0
+
 #: Degrees between the points of the grid over the globe, and bisections of a step where the limit lies within it.
 _STEP, _BISECTIONS = 2.0, 24
 
@@ -50,9 +55,35 @@ def tolerable_box(code: int) -> Bounds | None:
     area = crs.area_of_use
     if not crs.is_projected or area is None:
         return None
-    projection = pyproj.Proj(crs)
     west, south, east, north = area.bounds
-    lons, lats = _grid(west, south, east if east >= west else east + 360.0, north, 61)
+    return _tolerable_around(pyproj.Proj(crs), *_grid(west, south, east if east >= west else east + 360.0, north, 61))
+
+
+@functools.lru_cache(maxsize=64)
+def tolerable_box_of_custom(wkt: str, centre: tuple[float, float]) -> Bounds | None:
+    """:func:`tolerable_box` of a projected CRS no authority defines (a custom WKT or PROJ string).
+
+    Such a CRS has no area of use: the places within :data:`CUSTOM_REACH` degrees of its projection's
+    centre stand for it, which gives a local transverse Mercator the 84 to 86 degrees from its central
+    meridian a UTM zone reaches, a polar stereographic CRS some 55 degrees past the equator, as EPSG:3413's.
+
+    Args:
+        wkt: the CRS's WKT.
+        centre: longitude and latitude in degrees of its projection's centre (natural or false origin).
+
+    Returns:
+        The bounds in the CRS's unit, or None for a CRS that is not projected or whose scale PROJ cannot tell.
+    """
+    crs = pyproj.CRS.from_wkt(wkt)
+    if not crs.is_projected:
+        return None
+    return _tolerable_around(pyproj.Proj(crs), *_cap(*centre, CUSTOM_REACH))
+
+
+def _tolerable_around(
+    projection: pyproj.Proj, lons: NDArray[np.float64], lats: NDArray[np.float64]
+) -> Bounds | None:
+    """The box of the places ``projection`` draws within :data:`TOLERANCE` of its largest scale at ``lons, lats``."""
     within = _areal_scale(projection, lons, lats)
     if not np.isfinite(within).any():
         return None
@@ -86,6 +117,16 @@ def tolerable_box(code: int) -> Bounds | None:
     # The limit bows out between the grid's lines (a circle in a polar CRS, by 1.5e-4 of its radius).
     margin_x, margin_y = (right - left) * _MARGIN, (top - bottom) * _MARGIN
     return left - margin_x, bottom - margin_y, right + margin_x, top + margin_y
+
+
+def _cap(lon: float, lat: float, radius: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Longitudes (within ``[-180, 180]``) and latitudes of points within ``radius`` degrees of ``lon, lat``."""
+    distance, azimuth = np.meshgrid(np.radians(np.linspace(0.0, radius, 10)), np.radians(np.arange(0.0, 360.0, 10.0)))
+    phi, lam = np.radians(lat), np.radians(lon)
+    lats = np.arcsin(np.sin(phi) * np.cos(distance) + np.cos(phi) * np.sin(distance) * np.cos(azimuth))
+    lons = lam + np.arctan2(np.sin(azimuth) * np.sin(distance) * np.cos(phi),
+                            np.cos(distance) - np.sin(phi) * np.sin(lats))
+    return (np.degrees(lons) + 180.0) % 360.0 - 180.0, np.degrees(lats)
 
 
 def _grid(west: float, south: float, east: float, north: float, count: int) -> tuple[NDArray[np.float64], ...]:
