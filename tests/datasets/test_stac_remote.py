@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import time
+import traceback
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,48 @@ def test_a_table_of_a_coding_that_is_not_decoded_is_named(http_server: LocalHTTP
     http_server.frame("catalogue/items.parquet", "length", headers={"Content-Encoding": "br"})
     with pytest.raises(OSError, match=r"the table at http://.*/items\.parquet is sent with Content-Encoding 'br'"):
         STACDataset(http_server.url("catalogue/items.parquet"), ["red"])
+
+
+#: A presigned URL's query (an Azure SAS token's signature, an S3 signature and key): none may reach a message.
+SIGNED = "?se=2030-01-01&sp=rl&sig=SECRETSIG&X-Amz-Signature=SECRET5EC&X-Amz-Credential=AKIASECRET"
+
+
+def assert_shown_without_secrets(error: BaseException, named: str) -> None:
+    """``error``'s message names ``named``, and neither it nor its traceback (causes included) a credential."""
+    assert named in str(error), str(error)
+    printed = "".join(traceback.format_exception(error))
+    assert not [secret for secret in ("SECRETSIG", "SECRET5EC", "AKIASECRET") if secret in printed], printed
+
+
+@pytest.mark.parametrize("fault", ["gone", "refused", "junk"])
+def test_a_signed_table_url_that_fails_is_named_without_its_credentials(
+    http_server: LocalHTTPServer, fault: str
+) -> None:
+    # Before: "STACDataset: no STAC GeoParquet table at http://.../items.parquet?se=...&sig=SECRETSIG&...: HTTP 404
+    # File not found" (403 and a body that is no Parquet file alike: "cannot read http://...SECRETSIG...").
+    write_items(http_server.root / "catalogue", ITEMS, relative=True)
+    if fault == "junk":
+        (http_server.root / "catalogue" / "items.parquet").write_bytes(b"<html>expired</html>")
+    elif fault == "refused":
+        http_server.fail("catalogue/items.parquet", 403)
+    name = "catalogue/nothing.parquet" if fault == "gone" else "catalogue/items.parquet"
+    with pytest.raises((OSError, ValueError)) as raised:
+        STACDataset(http_server.url(name) + SIGNED, ["red"])
+    assert_shown_without_secrets(raised.value, http_server.url(name) + "?se=2030-01-01&sp=rl&sig=...")
+
+
+@pytest.mark.parametrize("fault", ["gone", "junk"])
+def test_an_unprojected_items_asset_that_cannot_be_read_is_named_without_its_signature(
+    http_server: LocalHTTPServer, tmp_path: Path, fault: str
+) -> None:
+    # Before: "STACDataset: item 'a-0305' has no projection fields (...) and its asset 'red' at http://.../a-0305_red.tif
+    # cannot be read: '/vsicurl/http://.../a-0305_red.tif?se=...&sig=SECRETSIG&...' not recognized as being in a
+    # supported file format." (a file gone: "HTTP response code: 404", GDAL's error quoting the signed URL its cause).
+    bare = [replace(item, proj=False) for item in ITEMS]
+    table = write_items(tmp_path, bare, href_prefix=http_server.url("assets/"))
+    if fault == "junk":
+        (http_server.root / "assets").mkdir()
+        (http_server.root / "assets" / "a-0305_red.tif").write_bytes(b"<html>expired</html>" * 100)
+    with pytest.raises(ValueError, match="has no projection fields") as raised:
+        STACDataset(table, ["red"], sign_href=lambda href: href + SIGNED)
+    assert_shown_without_secrets(raised.value, http_server.url("assets/a-0305_red.tif"))

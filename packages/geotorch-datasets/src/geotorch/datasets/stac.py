@@ -10,7 +10,16 @@ from typing import Any, ClassVar, overload
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
 
-from geotorch.core import CRSLike, DatasetNotFoundError, RasterDataset, RasterProfile, SceneRecord, Transform
+from geotorch.core import (
+    CRSLike,
+    DatasetNotFoundError,
+    RasterDataset,
+    RasterProfile,
+    SceneRecord,
+    Transform,
+    redacted,
+    shown_cause,
+)
 from geotorch.datasets.stac_selection import Filters, parse_time_range
 from geotorch.datasets.stac_table import AssetGrid, StacItem, choose_items, read_table
 
@@ -212,7 +221,8 @@ class STACDataset(RasterDataset):
         """The grid of ``item``'s first asset, from its header (signed when ``sign_href`` is given).
 
         Raises:
-            ValueError: if the file cannot be opened, naming the item and its href.
+            ValueError: if the file cannot be opened, naming the item and its href, and GDAL's reason, without the
+                values of the signed href's credentials (:func:`geotorch.core.redacted`).
         """
         import rasterio
 
@@ -227,10 +237,13 @@ class STACDataset(RasterDataset):
                     shape=(source.height, source.width),
                 )
         except rasterio.RasterioIOError as error:
+            # GDAL quotes the href as opened, signature and all.
             raise ValueError(
-                f"STACDataset: item {item.name!r} has no projection fields (proj:epsg, proj:transform, "
-                f"proj:shape) and its asset {self.asset_keys[0]!r} at {item.hrefs[0]} cannot be read: {error}"
-            ) from error
+                redacted(
+                    f"STACDataset: item {item.name!r} has no projection fields (proj:epsg, proj:transform, "
+                    f"proj:shape) and its asset {self.asset_keys[0]!r} at {item.hrefs[0]} cannot be read: {error}"
+                )
+            ) from shown_cause(error)
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,6 +9,8 @@ import urllib.parse
 import urllib.request
 import zlib
 
+from geotorch.core import redacted, shown_cause
+
 #: Seconds the server may stay silent (connecting, or between two parts of the body) before the fetch fails.
 TIMEOUT_S = 60.0
 # Identity asks for the table's bytes as stored; urllib would not decode another coding, which a server still
@@ -28,33 +30,38 @@ def fetch_table(url: str) -> bytes:
         The body.
 
     Raises:
-        FileNotFoundError: if the server answers 404 or 410, naming the URL.
+        FileNotFoundError: if the server answers 404 or 410, naming the URL. Messages show the URL without the
+            values of its credentials (:func:`geotorch.core.redacted`): a signed table's URL reaches no log.
         OSError: if the server answers another error, cannot be reached, stays silent for
             :data:`TIMEOUT_S` or cuts the body short, or sends it in a content coding other than
             gzip and deflate (decoded) or one that does not decode, naming the URL and what happened.
     """
     sent = urllib.parse.quote(url, safe="!#$%&'()*+,/:;=?@[]~")
+    shown = redacted(url)  # messages reach logs: no signature or token in them
     request = urllib.request.Request(sent, headers=_HEADERS)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            return _decoded(bytes(response.read()), response.headers.get("Content-Encoding"), url)
+            return _decoded(bytes(response.read()), response.headers.get("Content-Encoding"), shown)
     except urllib.error.HTTPError as error:
         error.close()
-        message = f"STACDataset: no STAC GeoParquet table at {url}: HTTP {error.code} {error.reason}"
+        message = f"STACDataset: no STAC GeoParquet table at {shown}: HTTP {error.code} {error.reason}"
         raise (FileNotFoundError if error.code in (404, 410) else OSError)(message) from error
     except urllib.error.URLError as error:
-        raise OSError(f"STACDataset: cannot reach {url}: {error.reason}") from error
+        raise OSError(f"STACDataset: cannot reach {shown}: {error.reason}") from error
     except http.client.IncompleteRead as error:
         raise OSError(
-            f"STACDataset: the table at {url} was cut short ({len(error.partial)} bytes received, "
+            f"STACDataset: the table at {shown} was cut short ({len(error.partial)} bytes received, "
             f"{error.expected} more announced); retry"
         ) from error
     except (TimeoutError, http.client.HTTPException, OSError) as error:
-        raise OSError(f"STACDataset: fetching the table at {url} failed: {error!r}; retry") from error
+        message = redacted(f"STACDataset: fetching the table at {shown} failed: {error!r}; retry")
+        raise OSError(message) from shown_cause(error)
 
 
 def _decoded(body: bytes, coding: str | None, url: str) -> bytes:
     """``body`` undone of each content coding the server applied (``Content-Encoding``, listed in order applied).
+
+    ``url`` is given as messages show it (:func:`geotorch.core.redacted`).
 
     Raises:
         OSError: for a coding other than gzip, deflate and identity, or a body that does not decode, naming it.

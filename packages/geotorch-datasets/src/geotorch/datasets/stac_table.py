@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlparse, urlunparse
 from urllib.request import url2pathname
 
-from geotorch.core import DatasetNotFoundError
+from geotorch.core import DatasetNotFoundError, redacted, shown_cause
 from geotorch.datasets.stac_http import fetch_table
 from geotorch.datasets.stac_selection import Filters, parse_filters
 
@@ -103,7 +103,8 @@ def read_table(index_path: str, filters: Filters | None, storage_options: Mappin
 
     Raises:
         DatasetNotFoundError: if there is no table at ``index_path`` (a folder holding no ``.parquet`` file).
-        FileNotFoundError: if there is no table at the URL ``index_path``, naming it.
+        FileNotFoundError: if there is no table at the URL ``index_path``, naming it. Messages show a URL without
+            the values of its credentials (:func:`geotorch.core.redacted`).
         OSError: if an http(s) table cannot be fetched whole (server error, silence, a body cut short), naming it.
         ValueError: if a filter names no column of the table or does not apply, naming it; if the table
             lacks a column the STAC GeoParquet layout requires.
@@ -116,9 +117,11 @@ def read_table(index_path: str, filters: Filters | None, storage_options: Mappin
     try:
         table = pq.read_table(source, filters=parsed, filesystem=filesystem)
     except FileNotFoundError as error:
-        raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}: {error}") from error
+        message = redacted(f"STACDataset: no STAC GeoParquet table at {index_path}: {error}")
+        raise FileNotFoundError(message) from shown_cause(error)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, KeyError, TypeError) as error:
-        raise ValueError(f"STACDataset: cannot read {index_path} with filters={filters!r}: {error}") from error
+        message = redacted(f"STACDataset: cannot read {index_path} with filters={filters!r}: {error}")
+        raise ValueError(message) from shown_cause(error)
     names = set(table.schema.names)
     missing = [name for name in _REQUIRED if name not in names]
     if "datetime" not in names and not {"start_datetime", "end_datetime"} <= names:
@@ -127,8 +130,8 @@ def read_table(index_path: str, filters: Filters | None, storage_options: Mappin
         missing.append("geometry or bbox")
     if missing:
         raise ValueError(
-            f"STACDataset: {index_path} is no STAC GeoParquet item table: it lacks the column(s) {', '.join(missing)} "
-            f"(write it with stac-geoparquet or `geotorch stac index`)"
+            f"STACDataset: {redacted(index_path)} is no STAC GeoParquet item table: it lacks the column(s) "
+            f"{', '.join(missing)} (write it with stac-geoparquet or `geotorch stac index`)"
         )
     return table
 
@@ -150,7 +153,8 @@ def _source(index_path: str, storage_options: Mapping[str, Any] | None) -> tuple
             with fsspec.open(index_path, "rb", **dict(storage_options or {})) as remote:
                 return io.BytesIO(remote.read()), None
         except FileNotFoundError as error:
-            raise FileNotFoundError(f"STACDataset: no STAC GeoParquet table at {index_path}") from error
+            message = f"STACDataset: no STAC GeoParquet table at {redacted(index_path)}"
+            raise FileNotFoundError(message) from shown_cause(error)
     local = _file_path(index_path) if is_file_uri(index_path) else index_path
     # A folder's tables (partitions), leaving out the assets that may sit beside them.
     found = sorted(str(path) for path in Path(local).rglob("*.parquet")) if os.path.isdir(local) else [local]
@@ -189,7 +193,7 @@ def choose_items(
         item_id, collection = str(row["id"]), row.get("collection")
         if (collection, item_id) in seen:
             where = "" if collection is None else f" in collection {collection!r}"
-            raise ValueError(f"STACDataset: {index_path} holds two items with id {item_id!r}{where}")
+            raise ValueError(f"STACDataset: {redacted(index_path)} holds two items with id {item_id!r}{where}")
         seen.add((collection, item_id))
         assets = {key: row.get(_ASSET_COLUMN + key) for key in asset_keys}
         hrefs = []
@@ -198,16 +202,16 @@ def choose_items(
             if not asset or not asset.get("href"):
                 present = _assets_of(table, item_id)
                 raise ValueError(
-                    f"STACDataset: item {item_id!r} of {index_path} has no asset {key!r} (it has {present}); "
+                    f"STACDataset: item {item_id!r} of {redacted(index_path)} has no asset {key!r} (it has {present}); "
                     f"choose asset_keys every chosen item has, or filters leaving such items out"
                 )
             bands = asset.get("raster:bands") or asset.get("eo:bands") or []
             if len(bands) > 1:
                 raise ValueError(
-                    f"STACDataset: asset {key!r} of item {item_id!r} of {index_path} holds {len(bands)} bands "
-                    f"(its raster:bands or eo:bands), and STACDataset reads one band per asset, so only the first "
-                    f"would be read; choose one-band assets (e.g. each band's own asset), or read the files with a "
-                    f"RasterDataset"
+                    f"STACDataset: asset {key!r} of item {item_id!r} of {redacted(index_path)} holds {len(bands)} "
+                    f"bands (its raster:bands or eo:bands), and STACDataset reads one band per asset, so only the "
+                    f"first would be read; choose one-band assets (e.g. each band's own asset), or read the files "
+                    f"with a RasterDataset"
                 )
             hrefs.append(_resolve(asset["href"], index_path))
         first = assets[asset_keys[0]]
