@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import enum
 import math
 import os
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import torch
 from rasterio.crs import CRS
-from rasterio.io import DatasetReader
-from rasterio.warp import calculate_default_transform, transform_bounds
 from torch import Tensor, nn
 
-from geotorch.core import CRSLike, open_raster, redacted
-from geotorch.trainers.base import BaseTask
+from geotorch.core import CRSLike
 from geotorch.trainers.input_normalization import InputNormalization
 from geotorch.trainers.networks import input_dtype_of
 from geotorch.trainers.outputs import (
@@ -44,21 +40,26 @@ from geotorch.trainers.predict_arguments import (
     window_pair,
 )
 from geotorch.trainers.predict_blend import blend_weights
-from geotorch.trainers.predict_cog import Grid, OutputKind, OutputSpec, bounded_cache, publish_cog
-from geotorch.trainers.predict_grid import Chunk, chunks_of, window_starts
+from geotorch.trainers.predict_cog import OutputKind, OutputSpec, bounded_cache, publish_cog
+from geotorch.trainers.predict_grid import Chunk, chunks_of
 from geotorch.trainers.predict_handoff import Handoff
+
+# Names defined here before this module was split (described, preprocessing_of, ...): importable from it as before.
+from geotorch.trainers.predict_logits import described as described
+from geotorch.trainers.predict_logits import is_logits, weighted_logits
+from geotorch.trainers.predict_logits import probabilities_of as probabilities_of
 from geotorch.trainers.predict_mask import FileMask
-from geotorch.trainers.predict_reading import (
-    WindowReader,
-    grid_crs,
-    image_bands,
-    open_view,
-    own_grid,
-    raster_paths,
-    warped_grid,
-)
+from geotorch.trainers.predict_model import class_names_of as class_names_of
+from geotorch.trainers.predict_model import input_channels_of as input_channels_of
+from geotorch.trainers.predict_model import preprocessing_of as preprocessing_of
+from geotorch.trainers.predict_model import warn_of_raw_values as warn_of_raw_values
+from geotorch.trainers.predict_paths import raster_paths
+from geotorch.trainers.predict_raster_layout import RES_RATIO_LIMIT as RES_RATIO_LIMIT
+from geotorch.trainers.predict_raster_layout import raster_layout
+from geotorch.trainers.predict_reading import WindowReader
 from geotorch.trainers.predict_stream import ChunkStream, OutputLayout
 from geotorch.trainers.predict_vector import polygon_paths, write_polygons
+from geotorch.trainers.predict_views import open_view
 
 
 def predict_raster(
@@ -272,7 +273,8 @@ def predict_raster(
     refuse_blocked_targets(targets + (polygons if vectorize else []), "predict_raster")
     refuse_unwritable_folders(targets, "predict_raster")
     layouts = [
-        _layout(source, name, size, stride, grid_crs, res, fill) for source, name in zip(sources, names, strict=True)
+        raster_layout(source, name, size, stride, grid_crs, res, fill)
+        for source, name in zip(sources, names, strict=True)
     ]
     model = model.to(target_device)
     precision = input_dtype_of(model)
@@ -375,7 +377,7 @@ def predict_raster(
                             f"height, width) of {', '.join(map(str, files))}"
                         )
                         raise
-                    if not _is_logits(logits, len(positions), size):
+                    if not is_logits(logits, len(positions), size):
                         raise ValueError(
                             f"predict_raster: the model gave {described(logits)} for windows {tuple(batch.shape)}; "
                             f"it must give (B, K, {size[0]}, {size[1]}) real floating-point logits, B={len(positions)} "
@@ -387,7 +389,7 @@ def predict_raster(
                     if output != "scores":
                         logits = probabilities_of(logits, labels)
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
-                    weighted = _weighted(logits, weights, owned).cpu()
+                    weighted = weighted_logits(logits, weights, owned).cpu()
                     if unknown.any():
                         # Pixels of NaN or infinite input, given to the model as nodata: nodata in the output.
                         weighted.masked_fill_(unknown[:, None], math.nan)
@@ -425,161 +427,6 @@ def predict_raster(
     return written
 
 
-def described(output: object) -> str:
-    """A model's output for messages: a tensor's shape and dtype (``(4, 1, 16, 16) int64``), else its type's name."""
-    if isinstance(output, Tensor):
-        return f"{tuple(output.shape)} {str(output.dtype).removeprefix('torch.')}"
-    return type(output).__name__
-
-
-def probabilities_of(logits: Tensor, labels: bool) -> Tensor:
-    """Each window's probabilities, as a segmentation task's ``predict_step`` gives them, float32.
-
-    A softmax across the channels, or a sigmoid of each where they are labels (a ``multilabel`` task's) or of
-    a single binary channel. These, not logits, are blended: the mean of windows' probabilities, as
-    :class:`~geotorch.trainers.GeoTIFFPredictionWriter` blends ``predict_step``'s (the mean of logits can choose
-    another class where windows disagree).
-    """
-    values = logits.float()
-    return values.sigmoid() if labels or values.shape[1] == 1 else values.softmax(dim=1)
-
-
-def _is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
-    """Whether the model gave ``(windows, K, *size)``, ``K >= 1``, real floating point: logits for every pixel.
-
-    Integer outputs (classes already chosen) and complex ones are no logits: they would be read as such.
-    """
-    return (
-        isinstance(logits, Tensor)
-        and logits.is_floating_point()
-        and logits.ndim == 4
-        and logits.shape[0] == windows
-        and logits.shape[1] >= 1
-        and tuple(logits.shape[-2:]) == size
-    )
-
-
-def _weighted(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
-    """``logits`` (float32) times the blending ``weights``, in place where the logits are a tensor of their own.
-
-    Multiplying in place saves allocating (and faulting in) a batch of logits; the model's
-    parameters and buffers (``owned`` storages) are never written to.
-    """
-    values = logits.float()
-    if values is logits and (not logits.is_contiguous() or logits.untyped_storage().data_ptr() in owned):
-        return torch.mul(values, weights)
-    return values.mul_(weights)
-
-
-def _layout(
-    source: str,
-    name: Any,
-    size: tuple[int, int],
-    stride: tuple[int, int],
-    crs: CRS | None,
-    res: float | tuple[float, float] | None,
-    fill: float | None = None,
-) -> OutputLayout:
-    """The grid and windows of one input (its own grid, or the warped one).
-
-    Raises:
-        ValueError: if the input is georeferenced by ground control points or RPCs only (no grid), or is
-            to be warped but has no CRS, bands of different nodata values or a nodata value other than
-            ``fill`` (``nodata=``: a warp leaves one value out of its kernels), ``res`` is over 1000 times finer
-            or coarser than its pixels on ``crs`` (a slip of units), or so coarse that no pixel of it has its centre
-            on the input, or GDAL finds no grid for it on ``crs``.
-    """
-    shown = redacted(source)  # messages reach logs: no signature or password in them
-    with open_raster(source) as reader:
-        if reader.gcps[0] and reader.crs is None:
-            # GDAL gives such a file the identity transform and no CRS; rasterio's warps do not use its points.
-            raise ValueError(
-                f"predict_raster: {shown} is georeferenced by ground control points only, not by a grid; "
-                "warp it onto one first (gdalwarp)"
-            )
-        if reader.rpcs is not None and reader.crs is None:
-            # Satellite imagery before orthorectification: its pixels have no grid, so neither would the output.
-            raise ValueError(
-                f"predict_raster: {shown} is georeferenced by rational polynomial coefficients (RPCs) only, not by "
-                "a grid; orthorectify it onto one first (gdalwarp -rpc, with a DEM: -to RPC_DEM=...)"
-            )
-        own = own_grid(reader, crs, res) if crs is not None else None
-        if crs is None or own is not None:
-            grid = own or Grid(reader.crs, reader.transform, reader.height, reader.width)
-        else:
-            if reader.crs is None:
-                raise ValueError(f"predict_raster: {shown} has no CRS, so it cannot be warped onto crs={crs}")
-            nodata = [reader.nodatavals[band - 1] for band in image_bands(reader)]
-            # (NaN spelled as text, so that two NaN nodata values are one.)
-            if fill is not None and any(str(float(value)) != str(fill) for value in nodata if value is not None):
-                # GDAL's warp leaves one value per band out of its kernels: the other would be blended in as a value.
-                raise ValueError(
-                    f"predict_raster: {shown} has its own nodata value {nodata[0]} and nodata={fill} is "
-                    f"another, and a warp onto crs={crs} leaves only one out of its bilinear kernels; predict it on "
-                    "its own grid (crs=None), or give the file one nodata value first (gdal_translate -a_nodata, "
-                    "after setting the other's pixels to it)"
-                )
-            if len({str(value) for value in nodata}) > 1:
-                # rasterio's warp onto a given grid takes band 1's nodata for every band: a pixel missing from every
-                # band had data (band 2's nodata read as a value), and a band 2 value equal to band 1's nodata none.
-                raise ValueError(
-                    f"predict_raster: {shown} has bands of different nodata values {tuple(nodata)}, which a warp "
-                    f"onto crs={crs} would mask by band 1's alone; predict it on its own grid (crs=None), or warp "
-                    "it first (gdalwarp keeps each band's)"
-                )
-            # (Past the antimeridian the grid is found with longitudes past 180°, and kept in ``crs``.)
-            target = grid_crs(reader, crs)
-            if res is not None:
-                _check_res(source, res, crs, reader, target)
-            grid = warped_grid(reader, crs, target, res)
-            if (grid.height < 1 or grid.width < 1) and res is not None:
-                # No pixel of res has its centre on the input: GDAL's rule leaves it no grid.
-                minx, miny, maxx, maxy = transform_bounds(reader.crs, target, *reader.bounds)
-                name = target.units_factor[0]
-                raise ValueError(
-                    f"predict_raster: {shown} spans {maxx - minx:.3g} x {maxy - miny:.3g} "
-                    f"{ {'metre': 'm', 'degree': 'degrees'}.get(name, name)} on crs={crs}, under half a pixel of "
-                    f"res={res} in {'width' if grid.width < 1 else 'height'}, so no output pixel has its centre on "
-                    "it; give a finer res= (or crs=None to predict it on its own grid)"
-                )
-            if grid.height < 1 or grid.width < 1:
-                raise ValueError(
-                    f"predict_raster: GDAL finds no grid for {shown} on crs={crs} ({grid.width} x {grid.height} px; "
-                    "an input crossing the antimeridian, say): predict it on its own grid (crs=None) or another CRS"
-                )
-    tops = window_starts(grid.height, size[0], stride[0])
-    lefts = window_starts(grid.width, size[1], stride[1])
-    return OutputLayout(name, grid, tuple(tops), tuple(lefts), size, source)
-
-
-#: How many times finer or coarser than an input's own pixels ``res`` may be: past it, ``res`` is taken for a slip
-#: of units (metres for a CRS in degrees, or degrees for one in metres).
-RES_RATIO_LIMIT = 1000
-
-
-def _check_res(
-    source: str, res: float | tuple[float, float], crs: CRS, reader: DatasetReader, target: CRS
-) -> None:
-    """Refuse a ``res`` over :data:`RES_RATIO_LIMIT` times finer or coarser than the input's pixels on ``crs``.
-
-    Raises:
-        ValueError: naming ``res``, the input, its pixel size in ``crs`` units and those units.
-    """
-    shown = redacted(source)  # messages reach logs: no signature or password in them
-    own, _, _ = calculate_default_transform(reader.crs, target, reader.width, reader.height, *reader.bounds)
-    native = (abs(own.a), abs(own.e))
-    given = (float(res[0]), float(res[1])) if isinstance(res, (tuple, list)) else (float(res), float(res))
-    ratios = [size / pixel for size, pixel in zip(given, native, strict=True) if pixel > 0]
-    if all(1 / RES_RATIO_LIMIT <= ratio <= RES_RATIO_LIMIT for ratio in ratios):
-        return
-    unit = "degrees" if crs.is_geographic else (crs.linear_units or "CRS units")
-    farthest = max(ratios, key=lambda ratio: max(ratio, 1 / ratio))
-    raise ValueError(
-        f"predict_raster: res={res!r} is {farthest:.3g} times the pixel size of {shown} on crs={crs} "
-        f"({native[0]:.6g}, {native[1]:.6g} {unit}); res is in the CRS's units: give it in {unit}"
-    )
-
-
 def _stream(
     layout: OutputLayout,
     chunk: Chunk,
@@ -595,84 +442,3 @@ def _stream(
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
     return ChunkStream(layout, chunk, part, spec, mask)
-
-
-def preprocessing_of(model: nn.Module) -> Callable[[Tensor], Tensor] | None:
-    """What makes raw pixel values the model's input, as it was in training, or None when unknown.
-
-    A task fit on a GeoTorch datamodule gets the normalisation it recorded then
-    (:attr:`~geotorch.trainers.BaseTask.input_normalization`, kept in its checkpoints), which is
-    what it learnt on, pretrained weights or not. Else a task built with ``weights=`` a registered
-    name (``resnet50.sentinel2_all_moco``) or a weights object (or enum member) whose ``transforms``
-    is a callable gets that callable; a checkpoint file, ImageNet weights or none at all give None.
-
-    Raises:
-        ValueError: if the task was fit on images changed by more than a normalisation, which cannot be
-            repeated, naming what and the fix (``preprocess=``).
-    """
-    normalization = getattr(model, "input_normalization", None)
-    if isinstance(normalization, InputNormalization):
-        if normalization.unrepeatable is not None:
-            raise ValueError(
-                f"predict_raster: {type(model).__name__} was fit on images changed by {normalization.unrepeatable}, "
-                "which predict_raster cannot repeat from what the task recorded; give preprocess= a function doing "
-                "the same to a (B, C, H, W) float32 batch of raw pixel values"
-            )
-        return normalization
-    hparams: Any = getattr(model, "hparams", None)
-    weights = hparams.get("weights") if hasattr(hparams, "get") else None
-    if isinstance(weights, enum.Enum):
-        weights = weights.value
-    if isinstance(weights, str) and not os.path.exists(weights):
-        from geotorch.core import get_weight
-
-        try:
-            weights = get_weight(weights)
-        except KeyError:
-            return None
-    transforms = getattr(weights, "transforms", None)
-    return transforms if callable(transforms) else None
-
-
-def warn_of_raw_values(model: nn.Module) -> None:
-    """Warn that a GeoTorch task holding no record of its input normalisation is given raw pixel values.
-
-    Such a task was loaded from a checkpoint saved without the record (by TorchGeo, a plain script, a fit without
-    a GeoTorch datamodule), given a state dict, or never fit: if it learnt on normalised images, raw values
-    make its predictions silently wrong. A module that is no GeoTorch task is the user's own, given what they say.
-    """
-    if not isinstance(model, BaseTask):
-        return
-    name = type(model).__name__
-    origin = model.loaded_without_normalization
-    if origin is not None:
-        held = (
-            f"{name} was loaded from a checkpoint ({origin}) holding no record of how its input was normalised when "
-            "fit (one saved by TorchGeo, a plain script or a fit without a GeoTorch datamodule)"
-        )
-    else:
-        held = (
-            f"{name} holds no record of how its input was normalised when fit (not fit on a GeoTorch datamodule "
-            "here, nor loaded from a checkpoint of such a fit)"
-        )
-    warnings.warn(
-        f"predict_raster: {held}, so the model is given raw "
-        "pixel values; if it was fit on normalised images, give preprocess= that normalisation of a (B, C, H, W) "
-        "float32 batch (say preprocess=geotorch.transforms.Normalize(mean=0.0, std=10000.0)), or "
-        "preprocess=torch.nn.Identity() if it learnt on raw values",
-        stacklevel=3,
-    )
-
-
-def input_channels_of(model: nn.Module) -> int | None:
-    """How many channels a task's model takes (its ``in_channels`` hyperparameter), or None where it does not say."""
-    hparams: Any = getattr(model, "hparams", None)
-    channels = hparams.get("in_channels") if hasattr(hparams, "get") else None
-    return channels if isinstance(channels, int) and not isinstance(channels, bool) else None
-
-
-def class_names_of(model: nn.Module) -> list[str]:
-    """The task's class names (its ``labels`` hyperparameter, TorchGeo's), or none."""
-    hparams = getattr(model, "hparams", None)
-    labels = hparams.get("labels") if hparams is not None and hasattr(hparams, "get") else None
-    return [str(label) for label in labels] if labels else []

@@ -16,7 +16,7 @@ from rasterio.windows import Window
 
 from geotorch.core import open_raster
 from geotorch.trainers.predict_cog import bounded_cache
-from geotorch.trainers.predict_reading import wrapped_crs
+from geotorch.trainers.predict_views import wrapped_crs
 
 
 class InputMask:
@@ -229,7 +229,7 @@ class FileMask:
 
     def close(self) -> None:
         """Close the view and its file."""
-        from geotorch.trainers.predict_reading import close_view
+        from geotorch.trainers.predict_views import close_view
 
         close_view(self.reader)
 

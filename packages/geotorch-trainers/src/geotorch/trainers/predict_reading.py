@@ -1,379 +1,41 @@
-"""Reading the windows of ``predict_raster``: which files, on which grid, a batch of windows at a time."""
+"""Reading the windows of ``predict_raster``: a batch of windows at a time, by threads sharing each input."""
 
 from __future__ import annotations
 
-import math
-import os
 import threading
 from collections import deque
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from affine import Affine
-from pyproj import Transformer
 from rasterio.crs import CRS
-from rasterio.enums import ColorInterp, MaskFlags, Resampling
 from rasterio.errors import RasterioError
 from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
-from rasterio.warp import calculate_default_transform, transform_bounds
-from rasterio.windows import Window
 from torch import Tensor
 
-from geotorch.core import RasterReadError, is_remote, open_raster, redacted, same_crs, shown_cause
-from geotorch.trainers.predict_cog import Grid
+from geotorch.core import RasterReadError, is_remote, open_raster, redacted, shown_cause
 from geotorch.trainers.predict_grid import owned_span
+
+# The names this module held before its files, grids and window reads had modules of their own, importable as before.
+from geotorch.trainers.predict_paths import RASTER_SUFFIXES as RASTER_SUFFIXES
+from geotorch.trainers.predict_paths import raster_paths as raster_paths
+from geotorch.trainers.predict_views import alpha_band as alpha_band
+from geotorch.trainers.predict_views import close_view as close_view
+from geotorch.trainers.predict_views import grid_crs as grid_crs
+from geotorch.trainers.predict_views import image_bands as image_bands
+from geotorch.trainers.predict_views import open_view as open_view
+from geotorch.trainers.predict_views import own_grid as own_grid
+from geotorch.trainers.predict_views import warped_grid as warped_grid
+from geotorch.trainers.predict_views import wrapped_crs as wrapped_crs
+from geotorch.trainers.predict_window import read_window as read_window
 
 if TYPE_CHECKING:
     from geotorch.trainers.predict_grid import Chunk
     from geotorch.trainers.predict_stream import OutputLayout
-
-#: File name endings of the rasters found in a folder.
-RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt", ".img")
-
-
-def raster_paths(
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], outputs: Path | None = None
-) -> list[str]:
-    """The raster files of ``paths``: files as given, folders searched recursively for :data:`RASTER_SUFFIXES`.
-
-    A URL (``http(s)://``, ``s3://``, ``gs://``, ``az://``) or GDAL virtual path (``/vsicurl/``,
-    ``/vsis3/``...) is kept as given, a raster file read by GDAL
-    (:func:`geotorch.core.open_raster`); an object-store prefix (a "folder" of objects) is not
-    listed: name its files. A folder's search leaves out the folder ``outputs`` when it lies inside
-    the folder (the predictions of an earlier run), not when it is the folder or holds it (which would
-    leave out every raster). A file named more than once (in a folder
-    given and by itself, or spelt otherwise: through ``..`` or a link) is kept once, where first
-    found: it would be predicted again into an output of another name (``tile_2.tif``).
-
-    Raises:
-        TypeError: if ``paths`` is no path nor a collection of paths (bytes, a number, None), or holds one that is not.
-        FileNotFoundError: if a local path does not exist, a folder holds no raster, or there is none at all.
-        ValueError: if a path is empty, or a URL or virtual path ends with ``/`` (a prefix, not a file).
-    """
-    if isinstance(paths, (str, os.PathLike)):
-        given: list[object] = [paths]
-    elif isinstance(paths, Iterable) and not isinstance(paths, (bytes, bytearray)):
-        given = list(paths)
-    else:
-        raise TypeError(f"predict_raster: paths={paths!r} must be a path (str or os.PathLike) or a list of paths")
-    found: list[str] = []
-    for item in given:
-        text = os.fspath(item) if isinstance(item, (str, os.PathLike)) else None
-        if not isinstance(text, str):
-            raise TypeError(f"predict_raster: paths holds {item!r}, which is no path (a str or os.PathLike of str)")
-        if not text:
-            # Path("") is the working folder: every raster under it would be predicted.
-            raise ValueError("predict_raster: paths= holds an empty path; name a raster file or folder")
-        if is_remote(text):
-            if text.endswith("/"):
-                raise ValueError(
-                    f"predict_raster: {redacted(text)} is a prefix (a folder of objects), which is not listed; name "
-                    "its files"
-                )
-            found.append(text)
-            continue
-        path = Path(text)
-        if path.is_dir():
-            # Only an output folder inside the one searched holds earlier predictions to leave out: one holding it
-            # (or the folder itself) holds every raster searched, which would all be left out.
-            searched = path.resolve()
-            skipped = outputs.resolve() if outputs is not None else None
-            if skipped is not None and (skipped == searched or not skipped.is_relative_to(searched)):
-                skipped = None
-            inside = sorted(
-                str(item)
-                for item in path.rglob("*")
-                if item.suffix.lower() in RASTER_SUFFIXES
-                and item.is_file()
-                and not item.name.startswith(".")
-                and (skipped is None or not item.resolve().is_relative_to(skipped))
-            )
-            if not inside:
-                raise FileNotFoundError(f"no raster ({', '.join(RASTER_SUFFIXES)}) in the folder {path}")
-            found.extend(inside)
-        elif path.is_file():
-            found.append(str(path))
-        else:
-            raise FileNotFoundError(f"no such raster file or folder: {path}")
-    if not found:
-        raise FileNotFoundError("predict_raster: paths= names no raster")
-    kept: dict[str, str] = {}
-    for source in found:
-        kept.setdefault(source if is_remote(source) else os.path.realpath(source), source)
-    return list(kept.values())
-
-
-def open_view(
-    source: str,
-    crs: CRS | None,
-    res: float | tuple[float, float] | None,
-    grid: Grid,
-    nodata: float | None = None,
-) -> DatasetReader | WarpedVRT:
-    """``source`` opened on the output's grid: the file itself (on its own grid), or a bilinear warp onto ``grid``.
-
-    A file without a nodata value of its own is warped with ``nodata`` (``predict_raster``'s): its
-    pixels of that value are left out of the bilinear kernels and the footprint's outside is that
-    value. A warp gets an alpha band (after the file's bands) when the file has neither a nodata value
-    nor an alpha band and no ``nodata`` is given, so its footprint is known (whatever its number of bands). A file in
-    longitude and latitude that reaches past 180° east or west (179° to 181°, a 0° to 360°
-    grid) is warped with its longitudes counted around its own middle (see
-    :func:`wrapped_crs`), so both sides of the antimeridian are read. A URL or
-    virtual path is opened with GDAL's settings for remote reads (:func:`geotorch.core.open_raster`),
-    in the calling thread (GDAL's settings are per thread).
-
-    Raises:
-        rasterio.errors.RasterioIOError: if a local ``source`` is not a raster GDAL can open.
-        geotorch.core.RasterReadError: if a remote one cannot be opened, naming it and GDAL's error.
-    """
-    reader = open_raster(source)
-    if crs is None or _is_own_grid(reader, grid):
-        return reader
-    has_alpha = any(role.name == "alpha" for role in reader.colorinterp)
-    given = {"src_nodata": nodata, "nodata": nodata} if reader.nodata is None and nodata is not None else {}
-    return WarpedVRT(
-        reader,
-        src_crs=wrapped_crs(reader),
-        crs=grid.crs,
-        transform=grid.transform,
-        width=grid.width,
-        height=grid.height,
-        resampling=Resampling.bilinear,
-        add_alpha=reader.nodata is None and not has_alpha and not given,
-        **given,
-    )
-
-
-def own_grid(reader: DatasetReader, crs: CRS, res: float | tuple[float, float] | None) -> Grid | None:
-    """``reader``'s own grid, on ``crs``, where ``crs`` is the file's CRS however spelt and ``res`` its pixel size.
-
-    Warped onto its own CRS, a file would get GDAL's suggestion for its grid, rounded off
-    (0.0010000000000000141 x 0.0010000000000001564 for pixels of 0.001 degrees), through a
-    warp that only resamples the file onto itself; on its own grid it is read as it is.
-
-    Returns:
-        The grid, or None where the file is to be warped: it lies in another CRS, ``res`` is
-        another size, its grid is rotated or south-up, or its longitudes pass ±180°.
-    """
-    transform = reader.transform
-    if reader.crs is None or not same_crs(reader.crs, crs) or wrapped_crs(reader) is not None:
-        return None
-    if transform.b != 0 or transform.d != 0 or transform.e >= 0:
-        return None
-    if res is not None:
-        x, y = res if isinstance(res, (tuple, list)) else (res, res)
-        if (float(x), float(y)) != (transform.a, -transform.e):
-            return None
-    return Grid(crs, transform, reader.height, reader.width)
-
-
-def warped_grid(reader: DatasetReader, crs: CRS, target: CRS, res: float | tuple[float, float] | None) -> Grid:
-    """``reader``'s grid warped onto ``crs``: GDAL's top-left corner and pixel size (else ``res``), GDAL's pixels.
-
-    The pixels are those of the file's footprint in ``crs`` (its edges densified, as a
-    :class:`~geotorch.core.RasterDataset` indexes it) whose centres it holds (see
-    :func:`.predict_grid.pixels_covering`), as ``gdalwarp -t_srs`` (and ``-tr``) lays them and
-    ``geotorch predict``'s writer does: rasterio rounds them up where ``res`` is given.
-
-    Args:
-        reader: the input file.
-        crs: the output's CRS.
-        target: the CRS to find the grid in (``crs``, with longitudes past 180° where the footprint crosses the
-            antimeridian: see :func:`grid_crs`).
-        res: the pixel size in ``crs`` units, or None for GDAL's suggestion.
-
-    Returns:
-        The grid (in ``crs``); 0 rows or columns where GDAL finds none.
-    """
-    from geotorch.trainers.predict_grid import pixels_covering
-
-    transform, width, height = calculate_default_transform(
-        reader.crs, target, reader.width, reader.height, *reader.bounds
-    )
-    x, y = (abs(transform.a), abs(transform.e)) if res is None else _res_pair(res)
-    west, south, east, north = reader.bounds
-    left, bottom, right, top = Transformer.from_crs(reader.crs, target, always_xy=True).transform_bounds(
-        west, south, east, north, densify_pts=21
-    )
-    if math.isfinite(left + bottom + right + top) and left < right and bottom < top and width and height:
-        width, height = pixels_covering(right - left, x), pixels_covering(top - bottom, y)
-    elif res is not None:
-        _, width, height = calculate_default_transform(
-            reader.crs, target, reader.width, reader.height, *reader.bounds, resolution=res
-        )
-    return Grid(crs, Affine(x, 0, transform.c, 0, -y, transform.f), int(height or 0), int(width or 0))
-
-
-def _res_pair(res: float | tuple[float, float]) -> tuple[float, float]:
-    """``res`` as ``(x, y)`` floats."""
-    x, y = res if isinstance(res, (tuple, list)) else (res, res)
-    return float(x), float(y)
-
-
-def _is_own_grid(reader: DatasetReader, grid: Grid) -> bool:
-    """Whether ``grid`` is ``reader``'s own grid (see :func:`own_grid`): read, not warped, onto it."""
-    return (
-        reader.crs is not None
-        and same_crs(reader.crs, grid.crs)
-        and reader.transform == grid.transform
-        and (reader.height, reader.width) == (grid.height, grid.width)
-    )
-
-
-def wrapped_crs(reader: DatasetReader) -> CRS | None:
-    """The CRS to warp ``reader`` from: its own, but longitudes wrapped around its middle when they pass ±180°.
-
-    GDAL's warper finds the source pixel of each output pixel by projecting the output pixel back
-    to longitude and latitude, which come in -180° to 180°: a file whose longitudes run from 179°
-    to 181° (or 0° to 360°) is then read only west of 180°, and half the output was nodata. With
-    PROJ's ``+lon_wrap`` at the file's middle longitude, the longitudes come back in the file's
-    own range.
-
-    Returns:
-        A geographic CRS with ``+lon_wrap``, or None (the file's own CRS) when ``reader`` is not in
-        longitude and latitude or lies within -180° to 180°.
-    """
-    crs = reader.crs
-    if crs is None or not crs.is_geographic:
-        return None
-    west, east = sorted((reader.bounds.left, reader.bounds.right))
-    if west >= -180 and east <= 180:
-        return None
-    return CRS.from_proj4(f"{crs.to_proj4()} +lon_wrap={(west + east) / 2}")
-
-
-def grid_crs(reader: DatasetReader, crs: CRS) -> CRS:
-    """The CRS to find ``reader``'s output grid on ``crs`` in: ``crs``, with longitudes past 180° when it must.
-
-    GDAL's grid for a file whose footprint crosses the antimeridian in a geographic ``crs`` (a UTM
-    zone 60 scene over 179.7° E to 179.7° W) spans -180° to 180°: one row of pixels half a degree
-    high, a silently useless output. Found with PROJ's ``+lon_wrap=180``, the grid runs east of
-    180° (179.7° to 180.3°), which a GeoTIFF in ``crs`` holds as it is and GDAL's warp fills.
-
-    Returns:
-        ``crs`` with ``+lon_wrap=180`` when it is geographic and the file's footprint crosses the
-        antimeridian in it; else ``crs`` itself.
-    """
-    if not crs.is_geographic or reader.crs is None:
-        return crs
-    west, _, east, _ = transform_bounds(reader.crs, crs, *reader.bounds)
-    if west <= east:
-        return crs
-    return CRS.from_proj4(f"{crs.to_proj4()} +lon_wrap=180")
-
-
-def close_view(view: DatasetReader | WarpedVRT) -> None:
-    """Close a view from :func:`open_view`, and its file."""
-    view.close()
-    if isinstance(view, WarpedVRT):
-        view.src_dataset.close()
-
-
-def read_window(
-    view: DatasetReader | WarpedVRT,
-    bands: Sequence[int],
-    top: int,
-    left: int,
-    out: np.ndarray,
-    lock: AbstractContextManager[object] | None = None,
-    fill: float | None = None,
-    unknown: np.ndarray | None = None,
-) -> None:
-    """Fill ``out`` (``(len(bands), height, width)`` float32) with a window's pixels, nodata past the raster's edge.
-
-    Past the edge (a raster smaller than a window), where the file's mask or alpha band hides pixels (on
-    its own grid: a warp hides them itself) and, with ``fill`` (``predict_raster``'s ``nodata``), where every band
-    holds its own nodata or ``fill``, each band holds ``fill``, else its nodata value, else 0, as a
-    :class:`~geotorch.core.RasterDataset` fills the pixels without data of a window with its ``nodata``, else
-    the file's: the model sees what ``geotorch predict`` gives it. Pixels any band of which is NaN or
-    infinite are filled so too, and a fill that is itself NaN or infinite (a NaN nodata value) is 0: a
-    network spreads a non-finite value over every pixel its kernels reach from it.
-
-    ``bands`` are the view's band numbers to read (from 1: its image bands, see :func:`image_bands`).
-    ``lock``, if given, is held while GDAL reads (a view shared by threads), not while the pixels are converted.
-    ``unknown``, if given (``(height, width)`` booleans), is set True at the pixels holding a NaN or infinite
-    value that is not their nodata (every band's own, or ``fill``), and False elsewhere.
-    """
-    size = out.shape[-2:]
-    if unknown is not None:
-        unknown[...] = False
-    row_start, row_stop = max(top, 0), min(top + size[0], view.height)
-    column_start, column_stop = max(left, 0), min(left + size[1], view.width)
-    own = [view.nodatavals[band - 1] for band in bands]
-    fills = np.asarray([fill if fill is not None else 0.0 if value is None else value for value in own], np.float32)
-    fills[~np.isfinite(fills)] = 0.0
-    if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
-        out[...] = fills[:, None, None]
-    if row_start < row_stop and column_start < column_stop:
-        window = Window(column_start, row_start, column_stop - column_start, row_stop - row_start)
-        # rasterio reads bands together only when they share a type ("more than one 'dtype' found" else): a
-        # virtual raster may join a Byte band and a Float32 one. Those are read one at a time.
-        mixed = len({view.dtypes[band - 1] for band in bands}) > 1
-        rows, columns = slice(row_start - top, row_stop - top), slice(column_start - left, column_stop - left)
-        first = 0
-        for group in [[band] for band in bands] if mixed else [list(bands)]:
-            with lock or nullcontext():
-                pixels = view.read(group, window=window)
-            out[first : first + len(group), rows, columns] = pixels
-            first += len(group)
-        hidden = None
-        if not isinstance(view, WarpedVRT):
-            with lock or nullcontext():
-                hidden = _hidden_pixels(view, window)
-        if fill is not None and any(value is not None and not _same(value, fill) for value in own):
-            # Pixels of the file's own nodata become ``fill``, as the dataset's read refills them.
-            missing = _holding(out[0, rows, columns], [own[0], fill])
-            for band, value in enumerate(own[1:], 1):
-                missing &= _holding(out[band, rows, columns], [value, fill])
-            hidden = missing if hidden is None else hidden | missing
-        if any(np.dtype(view.dtypes[band - 1]).kind == "f" for band in bands):
-            invalid = ~np.isfinite(out[:, rows, columns]).all(axis=0)
-            if invalid.any():
-                if unknown is not None:
-                    declared = _holding(out[0, rows, columns], [own[0], fill])
-                    for band, value in enumerate(own[1:], 1):
-                        declared &= _holding(out[band, rows, columns], [value, fill])
-                    undeclared = invalid & ~declared
-                    if hidden is not None:
-                        undeclared &= ~hidden
-                    unknown[rows, columns] = undeclared
-                hidden = invalid if hidden is None else hidden | invalid
-        if hidden is not None and hidden.any():
-            out[:, rows, columns] = np.where(hidden, fills[:, None, None], out[:, rows, columns])
-
-
-def _hidden_pixels(reader: DatasetReader, window: Window) -> np.ndarray | None:
-    """Which pixels of ``window`` the file's mask band or alpha band hides, or None where it has neither.
-
-    A mask band (an internal or ``.msk`` mask) or an alpha band GDAL's masks follow is read as GDAL's
-    dataset mask; an alpha band beside a nodata value (which GDAL's masks follow instead) is read itself.
-    """
-    flags = reader.mask_flag_enums[0]
-    if MaskFlags.per_dataset in flags or MaskFlags.alpha in flags:
-        return np.asarray(reader.dataset_mask(window=window) == 0)
-    alpha = alpha_band(reader)
-    return None if alpha is None else np.asarray(reader.read(alpha, window=window) == 0)
-
-
-def _same(first: float, second: float) -> bool:
-    """Whether two nodata values are one (NaN being NaN), as float32 pixels hold them."""
-    return bool(np.float32(first) == np.float32(second)) or (math.isnan(first) and math.isnan(second))
-
-
-def _holding(pixels: np.ndarray, values: Sequence[float | None]) -> np.ndarray:
-    """Which float32 ``pixels`` hold one of ``values`` (None: no value; NaN matching NaN)."""
-    found = np.zeros(pixels.shape, dtype=bool)
-    for value in values:
-        if value is not None:
-            found |= np.isnan(pixels) if math.isnan(value) else pixels == np.float32(value)
-    return found
 
 
 #: Batches that reading threads read ahead of the one the model runs, whatever their number: each holds
@@ -390,7 +52,8 @@ class WindowReader:
     """Every window of every chunk, in order, read a batch at a time by threads: ``(pixels, unknown, positions, ...)``.
 
     Pixels holding a NaN or infinite value that is not their nodata reach the model as nodata (see
-    :func:`read_window`) and are marked in the batch's ``unknown``; :attr:`non_finite` counts them per input.
+    :func:`.predict_window.read_window`) and are marked in the batch's ``unknown``; :attr:`non_finite` counts them
+    per input.
 
     Reading threads, not processes: GDAL reads and decodes, and numpy converts, without holding
     Python's lock, so threads read side by side, and they share the process's memory where
@@ -645,24 +308,10 @@ class _SharedView:
     users: int = 0
 
 
-def image_bands(view: DatasetReader | WarpedVRT) -> list[int]:
-    """The band numbers (from 1) of ``view``'s image: every band but an alpha band, wherever the alpha band lies.
-
-    A GeoTIFF's alpha band comes after its image bands, but a virtual raster (or its warp) may put it
-    anywhere (gray, alpha, near-infrared): the model is given the image bands, not the first bands.
-    """
-    return [number for number, role in enumerate(view.colorinterp, 1) if role != ColorInterp.alpha]
-
-
-def alpha_band(view: DatasetReader | WarpedVRT) -> int | None:
-    """The number (from 1) of ``view``'s alpha band, or None."""
-    return next((number for number, role in enumerate(view.colorinterp, 1) if role == ColorInterp.alpha), None)
-
-
 def _image_bands_of(
     source: str | None, selected: Sequence[int] | None = None, channels: int | None = None
 ) -> list[int]:
-    """The band numbers of the image in the file ``source`` (see :func:`image_bands`), or ``selected`` ones.
+    """The band numbers of the image in the file ``source`` (see :func:`.predict_views.image_bands`), or ``selected``.
 
     Where the model takes ``channels`` and that is the file's band count with its alpha band, every band is
     read, in file order, the alpha band too: the channels :class:`~geotorch.core.RasterDataset` gives (an RGBA

@@ -17,13 +17,14 @@ from torch import Tensor
 
 from geotorch.core import GeoDataset, redacted
 from geotorch.trainers.outputs import output_folder, refuse_unwritable_folders, source_tag, temporary_of
-from geotorch.trainers.predict import class_names_of, described
 from geotorch.trainers.predict_arguments import check_classes, check_output_for
 from geotorch.trainers.predict_blend import blend_weights
 from geotorch.trainers.predict_cog import CLASS_NODATA, OutputKind, OutputSpec, publish_cog
 from geotorch.trainers.predict_grid import Chunk
 from geotorch.trainers.predict_layout import check_inputs_kept, check_inputs_outside, check_targets_free
+from geotorch.trainers.predict_logits import described
 from geotorch.trainers.predict_mask import InputMask, PlaceMask
+from geotorch.trainers.predict_model import class_names_of
 from geotorch.trainers.predict_sampler import StreamingGridSampler
 from geotorch.trainers.predict_stream import ChunkStream, RowMask
 from geotorch.trainers.predict_vector import polygon_paths
