@@ -261,3 +261,26 @@ def test_config_and_checkpoint_paths_spelt_with_a_tilde_are_read_from_the_home_f
     argv = ["validate", "--config=~/run.yaml", "--ckpt_path=~/fit.ckpt", "--trainer.limit_val_batches=1"]
     assert main(argv) == 0
     assert main(["validate", "-c", "~/run.yaml", "--ckpt_path", "~/fit.ckpt", "--trainer.limit_val_batches=1"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [("quickstart", "quickstart"), ("Quickstart", "quickstart"), ("quickstrat", "quickstart"),
+     ("run.yaml", "run.yaml")],
+    ids=["shipped name", "case", "typo", "yaml file"],
+)
+def test_a_config_given_without_the_config_option_says_how_to_give_it(
+    word: str, meant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `geotorch fit quickstart` (the word --config forgotten) said only "unrecognized arguments: quickstart".
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run.yaml").write_text("trainer:\n  max_epochs: 1\n")
+    assert main(["fit", word]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[0]
+    assert error == (f"geotorch fit: error: unrecognized arguments: {word}: a config is given with --config: "
+                     f"`geotorch fit --config {meant}`")
+
+
+def test_an_unrecognized_argument_like_no_config_gets_no_config_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fit", "--config", "quickstart", "everything"]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == "geotorch fit: error: unrecognized arguments: everything"

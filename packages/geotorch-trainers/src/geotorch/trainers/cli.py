@@ -17,7 +17,7 @@ from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCL
 
 from geotorch.trainers.cli_checkpoint import checkpoint_model
 from geotorch.trainers.cli_checks import check_names, checkpoint_in_home
-from geotorch.trainers.cli_errors import parse_error_line, with_key_meant
+from geotorch.trainers.cli_errors import parse_error_line, with_config_option, with_key_meant
 from geotorch.trainers.cli_limits import count_whole_batch_limits
 from geotorch.trainers.cli_names import torchgeo_task_names
 from geotorch.trainers.configs import resolve_config_arguments
@@ -76,7 +76,7 @@ class GeoTorchCLI(LightningCLI):
         A value of the wrong type, an option no class accepts (a typo in a config) and the like are
         reported as ``geotorch SUBCOMMAND: error: ...`` naming the option on one line
         (:func:`~geotorch.trainers.cli_errors.parse_error_line`), without the usage of the hundred
-        options around it; the exit status is 2.
+        options around it, and a config given without ``--config`` is told how to be given; the exit status is 2.
         """
         try:
             if isinstance(args, (dict, Namespace)):
@@ -86,6 +86,7 @@ class GeoTorchCLI(LightningCLI):
         except ArgumentError as error:
             command = " ".join(["geotorch", *[str(word) for word in self.arguments[:1]]])
             line = with_key_meant(parse_error_line(str(error)), self._accepted_keys())
+            line = with_config_option(line, command)
             print(f"{command}: error: {line}\n(`{command} --help` lists the options)", file=sys.stderr)
             raise SystemExit(2) from None
 

@@ -6,8 +6,12 @@ import difflib
 import importlib
 import inspect
 import re
+import shlex
 import textwrap
 from collections.abc import Iterable
+from pathlib import Path
+
+from geotorch.trainers.configs import SUFFIXES, nearest_config
 
 #: The first line of jsonargparse's error for a value no member of an ``X | None`` union accepts.
 _UNION = re.compile(r'^Parser key "(?P<key>[^"]+)":\n\s+Does not validate against any of the Union subtypes\n')
@@ -16,6 +20,8 @@ _NONE_ERROR = "Expected a <class 'NoneType'>"
 _UNKNOWN_KEY = re.compile(r"does not accept option '(?P<key>[^']+)'")
 _UNKNOWN_ARGUMENT = re.compile(r"Problem with given class_path '(?P<class_path>[^']+)': Option '(?P<key>[^']+)' "
                                r"is not accepted")
+#: How argparse begins its error for arguments no option takes (``geotorch fit quickstart``).
+_UNRECOGNIZED = "unrecognized arguments: "
 #: How argparse begins its error for required options not given.
 _REQUIRED = "the following arguments are required: "
 #: What each section a subcommand requires holds, as a newcomer's error names it.
@@ -101,3 +107,23 @@ def _init_arguments(class_path: str) -> list[str]:
         return []
     variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     return [parameter.name for parameter in parameters.values() if parameter.kind not in variadic]
+
+
+def with_config_option(line: str, command: str) -> str:
+    """``line`` saying how a config is given when an argument no option took is one (``geotorch fit quickstart``).
+
+    Args:
+        line: a parse error, as :func:`parse_error_line` gives it.
+        command: the command that failed (``geotorch fit``), repeated in the command the hint suggests.
+
+    Returns:
+        ``line`` with ``: a config is given with --config: `geotorch fit --config quickstart``` when an
+        unrecognized argument is a YAML file's name or (in any case, or spelt near) a shipped config's, else ``line``.
+    """
+    if not line.startswith(_UNRECOGNIZED):
+        return line
+    for word in line.removeprefix(_UNRECOGNIZED).split():
+        meant = word if Path(word).suffix in SUFFIXES else nearest_config(word)
+        if meant is not None:
+            return f"{line}: a config is given with --config: `{command} --config {shlex.quote(meant)}`"
+    return line
