@@ -304,3 +304,22 @@ def test_a_url_carrying_its_login_is_read_with_it(server: LocalHTTPServer) -> No
     # plain characters: OSError '...: request failed: [Errno -2] Name or service not known').
     remote = RasterDataset(paths=url, cache=False)
     assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+
+
+def test_a_bearer_token_read_with_its_newline_is_sent_as_gdal_sends_it_and_never_shown(
+    server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GDAL_HTTP_BEARER set from a token file read whole (its last line break kept): GDAL reads the file."""
+    local = _tile(server.root, "a.tif", 32631)
+    server.required_headers = {"Authorization": "Bearer t0kenSECRET"}
+    monkeypatch.setenv("GDAL_HTTP_AUTH", "BEARER")
+    monkeypatch.setenv("GDAL_HTTP_BEARER", "t0kenSECRET\n")
+    # Before: our HEAD failed with http.client's ValueError "Invalid header value b'Bearer t0kenSECRET\\n'", the
+    # token in every log of the error.
+    remote = RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    # A line break inside the token is named, the token not shown.
+    monkeypatch.setenv("GDAL_HTTP_BEARER", "t0ken\nSECRET")
+    with pytest.raises(ValueError, match="GDAL_HTTP_BEARER holds a line break") as raised:
+        RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert "SECRET" not in str(raised.value)

@@ -77,6 +77,9 @@ def gdal_headers() -> dict[str, str]:
 
     Returns:
         ``{"Authorization": "Bearer ...", ...}``; empty when none is configured.
+
+    Raises:
+        ValueError: if ``GDAL_HTTP_BEARER`` holds a line break inside it, naming it (not the token).
     """
     lines = header_lines()
     header_file = _config("GDAL_HTTP_HEADER_FILE")
@@ -88,8 +91,22 @@ def gdal_headers() -> dict[str, str]:
     if userpwd and scheme == "BASIC":
         headers["Authorization"] = "Basic " + base64.b64encode(userpwd.encode()).decode()
     elif bearer and scheme == "BEARER":
-        headers["Authorization"] = f"Bearer {bearer}"
+        headers["Authorization"] = f"Bearer {_one_line('GDAL_HTTP_BEARER', bearer)}"
     return headers
+
+
+def _one_line(option: str, value: str) -> str:
+    """``value`` of GDAL's ``option`` without the spaces and line breaks around it, as curl's request carries it.
+
+    A token read whole from a file keeps its last line break (``Path(...).read_text()``); curl's header ends there.
+
+    Raises:
+        ValueError: if a line break is left inside it, naming the option, not the value (a credential).
+    """
+    stripped = value.strip()
+    if "\r" in stripped or "\n" in stripped:
+        raise ValueError(f"{option} holds a line break inside it: give the token on one line")
+    return stripped
 
 
 def _auth_method() -> str:
