@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import copy
+from typing import Self, TypeVar
 
 import numpy as np
 import torch
@@ -94,6 +95,8 @@ class Sharded(DistributedSampler[Item]):
         self._shard = (rank, world_size)
         self.epoch = 0
         self._passes = 0
+        # The sampler whose ranks this one orders its passes with (None: itself; see every_rank).
+        self._ordered_with: Sharded[Item] | None = None
 
     @property
     def shard(self) -> tuple[int | None, int | None]:
@@ -137,13 +140,25 @@ class Sharded(DistributedSampler[Item]):
         self.epoch = as_count(epoch, "epoch", "set_epoch", minimum=0)
         self._passes = 0
 
+    def every_rank(self) -> Self:
+        """A copy whose passes yield every rank's queries (rank 0 of 1), ordered as this sampler's ranks order them.
+
+        A shuffle that ranks split comes from a seed they share (see :meth:`_shared_seed`): the copy shares it
+        whenever this sampler has several ranks (read when used), so that each rank can walk the whole pass
+        and take its part of it.
+        """
+        whole = copy.copy(self)
+        whole._shard = (0, 1)
+        whole._ordered_with = self._ordered_with or self
+        return whole
+
     def _shared_seed(self, seed: int, seeded: bool) -> int:
         """The seed of an order all ranks split: ``seed`` when given or alone, else 0.
 
         Unseeded, ``seed`` came from this process's torch default generator, which differs between
         ranks unless every rank seeded torch alike; 0 is shared, as torch's DistributedSampler's seed.
         """
-        return seed if seeded or self.world_size == 1 else 0
+        return seed if seeded or (self._ordered_with or self).world_size == 1 else 0
 
     def _pass_generator(self, seed: int, *, per_rank: bool) -> torch.Generator:
         """A generator for the next pass, seeded from ``seed``, the epoch, the passes since, and the rank if asked.

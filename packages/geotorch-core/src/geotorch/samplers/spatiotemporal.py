@@ -129,8 +129,7 @@ class SpatioTemporalSampler(GeoSampler):
         self._all_locations: SpatialSampler | None = None
         if spatial_sampler.strategy == "sequential":
             # A copy that yields every rank's locations: the pairs, not the locations, are split across ranks.
-            self._all_locations = copy.copy(spatial_sampler)
-            self._all_locations.rank, self._all_locations.world_size = 0, 1
+            self._all_locations = spatial_sampler.every_rank()
         self._total: int | None = None
 
     def set_epoch(self, epoch: int) -> None:
