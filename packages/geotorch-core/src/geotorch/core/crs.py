@@ -377,7 +377,8 @@ def _covering_bounds(
     along a straight edge (Web Mercator's x) does not move.
     """
     move = transformer(source, target)
-    if degrees <= 22.0:
+    if not degrees > 22.0:
+        # NaN too: a box of which the source expresses no place (an export's 'no coordinate' sentinel) has no size.
         return covering_bounds(move, left, bottom, right, top)
     steps = math.ceil(degrees)
     fine = covering_bounds(move, left, bottom, right, top, 2 * steps - 1)

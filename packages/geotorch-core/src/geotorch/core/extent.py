@@ -30,6 +30,9 @@ _FAR = 1e12
 
 Bounds = tuple[float, float, float, float]
 
+#: The bounds of a box of which no point is a place (every one :func:`_folded`: a tile wholly off a sinusoid's limb).
+_NOWHERE: Bounds = (math.inf, math.inf, math.inf, math.inf)
+
 
 def covering_bounds(
     transformer: Transformer, left: float, bottom: float, right: float, top: float, densify_pts: int = 21
@@ -60,13 +63,16 @@ def covering_bounds(
     """
     edges = transformer.transform_bounds(left, bottom, right, top, densify_pts=densify_pts)
     bounded = all(math.isfinite(value) and abs(value) < _FAR for value in edges)
-    if bounded and _holds(edges, *_expressed_points(transformer, left, bottom, right, top, _PROBE)):
-        return edges
-    xs, ys = _expressed_points(transformer, left, bottom, right, top, _GRID)
-    if xs.size == 0:
-        return edges
-    found = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
     if bounded:
+        xs, ys, folded = _expressed_points(transformer, left, bottom, right, top, _PROBE)
+        if not folded and _holds(edges, xs, ys):
+            return edges
+    xs, ys, folded = _expressed_points(transformer, left, bottom, right, top, _GRID)
+    if xs.size == 0:
+        return _NOWHERE if folded else edges
+    found = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+    # Edges through places PROJ answers for with another's coordinates (see _folded) bound nothing.
+    if bounded and not folded:
         found = (min(found[0], edges[0]), min(found[1], edges[1]), max(found[2], edges[2]), max(found[3], edges[3]))
     margin_x, margin_y = (found[2] - found[0]) / (_GRID - 1), (found[3] - found[1]) / (_GRID - 1)
     return found[0] - margin_x, found[1] - margin_y, found[2] + margin_x, found[3] + margin_y
@@ -101,12 +107,14 @@ def covering_lonlat(
     bounded = all(math.isfinite(value) for value in edges)
     if bounded and _span(edges, half) * 180.0 / half <= _BOWING:
         return edges
-    if bounded and _holds_lonlat(edges, *_expressed_points(transformer, left, bottom, right, top, _PROBE), half):
-        return _with_chords_pushed_out(transformer, (left, bottom, right, top), edges, half)
-    lons, lats = _expressed_points(transformer, left, bottom, right, top, _GRID)
-    if lons.size == 0:
-        return edges
     if bounded:
+        lons, lats, folded = _expressed_points(transformer, left, bottom, right, top, _PROBE)
+        if not folded and _holds_lonlat(edges, lons, lats, half):
+            return _with_chords_pushed_out(transformer, (left, bottom, right, top), edges, half)
+    lons, lats, folded = _expressed_points(transformer, left, bottom, right, top, _GRID)
+    if lons.size == 0:
+        return _NOWHERE if folded else edges
+    if bounded and not folded:
         # The edges' own extent too: the grid's points lie within a twentieth of them.
         lons = np.append(lons, [edges[0], edges[2]])
         lats = np.append(lats, [edges[1], edges[3]])
@@ -171,18 +179,22 @@ def _holds(bounds: Bounds, xs: NDArray[np.float64], ys: NDArray[np.float64]) -> 
 
 def _expressed_points(
     transformer: Transformer, left: float, bottom: float, right: float, top: float, count: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], bool]:
     """Target x and y of the ``count`` by ``count`` grid points of the box that the target expresses.
 
     With the points of the limb between grid points expressed and not: where the box leaves the target's domain.
+    And whether some grid point was :func:`_folded`: then the box's edges do not bound its places.
     """
     unit_x, unit_y = _unit_grid(count)
     grid_x, grid_y = left + (right - left) * unit_x, bottom + (top - bottom) * unit_y
     xs, ys = _transformed(transformer, grid_x, grid_y)
-    kept = _expressed(xs, ys)
+    projected = bool(transformer.source_crs is not None and transformer.source_crs.is_projected)
+    expressed = _expressed(xs, ys)
+    folded = expressed & _folded(transformer, projected, grid_x, grid_y, xs, ys)
+    kept = expressed & ~folded
     if kept.all():
         # The box lies wholly where the target is defined (every ordinary file): no limb to look for.
-        return xs.ravel(), ys.ravel()
+        return xs.ravel(), ys.ravel(), False
     limb_x, limb_y = [xs[kept]], [ys[kept]]
     for axis in (0, 1):
         inner, outer = (slice(None, -1), slice(1, None))
@@ -196,10 +208,10 @@ def _expressed_points(
         inside_y = np.where(start_in, grid_y[first][crossing], grid_y[second][crossing])
         outside_x = np.where(start_in, grid_x[second][crossing], grid_x[first][crossing])
         outside_y = np.where(start_in, grid_y[second][crossing], grid_y[first][crossing])
-        edge_x, edge_y = _limb(transformer, inside_x, inside_y, outside_x, outside_y)
+        edge_x, edge_y = _limb(transformer, projected, inside_x, inside_y, outside_x, outside_y)
         limb_x.append(edge_x)
         limb_y.append(edge_y)
-    return np.concatenate(limb_x), np.concatenate(limb_y)
+    return np.concatenate(limb_x), np.concatenate(limb_y), bool(folded.any())
 
 
 @functools.cache
@@ -212,15 +224,20 @@ def _unit_grid(count: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 
 def _limb(
     transformer: Transformer,
+    projected: bool,
     inside_x: NDArray[np.float64],
     inside_y: NDArray[np.float64],
     outside_x: NDArray[np.float64],
     outside_y: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Target x and y of the last expressed points on the segments from ``inside`` to ``outside`` (bisection)."""
+    """Target x and y of the last expressed points on the segments from ``inside`` to ``outside`` (bisection).
+
+    ``projected``: whether the source is projected, whose points may be :func:`_folded`.
+    """
 
     def expressed(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.bool_]:
-        return _expressed(*_transformed(transformer, xs, ys))
+        target_x, target_y = _transformed(transformer, xs, ys)
+        return _expressed(target_x, target_y) & ~_folded(transformer, projected, xs, ys, target_x, target_y)
 
     return _transformed(transformer, *last_holding(expressed, inside_x, inside_y, outside_x, outside_y, _BISECTIONS))
 
@@ -231,6 +248,29 @@ def _transformed(
     """``xs``, ``ys`` in the target, infinite where the target does not express them."""
     target_x, target_y = transformer.transform(xs, ys, errcheck=False)
     return np.asarray(target_x, dtype=np.float64), np.asarray(target_y, dtype=np.float64)
+
+
+def _folded(
+    transformer: Transformer,
+    projected: bool,
+    xs: NDArray[np.float64],
+    ys: NDArray[np.float64],
+    target_x: NDArray[np.float64],
+    target_y: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Where a projected source's points ``xs, ys`` come back from their target ``target_x, target_y`` elsewhere.
+
+    PROJ answers for a point off a sinusoidal's limb (a MODIS tile's corner past the Earth's edge, x -20,015 km at
+    10 N) with the longitude it would have, wrapped into a turn: 177.8 E, whose x is +19,523 km. Such a point is
+    no place, and the box's edges through it reach across the globe. A geographic source's points are places
+    wherever PROJ expresses them (a pole's longitude comes back as any): only a ``projected`` source is checked.
+    """
+    if not projected:
+        return np.zeros(np.shape(xs), dtype=bool)
+    with np.errstate(invalid="ignore", over="ignore"):
+        back_x, back_y = transformer.transform(target_x, target_y, direction="INVERSE", errcheck=False)
+        kept = np.isclose(back_x, xs, rtol=1e-6, atol=1.0) & np.isclose(back_y, ys, rtol=1e-6, atol=1.0)
+    return np.asarray(~kept, dtype=bool)
 
 
 def _expressed(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> NDArray[np.bool_]:
