@@ -24,6 +24,7 @@ from geotorch.core.progress import progress_bar
 from geotorch.core.raster_profile import RasterProfile
 from geotorch.core.remote import Location, RemotePath, open_raster
 from geotorch.core.sidecars import probed_alike, sidecars_by_file
+from geotorch.core.url_secrets import redacted
 
 #: Set to 0 to read every file's header at every construction.
 INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
@@ -148,7 +149,8 @@ def _read_profile(path: Location, sidecars: Sequence[str]) -> RasterProfile | st
 
 
 def _cache_file(key: str) -> Path:
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    # A URL signed anew (another signature) names the same objects: the same cache file.
+    digest = hashlib.sha256(redacted(key).encode()).hexdigest()[:32]
     return cache_home() / "index" / f"{digest}.json"
 
 
@@ -176,7 +178,9 @@ def _store(cache: Path, entries: dict[str, tuple[Stamp | None, RasterProfile | s
     """Write the cache atomically (each distinct CRS once); a cache that cannot be written is not kept."""
     crs_numbers: dict[str, int] = {}
     files: dict[str, Any] = {}
-    for path, (stamp, profile) in entries.items():
+    for shown, (stamp, profile) in entries.items():
+        # Files other users may read hold no credential; each object's stamp tells its version.
+        path = redacted(shown)
         if isinstance(profile, str):
             files[path] = [stamp, profile]
             continue
@@ -205,7 +209,10 @@ def read_profiles(paths: Sequence[Location], key: str) -> list[RasterProfile | s
     are opened and their headers read. Each folder is listed once to find the
     sidecars.
     The cache, one JSON file per ``key`` under ``$GEOTORCH_HOME/index``, is
-    rewritten atomically when anything was read, added or removed.
+    rewritten atomically when anything was read, added or removed. It names URLs
+    without the values of their credentials (:func:`geotorch.core.url_secrets.redacted`):
+    a URL signed anew is the same entry, its stamp (ETag, date, size) telling the
+    object's version; one without a stamp is read again.
 
     Args:
         paths: the files, in the order wanted.
@@ -222,7 +229,7 @@ def read_profiles(paths: Sequence[Location], key: str) -> list[RasterProfile | s
     results: list[RasterProfile | str | None] = []
     missing: list[int] = []
     for path, stamp in zip(paths, stamps, strict=True):
-        entry = stored.get(str(path))
+        entry = stored.get(redacted(str(path)))
         if entry is not None and stamp is not None and entry[0] == stamp:
             results.append(entry[1])
         else:
