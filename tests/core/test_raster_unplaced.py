@@ -93,3 +93,11 @@ def test_a_lone_file_the_datasets_crs_does_not_draw_is_refused_naming_it(tmp_pat
                         grid(130.0, -20.0, 1.0))
     with pytest.raises(ValueError, match=rf"{path}: its footprint .* cannot be expressed in"):
         RasterDataset(path, crs=GOES_EAST, res=3000.0)
+
+
+def test_a_crs_given_as_a_proj_string_is_named_by_it(tmp_path: Path) -> None:
+    # Messages named it 'unknown' (PROJ's name of a CRS built from a PROJ string).
+    path = write_raster(tmp_path / "australia.tif", np.ones((1, 10, 10), dtype=np.uint8), "EPSG:4326",
+                        grid(130.0, -20.0, 1.0))
+    with pytest.raises(ValueError, match=r"cannot be expressed in '\+proj=geos \+lon_0=-75 \+h=35786023 .*\+units=m'"):
+        RasterDataset(path, crs=GOES_EAST, res=3000.0)

@@ -214,9 +214,17 @@ def transformer(source: CRS, target: CRS) -> Transformer:
 
 
 def crs_name(crs: CRS) -> str:
-    """``crs`` for a message: its authority code (``EPSG:32633``), else its name, quoted."""
-    text = crs.to_string()
-    return text if len(text) <= 40 else repr(_parsed(crs).name)
+    """``crs`` for a message: its authority code (``EPSG:32633``), else its name, quoted.
+
+    A CRS given as a PROJ string has no name ('unknown'): its PROJ string, quoted, says which it is.
+    """
+    text = str(crs.to_string())
+    if len(text) <= 40:
+        return text
+    name = str(_parsed(crs).name)
+    if name in ("", "unknown"):
+        return repr(crs.to_proj4().replace(" +no_defs=True", ""))
+    return repr(name)
 
 
 def transform_bounds(
