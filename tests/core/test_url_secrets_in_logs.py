@@ -53,3 +53,21 @@ def test_records_of_other_loggers_are_left_as_they_are(caplog: pytest.LogCapture
         ("rasterio._env", "GET http://host/a.tif?X-Amz-Signature=... (1)"),
         ("urllib3.connectionpool", f"GET {url} (2)"),
     ]
+
+
+def test_an_exception_logged_on_rasterios_loggers_is_shown_without_credentials(
+    http_server: LocalHTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before: the record's message was redacted, its exception not: caplog.text (as every handler's formatter)
+    # ended with "rasterio.errors.RasterioIOError: '/vsicurl/http://.../junk.tif?...SECRET5EC...' not recognized ...".
+    (http_server.root / "junk.tif").write_bytes(b"not a raster" * 100)
+    url = "/vsicurl/" + http_server.url("junk.tif") + SIGNED
+    caplog.set_level(logging.DEBUG)
+    try:
+        rasterio.open(url)
+    except rasterio.errors.RasterioIOError:
+        logging.getLogger("rasterio._env").exception("opening %s failed", url)
+    (record,) = [record for record in caplog.records if record.getMessage().startswith("opening")]
+    assert "RasterioIOError: '/vsicurl/" + http_server.url("junk.tif") + "?X-Amz-Algorithm=" in caplog.text
+    assert not [secret for secret in SECRETS if secret in caplog.text], caplog.text
+    assert record.exc_info is None  # handlers rendering the exception themselves see the redacted text alone

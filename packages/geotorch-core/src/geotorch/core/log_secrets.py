@@ -41,9 +41,11 @@ RASTERIO_LOGGERS = (
 class RedactingFilter(logging.Filter):
     """Rewrites a record's message as :func:`~geotorch.core.redacted` shows it; drops no record.
 
-    Only a record whose message quotes a credential changes: its ``msg`` becomes the message, redacted, and
-    its ``args`` empty, so that every handler (and ``caplog``) shows the redacted text. Level, logger name,
-    source line and exception are kept.
+    Only a record whose message or exception quotes a credential changes: its ``msg`` becomes the message,
+    redacted, and its ``args`` empty; an exception's traceback (``exc_info``, as ``logger.exception`` gives it)
+    becomes ``exc_text``, formatted as :class:`logging.Formatter` formats it and redacted, and ``exc_info`` None,
+    so that every handler (and ``caplog``) shows the redacted text, and none renders the exception itself.
+    Level, logger name and source line are kept.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -60,7 +62,15 @@ class RedactingFilter(logging.Filter):
         shown = redacted(message)
         if shown != message:
             record.msg, record.args = shown, ()
+        # A formatter formats the exception once and keeps it on the record (exc_text): left to it unless redacted.
+        text = record.exc_text or (_FORMATTER.formatException(record.exc_info) if record.exc_info else "")
+        if redacted(text) != text:
+            record.exc_text, record.exc_info = redacted(text), None
         return True
+
+
+#: Formats an exception's traceback as every handler's default formatter does.
+_FORMATTER = logging.Formatter()
 
 
 #: The one filter given to the loggers (giving it twice is a no-op: ``Logger.addFilter`` keeps one of each).
