@@ -219,7 +219,11 @@ class RasterDataset(SceneFiles, GeoDataset):
                 by no operation (an engineering, local, CRS: naming the file), a band name is unknown, a
                 file name has a bad date, or a file holds complex pixels; with ``time_series``, if
                 ``filename_regex`` has no ``date`` (or ``start`` and ``stop``) group, a file's name
-                holds no date, or files differ in band count (naming them).
+                holds no date, or files differ in band count (naming them); if every file lies at no place
+                on the Earth (wholly past a pole, at an export's 1e30 m sentinel) or at none ``crs`` draws (the
+                far side of the Earth from a geostationary view), naming the first. Where other files remain,
+                such a file is skipped with a UserWarning naming it and why, as TorchGeo skips files it cannot
+                open (see :func:`geotorch.core.scenes.records_at_places`).
         """
         self.paths: Sequence[Location] = as_locations(paths, root, type(self).__name__)
         self.transforms = transforms
