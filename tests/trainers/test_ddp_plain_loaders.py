@@ -14,6 +14,7 @@ from tests.datasets.fakes.geo import write_raster
 from tests.trainers.ddp_ranks import run_two_ranks
 
 SCRIPT = Path(__file__).with_name("ddp_plain_loaders_run.py")
+SHUFFLED_CHIPS_SCRIPT = Path(__file__).with_name("ddp_shuffled_chips_run.py")
 
 
 @pytest.mark.slow
@@ -37,3 +38,13 @@ def test_every_geo_sampler_is_a_distributed_sampler_of_its_rank(tmp_path: Path) 
     for sampler in samplers:
         assert isinstance(sampler, DistributedSampler)
         assert (sampler.rank, sampler.world_size, sampler.num_replicas) == (1, 3, 3)
+
+
+@pytest.mark.slow
+def test_unseeded_ranks_train_on_every_pair_of_shuffled_chips_over_time_each_epoch(tmp_path: Path) -> None:
+    first, second = run_two_ranks(SHUFFLED_CHIPS_SCRIPT, tmp_path, timeout=90)
+    assert [len(epoch) for epoch in first] == [len(epoch) for epoch in second] == [6, 6]  # 11 pairs, padded to 12
+    for mine, theirs in zip(first, second, strict=True):
+        # Before: each rank walked the chips in an order of its own torch seed and took every other pair of it:
+        # 8 distinct pairs of the 11 in each epoch, some trained on twice and 3 never.
+        assert len({tuple(pair) for pair in mine + theirs}) == 11
