@@ -323,3 +323,24 @@ def test_a_bearer_token_read_with_its_newline_is_sent_as_gdal_sends_it_and_never
     with pytest.raises(ValueError, match="GDAL_HTTP_BEARER holds a line break") as raised:
         RasterDataset(paths=server.url("a.tif"), cache=False)
     assert "SECRET" not in str(raised.value)
+
+
+def test_a_file_of_headers_is_sent_as_gdal_sends_it_and_one_missing_is_named(
+    server: LocalHTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GDAL_HTTP_HEADER_FILE: one header a line (CRLF or LF), every request carries them, as GDAL's do."""
+    local = _tile(server.root, "a.tif", 32631)
+    server.validators = True
+    server.required_headers = {"Authorization": "Bearer t0ken", "X-Team": "geo"}
+    headers = tmp_path / "headers.txt"
+    headers.write_bytes(b"Authorization: Bearer t0ken\r\nX-Team: geo\n")
+    monkeypatch.setenv("GDAL_HTTP_HEADER_FILE", str(headers))
+    remote = RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert torch.equal(remote[remote.bounds]["image"], RasterDataset(paths=local)[remote.bounds]["image"])
+    # Before: OSError '<url>: request failed: [Errno 2] No such file or directory: ...' after 4 attempts and 3.5 s of
+    # waits, as though the server had failed.
+    monkeypatch.setenv("GDAL_HTTP_HEADER_FILE", str(tmp_path / "gone.txt"))
+    start = time.monotonic()
+    with pytest.raises(ValueError, match=r"GDAL_HTTP_HEADER_FILE names .*gone\.txt, which cannot be read \(No such"):
+        RasterDataset(paths=server.url("a.tif"), cache=False)
+    assert time.monotonic() - start < 1

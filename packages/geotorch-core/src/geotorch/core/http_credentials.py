@@ -79,12 +79,13 @@ def gdal_headers() -> dict[str, str]:
         ``{"Authorization": "Bearer ...", ...}``; empty when none is configured.
 
     Raises:
-        ValueError: if ``GDAL_HTTP_BEARER`` holds a line break inside it, naming it (not the token).
+        ValueError: if ``GDAL_HTTP_BEARER`` holds a line break inside it, naming it (not the token); if the file
+            ``GDAL_HTTP_HEADER_FILE`` names cannot be read, naming it.
     """
     lines = header_lines()
     header_file = _config("GDAL_HTTP_HEADER_FILE")
     if header_file:
-        lines += Path(header_file).expanduser().read_text(encoding="utf-8").splitlines()
+        lines += _header_file_lines(header_file)
     headers = {name.strip(): value.strip() for name, _, value in (line.partition(":") for line in lines) if value}
     scheme = _auth_method()
     userpwd, bearer = _config("GDAL_HTTP_USERPWD"), _config("GDAL_HTTP_BEARER")
@@ -107,6 +108,23 @@ def _one_line(option: str, value: str) -> str:
     if "\r" in stripped or "\n" in stripped:
         raise ValueError(f"{option} holds a line break inside it: give the token on one line")
     return stripped
+
+
+def _header_file_lines(header_file: str) -> list[str]:
+    """The lines of the file ``GDAL_HTTP_HEADER_FILE`` names.
+
+    Raises:
+        ValueError: if it cannot be read, naming the option, the file and why (a configuration fault, not the
+            server's: no request is retried for it).
+    """
+    path = Path(header_file).expanduser()
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise ValueError(
+            f"GDAL_HTTP_HEADER_FILE names {path}, which cannot be read ({error.strerror or error}): give the file "
+            "of the headers GDAL sends with its HTTP requests, one 'Name: value' a line, or unset it"
+        ) from None
 
 
 def _auth_method() -> str:
