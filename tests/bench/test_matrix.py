@@ -120,3 +120,23 @@ def test_a_reduced_design_keeps_the_named_cells_at_the_given_workers(bench: dict
         matrix.select_cells(cells, ["b7-nope"], None)
     with pytest.raises(SystemExit, match="no cell"):
         matrix.select_cells(cells, ["b3-uint8-t512-lzw"], [4])
+
+
+def test_the_grid_scenario_lays_its_grid_again_until_a_run_has_all_its_batches(
+    bench: dict[str, ModuleType], tmp_path: Path
+) -> None:
+    pytest.importorskip("rasterio")
+    import scenarios
+
+    from geotorch.samplers import GridGeoSampler
+
+    folder = bench["matrix_data"].write_cell(tmp_path, bench["matrix_design"].BASE, size=320)
+    dataset = scenarios.build("geotorch", folder, "b")
+    one_pass = list(GridGeoSampler(dataset, size=scenarios.PATCH, stride=scenarios.PATCH))
+    # 4 workers: 4 warm-up batches and 16 timed ones, far more windows than one pass of the grid holds.
+    batches = 20
+    assert len(one_pass) < batches * scenarios.BATCH
+    windows = list(scenarios.loader("geotorch", dataset, "b", 4, batches, 0).sampler)
+    assert len(windows) >= batches * scenarios.BATCH
+    passes = -(-len(windows) // len(one_pass))
+    assert windows == one_pass * passes, "whole passes of the same grid, in its order"
