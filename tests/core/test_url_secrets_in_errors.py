@@ -186,6 +186,31 @@ def test_gdals_warnings_of_a_vector_file_whose_server_is_down_quote_no_credentia
     assert not [message for message in said if any(secret in message for secret in SECRETS)], said
 
 
+class _CountedWrong(VectorDataset):
+    """A subclass whose labels_of gives one label too many."""
+
+    def labels_of(self, values: np.ndarray) -> np.ndarray:
+        return np.zeros(len(values) + 1, dtype=np.int64)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("fault", ["text-label", "labels-of-count"])
+@pytest.mark.parametrize("password", [False, True], ids=["signed", "password"])
+def test_a_remote_vector_files_labels_refused_name_it_without_credentials(
+    real_data: Path, server: LocalHTTPServer, fault: str, password: bool
+) -> None:
+    # Before: LabelValueError "feature 0: label value '0:0' has type str, not an integer class id ('id' of
+    # http://.../rmnp.geojson?...&X-Amz-Signature=SECRET5EC&...)", and ValueError "_CountedWrong.labels_of returned 2
+    # labels for the 1 features of http://...SECRET5EC...; it must return one per feature".
+    (server.root / "rmnp.geojson").write_bytes((real_data / "rmnp.geojson").read_bytes())
+    url = with_password(server.url("rmnp.geojson")) if password else server.url("rmnp.geojson") + SIGNED
+    kind = VectorDataset if fault == "text-label" else _CountedWrong
+    dataset = kind(url, crs="EPSG:32613", res=100, label_name="id")
+    with pytest.raises(ValueError, match=r"label value|labels_of returned") as raised:
+        dataset[dataset.bounds]
+    assert_named_without_secrets(raised.value, server.url("rmnp.geojson"))
+
+
 @pytest.mark.parametrize(
     ("given", "named"),
     [

@@ -288,11 +288,12 @@ class VectorDataset(GeoDataset):
             labels = class_ids(self.labels_of(values))
         except LabelValueError as error:
             fid = int(fids[error.position]) if error.position < len(fids) else error.position
-            raise LabelValueError(fid, error.value, f"{error.reason} ({self.label_name!r} of {path})") from None
+            reason = f"{error.reason} ({self.label_name!r} of {redacted(path)})"
+            raise LabelValueError(fid, error.value, reason) from None
         if labels.shape != (len(fids),):
             raise ValueError(
                 f"{type(self).__name__}.labels_of returned {labels.shape[0]} labels for the "
-                f"{len(fids)} features of {path}; it must return one per feature"
+                f"{len(fids)} features of {redacted(path)}; it must return one per feature"
             )
         return labels
 
