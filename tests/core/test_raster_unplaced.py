@@ -11,6 +11,7 @@ import pytest
 
 from geotorch.core import RasterDataset
 from geotorch.samplers import GridGeoSampler
+from tests.conftest import LocalHTTPServer
 from tests.core.rasters import grid, write_raster
 
 #: Files at no place on the Earth in their own CRS: latitudes past the north or south pole, an export's
@@ -22,6 +23,9 @@ NOWHERE = [
     ("EPSG:32633", grid(1e8, 1e8, 1e6)),
 ]
 IDS = ["past-the-north-pole", "past-the-south-pole", "sentinel-1e30", "utm-1e8-m"]
+
+#: A presigned S3 URL's query: neither credential may reach a message.
+SIGNED = "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=SECRET5EC&X-Amz-Credential=AKIASECRET%2F20261203"
 
 #: GOES-East's full disk: Australia lies on the far side of the Earth, which it does not draw.
 GOES_EAST = "+proj=geos +h=35786023 +lon_0=-75 +sweep=x +datum=WGS84 +units=m"
@@ -101,3 +105,17 @@ def test_a_crs_given_as_a_proj_string_is_named_by_it(tmp_path: Path) -> None:
                         grid(130.0, -20.0, 1.0))
     with pytest.raises(ValueError, match=r"cannot be expressed in '\+proj=geos \+lon_0=-75 \+h=35786023 .*\+units=m'"):
         RasterDataset(path, crs=GOES_EAST, res=3000.0)
+
+
+def test_a_signed_url_the_datasets_crs_does_not_draw_is_named_without_its_credentials(
+    http_server: LocalHTTPServer,
+) -> None:
+    # The ValueError quoted the URL whole: 'cannot index http://.../australia.tif?...X-Amz-Signature=SECRET5EC...'.
+    http_server.ranges = True
+    write_raster(http_server.root / "australia.tif", np.ones((1, 10, 10), dtype=np.uint8), "EPSG:4326",
+                 grid(130.0, -20.0, 1.0))
+    url = http_server.url("australia.tif") + SIGNED
+    with pytest.raises(ValueError, match=r"australia\.tif\?.*: its footprint .* cannot be expressed in") as raised:
+        RasterDataset(url, crs=GOES_EAST, res=3000.0)
+    assert "SECRET5EC" not in str(raised.value)
+    assert "AKIASECRET" not in str(raised.value)

@@ -101,8 +101,8 @@ class UnexpressedFootprint(ValueError):
     """
 
     def __init__(self, item: Any, reason: str) -> None:
-        """Say that ``item`` cannot be indexed, and why."""
-        super().__init__(f"cannot index {item}: {reason}")
+        """Say that ``item`` cannot be indexed, and why (a URL without the values of its credentials)."""
+        super().__init__(redacted(f"cannot index {item}: {reason}"))
         self.item = item
         self.reason = reason
 
@@ -135,7 +135,7 @@ def footprint_boxes(footprint: Footprint, crs: CRS, wrap: bool = True) -> list[t
         # Two CRSs PROJ does not relate are the dataset's mistake, which no file of the other CRS escapes.
         transformer(footprint.crs, crs)
     except ProjError as error:
-        raise ValueError(f"cannot index {footprint.item}: {unexpressed}: {error}") from error
+        raise ValueError(redacted(f"cannot index {footprint.item}: {unexpressed}: {error}")) from error
     try:
         boxes = transform_boxes(footprint.crs, crs, minx, miny, maxx, maxy, wrap=wrap)
     except ProjError as error:
