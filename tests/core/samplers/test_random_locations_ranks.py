@@ -28,14 +28,14 @@ Make = Callable[..., SpatioTemporalSampler]
 #: Random 4 px patches (10 a pass over all ranks) over the windows there: every window (sequential), or one at
 #: random, with locations holding none (the east tile, under a toi of the first date alone).
 MAKERS: dict[str, Make] = {
-    "random@sequential-timestamps": lambda d, seed, even=True, **ranks: RandomGeoSampler(
-        d, 4, length=10, generator=seed, **ranks
+    "random@sequential-timestamps": lambda d, seed, even=True, length=10, **ranks: RandomGeoSampler(
+        d, 4, length=length, generator=seed, **ranks
     ) @ SequentialTimestampSampler(d, even=even, **ranks),
-    "random@sequential-timedeltas": lambda d, seed, even=True, **ranks: RandomGeoSampler(
-        d, 4, length=10, generator=seed, **ranks
+    "random@sequential-timedeltas": lambda d, seed, even=True, length=10, **ranks: RandomGeoSampler(
+        d, 4, length=length, generator=seed, **ranks
     ) @ SequentialTimedeltaSampler(d, delta=pd.Timedelta(days=30), even=even, **ranks),
-    "random@random-timestamps-in-a-toi": lambda d, seed, even=True, **ranks: RandomGeoSampler(
-        d, 4, length=10, generator=seed, **ranks
+    "random@random-timestamps-in-a-toi": lambda d, seed, even=True, length=10, **ranks: RandomGeoSampler(
+        d, 4, length=length, generator=seed, **ranks
     ) @ RandomTimestampSampler(d, toi=FIRST_DAY, generator=seed, even=even, **ranks),
 }  # fmt: skip
 
@@ -61,9 +61,9 @@ def windows_of_each_location(sampler: SpatioTemporalSampler) -> int:
 def test_ranks_of_random_locations_over_time_yield_one_length_whatever_their_seeds(
     pair_series: Tiles, kind: str, world_size: int
 ) -> None:
-    # The share of a reference pass: all ranks' 10 locations, drawn from seed 0 at epoch 0.
-    reference = MAKERS[kind](pair_series, seed=0)
-    share = -(-len(reference) // world_size)
+    # The share of a reference pass: all ranks' 10 locations, counted over 64 drawn from seed 0 at epoch 0.
+    reference = -(-len(MAKERS[kind](pair_series, seed=0, length=64)) * 10 // 64)
+    share = -(-reference // world_size)
     for rank in range(world_size):
         # Each rank its own seed, as ranks whose torch generators nobody seeded alike draw.
         sampler = MAKERS[kind](pair_series, seed=10 + rank, rank=rank, world_size=world_size)
@@ -90,3 +90,21 @@ def test_one_process_and_uneven_ranks_pair_each_location_with_its_windows_as_bef
         exact = MAKERS[kind](pair_series, seed=3, even=False, rank=rank, world_size=2)
         assert not exact.even
         assert len(exact) == windows_of_each_location(exact) == len(list(exact))
+
+
+@pytest.mark.parametrize("world_size", [2, 3])
+def test_a_short_pass_gets_a_share_where_seed_0s_first_places_hold_no_window(tmp_path: Path, world_size: int) -> None:
+    # The east tile alone holds the toi's date; seed 0's first place lies on the west tile.
+    series = write_series(
+        tmp_path / "series", UTM, [(("west", 0, 0, 8, 4), DATES[:2]), (("east", 8, 0, 4, 4), DATES[5:])]
+    )
+    new_year = (datetime(2021, 1, 1, tzinfo=UTC), datetime(2021, 1, 1, 23, tzinfo=UTC))
+    for rank in range(world_size):
+        sampler = RandomGeoSampler(series, 4, length=1, generator=rank, rank=rank, world_size=world_size) @ (
+            RandomTimestampSampler(series, toi=new_year, rank=rank, world_size=world_size)
+        )
+        queries = list(sampler)
+        # Before: a reference of the pass's one place, seed 0's, on the west tile: 0 queries on every rank, and
+        # DDP training went on without a step.
+        assert len(sampler) == len(queries) == 1
+        assert series[queries[0]]["image"].min() == 106  # the east tile's (tile 1) date 6

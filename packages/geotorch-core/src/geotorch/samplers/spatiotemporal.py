@@ -19,6 +19,9 @@ STRATEGIES = ("random", "sequential")
 #: The seed of the reference pass whose queries random locations' ranks share (see SpatioTemporalSampler).
 REFERENCE_SEED = 0
 
+#: The fewest random locations the reference pass counts windows at; a shorter pass's count is scaled down.
+REFERENCE_PLACES = 64
+
 
 class SpatioTemporalSampler(GeoSampler):
     """Patches over time windows: where from a spatial sampler, when from a temporal one.
@@ -66,8 +69,9 @@ class SpatioTemporalSampler(GeoSampler):
     is even (its default), every rank yields ``ceil(reference /
     world_size)`` queries, ``reference`` being the queries of a pass of all
     ``length`` locations as a RandomGeoSampler of ``generator=0`` draws
-    them at epoch 0 (counted once, the same on every rank whatever their
-    seeds): a rank takes its locations' queries in turn, its last
+    them at epoch 0 (counted once, over at least 64 locations for a shorter
+    pass, scaled to it and rounded up: the same on every rank whatever
+    their seeds): a rank takes its locations' queries in turn, its last
     location's windows cut short where the share is full, and draws further
     locations where its own hold fewer queries, so that DDP ranks training
     on them take the same steps; with ``even=False`` on the temporal
@@ -227,17 +231,20 @@ class SpatioTemporalSampler(GeoSampler):
     def _random_share(self) -> int:
         """Queries every rank of a random spatial sampler yields: ``ceil(reference / world_size)``.
 
-        ``reference`` counts the queries of one pass of all ranks' locations drawn at epoch 0 as a
-        RandomGeoSampler given ``generator=0`` draws them, so every rank counts the same whatever its own seed;
-        it is counted once.
+        ``reference`` is the queries a pass of all ranks' ``length`` locations holds, counted over at least
+        :data:`REFERENCE_PLACES` locations drawn at epoch 0 as a RandomGeoSampler given ``generator=0`` draws
+        them (scaled to ``length``, rounded up), so every rank counts the same whatever its own seed, and a
+        short pass is not given none because its few reference places hold no window; it is counted once.
         """
         if self._total is None:
-            reference = copy.copy(self.spatial_sampler)
-            reference.rank, reference.world_size = 0, 1
+            reference = self.spatial_sampler.every_rank()
+            places = len(reference)
             if isinstance(reference, RandomGeoSampler):
                 reference.seed = draw_seed(REFERENCE_SEED)
+                reference.length = max(reference.length, REFERENCE_PLACES)
             reference.set_epoch(0)
-            self._total = sum(self._windows_at(location)[1] for location in reference)
+            found = sum(self._windows_at(location)[1] for location in reference)
+            self._total = -(-found * places // len(reference))
         return -(-self._total // self.world_size)
 
     def __len__(self) -> int:
