@@ -186,6 +186,19 @@ def test_gdals_warnings_of_a_vector_file_whose_server_is_down_quote_no_credentia
     assert not [message for message in said if any(secret in message for secret in SECRETS)], said
 
 
+@pytest.mark.parametrize("kind", [RasterDataset, VectorDataset])
+@pytest.mark.parametrize(
+    "given",
+    ["ftp://reader:PWSECRET@127.0.0.1/a.tif", "ftp://127.0.0.1/a.tif?token=SECRET5EC"],
+    ids=["password", "token"],
+)
+def test_a_url_of_a_scheme_not_read_is_named_without_credentials(kind: type, given: str) -> None:
+    # Before: ValueError "ftp://reader:PWSECRET@127.0.0.1/a.tif: unsupported URL scheme 'ftp'; use one of az, gs, ...".
+    with pytest.raises(ValueError, match="unsupported URL scheme 'ftp'") as raised:
+        kind(paths=given)
+    assert_named_without_secrets(raised.value, "ftp://127.0.0.1/a.tif")
+
+
 class _CountedWrong(VectorDataset):
     """A subclass whose labels_of gives one label too many."""
 

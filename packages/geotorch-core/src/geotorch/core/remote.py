@@ -32,6 +32,7 @@ from rasterio.io import DatasetReader
 from geotorch.core.errors import RasterReadError, gdal_reason, shown_cause
 from geotorch.core.http_headers import file_headers
 from geotorch.core.log_secrets import redact_rasterio_logs
+from geotorch.core.url_secrets import redacted
 
 # Every GeoTorch module that reads rasters imports this one, which hands GDAL its URLs: GDAL words its errors
 # and debug messages about them with the query, signature and all, and rasterio logs them so (INFO, DEBUG).
@@ -112,7 +113,8 @@ def gdal_path(path: str) -> str:
     HTTP URLs, given or behind ``/vsicurl/``, go through :func:`request_url`.
 
     Raises:
-        ValueError: for a URL scheme GDAL is not given here (e.g. ``ftp://``), naming it.
+        ValueError: for a URL scheme GDAL is not given here (e.g. ``ftp://``), naming it (the URL shown without
+            the values of its credentials: :func:`geotorch.core.url_secrets.redacted`).
     """
     if path.startswith("/vsicurl/http"):
         return "/vsicurl/" + request_url(path.removeprefix("/vsicurl/"))
@@ -121,7 +123,8 @@ def gdal_path(path: str) -> str:
         return path
     name = scheme[1].lower()
     if name not in SCHEMES:
-        raise ValueError(f"{path}: unsupported URL scheme {name!r}; use one of {', '.join(sorted(SCHEMES))}")
+        shown = redacted(path)  # a URL's login or token reaches no message
+        raise ValueError(f"{shown}: unsupported URL scheme {name!r}; use one of {', '.join(sorted(SCHEMES))}")
     prefix = SCHEMES[name]
     return prefix + request_url(path) if prefix == "/vsicurl/" else prefix + path[scheme.end() :]
 
