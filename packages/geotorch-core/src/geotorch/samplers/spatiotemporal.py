@@ -51,32 +51,32 @@ class SpatioTemporalSampler(GeoSampler):
     drawing them (the pass then draws the same ones); on even ranks it is
     their share (see Ranks).
 
-    Ranks: they come from the spatial sampler (the temporal sampler must agree).
-    With a sequential spatial sampler, the (location, window) pairs of a pass
-    are split one by one. When both samplers are even (``even=True``, their
-    default) every rank yields ``ceil(pairs / world_size)`` pairs, a short
-    rank repeating one pair of another (with a random temporal sampler, one
-    location of another with a new window), as torch's DistributedSampler
-    pads a pass, so that DDP ranks training on them take the same steps;
-    when either was given ``even=False`` (or the spatial sampler has no
-    ``even``), each pair is visited once over all ranks, rank lengths
-    differing by at most one: for validation, testing and prediction, give
-    the spatial sampler ``even=False``. With a random one, each rank pairs its own
-    locations (drawn from its own stream). Alone, a pass yields the queries
-    of the spatial sampler's ``length`` locations: one each with a random
-    temporal sampler, every window there with a sequential one, none where
-    a location holds no window. On several ranks, when the temporal sampler
-    is even (its default), every rank yields ``ceil(reference /
-    world_size)`` queries, ``reference`` being the queries of a pass of all
-    ``length`` locations as a RandomGeoSampler of ``generator=0`` draws
-    them at epoch 0 (counted once, over at least 64 locations for a shorter
-    pass, scaled to it and rounded up: the same on every rank whatever
-    their seeds): a rank takes its locations' queries in turn, its last
-    location's windows cut short where the share is full, and draws further
-    locations where its own hold fewer queries, so that DDP ranks training
-    on them take the same steps; with ``even=False`` on the temporal
-    sampler, rank lengths follow the windows at their locations. Random windows come from the temporal sampler's
-    seed, the epoch (:meth:`set_epoch`) and the rank.
+    Ranks: they come from the spatial sampler (the temporal sampler must
+    agree). With a sequential spatial sampler, the (location, window) pairs of
+    a pass are split one by one. When both samplers are even (``even=True``,
+    their default) every rank yields ``ceil(pairs / world_size)`` pairs, a
+    short rank repeating one pair of another (with a random temporal sampler,
+    one location of another with a new window), as torch's DistributedSampler
+    pads a pass, so that DDP ranks training on them take the same steps; when
+    either was given ``even=False`` (or the spatial sampler has no ``even``),
+    each pair is visited once over all ranks, rank lengths differing by at
+    most one: for validation, testing and prediction, give the spatial sampler
+    ``even=False``. With a random spatial sampler, each rank pairs its own
+    locations (drawn from its own stream). Alone, a pass yields the queries of
+    the spatial sampler's ``length`` locations: one each with a random
+    temporal sampler, every window there with a sequential one, none where a
+    location holds no window. On several ranks, when the temporal sampler is
+    even (its default), every rank yields ``ceil(reference / world_size)``
+    queries, ``reference`` being the queries of a pass of all ``length``
+    locations as a RandomGeoSampler of ``generator=0`` draws them at epoch 0
+    (counted once, over at least 64 locations for a shorter pass, scaled to it
+    and rounded up: the same on every rank whatever their seeds): a rank takes
+    its locations' queries in turn, its last location's windows cut short
+    where the share is full, and draws further locations where its own hold
+    fewer queries, so that DDP ranks training on them take the same steps;
+    with ``even=False`` on the temporal sampler, rank lengths follow the
+    windows at their locations. Random windows come from the temporal
+    sampler's seed, the epoch (:meth:`set_epoch`) and the rank.
 
     Attributes:
         spatial_sampler: where.
