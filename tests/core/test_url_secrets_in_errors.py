@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 import warnings
@@ -197,6 +198,40 @@ def test_a_url_of_a_scheme_not_read_is_named_without_credentials(kind: type, giv
     with pytest.raises(ValueError, match="unsupported URL scheme 'ftp'") as raised:
         kind(paths=given)
     assert_named_without_secrets(raised.value, "ftp://127.0.0.1/a.tif")
+
+
+class _Bands(RasterDataset):
+    """A product of one file per band, ``<scene>_B1.tif``; a name without a band is no band's file."""
+
+    filename_glob = "*.tif"
+    filename_regex = r"^(?P<scene>[a-z]+)(_(?P<band>B\d))?\.tif$"
+    separate_files = True
+    all_bands = ("B1", "B2")
+
+
+class _BandsRefused(_Bands):
+    """A product whose band_files finds a scene's band missing, as its docstring invites."""
+
+    def band_files(self, path: str) -> list[str]:
+        raise FileNotFoundError(f"{path}: the scene has no file of band B2")
+
+
+@pytest.mark.parametrize("fault", ["no-band", "band-files-refused"])
+def test_a_remote_scene_skipped_is_named_without_credentials(server: LocalHTTPServer, fault: str) -> None:
+    # Before: UserWarning "_Bands: skipping http://.../a.tif?...&X-Amz-Signature=SECRET5EC&...: its name holds no band
+    # ..." and "_BandsRefused: skipping the scene of http://.../a_B1.tif?...SECRET5EC...: http://...SECRET5EC...: the
+    # scene has no file of band B2".
+    write_raster(server.root / "a_B1.tif", random_bands((1, 8, 8), dtype="uint8"), 32631, grid(5e5, 6e6))
+    names = ["a_B1.tif", "a.tif"] if fault == "no-band" else ["a_B1.tif"]
+    kind = _Bands if fault == "no-band" else _BandsRefused
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with contextlib.suppress(DatasetNotFoundError):
+            kind(paths=[server.url(name) + SIGNED for name in names], bands=["B1"], cache=False)
+    said = [str(warning.message) for warning in caught if "skipping" in str(warning.message)]
+    assert said
+    for message in said:
+        assert_named_without_secrets(RuntimeError(message), server.url(names[-1]))
 
 
 class _CountedWrong(VectorDataset):

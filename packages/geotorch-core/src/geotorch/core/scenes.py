@@ -251,7 +251,7 @@ class SceneFiles(SeriesFiles):
             band = match.groupdict().get("band")
             if band is None:
                 warnings.warn(
-                    f"{type(self).__name__}: skipping {path}: its name holds no band (filename_regex's "
+                    f"{type(self).__name__}: skipping {redacted(str(path))}: its name holds no band (filename_regex's "
                     f"band group) and separate_files=True reads each band from its own file",
                     stacklevel=5,
                 )
@@ -279,7 +279,8 @@ class SceneFiles(SeriesFiles):
                 self._scene_bands[str(path)] = band_paths
             if missing is not None:
                 self._incomplete_scenes.append(f"{path}: {missing}")
-                warnings.warn(f"{type(self).__name__}: skipping the scene of {path}: {missing}", stacklevel=5)
+                skipped = redacted(f"{type(self).__name__}: skipping the scene of {path}: {missing}")
+                warnings.warn(skipped, stacklevel=5)
                 continue
             chosen.append((path, match))
         return chosen
