@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import traceback
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,7 @@ import torch
 from geotorch.core import BoundingBox
 from geotorch.core.cli import main
 from geotorch.datasets import STACDataset
+from geotorch.datasets.stac_index import build_stac_index
 from tests.datasets.fakes.stac import FakeItem, item_records
 
 ITEMS = [
@@ -223,3 +225,17 @@ def test_an_unreachable_or_failing_api_is_named(api: str, tmp_path: Path, capsys
     assert main(["stac", "index", missing, str(output)]) == 1
     assert f"the STAC API at {missing} failed" in capsys.readouterr().err
     assert not output.exists()
+
+
+def test_a_failing_api_is_named_without_its_key(api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: "geotorch stac index: the STAC API at http://.../no/such/api/?apikey=SECRET5EC failed: 404 Client Error:
+    # Not Found for url: http://.../no/such/api/?apikey=SECRET5EC", on stderr and in every log of the run.
+    output = tmp_path / "items.parquet"
+    missing = api + "no/such/api/?apikey=SECRET5EC"
+    assert main(["stac", "index", missing, str(output)]) == 1
+    said = capsys.readouterr().err
+    assert f"the STAC API at {api}no/such/api/?apikey=... failed" in said, said
+    assert "SECRET5EC" not in said, said
+    with pytest.raises(ConnectionError) as raised:
+        build_stac_index(missing, output)
+    assert "SECRET5EC" not in "".join(traceback.format_exception(raised.value))

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from geotorch.core import redacted, shown_cause
+
 #: Seconds each request to the STAC API may take (connecting, then each read).
 TIMEOUT = 60.0
 
@@ -50,7 +52,8 @@ def build_stac_index(
 
     Raises:
         ConnectionError: if the API cannot be reached or answers with an error (each request
-            times out after :data:`TIMEOUT` seconds), naming ``url``.
+            times out after :data:`TIMEOUT` seconds), naming ``url`` without the values of its credentials
+            (:func:`geotorch.core.redacted`: an API key in its query reaches no message).
         ValueError: if the search finds no item (naming the search), or ``output`` is not a ``.parquet`` file.
     """
     import requests
@@ -73,11 +76,15 @@ def build_stac_index(
         )
         items = list(search.items_as_dicts())
     except (APIError, requests.RequestException) as error:
-        raise ConnectionError(f"geotorch stac index: the STAC API at {url} failed: {error}") from error
+        # requests' errors quote the URL as asked ("404 Client Error: Not Found for url: ..."), its key and all.
+        message = redacted(f"geotorch stac index: the STAC API at {url} failed: {error}")
+        raise ConnectionError(message) from shown_cause(error)
     if not items:
         asked = {"collections": collections, "bbox": bbox, "datetime": datetime, "query": query, "filter": filter}
         chosen = ", ".join(f"{name}={value!r}" for name, value in asked.items() if value)
-        raise ValueError(f"geotorch stac index: {url} found no item for {chosen or 'the search'}; nothing written")
+        raise ValueError(
+            f"geotorch stac index: {redacted(url)} found no item for {chosen or 'the search'}; nothing written"
+        )
     table = stac_geoparquet.arrow.parse_stac_items_to_arrow(items).read_all()
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent)
@@ -159,5 +166,5 @@ def run(argv: Sequence[str]) -> int:
         filter=_json_or_text(options.filter),
         max_items=options.max_items,
     )
-    print(f"{count} items from {options.url} written to {options.output}")
+    print(f"{count} items from {redacted(options.url)} written to {options.output}")
     return 0
