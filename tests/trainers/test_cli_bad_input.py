@@ -284,3 +284,36 @@ def test_a_config_given_without_the_config_option_says_how_to_give_it(
 def test_an_unrecognized_argument_like_no_config_gets_no_config_hint(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fit", "--config", "quickstart", "everything"]) == 2
     assert capsys.readouterr().err.splitlines()[0] == "geotorch fit: error: unrecognized arguments: everything"
+
+
+CHECKPOINTS_INTO = """trainer:
+  callbacks:
+    - class_path: lightning.pytorch.callbacks.ModelCheckpoint
+      init_args:
+        dirpath: %s
+"""
+
+
+@pytest.mark.parametrize(
+    ("subcommand", "option", "says"),
+    [
+        ("predict", "--trainer.default_root_dir={file}", "--trainer.default_root_dir {file}"),
+        ("fit", "--trainer.logger.init_args.save_dir={file}/runs", "trainer.logger's CSVLogger save_dir {file}/runs"),
+        ("fit", "--config={config}", "trainer.callbacks's ModelCheckpoint dirpath {file}/checkpoints"),
+    ],
+    ids=["predict into a file", "logs under a file", "checkpoints under a file"],
+)
+def test_an_output_folder_that_is_a_file_is_named_before_anything_is_built(
+    subcommand: str, option: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Lightning failed once the data was set up with "[Errno 17] File exists: '<file>'" (predict) or
+    # "[Errno 20] Not a directory: '<file>/runs/quickstart'" (fit), naming no option.
+    file = tmp_path / "notes.txt"
+    file.write_text("not a folder\n")
+    config = tmp_path / "checkpoints.yaml"
+    config.write_text(CHECKPOINTS_INTO % (file / "checkpoints"))
+    argv = [subcommand, "--config", "quickstart", option.format(file=file, config=config)]
+    assert main(argv) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error == (f"geotorch: error: {says.format(file=file)}: {file} is a file, not a folder; give a folder for "
+                     "the run to write into")

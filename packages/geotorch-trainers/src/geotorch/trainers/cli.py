@@ -16,7 +16,7 @@ from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
 from geotorch.trainers.cli_checkpoint import checkpoint_model
-from geotorch.trainers.cli_checks import check_names, checkpoint_in_home
+from geotorch.trainers.cli_checks import check_names, check_output_folders, checkpoint_in_home
 from geotorch.trainers.cli_errors import parse_error_line, with_config_option, with_key_meant
 from geotorch.trainers.cli_limits import count_whole_batch_limits
 from geotorch.trainers.cli_names import torchgeo_task_names
@@ -117,6 +117,12 @@ class GeoTorchCLI(LightningCLI):
         given = checkpoint_model(Path(ckpt_path), configured)
         if given is not None:
             self.config = self.parser.parse_object({subcommand: {"model": given}}, self.config)
+
+    def before_instantiate_classes(self) -> None:
+        """Refuse an output folder that is a file before anything is built (see :func:`check_output_folders`)."""
+        subcommand = self.config.get("subcommand")
+        if subcommand:
+            check_output_folders(self.config[subcommand].trainer, subcommand)
 
     def instantiate_classes(self) -> None:
         """Build the task, datamodule and trainer; one refusing its arguments is reported by its own error.

@@ -2,6 +2,7 @@
 
 A task or datamodule named in a ``--config`` or an option must be registered (or an import path), and a
 ``--ckpt_path`` must name a checkpoint file; a leading ``~`` of a ``--ckpt_path`` value is the home folder.
+The folders a run writes into must not be (or lie under) a file.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from jsonargparse import Namespace
+
 from geotorch.trainers.configs import read_config
 
 #: ``ckpt_path`` values Lightning reads as a choice, not as a file.
 LIGHTNING_CHECKPOINT_CHOICES = ("best", "last", "hpc", "registry")
+#: The arguments of loggers and callbacks that name a folder they write into, by how the error names them.
+OUTPUT_FOLDER_ARGUMENTS = ("save_dir", "dirpath", "output_dir")
 #: How the files ``torch.save`` writes begin: a zip archive, or (the legacy format) a pickle's protocol opcode.
 ZIP_MAGIC, PICKLE_PROTOCOL = b"PK\x03\x04", b"\x80"
 
@@ -86,6 +91,48 @@ def check_checkpoint(value: str) -> None:
     if head != ZIP_MAGIC and head[:1] != PICKLE_PROTOCOL:
         what = "not a PyTorch checkpoint (neither torch.save's zip archive nor a pickle)" if head else "an empty file"
         raise ValueError(f"--ckpt_path {path}: {what}")
+
+
+def check_output_folders(trainer: Namespace, subcommand: str) -> None:
+    """Refuse, before anything is built, a folder the run writes into that is a file or lies under one.
+
+    Lightning would fail only once the data is set up (``[Errno 20] Not a directory: '/runs/afile/quickstart'``,
+    ``[Errno 17] File exists``), naming neither the option nor the file in the way. The folders are
+    ``trainer.default_root_dir`` and every logger's ``save_dir`` and callback's ``dirpath`` or ``output_dir``
+    (a checkpoint callback, a prediction writer); ``geotorch predict`` runs without loggers, so theirs are not
+    checked there. URLs (``s3://...``) are left to the logger or callback.
+
+    Args:
+        trainer: the ``trainer`` section of the parsed configuration.
+        subcommand: ``fit``, ``validate``, ``test`` or ``predict``.
+
+    Raises:
+        NotADirectoryError: naming the option, its value and the file in the way.
+    """
+    given = [("--trainer.default_root_dir", trainer.get("default_root_dir"))]
+    sections = ("callbacks",) if subcommand == "predict" else ("logger", "callbacks")
+    for section in sections:
+        for item in _listed(trainer.get(section)):
+            arguments = item.get("init_args") if isinstance(item, Namespace) else None
+            if isinstance(arguments, Namespace):
+                class_name = str(item.get("class_path", "")).rpartition(".")[2]
+                given += [(f"trainer.{section}'s {class_name} {name}", arguments.get(name))
+                          for name in OUTPUT_FOLDER_ARGUMENTS]
+    for option, value in given:
+        if not isinstance(value, (str, os.PathLike)) or "://" in str(value):
+            continue
+        folder = Path(value)
+        file = next((path for path in (folder, *folder.parents) if path.exists() and not path.is_dir()), None)
+        if file is not None:
+            raise NotADirectoryError(f"{option} {folder}: {file} is a file, not a folder; give a folder for the "
+                                     "run to write into")
+
+
+def _listed(value: Any) -> list[Any]:
+    """A ``logger`` or ``callbacks`` setting as a list (one item, several, or none for ``true``/``false``/null)."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [] if value is None or isinstance(value, bool) else [value]
 
 
 def checkpoint_in_home(argv: Sequence[str]) -> list[str]:
