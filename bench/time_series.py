@@ -43,8 +43,8 @@ SEAM, TOP = 736000.0, 4990000.0
 CHIP_AREA = (SEAM - TILE * RES + 500, SEAM + TILE * RES - 2000, TOP - 3 * TILE * RES + 1000, TOP - 1000)
 
 
-def generate(data: Path) -> None:
-    """Write the 72 files ``T{zone}{row}_{date}.tif`` into ``data``."""
+def generate(data: Path, block: int = 512) -> None:
+    """Write the 72 files ``T{zone}{row}_{date}.tif`` into ``data``, tiled in ``block`` x ``block`` px."""
     import numpy as np
     import rasterio
     from affine import Affine
@@ -69,8 +69,8 @@ def generate(data: Path) -> None:
                 "crs": f"EPSG:326{zone}",
                 "transform": Affine(RES, 0, left, 0, -RES, tile_top),
                 "tiled": True,
-                "blockxsize": 512,
-                "blockysize": 512,
+                "blockxsize": block,
+                "blockysize": block,
                 "compress": "deflate",
             }
             for step, date in enumerate(DATES):
@@ -226,6 +226,7 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("generate", help="write the series")
     make.add_argument("--data", type=Path, required=True)
+    make.add_argument("--block", type=int, default=512, help="the files' tile side in pixels")
     once = commands.add_parser("run", help="one run of one library (prints a JSON line)")
     once.add_argument("--library", choices=["geotorch", "torchgeo", "floor"], required=True)
     once.add_argument("--data", type=Path, required=True)
@@ -243,7 +244,7 @@ def main() -> None:
                       help="also run the decode floor (bench/series_floor.py) and print the CPU ratio it allows")
     options = parser.parse_args()
     if options.command == "generate":
-        generate(options.data)
+        generate(options.data, options.block)
     elif options.command == "run":
         print(json.dumps(run(options.library, options.data, options.workers, options.batches, options.seed)))
     else:
