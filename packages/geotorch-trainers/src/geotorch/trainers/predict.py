@@ -398,6 +398,8 @@ def predict_raster(
                         reader.recycle(images)
                     del batch, logits
                     writer.put((weighted, positions, tops, lefts))
+                    # The writer's alone now: held here too, a batch would outlive its blending by a forward pass.
+                    del weighted
             finally:
                 batches.close()
                 reader.close()

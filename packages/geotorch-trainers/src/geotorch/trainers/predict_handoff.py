@@ -89,3 +89,5 @@ class Handoff(Generic[Item]):
             except BaseException as error:  # noqa: BLE001 - handed to the putting thread
                 self._error = error
                 return
+            # Not held while the next item is awaited: it would outlive its consumption by the putter's next item.
+            del item
