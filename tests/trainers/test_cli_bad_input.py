@@ -317,3 +317,39 @@ def test_an_output_folder_that_is_a_file_is_named_before_anything_is_built(
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error == (f"geotorch: error: {says.format(file=file)}: {file} is a file, not a folder; give a folder for "
                      "the run to write into")
+
+
+@pytest.mark.parametrize("choice", ["last", "best"])
+@pytest.mark.parametrize("subcommand", ["predict", "validate"])
+def test_a_checkpoint_choice_that_loads_no_checkpoint_is_refused_not_run_untrained(
+    subcommand: str, choice: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `geotorch predict --config quickstart --ckpt_path last` after a fit warned that Lightning found "no last
+    # checkpoint" and wrote an untrained task's predictions; `best` said ModelCheckpoint "is not configured to
+    # save the best model", though the config saves one.
+    monkeypatch.chdir(tmp_path)
+    argv = [subcommand, "--config", "quickstart", f"--ckpt_path={choice}", "--trainer.limit_val_batches=1",
+            "--trainer.limit_predict_batches=1"]
+    assert main(argv) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f"geotorch: error: --ckpt_path {choice}: ")
+    assert error.endswith("give the checkpoint file `geotorch fit` names at its end "
+                          "(--ckpt_path=<run>/checkpoints/<file>.ckpt)")
+    assert not list(tmp_path.rglob("*.tif"))
+
+
+def test_a_last_checkpoint_lightning_finds_in_a_checkpoint_folder_is_loaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.trainers.test_predict_checkpoints import CONFIG, fcn_checkpoint
+
+    (tmp_path / "checkpoints").mkdir()
+    last = fcn_checkpoint(tmp_path / "checkpoints" / "last.ckpt")
+    (tmp_path / "run.yaml").write_text(CONFIG % (tmp_path / "run"))
+    (tmp_path / "checkpoints.yaml").write_text(CHECKPOINTS_INTO % (tmp_path / "checkpoints"))
+    configs = ["-c", str(tmp_path / "run.yaml"), "-c", str(tmp_path / "checkpoints.yaml")]
+    with caplog.at_level("INFO"):
+        assert main(["predict", *configs, "--ckpt_path", "last"]) == 0
+    assert f"Loaded model weights from the checkpoint at {last}" in caplog.text + capsys.readouterr().err
+    assert len(list((tmp_path / "run" / "predictions").glob("*.tif"))) == 1

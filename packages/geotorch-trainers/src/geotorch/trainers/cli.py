@@ -16,6 +16,7 @@ from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
 from geotorch.trainers.cli_checkpoint import checkpoint_model
+from geotorch.trainers.cli_checkpoint_choices import checkpoint_choice_answered
 from geotorch.trainers.cli_checks import check_names, check_output_folders, checkpoint_in_home
 from geotorch.trainers.cli_errors import parse_error_line, with_config_option, with_key_meant
 from geotorch.trainers.cli_limits import count_whole_batch_limits
@@ -153,9 +154,12 @@ class GeoTorchCLI(LightningCLI):
         """Run ``subcommand``; Ctrl-C stays a ``KeyboardInterrupt``, which ``geotorch`` reports with status 130.
 
         Lightning catches it, shuts the run down gracefully, then exits with status 1 as a failure would.
+        ``--ckpt_path best`` or ``last`` that loads no checkpoint is refused, not run untrained
+        (see :func:`~geotorch.trainers.cli_checkpoint_choices.checkpoint_choice_answered`).
         """
         try:
-            super()._run_subcommand(subcommand)
+            with checkpoint_choice_answered(subcommand, self.config[subcommand].get("ckpt_path")):
+                super()._run_subcommand(subcommand)
         except SystemExit:
             trainer = getattr(self, "trainer", None)
             if trainer is not None and trainer.interrupted:
