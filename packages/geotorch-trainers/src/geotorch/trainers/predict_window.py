@@ -12,6 +12,7 @@ from rasterio.io import DatasetReader
 from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
+from geotorch.datamodules.finite_images import finite_fills, non_finite_pixels
 from geotorch.trainers.predict_views import alpha_band
 
 
@@ -33,7 +34,9 @@ def read_window(
     :class:`~geotorch.core.RasterDataset` fills the pixels without data of a window with its ``nodata``, else
     the file's: the model sees what ``geotorch predict`` gives it. Pixels any band of which is NaN or
     infinite are filled so too, and a fill that is itself NaN or infinite (a NaN nodata value) is 0: a
-    network spreads a non-finite value over every pixel its kernels reach from it.
+    network spreads a non-finite value over every pixel its kernels reach from it (the rule of
+    :func:`~geotorch.datamodules.finite_images.non_finite_pixels` and ``finite_fills``, which ``geotorch predict``'s
+    batches follow too).
 
     ``bands`` are the view's band numbers to read (from 1: its image bands, see :func:`.predict_views.image_bands`).
     ``lock``, if given, is held while GDAL reads (a view shared by threads), not while the pixels are converted.
@@ -46,8 +49,9 @@ def read_window(
     row_start, row_stop = max(top, 0), min(top + size[0], view.height)
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
     own = [view.nodatavals[band - 1] for band in bands]
-    fills = np.asarray([fill if fill is not None else 0.0 if value is None else value for value in own], np.float32)
-    fills[~np.isfinite(fills)] = 0.0
+    fills = finite_fills(
+        np.asarray([fill if fill is not None else 0.0 if value is None else value for value in own], np.float32)
+    )
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
         out[...] = fills[:, None, None]
     if row_start < row_stop and column_start < column_stop:
@@ -73,7 +77,7 @@ def read_window(
                 missing &= _holding(out[band, rows, columns], [value, fill])
             hidden = missing if hidden is None else hidden | missing
         if any(np.dtype(view.dtypes[band - 1]).kind == "f" for band in bands):
-            invalid = ~np.isfinite(out[:, rows, columns]).all(axis=0)
+            invalid = non_finite_pixels(out[:, rows, columns])
             if invalid.any():
                 if unknown is not None:
                     declared = _holding(out[0, rows, columns], [own[0], fill])
