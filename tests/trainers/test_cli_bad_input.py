@@ -353,3 +353,31 @@ def test_a_last_checkpoint_lightning_finds_in_a_checkpoint_folder_is_loaded(
         assert main(["predict", *configs, "--ckpt_path", "last"]) == 0
     assert f"Loaded model weights from the checkpoint at {last}" in caplog.text + capsys.readouterr().err
     assert len(list((tmp_path / "run" / "predictions").glob("*.tif"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        ("--optimizer=Adamw", "optimizer: 'Adamw' names no importable subclass of torch.optim.optimizer.Optimizer "
+                              "(did you mean 'AdamW'?)"),
+        ("--trainer.logger=lightning.pytorch.loggers.CSVLoger", "trainer.logger: 'lightning.pytorch.loggers.CSVLoger' "
+         "names no importable subclass of lightning.pytorch.loggers.logger.Logger (did you mean 'CSVLogger'?)"),
+        ("--trainer.callbacks+=EarlyStoping", "trainer.callbacks: 'EarlyStoping' names no importable subclass of "
+                                              "lightning.pytorch.callbacks.callback.Callback (did you mean "
+                                              "'EarlyStopping'?)"),
+        ("--model=geotorch.trainers.SemanticSegmentationTsk", "model: 'geotorch.trainers.SemanticSegmentationTsk' "
+         "names no importable subclass of lightning.pytorch.core.module.LightningModule (did you mean "
+         "'SemanticSegmentationTask'?)"),
+        ("--optimizer=torch.nn.Linear", "optimizer: 'torch.nn.Linear' names no importable subclass of "
+                                        "torch.optim.optimizer.Optimizer; give a class name or its import path "
+                                        "(module.Class)"),
+    ],
+    ids=["optimizer", "logger path", "callback", "task path", "no optimizer"],
+)
+def test_a_misspelt_class_of_an_option_names_the_class_meant(
+    option: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each said 'Parser key "optimizer": - Expected a path but Adamw either not accessible or invalid - Does not
+    # validate against any of the Union subtypes Subtypes: [...] Errors: - Expected a dot import path string: ...'.
+    assert main(["fit", "--config", "quickstart", option]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == f"geotorch fit: error: {says}"

@@ -20,6 +20,10 @@ _NONE_ERROR = "Expected a <class 'NoneType'>"
 _UNKNOWN_KEY = re.compile(r"does not accept option '(?P<key>[^']+)'")
 _UNKNOWN_ARGUMENT = re.compile(r"Problem with given class_path '(?P<class_path>[^']+)': Option '(?P<key>[^']+)' "
                                r"is not accepted")
+#: jsonargparse's error for a class-typed option given a name no class has (``--optimizer=Adamw``).
+_NO_CLASS = re.compile(r'^Parser key "(?P<key>[^"]+)":\s+- Expected a path but (?P<value>.+) either not accessible '
+                       r"or invalid\n\s+- Does not validate against any of the Union subtypes\n\s+Subtypes: "
+                       r"\[[^\n]*?<class '(?P<base>[\w.]+)'>")
 #: How argparse begins its error for arguments no option takes (``geotorch fit quickstart``).
 _UNRECOGNIZED = "unrecognized arguments: "
 #: How argparse begins its error for required options not given.
@@ -42,6 +46,9 @@ def parse_error_line(message: str) -> str:
     if missing:
         return (f"no {' and no '.join(missing)} given: give a config, --config NAME_OR_FILE (`geotorch configs` "
                 "lists the shipped ones: --config quickstart), or the classes, --model CLASS and --data CLASS")
+    no_class = _NO_CLASS.match(message)
+    if no_class is not None:
+        return _no_class_line(no_class["key"], no_class["value"], no_class["base"])
     union = _UNION.match(message)
     errors, _, given = message.partition("\n  Given value type:")
     _, found, listed = errors.partition("\n  Errors:\n")
@@ -54,6 +61,39 @@ def parse_error_line(message: str) -> str:
     quiet = ("Got value", "is not accepted", "; given: ")
     suffix = f"; given: {value}" if value and not any(words in said for words in quiet) else ""
     return f"{union['key']}: {said}{suffix}"
+
+
+def _no_class_line(key: str, value: str, base: str) -> str:
+    """``optimizer: 'Adamw' names no importable subclass of torch.optim.optimizer.Optimizer (did you mean 'AdamW'?)``.
+
+    The class meant is the subclass of ``base`` (imported so far) whose name is nearest the given one's last part,
+    in any case (``Adamw``: ``AdamW``; ``lightning.pytorch.loggers.CSVLoger``: ``CSVLogger``).
+    """
+    module, _, name = base.rpartition(".")
+    try:
+        known = sorted({found.__name__ for found in _subclasses(getattr(importlib.import_module(module), name))
+                        if not found.__name__.startswith("_")})
+    except (ImportError, AttributeError):
+        known = []
+    given = value.rpartition(".")[2]
+    folded = {candidate.casefold(): candidate for candidate in known}
+    close = difflib.get_close_matches(given.casefold(), list(folded), n=1, cutoff=0.8)
+    hint = (f" (did you mean {folded[close[0]]!r}?)" if close
+            else "; give a class name or its import path (module.Class)")
+    return f"{key}: {value!r} names no importable subclass of {base}{hint}"
+
+
+def _subclasses(base: type) -> set[type]:
+    """Every subclass of ``base`` defined so far, at any depth."""
+    found: set[type] = set()
+    pending: list[type] = [base]
+    while pending:
+        subclass: type
+        for subclass in pending.pop().__subclasses__():
+            if subclass not in found:
+                found.add(subclass)
+                pending.append(subclass)
+    return found
 
 
 def _entry_line(entry: str) -> str:
