@@ -381,3 +381,22 @@ def test_a_misspelt_class_of_an_option_names_the_class_meant(
     # validate against any of the Union subtypes Subtypes: [...] Errors: - Expected a dot import path string: ...'.
     assert main(["fit", "--config", "quickstart", option]) == 2
     assert capsys.readouterr().err.splitlines()[0] == f"geotorch fit: error: {says}"
+
+
+@pytest.mark.parametrize(
+    "given", [["--data.root=data/eurosat"], ["--data.init_args.root=data/eurosat"], ["--config", "{config}"]],
+    ids=["option", "init_args option", "config"],
+)
+def test_a_dataset_keyword_given_to_the_datamodule_says_how_to_pass_it_on(
+    given: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # eurosat.yaml's own comment passes root as --data.dict_kwargs.root; --data.root (or root: under the data
+    # section's init_args) said only "Option 'root' is not accepted".
+    config = tmp_path / "root.yaml"
+    config.write_text("data:\n  init_args:\n    root: data/eurosat\n")
+    assert main(["fit", "--config", "eurosat", *(word.format(config=config) for word in given)]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "geotorch fit: error: data: Problem with given class_path 'geotorch.datamodules.EuroSATDataModule': Option "
+        "'root' is not accepted: EuroSATDataModule passes the keywords it does not name on (**kwargs): give it as "
+        "--data.dict_kwargs.root=VALUE, or under dict_kwargs: in the config's data: section"
+    )

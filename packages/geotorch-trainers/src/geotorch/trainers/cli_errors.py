@@ -124,7 +124,9 @@ def with_key_meant(line: str, keys: Iterable[str]) -> str:
             no section has; an argument a class does not take is compared with its ``__init__``'s.
 
     Returns:
-        ``line`` with `` (did you mean 'KEY'?)`` when a key is spelt near the refused one, else ``line``.
+        ``line`` with `` (did you mean 'KEY'?)`` when a key is spelt near the refused one; for another argument
+        of a class that passes keywords it does not name on (``**kwargs``: a datamodule's to its dataset, as
+        ``root``), with how jsonargparse takes those (``--data.dict_kwargs.root``); else ``line``.
     """
     unknown = _UNKNOWN_KEY.search(line)
     argument = _UNKNOWN_ARGUMENT.search(line)
@@ -135,7 +137,24 @@ def with_key_meant(line: str, keys: Iterable[str]) -> str:
     else:
         return line
     close = difflib.get_close_matches(refused, known, n=1, cutoff=0.8)
-    return f"{line} (did you mean {close[0]!r}?)" if close else line
+    if close:
+        return f"{line} (did you mean {close[0]!r}?)"
+    if argument is not None and _passes_keywords_on(argument["class_path"]):
+        section = line.partition(":")[0]
+        return (f"{line}: {argument['class_path'].rpartition('.')[2]} passes the keywords it does not name on "
+                f"(**kwargs): give it as --{section}.dict_kwargs.{refused}=VALUE, or under dict_kwargs: in the "
+                f"config's {section}: section")
+    return line
+
+
+def _passes_keywords_on(class_path: str) -> bool:
+    """Whether the class ``class_path`` takes keywords it does not name (``**kwargs``); False if not importable."""
+    module, _, name = class_path.rpartition(".")
+    try:
+        parameters = inspect.signature(getattr(importlib.import_module(module), name)).parameters
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return False
+    return any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values())
 
 
 def _init_arguments(class_path: str) -> list[str]:
