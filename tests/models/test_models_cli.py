@@ -70,3 +70,20 @@ def test_patterns_match_model_and_weight_names_in_any_case(capsys) -> None:
     assert main(["weights", "ResNet50.SENTINEL2_ALL_*", "--json"]) == 0
     names = [row["name"] for row in json.loads(capsys.readouterr().out)]
     assert "resnet50.sentinel2_all_moco" in names and all(name.startswith("resnet50.sentinel2_all_") for name in names)
+
+
+def test_filter_values_match_in_any_case(capsys) -> None:
+    # PATTERNs matched in any case, filters only as registered: `geotorch weights --arch ResNet50` and
+    # `--sensor Sentinel2` were usage errors ("--arch 'ResNet50' is none of: ... resnet50 ...").
+    assert main(["weights", "--sensor", "Sentinel2", "--arch", "ResNet50", "--ssl-method", "MoCo", "--json"]) == 0
+    names = [row["name"] for row in json.loads(capsys.readouterr().out)]
+    assert "resnet50.sentinel2_all_moco" in names and all(name.startswith("resnet50.sentinel2_") for name in names)
+    assert main(["models", "--task", "Change_Detection", "--json"]) == 0
+    assert [row["name"] for row in json.loads(capsys.readouterr().out)] == ["FCSiamConc", "FCSiamDiff"]
+
+
+def test_a_filter_value_spelt_near_a_known_one_names_it(capsys) -> None:
+    assert main(["weights", "--sensor", "sentinel-2"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(", worldview (did you mean 'sentinel2'?)")
+    assert main(["models", "--task", "segmentaton"]) == 2
+    assert capsys.readouterr().err.strip().endswith("(did you mean 'segmentation'?)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import fnmatch
 import json
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ def run_models(argv: Sequence[str]) -> int:
     parser.add_argument("--task", help="only models for this task (backbone, segmentation, change_detection, ...)")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     options = parser.parse_args(argv)
-    filters = {"task": options.task} if options.task else {}
+    filters = _in_registered_case("model", {"task": options.task} if options.task else {})
     rows = _named(entries("model", **filters), options.patterns)
     if not rows:
         _refuse_unknown(parser, "model", filters)
@@ -44,6 +45,7 @@ def run_weights(argv: Sequence[str]) -> int:
                            ("ssl_method", options.ssl_method))
         if value is not None
     }
+    filters = _in_registered_case("weight", filters)
     rows = _named(entries("weight", **filters), options.patterns)
     if not rows:
         _refuse_unknown(parser, "weight", filters)
@@ -60,6 +62,19 @@ def _named(rows: list[dict[str, Any]], patterns: Sequence[str]) -> list[dict[str
             if not folded or any(fnmatch.fnmatchcase(row["name"].casefold(), pattern) for pattern in folded)]
 
 
+def _in_registered_case(kind: str, filters: dict[str, Any]) -> dict[str, Any]:
+    """``filters`` whose text values are spelt as registered ones, matched in any case (``Sentinel2``: ``sentinel2``).
+
+    The PATTERNs match names in any case; a filter's value as typed (``--arch ResNet50``) matched nothing.
+    """
+    every = entries(kind)
+    spelt: dict[str, Any] = {}
+    for key, value in filters.items():
+        known = {str(row[key]).casefold(): row[key] for row in every if isinstance(row.get(key), str)}
+        spelt[key] = known.get(value.casefold(), value) if isinstance(value, str) else value
+    return spelt
+
+
 def _refuse_unknown(parser: argparse.ArgumentParser, kind: str, filters: dict[str, Any]) -> None:
     """Exit with a usage error (status 2) when a filter's value is one no registered ``kind`` has, listing those.
 
@@ -70,7 +85,9 @@ def _refuse_unknown(parser: argparse.ArgumentParser, kind: str, filters: dict[st
     for key, value in filters.items():
         known = sorted({str(row[key]) for row in every if row.get(key) is not None})
         if str(value) not in known:
-            problems.append(f"--{key.replace('_', '-')} {value!r} is none of: {', '.join(known)}")
+            close = difflib.get_close_matches(str(value).casefold(), known, n=1, cutoff=0.8)
+            meant = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"--{key.replace('_', '-')} {value!r} is none of: {', '.join(known)}{meant}")
     if problems:
         parser.error("; ".join(problems))
 
