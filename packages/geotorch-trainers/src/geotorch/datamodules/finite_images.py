@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import torch
 from torch import Tensor
 
@@ -34,19 +35,22 @@ def non_finite_pixels(pixels: np.ndarray) -> np.ndarray:
     return found
 
 
-def finite_fills(fills: np.ndarray) -> np.ndarray:
-    """The values pixels without data hold: ``fills``, but 0 where one is NaN or infinite.
+def finite_fills(fills: float | Sequence[float], dtype: npt.DTypeLike) -> np.ndarray:
+    """The values pixels without data hold in an image of ``dtype``: ``fills``, but 0 where one is NaN or infinite.
 
-    A NaN nodata value (a float product's) would put back the NaN that :func:`non_finite_pixels` took out.
+    A NaN nodata value (a float product's) would put back the NaN that :func:`non_finite_pixels` took out, and so
+    would a fill past ``dtype``'s range (a float64 product's nodata, -1.8e308, is -inf in float32).
 
     Args:
-        fills: one fill per band (or one for all: a 0-d array), in the dtype of the image they go into (a value
-            past float32's range is infinite there).
+        fills: one fill per band, or one for all.
+        dtype: the image's dtype (``np.float32``).
 
     Returns:
-        The fills, of the same shape and dtype.
+        The fills in ``dtype``, of the shape of ``fills`` (0-d for one).
     """
-    found: np.ndarray = np.where(np.isfinite(fills), fills, np.zeros((), fills.dtype))
+    with np.errstate(over="ignore"):  # past the range is infinite, and 0 below: no warning of the cast
+        held = np.asarray(fills, dtype)
+    found: np.ndarray = np.where(np.isfinite(held), held, np.zeros((), held.dtype))
     return found
 
 
@@ -55,8 +59,9 @@ class FiniteImageStack:
     """A collate function: :func:`~geotorch.core.stack_samples`, then non-finite image pixels set to ``fill``.
 
     A pixel any band of which is NaN or infinite (see :func:`non_finite_pixels`) gets ``fill`` in every band, or
-    0 where ``fill`` is itself NaN or infinite (:func:`finite_fills`), as :func:`~geotorch.trainers.predict_raster`
-    gives such pixels to its model (its windows are read by the same two functions).
+    0 where ``fill`` is itself NaN or infinite in the image's dtype (:func:`finite_fills`), as
+    :func:`~geotorch.trainers.predict_raster` gives such pixels to its model (its windows are read by the same two
+    functions).
     :class:`~geotorch.trainers.GeoTIFFPredictionWriter` writes these pixels as nodata, and warns of them.
 
     Attributes:
@@ -70,9 +75,9 @@ class FiniteImageStack:
         batch = stack_samples(samples)
         image = batch.get("image")
         if isinstance(image, Tensor) and image.is_floating_point():
-            pixels = image if image.dtype in _NUMPY_FLOATS else image.float()
-            unknown = non_finite_pixels(pixels.numpy(force=True))
+            pixels = (image if image.dtype in _NUMPY_FLOATS else image.float()).numpy(force=True)
+            unknown = non_finite_pixels(pixels)
             if unknown.any():
-                fill = float(finite_fills(np.asarray(self.fill, np.float64)))
+                fill = float(finite_fills(self.fill, pixels.dtype))
                 image.masked_fill_(torch.from_numpy(unknown).to(image.device).unsqueeze(-3), fill)
         return batch

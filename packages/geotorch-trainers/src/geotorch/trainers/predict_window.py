@@ -49,9 +49,7 @@ def read_window(
     row_start, row_stop = max(top, 0), min(top + size[0], view.height)
     column_start, column_stop = max(left, 0), min(left + size[1], view.width)
     own = [view.nodatavals[band - 1] for band in bands]
-    fills = finite_fills(
-        np.asarray([fill if fill is not None else 0.0 if value is None else value for value in own], np.float32)
-    )
+    fills = finite_fills([fill if fill is not None else 0.0 if value is None else value for value in own], np.float32)
     if row_stop - row_start < size[0] or column_stop - column_start < size[1]:
         out[...] = fills[:, None, None]
     if row_start < row_stop and column_start < column_stop:
