@@ -410,3 +410,13 @@ def test_download_into_a_file_names_the_root(capsys, tmp_path, downloadable, bel
     assert (status, Downloadable.calls) == (1, [])
     assert err == f"geotorch: error: --root {root}: {notes} is a file, not a folder; give a folder to download into\n"
     assert notes.read_text() == "mine"
+
+
+def test_download_into_a_folder_that_cannot_be_made_names_the_root(capsys, tmp_path, downloadable):
+    # "[Errno 36] File name too long: '...'" (or "[Errno 13] Permission denied") named no option, and a folder that
+    # cannot be made under /proc was "[Errno 2] No such file or directory".
+    root = tmp_path / ("a" * 300)
+    status, _, err = run(capsys, "download", "Downloadable", "--root", str(root))
+    assert (status, Downloadable.calls) == (1, [])
+    assert err == (f"geotorch: error: --root {root}: cannot make this folder (File name too long); give a folder "
+                   "you can write to\n")

@@ -104,6 +104,7 @@ def run_download(argv: Sequence[str]) -> int:
     Raises:
         KeyError: if ``NAME`` is no registered dataset, naming the one it means when only its case differs.
         NotADirectoryError: if ``--root`` or a folder above it is a file, naming both.
+        OSError: if ``--root`` cannot be made (no permission, a name too long, a read-only file system), naming it.
     """
     parser = argparse.ArgumentParser(
         prog="geotorch download",
@@ -118,12 +119,25 @@ def run_download(argv: Sequence[str]) -> int:
         if same:
             raise KeyError(f"unknown dataset {options.name!r}: did you mean {same[0]!r}? (names are case-sensitive; "
                            "`geotorch datasets` lists them)")
-    file = next((path for path in (options.root, *options.root.parents) if path.exists() and not path.is_dir()), None)
+    file = next((path for path in (options.root, *options.root.parents) if _is_file(path)), None)
     if file is not None:
         raise NotADirectoryError(
             f"--root {options.root}: {file} is a file, not a folder; give a folder to download into"
         )
+    try:
+        options.root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise type(error)(f"--root {options.root}: cannot make this folder ({error.strerror}); give a folder you "
+                          "can write to") from None
     dataset = get_dataset(options.name, root=options.root, download=True, checksum=True)
     print(f"{options.name} is ready in {options.root.resolve()}")
     print(dataset)
     return 0
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is something other than a folder; False where it cannot be looked at (a name too long)."""
+    try:
+        return path.exists() and not path.is_dir()
+    except OSError:
+        return False
