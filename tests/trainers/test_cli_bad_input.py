@@ -400,3 +400,18 @@ def test_a_dataset_keyword_given_to_the_datamodule_says_how_to_pass_it_on(
         "'root' is not accepted: EuroSATDataModule passes the keywords it does not name on (**kwargs): give it as "
         "--data.dict_kwargs.root=VALUE, or under dict_kwargs: in the config's data: section"
     )
+
+
+@pytest.mark.parametrize(("section", "holds"), [("trainer: 5\n", "5 (int)"),
+                                                ("trainer:\n  - max_epochs: 3\n", "[{'max_epochs': 3}] (list)")],
+                         ids=["a number", "a list"])
+def test_a_trainer_section_that_is_not_a_mapping_is_named(
+    section: str, holds: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "'int' object is not a mapping" (Lightning's Trainer(**trainer)) once the seed was set, naming no file or key.
+    config = tmp_path / "trainer.yaml"
+    config.write_text(section)
+    assert error_of(["fit", "--config", "quickstart", "--config", str(config)], capsys) == (
+        f"geotorch: error: --config {config}: trainer: holds {holds}, not the trainer's settings: write them as a "
+        "mapping under it (trainer: {max_epochs: 3})"
+    )

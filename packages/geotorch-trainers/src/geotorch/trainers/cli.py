@@ -122,8 +122,9 @@ class GeoTorchCLI(LightningCLI):
     def before_instantiate_classes(self) -> None:
         """Refuse an output folder that is a file before anything is built (see :func:`check_output_folders`)."""
         subcommand = self.config.get("subcommand")
-        if subcommand:
-            check_output_folders(self.config[subcommand].trainer, subcommand)
+        trainer = self.config[subcommand].get("trainer") if subcommand else None
+        if isinstance(trainer, Namespace):
+            check_output_folders(trainer, subcommand)
 
     def instantiate_classes(self) -> None:
         """Build the task, datamodule and trainer; one refusing its arguments is reported by its own error.

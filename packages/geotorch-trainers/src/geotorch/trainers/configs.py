@@ -89,7 +89,7 @@ def read_config(path: Path) -> dict[str, Any]:
         FileNotFoundError: if ``path`` does not exist, naming it.
         IsADirectoryError: if ``path`` is a folder, naming it.
         ValueError: if ``path`` is empty or not UTF-8 YAML holding a mapping (``model:``, ``data:``, ...),
-            naming it and, for bad YAML, the line and column.
+            naming it and, for bad YAML, the line and column; or if its ``trainer:`` holds no mapping.
     """
     if path.is_dir():
         raise IsADirectoryError(f"--config {path}: a folder, not a YAML file")
@@ -107,6 +107,10 @@ def read_config(path: Path) -> dict[str, Any]:
         found = "nothing" if document is None else f"a {type(document).__name__}"
         raise ValueError(f"--config {path}: a config maps sections (model:, data:, trainer:) to their settings; "
                          f"this file holds {found}")
+    trainer = document.get("trainer")
+    if trainer is not None and not isinstance(trainer, dict):
+        raise ValueError(f"--config {path}: trainer: holds {trainer!r} ({type(trainer).__name__}), not the trainer's "
+                         "settings: write them as a mapping under it (trainer: {max_epochs: 3})")
     return document
 
 
