@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,21 @@ def test_the_batches_bar_follows_geotorch_progress(
     assert run(arguments) == 0
     # stderr is not a terminal here: by default (auto) no bar, as the README's troubleshooting says.
     assert ("batches:" in capsys.readouterr().err) is bar
+
+
+def test_help_gives_every_option_a_text_and_its_default() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "geotorch.core.cli", "quickstart", "--help"], capture_output=True, text=True,
+        check=True, env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    text = " ".join(shown.split())
+    for option, says in [
+        ("--root ROOT", "demo area folder (default: the GeoTorch cache)"),
+        ("--out OUT", "folder for the PNG and summary (default: quickstart-output)"),
+        ("--size SIZE", "patch size in pixels (default: 128)"),
+        ("--batch-size BATCH_SIZE", "patches in a batch (default: 16)"),
+        ("--batches BATCHES", "number of batches to draw (default: 16)"),
+        ("--workers WORKERS", "DataLoader worker processes (default: 0)"),
+        ("--seed SEED", "seed of the random patch positions: the same seed draws the same patches (default: 0)"),
+    ]:
+        assert f" {option} {says}" in text, option

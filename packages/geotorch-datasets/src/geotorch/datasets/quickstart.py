@@ -24,12 +24,18 @@ def _parser() -> argparse.ArgumentParser:
         "draw random patches in batches and write a PNG of a few samples.",
     )
     parser.add_argument("--root", type=Path, default=None, help="demo area folder (default: the GeoTorch cache)")
-    parser.add_argument("--out", type=Path, default=Path("quickstart-output"), help="folder for the PNG and summary")
-    parser.add_argument("--size", type=_at_least(1), default=128, help="patch size in pixels")
-    parser.add_argument("--batch-size", type=_at_least(1), default=16)
-    parser.add_argument("--batches", type=_at_least(1), default=16, help="number of batches to draw")
-    parser.add_argument("--workers", type=_at_least(0), default=0, help="DataLoader worker processes")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("quickstart-output"),
+                        help="folder for the PNG and summary (default: %(default)s)")
+    parser.add_argument("--size", type=_at_least(1), default=128, help="patch size in pixels (default: %(default)s)")
+    parser.add_argument("--batch-size", type=_at_least(1), default=16,
+                        help="patches in a batch (default: %(default)s)")
+    parser.add_argument("--batches", type=_at_least(1), default=16,
+                        help="number of batches to draw (default: %(default)s)")
+    parser.add_argument("--workers", type=_at_least(0), default=0,
+                        help="DataLoader worker processes (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the random patch positions: the same seed draws the same patches "
+                        "(default: %(default)s)")
     return parser
 
 
