@@ -239,3 +239,32 @@ def test_a_failing_api_is_named_without_its_key(api: str, tmp_path: Path, capsys
     with pytest.raises(ConnectionError) as raised:
         build_stac_index(missing, output)
     assert "SECRET5EC" not in "".join(traceback.format_exception(raised.value))
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("yesterday", "'yesterday' is not an RFC 3339 date or date-time; give 2020-01-01T00:00:00Z"),
+        ("2020-13-01", "'2020-13-01' is no such date or time (month must be in 1..12)"),
+        ("2020-01-01T25:00:00Z", "'2020-01-01T25:00:00Z' is no such date or time (hour must be in 0..23)"),
+        ("2020-01-01/2020-02-30", "'2020-02-30' (in '2020-01-01/2020-02-30') is no such date or time"),
+        ("2020-03-01/2020-01-01", "'2020-03-01/2020-01-01': the interval starts (2020-03-01) after it ends"),
+        ("../..", "'../..': both ends of the interval are open"),
+        ("2020/2021/2022", "'2020/2021/2022': an interval has two ends (START/END), not 3"),
+    ],
+)
+def test_a_datetime_that_is_no_rfc_3339_instant_or_interval_is_refused_before_any_request(
+    value: str, says: str, api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "items.parquet"
+    assert main(["stac", "index", api, str(output), "--datetime", value]) == 2
+    assert f"error: argument --datetime: {says}" in capsys.readouterr().err
+    with pytest.raises(ValueError, match=r"geotorch stac index: datetime '"):
+        build_stac_index(api, output, datetime=value)
+    assert FakeSTACAPI.searches == [] and not output.exists()
+
+
+@pytest.mark.parametrize("value", ["2020", "2020-01/2020-02", "2020-01-01T00:00:00/", "../2020-03-01T10:00:00+02:00"])
+def test_short_and_open_datetimes_still_search(value: str, api: str, tmp_path: Path) -> None:
+    assert main(["stac", "index", api, str(tmp_path / "items.parquet"), "--datetime", value]) == 0
+    assert len(FakeSTACAPI.searches) >= 1

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from geotorch.core import redacted, shown_cause
+from geotorch.datasets.stac_datetime import checked_datetime
 
 #: Seconds each request to the STAC API may take (connecting, then each read).
 TIMEOUT = 60.0
@@ -54,7 +55,9 @@ def build_stac_index(
         ConnectionError: if the API cannot be reached or answers with an error (each request
             times out after :data:`TIMEOUT` seconds), naming ``url`` without the values of its credentials
             (:func:`geotorch.core.redacted`: an API key in its query reaches no message).
-        ValueError: if the search finds no item (naming the search), or ``output`` is not a ``.parquet`` file.
+        ValueError: if the search finds no item (naming the search), ``output`` is not a ``.parquet`` file, or
+            ``datetime`` is no RFC 3339 datetime or interval (:func:`~geotorch.datasets.stac_datetime.checked_datetime`:
+            ``yesterday``, month 13, a start after the end), before any request.
     """
     import requests
     import stac_geoparquet.arrow
@@ -64,6 +67,11 @@ def build_stac_index(
     output = Path(output)
     if output.suffix != ".parquet":
         raise ValueError(f"geotorch stac index: the output {output} must end in .parquet")
+    if datetime is not None:
+        try:
+            checked_datetime(datetime)
+        except ValueError as error:
+            raise ValueError(f"geotorch stac index: datetime {error}") from None
     try:
         client = Client.open(url, timeout=TIMEOUT)
         search = client.search(
@@ -112,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("output", type=Path, help="the table to write (.parquet)")
     index.add_argument("--collections", type=_names, help="collection ids, comma-separated")
     index.add_argument("--bbox", type=_bbox, help="lon/lat minx,miny,maxx,maxy")
-    index.add_argument("--datetime", help="a datetime or interval, e.g. 2020-01-01/2020-06-30")
+    index.add_argument(
+        "--datetime", type=_datetime, help="an RFC 3339 datetime or interval, e.g. 2020-01-01/2020-06-30, 2020-02-01/.."
+    )
     index.add_argument(
         "--query",
         action="append",
@@ -135,6 +145,13 @@ def _bbox(text: str) -> list[float]:
     if len(values) != 4:
         raise argparse.ArgumentTypeError(f"--bbox {text!r} is not minx,miny,maxx,maxy")
     return values
+
+
+def _datetime(text: str) -> str:
+    try:
+        return checked_datetime(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _json_or_text(text: str | None) -> Any:
