@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+import torch.distributed as dist
 
 from geotorch.core import GeoDataset, RasterDataset
 from geotorch.samplers import random_bbox_assignment, random_bbox_splitting, random_grid_cell_assignment
@@ -60,3 +62,21 @@ def test_a_generator_that_is_no_seed_is_refused_naming_it(
 ) -> None:
     with pytest.raises(error, match=message):
         splitter(tiles, [0.5, 0.5], generator=generator)
+
+
+@pytest.mark.parametrize("splitter", SPLITTERS)
+def test_unseeded_one_process_draws_from_torchs_generator_with_or_without_a_world_of_one(
+    tiles: RasterDataset, splitter: Callable[..., list[GeoDataset]], tmp_path: Path
+) -> None:
+    # As TorchGeo 0.10.1: only a world of several ranks (test_ddp_random_splits.py) draws from a shared seed.
+    torch.manual_seed(5)
+    alone = boxes(splitter(tiles, [0.5, 0.5]))
+    assert alone == boxes(splitter(tiles, [0.5, 0.5], generator=torch.Generator().manual_seed(5)))
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    try:
+        torch.manual_seed(5)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert boxes(splitter(tiles, [0.5, 0.5])) == alone
+    finally:
+        dist.destroy_process_group()

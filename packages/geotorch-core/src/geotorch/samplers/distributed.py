@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Self, TypeVar
 
 import numpy as np
@@ -70,6 +71,49 @@ def draw_seed(generator: Seed | None) -> int:
         ValueError: if it is a negative seed.
     """
     return int(torch.randint(2**62, (1,), generator=torch_generator(generator)))
+
+
+#: The seed an unseeded random split is drawn from once torch.distributed runs several ranks (as torch's
+#: DistributedSampler's default seed, and PreChippedGeoSampler's unseeded shuffle over several ranks).
+SHARED_SEED = 0
+
+
+def split_generator(generator: Seed | None, owner: str) -> torch.Generator | None:
+    """The torch generator a random split draws from, the same on every rank of a DDP run.
+
+    ``generator`` given is taken as :func:`~geotorch.samplers.seeds.torch_generator` takes it. None is torch's
+    default generator (None) in a single process, as TorchGeo 0.10.1's splitters; but once torch.distributed is
+    initialized with more than one rank, each rank's default generator draws its own split unless every rank
+    seeded torch alike, so that one rank's training entries would be another's validation entries, silently:
+    then the split is drawn from :data:`SHARED_SEED`, which every rank shares, with a UserWarning (Python shows
+    it once per calling line) asking for a ``generator``. A split made before the process group exists (at the
+    top of a script that Lightning's DDP runs once per rank) cannot tell it will be shared: give it a seed.
+
+    Args:
+        generator: a seed (an int, or a list of ints), a torch generator or a numpy random source; or None.
+        owner: the split function's name, for the warning.
+
+    Returns:
+        The generator to draw from (None: torch's default generator).
+
+    Raises:
+        TypeError: if ``generator`` is not a seed, a torch generator or a numpy random source.
+        ValueError: if it is a negative seed.
+    """
+    if generator is not None or not (dist.is_available() and dist.is_initialized()):
+        return torch_generator(generator)
+    world_size = dist.get_world_size()
+    if world_size == 1:
+        return None
+    warnings.warn(
+        f"{owner}: no generator given under torch.distributed ({world_size} ranks): the split is drawn from "
+        f"seed {SHARED_SEED}, which every rank shares, not from each rank's torch default generator (ranks not "
+        f"seeded alike would split differently, and one rank's training entries would be another's validation "
+        f"entries); give generator=<seed> to choose the split",
+        UserWarning,
+        stacklevel=3,
+    )
+    return torch.Generator().manual_seed(SHARED_SEED)
 
 
 class Sharded(DistributedSampler[Item]):

@@ -19,7 +19,8 @@ from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.reals import as_real
 from geotorch.samplers.areas import as_interval, index_entries
 from geotorch.samplers.arguments import as_count, as_number, as_positive, as_scalar
-from geotorch.samplers.seeds import Seed, torch_generator
+from geotorch.samplers.distributed import split_generator
+from geotorch.samplers.seeds import Seed
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
 Entry = tuple[BoundingBox, Any]
@@ -43,7 +44,9 @@ def random_bbox_assignment(
             fractions summing to 1 (rounded to whole entries, the largest
             remainders rounded up).
         generator: source of the assignment: a seed (an int, or a list of ints), a torch generator or a numpy
-            random source (default: torch's default generator).
+            random source (default: torch's default generator; seed 0, with a warning, once torch.distributed
+            runs several ranks, so that every rank splits alike: see
+            :func:`~geotorch.samplers.distributed.split_generator`).
 
     Returns:
         One view of ``dataset`` per length, each indexing its own entries.
@@ -55,7 +58,8 @@ def random_bbox_assignment(
     """
     entries = index_entries(dataset)
     counts = _counts(len(entries), lengths, "random_bbox_assignment")
-    order = torch.randperm(len(entries), generator=torch_generator(generator)).tolist()
+    source = split_generator(generator, "random_bbox_assignment")
+    order = torch.randperm(len(entries), generator=source).tolist()
     views = []
     start = 0
     for count in counts:
@@ -80,7 +84,9 @@ def random_bbox_splitting(
         dataset: the dataset to split; it is not modified.
         fractions: positive shares summing to 1.
         generator: source of the cuts: a seed (an int, or a list of ints), a torch generator or a numpy random
-            source (default: torch's default generator).
+            source (default: torch's default generator; seed 0, with a warning, once torch.distributed runs
+            several ranks, so that every rank splits alike: see
+            :func:`~geotorch.samplers.distributed.split_generator`).
 
     Returns:
         One view of ``dataset`` per fraction.
@@ -91,7 +97,7 @@ def random_bbox_splitting(
             negative seed.
     """
     shares = _fractions(fractions, "random_bbox_splitting")
-    source = torch_generator(generator)
+    source = split_generator(generator, "random_bbox_splitting")
     parts: list[list[Entry]] = [[] for _ in shares]
     for box, item in index_entries(dataset):
         horizontal = bool(torch.randint(2, (1,), generator=source))
@@ -125,7 +131,9 @@ def random_grid_cell_assignment(
         fractions: shares of all cells (of every entry) per split, summing to 1.
         grid_size: cells along each side of an entry.
         generator: source of the assignment: a seed (an int, or a list of ints), a torch generator or a numpy
-            random source (default: torch's default generator).
+            random source (default: torch's default generator; seed 0, with a warning, once torch.distributed
+            runs several ranks, so that every rank splits alike: see
+            :func:`~geotorch.samplers.distributed.split_generator`).
 
     Returns:
         One view of ``dataset`` per fraction.
@@ -159,7 +167,8 @@ def random_grid_cell_assignment(
             for col in range(grid_size) if xs[col + 1] > xs[col]
         ]
     counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment")
-    order = torch.randperm(len(cells), generator=torch_generator(generator)).tolist()
+    source = split_generator(generator, "random_grid_cell_assignment")
+    order = torch.randperm(len(cells), generator=source).tolist()
     views = []
     start = 0
     for count in counts:
