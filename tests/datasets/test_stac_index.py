@@ -268,3 +268,20 @@ def test_a_datetime_that_is_no_rfc_3339_instant_or_interval_is_refused_before_an
 def test_short_and_open_datetimes_still_search(value: str, api: str, tmp_path: Path) -> None:
     assert main(["stac", "index", api, str(tmp_path / "items.parquet"), "--datetime", value]) == 0
     assert len(FakeSTACAPI.searches) >= 1
+
+
+def test_an_output_that_cannot_be_written_is_named_before_the_search(
+    api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the search ran (2 requests), then "geotorch: error: [Errno 17] File exists: '.../a-file'".
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("")
+    output = in_the_way / "index" / "items.parquet"
+    assert main(["stac", "index", api, str(output)]) == 1
+    said = capsys.readouterr().err
+    assert f"the output {output}: cannot make its folder {output.parent} (" in said, said
+    folder = tmp_path / "items.parquet"
+    folder.mkdir()
+    assert main(["stac", "index", api, str(folder)]) == 1
+    assert f"the output {folder} is a folder; give a file name ending in .parquet" in capsys.readouterr().err
+    assert FakeSTACAPI.searches == []

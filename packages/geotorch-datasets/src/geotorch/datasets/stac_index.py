@@ -55,9 +55,10 @@ def build_stac_index(
         ConnectionError: if the API cannot be reached or answers with an error (each request
             times out after :data:`TIMEOUT` seconds), naming ``url`` without the values of its credentials
             (:func:`geotorch.core.redacted`: an API key in its query reaches no message).
-        ValueError: if the search finds no item (naming the search), ``output`` is not a ``.parquet`` file, or
+        ValueError: if the search finds no item (naming the search); before any request, if ``output`` is not a
+            ``.parquet`` file, is a folder or its folder cannot be made (a file in the way, no permission), or
             ``datetime`` is no RFC 3339 datetime or interval (:func:`~geotorch.datasets.stac_datetime.checked_datetime`:
-            ``yesterday``, month 13, a start after the end), before any request.
+            ``yesterday``, month 13, a start after the end).
     """
     import requests
     import stac_geoparquet.arrow
@@ -72,6 +73,7 @@ def build_stac_index(
             checked_datetime(datetime)
         except ValueError as error:
             raise ValueError(f"geotorch stac index: datetime {error}") from None
+    _make_folder_of(output)
     try:
         client = Client.open(url, timeout=TIMEOUT)
         search = client.search(
@@ -94,7 +96,6 @@ def build_stac_index(
             f"geotorch stac index: {redacted(url)} found no item for {chosen or 'the search'}; nothing written"
         )
     table = stac_geoparquet.arrow.parse_stac_items_to_arrow(items).read_all()
-    output.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent)
     os.close(handle)
     try:
@@ -104,6 +105,19 @@ def build_stac_index(
         if os.path.exists(temporary):
             os.remove(temporary)
     return len(items)
+
+
+def _make_folder_of(output: Path) -> None:
+    """Make ``output``'s folder, so that a search is run only when its table can be written there."""
+    if output.is_dir():
+        raise ValueError(f"geotorch stac index: the output {output} is a folder; give a file name ending in .parquet")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"geotorch stac index: the output {output}: cannot make its folder {output.parent} ({error.strerror}); "
+            "give a path in a folder you can write to"
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:
