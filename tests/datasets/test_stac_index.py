@@ -285,3 +285,16 @@ def test_an_output_that_cannot_be_written_is_named_before_the_search(
     assert main(["stac", "index", api, str(folder)]) == 1
     assert f"the output {folder} is a folder; give a file name ending in .parquet" in capsys.readouterr().err
     assert FakeSTACAPI.searches == []
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "two"])
+def test_a_max_items_under_one_is_refused_not_read_as_no_limit(
+    count: str, api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: --max-items 0 wrote all 4 items (pystac-client reads 0 as no limit); -1 searched and found 'no item'.
+    output = tmp_path / "items.parquet"
+    assert main(["stac", "index", api, str(output), "--max-items", count]) == 2
+    assert f"error: argument --max-items: {count!r} is not a whole number >= 1" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="max_items 0 is not a whole number >= 1"):
+        build_stac_index(api, output, max_items=0)
+    assert FakeSTACAPI.searches == [] and not output.exists()

@@ -46,7 +46,7 @@ def build_stac_index(
         query: the STAC query extension's object (``{"eo:cloud_cover": {"lt": 20}}``), or
             pystac-client's strings (``["eo:cloud_cover<20"]``).
         filter: a CQL2 filter, JSON (a dict) or text.
-        max_items: stop after this many items.
+        max_items: stop after this many items (at least 1; None: every item found).
 
     Returns:
         The number of items written.
@@ -58,7 +58,7 @@ def build_stac_index(
         ValueError: if the search finds no item (naming the search); before any request, if ``output`` is not a
             ``.parquet`` file, is a folder or its folder cannot be made (a file in the way, no permission), or
             ``datetime`` is no RFC 3339 datetime or interval (:func:`~geotorch.datasets.stac_datetime.checked_datetime`:
-            ``yesterday``, month 13, a start after the end).
+            ``yesterday``, month 13, a start after the end), or ``max_items`` is under 1.
     """
     import requests
     import stac_geoparquet.arrow
@@ -73,6 +73,8 @@ def build_stac_index(
             checked_datetime(datetime)
         except ValueError as error:
             raise ValueError(f"geotorch stac index: datetime {error}") from None
+    if max_items is not None and max_items < 1:
+        raise ValueError(f"geotorch stac index: max_items {max_items} is not a whole number >= 1")
     _make_folder_of(output)
     try:
         client = Client.open(url, timeout=TIMEOUT)
@@ -143,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the query extension: a JSON object, or PROPERTY<OP>VALUE (repeatable, e.g. 'eo:cloud_cover<20')",
     )
     index.add_argument("--filter", help="a CQL2 filter: JSON, or CQL2 text")
-    index.add_argument("--max-items", type=int, help="stop after this many items")
+    index.add_argument("--max-items", type=_item_count, help="stop after this many items (at least 1)")
     return parser
 
 
@@ -166,6 +168,16 @@ def _datetime(text: str) -> str:
         return checked_datetime(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _item_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return count
 
 
 def _json_or_text(text: str | None) -> Any:
