@@ -89,3 +89,22 @@ def test_an_roi_thinner_than_half_a_pixel_is_refused_naming_res(scene: Path) -> 
     thin = BoundingBox(LEFT + 100.0, LEFT + 104.0, TOP - 600.0, TOP)
     with pytest.raises(ValueError, match=r"roi 1 .* less than half a pixel of it \(res \(30.0, 30.0\)\)"):
         roi_split(dataset, [BoundingBox(LEFT, LEFT + 100.0, TOP - 600.0, TOP), thin])
+
+
+#: A real Landsat 7 ETM+ subset (UTM 18N, 300 m, 791 x 718 px; see ../shared/data/real/README.md).
+REAL_SCENE = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "real" / "RGB.byte.tif"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_share_thinner_than_half_a_pixel_of_every_file_is_refused_naming_it(seed: int) -> None:
+    if not REAL_SCENE.is_file():
+        pytest.skip(f"real geodata not found at {REAL_SCENE.resolve()} (the project root's ../shared/data/real)")
+    dataset = RasterDataset(REAL_SCENE)
+    # 0.05 % of 791 x 718 px is 0.40 or 0.36 px, whichever way the file is cut. Before: the third view had an empty
+    # index, found only by the sampler drawing from it ("RasterDataset has an empty index: it has no bounds").
+    with pytest.raises(ValueError, match=r"random_bbox_splitting: fractions\[2\]=0.0005 gives split 2 no pixel: its "
+                                         r"part of each of the 1 index entries of RasterDataset is narrower than half "
+                                         r"a pixel \(res \(300.0379"):
+        random_bbox_splitting(dataset, [0.5, 0.4995, 0.0005], generator=seed)
+    # A share of more than a pixel is kept, as before: 0.002 of 718 or 791 px is 1.4 or 1.6 px.
+    assert len(random_bbox_splitting(dataset, [0.5, 0.498, 0.002], generator=seed)[2]) == 1

@@ -78,7 +78,7 @@ def random_bbox_splitting(
     a random order, so every split gets a share of every file. Each cut lies on
     the nearest pixel edge of the entry (at the dataset's ``res``), so that
     patches sampled from a part lie on the file's pixels and are read without
-    resampling; a part narrower than half a pixel is left out.
+    resampling; a part narrower than half a pixel is left out (a split left with no part is refused).
 
     Args:
         dataset: the dataset to split; it is not modified.
@@ -93,13 +93,14 @@ def random_bbox_splitting(
 
     Raises:
         TypeError: if a fraction is not a number, or ``generator`` is none of the above.
-        ValueError: if a fraction is NaN, infinite or not positive, they do not sum to 1, or ``generator`` is a
-            negative seed.
+        ValueError: if a fraction is NaN, infinite or not positive, they do not sum to 1, a split would get no
+            part (its share of every entry narrower than half a pixel), or ``generator`` is a negative seed.
     """
     shares = _fractions(fractions, "random_bbox_splitting")
     source = split_generator(generator, "random_bbox_splitting")
     parts: list[list[Entry]] = [[] for _ in shares]
-    for box, item in index_entries(dataset):
+    entries = index_entries(dataset)
+    for box, item in entries:
         horizontal = bool(torch.randint(2, (1,), generator=source))
         order = torch.randperm(len(shares), generator=source).tolist()
         rest, left = box, 1.0
@@ -113,7 +114,16 @@ def random_bbox_splitting(
             snapped = snap_cuts(piece, box, dataset.res)
             if snapped is not None:
                 parts[number].append((snapped, item))
-    return [_view(dataset, entries) for entries in parts]
+    for number, chosen in enumerate(parts):
+        if not chosen:
+            # An empty view fails far from here, in the sampler drawing from it ("has an empty index").
+            raise ValueError(
+                f"random_bbox_splitting: fractions[{number}]={shares[number]:g} gives split {number} no pixel: its "
+                f"part of each of the {len(entries)} index entries of {type(dataset).__name__} is narrower than half "
+                f"a pixel (res {dataset.res}); give it a larger share, or assign whole files with "
+                f"random_bbox_assignment"
+            )
+    return [_view(dataset, chosen) for chosen in parts]
 
 
 def random_grid_cell_assignment(
