@@ -415,3 +415,34 @@ def test_a_trainer_section_that_is_not_a_mapping_is_named(
         f"geotorch: error: --config {config}: trainer: holds {holds}, not the trainer's settings: write them as a "
         "mapping under it (trainer: {max_epochs: 3})"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("trainer:\n  max_epochs: 3\n  accelerator: cpu\n  max_epochs: 1\n",
+         "trainer.max_epochs is given twice (lines 2 and 4)"),
+        ("seed_everything: 1\ntrainer: {max_epochs: 1}\nseed_everything: 2\n",
+         "seed_everything is given twice (lines 1 and 3)"),
+        ("trainer:\n  callbacks: [{class_path: a, class_path: b}]\n",
+         "trainer.callbacks.class_path is given twice (line 2)"),
+    ],
+)
+def test_a_key_given_twice_in_a_config_is_named_not_read_as_the_last(
+    content: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: PyYAML kept the last value silently (max_epochs 1, seed 2).
+    config = tmp_path / "twice.yaml"
+    config.write_text(content)
+    expected = f"geotorch: error: --config {config}: {says}; YAML keeps only the last, silently: give it once"
+    assert error_of(["fit", "--config", str(config)], capsys) == expected
+
+
+def test_yaml_merge_keys_and_aliases_are_not_keys_given_twice(tmp_path: Path) -> None:
+    from geotorch.trainers.configs import read_config, shipped_configs
+
+    config = tmp_path / "merged.yaml"
+    config.write_text("base: &base {max_epochs: 1}\ntrainer:\n  <<: *base\n  accelerator: cpu\nlist: &l [1, *l]\n")
+    assert read_config(config)["trainer"] == {"max_epochs": 1, "accelerator": "cpu"}
+    for shipped in shipped_configs().values():
+        read_config(shipped)

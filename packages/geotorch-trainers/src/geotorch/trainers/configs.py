@@ -89,7 +89,9 @@ def read_config(path: Path) -> dict[str, Any]:
         FileNotFoundError: if ``path`` does not exist, naming it.
         IsADirectoryError: if ``path`` is a folder, naming it.
         ValueError: if ``path`` is empty or not UTF-8 YAML holding a mapping (``model:``, ``data:``, ...),
-            naming it and, for bad YAML, the line and column; or if its ``trainer:`` holds no mapping.
+            naming it and, for bad YAML, the line and column; if a mapping in it gives a key twice (which
+            YAML forbids and PyYAML reads as the last one, silently), naming the key and both lines; or if
+            its ``trainer:`` holds no mapping.
     """
     if path.is_dir():
         raise IsADirectoryError(f"--config {path}: a folder, not a YAML file")
@@ -97,8 +99,9 @@ def read_config(path: Path) -> dict[str, Any]:
         raise FileNotFoundError(f"--config {path}: no such file{_shipped_hint(path)}")
     yaml: Any = importlib.import_module("yaml")
     try:
-        with path.open(encoding="utf-8") as file:
-            document = yaml.safe_load(file)
+        text = path.read_text(encoding="utf-8")
+        _refuse_repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader), path)
+        document = yaml.safe_load(text)
     except UnicodeDecodeError as error:
         raise ValueError(f"--config {path}: not a YAML file (not UTF-8 text: {error.reason})") from error
     except yaml.YAMLError as error:
@@ -112,6 +115,37 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ValueError(f"--config {path}: trainer: holds {trainer!r} ({type(trainer).__name__}), not the trainer's "
                          "settings: write them as a mapping under it (trainer: {max_epochs: 3})")
     return document
+
+
+def _refuse_repeated_keys(root: Any, path: Path) -> None:
+    """Raise a ValueError if a mapping under the composed YAML node ``root`` of ``path`` gives a key twice.
+
+    Merge keys (``<<``) are YAML's own and may repeat; a node an alias names again is checked once.
+    """
+    pending: list[tuple[Any, str]] = [(root, "")]
+    checked: set[int] = set()
+    while pending:
+        node, where = pending.pop()
+        if node is None or id(node) in checked or isinstance(node.value, str):
+            continue
+        checked.add(id(node))
+        if node.id != "mapping":
+            pending.extend((item, where) for item in node.value)
+            continue
+        seen: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key.value, str) else None
+            if name is not None and name != "<<":
+                line = key.start_mark.line + 1
+                if (key.tag, name) in seen:
+                    first = seen[key.tag, name]
+                    lines = f"lines {first} and {line}" if first != line else f"line {line}"
+                    raise ValueError(
+                        f"--config {path}: {where}{name} is given twice ({lines}); YAML keeps only the last, "
+                        "silently: give it once"
+                    )
+                seen[key.tag, name] = line
+            pending.append((value, f"{where}{name}." if name is not None else where))
 
 
 def _shipped_hint(path: Path) -> str:
