@@ -22,7 +22,7 @@ from geotorch.core.geotiff import read_header
 from geotorch.core.geotransform import footprint, ground_res
 from geotorch.core.progress import progress_bar
 from geotorch.core.raster_profile import RasterProfile
-from geotorch.core.remote import Location, RemotePath, open_raster
+from geotorch.core.remote import Location, RemotePath, gdal_path, open_raster
 from geotorch.core.sidecars import probed_alike, sidecars_by_file
 from geotorch.core.url_secrets import redacted
 
@@ -35,8 +35,14 @@ INDEX_CACHE_VARIABLE = "GEOTORCH_INDEX_CACHE"
 _FORMAT = 6
 #: What identifies one version of a file and of its sidecars (see :func:`_stamp`).
 Stamp = list[int | str]
-#: GDAL errors that say a remote file could not be fetched (rather than that it is no raster): raised, not skipped.
-_TRANSPORT_ERROR = re.compile(r"HTTP|curl|timed out|timeout|Connection|resolve host|SSL", re.IGNORECASE)
+#: Errors that say a remote file could not be fetched (rather than that it is no raster): raised, not skipped.
+#: GDAL's ("HTTP response code: 503", "CURL error: ...") and those of the HEAD request pinning an HTTP file
+#: (:func:`geotorch.core.object_store.http_stamp`), looked for in the error without the file's URL
+#: (:func:`_without_path`): every URL holds "http" or a host name.
+_TRANSPORT_ERROR = re.compile(
+    r"HTTP|curl|timed out|timeout|no answer within|request failed|\[Errno|Connection|resolve host|SSL",
+    re.IGNORECASE,
+)
 
 
 def _stamp(path: Location, sidecars: Sequence[str]) -> Stamp | None:
@@ -141,11 +147,23 @@ def _read_profile(path: Location, sidecars: Sequence[str]) -> RasterProfile | st
     # UnicodeDecodeError from a citation, a ValueError from a CRS): any of them means the file is
     # unreadable, and the caller names it; none may stop the indexing of the other files.
     except Exception as error:
-        if isinstance(path, RemotePath) and _TRANSPORT_ERROR.search(str(error)):
+        if isinstance(path, RemotePath) and _TRANSPORT_ERROR.search(_without_path(str(error), path)):
             raise
         if isinstance(error, (rasterio.errors.RasterioError, RasterReadError)):
             return str(error)
         return f"{type(error).__name__}: {error}"
+
+
+def _without_path(message: str, path: RemotePath) -> str:
+    """``message`` without the quotes of ``path`` in it: as given, as GDAL reads it, by name, credentials or none.
+
+    An error names its file (``http://h/notes.txt: cannot open raster: '/vsicurl/http://h/notes.txt' not
+    recognized...``), a TIFF error by its name alone (``a.tif: TIFFReadDirectory...``).
+    """
+    named = {path.url, gdal_path(path.url), path.url.removeprefix("/vsicurl/")}
+    for quoted in sorted(named | {redacted(name) for name in named}, key=len, reverse=True):
+        message = message.replace(quoted, "")
+    return message.replace(path.name, "")
 
 
 def _cache_file(key: str) -> Path:
