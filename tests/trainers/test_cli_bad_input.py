@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 
@@ -446,3 +447,30 @@ def test_yaml_merge_keys_and_aliases_are_not_keys_given_twice(tmp_path: Path) ->
     assert read_config(config)["trainer"] == {"max_epochs": 1, "accelerator": "cpu"}
     for shipped in shipped_configs().values():
         read_config(shipped)
+
+
+@pytest.mark.parametrize(("subcommand", "classes", "filters"), [("predict", 3, 4), ("validate", 6, 8)])
+def test_a_last_checkpoint_of_other_hyperparameters_is_read_as_its_file_would_be(
+    subcommand: str, classes: int, filters: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the task was built as configured (6 classes, 4 filters) and Lightning loaded last.ckpt into it:
+    # 'Error(s) in loading state_dict for SemanticSegmentationTask: size mismatch ...', where
+    # --ckpt_path=<checkpoints>/last.ckpt built the checkpoint's task.
+    import rasterio
+
+    from geotorch.trainers import SemanticSegmentationTask
+    from tests.trainers.test_predict_checkpoints import CONFIG, fcn_checkpoint, save_checkpoint
+
+    (tmp_path / "checkpoints").mkdir()
+    fcn_checkpoint(tmp_path / "checkpoints" / "last-v1.ckpt", num_classes=6)
+    os.utime(tmp_path / "checkpoints" / "last-v1.ckpt", (1, 1))  # the older: Lightning takes the newest
+    task = SemanticSegmentationTask(model="fcn", in_channels=6, num_classes=classes, num_filters=filters)
+    save_checkpoint(task, tmp_path / "checkpoints" / "last.ckpt")
+    (tmp_path / "run.yaml").write_text(CONFIG % (tmp_path / "run"))
+    (tmp_path / "checkpoints.yaml").write_text(CHECKPOINTS_INTO % (tmp_path / "checkpoints"))
+    configs = ["-c", str(tmp_path / "run.yaml"), "-c", str(tmp_path / "checkpoints.yaml")]
+    assert main([subcommand, *configs, "--ckpt_path", "last"]) == 0, capsys.readouterr().err
+    if subcommand == "predict":
+        (written,) = (tmp_path / "run" / "predictions").glob("*.tif")
+        with rasterio.open(written) as result:
+            assert result.tags()["class_names"] == '["class_0", "class_1", "class_2"]'

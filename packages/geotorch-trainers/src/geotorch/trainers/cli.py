@@ -16,7 +16,7 @@ from lightning.pytorch import LightningDataModule, LightningModule
 from lightning.pytorch.cli import ArgsType, LightningArgumentParser, LightningCLI
 
 from geotorch.trainers.cli_checkpoint import checkpoint_model
-from geotorch.trainers.cli_checkpoint_choices import checkpoint_choice_answered
+from geotorch.trainers.cli_checkpoint_choices import checkpoint_choice_answered, last_checkpoint
 from geotorch.trainers.cli_checks import check_names, check_output_folders, checkpoint_in_home
 from geotorch.trainers.cli_errors import parse_error_line, with_config_option, with_key_meant
 from geotorch.trainers.cli_limits import count_whole_batch_limits
@@ -106,11 +106,20 @@ class GeoTorchCLI(LightningCLI):
         than the configured one in its place (see
         :func:`~geotorch.trainers.cli_checkpoint.checkpoint_model`).
 
+        Outside ``fit``, ``--ckpt_path last`` is first taken to the file Lightning would load
+        (:func:`~geotorch.trainers.cli_checkpoint_choices.last_checkpoint`), so its task is built as
+        fitted, as from that file's path.
+
         Raises:
             ValueError: naming the checkpoint, if it is no Lightning checkpoint or of another task.
         """
         subcommand = self.config.get("subcommand")
         ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
+        if ckpt_path == "last" and subcommand != "fit":
+            trainer = self.config[subcommand].get("trainer")
+            last = last_checkpoint(trainer.get("callbacks") if isinstance(trainer, Namespace) else None)
+            if last is not None:
+                ckpt_path = self.config[subcommand]["ckpt_path"] = str(last)
         if not ckpt_path or not Path(ckpt_path).is_file():
             return
         model = self.config[subcommand].get("model")
