@@ -17,7 +17,7 @@ import torch
 from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_cut, snap_cuts
 from geotorch.core.geo import GeoDataset, build_index
 from geotorch.core.reals import as_real
-from geotorch.samplers.areas import as_interval, index_entries
+from geotorch.samplers.areas import Roi, as_interval, index_entries
 from geotorch.samplers.arguments import as_count, as_number, as_positive, as_scalar
 from geotorch.samplers.distributed import split_generator
 from geotorch.samplers.seeds import Seed
@@ -187,7 +187,7 @@ def random_grid_cell_assignment(
     return views
 
 
-def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
+def roi_split(dataset: Dataset, rois: Sequence[Roi]) -> list[Dataset]:
     """One view per roi, holding the parts of the index entries inside it.
 
     An roi edge inside an entry moves to the entry's nearest pixel edge (at the dataset's ``res``),
@@ -196,18 +196,22 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
 
     Args:
         dataset: the dataset to split; it is not modified.
-        rois: boxes in the dataset's CRS (and time) that share no area and time span; in a geographic
-            CRS, one past the antimeridian is taken where it lies on the globe (175 to 185 degrees east
-            is 175 to 180 and -180 to -175).
+        rois: boxes in the dataset's CRS (and time) that share no area and time span: BoundingBoxes, or
+            axis-aligned shapely rectangles (``shapely.box``, TorchGeo 0.10.1's rois; all times) or
+            MultiPolygons of them; in a geographic CRS, one past the antimeridian is taken where it lies on
+            the globe (175 to 185 degrees east is 175 to 180 and -180 to -175).
 
     Returns:
         One view of ``dataset`` per roi.
 
     Raises:
-        ValueError: if two rois overlap, an roi misses the data, or a file lies in two rois that
-            share area but not time (its pixels would be in both splits), naming it.
+        TypeError: if an roi is neither a BoundingBox nor a shapely (Multi)Polygon, naming it.
+        ValueError: if an roi is a polygon that is not made of axis-aligned rectangles, two rois overlap,
+            an roi misses the data, or a file lies in two rois that share area but not time (its pixels
+            would be in both splits), naming it.
     """
-    pieces_of = [_on_the_globe(roi, dataset) for roi in rois]
+    pieces_of = [[piece for box in _boxes(roi, number) for piece in _on_the_globe(box, dataset)]
+                 for number, roi in enumerate(rois)]
     for (first, firsts), (second, seconds) in combinations(enumerate(pieces_of), 2):
         for one, other in ((one, other) for one in firsts for other in seconds if one.intersects(other)):
             shared = one & other
@@ -238,6 +242,34 @@ def roi_split(dataset: Dataset, rois: Sequence[BoundingBox]) -> list[Dataset]:
                 f"by time with time_series_split (each file goes to one interval)"
             )
     return [_view(dataset, parts) for parts in parts_of]
+
+
+def _boxes(roi: object, number: int) -> list[BoundingBox]:
+    """``rois[number]`` of :func:`roi_split` as the boxes it covers (a shapely rectangle covers all times).
+
+    Raises:
+        TypeError: if it is neither a BoundingBox nor a shapely Polygon or MultiPolygon.
+        ValueError: if it is a polygon that is not made of axis-aligned rectangles.
+    """
+    if isinstance(roi, BoundingBox):
+        return [roi]
+    if not isinstance(roi, shapely.Polygon | shapely.MultiPolygon):
+        raise TypeError(f"roi_split: rois[{number}]={roi!r} is a {type(roi).__name__}; give a BoundingBox or a "
+                        f"shapely rectangle (Polygon) in the dataset's CRS")
+    boxes = []
+    for part in roi.geoms if isinstance(roi, shapely.MultiPolygon) else [roi]:
+        minx, miny, maxx, maxy = part.bounds
+        # A valid polygon as large as its bounds is them: what a view's index of boxes can hold.
+        covered = part.area / ((maxx - minx) * (maxy - miny)) if part.area > 0 else 0.0
+        if not (part.is_valid and math.isclose(covered, 1, abs_tol=FRACTION_TOLERANCE)):
+            shape = "made of rectangles" if isinstance(roi, shapely.MultiPolygon) else "a rectangle"
+            raise ValueError(
+                f"roi_split: rois[{number}] is a {type(roi).__name__} that is not {shape} along the axes "
+                f"({covered:.0%} of its bounds' area): a view indexes boxes; give it as rectangles (shapely.box or "
+                f"BoundingBox), several for an area of another shape"
+            )
+        boxes.append(BoundingBox(minx, maxx, miny, maxy))
+    return boxes
 
 
 def _on_the_globe(roi: BoundingBox, dataset: GeoDataset) -> list[BoundingBox]:
