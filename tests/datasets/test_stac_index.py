@@ -298,3 +298,30 @@ def test_a_max_items_under_one_is_refused_not_read_as_no_limit(
     with pytest.raises(ValueError, match="max_items 0 is not a whole number >= 1"):
         build_stac_index(api, output, max_items=0)
     assert FakeSTACAPI.searches == [] and not output.exists()
+
+
+@pytest.mark.parametrize(
+    ("box", "says"),
+    [
+        ("600000,5000000,601000,5001000", "longitudes must lie in -180..180 and latitudes in -90..90"),
+        ("0,0,200,95", "longitudes must lie in -180..180 and latitudes in -90..90"),
+        ("4,46,5,45", "its south edge 46 lies north of its north edge 45; swap them"),
+        ("nan,45,5,46", "every value must be a finite number"),
+    ],
+)
+def test_a_bbox_that_is_no_lon_lat_box_is_refused_before_any_request(
+    box: str, says: str, api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: each was sent as asked; this API answered all 4 items for them (a real one a 400 or nothing),
+    # and 'nan' went out as JSON's invalid NaN.
+    output = tmp_path / "items.parquet"
+    assert main(["stac", "index", api, str(output), "--bbox", box]) == 2
+    assert f"error: argument --bbox: --bbox {box!r}: {says}" in capsys.readouterr().err
+    with pytest.raises(ValueError, match=r"geotorch stac index: bbox \["):
+        build_stac_index(api, output, bbox=[float(value) for value in box.split(",")])
+    assert FakeSTACAPI.searches == [] and not output.exists()
+
+
+def test_a_bbox_across_the_antimeridian_still_searches(api: str, tmp_path: Path) -> None:
+    assert main(["stac", "index", api, str(tmp_path / "items.parquet"), "--bbox", "179,-17,-179,-16"]) == 0
+    assert FakeSTACAPI.searches[0]["bbox"] == [179, -17, -179, -16]  # the fake answers every item to any box

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -58,7 +59,8 @@ def build_stac_index(
         ValueError: if the search finds no item (naming the search); before any request, if ``output`` is not a
             ``.parquet`` file, is a folder or its folder cannot be made (a file in the way, no permission), or
             ``datetime`` is no RFC 3339 datetime or interval (:func:`~geotorch.datasets.stac_datetime.checked_datetime`:
-            ``yesterday``, month 13, a start after the end), or ``max_items`` is under 1.
+            ``yesterday``, month 13, a start after the end), ``bbox`` is no lon/lat box (:func:`checked_bbox`),
+            or ``max_items`` is under 1.
     """
     import requests
     import stac_geoparquet.arrow
@@ -68,6 +70,11 @@ def build_stac_index(
     output = Path(output)
     if output.suffix != ".parquet":
         raise ValueError(f"geotorch stac index: the output {output} must end in .parquet")
+    if bbox is not None:
+        try:
+            bbox = checked_bbox(bbox)
+        except ValueError as error:
+            raise ValueError(f"geotorch stac index: bbox {list(bbox)}: {error}") from None
     if datetime is not None:
         try:
             checked_datetime(datetime)
@@ -160,7 +167,34 @@ def _bbox(text: str) -> list[float]:
         raise argparse.ArgumentTypeError(f"--bbox {text!r} is not minx,miny,maxx,maxy") from error
     if len(values) != 4:
         raise argparse.ArgumentTypeError(f"--bbox {text!r} is not minx,miny,maxx,maxy")
-    return values
+    try:
+        return checked_bbox(values)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--bbox {text!r}: {error}") from None
+
+
+def checked_bbox(bbox: Sequence[float]) -> list[float]:
+    """``bbox`` as a list if it is a STAC search box: lon/lat degrees ``(minx, miny, maxx, maxy)``.
+
+    ``minx > maxx`` is a box across the antimeridian (from ``minx`` east to ``maxx``), as STAC allows.
+
+    Raises:
+        ValueError: if there are not 4 values, a value is not finite, a longitude lies outside -180..180 or a
+            latitude outside -90..90 (a box in metres, not degrees), or ``miny > maxy``, saying which.
+    """
+    if len(bbox) != 4:
+        raise ValueError(f"a box has 4 values (minx, miny, maxx, maxy), not {len(bbox)}")
+    minx, miny, maxx, maxy = (float(value) for value in bbox)
+    if not all(math.isfinite(value) for value in (minx, miny, maxx, maxy)):
+        raise ValueError("every value must be a finite number")
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise ValueError(
+            "longitudes must lie in -180..180 and latitudes in -90..90 (a STAC search box is in degrees, "
+            "not in a projected CRS's units)"
+        )
+    if miny > maxy:
+        raise ValueError(f"its south edge {miny:g} lies north of its north edge {maxy:g}; swap them")
+    return [minx, miny, maxx, maxy]
 
 
 def _datetime(text: str) -> str:
