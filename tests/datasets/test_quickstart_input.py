@@ -26,6 +26,9 @@ def area(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("--size", "0", "'0' is not a whole number >= 1"),
         ("--size", "abc", "'abc' is not a whole number >= 1"),
         ("--workers", "-1", "'-1' is not a whole number >= 0"),
+        ("--seed", str(2**64),
+         f"'{2**64}' is outside -9223372036854775808..18446744073709551615, the seeds torch takes"),
+        ("--seed", "1.5", "'1.5' is not a whole number"),
     ],
 )
 def test_a_count_out_of_range_names_the_option(

@@ -16,6 +16,9 @@ from geotorch.datasets.demo import DemoImagery, DemoLandCover
 from geotorch.datasets.demo_area import CLASSES, COLORS, SCENE_ZONES
 from geotorch.samplers import RandomGeoSampler
 
+#: The seeds ``torch.Generator.manual_seed`` takes: a 64-bit number, signed or not.
+SEEDS = (-(2**63), 2**64 - 1)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -33,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="number of batches to draw (default: %(default)s)")
     parser.add_argument("--workers", type=_at_least(0), default=0,
                         help="DataLoader worker processes (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=_seed, default=0,
                         help="seed of the random patch positions: the same seed draws the same patches "
                         "(default: %(default)s)")
     return parser
@@ -52,6 +55,17 @@ def _at_least(minimum: int) -> Callable[[str], int]:
         return value
 
     return whole_number
+
+
+def _seed(text: str) -> int:
+    """An argparse ``type``: a whole number a torch.Generator takes as its seed (-2**63 .. 2**64 - 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not SEEDS[0] <= value <= SEEDS[1]:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside {SEEDS[0]}..{SEEDS[1]}, the seeds torch takes")
+    return value
 
 
 def run(argv: Sequence[str]) -> int:
