@@ -6,11 +6,12 @@ import copy
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import combinations, pairwise
 from numbers import Integral, Real
 from typing import Any, TypeVar
 
+import numpy as np
 import shapely
 import torch
 
@@ -20,6 +21,7 @@ from geotorch.core.reals import as_real
 from geotorch.samplers.areas import Roi, as_interval, index_entries
 from geotorch.samplers.arguments import as_count, as_number, as_positive, as_scalar
 from geotorch.samplers.distributed import split_generator
+from geotorch.samplers.durations import duration_seconds, duration_text, is_duration
 from geotorch.samplers.seeds import Seed
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
@@ -313,16 +315,16 @@ def _share_area(one: BoundingBox, other: BoundingBox) -> bool:
     return across and min(one.maxy, other.maxy) > max(one.miny, other.miny)
 
 
-TimeSplit = float | tuple[float | datetime, float | datetime]
+TimeSplit = float | timedelta | np.timedelta64 | tuple[float | datetime, float | datetime]
 
 
 def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Dataset]:
-    """Split along time, by fractions of the dataset's time span or by explicit intervals.
+    """Split along time, by fractions of the dataset's time span, by durations or by explicit intervals.
 
     Every index entry goes to one interval only, with its time clipped to it: the
     interval it overlaps longest (the earliest of equal ones); an entry of a single
     instant goes to the interval ``[start, end)`` holding it (the last interval of a
-    fraction split includes its end). A sample reads a file's pixels whatever the
+    split by fractions or durations includes its end). A sample reads a file's pixels whatever the
     time queried within the file's interval, so a file given to two splits would
     put the same pixels in both: a day's scene at a cut falling on that day (TorchGeo
     0.10.1 gives an entry to every interval it overlaps).
@@ -330,18 +332,21 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
     Args:
         dataset: the dataset to split; it is not modified.
         lengths: positive fractions summing to 1, cutting ``[mint, maxt]`` of
-            the dataset's bounds in order; or ``(start, end)`` intervals in
+            the dataset's bounds in order; or positive durations (``datetime.timedelta``,
+            ``pd.Timedelta``, ``np.timedelta64``, as TorchGeo 0.10.1) of consecutive intervals from
+            ``mint``, reaching ``maxt`` at least; or ``(start, end)`` intervals in
             POSIX seconds or datetimes (naive ones are UTC) that do not overlap.
 
     Returns:
         One view of ``dataset`` per fraction or interval.
 
     Raises:
-        TypeError: if ``lengths`` mixes fractions and intervals, or holds
+        TypeError: if ``lengths`` mixes fractions, durations and intervals, or holds
             something that is neither a number nor a datetime.
         ValueError: if an index entry has no date (an unbounded time, as files whose
             names hold none), a fraction or a time is NaN or infinite, the fractions
-            are not positive or do not sum to 1, an interval is empty or overlaps
+            are not positive or do not sum to 1, a duration is not positive or they
+            sum to less than the time span, an interval is empty or overlaps
             another, or an interval holds no data.
     """
     intervals = _time_intervals(dataset, lengths)
@@ -353,7 +358,7 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
                 f"{format_time(box.mint)} to {format_time(box.maxt)}), so it would fall in every split; give the "
                 f"files dates (a date group in filename_regex), or split in space (random_bbox_assignment, roi_split)"
             )
-    closed_end = all(_is_number(length) for length in lengths)
+    closed_end = all(is_duration(length) or _is_number(length) for length in lengths)
     parts: list[list[Entry]] = [[] for _ in intervals]
     for box, item in entries:
         number = _interval_of(box, intervals, closed_end)
@@ -373,6 +378,8 @@ def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Da
 
 def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[tuple[float, float]]:
     """``(start, end)`` POSIX seconds of each split of :func:`time_series_split`."""
+    if lengths and all(is_duration(length) for length in lengths):
+        return _duration_intervals(dataset, lengths)
     numbers = [length for length in lengths if _is_number(length)]
     if len(numbers) == len(lengths):
         shares = _fractions(numbers, "time_series_split", "lengths")
@@ -381,8 +388,10 @@ def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[t
         return list(pairwise(cuts))
     intervals = []
     for number, length in enumerate(lengths):
-        if _is_number(length):
-            raise TypeError(f"time_series_split: give all fractions or all (start, end) pairs, got {length!r}")
+        if is_duration(length) or _is_number(length):
+            raise TypeError(
+                f"time_series_split: give all fractions, all durations or all (start, end) pairs, got {length!r}"
+            )
         start, end = as_interval(length, f"lengths[{number}]", "time_series_split")
         if not start < end:
             raise ValueError(f"time_series_split: interval {length!r} must have start < end")
@@ -392,6 +401,27 @@ def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[t
         if start < end:
             raise ValueError(f"time_series_split: intervals {ordered} overlap; make them disjoint")
     return intervals
+
+
+def _duration_intervals(dataset: GeoDataset, durations: Sequence[Any]) -> list[tuple[float, float]]:
+    """Consecutive ``(start, end)`` POSIX seconds of ``durations`` from the dataset's first time.
+
+    Raises:
+        ValueError: if a duration is not positive, or they sum to less than the data's time span (the entries
+            after their end would fall in no split).
+    """
+    seconds = [duration_seconds(duration, f"lengths[{number}]", "time_series_split")
+               for number, duration in enumerate(durations)]
+    mint, maxt = dataset.bounds.mint, dataset.bounds.maxt
+    cuts = [mint + math.fsum(seconds[:number]) for number in range(len(seconds) + 1)]
+    if cuts[-1] < maxt:
+        raise ValueError(
+            f"time_series_split: the durations [{', '.join(duration_text(length) for length in seconds)}] sum to "
+            f"{duration_text(cuts[-1] - mint)}, short of the {duration_text(maxt - mint)} the data of "
+            f"{type(dataset).__name__} span ({format_time(mint)} to {format_time(maxt)}): the entries after "
+            f"{format_time(cuts[-1])} would fall in no split; lengthen the last"
+        )
+    return list(pairwise(cuts))
 
 
 def _is_number(value: object) -> bool:
