@@ -15,6 +15,7 @@ from geotorch.core import BoundingBox, GeoDataset, RasterDataset
 from geotorch.samplers import (
     GridGeoSampler,
     RandomGeoSampler,
+    random_bbox_assignment,
     random_bbox_splitting,
     random_grid_cell_assignment,
     roi_split,
@@ -108,3 +109,21 @@ def test_a_share_thinner_than_half_a_pixel_of_every_file_is_refused_naming_it(se
         random_bbox_splitting(dataset, [0.5, 0.4995, 0.0005], generator=seed)
     # A share of more than a pixel is kept, as before: 0.002 of 718 or 791 px is 1.4 or 1.6 px.
     assert len(random_bbox_splitting(dataset, [0.5, 0.498, 0.002], generator=seed)[2]) == 1
+
+
+@pytest.mark.parametrize(("split", "message"), [
+    (lambda dataset: random_grid_cell_assignment(dataset, [0.5, 0.5], grid_size=1, generator=0),
+     r"random_grid_cell_assignment: fractions=\[0.5, 0.5\] would leave split 1 of 1 cells empty \(1 entries cut into "
+     r"1 x 1 by grid_size=1, cells of no pixel left out\); give a larger grid_size"),
+    (lambda dataset: random_bbox_assignment(dataset, [0.5, 0.5], generator=0),
+     r"random_bbox_assignment: lengths=\[0.5, 0.5\] would leave split 1 of 1 entries empty"),
+], ids=["grid cells", "entries"])
+def test_a_split_left_empty_is_named_with_the_argument_that_leaves_it_so(
+    split: Callable[[RasterDataset], list[RasterDataset]], message: str
+) -> None:
+    if not REAL_SCENE.is_file():
+        pytest.skip(f"real geodata not found at {REAL_SCENE.resolve()} (the project root's ../shared/data/real)")
+    # Before: "random_grid_cell_assignment: lengths=[0.5, 0.5] would leave a split of 1 items empty", naming an
+    # argument it has not (its argument is fractions) and not the grid_size that cut too few cells.
+    with pytest.raises(ValueError, match=message):
+        split(RasterDataset(REAL_SCENE))

@@ -178,7 +178,10 @@ def random_grid_cell_assignment(
             for row in range(grid_size) if ys[row + 1] > ys[row]
             for col in range(grid_size) if xs[col + 1] > xs[col]
         ]
-    counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment")
+    hint = (f" ({len(entries)} entries cut into {grid_size} x {grid_size} by grid_size={grid_size}, cells of no "
+            f"pixel left out); give a larger grid_size")
+    counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment",
+                     "fractions", "cells", hint)
     source = split_generator(generator, "random_grid_cell_assignment")
     order = torch.randperm(len(cells), generator=source).tolist()
     views = []
@@ -452,8 +455,13 @@ def _sums_to_one(fractions: Sequence[float]) -> bool:
     return math.isclose(sum(fractions), 1, abs_tol=FRACTION_TOLERANCE)
 
 
-def _counts(total: int, lengths: Sequence[float], owner: str) -> list[int]:
-    """Items per split: ``lengths`` as counts summing to ``total``, or fractions of it summing to 1."""
+def _counts(
+    total: int, lengths: Sequence[float], owner: str, name: str = "lengths", items: str = "entries", hint: str = ""
+) -> list[int]:
+    """Items per split: ``lengths`` (argument ``name``) as counts summing to ``total``, or fractions of it summing to 1.
+
+    ``items`` says what is counted ("entries", "cells") and ``hint`` how a split left empty gets some, for messages.
+    """
     # 0-d tensors and arrays as the numbers they hold, so that integer ones count as counts.
     values: list[Any] = [as_scalar(length) for length in lengths]
     for number, value in enumerate(values):
@@ -472,8 +480,9 @@ def _counts(total: int, lengths: Sequence[float], owner: str) -> list[int]:
         raise ValueError(
             f"{owner}: lengths={list(lengths)} must be counts summing to {total} or fractions summing to 1"
         )
-    if any(count <= 0 for count in counts):
-        raise ValueError(f"{owner}: lengths={list(lengths)} would leave a split of {total} items empty")
+    empty = next((number for number, count in enumerate(counts) if count <= 0), None)
+    if empty is not None:
+        raise ValueError(f"{owner}: {name}={list(lengths)} would leave split {empty} of {total} {items} empty{hint}")
     return counts
 
 
