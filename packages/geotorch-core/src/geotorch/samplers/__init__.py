@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from geotorch.samplers.splits import random_bbox_splitting as random_bbox_splitting
     from geotorch.samplers.splits import random_grid_cell_assignment as random_grid_cell_assignment
     from geotorch.samplers.splits import roi_split as roi_split
-    from geotorch.samplers.splits import time_series_split as time_series_split
     from geotorch.samplers.temporal import RandomTimestampSampler as RandomTimestampSampler
     from geotorch.samplers.temporal import SequentialTimestampSampler as SequentialTimestampSampler
     from geotorch.samplers.temporal import TemporalSampler as TemporalSampler
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from geotorch.samplers.temporal_windows import RandomTimedeltaSampler as RandomTimedeltaSampler
     from geotorch.samplers.temporal_windows import SequentialPeriodSampler as SequentialPeriodSampler
     from geotorch.samplers.temporal_windows import SequentialTimedeltaSampler as SequentialTimedeltaSampler
+    from geotorch.samplers.time_splits import time_series_split as time_series_split
     from geotorch.samplers.utils import get_random_bounding_box as get_random_bounding_box
     from geotorch.samplers.utils import tile_to_chips as tile_to_chips
 else:

@@ -1,4 +1,7 @@
-"""Splitting a GeoDataset into views over disjoint parts of its index: train, validation and test sets."""
+"""Splitting a GeoDataset into views over disjoint parts of its index in space: train, validation and test sets.
+
+Splits along time are :mod:`geotorch.samplers.time_splits`'.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +9,18 @@ import copy
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
-from itertools import combinations, pairwise
-from numbers import Integral, Real
+from itertools import combinations
+from numbers import Integral
 from typing import Any, TypeVar
 
-import numpy as np
 import shapely
 import torch
 
-from geotorch.core.bbox import MAX_TIME, MIN_TIME, BoundingBox, format_time, snap_cut, snap_cuts
+from geotorch.core.bbox import BoundingBox, snap_cut, snap_cuts
 from geotorch.core.geo import GeoDataset, build_index
-from geotorch.core.reals import as_real
-from geotorch.samplers.areas import Roi, as_interval, index_entries
+from geotorch.samplers.areas import Roi, index_entries
 from geotorch.samplers.arguments import as_count, as_number, as_positive, as_scalar
 from geotorch.samplers.distributed import split_generator
-from geotorch.samplers.durations import duration_seconds, duration_text, is_duration
 from geotorch.samplers.seeds import Seed
 
 Dataset = TypeVar("Dataset", bound=GeoDataset)
@@ -66,7 +65,7 @@ def random_bbox_assignment(
     start = 0
     for count in counts:
         chosen = sorted(order[start : start + count])
-        views.append(_view(dataset, [entries[number] for number in chosen]))
+        views.append(split_view(dataset, [entries[number] for number in chosen]))
         start += count
     return views
 
@@ -98,7 +97,7 @@ def random_bbox_splitting(
         ValueError: if a fraction is NaN, infinite or not positive, they do not sum to 1, a split would get no
             part (its share of every entry narrower than half a pixel), or ``generator`` is a negative seed.
     """
-    shares = _fractions(fractions, "random_bbox_splitting")
+    shares = as_shares(fractions, "random_bbox_splitting")
     source = split_generator(generator, "random_bbox_splitting")
     parts: list[list[Entry]] = [[] for _ in shares]
     entries = index_entries(dataset)
@@ -125,7 +124,7 @@ def random_bbox_splitting(
                 f"a pixel (res {dataset.res}); give it a larger share, or assign whole files with "
                 f"random_bbox_assignment"
             )
-    return [_view(dataset, chosen) for chosen in parts]
+    return [split_view(dataset, chosen) for chosen in parts]
 
 
 def random_grid_cell_assignment(
@@ -180,14 +179,14 @@ def random_grid_cell_assignment(
         ]
     hint = (f" ({len(entries)} entries cut into {grid_size} x {grid_size} by grid_size={grid_size}, cells of no "
             f"pixel left out); give a larger grid_size")
-    counts = _counts(len(cells), _fractions(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment",
+    counts = _counts(len(cells), as_shares(fractions, "random_grid_cell_assignment"), "random_grid_cell_assignment",
                      "fractions", "cells", hint)
     source = split_generator(generator, "random_grid_cell_assignment")
     order = torch.randperm(len(cells), generator=source).tolist()
     views = []
     start = 0
     for count in counts:
-        views.append(_view(dataset, [cells[number] for number in sorted(order[start : start + count])]))
+        views.append(split_view(dataset, [cells[number] for number in sorted(order[start : start + count])]))
         start += count
     return views
 
@@ -246,7 +245,7 @@ def roi_split(dataset: Dataset, rois: Sequence[Roi]) -> list[Dataset]:
                 f"in it, so both splits would hold the same pixels: give the rois areas of their own, or split "
                 f"by time with time_series_split (each file goes to one interval)"
             )
-    return [_view(dataset, parts) for parts in parts_of]
+    return [split_view(dataset, parts) for parts in parts_of]
 
 
 def _boxes(roi: object, number: int) -> list[BoundingBox]:
@@ -318,133 +317,21 @@ def _share_area(one: BoundingBox, other: BoundingBox) -> bool:
     return across and min(one.maxy, other.maxy) > max(one.miny, other.miny)
 
 
-TimeSplit = float | timedelta | np.timedelta64 | tuple[float | datetime, float | datetime]
-
-
-def time_series_split(dataset: Dataset, lengths: Sequence[TimeSplit]) -> list[Dataset]:
-    """Split along time, by fractions of the dataset's time span, by durations or by explicit intervals.
-
-    Every index entry goes to one interval only, with its time clipped to it: the
-    interval it overlaps longest (the earliest of equal ones); an entry of a single
-    instant goes to the interval ``[start, end)`` holding it (the last interval of a
-    split by fractions or durations includes its end). A sample reads a file's pixels whatever the
-    time queried within the file's interval, so a file given to two splits would
-    put the same pixels in both: a day's scene at a cut falling on that day (TorchGeo
-    0.10.1 gives an entry to every interval it overlaps).
+def as_shares(fractions: Sequence[object], owner: str, name: str = "fractions") -> list[float]:
+    """``fractions`` (the argument ``name``) as floats, checked to be finite, positive and to sum to 1.
 
     Args:
-        dataset: the dataset to split; it is not modified.
-        lengths: positive fractions summing to 1, cutting ``[mint, maxt]`` of
-            the dataset's bounds in order; or positive durations (``datetime.timedelta``,
-            ``pd.Timedelta``, ``np.timedelta64``, as TorchGeo 0.10.1) of consecutive intervals from
-            ``mint``, reaching ``maxt`` at least; or ``(start, end)`` intervals in
-            POSIX seconds or datetimes (naive ones are UTC) that do not overlap.
+        fractions: the shares of the splits.
+        owner: the split function, for messages.
+        name: the argument they were given as, for messages.
 
     Returns:
-        One view of ``dataset`` per fraction or interval.
+        The shares, as floats.
 
     Raises:
-        TypeError: if ``lengths`` mixes fractions, durations and intervals, or holds
-            something that is neither a number nor a datetime.
-        ValueError: if an index entry has no date (an unbounded time, as files whose
-            names hold none), a fraction or a time is NaN or infinite, the fractions
-            are not positive or do not sum to 1, a duration is not positive or they
-            sum to less than the time span, an interval is empty or overlaps
-            another, or an interval holds no data.
+        TypeError: if one is not a number.
+        ValueError: if one is NaN, infinite or not positive, or they do not sum to 1 (or there is none).
     """
-    intervals = _time_intervals(dataset, lengths)
-    entries = index_entries(dataset)
-    for box, item in entries:
-        if box.mint <= MIN_TIME or box.maxt >= MAX_TIME:
-            raise ValueError(
-                f"time_series_split: {item} of {type(dataset).__name__} has no date (its time runs from "
-                f"{format_time(box.mint)} to {format_time(box.maxt)}), so it would fall in every split; give the "
-                f"files dates (a date group in filename_regex), or split in space (random_bbox_assignment, roi_split)"
-            )
-    closed_end = all(is_duration(length) or _is_number(length) for length in lengths)
-    parts: list[list[Entry]] = [[] for _ in intervals]
-    for box, item in entries:
-        number = _interval_of(box, intervals, closed_end)
-        if number is not None:
-            start, end = intervals[number]
-            parts[number].append((replace(box, mint=max(box.mint, start), maxt=min(box.maxt, end)), item))
-    for number, ((start, end), chosen) in enumerate(zip(intervals, parts, strict=True)):
-        if not chosen:
-            raise ValueError(
-                f"time_series_split: interval {number} ({format_time(start)}, {format_time(end)}) holds no data of "
-                f"{type(dataset).__name__} (time bounds {format_time(dataset.bounds.mint)}, "
-                f"{format_time(dataset.bounds.maxt)}): each index entry goes to the one interval it overlaps "
-                f"longest, and none overlaps this one longest; widen it, or cut between the entries' times"
-            )
-    return [_view(dataset, chosen) for chosen in parts]
-
-
-def _time_intervals(dataset: GeoDataset, lengths: Sequence[TimeSplit]) -> list[tuple[float, float]]:
-    """``(start, end)`` POSIX seconds of each split of :func:`time_series_split`."""
-    if lengths and all(is_duration(length) for length in lengths):
-        return _duration_intervals(dataset, lengths)
-    numbers = [length for length in lengths if _is_number(length)]
-    if len(numbers) == len(lengths):
-        shares = _fractions(numbers, "time_series_split", "lengths")
-        mint, maxt = dataset.bounds.mint, dataset.bounds.maxt
-        cuts = [mint + (maxt - mint) * sum(shares[:number]) for number in range(len(shares))] + [maxt]
-        return list(pairwise(cuts))
-    intervals = []
-    for number, length in enumerate(lengths):
-        if is_duration(length) or _is_number(length):
-            raise TypeError(
-                f"time_series_split: give all fractions, all durations or all (start, end) pairs, got {length!r}"
-            )
-        start, end = as_interval(length, f"lengths[{number}]", "time_series_split")
-        if not start < end:
-            raise ValueError(f"time_series_split: interval {length!r} must have start < end")
-        intervals.append((start, end))
-    ordered = sorted(intervals)
-    for (_, end), (start, _) in pairwise(ordered):
-        if start < end:
-            raise ValueError(f"time_series_split: intervals {ordered} overlap; make them disjoint")
-    return intervals
-
-
-def _duration_intervals(dataset: GeoDataset, durations: Sequence[Any]) -> list[tuple[float, float]]:
-    """Consecutive ``(start, end)`` POSIX seconds of ``durations`` from the dataset's first time.
-
-    Raises:
-        ValueError: if a duration is not positive, or they sum to less than the data's time span (the entries
-            after their end would fall in no split).
-    """
-    seconds = [duration_seconds(duration, f"lengths[{number}]", "time_series_split")
-               for number, duration in enumerate(durations)]
-    mint, maxt = dataset.bounds.mint, dataset.bounds.maxt
-    cuts = [mint + math.fsum(seconds[:number]) for number in range(len(seconds) + 1)]
-    if cuts[-1] < maxt:
-        raise ValueError(
-            f"time_series_split: the durations [{', '.join(duration_text(length) for length in seconds)}] sum to "
-            f"{duration_text(cuts[-1] - mint)}, short of the {duration_text(maxt - mint)} the data of "
-            f"{type(dataset).__name__} span ({format_time(mint)} to {format_time(maxt)}): the entries after "
-            f"{format_time(cuts[-1])} would fall in no split; lengthen the last"
-        )
-    return list(pairwise(cuts))
-
-
-def _is_number(value: object) -> bool:
-    """Whether ``value`` is a fraction rather than an interval: 0-d tensors and arrays are (bools are refused later)."""
-    return isinstance(value, Real) or as_real(value) is not None
-
-
-def _interval_of(box: BoundingBox, intervals: Sequence[tuple[float, float]], closed_end: bool) -> int | None:
-    """The one interval of :func:`time_series_split` that ``box`` goes to, or None if it falls outside them all."""
-    if box.mint == box.maxt:
-        last = len(intervals) - 1
-        return next((number for number, (start, end) in enumerate(intervals)
-                     if start <= box.mint < end or (closed_end and number == last and box.mint == end)), None)
-    overlaps = [min(box.maxt, end) - max(box.mint, start) for start, end in intervals]
-    longest = max(range(len(overlaps)), key=lambda number: overlaps[number])
-    return longest if overlaps[longest] > 0 else None
-
-
-def _fractions(fractions: Sequence[object], owner: str, name: str = "fractions") -> list[float]:
-    """``fractions`` (the argument ``name``) as floats, checked to be finite, positive and to sum to 1."""
     shares = [as_positive(fraction, f"{name}[{number}]", owner) for number, fraction in enumerate(fractions)]
     if not shares or not _sums_to_one(shares):
         raise ValueError(f"{owner}: {name}={list(fractions)} must be positive and sum to 1")
@@ -486,8 +373,16 @@ def _counts(
     return counts
 
 
-def _view(dataset: Dataset, entries: list[Entry]) -> Dataset:
-    """A shallow copy of ``dataset`` whose index holds ``entries`` (each keeps its object, so reads still work)."""
+def split_view(dataset: Dataset, entries: list[Entry]) -> Dataset:
+    """A shallow copy of ``dataset`` whose index holds ``entries`` (each keeps its object, so reads still work).
+
+    Args:
+        dataset: the dataset split.
+        entries: the boxes of the view and the items (files) they read.
+
+    Returns:
+        The view: a dataset of the same class, indexing ``entries`` alone.
+    """
     view = copy.copy(dataset)
     view.index = build_index((tuple(box), item) for box, item in entries)
     # The footprints describe the whole dataset: reprojecting them in ``to`` would silently undo the split.
