@@ -474,3 +474,15 @@ def test_a_last_checkpoint_of_other_hyperparameters_is_read_as_its_file_would_be
         (written,) = (tmp_path / "run" / "predictions").glob("*.tif")
         with rasterio.open(written) as result:
             assert result.tags()["class_names"] == '["class_0", "class_1", "class_2"]'
+
+
+def test_a_key_given_twice_in_a_yaml_file_an_option_names_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: --data data.yaml trained with batch_size 4 (the last), silently.
+    data = tmp_path / "data.yaml"
+    data.write_text("class_path: DemoDataModule\ninit_args:\n  batch_size: 2\n  batch_size: 4\n")
+    assert error_of(["fit", "--config", "quickstart", "--data", str(data)], capsys) == (
+        f"geotorch: error: --data {data}: init_args.batch_size is given twice (lines 3 and 4); YAML keeps only the "
+        "last, silently: give it once"
+    )

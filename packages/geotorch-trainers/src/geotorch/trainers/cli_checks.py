@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonargparse import Namespace
 
-from geotorch.trainers.configs import read_config
+from geotorch.trainers.configs import SUFFIXES, read_config, refuse_repeated_keys
 
 #: ``ckpt_path`` values Lightning reads as a choice, not as a file.
 LIGHTNING_CHECKPOINT_CHOICES = ("best", "last", "hpc", "registry")
@@ -36,14 +36,17 @@ def check_names(argv: Sequence[str]) -> None:
     Raises:
         KeyError: naming the unknown name and listing the registered ones.
         OSError, ValueError: if a ``--config`` file is missing, a folder, empty or not a YAML mapping
-            (see :func:`~geotorch.trainers.configs.read_config`), or the checkpoint is no checkpoint file,
-            naming it.
+            (see :func:`~geotorch.trainers.configs.read_config`), a YAML file an option names gives a key
+            twice (:func:`~geotorch.trainers.configs.refuse_repeated_keys`), or the checkpoint is no
+            checkpoint file, naming it.
     """
     from geotorch.core import get_entry
 
     chosen: dict[str, str] = {}
     checkpoint: object = None
     for key, value in _options(argv):
+        if key not in ("--config", "-c") and value.endswith(SUFFIXES) and Path(value).is_file():
+            refuse_repeated_keys(Path(value), key)
         if key in ("--config", "-c"):
             config = read_config(Path(value))
             checkpoint = config.get("ckpt_path", checkpoint)

@@ -100,7 +100,7 @@ def read_config(path: Path) -> dict[str, Any]:
     yaml: Any = importlib.import_module("yaml")
     try:
         text = path.read_text(encoding="utf-8")
-        _refuse_repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader), path)
+        _refuse_repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader), f"--config {path}")
         document = yaml.safe_load(text)
     except UnicodeDecodeError as error:
         raise ValueError(f"--config {path}: not a YAML file (not UTF-8 text: {error.reason})") from error
@@ -117,8 +117,27 @@ def read_config(path: Path) -> dict[str, Any]:
     return document
 
 
-def _refuse_repeated_keys(root: Any, path: Path) -> None:
-    """Raise a ValueError if a mapping under the composed YAML node ``root`` of ``path`` gives a key twice.
+def refuse_repeated_keys(path: Path, option: str) -> None:
+    """Raise a ValueError if a mapping in the YAML file ``path``, the value of ``option``, gives a key twice.
+
+    As in a ``--config`` (:func:`read_config`), for the files other options take (``--data data.yaml``).
+    A file that cannot be read or holds no valid YAML is left to the parser that reads it.
+
+    Raises:
+        ValueError: naming ``option``, ``path``, the key and both lines.
+    """
+    yaml: Any = importlib.import_module("yaml")
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return
+    _refuse_repeated_keys(root, f"{option} {path}")
+
+
+def _refuse_repeated_keys(root: Any, source: str) -> None:
+    """Raise a ValueError if a mapping under the composed YAML node ``root`` of ``source`` gives a key twice.
+
+    ``source`` names the file as the user gave it (``--config run.yaml``).
 
     Merge keys (``<<``) are YAML's own and may repeat; a node an alias names again is checked once.
     """
@@ -141,7 +160,7 @@ def _refuse_repeated_keys(root: Any, path: Path) -> None:
                     first = seen[key.tag, name]
                     lines = f"lines {first} and {line}" if first != line else f"line {line}"
                     raise ValueError(
-                        f"--config {path}: {where}{name} is given twice ({lines}); YAML keeps only the last, "
+                        f"{source}: {where}{name} is given twice ({lines}); YAML keeps only the last, "
                         "silently: give it once"
                     )
                 seen[key.tag, name] = line
