@@ -192,3 +192,19 @@ def test_acquisition_times_keep_float64_in_any_precision(pastis_root: Path, tmp_
     moved = datamodule.on_after_batch_transfer(batch, 0)
     assert moved["time"].dtype == torch.float64 and torch.equal(moved["time"].nan_to_num(), times.nan_to_num())
     assert moved["image"].dtype == {"16-true": torch.float16, "bf16-true": torch.bfloat16}.get(precision, torch.float64)
+
+
+@pytest.mark.parametrize(("arguments", "error", "message"), [
+    ({"val_split_pct": "0.2"}, TypeError, r"PASTISDataModule: val_split_pct='0.2' must be a number from 0 to below 1"),
+    ({"test_split_pct": None}, TypeError, r"PASTISDataModule: test_split_pct=None must be a number from 0 to below 1"),
+    ({"val_split_pct": True}, TypeError, r"PASTISDataModule: val_split_pct=True must be a number from 0 to below 1"),
+    ({"val_split_pct": 20}, ValueError, r"PASTISDataModule: val_split_pct=20 must be a share from 0 to below 1 \(a "
+     r"percentage\? give 0.2\)"),
+])
+def test_a_held_out_share_that_is_no_share_is_refused_naming_it(
+    arguments: dict[str, object], error: type[Exception], message: str
+) -> None:
+    # Before: TypeError "'>=' not supported between instances of 'str' and 'int'" ('NoneType' and 'int'), naming no
+    # argument; True and 20 were named only as not adding up to less than 1 with the other share.
+    with pytest.raises(error, match=message):
+        PASTISDataModule(**arguments)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from geotorch.core import Sample, pad_time_steps
-from geotorch.datamodules.nongeo import NonGeoDataModule
+from geotorch.datamodules.nongeo import NonGeoDataModule, split_share
 from geotorch.transforms import AugmentationSequential, Normalize
 
 #: Keys whose tensors run along the series' time axis, and the value of their padded steps (None: the
@@ -110,10 +110,17 @@ class PASTISDataModule(NonGeoDataModule):
             **kwargs: passed to the dataset registered as :attr:`dataset_name`.
 
         Raises:
-            ValueError: if the held-out shares leave no patch to train on, or ``padding_length`` is not a
-                whole number of at least 1 (nor None).
+            TypeError: if a held-out share is not a number (a string, a bool, None).
+            ValueError: if a held-out share is NaN, negative or 1 or more, the two leave no patch to train on, or
+                ``padding_length`` is not a whole number of at least 1 (nor None).
         """
-        if not (val_split_pct >= 0 and test_split_pct >= 0 and val_split_pct + test_split_pct < 1):
+        for name, share in (("val_split_pct", val_split_pct), ("test_split_pct", test_split_pct)):
+            # split_share lets None through (NonGeoDataModule's default share); PASTIS's shares are numbers.
+            if share is None:
+                raise TypeError(f"{type(self).__name__}: {name}=None must be a number from 0 to below 1, the share "
+                                "to hold out")
+            split_share(share, name, type(self).__name__)
+        if not val_split_pct + test_split_pct < 1:
             raise ValueError(f"{type(self).__name__}: val_split_pct={val_split_pct} and test_split_pct="
                              f"{test_split_pct} must be at least 0 and add up to less than 1")
         if padding_length is not None and (
