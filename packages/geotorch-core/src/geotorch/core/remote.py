@@ -17,11 +17,12 @@ variables serves both.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
 import re
 import urllib.error
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,32 +187,44 @@ def remote_env() -> Iterator[None]:
         yield
 
 
-#: Whether this process opened a remote file through GDAL (whose HTTP connections a forked child then inherits).
-_opened_remote = False
+#: ``VSICurlClearCache`` of each GDAL library this process read remote files through, by the extension module
+#: running on it (rasterio's and pyogrio's wheels each bundle their own GDAL): a forked child inherits the HTTP
+#: connections of each.
+_remote_readers: dict[str, Callable[[], None]] = {}
 
 
-def _gdal_library() -> ctypes.CDLL:
-    """The GDAL library rasterio runs on (its extension module's handle also finds the symbols it links to)."""
-    import rasterio._base
+def _gdal_library(module: str = "rasterio._base") -> ctypes.CDLL:
+    """The GDAL library the extension ``module`` runs on (its handle also finds the symbols it links to)."""
+    return ctypes.CDLL(importlib.import_module(module).__file__)
 
-    return ctypes.CDLL(rasterio._base.__file__)
+
+def reading_remote(module: str) -> None:
+    """Note that this process reads remote files through the GDAL the extension ``module`` runs on.
+
+    A process forked from this one then drops that GDAL's HTTP connections (:func:`_forget_connections`):
+    ``rasterio._base`` for rasters (:func:`open_raster`), ``pyogrio._io`` for vector files. Its function is
+    found here, not in the child, which should only call it.
+    """
+    if module not in _remote_readers:
+        clear = _gdal_library(module).VSICurlClearCache
+        clear.restype = None
+        _remote_readers[module] = clear
 
 
 def _forget_connections() -> None:
-    """In a process just forked from one that read remote files: drop GDAL's HTTP connections.
+    """In a process just forked from one that read remote files: drop the HTTP connections of each GDAL it read by.
 
     GDAL keeps open connections per thread, and the forking thread's are copied into the child:
     two DataLoader workers would then read answers on the same sockets as each other and as the
-    parent (requests interleave, reads come back cut or mixed: "TIFFFillTile: Read error"). GDAL
+    parent (requests interleave, reads come back cut or mixed: "TIFFFillTile: Read error", or a
+    FlatGeobuf "not recognized as being in a supported file format"). GDAL
     opens new connections after ``VSICurlClearCache``, which also empties the child's copy of the
     parent's cache of fetched bytes. (Run in the child right after the fork, as GDAL's lock is taken:
     a process forked while another of its threads is inside a GDAL HTTP read could wait on it forever;
     DataLoader forks its workers from the thread iterating over it, between reads.)
     """
-    if _opened_remote:
-        library = _gdal_library()
-        library.VSICurlClearCache.restype = None
-        library.VSICurlClearCache()
+    for clear in list(_remote_readers.values()):
+        clear()
 
 
 os.register_at_fork(after_in_child=_forget_connections)
@@ -235,8 +248,7 @@ def open_raster(path: str) -> DatasetReader:
     """
     if not is_remote(path):
         return rasterio.open(path)
-    global _opened_remote
-    _opened_remote = True
+    reading_remote("rasterio._base")
     from geotorch.core.object_store import http_stamp
     from geotorch.core.remote_versions import object_stamp, pin, pinned
 

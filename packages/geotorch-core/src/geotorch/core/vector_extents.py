@@ -13,7 +13,7 @@ from rasterio.crs import CRS
 
 from geotorch.core import geoparquet
 from geotorch.core.earth import at_a_place, world_box
-from geotorch.core.remote import Location, gdal_path, is_remote
+from geotorch.core.remote import Location, gdal_path, is_remote, reading_remote
 
 #: Drivers whose layer extent is a stored declaration that may not hold the features (GeoPackage's
 #: gpkg_contents extent is informative only, GeoTools writes 0, 0, 0, 0; the bounding box of a shapefile's
@@ -22,9 +22,16 @@ from geotorch.core.remote import Location, gdal_path, is_remote
 DECLARED_EXTENT_DRIVERS = frozenset({"GPKG", "ESRI Shapefile", "FlatGeobuf"})
 
 
-def source_of(path: Location) -> str:
-    """What GDAL (pyogrio's) opens for ``path``: a local path, or a remote one's GDAL virtual path."""
-    return gdal_path(str(path)) if is_remote(str(path)) else str(path)
+def source_of(path: Location | str) -> str:
+    """What GDAL (pyogrio's) opens for ``path``: a local path, or a remote one's GDAL virtual path.
+
+    A remote one is noted (:func:`geotorch.core.remote.reading_remote`), so that DataLoader workers forked
+    after it was read open their own connections to its server.
+    """
+    if not is_remote(str(path)):
+        return str(path)
+    reading_remote("pyogrio._io")
+    return gdal_path(str(path))
 
 
 def is_local_geoparquet(path: Location) -> bool:

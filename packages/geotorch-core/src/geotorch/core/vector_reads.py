@@ -11,8 +11,9 @@ import pyogrio
 from geotorch.core import geoparquet
 from geotorch.core.errors import shown_cause
 from geotorch.core.log_secrets import redacted_warnings
-from geotorch.core.remote import gdal_path, is_remote
+from geotorch.core.remote import is_remote
 from geotorch.core.url_secrets import redacted
+from geotorch.core.vector_extents import source_of
 
 #: What a read gives, as ``pyogrio.raw.read`` gives it: meta (``crs``), FIDs, WKB, the asked columns' values.
 Features = tuple[dict[str, Any], np.ndarray, np.ndarray, list[np.ndarray]]
@@ -45,7 +46,7 @@ def read_features(path: str, layer: str, columns: list[str], reader: str) -> Fea
         return geoparquet.read(Path(path), columns)
     try:
         with redacted_warnings():
-            meta, fids, wkb, values = pyogrio.raw.read(gdal_path(path), layer=layer, columns=columns, return_fids=True)
+            meta, fids, wkb, values = pyogrio.raw.read(source_of(path), layer=layer, columns=columns, return_fids=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         message = redacted(f"{reader}: cannot read {path} (layer {layer!r}): {error}")
         raise type(error)(message) from shown_cause(error)
