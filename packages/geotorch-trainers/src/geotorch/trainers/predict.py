@@ -95,7 +95,10 @@ def predict_raster(
     of a pixel is the most probable one of the blend), their raw values for ``scores``. That is
     :class:`~geotorch.trainers.GeoTIFFPredictionWriter`'s rule, which blends the probabilities of a
     task's ``predict_step``: ``geotorch predict`` of the same model over the same windows and input
-    values writes the same classes and probabilities.
+    values writes the same classes and probabilities. A window's probabilities are the same bits in any batch
+    and at any thread count (:mod:`~geotorch.trainers.probabilities`); a model's logits may not be: oneDNN's CPU
+    convolutions give others at another thread count (run the model under
+    ``torch.backends.mkldnn.flags(enabled=False)`` for the same file on machines of other core counts).
     Rows are written as soon as every window over them has run, so memory holds one band of
     rows (``window height x width x channels`` float32), whatever the raster's size.
 

@@ -35,6 +35,7 @@ from torch import Tensor
 
 from geotorch.trainers.outputs import remove_stale_temporaries, temporary_of
 from geotorch.trainers.predict_blend import Band
+from geotorch.trainers.probabilities import sigmoid, softmax
 
 #: What an output holds: the class of each pixel, the probability of each class, or the blended values.
 OutputKind = Literal["classes", "probabilities", "scores"]
@@ -163,7 +164,7 @@ class OutputSpec:
             if not self.logits:
                 scores = values.clamp(0, 1)
             else:
-                scores = torch.sigmoid(values) if self.channels == 1 or self.labels else torch.softmax(values, dim=0)
+                scores = sigmoid(values) if self.channels == 1 or self.labels else softmax(values, dim=0)
             if self.dtype == "uint8":
                 unknown = _nan_pixels(scores)
                 if unknown is not None:

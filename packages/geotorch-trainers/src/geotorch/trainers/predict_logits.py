@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from geotorch.trainers.probabilities import sigmoid, softmax
+
 
 def described(output: object) -> str:
     """A model's output for messages: a tensor's shape and dtype (``(4, 1, 16, 16) int64``), else its type's name."""
@@ -19,10 +21,11 @@ def probabilities_of(logits: Tensor, labels: bool) -> Tensor:
     A softmax across the channels, or a sigmoid of each where they are labels (a ``multilabel`` task's) or of
     a single binary channel. These, not logits, are blended: the mean of windows' probabilities, as
     :class:`~geotorch.trainers.GeoTIFFPredictionWriter` blends ``predict_step``'s (the mean of logits can choose
-    another class where windows disagree).
+    another class where windows disagree). A window's probabilities are the same bits in any batch, at any
+    thread count (see :mod:`geotorch.trainers.probabilities`).
     """
     values = logits.float()
-    return values.sigmoid() if labels or values.shape[1] == 1 else values.softmax(dim=1)
+    return sigmoid(values) if labels or values.shape[1] == 1 else softmax(values, dim=1)
 
 
 def is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:

@@ -15,6 +15,7 @@ from geotorch.trainers.base import ScoredTask, rename_legacy
 from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
 from geotorch.trainers.networks import build_model, find_model, freeze_parts, model_choices
+from geotorch.trainers.probabilities import sigmoid, softmax
 from geotorch.trainers.targets import class_map, class_values
 
 
@@ -301,4 +302,4 @@ class SemanticSegmentationTask(ScoredTask):
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
         logits: Tensor = self(self.image_of(batch))
-        return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
+        return softmax(logits, dim=1) if self.hparams["task"] == "multiclass" else sigmoid(logits)

@@ -14,6 +14,7 @@ from geotorch.samplers import as_count
 from geotorch.trainers.base import ScoredTask
 from geotorch.trainers.losses import check_loss_weights, classification_loss
 from geotorch.trainers.metrics import TASK_KINDS, classification_metrics
+from geotorch.trainers.probabilities import sigmoid, softmax
 from geotorch.trainers.series_dates import REFERENCE_DATE, reference_seconds
 from geotorch.trainers.spatiotemporal import SERIES_SEGMENTATION, SeriesModelArguments, series_inputs, series_network
 from geotorch.trainers.spatiotemporal_batch import checked_series, class_target
@@ -196,5 +197,5 @@ class SpatioTemporalSegmentationTask(ScoredTask):
     def predict_step(self, batch: dict[str, Any], batch_idx: int, dataloader_idx: int = 0) -> Tensor:
         """Probabilities ``(B, num_classes, H, W)`` (softmax), or sigmoid ones for ``binary`` and ``multilabel``."""
         logits = self.raw_logits(batch)
-        return logits.softmax(dim=1) if self.hparams["task"] == "multiclass" else logits.sigmoid()
+        return softmax(logits, dim=1) if self.hparams["task"] == "multiclass" else sigmoid(logits)
 
