@@ -75,3 +75,23 @@ def test_durations_that_leave_data_out_or_are_no_durations_are_refused(
 ) -> None:
     with pytest.raises(error, match=message):
         time_series_split(scenes, durations)
+
+
+class InstantScenes(RasterDataset):
+    filename_glob = "scene_*.tif"
+    filename_regex = r"scene_(?P<date>\d{8}T\d{6}\.\d{6})\.tif"
+    date_format = "%Y%m%dT%H%M%S.%f"
+
+
+def test_an_instant_at_the_end_of_durations_summing_to_the_span_falls_in_the_last(tmp_path: Path) -> None:
+    if not REAL_SCENE.is_file():
+        pytest.skip(f"real geodata not found at {REAL_SCENE.resolve()} (the project root's ../shared/data/real)")
+    with rasterio.open(REAL_SCENE) as scene:
+        pixels, profile = scene.read(), scene.profile
+    for day in DAYS[:3]:
+        with rasterio.open(tmp_path / f"scene_{day}T000000.000000.tif", "w", **profile) as destination:
+            destination.write(pixels)
+    # Acquisitions at midnight of days 1-3 (instants, to the microsecond): the span is 2 days exactly.
+    views = time_series_split(InstantScenes(tmp_path), [pd.Timedelta(days=1), pd.Timedelta(days=1)])
+    # Without the end included (as a fraction split's last interval includes it), day 3 fell in no split.
+    assert [len(view) for view in views] == [1, 2]
