@@ -486,3 +486,13 @@ def test_a_key_given_twice_in_a_yaml_file_an_option_names_is_named(
         f"geotorch: error: --data {data}: init_args.batch_size is given twice (lines 3 and 4); YAML keeps only the "
         "last, silently: give it once"
     )
+
+
+@pytest.mark.parametrize("given", [["--seed_everything", "5000000000"], ["--seed_everything=-1"]])
+def test_a_seed_numpy_cannot_take_names_seed_everything(given: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: 'geotorch: error: 5000000000 is not in bounds, numpy accepts from 0 to 4294967295', naming no option.
+    seed = given[-1].removeprefix("--seed_everything=")
+    assert error_of(["fit", "--config", "quickstart", *given], capsys) == (
+        f"geotorch: error: seed_everything {seed}: not a seed numpy takes (0..4294967295); give one of those, true "
+        "for a random one, or false to seed nothing"
+    )

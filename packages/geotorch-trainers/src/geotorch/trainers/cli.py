@@ -128,6 +128,22 @@ class GeoTorchCLI(LightningCLI):
         if given is not None:
             self.config = self.parser.parse_object({subcommand: {"model": given}}, self.config)
 
+    def _set_seed(self) -> None:
+        """Seed as LightningCLI does; a seed numpy cannot take is named as the ``seed_everything`` it is.
+
+        Raises:
+            ValueError: if ``seed_everything`` (option or config key) is outside 0..2**32 - 1, which
+                Lightning reports without naming the option.
+        """
+        try:
+            super()._set_seed()
+        except ValueError:
+            seed = self._get(self.config, "seed_everything")
+            raise ValueError(
+                f"seed_everything {seed}: not a seed numpy takes (0..{2**32 - 1}); give one of those, true for a "
+                "random one, or false to seed nothing"
+            ) from None
+
     def before_instantiate_classes(self) -> None:
         """Refuse an output folder that is a file before anything is built (see :func:`check_output_folders`)."""
         subcommand = self.config.get("subcommand")
