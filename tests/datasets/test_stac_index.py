@@ -325,3 +325,14 @@ def test_a_bbox_that_is_no_lon_lat_box_is_refused_before_any_request(
 def test_a_bbox_across_the_antimeridian_still_searches(api: str, tmp_path: Path) -> None:
     assert main(["stac", "index", api, str(tmp_path / "items.parquet"), "--bbox", "179,-17,-179,-16"]) == 0
     assert FakeSTACAPI.searches[0]["bbox"] == [179, -17, -179, -16]  # the fake answers every item to any box
+
+
+@pytest.mark.parametrize("given", ["", ",", " , "])
+def test_collections_that_name_none_are_refused_not_searched_as_all(
+    given: str, api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: '--collections ""' (an unset shell variable) searched every collection: all 4 items written.
+    output = tmp_path / "items.parquet"
+    assert main(["stac", "index", api, str(output), "--collections", given]) == 2
+    assert f"error: argument --collections: {given!r} names no collection" in capsys.readouterr().err
+    assert FakeSTACAPI.searches == [] and not output.exists()

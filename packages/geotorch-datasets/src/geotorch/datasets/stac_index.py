@@ -157,7 +157,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _names(text: str) -> list[str]:
-    return [name.strip() for name in text.split(",") if name.strip()]
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        # An empty list would search every collection of the API.
+        raise argparse.ArgumentTypeError(f"{text!r} names no collection; give ids, comma-separated, or leave it out")
+    return names
 
 
 def _bbox(text: str) -> list[float]:
