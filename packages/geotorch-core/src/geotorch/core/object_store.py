@@ -30,7 +30,7 @@ from geotorch.core.url_secrets import redacted
 
 if TYPE_CHECKING:
     from obstore import ObjectMeta
-    from obstore.store import ClientConfig, ObjectStore, RetryConfig, S3Config
+    from obstore.store import AzureConfig, ClientConfig, GCSConfig, ObjectStore, RetryConfig, S3Config
 
 #: Object-store URL schemes, and the GDAL virtual file systems naming the same objects.
 STORES = {"s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}
@@ -85,9 +85,13 @@ def _store_location(url: str) -> tuple[str, str, str] | None:
 def _list_or_head(
     url: str, scheme: str, bucket: str, key: str, filename_glob: str, store: ObjectStore | None = None
 ) -> list[RemotePath]:
-    from obstore.exceptions import NotFoundError
+    from obstore.exceptions import GenericError, NotFoundError
 
-    store = object_store(scheme, bucket) if store is None else store
+    try:
+        store = object_store(scheme, bucket) if store is None else store
+    except GenericError as error:  # a setting missing (Azure's account) or malformed
+        reason = f"cannot make a client of the store: {_first_line(error)}; {_ANONYMOUS[scheme]}"
+        raise OSError(f"{url}: {reason}") from error
     folder = key.rstrip("/")
     base = url[: len(url) - len(key)] + folder
     named = bool(key) and not key.endswith("/")
@@ -102,10 +106,7 @@ def _list_or_head(
         failure = OSError(f"{url}: listing failed: {type(error).__name__}: {_first_line(error)}")
         if _asked_instance_metadata(error):
             failure = OSError(
-                f"{url}: listing failed: no AWS credentials were found (no AWS_ACCESS_KEY_ID, no keys for profile "
-                f"{profile_name()!r} in {credentials_file()} or {config_file()}), and the EC2 instance metadata "
-                f"service asked instead did not give any ({_first_line(error)}); for a public bucket set "
-                "AWS_NO_SIGN_REQUEST=YES, else give keys (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)"
+                f"{url}: listing failed: {_no_credentials(scheme)} ({_first_line(error)}); {_ANONYMOUS[scheme]}"
             )
         if not named:
             raise failure from error
@@ -156,6 +157,32 @@ def _asked_instance_metadata(error: BaseException) -> bool:
     return any(address in str(error) for address in ("169.254.169.254", "[fd00:ec2::254]"))
 
 
+#: What to set for a public bucket or container (GDAL's names, which the listing reads too), else which credentials.
+_ANONYMOUS = {
+    "s3": "for a public bucket set AWS_NO_SIGN_REQUEST=YES, else give keys (AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)",
+    "gs": "for a public bucket set GS_NO_SIGN_REQUEST=YES, else give credentials (GOOGLE_APPLICATION_CREDENTIALS)",
+    "az": "give the storage account (AZURE_STORAGE_ACCOUNT), with AZURE_NO_SIGN_REQUEST=YES for a public container, "
+    "else with AZURE_STORAGE_ACCESS_KEY (or AZURE_STORAGE_SAS_TOKEN)",
+}
+
+
+def _no_credentials(scheme: str) -> str:
+    """That no credentials of ``scheme``'s store were found, and its cloud's metadata service gave none either."""
+    if scheme == "s3":
+        return (
+            f"no AWS credentials were found (no AWS_ACCESS_KEY_ID, no keys for profile {profile_name()!r} in "
+            f"{credentials_file()} or {config_file()}), and the EC2 instance metadata service asked instead did "
+            "not give any"
+        )
+    if scheme == "gs":
+        return (
+            "no Google credentials were found (no GOOGLE_APPLICATION_CREDENTIALS, no service account), and the "
+            "GCE metadata server asked instead did not give any"
+        )
+    return "no Azure credentials were found, and the Azure instance metadata service asked instead did not give any"
+
+
 def _first_line(error: BaseException) -> str:
     """The store's message without the debug dump obstore appends (it holds the URL and status)."""
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -200,7 +227,9 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
     ``AWS_VIRTUAL_HOSTING`` the addressing style and ``AWS_NO_SIGN_REQUEST`` anonymous access. Keys and
     region the environment does not give come from the AWS profile's files (``~/.aws/credentials`` and
     ``~/.aws/config``, ``$AWS_PROFILE``), as GDAL and the SDKs take them; a profile's role or SSO through
-    boto3 (:func:`geotorch.core.aws_profile.profile_credentials`).
+    boto3 (:func:`geotorch.core.aws_profile.profile_credentials`). For GCS and Azure, GDAL's
+    ``GS_NO_SIGN_REQUEST``, ``CPL_GS_ENDPOINT``, ``AZURE_NO_SIGN_REQUEST`` and ``AZURE_STORAGE_ACCOUNT`` too
+    (:func:`_gcs_settings`, :func:`_azure_settings`).
 
     Args:
         scheme: ``s3``, ``gs`` or ``az``.
@@ -210,6 +239,7 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
     Raises:
         ValueError: if ``$AWS_PROFILE`` names a profile the files do not have, or one whose role or SSO
             credentials cannot be had (naming it).
+        obstore.exceptions.GenericError: if a setting the store needs is missing or malformed (Azure's account).
     """
     from obstore.store import from_url
 
@@ -219,8 +249,10 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
         "backoff": {"init_backoff": timedelta(seconds=FIRST_DELAY_S), "max_backoff": timedelta(seconds=4), "base": 2},
         "retry_timeout": timedelta(seconds=20),
     }
-    if scheme != "s3":
-        return from_url(f"{scheme}://{bucket}", client_options=client, retry_config=retry)
+    if scheme == "gs":
+        return from_url(f"gs://{bucket}", config=_gcs_settings(client), client_options=client, retry_config=retry)
+    if scheme == "az":
+        return from_url(f"az://{bucket}", config=_azure_settings(client), client_options=client, retry_config=retry)
     config: S3Config = {}
     endpoint, virtual = s3_endpoint()
     if virtual is not None:
@@ -240,6 +272,41 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
     return from_url(
         f"{scheme}://{bucket}", config=config, client_options=client, retry_config=retry, credential_provider=provider
     )
+
+
+def _gcs_settings(client: ClientConfig) -> GCSConfig:
+    """The settings of obstore's GCS client that GDAL's variables alone give (obstore's own win where set).
+
+    ``GS_NO_SIGN_REQUEST``: anonymous access (``skip_signature``); ``CPL_GS_ENDPOINT``: the service's
+    address (``base_url``, HTTP allowed in ``client`` for an ``http://`` one).
+    """
+    settings: GCSConfig = {}
+    endpoint = os.environ.get("CPL_GS_ENDPOINT", "").strip().rstrip("/")
+    if endpoint and not os.environ.get("GOOGLE_BASE_URL"):
+        settings["base_url"] = endpoint
+        client["allow_http"] = endpoint.startswith("http://")
+    if _truthy("GS_NO_SIGN_REQUEST"):
+        settings["skip_signature"] = True
+    return settings
+
+
+def _azure_settings(client: ClientConfig) -> AzureConfig:
+    """The settings of obstore's Azure client that GDAL's variables alone give (obstore's own win where set).
+
+    ``AZURE_STORAGE_ACCOUNT``: the storage account (``account_name``); ``AZURE_NO_SIGN_REQUEST``: anonymous
+    access (``skip_signature``). HTTP is allowed in ``client`` for an ``http://`` endpoint (obstore's
+    ``AZURE_STORAGE_ENDPOINT``, as for S3's).
+    """
+    settings: AzureConfig = {}
+    endpoint = os.environ.get("AZURE_STORAGE_ENDPOINT") or os.environ.get("AZURE_ENDPOINT") or ""
+    if endpoint.startswith("http://"):
+        client["allow_http"] = True
+    account = os.environ.get("AZURE_STORAGE_ACCOUNT", "").strip()
+    if account and not os.environ.get("AZURE_STORAGE_ACCOUNT_NAME"):
+        settings["account_name"] = account
+    if _truthy("AZURE_NO_SIGN_REQUEST"):
+        settings["skip_signature"] = True
+    return settings
 
 
 def http_stamp(url: str) -> Stamp | None:
