@@ -336,3 +336,24 @@ def test_collections_that_name_none_are_refused_not_searched_as_all(
     assert main(["stac", "index", api, str(output), "--collections", given]) == 2
     assert f"error: argument --collections: {given!r} names no collection" in capsys.readouterr().err
     assert FakeSTACAPI.searches == [] and not output.exists()
+
+
+@pytest.mark.parametrize("given", ["foo", "eo:cloud_cover<<20", "[1, 2]"])
+def test_a_query_that_is_no_condition_is_refused_not_dropped(
+    given: str, api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: pystac-client left 'foo' and 'eo:cloud_cover<<20' out of the search ('query': {}) and all 4 items
+    # were written; '[1, 2]' failed with "'list' object has no attribute 'items'".
+    output = tmp_path / "items.parquet"
+    assert main(["stac", "index", api, str(output), "--query", given]) == 1
+    assert f"geotorch stac index: query {given!r}" in capsys.readouterr().err
+    assert FakeSTACAPI.searches == [] and not output.exists()
+
+
+def test_query_conditions_are_sent_with_numbers_as_numbers_and_merged(api: str, tmp_path: Path) -> None:
+    # Before: 'eo:cloud_cover<20' was sent as {"lt": "20"}, the text, which no number is less than in JSON terms.
+    argv = ["stac", "index", api, str(tmp_path / "items.parquet"), "--query", "eo:cloud_cover<20",
+            "--query", "eo:cloud_cover>=5"]
+    assert main(argv) == 0
+    assert FakeSTACAPI.searches[0]["query"] == {"eo:cloud_cover": {"lt": 20, "gte": 5}}
+    assert pq.read_table(tmp_path / "items.parquet").column("id").to_pylist() == ["t-0105", "t-0305", "t-0405"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from geotorch.core import redacted, shown_cause
 from geotorch.datasets.stac_datetime import checked_datetime
+from geotorch.datasets.stac_query import query_object
 
 #: Seconds each request to the STAC API may take (connecting, then each read).
 TIMEOUT = 60.0
@@ -44,8 +45,9 @@ def build_stac_index(
         collections: collection ids to search.
         bbox: lon/lat ``(minx, miny, maxx, maxy)``.
         datetime: a STAC datetime or interval (``2020-01-01/2020-06-30``, ``..`` open).
-        query: the STAC query extension's object (``{"eo:cloud_cover": {"lt": 20}}``), or
-            pystac-client's strings (``["eo:cloud_cover<20"]``).
+        query: the STAC query extension's object (``{"eo:cloud_cover": {"lt": 20}}``), or strings
+            (``["eo:cloud_cover<20"]``, JSON objects) merged into one by
+            :func:`~geotorch.datasets.stac_query.query_object`.
         filter: a CQL2 filter, JSON (a dict) or text.
         max_items: stop after this many items (at least 1; None: every item found).
 
@@ -60,7 +62,7 @@ def build_stac_index(
             ``.parquet`` file, is a folder or its folder cannot be made (a file in the way, no permission), or
             ``datetime`` is no RFC 3339 datetime or interval (:func:`~geotorch.datasets.stac_datetime.checked_datetime`:
             ``yesterday``, month 13, a start after the end), ``bbox`` is no lon/lat box (:func:`checked_bbox`),
-            or ``max_items`` is under 1.
+            a ``query`` string is no condition (``foo``, ``eo:cloud_cover<<20``), or ``max_items`` is under 1.
     """
     import requests
     import stac_geoparquet.arrow
@@ -70,6 +72,11 @@ def build_stac_index(
     output = Path(output)
     if output.suffix != ".parquet":
         raise ValueError(f"geotorch stac index: the output {output} must end in .parquet")
+    if isinstance(query, list):
+        try:
+            query = query_object(query)
+        except ValueError as error:
+            raise ValueError(f"geotorch stac index: {error}") from None
     if bbox is not None:
         try:
             bbox = checked_bbox(bbox)
@@ -231,19 +238,13 @@ def _json_or_text(text: str | None) -> Any:
 def run(argv: Sequence[str]) -> int:
     """Run ``geotorch stac index URL OUTPUT [--collections ...] ...``; return the exit status."""
     options = _parser().parse_args(list(argv))
-    queries = options.query or []
-    query: dict[str, Any] | list[str] | None = None
-    if len(queries) == 1 and isinstance(parsed := _json_or_text(queries[0]), dict):
-        query = parsed
-    elif queries:
-        query = queries
     count = build_stac_index(
         options.url,
         options.output,
         collections=options.collections,
         bbox=options.bbox,
         datetime=options.datetime,
-        query=query,
+        query=options.query,
         filter=_json_or_text(options.filter),
         max_items=options.max_items,
     )
