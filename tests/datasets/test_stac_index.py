@@ -357,3 +357,12 @@ def test_query_conditions_are_sent_with_numbers_as_numbers_and_merged(api: str, 
     assert main(argv) == 0
     assert FakeSTACAPI.searches[0]["query"] == {"eo:cloud_cover": {"lt": 20, "gte": 5}}
     assert pq.read_table(tmp_path / "items.parquet").column("id").to_pylist() == ["t-0105", "t-0305", "t-0405"]
+
+
+def test_an_api_url_without_its_scheme_is_named(api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: "geotorch: error: [Errno 2] No such file or directory: '<working folder>/127.0.0.1:<port>'".
+    bare = api.removeprefix("http://")
+    assert main(["stac", "index", bare, str(tmp_path / "items.parquet")]) == 1
+    assert (f"geotorch stac index: the STAC API {bare} is neither a URL nor a file; give its landing page's URL "
+            f"(https://{bare})") in capsys.readouterr().err
+    assert FakeSTACAPI.searches == []

@@ -58,7 +58,8 @@ def build_stac_index(
         ConnectionError: if the API cannot be reached or answers with an error (each request
             times out after :data:`TIMEOUT` seconds), naming ``url`` without the values of its credentials
             (:func:`geotorch.core.redacted`: an API key in its query reaches no message).
-        ValueError: if the search finds no item (naming the search); before any request, if ``output`` is not a
+        ValueError: if the search finds no item (naming the search); before any request, if ``url`` has no
+            scheme and names no file (``127.0.0.1:8080/``), if ``output`` is not a
             ``.parquet`` file, is a folder or its folder cannot be made (a file in the way, no permission), or
             ``datetime`` is no RFC 3339 datetime or interval (:func:`~geotorch.datasets.stac_datetime.checked_datetime`:
             ``yesterday``, month 13, a start after the end), ``bbox`` is no lon/lat box (:func:`checked_bbox`),
@@ -69,6 +70,9 @@ def build_stac_index(
     from pystac_client import Client
     from pystac_client.exceptions import APIError
 
+    if "://" not in url and not Path(url).is_file():
+        raise ValueError(f"geotorch stac index: the STAC API {redacted(url)} is neither a URL nor a file; give its "
+                         f"landing page's URL (https://{redacted(url)})")
     output = Path(output)
     if output.suffix != ".parquet":
         raise ValueError(f"geotorch stac index: the output {output} must end in .parquet")
