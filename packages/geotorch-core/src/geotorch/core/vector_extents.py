@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from rasterio.crs import CRS
 
 from geotorch.core import geoparquet
 from geotorch.core.earth import at_a_place, world_box
-from geotorch.core.remote import Location, gdal_path, is_remote, reading_remote
+from geotorch.core.remote import HTTP_DEFAULTS, Location, gdal_path, is_remote, reading_remote
 
 #: Drivers whose layer extent is a stored declaration that may not hold the features (GeoPackage's
 #: gpkg_contents extent is informative only, GeoTools writes 0, 0, 0, 0; the bounding box of a shapefile's
@@ -26,11 +27,18 @@ def source_of(path: Location | str) -> str:
     """What GDAL (pyogrio's) opens for ``path``: a local path, or a remote one's GDAL virtual path.
 
     A remote one is noted (:func:`geotorch.core.remote.reading_remote`), so that DataLoader workers forked
-    after it was read open their own connections to its server.
+    after it was read open their own connections to its server, and pyogrio's GDAL is given
+    :data:`geotorch.core.remote.HTTP_DEFAULTS` (where neither the environment nor its configuration sets
+    them), so that a silent server fails a read within 30 s.
     """
     if not is_remote(str(path)):
         return str(path)
     reading_remote("pyogrio._io")
+    # pyogrio's GDAL is another library than rasterio's, with its own configuration: without these, a server
+    # that stops sending holds a read for ever.
+    for name, value in HTTP_DEFAULTS.items():
+        if not os.environ.get(name) and pyogrio.get_gdal_config_option(name) is None:
+            pyogrio.set_gdal_config_options({name: value})
     return gdal_path(str(path))
 
 
