@@ -128,3 +128,28 @@ def test_a_tasks_predict_step_gives_a_window_the_same_bits_in_any_batch(task: st
             whole = model.predict_step({"image": windows}, 0)
             part = model.predict_step({"image": windows[1:]}, 0)
         assert torch.equal(whole[1:], part), (count, int((whole[1:] != part).sum()))
+
+
+@pytest.mark.parametrize(("classes", "size"), [(7, (37, 41)), (1, (101, 131))], ids=["softmax", "sigmoid"])
+def test_predict_rasters_probabilities_are_written_over_the_models_output_not_a_second_batch(
+    classes: int, size: tuple[int, int]
+) -> None:
+    # A second batch of probabilities, beside the logits, was allocated and faulted in for every forward pass.
+    model = conv(classes)
+    with torch.inference_mode():
+        logits = model(windows_of(real_raster(), size, 8))
+        expected = probabilities_of(logits, False)
+        fresh = logits.clone()
+        written = probabilities_of(fresh, False, owned=set())
+    assert written.untyped_storage().data_ptr() == fresh.untyped_storage().data_ptr()
+    assert torch.equal(written, expected)
+    assert not torch.equal(expected, logits)
+
+
+def test_a_models_own_tensor_given_as_logits_is_never_written_over() -> None:
+    parameter = nn.Parameter(torch.randn(2, 3, 5, 7))
+    before = parameter.detach().clone()
+    with torch.inference_mode():
+        probabilities = probabilities_of(parameter.detach(), False, owned={parameter.untyped_storage().data_ptr()})
+    assert torch.equal(parameter.detach(), before)
+    assert torch.equal(probabilities, probabilities_of(before, False))

@@ -390,7 +390,7 @@ def predict_raster(
                         channels = logits.shape[1]
                         check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, palette)
                     if output != "scores":
-                        logits = probabilities_of(logits, labels)
+                        logits = probabilities_of(logits, labels, owned)
                     # Weighted for blending here, where the model runs: the writer thread only adds them up.
                     weighted = weighted_logits(logits, weights, owned).cpu()
                     if unknown.any():

@@ -15,7 +15,7 @@ def described(output: object) -> str:
     return type(output).__name__
 
 
-def probabilities_of(logits: Tensor, labels: bool) -> Tensor:
+def probabilities_of(logits: Tensor, labels: bool, owned: set[int] | None = None) -> Tensor:
     """Each window's probabilities, as a segmentation task's ``predict_step`` gives them, float32.
 
     A softmax across the channels, or a sigmoid of each where they are labels (a ``multilabel`` task's) or of
@@ -23,9 +23,23 @@ def probabilities_of(logits: Tensor, labels: bool) -> Tensor:
     :class:`~geotorch.trainers.GeoTIFFPredictionWriter` blends ``predict_step``'s (the mean of logits can choose
     another class where windows disagree). A window's probabilities are the same bits in any batch, at any
     thread count (see :mod:`geotorch.trainers.probabilities`).
+
+    Args:
+        logits: ``(B, K, H, W)`` floating point.
+        labels: whether the channels are labels (a sigmoid each).
+        owned: with the model's storages (see :func:`weighted_logits`), the probabilities are written over
+            ``logits`` where they are a tensor of their own: no second batch is allocated and faulted in.
     """
     values = logits.float()
-    return sigmoid(values) if labels or values.shape[1] == 1 else softmax(values, dim=1)
+    inplace = owned is not None and (values is not logits or _own(logits, owned))
+    if labels or values.shape[1] == 1:
+        return sigmoid(values, inplace=inplace)
+    return softmax(values, dim=1, inplace=inplace)
+
+
+def _own(logits: Tensor, owned: set[int]) -> bool:
+    """Whether ``logits`` may be written over: contiguous, and none of the model's parameters or buffers."""
+    return logits.is_contiguous() and logits.untyped_storage().data_ptr() not in owned
 
 
 def is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
@@ -50,6 +64,6 @@ def weighted_logits(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
     parameters and buffers (``owned`` storages) are never written to.
     """
     values = logits.float()
-    if values is logits and (not logits.is_contiguous() or logits.untyped_storage().data_ptr() in owned):
+    if values is logits and not _own(logits, owned):
         return torch.mul(values, weights)
     return values.mul_(weights)

@@ -22,7 +22,7 @@ EXP_FLOOR = -87.0
 SMALLEST_PROBABILITY = 2e-38
 
 
-def softmax(logits: Tensor, dim: int = 1) -> Tensor:
+def softmax(logits: Tensor, dim: int = 1, *, inplace: bool = False) -> Tensor:
     """The softmax of ``logits`` across ``dim``, in their dtype; a pixel's values depend on its logits alone.
 
     Half and bfloat16 logits are taken through float32 (their own ``exp`` has a scalar tail).
@@ -35,27 +35,32 @@ def softmax(logits: Tensor, dim: int = 1) -> Tensor:
     Args:
         logits: any shape, floating point.
         dim: the channel axis.
+        inplace: write the probabilities over float32 or float64 ``logits`` (no second tensor of their size).
 
     Returns:
-        Probabilities of ``logits``' shape and dtype.
+        Probabilities of ``logits``' shape and dtype (``logits`` themselves with ``inplace``, when float32/64).
     """
     values = logits if logits.dtype in (torch.float32, torch.float64) else logits.float()
-    exponentials = torch.sub(values, values.amax(dim=dim, keepdim=True)).clamp_min_(EXP_FLOOR).exp_()
+    largest = values.amax(dim=dim, keepdim=True)
+    exponentials = values.sub_(largest) if inplace and values is logits else torch.sub(values, largest)
+    exponentials.clamp_min_(EXP_FLOOR).exp_()
     probabilities = exponentials.div_(exponentials.sum(dim=dim, keepdim=True))
     return torch.threshold_(probabilities, SMALLEST_PROBABILITY, 0.0).to(logits.dtype)
 
 
-def sigmoid(logits: Tensor) -> Tensor:
+def sigmoid(logits: Tensor, *, inplace: bool = False) -> Tensor:
     """The sigmoid of each of ``logits``, ``1 / (1 + exp(-x))``, in their dtype, the same bits in any batch.
 
     Within a float32 rounding of :func:`torch.sigmoid`; NaN where the logit is.
 
     Args:
         logits: any shape, floating point.
+        inplace: write the probabilities over float32 or float64 ``logits``.
 
     Returns:
-        Probabilities of ``logits``' shape and dtype.
+        Probabilities of ``logits``' shape and dtype (``logits`` themselves with ``inplace``, when float32/64).
     """
     values = logits if logits.dtype in (torch.float32, torch.float64) else logits.float()
+    negated = values.neg_() if inplace and values is logits else torch.neg(values)
     # exp(-x) below EXP_FLOOR adds nothing to 1: the floor changes no value, only the time.
-    return torch.neg(values).clamp_min_(EXP_FLOOR).exp_().add_(1).reciprocal_().to(logits.dtype)
+    return negated.clamp_min_(EXP_FLOOR).exp_().add_(1).reciprocal_().to(logits.dtype)
