@@ -1,4 +1,4 @@
-"""Listings of GCS and Azure read the settings GDAL users set: anonymous access, the endpoint, the account."""
+"""Listings of GCS and Azure read the settings GDAL users set, and GDAL those obstore users set."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
+import rasterio
 
 from geotorch.core.object_store import remote_files
-from geotorch.core.remote import RemotePath
+from geotorch.core.remote import RemotePath, open_raster
+from tests.conftest import LocalHTTPServer
+from tests.core.rasters import grid, random_bands, write_raster
 
 #: One object, scenes/a.tif, as GCS's XML API (ListObjectsV2) and Azure's List Blobs answer a listing of scenes/.
 LISTINGS = {
@@ -124,3 +128,22 @@ def test_an_azure_listing_without_an_account_is_an_os_error_naming_the_url_and_t
     with pytest.raises(OSError, match=r"az://open/scenes: .*Account must be specified; .*AZURE_STORAGE_ACCOUNT"):
         remote_files(RemotePath("az://open/scenes"), "*.tif")
     assert azure.seen == []
+
+
+def test_a_public_gcs_object_is_read_by_gdal_under_obstores_google_skip_signature(
+    http_server: LocalHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: RasterReadError 'gs://open/a.tif: cannot open raster: GS_SECRET_ACCESS_KEY+GS_ACCESS_KEY_ID, ...,
+    # or GS_NO_SIGN_REQUEST=YES configuration options not defined' (GOOGLE_SKIP_SIGNATURE reached listings alone).
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("GS_NO_SIGN_REQUEST", raising=False)
+    http_server.ranges = True
+    (http_server.root / "open").mkdir()
+    path = write_raster(http_server.root / "open" / "a.tif", random_bands((1, 32, 32), dtype="uint8"), 32631,
+                        grid(5e5, 6e6))
+    monkeypatch.setenv("CPL_GS_ENDPOINT", http_server.base_url)
+    monkeypatch.setenv("GOOGLE_SKIP_SIGNATURE", "true")
+    with open_raster("gs://open/a.tif") as remote, rasterio.open(path) as local:
+        assert np.array_equal(remote.read(), local.read())
+    assert not [seen for seen in http_server.headers_seen["open/a.tif"] if "Authorization" in seen]

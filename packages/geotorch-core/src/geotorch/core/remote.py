@@ -9,9 +9,9 @@ Credentials and endpoints come from each store's standard environment variables.
 and the object-store SDKs name the S3 endpoint differently; :func:`gdal_options` gives
 GDAL the equivalent of the SDKs' ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL``,
 ``AWS_DEFAULT_REGION``, ``AWS_SKIP_SIGNATURE`` and ``AWS_SHARED_CREDENTIALS_FILE`` when GDAL's own
-``AWS_S3_ENDPOINT``, ``AWS_REGION``, ``AWS_NO_SIGN_REQUEST`` and ``CPL_AWS_CREDENTIALS_FILE`` are not set (and
-:mod:`geotorch.core.object_store` does the reverse for listings), so one set of
-variables serves both.
+``AWS_S3_ENDPOINT``, ``AWS_REGION``, ``AWS_NO_SIGN_REQUEST`` and ``CPL_AWS_CREDENTIALS_FILE`` are not set,
+and of ``GOOGLE_SKIP_SIGNATURE``, ``AZURE_SKIP_SIGNATURE`` and ``AZURE_STORAGE_ACCOUNT_NAME`` alike (and
+:mod:`geotorch.core.object_store` does the reverse for listings), so one set of variables serves both.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ HTTP_DEFAULTS = {
 }
 #: Set while a remote file is opened: sidecars (.aux.xml, .ovr...) are not probed by one request each.
 OPEN_DEFAULTS = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR"}
+#: How the object-store SDKs spell a variable that is set (``AWS_SKIP_SIGNATURE=true``).
+TRUE = ("1", "true", "yes")
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 #: What one version of a remote object is: its ETag, modification date and size, as a listing or HEAD says.
 Stamp = tuple[str, str, int]
@@ -167,8 +169,11 @@ def gdal_options() -> dict[str, str]:
         options["CPL_AWS_CREDENTIALS_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"]
     if not _set("AWS_REGION") and _set("AWS_DEFAULT_REGION"):
         options["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"]
-    if not _set("AWS_NO_SIGN_REQUEST") and os.environ.get("AWS_SKIP_SIGNATURE", "").lower() in ("1", "true", "yes"):
-        options["AWS_NO_SIGN_REQUEST"] = "YES"
+    for sdk, gdal in (("AWS", "AWS"), ("GOOGLE", "GS"), ("AZURE", "AZURE")):
+        if not _set(f"{gdal}_NO_SIGN_REQUEST") and os.environ.get(f"{sdk}_SKIP_SIGNATURE", "").lower() in TRUE:
+            options[f"{gdal}_NO_SIGN_REQUEST"] = "YES"
+    if not _set("AZURE_STORAGE_ACCOUNT") and _set("AZURE_STORAGE_ACCOUNT_NAME"):
+        options["AZURE_STORAGE_ACCOUNT"] = os.environ["AZURE_STORAGE_ACCOUNT_NAME"]
     return options
 
 
