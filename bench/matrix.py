@@ -34,6 +34,10 @@ SCENARIOS = {
     "c": ("same, RandomBatchGeoSampler", "torchgeo"),
     "d": ("pre-warped images & labels, RandomGeoSampler, of the plain rasterio limit", "raw"),
 }
+#: Scenario -> (what it measures, a second reference it is divided by, the scenario that reference runs).
+#: d's: plain rasterio reading the samples GeoTorch returns, the mosaic's later files included
+#: (bench/mosaic_reads.py), so that d's gap splits into the mosaic's necessary reads and GeoTorch's overhead.
+SECOND_REFERENCES = {"d": ("same samples, mosaic included, of plain rasterio reading them", "mosaic", "g")}
 
 
 class Server:
@@ -84,8 +88,13 @@ def start_servers(options: argparse.Namespace) -> dict[str, Server]:
     if options.baseline_path is not None:
         servers["baseline"] = Server(options.geotorch_python, "geotorch", options.data / "baseline.log",
                                      options.baseline_path)
-    servers["raw"] = servers["geotorch"]
+    for variant in REFERENCE_SCENARIOS:
+        servers[variant] = servers["geotorch"]
     return servers
+
+
+#: The scenario a reference variant runs (the builds run the scenario measured).
+REFERENCE_SCENARIOS = {"raw": "f", **{variant: run for _, variant, run in SECOND_REFERENCES.values()}}
 
 
 def batch_counts(warmup: int, batches: int, workers: int) -> dict[str, int]:
@@ -113,10 +122,12 @@ def run_matrix(cells: list[Cell], options: argparse.Namespace) -> list[dict[str,
                 for scenario, (_, reference) in SCENARIOS.items():
                     if scenario not in options.scenarios:
                         continue
+                    references = [reference] + [second[1] for name, second in SECOND_REFERENCES.items()
+                                                if name == scenario]
                     # The order alternates from cell to cell, so that neither side always runs first.
-                    order = [*builds, reference] if number % 2 == 0 else [reference, *builds[::-1]]
+                    order = [*builds, *references] if number % 2 == 0 else [*references[::-1], *builds[::-1]]
                     for variant in order:
-                        request = {"data": str(folder), "scenario": "f" if variant == "raw" else scenario,
+                        request = {"data": str(folder), "scenario": REFERENCE_SCENARIOS.get(variant, scenario),
                                    "workers": workers, **batch_counts(options.warmup, options.batches, workers)}
                         result = servers[variant].run(request)
                         result.update(cell=cell.name, varies=cell.varies, measures=scenario, variant=variant)
@@ -124,13 +135,19 @@ def run_matrix(cells: list[Cell], options: argparse.Namespace) -> list[dict[str,
                         print(json.dumps(result), file=sys.stderr, flush=True)
     finally:
         for name, server in servers.items():
-            if name != "raw":
+            if name not in REFERENCE_SCENARIOS:
                 server.close()
     return runs
 
 
 def ratios(runs: list[dict[str, Any]], build: str = "geotorch") -> list[dict[str, Any]]:
-    """A GeoTorch build's patches/s over the reference's, per cell, workers and scenario."""
+    """A GeoTorch build's patches/s over the reference's, per cell, workers and scenario.
+
+    Where the scenario has a second reference that ran (d's mosaic reference), its patches/s,
+    CPU ms per patch and the ratios over it are added as ``second``, ``second_cpu_ms``,
+    ``second_ratio`` and ``second_cpu_ratio``, beside GeoTorch's and the first reference's CPU ms
+    per patch (``geotorch_cpu_ms``, ``reference_cpu_ms``).
+    """
     rates = {(run["cell"], run["workers"], run["measures"], run["variant"]): run for run in runs}
     table = []
     for (cell, workers, scenario, variant), ours in rates.items():
@@ -145,7 +162,14 @@ def ratios(runs: list[dict[str, Any]], build: str = "geotorch") -> list[dict[str
                       # CPU per patch of the reference over GeoTorch's: what the ratio would be with a core per
                       # process, and far less shaken by other load on the machine than patches/s.
                       "cpu_ratio": reference["cpu_ms_per_patch"] / max(ours["cpu_ms_per_patch"], 1e-9),
-                      "geotorch_mb": ours["peak_rss_mb"], "reference_mb": reference["peak_rss_mb"]})
+                      "geotorch_mb": ours["peak_rss_mb"], "reference_mb": reference["peak_rss_mb"],
+                      "geotorch_cpu_ms": ours["cpu_ms_per_patch"], "reference_cpu_ms": reference["cpu_ms_per_patch"]})
+        second = SECOND_REFERENCES.get(scenario)
+        run = second and rates.get((cell, workers, scenario, second[1]))
+        if run and run["patches_per_s"]:
+            table[-1].update(second=run["patches_per_s"], second_cpu_ms=run["cpu_ms_per_patch"],
+                             second_ratio=ours["patches_per_s"] / run["patches_per_s"],
+                             second_cpu_ratio=run["cpu_ms_per_patch"] / max(ours["cpu_ms_per_patch"], 1e-9))
     return table
 
 
@@ -154,7 +178,8 @@ def summary_rows(table: list[dict[str, Any]], worker_counts: list[int], key: str
     rows = []
     for scenario in SCENARIOS:
         for workers in worker_counts:
-            cells = sorted((row for row in table if row["scenario"] == scenario and row["workers"] == workers),
+            cells = sorted((row for row in table
+                            if row["scenario"] == scenario and row["workers"] == workers and key in row),
                            key=lambda row: row[key])
             if not cells:
                 continue
@@ -175,12 +200,25 @@ def print_tables(table: list[dict[str, Any]], options: argparse.Namespace, secon
         print(f"  {row['scenario']} w{row['workers']} {row['cell']:32} {row['geotorch']:7.1f} {row['reference']:7.1f}"
               f" {row['ratio']:6.2f}   CPU ratio {row['cpu_ratio']:5.2f}"
               f"   peak MB {row['geotorch_mb']:6.0f} / {row['reference_mb']:6.0f}")
+    seconds_rows = [row for row in table if "second" in row]
+    if seconds_rows:
+        print("d's gap, CPU ms per patch: GeoTorch = limit + the mosaic's later reads (mosaic reference - limit)"
+              " + GeoTorch's own overhead (GeoTorch - mosaic reference); patches/s and ratio of the mosaic reference")
+    for row in sorted(seconds_rows, key=lambda row: (row["scenario"], row["workers"], row["cell"])):
+        mosaic = row["second_cpu_ms"] - row["reference_cpu_ms"]
+        overhead = row["geotorch_cpu_ms"] - row["second_cpu_ms"]
+        print(f"  {row['scenario']} w{row['workers']} {row['cell']:32} {row['geotorch_cpu_ms']:6.2f} = "
+              f"{row['reference_cpu_ms']:5.2f} + {mosaic:5.2f} + {overhead:5.2f}   {row['second']:7.1f}"
+              f" {row['second_ratio']:6.2f}   CPU ratio {row['second_cpu_ratio']:5.2f}")
     heavier = [row for row in table if row["scenario"] != "d" and row["geotorch_mb"] > row["reference_mb"]]
     print(f"cells where GeoTorch's peak memory exceeds TorchGeo's: {len(heavier)}")
     for key, title in (("ratio", "patches/s"), ("cpu_ratio", "CPU per patch (reference / GeoTorch)")):
         print(f"\nratio of {title} per scenario: worst (cell) / median / best (cell)")
         for scenario, workers, worst, median, best, count in summary_rows(table, worker_counts, key):
             print(f"  {scenario} workers {workers}: {worst} / {median} / {best}, {count} cells")
+        for scenario, workers, worst, median, best, count in summary_rows(table, worker_counts, f"second_{key}"):
+            print(f"  {scenario} workers {workers}, of the mosaic reference: {worst} / {median} / {best}, "
+                  f"{count} cells")
     print(f"\nmarkdown ({build}; patches/s ratios, {len({row['cell'] for row in table})} layouts, "
           f"{seconds / 60:.0f} min):\n")
     print("| scenario | workers | worst | median | best | median CPU ratio |")
@@ -188,6 +226,10 @@ def print_tables(table: list[dict[str, Any]], options: argparse.Namespace, secon
     cpu = {(row[0], row[1]): row[3] for row in summary_rows(table, worker_counts, "cpu_ratio")}
     for scenario, workers, worst, median, best, _ in summary_rows(table, worker_counts):
         print(f"| {scenario}: {SCENARIOS[scenario][0]} | {workers} | {worst} | {median} | {best} |"
+              f" {cpu[(scenario, workers)]} |")
+    cpu = {(row[0], row[1]): row[3] for row in summary_rows(table, worker_counts, "second_cpu_ratio")}
+    for scenario, workers, worst, median, best, _ in summary_rows(table, worker_counts, "second_ratio"):
+        print(f"| {scenario}: {SECOND_REFERENCES[scenario][0]} | {workers} | {worst} | {median} | {best} |"
               f" {cpu[(scenario, workers)]} |")
 
 

@@ -5,7 +5,8 @@ then forks, so it starts with cold library and GDAL caches (nothing here has
 read a raster) without paying the imports again. Requests are JSON lines on
 stdin (``{"data": DIR, "scenario": "a", "workers": 2, "warmup": 2, "batches": 6}``),
 results JSON lines on stdout, in order. Scenario ``f`` (the plain rasterio limit)
-reads the queries GeoTorch's scenario ``d`` draws (see :func:`same_windows_limit`).
+reads the queries GeoTorch's scenario ``d`` draws (see :func:`same_windows_limit`), and
+scenario ``g`` the samples it returns, mosaic included (see :func:`mosaic_reference`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def same_windows_limit(data: Path, workers: int, count: int, seed: int) -> Any:
     import rasterio
     import torch
     from rasterio.windows import Window, from_bounds
-    from torch.utils.data import DataLoader, Dataset, get_worker_info
+    from torch.utils.data import DataLoader, Dataset
 
     from geotorch.samplers import RandomGeoSampler
 
@@ -79,14 +80,30 @@ def same_windows_limit(data: Path, workers: int, count: int, seed: int) -> Any:
             return {"image": torch.from_numpy(image.astype(np.float32)),
                     "mask": torch.from_numpy(mask.astype(np.int64))}
 
-    def collate(samples: list[dict[str, Any]]) -> dict[str, Any]:
-        if get_worker_info() is not None:
-            return {key: torch.stack([sample[key] for sample in samples]) for key in samples[0]}
-        # In the main process copied on this thread, as GeoTorch's stack_samples does: torch.stack's intra-op
-        # threads spin on busy cores, which would make the limit slower than a reader of the same windows can be.
-        return {key: torch.from_numpy(np.stack([sample[key].numpy() for sample in samples])) for key in samples[0]}
+    return DataLoader(Windows(), batch_size=BATCH, num_workers=workers, collate_fn=stack_batch)
 
-    return DataLoader(Windows(), batch_size=BATCH, num_workers=workers, collate_fn=collate)
+
+def stack_batch(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The references' collation: each key's tensors stacked along a new first axis."""
+    import numpy as np
+    import torch
+    from torch.utils.data import get_worker_info
+
+    if get_worker_info() is not None:
+        return {key: torch.stack([sample[key] for sample in samples]) for key in samples[0]}
+    # In the main process copied on this thread, as GeoTorch's stack_samples does: torch.stack's intra-op
+    # threads spin on busy cores, which would make a reference slower than a reader of the same windows can be.
+    return {key: torch.from_numpy(np.stack([sample[key].numpy() for sample in samples])) for key in samples[0]}
+
+
+def mosaic_reference(data: Path, workers: int, count: int, seed: int) -> Any:
+    """Plain rasterio reads of the samples GeoTorch's scenario d returns, mosaic included (bench/mosaic_reads.py)."""
+    from mosaic_reads import MosaicReads, drawn_reads
+    from torch.utils.data import DataLoader
+
+    labels = str(next((data / "labels").glob("landcover_*.tif")))
+    reads = MosaicReads(drawn_reads(data, count, seed), labels)
+    return DataLoader(reads, batch_size=BATCH, num_workers=workers, collate_fn=stack_batch)
 
 
 def cpu_seconds() -> float:
@@ -116,6 +133,8 @@ def measure(library: str, request: dict[str, Any]) -> dict[str, Any]:
     with PeakMemory() as memory:
         if scenario == "f":
             batches_iterable = same_windows_limit(data, workers, count, seed)
+        elif scenario == "g":
+            batches_iterable = mosaic_reference(data, workers, count, seed)
         else:
             dataset = build(library, data, scenario)
             batches_iterable = loader(library, dataset, scenario, workers, warmup + batches, seed)
@@ -166,7 +185,7 @@ def serve(library: str) -> None:
         if child == 0:
             os.close(read_end)
             try:
-                result = measure("raw" if request["scenario"] == "f" else library, request)
+                result = measure("raw" if request["scenario"] in ("f", "g") else library, request)
             except Exception as error:  # noqa: BLE001 - any failure is reported to the driver, which names the run
                 result = {**request, "library": library, "error": f"{type(error).__name__}: {error}"}
             with os.fdopen(write_end, "w") as pipe:

@@ -99,6 +99,22 @@ def test_summary_gives_worst_median_and_best_cell_against_the_right_reference(be
     assert [row["ratio"] for row in matrix.ratios(runs, "baseline")] == [1.5]
 
 
+def test_d_is_also_divided_by_the_mosaic_reference_and_its_gap_split(bench: dict[str, ModuleType]) -> None:
+    matrix = bench["matrix"]
+    runs = [_run("one", "d", "geotorch", 40, 10), _run("one", "d", "raw", 80, 4), _run("one", "d", "mosaic", 50, 8),
+            _run("two", "d", "geotorch", 30, 12), _run("two", "d", "raw", 60, 6),
+            _run("one", "a", "geotorch", 30, 10), _run("one", "a", "torchgeo", 10, 40)]
+    table = {(row["cell"], row["scenario"]): row for row in matrix.ratios(runs)}
+    one = table[("one", "d")]
+    assert (one["ratio"], one["second_ratio"], one["second_cpu_ratio"]) == (0.5, 0.8, 0.8)
+    assert (one["reference_cpu_ms"], one["second_cpu_ms"], one["geotorch_cpu_ms"]) == (4, 8, 10)
+    assert "second_ratio" not in table[("two", "d")] and "second_ratio" not in table[("one", "a")]
+    rows = list(table.values())
+    assert matrix.summary_rows(rows, [0], "second_ratio") == [("d", "0", "0.80 (one)", "0.80", "0.80 (one)", "1")]
+    assert matrix.summary_rows(rows, [0])[1] == ("d", "0", "0.50 (one)", "0.50", "0.50 (two)", "2"), "limit kept"
+    assert matrix.REFERENCE_SCENARIOS == {"raw": "f", "mosaic": "g"}
+
+
 def test_runs_with_workers_time_four_rounds_after_one_warm_up_round(bench: dict[str, ModuleType]) -> None:
     counts = bench["matrix"].batch_counts
     assert counts(1, 3, 0) == {"warmup": 1, "batches": 3}
