@@ -25,6 +25,11 @@ MAX_OPEN_FILES_VARIABLE = "GEOTORCH_MAX_OPEN_FILES"
 MAX_OPEN_REMOTE_VARIABLE = "GEOTORCH_MAX_OPEN_REMOTE_FILES"
 #: Environment variable that sets how many threads decode the tiles of one read, per process.
 DECODE_THREADS_VARIABLE = "GEOTORCH_DECODE_THREADS"
+#: Blocks of fewer pixels (a 128 px tile's) are decoded on one thread: GDAL hands each block to its
+#: pool as a job, and a job per strip of one row (1389 px, 7 bands) costs more than decoding it.
+#: A 256 px window of 1-row DEFLATE strips cost 15-16 ms of CPU on one thread, 37-49 ms on two (and
+#: more wall time); of 4-row strips 12-14 and 19 ms; of 16-row strips the same on either.
+MIN_THREADED_BLOCK_PIXELS = 128 * 128
 
 
 #: The process that opened files for multi-threaded decoding, which starts GDAL's thread pool.
@@ -110,7 +115,9 @@ class FileHandleCache:
     workers) the child starts with an empty cache instead of sharing the
     parent's GDAL handles. Files are opened with GDAL's ``GDAL_NUM_THREADS`` set
     to :func:`decode_threads`, so that a window spanning several compressed tiles
-    decodes them in parallel (same pixels, about 1.7x faster on two CPUs).
+    decodes them in parallel (same pixels, about 1.7x faster on two CPUs); files of small blocks
+    (see :data:`MIN_THREADED_BLOCK_PIXELS`: strips of a row or a few) and remote files are decoded on
+    the reading thread.
     """
 
     def __init__(self, max_open: int | None = None) -> None:
@@ -127,7 +134,8 @@ class FileHandleCache:
         self.max_open_remote = int(os.environ.get(MAX_OPEN_REMOTE_VARIABLE, "1024"))
         if self.max_open < 1:
             raise ValueError(f"max_open={self.max_open} must be at least 1 (check ${MAX_OPEN_FILES_VARIABLE})")
-        self._handles: OrderedDict[str, tuple[DatasetReader, tuple[int | str, ...] | None]] = OrderedDict()
+        #: Path -> the open file, its identity when opened (see :func:`_identity`) and its decode threads.
+        self._handles: OrderedDict[str, tuple[DatasetReader, tuple[int | str, ...] | None, int]] = OrderedDict()
         self._pid = os.getpid()
         self._lock = threading.Lock()
 
@@ -154,21 +162,27 @@ class FileHandleCache:
                 del self._handles[path]
                 cached[0].close()
             if not is_remote(path):
-                handle = self._open_local(path)
-                self._keep(path, handle, identity)
+                handle, threads = self._open_local(path)
+                self._keep(path, handle, identity, threads)
                 return handle
         # Opened outside the lock: a remote open waits for the network, and a chip's files open at once.
         return self._open_remote(path, identity)
 
-    def _open_local(self, path: str) -> DatasetReader:
+    def _open_local(self, path: str) -> tuple[DatasetReader, int]:
+        """Open a local file, for decoding on :func:`decode_threads` threads where its blocks are large enough."""
         try:
             threads = decode_threads()
             if threads > 1:
-                global _pool_owner
-                _pool_owner = os.getpid()
                 with rasterio.Env(GDAL_NUM_THREADS=str(threads)):
-                    return open_raster(path)
-            return open_raster(path)
+                    handle = open_raster(path)
+                rows, cols = handle.block_shapes[0] if handle.count else (0, 0)
+                if rows * cols >= MIN_THREADED_BLOCK_PIXELS:
+                    global _pool_owner
+                    _pool_owner = os.getpid()
+                    return handle, threads
+                # GDAL reads the thread count when it opens a file: open it again without.
+                handle.close()
+            return open_raster(path), 1
         except rasterio.errors.RasterioError as error:
             raise RasterReadError(f"{path}: cannot open raster: {error}") from error
 
@@ -180,12 +194,13 @@ class FileHandleCache:
             if cached is not None and self._pid == os.getpid():
                 handle.close()
                 return cached[0]
-            self._keep(path, handle, identity)
+            # Remote reads decode on the reading thread (see geotorch.core.remote.gdal_options).
+            self._keep(path, handle, identity, 1)
             return handle
 
-    def _keep(self, path: str, handle: DatasetReader, identity: tuple[int | str, ...] | None) -> None:
-        """Remember ``handle``, closing the least recently used beyond the bound (held lock)."""
-        self._handles[path] = (handle, identity)
+    def _keep(self, path: str, handle: DatasetReader, identity: tuple[int | str, ...] | None, threads: int) -> None:
+        """Remember ``handle`` and its decode ``threads``; close the least recently used past the bound (held lock)."""
+        self._handles[path] = (handle, identity, threads)
         # Remote files count against their own, larger bound: reopening one costs round trips, and a
         # chip of a time series reads one per band and date.
         remote = [name for name in self._handles if is_remote(name)]
@@ -194,7 +209,7 @@ class FileHandleCache:
             ([name for name in self._handles if not is_remote(name)], self.max_open),
         ):
             for name in kind[: max(0, len(kind) - bound)]:
-                oldest, _ = self._handles.pop(name)
+                oldest = self._handles.pop(name)[0]
                 oldest.close()
 
     def prefetch(self, paths: Sequence[str], grid: Grid) -> None:
@@ -205,6 +220,16 @@ class FileHandleCache:
         """
         prefetch(self.open, paths, grid)
 
+    def decode_threads_of(self, path: str) -> int:
+        """How many threads decode the blocks of ``path``, opened in this process (1 when it is not open).
+
+        :func:`decode_threads` for a local file whose blocks hold at least
+        :data:`MIN_THREADED_BLOCK_PIXELS` pixels, else 1.
+        """
+        with self._lock:
+            cached = self._handles.get(path) if self._pid == os.getpid() else None
+            return 1 if cached is None else cached[2]
+
     def __len__(self) -> int:
         """Number of files open now in this process."""
         return len(self._handles) if self._pid == os.getpid() else 0
@@ -213,7 +238,7 @@ class FileHandleCache:
         """Close every file this process opened."""
         with self._lock:
             if self._pid == os.getpid():
-                for handle, _ in self._handles.values():
+                for handle, _, _ in self._handles.values():
                     handle.close()
             self._handles = OrderedDict()
             self._pid = os.getpid()
