@@ -1,0 +1,161 @@
+"""Where target pixels' centres lie in a source file: exact transforms on a lattice anchored to the target grid."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+from affine import Affine
+from rasterio.crs import CRS
+
+from geotorch.core.crs import same_crs
+from geotorch.core.grid import Grid
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
+
+#: Target pixels between lattice nodes, from the coarsest tried to the finest.
+STEPS = (16, 8, 4)
+#: The most the interpolated positions may be off the exact ones, in source pixels.
+TOLERANCE = 0.01
+_local = threading.local()
+_steps: dict[tuple[object, ...], int | None] = {}
+
+
+class Placement(NamedTuple):
+    """How a source file and a target grid relate, all a warp's positions depend on.
+
+    Attributes:
+        pipeline: the PROJ pipeline from the file's CRS to the grid's; None for the same CRS.
+        file_transform: the whole file's geotransform (not a window's).
+        crs: the grid's CRS.
+    """
+
+    pipeline: str | None
+    file_transform: Affine
+    crs: CRS
+
+
+def placement(pipeline: str | None, file_crs: CRS, file_transform: Affine, grid: Grid) -> Placement | None:
+    """The placement of a file on ``grid``, or None where exact positions are not computed here.
+
+    They are not for geographic CRSs on either side (GDAL wraps longitudes), grids that are
+    not north-up, and differing CRSs without one PROJ pipeline between them (see
+    :func:`geotorch.core.warp.coordinate_operation`).
+    """
+    transform = grid.transform
+    if file_crs.is_geographic or grid.crs.is_geographic or transform.b != 0 or transform.d != 0:
+        return None
+    if pipeline is None and not same_crs(file_crs, grid.crs):
+        return None
+    return Placement(pipeline, file_transform, grid.crs)
+
+
+def lattice_step(
+    where: Placement, grid: Grid, footprint: Callable[[], tuple[float, float, float, float]]
+) -> int | None:
+    """The coarsest of :data:`STEPS` at which interpolated positions stay within :data:`TOLERANCE`.
+
+    Decided once per placement and target resolution over the file's whole footprint (``footprint()``
+    gives its left, bottom, right, top in the grid's CRS), so every query of the file gets the same lattice.
+
+    Returns:
+        Target pixels between lattice nodes, or None when even the finest is off by more.
+    """
+    transform = grid.transform
+    key = (where, transform.a, transform.e, math.fmod(transform.c, transform.a), math.fmod(transform.f, transform.e))
+    if key not in _steps:
+        if len(_steps) > 4096:
+            _steps.clear()
+        _steps[key] = _coarsest_step(where, transform, footprint())
+    return _steps[key]
+
+
+def _coarsest_step(where: Placement, transform: Affine, footprint: tuple[float, float, float, float]) -> int | None:
+    """Check each step's error at the centres of lattice cells spread over ``footprint``."""
+    left, bottom, right, top = footprint
+    if not all(math.isfinite(value) for value in footprint):
+        return None
+    fractions = np.linspace(0.0, 1.0, 7)
+    phase_x, phase_y = math.fmod(transform.c, transform.a), math.fmod(transform.f, transform.e)
+    columns = np.floor((left + fractions * (right - left) - phase_x) / transform.a)
+    rows = np.floor((top - fractions * (top - bottom) - phase_y) / transform.e)
+    for step in STEPS:
+        # Lattice cells holding the sample places, and their centres, in the grid's global pixel indices.
+        col0, row0 = np.meshgrid(np.floor(columns / step) * step, np.floor(rows / step) * step)
+        corners = [_exact(where, transform, col0 + dx, row0 + dy) for dy in (0, step) for dx in (0, step)]
+        centre = _exact(where, transform, col0 + step / 2, row0 + step / 2)
+        guess = [sum(corner[axis] for corner in corners) / 4 for axis in (0, 1)]
+        error = np.hypot(guess[0] - centre[0], guess[1] - centre[1])
+        if np.isfinite(error).all() and float(error.max()) <= TOLERANCE:
+            return step
+    return None
+
+
+def _exact(where: Placement, transform: Affine, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """File pixel coordinates ``(cols, rows)`` of target pixel centres at global indices ``cols``, ``rows``.
+
+    A target pixel's global index counts pixels from the grid's CRS origin (shifted by the grid's
+    sub-pixel phase), so the same pixel has the same index, and the same place, in every query.
+    """
+    phase_x, phase_y = math.fmod(transform.c, transform.a), math.fmod(transform.f, transform.e)
+    x = phase_x + transform.a * (cols + 0.5)
+    y = phase_y + transform.e * (rows + 0.5)
+    if where.pipeline is not None:
+        from pyproj.enums import TransformDirection
+
+        x, y = _transformer(where.pipeline).transform(x, y, direction=TransformDirection.INVERSE)
+    inverse = ~where.file_transform
+    return (inverse.a * x + inverse.b * y + inverse.c, inverse.d * x + inverse.e * y + inverse.f)
+
+
+def _transformer(pipeline: str) -> Transformer:
+    """A pyproj Transformer of ``pipeline``, one per thread (a Transformer is not shared between threads)."""
+    from pyproj import Transformer
+
+    cache: dict[str, Transformer] = _local.__dict__.setdefault("transformers", {})
+    found = cache.get(pipeline)
+    if found is None:
+        found = cache[pipeline] = Transformer.from_pipeline(pipeline)
+    return found
+
+
+def source_positions(where: Placement, grid: Grid, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """File pixel coordinates of ``grid``'s pixel centres, interpolated between exact lattice nodes.
+
+    Nodes lie every ``step`` target pixels counted from the grid's CRS origin, not from the
+    grid's corner, and each pixel is interpolated from its own cell's four nodes with weights
+    that depend on its global index alone: a pixel gets the same bits whichever grid holds it.
+
+    Returns:
+        ``(cols, rows)``, float64 ``(height, width)`` each: where each pixel centre lies in the file,
+        in pixels from its top-left corner (pixel ``(r, c)`` covers ``[c, c + 1) x [r, r + 1)``).
+    """
+    transform = grid.transform
+    first_col = round((transform.c - math.fmod(transform.c, transform.a)) / transform.a)
+    first_row = round((transform.f - math.fmod(transform.f, transform.e)) / transform.e)
+    cols = first_col + np.arange(grid.width)
+    rows = first_row + np.arange(grid.height)
+    node_col0, node_row0 = (first_col // step) * step, (first_row // step) * step
+    node_cols = np.arange(node_col0, cols[-1] + step + 1, step, dtype=np.float64)
+    node_rows = np.arange(node_row0, rows[-1] + step + 1, step, dtype=np.float64)
+    grid_cols, grid_rows = np.meshgrid(node_cols, node_rows)
+    node_x, node_y = _exact(where, transform, grid_cols, grid_rows)
+    # Each pixel's cell and its place in it, in steps: exact fractions (step is a power of two). Interpolated
+    # along rows, then along columns: each pixel's result depends on its global indices and the nodes alone.
+    cell_col, cell_row = (cols - node_col0) // step, (rows - node_row0) // step
+    tx = (cols - node_col0) % step / step
+    ty = ((rows - node_row0) % step / step)[:, None]
+    positions = []
+    for nodes in (node_x, node_y):
+        upper, lower = nodes[cell_row], nodes[cell_row + 1]
+        across = upper + (lower - upper) * ty
+        left, right = across.take(cell_col, axis=1), across.take(cell_col + 1, axis=1)
+        right -= left
+        right *= tx
+        right += left
+        positions.append(right)
+    return positions[0], positions[1]
