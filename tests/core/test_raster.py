@@ -24,6 +24,7 @@ from geotorch.core.grid import Grid
 from geotorch.core.handles import open_files
 from geotorch.core.plotting import plot_sample
 from geotorch.core.warp import kernel_scale
+from tests.core.gdal_warps import assert_like_gdals_bilinear, exact_bilinear
 from tests.core.rasters import damage_first_tile, grid, random_bands, write_raster
 
 LEFT, TOP = 600000.0, 4000000.0
@@ -331,8 +332,10 @@ def test_file_in_another_crs_is_warped_like_gdal(tmp_path: Path, query_offset: t
     query = BoundingBox(bounds.minx + dx, bounds.minx + dx + 900, bounds.maxy - dy - 600, bounds.maxy - dy)
     image = dataset[query]["image"].numpy()
     assert image.shape == (2, 20, 30)
-    # Exact: both paths run the same GDAL warp kernel on the same source and target grids.
-    np.testing.assert_array_equal(image, gdal_warp(path, query, "EPSG:32616", 30, Resampling.bilinear))
+    # GeoTorch's own bilinear: GDAL's kernel at exact positions, bar rounding (see tests.core.gdal_warps).
+    with rasterio.open(path) as source:
+        expected, _, settled = exact_bilinear(source, Grid.from_bbox(query, dataset.crs, dataset.res))
+    assert_like_gdals_bilinear(image, expected, 0, settled=settled)
 
 
 def test_warped_pixels_are_bilinear_interpolations_of_the_file(tmp_path: Path) -> None:
@@ -804,7 +807,13 @@ def test_real_landsat_warped_to_the_next_utm_zone_agrees_with_gdal(real_data: Pa
     query = BoundingBox(bounds.minx + 30000, bounds.minx + 90000, bounds.miny + 60000, bounds.miny + 120000)
     image = dataset[query]["image"].numpy()
     assert image.shape == (3, 200, 200)
-    np.testing.assert_array_equal(image, gdal_warp(path, query, "EPSG:32617", 300, Resampling.bilinear))
+    # GeoTorch's own bilinear (see tests.core.gdal_warps): GDAL's pixels filled, and GDAL's kernel at exact
+    # positions bar rounding (GDAL's own positions are off enough here to move values by up to 5).
+    gdals = gdal_warp(path, query, "EPSG:32617", 300, Resampling.bilinear)
+    np.testing.assert_array_equal((image == 0).all(axis=0), (gdals == 0).all(axis=0))
+    with rasterio.open(path) as source:
+        expected, _, settled = exact_bilinear(source, Grid.from_bbox(query, dataset.crs, dataset.res))
+    assert_like_gdals_bilinear(image, expected, 0, settled=settled)
     whole = dataset[bounds]["image"].numpy()
     assert (whole == 0).all(axis=0).any()  # the rotated scene leaves nodata corners, filled with 0
 
