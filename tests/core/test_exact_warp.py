@@ -15,7 +15,7 @@ from rasterio.io import DatasetReader
 from rasterio.warp import reproject
 
 from geotorch.core.grid import Grid
-from geotorch.core.warp import kernel_scale, warp_geometry, warp_onto_grid
+from geotorch.core.warp import kernel_scale, prepare_warp, warp_geometry, warp_onto_grid, warp_prepared
 from tests.core.gdal_warps import assert_like_gdals_bilinear, exact_bilinear
 from tests.core.rasters import write_raster
 
@@ -181,3 +181,42 @@ def test_geographic_grids_widened_kernels_and_datum_choices_are_gdals_bit_for_bi
         gdals = _gdals(source, target, "uint8", 0)
     assert (ours != 0).any()
     np.testing.assert_array_equal(ours, gdals)
+
+
+def test_a_file_without_nodata_is_received_where_gdals_alpha_band_says(real_data: Path) -> None:
+    # cogeo.tif (Web Mercator, no nodata: the fill 0 may be a value) onto UTM 52N, across the file's corner.
+    with rasterio.open(real_data / "cogeo.tif") as source:
+        target = _grid_over(source, CRS.from_epsg(32652), 0.45, 0.0, 0.0)
+        assert _computed_by_geotorch(source, target)
+        ours, received = warp_onto_grid(source, [1, 2, 3], target, Resampling.bilinear, 0, np.dtype("uint8"))
+        gdals = np.zeros((4, target.height, target.width), dtype="uint8")
+        scale_x, scale_y = kernel_scale(source, target)
+        reproject(rasterio.band(source, [1, 2, 3]), gdals, dst_transform=target.transform, dst_crs=target.crs,
+                  resampling=Resampling.bilinear, dst_alpha=4, init_dest_nodata=False, XSCALE=scale_x, YSCALE=scale_y)
+    np.testing.assert_array_equal(received, gdals[3] != 0)
+    assert 0 < received.sum() < received.size, "the query must reach past the file's corner"
+    assert int(np.abs(ours.astype(int) - gdals[:3].astype(int))[:, received].max()) <= 1
+
+
+def test_pixels_a_mask_band_hides_give_no_value_as_in_gdals_warp(tmp_path: Path) -> None:
+    # No nodata value: a per-dataset mask hides a block, which GeoTorch's and GDAL's paths both leave out.
+    rows, cols = np.mgrid[0:80, 0:90]
+    bands = np.stack([rows * 7 + cols * 5 + 10, rows * 3 + cols * 11 + 20]).astype("uint16")
+    path = tmp_path / "masked.tif"
+    profile = {"driver": "GTiff", "count": 2, "height": 80, "width": 90, "dtype": "uint16", "crs": "EPSG:32616",
+               "transform": Affine(30, 0, 731780.0, 0, -30, 3895700.0)}
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True), rasterio.open(path, "w", **profile) as written:
+        written.write(bands)
+        mask = np.full((80, 90), 255, dtype="uint8")
+        mask[30:50, 40:60] = 0
+        written.write_mask(mask)
+    with rasterio.open(path) as source:
+        target = _grid_over(source, ALBERS, 30.0, 0.3, 0.2, size=48)
+        assert _computed_by_geotorch(source, target)
+        prepared = prepare_warp(source, [1, 2], target, Resampling.bilinear, 0)
+        assert prepared is not None and prepared.hidden is not None and prepared.hidden.any()
+        ours, received = warp_prepared(prepared, target, 0, np.dtype("uint16"))
+        gdals, gdal_received = warp_prepared(prepared._replace(exact=None), target, 0, np.dtype("uint16"))
+    assert received.any() and not received.all(), "the query must reach into the hidden block"
+    np.testing.assert_array_equal(received, gdal_received)
+    assert int(np.abs(ours.astype(int) - gdals.astype(int))[:, received].max()) <= 1
