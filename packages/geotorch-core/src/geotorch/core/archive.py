@@ -8,20 +8,27 @@ import gzip
 import io
 import lzma
 import os
-import posixpath
-import re
 import shutil
-import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from geotorch.core.archive_members import (
+    hard_link_problems,
+    is_zip_symlink,
+    layout_problems,
+    name_problem,
+    refuse_unsafe,
+    resolved_outside,
+    symlink_problem,
+    tar_member_problem,
+)
 from geotorch.core.durable import flush_folder, flush_tree
 from geotorch.core.errors import DamagedArchiveError
-from geotorch.core.partial import NAME_MAX, is_partial, mark_abandoned, staging_folder, sweep
+from geotorch.core.partial import mark_abandoned, staging_folder, sweep
 from geotorch.core.progress import report_progress
 
 # Magic numbers at the start of each compressed stream; the format is told from content, not from the file name.
@@ -31,8 +38,6 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _COPY_BYTES = 1 << 20
 # What a file system answers a write it cannot hold: no space, a quota reached, a file size limit.
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-_SEPARATOR = re.compile(r"[/\\]")
-_DRIVE = re.compile(r"[A-Za-z]:")
 
 
 def extract_or_remove(src: str | Path, dst: str | Path | None = None) -> Path:
@@ -239,121 +244,21 @@ def _open_compressed(src: Path, compression: str) -> io.BufferedIOBase:
     return lzma.open(src, "rb")
 
 
-def _escape(name: str) -> str | None:
-    """Why a member name or link target would leave the extraction folder, or None if it stays inside."""
-    if name.startswith(("/", "\\")) or _DRIVE.match(name):
-        return "absolute path"
-    if ".." in _SEPARATOR.split(name):
-        return "'..' path component"
-    return None
-
-
-def _name_problem(name: str) -> str | None:
-    """Why a member may not be extracted under ``name``, or None if its name is fine."""
-    if (reason := _escape(name)) is not None:
-        return reason
-    parts = _SEPARATOR.split(name)
-    if any(is_partial(part) for part in parts):
-        # Extracted, it would pass for an unfinished download or extraction: hidden from searches, swept.
-        return "a path component named like an unfinished download or extraction"
-    if any(len(os.fsencode(part)) > NAME_MAX for part in parts):
-        return f"a path component longer than the {NAME_MAX} bytes file systems allow"
-    return None
-
-
-def _layout_problems(members: Iterable[tuple[str, bool]]) -> Iterator[tuple[str, str | None]]:
-    """(name, why it cannot be written beside the members before it, or None) of each (name, is a folder).
-
-    Paths are compared as the extractors write them: without empty and ``.`` components.
-    """
-    folders: dict[tuple[str, ...], bool] = {}  # each path written so far: whether it is a folder
-    for name, is_folder in members:
-        parts = tuple(part for part in _SEPARATOR.split(name) if part not in ("", "."))
-        above = [parts[:depth] for depth in range(1, len(parts))]
-        if not parts:
-            reason = None if is_folder else "a file named as the extraction folder itself"
-        elif any(folders.get(path) is False for path in above):
-            reason = "inside a path that an earlier member holds as a file or link"
-        elif folders.get(parts, is_folder) != is_folder:
-            earlier = "file" if is_folder else "folder"
-            reason = f"a {'folder' if is_folder else 'file'} where an earlier member is a {earlier}"
-        else:
-            reason = None
-            folders.update(dict.fromkeys(above, True))
-            folders[parts] = is_folder
-        yield name, reason
-
-
-def _tar_member_problem(member: tarfile.TarInfo) -> str | None:
-    """Why extracting ``member`` is unsafe, or None if it is a plain file, folder or link that stays inside."""
-    if (reason := _name_problem(member.name)) is not None:
-        return reason
-    if member.issym():
-        return _symlink_problem(member.name, member.linkname)
-    if member.islnk():
-        if (reason := _escape(member.linkname)) is not None:
-            return f"hard link to {member.linkname!r} ({reason})"
-    elif not (member.isfile() or member.isdir()):
-        return "device file or FIFO"
-    return None
-
-
-def _symlink_problem(name: str, target: str) -> str | None:
-    """Why a symlink ``name`` to ``target`` would point outside the extraction folder, or None."""
-    if target.startswith(("/", "\\")) or _DRIVE.match(target):
-        return f"symlink to the absolute path {target!r}"
-    # A symlink's target is relative to the folder holding the link.
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
-    if resolved == ".." or resolved.startswith("../"):
-        return f"symlink to {target!r}, outside the extraction folder"
-    return None
-
-
-def _hard_link_problems(members: Iterable[tarfile.TarInfo]) -> Iterator[tuple[str, str | None]]:
-    """(name, why it cannot be made, or None) of each member: a hard link must name an earlier file member.
-
-    tarfile makes a hard link from the member it names, looked up among the members before it (paths
-    normalised); any other target fails half-way through the extraction.
-    """
-    files: set[str] = set()
-    for member in members:
-        name = posixpath.normpath(member.name)
-        if member.islnk():
-            if posixpath.normpath(member.linkname) not in files:
-                yield member.name, f"hard link to {member.linkname!r}, which no earlier member holds as a file"
-                continue
-            files.add(name)
-        elif member.isfile():
-            files.add(name)
-        else:
-            files.discard(name)
-        yield member.name, None
-
-
-def _refuse_unsafe(src: Path, problems: Iterable[tuple[str, str | None]]) -> None:
-    for name, reason in problems:
-        if reason is not None:
-            raise ValueError(
-                f"{src}: refusing to extract member {name!r} ({reason}); nothing was extracted. "
-                "The archive is damaged or malicious: do not extract it by hand"
-            )
-
-
 def _extract_zip(src: Path, dst: Path) -> None:
     with zipfile.ZipFile(src) as archive:
         members = archive.infolist()
         # zipfile writes a symlink member (zip -y; Unix mode S_IFLNK) as a file holding its target's path.
-        links = {info.filename: os.fsdecode(archive.read(info)) for info in members if _is_zip_symlink(info)}
-        _refuse_unsafe(
+        links = {info.filename: os.fsdecode(archive.read(info)) for info in members if is_zip_symlink(info)}
+        refuse_unsafe(
             src,
             (
-                (info.filename, _name_problem(info.filename) or _symlink_problem(info.filename, links[info.filename]))
+                (info.filename, name_problem(info.filename) or symlink_problem(info.filename, links[info.filename]))
                 if info.filename in links
-                else (info.filename, _name_problem(info.filename))
+                else (info.filename, name_problem(info.filename))
                 for info in members
             ),
         )
-        _refuse_unsafe(src, _layout_problems((info.filename, info.is_dir()) for info in members))
+        refuse_unsafe(src, layout_problems((info.filename, info.is_dir()) for info in members))
         files = [info for info in members if info.filename not in links]
         with _staging(src, dst) as staging:
             archive.extractall(staging, members=report_progress(files, len(files), f"extracting {src.name}"))
@@ -362,27 +267,15 @@ def _extract_zip(src: Path, dst: Path) -> None:
                 link = staging / name
                 link.parent.mkdir(parents=True, exist_ok=True)
                 link.symlink_to(target)
-            _refuse_unsafe(src, ((name, _resolved_outside(staging, staging / name)) for name in links))
-
-
-def _is_zip_symlink(info: zipfile.ZipInfo) -> bool:
-    """Whether a zip member is a symlink: made on Unix (or with Unix modes) with the file type S_IFLNK."""
-    return stat.S_ISLNK(info.external_attr >> 16)
-
-
-def _resolved_outside(folder: Path, link: Path) -> str | None:
-    """Why ``link`` leads outside ``folder`` once every link on its way is followed (a chain), or None."""
-    if link.resolve().is_relative_to(folder.resolve()):
-        return None
-    return f"symlink to {os.readlink(link)!r}, which leads outside the extraction folder through other links"
+            refuse_unsafe(src, ((name, resolved_outside(staging, staging / name)) for name in links))
 
 
 def _extract_tar(src: Path, dst: Path) -> None:
     with tarfile.open(src, "r:*") as archive:
         members = archive.getmembers()
-        _refuse_unsafe(src, ((member.name, _tar_member_problem(member)) for member in members))
-        _refuse_unsafe(src, _layout_problems((member.name, member.isdir()) for member in members))
-        _refuse_unsafe(src, _hard_link_problems(members))
+        refuse_unsafe(src, ((member.name, tar_member_problem(member)) for member in members))
+        refuse_unsafe(src, layout_problems((member.name, member.isdir()) for member in members))
+        refuse_unsafe(src, hard_link_problems(members))
         with _staging(src, dst) as staging:
             shown = report_progress(members, len(members), f"extracting {src.name}")
             try:
@@ -406,7 +299,7 @@ def _decompress(src: Path, compression: str, dst: Path) -> None:
             f"{' or '.join(_COMPRESSION_SUFFIXES[compression])}, so the decompressed file has no name; rename it"
         )
     name = src.name[: -len(suffix)]
-    for _, reason in [(name, _name_problem(name)), *_layout_problems([(name, False)])]:
+    for _, reason in [(name, name_problem(name)), *layout_problems([(name, False)])]:
         if reason is not None:
             raise ValueError(
                 f"{src}: decompressed, it would be named {name!r} ({reason}); nothing was extracted. Rename the file"
