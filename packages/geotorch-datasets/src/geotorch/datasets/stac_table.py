@@ -11,47 +11,27 @@ spec): one row per item; columns ``id``, ``geometry`` (WKB, lon/lat), ``bbox`` (
 from __future__ import annotations
 
 import io
-import json
-import math
 import os
-import posixpath
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
-from urllib.request import url2pathname
+from urllib.parse import urlparse
 
 from geotorch.core import DatasetNotFoundError, redacted, shown_cause
+from geotorch.datasets.stac_hrefs import file_path, resolved_href
+from geotorch.datasets.stac_hrefs import is_file_uri as is_file_uri
+from geotorch.datasets.stac_hrefs import is_url as is_url
 from geotorch.datasets.stac_http import fetch_table
+from geotorch.datasets.stac_projection import PROJ_KEYS, asset_grid, asset_projection
+from geotorch.datasets.stac_projection import AssetGrid as AssetGrid
 from geotorch.datasets.stac_selection import Filters, parse_filters
 
 _REQUIRED = ("id", "assets")
 #: The prefix of the columns holding the asked assets in :func:`_projected`'s table.
 _ASSET_COLUMN = "\0asset:"
-#: The projection extension's ways of naming a CRS: an asset naming its CRS one way overrides the item's, whichever way.
-_CRS_KEYS = ("proj:epsg", "proj:code", "proj:wkt2", "proj:projjson")
-_PROJ_KEYS = (*_CRS_KEYS, "proj:transform", "proj:shape")
-
-
-@dataclass(frozen=True)
-class AssetGrid:
-    """The grid of an asset's file, from the STAC projection extension (no file opened).
-
-    Attributes:
-        crs: the CRS as ``EPSG:n``, another authority code, WKT or PROJJSON text.
-        bounds: ``(left, bottom, right, top)`` in that CRS.
-        res: pixel size ``(x, y)``, positive.
-        shape: ``(rows, columns)``.
-    """
-
-    crs: str
-    bounds: tuple[float, float, float, float]
-    res: tuple[float, float]
-    shape: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -80,16 +60,6 @@ class StacItem:
     grid: AssetGrid | None
     dtype: str | None
     nodata: float | None
-
-
-def is_url(path: str) -> bool:
-    """Whether ``path`` is a URL (``scheme://``) rather than a local path or a GDAL ``/vsi`` path."""
-    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", path) is not None
-
-
-def is_file_uri(path: str) -> bool:
-    """Whether ``path`` is a ``file:`` URI: ``file:///a``, ``file://localhost/a``, or ``file:/a`` without authority."""
-    return urlparse(path).scheme.lower() == "file"
 
 
 def read_table(index_path: str, filters: Filters | None, storage_options: Mapping[str, Any] | None) -> Any:
@@ -155,7 +125,7 @@ def _source(index_path: str, storage_options: Mapping[str, Any] | None) -> tuple
         except FileNotFoundError as error:
             message = f"STACDataset: no STAC GeoParquet table at {redacted(index_path)}"
             raise FileNotFoundError(message) from shown_cause(error)
-    local = _file_path(index_path) if is_file_uri(index_path) else index_path
+    local = file_path(index_path) if is_file_uri(index_path) else index_path
     # A folder's tables (partitions), leaving out the assets that may sit beside them.
     found = sorted(str(path) for path in Path(local).rglob("*.parquet")) if os.path.isdir(local) else [local]
     if not found or not os.path.isfile(found[0]):
@@ -213,7 +183,7 @@ def choose_items(
                     f"first would be read; choose one-band assets (e.g. each band's own asset), or read the files "
                     f"with a RasterDataset"
                 )
-            hrefs.append(_resolve(asset["href"], index_path))
+            hrefs.append(resolved_href(asset["href"], index_path))
         first = assets[asset_keys[0]]
         bands = first.get("raster:bands") or [{}]
         items.append(
@@ -223,7 +193,7 @@ def choose_items(
                 mint=mint,
                 maxt=maxt,
                 hrefs=tuple(hrefs),
-                grid=_grid(_projection(row, first)),
+                grid=asset_grid(asset_projection(row, first)),
                 dtype=_common_type(
                     [(asset.get("raster:bands") or [{}])[0].get("data_type") for asset in assets.values()]
                 ),
@@ -264,7 +234,7 @@ def _projected(table: Any, asset_keys: Sequence[str]) -> Any:
         for name in ("id", "collection", "geometry", "bbox", "datetime", "start_datetime", "end_datetime")
         if name in names
     ]
-    columns = {name: table.column(name) for name in [*kept, *(key for key in _PROJ_KEYS if key in names)]}
+    columns = {name: table.column(name) for name in [*kept, *(key for key in PROJ_KEYS if key in names)]}
     assets = table.column("assets")
     known = {field.name for field in assets.type} if pa.types.is_struct(assets.type) else set()
     for key in asset_keys:
@@ -345,94 +315,3 @@ def _seconds(value: Any, row: Mapping[str, Any]) -> float:
     if not isinstance(value, datetime):
         raise ValueError(f"STACDataset: item {row.get('id')!r} has a bad time {value!r}")
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-
-
-def _projection(row: Mapping[str, Any], asset: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``proj:*`` fields of ``asset``: its own where set, else the item's.
-
-    An asset naming its CRS (``proj:epsg``, ``proj:code``, ``proj:wkt2`` or ``proj:projjson``) overrides
-    every CRS field of the item, so an asset's ``proj:code`` is not read in the item's older ``proj:epsg``.
-    """
-    own = {key: asset[key] for key in _PROJ_KEYS if asset.get(key) is not None}
-    inherited = [key for key in _PROJ_KEYS if not (key in _CRS_KEYS and any(name in own for name in _CRS_KEYS))]
-    return {**{key: row.get(key) for key in inherited}, **own}
-
-
-def _grid(fields: Mapping[str, Any]) -> AssetGrid | None:
-    """The grid the ``proj:*`` fields give, or None when they lack the CRS, the transform or the shape."""
-    transform, shape = fields.get("proj:transform"), fields.get("proj:shape")
-    crs: Any
-    if fields.get("proj:epsg") is not None:
-        crs = f"EPSG:{int(fields['proj:epsg'])}"
-    elif fields.get("proj:code") or fields.get("proj:wkt2"):
-        crs = fields.get("proj:code") or fields.get("proj:wkt2")
-    elif fields.get("proj:projjson") is not None:
-        crs = _projjson_text(fields["proj:projjson"])
-    else:
-        crs = None
-    if crs is None or transform is None or shape is None or len(transform) < 6 or len(shape) != 2:
-        return None
-    a, b, c, d, e, f = (float(value) for value in transform[:6])
-    rows, columns = int(shape[0]), int(shape[1])
-    xs = [a * col + b * row + c for col, row in ((0, 0), (columns, 0), (0, rows), (columns, rows))]
-    ys = [d * col + e * row + f for col, row in ((0, 0), (columns, 0), (0, rows), (columns, rows))]
-    return AssetGrid(
-        crs=str(crs),
-        bounds=(min(xs), min(ys), max(xs), max(ys)),
-        res=(math.hypot(a, d), math.hypot(b, e)),
-        shape=(rows, columns),
-    )
-
-
-def _projjson_text(projjson: object) -> str:
-    """PROJJSON as text, from a table's object or text.
-
-    A GeoParquet table stores the objects of all items as one struct type, so an object
-    holds as None every member that another item's has and it lacks: those are dropped.
-    """
-    if isinstance(projjson, str):
-        return projjson
-    return json.dumps(_without_nones(projjson))
-
-
-def _without_nones(value: object) -> object:
-    """``value`` with the None members of its objects dropped, at every depth."""
-    if isinstance(value, Mapping):
-        return {key: _without_nones(member) for key, member in value.items() if member is not None}
-    if isinstance(value, list):
-        return [_without_nones(member) for member in value]
-    return value
-
-
-def _resolve(href: str, index_path: str) -> str:
-    """``href`` made absolute: a relative one is taken from the table's folder (or URL), a ``file:`` URI a path.
-
-    Raises:
-        ValueError: for a ``file:`` URI naming another host than this one, naming it.
-    """
-    if is_file_uri(href):
-        return _file_path(href)
-    if is_url(href) or href.startswith("/vsi") or os.path.isabs(href):
-        return href
-    if is_url(index_path) and not is_file_uri(index_path):
-        # urljoin leaves hrefs of schemes it does not know (s3, gs, az) unjoined: join the paths instead.
-        table = urlparse(index_path)
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(table.path), href))
-        return urlunparse(table._replace(path=path, params="", query="", fragment=""))
-    local_table = _file_path(index_path) if is_file_uri(index_path) else index_path
-    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(local_table)), href))
-
-
-def _file_path(uri: str) -> str:
-    """The local path a ``file:`` URI names (``file:///data/my%20scene.tif`` -> ``/data/my scene.tif``).
-
-    Raises:
-        ValueError: if the URI names another host than this one (``file://server/share/a.tif``).
-    """
-    parts = urlparse(uri)
-    if parts.netloc not in ("", "localhost"):
-        raise ValueError(
-            f"STACDataset: {uri} names a file on host {parts.netloc!r}; file: URIs (the table's, its asset "
-            "hrefs) must name files of this machine (file:///path): mount the share and use its local paths"
-        )
-    return url2pathname(parts.path)
