@@ -21,6 +21,7 @@ from geotorch.trainers.cli_checks import check_names, check_output_folders, chec
 from geotorch.trainers.cli_errors import parse_error_line, with_config_option, with_key_meant
 from geotorch.trainers.cli_limits import count_whole_batch_limits
 from geotorch.trainers.cli_names import torchgeo_task_names
+from geotorch.trainers.cli_secrets import RedactedConfigCallback, redacted_value
 from geotorch.trainers.configs import resolve_config_arguments
 
 #: Where Lightning logs its rank-zero messages, its advertising tips among them.
@@ -40,7 +41,9 @@ class GeoTorchCLI(LightningCLI):
     every registered one, a third-party plugin's included, is imported first so its class name
     resolves. ``predict`` on a :class:`~geotorch.datamodules.GeoDataModule` adds a
     :class:`~geotorch.trainers.GeoTIFFPredictionWriter` writing to ``<default_root_dir>/predictions``
-    unless the configuration has a prediction writer already.
+    unless the configuration has a prediction writer already. What the run writes of its configuration
+    (``config.yaml``, the hyperparameters in ``hparams.yaml`` and the checkpoint) shows URLs without their
+    credentials (see :mod:`.cli_secrets`); the task and data are built with the URLs as given.
     """
 
     def __init__(self, args: ArgsType = None, run: bool = True, typed: Sequence[str] | None = None) -> None:
@@ -57,6 +60,7 @@ class GeoTorchCLI(LightningCLI):
             subclass_mode_model=True,
             subclass_mode_data=True,
             seed_everything_default=0,
+            save_config_callback=RedactedConfigCallback,
             save_config_kwargs={"overwrite": True},
             parser_kwargs={"prog": "geotorch"},
             args=args,
@@ -96,6 +100,13 @@ class GeoTorchCLI(LightningCLI):
         subcommand = str(self.arguments[0]) if self.arguments else ""
         parser = getattr(self, "_subcommand_parsers", {}).get(subcommand)
         return list(parser.get_defaults().keys()) if parser is not None else []
+
+    def _dump_config(self) -> None:
+        """LightningCLI's dump of the configuration, which it saves as hyperparameters, without URL credentials."""
+        if hasattr(self, "config_dump"):
+            return
+        super()._dump_config()
+        self.config_dump = redacted_value(self.config_dump)
 
     def _parse_ckpt_path(self) -> None:
         """Take the task and its hyperparameters from ``ckpt_path``'s checkpoint, as LightningCLI does.
