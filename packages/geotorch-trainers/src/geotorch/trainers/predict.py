@@ -40,13 +40,14 @@ from geotorch.trainers.predict_arguments import (
     window_pair,
 )
 from geotorch.trainers.predict_blend import blend_weights
+from geotorch.trainers.predict_classes import fits, weigh_frames
 from geotorch.trainers.predict_cog import OutputKind, OutputSpec, bounded_cache, publish_cog
 from geotorch.trainers.predict_grid import Chunk, chunks_of
 from geotorch.trainers.predict_handoff import Handoff
 
 # Names defined here before this module was split (described, preprocessing_of, ...): importable from it as before.
 from geotorch.trainers.predict_logits import described as described
-from geotorch.trainers.predict_logits import is_logits, weighted_logits
+from geotorch.trainers.predict_logits import is_logits, weighted_logits, writable
 from geotorch.trainers.predict_logits import probabilities_of as probabilities_of
 from geotorch.trainers.predict_mask import FileMask
 from geotorch.trainers.predict_model import class_names_of as class_names_of
@@ -321,10 +322,10 @@ def predict_raster(
         if vectorize:
             written.extend(write_polygons(path, stream.spec.names, simplify))
 
-    def consume(batch: tuple[Tensor, list[int], list[int], list[int]]) -> None:
+    def consume(batch: tuple[Tensor, list[int], list[int], list[int], bool]) -> None:
         """Blend a batch's windows into their chunks' streams (in the writer thread)."""
         nonlocal stream, current
-        values, positions, tops, lefts = batch
+        values, positions, tops, lefts, chosen = batch
         for position, top, left, window in zip(positions, tops, lefts, values, strict=True):
             if position != current:
                 if stream is not None:
@@ -342,7 +343,7 @@ def predict_raster(
                     logits=output == "scores",
                     labels=labels,
                 )
-                stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res, fill)
+                stream = _stream(layouts[number], chunk, folder, spec, grid_crs, res, fill, chosen)
                 current = position
             assert stream is not None
             stream.add(top, left, window, weighted=True)
@@ -389,18 +390,28 @@ def predict_raster(
                     if channels is None:
                         channels = logits.shape[1]
                         check_classes(OutputSpec(output, channels), names_of_classes, class_names is None, palette)
-                    if output != "scores":
-                        logits = probabilities_of(logits, labels, owned)
-                    # Weighted for blending here, where the model runs: the writer thread only adds them up.
-                    weighted = weighted_logits(logits, weights, owned).cpu()
-                    if unknown.any():
+                    chosen = output == "classes" and not labels and fits(size, channels, target_device)
+                    if chosen:
+                        # The writer chooses the classes of pixels one window alone covers from their logits;
+                        # the others' probabilities are weighted here.
+                        weighted = writable(logits, owned)
+                        windows = zip(positions, tops, lefts, strict=True)
+                        weigh_frames(
+                            weighted, [layouts[plan[at][0]].interior(top, left) for at, top, left in windows], weights
+                        )
+                    else:
+                        if output != "scores":
+                            logits = probabilities_of(logits, labels, owned)
+                        # Weighted for blending here, where the model runs: the writer thread only adds them up.
+                        weighted = weighted_logits(logits, weights, owned).cpu()
+                    if unknown.numpy().any():
                         # Pixels of NaN or infinite input, given to the model as nodata: nodata in the output.
                         weighted.masked_fill_(unknown[:, None], math.nan)
                     if weighted.untyped_storage().data_ptr() != images.untyped_storage().data_ptr():
                         # The model is done with the pixels (the copy to the device too: the logits came back).
                         reader.recycle(images)
                     del batch, logits
-                    writer.put((weighted, positions, tops, lefts))
+                    writer.put((weighted, positions, tops, lefts, chosen))
                     # The writer's alone now: held here too, a batch would outlive its blending by a forward pass.
                     del weighted
             finally:
@@ -440,10 +451,14 @@ def _stream(
     crs: CRS | None,
     res: float | tuple[float, float] | None,
     nodata: float | None,
+    chosen: bool = False,
 ) -> ChunkStream:
-    """The stream writing one chunk of an output to its part file, nodata where the input has none."""
+    """The stream writing one chunk of an output to its part file, nodata where the input has none.
+
+    With ``chosen``, windows come with logits where they alone cover pixels (see :class:`ChunkStream`).
+    """
     assert layout.source is not None
     mask = FileMask.of(open_view(layout.source, crs, res, layout.grid, nodata), nodata)
     part = temporary_of(folder / layout.name)
     part.parent.mkdir(parents=True, exist_ok=True)
-    return ChunkStream(layout, chunk, part, spec, mask)
+    return ChunkStream(layout, chunk, part, spec, mask, chosen=chosen)

@@ -40,11 +40,15 @@ class Band:
         values: ``(channels, rows, width)`` float32 weighted means (0 where no window reached); a
             :class:`BandBlender`'s are overwritten by its next band.
         reached: ``(rows, width)`` booleans.
+        labels: ``(rows, width)`` uint8 classes, chosen by a blender of chosen classes (see
+            :class:`BandBlender`'s ``chosen``), else None; ``values`` are then empty and ``reached``
+            is False where a pixel has no class (a NaN value).
     """
 
     top: int
     values: Tensor
     reached: Tensor
+    labels: np.ndarray | None = None
 
 
 class BandBlender:
@@ -62,9 +66,13 @@ class BandBlender:
         channels: values per pixel (the model's output channels).
         rows: the output rows ``[start, stop)`` to hand on.
         band: the most rows a window covers (the window height).
+        chosen: windows come with the classes of the pixels they alone cover (see :meth:`add`), and bands are
+            handed on as classes (:attr:`Band.labels`, the first channel of the largest blended value elsewhere).
     """
 
-    def __init__(self, height: int, width: int, channels: int, rows: tuple[int, int], band: int) -> None:
+    def __init__(
+        self, height: int, width: int, channels: int, rows: tuple[int, int], band: int, *, chosen: bool = False
+    ) -> None:
         self.height, self.width, self.rows = height, width, rows
         self.capacity = max(1, min(band, height))
         # Rows of ``total`` below ``depth`` hold garbage, not zeros: a window's first values there are copied in,
@@ -81,17 +89,37 @@ class BandBlender:
         self._scratch = torch.empty(0, dtype=torch.float32)
         # The values of the bands handed on, one piece at a time (each band's until the next is asked for).
         self._piece = torch.empty((channels, 0, width), dtype=torch.float32)
+        #: With ``chosen``: the classes given for pixels one window alone covers, and which pixels those are.
+        self.labels = np.zeros((self.capacity, width), dtype=np.uint8) if chosen else None
+        self.chosen = np.zeros((self.capacity, width), dtype=bool) if chosen else None
 
     @property
     def nbytes(self) -> int:
         """Bytes of the held sums."""
-        return self.total.numel() * self.total.element_size() + self.weight.numel() * self.weight.element_size()
+        held = self.total.numel() * self.total.element_size() + self.weight.numel() * self.weight.element_size()
+        return held + (
+            self.labels.nbytes + self.chosen.nbytes if self.labels is not None and self.chosen is not None else 0
+        )
 
-    def add(self, top: int, left: int, values: Tensor, weights: Tensor, *, weighted: bool = False) -> Iterator[Band]:
+    def add(
+        self,
+        top: int,
+        left: int,
+        values: Tensor,
+        weights: Tensor,
+        *,
+        weighted: bool = False,
+        interior: tuple[int, int, int, int] | None = None,
+        classes: np.ndarray | None = None,
+    ) -> Iterator[Band]:
         """Add a window's prediction ``(channels, h, w)`` at ``(top, left)`` with per-pixel ``weights`` ``(h, w)``.
 
         Its pixels outside the output, or above ``rows``, are left out. With ``weighted``, ``values``
         are the prediction times ``weights`` already (multiplied beforehand, a batch at a time).
+        A blender of ``chosen`` classes takes the window's rows ``[r0, r1)`` and columns ``[c0, c1)``
+        of ``interior``, which it alone covers, as ``classes`` (``(r1 - r0, c1 - c0)`` uint8, 255: none),
+        and the rest of the window (its frame) as ``weighted`` values; ``values`` inside ``interior``
+        are not read.
 
         Yields:
             The bands made final by this window (the rows above its top not yet handed on).
@@ -105,12 +133,49 @@ class BandBlender:
                 f"BandBlender: a window at row {top} came after row {self.base - 1} was final; "
                 "windows must come top row first"
             )
-        # Rows above the chunk (a halo window's) are another chunk's to write.
-        first = max(top, self.base)
-        stop = min(top + values.shape[-2], self.height)
-        if stop - self.base > self.capacity:
+        if min(top + values.shape[-2], self.height) - self.base > self.capacity:
             raise ValueError(f"BandBlender: a window of {values.shape[-2]} rows passes the band of {self.capacity}")
-        begin, end = max(left, 0), min(left + values.shape[-1], self.width)
+        if interior is None or classes is None or self.labels is None or self.chosen is None:
+            self._add(top, left, values, weights, (0, values.shape[-2]), (0, values.shape[-1]), weighted)
+            return
+        from geotorch.trainers.predict_classes import frame_rectangles
+
+        r0, r1, c0, c1 = interior
+        # The frame's rectangles, top row first (the sums' depth bookkeeping needs rows in order); those reaching
+        # into the interior (widened for the softmax) are cut back to the frame.
+        for rows, columns in frame_rectangles(values.shape[-2:], interior):
+            if r0 <= rows[0] and rows[1] <= r1 and r0 < r1 and c0 < c1:
+                for part in ((columns[0], min(columns[1], c0)), (max(columns[0], c1), columns[1])):
+                    if part[0] < part[1]:
+                        self._add(top, left, values, weights, rows, part, True)
+            else:
+                self._add(top, left, values, weights, rows, columns, True)
+        first, stop = max(top + r0, self.base), min(top + r1, self.height)
+        begin, end = max(left + c0, 0), min(left + c1, self.width)
+        if first < stop and begin < end:
+            held = slice(first - self.base, stop - self.base)
+            given = classes[first - top - r0 : stop - top - r0, begin - left - c0 : end - left - c0]
+            self.labels[held, begin:end] = given
+            self.chosen[held, begin:end] = True
+            depths = self.depth[begin:end]
+            # Rows held for these columns (their sums there are garbage, never read).
+            np.maximum(depths, stop - self.base, out=depths)
+
+    def _add(
+        self,
+        top: int,
+        left: int,
+        values: Tensor,
+        weights: Tensor,
+        rows: tuple[int, int],
+        columns: tuple[int, int],
+        weighted: bool,
+    ) -> None:
+        """Add the window rows ``rows`` and columns ``columns`` of a prediction (see :meth:`add`)."""
+        # Rows above the chunk (a halo window's) are another chunk's to write.
+        first = max(top + rows[0], self.base)
+        stop = min(top + rows[1], self.height)
+        begin, end = max(left + columns[0], 0), min(left + columns[1], self.width)
         if first >= stop or begin >= end:
             return
         inside = (slice(first - top, stop - top), slice(begin - left, end - left))
@@ -166,6 +231,9 @@ class BandBlender:
         held_stop = min(row, self.base + self.capacity)
         for top in range(self.next_row, held_stop, PIECE_ROWS):
             stop = min(top + PIECE_ROWS, held_stop)
+            if self.labels is not None:
+                yield self._classes(top, stop)
+                continue
             weight = self.weight[top - self.base : stop - self.base]
             if self._piece.shape[1] < stop - top:
                 self._piece = torch.empty((self.total.shape[0], min(PIECE_ROWS, self.capacity), self.width))
@@ -183,8 +251,9 @@ class BandBlender:
             rows = min(PIECE_ROWS, row - top)
             yield Band(
                 top,
-                torch.zeros((self.total.shape[0], rows, self.width)),
+                torch.zeros((self.total.shape[0] if self.labels is None else 0, rows, self.width)),
                 torch.zeros((rows, self.width), dtype=torch.bool),
+                None if self.labels is None else np.zeros((rows, self.width), dtype=np.uint8),
             )
         self.next_row = max(self.next_row, row)
         shift = row - self.base
@@ -195,8 +264,63 @@ class BandBlender:
             self.total[:, first : first + count] = self.total[:, first + shift : first + shift + count]
             self.weight[first : first + count] = self.weight[first + shift : first + shift + count]
         self.weight[kept:] = 0
+        if self.labels is not None and self.chosen is not None:
+            for first in range(0, kept, shift):
+                count = min(shift, kept - first)
+                self.labels[first : first + count] = self.labels[first + shift : first + shift + count]
+                self.chosen[first : first + count] = self.chosen[first + shift : first + shift + count]
+            self.chosen[kept:] = False
         np.maximum(self.depth - shift, 0, out=self.depth)
         self.base = row
+
+    def _classes(self, top: int, stop: int) -> Band:
+        """The held rows ``[top, stop)`` as classes, blended only where no window's class was given.
+
+        Given classes where one window alone covers a pixel, else the first channel of the largest
+        blended value (as :meth:`OutputSpec.encode` chooses it), computed there alone.
+        """
+        from geotorch.trainers.predict_cog import CLASS_NODATA
+
+        assert self.labels is not None and self.chosen is not None
+        held = slice(top - self.base, stop - self.base)
+        chosen = self.chosen[held]
+        weight = self.weight[held]
+        reached = (weight > 0).numpy()
+        if not chosen.any():
+            # Rows where windows overlap: every pixel blended.
+            labels = self._blended(self.total[:, held], weight)
+        else:
+            np.logical_or(reached, chosen, out=reached)
+            labels = self.labels[held].copy()
+            # The runs of columns where windows overlap, gathered: the sums of the others are never read.
+            overlap = np.concatenate(([False], ~chosen.all(axis=0), [False]))
+            edges = np.flatnonzero(overlap[1:] != overlap[:-1])
+            runs = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+            if runs:
+                found = self._blended(
+                    torch.cat([self.total[:, held, begin:end] for begin, end in runs], dim=2),
+                    torch.cat([weight[:, begin:end] for begin, end in runs], dim=1),
+                )
+                offset = 0
+                for begin, end in runs:
+                    np.copyto(
+                        labels[:, begin:end], found[:, offset : offset + end - begin], where=~chosen[:, begin:end]
+                    )
+                    offset += end - begin
+        return Band(top, self.total[:, :0], torch.from_numpy(reached & (labels != CLASS_NODATA)), labels)
+
+    def _blended(self, sums: Tensor, weight: Tensor) -> np.ndarray:
+        """``(rows, columns)`` uint8 classes of ``(channels, rows, columns)`` sums over their weights, 255 for NaN."""
+        from geotorch.trainers.predict_cog import CLASS_NODATA, first_argmax
+
+        # Into a buffer kept from piece to piece (fresh pages each time cost as much as the division).
+        if self._piece.numel() < sums.numel():
+            self._piece = torch.empty(sums.numel(), dtype=torch.float32)
+        values = torch.div(sums, weight.clamp_min(1e-12), out=self._piece.view(-1)[: sums.numel()].view(sums.shape))
+        labels = np.asarray(first_argmax(values).numpy())
+        if torch.isnan(values.sum()):
+            labels[values.isnan().any(dim=0).numpy()] = CLASS_NODATA
+        return labels
 
     def finish(self) -> Iterator[Band]:
         """Hand on every row of ``rows`` not handed on yet."""

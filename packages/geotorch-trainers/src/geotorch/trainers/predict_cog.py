@@ -155,7 +155,10 @@ class OutputSpec:
             valid = valid & has_data
         values = band.values
         unknown = None
-        if self.kind == "classes":
+        if band.labels is not None:
+            # Classes chosen by the blender (see predict_classes); pixels without one are not reached.
+            encoded = band.labels.astype(self.dtype, copy=False)[None]
+        elif self.kind == "classes":
             threshold = 0.0 if self.logits else 0.5
             unknown = _nan_pixels(values)
             labels = (values[0] > threshold).to(torch.uint8) if self.channels == 1 else first_argmax(values)

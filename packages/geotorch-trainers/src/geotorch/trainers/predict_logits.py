@@ -57,6 +57,12 @@ def is_logits(logits: object, windows: int, size: tuple[int, int]) -> bool:
     )
 
 
+def writable(logits: Tensor, owned: set[int]) -> Tensor:
+    """``logits`` as float32 that may be written over: themselves where they are a tensor of their own, else a copy."""
+    values = logits.float()
+    return values.clone() if values is logits and not _own(logits, owned) else values
+
+
 def weighted_logits(logits: Tensor, weights: Tensor, owned: set[int]) -> Tensor:
     """``logits`` (float32) times the blending ``weights``, in place where the logits are a tensor of their own.
 

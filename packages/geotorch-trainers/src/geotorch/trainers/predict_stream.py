@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -11,6 +12,7 @@ import numpy as np
 from torch import Tensor
 
 from geotorch.trainers.predict_blend import Band, BandBlender, blend_weights
+from geotorch.trainers.predict_classes import one_window_span, window_classes
 from geotorch.trainers.predict_cog import Grid, OutputSpec, PartWriter, bounded_cache
 from geotorch.trainers.predict_grid import Chunk
 
@@ -45,6 +47,15 @@ class OutputLayout:
     size: tuple[int, int]
     source: str | None = None
 
+    def interior(self, top: int, left: int) -> tuple[int, int, int, int]:
+        """Rows ``[r0, r1)`` and columns ``[c0, c1)`` of the window at ``(top, left)`` that it alone covers.
+
+        In the window's pixels, inside the grid (empty where the window covers no pixel alone).
+        """
+        rows = one_window_span(self.tops, bisect.bisect_left(self.tops, top), self.size[0], self.grid.height)
+        columns = one_window_span(self.lefts, bisect.bisect_left(self.lefts, left), self.size[1], self.grid.width)
+        return rows[0] - top, max(rows) - top, columns[0] - left, max(columns) - left
+
     def windows(self, chunk: Chunk) -> Iterator[tuple[int, int]]:
         """``(top, left)`` of the windows ``chunk`` runs, top row first, left to right."""
         for row in range(*chunk.window_rows):
@@ -61,14 +72,25 @@ class ChunkStream:
         part: the part file.
         spec: how values become pixels; its ``channels`` must be the predictions'.
         mask: which pixels hold input data (nodata elsewhere), or None.
+        chosen: windows come with logits where they alone cover pixels, whose classes are chosen from them (see
+            :meth:`add`); for ``classes`` of a softmax.
     """
 
-    def __init__(self, layout: OutputLayout, chunk: Chunk, part: Path, spec: OutputSpec, mask: RowMask | None) -> None:
+    def __init__(
+        self,
+        layout: OutputLayout,
+        chunk: Chunk,
+        part: Path,
+        spec: OutputSpec,
+        mask: RowMask | None,
+        *,
+        chosen: bool = False,
+    ) -> None:
         self.layout, self.chunk, self.spec, self.mask = layout, chunk, spec, mask
         grid = layout.grid
         # The blender sees the chunk's columns only: its column 0 is the output's chunk.columns[0].
         self.blender = BandBlender(
-            grid.height, chunk.columns[1] - chunk.columns[0], spec.channels, chunk.rows, layout.size[0]
+            grid.height, chunk.columns[1] - chunk.columns[0], spec.channels, chunk.rows, layout.size[0], chosen=chosen
         )
         #: ``(height, width)`` float32 weights of a window's pixels (see :func:`blend_weights`).
         self.weights = blend_weights(*layout.size)
@@ -85,7 +107,10 @@ class ChunkStream:
     def add(self, top: int, left: int, values: Tensor, *, weighted: bool = False) -> None:
         """Add the next window's prediction ``(channels, height, width)`` float32, at ``(top, left)``.
 
-        With ``weighted``, ``values`` are the prediction times :attr:`weights` already.
+        With ``weighted``, ``values`` are the prediction times :attr:`weights` already. A stream of ``chosen``
+        classes takes the window's logits where it alone covers pixels (its :meth:`OutputLayout.interior`), whose
+        classes it chooses from them, and its weighted probabilities elsewhere (see
+        :func:`~geotorch.trainers.predict_classes.weigh_frames`).
 
         Raises:
             ValueError: if the window is not the next one of the chunk, or its values have the wrong shape.
@@ -100,7 +125,19 @@ class ChunkStream:
                 f"{self.layout.name}: a prediction of shape {tuple(values.shape)}, expected "
                 f"{(self.spec.channels, *self.layout.size)}"
             )
-        for band in self.blender.add(top, left - self.chunk.columns[0], values, self.weights, weighted=weighted):
+        interior, classes = None, None
+        if self.blender.labels is not None:
+            interior = self.layout.interior(top, left)
+            classes = window_classes(values, interior, self.weights)
+        for band in self.blender.add(
+            top,
+            left - self.chunk.columns[0],
+            values,
+            self.weights,
+            weighted=weighted,
+            interior=interior,
+            classes=classes,
+        ):
             self._write(band)
 
     def finish(self) -> Path:
@@ -136,6 +173,6 @@ class ChunkStream:
             self.writer.path.unlink(missing_ok=True)
 
     def _write(self, band: Band) -> None:
-        rows = band.values.shape[1]
+        rows = band.reached.shape[0]
         has_data = self.mask.rows(band.top, band.top + rows, self.chunk.columns) if self.mask is not None else None
         self.writer.write(self.spec.encode(band, has_data), band.top)
