@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+import rasterio.warp
 from affine import Affine
 from pyproj import Transformer
 from rasterio.crs import CRS
@@ -81,3 +82,32 @@ def test_geographic_crss_are_left_to_gdal() -> None:
     target = Grid(CRS.from_epsg(4326), Affine(0.01, 0, -80, 0, -0.01, 25), 8, 8)
     assert placement(None, UTM16, Affine(30, 0, 500000, 0, -30, 4000000), target) is None
     assert placement(None, CRS.from_epsg(4326), target.transform, Grid(UTM16, target.transform, 8, 8)) is None
+
+
+def test_positions_curving_between_lattice_nodes_get_a_finer_lattice_or_none() -> None:
+    # Web Mercator pixels of 500 m at 80-81 N under NSIDC polar stereographic pixels of 500 m: 16 and 8 px
+    # lattice cells bend by more than 0.01 px somewhere in the footprint, 4 px ones do not; 200 km pixels at
+    # 74-81 S under Antarctic polar stereographic ones: not even 2 px cells hold (GDAL's warp then).
+    mercator = CRS.from_epsg(3857)
+    for crs, res, top, expected in ((CRS.from_epsg(3413), 500.0, 17000000.0, 4),
+                                    (CRS.from_epsg(3031), 200000.0, -12000000.0, None)):
+        file_transform = Affine(res, 0, 0, 0, -res, top)
+        footprint = rasterio.warp.transform_bounds(mercator, crs, 0, top - 100 * res, 100 * res, top)
+        target = Grid(crs, Affine(res, 0, 0, 0, -res, 0), 10, 10)
+        pipeline = Transformer.from_crs(mercator, crs, always_xy=True).to_proj4()
+        where = placement(pipeline, mercator, file_transform, target)
+        assert where is not None
+        assert lattice_step(where, target, lambda bounds=footprint: bounds) == expected
+    # Asked for 4 px cells under a grid over 20 km Mercator pixels at 83 N, where they bend by 0.4 px (midway
+    # along a cell's edge; 0.001 px at its centre), each pixel is transformed exactly instead: within 0.01 px.
+    crs, res = CRS.from_epsg(3413), 20000.0
+    file_transform = Affine(res, 0, 0, 0, -res, 19000000.0)
+    x, y = Transformer.from_crs(mercator, crs, always_xy=True).transform(1000000.0, 18000000.0)
+    target = Grid(crs, Affine(res, 0, round(x / res) * res, 0, -res, round(y / res) * res), 30, 30)
+    where = placement(Transformer.from_crs(mercator, crs, always_xy=True).to_proj4(), mercator, file_transform, target)
+    assert where is not None
+    cols, rows = source_positions(where, target, 4)
+    grid_cols, grid_rows = np.meshgrid(np.arange(30) + 0.5, np.arange(30) + 0.5)
+    x, y = Transformer.from_crs(crs, mercator, always_xy=True).transform(*(target.transform * (grid_cols, grid_rows)))
+    exact_cols, exact_rows = ~file_transform * (x, y)
+    assert max(np.abs(cols - exact_cols).max(), np.abs(rows - exact_rows).max()) < 0.01

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pyproj import Transformer
 
 #: Target pixels between lattice nodes, from the coarsest tried to the finest.
-STEPS = (16, 8, 4)
+STEPS = (16, 8, 4, 2)
 #: The most the interpolated positions may be off the exact ones, in source pixels.
 TOLERANCE = 0.01
 _local = threading.local()
@@ -79,17 +79,22 @@ def _coarsest_step(where: Placement, transform: Affine, footprint: tuple[float, 
     left, bottom, right, top = footprint
     if not all(math.isfinite(value) for value in footprint):
         return None
-    fractions = np.linspace(0.0, 1.0, 7)
+    fractions = np.linspace(0.0, 1.0, 17)
     phase_x, phase_y = math.fmod(transform.c, transform.a), math.fmod(transform.f, transform.e)
     columns = np.floor((left + fractions * (right - left) - phase_x) / transform.a)
     rows = np.floor((top - fractions * (top - bottom) - phase_y) / transform.e)
     for step in STEPS:
-        # Lattice cells holding the sample places, and their centres, in the grid's global pixel indices.
+        # Lattice cells holding the sample places, in the grid's global pixel indices: their nodes, and the
+        # points halfway between them (centre, edges' midpoints), where bilinear interpolation is off most.
         col0, row0 = np.meshgrid(np.floor(columns / step) * step, np.floor(rows / step) * step)
-        corners = [_exact(where, transform, col0 + dx, row0 + dy) for dy in (0, step) for dx in (0, step)]
-        centre = _exact(where, transform, col0 + step / 2, row0 + step / 2)
-        guess = [sum(corner[axis] for corner in corners) / 4 for axis in (0, 1)]
-        error = np.hypot(guess[0] - centre[0], guess[1] - centre[1])
+        nodes = {(dx, dy): _exact(where, transform, col0 + dx, row0 + dy) for dy in (0, step) for dx in (0, step)}
+        errors = []
+        for fx, fy in ((0.5, 0.5), (0.5, 0.0), (0.5, 1.0), (0.0, 0.5), (1.0, 0.5)):
+            exact = _exact(where, transform, col0 + fx * step, row0 + fy * step)
+            guess = [(1 - fx) * (1 - fy) * nodes[0, 0][axis] + fx * (1 - fy) * nodes[step, 0][axis]
+                     + (1 - fx) * fy * nodes[0, step][axis] + fx * fy * nodes[step, step][axis] for axis in (0, 1)]
+            errors.append(np.hypot(guess[0] - exact[0], guess[1] - exact[1]))
+        error = np.stack(errors)
         if np.isfinite(error).all() and float(error.max()) <= TOLERANCE:
             return step
     return None
@@ -129,6 +134,9 @@ def source_positions(where: Placement, grid: Grid, step: int) -> tuple[np.ndarra
     Nodes lie every ``step`` target pixels counted from the grid's CRS origin, not from the
     grid's corner, and each pixel is interpolated from its own cell's four nodes with weights
     that depend on its global index alone: a pixel gets the same bits whichever grid holds it.
+    The pixels at the centres of the grid's cells are checked against exact transforms: where
+    one is off by more than :data:`TOLERANCE` (a place :func:`lattice_step`'s samples missed),
+    every pixel of the grid is transformed exactly instead.
 
     Returns:
         ``(cols, rows)``, float64 ``(height, width)`` each: where each pixel centre lies in the file,
@@ -158,4 +166,33 @@ def source_positions(where: Placement, grid: Grid, step: int) -> tuple[np.ndarra
         right *= tx
         right += left
         positions.append(right)
+    if step > 1 and not _near_exact(where, transform, positions, cols, rows, node_col0, node_row0, step):
+        every_col, every_row = np.meshgrid(cols.astype(np.float64), rows.astype(np.float64))
+        return _exact(where, transform, every_col, every_row)
     return positions[0], positions[1]
+
+
+def _near_exact(
+    where: Placement,
+    transform: Affine,
+    positions: list[np.ndarray],
+    cols: np.ndarray,
+    rows: np.ndarray,
+    node_col0: int,
+    node_row0: int,
+    step: int,
+) -> bool:
+    """Whether the interpolated ``positions`` are within :data:`TOLERANCE` at the grid's pixels halfway between nodes.
+
+    Those are the lattice cells' centres and their edges' midpoints, where a bilinear interpolation is off most
+    (a cell's centre alone can be near exact while its edges bend the other way).
+    """
+    half = step // 2
+    across = np.flatnonzero((cols - node_col0) % half == 0)
+    down = np.flatnonzero((rows - node_row0) % half == 0)
+    if not len(across) or not len(down):
+        return True
+    sample_cols, sample_rows = np.meshgrid(cols[across].astype(np.float64), rows[down].astype(np.float64))
+    exact_x, exact_y = _exact(where, transform, sample_cols, sample_rows)
+    error = np.hypot(positions[0][np.ix_(down, across)] - exact_x, positions[1][np.ix_(down, across)] - exact_y)
+    return bool(np.isfinite(error).all() and error.max() <= TOLERANCE)
