@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from geotorch.core.aws_profile import config_file, credentials_file, profile_credentials, profile_name, profile_settings
+from geotorch.core.azure_settings import azure_settings
 from geotorch.core.http_headers import file_headers, range_fault
 from geotorch.core.partial import is_partial
 from geotorch.core.remote import RemotePath, Stamp, request_url
@@ -30,7 +31,7 @@ from geotorch.core.url_secrets import redacted
 
 if TYPE_CHECKING:
     from obstore import ObjectMeta
-    from obstore.store import AzureConfig, ClientConfig, GCSConfig, ObjectStore, RetryConfig, S3Config
+    from obstore.store import ClientConfig, GCSConfig, ObjectStore, RetryConfig, S3Config
 
 #: Object-store URL schemes, and the GDAL virtual file systems naming the same objects.
 STORES = {"s3": "/vsis3/", "gs": "/vsigs/", "az": "/vsiaz/"}
@@ -163,7 +164,8 @@ _ANONYMOUS = {
     "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)",
     "gs": "for a public bucket set GS_NO_SIGN_REQUEST=YES, else give credentials (GOOGLE_APPLICATION_CREDENTIALS)",
     "az": "give the storage account (AZURE_STORAGE_ACCOUNT), with AZURE_NO_SIGN_REQUEST=YES for a public container, "
-    "else with AZURE_STORAGE_ACCESS_KEY (or AZURE_STORAGE_SAS_TOKEN)",
+    "else with AZURE_STORAGE_ACCESS_KEY (or AZURE_STORAGE_SAS_TOKEN), or a connection string naming it "
+    "(AZURE_STORAGE_CONNECTION_STRING, AccountName=...)",
 }
 
 
@@ -228,8 +230,8 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
     region the environment does not give come from the AWS profile's files (``~/.aws/credentials`` and
     ``~/.aws/config``, ``$AWS_PROFILE``), as GDAL and the SDKs take them; a profile's role or SSO through
     boto3 (:func:`geotorch.core.aws_profile.profile_credentials`). For GCS and Azure, GDAL's
-    ``GS_NO_SIGN_REQUEST``, ``CPL_GS_ENDPOINT``, ``AZURE_NO_SIGN_REQUEST`` and ``AZURE_STORAGE_ACCOUNT`` too
-    (:func:`_gcs_settings`, :func:`_azure_settings`).
+    ``GS_NO_SIGN_REQUEST``, ``CPL_GS_ENDPOINT``, ``AZURE_STORAGE_CONNECTION_STRING``, ``AZURE_NO_SIGN_REQUEST``
+    and ``AZURE_STORAGE_ACCOUNT`` too (:func:`_gcs_settings`, :func:`~geotorch.core.azure_settings.azure_settings`).
 
     Args:
         scheme: ``s3``, ``gs`` or ``az``.
@@ -252,7 +254,7 @@ def object_store(scheme: str, bucket: str, region: str | None = None) -> ObjectS
     if scheme == "gs":
         return from_url(f"gs://{bucket}", config=_gcs_settings(client), client_options=client, retry_config=retry)
     if scheme == "az":
-        return from_url(f"az://{bucket}", config=_azure_settings(client), client_options=client, retry_config=retry)
+        return from_url(f"az://{bucket}", config=azure_settings(client), client_options=client, retry_config=retry)
     config: S3Config = {}
     endpoint, virtual = s3_endpoint()
     if virtual is not None:
@@ -286,25 +288,6 @@ def _gcs_settings(client: ClientConfig) -> GCSConfig:
         settings["base_url"] = endpoint
         client["allow_http"] = endpoint.startswith("http://")
     if _truthy("GS_NO_SIGN_REQUEST"):
-        settings["skip_signature"] = True
-    return settings
-
-
-def _azure_settings(client: ClientConfig) -> AzureConfig:
-    """The settings of obstore's Azure client that GDAL's variables alone give (obstore's own win where set).
-
-    ``AZURE_STORAGE_ACCOUNT``: the storage account (``account_name``); ``AZURE_NO_SIGN_REQUEST``: anonymous
-    access (``skip_signature``). HTTP is allowed in ``client`` for an ``http://`` endpoint (obstore's
-    ``AZURE_STORAGE_ENDPOINT``, as for S3's).
-    """
-    settings: AzureConfig = {}
-    endpoint = os.environ.get("AZURE_STORAGE_ENDPOINT") or os.environ.get("AZURE_ENDPOINT") or ""
-    if endpoint.startswith("http://"):
-        client["allow_http"] = True
-    account = os.environ.get("AZURE_STORAGE_ACCOUNT", "").strip()
-    if account and not os.environ.get("AZURE_STORAGE_ACCOUNT_NAME"):
-        settings["account_name"] = account
-    if _truthy("AZURE_NO_SIGN_REQUEST"):
         settings["skip_signature"] = True
     return settings
 
