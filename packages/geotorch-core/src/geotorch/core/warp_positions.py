@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 STEPS = (16, 8, 4, 2)
 #: The most the interpolated positions may be off the exact ones, in source pixels.
 TOLERANCE = 0.01
+#: A grid's sub-pixel phase is rounded to this many ulps of its corner's pixel count: float noise then changes nothing.
+_PHASE_ULPS = 256
 _local = threading.local()
 _steps: dict[tuple[object, ...], int | None] = {}
 
@@ -66,7 +68,7 @@ def lattice_step(
         Target pixels between lattice nodes, or None when even the finest is off by more.
     """
     transform = grid.transform
-    key = (where, transform.a, transform.e, math.fmod(transform.c, transform.a), math.fmod(transform.f, transform.e))
+    key = (where, transform.a, transform.e, _phase(transform.c, transform.a)[0], _phase(transform.f, transform.e)[0])
     if key not in _steps:
         if len(_steps) > 4096:
             _steps.clear()
@@ -80,7 +82,7 @@ def _coarsest_step(where: Placement, transform: Affine, footprint: tuple[float, 
     if not all(math.isfinite(value) for value in footprint):
         return None
     fractions = np.linspace(0.0, 1.0, 17)
-    phase_x, phase_y = math.fmod(transform.c, transform.a), math.fmod(transform.f, transform.e)
+    phase_x, phase_y = _phase(transform.c, transform.a)[0], _phase(transform.f, transform.e)[0]
     columns = np.floor((left + fractions * (right - left) - phase_x) / transform.a)
     rows = np.floor((top - fractions * (top - bottom) - phase_y) / transform.e)
     for step in STEPS:
@@ -100,13 +102,28 @@ def _coarsest_step(where: Placement, transform: Affine, footprint: tuple[float, 
     return None
 
 
+def _phase(corner: float, res: float) -> tuple[float, int]:
+    """A grid's sub-pixel phase along one axis (CRS units, of ``res``'s sign) and its corner pixel's global index.
+
+    ``corner = phase + index * res``, the phase in ``[0, 1)`` pixel rounded to :data:`_PHASE_ULPS` ulps of
+    ``corner / res`` (2e-10 px at a million pixels from the origin): corners of one pixel grid that float
+    arithmetic put a few ulps apart (300000.6 as 300000.59999999998, whose ``math.fmod`` by 0.6 is 0.6 where
+    another's is 3e-11) get the same phase, and indices that count the same pixels.
+    """
+    pixels = corner / res
+    nearest = round(pixels)
+    quantum = _PHASE_ULPS * math.ulp(max(abs(pixels), 1.0))
+    fraction = round((pixels - nearest) / quantum) * quantum
+    return (fraction - math.floor(fraction)) * res, nearest + math.floor(fraction)
+
+
 def _exact(where: Placement, transform: Affine, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """File pixel coordinates ``(cols, rows)`` of target pixel centres at global indices ``cols``, ``rows``.
 
     A target pixel's global index counts pixels from the grid's CRS origin (shifted by the grid's
     sub-pixel phase), so the same pixel has the same index, and the same place, in every query.
     """
-    phase_x, phase_y = math.fmod(transform.c, transform.a), math.fmod(transform.f, transform.e)
+    phase_x, phase_y = _phase(transform.c, transform.a)[0], _phase(transform.f, transform.e)[0]
     x = phase_x + transform.a * (cols + 0.5)
     y = phase_y + transform.e * (rows + 0.5)
     if where.pipeline is not None:
@@ -143,8 +160,7 @@ def source_positions(where: Placement, grid: Grid, step: int) -> tuple[np.ndarra
         in pixels from its top-left corner (pixel ``(r, c)`` covers ``[c, c + 1) x [r, r + 1)``).
     """
     transform = grid.transform
-    first_col = round((transform.c - math.fmod(transform.c, transform.a)) / transform.a)
-    first_row = round((transform.f - math.fmod(transform.f, transform.e)) / transform.e)
+    first_col, first_row = _phase(transform.c, transform.a)[1], _phase(transform.f, transform.e)[1]
     cols = first_col + np.arange(grid.width)
     rows = first_row + np.arange(grid.height)
     node_col0, node_row0 = (first_col // step) * step, (first_row // step) * step
