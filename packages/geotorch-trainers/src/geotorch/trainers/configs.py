@@ -90,8 +90,9 @@ def read_config(path: Path) -> dict[str, Any]:
         IsADirectoryError: if ``path`` is a folder, naming it.
         ValueError: if ``path`` is empty or not UTF-8 YAML holding a mapping (``model:``, ``data:``, ...),
             naming it and, for bad YAML, the line and column; if a mapping in it gives a key twice (which
-            YAML forbids and PyYAML reads as the last one, silently), naming the key and both lines; or if
-            its ``trainer:`` holds no mapping.
+            YAML forbids and PyYAML reads as the last one, silently), naming the key and both lines, or so does a
+            YAML file it names (:func:`refuse_repeated_keys_in_named_files`); or if its ``trainer:`` holds
+            neither a mapping nor a YAML file's path.
     """
     if path.is_dir():
         raise IsADirectoryError(f"--config {path}: a folder, not a YAML file")
@@ -110,8 +111,9 @@ def read_config(path: Path) -> dict[str, Any]:
         found = "nothing" if document is None else f"a {type(document).__name__}"
         raise ValueError(f"--config {path}: a config maps sections (model:, data:, trainer:) to their settings; "
                          f"this file holds {found}")
+    refuse_repeated_keys_in_named_files(document, path.parent, f"--config {path}")
     trainer = document.get("trainer")
-    if trainer is not None and not isinstance(trainer, dict):
+    if trainer is not None and not isinstance(trainer, dict) and not _names_yaml_file(trainer):
         raise ValueError(f"--config {path}: trainer: holds {trainer!r} ({type(trainer).__name__}), not the trainer's "
                          "settings: write them as a mapping under it (trainer: {max_epochs: 3})")
     return document
@@ -120,18 +122,68 @@ def read_config(path: Path) -> dict[str, Any]:
 def refuse_repeated_keys(path: Path, option: str) -> None:
     """Raise a ValueError if a mapping in the YAML file ``path``, the value of ``option``, gives a key twice.
 
-    As in a ``--config`` (:func:`read_config`), for the files other options take (``--data data.yaml``).
-    A file that cannot be read or holds no valid YAML is left to the parser that reads it.
+    As in a ``--config`` (:func:`read_config`), for the files other options take (``--data data.yaml``), and
+    the files they name (:func:`refuse_repeated_keys_in_named_files`). A file that cannot be read or holds no
+    valid YAML is left to the parser that reads it.
 
     Raises:
-        ValueError: naming ``option``, ``path``, the key and both lines.
+        ValueError: naming ``option``, ``path`` (and a file it names), the key and both lines.
+    """
+    document = _checked_document(path, f"{option} {path}")
+    refuse_repeated_keys_in_named_files(document, path.parent, f"{option} {path}")
+
+
+def refuse_repeated_keys_in_named_files(document: Any, folder: Path, source: str) -> None:
+    """Raise a ValueError if a YAML file that a value of ``document`` names gives a key twice, at any depth.
+
+    jsonargparse reads a value naming a YAML file (``model: model.yaml``, a callback ``- checkpoint.yaml`` in
+    ``trainer.callbacks``, ``trainer: trainer.yaml``) as the file's contents, a relative path from the folder of
+    the file naming it, and the files that file names alike; PyYAML keeps the last of a key given twice in
+    them, silently, as in a ``--config``. A file that cannot be read or holds no valid YAML is left to the parser.
+
+    Args:
+        document: a config's contents (as ``yaml.safe_load`` gives them).
+        folder: the folder of the file holding ``document``, from which its relative paths are read.
+        source: how messages name that file (``--config run.yaml``).
+
+    Raises:
+        ValueError: naming ``source``, the key holding the file's path, the file, the key given twice and both
+            lines (``--config run.yaml: model: sub/model.yaml: init_args.lr is given twice (lines 4 and 5); ...``).
+    """
+    read: set[Path] = set()
+    pending: list[tuple[Any, Path, str, str]] = [(document, folder, source, "")]
+    while pending:
+        value, base, named_by, where = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((item, base, named_by, f"{where}{key}.") for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((item, base, named_by, where) for item in value)
+        elif _names_yaml_file(value):
+            path = base / os.path.expanduser(value)
+            if path.is_file() and path.resolve() not in read:
+                read.add(path.resolve())
+                label = f"{named_by}: {where.rstrip('.')}: {path}"
+                pending.append((_checked_document(path, label), path.parent, label, ""))
+
+
+def _names_yaml_file(value: Any) -> bool:
+    """Whether a config's value is a YAML file's path (``model.yaml``), which jsonargparse reads in its place."""
+    return isinstance(value, str) and value.endswith(SUFFIXES)
+
+
+def _checked_document(path: Path, source: str) -> Any:
+    """The contents of the YAML file ``path`` once no mapping in it gives a key twice; None where it is no YAML.
+
+    Raises:
+        ValueError: naming ``source``, the key and both lines.
     """
     yaml: Any = importlib.import_module("yaml")
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        _refuse_repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader), source)
+        return yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return
-    _refuse_repeated_keys(root, f"{option} {path}")
+        return None
 
 
 def _refuse_repeated_keys(root: Any, source: str) -> None:
