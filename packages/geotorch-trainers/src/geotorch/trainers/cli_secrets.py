@@ -15,7 +15,7 @@ from typing import Any
 from jsonargparse import Namespace
 from lightning.pytorch.cli import LightningArgumentParser, SaveConfigCallback
 
-from geotorch.core.url_secrets import redacted
+from geotorch.core import redacted
 
 
 def redacted_value(value: Any) -> Any:
