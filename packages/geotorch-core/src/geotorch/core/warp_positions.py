@@ -103,18 +103,21 @@ def _coarsest_step(where: Placement, transform: Affine, footprint: tuple[float, 
 
 
 def _phase(corner: float, res: float) -> tuple[float, int]:
-    """A grid's sub-pixel phase along one axis (CRS units, of ``res``'s sign) and its corner pixel's global index.
+    """A grid's sub-pixel phase along one axis (CRS units) and its corner's global pixel index.
 
-    ``corner = phase + index * res``, the phase in ``[0, 1)`` pixel rounded to :data:`_PHASE_ULPS` ulps of
-    ``corner / res`` (2e-10 px at a million pixels from the origin): corners of one pixel grid that float
-    arithmetic put a few ulps apart (300000.6 as 300000.59999999998, whose ``math.fmod`` by 0.6 is 0.6 where
-    another's is 3e-11) get the same phase, and indices that count the same pixels.
+    ``corner = phase + index * res``. A corner within :data:`_PHASE_ULPS` ulps of ``corner / res`` of a
+    multiple of ``res`` (2e-10 px at a million pixels from the origin) has phase 0 exactly: corners of one
+    pixel grid that float arithmetic put a few ulps apart (300000.6 as 300000.59999999998, whose
+    ``math.fmod`` by 0.6 is 0.6 where another's is 3e-11) count the same pixels from the same origin. Any
+    other phase is ``math.fmod(corner, res)`` as computed, so that pixel centres GDAL places on a source
+    pixel's edge stay there.
     """
     pixels = corner / res
     nearest = round(pixels)
-    quantum = _PHASE_ULPS * math.ulp(max(abs(pixels), 1.0))
-    fraction = round((pixels - nearest) / quantum) * quantum
-    return (fraction - math.floor(fraction)) * res, nearest + math.floor(fraction)
+    if abs(pixels - nearest) <= _PHASE_ULPS * math.ulp(max(abs(pixels), 1.0)):
+        return 0.0, nearest
+    phase = math.fmod(corner, res)
+    return phase, round((corner - phase) / res)
 
 
 def _exact(where: Placement, transform: Affine, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
