@@ -151,9 +151,15 @@ def refuse_repeated_keys_in_named_files(document: Any, folder: Path, source: str
             lines (``--config run.yaml: model: sub/model.yaml: init_args.lr is given twice (lines 4 and 5); ...``).
     """
     read: set[Path] = set()
+    # Containers walked, by identity: a YAML alias inside itself (list: &l [1, *l]) is a cycle.
+    walked: set[int] = set()
     pending: list[tuple[Any, Path, str, str]] = [(document, folder, source, "")]
     while pending:
         value, base, named_by, where = pending.pop()
+        if isinstance(value, dict | list):
+            if id(value) in walked:
+                continue
+            walked.add(id(value))
         if isinstance(value, dict):
             pending.extend((item, base, named_by, f"{where}{key}.") for key, item in value.items())
         elif isinstance(value, list):
