@@ -21,7 +21,7 @@ from geotorch.trainers.cli_checks import check_names, check_output_folders, chec
 from geotorch.trainers.cli_errors import parse_error_line, with_config_option, with_key_meant
 from geotorch.trainers.cli_limits import count_whole_batch_limits
 from geotorch.trainers.cli_names import torchgeo_task_names
-from geotorch.trainers.cli_secrets import RedactedConfigCallback, redacted_value
+from geotorch.trainers.cli_secrets import RedactedConfigCallback
 from geotorch.trainers.configs import resolve_config_arguments
 
 #: Where Lightning logs its rank-zero messages, its advertising tips among them.
@@ -100,13 +100,6 @@ class GeoTorchCLI(LightningCLI):
         subcommand = str(self.arguments[0]) if self.arguments else ""
         parser = getattr(self, "_subcommand_parsers", {}).get(subcommand)
         return list(parser.get_defaults().keys()) if parser is not None else []
-
-    def _dump_config(self) -> None:
-        """LightningCLI's dump of the configuration, which it saves as hyperparameters, without URL credentials."""
-        if hasattr(self, "config_dump"):
-            return
-        super()._dump_config()
-        self.config_dump = redacted_value(self.config_dump)
 
     def _parse_ckpt_path(self) -> None:
         """Take the task and its hyperparameters from ``ckpt_path``'s checkpoint, as LightningCLI does.

@@ -5,7 +5,9 @@ SAS ``?sig=...``, ``https://user:password@...``) is read as given, but Lightning
 the run's folder: the ``config.yaml`` beside the logs, and the hyperparameters of the task and of a datamodule that
 saves them (``hparams.yaml``, the checkpoint). Run folders are shared, copied and uploaded to experiment trackers
 long after the run, so what they keep of such a URL is what :func:`~geotorch.core.redacted` shows of it
-(``...?X-Amz-Signature=...``): which object was read, not the key that read it, which expires anyway.
+(``...?X-Amz-Signature=...``): which object was read, not the key that read it, which expires anyway. Only what
+is written is redacted: a task or datamodule reading its ``self.hparams`` (``setup`` building datasets from
+them, as Lightning's docs show) reads the URLs as given.
 """
 
 from __future__ import annotations
@@ -13,9 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from jsonargparse import Namespace
+from lightning.pytorch import LightningDataModule, LightningModule, Trainer
 from lightning.pytorch.cli import LightningArgumentParser, SaveConfigCallback
+from lightning.pytorch.utilities import AttributeDict
 
 from geotorch.core import redacted
+
+#: The keys of a checkpoint holding the task's and the datamodule's hyperparameters.
+HYPERPARAMETER_KEYS = (LightningModule.CHECKPOINT_HYPER_PARAMS_KEY, LightningDataModule.CHECKPOINT_HYPER_PARAMS_KEY)
 
 
 def redacted_value(value: Any) -> Any:
@@ -49,11 +56,29 @@ def redacted_value(value: Any) -> Any:
 
 
 class RedactedConfigCallback(SaveConfigCallback):
-    """LightningCLI's ``config.yaml`` of the run, its URLs without their credentials (see :func:`redacted_value`).
+    """LightningCLI's ``config.yaml`` of the run, its ``hparams.yaml`` and checkpoints without URL credentials.
 
-    The configuration the run was built with is left as it is: only the copy written is redacted.
+    The configuration the run was built with, and the hyperparameters the task and datamodule hold, are left as
+    they are: only the copies written are redacted (see :func:`redacted_value`): the config, the hyperparameters
+    the loggers write (``hparams_initial``) and those of each checkpoint saved with its callbacks' state (a
+    ``ModelCheckpoint(save_weights_only=True)`` calls no callback: its checkpoints keep them as given).
     """
 
     def __init__(self, parser: LightningArgumentParser, config: Namespace, *args: Any, **kwargs: Any) -> None:
         """Keep ``config`` redacted, and LightningCLI's other settings (``overwrite``, ``multifile``, ...)."""
         super().__init__(parser, redacted_value(config), *args, **kwargs)
+
+    def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        """Write ``config.yaml``; the loggers, which log the hyperparameters next, are given them redacted."""
+        super().setup(trainer, pl_module, stage)
+        parts: tuple[Any, ...] = (pl_module, getattr(trainer, "datamodule", None))  # the datamodule may be None
+        for part in parts:
+            initial = getattr(part, "_hparams_initial", None)
+            if initial is not None:
+                part._hparams_initial = AttributeDict(redacted_value(dict(initial)))
+
+    def on_save_checkpoint(self, trainer: Trainer, pl_module: LightningModule, checkpoint: dict[str, Any]) -> None:
+        """Redact the task's and the datamodule's hyperparameters in ``checkpoint``, which are copies of them."""
+        for key in HYPERPARAMETER_KEYS:
+            if key in checkpoint:
+                checkpoint[key] = redacted_value(checkpoint[key])
