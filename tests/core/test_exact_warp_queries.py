@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+import torch
 
 from geotorch.core import RasterDataset
 
@@ -35,3 +36,37 @@ def test_queries_on_multiples_of_the_res_share_their_pixels_bit_for_bit(float_la
     for k in range(1, 9):
         moved = dataset[left + k * res : left + (64 + k) * res, top - (64 + k) * res : top - k * res]["image"].numpy()
         np.testing.assert_array_equal(first[:, k:, k:], moved[:, : 64 - k, : 64 - k], err_msg=f"{k} px apart")
+
+
+class Float64Scenes(RasterDataset):
+    """Images of float64 samples, as RasterDataset.dtype's docstring says to keep values float32 would round."""
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """float64."""
+        return torch.float64
+
+
+def test_a_pixel_beside_missing_ones_in_another_query_keeps_its_bits(real_data: Path, tmp_path: Path) -> None:
+    # The real Landsat subset as float64 (nodata 0: its rotated collar), read as float64 (the dtype override the
+    # docs give for values float32 would round), UTM 18N onto 17N at 300 m: 16 px queries
+    # over the collar's edge and the same queries 8 px further in. Before, every pixel of a run (8192) with one
+    # pixel beside missing ones was weighed as that one ('corners * weights', summed) instead of interpolated,
+    # so the pixels shared with a query of data alone differed in their last bits (131 of 384 values at one place).
+    with rasterio.open(real_data / "RGB.byte.tif") as source:
+        profile = {**source.profile, "dtype": "float64"}
+        pixels = source.read().astype("float64")
+    with rasterio.open(tmp_path / "landsat_f64.tif", "w", **profile) as copy:
+        copy.write(pixels)
+    res = 300.0
+    dataset = Float64Scenes(tmp_path / "landsat_f64.tif", crs="EPSG:32617", res=res)
+    bounds = dataset.bounds
+    left = round((bounds.minx + 0.05 * (bounds.maxx - bounds.minx)) / res) * res
+    mixed = 0
+    for down in np.linspace(0.0, 0.9, 10):
+        top = round((bounds.maxy - down * (bounds.maxy - bounds.miny)) / res) * res
+        edge = dataset[left : left + 16 * res, top - 16 * res : top]["image"].numpy()
+        inner = dataset[left + 8 * res : left + 24 * res, top - 16 * res : top]["image"].numpy()
+        mixed += int(0 < (edge != 0).any(axis=0).sum() < 256 and (inner != 0).any(axis=0).all())
+        np.testing.assert_array_equal(edge[:, :, 8:], inner[:, :, :8], err_msg=f"down {down:.1f}")
+    assert mixed, "a query over the collar's edge must share pixels with one of data alone"

@@ -93,13 +93,17 @@ class _Chunk(NamedTuple):
 
     Attributes:
         where: the received pixels' flat indices in the target grid (a slice where all of the run's are).
-        corner: flat window index of the pixel left of and above each position; where ``weights`` is
-            given, ``(4, n)`` indices of the upper-left, upper-right, lower-left and lower-right pixels.
-        fx: each position's distance right of its upper-left pixel's centre, in pixels.
+        corner: flat window index of the pixel left of and above each position interpolated (those whose
+            four pixels all have data: every received one, or those ``full`` marks).
+        fx: each such position's distance right of its upper-left pixel's centre, in pixels.
         fy: alike, below it.
         width: the window's width.
-        weights: None where all four pixels around every position have data, else ``(4, n)`` weights
-            of the four, those without data at 0, summing to one.
+        weights: None where all four pixels around every position have data, else ``(4, m)`` weights of
+            the four around each of the ``m`` other positions, those without data at 0, summing to one.
+        full: None where ``weights`` is, else boolean ``(n,)``: the received pixels interpolated (True) and
+            weighed (False), in order.
+        corners: None where ``weights`` is, else ``(4, m)`` flat window indices of the upper-left,
+            upper-right, lower-left and lower-right pixels of the weighed positions (0 where left out).
     """
 
     where: np.ndarray | slice
@@ -107,7 +111,9 @@ class _Chunk(NamedTuple):
     fx: np.ndarray
     fy: np.ndarray
     width: int
-    weights: np.ndarray | None
+    weights: np.ndarray | None = None
+    full: np.ndarray | None = None
+    corners: np.ndarray | None = None
 
     @classmethod
     def of(
@@ -137,21 +143,34 @@ class _Chunk(NamedTuple):
         offsets = np.array([0, 1, width, width + 1])[:, None]
         if valid is not None:
             kept &= valid[np.where(kept, corner + offsets, 0)]
-        if kept.all():
-            return cls(run, corner, fx, fy, width, None)
+        full = np.asarray(kept.all(axis=0))
+        if full.all():
+            return cls(run, corner, fx, fy, width)
+        # Only the positions with a pixel left out are weighed: the others are interpolated as in a run
+        # without any, so a pixel's value depends on its own four pixels, not on which run (query) holds it.
+        part = ~full
+        kept, part_x, part_y = kept[:, part], fx[part], fy[part]
         # GDAL's dfRatioX, dfRatioY are the left column's and the upper row's weights.
-        ratio_x, ratio_y = 1.0 - fx, 1.0 - fy
-        weights = np.where(kept, [ratio_x * ratio_y, fx * ratio_y, ratio_x * fy, fx * fy], 0.0)
+        ratio_x, ratio_y = 1.0 - part_x, 1.0 - part_y
+        weights = np.where(kept, [ratio_x * ratio_y, part_x * ratio_y, ratio_x * part_y, part_x * part_y], 0.0)
         weights /= weights.sum(axis=0)
-        return cls(run, np.where(kept, corner + offsets, 0), fx, fy, width, weights)
+        corners = np.where(kept, corner[part] + offsets, 0)
+        return cls(run, corner[full], fx[full], fy[full], width, weights, full, corners)
 
     def values(self, plane: np.ndarray) -> np.ndarray:
         """Float64: the received pixels' values from one band's ``plane`` (the float64 window, flat)."""
+        if self.weights is None or self.full is None or self.corners is None:
+            return self._interpolated(plane)
+        weighed = plane.take(self.corners)
+        weighed *= self.weights
+        values = np.empty(len(self.full))
+        values[self.full] = self._interpolated(plane)
+        values[~self.full] = weighed.sum(axis=0)
+        return values
+
+    def _interpolated(self, plane: np.ndarray) -> np.ndarray:
+        """Float64: the values at the positions whose four pixels all have data, interpolated bilinearly."""
         corner, fx, fy = self.corner, self.fx, self.fy
-        if self.weights is not None:
-            corners = plane.take(corner)
-            corners *= self.weights
-            return np.asarray(corners.sum(axis=0))
         upper_left = plane.take(corner)
         upper = plane.take(corner + 1)
         upper -= upper_left
