@@ -62,3 +62,23 @@ def test_files_named_by_files_are_checked_at_every_depth_and_well_formed_ones_ar
     (tmp_path / "t" / "cb.yaml").write_text(CALLBACK)
     with pytest.raises(ValueError, match=r"trainer: .*trainer\.yaml: callbacks: .*cb\.yaml: init_args\.monitor is "):
         read_config(config)
+
+
+@pytest.mark.parametrize("name", ["Model.YAML", "model.Yml"])
+def test_a_yaml_file_whose_suffix_is_in_capitals_is_checked_as_jsonargparse_reads_it(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: jsonargparse read sub/Model.YAML (any existing file it is named) with lr 0.2, the last, silently,
+    # and '--model sub/model.Yml' alike: only names ending in lower-case .yaml or .yml were checked.
+    (tmp_path / "sub").mkdir()
+    model = tmp_path / "sub" / name
+    model.write_text(MODEL)
+    config = tmp_path / "run.yaml"
+    config.write_text(f"model: sub/{name}\ndata: DemoDataModule\ntrainer:\n"
+                      f"  default_root_dir: {_run_folder_that_is_a_file(tmp_path)}\n")
+    assert error_of(["fit", "--config", str(config)], capsys) == (
+        f"geotorch: error: --config {config}: model: {model}: init_args.lr is given twice (lines 4 and 5); {TWICE}"
+    )
+    assert error_of(["fit", "--config", "quickstart", "--model", str(model)], capsys) == (
+        f"geotorch: error: --model {model}: init_args.lr is given twice (lines 4 and 5); {TWICE}"
+    )

@@ -45,7 +45,7 @@ def check_names(argv: Sequence[str]) -> None:
     chosen: dict[str, str] = {}
     checkpoint: object = None
     for key, value in _options(argv):
-        if key not in ("--config", "-c") and value.endswith(SUFFIXES) and Path(value).is_file():
+        if key not in ("--config", "-c") and value.lower().endswith(SUFFIXES) and Path(value).is_file():
             refuse_repeated_keys(Path(value), key)
         if key in ("--config", "-c"):
             config = read_config(Path(value))

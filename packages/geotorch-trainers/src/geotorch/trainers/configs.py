@@ -173,8 +173,11 @@ def refuse_repeated_keys_in_named_files(document: Any, folder: Path, source: str
 
 
 def _names_yaml_file(value: Any) -> bool:
-    """Whether a config's value is a YAML file's path (``model.yaml``), which jsonargparse reads in its place."""
-    return isinstance(value, str) and value.endswith(SUFFIXES)
+    """Whether a config's value is a YAML file's path (``model.yaml``, ``Model.YML``): jsonargparse reads it instead.
+
+    jsonargparse reads any file a value names; the suffix, in any case, tells the YAML ones.
+    """
+    return isinstance(value, str) and value.lower().endswith(SUFFIXES)
 
 
 def _checked_document(path: Path, source: str) -> Any:
