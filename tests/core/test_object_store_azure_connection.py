@@ -93,3 +93,20 @@ def test_a_connection_string_without_an_account_is_named_without_its_key(
     with pytest.raises(OSError, match=wanted) as raised:
         remote_files(RemotePath("az://open/scenes"), "*.tif")
     assert KEY not in str(raised.value) and azure.seen == []
+
+
+def test_an_endpoint_whose_scheme_is_in_capitals_is_read_over_http(
+    azure: StoreServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: OSError 'az://open/scenes: listing failed: GenericError: ... Error performing GET REDACTED in 13us -
+    # HTTP error: builder error', no request: 'HTTP://' was not taken for http, so HTTP was not allowed (GDAL's
+    # curl reads a URL's scheme in any case, as RFC 3986 says).
+    monkeypatch.setenv(
+        "AZURE_STORAGE_CONNECTION_STRING",
+        f"DefaultEndpointsProtocol=HTTP;AccountName=geoacct;AccountKey={KEY};"
+        f"BlobEndpoint={azure.base_url.replace('http://', 'HTTP://')}/geoacct",
+    )
+    (found,) = remote_files(RemotePath("az://open/scenes"), "*.tif")
+    assert found.url == "az://open/scenes/a.tif"
+    ((path, authorization),) = azure.seen
+    assert path == LISTING and authorization is not None and authorization.startswith("SharedKey geoacct:")

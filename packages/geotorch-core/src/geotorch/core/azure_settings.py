@@ -49,7 +49,7 @@ def azure_settings(client: ClientConfig) -> AzureConfig:
         if not any(os.environ.get(variable) for variable in OBSTORE_VARIABLES[name]):
             settings[name] = value  # type: ignore[literal-required]
     endpoint = next((os.environ[name] for name in OBSTORE_VARIABLES["endpoint"] if os.environ.get(name)), None)
-    if (endpoint or settings.get("endpoint", "")).startswith("http://"):
+    if (endpoint or settings.get("endpoint", "")).lower().startswith("http://"):  # a scheme in any case (RFC 3986)
         client["allow_http"] = True
     if os.environ.get("AZURE_NO_SIGN_REQUEST", "").strip().lower() in ("1", "true", "yes", "on"):
         settings["skip_signature"] = True
