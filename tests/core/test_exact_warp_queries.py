@@ -70,3 +70,33 @@ def test_a_pixel_beside_missing_ones_in_another_query_keeps_its_bits(real_data: 
         mixed += int(0 < (edge != 0).any(axis=0).sum() < 256 and (inner != 0).any(axis=0).all())
         np.testing.assert_array_equal(edge[:, :, 8:], inner[:, :, :8], err_msg=f"down {down:.1f}")
     assert mixed, "a query over the collar's edge must share pixels with one of data alone"
+
+
+def test_nan_nodata_receives_the_pixels_zero_nodata_does(real_data: Path, tmp_path: Path) -> None:
+    # The real Landsat subset as float32 twice: its collar at nodata 0, and at NaN (nodata NaN), UTM 18N onto 17N
+    # at 300 m, 32 px queries along the collar's western edge. Before, a pixel beside the collar weighed its four
+    # pixels with the missing ones' indices pointed at the window's first pixel, times 0: NaN * 0 is NaN where that
+    # pixel is in the collar, so the NaN file's pixels beside missing ones were NaN and taken for no data.
+    with rasterio.open(real_data / "RGB.byte.tif") as source:
+        profile = {**source.profile, "dtype": "float32"}
+        pixels = source.read().astype("float32")
+    with rasterio.open(tmp_path / "zero.tif", "w", **{**profile, "nodata": 0.0}) as copy:
+        copy.write(pixels)
+    pixels[:, (pixels == 0).all(axis=0)] = np.nan
+    with rasterio.open(tmp_path / "nan.tif", "w", **{**profile, "nodata": float("nan")}) as copy:
+        copy.write(pixels)
+    res = 300.0
+    zero = RasterDataset(tmp_path / "zero.tif", crs="EPSG:32617", res=res)
+    nan = RasterDataset(tmp_path / "nan.tif", crs="EPSG:32617", res=res)
+    bounds = zero.bounds
+    left = round((bounds.minx + 0.02 * (bounds.maxx - bounds.minx)) / res) * res
+    beside = 0
+    for down in np.linspace(0.1, 0.8, 8):
+        top = round((bounds.maxy - down * (bounds.maxy - bounds.miny)) / res) * res
+        by_zero = zero[left : left + 32 * res, top - 32 * res : top]["image"].numpy()
+        by_nan = nan[left : left + 32 * res, top - 32 * res : top]["image"].numpy()
+        received = (by_zero != 0).any(axis=0)
+        beside += int(0 < received.sum() < received.size)
+        np.testing.assert_array_equal(~np.isnan(by_nan).all(axis=0), received, err_msg=f"down {down:.1f}")
+        np.testing.assert_array_equal(by_nan[:, received], by_zero[:, received], err_msg=f"down {down:.1f}")
+    assert beside, "the queries must cross the collar's edge"

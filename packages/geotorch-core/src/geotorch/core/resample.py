@@ -163,6 +163,8 @@ class _Chunk(NamedTuple):
             return self._interpolated(plane)
         weighed = plane.take(self.corners)
         weighed *= self.weights
+        # The pixels left out point at the window's first pixel, weighed 0: NaN or infinite there would give NaN.
+        weighed[self.weights == 0.0] = 0.0
         values = np.empty(len(self.full))
         values[self.full] = self._interpolated(plane)
         values[~self.full] = weighed.sum(axis=0)
