@@ -12,6 +12,7 @@ them, as Lightning's docs show) reads the URLs as given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jsonargparse import Namespace
@@ -60,8 +61,8 @@ class RedactedConfigCallback(SaveConfigCallback):
 
     The configuration the run was built with, and the hyperparameters the task and datamodule hold, are left as
     they are: only the copies written are redacted (see :func:`redacted_value`): the config, the hyperparameters
-    the loggers write (``hparams_initial``) and those of each checkpoint saved with its callbacks' state (a
-    ``ModelCheckpoint(save_weights_only=True)`` calls no callback: its checkpoints keep them as given).
+    the loggers write (``hparams_initial``) and those of each checkpoint (redacted after the
+    task's ``on_save_checkpoint`` hook, which Lightning calls for every checkpoint, weights-only ones too).
     """
 
     def __init__(self, parser: LightningArgumentParser, config: Namespace, *args: Any, **kwargs: Any) -> None:
@@ -69,16 +70,31 @@ class RedactedConfigCallback(SaveConfigCallback):
         super().__init__(parser, redacted_value(config), *args, **kwargs)
 
     def setup(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
-        """Write ``config.yaml``; the loggers, which log the hyperparameters next, are given them redacted."""
+        """Write ``config.yaml``; the loggers, which log the hyperparameters next, and checkpoints get them redacted."""
         super().setup(trainer, pl_module, stage)
         parts: tuple[Any, ...] = (pl_module, getattr(trainer, "datamodule", None))  # the datamodule may be None
         for part in parts:
             initial = getattr(part, "_hparams_initial", None)
             if initial is not None:
                 part._hparams_initial = AttributeDict(redacted_value(dict(initial)))
+        # Lightning calls no callback for a weights-only checkpoint, but always the task's hook (after the callbacks).
+        if not isinstance(pl_module.on_save_checkpoint, RedactingSaveHook):
+            pl_module.on_save_checkpoint = RedactingSaveHook(pl_module.on_save_checkpoint)  # type: ignore[method-assign]
 
-    def on_save_checkpoint(self, trainer: Trainer, pl_module: LightningModule, checkpoint: dict[str, Any]) -> None:
-        """Redact the task's and the datamodule's hyperparameters in ``checkpoint``, which are copies of them."""
+
+class RedactingSaveHook:
+    """A task's ``on_save_checkpoint`` hook, then the checkpoint's hyperparameters redacted (new containers).
+
+    Args:
+        hook: the task's own hook.
+    """
+
+    def __init__(self, hook: Callable[[dict[str, Any]], None]) -> None:
+        self.hook = hook
+
+    def __call__(self, checkpoint: dict[str, Any]) -> None:
+        """Run the task's hook, then redact the task's and the datamodule's hyperparameters in ``checkpoint``."""
+        self.hook(checkpoint)
         for key in HYPERPARAMETER_KEYS:
             if key in checkpoint:
                 checkpoint[key] = redacted_value(checkpoint[key])
