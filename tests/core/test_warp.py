@@ -1,7 +1,8 @@
 """The in-memory warp of a source window equals GDAL's warp of the whole file onto the same grid.
 
 Bilinear at kernel scales of 0.95 and more is computed by GeoTorch at exact positions: within 1
-of GDAL's, the same pixels filled (see ``tests.core.gdal_warps``); the rest is GDAL's, bit for bit.
+of GDAL's, the same pixels filled; nearest alike: GDAL's bar centres within its error of a source
+pixel's edge (see ``tests.core.gdal_warps``); the rest is GDAL's, bit for bit.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rasterio.warp import reproject
 import geotorch.core.warp
 from geotorch.core.grid import Grid
 from geotorch.core.warp import kernel_scale, warp_onto_grid
-from tests.core.gdal_warps import assert_like_gdals_bilinear
+from tests.core.gdal_warps import assert_like_gdals_bilinear, assert_like_gdals_nearest
 from tests.core.rasters import grid, write_raster
 
 
@@ -62,9 +63,12 @@ def test_window_warp_equals_whole_file_warp(scene: Path, resampling: Resampling,
 def _assert_gdals(
     ours: np.ndarray, gdals: np.ndarray, source: rasterio.io.DatasetReader, target: Grid, resampling: Resampling
 ) -> None:
-    """GDAL's warp bit for bit, or GeoTorch's own bilinear (kernel scale 0.95 and more) within 1 of it."""
+    """GDAL's warp bit for bit, or GeoTorch's own bilinear (kernel scale 0.95 and more) within 1 of it, or its
+    own nearest (the pixel under each exact centre: GDAL's bar centres within GDAL's error of an edge)."""
     if resampling == Resampling.bilinear and min(kernel_scale(source, target)) >= 0.95:
         assert_like_gdals_bilinear(ours, gdals, 0)
+    elif resampling == Resampling.nearest:
+        assert_like_gdals_nearest(ours, (ours != 0).any(axis=0), gdals, source, target, 0)
     else:
         np.testing.assert_array_equal(ours, gdals)
 

@@ -346,20 +346,20 @@ def warp_prepared(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Warp a window read by :func:`prepare_warp` onto ``grid``, in ``dtype``.
 
-    Where :class:`geotorch.core.exact_warp.ExactWarp` applies (and the pixels are no 64-bit
-    integers, and no NaN stands beside numbers in one pixel), GDAL's bilinear kernel is computed
-    here at exact source positions (see :mod:`geotorch.core.resample`), so a target pixel's value is the same whichever
-    query asks for it. GDAL's own warp takes positions from its approximate transformer (up to
-    0.125 px off; 0.002-0.09 px on the files tested): its values differ from these by that error
-    times the local gradient, besides rounding, and the same target pixels receive data, bar those
-    whose centre lies within that error of a source pixel's edge.
+    Where :class:`geotorch.core.exact_warp.ExactWarp` applies (and ``computable`` holds), GDAL's nearest
+    or bilinear kernel is computed here at exact source positions (:mod:`geotorch.core.nearest`,
+    :mod:`geotorch.core.resample`), so a target pixel's value is the same whichever query asks for it.
+    GDAL's own warp takes positions from its approximate transformer (up to 0.125 px off; 0.002-0.09 px
+    on the files tested): its bilinear values differ from these by that error times the local gradient,
+    besides rounding; its nearest values and the pixels receiving data differ only where a centre lies
+    within that error of a source pixel's edge.
 
     Returns:
         The pixels and the mask of target pixels that received data (see :func:`warp_onto_grid`).
     """
     pixels, missing, hidden, src_transform, src_crs, resampling, options, with_alpha, exact = prepared
     bands, shape = len(pixels), (grid.height, grid.width)
-    if exact is not None and computable(pixels, missing, np.dtype(dtype)):
+    if exact is not None and computable(exact, pixels, missing, np.dtype(dtype)):
         out, received = warp_exactly(exact, pixels, missing, hidden, grid, fill, dtype, with_alpha)
         # GDAL leaves a float equal to the fill as it is: such a pixel looks like no data, there as here.
         return out, received if with_alpha or out.dtype.kind in "iu" else received & received_pixels(out, fill)
