@@ -25,6 +25,13 @@ TOLERANCE = 0.01
 _PHASE_ULPS = 256
 _local = threading.local()
 _steps: dict[tuple[object, ...], int | None] = {}
+#: Lattice cells whose samples (see :func:`_near_exact`) were found within :data:`TOLERANCE`, per placement,
+#: resolution, phase and step: a later query's check over them only needs no exact transform. At most
+#: :data:`_VERIFIED_CELLS` in all (about 60 bytes each); emptied when more would be. Written under the lock;
+#: a set's membership tests are safe beside another thread's update.
+_verified: dict[tuple[object, ...], set[int]] = {}
+_verified_lock = threading.Lock()
+_VERIFIED_CELLS = 1 << 18
 
 
 class Placement(NamedTuple):
@@ -173,45 +180,81 @@ def source_positions(where: Placement, grid: Grid, step: int) -> tuple[np.ndarra
     node_x, node_y = _exact(where, transform, grid_cols, grid_rows)
     # Each pixel's cell and its place in it, in steps: exact fractions (step is a power of two). Interpolated
     # along rows, then along columns: each pixel's result depends on its global indices and the nodes alone.
-    cell_col, cell_row = (cols - node_col0) // step, (rows - node_row0) // step
+    # A pixel's left and right nodes' difference is taken once per cell: the same bits as per pixel.
+    cell_row = (rows - node_row0) // step
+    widths = np.bincount((cols - node_col0) // step)  # each cell's pixels, from the grid's first cell on
+    cells = len(widths)
     tx = (cols - node_col0) % step / step
     ty = ((rows - node_row0) % step / step)[:, None]
     positions = []
     for nodes in (node_x, node_y):
         upper, lower = nodes[cell_row], nodes[cell_row + 1]
         across = upper + (lower - upper) * ty
-        left, right = across.take(cell_col, axis=1), across.take(cell_col + 1, axis=1)
-        right -= left
-        right *= tx
-        right += left
-        positions.append(right)
-    if step > 1 and not _near_exact(where, transform, positions, cols, rows, node_col0, node_row0, step):
+        position = np.repeat(across[:, 1 : cells + 1] - across[:, :cells], widths, axis=1)
+        position *= tx
+        position += np.repeat(across[:, :cells], widths, axis=1)
+        positions.append(position)
+    if step > 1 and not _near_exact(where, transform, positions, cols, rows, step):
         every_col, every_row = np.meshgrid(cols.astype(np.float64), rows.astype(np.float64))
         return _exact(where, transform, every_col, every_row)
     return positions[0], positions[1]
 
 
 def _near_exact(
-    where: Placement,
-    transform: Affine,
-    positions: list[np.ndarray],
-    cols: np.ndarray,
-    rows: np.ndarray,
-    node_col0: int,
-    node_row0: int,
-    step: int,
+    where: Placement, transform: Affine, positions: list[np.ndarray], cols: np.ndarray, rows: np.ndarray, step: int
 ) -> bool:
     """Whether the interpolated ``positions`` are within :data:`TOLERANCE` at the grid's pixels halfway between nodes.
 
     Those are the lattice cells' centres and their edges' midpoints, where a bilinear interpolation is off most
-    (a cell's centre alone can be near exact while its edges bend the other way).
+    (a cell's centre alone can be near exact while its edges bend the other way). Each such sample's position
+    depends on its global indices alone: where every lattice cell holding the grid's samples had all its samples
+    within :data:`TOLERANCE` in earlier queries of the same placement, resolution, phase and step (see
+    :data:`_verified`), none is transformed again; otherwise all the grid's samples are, as if none were known.
+
+    Args:
+        where: the placement of the file on the grid.
+        transform: the grid's geotransform.
+        positions: ``(cols, rows)`` as :func:`source_positions` interpolated them, float64 ``(height, width)`` each.
+        cols: the grid's global column indices, int ``(width,)``.
+        rows: the grid's global row indices, int ``(height,)``.
+        step: target pixels between lattice nodes (a power of two, at least 2).
     """
     half = step // 2
-    across = np.flatnonzero((cols - node_col0) % half == 0)
-    down = np.flatnonzero((rows - node_row0) % half == 0)
+    across = np.flatnonzero(cols % half == 0)
+    down = np.flatnonzero(rows % half == 0)
     if not len(across) or not len(down):
+        return True
+    phase_x, phase_y = _phase(transform.c, transform.a)[0], _phase(transform.f, transform.e)[0]
+    key = (where, transform.a, transform.e, phase_x, phase_y, step)
+    # The cells holding the grid's samples (a cell's are its first column and row and those ``half`` on).
+    first_col, last_col = int(cols[across[0]]), int(cols[across[-1]])
+    first_row, last_row = int(rows[down[0]]), int(rows[down[-1]])
+    cell_cols = np.arange(first_col // step, last_col // step + 1)
+    cell_rows = np.arange(first_row // step, last_row // step + 1)
+    known = _verified.get(key)
+    if known is not None and known.issuperset(_cell_codes(cell_cols, cell_rows)):
         return True
     sample_cols, sample_rows = np.meshgrid(cols[across].astype(np.float64), rows[down].astype(np.float64))
     exact_x, exact_y = _exact(where, transform, sample_cols, sample_rows)
     error = np.hypot(positions[0][np.ix_(down, across)] - exact_x, positions[1][np.ix_(down, across)] - exact_y)
-    return bool(np.isfinite(error).all() and error.max() <= TOLERANCE)
+    if not (np.isfinite(error).all() and error.max() <= TOLERANCE):
+        return False
+    # Cells with all four samples (two columns by two rows) in the grid are verified; the edges' others are not.
+    whole = _cell_codes(
+        cell_cols[int(first_col % step != 0) : len(cell_cols) - int(last_col % step != half)],
+        cell_rows[int(first_row % step != 0) : len(cell_rows) - int(last_row % step != half)],
+    )
+    with _verified_lock:  # the key hashed once more only for a new one (a CRS hashes its WKT)
+        if sum(len(cells) for cells in _verified.values()) + len(whole) > _VERIFIED_CELLS:
+            _verified.clear()
+            known = None
+        if known is None:
+            known = _verified.setdefault(key, set())
+        known.update(whole)
+    return True
+
+
+def _cell_codes(cell_cols: np.ndarray, cell_rows: np.ndarray) -> list[int]:
+    """One int per lattice cell of ``cell_cols`` x ``cell_rows`` (global cell indices, int64), distinct per cell."""
+    codes = (cell_rows[:, None] << 32) + (cell_cols[None, :] & 0xFFFFFFFF)
+    return list(codes.ravel().tolist())
